@@ -1,0 +1,111 @@
+/** Tool, tool-resource and response-format request schemas shared by assistants, threads and runs. */
+import { z } from 'zod';
+import { idSchema } from './common.schemas.ts';
+
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** A JSON Schema object as function parameters; only the outer shape is checked here. */
+const JsonSchemaObject = z.record(z.string(), z.unknown());
+
+export const FunctionToolSchema = z.strictObject({
+  type: z.literal('function'),
+  function: z.strictObject({
+    name: z.string().regex(TOOL_NAME, { error: 'must be 1-64 characters of a-z, A-Z, 0-9, underscores and dashes.' }),
+    description: z.string().max(1024 * 8).optional(),
+    parameters: JsonSchemaObject.optional(),
+    strict: z.boolean().nullable().optional(),
+  }),
+});
+
+export const RankingOptionsSchema = z.strictObject({
+  ranker: z.enum(['auto', 'default_2024_08_21']).optional(),
+  score_threshold: z.number().min(0).max(1),
+});
+
+export const FileSearchToolSchema = z.strictObject({
+  type: z.literal('file_search'),
+  file_search: z
+    .strictObject({
+      max_num_results: z.number().int().min(1).max(50).optional(),
+      ranking_options: RankingOptionsSchema.optional(),
+    })
+    .optional(),
+});
+
+export const CodeInterpreterToolSchema = z.strictObject({ type: z.literal('code_interpreter') });
+
+export const ServiceAgentToolSchema = z.strictObject({
+  type: z.literal('service_agent'),
+  service_agent: z.strictObject({ id: idSchema('serviceAgent') }),
+});
+
+export const ToolSchema = z.discriminatedUnion('type', [
+  FunctionToolSchema,
+  FileSearchToolSchema,
+  CodeInterpreterToolSchema,
+  ServiceAgentToolSchema,
+]);
+
+const ChunkingStrategySchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('auto') }),
+  z.strictObject({
+    type: z.literal('static'),
+    static: z
+      .strictObject({
+        max_chunk_size_tokens: z.number().int().min(100).max(4096),
+        chunk_overlap_tokens: z.number().int().min(0),
+      })
+      .refine((value) => value.chunk_overlap_tokens <= value.max_chunk_size_tokens / 2, {
+        error: 'chunk_overlap_tokens must not exceed half of max_chunk_size_tokens.',
+      }),
+  }),
+]);
+export { ChunkingStrategySchema };
+
+/** The `vector_stores` helper: create a vector store from files and attach it. */
+const VectorStoreHelperSchema = z.strictObject({
+  file_ids: z.array(idSchema('file')).max(10_000).optional(),
+  chunking_strategy: ChunkingStrategySchema.optional(),
+  metadata: z.record(z.string().max(64), z.string().max(512)).nullable().optional(),
+});
+
+function toolResourcesSchema(allowVectorStoreHelper: boolean) {
+  const fileSearch = z
+    .strictObject({
+      vector_store_ids: z.array(idSchema('vectorStore')).max(1).optional(),
+      ...(allowVectorStoreHelper ? { vector_stores: z.array(VectorStoreHelperSchema).max(1).optional() } : {}),
+    })
+    .refine((value) => !('vector_stores' in value && value.vector_stores && value.vector_store_ids), {
+      error: 'Provide either vector_store_ids or vector_stores, not both.',
+    });
+  return z
+    .strictObject({
+      code_interpreter: z.strictObject({ file_ids: z.array(idSchema('file')).max(20).optional() }).optional(),
+      file_search: fileSearch.optional(),
+    })
+    .nullable();
+}
+
+/** On create, `file_search.vector_stores` may create a store in place. */
+export const CreateToolResourcesSchema = toolResourcesSchema(true);
+/** On update and on runs, only ids. */
+export const ToolResourcesSchema = toolResourcesSchema(false);
+
+export const ResponseFormatSchema = z
+  .union([
+    z.literal('auto'),
+    z.strictObject({ type: z.literal('text') }),
+    z.strictObject({ type: z.literal('json_object') }),
+    z.strictObject({
+      type: z.literal('json_schema'),
+      json_schema: z.strictObject({
+        name: z.string().regex(TOOL_NAME, { error: 'must be 1-64 characters of a-z, A-Z, 0-9, underscores and dashes.' }),
+        description: z.string().optional(),
+        schema: JsonSchemaObject.optional(),
+        strict: z.boolean().nullable().optional(),
+      }),
+    }),
+  ])
+  .nullable();
+
+export const ReasoningEffortSchema = z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']).nullable();

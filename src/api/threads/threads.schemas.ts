@@ -1,0 +1,28 @@
+/** Request and response schemas of `/v1/threads`. */
+import { z } from 'zod';
+import { idSchema, MetadataSchema } from '../shared/common.schemas.ts';
+import { CreateMessageSchema } from '../shared/message.schemas.ts';
+import { CreateToolResourcesSchema, ToolResourcesSchema } from '../shared/tools.schemas.ts';
+
+export const ThreadCreateParamsSchema = z.strictObject({
+  messages: z.array(CreateMessageSchema).max(2000).optional(),
+  tool_resources: CreateToolResourcesSchema.optional(),
+  metadata: MetadataSchema.optional(),
+});
+export type ThreadCreateParams = z.infer<typeof ThreadCreateParamsSchema>;
+
+export const ThreadUpdateParamsSchema = z.strictObject({
+  tool_resources: ToolResourcesSchema.optional(),
+  metadata: MetadataSchema.optional(),
+});
+export type ThreadUpdateParams = z.infer<typeof ThreadUpdateParamsSchema>;
+
+export const ThreadPathSchema = z.strictObject({ thread_id: idSchema('thread') });
+
+export const ThreadSchema = z.object({
+  id: z.string(),
+  object: z.literal('thread'),
+  created_at: z.number().int(),
+  tool_resources: ToolResourcesSchema,
+  metadata: z.record(z.string(), z.string()),
+});

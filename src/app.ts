@@ -1,0 +1,114 @@
+/**
+ * The composition root: the only place that picks adapters and wires services to routes.
+ * `createApp(config, overrides)` builds a fresh, independent server; tests build one per suite.
+ */
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { assistantsRoutes } from './api/assistants/assistants.routes.ts';
+import { createAssistantsService } from './api/assistants/assistants.service.ts';
+import { apiKeysRoutes } from './api/organization/projects/api-keys/api-keys.routes.ts';
+import { createApiKeysService } from './api/organization/projects/api-keys/api-keys.service.ts';
+import { projectsRoutes } from './api/organization/projects/projects.routes.ts';
+import { createProjectsService, ensureDefaultProject } from './api/organization/projects/projects.service.ts';
+import { idsOnlyToolResources } from './api/shared/tool-resources.ts';
+import { systemRoutes } from './api/system/system.routes.ts';
+import { messagesRoutes } from './api/threads/messages/messages.routes.ts';
+import { createMessagesService } from './api/threads/messages/messages.service.ts';
+import { threadsRoutes } from './api/threads/threads.routes.ts';
+import { createThreadsService } from './api/threads/threads.service.ts';
+import type { Config } from './config/config-schema.ts';
+import { ConfigError } from './config/load-config.ts';
+import { createAuthenticator } from './http/auth.ts';
+import { buildOpenApiDocument } from './http/openapi.ts';
+import type { RouteDefinition } from './http/route.ts';
+import { createHttpServer } from './http/server.ts';
+import { openStore } from './storage/open-store.ts';
+import type { Store } from './storage/store.ts';
+
+export const VERSION = '0.1.0';
+
+export interface AppOverrides {
+  /** A store to use instead of opening `config.databaseUrl` (the app closes it on `close`). */
+  store?: Store;
+  /** Logger options or instance for Fastify; defaults to pino at `config.logLevel`. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+export interface App {
+  server: FastifyInstance;
+  store: Store;
+  config: Config;
+  log: FastifyBaseLogger;
+  /** Starts listening; resolves to the base URL of the API (`http://host:port/v1`). */
+  listen(): Promise<string>;
+  /** Stops accepting requests, drains, and closes the store. */
+  close(): Promise<void>;
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  if (!config.apiKey && !isLoopbackHost(config.host)) {
+    throw new ConfigError(
+      `HOST=${config.host} is not a loopback address, but CONCIERGE_API_KEY is unset (dev mode). Set CONCIERGE_API_KEY to serve beyond this machine.`,
+    );
+  }
+  const store = overrides.store ?? (await openStore(config.databaseUrl));
+  await store.migrate();
+  await ensureDefaultProject(store);
+
+  const authenticator = createAuthenticator({ store, adminKey: config.apiKey });
+  const onAccessChanged = () => authenticator.invalidate();
+  const toolResources = idsOnlyToolResources;
+
+  const assistants = createAssistantsService({ store, toolResources });
+  const threads = createThreadsService({ store, toolResources });
+  const messages = createMessagesService({ store });
+  const projects = createProjectsService({ store, onAccessChanged });
+  const apiKeys = createApiKeysService({ store, projects, onAccessChanged });
+
+  const routes: RouteDefinition[] = [];
+  let openApiDocument: unknown;
+  routes.push(
+    ...systemRoutes({ store, openApiDocument: () => (openApiDocument ??= buildOpenApiDocument(routes, VERSION)) }),
+    ...assistantsRoutes(assistants),
+    ...threadsRoutes(threads),
+    ...messagesRoutes(messages),
+    ...projectsRoutes(projects),
+    ...apiKeysRoutes(apiKeys),
+  );
+
+  const server = await createHttpServer({
+    routes,
+    authenticator,
+    bodyLimit: config.bodyLimit,
+    logger: overrides.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
+  });
+  if (!config.apiKey) {
+    server.log.warn(
+      'DEV MODE: CONCIERGE_API_KEY is not set. Any bearer token is accepted and only loopback callers are served. Set CONCIERGE_API_KEY before exposing this server.',
+    );
+  }
+
+  let closed = false;
+  return {
+    server,
+    store,
+    config,
+    log: server.log,
+    async listen() {
+      await server.listen({ port: config.port, host: config.host });
+      const address = server.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+      return `http://${host}:${port}/v1`;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await server.close();
+      await store.close();
+    },
+  };
+}

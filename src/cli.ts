@@ -1,0 +1,75 @@
+/** The `concierge` command: `serve`, `migrate`, `--help`. */
+import { parseArgs } from 'node:util';
+import { VERSION } from './app.ts';
+import { loadConfig, ConfigError } from './config/load-config.ts';
+import type { ConfigInput } from './config/config-schema.ts';
+import { serve } from './main.ts';
+import { DatabaseUrlError, openStore } from './storage/open-store.ts';
+
+const HELP = `concierge ${VERSION}: a self-hosted, OpenAI-compatible Assistants & Agents API server
+
+Usage:
+  concierge serve [--port N] [--host H] [--no-worker]   start the API (and, by default, the run worker)
+  concierge migrate                                      apply database migrations and exit
+  concierge --help | --version
+
+Configuration comes from options, then environment variables, then ./concierge.config.json:
+  PORT, HOST                      where to listen (default 127.0.0.1:8787)
+  CONCIERGE_DATABASE_URL          sqlite:<path> (default sqlite:.concierge/concierge.db) or postgres://…
+  CONCIERGE_DATA_DIR              blobs, sandboxes, dev-chain state (default .concierge)
+  CONCIERGE_API_KEY               admin key; unset = dev mode (loopback only, any bearer accepted)
+  CONCIERGE_PROVIDER_BASE_URL     default OpenAI-compatible upstream (default https://api.openai.com/v1)
+  CONCIERGE_PROVIDER_API_KEY      key for that upstream
+See docs/configuration.md for every setting.`;
+
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    const { positionals, values } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'no-worker': { type: 'boolean' },
+      },
+    });
+    const command = positionals[0];
+    if (values.version) {
+      console.log(VERSION);
+      return 0;
+    }
+    if (values.help || command === undefined || command === 'help') {
+      console.log(HELP);
+      return values.help || command === 'help' ? 0 : 1;
+    }
+    const options: Partial<ConfigInput> = {
+      ...(values.port !== undefined ? { port: Number(values.port) } : {}),
+      ...(values.host !== undefined ? { host: values.host } : {}),
+      ...(values['no-worker'] ? { worker: false } : {}),
+    };
+    switch (command) {
+      case 'serve':
+        await serve(options);
+        return 0;
+      case 'migrate': {
+        const config = loadConfig({ options });
+        const store = await openStore(config.databaseUrl);
+        const applied = await store.migrate();
+        await store.close();
+        console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
+        return 0;
+      }
+      default:
+        console.error(`Unknown command "${command}".\n\n${HELP}`);
+        return 1;
+    }
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof DatabaseUrlError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`concierge: ${(error as Error).message}`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The one configuration schema. Every setting has exactly one name here, one environment variable
+ * (listed in `ENVIRONMENT_VARIABLES`) and one default. `load-config.ts` is the only reader.
+ */
+import { z } from 'zod';
+
+/** A named upstream model provider from `concierge.config.json` (`"ollama/llama3.2"` routes to `ollama`). */
+export const ProviderConfigSchema = z.strictObject({
+  type: z.enum(['openai-compatible', 'openai', 'anthropic']).default('openai-compatible'),
+  baseURL: z.string().url().optional(),
+  apiKey: z.string().optional(),
+  /** Models of this provider that accept image input. Unset means "assume yes". */
+  visionModels: z.array(z.string()).optional(),
+  /** Context windows (tokens) per model, overriding the built-in table. */
+  contextWindows: z.record(z.string(), z.number().int().positive()).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
+
+export const ConfigSchema = z.strictObject({
+  port: z.coerce.number().int().min(0).max(65535).default(8787),
+  host: z.string().min(1).default('127.0.0.1'),
+  databaseUrl: z.string().min(1).default('sqlite:.concierge/concierge.db'),
+  dataDir: z.string().min(1).default('.concierge'),
+  /** The admin key. Unset means dev mode: loopback only, any bearer accepted. */
+  apiKey: z.string().min(8).optional(),
+  providerBaseUrl: z.string().url().default('https://api.openai.com/v1'),
+  providerApiKey: z.string().optional(),
+  embeddingModel: z.string().optional(),
+  codeSandbox: z.enum(['auto', 'bwrap', 'pyodide', 'off']).default('auto'),
+  chainRpcUrl: z.string().url().optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest accepted JSON request body, in bytes. */
+  bodyLimit: z.coerce.number().int().positive().default(8 * 1024 * 1024),
+  /** Seconds a run may stay in `requires_action` before it expires. */
+  runExpirySeconds: z.coerce.number().int().positive().default(600),
+  /** Whether this process claims and executes runs (`concierge serve --no-worker` turns it off). */
+  worker: z.boolean().default(true),
+  /** How many runs one worker process executes at once. */
+  workerConcurrency: z.coerce.number().int().positive().default(256),
+  /** Seconds a claimed run's lease lasts without a heartbeat before another worker may take it over. */
+  leaseSeconds: z.coerce.number().int().positive().default(30),
+  /** Upper bound, in seconds, for one model call to make progress before it counts as stalled. */
+  modelTimeoutSeconds: z.coerce.number().positive().default(120),
+  /** Largest accepted file upload, in bytes. */
+  fileSizeLimit: z.coerce.number().int().positive().default(512 * 1024 * 1024),
+  providers: z.record(z.string().regex(/^[a-zA-Z0-9_-]+$/), ProviderConfigSchema).default({}),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** Environment variable for each setting that can come from the environment. */
+export const ENVIRONMENT_VARIABLES = {
+  port: 'PORT',
+  host: 'HOST',
+  databaseUrl: 'CONCIERGE_DATABASE_URL',
+  dataDir: 'CONCIERGE_DATA_DIR',
+  apiKey: 'CONCIERGE_API_KEY',
+  providerBaseUrl: 'CONCIERGE_PROVIDER_BASE_URL',
+  providerApiKey: 'CONCIERGE_PROVIDER_API_KEY',
+  embeddingModel: 'CONCIERGE_EMBEDDING_MODEL',
+  codeSandbox: 'CONCIERGE_CODE_SANDBOX',
+  chainRpcUrl: 'CONCIERGE_CHAIN_RPC_URL',
+  logLevel: 'CONCIERGE_LOG_LEVEL',
+  bodyLimit: 'CONCIERGE_BODY_LIMIT',
+  runExpirySeconds: 'CONCIERGE_RUN_EXPIRY_SECONDS',
+  workerConcurrency: 'CONCIERGE_WORKER_CONCURRENCY',
+  leaseSeconds: 'CONCIERGE_LEASE_SECONDS',
+  modelTimeoutSeconds: 'CONCIERGE_MODEL_TIMEOUT_SECONDS',
+  fileSizeLimit: 'CONCIERGE_FILE_SIZE_LIMIT',
+} as const satisfies Partial<Record<keyof Config, string>>;

@@ -1,0 +1,127 @@
+/**
+ * Authentication: `Authorization: Bearer <key>` resolves to a principal (a project, and whether the
+ * caller holds the admin key). Project keys are looked up by SHA-256 hash, cached briefly in memory.
+ * Without an admin key the server is in dev mode: loopback callers only, any bearer accepted.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { hashApiKey, redactKey } from '../domain/api-key-secret.ts';
+import { nowSeconds } from '../domain/clock.ts';
+import { AuthenticationError, NotFoundError, PermissionDeniedError } from '../domain/errors.ts';
+import { DEFAULT_PROJECT_ID } from '../domain/project.ts';
+import type { Store } from '../storage/store.ts';
+import type { RouteAccess } from './route.ts';
+
+export interface Principal {
+  projectId: string;
+  /** True for the admin key, and for every caller in dev mode. */
+  admin: boolean;
+  /** The project key used, if any. */
+  keyId: string | null;
+}
+
+export interface AuthenticatorOptions {
+  store: Store;
+  /** The admin key; undefined means dev mode. */
+  adminKey: string | undefined;
+  /** How long a key lookup is trusted before it is read again (a deleted key stops working within this). */
+  cacheMilliseconds?: number;
+}
+
+const MISSING_KEY =
+  "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
+const TOUCH_INTERVAL_SECONDS = 60;
+
+function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return match?.[1]?.trim();
+}
+
+interface CachedKey {
+  principal: Principal | null;
+  until: number;
+}
+
+export function createAuthenticator({ store, adminKey, cacheMilliseconds = 30_000 }: AuthenticatorOptions) {
+  const cache = new Map<string, CachedKey>();
+  const lastTouched = new Map<string, number>();
+  const adminKeyBuffer = adminKey ? Buffer.from(adminKey) : undefined;
+
+  function isAdminKey(secret: string): boolean {
+    if (!adminKeyBuffer) return false;
+    const candidate = Buffer.from(secret);
+    return candidate.length === adminKeyBuffer.length && timingSafeEqual(candidate, adminKeyBuffer);
+  }
+
+  async function lookup(secret: string): Promise<Principal | null> {
+    const hash = hashApiKey(secret);
+    const cached = cache.get(hash);
+    if (cached && cached.until > Date.now()) return cached.principal;
+    const found = await store.apiKeys.findByHash(hash);
+    const principal =
+      found && found.project.status === 'active' ? { projectId: found.project.id, admin: false, keyId: found.key.id } : null;
+    if (cache.size > 10_000) cache.clear();
+    cache.set(hash, { principal, until: Date.now() + cacheMilliseconds });
+    return principal;
+  }
+
+  function touch(keyId: string): void {
+    const now = nowSeconds();
+    if ((lastTouched.get(keyId) ?? 0) + TOUCH_INTERVAL_SECONDS > now) return;
+    lastTouched.set(keyId, now);
+    store.apiKeys.touch(keyId, now).catch(() => lastTouched.delete(keyId));
+  }
+
+  /** Resolves the caller of `request`, or throws 401/403/404 as OpenAI would. */
+  async function authenticate(request: FastifyRequest, access: RouteAccess): Promise<Principal> {
+    const requestedProject = request.headers['openai-project'];
+    const projectHeader = typeof requestedProject === 'string' && requestedProject !== '' ? requestedProject : undefined;
+    const secret = bearer(request);
+
+    let principal: Principal;
+    if (!adminKey) {
+      if (!isLoopback(request.socket.remoteAddress)) {
+        throw new PermissionDeniedError('This server runs in dev mode (no CONCIERGE_API_KEY) and only accepts loopback callers.');
+      }
+      principal = (secret && (await lookup(secret))) || { projectId: DEFAULT_PROJECT_ID, admin: true, keyId: null };
+    } else if (!secret) {
+      throw new AuthenticationError(MISSING_KEY);
+    } else if (isAdminKey(secret)) {
+      principal = { projectId: DEFAULT_PROJECT_ID, admin: true, keyId: null };
+    } else {
+      const found = await lookup(secret);
+      if (!found) throw new AuthenticationError(`Incorrect API key provided: ${redactKey(secret)}.`, 'invalid_api_key');
+      principal = found;
+    }
+
+    if (principal.keyId) touch(principal.keyId);
+    if (access === 'admin' && !principal.admin) {
+      throw new PermissionDeniedError('This endpoint needs the admin key (CONCIERGE_API_KEY); project keys cannot call it.');
+    }
+    if (projectHeader && projectHeader !== principal.projectId) {
+      if (!principal.admin) {
+        throw new AuthenticationError("OpenAI-Project header should match the project of the API key.", 'invalid_project');
+      }
+      const project = await store.projects.find(projectHeader);
+      if (!project || project.status !== 'active') throw NotFoundError.object('project', projectHeader);
+      principal = { ...principal, projectId: project.id };
+    }
+    return principal;
+  }
+
+  /** Forgets cached lookups, so a deleted key or archived project stops working at once on this node. */
+  function invalidate(): void {
+    cache.clear();
+  }
+
+  return { authenticate, invalidate };
+}
+
+export type Authenticator = ReturnType<typeof createAuthenticator>;

@@ -1,0 +1,64 @@
+/**
+ * The JSON body parser. Beyond JSON.parse it refuses what cannot be stored faithfully: NUL characters
+ * (Postgres text cannot hold them), unpaired UTF-16 surrogates (they would come back as U+FFFD), and
+ * `__proto__` keys. An empty body counts as no body, because clients POST `cancel` without one.
+ */
+import type { FastifyInstance } from 'fastify';
+import { InvalidRequestError } from '../domain/errors.ts';
+import { formatParam } from './validation.ts';
+
+function findUnstorable(value: unknown, path: (string | number)[]): InvalidRequestError | undefined {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) {
+      return new InvalidRequestError(`Invalid '${formatParam(path) || 'body'}': strings may not contain NUL (\\u0000) characters.`, formatParam(path) || null);
+    }
+    if (!value.isWellFormed()) {
+      return new InvalidRequestError(`Invalid '${formatParam(path) || 'body'}': the string contains an unpaired UTF-16 surrogate.`, formatParam(path) || null);
+    }
+    return undefined;
+  }
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      const problem = findUnstorable(value[index], [...path, index]);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      if (key === '__proto__') return new InvalidRequestError('Invalid body: the key "__proto__" is not allowed.', formatParam(path) || null);
+      const problem = findUnstorable(key, [...path, key]) ?? findUnstorable(child, [...path, key]);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
+}
+
+/** Parses and checks a JSON body text; throws a 400 the client can act on. */
+export function parseJsonBody(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidRequestError(
+      `We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. ${(error as Error).message})`,
+    );
+  }
+  const problem = findUnstorable(value, []);
+  if (problem) throw problem;
+  return value;
+}
+
+export function registerJsonBodyParser(app: FastifyInstance, bodyLimit: number): void {
+  app.removeContentTypeParser(['application/json']);
+  for (const contentType of ['application/json', /^application\/[a-z.+-]*\+json$/]) {
+    app.addContentTypeParser(contentType, { parseAs: 'string', bodyLimit }, (_request, body, done) => {
+      try {
+        done(null, parseJsonBody(body as string));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    });
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Each endpoint is declared once, as data: method, path, zod schemas and a handler. The server
+ * registers the list, validates with the schemas, and generates `/v1/openapi.json` from the same list.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import type { Principal } from './auth.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+
+/** Who may call a route: a project key (or the admin key acting on a project), only the admin key, or anyone. */
+export type RouteAccess = 'project' | 'admin' | 'public';
+
+export interface RouteContext<Params, Query, Body> {
+  params: Params;
+  query: Query;
+  body: Body;
+  principal: Principal;
+  /** The project every object of this request belongs to. */
+  projectId: string;
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+export interface RouteDefinition<Params = unknown, Query = unknown, Body = unknown> {
+  method: HttpMethod;
+  /** Fastify path syntax, e.g. `/v1/threads/:thread_id/messages`. */
+  path: string;
+  /** OpenAI's operationId where the route is theirs. */
+  operationId: string;
+  summary: string;
+  tag: string;
+  access?: RouteAccess;
+  params?: z.ZodType<Params>;
+  query?: z.ZodType<Query>;
+  body?: z.ZodType<Body>;
+  /** The response schema, for the OpenAPI document only. */
+  response?: z.ZodType;
+  /** Whether the route is an extension beyond OpenAI's API (documented as such). */
+  extension?: boolean;
+  /**
+   * Returns the JSON response object. A handler that streams (SSE) or sends raw bytes writes to
+   * `reply` itself and returns `reply`.
+   */
+  handler(context: RouteContext<Params, Query, Body>): Promise<unknown>;
+}
+
+/** Declares a route; the identity function exists so TypeScript infers the schema types. */
+export function defineRoute<Params = unknown, Query = unknown, Body = unknown>(
+  definition: RouteDefinition<Params, Query, Body>,
+): RouteDefinition {
+  return definition as RouteDefinition;
+}

@@ -1,0 +1,72 @@
+/**
+ * Table shapes as Kysely sees them. Both dialects store the same columns: JSON as text, times as
+ * integer Unix seconds, booleans as 0/1 integers. Rows become API objects in the repository files.
+ */
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface ProjectsTable {
+  id: string;
+  name: string;
+  created_at: number;
+  archived_at: number | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  project_id: string;
+  name: string;
+  key_hash: string;
+  redacted_value: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface AssistantsTable {
+  id: string;
+  project_id: string;
+  created_at: number;
+  name: string | null;
+  description: string | null;
+  model: string;
+  instructions: string | null;
+  tools: string;
+  tool_resources: string | null;
+  metadata: string;
+  temperature: number | null;
+  top_p: number | null;
+  response_format: string | null;
+  reasoning_effort: string | null;
+}
+
+export interface ThreadsTable {
+  id: string;
+  project_id: string;
+  created_at: number;
+  tool_resources: string | null;
+  metadata: string;
+}
+
+export interface MessagesTable {
+  id: string;
+  project_id: string;
+  thread_id: string;
+  created_at: number;
+  status: string;
+  incomplete_details: string | null;
+  completed_at: number | null;
+  incomplete_at: number | null;
+  role: string;
+  content: string;
+  assistant_id: string | null;
+  run_id: string | null;
+  attachments: string | null;
+  metadata: string;
+}
+
+export interface Database {
+  projects: ProjectsTable;
+  api_keys: ApiKeysTable;
+  assistants: AssistantsTable;
+  threads: ThreadsTable;
+  messages: MessagesTable;
+}

@@ -1,0 +1,39 @@
+/** Builds a `Store` from a Kysely instance; the SQLite and Postgres adapters differ only in how they connect. */
+import type { Kysely } from 'kysely';
+import { migrateToLatest } from '../migrations/migrations.ts';
+import type { Store } from '../store.ts';
+import { assistantsRepository } from './assistants-repository.ts';
+import type { Database, Dialect } from './database.ts';
+import { messagesRepository } from './messages-repository.ts';
+import { apiKeysRepository, projectsRepository } from './projects-repository.ts';
+import { threadsRepository } from './threads-repository.ts';
+
+export interface KyselyStoreOptions {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Releases the connection(s); called once by `close()`. */
+  disconnect: () => Promise<void>;
+}
+
+function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: boolean): Store {
+  const store: Store = {
+    dialect: options.dialect,
+    projects: projectsRepository(db),
+    apiKeys: apiKeysRepository(db),
+    assistants: assistantsRepository(db),
+    threads: threadsRepository(db),
+    messages: messagesRepository(db),
+    transaction(work) {
+      // Kysely has no nested transactions; an inner `transaction` joins the outer one.
+      if (inTransaction) return work(store);
+      return db.transaction().execute((transaction) => work(bind(transaction, options, true)));
+    },
+    migrate: () => migrateToLatest(db as Kysely<unknown>, options.dialect),
+    close: options.disconnect,
+  };
+  return store;
+}
+
+export function createKyselyStore(options: KyselyStoreOptions): Store {
+  return bind(options.db, options, false);
+}

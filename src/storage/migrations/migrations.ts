@@ -1,0 +1,39 @@
+/**
+ * The numbered migrations, in order. Each is `up(db, dialect)`; branches on the dialect stay in DDL.
+ * A migration never changes once released: add a new number instead.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Dialect } from '../kysely/database.ts';
+import * as foundation from './0001-foundation.ts';
+
+type NumberedMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
+
+const MIGRATIONS: Record<string, NumberedMigration> = {
+  '0001-foundation': foundation,
+};
+
+class NumberedMigrationProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return Object.fromEntries(
+      Object.entries(MIGRATIONS).map(([name, migration]) => [
+        name,
+        { up: (db: Kysely<unknown>) => migration.up(db, this.dialect) },
+      ]),
+    );
+  }
+}
+
+/** Applies every pending migration; returns the names applied. Safe to call on every start. */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: new NumberedMigrationProvider(dialect),
+    migrationTableName: 'concierge_migrations',
+    migrationLockTableName: 'concierge_migrations_lock',
+  });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return results.filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}

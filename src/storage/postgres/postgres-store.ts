@@ -1,0 +1,51 @@
+/**
+ * The PostgreSQL adapter for scale-out: a pg pool shared by API nodes and workers. int8 columns come
+ * back as JS numbers (every int8 we store is a Unix time or a count well below 2^53).
+ */
+import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Database } from '../kysely/database.ts';
+import { createKyselyStore } from '../kysely/kysely-store.ts';
+import type { Store } from '../store.ts';
+
+const INT8_OID = 20;
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  /** Schema to use instead of `public` (tests use one schema each). Created if missing. */
+  schema?: string;
+  maxConnections?: number;
+  /** Milliseconds after which Postgres cancels a statement. */
+  statementTimeout?: number;
+}
+
+/** Builds the pg pool configuration; shared with the LISTEN connection of the event bus. */
+export function postgresClientConfig(options: PostgresStoreOptions): pg.ClientConfig {
+  const settings = [`-c statement_timeout=${options.statementTimeout ?? 30_000}`];
+  if (options.schema) settings.push(`-c search_path=${options.schema}`);
+  return {
+    connectionString: options.connectionString,
+    options: settings.join(' '),
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as never,
+    },
+  };
+}
+
+export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  if (options.schema) {
+    const client = new pg.Client({ connectionString: options.connectionString });
+    await client.connect();
+    try {
+      await client.query(`create schema if not exists "${options.schema.replaceAll('"', '')}"`);
+    } finally {
+      await client.end();
+    }
+  }
+  const pool = new pg.Pool({ ...postgresClientConfig(options), max: options.maxConnections ?? 10 });
+  // An idle client that loses its connection (server restart, terminated backend) must not crash the process.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return createKyselyStore({ db, dialect: 'postgres', disconnect: () => db.destroy() });
+}

@@ -1,0 +1,23 @@
+/**
+ * The embedded SQLite adapter: one better-sqlite3 connection in WAL mode. Kysely serializes access to
+ * it, which is what SQLite wants; scale-out across processes is the Postgres adapter's job.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database } from '../kysely/database.ts';
+import { createKyselyStore } from '../kysely/kysely-store.ts';
+import type { Store } from '../store.ts';
+
+/** Opens (creating if needed) the database file at `path`, or an in-memory one for `:memory:`. */
+export function createSqliteStore(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const connection = new SqliteDatabase(path);
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('synchronous = NORMAL');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  return createKyselyStore({ db, dialect: 'sqlite', disconnect: () => db.destroy() });
+}

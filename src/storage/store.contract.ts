@@ -1,0 +1,185 @@
+/**
+ * The contract every storage adapter passes. Each adapter's test file calls `runStoreContract` with a
+ * factory for a fresh, migrated store.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Assistant } from '../domain/assistant.ts';
+import { newId } from '../domain/ids.ts';
+import type { Message } from '../domain/message.ts';
+import type { Thread } from '../domain/thread.ts';
+import type { Store } from './store.ts';
+
+export interface StoreFactory {
+  create(): Promise<Store>;
+  destroy?(store: Store): Promise<void>;
+}
+
+function assistant(overrides: Partial<Assistant> = {}): Assistant {
+  return {
+    id: newId('assistant'),
+    object: 'assistant',
+    created_at: 1_700_000_000,
+    name: 'Helper',
+    description: null,
+    model: 'gpt-4o',
+    instructions: 'Be brief.',
+    tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }],
+    tool_resources: {},
+    metadata: { team: 'ops' },
+    temperature: 1,
+    top_p: 1,
+    response_format: 'auto',
+    reasoning_effort: null,
+    ...overrides,
+  };
+}
+
+function thread(): Thread {
+  return { id: newId('thread'), object: 'thread', created_at: 1_700_000_000, tool_resources: {}, metadata: {} };
+}
+
+function message(threadId: string, overrides: Partial<Message> = {}): Message {
+  return {
+    id: newId('message'),
+    object: 'thread.message',
+    created_at: 1_700_000_000,
+    thread_id: threadId,
+    status: 'completed',
+    incomplete_details: null,
+    completed_at: null,
+    incomplete_at: null,
+    role: 'user',
+    content: [{ type: 'text', text: { value: 'hello ☃ \u{1F600}', annotations: [] } }],
+    assistant_id: null,
+    run_id: null,
+    attachments: null,
+    metadata: {},
+    ...overrides,
+  };
+}
+
+export function runStoreContract(name: string, factory: StoreFactory): void {
+  describe(`store contract: ${name}`, () => {
+    let store: Store;
+    const projectA = 'proj_a';
+    const projectB = 'proj_b';
+
+    beforeAll(async () => {
+      store = await factory.create();
+      for (const id of [projectA, projectB]) {
+        await store.projects.insert({
+          id,
+          object: 'organization.project',
+          name: id,
+          created_at: 1,
+          archived_at: null,
+          status: 'active',
+        });
+      }
+    });
+    afterAll(async () => {
+      await factory.destroy?.(store);
+      await store.close();
+    });
+
+    it('stores and returns an assistant exactly, nulls and unicode included', async () => {
+      const created = assistant({ description: null, instructions: 'Ünïcødé \u{1F680}' });
+      await store.assistants.insert(projectA, created);
+      expect(await store.assistants.find(projectA, created.id)).toEqual(created);
+    });
+
+    it('hides another project’s objects', async () => {
+      const created = assistant();
+      await store.assistants.insert(projectA, created);
+      expect(await store.assistants.find(projectB, created.id)).toBeUndefined();
+      expect(await store.assistants.update(projectB, { ...created, name: 'x' })).toBe(false);
+      expect(await store.assistants.delete(projectB, created.id)).toBe(false);
+      expect(await store.assistants.find(projectA, created.id)).toEqual(created);
+    });
+
+    it('pages by (created_at, id) in both orders, with equal timestamps', async () => {
+      const project = 'proj_paging';
+      await store.projects.insert({ id: project, object: 'organization.project', name: 'p', created_at: 1, archived_at: null, status: 'active' });
+      const created: Assistant[] = [];
+      for (let index = 0; index < 7; index++) {
+        const item = assistant({ created_at: 1_700_000_000 + (index < 5 ? 0 : index) });
+        created.push(item);
+        await store.assistants.insert(project, item);
+      }
+      const ids = created.map((item) => item.id);
+      const collect = async (order: 'asc' | 'desc') => {
+        const seen: string[] = [];
+        let after: string | undefined;
+        for (;;) {
+          const page = await store.assistants.list(project, { limit: 3, order, ...(after ? { after } : {}) });
+          seen.push(...page.data.map((item) => item.id));
+          if (!page.has_more) return seen;
+          after = page.last_id!;
+        }
+      };
+      expect(await collect('asc')).toEqual(ids);
+      expect(await collect('desc')).toEqual([...ids].reverse());
+
+      const before = await store.assistants.list(project, { limit: 2, order: 'asc', before: ids[4]! });
+      expect(before.data.map((item) => item.id)).toEqual([ids[2], ids[3]]);
+      expect(before.has_more).toBe(true);
+      const between = await store.assistants.list(project, { limit: 10, order: 'desc', after: ids[5]!, before: ids[1]! });
+      expect(between.data.map((item) => item.id)).toEqual([ids[4], ids[3], ids[2]]);
+      const empty = await store.assistants.list(project, { limit: 5, order: 'asc', after: ids[6]! });
+      expect(empty).toEqual({ object: 'list', data: [], first_id: null, last_id: null, has_more: false });
+    });
+
+    it('keeps messages in insertion order and filters them by run', async () => {
+      const created = thread();
+      await store.threads.insert(projectA, created);
+      const first = message(created.id);
+      const second = message(created.id, { run_id: 'run_1', role: 'assistant', assistant_id: 'asst_1' });
+      const third = message(created.id);
+      for (const item of [first, second, third]) await store.messages.insert(projectA, item);
+      expect((await store.messages.listAll(projectA, created.id)).map((item) => item.id)).toEqual([first.id, second.id, third.id]);
+      const byRun = await store.messages.list(projectA, created.id, { limit: 20, order: 'desc' }, { runId: 'run_1' });
+      expect(byRun.data).toEqual([second]);
+      expect((await store.messages.list(projectB, created.id, { limit: 20, order: 'desc' })).data).toEqual([]);
+    });
+
+    it('deletes a thread’s messages with the thread', async () => {
+      const created = thread();
+      await store.threads.insert(projectA, created);
+      const item = message(created.id);
+      await store.messages.insert(projectA, item);
+      expect(await store.threads.delete(projectA, created.id)).toBe(true);
+      expect(await store.messages.find(projectA, item.id)).toBeUndefined();
+    });
+
+    it('rolls back every write of a failed transaction', async () => {
+      const created = thread();
+      await expect(
+        store.transaction(async (transaction) => {
+          await transaction.threads.insert(projectA, created);
+          await transaction.messages.insert(projectA, message(created.id));
+          throw new Error('abort');
+        }),
+      ).rejects.toThrow('abort');
+      expect(await store.threads.find(projectA, created.id)).toBeUndefined();
+    });
+
+    it('finds an API key by its hash only, with its project', async () => {
+      const key = {
+        id: newId('apiKey'),
+        object: 'organization.project.api_key' as const,
+        name: 'ci',
+        redacted_value: 'sk-…abcd',
+        created_at: 5,
+        last_used_at: null,
+        project_id: projectA,
+      };
+      await store.apiKeys.insert(key, 'hash-1');
+      const found = await store.apiKeys.findByHash('hash-1');
+      expect(found?.key).toEqual(key);
+      expect(found?.project.id).toBe(projectA);
+      expect(await store.apiKeys.findByHash('hash-2')).toBeUndefined();
+      await store.apiKeys.touch(key.id, 99);
+      expect((await store.apiKeys.find(projectA, key.id))?.last_used_at).toBe(99);
+    });
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * The storage port. Every method is scoped to a project: an id from another project behaves exactly
+ * like an id that does not exist. Adapters: `sqlite/` and `postgres/`, both over the shared Kysely
+ * repositories in `kysely/`; both pass `store.contract.ts`.
+ */
+import type { Assistant } from '../domain/assistant.ts';
+import type { ListPage, PageParams } from '../domain/list-page.ts';
+import type { Message } from '../domain/message.ts';
+import type { ApiKey, Project } from '../domain/project.ts';
+import type { Thread } from '../domain/thread.ts';
+
+export interface ProjectRepository {
+  insert(project: Project): Promise<void>;
+  find(id: string): Promise<Project | undefined>;
+  update(project: Project): Promise<void>;
+  list(page: PageParams): Promise<ListPage<Project>>;
+}
+
+export interface ApiKeyRepository {
+  /** Stores a key by the hash of its secret; the secret itself is never stored. */
+  insert(key: ApiKey, keyHash: string): Promise<void>;
+  /** The key and its project for a secret's hash, or undefined. */
+  findByHash(keyHash: string): Promise<{ key: ApiKey; project: Project } | undefined>;
+  find(projectId: string, id: string): Promise<ApiKey | undefined>;
+  list(projectId: string, page: PageParams): Promise<ListPage<ApiKey>>;
+  delete(projectId: string, id: string): Promise<boolean>;
+  /** Records use; callers throttle it, it is not on every request. */
+  touch(id: string, usedAt: number): Promise<void>;
+}
+
+/** Create, read, replace, delete and page one kind of project-scoped object. */
+export interface ObjectRepository<Item> {
+  insert(projectId: string, item: Item): Promise<void>;
+  find(projectId: string, id: string): Promise<Item | undefined>;
+  /** Replaces the stored object; returns false when it no longer exists. */
+  update(projectId: string, item: Item): Promise<boolean>;
+  delete(projectId: string, id: string): Promise<boolean>;
+}
+
+export interface AssistantRepository extends ObjectRepository<Assistant> {
+  list(projectId: string, page: PageParams): Promise<ListPage<Assistant>>;
+}
+
+export type ThreadRepository = ObjectRepository<Thread>;
+
+export interface MessageRepository extends ObjectRepository<Message> {
+  list(projectId: string, threadId: string, page: PageParams, filter?: { runId?: string }): Promise<ListPage<Message>>;
+  /** Every message of a thread in creation order (the model's view of the conversation). */
+  listAll(projectId: string, threadId: string): Promise<Message[]>;
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly projects: ProjectRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly assistants: AssistantRepository;
+  readonly threads: ThreadRepository;
+  readonly messages: MessageRepository;
+  /** Runs `work` atomically: all of its writes land, or none do. */
+  transaction<Result>(work: (store: Store) => Promise<Result>): Promise<Result>;
+  /** Applies pending migrations. */
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+}

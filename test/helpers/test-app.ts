@@ -1,0 +1,45 @@
+/**
+ * Builds a fresh app for a test: in-memory SQLite by default, or a Postgres schema of its own with
+ * `{ database: 'postgres' }`. `listen` gives a real port for the official SDK.
+ */
+import { createApp, type App } from '../../src/app.ts';
+import { ConfigSchema, type ConfigInput } from '../../src/config/config-schema.ts';
+import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.ts';
+import { createTestPostgresStore, dropSchema } from './postgres.ts';
+
+export interface TestAppOptions {
+  database?: 'sqlite' | 'postgres';
+  config?: Partial<ConfigInput>;
+}
+
+export interface TestApp extends App {
+  /** Closes the app and drops its Postgres schema, if any. */
+  destroy(): Promise<void>;
+}
+
+export async function createTestApp({ database = 'sqlite', config = {} }: TestAppOptions = {}): Promise<TestApp> {
+  const parsed = ConfigSchema.parse({ port: 0, logLevel: 'silent', dataDir: '/tmp/concierge-test-data', ...config });
+  let schema: string | undefined;
+  const store =
+    database === 'postgres'
+      ? await createTestPostgresStore().then((created) => {
+          schema = created.schema;
+          return created.store;
+        })
+      : createSqliteStore(':memory:');
+  const app = await createApp(parsed, { store, logger: false });
+  return {
+    ...app,
+    async destroy() {
+      await app.close();
+      if (schema) await dropSchema(schema);
+    },
+  };
+}
+
+/** A listening app with an OpenAI SDK client pointed at it. */
+export async function createListeningTestApp(options: TestAppOptions = {}) {
+  const app = await createTestApp(options);
+  const baseURL = await app.listen();
+  return { app, baseURL };
+}
