@@ -55,7 +55,7 @@ function readConfigFile(path: string, required: boolean): Record<string, unknown
     return content as Record<string, unknown>;
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`Config file ${path} is not valid JSON: ${(error as Error).message}`);
+    throw new ConfigError(`Config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -10,15 +10,7 @@ import { nowSeconds } from '../domain/clock.ts';
 import { AuthenticationError, NotFoundError, PermissionDeniedError } from '../domain/errors.ts';
 import { DEFAULT_PROJECT_ID } from '../domain/project.ts';
 import type { Store } from '../storage/store.ts';
-import type { RouteAccess } from './route.ts';
-
-export interface Principal {
-  projectId: string;
-  /** True for the admin key, and for every caller in dev mode. */
-  admin: boolean;
-  /** The project key used, if any. */
-  keyId: string | null;
-}
+import type { Principal, RouteAccess } from './route.ts';
 
 export interface AuthenticatorOptions {
   store: Store;

@@ -4,12 +4,20 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { Principal } from './auth.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
 /** Who may call a route: a project key (or the admin key acting on a project), only the admin key, or anyone. */
 export type RouteAccess = 'project' | 'admin' | 'public';
+
+/** The authenticated caller of a request. */
+export interface Principal {
+  projectId: string;
+  /** True for the admin key, and for every caller in dev mode. */
+  admin: boolean;
+  /** The project key used, if any. */
+  keyId: string | null;
+}
 
 export interface RouteContext<Params, Query, Body> {
   params: Params;

@@ -18,7 +18,7 @@ async function reachable(): Promise<boolean> {
     await client.end();
     return true;
   } catch (error) {
-    if (configured) throw new Error(`CONCIERGE_TEST_POSTGRES_URL=${configured} is not reachable: ${String(error)}`);
+    if (configured) throw new Error(`CONCIERGE_TEST_POSTGRES_URL=${configured} is not reachable: ${String(error)}`, { cause: error });
     return false;
   }
 }

@@ -49,11 +49,11 @@ export interface MessagesServiceOptions {
   beforeCreate?: (store: Store, projectId: string, threadId: string, params: MessageCreateParams) => Promise<void>;
 }
 
-export function createMessagesService({ store, beforeCreate }: MessagesServiceOptions) {
-  async function requireThread(target: Store, projectId: string, threadId: string): Promise<void> {
-    if (!(await target.threads.find(projectId, threadId))) throw NotFoundError.object('thread', threadId, 'thread_id');
-  }
+async function requireThread(store: Store, projectId: string, threadId: string): Promise<void> {
+  if (!(await store.threads.find(projectId, threadId))) throw NotFoundError.object('thread', threadId, 'thread_id');
+}
 
+export function createMessagesService({ store, beforeCreate }: MessagesServiceOptions) {
   async function retrieve(projectId: string, threadId: string, messageId: string): Promise<Message> {
     const message = await store.messages.find(projectId, messageId);
     if (!message || message.thread_id !== threadId) {

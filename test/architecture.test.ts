@@ -1,0 +1,49 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkArchitecture } from '../scripts/check-architecture.ts';
+
+const fixtures: string[] = [];
+function tree(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'architecture-'));
+  fixtures.push(root);
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return root;
+}
+afterAll(() => fixtures.forEach((root) => rmSync(root, { recursive: true, force: true })));
+
+describe('architecture check', () => {
+  it('passes on this repository', () => {
+    expect(checkArchitecture(resolve(import.meta.dirname, '..')).problems).toEqual([]);
+  });
+
+  it('fails when domain imports another layer', () => {
+    const root = tree({ 'src/domain/a.ts': "import { x } from '../http/b.ts';\n", 'src/http/b.ts': 'export const x = 1;\n' });
+    expect(checkArchitecture(root).problems.join('\n')).toMatch(/domain\) may not import/);
+  });
+
+  it('fails when a layer reaches into another layer’s adapter', () => {
+    const root = tree({
+      'src/engine/loop.ts': "import { s } from '../storage/sqlite/sqlite-store.ts';\n",
+      'src/storage/sqlite/sqlite-store.ts': 'export const s = 1;\n',
+    });
+    expect(checkArchitecture(root).problems.join('\n')).toMatch(/an adapter inside storage/);
+  });
+
+  it('fails on an import cycle', () => {
+    const root = tree({
+      'src/http/a.ts': "import { b } from './b.ts';\nexport const a = b;\n",
+      'src/http/b.ts': "import { a } from './a.ts';\nexport const b = a;\n",
+    });
+    expect(checkArchitecture(root).problems.join('\n')).toMatch(/import cycle/);
+  });
+
+  it('fails on a file over 600 lines', () => {
+    const root = tree({ 'src/domain/big.ts': 'export const x = 1;\n'.repeat(601) });
+    expect(checkArchitecture(root).problems.join('\n')).toMatch(/big.ts: 602 lines/);
+  });
+});
