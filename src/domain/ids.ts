@@ -41,10 +41,18 @@ function encode(value: number, length: number): string {
   return text;
 }
 
+// Random bytes are drawn from a pool refilled in 4 KiB blocks: one syscall per ~300 ids, not per id.
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
 function randomText(length: number): string {
-  const bytes = randomBytes(length);
+  if (poolOffset + length > pool.length) {
+    pool = randomBytes(4096);
+    poolOffset = 0;
+  }
   let text = '';
-  for (const byte of bytes) text += ALPHABET[byte % 62];
+  for (let index = 0; index < length; index++) text += ALPHABET[pool[poolOffset + index]! % 62];
+  poolOffset += length;
   return text;
 }
 

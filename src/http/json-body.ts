@@ -51,7 +51,8 @@ export function parseJsonBody(text: string): unknown {
 }
 
 export function registerJsonBodyParser(app: FastifyInstance, bodyLimit: number): void {
-  app.removeContentTypeParser(['application/json']);
+  // Only JSON (and, where a route registers it, multipart): any other body is a 415, not a string.
+  app.removeAllContentTypeParsers();
   for (const contentType of ['application/json', /^application\/[a-z.+-]*\+json$/]) {
     app.addContentTypeParser(contentType, { parseAs: 'string', bodyLimit }, (_request, body, done) => {
       try {

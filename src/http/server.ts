@@ -5,6 +5,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { newId } from '../domain/ids.ts';
 import { InvalidRequestError } from '../domain/errors.ts';
+import { JsonText } from '../domain/json-text.ts';
 import type { Authenticator } from './auth.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import { registerJsonBodyParser } from './json-body.ts';
@@ -65,7 +66,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         const query = route.query ? parseOrThrow(route.query, request.query, 'query') : request.query;
         const body = route.body ? parseOrThrow(route.body, request.body ?? {}, 'body') : request.body;
         const result = await route.handler({ params, query, body, principal, projectId: principal.projectId, request, reply });
-        return result === reply ? reply : reply.type('application/json; charset=utf-8').send(result);
+        if (result === reply) return reply;
+        reply.type('application/json; charset=utf-8');
+        return reply.send(result instanceof JsonText ? result.text : result);
       },
     });
   }

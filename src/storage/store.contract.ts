@@ -142,6 +142,16 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect((await store.messages.list(projectB, created.id, { limit: 20, order: 'desc' })).data).toEqual([]);
     });
 
+    it('inserts into a thread only when the thread is in the project', async () => {
+      const created = thread();
+      await store.threads.insert(projectA, created);
+      const item = message(created.id, { incomplete_details: { reason: 'max_tokens' }, completed_at: 5, metadata: { a: 'b' } });
+      expect(await store.messages.insertIntoThread(projectB, item)).toBe(false);
+      expect(await store.messages.insertIntoThread(projectA, message('thread_missing'))).toBe(false);
+      expect(await store.messages.insertIntoThread(projectA, item)).toBe(true);
+      expect(await store.messages.find(projectA, item.id)).toEqual(item);
+    });
+
     it('deletes a thread’s messages with the thread', async () => {
       const created = thread();
       await store.threads.insert(projectA, created);

@@ -4,6 +4,7 @@
  * repositories in `kysely/`; both pass `store.contract.ts`.
  */
 import type { Assistant } from '../domain/assistant.ts';
+import type { JsonText } from '../domain/json-text.ts';
 import type { ListPage, PageParams } from '../domain/list-page.ts';
 import type { Message } from '../domain/message.ts';
 import type { ApiKey, Project } from '../domain/project.ts';
@@ -44,7 +45,14 @@ export interface AssistantRepository extends ObjectRepository<Assistant> {
 export type ThreadRepository = ObjectRepository<Thread>;
 
 export interface MessageRepository extends ObjectRepository<Message> {
+  /**
+   * Adds a message only if its thread exists in the project, in one statement (the common path of
+   * "create message" needs no transaction). Returns false when the thread is not there.
+   */
+  insertIntoThread(projectId: string, message: Message): Promise<boolean>;
   list(projectId: string, threadId: string, page: PageParams, filter?: { runId?: string }): Promise<ListPage<Message>>;
+  /** The same page as `list`, already serialized: what the list endpoint sends. */
+  listJson(projectId: string, threadId: string, page: PageParams, filter?: { runId?: string }): Promise<JsonText>;
   /** Every message of a thread in creation order (the model's view of the conversation). */
   listAll(projectId: string, threadId: string): Promise<Message[]>;
 }

@@ -46,21 +46,14 @@ export interface ThreadsTable {
   metadata: string;
 }
 
+/** A message is stored whole as JSON (`object`); the other columns exist to find and order it. */
 export interface MessagesTable {
   id: string;
   project_id: string;
   thread_id: string;
   created_at: number;
-  status: string;
-  incomplete_details: string | null;
-  completed_at: number | null;
-  incomplete_at: number | null;
-  role: string;
-  content: string;
-  assistant_id: string | null;
   run_id: string | null;
-  attachments: string | null;
-  metadata: string;
+  object: string;
 }
 
 export interface Database {

@@ -1,10 +1,9 @@
-/** Messages on Kysely, for both dialects. */
-import type { Kysely, Selectable } from 'kysely';
+/** Messages on Kysely, for both dialects. Each message is stored whole as JSON in `object`. */
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Message } from '../../domain/message.ts';
 import type { MessageRepository } from '../store.ts';
 import type { Database, MessagesTable } from './database.ts';
-import { fromJson, fromNullableJson, toJson, toNullableJson } from './json-column.ts';
-import { paginate } from './paginate.ts';
+import { paginate, paginateJson } from './paginate.ts';
 
 function toRow(projectId: string, message: Message): MessagesTable {
   return {
@@ -12,44 +11,40 @@ function toRow(projectId: string, message: Message): MessagesTable {
     project_id: projectId,
     thread_id: message.thread_id,
     created_at: message.created_at,
-    status: message.status,
-    incomplete_details: toNullableJson(message.incomplete_details),
-    completed_at: message.completed_at,
-    incomplete_at: message.incomplete_at,
-    role: message.role,
-    content: toJson(message.content),
-    assistant_id: message.assistant_id,
     run_id: message.run_id,
-    attachments: toNullableJson(message.attachments),
-    metadata: toJson(message.metadata),
+    object: JSON.stringify(message),
   };
 }
 
-export function toMessage(row: Selectable<MessagesTable>): Message {
-  return {
-    id: row.id,
-    object: 'thread.message',
-    created_at: Number(row.created_at),
-    thread_id: row.thread_id,
-    status: row.status as Message['status'],
-    incomplete_details: fromNullableJson(row.incomplete_details),
-    completed_at: row.completed_at === null ? null : Number(row.completed_at),
-    incomplete_at: row.incomplete_at === null ? null : Number(row.incomplete_at),
-    role: row.role as Message['role'],
-    content: fromJson(row.content),
-    assistant_id: row.assistant_id,
-    run_id: row.run_id,
-    attachments: fromNullableJson(row.attachments),
-    metadata: fromJson(row.metadata),
-  };
+function toMessage(row: Selectable<MessagesTable>): Message {
+  return JSON.parse(row.object) as Message;
 }
 
 export function messagesRepository(db: Kysely<Database>): MessageRepository {
-  const inThread = (projectId: string, threadId: string) =>
-    db.selectFrom('messages').selectAll().where('thread_id', '=', threadId).where('project_id', '=', projectId);
+  const inThread = (projectId: string, threadId: string, runId?: string) => {
+    let query = db.selectFrom('messages').selectAll().where('thread_id', '=', threadId).where('project_id', '=', projectId);
+    if (runId !== undefined) query = query.where('run_id', '=', runId);
+    return query;
+  };
   return {
     async insert(projectId, message) {
       await db.insertInto('messages').values(toRow(projectId, message)).execute();
+    },
+    async insertIntoThread(projectId, message) {
+      const row = toRow(projectId, message);
+      const columns = Object.keys(row) as Array<keyof MessagesTable>;
+      const result = await db
+        .insertInto('messages')
+        .columns(columns)
+        .expression(
+          db
+            .selectFrom('threads')
+            .select(columns.map((column) => sql`${row[column]}`.as(column)))
+            .where('threads.id', '=', message.thread_id)
+            .where('threads.project_id', '=', projectId),
+        )
+        .executeTakeFirst();
+      return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
     },
     async find(projectId, id) {
       const row = await db
@@ -61,12 +56,11 @@ export function messagesRepository(db: Kysely<Database>): MessageRepository {
       return row && toMessage(row);
     },
     async update(projectId, message) {
-      const { id, project_id, created_at, thread_id, ...changes } = toRow(projectId, message);
       const result = await db
         .updateTable('messages')
-        .set(changes)
-        .where('id', '=', id)
-        .where('project_id', '=', project_id)
+        .set({ run_id: message.run_id, object: JSON.stringify(message) })
+        .where('id', '=', message.id)
+        .where('project_id', '=', projectId)
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
@@ -75,9 +69,10 @@ export function messagesRepository(db: Kysely<Database>): MessageRepository {
       return result.numDeletedRows > 0n;
     },
     list(projectId, threadId, page, filter = {}) {
-      let query = inThread(projectId, threadId);
-      if (filter.runId !== undefined) query = query.where('run_id', '=', filter.runId);
-      return paginate(query, page, toMessage);
+      return paginate(inThread(projectId, threadId, filter.runId), page, toMessage);
+    },
+    listJson(projectId, threadId, page, filter = {}) {
+      return paginateJson(inThread(projectId, threadId, filter.runId), page);
     },
     async listAll(projectId, threadId) {
       const rows = await inThread(projectId, threadId).orderBy('created_at', 'asc').orderBy('id', 'asc').execute();

@@ -64,16 +64,8 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('project_id', type.id, (column) => column.notNull())
     .addColumn('thread_id', type.id, (column) => column.notNull().references('threads.id').onDelete('cascade'))
     .addColumn('created_at', type.integer, (column) => column.notNull())
-    .addColumn('status', type.text, (column) => column.notNull())
-    .addColumn('incomplete_details', type.json)
-    .addColumn('completed_at', type.integer)
-    .addColumn('incomplete_at', type.integer)
-    .addColumn('role', type.text, (column) => column.notNull())
-    .addColumn('content', type.json, (column) => column.notNull())
-    .addColumn('assistant_id', type.id)
     .addColumn('run_id', type.id)
-    .addColumn('attachments', type.json)
-    .addColumn('metadata', type.json, (column) => column.notNull())
+    .addColumn('object', type.json, (column) => column.notNull())
     .execute();
   await db.schema
     .createIndex('messages_by_thread')

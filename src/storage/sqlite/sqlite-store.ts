@@ -5,10 +5,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import type { Database } from '../kysely/database.ts';
 import { createKyselyStore } from '../kysely/kysely-store.ts';
 import type { Store } from '../store.ts';
+import { CachedSqliteDialect } from './sqlite-driver.ts';
 
 /** Opens (creating if needed) the database file at `path`, or an in-memory one for `:memory:`. */
 export function createSqliteStore(path: string): Store {
@@ -18,6 +19,6 @@ export function createSqliteStore(path: string): Store {
   connection.pragma('synchronous = NORMAL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<Database>({ dialect: new CachedSqliteDialect(connection) });
   return createKyselyStore({ db, dialect: 'sqlite', disconnect: () => db.destroy() });
 }

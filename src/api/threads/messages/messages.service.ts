@@ -67,13 +67,10 @@ export function createMessagesService({ store, beforeCreate }: MessagesServiceOp
     retrieve,
 
     async create(projectId: string, threadId: string, params: MessageCreateParams): Promise<Message> {
-      return store.transaction(async (transaction) => {
-        await requireThread(transaction, projectId, threadId);
-        await beforeCreate?.(transaction, projectId, threadId, params);
-        const message = buildMessage(threadId, params);
-        await transaction.messages.insert(projectId, message);
-        return message;
-      });
+      await beforeCreate?.(store, projectId, threadId, params);
+      const message = buildMessage(threadId, params);
+      if (!(await store.messages.insertIntoThread(projectId, message))) throw NotFoundError.object('thread', threadId, 'thread_id');
+      return message;
     },
 
     async update(projectId: string, threadId: string, messageId: string, params: MessageUpdateParams): Promise<Message> {
@@ -91,8 +88,10 @@ export function createMessagesService({ store, beforeCreate }: MessagesServiceOp
     },
 
     async list(projectId: string, threadId: string, page: PageParams, runId?: string) {
-      await requireThread(store, projectId, threadId);
-      return store.messages.list(projectId, threadId, page, runId === undefined ? {} : { runId });
+      const result = await store.messages.listJson(projectId, threadId, page, runId === undefined ? {} : { runId });
+      // An empty page may mean "no such thread"; only then is the extra lookup worth it.
+      if (result.itemCount === 0) await requireThread(store, projectId, threadId);
+      return result;
     },
   };
 }

@@ -1,0 +1,129 @@
+/**
+ * A Kysely driver for one better-sqlite3 connection, replacing Kysely's own for speed:
+ * prepared statements are cached by SQL text (Kysely's driver prepares every query again), and the
+ * connection lock is a FIFO queue (Kysely's wakes every waiter on each release). Everything else
+ * follows Kysely's SqliteDriver: one connection, a lock held for a transaction's whole life.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import {
+  CompiledQuery,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type DatabaseConnection,
+  type DatabaseIntrospector,
+  type Dialect,
+  type DialectAdapter,
+  type Driver,
+  type Kysely,
+  type QueryCompiler,
+  type QueryResult,
+} from 'kysely';
+
+const STATEMENT_CACHE_SIZE = 1000;
+
+class CachedStatementConnection implements DatabaseConnection {
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
+  constructor(private readonly database: BetterSqlite3.Database) {}
+
+  private prepare(sql: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.database.prepare(sql);
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.delete(this.statements.keys().next().value!);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async executeQuery<Row>(compiledQuery: CompiledQuery): Promise<QueryResult<Row>> {
+    const statement = this.prepare(compiledQuery.sql);
+    const parameters = compiledQuery.parameters as unknown[];
+    if (statement.reader) return { rows: statement.all(parameters) as Row[] };
+    const { changes } = statement.run(parameters);
+    return { numAffectedRows: BigInt(changes), rows: [] };
+  }
+
+  async *streamQuery<Row>(compiledQuery: CompiledQuery): AsyncIterableIterator<QueryResult<Row>> {
+    const statement = this.prepare(compiledQuery.sql);
+    for (const row of statement.iterate(compiledQuery.parameters as unknown[])) yield { rows: [row as Row] };
+  }
+}
+
+/** A lock handed to waiters in arrival order. */
+class FifoLock {
+  private locked = false;
+  private readonly waiters: Array<() => void> = [];
+
+  acquire(): Promise<void> {
+    if (!this.locked) {
+      this.locked = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.locked = false;
+  }
+}
+
+class CachedSqliteDriver implements Driver {
+  private readonly lock = new FifoLock();
+  private readonly connection: CachedStatementConnection;
+
+  constructor(private readonly database: BetterSqlite3.Database) {
+    this.connection = new CachedStatementConnection(database);
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    await this.lock.acquire();
+    return this.connection;
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('rollback'));
+  }
+
+  async releaseConnection(): Promise<void> {
+    this.lock.release();
+  }
+
+  async destroy(): Promise<void> {
+    this.database.close();
+  }
+}
+
+/** The SQLite dialect with the cached-statement driver. */
+export class CachedSqliteDialect implements Dialect {
+  constructor(private readonly database: BetterSqlite3.Database) {}
+
+  createDriver(): Driver {
+    return new CachedSqliteDriver(this.database);
+  }
+
+  createQueryCompiler(): QueryCompiler {
+    return new SqliteQueryCompiler();
+  }
+
+  createAdapter(): DialectAdapter {
+    return new SqliteAdapter();
+  }
+
+  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new SqliteIntrospector(db);
+  }
+}
