@@ -35,6 +35,8 @@ export interface AppOverrides {
 
 export interface App {
   server: FastifyInstance;
+  /** Every declared route (for the OpenAPI document and the compatibility table). */
+  routes: RouteDefinition[];
   store: Store;
   config: Config;
   log: FastifyBaseLogger;
@@ -94,6 +96,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   let closed = false;
   return {
     server,
+    routes,
     store,
     config,
     log: server.log,

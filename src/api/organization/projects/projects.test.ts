@@ -4,9 +4,12 @@ import { createTestApp, type TestApp } from '../../../../test/helpers/test-app.t
 
 const ADMIN = 'admin-key-for-tests';
 
+function as(key: string | undefined, extra: Record<string, string> = {}) {
+  return { authorization: key ? `Bearer ${key}` : '', ...extra };
+}
+
 describe('projects and API keys (admin key set)', () => {
   let app: TestApp;
-  const as = (key: string | undefined, extra: Record<string, string> = {}) => ({ ...(key ? { authorization: `Bearer ${key}` } : { authorization: '' }), ...extra });
 
   beforeAll(async () => {
     app = await createTestApp({ config: { apiKey: ADMIN } });
