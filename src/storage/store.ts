@@ -9,6 +9,7 @@ import type { ListPage, PageParams } from '../domain/list-page.ts';
 import type { Message } from '../domain/message.ts';
 import type { ApiKey, Project } from '../domain/project.ts';
 import type { Thread } from '../domain/thread.ts';
+import type { RunEventRepository, RunRepository, RunStepRepository } from './ports/runs-port.ts';
 
 export interface ProjectRepository {
   insert(project: Project): Promise<void>;
@@ -46,8 +47,8 @@ export type ThreadRepository = ObjectRepository<Thread>;
 
 export interface MessageRepository extends ObjectRepository<Message> {
   /**
-   * Adds a message only if its thread exists in the project, in one statement (the common path of
-   * "create message" needs no transaction). Returns false when the thread is not there.
+   * Adds a message only if its thread exists in the project and has no active run, in one statement
+   * (the common path of "create message" needs no transaction). Returns false when it was not added.
    */
   insertIntoThread(projectId: string, message: Message): Promise<boolean>;
   list(projectId: string, threadId: string, page: PageParams, filter?: { runId?: string }): Promise<ListPage<Message>>;
@@ -64,6 +65,9 @@ export interface Store {
   readonly assistants: AssistantRepository;
   readonly threads: ThreadRepository;
   readonly messages: MessageRepository;
+  readonly runs: RunRepository;
+  readonly runSteps: RunStepRepository;
+  readonly runEvents: RunEventRepository;
   /** Runs `work` atomically: all of its writes land, or none do. */
   transaction<Result>(work: (store: Store) => Promise<Result>): Promise<Result>;
   /** Applies pending migrations. */

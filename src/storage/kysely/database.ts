@@ -56,7 +56,39 @@ export interface MessagesTable {
   object: string;
 }
 
+export interface RunsTable {
+  id: string;
+  project_id: string;
+  thread_id: string;
+  assistant_id: string;
+  created_at: number;
+  status: string;
+  expires_at: number | null;
+  locked_by: string | null;
+  lease_until: number | null;
+  object: string;
+  options: string;
+}
+
+export interface RunStepsTable {
+  id: string;
+  project_id: string;
+  run_id: string;
+  created_at: number;
+  object: string;
+}
+
+export interface RunEventsTable {
+  run_id: string;
+  seq: number;
+  event: string;
+  data: string;
+}
+
 export interface Database {
+  runs: RunsTable;
+  run_steps: RunStepsTable;
+  run_events: RunEventsTable;
   projects: ProjectsTable;
   api_keys: ApiKeysTable;
   assistants: AssistantsTable;

@@ -6,7 +6,11 @@ import { assistantsRepository } from './assistants-repository.ts';
 import type { Database, Dialect } from './database.ts';
 import { messagesRepository } from './messages-repository.ts';
 import { apiKeysRepository, projectsRepository } from './projects-repository.ts';
+import { runEventsRepository } from './run-events-repository.ts';
+import { runStepsRepository } from './run-steps-repository.ts';
+import { runsRepository } from './runs-repository.ts';
 import { threadsRepository } from './threads-repository.ts';
+import { withTransaction } from './with-transaction.ts';
 
 export interface KyselyStoreOptions {
   db: Kysely<Database>;
@@ -23,10 +27,13 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     assistants: assistantsRepository(db),
     threads: threadsRepository(db),
     messages: messagesRepository(db),
+    runs: runsRepository(db, options.dialect),
+    runSteps: runStepsRepository(db),
+    runEvents: runEventsRepository(db),
     transaction(work) {
       // Kysely has no nested transactions; an inner `transaction` joins the outer one.
       if (inTransaction) return work(store);
-      return db.transaction().execute((transaction) => work(bind(transaction, options, true)));
+      return withTransaction(db, (transaction) => work(bind(transaction, options, true)));
     },
     migrate: () => migrateToLatest(db as Kysely<unknown>, options.dialect),
     close: options.disconnect,

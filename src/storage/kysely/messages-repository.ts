@@ -41,7 +41,17 @@ export function messagesRepository(db: Kysely<Database>): MessageRepository {
             .selectFrom('threads')
             .select(columns.map((column) => sql`${row[column]}`.as(column)))
             .where('threads.id', '=', message.thread_id)
-            .where('threads.project_id', '=', projectId),
+            .where('threads.project_id', '=', projectId)
+            .where(({ not, exists, selectFrom }) =>
+              not(
+                exists(
+                  selectFrom('runs')
+                    .select('runs.id')
+                    .where('runs.thread_id', '=', message.thread_id)
+                    .where('runs.status', 'in', ['queued', 'in_progress', 'requires_action', 'cancelling']),
+                ),
+              ),
+            ),
         )
         .executeTakeFirst();
       return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;

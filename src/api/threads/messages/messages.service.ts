@@ -1,6 +1,6 @@
 /** Messages of a thread: create, retrieve, update, delete, list. */
 import { nowSeconds } from '../../../domain/clock.ts';
-import { NotFoundError } from '../../../domain/errors.ts';
+import { ConflictError, InvalidRequestError, NotFoundError } from '../../../domain/errors.ts';
 import { newId } from '../../../domain/ids.ts';
 import type { PageParams } from '../../../domain/list-page.ts';
 import type { Message, MessageContent } from '../../../domain/message.ts';
@@ -69,8 +69,11 @@ export function createMessagesService({ store, beforeCreate }: MessagesServiceOp
     async create(projectId: string, threadId: string, params: MessageCreateParams): Promise<Message> {
       await beforeCreate?.(store, projectId, threadId, params);
       const message = buildMessage(threadId, params);
-      if (!(await store.messages.insertIntoThread(projectId, message))) throw NotFoundError.object('thread', threadId, 'thread_id');
-      return message;
+      if (await store.messages.insertIntoThread(projectId, message)) return message;
+      await requireThread(store, projectId, threadId);
+      const active = await store.runs.findActive(projectId, threadId);
+      if (active) throw new InvalidRequestError(`Can't add messages to ${threadId} while a run ${active.id} is active.`);
+      throw new ConflictError('The message could not be added; please retry.');
     },
 
     async update(projectId: string, threadId: string, messageId: string, params: MessageUpdateParams): Promise<Message> {

@@ -1,0 +1,134 @@
+/** The run and run step objects, and the shapes of their tool calls. */
+import type { AssistantTool, Metadata, ResponseFormat } from './assistant.ts';
+
+export type RunStatus =
+  | 'queued'
+  | 'in_progress'
+  | 'requires_action'
+  | 'cancelling'
+  | 'cancelled'
+  | 'failed'
+  | 'completed'
+  | 'incomplete'
+  | 'expired';
+
+export type RunErrorCode = 'server_error' | 'rate_limit_exceeded' | 'invalid_prompt';
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+export interface TruncationStrategy {
+  type: 'auto' | 'last_messages';
+  last_messages: number | null;
+}
+
+export type ToolChoice =
+  | 'none'
+  | 'auto'
+  | 'required'
+  | { type: 'function'; function: { name: string } }
+  | { type: 'code_interpreter' | 'file_search' };
+
+export interface FunctionToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export interface Run {
+  id: string;
+  object: 'thread.run';
+  created_at: number;
+  thread_id: string;
+  assistant_id: string;
+  status: RunStatus;
+  required_action: { type: 'submit_tool_outputs'; submit_tool_outputs: { tool_calls: FunctionToolCall[] } } | null;
+  last_error: { code: RunErrorCode; message: string } | null;
+  expires_at: number | null;
+  started_at: number | null;
+  cancelled_at: number | null;
+  failed_at: number | null;
+  completed_at: number | null;
+  incomplete_details: { reason: 'max_completion_tokens' | 'max_prompt_tokens' } | null;
+  model: string;
+  instructions: string;
+  tools: AssistantTool[];
+  metadata: Metadata;
+  usage: Usage | null;
+  temperature: number | null;
+  top_p: number | null;
+  max_prompt_tokens: number | null;
+  max_completion_tokens: number | null;
+  truncation_strategy: TruncationStrategy;
+  tool_choice: ToolChoice;
+  parallel_tool_calls: boolean;
+  response_format: ResponseFormat;
+}
+
+export interface FileSearchResult {
+  file_id: string;
+  file_name: string;
+  score: number;
+  content?: Array<{ type: 'text'; text: string }>;
+}
+
+export type StepToolCall =
+  | { id: string; type: 'function'; function: { name: string; arguments: string; output: string | null } }
+  | {
+      id: string;
+      type: 'code_interpreter';
+      code_interpreter: {
+        input: string;
+        outputs: Array<{ type: 'logs'; logs: string } | { type: 'image'; image: { file_id: string } }>;
+      };
+    }
+  | {
+      id: string;
+      type: 'file_search';
+      file_search: {
+        ranking_options?: { ranker: string; score_threshold: number };
+        results?: FileSearchResult[];
+      };
+    }
+  | { id: string; type: 'service_agent'; service_agent: Record<string, unknown> };
+
+export type StepDetails =
+  | { type: 'message_creation'; message_creation: { message_id: string } }
+  | { type: 'tool_calls'; tool_calls: StepToolCall[] };
+
+export type RunStepStatus = 'in_progress' | 'cancelled' | 'failed' | 'completed' | 'expired';
+
+export interface RunStep {
+  id: string;
+  object: 'thread.run.step';
+  created_at: number;
+  assistant_id: string;
+  thread_id: string;
+  run_id: string;
+  type: StepDetails['type'];
+  status: RunStepStatus;
+  step_details: StepDetails;
+  last_error: { code: 'server_error' | 'rate_limit_exceeded'; message: string } | null;
+  expired_at: number | null;
+  cancelled_at: number | null;
+  failed_at: number | null;
+  completed_at: number | null;
+  metadata: Metadata;
+  usage: Usage | null;
+}
+
+/**
+ * What a run was asked to do beyond the fields of the Run object: kept with the run, read by the
+ * engine, never shown to clients.
+ */
+export interface RunOptions {
+  additional_instructions: string | null;
+  reasoning_effort: string | null;
+  /** `include[]` of the create call (file_search result content). */
+  include: string[];
+  /** tool_resources given to createThreadAndRun, overriding the assistant's. */
+  tool_resources: unknown | null;
+}

@@ -1,0 +1,56 @@
+/**
+ * Resolves model names to AI SDK models: `<provider>/<model>` goes to a named provider from the
+ * configuration, anything else to the default OpenAI-compatible upstream. A provider named `default`
+ * in the configuration adds `visionModels`/`contextWindows` for the default upstream.
+ */
+import type { ProviderConfig } from '../../config/config-schema.ts';
+import type { LanguageModel, ModelCapabilities, ModelResolver } from '../language-model.ts';
+import { knownContextWindow, knownVision } from '../model-knowledge.ts';
+import { withResilience, type ResilienceOptions } from '../resilient-language-model.ts';
+import { AiSdkLanguageModel } from './ai-sdk-language-model.ts';
+import { createProviderModel } from './providers.ts';
+
+export interface AiSdkModelResolverOptions {
+  defaultBaseUrl: string;
+  defaultApiKey: string | undefined;
+  providers: Record<string, ProviderConfig>;
+  resilience: ResilienceOptions;
+}
+
+export function createAiSdkModelResolver(options: AiSdkModelResolverOptions): ModelResolver {
+  const cache = new Map<string, LanguageModel>();
+  const defaultProvider: ProviderConfig = {
+    ...options.providers['default'],
+    type: options.providers['default']?.type ?? 'openai-compatible',
+    baseURL: options.providers['default']?.baseURL ?? options.defaultBaseUrl,
+    ...(options.defaultApiKey ? { apiKey: options.defaultApiKey } : {}),
+  };
+
+  function route(modelName: string): { providerName: string; provider: ProviderConfig; modelId: string } {
+    const slash = modelName.indexOf('/');
+    if (slash > 0) {
+      const providerName = modelName.slice(0, slash);
+      const provider = options.providers[providerName];
+      if (provider && providerName !== 'default') return { providerName, provider, modelId: modelName.slice(slash + 1) };
+    }
+    return { providerName: 'default', provider: defaultProvider, modelId: modelName };
+  }
+
+  return {
+    resolve(modelName) {
+      const { providerName, provider, modelId } = route(modelName);
+      const key = `${providerName}\u0000${modelId}`;
+      let model = cache.get(key);
+      if (!model) {
+        const created = createProviderModel(provider, modelId);
+        model = withResilience(new AiSdkLanguageModel(created.model, created.optionsName), options.resilience);
+        cache.set(key, model);
+      }
+      const capabilities: ModelCapabilities = {
+        vision: provider.visionModels ? provider.visionModels.includes(modelId) : knownVision(modelId),
+        contextWindow: provider.contextWindows?.[modelId] ?? knownContextWindow(modelId),
+      };
+      return { model, modelId, capabilities };
+    },
+  };
+}

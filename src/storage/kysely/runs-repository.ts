@@ -1,0 +1,200 @@
+/** Runs on Kysely, for both dialects: the object as JSON, queue columns beside it. */
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Run } from '../../domain/run.ts';
+import type { RunEvent } from '../../domain/run-event.ts';
+import type { NewRunEvent, RunRecord, RunRepository } from '../ports/runs-port.ts';
+import type { Database, Dialect, RunsTable } from './database.ts';
+import { paginate, paginateJson } from './paginate.ts';
+import { withTransaction } from './with-transaction.ts';
+
+const ACTIVE = ['queued', 'in_progress', 'requires_action', 'cancelling'];
+
+function toRecord(row: Selectable<RunsTable>): RunRecord {
+  return {
+    projectId: row.project_id,
+    run: JSON.parse(row.object) as Run,
+    options: JSON.parse(row.options) as RunRecord['options'],
+    lockedBy: row.locked_by,
+    leaseUntil: row.lease_until === null ? null : Number(row.lease_until),
+  };
+}
+
+function toRun(row: { object: string }): Run {
+  return JSON.parse(row.object) as Run;
+}
+
+/** Appends events after the run's current last event, inside `transaction`. */
+async function appendAfterLast(transaction: Transaction<Database>, runId: string, events: NewRunEvent[]): Promise<RunEvent[]> {
+  if (events.length === 0) return [];
+  const last = await transaction
+    .selectFrom('run_events')
+    .select((builder) => builder.fn.max('seq').as('seq'))
+    .where('run_id', '=', runId)
+    .executeTakeFirst();
+  let seq = Number(last?.seq ?? 0);
+  const stored = events.map((event) => ({ ...event, seq: ++seq }));
+  await transaction
+    .insertInto('run_events')
+    .values(stored.map((event) => ({ run_id: event.runId, seq: event.seq, event: event.event, data: event.data })))
+    .execute();
+  return stored;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepository {
+  const inThread = (projectId: string, threadId: string) =>
+    db.selectFrom('runs').selectAll().where('thread_id', '=', threadId).where('project_id', '=', projectId);
+
+  async function findActive(projectId: string, threadId: string) {
+    const row = await db
+      .selectFrom('runs')
+      .select('object')
+      .where('thread_id', '=', threadId)
+      .where('project_id', '=', projectId)
+      .where('status', 'in', ACTIVE)
+      .executeTakeFirst();
+    return row && toRun(row);
+  }
+
+  return {
+    async insertUnlessActive(record, events) {
+      const { run } = record;
+      try {
+        const stored = await withTransaction(db, async (transaction) => {
+          await transaction
+            .insertInto('runs')
+            .values({
+              id: run.id,
+              project_id: record.projectId,
+              thread_id: run.thread_id,
+              assistant_id: run.assistant_id,
+              created_at: run.created_at,
+              status: run.status,
+              expires_at: run.expires_at,
+              locked_by: null,
+              lease_until: null,
+              object: JSON.stringify(run),
+              options: JSON.stringify(record.options),
+            })
+            .execute();
+          return appendAfterLast(transaction, run.id, events);
+        });
+        return { inserted: true, events: stored };
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        const active = await findActive(record.projectId, run.thread_id);
+        if (!active) throw error;
+        return { inserted: false, activeRunId: active.id };
+      }
+    },
+
+    async find(projectId, runId) {
+      const row = await db.selectFrom('runs').select('object').where('id', '=', runId).where('project_id', '=', projectId).executeTakeFirst();
+      return row && toRun(row);
+    },
+
+    async findRecord(runId) {
+      const row = await db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+      return row && toRecord(row);
+    },
+
+    findActive,
+
+    listJson(projectId, threadId, page) {
+      return paginateJson(inThread(projectId, threadId), page);
+    },
+
+    list(projectId, threadId, page) {
+      return paginate(inThread(projectId, threadId), page, toRun);
+    },
+
+    async compareAndSet(projectId, run, expectedStatus, events, workerId) {
+      return withTransaction(db, async (transaction) => {
+        let update = transaction
+          .updateTable('runs')
+          .set({ status: run.status, expires_at: run.expires_at, object: JSON.stringify(run) })
+          .where('id', '=', run.id)
+          .where('project_id', '=', projectId)
+          .where('status', '=', expectedStatus);
+        if (workerId !== undefined) update = update.where('locked_by', '=', workerId);
+        const result = await update.executeTakeFirst();
+        if (result.numUpdatedRows === 0n) return null;
+        return appendAfterLast(transaction, run.id, events);
+      });
+    },
+
+    async updateMetadata(projectId, run) {
+      // Only the metadata changes; the JSON is patched in SQL so a concurrent engine write is not undone.
+      const patch =
+        dialect === 'postgres'
+          ? sql<string>`jsonb_set(object::jsonb, '{metadata}', ${JSON.stringify(run.metadata)}::jsonb)::text`
+          : sql<string>`json_set(object, '$.metadata', json(${JSON.stringify(run.metadata)}))`;
+      const result = await db
+        .updateTable('runs')
+        .set({ object: patch })
+        .where('id', '=', run.id)
+        .where('project_id', '=', projectId)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async claimNext(workerId, now, leaseUntil) {
+      const claimable = db
+        .selectFrom('runs')
+        .select('id')
+        .where((builder) =>
+          builder.or([
+            builder('status', '=', 'queued').and(builder.or([builder('lease_until', 'is', null), builder('lease_until', '<', now)])),
+            builder('status', 'in', ['in_progress', 'cancelling']).and(builder('lease_until', '<', now)),
+          ]),
+        )
+        .orderBy('created_at')
+        .limit(1);
+      const candidate = dialect === 'postgres' ? claimable.forUpdate().skipLocked() : claimable;
+      const row = await db
+        .updateTable('runs')
+        .set({ locked_by: workerId, lease_until: leaseUntil })
+        .where('id', '=', (builder) => builder.selectFrom(candidate.as('candidate')).select('candidate.id'))
+        .where((builder) => builder.or([builder('lease_until', 'is', null), builder('lease_until', '<', now)]))
+        .returningAll()
+        .executeTakeFirst();
+      return row && toRecord(row);
+    },
+
+    async renewLeases(workerId, runIds, leaseUntil) {
+      if (runIds.length === 0) return [];
+      return db
+        .updateTable('runs')
+        .set({ lease_until: leaseUntil })
+        .where('id', 'in', runIds)
+        .where('locked_by', '=', workerId)
+        .returning(['id', 'status'])
+        .execute() as Promise<Array<{ id: string; status: Run['status'] }>>;
+    },
+
+    async releaseLease(runId, workerId) {
+      await db
+        .updateTable('runs')
+        .set({ locked_by: null, lease_until: null })
+        .where('id', '=', runId)
+        .where('locked_by', '=', workerId)
+        .execute();
+    },
+
+    async listExpired(nowSeconds, limit) {
+      const rows = await db
+        .selectFrom('runs')
+        .selectAll()
+        .where('status', 'in', ['queued', 'requires_action'])
+        .where('expires_at', '<=', nowSeconds)
+        .orderBy('expires_at')
+        .limit(limit)
+        .execute();
+      return rows.map(toRecord);
+    },
+  };
+}

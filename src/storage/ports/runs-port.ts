@@ -1,0 +1,86 @@
+/**
+ * Storage of runs, run steps and run events. The runs table is also the work queue: a worker claims a
+ * run with a lease it renews by heartbeat; when the lease lapses, another worker may take the run
+ * over. Every status write is a compare-and-set on the status the writer last saw, so two nodes can
+ * never both move a run.
+ */
+import type { JsonText } from '../../domain/json-text.ts';
+import type { ListPage, PageParams } from '../../domain/list-page.ts';
+import type { Run, RunOptions, RunStatus, RunStep } from '../../domain/run.ts';
+import type { RunEvent } from '../../domain/run-event.ts';
+
+/** A run as the engine sees it: the public object plus what only the server needs. */
+export interface RunRecord {
+  projectId: string;
+  run: Run;
+  options: RunOptions;
+  /** The worker holding the run, and until when (Unix milliseconds). */
+  lockedBy: string | null;
+  leaseUntil: number | null;
+}
+
+/** Events written with a status change, in the same transaction. */
+export type NewRunEvent = Omit<RunEvent, 'seq'>;
+
+export interface RunRepository {
+  /**
+   * Inserts a new run with its first events, unless its thread already has an active run: then nothing
+   * is written and the active run's id is returned. `thread.run.created`-style events get seq 1, 2, …
+   */
+  insertUnlessActive(
+    record: RunRecord,
+    events: NewRunEvent[],
+  ): Promise<{ inserted: true; events: RunEvent[] } | { inserted: false; activeRunId: string }>;
+  find(projectId: string, runId: string): Promise<Run | undefined>;
+  findRecord(runId: string): Promise<RunRecord | undefined>;
+  /** The queued, in-progress, waiting or cancelling run of a thread, if any. */
+  findActive(projectId: string, threadId: string): Promise<Run | undefined>;
+  listJson(projectId: string, threadId: string, page: PageParams): Promise<JsonText>;
+  list(projectId: string, threadId: string, page: PageParams): Promise<ListPage<Run>>;
+
+  /**
+   * Writes `run` if the stored status is still `expectedStatus` (and, when `workerId` is given, the run
+   * is still locked by that worker), and appends `events` after the run's last event, atomically.
+   * Returns the stored events (with their seqs), or null, writing nothing, when another writer got
+   * there first.
+   */
+  compareAndSet(
+    projectId: string,
+    run: Run,
+    expectedStatus: RunStatus,
+    events: NewRunEvent[],
+    workerId?: string,
+  ): Promise<RunEvent[] | null>;
+  /** Replaces only the metadata (modify run). */
+  updateMetadata(projectId: string, run: Run): Promise<boolean>;
+
+  /**
+   * Claims the oldest run that needs a worker: a queued run, or an in-progress/cancelling run whose
+   * lease lapsed before `now` (a crashed worker's). Sets the lease; does not change the status.
+   */
+  claimNext(workerId: string, now: number, leaseUntil: number): Promise<RunRecord | undefined>;
+  /** Extends the leases this worker still holds; returns the current status of each run it holds. */
+  renewLeases(workerId: string, runIds: string[], leaseUntil: number): Promise<Array<{ id: string; status: RunStatus }>>;
+  /** Gives a run back (its lease ends now). */
+  releaseLease(runId: string, workerId: string): Promise<void>;
+  /** Runs waiting (queued or requires_action) whose `expires_at` passed. */
+  listExpired(nowSeconds: number, limit: number): Promise<RunRecord[]>;
+}
+
+export interface RunStepRepository {
+  insert(projectId: string, step: RunStep): Promise<void>;
+  update(projectId: string, step: RunStep): Promise<void>;
+  find(projectId: string, runId: string, stepId: string): Promise<RunStep | undefined>;
+  list(projectId: string, runId: string, page: PageParams): Promise<ListPage<RunStep>>;
+  /** Every step of a run in creation order. */
+  listAll(projectId: string, runId: string): Promise<RunStep[]>;
+}
+
+export interface RunEventRepository {
+  /** Appends events with the given seqs; fails if a seq is taken (the writer lost ownership). */
+  append(events: RunEvent[]): Promise<void>;
+  /** Events of a run with seq > `afterSeq`, oldest first. */
+  listAfter(runId: string, afterSeq: number, limit: number): Promise<RunEvent[]>;
+  /** The highest seq of a run, 0 when it has none. */
+  lastSeq(runId: string): Promise<number>;
+}

@@ -1,0 +1,159 @@
+/**
+ * A scripted model for tests: an HTTP server that speaks OpenAI's chat-completions wire format
+ * (streaming SSE chunks with tool calls and usage, or plain JSON), so the real provider adapter runs
+ * against it. Each request takes the next scripted turn, or a turn computed by `respondWith`.
+ * Every request body is recorded for assertions about what was sent upstream.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+export interface ScriptedToolCall {
+  name: string;
+  arguments: string | Record<string, unknown>;
+  id?: string;
+}
+
+export interface ScriptedTurn {
+  /** Text streamed as one chunk per word, or exactly these chunks. */
+  text?: string;
+  chunks?: string[];
+  toolCalls?: ScriptedToolCall[];
+  finishReason?: 'stop' | 'length' | 'tool_calls' | 'content_filter';
+  usage?: { prompt_tokens: number; completion_tokens: number };
+  /** Answer with this HTTP error instead. */
+  error?: { status: number; message?: string };
+  /** Wait this long before the response starts. */
+  delayMs?: number;
+  /** Wait this long between chunks. */
+  chunkDelayMs?: number;
+  /** Stop sending (but keep the connection open) after this many chunks. */
+  stallAfterChunks?: number;
+}
+
+export interface RecordedRequest {
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: any;
+}
+
+export class ScriptedModel {
+  readonly requests: RecordedRequest[] = [];
+  private readonly turns: ScriptedTurn[] = [];
+  private responder: ((body: any, index: number) => ScriptedTurn) | undefined;
+  private server: Server | undefined;
+  private readonly open = new Set<ServerResponse>();
+  /** Base URL, e.g. `http://127.0.0.1:1234/v1`. */
+  url = '';
+
+  /** Queues turns, answered in order. */
+  enqueue(...turns: ScriptedTurn[]): this {
+    this.turns.push(...turns);
+    return this;
+  }
+
+  /** Computes a turn for every request that finds the queue empty. */
+  respondWith(responder: (body: any, index: number) => ScriptedTurn): this {
+    this.responder = responder;
+    return this;
+  }
+
+  get lastRequest(): any {
+    return this.requests[this.requests.length - 1]?.body;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((request, response) => void this.handle(request, response));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    const address = this.server.address();
+    this.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const response of this.open) response.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    let raw = '';
+    for await (const chunk of request) raw += chunk;
+    const body = raw ? JSON.parse(raw) : {};
+    const index = this.requests.length;
+    this.requests.push({ path: request.url ?? '', headers: request.headers, body });
+    const turn = this.turns.shift() ?? this.responder?.(body, index);
+    if (!turn) {
+      response.writeHead(500, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: { message: 'scripted model: no turn queued for this request', type: 'server_error' } }));
+      return;
+    }
+    this.open.add(response);
+    response.on('close', () => this.open.delete(response));
+    if (turn.delayMs) await sleep(turn.delayMs);
+    if (turn.error) {
+      response.writeHead(turn.error.status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: { message: turn.error.message ?? `scripted error ${turn.error.status}`, type: 'scripted' } }));
+      return;
+    }
+    if (body.stream) await this.stream(turn, body, response);
+    else this.complete(turn, body, response);
+  }
+
+  private usageFor(turn: ScriptedTurn, body: any, completionParts: number) {
+    if (turn.usage) return { ...turn.usage, total_tokens: turn.usage.prompt_tokens + turn.usage.completion_tokens };
+    const prompt = Math.ceil(JSON.stringify(body.messages ?? []).length / 4);
+    return { prompt_tokens: prompt, completion_tokens: completionParts, total_tokens: prompt + completionParts };
+  }
+
+  private complete(turn: ScriptedTurn, body: any, response: ServerResponse): void {
+    const text = turn.text ?? turn.chunks?.join('') ?? null;
+    const toolCalls = (turn.toolCalls ?? []).map((call, index) => ({
+      id: call.id ?? `call_scripted_${index}`,
+      type: 'function',
+      function: { name: call.name, arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments) },
+    }));
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(
+      JSON.stringify({
+        id: 'chatcmpl-scripted',
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model: body.model,
+        choices: [{ index: 0, message: { role: 'assistant', content: text, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) }, finish_reason: turn.finishReason ?? (toolCalls.length ? 'tool_calls' : 'stop') }],
+        usage: this.usageFor(turn, body, (text ?? '').split(/\s+/).length),
+      }),
+    );
+  }
+
+  private async stream(turn: ScriptedTurn, body: any, response: ServerResponse): Promise<void> {
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const base = { id: 'chatcmpl-scripted', object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: body.model };
+    const chunks: object[] = [];
+    const texts = turn.chunks ?? (turn.text !== undefined ? turn.text.match(/\S+\s*|\s+/g) ?? [] : []);
+    texts.forEach((content, index) => chunks.push({ ...base, choices: [{ index: 0, delta: index === 0 ? { role: 'assistant', content } : { content }, finish_reason: null }] }));
+    (turn.toolCalls ?? []).forEach((call, index) => {
+      const argumentsText = typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments);
+      chunks.push({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, id: call.id ?? `call_scripted_${index}`, type: 'function', function: { name: call.name, arguments: '' } }] }, finish_reason: null }] });
+      for (let offset = 0; offset < argumentsText.length; offset += 8) {
+        chunks.push({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, function: { arguments: argumentsText.slice(offset, offset + 8) } }] }, finish_reason: null }] });
+      }
+    });
+    const finish = turn.finishReason ?? (turn.toolCalls?.length ? 'tool_calls' : 'stop');
+    chunks.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] });
+    if (body.stream_options?.include_usage) chunks.push({ ...base, choices: [], usage: this.usageFor(turn, body, texts.length) });
+    for (let index = 0; index < chunks.length; index++) {
+      if (turn.stallAfterChunks !== undefined && index >= turn.stallAfterChunks) return; // keep the connection open, send nothing more
+      if (response.destroyed) return;
+      response.write(`data: ${JSON.stringify(chunks[index])}\n\n`);
+      if (turn.chunkDelayMs) await sleep(turn.chunkDelayMs);
+    }
+    response.end('data: [DONE]\n\n');
+  }
+}
+
+function sleep(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds));
+}
+
+/** Starts a scripted model; remember to `stop()` it. */
+export async function startScriptedModel(): Promise<ScriptedModel> {
+  return new ScriptedModel().start();
+}
