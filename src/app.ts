@@ -15,6 +15,17 @@ import { messagesRoutes } from './api/threads/messages/messages.routes.ts';
 import { createMessagesService } from './api/threads/messages/messages.service.ts';
 import { threadsRoutes } from './api/threads/threads.routes.ts';
 import { createThreadsService } from './api/threads/threads.service.ts';
+import { runsRoutes } from './api/threads/runs/runs.routes.ts';
+import { createRunsService } from './api/threads/runs/runs.service.ts';
+import { stepsRoutes } from './api/threads/runs/steps/steps.routes.ts';
+import { createInProcessEventBus } from './engine/event-bus/in-process-event-bus.ts';
+import type { EventBus } from './engine/event-bus.ts';
+import { loadTokenCounter } from './engine/token-counter.ts';
+import { runToolResources } from './engine/tool-resources.ts';
+import { createWorker, type Worker } from './engine/worker.ts';
+import { createAiSdkModelResolver } from './models/ai-sdk/ai-sdk-model-resolver.ts';
+import type { ModelResolver } from './models/language-model.ts';
+import type { ServerTool } from './tools/tool.ts';
 import type { Config } from './config/config-schema.ts';
 import { ConfigError } from './config/load-config.ts';
 import { createAuthenticator } from './http/auth.ts';
@@ -31,6 +42,10 @@ export interface AppOverrides {
   store?: Store;
   /** Logger options or instance for Fastify; defaults to pino at `config.logLevel`. */
   logger?: boolean | Record<string, unknown>;
+  /** A model resolver instead of the configured providers. */
+  models?: ModelResolver;
+  /** An event bus instead of the in-process one. */
+  bus?: EventBus;
 }
 
 export interface App {
@@ -38,6 +53,9 @@ export interface App {
   /** Every declared route (for the OpenAPI document and the compatibility table). */
   routes: RouteDefinition[];
   store: Store;
+  bus: EventBus;
+  /** The run worker of this process, when `config.worker` is on. */
+  worker: Worker | undefined;
   config: Config;
   log: FastifyBaseLogger;
   /** Starts listening; resolves to the base URL of the API (`http://host:port/v1`). */
@@ -67,6 +85,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const assistants = createAssistantsService({ store, toolResources });
   const threads = createThreadsService({ store, toolResources });
   const messages = createMessagesService({ store });
+  const bus = overrides.bus ?? createInProcessEventBus();
+  const runs = createRunsService({ store, bus, threads, runExpirySeconds: config.runExpirySeconds });
   const projects = createProjectsService({ store, onAccessChanged });
   const apiKeys = createApiKeysService({ store, projects, onAccessChanged });
 
@@ -77,6 +97,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...assistantsRoutes(assistants),
     ...threadsRoutes(threads),
     ...messagesRoutes(messages),
+    ...runsRoutes(runs),
+    ...stepsRoutes(runs),
     ...projectsRoutes(projects),
     ...apiKeysRoutes(apiKeys),
   );
@@ -93,11 +115,42 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     );
   }
 
+  const models =
+    overrides.models ??
+    createAiSdkModelResolver({
+      defaultBaseUrl: config.providerBaseUrl,
+      defaultApiKey: config.providerApiKey,
+      providers: config.providers,
+      resilience: { attempts: 3, baseDelayMs: 500, maxDelayMs: 8000, idleTimeoutMs: config.modelTimeoutSeconds * 1000 },
+    });
+  const serverTools: ServerTool[] = [];
+  const worker = config.worker
+    ? createWorker({
+        bus,
+        concurrency: config.workerConcurrency,
+        leaseMs: config.leaseSeconds * 1000,
+        dependencies: {
+          store,
+          bus,
+          models,
+          serverTools,
+          counter: await loadTokenCounter(),
+          loadImage: async () => undefined,
+          toolResources: (record) => runToolResources(store, record),
+          runExpirySeconds: config.runExpirySeconds,
+          log: server.log,
+        },
+      })
+    : undefined;
+  worker?.start();
+
   let closed = false;
   return {
     server,
     routes,
     store,
+    bus,
+    worker,
     config,
     log: server.log,
     async listen() {
@@ -111,6 +164,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       if (closed) return;
       closed = true;
       await server.close();
+      await worker?.stop(config.drainSeconds * 1000);
+      await bus.close();
       await store.close();
     },
   };

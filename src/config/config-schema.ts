@@ -38,6 +38,8 @@ export const ConfigSchema = z.strictObject({
   worker: z.boolean().default(true),
   /** How many runs one worker process executes at once. */
   workerConcurrency: z.coerce.number().int().positive().default(256),
+  /** Seconds a stopping server waits for running runs before handing them back to other workers. */
+  drainSeconds: z.coerce.number().min(0).default(10),
   /** Seconds a claimed run's lease lasts without a heartbeat before another worker may take it over. */
   leaseSeconds: z.coerce.number().int().positive().default(30),
   /** Upper bound, in seconds, for one model call to make progress before it counts as stalled. */
@@ -66,6 +68,7 @@ export const ENVIRONMENT_VARIABLES = {
   runExpirySeconds: 'CONCIERGE_RUN_EXPIRY_SECONDS',
   workerConcurrency: 'CONCIERGE_WORKER_CONCURRENCY',
   leaseSeconds: 'CONCIERGE_LEASE_SECONDS',
+  drainSeconds: 'CONCIERGE_DRAIN_SECONDS',
   modelTimeoutSeconds: 'CONCIERGE_MODEL_TIMEOUT_SECONDS',
   fileSizeLimit: 'CONCIERGE_FILE_SIZE_LIMIT',
 } as const satisfies Partial<Record<keyof Config, string>>;

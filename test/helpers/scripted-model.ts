@@ -70,6 +70,7 @@ export class ScriptedModel {
 
   async stop(): Promise<void> {
     for (const response of this.open) response.destroy();
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 

@@ -76,6 +76,7 @@ export interface RunStepsTable {
   run_id: string;
   created_at: number;
   object: string;
+  transcript: string | null;
 }
 
 export interface RunEventsTable {

@@ -2,7 +2,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Run } from '../../domain/run.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
-import type { NewRunEvent, RunRecord, RunRepository } from '../ports/runs-port.ts';
+import { ActiveRunConflictError, type NewRunEvent, type RunRecord, type RunRepository } from '../ports/runs-port.ts';
 import type { Database, Dialect, RunsTable } from './database.ts';
 import { paginate, paginateJson } from './paginate.ts';
 import { withTransaction } from './with-transaction.ts';
@@ -61,10 +61,10 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
   }
 
   return {
-    async insertUnlessActive(record, events) {
+    async insert(record, events) {
       const { run } = record;
       try {
-        const stored = await withTransaction(db, async (transaction) => {
+        return await withTransaction(db, async (transaction) => {
           await transaction
             .insertInto('runs')
             .values({
@@ -83,12 +83,9 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
             .execute();
           return appendAfterLast(transaction, run.id, events);
         });
-        return { inserted: true, events: stored };
       } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-        const active = await findActive(record.projectId, run.thread_id);
-        if (!active) throw error;
-        return { inserted: false, activeRunId: active.id };
+        if (isUniqueViolation(error)) throw new ActiveRunConflictError(`Thread ${run.thread_id} already has an active run.`, { cause: error });
+        throw error;
       }
     },
 
@@ -177,9 +174,10 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
     },
 
     async releaseLease(runId, workerId) {
+      // A lease of 0 has lapsed: any worker may take an in-progress run that was handed back at once.
       await db
         .updateTable('runs')
-        .set({ locked_by: null, lease_until: null })
+        .set({ locked_by: null, lease_until: 0 })
         .where('id', '=', runId)
         .where('locked_by', '=', workerId)
         .execute();

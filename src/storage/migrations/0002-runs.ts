@@ -39,6 +39,8 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('run_id', type.id, (column) => column.notNull().references('runs.id').onDelete('cascade'))
     .addColumn('created_at', type.integer, (column) => column.notNull())
     .addColumn('object', type.json, (column) => column.notNull())
+    // What the engine needs to replay the step to the model (tool names, arguments, outputs); never served.
+    .addColumn('transcript', type.json)
     .execute();
   await db.schema.createIndex('run_steps_by_run').on('run_steps').columns(['run_id', 'created_at', 'id']).execute();
 

@@ -22,15 +22,18 @@ export interface RunRecord {
 /** Events written with a status change, in the same transaction. */
 export type NewRunEvent = Omit<RunEvent, 'seq'>;
 
+/** Thrown by `RunRepository.insert` when the thread already has an active run. */
+export class ActiveRunConflictError extends Error {
+  override name = 'ActiveRunConflictError';
+}
+
 export interface RunRepository {
   /**
-   * Inserts a new run with its first events, unless its thread already has an active run: then nothing
-   * is written and the active run's id is returned. `thread.run.created`-style events get seq 1, 2, …
+   * Inserts a new run with its first events (seq 1, 2, …). Throws `ActiveRunConflictError` when its
+   * thread already has an active run: the database enforces one per thread, on every node. Inside a
+   * transaction the conflict aborts the whole transaction, as it should.
    */
-  insertUnlessActive(
-    record: RunRecord,
-    events: NewRunEvent[],
-  ): Promise<{ inserted: true; events: RunEvent[] } | { inserted: false; activeRunId: string }>;
+  insert(record: RunRecord, events: NewRunEvent[]): Promise<RunEvent[]>;
   find(projectId: string, runId: string): Promise<Run | undefined>;
   findRecord(runId: string): Promise<RunRecord | undefined>;
   /** The queued, in-progress, waiting or cancelling run of a thread, if any. */
@@ -67,13 +70,21 @@ export interface RunRepository {
   listExpired(nowSeconds: number, limit: number): Promise<RunRecord[]>;
 }
 
+/** How a tool-calls step replays to the model: each call as the model made it, and what it read back. */
+export interface StepTranscript {
+  calls: Array<{ id: string; name: string; arguments: string; output: string | null }>;
+  /** Tokens of the model call that made these calls; the step shows them once it completes. */
+  usage?: { prompt: number; completion: number };
+}
+
 export interface RunStepRepository {
-  insert(projectId: string, step: RunStep): Promise<void>;
-  update(projectId: string, step: RunStep): Promise<void>;
+  insert(projectId: string, step: RunStep, transcript?: StepTranscript): Promise<void>;
+  /** Replaces the step; the transcript too when given. */
+  update(projectId: string, step: RunStep, transcript?: StepTranscript): Promise<void>;
   find(projectId: string, runId: string, stepId: string): Promise<RunStep | undefined>;
   list(projectId: string, runId: string, page: PageParams): Promise<ListPage<RunStep>>;
-  /** Every step of a run in creation order. */
-  listAll(projectId: string, runId: string): Promise<RunStep[]>;
+  /** Every step of a run in creation order, with its transcript. */
+  listAll(projectId: string, runId: string): Promise<Array<{ step: RunStep; transcript: StepTranscript | null }>>;
 }
 
 export interface RunEventRepository {

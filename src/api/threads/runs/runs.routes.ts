@@ -1,0 +1,145 @@
+/**
+ * `/v1/threads/{thread_id}/runs`, `/v1/threads/runs`, and the resumable event stream (an extension).
+ * `stream: true` answers with SSE once the request is accepted; anything refused before that is an
+ * ordinary JSON error.
+ */
+import type { FastifyReply } from 'fastify';
+import type { RunEvent } from '../../../domain/run-event.ts';
+import { defineRoute, type RouteDefinition } from '../../../http/route.ts';
+import { sendEventStream, type ServerSentEvent } from '../../../http/sse.ts';
+import { listSchema, pageOf } from '../../shared/common.schemas.ts';
+import {
+  RunCreateParamsSchema,
+  RunCreateQuerySchema,
+  RunEventsQuerySchema,
+  RunListQuerySchema,
+  RunPathSchema,
+  RunSchema,
+  RunUpdateParamsSchema,
+  SubmitToolOutputsParamsSchema,
+  ThreadCreateAndRunParamsSchema,
+  ThreadRunsPathSchema,
+} from './runs.schemas.ts';
+import type { RunsService } from './runs.service.ts';
+
+/** How long an SDK poller should wait between retrieves of a live run. */
+const POLL_AFTER_MS = '250';
+
+export function runsRoutes(runs: RunsService): RouteDefinition[] {
+  const tag = 'Runs';
+
+  async function* asSse(events: AsyncIterable<RunEvent>): AsyncIterable<ServerSentEvent> {
+    for await (const event of events) yield { event: event.event, data: event.data, id: event.seq };
+  }
+
+  function stream(reply: FastifyReply, runId: string, afterSeq: number) {
+    return sendEventStream(reply, (signal) => asSse(runs.events(runId, afterSeq, signal)));
+  }
+
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/v1/threads/:thread_id/runs',
+      operationId: 'createRun',
+      summary: 'Create a run (SSE with stream: true)',
+      tag,
+      params: ThreadRunsPathSchema,
+      query: RunCreateQuerySchema,
+      body: RunCreateParamsSchema,
+      response: RunSchema,
+      handler: async ({ projectId, params, query, body, reply }) => {
+        const { run } = await runs.create(projectId, params.thread_id, body, query['include[]'] ?? []);
+        return body.stream ? stream(reply, run.id, 0) : run;
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/v1/threads/runs',
+      operationId: 'createThreadAndRun',
+      summary: 'Create a thread and run it (SSE with stream: true)',
+      tag,
+      body: ThreadCreateAndRunParamsSchema,
+      response: RunSchema,
+      handler: async ({ projectId, body, reply }) => {
+        const { run } = await runs.createThreadAndRun(projectId, body);
+        return body.stream ? stream(reply, run.id, 0) : run;
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/v1/threads/:thread_id/runs',
+      operationId: 'listRuns',
+      summary: 'List runs',
+      tag,
+      params: ThreadRunsPathSchema,
+      query: RunListQuerySchema,
+      response: listSchema(RunSchema),
+      handler: ({ projectId, params, query }) => runs.list(projectId, params.thread_id, pageOf(query)),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/v1/threads/:thread_id/runs/:run_id',
+      operationId: 'getRun',
+      summary: 'Retrieve a run',
+      tag,
+      params: RunPathSchema,
+      response: RunSchema,
+      handler: async ({ projectId, params, reply }) => {
+        const run = await runs.retrieve(projectId, params.thread_id, params.run_id);
+        reply.header('openai-poll-after-ms', POLL_AFTER_MS);
+        return run;
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/v1/threads/:thread_id/runs/:run_id',
+      operationId: 'modifyRun',
+      summary: 'Modify a run (metadata)',
+      tag,
+      params: RunPathSchema,
+      body: RunUpdateParamsSchema,
+      response: RunSchema,
+      handler: ({ projectId, params, body }) => runs.updateMetadata(projectId, params.thread_id, params.run_id, body.metadata),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/v1/threads/:thread_id/runs/:run_id/cancel',
+      operationId: 'cancelRun',
+      summary: 'Cancel a run',
+      tag,
+      params: RunPathSchema,
+      response: RunSchema,
+      handler: ({ projectId, params }) => runs.cancel(projectId, params.thread_id, params.run_id),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/v1/threads/:thread_id/runs/:run_id/submit_tool_outputs',
+      operationId: 'submitToolOuputsToRun',
+      summary: 'Submit tool outputs (SSE with stream: true)',
+      tag,
+      params: RunPathSchema,
+      body: SubmitToolOutputsParamsSchema,
+      response: RunSchema,
+      handler: async ({ projectId, params, body, reply }) => {
+        const { run, afterSeq } = await runs.submitToolOutputs(projectId, params.thread_id, params.run_id, body);
+        return body.stream ? stream(reply, run.id, afterSeq) : run;
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/v1/threads/:thread_id/runs/:run_id/events',
+      operationId: 'streamRunEvents',
+      summary: "Replay a run's stored events after a seq, then follow it live (SSE; resumable with Last-Event-ID)",
+      tag,
+      extension: true,
+      params: RunPathSchema,
+      query: RunEventsQuerySchema,
+      handler: async ({ projectId, params, query, request, reply }) => {
+        await runs.retrieve(projectId, params.thread_id, params.run_id);
+        const lastEventId = Number(request.headers['last-event-id']);
+        const after = query.after ?? (Number.isInteger(lastEventId) && lastEventId >= 0 ? lastEventId : 0);
+        return stream(reply, params.run_id, after);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,218 @@
+/**
+ * Runs as the API sees them: creation (a queued row is the whole hand-off to the workers), reads,
+ * cancel, tool outputs. Streaming callers get the events stored from a given seq on.
+ */
+import type { Assistant, AssistantTool } from '../../../domain/assistant.ts';
+import { nowSeconds } from '../../../domain/clock.ts';
+import { InvalidRequestError, NotFoundError } from '../../../domain/errors.ts';
+import { newId } from '../../../domain/ids.ts';
+import type { PageParams } from '../../../domain/list-page.ts';
+import type { Run, RunOptions } from '../../../domain/run.ts';
+import { isTerminal } from '../../../domain/run-status.ts';
+import type { EventBus } from '../../../engine/event-bus.ts';
+import { runEventStream } from '../../../engine/run-event-stream.ts';
+import { cancelIdleRun, requestCancel, submitToolOutputs } from '../../../engine/run-transitions.ts';
+import { ActiveRunConflictError, type NewRunEvent } from '../../../storage/ports/runs-port.ts';
+import type { Store } from '../../../storage/store.ts';
+import { buildMessage } from '../messages/messages.service.ts';
+import type { ThreadsService } from '../threads.service.ts';
+import type { RunCreateParams, SubmitToolOutputsParams, ThreadCreateAndRunParams } from './runs.schemas.ts';
+
+export interface RunsServiceOptions {
+  store: Store;
+  bus: EventBus;
+  threads: ThreadsService;
+  runExpirySeconds: number;
+}
+
+type SharedParams = Pick<
+  RunCreateParams,
+  'model' | 'instructions' | 'tools' | 'metadata' | 'temperature' | 'top_p' | 'max_prompt_tokens' | 'max_completion_tokens' | 'truncation_strategy' | 'tool_choice' | 'parallel_tool_calls' | 'response_format'
+>;
+
+function checkToolChoice(run: Run): void {
+  const choice = run.tool_choice;
+  if (typeof choice === 'string') return;
+  const present = (tool: AssistantTool) => (choice.type === 'function' ? tool.type === 'function' && tool.function.name === choice.function.name : tool.type === choice.type);
+  if (!run.tools.some(present)) {
+    const name = choice.type === 'function' ? `function '${choice.function.name}'` : `'${choice.type}'`;
+    throw new InvalidRequestError(`Invalid 'tool_choice': ${name} is not one of the run's tools.`, 'tool_choice');
+  }
+}
+
+export function createRunsService({ store, bus, threads, runExpirySeconds }: RunsServiceOptions) {
+  async function requireAssistant(projectId: string, assistantId: string): Promise<Assistant> {
+    const assistant = await store.assistants.find(projectId, assistantId);
+    if (!assistant) throw NotFoundError.object('assistant', assistantId, 'assistant_id');
+    return assistant;
+  }
+
+  async function retrieve(projectId: string, threadId: string, runId: string): Promise<Run> {
+    const run = await store.runs.find(projectId, runId);
+    if (!run || run.thread_id !== threadId) {
+      if (!(await store.threads.find(projectId, threadId))) throw NotFoundError.object('thread', threadId, 'thread_id');
+      throw NotFoundError.object('run', runId, 'run_id');
+    }
+    return run;
+  }
+
+  function buildRun(threadId: string, assistant: Assistant, params: SharedParams, additionalInstructions?: string | null): Run {
+    const createdAt = nowSeconds();
+    const base = params.instructions ?? assistant.instructions ?? '';
+    const run: Run = {
+      id: newId('run'),
+      object: 'thread.run',
+      created_at: createdAt,
+      thread_id: threadId,
+      assistant_id: assistant.id,
+      status: 'queued',
+      required_action: null,
+      last_error: null,
+      expires_at: createdAt + runExpirySeconds,
+      started_at: null,
+      cancelled_at: null,
+      failed_at: null,
+      completed_at: null,
+      incomplete_details: null,
+      model: params.model ?? assistant.model,
+      instructions: additionalInstructions ? (base ? `${base}\n\n${additionalInstructions}` : additionalInstructions) : base,
+      tools: params.tools ?? assistant.tools,
+      metadata: params.metadata ?? {},
+      usage: null,
+      temperature: params.temperature ?? assistant.temperature ?? 1,
+      top_p: params.top_p ?? assistant.top_p ?? 1,
+      max_prompt_tokens: params.max_prompt_tokens ?? null,
+      max_completion_tokens: params.max_completion_tokens ?? null,
+      truncation_strategy: params.truncation_strategy
+        ? { type: params.truncation_strategy.type, last_messages: params.truncation_strategy.last_messages ?? null }
+        : { type: 'auto', last_messages: null },
+      tool_choice: params.tool_choice ?? 'auto',
+      parallel_tool_calls: params.parallel_tool_calls ?? true,
+      response_format: params.response_format ?? assistant.response_format ?? 'auto',
+    };
+    checkToolChoice(run);
+    return run;
+  }
+
+  function runEvents(run: Run): NewRunEvent[] {
+    return [
+      { runId: run.id, event: 'thread.run.created', data: JSON.stringify(run) },
+      { runId: run.id, event: 'thread.run.queued', data: JSON.stringify(run) },
+    ];
+  }
+
+  /** Inserts the run, mapping the one-active-run rule to OpenAI's 400. */
+  async function insert(projectId: string, run: Run, options: RunOptions, work: (transaction: Store) => Promise<NewRunEvent[]>) {
+    try {
+      const events = await store.transaction(async (transaction) => {
+        const leading = await work(transaction);
+        return transaction.runs.insert({ projectId, run, options, lockedBy: null, leaseUntil: null }, [...leading, ...runEvents(run)]);
+      });
+      bus.publish(events);
+      bus.notifyRunnable();
+      return { run, events };
+    } catch (error) {
+      if (!(error instanceof ActiveRunConflictError)) throw error;
+      const active = await store.runs.findActive(projectId, run.thread_id);
+      throw new InvalidRequestError(active ? `Thread ${run.thread_id} already has an active run ${active.id}.` : `Thread ${run.thread_id} already has an active run.`);
+    }
+  }
+
+  return {
+    retrieve,
+
+    async create(projectId: string, threadId: string, params: RunCreateParams, include: string[]) {
+      const assistant = await requireAssistant(projectId, params.assistant_id);
+      if (!(await store.threads.find(projectId, threadId))) throw NotFoundError.object('thread', threadId, 'thread_id');
+      const run = buildRun(threadId, assistant, params, params.additional_instructions);
+      const options: RunOptions = {
+        additional_instructions: params.additional_instructions ?? null,
+        reasoning_effort: params.reasoning_effort ?? assistant.reasoning_effort ?? null,
+        include,
+        tool_resources: null,
+      };
+      return insert(projectId, run, options, async (transaction) => {
+        for (const message of params.additional_messages ?? []) await transaction.messages.insert(projectId, buildMessage(threadId, message, run.created_at));
+        return [];
+      });
+    },
+
+    async createThreadAndRun(projectId: string, params: ThreadCreateAndRunParams) {
+      const assistant = await requireAssistant(projectId, params.assistant_id);
+      const options: RunOptions = { additional_instructions: null, reasoning_effort: assistant.reasoning_effort, include: [], tool_resources: params.tool_resources ?? null };
+      // The thread id is known only inside the transaction; the run object is completed there.
+      const run = buildRun('', assistant, params);
+      return insert(projectId, run, options, async (transaction) => {
+        const thread = await threads.createIn(transaction, projectId, params.thread ?? {});
+        run.thread_id = thread.id;
+        return [{ runId: run.id, event: 'thread.created', data: JSON.stringify(thread) }];
+      });
+    },
+
+    async list(projectId: string, threadId: string, page: PageParams) {
+      const result = await store.runs.listJson(projectId, threadId, page);
+      if (result.itemCount === 0 && !(await store.threads.find(projectId, threadId))) throw NotFoundError.object('thread', threadId, 'thread_id');
+      return result;
+    },
+
+    async updateMetadata(projectId: string, threadId: string, runId: string, metadata: Record<string, string> | null | undefined) {
+      const run = await retrieve(projectId, threadId, runId);
+      if (metadata === undefined) return run;
+      const updated = { ...run, metadata: metadata ?? {} };
+      await store.runs.updateMetadata(projectId, updated);
+      return retrieve(projectId, threadId, runId);
+    },
+
+    async cancel(projectId: string, threadId: string, runId: string): Promise<Run> {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const run = await retrieve(projectId, threadId, runId);
+        if (isTerminal(run.status) || run.status === 'cancelling') {
+          throw new InvalidRequestError(`Cannot cancel run with status '${run.status}'.`);
+        }
+        const moved =
+          run.status === 'in_progress' ? await requestCancel(store, bus, projectId, run) : await cancelIdleRun(store, bus, projectId, run);
+        if (moved) return retrieve(projectId, threadId, runId);
+      }
+      throw new InvalidRequestError('The run changed status while it was being cancelled; please retry.');
+    },
+
+    async submitToolOutputs(projectId: string, threadId: string, runId: string, params: SubmitToolOutputsParams) {
+      const run = await retrieve(projectId, threadId, runId);
+      if (run.status !== 'requires_action' || !run.required_action) {
+        throw new InvalidRequestError(`Runs in status "${run.status}" do not accept tool outputs.`);
+      }
+      const expected = run.required_action.submit_tool_outputs.tool_calls.map((call) => call.id);
+      const given = params.tool_outputs.map((output) => output.tool_call_id);
+      const unknown = given.find((id) => !expected.includes(id));
+      if (unknown) throw new InvalidRequestError(`Tool call '${unknown}' is not one of the run's pending tool calls (${expected.join(', ')}).`, 'tool_outputs');
+      if (new Set(given).size !== given.length) throw new InvalidRequestError('Each tool call may have only one output.', 'tool_outputs');
+      const missing = expected.filter((id) => !given.includes(id));
+      if (missing.length > 0) {
+        throw new InvalidRequestError(`Expected tool outputs for call_ids [${expected.map((id) => `'${id}'`).join(', ')}], got [${given.map((id) => `'${id}'`).join(', ')}].`, 'tool_outputs');
+      }
+      const afterSeq = await store.runEvents.lastSeq(run.id);
+      const queued = await submitToolOutputs(store, bus, projectId, run, params.tool_outputs);
+      if (!queued) throw new InvalidRequestError('The run changed status before the tool outputs were recorded (it may have expired or been cancelled).');
+      return { run: queued, afterSeq };
+    },
+
+    /** The run's stored events after `afterSeq`, then live ones, until the stream-ending event. */
+    events(runId: string, afterSeq: number, signal: AbortSignal) {
+      return runEventStream({ events: store.runEvents, bus, runId, afterSeq, signal });
+    },
+
+    async steps(projectId: string, threadId: string, runId: string) {
+      await retrieve(projectId, threadId, runId);
+      return {
+        list: (page: PageParams) => store.runSteps.list(projectId, runId, page),
+        retrieve: async (stepId: string) => {
+          const step = await store.runSteps.find(projectId, runId, stepId);
+          if (!step) throw NotFoundError.object('run step', stepId, 'step_id');
+          return step;
+        },
+      };
+    },
+  };
+}
+
+export type RunsService = ReturnType<typeof createRunsService>;

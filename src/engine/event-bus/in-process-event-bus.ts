@@ -1,0 +1,44 @@
+/** The event bus within one process: the embedded default (SQLite, one node). */
+import type { RunEvent } from '../../domain/run-event.ts';
+import type { EventBus } from '../event-bus.ts';
+
+export function createInProcessEventBus(): EventBus {
+  const subscribers = new Map<string, Set<(event: RunEvent) => void>>();
+  const runnableListeners = new Set<() => void>();
+  const cancelListeners = new Set<(runId: string) => void>();
+
+  function add<Listener>(set: Set<Listener>, listener: Listener): () => void {
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  return {
+    publish(events) {
+      for (const event of events) {
+        for (const listener of subscribers.get(event.runId) ?? []) listener(event);
+      }
+    },
+    subscribe(runId, listener) {
+      let set = subscribers.get(runId);
+      if (!set) subscribers.set(runId, (set = new Set()));
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) subscribers.delete(runId);
+      };
+    },
+    notifyRunnable() {
+      for (const listener of runnableListeners) listener();
+    },
+    onRunnable: (listener) => add(runnableListeners, listener),
+    notifyCancel(runId) {
+      for (const listener of cancelListeners) listener(runId);
+    },
+    onCancel: (listener) => add(cancelListeners, listener),
+    async close() {
+      subscribers.clear();
+      runnableListeners.clear();
+      cancelListeners.clear();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Phase: end a run, or pause it. Closes whatever a turn left open (message, steps) in the way the
+ * ending calls for, then moves the run to its new status with its event.
+ */
+import { nowSeconds } from '../domain/clock.ts';
+import type { Message } from '../domain/message.ts';
+import type { Run, RunErrorCode, RunStep, Usage } from '../domain/run.ts';
+import type { Store } from '../storage/store.ts';
+import type { RunWriter } from './run-writer.ts';
+import type { TurnState } from './stream-turn.ts';
+
+export type Ending =
+  | { status: 'completed' }
+  | { status: 'incomplete'; reason: 'max_prompt_tokens' | 'max_completion_tokens' }
+  | { status: 'failed'; code: RunErrorCode; message: string }
+  | { status: 'cancelled' };
+
+const MESSAGE_REASON = { failed: 'run_failed', cancelled: 'run_cancelled', incomplete: 'max_tokens', completed: 'max_tokens' } as const;
+
+/** Marks what the interrupted turn left open: the message incomplete, the steps cancelled or failed. */
+export async function closeOpenWork(store: Store, writer: RunWriter, projectId: string, state: TurnState, ending: Ending): Promise<void> {
+  const now = nowSeconds();
+  if (state.message) {
+    const message: Message = {
+      ...state.message,
+      status: 'incomplete',
+      content: state.text ? [{ type: 'text', text: { value: state.text, annotations: [] } }] : [],
+      incomplete_at: now,
+      incomplete_details: { reason: MESSAGE_REASON[ending.status] },
+    };
+    await writer.write(() => store.messages.update(projectId, message));
+    writer.emit('thread.message.incomplete', message);
+    state.message = undefined;
+  }
+  for (const open of [state.messageStep, state.toolStep]) {
+    if (!open) continue;
+    const step = endStep(open, ending, now);
+    await writer.write(() => store.runSteps.update(projectId, step));
+    writer.emit(step.status === 'cancelled' ? 'thread.run.step.cancelled' : step.status === 'failed' ? 'thread.run.step.failed' : 'thread.run.step.completed', step);
+  }
+  state.messageStep = undefined;
+  state.toolStep = undefined;
+}
+
+export function endStep(step: RunStep, ending: Ending, now = nowSeconds()): RunStep {
+  if (ending.status === 'cancelled') return { ...step, status: 'cancelled', cancelled_at: now };
+  if (ending.status === 'failed') {
+    const code = ending.code === 'rate_limit_exceeded' ? 'rate_limit_exceeded' : 'server_error';
+    return { ...step, status: 'failed', failed_at: now, last_error: { code, message: ending.message } };
+  }
+  return { ...step, status: 'completed', completed_at: now };
+}
+
+/** The run object after it ends in `ending`. */
+export function endedRun(run: Run, ending: Ending, usage: Usage): Run {
+  const now = nowSeconds();
+  const base: Run = { ...run, status: ending.status, required_action: null, expires_at: null, usage };
+  switch (ending.status) {
+    case 'completed':
+      return { ...base, completed_at: now };
+    case 'incomplete':
+      return { ...base, incomplete_details: { reason: ending.reason } };
+    case 'failed':
+      return { ...base, failed_at: now, last_error: { code: ending.code, message: ending.message } };
+    case 'cancelled':
+      return { ...base, cancelled_at: now };
+  }
+}
+
+export async function endRun(store: Store, writer: RunWriter, projectId: string, state: TurnState, ending: Ending, usage: Usage): Promise<void> {
+  await closeOpenWork(store, writer, projectId, state, ending);
+  if (ending.status === 'cancelled') {
+    // The API node moved the run to `cancelling` without an event (the worker owns the event log):
+    // announce it here, before `cancelled`.
+    const current = await writer.refresh();
+    if (current.status === 'in_progress') {
+      await writer.transition({ ...current, status: 'cancelling' }, [{ event: 'thread.run.cancelling', data: { ...current, status: 'cancelling' } }]);
+    } else if (current.status === 'cancelling') {
+      writer.emit('thread.run.cancelling', current);
+    }
+  }
+  const ended = endedRun(writer.run, ending, usage);
+  await writer.transition(ended, [{ event: `thread.run.${ending.status}`, data: ended }]);
+}

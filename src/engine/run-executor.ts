@@ -1,0 +1,187 @@
+/**
+ * The run loop: a short orchestrator over the phases. It starts (or takes over) a claimed run, then
+ * repeats build request → stream a turn → run server tools, until the model answers, asks the client
+ * for tool outputs (requires_action), or the run ends early (cancel, failure, budget).
+ */
+import type { ToolResources } from '../domain/assistant.ts';
+import { nowSeconds } from '../domain/clock.ts';
+import type { Run } from '../domain/run.ts';
+import { ModelCallError, type ModelResolver, type ModelTool } from '../models/language-model.ts';
+import type { RunRecord } from '../storage/ports/runs-port.ts';
+import type { Store } from '../storage/store.ts';
+import type { ServerTool } from '../tools/tool.ts';
+import { buildModelRequest, type ImageLoader } from './build-model-request.ts';
+import type { EventBus } from './event-bus.ts';
+import { endRun, endStep, type Ending } from './finish-run.ts';
+import { recoverInterruptedSteps } from './recover-run.ts';
+import { RunFailure } from './run-failure.ts';
+import { usageOf } from './run-objects.ts';
+import { runServerTools } from './run-tools.ts';
+import { runUsage, usedTokens } from './run-usage.ts';
+import { RunOwnershipLostError, RunWriter } from './run-writer.ts';
+import { CancelRequested, HandBack } from './stop-reasons.ts';
+import { streamTurn, TurnState } from './stream-turn.ts';
+import type { TokenCounter } from './token-counter.ts';
+
+/** More turns than any sensible tool loop needs; a model stuck calling tools is stopped here. */
+const MAX_TURNS = 50;
+
+export interface RunLogger {
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+export interface ExecutorDependencies {
+  store: Store;
+  bus: EventBus;
+  models: ModelResolver;
+  serverTools: ServerTool[];
+  counter: TokenCounter;
+  loadImage: ImageLoader;
+  /** The tool resources a run may use (run override, else thread and assistant merged). */
+  toolResources(record: RunRecord): Promise<ToolResources>;
+  runExpirySeconds: number;
+  workerId: string;
+  log: RunLogger;
+}
+
+async function modelTools(dependencies: ExecutorDependencies, record: RunRecord, toolResources: ToolResources): Promise<ModelTool[]> {
+  const tools: ModelTool[] = [];
+  for (const tool of record.run.tools) {
+    if (tool.type === 'function') {
+      tools.push({
+        name: tool.function.name,
+        ...(tool.function.description !== undefined ? { description: tool.function.description } : {}),
+        parameters: tool.function.parameters ?? { type: 'object', properties: {} },
+        ...(tool.function.strict != null ? { strict: tool.function.strict } : {}),
+      });
+      continue;
+    }
+    const server = dependencies.serverTools.find((candidate) => candidate.type === tool.type);
+    if (!server) throw new RunFailure(`The ${tool.type} tool is not available on this server.`, { status: 'failed', code: 'server_error' });
+    tools.push(...(await server.modelTools(tool, { projectId: record.projectId, run: record.run, options: record.options, toolResources })));
+  }
+  return tools;
+}
+
+function endingFor(error: unknown, signal: AbortSignal): Ending | undefined {
+  if (signal.aborted && signal.reason instanceof CancelRequested) return { status: 'cancelled' };
+  if (signal.aborted && signal.reason instanceof HandBack) return undefined;
+  if (error instanceof RunFailure) {
+    return error.outcome.status === 'failed'
+      ? { status: 'failed', code: error.outcome.code, message: error.message }
+      : { status: 'incomplete', reason: error.outcome.reason };
+  }
+  if (error instanceof ModelCallError) return { status: 'failed', code: error.code, message: error.message };
+  return { status: 'failed', code: 'server_error', message: 'The server had an error while running this run.' };
+}
+
+/** Executes a run this worker has claimed, until it ends, pauses, or is handed back. */
+export async function executeRun(dependencies: ExecutorDependencies, record: RunRecord, signal: AbortSignal): Promise<void> {
+  const { store, projectId } = { store: dependencies.store, projectId: record.projectId };
+  const writer = new RunWriter({
+    store,
+    bus: dependencies.bus,
+    projectId,
+    workerId: dependencies.workerId,
+    run: record.run,
+    lastSeq: await store.runEvents.lastSeq(record.run.id),
+  });
+  const state = new TurnState();
+  try {
+    if (writer.run.status === 'cancelling') throw new CancelRequested();
+    if (writer.run.status === 'queued') {
+      const started: Run = { ...writer.run, status: 'in_progress', started_at: writer.run.started_at ?? nowSeconds() };
+      await writer.transition(started, [{ event: 'thread.run.in_progress', data: started }]);
+    } else {
+      await recoverInterruptedSteps(store, writer, projectId);
+    }
+    const toolResources = await dependencies.toolResources(record);
+    const resolved = dependencies.models.resolve(writer.run.model);
+    const tools = await modelTools(dependencies, record, toolResources);
+
+    for (let turn = 0; turn < MAX_TURNS; turn++) {
+      signal.throwIfAborted();
+      const steps = await store.runSteps.listAll(projectId, writer.run.id);
+      const built = await buildModelRequest({
+        projectId,
+        run: writer.run,
+        modelId: resolved.modelId,
+        capabilities: resolved.capabilities,
+        messages: await store.messages.listAll(projectId, writer.run.thread_id),
+        steps,
+        tools,
+        reasoningEffort: record.options.reasoning_effort,
+        used: usedTokens(steps),
+        counter: dependencies.counter,
+        loadImage: dependencies.loadImage,
+      });
+      const result = await streamTurn({
+        store,
+        writer,
+        projectId,
+        model: resolved.model,
+        request: built.request,
+        estimatedPromptTokens: built.estimatedPromptTokens,
+        serverTools: dependencies.serverTools,
+        counter: dependencies.counter,
+        signal,
+        state,
+      });
+
+      if (result.toolCalls.length === 0) {
+        const capped = result.finishReason === 'length' && writer.run.max_completion_tokens !== null;
+        const ending: Ending = capped ? { status: 'incomplete', reason: 'max_completion_tokens' } : { status: 'completed' };
+        await endRun(store, writer, projectId, state, ending, runUsage(await store.runSteps.listAll(projectId, writer.run.id)));
+        return;
+      }
+
+      let step = result.toolStep!;
+      if (result.toolCalls.some((call) => call.serverTool)) {
+        step = (await runServerTools({ store, writer, projectId, options: record.options, toolResources, step, calls: result.toolCalls, usage: result.usage, signal })).step;
+        state.toolStep = step;
+      }
+      const functionCalls = result.toolCalls.filter((call) => !call.serverTool);
+      if (functionCalls.length > 0) {
+        const usage = runUsage(await store.runSteps.listAll(projectId, writer.run.id));
+        const waiting: Run = {
+          ...writer.run,
+          status: 'requires_action',
+          required_action: {
+            type: 'submit_tool_outputs',
+            submit_tool_outputs: { tool_calls: functionCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) },
+          },
+          expires_at: nowSeconds() + dependencies.runExpirySeconds,
+          usage,
+        };
+        await writer.transition(waiting, [{ event: 'thread.run.requires_action', data: waiting }]);
+        return;
+      }
+      const completed = { ...endStep(step, { status: 'completed' }), usage: usageOf(result.usage.prompt, result.usage.completion) };
+      await writer.write(() => store.runSteps.update(projectId, completed));
+      writer.emit('thread.run.step.completed', completed);
+      state.toolStep = undefined;
+    }
+    throw new RunFailure(`The run stopped after ${MAX_TURNS} model turns without an answer.`, { status: 'failed', code: 'server_error' });
+  } catch (error) {
+    let ending = endingFor(error, signal);
+    if (error instanceof RunOwnershipLostError) {
+      // Another node changed the run: only a cancel request leaves it ours to finish.
+      const current = await writer.refresh().catch(() => undefined);
+      if (current?.status !== 'cancelling') return;
+      ending = { status: 'cancelled' };
+    }
+    if (!ending) {
+      await writer.flush().catch(() => {});
+      return;
+    }
+    if (ending.status === 'failed' && !(error instanceof RunFailure) && !(error instanceof ModelCallError)) {
+      dependencies.log.error({ err: error, runId: record.run.id }, 'run failed with an unexpected error');
+    }
+    try {
+      await endRun(store, writer, projectId, state, ending, runUsage(await store.runSteps.listAll(projectId, writer.run.id)));
+    } catch (endError) {
+      if (!(endError instanceof RunOwnershipLostError)) dependencies.log.error({ err: endError, runId: record.run.id }, 'could not end the run');
+    }
+  }
+}

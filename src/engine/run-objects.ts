@@ -1,0 +1,63 @@
+/** Builders for the messages and steps a run creates, so every phase shapes them the same way. */
+import { nowSeconds } from '../domain/clock.ts';
+import { newId } from '../domain/ids.ts';
+import type { Message } from '../domain/message.ts';
+import type { Run, RunStep, StepDetails, Usage } from '../domain/run.ts';
+
+export function newAssistantMessage(run: Run): Message {
+  return {
+    id: newId('message'),
+    object: 'thread.message',
+    created_at: nowSeconds(),
+    thread_id: run.thread_id,
+    status: 'in_progress',
+    incomplete_details: null,
+    completed_at: null,
+    incomplete_at: null,
+    role: 'assistant',
+    content: [],
+    assistant_id: run.assistant_id,
+    run_id: run.id,
+    attachments: [],
+    metadata: {},
+  };
+}
+
+export function newStep(run: Run, details: StepDetails): RunStep {
+  return {
+    id: newId('step'),
+    object: 'thread.run.step',
+    created_at: nowSeconds(),
+    assistant_id: run.assistant_id,
+    thread_id: run.thread_id,
+    run_id: run.id,
+    type: details.type,
+    status: 'in_progress',
+    step_details: details,
+    last_error: null,
+    expired_at: null,
+    cancelled_at: null,
+    failed_at: null,
+    completed_at: null,
+    metadata: {},
+    usage: null,
+  };
+}
+
+export function usageOf(prompt: number, completion: number): Usage {
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+/** `thread.message.delta` data for a text fragment (annotations announced with the first fragment). */
+export function textDelta(messageId: string, value: string, first: boolean) {
+  return {
+    id: messageId,
+    object: 'thread.message.delta',
+    delta: { content: [{ index: 0, type: 'text', text: first ? { value, annotations: [] } : { value } }] },
+  };
+}
+
+/** `thread.run.step.delta` data for one tool call's fragment. */
+export function toolCallDelta(stepId: string, toolCall: Record<string, unknown>) {
+  return { id: stepId, object: 'thread.run.step.delta', delta: { step_details: { type: 'tool_calls', tool_calls: [toolCall] } } };
+}

@@ -1,0 +1,119 @@
+/**
+ * The only way a worker changes a run it holds. Writes are serialized per run: a state change (a
+ * compare-and-set on the status, with its events, in one transaction) or a batch of buffered events
+ * (deltas) is stored first and published after. Every event is therefore sent once, after what it
+ * announces is persisted, and a client reading the table sees the same order as a live one.
+ */
+import type { Run, RunStatus } from '../domain/run.ts';
+import type { RunEvent, RunEventName } from '../domain/run-event.ts';
+import type { NewRunEvent } from '../storage/ports/runs-port.ts';
+import type { Store } from '../storage/store.ts';
+import type { EventBus } from './event-bus.ts';
+
+/** The run's status changed under us (another node cancelled or expired it, or took the lease). */
+export class RunOwnershipLostError extends Error {
+  override name = 'RunOwnershipLostError';
+}
+
+export interface RunWriterOptions {
+  store: Store;
+  bus: EventBus;
+  projectId: string;
+  workerId: string;
+  run: Run;
+  /** The last stored seq of this run when the writer took it. */
+  lastSeq: number;
+}
+
+export class RunWriter {
+  /** The run as last written by this writer. */
+  run: Run;
+  private seq: number;
+  private buffer: RunEvent[] = [];
+  private flushScheduled = false;
+  private chain: Promise<void> = Promise.resolve();
+  private failure: unknown;
+
+  constructor(private readonly options: RunWriterOptions) {
+    this.run = options.run;
+    this.seq = options.lastSeq;
+  }
+
+  /** Serializes `work` after every earlier write; a failure poisons the writer. */
+  private enqueue<Result>(work: () => Promise<Result>): Promise<Result> {
+    const result = this.chain.then(() => {
+      if (this.failure) throw this.failure;
+      return work();
+    });
+    this.chain = result.then(
+      () => undefined,
+      (error) => {
+        this.failure ??= error;
+      },
+    );
+    return result;
+  }
+
+  /** Buffers an event; it is stored and published with the next batch (within one turn of the event loop). */
+  emit(event: RunEventName, data: unknown): void {
+    this.buffer.push({ runId: this.run.id, seq: ++this.seq, event, data: JSON.stringify(data) });
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.flush().catch(() => {});
+    });
+  }
+
+  /** Stores and publishes buffered events; resolves when they are out. */
+  flush(): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.buffer.length === 0) return;
+      const batch = this.buffer;
+      this.buffer = [];
+      try {
+        await this.options.store.runEvents.append(batch);
+      } catch (error) {
+        throw new RunOwnershipLostError(`Could not append events of ${this.run.id}: ${(error as Error).message}`, { cause: error });
+      }
+      this.options.bus.publish(batch);
+    });
+  }
+
+  /**
+   * Moves the run to `next` (its status must differ or equal the current one as the machine allows),
+   * storing `events` in the same transaction. Throws `RunOwnershipLostError` when the stored status or
+   * lease is no longer ours.
+   */
+  async transition(next: Run, events: Array<{ event: RunEventName; data: unknown }>): Promise<void> {
+    await this.flush();
+    await this.enqueue(async () => {
+      const expected: RunStatus = this.run.status;
+      const newEvents: NewRunEvent[] = events.map((event) => ({ runId: next.id, event: event.event, data: JSON.stringify(event.data) }));
+      const stored = await this.options.store.runs.compareAndSet(this.options.projectId, next, expected, newEvents, this.options.workerId);
+      if (!stored) throw new RunOwnershipLostError(`Run ${next.id} is no longer '${expected}' under this worker.`);
+      this.run = next;
+      if (stored.length > 0) this.seq = stored[stored.length - 1]!.seq;
+      this.options.bus.publish(stored);
+    });
+  }
+
+  /**
+   * Re-reads the run: another node may have changed its status (a cancel request). Throws
+   * `RunOwnershipLostError` when the run is no longer locked by this worker.
+   */
+  async refresh(): Promise<Run> {
+    await this.flush();
+    return this.enqueue(async () => {
+      const record = await this.options.store.runs.findRecord(this.run.id);
+      if (!record || record.lockedBy !== this.options.workerId) throw new RunOwnershipLostError(`Run ${this.run.id} is no longer held by this worker.`);
+      this.run = record.run;
+      return record.run;
+    });
+  }
+
+  /** Runs a storage write in order with the events around it (a message or step update). */
+  write<Result>(work: () => Promise<Result>): Promise<Result> {
+    return this.flush().then(() => this.enqueue(work));
+  }
+}

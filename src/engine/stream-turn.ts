@@ -1,0 +1,187 @@
+/**
+ * Phase: one model call, streamed. Text becomes an assistant message in a message_creation step, tool
+ * calls a tool_calls step; both stream their deltas in OpenAI's shapes and order (one message at a
+ * time, tool calls one after another with dense indexes). `TurnState` stays readable by the executor
+ * so a cancel or failure mid-stream can close what is open.
+ */
+import { nowSeconds } from '../domain/clock.ts';
+import type { Message } from '../domain/message.ts';
+import type { RunStep, StepToolCall } from '../domain/run.ts';
+import type { LanguageModel, ModelFinishReason, ModelRequest } from '../models/language-model.ts';
+import type { StepTranscript } from '../storage/ports/runs-port.ts';
+import type { Store } from '../storage/store.ts';
+import type { ServerTool } from '../tools/tool.ts';
+import { newAssistantMessage, newStep, textDelta, toolCallDelta, usageOf } from './run-objects.ts';
+import type { RunWriter } from './run-writer.ts';
+import type { TokenCounter } from './token-counter.ts';
+
+export interface TurnToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+  /** The server tool that runs it, or undefined for a client-side function. */
+  serverTool: ServerTool | undefined;
+}
+
+/** What is open while a turn streams; the executor closes it on cancel or failure. */
+export class TurnState {
+  message: Message | undefined;
+  messageStep: RunStep | undefined;
+  toolStep: RunStep | undefined;
+  readonly toolCalls: TurnToolCall[] = [];
+  text = '';
+}
+
+export interface TurnResult {
+  finishReason: ModelFinishReason;
+  usage: { prompt: number; completion: number };
+  toolCalls: TurnToolCall[];
+  toolStep: RunStep | undefined;
+}
+
+export interface StreamTurnOptions {
+  store: Store;
+  writer: RunWriter;
+  projectId: string;
+  model: LanguageModel;
+  request: ModelRequest;
+  estimatedPromptTokens: number;
+  serverTools: ServerTool[];
+  counter: TokenCounter;
+  signal: AbortSignal;
+  state: TurnState;
+}
+
+export function transcriptOf(calls: TurnToolCall[], usage: { prompt: number; completion: number }, outputs: Map<string, string> = new Map()): StepTranscript {
+  return { calls: calls.map((call) => ({ id: call.id, name: call.name, arguments: call.arguments, output: outputs.get(call.id) ?? null })), usage };
+}
+
+async function openMessage(options: StreamTurnOptions): Promise<void> {
+  const { writer, store, projectId, state } = options;
+  const message = newAssistantMessage(writer.run);
+  const step = newStep(writer.run, { type: 'message_creation', message_creation: { message_id: message.id } });
+  await writer.write(async () => {
+    await store.messages.insert(projectId, message);
+    await store.runSteps.insert(projectId, step);
+  });
+  state.message = message;
+  state.messageStep = step;
+  writer.emit('thread.run.step.created', step);
+  writer.emit('thread.run.step.in_progress', step);
+  writer.emit('thread.message.created', message);
+  writer.emit('thread.message.in_progress', message);
+}
+
+/** Completes the open message (or marks it incomplete) and its step. */
+export async function closeMessage(options: StreamTurnOptions, finishReason: ModelFinishReason | undefined, usage?: { prompt: number; completion: number }): Promise<void> {
+  const { writer, store, projectId, state } = options;
+  if (!state.message || !state.messageStep) return;
+  const now = nowSeconds();
+  const incompleteReason = finishReason === 'length' ? 'max_tokens' : finishReason === 'content-filter' ? 'content_filter' : undefined;
+  const message: Message = {
+    ...state.message,
+    status: incompleteReason ? 'incomplete' : 'completed',
+    content: [{ type: 'text', text: { value: state.text, annotations: [] } }],
+    completed_at: incompleteReason ? null : now,
+    incomplete_at: incompleteReason ? now : null,
+    incomplete_details: incompleteReason ? { reason: incompleteReason } : null,
+  };
+  const step: RunStep = { ...state.messageStep, status: 'completed', completed_at: now, usage: usage ? usageOf(usage.prompt, usage.completion) : null };
+  await writer.write(async () => {
+    await store.messages.update(projectId, message);
+    await store.runSteps.update(projectId, step);
+  });
+  writer.emit(incompleteReason ? 'thread.message.incomplete' : 'thread.message.completed', message);
+  writer.emit('thread.run.step.completed', step);
+  state.message = undefined;
+  state.messageStep = undefined;
+  state.text = '';
+}
+
+async function openToolStep(options: StreamTurnOptions): Promise<RunStep> {
+  const { writer, store, projectId, state } = options;
+  const step = newStep(writer.run, { type: 'tool_calls', tool_calls: [] });
+  await writer.write(() => store.runSteps.insert(projectId, step, { calls: [] }));
+  state.toolStep = step;
+  writer.emit('thread.run.step.created', step);
+  writer.emit('thread.run.step.in_progress', step);
+  return step;
+}
+
+/** The call as the step shows it before it runs. */
+export function beginToolCall(call: TurnToolCall): StepToolCall {
+  if (call.serverTool) return call.serverTool.begin(call.id, call.name, call.arguments);
+  return { id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments, output: null } };
+}
+
+export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult> {
+  const { writer, state, counter } = options;
+  let finishReason: ModelFinishReason = 'other';
+  let reported: { inputTokens: number | undefined; outputTokens: number | undefined } = { inputTokens: undefined, outputTokens: undefined };
+  let generatedText = '';
+  const byId = new Map<string, TurnToolCall>();
+
+  for await (const part of options.model.stream(options.request, options.signal)) {
+    switch (part.type) {
+      case 'text-delta': {
+        if (!state.message) await openMessage(options);
+        const first = state.text === '';
+        state.text += part.delta;
+        generatedText += part.delta;
+        writer.emit('thread.message.delta', textDelta(state.message!.id, part.delta, first));
+        break;
+      }
+      case 'tool-call-start': {
+        if (state.message) await closeMessage(options, 'stop');
+        const step = state.toolStep ?? (await openToolStep(options));
+        const call: TurnToolCall = {
+          id: part.toolCallId,
+          name: part.toolName,
+          arguments: '',
+          serverTool: options.serverTools.find((tool) => tool.handles(part.toolName)),
+        };
+        byId.set(call.id, call);
+        state.toolCalls.push(call);
+        const index = state.toolCalls.length - 1;
+        const begun = beginToolCall(call) as Record<string, unknown>;
+        writer.emit('thread.run.step.delta', toolCallDelta(step.id, { index, ...begun }));
+        break;
+      }
+      case 'tool-call-delta': {
+        const call = byId.get(part.toolCallId);
+        if (!call || !state.toolStep) break;
+        call.arguments += part.argumentsDelta;
+        if (!call.serverTool) {
+          const index = state.toolCalls.indexOf(call);
+          writer.emit('thread.run.step.delta', toolCallDelta(state.toolStep.id, { index, type: 'function', function: { arguments: part.argumentsDelta } }));
+        }
+        break;
+      }
+      case 'tool-call-end': {
+        const call = byId.get(part.toolCallId);
+        if (call) call.arguments = part.arguments;
+        break;
+      }
+      case 'finish':
+        finishReason = part.finishReason;
+        reported = part.usage;
+        break;
+    }
+  }
+
+  const usage = {
+    prompt: reported.inputTokens ?? options.estimatedPromptTokens,
+    completion: reported.outputTokens ?? counter.count(generatedText) + state.toolCalls.reduce((sum, call) => sum + counter.count(call.arguments), 0),
+  };
+  if (!state.message && state.toolCalls.length === 0) await openMessage(options);
+  if (state.message) await closeMessage(options, finishReason, state.toolStep ? undefined : usage);
+  const toolStep = state.toolStep;
+  if (toolStep) {
+    // The step now lists every call with its final arguments; the call's usage waits in the transcript
+    // until the step completes (a step in progress shows no usage).
+    const updated: RunStep = { ...toolStep, step_details: { type: 'tool_calls', tool_calls: state.toolCalls.map(beginToolCall) } };
+    await writer.write(() => options.store.runSteps.update(options.projectId, updated, transcriptOf(state.toolCalls, usage)));
+    state.toolStep = updated;
+  }
+  return { finishReason, usage, toolCalls: [...state.toolCalls], toolStep: state.toolStep };
+}

@@ -1,0 +1,141 @@
+/**
+ * The worker: claims runs from the runs table (a lease renewed by heartbeat), executes up to
+ * `concurrency` of them at once, stops the ones a client cancels, expires runs that waited too long,
+ * and on stop drains: running runs finish, or are handed back (lease released) when the drain time is up.
+ */
+import { randomBytes } from 'node:crypto';
+import { nowSeconds } from '../domain/clock.ts';
+import type { EventBus } from './event-bus.ts';
+import { executeRun, type ExecutorDependencies } from './run-executor.ts';
+import { expireRun } from './run-transitions.ts';
+import { CancelRequested, HandBack } from './stop-reasons.ts';
+
+export interface WorkerOptions {
+  dependencies: Omit<ExecutorDependencies, 'workerId'>;
+  bus: EventBus;
+  concurrency: number;
+  leaseMs: number;
+  /** How often to look for work without being woken (a safety net for missed notifications). */
+  pollMs?: number;
+  /** How often to look for expired runs. */
+  sweepMs?: number;
+}
+
+export interface Worker {
+  readonly id: string;
+  /** Runs executing now. */
+  readonly active: number;
+  start(): void;
+  /** Stops claiming, waits up to `drainMs` for running runs, then hands the rest back. */
+  stop(drainMs: number): Promise<void>;
+  /** Looks for work now (tests and the API call this after creating a run in-process). */
+  wake(): void;
+}
+
+export function createWorker(options: WorkerOptions): Worker {
+  const id = `worker_${randomBytes(6).toString('hex')}`;
+  const { store, log } = options.dependencies;
+  const dependencies: ExecutorDependencies = { ...options.dependencies, workerId: id };
+  const active = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  const timers: NodeJS.Timeout[] = [];
+  const unsubscribers: Array<() => void> = [];
+  let running = false;
+  let claiming = false;
+  let wokenWhileClaiming = false;
+
+  function launch(record: Awaited<ReturnType<typeof store.runs.claimNext>> & object): void {
+    const controller = new AbortController();
+    const done = executeRun(dependencies, record, controller.signal)
+      .catch((error) => log.error({ err: error, runId: record.run.id }, 'run execution crashed'))
+      .finally(async () => {
+        await store.runs.releaseLease(record.run.id, id).catch((error) => log.warn({ err: error, runId: record.run.id }, 'could not release a lease'));
+        active.delete(record.run.id);
+        pump();
+      });
+    active.set(record.run.id, { controller, done });
+  }
+
+  async function claim(): Promise<void> {
+    while (running && active.size < options.concurrency) {
+      const now = Date.now();
+      const record = await store.runs.claimNext(id, now, now + options.leaseMs);
+      if (!record) return;
+      launch(record);
+    }
+  }
+
+  function pump(): void {
+    if (!running) return;
+    if (claiming) {
+      wokenWhileClaiming = true;
+      return;
+    }
+    claiming = true;
+    wokenWhileClaiming = false;
+    claim()
+      .catch((error) => log.warn({ err: error }, 'claiming runs failed; will retry'))
+      .finally(() => {
+        claiming = false;
+        if (wokenWhileClaiming) pump();
+      });
+  }
+
+  async function heartbeat(): Promise<void> {
+    if (active.size === 0) return;
+    const held = await store.runs.renewLeases(id, [...active.keys()], Date.now() + options.leaseMs);
+    const statuses = new Map(held.map((row) => [row.id, row.status]));
+    for (const [runId, execution] of active) {
+      const status = statuses.get(runId);
+      if (status === undefined) execution.controller.abort(new HandBack('The lease of this run was lost.'));
+      else if (status === 'cancelling') execution.controller.abort(new CancelRequested());
+    }
+  }
+
+  async function sweep(): Promise<void> {
+    for (const record of await store.runs.listExpired(nowSeconds(), 50)) {
+      await expireRun(store, options.bus, record.projectId, record.run);
+    }
+  }
+
+  function every(milliseconds: number, task: () => Promise<void>, what: string): void {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      task()
+        .catch((error) => log.warn({ err: error }, `${what} failed; will retry`))
+        .finally(() => (busy = false));
+    }, milliseconds);
+    timer.unref();
+    timers.push(timer);
+  }
+
+  return {
+    id,
+    get active() {
+      return active.size;
+    },
+    start() {
+      if (running) return;
+      running = true;
+      unsubscribers.push(options.bus.onRunnable(pump));
+      unsubscribers.push(options.bus.onCancel((runId) => active.get(runId)?.controller.abort(new CancelRequested())));
+      every(Math.max(250, Math.floor(options.leaseMs / 3)), heartbeat, 'heartbeat');
+      every(options.pollMs ?? 1000, async () => pump(), 'polling');
+      every(options.sweepMs ?? 1000, sweep, 'expiry sweep');
+      pump();
+    },
+    async stop(drainMs) {
+      running = false;
+      for (const timer of timers.splice(0)) clearInterval(timer);
+      for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
+      const all = () => Promise.all([...active.values()].map((execution) => execution.done));
+      const drained = await Promise.race([all().then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), drainMs).unref())]);
+      if (!drained) {
+        for (const execution of active.values()) execution.controller.abort(new HandBack('The worker is shutting down.'));
+        await all();
+      }
+    },
+    wake: pump,
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The one SSE writer: `event:`/`id:`/`data:` frames of already-serialized JSON, `: keepalive` comments
+ * while idle, `event: done` / `data: [DONE]` at the end, and an `error` event (OpenAI's Error fields,
+ * plus the same under `error`, which SDK 6 needs to raise an APIError) if the source fails mid-stream.
+ */
+import type { FastifyReply } from 'fastify';
+import { errorBody, toApiError } from './error-handler.ts';
+
+export interface ServerSentEvent {
+  event: string;
+  /** The event's data as JSON text. */
+  data: string;
+  /** Written as the SSE `id:` so a client can resume with `Last-Event-ID`. */
+  id?: number;
+}
+
+const KEEPALIVE_MS = 15_000;
+
+function frame(event: ServerSentEvent): string {
+  return `event: ${event.event}\n${event.id !== undefined ? `id: ${event.id}\n` : ''}data: ${event.data}\n\n`;
+}
+
+/**
+ * Streams `events` to the client and ends with `done`. Resolves when the stream is over or the client
+ * went away (then `signal`, handed to the source, is aborted).
+ */
+export async function sendEventStream(
+  reply: FastifyReply,
+  source: (signal: AbortSignal) => AsyncIterable<ServerSentEvent>,
+): Promise<FastifyReply> {
+  const controller = new AbortController();
+  const raw = reply.raw;
+  reply.hijack();
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    'x-request-id': reply.request.id,
+  });
+  raw.on('close', () => controller.abort());
+  const keepalive = setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);
+  keepalive.unref();
+  const write = async (text: string) => {
+    if (!raw.write(text) && !controller.signal.aborted) {
+      await new Promise<void>((resolve) => {
+        raw.once('drain', resolve);
+        controller.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+  };
+  try {
+    for await (const event of source(controller.signal)) {
+      if (controller.signal.aborted) break;
+      await write(frame(event));
+    }
+    if (!controller.signal.aborted) await write('event: done\ndata: [DONE]\n\n');
+  } catch (error) {
+    if (!controller.signal.aborted) {
+      const body = errorBody(toApiError(error));
+      if (toApiError(error).kind === 'server') reply.request.log.error({ err: error }, 'stream failed');
+      await write(frame({ event: 'error', data: JSON.stringify({ ...body.error, ...body }) }));
+    }
+  } finally {
+    clearInterval(keepalive);
+    raw.end();
+  }
+  return reply;
+}
