@@ -32,6 +32,10 @@ export interface Worker {
   wake(): void;
 }
 
+function allDone(active: Map<string, { done: Promise<void> }>): Promise<unknown> {
+  return Promise.all([...active.values()].map((execution) => execution.done));
+}
+
 export function createWorker(options: WorkerOptions): Worker {
   const id = `worker_${randomBytes(6).toString('hex')}`;
   const { store, log } = options.dependencies;
@@ -56,7 +60,8 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   async function claim(): Promise<void> {
-    while (running && active.size < options.concurrency) {
+    while (active.size < options.concurrency) {
+      if (!running) return;
       const now = Date.now();
       const record = await store.runs.claimNext(id, now, now + options.leaseMs);
       if (!record) return;
@@ -129,11 +134,10 @@ export function createWorker(options: WorkerOptions): Worker {
       running = false;
       for (const timer of timers.splice(0)) clearInterval(timer);
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
-      const all = () => Promise.all([...active.values()].map((execution) => execution.done));
-      const drained = await Promise.race([all().then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), drainMs).unref())]);
+      const drained = await Promise.race([allDone(active).then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), drainMs).unref())]);
       if (!drained) {
         for (const execution of active.values()) execution.controller.abort(new HandBack('The worker is shutting down.'));
-        await all();
+        await allDone(active);
       }
     },
     wake: pump,

@@ -56,6 +56,10 @@ const VALID_BODIES: Record<string, Record<string, unknown>> = {
   createProject: { name: 'p' },
   modifyProject: { name: 'p' },
   createProjectApiKey: { name: 'k' },
+  createRun: { assistant_id: 'asst_fuzz' },
+  createThreadAndRun: { assistant_id: 'asst_fuzz' },
+  modifyRun: {},
+  submitToolOuputsToRun: { tool_outputs: [{ tool_call_id: 'call_1', output: 'x' }] },
 };
 
 describe('invalid requests derived from the schemas', () => {
@@ -67,7 +71,7 @@ describe('invalid requests derived from the schemas', () => {
 
   const rowCounts = () =>
     Object.fromEntries(
-      ['assistants', 'threads', 'messages', 'projects', 'api_keys'].map((table) => [table, (database.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n]),
+      ['assistants', 'threads', 'messages', 'projects', 'api_keys', 'runs', 'run_events'].map((table) => [table, (database.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n]),
     );
 
   beforeAll(async () => {
@@ -80,7 +84,7 @@ describe('invalid requests derived from the schemas', () => {
     const thread = (await request(app.server, 'POST', '/v1/threads', { messages: [{ role: 'user', content: 'x' }] })).body.id;
     const message = (await request(app.server, 'GET', `/v1/threads/${thread}/messages`)).body.data[0].id;
     const project = (await request(app.server, 'POST', '/v1/organization/projects', { name: 'p' })).body.id;
-    paths = { assistant_id: assistant, thread_id: thread, message_id: message, project_id: project, key_id: 'key_missing' };
+    paths = { assistant_id: assistant, thread_id: thread, message_id: message, project_id: project, key_id: 'key_missing', run_id: 'run_missing' };
     document = (await app.server.inject({ method: 'GET', url: '/v1/openapi.json' })).json();
   });
   afterAll(async () => {

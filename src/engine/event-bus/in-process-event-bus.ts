@@ -2,15 +2,15 @@
 import type { RunEvent } from '../../domain/run-event.ts';
 import type { EventBus } from '../event-bus.ts';
 
+function add<Listener>(set: Set<Listener>, listener: Listener): () => void {
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
 export function createInProcessEventBus(): EventBus {
   const subscribers = new Map<string, Set<(event: RunEvent) => void>>();
   const runnableListeners = new Set<() => void>();
   const cancelListeners = new Set<(runId: string) => void>();
-
-  function add<Listener>(set: Set<Listener>, listener: Listener): () => void {
-    set.add(listener);
-    return () => set.delete(listener);
-  }
 
   return {
     publish(events) {

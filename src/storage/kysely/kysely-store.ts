@@ -15,6 +15,8 @@ import { withTransaction } from './with-transaction.ts';
 export interface KyselyStoreOptions {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** The Postgres schema in use, if not `public`. */
+  schema?: string;
   /** Releases the connection(s); called once by `close()`. */
   disconnect: () => Promise<void>;
 }
@@ -35,7 +37,7 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
       if (inTransaction) return work(store);
       return withTransaction(db, (transaction) => work(bind(transaction, options, true)));
     },
-    migrate: () => migrateToLatest(db as Kysely<unknown>, options.dialect),
+    migrate: () => migrateToLatest(db as Kysely<unknown>, options.dialect, options.schema),
     close: options.disconnect,
   };
   return store;

@@ -28,12 +28,14 @@ class NumberedMigrationProvider implements MigrationProvider {
 }
 
 /** Applies every pending migration; returns the names applied. Safe to call on every start. */
-export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect, schema?: string): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: new NumberedMigrationProvider(dialect),
     migrationTableName: 'concierge_migrations',
     migrationLockTableName: 'concierge_migrations_lock',
+    // Kysely looks for its tables across all schemas; name ours so another schema's tables don't count.
+    ...(dialect === 'postgres' ? { migrationTableSchema: schema ?? 'public' } : {}),
   });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));

@@ -47,5 +47,5 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   // An idle client that loses its connection (server restart, terminated backend) must not crash the process.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return createKyselyStore({ db, dialect: 'postgres', disconnect: () => db.destroy() });
+  return createKyselyStore({ db, dialect: 'postgres', ...(options.schema ? { schema: options.schema } : {}), disconnect: () => db.destroy() });
 }

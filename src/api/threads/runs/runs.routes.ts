@@ -25,12 +25,12 @@ import type { RunsService } from './runs.service.ts';
 /** How long an SDK poller should wait between retrieves of a live run. */
 const POLL_AFTER_MS = '250';
 
+async function* asSse(events: AsyncIterable<RunEvent>): AsyncIterable<ServerSentEvent> {
+  for await (const event of events) yield { event: event.event, data: event.data, id: event.seq };
+}
+
 export function runsRoutes(runs: RunsService): RouteDefinition[] {
   const tag = 'Runs';
-
-  async function* asSse(events: AsyncIterable<RunEvent>): AsyncIterable<ServerSentEvent> {
-    for await (const event of events) yield { event: event.event, data: event.data, id: event.seq };
-  }
 
   function stream(reply: FastifyReply, runId: string, afterSeq: number) {
     return sendEventStream(reply, (signal) => asSse(runs.events(runId, afterSeq, signal)));

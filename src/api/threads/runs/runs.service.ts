@@ -40,6 +40,13 @@ function checkToolChoice(run: Run): void {
   }
 }
 
+function runEvents(run: Run): NewRunEvent[] {
+  return [
+    { runId: run.id, event: 'thread.run.created', data: JSON.stringify(run) },
+    { runId: run.id, event: 'thread.run.queued', data: JSON.stringify(run) },
+  ];
+}
+
 export function createRunsService({ store, bus, threads, runExpirySeconds }: RunsServiceOptions) {
   async function requireAssistant(projectId: string, assistantId: string): Promise<Assistant> {
     const assistant = await store.assistants.find(projectId, assistantId);
@@ -92,13 +99,6 @@ export function createRunsService({ store, bus, threads, runExpirySeconds }: Run
     };
     checkToolChoice(run);
     return run;
-  }
-
-  function runEvents(run: Run): NewRunEvent[] {
-    return [
-      { runId: run.id, event: 'thread.run.created', data: JSON.stringify(run) },
-      { runId: run.id, event: 'thread.run.queued', data: JSON.stringify(run) },
-    ];
   }
 
   /** Inserts the run, mapping the one-active-run rule to OpenAI's 400. */
