@@ -37,6 +37,8 @@ export interface RecordedRequest {
 
 export class ScriptedModel {
   readonly requests: RecordedRequest[] = [];
+  /** Responses whose client went away before the response ended (an aborted upstream call). */
+  abortedResponses = 0;
   private readonly turns: ScriptedTurn[] = [];
   private responder: ((body: any, index: number) => ScriptedTurn) | undefined;
   private server: Server | undefined;
@@ -87,7 +89,10 @@ export class ScriptedModel {
       return;
     }
     this.open.add(response);
-    response.on('close', () => this.open.delete(response));
+    response.on('close', () => {
+      this.open.delete(response);
+      if (!response.writableEnded) this.abortedResponses++;
+    });
     if (turn.delayMs) await sleep(turn.delayMs);
     if (turn.error) {
       response.writeHead(turn.error.status, { 'content-type': 'application/json' });

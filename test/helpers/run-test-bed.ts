@@ -1,0 +1,60 @@
+/** A listening app wired to a scripted upstream, with an SDK client: the setup of every run test. */
+import OpenAI from 'openai';
+import type { ConfigInput } from '../../src/config/config-schema.ts';
+import { startScriptedModel, type ScriptedModel } from './scripted-model.ts';
+import { createListeningTestApp, type TestApp } from './test-app.ts';
+
+export interface RunTestBed {
+  app: TestApp;
+  upstream: ScriptedModel;
+  client: OpenAI;
+  baseURL: string;
+  close(): Promise<void>;
+}
+
+export async function createRunTestBed(options: { database?: 'sqlite' | 'postgres'; config?: Partial<ConfigInput> } = {}): Promise<RunTestBed> {
+  const upstream = await startScriptedModel();
+  const { app, baseURL } = await createListeningTestApp({
+    ...(options.database ? { database: options.database } : {}),
+    config: {
+      providerBaseUrl: upstream.url,
+      modelTimeoutSeconds: 5,
+      providers: {
+        local: { type: 'openai-compatible', baseURL: upstream.url, visionModels: ['seeing'], contextWindows: { tiny: 600 } },
+        default: { type: 'openai-compatible', visionModels: ['vision-model'] },
+      },
+      ...options.config,
+    },
+  });
+  const client = new OpenAI({ baseURL, apiKey: 'sk-test', maxRetries: 0 });
+  return {
+    app,
+    upstream,
+    client,
+    baseURL,
+    async close() {
+      await app.destroy();
+      await upstream.stop();
+    },
+  };
+}
+
+export const weatherTool = {
+  type: 'function' as const,
+  function: {
+    name: 'get_weather',
+    description: 'Weather for a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
+};
+
+/** Retrieves the run until `done` holds (or fails after `timeoutMs`): for states the SDK's poll stops early on. */
+export async function waitForRun(client: OpenAI, threadId: string, runId: string, done: (run: OpenAI.Beta.Threads.Run) => boolean, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await client.beta.threads.runs.retrieve(runId, { thread_id: threadId });
+    if (done(run)) return run;
+    if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
