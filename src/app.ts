@@ -163,8 +163,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     async close() {
       if (closed) return;
       closed = true;
-      await server.close();
+      // Stop accepting connections; streams already open keep receiving events while runs drain.
+      const serverClosed = server.close();
       await worker?.stop(config.drainSeconds * 1000);
+      // Streams of runs that were handed back end here; their clients can resume on another node.
+      server.server.closeAllConnections();
+      await serverClosed;
       await bus.close();
       await store.close();
     },
