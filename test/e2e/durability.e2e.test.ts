@@ -11,6 +11,17 @@ import { waitForRun } from '../helpers/run-test-bed.ts';
 import { startScriptedModel, type ScriptedModel } from '../helpers/scripted-model.ts';
 import { freePort, startServerProcess } from '../helpers/server-process.ts';
 
+async function startRun(client: OpenAI) {
+  const assistant = await client.beta.assistants.create({ model: 'gpt-4o' });
+  const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'A long answer, please.' }] });
+  const stream = client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
+  // The stream may be cut by the server going away; that is the point of these tests.
+  stream.done().catch(() => {});
+  let deltas = 0;
+  await new Promise<void>((resolve) => stream.on('textDelta', () => ++deltas === 3 && resolve()));
+  return { thread, run: stream.currentRun()!, stream };
+}
+
 describe('durability across process deaths', () => {
   let upstream: ScriptedModel;
   let directory: string;
@@ -32,17 +43,6 @@ describe('durability across process deaths', () => {
       CONCIERGE_LEASE_SECONDS: '2',
       ...extra,
     };
-  }
-
-  async function startRun(client: OpenAI) {
-    const assistant = await client.beta.assistants.create({ model: 'gpt-4o' });
-    const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'A long answer, please.' }] });
-    const stream = client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
-    // The stream may be cut by the server going away; that is the point of these tests.
-    stream.done().catch(() => {});
-    let deltas = 0;
-    await new Promise<void>((resolve) => stream.on('textDelta', () => ++deltas === 3 && resolve()));
-    return { thread, run: stream.currentRun()!, stream };
   }
 
   it('takes over a run after SIGKILL: one answer, a truthful step history, a gap-free event log', async () => {

@@ -91,7 +91,8 @@ describe('run controls with the official SDK', () => {
     const attempts = await Promise.allSettled(Array.from({ length: 8 }, () => bed.client.beta.threads.runs.create(thread.id, { assistant_id: assistantId, tools: [] })));
     const won = attempts.filter((attempt) => attempt.status === 'fulfilled');
     expect(won).toHaveLength(1);
-    for (const attempt of attempts) if (attempt.status === 'rejected') expect(attempt.reason).toBeInstanceOf(OpenAI.BadRequestError);
+    const refusals = attempts.filter((attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected');
+    expect(refusals.every((attempt) => attempt.reason instanceof OpenAI.BadRequestError)).toBe(true);
     const run = (won[0] as PromiseFulfilledResult<OpenAI.Beta.Threads.Run>).value;
     expect((await waitForRun(bed.client, thread.id, run.id, (current) => current.status === 'completed')).status).toBe('completed');
   });
