@@ -107,18 +107,18 @@ describe('run parameters and upstream behaviour', () => {
   });
 
   it('maps upstream failures to last_error, retrying transient ones', async () => {
-    const cases: Array<[string, Parameters<RunTestBed['upstream']['enqueue']>, string | null]> = [
-      ['a 400', [{ error: { status: 400, message: 'context too long' } }], 'invalid_prompt'],
-      ['persistent 429s', [{ error: { status: 429 } }, { error: { status: 429 } }, { error: { status: 429 } }], 'rate_limit_exceeded'],
-      ['persistent 500s', [{ error: { status: 500 } }, { error: { status: 502 } }, { error: { status: 503 } }], 'server_error'],
-      ['a stalled stream', [{ text: 'a b c', stallAfterChunks: 1 }], 'server_error'],
-      ['one 503, then success', [{ error: { status: 503 } }, { text: 'recovered' }], null],
+    const failed = (code: string) => ({ status: 'failed', last_error: { code }, failed_at: expect.any(Number) });
+    const cases: Array<[string, Parameters<RunTestBed['upstream']['enqueue']>, object]> = [
+      ['a 400', [{ error: { status: 400, message: 'context too long' } }], failed('invalid_prompt')],
+      ['persistent 429s', [{ error: { status: 429 } }, { error: { status: 429 } }, { error: { status: 429 } }], failed('rate_limit_exceeded')],
+      ['persistent 500s', [{ error: { status: 500 } }, { error: { status: 502 } }, { error: { status: 503 } }], failed('server_error')],
+      ['a stalled stream', [{ text: 'a b c', stallAfterChunks: 1 }], failed('server_error')],
+      ['one 503, then success', [{ error: { status: 503 } }, { text: 'recovered' }], { status: 'completed', last_error: null }],
     ];
-    for (const [label, turns, code] of cases) {
+    for (const [label, turns, expected] of cases) {
       const thread = await threadWith(label);
       bed.upstream.enqueue(...turns);
       const run = await bed.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId }, poll);
-      const expected = code === null ? { status: 'completed', last_error: null } : { status: 'failed', last_error: { code }, failed_at: expect.any(Number) };
       expect(run, label).toMatchObject(expected);
     }
   });
