@@ -28,7 +28,7 @@ export function cellOutcome(outcome: KernelOutcome, id: number, timeoutMs: numbe
     }
     case 'timeout':
       return {
-        ...killed('timeout', `The cell ran longer than ${timeoutMs / 1000} s and did not stop when interrupted, so it was killed.`, 'TimeoutError'),
+        ...killed('timeout', `The cell ran longer than ${timeoutMs / 1000} s and had to be killed.`, 'TimeoutError'),
         timedOut: true,
       };
     case 'protocol':
