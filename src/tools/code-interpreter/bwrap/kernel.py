@@ -8,6 +8,9 @@ and 2 point at a private pipe that this process drains, so prints (also from C c
 subprocesses) are captured interleaved and capped. The cell's code cannot read the protocol:
 stdin is moved to a private fd and fd 0 becomes /dev/null.
 
+Processes a cell starts do not outlive it: when the cell ends the kernel kills every other process
+in the jail's pid namespace, so a fork bomb or a forgotten server ends with its cell.
+
 Contract with the host: a cell that runs past its timeout gets a ``CellTimeout`` at the next
 bytecode and its variables survive; code that ignores that (C loops, caught exceptions) is killed
 by the host's wall clock, which tears the whole jail down.
@@ -158,6 +161,21 @@ def describe(error, skip_frames):
     }
 
 
+def end_cell_processes():
+    """Kills every process of the jail but the kernel and bwrap's init, and reaps the kernel's children."""
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except OSError:
+        pass
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+
+
 def on_alarm(_signum, _frame):
     raise CellTimeout()
 
@@ -198,6 +216,7 @@ def run_cell(request):
     finally:
         if os.getpid() != KERNEL_PID:
             os._exit(0)  # a process forked by the cell must never answer the host
+    end_cell_processes()
     try:
         save_open_figures()
     except BaseException as caught:  # noqa: BLE001
@@ -216,7 +235,11 @@ def main():
     send({"type": "ready", "python": sys.version.split()[0]})
     for line in protocol_in:
         request = json.loads(line)
-        send(run_cell(request))
+        try:
+            answer = run_cell(request)
+        except BaseException as caught:  # noqa: BLE001 - e.g. no file descriptor or thread left for the capture
+            answer = {"id": request["id"], "logs": "", "error": describe(caught, 0), "timedOut": False}
+        send(answer)
 
 
 main()
