@@ -41,7 +41,7 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: escape attempts', () => {
     const attempts = ['/etc/shadow', '/etc/passwd', join(dataDir, 'concierge.db'), join(neighbour.directory, 'private.txt'), '/mnt/data/../thread_neighbour/private.txt', '/proc/1/root/etc/shadow'];
     for (const path of attempts) {
       const result = await session.runCell(`open(${JSON.stringify(path)}).read()`, CELL);
-      expect(result.error?.name, path).toMatch(/FileNotFoundError|PermissionError/);
+      expect({ path, error: result.error?.name }).toMatchObject({ path, error: expect.stringMatching(/FileNotFoundError|PermissionError/) });
       expect(result.logs).not.toContain('secrets');
     }
     const listing = await session.runCell('import os\nsorted(os.listdir("/")), sorted(os.listdir("/mnt"))', CELL);
@@ -54,7 +54,7 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: escape attempts', () => {
     expect(identity.logs).toBe("(65534, 65534, '0000000000000000')\n");
     for (const path of ['/usr/evil', '/etc/evil', '/evil']) {
       const write = await session.runCell(`open(${JSON.stringify(path)}, "w")`, CELL);
-      expect(write.error?.name, path).toMatch(/OSError|PermissionError/);
+      expect({ path, error: write.error?.name }).toMatchObject({ path, error: expect.stringMatching(/OSError|PermissionError/) });
     }
     const unshare = await session.runCell('import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\nlibc.unshare(0x10000000), ctypes.get_errno()', CELL);
     expect(unshare.logs).toBe('(-1, 1)\n');
