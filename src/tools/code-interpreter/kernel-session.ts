@@ -3,9 +3,11 @@
  * the process is started). Cells run one at a time; a dead kernel is restarted before the next cell
  * in the same directory, so files survive and variables do not.
  */
-import { chmod, chown, mkdir, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { cellOutcome } from './cell-outcome.ts';
 import { collectOutputFiles, snapshotDirectory } from './collect-output-files.ts';
+import { directoryUsage } from './directory-usage.ts';
 import type { KernelProcess } from './kernel-process.ts';
 import { putSessionFile } from './put-session-file.ts';
 import type { CellResult, RunCellOptions, SandboxSession } from './sandbox.ts';
@@ -85,6 +87,43 @@ export class KernelSession implements SandboxSession {
     return run;
   }
 
+  /** Checks the directory's size every second while a cell runs, killing the kernel once it is over the limit. */
+  private watchDisk(kernel: KernelProcess): { timer: NodeJS.Timeout; exceeded: boolean } {
+    let checking = false;
+    const watchdog = {
+      exceeded: false,
+      timer: setInterval(() => {
+        if (checking) return;
+        checking = true;
+        void this.overDiskLimit().then((over) => {
+          checking = false;
+          if (!over || watchdog.exceeded) return;
+          watchdog.exceeded = true;
+          return kernel.kill();
+        });
+      }, 1000),
+    };
+    return watchdog;
+  }
+
+  private async overDiskLimit(): Promise<boolean> {
+    const { diskBytes, diskEntries } = this.options.limits;
+    const usage = await directoryUsage(this.options.directory, diskEntries);
+    return usage.bytes > diskBytes || usage.entries > diskEntries;
+  }
+
+  /** Past the disk limit the files themselves are the problem: the kernel restarts and the files go. */
+  private async resetForDisk(kernel: KernelProcess, logs: string): Promise<CellResult> {
+    await kernel.kill();
+    const names = await readdir(this.options.directory).catch(() => []);
+    await Promise.all(names.map((name) => rm(join(this.options.directory, name), { recursive: true, force: true })));
+    const { diskBytes, diskEntries } = this.options.limits;
+    const message =
+      `The files in /mnt/data grew past the session limit (${Math.round(diskBytes / 2 ** 20)} MB or ${diskEntries} files). ` +
+      'The Python session was restarted and its files were deleted: variables and files are gone.';
+    return { logs, error: { name: 'ResourceLimitError', message, traceback: '' }, timedOut: false, killedReason: 'disk-limit', outputFiles: [] };
+  }
+
   private async startKernel(): Promise<void> {
     const kernel = this.options.start();
     this.kernel = kernel;
@@ -97,13 +136,17 @@ export class KernelSession implements SandboxSession {
   }
 
   private async runCellNow(code: string, timeoutMs: number): Promise<CellResult> {
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError(`timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`);
     if (!this.alive) await this.startKernel();
     const kernel = this.kernel!;
     const before = await snapshotDirectory(this.options.directory);
     const id = this.nextId++;
     kernel.send({ id, code, timeout: timeoutMs / 1000 });
+    const watchdog = this.watchDisk(kernel);
     const outcome = await kernel.next(timeoutMs + this.options.limits.killGraceSeconds * 1000);
+    clearInterval(watchdog.timer);
     const result = cellOutcome(outcome, id, timeoutMs);
+    if (watchdog.exceeded || (await this.overDiskLimit())) return this.resetForDisk(kernel, result.logs);
     const collected = await collectOutputFiles(this.options.directory, before, {
       maxFiles: this.options.limits.outputFiles,
       maxFileBytes: this.options.limits.fileSizeBytes,

@@ -15,6 +15,10 @@ export interface SandboxLimits {
   openFiles: number;
   /** Size of the private `/tmp` in the jail. */
   tmpBytes: number;
+  /** Total bytes in a session's /mnt/data; past it the session is reset and its files deleted. */
+  diskBytes: number;
+  /** Total files and folders in a session's /mnt/data, with the same consequence. */
+  diskEntries: number;
   /** Program output kept per cell; the middle beyond this is cut with a notice. */
   logBytes: number;
   /** Most output files returned by one cell. */
@@ -30,6 +34,8 @@ export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
   processes: 64,
   openFiles: 256,
   tmpBytes: 64 * 1024 * 1024,
+  diskBytes: 1024 * 1024 * 1024,
+  diskEntries: 10_000,
   logBytes: 64 * 1024,
   outputFiles: 20,
   killGraceSeconds: 2,

@@ -45,6 +45,12 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: sessions, state and files', () =>
     expect((await session.runCell('total', CELL)).logs).toBe('41\n');
   });
 
+  it('rejects a timeout that is not a positive number instead of killing the session', async () => {
+    await expect(session.runCell('1', { timeoutMs: Number.NaN })).rejects.toBeInstanceOf(RangeError);
+    await expect(session.runCell('1', { timeoutMs: 0 })).rejects.toBeInstanceOf(RangeError);
+    expect((await session.runCell('total', CELL)).logs).toBe('41\n');
+  });
+
   it('reports a syntax error without running anything', async () => {
     const result = await session.runCell('total = 0\nif True print(1)', CELL);
     expect(result.error?.name).toBe('SyntaxError');

@@ -21,7 +21,8 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: escape attempts', () => {
   beforeAll(async () => {
     dataDir = await makeDataDir();
     await writeFile(join(dataDir, 'concierge.db'), 'server secrets');
-    sandbox = (await tryBwrapSandbox(dataDir))!;
+    // Small file and disk limits keep the fill-the-disk attempts quick.
+    sandbox = (await tryBwrapSandbox(dataDir, { limits: { fileSizeBytes: 16 * 1024 ** 2, diskBytes: 64 * 1024 ** 2, diskEntries: 500 } }))!;
     [session, neighbour] = await Promise.all([sandbox.openSession('thread_attacker'), sandbox.openSession('thread_neighbour')]);
     await neighbour.runCell('secret = "neighbour"\nopen("/mnt/data/private.txt", "w").write("neighbour data")', CELL);
   });
@@ -138,6 +139,19 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: escape attempts', () => {
   it('stops a file from growing past the size limit with an error', async () => {
     const result = await session.runCell('with open("/mnt/data/huge.bin", "wb") as f:\n    f.write(b"0" * (100 * 1024 ** 2))', CELL);
     expect(result.error?.message).toContain('File too large');
+    // The write stopped at the limit; what was written up to it is a (partial) file like any other.
+    expect(result.outputFiles.map((file) => [file.name, file.bytes.length])).toEqual([['huge.bin', 16 * 1024 ** 2]]);
+    await session.runCell('import os\nos.remove("/mnt/data/huge.bin")', CELL);
+    await expectStillWorks();
+  });
+
+  it('resets a session whose files outgrow the disk limit, by size or by count', async () => {
+    const bySize = await session.runCell('for i in range(1000):\n    open(f"/mnt/data/fill_{i}.bin", "wb").write(b"0" * (8 * 1024 ** 2))', CELL);
+    expect(bySize).toMatchObject({ killedReason: 'disk-limit', outputFiles: [], error: { name: 'ResourceLimitError' } });
+    expect(bySize.error!.message).toContain('files were deleted');
+    expect((await session.runCell('import os\nos.listdir("/mnt/data")', CELL)).logs).toBe('[]\n');
+    const byCount = await session.runCell('for i in range(100_000):\n    open(f"/mnt/data/empty_{i}", "w").close()', CELL);
+    expect(byCount.killedReason).toBe('disk-limit');
     await expectStillWorks();
   });
 
