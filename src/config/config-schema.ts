@@ -28,6 +28,10 @@ export const ConfigSchema = z.strictObject({
   providerApiKey: z.string().optional(),
   embeddingModel: z.string().optional(),
   codeSandbox: z.enum(['auto', 'bwrap', 'pyodide', 'off']).default('auto'),
+  /** Seconds a code_interpreter session (variables and files) lives without use before it is reset and deleted. */
+  codeSessionIdleSeconds: z.coerce.number().int().positive().default(1200),
+  /** Most code_interpreter sessions (one Python process each, about 100 MB) open at once. */
+  codeMaxSessions: z.coerce.number().int().positive().default(16),
   chainRpcUrl: z.string().url().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest accepted JSON request body, in bytes. */
@@ -62,6 +66,8 @@ export const ENVIRONMENT_VARIABLES = {
   providerApiKey: 'CONCIERGE_PROVIDER_API_KEY',
   embeddingModel: 'CONCIERGE_EMBEDDING_MODEL',
   codeSandbox: 'CONCIERGE_CODE_SANDBOX',
+  codeSessionIdleSeconds: 'CONCIERGE_CODE_SESSION_IDLE_SECONDS',
+  codeMaxSessions: 'CONCIERGE_CODE_MAX_SESSIONS',
   chainRpcUrl: 'CONCIERGE_CHAIN_RPC_URL',
   logLevel: 'CONCIERGE_LOG_LEVEL',
   bodyLimit: 'CONCIERGE_BODY_LIMIT',

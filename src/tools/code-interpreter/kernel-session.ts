@@ -1,0 +1,163 @@
+/**
+ * A `SandboxSession` over a kernel child process, shared by both adapters (they differ only in how
+ * the process is started). Cells run one at a time; a dead kernel is restarted before the next cell
+ * in the same directory, so files survive and variables do not.
+ */
+import { chmod, chown, mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cellOutcome } from './cell-outcome.ts';
+import { collectOutputFiles, snapshotDirectory } from './collect-output-files.ts';
+import { directoryUsage } from './directory-usage.ts';
+import type { KernelProcess } from './kernel-process.ts';
+import { putSessionFile } from './put-session-file.ts';
+import type { CellResult, RunCellOptions, SandboxSession } from './sandbox.ts';
+import type { SandboxLimits } from './sandbox-limits.ts';
+
+export interface KernelSessionOptions {
+  key: string;
+  directory: string;
+  limits: SandboxLimits;
+  /** Spawns a kernel whose first answer is `{"type":"ready"}`. */
+  start: () => KernelProcess;
+  /** How long a kernel may take to become ready. */
+  startTimeoutMs: number;
+  /** Host uid that owns the directory and its input files (the jail's uid when the server is root). */
+  owner?: number;
+  /** Called once, after the session is closed. */
+  onClose?: () => void;
+}
+
+export class KernelSession implements SandboxSession {
+  private kernel: KernelProcess | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextId = 1;
+  private closed = false;
+
+  private constructor(private readonly options: KernelSessionOptions) {}
+
+  /** Creates the session directory (kept if it exists) and starts the kernel. */
+  static async open(options: KernelSessionOptions): Promise<KernelSession> {
+    await mkdir(options.directory, { recursive: true, mode: 0o700 });
+    if (options.owner !== undefined) await chown(options.directory, options.owner, options.owner);
+    await chmod(options.directory, 0o700);
+    const session = new KernelSession(options);
+    try {
+      await session.startKernel();
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+    return session;
+  }
+
+  get key(): string {
+    return this.options.key;
+  }
+
+  get directory(): string {
+    return this.options.directory;
+  }
+
+  get alive(): boolean {
+    return !this.closed && this.kernel !== undefined && this.kernel.exit === undefined;
+  }
+
+  putFile(name: string, bytes: Uint8Array): Promise<void> {
+    return this.serialized(() => putSessionFile(this.options.directory, name, bytes, this.options.owner));
+  }
+
+  runCell(code: string, options: RunCellOptions): Promise<CellResult> {
+    return this.serialized(() => this.runCellNow(code, options.timeoutMs));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.kernel?.kill();
+    await rm(this.options.directory, { recursive: true, force: true });
+    this.options.onClose?.();
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      if (this.closed) throw new Error(`code session ${this.options.key} is closed`);
+      return work();
+    });
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** Checks the directory's size every second while a cell runs, killing the kernel once it is over the limit. */
+  private watchDisk(kernel: KernelProcess): { timer: NodeJS.Timeout; exceeded: boolean } {
+    let checking = false;
+    const watchdog = {
+      exceeded: false,
+      timer: setInterval(() => {
+        if (checking) return;
+        checking = true;
+        void this.overDiskLimit().then((over) => {
+          checking = false;
+          if (!over || watchdog.exceeded) return;
+          watchdog.exceeded = true;
+          return kernel.kill();
+        });
+      }, 1000),
+    };
+    return watchdog;
+  }
+
+  private async overDiskLimit(): Promise<boolean> {
+    const { diskBytes, diskEntries } = this.options.limits;
+    const usage = await directoryUsage(this.options.directory, diskEntries);
+    return usage.bytes > diskBytes || usage.entries > diskEntries;
+  }
+
+  /** Past the disk limit the files themselves are the problem: the kernel restarts and the files go. */
+  private async resetForDisk(kernel: KernelProcess, logs: string): Promise<CellResult> {
+    await kernel.kill();
+    const names = await readdir(this.options.directory).catch(() => []);
+    await Promise.all(names.map((name) => rm(join(this.options.directory, name), { recursive: true, force: true })));
+    const { diskBytes, diskEntries } = this.options.limits;
+    const message =
+      `The files in /mnt/data grew past the session limit (${Math.round(diskBytes / 2 ** 20)} MB or ${diskEntries} files). ` +
+      'The Python session was restarted and its files were deleted: variables and files are gone.';
+    return { logs, error: { name: 'ResourceLimitError', message, traceback: '' }, timedOut: false, killedReason: 'disk-limit', outputFiles: [] };
+  }
+
+  private async startKernel(): Promise<void> {
+    const kernel = this.options.start();
+    this.kernel = kernel;
+    const outcome = await kernel.next(this.options.startTimeoutMs);
+    const message = outcome.kind === 'message' ? (outcome.message as { type?: unknown }) : undefined;
+    if (message?.type === 'ready') return;
+    await kernel.kill();
+    const detail = outcome.kind === 'exit' ? outcome.exit.stderrTail.trim() || `exit code ${outcome.exit.code}` : outcome.kind;
+    throw new Error(`the code sandbox could not start a Python session: ${detail}`);
+  }
+
+  private async runCellNow(code: string, timeoutMs: number): Promise<CellResult> {
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError(`timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`);
+    if (!this.alive) await this.startKernel();
+    const kernel = this.kernel!;
+    const before = await snapshotDirectory(this.options.directory);
+    const id = this.nextId++;
+    kernel.send({ id, code, timeout: timeoutMs / 1000 });
+    const watchdog = this.watchDisk(kernel);
+    const outcome = await kernel.next(timeoutMs + this.options.limits.killGraceSeconds * 1000);
+    clearInterval(watchdog.timer);
+    const result = cellOutcome(outcome, id, timeoutMs);
+    if (watchdog.exceeded || (await this.overDiskLimit())) return this.resetForDisk(kernel, result.logs);
+    const collected = await collectOutputFiles(this.options.directory, before, {
+      maxFiles: this.options.limits.outputFiles,
+      maxFileBytes: this.options.limits.fileSizeBytes,
+    });
+    return { ...result, logs: withNotices(result.logs, collected.notices), outputFiles: collected.files };
+  }
+}
+
+/** Appends Concierge's notices to the program output, each on its own line. */
+function withNotices(logs: string, notices: string[]): string {
+  if (notices.length === 0) return logs;
+  const separator = logs === '' || logs.endsWith('\n') ? '' : '\n';
+  return `${logs}${separator}${notices.join('\n')}\n`;
+}

@@ -1,0 +1,193 @@
+/**
+ * One code session per key (the thread id) on top of a `Sandbox`: sessions are opened on first use,
+ * closed after `idleSeconds` without use (their directories deleted), capped at `maxSessions` (the
+ * least recently used idle session makes room), and `acquire` says when the key had a session whose
+ * state is gone, so the engine can tell the model.
+ *
+ * Directories of sessions this process does not hold (left by a crash, or by another worker sharing
+ * the data dir) are left alone while fresh, reported as a reset when their key comes back (files
+ * kept), and deleted once they are older than the idle time.
+ */
+import { readdir, rm, stat, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SESSION_KEY_PATTERN, type CellResult, type RunCellOptions, type Sandbox, type SandboxLog, type SandboxSession } from './sandbox.ts';
+
+export interface CodeSessionManagerOptions {
+  sandbox: Sandbox;
+  /** Seconds without use after which a session is closed and its files deleted (`codeSessionIdleSeconds`). */
+  idleSeconds: number;
+  /** Most sessions open at once (`codeMaxSessions`). */
+  maxSessions: number;
+  log?: SandboxLog;
+  /** Milliseconds since the epoch; tests pass their own clock. */
+  now?: () => number;
+  /** How often idle sessions are swept; `0` turns the timer off (tests call `sweep`). */
+  sweepIntervalMs?: number;
+}
+
+export interface AcquiredSession {
+  session: SandboxSession;
+  /** The key had a session before whose variables (and, unless `resetReason` says otherwise, files) are gone. */
+  reset: boolean;
+  /** A sentence for the model saying what was lost and why; set when `reset` is true. */
+  resetReason?: string;
+}
+
+/** Every session is running a cell, so none can make room for a new one. */
+export class SandboxCapacityError extends Error {
+  override name = 'SandboxCapacityError';
+}
+
+interface Entry {
+  session: SandboxSession;
+  lastUsed: number;
+  busy: number;
+}
+
+const MAX_TOMBSTONES = 10_000;
+
+export class CodeSessionManager {
+  private readonly entries = new Map<string, Entry>();
+  /** Sessions being opened, resolving to the reset reason for the key (if any). */
+  private readonly opening = new Map<string, Promise<string | undefined>>();
+  /** Keys whose session this process closed, with the reason to give the model. */
+  private readonly tombstones = new Map<string, string>();
+  private readonly now: () => number;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: CodeSessionManagerOptions) {
+    this.now = options.now ?? Date.now;
+    const interval = options.sweepIntervalMs ?? Math.min(60_000, (options.idleSeconds * 1000) / 2);
+    if (interval > 0) {
+      this.timer = setInterval(() => void this.sweep().catch((error: Error) => options.log?.warn(`code session sweep failed: ${error.message}`)), interval);
+      this.timer.unref();
+    }
+  }
+
+  /** Number of open sessions. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The session for `key`, opening one when needed. Throws `SandboxCapacityError` when all sessions are busy. */
+  async acquire(key: string): Promise<AcquiredSession> {
+    if (!SESSION_KEY_PATTERN.test(key)) throw new Error(`invalid code session key '${key}'`);
+    const entry = this.entries.get(key);
+    if (entry?.session.alive) {
+      entry.lastUsed = this.now();
+      return { session: this.managed(key, entry), reset: false };
+    }
+    if (entry) {
+      // The kernel died (killed cell); the session restarts it on the next cell, files kept.
+      entry.lastUsed = this.now();
+      return { session: this.managed(key, entry), reset: true, resetReason: 'The Python process of this session was restarted after the earlier failure: variables are gone, files in /mnt/data are kept.' };
+    }
+    let pending = this.opening.get(key);
+    const first = pending === undefined;
+    if (pending === undefined) {
+      pending = this.openFresh(key);
+      this.opening.set(key, pending);
+      void pending.finally(() => this.opening.delete(key)).catch(() => {});
+    }
+    const reason = await pending;
+    const session = this.managed(key, this.entries.get(key)!);
+    return first && reason !== undefined ? { session, reset: true, resetReason: reason } : { session, reset: false };
+  }
+
+  /** Closes the session of `key` (for example when its thread is deleted) without reporting a reset later. */
+  async end(key: string): Promise<void> {
+    const entry = this.entries.get(key);
+    this.entries.delete(key);
+    this.tombstones.delete(key);
+    await entry?.session.close();
+  }
+
+  /** Closes sessions idle past the limit and deletes stale directories no session holds. Returns how many sessions it closed. */
+  async sweep(): Promise<number> {
+    const cutoff = this.now() - this.options.idleSeconds * 1000;
+    let closed = 0;
+    for (const [key, entry] of this.entries) {
+      if (entry.busy > 0 || entry.lastUsed > cutoff) continue;
+      await this.retire(key, `The code session was idle for more than ${describeSeconds(this.options.idleSeconds)} and was reset: variables and files from earlier calls are gone.`);
+      closed++;
+    }
+    const names = await readdir(this.options.sandbox.sessionsDirectory).catch(() => []);
+    for (const name of names) {
+      if (!SESSION_KEY_PATTERN.test(name) || this.entries.has(name) || this.opening.has(name)) continue;
+      const directory = join(this.options.sandbox.sessionsDirectory, name);
+      const stats = await stat(directory).catch(() => undefined);
+      if (stats && stats.mtimeMs <= cutoff) await rm(directory, { recursive: true, force: true });
+    }
+    return closed;
+  }
+
+  /** Stops the sweeper and closes every session (their directories are deleted). */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.allSettled(this.opening.values());
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(entries.map((entry) => entry.session.close()));
+  }
+
+  /** Opens a session for a key that has none; resolves to the reset reason, if the key had a session before. */
+  private async openFresh(key: string): Promise<string | undefined> {
+    const reason = this.tombstones.get(key) ?? (await this.leftoverReason(key));
+    this.tombstones.delete(key);
+    await this.makeRoom();
+    const session = await this.options.sandbox.openSession(key);
+    this.entries.set(key, { session, lastUsed: this.now(), busy: 0 });
+    return reason;
+  }
+
+  private async makeRoom(): Promise<void> {
+    while (this.entries.size + this.opening.size > this.options.maxSessions) {
+      const idle = [...this.entries].filter(([, entry]) => entry.busy === 0).sort(([, a], [, b]) => a.lastUsed - b.lastUsed)[0];
+      if (!idle) throw new SandboxCapacityError(`All ${this.options.maxSessions} code sessions are busy; try again when a running cell finishes.`);
+      await this.retire(idle[0], 'The code session was closed to make room for other sessions: variables and files from earlier calls are gone.');
+    }
+  }
+
+  private async retire(key: string, reason: string): Promise<void> {
+    const entry = this.entries.get(key);
+    this.entries.delete(key);
+    this.tombstones.set(key, reason);
+    if (this.tombstones.size > MAX_TOMBSTONES) this.tombstones.delete(this.tombstones.keys().next().value!);
+    await entry?.session.close();
+  }
+
+  private async leftoverReason(key: string): Promise<string | undefined> {
+    const exists = await stat(join(this.options.sandbox.sessionsDirectory, key)).then(() => true, () => false);
+    return exists ? 'The code session was reset because the server restarted: variables are gone, files in /mnt/data are kept.' : undefined;
+  }
+
+  /** The session as callers see it: use marks it busy (never evicted or swept mid-cell) and fresh. */
+  private managed(key: string, entry: Entry): SandboxSession {
+    const use = async <T>(work: () => Promise<T>): Promise<T> => {
+      entry.busy++;
+      try {
+        return await work();
+      } finally {
+        entry.busy--;
+        entry.lastUsed = this.now();
+        const time = new Date(entry.lastUsed);
+        await utimes(entry.session.directory, time, time).catch(() => {});
+      }
+    };
+    return {
+      key,
+      directory: entry.session.directory,
+      get alive() {
+        return entry.session.alive;
+      },
+      putFile: (name: string, bytes: Uint8Array) => use(() => entry.session.putFile(name, bytes)),
+      runCell: (code: string, options: RunCellOptions): Promise<CellResult> => use(() => entry.session.runCell(code, options)),
+      close: () => this.end(key),
+    };
+  }
+}
+
+function describeSeconds(seconds: number): string {
+  if (seconds % 60 === 0) return `${seconds / 60} minute${seconds === 60 ? '' : 's'}`;
+  return `${seconds} seconds`;
+}
