@@ -5,6 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunTestBed, type RunTestBed } from '../helpers/run-test-bed.ts';
 
+function failed(code: string) {
+  return { status: 'failed', last_error: { code }, failed_at: expect.any(Number) };
+}
+
 describe('run parameters and upstream behaviour', () => {
   let bed: RunTestBed;
   let assistantId: string;
@@ -107,7 +111,6 @@ describe('run parameters and upstream behaviour', () => {
   });
 
   it('maps upstream failures to last_error, retrying transient ones', async () => {
-    const failed = (code: string) => ({ status: 'failed', last_error: { code }, failed_at: expect.any(Number) });
     const cases: Array<[string, Parameters<RunTestBed['upstream']['enqueue']>, object]> = [
       ['a 400', [{ error: { status: 400, message: 'context too long' } }], failed('invalid_prompt')],
       ['persistent 429s', [{ error: { status: 429 } }, { error: { status: 429 } }, { error: { status: 429 } }], failed('rate_limit_exceeded')],
