@@ -3,7 +3,7 @@
  * explicit nonce and fees, send the raw transaction, wait for the receipt, and verify it. Serializing
  * keeps nonces from racing and makes the simulation describe exactly the state the send meets.
  */
-import type { Hex, PublicClient } from 'viem';
+import { getAddress, type Hex, type PublicClient } from 'viem';
 import type { SentTransaction, Simulation, TransactionIntent } from '../chain.ts';
 import { ChainUnavailableError, TransactionFailedError } from '../chain-errors.ts';
 import type { ChainSigner } from './chain-signer.ts';
@@ -77,9 +77,10 @@ export function createTransactionSender(options: TransactionSenderOptions) {
     return {
       chainId,
       hash,
-      from: receipt.from,
-      to: receipt.to,
-      contractAddress: intent.kind === 'deploy' ? (receipt.contractAddress ?? null) : null,
+      // Checksummed: nodes answer lowercase, and addresses are compared and shown to people.
+      from: getAddress(receipt.from),
+      to: receipt.to ? getAddress(receipt.to) : null,
+      contractAddress: intent.kind === 'deploy' && receipt.contractAddress ? getAddress(receipt.contractAddress) : null,
       blockNumber: receipt.blockNumber,
       gasEstimate: simulation.gasEstimate,
       gasUsed: receipt.gasUsed,
