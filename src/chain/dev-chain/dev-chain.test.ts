@@ -42,6 +42,7 @@ describe('dev chain (EDR in process, journaled under the data directory)', () =>
     expect(existsSync(journal)).toBe(false);
     expect(await chain.chainId()).toBe(DEV_CHAIN_ID);
     expect(existsSync(journal)).toBe(true);
+    expect(JSON.parse(readFileSync(journal, 'utf8').split('\n')[0]!)).toMatchObject({ type: 'genesis', chainId: 31337, hardfork: 'Osaka' });
     expect(await chain.signerAddress()).toBe(DEV_WALLET.address);
     expect(await chain.nativeBalance(DEV_WALLET.address)).toBe(parseEther('10000'));
     const block = await (await chain.client()).getBlock();
