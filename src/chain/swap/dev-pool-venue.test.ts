@@ -77,6 +77,13 @@ describe('dev-pool swap venue', () => {
     expect(swapReceipt.status).toBe('success');
   });
 
+  it('rejects invalid arguments as invalid requests', async () => {
+    await expect(venue.quote(usd, weth, 0n)).rejects.toThrow(/positive integer in base units/);
+    const quote = await quoted(usd, weth, 1_000n);
+    await expect(venue.execute(quote, { maxSlippageBps: 10_001 })).rejects.toThrow(/max_slippage_bps must be an integer from 0 to 10000/);
+    await expect(venue.execute(quote, { maxSlippageBps: 50, recipient: 'alice' as Address })).rejects.toThrow(/is not an address/);
+  });
+
   it('refuses an unknown pair', async () => {
     const stranger = privateKeyToAddress(generatePrivateKey());
     const outcome = await venue.quote(usd, stranger, 1_000_000n);

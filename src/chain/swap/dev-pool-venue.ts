@@ -4,7 +4,7 @@
  * the input amount, swaps with the minimum output and deadline enforced on-chain (`send` simulates
  * first), and checks that the balances moved by exactly the swapped amounts and no allowance is left.
  */
-import { erc20Abi, type Address } from 'viem';
+import { erc20Abi, isAddress, maxUint256, type Address } from 'viem';
 import { nowSeconds } from '../../domain/clock.ts';
 import { InvalidRequestError } from '../../domain/errors.ts';
 import type { Chain } from '../chain.ts';
@@ -55,7 +55,7 @@ export function createDevPoolVenue({ chain, market, quoteTtlSeconds = 60 }: DevP
   }
 
   async function quote(tokenIn: Address, tokenOut: Address, amountIn: bigint): Promise<QuoteOutcome> {
-    if (amountIn <= 0n) throw new InvalidRequestError('The amount to swap must be a positive integer in base units.', 'amount_in');
+    if (amountIn <= 0n || amountIn > maxUint256) throw new InvalidRequestError('The amount to swap must be a positive integer in base units, below 2^256.', 'amount_in');
     const found = await poolFor(tokenIn, tokenOut);
     if (!found) return { status: 'unknown_pair', message: `The ${VENUE} venue has no pool for ${tokenIn} → ${tokenOut}.` };
     const { market: current, zeroForOne } = found;
@@ -88,6 +88,12 @@ export function createDevPoolVenue({ chain, market, quoteTtlSeconds = 60 }: DevP
     if (quoted.venue !== VENUE) throw new InvalidRequestError(`This quote is from the ${quoted.venue} venue, not ${VENUE}.`, 'quote');
     if (!Number.isInteger(options.maxSlippageBps) || options.maxSlippageBps < 0 || options.maxSlippageBps > 10_000) {
       throw new InvalidRequestError('max_slippage_bps must be an integer from 0 to 10000.', 'max_slippage_bps');
+    }
+    if (options.recipient !== undefined && !isAddress(options.recipient, { strict: false })) {
+      throw new InvalidRequestError(`The recipient ${JSON.stringify(options.recipient)} is not an address.`, 'recipient');
+    }
+    if (options.deadline !== undefined && !Number.isSafeInteger(options.deadline)) {
+      throw new InvalidRequestError('The deadline must be a whole number of unix seconds.', 'deadline');
     }
     const now = nowSeconds();
     const deadline = options.deadline ?? quoted.expiresAt;
