@@ -26,6 +26,10 @@ import { createWorker, type Worker } from './engine/worker.ts';
 import { createAiSdkModelResolver } from './models/ai-sdk/ai-sdk-model-resolver.ts';
 import type { ModelResolver } from './models/language-model.ts';
 import type { ServerTool } from './tools/tool.ts';
+import { chainRoutes } from './api/chain/chain.routes.ts';
+import type { Chain } from './chain/chain.ts';
+import { createDevChain } from './chain/dev-chain/dev-chain.ts';
+import { createRpcChain } from './chain/rpc-chain/rpc-chain.ts';
 import type { Config } from './config/config-schema.ts';
 import { ConfigError } from './config/load-config.ts';
 import { createAuthenticator } from './http/auth.ts';
@@ -46,6 +50,8 @@ export interface AppOverrides {
   models?: ModelResolver;
   /** An event bus instead of the in-process one. */
   bus?: EventBus;
+  /** A chain instead of the embedded dev chain or `chainRpcUrl`. */
+  chain?: Chain;
 }
 
 export interface App {
@@ -87,6 +93,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const messages = createMessagesService({ store });
   const bus = overrides.bus ?? createInProcessEventBus();
   const runs = createRunsService({ store, bus, threads, runExpirySeconds: config.runExpirySeconds });
+  // The embedded dev chain starts on first use; any JSON-RPC URL replaces it.
+  const chain =
+    overrides.chain ??
+    (config.chainRpcUrl ? createRpcChain({ url: config.chainRpcUrl, privateKey: config.chainPrivateKey }) : createDevChain({ dataDir: config.dataDir }));
   const projects = createProjectsService({ store, onAccessChanged });
   const apiKeys = createApiKeysService({ store, projects, onAccessChanged });
 
@@ -101,6 +111,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...stepsRoutes(runs),
     ...projectsRoutes(projects),
     ...apiKeysRoutes(apiKeys),
+    ...chainRoutes(chain),
   );
 
   const server = await createHttpServer({
@@ -170,6 +181,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       server.server.closeAllConnections();
       await serverClosed;
       await bus.close();
+      await chain.close();
       await store.close();
     },
   };

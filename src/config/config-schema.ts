@@ -3,6 +3,7 @@
  * (listed in `ENVIRONMENT_VARIABLES`) and one default. `load-config.ts` is the only reader.
  */
 import { z } from 'zod';
+import { Secret } from './secret.ts';
 
 /** A named upstream model provider from `concierge.config.json` (`"ollama/llama3.2"` routes to `ollama`). */
 export const ProviderConfigSchema = z.strictObject({
@@ -33,6 +34,15 @@ export const ConfigSchema = z.strictObject({
   /** Most code_interpreter sessions (one Python process each, about 100 MB) open at once. */
   codeMaxSessions: z.coerce.number().int().positive().default(16),
   chainRpcUrl: z.string().url().optional(),
+  /**
+   * The key that signs transactions on `chainRpcUrl` (the dev chain uses its own publicly known dev key).
+   * Held as a `Secret`, so printing the config never shows it.
+   */
+  chainPrivateKey: z
+    .string()
+    .regex(/^(0x)?[0-9a-fA-F]{64}$/, 'must be a 32-byte hex private key (64 hex digits, optionally 0x-prefixed)')
+    .transform((key) => new Secret(key.startsWith('0x') ? key : `0x${key}`))
+    .optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest accepted JSON request body, in bytes. */
   bodyLimit: z.coerce.number().int().positive().default(8 * 1024 * 1024),
@@ -69,6 +79,7 @@ export const ENVIRONMENT_VARIABLES = {
   codeSessionIdleSeconds: 'CONCIERGE_CODE_SESSION_IDLE_SECONDS',
   codeMaxSessions: 'CONCIERGE_CODE_MAX_SESSIONS',
   chainRpcUrl: 'CONCIERGE_CHAIN_RPC_URL',
+  chainPrivateKey: 'CONCIERGE_CHAIN_PRIVATE_KEY',
   logLevel: 'CONCIERGE_LOG_LEVEL',
   bodyLimit: 'CONCIERGE_BODY_LIMIT',
   runExpirySeconds: 'CONCIERGE_RUN_EXPIRY_SECONDS',

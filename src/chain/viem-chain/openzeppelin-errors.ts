@@ -1,0 +1,53 @@
+/**
+ * The custom errors of @openzeppelin/contracts 5 that the contracts we deploy can revert with, often
+ * from a contract one call deeper than the one called (a pool's `transferFrom` reverting in the
+ * token). Decoding against these too turns such reverts into names instead of selectors.
+ */
+import { parseAbi } from 'viem';
+
+export const OPENZEPPELIN_ERRORS = parseAbi([
+  'error AccessControlBadConfirmation()',
+  'error AccessControlUnauthorizedAccount(address account, bytes32 neededRole)',
+  'error AddressEmptyCode(address target)',
+  'error ECDSAInvalidSignature()',
+  'error ECDSAInvalidSignatureLength(uint256 length)',
+  'error ECDSAInvalidSignatureS(bytes32 s)',
+  'error ERC1155InsufficientBalance(address sender, uint256 balance, uint256 needed, uint256 tokenId)',
+  'error ERC1155InvalidApprover(address approver)',
+  'error ERC1155InvalidArrayLength(uint256 idsLength, uint256 valuesLength)',
+  'error ERC1155InvalidOperator(address operator)',
+  'error ERC1155InvalidReceiver(address receiver)',
+  'error ERC1155InvalidSender(address sender)',
+  'error ERC1155MissingApprovalForAll(address operator, address owner)',
+  'error ERC20ExceededCap(uint256 increasedSupply, uint256 cap)',
+  'error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed)',
+  'error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)',
+  'error ERC20InvalidApprover(address approver)',
+  'error ERC20InvalidCap(uint256 cap)',
+  'error ERC20InvalidReceiver(address receiver)',
+  'error ERC20InvalidSender(address sender)',
+  'error ERC20InvalidSpender(address spender)',
+  'error ERC2612ExpiredSignature(uint256 deadline)',
+  'error ERC2612InvalidSigner(address signer, address owner)',
+  'error ERC721EnumerableForbiddenBatchMint()',
+  'error ERC721IncorrectOwner(address sender, uint256 tokenId, address owner)',
+  'error ERC721InsufficientApproval(address operator, uint256 tokenId)',
+  'error ERC721InvalidApprover(address approver)',
+  'error ERC721InvalidOperator(address operator)',
+  'error ERC721InvalidOwner(address owner)',
+  'error ERC721InvalidReceiver(address receiver)',
+  'error ERC721InvalidSender(address sender)',
+  'error ERC721NonexistentToken(uint256 tokenId)',
+  'error ERC721OutOfBoundsIndex(address owner, uint256 index)',
+  'error EnforcedPause()',
+  'error ExpectedPause()',
+  'error FailedCall()',
+  'error FailedDeployment()',
+  'error InsufficientBalance(uint256 balance, uint256 needed)',
+  'error InvalidAccountNonce(address account, uint256 currentNonce)',
+  'error OwnableInvalidOwner(address owner)',
+  'error OwnableUnauthorizedAccount(address account)',
+  'error ReentrancyGuardReentrantCall()',
+  'error SafeERC20FailedDecreaseAllowance(address spender, uint256 currentAllowance, uint256 requestedDecrease)',
+  'error SafeERC20FailedOperation(address token)',
+]);
