@@ -9,7 +9,9 @@ export interface ChildServer {
 
 export function startChildServer(script: string, environment: Record<string, string> = {}): Promise<ChildServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    // BENCH_NODE_OPTIONS adds flags to the servers under test (e.g. --cpu-prof to profile them).
+    const extra = (process.env['BENCH_NODE_OPTIONS'] ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...extra, '--import', 'tsx', script], {
       env: { ...process.env, ...environment },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
