@@ -5,11 +5,13 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Dialect } from '../kysely/database.ts';
 import * as foundation from './0001-foundation.ts';
+import * as filesAndVectorStores from './0003-files-and-vector-stores.ts';
 
 type NumberedMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
 const MIGRATIONS: Record<string, NumberedMigration> = {
   '0001-foundation': foundation,
+  '0003-files-and-vector-stores': filesAndVectorStores,
 };
 
 class NumberedMigrationProvider implements MigrationProvider {

@@ -7,6 +7,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import type { Database } from '../kysely/database.ts';
 import { createKyselyStore } from '../kysely/kysely-store.ts';
 import type { Store } from '../store.ts';
+import { postgresChunkRepository, probePgvector } from './postgres-chunk-repository.ts';
 
 const INT8_OID = 20;
 
@@ -47,5 +48,12 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   // An idle client that loses its connection (server restart, terminated backend) must not crash the process.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return createKyselyStore({ db, dialect: 'postgres', disconnect: () => db.destroy() });
+  let pgvector: Promise<boolean> | undefined;
+  const hasPgvector = () => (pgvector ??= probePgvector(db));
+  return createKyselyStore({
+    db,
+    dialect: 'postgres',
+    disconnect: () => db.destroy(),
+    chunks: (connection) => postgresChunkRepository(connection, hasPgvector),
+  });
 }

@@ -6,9 +6,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import * as sqliteVec from 'sqlite-vec';
 import type { Database } from '../kysely/database.ts';
 import { createKyselyStore } from '../kysely/kysely-store.ts';
 import type { Store } from '../store.ts';
+import { sqliteChunkRepository } from './sqlite-chunk-repository.ts';
 
 /** Opens (creating if needed) the database file at `path`, or an in-memory one for `:memory:`. */
 export function createSqliteStore(path: string): Store {
@@ -18,6 +20,8 @@ export function createSqliteStore(path: string): Store {
   connection.pragma('synchronous = NORMAL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
+  // sqlite-vec's distance functions for vector search; the .so ships in the npm package.
+  sqliteVec.load(connection);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
-  return createKyselyStore({ db, dialect: 'sqlite', disconnect: () => db.destroy() });
+  return createKyselyStore({ db, dialect: 'sqlite', disconnect: () => db.destroy(), chunks: sqliteChunkRepository });
 }

@@ -1,0 +1,90 @@
+/**
+ * Chunks on Postgres: a generated tsvector with GIN for keywords (ts_rank_cd; fusion only uses ranks,
+ * so it need not be BM25), and `real[]` embeddings. When the server has pgvector, vectors are compared
+ * with its `<=>` operator on a cast; otherwise a plain-SQL dot product (embeddings are unit length, so
+ * it equals cosine similarity). Which one is used is probed once per pool.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../kysely/database.ts';
+import { keywordTerms } from '../kysely/keyword-terms.ts';
+import type { ChunkHit, ChunkRepository, ChunkScope } from '../store.ts';
+
+interface HitRow {
+  id: number;
+  vector_store_id: string;
+  file_id: string;
+  chunk_index: number;
+  text: string;
+}
+
+function toHit(row: HitRow): ChunkHit {
+  return { chunkId: Number(row.id), vectorStoreId: row.vector_store_id, fileId: row.file_id, chunkIndex: Number(row.chunk_index), text: row.text };
+}
+
+function scopeCondition(scope: ChunkScope) {
+  const stores = sql`c.vector_store_id in (${sql.join(scope.vectorStoreIds)})`;
+  return scope.fileIds ? sql`${stores} and c.file_id in (${sql.join(scope.fileIds)})` : stores;
+}
+
+const BATCH = 200;
+
+/** Whether pgvector is installed (installing it when the role may); probed once per store. */
+export async function probePgvector(db: Kysely<Database>): Promise<boolean> {
+  try {
+    await sql`create extension if not exists vector`.execute(db);
+  } catch {
+    // Not available on this server, or no privilege to install it: the plain-SQL path is used.
+  }
+  const found = await sql<{ present: number }>`select 1 as present from pg_extension where extname = 'vector'`.execute(db);
+  return found.rows.length > 0;
+}
+
+export function postgresChunkRepository(db: Kysely<Database>, pgvector: () => Promise<boolean>): ChunkRepository {
+  return {
+    async replaceForFile(vectorStoreId, fileId, chunks, embeddingModel) {
+      await db.deleteFrom('chunks').where('vector_store_id', '=', vectorStoreId).where('file_id', '=', fileId).execute();
+      for (let start = 0; start < chunks.length; start += BATCH) {
+        const batch = chunks.slice(start, start + BATCH);
+        const inserted = await db
+          .insertInto('chunks')
+          .values(batch.map((chunk, offset) => ({ vector_store_id: vectorStoreId, file_id: fileId, chunk_index: start + offset, text: chunk.text })))
+          .returning('id')
+          .execute();
+        const embeddings = batch.flatMap((chunk, offset) =>
+          chunk.embedding && embeddingModel
+            ? [{ chunk_id: Number(inserted[offset]!.id), model: embeddingModel, embedding: Array.from(chunk.embedding) }]
+            : [],
+        );
+        if (embeddings.length > 0) await db.insertInto('chunk_embeddings').values(embeddings).execute();
+      }
+    },
+    async keywordSearch(scope, query, limit) {
+      const terms = keywordTerms(query);
+      if (terms.length === 0 || scope.vectorStoreIds.length === 0) return [];
+      const result = await sql<HitRow>`
+        select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text
+          from chunks c, to_tsquery('english', ${terms.join(' | ')}) query
+         where c.tsv @@ query and ${scopeCondition(scope)}
+         order by ts_rank_cd(c.tsv, query) desc, c.id
+         limit ${limit}`.execute(db);
+      return result.rows.map(toHit);
+    },
+    async vectorSearch(scope, embedding, model, limit) {
+      if (scope.vectorStoreIds.length === 0) return [];
+      const vector = Array.from(embedding);
+      const distance = (await pgvector())
+        ? sql`(e.embedding::vector <=> ${`[${vector.join(',')}]`}::vector)`
+        : sql`-(select sum(a * b) from unnest(e.embedding, ${vector}::real[]) as pair(a, b))`;
+      const result = await sql<HitRow>`
+        select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text
+          from chunk_embeddings e join chunks c on c.id = e.chunk_id
+         where e.model = ${model} and ${scopeCondition(scope)}
+         order by ${distance}, c.id
+         limit ${limit}`.execute(db);
+      return result.rows.map(toHit);
+    },
+    async vectorBackend() {
+      return (await pgvector()) ? 'pgvector' : 'plain-sql';
+    },
+  };
+}
