@@ -2,7 +2,10 @@
  * The composition root: the only place that picks adapters and wires services to routes.
  * `createApp(config, overrides)` builds a fresh, independent server; tests build one per suite.
  */
+import multipart from '@fastify/multipart';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { filesRoutes } from './api/files/files.routes.ts';
+import { createFilesService } from './api/files/files.service.ts';
 import { assistantsRoutes } from './api/assistants/assistants.routes.ts';
 import { createAssistantsService } from './api/assistants/assistants.service.ts';
 import { apiKeysRoutes } from './api/organization/projects/api-keys/api-keys.routes.ts';
@@ -17,6 +20,8 @@ import { threadsRoutes } from './api/threads/threads.routes.ts';
 import { createThreadsService } from './api/threads/threads.service.ts';
 import type { Config } from './config/config-schema.ts';
 import { ConfigError } from './config/load-config.ts';
+import type { BlobStore } from './blobs/blob-store.ts';
+import { createLocalDiskBlobStore } from './blobs/local-disk/local-disk-blob-store.ts';
 import { createAuthenticator } from './http/auth.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import type { RouteDefinition } from './http/route.ts';
@@ -29,6 +34,8 @@ export const VERSION = '0.1.0';
 export interface AppOverrides {
   /** A store to use instead of opening `config.databaseUrl` (the app closes it on `close`). */
   store?: Store;
+  /** A blob store to use instead of local disk under `config.dataDir`. */
+  blobs?: BlobStore;
   /** Logger options or instance for Fastify; defaults to pino at `config.logLevel`. */
   logger?: boolean | Record<string, unknown>;
 }
@@ -65,6 +72,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const assistants = createAssistantsService({ store, toolResources });
   const threads = createThreadsService({ store, toolResources });
   const messages = createMessagesService({ store });
+  const blobs = overrides.blobs ?? createLocalDiskBlobStore(config.dataDir);
+  const files = createFilesService({ store, blobs, fileSizeLimit: config.fileSizeLimit });
   const projects = createProjectsService({ store, onAccessChanged });
   const apiKeys = createApiKeysService({ store, projects, onAccessChanged });
 
@@ -75,6 +84,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...assistantsRoutes(assistants),
     ...threadsRoutes(threads),
     ...messagesRoutes(messages),
+    ...filesRoutes(files),
     ...projectsRoutes(projects),
     ...apiKeysRoutes(apiKeys),
   );
@@ -83,6 +93,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     routes,
     authenticator,
     bodyLimit: config.bodyLimit,
+    plugins: [
+      // Uploads stream part by part into the blob store; the size limit is enforced while streaming.
+      async (instance) => {
+        await instance.register(multipart, { limits: { fileSize: config.fileSizeLimit, files: 2, fields: 16, parts: 20, fieldSize: 64 * 1024 } });
+      },
+    ],
     logger: overrides.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
   });
   if (!config.apiKey) {
@@ -90,6 +106,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       'DEV MODE: CONCIERGE_API_KEY is not set. Any bearer token is accepted and only loopback callers are served. Set CONCIERGE_API_KEY before exposing this server.',
     );
   }
+
+  const sweepTimer = setInterval(() => {
+    files.sweepExpired().catch((error: unknown) => server.log.error({ err: error }, 'sweeping expired files failed'));
+  }, 60_000);
+  sweepTimer.unref();
 
   let closed = false;
   return {
@@ -107,6 +128,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(sweepTimer);
       await server.close();
       await store.close();
     },

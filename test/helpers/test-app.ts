@@ -2,6 +2,9 @@
  * Builds a fresh app for a test: in-memory SQLite by default, or a Postgres schema of its own with
  * `{ database: 'postgres' }`. `listen` gives a real port for the official SDK.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp, type App } from '../../src/app.ts';
 import { ConfigSchema, type ConfigInput } from '../../src/config/config-schema.ts';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.ts';
@@ -18,7 +21,8 @@ export interface TestApp extends App {
 }
 
 export async function createTestApp({ database = 'sqlite', config = {} }: TestAppOptions = {}): Promise<TestApp> {
-  const parsed = ConfigSchema.parse({ port: 0, logLevel: 'silent', dataDir: '/tmp/concierge-test-data', ...config });
+  const dataDir = mkdtempSync(join(tmpdir(), 'concierge-test-data-'));
+  const parsed = ConfigSchema.parse({ port: 0, logLevel: 'silent', dataDir, ...config });
   let schema: string | undefined;
   const store =
     database === 'postgres'
@@ -33,6 +37,7 @@ export async function createTestApp({ database = 'sqlite', config = {} }: TestAp
     async destroy() {
       await app.close();
       if (schema) await dropSchema(schema);
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
