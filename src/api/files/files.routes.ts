@@ -1,5 +1,6 @@
 /** `/v1/files` */
-import type {} from '@fastify/multipart';
+// The type import also brings in @fastify/multipart's `isMultipart` / `parts` request augmentation.
+import type { Multipart } from '@fastify/multipart';
 import { InvalidRequestError } from '../../domain/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { listSchema, pageOf } from '../shared/common.schemas.ts';
@@ -26,7 +27,8 @@ export function filesRoutes(files: FilesService): RouteDefinition[] {
         if (!request.isMultipart()) {
           throw new InvalidRequestError('File uploads must be sent as multipart/form-data with a `file` part and a `purpose` field.');
         }
-        return files.create(projectId, request.parts() as AsyncIterable<UploadPart>);
+        const parts: AsyncIterable<Multipart> = request.parts();
+        return files.create(projectId, parts as AsyncIterable<UploadPart>);
       },
     }),
     defineRoute({
