@@ -12,12 +12,19 @@ import { apiKeysRoutes } from './api/organization/projects/api-keys/api-keys.rou
 import { createApiKeysService } from './api/organization/projects/api-keys/api-keys.service.ts';
 import { projectsRoutes } from './api/organization/projects/projects.routes.ts';
 import { createProjectsService, ensureDefaultProject } from './api/organization/projects/projects.service.ts';
-import { idsOnlyToolResources } from './api/shared/tool-resources.ts';
+import { createMessageAttachments } from './api/shared/message-attachments.ts';
+import { createToolResourcesResolver } from './api/shared/tool-resources.ts';
 import { systemRoutes } from './api/system/system.routes.ts';
 import { messagesRoutes } from './api/threads/messages/messages.routes.ts';
 import { createMessagesService } from './api/threads/messages/messages.service.ts';
 import { threadsRoutes } from './api/threads/threads.routes.ts';
 import { createThreadsService } from './api/threads/threads.service.ts';
+import { fileBatchesRoutes } from './api/vector-stores/file-batches/file-batches.routes.ts';
+import { createFileBatchesService } from './api/vector-stores/file-batches/file-batches.service.ts';
+import { vectorStoreFilesRoutes } from './api/vector-stores/files/vector-store-files.routes.ts';
+import { createVectorStoreFilesService } from './api/vector-stores/files/vector-store-files.service.ts';
+import { vectorStoresRoutes } from './api/vector-stores/vector-stores.routes.ts';
+import { createVectorStoresService } from './api/vector-stores/vector-stores.service.ts';
 import type { Config } from './config/config-schema.ts';
 import { ConfigError } from './config/load-config.ts';
 import type { BlobStore } from './blobs/blob-store.ts';
@@ -26,7 +33,14 @@ import { createAuthenticator } from './http/auth.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import type { RouteDefinition } from './http/route.ts';
 import { createHttpServer } from './http/server.ts';
+import { createOpenAIEmbeddingModel } from './models/openai-embeddings/openai-embedding-model.ts';
 import { openStore } from './storage/open-store.ts';
+import { createCachedEmbedder } from './tools/file-search/cached-embedder.ts';
+import { readDocumentText } from './tools/file-search/ingest-file.ts';
+import { createIngestionWorker, type IngestionWorker } from './tools/file-search/ingestion-worker.ts';
+import type { FileSearch } from './tools/file-search.ts';
+import { rewriteQuery } from './tools/file-search/rewrite-query.ts';
+import { createFileSearch } from './tools/file-search/search.ts';
 import type { Store } from './storage/store.ts';
 
 export const VERSION = '0.1.0';
@@ -45,6 +59,8 @@ export interface App {
   store: Store;
   config: Config;
   log: FastifyBaseLogger;
+  /** Searches vector stores: what the run engine's file_search tool calls. */
+  fileSearch: FileSearch;
   /** Starts listening; resolves to the base URL of the API (`http://host:port/v1`). */
   listen(): Promise<string>;
   /** Stops accepting requests, drains, and closes the store. */
@@ -67,13 +83,30 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const authenticator = createAuthenticator({ store, adminKey: config.apiKey });
   const onAccessChanged = () => authenticator.invalidate();
-  const toolResources = idsOnlyToolResources;
+  // Files queued for ingestion wake this process's worker; other nodes find them by polling.
+  let ingestion: IngestionWorker | undefined;
+  const onFilesQueued = () => ingestion?.wake();
+  const toolResources = createToolResourcesResolver({ onFilesQueued });
+  const messageAttachments = createMessageAttachments({ onFilesQueued });
 
   const assistants = createAssistantsService({ store, toolResources });
-  const threads = createThreadsService({ store, toolResources });
-  const messages = createMessagesService({ store });
+  const threads = createThreadsService({ store, toolResources, beforeCreateMessage: messageAttachments });
+  const messages = createMessagesService({ store, beforeCreate: messageAttachments });
   const blobs = overrides.blobs ?? createLocalDiskBlobStore(config.dataDir);
   const files = createFilesService({ store, blobs, fileSizeLimit: config.fileSizeLimit });
+  const embeddingModel = config.embeddingModel
+    ? createOpenAIEmbeddingModel({ baseURL: config.providerBaseUrl, apiKey: config.providerApiKey, model: config.embeddingModel })
+    : undefined;
+  const embedder = embeddingModel && createCachedEmbedder(embeddingModel, store.embeddingCache);
+  const fileSearch = createFileSearch({ store, embedder });
+  const maxTokensPerFile = config.fileSearchMaxTokensPerFile;
+  const vectorStores = createVectorStoresService({ store, search: fileSearch, rewriteQuery, onFilesQueued });
+  const vectorStoreFiles = createVectorStoreFilesService({
+    store,
+    onFilesQueued,
+    readText: (projectId, fileId) => readDocumentText({ store, blobs, maxTokensPerFile }, projectId, fileId),
+  });
+  const fileBatches = createFileBatchesService({ store, onFilesQueued });
   const projects = createProjectsService({ store, onAccessChanged });
   const apiKeys = createApiKeysService({ store, projects, onAccessChanged });
 
@@ -85,6 +118,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...threadsRoutes(threads),
     ...messagesRoutes(messages),
     ...filesRoutes(files),
+    ...vectorStoresRoutes(vectorStores),
+    ...vectorStoreFilesRoutes(vectorStoreFiles),
+    ...fileBatchesRoutes(fileBatches),
     ...projectsRoutes(projects),
     ...apiKeysRoutes(apiKeys),
   );
@@ -107,6 +143,24 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     );
   }
 
+  server.log.info(
+    embedder
+      ? `file_search: hybrid retrieval (keyword + ${config.embeddingModel} embeddings, vectors via ${await store.chunks.vectorBackend()})`
+      : 'file_search: keyword-only retrieval (CONCIERGE_EMBEDDING_MODEL is unset)',
+  );
+  if (config.worker) {
+    ingestion = createIngestionWorker({
+      store,
+      blobs,
+      embedder,
+      concurrency: config.ingestionConcurrency,
+      leaseMilliseconds: config.leaseSeconds * 1000,
+      maxTokensPerFile,
+      log: server.log,
+    });
+    ingestion.start();
+  }
+
   const sweepTimer = setInterval(() => {
     files.sweepExpired().catch((error: unknown) => server.log.error({ err: error }, 'sweeping expired files failed'));
   }, 60_000);
@@ -118,6 +172,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     store,
     config,
     log: server.log,
+    fileSearch,
     async listen() {
       await server.listen({ port: config.port, host: config.host });
       const address = server.server.address();
@@ -130,6 +185,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       closed = true;
       clearInterval(sweepTimer);
       await server.close();
+      await ingestion?.stop();
       await store.close();
     },
   };

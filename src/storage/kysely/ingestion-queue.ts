@@ -59,6 +59,9 @@ export function ingestionQueue(db: Kysely<Database>, dialect: Dialect): Ingestio
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
+    async release(job, owner) {
+      await owned(job, owner).set({ lease_owner: null, lease_until: null }).execute();
+    },
     async fail(job, owner, error) {
       const result = await owned(job, owner)
         .set({ status: 'failed', usage_bytes: 0, last_error: toJson(error), lease_owner: null, lease_until: null })

@@ -22,6 +22,8 @@ export interface IngestionQueue {
   renewLease(job: IngestionJob, owner: string, leaseUntil: number): Promise<boolean>;
   /** Marks the job completed; false when it is no longer this owner's, and then nothing changes. */
   complete(job: IngestionJob, owner: string, usageBytes: number): Promise<boolean>;
+  /** Gives the job back unfinished (a worker shutting down), so any worker may claim it at once. */
+  release(job: IngestionJob, owner: string): Promise<void>;
   /** Marks the job failed with `error`; false when it is no longer this owner's. */
   fail(job: IngestionJob, owner: string, error: VectorStoreFileError): Promise<boolean>;
 }

@@ -1,0 +1,64 @@
+/**
+ * The one search entry point: the vector-store search endpoint calls it, and so will the run engine's
+ * file_search tool. Hybrid when an embedder is configured (keyword + vector, fused by rank),
+ * keyword-only otherwise. Stores outside the project are ignored, as if empty.
+ */
+import { nowSeconds } from '../../domain/clock.ts';
+import { matchesFilter, type AttributeFilter } from '../../domain/attribute-filter.ts';
+import type { FileAttributes } from '../../domain/vector-store.ts';
+import type { ChunkHit, ChunkScope, Store } from '../../storage/store.ts';
+import type { FileSearch, FileSearchResult } from '../file-search.ts';
+import type { Embedder } from './cached-embedder.ts';
+import { fuseRankings } from './hybrid-rank.ts';
+
+export interface FileSearchOptions {
+  store: Store;
+  embedder?: Embedder | undefined;
+}
+
+/** Candidates taken from each retriever before fusion. */
+function candidateCount(maxNumResults: number): number {
+  return Math.max(50, maxNumResults * 4);
+}
+
+export function createFileSearch({ store, embedder }: FileSearchOptions): FileSearch {
+  async function scopeFor(projectId: string, vectorStoreIds: string[], filters: AttributeFilter | undefined) {
+    const existing = await store.vectorStores.existing(projectId, [...new Set(vectorStoreIds)]);
+    const stores = vectorStoreIds.filter((id) => existing.has(id));
+    if (!filters) return { scope: { vectorStoreIds: stores } as ChunkScope, allowed: undefined };
+    const files = await store.vectorStoreFiles.completedAttributes(projectId, stores);
+    const allowed = new Set(files.filter((file) => matchesFilter(file.attributes, filters)).map((file) => `${file.vectorStoreId}/${file.fileId}`));
+    const fileIds = [...new Set(files.filter((file) => allowed.has(`${file.vectorStoreId}/${file.fileId}`)).map((file) => file.fileId))];
+    return { scope: { vectorStoreIds: stores, fileIds } as ChunkScope, allowed };
+  }
+
+  return async function search(params) {
+    const { scope, allowed } = await scopeFor(params.projectId, params.vectorStoreIds, params.filters);
+    if (scope.vectorStoreIds.length === 0 || scope.fileIds?.length === 0) return [];
+    const queries = (Array.isArray(params.query) ? params.query : [params.query]).filter((query) => query.trim() !== '');
+    const limit = candidateCount(params.maxNumResults);
+    const lists: ChunkHit[][] = [];
+    for (const query of queries) lists.push(await store.chunks.keywordSearch(scope, query, limit));
+    if (embedder && queries.length > 0) {
+      const vectors = await embedder.embed(queries, params.signal ? { signal: params.signal } : {});
+      for (const vector of vectors) lists.push(await store.chunks.vectorSearch(scope, vector, embedder.model, limit));
+    }
+    const ranked = fuseRankings(lists)
+      .filter((entry) => !allowed || allowed.has(`${entry.hit.vectorStoreId}/${entry.hit.fileId}`))
+      .filter((entry) => entry.score >= params.scoreThreshold)
+      .slice(0, params.maxNumResults);
+
+    const now = nowSeconds();
+    for (const id of scope.vectorStoreIds) await store.vectorStores.touch(params.projectId, id, now);
+    const filenames = new Map<string, string>();
+    const attributes = new Map<string, FileAttributes>();
+    const results: FileSearchResult[] = [];
+    for (const { hit, score } of ranked) {
+      if (!filenames.has(hit.fileId)) filenames.set(hit.fileId, (await store.files.find(params.projectId, hit.fileId, now))?.file.filename ?? '');
+      const key = `${hit.vectorStoreId}/${hit.fileId}`;
+      if (!attributes.has(key)) attributes.set(key, (await store.vectorStoreFiles.find(params.projectId, hit.vectorStoreId, hit.fileId))?.attributes ?? {});
+      results.push({ file_id: hit.fileId, filename: filenames.get(hit.fileId)!, score, content: [{ type: 'text', text: hit.text }], attributes: attributes.get(key)! });
+    }
+    return results;
+  };
+}
