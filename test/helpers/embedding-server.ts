@@ -40,12 +40,15 @@ export interface TestEmbeddingServer {
   requests: number;
   /** Makes the next `count` requests answer `status`. */
   failNext(count: number, status?: number): void;
+  /** Delays every answer by `milliseconds` (to catch ingestion mid-way). */
+  delay(milliseconds: number): void;
   close(): Promise<void>;
 }
 
 export async function startTestEmbeddingServer(): Promise<TestEmbeddingServer> {
   let failures = 0;
   let failureStatus = 503;
+  let delayMilliseconds = 0;
   const state = { embeddedInputs: 0, requests: 0 };
   const server: Server = createServer((request, response) => {
     let body = '';
@@ -64,7 +67,7 @@ export async function startTestEmbeddingServer(): Promise<TestEmbeddingServer> {
       const { input, model } = JSON.parse(body) as { input: string | string[]; model: string };
       const inputs = Array.isArray(input) ? input : [input];
       state.embeddedInputs += inputs.length;
-      response.writeHead(200, { 'content-type': 'application/json' }).end(
+      const answer = () => response.writeHead(200, { 'content-type': 'application/json' }).end(
         JSON.stringify({
           object: 'list',
           model,
@@ -72,6 +75,8 @@ export async function startTestEmbeddingServer(): Promise<TestEmbeddingServer> {
           usage: { prompt_tokens: 0, total_tokens: 0 },
         }),
       );
+      if (delayMilliseconds > 0) setTimeout(answer, delayMilliseconds);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -88,6 +93,9 @@ export async function startTestEmbeddingServer(): Promise<TestEmbeddingServer> {
     failNext(count, status = 503) {
       failures = count;
       failureStatus = status;
+    },
+    delay(milliseconds) {
+      delayMilliseconds = milliseconds;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
