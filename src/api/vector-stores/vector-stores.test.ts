@@ -4,6 +4,8 @@ import { uploadFile, waitForVectorStore } from '../../../test/helpers/files-api.
 import { errorOf, request } from '../../../test/helpers/inject.ts';
 import { createTestApp, type TestApp } from '../../../test/helpers/test-app.ts';
 
+const ids = (response: { body: { data: Array<{ file_id: string }> } }) => response.body.data.map((item) => item.file_id).sort();
+
 describe('/v1/vector_stores (keyword-only, worker running)', () => {
   let app: TestApp;
   beforeAll(async () => {
@@ -55,7 +57,7 @@ describe('/v1/vector_stores (keyword-only, worker running)', () => {
       const search = await request(app.server, 'POST', `/v1/vector_stores/${created.body.id}/search`, { query });
       expect(search.status).toBe(200);
       expect(search.body.object).toBe('vector_store.search_results.page');
-      expect(search.body.data[0]?.filename, query).toBe(filename);
+      expect({ query, filename: search.body.data[0]?.filename }).toEqual({ query, filename });
     }
     const html = await request(app.server, 'GET', `/v1/vector_stores/${created.body.id}/files/${files[2]!.id}/content`);
     expect(html.body).toEqual({ object: 'vector_store.file_content.page', data: [{ type: 'text', text: 'The warranty lasts two years & covers defects.' }], has_more: false, next_page: null });
@@ -76,7 +78,6 @@ describe('/v1/vector_stores (keyword-only, worker running)', () => {
     expect(batch.status).toBe(200);
     await waitForVectorStore(app.server, store.id);
     const search = (body: object) => request(app.server, 'POST', `/v1/vector_stores/${store.id}/search`, body);
-    const ids = (response: { body: { data: Array<{ file_id: string }> } }) => response.body.data.map((item) => item.file_id).sort();
 
     expect(ids(await search({ query: 'quarterly revenue' }))).toEqual([a.id, b.id, c.id].sort());
     expect(ids(await search({ query: 'quarterly revenue', filters: { type: 'eq', key: 'region', value: 'eu' } }))).toEqual([a.id]);

@@ -10,6 +10,15 @@ const DOCUMENTS: Record<string, string> = {
   'privacy.txt': 'We never sell personal information to advertisers.',
 };
 
+async function storeWithDocuments(app: TestApp) {
+  const ids = [];
+  for (const [name, text] of Object.entries(DOCUMENTS)) ids.push((await uploadFile(app.server, name, text)).id);
+  const store = (await request(app.server, 'POST', '/v1/vector_stores', { file_ids: ids })).body;
+  const done = await waitForVectorStore(app.server, store.id);
+  expect(done.file_counts.completed).toBe(3);
+  return store.id as string;
+}
+
 describe('hybrid retrieval (test embedding model over HTTP)', () => {
   let embeddings: TestEmbeddingServer;
   let hybrid: TestApp;
@@ -24,15 +33,6 @@ describe('hybrid retrieval (test embedding model over HTTP)', () => {
     await keywordOnly.destroy();
     await embeddings.close();
   });
-
-  async function storeWithDocuments(app: TestApp) {
-    const ids = [];
-    for (const [name, text] of Object.entries(DOCUMENTS)) ids.push((await uploadFile(app.server, name, text)).id);
-    const store = (await request(app.server, 'POST', '/v1/vector_stores', { file_ids: ids })).body;
-    const done = await waitForVectorStore(app.server, store.id);
-    expect(done.file_counts.completed).toBe(3);
-    return store.id as string;
-  }
 
   it('finds a misspelled query that keyword search misses', async () => {
     const hybridStore = await storeWithDocuments(hybrid);

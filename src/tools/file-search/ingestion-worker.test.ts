@@ -22,6 +22,18 @@ import { createIngestionWorker } from './ingestion-worker.ts';
 const PROJECT = 'proj_ingest';
 const silent = { error() {}, warn() {} };
 
+async function expectAllIndexedOnce(store: Store, vectorStoreId: string, count: number) {
+  const counts = await waitFor(async () => {
+    const current = await store.vectorStoreFiles.counts(PROJECT, { vectorStoreId });
+    return current.in_progress === 0 && current;
+  }, 'every file to be indexed');
+  expect(counts).toEqual({ in_progress: 0, completed: count, failed: 0, cancelled: 0, total: count });
+  for (let index = 0; index < count; index++) {
+    const hits = await store.chunks.keywordSearch({ vectorStoreIds: [vectorStoreId] }, `marker${index}`, 10);
+    expect(hits, `marker${index}`).toHaveLength(1);
+  }
+}
+
 describe('ingestion worker durability', () => {
   let directory: string;
   let embeddings: TestEmbeddingServer;
@@ -57,18 +69,6 @@ describe('ingestion worker durability', () => {
   function worker(store: Store, blobs: ReturnType<typeof createLocalDiskBlobStore>, leaseMilliseconds: number) {
     const embedder = createCachedEmbedder(createOpenAIEmbeddingModel({ baseURL: embeddings.baseURL, model: TEST_EMBEDDING_MODEL }), store.embeddingCache);
     return createIngestionWorker({ store, blobs, embedder, concurrency: 2, leaseMilliseconds, pollMilliseconds: 50, maxTokensPerFile: 1_000_000, log: silent });
-  }
-
-  async function expectAllIndexedOnce(store: Store, vectorStoreId: string, count: number) {
-    const counts = await waitFor(async () => {
-      const current = await store.vectorStoreFiles.counts(PROJECT, { vectorStoreId });
-      return current.in_progress === 0 && current;
-    }, 'every file to be indexed');
-    expect(counts).toEqual({ in_progress: 0, completed: count, failed: 0, cancelled: 0, total: count });
-    for (let index = 0; index < count; index++) {
-      const hits = await store.chunks.keywordSearch({ vectorStoreIds: [vectorStoreId] }, `marker${index}`, 10);
-      expect(hits, `marker${index}`).toHaveLength(1);
-    }
   }
 
   it('loses nothing when the worker process is killed mid-ingestion', async () => {
