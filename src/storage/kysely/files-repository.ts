@@ -45,6 +45,10 @@ export function filesRepository(db: Kysely<Database>): FileRepository {
       const row = await scoped(projectId, now).where('id', '=', id).executeTakeFirst();
       return row && { file: toObject(row), contentType: row.content_type };
     },
+    async findMany(projectId, ids, now) {
+      if (ids.length === 0) return [];
+      return (await scoped(projectId, now).where('id', 'in', ids).execute()).map(toObject);
+    },
     async existing(projectId, ids, now) {
       if (ids.length === 0) return new Set();
       const rows = await scoped(projectId, now).clearSelect().select('id').where('id', 'in', ids).execute();

@@ -53,6 +53,10 @@ export function vectorStoreFilesRepository(db: Kysely<Database>): VectorStoreFil
       const row = await inStore(projectId, vectorStoreId).where('id', '=', fileId).executeTakeFirst();
       return row && toVectorStoreFile(row);
     },
+    async findMany(projectId, vectorStoreId, fileIds) {
+      if (fileIds.length === 0) return [];
+      return (await inStore(projectId, vectorStoreId).where('id', 'in', fileIds).execute()).map(toVectorStoreFile);
+    },
     list(projectId, vectorStoreId, page, filter) {
       let query = inStore(projectId, vectorStoreId);
       if (filter.status !== undefined) query = query.where('status', '=', filter.status);

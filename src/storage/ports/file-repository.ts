@@ -12,6 +12,8 @@ export interface FileRepository {
   insert(projectId: string, file: FileObject, contentType: string): Promise<void>;
   /** The file, unless it does not exist in the project or expired at or before `now` (seconds). */
   find(projectId: string, id: string, now: number): Promise<StoredFile | undefined>;
+  /** The unexpired files of the project among `ids`, in no particular order. */
+  findMany(projectId: string, ids: string[], now: number): Promise<FileObject[]>;
   /** The ids among `ids` that exist, unexpired, in the project. */
   existing(projectId: string, ids: string[], now: number): Promise<Set<string>>;
   list(projectId: string, page: PageParams, filter: { purpose?: string }, now: number): Promise<ListPage<FileObject>>;

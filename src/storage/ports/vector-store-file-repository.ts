@@ -16,6 +16,8 @@ export interface VectorStoreFileRepository {
    */
   upsert(projectId: string, file: VectorStoreFile, batchId: string | null): Promise<void>;
   find(projectId: string, vectorStoreId: string, fileId: string): Promise<VectorStoreFile | undefined>;
+  /** The given files of one store, in no particular order; files not in the store are left out. */
+  findMany(projectId: string, vectorStoreId: string, fileIds: string[]): Promise<VectorStoreFile[]>;
   list(
     projectId: string,
     vectorStoreId: string,

@@ -50,15 +50,20 @@ export function createFileSearch({ store, embedder }: FileSearchOptions): FileSe
 
     const now = nowSeconds();
     for (const id of scope.vectorStoreIds) await store.vectorStores.touch(params.projectId, id, now);
-    const filenames = new Map<string, string>();
+    const fileIds = [...new Set(ranked.map((entry) => entry.hit.fileId))];
+    const filenames = new Map((await store.files.findMany(params.projectId, fileIds, now)).map((file) => [file.id, file.filename]));
     const attributes = new Map<string, FileAttributes>();
-    const results: FileSearchResult[] = [];
-    for (const { hit, score } of ranked) {
-      if (!filenames.has(hit.fileId)) filenames.set(hit.fileId, (await store.files.find(params.projectId, hit.fileId, now))?.file.filename ?? '');
-      const key = `${hit.vectorStoreId}/${hit.fileId}`;
-      if (!attributes.has(key)) attributes.set(key, (await store.vectorStoreFiles.find(params.projectId, hit.vectorStoreId, hit.fileId))?.attributes ?? {});
-      results.push({ file_id: hit.fileId, filename: filenames.get(hit.fileId)!, score, content: [{ type: 'text', text: hit.text }], attributes: attributes.get(key)! });
+    for (const vectorStoreId of new Set(ranked.map((entry) => entry.hit.vectorStoreId))) {
+      const inStore = [...new Set(ranked.filter((entry) => entry.hit.vectorStoreId === vectorStoreId).map((entry) => entry.hit.fileId))];
+      for (const file of await store.vectorStoreFiles.findMany(params.projectId, vectorStoreId, inStore)) attributes.set(`${vectorStoreId}/${file.id}`, file.attributes);
     }
+    const results: FileSearchResult[] = ranked.map(({ hit, score }) => ({
+      file_id: hit.fileId,
+      filename: filenames.get(hit.fileId) ?? '',
+      score,
+      content: [{ type: 'text', text: hit.text }],
+      attributes: attributes.get(`${hit.vectorStoreId}/${hit.fileId}`) ?? {},
+    }));
     return results;
   };
 }
