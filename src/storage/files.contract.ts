@@ -51,7 +51,8 @@ function unit(values: number[]): Float32Array {
   return new Float32Array(values.map((value) => value / norm));
 }
 
-export function runFilesContract(name: string, factory: StoreFactory): void {
+/** `vectorBackend`: the vector search path this adapter must take (e.g. pgvector where it is installed). */
+export function runFilesContract(name: string, factory: StoreFactory, expected: { vectorBackend?: 'sqlite-vec' | 'pgvector' | 'plain-sql' } = {}): void {
   describe(`files contract: ${name}`, () => {
     let store: Store;
     const project = 'proj_files';
@@ -184,7 +185,9 @@ export function runFilesContract(name: string, factory: StoreFactory): void {
       expect(await store.vectorStores.delete(project, record.id)).toBe(true);
       expect(await store.chunks.keywordSearch({ vectorStoreIds: [record.id] }, 'shipping', 10)).toEqual([]);
       expect(await store.chunks.vectorSearch({ vectorStoreIds: [record.id] }, unit([0, 0, 1]), 'test-model', 5)).toEqual([]);
-      expect(['sqlite-vec', 'pgvector', 'plain-sql']).toContain(await store.chunks.vectorBackend());
+      const backend = await store.chunks.vectorBackend();
+      expect(['sqlite-vec', 'pgvector', 'plain-sql']).toContain(backend);
+      expect(backend).toBe(expected.vectorBackend ?? backend);
     });
 
     it('caches embeddings by model and content hash', async () => {

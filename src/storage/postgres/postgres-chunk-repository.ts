@@ -28,18 +28,23 @@ function scopeCondition(scope: ChunkScope) {
 
 const BATCH = 200;
 
-/** Whether pgvector is installed (installing it when the role may); probed once per store. */
-export async function probePgvector(db: Kysely<Database>): Promise<boolean> {
+/**
+ * The schema pgvector is installed in (installing it when the role may), or undefined without it;
+ * probed once per store. Its type and operator are then named with that schema, because the
+ * extension is per database and need not be on this connection's search_path.
+ */
+export async function probePgvector(db: Kysely<Database>): Promise<string | undefined> {
   try {
     await sql`create extension if not exists vector`.execute(db);
   } catch {
     // Not available on this server, or no privilege to install it: the plain-SQL path is used.
   }
-  const found = await sql<{ present: number }>`select 1 as present from pg_extension where extname = 'vector'`.execute(db);
-  return found.rows.length > 0;
+  const found = await sql<{ schema: string }>`
+    select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'vector'`.execute(db);
+  return found.rows[0]?.schema;
 }
 
-export function postgresChunkRepository(db: Kysely<Database>, pgvector: () => Promise<boolean>): ChunkRepository {
+export function postgresChunkRepository(db: Kysely<Database>, pgvector: () => Promise<string | undefined>): ChunkRepository {
   return {
     async replaceForFile(vectorStoreId, fileId, chunks, embeddingModel) {
       await db.deleteFrom('chunks').where('vector_store_id', '=', vectorStoreId).where('file_id', '=', fileId).execute();
@@ -72,8 +77,9 @@ export function postgresChunkRepository(db: Kysely<Database>, pgvector: () => Pr
     async vectorSearch(scope, embedding, model, limit) {
       if (scope.vectorStoreIds.length === 0) return [];
       const vector = Array.from(embedding);
-      const distance = (await pgvector())
-        ? sql`(e.embedding::vector <=> ${`[${vector.join(',')}]`}::vector)`
+      const schema = await pgvector();
+      const distance = schema
+        ? sql`(cast(e.embedding as ${sql.id(schema, 'vector')}) operator(${sql.id(schema)}.<=>) cast(${`[${vector.join(',')}]`} as ${sql.id(schema, 'vector')}))`
         : sql`-(select sum(a * b) from unnest(e.embedding, ${vector}::real[]) as pair(a, b))`;
       const result = await sql<HitRow>`
         select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text
@@ -84,7 +90,7 @@ export function postgresChunkRepository(db: Kysely<Database>, pgvector: () => Pr
       return result.rows.map(toHit);
     },
     async vectorBackend() {
-      return (await pgvector()) ? 'pgvector' : 'plain-sql';
+      return (await pgvector()) !== undefined ? 'pgvector' : 'plain-sql';
     },
   };
 }

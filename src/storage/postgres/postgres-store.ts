@@ -13,6 +13,8 @@ const INT8_OID = 20;
 
 export interface PostgresStoreOptions {
   connectionString: string;
+  /** An existing pool to use instead of connecting to `connectionString` (tests hand in PGlite's). */
+  pool?: pg.Pool;
   /** Schema to use instead of `public` (tests use one schema each). Created if missing. */
   schema?: string;
   maxConnections?: number;
@@ -44,11 +46,11 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       await client.end();
     }
   }
-  const pool = new pg.Pool({ ...postgresClientConfig(options), max: options.maxConnections ?? 10 });
+  const pool = options.pool ?? new pg.Pool({ ...postgresClientConfig(options), max: options.maxConnections ?? 10 });
   // An idle client that loses its connection (server restart, terminated backend) must not crash the process.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  let pgvector: Promise<boolean> | undefined;
+  let pgvector: Promise<string | undefined> | undefined;
   const hasPgvector = () => (pgvector ??= probePgvector(db));
   return createKyselyStore({
     db,

@@ -24,4 +24,4 @@ runFilesContract('sqlite (file, WAL)', {
     await store.migrate();
     return store;
   },
-});
+}, { vectorBackend: 'sqlite-vec' });
