@@ -4,6 +4,8 @@ import { uploadFile, waitForVectorStore } from '../../../../test/helpers/files-a
 import { errorOf, request } from '../../../../test/helpers/inject.ts';
 import { createTestApp, type TestApp } from '../../../../test/helpers/test-app.ts';
 import { waitFor } from '../../../../test/helpers/wait-for.ts';
+import { createLocalDiskBlobStore } from '../../../blobs/local-disk/local-disk-blob-store.ts';
+import { createIngestionWorker } from '../../../tools/file-search/ingestion-worker.ts';
 
 describe('/v1/vector_stores/{id}/files', () => {
   let app: TestApp;
@@ -110,5 +112,30 @@ describe('/v1/vector_stores/{id}/files', () => {
     expect(errorOf(await storeFile(store.id, file.id)).param).toBe('file_id');
     expect(errorOf(await storeFile('vs_nothing', file.id)).message).toBe("No vector store found with id 'vs_nothing'.");
     expect((await request(app.server, 'POST', '/v1/vector_stores/vs_nothing/files', { file_id: file.id })).status).toBe(404);
+  });
+
+  it('fails a queued file whose file vanished before it was indexed, instead of leaving it in progress', async () => {
+    const idle = await createTestApp({ config: { worker: false } });
+    try {
+      const file = await uploadFile(idle.server, 'vanishing.txt', 'Soon gone.');
+      const kept = await uploadFile(idle.server, 'kept.txt', 'Still here.');
+      const store = (await request(idle.server, 'POST', '/v1/vector_stores', { file_ids: [file.id, kept.id] })).body;
+      // Another node removed the file's row and bytes behind this one's back.
+      await idle.store.files.delete('proj_default', file.id);
+      const blobs = createLocalDiskBlobStore(idle.config.dataDir);
+      await blobs.delete(file.id);
+      const worker = createIngestionWorker({ store: idle.store, blobs, concurrency: 1, leaseMilliseconds: 5000, maxTokensPerFile: 10_000, log: { error() {}, warn() {} } });
+      worker.start();
+      try {
+        const done = await waitForVectorStore(idle.server, store.id);
+        expect(done.file_counts).toMatchObject({ completed: 1, failed: 1, in_progress: 0 });
+      } finally {
+        await worker.stop();
+      }
+      const failed = (await request(idle.server, 'GET', `/v1/vector_stores/${store.id}/files/${file.id}`)).body;
+      expect(failed.last_error).toEqual({ code: 'invalid_file', message: `The file ${file.id} was deleted or has expired.` });
+    } finally {
+      await idle.destroy();
+    }
   });
 });
