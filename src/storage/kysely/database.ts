@@ -121,6 +121,8 @@ export interface ChunksTable {
 
 export interface ChunkEmbeddingsTable {
   chunk_id: number;
+  vector_store_id: string;
+  file_id: string;
   model: string;
   /** A float32 blob on SQLite, `real[]` on Postgres. */
   embedding: Buffer | number[];

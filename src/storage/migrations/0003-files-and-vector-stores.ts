@@ -101,12 +101,16 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.createIndex('chunks_by_file').on('chunks').columns(['vector_store_id', 'file_id', 'chunk_index']).execute();
 
+  // The store and file are repeated here so a vector scan filters and ranks without joining chunks.
   await db.schema
     .createTable('chunk_embeddings')
     .addColumn('chunk_id', postgres ? 'bigint' : 'integer', (column) => column.primaryKey().references('chunks.id').onDelete('cascade'))
+    .addColumn('vector_store_id', type.id, (column) => column.notNull())
+    .addColumn('file_id', type.id, (column) => column.notNull())
     .addColumn('model', type.text, (column) => column.notNull())
     .addColumn('embedding', postgres ? sql`real[]` : 'blob', (column) => column.notNull())
     .execute();
+  await db.schema.createIndex('chunk_embeddings_by_store').on('chunk_embeddings').columns(['vector_store_id', 'model']).execute();
 
   await db.schema
     .createTable('embedding_cache')

@@ -21,9 +21,10 @@ function toHit(row: HitRow): ChunkHit {
   return { chunkId: Number(row.id), vectorStoreId: row.vector_store_id, fileId: row.file_id, chunkIndex: Number(row.chunk_index), text: row.text };
 }
 
-function scopeCondition(scope: ChunkScope) {
-  const stores = sql`c.vector_store_id in (${sql.join(scope.vectorStoreIds)})`;
-  return scope.fileIds ? sql`${stores} and c.file_id in (${sql.join(scope.fileIds)})` : stores;
+/** The scope as a condition on the table aliased `alias` (chunks or chunk_embeddings). */
+function scopeCondition(scope: ChunkScope, alias: 'c' | 'e') {
+  const stores = sql`${sql.ref(`${alias}.vector_store_id`)} in (${sql.join(scope.vectorStoreIds)})`;
+  return scope.fileIds ? sql`${stores} and ${sql.ref(`${alias}.file_id`)} in (${sql.join(scope.fileIds)})` : stores;
 }
 
 const BATCH = 200;
@@ -57,7 +58,7 @@ export function postgresChunkRepository(db: Kysely<Database>, pgvector: () => Pr
           .execute();
         const embeddings = batch.flatMap((chunk, offset) =>
           chunk.embedding && embeddingModel
-            ? [{ chunk_id: Number(inserted[offset]!.id), model: embeddingModel, embedding: Array.from(chunk.embedding) }]
+            ? [{ chunk_id: Number(inserted[offset]!.id), vector_store_id: vectorStoreId, file_id: fileId, model: embeddingModel, embedding: Array.from(chunk.embedding) }]
             : [],
         );
         if (embeddings.length > 0) await db.insertInto('chunk_embeddings').values(embeddings).execute();
@@ -69,7 +70,7 @@ export function postgresChunkRepository(db: Kysely<Database>, pgvector: () => Pr
       const result = await sql<HitRow>`
         select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text
           from chunks c, to_tsquery('english', ${terms.join(' | ')}) query
-         where c.tsv @@ query and ${scopeCondition(scope)}
+         where c.tsv @@ query and ${scopeCondition(scope, 'c')}
          order by ts_rank_cd(c.tsv, query) desc, c.id
          limit ${limit}`.execute(db);
       return result.rows.map(toHit);
@@ -82,11 +83,15 @@ export function postgresChunkRepository(db: Kysely<Database>, pgvector: () => Pr
         ? sql`(cast(e.embedding as ${sql.id(schema, 'vector')}) operator(${sql.id(schema)}.<=>) cast(${`[${vector.join(',')}]`} as ${sql.id(schema, 'vector')}))`
         : sql`-(select sum(a * b) from unnest(e.embedding, ${vector}::real[]) as pair(a, b))`;
       const result = await sql<HitRow>`
+        with nearest as (
+          select e.chunk_id, ${distance} as distance
+            from chunk_embeddings e
+           where e.model = ${model} and ${scopeCondition(scope, 'e')}
+           order by distance, e.chunk_id
+           limit ${limit})
         select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text
-          from chunk_embeddings e join chunks c on c.id = e.chunk_id
-         where e.model = ${model} and ${scopeCondition(scope)}
-         order by ${distance}, c.id
-         limit ${limit}`.execute(db);
+          from nearest join chunks c on c.id = nearest.chunk_id
+         order by nearest.distance, c.id`.execute(db);
       return result.rows.map(toHit);
     },
     async vectorBackend() {

@@ -21,9 +21,10 @@ function toHit(row: HitRow): ChunkHit {
   return { chunkId: Number(row.id), vectorStoreId: row.vector_store_id, fileId: row.file_id, chunkIndex: Number(row.chunk_index), text: row.text };
 }
 
-function scopeCondition(scope: ChunkScope) {
-  const stores = sql`c.vector_store_id in (${sql.join(scope.vectorStoreIds)})`;
-  return scope.fileIds ? sql`${stores} and c.file_id in (${sql.join(scope.fileIds)})` : stores;
+/** The scope as a condition on the table aliased `alias` (chunks or chunk_embeddings). */
+function scopeCondition(scope: ChunkScope, alias: 'c' | 'e') {
+  const stores = sql`${sql.ref(`${alias}.vector_store_id`)} in (${sql.join(scope.vectorStoreIds)})`;
+  return scope.fileIds ? sql`${stores} and ${sql.ref(`${alias}.file_id`)} in (${sql.join(scope.fileIds)})` : stores;
 }
 
 const BATCH = 200;
@@ -41,7 +42,7 @@ export function sqliteChunkRepository(db: Kysely<Database>): ChunkRepository {
           .execute();
         const embeddings = batch.flatMap((chunk, offset) =>
           chunk.embedding && embeddingModel
-            ? [{ chunk_id: Number(inserted[offset]!.id), model: embeddingModel, embedding: toFloat32Blob(chunk.embedding) }]
+            ? [{ chunk_id: Number(inserted[offset]!.id), vector_store_id: vectorStoreId, file_id: fileId, model: embeddingModel, embedding: toFloat32Blob(chunk.embedding) }]
             : [],
         );
         if (embeddings.length > 0) await db.insertInto('chunk_embeddings').values(embeddings).execute();
@@ -54,7 +55,7 @@ export function sqliteChunkRepository(db: Kysely<Database>): ChunkRepository {
       const result = await sql<HitRow>`
         select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text
           from chunks_fts join chunks c on c.id = chunks_fts.rowid
-         where chunks_fts match ${match} and ${scopeCondition(scope)}
+         where chunks_fts match ${match} and ${scopeCondition(scope, 'c')}
          order by bm25(chunks_fts), c.id
          limit ${limit}`.execute(db);
       return result.rows.map(toHit);
@@ -62,11 +63,15 @@ export function sqliteChunkRepository(db: Kysely<Database>): ChunkRepository {
     async vectorSearch(scope, embedding, model, limit) {
       if (scope.vectorStoreIds.length === 0) return [];
       const result = await sql<HitRow>`
+        with nearest as (
+          select e.chunk_id, vec_distance_cosine(e.embedding, ${toFloat32Blob(embedding)}) as distance
+            from chunk_embeddings e
+           where e.model = ${model} and ${scopeCondition(scope, 'e')}
+           order by distance, e.chunk_id
+           limit ${limit})
         select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text
-          from chunk_embeddings e join chunks c on c.id = e.chunk_id
-         where e.model = ${model} and ${scopeCondition(scope)}
-         order by vec_distance_cosine(e.embedding, ${toFloat32Blob(embedding)}), c.id
-         limit ${limit}`.execute(db);
+          from nearest join chunks c on c.id = nearest.chunk_id
+         order by nearest.distance, c.id`.execute(db);
       return result.rows.map(toHit);
     },
     async vectorBackend() {

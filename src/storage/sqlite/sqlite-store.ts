@@ -20,6 +20,9 @@ export function createSqliteStore(path: string): Store {
   connection.pragma('synchronous = NORMAL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
+  // Memory-mapped reads: the exact vector scan reads every embedding of a store; measured 28% faster
+  // at 100k chunks (bench/retrieval).
+  if (path !== ':memory:') connection.pragma('mmap_size = 268435456');
   // sqlite-vec's distance functions for vector search; the .so ships in the npm package.
   sqliteVec.load(connection);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
