@@ -98,7 +98,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ? createOpenAIEmbeddingModel({ baseURL: config.providerBaseUrl, apiKey: config.providerApiKey, model: config.embeddingModel })
     : undefined;
   const embedder = embeddingModel && createCachedEmbedder(embeddingModel, store.embeddingCache);
-  const fileSearch = createFileSearch({ store, embedder });
+  let log: FastifyBaseLogger | undefined;
+  const fileSearch = createFileSearch({
+    store,
+    embedder,
+    onEmbeddingError: (error) => log?.warn({ err: error }, 'file_search: the query could not be embedded; searching by keyword only'),
+  });
   const maxTokensPerFile = config.fileSearchMaxTokensPerFile;
   const vectorStores = createVectorStoresService({ store, search: fileSearch, rewriteQuery, onFilesQueued });
   const vectorStoreFiles = createVectorStoreFilesService({
@@ -143,6 +148,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     );
   }
 
+  log = server.log;
   server.log.info(
     embedder
       ? `file_search: hybrid retrieval (keyword + ${config.embeddingModel} embeddings, vectors via ${await store.chunks.vectorBackend()})`

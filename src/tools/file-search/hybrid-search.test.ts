@@ -70,4 +70,12 @@ describe('hybrid retrieval (test embedding model over HTTP)', () => {
     expect(retry.body.status).toBe('in_progress');
     expect((await waitForVectorStore(hybrid.server, store.id)).file_counts).toMatchObject({ completed: 1, failed: 0 });
   });
+
+  it('falls back to keyword search while the embedding upstream refuses queries', async () => {
+    const store = await storeWithDocuments(hybrid);
+    embeddings.failNext(1, 400);
+    const response = await request(hybrid.server, 'POST', `/v1/vector_stores/${store}/search`, { query: 'privacy advertisers' });
+    expect(response.status).toBe(200);
+    expect(response.body.data[0].filename).toBe('privacy.txt');
+  });
 });

@@ -14,6 +14,11 @@ import { fuseRankings } from './hybrid-rank.ts';
 export interface FileSearchOptions {
   store: Store;
   embedder?: Embedder | undefined;
+  /**
+   * Called when the query could not be embedded; the search then runs keyword-only rather than fail,
+   * so file search stays available while the embedding upstream is down.
+   */
+  onEmbeddingError?: (error: unknown) => void;
 }
 
 /** Candidates taken from each retriever before fusion. */
@@ -21,7 +26,7 @@ function candidateCount(maxNumResults: number): number {
   return Math.max(50, maxNumResults * 4);
 }
 
-export function createFileSearch({ store, embedder }: FileSearchOptions): FileSearch {
+export function createFileSearch({ store, embedder, onEmbeddingError }: FileSearchOptions): FileSearch {
   async function scopeFor(projectId: string, vectorStoreIds: string[], filters: AttributeFilter | undefined) {
     const existing = await store.vectorStores.existing(projectId, [...new Set(vectorStoreIds)]);
     const stores = vectorStoreIds.filter((id) => existing.has(id));
@@ -40,7 +45,13 @@ export function createFileSearch({ store, embedder }: FileSearchOptions): FileSe
     const lists: ChunkHit[][] = [];
     for (const query of queries) lists.push(await store.chunks.keywordSearch(scope, query, limit));
     if (embedder && queries.length > 0) {
-      const vectors = await embedder.embed(queries, params.signal ? { signal: params.signal } : {});
+      let vectors: Float32Array[] = [];
+      try {
+        vectors = await embedder.embed(queries, params.signal ? { signal: params.signal } : {});
+      } catch (error) {
+        if (params.signal?.aborted) throw error;
+        onEmbeddingError?.(error);
+      }
       for (const vector of vectors) lists.push(await store.chunks.vectorSearch(scope, vector, embedder.model, limit));
     }
     const ranked = fuseRankings(lists)
