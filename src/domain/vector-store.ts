@@ -96,16 +96,23 @@ export interface VectorStoreRecord {
 
 const SECONDS_PER_DAY = 86_400;
 
+/** When the store expires under its `expires_after` policy (seconds), or null without one. */
+export function expiresAt(record: VectorStoreRecord): number | null {
+  return record.expires_after ? (record.last_active_at ?? record.created_at) + record.expires_after.days * SECONDS_PER_DAY : null;
+}
+
+export function isExpired(record: VectorStoreRecord, now: number): boolean {
+  const at = expiresAt(record);
+  return at !== null && at <= now;
+}
+
 /** The API object of a stored vector store at time `now` (seconds). */
 export function vectorStoreObject(
   record: VectorStoreRecord,
   stats: { counts: FileCounts; usageBytes: number },
   now: number,
 ): VectorStore {
-  const expiresAt = record.expires_after
-    ? (record.last_active_at ?? record.created_at) + record.expires_after.days * SECONDS_PER_DAY
-    : null;
-  const status = expiresAt !== null && expiresAt <= now ? 'expired' : stats.counts.in_progress > 0 ? 'in_progress' : 'completed';
+  const status = isExpired(record, now) ? 'expired' : stats.counts.in_progress > 0 ? 'in_progress' : 'completed';
   return {
     id: record.id,
     object: 'vector_store',
@@ -117,6 +124,6 @@ export function vectorStoreObject(
     last_active_at: record.last_active_at,
     metadata: record.metadata,
     ...(record.expires_after ? { expires_after: record.expires_after } : {}),
-    expires_at: expiresAt,
+    expires_at: expiresAt(record),
   };
 }

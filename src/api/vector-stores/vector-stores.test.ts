@@ -147,4 +147,17 @@ describe('/v1/vector_stores (keyword-only, worker running)', () => {
     expect((await request(app.server, 'DELETE', `/v1/vector_stores/${created.id}`)).body).toEqual({ id: created.id, object: 'vector_store.deleted', deleted: true });
     expect((await request(app.server, 'GET', `/v1/vector_stores/${created.id}`)).status).toBe(404);
   });
+
+  it('expires a store left unused past expires_after: it reads as expired and is no longer searched', async () => {
+    const file = await uploadFile(app.server, 'old.txt', 'Archived notes about gramophones.');
+    const created = (await request(app.server, 'POST', '/v1/vector_stores', { file_ids: [file.id], expires_after: { anchor: 'last_active_at', days: 1 } })).body;
+    await waitForVectorStore(app.server, created.id);
+    const record = (await app.store.vectorStores.findRecord('proj_default', created.id))!;
+    await app.store.vectorStores.update('proj_default', { ...record, last_active_at: record.last_active_at! - 2 * 86_400 });
+    expect((await request(app.server, 'GET', `/v1/vector_stores/${created.id}`)).body.status).toBe('expired');
+    const search = await request(app.server, 'POST', `/v1/vector_stores/${created.id}/search`, { query: 'gramophones' });
+    expect(search.status).toBe(400);
+    expect(errorOf(search).message).toMatch(/has expired/);
+    expect(await app.fileSearch({ projectId: 'proj_default', vectorStoreIds: [created.id], query: 'gramophones', maxNumResults: 5, scoreThreshold: 0 })).toEqual([]);
+  });
 });

@@ -1,11 +1,11 @@
 /**
  * The one search entry point: the vector-store search endpoint calls it, and so will the run engine's
  * file_search tool. Hybrid when an embedder is configured (keyword + vector, fused by rank),
- * keyword-only otherwise. Stores outside the project are ignored, as if empty.
+ * keyword-only otherwise. Stores outside the project, and expired stores, are ignored as if empty.
  */
 import { nowSeconds } from '../../domain/clock.ts';
 import { matchesFilter, type AttributeFilter } from '../../domain/attribute-filter.ts';
-import type { FileAttributes } from '../../domain/vector-store.ts';
+import { isExpired, type FileAttributes } from '../../domain/vector-store.ts';
 import type { ChunkHit, ChunkScope, Store } from '../../storage/store.ts';
 import type { FileSearch, FileSearchResult } from '../file-search.ts';
 import type { Embedder } from './cached-embedder.ts';
@@ -28,8 +28,13 @@ function candidateCount(maxNumResults: number): number {
 
 export function createFileSearch({ store, embedder, onEmbeddingError }: FileSearchOptions): FileSearch {
   async function scopeFor(projectId: string, vectorStoreIds: string[], filters: AttributeFilter | undefined) {
-    const existing = await store.vectorStores.existing(projectId, [...new Set(vectorStoreIds)]);
-    const stores = vectorStoreIds.filter((id) => existing.has(id));
+    const now = nowSeconds();
+    const stores: string[] = [];
+    for (const id of new Set(vectorStoreIds)) {
+      const record = await store.vectorStores.findRecord(projectId, id);
+      // An expired store is kept (it can be renewed by updating expires_after) but no longer searched.
+      if (record && !isExpired(record, now)) stores.push(id);
+    }
     if (!filters) return { scope: { vectorStoreIds: stores } as ChunkScope, allowed: undefined };
     const files = await store.vectorStoreFiles.completedAttributes(projectId, stores);
     const allowed = new Set(files.filter((file) => matchesFilter(file.attributes, filters)).map((file) => `${file.vectorStoreId}/${file.fileId}`));
