@@ -33,7 +33,12 @@ for (const database of ['sqlite', 'postgres'] as const) {
       expect(await client.files.retrieve(file.id)).toEqual(file);
       const content = await client.files.content(file.id);
       expect(await content.text()).toBe(text);
-      const vision = await client.files.create({ file: await toFile(Buffer.from([1, 2, 3]), 'pixel.png'), purpose: 'vision' });
+      const vision = await client.files.create({
+        file: await toFile(Buffer.from([1, 2, 3]), 'pixel.png'),
+        purpose: 'vision',
+        expires_after: { anchor: 'created_at', seconds: 3600 },
+      });
+      expect(vision.expires_at).toBe(vision.created_at + 3600);
       const assistantsFiles = [];
       for await (const listed of client.files.list({ purpose: 'assistants' })) assistantsFiles.push(listed.id);
       expect(assistantsFiles).toContain(file.id);

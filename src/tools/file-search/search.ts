@@ -9,7 +9,7 @@ import { isExpired, type FileAttributes } from '../../domain/vector-store.ts';
 import type { ChunkHit, ChunkScope, Store } from '../../storage/store.ts';
 import type { FileSearch, FileSearchResult } from '../file-search.ts';
 import type { Embedder } from './cached-embedder.ts';
-import { fuseRankings } from './hybrid-rank.ts';
+import { fuseRankings } from './fuse-rankings.ts';
 
 export interface FileSearchOptions {
   store: Store;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChunkHit } from '../../storage/store.ts';
-import { fuseRankings } from './hybrid-rank.ts';
+import { fuseRankings } from './fuse-rankings.ts';
 
 const hit = (chunkId: number): ChunkHit => ({ chunkId, vectorStoreId: 'vs_1', fileId: `file-${chunkId}`, chunkIndex: 0, text: `chunk ${chunkId}` });
 
