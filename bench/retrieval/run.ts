@@ -53,7 +53,8 @@ try {
   const wordsPerDocument = Math.floor((perDocument * 100 * 1000) / encode(sample).length);
   const scale = buildScaleCorpus(Math.ceil(chunks / perDocument), wordsPerDocument);
   const strategy = { type: 'static' as const, static: { max_chunk_size_tokens: 100, chunk_overlap_tokens: 0 } };
-  const chunkTotal = scale.reduce((sum, document) => sum + chunkText(document.text, strategy, 5_000_000).length, 0);
+  let chunkTotal = 0;
+  for (const document of scale) chunkTotal += (await chunkText(document.text, strategy, 5_000_000)).length;
   const queries = buildQaCorpus(queryCount, 3).questions.map((question) => question.query);
   console.log(`\n## scale: ${scale.length} documents → ${chunkTotal} chunks of ≤100 tokens; ${queries.length} queries each (Postgres plain-SQL hybrid: ${Math.min(10, queries.length)})`);
   const results: Record<string, { mbPerSecond: number; keyword: { p50: number; p99: number }; hybrid: { p50: number; p99: number } }> = {};

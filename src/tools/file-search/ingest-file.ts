@@ -41,7 +41,7 @@ export async function ingestFile(
 ): Promise<{ chunks: ChunkInput[]; usageBytes: number }> {
   const text = await readDocumentText(options, job.projectId, job.fileId);
   signal.throwIfAborted();
-  const texts = chunkText(text, job.chunkingStrategy, options.maxTokensPerFile);
+  const texts = await chunkText(text, job.chunkingStrategy, options.maxTokensPerFile);
   if (texts.length === 0) throw new DocumentError('invalid_file', `No text could be extracted from ${job.fileId}.`);
   const embeddings = options.embedder ? await options.embedder.embed(texts, { signal }) : undefined;
   const chunks = texts.map((chunk, index) => (embeddings ? { text: chunk, embedding: embeddings[index]! } : { text: chunk }));
