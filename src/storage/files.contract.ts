@@ -179,8 +179,12 @@ export function runFilesContract(name: string, factory: StoreFactory, expected: 
       expect(nearest.map((hit) => hit.text)).toEqual(['Shipping takes five business days.', 'Refund requests need the original receipt.']);
       expect(await store.chunks.vectorSearch({ vectorStoreIds: [record.id] }, unit([1, 0, 0]), 'other-model', 5)).toEqual([]);
 
-      // Re-adding a file drops its chunks; deleting the store drops everything.
-      await store.vectorStoreFiles.upsert(project, storeFile(record.id, refunds), null);
+      // Re-adding a file (twice at once, here) drops its chunks and leaves one row; deleting the store drops everything.
+      await Promise.all([
+        store.vectorStoreFiles.upsert(project, storeFile(record.id, refunds), null),
+        store.vectorStoreFiles.upsert(project, storeFile(record.id, refunds, { attributes: { again: true } }), null),
+      ]);
+      expect((await store.vectorStoreFiles.list(project, record.id, { limit: 10, order: 'asc' }, {})).data.filter((item) => item.id === refunds)).toHaveLength(1);
       expect(await store.chunks.keywordSearch({ vectorStoreIds: [record.id] }, 'refund', 10)).toEqual([]);
       expect(await store.vectorStores.delete(project, record.id)).toBe(true);
       expect(await store.chunks.keywordSearch({ vectorStoreIds: [record.id] }, 'shipping', 10)).toEqual([]);

@@ -29,24 +29,25 @@ export function vectorStoreFilesRepository(db: Kysely<Database>): VectorStoreFil
     db.selectFrom('vector_store_files').selectAll().where('project_id', '=', projectId).where('vector_store_id', '=', vectorStoreId);
   return {
     async upsert(projectId, file, batchId) {
-      // Delete then insert, so the old chunks go with the old row (foreign key cascade).
-      await db.deleteFrom('vector_store_files').where('vector_store_id', '=', file.vector_store_id).where('id', '=', file.id).execute();
+      // The old chunks go first; `on conflict` keeps two concurrent adds of one file from colliding.
+      await db.deleteFrom('chunks').where('vector_store_id', '=', file.vector_store_id).where('file_id', '=', file.id).execute();
+      const row = {
+        project_id: projectId,
+        created_at: file.created_at,
+        status: file.status,
+        usage_bytes: file.usage_bytes,
+        last_error: toNullableJson(file.last_error),
+        chunking_strategy: toJson(file.chunking_strategy),
+        attributes: toJson(file.attributes),
+        batch_id: batchId,
+        lease_owner: null,
+        lease_until: null,
+        attempts: 0,
+      };
       await db
         .insertInto('vector_store_files')
-        .values({
-          vector_store_id: file.vector_store_id,
-          id: file.id,
-          project_id: projectId,
-          created_at: file.created_at,
-          status: file.status,
-          usage_bytes: file.usage_bytes,
-          last_error: toNullableJson(file.last_error),
-          chunking_strategy: toJson(file.chunking_strategy),
-          attributes: toJson(file.attributes),
-          batch_id: batchId,
-          lease_owner: null,
-          lease_until: null,
-        })
+        .values({ vector_store_id: file.vector_store_id, id: file.id, ...row })
+        .onConflict((conflict) => conflict.columns(['vector_store_id', 'id']).doUpdateSet(row))
         .execute();
     },
     async find(projectId, vectorStoreId, fileId) {
