@@ -178,6 +178,8 @@ export function runFilesContract(name: string, factory: StoreFactory, expected: 
       const nearest = await store.chunks.vectorSearch({ vectorStoreIds: [record.id] }, unit([0, 0.1, 1]), 'test-model', 2);
       expect(nearest.map((hit) => hit.text)).toEqual(['Shipping takes five business days.', 'Refund requests need the original receipt.']);
       expect(await store.chunks.vectorSearch({ vectorStoreIds: [record.id] }, unit([1, 0, 0]), 'other-model', 5)).toEqual([]);
+      // Same model name, other dimensions (a reconfigured model): those embeddings are not comparable.
+      expect(await store.chunks.vectorSearch({ vectorStoreIds: [record.id] }, unit([1, 0, 0, 0]), 'test-model', 5)).toEqual([]);
 
       // Re-adding a file (twice at once, here) drops its chunks and leaves one row; deleting the store drops everything.
       await Promise.all([

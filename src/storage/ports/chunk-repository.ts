@@ -29,7 +29,7 @@ export interface ChunkRepository {
   replaceForFile(vectorStoreId: string, fileId: string, chunks: ChunkInput[], embeddingModel: string | undefined): Promise<void>;
   /** Best keyword matches (BM25 on SQLite, ts_rank_cd on Postgres), best first. */
   keywordSearch(scope: ChunkScope, query: string, limit: number): Promise<ChunkHit[]>;
-  /** Nearest chunks by cosine similarity among embeddings of `model`, best first. */
+  /** Nearest chunks by cosine similarity among embeddings of `model` with the same dimensions, best first. */
   vectorSearch(scope: ChunkScope, embedding: Float32Array, model: string, limit: number): Promise<ChunkHit[]>;
   /** How the adapter searches vectors, for the startup log and the benchmark. */
   vectorBackend(): Promise<'sqlite-vec' | 'pgvector' | 'plain-sql'>;

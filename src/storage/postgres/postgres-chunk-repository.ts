@@ -86,7 +86,7 @@ export function postgresChunkRepository(db: Kysely<Database>, pgvector: () => Pr
         with nearest as (
           select e.chunk_id, ${distance} as distance
             from chunk_embeddings e
-           where e.model = ${model} and ${scopeCondition(scope, 'e')}
+           where e.model = ${model} and array_length(e.embedding, 1) = ${vector.length} and ${scopeCondition(scope, 'e')}
            order by distance, e.chunk_id
            limit ${limit})
         select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text

@@ -66,7 +66,7 @@ export function sqliteChunkRepository(db: Kysely<Database>): ChunkRepository {
         with nearest as (
           select e.chunk_id, vec_distance_cosine(e.embedding, ${toFloat32Blob(embedding)}) as distance
             from chunk_embeddings e
-           where e.model = ${model} and ${scopeCondition(scope, 'e')}
+           where e.model = ${model} and length(e.embedding) = ${embedding.byteLength} and ${scopeCondition(scope, 'e')}
            order by distance, e.chunk_id
            limit ${limit})
         select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text

@@ -78,4 +78,11 @@ describe('hybrid retrieval (test embedding model over HTTP)', () => {
     expect(response.status).toBe(200);
     expect(response.body.data[0].filename).toBe('privacy.txt');
   });
+
+  it('answers a query with no words with no results rather than arbitrary chunks', async () => {
+    const store = await storeWithDocuments(hybrid);
+    const response = await request(hybrid.server, 'POST', `/v1/vector_stores/${store}/search`, { query: '?!?' });
+    expect(response.status).toBe(200);
+    expect(response.body.data).toEqual([]);
+  });
 });

@@ -57,7 +57,10 @@ export function createFileSearch({ store, embedder, onEmbeddingError }: FileSear
         if (params.signal?.aborted) throw error;
         onEmbeddingError?.(error);
       }
-      for (const vector of vectors) lists.push(await store.chunks.vectorSearch(scope, vector, embedder.model, limit));
+      // A query with nothing to embed (only punctuation) has a zero vector: it is near nothing.
+      for (const vector of vectors.filter((candidate) => candidate.some((value) => value !== 0))) {
+        lists.push(await store.chunks.vectorSearch(scope, vector, embedder.model, limit));
+      }
     }
     const ranked = fuseRankings(lists)
       .filter((entry) => !allowed || allowed.has(`${entry.hit.vectorStoreId}/${entry.hit.fileId}`))
