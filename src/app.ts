@@ -2,14 +2,18 @@
  * The composition root: the only place that picks adapters and wires services to routes.
  * `createApp(config, overrides)` builds a fresh, independent server; tests build one per suite.
  */
+import multipart from '@fastify/multipart';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { filesRoutes } from './api/files/files.routes.ts';
+import { createFilesService } from './api/files/files.service.ts';
 import { assistantsRoutes } from './api/assistants/assistants.routes.ts';
 import { createAssistantsService } from './api/assistants/assistants.service.ts';
 import { apiKeysRoutes } from './api/organization/projects/api-keys/api-keys.routes.ts';
 import { createApiKeysService } from './api/organization/projects/api-keys/api-keys.service.ts';
 import { projectsRoutes } from './api/organization/projects/projects.routes.ts';
 import { createProjectsService, ensureDefaultProject } from './api/organization/projects/projects.service.ts';
-import { idsOnlyToolResources } from './api/shared/tool-resources.ts';
+import { createMessageAttachments } from './api/shared/message-attachments.ts';
+import { createToolResourcesResolver } from './api/shared/tool-resources.ts';
 import { systemRoutes } from './api/system/system.routes.ts';
 import { messagesRoutes } from './api/threads/messages/messages.routes.ts';
 import { createMessagesService } from './api/threads/messages/messages.service.ts';
@@ -30,13 +34,28 @@ import { chainRoutes } from './api/chain/chain.routes.ts';
 import type { Chain } from './chain/chain.ts';
 import { createDevChain } from './chain/dev-chain/dev-chain.ts';
 import { createRpcChain } from './chain/rpc-chain/rpc-chain.ts';
+import { fileBatchesRoutes } from './api/vector-stores/file-batches/file-batches.routes.ts';
+import { createFileBatchesService } from './api/vector-stores/file-batches/file-batches.service.ts';
+import { vectorStoreFilesRoutes } from './api/vector-stores/files/vector-store-files.routes.ts';
+import { createVectorStoreFilesService } from './api/vector-stores/files/vector-store-files.service.ts';
+import { vectorStoresRoutes } from './api/vector-stores/vector-stores.routes.ts';
+import { createVectorStoresService } from './api/vector-stores/vector-stores.service.ts';
 import type { Config } from './config/config-schema.ts';
 import { ConfigError } from './config/load-config.ts';
+import type { BlobStore } from './blobs/blob-store.ts';
+import { createLocalDiskBlobStore } from './blobs/local-disk/local-disk-blob-store.ts';
 import { createAuthenticator } from './http/auth.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import type { RouteDefinition } from './http/route.ts';
 import { createHttpServer } from './http/server.ts';
+import { createOpenAIEmbeddingModel } from './models/openai-embeddings/openai-embedding-model.ts';
 import { openStore } from './storage/open-store.ts';
+import { createCachedEmbedder } from './tools/file-search/cached-embedder.ts';
+import { readDocumentText } from './tools/file-search/ingest-file.ts';
+import { createIngestionWorker, type IngestionWorker } from './tools/file-search/ingestion-worker.ts';
+import type { FileSearch } from './tools/file-search.ts';
+import { rewriteQuery } from './tools/file-search/rewrite-query.ts';
+import { createFileSearch } from './tools/file-search/search.ts';
 import type { Store } from './storage/store.ts';
 
 export const VERSION = '0.1.0';
@@ -44,6 +63,8 @@ export const VERSION = '0.1.0';
 export interface AppOverrides {
   /** A store to use instead of opening `config.databaseUrl` (the app closes it on `close`). */
   store?: Store;
+  /** A blob store to use instead of local disk under `config.dataDir`. */
+  blobs?: BlobStore;
   /** Logger options or instance for Fastify; defaults to pino at `config.logLevel`. */
   logger?: boolean | Record<string, unknown>;
   /** A model resolver instead of the configured providers. */
@@ -64,6 +85,8 @@ export interface App {
   worker: Worker | undefined;
   config: Config;
   log: FastifyBaseLogger;
+  /** Searches vector stores: what the run engine's file_search tool calls. */
+  fileSearch: FileSearch;
   /** Starts listening; resolves to the base URL of the API (`http://host:port/v1`). */
   listen(): Promise<string>;
   /** Stops accepting requests, drains, and closes the store. */
@@ -86,11 +109,35 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const authenticator = createAuthenticator({ store, adminKey: config.apiKey });
   const onAccessChanged = () => authenticator.invalidate();
-  const toolResources = idsOnlyToolResources;
+  // Files queued for ingestion wake this process's worker; other nodes find them by polling.
+  let ingestion: IngestionWorker | undefined;
+  const onFilesQueued = () => ingestion?.wake();
+  const toolResources = createToolResourcesResolver({ onFilesQueued });
+  const messageAttachments = createMessageAttachments({ onFilesQueued });
 
   const assistants = createAssistantsService({ store, toolResources });
-  const threads = createThreadsService({ store, toolResources });
-  const messages = createMessagesService({ store });
+  const threads = createThreadsService({ store, toolResources, beforeCreateMessage: messageAttachments });
+  const messages = createMessagesService({ store, beforeCreate: messageAttachments });
+  const blobs = overrides.blobs ?? createLocalDiskBlobStore(config.dataDir);
+  const files = createFilesService({ store, blobs, fileSizeLimit: config.fileSizeLimit });
+  const embeddingModel = config.embeddingModel
+    ? createOpenAIEmbeddingModel({ baseURL: config.providerBaseUrl, apiKey: config.providerApiKey, model: config.embeddingModel })
+    : undefined;
+  const embedder = embeddingModel && createCachedEmbedder(embeddingModel, store.embeddingCache);
+  let log: FastifyBaseLogger | undefined;
+  const fileSearch = createFileSearch({
+    store,
+    embedder,
+    onEmbeddingError: (error) => log?.warn({ err: error }, 'file_search: the query could not be embedded; searching by keyword only'),
+  });
+  const maxTokensPerFile = config.fileSearchMaxTokensPerFile;
+  const vectorStores = createVectorStoresService({ store, search: fileSearch, rewriteQuery, onFilesQueued });
+  const vectorStoreFiles = createVectorStoreFilesService({
+    store,
+    onFilesQueued,
+    readText: (projectId, fileId) => readDocumentText({ store, blobs, maxTokensPerFile }, projectId, fileId),
+  });
+  const fileBatches = createFileBatchesService({ store, onFilesQueued });
   const bus = overrides.bus ?? createInProcessEventBus();
   const runs = createRunsService({ store, bus, threads, runExpirySeconds: config.runExpirySeconds });
   // The embedded dev chain starts on first use; any JSON-RPC URL replaces it.
@@ -109,6 +156,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...messagesRoutes(messages),
     ...runsRoutes(runs),
     ...stepsRoutes(runs),
+    ...filesRoutes(files),
+    ...vectorStoresRoutes(vectorStores),
+    ...vectorStoreFilesRoutes(vectorStoreFiles),
+    ...fileBatchesRoutes(fileBatches),
     ...projectsRoutes(projects),
     ...apiKeysRoutes(apiKeys),
     ...chainRoutes(chain),
@@ -118,6 +169,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     routes,
     authenticator,
     bodyLimit: config.bodyLimit,
+    plugins: [
+      // Uploads stream part by part into the blob store; the size limit is enforced while streaming.
+      async (instance) => {
+        await instance.register(multipart, { limits: { fileSize: config.fileSizeLimit, files: 2, fields: 16, parts: 20, fieldSize: 64 * 1024 } });
+      },
+    ],
     logger: overrides.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
   });
   if (!config.apiKey) {
@@ -154,6 +211,29 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       })
     : undefined;
   worker?.start();
+  log = server.log;
+  server.log.info(
+    embedder
+      ? `file_search: hybrid retrieval (keyword + ${config.embeddingModel} embeddings, vectors via ${await store.chunks.vectorBackend()})`
+      : 'file_search: keyword-only retrieval (CONCIERGE_EMBEDDING_MODEL is unset)',
+  );
+  if (config.worker) {
+    ingestion = createIngestionWorker({
+      store,
+      blobs,
+      embedder,
+      concurrency: config.ingestionConcurrency,
+      leaseMilliseconds: config.leaseSeconds * 1000,
+      maxTokensPerFile,
+      log: server.log,
+    });
+    ingestion.start();
+  }
+
+  const sweepTimer = setInterval(() => {
+    files.sweepExpired().catch((error: unknown) => server.log.error({ err: error }, 'sweeping expired files failed'));
+  }, 60_000);
+  sweepTimer.unref();
 
   let closed = false;
   return {
@@ -164,6 +244,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     worker,
     config,
     log: server.log,
+    fileSearch,
     async listen() {
       await server.listen({ port: config.port, host: config.host });
       const address = server.server.address();
@@ -174,9 +255,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(sweepTimer);
       // Stop accepting connections; streams already open keep receiving events while runs drain.
       const serverClosed = server.close();
-      await worker?.stop(config.drainSeconds * 1000);
+      await Promise.all([worker?.stop(config.drainSeconds * 1000), ingestion?.stop()]);
       // Streams of runs that were handed back end here; their clients can resume on another node.
       server.server.closeAllConnections();
       await serverClosed;

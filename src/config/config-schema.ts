@@ -60,6 +60,10 @@ export const ConfigSchema = z.strictObject({
   modelTimeoutSeconds: z.coerce.number().positive().default(120),
   /** Largest accepted file upload, in bytes. */
   fileSizeLimit: z.coerce.number().int().positive().default(512 * 1024 * 1024),
+  /** How many files one process parses, chunks and embeds at once. */
+  ingestionConcurrency: z.coerce.number().int().positive().max(64).default(2),
+  /** Largest file, in tokens, that file search indexes (OpenAI's limit is 5,000,000); larger files fail with `last_error`. */
+  fileSearchMaxTokensPerFile: z.coerce.number().int().positive().default(5_000_000),
   providers: z.record(z.string().regex(/^[a-zA-Z0-9_-]+$/), ProviderConfigSchema).default({}),
 });
 export type Config = z.infer<typeof ConfigSchema>;
@@ -88,4 +92,6 @@ export const ENVIRONMENT_VARIABLES = {
   drainSeconds: 'CONCIERGE_DRAIN_SECONDS',
   modelTimeoutSeconds: 'CONCIERGE_MODEL_TIMEOUT_SECONDS',
   fileSizeLimit: 'CONCIERGE_FILE_SIZE_LIMIT',
+  ingestionConcurrency: 'CONCIERGE_INGESTION_CONCURRENCY',
+  fileSearchMaxTokensPerFile: 'CONCIERGE_FILE_SEARCH_MAX_TOKENS_PER_FILE',
 } as const satisfies Partial<Record<keyof Config, string>>;

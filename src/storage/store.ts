@@ -10,6 +10,22 @@ import type { Message } from '../domain/message.ts';
 import type { ApiKey, Project } from '../domain/project.ts';
 import type { Thread } from '../domain/thread.ts';
 import type { RunEventRepository, RunRepository, RunStepRepository } from './ports/runs-port.ts';
+import type { ChunkRepository, EmbeddingCacheRepository } from './ports/chunk-repository.ts';
+import type { FileRepository } from './ports/file-repository.ts';
+import type { IngestionQueue } from './ports/ingestion-queue.ts';
+import type { VectorStoreRepository } from './ports/vector-store-repository.ts';
+import type { FileBatchRepository, VectorStoreFileRepository } from './ports/vector-store-file-repository.ts';
+
+export type { ChunkHit, ChunkInput, ChunkRepository, ChunkScope, EmbeddingCacheRepository } from './ports/chunk-repository.ts';
+export type { FileRepository, StoredFile } from './ports/file-repository.ts';
+export type { IngestionJob, IngestionQueue } from './ports/ingestion-queue.ts';
+export type { VectorStoreRepository } from './ports/vector-store-repository.ts';
+export type {
+  FileBatchRecord,
+  FileBatchRepository,
+  FileCountScope,
+  VectorStoreFileRepository,
+} from './ports/vector-store-file-repository.ts';
 
 export interface ProjectRepository {
   insert(project: Project): Promise<void>;
@@ -68,6 +84,13 @@ export interface Store {
   readonly runs: RunRepository;
   readonly runSteps: RunStepRepository;
   readonly runEvents: RunEventRepository;
+  readonly files: FileRepository;
+  readonly vectorStores: VectorStoreRepository;
+  readonly vectorStoreFiles: VectorStoreFileRepository;
+  readonly fileBatches: FileBatchRepository;
+  readonly ingestionQueue: IngestionQueue;
+  readonly chunks: ChunkRepository;
+  readonly embeddingCache: EmbeddingCacheRepository;
   /** Runs `work` atomically: all of its writes land, or none do. */
   transaction<Result>(work: (store: Store) => Promise<Result>): Promise<Result>;
   /** Applies pending migrations. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/test-app.ts';
 import { errorOf, request } from '../../../test/helpers/inject.ts';
+import { multipart } from '../../../test/helpers/multipart.ts';
 
 describe('/v1/assistants', () => {
   let app: TestApp;
@@ -42,20 +43,24 @@ describe('/v1/assistants', () => {
   });
 
   it('updates only the given fields and replaces tool_resources', async () => {
+    const upload = await multipart({ purpose: 'assistants' }, { name: 'data.csv', content: 'a,b\n1,2\n' });
+    const file = (await app.server.inject({ method: 'POST', url: '/v1/files', headers: { authorization: 'Bearer t', ...upload.headers }, payload: upload.payload })).json();
+    const vectorStore = (await request(app.server, 'POST', '/v1/vector_stores', { name: 'kb' })).body;
     const created = (await request(app.server, 'POST', '/v1/assistants', {
       model: 'gpt-4o',
       name: 'A',
       instructions: 'old',
-      tool_resources: { code_interpreter: { file_ids: ['file-abc'] } },
+      tool_resources: { code_interpreter: { file_ids: [file.id] } },
       metadata: { a: '1' },
     })).body;
+    expect(created.tool_resources).toEqual({ code_interpreter: { file_ids: [file.id] } });
     const updated = await request(app.server, 'POST', `/v1/assistants/${created.id}`, {
       instructions: 'new',
-      tool_resources: { file_search: { vector_store_ids: ['vs_abc'] } },
+      tool_resources: { file_search: { vector_store_ids: [vectorStore.id] } },
     });
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ name: 'A', instructions: 'new', metadata: { a: '1' } });
-    expect(updated.body.tool_resources).toEqual({ file_search: { vector_store_ids: ['vs_abc'] } });
+    expect(updated.body.tool_resources).toEqual({ file_search: { vector_store_ids: [vectorStore.id] } });
     const cleared = await request(app.server, 'POST', `/v1/assistants/${created.id}`, { name: null, metadata: null });
     expect(cleared.body).toMatchObject({ name: null, metadata: {} });
   });

@@ -1,10 +1,14 @@
 /**
- * Turns a request's `tool_resources` into the stored shape. The basic resolver stores ids as given;
- * the files feature replaces it with one that checks the ids and runs the `vector_stores` helper.
+ * Turns a request's `tool_resources` into the stored shape: every file id and vector store id must
+ * exist in the project (404 naming the id, as OpenAI answers), and the create-only `vector_stores`
+ * helper creates a vector store from files and attaches it.
  */
 import type { AssistantTool, ToolResources } from '../../domain/assistant.ts';
-import { InvalidRequestError } from '../../domain/errors.ts';
+import { NotFoundError } from '../../domain/errors.ts';
 import type { Store } from '../../storage/store.ts';
+import { assertFilesExist } from '../files/files.service.ts';
+import type { ChunkingStrategyInput } from '../vector-stores/attach-files.ts';
+import { createVectorStoreIn } from '../vector-stores/vector-stores.service.ts';
 
 export interface ToolResourcesInput {
   code_interpreter?: { file_ids?: string[] | undefined } | undefined;
@@ -27,19 +31,46 @@ export interface ToolResourcesResolver {
   ): Promise<ToolResources>;
 }
 
-/** Stores ids as given and refuses the `vector_stores` helper, which needs vector store support. */
-export const idsOnlyToolResources: ToolResourcesResolver = {
-  async resolve(_store, _projectId, input) {
-    const resources: ToolResources = {};
-    if (!input) return resources;
-    if (Array.isArray(input.file_search?.vector_stores) && input.file_search.vector_stores.length > 0) {
-      throw new InvalidRequestError(
-        'tool_resources.file_search.vector_stores is not available on this server yet; create the vector store first and pass vector_store_ids.',
-        'tool_resources.file_search.vector_stores',
-      );
-    }
-    if (input.code_interpreter) resources.code_interpreter = { file_ids: input.code_interpreter.file_ids ?? [] };
-    if (input.file_search) resources.file_search = { vector_store_ids: input.file_search.vector_store_ids ?? [] };
-    return resources;
-  },
-};
+interface VectorStoreHelper {
+  file_ids?: string[] | undefined;
+  chunking_strategy?: ChunkingStrategyInput | undefined;
+  metadata?: Record<string, string> | null | undefined;
+}
+
+/** Throws the 404 for the first id that is not a vector store of the project. */
+export async function assertVectorStoresExist(store: Store, projectId: string, ids: string[], param: string): Promise<void> {
+  const found = await store.vectorStores.existing(projectId, ids);
+  const missing = ids.find((id) => !found.has(id));
+  if (missing !== undefined) throw NotFoundError.object('vector store', missing, param);
+}
+
+export function createToolResourcesResolver(options: { onFilesQueued: () => void }): ToolResourcesResolver {
+  return {
+    async resolve(store, projectId, input) {
+      const resources: ToolResources = {};
+      if (!input) return resources;
+      if (input.code_interpreter) {
+        const fileIds = input.code_interpreter.file_ids ?? [];
+        await assertFilesExist(store, projectId, fileIds, 'tool_resources.code_interpreter.file_ids');
+        resources.code_interpreter = { file_ids: fileIds };
+      }
+      if (input.file_search) {
+        const vectorStoreIds = [...(input.file_search.vector_store_ids ?? [])];
+        await assertVectorStoresExist(store, projectId, vectorStoreIds, 'tool_resources.file_search.vector_store_ids');
+        const helpers = (input.file_search.vector_stores ?? []) as VectorStoreHelper[];
+        for (const [index, helper] of helpers.entries()) {
+          const id = await createVectorStoreIn(
+            store,
+            projectId,
+            { fileIds: helper.file_ids ?? [], chunkingStrategy: helper.chunking_strategy, metadata: helper.metadata },
+            `tool_resources.file_search.vector_stores[${index}].file_ids`,
+          );
+          vectorStoreIds.push(id);
+          if ((helper.file_ids ?? []).length > 0) options.onFilesQueued();
+        }
+        resources.file_search = { vector_store_ids: vectorStoreIds };
+      }
+      return resources;
+    },
+  };
+}

@@ -4,6 +4,7 @@ import { NotFoundError } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
 import type { Thread } from '../../domain/thread.ts';
 import type { Store } from '../../storage/store.ts';
+import type { MessageCreateParams } from '../shared/message.schemas.ts';
 import type { ToolResourcesResolver } from '../shared/tool-resources.ts';
 import { buildMessage } from './messages/messages.service.ts';
 import type { ThreadCreateParams, ThreadUpdateParams } from './threads.schemas.ts';
@@ -11,9 +12,11 @@ import type { ThreadCreateParams, ThreadUpdateParams } from './threads.schemas.t
 export interface ThreadsServiceOptions {
   store: Store;
   toolResources: ToolResourcesResolver;
+  /** Runs before each initial message is stored (file checks, attachments into the thread's vector store). */
+  beforeCreateMessage?: (store: Store, projectId: string, threadId: string, params: MessageCreateParams) => Promise<void>;
 }
 
-export function createThreadsService({ store, toolResources }: ThreadsServiceOptions) {
+export function createThreadsService({ store, toolResources, beforeCreateMessage }: ThreadsServiceOptions) {
   async function retrieve(projectId: string, threadId: string): Promise<Thread> {
     const thread = await store.threads.find(projectId, threadId);
     if (!thread) throw NotFoundError.object('thread', threadId, 'thread_id');
@@ -32,9 +35,11 @@ export function createThreadsService({ store, toolResources }: ThreadsServiceOpt
     };
     await transaction.threads.insert(projectId, thread);
     for (const message of params.messages ?? []) {
+      await beforeCreateMessage?.(transaction, projectId, thread.id, message);
       await transaction.messages.insert(projectId, buildMessage(thread.id, message, createdAt));
     }
-    return thread;
+    // Attachments may have given the thread a vector store: return what was stored.
+    return beforeCreateMessage ? ((await transaction.threads.find(projectId, thread.id)) ?? thread) : thread;
   }
 
   return {

@@ -2,6 +2,8 @@
  * Table shapes as Kysely sees them. Both dialects store the same columns: JSON as text, times as
  * integer Unix seconds, booleans as 0/1 integers. Rows become API objects in the repository files.
  */
+import type { ColumnType, Generated } from 'kysely';
+
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface ProjectsTable {
@@ -86,6 +88,75 @@ export interface RunEventsTable {
   data: string;
 }
 
+export interface FilesTable {
+  id: string;
+  project_id: string;
+  created_at: number;
+  bytes: number;
+  filename: string;
+  purpose: string;
+  content_type: string;
+  expires_at: number | null;
+}
+
+export interface VectorStoresTable {
+  id: string;
+  project_id: string;
+  created_at: number;
+  name: string | null;
+  description: string | null;
+  metadata: string;
+  expires_after: string | null;
+  last_active_at: number | null;
+}
+
+export interface VectorStoreFileBatchesTable {
+  id: string;
+  project_id: string;
+  vector_store_id: string;
+  created_at: number;
+  cancelled_at: number | null;
+}
+
+export interface VectorStoreFilesTable {
+  vector_store_id: string;
+  id: string;
+  project_id: string;
+  created_at: number;
+  status: string;
+  usage_bytes: number;
+  last_error: string | null;
+  chunking_strategy: string;
+  attributes: string;
+  batch_id: string | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  attempts: ColumnType<number, number | undefined, number>;
+}
+
+export interface ChunksTable {
+  id: Generated<number>;
+  vector_store_id: string;
+  file_id: string;
+  chunk_index: number;
+  text: string;
+}
+
+export interface ChunkEmbeddingsTable {
+  chunk_id: number;
+  vector_store_id: string;
+  file_id: string;
+  model: string;
+  /** A float32 blob on SQLite, `real[]` on Postgres. */
+  embedding: Buffer | number[];
+}
+
+export interface EmbeddingCacheTable {
+  model: string;
+  content_hash: string;
+  embedding: Buffer;
+}
+
 export interface Database {
   runs: RunsTable;
   run_steps: RunStepsTable;
@@ -95,4 +166,11 @@ export interface Database {
   assistants: AssistantsTable;
   threads: ThreadsTable;
   messages: MessagesTable;
+  files: FilesTable;
+  vector_stores: VectorStoresTable;
+  vector_store_file_batches: VectorStoreFileBatchesTable;
+  vector_store_files: VectorStoreFilesTable;
+  chunks: ChunksTable;
+  chunk_embeddings: ChunkEmbeddingsTable;
+  embedding_cache: EmbeddingCacheTable;
 }

@@ -1,9 +1,12 @@
 /** Builds a `Store` from a Kysely instance; the SQLite and Postgres adapters differ only in how they connect. */
 import type { Kysely } from 'kysely';
 import { migrateToLatest } from '../migrations/migrations.ts';
-import type { Store } from '../store.ts';
+import type { ChunkRepository, Store } from '../store.ts';
 import { assistantsRepository } from './assistants-repository.ts';
 import type { Database, Dialect } from './database.ts';
+import { embeddingCacheRepository } from './embedding-cache-repository.ts';
+import { filesRepository } from './files-repository.ts';
+import { ingestionQueue } from './ingestion-queue.ts';
 import { messagesRepository } from './messages-repository.ts';
 import { apiKeysRepository, projectsRepository } from './projects-repository.ts';
 import { runEventsRepository } from './run-events-repository.ts';
@@ -11,14 +14,16 @@ import { runStepsRepository } from './run-steps-repository.ts';
 import { runsRepository } from './runs-repository.ts';
 import { threadsRepository } from './threads-repository.ts';
 import { withTransaction } from './with-transaction.ts';
+import { fileBatchesRepository, vectorStoreFilesRepository } from './vector-store-files-repository.ts';
+import { vectorStoresRepository } from './vector-stores-repository.ts';
 
 export interface KyselyStoreOptions {
   db: Kysely<Database>;
   dialect: Dialect;
-  /** The Postgres schema in use, if not `public`. */
-  schema?: string;
   /** Releases the connection(s); called once by `close()`. */
   disconnect: () => Promise<void>;
+  /** The adapter's dialect-specific chunk search over the given connection or transaction. */
+  chunks: (db: Kysely<Database>) => ChunkRepository;
 }
 
 function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: boolean): Store {
@@ -32,12 +37,19 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     runs: runsRepository(db, options.dialect),
     runSteps: runStepsRepository(db),
     runEvents: runEventsRepository(db),
+    files: filesRepository(db),
+    vectorStores: vectorStoresRepository(db),
+    vectorStoreFiles: vectorStoreFilesRepository(db),
+    fileBatches: fileBatchesRepository(db),
+    ingestionQueue: ingestionQueue(db, options.dialect),
+    chunks: options.chunks(db),
+    embeddingCache: embeddingCacheRepository(db),
     transaction(work) {
       // Kysely has no nested transactions; an inner `transaction` joins the outer one.
       if (inTransaction) return work(store);
       return withTransaction(db, (transaction) => work(bind(transaction, options, true)));
     },
-    migrate: () => migrateToLatest(db as Kysely<unknown>, options.dialect, options.schema),
+    migrate: () => migrateToLatest(db as Kysely<unknown>, options.dialect),
     close: options.disconnect,
   };
   return store;

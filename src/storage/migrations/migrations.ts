@@ -2,16 +2,18 @@
  * The numbered migrations, in order. Each is `up(db, dialect)`; branches on the dialect stay in DDL.
  * A migration never changes once released: add a new number instead.
  */
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Dialect } from '../kysely/database.ts';
 import * as foundation from './0001-foundation.ts';
 import * as runs from './0002-runs.ts';
+import * as filesAndVectorStores from './0003-files-and-vector-stores.ts';
 
 type NumberedMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
 const MIGRATIONS: Record<string, NumberedMigration> = {
   '0001-foundation': foundation,
   '0002-runs': runs,
+  '0003-files-and-vector-stores': filesAndVectorStores,
 };
 
 class NumberedMigrationProvider implements MigrationProvider {
@@ -28,14 +30,18 @@ class NumberedMigrationProvider implements MigrationProvider {
 }
 
 /** Applies every pending migration; returns the names applied. Safe to call on every start. */
-export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect, schema?: string): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<string[]> {
+  // Kysely looks for its migration tables in every schema unless told which one: with several schemas
+  // in one database (a test schema per suite, other engineers' suites) it would find another schema's
+  // lock table and skip creating its own. Name the connection's schema.
+  const schema =
+    dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
   const migrator = new Migrator({
+    ...(schema ? { migrationTableSchema: schema } : {}),
     db,
     provider: new NumberedMigrationProvider(dialect),
     migrationTableName: 'concierge_migrations',
     migrationLockTableName: 'concierge_migrations_lock',
-    // Kysely looks for its tables across all schemas; name ours so another schema's tables don't count.
-    ...(dialect === 'postgres' ? { migrationTableSchema: schema ?? 'public' } : {}),
   });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));

@@ -1,11 +1,22 @@
 import { describe } from 'vitest';
 import { createTestPostgresStore, dropSchema, postgresAvailable } from '../../../test/helpers/postgres.ts';
+import { runFilesContract } from '../files.contract.ts';
 import { runStoreContract } from '../store.contract.ts';
 
 const schemas = new Map<object, string>();
 
 describe.runIf(postgresAvailable)('postgres', () => {
   runStoreContract('postgres', {
+    async create() {
+      const { store, schema } = await createTestPostgresStore();
+      schemas.set(store, schema);
+      return store;
+    },
+    async destroy(store) {
+      await dropSchema(schemas.get(store)!);
+    },
+  });
+  runFilesContract('postgres', {
     async create() {
       const { store, schema } = await createTestPostgresStore();
       schemas.set(store, schema);

@@ -7,11 +7,14 @@ import { Kysely, PostgresDialect } from 'kysely';
 import type { Database } from '../kysely/database.ts';
 import { createKyselyStore } from '../kysely/kysely-store.ts';
 import type { Store } from '../store.ts';
+import { postgresChunkRepository, probePgvector } from './postgres-chunk-repository.ts';
 
 const INT8_OID = 20;
 
 export interface PostgresStoreOptions {
   connectionString: string;
+  /** An existing pool to use instead of connecting to `connectionString` (tests hand in PGlite's). */
+  pool?: pg.Pool;
   /** Schema to use instead of `public` (tests use one schema each). Created if missing. */
   schema?: string;
   maxConnections?: number;
@@ -43,9 +46,16 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       await client.end();
     }
   }
-  const pool = new pg.Pool({ ...postgresClientConfig(options), max: options.maxConnections ?? 10 });
+  const pool = options.pool ?? new pg.Pool({ ...postgresClientConfig(options), max: options.maxConnections ?? 10 });
   // An idle client that loses its connection (server restart, terminated backend) must not crash the process.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return createKyselyStore({ db, dialect: 'postgres', ...(options.schema ? { schema: options.schema } : {}), disconnect: () => db.destroy() });
+  let pgvector: Promise<string | undefined> | undefined;
+  const hasPgvector = () => (pgvector ??= probePgvector(db));
+  return createKyselyStore({
+    db,
+    dialect: 'postgres',
+    disconnect: () => db.destroy(),
+    chunks: (connection) => postgresChunkRepository(connection, hasPgvector),
+  });
 }

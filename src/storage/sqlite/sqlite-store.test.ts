@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runFilesContract } from '../files.contract.ts';
 import { runStoreContract } from '../store.contract.ts';
 import { createSqliteStore } from './sqlite-store.ts';
 
@@ -16,3 +17,11 @@ runStoreContract('sqlite (file, WAL)', {
     rmSync(directory, { recursive: true, force: true });
   },
 });
+
+runFilesContract('sqlite (file, WAL)', {
+  async create() {
+    const store = createSqliteStore(join(mkdtempSync(join(tmpdir(), 'concierge-sqlite-files-')), 'files.db'));
+    await store.migrate();
+    return store;
+  },
+}, { vectorBackend: 'sqlite-vec' });

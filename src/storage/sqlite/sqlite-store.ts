@@ -6,9 +6,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely } from 'kysely';
+import * as sqliteVec from 'sqlite-vec';
 import type { Database } from '../kysely/database.ts';
 import { createKyselyStore } from '../kysely/kysely-store.ts';
 import type { Store } from '../store.ts';
+import { sqliteChunkRepository } from './sqlite-chunk-repository.ts';
 import { CachedSqliteDialect } from './sqlite-driver.ts';
 
 /** Opens (creating if needed) the database file at `path`, or an in-memory one for `:memory:`. */
@@ -19,6 +21,11 @@ export function createSqliteStore(path: string): Store {
   connection.pragma('synchronous = NORMAL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
+  // Memory-mapped reads: the exact vector scan reads every embedding of a store; measured 28% faster
+  // at 100k chunks (bench/retrieval).
+  if (path !== ':memory:') connection.pragma('mmap_size = 268435456');
+  // sqlite-vec's distance functions for vector search; the .so ships in the npm package.
+  sqliteVec.load(connection);
   const db = new Kysely<Database>({ dialect: new CachedSqliteDialect(connection) });
-  return createKyselyStore({ db, dialect: 'sqlite', disconnect: () => db.destroy() });
+  return createKyselyStore({ db, dialect: 'sqlite', disconnect: () => db.destroy(), chunks: sqliteChunkRepository });
 }

@@ -1,0 +1,152 @@
+/** Files: upload (multipart, streamed to the blob store), retrieve, list, delete, and their bytes. */
+import type { Readable } from 'node:stream';
+import { BlobTooLargeError, type BlobStore } from '../../blobs/blob-store.ts';
+import { nowSeconds } from '../../domain/clock.ts';
+import { InvalidRequestError, NotFoundError, PayloadTooLargeError, ServerError } from '../../domain/errors.ts';
+import type { FileObject } from '../../domain/file.ts';
+import { newId } from '../../domain/ids.ts';
+import type { PageParams } from '../../domain/list-page.ts';
+import { parseOrThrow } from '../../http/validation.ts';
+import type { Store } from '../../storage/store.ts';
+import { FileUploadFieldsSchema } from './files.schemas.ts';
+import { mediaTypeOf } from './media-type.ts';
+
+/** One part of a multipart upload, as @fastify/multipart yields it. */
+export type UploadPart =
+  | { type: 'file'; fieldname: string; filename: string; mimetype: string; file: Readable }
+  | { type: 'field'; fieldname: string; value: unknown };
+
+export interface FilesServiceOptions {
+  store: Store;
+  blobs: BlobStore;
+  /** Largest accepted upload in bytes (`CONCIERGE_FILE_SIZE_LIMIT`). */
+  fileSizeLimit: number;
+}
+
+const FILENAME_LIMIT = 512;
+
+/** Throws the 404 OpenAI gives for the first of `ids` that is not a file of the project. */
+export async function assertFilesExist(store: Store, projectId: string, ids: string[], param: string): Promise<void> {
+  const unique = [...new Set(ids)];
+  const found = await store.files.existing(projectId, unique, nowSeconds());
+  const missing = unique.find((id) => !found.has(id));
+  if (missing !== undefined) throw NotFoundError.object('file', missing, param);
+}
+
+function isTooLarge(error: unknown): boolean {
+  return error instanceof BlobTooLargeError || (error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE';
+}
+
+export function createFilesService({ store, blobs, fileSizeLimit }: FilesServiceOptions) {
+  const tooLarge = () =>
+    new PayloadTooLargeError(`File is too large: this server accepts files up to ${fileSizeLimit} bytes (CONCIERGE_FILE_SIZE_LIMIT).`, 'file');
+
+  async function retrieveStored(projectId: string, fileId: string) {
+    const stored = await store.files.find(projectId, fileId, nowSeconds());
+    if (!stored) throw NotFoundError.object('file', fileId, 'file_id');
+    return stored;
+  }
+
+  /** Stores the one file part under a fresh id while reading the fields around it. */
+  async function receive(parts: AsyncIterable<UploadPart>) {
+    const fields: Record<string, unknown> = {};
+    let upload: { id: string; filename: string; mimetype: string; bytes: number } | undefined;
+    try {
+      for await (const part of parts) {
+        if (part.type === 'field') {
+          if (part.fieldname in fields) throw new InvalidRequestError(`Duplicate form field '${part.fieldname}'.`, part.fieldname);
+          fields[part.fieldname] = part.value;
+          continue;
+        }
+        if (part.fieldname !== 'file') throw new InvalidRequestError(`Unexpected file field '${part.fieldname}'; upload the file as 'file'.`, part.fieldname);
+        if (upload) throw new InvalidRequestError('Upload exactly one file per request.', 'file');
+        const id = newId('file');
+        const { bytes } = await blobs.put(id, part.file, { maxBytes: fileSizeLimit });
+        upload = { id, filename: part.filename, mimetype: part.mimetype, bytes };
+      }
+    } catch (error) {
+      if (upload) await blobs.delete(upload.id);
+      throw isTooLarge(error) ? tooLarge() : error;
+    }
+    return { fields, upload };
+  }
+
+  return {
+    async create(projectId: string, parts: AsyncIterable<UploadPart>): Promise<FileObject> {
+      const { fields, upload } = await receive(parts);
+      try {
+        const params = parseOrThrow(FileUploadFieldsSchema, fields, 'body');
+        if (!upload) throw new InvalidRequestError("Missing required parameter: 'file'.", 'file');
+        const filename = upload.filename.trim();
+        if (filename === '' || filename.length > FILENAME_LIMIT || !filename.isWellFormed() || filename.includes('\u0000')) {
+          throw new InvalidRequestError(`Invalid 'file': the filename must be 1-${FILENAME_LIMIT} characters of valid text.`, 'file');
+        }
+        if (upload.bytes === 0) throw new InvalidRequestError('The file you uploaded is empty (0 bytes).', 'file');
+        const createdAt = nowSeconds();
+        const seconds = params['expires_after[seconds]'];
+        if (seconds !== undefined && params['expires_after[anchor]'] === undefined) {
+          throw new InvalidRequestError("Missing required parameter: 'expires_after[anchor]'.", 'expires_after[anchor]');
+        }
+        const file: FileObject = {
+          id: upload.id,
+          object: 'file',
+          bytes: upload.bytes,
+          created_at: createdAt,
+          filename,
+          purpose: params.purpose,
+          status: 'processed',
+          expires_at: seconds === undefined ? null : createdAt + seconds,
+          status_details: null,
+        };
+        await store.files.insert(projectId, file, mediaTypeOf(filename, upload.mimetype));
+        return file;
+      } catch (error) {
+        if (upload) await blobs.delete(upload.id);
+        throw error;
+      }
+    },
+
+    async retrieve(projectId: string, fileId: string): Promise<FileObject> {
+      return (await retrieveStored(projectId, fileId)).file;
+    },
+
+    list(projectId: string, page: PageParams, purpose: string | undefined) {
+      return store.files.list(projectId, page, purpose === undefined ? {} : { purpose }, nowSeconds());
+    },
+
+    /** Deletes the file, detaching it from every vector store first. */
+    async delete(projectId: string, fileId: string) {
+      const deleted = await store.transaction(async (transaction) => {
+        await transaction.vectorStoreFiles.deleteEverywhere(projectId, fileId);
+        return transaction.files.delete(projectId, fileId);
+      });
+      if (!deleted) throw NotFoundError.object('file', fileId, 'file_id');
+      await blobs.delete(fileId);
+      return { id: fileId, object: 'file' as const, deleted: true };
+    },
+
+    /** The file's bytes with its metadata. */
+    async content(projectId: string, fileId: string): Promise<{ file: FileObject; contentType: string; stream: Readable }> {
+      const stored = await retrieveStored(projectId, fileId);
+      const stream = await blobs.get(fileId);
+      // Metadata without bytes means the data directory lost the blob: our fault, not the caller's.
+      if (!stream) throw new ServerError(`The content of file '${fileId}' is missing from storage.`);
+      return { ...stored, stream };
+    },
+
+    /** Deletes files whose `expires_after` passed, with their bytes; returns how many. */
+    async sweepExpired(limit = 100): Promise<number> {
+      const expired = await store.files.listExpired(nowSeconds(), limit);
+      for (const { projectId, id } of expired) {
+        await store.transaction(async (transaction) => {
+          await transaction.vectorStoreFiles.deleteEverywhere(projectId, id);
+          await transaction.files.delete(projectId, id);
+        });
+        await blobs.delete(id);
+      }
+      return expired.length;
+    },
+  };
+}
+
+export type FilesService = ReturnType<typeof createFilesService>;

@@ -1,0 +1,77 @@
+/**
+ * Blobs as files under `<dataDir>/blobs/<2 hex>/<key>`. Writes go to `blobs/tmp/` first, are flushed,
+ * then renamed into place, so a crash never leaves a partial blob under its key.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { assertBlobKey, BlobTooLargeError, type BlobStore } from '../blob-store.ts';
+
+function missing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+export function createLocalDiskBlobStore(dataDir: string): BlobStore {
+  const root = join(dataDir, 'blobs');
+  const temporary = join(root, 'tmp');
+  const pathOf = (key: string) => {
+    assertBlobKey(key);
+    return join(root, createHash('sha256').update(key).digest('hex').slice(0, 2), key);
+  };
+
+  return {
+    async put(key, source, options = {}) {
+      const target = pathOf(key);
+      await mkdir(temporary, { recursive: true });
+      await mkdir(join(target, '..'), { recursive: true });
+      const temporaryPath = join(temporary, `${key}.${randomBytes(6).toString('hex')}`);
+      let bytes = 0;
+      const limit = options.maxBytes ?? Number.POSITIVE_INFINITY;
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          bytes += chunk.length;
+          if (bytes > limit) done(new BlobTooLargeError(limit));
+          else done(null, chunk);
+        },
+      });
+      try {
+        await pipeline(source, counter, createWriteStream(temporaryPath, { flags: 'wx' }));
+        const handle = await open(temporaryPath, 'r+');
+        try {
+          await handle.datasync();
+        } finally {
+          await handle.close();
+        }
+        await rename(temporaryPath, target);
+      } catch (error) {
+        await rm(temporaryPath, { force: true });
+        throw error;
+      }
+      return { bytes };
+    },
+    async get(key) {
+      const path = pathOf(key);
+      try {
+        await stat(path);
+      } catch (error) {
+        if (missing(error)) return undefined;
+        throw error;
+      }
+      return createReadStream(path) as Readable;
+    },
+    async delete(key) {
+      await rm(pathOf(key), { force: true });
+    },
+    async size(key) {
+      try {
+        return (await stat(pathOf(key))).size;
+      } catch (error) {
+        if (missing(error)) return undefined;
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,15 @@
+/**
+ * Port: an embedding model. Adapters batch and retry as their upstream needs; callers get one vector
+ * per input, in input order. Vectors need not be unit length (callers normalise).
+ */
+export interface EmbeddingModel {
+  /** The model name as configured (also the key of the embedding cache). */
+  readonly id: string;
+  /** Embeds `inputs`; rejects when the upstream keeps failing after the adapter's retries. */
+  embed(inputs: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
+}
+
+/** The upstream could not embed; the message says why and is safe to show to the caller. */
+export class EmbeddingError extends Error {
+  override name = 'EmbeddingError';
+}

@@ -1,0 +1,23 @@
+/** Port: file metadata. The bytes live in the blob store under the file's id. */
+import type { FileObject } from '../../domain/file.ts';
+import type { ListPage, PageParams } from '../../domain/list-page.ts';
+
+export interface StoredFile {
+  file: FileObject;
+  /** The media type recorded at upload (inferred from the filename when the client sent octet-stream). */
+  contentType: string;
+}
+
+export interface FileRepository {
+  insert(projectId: string, file: FileObject, contentType: string): Promise<void>;
+  /** The file, unless it does not exist in the project or expired at or before `now` (seconds). */
+  find(projectId: string, id: string, now: number): Promise<StoredFile | undefined>;
+  /** The unexpired files of the project among `ids`, in no particular order. */
+  findMany(projectId: string, ids: string[], now: number): Promise<FileObject[]>;
+  /** The ids among `ids` that exist, unexpired, in the project. */
+  existing(projectId: string, ids: string[], now: number): Promise<Set<string>>;
+  list(projectId: string, page: PageParams, filter: { purpose?: string }, now: number): Promise<ListPage<FileObject>>;
+  delete(projectId: string, id: string): Promise<boolean>;
+  /** Up to `limit` files whose expiry passed, for the sweeper that deletes them and their bytes. */
+  listExpired(now: number, limit: number): Promise<Array<{ projectId: string; id: string }>>;
+}

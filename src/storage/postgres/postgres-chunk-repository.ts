@@ -1,0 +1,101 @@
+/**
+ * Chunks on Postgres: a generated tsvector with GIN for keywords (ts_rank_cd; fusion only uses ranks,
+ * so it need not be BM25), and `real[]` embeddings. When the server has pgvector, vectors are compared
+ * with its `<=>` operator on a cast; otherwise a plain-SQL dot product (embeddings are unit length, so
+ * it equals cosine similarity). Which one is used is probed once per pool.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../kysely/database.ts';
+import { keywordTerms } from '../kysely/keyword-terms.ts';
+import type { ChunkHit, ChunkRepository, ChunkScope } from '../store.ts';
+
+interface HitRow {
+  id: number;
+  vector_store_id: string;
+  file_id: string;
+  chunk_index: number;
+  text: string;
+}
+
+function toHit(row: HitRow): ChunkHit {
+  return { chunkId: Number(row.id), vectorStoreId: row.vector_store_id, fileId: row.file_id, chunkIndex: Number(row.chunk_index), text: row.text };
+}
+
+/** The scope as a condition on the table aliased `alias` (chunks or chunk_embeddings). */
+function scopeCondition(scope: ChunkScope, alias: 'c' | 'e') {
+  const stores = sql`${sql.ref(`${alias}.vector_store_id`)} in (${sql.join(scope.vectorStoreIds)})`;
+  return scope.fileIds ? sql`${stores} and ${sql.ref(`${alias}.file_id`)} in (${sql.join(scope.fileIds)})` : stores;
+}
+
+const BATCH = 200;
+
+/**
+ * The schema pgvector is installed in (installing it when the role may), or undefined without it;
+ * probed once per store. Its type and operator are then named with that schema, because the
+ * extension is per database and need not be on this connection's search_path.
+ */
+export async function probePgvector(db: Kysely<Database>): Promise<string | undefined> {
+  try {
+    await sql`create extension if not exists vector`.execute(db);
+  } catch {
+    // Not available on this server, or no privilege to install it: the plain-SQL path is used.
+  }
+  const found = await sql<{ schema: string }>`
+    select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'vector'`.execute(db);
+  return found.rows[0]?.schema;
+}
+
+export function postgresChunkRepository(db: Kysely<Database>, pgvector: () => Promise<string | undefined>): ChunkRepository {
+  return {
+    async replaceForFile(vectorStoreId, fileId, chunks, embeddingModel) {
+      await db.deleteFrom('chunks').where('vector_store_id', '=', vectorStoreId).where('file_id', '=', fileId).execute();
+      for (let start = 0; start < chunks.length; start += BATCH) {
+        const batch = chunks.slice(start, start + BATCH);
+        const inserted = await db
+          .insertInto('chunks')
+          .values(batch.map((chunk, offset) => ({ vector_store_id: vectorStoreId, file_id: fileId, chunk_index: start + offset, text: chunk.text })))
+          .returning('id')
+          .execute();
+        const embeddings = batch.flatMap((chunk, offset) =>
+          chunk.embedding && embeddingModel
+            ? [{ chunk_id: Number(inserted[offset]!.id), vector_store_id: vectorStoreId, file_id: fileId, model: embeddingModel, embedding: Array.from(chunk.embedding) }]
+            : [],
+        );
+        if (embeddings.length > 0) await db.insertInto('chunk_embeddings').values(embeddings).execute();
+      }
+    },
+    async keywordSearch(scope, query, limit) {
+      const terms = keywordTerms(query);
+      if (terms.length === 0 || scope.vectorStoreIds.length === 0) return [];
+      const result = await sql<HitRow>`
+        select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text
+          from chunks c, to_tsquery('english', ${terms.join(' | ')}) query
+         where c.tsv @@ query and ${scopeCondition(scope, 'c')}
+         order by ts_rank_cd(c.tsv, query) desc, c.id
+         limit ${limit}`.execute(db);
+      return result.rows.map(toHit);
+    },
+    async vectorSearch(scope, embedding, model, limit) {
+      if (scope.vectorStoreIds.length === 0) return [];
+      const vector = Array.from(embedding);
+      const schema = await pgvector();
+      const distance = schema
+        ? sql`(cast(e.embedding as ${sql.id(schema, 'vector')}) operator(${sql.id(schema)}.<=>) cast(${`[${vector.join(',')}]`} as ${sql.id(schema, 'vector')}))`
+        : sql`-(select sum(a * b) from unnest(e.embedding, ${vector}::real[]) as pair(a, b))`;
+      const result = await sql<HitRow>`
+        with nearest as (
+          select e.chunk_id, ${distance} as distance
+            from chunk_embeddings e
+           where e.model = ${model} and array_length(e.embedding, 1) = ${vector.length} and ${scopeCondition(scope, 'e')}
+           order by distance, e.chunk_id
+           limit ${limit})
+        select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text
+          from nearest join chunks c on c.id = nearest.chunk_id
+         order by nearest.distance, c.id`.execute(db);
+      return result.rows.map(toHit);
+    },
+    async vectorBackend() {
+      return (await pgvector()) !== undefined ? 'pgvector' : 'plain-sql';
+    },
+  };
+}

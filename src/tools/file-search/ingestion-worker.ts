@@ -1,0 +1,133 @@
+/**
+ * The ingestion worker: `concurrency` loops that each claim a vector store file, renew its lease while
+ * working, and finish it with a conditional write. A crash loses nothing: the row stays `in_progress`
+ * and another worker takes it over when the lease lapses. A file that keeps killing its workers is
+ * failed after `maxAttempts` claims instead of looping forever. No error escapes a loop.
+ */
+import { randomBytes } from 'node:crypto';
+import type { BlobStore } from '../../blobs/blob-store.ts';
+import type { VectorStoreFileError } from '../../domain/vector-store.ts';
+import { EmbeddingError } from '../../models/embedding-model.ts';
+import type { IngestionJob, Store } from '../../storage/store.ts';
+import type { Embedder } from './cached-embedder.ts';
+import { ingestFile } from './ingest-file.ts';
+import { DocumentError } from './parsers/document-error.ts';
+
+export interface IngestionWorkerOptions {
+  store: Store;
+  blobs: BlobStore;
+  embedder?: Embedder | undefined;
+  concurrency: number;
+  leaseMilliseconds: number;
+  /** How long an idle loop sleeps before looking again (other nodes' work, lapsed leases). */
+  pollMilliseconds?: number;
+  maxTokensPerFile: number;
+  maxAttempts?: number;
+  log: { error(object: unknown, message: string): void; warn(object: unknown, message: string): void };
+}
+
+export interface IngestionWorker {
+  start(): void;
+  /** Wakes idle loops now (new work was queued in this process). */
+  wake(): void;
+  /** Stops claiming, aborts work in flight and gives its jobs back; resolves when every loop ended. */
+  stop(): Promise<void>;
+}
+
+function errorFor(error: unknown): VectorStoreFileError {
+  if (error instanceof DocumentError) return { code: error.code, message: error.message };
+  if (error instanceof EmbeddingError) return { code: 'server_error', message: error.message };
+  return { code: 'server_error', message: 'The file could not be indexed because of an internal error.' };
+}
+
+export function createIngestionWorker(options: IngestionWorkerOptions): IngestionWorker {
+  const { store } = options;
+  const owner = `ingest-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const pollMilliseconds = options.pollMilliseconds ?? 1000;
+  const maxAttempts = options.maxAttempts ?? 3;
+  const stopping = new AbortController();
+  let wakeSleepers: Array<() => void> = [];
+  let loops: Promise<void>[] = [];
+
+  function sleep(milliseconds: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        wakeSleepers = wakeSleepers.filter((sleeper) => sleeper !== done);
+        resolve();
+      };
+      const timer = setTimeout(done, milliseconds);
+      wakeSleepers.push(done);
+    });
+  }
+
+  async function run(job: IngestionJob): Promise<void> {
+    const work = new AbortController();
+    const abortOnStop = () => work.abort(stopping.signal.reason);
+    stopping.signal.addEventListener('abort', abortOnStop, { once: true });
+    const heartbeat = setInterval(() => {
+      store.ingestionQueue
+        .renewLease(job, owner, Date.now() + options.leaseMilliseconds)
+        .then((stillOurs) => {
+          if (!stillOurs) work.abort(new Error('The job was cancelled, removed or taken over.'));
+          return stillOurs;
+        })
+        .catch((error: unknown) => options.log.warn({ err: error }, 'renewing an ingestion lease failed'));
+    }, Math.max(50, Math.floor(options.leaseMilliseconds / 3)));
+    try {
+      if (job.attempts > maxAttempts) {
+        await store.ingestionQueue.fail(job, owner, {
+          code: 'server_error',
+          message: `Indexing was interrupted ${maxAttempts} times (the worker stopped or crashed); giving up on this file.`,
+        });
+        return;
+      }
+      const result = await ingestFile(options, job, work.signal);
+      work.signal.throwIfAborted();
+      await store.transaction(async (transaction) => {
+        if (!(await transaction.ingestionQueue.complete(job, owner, result.usageBytes))) return;
+        await transaction.chunks.replaceForFile(job.vectorStoreId, job.fileId, result.chunks, options.embedder?.model);
+      });
+    } catch (error) {
+      if (work.signal.aborted) {
+        if (stopping.signal.aborted) await store.ingestionQueue.release(job, owner).catch(() => {});
+        return;
+      }
+      if (!(error instanceof DocumentError)) options.log.error({ err: error, fileId: job.fileId }, 'indexing a file failed');
+      await store.ingestionQueue.fail(job, owner, errorFor(error)).catch((failure: unknown) => {
+        options.log.error({ err: failure, fileId: job.fileId }, 'recording a failed file failed; its lease will lapse and it will be retried');
+      });
+    } finally {
+      clearInterval(heartbeat);
+      stopping.signal.removeEventListener('abort', abortOnStop);
+    }
+  }
+
+  async function loop(): Promise<void> {
+    while (!stopping.signal.aborted) {
+      let job: IngestionJob | undefined;
+      try {
+        job = await store.ingestionQueue.claimNext(owner, Date.now(), Date.now() + options.leaseMilliseconds);
+      } catch (error) {
+        options.log.error({ err: error }, 'claiming an ingestion job failed');
+      }
+      if (job) await run(job);
+      else await sleep(pollMilliseconds);
+    }
+  }
+
+  return {
+    start() {
+      if (loops.length > 0) return;
+      loops = Array.from({ length: options.concurrency }, () => loop());
+    },
+    wake() {
+      for (const sleeper of wakeSleepers) sleeper();
+    },
+    async stop() {
+      stopping.abort(new Error('The ingestion worker is stopping.'));
+      for (const sleeper of wakeSleepers) sleeper();
+      await Promise.all(loops);
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Picks the parser for a file by its extension (or, without one, its media type) and returns its text.
+ * Throws `DocumentError` for unsupported formats, corrupt or binary content, and documents without text.
+ */
+import { DocumentError } from './document-error.ts';
+import { parseDocx } from './docx-parser.ts';
+import { parseHtml } from './html-parser.ts';
+import { parsePdf } from './pdf-parser.ts';
+import { parseText } from './text-parser.ts';
+
+const TEXT_EXTENSIONS = new Set(
+  (
+    'txt md markdown mdx rst adoc csv tsv json jsonl ndjson xml yaml yml toml ini cfg conf log tex bib ' +
+    'c h cc cpp hpp cs css scss less go java kt kts scala js mjs cjs jsx ts tsx php py rb rs sh bash zsh ps1 sql swift ' +
+    'lua pl r dart ex exs erl hs ml vue svelte graphql proto dockerfile makefile gradle'
+  ).split(' '),
+);
+
+/** Upper bound on extracted characters, so one file cannot exhaust memory before the token limit is checked. */
+export interface ParseLimits {
+  maxCharacters: number;
+}
+
+function extensionOf(filename: string): string {
+  const match = /\.([A-Za-z0-9]+)$/.exec(filename);
+  return match ? match[1]!.toLowerCase() : '';
+}
+
+export async function parseDocument(bytes: Uint8Array, filename: string, contentType: string, limits: ParseLimits): Promise<string> {
+  if (bytes.byteLength === 0) throw new DocumentError('invalid_file', `The file ${filename} is empty.`);
+  const extension = extensionOf(filename);
+  let text: string;
+  if (extension === 'pdf') text = await parsePdf(bytes, filename, limits.maxCharacters);
+  else if (extension === 'docx') text = await parseDocx(bytes, filename);
+  else if (extension === 'html' || extension === 'htm') text = parseHtml(bytes, filename);
+  else if (TEXT_EXTENSIONS.has(extension) || (extension === '' && contentType.startsWith('text/'))) text = parseText(bytes, filename);
+  else {
+    const shown = extension === '' ? 'no extension' : `extension [.${extension}]`;
+    throw new DocumentError('unsupported_file', `Files with ${shown} are not supported for file search. Supported: text, Markdown, HTML, JSON, CSV, source code, PDF and DOCX.`);
+  }
+  if (text.length > limits.maxCharacters) {
+    throw new DocumentError('invalid_file', `The file ${filename} is too large for file search: its text has ${text.length} characters (limit ${limits.maxCharacters}).`);
+  }
+  if (text.trim() === '') throw new DocumentError('invalid_file', `No text could be extracted from ${filename}.`);
+  return text;
+}

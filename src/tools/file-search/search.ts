@@ -1,0 +1,88 @@
+/**
+ * The one search entry point: the vector-store search endpoint calls it, and so will the run engine's
+ * file_search tool. Hybrid when an embedder is configured (keyword + vector, fused by rank),
+ * keyword-only otherwise. Stores outside the project, and expired stores, are ignored as if empty.
+ */
+import { nowSeconds } from '../../domain/clock.ts';
+import { matchesFilter, type AttributeFilter } from '../../domain/attribute-filter.ts';
+import { isExpired, type FileAttributes } from '../../domain/vector-store.ts';
+import type { ChunkHit, ChunkScope, Store } from '../../storage/store.ts';
+import type { FileSearch, FileSearchResult } from '../file-search.ts';
+import type { Embedder } from './cached-embedder.ts';
+import { fuseRankings } from './fuse-rankings.ts';
+
+export interface FileSearchOptions {
+  store: Store;
+  embedder?: Embedder | undefined;
+  /**
+   * Called when the query could not be embedded; the search then runs keyword-only rather than fail,
+   * so file search stays available while the embedding upstream is down.
+   */
+  onEmbeddingError?: (error: unknown) => void;
+}
+
+/** Candidates taken from each retriever before fusion. */
+function candidateCount(maxNumResults: number): number {
+  return Math.max(50, maxNumResults * 4);
+}
+
+export function createFileSearch({ store, embedder, onEmbeddingError }: FileSearchOptions): FileSearch {
+  async function scopeFor(projectId: string, vectorStoreIds: string[], filters: AttributeFilter | undefined) {
+    const now = nowSeconds();
+    const stores: string[] = [];
+    for (const id of new Set(vectorStoreIds)) {
+      const record = await store.vectorStores.findRecord(projectId, id);
+      // An expired store is kept (it can be renewed by updating expires_after) but no longer searched.
+      if (record && !isExpired(record, now)) stores.push(id);
+    }
+    if (!filters) return { scope: { vectorStoreIds: stores } as ChunkScope, allowed: undefined };
+    const files = await store.vectorStoreFiles.completedAttributes(projectId, stores);
+    const allowed = new Set(files.filter((file) => matchesFilter(file.attributes, filters)).map((file) => `${file.vectorStoreId}/${file.fileId}`));
+    const fileIds = [...new Set(files.filter((file) => allowed.has(`${file.vectorStoreId}/${file.fileId}`)).map((file) => file.fileId))];
+    return { scope: { vectorStoreIds: stores, fileIds } as ChunkScope, allowed };
+  }
+
+  return async function search(params) {
+    const { scope, allowed } = await scopeFor(params.projectId, params.vectorStoreIds, params.filters);
+    if (scope.vectorStoreIds.length === 0 || scope.fileIds?.length === 0) return [];
+    const queries = (Array.isArray(params.query) ? params.query : [params.query]).filter((query) => query.trim() !== '');
+    const limit = candidateCount(params.maxNumResults);
+    const lists: ChunkHit[][] = [];
+    for (const query of queries) lists.push(await store.chunks.keywordSearch(scope, query, limit));
+    if (embedder && queries.length > 0) {
+      let vectors: Float32Array[] = [];
+      try {
+        vectors = await embedder.embed(queries, params.signal ? { signal: params.signal } : {});
+      } catch (error) {
+        if (params.signal?.aborted) throw error;
+        onEmbeddingError?.(error);
+      }
+      // A query with nothing to embed (only punctuation) has a zero vector: it is near nothing.
+      for (const vector of vectors.filter((candidate) => candidate.some((value) => value !== 0))) {
+        lists.push(await store.chunks.vectorSearch(scope, vector, embedder.model, limit));
+      }
+    }
+    const ranked = fuseRankings(lists)
+      .filter((entry) => !allowed || allowed.has(`${entry.hit.vectorStoreId}/${entry.hit.fileId}`))
+      .filter((entry) => entry.score >= params.scoreThreshold)
+      .slice(0, params.maxNumResults);
+
+    const now = nowSeconds();
+    for (const id of scope.vectorStoreIds) await store.vectorStores.touch(params.projectId, id, now);
+    const fileIds = [...new Set(ranked.map((entry) => entry.hit.fileId))];
+    const filenames = new Map((await store.files.findMany(params.projectId, fileIds, now)).map((file) => [file.id, file.filename]));
+    const attributes = new Map<string, FileAttributes>();
+    for (const vectorStoreId of new Set(ranked.map((entry) => entry.hit.vectorStoreId))) {
+      const inStore = [...new Set(ranked.filter((entry) => entry.hit.vectorStoreId === vectorStoreId).map((entry) => entry.hit.fileId))];
+      for (const file of await store.vectorStoreFiles.findMany(params.projectId, vectorStoreId, inStore)) attributes.set(`${vectorStoreId}/${file.id}`, file.attributes);
+    }
+    const results: FileSearchResult[] = ranked.map(({ hit, score }) => ({
+      file_id: hit.fileId,
+      filename: filenames.get(hit.fileId) ?? '',
+      score,
+      content: [{ type: 'text', text: hit.text }],
+      attributes: attributes.get(`${hit.vectorStoreId}/${hit.fileId}`) ?? {},
+    }));
+    return results;
+  };
+}
