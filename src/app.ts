@@ -24,6 +24,7 @@ import { createRunsService } from './api/threads/runs/runs.service.ts';
 import { stepsRoutes } from './api/threads/runs/steps/steps.routes.ts';
 import { createInProcessEventBus } from './engine/event-bus/in-process-event-bus.ts';
 import type { EventBus } from './engine/event-bus.ts';
+import { createImageLoader } from './engine/image-loader.ts';
 import { loadTokenCounter } from './engine/token-counter.ts';
 import { runToolResources } from './engine/tool-resources.ts';
 import { createWorker, type Worker } from './engine/worker.ts';
@@ -203,7 +204,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           models,
           serverTools,
           counter: await loadTokenCounter(),
-          loadImage: async () => undefined,
+          loadImage: createImageLoader(store, blobs),
           toolResources: (record) => runToolResources(store, record),
           runExpirySeconds: config.runExpirySeconds,
           log: server.log,

@@ -53,7 +53,7 @@ async function userContent(input: BuildRequestInput, message: Message): Promise<
       });
     } else if (part.type === 'image_file') {
       const image = await input.loadImage(input.projectId, part.image_file.file_id);
-      if (!image) throw new RunFailure(`The image file ${part.image_file.file_id} in message ${message.id} does not exist.`, { status: 'failed', code: 'invalid_prompt' });
+      if (!image) throw new RunFailure(`The image file ${part.image_file.file_id} in message ${message.id} does not exist or is not a readable image (png, jpeg, gif or webp up to 20 MB).`, { status: 'failed', code: 'invalid_prompt' });
       parts.push({ type: 'image', image: image.bytes, mediaType: image.mediaType, ...(part.image_file.detail ? { detail: part.image_file.detail } : {}) });
     }
   }

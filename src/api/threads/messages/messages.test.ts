@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf, request } from '../../../../test/helpers/inject.ts';
+import { uploadFile } from '../../../../test/helpers/files-api.ts';
 import { createTestApp, type TestApp } from '../../../../test/helpers/test-app.ts';
 
 describe('/v1/threads/{thread_id}/messages', () => {
@@ -33,11 +34,12 @@ describe('/v1/threads/{thread_id}/messages', () => {
   });
 
   it('accepts text, image_file and image_url parts with detail', async () => {
+    const image = await uploadFile(app.server, 'chart.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     const response = await request(app.server, 'POST', `/v1/threads/${threadId}/messages`, {
       role: 'user',
       content: [
         { type: 'text', text: 'What is in these?' },
-        { type: 'image_file', image_file: { file_id: 'file-img', detail: 'high' } },
+        { type: 'image_file', image_file: { file_id: image.id, detail: 'high' } },
         { type: 'image_url', image_url: { url: 'https://example.com/cat.png', detail: 'low' } },
         { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
       ],
@@ -45,10 +47,12 @@ describe('/v1/threads/{thread_id}/messages', () => {
     expect(response.status).toBe(200);
     expect(response.body.content).toEqual([
       { type: 'text', text: { value: 'What is in these?', annotations: [] } },
-      { type: 'image_file', image_file: { file_id: 'file-img', detail: 'high' } },
+      { type: 'image_file', image_file: { file_id: image.id, detail: 'high' } },
       { type: 'image_url', image_url: { url: 'https://example.com/cat.png', detail: 'low' } },
       { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
     ]);
+    const unknown = await request(app.server, 'POST', `/v1/threads/${threadId}/messages`, { role: 'user', content: [{ type: 'image_file', image_file: { file_id: 'file-nope' } }] });
+    expect(unknown.status).toBe(404);
   });
 
   it.each([
