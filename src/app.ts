@@ -30,6 +30,7 @@ import { runToolResources } from './engine/tool-resources.ts';
 import { createWorker, type Worker } from './engine/worker.ts';
 import { createAiSdkModelResolver } from './models/ai-sdk/ai-sdk-model-resolver.ts';
 import type { ModelResolver } from './models/language-model.ts';
+import { createFileSearchTool } from './tools/file-search/file-search-tool.ts';
 import type { ServerTool } from './tools/tool.ts';
 import { chainRoutes } from './api/chain/chain.routes.ts';
 import type { Chain } from './chain/chain.ts';
@@ -192,7 +193,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       providers: config.providers,
       resilience: { attempts: 3, baseDelayMs: 500, maxDelayMs: 8000, idleTimeoutMs: config.modelTimeoutSeconds * 1000 },
     });
-  const serverTools: ServerTool[] = [];
+  const serverTools: ServerTool[] = [createFileSearchTool(fileSearch)];
   const worker = config.worker
     ? createWorker({
         bus,

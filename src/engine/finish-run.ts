@@ -6,6 +6,7 @@ import { nowSeconds } from '../domain/clock.ts';
 import type { Message } from '../domain/message.ts';
 import type { Run, RunErrorCode, RunStep, Usage } from '../domain/run.ts';
 import type { Store } from '../storage/store.ts';
+import { publicStep } from './run-objects.ts';
 import type { RunWriter } from './run-writer.ts';
 import type { TurnState } from './stream-turn.ts';
 
@@ -18,7 +19,7 @@ export type Ending =
 const MESSAGE_REASON = { failed: 'run_failed', cancelled: 'run_cancelled', incomplete: 'max_tokens', completed: 'max_tokens' } as const;
 
 /** Marks what the interrupted turn left open: the message incomplete, the steps cancelled or failed. */
-export async function closeOpenWork(store: Store, writer: RunWriter, projectId: string, state: TurnState, ending: Ending): Promise<void> {
+export async function closeOpenWork(store: Store, writer: RunWriter, projectId: string, state: TurnState, ending: Ending, include: readonly string[] = []): Promise<void> {
   const now = nowSeconds();
   if (state.message) {
     const message: Message = {
@@ -36,7 +37,7 @@ export async function closeOpenWork(store: Store, writer: RunWriter, projectId: 
     if (!open) continue;
     const step = endStep(open, ending, now);
     await writer.write(() => store.runSteps.update(projectId, step));
-    writer.emit(step.status === 'cancelled' ? 'thread.run.step.cancelled' : step.status === 'failed' ? 'thread.run.step.failed' : 'thread.run.step.completed', step);
+    writer.emit(step.status === 'cancelled' ? 'thread.run.step.cancelled' : step.status === 'failed' ? 'thread.run.step.failed' : 'thread.run.step.completed', publicStep(step, include));
   }
   state.messageStep = undefined;
   state.toolStep = undefined;
@@ -67,8 +68,8 @@ export function endedRun(run: Run, ending: Ending, usage: Usage): Run {
   }
 }
 
-export async function endRun(store: Store, writer: RunWriter, projectId: string, state: TurnState, ending: Ending, usage: Usage): Promise<void> {
-  await closeOpenWork(store, writer, projectId, state, ending);
+export async function endRun(store: Store, writer: RunWriter, projectId: string, state: TurnState, ending: Ending, usage: Usage, include: readonly string[] = []): Promise<void> {
+  await closeOpenWork(store, writer, projectId, state, ending, include);
   if (ending.status === 'cancelled') {
     // The API node moved the run to `cancelling` without an event (the worker owns the event log):
     // announce it here, before `cancelled`.

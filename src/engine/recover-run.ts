@@ -6,13 +6,15 @@
 import { nowSeconds } from '../domain/clock.ts';
 import type { RunStep } from '../domain/run.ts';
 import type { Store } from '../storage/store.ts';
+import { isResumable } from './run-tools.ts';
 import type { RunWriter } from './run-writer.ts';
 
 export async function recoverInterruptedSteps(store: Store, writer: RunWriter, projectId: string): Promise<number> {
   const steps = await store.runSteps.listAll(projectId, writer.run.id);
   let recovered = 0;
-  for (const { step } of steps) {
-    if (step.status !== 'in_progress') continue;
+  for (const { step, transcript } of steps) {
+    // A step waiting on answered approvals is not interrupted: the executor resumes it.
+    if (step.status !== 'in_progress' || isResumable(transcript)) continue;
     const failed: RunStep = {
       ...step,
       status: 'failed',

@@ -5,9 +5,9 @@
  */
 import type { ToolResources } from '../domain/assistant.ts';
 import { nowSeconds } from '../domain/clock.ts';
-import type { Run } from '../domain/run.ts';
+import type { Run, RunStep, Usage } from '../domain/run.ts';
 import { ModelCallError, type ModelResolver, type ModelTool } from '../models/language-model.ts';
-import type { RunRecord } from '../storage/ports/runs-port.ts';
+import type { RunRecord, StepTranscript } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
 import { buildModelRequest, type ImageLoader } from './build-model-request.ts';
@@ -15,11 +15,12 @@ import type { EventBus } from './event-bus.ts';
 import { endRun, endStep, type Ending } from './finish-run.ts';
 import { recoverInterruptedSteps } from './recover-run.ts';
 import { RunFailure } from './run-failure.ts';
-import { usageOf } from './run-objects.ts';
-import { runServerTools } from './run-tools.ts';
+import { publicStep, usageOf } from './run-objects.ts';
+import { countSources, isResumable, settleToolStep, type ClientCall } from './run-tools.ts';
 import { runUsage, usedTokens } from './run-usage.ts';
 import { RunOwnershipLostError, RunWriter } from './run-writer.ts';
 import { CancelRequested, HandBack } from './stop-reasons.ts';
+import { collectRunSources } from './message-annotations.ts';
 import { streamTurn, TurnState } from './stream-turn.ts';
 import type { TokenCounter } from './token-counter.ts';
 
@@ -76,6 +77,21 @@ function endingFor(error: unknown, signal: AbortSignal): Ending | undefined {
   return { status: 'failed', code: 'server_error', message: 'The server had an error while running this run.' };
 }
 
+/** Pauses the run in `requires_action` on the calls the client must answer. */
+async function pauseForClient(dependencies: ExecutorDependencies, writer: RunWriter, calls: ClientCall[], usage: Usage): Promise<void> {
+  const waiting: Run = {
+    ...writer.run,
+    status: 'requires_action',
+    required_action: {
+      type: 'submit_tool_outputs',
+      submit_tool_outputs: { tool_calls: calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) },
+    },
+    expires_at: nowSeconds() + dependencies.runExpirySeconds,
+    usage,
+  };
+  await writer.transition(waiting, [{ event: 'thread.run.requires_action', data: waiting }]);
+}
+
 /** Executes a run this worker has claimed, until it ends, pauses, or is handed back. */
 export async function executeRun(dependencies: ExecutorDependencies, record: RunRecord, signal: AbortSignal): Promise<void> {
   const { store, projectId } = { store: dependencies.store, projectId: record.projectId };
@@ -99,6 +115,36 @@ export async function executeRun(dependencies: ExecutorDependencies, record: Run
     const toolResources = await dependencies.toolResources(record);
     const resolved = dependencies.models.resolve(writer.run.model);
     const tools = await modelTools(dependencies, record, toolResources);
+    const settle = async (step: RunStep, transcript: StepTranscript) => {
+      const steps = await store.runSteps.listAll(projectId, writer.run.id);
+      const settled = await settleToolStep({
+        store,
+        writer,
+        projectId,
+        options: record.options,
+        toolResources,
+        serverTools: dependencies.serverTools,
+        step,
+        transcript,
+        sourceOffset: countSources(steps.filter((entry) => entry.step.id !== step.id).map((entry) => entry.step)),
+        signal,
+      });
+      state.toolStep = settled.step;
+      if (settled.waiting.length > 0) {
+        await pauseForClient(dependencies, writer, settled.waiting, runUsage(await store.runSteps.listAll(projectId, writer.run.id)));
+        return 'paused' as const;
+      }
+      const usage = transcript.usage;
+      const completed = { ...endStep(settled.step, { status: 'completed' }), usage: usage ? usageOf(usage.prompt, usage.completion) : null };
+      await writer.write(() => store.runSteps.update(projectId, completed));
+      writer.emit('thread.run.step.completed', publicStep(completed, record.options.include));
+      state.toolStep = undefined;
+      return 'completed' as const;
+    };
+
+    // A step whose approvals the client answered continues where it paused.
+    const pending = (await store.runSteps.listAll(projectId, writer.run.id)).find(({ step, transcript }) => step.status === 'in_progress' && isResumable(transcript));
+    if (pending && (await settle(pending.step, pending.transcript!)) === 'paused') return;
 
     for (let turn = 0; turn < MAX_TURNS; turn++) {
       signal.throwIfAborted();
@@ -127,40 +173,16 @@ export async function executeRun(dependencies: ExecutorDependencies, record: Run
         counter: dependencies.counter,
         signal,
         state,
+        sources: collectRunSources(steps),
       });
 
-      if (result.toolCalls.length === 0) {
+      if (!result.toolStep || !result.transcript) {
         const capped = result.finishReason === 'length' && writer.run.max_completion_tokens !== null;
         const ending: Ending = capped ? { status: 'incomplete', reason: 'max_completion_tokens' } : { status: 'completed' };
-        await endRun(store, writer, projectId, state, ending, runUsage(await store.runSteps.listAll(projectId, writer.run.id)));
+        await endRun(store, writer, projectId, state, ending, runUsage(await store.runSteps.listAll(projectId, writer.run.id)), record.options.include);
         return;
       }
-
-      let step = result.toolStep!;
-      if (result.toolCalls.some((call) => call.serverTool)) {
-        step = (await runServerTools({ store, writer, projectId, options: record.options, toolResources, step, calls: result.toolCalls, usage: result.usage, signal })).step;
-        state.toolStep = step;
-      }
-      const functionCalls = result.toolCalls.filter((call) => !call.serverTool);
-      if (functionCalls.length > 0) {
-        const usage = runUsage(await store.runSteps.listAll(projectId, writer.run.id));
-        const waiting: Run = {
-          ...writer.run,
-          status: 'requires_action',
-          required_action: {
-            type: 'submit_tool_outputs',
-            submit_tool_outputs: { tool_calls: functionCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) },
-          },
-          expires_at: nowSeconds() + dependencies.runExpirySeconds,
-          usage,
-        };
-        await writer.transition(waiting, [{ event: 'thread.run.requires_action', data: waiting }]);
-        return;
-      }
-      const completed = { ...endStep(step, { status: 'completed' }), usage: usageOf(result.usage.prompt, result.usage.completion) };
-      await writer.write(() => store.runSteps.update(projectId, completed));
-      writer.emit('thread.run.step.completed', completed);
-      state.toolStep = undefined;
+      if ((await settle(result.toolStep, result.transcript)) === 'paused') return;
     }
     throw new RunFailure(`The run stopped after ${MAX_TURNS} model turns without an answer.`, { status: 'failed', code: 'server_error' });
   } catch (error) {
@@ -179,7 +201,7 @@ export async function executeRun(dependencies: ExecutorDependencies, record: Run
       dependencies.log.error({ err: error, runId: record.run.id }, 'run failed with an unexpected error');
     }
     try {
-      await endRun(store, writer, projectId, state, ending, runUsage(await store.runSteps.listAll(projectId, writer.run.id)));
+      await endRun(store, writer, projectId, state, ending, runUsage(await store.runSteps.listAll(projectId, writer.run.id)), record.options.include);
     } catch (endError) {
       if (!(endError instanceof RunOwnershipLostError)) dependencies.log.error({ err: endError, runId: record.run.id }, 'could not end the run');
     }

@@ -1,51 +1,119 @@
 /**
- * Phase: run the server-side tool calls of a turn (file_search, code_interpreter, service agents) and
- * fill their results into the tool_calls step, streaming their progress as step deltas.
+ * Phase: settle a tool_calls step. Server-side calls (file_search, code_interpreter, service agents)
+ * run here, streaming progress as step deltas; a call that needs a person's approval adds an
+ * `approve_action` function call for the client. The step completes once every call has an output;
+ * until then the run waits in `requires_action` for the client's function outputs and approvals.
  */
+import { newId } from '../domain/ids.ts';
 import type { RunOptions, RunStep, StepToolCall } from '../domain/run.ts';
 import type { ToolResources } from '../domain/assistant.ts';
+import type { StepTranscript, TranscriptCall } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
+import { APPROVE_ACTION, type ServerTool, type ToolContext } from '../tools/tool.ts';
 import { toolCallDelta } from './run-objects.ts';
 import type { RunWriter } from './run-writer.ts';
-import { beginToolCall, transcriptOf, type TurnToolCall } from './stream-turn.ts';
 
-export interface ServerToolsResult {
-  step: RunStep;
-  outputs: Map<string, string>;
-  promptTokens: number;
+/** A call the client must answer: a function tool, or an approval a server tool asked for. */
+export interface ClientCall {
+  id: string;
+  name: string;
+  arguments: string;
 }
 
-export async function runServerTools(input: {
+export interface SettledStep {
+  step: RunStep;
+  transcript: StepTranscript;
+  /** Calls still waiting for the client; empty when the step is complete. */
+  waiting: ClientCall[];
+}
+
+export function serverToolFor(serverTools: ServerTool[], name: string): ServerTool | undefined {
+  return serverTools.find((tool) => tool.handles(name));
+}
+
+/** A step whose server calls wait on approvals the client has now answered. */
+export function isResumable(transcript: StepTranscript | null): boolean {
+  if (!transcript) return false;
+  const pending = transcript.calls.filter((call) => call.output === null);
+  return pending.length > 0 && pending.every((call) => call.approval !== undefined && call.approval.output !== null);
+}
+
+/** How many file_search results the run's earlier steps produced (citation markers continue from there). */
+export function countSources(steps: RunStep[]): number {
+  let count = 0;
+  for (const step of steps) {
+    if (step.step_details.type !== 'tool_calls') continue;
+    for (const call of step.step_details.tool_calls) if (call.type === 'file_search') count += call.file_search.results?.length ?? 0;
+  }
+  return count;
+}
+
+function approvalEntry(call: TranscriptCall): StepToolCall {
+  return { id: call.approval!.callId, type: 'function', function: { name: APPROVE_ACTION, arguments: call.approval!.arguments, output: call.approval!.output } };
+}
+
+export async function settleToolStep(input: {
   store: Store;
   writer: RunWriter;
   projectId: string;
   options: RunOptions;
   toolResources: ToolResources;
+  serverTools: ServerTool[];
   step: RunStep;
-  calls: TurnToolCall[];
-  usage: { prompt: number; completion: number };
+  transcript: StepTranscript;
+  sourceOffset: number;
   signal: AbortSignal;
-}): Promise<ServerToolsResult> {
-  const { writer, step } = input;
-  const toolCalls: StepToolCall[] = input.calls.map(beginToolCall);
-  const outputs = new Map<string, string>();
-  let promptTokens = 0;
-  for (const [index, call] of input.calls.entries()) {
-    if (!call.serverTool) continue;
+}): Promise<SettledStep> {
+  const { writer } = input;
+  const step = input.step;
+  const toolCalls = [...(step.step_details as { tool_calls: StepToolCall[] }).tool_calls];
+  const transcript: StepTranscript = { ...input.transcript, calls: input.transcript.calls.map((call) => ({ ...call })) };
+  let sourceOffset = input.sourceOffset;
+
+  for (const [index, call] of transcript.calls.entries()) {
+    const tool = serverToolFor(input.serverTools, call.name);
+    if (!tool || call.output !== null) continue;
+    if (call.approval && call.approval.output === null) continue;
     input.signal.throwIfAborted();
-    const execution = await call.serverTool.execute(call.id, call.name, call.arguments, {
+    const context: ToolContext = {
       projectId: input.projectId,
       run: writer.run,
       options: input.options,
       toolResources: input.toolResources,
       signal: input.signal,
+      sourceOffset,
       emitDelta: (delta) => writer.emit('thread.run.step.delta', toolCallDelta(step.id, { index, ...delta })),
-    });
+    };
+    const answered = call.approval?.output;
+    const execution =
+      answered != null && tool.resume
+        ? await tool.resume(call.id, call.name, call.arguments, answered, context)
+        : await tool.execute(call.id, call.name, call.arguments, context);
     toolCalls[index] = execution.toolCall;
-    outputs.set(call.id, execution.output);
-    promptTokens += execution.promptTokens ?? 0;
+    if (execution.kind === 'completed') {
+      call.output = execution.output;
+      if (execution.messageContent?.length) call.messageContent = execution.messageContent;
+      if (execution.files?.length) call.files = execution.files;
+      if (execution.toolCall.type === 'file_search') sourceOffset += execution.toolCall.file_search.results?.length ?? 0;
+    } else {
+      call.approval = { callId: newId('toolCall'), arguments: JSON.stringify(execution.arguments), output: null };
+    }
   }
-  const updated: RunStep = { ...step, step_details: { type: 'tool_calls', tool_calls: toolCalls } };
-  await writer.write(() => input.store.runSteps.update(input.projectId, updated, transcriptOf(input.calls, input.usage, outputs)));
-  return { step: updated, outputs, promptTokens };
+
+  // Approval requests show in the step as `approve_action` function calls, after the model's own calls.
+  const shown = toolCalls.slice(0, transcript.calls.length);
+  for (const call of transcript.calls) if (call.approval) shown.push(approvalEntry(call));
+  const updated: RunStep = { ...step, step_details: { type: 'tool_calls', tool_calls: shown } };
+  await writer.write(() => input.store.runSteps.update(input.projectId, updated, transcript));
+
+  const waiting: ClientCall[] = [];
+  for (const call of transcript.calls) {
+    if (call.output !== null) continue;
+    if (call.approval) {
+      if (call.approval.output === null) waiting.push({ id: call.approval.callId, name: APPROVE_ACTION, arguments: call.approval.arguments });
+    } else if (!serverToolFor(input.serverTools, call.name)) {
+      waiting.push({ id: call.id, name: call.name, arguments: call.arguments });
+    }
+  }
+  return { step: updated, transcript, waiting };
 }

@@ -9,7 +9,7 @@ import type { RunEventName } from '../domain/run-event.ts';
 import type { NewRunEvent, StepTranscript } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import type { EventBus } from './event-bus.ts';
-import { usageOf } from './run-objects.ts';
+import { publicStep, usageOf } from './run-objects.ts';
 
 type StepUpdate = { step: RunStep; transcript?: StepTranscript };
 
@@ -41,7 +41,7 @@ async function waitingStep(store: Store, projectId: string, run: Run) {
 }
 
 /** Cancels a run no worker holds (queued or waiting); false when its status moved first. */
-export async function cancelIdleRun(store: Store, bus: EventBus, projectId: string, run: Run): Promise<boolean> {
+export async function cancelIdleRun(store: Store, bus: EventBus, projectId: string, run: Run, include: readonly string[] = []): Promise<boolean> {
   const now = nowSeconds();
   const cancelled: Run = { ...run, status: 'cancelled', cancelled_at: now, required_action: null, expires_at: null };
   const updates: StepUpdate[] = [];
@@ -51,7 +51,7 @@ export async function cancelIdleRun(store: Store, bus: EventBus, projectId: stri
     if (waiting) {
       const step: RunStep = { ...waiting.step, status: 'cancelled', cancelled_at: now };
       updates.push({ step });
-      events.push({ event: 'thread.run.step.cancelled', data: step });
+      events.push({ event: 'thread.run.step.cancelled', data: publicStep(step, include) });
     }
   }
   events.push({ event: 'thread.run.cancelled', data: cancelled });
@@ -67,7 +67,7 @@ export async function requestCancel(store: Store, bus: EventBus, projectId: stri
 }
 
 /** Expires a run that waited too long (queued, or in requires_action). */
-export async function expireRun(store: Store, bus: EventBus, projectId: string, run: Run): Promise<boolean> {
+export async function expireRun(store: Store, bus: EventBus, projectId: string, run: Run, include: readonly string[] = []): Promise<boolean> {
   const now = nowSeconds();
   const expired: Run = { ...run, status: 'expired', required_action: null };
   const updates: StepUpdate[] = [];
@@ -77,7 +77,7 @@ export async function expireRun(store: Store, bus: EventBus, projectId: string, 
     if (waiting) {
       const step: RunStep = { ...waiting.step, status: 'expired', expired_at: now };
       updates.push({ step });
-      events.push({ event: 'thread.run.step.expired', data: step });
+      events.push({ event: 'thread.run.step.expired', data: publicStep(step, include) });
     }
   }
   events.push({ event: 'thread.run.expired', data: expired });
@@ -90,10 +90,19 @@ export interface ToolOutput {
 }
 
 /**
- * Records the client's tool outputs: the waiting step completes with them and the run is queued
- * again. Returns the queued run, or null when the run moved first.
+ * Records the client's tool outputs (function results and approval answers) and queues the run again.
+ * The waiting step completes when every call has its output; a server call that waited for an
+ * approval keeps it open until the worker resumes it. Returns the queued run, or null when the run
+ * moved first.
  */
-export async function submitToolOutputs(store: Store, bus: EventBus, projectId: string, run: Run, outputs: ToolOutput[]): Promise<Run | null> {
+export async function submitToolOutputs(
+  store: Store,
+  bus: EventBus,
+  projectId: string,
+  run: Run,
+  outputs: ToolOutput[],
+  include: readonly string[] = [],
+): Promise<Run | null> {
   const waiting = await waitingStep(store, projectId, run);
   const now = nowSeconds();
   const byId = new Map(outputs.map((output) => [output.tool_call_id, output.output]));
@@ -104,18 +113,24 @@ export async function submitToolOutputs(store: Store, bus: EventBus, projectId: 
       call.type === 'function' && byId.has(call.id) ? { ...call, function: { ...call.function, output: byId.get(call.id)! } } : call,
     );
     const transcript: StepTranscript | undefined = waiting.transcript
-      ? { ...waiting.transcript, calls: waiting.transcript.calls.map((call) => (byId.has(call.id) ? { ...call, output: byId.get(call.id)! } : call)) }
+      ? {
+          ...waiting.transcript,
+          calls: waiting.transcript.calls.map((call) => {
+            if (byId.has(call.id)) return { ...call, output: byId.get(call.id)! };
+            if (call.approval && byId.has(call.approval.callId)) return { ...call, approval: { ...call.approval, output: byId.get(call.approval.callId)! } };
+            return call;
+          }),
+        }
       : undefined;
+    const complete = !transcript || transcript.calls.every((call) => call.output !== null);
     const usage = transcript?.usage;
     const step: RunStep = {
       ...waiting.step,
-      status: 'completed',
-      completed_at: now,
       step_details: { type: 'tool_calls', tool_calls: toolCalls },
-      usage: usage ? usageOf(usage.prompt, usage.completion) : null,
+      ...(complete ? { status: 'completed' as const, completed_at: now, usage: usage ? usageOf(usage.prompt, usage.completion) : null } : {}),
     };
     updates.push({ step, ...(transcript ? { transcript } : {}) });
-    events.push({ event: 'thread.run.step.completed', data: step });
+    if (complete) events.push({ event: 'thread.run.step.completed', data: publicStep(step, include) });
   }
   const queued: Run = { ...run, status: 'queued', required_action: null };
   events.push({ event: 'thread.run.queued', data: queued });

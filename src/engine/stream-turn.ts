@@ -11,6 +11,7 @@ import type { LanguageModel, ModelFinishReason, ModelRequest } from '../models/l
 import type { StepTranscript } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
+import { annotate, type RunSources } from './message-annotations.ts';
 import { newAssistantMessage, newStep, textDelta, toolCallDelta, usageOf } from './run-objects.ts';
 import type { RunWriter } from './run-writer.ts';
 import type { TokenCounter } from './token-counter.ts';
@@ -37,6 +38,8 @@ export interface TurnResult {
   usage: { prompt: number; completion: number };
   toolCalls: TurnToolCall[];
   toolStep: RunStep | undefined;
+  /** The tool step's transcript, when the turn made tool calls. */
+  transcript: StepTranscript | undefined;
 }
 
 export interface StreamTurnOptions {
@@ -50,10 +53,12 @@ export interface StreamTurnOptions {
   counter: TokenCounter;
   signal: AbortSignal;
   state: TurnState;
+  /** What the run's tools produced: citation targets, linkable files, images for the next message. */
+  sources: RunSources;
 }
 
-export function transcriptOf(calls: TurnToolCall[], usage: { prompt: number; completion: number }, outputs: Map<string, string> = new Map()): StepTranscript {
-  return { calls: calls.map((call) => ({ id: call.id, name: call.name, arguments: call.arguments, output: outputs.get(call.id) ?? null })), usage };
+export function transcriptOf(calls: TurnToolCall[], usage: { prompt: number; completion: number }): StepTranscript {
+  return { calls: calls.map((call) => ({ id: call.id, name: call.name, arguments: call.arguments, output: null })), usage };
 }
 
 async function openMessage(options: StreamTurnOptions): Promise<void> {
@@ -78,10 +83,11 @@ export async function closeMessage(options: StreamTurnOptions, finishReason: Mod
   if (!state.message || !state.messageStep) return;
   const now = nowSeconds();
   const incompleteReason = finishReason === 'length' ? 'max_tokens' : finishReason === 'content-filter' ? 'content_filter' : undefined;
+  const extra = options.sources.pendingContent;
   const message: Message = {
     ...state.message,
     status: incompleteReason ? 'incomplete' : 'completed',
-    content: [{ type: 'text', text: { value: state.text, annotations: [] } }],
+    content: [{ type: 'text', text: { value: state.text, annotations: annotate(state.text, options.sources) } }, ...extra],
     completed_at: incompleteReason ? null : now,
     incomplete_at: incompleteReason ? now : null,
     incomplete_details: incompleteReason ? { reason: incompleteReason } : null,
@@ -91,6 +97,8 @@ export async function closeMessage(options: StreamTurnOptions, finishReason: Mod
     await store.messages.update(projectId, message);
     await store.runSteps.update(projectId, step);
   });
+  extra.forEach((part, offset) => writer.emit('thread.message.delta', { id: message.id, object: 'thread.message.delta', delta: { content: [{ index: offset + 1, ...part }] } }));
+  options.sources.pendingContent = [];
   writer.emit(incompleteReason ? 'thread.message.incomplete' : 'thread.message.completed', message);
   writer.emit('thread.run.step.completed', step);
   state.message = undefined;
@@ -180,8 +188,10 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
     // The step now lists every call with its final arguments; the call's usage waits in the transcript
     // until the step completes (a step in progress shows no usage).
     const updated: RunStep = { ...toolStep, step_details: { type: 'tool_calls', tool_calls: state.toolCalls.map(beginToolCall) } };
-    await writer.write(() => options.store.runSteps.update(options.projectId, updated, transcriptOf(state.toolCalls, usage)));
+    const transcript = transcriptOf(state.toolCalls, usage);
+    await writer.write(() => options.store.runSteps.update(options.projectId, updated, transcript));
     state.toolStep = updated;
+    return { finishReason, usage, toolCalls: [...state.toolCalls], toolStep: updated, transcript };
   }
-  return { finishReason, usage, toolCalls: [...state.toolCalls], toolStep: state.toolStep };
+  return { finishReason, usage, toolCalls: [], toolStep: undefined, transcript: undefined };
 }

@@ -98,7 +98,7 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function sweep(): Promise<void> {
     for (const record of await store.runs.listExpired(nowSeconds(), 50)) {
-      await expireRun(store, options.bus, record.projectId, record.run);
+      await expireRun(store, options.bus, record.projectId, record.run, record.options.include);
     }
   }
 

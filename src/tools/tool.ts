@@ -1,7 +1,9 @@
 /**
  * The server-side tool port: tools the run engine executes itself (file_search, code_interpreter,
  * service agents), as opposed to function tools, which the client executes. Each tool tells the engine
- * what the model sees, how its call looks in a run step before and after it runs, and runs it.
+ * what the model sees, how its call looks in a run step before and after it runs, and runs it. A tool
+ * may pause for a person's approval: the run then waits in `requires_action` on an `approve_action`
+ * function call, and the tool resumes with the client's answer.
  */
 import type { AssistantTool, ToolResources } from '../domain/assistant.ts';
 import type { MessageContent } from '../domain/message.ts';
@@ -17,27 +19,58 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Streams a partial update of this call as a `thread.run.step.delta` (merged by the SDK by index). */
   emitDelta(delta: Record<string, unknown>): void;
+  /**
+   * How many file_search results earlier calls of this run produced: a result's citation marker number
+   * is this offset plus its position (`【n†file】`), so markers stay unique within a run.
+   */
+  sourceOffset: number;
 }
 
-export interface ToolExecution {
+/** A file a tool produced, which the assistant's message may link as `sandbox:/mnt/data/<name>`. */
+export interface ProducedFile {
+  name: string;
+  fileId: string;
+}
+
+export interface CompletedExecution {
+  kind: 'completed';
   /** The finished tool call as the run step shows it. */
   toolCall: StepToolCall;
   /** What the model reads as the tool's result. */
   output: string;
-  /** Content to put into the assistant's next message (e.g. images a tool produced). */
+  /** Content to add to the assistant's next message (e.g. images a tool produced). */
   messageContent?: MessageContent[];
-  /** Prompt tokens the tool spent on the model's behalf (retrieved text counts in usage). */
-  promptTokens?: number;
+  /** Files the model may link to. */
+  files?: ProducedFile[];
 }
+
+/** The tool needs a person to approve something before it acts. */
+export interface ApprovalRequest {
+  kind: 'approval';
+  /** The call as the step shows it while it waits. */
+  toolCall: StepToolCall;
+  /** Arguments of the `approve_action` function call the client answers (the proposal, described). */
+  arguments: Record<string, unknown>;
+}
+
+export type ToolExecution = CompletedExecution | ApprovalRequest;
 
 export interface ServerTool {
   readonly type: Exclude<AssistantTool['type'], 'function'>;
-  /** The function-shaped tool(s) the model sees for this enabled tool, by model-facing name. */
-  modelTools(tool: AssistantTool, context: Omit<ToolContext, 'signal' | 'emitDelta'>): Promise<ModelTool[]>;
+  /** The function-shaped tool(s) the model sees for this enabled tool. */
+  modelTools(tool: AssistantTool, context: Omit<ToolContext, 'signal' | 'emitDelta' | 'sourceOffset'>): Promise<ModelTool[]>;
   /** Whether a model-facing tool name belongs to this tool. */
   handles(toolName: string): boolean;
   /** The call as the step shows it while it runs. */
   begin(callId: string, toolName: string, argumentsText: string): StepToolCall;
   /** Runs the call. A failure the model can act on is a result, not a throw. */
   execute(callId: string, toolName: string, argumentsText: string, context: ToolContext): Promise<ToolExecution>;
+  /**
+   * Continues a call that asked for approval, with the client's `approve_action` output (JSON text, e.g.
+   * `{"approved": true}`). Tools that never ask need not implement it.
+   */
+  resume?(callId: string, toolName: string, argumentsText: string, approvalOutput: string, context: ToolContext): Promise<ToolExecution>;
 }
+
+/** The name of the function call through which a client approves or declines a tool's proposal. */
+export const APPROVE_ACTION = 'approve_action';

@@ -169,8 +169,9 @@ export function createRunsService({ store, bus, threads, runExpirySeconds }: Run
         if (isTerminal(run.status) || run.status === 'cancelling') {
           throw new InvalidRequestError(`Cannot cancel run with status '${run.status}'.`);
         }
+        const include = (await store.runs.findRecord(run.id))?.options.include ?? [];
         const moved =
-          run.status === 'in_progress' ? await requestCancel(store, bus, projectId, run) : await cancelIdleRun(store, bus, projectId, run);
+          run.status === 'in_progress' ? await requestCancel(store, bus, projectId, run) : await cancelIdleRun(store, bus, projectId, run, include);
         if (moved) return retrieve(projectId, threadId, runId);
       }
       throw new InvalidRequestError('The run changed status while it was being cancelled; please retry.');
@@ -191,7 +192,8 @@ export function createRunsService({ store, bus, threads, runExpirySeconds }: Run
         throw new InvalidRequestError(`Expected tool outputs for call_ids [${expected.map((id) => `'${id}'`).join(', ')}], got [${given.map((id) => `'${id}'`).join(', ')}].`, 'tool_outputs');
       }
       const afterSeq = await store.runEvents.lastSeq(run.id);
-      const queued = await submitToolOutputs(store, bus, projectId, run, params.tool_outputs);
+      const include = (await store.runs.findRecord(run.id))?.options.include ?? [];
+      const queued = await submitToolOutputs(store, bus, projectId, run, params.tool_outputs, include);
       if (!queued) throw new InvalidRequestError('The run changed status before the tool outputs were recorded (it may have expired or been cancelled).');
       return { run: queued, afterSeq };
     },

@@ -1,28 +1,12 @@
 /** `/v1/threads/{thread_id}/runs/{run_id}/steps` */
 import { z } from 'zod';
-import type { RunStep } from '../../../../domain/run.ts';
+import { publicStep } from '../../../../engine/run-objects.ts';
 import { defineRoute, type RouteDefinition } from '../../../../http/route.ts';
 import { idSchema, listQuerySchema, pageOf } from '../../../shared/common.schemas.ts';
-import { FILE_SEARCH_CONTENT_INCLUDE, IncludeSchema, RunPathSchema } from '../runs.schemas.ts';
+import { IncludeSchema, RunPathSchema } from '../runs.schemas.ts';
 import type { RunsService } from '../runs.service.ts';
 
 const StepPathSchema = z.strictObject({ thread_id: idSchema('thread'), run_id: idSchema('run'), step_id: idSchema('step') });
-
-/** file_search result content is stored, and shown only when `include[]` asks for it. */
-function view(step: RunStep, include: string[] | undefined): RunStep {
-  if (include?.includes(FILE_SEARCH_CONTENT_INCLUDE) || step.step_details.type !== 'tool_calls') return step;
-  return {
-    ...step,
-    step_details: {
-      type: 'tool_calls',
-      tool_calls: step.step_details.tool_calls.map((call) =>
-        call.type === 'file_search' && call.file_search.results
-          ? { ...call, file_search: { ...call.file_search, results: call.file_search.results.map(({ content: _content, ...result }) => result) } }
-          : call,
-      ),
-    },
-  };
-}
 
 export function stepsRoutes(runs: RunsService): RouteDefinition[] {
   const tag = 'Run steps';
@@ -38,7 +22,7 @@ export function stepsRoutes(runs: RunsService): RouteDefinition[] {
       handler: async ({ projectId, params, query }) => {
         const steps = await runs.steps(projectId, params.thread_id, params.run_id);
         const page = await steps.list(pageOf(query));
-        return { ...page, data: page.data.map((step) => view(step, query['include[]'])) };
+        return { ...page, data: page.data.map((step) => publicStep(step, query['include[]'] ?? [])) };
       },
     }),
     defineRoute({
@@ -51,7 +35,7 @@ export function stepsRoutes(runs: RunsService): RouteDefinition[] {
       query: z.strictObject({ 'include[]': IncludeSchema }),
       handler: async ({ projectId, params, query }) => {
         const steps = await runs.steps(projectId, params.thread_id, params.run_id);
-        return view(await steps.retrieve(params.step_id), query['include[]']);
+        return publicStep(await steps.retrieve(params.step_id), query['include[]'] ?? []);
       },
     }),
   ];
