@@ -30,6 +30,8 @@ import { runToolResources } from './engine/tool-resources.ts';
 import { createWorker, type Worker } from './engine/worker.ts';
 import { createAiSdkModelResolver } from './models/ai-sdk/ai-sdk-model-resolver.ts';
 import type { ModelResolver } from './models/language-model.ts';
+import { createCodeInterpreterTool } from './tools/code-interpreter/code-interpreter-tool.ts';
+import { createCodeSessions } from './tools/code-interpreter/code-sessions.ts';
 import { createFileSearchTool } from './tools/file-search/file-search-tool.ts';
 import type { ServerTool } from './tools/tool.ts';
 import { chainRoutes } from './api/chain/chain.routes.ts';
@@ -193,7 +195,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       providers: config.providers,
       resilience: { attempts: 3, baseDelayMs: 500, maxDelayMs: 8000, idleTimeoutMs: config.modelTimeoutSeconds * 1000 },
     });
+  const codeSessions = await createCodeSessions(config, server.log);
   const serverTools: ServerTool[] = [createFileSearchTool(fileSearch)];
+  if (config.codeSandbox !== 'off') serverTools.push(createCodeInterpreterTool({ store, blobs, sessions: codeSessions.get }));
   const worker = config.worker
     ? createWorker({
         bus,
@@ -264,6 +268,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       // Streams of runs that were handed back end here; their clients can resume on another node.
       server.server.closeAllConnections();
       await serverClosed;
+      await codeSessions.close();
       await bus.close();
       await chain.close();
       await store.close();

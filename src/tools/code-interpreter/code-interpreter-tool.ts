@@ -1,0 +1,166 @@
+/**
+ * The code_interpreter tool in runs: the model's Python runs in the thread's sandbox session, with the
+ * run's files under /mnt/data. Logs and images show in the run step; images the code writes become
+ * `assistants_output` files shown in the assistant's message, other files become files the message
+ * can link as `sandbox:/mnt/data/<name>` (a `file_path` annotation).
+ */
+import { Readable } from 'node:stream';
+import type { BlobStore } from '../../blobs/blob-store.ts';
+import { nowSeconds } from '../../domain/clock.ts';
+import type { FileObject } from '../../domain/file.ts';
+import { newId } from '../../domain/ids.ts';
+import type { MessageContent } from '../../domain/message.ts';
+import type { StepToolCall } from '../../domain/run.ts';
+import type { Store } from '../../storage/store.ts';
+import type { ProducedFile, ServerTool, ToolContext, ToolExecution } from '../tool.ts';
+import type { SandboxSession } from './sandbox.ts';
+import type { CodeSessions } from './code-sessions.ts';
+import { SandboxCapacityError } from './session-manager.ts';
+
+const NAME = 'code_interpreter';
+const CELL_TIMEOUT_MS = 120_000;
+
+export interface CodeInterpreterToolOptions {
+  store: Store;
+  blobs: BlobStore;
+  /** The session manager, created on first use; null when no sandbox can run here (with the reason). */
+  sessions: () => Promise<CodeSessions>;
+}
+
+type CodeCall = StepToolCall & { type: 'code_interpreter' };
+
+function parseCode(argumentsText: string): string {
+  try {
+    const parsed = JSON.parse(argumentsText) as { code?: unknown };
+    if (typeof parsed.code === 'string') return parsed.code;
+  } catch {
+    // Some models send the code itself rather than JSON.
+  }
+  return argumentsText;
+}
+
+/** The files of the run: tool_resources plus code_interpreter attachments of the thread, by the name the code sees. */
+async function runFiles(store: Store, context: Pick<ToolContext, 'projectId' | 'run' | 'toolResources'>) {
+  const ids = new Set(context.toolResources.code_interpreter?.file_ids ?? []);
+  for (const message of await store.messages.listAll(context.projectId, context.run.thread_id)) {
+    for (const attachment of message.attachments ?? []) {
+      if (attachment.tools.some((tool) => tool.type === 'code_interpreter')) ids.add(attachment.file_id);
+    }
+  }
+  const files = await store.files.findMany(context.projectId, [...ids], nowSeconds());
+  const names = new Set<string>();
+  return files.map((file) => {
+    const name = names.has(file.filename) ? `${file.id}-${file.filename}` : file.filename;
+    names.add(name);
+    return { file, name };
+  });
+}
+
+export function createCodeInterpreterTool({ store, blobs, sessions }: CodeInterpreterToolOptions): ServerTool {
+  /** Which files each live session already has, so a file is copied in once per session. */
+  const copied = new WeakMap<SandboxSession, Set<string>>();
+
+  async function saveOutput(projectId: string, name: string, bytes: Buffer, mimeType: string): Promise<FileObject> {
+    const file: FileObject = {
+      id: newId('file'),
+      object: 'file',
+      bytes: bytes.length,
+      created_at: nowSeconds(),
+      filename: name.split('/').pop() ?? name,
+      purpose: 'assistants_output',
+      status: 'processed',
+      expires_at: null,
+      status_details: null,
+    };
+    await blobs.put(file.id, Readable.from([bytes]));
+    await store.files.insert(projectId, file, mimeType);
+    return file;
+  }
+
+  function failure(callId: string, code: string, message: string): ToolExecution {
+    return { kind: 'completed', toolCall: { id: callId, type: 'code_interpreter', code_interpreter: { input: code, outputs: [{ type: 'logs', logs: message }] } }, output: message };
+  }
+
+  return {
+    type: 'code_interpreter',
+    handles: (toolName) => toolName === NAME,
+    async modelTools(_tool, context) {
+      const files = await runFiles(store, context);
+      const available = await sessions();
+      const libraries = available.manager && available.standardLibraryOnly ? ' Only the Python standard library is available (no numpy, pandas or matplotlib).' : '';
+      const listing = files.length ? ` Files available: ${files.map(({ name }) => `/mnt/data/${name}`).join(', ')}.` : '';
+      return [
+        {
+          name: NAME,
+          description:
+            `Run Python 3 in a stateful sandbox: variables and files persist across calls in this conversation. There is no internet access.${libraries}${listing} ` +
+            'Save files you create under /mnt/data. Images you save (for example charts with matplotlib) are shown to the user; link any other file in your answer as sandbox:/mnt/data/<name>.',
+          parameters: { type: 'object', properties: { code: { type: 'string', description: 'The Python code to run.' } }, required: ['code'] },
+        },
+      ];
+    },
+    begin(callId, _toolName, argumentsText) {
+      return { id: callId, type: 'code_interpreter', code_interpreter: { input: argumentsText ? parseCode(argumentsText) : '', outputs: [] } };
+    },
+    async execute(callId, _toolName, argumentsText, context): Promise<ToolExecution> {
+      const code = parseCode(argumentsText);
+      context.emitDelta({ type: 'code_interpreter', code_interpreter: { input: code } });
+      const available = await sessions();
+      if (!available.manager) return failure(callId, code, `code_interpreter is not available on this server: ${available.reason}`);
+      let acquired;
+      try {
+        acquired = await available.manager.acquire(context.run.thread_id);
+      } catch (error) {
+        if (error instanceof SandboxCapacityError) return failure(callId, code, 'Every code sandbox on this server is busy right now; try again in a moment.');
+        throw error;
+      }
+      const { session } = acquired;
+      let have = copied.get(session);
+      if (!have) copied.set(session, (have = new Set()));
+      for (const { file, name } of await runFiles(store, context)) {
+        if (have.has(file.id)) continue;
+        const stream = await blobs.get(file.id);
+        if (!stream) continue;
+        const chunks: Buffer[] = [];
+        for await (const chunk of stream) chunks.push(chunk as Buffer);
+        await session.putFile(name, Buffer.concat(chunks));
+        have.add(file.id);
+      }
+
+      const result = await session.runCell(code, { timeoutMs: CELL_TIMEOUT_MS });
+      const outputs: CodeCall['code_interpreter']['outputs'] = [];
+      const messageContent: MessageContent[] = [];
+      const files: ProducedFile[] = [];
+      const written: string[] = [];
+      let logs = result.logs;
+      if (result.error) logs += `${logs && !logs.endsWith('\n') ? '\n' : ''}${result.error.traceback || `${result.error.name}: ${result.error.message}`}`;
+      if (result.timedOut) logs += `\n[The cell ran past ${CELL_TIMEOUT_MS / 1000} seconds and was stopped.]`;
+      else if (result.killedReason) logs += `\n[The Python process was stopped (${result.killedReason}); variables are gone, files are kept.]`;
+      if (logs) outputs.push({ type: 'logs', logs });
+      for (const output of result.outputFiles) {
+        const saved = await saveOutput(context.projectId, output.name, output.bytes, output.mimeType);
+        files.push({ name: output.name, fileId: saved.id });
+        if (output.mimeType.startsWith('image/')) {
+          outputs.push({ type: 'image', image: { file_id: saved.id } });
+          messageContent.push({ type: 'image_file', image_file: { file_id: saved.id } });
+          written.push(`${output.name} (an image, shown to the user)`);
+        } else {
+          written.push(`${output.name} (link it as sandbox:/mnt/data/${output.name})`);
+        }
+      }
+      context.emitDelta({ type: 'code_interpreter', code_interpreter: { outputs: outputs.map((output, index) => ({ index, ...output })) } });
+
+      const notes: string[] = [];
+      if (acquired.reset) notes.push(`Note: ${acquired.resetReason ?? 'the Python session was reset; variables from earlier calls are gone.'}`);
+      notes.push(logs ? `Output:\n${logs}` : 'The code ran without output.');
+      if (written.length) notes.push(`Files written: ${written.join(', ')}.`);
+      return {
+        kind: 'completed',
+        toolCall: { id: callId, type: 'code_interpreter', code_interpreter: { input: code, outputs } },
+        output: notes.join('\n'),
+        messageContent,
+        files,
+      };
+    },
+  };
+}
