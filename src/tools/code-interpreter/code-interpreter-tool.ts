@@ -56,6 +56,10 @@ async function runFiles(store: Store, context: Pick<ToolContext, 'projectId' | '
   });
 }
 
+function failure(callId: string, code: string, message: string): ToolExecution {
+  return { kind: 'completed', toolCall: { id: callId, type: 'code_interpreter', code_interpreter: { input: code, outputs: [{ type: 'logs', logs: message }] } }, output: message };
+}
+
 export function createCodeInterpreterTool({ store, blobs, sessions }: CodeInterpreterToolOptions): ServerTool {
   /** Which files each live session already has, so a file is copied in once per session. */
   const copied = new WeakMap<SandboxSession, Set<string>>();
@@ -75,10 +79,6 @@ export function createCodeInterpreterTool({ store, blobs, sessions }: CodeInterp
     await blobs.put(file.id, Readable.from([bytes]));
     await store.files.insert(projectId, file, mimeType);
     return file;
-  }
-
-  function failure(callId: string, code: string, message: string): ToolExecution {
-    return { kind: 'completed', toolCall: { id: callId, type: 'code_interpreter', code_interpreter: { input: code, outputs: [{ type: 'logs', logs: message }] } }, output: message };
   }
 
   return {

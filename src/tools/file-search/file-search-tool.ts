@@ -32,11 +32,12 @@ function parseQuery(argumentsText: string): string | undefined {
   return undefined;
 }
 
-export function createFileSearchTool(search: FileSearch): ServerTool {
-  function stepCall(callId: string, context: Pick<ToolContext, 'run'>, results?: StepToolCall & { type: 'file_search' }): StepToolCall {
-    return results ?? { id: callId, type: 'file_search', file_search: { ranking_options: settings(context.run.tools).rankingOptions, results: [] } };
-  }
+/** A call that found nothing (or could not search), as the step shows it. */
+function emptyCall(callId: string, context: Pick<ToolContext, 'run'>): StepToolCall {
+  return { id: callId, type: 'file_search', file_search: { ranking_options: settings(context.run.tools).rankingOptions, results: [] } };
+}
 
+export function createFileSearchTool(search: FileSearch): ServerTool {
   return {
     type: 'file_search',
     handles: (toolName) => toolName === NAME,
@@ -61,11 +62,11 @@ export function createFileSearchTool(search: FileSearch): ServerTool {
       const query = parseQuery(argumentsText);
       const { maxNumResults, rankingOptions } = settings(context.run.tools);
       if (!query) {
-        return { kind: 'completed', toolCall: stepCall(callId, context), output: 'file_search needs a "query" string argument.' };
+        return { kind: 'completed', toolCall: emptyCall(callId, context), output: 'file_search needs a "query" string argument.' };
       }
       const vectorStoreIds = context.toolResources.file_search?.vector_store_ids ?? [];
       if (vectorStoreIds.length === 0) {
-        return { kind: 'completed', toolCall: stepCall(callId, context), output: 'No files are attached to this assistant or conversation, so there is nothing to search.' };
+        return { kind: 'completed', toolCall: emptyCall(callId, context), output: 'No files are attached to this assistant or conversation, so there is nothing to search.' };
       }
       const results = await search({
         projectId: context.projectId,
