@@ -13,6 +13,7 @@ import type { ServerTool } from '../tools/tool.ts';
 import { unknownTool } from './unknown-tool.ts';
 import { buildModelRequest, type ImageLoader } from './build-model-request.ts';
 import type { EventBus } from './event-bus.ts';
+import type { EventSink } from './event-sink.ts';
 import { endRun, endStep, type Ending } from './finish-run.ts';
 import { recoverInterruptedSteps } from './recover-run.ts';
 import { RunFailure } from './run-failure.ts';
@@ -36,6 +37,8 @@ export interface RunLogger {
 export interface ExecutorDependencies {
   store: Store;
   bus: EventBus;
+  /** Batches the run events of every run this worker executes. */
+  sink: EventSink;
   models: ModelResolver;
   serverTools: ServerTool[];
   counter: TokenCounter;
@@ -106,6 +109,7 @@ export async function executeRun(dependencies: ExecutorDependencies, record: Run
   const writer = new RunWriter({
     store,
     bus: dependencies.bus,
+    sink: dependencies.sink,
     projectId,
     workerId: dependencies.workerId,
     run: record.run,
