@@ -6,7 +6,10 @@ export function LiveToolCalls({ steps }: { steps: RunStep[] }) {
   const calls = steps.flatMap((step) => (step.step_details.type === 'tool_calls' ? step.step_details.tool_calls : []));
   if (calls.length === 0) return null;
   return (
-    <section className="live-tool-calls" aria-label="Tool calls of this run">
+    <section className="live-tool-calls" aria-labelledby="live-tool-calls-title">
+      <h2 id="live-tool-calls-title" className="visually-hidden">
+        Tool calls of this run
+      </h2>
       {calls.map((call, index) => (
         <ToolCallView key={call.id ?? index} call={call} />
       ))}
