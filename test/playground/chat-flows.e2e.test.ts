@@ -52,25 +52,25 @@ describe.runIf(browserTestsEnabled)('playground: assistants, streaming chat, too
     expect(await page.getByTestId('session-key').textContent()).toBe('dev mode (any key accepted)');
 
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
-    let focused = '';
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
+    let focused: unknown = '';
     for (let presses = 0; presses < 8 && focused !== 'Assistants'; presses++) {
       await page.keyboard.press('Tab');
-      focused = await page.evaluate(() => document.activeElement?.textContent ?? '');
+      focused = await page.evaluate('document.activeElement?.textContent ?? ""');
     }
     expect(focused).toBe('Assistants');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Assistants', level: 1 }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/assistants');
     // Focus moved to the new screen, so the next Tab starts there rather than in the header.
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('main');
     expect(await page.getByRole('link', { name: 'Assistants' }).getAttribute('aria-current')).toBe('page');
   });
 
   it('creates an assistant with function tools, refusing invalid parameters with a focused, named error', async () => {
     await page.getByRole('link', { name: 'New assistant' }).click();
     await page.getByRole('heading', { name: 'New assistant', level: 2 }).waitFor();
-    expect(await page.locator('#configured-models option').evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value))).toEqual([
+    expect(await page.locator('#configured-models option').evaluateAll((options) => options.map((option) => option.getAttribute('value')))).toEqual([
       'gpt-4o',
       'gpt-4o-mini',
     ]);
@@ -84,7 +84,7 @@ describe.runIf(browserTestsEnabled)('playground: assistants, streaming chat, too
     await weather.getByLabel('Parameters (JSON Schema)').fill('{"type": "object", oops');
     await page.getByRole('button', { name: 'Create assistant' }).click();
     expect(await page.getByRole('alert').textContent()).toMatch(/The parameters of get_weather are not valid JSON/);
-    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('TEXTAREA');
+    expect(await page.evaluate('document.activeElement?.tagName')).toBe('TEXTAREA');
     expect((await bed.client.beta.assistants.list()).data).toEqual([]);
 
     await weather.getByLabel('Parameters (JSON Schema)').fill(JSON.stringify(weatherTool.function.parameters));
