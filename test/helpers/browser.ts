@@ -71,10 +71,10 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
  * Saves a screenshot of a main screen. With CONCIERGE_UPDATE_SCREENSHOTS=1 it goes to docs/screenshots/
  * (the README shows those); otherwise to a scratch folder, so test runs leave the tree unchanged.
  */
-export async function saveScreenshot(page: Page, name: string, scratch: string): Promise<string> {
+export async function saveScreenshot(page: Page, name: string, scratch: string, options: { fullPage?: boolean } = {}): Promise<string> {
   const folder = process.env['CONCIERGE_UPDATE_SCREENSHOTS'] === '1' ? resolve(import.meta.dirname, '../../docs/screenshots') : scratch;
   mkdirSync(folder, { recursive: true });
   const path = join(folder, `${name}.png`);
-  await page.screenshot({ path, fullPage: true, animations: 'disabled' });
+  await page.screenshot({ path, fullPage: options.fullPage ?? true, animations: 'disabled' });
   return path;
 }

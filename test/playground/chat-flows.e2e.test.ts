@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityViolations, browserTestsEnabled, launchBrowser, openPlayground, saveScreenshot, type PlaygroundPage } from '../helpers/browser.ts';
 import { createRunTestBed, weatherTool, type RunTestBed } from '../helpers/run-test-bed.ts';
 
-describe.runIf(browserTestsEnabled)('playground: assistants, streaming chat, tool calls, approvals, runs', () => {
+describe.runIf(browserTestsEnabled)('playground: assistants, streaming chat, tool calls, approvals, runs', { timeout: 90_000 }, () => {
   let bed: RunTestBed;
   let browser: Browser;
   let ui: PlaygroundPage;

@@ -35,7 +35,7 @@ export function AssistantsPage({ selectedId }: { selectedId: string | undefined 
         </ul>
         {!assistants.loading && list.length === 0 && <p className="muted">No assistants yet.</p>}
       </section>
-      <section className="detail" aria-label="Assistant">
+      <section className="detail" aria-label="Selected assistant">
         {creating || selected ? (
           <AssistantForm
             key={selected?.id ?? 'new'}

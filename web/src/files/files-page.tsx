@@ -38,7 +38,7 @@ export function FilesPage({ selectedId }: { selectedId: string | undefined }) {
         </ul>
         {!files.loading && list.length === 0 && <p className="muted">No files yet.</p>}
       </section>
-      <section className="detail" aria-label="File">
+      <section className="detail" aria-label="Selected file">
         <ErrorBanner error={selected.error} />
         {selected.value ? (
           <FileDetail

@@ -62,7 +62,13 @@ export function VectorStoreDetail({ store, files, onChanged, onDeleted }: { stor
         <button type="button" disabled={!fileToAdd} onClick={() => void act(() => api.post(`${base}/files`, { file_id: fileToAdd }))}>
           Add
         </button>
-        <button type="button" onClick={() => storeFiles.reload()}>
+        <button
+          type="button"
+          onClick={() => {
+            storeFiles.reload();
+            onChanged();
+          }}
+        >
           Refresh
         </button>
       </div>

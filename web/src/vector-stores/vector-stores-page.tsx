@@ -32,7 +32,7 @@ export function VectorStoresPage({ selectedId }: { selectedId: string | undefine
         </ul>
         {!stores.loading && list.length === 0 && <p className="muted">No vector stores yet.</p>}
       </section>
-      <section className="detail" aria-label="Vector store">
+      <section className="detail" aria-label="Selected vector store">
         {selected ? (
           <VectorStoreDetail
             key={selected.id}
