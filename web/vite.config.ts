@@ -9,6 +9,8 @@ export default defineConfig({
   root: import.meta.dirname,
   base: '/',
   logLevel: 'warn',
+  // The same bundle whatever NODE_ENV the builder runs under (vitest sets "test"): React's production build.
+  define: { 'process.env.NODE_ENV': JSON.stringify('production') },
   build: {
     outDir: resolve(import.meta.dirname, 'dist'),
     emptyOutDir: true,
