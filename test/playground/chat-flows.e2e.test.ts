@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityViolations, browserTestsEnabled, launchBrowser, openPlayground, saveScreenshot, type PlaygroundPage } from '../helpers/browser.ts';
+import { makeBarChartPng } from '../helpers/png.ts';
 import { createRunTestBed, weatherTool, type RunTestBed } from '../helpers/run-test-bed.ts';
 
 describe.runIf(browserTestsEnabled)('playground: assistants, streaming chat, tool calls, approvals, runs', { timeout: 90_000 }, () => {
@@ -202,6 +203,30 @@ describe.runIf(browserTestsEnabled)('playground: assistants, streaming chat, too
     await second.getByRole('button', { name: 'Decline' }).click();
     await assistantMessages().filter({ hasText: 'Understood, not deploying.' }).waitFor();
     expect(JSON.parse(bed.upstream.lastRequest.messages.at(-1).content)).toEqual({ approved: false, reason: 'Not today' });
+  });
+
+  it('sends attachments: an image as image content the model sees, a document for file search', async () => {
+    bed.upstream.enqueue({ text: 'I see a bar chart and your notes.' });
+    await page.getByLabel('Attach files').setInputFiles([
+      { name: 'chart.png', mimeType: 'image/png', buffer: makeBarChartPng() },
+      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('Meeting notes: ship on Friday.') },
+    ]);
+    expect(await page.getByRole('list', { name: 'Files to attach' }).textContent()).toBe('chart.png×notes.txt×');
+    await send('What is in these files?');
+    await assistantMessages().filter({ hasText: 'I see a bar chart and your notes.' }).waitFor();
+    const mine = page.getByRole('article', { name: 'Your message' }).filter({ hasText: 'What is in these files?' });
+    await expect.poll(() => mine.getByRole('img', { name: 'Image file chart.png' }).evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth)).toBe(72);
+    await mine.getByRole('link', { name: /notes\.txt/ }).waitFor();
+
+    const threadId = new URL(page.url()).pathname.split('/')[2]!;
+    const sent = (await bed.client.beta.threads.messages.list(threadId, { order: 'desc', limit: 2 })).data[1]!;
+    expect(sent.content.map((part) => part.type)).toEqual(['text', 'image_file']);
+    expect(sent.attachments).toEqual([{ file_id: expect.stringMatching(/^file-/), tools: [{ type: 'file_search' }] }]);
+    const thread = await bed.client.beta.threads.retrieve(threadId);
+    expect(thread.tool_resources?.file_search?.vector_store_ids).toHaveLength(1);
+    // The model received the image itself, not just a file id.
+    const userTurn = bed.upstream.lastRequest.messages.at(-1);
+    expect(JSON.stringify(userTurn.content)).toMatch(/data:image\/png;base64,/);
   });
 
   it("opens a run from its message and shows its steps, tool inputs and outputs, usage and timings", async () => {

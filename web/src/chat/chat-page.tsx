@@ -2,7 +2,7 @@
  * Chat: pick an assistant, talk in a thread, and watch the run stream: text deltas, tool calls, and a
  * panel to answer function calls or approve proposals when the run needs the user.
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Fragment, useCallback, useEffect, useMemo, useState } from 'react';
 import { useApi } from '../api/api-context.tsx';
 import type { Assistant, List, Message, Run } from '../api/api-objects.ts';
 import { useResource } from '../api/use-resource.ts';
@@ -52,6 +52,10 @@ export function ChatPage({ threadId }: { threadId: string | undefined }) {
     return [...byId.values()].sort((a, b) => a.created_at - b.created_at);
   }, [messages.value, chat.live.messages, chat.streaming, threadId]);
 
+  // The streaming run's tool calls go just before that run's first message (or last, before it writes one).
+  const liveRunId = chat.live.run?.thread_id === threadId ? chat.live.run?.id : undefined;
+  const firstOfRun = shown.findIndex((message) => message.run_id === liveRunId);
+  const liveCallsAt = liveRunId === undefined ? -1 : firstOfRun === -1 ? shown.length : firstOfRun;
   const latestRun = chat.live.run?.thread_id === threadId && chat.live.run ? chat.live.run : runs.value?.data[0];
   const waiting = latestRun?.status === 'requires_action' && !chat.streaming ? latestRun : undefined;
   const running = chat.streaming || isActive(latestRun);
@@ -75,10 +79,13 @@ export function ChatPage({ threadId }: { threadId: string | undefined }) {
         <ErrorBanner error={assistants.error ?? messages.error} />
         <div className="messages" role="log" aria-label="Messages" aria-busy={chat.streaming}>
           {shown.length === 0 && <p className="muted empty-chat">Send a message to start.</p>}
-          {shown.map((message) => (
-            <MessageView key={message.id} message={message} />
+          {shown.map((message, index) => (
+            <Fragment key={message.id}>
+              {index === liveCallsAt && <LiveToolCalls steps={chat.live.steps} />}
+              <MessageView message={message} />
+            </Fragment>
           ))}
-          {chat.live.run?.thread_id === threadId && <LiveToolCalls steps={chat.live.steps} />}
+          {liveCallsAt === shown.length && <LiveToolCalls steps={chat.live.steps} />}
         </div>
         <ErrorBanner error={chat.error ?? chat.live.error} />
         {latestRun && (

@@ -36,7 +36,7 @@ export function ThreadSidebar({ threadId, runs }: { threadId: string | undefined
               {runs.map((run) => (
                 <li key={run.id}>
                   <Link to={`/threads/${run.thread_id}/runs/${run.id}`}>
-                    <span className="item-title">{run.id}</span>
+                    <code className="item-id">{run.id}</code>
                     <StatusBadge status={run.status} />
                   </Link>
                 </li>
