@@ -188,3 +188,10 @@ export interface Thread {
   tool_resources: ToolResources | null;
   metadata: Metadata;
 }
+
+/** A service agent as `GET /v1/service_agents` lists it (only the fields the playground shows). */
+export interface ServiceAgent {
+  id: string;
+  name?: string | null;
+  description?: string | null;
+}

@@ -1,7 +1,7 @@
 /** Creates or edits one assistant; deleting asks for a second, explicit confirmation. */
 import { useState, type FormEvent } from 'react';
 import { useApi } from '../api/api-context.tsx';
-import type { Assistant, Model, VectorStore } from '../api/api-objects.ts';
+import type { Assistant, Model, ServiceAgent, VectorStore } from '../api/api-objects.ts';
 import { ErrorBanner } from '../ui/error-banner.tsx';
 import { DraftError, draftOf, paramsOf, type AssistantDraft } from './assistant-draft.ts';
 import { ModelPicker } from './model-picker.tsx';
@@ -11,11 +11,12 @@ export interface AssistantFormProps {
   assistant: Assistant | undefined;
   models: Model[];
   vectorStores: VectorStore[];
+  serviceAgents: ServiceAgent[];
   onSaved(assistant: Assistant): void;
   onDeleted(id: string): void;
 }
 
-export function AssistantForm({ assistant, models, vectorStores, onSaved, onDeleted }: AssistantFormProps) {
+export function AssistantForm({ assistant, models, vectorStores, serviceAgents, onSaved, onDeleted }: AssistantFormProps) {
   const api = useApi();
   const [draft, setDraft] = useState<AssistantDraft>(() => draftOf(assistant));
   const [error, setError] = useState<string>();
@@ -98,6 +99,7 @@ export function AssistantForm({ assistant, models, vectorStores, onSaved, onDele
       <ToolsFieldset
         draft={draft}
         vectorStores={vectorStores}
+        serviceAgents={serviceAgents}
         onChange={(changed) => {
           setSaved(false);
           setDraft(changed);

@@ -1,6 +1,6 @@
 /** Assistants: the list on the left, the selected one (or a new one) in the form on the right. */
 import { useApi } from '../api/api-context.tsx';
-import type { Assistant, List, Model, VectorStore } from '../api/api-objects.ts';
+import type { Assistant, List, Model, ServiceAgent, VectorStore } from '../api/api-objects.ts';
 import { useResource } from '../api/use-resource.ts';
 import { Link, navigate } from '../app/router.tsx';
 import { ErrorBanner } from '../ui/error-banner.tsx';
@@ -11,6 +11,8 @@ export function AssistantsPage({ selectedId }: { selectedId: string | undefined 
   const assistants = useResource(() => api.get<List<Assistant>>('/v1/assistants?limit=100'), [api]);
   const models = useResource(() => api.get<List<Model>>('/v1/models'), [api]);
   const vectorStores = useResource(() => api.get<List<VectorStore>>('/v1/vector_stores?limit=100'), [api]);
+  // Servers without service agents answer 404 here: the form then takes typed ids only.
+  const serviceAgents = useResource(() => api.get<List<ServiceAgent>>('/v1/service_agents?limit=100').catch(() => undefined), [api]);
   const list = assistants.value?.data ?? [];
   const creating = selectedId === 'new';
   const selected = list.find((assistant) => assistant.id === selectedId);
@@ -42,6 +44,7 @@ export function AssistantsPage({ selectedId }: { selectedId: string | undefined 
             assistant={selected}
             models={models.value?.data ?? []}
             vectorStores={vectorStores.value?.data ?? []}
+            serviceAgents={serviceAgents.value?.data ?? []}
             onSaved={(saved) => {
               assistants.reload();
               if (creating) navigate(`/assistants/${saved.id}`, { replace: true });

@@ -1,15 +1,24 @@
 /** The assistant's tools: code_interpreter, file_search with a vector store, service agents, and functions. */
-import type { VectorStore } from '../api/api-objects.ts';
+import type { ServiceAgent, VectorStore } from '../api/api-objects.ts';
 import { emptyFunction, type AssistantDraft } from './assistant-draft.ts';
 import { FunctionToolEditor } from './function-tool-editor.tsx';
 
 export interface ToolsFieldsetProps {
   draft: AssistantDraft;
   vectorStores: VectorStore[];
+  /** Service agents the server lists; ids can be typed as well. */
+  serviceAgents: ServiceAgent[];
   onChange(draft: AssistantDraft): void;
 }
 
-export function ToolsFieldset({ draft, vectorStores, onChange }: ToolsFieldsetProps) {
+function idsOf(text: string): string[] {
+  return text.split(/[\s,]+/).filter(Boolean);
+}
+
+export function ToolsFieldset({ draft, vectorStores, serviceAgents, onChange }: ToolsFieldsetProps) {
+  const chosenAgents = idsOf(draft.serviceAgentIds);
+  const toggleAgent = (id: string, on: boolean) =>
+    onChange({ ...draft, serviceAgentIds: (on ? [...chosenAgents, id] : chosenAgents.filter((chosen) => chosen !== id)).join(', ') });
   return (
     <fieldset className="tools">
       <legend>Tools</legend>
@@ -34,6 +43,14 @@ export function ToolsFieldset({ draft, vectorStores, onChange }: ToolsFieldsetPr
           </select>
         </div>
       )}
+      {serviceAgents.map((agent) => (
+        <div className="check" key={agent.id}>
+          <input id={`tool-agent-${agent.id}`} type="checkbox" checked={chosenAgents.includes(agent.id)} onChange={(event) => toggleAgent(agent.id, event.target.checked)} />
+          <label htmlFor={`tool-agent-${agent.id}`}>
+            Service agent {agent.name ?? agent.id} <code>{agent.id}</code>
+          </label>
+        </div>
+      ))}
       <div className="field">
         <label htmlFor="tool-service-agents">Service agents</label>
         <input
