@@ -12,6 +12,9 @@ import { accessibilityViolations, browserTestsEnabled, launchBrowser, openPlaygr
 import { makeBarChartPng } from '../helpers/png.ts';
 import { createRunTestBed, weatherTool, type RunTestBed } from '../helpers/run-test-bed.ts';
 
+/** How long a poll waits for the page to catch up (the machine may be busy with other suites). */
+const PATIENCE = { timeout: 15_000 };
+
 describe.runIf(browserTestsEnabled)('playground: assistants, streaming chat, tool calls, approvals, runs', { timeout: 90_000 }, () => {
   let bed: RunTestBed;
   let browser: Browser;
@@ -41,7 +44,7 @@ describe.runIf(browserTestsEnabled)('playground: assistants, streaming chat, too
 
   async function send(text: string): Promise<void> {
     const box = page.getByRole('textbox', { name: 'Message' });
-    await expect.poll(() => box.isEnabled()).toBe(true);
+    await expect.poll(() => box.isEnabled(), PATIENCE).toBe(true);
     await box.fill(text);
     await box.press('Enter');
   }
@@ -120,7 +123,7 @@ describe.runIf(browserTestsEnabled)('playground: assistants, streaming chat, too
     await page.getByRole('button', { name: 'Delete assistant' }).click();
     await page.getByRole('button', { name: 'Yes, delete Throwaway' }).click();
     await page.waitForURL(/\/assistants$/);
-    await expect.poll(() => page.getByRole('link', { name: /Throwaway/ }).count()).toBe(0);
+    await expect.poll(() => page.getByRole('link', { name: /Throwaway/ }).count(), PATIENCE).toBe(0);
     await expect(bed.client.beta.assistants.retrieve(scratchAssistant.id)).rejects.toThrow(/No assistant found/);
   });
 
@@ -215,7 +218,7 @@ describe.runIf(browserTestsEnabled)('playground: assistants, streaming chat, too
     await send('What is in these files?');
     await assistantMessages().filter({ hasText: 'I see a bar chart and your notes.' }).waitFor();
     const mine = page.getByRole('article', { name: 'Your message' }).filter({ hasText: 'What is in these files?' });
-    await expect.poll(() => mine.getByRole('img', { name: 'Image file chart.png' }).evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth)).toBe(72);
+    await expect.poll(() => mine.getByRole('img', { name: 'Image file chart.png' }).evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth), PATIENCE).toBe(72);
     await mine.getByRole('link', { name: /notes\.txt/ }).waitFor();
 
     const threadId = new URL(page.url()).pathname.split('/')[2]!;

@@ -21,6 +21,9 @@ import { createListeningTestApp } from '../helpers/test-app.ts';
 
 const ADMIN = 'admin-key-for-playground-tests';
 
+/** How long a poll waits for the page to catch up (the machine may be busy with other suites). */
+const PATIENCE = { timeout: 15_000 };
+
 describe.runIf(browserTestsEnabled)('playground: sign-in, files, vector stores, reference, server-side tool output', { timeout: 90_000 }, () => {
   let bed: RunTestBed;
   let browser: Browser;
@@ -125,7 +128,7 @@ describe.runIf(browserTestsEnabled)('playground: sign-in, files, vector stores, 
     await saveScreenshot(page, 'reference', scratch, { fullPage: false });
     await expectAccessible();
     await page.getByLabel('Filter endpoints').fill('models');
-    await expect.poll(() => page.locator('article.operation').count()).toBe(1);
+    await expect.poll(() => page.locator('article.operation').count(), PATIENCE).toBe(1);
     expect(await page.locator('article.operation').textContent()).toContain('Concierge extension');
   });
 
@@ -203,9 +206,9 @@ describe.runIf(browserTestsEnabled)('playground: sign-in, files, vector stores, 
     await page.goto(`/threads/${parent.thread_id}`);
     const message = page.locator(`[data-message-id="${answer.id}"]`);
     await message.waitFor();
-    await expect.poll(() => message.locator('.message-text p').first().textContent()).toBe('The code is PAPAYA[1]. Chart: Download chart.png');
+    await expect.poll(() => message.locator('.message-text p').first().textContent(), PATIENCE).toBe('The code is PAPAYA[1]. Chart: Download chart.png');
     const image = message.getByRole('img', { name: 'Image file chart.png' });
-    await expect.poll(() => image.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth)).toBe(72);
+    await expect.poll(() => image.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth), PATIENCE).toBe(72);
     const download = page.waitForEvent('download');
     await message.getByRole('button', { name: 'Download chart.png' }).click();
     const saved = await (await download).path();
@@ -219,7 +222,7 @@ describe.runIf(browserTestsEnabled)('playground: sign-in, files, vector stores, 
     await code.waitFor();
     expect(await code.getByLabel('Code that ran').textContent()).toBe('print(6 * 7)\nplot(bars)');
     expect(await code.getByLabel('Logs').textContent()).toBe('42\n');
-    await expect.poll(() => code.getByRole('img', { name: 'Image file chart.png' }).evaluate((element) => (element as unknown as { naturalHeight: number }).naturalHeight)).toBe(48);
+    await expect.poll(() => code.getByRole('img', { name: 'Image file chart.png' }).evaluate((element) => (element as unknown as { naturalHeight: number }).naturalHeight), PATIENCE).toBe(48);
     const row = page.getByRole('region', { name: 'File search call' }).getByRole('row', { name: /launch-notes\.txt/ });
     expect(await row.textContent()).toBe('launch-notes.txt0.870The launch code is PAPAYA.');
     const agent = page.getByRole('region', { name: 'Service agent call' });
