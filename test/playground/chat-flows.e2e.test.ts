@@ -11,12 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityViolations, browserTestsEnabled, launchBrowser, openPlayground, saveScreenshot, type PlaygroundPage } from '../helpers/browser.ts';
 import { makeBarChartPng } from '../helpers/png.ts';
 import { createRunTestBed, weatherTool, type RunTestBed } from '../helpers/run-test-bed.ts';
+import { createTestPaymentsAgent, type TestPaymentsAgent } from '../helpers/test-payments-agent.ts';
 
 /** How long a poll waits for the page to catch up (the machine may be busy with other suites). */
 const PATIENCE = { timeout: 15_000 };
 
 describe.runIf(browserTestsEnabled)('playground: assistants, streaming chat, tool calls, approvals, runs', { timeout: 90_000 }, () => {
   let bed: RunTestBed;
+  let payments: TestPaymentsAgent;
   let browser: Browser;
   let ui: PlaygroundPage;
   let page: Page;
@@ -24,7 +26,11 @@ describe.runIf(browserTestsEnabled)('playground: assistants, streaming chat, too
 
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'playground-screens-'));
-    bed = await createRunTestBed({ config: { modelTimeoutSeconds: 60, providers: { default: { type: 'openai-compatible', models: ['gpt-4o', 'gpt-4o-mini'] } } } });
+    payments = createTestPaymentsAgent();
+    bed = await createRunTestBed({
+      config: { modelTimeoutSeconds: 60, providers: { default: { type: 'openai-compatible', models: ['gpt-4o', 'gpt-4o-mini'] } } },
+      overrides: { builtinAgents: [payments] },
+    });
     browser = await launchBrowser();
     ui = await openPlayground(browser, bed.baseURL.replace(/\/v1$/, ''));
     page = ui.page;
@@ -93,9 +99,9 @@ describe.runIf(browserTestsEnabled)('playground: assistants, streaming chat, too
 
     await weather.getByLabel('Parameters (JSON Schema)').fill(JSON.stringify(weatherTool.function.parameters));
     await page.getByRole('button', { name: 'Add function' }).click();
-    const approval = page.getByRole('group', { name: 'Function 2' });
-    await approval.getByLabel('Name').fill('approve_action');
-    await approval.getByLabel('Parameters (JSON Schema)').fill('{"type": "object", "properties": {"title": {"type": "string"}}}');
+    const booking = page.getByRole('group', { name: 'Function 2' });
+    await booking.getByLabel('Name').fill('book_tickets');
+    await booking.getByLabel('Parameters (JSON Schema)').fill('{"type": "object", "properties": {"title": {"type": "string"}}}');
     await page.getByRole('button', { name: 'Create assistant' }).click();
     await page.waitForURL(/\/assistants\/asst_/);
     await page.getByRole('link', { name: /Weather helper/ }).waitFor();
@@ -104,7 +110,7 @@ describe.runIf(browserTestsEnabled)('playground: assistants, streaming chat, too
     expect(created).toMatchObject({ name: 'Weather helper', model: 'gpt-4o', instructions: 'Answer briefly.' });
     expect(created!.tools.map((tool) => (tool.type === 'function' ? [tool.function.name, tool.function.description, tool.function.parameters] : tool.type))).toEqual([
       ['get_weather', 'Weather for a city', weatherTool.function.parameters],
-      ['approve_action', undefined, { type: 'object', properties: { title: { type: 'string' } } }],
+      ['book_tickets', undefined, { type: 'object', properties: { title: { type: 'string' } } }],
     ]);
     await page.getByRole('heading', { name: 'Edit Weather helper' }).waitFor();
     await saveScreenshot(page, 'assistants', scratch);
@@ -178,34 +184,38 @@ describe.runIf(browserTestsEnabled)('playground: assistants, streaming chat, too
   });
 
   it('shows every detail of a service-agent proposal and sends the approval or the refusal', async () => {
-    const proposal = {
-      title: 'Buy 2 tickets for Carmen',
-      merchant: 'Opéra Bastille',
-      amount: { value: '120.00', currency: 'EUR' },
-      service_agent: { id: 'sa_shopper', name: 'Shopper' },
-      policy: { daily_limit: '200.00 EUR', requires_approval_over: '50.00 EUR' },
-    };
-    bed.upstream.enqueue({ toolCalls: [{ name: 'approve_action', arguments: proposal, id: 'call_approve' }] }, { text: 'Booked your tickets.' });
+    // A real service agent (the test payments built-in) that always asks: its proposal pauses the run.
+    const agent = await bed.client.post<{ id: string; name: string }>('/service_agents', {
+      body: { name: 'box_office', kind: 'builtin', builtin: 'test_payments', policy: { always_ask: true, max_per_action_usd: 500 } },
+    });
+    const [helper] = (await bed.client.beta.assistants.list()).data.filter((assistant) => assistant.name === 'Weather helper');
+    await bed.client.beta.assistants.update(helper!.id, { tools: [...helper!.tools, { type: 'service_agent', service_agent: { id: agent.id } } as never] });
+    const paidBefore = payments.executions.length;
+
+    bed.upstream.enqueue({ toolCalls: [{ name: 'box_office', arguments: { amount_usd: 120, merchant: 'Opéra Bastille' }, id: 'call_tickets' }] }, { text: 'Booked your tickets.' });
     await send('Book two opera tickets');
-    const card = page.getByRole('region', { name: 'Buy 2 tickets for Carmen' });
-    await card.waitFor();
+    const card = page.getByRole('region', { name: 'Pay $120.00 to Opéra Bastille' });
+    await card.waitFor(PATIENCE);
     const shown = await card.textContent();
-    for (const detail of ['Opéra Bastille', '120.00', 'EUR', 'sa_shopper', 'Shopper', '200.00 EUR', '50.00 EUR', 'requires approval over']) expect(shown).toContain(detail);
+    for (const detail of ['Opéra Bastille', '120', 'box_office', 'payment', 'asks a person before every action']) expect(shown).toContain(detail);
     await saveScreenshot(page, 'approval', scratch);
     await expectAccessible();
     await card.getByRole('button', { name: 'Approve' }).click();
-    await assistantMessages().filter({ hasText: 'Booked your tickets.' }).waitFor();
-    const approved = bed.upstream.lastRequest.messages.at(-1);
-    expect(approved.tool_call_id).toBe('call_approve');
-    expect(JSON.parse(approved.content)).toEqual({ approved: true });
+    await assistantMessages().filter({ hasText: 'Booked your tickets.' }).waitFor(PATIENCE);
+    // The agent paid once, and the model read its result (not the approval itself).
+    expect(payments.executions.length - paidBefore).toBe(1);
+    const result = bed.upstream.lastRequest.messages.at(-1);
+    expect(result.tool_call_id).toBe('call_tickets');
+    expect(result.content).toContain('Paid $120.00');
 
-    bed.upstream.enqueue({ toolCalls: [{ name: 'approve_action', arguments: { title: 'Deploy a token contract', network: 'dev chain' }, id: 'call_decline' }] }, { text: 'Understood, not deploying.' });
-    await send('Deploy it');
-    const second = page.getByRole('region', { name: 'Deploy a token contract' });
+    bed.upstream.enqueue({ toolCalls: [{ name: 'box_office', arguments: { amount_usd: 80, merchant: 'Opéra Garnier' }, id: 'call_second' }] }, { text: 'Understood, not booking.' });
+    await send('Book the ballet too');
+    const second = page.getByRole('region', { name: 'Pay $80.00 to Opéra Garnier' });
     await second.getByLabel('Reason or note (optional)').fill('Not today');
     await second.getByRole('button', { name: 'Decline' }).click();
-    await assistantMessages().filter({ hasText: 'Understood, not deploying.' }).waitFor();
-    expect(JSON.parse(bed.upstream.lastRequest.messages.at(-1).content)).toEqual({ approved: false, reason: 'Not today' });
+    await assistantMessages().filter({ hasText: 'Understood, not booking.' }).waitFor(PATIENCE);
+    expect(bed.upstream.lastRequest.messages.at(-1).content).toContain('(Not today); nothing was done.');
+    expect(payments.executions.length - paidBefore).toBe(1);
   });
 
   it('sends attachments: an image as image content the model sees, a document for file search', async () => {
