@@ -35,6 +35,10 @@ import { createCodeSessions } from './tools/code-interpreter/code-sessions.ts';
 import { createFileSearchTool } from './tools/file-search/file-search-tool.ts';
 import type { ServerTool } from './tools/tool.ts';
 import { chainRoutes } from './api/chain/chain.routes.ts';
+import { a2aRoutes } from './api/a2a/a2a.routes.ts';
+import { createA2aService } from './api/a2a/a2a.service.ts';
+import { createA2aClient, type A2aClient } from './service-agents/a2a/a2a-client.ts';
+import { resolveA2aAllowedHosts } from './service-agents/a2a/allowed-hosts.ts';
 import type { Chain } from './chain/chain.ts';
 import { createDevChain } from './chain/dev-chain/dev-chain.ts';
 import { createRpcChain } from './chain/rpc-chain/rpc-chain.ts';
@@ -91,6 +95,8 @@ export interface App {
   log: FastifyBaseLogger;
   /** Searches vector stores: what the run engine's file_search tool calls. */
   fileSearch: FileSearch;
+  /** The client for remote A2A agents (service agents of kind `a2a`), limited to `a2aAllowedHosts`. */
+  a2aClient: A2aClient;
   /** Starts listening; resolves to the base URL of the API (`http://host:port/v1`). */
   listen(): Promise<string>;
   /** Stops accepting requests, drains, and closes the store. */
@@ -148,6 +154,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const chain =
     overrides.chain ??
     (config.chainRpcUrl ? createRpcChain({ url: config.chainRpcUrl, privateKey: config.chainPrivateKey }) : createDevChain({ dataDir: config.dataDir }));
+  // --- A2A: remote agents for `a2a` service agents, and every assistant served as an A2A agent. ---
+  const a2aClient = createA2aClient({ allowedHosts: resolveA2aAllowedHosts(config) });
+  const a2a = createA2aService({ store, runs, version: VERSION });
+  // --- end A2A ---
   const projects = createProjectsService({ store, onAccessChanged });
   const apiKeys = createApiKeysService({ store, projects, onAccessChanged });
 
@@ -167,6 +177,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...projectsRoutes(projects),
     ...apiKeysRoutes(apiKeys),
     ...chainRoutes(chain),
+    ...a2aRoutes(a2a),
   );
 
   const server = await createHttpServer({
@@ -251,6 +262,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     config,
     log: server.log,
     fileSearch,
+    a2aClient,
     async listen() {
       await server.listen({ port: config.port, host: config.host });
       const address = server.server.address();
