@@ -5,6 +5,7 @@ import { TaskNotFoundError, UnsupportedOperationError } from '@a2a-js/sdk/errors
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../../test/helpers/inject.ts';
+import { createA2aClient } from '../../service-agents/a2a/a2a-client.ts';
 import { weatherTool } from '../../../test/helpers/run-test-bed.ts';
 import { startScriptedModel, type ScriptedModel } from '../../../test/helpers/scripted-model.ts';
 import { createListeningTestApp, type TestApp } from '../../../test/helpers/test-app.ts';
@@ -211,6 +212,34 @@ describe('assistants served as A2A agents, driven by @a2a-js/sdk', () => {
     const malformed = await request(app.server, 'POST', `/v1/a2a/${assistantId}`, { jsonrpc: '1.0', method: 'SendMessage' }, headers);
     expect(malformed.status).toBe(400);
     expect(malformed.body.error).toMatchObject({ type: 'invalid_request_error', param: 'jsonrpc' });
+  });
+
+  it("is reachable with Concierge's own A2A client, over v1.0 and over v0.3", async () => {
+    // A client that presents the key; the second one also hides its A2A-Version, as a v0.3 client does.
+    const methods: string[] = [];
+    const withKey = (hideVersion: boolean): typeof fetch => (input, init) => {
+      const headers = new Headers(init?.headers);
+      headers.set('authorization', `Bearer ${key}`);
+      if (hideVersion) headers.delete('a2a-version');
+      if (typeof init?.body === 'string') methods.push((JSON.parse(init.body) as { method: string }).method);
+      return fetch(input, { ...init, headers });
+    };
+    for (const hideVersion of [false, true]) {
+      const remote = createA2aClient({ allowedHosts: ['127.0.0.1'], fetch: withKey(hideVersion) });
+      const url = `${baseURL}/a2a/${assistantId}`;
+      const card = await remote.card(url);
+      expect(card).toMatchObject({ name: 'Trip planner', url, streaming: true });
+      upstream.enqueue({ toolCalls: [{ name: 'get_weather', arguments: { city: 'Rome' }, id: 'call_rome' }] }, { text: 'Rome: 24°C.' });
+      const asked = await remote.send(url, { text: 'Weather in Rome?' }, { signal: AbortSignal.timeout(10_000) });
+      expect(asked.state).toBe('input-required');
+      expect(asked.data).toEqual([{ tool_calls: [{ id: 'call_rome', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } }] }]);
+      const done = await remote.send(url, { text: '24°C', taskId: asked.taskId!, contextId: asked.contextId }, { signal: AbortSignal.timeout(10_000) });
+      expect(done).toMatchObject({ taskId: asked.taskId, state: 'completed' });
+      expect(done.artifacts.map((artifact) => artifact.text)).toEqual(['Rome: 24°C.']);
+      expect(done.text).toContain('Rome: 24°C.');
+    }
+    // The first round spoke v1.0 and streamed; the second read the v0.3 card and used v0.3's names.
+    expect(methods).toEqual(['SendStreamingMessage', 'SendStreamingMessage', 'message/stream', 'message/stream']);
   });
 
   it('documents both routes in the served OpenAPI document as extensions', async () => {

@@ -69,6 +69,8 @@ interface Connection {
 }
 
 const POLL_START_MS = 250;
+/** How long a stream may stay open after its task settled before the client closes it. */
+const STREAM_GRACE_MS = 250;
 const POLL_MAX_MS = 2000;
 
 function sleep(milliseconds: number, signal: AbortSignal): Promise<void> {
@@ -187,29 +189,35 @@ export function createA2aClient(options: A2aClientOptions): A2aClient {
         ...(input.taskId ? { taskId: input.taskId } : {}),
         ...(input.contextId ? { contextId: input.contextId } : {}),
       });
-      // The stream is aborted once the task settles: an agent may keep it open at auth-required.
+      // Once the task settles, the agent ends the stream; reading it to the end keeps the connection
+      // reusable. An agent that keeps it open (at auth-required, say) is cut off after a short grace.
       const streamController = new AbortController();
-      const streamSignal = AbortSignal.any([signal, streamController.signal]);
+      let grace: NodeJS.Timeout | undefined;
+      let ended = false;
       try {
         const events = connection.client.sendMessageStream(
           { tenant: '', message, configuration: { acceptedOutputModes: [], taskPushNotificationConfig: undefined, historyLength: 0, returnImmediately: false }, metadata: undefined },
-          { signal: streamSignal },
+          { signal: AbortSignal.any([signal, streamController.signal]) },
         );
         for await (const event of events) {
+          if (grace) continue;
           tracker.applyEvent(event);
           if (event.payload?.$case === 'task') {
             // On a follow-up, the task that opens the stream still shows the state being answered.
             if (input.taskId) tracker.resume();
             continue;
           }
-          if (isSettled(tracker.currentState)) break;
-          onUpdate?.(tracker.update());
+          if (isSettled(tracker.currentState)) grace = setTimeout(() => streamController.abort(), STREAM_GRACE_MS);
+          else onUpdate?.(tracker.update());
         }
+        ended = true;
       } catch (error) {
-        // A stream that broke after the task existed is followed by polling; anything earlier fails.
-        if (signal.aborted || !tracker.currentTaskId) throw remoteError(error, 'Sending to the A2A agent', connection.source, signal);
+        // A stream cut off after the task settled is done; one that broke after the task existed is
+        // followed by polling; anything earlier fails.
+        if (signal.aborted || (!grace && !tracker.currentTaskId)) throw remoteError(error, 'Sending to the A2A agent', connection.source, signal);
       } finally {
-        streamController.abort();
+        clearTimeout(grace);
+        if (!ended) streamController.abort();
       }
       await follow(connection, tracker, signal, onUpdate);
       return tracker.update();
