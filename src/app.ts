@@ -34,6 +34,10 @@ import { createCodeInterpreterTool } from './tools/code-interpreter/code-interpr
 import { createCodeSessions } from './tools/code-interpreter/code-sessions.ts';
 import { createFileSearchTool } from './tools/file-search/file-search-tool.ts';
 import type { ServerTool } from './tools/tool.ts';
+import { serviceAgentsRoutes } from './api/service-agents/service-agents.routes.ts';
+import { createServiceAgentsService } from './api/service-agents/service-agents.service.ts';
+import type { BuiltinServiceAgent } from './service-agents/builtin-agent.ts';
+import { createServiceAgentTool } from './service-agents/service-agent-tool.ts';
 import { chainRoutes } from './api/chain/chain.routes.ts';
 import { a2aRoutes } from './api/a2a/a2a.routes.ts';
 import { createA2aService } from './api/a2a/a2a.service.ts';
@@ -81,6 +85,8 @@ export interface AppOverrides {
   bus?: EventBus;
   /** A chain instead of the embedded dev chain or `chainRpcUrl`. */
   chain?: Chain;
+  /** More built-in service agents (tests add their own). */
+  builtinAgents?: BuiltinServiceAgent[];
 }
 
 export interface App {
@@ -158,6 +164,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const a2aClient = createA2aClient({ allowedHosts: resolveA2aAllowedHosts(config) });
   const a2a = createA2aService({ store, runs, version: VERSION });
   // --- end A2A ---
+  // Built-in service agents (smart_contract, swap, purchasing) register here with their dependencies.
+  const builtinAgents: BuiltinServiceAgent[] = [...(overrides.builtinAgents ?? [])];
+  const serviceAgents = createServiceAgentsService({
+    store,
+    builtins: builtinAgents,
+    // An `a2a` agent's URL must be http(s) to an allowlisted host; its card is checked on first use.
+    checkRemoteUrl: (url) => a2aClient.checkUrl(url),
+  });
   const projects = createProjectsService({ store, onAccessChanged });
   const apiKeys = createApiKeysService({ store, projects, onAccessChanged });
 
@@ -177,6 +191,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...projectsRoutes(projects),
     ...apiKeysRoutes(apiKeys),
     ...chainRoutes(chain),
+    ...serviceAgentsRoutes(serviceAgents),
     ...a2aRoutes(a2a),
   );
 
@@ -207,7 +222,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       resilience: { attempts: 3, baseDelayMs: 500, maxDelayMs: 8000, idleTimeoutMs: config.modelTimeoutSeconds * 1000 },
     });
   const codeSessions = await createCodeSessions(config, server.log);
-  const serverTools: ServerTool[] = [createFileSearchTool(fileSearch)];
+  const serverTools: ServerTool[] = [
+    createFileSearchTool(fileSearch),
+    createServiceAgentTool({ store, bus, blobs, builtins: builtinAgents, remote: a2aClient, runExpirySeconds: config.runExpirySeconds }),
+  ];
   if (config.codeSandbox !== 'off') serverTools.push(createCodeInterpreterTool({ store, blobs, sessions: codeSessions.get }));
   const worker = config.worker
     ? createWorker({

@@ -7,8 +7,8 @@
  * working, so the client has to poll). Every request is recorded.
  *
  * Scenarios: `answer` (a direct message, no task), `work` (working, then an artifact, then completed),
- * `input` (input-required with a quote; the follow-up `{approve: true}` completes, anything else is
- * rejected), `fail`, `reject`, `auth` (auth-required), `slow` (works until cancelled), `echo` (completes
+ * `input` (input-required with a quote; a follow-up `{approve: true}` or "yes" completes, anything else
+ * is rejected), `fail`, `reject`, `auth` (auth-required), `slow` (works until cancelled), `echo` (completes
  * with what it received), `inject` (completes with text that imitates the client's delimiters), and
  * `foreign` (its card points its endpoint at another host). `/broken` serves HTML as its card and
  * `/redirect` redirects its card to another host.
@@ -35,6 +35,8 @@ export interface RecordedA2aRequest {
   path: string;
   /** The JSON-RPC method, for POSTs. */
   rpcMethod: string | null;
+  /** The task a sent message continues, if any. */
+  taskId: string | null;
   authorization: string | null;
 }
 
@@ -106,7 +108,7 @@ class ScriptedExecutor implements AgentExecutor {
       case 'input':
         if (!context.task) {
           status(TaskState.TASK_STATE_INPUT_REQUIRED, [{ text: 'Quote: 0.004 ETH for 10 USDC. Approve?' }, { data: { quote: { pay: '10 USDC', receive: '0.004 ETH' } } }]);
-        } else if (dataOf(incoming).some((data) => (data as { approve?: unknown }).approve === true)) {
+        } else if (dataOf(incoming).some((data) => (data as { approve?: unknown }).approve === true) || /^(yes|approved?)\b/i.test(textOf(incoming))) {
           artifact('receipt', [{ text: 'Swapped 10 USDC for 0.004 ETH.' }, { data: { transaction: '0xabc' } }]);
           status(TaskState.TASK_STATE_COMPLETED);
         } else {
@@ -221,13 +223,14 @@ export class TestA2aServer {
     let raw = '';
     for await (const chunk of request) raw += chunk;
     const path = (request.url ?? '').split('?')[0]!;
-    let rpcMethod: string | null = null;
+    let rpc: { method?: string; params?: { message?: { taskId?: string } } } = {};
     try {
-      rpcMethod = raw ? (JSON.parse(raw) as { method?: string }).method ?? null : null;
+      rpc = raw ? JSON.parse(raw) : {};
     } catch {
-      rpcMethod = null;
+      rpc = {};
     }
-    this.requests.push({ method: request.method ?? '', path, rpcMethod, authorization: request.headers.authorization ?? null });
+    const rpcMethod = rpc.method ?? null;
+    this.requests.push({ method: request.method ?? '', path, rpcMethod, taskId: rpc.params?.message?.taskId || null, authorization: request.headers.authorization ?? null });
 
     const match = /^\/(stream|blocking|lazy)\/([a-z]+)(\/\.well-known\/agent-card\.json)?$/.exec(path);
     if (path === '/broken/.well-known/agent-card.json') {

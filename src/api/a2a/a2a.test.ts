@@ -233,7 +233,7 @@ describe('assistants served as A2A agents, driven by @a2a-js/sdk', () => {
       const asked = await remote.send(url, { text: 'Weather in Rome?' }, { signal: AbortSignal.timeout(10_000) });
       expect(asked.state).toBe('input-required');
       expect(asked.data).toEqual([{ tool_calls: [{ id: 'call_rome', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } }] }]);
-      const done = await remote.send(url, { text: '24°C', taskId: asked.taskId!, contextId: asked.contextId }, { signal: AbortSignal.timeout(10_000) });
+      const done = await remote.send(url, { text: '24°C', taskId: asked.taskId, contextId: asked.contextId }, { signal: AbortSignal.timeout(10_000) });
       expect(done).toMatchObject({ taskId: asked.taskId, state: 'completed' });
       expect(done.artifacts.map((artifact) => artifact.text)).toEqual(['Rome: 24°C.']);
       expect(done.text).toContain('Rome: 24°C.');

@@ -39,7 +39,7 @@ describe('A2A client against a scripted @a2a-js/sdk server', () => {
 
   it('takes a direct message reply as a completed exchange without a task', async () => {
     const update = await client.send(server.url('answer'), { text: 'Capital of France?' }, { signal: signal() });
-    expect(update).toMatchObject({ taskId: null, state: 'completed', data: [{ capital: 'Paris' }], artifacts: [] });
+    expect(update).toMatchObject({ taskId: '', state: 'completed', data: [{ capital: 'Paris' }], artifacts: [] });
     const { blocks } = blocksOf(update.text);
     expect(blocks).toEqual(['Paris is the capital of France.\n{"capital":"Paris"}']);
   });
@@ -65,12 +65,12 @@ describe('A2A client against a scripted @a2a-js/sdk server', () => {
       expect(asked.data).toEqual([{ quote: { pay: '10 USDC', receive: '0.004 ETH' } }]);
       expect(blocksOf(asked.text).blocks[0]).toContain('Quote: 0.004 ETH for 10 USDC. Approve?');
 
-      const done = await client.send(url, { data: { approve: true }, taskId: asked.taskId!, contextId: asked.contextId }, { signal: signal() });
+      const done = await client.send(url, { data: { approve: true }, taskId: asked.taskId, contextId: asked.contextId }, { signal: signal() });
       expect(done).toMatchObject({ taskId: asked.taskId, contextId: asked.contextId, state: 'completed', data: [{ transaction: '0xabc' }] });
       expect(done.artifacts.map((artifact) => artifact.text)).toEqual(['Swapped 10 USDC for 0.004 ETH.']);
 
       const again = await client.send(url, { text: 'Swap 10 USDC to ETH' }, { signal: signal() });
-      const declined = await client.send(url, { data: { approve: false }, taskId: again.taskId!, contextId: again.contextId }, { signal: signal() });
+      const declined = await client.send(url, { data: { approve: false }, taskId: again.taskId, contextId: again.contextId }, { signal: signal() });
       expect(declined.state).toBe('rejected');
       expect(blocksOf(declined.text).blocks).toEqual(['Declined by the caller.']);
     });
@@ -111,18 +111,21 @@ describe('A2A client against a scripted @a2a-js/sdk server', () => {
 
   it('cancels a task that is working, and reports a finished task as it ended', async () => {
     const url = server.url('slow');
-    let cancelled: Promise<A2aUpdate> | undefined;
+    let cancelled: Promise<void> | undefined;
     const final = await client.send(url, { text: 'Take your time' }, {
       signal: signal(),
       onUpdate: (update) => {
-        if (update.state === 'working' && !cancelled) cancelled = client.cancel(url, update.taskId!);
+        if (update.state === 'working' && !cancelled) cancelled = client.cancel(url, update.taskId);
       },
     });
     expect(final.state).toBe('canceled');
-    expect((await cancelled!).state).toBe('canceled');
+    await expect(cancelled).resolves.toBeUndefined();
+    expect(server.requests.filter((entry) => entry.path === '/stream/slow' && entry.rpcMethod === 'CancelTask')).toHaveLength(1);
 
+    // A finished task needs no cancelling; a message exchange has no task to cancel.
     const completed = await client.send(server.url('work'), { text: 'quick' }, { signal: signal() });
-    expect((await client.cancel(server.url('work'), completed.taskId!)).state).toBe('completed');
+    await expect(client.cancel(server.url('work'), completed.taskId)).resolves.toBeUndefined();
+    await expect(client.cancel(server.url('answer'), '')).rejects.toThrow(/no task id/);
   });
 
   it("keeps a remote agent's words inside nonce-tagged blocks it cannot close", async () => {
@@ -141,6 +144,8 @@ describe('A2A client against a scripted @a2a-js/sdk server', () => {
   it('refuses hosts that are not allowlisted before sending anything', async () => {
     const strict = createA2aClient({ allowedHosts: ['localhost'] });
     const before = server.requests.length;
+    expect(() => strict.checkUrl(server.url('work'))).toThrow(A2aHostNotAllowedError);
+    expect(() => strict.checkUrl('http://localhost:4000/agent')).not.toThrow();
     const refused = await strict.card(server.url('work')).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(A2aHostNotAllowedError);
     expect((refused as Error).message).toMatch(/'127\.0\.0\.1:\d+' is not allowed: CONCIERGE_A2A_ALLOWED_HOSTS allows localhost/);

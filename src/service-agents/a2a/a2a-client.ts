@@ -11,7 +11,7 @@ import { TaskNotCancelableError } from '@a2a-js/sdk/errors';
 import { InvalidRequestError } from '../../domain/errors.ts';
 import { A2aHostNotAllowedError, A2aRemoteError } from './a2a-errors.ts';
 import { A2aTaskTracker, isSettled, type A2aUpdate } from './a2a-update.ts';
-import { createGuardedFetch } from './guarded-fetch.ts';
+import { assertAllowed, createGuardedFetch } from './guarded-fetch.ts';
 import { createHostAllowlist } from './host-allowlist.ts';
 import { agentCardUrl, checkAgentCard, type RemoteAgentCard } from './remote-agent-card.ts';
 import { cleanRemoteText } from './untrusted-text.ts';
@@ -51,6 +51,8 @@ export interface A2aSendOptions {
 }
 
 export interface A2aClient {
+  /** Throws unless `url` is an http(s) URL on an allowlisted host; sends nothing. */
+  checkUrl(url: string): void;
   /** Fetches and checks the agent card at `url` (the card's URL, or the agent's base URL). */
   card(url: string, signal?: AbortSignal): Promise<RemoteAgentCard>;
   /**
@@ -58,8 +60,8 @@ export interface A2aClient {
    * or waits for the caller (`input-required`, `auth-required`); resolves to that update.
    */
   send(url: string, input: A2aSendInput, options: A2aSendOptions): Promise<A2aUpdate>;
-  /** Asks the agent to cancel a task; resolves to the task as the agent reports it afterwards. */
-  cancel(url: string, taskId: string, signal?: AbortSignal): Promise<A2aUpdate>;
+  /** Asks the agent to cancel a task; resolves once the agent accepted, or when the task had already ended. */
+  cancel(url: string, taskId: string, signal?: AbortSignal): Promise<void>;
 }
 
 interface Connection {
@@ -141,11 +143,14 @@ export function createA2aClient(options: A2aClientOptions): A2aClient {
     return { card, client, source: new URL(card.url).host };
   }
 
-  function connect(url: string, signal?: AbortSignal): Promise<Connection> {
+  function checkedCardUrl(url: string): URL {
     const cardUrl = agentCardUrl(url);
-    if (!allowlist.allows(cardUrl)) return Promise.reject(new A2aHostNotAllowedError(
-      `A2A host '${cardUrl.host}' is not allowed: ${settingName} allows ${allowlist.entries.join(', ') || 'nothing'}.`,
-    ));
+    assertAllowed(cardUrl, { allowlist, settingName });
+    return cardUrl;
+  }
+
+  async function connect(url: string, signal?: AbortSignal): Promise<Connection> {
+    const cardUrl = checkedCardUrl(url);
     const cached = connections.get(cardUrl.href);
     if (cached && cached.until > Date.now()) return cached.connection;
     const connection = fetchCard(cardUrl, signal);
@@ -174,6 +179,10 @@ export function createA2aClient(options: A2aClientOptions): A2aClient {
   }
 
   return {
+    checkUrl(url) {
+      checkedCardUrl(url);
+    },
+
     async card(url, signal) {
       return (await connect(url, signal)).card;
     },
@@ -224,21 +233,14 @@ export function createA2aClient(options: A2aClientOptions): A2aClient {
     },
 
     async cancel(url, taskId, signal) {
+      if (!taskId) throw new InvalidRequestError('Only a task can be cancelled; this exchange has no task id.', 'task_id');
       const connection = await connect(url, signal);
-      const tracker = new A2aTaskTracker({ source: connection.source, maxTextLength });
-      const requestOptions = signal ? { signal } : {};
       try {
-        tracker.applyTask(await connection.client.cancelTask({ tenant: '', id: taskId, metadata: undefined }, requestOptions));
+        await connection.client.cancelTask({ tenant: '', id: taskId, metadata: undefined }, signal ? { signal } : {});
       } catch (error) {
-        // A task that already ended cannot be cancelled; report how it ended.
+        // A task that already ended cannot be cancelled, and needs no cancelling.
         if (!(error instanceof TaskNotCancelableError)) throw remoteError(error, 'Cancelling the task', connection.source, signal);
-        try {
-          tracker.applyTask(await connection.client.getTask({ tenant: '', id: taskId, historyLength: 0 }, requestOptions));
-        } catch (readError) {
-          throw remoteError(readError, 'Reading the task', connection.source, signal);
-        }
       }
-      return tracker.update();
     },
   };
 }

@@ -27,8 +27,8 @@ export interface A2aArtifact {
 }
 
 export interface A2aUpdate {
-  /** The remote task, or null when the agent answered with a message and created no task. */
-  taskId: string | null;
+  /** The remote task; empty when the agent answered with a message and created no task. */
+  taskId: string;
   contextId: string;
   state: A2aTaskState;
   /**
@@ -92,7 +92,7 @@ export interface TrackerOptions {
 }
 
 export class A2aTaskTracker {
-  private taskId: string | null = null;
+  private taskId = '';
   private contextId = '';
   private state: A2aTaskState = 'submitted';
   private statusMessage: Message | undefined;
@@ -104,7 +104,7 @@ export class A2aTaskTracker {
     return this.state;
   }
 
-  get currentTaskId(): string | null {
+  get currentTaskId(): string {
     return this.taskId;
   }
 

@@ -21,10 +21,10 @@ const MAX_REDIRECTS = 3;
 /** Throws unless `url` may be contacted. */
 export function assertAllowed(url: URL, { allowlist, settingName }: Pick<GuardedFetchOptions, 'allowlist' | 'settingName'>): void {
   if (allowlist.allows(url)) return;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new A2aHostNotAllowedError(`A2A agents are reached over http or https, not ${url.protocol}.`);
+  if (url.username || url.password) throw new A2aHostNotAllowedError('A2A URLs may not carry credentials (user:password@).');
   const listed = allowlist.entries.length ? allowlist.entries.join(', ') : 'nothing';
-  throw new A2aHostNotAllowedError(
-    `A2A host '${url.host}' (${url.protocol.replace(':', '')}) is not allowed: ${settingName} allows ${listed}. Only http(s) URLs to listed hosts, without credentials, can be contacted.`,
-  );
+  throw new A2aHostNotAllowedError(`A2A host '${url.host}' is not allowed: ${settingName} allows ${listed}.`);
 }
 
 function limitBody(response: Response, maxBytes: number, host: string): Response {
