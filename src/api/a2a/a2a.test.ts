@@ -158,6 +158,19 @@ describe('assistants served as A2A agents, driven by @a2a-js/sdk', () => {
     expect(run.status).toBe('cancelled');
   });
 
+  it('returns at once when asked to, and a subscriber follows the task to its end', async () => {
+    upstream.enqueue({ text: 'word '.repeat(40), chunkDelayMs: 5 });
+    const started = await send(client, userMessage([{ text: 'Take your time' }]), { returnImmediately: true });
+    expect([TaskState.TASK_STATE_SUBMITTED, TaskState.TASK_STATE_WORKING]).toContain(started.status?.state);
+    const events: StreamResponse[] = [];
+    for await (const event of client.resubscribeTask({ tenant: '', id: started.id })) events.push(event);
+    expect(events[0]?.payload?.$case).toBe('task');
+    const last = events.at(-1)?.payload;
+    const finalState = last?.$case === 'statusUpdate' ? last.value.status?.state : last?.$case === 'task' ? last.value.status?.state : undefined;
+    expect(finalState).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect(answerOf(await client.getTask({ tenant: '', id: started.id })).map((text) => text.trim())).toEqual(['word '.repeat(40).trim()]);
+  });
+
   it("keeps tasks to their assistant and project: other ids are unknown tasks, other projects' assistants 404", async () => {
     await expect(client.getTask({ tenant: '', id: 'run_doesnotexist' })).rejects.toBeInstanceOf(TaskNotFoundError);
     const otherAssistant = (await openai.beta.assistants.create({ model: 'gpt-4o', name: 'Other' })).id;
