@@ -70,10 +70,11 @@ interface Connection {
   source: string;
 }
 
+/** Polling a task that was handed back unfinished: first delay, doubling up to the maximum. */
 const POLL_START_MS = 250;
+const POLL_MAX_MS = 2000;
 /** How long a stream may stay open after its task settled before the client closes it. */
 const STREAM_GRACE_MS = 250;
-const POLL_MAX_MS = 2000;
 
 function sleep(milliseconds: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -154,6 +155,7 @@ export function createA2aClient(options: A2aClientOptions): A2aClient {
     const cached = connections.get(cardUrl.href);
     if (cached && cached.until > Date.now()) return cached.connection;
     const connection = fetchCard(cardUrl, signal);
+    for (const [key, entry] of connections) if (entry.until <= Date.now()) connections.delete(key);
     connections.set(cardUrl.href, { until: Date.now() + (options.cardTtlMs ?? 60_000), connection });
     connection.catch(() => connections.delete(cardUrl.href));
     return connection;
