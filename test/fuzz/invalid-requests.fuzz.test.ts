@@ -156,7 +156,8 @@ describe('invalid requests derived from the schemas', () => {
 
   it('never answers 5xx to random path segments', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 300 }), async (segment) => {
+      // `.` and `..` are path navigation (`/v1/assistants/.` is the list itself), not ids.
+      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 300 }).filter((segment) => segment !== '.' && segment !== '..'), async (segment) => {
         for (const url of [`/v1/assistants/${encodeURIComponent(segment)}`, `/v1/threads/${encodeURIComponent(segment)}/messages`]) {
           const response = await app.server.inject({ method: 'GET', url, headers: { authorization: 'Bearer x' } });
           expect(response.statusCode).toBeGreaterThanOrEqual(400);
