@@ -1,20 +1,24 @@
 /**
  * Requests per second for a create-message + list-messages mix: Concierge on SQLite against a bare
- * Fastify server with canned answers, measured in the same run, each in its own process.
- * Run: node --import tsx bench/http/http-bench.ts [seconds]
+ * Fastify server with canned answers (the headline baseline), and against bare Fastify doing the same
+ * SQLite work with raw better-sqlite3 (for context). Each server runs in its own process; the servers are
+ * measured in alternating rounds and medians are compared, so a noisy neighbour hits all of them alike.
+ * Run: node --import tsx bench/http/http-bench.ts [secondsPerRound=3] [rounds=5]
  */
 import autocannon from 'autocannon';
+import { startChildServer, type ChildServer } from '../lib/child-server.ts';
 import { machineDescription } from '../lib/machine.ts';
-import { startChildServer } from '../lib/child-server.ts';
+import { median } from '../lib/stats.ts';
 
-const seconds = Number(process.argv[2] ?? 10);
+const seconds = Number(process.argv[2] ?? 3);
+const rounds = Number(process.argv[3] ?? 5);
 const connections = 16;
 
-async function measure(baseUrl: string, threadId: string): Promise<{ rps: number; p99: number; errors: number }> {
+async function measure(baseUrl: string, threadId: string, duration: number): Promise<{ rps: number; p99: number; errors: number }> {
   const result = await autocannon({
     url: baseUrl.replace(/\/v1$/, ''),
     connections,
-    duration: seconds,
+    duration,
     headers: { authorization: 'Bearer bench', 'content-type': 'application/json', 'openai-beta': 'assistants=v2' },
     requests: [
       { method: 'POST', path: `/v1/threads/${threadId}/messages`, body: JSON.stringify({ role: 'user', content: 'How does a bare server compare?' }) },
@@ -26,22 +30,35 @@ async function measure(baseUrl: string, threadId: string): Promise<{ rps: number
 
 async function main() {
   console.log(`machine: ${machineDescription()}`);
-  console.log(`mix: POST message + GET 20 messages, ${connections} connections, ${seconds}s each\n`);
-
-  const bare = await startChildServer('bench/http/bare-fastify-server.ts');
-  const concierge = await startChildServer('bench/http/concierge-server.ts');
+  console.log(`mix: POST a message + GET the newest 20, ${connections} connections, ${rounds} alternating rounds of ${seconds}s\n`);
+  const servers: Array<[string, ChildServer]> = [
+    ['bare Fastify, canned JSON', await startChildServer('bench/http/bare-fastify-server.ts')],
+    ['bare Fastify + raw SQLite', await startChildServer('bench/http/bare-sqlite-server.ts')],
+    ['Concierge (SQLite)', await startChildServer('bench/http/concierge-server.ts')],
+  ];
   try {
-    const thread = await fetch(`${concierge.url}/threads`, { method: 'POST', headers: { authorization: 'Bearer bench', 'content-type': 'application/json' }, body: '{}' }).then((response) => response.json() as Promise<{ id: string }>);
-    await measure(bare.url, thread.id); // warm-up of both the client and the baseline
-    const baseline = await measure(bare.url, thread.id);
-    await measure(concierge.url, thread.id);
-    const ours = await measure(concierge.url, thread.id);
-    console.log(`bare Fastify:   ${baseline.rps.toFixed(0)} req/s, p99 ${baseline.p99} ms, errors ${baseline.errors}`);
-    console.log(`Concierge:      ${ours.rps.toFixed(0)} req/s, p99 ${ours.p99} ms, errors ${ours.errors}`);
-    console.log(`ratio Concierge / bare: ${(ours.rps / baseline.rps).toFixed(2)} (aim ≥ 0.40)`);
+    const concierge = servers[2]![1];
+    const thread = await fetch(`${concierge.url}/threads`, { method: 'POST', headers: { authorization: 'Bearer bench', 'content-type': 'application/json' }, body: '{}' }).then(
+      (response) => response.json() as Promise<{ id: string }>,
+    );
+    for (const [, server] of servers) await measure(server.url, thread.id, 1);
+    const results = servers.map(() => ({ rps: [] as number[], p99: [] as number[], errors: 0 }));
+    for (let round = 0; round < rounds; round++) {
+      for (const [index, [, server]] of servers.entries()) {
+        const result = await measure(server.url, thread.id, seconds);
+        results[index]!.rps.push(result.rps);
+        results[index]!.p99.push(result.p99);
+        results[index]!.errors += result.errors;
+      }
+    }
+    const medians = results.map((result) => median(result.rps));
+    servers.forEach(([name], index) => {
+      console.log(`${name.padEnd(28)} ${medians[index]!.toFixed(0).padStart(6)} req/s (median), p99 ${median(results[index]!.p99)} ms, errors ${results[index]!.errors}`);
+    });
+    console.log(`\nratio Concierge / bare Fastify (canned):   ${(medians[2]! / medians[0]!).toFixed(2)} (aim ≥ 0.40)`);
+    console.log(`ratio Concierge / bare Fastify + SQLite:   ${(medians[2]! / medians[1]!).toFixed(2)}`);
   } finally {
-    await bare.stop();
-    await concierge.stop();
+    for (const [, server] of servers) await server.stop();
   }
 }
 

@@ -53,14 +53,14 @@ export function createAuthenticator({ store, adminKey, cacheMilliseconds = 30_00
   }
 
   async function lookup(secret: string): Promise<Principal | null> {
-    const hash = hashApiKey(secret);
-    const cached = cache.get(hash);
+    // Keyed by the secret itself (held in memory only): a cached key costs no hashing per request.
+    const cached = cache.get(secret);
     if (cached && cached.until > Date.now()) return cached.principal;
-    const found = await store.apiKeys.findByHash(hash);
+    const found = await store.apiKeys.findByHash(hashApiKey(secret));
     const principal =
       found && found.project.status === 'active' ? { projectId: found.project.id, admin: false, keyId: found.key.id } : null;
     if (cache.size > 10_000) cache.clear();
-    cache.set(hash, { principal, until: Date.now() + cacheMilliseconds });
+    cache.set(secret, { principal, until: Date.now() + cacheMilliseconds });
     return principal;
   }
 

@@ -3,7 +3,8 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Message } from '../../domain/message.ts';
 import type { MessageRepository } from '../store.ts';
 import type { Database, MessagesTable } from './database.ts';
-import { paginate, paginateJson } from './paginate.ts';
+import { jsonPage, paginate, paginateJson } from './paginate.ts';
+import { preparedQuery } from './prepared-query.ts';
 
 function toRow(projectId: string, message: Message): MessagesTable {
   return {
@@ -20,7 +21,48 @@ function toMessage(row: Selectable<MessagesTable>): Message {
   return JSON.parse(row.object) as Message;
 }
 
+const MESSAGE_COLUMNS = ['id', 'project_id', 'thread_id', 'created_at', 'run_id', 'object'] as const;
+
 export function messagesRepository(db: Kysely<Database>): MessageRepository {
+  // The two hottest statements of the conversation API, compiled once (see prepared-query.ts).
+  const insertIntoThread = preparedQuery(db, 8, (id, projectId, threadId, createdAt, runId, object, thread, project) =>
+    db
+      .insertInto('messages')
+      .columns([...MESSAGE_COLUMNS])
+      .expression(
+        db
+          .selectFrom('threads')
+          .select([
+            sql`${id}`.as('id'),
+            sql`${projectId}`.as('project_id'),
+            sql`${threadId}`.as('thread_id'),
+            sql`${createdAt}`.as('created_at'),
+            sql`${runId}`.as('run_id'),
+            sql`${object}`.as('object'),
+          ])
+          .where('threads.id', '=', thread as never)
+          .where('threads.project_id', '=', project as never)
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom('runs')
+                  .select('runs.id')
+                  .where('runs.thread_id', '=', thread as never)
+                  .where('runs.status', 'in', ['queued', 'in_progress', 'requires_action', 'cancelling']),
+              ),
+            ),
+          ),
+      ),
+  );
+  const newestPage = {
+    desc: preparedQuery<{ id: string; object: string }>(db, 3, (threadId, projectId, limit) =>
+      db.selectFrom('messages').select(['id', 'object']).where('thread_id', '=', threadId as never).where('project_id', '=', projectId as never).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit as never),
+    ),
+    asc: preparedQuery<{ id: string; object: string }>(db, 3, (threadId, projectId, limit) =>
+      db.selectFrom('messages').select(['id', 'object']).where('thread_id', '=', threadId as never).where('project_id', '=', projectId as never).orderBy('created_at', 'asc').orderBy('id', 'asc').limit(limit as never),
+    ),
+  };
+
   const inThread = (projectId: string, threadId: string, runId?: string) => {
     let query = db.selectFrom('messages').selectAll().where('thread_id', '=', threadId).where('project_id', '=', projectId);
     if (runId !== undefined) query = query.where('run_id', '=', runId);
@@ -32,29 +74,8 @@ export function messagesRepository(db: Kysely<Database>): MessageRepository {
     },
     async insertIntoThread(projectId, message) {
       const row = toRow(projectId, message);
-      const columns = Object.keys(row) as Array<keyof MessagesTable>;
-      const result = await db
-        .insertInto('messages')
-        .columns(columns)
-        .expression(
-          db
-            .selectFrom('threads')
-            .select(columns.map((column) => sql`${row[column]}`.as(column)))
-            .where('threads.id', '=', message.thread_id)
-            .where('threads.project_id', '=', projectId)
-            .where(({ not, exists, selectFrom }) =>
-              not(
-                exists(
-                  selectFrom('runs')
-                    .select('runs.id')
-                    .where('runs.thread_id', '=', message.thread_id)
-                    .where('runs.status', 'in', ['queued', 'in_progress', 'requires_action', 'cancelling']),
-                ),
-              ),
-            ),
-        )
-        .executeTakeFirst();
-      return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+      const result = await insertIntoThread(row.id, row.project_id, row.thread_id, row.created_at, row.run_id, row.object, message.thread_id, projectId);
+      return (result.numAffectedRows ?? 0n) > 0n;
     },
     async find(projectId, id) {
       const row = await db
@@ -81,8 +102,12 @@ export function messagesRepository(db: Kysely<Database>): MessageRepository {
     list(projectId, threadId, page, filter = {}) {
       return paginate(inThread(projectId, threadId, filter.runId), page, toMessage);
     },
-    listJson(projectId, threadId, page, filter = {}) {
-      return paginateJson(inThread(projectId, threadId, filter.runId), page);
+    async listJson(projectId, threadId, page, filter = {}) {
+      if (page.after !== undefined || page.before !== undefined || filter.runId !== undefined) {
+        return paginateJson(inThread(projectId, threadId, filter.runId), page);
+      }
+      const { rows } = await newestPage[page.order](threadId, projectId, page.limit + 1);
+      return jsonPage(rows, page.limit);
     },
     async listAll(projectId, threadId) {
       const rows = await inThread(projectId, threadId).orderBy('created_at', 'asc').orderBy('id', 'asc').execute();

@@ -73,12 +73,22 @@ export async function paginate<Row, Item extends { id: string }>(
  * The same page as `paginate`, as the list envelope's JSON text, built from a column that already holds
  * each object's JSON: no parse and no re-serialization per item.
  */
-export async function paginateJson(scoped: ScopedQuery, page: PageParams, column = 'object'): Promise<JsonText> {
-  const { rows, hasMore } = await pageRows<Record<string, string>>(scoped, page);
-  const first = rows[0]?.['id'];
-  const last = rows[rows.length - 1]?.['id'];
+export async function paginateJson(scoped: ScopedQuery, page: PageParams): Promise<JsonText> {
+  const { rows, hasMore } = await pageRows<{ id: string; object: string }>(scoped, page);
+  return envelope(rows, hasMore);
+}
+
+/** The list envelope around rows holding each object's JSON in `object`. */
+function envelope(rows: Array<{ id: string; object: string }>, hasMore: boolean): JsonText {
+  const first = rows[0]?.id;
+  const last = rows[rows.length - 1]?.id;
   return new JsonText(
-    `{"object":"list","data":[${rows.map((row) => row[column]).join(',')}],"first_id":${JSON.stringify(first ?? null)},"last_id":${JSON.stringify(last ?? null)},"has_more":${hasMore}}`,
+    `{"object":"list","data":[${rows.map((row) => row.object).join(',')}],"first_id":${JSON.stringify(first ?? null)},"last_id":${JSON.stringify(last ?? null)},"has_more":${hasMore}}`,
     rows.length,
   );
+}
+
+/** A first page fetched with `limit + 1` rows in the requested order, as the list envelope's JSON. */
+export function jsonPage(rows: Array<{ id: string; object: string }>, limit: number): JsonText {
+  return envelope(rows.slice(0, limit), rows.length > limit);
 }
