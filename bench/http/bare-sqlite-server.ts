@@ -18,6 +18,7 @@ const insert = database.prepare('insert into messages values (?, ?, ?, ?)');
 const list = database.prepare('select id, object from messages where thread_id = ? order by created_at desc, id desc limit 21');
 let counter = 0;
 
+// oxlint-disable oxc/no-async-endpoint-handlers -- Fastify (not Express) handlers are async by design
 const app = Fastify({ logger: false });
 app.post('/v1/threads/:thread_id/messages', async (request) => {
   const threadId = (request.params as { thread_id: string }).thread_id;
