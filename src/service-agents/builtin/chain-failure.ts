@@ -1,0 +1,28 @@
+/**
+ * The chain's typed failures as results the model can relay: a refused simulation, a node that
+ * rejected the transaction, a transaction mined but failed, no signer. Anything else (the chain is
+ * unreachable, a bug) stays an exception for the framework to handle.
+ */
+import { ChainSignerMissingError, TransactionFailedError, TransactionRejectedError, TransactionRevertedError } from '../../chain/chain-errors.ts';
+import type { AgentStepResult } from '../builtin-agent.ts';
+
+/** `failed` for the chain errors a user can cause or must know about; undefined for anything else. */
+export function chainFailure(error: unknown): Extract<AgentStepResult, { kind: 'failed' }> | undefined {
+  if (error instanceof TransactionRevertedError) {
+    return {
+      kind: 'failed',
+      output: `The chain refused it in simulation: ${error.message}`,
+      data: { status: 'simulation_reverted', error_name: error.reason.errorName ?? null, reason: error.reason.summary, sent: false },
+    };
+  }
+  if (error instanceof TransactionRejectedError) {
+    return { kind: 'failed', output: error.message, data: { status: 'rejected_by_node', sent: false } };
+  }
+  if (error instanceof TransactionFailedError) {
+    return { kind: 'failed', output: error.message, data: { status: 'transaction_failed', transaction_hash: error.hash, sent: true } };
+  }
+  if (error instanceof ChainSignerMissingError) {
+    return { kind: 'failed', output: error.message, data: { status: 'no_signer', sent: false } };
+  }
+  return undefined;
+}
