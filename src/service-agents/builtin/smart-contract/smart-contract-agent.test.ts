@@ -120,6 +120,26 @@ describe('smart_contract service agent', () => {
     expect(await nonce()).toBe(before + 1);
   });
 
+  it('deploys an approval that reaches another process by compiling the approved options again', async () => {
+    const prepared = await agent.prepare({ contract: { ...ACME, name: 'Acme Two', symbol: 'AC2' }, deploy: true }, agentContext());
+    const otherProcess = createSmartContractAgent({ chain, contracts, ledger, ethPriceUsd: 0 });
+    const context = agentContext();
+    const result = await otherProcess.execute(approve(prepared), context);
+    expect(result.kind).toBe('answer');
+    expect(context.lines[0]).toContain('Compiling AcmeTwo again from the approved options');
+    const abi = JSON.parse(fileNamed(result, 'AcmeTwo.abi.json')) as Abi;
+    expect(await chain.read({ address: result.kind === 'answer' ? (result.data?.address as Address) : '0x', abi, functionName: 'symbol' })).toBe('AC2');
+  });
+
+  it('asks again instead of deploying when the compiled code is not what was approved', async () => {
+    const before = await nonce();
+    const approved = approve(await agent.prepare({ contract: ACME, deploy: true }, agentContext()));
+    (approved.draft.state as { bytecodeSha256: string }).bytecodeSha256 = '0'.repeat(64);
+    const result = await agent.execute(approved, agentContext());
+    expect(result).toMatchObject({ kind: 'proposal', proposal: { kind: 'deployment', details: { contract_name: 'Acme' } } });
+    expect(await nonce()).toBe(before);
+  });
+
   it('deploys to another owner when asked', async () => {
     const owner = '0x000000000000000000000000000000000000bEEF';
     const prepared = await agent.prepare({ contract: { standard: 'erc721', name: 'Acme Art', symbol: 'ART', mintable: true }, deploy: true, owner }, agentContext());

@@ -78,7 +78,18 @@ function compiledData(contract: GeneratedContract): Record<string, unknown> {
   };
 }
 
+/** Contracts proposed recently, by bytecode hash: an approval that comes back to this process skips the second compile. */
+const RECENT_CONTRACTS = 16;
+
 export function createSmartContractAgent({ chain, contracts, ledger, ethPriceUsd, proposalTtlSeconds = 600 }: SmartContractAgentOptions): BuiltinServiceAgent {
+  const recent = new Map<string, GeneratedContract>();
+
+  function remember(contract: GeneratedContract, bytecodeSha256: string): void {
+    recent.delete(bytecodeSha256);
+    recent.set(bytecodeSha256, contract);
+    if (recent.size > RECENT_CONTRACTS) recent.delete(recent.keys().next().value!);
+  }
+
   async function generate(options: unknown): Promise<GeneratedContract | AgentStepResult> {
     try {
       return await contracts.generate(options as Parameters<ContractFactory['generate']>[0]);
@@ -106,12 +117,14 @@ export function createSmartContractAgent({ chain, contracts, ledger, ethPriceUsd
         { status: 'unpriced' },
       );
     }
+    const bytecodeSha256 = sha256(contract.bytecode);
+    remember(contract, bytecodeSha256);
     const state: DeploymentState = {
       options: contract.options,
       ...(owner === undefined ? {} : { owner }),
       contractName: contract.contractName,
       sourceSha256: sha256(contract.source),
-      bytecodeSha256: sha256(contract.bytecode),
+      bytecodeSha256,
     };
     return {
       kind: 'proposal',
@@ -137,9 +150,13 @@ export function createSmartContractAgent({ chain, contracts, ledger, ethPriceUsd
   }
 
   async function deploy(proposalId: string, state: DeploymentState, context: AgentContext): Promise<AgentStepResult> {
-    context.progress(`Compiling ${state.contractName} again from the approved options…`);
-    const contract = await generate(state.options);
-    if ('kind' in contract) return contract;
+    let contract = recent.get(state.bytecodeSha256);
+    if (!contract) {
+      context.progress(`Compiling ${state.contractName} again from the approved options…`);
+      const generated = await generate(state.options);
+      if ('kind' in generated) return generated;
+      contract = generated;
+    }
     // The templates or compiler changed since the approval: what would be deployed is not what was approved.
     if (sha256(contract.bytecode) !== state.bytecodeSha256) return propose(contract, state.owner, context);
     if (context.signal.aborted) return failed('The run was cancelled before the deployment was sent; nothing was deployed.', { status: 'cancelled', sent: false });
