@@ -35,6 +35,11 @@ import { createCodeInterpreterTool } from './tools/code-interpreter/code-interpr
 import { createCodeSessions } from './tools/code-interpreter/code-sessions.ts';
 import { createFileSearchTool } from './tools/file-search/file-search-tool.ts';
 import type { ServerTool } from './tools/tool.ts';
+import { serviceAgentsRoutes } from './api/service-agents/service-agents.routes.ts';
+import { createServiceAgentsService } from './api/service-agents/service-agents.service.ts';
+import { InvalidRequestError } from './domain/errors.ts';
+import type { BuiltinServiceAgent } from './service-agents/builtin-agent.ts';
+import { createServiceAgentTool } from './service-agents/service-agent-tool.ts';
 import { chainRoutes } from './api/chain/chain.routes.ts';
 import type { Chain } from './chain/chain.ts';
 import { createDevChain } from './chain/dev-chain/dev-chain.ts';
@@ -43,7 +48,6 @@ import { createSolcCompiler } from './chain/compiler/solc-compiler.ts';
 import { createDemoMarket } from './chain/contracts/demo-market.ts';
 import { createDevPoolVenue } from './chain/swap/dev-pool-venue.ts';
 import { createTemplateContractFactory } from './chain/templates/template-contract-factory.ts';
-import type { BuiltinServiceAgent } from './service-agents/builtin-agent.ts';
 import { createFileExecutionLedger } from './service-agents/builtin/execution-ledger.ts';
 import { createSmartContractAgent } from './service-agents/builtin/smart-contract/smart-contract-agent.ts';
 import { createSwapAgent } from './service-agents/builtin/swap/swap-agent.ts';
@@ -87,6 +91,8 @@ export interface AppOverrides {
   bus?: EventBus;
   /** A chain instead of the embedded dev chain or `chainRpcUrl`. */
   chain?: Chain;
+  /** More built-in service agents (tests add their own). */
+  builtinAgents?: BuiltinServiceAgent[];
 }
 
 export interface App {
@@ -101,8 +107,6 @@ export interface App {
   log: FastifyBaseLogger;
   /** Searches vector stores: what the run engine's file_search tool calls. */
   fileSearch: FileSearch;
-  /** The built-in service agents this server offers (smart_contract; swap on the dev chain). */
-  builtinAgents: BuiltinServiceAgent[];
   /** Starts listening; resolves to the base URL of the API (`http://host:port/v1`). */
   listen(): Promise<string>;
   /** Stops accepting requests, drains, and closes the store. */
@@ -160,13 +164,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const chain =
     overrides.chain ??
     (config.chainRpcUrl ? createRpcChain({ url: config.chainRpcUrl, privateKey: config.chainPrivateKey }) : createDevChain({ dataDir: config.dataDir }));
+  // Built-in service agents (smart_contract, swap, purchasing) register here with their dependencies.
+  const builtinAgents: BuiltinServiceAgent[] = [...(overrides.builtinAgents ?? [])];
 
   // ── Chain service agents: smart_contract and swap ──────────────────────────────────────────────
   // One solc worker per process, started on the first compile. Each agent keeps an execution ledger
   // under the data directory, so an approved proposal never sends its transaction twice.
   const compiler = createSolcCompiler();
   const executionLedger = (builtin: string) => createFileExecutionLedger(join(config.dataDir, 'service-agents', builtin, 'executions'));
-  const builtinAgents: BuiltinServiceAgent[] = [
+  builtinAgents.push(
     createSmartContractAgent({
       chain,
       contracts: createTemplateContractFactory({ chain, compiler }),
@@ -174,7 +180,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       // The dev chain's ether is worthless; a real chain's gas is valued only at a configured price.
       ethPriceUsd: config.chainEthPriceUsd ?? (chain.kind === 'dev' ? 0 : undefined),
     }),
-  ];
+  );
   // The only venue so far is the dev chain's pool (test tokens, deployed on first use); real venues
   // for RPC chains plug in behind the same SwapVenue port.
   if (chain.kind === 'dev') {
@@ -186,6 +192,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   }
   // ── end of chain service agents ────────────────────────────────────────────────────────────────
 
+  const serviceAgents = createServiceAgentsService({
+    store,
+    builtins: builtinAgents,
+    checkRemoteUrl: (url) => {
+      if (!/^https?:$/.test(new URL(url).protocol)) throw new InvalidRequestError("Invalid 'url': a remote agent is reached over http or https.", 'url');
+    },
+  });
   const projects = createProjectsService({ store, onAccessChanged });
   const apiKeys = createApiKeysService({ store, projects, onAccessChanged });
 
@@ -205,6 +218,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...projectsRoutes(projects),
     ...apiKeysRoutes(apiKeys),
     ...chainRoutes(chain),
+    ...serviceAgentsRoutes(serviceAgents),
   );
 
   const server = await createHttpServer({
@@ -234,7 +248,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       resilience: { attempts: 3, baseDelayMs: 500, maxDelayMs: 8000, idleTimeoutMs: config.modelTimeoutSeconds * 1000 },
     });
   const codeSessions = await createCodeSessions(config, server.log);
-  const serverTools: ServerTool[] = [createFileSearchTool(fileSearch)];
+  const serverTools: ServerTool[] = [
+    createFileSearchTool(fileSearch),
+    createServiceAgentTool({ store, bus, blobs, builtins: builtinAgents, remote: undefined, runExpirySeconds: config.runExpirySeconds }),
+  ];
   if (config.codeSandbox !== 'off') serverTools.push(createCodeInterpreterTool({ store, blobs, sessions: codeSessions.get }));
   const worker = config.worker
     ? createWorker({
@@ -289,7 +306,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     config,
     log: server.log,
     fileSearch,
-    builtinAgents,
     async listen() {
       await server.listen({ port: config.port, host: config.host });
       const address = server.server.address();
