@@ -18,6 +18,7 @@ import { usdValue } from '../usd-value.ts';
 import { SwapInputSchema, swapInputJsonSchema } from './swap-input.ts';
 import { quoteToState, SwapQuoteStateSchema } from './swap-quote-state.ts';
 import { minimumOutput } from './minimum-output.ts';
+import { roundedUnits } from './rounded-units.ts';
 import type { UsdPrices } from './venue-usd-prices.ts';
 
 export interface SwapAgentOptions {
@@ -114,7 +115,7 @@ export function createSwapAgent({ chain, venue, prices, ledger }: SwapAgentOptio
       kind: 'proposal',
       proposal: {
         kind: 'swap',
-        summary: `Swap ${units(amountIn, tokenIn)} (≈ $${valueUsd.toFixed(2)}) for about ${units(quote.amountOut, tokenOut)}, at least ${units(minAmountOut, tokenOut)}, on ${venue.name} (chain ${quote.chainId}); price impact ${(quote.priceImpactBps / 100).toFixed(2)}%, fee ${(quote.feeBps / 100).toFixed(2)}%.`,
+        summary: `Swap ${units(amountIn, tokenIn)} (≈ $${valueUsd.toFixed(2)}) for about ${roundedUnits(quote.amountOut, tokenOut.decimals, 'nearest')} ${tokenOut.symbol}, at least ${roundedUnits(minAmountOut, tokenOut.decimals, 'down')} ${tokenOut.symbol}, on ${venue.name} (chain ${quote.chainId}); price impact ${(quote.priceImpactBps / 100).toFixed(2)}%, fee ${(quote.feeBps / 100).toFixed(2)}%.`,
         valueUsd,
         asset: tokenIn.symbol,
         contract: quote.route[0]?.pool,
