@@ -9,6 +9,7 @@ import { DEV_WALLET } from '../../../chain/dev-chain/dev-wallet.ts';
 import { SolidityCompilationError } from '../../../chain/solidity-compiler.ts';
 import { createTemplateContractFactory } from '../../../chain/templates/template-contract-factory.ts';
 import type { AgentStepResult } from '../../builtin-agent.ts';
+import { validateInput } from '../../input-validation.ts';
 import { createFileExecutionLedger } from '../execution-ledger.ts';
 import { contractGenerationFailure } from './contract-generation-failure.ts';
 import { createSmartContractAgent } from './smart-contract-agent.ts';
@@ -47,6 +48,16 @@ describe('smart_contract service agent', () => {
     const standards = schema.properties.contract.oneOf.map((variant: any) => variant.properties.standard.const);
     expect(standards).toEqual(['erc20', 'erc721', 'erc1155']);
     expect(JSON.stringify(schema)).not.toContain('$schema');
+  });
+
+  it('has the framework name the wrong field of the standard the model picked', () => {
+    const bad = (contract: Record<string, unknown>) => validateInput(agent.inputSchema, JSON.stringify({ contract }));
+    expect(bad({ standard: 'erc721', name: 'Art', symbol: 'TOO-LONG-SYMBOL' })).toEqual({
+      error: 'The arguments do not match the agent\'s input schema: /contract/symbol must match pattern "^[A-Za-z0-9]{1,11}$".',
+    });
+    expect(bad({ standard: 'erc1155', name: 'Items', uri: 'has space' })).toMatchObject({ error: expect.stringContaining('/contract/uri must match pattern') });
+    expect(bad({ standard: 'erc4626', name: 'Vault' })).toMatchObject({ error: expect.stringContaining('value of tag "standard" must be in oneOf') });
+    expect(validateInput(agent.inputSchema, JSON.stringify({ contract: ACME, deploy: true }))).toEqual({ input: { contract: ACME, deploy: true } });
   });
 
   it('compiles without deploying: source, ABI and bytecode as files, warnings and functions in the output, nothing sent', async () => {

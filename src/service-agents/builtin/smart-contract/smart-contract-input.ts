@@ -27,5 +27,9 @@ export type SmartContractInput = z.infer<typeof SmartContractInputSchema>;
 /** The input schema as JSON Schema, what the model sees as the function's parameters. */
 export function smartContractInputJsonSchema(): Record<string, unknown> {
   const { $schema: _dialect, ...schema } = z.toJSONSchema(SmartContractInputSchema, { io: 'input' });
+  // The tag of the union (OpenAPI's keyword, which ajv understands): validators report the errors of the
+  // branch the model meant, rather than "standard must be equal to constant" from the first branch.
+  const contract = (schema.properties as Record<string, Record<string, unknown>>)['contract']!;
+  contract['discriminator'] = { propertyName: 'standard' };
   return schema;
 }
