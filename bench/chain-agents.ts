@@ -3,7 +3,8 @@
  * layer they call. Each agent path is measured next to its baseline in the same run: compiling through
  * the agent against `contracts.generate` (cold: the process's first compile; warm: median of 5), a deployment
  * through the agent (prepare → proposal → execute) against `contracts.generate` + `contracts.deploy`, and a swap through the
- * agent (prepare → proposal → execute) against the venue's own quote + execute.
+ * agent (prepare → proposal → execute) against the venue's own quote + execute, and the same swap through
+ * the whole server (official SDK, scripted model, approval pause) against the agent alone.
  * Run: `node --import tsx bench/chain-agents.ts`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseUnits, type Address } from 'viem';
+import OpenAI from 'openai';
+import { createApp } from '../src/app.ts';
 import { createSolcCompiler } from '../src/chain/compiler/solc-compiler.ts';
 import { createDemoMarket } from '../src/chain/contracts/demo-market.ts';
 import { createDevChain } from '../src/chain/dev-chain/dev-chain.ts';
@@ -21,6 +24,8 @@ import { createFileExecutionLedger } from '../src/service-agents/builtin/executi
 import { createSmartContractAgent } from '../src/service-agents/builtin/smart-contract/smart-contract-agent.ts';
 import { createSwapAgent } from '../src/service-agents/builtin/swap/swap-agent.ts';
 import { createVenueUsdPrices } from '../src/service-agents/builtin/swap/venue-usd-prices.ts';
+import { ConfigSchema } from '../src/config/config-schema.ts';
+import { startScriptedModel } from '../test/helpers/scripted-model.ts';
 import { machineDescription } from './lib/machine.ts';
 import { median } from './lib/stats.ts';
 
@@ -53,6 +58,36 @@ async function throughAgent(agent: { prepare: (input: Record<string, unknown>, c
   const result = (await agent.execute({ id: `bench_${proposals++}`, draft: prepared.proposal }, context)) as AgentStepResult;
   if (result.kind !== 'answer') throw new Error(`expected an answer: ${result.kind === 'proposal' ? 'a new proposal' : result.output}`);
   return result;
+}
+
+/** Median time of a swap from a user message to the completed run, approving through submit_tool_outputs. */
+async function swapThroughTheApi(directory: string): Promise<number> {
+  const upstream = await startScriptedModel();
+  const config = ConfigSchema.parse({ port: 0, logLevel: 'warn', databaseUrl: `sqlite:${join(directory, 'bench.db')}`, dataDir: directory, providerBaseUrl: upstream.url });
+  const app = await createApp(config, { logger: false });
+  try {
+    const client = new OpenAI({ baseURL: await app.listen(), apiKey: 'bench', maxRetries: 0 });
+    const agent = (await client.post('/service_agents', { body: { name: 'swapper', kind: 'builtin', builtin: 'swap', policy: {} } })) as { id: string };
+    const assistant = await client.beta.assistants.create({ model: 'bench', tools: [{ type: 'service_agent', service_agent: { id: agent.id } } as never] });
+    const swapOnce = async () => {
+      const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Swap 100 TUSD for WETH.' }] });
+      upstream.enqueue({ toolCalls: [{ name: 'swapper', arguments: { token_in: 'TUSD', token_out: 'WETH', amount_in: '100' } }] }, { text: 'Done.' });
+      const paused = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id }, { pollIntervalMs: 5 });
+      const approval = paused.required_action?.submit_tool_outputs.tool_calls[0];
+      if (!approval) throw new Error(`expected an approval, the run is ${paused.status}`);
+      const done = await client.beta.threads.runs.submitToolOutputsAndPoll(
+        paused.id,
+        { thread_id: thread.id, tool_outputs: [{ tool_call_id: approval.id, output: '{"approved": true}' }] },
+        { pollIntervalMs: 5 },
+      );
+      if (done.status !== 'completed') throw new Error(`the run ended ${done.status}`);
+    };
+    await swapOnce(); // the first swap deploys the demo market on this server's own dev chain
+    return await medianOf(5, swapOnce);
+  } finally {
+    await app.close();
+    await upstream.stop();
+  }
 }
 
 const rows: Array<[string, number, string]> = [];
@@ -103,6 +138,11 @@ try {
   const swapAgentTime = await medianOf(10, () => throughAgent(swapAgent, { token_in: 'TUSD', token_out: 'WETH', amount_in: '100' }));
   rows.push(['baseline: venue quote + execute (median of 10)', swapBaseline, '1×']);
   rows.push(['swap end to end: prepare + approved execute (median of 10)', swapAgentTime, ratio(swapAgentTime, swapBaseline)]);
+
+  // The same swap through the whole server: the official SDK, a scripted model that calls the agent, the
+  // run pausing on approve_action, the client approving, the run completing. The baseline is the agent alone, above.
+  const apiSwap = await swapThroughTheApi(join(dataDir, 'server'));
+  rows.push(['swap through the API: message → approve_action → approved → completed (median of 5)', apiSwap, ratio(apiSwap, swapAgentTime)]);
 } finally {
   await chain.close();
   await compiler.close();
