@@ -1,9 +1,16 @@
 /**
  * The chain's typed failures as results the model can relay: a refused simulation, a node that
- * rejected the transaction, a transaction mined but failed, no signer. Anything else (the chain is
- * unreachable, a bug) stays an exception for the framework to handle.
+ * rejected the transaction, a transaction mined but failed, no signer, a chain that cannot be reached
+ * (whose message says whether a transaction may already be out). Anything else is a bug and stays an
+ * exception.
  */
-import { ChainSignerMissingError, TransactionFailedError, TransactionRejectedError, TransactionRevertedError } from '../../chain/chain-errors.ts';
+import {
+  ChainSignerMissingError,
+  ChainUnavailableError,
+  TransactionFailedError,
+  TransactionRejectedError,
+  TransactionRevertedError,
+} from '../../chain/chain-errors.ts';
 import type { AgentStepResult } from '../builtin-agent.ts';
 
 /** `failed` for the chain errors a user can cause or must know about; undefined for anything else. */
@@ -24,5 +31,19 @@ export function chainFailure(error: unknown): Extract<AgentStepResult, { kind: '
   if (error instanceof ChainSignerMissingError) {
     return { kind: 'failed', output: error.message, data: { status: 'no_signer', sent: false } };
   }
+  if (error instanceof ChainUnavailableError) {
+    return { kind: 'failed', output: `The chain is unavailable: ${error.message}`, data: { status: 'chain_unavailable' } };
+  }
   return undefined;
+}
+
+/** Runs `work`, turning the chain failures above into `failed` results; anything else is rethrown. */
+export async function reportingChainFailures(work: () => Promise<AgentStepResult>): Promise<AgentStepResult> {
+  try {
+    return await work();
+  } catch (error) {
+    const failure = chainFailure(error);
+    if (failure) return failure;
+    throw error;
+  }
 }

@@ -1,10 +1,15 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { formatEther, parseUnits, type Abi, type Address } from 'viem';
+import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { agentContext, approve } from '../../../../test/helpers/agent-context.ts';
 import { temporaryDataDir } from '../../../../test/helpers/chain.ts';
 import { createSolcCompiler } from '../../../chain/compiler/solc-compiler.ts';
 import { createDevChain } from '../../../chain/dev-chain/dev-chain.ts';
+import { createRpcChain } from '../../../chain/rpc-chain/rpc-chain.ts';
+import { Secret } from '../../../config/secret.ts';
 import { DEV_WALLET } from '../../../chain/dev-chain/dev-wallet.ts';
 import { SolidityCompilationError } from '../../../chain/solidity-compiler.ts';
 import { createTemplateContractFactory } from '../../../chain/templates/template-contract-factory.ts';
@@ -166,6 +171,19 @@ describe('smart_contract service agent', () => {
     expect(zeroOwner).toMatchObject({ kind: 'failed', data: { status: 'simulation_reverted', error_name: 'OwnableInvalidOwner', sent: false } });
     expect(zeroOwner.kind === 'failed' && zeroOwner.output).toMatch(/^The chain refused it in simulation: .*OwnableInvalidOwner\(owner: "0x0{40}"\); nothing was sent/);
     expect(await nonce()).toBe(before);
+  });
+
+  it('reports a chain it cannot reach as a failure the model can relay', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const unreachable = createRpcChain({ url: `http://127.0.0.1:${port}/`, privateKey: new Secret(generatePrivateKey()) });
+    const offline = createSmartContractAgent({ chain: unreachable, contracts: createTemplateContractFactory({ chain: unreachable, compiler }), ledger, ethPriceUsd: 3000 });
+    const result = await offline.prepare({ contract: ACME, deploy: true }, agentContext());
+    expect(result).toMatchObject({ kind: 'failed', data: { status: 'chain_unavailable' } });
+    expect(result.kind === 'failed' && result.output).toMatch(/^The chain is unavailable: The chain at http:\/\/127\.0\.0\.1:\d+ is not reachable/);
+    await unreachable.close();
   });
 
   it('values the gas at the configured ether price, and refuses to propose without one', async () => {

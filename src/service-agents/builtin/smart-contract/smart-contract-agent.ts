@@ -13,7 +13,7 @@ import type { ContractFactory, GeneratedContract } from '../../../chain/contract
 import { ContractTemplateOptionsSchema } from '../../../chain/contract-template-options.ts';
 import { nowSeconds } from '../../../domain/clock.ts';
 import type { AgentContext, AgentStepResult, ApprovedProposal, BuiltinServiceAgent } from '../../builtin-agent.ts';
-import { chainFailure } from '../chain-failure.ts';
+import { reportingChainFailures } from '../chain-failure.ts';
 import { describeInputIssues } from '../describe-input-issues.ts';
 import type { ExecutionLedger } from '../execution-ledger.ts';
 import { contractFiles } from './contract-files.ts';
@@ -102,14 +102,7 @@ export function createSmartContractAgent({ chain, contracts, ledger, ethPriceUsd
 
   async function propose(contract: GeneratedContract, owner: string | undefined, context: AgentContext): Promise<AgentStepResult> {
     context.progress('Simulating the deployment…');
-    let plan;
-    try {
-      plan = await contracts.planDeployment(contract, owner === undefined ? {} : { owner: owner as Address });
-    } catch (error) {
-      const failure = chainFailure(error);
-      if (failure) return failure;
-      throw error;
-    }
+    const plan = await contracts.planDeployment(contract, owner === undefined ? {} : { owner: owner as Address });
     const cost = await deploymentCost(chain, plan.gasEstimate, ethPriceUsd);
     if (cost.valueUsd === undefined) {
       return failed(
@@ -161,14 +154,7 @@ export function createSmartContractAgent({ chain, contracts, ledger, ethPriceUsd
     if (sha256(contract.bytecode) !== state.bytecodeSha256) return propose(contract, state.owner, context);
     if (context.signal.aborted) return failed('The run was cancelled before the deployment was sent; nothing was deployed.', { status: 'cancelled', sent: false });
     context.progress(`Deploying ${state.contractName}…`);
-    let deployed;
-    try {
-      deployed = await contracts.deploy(contract, state.owner === undefined ? {} : { owner: state.owner as Address });
-    } catch (error) {
-      const failure = chainFailure(error);
-      if (failure) return failure;
-      throw error;
-    }
+    const deployed = await contracts.deploy(contract, state.owner === undefined ? {} : { owner: state.owner as Address });
     const code = await chain.code(deployed.address);
     if (code === undefined) return failed(`Transaction ${deployed.transactionHash} was mined, but no code is at ${deployed.address}.`, { status: 'no_code' });
     return {
@@ -205,7 +191,7 @@ export function createSmartContractAgent({ chain, contracts, ledger, ethPriceUsd
       context.progress('Rendering the template and compiling it with solc…');
       const contract = await generate(parsed.data.contract);
       if ('kind' in contract) return contract;
-      if (parsed.data.deploy) return propose(contract, parsed.data.owner, context);
+      if (parsed.data.deploy) return reportingChainFailures(() => propose(contract, parsed.data.owner, context));
       return {
         kind: 'answer',
         output: `${compiledSummary(contract)}\nNot deployed: call again with deploy: true to deploy it.`,
@@ -218,7 +204,7 @@ export function createSmartContractAgent({ chain, contracts, ledger, ethPriceUsd
       const state = DeploymentStateSchema.parse(proposal.draft.state);
       return ledger.once(
         proposal.id,
-        () => deploy(proposal.id, state, context),
+        () => reportingChainFailures(() => deploy(proposal.id, state, context)),
         () =>
           `An earlier attempt to deploy ${state.contractName} (proposal ${proposal.id}) stopped midway and may already have deployed it. It was not repeated: check the deployer's recent transactions on the chain before deploying again.`,
       );

@@ -83,6 +83,18 @@ function refusal(outcome: Exclude<SwapOutcome, { status: 'completed' }>, tokenIn
   }
 }
 
+/** Runs `work`, reporting chain failures and requests the venue refused as invalid as `failed` results. */
+async function reportingFailures(work: () => Promise<AgentStepResult>): Promise<AgentStepResult> {
+  try {
+    return await work();
+  } catch (error) {
+    const failure = chainFailure(error);
+    if (failure) return failure;
+    if (error instanceof InvalidRequestError) return failed(`Not swapped: ${error.message}`, { status: 'invalid_request', param: error.param });
+    throw error;
+  }
+}
+
 export function createSwapAgent({ chain, venue, prices, ledger }: SwapAgentOptions): BuiltinServiceAgent {
   async function propose(input: z.infer<typeof SwapInputSchema>, context: AgentContext): Promise<AgentStepResult> {
     const tokens = await venue.tokens();
@@ -146,15 +158,7 @@ export function createSwapAgent({ chain, venue, prices, ledger }: SwapAgentOptio
   async function swap(quote: SwapQuote, maxSlippageBps: number, tokenIn: SwapToken, tokenOut: SwapToken, context: AgentContext): Promise<AgentStepResult> {
     if (context.signal.aborted) return failed('The run was cancelled before the swap was sent; no tokens moved.', { status: 'cancelled' });
     context.progress(`Swapping ${units(quote.amountIn, tokenIn)} for ${tokenOut.symbol}…`);
-    let outcome: SwapOutcome;
-    try {
-      outcome = await venue.execute(quote, { maxSlippageBps });
-    } catch (error) {
-      const failure = chainFailure(error);
-      if (failure) return failure;
-      if (error instanceof InvalidRequestError) return failed(`Not swapped: ${error.message}`, { status: 'invalid_request' });
-      throw error;
-    }
+    const outcome = await venue.execute(quote, { maxSlippageBps });
     if (outcome.status !== 'completed') return refusal(outcome, tokenIn, tokenOut);
     const { balances } = outcome;
     return {
@@ -194,14 +198,7 @@ export function createSwapAgent({ chain, venue, prices, ledger }: SwapAgentOptio
     async prepare(input, context) {
       const parsed = SwapInputSchema.safeParse(input);
       if (!parsed.success) return failed(`The swap request is invalid: ${describeInputIssues(parsed.error)}. Fix it and call again.`, { status: 'invalid_input' });
-      try {
-        return await propose(parsed.data, context);
-      } catch (error) {
-        const failure = chainFailure(error);
-        if (failure) return failure;
-        if (error instanceof InvalidRequestError) return failed(`Not swapped: ${error.message}`, { status: 'invalid_request', param: error.param });
-        throw error;
-      }
+      return reportingFailures(() => propose(parsed.data, context));
     },
 
     async execute(proposal: ApprovedProposal, context) {
@@ -210,7 +207,7 @@ export function createSwapAgent({ chain, venue, prices, ledger }: SwapAgentOptio
       const tokenOut = { ...state.tokenOut, address: state.tokenOut.address as Address };
       return ledger.once(
         proposal.id,
-        () => swap(state.quote, state.maxSlippageBps, tokenIn, tokenOut, context),
+        () => reportingFailures(() => swap(state.quote, state.maxSlippageBps, tokenIn, tokenOut, context)),
         () =>
           `An earlier attempt at this swap (proposal ${proposal.id}) stopped midway and may already have swapped ${units(state.quote.amountIn, tokenIn)}. It was not repeated: check the wallet's balances and recent transactions before swapping again.`,
       );
