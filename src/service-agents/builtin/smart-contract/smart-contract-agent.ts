@@ -48,7 +48,7 @@ const DeploymentStateSchema = z.object({
 type DeploymentState = z.infer<typeof DeploymentStateSchema>;
 
 const DESCRIPTION =
-  'Generates a smart contract (ERC-20 token, ERC-721 NFT or ERC-1155 multi-token) from Concierge's templates over the OpenZeppelin Contracts 5 library (only the listed options, no free-form code), compiles it with solc, and returns the Solidity source, ABI and bytecode as files. With deploy: true it also deploys it to the chain after the spending policy (and usually a person) approves, and reports the address and transaction hash.';
+  'Generates a smart contract (ERC-20 token, ERC-721 NFT or ERC-1155 multi-token) from Concierge’s templates over the OpenZeppelin Contracts 5 library (only the listed options, no free-form code), compiles it with solc, and returns the Solidity source, ABI and bytecode as files. With deploy: true it also deploys it to the chain after the spending policy (and usually a person) approves, and reports the address and transaction hash.';
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
