@@ -2,7 +2,7 @@
  * The composition root: the only place that picks adapters and wires services to routes.
  * `createApp(config, overrides)` builds a fresh, independent server; tests build one per suite.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { filesRoutes } from './api/files/files.routes.ts';
@@ -49,6 +49,14 @@ import { resolveA2aAllowedHosts } from './service-agents/a2a/allowed-hosts.ts';
 import type { Chain } from './chain/chain.ts';
 import { createDevChain } from './chain/dev-chain/dev-chain.ts';
 import { createRpcChain } from './chain/rpc-chain/rpc-chain.ts';
+import { createSolcCompiler } from './chain/compiler/solc-compiler.ts';
+import { createDemoMarket } from './chain/contracts/demo-market.ts';
+import { createDevPoolVenue } from './chain/swap/dev-pool-venue.ts';
+import { createTemplateContractFactory } from './chain/templates/template-contract-factory.ts';
+import { createFileExecutionLedger } from './service-agents/builtin/execution-ledger.ts';
+import { createSmartContractAgent } from './service-agents/builtin/smart-contract/smart-contract-agent.ts';
+import { createSwapAgent } from './service-agents/builtin/swap/swap-agent.ts';
+import { createVenueUsdPrices } from './service-agents/builtin/swap/venue-usd-prices.ts';
 import { fileBatchesRoutes } from './api/vector-stores/file-batches/file-batches.routes.ts';
 import { createFileBatchesService } from './api/vector-stores/file-batches/file-batches.service.ts';
 import { vectorStoreFilesRoutes } from './api/vector-stores/files/vector-store-files.routes.ts';
@@ -173,6 +181,32 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // --- end A2A ---
   // Built-in service agents (smart_contract, swap, purchasing) register here with their dependencies.
   const builtinAgents: BuiltinServiceAgent[] = [...(overrides.builtinAgents ?? [])];
+
+  // ── Chain service agents: smart_contract and swap ──────────────────────────────────────────────
+  // One solc worker per process, started on the first compile. Each agent keeps an execution ledger
+  // under the data directory, so an approved proposal never sends its transaction twice.
+  const compiler = createSolcCompiler();
+  const executionLedger = (builtin: string) => createFileExecutionLedger(join(config.dataDir, 'service-agents', builtin, 'executions'));
+  builtinAgents.push(
+    createSmartContractAgent({
+      chain,
+      contracts: createTemplateContractFactory({ chain, compiler }),
+      ledger: executionLedger('smart_contract'),
+      // The dev chain's ether is worthless; a real chain's gas is valued only at a configured price.
+      ethPriceUsd: config.chainEthPriceUsd ?? (chain.kind === 'dev' ? 0 : undefined),
+    }),
+  );
+  // The only venue so far is the dev chain's pool (test tokens, deployed on first use); real venues
+  // for RPC chains plug in behind the same SwapVenue port.
+  if (chain.kind === 'dev') {
+    const market = createDemoMarket({ chain, compiler, directory: join(config.dataDir, 'chain') });
+    const venue = createDevPoolVenue({ chain, market: () => market.ensure() });
+    builtinAgents.push(
+      createSwapAgent({ chain, venue, prices: createVenueUsdPrices({ venue, stablecoins: ['TUSD'] }), ledger: executionLedger('swap') }),
+    );
+  }
+  // ── end of chain service agents ────────────────────────────────────────────────────────────────
+
   const serviceAgents = createServiceAgentsService({
     store,
     builtins: builtinAgents,
@@ -312,6 +346,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       await codeSessions.close();
       await bus.close();
       await chain.close();
+      await compiler.close();
       await store.close();
     },
   };

@@ -46,6 +46,11 @@ export const ConfigSchema = z.strictObject({
     .regex(/^(0x)?[0-9a-fA-F]{64}$/, 'must be a 32-byte hex private key (64 hex digits, optionally 0x-prefixed)')
     .transform((key) => new Secret(key.startsWith('0x') ? key : `0x${key}`))
     .optional(),
+  /**
+   * US dollars per ether, to value deployments' gas for service-agent spending policies. Unset: 0 on the
+   * dev chain (its ether is worthless); on an RPC chain, deployments cannot be valued and are refused.
+   */
+  chainEthPriceUsd: z.coerce.number().nonnegative().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest accepted JSON request body, in bytes. */
   bodyLimit: z.coerce.number().int().positive().default(8 * 1024 * 1024),
@@ -103,6 +108,7 @@ export const ENVIRONMENT_VARIABLES = {
   codeMaxSessions: 'CONCIERGE_CODE_MAX_SESSIONS',
   chainRpcUrl: 'CONCIERGE_CHAIN_RPC_URL',
   chainPrivateKey: 'CONCIERGE_CHAIN_PRIVATE_KEY',
+  chainEthPriceUsd: 'CONCIERGE_CHAIN_ETH_PRICE_USD',
   logLevel: 'CONCIERGE_LOG_LEVEL',
   bodyLimit: 'CONCIERGE_BODY_LIMIT',
   runExpirySeconds: 'CONCIERGE_RUN_EXPIRY_SECONDS',

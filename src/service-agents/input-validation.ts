@@ -1,7 +1,9 @@
 /** Task inputs are checked against the agent's JSON Schema before anything runs (ajv, compiled once per schema). */
 import { Ajv, type ValidateFunction } from 'ajv';
 
-const ajv = new Ajv({ allErrors: false, strict: false });
+// `discriminator`: a `oneOf` tagged by a property (smart_contract's `standard`) reports the error of the
+// branch the tag selects, not of the first branch ("must be equal to constant"), so the model can fix it.
+const ajv = new Ajv({ allErrors: false, strict: false, discriminator: true });
 /** Compiled validators by schema text; bounded, since schemas come from users. */
 const compiled = new Map<string, ValidateFunction>();
 
