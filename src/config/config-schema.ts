@@ -3,6 +3,7 @@
  * (listed in `ENVIRONMENT_VARIABLES`) and one default. `load-config.ts` is the only reader.
  */
 import { z } from 'zod';
+import { PurchasingConfigSchema } from './purchasing-config.ts';
 import { Secret } from './secret.ts';
 
 /** A named upstream model provider from `concierge.config.json` (`"ollama/llama3.2"` routes to `ollama`). */
@@ -65,6 +66,8 @@ export const ConfigSchema = z.strictObject({
   /** Largest file, in tokens, that file search indexes (OpenAI's limit is 5,000,000); larger files fail with `last_error`. */
   fileSearchMaxTokensPerFile: z.coerce.number().int().positive().default(5_000_000),
   providers: z.record(z.string().regex(/^[a-zA-Z0-9_-]+$/), ProviderConfigSchema).default({}),
+  /** The purchasing service agent: allowlisted merchants, the demo merchant, the per-purchase ceiling. */
+  purchasing: PurchasingConfigSchema.default({ merchants: [], demoMerchant: 'auto', maxPurchaseUsd: 50 }),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
