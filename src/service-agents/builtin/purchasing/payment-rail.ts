@@ -10,6 +10,7 @@
  *   called and however it fails: it looks for an earlier payment under the same key before paying.
  * - When the merchant's terms changed (a higher price), `pay` charges nothing and returns the new quote.
  */
+import type { CatalogProduct } from './catalog-search.ts';
 import type { Merchant } from './merchant-directory.ts';
 
 export type RailName = 'acp' | 'x402';
@@ -42,7 +43,7 @@ export interface Quote {
 
 export interface QuoteRequest {
   merchant: Merchant;
-  productId: string;
+  product: CatalogProduct;
   quantity: number;
   /** Where physical goods ship; undefined for digital goods. */
   shipTo?: { name: string; line_one: string; line_two?: string; city: string; state: string; country: string; postal_code: string };

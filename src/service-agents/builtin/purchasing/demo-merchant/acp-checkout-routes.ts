@@ -29,6 +29,12 @@ function acpError(status: number, type: string, code: string, message: string, p
 
 type Handler = (request: FastifyRequest) => StoredAnswer;
 
+function validated(definition: 'CheckoutSessionCreateRequest' | 'CheckoutSessionUpdateRequest' | 'CheckoutSessionCompleteRequest', body: unknown): StoredAnswer | undefined {
+  const check = checkCheckout(definition, body);
+  return check.valid ? undefined : acpError(400, 'invalid_request', 'invalid', `The request does not match ACP's ${definition}: ${check.problems.join('; ')}`);
+}
+
+
 export function registerAcpCheckoutRoutes(server: FastifyInstance, dependencies: AcpCheckoutDependencies): void {
   const { catalog, psp, controls, idempotency } = dependencies;
   const sessions = new Map<string, DemoSession>();
@@ -52,11 +58,6 @@ export function registerAcpCheckoutRoutes(server: FastifyInstance, dependencies:
       if (!stored) idempotency.store(path, key, request.body, answer);
       return reply.code(answer.status).send(answer.body);
     };
-  }
-
-  function validated(definition: 'CheckoutSessionCreateRequest' | 'CheckoutSessionUpdateRequest' | 'CheckoutSessionCompleteRequest', body: unknown): StoredAnswer | undefined {
-    const check = checkCheckout(definition, body);
-    return check.valid ? undefined : acpError(400, 'invalid_request', 'invalid', `The request does not match ACP's ${definition}: ${check.problems.join('; ')}`);
   }
 
   function sessionOf(request: FastifyRequest): DemoSession | StoredAnswer {

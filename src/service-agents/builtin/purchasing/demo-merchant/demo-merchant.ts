@@ -69,18 +69,20 @@ export function createDemoMerchant(options: DemoMerchantOptions = {}): DemoMerch
     if (controls.down) return reply.code(503).send({ type: 'service_unavailable', code: 'down', message: 'The merchant is down for maintenance.' });
   });
 
-  server.get('/catalog/search', async (request) => {
+  server.get('/catalog/search', (request, reply) => {
     const query = request.query as { q?: string; limit?: string };
     const limit = Math.min(Math.max(Number(query.limit) || 10, 1), 25);
-    return { merchant: id, products: catalog.search(query.q ?? '', limit).map(productView) };
+    reply.send({ merchant: id, products: catalog.search(query.q ?? '', limit).map(productView) });
   });
-  server.get('/terms', async () => ({ merchant: id, terms: 'Demo merchant: test goods, test money. Nothing ships.' }));
+  server.get('/terms', (_request, reply) => {
+    reply.send({ merchant: id, terms: 'Demo merchant: test goods, test money. Nothing ships.' });
+  });
 
   registerAcpCheckoutRoutes(server, { merchantId: id, catalog, psp, controls, idempotency: createIdempotencyCache(), baseUrl: () => baseUrl });
   registerX402GoodsRoutes(server, { catalog, settlement: options.settlement ?? (async () => undefined), baseUrl: () => baseUrl });
 
   if (options.testControls) {
-    server.post('/_demo/controls', async (request) => {
+    server.post('/_demo/controls', (request, reply) => {
       const body = (request.body ?? {}) as Partial<MerchantControls> & { prices?: Record<string, number>; stock?: Record<string, number> };
       for (const [productId, price] of Object.entries(body.prices ?? {})) catalog.setPrice(productId, price);
       for (const [productId, stock] of Object.entries(body.stock ?? {})) catalog.setStock(productId, stock);
@@ -88,7 +90,7 @@ export function createDemoMerchant(options: DemoMerchantOptions = {}): DemoMerch
       if (typeof body.down === 'boolean') controls.down = body.down;
       if (body.failNextComplete !== undefined) controls.failNextComplete = body.failNextComplete;
       if (typeof body.declineNextCharge === 'boolean') controls.declineNextCharge = body.declineNextCharge;
-      return { controls, charges: psp.charges.length };
+      reply.send({ controls, charges: psp.charges.length });
     });
   }
 

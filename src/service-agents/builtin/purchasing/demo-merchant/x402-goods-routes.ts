@@ -46,6 +46,11 @@ async function createResourceServer(settlement: X402Settlement): Promise<{ serve
   return { server, network };
 }
 
+async function paymentRequired(reply: FastifyReply, resource: x402ResourceServer, requirements: PaymentRequirements[], url: string, title: string, error?: string) {
+  const required = await resource.createPaymentRequiredResponse(requirements, { url, description: title, mimeType: 'application/json' }, error);
+  return reply.code(402).header('PAYMENT-REQUIRED', encodePaymentRequiredHeader(required)).send(required);
+}
+
 export function registerX402GoodsRoutes(server: FastifyInstance, dependencies: X402GoodsDependencies): void {
   let starting: Promise<{ server: x402ResourceServer; network: Network }> | undefined;
   const resourceServer = (settlement: X402Settlement) =>
@@ -53,11 +58,6 @@ export function registerX402GoodsRoutes(server: FastifyInstance, dependencies: X
       starting = undefined;
       throw error;
     }));
-
-  const paymentRequired = async (reply: FastifyReply, resource: x402ResourceServer, requirements: PaymentRequirements[], url: string, title: string, error?: string) => {
-    const required = await resource.createPaymentRequiredResponse(requirements, { url, description: title, mimeType: 'application/json' }, error);
-    return reply.code(402).header('PAYMENT-REQUIRED', encodePaymentRequiredHeader(required)).send(required);
-  };
 
   server.get('/x402/goods/:id', async (request, reply) => {
     const id = (request.params as { id: string }).id;
