@@ -61,6 +61,11 @@ import type { FileSearch } from './tools/file-search.ts';
 import { rewriteQuery } from './tools/file-search/rewrite-query.ts';
 import { createFileSearch } from './tools/file-search/search.ts';
 import type { Store } from './storage/store.ts';
+import { join } from 'node:path';
+import { createSolcCompiler } from './chain/compiler/solc-compiler.ts';
+import { createDemoMarket, DEMO_TOKEN_EIP712_VERSION } from './chain/contracts/demo-market.ts';
+import type { BuiltinServiceAgent } from './service-agents/builtin-agent.ts';
+import { createPurchasing } from './service-agents/builtin/purchasing/purchasing-setup.ts';
 
 export const VERSION = '0.1.0';
 
@@ -91,6 +96,8 @@ export interface App {
   log: FastifyBaseLogger;
   /** Searches vector stores: what the run engine's file_search tool calls. */
   fileSearch: FileSearch;
+  /** The built-in service agents (`builtin` ids: `purchasing`, …). */
+  builtinAgents: BuiltinServiceAgent[];
   /** Starts listening; resolves to the base URL of the API (`http://host:port/v1`). */
   listen(): Promise<string>;
   /** Stops accepting requests, drains, and closes the store. */
@@ -148,6 +155,23 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const chain =
     overrides.chain ??
     (config.chainRpcUrl ? createRpcChain({ url: config.chainRpcUrl, privateKey: config.chainPrivateKey }) : createDevChain({ dataDir: config.dataDir }));
+  // ── Built-in service agents ─────────────────────────────────────────────────────────────────────
+  // purchasing: allowlisted merchants (ACP checkout, x402), or the demo merchant in the embedded default.
+  // Its x402 stablecoin defaults to the dev chain's Test USD, deployed (with the demo market) on first use.
+  const compiler = createSolcCompiler();
+  const demoMarket = createDemoMarket({ chain, compiler, directory: join(config.dataDir, 'chain') });
+  const purchasing = createPurchasing({
+    config,
+    chain,
+    async demoAsset() {
+      if (config.chainRpcUrl) throw new ConfigError('purchasing.x402Asset must name the stablecoin x402 payments use on CONCIERGE_CHAIN_RPC_URL.');
+      const usd = (await demoMarket.ensure()).tokens[0]!;
+      return { address: usd.address, name: usd.name, version: DEMO_TOKEN_EIP712_VERSION, decimals: usd.decimals };
+    },
+  });
+  const builtinAgents: BuiltinServiceAgent[] = [purchasing.agent];
+  // ─────────────────────────────────────────────────────────────────────────────────────────────────
+
   const projects = createProjectsService({ store, onAccessChanged });
   const apiKeys = createApiKeysService({ store, projects, onAccessChanged });
 
@@ -251,6 +275,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     config,
     log: server.log,
     fileSearch,
+    builtinAgents,
     async listen() {
       await server.listen({ port: config.port, host: config.host });
       const address = server.server.address();
@@ -269,6 +294,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       server.server.closeAllConnections();
       await serverClosed;
       await codeSessions.close();
+      await purchasing.close();
+      await compiler.close();
       await bus.close();
       await chain.close();
       await store.close();

@@ -34,6 +34,23 @@ export interface SearchResult {
 
 const clip = (text: string, length: number) => (text.length > length ? `${text.slice(0, length)}…` : text);
 
+export type LookupResult = { status: 'found'; product: CatalogProduct } | { status: 'not_found' | 'merchant_unavailable'; message: string };
+
+/** One product by id (`GET <baseUrl>/catalog/products/:id`), as `searchCatalogs` parses it. */
+export async function lookupProduct(merchant: Merchant, productId: string, options: { timeoutMilliseconds: number; signal: AbortSignal }): Promise<LookupResult> {
+  let response;
+  try {
+    response = await merchantRequest(merchant, { method: 'GET', url: `${merchant.baseUrl}/catalog/products/${encodeURIComponent(productId)}`, ...options });
+  } catch (error) {
+    if (options.signal.aborted) throw error;
+    return { status: 'merchant_unavailable', message: (error as Error).message };
+  }
+  if (response.status === 404) return { status: 'not_found', message: `${merchant.id} has no product ${productId}.` };
+  const product = ProductSchema.safeParse(response.body);
+  if (response.status !== 200 || !product.success) return { status: 'merchant_unavailable', message: `${merchant.id} answered HTTP ${response.status} without a readable product.` };
+  return { status: 'found', product: { ...product.data, title: clip(product.data.title, 200), description: clip(product.data.description, 600) } };
+}
+
 export async function searchCatalogs(merchants: Merchant[], query: string, options: { limit: number; timeoutMilliseconds: number; signal: AbortSignal }): Promise<SearchResult> {
   const results = await Promise.all(
     merchants.map(async (merchant) => {

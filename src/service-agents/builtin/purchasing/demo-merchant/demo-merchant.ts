@@ -5,7 +5,7 @@
  * routes). In the embedded default the server starts one in process and allowlists it; `concierge
  * demo-merchant` runs one on its own.
  *
- * Routes: `GET /catalog/search?q=`, ACP checkout (see `acp-checkout-routes.ts`), the PSP's
+ * Routes: `GET /catalog/search?q=`, `GET /catalog/products/:id`, ACP checkout (see `acp-checkout-routes.ts`), the PSP's
  * delegate_payment, x402 goods (see `x402-goods-routes.ts`), and `POST /_demo/controls` when test
  * controls are on.
  */
@@ -73,6 +73,11 @@ export function createDemoMerchant(options: DemoMerchantOptions = {}): DemoMerch
     const query = request.query as { q?: string; limit?: string };
     const limit = Math.min(Math.max(Number(query.limit) || 10, 1), 25);
     reply.send({ merchant: id, products: catalog.search(query.q ?? '', limit).map(productView) });
+  });
+  server.get('/catalog/products/:productId', (request, reply) => {
+    const product = catalog.find((request.params as { productId: string }).productId);
+    if (!product) reply.code(404).send({ error: 'No such product.' });
+    else reply.send(productView(product));
   });
   server.get('/terms', (_request, reply) => {
     reply.send({ merchant: id, terms: 'Demo merchant: test goods, test money. Nothing ships.' });
