@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Merchant } from '../merchant-directory.ts';
 import { merchantRequest } from '../merchant-http.ts';
-import { ACP_API_VERSION, checkCheckout, checkDelegatePayment } from './acp-schemas.ts';
+import { ACP_API_VERSION, checkCheckout, checkCheckoutSession, checkDelegatePayment } from './acp-schemas.ts';
 
 /** The fields of ACP's `CheckoutSession` the client reads. */
 export interface CheckoutSession {
@@ -40,8 +40,7 @@ function errorMessage(status: number, body: unknown): string {
 }
 
 function sessionCheck(body: unknown) {
-  const withOrder = checkCheckout('CheckoutSessionWithOrder', body);
-  return withOrder.valid ? withOrder : checkCheckout('CheckoutSession', body);
+  return checkCheckoutSession(body, { orderRequired: false });
 }
 
 export function createAcpClient(merchant: Merchant, options: AcpClientOptions) {

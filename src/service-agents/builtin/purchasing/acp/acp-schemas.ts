@@ -15,7 +15,7 @@ type CheckoutDefinition =
   | 'CheckoutSessionUpdateRequest'
   | 'CheckoutSessionCompleteRequest'
   | 'CheckoutSession'
-  | 'CheckoutSessionWithOrder'
+  | 'Order'
   | 'Error';
 type DelegatePaymentDefinition = 'DelegatePaymentRequest' | 'DelegatePaymentResponse' | 'Error';
 
@@ -60,6 +60,21 @@ export function checkCheckout(definition: CheckoutDefinition, value: unknown): S
   const validate = validator('checkout', definition);
   const valid = validate(value);
   return { valid, problems: valid ? [] : describe(validate.errors) };
+}
+
+/**
+ * Checks a checkout session that may carry its `order`. The published `CheckoutSessionWithOrder` is
+ * `allOf: [CheckoutSessionBase, {order}]`, but `CheckoutSessionBase` has `additionalProperties: false`
+ * and no `order`, so no session with an order can satisfy it as written. We check the session without
+ * its order against `CheckoutSession` and the order against `Order`, which is what the schema means.
+ */
+export function checkCheckoutSession(value: unknown, options: { orderRequired: boolean }): SchemaCheck {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { valid: false, problems: ['(root) must be object'] };
+  const { order, ...session } = value as Record<string, unknown>;
+  const sessionCheck = checkCheckout('CheckoutSession', session);
+  if (order === undefined) return options.orderRequired ? { valid: false, problems: [...sessionCheck.problems, "(root) must have required property 'order'"] } : sessionCheck;
+  const orderCheck = checkCheckout('Order', order);
+  return { valid: sessionCheck.valid && orderCheck.valid, problems: [...sessionCheck.problems, ...orderCheck.problems.map((problem) => `/order${problem.startsWith('(root)') ? problem.slice(6) : problem}`)] };
 }
 
 /** Checks `value` against a definition of ACP's delegate-payment schema bundle. */
