@@ -34,6 +34,11 @@ import { createCodeInterpreterTool } from './tools/code-interpreter/code-interpr
 import { createCodeSessions } from './tools/code-interpreter/code-sessions.ts';
 import { createFileSearchTool } from './tools/file-search/file-search-tool.ts';
 import type { ServerTool } from './tools/tool.ts';
+import { serviceAgentsRoutes } from './api/service-agents/service-agents.routes.ts';
+import { createServiceAgentsService } from './api/service-agents/service-agents.service.ts';
+import { InvalidRequestError } from './domain/errors.ts';
+import type { BuiltinServiceAgent } from './service-agents/builtin-agent.ts';
+import { createServiceAgentTool } from './service-agents/service-agent-tool.ts';
 import { chainRoutes } from './api/chain/chain.routes.ts';
 import type { Chain } from './chain/chain.ts';
 import { createDevChain } from './chain/dev-chain/dev-chain.ts';
@@ -64,7 +69,6 @@ import type { Store } from './storage/store.ts';
 import { join } from 'node:path';
 import { createSolcCompiler } from './chain/compiler/solc-compiler.ts';
 import { createDemoMarket, DEMO_TOKEN_EIP712_VERSION } from './chain/contracts/demo-market.ts';
-import type { BuiltinServiceAgent } from './service-agents/builtin-agent.ts';
 import { createPurchasing } from './service-agents/builtin/purchasing/purchasing-setup.ts';
 
 export const VERSION = '0.1.0';
@@ -82,6 +86,8 @@ export interface AppOverrides {
   bus?: EventBus;
   /** A chain instead of the embedded dev chain or `chainRpcUrl`. */
   chain?: Chain;
+  /** More built-in service agents (tests add their own). */
+  builtinAgents?: BuiltinServiceAgent[];
 }
 
 export interface App {
@@ -169,9 +175,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       return { address: usd.address, name: usd.name, version: DEMO_TOKEN_EIP712_VERSION, decimals: usd.decimals };
     },
   });
-  const builtinAgents: BuiltinServiceAgent[] = [purchasing.agent];
+  const builtinAgents: BuiltinServiceAgent[] = [...(overrides.builtinAgents ?? []), purchasing.agent];
+  const serviceAgents = createServiceAgentsService({
+    store,
+    builtins: builtinAgents,
+    checkRemoteUrl: (url) => {
+      if (!/^https?:$/.test(new URL(url).protocol)) throw new InvalidRequestError("Invalid 'url': a remote agent is reached over http or https.", 'url');
+    },
+  });
   // ─────────────────────────────────────────────────────────────────────────────────────────────────
-
   const projects = createProjectsService({ store, onAccessChanged });
   const apiKeys = createApiKeysService({ store, projects, onAccessChanged });
 
@@ -191,6 +203,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...projectsRoutes(projects),
     ...apiKeysRoutes(apiKeys),
     ...chainRoutes(chain),
+    ...serviceAgentsRoutes(serviceAgents),
   );
 
   const server = await createHttpServer({
@@ -220,7 +233,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       resilience: { attempts: 3, baseDelayMs: 500, maxDelayMs: 8000, idleTimeoutMs: config.modelTimeoutSeconds * 1000 },
     });
   const codeSessions = await createCodeSessions(config, server.log);
-  const serverTools: ServerTool[] = [createFileSearchTool(fileSearch)];
+  const serverTools: ServerTool[] = [
+    createFileSearchTool(fileSearch),
+    createServiceAgentTool({ store, bus, blobs, builtins: builtinAgents, remote: undefined, runExpirySeconds: config.runExpirySeconds }),
+  ];
   if (config.codeSandbox !== 'off') serverTools.push(createCodeInterpreterTool({ store, blobs, sessions: codeSessions.get }));
   const worker = config.worker
     ? createWorker({

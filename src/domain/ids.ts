@@ -20,6 +20,7 @@ export const ID_PREFIXES = {
   fileBatch: 'vsfb_',
   serviceAgent: 'sa_',
   action: 'act_',
+  proposal: 'prop_',
   project: 'proj_',
   apiKey: 'key_',
   request: 'req_',

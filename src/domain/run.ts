@@ -131,4 +131,6 @@ export interface RunOptions {
   include: string[];
   /** tool_resources given to createThreadAndRun, overriding the assistant's. */
   tool_resources: unknown | null;
+  /** Set on a run a service agent started for another run: the delegation chain, for depth and cycle checks. */
+  parent?: { run_id: string; depth: number; assistant_ids: string[] } | null;
 }

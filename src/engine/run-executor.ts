@@ -10,8 +10,10 @@ import { ModelCallError, type ModelResolver, type ModelTool } from '../models/la
 import type { RunRecord, StepTranscript } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
+import { unknownTool } from './unknown-tool.ts';
 import { buildModelRequest, type ImageLoader } from './build-model-request.ts';
 import type { EventBus } from './event-bus.ts';
+import type { EventSink } from './event-sink.ts';
 import { endRun, endStep, type Ending } from './finish-run.ts';
 import { recoverInterruptedSteps } from './recover-run.ts';
 import { RunFailure } from './run-failure.ts';
@@ -35,6 +37,8 @@ export interface RunLogger {
 export interface ExecutorDependencies {
   store: Store;
   bus: EventBus;
+  /** Batches the run events of every run this worker executes. */
+  sink: EventSink;
   models: ModelResolver;
   serverTools: ServerTool[];
   counter: TokenCounter;
@@ -46,8 +50,10 @@ export interface ExecutorDependencies {
   log: RunLogger;
 }
 
-async function modelTools(dependencies: ExecutorDependencies, record: RunRecord, toolResources: ToolResources): Promise<ModelTool[]> {
+/** The tools the model is offered, and which server tool answers each name (undefined: the client's function). */
+async function offeredTools(dependencies: ExecutorDependencies, record: RunRecord, toolResources: ToolResources) {
   const tools: ModelTool[] = [];
+  const byName = new Map<string, ServerTool>();
   for (const tool of record.run.tools) {
     if (tool.type === 'function') {
       tools.push({
@@ -60,9 +66,14 @@ async function modelTools(dependencies: ExecutorDependencies, record: RunRecord,
     }
     const server = dependencies.serverTools.find((candidate) => candidate.type === tool.type);
     if (!server) throw new RunFailure(`The ${tool.type} tool is not available on this server.`, { status: 'failed', code: 'server_error' });
-    tools.push(...(await server.modelTools(tool, { projectId: record.projectId, run: record.run, options: record.options, toolResources })));
+    for (const offered of await server.modelTools(tool, { projectId: record.projectId, run: record.run, options: record.options, toolResources })) {
+      tools.push(offered);
+      byName.set(offered.name, server);
+    }
   }
-  return tools;
+  const functions = new Set(record.run.tools.flatMap((tool) => (tool.type === 'function' ? [tool.function.name] : [])));
+  const toolFor = (name: string): ServerTool | undefined => (functions.has(name) ? undefined : (byName.get(name) ?? unknownTool));
+  return { tools, toolFor };
 }
 
 function endingFor(error: unknown, signal: AbortSignal): Ending | undefined {
@@ -98,6 +109,7 @@ export async function executeRun(dependencies: ExecutorDependencies, record: Run
   const writer = new RunWriter({
     store,
     bus: dependencies.bus,
+    sink: dependencies.sink,
     projectId,
     workerId: dependencies.workerId,
     run: record.run,
@@ -114,7 +126,7 @@ export async function executeRun(dependencies: ExecutorDependencies, record: Run
     }
     const toolResources = await dependencies.toolResources(record);
     const resolved = dependencies.models.resolve(writer.run.model);
-    const tools = await modelTools(dependencies, record, toolResources);
+    const { tools, toolFor } = await offeredTools(dependencies, record, toolResources);
     const settle = async (step: RunStep, transcript: StepTranscript) => {
       const steps = await store.runSteps.listAll(projectId, writer.run.id);
       const settled = await settleToolStep({
@@ -123,7 +135,7 @@ export async function executeRun(dependencies: ExecutorDependencies, record: Run
         projectId,
         options: record.options,
         toolResources,
-        serverTools: dependencies.serverTools,
+        toolFor,
         step,
         transcript,
         sourceOffset: countSources(steps.filter((entry) => entry.step.id !== step.id).map((entry) => entry.step)),
@@ -169,11 +181,12 @@ export async function executeRun(dependencies: ExecutorDependencies, record: Run
         model: resolved.model,
         request: built.request,
         estimatedPromptTokens: built.estimatedPromptTokens,
-        serverTools: dependencies.serverTools,
+        toolFor,
         counter: dependencies.counter,
         signal,
         state,
         sources: collectRunSources(steps),
+        usedCallIds: new Set(steps.flatMap(({ transcript }) => transcript?.calls.flatMap((call) => [call.id, ...(call.approval ? [call.approval.callId] : [])]) ?? [])),
       });
 
       if (!result.toolStep || !result.transcript) {

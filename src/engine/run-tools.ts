@@ -27,10 +27,6 @@ export interface SettledStep {
   waiting: ClientCall[];
 }
 
-export function serverToolFor(serverTools: ServerTool[], name: string): ServerTool | undefined {
-  return serverTools.find((tool) => tool.handles(name));
-}
-
 /** A step whose server calls wait on approvals the client has now answered. */
 export function isResumable(transcript: StepTranscript | null): boolean {
   if (!transcript) return false;
@@ -49,7 +45,8 @@ export function countSources(steps: RunStep[]): number {
 }
 
 function approvalEntry(call: TranscriptCall): StepToolCall {
-  return { id: call.approval!.callId, type: 'function', function: { name: APPROVE_ACTION, arguments: call.approval!.arguments, output: call.approval!.output } };
+  const approval = call.approval!;
+  return { id: approval.callId, type: 'function', function: { name: approval.name ?? APPROVE_ACTION, arguments: approval.arguments, output: approval.output } };
 }
 
 export async function settleToolStep(input: {
@@ -58,7 +55,7 @@ export async function settleToolStep(input: {
   projectId: string;
   options: RunOptions;
   toolResources: ToolResources;
-  serverTools: ServerTool[];
+  toolFor: (name: string) => ServerTool | undefined;
   step: RunStep;
   transcript: StepTranscript;
   sourceOffset: number;
@@ -71,7 +68,7 @@ export async function settleToolStep(input: {
   let sourceOffset = input.sourceOffset;
 
   for (const [index, call] of transcript.calls.entries()) {
-    const tool = serverToolFor(input.serverTools, call.name);
+    const tool = input.toolFor(call.name);
     if (!tool || call.output !== null) continue;
     if (call.approval && call.approval.output === null) continue;
     input.signal.throwIfAborted();
@@ -87,7 +84,7 @@ export async function settleToolStep(input: {
     const answered = call.approval?.output;
     const execution =
       answered != null && tool.resume
-        ? await tool.resume(call.id, call.name, call.arguments, answered, context)
+        ? await tool.resume(call.id, call.name, call.arguments, { arguments: call.approval!.arguments, output: answered }, context)
         : await tool.execute(call.id, call.name, call.arguments, context);
     toolCalls[index] = execution.toolCall;
     if (execution.kind === 'completed') {
@@ -96,7 +93,7 @@ export async function settleToolStep(input: {
       if (execution.files?.length) call.files = execution.files;
       if (execution.toolCall.type === 'file_search') sourceOffset += execution.toolCall.file_search.results?.length ?? 0;
     } else {
-      call.approval = { callId: newId('toolCall'), arguments: JSON.stringify(execution.arguments), output: null };
+      call.approval = { callId: newId('toolCall'), ...(execution.name ? { name: execution.name } : {}), arguments: JSON.stringify(execution.arguments), output: null };
     }
   }
 
@@ -110,8 +107,8 @@ export async function settleToolStep(input: {
   for (const call of transcript.calls) {
     if (call.output !== null) continue;
     if (call.approval) {
-      if (call.approval.output === null) waiting.push({ id: call.approval.callId, name: APPROVE_ACTION, arguments: call.approval.arguments });
-    } else if (!serverToolFor(input.serverTools, call.name)) {
+      if (call.approval.output === null) waiting.push({ id: call.approval.callId, name: call.approval.name ?? APPROVE_ACTION, arguments: call.approval.arguments });
+    } else if (!input.toolFor(call.name)) {
       waiting.push({ id: call.id, name: call.name, arguments: call.arguments });
     }
   }

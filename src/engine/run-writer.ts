@@ -9,6 +9,7 @@ import type { RunEvent, RunEventName } from '../domain/run-event.ts';
 import type { NewRunEvent } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import type { EventBus } from './event-bus.ts';
+import type { EventSink } from './event-sink.ts';
 
 /** The run's status changed under us (another node cancelled or expired it, or took the lease). */
 export class RunOwnershipLostError extends Error {
@@ -18,6 +19,8 @@ export class RunOwnershipLostError extends Error {
 export interface RunWriterOptions {
   store: Store;
   bus: EventBus;
+  /** Where buffered events go (batched with other runs' events). */
+  sink: EventSink;
   projectId: string;
   workerId: string;
   run: Run;
@@ -59,7 +62,7 @@ export class RunWriter {
     this.buffer.push({ runId: this.run.id, seq: ++this.seq, event, data: JSON.stringify(data) });
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => {
+    queueMicrotask(() => {
       this.flushScheduled = false;
       void this.flush().catch(() => {});
     });
@@ -72,11 +75,10 @@ export class RunWriter {
       const batch = this.buffer;
       this.buffer = [];
       try {
-        await this.options.store.runEvents.append(batch);
+        await this.options.sink.append(batch);
       } catch (error) {
         throw new RunOwnershipLostError(`Could not append events of ${this.run.id}: ${(error as Error).message}`, { cause: error });
       }
-      this.options.bus.publish(batch);
     });
   }
 

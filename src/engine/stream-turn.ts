@@ -5,6 +5,7 @@
  * so a cancel or failure mid-stream can close what is open.
  */
 import { nowSeconds } from '../domain/clock.ts';
+import { newId } from '../domain/ids.ts';
 import type { Message } from '../domain/message.ts';
 import type { RunStep, StepToolCall } from '../domain/run.ts';
 import type { LanguageModel, ModelFinishReason, ModelRequest } from '../models/language-model.ts';
@@ -49,12 +50,15 @@ export interface StreamTurnOptions {
   model: LanguageModel;
   request: ModelRequest;
   estimatedPromptTokens: number;
-  serverTools: ServerTool[];
+  /** The server tool that answers a tool name; undefined for the client's function tools. */
+  toolFor: (name: string) => ServerTool | undefined;
   counter: TokenCounter;
   signal: AbortSignal;
   state: TurnState;
   /** What the run's tools produced: citation targets, linkable files, images for the next message. */
   sources: RunSources;
+  /** Tool call ids this run already used; a model that repeats one gets a fresh id (ids must be unique). */
+  usedCallIds: Set<string>;
 }
 
 export function transcriptOf(calls: TurnToolCall[], usage: { prompt: number; completion: number }): StepTranscript {
@@ -124,10 +128,14 @@ export function beginToolCall(call: TurnToolCall): StepToolCall {
 
 export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult> {
   const { writer, state, counter } = options;
+  // The state outlives a turn (the executor closes what is open on failure); calls belong to one turn.
+  state.toolCalls.length = 0;
   let finishReason: ModelFinishReason = 'other';
   let reported: { inputTokens: number | undefined; outputTokens: number | undefined } = { inputTokens: undefined, outputTokens: undefined };
   let generatedText = '';
   const byId = new Map<string, TurnToolCall>();
+  const renamed = new Map<string, string>();
+  const callId = (id: string) => renamed.get(id) ?? id;
 
   for await (const part of options.model.stream(options.request, options.signal)) {
     switch (part.type) {
@@ -142,11 +150,17 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
       case 'tool-call-start': {
         if (state.message) await closeMessage(options, 'stop');
         const step = state.toolStep ?? (await openToolStep(options));
+        let id = part.toolCallId;
+        if (!id || options.usedCallIds.has(id)) {
+          id = newId('toolCall');
+          renamed.set(part.toolCallId, id);
+        }
+        options.usedCallIds.add(id);
         const call: TurnToolCall = {
-          id: part.toolCallId,
+          id,
           name: part.toolName,
           arguments: '',
-          serverTool: options.serverTools.find((tool) => tool.handles(part.toolName)),
+          serverTool: options.toolFor(part.toolName),
         };
         byId.set(call.id, call);
         state.toolCalls.push(call);
@@ -156,7 +170,7 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
         break;
       }
       case 'tool-call-delta': {
-        const call = byId.get(part.toolCallId);
+        const call = byId.get(callId(part.toolCallId));
         if (!call || !state.toolStep) break;
         call.arguments += part.argumentsDelta;
         if (!call.serverTool) {
@@ -166,7 +180,7 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
         break;
       }
       case 'tool-call-end': {
-        const call = byId.get(part.toolCallId);
+        const call = byId.get(callId(part.toolCallId));
         if (call) call.arguments = part.arguments;
         break;
       }

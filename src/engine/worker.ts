@@ -6,12 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { nowSeconds } from '../domain/clock.ts';
 import type { EventBus } from './event-bus.ts';
+import { EventSink } from './event-sink.ts';
 import { executeRun, type ExecutorDependencies } from './run-executor.ts';
 import { expireRun } from './run-transitions.ts';
 import { CancelRequested, HandBack } from './stop-reasons.ts';
 
 export interface WorkerOptions {
-  dependencies: Omit<ExecutorDependencies, 'workerId'>;
+  dependencies: Omit<ExecutorDependencies, 'workerId' | 'sink'>;
   bus: EventBus;
   concurrency: number;
   leaseMs: number;
@@ -39,7 +40,7 @@ function allDone(active: Map<string, { done: Promise<void> }>): Promise<unknown>
 export function createWorker(options: WorkerOptions): Worker {
   const id = `worker_${randomBytes(6).toString('hex')}`;
   const { store, log } = options.dependencies;
-  const dependencies: ExecutorDependencies = { ...options.dependencies, workerId: id };
+  const dependencies: ExecutorDependencies = { ...options.dependencies, workerId: id, sink: new EventSink(store.runEvents, options.bus) };
   const active = new Map<string, { controller: AbortController; done: Promise<void> }>();
   const timers: NodeJS.Timeout[] = [];
   const unsubscribers: Array<() => void> = [];

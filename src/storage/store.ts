@@ -10,6 +10,7 @@ import type { Message } from '../domain/message.ts';
 import type { ApiKey, Project } from '../domain/project.ts';
 import type { Thread } from '../domain/thread.ts';
 import type { RunEventRepository, RunRepository, RunStepRepository } from './ports/runs-port.ts';
+import type { ServiceAgentActionRepository, ServiceAgentRepository } from './ports/service-agents-port.ts';
 import type { ChunkRepository, EmbeddingCacheRepository } from './ports/chunk-repository.ts';
 import type { FileRepository } from './ports/file-repository.ts';
 import type { IngestionQueue } from './ports/ingestion-queue.ts';
@@ -84,6 +85,8 @@ export interface Store {
   readonly runs: RunRepository;
   readonly runSteps: RunStepRepository;
   readonly runEvents: RunEventRepository;
+  readonly serviceAgents: ServiceAgentRepository;
+  readonly serviceAgentActions: ServiceAgentActionRepository;
   readonly files: FileRepository;
   readonly vectorStores: VectorStoreRepository;
   readonly vectorStoreFiles: VectorStoreFileRepository;

@@ -44,12 +44,14 @@ export interface CompletedExecution {
   files?: ProducedFile[];
 }
 
-/** The tool needs a person to approve something before it acts. */
+/** The tool needs a person before it goes on: an approval, or an answer a remote agent asked for. */
 export interface ApprovalRequest {
   kind: 'approval';
   /** The call as the step shows it while it waits. */
   toolCall: StepToolCall;
-  /** Arguments of the `approve_action` function call the client answers (the proposal, described). */
+  /** The function the client answers; `approve_action` unless the tool asks something else. */
+  name?: string;
+  /** Arguments of that function call (the proposal, or the question, described). */
   arguments: Record<string, unknown>;
 }
 
@@ -66,10 +68,10 @@ export interface ServerTool {
   /** Runs the call. A failure the model can act on is a result, not a throw. */
   execute(callId: string, toolName: string, argumentsText: string, context: ToolContext): Promise<ToolExecution>;
   /**
-   * Continues a call that asked for approval, with the client's `approve_action` output (JSON text, e.g.
-   * `{"approved": true}`). Tools that never ask need not implement it.
+   * Continues a call that asked the client, with the arguments it asked with and the client's output
+   * (for `approve_action`, JSON such as `{"approved": true}`). Tools that never ask need not implement it.
    */
-  resume?(callId: string, toolName: string, argumentsText: string, approvalOutput: string, context: ToolContext): Promise<ToolExecution>;
+  resume?(callId: string, toolName: string, argumentsText: string, answer: { arguments: string; output: string }, context: ToolContext): Promise<ToolExecution>;
 }
 
 /** The name of the function call through which a client approves or declines a tool's proposal. */

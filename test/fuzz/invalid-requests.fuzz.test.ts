@@ -66,6 +66,8 @@ const VALID_BODIES: Record<string, Record<string, unknown>> = {
   createVectorStoreFile: { file_id: 'file-fuzz' },
   updateVectorStoreFileAttributes: { attributes: {} },
   createVectorStoreFileBatch: { file_ids: ['file-fuzz'] },
+  createServiceAgent: { name: 'fuzz', kind: 'assistant', assistant_id: 'asst_fuzz' },
+  modifyServiceAgent: {},
 };
 
 describe('invalid requests derived from the schemas', () => {
@@ -77,7 +79,7 @@ describe('invalid requests derived from the schemas', () => {
 
   const rowCounts = () =>
     Object.fromEntries(
-      ['assistants', 'threads', 'messages', 'projects', 'api_keys', 'runs', 'run_events', 'files', 'vector_stores', 'vector_store_files'].map((table) => [table, (database.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n]),
+      ['assistants', 'threads', 'messages', 'projects', 'api_keys', 'runs', 'run_events', 'files', 'vector_stores', 'vector_store_files', 'service_agents', 'service_agent_actions'].map((table) => [table, (database.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n]),
     );
 
   beforeAll(async () => {
@@ -90,7 +92,7 @@ describe('invalid requests derived from the schemas', () => {
     const thread = (await request(app.server, 'POST', '/v1/threads', { messages: [{ role: 'user', content: 'x' }] })).body.id;
     const message = (await request(app.server, 'GET', `/v1/threads/${thread}/messages`)).body.data[0].id;
     const project = (await request(app.server, 'POST', '/v1/organization/projects', { name: 'p' })).body.id;
-    paths = { assistant_id: assistant, thread_id: thread, message_id: message, project_id: project, key_id: 'key_missing', run_id: 'run_missing', vector_store_id: 'vs_missing', file_id: 'file-missing', batch_id: 'vsfb_missing' };
+    paths = { assistant_id: assistant, thread_id: thread, message_id: message, project_id: project, key_id: 'key_missing', run_id: 'run_missing', vector_store_id: 'vs_missing', file_id: 'file-missing', batch_id: 'vsfb_missing', service_agent_id: 'sa_missing', action_id: 'act_missing' };
     document = (await app.server.inject({ method: 'GET', url: '/v1/openapi.json' })).json();
   });
   afterAll(async () => {

@@ -2,7 +2,7 @@
 import OpenAI from 'openai';
 import type { ConfigInput } from '../../src/config/config-schema.ts';
 import { startScriptedModel, type ScriptedModel } from './scripted-model.ts';
-import { createListeningTestApp, type TestApp } from './test-app.ts';
+import { createListeningTestApp, type TestApp, type TestAppOptions } from './test-app.ts';
 
 export interface RunTestBed {
   app: TestApp;
@@ -12,10 +12,11 @@ export interface RunTestBed {
   close(): Promise<void>;
 }
 
-export async function createRunTestBed(options: { database?: 'sqlite' | 'postgres'; config?: Partial<ConfigInput> } = {}): Promise<RunTestBed> {
+export async function createRunTestBed(options: { database?: 'sqlite' | 'postgres'; config?: Partial<ConfigInput>; overrides?: TestAppOptions['overrides'] } = {}): Promise<RunTestBed> {
   const upstream = await startScriptedModel();
   const { app, baseURL } = await createListeningTestApp({
     ...(options.database ? { database: options.database } : {}),
+    ...(options.overrides ? { overrides: options.overrides } : {}),
     config: {
       providerBaseUrl: upstream.url,
       modelTimeoutSeconds: 5,

@@ -58,6 +58,11 @@ export class ScriptedModel {
     return this;
   }
 
+  /** Turns queued and not yet answered. */
+  get pendingTurns(): number {
+    return this.turns.length;
+  }
+
   get lastRequest(): any {
     return this.requests[this.requests.length - 1]?.body;
   }

@@ -5,7 +5,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, type App } from '../../src/app.ts';
+import { createApp, type App, type AppOverrides } from '../../src/app.ts';
 import { ConfigSchema, type ConfigInput } from '../../src/config/config-schema.ts';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.ts';
 import { createTestPostgresStore, dropSchema } from './postgres.ts';
@@ -13,6 +13,7 @@ import { createTestPostgresStore, dropSchema } from './postgres.ts';
 export interface TestAppOptions {
   database?: 'sqlite' | 'postgres';
   config?: Partial<ConfigInput>;
+  overrides?: Omit<AppOverrides, 'store' | 'logger'>;
 }
 
 export interface TestApp extends App {
@@ -20,7 +21,7 @@ export interface TestApp extends App {
   destroy(): Promise<void>;
 }
 
-export async function createTestApp({ database = 'sqlite', config = {} }: TestAppOptions = {}): Promise<TestApp> {
+export async function createTestApp({ database = 'sqlite', config = {}, overrides = {} }: TestAppOptions = {}): Promise<TestApp> {
   // Each app has a data directory of its own (blobs, sandboxes, and the dev chain's single-process lock).
   const dataDir = mkdtempSync(join(tmpdir(), 'concierge-test-'));
   // code_interpreter jails run under other host uids and must be able to traverse the data dir.
@@ -34,7 +35,7 @@ export async function createTestApp({ database = 'sqlite', config = {} }: TestAp
           return created.store;
         })
       : createSqliteStore(':memory:');
-  const app = await createApp(parsed, { store, logger: false });
+  const app = await createApp(parsed, { ...overrides, store, logger: false });
   return {
     ...app,
     async destroy() {

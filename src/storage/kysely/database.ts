@@ -157,7 +157,31 @@ export interface EmbeddingCacheTable {
   embedding: Buffer;
 }
 
+export interface ServiceAgentsTable {
+  id: string;
+  project_id: string;
+  created_at: number;
+  name: string;
+  object: string;
+}
+
+export interface ServiceAgentActionsTable {
+  id: string;
+  project_id: string;
+  service_agent_id: string;
+  run_id: string | null;
+  tool_call_id: string | null;
+  status: string;
+  created_at: number;
+  executed_at: number | null;
+  value_usd: number;
+  object: string;
+  state: string | null;
+}
+
 export interface Database {
+  service_agents: ServiceAgentsTable;
+  service_agent_actions: ServiceAgentActionsTable;
   runs: RunsTable;
   run_steps: RunStepsTable;
   run_events: RunEventsTable;

@@ -12,6 +12,7 @@ import { apiKeysRepository, projectsRepository } from './projects-repository.ts'
 import { runEventsRepository } from './run-events-repository.ts';
 import { runStepsRepository } from './run-steps-repository.ts';
 import { runsRepository } from './runs-repository.ts';
+import { serviceAgentActionsRepository, serviceAgentsRepository } from './service-agents-repository.ts';
 import { threadsRepository } from './threads-repository.ts';
 import { withTransaction } from './with-transaction.ts';
 import { fileBatchesRepository, vectorStoreFilesRepository } from './vector-store-files-repository.ts';
@@ -37,6 +38,8 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     runs: runsRepository(db, options.dialect),
     runSteps: runStepsRepository(db),
     runEvents: runEventsRepository(db),
+    serviceAgents: serviceAgentsRepository(db),
+    serviceAgentActions: serviceAgentActionsRepository(db),
     files: filesRepository(db),
     vectorStores: vectorStoresRepository(db),
     vectorStoreFiles: vectorStoreFilesRepository(db),

@@ -7,6 +7,7 @@ import type { Dialect } from '../kysely/database.ts';
 import * as foundation from './0001-foundation.ts';
 import * as runs from './0002-runs.ts';
 import * as filesAndVectorStores from './0003-files-and-vector-stores.ts';
+import * as serviceAgents from './0004-service-agents.ts';
 
 type NumberedMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, NumberedMigration> = {
   '0001-foundation': foundation,
   '0002-runs': runs,
   '0003-files-and-vector-stores': filesAndVectorStores,
+  '0004-service-agents': serviceAgents,
 };
 
 class NumberedMigrationProvider implements MigrationProvider {

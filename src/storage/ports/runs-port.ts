@@ -80,7 +80,7 @@ export interface TranscriptCall {
   /** What the model read back; null while the call is pending. */
   output: string | null;
   /** A server tool's pending `approve_action` call, and the client's answer once submitted. */
-  approval?: { callId: string; arguments: string; output: string | null };
+  approval?: { callId: string; name?: string; arguments: string; output: string | null };
   /** Content the tool produced for the assistant's next message (images). */
   messageContent?: MessageContent[];
   /** Files the tool produced, by the name the model may link (`sandbox:/mnt/data/<name>`). */

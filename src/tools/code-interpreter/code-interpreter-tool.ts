@@ -4,14 +4,12 @@
  * `assistants_output` files shown in the assistant's message, other files become files the message
  * can link as `sandbox:/mnt/data/<name>` (a `file_path` annotation).
  */
-import { Readable } from 'node:stream';
 import type { BlobStore } from '../../blobs/blob-store.ts';
 import { nowSeconds } from '../../domain/clock.ts';
-import type { FileObject } from '../../domain/file.ts';
-import { newId } from '../../domain/ids.ts';
 import type { MessageContent } from '../../domain/message.ts';
 import type { StepToolCall } from '../../domain/run.ts';
 import type { Store } from '../../storage/store.ts';
+import { saveOutputFile } from '../output-files.ts';
 import type { ProducedFile, ServerTool, ToolContext, ToolExecution } from '../tool.ts';
 import type { SandboxSession } from './sandbox.ts';
 import type { CodeSessions } from './code-sessions.ts';
@@ -63,23 +61,6 @@ function failure(callId: string, code: string, message: string): ToolExecution {
 export function createCodeInterpreterTool({ store, blobs, sessions }: CodeInterpreterToolOptions): ServerTool {
   /** Which files each live session already has, so a file is copied in once per session. */
   const copied = new WeakMap<SandboxSession, Set<string>>();
-
-  async function saveOutput(projectId: string, name: string, bytes: Buffer, mimeType: string): Promise<FileObject> {
-    const file: FileObject = {
-      id: newId('file'),
-      object: 'file',
-      bytes: bytes.length,
-      created_at: nowSeconds(),
-      filename: name.split('/').pop() ?? name,
-      purpose: 'assistants_output',
-      status: 'processed',
-      expires_at: null,
-      status_details: null,
-    };
-    await blobs.put(file.id, Readable.from([bytes]));
-    await store.files.insert(projectId, file, mimeType);
-    return file;
-  }
 
   return {
     type: 'code_interpreter',
@@ -138,7 +119,7 @@ export function createCodeInterpreterTool({ store, blobs, sessions }: CodeInterp
       else if (result.killedReason) logs += `\n[The Python process was stopped (${result.killedReason}); variables are gone, files are kept.]`;
       if (logs) outputs.push({ type: 'logs', logs });
       for (const output of result.outputFiles) {
-        const saved = await saveOutput(context.projectId, output.name, output.bytes, output.mimeType);
+        const saved = await saveOutputFile(store, blobs, context.projectId, output.name, output.bytes, output.mimeType);
         files.push({ name: output.name, fileId: saved.id });
         if (output.mimeType.startsWith('image/')) {
           outputs.push({ type: 'image', image: { file_id: saved.id } });

@@ -2,17 +2,15 @@
  * Runs as the API sees them: creation (a queued row is the whole hand-off to the workers), reads,
  * cancel, tool outputs. Streaming callers get the events stored from a given seq on.
  */
-import type { Assistant, AssistantTool } from '../../../domain/assistant.ts';
-import { nowSeconds } from '../../../domain/clock.ts';
+import type { Assistant } from '../../../domain/assistant.ts';
 import { InvalidRequestError, NotFoundError } from '../../../domain/errors.ts';
-import { newId } from '../../../domain/ids.ts';
 import type { PageParams } from '../../../domain/list-page.ts';
 import type { Run, RunOptions } from '../../../domain/run.ts';
 import { isTerminal } from '../../../domain/run-status.ts';
 import type { EventBus } from '../../../engine/event-bus.ts';
+import { buildRun, insertRun } from '../../../engine/create-run.ts';
 import { runEventStream } from '../../../engine/run-event-stream.ts';
 import { cancelIdleRun, requestCancel, submitToolOutputs } from '../../../engine/run-transitions.ts';
-import { ActiveRunConflictError, type NewRunEvent } from '../../../storage/ports/runs-port.ts';
 import type { Store } from '../../../storage/store.ts';
 import { buildMessage } from '../messages/messages.service.ts';
 import type { ThreadsService } from '../threads.service.ts';
@@ -23,28 +21,6 @@ export interface RunsServiceOptions {
   bus: EventBus;
   threads: ThreadsService;
   runExpirySeconds: number;
-}
-
-type SharedParams = Pick<
-  RunCreateParams,
-  'model' | 'instructions' | 'tools' | 'metadata' | 'temperature' | 'top_p' | 'max_prompt_tokens' | 'max_completion_tokens' | 'truncation_strategy' | 'tool_choice' | 'parallel_tool_calls' | 'response_format'
->;
-
-function checkToolChoice(run: Run): void {
-  const choice = run.tool_choice;
-  if (typeof choice === 'string') return;
-  const present = (tool: AssistantTool) => (choice.type === 'function' ? tool.type === 'function' && tool.function.name === choice.function.name : tool.type === choice.type);
-  if (!run.tools.some(present)) {
-    const name = choice.type === 'function' ? `function '${choice.function.name}'` : `'${choice.type}'`;
-    throw new InvalidRequestError(`Invalid 'tool_choice': ${name} is not one of the run's tools.`, 'tool_choice');
-  }
-}
-
-function runEvents(run: Run): NewRunEvent[] {
-  return [
-    { runId: run.id, event: 'thread.run.created', data: JSON.stringify(run) },
-    { runId: run.id, event: 'thread.run.queued', data: JSON.stringify(run) },
-  ];
 }
 
 export function createRunsService({ store, bus, threads, runExpirySeconds }: RunsServiceOptions) {
@@ -63,60 +39,7 @@ export function createRunsService({ store, bus, threads, runExpirySeconds }: Run
     return run;
   }
 
-  function buildRun(threadId: string, assistant: Assistant, params: SharedParams, additionalInstructions?: string | null): Run {
-    const createdAt = nowSeconds();
-    const base = params.instructions ?? assistant.instructions ?? '';
-    const run: Run = {
-      id: newId('run'),
-      object: 'thread.run',
-      created_at: createdAt,
-      thread_id: threadId,
-      assistant_id: assistant.id,
-      status: 'queued',
-      required_action: null,
-      last_error: null,
-      expires_at: createdAt + runExpirySeconds,
-      started_at: null,
-      cancelled_at: null,
-      failed_at: null,
-      completed_at: null,
-      incomplete_details: null,
-      model: params.model ?? assistant.model,
-      instructions: additionalInstructions ? (base ? `${base}\n\n${additionalInstructions}` : additionalInstructions) : base,
-      tools: params.tools ?? assistant.tools,
-      metadata: params.metadata ?? {},
-      usage: null,
-      temperature: params.temperature ?? assistant.temperature ?? 1,
-      top_p: params.top_p ?? assistant.top_p ?? 1,
-      max_prompt_tokens: params.max_prompt_tokens ?? null,
-      max_completion_tokens: params.max_completion_tokens ?? null,
-      truncation_strategy: params.truncation_strategy
-        ? { type: params.truncation_strategy.type, last_messages: params.truncation_strategy.last_messages ?? null }
-        : { type: 'auto', last_messages: null },
-      tool_choice: params.tool_choice ?? 'auto',
-      parallel_tool_calls: params.parallel_tool_calls ?? true,
-      response_format: params.response_format ?? assistant.response_format ?? 'auto',
-    };
-    checkToolChoice(run);
-    return run;
-  }
 
-  /** Inserts the run, mapping the one-active-run rule to OpenAI's 400. */
-  async function insert(projectId: string, run: Run, options: RunOptions, work: (transaction: Store) => Promise<NewRunEvent[]>) {
-    try {
-      const events = await store.transaction(async (transaction) => {
-        const leading = await work(transaction);
-        return transaction.runs.insert({ projectId, run, options, lockedBy: null, leaseUntil: null }, [...leading, ...runEvents(run)]);
-      });
-      bus.publish(events);
-      bus.notifyRunnable();
-      return { run, events };
-    } catch (error) {
-      if (!(error instanceof ActiveRunConflictError)) throw error;
-      const active = await store.runs.findActive(projectId, run.thread_id);
-      throw new InvalidRequestError(active ? `Thread ${run.thread_id} already has an active run ${active.id}.` : `Thread ${run.thread_id} already has an active run.`);
-    }
-  }
 
   return {
     retrieve,
@@ -124,14 +47,14 @@ export function createRunsService({ store, bus, threads, runExpirySeconds }: Run
     async create(projectId: string, threadId: string, params: RunCreateParams, include: string[]) {
       const assistant = await requireAssistant(projectId, params.assistant_id);
       if (!(await store.threads.find(projectId, threadId))) throw NotFoundError.object('thread', threadId, 'thread_id');
-      const run = buildRun(threadId, assistant, params, params.additional_instructions);
+      const run = buildRun(threadId, assistant, params, runExpirySeconds, params.additional_instructions);
       const options: RunOptions = {
         additional_instructions: params.additional_instructions ?? null,
         reasoning_effort: params.reasoning_effort ?? assistant.reasoning_effort ?? null,
         include,
         tool_resources: null,
       };
-      return insert(projectId, run, options, async (transaction) => {
+      return insertRun(store, bus, projectId, run, options, async (transaction) => {
         for (const message of params.additional_messages ?? []) await transaction.messages.insert(projectId, buildMessage(threadId, message, run.created_at));
         return [];
       });
@@ -141,8 +64,8 @@ export function createRunsService({ store, bus, threads, runExpirySeconds }: Run
       const assistant = await requireAssistant(projectId, params.assistant_id);
       const options: RunOptions = { additional_instructions: null, reasoning_effort: assistant.reasoning_effort, include: [], tool_resources: params.tool_resources ?? null };
       // The thread id is known only inside the transaction; the run object is completed there.
-      const run = buildRun('', assistant, params);
-      return insert(projectId, run, options, async (transaction) => {
+      const run = buildRun('', assistant, params, runExpirySeconds);
+      return insertRun(store, bus, projectId, run, options, async (transaction) => {
         const thread = await threads.createIn(transaction, projectId, params.thread ?? {});
         run.thread_id = thread.id;
         return [{ runId: run.id, event: 'thread.created', data: JSON.stringify(thread) }];

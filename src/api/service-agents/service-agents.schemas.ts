@@ -1,0 +1,53 @@
+/** Request schemas of `/v1/service_agents` (a Concierge extension). */
+import { z } from 'zod';
+import { idSchema, listQuerySchema, MetadataSchema } from '../shared/common.schemas.ts';
+
+const money = z.number().min(0).max(1e12);
+
+export const PolicySchema = z.strictObject({
+  max_per_action_usd: money.nullable().optional(),
+  max_per_period_usd: money.nullable().optional(),
+  period: z.enum(['day', 'week', 'month']).optional(),
+  auto_approve_below_usd: money.nullable().optional(),
+  allowed_assets: z.array(z.string().min(1).max(128)).max(200).nullable().optional(),
+  allowed_contracts: z.array(z.string().min(1).max(128)).max(200).nullable().optional(),
+  allowed_merchants: z.array(z.string().min(1).max(256)).max(200).nullable().optional(),
+  allowed_hosts: z.array(z.string().min(1).max(256)).max(200).nullable().optional(),
+  max_slippage_bps: z.number().int().min(0).max(10_000).nullable().optional(),
+  always_ask: z.boolean().optional(),
+});
+
+const name = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, { error: 'must be 1-64 characters of a-z, A-Z, 0-9, underscores and dashes (it is the tool name the model sees).' });
+const inputSchema = z.record(z.string(), z.unknown());
+
+export const ServiceAgentCreateParamsSchema = z.strictObject({
+  name,
+  description: z.string().max(4096).optional(),
+  kind: z.enum(['builtin', 'assistant', 'a2a']),
+  builtin: z.string().min(1).max(64).optional(),
+  assistant_id: idSchema('assistant').optional(),
+  url: z.string().url().max(2048).optional(),
+  input_schema: inputSchema.optional(),
+  policy: PolicySchema.optional(),
+  metadata: MetadataSchema.optional(),
+});
+export type ServiceAgentCreateParams = z.infer<typeof ServiceAgentCreateParamsSchema>;
+
+export const ServiceAgentUpdateParamsSchema = z.strictObject({
+  name: name.optional(),
+  description: z.string().max(4096).optional(),
+  input_schema: inputSchema.optional(),
+  policy: PolicySchema.optional(),
+  metadata: MetadataSchema.optional(),
+});
+export type ServiceAgentUpdateParams = z.infer<typeof ServiceAgentUpdateParamsSchema>;
+
+export const ServiceAgentPathSchema = z.strictObject({ service_agent_id: idSchema('serviceAgent') });
+export const ServiceAgentListQuerySchema = listQuerySchema();
+
+export const ActionPathSchema = z.strictObject({ action_id: idSchema('action') });
+export const ActionListQuerySchema = listQuerySchema({
+  run_id: idSchema('run').optional(),
+  service_agent_id: idSchema('serviceAgent').optional(),
+  status: z.enum(['pending_approval', 'approved', 'executing', 'denied', 'declined', 'expired', 'executed', 'failed', 'superseded']).optional(),
+});

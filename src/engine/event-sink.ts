@@ -1,0 +1,59 @@
+/**
+ * Stores run events for every run a worker executes, one multi-row insert per turn of the event loop:
+ * under many concurrent streams, writing token deltas run by run would cost one statement per delta.
+ * Each caller's events are published once the batch holding them is stored. If a batch fails (a run's
+ * seq was taken: that run lost its lease), the runs are retried one by one, so only the run at fault fails.
+ */
+import type { RunEvent } from '../domain/run-event.ts';
+import type { RunEventRepository } from '../storage/ports/runs-port.ts';
+import type { EventBus } from './event-bus.ts';
+
+interface Pending {
+  events: RunEvent[];
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+export class EventSink {
+  private queue: Pending[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly events: RunEventRepository,
+    private readonly bus: EventBus,
+  ) {}
+
+  /** Resolves when `events` are stored and published. */
+  append(events: RunEvent[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.queue.push({ events, resolve, reject });
+      if (this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    try {
+      await this.events.append(batch.flatMap((entry) => entry.events));
+      for (const entry of batch) {
+        this.bus.publish(entry.events);
+        entry.resolve();
+      }
+    } catch {
+      for (const entry of batch) {
+        try {
+          await this.events.append(entry.events);
+          this.bus.publish(entry.events);
+          entry.resolve();
+        } catch (error) {
+          entry.reject(error);
+        }
+      }
+    }
+  }
+}
