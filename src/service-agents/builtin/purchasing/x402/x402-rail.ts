@@ -114,6 +114,8 @@ export function createX402Rail(options: X402RailOptions): PaymentRail {
       if (product.purchase.protocol !== 'x402') return { status: 'unavailable', reason: 'rejected', message: `${product.id} is not sold over x402.` };
       if (request.quantity !== 1) return { status: 'unavailable', reason: 'rejected', message: 'x402 goods are bought one per purchase (quantity 1).' };
       const url = `${merchant.baseUrl}${product.purchase.resource}`;
+      // Resolve the asset first: on a fresh dev chain that deploys it, which must not eat the merchant's timeout.
+      await options.asset();
       let probed: Probe;
       try {
         probed = await probe(merchant, url, signal);
