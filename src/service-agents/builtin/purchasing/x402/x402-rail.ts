@@ -115,7 +115,11 @@ export function createX402Rail(options: X402RailOptions): PaymentRail {
       if (request.quantity !== 1) return { status: 'unavailable', reason: 'rejected', message: 'x402 goods are bought one per purchase (quantity 1).' };
       const url = `${merchant.baseUrl}${product.purchase.resource}`;
       // Resolve the asset first: on a fresh dev chain that deploys it, which must not eat the merchant's timeout.
-      await options.asset();
+      try {
+        await options.asset();
+      } catch (error) {
+        return { status: 'unavailable', reason: 'rejected', message: `x402 payments are not available: ${(error as Error).message}` };
+      }
       let probed: Probe;
       try {
         probed = await probe(merchant, url, signal);
