@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the code_interpreter's bwrap backend needs: bubblewrap (the jail),
 # Debian's own Python with the four libraries the model expects, and python3-seccomp (used once per
-# server start to compile the jail's seccomp filter). Idempotent: when everything is already
+# server start to compile the jail's seccomp filter); and chromium, the headless browser the
+# playground's tests drive with playwright-core (no browser download). Idempotent: when everything is already
 # installed it checks with dpkg and exits without touching apt. Run as root (CI and the dev VMs are).
 set -euo pipefail
 
@@ -13,6 +14,7 @@ PACKAGES=(
   python3-matplotlib
   python3-openpyxl
   python3-seccomp
+  chromium
 )
 
 missing=()

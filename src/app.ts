@@ -2,6 +2,7 @@
  * The composition root: the only place that picks adapters and wires services to routes.
  * `createApp(config, overrides)` builds a fresh, independent server; tests build one per suite.
  */
+import { resolve } from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { filesRoutes } from './api/files/files.routes.ts';
@@ -15,6 +16,8 @@ import { createProjectsService, ensureDefaultProject } from './api/organization/
 import { createMessageAttachments } from './api/shared/message-attachments.ts';
 import { createToolResourcesResolver } from './api/shared/tool-resources.ts';
 import { systemRoutes } from './api/system/system.routes.ts';
+import { meRoutes } from './api/me/me.routes.ts';
+import { modelsRoutes } from './api/models/models.routes.ts';
 import { messagesRoutes } from './api/threads/messages/messages.routes.ts';
 import { createMessagesService } from './api/threads/messages/messages.service.ts';
 import { threadsRoutes } from './api/threads/threads.routes.ts';
@@ -57,6 +60,7 @@ import { createAuthenticator } from './http/auth.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import type { RouteDefinition } from './http/route.ts';
 import { createHttpServer } from './http/server.ts';
+import { staticSitePlugin } from './http/static-site.ts';
 import { createOpenAIEmbeddingModel } from './models/openai-embeddings/openai-embedding-model.ts';
 import { openStore } from './storage/open-store.ts';
 import { createCachedEmbedder } from './tools/file-search/cached-embedder.ts';
@@ -72,6 +76,9 @@ import { createDemoMarket, DEMO_TOKEN_EIP712_VERSION } from './chain/contracts/d
 import { createPurchasing } from './service-agents/builtin/purchasing/purchasing-setup.ts';
 
 export const VERSION = '0.1.0';
+
+/** The built playground (committed, so `npm ci && npm start` serves it without a build step). */
+const PLAYGROUND_ROOT = resolve(import.meta.dirname, '../web/dist');
 
 export interface AppOverrides {
   /** A store to use instead of opening `config.databaseUrl` (the app closes it on `close`). */
@@ -204,6 +211,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...apiKeysRoutes(apiKeys),
     ...chainRoutes(chain),
     ...serviceAgentsRoutes(serviceAgents),
+    ...modelsRoutes(config.providers),
+    ...meRoutes({ store, devMode: !config.apiKey }),
   );
 
   const server = await createHttpServer({
@@ -215,6 +224,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       async (instance) => {
         await instance.register(multipart, { limits: { fileSize: config.fileSizeLimit, files: 2, fields: 16, parts: 20, fieldSize: 64 * 1024 } });
       },
+      // The playground at `/`: a static single-page app that calls the same public API as any client.
+      ...(config.playground === 'on' ? [staticSitePlugin({ root: PLAYGROUND_ROOT, apiPrefixes: ['/v1', '/health'] })] : []),
     ],
     logger: overrides.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
   });

@@ -16,6 +16,8 @@ export const ProviderConfigSchema = z.strictObject({
   /** Context windows (tokens) per model, overriding the built-in table. */
   contextWindows: z.record(z.string(), z.number().int().positive()).optional(),
   headers: z.record(z.string(), z.string()).optional(),
+  /** Models this provider offers, listed by `GET /v1/models` (the playground's picker); routing does not depend on it. */
+  models: z.array(z.string().min(1)).optional(),
 });
 export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
 
@@ -65,6 +67,8 @@ export const ConfigSchema = z.strictObject({
   ingestionConcurrency: z.coerce.number().int().positive().max(64).default(2),
   /** Largest file, in tokens, that file search indexes (OpenAI's limit is 5,000,000); larger files fail with `last_error`. */
   fileSearchMaxTokensPerFile: z.coerce.number().int().positive().default(5_000_000),
+  /** Whether `/` serves the playground web UI (`web/dist`); `off` leaves only the API. */
+  playground: z.enum(['on', 'off']).default('on'),
   providers: z.record(z.string().regex(/^[a-zA-Z0-9_-]+$/), ProviderConfigSchema).default({}),
   /** The purchasing service agent: allowlisted merchants, the demo merchant, the per-purchase ceiling. */
   purchasing: PurchasingConfigSchema.default({ merchants: [], demoMerchant: 'auto', maxPurchaseUsd: 50 }),
@@ -97,4 +101,5 @@ export const ENVIRONMENT_VARIABLES = {
   fileSizeLimit: 'CONCIERGE_FILE_SIZE_LIMIT',
   ingestionConcurrency: 'CONCIERGE_INGESTION_CONCURRENCY',
   fileSearchMaxTokensPerFile: 'CONCIERGE_FILE_SEARCH_MAX_TOKENS_PER_FILE',
+  playground: 'CONCIERGE_PLAYGROUND',
 } as const satisfies Partial<Record<keyof Config, string>>;
