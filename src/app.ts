@@ -39,10 +39,13 @@ import { createFileSearchTool } from './tools/file-search/file-search-tool.ts';
 import type { ServerTool } from './tools/tool.ts';
 import { serviceAgentsRoutes } from './api/service-agents/service-agents.routes.ts';
 import { createServiceAgentsService } from './api/service-agents/service-agents.service.ts';
-import { InvalidRequestError } from './domain/errors.ts';
 import type { BuiltinServiceAgent } from './service-agents/builtin-agent.ts';
 import { createServiceAgentTool } from './service-agents/service-agent-tool.ts';
 import { chainRoutes } from './api/chain/chain.routes.ts';
+import { a2aRoutes } from './api/a2a/a2a.routes.ts';
+import { createA2aService } from './api/a2a/a2a.service.ts';
+import { createA2aClient, type A2aClient } from './service-agents/a2a/a2a-client.ts';
+import { resolveA2aAllowedHosts } from './service-agents/a2a/allowed-hosts.ts';
 import type { Chain } from './chain/chain.ts';
 import { createDevChain } from './chain/dev-chain/dev-chain.ts';
 import { createRpcChain } from './chain/rpc-chain/rpc-chain.ts';
@@ -111,6 +114,8 @@ export interface App {
   fileSearch: FileSearch;
   /** The built-in service agents (`builtin` ids: `purchasing`, …). */
   builtinAgents: BuiltinServiceAgent[];
+  /** The client for remote A2A agents (service agents of kind `a2a`), limited to `a2aAllowedHosts`. */
+  a2aClient: A2aClient;
   /** Starts listening; resolves to the base URL of the API (`http://host:port/v1`). */
   listen(): Promise<string>;
   /** Stops accepting requests, drains, and closes the store. */
@@ -168,6 +173,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const chain =
     overrides.chain ??
     (config.chainRpcUrl ? createRpcChain({ url: config.chainRpcUrl, privateKey: config.chainPrivateKey }) : createDevChain({ dataDir: config.dataDir }));
+  // --- A2A: remote agents for `a2a` service agents, and every assistant served as an A2A agent. ---
+  const a2aClient = createA2aClient({ allowedHosts: resolveA2aAllowedHosts(config) });
+  const a2a = createA2aService({ store, runs, version: VERSION });
+  // --- end A2A ---
   // ── Built-in service agents ─────────────────────────────────────────────────────────────────────
   // purchasing: allowlisted merchants (ACP checkout, x402), or the demo merchant in the embedded default.
   // Its x402 stablecoin defaults to the dev chain's Test USD, deployed (with the demo market) on first use.
@@ -186,9 +195,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const serviceAgents = createServiceAgentsService({
     store,
     builtins: builtinAgents,
-    checkRemoteUrl: (url) => {
-      if (!/^https?:$/.test(new URL(url).protocol)) throw new InvalidRequestError("Invalid 'url': a remote agent is reached over http or https.", 'url');
-    },
+    // An `a2a` agent's URL must be http(s) to an allowlisted host; its card is checked on first use.
+    checkRemoteUrl: (url) => a2aClient.checkUrl(url),
   });
   // ─────────────────────────────────────────────────────────────────────────────────────────────────
   const projects = createProjectsService({ store, onAccessChanged });
@@ -213,6 +221,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...serviceAgentsRoutes(serviceAgents),
     ...modelsRoutes(config.providers),
     ...meRoutes({ store, devMode: !config.apiKey }),
+    ...a2aRoutes(a2a),
   );
 
   const server = await createHttpServer({
@@ -246,7 +255,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const codeSessions = await createCodeSessions(config, server.log);
   const serverTools: ServerTool[] = [
     createFileSearchTool(fileSearch),
-    createServiceAgentTool({ store, bus, blobs, builtins: builtinAgents, remote: undefined, runExpirySeconds: config.runExpirySeconds }),
+    createServiceAgentTool({ store, bus, blobs, builtins: builtinAgents, remote: a2aClient, runExpirySeconds: config.runExpirySeconds }),
   ];
   if (config.codeSandbox !== 'off') serverTools.push(createCodeInterpreterTool({ store, blobs, sessions: codeSessions.get }));
   const worker = config.worker
@@ -303,6 +312,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     log: server.log,
     fileSearch,
     builtinAgents,
+    a2aClient,
     async listen() {
       await server.listen({ port: config.port, host: config.host });
       const address = server.server.address();

@@ -3,6 +3,7 @@
  * (listed in `ENVIRONMENT_VARIABLES`) and one default. `load-config.ts` is the only reader.
  */
 import { z } from 'zod';
+import { parseHostPattern } from './host-pattern.ts';
 import { PurchasingConfigSchema } from './purchasing-config.ts';
 import { Secret } from './secret.ts';
 
@@ -70,6 +71,20 @@ export const ConfigSchema = z.strictObject({
   /** Whether `/` serves the playground web UI (`web/dist`); `off` leaves only the API. */
   playground: z.enum(['on', 'off']).default('on'),
   providers: z.record(z.string().regex(/^[a-zA-Z0-9_-]+$/), ProviderConfigSchema).default({}),
+  /**
+   * Hosts the A2A client may contact (`host`, `host:port`, `*.domain`); a comma-separated list in the
+   * environment. Unset: loopback hosts in dev mode (no `apiKey`), no host otherwise.
+   */
+  a2aAllowedHosts: z
+    .preprocess(
+      (value) => (typeof value === 'string' ? value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '') : value),
+      z.array(
+        z.string().refine((entry) => parseHostPattern(entry) !== undefined, {
+          error: (issue) => `'${String(issue.input)}' is not a host pattern (a host, host:port or *.domain, without a scheme or path)`,
+        }),
+      ),
+    )
+    .optional(),
   /** The purchasing service agent: allowlisted merchants, the demo merchant, the per-purchase ceiling. */
   purchasing: PurchasingConfigSchema.default({ merchants: [], demoMerchant: 'auto', maxPurchaseUsd: 50 }),
 });
@@ -101,5 +116,6 @@ export const ENVIRONMENT_VARIABLES = {
   fileSizeLimit: 'CONCIERGE_FILE_SIZE_LIMIT',
   ingestionConcurrency: 'CONCIERGE_INGESTION_CONCURRENCY',
   fileSearchMaxTokensPerFile: 'CONCIERGE_FILE_SEARCH_MAX_TOKENS_PER_FILE',
+  a2aAllowedHosts: 'CONCIERGE_A2A_ALLOWED_HOSTS',
   playground: 'CONCIERGE_PLAYGROUND',
 } as const satisfies Partial<Record<keyof Config, string>>;

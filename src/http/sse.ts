@@ -20,6 +20,19 @@ function frame(event: ServerSentEvent): string {
   return `event: ${event.event}\n${event.id !== undefined ? `id: ${event.id}\n` : ''}data: ${event.data}\n\n`;
 }
 
+/** How a stream ends; OpenAI's framing by default. Other protocols (A2A's JSON-RPC streams) set their own. */
+export interface EventStreamFraming {
+  /** Written after the last event; `null` writes nothing. Default: `event: done` / `data: [DONE]`. */
+  end?: string | null;
+  /** The event sent when the source fails mid-stream. Default: OpenAI's `error` event. */
+  errorEvent?: (error: unknown) => ServerSentEvent;
+}
+
+function openAiErrorEvent(error: unknown): ServerSentEvent {
+  const body = errorBody(toApiError(error));
+  return { event: 'error', data: JSON.stringify({ ...body.error, ...body }) };
+}
+
 /**
  * Streams `events` to the client and ends with `done`. Resolves when the stream is over or the client
  * went away (then `signal`, handed to the source, is aborted).
@@ -27,7 +40,9 @@ function frame(event: ServerSentEvent): string {
 export async function sendEventStream(
   reply: FastifyReply,
   source: (signal: AbortSignal) => AsyncIterable<ServerSentEvent>,
+  framing: EventStreamFraming = {},
 ): Promise<FastifyReply> {
+  const end = framing.end === undefined ? 'event: done\ndata: [DONE]\n\n' : framing.end;
   const controller = new AbortController();
   const raw = reply.raw;
   reply.hijack();
@@ -54,12 +69,11 @@ export async function sendEventStream(
       if (controller.signal.aborted) break;
       await write(frame(event));
     }
-    if (!controller.signal.aborted) await write('event: done\ndata: [DONE]\n\n');
+    if (!controller.signal.aborted && end !== null) await write(end);
   } catch (error) {
     if (!controller.signal.aborted) {
-      const body = errorBody(toApiError(error));
       if (toApiError(error).kind === 'server') reply.request.log.error({ err: error }, 'stream failed');
-      await write(frame({ event: 'error', data: JSON.stringify({ ...body.error, ...body }) }));
+      await write(frame((framing.errorEvent ?? openAiErrorEvent)(error)));
     }
   } finally {
     clearInterval(keepalive);

@@ -1,0 +1,39 @@
+/**
+ * Hot queries compiled once. Kysely builds and compiles a query's syntax tree on every call; for a query
+ * whose shape never changes, `preparedQuery` compiles it once with marker values in place of the
+ * arguments, then runs the same SQL with the real arguments substituted at the markers' positions.
+ * (Each dialect's placeholders come from Kysely's own compiler, so the same code serves both.)
+ */
+import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely';
+import type { Database } from './database.ts';
+
+/** A parameter the query is built with; replaced by the call's argument of the same index. */
+export interface Marker {
+  readonly marker: number;
+}
+
+function isMarker(value: unknown): value is Marker {
+  return typeof value === 'object' && value !== null && 'marker' in value && Object.keys(value).length === 1;
+}
+
+/**
+ * Returns a function that runs the query `build` describes, with `arity` arguments. `build` receives
+ * one marker per argument and must use each only as a plain parameter value (not to decide the shape).
+ */
+export function preparedQuery<Row>(db: Kysely<Database>, arity: number, build: (...markers: Marker[]) => Compilable<Row>) {
+  let compiled: { sql: string; parameters: readonly unknown[]; positions: Array<[index: number, argument: number]> } | undefined;
+  return (...args: unknown[]): Promise<QueryResult<Row>> => {
+    if (!compiled) {
+      const markers = Array.from({ length: arity }, (_, marker) => ({ marker }));
+      const query = build(...markers).compile();
+      const positions: Array<[number, number]> = [];
+      query.parameters.forEach((parameter, index) => {
+        if (isMarker(parameter)) positions.push([index, parameter.marker]);
+      });
+      compiled = { sql: query.sql, parameters: query.parameters, positions };
+    }
+    const parameters = [...compiled.parameters];
+    for (const [index, argument] of compiled.positions) parameters[index] = args[argument];
+    return db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, parameters));
+  };
+}
