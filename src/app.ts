@@ -49,8 +49,6 @@ import { resolveA2aAllowedHosts } from './service-agents/a2a/allowed-hosts.ts';
 import type { Chain } from './chain/chain.ts';
 import { createDevChain } from './chain/dev-chain/dev-chain.ts';
 import { createRpcChain } from './chain/rpc-chain/rpc-chain.ts';
-import { createSolcCompiler } from './chain/compiler/solc-compiler.ts';
-import { createDemoMarket } from './chain/contracts/demo-market.ts';
 import { createDevPoolVenue } from './chain/swap/dev-pool-venue.ts';
 import { createTemplateContractFactory } from './chain/templates/template-contract-factory.ts';
 import { createFileExecutionLedger } from './service-agents/builtin/execution-ledger.ts';
@@ -81,6 +79,9 @@ import type { FileSearch } from './tools/file-search.ts';
 import { rewriteQuery } from './tools/file-search/rewrite-query.ts';
 import { createFileSearch } from './tools/file-search/search.ts';
 import type { Store } from './storage/store.ts';
+import { createSolcCompiler } from './chain/compiler/solc-compiler.ts';
+import { createDemoMarket, DEMO_TOKEN_EIP712_VERSION } from './chain/contracts/demo-market.ts';
+import { createPurchasing } from './service-agents/builtin/purchasing/purchasing-setup.ts';
 
 export const VERSION = '0.1.0';
 
@@ -116,6 +117,8 @@ export interface App {
   log: FastifyBaseLogger;
   /** Searches vector stores: what the run engine's file_search tool calls. */
   fileSearch: FileSearch;
+  /** The built-in service agents (`builtin` ids: `purchasing`, …). */
+  builtinAgents: BuiltinServiceAgent[];
   /** The client for remote A2A agents (service agents of kind `a2a`), limited to `a2aAllowedHosts`. */
   a2aClient: A2aClient;
   /** Starts listening; resolves to the base URL of the API (`http://host:port/v1`). */
@@ -180,13 +183,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const a2a = createA2aService({ store, runs, version: VERSION });
   // --- end A2A ---
   // Built-in service agents (smart_contract, swap, purchasing) register here with their dependencies.
+  // They share one solc worker (started on the first compile) and, on the dev chain, one demo market:
+  // test tokens and a pool, deployed on first use. Each chain agent keeps an execution ledger under the
+  // data directory, so an approved proposal never sends its transaction twice.
+  const compiler = createSolcCompiler();
+  const demoMarket = createDemoMarket({ chain, compiler, directory: join(config.dataDir, 'chain') });
+  const executionLedger = (builtin: string) => createFileExecutionLedger(join(config.dataDir, 'service-agents', builtin, 'executions'));
   const builtinAgents: BuiltinServiceAgent[] = [...(overrides.builtinAgents ?? [])];
 
   // ── Chain service agents: smart_contract and swap ──────────────────────────────────────────────
-  // One solc worker per process, started on the first compile. Each agent keeps an execution ledger
-  // under the data directory, so an approved proposal never sends its transaction twice.
-  const compiler = createSolcCompiler();
-  const executionLedger = (builtin: string) => createFileExecutionLedger(join(config.dataDir, 'service-agents', builtin, 'executions'));
   builtinAgents.push(
     createSmartContractAgent({
       chain,
@@ -196,23 +201,34 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       ethPriceUsd: config.chainEthPriceUsd ?? (chain.kind === 'dev' ? 0 : undefined),
     }),
   );
-  // The only venue so far is the dev chain's pool (test tokens, deployed on first use); real venues
-  // for RPC chains plug in behind the same SwapVenue port.
+  // The only venue so far is the dev chain's pool; real venues for RPC chains plug in behind the
+  // same SwapVenue port.
   if (chain.kind === 'dev') {
-    const market = createDemoMarket({ chain, compiler, directory: join(config.dataDir, 'chain') });
-    const venue = createDevPoolVenue({ chain, market: () => market.ensure() });
+    const venue = createDevPoolVenue({ chain, market: () => demoMarket.ensure() });
     builtinAgents.push(
       createSwapAgent({ chain, venue, prices: createVenueUsdPrices({ venue, stablecoins: ['TUSD'] }), ledger: executionLedger('swap') }),
     );
   }
-  // ── end of chain service agents ────────────────────────────────────────────────────────────────
 
+  // ── purchasing: allowlisted merchants (ACP checkout, x402), or the demo merchant in the embedded default ──
+  // Its x402 stablecoin defaults to the dev chain's Test USD from the demo market.
+  const purchasing = createPurchasing({
+    config,
+    chain,
+    async demoAsset() {
+      if (config.chainRpcUrl) throw new ConfigError('purchasing.x402Asset must name the stablecoin x402 payments use on CONCIERGE_CHAIN_RPC_URL.');
+      const usd = (await demoMarket.ensure()).tokens[0]!;
+      return { address: usd.address, name: usd.name, version: DEMO_TOKEN_EIP712_VERSION, decimals: usd.decimals };
+    },
+  });
+  builtinAgents.push(purchasing.agent);
   const serviceAgents = createServiceAgentsService({
     store,
     builtins: builtinAgents,
     // An `a2a` agent's URL must be http(s) to an allowlisted host; its card is checked on first use.
     checkRemoteUrl: (url) => a2aClient.checkUrl(url),
   });
+  // ─────────────────────────────────────────────────────────────────────────────────────────────────
   const projects = createProjectsService({ store, onAccessChanged });
   const apiKeys = createApiKeysService({ store, projects, onAccessChanged });
 
@@ -325,6 +341,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     config,
     log: server.log,
     fileSearch,
+    builtinAgents,
     a2aClient,
     async listen() {
       await server.listen({ port: config.port, host: config.host });
@@ -344,6 +361,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       server.server.closeAllConnections();
       await serverClosed;
       await codeSessions.close();
+      await purchasing.close();
       await bus.close();
       await chain.close();
       await compiler.close();

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { VERSION } from './app.ts';
 import { loadConfig, ConfigError } from './config/load-config.ts';
 import type { ConfigInput } from './config/config-schema.ts';
+import { runDemoMerchant } from './demo-merchant-command.ts';
 import { serve } from './main.ts';
 import { DatabaseUrlError, openStore } from './storage/open-store.ts';
 
@@ -11,6 +12,8 @@ const HELP = `concierge ${VERSION}: a self-hosted, OpenAI-compatible Assistants 
 Usage:
   concierge serve [--port N] [--host H] [--no-worker]   start the API (and, by default, the run worker)
   concierge migrate                                      apply database migrations and exit
+  concierge demo-merchant [--port N] [--host H] [--test-controls]
+                                                         run the demo merchant (ACP checkout, x402 goods) on its own
   concierge --help | --version
 
 Configuration comes from options, then environment variables, then ./concierge.config.json:
@@ -33,6 +36,7 @@ export async function runCli(argv: string[]): Promise<number> {
         port: { type: 'string' },
         host: { type: 'string' },
         'no-worker': { type: 'boolean' },
+        'test-controls': { type: 'boolean' },
       },
     });
     const command = positionals[0];
@@ -53,6 +57,11 @@ export async function runCli(argv: string[]): Promise<number> {
       case 'serve':
         await serve(options);
         return 0;
+      case 'demo-merchant': {
+        const config = loadConfig({});
+        await runDemoMerchant(config, { host: values.host ?? '127.0.0.1', port: values.port === undefined ? 8790 : Number(values.port), testControls: values['test-controls'] === true });
+        return 0;
+      }
       case 'migrate': {
         const config = loadConfig({ options });
         const store = await openStore(config.databaseUrl);

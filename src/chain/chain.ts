@@ -4,7 +4,7 @@
  * Every transaction goes through `send`, which simulates first (a revert is refused with its decoded
  * reason and nothing is sent) and verifies the receipt after. Private keys never leave the signer.
  */
-import type { Abi, Address, Hex, PublicClient } from 'viem';
+import type { Abi, Address, Hex, PublicClient, TypedDataDefinition } from 'viem';
 
 export type ChainKind = 'dev' | 'rpc';
 
@@ -96,6 +96,12 @@ export interface Chain {
    * Throws `TransactionRevertedError` (refused before sending) or `TransactionFailedError` (mined but failed).
    */
   send(intent: TransactionIntent): Promise<SentTransaction>;
+  /**
+   * Signs EIP-712 typed data as the signer, for authorizations that someone else submits (an ERC-3009
+   * `TransferWithAuthorization` that pays an x402 merchant). Nothing is sent. Throws
+   * `ChainSignerMissingError` when there is no signer.
+   */
+  signTypedData(typedData: TypedDataDefinition): Promise<Hex>;
   /** One raw JSON-RPC call against the chain, unfiltered: the proxy applies its own allowlist first. */
   request(call: JsonRpcCall): Promise<unknown>;
   /** Releases the chain (the dev chain stops; its state stays on disk). */

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseHostPattern } from './host-pattern.ts';
+import { PurchasingConfigSchema } from './purchasing-config.ts';
 import { Secret } from './secret.ts';
 
 /** A named upstream model provider from `concierge.config.json` (`"ollama/llama3.2"` routes to `ollama`). */
@@ -89,6 +90,8 @@ export const ConfigSchema = z.strictObject({
       ),
     )
     .optional(),
+  /** The purchasing service agent: allowlisted merchants, the demo merchant, the per-purchase ceiling. */
+  purchasing: PurchasingConfigSchema.default({ merchants: [], demoMerchant: 'auto', maxPurchaseUsd: 50 }),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;

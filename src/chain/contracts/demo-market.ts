@@ -1,8 +1,10 @@
 /**
  * The dev chain's market, deployed on first use: two test tokens ("Test USD", 6 decimals, and
  * "Wrapped Test Ether", 18) minted to the dev wallet, and a constant-product pool between them with
- * liquidity at 2,000 TUSD per WETH. Deployment is idempotent: the addresses are kept in
- * `<directory>/demo-market.json`, and a market whose code is still on the chain is reused as it is.
+ * liquidity at 2,000 TUSD per WETH. Both tokens take ERC-3009 authorizations (EIP-712 domain: the
+ * token's name, version `DEMO_TOKEN_EIP712_VERSION`), so they can pay x402 merchants. Deployment is
+ * idempotent: the addresses are kept in `<directory>/demo-market.json`, and a market of the current
+ * `DEMO_MARKET_VERSION` whose code is still on the chain is reused as it is.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -34,7 +36,16 @@ export const DEMO_TOKENS = [
 
 export const DEMO_POOL_FEE_BPS = 30;
 
-type StoredMarket = Omit<DemoMarket, 'poolAbi' | 'tokenAbi'>;
+/** The EIP-712 domain version of the demo tokens (the domain name is the token's name). */
+export const DEMO_TOKEN_EIP712_VERSION = '1';
+
+/**
+ * Bumped whenever the demo contracts change in a way that older deployments lack (2: ERC-3009), so a
+ * chain that still holds an older market gets a new one instead of contracts that cannot do the job.
+ */
+export const DEMO_MARKET_VERSION = 2;
+
+type StoredMarket = Omit<DemoMarket, 'poolAbi' | 'tokenAbi'> & { version?: number };
 
 export interface DemoMarketOptions {
   chain: Chain;
@@ -59,7 +70,7 @@ async function readStored(path: string): Promise<StoredMarket | undefined> {
 }
 
 async function isDeployed(chain: Chain, stored: StoredMarket): Promise<boolean> {
-  if (stored.chainId !== (await chain.chainId())) return false;
+  if (stored.version !== DEMO_MARKET_VERSION || stored.chainId !== (await chain.chainId())) return false;
   for (const address of [stored.pool.address, ...stored.tokens.map((token) => token.address)]) {
     if ((await chain.code(address)) === undefined) return false;
   }
@@ -82,7 +93,7 @@ async function deploy(chain: Chain, artifacts: DemoArtifacts): Promise<StoredMar
     await chain.send({ kind: 'call', address: token.address, abi: erc20Abi, functionName: 'approve', args: [pool, amounts[index]!] });
   }
   await chain.send({ kind: 'call', address: pool, abi: artifacts.pool.abi, functionName: 'addLiquidity', args: amounts });
-  return { chainId: await chain.chainId(), tokens, pool: { address: pool, token0: usd.address, token1: weth.address, feeBps: DEMO_POOL_FEE_BPS } };
+  return { version: DEMO_MARKET_VERSION, chainId: await chain.chainId(), tokens, pool: { address: pool, token0: usd.address, token1: weth.address, feeBps: DEMO_POOL_FEE_BPS } };
 }
 
 export function createDemoMarket({ chain, compiler, directory, artifactsDirectory = join(directory, 'artifacts') }: DemoMarketOptions): DemoMarketDeployer {
@@ -99,7 +110,8 @@ export function createDemoMarket({ chain, compiler, directory, artifactsDirector
       await writeFile(`${path}.tmp`, JSON.stringify(market, null, 2));
       await rename(`${path}.tmp`, path);
     }
-    return { ...market, poolAbi: artifacts.pool.abi, tokenAbi: artifacts.token.abi };
+    const { version: _version, ...current } = market;
+    return { ...current, poolAbi: artifacts.pool.abi, tokenAbi: artifacts.token.abi };
   }
 
   return {

@@ -4,7 +4,7 @@
  * viem's local account, whose closure keeps it. The signer prints as its address and label only.
  */
 import { inspect } from 'node:util';
-import type { Address, Hex, TransactionSerializableEIP1559 } from 'viem';
+import type { Address, Hex, TransactionSerializableEIP1559, TypedDataDefinition } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { Secret } from '../../config/secret.ts';
 
@@ -14,6 +14,8 @@ export interface ChainSigner {
   readonly label: string;
   /** Signs an EIP-1559 transaction; returns the serialized signed transaction. */
   signTransaction(transaction: TransactionSerializableEIP1559): Promise<Hex>;
+  /** Signs EIP-712 typed data (an off-chain authorization); returns the 65-byte signature. */
+  signTypedData(typedData: TypedDataDefinition): Promise<Hex>;
 }
 
 export function createChainSigner(privateKey: Secret, label: string): ChainSigner {
@@ -23,6 +25,7 @@ export function createChainSigner(privateKey: Secret, label: string): ChainSigne
     address: account.address,
     label,
     signTransaction: (transaction) => account.signTransaction(transaction),
+    signTypedData: (typedData) => account.signTypedData(typedData),
     toJSON: describe,
     [inspect.custom]: describe,
   } as ChainSigner;

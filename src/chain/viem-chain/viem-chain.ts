@@ -86,6 +86,7 @@ export function createViemChain(options: ViemChainOptions): Chain {
     code: (address) => client.getCode({ address }),
     simulate,
     send: (intent) => sender.send(intent),
+    signTypedData: async (typedData) => signer().signTypedData(typedData),
     request: (call) => options.request(call.method, call.params ?? []),
     close: async () => options.close?.(),
   };
