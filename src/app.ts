@@ -26,6 +26,9 @@ import { runsRoutes } from './api/threads/runs/runs.routes.ts';
 import { createRunsService } from './api/threads/runs/runs.service.ts';
 import { stepsRoutes } from './api/threads/runs/steps/steps.routes.ts';
 import { createInProcessEventBus } from './engine/event-bus/in-process-event-bus.ts';
+import { createPostgresEventBus } from './engine/event-bus/postgres-event-bus.ts';
+import pg from 'pg';
+import { postgresClientConfig } from './storage/postgres/postgres-store.ts';
 import type { EventBus } from './engine/event-bus.ts';
 import { createImageLoader } from './engine/image-loader.ts';
 import { loadTokenCounter } from './engine/token-counter.ts';
@@ -71,7 +74,7 @@ import type { RouteDefinition } from './http/route.ts';
 import { createHttpServer } from './http/server.ts';
 import { staticSitePlugin } from './http/static-site.ts';
 import { createOpenAIEmbeddingModel } from './models/openai-embeddings/openai-embedding-model.ts';
-import { openStore } from './storage/open-store.ts';
+import { openStore, postgresOptions } from './storage/open-store.ts';
 import { createCachedEmbedder } from './tools/file-search/cached-embedder.ts';
 import { readDocumentText } from './tools/file-search/ingest-file.ts';
 import { createIngestionWorker, type IngestionWorker } from './tools/file-search/ingestion-worker.ts';
@@ -127,6 +130,21 @@ export interface App {
   close(): Promise<void>;
 }
 
+/**
+ * On PostgreSQL, processes share one database and hear each other through LISTEN/NOTIFY (channels
+ * named after the schema, so deployments sharing a database stay apart); on SQLite, one process.
+ */
+function createEventBus(config: Config, store: Store, log: () => FastifyBaseLogger | undefined): EventBus {
+  const postgres = postgresOptions(config.databaseUrl);
+  if (!postgres) return createInProcessEventBus();
+  return createPostgresEventBus({
+    connect: () => new pg.Client(postgresClientConfig(postgres)),
+    events: store.runEvents,
+    channelPrefix: `concierge_${postgres.schema ?? 'public'}`,
+    log: { warn: (object, message) => log()?.warn(object, message), info: (message) => log()?.info(message) },
+  });
+}
+
 function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
@@ -137,7 +155,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       `HOST=${config.host} is not a loopback address, but CONCIERGE_API_KEY is unset (dev mode). Set CONCIERGE_API_KEY to serve beyond this machine.`,
     );
   }
-  const store = overrides.store ?? (await openStore(config.databaseUrl));
+  const store =
+    overrides.store ??
+    (await openStore(config.databaseUrl, { maxConnections: config.databasePoolSize, statementTimeout: config.databaseStatementTimeoutSeconds * 1000 }));
   await store.migrate();
   await ensureDefaultProject(store);
 
@@ -172,7 +192,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     readText: (projectId, fileId) => readDocumentText({ store, blobs, maxTokensPerFile }, projectId, fileId),
   });
   const fileBatches = createFileBatchesService({ store, onFilesQueued });
-  const bus = overrides.bus ?? createInProcessEventBus();
+  const bus = overrides.bus ?? createEventBus(config, store, () => log);
   const runs = createRunsService({ store, bus, threads, runExpirySeconds: config.runExpirySeconds });
   // The embedded dev chain starts on first use; any JSON-RPC URL replaces it.
   const chain =

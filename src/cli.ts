@@ -1,16 +1,17 @@
-/** The `concierge` command: `serve`, `migrate`, `--help`. */
+/** The `concierge` command: `serve`, `worker`, `migrate`, `demo-merchant`, `--help`. */
 import { parseArgs } from 'node:util';
 import { VERSION } from './app.ts';
 import { loadConfig, ConfigError } from './config/load-config.ts';
 import type { ConfigInput } from './config/config-schema.ts';
 import { runDemoMerchant } from './demo-merchant-command.ts';
-import { serve } from './main.ts';
+import { serve, work } from './main.ts';
 import { DatabaseUrlError, openStore } from './storage/open-store.ts';
 
 const HELP = `concierge ${VERSION}: a self-hosted, OpenAI-compatible Assistants & Agents API server
 
 Usage:
   concierge serve [--port N] [--host H] [--no-worker]   start the API (and, by default, the run worker)
+  concierge worker                                       run a worker only (runs, ingestion); scale out on PostgreSQL
   concierge migrate                                      apply database migrations and exit
   concierge demo-merchant [--port N] [--host H] [--test-controls]
                                                          run the demo merchant (ACP checkout, x402 goods) on its own
@@ -57,6 +58,9 @@ export async function runCli(argv: string[]): Promise<number> {
       case 'serve':
         await serve(options);
         return 0;
+      case 'worker':
+        await work(options);
+        return 0;
       case 'demo-merchant': {
         const config = loadConfig({});
         await runDemoMerchant(config, { host: values.host ?? '127.0.0.1', port: values.port === undefined ? 8790 : Number(values.port), testControls: values['test-controls'] === true });
@@ -64,7 +68,7 @@ export async function runCli(argv: string[]): Promise<number> {
       }
       case 'migrate': {
         const config = loadConfig({ options });
-        const store = await openStore(config.databaseUrl);
+        const store = await openStore(config.databaseUrl, { maxConnections: 1 });
         const applied = await store.migrate();
         await store.close();
         console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');

@@ -27,6 +27,10 @@ export const ConfigSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   databaseUrl: z.string().min(1).default('sqlite:.concierge/concierge.db'),
   dataDir: z.string().min(1).default('.concierge'),
+  /** Connections per process in the PostgreSQL pool (SQLite ignores it). */
+  databasePoolSize: z.coerce.number().int().positive().default(10),
+  /** Seconds after which PostgreSQL cancels a statement (SQLite ignores it). */
+  databaseStatementTimeoutSeconds: z.coerce.number().positive().default(30),
   /** The admin key. Unset means dev mode: loopback only, any bearer accepted. */
   apiKey: z.string().min(8).optional(),
   providerBaseUrl: z.string().url().default('https://api.openai.com/v1'),
@@ -102,6 +106,8 @@ export const ENVIRONMENT_VARIABLES = {
   host: 'HOST',
   databaseUrl: 'CONCIERGE_DATABASE_URL',
   dataDir: 'CONCIERGE_DATA_DIR',
+  databasePoolSize: 'CONCIERGE_DATABASE_POOL_SIZE',
+  databaseStatementTimeoutSeconds: 'CONCIERGE_DATABASE_STATEMENT_TIMEOUT_SECONDS',
   apiKey: 'CONCIERGE_API_KEY',
   providerBaseUrl: 'CONCIERGE_PROVIDER_BASE_URL',
   providerApiKey: 'CONCIERGE_PROVIDER_API_KEY',

@@ -2,13 +2,16 @@
  * A run's events after a given seq, stored ones first and then live ones, strictly in seq order with
  * no gaps and no duplicates: live events that arrive out of order or with a gap before them are
  * completed from the run_events table. Ends after a stream-ending event (requires_action or a
- * terminal status), or when `signal` aborts.
+ * terminal status), or when `signal` aborts. A stream that hears nothing for `recheckMs` reads the
+ * table again: across processes a notification can be lost (a dropped LISTEN connection), and the
+ * table is the record.
  */
 import { STREAM_ENDING_EVENTS, type RunEvent } from '../domain/run-event.ts';
 import type { RunEventRepository } from '../storage/ports/runs-port.ts';
 import type { EventBus } from './event-bus.ts';
 
 const PAGE = 500;
+const RECHECK_MS = 2000;
 
 export interface RunEventStreamOptions {
   events: RunEventRepository;
@@ -16,9 +19,11 @@ export interface RunEventStreamOptions {
   runId: string;
   afterSeq: number;
   signal: AbortSignal;
+  /** Milliseconds without a live event after which the table is read again. */
+  recheckMs?: number;
 }
 
-export async function* runEventStream({ events, bus, runId, afterSeq, signal }: RunEventStreamOptions): AsyncGenerator<RunEvent> {
+export async function* runEventStream({ events, bus, runId, afterSeq, signal, recheckMs = RECHECK_MS }: RunEventStreamOptions): AsyncGenerator<RunEvent> {
   let nextSeq = afterSeq + 1;
   const pending: RunEvent[] = [];
   let wake: (() => void) | undefined;
@@ -46,8 +51,14 @@ export async function* runEventStream({ events, bus, runId, afterSeq, signal }: 
         if (signal.aborted) return;
         const event = pending.shift();
         if (!event) {
-          await new Promise<void>((resolve) => (wake = resolve));
+          let timer: NodeJS.Timeout | undefined;
+          const heard = await new Promise<boolean>((resolve) => {
+            wake = () => resolve(true);
+            timer = setTimeout(() => resolve(false), recheckMs);
+          });
+          clearTimeout(timer);
           wake = undefined;
+          if (!heard) gap = true;
           continue;
         }
         if (event.seq < nextSeq) continue;

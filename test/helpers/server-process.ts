@@ -53,3 +53,25 @@ export async function startServerProcess(environment: Record<string, string>, ar
   }
   return { baseURL, child, output: () => output, exited };
 }
+
+/** Runs `concierge worker` as a child process; resolves once it has started claiming. */
+export async function startWorkerProcess(environment: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [BIN, 'worker'], {
+    env: { ...process.env, CONCIERGE_LOG_LEVEL: 'info', ...environment },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  const deadline = Date.now() + 20_000;
+  while (!output.includes('Concierge worker')) {
+    if (child.exitCode !== null) throw new Error(`worker exited early (${child.exitCode}):\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`worker did not start:\n${output}`);
+    }
+    await new Promise((wait) => setTimeout(wait, 50));
+  }
+  return { baseURL: '', child, output: () => output, exited };
+}

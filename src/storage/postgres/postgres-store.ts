@@ -42,6 +42,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     await client.connect();
     try {
       await client.query(`create schema if not exists "${options.schema.replaceAll('"', '')}"`);
+    } catch (error) {
+      // Several processes starting at once race on `if not exists`; the loser sees a duplicate.
+      if (!['23505', '42P06'].includes((error as { code?: string }).code ?? '')) throw error;
     } finally {
       await client.end();
     }

@@ -1,0 +1,83 @@
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../domain/run-event.ts';
+import { dropSchema, createTestPostgresStore, postgresAvailable, postgresTestUrl } from '../../../test/helpers/postgres.ts';
+import { postgresClientConfig } from '../../storage/postgres/postgres-store.ts';
+import { runEventBusContract } from '../event-bus.contract.ts';
+import { createInProcessEventBus } from './in-process-event-bus.ts';
+import { createPostgresEventBus, NOTIFY_PAYLOAD_LIMIT, packEvents } from './postgres-event-bus.ts';
+
+runEventBusContract('in-process', async () => {
+  const bus = createInProcessEventBus();
+  return { sender: bus, receiver: bus, store: async () => {}, close: () => bus.close() };
+});
+
+describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
+  const schemas: string[] = [];
+  afterAll(async () => {
+    for (const schema of schemas) await dropSchema(schema);
+  });
+
+  async function pairOfBuses(applicationName: string) {
+    const { store, schema } = await createTestPostgresStore();
+    schemas.push(schema);
+    const connect = () => new pg.Client({ ...postgresClientConfig({ connectionString: postgresTestUrl, schema }), application_name: applicationName });
+    // Stands in for the run_events table (its rows need runs, threads and a project).
+    const stored = new Map<string, RunEvent>();
+    const events = { listAfter: async (runId: string, afterSeq: number) => [stored.get(`${runId}/${afterSeq + 1}`)].filter((item) => item !== undefined) };
+    const bus = () => createPostgresEventBus({ connect, events, channelPrefix: `concierge_${schema}`, maxBackoffMs: 200 });
+    const sender = bus();
+    const receiver = bus();
+    await Promise.all([(sender as unknown as { ready: Promise<void> }).ready, (receiver as unknown as { ready: Promise<void> }).ready]);
+    return {
+      sender,
+      receiver,
+      store: async (items: RunEvent[]) => {
+        for (const item of items) stored.set(`${item.runId}/${item.seq}`, item);
+      },
+      close: async () => {
+        await Promise.all([sender.close(), receiver.close()]);
+        await store.close();
+      },
+    };
+  }
+
+  runEventBusContract('postgres', () => pairOfBuses('concierge_bus_contract'));
+
+  it('packs events into payloads under the NOTIFY limit, keeping order, and refers to ones too big', () => {
+    const events = Array.from({ length: 40 }, (_, index) => ({ runId: 'run_a', seq: index + 1, event: 'thread.message.delta' as const, data: 'y'.repeat(index === 7 ? 9000 : 700) }));
+    const payloads = packEvents('node', events);
+    expect(payloads.every((payload) => Buffer.byteLength(payload) < NOTIFY_PAYLOAD_LIMIT)).toBe(true);
+    const carried = payloads.flatMap((payload) => (JSON.parse(payload).events ?? []).map((tuple: [string, number]) => tuple[1]));
+    expect(carried).toEqual(events.map((item) => item.seq).filter((seq) => seq !== 8));
+    expect(payloads.flatMap((payload) => JSON.parse(payload).refs ?? [])).toEqual([['run_a', 8]]);
+  });
+
+  it('reconnects after its connection is terminated, and wakes workers that may have missed a notification', async () => {
+    const name = `concierge_bus_${Date.now()}`;
+    const pair = await pairOfBuses(name);
+    let woken = 0;
+    pair.receiver.onRunnable(() => (woken += 1));
+    const admin = new pg.Client({ connectionString: postgresTestUrl });
+    await admin.connect();
+    try {
+      const terminated = await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [name]);
+      expect(terminated.rowCount).toBe(2);
+      const deadline = Date.now() + 10_000;
+      const recovered = () => (pair.receiver as unknown as { connected: boolean }).connected && (pair.sender as unknown as { connected: boolean }).connected && woken > 0;
+      while (!recovered()) {
+        if (Date.now() > deadline) throw new Error('the buses did not reconnect');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const received: string[] = [];
+      pair.receiver.onCancel((runId) => received.push(runId));
+      pair.sender.notifyCancel('run_after_reconnect');
+      const until = Date.now() + 5000;
+      while (received.length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(received).toEqual(['run_after_reconnect']);
+    } finally {
+      await admin.end();
+      await pair.close();
+    }
+  });
+});

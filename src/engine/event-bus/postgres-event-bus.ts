@@ -1,0 +1,260 @@
+/**
+ * The event bus across processes, on PostgreSQL LISTEN/NOTIFY: API nodes and workers that share one
+ * database hear each other's run events, wake-ups and cancel requests.
+ *
+ * One dedicated connection per process both listens and sends. Local listeners are called at once;
+ * the database only carries what other processes need, and a process ignores its own notifications.
+ * Sends are queued and go out as one statement per round trip, so a burst of token deltas costs one
+ * NOTIFY statement, not one per delta. A payload stays under NOTIFY's 8000-byte limit: an event too
+ * big to carry travels as a reference (run id and seq) that receivers read back from run_events.
+ *
+ * When the connection drops, the bus reconnects with backoff and then wakes local workers, since
+ * wake-ups may have been missed; streams recover missed events from the table (see run-event-stream).
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { RunEvent } from '../../domain/run-event.ts';
+import type { RunEventRepository } from '../../storage/ports/runs-port.ts';
+import type { EventBus } from '../event-bus.ts';
+
+/** Bytes of payload per notification; PostgreSQL refuses 8000 and more. */
+export const NOTIFY_PAYLOAD_LIMIT = 7900;
+/** Notifications held while the connection is down; beyond this, the oldest are dropped (streams re-read the table). */
+const MAX_QUEUED = 10_000;
+
+export interface PostgresEventBusOptions {
+  /** Opens the bus's own connection (not one from the pool: a listening connection is never returned). */
+  connect: () => pg.Client;
+  /** Reads back events that were too big to carry in a notification. */
+  events: Pick<RunEventRepository, 'listAfter'>;
+  /** Prefix of the channel names; processes share a bus only when they share the prefix (one per schema). */
+  channelPrefix?: string;
+  log?: { warn(object: unknown, message: string): void; info(message: string): void };
+  /** Longest wait between reconnection attempts. */
+  maxBackoffMs?: number;
+}
+
+/** What a notification on the events channel carries: whole events, or references to stored ones. */
+interface EventsPayload {
+  node: string;
+  events?: Array<[runId: string, seq: number, event: RunEvent['event'], data: string]>;
+  refs?: Array<[runId: string, seq: number]>;
+}
+
+interface Outgoing {
+  channel: string;
+  payload: string;
+}
+
+function add<Listener>(set: Set<Listener>, listener: Listener): () => void {
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
+/** Splits events into payloads under the limit; an event that cannot fit alone becomes a reference. */
+export function packEvents(node: string, events: RunEvent[]): string[] {
+  const payloads: string[] = [];
+  const envelope = JSON.stringify({ node, events: [] }).length;
+  let current: EventsPayload = { node, events: [] };
+  let size = envelope;
+  const refs: Array<[string, number]> = [];
+  for (const event of events) {
+    const tuple: [string, number, RunEvent['event'], string] = [event.runId, event.seq, event.event, event.data];
+    const length = Buffer.byteLength(JSON.stringify(tuple)) + 1;
+    if (envelope + length > NOTIFY_PAYLOAD_LIMIT) {
+      refs.push([event.runId, event.seq]);
+      continue;
+    }
+    if (size + length > NOTIFY_PAYLOAD_LIMIT) {
+      payloads.push(JSON.stringify(current));
+      current = { node, events: [] };
+      size = envelope;
+    }
+    current.events!.push(tuple);
+    size += length;
+  }
+  if (current.events!.length > 0) payloads.push(JSON.stringify(current));
+  // References are ~40 bytes each; a hundred per payload stays well under the limit.
+  for (let index = 0; index < refs.length; index += 100) payloads.push(JSON.stringify({ node, refs: refs.slice(index, index + 100) }));
+  return payloads;
+}
+
+export function createPostgresEventBus(options: PostgresEventBusOptions): EventBus & { readonly connected: boolean } {
+  const node = randomBytes(8).toString('hex');
+  const prefix = options.channelPrefix ?? 'concierge';
+  const channels = { events: `${prefix}_events`, runnable: `${prefix}_runnable`, cancel: `${prefix}_cancel` };
+  const subscribers = new Map<string, Set<(event: RunEvent) => void>>();
+  const runnableListeners = new Set<() => void>();
+  const cancelListeners = new Set<(runId: string) => void>();
+  const outgoing: Outgoing[] = [];
+  let client: pg.Client | undefined;
+  let connected = false;
+  let sending = false;
+  let closed = false;
+  let attempt = 0;
+  let reconnectTimer: NodeJS.Timeout | undefined;
+
+  function deliver(event: RunEvent): void {
+    for (const listener of subscribers.get(event.runId) ?? []) listener(event);
+  }
+
+  async function deliverReferences(refs: Array<[string, number]>): Promise<void> {
+    for (const [runId, seq] of refs) {
+      if (!subscribers.has(runId)) continue;
+      const [event] = await options.events.listAfter(runId, seq - 1, 1);
+      if (event && event.seq === seq) deliver(event);
+    }
+  }
+
+  function receive(message: pg.Notification): void {
+    const payload = message.payload ?? '';
+    if (message.channel === channels.runnable) {
+      if (payload !== node) for (const listener of runnableListeners) listener();
+      return;
+    }
+    const separator = payload.indexOf(':');
+    if (message.channel === channels.cancel) {
+      if (payload.slice(0, separator) !== node) for (const listener of cancelListeners) listener(payload.slice(separator + 1));
+      return;
+    }
+    if (message.channel !== channels.events) return;
+    const parsed = JSON.parse(payload) as EventsPayload;
+    if (parsed.node === node) return;
+    for (const [runId, seq, event, data] of parsed.events ?? []) deliver({ runId, seq, event, data });
+    if (parsed.refs) deliverReferences(parsed.refs).catch((error) => options.log?.warn({ err: error }, 'event bus: reading a referenced event failed'));
+  }
+
+  function enqueue(channel: string, payloads: string[]): void {
+    for (const payload of payloads) outgoing.push({ channel, payload });
+    if (outgoing.length > MAX_QUEUED) outgoing.splice(0, outgoing.length - MAX_QUEUED);
+    flush();
+  }
+
+  /** Sends everything queued in one statement; what queues meanwhile goes in the next one. */
+  function flush(): void {
+    if (sending || !connected || outgoing.length === 0 || !client) return;
+    sending = true;
+    const batch = outgoing.splice(0);
+    client
+      .query('select pg_notify(channel, payload) from unnest($1::text[], $2::text[]) as notification(channel, payload)', [
+        batch.map((item) => item.channel),
+        batch.map((item) => item.payload),
+      ])
+      .catch((error: unknown) => {
+        // Put them back in order; they go out after the reconnect.
+        outgoing.unshift(...batch);
+        options.log?.warn({ err: error }, 'event bus: sending notifications failed');
+      })
+      .finally(() => {
+        sending = false;
+        flush();
+      });
+  }
+
+  function scheduleReconnect(): void {
+    if (closed || reconnectTimer) return;
+    const delay = Math.min(options.maxBackoffMs ?? 5000, 100 * 2 ** Math.min(attempt, 10));
+    attempt += 1;
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = undefined;
+      void connect();
+    }, delay);
+    reconnectTimer.unref();
+  }
+
+  function lost(connection: pg.Client, error?: unknown): void {
+    if (client !== connection) return;
+    client = undefined;
+    connected = false;
+    connection.removeAllListeners('notification');
+    connection.on('error', () => {});
+    connection.end().catch(() => {});
+    if (closed) return;
+    options.log?.warn({ err: error }, 'event bus: the LISTEN connection was lost; reconnecting');
+    scheduleReconnect();
+  }
+
+  async function connect(): Promise<void> {
+    const connection = options.connect();
+    client = connection;
+    connection.on('error', (error) => lost(connection, error));
+    connection.on('end', () => lost(connection));
+    connection.on('notification', (message) => {
+      try {
+        receive(message);
+      } catch (error) {
+        options.log?.warn({ err: error }, 'event bus: a notification could not be read');
+      }
+    });
+    try {
+      await connection.connect();
+      await connection.query(`listen "${channels.events}"; listen "${channels.runnable}"; listen "${channels.cancel}"`);
+    } catch (error) {
+      lost(connection, error);
+      return;
+    }
+    if (client !== connection || closed) return;
+    connected = true;
+    const reconnected = attempt > 0;
+    attempt = 0;
+    if (reconnected) {
+      options.log?.info('event bus: reconnected');
+      // Wake-ups sent while we were away are lost; look for work now.
+      for (const listener of runnableListeners) listener();
+    }
+    flush();
+  }
+
+  const ready = connect();
+
+  return {
+    get connected() {
+      return connected;
+    },
+    /** Resolves once the first connection attempt has finished (listening, or scheduled to retry). */
+    ready,
+    publish(events) {
+      if (events.length === 0) return;
+      for (const event of events) deliver(event);
+      enqueue(channels.events, packEvents(node, events));
+    },
+    subscribe(runId, listener) {
+      let set = subscribers.get(runId);
+      if (!set) subscribers.set(runId, (set = new Set()));
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) subscribers.delete(runId);
+      };
+    },
+    notifyRunnable() {
+      for (const listener of runnableListeners) listener();
+      enqueue(channels.runnable, [node]);
+    },
+    onRunnable: (listener) => add(runnableListeners, listener),
+    notifyCancel(runId) {
+      for (const listener of cancelListeners) listener(runId);
+      enqueue(channels.cancel, [`${node}:${runId}`]);
+    },
+    onCancel: (listener) => add(cancelListeners, listener),
+    async close() {
+      closed = true;
+      clearTimeout(reconnectTimer);
+      await ready;
+      // Let queued notifications go out before the connection closes.
+      const deadline = Date.now() + 2000;
+      const pending = () => (outgoing.length > 0 || sending) && connected;
+      while (pending() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      const connection = client;
+      client = undefined;
+      connected = false;
+      subscribers.clear();
+      runnableListeners.clear();
+      cancelListeners.clear();
+      if (connection) {
+        connection.removeAllListeners('end');
+        await connection.end().catch(() => {});
+      }
+    },
+  } as EventBus & { readonly connected: boolean; ready: Promise<void> };
+}
