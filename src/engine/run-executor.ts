@@ -116,6 +116,9 @@ export async function executeRun(dependencies: ExecutorDependencies, record: Run
     lastSeq: await store.runEvents.lastSeq(record.run.id),
   });
   const state = new TurnState();
+  // A run that never started (queued, no started_at) has no steps yet: nothing to read back before
+  // the first model call. A run queued again after tool outputs has steps, and started.
+  const fresh = record.run.status === 'queued' && record.run.started_at === null;
   try {
     if (writer.run.status === 'cancelling') throw new CancelRequested();
     if (writer.run.status === 'queued') {
@@ -155,12 +158,17 @@ export async function executeRun(dependencies: ExecutorDependencies, record: Run
     };
 
     // A step whose approvals the client answered continues where it paused.
-    const pending = (await store.runSteps.listAll(projectId, writer.run.id)).find(({ step, transcript }) => step.status === 'in_progress' && isResumable(transcript));
-    if (pending && (await settle(pending.step, pending.transcript!)) === 'paused') return;
+    let knownSteps: Awaited<ReturnType<typeof store.runSteps.listAll>> | undefined = fresh ? [] : await store.runSteps.listAll(projectId, writer.run.id);
+    const pending = knownSteps.find(({ step, transcript }) => step.status === 'in_progress' && isResumable(transcript));
+    if (pending) {
+      knownSteps = undefined;
+      if ((await settle(pending.step, pending.transcript!)) === 'paused') return;
+    }
 
     for (let turn = 0; turn < MAX_TURNS; turn++) {
       signal.throwIfAborted();
-      const steps = await store.runSteps.listAll(projectId, writer.run.id);
+      const steps = knownSteps ?? (await store.runSteps.listAll(projectId, writer.run.id));
+      knownSteps = undefined;
       const built = await buildModelRequest({
         projectId,
         run: writer.run,

@@ -55,8 +55,8 @@ export async function startServerProcess(environment: Record<string, string>, ar
 }
 
 /** Runs `concierge worker` as a child process; resolves once it has started claiming. */
-export async function startWorkerProcess(environment: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, 'worker'], {
+export async function startWorkerProcess(environment: Record<string, string>, nodeArguments: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArguments, BIN, 'worker'], {
     env: { ...process.env, CONCIERGE_LOG_LEVEL: 'info', ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

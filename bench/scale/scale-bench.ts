@@ -1,0 +1,132 @@
+/**
+ * Scale-out: runs per second and time to first token with 1, 2 and 4 worker processes on PostgreSQL
+ * (one API node with no worker, `concierge worker` processes beside it), next to the embedded default
+ * (one `concierge serve` process on SQLite) measured in the same run, against one fixed-latency
+ * upstream (20 ms to the first token, 20 tokens 10 ms apart: ~210 ms of model time per run).
+ * Each scenario streams `runs` createAndRun calls through the official SDK, `concurrency` at a time.
+ * Run: node --import tsx bench/scale/scale-bench.ts [runs=400] [concurrency=64] [workers=1,2,4]
+ * Needs PostgreSQL at CONCIERGE_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import pg from 'pg';
+import { startServerProcess, startWorkerProcess, type ServerProcess } from '../../test/helpers/server-process.ts';
+import { startChildServer } from '../lib/child-server.ts';
+import { machineDescription } from '../lib/machine.ts';
+import { median, milliseconds, percentile } from '../lib/stats.ts';
+
+const totalRuns = Number(process.argv[2] ?? 400);
+const concurrency = Number(process.argv[3] ?? 64);
+const workerCounts = (process.argv[4] ?? '1,2,4').split(',').map(Number);
+// BENCH_WORKER_NODE_OPTIONS adds flags to the worker processes (e.g. --cpu-prof to profile them).
+const workerNodeArguments = (process.env['BENCH_WORKER_NODE_OPTIONS'] ?? '').split(' ').filter(Boolean);
+const postgresUrl = process.env['CONCIERGE_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+interface Result {
+  name: string;
+  /** CPU seconds per process during the measured part, by role. */
+  cpu?: string;
+  runsPerSecond: number;
+  ttftP50: number;
+  ttftP99: number;
+  failed: number;
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function drive(baseURL: string, name: string, processes: Array<{ role: string; pid: number }> = []): Promise<Result> {
+  const client = new OpenAI({ baseURL, apiKey: 'x', maxRetries: 0 });
+  const assistant = await client.beta.assistants.create({ model: 'bench-model' });
+  const oneRun = async (): Promise<number | undefined> => {
+    const started = performance.now();
+    let firstToken: number | undefined;
+    const stream = client.beta.threads.createAndRunStream({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'Go.' }] } });
+    stream.on('textDelta', () => (firstToken ??= performance.now() - started));
+    const run = await stream.finalRun();
+    return run.status === 'completed' ? firstToken : undefined;
+  };
+  // Warm-up: JIT, pools, prepared paths.
+  await Promise.all(Array.from({ length: Math.min(concurrency, 32) }, oneRun));
+  const ttft: number[] = [];
+  let failed = 0;
+  let next = 0;
+  const cpuBefore = processes.map((process) => cpuSeconds(process.pid));
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < totalRuns) {
+        next += 1;
+        const first = await oneRun().catch(() => undefined);
+        if (first === undefined) failed += 1;
+        else ttft.push(first);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = processes.map((process, index) => `${process.role} ${(cpuSeconds(process.pid) - cpuBefore[index]!).toFixed(1)}s`).join(', ');
+  return { name, cpu: `${cpu} over ${seconds.toFixed(1)}s`, runsPerSecond: (totalRuns - failed) / seconds, ttftP50: median(ttft), ttftP99: percentile(ttft, 0.99), failed };
+}
+
+async function stopAll(processes: ServerProcess[]): Promise<void> {
+  await Promise.all(
+    processes.map(async (process) => {
+      process.child.kill('SIGTERM');
+      await process.exited;
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  console.log(`bench/scale: ${totalRuns} streaming runs, ${concurrency} at a time; ${machineDescription()}`);
+  const upstream = await startChildServer(join(import.meta.dirname, '../lib/fixed-latency-upstream.ts'), { FIRST_TOKEN_MS: '20', TOKEN_INTERVAL_MS: '10', TOKENS: '20' });
+  const directory = mkdtempSync(join(tmpdir(), 'concierge-scale-bench-'));
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  const results: Result[] = [];
+  const common = { CONCIERGE_PROVIDER_BASE_URL: upstream.url, CONCIERGE_CODE_SANDBOX: 'off', CONCIERGE_PLAYGROUND: 'off' };
+  try {
+    const sqlite = await startServerProcess({ ...common, CONCIERGE_DATABASE_URL: `sqlite:${join(directory, 'bench.db')}`, CONCIERGE_DATA_DIR: join(directory, 'sqlite') });
+    try {
+      results.push(await drive(sqlite.baseURL, 'SQLite, one process (serve)', [{ role: 'serve', pid: sqlite.child.pid! }]));
+    } finally {
+      await stopAll([sqlite]);
+    }
+    for (const count of workerCounts) {
+      const schema = `bench_scale_${count}_${Date.now()}`;
+      const url = new URL(postgresUrl);
+      url.searchParams.set('schema', schema);
+      const environment = { ...common, CONCIERGE_DATABASE_URL: url.toString(), CONCIERGE_DATA_DIR: join(directory, schema) };
+      const api = await startServerProcess(environment, ['serve', '--no-worker']);
+      const workers = await Promise.all(Array.from({ length: count }, () => startWorkerProcess({ ...environment, CONCIERGE_LOG_LEVEL: 'info' }, workerNodeArguments)));
+      try {
+        const roles = [{ role: 'api', pid: api.child.pid! }, ...workers.map((worker, index) => ({ role: `worker${index + 1}`, pid: worker.child.pid! }))];
+        results.push(await drive(api.baseURL, `PostgreSQL, 1 API node + ${count} worker${count > 1 ? 's' : ''}`, roles));
+      } finally {
+        await stopAll([api, ...workers]);
+        await admin.query(`drop schema if exists "${schema}" cascade`);
+      }
+    }
+  } finally {
+    await admin.end();
+    await upstream.stop();
+    rmSync(directory, { recursive: true, force: true });
+  }
+  const baseline = results[0]!;
+  console.log('\nscenario                                   runs/s   ratio   TTFT p50    TTFT p99   failed');
+  for (const result of results) {
+    console.log(
+      `${result.name.padEnd(42)} ${result.runsPerSecond.toFixed(1).padStart(6)}   ${(result.runsPerSecond / baseline.runsPerSecond).toFixed(2).padStart(5)}   ${milliseconds(result.ttftP50).padStart(9)}  ${milliseconds(result.ttftP99).padStart(10)}   ${result.failed}`,
+    );
+  }
+  console.log('\nCPU used during the measured part:');
+  for (const result of results) console.log(`  ${result.name}: ${result.cpu}`);
+  console.log('\nratio = runs/s over the SQLite single-process figure of this run. The upstream spends ~210 ms per run.');
+}
+
+await main();
