@@ -1,10 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
+const shared = { testTimeout: 30_000, hookTimeout: 60_000, pool: 'forks' as const };
+
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
+    projects: [
+      { test: { ...shared, name: 'suite', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['test/scale/**', '**/node_modules/**'], sequence: { groupOrder: 0 } } },
+      // Multi-process cluster tests start several servers each; they run after the rest, on a quiet machine.
+      { test: { ...shared, name: 'scale', include: ['test/scale/**/*.test.ts'], sequence: { groupOrder: 1 } } },
+    ],
   },
 });

@@ -193,7 +193,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   const fileBatches = createFileBatchesService({ store, onFilesQueued });
   const bus = overrides.bus ?? createEventBus(config, store, () => log);
-  const runs = createRunsService({ store, bus, threads, runExpirySeconds: config.runExpirySeconds });
+  // The worker is built below; until then (and on API-only nodes) runs go through the queue.
+  let worker: Worker | undefined;
+  const runs = createRunsService({ store, bus, threads, runExpirySeconds: config.runExpirySeconds, handOff: { reserve: () => worker?.reserve() } });
   // The embedded dev chain starts on first use; any JSON-RPC URL replaces it.
   const chain =
     overrides.chain ??
@@ -308,7 +310,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     createServiceAgentTool({ store, bus, blobs, builtins: builtinAgents, remote: a2aClient, runExpirySeconds: config.runExpirySeconds }),
   ];
   if (config.codeSandbox !== 'off') serverTools.push(createCodeInterpreterTool({ store, blobs, sessions: codeSessions.get }));
-  const worker = config.worker
+  worker = config.worker
     ? createWorker({
         bus,
         concurrency: config.workerConcurrency,

@@ -9,9 +9,10 @@ import { InvalidRequestError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import type { Run, RunOptions, ToolChoice } from '../domain/run.ts';
 import type { RunEvent } from '../domain/run-event.ts';
-import { ActiveRunConflictError, type NewRunEvent } from '../storage/ports/runs-port.ts';
+import { ActiveRunConflictError, type NewRunEvent, type RunRecord } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import type { EventBus } from './event-bus.ts';
+import type { RunHandOff } from './run-hand-off.ts';
 
 /** The run fields a caller may set; unset ones come from the assistant or OpenAI's defaults. */
 export interface RunParams {
@@ -92,16 +93,21 @@ export async function insertRun(
   run: Run,
   options: RunOptions,
   work: (transaction: Store) => Promise<NewRunEvent[]> = async () => [],
+  handOff?: RunHandOff,
 ): Promise<{ run: Run; events: RunEvent[] }> {
+  const reservation = handOff?.reserve();
   try {
+    const record: RunRecord = { projectId, run, options, lockedBy: reservation?.workerId ?? null, leaseUntil: reservation?.leaseUntil ?? null };
     const events = await store.transaction(async (transaction) => {
       const leading = await work(transaction);
-      return transaction.runs.insert({ projectId, run, options, lockedBy: null, leaseUntil: null }, [...leading, ...runEvents(run)]);
+      return transaction.runs.insert(record, [...leading, ...runEvents(run)]);
     });
     bus.publish(events);
-    bus.notifyRunnable();
+    if (reservation) reservation.adopt(record, events.at(-1)!.seq);
+    else bus.notifyRunnable();
     return { run, events };
   } catch (error) {
+    reservation?.cancel();
     if (!(error instanceof ActiveRunConflictError)) throw error;
     const active = await store.runs.findActive(projectId, run.thread_id);
     throw new InvalidRequestError(active ? `Thread ${run.thread_id} already has an active run ${active.id}.` : `Thread ${run.thread_id} already has an active run.`);

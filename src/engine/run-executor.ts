@@ -103,8 +103,11 @@ async function pauseForClient(dependencies: ExecutorDependencies, writer: RunWri
   await writer.transition(waiting, [{ event: 'thread.run.requires_action', data: waiting }]);
 }
 
-/** Executes a run this worker has claimed, until it ends, pauses, or is handed back. */
-export async function executeRun(dependencies: ExecutorDependencies, record: RunRecord, signal: AbortSignal): Promise<void> {
+/**
+ * Executes a run this worker has claimed, until it ends, pauses, or is handed back. `lastSeq` is the
+ * run's last stored event when the caller knows it (a run handed off at insert).
+ */
+export async function executeRun(dependencies: ExecutorDependencies, record: RunRecord, signal: AbortSignal, lastSeq?: number): Promise<void> {
   const { store, projectId } = { store: dependencies.store, projectId: record.projectId };
   const writer = new RunWriter({
     store,
@@ -113,7 +116,7 @@ export async function executeRun(dependencies: ExecutorDependencies, record: Run
     projectId,
     workerId: dependencies.workerId,
     run: record.run,
-    lastSeq: await store.runEvents.lastSeq(record.run.id),
+    lastSeq: lastSeq ?? (await store.runEvents.lastSeq(record.run.id)),
   });
   const state = new TurnState();
   // A run that never started (queued, no started_at) has no steps yet: nothing to read back before

@@ -7,8 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { nowSeconds } from '../domain/clock.ts';
 import type { EventBus } from './event-bus.ts';
 import { EventSink } from './event-sink.ts';
+import type { RunRecord } from '../storage/ports/runs-port.ts';
 import { executeRun, type ExecutorDependencies } from './run-executor.ts';
 import { expireRun } from './run-transitions.ts';
+import type { RunHandOff } from './run-hand-off.ts';
 import { CancelRequested, HandBack } from './stop-reasons.ts';
 
 export interface WorkerOptions {
@@ -22,7 +24,7 @@ export interface WorkerOptions {
   sweepMs?: number;
 }
 
-export interface Worker {
+export interface Worker extends RunHandOff {
   readonly id: string;
   /** Runs executing now. */
   readonly active: number;
@@ -48,9 +50,12 @@ export function createWorker(options: WorkerOptions): Worker {
   let claiming = false;
   let wokenWhileClaiming = false;
 
-  function launch(record: Awaited<ReturnType<typeof store.runs.claimNext>> & object): void {
+  /** Slots promised to runs being inserted by this process (see run-hand-off.ts). */
+  let reserved = 0;
+
+  function launch(record: RunRecord, lastSeq?: number): void {
     const controller = new AbortController();
-    const done = executeRun(dependencies, record, controller.signal)
+    const done = executeRun(dependencies, record, controller.signal, lastSeq)
       .catch((error) => log.error({ err: error, runId: record.run.id }, 'run execution crashed'))
       .finally(async () => {
         await store.runs.releaseLease(record.run.id, id).catch((error) => log.warn({ err: error, runId: record.run.id }, 'could not release a lease'));
@@ -61,7 +66,7 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   async function claim(): Promise<void> {
-    while (active.size < options.concurrency) {
+    while (active.size + reserved < options.concurrency) {
       if (!running) return;
       const now = Date.now();
       const record = await store.runs.claimNext(id, now, now + options.leaseMs);
@@ -142,5 +147,32 @@ export function createWorker(options: WorkerOptions): Worker {
       }
     },
     wake: pump,
+    reserve() {
+      if (!running || active.size + reserved >= options.concurrency) return undefined;
+      reserved += 1;
+      let settled = false;
+      const settle = () => {
+        if (settled) return false;
+        settled = true;
+        reserved -= 1;
+        return true;
+      };
+      return {
+        workerId: id,
+        leaseUntil: Date.now() + options.leaseMs,
+        adopt(record, lastSeq) {
+          if (!settle()) return;
+          if (running) return launch(record, lastSeq);
+          // Stopped meanwhile: give the run back at once, for another worker.
+          store.runs
+            .releaseLease(record.run.id, id)
+            .then(() => options.bus.notifyRunnable())
+            .catch((error) => log.warn({ err: error, runId: record.run.id }, 'could not release a lease'));
+        },
+        cancel() {
+          if (settle()) pump();
+        },
+      };
+    },
   };
 }

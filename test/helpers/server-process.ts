@@ -36,7 +36,7 @@ export async function startServerProcess(environment: Record<string, string>, ar
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
   const baseURL = `http://127.0.0.1:${port}/v1`;
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${output}`);
     try {
@@ -64,7 +64,7 @@ export async function startWorkerProcess(environment: Record<string, string>, no
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   while (!output.includes('Concierge worker')) {
     if (child.exitCode !== null) throw new Error(`worker exited early (${child.exitCode}):\n${output}`);
     if (Date.now() > deadline) {

@@ -131,7 +131,7 @@ describe.runIf(postgresAvailable)('a cluster: two API nodes and two workers on o
     clientA = new OpenAI({ baseURL: nodeA.baseURL, apiKey: 'x', maxRetries: 0 });
     clientB = new OpenAI({ baseURL: nodeB.baseURL, apiKey: 'x', maxRetries: 0 });
     assistantId = (await clientA.beta.assistants.create({ model: 'gpt-4o', name: 'Cluster' })).id;
-  }, 90_000);
+  }, 180_000);
 
   afterAll(async () => {
     for (const process of [nodeA, nodeB, ...workers]) {

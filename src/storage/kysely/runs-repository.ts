@@ -75,13 +75,21 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
               created_at: run.created_at,
               status: run.status,
               expires_at: run.expires_at,
-              locked_by: null,
-              lease_until: null,
+              locked_by: record.lockedBy,
+              lease_until: record.leaseUntil,
               object: JSON.stringify(run),
               options: JSON.stringify(record.options),
             })
             .execute();
-          return appendAfterLast(transaction, run.id, events);
+          // A new run has no events yet: they start at seq 1.
+          const stored = events.map((event, index) => ({ ...event, seq: index + 1 }));
+          if (stored.length > 0) {
+            await transaction
+              .insertInto('run_events')
+              .values(stored.map((event) => ({ run_id: event.runId, seq: event.seq, event: event.event, data: event.data })))
+              .execute();
+          }
+          return stored;
         });
       } catch (error) {
         if (isUniqueViolation(error)) throw new ActiveRunConflictError(`Thread ${run.thread_id} already has an active run.`, { cause: error });

@@ -30,7 +30,8 @@ export class ActiveRunConflictError extends Error {
 
 export interface RunRepository {
   /**
-   * Inserts a new run with its first events (seq 1, 2, …). Throws `ActiveRunConflictError` when its
+   * Inserts a new run with its first events (seq 1, 2, …), locked as `record` says (a process may
+   * insert a run already leased to its own worker). Throws `ActiveRunConflictError` when its
    * thread already has an active run: the database enforces one per thread, on every node. Inside a
    * transaction the conflict aborts the whole transaction, as it should.
    */

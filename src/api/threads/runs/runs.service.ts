@@ -8,6 +8,7 @@ import type { PageParams } from '../../../domain/list-page.ts';
 import type { Run, RunOptions } from '../../../domain/run.ts';
 import { isTerminal } from '../../../domain/run-status.ts';
 import type { EventBus } from '../../../engine/event-bus.ts';
+import type { RunHandOff } from '../../../engine/run-hand-off.ts';
 import { buildRun, insertRun } from '../../../engine/create-run.ts';
 import { runEventStream } from '../../../engine/run-event-stream.ts';
 import { cancelIdleRun, requestCancel, submitToolOutputs } from '../../../engine/run-transitions.ts';
@@ -21,9 +22,11 @@ export interface RunsServiceOptions {
   bus: EventBus;
   threads: ThreadsService;
   runExpirySeconds: number;
+  /** This process's worker, to start new runs without a claim (absent on API-only nodes). */
+  handOff?: RunHandOff;
 }
 
-export function createRunsService({ store, bus, threads, runExpirySeconds }: RunsServiceOptions) {
+export function createRunsService({ store, bus, threads, runExpirySeconds, handOff }: RunsServiceOptions) {
   async function requireAssistant(projectId: string, assistantId: string): Promise<Assistant> {
     const assistant = await store.assistants.find(projectId, assistantId);
     if (!assistant) throw NotFoundError.object('assistant', assistantId, 'assistant_id');
@@ -57,7 +60,7 @@ export function createRunsService({ store, bus, threads, runExpirySeconds }: Run
       return insertRun(store, bus, projectId, run, options, async (transaction) => {
         for (const message of params.additional_messages ?? []) await transaction.messages.insert(projectId, buildMessage(threadId, message, run.created_at));
         return [];
-      });
+      }, handOff);
     },
 
     async createThreadAndRun(projectId: string, params: ThreadCreateAndRunParams) {
@@ -69,7 +72,7 @@ export function createRunsService({ store, bus, threads, runExpirySeconds }: Run
         const thread = await threads.createIn(transaction, projectId, params.thread ?? {});
         run.thread_id = thread.id;
         return [{ runId: run.id, event: 'thread.created', data: JSON.stringify(thread) }];
-      });
+      }, handOff);
     },
 
     async list(projectId: string, threadId: string, page: PageParams) {

@@ -1,0 +1,21 @@
+/**
+ * A new run given straight to this process's own worker: the run is inserted already leased to it, and
+ * the worker starts executing it without a claim query or a wake-up. When the worker has no free slot
+ * (or this process runs none), the run is inserted unleased and any worker claims it as usual.
+ */
+import type { RunRecord } from '../storage/ports/runs-port.ts';
+
+export interface RunReservation {
+  workerId: string;
+  /** Lease end, Unix milliseconds. */
+  leaseUntil: number;
+  /** Hands over the stored run and the seq of its last stored event. */
+  adopt(record: RunRecord, lastSeq: number): void;
+  /** The insert failed: frees the slot. */
+  cancel(): void;
+}
+
+export interface RunHandOff {
+  /** A slot on this process's worker, or undefined when there is none. */
+  reserve(): RunReservation | undefined;
+}
