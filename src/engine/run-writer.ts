@@ -92,7 +92,7 @@ export class RunWriter {
     await this.enqueue(async () => {
       const expected: RunStatus = this.run.status;
       const newEvents: NewRunEvent[] = events.map((event) => ({ runId: next.id, event: event.event, data: JSON.stringify(event.data) }));
-      const stored = await this.options.store.runs.compareAndSet(this.options.projectId, next, expected, newEvents, this.options.workerId);
+      const stored = await this.options.store.runs.compareAndSet(this.options.projectId, next, expected, newEvents, this.options.workerId, this.seq);
       if (!stored) throw new RunOwnershipLostError(`Run ${next.id} is no longer '${expected}' under this worker.`);
       this.run = next;
       if (stored.length > 0) this.seq = stored[stored.length - 1]!.seq;

@@ -24,14 +24,9 @@ function toRun(row: { object: string }): Run {
 }
 
 /** Appends events after the run's current last event, inside `transaction`. */
-async function appendAfterLast(transaction: Transaction<Database>, runId: string, events: NewRunEvent[]): Promise<RunEvent[]> {
+async function appendAfterLast(transaction: Transaction<Database>, runId: string, events: NewRunEvent[], afterSeq?: number): Promise<RunEvent[]> {
   if (events.length === 0) return [];
-  const last = await transaction
-    .selectFrom('run_events')
-    .select((builder) => builder.fn.max('seq').as('seq'))
-    .where('run_id', '=', runId)
-    .executeTakeFirst();
-  let seq = Number(last?.seq ?? 0);
+  let seq = afterSeq ?? Number((await transaction.selectFrom('run_events').select((builder) => builder.fn.max('seq').as('seq')).where('run_id', '=', runId).executeTakeFirst())?.seq ?? 0);
   const stored = events.map((event) => ({ ...event, seq: ++seq }));
   await transaction
     .insertInto('run_events')
@@ -117,7 +112,7 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
       return paginate(inThread(projectId, threadId), page, toRun);
     },
 
-    async compareAndSet(projectId, run, expectedStatus, events, workerId) {
+    async compareAndSet(projectId, run, expectedStatus, events, workerId, afterSeq) {
       return withTransaction(db, async (transaction) => {
         let update = transaction
           .updateTable('runs')
@@ -128,7 +123,7 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
         if (workerId !== undefined) update = update.where('locked_by', '=', workerId);
         const result = await update.executeTakeFirst();
         if (result.numUpdatedRows === 0n) return null;
-        return appendAfterLast(transaction, run.id, events);
+        return appendAfterLast(transaction, run.id, events, afterSeq);
       });
     },
 

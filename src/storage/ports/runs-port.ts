@@ -47,7 +47,8 @@ export interface RunRepository {
    * Writes `run` if the stored status is still `expectedStatus` (and, when `workerId` is given, the run
    * is still locked by that worker), and appends `events` after the run's last event, atomically.
    * Returns the stored events (with their seqs), or null, writing nothing, when another writer got
-   * there first.
+   * there first. A writer that knows the run's last seq passes it as `afterSeq` (saving a read); a
+   * wrong one fails on the taken seq, as it should.
    */
   compareAndSet(
     projectId: string,
@@ -55,6 +56,7 @@ export interface RunRepository {
     expectedStatus: RunStatus,
     events: NewRunEvent[],
     workerId?: string,
+    afterSeq?: number,
   ): Promise<RunEvent[] | null>;
   /** Replaces only the metadata (modify run). */
   updateMetadata(projectId: string, run: Run): Promise<boolean>;
