@@ -22,6 +22,8 @@ const concurrency = Number(process.argv[3] ?? 64);
 const workerCounts = (process.argv[4] ?? '1,2,4').split(',').map(Number);
 // BENCH_WORKER_NODE_OPTIONS adds flags to the worker processes (e.g. --cpu-prof to profile them).
 const workerNodeArguments = (process.env['BENCH_WORKER_NODE_OPTIONS'] ?? '').split(' ').filter(Boolean);
+// BENCH_API_NODE_OPTIONS does the same for the API node.
+const apiNodeArguments = (process.env['BENCH_API_NODE_OPTIONS'] ?? '').split(' ').filter(Boolean);
 const postgresUrl = process.env['CONCIERGE_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 interface Result {
@@ -102,7 +104,7 @@ async function main(): Promise<void> {
       const url = new URL(postgresUrl);
       url.searchParams.set('schema', schema);
       const environment = { ...common, CONCIERGE_DATABASE_URL: url.toString(), CONCIERGE_DATA_DIR: join(directory, schema) };
-      const api = await startServerProcess(environment, ['serve', '--no-worker']);
+      const api = await startServerProcess(environment, ['serve', '--no-worker'], apiNodeArguments);
       const workers = await Promise.all(Array.from({ length: count }, () => startWorkerProcess({ ...environment, CONCIERGE_LOG_LEVEL: 'info' }, workerNodeArguments)));
       try {
         const roles = [{ role: 'api', pid: api.child.pid! }, ...workers.map((worker, index) => ({ role: `worker${index + 1}`, pid: worker.child.pid! }))];

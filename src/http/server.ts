@@ -67,7 +67,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         const query = route.query ? parseOrThrow(route.query, request.query, 'query') : request.query;
         const body = route.body ? parseOrThrow(route.body, request.body ?? {}, 'body') : request.body;
         const result = await route.handler({ params, query, body, principal, projectId: principal.projectId, request, reply });
-        if (result === reply) return reply;
+        // A streaming handler has sent (hijacked) the reply. Its returned reply is a thenable, so awaiting
+        // it yields undefined, not the reply: ask the reply, not the result.
+        if (result === reply || reply.sent) return reply;
         reply.type('application/json; charset=utf-8');
         return reply.send(result instanceof JsonText ? result.text : result);
       },

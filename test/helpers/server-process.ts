@@ -25,9 +25,9 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startServerProcess(environment: Record<string, string>, args: string[] = ['serve']): Promise<ServerProcess> {
+export async function startServerProcess(environment: Record<string, string>, args: string[] = ['serve'], nodeArguments: string[] = []): Promise<ServerProcess> {
   const port = environment['PORT'] ?? String(await freePort());
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [...nodeArguments, BIN, ...args], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: port, CONCIERGE_LOG_LEVEL: 'warn', ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
