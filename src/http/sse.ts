@@ -56,7 +56,18 @@ export async function sendEventStream(
   raw.on('close', () => controller.abort());
   const keepalive = setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);
   keepalive.unref();
+  // Frames written in the same tick (a batch of events delivered at once) leave in one syscall.
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    raw.uncork();
+  };
   const write = async (text: string) => {
+    if (!corked) {
+      corked = true;
+      raw.cork();
+      process.nextTick(uncork);
+    }
     if (!raw.write(text) && !controller.signal.aborted) {
       await new Promise<void>((resolve) => {
         raw.once('drain', resolve);
