@@ -328,6 +328,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         },
       })
     : undefined;
+  // Listen before claiming, so no wake-up from another process is missed at start.
+  await bus.ready;
   worker?.start();
   log = server.log;
   server.log.info(

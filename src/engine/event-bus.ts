@@ -17,4 +17,6 @@ export interface EventBus {
   notifyCancel(runId: string): void;
   onCancel(listener: (runId: string) => void): () => void;
   close(): Promise<void>;
+  /** Resolves once the bus hears other processes (or its first attempt failed and it keeps retrying). */
+  ready?: Promise<void>;
 }

@@ -101,6 +101,12 @@ describe.runIf(postgresAvailable)('a cluster: two API nodes and two workers on o
 
   const processes = () => [nodeA, nodeB, ...workers];
 
+  /** Fails with the output of any process of the cluster that is gone. */
+  function expectAllAlive(): void {
+    const gone = processes().filter((process) => process.child.exitCode !== null || process.child.signalCode !== null);
+    expect(gone.map((process) => `exit ${process.child.exitCode ?? process.child.signalCode}:\n${process.output().slice(-4000)}`)).toEqual([]);
+  }
+
   async function connections(): Promise<number> {
     const result = await admin.query('select count(*)::int as count from pg_stat_activity where application_name = $1', [applicationName]);
     return result.rows[0].count;
@@ -319,6 +325,8 @@ describe.runIf(postgresAvailable)('a cluster: two API nodes and two workers on o
     expect(run.status).toBe('completed');
     const frames = await readEvents(nodeB.baseURL, thread.id, run.id);
     expect(frames.at(-1)!.event).toBe('thread.run.completed');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expectAllAlive();
   }, 120_000);
 
   it('soaks under mixed traffic with no growth in memory or open connections', async () => {
@@ -361,11 +369,13 @@ describe.runIf(postgresAvailable)('a cluster: two API nodes and two workers on o
     }
     // Warm up (JIT, pools, caches), then measure from there.
     await traffic(Date.now() + Math.min(15, seconds / 3) * 1000);
+    expectAllAlive();
     const memoryBefore = processes().map((process) => residentBytes(process.child.pid!));
     const connectionsBefore = await connections();
     const completedBefore = completed;
     await traffic(Date.now() + seconds * 1000);
     await new Promise((resolve) => setTimeout(resolve, 500));
+    expectAllAlive();
     const memoryAfter = processes().map((process) => residentBytes(process.child.pid!));
     const connectionsAfter = await connections();
 

@@ -28,7 +28,7 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
     const bus = () => createPostgresEventBus({ connect, events, channelPrefix: `concierge_${schema}`, maxBackoffMs: 200 });
     const sender = bus();
     const receiver = bus();
-    await Promise.all([(sender as unknown as { ready: Promise<void> }).ready, (receiver as unknown as { ready: Promise<void> }).ready]);
+    await Promise.all([sender.ready, receiver.ready]);
     return {
       sender,
       receiver,
@@ -64,7 +64,7 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
       const terminated = await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [name]);
       expect(terminated.rowCount).toBe(2);
       const deadline = Date.now() + 10_000;
-      const recovered = () => (pair.receiver as unknown as { connected: boolean }).connected && (pair.sender as unknown as { connected: boolean }).connected && woken > 0;
+      const recovered = () => pair.receiver.connected && pair.sender.connected && woken > 0;
       while (!recovered()) {
         if (Date.now() > deadline) throw new Error('the buses did not reconnect');
         await new Promise((resolve) => setTimeout(resolve, 20));

@@ -79,7 +79,7 @@ export function packEvents(node: string, events: RunEvent[]): string[] {
   return payloads;
 }
 
-export function createPostgresEventBus(options: PostgresEventBusOptions): EventBus & { readonly connected: boolean } {
+export function createPostgresEventBus(options: PostgresEventBusOptions): EventBus & { readonly connected: boolean; ready: Promise<void> } {
   const node = randomBytes(8).toString('hex');
   const prefix = options.channelPrefix ?? 'concierge';
   const channels = { events: `${prefix}_events`, runnable: `${prefix}_runnable`, cancel: `${prefix}_cancel` };
@@ -256,5 +256,5 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
         await connection.end().catch(() => {});
       }
     },
-  } as EventBus & { readonly connected: boolean; ready: Promise<void> };
+  };
 }

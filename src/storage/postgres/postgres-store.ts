@@ -50,8 +50,11 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     }
   }
   const pool = options.pool ?? new pg.Pool({ ...postgresClientConfig(options), max: options.maxConnections ?? 10 });
-  // An idle client that loses its connection (server restart, terminated backend) must not crash the process.
+  // A client that loses its connection (server restart, terminated backend) must not crash the process:
+  // idle ones report through the pool; a checked-out one (say, between a transaction's statements) emits
+  // on itself, so every client gets a listener. Its queries fail, and the pool drops it on release.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let pgvector: Promise<string | undefined> | undefined;
   const hasPgvector = () => (pgvector ??= probePgvector(db));
