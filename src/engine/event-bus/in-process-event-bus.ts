@@ -1,4 +1,7 @@
-/** The event bus within one process: the embedded default (SQLite, one node). */
+/**
+ * The event bus within one process: the embedded default (SQLite, one node), and the local half of
+ * the PostgreSQL bus, which adds delivery to other processes.
+ */
 import type { RunEvent } from '../../domain/run-event.ts';
 import type { EventBus } from '../event-bus.ts';
 
@@ -7,7 +10,12 @@ function add<Listener>(set: Set<Listener>, listener: Listener): () => void {
   return () => set.delete(listener);
 }
 
-export function createInProcessEventBus(): EventBus {
+export interface InProcessEventBus extends EventBus {
+  /** Whether anyone in this process listens to `runId`'s events. */
+  hasSubscribers(runId: string): boolean;
+}
+
+export function createInProcessEventBus(): InProcessEventBus {
   const subscribers = new Map<string, Set<(event: RunEvent) => void>>();
   const runnableListeners = new Set<() => void>();
   const cancelListeners = new Set<(runId: string) => void>();
@@ -18,6 +26,7 @@ export function createInProcessEventBus(): EventBus {
         for (const listener of subscribers.get(event.runId) ?? []) listener(event);
       }
     },
+    hasSubscribers: (runId) => subscribers.has(runId),
     subscribe(runId, listener) {
       let set = subscribers.get(runId);
       if (!set) subscribers.set(runId, (set = new Set()));

@@ -16,6 +16,7 @@ import pg from 'pg';
 import type { RunEvent } from '../../domain/run-event.ts';
 import type { RunEventRepository } from '../../storage/ports/runs-port.ts';
 import type { EventBus } from '../event-bus.ts';
+import { createInProcessEventBus } from './in-process-event-bus.ts';
 
 /** Bytes of payload per notification; PostgreSQL refuses 8000 and more. */
 export const NOTIFY_PAYLOAD_LIMIT = 7900;
@@ -44,11 +45,6 @@ interface EventsPayload {
 interface Outgoing {
   channel: string;
   payload: string;
-}
-
-function add<Listener>(set: Set<Listener>, listener: Listener): () => void {
-  set.add(listener);
-  return () => set.delete(listener);
 }
 
 /** Splits events into payloads under the limit; an event that cannot fit alone becomes a reference. */
@@ -83,9 +79,8 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
   const node = randomBytes(8).toString('hex');
   const prefix = options.channelPrefix ?? 'concierge';
   const channels = { events: `${prefix}_events`, runnable: `${prefix}_runnable`, cancel: `${prefix}_cancel` };
-  const subscribers = new Map<string, Set<(event: RunEvent) => void>>();
-  const runnableListeners = new Set<() => void>();
-  const cancelListeners = new Set<(runId: string) => void>();
+  // Listeners in this process; the database carries what the other processes need.
+  const local = createInProcessEventBus();
   const outgoing: Outgoing[] = [];
   let client: pg.Client | undefined;
   let connected = false;
@@ -94,33 +89,29 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
   let attempt = 0;
   let reconnectTimer: NodeJS.Timeout | undefined;
 
-  function deliver(event: RunEvent): void {
-    for (const listener of subscribers.get(event.runId) ?? []) listener(event);
-  }
-
   async function deliverReferences(refs: Array<[string, number]>): Promise<void> {
     for (const [runId, seq] of refs) {
-      if (!subscribers.has(runId)) continue;
+      if (!local.hasSubscribers(runId)) continue;
       const [event] = await options.events.listAfter(runId, seq - 1, 1);
-      if (event && event.seq === seq) deliver(event);
+      if (event && event.seq === seq) local.publish([event]);
     }
   }
 
   function receive(message: pg.Notification): void {
     const payload = message.payload ?? '';
     if (message.channel === channels.runnable) {
-      if (payload !== node) for (const listener of runnableListeners) listener();
+      if (payload !== node) local.notifyRunnable();
       return;
     }
     const separator = payload.indexOf(':');
     if (message.channel === channels.cancel) {
-      if (payload.slice(0, separator) !== node) for (const listener of cancelListeners) listener(payload.slice(separator + 1));
+      if (payload.slice(0, separator) !== node) local.notifyCancel(payload.slice(separator + 1));
       return;
     }
     if (message.channel !== channels.events) return;
     const parsed = JSON.parse(payload) as EventsPayload;
     if (parsed.node === node) return;
-    for (const [runId, seq, event, data] of parsed.events ?? []) deliver({ runId, seq, event, data });
+    local.publish((parsed.events ?? []).map(([runId, seq, event, data]) => ({ runId, seq, event, data })));
     if (parsed.refs) deliverReferences(parsed.refs).catch((error) => options.log?.warn({ err: error }, 'event bus: reading a referenced event failed'));
   }
 
@@ -200,7 +191,7 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
     if (reconnected) {
       options.log?.info('event bus: reconnected');
       // Wake-ups sent while we were away are lost; look for work now.
-      for (const listener of runnableListeners) listener();
+      local.notifyRunnable();
     }
     flush();
   }
@@ -215,28 +206,20 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
     ready,
     publish(events) {
       if (events.length === 0) return;
-      for (const event of events) deliver(event);
+      local.publish(events);
       enqueue(channels.events, packEvents(node, events));
     },
-    subscribe(runId, listener) {
-      let set = subscribers.get(runId);
-      if (!set) subscribers.set(runId, (set = new Set()));
-      set.add(listener);
-      return () => {
-        set.delete(listener);
-        if (set.size === 0) subscribers.delete(runId);
-      };
-    },
+    subscribe: local.subscribe,
     notifyRunnable() {
-      for (const listener of runnableListeners) listener();
+      local.notifyRunnable();
       enqueue(channels.runnable, [node]);
     },
-    onRunnable: (listener) => add(runnableListeners, listener),
+    onRunnable: local.onRunnable,
     notifyCancel(runId) {
-      for (const listener of cancelListeners) listener(runId);
+      local.notifyCancel(runId);
       enqueue(channels.cancel, [`${node}:${runId}`]);
     },
-    onCancel: (listener) => add(cancelListeners, listener),
+    onCancel: local.onCancel,
     async close() {
       closed = true;
       clearTimeout(reconnectTimer);
@@ -248,9 +231,7 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
       const connection = client;
       client = undefined;
       connected = false;
-      subscribers.clear();
-      runnableListeners.clear();
-      cancelListeners.clear();
+      await local.close();
       if (connection) {
         connection.removeAllListeners('end');
         await connection.end().catch(() => {});
