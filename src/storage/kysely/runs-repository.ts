@@ -23,10 +23,19 @@ function toRun(row: { object: string }): Run {
   return JSON.parse(row.object) as Run;
 }
 
-/** Appends events after the run's current last event, inside `transaction`. */
+async function lastSeqIn(transaction: Transaction<Database>, runId: string): Promise<number> {
+  const last = await transaction
+    .selectFrom('run_events')
+    .select((builder) => builder.fn.max('seq').as('seq'))
+    .where('run_id', '=', runId)
+    .executeTakeFirst();
+  return Number(last?.seq ?? 0);
+}
+
+/** Appends events after `afterSeq`, or after the run's current last event, inside `transaction`. */
 async function appendAfterLast(transaction: Transaction<Database>, runId: string, events: NewRunEvent[], afterSeq?: number): Promise<RunEvent[]> {
   if (events.length === 0) return [];
-  let seq = afterSeq ?? Number((await transaction.selectFrom('run_events').select((builder) => builder.fn.max('seq').as('seq')).where('run_id', '=', runId).executeTakeFirst())?.seq ?? 0);
+  let seq = afterSeq ?? (await lastSeqIn(transaction, runId));
   const stored = events.map((event) => ({ ...event, seq: ++seq }));
   await transaction
     .insertInto('run_events')
@@ -77,14 +86,7 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
             })
             .execute();
           // A new run has no events yet: they start at seq 1.
-          const stored = events.map((event, index) => ({ ...event, seq: index + 1 }));
-          if (stored.length > 0) {
-            await transaction
-              .insertInto('run_events')
-              .values(stored.map((event) => ({ run_id: event.runId, seq: event.seq, event: event.event, data: event.data })))
-              .execute();
-          }
-          return stored;
+          return appendAfterLast(transaction, run.id, events, 0);
         });
       } catch (error) {
         if (isUniqueViolation(error)) throw new ActiveRunConflictError(`Thread ${run.thread_id} already has an active run.`, { cause: error });
