@@ -2,6 +2,7 @@
  * The composition root: the only place that picks adapters and wires services to routes.
  * `createApp(config, overrides)` builds a fresh, independent server; tests build one per suite.
  */
+import pg from 'pg';
 import { join, resolve } from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -27,8 +28,6 @@ import { createRunsService } from './api/threads/runs/runs.service.ts';
 import { stepsRoutes } from './api/threads/runs/steps/steps.routes.ts';
 import { createInProcessEventBus } from './engine/event-bus/in-process-event-bus.ts';
 import { createPostgresEventBus } from './engine/event-bus/postgres-event-bus.ts';
-import pg from 'pg';
-import { postgresClientConfig } from './storage/postgres/postgres-store.ts';
 import type { EventBus } from './engine/event-bus.ts';
 import { createImageLoader } from './engine/image-loader.ts';
 import { loadTokenCounter } from './engine/token-counter.ts';
@@ -75,6 +74,7 @@ import { createHttpServer } from './http/server.ts';
 import { staticSitePlugin } from './http/static-site.ts';
 import { createOpenAIEmbeddingModel } from './models/openai-embeddings/openai-embedding-model.ts';
 import { openStore, postgresOptions } from './storage/open-store.ts';
+import { postgresClientConfig } from './storage/postgres/postgres-store.ts';
 import { createCachedEmbedder } from './tools/file-search/cached-embedder.ts';
 import { readDocumentText } from './tools/file-search/ingest-file.ts';
 import { createIngestionWorker, type IngestionWorker } from './tools/file-search/ingestion-worker.ts';
