@@ -167,6 +167,14 @@ export async function executeRun(dependencies: ExecutorDependencies, record: Run
       knownSteps = undefined;
       if ((await settle(pending.step, pending.transcript!)) === 'paused') return;
     }
+    // Taken over after the answer was written but before the run ended: end it, without a second
+    // answer. (With max_completion_tokens the ending depends on the finish reason; that run repeats
+    // its turn, as before.)
+    const last = knownSteps?.at(-1)?.step;
+    if (last?.type === 'message_creation' && last.status === 'completed' && writer.run.max_completion_tokens === null) {
+      await endRun(store, writer, projectId, state, { status: 'completed' }, runUsage(knownSteps!), record.options.include);
+      return;
+    }
 
     for (let turn = 0; turn < MAX_TURNS; turn++) {
       signal.throwIfAborted();

@@ -69,10 +69,14 @@ async function openMessage(options: StreamTurnOptions): Promise<void> {
   const { writer, store, projectId, state } = options;
   const message = newAssistantMessage(writer.run);
   const step = newStep(writer.run, { type: 'message_creation', message_creation: { message_id: message.id } });
-  await writer.write(async () => {
-    await store.messages.insert(projectId, message);
-    await store.runSteps.insert(projectId, step);
-  });
+  // One transaction: a worker that dies between the two would leave a message no step points to, which
+  // the run's takeover (recover-run.ts) could not find and delete.
+  await writer.write(() =>
+    store.transaction(async (transaction) => {
+      await transaction.messages.insert(projectId, message);
+      await transaction.runSteps.insert(projectId, step);
+    }),
+  );
   state.message = message;
   state.messageStep = step;
   writer.emit('thread.run.step.created', step);
