@@ -3,6 +3,7 @@
  * idle timeout so a stalled upstream fails the call instead of hanging the run. A call is retried only
  * before its first part: once text has streamed to a client, repeating the call would duplicate it.
  */
+import { sleep } from '../domain/clock.ts';
 import { ModelCallError, type LanguageModel, type ModelRequest, type ModelStreamPart } from './language-model.ts';
 
 export interface ResilienceOptions {
@@ -12,21 +13,6 @@ export interface ResilienceOptions {
   maxDelayMs: number;
   /** Longest wait for the next part (or the first) before the call counts as stalled. */
   idleTimeoutMs: number;
-}
-
-function sleep(milliseconds: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, milliseconds);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 class StalledError extends Error {}

@@ -25,53 +25,46 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startServerProcess(environment: Record<string, string>, args: string[] = ['serve'], nodeArguments: string[] = []): Promise<ServerProcess> {
-  const port = environment['PORT'] ?? String(await freePort());
-  const child = spawn(process.execPath, [...nodeArguments, BIN, ...args], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: port, CONCIERGE_LOG_LEVEL: 'warn', ...environment },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Spawns `concierge <args>` and waits until `ready` says so; kills it and throws if it exits or takes a minute. */
+async function startProcess(
+  what: string,
+  args: string[],
+  environment: Record<string, string>,
+  nodeArguments: string[],
+  ready: (output: string) => Promise<boolean>,
+): Promise<Omit<ServerProcess, 'baseURL'>> {
+  const child = spawn(process.execPath, [...nodeArguments, BIN, ...args], { env: { ...process.env, ...environment }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
-  const baseURL = `http://127.0.0.1:${port}/v1`;
   const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${output}`);
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/health`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
+  while (!(await ready(output))) {
+    if (child.exitCode !== null) throw new Error(`${what} exited early (${child.exitCode}):\n${output}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`server did not become healthy:\n${output}`);
+      throw new Error(`${what} did not start:\n${output}`);
     }
-    await new Promise((wait) => setTimeout(wait, 100));
+    await new Promise((wait) => setTimeout(wait, 50));
   }
-  return { baseURL, child, output: () => output, exited };
+  return { child, output: () => output, exited };
+}
+
+export async function startServerProcess(environment: Record<string, string>, args: string[] = ['serve'], nodeArguments: string[] = []): Promise<ServerProcess> {
+  const port = environment['PORT'] ?? String(await freePort());
+  const healthy = async () => {
+    try {
+      return (await fetch(`http://127.0.0.1:${port}/health`)).ok;
+    } catch {
+      return false; // not listening yet
+    }
+  };
+  const started = await startProcess('server', args, { HOST: '127.0.0.1', PORT: port, CONCIERGE_LOG_LEVEL: 'warn', ...environment }, nodeArguments, healthy);
+  return { baseURL: `http://127.0.0.1:${port}/v1`, ...started };
 }
 
 /** Runs `concierge worker` as a child process; resolves once it has started claiming. */
 export async function startWorkerProcess(environment: Record<string, string>, nodeArguments: string[] = []): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...nodeArguments, BIN, 'worker'], {
-    env: { ...process.env, CONCIERGE_LOG_LEVEL: 'info', ...environment },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
-  const deadline = Date.now() + 60_000;
-  while (!output.includes('Concierge worker')) {
-    if (child.exitCode !== null) throw new Error(`worker exited early (${child.exitCode}):\n${output}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`worker did not start:\n${output}`);
-    }
-    await new Promise((wait) => setTimeout(wait, 50));
-  }
-  return { baseURL: '', child, output: () => output, exited };
+  const started = await startProcess('worker', ['worker'], { CONCIERGE_LOG_LEVEL: 'info', ...environment }, nodeArguments, async (output) => output.includes('Concierge worker'));
+  return { baseURL: '', ...started };
 }

@@ -4,6 +4,7 @@
  * cards as untrusted input, and reports a remote task as an `A2aUpdate` whose `text` keeps the remote
  * agent's words fenced off as data.
  */
+import { sleep } from '../../domain/clock.ts';
 import { randomUUID } from 'node:crypto';
 import { Message, type Task } from '@a2a-js/sdk';
 import { ClientFactory, JsonRpcTransportFactory, RestTransportFactory, type Client } from '@a2a-js/sdk/client';
@@ -75,21 +76,6 @@ const POLL_START_MS = 250;
 const POLL_MAX_MS = 2000;
 /** How long a stream may stay open after its task settled before the client closes it. */
 const STREAM_GRACE_MS = 250;
-
-function sleep(milliseconds: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, milliseconds);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** Wraps anything but our own errors and aborts as an `A2aRemoteError`, quoting remote text as such. */
 function remoteError(error: unknown, what: string, source: string, signal?: AbortSignal): unknown {
