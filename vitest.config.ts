@@ -5,9 +5,24 @@ const shared = { testTimeout: 30_000, hookTimeout: 60_000, pool: 'forks' as cons
 export default defineConfig({
   test: {
     projects: [
-      { test: { ...shared, name: 'suite', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['test/scale/**', '**/node_modules/**'], sequence: { groupOrder: 0 } } },
+      {
+        test: {
+          ...shared,
+          name: 'suite',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['test/scale/**', '**/node_modules/**'],
+          sequence: { groupOrder: 0 },
+        },
+      },
       // Multi-process cluster tests start several servers each; they run after the rest, on a quiet machine.
-      { test: { ...shared, name: 'scale', include: ['test/scale/**/*.test.ts'], sequence: { groupOrder: 1 } } },
+      {
+        test: {
+          ...shared,
+          name: 'scale',
+          include: ['test/scale/**/*.test.ts'],
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });

@@ -52,32 +52,74 @@ const context: AgentContext = {
 let proposals = 0;
 
 /** prepare → (the framework would decide here) → execute, as an approved action. */
-async function throughAgent(agent: { prepare: (input: Record<string, unknown>, context: AgentContext) => Promise<AgentStepResult>; execute: Function }, input: Record<string, unknown>) {
+async function throughAgent(
+  agent: {
+    prepare: (input: Record<string, unknown>, context: AgentContext) => Promise<AgentStepResult>;
+    execute: Function;
+  },
+  input: Record<string, unknown>,
+) {
   const prepared = await agent.prepare(input, context);
   if (prepared.kind !== 'proposal') throw new Error(`expected a proposal: ${prepared.output}`);
-  const result = (await agent.execute({ id: `bench_${proposals++}`, draft: prepared.proposal }, context)) as AgentStepResult;
-  if (result.kind !== 'answer') throw new Error(`expected an answer: ${result.kind === 'proposal' ? 'a new proposal' : result.output}`);
+  const result = (await agent.execute(
+    { id: `bench_${proposals++}`, draft: prepared.proposal },
+    context,
+  )) as AgentStepResult;
+  if (result.kind !== 'answer')
+    throw new Error(
+      `expected an answer: ${result.kind === 'proposal' ? 'a new proposal' : result.output}`,
+    );
   return result;
 }
 
 /** Median time of a swap from a user message to the completed run, approving through submit_tool_outputs. */
 async function swapThroughTheApi(directory: string): Promise<number> {
   const upstream = await startScriptedModel();
-  const config = ConfigSchema.parse({ port: 0, logLevel: 'warn', databaseUrl: `sqlite:${join(directory, 'bench.db')}`, dataDir: directory, providerBaseUrl: upstream.url });
+  const config = ConfigSchema.parse({
+    port: 0,
+    logLevel: 'warn',
+    databaseUrl: `sqlite:${join(directory, 'bench.db')}`,
+    dataDir: directory,
+    providerBaseUrl: upstream.url,
+  });
   const app = await createApp(config, { logger: false });
   try {
     const client = new OpenAI({ baseURL: await app.listen(), apiKey: 'bench', maxRetries: 0 });
-    const agent = (await client.post('/service_agents', { body: { name: 'swapper', kind: 'builtin', builtin: 'swap', policy: {} } })) as { id: string };
-    const assistant = await client.beta.assistants.create({ model: 'bench', tools: [{ type: 'service_agent', service_agent: { id: agent.id } } as never] });
+    const agent = (await client.post('/service_agents', {
+      body: { name: 'swapper', kind: 'builtin', builtin: 'swap', policy: {} },
+    })) as { id: string };
+    const assistant = await client.beta.assistants.create({
+      model: 'bench',
+      tools: [{ type: 'service_agent', service_agent: { id: agent.id } } as never],
+    });
     const swapOnce = async () => {
-      const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Swap 100 TUSD for WETH.' }] });
-      upstream.enqueue({ toolCalls: [{ name: 'swapper', arguments: { token_in: 'TUSD', token_out: 'WETH', amount_in: '100' } }] }, { text: 'Done.' });
-      const paused = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id }, { pollIntervalMs: 5 });
+      const thread = await client.beta.threads.create({
+        messages: [{ role: 'user', content: 'Swap 100 TUSD for WETH.' }],
+      });
+      upstream.enqueue(
+        {
+          toolCalls: [
+            {
+              name: 'swapper',
+              arguments: { token_in: 'TUSD', token_out: 'WETH', amount_in: '100' },
+            },
+          ],
+        },
+        { text: 'Done.' },
+      );
+      const paused = await client.beta.threads.runs.createAndPoll(
+        thread.id,
+        { assistant_id: assistant.id },
+        { pollIntervalMs: 5 },
+      );
       const approval = paused.required_action?.submit_tool_outputs.tool_calls[0];
       if (!approval) throw new Error(`expected an approval, the run is ${paused.status}`);
       const done = await client.beta.threads.runs.submitToolOutputsAndPoll(
         paused.id,
-        { thread_id: thread.id, tool_outputs: [{ tool_call_id: approval.id, output: '{"approved": true}' }] },
+        {
+          thread_id: thread.id,
+          tool_outputs: [{ tool_call_id: approval.id, output: '{"approved": true}' }],
+        },
         { pollIntervalMs: 5 },
       );
       if (done.status !== 'completed') throw new Error(`the run ended ${done.status}`);
@@ -94,7 +136,14 @@ const rows: Array<[string, number, string]> = [];
 const ratio = (value: number, baseline: number) => `${(value / baseline).toFixed(2)}× baseline`;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'concierge-bench-agents-'));
-const erc20 = { standard: 'erc20', name: 'Bench Token', symbol: 'BNCH', premint: '1000000', mintable: true, pausable: true } as const;
+const erc20 = {
+  standard: 'erc20',
+  name: 'Bench Token',
+  symbol: 'BNCH',
+  premint: '1000000',
+  mintable: true,
+  pausable: true,
+} as const;
 const compiler = createSolcCompiler();
 const chain = createDevChain({ dataDir });
 
@@ -102,7 +151,12 @@ try {
   const ledger = createFileExecutionLedger(join(dataDir, 'executions'));
   // The agent and the baseline share one factory and one solc worker, as they would in the server.
   const baselineFactory = createTemplateContractFactory({ chain, compiler });
-  const contractAgent = createSmartContractAgent({ chain, contracts: baselineFactory, ledger, ethPriceUsd: 0 });
+  const contractAgent = createSmartContractAgent({
+    chain,
+    contracts: baselineFactory,
+    ledger,
+    ethPriceUsd: 0,
+  });
   await chain.chainId();
 
   // Compilation. The cold run is the process's first compile: it starts the worker and pays the wasm
@@ -114,38 +168,80 @@ try {
   for (let warmUp = 0; warmUp < 3; warmUp++) await baselineFactory.generate(erc20);
   const warmBaseline = await medianOf(5, () => baselineFactory.generate(erc20));
   const warmAgent = await medianOf(5, () => contractAgent.prepare({ contract: erc20 }, context));
-  rows.push(['smart_contract prepare (compile only), cold: first compile of the process', coldAgent.milliseconds, ratio(coldAgent.milliseconds, warmBaseline)]);
+  rows.push([
+    'smart_contract prepare (compile only), cold: first compile of the process',
+    coldAgent.milliseconds,
+    ratio(coldAgent.milliseconds, warmBaseline),
+  ]);
   rows.push(['baseline: contracts.generate, warm (median of 5)', warmBaseline, '1×']);
-  rows.push(['smart_contract prepare (compile only), warm (median of 5)', warmAgent, ratio(warmAgent, warmBaseline)]);
+  rows.push([
+    'smart_contract prepare (compile only), warm (median of 5)',
+    warmAgent,
+    ratio(warmAgent, warmBaseline),
+  ]);
   const generated = await baselineFactory.generate(erc20);
 
   // Deployment: the baseline is what a script without approvals does, compile then deploy.
   const deployOnly = await medianOf(5, () => baselineFactory.deploy(generated));
-  const deployBaseline = await medianOf(5, async () => baselineFactory.deploy(await baselineFactory.generate(erc20)));
-  const deployAgent = await medianOf(5, () => throughAgent(contractAgent, { contract: erc20, deploy: true }));
-  rows.push(['contracts.deploy alone (simulate, send, receipt, verify) (median of 5)', deployOnly, ratio(deployOnly, deployBaseline)]);
-  rows.push(['baseline: contracts.generate (warm) + contracts.deploy (median of 5)', deployBaseline, '1×']);
-  rows.push(['smart_contract deploy: prepare + approved execute (median of 5)', deployAgent, ratio(deployAgent, deployBaseline)]);
+  const deployBaseline = await medianOf(5, async () =>
+    baselineFactory.deploy(await baselineFactory.generate(erc20)),
+  );
+  const deployAgent = await medianOf(5, () =>
+    throughAgent(contractAgent, { contract: erc20, deploy: true }),
+  );
+  rows.push([
+    'contracts.deploy alone (simulate, send, receipt, verify) (median of 5)',
+    deployOnly,
+    ratio(deployOnly, deployBaseline),
+  ]);
+  rows.push([
+    'baseline: contracts.generate (warm) + contracts.deploy (median of 5)',
+    deployBaseline,
+    '1×',
+  ]);
+  rows.push([
+    'smart_contract deploy: prepare + approved execute (median of 5)',
+    deployAgent,
+    ratio(deployAgent, deployBaseline),
+  ]);
 
   // Swap.
   const market = createDemoMarket({ chain, compiler, directory: join(dataDir, 'chain') });
   const venue = createDevPoolVenue({ chain, market: () => market.ensure() });
-  const [usd, weth] = (await market.ensure()).tokens.map((token) => token.address) as [Address, Address];
-  const swapAgent = createSwapAgent({ chain, venue, prices: createVenueUsdPrices({ venue, stablecoins: ['TUSD'] }), ledger });
+  const [usd, weth] = (await market.ensure()).tokens.map((token) => token.address) as [
+    Address,
+    Address,
+  ];
+  const swapAgent = createSwapAgent({
+    chain,
+    venue,
+    prices: createVenueUsdPrices({ venue, stablecoins: ['TUSD'] }),
+    ledger,
+  });
   const swapBaseline = await medianOf(10, async () => {
     const quote = await venue.quote(usd, weth, parseUnits('100', 6));
     if (quote.status !== 'quoted') throw new Error(quote.message);
     const outcome = await venue.execute(quote.quote, { maxSlippageBps: 50 });
     if (outcome.status !== 'completed') throw new Error(outcome.message);
   });
-  const swapAgentTime = await medianOf(10, () => throughAgent(swapAgent, { token_in: 'TUSD', token_out: 'WETH', amount_in: '100' }));
+  const swapAgentTime = await medianOf(10, () =>
+    throughAgent(swapAgent, { token_in: 'TUSD', token_out: 'WETH', amount_in: '100' }),
+  );
   rows.push(['baseline: venue quote + execute (median of 10)', swapBaseline, '1×']);
-  rows.push(['swap end to end: prepare + approved execute (median of 10)', swapAgentTime, ratio(swapAgentTime, swapBaseline)]);
+  rows.push([
+    'swap end to end: prepare + approved execute (median of 10)',
+    swapAgentTime,
+    ratio(swapAgentTime, swapBaseline),
+  ]);
 
   // The same swap through the whole server: the official SDK, a scripted model that calls the agent, the
   // run pausing on approve_action, the client approving, the run completing. The baseline is the agent alone, above.
   const apiSwap = await swapThroughTheApi(join(dataDir, 'server'));
-  rows.push(['swap through the API: message → approve_action → approved → completed (median of 5)', apiSwap, ratio(apiSwap, swapAgentTime)]);
+  rows.push([
+    'swap through the API: message → approve_action → approved → completed (median of 5)',
+    apiSwap,
+    ratio(apiSwap, swapAgentTime),
+  ]);
 } finally {
   await chain.close();
   await compiler.close();
@@ -154,4 +250,5 @@ try {
 
 console.log(`chain agents bench: ${machineDescription()}`);
 const width = Math.max(...rows.map(([name]) => name.length));
-for (const [name, value, note] of rows) console.log(`  ${name.padEnd(width)}  ${`${value.toFixed(1)} ms`.padStart(10)}  ${note}`);
+for (const [name, value, note] of rows)
+  console.log(`  ${name.padEnd(width)}  ${`${value.toFixed(1)} ms`.padStart(10)}  ${note}`);

@@ -13,7 +13,12 @@ import { createBwrapSandbox } from '../src/tools/code-interpreter/bwrap/bwrap-sa
 import { createPyodideSandbox } from '../src/tools/code-interpreter/pyodide/pyodide-sandbox.ts';
 import type { Sandbox } from '../src/tools/code-interpreter/sandbox.ts';
 
-const { values } = parseArgs({ options: { cells: { type: 'string', default: '200' }, pyodide: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    cells: { type: 'string', default: '200' },
+    pyodide: { type: 'boolean', default: false },
+  },
+});
 const CELLS = Number(values.cells);
 const CELL = { timeoutMs: 60_000 };
 const CHART = [
@@ -52,7 +57,12 @@ function report(name: string, milliseconds: number, note = ''): void {
   rows.push([name, milliseconds, note]);
 }
 
-async function measureSandbox(label: string, sandbox: Sandbox, starts: number, withChart: boolean): Promise<void> {
+async function measureSandbox(
+  label: string,
+  sandbox: Sandbox,
+  starts: number,
+  withChart: boolean,
+): Promise<void> {
   let counter = 0;
   const cold = await repeat(starts, async () => {
     const session = await sandbox.openSession(`bench_cold_${counter++}`);
@@ -73,15 +83,24 @@ async function measureSandbox(label: string, sandbox: Sandbox, starts: number, w
       firstChart.push(
         await time(async () => {
           const result = await fresh.runCell(CHART, CELL);
-          if (result.error || result.outputFiles.length !== 2) throw new Error(`chart cell failed: ${JSON.stringify(result.error)}`);
+          if (result.error || result.outputFiles.length !== 2)
+            throw new Error(`chart cell failed: ${JSON.stringify(result.error)}`);
         }),
       );
       await fresh.close();
     }
-    report(`${label}: pandas+matplotlib chart cell, first in a session (imports included)`, median(firstChart), 'median of 3');
+    report(
+      `${label}: pandas+matplotlib chart cell, first in a session (imports included)`,
+      median(firstChart),
+      'median of 3',
+    );
     await session.runCell(CHART, CELL);
     const warmChart = await repeat(10, () => session.runCell(CHART, CELL));
-    report(`${label}: pandas+matplotlib chart cell, warm (imports done)`, median(warmChart), 'median of 10');
+    report(
+      `${label}: pandas+matplotlib chart cell, warm (imports done)`,
+      median(warmChart),
+      'median of 10',
+    );
   }
   await session.close();
 }
@@ -103,10 +122,18 @@ try {
   }
 
   const cpu = cpus();
-  console.log(`code_interpreter benchmark — ${cpu.length} cores, ${cpu[0]?.model ?? 'unknown CPU'}, load average ${loadavg().map((value) => value.toFixed(2)).join(' ')}, node ${process.version}`);
-  console.log(`${'measurement'.padEnd(78)} ${'ms'.padStart(9)}  ${'× baseline'.padStart(10)}  samples`);
+  console.log(
+    `code_interpreter benchmark — ${cpu.length} cores, ${cpu[0]?.model ?? 'unknown CPU'}, load average ${loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')}, node ${process.version}`,
+  );
+  console.log(
+    `${'measurement'.padEnd(78)} ${'ms'.padStart(9)}  ${'× baseline'.padStart(10)}  samples`,
+  );
   for (const [name, milliseconds, note] of rows) {
-    console.log(`${name.padEnd(78)} ${milliseconds.toFixed(2).padStart(9)}  ${(milliseconds / baseline).toFixed(2).padStart(10)}  ${note}`);
+    console.log(
+      `${name.padEnd(78)} ${milliseconds.toFixed(2).padStart(9)}  ${(milliseconds / baseline).toFixed(2).padStart(10)}  ${note}`,
+    );
   }
 } finally {
   await rm(dataDir, { recursive: true, force: true });

@@ -14,7 +14,10 @@ import { createDemoMarket, DEMO_TOKEN_EIP712_VERSION } from '../src/chain/contra
 import { createDevChain } from '../src/chain/dev-chain/dev-chain.ts';
 import { Secret } from '../src/config/secret.ts';
 import { createAcpRail } from '../src/service-agents/builtin/purchasing/acp/acp-rail.ts';
-import { lookupProduct, type CatalogProduct } from '../src/service-agents/builtin/purchasing/catalog-search.ts';
+import {
+  lookupProduct,
+  type CatalogProduct,
+} from '../src/service-agents/builtin/purchasing/catalog-search.ts';
 import { createDemoMerchant } from '../src/service-agents/builtin/purchasing/demo-merchant/demo-merchant.ts';
 import { TEST_CARDS } from '../src/service-agents/builtin/purchasing/demo-merchant/demo-psp.ts';
 import { merchantFromConfig } from '../src/service-agents/builtin/purchasing/merchant-directory.ts';
@@ -39,13 +42,32 @@ const dataDir = mkdtempSync(join(tmpdir(), 'concierge-bench-purchasing-'));
 const compiler = createSolcCompiler();
 const chain = createDevChain({ dataDir });
 const signal = new AbortController().signal;
-const shipTo = { name: 'Bench', line_one: '1 Road', city: 'Town', state: 'ST', country: 'US', postal_code: '12345' };
+const shipTo = {
+  name: 'Bench',
+  line_one: '1 Road',
+  city: 'Town',
+  state: 'ST',
+  country: 'US',
+  postal_code: '12345',
+};
 
 try {
-  const usd = (await createDemoMarket({ chain, compiler, directory: join(dataDir, 'chain') }).ensure()).tokens[0]!;
-  const asset = { address: usd.address, name: usd.name, version: DEMO_TOKEN_EIP712_VERSION, decimals: usd.decimals };
-  const shop = createDemoMerchant({ settlement: async () => ({ chain, asset, payTo: DEMO_MERCHANT_PAY_TO }) });
-  const merchant = merchantFromConfig({ id: shop.id, baseUrl: await shop.listen() }, { number: new Secret(TEST_CARDS.pays), exp_month: '12', exp_year: '2030', funding: 'credit' });
+  const usd = (
+    await createDemoMarket({ chain, compiler, directory: join(dataDir, 'chain') }).ensure()
+  ).tokens[0]!;
+  const asset = {
+    address: usd.address,
+    name: usd.name,
+    version: DEMO_TOKEN_EIP712_VERSION,
+    decimals: usd.decimals,
+  };
+  const shop = createDemoMerchant({
+    settlement: async () => ({ chain, asset, payTo: DEMO_MERCHANT_PAY_TO }),
+  });
+  const merchant = merchantFromConfig(
+    { id: shop.id, baseUrl: await shop.listen() },
+    { number: new Secret(TEST_CARDS.pays), exp_month: '12', exp_year: '2030', funding: 'credit' },
+  );
   shop.catalog.setStock('pens-blue-10', 1_000_000);
   const product = async (id: string): Promise<CatalogProduct> => {
     const found = await lookupProduct(merchant, id, { timeoutMilliseconds: 5_000, signal });
@@ -67,12 +89,24 @@ try {
       return quoted.quote;
     };
     const quoting = await median(runs, quote);
-    rows.push([`${label} quote (median of ${runs})`, quoting, `${(quoting / baseline).toFixed(1)}×`]);
+    rows.push([
+      `${label} quote (median of ${runs})`,
+      quoting,
+      `${(quoting / baseline).toFixed(1)}×`,
+    ]);
     const quotes: Quote[] = [];
     for (let index = 0; index < runs; index++) quotes.push(await quote());
     const paying = await median(runs, async () => {
       const next = quotes.pop()!;
-      const result = await rail.pay(next, { idempotencyKey: `bench_${++key}`, approvedTotal: next.totalAmount, expiresAt: next.expiresAt }, signal);
+      const result = await rail.pay(
+        next,
+        {
+          idempotencyKey: `bench_${++key}`,
+          approvedTotal: next.totalAmount,
+          expiresAt: next.expiresAt,
+        },
+        signal,
+      );
       if (result.status !== 'paid') throw new Error(`${label}: ${result.status}`);
     });
     rows.push([`${label} pay (median of ${runs})`, paying, `${(paying / baseline).toFixed(1)}×`]);
@@ -88,4 +122,7 @@ try {
 }
 
 const width = Math.max(...rows.map(([name]) => name.length));
-for (const [name, value, ratio] of rows) console.log(`  ${name.padEnd(width)}  ${`${value.toFixed(2)} ms`.padStart(10)}  ${ratio} baseline`);
+for (const [name, value, ratio] of rows)
+  console.log(
+    `  ${name.padEnd(width)}  ${`${value.toFixed(2)} ms`.padStart(10)}  ${ratio} baseline`,
+  );

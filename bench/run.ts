@@ -6,17 +6,44 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const BENCHMARKS: Record<string, { script: string; what: string }> = {
-  http: { script: 'http/http-bench.ts', what: 'API requests per second against bare Fastify and Fastify + raw SQLite' },
-  latency: { script: 'runs/latency-bench.ts', what: 'time to first token and per-token delay added to a fixed-latency model' },
-  pagination: { script: 'pagination/pagination-bench.ts', what: 'list latency at 1M rows against 1k rows' },
-  scale: { script: 'scale/scale-bench.ts', what: 'runs/s and TTFT with 1, 2, 4 workers on PostgreSQL against SQLite in one process' },
-  retrieval: { script: 'retrieval/run.ts', what: 'file_search recall and latency, hybrid against keyword-only' },
-  'code-interpreter': { script: 'code-interpreter.ts', what: 'sandbox cold start and warm cells against plain python' },
+  http: {
+    script: 'http/http-bench.ts',
+    what: 'API requests per second against bare Fastify and Fastify + raw SQLite',
+  },
+  latency: {
+    script: 'runs/latency-bench.ts',
+    what: 'time to first token and per-token delay added to a fixed-latency model',
+  },
+  pagination: {
+    script: 'pagination/pagination-bench.ts',
+    what: 'list latency at 1M rows against 1k rows',
+  },
+  scale: {
+    script: 'scale/scale-bench.ts',
+    what: 'runs/s and TTFT with 1, 2, 4 workers on PostgreSQL against SQLite in one process',
+  },
+  retrieval: {
+    script: 'retrieval/run.ts',
+    what: 'file_search recall and latency, hybrid against keyword-only',
+  },
+  'code-interpreter': {
+    script: 'code-interpreter.ts',
+    what: 'sandbox cold start and warm cells against plain python',
+  },
   chain: { script: 'chain.ts', what: 'compile, deploy, swap and restart on the dev chain' },
-  'chain-agents': { script: 'chain-agents.ts', what: 'smart_contract and swap agents against the layer they call' },
-  purchasing: { script: 'purchasing.ts', what: 'ACP checkout and x402 payments against direct merchant calls' },
+  'chain-agents': {
+    script: 'chain-agents.ts',
+    what: 'smart_contract and swap agents against the layer they call',
+  },
+  purchasing: {
+    script: 'purchasing.ts',
+    what: 'ACP checkout and x402 payments against direct merchant calls',
+  },
   a2a: { script: 'a2a.ts', what: 'an A2A turn against the same turn through the Assistants API' },
-  playground: { script: 'playground/static-bench.ts', what: 'serving the playground page against /health' },
+  playground: {
+    script: 'playground/static-bench.ts',
+    what: 'serving the playground page against /health',
+  },
 };
 
 const [name, ...rest] = process.argv.slice(2);
@@ -24,8 +51,13 @@ const benchmark = name ? BENCHMARKS[name] : undefined;
 if (!benchmark) {
   if (name) console.error(`No benchmark named "${name}".\n`);
   console.log('npm run bench -- <name> [arguments…]\n');
-  for (const [key, { what }] of Object.entries(BENCHMARKS)) console.log(`  ${key.padEnd(18)} ${what}`);
+  for (const [key, { what }] of Object.entries(BENCHMARKS))
+    console.log(`  ${key.padEnd(18)} ${what}`);
   process.exit(name ? 1 : 0);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, benchmark.script), ...rest], { stdio: 'inherit' });
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', join(import.meta.dirname, benchmark.script), ...rest],
+  { stdio: 'inherit' },
+);
 process.exit(result.status ?? 1);

@@ -23,7 +23,18 @@ const ALLOWED: Record<string, string[]> = {
   engine: ['domain', 'storage', 'models', 'tools', 'blobs', 'config'],
   'service-agents': ['domain', 'storage', 'models', 'tools', 'blobs', 'chain', 'engine', 'config'],
   http: ['domain', 'storage', 'config'],
-  api: ['domain', 'http', 'engine', 'storage', 'models', 'tools', 'blobs', 'service-agents', 'chain', 'config'],
+  api: [
+    'domain',
+    'http',
+    'engine',
+    'storage',
+    'models',
+    'tools',
+    'blobs',
+    'service-agents',
+    'chain',
+    'config',
+  ],
 };
 /** Layers whose subfolders other layers may import (they hold no adapters). */
 const OPEN_LAYERS = new Set(['domain']);
@@ -38,7 +49,10 @@ function walk(directory: string): string[] {
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]/g), ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)];
+  const specifiers = [
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]/g),
+    ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ];
   return specifiers
     .map((match) => match[1]!)
     .filter((specifier) => specifier.startsWith('.'))
@@ -84,7 +98,9 @@ export function checkArchitecture(root: string): ArchitectureReport {
     graph.set(file, isTest ? [] : targets);
     if (isTest || source.layer === undefined) continue;
     if (!(source.layer in ALLOWED)) {
-      problems.push(`${name}: layer "${source.layer}" is not declared in scripts/check-architecture.ts`);
+      problems.push(
+        `${name}: layer "${source.layer}" is not declared in scripts/check-architecture.ts`,
+      );
       continue;
     }
     for (const target of targets) {
@@ -97,9 +113,13 @@ export function checkArchitecture(root: string): ArchitectureReport {
       }
       if (destination.layer === source.layer) continue;
       if (!ALLOWED[source.layer]!.includes(destination.layer)) {
-        problems.push(`${name} (${source.layer}) may not import ${targetName} (${destination.layer})`);
+        problems.push(
+          `${name} (${source.layer}) may not import ${targetName} (${destination.layer})`,
+        );
       } else if (destination.depth > 1 && !OPEN_LAYERS.has(destination.layer)) {
-        problems.push(`${name} imports ${targetName}, an adapter inside ${destination.layer}/; import its port instead`);
+        problems.push(
+          `${name} imports ${targetName}, an adapter inside ${destination.layer}/; import its port instead`,
+        );
       }
     }
   }
@@ -113,7 +133,10 @@ export function checkArchitecture(root: string): ArchitectureReport {
     for (const target of graph.get(file) ?? []) {
       if (!graph.has(target)) continue;
       if (state.get(target) === 'visiting') {
-        const cycle = stack.slice(stack.indexOf(target)).concat(target).map((entry) => relative(ROOT, entry));
+        const cycle = stack
+          .slice(stack.indexOf(target))
+          .concat(target)
+          .map((entry) => relative(ROOT, entry));
         problems.push(`import cycle: ${cycle.join(' -> ')}`);
       } else if (!state.has(target)) visit(target);
     }
@@ -124,7 +147,8 @@ export function checkArchitecture(root: string): ArchitectureReport {
 
   sizes.sort((a, b) => a - b);
   const median = sizes[Math.floor(sizes.length / 2)] ?? 0;
-  if (median >= 150) problems.push(`median source file is ${median} lines; the convention is under 150`);
+  if (median >= 150)
+    problems.push(`median source file is ${median} lines; the convention is under 150`);
   return { problems, reviews, median, files: files.length };
 }
 

@@ -14,7 +14,9 @@ const combinations = everyTemplateCombination();
 const compiler = createSolcCompiler({ timeoutMilliseconds: 600_000 });
 const started = Date.now();
 let failures = 0;
-console.log(`template matrix: ${combinations.length} combinations on ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`);
+console.log(
+  `template matrix: ${combinations.length} combinations on ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`,
+);
 try {
   for (let offset = 0; offset < combinations.length; offset += CHUNK) {
     const sources: Record<string, string> = {};
@@ -25,16 +27,25 @@ try {
     try {
       const result = await compiler.compile(sources);
       const empty = result.contracts.filter((contract) => contract.bytecode.length <= 2);
-      if (result.contracts.length !== Object.keys(sources).length || empty.length > 0) throw new Error(`missing bytecode: ${empty.map((contract) => contract.contractName).join(', ')}`);
+      if (result.contracts.length !== Object.keys(sources).length || empty.length > 0)
+        throw new Error(
+          `missing bytecode: ${empty.map((contract) => contract.contractName).join(', ')}`,
+        );
       if (result.warnings.length > 0) console.log(result.warnings.join('\n'));
     } catch (error) {
       failures++;
       console.error(`✗ combinations ${offset}–${offset + CHUNK - 1}: ${(error as Error).message}`);
     }
-    console.log(`  ${Math.min(offset + CHUNK, combinations.length)}/${combinations.length} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    console.log(
+      `  ${Math.min(offset + CHUNK, combinations.length)}/${combinations.length} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
   }
 } finally {
   await compiler.close();
 }
-console.log(failures === 0 ? 'template matrix: every combination compiles' : `template matrix: ${failures} chunk(s) failed`);
+console.log(
+  failures === 0
+    ? 'template matrix: every combination compiles'
+    : `template matrix: ${failures} chunk(s) failed`,
+);
 process.exit(failures === 0 ? 0 : 1);

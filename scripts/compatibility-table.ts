@@ -50,11 +50,23 @@ export const OPENAI_ENDPOINTS: Array<[method: string, path: string, operationId:
   ['GET', '/vector_stores/{vector_store_id}/files/{file_id}', 'getVectorStoreFile'],
   ['POST', '/vector_stores/{vector_store_id}/files/{file_id}', 'updateVectorStoreFileAttributes'],
   ['DELETE', '/vector_stores/{vector_store_id}/files/{file_id}', 'deleteVectorStoreFile'],
-  ['GET', '/vector_stores/{vector_store_id}/files/{file_id}/content', 'retrieveVectorStoreFileContent'],
+  [
+    'GET',
+    '/vector_stores/{vector_store_id}/files/{file_id}/content',
+    'retrieveVectorStoreFileContent',
+  ],
   ['POST', '/vector_stores/{vector_store_id}/file_batches', 'createVectorStoreFileBatch'],
   ['GET', '/vector_stores/{vector_store_id}/file_batches/{batch_id}', 'getVectorStoreFileBatch'],
-  ['POST', '/vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel', 'cancelVectorStoreFileBatch'],
-  ['GET', '/vector_stores/{vector_store_id}/file_batches/{batch_id}/files', 'listFilesInVectorStoreBatch'],
+  [
+    'POST',
+    '/vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel',
+    'cancelVectorStoreFileBatch',
+  ],
+  [
+    'GET',
+    '/vector_stores/{vector_store_id}/file_batches/{batch_id}/files',
+    'listFilesInVectorStoreBatch',
+  ],
   ['POST', '/vector_stores/{vector_store_id}/search', 'searchVectorStore'],
 ];
 
@@ -71,18 +83,31 @@ export function compatibilityTables(routes: RouteDefinition[]): string {
   const ours = new Set(routes.map((route) => `${route.method} ${openApiPath(route)}`));
   const lines = ['| method | path | operationId | status |', '|---|---|---|---|'];
   for (const [method, path, operationId] of OPENAI_ENDPOINTS) {
-    lines.push(`| ${method} | \`/v1${path}\` | ${operationId} | ${ours.has(`${method} ${path}`) ? 'done' : 'not yet'} |`);
+    lines.push(
+      `| ${method} | \`/v1${path}\` | ${operationId} | ${ours.has(`${method} ${path}`) ? 'done' : 'not yet'} |`,
+    );
   }
-  lines.push('', '**Concierge extensions** (not in OpenAI\'s API):', '', '| method | path | summary |', '|---|---|---|');
+  lines.push(
+    '',
+    "**Concierge extensions** (not in OpenAI's API):",
+    '',
+    '| method | path | summary |',
+    '|---|---|---|',
+  );
   for (const route of routes.filter((candidate) => candidate.extension)) {
-    lines.push(`| ${route.method} | \`${route.path.replace(/:([a-z_]+)/g, '{$1}')}\` | ${route.summary} |`);
+    lines.push(
+      `| ${route.method} | \`${route.path.replace(/:([a-z_]+)/g, '{$1}')}\` | ${route.summary} |`,
+    );
   }
   return `${BEGIN}\n${lines.join('\n')}\n${END}`;
 }
 
 /** The tables for the app as `createApp` builds it. */
 export async function currentCompatibilityTables(): Promise<string> {
-  const app = await createApp(ConfigSchema.parse({ logLevel: 'silent' }), { store: createSqliteStore(':memory:'), logger: false });
+  const app = await createApp(ConfigSchema.parse({ logLevel: 'silent' }), {
+    store: createSqliteStore(':memory:'),
+    logger: false,
+  });
   try {
     return compatibilityTables(app.routes);
   } finally {

@@ -13,7 +13,10 @@ import { createAssistantsService } from './api/assistants/assistants.service.ts'
 import { apiKeysRoutes } from './api/organization/projects/api-keys/api-keys.routes.ts';
 import { createApiKeysService } from './api/organization/projects/api-keys/api-keys.service.ts';
 import { projectsRoutes } from './api/organization/projects/projects.routes.ts';
-import { createProjectsService, ensureDefaultProject } from './api/organization/projects/projects.service.ts';
+import {
+  createProjectsService,
+  ensureDefaultProject,
+} from './api/organization/projects/projects.service.ts';
 import { createMessageAttachments } from './api/shared/message-attachments.ts';
 import { createToolResourcesResolver } from './api/shared/tool-resources.ts';
 import { systemRoutes } from './api/system/system.routes.ts';
@@ -77,7 +80,10 @@ import { openStore, postgresOptions } from './storage/open-store.ts';
 import { postgresClientConfig } from './storage/postgres/postgres-store.ts';
 import { createCachedEmbedder } from './tools/file-search/cached-embedder.ts';
 import { readDocumentText } from './tools/file-search/ingest-file.ts';
-import { createIngestionWorker, type IngestionWorker } from './tools/file-search/ingestion-worker.ts';
+import {
+  createIngestionWorker,
+  type IngestionWorker,
+} from './tools/file-search/ingestion-worker.ts';
 import type { FileSearch } from './tools/file-search.ts';
 import { rewriteQuery } from './tools/file-search/rewrite-query.ts';
 import { createFileSearch } from './tools/file-search/search.ts';
@@ -134,14 +140,21 @@ export interface App {
  * On PostgreSQL, processes share one database and hear each other through LISTEN/NOTIFY (channels
  * named after the schema, so deployments sharing a database stay apart); on SQLite, one process.
  */
-function createEventBus(config: Config, store: Store, log: () => FastifyBaseLogger | undefined): EventBus {
+function createEventBus(
+  config: Config,
+  store: Store,
+  log: () => FastifyBaseLogger | undefined,
+): EventBus {
   const postgres = postgresOptions(config.databaseUrl);
   if (!postgres) return createInProcessEventBus();
   return createPostgresEventBus({
     connect: () => new pg.Client(postgresClientConfig(postgres)),
     events: store.runEvents,
     channelPrefix: `concierge_${postgres.schema ?? 'public'}`,
-    log: { warn: (object, message) => log()?.warn(object, message), info: (message) => log()?.info(message) },
+    log: {
+      warn: (object, message) => log()?.warn(object, message),
+      info: (message) => log()?.info(message),
+    },
   });
 }
 
@@ -157,7 +170,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   }
   const store =
     overrides.store ??
-    (await openStore(config.databaseUrl, { maxConnections: config.databasePoolSize, statementTimeout: config.databaseStatementTimeoutSeconds * 1000 }));
+    (await openStore(config.databaseUrl, {
+      maxConnections: config.databasePoolSize,
+      statementTimeout: config.databaseStatementTimeoutSeconds * 1000,
+    }));
   await store.migrate();
   await ensureDefaultProject(store);
 
@@ -170,36 +186,62 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const messageAttachments = createMessageAttachments({ onFilesQueued });
 
   const assistants = createAssistantsService({ store, toolResources });
-  const threads = createThreadsService({ store, toolResources, beforeCreateMessage: messageAttachments });
+  const threads = createThreadsService({
+    store,
+    toolResources,
+    beforeCreateMessage: messageAttachments,
+  });
   const messages = createMessagesService({ store, beforeCreate: messageAttachments });
   const blobs = overrides.blobs ?? createLocalDiskBlobStore(config.dataDir);
   const files = createFilesService({ store, blobs, fileSizeLimit: config.fileSizeLimit });
   const embeddingModel = config.embeddingModel
-    ? createOpenAIEmbeddingModel({ baseURL: config.providerBaseUrl, apiKey: config.providerApiKey, model: config.embeddingModel })
+    ? createOpenAIEmbeddingModel({
+        baseURL: config.providerBaseUrl,
+        apiKey: config.providerApiKey,
+        model: config.embeddingModel,
+      })
     : undefined;
   const embedder = embeddingModel && createCachedEmbedder(embeddingModel, store.embeddingCache);
   let log: FastifyBaseLogger | undefined;
   const fileSearch = createFileSearch({
     store,
     embedder,
-    onEmbeddingError: (error) => log?.warn({ err: error }, 'file_search: the query could not be embedded; searching by keyword only'),
+    onEmbeddingError: (error) =>
+      log?.warn(
+        { err: error },
+        'file_search: the query could not be embedded; searching by keyword only',
+      ),
   });
   const maxTokensPerFile = config.fileSearchMaxTokensPerFile;
-  const vectorStores = createVectorStoresService({ store, search: fileSearch, rewriteQuery, onFilesQueued });
+  const vectorStores = createVectorStoresService({
+    store,
+    search: fileSearch,
+    rewriteQuery,
+    onFilesQueued,
+  });
   const vectorStoreFiles = createVectorStoreFilesService({
     store,
     onFilesQueued,
-    readText: (projectId, fileId) => readDocumentText({ store, blobs, maxTokensPerFile }, projectId, fileId),
+    readText: (projectId, fileId) =>
+      readDocumentText({ store, blobs, maxTokensPerFile }, projectId, fileId),
   });
   const fileBatches = createFileBatchesService({ store, onFilesQueued });
   const bus = overrides.bus ?? createEventBus(config, store, () => log);
   // The worker is built below; until then (and on API-only nodes) runs go through the queue.
   let worker: Worker | undefined;
-  const runs = createRunsService({ store, bus, threads, runExpirySeconds: config.runExpirySeconds, handOff: { reserve: () => worker?.reserve() } });
+  const runs = createRunsService({
+    store,
+    bus,
+    threads,
+    runExpirySeconds: config.runExpirySeconds,
+    handOff: { reserve: () => worker?.reserve() },
+  });
   // The embedded dev chain starts on first use; any JSON-RPC URL replaces it.
   const chain =
     overrides.chain ??
-    (config.chainRpcUrl ? createRpcChain({ url: config.chainRpcUrl, privateKey: config.chainPrivateKey }) : createDevChain({ dataDir: config.dataDir }));
+    (config.chainRpcUrl
+      ? createRpcChain({ url: config.chainRpcUrl, privateKey: config.chainPrivateKey })
+      : createDevChain({ dataDir: config.dataDir }));
   // --- A2A: remote agents for `a2a` service agents, and every assistant served as an A2A agent. ---
   const a2aClient = createA2aClient({ allowedHosts: resolveA2aAllowedHosts(config) });
   const a2a = createA2aService({ store, runs, version: VERSION });
@@ -209,8 +251,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // test tokens and a pool, deployed on first use. Each chain agent keeps an execution ledger under the
   // data directory, so an approved proposal never sends its transaction twice.
   const compiler = createSolcCompiler();
-  const demoMarket = createDemoMarket({ chain, compiler, directory: join(config.dataDir, 'chain') });
-  const executionLedger = (builtin: string) => createFileExecutionLedger(join(config.dataDir, 'service-agents', builtin, 'executions'));
+  const demoMarket = createDemoMarket({
+    chain,
+    compiler,
+    directory: join(config.dataDir, 'chain'),
+  });
+  const executionLedger = (builtin: string) =>
+    createFileExecutionLedger(join(config.dataDir, 'service-agents', builtin, 'executions'));
   const builtinAgents: BuiltinServiceAgent[] = [...(overrides.builtinAgents ?? [])];
 
   // ── Chain service agents: smart_contract and swap ──────────────────────────────────────────────
@@ -228,7 +275,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   if (chain.kind === 'dev') {
     const venue = createDevPoolVenue({ chain, market: () => demoMarket.ensure() });
     builtinAgents.push(
-      createSwapAgent({ chain, venue, prices: createVenueUsdPrices({ venue, stablecoins: ['TUSD'] }), ledger: executionLedger('swap') }),
+      createSwapAgent({
+        chain,
+        venue,
+        prices: createVenueUsdPrices({ venue, stablecoins: ['TUSD'] }),
+        ledger: executionLedger('swap'),
+      }),
     );
   }
 
@@ -238,9 +290,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     config,
     chain,
     async demoAsset() {
-      if (config.chainRpcUrl) throw new ConfigError('purchasing.x402Asset must name the stablecoin x402 payments use on CONCIERGE_CHAIN_RPC_URL.');
+      if (config.chainRpcUrl)
+        throw new ConfigError(
+          'purchasing.x402Asset must name the stablecoin x402 payments use on CONCIERGE_CHAIN_RPC_URL.',
+        );
       const usd = (await demoMarket.ensure()).tokens[0]!;
-      return { address: usd.address, name: usd.name, version: DEMO_TOKEN_EIP712_VERSION, decimals: usd.decimals };
+      return {
+        address: usd.address,
+        name: usd.name,
+        version: DEMO_TOKEN_EIP712_VERSION,
+        decimals: usd.decimals,
+      };
     },
   });
   builtinAgents.push(purchasing.agent);
@@ -257,7 +317,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const routes: RouteDefinition[] = [];
   let openApiDocument: unknown;
   routes.push(
-    ...systemRoutes({ store, openApiDocument: () => (openApiDocument ??= buildOpenApiDocument(routes, VERSION)) }),
+    ...systemRoutes({
+      store,
+      openApiDocument: () => (openApiDocument ??= buildOpenApiDocument(routes, VERSION)),
+    }),
     ...assistantsRoutes(assistants),
     ...threadsRoutes(threads),
     ...messagesRoutes(messages),
@@ -283,10 +346,20 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     plugins: [
       // Uploads stream part by part into the blob store; the size limit is enforced while streaming.
       async (instance) => {
-        await instance.register(multipart, { limits: { fileSize: config.fileSizeLimit, files: 2, fields: 16, parts: 20, fieldSize: 64 * 1024 } });
+        await instance.register(multipart, {
+          limits: {
+            fileSize: config.fileSizeLimit,
+            files: 2,
+            fields: 16,
+            parts: 20,
+            fieldSize: 64 * 1024,
+          },
+        });
       },
       // The playground at `/`: a static single-page app that calls the same public API as any client.
-      ...(config.playground === 'on' ? [staticSitePlugin({ root: PLAYGROUND_ROOT, apiPrefixes: ['/v1', '/health'] })] : []),
+      ...(config.playground === 'on'
+        ? [staticSitePlugin({ root: PLAYGROUND_ROOT, apiPrefixes: ['/v1', '/health'] })]
+        : []),
     ],
     logger: overrides.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
   });
@@ -302,14 +375,27 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       defaultBaseUrl: config.providerBaseUrl,
       defaultApiKey: config.providerApiKey,
       providers: config.providers,
-      resilience: { attempts: 3, baseDelayMs: 500, maxDelayMs: 8000, idleTimeoutMs: config.modelTimeoutSeconds * 1000 },
+      resilience: {
+        attempts: 3,
+        baseDelayMs: 500,
+        maxDelayMs: 8000,
+        idleTimeoutMs: config.modelTimeoutSeconds * 1000,
+      },
     });
   const codeSessions = await createCodeSessions(config, server.log);
   const serverTools: ServerTool[] = [
     createFileSearchTool(fileSearch),
-    createServiceAgentTool({ store, bus, blobs, builtins: builtinAgents, remote: a2aClient, runExpirySeconds: config.runExpirySeconds }),
+    createServiceAgentTool({
+      store,
+      bus,
+      blobs,
+      builtins: builtinAgents,
+      remote: a2aClient,
+      runExpirySeconds: config.runExpirySeconds,
+    }),
   ];
-  if (config.codeSandbox !== 'off') serverTools.push(createCodeInterpreterTool({ store, blobs, sessions: codeSessions.get }));
+  if (config.codeSandbox !== 'off')
+    serverTools.push(createCodeInterpreterTool({ store, blobs, sessions: codeSessions.get }));
   worker = config.worker
     ? createWorker({
         bus,
@@ -351,7 +437,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   }
 
   const sweepTimer = setInterval(() => {
-    files.sweepExpired().catch((error: unknown) => server.log.error({ err: error }, 'sweeping expired files failed'));
+    files
+      .sweepExpired()
+      .catch((error: unknown) => server.log.error({ err: error }, 'sweeping expired files failed'));
   }, 60_000);
   sweepTimer.unref();
 

@@ -63,7 +63,11 @@ export async function runCli(argv: string[]): Promise<number> {
         return 0;
       case 'demo-merchant': {
         const config = loadConfig({});
-        await runDemoMerchant(config, { host: values.host ?? '127.0.0.1', port: values.port === undefined ? 8790 : Number(values.port), testControls: values['test-controls'] === true });
+        await runDemoMerchant(config, {
+          host: values.host ?? '127.0.0.1',
+          port: values.port === undefined ? 8790 : Number(values.port),
+          testControls: values['test-controls'] === true,
+        });
         return 0;
       }
       case 'migrate': {
@@ -79,7 +83,11 @@ export async function runCli(argv: string[]): Promise<number> {
         return 1;
     }
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof DatabaseUrlError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof DatabaseUrlError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
       console.error(`concierge: ${(error as Error).message}`);
       return 2;
     }

@@ -24,7 +24,9 @@ export async function serve(options: Partial<ConfigInput> = {}): Promise<void> {
   const config = loadConfig({ options });
   const app = await createApp(config);
   const baseUrl = await app.listen();
-  app.log.info(`Concierge listening on ${baseUrl} (database: ${config.databaseUrl.split('@').pop()})`);
+  app.log.info(
+    `Concierge listening on ${baseUrl} (database: ${config.databaseUrl.split('@').pop()})`,
+  );
   drainOnSignals(app);
 }
 
@@ -33,8 +35,12 @@ export async function work(options: Partial<ConfigInput> = {}): Promise<void> {
   const config = loadConfig({ options: { ...options, worker: true } });
   const app = await createApp(config);
   if (config.databaseUrl.startsWith('sqlite:')) {
-    app.log.warn('concierge worker on SQLite: other processes are not notified of its events; streams and wake-ups fall back to polling. Use PostgreSQL to scale out.');
+    app.log.warn(
+      'concierge worker on SQLite: other processes are not notified of its events; streams and wake-ups fall back to polling. Use PostgreSQL to scale out.',
+    );
   }
-  app.log.info(`Concierge worker ${app.worker!.id} started (database: ${config.databaseUrl.split('@').pop()})`);
+  app.log.info(
+    `Concierge worker ${app.worker!.id} started (database: ${config.databaseUrl.split('@').pop()})`,
+  );
   drainOnSignals(app);
 }

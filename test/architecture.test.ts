@@ -22,7 +22,10 @@ describe('architecture check', () => {
   });
 
   it('fails when domain imports another layer', () => {
-    const root = tree({ 'src/domain/a.ts': "import { x } from '../http/b.ts';\n", 'src/http/b.ts': 'export const x = 1;\n' });
+    const root = tree({
+      'src/domain/a.ts': "import { x } from '../http/b.ts';\n",
+      'src/http/b.ts': 'export const x = 1;\n',
+    });
     expect(checkArchitecture(root).problems.join('\n')).toMatch(/domain\) may not import/);
   });
 

@@ -17,12 +17,20 @@ const message = {
   attachments: [],
   metadata: {},
 };
-const page = { object: 'list', data: Array.from({ length: 20 }, () => message), first_id: message.id, last_id: message.id, has_more: true };
+const page = {
+  object: 'list',
+  data: Array.from({ length: 20 }, () => message),
+  first_id: message.id,
+  last_id: message.id,
+  has_more: true,
+};
 
 const app = Fastify({ logger: false });
 app.post('/v1/threads/:thread_id/messages', async () => message);
 app.get('/v1/threads/:thread_id/messages', async () => page);
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
-console.log(`LISTENING http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`);
+console.log(
+  `LISTENING http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`,
+);
 process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));

@@ -12,10 +12,14 @@ import Fastify from 'fastify';
 const database = new SqliteDatabase(join(mkdtempSync(join(tmpdir(), 'bare-sqlite-')), 'bench.db'));
 database.pragma('journal_mode = WAL');
 database.pragma('synchronous = NORMAL');
-database.exec('create table messages (id text primary key, thread_id text not null, created_at integer not null, object text not null)');
+database.exec(
+  'create table messages (id text primary key, thread_id text not null, created_at integer not null, object text not null)',
+);
 database.exec('create index messages_by_thread on messages (thread_id, created_at, id)');
 const insert = database.prepare('insert into messages values (?, ?, ?, ?)');
-const list = database.prepare('select id, object from messages where thread_id = ? order by created_at desc, id desc limit 21');
+const list = database.prepare(
+  'select id, object from messages where thread_id = ? order by created_at desc, id desc limit 21',
+);
 let counter = 0;
 
 // oxlint-disable oxc/no-async-endpoint-handlers -- Fastify (not Express) handlers are async by design
@@ -43,12 +47,17 @@ app.post('/v1/threads/:thread_id/messages', async (request) => {
   return message;
 });
 app.get('/v1/threads/:thread_id/messages', async (request, reply) => {
-  const rows = list.all((request.params as { thread_id: string }).thread_id) as Array<{ id: string; object: string }>;
+  const rows = list.all((request.params as { thread_id: string }).thread_id) as Array<{
+    id: string;
+    object: string;
+  }>;
   const page = rows.slice(0, 20);
   reply.type('application/json');
   return `{"object":"list","data":[${page.map((row) => row.object).join(',')}],"first_id":${JSON.stringify(page[0]?.id ?? null)},"last_id":${JSON.stringify(page.at(-1)?.id ?? null)},"has_more":${rows.length > 20}}`;
 });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
-console.log(`LISTENING http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`);
+console.log(
+  `LISTENING http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`,
+);
 process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));

@@ -14,23 +14,41 @@ const seconds = Number(process.argv[2] ?? 3);
 const rounds = Number(process.argv[3] ?? 5);
 const connections = 16;
 
-async function measure(baseUrl: string, threadId: string, duration: number): Promise<{ rps: number; p99: number; errors: number }> {
+async function measure(
+  baseUrl: string,
+  threadId: string,
+  duration: number,
+): Promise<{ rps: number; p99: number; errors: number }> {
   const result = await autocannon({
     url: baseUrl.replace(/\/v1$/, ''),
     connections,
     duration,
-    headers: { authorization: 'Bearer bench', 'content-type': 'application/json', 'openai-beta': 'assistants=v2' },
+    headers: {
+      authorization: 'Bearer bench',
+      'content-type': 'application/json',
+      'openai-beta': 'assistants=v2',
+    },
     requests: [
-      { method: 'POST', path: `/v1/threads/${threadId}/messages`, body: JSON.stringify({ role: 'user', content: 'How does a bare server compare?' }) },
+      {
+        method: 'POST',
+        path: `/v1/threads/${threadId}/messages`,
+        body: JSON.stringify({ role: 'user', content: 'How does a bare server compare?' }),
+      },
       { method: 'GET', path: `/v1/threads/${threadId}/messages?limit=20` },
     ],
   });
-  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
 }
 
 async function main() {
   console.log(`machine: ${machineDescription()}`);
-  console.log(`mix: POST a message + GET the newest 20, ${connections} connections, ${rounds} alternating rounds of ${seconds}s\n`);
+  console.log(
+    `mix: POST a message + GET the newest 20, ${connections} connections, ${rounds} alternating rounds of ${seconds}s\n`,
+  );
   const servers: Array<[string, ChildServer]> = [
     ['bare Fastify, canned JSON', await startChildServer('bench/http/bare-fastify-server.ts')],
     ['bare Fastify + raw SQLite', await startChildServer('bench/http/bare-sqlite-server.ts')],
@@ -38,9 +56,11 @@ async function main() {
   ];
   try {
     const concierge = servers[2]![1];
-    const thread = await fetch(`${concierge.url}/threads`, { method: 'POST', headers: { authorization: 'Bearer bench', 'content-type': 'application/json' }, body: '{}' }).then(
-      (response) => response.json() as Promise<{ id: string }>,
-    );
+    const thread = await fetch(`${concierge.url}/threads`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer bench', 'content-type': 'application/json' },
+      body: '{}',
+    }).then((response) => response.json() as Promise<{ id: string }>);
     for (const [, server] of servers) await measure(server.url, thread.id, 1);
     const results = servers.map(() => ({ rps: [] as number[], p99: [] as number[], errors: 0 }));
     for (let round = 0; round < rounds; round++) {
@@ -53,10 +73,16 @@ async function main() {
     }
     const medians = results.map((result) => median(result.rps));
     servers.forEach(([name], index) => {
-      console.log(`${name.padEnd(28)} ${medians[index]!.toFixed(0).padStart(6)} req/s (median), p99 ${median(results[index]!.p99)} ms, errors ${results[index]!.errors}`);
+      console.log(
+        `${name.padEnd(28)} ${medians[index]!.toFixed(0).padStart(6)} req/s (median), p99 ${median(results[index]!.p99)} ms, errors ${results[index]!.errors}`,
+      );
     });
-    console.log(`\nratio Concierge / bare Fastify (canned):   ${(medians[2]! / medians[0]!).toFixed(2)} (aim ≥ 0.40)`);
-    console.log(`ratio Concierge / bare Fastify + SQLite:   ${(medians[2]! / medians[1]!).toFixed(2)}`);
+    console.log(
+      `\nratio Concierge / bare Fastify (canned):   ${(medians[2]! / medians[0]!).toFixed(2)} (aim ≥ 0.40)`,
+    );
+    console.log(
+      `ratio Concierge / bare Fastify + SQLite:   ${(medians[2]! / medians[1]!).toFixed(2)}`,
+    );
   } finally {
     for (const [, server] of servers) await server.stop();
   }

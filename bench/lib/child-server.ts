@@ -7,7 +7,10 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-export function startChildServer(script: string, environment: Record<string, string> = {}): Promise<ChildServer> {
+export function startChildServer(
+  script: string,
+  environment: Record<string, string> = {},
+): Promise<ChildServer> {
   return new Promise((resolve, reject) => {
     // BENCH_NODE_OPTIONS adds flags to the servers under test (e.g. --cpu-prof to profile them).
     const extra = (process.env['BENCH_NODE_OPTIONS'] ?? '').split(' ').filter(Boolean);
@@ -33,6 +36,8 @@ export function startChildServer(script: string, environment: Record<string, str
       }
     };
     child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before listening:\n${output}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${script} exited with ${code} before listening:\n${output}`)),
+    );
   });
 }

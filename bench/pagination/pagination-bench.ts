@@ -19,7 +19,9 @@ const directory = mkdtempSync(join(tmpdir(), 'pagination-bench-'));
 const file = join(directory, 'bench.db');
 
 function fill(database: SqliteDatabase.Database, threadId: string, count: number): string[] {
-  const insert = database.prepare('insert into messages (id, project_id, thread_id, created_at, run_id, object) values (?, ?, ?, ?, ?, ?)');
+  const insert = database.prepare(
+    'insert into messages (id, project_id, thread_id, created_at, run_id, object) values (?, ?, ?, ?, ?, ?)',
+  );
   const ids: string[] = [];
   const start = 1_700_000_000;
   database.transaction(() => {
@@ -27,7 +29,15 @@ function fill(database: SqliteDatabase.Database, threadId: string, count: number
       const createdAt = start + Math.floor(index / 10); // ten messages per second: equal timestamps are common
       const id = newId('message', createdAt * 1000 + (index % 10));
       ids.push(id);
-      const object = JSON.stringify({ id, object: 'thread.message', created_at: createdAt, thread_id: threadId, role: 'user', content: [{ type: 'text', text: { value: `message ${index}`, annotations: [] } }], metadata: {} });
+      const object = JSON.stringify({
+        id,
+        object: 'thread.message',
+        created_at: createdAt,
+        thread_id: threadId,
+        role: 'user',
+        content: [{ type: 'text', text: { value: `message ${index}`, annotations: [] } }],
+        metadata: {},
+      });
       insert.run(id, 'proj_bench', threadId, createdAt, null, object);
     }
   })();
@@ -38,9 +48,28 @@ async function main() {
   console.log(`machine: ${machineDescription()}`);
   const store = createSqliteStore(file);
   await store.migrate();
-  await store.projects.insert({ id: 'proj_bench', object: 'organization.project', name: 'bench', created_at: 1, archived_at: null, status: 'active' });
-  const small = { id: newId('thread'), object: 'thread' as const, created_at: 1, tool_resources: {}, metadata: {} };
-  const large = { id: newId('thread'), object: 'thread' as const, created_at: 1, tool_resources: {}, metadata: {} };
+  await store.projects.insert({
+    id: 'proj_bench',
+    object: 'organization.project',
+    name: 'bench',
+    created_at: 1,
+    archived_at: null,
+    status: 'active',
+  });
+  const small = {
+    id: newId('thread'),
+    object: 'thread' as const,
+    created_at: 1,
+    tool_resources: {},
+    metadata: {},
+  };
+  const large = {
+    id: newId('thread'),
+    object: 'thread' as const,
+    created_at: 1,
+    tool_resources: {},
+    metadata: {},
+  };
   await store.threads.insert('proj_bench', small);
   await store.threads.insert('proj_bench', large);
   const raw = new SqliteDatabase(file);
@@ -48,16 +77,29 @@ async function main() {
   const smallIds = fill(raw, small.id, 1000);
   const largeIds = fill(raw, large.id, rows);
   raw.close();
-  console.log(`filled ${rows.toLocaleString()} + 1,000 messages in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  console.log(
+    `filled ${rows.toLocaleString()} + 1,000 messages in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+  );
 
   const cases: Array<[string, (ids: string[]) => PageParams]> = [
     ['newest 20 (desc)', () => ({ limit: 20, order: 'desc' })],
     ['oldest 20 (asc)', () => ({ limit: 20, order: 'asc' })],
-    ['after a cursor in the middle (desc)', (ids) => ({ limit: 20, order: 'desc', after: ids[Math.floor(ids.length / 2)]! })],
-    ['after a cursor near the end (asc)', (ids) => ({ limit: 20, order: 'asc', after: ids[ids.length - 30]! })],
-    ['before a cursor in the middle (asc)', (ids) => ({ limit: 20, order: 'asc', before: ids[Math.floor(ids.length / 2)]! })],
+    [
+      'after a cursor in the middle (desc)',
+      (ids) => ({ limit: 20, order: 'desc', after: ids[Math.floor(ids.length / 2)]! }),
+    ],
+    [
+      'after a cursor near the end (asc)',
+      (ids) => ({ limit: 20, order: 'asc', after: ids[ids.length - 30]! }),
+    ],
+    [
+      'before a cursor in the middle (asc)',
+      (ids) => ({ limit: 20, order: 'asc', before: ids[Math.floor(ids.length / 2)]! }),
+    ],
   ];
-  console.log(`${'page'.padEnd(40)} ${'1k rows p50'.padStart(12)} ${'1M rows p50'.padStart(12)} ${'1M p99'.padStart(9)} ${'ratio'.padStart(7)}`);
+  console.log(
+    `${'page'.padEnd(40)} ${'1k rows p50'.padStart(12)} ${'1M rows p50'.padStart(12)} ${'1M p99'.padStart(9)} ${'ratio'.padStart(7)}`,
+  );
   for (const [name, page] of cases) {
     const time = async (threadId: string, ids: string[]) => {
       const samples: number[] = [];
@@ -65,7 +107,8 @@ async function main() {
         const begin = performance.now();
         const result = await store.messages.listJson('proj_bench', threadId, page(ids));
         samples.push(performance.now() - begin);
-        if (result.itemCount !== 20) throw new Error(`${name}: expected 20 items, got ${result.itemCount}`);
+        if (result.itemCount !== 20)
+          throw new Error(`${name}: expected 20 items, got ${result.itemCount}`);
       }
       return samples.slice(50);
     };

@@ -12,8 +12,18 @@ const seconds = Number(process.argv[2] ?? 5);
 const connections = 16;
 
 async function measure(origin: string, path: string, headers: Record<string, string> = {}) {
-  const result = await autocannon({ url: `${origin}${path}`, connections, duration: seconds, headers });
-  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx, throughput: result.throughput.average };
+  const result = await autocannon({
+    url: `${origin}${path}`,
+    connections,
+    duration: seconds,
+    headers,
+  });
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+    throughput: result.throughput.average,
+  };
 }
 
 async function main() {
@@ -35,7 +45,9 @@ async function main() {
       raw += body;
       wire += Number(response.headers.get('content-length') ?? body);
     }
-    console.log(`first visit: ${(raw / 1024).toFixed(1)} KiB of files, ${(wire / 1024).toFixed(1)} KiB on the wire (brotli)\n`);
+    console.log(
+      `first visit: ${(raw / 1024).toFixed(1)} KiB of files, ${(wire / 1024).toFixed(1)} KiB on the wire (brotli)\n`,
+    );
 
     const routes: Array<[string, string, Record<string, string>]> = [
       ['/health (baseline)', '/health', {}],
@@ -50,7 +62,9 @@ async function main() {
     }
     const baseline = results[0]![1].rps;
     for (const [label, result] of results) {
-      console.log(`${label.padEnd(44)} ${result.rps.toFixed(0).padStart(7)} req/s  p99 ${String(result.p99).padStart(3)} ms  errors ${result.errors}  ratio to /health ${(result.rps / baseline).toFixed(2)}`);
+      console.log(
+        `${label.padEnd(44)} ${result.rps.toFixed(0).padStart(7)} req/s  p99 ${String(result.p99).padStart(3)} ms  errors ${result.errors}  ratio to /health ${(result.rps / baseline).toFixed(2)}`,
+      );
     }
   } finally {
     await server.stop();

@@ -17,8 +17,40 @@ export function random(seed: number): () => number {
   };
 }
 
-const SYLLABLES = ['zor', 'vik', 'tal', 'mir', 'ques', 'bran', 'dol', 'fen', 'gar', 'hul', 'jex', 'kel', 'lum', 'nor', 'pim', 'rak', 'sul', 'tov', 'ulm', 'wes'];
-const KINDS = ['lantern', 'kettle', 'backpack', 'compass', 'blender', 'heater', 'drone', 'tent', 'speaker', 'router'];
+const SYLLABLES = [
+  'zor',
+  'vik',
+  'tal',
+  'mir',
+  'ques',
+  'bran',
+  'dol',
+  'fen',
+  'gar',
+  'hul',
+  'jex',
+  'kel',
+  'lum',
+  'nor',
+  'pim',
+  'rak',
+  'sul',
+  'tov',
+  'ulm',
+  'wes',
+];
+const KINDS = [
+  'lantern',
+  'kettle',
+  'backpack',
+  'compass',
+  'blender',
+  'heater',
+  'drone',
+  'tent',
+  'speaker',
+  'router',
+];
 const COLORS = ['crimson', 'teal', 'amber', 'ivory', 'cobalt', 'olive', 'violet', 'graphite'];
 const BATTERIES = ['lithium-ion', 'nickel-metal hydride', 'alkaline', 'lead-acid', 'solid-state'];
 const COUNTRIES = ['Portugal', 'Vietnam', 'Chile', 'Norway', 'Kenya', 'Canada', 'Estonia', 'Peru'];
@@ -53,7 +85,10 @@ function typo(word: string): string {
   return word.slice(0, at - 1) + word[at] + word[at - 1] + word.slice(at + 1);
 }
 
-export function buildQaCorpus(products: number, seed = 7): { documents: Document[]; questions: Question[] } {
+export function buildQaCorpus(
+  products: number,
+  seed = 7,
+): { documents: Document[]; questions: Question[] } {
   const next = random(seed);
   const documents: Document[] = [];
   const questions: Question[] = [];
@@ -66,16 +101,27 @@ export function buildQaCorpus(products: number, seed = 7): { documents: Document
     const kind = pick(next, KINDS);
     const product = `${brand[0]!.toUpperCase()}${brand.slice(1)} ${kind}`;
     const years = 1 + Math.floor(next() * 9);
-    const [color, battery, country] = [pick(next, COLORS), pick(next, BATTERIES), pick(next, COUNTRIES)];
+    const [color, battery, country] = [
+      pick(next, COLORS),
+      pick(next, BATTERIES),
+      pick(next, COUNTRIES),
+    ];
     const name = `product-${index}.txt`;
     documents.push({
       name,
-      text: `${product}. The ${product} comes with a ${years}-year warranty against defects. It is powered by a ${battery} battery. ` +
+      text:
+        `${product}. The ${product} comes with a ${years}-year warranty against defects. It is powered by a ${battery} battery. ` +
         `The housing is ${color}. It is assembled in ${country}. ${pick(next, FILLER)} ${pick(next, FILLER)}`,
     });
     // Distractors: same vocabulary about no product in particular, and the product named without facts.
-    documents.push({ name: `guide-${index}.txt`, text: `Buying guide: a ${kind} warranty usually covers defects for a few years; ${battery} batteries and a ${color} housing are common. ${pick(next, FILLER)}` });
-    documents.push({ name: `news-${index}.txt`, text: `News: the ${product} was shown at a trade fair next to other ${kind}s. ${pick(next, FILLER)}` });
+    documents.push({
+      name: `guide-${index}.txt`,
+      text: `Buying guide: a ${kind} warranty usually covers defects for a few years; ${battery} batteries and a ${color} housing are common. ${pick(next, FILLER)}`,
+    });
+    documents.push({
+      name: `news-${index}.txt`,
+      text: `News: the ${product} was shown at a trade fair next to other ${kind}s. ${pick(next, FILLER)}`,
+    });
     const style = (['exact', 'inflected', 'typo', 'paraphrase'] as const)[index % 4]!;
     const query = {
       exact: `How many years of warranty does the ${product} have?`,
@@ -89,12 +135,22 @@ export function buildQaCorpus(products: number, seed = 7): { documents: Document
 }
 
 /** Filler documents of `chunksPerDocument` chunks of about `tokensPerChunk` tokens, for the scale test. */
-export function buildScaleCorpus(documents: number, wordsPerDocument: number, seed = 11): Document[] {
+export function buildScaleCorpus(
+  documents: number,
+  wordsPerDocument: number,
+  seed = 11,
+): Document[] {
   const next = random(seed);
-  const words = [...SYLLABLES.flatMap((a) => SYLLABLES.map((b) => a + b)), ...KINDS, ...COLORS, ...COUNTRIES.map((country) => country.toLowerCase())];
+  const words = [
+    ...SYLLABLES.flatMap((a) => SYLLABLES.map((b) => a + b)),
+    ...KINDS,
+    ...COLORS,
+    ...COUNTRIES.map((country) => country.toLowerCase()),
+  ];
   return Array.from({ length: documents }, (_, index) => {
     const text: string[] = [];
-    for (let word = 0; word < wordsPerDocument; word++) text.push(pick(next, words) + (word % 12 === 11 ? '.' : ''));
+    for (let word = 0; word < wordsPerDocument; word++)
+      text.push(pick(next, words) + (word % 12 === 11 ? '.' : ''));
     return { name: `scale-${index}.txt`, text: text.join(' ') };
   });
 }

@@ -41,14 +41,34 @@ export async function buildIndex(
 ): Promise<Index> {
   const directory = mkdtempSync(join(tmpdir(), 'concierge-bench-'));
   const schema = newSchemaName();
-  const store = database === 'sqlite'
-    ? createSqliteStore(join(directory, 'bench.db'))
-    : await createPostgresStore({ connectionString: postgresTestUrl, schema, statementTimeout: 600_000 });
+  const store =
+    database === 'sqlite'
+      ? createSqliteStore(join(directory, 'bench.db'))
+      : await createPostgresStore({
+          connectionString: postgresTestUrl,
+          schema,
+          statementTimeout: 600_000,
+        });
   await store.migrate();
-  await store.projects.insert({ id: PROJECT, object: 'organization.project', name: 'bench', created_at: 1, archived_at: null, status: 'active' });
+  await store.projects.insert({
+    id: PROJECT,
+    object: 'organization.project',
+    name: 'bench',
+    created_at: 1,
+    archived_at: null,
+    status: 'active',
+  });
   const blobs = createLocalDiskBlobStore(directory);
   const vectorStoreId = newId('vectorStore');
-  await store.vectorStores.insert(PROJECT, { id: vectorStoreId, created_at: 1, name: 'bench', description: null, metadata: {}, expires_after: null, last_active_at: 1 });
+  await store.vectorStores.insert(PROJECT, {
+    id: vectorStoreId,
+    created_at: 1,
+    name: 'bench',
+    description: null,
+    metadata: {},
+    expires_after: null,
+    last_active_at: 1,
+  });
   const names = new Map<string, string>();
   let bytes = 0;
   for (const document of documents) {
@@ -57,15 +77,59 @@ export async function buildIndex(
     bytes += content.length;
     names.set(id, document.name);
     await blobs.put(id, Readable.from([content]));
-    await store.files.insert(PROJECT, { id, object: 'file', bytes: content.length, created_at: 1, filename: document.name, purpose: 'assistants', status: 'processed', expires_at: null, status_details: null }, 'text/plain');
+    await store.files.insert(
+      PROJECT,
+      {
+        id,
+        object: 'file',
+        bytes: content.length,
+        created_at: 1,
+        filename: document.name,
+        purpose: 'assistants',
+        status: 'processed',
+        expires_at: null,
+        status_details: null,
+      },
+      'text/plain',
+    );
   }
-  const embedder = createCachedEmbedder(createOpenAIEmbeddingModel({ baseURL: embeddingsURL, model: TEST_EMBEDDING_MODEL, batchSize: 512 }), store.embeddingCache);
-  const worker = createIngestionWorker({ store, blobs, embedder, concurrency: 2, leaseMilliseconds: 60_000, pollMilliseconds: 20, maxTokensPerFile: 5_000_000, log: console });
+  const embedder = createCachedEmbedder(
+    createOpenAIEmbeddingModel({
+      baseURL: embeddingsURL,
+      model: TEST_EMBEDDING_MODEL,
+      batchSize: 512,
+    }),
+    store.embeddingCache,
+  );
+  const worker = createIngestionWorker({
+    store,
+    blobs,
+    embedder,
+    concurrency: 2,
+    leaseMilliseconds: 60_000,
+    pollMilliseconds: 20,
+    maxTokensPerFile: 5_000_000,
+    log: console,
+  });
 
   const started = performance.now();
   await store.transaction(async (transaction) => {
     for (const id of names.keys()) {
-      await transaction.vectorStoreFiles.upsert(PROJECT, { id, object: 'vector_store.file', usage_bytes: 0, created_at: 1, vector_store_id: vectorStoreId, status: 'in_progress', last_error: null, chunking_strategy: chunking, attributes: {} }, null);
+      await transaction.vectorStoreFiles.upsert(
+        PROJECT,
+        {
+          id,
+          object: 'vector_store.file',
+          usage_bytes: 0,
+          created_at: 1,
+          vector_store_id: vectorStoreId,
+          status: 'in_progress',
+          last_error: null,
+          chunking_strategy: chunking,
+          attributes: {},
+        },
+        null,
+      );
     }
   });
   worker.start();

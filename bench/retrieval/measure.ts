@@ -10,12 +10,22 @@ export interface Quality {
 }
 
 /** Ranks are over files: a file's rank is the position of its best chunk among the results. */
-export async function quality(index: Index, search: FileSearch, questions: Question[]): Promise<Quality> {
+export async function quality(
+  index: Index,
+  search: FileSearch,
+  questions: Question[],
+): Promise<Quality> {
   let hits = 0;
   let reciprocal = 0;
   const byStyle: Record<string, { hits: number; count: number }> = {};
   for (const question of questions) {
-    const results = await search({ projectId: PROJECT, vectorStoreIds: [index.vectorStoreId], query: question.query, maxNumResults: 20, scoreThreshold: 0 });
+    const results = await search({
+      projectId: PROJECT,
+      vectorStoreIds: [index.vectorStoreId],
+      query: question.query,
+      maxNumResults: 20,
+      scoreThreshold: 0,
+    });
     const files = [...new Set(results.map((result) => index.names.get(result.file_id)))];
     const rank = files.indexOf(question.answer) + 1;
     const style = (byStyle[question.style] ??= { hits: 0, count: 0 });
@@ -29,7 +39,12 @@ export async function quality(index: Index, search: FileSearch, questions: Quest
   return {
     recallAt5: hits / questions.length,
     mrr: reciprocal / questions.length,
-    byStyle: Object.fromEntries(Object.entries(byStyle).map(([style, value]) => [style, { recallAt5: value.hits / value.count, count: value.count }])),
+    byStyle: Object.fromEntries(
+      Object.entries(byStyle).map(([style, value]) => [
+        style,
+        { recallAt5: value.hits / value.count, count: value.count },
+      ]),
+    ),
   };
 }
 
@@ -44,12 +59,28 @@ function percentile(sorted: number[], fraction: number): number {
 }
 
 /** Milliseconds per search over `queries`, after one warm-up query. */
-export async function latency(index: Index, search: FileSearch, queries: string[]): Promise<Latency> {
-  await search({ projectId: PROJECT, vectorStoreIds: [index.vectorStoreId], query: queries[0]!, maxNumResults: 10, scoreThreshold: 0 });
+export async function latency(
+  index: Index,
+  search: FileSearch,
+  queries: string[],
+): Promise<Latency> {
+  await search({
+    projectId: PROJECT,
+    vectorStoreIds: [index.vectorStoreId],
+    query: queries[0]!,
+    maxNumResults: 10,
+    scoreThreshold: 0,
+  });
   const times: number[] = [];
   for (const query of queries) {
     const started = performance.now();
-    await search({ projectId: PROJECT, vectorStoreIds: [index.vectorStoreId], query, maxNumResults: 10, scoreThreshold: 0 });
+    await search({
+      projectId: PROJECT,
+      vectorStoreIds: [index.vectorStoreId],
+      query,
+      maxNumResults: 10,
+      scoreThreshold: 0,
+    });
     times.push(performance.now() - started);
   }
   times.sort((a, b) => a - b);

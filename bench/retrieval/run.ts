@@ -21,28 +21,50 @@ import { buildIndex } from './harness.ts';
 import { latency, quality } from './measure.ts';
 
 const { values } = parseArgs({
-  options: { chunks: { type: 'string', default: '100000' }, products: { type: 'string', default: '400' }, queries: { type: 'string', default: '50' }, 'no-postgres': { type: 'boolean' } },
+  options: {
+    chunks: { type: 'string', default: '100000' },
+    products: { type: 'string', default: '400' },
+    queries: { type: 'string', default: '50' },
+    'no-postgres': { type: 'boolean' },
+  },
 });
 const chunks = Number(values.chunks);
 const queryCount = Number(values.queries);
-const databases = (['sqlite', 'postgres'] as const).filter((database) => database === 'sqlite' || (postgresAvailable && !values['no-postgres']));
+const databases = (['sqlite', 'postgres'] as const).filter(
+  (database) => database === 'sqlite' || (postgresAvailable && !values['no-postgres']),
+);
 const fixed = (value: number, digits = 3) => value.toFixed(digits);
 
 console.log(`# bench/retrieval — ${new Date().toISOString()}`);
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
-console.log('embedding model: concierge-test-trigram-256 (TEST MODEL: hashed character trigrams, not semantic)\n');
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+);
+console.log(
+  'embedding model: concierge-test-trigram-256 (TEST MODEL: hashed character trigrams, not semantic)\n',
+);
 
 const embeddings = await startTestEmbeddingServer();
 try {
   const { documents, questions } = buildQaCorpus(Number(values.products));
-  console.log(`## quality: ${documents.length} documents (${questions.length} answers + ${documents.length - questions.length} distractors), ${questions.length} questions`);
+  console.log(
+    `## quality: ${documents.length} documents (${questions.length} answers + ${documents.length - questions.length} distractors), ${questions.length} questions`,
+  );
   for (const database of databases) {
-    const index = await buildIndex(database, documents, { type: 'static', static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 } }, embeddings.baseURL);
+    const index = await buildIndex(
+      database,
+      documents,
+      { type: 'static', static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 } },
+      embeddings.baseURL,
+    );
     const keyword = await quality(index, index.keywordSearch, questions);
     const hybrid = await quality(index, index.hybridSearch, questions);
-    console.log(`${database}: keyword-only recall@5 ${fixed(keyword.recallAt5)} MRR ${fixed(keyword.mrr)} | hybrid recall@5 ${fixed(hybrid.recallAt5)} MRR ${fixed(hybrid.mrr)} | ratio hybrid/keyword recall@5 ${fixed(hybrid.recallAt5 / keyword.recallAt5, 2)}× MRR ${fixed(hybrid.mrr / keyword.mrr, 2)}×`);
+    console.log(
+      `${database}: keyword-only recall@5 ${fixed(keyword.recallAt5)} MRR ${fixed(keyword.mrr)} | hybrid recall@5 ${fixed(hybrid.recallAt5)} MRR ${fixed(hybrid.mrr)} | ratio hybrid/keyword recall@5 ${fixed(hybrid.recallAt5 / keyword.recallAt5, 2)}× MRR ${fixed(hybrid.mrr / keyword.mrr, 2)}×`,
+    );
     for (const style of Object.keys(keyword.byStyle)) {
-      console.log(`  ${style.padEnd(10)} recall@5 keyword ${fixed(keyword.byStyle[style]!.recallAt5)} → hybrid ${fixed(hybrid.byStyle[style]!.recallAt5)} (${keyword.byStyle[style]!.count} questions)`);
+      console.log(
+        `  ${style.padEnd(10)} recall@5 keyword ${fixed(keyword.byStyle[style]!.recallAt5)} → hybrid ${fixed(hybrid.byStyle[style]!.recallAt5)} (${keyword.byStyle[style]!.count} questions)`,
+      );
     }
     await index.close();
   }
@@ -52,18 +74,35 @@ try {
   const sample = buildScaleCorpus(1, 1000)[0]!.text;
   const wordsPerDocument = Math.floor((perDocument * 100 * 1000) / encode(sample).length);
   const scale = buildScaleCorpus(Math.ceil(chunks / perDocument), wordsPerDocument);
-  const strategy = { type: 'static' as const, static: { max_chunk_size_tokens: 100, chunk_overlap_tokens: 0 } };
+  const strategy = {
+    type: 'static' as const,
+    static: { max_chunk_size_tokens: 100, chunk_overlap_tokens: 0 },
+  };
   let chunkTotal = 0;
-  for (const document of scale) chunkTotal += (await chunkText(document.text, strategy, 5_000_000)).length;
+  for (const document of scale)
+    chunkTotal += (await chunkText(document.text, strategy, 5_000_000)).length;
   const queries = buildQaCorpus(queryCount, 3).questions.map((question) => question.query);
-  console.log(`\n## scale: ${scale.length} documents → ${chunkTotal} chunks of ≤100 tokens; ${queries.length} queries each (Postgres plain-SQL hybrid: ${Math.min(10, queries.length)})`);
-  const results: Record<string, { mbPerSecond: number; keyword: { p50: number; p99: number }; hybrid: { p50: number; p99: number } }> = {};
+  console.log(
+    `\n## scale: ${scale.length} documents → ${chunkTotal} chunks of ≤100 tokens; ${queries.length} queries each (Postgres plain-SQL hybrid: ${Math.min(10, queries.length)})`,
+  );
+  const results: Record<
+    string,
+    {
+      mbPerSecond: number;
+      keyword: { p50: number; p99: number };
+      hybrid: { p50: number; p99: number };
+    }
+  > = {};
   for (const database of databases) {
     const index = await buildIndex(database, scale, strategy, embeddings.baseURL);
     const backend = await index.store.chunks.vectorBackend();
     const keyword = await latency(index, index.keywordSearch, queries);
     // The plain-SQL vector scan takes seconds per query at 100k chunks: fewer queries keep the run bounded.
-    const hybrid = await latency(index, index.hybridSearch, backend === 'plain-sql' ? queries.slice(0, 10) : queries);
+    const hybrid = await latency(
+      index,
+      index.hybridSearch,
+      backend === 'plain-sql' ? queries.slice(0, 10) : queries,
+    );
     results[database] = { mbPerSecond: index.megabytes / index.indexSeconds, keyword, hybrid };
     console.log(
       `${database} (vectors: ${backend}): indexed ${fixed(index.megabytes, 1)} MB in ${fixed(index.indexSeconds, 1)} s = ${fixed(index.megabytes / index.indexSeconds, 2)} MB/s | ` +

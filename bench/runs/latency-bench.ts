@@ -24,14 +24,23 @@ interface Timing {
 
 function timing(start: number, arrivals: number[]): Timing {
   const gaps = arrivals.slice(1).map((arrival, index) => arrival - arrivals[index]!);
-  return { firstToken: arrivals[0]! - start, gaps, perToken: (arrivals.at(-1)! - arrivals[0]!) / (arrivals.length - 1) };
+  return {
+    firstToken: arrivals[0]! - start,
+    gaps,
+    perToken: (arrivals.at(-1)! - arrivals[0]!) / (arrivals.length - 1),
+  };
 }
 
 async function direct(client: OpenAI): Promise<Timing> {
   const start = performance.now();
   const arrivals: number[] = [];
-  const stream = await client.chat.completions.create({ model: 'bench', messages: [{ role: 'user', content: 'go' }], stream: true });
-  for await (const chunk of stream) if (chunk.choices[0]?.delta?.content) arrivals.push(performance.now());
+  const stream = await client.chat.completions.create({
+    model: 'bench',
+    messages: [{ role: 'user', content: 'go' }],
+    stream: true,
+  });
+  for await (const chunk of stream)
+    if (chunk.choices[0]?.delta?.content) arrivals.push(performance.now());
   return timing(start, arrivals);
 }
 
@@ -42,16 +51,25 @@ async function throughConcierge(client: OpenAI, assistantId: string): Promise<Ti
   const stream = client.beta.threads.runs.stream(thread.id, { assistant_id: assistantId });
   stream.on('textDelta', () => arrivals.push(performance.now()));
   const run = await stream.finalRun();
-  if (run.status !== 'completed') throw new Error(`run ended ${run.status}: ${JSON.stringify(run.last_error)}`);
-  if (arrivals.length !== TOKENS) throw new Error(`expected ${TOKENS} deltas, got ${arrivals.length}`);
+  if (run.status !== 'completed')
+    throw new Error(`run ended ${run.status}: ${JSON.stringify(run.last_error)}`);
+  if (arrivals.length !== TOKENS)
+    throw new Error(`expected ${TOKENS} deltas, got ${arrivals.length}`);
   return timing(start, arrivals);
 }
 
 async function main() {
   console.log(`machine: ${machineDescription()}`);
-  console.log(`upstream: first token after 20 ms, ${TOKENS} tokens ${INTERVAL} ms apart; Concierge on SQLite in its own process\n`);
-  const upstream = await startChildServer('bench/lib/fixed-latency-upstream.ts', { TOKENS: String(TOKENS), TOKEN_INTERVAL_MS: String(INTERVAL) });
-  const concierge = await startChildServer('bench/runs/concierge-server.ts', { UPSTREAM_URL: upstream.url });
+  console.log(
+    `upstream: first token after 20 ms, ${TOKENS} tokens ${INTERVAL} ms apart; Concierge on SQLite in its own process\n`,
+  );
+  const upstream = await startChildServer('bench/lib/fixed-latency-upstream.ts', {
+    TOKENS: String(TOKENS),
+    TOKEN_INTERVAL_MS: String(INTERVAL),
+  });
+  const concierge = await startChildServer('bench/runs/concierge-server.ts', {
+    UPSTREAM_URL: upstream.url,
+  });
   try {
     const upstreamClient = new OpenAI({ baseURL: upstream.url, apiKey: 'bench', maxRetries: 0 });
     const client = new OpenAI({ baseURL: concierge.url, apiKey: 'bench', maxRetries: 0 });
@@ -72,19 +90,39 @@ async function main() {
     const directPerToken = median(directTimings.map((entry) => entry.perToken));
     const conciergePerToken = median(conciergeTimings.map((entry) => entry.perToken));
     console.log(`sequential streaming runs (${sequential}, medians):`);
-    console.log(`  time to first token: direct ${milliseconds(directFirst)}, through Concierge ${milliseconds(conciergeFirst)} → added ${milliseconds(conciergeFirst - directFirst)} (ratio ${(conciergeFirst / directFirst).toFixed(2)}; aim: < 5 ms added)`);
-    console.log(`  per-token delay: direct ${milliseconds(directPerToken)}, through Concierge ${milliseconds(conciergePerToken)} → added ${milliseconds(conciergePerToken - directPerToken)} per token (ratio ${(conciergePerToken / directPerToken).toFixed(3)}; aim: < 0.5 ms)`);
+    console.log(
+      `  time to first token: direct ${milliseconds(directFirst)}, through Concierge ${milliseconds(conciergeFirst)} → added ${milliseconds(conciergeFirst - directFirst)} (ratio ${(conciergeFirst / directFirst).toFixed(2)}; aim: < 5 ms added)`,
+    );
+    console.log(
+      `  per-token delay: direct ${milliseconds(directPerToken)}, through Concierge ${milliseconds(conciergePerToken)} → added ${milliseconds(conciergePerToken - directPerToken)} per token (ratio ${(conciergePerToken / directPerToken).toFixed(3)}; aim: < 0.5 ms)`,
+    );
 
     const started = performance.now();
-    const results = await Promise.allSettled(Array.from({ length: concurrent }, () => throughConcierge(client, assistant.id)));
+    const results = await Promise.allSettled(
+      Array.from({ length: concurrent }, () => throughConcierge(client, assistant.id)),
+    );
     const elapsed = performance.now() - started;
-    const ok = results.filter((result): result is PromiseFulfilledResult<Timing> => result.status === 'fulfilled').map((result) => result.value);
+    const ok = results
+      .filter((result): result is PromiseFulfilledResult<Timing> => result.status === 'fulfilled')
+      .map((result) => result.value);
     const failures = results.filter((result) => result.status === 'rejected');
     const gaps = ok.flatMap((entry) => entry.gaps);
-    console.log(`\n${concurrent} concurrent streaming runs on one process: ${ok.length} completed, ${failures.length} errors, ${(elapsed / 1000).toFixed(1)} s`);
-    if (failures.length > 0) console.log(`  first error: ${(failures[0] as PromiseRejectedResult).reason}`);
-    console.log(`  inter-token gap: p50 ${milliseconds(median(gaps))}, p99 ${milliseconds(percentile(gaps, 0.99))} → p99 added over the upstream's ${INTERVAL} ms: ${milliseconds(percentile(gaps, 0.99) - INTERVAL)}`);
-    console.log(`  time to first token under load: p50 ${milliseconds(median(ok.map((entry) => entry.firstToken)))}, p99 ${milliseconds(percentile(ok.map((entry) => entry.firstToken), 0.99))}`);
+    console.log(
+      `\n${concurrent} concurrent streaming runs on one process: ${ok.length} completed, ${failures.length} errors, ${(elapsed / 1000).toFixed(1)} s`,
+    );
+    if (failures.length > 0)
+      console.log(`  first error: ${(failures[0] as PromiseRejectedResult).reason}`);
+    console.log(
+      `  inter-token gap: p50 ${milliseconds(median(gaps))}, p99 ${milliseconds(percentile(gaps, 0.99))} → p99 added over the upstream's ${INTERVAL} ms: ${milliseconds(percentile(gaps, 0.99) - INTERVAL)}`,
+    );
+    console.log(
+      `  time to first token under load: p50 ${milliseconds(median(ok.map((entry) => entry.firstToken)))}, p99 ${milliseconds(
+        percentile(
+          ok.map((entry) => entry.firstToken),
+          0.99,
+        ),
+      )}`,
+    );
   } finally {
     await concierge.stop();
     await upstream.stop();

@@ -12,7 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import pg from 'pg';
-import { startServerProcess, startWorkerProcess, type ServerProcess } from '../../test/helpers/server-process.ts';
+import {
+  startServerProcess,
+  startWorkerProcess,
+  type ServerProcess,
+} from '../../test/helpers/server-process.ts';
 import { startChildServer } from '../lib/child-server.ts';
 import { machineDescription } from '../lib/machine.ts';
 import { median, milliseconds, percentile } from '../lib/stats.ts';
@@ -21,10 +25,13 @@ const totalRuns = Number(process.argv[2] ?? 400);
 const concurrency = Number(process.argv[3] ?? 64);
 const workerCounts = (process.argv[4] ?? '1,2,4').split(',').map(Number);
 // BENCH_WORKER_NODE_OPTIONS adds flags to the worker processes (e.g. --cpu-prof to profile them).
-const workerNodeArguments = (process.env['BENCH_WORKER_NODE_OPTIONS'] ?? '').split(' ').filter(Boolean);
+const workerNodeArguments = (process.env['BENCH_WORKER_NODE_OPTIONS'] ?? '')
+  .split(' ')
+  .filter(Boolean);
 // BENCH_API_NODE_OPTIONS does the same for the API node.
 const apiNodeArguments = (process.env['BENCH_API_NODE_OPTIONS'] ?? '').split(' ').filter(Boolean);
-const postgresUrl = process.env['CONCIERGE_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const postgresUrl =
+  process.env['CONCIERGE_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 interface Result {
   name: string;
@@ -42,13 +49,20 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-async function drive(baseURL: string, name: string, processes: Array<{ role: string; pid: number }> = []): Promise<Result> {
+async function drive(
+  baseURL: string,
+  name: string,
+  processes: Array<{ role: string; pid: number }> = [],
+): Promise<Result> {
   const client = new OpenAI({ baseURL, apiKey: 'x', maxRetries: 0 });
   const assistant = await client.beta.assistants.create({ model: 'bench-model' });
   const oneRun = async (): Promise<number | undefined> => {
     const started = performance.now();
     let firstToken: number | undefined;
-    const stream = client.beta.threads.createAndRunStream({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'Go.' }] } });
+    const stream = client.beta.threads.createAndRunStream({
+      assistant_id: assistant.id,
+      thread: { messages: [{ role: 'user', content: 'Go.' }] },
+    });
     stream.on('textDelta', () => (firstToken ??= performance.now() - started));
     const run = await stream.finalRun();
     return run.status === 'completed' ? firstToken : undefined;
@@ -71,8 +85,20 @@ async function drive(baseURL: string, name: string, processes: Array<{ role: str
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const cpu = processes.map((process, index) => `${process.role} ${(cpuSeconds(process.pid) - cpuBefore[index]!).toFixed(1)}s`).join(', ');
-  return { name, cpu: `${cpu} over ${seconds.toFixed(1)}s`, runsPerSecond: (totalRuns - failed) / seconds, ttftP50: median(ttft), ttftP99: percentile(ttft, 0.99), failed };
+  const cpu = processes
+    .map(
+      (process, index) =>
+        `${process.role} ${(cpuSeconds(process.pid) - cpuBefore[index]!).toFixed(1)}s`,
+    )
+    .join(', ');
+  return {
+    name,
+    cpu: `${cpu} over ${seconds.toFixed(1)}s`,
+    runsPerSecond: (totalRuns - failed) / seconds,
+    ttftP50: median(ttft),
+    ttftP99: percentile(ttft, 0.99),
+    failed,
+  };
 }
 
 async function stopAll(processes: ServerProcess[]): Promise<void> {
@@ -85,17 +111,34 @@ async function stopAll(processes: ServerProcess[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench/scale: ${totalRuns} streaming runs, ${concurrency} at a time; ${machineDescription()}`);
-  const upstream = await startChildServer(join(import.meta.dirname, '../lib/fixed-latency-upstream.ts'), { FIRST_TOKEN_MS: '20', TOKEN_INTERVAL_MS: '10', TOKENS: '20' });
+  console.log(
+    `bench/scale: ${totalRuns} streaming runs, ${concurrency} at a time; ${machineDescription()}`,
+  );
+  const upstream = await startChildServer(
+    join(import.meta.dirname, '../lib/fixed-latency-upstream.ts'),
+    { FIRST_TOKEN_MS: '20', TOKEN_INTERVAL_MS: '10', TOKENS: '20' },
+  );
   const directory = mkdtempSync(join(tmpdir(), 'concierge-scale-bench-'));
   const admin = new pg.Client({ connectionString: postgresUrl });
   await admin.connect();
   const results: Result[] = [];
-  const common = { CONCIERGE_PROVIDER_BASE_URL: upstream.url, CONCIERGE_CODE_SANDBOX: 'off', CONCIERGE_PLAYGROUND: 'off' };
+  const common = {
+    CONCIERGE_PROVIDER_BASE_URL: upstream.url,
+    CONCIERGE_CODE_SANDBOX: 'off',
+    CONCIERGE_PLAYGROUND: 'off',
+  };
   try {
-    const sqlite = await startServerProcess({ ...common, CONCIERGE_DATABASE_URL: `sqlite:${join(directory, 'bench.db')}`, CONCIERGE_DATA_DIR: join(directory, 'sqlite') });
+    const sqlite = await startServerProcess({
+      ...common,
+      CONCIERGE_DATABASE_URL: `sqlite:${join(directory, 'bench.db')}`,
+      CONCIERGE_DATA_DIR: join(directory, 'sqlite'),
+    });
     try {
-      results.push(await drive(sqlite.baseURL, 'SQLite, one process (serve)', [{ role: 'serve', pid: sqlite.child.pid! }]));
+      results.push(
+        await drive(sqlite.baseURL, 'SQLite, one process (serve)', [
+          { role: 'serve', pid: sqlite.child.pid! },
+        ]),
+      );
     } finally {
       await stopAll([sqlite]);
     }
@@ -103,12 +146,32 @@ async function main(): Promise<void> {
       const schema = `bench_scale_${count}_${Date.now()}`;
       const url = new URL(postgresUrl);
       url.searchParams.set('schema', schema);
-      const environment = { ...common, CONCIERGE_DATABASE_URL: url.toString(), CONCIERGE_DATA_DIR: join(directory, schema) };
+      const environment = {
+        ...common,
+        CONCIERGE_DATABASE_URL: url.toString(),
+        CONCIERGE_DATA_DIR: join(directory, schema),
+      };
       const api = await startServerProcess(environment, ['serve', '--no-worker'], apiNodeArguments);
-      const workers = await Promise.all(Array.from({ length: count }, () => startWorkerProcess({ ...environment, CONCIERGE_LOG_LEVEL: 'info' }, workerNodeArguments)));
+      const workers = await Promise.all(
+        Array.from({ length: count }, () =>
+          startWorkerProcess({ ...environment, CONCIERGE_LOG_LEVEL: 'info' }, workerNodeArguments),
+        ),
+      );
       try {
-        const roles = [{ role: 'api', pid: api.child.pid! }, ...workers.map((worker, index) => ({ role: `worker${index + 1}`, pid: worker.child.pid! }))];
-        results.push(await drive(api.baseURL, `PostgreSQL, 1 API node + ${count} worker${count > 1 ? 's' : ''}`, roles));
+        const roles = [
+          { role: 'api', pid: api.child.pid! },
+          ...workers.map((worker, index) => ({
+            role: `worker${index + 1}`,
+            pid: worker.child.pid!,
+          })),
+        ];
+        results.push(
+          await drive(
+            api.baseURL,
+            `PostgreSQL, 1 API node + ${count} worker${count > 1 ? 's' : ''}`,
+            roles,
+          ),
+        );
       } finally {
         await stopAll([api, ...workers]);
         await admin.query(`drop schema if exists "${schema}" cascade`);
@@ -120,7 +183,9 @@ async function main(): Promise<void> {
     rmSync(directory, { recursive: true, force: true });
   }
   const baseline = results[0]!;
-  console.log('\nscenario                                   runs/s   ratio   TTFT p50    TTFT p99   failed');
+  console.log(
+    '\nscenario                                   runs/s   ratio   TTFT p50    TTFT p99   failed',
+  );
   for (const result of results) {
     console.log(
       `${result.name.padEnd(42)} ${result.runsPerSecond.toFixed(1).padStart(6)}   ${(result.runsPerSecond / baseline.runsPerSecond).toFixed(2).padStart(5)}   ${milliseconds(result.ttftP50).padStart(9)}  ${milliseconds(result.ttftP99).padStart(10)}   ${result.failed}`,
@@ -128,7 +193,9 @@ async function main(): Promise<void> {
   }
   console.log('\nCPU used during the measured part:');
   for (const result of results) console.log(`  ${result.name}: ${result.cpu}`);
-  console.log('\nratio = runs/s over the SQLite single-process figure of this run. The upstream spends ~210 ms per run.');
+  console.log(
+    '\nratio = runs/s over the SQLite single-process figure of this run. The upstream spends ~210 ms per run.',
+  );
 }
 
 await main();

@@ -8,11 +8,17 @@ function chunks(...parts: string[]): Readable {
   return Readable.from(parts.map((part) => Buffer.from(part)));
 }
 
-export function runBlobStoreContract(name: string, create: () => BlobStore, leftovers: () => string[]): void {
+export function runBlobStoreContract(
+  name: string,
+  create: () => BlobStore,
+  leftovers: () => string[],
+): void {
   describe(`blob store contract: ${name}`, () => {
     it('stores a stream and gives the same bytes back', async () => {
       const store = create();
-      expect(await store.put('file-a1', chunks('hello ', 'wörld ', '\u{1F600}'))).toEqual({ bytes: Buffer.byteLength('hello wörld \u{1F600}') });
+      expect(await store.put('file-a1', chunks('hello ', 'wörld ', '\u{1F600}'))).toEqual({
+        bytes: Buffer.byteLength('hello wörld \u{1F600}'),
+      });
       expect(await text((await store.get('file-a1'))!)).toBe('hello wörld \u{1F600}');
       expect(await store.size('file-a1')).toBe(Buffer.byteLength('hello wörld \u{1F600}'));
     });
@@ -30,10 +36,14 @@ export function runBlobStoreContract(name: string, create: () => BlobStore, left
 
     it('refuses a stream over the limit and keeps nothing of it', async () => {
       const store = create();
-      await expect(store.put('file-c1', chunks('12345', '67890', 'x'), { maxBytes: 10 })).rejects.toBeInstanceOf(BlobTooLargeError);
+      await expect(
+        store.put('file-c1', chunks('12345', '67890', 'x'), { maxBytes: 10 }),
+      ).rejects.toBeInstanceOf(BlobTooLargeError);
       expect(await store.get('file-c1')).toBeUndefined();
       expect(leftovers()).toEqual([]);
-      expect(await store.put('file-c1', chunks('1234567890'), { maxBytes: 10 })).toEqual({ bytes: 10 });
+      expect(await store.put('file-c1', chunks('1234567890'), { maxBytes: 10 })).toEqual({
+        bytes: 10,
+      });
     });
 
     it('keeps nothing when the source stream fails midway', async () => {

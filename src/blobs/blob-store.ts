@@ -26,5 +26,6 @@ export interface BlobStore {
 
 /** Keys are our own ids: letters, digits, `_` and `-`. Anything else is a programming error. */
 export function assertBlobKey(key: string): void {
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(key)) throw new TypeError(`Invalid blob key: ${JSON.stringify(key).slice(0, 80)}`);
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(key))
+    throw new TypeError(`Invalid blob key: ${JSON.stringify(key).slice(0, 80)}`);
 }

@@ -23,7 +23,11 @@ export class TransactionRevertedError extends InvalidRequestError {
   readonly reason: RevertReason;
 
   constructor(reason: RevertReason, action: string) {
-    super(`${action} would revert with ${reason.summary}; nothing was sent.`, null, 'transaction_reverted');
+    super(
+      `${action} would revert with ${reason.summary}; nothing was sent.`,
+      null,
+      'transaction_reverted',
+    );
     this.reason = reason;
   }
 }
@@ -51,7 +55,11 @@ export class TransactionFailedError extends InvalidRequestError {
 export class ChainSignerMissingError extends InvalidRequestError {
   override name = 'ChainSignerMissingError';
   constructor() {
-    super('No chain signer is configured: set CONCIERGE_CHAIN_PRIVATE_KEY to send transactions.', null, 'chain_signer_missing');
+    super(
+      'No chain signer is configured: set CONCIERGE_CHAIN_PRIVATE_KEY to send transactions.',
+      null,
+      'chain_signer_missing',
+    );
   }
 }
 

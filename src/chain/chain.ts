@@ -38,7 +38,10 @@ export interface EtherTransfer {
   value: bigint;
 }
 
-export type TransactionIntent = ({ kind: 'call' } & ContractWrite) | ({ kind: 'deploy' } & ContractDeployment) | ({ kind: 'transfer' } & EtherTransfer);
+export type TransactionIntent =
+  | ({ kind: 'call' } & ContractWrite)
+  | ({ kind: 'deploy' } & ContractDeployment)
+  | ({ kind: 'transfer' } & EtherTransfer);
 
 /** What a transaction would do, from a simulation against the latest state. Nothing was sent. */
 export interface Simulation {

@@ -3,7 +3,10 @@
  * our templates (render Solidity, compile), then plan and perform its deployment on the chain.
  */
 import type { Abi, Address, Hex } from 'viem';
-import type { ContractTemplateOptions, ContractTemplateOptionsInput } from './contract-template-options.ts';
+import type {
+  ContractTemplateOptions,
+  ContractTemplateOptionsInput,
+} from './contract-template-options.ts';
 
 export interface GeneratedContract {
   /** The options after defaults, exactly what the source was rendered from. */

@@ -14,19 +14,34 @@ const URI = /^[A-Za-z0-9:/._~%?#@!$&'()*+,;=[\]{}-]*$/;
 const CONTRACT_NAME = /^[A-Z][A-Za-z0-9]{0,63}$/;
 const WHOLE_TOKENS = /^[0-9]{1,30}$/;
 
-const name = z.string().regex(DISPLAY_NAME, 'use 1 to 64 letters, digits, spaces, ".", "_" or "-", starting with a letter or digit');
+const name = z
+  .string()
+  .regex(
+    DISPLAY_NAME,
+    'use 1 to 64 letters, digits, spaces, ".", "_" or "-", starting with a letter or digit',
+  );
 const symbol = z.string().regex(SYMBOL, 'use 1 to 11 letters or digits');
-const uri = z.string().max(200).regex(URI, 'use URL characters only (no quotes, backslashes or spaces)');
+const uri = z
+  .string()
+  .max(200)
+  .regex(URI, 'use URL characters only (no quotes, backslashes or spaces)');
 const contractName = z
   .string()
-  .regex(CONTRACT_NAME, 'use a Solidity contract name: a capital letter, then up to 63 letters or digits')
+  .regex(
+    CONTRACT_NAME,
+    'use a Solidity contract name: a capital letter, then up to 63 letters or digits',
+  )
   .optional()
   .describe('The Solidity contract name; derived from `name` when absent.');
-const wholeTokens = z.string().regex(WHOLE_TOKENS, 'use a whole number of tokens, as decimal digits');
+const wholeTokens = z
+  .string()
+  .regex(WHOLE_TOKENS, 'use a whole number of tokens, as decimal digits');
 const access = z
   .enum(['ownable', 'roles'])
   .default('ownable')
-  .describe('ownable: one owner controls minting, pausing and URIs. roles: AccessControl with an admin who holds every role at first.');
+  .describe(
+    'ownable: one owner controls minting, pausing and URIs. roles: AccessControl with an admin who holds every role at first.',
+  );
 
 export const Erc20OptionsSchema = z
   .strictObject({
@@ -40,23 +55,38 @@ export const Erc20OptionsSchema = z
     burnable: z.boolean().default(false),
     pausable: z.boolean().default(false),
     permit: z.boolean().default(false).describe('EIP-2612 gasless approvals.'),
-    cap: wholeTokens.optional().describe('A maximum total supply in whole tokens (ERC20Capped); no cap when absent.'),
+    cap: wholeTokens
+      .optional()
+      .describe('A maximum total supply in whole tokens (ERC20Capped); no cap when absent.'),
     access,
   })
-  .refine((options) => options.cap === undefined || BigInt(options.cap) > 0n, { message: 'the cap must be above zero', path: ['cap'] })
-  .refine((options) => options.cap === undefined || BigInt(options.cap) >= BigInt(options.premint), {
-    message: 'the premint exceeds the cap',
-    path: ['premint'],
-  });
+  .refine((options) => options.cap === undefined || BigInt(options.cap) > 0n, {
+    message: 'the cap must be above zero',
+    path: ['cap'],
+  })
+  .refine(
+    (options) => options.cap === undefined || BigInt(options.cap) >= BigInt(options.premint),
+    {
+      message: 'the premint exceeds the cap',
+      path: ['premint'],
+    },
+  );
 
 export const Erc721OptionsSchema = z.strictObject({
   standard: z.literal('erc721'),
   name,
   symbol,
   contractName,
-  baseUri: uri.optional().describe('Prefix of every token URI; token URIs are empty when absent (unless URI storage sets them).'),
+  baseUri: uri
+    .optional()
+    .describe(
+      'Prefix of every token URI; token URIs are empty when absent (unless URI storage sets them).',
+    ),
   mintable: z.boolean().default(false),
-  autoIncrementIds: z.boolean().default(true).describe('With mintable: ids count up from 0; otherwise the minter picks them.'),
+  autoIncrementIds: z
+    .boolean()
+    .default(true)
+    .describe('With mintable: ids count up from 0; otherwise the minter picks them.'),
   burnable: z.boolean().default(false),
   pausable: z.boolean().default(false),
   enumerable: z.boolean().default(false),
@@ -76,7 +106,11 @@ export const Erc1155OptionsSchema = z.strictObject({
   access,
 });
 
-export const ContractTemplateOptionsSchema = z.discriminatedUnion('standard', [Erc20OptionsSchema, Erc721OptionsSchema, Erc1155OptionsSchema]);
+export const ContractTemplateOptionsSchema = z.discriminatedUnion('standard', [
+  Erc20OptionsSchema,
+  Erc721OptionsSchema,
+  Erc1155OptionsSchema,
+]);
 
 export type Erc20Options = z.infer<typeof Erc20OptionsSchema>;
 export type Erc721Options = z.infer<typeof Erc721OptionsSchema>;

@@ -59,21 +59,47 @@ function failure(id: JsonRpcId, error: JsonRpcError): JsonRpcResponse {
 }
 
 function isId(value: unknown): value is JsonRpcId {
-  return value === null || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+  return (
+    value === null ||
+    typeof value === 'string' ||
+    (typeof value === 'number' && Number.isFinite(value))
+  );
 }
 
 async function answerOne(chain: Chain, item: unknown): Promise<JsonRpcResponse | undefined> {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-    return failure(null, new JsonRpcError(JSON_RPC_CODES.invalidRequest, 'Invalid Request: expected a JSON-RPC 2.0 request object.'));
+    return failure(
+      null,
+      new JsonRpcError(
+        JSON_RPC_CODES.invalidRequest,
+        'Invalid Request: expected a JSON-RPC 2.0 request object.',
+      ),
+    );
   }
   const request = item as Record<string, unknown>;
   const id = isId(request['id']) ? request['id'] : null;
   const params = request['params'];
-  if (request['jsonrpc'] !== '2.0' || typeof request['method'] !== 'string' || ('id' in request && !isId(request['id']))) {
-    return failure(id, new JsonRpcError(JSON_RPC_CODES.invalidRequest, 'Invalid Request: needs "jsonrpc": "2.0", a string "method", and an "id" that is a string, number or null.'));
+  if (
+    request['jsonrpc'] !== '2.0' ||
+    typeof request['method'] !== 'string' ||
+    ('id' in request && !isId(request['id']))
+  ) {
+    return failure(
+      id,
+      new JsonRpcError(
+        JSON_RPC_CODES.invalidRequest,
+        'Invalid Request: needs "jsonrpc": "2.0", a string "method", and an "id" that is a string, number or null.',
+      ),
+    );
   }
   if (params !== undefined && (params === null || typeof params !== 'object')) {
-    return failure(id, new JsonRpcError(JSON_RPC_CODES.invalidRequest, 'Invalid Request: "params" must be an array or an object.'));
+    return failure(
+      id,
+      new JsonRpcError(
+        JSON_RPC_CODES.invalidRequest,
+        'Invalid Request: "params" must be an array or an object.',
+      ),
+    );
   }
   // A notification asks for no answer, and a read method has no effect: nothing to do.
   if (!('id' in request)) return undefined;
@@ -81,15 +107,25 @@ async function answerOne(chain: Chain, item: unknown): Promise<JsonRpcResponse |
   if (!READ_METHODS.has(method)) {
     return failure(
       id,
-      new JsonRpcError(JSON_RPC_CODES.methodNotFound, `The method ${method} is not available here: this endpoint serves read methods only (no signing, sending, or node control).`),
+      new JsonRpcError(
+        JSON_RPC_CODES.methodNotFound,
+        `The method ${method} is not available here: this endpoint serves read methods only (no signing, sending, or node control).`,
+      ),
     );
   }
   try {
-    return { jsonrpc: '2.0', id, result: (await chain.request({ method, params: params ?? [] })) ?? null };
+    return {
+      jsonrpc: '2.0',
+      id,
+      result: (await chain.request({ method, params: params ?? [] })) ?? null,
+    };
   } catch (error) {
     if (error instanceof JsonRpcError) return failure(id, error);
     if (error instanceof ChainUnavailableError) throw error;
-    return failure(id, new JsonRpcError(JSON_RPC_CODES.internalError, `The chain could not answer ${method}.`));
+    return failure(
+      id,
+      new JsonRpcError(JSON_RPC_CODES.internalError, `The chain could not answer ${method}.`),
+    );
   }
 }
 
@@ -97,11 +133,24 @@ async function answerOne(chain: Chain, item: unknown): Promise<JsonRpcResponse |
  * Answers one request or a batch; undefined when nothing is to be answered (only notifications).
  * Throws `ChainUnavailableError` when the chain cannot be reached at all.
  */
-export async function answerJsonRpc(chain: Chain, body: unknown): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
+export async function answerJsonRpc(
+  chain: Chain,
+  body: unknown,
+): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
   if (!Array.isArray(body)) return answerOne(chain, body);
-  if (body.length === 0) return failure(null, new JsonRpcError(JSON_RPC_CODES.invalidRequest, 'Invalid Request: the batch is empty.'));
+  if (body.length === 0)
+    return failure(
+      null,
+      new JsonRpcError(JSON_RPC_CODES.invalidRequest, 'Invalid Request: the batch is empty.'),
+    );
   if (body.length > MAX_BATCH) {
-    return failure(null, new JsonRpcError(JSON_RPC_CODES.invalidRequest, `Invalid Request: a batch may hold at most ${MAX_BATCH} requests.`));
+    return failure(
+      null,
+      new JsonRpcError(
+        JSON_RPC_CODES.invalidRequest,
+        `Invalid Request: a batch may hold at most ${MAX_BATCH} requests.`,
+      ),
+    );
   }
   const answers: JsonRpcResponse[] = [];
   for (const item of body) {

@@ -10,7 +10,11 @@ import { InvalidRequestError } from '../domain/errors.ts';
  * The settings of every compilation; together with the sources they determine the output, so cached
  * artifacts are keyed by them. EVM `cancun`: OpenZeppelin 5.7 uses `mcopy`, so nothing older compiles it.
  */
-export const COMPILER_SETTINGS = { solcVersion: '0.8.37', evmVersion: 'cancun', optimizerRuns: 200 } as const;
+export const COMPILER_SETTINGS = {
+  solcVersion: '0.8.37',
+  evmVersion: 'cancun',
+  optimizerRuns: 200,
+} as const;
 
 /** One contract of a compilation, ready to deploy. */
 export interface CompiledContract {

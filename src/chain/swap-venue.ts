@@ -57,7 +57,9 @@ export type SwapRefusal =
   | { status: 'slippage_exceeded'; message: string; amountOut: bigint; minAmountOut: bigint }
   | { status: 'expired'; message: string; expiredAt: number };
 
-export type QuoteOutcome = { status: 'quoted'; quote: SwapQuote } | Extract<SwapRefusal, { status: 'unknown_pair' | 'no_liquidity' }>;
+export type QuoteOutcome =
+  | { status: 'quoted'; quote: SwapQuote }
+  | Extract<SwapRefusal, { status: 'unknown_pair' | 'no_liquidity' }>;
 
 /** A swap that was mined, succeeded and moved exactly the balances it should have. */
 export interface SwapReceipt {
@@ -73,7 +75,12 @@ export interface SwapReceipt {
   approveTransactionHash: Hex;
   swapTransactionHash: Hex;
   /** Balances read before and after: the payer's input token and the recipient's output token. */
-  balances: { tokenInBefore: bigint; tokenInAfter: bigint; tokenOutBefore: bigint; tokenOutAfter: bigint };
+  balances: {
+    tokenInBefore: bigint;
+    tokenInAfter: bigint;
+    tokenOutBefore: bigint;
+    tokenOutAfter: bigint;
+  };
 }
 
 export type SwapOutcome = SwapReceipt | SwapRefusal;

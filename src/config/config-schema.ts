@@ -48,7 +48,10 @@ export const ConfigSchema = z.strictObject({
    */
   chainPrivateKey: z
     .string()
-    .regex(/^(0x)?[0-9a-fA-F]{64}$/, 'must be a 32-byte hex private key (64 hex digits, optionally 0x-prefixed)')
+    .regex(
+      /^(0x)?[0-9a-fA-F]{64}$/,
+      'must be a 32-byte hex private key (64 hex digits, optionally 0x-prefixed)',
+    )
     .transform((key) => new Secret(key.startsWith('0x') ? key : `0x${key}`))
     .optional(),
   /**
@@ -58,7 +61,11 @@ export const ConfigSchema = z.strictObject({
   chainEthPriceUsd: z.coerce.number().nonnegative().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest accepted JSON request body, in bytes. */
-  bodyLimit: z.coerce.number().int().positive().default(8 * 1024 * 1024),
+  bodyLimit: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024),
   /** Seconds a run may stay in `requires_action` before it expires. */
   runExpirySeconds: z.coerce.number().int().positive().default(600),
   /** Whether this process claims and executes runs (`concierge serve --no-worker` turns it off). */
@@ -72,7 +79,11 @@ export const ConfigSchema = z.strictObject({
   /** Upper bound, in seconds, for one model call to make progress before it counts as stalled. */
   modelTimeoutSeconds: z.coerce.number().positive().default(120),
   /** Largest accepted file upload, in bytes. */
-  fileSizeLimit: z.coerce.number().int().positive().default(512 * 1024 * 1024),
+  fileSizeLimit: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(512 * 1024 * 1024),
   /** How many files one process parses, chunks and embeds at once. */
   ingestionConcurrency: z.coerce.number().int().positive().max(64).default(2),
   /** Largest file, in tokens, that file search indexes (OpenAI's limit is 5,000,000); larger files fail with `last_error`. */
@@ -86,16 +97,27 @@ export const ConfigSchema = z.strictObject({
    */
   a2aAllowedHosts: z
     .preprocess(
-      (value) => (typeof value === 'string' ? value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '') : value),
+      (value) =>
+        typeof value === 'string'
+          ? value
+              .split(',')
+              .map((entry) => entry.trim())
+              .filter((entry) => entry !== '')
+          : value,
       z.array(
         z.string().refine((entry) => parseHostPattern(entry) !== undefined, {
-          error: (issue) => `'${String(issue.input)}' is not a host pattern (a host, host:port or *.domain, without a scheme or path)`,
+          error: (issue) =>
+            `'${String(issue.input)}' is not a host pattern (a host, host:port or *.domain, without a scheme or path)`,
         }),
       ),
     )
     .optional(),
   /** The purchasing service agent: allowlisted merchants, the demo merchant, the per-purchase ceiling. */
-  purchasing: PurchasingConfigSchema.default({ merchants: [], demoMerchant: 'auto', maxPurchaseUsd: 50 }),
+  purchasing: PurchasingConfigSchema.default({
+    merchants: [],
+    demoMerchant: 'auto',
+    maxPurchaseUsd: 50,
+  }),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;

@@ -21,7 +21,8 @@ const BARE_IPV6 = /^[0-9a-f]*:[0-9a-f:.]*$/;
 export function parseHostPattern(entry: string): HostPattern | undefined {
   const text = entry.trim().toLowerCase();
   const bracketed = BRACKETED_IPV6.exec(text);
-  if (bracketed) return { host: bracketed[1]!, wildcard: false, port: bracketed[2]?.slice(1) ?? null };
+  if (bracketed)
+    return { host: bracketed[1]!, wildcard: false, port: bracketed[2]?.slice(1) ?? null };
   if (BARE_IPV6.test(text)) return { host: text, wildcard: false, port: null };
   if (!NAME.test(text)) return undefined;
   const [hostPart, port] = text.split(':') as [string, string | undefined];

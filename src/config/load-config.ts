@@ -4,7 +4,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigSchema, ENVIRONMENT_VARIABLES, type Config, type ConfigInput } from './config-schema.ts';
+import {
+  ConfigSchema,
+  ENVIRONMENT_VARIABLES,
+  type Config,
+  type ConfigInput,
+} from './config-schema.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -20,9 +25,18 @@ export interface LoadConfigOptions {
 }
 
 /** Reads, merges and validates the configuration. Throws a `ConfigError` naming the variable at fault. */
-export function loadConfig({ options = {}, environment = process.env, configFile }: LoadConfigOptions = {}): Config {
-  const filePath = resolve(configFile ?? environment['CONCIERGE_CONFIG'] ?? 'concierge.config.json');
-  const fromFile = readConfigFile(filePath, configFile !== undefined || environment['CONCIERGE_CONFIG'] !== undefined);
+export function loadConfig({
+  options = {},
+  environment = process.env,
+  configFile,
+}: LoadConfigOptions = {}): Config {
+  const filePath = resolve(
+    configFile ?? environment['CONCIERGE_CONFIG'] ?? 'concierge.config.json',
+  );
+  const fromFile = readConfigFile(
+    filePath,
+    configFile !== undefined || environment['CONCIERGE_CONFIG'] !== undefined,
+  );
 
   const fromEnvironment: Record<string, string> = {};
   for (const [key, variable] of Object.entries(ENVIRONMENT_VARIABLES)) {
@@ -36,7 +50,9 @@ export function loadConfig({ options = {}, environment = process.env, configFile
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0] ?? '');
     const variable = ENVIRONMENT_VARIABLES[key as keyof typeof ENVIRONMENT_VARIABLES];
-    const where = variable ? `${variable} (config key "${key}")` : `config key "${issue.path.join('.')}"`;
+    const where = variable
+      ? `${variable} (config key "${key}")`
+      : `config key "${issue.path.join('.')}"`;
     throw new ConfigError(`Invalid configuration for ${where}: ${issue.message}`);
   }
   return parsed.data;
@@ -55,7 +71,9 @@ function readConfigFile(path: string, required: boolean): Record<string, unknown
     return content as Record<string, unknown>;
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`Config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new ConfigError(`Config file ${path} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

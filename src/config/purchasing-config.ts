@@ -18,14 +18,21 @@ export const PostalAddressSchema = z.strictObject({
   line_two: z.string().max(60).optional(),
   city: z.string().min(1).max(60),
   state: z.string().min(1),
-  country: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter ISO 3166-1 country code, e.g. "US"'),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be a two-letter ISO 3166-1 country code, e.g. "US"'),
   postal_code: z.string().min(1).max(20),
 });
 export type PostalAddress = z.infer<typeof PostalAddressSchema>;
 
 export const MerchantConfigSchema = z.strictObject({
   /** How proposals, policies (`allowed_merchants`) and the audit log name this merchant. */
-  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be lowercase letters, digits, ".", "_" or "-" (at most 64)'),
+  id: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9._-]{0,63}$/,
+      'must be lowercase letters, digits, ".", "_" or "-" (at most 64)',
+    ),
   /** Where the merchant's API lives; every request goes under this URL and nowhere else. */
   baseUrl: z.string().url(),
   /** The PSP that issues ACP delegated-payment tokens for this merchant (defaults to `baseUrl`). */
@@ -59,7 +66,13 @@ export const PurchasingConfigSchema = z.strictObject({
   /** Where physical goods ship when the task names no address. */
   shipTo: PostalAddressSchema.optional(),
   /** Who the merchant sees as the buyer. */
-  buyer: z.strictObject({ first_name: z.string().min(1), last_name: z.string().min(1), email: z.string().email() }).optional(),
+  buyer: z
+    .strictObject({
+      first_name: z.string().min(1),
+      last_name: z.string().min(1),
+      email: z.string().email(),
+    })
+    .optional(),
   /** The card behind ACP delegated payments; unset means ACP checkouts are not paid (x402 still is), except with the demo merchant's test card. */
   card: PaymentCardSchema.optional(),
   /** The stablecoin x402 payments are made in: an ERC-3009 token on the configured chain (default: the dev chain's Test USD). */

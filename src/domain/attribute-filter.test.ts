@@ -17,8 +17,26 @@ describe('matchesFilter', () => {
     [{ type: 'in', key: 'region', value: ['us', 'eu'] }, true],
     [{ type: 'nin', key: 'region', value: ['us', 'eu'] }, false],
     [{ type: 'eq', key: 'public', value: true }, true],
-    [{ type: 'and', filters: [{ type: 'eq', key: 'public', value: true }, { type: 'gt', key: 'year', value: 2025 }] }, false],
-    [{ type: 'or', filters: [{ type: 'eq', key: 'public', value: false }, { type: 'gt', key: 'year', value: 2020 }] }, true],
+    [
+      {
+        type: 'and',
+        filters: [
+          { type: 'eq', key: 'public', value: true },
+          { type: 'gt', key: 'year', value: 2025 },
+        ],
+      },
+      false,
+    ],
+    [
+      {
+        type: 'or',
+        filters: [
+          { type: 'eq', key: 'public', value: false },
+          { type: 'gt', key: 'year', value: 2020 },
+        ],
+      },
+      true,
+    ],
   ] as const)('%j → %s', (filter, expected) => {
     expect(matchesFilter(attributes, filter as never)).toBe(expected);
   });

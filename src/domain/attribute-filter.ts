@@ -15,7 +15,8 @@ export type AttributeFilter = ComparisonFilter | CompoundFilter;
 
 function compare(actual: AttributeValue, expected: AttributeValue): number | undefined {
   if (typeof actual === 'number' && typeof expected === 'number') return actual - expected;
-  if (typeof actual === 'string' && typeof expected === 'string') return actual < expected ? -1 : actual > expected ? 1 : 0;
+  if (typeof actual === 'string' && typeof expected === 'string')
+    return actual < expected ? -1 : actual > expected ? 1 : 0;
   return undefined;
 }
 

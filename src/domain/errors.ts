@@ -117,7 +117,9 @@ export class RateLimitError extends ApiError {
 export class ServerError extends ApiError {
   readonly kind = 'server';
   override name = 'ServerError';
-  constructor(message = 'The server had an error while processing your request. Sorry about that!') {
+  constructor(
+    message = 'The server had an error while processing your request. Sorry about that!',
+  ) {
     super({ message }, 'server_error');
   }
 }

@@ -1,11 +1,19 @@
 /** The file object: bytes in the blob store, metadata in the database. */
 
 /** Purposes a client may upload with. */
-export const UPLOAD_PURPOSES = ['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals'] as const;
+export const UPLOAD_PURPOSES = [
+  'assistants',
+  'batch',
+  'fine-tune',
+  'vision',
+  'user_data',
+  'evals',
+] as const;
 export type UploadPurpose = (typeof UPLOAD_PURPOSES)[number];
 
 /** Every purpose a stored file may carry (`assistants_output` is written by code_interpreter, never uploaded). */
-export type FilePurpose = UploadPurpose | 'assistants_output' | 'batch_output' | 'fine-tune-results';
+export type FilePurpose =
+  UploadPurpose | 'assistants_output' | 'batch_output' | 'fine-tune-results';
 
 export interface FileObject {
   id: string;

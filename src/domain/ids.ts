@@ -60,13 +60,21 @@ function randomText(length: number): string {
 /** A new, time-ordered id of the given kind. */
 export function newId(kind: IdKind, now = Date.now()): string {
   sequence = (sequence + 1) % 62 ** SEQUENCE_LENGTH;
-  return ID_PREFIXES[kind] + encode(now, TIME_LENGTH) + encode(sequence, SEQUENCE_LENGTH) + randomText(RANDOM_LENGTH);
+  return (
+    ID_PREFIXES[kind] +
+    encode(now, TIME_LENGTH) +
+    encode(sequence, SEQUENCE_LENGTH) +
+    randomText(RANDOM_LENGTH)
+  );
 }
 
 /** The creation time in milliseconds embedded in an id made by `newId`, or undefined for a foreign id. */
 export function idTimestamp(id: string, kind: IdKind): number | undefined {
   const prefix = ID_PREFIXES[kind];
-  if (!id.startsWith(prefix) || id.length !== prefix.length + TIME_LENGTH + SEQUENCE_LENGTH + RANDOM_LENGTH) {
+  if (
+    !id.startsWith(prefix) ||
+    id.length !== prefix.length + TIME_LENGTH + SEQUENCE_LENGTH + RANDOM_LENGTH
+  ) {
     return undefined;
   }
   let value = 0;
@@ -88,6 +96,7 @@ export function anyIdTimestamp(id: string): number | undefined {
   const match = /^[a-z]+[_-]([0-9A-Za-z]{24})$/.exec(id);
   if (!match) return undefined;
   let value = 0;
-  for (const character of match[1]!.slice(0, TIME_LENGTH)) value = value * 62 + ALPHABET.indexOf(character);
+  for (const character of match[1]!.slice(0, TIME_LENGTH))
+    value = value * 62 + ALPHABET.indexOf(character);
   return value;
 }

@@ -16,7 +16,10 @@ export interface ListPage<Item> {
 }
 
 /** Builds the list envelope around one page of items. */
-export function listPage<Item extends { id: string }>(data: Item[], hasMore: boolean): ListPage<Item> {
+export function listPage<Item extends { id: string }>(
+  data: Item[],
+  hasMore: boolean,
+): ListPage<Item> {
   return {
     object: 'list',
     data,

@@ -36,7 +36,8 @@ export interface Attachment {
 
 export type MessageStatus = 'in_progress' | 'incomplete' | 'completed';
 
-export type MessageIncompleteReason = 'content_filter' | 'max_tokens' | 'run_cancelled' | 'run_expired' | 'run_failed';
+export type MessageIncompleteReason =
+  'content_filter' | 'max_tokens' | 'run_cancelled' | 'run_expired' | 'run_failed';
 
 export interface Message {
   id: string;

@@ -14,7 +14,15 @@ import type { RunStatus } from './run.ts';
 
 const TRANSITIONS: Record<RunStatus, readonly RunStatus[]> = {
   queued: ['in_progress', 'cancelled', 'expired', 'failed'],
-  in_progress: ['requires_action', 'queued', 'cancelling', 'completed', 'incomplete', 'failed', 'cancelled'],
+  in_progress: [
+    'requires_action',
+    'queued',
+    'cancelling',
+    'completed',
+    'incomplete',
+    'failed',
+    'cancelled',
+  ],
   requires_action: ['queued', 'cancelled', 'expired', 'failed'],
   cancelling: ['cancelled', 'failed', 'completed', 'incomplete'],
   cancelled: [],
@@ -24,7 +32,12 @@ const TRANSITIONS: Record<RunStatus, readonly RunStatus[]> = {
   expired: [],
 };
 
-export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'in_progress', 'requires_action', 'cancelling'];
+export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = [
+  'queued',
+  'in_progress',
+  'requires_action',
+  'cancelling',
+];
 
 export function isTerminal(status: RunStatus): boolean {
   return TRANSITIONS[status].length === 0;

@@ -45,7 +45,10 @@ export interface Run {
   thread_id: string;
   assistant_id: string;
   status: RunStatus;
-  required_action: { type: 'submit_tool_outputs'; submit_tool_outputs: { tool_calls: FunctionToolCall[] } } | null;
+  required_action: {
+    type: 'submit_tool_outputs';
+    submit_tool_outputs: { tool_calls: FunctionToolCall[] };
+  } | null;
   last_error: { code: RunErrorCode; message: string } | null;
   expires_at: number | null;
   started_at: number | null;
@@ -76,13 +79,19 @@ export interface FileSearchResult {
 }
 
 export type StepToolCall =
-  | { id: string; type: 'function'; function: { name: string; arguments: string; output: string | null } }
+  | {
+      id: string;
+      type: 'function';
+      function: { name: string; arguments: string; output: string | null };
+    }
   | {
       id: string;
       type: 'code_interpreter';
       code_interpreter: {
         input: string;
-        outputs: Array<{ type: 'logs'; logs: string } | { type: 'image'; image: { file_id: string } }>;
+        outputs: Array<
+          { type: 'logs'; logs: string } | { type: 'image'; image: { file_id: string } }
+        >;
       };
     }
   | {

@@ -73,7 +73,16 @@ export interface Proposal {
   details: Record<string, unknown>;
 }
 
-export type ActionStatus = 'pending_approval' | 'approved' | 'executing' | 'denied' | 'declined' | 'expired' | 'executed' | 'failed' | 'superseded';
+export type ActionStatus =
+  | 'pending_approval'
+  | 'approved'
+  | 'executing'
+  | 'denied'
+  | 'declined'
+  | 'expired'
+  | 'executed'
+  | 'failed'
+  | 'superseded';
 
 /** One proposal and everything that happened to it: the audit log entry. */
 export interface ServiceAgentAction {

@@ -80,7 +80,13 @@ export function fileCounts(byStatus: Partial<Record<VectorStoreFileStatus, numbe
   const completed = byStatus.completed ?? 0;
   const failed = byStatus.failed ?? 0;
   const cancelled = byStatus.cancelled ?? 0;
-  return { in_progress, completed, failed, cancelled, total: in_progress + completed + failed + cancelled };
+  return {
+    in_progress,
+    completed,
+    failed,
+    cancelled,
+    total: in_progress + completed + failed + cancelled,
+  };
 }
 
 /** A vector store as stored; counts, usage and status are derived from its files when it is read. */
@@ -98,7 +104,9 @@ const SECONDS_PER_DAY = 86_400;
 
 /** When the store expires under its `expires_after` policy (seconds), or null without one. */
 export function expiresAt(record: VectorStoreRecord): number | null {
-  return record.expires_after ? (record.last_active_at ?? record.created_at) + record.expires_after.days * SECONDS_PER_DAY : null;
+  return record.expires_after
+    ? (record.last_active_at ?? record.created_at) + record.expires_after.days * SECONDS_PER_DAY
+    : null;
 }
 
 export function isExpired(record: VectorStoreRecord, now: number): boolean {
@@ -112,7 +120,11 @@ export function vectorStoreObject(
   stats: { counts: FileCounts; usageBytes: number },
   now: number,
 ): VectorStore {
-  const status = isExpired(record, now) ? 'expired' : stats.counts.in_progress > 0 ? 'in_progress' : 'completed';
+  const status = isExpired(record, now)
+    ? 'expired'
+    : stats.counts.in_progress > 0
+      ? 'in_progress'
+      : 'completed';
   return {
     id: record.id,
     object: 'vector_store',

@@ -5,13 +5,22 @@
  */
 import type { Message } from '../domain/message.ts';
 import type { Run, RunStep } from '../domain/run.ts';
-import type { ModelCapabilities, ModelContentPart, ModelMessage, ModelRequest, ModelTool } from '../models/language-model.ts';
+import type {
+  ModelCapabilities,
+  ModelContentPart,
+  ModelMessage,
+  ModelRequest,
+  ModelTool,
+} from '../models/language-model.ts';
 import type { StepTranscript } from '../storage/ports/runs-port.ts';
 import { RunFailure } from './run-failure.ts';
 import { imageTokens, MESSAGE_OVERHEAD_TOKENS, type TokenCounter } from './token-counter.ts';
 
 /** Reads an image file of the project: bytes and media type, or undefined if there is no such image. */
-export type ImageLoader = (projectId: string, fileId: string) => Promise<{ bytes: Uint8Array; mediaType: string } | undefined>;
+export type ImageLoader = (
+  projectId: string,
+  fileId: string,
+) => Promise<{ bytes: Uint8Array; mediaType: string } | undefined>;
 
 export interface BuildRequestInput {
   projectId: string;
@@ -39,7 +48,10 @@ export interface BuiltRequest {
 
 const DATA_URL = /^data:(image\/[a-z+.-]+);base64,(.*)$/i;
 
-async function userContent(input: BuildRequestInput, message: Message): Promise<ModelContentPart[]> {
+async function userContent(
+  input: BuildRequestInput,
+  message: Message,
+): Promise<ModelContentPart[]> {
   const parts: ModelContentPart[] = [];
   for (const part of message.content) {
     if (part.type === 'text') parts.push({ type: 'text', text: part.text.value });
@@ -53,8 +65,17 @@ async function userContent(input: BuildRequestInput, message: Message): Promise<
       });
     } else if (part.type === 'image_file') {
       const image = await input.loadImage(input.projectId, part.image_file.file_id);
-      if (!image) throw new RunFailure(`The image file ${part.image_file.file_id} in message ${message.id} does not exist or is not a readable image (png, jpeg, gif or webp up to 20 MB).`, { status: 'failed', code: 'invalid_prompt' });
-      parts.push({ type: 'image', image: image.bytes, mediaType: image.mediaType, ...(part.image_file.detail ? { detail: part.image_file.detail } : {}) });
+      if (!image)
+        throw new RunFailure(
+          `The image file ${part.image_file.file_id} in message ${message.id} does not exist or is not a readable image (png, jpeg, gif or webp up to 20 MB).`,
+          { status: 'failed', code: 'invalid_prompt' },
+        );
+      parts.push({
+        type: 'image',
+        image: image.bytes,
+        mediaType: image.mediaType,
+        ...(part.image_file.detail ? { detail: part.image_file.detail } : {}),
+      });
     }
   }
   return parts;
@@ -69,7 +90,8 @@ function tokensOf(counter: TokenCounter, message: ModelMessage): number {
   for (const part of message.content) {
     if (part.type === 'text') total += counter.count(part.text);
     else if (part.type === 'image') total += imageTokens(part.detail);
-    else if (part.type === 'tool-call') total += counter.count(part.toolName) + counter.count(part.arguments);
+    else if (part.type === 'tool-call')
+      total += counter.count(part.toolName) + counter.count(part.arguments);
     else total += counter.count(part.output);
   }
   return total;
@@ -89,11 +111,21 @@ function runTranscript(input: BuildRequestInput, byId: Map<string, Message>): Mo
     if (!calls || calls.calls.length === 0) continue;
     transcript.push({
       role: 'assistant',
-      content: calls.calls.map((call) => ({ type: 'tool-call', toolCallId: call.id, toolName: call.name, arguments: call.arguments })),
+      content: calls.calls.map((call) => ({
+        type: 'tool-call',
+        toolCallId: call.id,
+        toolName: call.name,
+        arguments: call.arguments,
+      })),
     });
     transcript.push({
       role: 'tool',
-      content: calls.calls.map((call) => ({ type: 'tool-result', toolCallId: call.id, toolName: call.name, output: call.output ?? '' })),
+      content: calls.calls.map((call) => ({
+        type: 'tool-result',
+        toolCallId: call.id,
+        toolName: call.name,
+        output: call.output ?? '',
+      })),
     });
   }
   return transcript;
@@ -103,7 +135,10 @@ export async function buildModelRequest(input: BuildRequestInput): Promise<Built
   const { run, counter } = input;
   const byId = new Map(input.messages.map((message) => [message.id, message]));
   let history = input.messages.filter((message) => message.run_id !== run.id);
-  if (run.truncation_strategy.type === 'last_messages' && run.truncation_strategy.last_messages !== null) {
+  if (
+    run.truncation_strategy.type === 'last_messages' &&
+    run.truncation_strategy.last_messages !== null
+  ) {
     history = history.slice(-run.truncation_strategy.last_messages);
   }
 
@@ -128,12 +163,22 @@ export async function buildModelRequest(input: BuildRequestInput): Promise<Built
   const transcript = runTranscript(input, byId);
 
   // The output budget: what max_completion_tokens leaves, else a quarter of the window (at most 4096).
-  const completionLeft = run.max_completion_tokens === null ? undefined : run.max_completion_tokens - input.used.completion;
+  const completionLeft =
+    run.max_completion_tokens === null
+      ? undefined
+      : run.max_completion_tokens - input.used.completion;
   if (completionLeft !== undefined && completionLeft <= 0) {
-    throw new RunFailure('The run used all of max_completion_tokens.', { status: 'incomplete', reason: 'max_completion_tokens' });
+    throw new RunFailure('The run used all of max_completion_tokens.', {
+      status: 'incomplete',
+      reason: 'max_completion_tokens',
+    });
   }
-  const outputReserve = completionLeft ?? Math.min(4096, Math.floor(input.capabilities.contextWindow / 4));
-  const promptLeft = run.max_prompt_tokens === null ? Number.POSITIVE_INFINITY : run.max_prompt_tokens - input.used.prompt;
+  const outputReserve =
+    completionLeft ?? Math.min(4096, Math.floor(input.capabilities.contextWindow / 4));
+  const promptLeft =
+    run.max_prompt_tokens === null
+      ? Number.POSITIVE_INFINITY
+      : run.max_prompt_tokens - input.used.prompt;
   const windowLeft = input.capabilities.contextWindow - outputReserve;
   const budget = Math.min(promptLeft, windowLeft);
 
@@ -153,14 +198,23 @@ export async function buildModelRequest(input: BuildRequestInput): Promise<Built
     total += tokens;
   }
   while (kept.length > 1 && kept[0]!.role !== 'user') kept.shift();
-  if (total > budget || (kept.length === 0 && historyMessages.length > 0 && transcript.length === 0)) {
+  if (
+    total > budget ||
+    (kept.length === 0 && historyMessages.length > 0 && transcript.length === 0)
+  ) {
     if (promptLeft <= windowLeft) {
-      throw new RunFailure('The prompt does not fit in what is left of max_prompt_tokens.', { status: 'incomplete', reason: 'max_prompt_tokens' });
+      throw new RunFailure('The prompt does not fit in what is left of max_prompt_tokens.', {
+        status: 'incomplete',
+        reason: 'max_prompt_tokens',
+      });
     }
-    throw new RunFailure(`The conversation does not fit in the context window of '${run.model}' (${input.capabilities.contextWindow} tokens), even after truncation.`, {
-      status: 'failed',
-      code: 'invalid_prompt',
-    });
+    throw new RunFailure(
+      `The conversation does not fit in the context window of '${run.model}' (${input.capabilities.contextWindow} tokens), even after truncation.`,
+      {
+        status: 'failed',
+        code: 'invalid_prompt',
+      },
+    );
   }
 
   const request: ModelRequest = {
@@ -176,7 +230,11 @@ export async function buildModelRequest(input: BuildRequestInput): Promise<Built
     ...(input.reasoningEffort ? { reasoningEffort: input.reasoningEffort } : {}),
     ...responseFormat(run),
   };
-  return { request, estimatedPromptTokens: total, droppedMessages: historyMessages.length - kept.length };
+  return {
+    request,
+    estimatedPromptTokens: total,
+    droppedMessages: historyMessages.length - kept.length,
+  };
 }
 
 function toModelToolChoice(run: Run): ModelRequest['toolChoice'] {

@@ -9,7 +9,11 @@ import { InvalidRequestError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import type { Run, RunOptions, ToolChoice } from '../domain/run.ts';
 import type { RunEvent } from '../domain/run-event.ts';
-import { ActiveRunConflictError, type NewRunEvent, type RunRecord } from '../storage/ports/runs-port.ts';
+import {
+  ActiveRunConflictError,
+  type NewRunEvent,
+  type RunRecord,
+} from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import type { EventBus } from './event-bus.ts';
 import type { RunHandOff } from './run-hand-off.ts';
@@ -24,7 +28,10 @@ export interface RunParams {
   top_p?: number | null | undefined;
   max_prompt_tokens?: number | null | undefined;
   max_completion_tokens?: number | null | undefined;
-  truncation_strategy?: { type: 'auto' | 'last_messages'; last_messages?: number | null | undefined } | null | undefined;
+  truncation_strategy?:
+    | { type: 'auto' | 'last_messages'; last_messages?: number | null | undefined }
+    | null
+    | undefined;
   tool_choice?: ToolChoice | null | undefined;
   parallel_tool_calls?: boolean | undefined;
   response_format?: ResponseFormat | null | undefined;
@@ -33,14 +40,27 @@ export interface RunParams {
 function checkToolChoice(run: Run): void {
   const choice = run.tool_choice;
   if (typeof choice === 'string') return;
-  const present = (tool: AssistantTool) => (choice.type === 'function' ? tool.type === 'function' && tool.function.name === choice.function.name : tool.type === choice.type);
+  const present = (tool: AssistantTool) =>
+    choice.type === 'function'
+      ? tool.type === 'function' && tool.function.name === choice.function.name
+      : tool.type === choice.type;
   if (!run.tools.some(present)) {
-    const name = choice.type === 'function' ? `function '${choice.function.name}'` : `'${choice.type}'`;
-    throw new InvalidRequestError(`Invalid 'tool_choice': ${name} is not one of the run's tools.`, 'tool_choice');
+    const name =
+      choice.type === 'function' ? `function '${choice.function.name}'` : `'${choice.type}'`;
+    throw new InvalidRequestError(
+      `Invalid 'tool_choice': ${name} is not one of the run's tools.`,
+      'tool_choice',
+    );
   }
 }
 
-export function buildRun(threadId: string, assistant: Assistant, params: RunParams, runExpirySeconds: number, additionalInstructions?: string | null): Run {
+export function buildRun(
+  threadId: string,
+  assistant: Assistant,
+  params: RunParams,
+  runExpirySeconds: number,
+  additionalInstructions?: string | null,
+): Run {
   const createdAt = nowSeconds();
   const base = params.instructions ?? assistant.instructions ?? '';
   const run: Run = {
@@ -59,7 +79,11 @@ export function buildRun(threadId: string, assistant: Assistant, params: RunPara
     completed_at: null,
     incomplete_details: null,
     model: params.model ?? assistant.model,
-    instructions: additionalInstructions ? (base ? `${base}\n\n${additionalInstructions}` : additionalInstructions) : base,
+    instructions: additionalInstructions
+      ? base
+        ? `${base}\n\n${additionalInstructions}`
+        : additionalInstructions
+      : base,
     tools: params.tools ?? assistant.tools,
     metadata: params.metadata ?? {},
     usage: null,
@@ -68,7 +92,10 @@ export function buildRun(threadId: string, assistant: Assistant, params: RunPara
     max_prompt_tokens: params.max_prompt_tokens ?? null,
     max_completion_tokens: params.max_completion_tokens ?? null,
     truncation_strategy: params.truncation_strategy
-      ? { type: params.truncation_strategy.type, last_messages: params.truncation_strategy.last_messages ?? null }
+      ? {
+          type: params.truncation_strategy.type,
+          last_messages: params.truncation_strategy.last_messages ?? null,
+        }
       : { type: 'auto', last_messages: null },
     tool_choice: params.tool_choice ?? 'auto',
     parallel_tool_calls: params.parallel_tool_calls ?? true,
@@ -97,7 +124,13 @@ export async function insertRun(
 ): Promise<{ run: Run; events: RunEvent[] }> {
   const reservation = handOff?.reserve();
   try {
-    const record: RunRecord = { projectId, run, options, lockedBy: reservation?.workerId ?? null, leaseUntil: reservation?.leaseUntil ?? null };
+    const record: RunRecord = {
+      projectId,
+      run,
+      options,
+      lockedBy: reservation?.workerId ?? null,
+      leaseUntil: reservation?.leaseUntil ?? null,
+    };
     const events = await store.transaction(async (transaction) => {
       const leading = await work(transaction);
       return transaction.runs.insert(record, [...leading, ...runEvents(run)]);
@@ -110,6 +143,10 @@ export async function insertRun(
     reservation?.cancel();
     if (!(error instanceof ActiveRunConflictError)) throw error;
     const active = await store.runs.findActive(projectId, run.thread_id);
-    throw new InvalidRequestError(active ? `Thread ${run.thread_id} already has an active run ${active.id}.` : `Thread ${run.thread_id} already has an active run.`);
+    throw new InvalidRequestError(
+      active
+        ? `Thread ${run.thread_id} already has an active run ${active.id}.`
+        : `Thread ${run.thread_id} already has an active run.`,
+    );
   }
 }

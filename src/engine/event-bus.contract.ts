@@ -82,7 +82,10 @@ export function runEventBusContract(name: string, createPair: () => Promise<Even
       const runId = run();
       pair.sender.notifyRunnable();
       pair.sender.notifyCancel(runId);
-      await eventually(() => (woken > 0 && cancelled.length > 0 ? true : undefined), 'a wake-up and a cancel');
+      await eventually(
+        () => (woken > 0 && cancelled.length > 0 ? true : undefined),
+        'a wake-up and a cancel',
+      );
       expect(cancelled).toEqual([runId]);
       offRunnable();
       offCancel();

@@ -16,10 +16,22 @@ export type Ending =
   | { status: 'failed'; code: RunErrorCode; message: string }
   | { status: 'cancelled' };
 
-const MESSAGE_REASON = { failed: 'run_failed', cancelled: 'run_cancelled', incomplete: 'max_tokens', completed: 'max_tokens' } as const;
+const MESSAGE_REASON = {
+  failed: 'run_failed',
+  cancelled: 'run_cancelled',
+  incomplete: 'max_tokens',
+  completed: 'max_tokens',
+} as const;
 
 /** Marks what the interrupted turn left open: the message incomplete, the steps cancelled or failed. */
-export async function closeOpenWork(store: Store, writer: RunWriter, projectId: string, state: TurnState, ending: Ending, include: readonly string[] = []): Promise<void> {
+export async function closeOpenWork(
+  store: Store,
+  writer: RunWriter,
+  projectId: string,
+  state: TurnState,
+  ending: Ending,
+  include: readonly string[] = [],
+): Promise<void> {
   const now = nowSeconds();
   if (state.message) {
     const message: Message = {
@@ -37,7 +49,14 @@ export async function closeOpenWork(store: Store, writer: RunWriter, projectId: 
     if (!open) continue;
     const step = endStep(open, ending, now);
     await writer.write(() => store.runSteps.update(projectId, step));
-    writer.emit(step.status === 'cancelled' ? 'thread.run.step.cancelled' : step.status === 'failed' ? 'thread.run.step.failed' : 'thread.run.step.completed', publicStep(step, include));
+    writer.emit(
+      step.status === 'cancelled'
+        ? 'thread.run.step.cancelled'
+        : step.status === 'failed'
+          ? 'thread.run.step.failed'
+          : 'thread.run.step.completed',
+      publicStep(step, include),
+    );
   }
   state.messageStep = undefined;
   state.toolStep = undefined;
@@ -47,7 +66,12 @@ export function endStep(step: RunStep, ending: Ending, now = nowSeconds()): RunS
   if (ending.status === 'cancelled') return { ...step, status: 'cancelled', cancelled_at: now };
   if (ending.status === 'failed') {
     const code = ending.code === 'rate_limit_exceeded' ? 'rate_limit_exceeded' : 'server_error';
-    return { ...step, status: 'failed', failed_at: now, last_error: { code, message: ending.message } };
+    return {
+      ...step,
+      status: 'failed',
+      failed_at: now,
+      last_error: { code, message: ending.message },
+    };
   }
   return { ...step, status: 'completed', completed_at: now };
 }
@@ -55,27 +79,47 @@ export function endStep(step: RunStep, ending: Ending, now = nowSeconds()): RunS
 /** The run object after it ends in `ending`. */
 export function endedRun(run: Run, ending: Ending, usage: Usage): Run {
   const now = nowSeconds();
-  const base: Run = { ...run, status: ending.status, required_action: null, expires_at: null, usage };
+  const base: Run = {
+    ...run,
+    status: ending.status,
+    required_action: null,
+    expires_at: null,
+    usage,
+  };
   switch (ending.status) {
     case 'completed':
       return { ...base, completed_at: now };
     case 'incomplete':
       return { ...base, incomplete_details: { reason: ending.reason } };
     case 'failed':
-      return { ...base, failed_at: now, last_error: { code: ending.code, message: ending.message } };
+      return {
+        ...base,
+        failed_at: now,
+        last_error: { code: ending.code, message: ending.message },
+      };
     case 'cancelled':
       return { ...base, cancelled_at: now };
   }
 }
 
-export async function endRun(store: Store, writer: RunWriter, projectId: string, state: TurnState, ending: Ending, usage: Usage, include: readonly string[] = []): Promise<void> {
+export async function endRun(
+  store: Store,
+  writer: RunWriter,
+  projectId: string,
+  state: TurnState,
+  ending: Ending,
+  usage: Usage,
+  include: readonly string[] = [],
+): Promise<void> {
   await closeOpenWork(store, writer, projectId, state, ending, include);
   if (ending.status === 'cancelled') {
     // The API node moved the run to `cancelling` without an event (the worker owns the event log):
     // announce it here, before `cancelled`.
     const current = await writer.refresh();
     if (current.status === 'in_progress') {
-      await writer.transition({ ...current, status: 'cancelling' }, [{ event: 'thread.run.cancelling', data: { ...current, status: 'cancelling' } }]);
+      await writer.transition({ ...current, status: 'cancelling' }, [
+        { event: 'thread.run.cancelling', data: { ...current, status: 'cancelling' } },
+      ]);
     } else if (current.status === 'cancelling') {
       writer.emit('thread.run.cancelling', current);
     }

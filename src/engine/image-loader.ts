@@ -9,7 +9,8 @@ const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 export function createImageLoader(store: Store, blobs: BlobStore): ImageLoader {
   return async (projectId, fileId) => {
     const stored = await store.files.find(projectId, fileId, nowSeconds());
-    if (!stored || !stored.contentType.startsWith('image/') || stored.file.bytes > MAX_IMAGE_BYTES) return undefined;
+    if (!stored || !stored.contentType.startsWith('image/') || stored.file.bytes > MAX_IMAGE_BYTES)
+      return undefined;
     const stream = await blobs.get(fileId);
     if (!stream) return undefined;
     const chunks: Buffer[] = [];

@@ -17,7 +17,9 @@ export interface RunSources {
   pendingContent: MessageContent[];
 }
 
-export function collectRunSources(steps: Array<{ step: RunStep; transcript: StepTranscript | null }>): RunSources {
+export function collectRunSources(
+  steps: Array<{ step: RunStep; transcript: StepTranscript | null }>,
+): RunSources {
   const sources: RunSources = { citations: [], files: new Map(), pendingContent: [] };
   for (const { step, transcript } of steps) {
     if (step.step_details.type === 'message_creation') {
@@ -25,7 +27,9 @@ export function collectRunSources(steps: Array<{ step: RunStep; transcript: Step
       continue;
     }
     for (const call of step.step_details.tool_calls) {
-      if (call.type === 'file_search') for (const result of call.file_search.results ?? []) sources.citations.push({ fileId: result.file_id });
+      if (call.type === 'file_search')
+        for (const result of call.file_search.results ?? [])
+          sources.citations.push({ fileId: result.file_id });
     }
     for (const call of transcript?.calls ?? []) {
       for (const file of call.files ?? []) sources.files.set(file.name, file.fileId);
@@ -43,13 +47,25 @@ export function annotate(text: string, sources: RunSources): Annotation[] {
   for (const match of text.matchAll(CITATION)) {
     const source = sources.citations[Number(match[1])];
     if (!source) continue;
-    annotations.push({ type: 'file_citation', text: match[0], file_citation: { file_id: source.fileId }, start_index: match.index, end_index: match.index + match[0].length });
+    annotations.push({
+      type: 'file_citation',
+      text: match[0],
+      file_citation: { file_id: source.fileId },
+      start_index: match.index,
+      end_index: match.index + match[0].length,
+    });
   }
   for (const match of text.matchAll(SANDBOX_PATH)) {
     const fileId = sources.files.get(match[1]!.replace(/[.,;:]+$/, ''));
     if (!fileId) continue;
     const linked = match[0].replace(/[.,;:]+$/, '');
-    annotations.push({ type: 'file_path', text: linked, file_path: { file_id: fileId }, start_index: match.index, end_index: match.index + linked.length });
+    annotations.push({
+      type: 'file_path',
+      text: linked,
+      file_path: { file_id: fileId },
+      start_index: match.index,
+      end_index: match.index + linked.length,
+    });
   }
   return annotations.sort((a, b) => a.start_index - b.start_index);
 }

@@ -9,7 +9,11 @@ import type { Store } from '../storage/store.ts';
 import { isResumable } from './run-tools.ts';
 import type { RunWriter } from './run-writer.ts';
 
-export async function recoverInterruptedSteps(store: Store, writer: RunWriter, projectId: string): Promise<number> {
+export async function recoverInterruptedSteps(
+  store: Store,
+  writer: RunWriter,
+  projectId: string,
+): Promise<number> {
   const steps = await store.runSteps.listAll(projectId, writer.run.id);
   let recovered = 0;
   for (const { step, transcript } of steps) {
@@ -19,10 +23,14 @@ export async function recoverInterruptedSteps(store: Store, writer: RunWriter, p
       ...step,
       status: 'failed',
       failed_at: nowSeconds(),
-      last_error: { code: 'server_error', message: 'The worker running this step stopped before it finished; the turn was run again.' },
+      last_error: {
+        code: 'server_error',
+        message: 'The worker running this step stopped before it finished; the turn was run again.',
+      },
     };
     await writer.write(async () => {
-      if (step.step_details.type === 'message_creation') await store.messages.delete(projectId, step.step_details.message_creation.message_id);
+      if (step.step_details.type === 'message_creation')
+        await store.messages.delete(projectId, step.step_details.message_creation.message_id);
       await store.runSteps.update(projectId, failed);
     });
     writer.emit('thread.run.step.failed', failed);

@@ -23,7 +23,14 @@ export interface RunEventStreamOptions {
   recheckMs?: number;
 }
 
-export async function* runEventStream({ events, bus, runId, afterSeq, signal, recheckMs = RECHECK_MS }: RunEventStreamOptions): AsyncGenerator<RunEvent> {
+export async function* runEventStream({
+  events,
+  bus,
+  runId,
+  afterSeq,
+  signal,
+  recheckMs = RECHECK_MS,
+}: RunEventStreamOptions): AsyncGenerator<RunEvent> {
   let nextSeq = afterSeq + 1;
   const pending: RunEvent[] = [];
   let wake: (() => void) | undefined;

@@ -51,28 +51,46 @@ export interface ExecutorDependencies {
 }
 
 /** The tools the model is offered, and which server tool answers each name (undefined: the client's function). */
-async function offeredTools(dependencies: ExecutorDependencies, record: RunRecord, toolResources: ToolResources) {
+async function offeredTools(
+  dependencies: ExecutorDependencies,
+  record: RunRecord,
+  toolResources: ToolResources,
+) {
   const tools: ModelTool[] = [];
   const byName = new Map<string, ServerTool>();
   for (const tool of record.run.tools) {
     if (tool.type === 'function') {
       tools.push({
         name: tool.function.name,
-        ...(tool.function.description !== undefined ? { description: tool.function.description } : {}),
+        ...(tool.function.description !== undefined
+          ? { description: tool.function.description }
+          : {}),
         parameters: tool.function.parameters ?? { type: 'object', properties: {} },
         ...(tool.function.strict != null ? { strict: tool.function.strict } : {}),
       });
       continue;
     }
     const server = dependencies.serverTools.find((candidate) => candidate.type === tool.type);
-    if (!server) throw new RunFailure(`The ${tool.type} tool is not available on this server.`, { status: 'failed', code: 'server_error' });
-    for (const offered of await server.modelTools(tool, { projectId: record.projectId, run: record.run, options: record.options, toolResources })) {
+    if (!server)
+      throw new RunFailure(`The ${tool.type} tool is not available on this server.`, {
+        status: 'failed',
+        code: 'server_error',
+      });
+    for (const offered of await server.modelTools(tool, {
+      projectId: record.projectId,
+      run: record.run,
+      options: record.options,
+      toolResources,
+    })) {
       tools.push(offered);
       byName.set(offered.name, server);
     }
   }
-  const functions = new Set(record.run.tools.flatMap((tool) => (tool.type === 'function' ? [tool.function.name] : [])));
-  const toolFor = (name: string): ServerTool | undefined => (functions.has(name) ? undefined : (byName.get(name) ?? unknownTool));
+  const functions = new Set(
+    record.run.tools.flatMap((tool) => (tool.type === 'function' ? [tool.function.name] : [])),
+  );
+  const toolFor = (name: string): ServerTool | undefined =>
+    functions.has(name) ? undefined : (byName.get(name) ?? unknownTool);
   return { tools, toolFor };
 }
 
@@ -84,18 +102,34 @@ function endingFor(error: unknown, signal: AbortSignal): Ending | undefined {
       ? { status: 'failed', code: error.outcome.code, message: error.message }
       : { status: 'incomplete', reason: error.outcome.reason };
   }
-  if (error instanceof ModelCallError) return { status: 'failed', code: error.code, message: error.message };
-  return { status: 'failed', code: 'server_error', message: 'The server had an error while running this run.' };
+  if (error instanceof ModelCallError)
+    return { status: 'failed', code: error.code, message: error.message };
+  return {
+    status: 'failed',
+    code: 'server_error',
+    message: 'The server had an error while running this run.',
+  };
 }
 
 /** Pauses the run in `requires_action` on the calls the client must answer. */
-async function pauseForClient(dependencies: ExecutorDependencies, writer: RunWriter, calls: ClientCall[], usage: Usage): Promise<void> {
+async function pauseForClient(
+  dependencies: ExecutorDependencies,
+  writer: RunWriter,
+  calls: ClientCall[],
+  usage: Usage,
+): Promise<void> {
   const waiting: Run = {
     ...writer.run,
     status: 'requires_action',
     required_action: {
       type: 'submit_tool_outputs',
-      submit_tool_outputs: { tool_calls: calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) },
+      submit_tool_outputs: {
+        tool_calls: calls.map((call) => ({
+          id: call.id,
+          type: 'function',
+          function: { name: call.name, arguments: call.arguments },
+        })),
+      },
     },
     expires_at: nowSeconds() + dependencies.runExpirySeconds,
     usage,
@@ -107,7 +141,12 @@ async function pauseForClient(dependencies: ExecutorDependencies, writer: RunWri
  * Executes a run this worker has claimed, until it ends, pauses, or is handed back. `lastSeq` is the
  * run's last stored event when the caller knows it (a run handed off at insert).
  */
-export async function executeRun(dependencies: ExecutorDependencies, record: RunRecord, signal: AbortSignal, lastSeq?: number): Promise<void> {
+export async function executeRun(
+  dependencies: ExecutorDependencies,
+  record: RunRecord,
+  signal: AbortSignal,
+  lastSeq?: number,
+): Promise<void> {
   const { store, projectId } = { store: dependencies.store, projectId: record.projectId };
   const writer = new RunWriter({
     store,
@@ -125,7 +164,11 @@ export async function executeRun(dependencies: ExecutorDependencies, record: Run
   try {
     if (writer.run.status === 'cancelling') throw new CancelRequested();
     if (writer.run.status === 'queued') {
-      const started: Run = { ...writer.run, status: 'in_progress', started_at: writer.run.started_at ?? nowSeconds() };
+      const started: Run = {
+        ...writer.run,
+        status: 'in_progress',
+        started_at: writer.run.started_at ?? nowSeconds(),
+      };
       await writer.transition(started, [{ event: 'thread.run.in_progress', data: started }]);
     } else {
       await recoverInterruptedSteps(store, writer, projectId);
@@ -144,16 +187,26 @@ export async function executeRun(dependencies: ExecutorDependencies, record: Run
         toolFor,
         step,
         transcript,
-        sourceOffset: countSources(steps.filter((entry) => entry.step.id !== step.id).map((entry) => entry.step)),
+        sourceOffset: countSources(
+          steps.filter((entry) => entry.step.id !== step.id).map((entry) => entry.step),
+        ),
         signal,
       });
       state.toolStep = settled.step;
       if (settled.waiting.length > 0) {
-        await pauseForClient(dependencies, writer, settled.waiting, runUsage(await store.runSteps.listAll(projectId, writer.run.id)));
+        await pauseForClient(
+          dependencies,
+          writer,
+          settled.waiting,
+          runUsage(await store.runSteps.listAll(projectId, writer.run.id)),
+        );
         return 'paused' as const;
       }
       const usage = transcript.usage;
-      const completed = { ...endStep(settled.step, { status: 'completed' }), usage: usage ? usageOf(usage.prompt, usage.completion) : null };
+      const completed = {
+        ...endStep(settled.step, { status: 'completed' }),
+        usage: usage ? usageOf(usage.prompt, usage.completion) : null,
+      };
       await writer.write(() => store.runSteps.update(projectId, completed));
       writer.emit('thread.run.step.completed', publicStep(completed, record.options.include));
       state.toolStep = undefined;
@@ -161,8 +214,12 @@ export async function executeRun(dependencies: ExecutorDependencies, record: Run
     };
 
     // A step whose approvals the client answered continues where it paused.
-    let knownSteps: Awaited<ReturnType<typeof store.runSteps.listAll>> | undefined = fresh ? [] : await store.runSteps.listAll(projectId, writer.run.id);
-    const pending = knownSteps.find(({ step, transcript }) => step.status === 'in_progress' && isResumable(transcript));
+    let knownSteps: Awaited<ReturnType<typeof store.runSteps.listAll>> | undefined = fresh
+      ? []
+      : await store.runSteps.listAll(projectId, writer.run.id);
+    const pending = knownSteps.find(
+      ({ step, transcript }) => step.status === 'in_progress' && isResumable(transcript),
+    );
     if (pending) {
       knownSteps = undefined;
       if ((await settle(pending.step, pending.transcript!)) === 'paused') return;
@@ -171,8 +228,20 @@ export async function executeRun(dependencies: ExecutorDependencies, record: Run
     // answer. (With max_completion_tokens the ending depends on the finish reason; that run repeats
     // its turn, as before.)
     const last = knownSteps?.at(-1)?.step;
-    if (last?.type === 'message_creation' && last.status === 'completed' && writer.run.max_completion_tokens === null) {
-      await endRun(store, writer, projectId, state, { status: 'completed' }, runUsage(knownSteps!), record.options.include);
+    if (
+      last?.type === 'message_creation' &&
+      last.status === 'completed' &&
+      writer.run.max_completion_tokens === null
+    ) {
+      await endRun(
+        store,
+        writer,
+        projectId,
+        state,
+        { status: 'completed' },
+        runUsage(knownSteps!),
+        record.options.include,
+      );
       return;
     }
 
@@ -205,18 +274,40 @@ export async function executeRun(dependencies: ExecutorDependencies, record: Run
         signal,
         state,
         sources: collectRunSources(steps),
-        usedCallIds: new Set(steps.flatMap(({ transcript }) => transcript?.calls.flatMap((call) => [call.id, ...(call.approval ? [call.approval.callId] : [])]) ?? [])),
+        usedCallIds: new Set(
+          steps.flatMap(
+            ({ transcript }) =>
+              transcript?.calls.flatMap((call) => [
+                call.id,
+                ...(call.approval ? [call.approval.callId] : []),
+              ]) ?? [],
+          ),
+        ),
       });
 
       if (!result.toolStep || !result.transcript) {
-        const capped = result.finishReason === 'length' && writer.run.max_completion_tokens !== null;
-        const ending: Ending = capped ? { status: 'incomplete', reason: 'max_completion_tokens' } : { status: 'completed' };
-        await endRun(store, writer, projectId, state, ending, runUsage(await store.runSteps.listAll(projectId, writer.run.id)), record.options.include);
+        const capped =
+          result.finishReason === 'length' && writer.run.max_completion_tokens !== null;
+        const ending: Ending = capped
+          ? { status: 'incomplete', reason: 'max_completion_tokens' }
+          : { status: 'completed' };
+        await endRun(
+          store,
+          writer,
+          projectId,
+          state,
+          ending,
+          runUsage(await store.runSteps.listAll(projectId, writer.run.id)),
+          record.options.include,
+        );
         return;
       }
       if ((await settle(result.toolStep, result.transcript)) === 'paused') return;
     }
-    throw new RunFailure(`The run stopped after ${MAX_TURNS} model turns without an answer.`, { status: 'failed', code: 'server_error' });
+    throw new RunFailure(`The run stopped after ${MAX_TURNS} model turns without an answer.`, {
+      status: 'failed',
+      code: 'server_error',
+    });
   } catch (error) {
     let ending = endingFor(error, signal);
     if (error instanceof RunOwnershipLostError) {
@@ -229,13 +320,29 @@ export async function executeRun(dependencies: ExecutorDependencies, record: Run
       await writer.flush().catch(() => {});
       return;
     }
-    if (ending.status === 'failed' && !(error instanceof RunFailure) && !(error instanceof ModelCallError)) {
-      dependencies.log.error({ err: error, runId: record.run.id }, 'run failed with an unexpected error');
+    if (
+      ending.status === 'failed' &&
+      !(error instanceof RunFailure) &&
+      !(error instanceof ModelCallError)
+    ) {
+      dependencies.log.error(
+        { err: error, runId: record.run.id },
+        'run failed with an unexpected error',
+      );
     }
     try {
-      await endRun(store, writer, projectId, state, ending, runUsage(await store.runSteps.listAll(projectId, writer.run.id)), record.options.include);
+      await endRun(
+        store,
+        writer,
+        projectId,
+        state,
+        ending,
+        runUsage(await store.runSteps.listAll(projectId, writer.run.id)),
+        record.options.include,
+      );
     } catch (endError) {
-      if (!(endError instanceof RunOwnershipLostError)) dependencies.log.error({ err: endError, runId: record.run.id }, 'could not end the run');
+      if (!(endError instanceof RunOwnershipLostError))
+        dependencies.log.error({ err: endError, runId: record.run.id }, 'could not end the run');
     }
   }
 }

@@ -45,7 +45,11 @@ export function newStep(run: Run, details: StepDetails): RunStep {
 }
 
 export function usageOf(prompt: number, completion: number): Usage {
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+  };
 }
 
 /** `thread.message.delta` data for a text fragment (annotations announced with the first fragment). */
@@ -53,13 +57,19 @@ export function textDelta(messageId: string, value: string, first: boolean) {
   return {
     id: messageId,
     object: 'thread.message.delta',
-    delta: { content: [{ index: 0, type: 'text', text: first ? { value, annotations: [] } : { value } }] },
+    delta: {
+      content: [{ index: 0, type: 'text', text: first ? { value, annotations: [] } : { value } }],
+    },
   };
 }
 
 /** `thread.run.step.delta` data for one tool call's fragment. */
 export function toolCallDelta(stepId: string, toolCall: Record<string, unknown>) {
-  return { id: stepId, object: 'thread.run.step.delta', delta: { step_details: { type: 'tool_calls', tool_calls: [toolCall] } } };
+  return {
+    id: stepId,
+    object: 'thread.run.step.delta',
+    delta: { step_details: { type: 'tool_calls', tool_calls: [toolCall] } },
+  };
 }
 
 export const FILE_SEARCH_CONTENT = 'step_details.tool_calls[*].file_search.results[*].content';
@@ -73,7 +83,13 @@ export function publicStep(step: RunStep, include: readonly string[]): RunStep {
       type: 'tool_calls',
       tool_calls: step.step_details.tool_calls.map((call) =>
         call.type === 'file_search' && call.file_search.results
-          ? { ...call, file_search: { ...call.file_search, results: call.file_search.results.map(({ content: _content, ...result }) => result) } }
+          ? {
+              ...call,
+              file_search: {
+                ...call.file_search,
+                results: call.file_search.results.map(({ content: _content, ...result }) => result),
+              },
+            }
           : call,
       ),
     },

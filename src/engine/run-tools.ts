@@ -31,7 +31,10 @@ export interface SettledStep {
 export function isResumable(transcript: StepTranscript | null): boolean {
   if (!transcript) return false;
   const pending = transcript.calls.filter((call) => call.output === null);
-  return pending.length > 0 && pending.every((call) => call.approval !== undefined && call.approval.output !== null);
+  return (
+    pending.length > 0 &&
+    pending.every((call) => call.approval !== undefined && call.approval.output !== null)
+  );
 }
 
 /** How many file_search results the run's earlier steps produced (citation markers continue from there). */
@@ -39,14 +42,23 @@ export function countSources(steps: RunStep[]): number {
   let count = 0;
   for (const step of steps) {
     if (step.step_details.type !== 'tool_calls') continue;
-    for (const call of step.step_details.tool_calls) if (call.type === 'file_search') count += call.file_search.results?.length ?? 0;
+    for (const call of step.step_details.tool_calls)
+      if (call.type === 'file_search') count += call.file_search.results?.length ?? 0;
   }
   return count;
 }
 
 function approvalEntry(call: TranscriptCall): StepToolCall {
   const approval = call.approval!;
-  return { id: approval.callId, type: 'function', function: { name: approval.name ?? APPROVE_ACTION, arguments: approval.arguments, output: approval.output } };
+  return {
+    id: approval.callId,
+    type: 'function',
+    function: {
+      name: approval.name ?? APPROVE_ACTION,
+      arguments: approval.arguments,
+      output: approval.output,
+    },
+  };
 }
 
 export async function settleToolStep(input: {
@@ -64,7 +76,10 @@ export async function settleToolStep(input: {
   const { writer } = input;
   const step = input.step;
   const toolCalls = [...(step.step_details as { tool_calls: StepToolCall[] }).tool_calls];
-  const transcript: StepTranscript = { ...input.transcript, calls: input.transcript.calls.map((call) => ({ ...call })) };
+  const transcript: StepTranscript = {
+    ...input.transcript,
+    calls: input.transcript.calls.map((call) => ({ ...call })),
+  };
   let sourceOffset = input.sourceOffset;
 
   for (const [index, call] of transcript.calls.entries()) {
@@ -79,21 +94,34 @@ export async function settleToolStep(input: {
       toolResources: input.toolResources,
       signal: input.signal,
       sourceOffset,
-      emitDelta: (delta) => writer.emit('thread.run.step.delta', toolCallDelta(step.id, { index, ...delta })),
+      emitDelta: (delta) =>
+        writer.emit('thread.run.step.delta', toolCallDelta(step.id, { index, ...delta })),
     };
     const answered = call.approval?.output;
     const execution =
       answered != null && tool.resume
-        ? await tool.resume(call.id, call.name, call.arguments, { arguments: call.approval!.arguments, output: answered }, context)
+        ? await tool.resume(
+            call.id,
+            call.name,
+            call.arguments,
+            { arguments: call.approval!.arguments, output: answered },
+            context,
+          )
         : await tool.execute(call.id, call.name, call.arguments, context);
     toolCalls[index] = execution.toolCall;
     if (execution.kind === 'completed') {
       call.output = execution.output;
       if (execution.messageContent?.length) call.messageContent = execution.messageContent;
       if (execution.files?.length) call.files = execution.files;
-      if (execution.toolCall.type === 'file_search') sourceOffset += execution.toolCall.file_search.results?.length ?? 0;
+      if (execution.toolCall.type === 'file_search')
+        sourceOffset += execution.toolCall.file_search.results?.length ?? 0;
     } else {
-      call.approval = { callId: newId('toolCall'), ...(execution.name ? { name: execution.name } : {}), arguments: JSON.stringify(execution.arguments), output: null };
+      call.approval = {
+        callId: newId('toolCall'),
+        ...(execution.name ? { name: execution.name } : {}),
+        arguments: JSON.stringify(execution.arguments),
+        output: null,
+      };
     }
   }
 
@@ -107,7 +135,12 @@ export async function settleToolStep(input: {
   for (const call of transcript.calls) {
     if (call.output !== null) continue;
     if (call.approval) {
-      if (call.approval.output === null) waiting.push({ id: call.approval.callId, name: call.approval.name ?? APPROVE_ACTION, arguments: call.approval.arguments });
+      if (call.approval.output === null)
+        waiting.push({
+          id: call.approval.callId,
+          name: call.approval.name ?? APPROVE_ACTION,
+          arguments: call.approval.arguments,
+        });
     } else if (!input.toolFor(call.name)) {
       waiting.push({ id: call.id, name: call.name, arguments: call.arguments });
     }

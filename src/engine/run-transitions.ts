@@ -23,10 +23,15 @@ async function commit(
   events: Array<{ event: RunEventName; data: unknown }>,
 ): Promise<boolean> {
   const stored = await store.transaction(async (transaction) => {
-    const newEvents: NewRunEvent[] = events.map((event) => ({ runId: next.id, event: event.event, data: JSON.stringify(event.data) }));
+    const newEvents: NewRunEvent[] = events.map((event) => ({
+      runId: next.id,
+      event: event.event,
+      data: JSON.stringify(event.data),
+    }));
     const appended = await transaction.runs.compareAndSet(projectId, next, expected, newEvents);
     if (!appended) return null;
-    for (const update of stepUpdates) await transaction.runSteps.update(projectId, update.step, update.transcript);
+    for (const update of stepUpdates)
+      await transaction.runSteps.update(projectId, update.step, update.transcript);
     return appended;
   });
   if (!stored) return false;
@@ -37,13 +42,27 @@ async function commit(
 /** The in-progress tool step a waiting run is blocked on. */
 async function waitingStep(store: Store, projectId: string, run: Run) {
   const steps = await store.runSteps.listAll(projectId, run.id);
-  return steps.reverse().find(({ step }) => step.status === 'in_progress' && step.step_details.type === 'tool_calls');
+  return steps
+    .reverse()
+    .find(({ step }) => step.status === 'in_progress' && step.step_details.type === 'tool_calls');
 }
 
 /** Cancels a run no worker holds (queued or waiting); false when its status moved first. */
-export async function cancelIdleRun(store: Store, bus: EventBus, projectId: string, run: Run, include: readonly string[] = []): Promise<boolean> {
+export async function cancelIdleRun(
+  store: Store,
+  bus: EventBus,
+  projectId: string,
+  run: Run,
+  include: readonly string[] = [],
+): Promise<boolean> {
   const now = nowSeconds();
-  const cancelled: Run = { ...run, status: 'cancelled', cancelled_at: now, required_action: null, expires_at: null };
+  const cancelled: Run = {
+    ...run,
+    status: 'cancelled',
+    cancelled_at: now,
+    required_action: null,
+    expires_at: null,
+  };
   const updates: StepUpdate[] = [];
   const events: Array<{ event: RunEventName; data: unknown }> = [];
   if (run.status === 'requires_action') {
@@ -59,7 +78,12 @@ export async function cancelIdleRun(store: Store, bus: EventBus, projectId: stri
 }
 
 /** Asks the worker executing a run to cancel it: `cancelling` now, `cancelled` when the worker stops it. */
-export async function requestCancel(store: Store, bus: EventBus, projectId: string, run: Run): Promise<boolean> {
+export async function requestCancel(
+  store: Store,
+  bus: EventBus,
+  projectId: string,
+  run: Run,
+): Promise<boolean> {
   const cancelling: Run = { ...run, status: 'cancelling' };
   const moved = await store.runs.compareAndSet(projectId, cancelling, run.status, []);
   if (moved) bus.notifyCancel(run.id);
@@ -67,7 +91,13 @@ export async function requestCancel(store: Store, bus: EventBus, projectId: stri
 }
 
 /** Expires a run that waited too long (queued, or in requires_action). */
-export async function expireRun(store: Store, bus: EventBus, projectId: string, run: Run, include: readonly string[] = []): Promise<boolean> {
+export async function expireRun(
+  store: Store,
+  bus: EventBus,
+  projectId: string,
+  run: Run,
+  include: readonly string[] = [],
+): Promise<boolean> {
   const now = nowSeconds();
   const expired: Run = { ...run, status: 'expired', required_action: null };
   const updates: StepUpdate[] = [];
@@ -109,15 +139,23 @@ export async function submitToolOutputs(
   const updates: StepUpdate[] = [];
   const events: Array<{ event: RunEventName; data: unknown }> = [];
   if (waiting) {
-    const toolCalls: StepToolCall[] = (waiting.step.step_details as { tool_calls: StepToolCall[] }).tool_calls.map((call) =>
-      call.type === 'function' && byId.has(call.id) ? { ...call, function: { ...call.function, output: byId.get(call.id)! } } : call,
+    const toolCalls: StepToolCall[] = (
+      waiting.step.step_details as { tool_calls: StepToolCall[] }
+    ).tool_calls.map((call) =>
+      call.type === 'function' && byId.has(call.id)
+        ? { ...call, function: { ...call.function, output: byId.get(call.id)! } }
+        : call,
     );
     const transcript: StepTranscript | undefined = waiting.transcript
       ? {
           ...waiting.transcript,
           calls: waiting.transcript.calls.map((call) => {
             if (byId.has(call.id)) return { ...call, output: byId.get(call.id)! };
-            if (call.approval && byId.has(call.approval.callId)) return { ...call, approval: { ...call.approval, output: byId.get(call.approval.callId)! } };
+            if (call.approval && byId.has(call.approval.callId))
+              return {
+                ...call,
+                approval: { ...call.approval, output: byId.get(call.approval.callId)! },
+              };
             return call;
           }),
         }
@@ -127,10 +165,17 @@ export async function submitToolOutputs(
     const step: RunStep = {
       ...waiting.step,
       step_details: { type: 'tool_calls', tool_calls: toolCalls },
-      ...(complete ? { status: 'completed' as const, completed_at: now, usage: usage ? usageOf(usage.prompt, usage.completion) : null } : {}),
+      ...(complete
+        ? {
+            status: 'completed' as const,
+            completed_at: now,
+            usage: usage ? usageOf(usage.prompt, usage.completion) : null,
+          }
+        : {}),
     };
     updates.push({ step, ...(transcript ? { transcript } : {}) });
-    if (complete) events.push({ event: 'thread.run.step.completed', data: publicStep(step, include) });
+    if (complete)
+      events.push({ event: 'thread.run.step.completed', data: publicStep(step, include) });
   }
   const queued: Run = { ...run, status: 'queued', required_action: null };
   events.push({ event: 'thread.run.queued', data: queued });

@@ -3,7 +3,10 @@ import type { RunStep, Usage } from '../domain/run.ts';
 import type { StepTranscript } from '../storage/ports/runs-port.ts';
 import { usageOf } from './run-objects.ts';
 
-export function usedTokens(steps: Array<{ step: RunStep; transcript: StepTranscript | null }>): { prompt: number; completion: number } {
+export function usedTokens(steps: Array<{ step: RunStep; transcript: StepTranscript | null }>): {
+  prompt: number;
+  completion: number;
+} {
   let prompt = 0;
   let completion = 0;
   for (const { step, transcript } of steps) {
@@ -18,7 +21,9 @@ export function usedTokens(steps: Array<{ step: RunStep; transcript: StepTranscr
   return { prompt, completion };
 }
 
-export function runUsage(steps: Array<{ step: RunStep; transcript: StepTranscript | null }>): Usage {
+export function runUsage(
+  steps: Array<{ step: RunStep; transcript: StepTranscript | null }>,
+): Usage {
   const used = usedTokens(steps);
   return usageOf(used.prompt, used.completion);
 }

@@ -77,7 +77,10 @@ export class RunWriter {
       try {
         await this.options.sink.append(batch);
       } catch (error) {
-        throw new RunOwnershipLostError(`Could not append events of ${this.run.id}: ${(error as Error).message}`, { cause: error });
+        throw new RunOwnershipLostError(
+          `Could not append events of ${this.run.id}: ${(error as Error).message}`,
+          { cause: error },
+        );
       }
     });
   }
@@ -87,13 +90,30 @@ export class RunWriter {
    * storing `events` in the same transaction. Throws `RunOwnershipLostError` when the stored status or
    * lease is no longer ours.
    */
-  async transition(next: Run, events: Array<{ event: RunEventName; data: unknown }>): Promise<void> {
+  async transition(
+    next: Run,
+    events: Array<{ event: RunEventName; data: unknown }>,
+  ): Promise<void> {
     await this.flush();
     await this.enqueue(async () => {
       const expected: RunStatus = this.run.status;
-      const newEvents: NewRunEvent[] = events.map((event) => ({ runId: next.id, event: event.event, data: JSON.stringify(event.data) }));
-      const stored = await this.options.store.runs.compareAndSet(this.options.projectId, next, expected, newEvents, this.options.workerId, this.seq);
-      if (!stored) throw new RunOwnershipLostError(`Run ${next.id} is no longer '${expected}' under this worker.`);
+      const newEvents: NewRunEvent[] = events.map((event) => ({
+        runId: next.id,
+        event: event.event,
+        data: JSON.stringify(event.data),
+      }));
+      const stored = await this.options.store.runs.compareAndSet(
+        this.options.projectId,
+        next,
+        expected,
+        newEvents,
+        this.options.workerId,
+        this.seq,
+      );
+      if (!stored)
+        throw new RunOwnershipLostError(
+          `Run ${next.id} is no longer '${expected}' under this worker.`,
+        );
       this.run = next;
       if (stored.length > 0) this.seq = stored[stored.length - 1]!.seq;
       this.options.bus.publish(stored);
@@ -108,7 +128,8 @@ export class RunWriter {
     await this.flush();
     return this.enqueue(async () => {
       const record = await this.options.store.runs.findRecord(this.run.id);
-      if (!record || record.lockedBy !== this.options.workerId) throw new RunOwnershipLostError(`Run ${this.run.id} is no longer held by this worker.`);
+      if (!record || record.lockedBy !== this.options.workerId)
+        throw new RunOwnershipLostError(`Run ${this.run.id} is no longer held by this worker.`);
       this.run = record.run;
       return record.run;
     });

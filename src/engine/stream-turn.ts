@@ -61,14 +61,28 @@ export interface StreamTurnOptions {
   usedCallIds: Set<string>;
 }
 
-export function transcriptOf(calls: TurnToolCall[], usage: { prompt: number; completion: number }): StepTranscript {
-  return { calls: calls.map((call) => ({ id: call.id, name: call.name, arguments: call.arguments, output: null })), usage };
+export function transcriptOf(
+  calls: TurnToolCall[],
+  usage: { prompt: number; completion: number },
+): StepTranscript {
+  return {
+    calls: calls.map((call) => ({
+      id: call.id,
+      name: call.name,
+      arguments: call.arguments,
+      output: null,
+    })),
+    usage,
+  };
 }
 
 async function openMessage(options: StreamTurnOptions): Promise<void> {
   const { writer, store, projectId, state } = options;
   const message = newAssistantMessage(writer.run);
-  const step = newStep(writer.run, { type: 'message_creation', message_creation: { message_id: message.id } });
+  const step = newStep(writer.run, {
+    type: 'message_creation',
+    message_creation: { message_id: message.id },
+  });
   // One transaction: a worker that dies between the two would leave a message no step points to, which
   // the run's takeover (recover-run.ts) could not find and delete.
   await writer.write(() =>
@@ -86,26 +100,52 @@ async function openMessage(options: StreamTurnOptions): Promise<void> {
 }
 
 /** Completes the open message (or marks it incomplete) and its step. */
-export async function closeMessage(options: StreamTurnOptions, finishReason: ModelFinishReason | undefined, usage?: { prompt: number; completion: number }): Promise<void> {
+export async function closeMessage(
+  options: StreamTurnOptions,
+  finishReason: ModelFinishReason | undefined,
+  usage?: { prompt: number; completion: number },
+): Promise<void> {
   const { writer, store, projectId, state } = options;
   if (!state.message || !state.messageStep) return;
   const now = nowSeconds();
-  const incompleteReason = finishReason === 'length' ? 'max_tokens' : finishReason === 'content-filter' ? 'content_filter' : undefined;
+  const incompleteReason =
+    finishReason === 'length'
+      ? 'max_tokens'
+      : finishReason === 'content-filter'
+        ? 'content_filter'
+        : undefined;
   const extra = options.sources.pendingContent;
   const message: Message = {
     ...state.message,
     status: incompleteReason ? 'incomplete' : 'completed',
-    content: [{ type: 'text', text: { value: state.text, annotations: annotate(state.text, options.sources) } }, ...extra],
+    content: [
+      {
+        type: 'text',
+        text: { value: state.text, annotations: annotate(state.text, options.sources) },
+      },
+      ...extra,
+    ],
     completed_at: incompleteReason ? null : now,
     incomplete_at: incompleteReason ? now : null,
     incomplete_details: incompleteReason ? { reason: incompleteReason } : null,
   };
-  const step: RunStep = { ...state.messageStep, status: 'completed', completed_at: now, usage: usage ? usageOf(usage.prompt, usage.completion) : null };
+  const step: RunStep = {
+    ...state.messageStep,
+    status: 'completed',
+    completed_at: now,
+    usage: usage ? usageOf(usage.prompt, usage.completion) : null,
+  };
   await writer.write(async () => {
     await store.messages.update(projectId, message);
     await store.runSteps.update(projectId, step);
   });
-  extra.forEach((part, offset) => writer.emit('thread.message.delta', { id: message.id, object: 'thread.message.delta', delta: { content: [{ index: offset + 1, ...part }] } }));
+  extra.forEach((part, offset) =>
+    writer.emit('thread.message.delta', {
+      id: message.id,
+      object: 'thread.message.delta',
+      delta: { content: [{ index: offset + 1, ...part }] },
+    }),
+  );
   options.sources.pendingContent = [];
   writer.emit(incompleteReason ? 'thread.message.incomplete' : 'thread.message.completed', message);
   writer.emit('thread.run.step.completed', step);
@@ -127,7 +167,11 @@ async function openToolStep(options: StreamTurnOptions): Promise<RunStep> {
 /** The call as the step shows it before it runs. */
 export function beginToolCall(call: TurnToolCall): StepToolCall {
   if (call.serverTool) return call.serverTool.begin(call.id, call.name, call.arguments);
-  return { id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments, output: null } };
+  return {
+    id: call.id,
+    type: 'function',
+    function: { name: call.name, arguments: call.arguments, output: null },
+  };
 }
 
 export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult> {
@@ -135,7 +179,10 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
   // The state outlives a turn (the executor closes what is open on failure); calls belong to one turn.
   state.toolCalls.length = 0;
   let finishReason: ModelFinishReason = 'other';
-  let reported: { inputTokens: number | undefined; outputTokens: number | undefined } = { inputTokens: undefined, outputTokens: undefined };
+  let reported: { inputTokens: number | undefined; outputTokens: number | undefined } = {
+    inputTokens: undefined,
+    outputTokens: undefined,
+  };
   let generatedText = '';
   const byId = new Map<string, TurnToolCall>();
   const renamed = new Map<string, string>();
@@ -179,7 +226,14 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
         call.arguments += part.argumentsDelta;
         if (!call.serverTool) {
           const index = state.toolCalls.indexOf(call);
-          writer.emit('thread.run.step.delta', toolCallDelta(state.toolStep.id, { index, type: 'function', function: { arguments: part.argumentsDelta } }));
+          writer.emit(
+            'thread.run.step.delta',
+            toolCallDelta(state.toolStep.id, {
+              index,
+              type: 'function',
+              function: { arguments: part.argumentsDelta },
+            }),
+          );
         }
         break;
       }
@@ -197,7 +251,10 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
 
   const usage = {
     prompt: reported.inputTokens ?? options.estimatedPromptTokens,
-    completion: reported.outputTokens ?? counter.count(generatedText) + state.toolCalls.reduce((sum, call) => sum + counter.count(call.arguments), 0),
+    completion:
+      reported.outputTokens ??
+      counter.count(generatedText) +
+        state.toolCalls.reduce((sum, call) => sum + counter.count(call.arguments), 0),
   };
   if (!state.message && state.toolCalls.length === 0) await openMessage(options);
   if (state.message) await closeMessage(options, finishReason, state.toolStep ? undefined : usage);
@@ -205,7 +262,10 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
   if (toolStep) {
     // The step now lists every call with its final arguments; the call's usage waits in the transcript
     // until the step completes (a step in progress shows no usage).
-    const updated: RunStep = { ...toolStep, step_details: { type: 'tool_calls', tool_calls: state.toolCalls.map(beginToolCall) } };
+    const updated: RunStep = {
+      ...toolStep,
+      step_details: { type: 'tool_calls', tool_calls: state.toolCalls.map(beginToolCall) },
+    };
     const transcript = transcriptOf(state.toolCalls, usage);
     await writer.write(() => options.store.runSteps.update(options.projectId, updated, transcript));
     state.toolStep = updated;

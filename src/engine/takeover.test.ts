@@ -17,8 +17,16 @@ describe('taking over a run whose answer was already written', () => {
   it('ends the run as completed, with one assistant message and no second model call', async () => {
     bed.upstream.enqueue({ text: 'The only answer.' });
     const assistant = await bed.client.beta.assistants.create({ model: 'gpt-4o' });
-    const created = await bed.client.beta.threads.createAndRun({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'Hi' }] } });
-    const finished = await waitForRun(bed.client, created.thread_id, created.id, (run) => run.status === 'completed');
+    const created = await bed.client.beta.threads.createAndRun({
+      assistant_id: assistant.id,
+      thread: { messages: [{ role: 'user', content: 'Hi' }] },
+    });
+    const finished = await waitForRun(
+      bed.client,
+      created.thread_id,
+      created.id,
+      (run) => run.status === 'completed',
+    );
     const requests = bed.upstream.requests.length;
 
     // Put the run back where a worker that died just before ending it would have left it: in progress,
@@ -26,15 +34,30 @@ describe('taking over a run whose answer was already written', () => {
     const store = bed.app.store;
     const stored = (await store.runs.find(DEFAULT_PROJECT_ID, finished.id))!;
     const interrupted: Run = { ...stored, status: 'in_progress', completed_at: null, usage: null };
-    expect(await store.runs.compareAndSet(DEFAULT_PROJECT_ID, interrupted, 'completed', [])).not.toBeNull();
+    expect(
+      await store.runs.compareAndSet(DEFAULT_PROJECT_ID, interrupted, 'completed', []),
+    ).not.toBeNull();
     bed.app.worker!.wake();
 
-    const ended = await waitForRun(bed.client, created.thread_id, created.id, (run) => run.status === 'completed' && run.completed_at !== null);
+    const ended = await waitForRun(
+      bed.client,
+      created.thread_id,
+      created.id,
+      (run) => run.status === 'completed' && run.completed_at !== null,
+    );
     expect(ended.status).toBe('completed');
     expect(bed.upstream.requests.length).toBe(requests);
     const messages = await bed.client.beta.threads.messages.list(created.thread_id);
-    expect(messages.data.filter((message) => message.role === 'assistant').map((message) => message.status)).toEqual(['completed']);
-    const steps = await bed.client.beta.threads.runs.steps.list(created.id, { thread_id: created.thread_id });
-    expect(steps.data.map((step) => [step.type, step.status])).toEqual([['message_creation', 'completed']]);
+    expect(
+      messages.data
+        .filter((message) => message.role === 'assistant')
+        .map((message) => message.status),
+    ).toEqual(['completed']);
+    const steps = await bed.client.beta.threads.runs.steps.list(created.id, {
+      thread_id: created.thread_id,
+    });
+    expect(steps.data.map((step) => [step.type, step.status])).toEqual([
+      ['message_creation', 'completed'],
+    ]);
   });
 });

@@ -13,7 +13,11 @@ export async function runToolResources(store: Store, record: RunRecord): Promise
   const assistant = await store.assistants.find(record.projectId, record.run.assistant_id);
   const sources = [override ?? thread?.tool_resources ?? {}, assistant?.tool_resources ?? {}];
   return {
-    code_interpreter: { file_ids: union(...sources.map((source) => source.code_interpreter?.file_ids)) },
-    file_search: { vector_store_ids: union(...sources.map((source) => source.file_search?.vector_store_ids)) },
+    code_interpreter: {
+      file_ids: union(...sources.map((source) => source.code_interpreter?.file_ids)),
+    },
+    file_search: {
+      vector_store_ids: union(...sources.map((source) => source.file_search?.vector_store_ids)),
+    },
   };
 }

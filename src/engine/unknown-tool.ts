@@ -11,10 +11,22 @@ export const unknownTool: ServerTool = {
     return [];
   },
   begin(callId, toolName, argumentsText) {
-    return { id: callId, type: 'function', function: { name: toolName, arguments: argumentsText, output: null } };
+    return {
+      id: callId,
+      type: 'function',
+      function: { name: toolName, arguments: argumentsText, output: null },
+    };
   },
   async execute(callId, toolName, argumentsText) {
     const output = `There is no tool named '${toolName}'. Use only the tools you were given.`;
-    return { kind: 'completed', toolCall: { id: callId, type: 'function', function: { name: toolName, arguments: argumentsText, output } }, output };
+    return {
+      kind: 'completed',
+      toolCall: {
+        id: callId,
+        type: 'function',
+        function: { name: toolName, arguments: argumentsText, output },
+      },
+      output,
+    };
   },
 };

@@ -42,7 +42,11 @@ function allDone(active: Map<string, { done: Promise<void> }>): Promise<unknown>
 export function createWorker(options: WorkerOptions): Worker {
   const id = `worker_${randomBytes(6).toString('hex')}`;
   const { store, log } = options.dependencies;
-  const dependencies: ExecutorDependencies = { ...options.dependencies, workerId: id, sink: new EventSink(store.runEvents, options.bus) };
+  const dependencies: ExecutorDependencies = {
+    ...options.dependencies,
+    workerId: id,
+    sink: new EventSink(store.runEvents, options.bus),
+  };
   const active = new Map<string, { controller: AbortController; done: Promise<void> }>();
   const timers: NodeJS.Timeout[] = [];
   const unsubscribers: Array<() => void> = [];
@@ -58,7 +62,11 @@ export function createWorker(options: WorkerOptions): Worker {
     const done = executeRun(dependencies, record, controller.signal, lastSeq)
       .catch((error) => log.error({ err: error, runId: record.run.id }, 'run execution crashed'))
       .finally(async () => {
-        await store.runs.releaseLease(record.run.id, id).catch((error) => log.warn({ err: error, runId: record.run.id }, 'could not release a lease'));
+        await store.runs
+          .releaseLease(record.run.id, id)
+          .catch((error) =>
+            log.warn({ err: error, runId: record.run.id }, 'could not release a lease'),
+          );
         active.delete(record.run.id);
         pump();
       });
@@ -97,7 +105,8 @@ export function createWorker(options: WorkerOptions): Worker {
     const statuses = new Map(held.map((row) => [row.id, row.status]));
     for (const [runId, execution] of active) {
       const status = statuses.get(runId);
-      if (status === undefined) execution.controller.abort(new HandBack('The lease of this run was lost.'));
+      if (status === undefined)
+        execution.controller.abort(new HandBack('The lease of this run was lost.'));
       else if (status === 'cancelling') execution.controller.abort(new CancelRequested());
     }
   }
@@ -130,7 +139,9 @@ export function createWorker(options: WorkerOptions): Worker {
       if (running) return;
       running = true;
       unsubscribers.push(options.bus.onRunnable(pump));
-      unsubscribers.push(options.bus.onCancel((runId) => active.get(runId)?.controller.abort(new CancelRequested())));
+      unsubscribers.push(
+        options.bus.onCancel((runId) => active.get(runId)?.controller.abort(new CancelRequested())),
+      );
       every(Math.max(250, Math.floor(options.leaseMs / 3)), heartbeat, 'heartbeat');
       every(options.pollMs ?? 1000, async () => pump(), 'polling');
       every(options.sweepMs ?? 1000, sweep, 'expiry sweep');
@@ -140,9 +151,13 @@ export function createWorker(options: WorkerOptions): Worker {
       running = false;
       for (const timer of timers.splice(0)) clearInterval(timer);
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
-      const drained = await Promise.race([allDone(active).then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), drainMs).unref())]);
+      const drained = await Promise.race([
+        allDone(active).then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), drainMs).unref()),
+      ]);
       if (!drained) {
-        for (const execution of active.values()) execution.controller.abort(new HandBack('The worker is shutting down.'));
+        for (const execution of active.values())
+          execution.controller.abort(new HandBack('The worker is shutting down.'));
         await allDone(active);
       }
     },
@@ -167,7 +182,9 @@ export function createWorker(options: WorkerOptions): Worker {
           store.runs
             .releaseLease(record.run.id, id)
             .then(() => options.bus.notifyRunnable())
-            .catch((error) => log.warn({ err: error, runId: record.run.id }, 'could not release a lease'));
+            .catch((error) =>
+              log.warn({ err: error, runId: record.run.id }, 'could not release a lease'),
+            );
         },
         cancel() {
           if (settle()) pump();

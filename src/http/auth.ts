@@ -41,7 +41,11 @@ interface CachedKey {
   until: number;
 }
 
-export function createAuthenticator({ store, adminKey, cacheMilliseconds = 30_000 }: AuthenticatorOptions) {
+export function createAuthenticator({
+  store,
+  adminKey,
+  cacheMilliseconds = 30_000,
+}: AuthenticatorOptions) {
   const cache = new Map<string, CachedKey>();
   const lastTouched = new Map<string, number>();
   const adminKeyBuffer = adminKey ? Buffer.from(adminKey) : undefined;
@@ -58,7 +62,9 @@ export function createAuthenticator({ store, adminKey, cacheMilliseconds = 30_00
     if (cached && cached.until > Date.now()) return cached.principal;
     const found = await store.apiKeys.findByHash(hashApiKey(secret));
     const principal =
-      found && found.project.status === 'active' ? { projectId: found.project.id, admin: false, keyId: found.key.id } : null;
+      found && found.project.status === 'active'
+        ? { projectId: found.project.id, admin: false, keyId: found.key.id }
+        : null;
     if (cache.size > 10_000) cache.clear();
     cache.set(secret, { principal, until: Date.now() + cacheMilliseconds });
     return principal;
@@ -74,35 +80,54 @@ export function createAuthenticator({ store, adminKey, cacheMilliseconds = 30_00
   /** Resolves the caller of `request`, or throws 401/403/404 as OpenAI would. */
   async function authenticate(request: FastifyRequest, access: RouteAccess): Promise<Principal> {
     const requestedProject = request.headers['openai-project'];
-    const projectHeader = typeof requestedProject === 'string' && requestedProject !== '' ? requestedProject : undefined;
+    const projectHeader =
+      typeof requestedProject === 'string' && requestedProject !== ''
+        ? requestedProject
+        : undefined;
     const secret = bearer(request);
 
     let principal: Principal;
     if (!adminKey) {
       if (!isLoopback(request.socket.remoteAddress)) {
-        throw new PermissionDeniedError('This server runs in dev mode (no CONCIERGE_API_KEY) and only accepts loopback callers.');
+        throw new PermissionDeniedError(
+          'This server runs in dev mode (no CONCIERGE_API_KEY) and only accepts loopback callers.',
+        );
       }
-      principal = (secret && (await lookup(secret))) || { projectId: DEFAULT_PROJECT_ID, admin: true, keyId: null };
+      principal = (secret && (await lookup(secret))) || {
+        projectId: DEFAULT_PROJECT_ID,
+        admin: true,
+        keyId: null,
+      };
     } else if (!secret) {
       throw new AuthenticationError(MISSING_KEY);
     } else if (isAdminKey(secret)) {
       principal = { projectId: DEFAULT_PROJECT_ID, admin: true, keyId: null };
     } else {
       const found = await lookup(secret);
-      if (!found) throw new AuthenticationError(`Incorrect API key provided: ${redactKey(secret)}.`, 'invalid_api_key');
+      if (!found)
+        throw new AuthenticationError(
+          `Incorrect API key provided: ${redactKey(secret)}.`,
+          'invalid_api_key',
+        );
       principal = found;
     }
 
     if (principal.keyId) touch(principal.keyId);
     if (access === 'admin' && !principal.admin) {
-      throw new PermissionDeniedError('This endpoint needs the admin key (CONCIERGE_API_KEY); project keys cannot call it.');
+      throw new PermissionDeniedError(
+        'This endpoint needs the admin key (CONCIERGE_API_KEY); project keys cannot call it.',
+      );
     }
     if (projectHeader && projectHeader !== principal.projectId) {
       if (!principal.admin) {
-        throw new AuthenticationError("OpenAI-Project header should match the project of the API key.", 'invalid_project');
+        throw new AuthenticationError(
+          'OpenAI-Project header should match the project of the API key.',
+          'invalid_project',
+        );
       }
       const project = await store.projects.find(projectHeader);
-      if (!project || project.status !== 'active') throw NotFoundError.object('project', projectHeader);
+      if (!project || project.status !== 'active')
+        throw NotFoundError.object('project', projectHeader);
       principal = { ...principal, projectId: project.id };
     }
     return principal;

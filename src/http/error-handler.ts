@@ -32,7 +32,9 @@ export function statusOf(error: ApiError): number {
 }
 
 export function errorBody(error: ApiError) {
-  return { error: { message: error.message, type: error.type, param: error.param, code: error.code } };
+  return {
+    error: { message: error.message, type: error.type, param: error.param, code: error.code },
+  };
 }
 
 /** Maps anything thrown to an `ApiError`; unknown errors become a 500 that hides internals. */
@@ -41,7 +43,9 @@ export function toApiError(error: unknown): ApiError {
   const fastifyError = error as Partial<FastifyError>;
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new PayloadTooLargeError('The request body is larger than this server accepts (CONCIERGE_BODY_LIMIT).');
+      return new PayloadTooLargeError(
+        'The request body is larger than this server accepts (CONCIERGE_BODY_LIMIT).',
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new UnsupportedMediaTypeError(
         'Unsupported Content-Type. This endpoint expects application/json (or multipart/form-data for file uploads).',
@@ -51,7 +55,11 @@ export function toApiError(error: unknown): ApiError {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new InvalidRequestError(fastifyError.message ?? 'The request body could not be read.');
   }
-  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+  if (
+    typeof fastifyError.statusCode === 'number' &&
+    fastifyError.statusCode >= 400 &&
+    fastifyError.statusCode < 500
+  ) {
     return new InvalidRequestError(fastifyError.message ?? 'Invalid request.');
   }
   return new ServerError();

@@ -7,13 +7,22 @@ import type { FastifyInstance } from 'fastify';
 import { InvalidRequestError } from '../domain/errors.ts';
 import { formatParam } from './validation.ts';
 
-function findUnstorable(value: unknown, path: (string | number)[]): InvalidRequestError | undefined {
+function findUnstorable(
+  value: unknown,
+  path: (string | number)[],
+): InvalidRequestError | undefined {
   if (typeof value === 'string') {
     if (value.includes('\u0000')) {
-      return new InvalidRequestError(`Invalid '${formatParam(path) || 'body'}': strings may not contain NUL (\\u0000) characters.`, formatParam(path) || null);
+      return new InvalidRequestError(
+        `Invalid '${formatParam(path) || 'body'}': strings may not contain NUL (\\u0000) characters.`,
+        formatParam(path) || null,
+      );
     }
     if (!value.isWellFormed()) {
-      return new InvalidRequestError(`Invalid '${formatParam(path) || 'body'}': the string contains an unpaired UTF-16 surrogate.`, formatParam(path) || null);
+      return new InvalidRequestError(
+        `Invalid '${formatParam(path) || 'body'}': the string contains an unpaired UTF-16 surrogate.`,
+        formatParam(path) || null,
+      );
     }
     return undefined;
   }
@@ -26,7 +35,11 @@ function findUnstorable(value: unknown, path: (string | number)[]): InvalidReque
   }
   if (value !== null && typeof value === 'object') {
     for (const [key, child] of Object.entries(value)) {
-      if (key === '__proto__') return new InvalidRequestError('Invalid body: the key "__proto__" is not allowed.', formatParam(path) || null);
+      if (key === '__proto__')
+        return new InvalidRequestError(
+          'Invalid body: the key "__proto__" is not allowed.',
+          formatParam(path) || null,
+        );
       const problem = findUnstorable(key, [...path, key]) ?? findUnstorable(child, [...path, key]);
       if (problem) return problem;
     }
@@ -54,12 +67,16 @@ export function registerJsonBodyParser(app: FastifyInstance, bodyLimit: number):
   // Only JSON (and, where a route registers it, multipart): any other body is a 415, not a string.
   app.removeAllContentTypeParsers();
   for (const contentType of ['application/json', /^application\/[a-z.+-]*\+json$/]) {
-    app.addContentTypeParser(contentType, { parseAs: 'string', bodyLimit }, (_request, body, done) => {
-      try {
-        done(null, parseJsonBody(body as string));
-      } catch (error) {
-        done(error as Error, undefined);
-      }
-    });
+    app.addContentTypeParser(
+      contentType,
+      { parseAs: 'string', bodyLimit },
+      (_request, body, done) => {
+        try {
+          done(null, parseJsonBody(body as string));
+        } catch (error) {
+          done(error as Error, undefined);
+        }
+      },
+    );
   }
 }

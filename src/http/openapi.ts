@@ -5,13 +5,20 @@ import type { RouteDefinition } from './route.ts';
 type JsonSchema = Record<string, unknown>;
 
 function toJsonSchema(schema: z.ZodType): JsonSchema {
-  const { $schema, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  const { $schema, ...rest } = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as JsonSchema;
   return rest;
 }
 
 function parameters(schema: z.ZodType | undefined, location: 'path' | 'query') {
   if (!schema) return [];
-  const json = toJsonSchema(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  const json = toJsonSchema(schema) as {
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+  };
   return Object.entries(json.properties ?? {}).map(([name, property]) => ({
     name,
     in: location,
@@ -32,7 +39,9 @@ export function buildOpenApiDocument(routes: RouteDefinition[], version: string)
       responses: {
         '200': {
           description: 'OK',
-          ...(route.response ? { content: { 'application/json': { schema: toJsonSchema(route.response) } } } : {}),
+          ...(route.response
+            ? { content: { 'application/json': { schema: toJsonSchema(route.response) } } }
+            : {}),
         },
         default: { description: 'An error: `{error: {message, type, param, code}}`' },
       },
@@ -40,7 +49,10 @@ export function buildOpenApiDocument(routes: RouteDefinition[], version: string)
       ...(route.extension ? { 'x-concierge-extension': true } : {}),
     };
     if (route.body) {
-      operation['requestBody'] = { required: true, content: { 'application/json': { schema: toJsonSchema(route.body) } } };
+      operation['requestBody'] = {
+        required: true,
+        content: { 'application/json': { schema: toJsonSchema(route.body) } },
+      };
     }
     (paths[path] ??= {})[route.method.toLowerCase()] = operation;
   }

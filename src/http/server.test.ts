@@ -23,7 +23,12 @@ describe('HTTP behaviour every endpoint shares', () => {
   it('answers unknown routes and methods with a 404 envelope', async () => {
     const response = await request(app.server, 'PUT' as 'POST', '/v1/assistants');
     expect(response.status).toBe(404);
-    expect(errorOf(response)).toEqual({ message: 'Invalid URL (PUT /v1/assistants)', type: 'invalid_request_error', param: null, code: null });
+    expect(errorOf(response)).toEqual({
+      message: 'Invalid URL (PUT /v1/assistants)',
+      type: 'invalid_request_error',
+      param: null,
+      code: null,
+    });
   });
 
   it('rejects malformed JSON, wrong content types and oversized bodies with 4xx envelopes', async () => {
@@ -31,11 +36,19 @@ describe('HTTP behaviour every endpoint shares', () => {
     expect(malformed.status).toBe(400);
     expect(errorOf(malformed).message).toMatch(/could not parse the JSON body/);
 
-    const text = await app.server.inject({ method: 'POST', url: '/v1/assistants', headers: { 'content-type': 'text/plain' }, payload: 'model=m' });
+    const text = await app.server.inject({
+      method: 'POST',
+      url: '/v1/assistants',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'model=m',
+    });
     expect(text.statusCode).toBe(415);
     expect(text.json().error.type).toBe('invalid_request_error');
 
-    const huge = await request(app.server, 'POST', '/v1/assistants', { model: 'm', instructions: 'x'.repeat(70 * 1024) });
+    const huge = await request(app.server, 'POST', '/v1/assistants', {
+      model: 'm',
+      instructions: 'x'.repeat(70 * 1024),
+    });
     expect(huge.status).toBe(413);
     expect(errorOf(huge).code).toBe('payload_too_large');
 
@@ -47,32 +60,57 @@ describe('HTTP behaviour every endpoint shares', () => {
 
   it('stores unicode exactly and refuses what cannot be stored faithfully', async () => {
     const name = 'Zoë 🧪 \u{10FFFF} 𝓤𝓷𝓲𝓬𝓸𝓭𝓮 \u200d e\u0301';
-    const created = await request(app.server, 'POST', '/v1/assistants', { model: 'm', name, metadata: { 'ключ': '値' } });
+    const created = await request(app.server, 'POST', '/v1/assistants', {
+      model: 'm',
+      name,
+      metadata: { ключ: '値' },
+    });
     expect(created.status).toBe(200);
     const read = await request(app.server, 'GET', `/v1/assistants/${created.body.id}`);
     expect(read.body.name).toBe(name);
-    expect(read.body.metadata).toEqual({ 'ключ': '値' });
+    expect(read.body.metadata).toEqual({ ключ: '値' });
 
-    const nul = await request(app.server, 'POST', '/v1/assistants', '{"model":"m","name":"a\\u0000b"}');
+    const nul = await request(
+      app.server,
+      'POST',
+      '/v1/assistants',
+      '{"model":"m","name":"a\\u0000b"}',
+    );
     expect(nul.status).toBe(400);
     expect(errorOf(nul).param).toBe('name');
-    const surrogate = await request(app.server, 'POST', '/v1/assistants', '{"model":"m","name":"\\ud800"}');
+    const surrogate = await request(
+      app.server,
+      'POST',
+      '/v1/assistants',
+      '{"model":"m","name":"\\ud800"}',
+    );
     expect(surrogate.status).toBe(400);
-    const proto = await request(app.server, 'POST', '/v1/assistants', '{"model":"m","metadata":{"__proto__":"x"}}');
+    const proto = await request(
+      app.server,
+      'POST',
+      '/v1/assistants',
+      '{"model":"m","metadata":{"__proto__":"x"}}',
+    );
     expect(proto.status).toBe(400);
   });
 
   it('refuses the retired v1 beta header', async () => {
-    const response = await request(app.server, 'GET', '/v1/assistants', undefined, { 'openai-beta': 'assistants=v1' });
+    const response = await request(app.server, 'GET', '/v1/assistants', undefined, {
+      'openai-beta': 'assistants=v1',
+    });
     expect(response.status).toBe(400);
     expect(errorOf(response).code).toBe('invalid_beta');
   });
 
   it('serves /health and its own OpenAPI document without a key', async () => {
-    expect((await app.server.inject({ method: 'GET', url: '/health' })).json()).toEqual({ status: 'ok' });
+    expect((await app.server.inject({ method: 'GET', url: '/health' })).json()).toEqual({
+      status: 'ok',
+    });
     const document = (await app.server.inject({ method: 'GET', url: '/v1/openapi.json' })).json();
     expect(document.openapi).toBe('3.1.0');
     expect(document.paths['/v1/threads/{thread_id}/messages'].get.operationId).toBe('listMessages');
-    expect(document.paths['/v1/assistants'].post.requestBody.content['application/json'].schema.required).toEqual(['model']);
+    expect(
+      document.paths['/v1/assistants'].post.requestBody.content['application/json'].schema.required,
+    ).toEqual(['model']);
   });
 });

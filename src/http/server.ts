@@ -63,10 +63,24 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
           access === 'public'
             ? { projectId: '', admin: false, keyId: null }
             : await options.authenticator.authenticate(request, access);
-        const params = route.params ? parseOrThrow(route.params, request.params, 'path') : request.params;
-        const query = route.query ? parseOrThrow(route.query, request.query, 'query') : request.query;
-        const body = route.body ? parseOrThrow(route.body, request.body ?? {}, 'body') : request.body;
-        const result = await route.handler({ params, query, body, principal, projectId: principal.projectId, request, reply });
+        const params = route.params
+          ? parseOrThrow(route.params, request.params, 'path')
+          : request.params;
+        const query = route.query
+          ? parseOrThrow(route.query, request.query, 'query')
+          : request.query;
+        const body = route.body
+          ? parseOrThrow(route.body, request.body ?? {}, 'body')
+          : request.body;
+        const result = await route.handler({
+          params,
+          query,
+          body,
+          principal,
+          projectId: principal.projectId,
+          request,
+          reply,
+        });
         // A streaming handler has sent (hijacked) the reply. Its returned reply is a thenable, so awaiting
         // it yields undefined, not the reply: ask the reply, not the result.
         if (result === reply || reply.sent) return reply;

@@ -83,7 +83,8 @@ export async function sendEventStream(
     if (!controller.signal.aborted && end !== null) await write(end);
   } catch (error) {
     if (!controller.signal.aborted) {
-      if (toApiError(error).kind === 'server') reply.request.log.error({ err: error }, 'stream failed');
+      if (toApiError(error).kind === 'server')
+        reply.request.log.error({ err: error }, 'stream failed');
       await write(frame((framing.errorEvent ?? openAiErrorEvent)(error)));
     }
   } finally {

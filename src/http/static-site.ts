@@ -82,12 +82,16 @@ function send(request: FastifyRequest, reply: FastifyReply, file: StaticFile): F
     .header('vary', 'accept-encoding')
     .header('x-content-type-options', 'nosniff');
   if (file.type.startsWith('text/html')) {
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY).header('referrer-policy', 'no-referrer');
+    reply
+      .header('content-security-policy', CONTENT_SECURITY_POLICY)
+      .header('referrer-policy', 'no-referrer');
   }
   if (request.headers['if-none-match'] === file.etag) return reply.status(304).send();
   const accepted = String(request.headers['accept-encoding'] ?? '');
   if (file.compressible && /\bbr\b/.test(accepted)) {
-    file.brotli ??= brotliCompressSync(file.body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } });
+    file.brotli ??= brotliCompressSync(file.body, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11 },
+    });
     return reply.header('content-encoding', 'br').send(file.brotli);
   }
   if (file.compressible && /\bgzip\b/.test(accepted)) {
@@ -102,10 +106,12 @@ function send(request: FastifyRequest, reply: FastifyReply, file: StaticFile): F
  * Throws at start when `root` has no `index.html`, so a missing build is found at once, not by a user.
  */
 export function staticSitePlugin({ root, apiPrefixes }: StaticSiteOptions) {
-  if (!existsSync(join(root, 'index.html'))) throw new Error(`The playground build is missing: ${join(root, 'index.html')} does not exist.`);
+  if (!existsSync(join(root, 'index.html')))
+    throw new Error(`The playground build is missing: ${join(root, 'index.html')} does not exist.`);
   const files = load(root);
   const index = files.get('/index.html')!;
-  const isApiPath = (path: string) => apiPrefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+  const isApiPath = (path: string) =>
+    apiPrefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 
   return async (app: FastifyInstance) => {
     app.get('/*', async (request, reply) => {

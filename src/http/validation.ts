@@ -40,14 +40,19 @@ type Issue = z.core.$ZodIssue;
 /** The deepest, most specific issue of a union, so "oneOf" failures still say what was wrong. */
 function mostSpecific(issue: Issue): Issue {
   if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
-  const candidates = issue.errors.map((issues) => issues[0]).filter((candidate): candidate is Issue => !!candidate);
+  const candidates = issue.errors
+    .map((issues) => issues[0])
+    .filter((candidate): candidate is Issue => !!candidate);
   // Prefer a branch that got past its discriminator (a deeper path means the shape matched further).
   const best = candidates.reduce((a, b) => (b.path.length > a.path.length ? b : a), candidates[0]!);
   if (best.path.length === 0 && best.code === 'invalid_type') return issue;
   return { ...mostSpecific(best), path: [...issue.path, ...best.path] } as Issue;
 }
 
-export function issueToError(rawIssue: Issue, location: 'body' | 'query' | 'path'): InvalidRequestError {
+export function issueToError(
+  rawIssue: Issue,
+  location: 'body' | 'query' | 'path',
+): InvalidRequestError {
   const issue = mostSpecific(rawIssue);
   const param = formatParam(issue.path);
   const name = param === '' ? location : param;
@@ -55,10 +60,14 @@ export function issueToError(rawIssue: Issue, location: 'body' | 'query' | 'path
   switch (issue.code) {
     case 'unrecognized_keys': {
       const keys = issue.keys.map((key) => formatParam([...issue.path, key]));
-      return new InvalidRequestError(`Unrecognized request argument supplied: ${keys.join(', ')}`, keys[0] ?? null);
+      return new InvalidRequestError(
+        `Unrecognized request argument supplied: ${keys.join(', ')}`,
+        keys[0] ?? null,
+      );
     }
     case 'invalid_type':
-      if (input === undefined) return new InvalidRequestError(`Missing required parameter: '${name}'.`, param || null);
+      if (input === undefined)
+        return new InvalidRequestError(`Missing required parameter: '${name}'.`, param || null);
       return new InvalidRequestError(
         `Invalid type for '${name}': expected ${EXPECTED[issue.expected] ?? issue.expected}, but got ${describe(input)} instead.`,
         param || null,
@@ -68,9 +77,17 @@ export function issueToError(rawIssue: Issue, location: 'body' | 'query' | 'path
       const bound = issue.code === 'too_big' ? 'maximum' : 'minimum';
       const limit = issue.code === 'too_big' ? issue.maximum : issue.minimum;
       const what =
-        issue.origin === 'string' ? 'length' : issue.origin === 'array' || issue.origin === 'set' ? 'number of items' : 'value';
+        issue.origin === 'string'
+          ? 'length'
+          : issue.origin === 'array' || issue.origin === 'set'
+            ? 'number of items'
+            : 'value';
       const got =
-        typeof input === 'string' ? `length ${input.length}` : Array.isArray(input) ? `${input.length} items` : JSON.stringify(input);
+        typeof input === 'string'
+          ? `length ${input.length}`
+          : Array.isArray(input)
+            ? `${input.length} items`
+            : JSON.stringify(input);
       return new InvalidRequestError(
         `Invalid '${name}': expected a ${bound} ${what} of ${String(limit)}, but got ${got ?? 'a value out of range'} instead.`,
         param || null,
@@ -82,14 +99,21 @@ export function issueToError(rawIssue: Issue, location: 'body' | 'query' | 'path
         param || null,
       );
     case 'invalid_union':
-      return new InvalidRequestError(`Invalid value for '${name}': ${issue.message}.`, param || null);
+      return new InvalidRequestError(
+        `Invalid value for '${name}': ${issue.message}.`,
+        param || null,
+      );
     default:
       return new InvalidRequestError(`Invalid '${name}': ${issue.message}`, param || null);
   }
 }
 
 /** Parses `value` with `schema` or throws the 400 for its first issue. */
-export function parseOrThrow<Value>(schema: z.ZodType<Value>, value: unknown, location: 'body' | 'query' | 'path'): Value {
+export function parseOrThrow<Value>(
+  schema: z.ZodType<Value>,
+  value: unknown,
+  location: 'body' | 'query' | 'path',
+): Value {
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
   throw issueToError(result.error.issues[0]!, location);

@@ -11,7 +11,10 @@ export type ModelContentPart =
 export type ModelMessage =
   | { role: 'user'; content: ModelContentPart[] }
   | { role: 'assistant'; content: Array<{ type: 'text'; text: string } | ModelToolCall> }
-  | { role: 'tool'; content: Array<{ type: 'tool-result'; toolCallId: string; toolName: string; output: string }> };
+  | {
+      role: 'tool';
+      content: Array<{ type: 'tool-result'; toolCallId: string; toolName: string; output: string }>;
+    };
 
 export interface ModelToolCall {
   type: 'tool-call';
@@ -42,7 +45,15 @@ export interface ModelRequest {
   temperature?: number;
   topP?: number;
   maxOutputTokens?: number;
-  responseFormat?: { type: 'text' } | { type: 'json'; schema?: Record<string, unknown>; name?: string; description?: string; strict?: boolean };
+  responseFormat?:
+    | { type: 'text' }
+    | {
+        type: 'json';
+        schema?: Record<string, unknown>;
+        name?: string;
+        description?: string;
+        strict?: boolean;
+      };
   reasoningEffort?: string;
 }
 
@@ -51,7 +62,8 @@ export interface ModelUsage {
   outputTokens: number | undefined;
 }
 
-export type ModelFinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' | 'error' | 'other';
+export type ModelFinishReason =
+  'stop' | 'length' | 'tool-calls' | 'content-filter' | 'error' | 'other';
 
 export type ModelStreamPart =
   | { type: 'text-delta'; delta: string }
@@ -92,5 +104,9 @@ export interface ModelCapabilities {
 
 /** Resolves an assistant's model name (`gpt-4o`, `ollama/llama3.2`) to a callable model. */
 export interface ModelResolver {
-  resolve(modelName: string): { model: LanguageModel; modelId: string; capabilities: ModelCapabilities };
+  resolve(modelName: string): {
+    model: LanguageModel;
+    modelId: string;
+    capabilities: ModelCapabilities;
+  };
 }

@@ -38,11 +38,28 @@ export const DEFAULT_CONTEXT_WINDOW = 8_192;
 
 export function knownContextWindow(modelId: string): number {
   const name = modelId.toLowerCase();
-  const match = CONTEXT_WINDOWS.filter(([prefix]) => name.startsWith(prefix)).sort((a, b) => b[0].length - a[0].length)[0];
+  const match = CONTEXT_WINDOWS.filter(([prefix]) => name.startsWith(prefix)).sort(
+    (a, b) => b[0].length - a[0].length,
+  )[0];
   return match?.[1] ?? DEFAULT_CONTEXT_WINDOW;
 }
 
-const VISION = [/^gpt-4o/, /^gpt-4\.1/, /^gpt-4-turbo/, /^gpt-5/, /^o1(?!-mini)/, /^o3/, /^o4/, /^claude-(3|sonnet|opus|haiku)/, /^gemini/, /vision/, /^llava/, /-vl\b/, /^gemma3/, /^pixtral/];
+const VISION = [
+  /^gpt-4o/,
+  /^gpt-4\.1/,
+  /^gpt-4-turbo/,
+  /^gpt-5/,
+  /^o1(?!-mini)/,
+  /^o3/,
+  /^o4/,
+  /^claude-(3|sonnet|opus|haiku)/,
+  /^gemini/,
+  /vision/,
+  /^llava/,
+  /-vl\b/,
+  /^gemma3/,
+  /^pixtral/,
+];
 
 /** Whether a model is known to accept images. Unknown models are assumed not to. */
 export function knownVision(modelId: string): boolean {

@@ -4,7 +4,12 @@
  * before its first part: once text has streamed to a client, repeating the call would duplicate it.
  */
 import { sleep } from '../domain/clock.ts';
-import { ModelCallError, type LanguageModel, type ModelRequest, type ModelStreamPart } from './language-model.ts';
+import {
+  ModelCallError,
+  type LanguageModel,
+  type ModelRequest,
+  type ModelStreamPart,
+} from './language-model.ts';
 
 export interface ResilienceOptions {
   /** Total attempts, the first included. */
@@ -27,7 +32,10 @@ export function withResilience(model: LanguageModel, options: ResilienceOptions)
         let timer: NodeJS.Timeout | undefined;
         const armTimer = () => {
           clearTimeout(timer);
-          timer = setTimeout(() => attemptController.abort(new StalledError()), options.idleTimeoutMs);
+          timer = setTimeout(
+            () => attemptController.abort(new StalledError()),
+            options.idleTimeoutMs,
+          );
         };
         let yielded = false;
         try {
@@ -44,12 +52,24 @@ export function withResilience(model: LanguageModel, options: ResilienceOptions)
           if (signal.aborted) throw signal.reason;
           const failure =
             attemptController.signal.reason instanceof StalledError
-              ? new ModelCallError(`The model did not respond within ${Math.round(options.idleTimeoutMs / 1000)} seconds.`, 'server_error', true)
+              ? new ModelCallError(
+                  `The model did not respond within ${Math.round(options.idleTimeoutMs / 1000)} seconds.`,
+                  'server_error',
+                  true,
+                )
               : error instanceof ModelCallError
                 ? error
-                : new ModelCallError(`The model call failed: ${(error as Error).message}`, 'server_error', true, { cause: error });
+                : new ModelCallError(
+                    `The model call failed: ${(error as Error).message}`,
+                    'server_error',
+                    true,
+                    { cause: error },
+                  );
           if (yielded || !failure.retryable || attempt >= options.attempts) throw failure;
-          await sleep(Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1)), signal);
+          await sleep(
+            Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1)),
+            signal,
+          );
         } finally {
           clearTimeout(timer);
           signal.removeEventListener('abort', forwardAbort);

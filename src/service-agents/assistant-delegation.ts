@@ -46,11 +46,17 @@ function taskText(input: Record<string, unknown>): string {
   return JSON.stringify(input, null, 2);
 }
 
-async function stopChild(store: Store, bus: EventBus, projectId: string, runId: string): Promise<void> {
+async function stopChild(
+  store: Store,
+  bus: EventBus,
+  projectId: string,
+  runId: string,
+): Promise<void> {
   const run = await store.runs.find(projectId, runId);
   if (!run) return;
   if (run.status === 'in_progress') await requestCancel(store, bus, projectId, run);
-  else if (run.status === 'queued' || run.status === 'requires_action') await cancelIdleRun(store, bus, projectId, run);
+  else if (run.status === 'queued' || run.status === 'requires_action')
+    await cancelIdleRun(store, bus, projectId, run);
 }
 
 function fail(output: string): DelegationResult {
@@ -61,14 +67,26 @@ export async function delegateToAssistant(delegation: DelegationInput): Promise<
   const { store, bus, projectId, agent, parent } = delegation;
   const depth = (parent.options.parent?.depth ?? 0) + 1;
   const ancestry = [...(parent.options.parent?.assistant_ids ?? []), parent.run.assistant_id];
-  if (depth > MAX_DELEGATION_DEPTH) return fail(`Delegation is limited to ${MAX_DELEGATION_DEPTH} levels; '${agent.name}' would be level ${depth}.`);
+  if (depth > MAX_DELEGATION_DEPTH)
+    return fail(
+      `Delegation is limited to ${MAX_DELEGATION_DEPTH} levels; '${agent.name}' would be level ${depth}.`,
+    );
   if (agent.assistant_id === null) return fail(`Service agent '${agent.name}' names no assistant.`);
-  if (ancestry.includes(agent.assistant_id)) return fail(`Delegating to '${agent.name}' would loop: its assistant is already in this chain of runs.`);
+  if (ancestry.includes(agent.assistant_id))
+    return fail(
+      `Delegating to '${agent.name}' would loop: its assistant is already in this chain of runs.`,
+    );
   const assistant = await store.assistants.find(projectId, agent.assistant_id);
   if (!assistant) return fail(`The assistant behind '${agent.name}' no longer exists.`);
 
   const createdAt = nowSeconds();
-  const thread: Thread = { id: newId('thread'), object: 'thread', created_at: createdAt, tool_resources: {}, metadata: { parent_run_id: parent.run.id, service_agent_id: agent.id } };
+  const thread: Thread = {
+    id: newId('thread'),
+    object: 'thread',
+    created_at: createdAt,
+    tool_resources: {},
+    metadata: { parent_run_id: parent.run.id, service_agent_id: agent.id },
+  };
   const run = buildRun(thread.id, assistant, {}, delegation.runExpirySeconds);
   const options: RunOptions = {
     additional_instructions: null,
@@ -101,12 +119,26 @@ export async function delegateToAssistant(delegation: DelegationInput): Promise<
 
   let ending: string | undefined;
   try {
-    for await (const event of runEventStream({ events: store.runEvents, bus, runId: run.id, afterSeq: 0, signal: delegation.signal })) {
+    for await (const event of runEventStream({
+      events: store.runEvents,
+      bus,
+      runId: run.id,
+      afterSeq: 0,
+      signal: delegation.signal,
+    })) {
       if (event.event === 'thread.message.delta') {
-        const delta = JSON.parse(event.data) as { delta: { content?: Array<{ text?: { value?: string } }> } };
-        for (const part of delta.delta.content ?? []) if (part.text?.value) delegation.text(part.text.value);
+        const delta = JSON.parse(event.data) as {
+          delta: { content?: Array<{ text?: { value?: string } }> };
+        };
+        for (const part of delta.delta.content ?? [])
+          if (part.text?.value) delegation.text(part.text.value);
       }
-      if (event.event.startsWith('thread.run.') && ['requires_action', 'completed', 'incomplete', 'failed', 'cancelled', 'expired'].includes(event.event.slice('thread.run.'.length))) {
+      if (
+        event.event.startsWith('thread.run.') &&
+        ['requires_action', 'completed', 'incomplete', 'failed', 'cancelled', 'expired'].includes(
+          event.event.slice('thread.run.'.length),
+        )
+      ) {
         ending = event.event.slice('thread.run.'.length);
       }
     }
@@ -115,16 +147,33 @@ export async function delegateToAssistant(delegation: DelegationInput): Promise<
   }
   delegation.signal.throwIfAborted();
 
-  const result = (status: DelegationResult['status'], output: string): DelegationResult => ({ status, output, threadId: thread.id, runId: run.id });
+  const result = (status: DelegationResult['status'], output: string): DelegationResult => ({
+    status,
+    output,
+    threadId: thread.id,
+    runId: run.id,
+  });
   if (ending === 'completed') {
-    const answers = (await store.messages.listAll(projectId, thread.id)).filter((message) => message.run_id === run.id && message.role === 'assistant');
-    const text = answers.map((message) => message.content.map((part) => (part.type === 'text' ? part.text.value : '')).join('')).join('\n\n');
+    const answers = (await store.messages.listAll(projectId, thread.id)).filter(
+      (message) => message.run_id === run.id && message.role === 'assistant',
+    );
+    const text = answers
+      .map((message) =>
+        message.content.map((part) => (part.type === 'text' ? part.text.value : '')).join(''),
+      )
+      .join('\n\n');
     return result('completed', text || '(the agent answered with no text)');
   }
   if (ending === 'requires_action') {
     await stopChild(store, bus, projectId, run.id);
-    return result('failed', `'${agent.name}' needed tool outputs from a client, which a delegated run cannot get; it was cancelled.`);
+    return result(
+      'failed',
+      `'${agent.name}' needed tool outputs from a client, which a delegated run cannot get; it was cancelled.`,
+    );
   }
   const child = await store.runs.find(projectId, run.id);
-  return result('failed', `'${agent.name}' did not finish: its run ended ${ending ?? child?.status ?? 'unexpectedly'}${child?.last_error ? ` (${child.last_error.message})` : ''}.`);
+  return result(
+    'failed',
+    `'${agent.name}' did not finish: its run ended ${ending ?? child?.status ?? 'unexpectedly'}${child?.last_error ? ` (${child.last_error.message})` : ''}.`,
+  );
 }

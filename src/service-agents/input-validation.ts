@@ -12,7 +12,8 @@ export function compileInputSchema(schema: Record<string, unknown>): ValidateFun
   const key = JSON.stringify(schema);
   let validate = compiled.get(key);
   if (!validate) {
-    if (schema['type'] !== undefined && schema['type'] !== 'object') throw new Error("input_schema must describe an object ('type': 'object').");
+    if (schema['type'] !== undefined && schema['type'] !== 'object')
+      throw new Error("input_schema must describe an object ('type': 'object').");
     validate = ajv.compile(schema);
     if (compiled.size >= 500) compiled.delete(compiled.keys().next().value!);
     compiled.set(key, validate);
@@ -21,18 +22,24 @@ export function compileInputSchema(schema: Record<string, unknown>): ValidateFun
 }
 
 /** The parsed input, or a message saying what is wrong with it (for the model to fix). */
-export function validateInput(schema: Record<string, unknown>, argumentsText: string): { input: Record<string, unknown> } | { error: string } {
+export function validateInput(
+  schema: Record<string, unknown>,
+  argumentsText: string,
+): { input: Record<string, unknown> } | { error: string } {
   let input: unknown;
   try {
     input = JSON.parse(argumentsText || '{}');
   } catch {
     return { error: 'The arguments are not valid JSON.' };
   }
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return { error: 'The arguments must be a JSON object.' };
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    return { error: 'The arguments must be a JSON object.' };
   const validate = compileInputSchema(schema);
   if (!validate(input)) {
     const issue = validate.errors?.[0];
-    return { error: `The arguments do not match the agent's input schema: ${issue?.instancePath || '(root)'} ${issue?.message ?? 'is invalid'}.` };
+    return {
+      error: `The arguments do not match the agent's input schema: ${issue?.instancePath || '(root)'} ${issue?.message ?? 'is invalid'}.`,
+    };
   }
   return { input: input as Record<string, unknown> };
 }

@@ -8,9 +8,26 @@ import type { StepToolCall } from '../domain/run.ts';
 import type { ToolContext, ToolExecution } from '../tools/tool.ts';
 
 /** The status a service_agent tool call shows in its run step. */
-export type AgentCallStatus = 'in_progress' | 'working' | 'awaiting_approval' | 'awaiting_input' | 'completed' | 'failed' | 'denied' | 'declined' | 'expired';
+export type AgentCallStatus =
+  | 'in_progress'
+  | 'working'
+  | 'awaiting_approval'
+  | 'awaiting_input'
+  | 'completed'
+  | 'failed'
+  | 'denied'
+  | 'declined'
+  | 'expired';
 
-export type RemoteTaskState = 'submitted' | 'working' | 'input-required' | 'auth-required' | 'completed' | 'failed' | 'canceled' | 'rejected';
+export type RemoteTaskState =
+  | 'submitted'
+  | 'working'
+  | 'input-required'
+  | 'auth-required'
+  | 'completed'
+  | 'failed'
+  | 'canceled'
+  | 'rejected';
 
 export interface RemoteAgentUpdate {
   taskId: string;
@@ -48,7 +65,11 @@ function statusOf(state: RemoteTaskState): AgentCallStatus {
   return 'failed';
 }
 
-async function follow(client: RemoteAgentClient, call: RemoteCall, message: Parameters<RemoteAgentClient['send']>[1]): Promise<ToolExecution> {
+async function follow(
+  client: RemoteAgentClient,
+  call: RemoteCall,
+  message: Parameters<RemoteAgentClient['send']>[1],
+): Promise<ToolExecution> {
   const { agent, context } = call;
   const url = agent.url!;
   let last: RemoteAgentUpdate | undefined;
@@ -57,7 +78,10 @@ async function follow(client: RemoteAgentClient, call: RemoteCall, message: Para
       signal: context.signal,
       onUpdate: (update) => {
         last = update;
-        context.emitDelta({ type: 'service_agent', service_agent: { status: statusOf(update.state) } });
+        context.emitDelta({
+          type: 'service_agent',
+          service_agent: { status: statusOf(update.state) },
+        });
       },
     });
   } catch (error) {
@@ -80,22 +104,38 @@ async function follow(client: RemoteAgentClient, call: RemoteCall, message: Para
         context_id: last.contextId,
         needs: last.state,
         question: last.text,
-        how_to_answer: 'Submit the input the agent asked for as this call\'s output (plain text).',
+        how_to_answer: "Submit the input the agent asked for as this call's output (plain text).",
       },
     };
   }
-  const output = call.framed(last.state, last.text || `(the task ended ${last.state} with no text)`);
+  const output = call.framed(
+    last.state,
+    last.text || `(the task ended ${last.state} with no text)`,
+  );
   return { kind: 'completed', toolCall: call.toolCall({ output, status }), output };
 }
 
-export function askRemoteAgent(client: RemoteAgentClient, call: RemoteCall & { input: Record<string, unknown> }): Promise<ToolExecution> {
+export function askRemoteAgent(
+  client: RemoteAgentClient,
+  call: RemoteCall & { input: Record<string, unknown> },
+): Promise<ToolExecution> {
   const keys = Object.keys(call.input);
-  const message = keys.length === 1 && typeof call.input['task'] === 'string' ? { text: call.input['task'] } : { data: call.input };
+  const message =
+    keys.length === 1 && typeof call.input['task'] === 'string'
+      ? { text: call.input['task'] }
+      : { data: call.input };
   return follow(client, call, message);
 }
 
 /** Sends the client's answer to the remote task that asked for it. */
-export function continueRemoteAgent(client: RemoteAgentClient, call: RemoteCall & { answer: { arguments: string; output: string } }): Promise<ToolExecution> {
+export function continueRemoteAgent(
+  client: RemoteAgentClient,
+  call: RemoteCall & { answer: { arguments: string; output: string } },
+): Promise<ToolExecution> {
   const asked = JSON.parse(call.answer.arguments) as { task_id: string; context_id: string };
-  return follow(client, call, { text: call.answer.output, taskId: asked.task_id, contextId: asked.context_id });
+  return follow(client, call, {
+    text: call.answer.output,
+    taskId: asked.task_id,
+    contextId: asked.context_id,
+  });
 }

@@ -6,7 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileObject } from '../domain/file.ts';
 import { newId } from '../domain/ids.ts';
-import { AUTO_CHUNKING, type VectorStoreFile, type VectorStoreRecord } from '../domain/vector-store.ts';
+import {
+  AUTO_CHUNKING,
+  type VectorStoreFile,
+  type VectorStoreRecord,
+} from '../domain/vector-store.ts';
 import type { StoreFactory } from './store.contract.ts';
 import type { Store } from './store.ts';
 
@@ -28,10 +32,23 @@ function file(overrides: Partial<FileObject> = {}): FileObject {
 }
 
 function vectorStore(overrides: Partial<VectorStoreRecord> = {}): VectorStoreRecord {
-  return { id: newId('vectorStore'), created_at: NOW, name: 'docs', description: null, metadata: {}, expires_after: null, last_active_at: NOW, ...overrides };
+  return {
+    id: newId('vectorStore'),
+    created_at: NOW,
+    name: 'docs',
+    description: null,
+    metadata: {},
+    expires_after: null,
+    last_active_at: NOW,
+    ...overrides,
+  };
 }
 
-function storeFile(vectorStoreId: string, fileId: string, overrides: Partial<VectorStoreFile> = {}): VectorStoreFile {
+function storeFile(
+  vectorStoreId: string,
+  fileId: string,
+  overrides: Partial<VectorStoreFile> = {},
+): VectorStoreFile {
   return {
     id: fileId,
     object: 'vector_store.file',
@@ -52,13 +69,24 @@ function unit(values: number[]): Float32Array {
 }
 
 /** `vectorBackend`: the vector search path this adapter must take (e.g. pgvector where it is installed). */
-export function runFilesContract(name: string, factory: StoreFactory, expected: { vectorBackend?: 'sqlite-vec' | 'pgvector' | 'plain-sql' } = {}): void {
+export function runFilesContract(
+  name: string,
+  factory: StoreFactory,
+  expected: { vectorBackend?: 'sqlite-vec' | 'pgvector' | 'plain-sql' } = {},
+): void {
   describe(`files contract: ${name}`, () => {
     let store: Store;
     const project = 'proj_files';
     beforeAll(async () => {
       store = await factory.create();
-      await store.projects.insert({ id: project, object: 'organization.project', name: 'f', created_at: 1, archived_at: null, status: 'active' });
+      await store.projects.insert({
+        id: project,
+        object: 'organization.project',
+        name: 'f',
+        created_at: 1,
+        archived_at: null,
+        status: 'active',
+      });
     });
     afterAll(async () => {
       await factory.destroy?.(store);
@@ -70,13 +98,25 @@ export function runFilesContract(name: string, factory: StoreFactory, expected: 
       const expired = file({ expires_at: NOW - 1 });
       await store.files.insert(project, kept, 'image/png');
       await store.files.insert(project, expired, 'text/plain');
-      expect(await store.files.find(project, kept.id, NOW)).toEqual({ file: kept, contentType: 'image/png' });
+      expect(await store.files.find(project, kept.id, NOW)).toEqual({
+        file: kept,
+        contentType: 'image/png',
+      });
       expect(await store.files.find('proj_other', kept.id, NOW)).toBeUndefined();
       expect(await store.files.find(project, expired.id, NOW)).toBeUndefined();
-      expect(await store.files.existing(project, [kept.id, expired.id, 'file-missing'], NOW)).toEqual(new Set([kept.id]));
-      const vision = await store.files.list(project, { limit: 100, order: 'desc' }, { purpose: 'vision' }, NOW);
+      expect(
+        await store.files.existing(project, [kept.id, expired.id, 'file-missing'], NOW),
+      ).toEqual(new Set([kept.id]));
+      const vision = await store.files.list(
+        project,
+        { limit: 100, order: 'desc' },
+        { purpose: 'vision' },
+        NOW,
+      );
       expect(vision.data.map((item) => item.id)).toEqual([kept.id]);
-      expect(await store.files.listExpired(NOW, 10)).toEqual([{ projectId: project, id: expired.id }]);
+      expect(await store.files.listExpired(NOW, 10)).toEqual([
+        { projectId: project, id: expired.id },
+      ]);
       expect(await store.files.delete(project, expired.id)).toBe(true);
       expect(await store.files.listExpired(NOW, 10)).toEqual([]);
     });
@@ -86,8 +126,19 @@ export function runFilesContract(name: string, factory: StoreFactory, expected: 
       await store.vectorStores.insert(project, record);
       const [a, b, c] = [newId('file'), newId('file'), newId('file')];
       await store.vectorStoreFiles.upsert(project, storeFile(record.id, a), null);
-      await store.vectorStoreFiles.upsert(project, storeFile(record.id, b, { status: 'completed', usage_bytes: 100 }), null);
-      await store.vectorStoreFiles.upsert(project, storeFile(record.id, c, { status: 'failed', last_error: { code: 'invalid_file', message: 'bad' } }), null);
+      await store.vectorStoreFiles.upsert(
+        project,
+        storeFile(record.id, b, { status: 'completed', usage_bytes: 100 }),
+        null,
+      );
+      await store.vectorStoreFiles.upsert(
+        project,
+        storeFile(record.id, c, {
+          status: 'failed',
+          last_error: { code: 'invalid_file', message: 'bad' },
+        }),
+        null,
+      );
       const found = await store.vectorStores.find(project, record.id, NOW);
       expect(found).toMatchObject({
         status: 'in_progress',
@@ -96,10 +147,15 @@ export function runFilesContract(name: string, factory: StoreFactory, expected: 
         expires_after: { anchor: 'last_active_at', days: 1 },
         expires_at: NOW + 86_400,
       });
-      expect((await store.vectorStores.find(project, record.id, NOW + 86_400))?.status).toBe('expired');
+      expect((await store.vectorStores.find(project, record.id, NOW + 86_400))?.status).toBe(
+        'expired',
+      );
       await store.vectorStoreFiles.delete(project, record.id, a);
       expect((await store.vectorStores.find(project, record.id, NOW))?.status).toBe('completed');
-      expect((await store.vectorStoreFiles.find(project, record.id, c))?.last_error).toEqual({ code: 'invalid_file', message: 'bad' });
+      expect((await store.vectorStoreFiles.find(project, record.id, c))?.last_error).toEqual({
+        code: 'invalid_file',
+        message: 'bad',
+      });
       const listed = await store.vectorStores.list(project, { limit: 10, order: 'desc' }, NOW);
       expect(listed.data.find((item) => item.id === record.id)?.file_counts.total).toBe(2);
     });
@@ -109,41 +165,87 @@ export function runFilesContract(name: string, factory: StoreFactory, expected: 
       const second = vectorStore();
       await store.vectorStores.insert(project, first);
       await store.vectorStores.insert(project, second);
-      const batch = { id: newId('fileBatch'), vector_store_id: first.id, created_at: NOW, cancelled_at: null };
+      const batch = {
+        id: newId('fileBatch'),
+        vector_store_id: first.id,
+        created_at: NOW,
+        cancelled_at: null,
+      };
       await store.fileBatches.insert(project, batch);
       const [a, b, shared] = [newId('file'), newId('file'), newId('file')];
       await store.vectorStoreFiles.upsert(project, storeFile(first.id, a), batch.id);
-      await store.vectorStoreFiles.upsert(project, storeFile(first.id, b, { status: 'completed' }), batch.id);
-      await store.vectorStoreFiles.upsert(project, storeFile(first.id, shared, { attributes: { team: 'ops', year: 2024 } }), null);
+      await store.vectorStoreFiles.upsert(
+        project,
+        storeFile(first.id, b, { status: 'completed' }),
+        batch.id,
+      );
+      await store.vectorStoreFiles.upsert(
+        project,
+        storeFile(first.id, shared, { attributes: { team: 'ops', year: 2024 } }),
+        null,
+      );
       await store.vectorStoreFiles.upsert(project, storeFile(second.id, shared), null);
 
-      const inBatch = await store.vectorStoreFiles.list(project, first.id, { limit: 10, order: 'asc' }, { batchId: batch.id });
+      const inBatch = await store.vectorStoreFiles.list(
+        project,
+        first.id,
+        { limit: 10, order: 'asc' },
+        { batchId: batch.id },
+      );
       expect(inBatch.data.map((item) => item.id)).toEqual([a, b]);
-      const completed = await store.vectorStoreFiles.list(project, first.id, { limit: 10, order: 'asc' }, { status: 'completed' });
+      const completed = await store.vectorStoreFiles.list(
+        project,
+        first.id,
+        { limit: 10, order: 'asc' },
+        { status: 'completed' },
+      );
       expect(completed.data.map((item) => item.id)).toEqual([b]);
       expect(await store.vectorStoreFiles.cancelInProgress(project, batch.id)).toBe(1);
-      expect(await store.vectorStoreFiles.counts(project, { batchId: batch.id })).toEqual({ in_progress: 0, completed: 1, failed: 0, cancelled: 1, total: 2 });
+      expect(await store.vectorStoreFiles.counts(project, { batchId: batch.id })).toEqual({
+        in_progress: 0,
+        completed: 1,
+        failed: 0,
+        cancelled: 1,
+        total: 2,
+      });
       await store.fileBatches.markCancelled(project, batch.id, NOW + 5);
-      expect((await store.fileBatches.find(project, first.id, batch.id))?.cancelled_at).toBe(NOW + 5);
+      expect((await store.fileBatches.find(project, first.id, batch.id))?.cancelled_at).toBe(
+        NOW + 5,
+      );
 
-      expect(await store.vectorStoreFiles.updateAttributes(project, first.id, shared, { team: 'dev' })).toBe(true);
-      expect((await store.vectorStoreFiles.find(project, first.id, shared))?.attributes).toEqual({ team: 'dev' });
+      expect(
+        await store.vectorStoreFiles.updateAttributes(project, first.id, shared, { team: 'dev' }),
+      ).toBe(true);
+      expect((await store.vectorStoreFiles.find(project, first.id, shared))?.attributes).toEqual({
+        team: 'dev',
+      });
       expect(await store.vectorStoreFiles.deleteEverywhere(project, shared)).toBe(2);
       expect(await store.vectorStoreFiles.find(project, second.id, shared)).toBeUndefined();
-      expect(await store.vectorStoreFiles.completedAttributes(project, [first.id])).toEqual([{ vectorStoreId: first.id, fileId: b, attributes: {} }]);
+      expect(await store.vectorStoreFiles.completedAttributes(project, [first.id])).toEqual([
+        { vectorStoreId: first.id, fileId: b, attributes: {} },
+      ]);
     });
 
     it('gives each ingestion job to one worker, takes over lapsed leases, and ignores stale owners', async () => {
       const record = vectorStore();
       await store.vectorStores.insert(project, record);
       const ids = [newId('file'), newId('file'), newId('file')];
-      for (const id of ids) await store.vectorStoreFiles.upsert(project, storeFile(record.id, id), null);
+      for (const id of ids)
+        await store.vectorStoreFiles.upsert(project, storeFile(record.id, id), null);
       const now = Date.now() + 10_000_000;
-      const claims = await Promise.all(Array.from({ length: 6 }, (_, index) => store.ingestionQueue.claimNext(`worker-${index}`, now, now + 1000)));
+      const claims = await Promise.all(
+        Array.from({ length: 6 }, (_, index) =>
+          store.ingestionQueue.claimNext(`worker-${index}`, now, now + 1000),
+        ),
+      );
       const claimed = claims.filter((job) => job !== undefined && job.vectorStoreId === record.id);
       expect(new Set(claimed.map((job) => job!.fileId))).toEqual(new Set(ids));
       expect(claimed).toHaveLength(3);
-      expect(claimed[0]).toMatchObject({ projectId: project, chunkingStrategy: AUTO_CHUNKING, attempts: 1 });
+      expect(claimed[0]).toMatchObject({
+        projectId: project,
+        chunkingStrategy: AUTO_CHUNKING,
+        attempts: 1,
+      });
 
       // The leases lapse: another worker takes a job over, and its first owner can no longer finish it.
       const taken = (await store.ingestionQueue.claimNext('worker-new', now + 2000, now + 3000))!;
@@ -153,8 +255,16 @@ export function runFilesContract(name: string, factory: StoreFactory, expected: 
       expect(await store.ingestionQueue.complete(taken, firstOwner, 1)).toBe(false);
       expect(await store.ingestionQueue.renewLease(taken, 'worker-new', now + 5000)).toBe(true);
       expect(await store.ingestionQueue.complete(taken, 'worker-new', 42)).toBe(true);
-      expect(await store.vectorStoreFiles.find(project, record.id, taken.fileId)).toMatchObject({ status: 'completed', usage_bytes: 42 });
-      expect(await store.ingestionQueue.fail(taken, 'worker-new', { code: 'server_error', message: 'late' })).toBe(false);
+      expect(await store.vectorStoreFiles.find(project, record.id, taken.fileId)).toMatchObject({
+        status: 'completed',
+        usage_bytes: 42,
+      });
+      expect(
+        await store.ingestionQueue.fail(taken, 'worker-new', {
+          code: 'server_error',
+          message: 'late',
+        }),
+      ).toBe(false);
     });
 
     it('searches chunks by keyword (stemmed) and by vector, within the given scope', async () => {
@@ -163,34 +273,104 @@ export function runFilesContract(name: string, factory: StoreFactory, expected: 
       const [refunds, shipping] = [newId('file'), newId('file')];
       await store.vectorStoreFiles.upsert(project, storeFile(record.id, refunds), null);
       await store.vectorStoreFiles.upsert(project, storeFile(record.id, shipping), null);
-      await store.chunks.replaceForFile(record.id, refunds, [
-        { text: 'Customers are refunded within 30 days of purchase.', embedding: unit([1, 0, 0]) },
-        { text: 'Refund requests need the original receipt.', embedding: unit([0.9, 0.1, 0]) },
-      ], 'test-model');
-      await store.chunks.replaceForFile(record.id, shipping, [{ text: 'Shipping takes five business days.', embedding: unit([0, 0, 1]) }], 'test-model');
+      await store.chunks.replaceForFile(
+        record.id,
+        refunds,
+        [
+          {
+            text: 'Customers are refunded within 30 days of purchase.',
+            embedding: unit([1, 0, 0]),
+          },
+          { text: 'Refund requests need the original receipt.', embedding: unit([0.9, 0.1, 0]) },
+        ],
+        'test-model',
+      );
+      await store.chunks.replaceForFile(
+        record.id,
+        shipping,
+        [{ text: 'Shipping takes five business days.', embedding: unit([0, 0, 1]) }],
+        'test-model',
+      );
 
-      const keyword = await store.chunks.keywordSearch({ vectorStoreIds: [record.id] }, 'how do refunds work?', 10);
+      const keyword = await store.chunks.keywordSearch(
+        { vectorStoreIds: [record.id] },
+        'how do refunds work?',
+        10,
+      );
       expect(keyword.map((hit) => hit.fileId)).toEqual([refunds, refunds]);
       expect(keyword.map((hit) => hit.chunkIndex).sort()).toEqual([0, 1]);
-      expect(await store.chunks.keywordSearch({ vectorStoreIds: [record.id], fileIds: [shipping] }, 'refund', 10)).toEqual([]);
-      expect(await store.chunks.keywordSearch({ vectorStoreIds: [record.id] }, '"); drop table chunks; --', 10)).toEqual([]);
+      expect(
+        await store.chunks.keywordSearch(
+          { vectorStoreIds: [record.id], fileIds: [shipping] },
+          'refund',
+          10,
+        ),
+      ).toEqual([]);
+      expect(
+        await store.chunks.keywordSearch(
+          { vectorStoreIds: [record.id] },
+          '"); drop table chunks; --',
+          10,
+        ),
+      ).toEqual([]);
 
-      const nearest = await store.chunks.vectorSearch({ vectorStoreIds: [record.id] }, unit([0, 0.1, 1]), 'test-model', 2);
-      expect(nearest.map((hit) => hit.text)).toEqual(['Shipping takes five business days.', 'Refund requests need the original receipt.']);
-      expect(await store.chunks.vectorSearch({ vectorStoreIds: [record.id] }, unit([1, 0, 0]), 'other-model', 5)).toEqual([]);
+      const nearest = await store.chunks.vectorSearch(
+        { vectorStoreIds: [record.id] },
+        unit([0, 0.1, 1]),
+        'test-model',
+        2,
+      );
+      expect(nearest.map((hit) => hit.text)).toEqual([
+        'Shipping takes five business days.',
+        'Refund requests need the original receipt.',
+      ]);
+      expect(
+        await store.chunks.vectorSearch(
+          { vectorStoreIds: [record.id] },
+          unit([1, 0, 0]),
+          'other-model',
+          5,
+        ),
+      ).toEqual([]);
       // Same model name, other dimensions (a reconfigured model): those embeddings are not comparable.
-      expect(await store.chunks.vectorSearch({ vectorStoreIds: [record.id] }, unit([1, 0, 0, 0]), 'test-model', 5)).toEqual([]);
+      expect(
+        await store.chunks.vectorSearch(
+          { vectorStoreIds: [record.id] },
+          unit([1, 0, 0, 0]),
+          'test-model',
+          5,
+        ),
+      ).toEqual([]);
 
       // Re-adding a file (twice at once, here) drops its chunks and leaves one row; deleting the store drops everything.
       await Promise.all([
         store.vectorStoreFiles.upsert(project, storeFile(record.id, refunds), null),
-        store.vectorStoreFiles.upsert(project, storeFile(record.id, refunds, { attributes: { again: true } }), null),
+        store.vectorStoreFiles.upsert(
+          project,
+          storeFile(record.id, refunds, { attributes: { again: true } }),
+          null,
+        ),
       ]);
-      expect((await store.vectorStoreFiles.list(project, record.id, { limit: 10, order: 'asc' }, {})).data.filter((item) => item.id === refunds)).toHaveLength(1);
-      expect(await store.chunks.keywordSearch({ vectorStoreIds: [record.id] }, 'refund', 10)).toEqual([]);
+      expect(
+        (
+          await store.vectorStoreFiles.list(project, record.id, { limit: 10, order: 'asc' }, {})
+        ).data.filter((item) => item.id === refunds),
+      ).toHaveLength(1);
+      expect(
+        await store.chunks.keywordSearch({ vectorStoreIds: [record.id] }, 'refund', 10),
+      ).toEqual([]);
       expect(await store.vectorStores.delete(project, record.id)).toBe(true);
-      expect(await store.chunks.keywordSearch({ vectorStoreIds: [record.id] }, 'shipping', 10)).toEqual([]);
-      expect(await store.chunks.vectorSearch({ vectorStoreIds: [record.id] }, unit([0, 0, 1]), 'test-model', 5)).toEqual([]);
+      expect(
+        await store.chunks.keywordSearch({ vectorStoreIds: [record.id] }, 'shipping', 10),
+      ).toEqual([]);
+      expect(
+        await store.chunks.vectorSearch(
+          { vectorStoreIds: [record.id] },
+          unit([0, 0, 1]),
+          'test-model',
+          5,
+        ),
+      ).toEqual([]);
       const backend = await store.chunks.vectorBackend();
       expect(['sqlite-vec', 'pgvector', 'plain-sql']).toContain(backend);
       expect(backend).toBe(expected.vectorBackend ?? backend);
@@ -198,7 +378,10 @@ export function runFilesContract(name: string, factory: StoreFactory, expected: 
 
     it('caches embeddings by model and content hash', async () => {
       const vector = unit([1, 2, 3]);
-      await store.embeddingCache.putMany('m1', [{ contentHash: 'h1', embedding: vector }, { contentHash: 'h1', embedding: vector }]);
+      await store.embeddingCache.putMany('m1', [
+        { contentHash: 'h1', embedding: vector },
+        { contentHash: 'h1', embedding: vector },
+      ]);
       const found = await store.embeddingCache.getMany('m1', ['h1', 'h2']);
       expect([...found.keys()]).toEqual(['h1']);
       expect(Array.from(found.get('h1')!)).toEqual(Array.from(vector));

@@ -22,7 +22,10 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  * Concierge's tables in that schema instead of `public`, so several deployments can share a database.
  * Returns undefined for a URL that is not PostgreSQL.
  */
-export function postgresOptions(databaseUrl: string, options: OpenStoreOptions = {}): PostgresStoreOptions | undefined {
+export function postgresOptions(
+  databaseUrl: string,
+  options: OpenStoreOptions = {},
+): PostgresStoreOptions | undefined {
   if (!/^postgres(ql)?:\/\//.test(databaseUrl)) return undefined;
   let url: URL;
   try {
@@ -32,13 +35,18 @@ export function postgresOptions(databaseUrl: string, options: OpenStoreOptions =
   }
   const schema = url.searchParams.get('schema') ?? undefined;
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
-    throw new DatabaseUrlError(`CONCIERGE_DATABASE_URL: schema "${schema.slice(0, 40)}" must be a lower-case SQL identifier.`);
+    throw new DatabaseUrlError(
+      `CONCIERGE_DATABASE_URL: schema "${schema.slice(0, 40)}" must be a lower-case SQL identifier.`,
+    );
   }
   url.searchParams.delete('schema');
   return { connectionString: url.toString(), ...(schema ? { schema } : {}), ...options };
 }
 
-export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
+export async function openStore(
+  databaseUrl: string,
+  options: OpenStoreOptions = {},
+): Promise<Store> {
   if (databaseUrl.startsWith('sqlite:')) {
     const path = databaseUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     return createSqliteStore(path === ':memory:' ? path : resolve(path));

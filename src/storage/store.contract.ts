@@ -23,7 +23,12 @@ function assistant(overrides: Partial<Assistant> = {}): Assistant {
     description: null,
     model: 'gpt-4o',
     instructions: 'Be brief.',
-    tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }],
+    tools: [
+      {
+        type: 'function',
+        function: { name: 'lookup', parameters: { type: 'object', properties: {} } },
+      },
+    ],
     tool_resources: {},
     metadata: { team: 'ops' },
     temperature: 1,
@@ -35,7 +40,13 @@ function assistant(overrides: Partial<Assistant> = {}): Assistant {
 }
 
 function thread(): Thread {
-  return { id: newId('thread'), object: 'thread', created_at: 1_700_000_000, tool_resources: {}, metadata: {} };
+  return {
+    id: newId('thread'),
+    object: 'thread',
+    created_at: 1_700_000_000,
+    tool_resources: {},
+    metadata: {},
+  };
 }
 
 function message(threadId: string, overrides: Partial<Message> = {}): Message {
@@ -99,7 +110,14 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
 
     it('pages by (created_at, id) in both orders, with equal timestamps', async () => {
       const project = 'proj_paging';
-      await store.projects.insert({ id: project, object: 'organization.project', name: 'p', created_at: 1, archived_at: null, status: 'active' });
+      await store.projects.insert({
+        id: project,
+        object: 'organization.project',
+        name: 'p',
+        created_at: 1,
+        archived_at: null,
+        status: 'active',
+      });
       const created: Assistant[] = [];
       for (let index = 0; index < 7; index++) {
         const item = assistant({ created_at: 1_700_000_000 + (index < 5 ? 0 : index) });
@@ -111,7 +129,11 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
         const seen: string[] = [];
         let after: string | undefined;
         for (;;) {
-          const page = await store.assistants.list(project, { limit: 3, order, ...(after ? { after } : {}) });
+          const page = await store.assistants.list(project, {
+            limit: 3,
+            order,
+            ...(after ? { after } : {}),
+          });
           seen.push(...page.data.map((item) => item.id));
           if (!page.has_more) return seen;
           after = page.last_id!;
@@ -120,34 +142,74 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect(await collect('asc')).toEqual(ids);
       expect(await collect('desc')).toEqual([...ids].reverse());
 
-      const before = await store.assistants.list(project, { limit: 2, order: 'asc', before: ids[4]! });
+      const before = await store.assistants.list(project, {
+        limit: 2,
+        order: 'asc',
+        before: ids[4]!,
+      });
       expect(before.data.map((item) => item.id)).toEqual([ids[2], ids[3]]);
       expect(before.has_more).toBe(true);
-      const between = await store.assistants.list(project, { limit: 10, order: 'desc', after: ids[5]!, before: ids[1]! });
+      const between = await store.assistants.list(project, {
+        limit: 10,
+        order: 'desc',
+        after: ids[5]!,
+        before: ids[1]!,
+      });
       expect(between.data.map((item) => item.id)).toEqual([ids[4], ids[3], ids[2]]);
-      const empty = await store.assistants.list(project, { limit: 5, order: 'asc', after: ids[6]! });
-      expect(empty).toEqual({ object: 'list', data: [], first_id: null, last_id: null, has_more: false });
+      const empty = await store.assistants.list(project, {
+        limit: 5,
+        order: 'asc',
+        after: ids[6]!,
+      });
+      expect(empty).toEqual({
+        object: 'list',
+        data: [],
+        first_id: null,
+        last_id: null,
+        has_more: false,
+      });
     });
 
     it('keeps messages in insertion order and filters them by run', async () => {
       const created = thread();
       await store.threads.insert(projectA, created);
       const first = message(created.id);
-      const second = message(created.id, { run_id: 'run_1', role: 'assistant', assistant_id: 'asst_1' });
+      const second = message(created.id, {
+        run_id: 'run_1',
+        role: 'assistant',
+        assistant_id: 'asst_1',
+      });
       const third = message(created.id);
       for (const item of [first, second, third]) await store.messages.insert(projectA, item);
-      expect((await store.messages.listAll(projectA, created.id)).map((item) => item.id)).toEqual([first.id, second.id, third.id]);
-      const byRun = await store.messages.list(projectA, created.id, { limit: 20, order: 'desc' }, { runId: 'run_1' });
+      expect((await store.messages.listAll(projectA, created.id)).map((item) => item.id)).toEqual([
+        first.id,
+        second.id,
+        third.id,
+      ]);
+      const byRun = await store.messages.list(
+        projectA,
+        created.id,
+        { limit: 20, order: 'desc' },
+        { runId: 'run_1' },
+      );
       expect(byRun.data).toEqual([second]);
-      expect((await store.messages.list(projectB, created.id, { limit: 20, order: 'desc' })).data).toEqual([]);
+      expect(
+        (await store.messages.list(projectB, created.id, { limit: 20, order: 'desc' })).data,
+      ).toEqual([]);
     });
 
     it('inserts into a thread only when the thread is in the project', async () => {
       const created = thread();
       await store.threads.insert(projectA, created);
-      const item = message(created.id, { incomplete_details: { reason: 'max_tokens' }, completed_at: 5, metadata: { a: 'b' } });
+      const item = message(created.id, {
+        incomplete_details: { reason: 'max_tokens' },
+        completed_at: 5,
+        metadata: { a: 'b' },
+      });
       expect(await store.messages.insertIntoThread(projectB, item)).toBe(false);
-      expect(await store.messages.insertIntoThread(projectA, message('thread_missing'))).toBe(false);
+      expect(await store.messages.insertIntoThread(projectA, message('thread_missing'))).toBe(
+        false,
+      );
       expect(await store.messages.insertIntoThread(projectA, item)).toBe(true);
       expect(await store.messages.find(projectA, item.id)).toEqual(item);
     });

@@ -10,14 +10,26 @@ import type { Message } from '../domain/message.ts';
 import type { ApiKey, Project } from '../domain/project.ts';
 import type { Thread } from '../domain/thread.ts';
 import type { RunEventRepository, RunRepository, RunStepRepository } from './ports/runs-port.ts';
-import type { ServiceAgentActionRepository, ServiceAgentRepository } from './ports/service-agents-port.ts';
+import type {
+  ServiceAgentActionRepository,
+  ServiceAgentRepository,
+} from './ports/service-agents-port.ts';
 import type { ChunkRepository, EmbeddingCacheRepository } from './ports/chunk-repository.ts';
 import type { FileRepository } from './ports/file-repository.ts';
 import type { IngestionQueue } from './ports/ingestion-queue.ts';
 import type { VectorStoreRepository } from './ports/vector-store-repository.ts';
-import type { FileBatchRepository, VectorStoreFileRepository } from './ports/vector-store-file-repository.ts';
+import type {
+  FileBatchRepository,
+  VectorStoreFileRepository,
+} from './ports/vector-store-file-repository.ts';
 
-export type { ChunkHit, ChunkInput, ChunkRepository, ChunkScope, EmbeddingCacheRepository } from './ports/chunk-repository.ts';
+export type {
+  ChunkHit,
+  ChunkInput,
+  ChunkRepository,
+  ChunkScope,
+  EmbeddingCacheRepository,
+} from './ports/chunk-repository.ts';
 export type { FileRepository, StoredFile } from './ports/file-repository.ts';
 export type { IngestionJob, IngestionQueue } from './ports/ingestion-queue.ts';
 export type { VectorStoreRepository } from './ports/vector-store-repository.ts';
@@ -68,9 +80,19 @@ export interface MessageRepository extends ObjectRepository<Message> {
    * (the common path of "create message" needs no transaction). Returns false when it was not added.
    */
   insertIntoThread(projectId: string, message: Message): Promise<boolean>;
-  list(projectId: string, threadId: string, page: PageParams, filter?: { runId?: string }): Promise<ListPage<Message>>;
+  list(
+    projectId: string,
+    threadId: string,
+    page: PageParams,
+    filter?: { runId?: string },
+  ): Promise<ListPage<Message>>;
   /** The same page as `list`, already serialized: what the list endpoint sends. */
-  listJson(projectId: string, threadId: string, page: PageParams, filter?: { runId?: string }): Promise<JsonText>;
+  listJson(
+    projectId: string,
+    threadId: string,
+    page: PageParams,
+    filter?: { runId?: string },
+  ): Promise<JsonText>;
   /** Every message of a thread in creation order (the model's view of the conversation). */
   listAll(projectId: string, threadId: string): Promise<Message[]>;
 }

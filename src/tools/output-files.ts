@@ -6,7 +6,14 @@ import type { FileObject } from '../domain/file.ts';
 import { newId } from '../domain/ids.ts';
 import type { Store } from '../storage/store.ts';
 
-export async function saveOutputFile(store: Store, blobs: BlobStore, projectId: string, name: string, bytes: Uint8Array, mimeType: string): Promise<FileObject> {
+export async function saveOutputFile(
+  store: Store,
+  blobs: BlobStore,
+  projectId: string,
+  name: string,
+  bytes: Uint8Array,
+  mimeType: string,
+): Promise<FileObject> {
   const file: FileObject = {
     id: newId('file'),
     object: 'file',

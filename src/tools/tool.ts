@@ -60,18 +60,32 @@ export type ToolExecution = CompletedExecution | ApprovalRequest;
 export interface ServerTool {
   readonly type: Exclude<AssistantTool['type'], 'function'>;
   /** The function-shaped tool(s) the model sees for this enabled tool. */
-  modelTools(tool: AssistantTool, context: Omit<ToolContext, 'signal' | 'emitDelta' | 'sourceOffset'>): Promise<ModelTool[]>;
+  modelTools(
+    tool: AssistantTool,
+    context: Omit<ToolContext, 'signal' | 'emitDelta' | 'sourceOffset'>,
+  ): Promise<ModelTool[]>;
   /** Whether a model-facing tool name belongs to this tool. */
   handles(toolName: string): boolean;
   /** The call as the step shows it while it runs. */
   begin(callId: string, toolName: string, argumentsText: string): StepToolCall;
   /** Runs the call. A failure the model can act on is a result, not a throw. */
-  execute(callId: string, toolName: string, argumentsText: string, context: ToolContext): Promise<ToolExecution>;
+  execute(
+    callId: string,
+    toolName: string,
+    argumentsText: string,
+    context: ToolContext,
+  ): Promise<ToolExecution>;
   /**
    * Continues a call that asked the client, with the arguments it asked with and the client's output
    * (for `approve_action`, JSON such as `{"approved": true}`). Tools that never ask need not implement it.
    */
-  resume?(callId: string, toolName: string, argumentsText: string, answer: { arguments: string; output: string }, context: ToolContext): Promise<ToolExecution>;
+  resume?(
+    callId: string,
+    toolName: string,
+    argumentsText: string,
+    answer: { arguments: string; output: string },
+    context: ToolContext,
+  ): Promise<ToolExecution>;
 }
 
 /** The name of the function call through which a client approves or declines a tool's proposal. */

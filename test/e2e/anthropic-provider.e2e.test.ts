@@ -11,7 +11,11 @@ describe('runs on an Anthropic provider', () => {
 
   beforeAll(async () => {
     upstream = await new ScriptedAnthropicModel().start();
-    const started = await createListeningTestApp({ config: { providers: { claude: { type: 'anthropic', baseURL: upstream.url, apiKey: 'sk-ant-test' } } } });
+    const started = await createListeningTestApp({
+      config: {
+        providers: { claude: { type: 'anthropic', baseURL: upstream.url, apiKey: 'sk-ant-test' } },
+      },
+    });
     app = started.app;
     client = new OpenAI({ baseURL: started.baseURL, apiKey: 'x', maxRetries: 0 });
   });
@@ -24,25 +28,65 @@ describe('runs on an Anthropic provider', () => {
     const assistant = await client.beta.assistants.create({
       model: 'claude/claude-sonnet-4',
       instructions: 'Be brief.',
-      tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'get_weather',
+            parameters: { type: 'object', properties: { city: { type: 'string' } } },
+          },
+        },
+      ],
     });
-    const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Weather in Rome?' }] });
-    upstream.enqueue({ toolCalls: [{ id: 'toolu_1', name: 'get_weather', input: { city: 'Rome' } }] }, { text: 'It is warm in Rome.' });
-    const waiting = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id }, { pollIntervalMs: 20 });
+    const thread = await client.beta.threads.create({
+      messages: [{ role: 'user', content: 'Weather in Rome?' }],
+    });
+    upstream.enqueue(
+      { toolCalls: [{ id: 'toolu_1', name: 'get_weather', input: { city: 'Rome' } }] },
+      { text: 'It is warm in Rome.' },
+    );
+    const waiting = await client.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistant.id },
+      { pollIntervalMs: 20 },
+    );
     expect(waiting.status).toBe('requires_action');
-    expect(waiting.required_action!.submit_tool_outputs.tool_calls[0]).toMatchObject({ id: 'toolu_1', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } });
+    expect(waiting.required_action!.submit_tool_outputs.tool_calls[0]).toMatchObject({
+      id: 'toolu_1',
+      function: { name: 'get_weather', arguments: '{"city":"Rome"}' },
+    });
     const first = upstream.requests[0];
     expect(first.headers['x-api-key']).toBe('sk-ant-test');
-    expect(first.body).toMatchObject({ model: 'claude-sonnet-4', system: [{ type: 'text', text: 'Be brief.' }], stream: true });
-    expect(first.body.tools[0]).toMatchObject({ name: 'get_weather', input_schema: { type: 'object' } });
+    expect(first.body).toMatchObject({
+      model: 'claude-sonnet-4',
+      system: [{ type: 'text', text: 'Be brief.' }],
+      stream: true,
+    });
+    expect(first.body.tools[0]).toMatchObject({
+      name: 'get_weather',
+      input_schema: { type: 'object' },
+    });
 
-    const done = await client.beta.threads.runs.submitToolOutputsAndPoll(waiting.id, { thread_id: thread.id, tool_outputs: [{ tool_call_id: 'toolu_1', output: '29C' }] }, { pollIntervalMs: 20 });
+    const done = await client.beta.threads.runs.submitToolOutputsAndPoll(
+      waiting.id,
+      { thread_id: thread.id, tool_outputs: [{ tool_call_id: 'toolu_1', output: '29C' }] },
+      { pollIntervalMs: 20 },
+    );
     expect(done.status).toBe('completed');
     expect(done.usage).toEqual({ prompt_tokens: 84, completion_tokens: 14, total_tokens: 98 });
     const second = upstream.requests[1].body.messages;
-    expect(second.at(-2)).toMatchObject({ role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Rome' } }] });
-    expect(second.at(-1)).toMatchObject({ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1' }] });
-    const answer = (await client.beta.threads.messages.list(thread.id, { run_id: done.id })).data[0]!;
-    expect((answer.content[0] as OpenAI.Beta.Threads.TextContentBlock).text.value).toBe('It is warm in Rome.');
+    expect(second.at(-2)).toMatchObject({
+      role: 'assistant',
+      content: [{ type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Rome' } }],
+    });
+    expect(second.at(-1)).toMatchObject({
+      role: 'user',
+      content: [{ type: 'tool_result', tool_use_id: 'toolu_1' }],
+    });
+    const answer = (await client.beta.threads.messages.list(thread.id, { run_id: done.id }))
+      .data[0]!;
+    expect((answer.content[0] as OpenAI.Beta.Threads.TextContentBlock).text.value).toBe(
+      'It is warm in Rome.',
+    );
   });
 });

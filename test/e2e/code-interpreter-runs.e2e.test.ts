@@ -28,54 +28,108 @@ describe.runIf(bwrapAvailable)('code_interpreter in runs (bwrap sandbox)', () =>
 
   beforeAll(async () => {
     bed = await createRunTestBed({ config: { codeSandbox: 'bwrap' } });
-    const data = await bed.client.files.create({ file: await toFile(Buffer.from('month,units\njan,3\nfeb,5\nmar,4\n'), 'sales.csv'), purpose: 'assistants' });
-    assistantId = (await bed.client.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'code_interpreter' }], tool_resources: { code_interpreter: { file_ids: [data.id] } } })).id;
+    const data = await bed.client.files.create({
+      file: await toFile(Buffer.from('month,units\njan,3\nfeb,5\nmar,4\n'), 'sales.csv'),
+      purpose: 'assistants',
+    });
+    assistantId = (
+      await bed.client.beta.assistants.create({
+        model: 'gpt-4o',
+        tools: [{ type: 'code_interpreter' }],
+        tool_resources: { code_interpreter: { file_ids: [data.id] } },
+      })
+    ).id;
   });
   afterAll(() => bed?.close());
 
   it('runs the code, shows logs and the chart, and links the written file', async () => {
-    const thread = await bed.client.beta.threads.create({ messages: [{ role: 'user', content: 'Chart the sales, please.' }] });
+    const thread = await bed.client.beta.threads.create({
+      messages: [{ role: 'user', content: 'Chart the sales, please.' }],
+    });
     bed.upstream.enqueue(
       { toolCalls: [{ name: 'code_interpreter', arguments: { code: CHART_CODE }, id: 'call_py' }] },
       { text: 'Here is the chart. The table is at sandbox:/mnt/data/summary.csv' },
     );
-    const run = await bed.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId }, poll);
+    const run = await bed.client.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistantId },
+      poll,
+    );
     expect(run.status).toBe('completed');
-    expect(bed.upstream.requests.at(-2)!.body.tools[0].function.description).toContain('/mnt/data/sales.csv');
+    expect(bed.upstream.requests.at(-2)!.body.tools[0].function.description).toContain(
+      '/mnt/data/sales.csv',
+    );
 
-    const steps = await bed.client.beta.threads.runs.steps.list(run.id, { thread_id: thread.id, order: 'asc' });
+    const steps = await bed.client.beta.threads.runs.steps.list(run.id, {
+      thread_id: thread.id,
+      order: 'asc',
+    });
     const call = (steps.data[0]!.step_details as any).tool_calls[0];
     expect(call.type).toBe('code_interpreter');
     expect(call.code_interpreter.input).toBe(CHART_CODE);
     expect(call.code_interpreter.outputs[0]).toEqual({ type: 'logs', logs: 'total units: 12\n' });
     const image = call.code_interpreter.outputs.find((output: any) => output.type === 'image');
     expect(image.image.file_id).toMatch(/^file-/);
-    expect(bed.upstream.lastRequest.messages.find((message: any) => message.role === 'tool').content).toContain('total units: 12');
+    expect(
+      bed.upstream.lastRequest.messages.find((message: any) => message.role === 'tool').content,
+    ).toContain('total units: 12');
 
-    const answer = (await bed.client.beta.threads.messages.list(thread.id, { run_id: run.id })).data[0]!;
-    expect(answer.content[1]).toEqual({ type: 'image_file', image_file: { file_id: image.image.file_id } });
+    const answer = (await bed.client.beta.threads.messages.list(thread.id, { run_id: run.id }))
+      .data[0]!;
+    expect(answer.content[1]).toEqual({
+      type: 'image_file',
+      image_file: { file_id: image.image.file_id },
+    });
     const text = (answer.content[0] as OpenAI.Beta.Threads.TextContentBlock).text;
     const link = text.annotations[0] as OpenAI.Beta.Threads.FilePathAnnotation;
     expect(link).toMatchObject({ type: 'file_path', text: 'sandbox:/mnt/data/summary.csv' });
-    expect(text.value.slice(link.start_index, link.end_index)).toBe('sandbox:/mnt/data/summary.csv');
+    expect(text.value.slice(link.start_index, link.end_index)).toBe(
+      'sandbox:/mnt/data/summary.csv',
+    );
 
     const chart = await bed.client.files.retrieve(image.image.file_id);
     expect(chart).toMatchObject({ purpose: 'assistants_output', filename: 'chart.png' });
-    const png = Buffer.from(await (await bed.client.files.content(image.image.file_id)).arrayBuffer());
-    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    const png = Buffer.from(
+      await (await bed.client.files.content(image.image.file_id)).arrayBuffer(),
+    );
+    expect(png.subarray(0, 8)).toEqual(
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    );
     const csv = await (await bed.client.files.content(link.file_path.file_id)).text();
     expect(csv).toBe('month,units,double\njan,3,6\nfeb,5,10\nmar,4,8\n');
   });
 
   it('keeps the session’s variables across runs of the same thread, and reports errors to the model', async () => {
-    const thread = await bed.client.beta.threads.create({ messages: [{ role: 'user', content: 'Remember a number.' }] });
-    bed.upstream.enqueue({ toolCalls: [{ name: 'code_interpreter', arguments: { code: 'secret = 41' } }] }, { text: 'Stored.' });
-    expect((await bed.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId }, poll)).status).toBe('completed');
+    const thread = await bed.client.beta.threads.create({
+      messages: [{ role: 'user', content: 'Remember a number.' }],
+    });
+    bed.upstream.enqueue(
+      { toolCalls: [{ name: 'code_interpreter', arguments: { code: 'secret = 41' } }] },
+      { text: 'Stored.' },
+    );
+    expect(
+      (
+        await bed.client.beta.threads.runs.createAndPoll(
+          thread.id,
+          { assistant_id: assistantId },
+          poll,
+        )
+      ).status,
+    ).toBe('completed');
     await bed.client.beta.threads.messages.create(thread.id, { role: 'user', content: 'Add one.' });
-    bed.upstream.enqueue({ toolCalls: [{ name: 'code_interpreter', arguments: { code: 'print(secret + 1)\n1/0' } }] }, { text: 'Done.' });
-    const run = await bed.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId }, poll);
+    bed.upstream.enqueue(
+      { toolCalls: [{ name: 'code_interpreter', arguments: { code: 'print(secret + 1)\n1/0' } }] },
+      { text: 'Done.' },
+    );
+    const run = await bed.client.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistantId },
+      poll,
+    );
     expect(run.status).toBe('completed');
-    const output = bed.upstream.lastRequest.messages.find((message: any) => message.role === 'tool').content;
+    const output = bed.upstream.lastRequest.messages.find(
+      (message: any) => message.role === 'tool',
+    ).content;
     expect(output).toContain('42');
     expect(output).toContain('ZeroDivisionError');
   });

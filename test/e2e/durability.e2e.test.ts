@@ -13,7 +13,9 @@ import { freePort, startServerProcess } from '../helpers/server-process.ts';
 
 async function startRun(client: OpenAI) {
   const assistant = await client.beta.assistants.create({ model: 'gpt-4o' });
-  const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'A long answer, please.' }] });
+  const thread = await client.beta.threads.create({
+    messages: [{ role: 'user', content: 'A long answer, please.' }],
+  });
   const stream = client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
   // The stream may be cut by the server going away; that is the point of these tests.
   stream.done().catch(() => {});
@@ -49,7 +51,11 @@ describe('durability across process deaths', () => {
     const port = String(await freePort());
     const first = await startServerProcess(environment('kill', { PORT: port }));
     const firstRequest = upstream.requests.length;
-    upstream.respondWith((_body, index) => (index === firstRequest ? { text: 'partial '.repeat(100), chunkDelayMs: 20 } : { text: 'The complete answer.' }));
+    upstream.respondWith((_body, index) =>
+      index === firstRequest
+        ? { text: 'partial '.repeat(100), chunkDelayMs: 20 }
+        : { text: 'The complete answer.' },
+    );
     const client = new OpenAI({ baseURL: first.baseURL, apiKey: 'x', maxRetries: 0 });
     const { thread, run, stream } = await startRun(client);
     stream.abort();
@@ -58,21 +64,34 @@ describe('durability across process deaths', () => {
 
     const second = await startServerProcess(environment('kill', { PORT: port }));
     try {
-      const done = await waitForRun(client, thread.id, run.id, (current) => current.status === 'completed', 20_000);
+      const done = await waitForRun(
+        client,
+        thread.id,
+        run.id,
+        (current) => current.status === 'completed',
+        20_000,
+      );
       expect(done.status).toBe('completed');
       const messages = await client.beta.threads.messages.list(thread.id, { order: 'asc' });
       expect(messages.data.map((message) => [message.role, message.status])).toEqual([
         ['user', 'completed'],
         ['assistant', 'completed'],
       ]);
-      expect((messages.data[1]!.content[0] as { text: { value: string } }).text.value).toBe('The complete answer.');
-      const steps = await client.beta.threads.runs.steps.list(run.id, { thread_id: thread.id, order: 'asc' });
+      expect((messages.data[1]!.content[0] as { text: { value: string } }).text.value).toBe(
+        'The complete answer.',
+      );
+      const steps = await client.beta.threads.runs.steps.list(run.id, {
+        thread_id: thread.id,
+        order: 'asc',
+      });
       expect(steps.data.map((step) => [step.type, step.status])).toEqual([
         ['message_creation', 'failed'],
         ['message_creation', 'completed'],
       ]);
       expect(steps.data[0]!.last_error).toMatchObject({ code: 'server_error' });
-      const events = await fetch(`${second.baseURL}/threads/${thread.id}/runs/${run.id}/events`, { headers: { authorization: 'Bearer x' } }).then((response) => response.text());
+      const events = await fetch(`${second.baseURL}/threads/${thread.id}/runs/${run.id}/events`, {
+        headers: { authorization: 'Bearer x' },
+      }).then((response) => response.text());
       const ids = [...events.matchAll(/^id: (\d+)$/gm)].map((match) => Number(match[1]));
       expect(ids).toEqual(Array.from({ length: ids.length }, (_, index) => index + 1));
       expect(events).toContain('event: thread.run.step.failed');
@@ -94,7 +113,10 @@ describe('durability across process deaths', () => {
 
     const after = await startServerProcess(environment('drain'));
     try {
-      const done = await new OpenAI({ baseURL: after.baseURL, apiKey: 'x' }).beta.threads.runs.retrieve(run.id, { thread_id: thread.id });
+      const done = await new OpenAI({
+        baseURL: after.baseURL,
+        apiKey: 'x',
+      }).beta.threads.runs.retrieve(run.id, { thread_id: thread.id });
       expect(done.status).toBe('completed');
     } finally {
       after.child.kill('SIGTERM');
@@ -103,9 +125,15 @@ describe('durability across process deaths', () => {
   }, 60_000);
 
   it('hands the run back when the drain time is up, and the next server finishes it', async () => {
-    const server = await startServerProcess(environment('handback', { CONCIERGE_DRAIN_SECONDS: '0' }));
+    const server = await startServerProcess(
+      environment('handback', { CONCIERGE_DRAIN_SECONDS: '0' }),
+    );
     const before = upstream.requests.length;
-    upstream.respondWith((_body, index) => (index === before ? { text: 'slow '.repeat(200), chunkDelayMs: 20 } : { text: 'Finished by the next server.' }));
+    upstream.respondWith((_body, index) =>
+      index === before
+        ? { text: 'slow '.repeat(200), chunkDelayMs: 20 }
+        : { text: 'Finished by the next server.' },
+    );
     const client = new OpenAI({ baseURL: server.baseURL, apiKey: 'x', maxRetries: 0 });
     const { thread, run } = await startRun(client);
     server.child.kill('SIGTERM');
@@ -114,7 +142,13 @@ describe('durability across process deaths', () => {
     const next = await startServerProcess(environment('handback'));
     try {
       const nextClient = new OpenAI({ baseURL: next.baseURL, apiKey: 'x' });
-      const done = await waitForRun(nextClient, thread.id, run.id, (current) => current.status === 'completed', 10_000);
+      const done = await waitForRun(
+        nextClient,
+        thread.id,
+        run.id,
+        (current) => current.status === 'completed',
+        10_000,
+      );
       expect(done.status).toBe('completed');
       expect(upstream.requests.length - before).toBe(2);
       const messages = await nextClient.beta.threads.messages.list(thread.id);

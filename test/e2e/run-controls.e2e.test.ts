@@ -1,7 +1,12 @@
 /** Cancel in every state (the upstream call is aborted mid-stream), and one active run per thread. */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRunTestBed, waitForRun, weatherTool, type RunTestBed } from '../helpers/run-test-bed.ts';
+import {
+  createRunTestBed,
+  waitForRun,
+  weatherTool,
+  type RunTestBed,
+} from '../helpers/run-test-bed.ts';
 
 describe('run controls with the official SDK', () => {
   let bed: RunTestBed;
@@ -9,12 +14,16 @@ describe('run controls with the official SDK', () => {
 
   beforeAll(async () => {
     bed = await createRunTestBed();
-    assistantId = (await bed.client.beta.assistants.create({ model: 'gpt-4o', tools: [weatherTool] })).id;
+    assistantId = (
+      await bed.client.beta.assistants.create({ model: 'gpt-4o', tools: [weatherTool] })
+    ).id;
   });
   afterAll(() => bed.close());
 
   it('cancels mid-stream: the upstream request is aborted, the message is left incomplete, the run ends cancelled', async () => {
-    const thread = await bed.client.beta.threads.create({ messages: [{ role: 'user', content: 'Tell me a long story' }] });
+    const thread = await bed.client.beta.threads.create({
+      messages: [{ role: 'user', content: 'Tell me a long story' }],
+    });
     bed.upstream.enqueue({ text: 'word '.repeat(200), chunkDelayMs: 20 });
     const stream = bed.client.beta.threads.runs.stream(thread.id, { assistant_id: assistantId });
     const events: string[] = [];
@@ -28,10 +37,19 @@ describe('run controls with the official SDK', () => {
     const final = await stream.finalRun();
     expect(final.status).toBe('cancelled');
     expect(final.cancelled_at).toEqual(expect.any(Number));
-    expect(events.slice(-4)).toEqual(['thread.message.incomplete', 'thread.run.step.cancelled', 'thread.run.cancelling', 'thread.run.cancelled']);
+    expect(events.slice(-4)).toEqual([
+      'thread.message.incomplete',
+      'thread.run.step.cancelled',
+      'thread.run.cancelling',
+      'thread.run.cancelled',
+    ]);
 
-    const message = (await bed.client.beta.threads.messages.list(thread.id, { run_id: final.id })).data[0]!;
-    expect(message).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'run_cancelled' } });
+    const message = (await bed.client.beta.threads.messages.list(thread.id, { run_id: final.id }))
+      .data[0]!;
+    expect(message).toMatchObject({
+      status: 'incomplete',
+      incomplete_details: { reason: 'run_cancelled' },
+    });
     const text = (message.content[0] as { text: { value: string } }).text.value;
     expect(text.length).toBeGreaterThan(0);
     expect(text.length).toBeLessThan('word '.repeat(200).length);
@@ -39,25 +57,41 @@ describe('run controls with the official SDK', () => {
     expect(steps.data[0]).toMatchObject({ status: 'cancelled', cancelled_at: expect.any(Number) });
     // The upstream request was aborted: the scripted model saw its client go away before the end.
     expect(bed.upstream.abortedResponses).toBe(1);
-    await expect(bed.client.beta.threads.runs.cancel(final.id, { thread_id: thread.id })).rejects.toThrow(/Cannot cancel run with status 'cancelled'/);
+    await expect(
+      bed.client.beta.threads.runs.cancel(final.id, { thread_id: thread.id }),
+    ).rejects.toThrow(/Cannot cancel run with status 'cancelled'/);
   });
 
   it('cancels a run waiting for tool outputs, and a queued run', async () => {
-    const thread = await bed.client.beta.threads.create({ messages: [{ role: 'user', content: 'x' }] });
+    const thread = await bed.client.beta.threads.create({
+      messages: [{ role: 'user', content: 'x' }],
+    });
     bed.upstream.enqueue({ toolCalls: [{ name: 'get_weather', arguments: { city: 'Lima' } }] });
-    const waiting = await bed.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId }, { pollIntervalMs: 20 });
+    const waiting = await bed.client.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistantId },
+      { pollIntervalMs: 20 },
+    );
     expect(waiting.status).toBe('requires_action');
-    const cancelled = await bed.client.beta.threads.runs.cancel(waiting.id, { thread_id: thread.id });
+    const cancelled = await bed.client.beta.threads.runs.cancel(waiting.id, {
+      thread_id: thread.id,
+    });
     expect(cancelled).toMatchObject({ status: 'cancelled', required_action: null });
-    const steps = await bed.client.beta.threads.runs.steps.list(waiting.id, { thread_id: thread.id });
+    const steps = await bed.client.beta.threads.runs.steps.list(waiting.id, {
+      thread_id: thread.id,
+    });
     expect(steps.data[0]!.status).toBe('cancelled');
 
     // A run whose worker is busy stays queued until cancelled.
     const busy = await createRunTestBed({ config: { worker: false } });
     try {
       const assistant = await busy.client.beta.assistants.create({ model: 'gpt-4o' });
-      const idle = await busy.client.beta.threads.create({ messages: [{ role: 'user', content: 'x' }] });
-      const queued = await busy.client.beta.threads.runs.create(idle.id, { assistant_id: assistant.id });
+      const idle = await busy.client.beta.threads.create({
+        messages: [{ role: 'user', content: 'x' }],
+      });
+      const queued = await busy.client.beta.threads.runs.create(idle.id, {
+        assistant_id: assistant.id,
+      });
       expect(queued.status).toBe('queued');
       const stopped = await busy.client.beta.threads.runs.cancel(queued.id, { thread_id: idle.id });
       expect(stopped.status).toBe('cancelled');
@@ -67,33 +101,69 @@ describe('run controls with the official SDK', () => {
   });
 
   it('allows one active run per thread and no new messages while it is active', async () => {
-    const thread = await bed.client.beta.threads.create({ messages: [{ role: 'user', content: 'x' }] });
+    const thread = await bed.client.beta.threads.create({
+      messages: [{ role: 'user', content: 'x' }],
+    });
     bed.upstream.enqueue({ toolCalls: [{ name: 'get_weather', arguments: { city: 'Quito' } }] });
-    const active = await bed.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId }, { pollIntervalMs: 20 });
+    const active = await bed.client.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistantId },
+      { pollIntervalMs: 20 },
+    );
     expect(active.status).toBe('requires_action');
 
-    const second = await bed.client.beta.threads.runs.create(thread.id, { assistant_id: assistantId }).catch((error) => error);
+    const second = await bed.client.beta.threads.runs
+      .create(thread.id, { assistant_id: assistantId })
+      .catch((error) => error);
     expect(second).toBeInstanceOf(OpenAI.BadRequestError);
-    expect(second.error.message).toBe(`Thread ${thread.id} already has an active run ${active.id}.`);
-    const message = await bed.client.beta.threads.messages.create(thread.id, { role: 'user', content: 'more' }).catch((error) => error);
+    expect(second.error.message).toBe(
+      `Thread ${thread.id} already has an active run ${active.id}.`,
+    );
+    const message = await bed.client.beta.threads.messages
+      .create(thread.id, { role: 'user', content: 'more' })
+      .catch((error) => error);
     expect(message).toBeInstanceOf(OpenAI.BadRequestError);
-    expect(message.error.message).toBe(`Can't add messages to ${thread.id} while a run ${active.id} is active.`);
-    const streamed = await bed.client.beta.threads.runs.create(thread.id, { assistant_id: assistantId, stream: true }).catch((error) => error);
+    expect(message.error.message).toBe(
+      `Can't add messages to ${thread.id} while a run ${active.id} is active.`,
+    );
+    const streamed = await bed.client.beta.threads.runs
+      .create(thread.id, { assistant_id: assistantId, stream: true })
+      .catch((error) => error);
     expect(streamed).toBeInstanceOf(OpenAI.BadRequestError);
 
     await bed.client.beta.threads.runs.cancel(active.id, { thread_id: thread.id });
-    expect((await bed.client.beta.threads.messages.create(thread.id, { role: 'user', content: 'now fine' })).role).toBe('user');
+    expect(
+      (
+        await bed.client.beta.threads.messages.create(thread.id, {
+          role: 'user',
+          content: 'now fine',
+        })
+      ).role,
+    ).toBe('user');
   });
 
   it('refuses concurrent run creation on one thread: exactly one wins', async () => {
-    const thread = await bed.client.beta.threads.create({ messages: [{ role: 'user', content: 'x' }] });
+    const thread = await bed.client.beta.threads.create({
+      messages: [{ role: 'user', content: 'x' }],
+    });
     bed.upstream.respondWith(() => ({ text: 'done', delayMs: 100 }));
-    const attempts = await Promise.allSettled(Array.from({ length: 8 }, () => bed.client.beta.threads.runs.create(thread.id, { assistant_id: assistantId, tools: [] })));
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 8 }, () =>
+        bed.client.beta.threads.runs.create(thread.id, { assistant_id: assistantId, tools: [] }),
+      ),
+    );
     const won = attempts.filter((attempt) => attempt.status === 'fulfilled');
     expect(won).toHaveLength(1);
-    const refusals = attempts.filter((attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected');
-    expect(refusals.every((attempt) => attempt.reason instanceof OpenAI.BadRequestError)).toBe(true);
+    const refusals = attempts.filter(
+      (attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected',
+    );
+    expect(refusals.every((attempt) => attempt.reason instanceof OpenAI.BadRequestError)).toBe(
+      true,
+    );
     const run = (won[0] as PromiseFulfilledResult<OpenAI.Beta.Threads.Run>).value;
-    expect((await waitForRun(bed.client, thread.id, run.id, (current) => current.status === 'completed')).status).toBe('completed');
+    expect(
+      (await waitForRun(bed.client, thread.id, run.id, (current) => current.status === 'completed'))
+        .status,
+    ).toBe('completed');
   });
 });

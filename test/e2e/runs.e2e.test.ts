@@ -9,14 +9,25 @@ describe.each(testDatabases)('runs with the official SDK (%s)', (database) => {
 
   beforeAll(async () => {
     bed = await createRunTestBed({ database });
-    assistantId = (await bed.client.beta.assistants.create({ model: 'gpt-4o', instructions: 'You are terse.' })).id;
+    assistantId = (
+      await bed.client.beta.assistants.create({ model: 'gpt-4o', instructions: 'You are terse.' })
+    ).id;
   });
   afterAll(() => bed.close());
 
   it('createAndPoll: the run completes and the answer is in the thread', async () => {
-    const thread = await bed.client.beta.threads.create({ messages: [{ role: 'user', content: 'Say hello' }] });
-    bed.upstream.enqueue({ text: 'Hello, world!', usage: { prompt_tokens: 21, completion_tokens: 4 } });
-    const run = await bed.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId }, { pollIntervalMs: 20 });
+    const thread = await bed.client.beta.threads.create({
+      messages: [{ role: 'user', content: 'Say hello' }],
+    });
+    bed.upstream.enqueue({
+      text: 'Hello, world!',
+      usage: { prompt_tokens: 21, completion_tokens: 4 },
+    });
+    const run = await bed.client.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistantId },
+      { pollIntervalMs: 20 },
+    );
     expect(run).toMatchObject({
       object: 'thread.run',
       status: 'completed',
@@ -43,8 +54,15 @@ describe.each(testDatabases)('runs with the official SDK (%s)', (database) => {
 
     const messages = await bed.client.beta.threads.messages.list(thread.id, { order: 'asc' });
     expect(messages.data).toHaveLength(2);
-    expect(messages.data[1]).toMatchObject({ role: 'assistant', run_id: run.id, assistant_id: assistantId, status: 'completed' });
-    expect(messages.data[1]!.content).toEqual([{ type: 'text', text: { value: 'Hello, world!', annotations: [] } }]);
+    expect(messages.data[1]).toMatchObject({
+      role: 'assistant',
+      run_id: run.id,
+      assistant_id: assistantId,
+      status: 'completed',
+    });
+    expect(messages.data[1]!.content).toEqual([
+      { type: 'text', text: { value: 'Hello, world!', annotations: [] } },
+    ]);
     const byRun = await bed.client.beta.threads.messages.list(thread.id, { run_id: run.id });
     expect(byRun.data.map((message) => message.id)).toEqual([messages.data[1]!.id]);
 
@@ -55,10 +73,16 @@ describe.each(testDatabases)('runs with the official SDK (%s)', (database) => {
       type: 'message_creation',
       status: 'completed',
       run_id: run.id,
-      step_details: { type: 'message_creation', message_creation: { message_id: messages.data[1]!.id } },
+      step_details: {
+        type: 'message_creation',
+        message_creation: { message_id: messages.data[1]!.id },
+      },
       usage: { prompt_tokens: 21, completion_tokens: 4, total_tokens: 25 },
     });
-    const step = await bed.client.beta.threads.runs.steps.retrieve(steps.data[0]!.id, { thread_id: thread.id, run_id: run.id });
+    const step = await bed.client.beta.threads.runs.steps.retrieve(steps.data[0]!.id, {
+      thread_id: thread.id,
+      run_id: run.id,
+    });
     expect(step).toEqual(steps.data[0]);
 
     // What went upstream: instructions as the system message, then the thread.
@@ -69,7 +93,9 @@ describe.each(testDatabases)('runs with the official SDK (%s)', (database) => {
   });
 
   it('stream(): AssistantStream helpers see the deltas, the message and the final run, in OpenAI’s event order', async () => {
-    const thread = await bed.client.beta.threads.create({ messages: [{ role: 'user', content: 'Count' }] });
+    const thread = await bed.client.beta.threads.create({
+      messages: [{ role: 'user', content: 'Count' }],
+    });
     bed.upstream.enqueue({ chunks: ['one', ' two', ' three'] });
     const stream = bed.client.beta.threads.runs.stream(thread.id, { assistant_id: assistantId });
     const events: string[] = [];
@@ -77,7 +103,10 @@ describe.each(testDatabases)('runs with the official SDK (%s)', (database) => {
     let messageDone = '';
     stream.on('event', (event) => events.push(event.event));
     stream.on('textDelta', (delta) => deltas.push(delta.value!));
-    stream.on('messageDone', (message) => (messageDone = (message.content[0] as { text: { value: string } }).text.value));
+    stream.on(
+      'messageDone',
+      (message) => (messageDone = (message.content[0] as { text: { value: string } }).text.value),
+    );
     const final = await stream.finalRun();
     expect(final.status).toBe('completed');
     expect(deltas).toEqual(['one', ' two', ' three']);
@@ -102,24 +131,47 @@ describe.each(testDatabases)('runs with the official SDK (%s)', (database) => {
   });
 
   it('the raw stream of runs.create({stream:true}) ends with a terminal run event, and errors before it are JSON errors', async () => {
-    const thread = await bed.client.beta.threads.create({ messages: [{ role: 'user', content: 'x' }] });
+    const thread = await bed.client.beta.threads.create({
+      messages: [{ role: 'user', content: 'x' }],
+    });
     bed.upstream.enqueue({ text: 'ok' });
-    const raw = await bed.client.beta.threads.runs.create(thread.id, { assistant_id: assistantId, stream: true });
+    const raw = await bed.client.beta.threads.runs.create(thread.id, {
+      assistant_id: assistantId,
+      stream: true,
+    });
     const names: string[] = [];
     for await (const event of raw) names.push(event.event);
     expect(names.at(-1)).toBe('thread.run.completed');
-    await expect(bed.client.beta.threads.runs.create('thread_nope', { assistant_id: assistantId, stream: true })).rejects.toMatchObject({ status: 404 });
-    await expect(bed.client.beta.threads.runs.create(thread.id, { assistant_id: 'asst_nope', stream: true })).rejects.toMatchObject({ status: 404 });
+    await expect(
+      bed.client.beta.threads.runs.create('thread_nope', {
+        assistant_id: assistantId,
+        stream: true,
+      }),
+    ).rejects.toMatchObject({ status: 404 });
+    await expect(
+      bed.client.beta.threads.runs.create(thread.id, { assistant_id: 'asst_nope', stream: true }),
+    ).rejects.toMatchObject({ status: 404 });
   });
 
   it('createAndRunPoll and createAndRunStream create the thread too; thread.created comes first', async () => {
     bed.upstream.enqueue({ text: 'made a thread' });
-    const run = await bed.client.beta.threads.createAndRunPoll({ assistant_id: assistantId, thread: { messages: [{ role: 'user', content: 'hi' }], metadata: { via: 'createAndRun' } } }, { pollIntervalMs: 20 });
+    const run = await bed.client.beta.threads.createAndRunPoll(
+      {
+        assistant_id: assistantId,
+        thread: { messages: [{ role: 'user', content: 'hi' }], metadata: { via: 'createAndRun' } },
+      },
+      { pollIntervalMs: 20 },
+    );
     expect(run.status).toBe('completed');
-    expect((await bed.client.beta.threads.retrieve(run.thread_id)).metadata).toEqual({ via: 'createAndRun' });
+    expect((await bed.client.beta.threads.retrieve(run.thread_id)).metadata).toEqual({
+      via: 'createAndRun',
+    });
 
     bed.upstream.enqueue({ text: 'streamed thread' });
-    const stream = bed.client.beta.threads.createAndRunStream({ assistant_id: assistantId, thread: { messages: [{ role: 'user', content: 'hi' }] } });
+    const stream = bed.client.beta.threads.createAndRunStream({
+      assistant_id: assistantId,
+      thread: { messages: [{ role: 'user', content: 'hi' }] },
+    });
     const events: string[] = [];
     stream.on('event', (event) => events.push(event.event));
     const final = await stream.finalRun();
@@ -129,29 +181,55 @@ describe.each(testDatabases)('runs with the official SDK (%s)', (database) => {
   });
 
   it('lists, retrieves (with a poll hint) and modifies runs', async () => {
-    const thread = await bed.client.beta.threads.create({ messages: [{ role: 'user', content: 'x' }] });
+    const thread = await bed.client.beta.threads.create({
+      messages: [{ role: 'user', content: 'x' }],
+    });
     const ids: string[] = [];
     for (let index = 0; index < 3; index++) {
       bed.upstream.enqueue({ text: `answer ${index}` });
-      ids.push((await bed.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId, metadata: { n: String(index) } }, { pollIntervalMs: 20 })).id);
+      ids.push(
+        (
+          await bed.client.beta.threads.runs.createAndPoll(
+            thread.id,
+            { assistant_id: assistantId, metadata: { n: String(index) } },
+            { pollIntervalMs: 20 },
+          )
+        ).id,
+      );
     }
     const listed = await bed.client.beta.threads.runs.list(thread.id, { order: 'asc' });
     expect(listed.data.map((run) => run.id)).toEqual(ids);
-    const { data: retrieved, response } = await bed.client.beta.threads.runs.retrieve(ids[0]!, { thread_id: thread.id }).withResponse();
+    const { data: retrieved, response } = await bed.client.beta.threads.runs
+      .retrieve(ids[0]!, { thread_id: thread.id })
+      .withResponse();
     expect(response.headers.get('openai-poll-after-ms')).toMatch(/^\d+$/);
     expect(retrieved.metadata).toEqual({ n: '0' });
-    const updated = await bed.client.beta.threads.runs.update(ids[0]!, { thread_id: thread.id, metadata: { n: 'zero', flag: 'y' } });
+    const updated = await bed.client.beta.threads.runs.update(ids[0]!, {
+      thread_id: thread.id,
+      metadata: { n: 'zero', flag: 'y' },
+    });
     expect(updated.metadata).toEqual({ n: 'zero', flag: 'y' });
     expect(updated.status).toBe('completed');
-    await expect(bed.client.beta.threads.runs.retrieve('run_missing', { thread_id: thread.id })).rejects.toMatchObject({ status: 404 });
+    await expect(
+      bed.client.beta.threads.runs.retrieve('run_missing', { thread_id: thread.id }),
+    ).rejects.toMatchObject({ status: 404 });
   });
 
   it('replays a run’s stored events from any seq (resumable streams)', async () => {
-    const thread = await bed.client.beta.threads.create({ messages: [{ role: 'user', content: 'x' }] });
+    const thread = await bed.client.beta.threads.create({
+      messages: [{ role: 'user', content: 'x' }],
+    });
     bed.upstream.enqueue({ chunks: ['a', 'b'] });
-    const run = await bed.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId }, { pollIntervalMs: 20 });
+    const run = await bed.client.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistantId },
+      { pollIntervalMs: 20 },
+    );
     const read = async (query: string, headers: Record<string, string> = {}) => {
-      const response = await fetch(`${bed.baseURL}/threads/${thread.id}/runs/${run.id}/events${query}`, { headers: { authorization: 'Bearer x', ...headers } });
+      const response = await fetch(
+        `${bed.baseURL}/threads/${thread.id}/runs/${run.id}/events${query}`,
+        { headers: { authorization: 'Bearer x', ...headers } },
+      );
       expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
       const text = await response.text();
       return [...text.matchAll(/^id: (\d+)\n/gm)].map((match) => Number(match[1]));

@@ -34,18 +34,44 @@ describe('server log under streaming traffic', () => {
   });
 
   it('writes no warnings or errors for streamed runs, thread-and-runs and tool outputs', async () => {
-    const client = new OpenAI({ baseURL: server.baseURL, apiKey: 'sk-admin-logs-test', maxRetries: 0 });
-    const tools = [{ type: 'function' as const, function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }];
+    const client = new OpenAI({
+      baseURL: server.baseURL,
+      apiKey: 'sk-admin-logs-test',
+      maxRetries: 0,
+    });
+    const tools = [
+      {
+        type: 'function' as const,
+        function: { name: 'lookup', parameters: { type: 'object', properties: {} } },
+      },
+    ];
     const assistant = await client.beta.assistants.create({ model: 'gpt-4o', tools });
-    upstream.enqueue({ text: 'Hello there.' }, { toolCalls: [{ name: 'lookup', arguments: {} }] }, { text: 'Found it.' });
+    upstream.enqueue(
+      { text: 'Hello there.' },
+      { toolCalls: [{ name: 'lookup', arguments: {} }] },
+      { text: 'Found it.' },
+    );
 
-    const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Hi' }] });
-    expect((await client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id }).finalRun()).status).toBe('completed');
-    const paused = await client.beta.threads.createAndRunStream({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'Look it up' }] } }).finalRun();
+    const thread = await client.beta.threads.create({
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    expect(
+      (await client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id }).finalRun())
+        .status,
+    ).toBe('completed');
+    const paused = await client.beta.threads
+      .createAndRunStream({
+        assistant_id: assistant.id,
+        thread: { messages: [{ role: 'user', content: 'Look it up' }] },
+      })
+      .finalRun();
     expect(paused.status).toBe('requires_action');
     const call = paused.required_action!.submit_tool_outputs.tool_calls[0]!;
     const done = await client.beta.threads.runs
-      .submitToolOutputsStream(paused.id, { thread_id: paused.thread_id, tool_outputs: [{ tool_call_id: call.id, output: '42' }] })
+      .submitToolOutputsStream(paused.id, {
+        thread_id: paused.thread_id,
+        tool_outputs: [{ tool_call_id: call.id, output: '42' }],
+      })
       .finalRun();
     expect(done.status).toBe('completed');
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -14,12 +14,28 @@ import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.ts';
 import { createApp } from '../../src/app.ts';
 import { ConfigSchema } from '../../src/config/config-schema.ts';
 
-type JsonSchema = { type?: string | string[]; properties?: Record<string, JsonSchema>; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; enum?: unknown[]; const?: unknown; maximum?: number; minimum?: number; maxLength?: number; maxItems?: number; items?: JsonSchema };
+type JsonSchema = {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  enum?: unknown[];
+  const?: unknown;
+  maximum?: number;
+  minimum?: number;
+  maxLength?: number;
+  maxItems?: number;
+  items?: JsonSchema;
+};
 
 /** Values of JSON types the schema does not accept. */
 function wrongTypedValues(schema: JsonSchema): unknown[] {
   const branches = schema.anyOf ?? schema.oneOf ?? [schema];
-  const accepted = new Set(branches.flatMap((branch) => (Array.isArray(branch.type) ? branch.type : branch.type ? [branch.type] : [])));
+  const accepted = new Set(
+    branches.flatMap((branch) =>
+      Array.isArray(branch.type) ? branch.type : branch.type ? [branch.type] : [],
+    ),
+  );
   if (accepted.size === 0) return [];
   const candidates: Array<[string, unknown]> = [
     ['string', 'a string'],
@@ -42,7 +58,8 @@ function outOfRangeValues(schema: JsonSchema): unknown[] {
   if (schema.minimum !== undefined) values.push(schema.minimum - 1);
   if (schema.maxLength !== undefined) values.push('x'.repeat(schema.maxLength + 1));
   if (schema.enum) values.push('not-one-of-the-enum-values');
-  if (schema.maxItems !== undefined && schema.items?.type === 'string') values.push(Array.from({ length: schema.maxItems + 1 }, (_, index) => `item${index}`));
+  if (schema.maxItems !== undefined && schema.items?.type === 'string')
+    values.push(Array.from({ length: schema.maxItems + 1 }, (_, index) => `item${index}`));
   return values;
 }
 
@@ -80,20 +97,57 @@ describe('invalid requests derived from the schemas', () => {
 
   const rowCounts = () =>
     Object.fromEntries(
-      ['assistants', 'threads', 'messages', 'projects', 'api_keys', 'runs', 'run_events', 'files', 'vector_stores', 'vector_store_files', 'service_agents', 'service_agent_actions'].map((table) => [table, (database.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n]),
+      [
+        'assistants',
+        'threads',
+        'messages',
+        'projects',
+        'api_keys',
+        'runs',
+        'run_events',
+        'files',
+        'vector_stores',
+        'vector_store_files',
+        'service_agents',
+        'service_agent_actions',
+      ].map((table) => [
+        table,
+        (database.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n,
+      ]),
     );
 
   beforeAll(async () => {
     databaseDirectory = mkdtempSync(join(tmpdir(), 'concierge-fuzz-'));
     const file = join(databaseDirectory, 'fuzz.db');
-    const created = await createApp(ConfigSchema.parse({ port: 0, logLevel: 'silent' }), { store: createSqliteStore(file), logger: false });
+    const created = await createApp(ConfigSchema.parse({ port: 0, logLevel: 'silent' }), {
+      store: createSqliteStore(file),
+      logger: false,
+    });
     app = { ...created, destroy: () => created.close() };
     database = new SqliteDatabase(file, { readonly: true });
     const assistant = (await request(app.server, 'POST', '/v1/assistants', { model: 'm' })).body.id;
-    const thread = (await request(app.server, 'POST', '/v1/threads', { messages: [{ role: 'user', content: 'x' }] })).body.id;
-    const message = (await request(app.server, 'GET', `/v1/threads/${thread}/messages`)).body.data[0].id;
-    const project = (await request(app.server, 'POST', '/v1/organization/projects', { name: 'p' })).body.id;
-    paths = { assistant_id: assistant, thread_id: thread, message_id: message, project_id: project, key_id: 'key_missing', run_id: 'run_missing', vector_store_id: 'vs_missing', file_id: 'file-missing', batch_id: 'vsfb_missing', service_agent_id: 'sa_missing', action_id: 'act_missing' };
+    const thread = (
+      await request(app.server, 'POST', '/v1/threads', {
+        messages: [{ role: 'user', content: 'x' }],
+      })
+    ).body.id;
+    const message = (await request(app.server, 'GET', `/v1/threads/${thread}/messages`)).body
+      .data[0].id;
+    const project = (await request(app.server, 'POST', '/v1/organization/projects', { name: 'p' }))
+      .body.id;
+    paths = {
+      assistant_id: assistant,
+      thread_id: thread,
+      message_id: message,
+      project_id: project,
+      key_id: 'key_missing',
+      run_id: 'run_missing',
+      vector_store_id: 'vs_missing',
+      file_id: 'file-missing',
+      batch_id: 'vsfb_missing',
+      service_agent_id: 'sa_missing',
+      action_id: 'act_missing',
+    };
     document = (await app.server.inject({ method: 'GET', url: '/v1/openapi.json' })).json();
   });
   afterAll(async () => {
@@ -103,12 +157,21 @@ describe('invalid requests derived from the schemas', () => {
   });
 
   function operations() {
-    const found: Array<{ operationId: string; method: 'POST'; url: string; schema: JsonSchema }> = [];
+    const found: Array<{ operationId: string; method: 'POST'; url: string; schema: JsonSchema }> =
+      [];
     for (const [path, methods] of Object.entries<any>(document.paths)) {
       const operation = methods.post;
       if (!operation?.requestBody) continue;
-      const url = path.replace(/\{([a-z_]+)\}/g, (_match: string, name: string) => paths[name] ?? 'missing');
-      found.push({ operationId: operation.operationId, method: 'POST', url, schema: operation.requestBody.content['application/json'].schema });
+      const url = path.replace(
+        /\{([a-z_]+)\}/g,
+        (_match: string, name: string) => paths[name] ?? 'missing',
+      );
+      found.push({
+        operationId: operation.operationId,
+        method: 'POST',
+        url,
+        schema: operation.requestBody.content['application/json'].schema,
+      });
     }
     return found;
   }
@@ -121,12 +184,21 @@ describe('invalid requests derived from the schemas', () => {
       expect(valid, `a valid body for ${operation.operationId}`).toBeDefined();
       const invalidBodies: unknown[] = [{ ...valid, definitely_not_a_field: 1 }];
       for (const [name, property] of Object.entries(operation.schema.properties ?? {})) {
-        for (const value of [...wrongTypedValues(property), ...outOfRangeValues(property)]) invalidBodies.push({ ...valid, [name]: value });
+        for (const value of [...wrongTypedValues(property), ...outOfRangeValues(property)])
+          invalidBodies.push({ ...valid, [name]: value });
       }
       for (const body of invalidBodies) {
         const response = await request(app.server, operation.method, operation.url, body);
-        expect(response.status, `${operation.operationId} ${JSON.stringify(body).slice(0, 200)}`).toBe(400);
-        expect(Object.keys(response.body.error).sort()).toEqual(['code', 'message', 'param', 'type']);
+        expect(
+          response.status,
+          `${operation.operationId} ${JSON.stringify(body).slice(0, 200)}`,
+        ).toBe(400);
+        expect(Object.keys(response.body.error).sort()).toEqual([
+          'code',
+          'message',
+          'param',
+          'type',
+        ]);
         checked++;
       }
     }
@@ -143,9 +215,16 @@ describe('invalid requests derived from the schemas', () => {
         fc.string({ maxLength: 40 }),
         async (index, body, query) => {
           const target = targets[index]!;
-          const response = await request(app.server, 'POST', `${target.url}?${encodeURIComponent(query)}`, JSON.stringify(body));
+          const response = await request(
+            app.server,
+            'POST',
+            `${target.url}?${encodeURIComponent(query)}`,
+            JSON.stringify(body),
+          );
           expect(response.status).toBeLessThan(500);
-          expect(response.status < 400 || typeof response.body.error.message === 'string').toBe(true);
+          expect(response.status < 400 || typeof response.body.error.message === 'string').toBe(
+            true,
+          );
           const list = await request(app.server, 'GET', `/v1/assistants?${query}`);
           expect(list.status).toBeLessThan(500);
         },
@@ -157,13 +236,25 @@ describe('invalid requests derived from the schemas', () => {
   it('never answers 5xx to random path segments', async () => {
     await fc.assert(
       // `.` and `..` are path navigation (`/v1/assistants/.` is the list itself), not ids.
-      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 300 }).filter((segment) => segment !== '.' && segment !== '..'), async (segment) => {
-        for (const url of [`/v1/assistants/${encodeURIComponent(segment)}`, `/v1/threads/${encodeURIComponent(segment)}/messages`]) {
-          const response = await app.server.inject({ method: 'GET', url, headers: { authorization: 'Bearer x' } });
-          expect(response.statusCode).toBeGreaterThanOrEqual(400);
-          expect(response.statusCode).toBeLessThan(500);
-        }
-      }),
+      fc.asyncProperty(
+        fc
+          .string({ minLength: 1, maxLength: 300 })
+          .filter((segment) => segment !== '.' && segment !== '..'),
+        async (segment) => {
+          for (const url of [
+            `/v1/assistants/${encodeURIComponent(segment)}`,
+            `/v1/threads/${encodeURIComponent(segment)}/messages`,
+          ]) {
+            const response = await app.server.inject({
+              method: 'GET',
+              url,
+              headers: { authorization: 'Bearer x' },
+            });
+            expect(response.statusCode).toBeGreaterThanOrEqual(400);
+            expect(response.statusCode).toBeLessThan(500);
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });

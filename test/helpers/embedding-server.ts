@@ -56,25 +56,34 @@ export async function startTestEmbeddingServer(): Promise<TestEmbeddingServer> {
     request.on('end', () => {
       state.requests++;
       if (request.method !== 'POST' || request.url !== '/v1/embeddings') {
-        response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found' } }));
+        response
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { message: 'not found' } }));
         return;
       }
       if (failures > 0) {
         failures--;
-        response.writeHead(failureStatus, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'scripted failure' } }));
+        response
+          .writeHead(failureStatus, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { message: 'scripted failure' } }));
         return;
       }
       const { input, model } = JSON.parse(body) as { input: string | string[]; model: string };
       const inputs = Array.isArray(input) ? input : [input];
       state.embeddedInputs += inputs.length;
-      const answer = () => response.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          object: 'list',
-          model,
-          data: inputs.map((text, index) => ({ object: 'embedding', index, embedding: trigramEmbedding(text) })),
-          usage: { prompt_tokens: 0, total_tokens: 0 },
-        }),
-      );
+      const answer = () =>
+        response.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            object: 'list',
+            model,
+            data: inputs.map((text, index) => ({
+              object: 'embedding',
+              index,
+              embedding: trigramEmbedding(text),
+            })),
+            usage: { prompt_tokens: 0, total_tokens: 0 },
+          }),
+        );
       if (delayMilliseconds > 0) setTimeout(answer, delayMilliseconds);
       else answer();
     });

@@ -9,9 +9,17 @@ import { createCachedEmbedder } from '../../src/tools/file-search/cached-embedde
 import { createIngestionWorker } from '../../src/tools/file-search/ingestion-worker.ts';
 import { TEST_EMBEDDING_MODEL } from './embedding-server.ts';
 
-const [databasePath, dataDir, baseURL, lease] = process.argv.slice(2) as [string, string, string, string];
+const [databasePath, dataDir, baseURL, lease] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+];
 const store = createSqliteStore(databasePath);
-const embedder = createCachedEmbedder(createOpenAIEmbeddingModel({ baseURL, model: TEST_EMBEDDING_MODEL }), store.embeddingCache);
+const embedder = createCachedEmbedder(
+  createOpenAIEmbeddingModel({ baseURL, model: TEST_EMBEDDING_MODEL }),
+  store.embeddingCache,
+);
 const worker = createIngestionWorker({
   store,
   blobs: createLocalDiskBlobStore(dataDir),
@@ -20,7 +28,10 @@ const worker = createIngestionWorker({
   leaseMilliseconds: Number(lease),
   pollMilliseconds: 50,
   maxTokensPerFile: 1_000_000,
-  log: { error: (object, message) => console.error(message, object), warn: (object, message) => console.error(message, object) },
+  log: {
+    error: (object, message) => console.error(message, object),
+    warn: (object, message) => console.error(message, object),
+  },
 });
 worker.start();
 console.log('ready');

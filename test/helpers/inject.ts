@@ -17,15 +17,27 @@ export async function request(
   const response = await server.inject({
     method,
     url,
-    headers: { authorization: 'Bearer test', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    headers: {
+      authorization: 'Bearer test',
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+    ...(body !== undefined
+      ? { payload: typeof body === 'string' ? body : JSON.stringify(body) }
+      : {}),
   });
   let parsed: unknown = response.body;
-  if (String(response.headers['content-type'] ?? '').startsWith('application/json')) parsed = response.json();
+  if (String(response.headers['content-type'] ?? '').startsWith('application/json'))
+    parsed = response.json();
   return { status: response.statusCode, body: parsed, headers: response.headers };
 }
 
 /** Asserts nothing; returns the OpenAI error envelope's inner object for expectations. */
-export function errorOf(response: JsonResponse): { message: string; type: string; param: string | null; code: string | null } {
+export function errorOf(response: JsonResponse): {
+  message: string;
+  type: string;
+  param: string | null;
+  code: string | null;
+} {
   return response.body.error;
 }

@@ -11,8 +11,13 @@ export async function multipart(
 ): Promise<MultipartBody> {
   const form = new FormData();
   if (file) {
-    const bytes = typeof file.content === 'string' ? new TextEncoder().encode(file.content) : file.content;
-    form.append('file', new Blob([bytes], { type: file.type ?? 'application/octet-stream' }), file.name);
+    const bytes =
+      typeof file.content === 'string' ? new TextEncoder().encode(file.content) : file.content;
+    form.append(
+      'file',
+      new Blob([bytes], { type: file.type ?? 'application/octet-stream' }),
+      file.name,
+    );
   }
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   const encoded = new Response(form);

@@ -11,7 +11,11 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 /** A width×height PNG whose pixel colours come from `pixel(x, y)` as [r, g, b]. */
-export function makePng(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): Buffer {
+export function makePng(
+  width: number,
+  height: number,
+  pixel: (x: number, y: number) => [number, number, number],
+): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
@@ -21,11 +25,24 @@ export function makePng(width: number, height: number, pixel: (x: number, y: num
     const row = y * (1 + width * 3);
     for (let x = 0; x < width; x++) rows.set(pixel(x, y), row + 1 + x * 3);
   }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** A small bar chart: three blue bars on white. */
 export function makeBarChartPng(): Buffer {
-  const bars = [[8, 40], [28, 25], [48, 12]];
-  return makePng(72, 48, (x, y) => (bars.some(([left, top]) => x >= left! && x < left! + 14 && y >= top!) ? [29, 78, 216] : [255, 255, 255]));
+  const bars = [
+    [8, 40],
+    [28, 25],
+    [48, 12],
+  ];
+  return makePng(72, 48, (x, y) =>
+    bars.some(([left, top]) => x >= left! && x < left! + 14 && y >= top!)
+      ? [29, 78, 216]
+      : [255, 255, 255],
+  );
 }

@@ -12,13 +12,20 @@ const configured = process.env['CONCIERGE_TEST_POSTGRES_URL'];
 export const postgresTestUrl = configured ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 async function reachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: postgresTestUrl, connectionTimeoutMillis: 2000 });
+  const client = new pg.Client({
+    connectionString: postgresTestUrl,
+    connectionTimeoutMillis: 2000,
+  });
   try {
     await client.connect();
     await client.end();
     return true;
   } catch (error) {
-    if (configured) throw new Error(`CONCIERGE_TEST_POSTGRES_URL=${configured} is not reachable: ${String(error)}`, { cause: error });
+    if (configured)
+      throw new Error(
+        `CONCIERGE_TEST_POSTGRES_URL=${configured} is not reachable: ${String(error)}`,
+        { cause: error },
+      );
     return false;
   }
 }
@@ -42,7 +49,9 @@ export async function dropSchema(schema: string): Promise<void> {
 }
 
 /** A migrated store in a schema of its own. */
-export async function createTestPostgresStore(schema = newSchemaName()): Promise<{ store: Store; schema: string }> {
+export async function createTestPostgresStore(
+  schema = newSchemaName(),
+): Promise<{ store: Store; schema: string }> {
   const store = await createPostgresStore({ connectionString: postgresTestUrl, schema });
   await store.migrate();
   return { store, schema };

@@ -12,7 +12,13 @@ export interface RunTestBed {
   close(): Promise<void>;
 }
 
-export async function createRunTestBed(options: { database?: 'sqlite' | 'postgres'; config?: Partial<ConfigInput>; overrides?: TestAppOptions['overrides'] } = {}): Promise<RunTestBed> {
+export async function createRunTestBed(
+  options: {
+    database?: 'sqlite' | 'postgres';
+    config?: Partial<ConfigInput>;
+    overrides?: TestAppOptions['overrides'];
+  } = {},
+): Promise<RunTestBed> {
   const upstream = await startScriptedModel();
   const { app, baseURL } = await createListeningTestApp({
     ...(options.database ? { database: options.database } : {}),
@@ -21,7 +27,12 @@ export async function createRunTestBed(options: { database?: 'sqlite' | 'postgre
       providerBaseUrl: upstream.url,
       modelTimeoutSeconds: 5,
       providers: {
-        local: { type: 'openai-compatible', baseURL: upstream.url, visionModels: ['seeing'], contextWindows: { tiny: 600 } },
+        local: {
+          type: 'openai-compatible',
+          baseURL: upstream.url,
+          visionModels: ['seeing'],
+          contextWindows: { tiny: 600 },
+        },
         default: { type: 'openai-compatible', visionModels: ['vision-model'] },
       },
       ...options.config,
@@ -50,12 +61,19 @@ export const weatherTool = {
 };
 
 /** Retrieves the run until `done` holds (or fails after `timeoutMs`): for states the SDK's poll stops early on. */
-export async function waitForRun(client: OpenAI, threadId: string, runId: string, done: (run: OpenAI.Beta.Threads.Run) => boolean, timeoutMs = 10_000) {
+export async function waitForRun(
+  client: OpenAI,
+  threadId: string,
+  runId: string,
+  done: (run: OpenAI.Beta.Threads.Run) => boolean,
+  timeoutMs = 10_000,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const run = await client.beta.threads.runs.retrieve(runId, { thread_id: threadId });
     if (done(run)) return run;
-    if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.status} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`run ${runId} still ${run.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -6,7 +6,10 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBwrapSandbox, type BwrapSandboxOptions } from '../../src/tools/code-interpreter/bwrap/bwrap-sandbox.ts';
+import {
+  createBwrapSandbox,
+  type BwrapSandboxOptions,
+} from '../../src/tools/code-interpreter/bwrap/bwrap-sandbox.ts';
 import type { Sandbox } from '../../src/tools/code-interpreter/sandbox.ts';
 import { SandboxUnavailableError } from '../../src/tools/code-interpreter/sandbox-unavailable-error.ts';
 
@@ -24,7 +27,10 @@ export async function removeDataDir(directory: string): Promise<void> {
 }
 
 /** A bwrap sandbox under `<dataDir>/sandboxes`, or undefined when this host cannot run one (and CI does not require it). */
-export async function tryBwrapSandbox(dataDir: string, options: Partial<BwrapSandboxOptions> = {}): Promise<Sandbox | undefined> {
+export async function tryBwrapSandbox(
+  dataDir: string,
+  options: Partial<BwrapSandboxOptions> = {},
+): Promise<Sandbox | undefined> {
   try {
     return await createBwrapSandbox({ sessionsDirectory: join(dataDir, 'sandboxes'), ...options });
   } catch (error) {

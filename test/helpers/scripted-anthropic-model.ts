@@ -28,23 +28,45 @@ export class ScriptedAnthropicModel {
       this.requests.push({ headers: request.headers, body });
       const turn = this.turns.shift() ?? { text: 'no turn queued' };
       response.writeHead(200, { 'content-type': 'text/event-stream' });
-      const send = (event: string, data: object) => response.write(`event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`);
-      send('message_start', { message: { id: 'msg_scripted', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, usage: { input_tokens: 42, output_tokens: 0 } } });
+      const send = (event: string, data: object) =>
+        response.write(`event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`);
+      send('message_start', {
+        message: {
+          id: 'msg_scripted',
+          type: 'message',
+          role: 'assistant',
+          model: body.model,
+          content: [],
+          stop_reason: null,
+          usage: { input_tokens: 42, output_tokens: 0 },
+        },
+      });
       let index = 0;
       if (turn.text !== undefined) {
         send('content_block_start', { index, content_block: { type: 'text', text: '' } });
-        for (const word of turn.text.match(/\S+\s*/g) ?? []) send('content_block_delta', { index, delta: { type: 'text_delta', text: word } });
+        for (const word of turn.text.match(/\S+\s*/g) ?? [])
+          send('content_block_delta', { index, delta: { type: 'text_delta', text: word } });
         send('content_block_stop', { index });
         index++;
       }
       for (const call of turn.toolCalls ?? []) {
-        send('content_block_start', { index, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } });
+        send('content_block_start', {
+          index,
+          content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} },
+        });
         const json = JSON.stringify(call.input);
-        for (let offset = 0; offset < json.length; offset += 6) send('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: json.slice(offset, offset + 6) } });
+        for (let offset = 0; offset < json.length; offset += 6)
+          send('content_block_delta', {
+            index,
+            delta: { type: 'input_json_delta', partial_json: json.slice(offset, offset + 6) },
+          });
         send('content_block_stop', { index });
         index++;
       }
-      send('message_delta', { delta: { stop_reason: turn.toolCalls?.length ? 'tool_use' : 'end_turn' }, usage: { output_tokens: 7 } });
+      send('message_delta', {
+        delta: { stop_reason: turn.toolCalls?.length ? 'tool_use' : 'end_turn' },
+        usage: { output_tokens: 7 },
+      });
       send('message_stop', {});
       response.end();
     });
@@ -56,6 +78,8 @@ export class ScriptedAnthropicModel {
 
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 }

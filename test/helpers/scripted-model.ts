@@ -78,7 +78,9 @@ export class ScriptedModel {
   async stop(): Promise<void> {
     for (const response of this.open) response.destroy();
     this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -90,7 +92,14 @@ export class ScriptedModel {
     const turn = this.turns.shift() ?? this.responder?.(body, index);
     if (!turn) {
       response.writeHead(500, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ error: { message: 'scripted model: no turn queued for this request', type: 'server_error' } }));
+      response.end(
+        JSON.stringify({
+          error: {
+            message: 'scripted model: no turn queued for this request',
+            type: 'server_error',
+          },
+        }),
+      );
       return;
     }
     this.open.add(response);
@@ -101,7 +110,14 @@ export class ScriptedModel {
     if (turn.delayMs) await sleep(turn.delayMs);
     if (turn.error) {
       response.writeHead(turn.error.status, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ error: { message: turn.error.message ?? `scripted error ${turn.error.status}`, type: 'scripted' } }));
+      response.end(
+        JSON.stringify({
+          error: {
+            message: turn.error.message ?? `scripted error ${turn.error.status}`,
+            type: 'scripted',
+          },
+        }),
+      );
       return;
     }
     if (body.stream) await this.stream(turn, body, response);
@@ -109,9 +125,17 @@ export class ScriptedModel {
   }
 
   private usageFor(turn: ScriptedTurn, body: any, completionParts: number) {
-    if (turn.usage) return { ...turn.usage, total_tokens: turn.usage.prompt_tokens + turn.usage.completion_tokens };
+    if (turn.usage)
+      return {
+        ...turn.usage,
+        total_tokens: turn.usage.prompt_tokens + turn.usage.completion_tokens,
+      };
     const prompt = Math.ceil(JSON.stringify(body.messages ?? []).length / 4);
-    return { prompt_tokens: prompt, completion_tokens: completionParts, total_tokens: prompt + completionParts };
+    return {
+      prompt_tokens: prompt,
+      completion_tokens: completionParts,
+      total_tokens: prompt + completionParts,
+    };
   }
 
   private complete(turn: ScriptedTurn, body: any, response: ServerResponse): void {
@@ -119,7 +143,11 @@ export class ScriptedModel {
     const toolCalls = (turn.toolCalls ?? []).map((call, index) => ({
       id: call.id ?? `call_scripted_${index}`,
       type: 'function',
-      function: { name: call.name, arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments) },
+      function: {
+        name: call.name,
+        arguments:
+          typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
+      },
     }));
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(
@@ -128,28 +156,92 @@ export class ScriptedModel {
         object: 'chat.completion',
         created: Math.floor(Date.now() / 1000),
         model: body.model,
-        choices: [{ index: 0, message: { role: 'assistant', content: text, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) }, finish_reason: turn.finishReason ?? (toolCalls.length ? 'tool_calls' : 'stop') }],
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: 'assistant',
+              content: text,
+              ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+            },
+            finish_reason: turn.finishReason ?? (toolCalls.length ? 'tool_calls' : 'stop'),
+          },
+        ],
         usage: this.usageFor(turn, body, (text ?? '').split(/\s+/).length),
       }),
     );
   }
 
   private async stream(turn: ScriptedTurn, body: any, response: ServerResponse): Promise<void> {
-    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    const base = { id: 'chatcmpl-scripted', object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: body.model };
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    const base = {
+      id: 'chatcmpl-scripted',
+      object: 'chat.completion.chunk',
+      created: Math.floor(Date.now() / 1000),
+      model: body.model,
+    };
     const chunks: object[] = [];
-    const texts = turn.chunks ?? (turn.text !== undefined ? turn.text.match(/\S+\s*|\s+/g) ?? [] : []);
-    texts.forEach((content, index) => chunks.push({ ...base, choices: [{ index: 0, delta: index === 0 ? { role: 'assistant', content } : { content }, finish_reason: null }] }));
+    const texts =
+      turn.chunks ?? (turn.text !== undefined ? (turn.text.match(/\S+\s*|\s+/g) ?? []) : []);
+    texts.forEach((content, index) =>
+      chunks.push({
+        ...base,
+        choices: [
+          {
+            index: 0,
+            delta: index === 0 ? { role: 'assistant', content } : { content },
+            finish_reason: null,
+          },
+        ],
+      }),
+    );
     (turn.toolCalls ?? []).forEach((call, index) => {
-      const argumentsText = typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments);
-      chunks.push({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, id: call.id ?? `call_scripted_${index}`, type: 'function', function: { name: call.name, arguments: '' } }] }, finish_reason: null }] });
+      const argumentsText =
+        typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments);
+      chunks.push({
+        ...base,
+        choices: [
+          {
+            index: 0,
+            delta: {
+              tool_calls: [
+                {
+                  index,
+                  id: call.id ?? `call_scripted_${index}`,
+                  type: 'function',
+                  function: { name: call.name, arguments: '' },
+                },
+              ],
+            },
+            finish_reason: null,
+          },
+        ],
+      });
       for (let offset = 0; offset < argumentsText.length; offset += 8) {
-        chunks.push({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, function: { arguments: argumentsText.slice(offset, offset + 8) } }] }, finish_reason: null }] });
+        chunks.push({
+          ...base,
+          choices: [
+            {
+              index: 0,
+              delta: {
+                tool_calls: [
+                  { index, function: { arguments: argumentsText.slice(offset, offset + 8) } },
+                ],
+              },
+              finish_reason: null,
+            },
+          ],
+        });
       }
     });
     const finish = turn.finishReason ?? (turn.toolCalls?.length ? 'tool_calls' : 'stop');
     chunks.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] });
-    if (body.stream_options?.include_usage) chunks.push({ ...base, choices: [], usage: this.usageFor(turn, body, texts.length) });
+    if (body.stream_options?.include_usage)
+      chunks.push({ ...base, choices: [], usage: this.usageFor(turn, body, texts.length) });
     for (let index = 0; index < chunks.length; index++) {
       if (turn.stallAfterChunks !== undefined && index >= turn.stallAfterChunks) return; // keep the connection open, send nothing more
       if (response.destroyed) return;

@@ -33,14 +33,20 @@ async function startProcess(
   nodeArguments: string[],
   ready: (output: string) => Promise<boolean>,
 ): Promise<Omit<ServerProcess, 'baseURL'>> {
-  const child = spawn(process.execPath, [...nodeArguments, BIN, ...args], { env: { ...process.env, ...environment }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArguments, BIN, ...args], {
+    env: { ...process.env, ...environment },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })),
+  );
   const deadline = Date.now() + 60_000;
   while (!(await ready(output))) {
-    if (child.exitCode !== null) throw new Error(`${what} exited early (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null)
+      throw new Error(`${what} exited early (${child.exitCode}):\n${output}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`${what} did not start:\n${output}`);
@@ -50,7 +56,11 @@ async function startProcess(
   return { child, output: () => output, exited };
 }
 
-export async function startServerProcess(environment: Record<string, string>, args: string[] = ['serve'], nodeArguments: string[] = []): Promise<ServerProcess> {
+export async function startServerProcess(
+  environment: Record<string, string>,
+  args: string[] = ['serve'],
+  nodeArguments: string[] = [],
+): Promise<ServerProcess> {
   const port = environment['PORT'] ?? String(await freePort());
   const healthy = async () => {
     try {
@@ -59,12 +69,27 @@ export async function startServerProcess(environment: Record<string, string>, ar
       return false; // not listening yet
     }
   };
-  const started = await startProcess('server', args, { HOST: '127.0.0.1', PORT: port, CONCIERGE_LOG_LEVEL: 'warn', ...environment }, nodeArguments, healthy);
+  const started = await startProcess(
+    'server',
+    args,
+    { HOST: '127.0.0.1', PORT: port, CONCIERGE_LOG_LEVEL: 'warn', ...environment },
+    nodeArguments,
+    healthy,
+  );
   return { baseURL: `http://127.0.0.1:${port}/v1`, ...started };
 }
 
 /** Runs `concierge worker` as a child process; resolves once it has started claiming. */
-export async function startWorkerProcess(environment: Record<string, string>, nodeArguments: string[] = []): Promise<ServerProcess> {
-  const started = await startProcess('worker', ['worker'], { CONCIERGE_LOG_LEVEL: 'info', ...environment }, nodeArguments, async (output) => output.includes('Concierge worker'));
+export async function startWorkerProcess(
+  environment: Record<string, string>,
+  nodeArguments: string[] = [],
+): Promise<ServerProcess> {
+  const started = await startProcess(
+    'worker',
+    ['worker'],
+    { CONCIERGE_LOG_LEVEL: 'info', ...environment },
+    nodeArguments,
+    async (output) => output.includes('Concierge worker'),
+  );
   return { baseURL: '', ...started };
 }

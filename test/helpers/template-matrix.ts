@@ -8,7 +8,9 @@
 import type { ContractTemplateOptionsInput } from '../../src/chain/contract-template-options.ts';
 
 function flagRows(count: number): boolean[][] {
-  return Array.from({ length: 2 ** count }, (_row, row) => Array.from({ length: count }, (_bit, bit) => (row & (1 << bit)) !== 0));
+  return Array.from({ length: 2 ** count }, (_row, row) =>
+    Array.from({ length: count }, (_bit, bit) => (row & (1 << bit)) !== 0),
+  );
 }
 
 const ACCESS = ['ownable', 'roles'] as const;
@@ -21,14 +23,53 @@ export function everyTemplateCombination(): ContractTemplateOptionsInput[] {
   const all: ContractTemplateOptionsInput[] = [];
   for (const accessModel of ACCESS) {
     for (const [mintable, burnable, pausable, permit, capped] of flagRows(5)) {
-      all.push({ standard: 'erc20', name: `Token ${all.length}`, symbol: 'TKN', mintable, burnable, pausable, permit, ...(capped ? { cap: '1000', premint: '10' } : {}), access: accessModel });
+      all.push({
+        standard: 'erc20',
+        name: `Token ${all.length}`,
+        symbol: 'TKN',
+        mintable,
+        burnable,
+        pausable,
+        permit,
+        ...(capped ? { cap: '1000', premint: '10' } : {}),
+        access: accessModel,
+      });
     }
-    for (const [mintable, autoIncrementIds, burnable, pausable, enumerable, uriStorage, withBaseUri] of flagRows(7)) {
+    for (const [
+      mintable,
+      autoIncrementIds,
+      burnable,
+      pausable,
+      enumerable,
+      uriStorage,
+      withBaseUri,
+    ] of flagRows(7)) {
       if (!mintable && !autoIncrementIds) continue; // autoIncrementIds only shapes safeMint
-      all.push({ standard: 'erc721', name: `Collection ${all.length}`, symbol: 'NFT', mintable, autoIncrementIds, burnable, pausable, enumerable, uriStorage, ...(withBaseUri ? { baseUri: 'ipfs://base/' } : {}), access: accessModel });
+      all.push({
+        standard: 'erc721',
+        name: `Collection ${all.length}`,
+        symbol: 'NFT',
+        mintable,
+        autoIncrementIds,
+        burnable,
+        pausable,
+        enumerable,
+        uriStorage,
+        ...(withBaseUri ? { baseUri: 'ipfs://base/' } : {}),
+        access: accessModel,
+      });
     }
     for (const [mintable, burnable, pausable, supplyTracking] of flagRows(4)) {
-      all.push({ standard: 'erc1155', name: `Items ${all.length}`, uri: 'https://items.example/{id}.json', mintable, burnable, pausable, supplyTracking, access: accessModel });
+      all.push({
+        standard: 'erc1155',
+        name: `Items ${all.length}`,
+        uri: 'https://items.example/{id}.json',
+        mintable,
+        burnable,
+        pausable,
+        supplyTracking,
+        access: accessModel,
+      });
     }
   }
   return all;
@@ -44,14 +85,46 @@ export function representativeTemplateCombinations(): ContractTemplateOptionsInp
   const chosen: ContractTemplateOptionsInput[] = [];
   for (const [row, [pausable, capped]] of flagRows(2).entries()) {
     const odd = row % 2 === 1;
-    chosen.push({ standard: 'erc20', name: `Token ${chosen.length}`, symbol: 'TKN', pausable, ...(capped ? { cap: '1000', premint: '10' } : {}), mintable: !odd, burnable: odd, permit: !odd, decimals: odd ? 6 : 18, access: access(pausable !== capped) });
+    chosen.push({
+      standard: 'erc20',
+      name: `Token ${chosen.length}`,
+      symbol: 'TKN',
+      pausable,
+      ...(capped ? { cap: '1000', premint: '10' } : {}),
+      mintable: !odd,
+      burnable: odd,
+      permit: !odd,
+      decimals: odd ? 6 : 18,
+      access: access(pausable !== capped),
+    });
   }
   for (const [row, [enumerable, uriStorage, roles]] of flagRows(3).entries()) {
     const odd = row % 2 === 1;
-    chosen.push({ standard: 'erc721', name: `Collection ${chosen.length}`, symbol: 'NFT', enumerable, uriStorage, pausable: enumerable !== uriStorage, mintable: true, autoIncrementIds: row % 4 < 2, burnable: odd, ...(odd ? {} : { baseUri: 'ipfs://base/' }), access: access(roles) });
+    chosen.push({
+      standard: 'erc721',
+      name: `Collection ${chosen.length}`,
+      symbol: 'NFT',
+      enumerable,
+      uriStorage,
+      pausable: enumerable !== uriStorage,
+      mintable: true,
+      autoIncrementIds: row % 4 < 2,
+      burnable: odd,
+      ...(odd ? {} : { baseUri: 'ipfs://base/' }),
+      access: access(roles),
+    });
   }
   for (const [row, [pausable, supplyTracking]] of flagRows(2).entries()) {
-    chosen.push({ standard: 'erc1155', name: `Items ${chosen.length}`, uri: 'https://items.example/{id}.json', pausable, supplyTracking, mintable: row !== 1, burnable: row !== 2, access: access(pausable !== supplyTracking) });
+    chosen.push({
+      standard: 'erc1155',
+      name: `Items ${chosen.length}`,
+      uri: 'https://items.example/{id}.json',
+      pausable,
+      supplyTracking,
+      mintable: row !== 1,
+      burnable: row !== 2,
+      access: access(pausable !== supplyTracking),
+    });
   }
   return chosen;
 }

@@ -21,7 +21,11 @@ export interface TestApp extends App {
   destroy(): Promise<void>;
 }
 
-export async function createTestApp({ database = 'sqlite', config = {}, overrides = {} }: TestAppOptions = {}): Promise<TestApp> {
+export async function createTestApp({
+  database = 'sqlite',
+  config = {},
+  overrides = {},
+}: TestAppOptions = {}): Promise<TestApp> {
   // Each app has a data directory of its own (blobs, sandboxes, and the dev chain's single-process lock).
   const dataDir = mkdtempSync(join(tmpdir(), 'concierge-test-'));
   // code_interpreter jails run under other host uids and must be able to traverse the data dir.

@@ -1,5 +1,9 @@
 /** Polls `check` until it returns a value that is not undefined/false, or fails after `timeoutMilliseconds`. */
-export async function waitFor<Value>(check: () => Promise<Value | undefined | false>, what: string, timeoutMilliseconds = 20_000): Promise<Value> {
+export async function waitFor<Value>(
+  check: () => Promise<Value | undefined | false>,
+  what: string,
+  timeoutMilliseconds = 20_000,
+): Promise<Value> {
   const deadline = Date.now() + timeoutMilliseconds;
   for (;;) {
     const value = await check();

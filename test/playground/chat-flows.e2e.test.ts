@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessibilityViolations, browserTestsEnabled, launchBrowser, openPlayground, saveScreenshot, type PlaygroundPage } from '../helpers/browser.ts';
+import {
+  accessibilityViolations,
+  browserTestsEnabled,
+  launchBrowser,
+  openPlayground,
+  saveScreenshot,
+  type PlaygroundPage,
+} from '../helpers/browser.ts';
 import { makeBarChartPng } from '../helpers/png.ts';
 import { createRunTestBed, weatherTool, type RunTestBed } from '../helpers/run-test-bed.ts';
 import { createTestPaymentsAgent, type TestPaymentsAgent } from '../helpers/test-payments-agent.ts';
@@ -16,250 +23,376 @@ import { createTestPaymentsAgent, type TestPaymentsAgent } from '../helpers/test
 /** How long a poll waits for the page to catch up (the machine may be busy with other suites). */
 const PATIENCE = { timeout: 15_000 };
 
-describe.runIf(browserTestsEnabled)('playground: assistants, streaming chat, tool calls, approvals, runs', { timeout: 90_000 }, () => {
-  let bed: RunTestBed;
-  let payments: TestPaymentsAgent;
-  let browser: Browser;
-  let ui: PlaygroundPage;
-  let page: Page;
-  let scratch: string;
+describe.runIf(browserTestsEnabled)(
+  'playground: assistants, streaming chat, tool calls, approvals, runs',
+  { timeout: 90_000 },
+  () => {
+    let bed: RunTestBed;
+    let payments: TestPaymentsAgent;
+    let browser: Browser;
+    let ui: PlaygroundPage;
+    let page: Page;
+    let scratch: string;
 
-  beforeAll(async () => {
-    scratch = mkdtempSync(join(tmpdir(), 'playground-screens-'));
-    payments = createTestPaymentsAgent();
-    bed = await createRunTestBed({
-      config: { modelTimeoutSeconds: 60, providers: { default: { type: 'openai-compatible', models: ['gpt-4o', 'gpt-4o-mini'] } } },
-      overrides: { builtinAgents: [payments] },
+    beforeAll(async () => {
+      scratch = mkdtempSync(join(tmpdir(), 'playground-screens-'));
+      payments = createTestPaymentsAgent();
+      bed = await createRunTestBed({
+        config: {
+          modelTimeoutSeconds: 60,
+          providers: { default: { type: 'openai-compatible', models: ['gpt-4o', 'gpt-4o-mini'] } },
+        },
+        overrides: { builtinAgents: [payments] },
+      });
+      browser = await launchBrowser();
+      ui = await openPlayground(browser, bed.baseURL.replace(/\/v1$/, ''));
+      page = ui.page;
     });
-    browser = await launchBrowser();
-    ui = await openPlayground(browser, bed.baseURL.replace(/\/v1$/, ''));
-    page = ui.page;
-  });
-  afterAll(async () => {
-    await ui?.context.close();
-    await browser?.close();
-    await bed?.close();
-    rmSync(scratch, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      await ui?.context.close();
+      await browser?.close();
+      await bed?.close();
+      rmSync(scratch, { recursive: true, force: true });
+    });
 
-  async function expectAccessible(): Promise<void> {
-    expect(await accessibilityViolations(page)).toEqual([]);
-  }
-
-  const assistantMessages = () => page.getByRole('article', { name: 'Assistant message' });
-
-  async function send(text: string): Promise<void> {
-    const box = page.getByRole('textbox', { name: 'Message' });
-    await expect.poll(() => box.isEnabled(), PATIENCE).toBe(true);
-    await box.fill(text);
-    await box.press('Enter');
-  }
-
-  it('opens in dev mode without asking for a key, shows the project and key, and is navigable by keyboard', async () => {
-    await page.goto('/');
-    await page.getByRole('heading', { name: 'New chat' }).waitFor();
-    expect(await page.getByTestId('session-project').textContent()).toContain('proj_default');
-    expect(await page.getByTestId('session-key').textContent()).toBe('dev mode (any key accepted)');
-
-    await page.keyboard.press('Tab');
-    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
-    let focused: unknown = '';
-    for (let presses = 0; presses < 8 && focused !== 'Assistants'; presses++) {
-      await page.keyboard.press('Tab');
-      focused = await page.evaluate('document.activeElement?.textContent ?? ""');
+    async function expectAccessible(): Promise<void> {
+      expect(await accessibilityViolations(page)).toEqual([]);
     }
-    expect(focused).toBe('Assistants');
-    await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Assistants', level: 1 }).waitFor();
-    expect(new URL(page.url()).pathname).toBe('/assistants');
-    // Focus moved to the new screen, so the next Tab starts there rather than in the header.
-    expect(await page.evaluate('document.activeElement?.id')).toBe('main');
-    expect(await page.getByRole('link', { name: 'Assistants' }).getAttribute('aria-current')).toBe('page');
-  });
 
-  it('creates an assistant with function tools, refusing invalid parameters with a focused, named error', async () => {
-    await page.getByRole('link', { name: 'New assistant' }).click();
-    await page.getByRole('heading', { name: 'New assistant', level: 2 }).waitFor();
-    expect(await page.locator('#configured-models option').evaluateAll((options) => options.map((option) => option.getAttribute('value')))).toEqual([
-      'gpt-4o',
-      'gpt-4o-mini',
-    ]);
-    await page.getByLabel('Name', { exact: true }).fill('Weather helper');
-    await page.getByLabel('Model').fill('gpt-4o');
-    await page.getByLabel('Instructions').fill('Answer briefly.');
-    await page.getByRole('button', { name: 'Add function' }).click();
-    const weather = page.getByRole('group', { name: 'Function 1' });
-    await weather.getByLabel('Name').fill('get_weather');
-    await weather.getByLabel('Description').fill('Weather for a city');
-    await weather.getByLabel('Parameters (JSON Schema)').fill('{"type": "object", oops');
-    await page.getByRole('button', { name: 'Create assistant' }).click();
-    expect(await page.getByRole('alert').textContent()).toMatch(/The parameters of get_weather are not valid JSON/);
-    expect(await page.evaluate('document.activeElement?.tagName')).toBe('TEXTAREA');
-    expect((await bed.client.beta.assistants.list()).data).toEqual([]);
+    const assistantMessages = () => page.getByRole('article', { name: 'Assistant message' });
 
-    await weather.getByLabel('Parameters (JSON Schema)').fill(JSON.stringify(weatherTool.function.parameters));
-    await page.getByRole('button', { name: 'Add function' }).click();
-    const booking = page.getByRole('group', { name: 'Function 2' });
-    await booking.getByLabel('Name').fill('book_tickets');
-    await booking.getByLabel('Parameters (JSON Schema)').fill('{"type": "object", "properties": {"title": {"type": "string"}}}');
-    await page.getByRole('button', { name: 'Create assistant' }).click();
-    await page.waitForURL(/\/assistants\/asst_/);
-    await page.getByRole('link', { name: /Weather helper/ }).waitFor();
+    async function send(text: string): Promise<void> {
+      const box = page.getByRole('textbox', { name: 'Message' });
+      await expect.poll(() => box.isEnabled(), PATIENCE).toBe(true);
+      await box.fill(text);
+      await box.press('Enter');
+    }
 
-    const [created] = (await bed.client.beta.assistants.list()).data;
-    expect(created).toMatchObject({ name: 'Weather helper', model: 'gpt-4o', instructions: 'Answer briefly.' });
-    expect(created!.tools.map((tool) => (tool.type === 'function' ? [tool.function.name, tool.function.description, tool.function.parameters] : tool.type))).toEqual([
-      ['get_weather', 'Weather for a city', weatherTool.function.parameters],
-      ['book_tickets', undefined, { type: 'object', properties: { title: { type: 'string' } } }],
-    ]);
-    await page.getByRole('heading', { name: 'Edit Weather helper' }).waitFor();
-    await saveScreenshot(page, 'assistants', scratch);
-    await expectAccessible();
-  });
+    it('opens in dev mode without asking for a key, shows the project and key, and is navigable by keyboard', async () => {
+      await page.goto('/');
+      await page.getByRole('heading', { name: 'New chat' }).waitFor();
+      expect(await page.getByTestId('session-project').textContent()).toContain('proj_default');
+      expect(await page.getByTestId('session-key').textContent()).toBe(
+        'dev mode (any key accepted)',
+      );
 
-  it('edits and deletes assistants', async () => {
-    const scratchAssistant = await bed.client.beta.assistants.create({ model: 'gpt-4o-mini', name: 'Throwaway' });
-    await page.reload();
-    await page.getByRole('link', { name: /Throwaway/ }).click();
-    await page.getByLabel('Instructions').fill('Be terse.');
-    await page.getByRole('button', { name: 'Save changes' }).click();
-    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
-    expect((await bed.client.beta.assistants.retrieve(scratchAssistant.id)).instructions).toBe('Be terse.');
-
-    await page.getByRole('button', { name: 'Delete assistant' }).click();
-    await page.getByRole('button', { name: 'Yes, delete Throwaway' }).click();
-    await page.waitForURL(/\/assistants$/);
-    await expect.poll(() => page.getByRole('link', { name: /Throwaway/ }).count(), PATIENCE).toBe(0);
-    await expect(bed.client.beta.assistants.retrieve(scratchAssistant.id)).rejects.toThrow(/No assistant found/);
-  });
-
-  it('streams the answer token by token, and cancels a run mid-stream', async () => {
-    await page.getByRole('link', { name: 'Chat' }).click();
-    await page.getByRole('heading', { name: 'New chat' }).waitFor();
-    expect(await page.getByLabel('Assistant').inputValue()).toMatch(/^asst_/);
-    // The model sends three chunks and then holds the stream open: what the page shows is the live stream.
-    bed.upstream.enqueue({ chunks: ['Streaming ', 'tokens ', 'arrive ', 'never'], stallAfterChunks: 3 });
-    await send('Hello there');
-    const partial = assistantMessages().filter({ hasText: 'Streaming tokens arrive' });
-    await partial.waitFor();
-    expect(await partial.textContent()).not.toContain('never');
-    expect(await page.locator('.run-status').textContent()).toContain('in progress');
-    await page.waitForURL(/\/threads\/thread_/);
-    await saveScreenshot(page, 'chat-streaming', scratch);
-
-    await page.getByRole('button', { name: 'Cancel run' }).click();
-    await page.locator('.run-status').filter({ hasText: 'cancelled' }).waitFor();
-    await partial.filter({ hasText: 'incomplete' }).waitFor();
-
-    bed.upstream.enqueue({ chunks: ['The ', 'full ', 'answer ', 'streamed ', 'in.'], chunkDelayMs: 20 });
-    await send('Try again');
-    await assistantMessages().filter({ hasText: 'The full answer streamed in.' }).waitFor();
-    await page.locator('.run-status').filter({ hasText: 'completed' }).waitFor();
-    const threadId = new URL(page.url()).pathname.split('/')[2]!;
-    const stored = await bed.client.beta.threads.messages.list(threadId, { order: 'asc' });
-    expect(stored.data.map((message) => [message.role, message.status])).toEqual([
-      ['user', 'completed'],
-      ['assistant', 'incomplete'],
-      ['user', 'completed'],
-      ['assistant', 'completed'],
-    ]);
-  });
-
-  it('shows a function call with its arguments and submits the output typed by hand', async () => {
-    bed.upstream.enqueue({ toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' }, id: 'call_weather' }] }, { chunks: ['It is ', '18°C and sunny ', 'in Paris.'] });
-    await send('What is the weather in Paris?');
-    const call = page.getByRole('form', { name: 'get_weather was called' });
-    await call.waitFor();
-    expect(JSON.parse((await call.getByLabel('Arguments of get_weather').textContent())!)).toEqual({ city: 'Paris' });
-    // The streamed tool call is shown in the conversation too.
-    expect(await page.getByRole('region', { name: 'Function call get_weather' }).count()).toBeGreaterThan(0);
-    await saveScreenshot(page, 'chat-function-call', scratch);
-    await expectAccessible();
-
-    await call.getByLabel('Output of get_weather').fill('18°C and sunny');
-    await call.getByRole('button', { name: 'Submit output' }).click();
-    await assistantMessages().filter({ hasText: 'It is 18°C and sunny in Paris.' }).waitFor();
-    expect(bed.upstream.lastRequest.messages.at(-1)).toEqual({ role: 'tool', tool_call_id: 'call_weather', content: '18°C and sunny' });
-    await saveScreenshot(page, 'chat', scratch);
-  });
-
-  it('shows every detail of a service-agent proposal and sends the approval or the refusal', async () => {
-    // A real service agent (the test payments built-in) that always asks: its proposal pauses the run.
-    const agent = await bed.client.post<{ id: string; name: string }>('/service_agents', {
-      body: { name: 'box_office', kind: 'builtin', builtin: 'test_payments', policy: { always_ask: true, max_per_action_usd: 500 } },
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
+      let focused: unknown = '';
+      for (let presses = 0; presses < 8 && focused !== 'Assistants'; presses++) {
+        await page.keyboard.press('Tab');
+        focused = await page.evaluate('document.activeElement?.textContent ?? ""');
+      }
+      expect(focused).toBe('Assistants');
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Assistants', level: 1 }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/assistants');
+      // Focus moved to the new screen, so the next Tab starts there rather than in the header.
+      expect(await page.evaluate('document.activeElement?.id')).toBe('main');
+      expect(
+        await page.getByRole('link', { name: 'Assistants' }).getAttribute('aria-current'),
+      ).toBe('page');
     });
-    const [helper] = (await bed.client.beta.assistants.list()).data.filter((assistant) => assistant.name === 'Weather helper');
-    await bed.client.beta.assistants.update(helper!.id, { tools: [...helper!.tools, { type: 'service_agent', service_agent: { id: agent.id } } as never] });
-    const paidBefore = payments.executions.length;
 
-    bed.upstream.enqueue({ toolCalls: [{ name: 'box_office', arguments: { amount_usd: 120, merchant: 'Opéra Bastille' }, id: 'call_tickets' }] }, { text: 'Booked your tickets.' });
-    await send('Book two opera tickets');
-    const card = page.getByRole('region', { name: 'Pay $120.00 to Opéra Bastille' });
-    await card.waitFor(PATIENCE);
-    const shown = await card.textContent();
-    for (const detail of ['Opéra Bastille', '120', 'box_office', 'payment', 'asks a person before every action']) expect(shown).toContain(detail);
-    await saveScreenshot(page, 'approval', scratch);
-    await expectAccessible();
-    await card.getByRole('button', { name: 'Approve' }).click();
-    await assistantMessages().filter({ hasText: 'Booked your tickets.' }).waitFor(PATIENCE);
-    // The agent paid once, and the model read its result (not the approval itself).
-    expect(payments.executions.length - paidBefore).toBe(1);
-    const result = bed.upstream.lastRequest.messages.at(-1);
-    expect(result.tool_call_id).toBe('call_tickets');
-    expect(result.content).toContain('Paid $120.00');
+    it('creates an assistant with function tools, refusing invalid parameters with a focused, named error', async () => {
+      await page.getByRole('link', { name: 'New assistant' }).click();
+      await page.getByRole('heading', { name: 'New assistant', level: 2 }).waitFor();
+      expect(
+        await page
+          .locator('#configured-models option')
+          .evaluateAll((options) => options.map((option) => option.getAttribute('value'))),
+      ).toEqual(['gpt-4o', 'gpt-4o-mini']);
+      await page.getByLabel('Name', { exact: true }).fill('Weather helper');
+      await page.getByLabel('Model').fill('gpt-4o');
+      await page.getByLabel('Instructions').fill('Answer briefly.');
+      await page.getByRole('button', { name: 'Add function' }).click();
+      const weather = page.getByRole('group', { name: 'Function 1' });
+      await weather.getByLabel('Name').fill('get_weather');
+      await weather.getByLabel('Description').fill('Weather for a city');
+      await weather.getByLabel('Parameters (JSON Schema)').fill('{"type": "object", oops');
+      await page.getByRole('button', { name: 'Create assistant' }).click();
+      expect(await page.getByRole('alert').textContent()).toMatch(
+        /The parameters of get_weather are not valid JSON/,
+      );
+      expect(await page.evaluate('document.activeElement?.tagName')).toBe('TEXTAREA');
+      expect((await bed.client.beta.assistants.list()).data).toEqual([]);
 
-    bed.upstream.enqueue({ toolCalls: [{ name: 'box_office', arguments: { amount_usd: 80, merchant: 'Opéra Garnier' }, id: 'call_second' }] }, { text: 'Understood, not booking.' });
-    await send('Book the ballet too');
-    const second = page.getByRole('region', { name: 'Pay $80.00 to Opéra Garnier' });
-    await second.getByLabel('Reason or note (optional)').fill('Not today');
-    await second.getByRole('button', { name: 'Decline' }).click();
-    await assistantMessages().filter({ hasText: 'Understood, not booking.' }).waitFor(PATIENCE);
-    expect(bed.upstream.lastRequest.messages.at(-1).content).toContain('(Not today); nothing was done.');
-    expect(payments.executions.length - paidBefore).toBe(1);
-  });
+      await weather
+        .getByLabel('Parameters (JSON Schema)')
+        .fill(JSON.stringify(weatherTool.function.parameters));
+      await page.getByRole('button', { name: 'Add function' }).click();
+      const booking = page.getByRole('group', { name: 'Function 2' });
+      await booking.getByLabel('Name').fill('book_tickets');
+      await booking
+        .getByLabel('Parameters (JSON Schema)')
+        .fill('{"type": "object", "properties": {"title": {"type": "string"}}}');
+      await page.getByRole('button', { name: 'Create assistant' }).click();
+      await page.waitForURL(/\/assistants\/asst_/);
+      await page.getByRole('link', { name: /Weather helper/ }).waitFor();
 
-  it('sends attachments: an image as image content the model sees, a document for file search', async () => {
-    bed.upstream.enqueue({ text: 'I see a bar chart and your notes.' });
-    await page.getByLabel('Attach files').setInputFiles([
-      { name: 'chart.png', mimeType: 'image/png', buffer: makeBarChartPng() },
-      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('Meeting notes: ship on Friday.') },
-    ]);
-    expect(await page.getByRole('list', { name: 'Files to attach' }).textContent()).toBe('chart.png×notes.txt×');
-    await send('What is in these files?');
-    await assistantMessages().filter({ hasText: 'I see a bar chart and your notes.' }).waitFor();
-    const mine = page.getByRole('article', { name: 'Your message' }).filter({ hasText: 'What is in these files?' });
-    await expect.poll(() => mine.getByRole('img', { name: 'Image file chart.png' }).evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth), PATIENCE).toBe(72);
-    await mine.getByRole('link', { name: /notes\.txt/ }).waitFor();
+      const [created] = (await bed.client.beta.assistants.list()).data;
+      expect(created).toMatchObject({
+        name: 'Weather helper',
+        model: 'gpt-4o',
+        instructions: 'Answer briefly.',
+      });
+      expect(
+        created!.tools.map((tool) =>
+          tool.type === 'function'
+            ? [tool.function.name, tool.function.description, tool.function.parameters]
+            : tool.type,
+        ),
+      ).toEqual([
+        ['get_weather', 'Weather for a city', weatherTool.function.parameters],
+        ['book_tickets', undefined, { type: 'object', properties: { title: { type: 'string' } } }],
+      ]);
+      await page.getByRole('heading', { name: 'Edit Weather helper' }).waitFor();
+      await saveScreenshot(page, 'assistants', scratch);
+      await expectAccessible();
+    });
 
-    const threadId = new URL(page.url()).pathname.split('/')[2]!;
-    const sent = (await bed.client.beta.threads.messages.list(threadId, { order: 'desc', limit: 2 })).data[1]!;
-    expect(sent.content.map((part) => part.type)).toEqual(['text', 'image_file']);
-    expect(sent.attachments).toEqual([{ file_id: expect.stringMatching(/^file-/), tools: [{ type: 'file_search' }] }]);
-    const thread = await bed.client.beta.threads.retrieve(threadId);
-    expect(thread.tool_resources?.file_search?.vector_store_ids).toHaveLength(1);
-    // The model received the image itself, not just a file id.
-    const userTurn = bed.upstream.lastRequest.messages.at(-1);
-    expect(JSON.stringify(userTurn.content)).toMatch(/data:image\/png;base64,/);
-  });
+    it('edits and deletes assistants', async () => {
+      const scratchAssistant = await bed.client.beta.assistants.create({
+        model: 'gpt-4o-mini',
+        name: 'Throwaway',
+      });
+      await page.reload();
+      await page.getByRole('link', { name: /Throwaway/ }).click();
+      await page.getByLabel('Instructions').fill('Be terse.');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+      expect((await bed.client.beta.assistants.retrieve(scratchAssistant.id)).instructions).toBe(
+        'Be terse.',
+      );
 
-  it("opens a run from its message and shows its steps, tool inputs and outputs, usage and timings", async () => {
-    await assistantMessages().filter({ hasText: 'It is 18°C and sunny in Paris.' }).getByRole('link', { name: 'View run' }).click();
-    await page.waitForURL(/\/runs\/run_/);
-    const [, , threadId, , runId] = new URL(page.url()).pathname.split('/');
-    const run = await bed.client.beta.threads.runs.retrieve(runId!, { thread_id: threadId! });
-    await page.getByRole('heading', { name: `Run ${runId} completed` }).waitFor();
-    await page.getByRole('heading', { name: 'Step 1: tool calls completed' }).waitFor();
-    await page.getByRole('heading', { name: 'Step 2: message completed' }).waitFor();
-    expect(JSON.parse((await page.getByLabel('Arguments of get_weather').textContent())!)).toEqual({ city: 'Paris' });
-    expect(await page.getByLabel('Output of get_weather').textContent()).toBe('18°C and sunny');
-    expect(await page.getByRole('region', { name: 'Run summary' }).textContent()).toContain(`${run.usage!.total_tokens} tokens`);
-    expect(await page.getByRole('region', { name: 'Run summary' }).textContent()).toContain('gpt-4o');
-    await saveScreenshot(page, 'run', scratch);
-    await expectAccessible();
-  });
+      await page.getByRole('button', { name: 'Delete assistant' }).click();
+      await page.getByRole('button', { name: 'Yes, delete Throwaway' }).click();
+      await page.waitForURL(/\/assistants$/);
+      await expect
+        .poll(() => page.getByRole('link', { name: /Throwaway/ }).count(), PATIENCE)
+        .toBe(0);
+      await expect(bed.client.beta.assistants.retrieve(scratchAssistant.id)).rejects.toThrow(
+        /No assistant found/,
+      );
+    });
 
-  it('talked to no other origin and threw no page errors', () => {
-    expect(ui.foreignRequests).toEqual([]);
-    expect(ui.pageErrors).toEqual([]);
-  });
-});
+    it('streams the answer token by token, and cancels a run mid-stream', async () => {
+      await page.getByRole('link', { name: 'Chat' }).click();
+      await page.getByRole('heading', { name: 'New chat' }).waitFor();
+      expect(await page.getByLabel('Assistant').inputValue()).toMatch(/^asst_/);
+      // The model sends three chunks and then holds the stream open: what the page shows is the live stream.
+      bed.upstream.enqueue({
+        chunks: ['Streaming ', 'tokens ', 'arrive ', 'never'],
+        stallAfterChunks: 3,
+      });
+      await send('Hello there');
+      const partial = assistantMessages().filter({ hasText: 'Streaming tokens arrive' });
+      await partial.waitFor();
+      expect(await partial.textContent()).not.toContain('never');
+      expect(await page.locator('.run-status').textContent()).toContain('in progress');
+      await page.waitForURL(/\/threads\/thread_/);
+      await saveScreenshot(page, 'chat-streaming', scratch);
+
+      await page.getByRole('button', { name: 'Cancel run' }).click();
+      await page.locator('.run-status').filter({ hasText: 'cancelled' }).waitFor();
+      await partial.filter({ hasText: 'incomplete' }).waitFor();
+
+      bed.upstream.enqueue({
+        chunks: ['The ', 'full ', 'answer ', 'streamed ', 'in.'],
+        chunkDelayMs: 20,
+      });
+      await send('Try again');
+      await assistantMessages().filter({ hasText: 'The full answer streamed in.' }).waitFor();
+      await page.locator('.run-status').filter({ hasText: 'completed' }).waitFor();
+      const threadId = new URL(page.url()).pathname.split('/')[2]!;
+      const stored = await bed.client.beta.threads.messages.list(threadId, { order: 'asc' });
+      expect(stored.data.map((message) => [message.role, message.status])).toEqual([
+        ['user', 'completed'],
+        ['assistant', 'incomplete'],
+        ['user', 'completed'],
+        ['assistant', 'completed'],
+      ]);
+    });
+
+    it('shows a function call with its arguments and submits the output typed by hand', async () => {
+      bed.upstream.enqueue(
+        { toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' }, id: 'call_weather' }] },
+        { chunks: ['It is ', '18°C and sunny ', 'in Paris.'] },
+      );
+      await send('What is the weather in Paris?');
+      const call = page.getByRole('form', { name: 'get_weather was called' });
+      await call.waitFor();
+      expect(
+        JSON.parse((await call.getByLabel('Arguments of get_weather').textContent())!),
+      ).toEqual({ city: 'Paris' });
+      // The streamed tool call is shown in the conversation too.
+      expect(
+        await page.getByRole('region', { name: 'Function call get_weather' }).count(),
+      ).toBeGreaterThan(0);
+      await saveScreenshot(page, 'chat-function-call', scratch);
+      await expectAccessible();
+
+      await call.getByLabel('Output of get_weather').fill('18°C and sunny');
+      await call.getByRole('button', { name: 'Submit output' }).click();
+      await assistantMessages().filter({ hasText: 'It is 18°C and sunny in Paris.' }).waitFor();
+      expect(bed.upstream.lastRequest.messages.at(-1)).toEqual({
+        role: 'tool',
+        tool_call_id: 'call_weather',
+        content: '18°C and sunny',
+      });
+      await saveScreenshot(page, 'chat', scratch);
+    });
+
+    it('shows every detail of a service-agent proposal and sends the approval or the refusal', async () => {
+      // A real service agent (the test payments built-in) that always asks: its proposal pauses the run.
+      const agent = await bed.client.post<{ id: string; name: string }>('/service_agents', {
+        body: {
+          name: 'box_office',
+          kind: 'builtin',
+          builtin: 'test_payments',
+          policy: { always_ask: true, max_per_action_usd: 500 },
+        },
+      });
+      const [helper] = (await bed.client.beta.assistants.list()).data.filter(
+        (assistant) => assistant.name === 'Weather helper',
+      );
+      await bed.client.beta.assistants.update(helper!.id, {
+        tools: [
+          ...helper!.tools,
+          { type: 'service_agent', service_agent: { id: agent.id } } as never,
+        ],
+      });
+      const paidBefore = payments.executions.length;
+
+      bed.upstream.enqueue(
+        {
+          toolCalls: [
+            {
+              name: 'box_office',
+              arguments: { amount_usd: 120, merchant: 'Opéra Bastille' },
+              id: 'call_tickets',
+            },
+          ],
+        },
+        { text: 'Booked your tickets.' },
+      );
+      await send('Book two opera tickets');
+      const card = page.getByRole('region', { name: 'Pay $120.00 to Opéra Bastille' });
+      await card.waitFor(PATIENCE);
+      const shown = await card.textContent();
+      for (const detail of [
+        'Opéra Bastille',
+        '120',
+        'box_office',
+        'payment',
+        'asks a person before every action',
+      ])
+        expect(shown).toContain(detail);
+      await saveScreenshot(page, 'approval', scratch);
+      await expectAccessible();
+      await card.getByRole('button', { name: 'Approve' }).click();
+      await assistantMessages().filter({ hasText: 'Booked your tickets.' }).waitFor(PATIENCE);
+      // The agent paid once, and the model read its result (not the approval itself).
+      expect(payments.executions.length - paidBefore).toBe(1);
+      const result = bed.upstream.lastRequest.messages.at(-1);
+      expect(result.tool_call_id).toBe('call_tickets');
+      expect(result.content).toContain('Paid $120.00');
+
+      bed.upstream.enqueue(
+        {
+          toolCalls: [
+            {
+              name: 'box_office',
+              arguments: { amount_usd: 80, merchant: 'Opéra Garnier' },
+              id: 'call_second',
+            },
+          ],
+        },
+        { text: 'Understood, not booking.' },
+      );
+      await send('Book the ballet too');
+      const second = page.getByRole('region', { name: 'Pay $80.00 to Opéra Garnier' });
+      await second.getByLabel('Reason or note (optional)').fill('Not today');
+      await second.getByRole('button', { name: 'Decline' }).click();
+      await assistantMessages().filter({ hasText: 'Understood, not booking.' }).waitFor(PATIENCE);
+      expect(bed.upstream.lastRequest.messages.at(-1).content).toContain(
+        '(Not today); nothing was done.',
+      );
+      expect(payments.executions.length - paidBefore).toBe(1);
+    });
+
+    it('sends attachments: an image as image content the model sees, a document for file search', async () => {
+      bed.upstream.enqueue({ text: 'I see a bar chart and your notes.' });
+      await page.getByLabel('Attach files').setInputFiles([
+        { name: 'chart.png', mimeType: 'image/png', buffer: makeBarChartPng() },
+        {
+          name: 'notes.txt',
+          mimeType: 'text/plain',
+          buffer: Buffer.from('Meeting notes: ship on Friday.'),
+        },
+      ]);
+      expect(await page.getByRole('list', { name: 'Files to attach' }).textContent()).toBe(
+        'chart.png×notes.txt×',
+      );
+      await send('What is in these files?');
+      await assistantMessages().filter({ hasText: 'I see a bar chart and your notes.' }).waitFor();
+      const mine = page
+        .getByRole('article', { name: 'Your message' })
+        .filter({ hasText: 'What is in these files?' });
+      await expect
+        .poll(
+          () =>
+            mine
+              .getByRole('img', { name: 'Image file chart.png' })
+              .evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth),
+          PATIENCE,
+        )
+        .toBe(72);
+      await mine.getByRole('link', { name: /notes\.txt/ }).waitFor();
+
+      const threadId = new URL(page.url()).pathname.split('/')[2]!;
+      const sent = (
+        await bed.client.beta.threads.messages.list(threadId, { order: 'desc', limit: 2 })
+      ).data[1]!;
+      expect(sent.content.map((part) => part.type)).toEqual(['text', 'image_file']);
+      expect(sent.attachments).toEqual([
+        { file_id: expect.stringMatching(/^file-/), tools: [{ type: 'file_search' }] },
+      ]);
+      const thread = await bed.client.beta.threads.retrieve(threadId);
+      expect(thread.tool_resources?.file_search?.vector_store_ids).toHaveLength(1);
+      // The model received the image itself, not just a file id.
+      const userTurn = bed.upstream.lastRequest.messages.at(-1);
+      expect(JSON.stringify(userTurn.content)).toMatch(/data:image\/png;base64,/);
+    });
+
+    it('opens a run from its message and shows its steps, tool inputs and outputs, usage and timings', async () => {
+      await assistantMessages()
+        .filter({ hasText: 'It is 18°C and sunny in Paris.' })
+        .getByRole('link', { name: 'View run' })
+        .click();
+      await page.waitForURL(/\/runs\/run_/);
+      const [, , threadId, , runId] = new URL(page.url()).pathname.split('/');
+      const run = await bed.client.beta.threads.runs.retrieve(runId!, { thread_id: threadId! });
+      await page.getByRole('heading', { name: `Run ${runId} completed` }).waitFor();
+      await page.getByRole('heading', { name: 'Step 1: tool calls completed' }).waitFor();
+      await page.getByRole('heading', { name: 'Step 2: message completed' }).waitFor();
+      expect(
+        JSON.parse((await page.getByLabel('Arguments of get_weather').textContent())!),
+      ).toEqual({ city: 'Paris' });
+      expect(await page.getByLabel('Output of get_weather').textContent()).toBe('18°C and sunny');
+      expect(await page.getByRole('region', { name: 'Run summary' }).textContent()).toContain(
+        `${run.usage!.total_tokens} tokens`,
+      );
+      expect(await page.getByRole('region', { name: 'Run summary' }).textContent()).toContain(
+        'gpt-4o',
+      );
+      await saveScreenshot(page, 'run', scratch);
+      await expectAccessible();
+    });
+
+    it('talked to no other origin and threw no page errors', () => {
+      expect(ui.foreignRequests).toEqual([]);
+      expect(ui.pageErrors).toEqual([]);
+    });
+  },
+);

@@ -11,7 +11,10 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const WEB = resolve(import.meta.dirname, '../../web');
-const VITE = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin/vite.js');
+const VITE = join(
+  dirname(createRequire(import.meta.url).resolve('vite/package.json')),
+  'bin/vite.js',
+);
 
 function filesUnder(root: string): Map<string, string> {
   const files = new Map<string, string>();
@@ -32,16 +35,36 @@ describe('the committed playground build', () => {
 
   it('is exactly what web/src builds to (run `npm run build:web` after changing the UI)', () => {
     // As `npm run build:web` runs it: its own process, NODE_ENV=production (vitest's "test" would change the bundle).
-    execFileSync(process.execPath, [VITE, 'build', '--config', join(WEB, 'vite.config.ts'), '--outDir', scratch, '--emptyOutDir', '--logLevel', 'error'], {
-      env: { ...process.env, NODE_ENV: 'production' },
-      stdio: 'pipe',
-    });
+    execFileSync(
+      process.execPath,
+      [
+        VITE,
+        'build',
+        '--config',
+        join(WEB, 'vite.config.ts'),
+        '--outDir',
+        scratch,
+        '--emptyOutDir',
+        '--logLevel',
+        'error',
+      ],
+      {
+        env: { ...process.env, NODE_ENV: 'production' },
+        stdio: 'pipe',
+      },
+    );
     const fresh = filesUnder(scratch);
     const committed = filesUnder(join(WEB, 'dist'));
     expect([...committed.keys()].sort()).toEqual([...fresh.keys()].sort());
-    for (const [name, content] of fresh) expect(committed.get(name) === content, `web/dist/${name} differs from a fresh build`).toBe(true);
+    for (const [name, content] of fresh)
+      expect(committed.get(name) === content, `web/dist/${name} differs from a fresh build`).toBe(
+        true,
+      );
     // Small enough to commit and to load quickly: the whole UI, React included.
-    const bytes = [...committed.values()].reduce((total, content) => total + Buffer.byteLength(content), 0);
+    const bytes = [...committed.values()].reduce(
+      (total, content) => total + Buffer.byteLength(content),
+      0,
+    );
     expect(bytes).toBeLessThan(400 * 1024);
   });
 });

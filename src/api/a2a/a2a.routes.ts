@@ -6,7 +6,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { sendEventStream, type ServerSentEvent } from '../../http/sse.ts';
-import { A2aPathSchema, AgentCardSchema, JsonRpcRequestSchema, JsonRpcResponseSchema } from './a2a.schemas.ts';
+import {
+  A2aPathSchema,
+  AgentCardSchema,
+  JsonRpcRequestSchema,
+  JsonRpcResponseSchema,
+} from './a2a.schemas.ts';
 import { isStream, type A2aService, type JsonRpcResult } from './a2a.service.ts';
 
 type JsonRpcResponse = { jsonrpc: string; id: string | number | null; error?: unknown };
@@ -27,9 +32,13 @@ function closeSignal(reply: FastifyReply): AbortSignal {
   return controller.signal;
 }
 
-async function* frames(first: JsonRpcResponse, rest: AsyncIterator<JsonRpcResponse>): AsyncIterable<ServerSentEvent> {
+async function* frames(
+  first: JsonRpcResponse,
+  rest: AsyncIterator<JsonRpcResponse>,
+): AsyncIterable<ServerSentEvent> {
   yield { event: 'message', data: JSON.stringify(first) };
-  for (let next = await rest.next(); !next.done; next = await rest.next()) yield { event: 'message', data: JSON.stringify(next.value) };
+  for (let next = await rest.next(); !next.done; next = await rest.next())
+    yield { event: 'message', data: JSON.stringify(next.value) };
 }
 
 /**
@@ -44,7 +53,14 @@ async function respond(reply: FastifyReply, result: JsonRpcResult): Promise<unkn
   if (value.error !== undefined) return value;
   return sendEventStream(reply, () => frames(value, result as AsyncIterator<JsonRpcResponse>), {
     end: null,
-    errorEvent: () => ({ event: 'error', data: JSON.stringify({ jsonrpc: '2.0', id: value.id, error: { code: -32603, message: 'The stream failed.' } }) }),
+    errorEvent: () => ({
+      event: 'error',
+      data: JSON.stringify({
+        jsonrpc: '2.0',
+        id: value.id,
+        error: { code: -32603, message: 'The stream failed.' },
+      }),
+    }),
   });
 }
 
@@ -55,21 +71,26 @@ export function a2aRoutes(a2a: A2aService): RouteDefinition[] {
       method: 'GET',
       path: '/v1/a2a/:assistant_id/.well-known/agent-card.json',
       operationId: 'getAssistantAgentCard',
-      summary: "An assistant's A2A agent card (protocol v1.0 when asked with `A2A-Version: 1.0`, else v0.3)",
+      summary:
+        "An assistant's A2A agent card (protocol v1.0 when asked with `A2A-Version: 1.0`, else v0.3)",
       tag,
       extension: true,
       params: A2aPathSchema,
       response: AgentCardSchema,
       handler: ({ projectId, params, request, reply }) => {
         reply.header('vary', 'A2A-Version');
-        return a2a.card(projectId, params.assistant_id, { origin: originOf(request), requestedVersion: versionOf(request) });
+        return a2a.card(projectId, params.assistant_id, {
+          origin: originOf(request),
+          requestedVersion: versionOf(request),
+        });
       },
     }),
     defineRoute({
       method: 'POST',
       path: '/v1/a2a/:assistant_id',
       operationId: 'callAssistantAgent',
-      summary: "An assistant's A2A JSON-RPC endpoint: send a message (blocking, or streamed as SSE), get, cancel or resubscribe to a task",
+      summary:
+        "An assistant's A2A JSON-RPC endpoint: send a message (blocking, or streamed as SSE), get, cancel or resubscribe to a task",
       tag,
       extension: true,
       params: A2aPathSchema,

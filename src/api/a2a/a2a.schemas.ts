@@ -17,7 +17,9 @@ export const JsonRpcResponseSchema = z
     jsonrpc: z.literal('2.0'),
     id: z.union([z.string(), z.number(), z.null()]),
     result: z.unknown().optional(),
-    error: z.object({ code: z.number().int(), message: z.string(), data: z.unknown().optional() }).optional(),
+    error: z
+      .object({ code: z.number().int(), message: z.string(), data: z.unknown().optional() })
+      .optional(),
   })
   .describe('A JSON-RPC 2.0 response; streaming methods answer with an SSE stream of these.');
 
@@ -26,10 +28,26 @@ export const AgentCardSchema = z
     name: z.string(),
     description: z.string(),
     version: z.string(),
-    supportedInterfaces: z.array(z.object({ url: z.string(), protocolBinding: z.string(), protocolVersion: z.string() })).optional(),
+    supportedInterfaces: z
+      .array(
+        z.object({ url: z.string(), protocolBinding: z.string(), protocolVersion: z.string() }),
+      )
+      .optional(),
     url: z.string().optional(),
     protocolVersion: z.string().optional(),
-    capabilities: z.object({ streaming: z.boolean().optional(), pushNotifications: z.boolean().optional() }),
-    skills: z.array(z.object({ id: z.string(), name: z.string(), description: z.string(), tags: z.array(z.string()) })),
+    capabilities: z.object({
+      streaming: z.boolean().optional(),
+      pushNotifications: z.boolean().optional(),
+    }),
+    skills: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        description: z.string(),
+        tags: z.array(z.string()),
+      }),
+    ),
   })
-  .describe('An A2A agent card: protocol v1.0 fields (supportedInterfaces) with `A2A-Version: 1.0`, v0.3 fields (url, protocolVersion) otherwise.');
+  .describe(
+    'An A2A agent card: protocol v1.0 fields (supportedInterfaces) with `A2A-Version: 1.0`, v0.3 fields (url, protocolVersion) otherwise.',
+  );

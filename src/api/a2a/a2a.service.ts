@@ -36,20 +36,33 @@ export interface A2aRequestContext {
 }
 
 /** A JSON-RPC response object, or a stream of them (SSE). */
-export type JsonRpcResult = { jsonrpc: string; id: string | number | null } | AsyncGenerator<{ jsonrpc: string; id: string | number | null }, void, undefined>;
+export type JsonRpcResult =
+  | { jsonrpc: string; id: string | number | null }
+  | AsyncGenerator<{ jsonrpc: string; id: string | number | null }, void, undefined>;
 
 export function isStream(result: JsonRpcResult): result is Extract<JsonRpcResult, AsyncGenerator> {
   return Symbol.asyncIterator in result;
 }
 
-type JsonRpcStream = AsyncGenerator<{ jsonrpc: string; id: string | number | null }, void, undefined>;
+type JsonRpcStream = AsyncGenerator<
+  { jsonrpc: string; id: string | number | null },
+  void,
+  undefined
+>;
 
 /** A stream whose failure becomes its last item, a JSON-RPC error object, as A2A clients read it. */
-async function* endWithError(stream: JsonRpcStream, id: string | number | null, mapError: (error: unknown) => unknown): JsonRpcStream {
+async function* endWithError(
+  stream: JsonRpcStream,
+  id: string | number | null,
+  mapError: (error: unknown) => unknown,
+): JsonRpcStream {
   try {
     yield* stream;
   } catch (error) {
-    yield { jsonrpc: '2.0', id, error: mapError(error) } as { jsonrpc: string; id: string | number | null };
+    yield { jsonrpc: '2.0', id, error: mapError(error) } as {
+      jsonrpc: string;
+      id: string | number | null;
+    };
   }
 }
 
@@ -71,16 +84,29 @@ export function createA2aService({ store, runs, version }: A2aServiceOptions) {
 
   return {
     /** The assistant's card: v1.0's shape for callers that ask for 1.x, v0.3's otherwise. */
-    async card(projectId: string, assistantId: string, { origin, requestedVersion }: Pick<A2aRequestContext, 'origin' | 'requestedVersion'>): Promise<unknown> {
+    async card(
+      projectId: string,
+      assistantId: string,
+      { origin, requestedVersion }: Pick<A2aRequestContext, 'origin' | 'requestedVersion'>,
+    ): Promise<unknown> {
       const assistant = await requireAssistant(projectId, assistantId);
       const context = { endpoint: endpointOf(origin, assistant.id), origin, version };
-      return wantsV1(requestedVersion) ? agentCardOf(assistant, context) : legacyAgentCardOf(assistant, context);
+      return wantsV1(requestedVersion)
+        ? agentCardOf(assistant, context)
+        : legacyAgentCardOf(assistant, context);
     },
 
     /** Handles one JSON-RPC request to the assistant's endpoint. Protocol errors are JSON-RPC error objects. */
-    async handle(projectId: string, assistantId: string, request: JsonRpcRequest, { origin, requestedVersion, signal, onError }: A2aRequestContext): Promise<JsonRpcResult> {
+    async handle(
+      projectId: string,
+      assistantId: string,
+      request: JsonRpcRequest,
+      { origin, requestedVersion, signal, onError }: A2aRequestContext,
+    ): Promise<JsonRpcResult> {
       const assistant = await requireAssistant(projectId, assistantId);
-      const card = AgentCard.fromJSON(agentCardOf(assistant, { endpoint: endpointOf(origin, assistant.id), origin, version }));
+      const card = AgentCard.fromJSON(
+        agentCardOf(assistant, { endpoint: endpointOf(origin, assistant.id), origin, version }),
+      );
       const handler = new AssistantTaskHandler({
         store,
         runs,
@@ -92,11 +118,20 @@ export function createA2aService({ store, runs, version }: A2aServiceOptions) {
         fileUrl: (fileId) => `${origin}/v1/files/${fileId}/content`,
       });
       const legacy = isLegacyJsonRpcMethod(request.method);
-      const context = new ServerCallContext({ requestedVersion: legacy ? '0.3' : (requestedVersion ?? '1.0') });
-      const transport = legacy ? new LegacyJsonRpcTransportHandler(handler) : new JsonRpcTransportHandler(handler);
-      const result = (await transport.handle(request as Record<string, unknown>, context)) as JsonRpcResult;
+      const context = new ServerCallContext({
+        requestedVersion: legacy ? '0.3' : (requestedVersion ?? '1.0'),
+      });
+      const transport = legacy
+        ? new LegacyJsonRpcTransportHandler(handler)
+        : new JsonRpcTransportHandler(handler);
+      const result = (await transport.handle(
+        request as Record<string, unknown>,
+        context,
+      )) as JsonRpcResult;
       if (!isStream(result)) return result;
-      const mapError = legacy ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError : JsonRpcTransportHandler.mapToJSONRPCError;
+      const mapError = legacy
+        ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError
+        : JsonRpcTransportHandler.mapToJSONRPCError;
       return endWithError(result, request.id ?? null, mapError);
     },
   };

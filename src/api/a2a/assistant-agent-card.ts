@@ -13,7 +13,14 @@ export interface CardSkill {
   tags: string[];
 }
 
-const INPUT_MODES = ['text/plain', 'application/json', 'image/png', 'image/jpeg', 'image/gif', 'image/webp'];
+const INPUT_MODES = [
+  'text/plain',
+  'application/json',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+];
 const OUTPUT_MODES = ['text/plain'];
 const INSTRUCTIONS_EXCERPT = 300;
 
@@ -31,14 +38,32 @@ export function describeAssistant(assistant: Assistant): string {
 /** The main skill (the assistant itself), then one per tool it can use. */
 export function skillsOf(assistant: Assistant): CardSkill[] {
   const tags = [...new Set(assistant.tools.map((tool) => tool.type))];
-  const skills: CardSkill[] = [{ id: 'assistant', name: assistant.name ?? assistant.id, description: describeAssistant(assistant), tags: ['assistant', ...tags] }];
+  const skills: CardSkill[] = [
+    {
+      id: 'assistant',
+      name: assistant.name ?? assistant.id,
+      description: describeAssistant(assistant),
+      tags: ['assistant', ...tags],
+    },
+  ];
   for (const tool of assistant.tools) {
     switch (tool.type) {
       case 'file_search':
-        skills.push({ id: 'file_search', name: 'File search', description: "Answers from the documents in the assistant's vector stores, with citations.", tags: ['file_search'] });
+        skills.push({
+          id: 'file_search',
+          name: 'File search',
+          description:
+            "Answers from the documents in the assistant's vector stores, with citations.",
+          tags: ['file_search'],
+        });
         break;
       case 'code_interpreter':
-        skills.push({ id: 'code_interpreter', name: 'Code interpreter', description: 'Runs Python to calculate, analyse data files and draw charts.', tags: ['code_interpreter'] });
+        skills.push({
+          id: 'code_interpreter',
+          name: 'Code interpreter',
+          description: 'Runs Python to calculate, analyse data files and draw charts.',
+          tags: ['code_interpreter'],
+        });
         break;
       case 'function':
         skills.push({
@@ -49,7 +74,12 @@ export function skillsOf(assistant: Assistant): CardSkill[] {
         });
         break;
       case 'service_agent':
-        skills.push({ id: `service_agent:${tool.service_agent.id}`, name: 'Service agent', description: 'Delegates tasks to a Concierge service agent, under its spending policy.', tags: ['service_agent'] });
+        skills.push({
+          id: `service_agent:${tool.service_agent.id}`,
+          name: 'Service agent',
+          description: 'Delegates tasks to a Concierge service agent, under its spending policy.',
+          tags: ['service_agent'],
+        });
         break;
     }
   }
@@ -65,7 +95,10 @@ export interface CardContext {
 }
 
 /** The card in protocol v1.0's JSON form. */
-export function agentCardOf(assistant: Assistant, { endpoint, origin, version }: CardContext): unknown {
+export function agentCardOf(
+  assistant: Assistant,
+  { endpoint, origin, version }: CardContext,
+): unknown {
   return AgentCard.toJSON(
     AgentCard.fromJSON({
       name: assistant.name ?? assistant.id,
@@ -77,7 +110,14 @@ export function agentCardOf(assistant: Assistant, { endpoint, origin, version }:
       provider: { organization: 'Concierge', url: origin },
       version,
       capabilities: { streaming: true, pushNotifications: false, extendedAgentCard: false },
-      securitySchemes: { bearer: { httpAuthSecurityScheme: { scheme: 'Bearer', description: 'A Concierge API key of the assistant’s project.' } } },
+      securitySchemes: {
+        bearer: {
+          httpAuthSecurityScheme: {
+            scheme: 'Bearer',
+            description: 'A Concierge API key of the assistant’s project.',
+          },
+        },
+      },
       securityRequirements: [{ schemes: { bearer: { list: [] } } }],
       defaultInputModes: INPUT_MODES,
       defaultOutputModes: OUTPUT_MODES,
@@ -87,7 +127,10 @@ export function agentCardOf(assistant: Assistant, { endpoint, origin, version }:
 }
 
 /** The card in protocol v0.3's JSON form. */
-export function legacyAgentCardOf(assistant: Assistant, { endpoint, origin, version }: CardContext): unknown {
+export function legacyAgentCardOf(
+  assistant: Assistant,
+  { endpoint, origin, version }: CardContext,
+): unknown {
   return {
     protocolVersion: '0.3.0',
     name: assistant.name ?? assistant.id,
@@ -98,7 +141,13 @@ export function legacyAgentCardOf(assistant: Assistant, { endpoint, origin, vers
     provider: { organization: 'Concierge', url: origin },
     version,
     capabilities: { streaming: true, pushNotifications: false, stateTransitionHistory: false },
-    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A Concierge API key of the assistant’s project.' } },
+    securitySchemes: {
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'A Concierge API key of the assistant’s project.',
+      },
+    },
     security: [{ bearer: [] }],
     defaultInputModes: INPUT_MODES,
     defaultOutputModes: OUTPUT_MODES,

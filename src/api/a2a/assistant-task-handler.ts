@@ -4,7 +4,13 @@
  * assistant; its context is the run's thread. The runs table stays the only record: nothing A2A-specific
  * is stored, so any API node can answer for any task.
  */
-import type { AgentCard, Message as A2aMessage, SendMessageRequest, StreamResponse, Task } from '@a2a-js/sdk';
+import type {
+  AgentCard,
+  Message as A2aMessage,
+  SendMessageRequest,
+  StreamResponse,
+  Task,
+} from '@a2a-js/sdk';
 import {
   A2AError,
   ExtendedAgentCardNotConfiguredError,
@@ -21,7 +27,10 @@ import type { Run } from '../../domain/run.ts';
 import { isTerminal } from '../../domain/run-status.ts';
 import { parseOrThrow } from '../../http/validation.ts';
 import type { Store } from '../../storage/store.ts';
-import { RunCreateParamsSchema, ThreadCreateAndRunParamsSchema } from '../threads/runs/runs.schemas.ts';
+import {
+  RunCreateParamsSchema,
+  ThreadCreateAndRunParamsSchema,
+} from '../threads/runs/runs.schemas.ts';
 import type { RunsService } from '../threads/runs/runs.service.ts';
 import { toolOutputsOf, userContentOf } from './message-input.ts';
 import { streamEventOf, taskOf, type FileUrl } from './task-view.ts';
@@ -54,7 +63,8 @@ export class AssistantTaskHandler implements A2ARequestHandler {
   private translated(error: unknown): unknown {
     if (error instanceof A2AError) return error;
     if (error instanceof NotFoundError) return new TaskNotFoundError(error.message);
-    if (error instanceof ApiError && error.kind !== 'server' && error.kind !== 'unavailable') return new RequestMalformedError(error.message);
+    if (error instanceof ApiError && error.kind !== 'server' && error.kind !== 'unavailable')
+      return new RequestMalformedError(error.message);
     if (!this.options.signal.aborted) this.options.onError?.(error);
     return new A2AError(INTERNAL);
   }
@@ -67,7 +77,9 @@ export class AssistantTaskHandler implements A2ARequestHandler {
     }
   }
 
-  private async *guardStream(work: () => AsyncGenerator<StreamResponse>): AsyncGenerator<StreamResponse> {
+  private async *guardStream(
+    work: () => AsyncGenerator<StreamResponse>,
+  ): AsyncGenerator<StreamResponse> {
     try {
       yield* work();
     } catch (error) {
@@ -80,23 +92,30 @@ export class AssistantTaskHandler implements A2ARequestHandler {
   }
 
   getAuthenticatedExtendedAgentCard(): Promise<AgentCard> {
-    return Promise.reject(new ExtendedAgentCardNotConfiguredError('This agent has no extended card.'));
+    return Promise.reject(
+      new ExtendedAgentCardNotConfiguredError('This agent has no extended card.'),
+    );
   }
 
   sendMessage(request: SendMessageRequest): Promise<Task> {
     return this.guard(async () => {
       const { run, afterSeq } = await this.start(request);
-      if (!request.configuration?.returnImmediately) await this.settle(run.id, afterSeq, this.options.signal);
+      if (!request.configuration?.returnImmediately)
+        await this.settle(run.id, afterSeq, this.options.signal);
       return this.snapshot(run.id);
     });
   }
 
   sendMessageStream(request: SendMessageRequest): AsyncGenerator<StreamResponse> {
-    return this.guardStream(async function* (this: AssistantTaskHandler) {
-      const { run, afterSeq } = await this.start(request);
-      yield { payload: { $case: 'task', value: taskOf(run, [], this.options.fileUrl) } } satisfies StreamResponse;
-      yield* this.follow(run.id, afterSeq);
-    }.bind(this));
+    return this.guardStream(
+      async function* (this: AssistantTaskHandler) {
+        const { run, afterSeq } = await this.start(request);
+        yield {
+          payload: { $case: 'task', value: taskOf(run, [], this.options.fileUrl) },
+        } satisfies StreamResponse;
+        yield* this.follow(run.id, afterSeq);
+      }.bind(this),
+    );
   }
 
   getTask(request: { id: string }): Promise<Task> {
@@ -107,26 +126,43 @@ export class AssistantTaskHandler implements A2ARequestHandler {
     return this.guard(async () => {
       const run = await this.find(request.id);
       if (run.status === 'cancelled') return this.snapshot(run.id);
-      if (isTerminal(run.status)) throw new TaskNotCancelableError(`Task ${run.id} already ended (${run.status}).`);
+      if (isTerminal(run.status))
+        throw new TaskNotCancelableError(`Task ${run.id} already ended (${run.status}).`);
       const afterSeq = await this.options.store.runEvents.lastSeq(run.id);
       await this.options.runs.cancel(this.options.projectId, run.thread_id, run.id);
       // A run in progress stops at its next step: wait for that (bounded), then report what it became.
-      await this.settle(run.id, afterSeq, AbortSignal.any([this.options.signal, AbortSignal.timeout(this.options.cancelWaitMs ?? 10_000)]));
+      await this.settle(
+        run.id,
+        afterSeq,
+        AbortSignal.any([
+          this.options.signal,
+          AbortSignal.timeout(this.options.cancelWaitMs ?? 10_000),
+        ]),
+      );
       return this.snapshot(run.id);
     });
   }
 
   resubscribe(request: { id: string }): AsyncGenerator<StreamResponse> {
-    return this.guardStream(async function* (this: AssistantTaskHandler) {
-      const run = await this.find(request.id);
-      const afterSeq = await this.options.store.runEvents.lastSeq(run.id);
-      yield { payload: { $case: 'task', value: await this.snapshot(run.id) } } satisfies StreamResponse;
-      if (!isTerminal(run.status) && run.status !== 'requires_action') yield* this.follow(run.id, afterSeq);
-    }.bind(this));
+    return this.guardStream(
+      async function* (this: AssistantTaskHandler) {
+        const run = await this.find(request.id);
+        const afterSeq = await this.options.store.runEvents.lastSeq(run.id);
+        yield {
+          payload: { $case: 'task', value: await this.snapshot(run.id) },
+        } satisfies StreamResponse;
+        if (!isTerminal(run.status) && run.status !== 'requires_action')
+          yield* this.follow(run.id, afterSeq);
+      }.bind(this),
+    );
   }
 
   listTasks(): Promise<never> {
-    return Promise.reject(new UnsupportedOperationError('Listing tasks is not supported; list the runs of a thread with GET /v1/threads/{thread_id}/runs.'));
+    return Promise.reject(
+      new UnsupportedOperationError(
+        'Listing tasks is not supported; list the runs of a thread with GET /v1/threads/{thread_id}/runs.',
+      ),
+    );
   }
 
   createTaskPushNotificationConfig(): Promise<never> {
@@ -162,13 +198,19 @@ export class AssistantTaskHandler implements A2ARequestHandler {
   private async find(taskId: string): Promise<Run> {
     if (!taskId.trim()) throw new RequestMalformedError('A task id is required.');
     const run = await this.options.store.runs.find(this.options.projectId, taskId);
-    if (!run || run.assistant_id !== this.options.assistant.id) throw new TaskNotFoundError(`Task not found: ${taskId}`);
+    if (!run || run.assistant_id !== this.options.assistant.id)
+      throw new TaskNotFoundError(`Task not found: ${taskId}`);
     return run;
   }
 
   private async snapshot(taskId: string): Promise<Task> {
     const run = await this.find(taskId);
-    const messages = await this.options.store.messages.list(this.options.projectId, run.thread_id, { limit: 100, order: 'asc' }, { runId: run.id });
+    const messages = await this.options.store.messages.list(
+      this.options.projectId,
+      run.thread_id,
+      { limit: 100, order: 'asc' },
+      { runId: run.id },
+    );
     return taskOf(run, messages.data, this.options.fileUrl);
   }
 
@@ -181,19 +223,34 @@ export class AssistantTaskHandler implements A2ARequestHandler {
     const userMessage = { role: 'user' as const, content: userContentOf(message) };
     if (message.contextId) {
       if (!(await store.threads.find(projectId, message.contextId))) {
-        throw new RequestMalformedError(`contextId '${message.contextId}' is not a conversation of this project; leave it out to start a new one.`);
+        throw new RequestMalformedError(
+          `contextId '${message.contextId}' is not a conversation of this project; leave it out to start a new one.`,
+        );
       }
-      const params = parseOrThrow(RunCreateParamsSchema, { assistant_id: assistant.id, additional_messages: [userMessage] }, 'body');
-      return { run: (await runs.create(projectId, message.contextId, params, [])).run, afterSeq: 0 };
+      const params = parseOrThrow(
+        RunCreateParamsSchema,
+        { assistant_id: assistant.id, additional_messages: [userMessage] },
+        'body',
+      );
+      return {
+        run: (await runs.create(projectId, message.contextId, params, [])).run,
+        afterSeq: 0,
+      };
     }
-    const params = parseOrThrow(ThreadCreateAndRunParamsSchema, { assistant_id: assistant.id, thread: { messages: [userMessage] } }, 'body');
+    const params = parseOrThrow(
+      ThreadCreateAndRunParamsSchema,
+      { assistant_id: assistant.id, thread: { messages: [userMessage] } },
+      'body',
+    );
     return { run: (await runs.createThreadAndRun(projectId, params)).run, afterSeq: 0 };
   }
 
   private async reply(message: A2aMessage): Promise<{ run: Run; afterSeq: number }> {
     const run = await this.find(message.taskId);
     if (message.contextId && message.contextId !== run.thread_id) {
-      throw new RequestMalformedError(`Task ${run.id} belongs to context ${run.thread_id}, not ${message.contextId}.`);
+      throw new RequestMalformedError(
+        `Task ${run.id} belongs to context ${run.thread_id}, not ${message.contextId}.`,
+      );
     }
     if (run.status !== 'requires_action' || !run.required_action) {
       throw new UnsupportedOperationError(
@@ -203,6 +260,8 @@ export class AssistantTaskHandler implements A2ARequestHandler {
       );
     }
     const outputs = toolOutputsOf(message, run.required_action.submit_tool_outputs.tool_calls);
-    return this.options.runs.submitToolOutputs(this.options.projectId, run.thread_id, run.id, { tool_outputs: outputs });
+    return this.options.runs.submitToolOutputs(this.options.projectId, run.thread_id, run.id, {
+      tool_outputs: outputs,
+    });
   }
 }

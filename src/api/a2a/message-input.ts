@@ -18,13 +18,25 @@ function partToContent(part: Part, index: number): ContentPart {
     case 'text':
       return { type: 'text', text: content.value };
     case 'data':
-      return { type: 'text', text: `\`\`\`json\n${JSON.stringify(content.value, null, 2)}\n\`\`\`` };
+      return {
+        type: 'text',
+        text: `\`\`\`json\n${JSON.stringify(content.value, null, 2)}\n\`\`\``,
+      };
     case 'url':
-      if (IMAGE_TYPES.has(part.mediaType.toLowerCase()) && /^https?:\/\//i.test(content.value)) return { type: 'image_url', image_url: { url: content.value } };
-      return { type: 'text', text: `[file ${part.filename || 'attachment'}${part.mediaType ? ` (${part.mediaType})` : ''}: ${content.value}]` };
+      if (IMAGE_TYPES.has(part.mediaType.toLowerCase()) && /^https?:\/\//i.test(content.value))
+        return { type: 'image_url', image_url: { url: content.value } };
+      return {
+        type: 'text',
+        text: `[file ${part.filename || 'attachment'}${part.mediaType ? ` (${part.mediaType})` : ''}: ${content.value}]`,
+      };
     case 'raw':
       if (IMAGE_TYPES.has(part.mediaType.toLowerCase())) {
-        return { type: 'image_url', image_url: { url: `data:${part.mediaType.toLowerCase()};base64,${Buffer.from(content.value).toString('base64')}` } };
+        return {
+          type: 'image_url',
+          image_url: {
+            url: `data:${part.mediaType.toLowerCase()};base64,${Buffer.from(content.value).toString('base64')}`,
+          },
+        };
       }
       throw new ContentTypeNotSupportedError(
         `Part ${index} is a ${part.mediaType || 'binary'} file sent inline; only png, jpeg, gif and webp images are accepted inline. Upload other files to /v1/files and send a text or URL part instead.`,
@@ -41,28 +53,44 @@ export function userContentOf(message: A2aMessage): ContentPart[] {
 }
 
 function dataParts(message: A2aMessage): unknown[] {
-  return message.parts.flatMap((part) => (part.content?.$case === 'data' ? [part.content.value] : []));
+  return message.parts.flatMap((part) =>
+    part.content?.$case === 'data' ? [part.content.value] : [],
+  );
 }
 
 function textOf(message: A2aMessage): string {
-  return message.parts.flatMap((part) => (part.content?.$case === 'text' ? [part.content.value] : [])).join('\n');
+  return message.parts
+    .flatMap((part) => (part.content?.$case === 'text' ? [part.content.value] : []))
+    .join('\n');
 }
 
 function isToolOutputs(value: unknown): value is { tool_outputs: unknown } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'tool_outputs' in value;
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && 'tool_outputs' in value
+  );
 }
 
 /**
  * The tool outputs a reply carries: a data part `{tool_outputs: [...]}`, or, when the run waits for a
  * single call, the reply itself (its data part as JSON, else its text). The runs service checks ids.
  */
-export function toolOutputsOf(message: A2aMessage, pending: FunctionToolCall[]): Array<{ tool_call_id: string; output: string }> {
+export function toolOutputsOf(
+  message: A2aMessage,
+  pending: FunctionToolCall[],
+): Array<{ tool_call_id: string; output: string }> {
   const data = dataParts(message);
   const explicit = data.find(isToolOutputs);
   if (explicit) {
     const outputs = explicit.tool_outputs;
-    if (!Array.isArray(outputs) || outputs.some((output) => typeof output?.tool_call_id !== 'string' || typeof output?.output !== 'string')) {
-      throw new RequestMalformedError('tool_outputs must be an array of {"tool_call_id": string, "output": string}.');
+    if (
+      !Array.isArray(outputs) ||
+      outputs.some(
+        (output) => typeof output?.tool_call_id !== 'string' || typeof output?.output !== 'string',
+      )
+    ) {
+      throw new RequestMalformedError(
+        'tool_outputs must be an array of {"tool_call_id": string, "output": string}.',
+      );
     }
     return outputs as Array<{ tool_call_id: string; output: string }>;
   }
@@ -72,6 +100,9 @@ export function toolOutputsOf(message: A2aMessage, pending: FunctionToolCall[]):
     );
   }
   const output = data.length === 1 ? JSON.stringify(data[0]) : textOf(message);
-  if (output === '') throw new RequestMalformedError('The reply has neither text nor data to give as the function result.');
+  if (output === '')
+    throw new RequestMalformedError(
+      'The reply has neither text nor data to give as the function result.',
+    );
   return [{ tool_call_id: pending[0]!.id, output }];
 }

@@ -4,7 +4,16 @@
  * function calls as a data part; completed, failed and cancelled map to themselves; expired and
  * incomplete are `failed` with the reason. Each assistant message of the run is one artifact.
  */
-import { Part, Role, TaskState, type Artifact, type Message as A2aMessage, type StreamResponse, type Task, type TaskStatus } from '@a2a-js/sdk';
+import {
+  Part,
+  Role,
+  TaskState,
+  type Artifact,
+  type Message as A2aMessage,
+  type StreamResponse,
+  type Task,
+  type TaskStatus,
+} from '@a2a-js/sdk';
 import type { Message } from '../../domain/message.ts';
 import type { Run, RunStatus } from '../../domain/run.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
@@ -58,9 +67,17 @@ function statusParts(run: Run): Part[] {
     case 'failed':
       return [Part.fromJSON({ text: run.last_error?.message ?? 'The run failed.' })];
     case 'expired':
-      return [Part.fromJSON({ text: 'The run expired: it waited for input longer than the server allows.' })];
+      return [
+        Part.fromJSON({
+          text: 'The run expired: it waited for input longer than the server allows.',
+        }),
+      ];
     case 'incomplete':
-      return [Part.fromJSON({ text: `The answer is incomplete (${run.incomplete_details?.reason ?? 'stopped early'}).` })];
+      return [
+        Part.fromJSON({
+          text: `The answer is incomplete (${run.incomplete_details?.reason ?? 'stopped early'}).`,
+        }),
+      ];
     case 'cancelled':
       return [Part.fromJSON({ text: 'The run was cancelled.' })];
     case 'cancelling':
@@ -72,19 +89,38 @@ function statusParts(run: Run): Part[] {
 
 export function statusOf(run: Run): TaskStatus {
   const parts = statusParts(run);
-  const at = run.completed_at ?? run.failed_at ?? run.cancelled_at ?? run.started_at ?? run.created_at;
-  return { state: taskStateOf(run.status), message: parts.length ? agentMessage(run, parts) : undefined, timestamp: new Date(at * 1000).toISOString() };
+  const at =
+    run.completed_at ?? run.failed_at ?? run.cancelled_at ?? run.started_at ?? run.created_at;
+  return {
+    state: taskStateOf(run.status),
+    message: parts.length ? agentMessage(run, parts) : undefined,
+    timestamp: new Date(at * 1000).toISOString(),
+  };
 }
 
 /** An assistant message as an artifact: its text, and each image as a link to the file's content. */
 export function artifactOf(message: Message, fileUrl: FileUrl): Artifact {
   const parts = message.content.flatMap((content): Part[] => {
-    if (content.type === 'text') return [Part.fromJSON({ text: content.text.value, mediaType: 'text/plain' })];
-    if (content.type === 'image_file') return [Part.fromJSON({ url: fileUrl(content.image_file.file_id), filename: content.image_file.file_id })];
+    if (content.type === 'text')
+      return [Part.fromJSON({ text: content.text.value, mediaType: 'text/plain' })];
+    if (content.type === 'image_file')
+      return [
+        Part.fromJSON({
+          url: fileUrl(content.image_file.file_id),
+          filename: content.image_file.file_id,
+        }),
+      ];
     if (content.type === 'image_url') return [Part.fromJSON({ url: content.image_url.url })];
     return [Part.fromJSON({ text: content.refusal, mediaType: 'text/plain' })];
   });
-  return { artifactId: message.id, name: 'answer', description: 'A message from the assistant.', parts, metadata: undefined, extensions: [] };
+  return {
+    artifactId: message.id,
+    name: 'answer',
+    description: 'A message from the assistant.',
+    parts,
+    metadata: undefined,
+    extensions: [],
+  };
 }
 
 export function taskOf(run: Run, messages: Message[], fileUrl: FileUrl): Task {
@@ -92,9 +128,18 @@ export function taskOf(run: Run, messages: Message[], fileUrl: FileUrl): Task {
     id: run.id,
     contextId: run.thread_id,
     status: statusOf(run),
-    artifacts: messages.filter((message) => message.role === 'assistant' && message.status !== 'in_progress').map((message) => artifactOf(message, fileUrl)),
+    artifacts: messages
+      .filter((message) => message.role === 'assistant' && message.status !== 'in_progress')
+      .map((message) => artifactOf(message, fileUrl)),
     history: [],
-    metadata: { concierge: { run_id: run.id, thread_id: run.thread_id, assistant_id: run.assistant_id, status: run.status } },
+    metadata: {
+      concierge: {
+        run_id: run.id,
+        thread_id: run.thread_id,
+        assistant_id: run.assistant_id,
+        status: run.status,
+      },
+    },
   };
 }
 
@@ -113,7 +158,17 @@ const RUN_STATUS_EVENTS = new Set([
 export function streamEventOf(event: RunEvent, fileUrl: FileUrl): StreamResponse | undefined {
   if (RUN_STATUS_EVENTS.has(event.event)) {
     const run = JSON.parse(event.data) as Run;
-    return { payload: { $case: 'statusUpdate', value: { taskId: run.id, contextId: run.thread_id, status: statusOf(run), metadata: undefined } } };
+    return {
+      payload: {
+        $case: 'statusUpdate',
+        value: {
+          taskId: run.id,
+          contextId: run.thread_id,
+          status: statusOf(run),
+          metadata: undefined,
+        },
+      },
+    };
   }
   if (event.event === 'thread.message.completed') {
     const message = JSON.parse(event.data) as Message;
@@ -121,7 +176,14 @@ export function streamEventOf(event: RunEvent, fileUrl: FileUrl): StreamResponse
     return {
       payload: {
         $case: 'artifactUpdate',
-        value: { taskId: message.run_id, contextId: message.thread_id, artifact: artifactOf(message, fileUrl), append: false, lastChunk: true, metadata: undefined },
+        value: {
+          taskId: message.run_id,
+          contextId: message.thread_id,
+          artifact: artifactOf(message, fileUrl),
+          append: false,
+          lastChunk: true,
+          metadata: undefined,
+        },
       },
     };
   }

@@ -50,7 +50,8 @@ export function assistantsRoutes(assistants: AssistantsService): RouteDefinition
       tag,
       params: AssistantPathSchema,
       response: AssistantSchema,
-      handler: async ({ projectId, params }) => view(await assistants.retrieve(projectId, params.assistant_id)),
+      handler: async ({ projectId, params }) =>
+        view(await assistants.retrieve(projectId, params.assistant_id)),
     }),
     defineRoute({
       method: 'POST',
@@ -61,7 +62,8 @@ export function assistantsRoutes(assistants: AssistantsService): RouteDefinition
       params: AssistantPathSchema,
       body: AssistantUpdateParamsSchema,
       response: AssistantSchema,
-      handler: async ({ projectId, params, body }) => view(await assistants.update(projectId, params.assistant_id, body)),
+      handler: async ({ projectId, params, body }) =>
+        view(await assistants.update(projectId, params.assistant_id, body)),
     }),
     defineRoute({
       method: 'DELETE',

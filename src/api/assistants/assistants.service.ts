@@ -34,7 +34,12 @@ export function createAssistantsService({ store, toolResources }: AssistantsServ
           model: params.model,
           instructions: params.instructions ?? null,
           tools: params.tools ?? [],
-          tool_resources: await toolResources.resolve(transaction, projectId, params.tool_resources, params.tools ?? []),
+          tool_resources: await toolResources.resolve(
+            transaction,
+            projectId,
+            params.tool_resources,
+            params.tools ?? [],
+          ),
           metadata: params.metadata ?? {},
           temperature: params.temperature ?? 1,
           top_p: params.top_p ?? 1,
@@ -46,7 +51,11 @@ export function createAssistantsService({ store, toolResources }: AssistantsServ
       });
     },
 
-    async update(projectId: string, assistantId: string, params: AssistantUpdateParams): Promise<Assistant> {
+    async update(
+      projectId: string,
+      assistantId: string,
+      params: AssistantUpdateParams,
+    ): Promise<Assistant> {
       return store.transaction(async (transaction) => {
         const current = await transaction.assistants.find(projectId, assistantId);
         if (!current) throw NotFoundError.object('assistant', assistantId, 'assistant_id');
@@ -57,7 +66,9 @@ export function createAssistantsService({ store, toolResources }: AssistantsServ
           ...(params.name !== undefined ? { name: params.name } : {}),
           ...(params.description !== undefined ? { description: params.description } : {}),
           ...(params.instructions !== undefined ? { instructions: params.instructions } : {}),
-          ...(params.reasoning_effort !== undefined ? { reasoning_effort: params.reasoning_effort } : {}),
+          ...(params.reasoning_effort !== undefined
+            ? { reasoning_effort: params.reasoning_effort }
+            : {}),
           tools,
           // tool_resources lists replace the current ones, as OpenAI documents ("overrides").
           tool_resources:
@@ -67,7 +78,9 @@ export function createAssistantsService({ store, toolResources }: AssistantsServ
           metadata: params.metadata !== undefined ? (params.metadata ?? {}) : current.metadata,
           ...(params.temperature !== undefined ? { temperature: params.temperature ?? 1 } : {}),
           ...(params.top_p !== undefined ? { top_p: params.top_p ?? 1 } : {}),
-          ...(params.response_format !== undefined ? { response_format: params.response_format ?? 'auto' } : {}),
+          ...(params.response_format !== undefined
+            ? { response_format: params.response_format ?? 'auto' }
+            : {}),
         };
         await transaction.assistants.update(projectId, updated);
         return updated;

@@ -4,7 +4,12 @@ import type { Multipart } from '@fastify/multipart';
 import { InvalidRequestError } from '../../domain/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { listSchema, pageOf } from '../shared/common.schemas.ts';
-import { FileDeletedSchema, FileListQuerySchema, FilePathSchema, FileSchema } from './files.schemas.ts';
+import {
+  FileDeletedSchema,
+  FileListQuerySchema,
+  FilePathSchema,
+  FileSchema,
+} from './files.schemas.ts';
 import type { FilesService, UploadPart } from './files.service.ts';
 
 /** `attachment` with the filename in RFC 5987 form, so any name survives the header. */
@@ -20,12 +25,15 @@ export function filesRoutes(files: FilesService): RouteDefinition[] {
       method: 'POST',
       path: '/v1/files',
       operationId: 'createFile',
-      summary: 'Upload a file (multipart/form-data: file, purpose, expires_after[anchor], expires_after[seconds])',
+      summary:
+        'Upload a file (multipart/form-data: file, purpose, expires_after[anchor], expires_after[seconds])',
       tag,
       response: FileSchema,
       handler: ({ projectId, request }) => {
         if (!request.isMultipart()) {
-          throw new InvalidRequestError('File uploads must be sent as multipart/form-data with a `file` part and a `purpose` field.');
+          throw new InvalidRequestError(
+            'File uploads must be sent as multipart/form-data with a `file` part and a `purpose` field.',
+          );
         }
         const parts: AsyncIterable<Multipart> = request.parts();
         return files.create(projectId, parts as AsyncIterable<UploadPart>);

@@ -22,7 +22,10 @@ export type FileUploadFields = z.infer<typeof FileUploadFieldsSchema>;
 export const FilePathSchema = z.strictObject({ file_id: idSchema('file') });
 
 /** `GET /files`: no `before`, and a page of up to 10,000 (the default). */
-export const FileListQuerySchema = listQuerySchema({ purpose: z.string().min(1).max(64).optional() }, { maximum: 10_000, fallback: 10_000 });
+export const FileListQuerySchema = listQuerySchema(
+  { purpose: z.string().min(1).max(64).optional() },
+  { maximum: 10_000, fallback: 10_000 },
+);
 
 export const FileSchema = z.object({
   id: z.string(),
@@ -37,4 +40,8 @@ export const FileSchema = z.object({
 });
 
 /** File delete answers with `object: "file"`, not `file.deleted`. */
-export const FileDeletedSchema = z.object({ id: z.string(), object: z.literal('file'), deleted: z.boolean() });
+export const FileDeletedSchema = z.object({
+  id: z.string(),
+  object: z.literal('file'),
+  deleted: z.boolean(),
+});

@@ -2,7 +2,12 @@
 import type { Readable } from 'node:stream';
 import { BlobTooLargeError, type BlobStore } from '../../blobs/blob-store.ts';
 import { nowSeconds } from '../../domain/clock.ts';
-import { InvalidRequestError, NotFoundError, PayloadTooLargeError, ServerError } from '../../domain/errors.ts';
+import {
+  InvalidRequestError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ServerError,
+} from '../../domain/errors.ts';
 import type { FileObject } from '../../domain/file.ts';
 import { newId } from '../../domain/ids.ts';
 import type { PageParams } from '../../domain/list-page.ts';
@@ -26,7 +31,12 @@ export interface FilesServiceOptions {
 const FILENAME_LIMIT = 512;
 
 /** Throws the 404 OpenAI gives for the first of `ids` that is not a file of the project. */
-export async function assertFilesExist(store: Store, projectId: string, ids: string[], param: string): Promise<void> {
+export async function assertFilesExist(
+  store: Store,
+  projectId: string,
+  ids: string[],
+  param: string,
+): Promise<void> {
   const unique = [...new Set(ids)];
   const found = await store.files.existing(projectId, unique, nowSeconds());
   const missing = unique.find((id) => !found.has(id));
@@ -34,12 +44,18 @@ export async function assertFilesExist(store: Store, projectId: string, ids: str
 }
 
 function isTooLarge(error: unknown): boolean {
-  return error instanceof BlobTooLargeError || (error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE';
+  return (
+    error instanceof BlobTooLargeError ||
+    (error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE'
+  );
 }
 
 export function createFilesService({ store, blobs, fileSizeLimit }: FilesServiceOptions) {
   const tooLarge = () =>
-    new PayloadTooLargeError(`File is too large: this server accepts files up to ${fileSizeLimit} bytes (CONCIERGE_FILE_SIZE_LIMIT).`, 'file');
+    new PayloadTooLargeError(
+      `File is too large: this server accepts files up to ${fileSizeLimit} bytes (CONCIERGE_FILE_SIZE_LIMIT).`,
+      'file',
+    );
 
   async function retrieveStored(projectId: string, fileId: string) {
     const stored = await store.files.find(projectId, fileId, nowSeconds());
@@ -54,11 +70,19 @@ export function createFilesService({ store, blobs, fileSizeLimit }: FilesService
     try {
       for await (const part of parts) {
         if (part.type === 'field') {
-          if (part.fieldname in fields) throw new InvalidRequestError(`Duplicate form field '${part.fieldname}'.`, part.fieldname);
+          if (part.fieldname in fields)
+            throw new InvalidRequestError(
+              `Duplicate form field '${part.fieldname}'.`,
+              part.fieldname,
+            );
           fields[part.fieldname] = part.value;
           continue;
         }
-        if (part.fieldname !== 'file') throw new InvalidRequestError(`Unexpected file field '${part.fieldname}'; upload the file as 'file'.`, part.fieldname);
+        if (part.fieldname !== 'file')
+          throw new InvalidRequestError(
+            `Unexpected file field '${part.fieldname}'; upload the file as 'file'.`,
+            part.fieldname,
+          );
         if (upload) throw new InvalidRequestError('Upload exactly one file per request.', 'file');
         const id = newId('file');
         const { bytes } = await blobs.put(id, part.file, { maxBytes: fileSizeLimit });
@@ -78,14 +102,26 @@ export function createFilesService({ store, blobs, fileSizeLimit }: FilesService
         const params = parseOrThrow(FileUploadFieldsSchema, fields, 'body');
         if (!upload) throw new InvalidRequestError("Missing required parameter: 'file'.", 'file');
         const filename = upload.filename.trim();
-        if (filename === '' || filename.length > FILENAME_LIMIT || !filename.isWellFormed() || filename.includes('\u0000')) {
-          throw new InvalidRequestError(`Invalid 'file': the filename must be 1-${FILENAME_LIMIT} characters of valid text.`, 'file');
+        if (
+          filename === '' ||
+          filename.length > FILENAME_LIMIT ||
+          !filename.isWellFormed() ||
+          filename.includes('\u0000')
+        ) {
+          throw new InvalidRequestError(
+            `Invalid 'file': the filename must be 1-${FILENAME_LIMIT} characters of valid text.`,
+            'file',
+          );
         }
-        if (upload.bytes === 0) throw new InvalidRequestError('The file you uploaded is empty (0 bytes).', 'file');
+        if (upload.bytes === 0)
+          throw new InvalidRequestError('The file you uploaded is empty (0 bytes).', 'file');
         const createdAt = nowSeconds();
         const seconds = params['expires_after[seconds]'];
         if (seconds !== undefined && params['expires_after[anchor]'] === undefined) {
-          throw new InvalidRequestError("Missing required parameter: 'expires_after[anchor]'.", 'expires_after[anchor]');
+          throw new InvalidRequestError(
+            "Missing required parameter: 'expires_after[anchor]'.",
+            'expires_after[anchor]',
+          );
         }
         const file: FileObject = {
           id: upload.id,
@@ -111,7 +147,12 @@ export function createFilesService({ store, blobs, fileSizeLimit }: FilesService
     },
 
     list(projectId: string, page: PageParams, purpose: string | undefined) {
-      return store.files.list(projectId, page, purpose === undefined ? {} : { purpose }, nowSeconds());
+      return store.files.list(
+        projectId,
+        page,
+        purpose === undefined ? {} : { purpose },
+        nowSeconds(),
+      );
     },
 
     /** Deletes the file, detaching it from every vector store first. */
@@ -126,11 +167,15 @@ export function createFilesService({ store, blobs, fileSizeLimit }: FilesService
     },
 
     /** The file's bytes with its metadata. */
-    async content(projectId: string, fileId: string): Promise<{ file: FileObject; contentType: string; stream: Readable }> {
+    async content(
+      projectId: string,
+      fileId: string,
+    ): Promise<{ file: FileObject; contentType: string; stream: Readable }> {
       const stored = await retrieveStored(projectId, fileId);
       const stream = await blobs.get(fileId);
       // Metadata without bytes means the data directory lost the blob: our fault, not the caller's.
-      if (!stream) throw new ServerError(`The content of file '${fileId}' is missing from storage.`);
+      if (!stream)
+        throw new ServerError(`The content of file '${fileId}' is missing from storage.`);
       return { ...stored, stream };
     },
 

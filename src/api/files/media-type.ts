@@ -57,6 +57,7 @@ export function extensionOf(filename: string): string {
 /** The declared type, unless it is missing or generic; then the type the filename implies. */
 export function mediaTypeOf(filename: string, declared: string | undefined): string {
   const clean = declared?.split(';')[0]?.trim().toLowerCase();
-  if (clean && clean !== 'application/octet-stream' && clean !== 'binary/octet-stream') return clean;
+  if (clean && clean !== 'application/octet-stream' && clean !== 'binary/octet-stream')
+    return clean;
   return BY_EXTENSION[extensionOf(filename)] ?? 'application/octet-stream';
 }

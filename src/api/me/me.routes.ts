@@ -27,14 +27,17 @@ export function meRoutes({ store, devMode }: MeRoutesOptions): RouteDefinition[]
       method: 'GET',
       path: '/v1/me',
       operationId: 'retrieveCaller',
-      summary: 'The project and API key of the caller, whether it holds admin rights, and whether the server runs in dev mode',
+      summary:
+        'The project and API key of the caller, whether it holds admin rights, and whether the server runs in dev mode',
       tag: 'Caller',
       extension: true,
       response: CallerSchema,
       handler: async ({ principal }) => {
         const project = await store.projects.find(principal.projectId);
         if (!project) throw NotFoundError.object('project', principal.projectId);
-        const key = principal.keyId ? await store.apiKeys.find(principal.projectId, principal.keyId) : undefined;
+        const key = principal.keyId
+          ? await store.apiKeys.find(principal.projectId, principal.keyId)
+          : undefined;
         return {
           object: 'caller',
           project: { id: project.id, name: project.name },

@@ -12,9 +12,27 @@ describe('GET /v1/me', () => {
   afterAll(() => app.destroy());
 
   it('names the project and key of a project key, without admin rights', async () => {
-    const project = (await request(app.server, 'POST', '/v1/organization/projects', { name: 'alpha' }, { authorization: `Bearer ${ADMIN}` })).body;
-    const key = (await request(app.server, 'POST', `/v1/organization/projects/${project.id}/api_keys`, { name: 'laptop' }, { authorization: `Bearer ${ADMIN}` })).body;
-    const me = await request(app.server, 'GET', '/v1/me', undefined, { authorization: `Bearer ${key.value}` });
+    const project = (
+      await request(
+        app.server,
+        'POST',
+        '/v1/organization/projects',
+        { name: 'alpha' },
+        { authorization: `Bearer ${ADMIN}` },
+      )
+    ).body;
+    const key = (
+      await request(
+        app.server,
+        'POST',
+        `/v1/organization/projects/${project.id}/api_keys`,
+        { name: 'laptop' },
+        { authorization: `Bearer ${ADMIN}` },
+      )
+    ).body;
+    const me = await request(app.server, 'GET', '/v1/me', undefined, {
+      authorization: `Bearer ${key.value}`,
+    });
     expect(me.status).toBe(200);
     expect(me.body).toEqual({
       object: 'caller',
@@ -27,15 +45,35 @@ describe('GET /v1/me', () => {
   });
 
   it('names the admin key as admin on the default project, or on the project its OpenAI-Project header picks', async () => {
-    const me = await request(app.server, 'GET', '/v1/me', undefined, { authorization: `Bearer ${ADMIN}` });
-    expect(me.body).toMatchObject({ project: { id: 'proj_default' }, api_key: null, admin: true, dev_mode: false });
-    const other = (await request(app.server, 'POST', '/v1/organization/projects', { name: 'beta' }, { authorization: `Bearer ${ADMIN}` })).body;
-    const switched = await request(app.server, 'GET', '/v1/me', undefined, { authorization: `Bearer ${ADMIN}`, 'openai-project': other.id });
+    const me = await request(app.server, 'GET', '/v1/me', undefined, {
+      authorization: `Bearer ${ADMIN}`,
+    });
+    expect(me.body).toMatchObject({
+      project: { id: 'proj_default' },
+      api_key: null,
+      admin: true,
+      dev_mode: false,
+    });
+    const other = (
+      await request(
+        app.server,
+        'POST',
+        '/v1/organization/projects',
+        { name: 'beta' },
+        { authorization: `Bearer ${ADMIN}` },
+      )
+    ).body;
+    const switched = await request(app.server, 'GET', '/v1/me', undefined, {
+      authorization: `Bearer ${ADMIN}`,
+      'openai-project': other.id,
+    });
     expect(switched.body.project).toEqual({ id: other.id, name: 'beta' });
   });
 
   it('refuses a wrong key with the usual 401', async () => {
-    const me = await request(app.server, 'GET', '/v1/me', undefined, { authorization: 'Bearer sk-wrong-key-123' });
+    const me = await request(app.server, 'GET', '/v1/me', undefined, {
+      authorization: 'Bearer sk-wrong-key-123',
+    });
     expect(me.status).toBe(401);
     expect(errorOf(me).code).toBe('invalid_api_key');
   });
@@ -43,8 +81,16 @@ describe('GET /v1/me', () => {
   it('reports dev mode, with or without a bearer, when the server has no admin key', async () => {
     const dev = await createTestApp();
     try {
-      const anonymous = await dev.server.inject({ method: 'GET', url: '/v1/me', remoteAddress: '127.0.0.1' });
-      expect(anonymous.json()).toMatchObject({ project: { id: 'proj_default' }, admin: true, dev_mode: true });
+      const anonymous = await dev.server.inject({
+        method: 'GET',
+        url: '/v1/me',
+        remoteAddress: '127.0.0.1',
+      });
+      expect(anonymous.json()).toMatchObject({
+        project: { id: 'proj_default' },
+        admin: true,
+        dev_mode: true,
+      });
       expect((await request(dev.server, 'GET', '/v1/me')).body.dev_mode).toBe(true);
     } finally {
       await dev.destroy();

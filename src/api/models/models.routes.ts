@@ -5,7 +5,12 @@ import { nowSeconds } from '../../domain/clock.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { listConfiguredModels } from './models.service.ts';
 
-const ModelSchema = z.object({ id: z.string(), object: z.literal('model'), created: z.number().int(), owned_by: z.string() });
+const ModelSchema = z.object({
+  id: z.string(),
+  object: z.literal('model'),
+  created: z.number().int(),
+  owned_by: z.string(),
+});
 const ModelListSchema = z.object({ object: z.literal('list'), data: z.array(ModelSchema) });
 
 export function modelsRoutes(providers: Record<string, ProviderConfig>): RouteDefinition[] {
@@ -15,7 +20,8 @@ export function modelsRoutes(providers: Record<string, ProviderConfig>): RouteDe
       method: 'GET',
       path: '/v1/models',
       operationId: 'listModels',
-      summary: "List the models the configured providers name in their `models` arrays (not the upstreams' own lists)",
+      summary:
+        "List the models the configured providers name in their `models` arrays (not the upstreams' own lists)",
       tag: 'Models',
       extension: true,
       response: ModelListSchema,

@@ -15,7 +15,10 @@ export interface Model {
 }
 
 /** Lists the configured models, in the order the configuration gives them, each id once. */
-export function listConfiguredModels(providers: Record<string, ProviderConfig>, created: number): Model[] {
+export function listConfiguredModels(
+  providers: Record<string, ProviderConfig>,
+  created: number,
+): Model[] {
   const models = new Map<string, Model>();
   for (const [providerName, provider] of Object.entries(providers)) {
     for (const model of provider.models ?? []) {

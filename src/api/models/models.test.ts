@@ -1,7 +1,11 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../../test/helpers/inject.ts';
-import { createListeningTestApp, createTestApp, type TestApp } from '../../../test/helpers/test-app.ts';
+import {
+  createListeningTestApp,
+  createTestApp,
+  type TestApp,
+} from '../../../test/helpers/test-app.ts';
 
 describe('GET /v1/models', () => {
   let app: TestApp;
@@ -10,7 +14,11 @@ describe('GET /v1/models', () => {
       config: {
         providers: {
           default: { type: 'openai-compatible', models: ['gpt-4o', 'gpt-4o-mini'] },
-          ollama: { type: 'openai-compatible', baseURL: 'http://127.0.0.1:11434/v1', models: ['llama3.2', 'llama3.2'] },
+          ollama: {
+            type: 'openai-compatible',
+            baseURL: 'http://127.0.0.1:11434/v1',
+            models: ['llama3.2', 'llama3.2'],
+          },
           claude: { type: 'anthropic' },
         },
       },
@@ -34,14 +42,19 @@ describe('GET /v1/models', () => {
   it('is an empty list when no provider names its models', async () => {
     const bare = await createTestApp();
     try {
-      expect((await request(bare.server, 'GET', '/v1/models')).body).toEqual({ object: 'list', data: [] });
+      expect((await request(bare.server, 'GET', '/v1/models')).body).toEqual({
+        object: 'list',
+        data: [],
+      });
     } finally {
       await bare.destroy();
     }
   });
 
   it('reads through the official SDK, and needs a key when the server has an admin key', async () => {
-    const { app: guarded, baseURL } = await createListeningTestApp({ config: { apiKey: 'admin-key-for-tests', providers: { default: { models: ['gpt-4o'] } } } });
+    const { app: guarded, baseURL } = await createListeningTestApp({
+      config: { apiKey: 'admin-key-for-tests', providers: { default: { models: ['gpt-4o'] } } },
+    });
     try {
       const client = new OpenAI({ baseURL, apiKey: 'admin-key-for-tests', maxRetries: 0 });
       const models = [];

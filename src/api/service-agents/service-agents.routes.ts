@@ -54,12 +54,15 @@ export function serviceAgentsRoutes(serviceAgents: ServiceAgentsService): RouteD
       method: 'GET',
       path: '/v1/service_agents/actions',
       operationId: 'listServiceAgentActions',
-      summary: 'The audit log: every proposal, decision and execution (filter by run_id, service_agent_id, status)',
+      summary:
+        'The audit log: every proposal, decision and execution (filter by run_id, service_agent_id, status)',
       query: ActionListQuerySchema,
       handler: ({ projectId, query }) =>
         serviceAgents.listActions(projectId, pageOf(query), {
           ...(query.run_id !== undefined ? { runId: query.run_id } : {}),
-          ...(query.service_agent_id !== undefined ? { serviceAgentId: query.service_agent_id } : {}),
+          ...(query.service_agent_id !== undefined
+            ? { serviceAgentId: query.service_agent_id }
+            : {}),
           ...(query.status !== undefined ? { status: query.status } : {}),
         }),
     }),
@@ -80,7 +83,8 @@ export function serviceAgentsRoutes(serviceAgents: ServiceAgentsService): RouteD
       summary: 'Retrieve a service agent',
       params: ServiceAgentPathSchema,
       response: ServiceAgentSchema,
-      handler: ({ projectId, params }) => serviceAgents.retrieve(projectId, params.service_agent_id),
+      handler: ({ projectId, params }) =>
+        serviceAgents.retrieve(projectId, params.service_agent_id),
     }),
     defineRoute({
       ...common,
@@ -91,7 +95,8 @@ export function serviceAgentsRoutes(serviceAgents: ServiceAgentsService): RouteD
       params: ServiceAgentPathSchema,
       body: ServiceAgentUpdateParamsSchema,
       response: ServiceAgentSchema,
-      handler: ({ projectId, params, body }) => serviceAgents.update(projectId, params.service_agent_id, body),
+      handler: ({ projectId, params, body }) =>
+        serviceAgents.update(projectId, params.service_agent_id, body),
     }),
     defineRoute({
       ...common,

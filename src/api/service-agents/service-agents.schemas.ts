@@ -17,7 +17,10 @@ export const PolicySchema = z.strictObject({
   always_ask: z.boolean().optional(),
 });
 
-const name = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, { error: 'must be 1-64 characters of a-z, A-Z, 0-9, underscores and dashes (it is the tool name the model sees).' });
+const name = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, {
+  error:
+    'must be 1-64 characters of a-z, A-Z, 0-9, underscores and dashes (it is the tool name the model sees).',
+});
 const inputSchema = z.record(z.string(), z.unknown());
 
 export const ServiceAgentCreateParamsSchema = z.strictObject({
@@ -42,12 +45,26 @@ export const ServiceAgentUpdateParamsSchema = z.strictObject({
 });
 export type ServiceAgentUpdateParams = z.infer<typeof ServiceAgentUpdateParamsSchema>;
 
-export const ServiceAgentPathSchema = z.strictObject({ service_agent_id: idSchema('serviceAgent') });
+export const ServiceAgentPathSchema = z.strictObject({
+  service_agent_id: idSchema('serviceAgent'),
+});
 export const ServiceAgentListQuerySchema = listQuerySchema();
 
 export const ActionPathSchema = z.strictObject({ action_id: idSchema('action') });
 export const ActionListQuerySchema = listQuerySchema({
   run_id: idSchema('run').optional(),
   service_agent_id: idSchema('serviceAgent').optional(),
-  status: z.enum(['pending_approval', 'approved', 'executing', 'denied', 'declined', 'expired', 'executed', 'failed', 'superseded']).optional(),
+  status: z
+    .enum([
+      'pending_approval',
+      'approved',
+      'executing',
+      'denied',
+      'declined',
+      'expired',
+      'executed',
+      'failed',
+      'superseded',
+    ])
+    .optional(),
 });

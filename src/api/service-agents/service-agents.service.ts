@@ -5,10 +5,20 @@ import { newId } from '../../domain/ids.ts';
 import type { PageParams } from '../../domain/list-page.ts';
 import type { ServiceAgent } from '../../domain/service-agent.ts';
 import type { BuiltinServiceAgent } from '../../service-agents/builtin-agent.ts';
-import { checkInputSchema, DEFAULT_INPUT_SCHEMA, RESERVED_TOOL_NAMES } from '../../service-agents/service-agent-tool.ts';
-import { ServiceAgentNameTakenError, type ActionFilter } from '../../storage/ports/service-agents-port.ts';
+import {
+  checkInputSchema,
+  DEFAULT_INPUT_SCHEMA,
+  RESERVED_TOOL_NAMES,
+} from '../../service-agents/service-agent-tool.ts';
+import {
+  ServiceAgentNameTakenError,
+  type ActionFilter,
+} from '../../storage/ports/service-agents-port.ts';
 import type { Store } from '../../storage/store.ts';
-import type { ServiceAgentCreateParams, ServiceAgentUpdateParams } from './service-agents.schemas.ts';
+import type {
+  ServiceAgentCreateParams,
+  ServiceAgentUpdateParams,
+} from './service-agents.schemas.ts';
 
 export interface ServiceAgentsServiceOptions {
   store: Store;
@@ -18,19 +28,31 @@ export interface ServiceAgentsServiceOptions {
 }
 
 function checkName(name: string): void {
-  if (RESERVED_TOOL_NAMES.includes(name)) throw new InvalidRequestError(`'${name}' is reserved for a built-in tool; choose another name.`, 'name');
+  if (RESERVED_TOOL_NAMES.includes(name))
+    throw new InvalidRequestError(
+      `'${name}' is reserved for a built-in tool; choose another name.`,
+      'name',
+    );
 }
 
 async function save<Result>(work: () => Promise<Result>, name: string): Promise<Result> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof ServiceAgentNameTakenError) throw new InvalidRequestError(`A service agent named '${name}' already exists in this project.`, 'name');
+    if (error instanceof ServiceAgentNameTakenError)
+      throw new InvalidRequestError(
+        `A service agent named '${name}' already exists in this project.`,
+        'name',
+      );
     throw error;
   }
 }
 
-export function createServiceAgentsService({ store, builtins, checkRemoteUrl }: ServiceAgentsServiceOptions) {
+export function createServiceAgentsService({
+  store,
+  builtins,
+  checkRemoteUrl,
+}: ServiceAgentsServiceOptions) {
   async function retrieve(projectId: string, id: string): Promise<ServiceAgent> {
     const agent = await store.serviceAgents.find(projectId, id);
     if (!agent) throw NotFoundError.object('service agent', id, 'service_agent_id');
@@ -47,7 +69,10 @@ export function createServiceAgentsService({ store, builtins, checkRemoteUrl }: 
       if (params.kind === 'builtin') {
         const builtin = builtins.find((candidate) => candidate.builtin === params.builtin);
         if (!builtin) {
-          throw new InvalidRequestError(`Unknown built-in '${params.builtin ?? ''}'. Available: ${builtins.map((candidate) => candidate.builtin).join(', ') || 'none'}.`, 'builtin');
+          throw new InvalidRequestError(
+            `Unknown built-in '${params.builtin ?? ''}'. Available: ${builtins.map((candidate) => candidate.builtin).join(', ') || 'none'}.`,
+            'builtin',
+          );
         }
         description ??= builtin.description;
         schema ??= builtin.inputSchema;
@@ -55,15 +80,27 @@ export function createServiceAgentsService({ store, builtins, checkRemoteUrl }: 
         throw new InvalidRequestError(`'builtin' applies only to kind 'builtin'.`, 'builtin');
       }
       if (params.kind === 'assistant') {
-        if (!params.assistant_id) throw new InvalidRequestError("Missing required parameter: 'assistant_id' (kind 'assistant').", 'assistant_id');
+        if (!params.assistant_id)
+          throw new InvalidRequestError(
+            "Missing required parameter: 'assistant_id' (kind 'assistant').",
+            'assistant_id',
+          );
         const assistant = await store.assistants.find(projectId, params.assistant_id);
-        if (!assistant) throw NotFoundError.object('assistant', params.assistant_id, 'assistant_id');
-        description ??= assistant.description ?? assistant.name ?? `Delegates the task to assistant ${assistant.id}.`;
+        if (!assistant)
+          throw NotFoundError.object('assistant', params.assistant_id, 'assistant_id');
+        description ??=
+          assistant.description ??
+          assistant.name ??
+          `Delegates the task to assistant ${assistant.id}.`;
       } else if (params.assistant_id !== undefined) {
-        throw new InvalidRequestError(`'assistant_id' applies only to kind 'assistant'.`, 'assistant_id');
+        throw new InvalidRequestError(
+          `'assistant_id' applies only to kind 'assistant'.`,
+          'assistant_id',
+        );
       }
       if (params.kind === 'a2a') {
-        if (!params.url) throw new InvalidRequestError("Missing required parameter: 'url' (kind 'a2a').", 'url');
+        if (!params.url)
+          throw new InvalidRequestError("Missing required parameter: 'url' (kind 'a2a').", 'url');
         checkRemoteUrl(params.url);
         description ??= `A remote agent (${new URL(params.url).host}).`;
       } else if (params.url !== undefined) {
@@ -89,7 +126,11 @@ export function createServiceAgentsService({ store, builtins, checkRemoteUrl }: 
       return agent;
     },
 
-    async update(projectId: string, id: string, params: ServiceAgentUpdateParams): Promise<ServiceAgent> {
+    async update(
+      projectId: string,
+      id: string,
+      params: ServiceAgentUpdateParams,
+    ): Promise<ServiceAgent> {
       const current = await retrieve(projectId, id);
       if (params.name !== undefined) checkName(params.name);
       if (params.input_schema !== undefined) checkInputSchema(params.input_schema);
@@ -106,13 +147,15 @@ export function createServiceAgentsService({ store, builtins, checkRemoteUrl }: 
     },
 
     async delete(projectId: string, id: string) {
-      if (!(await store.serviceAgents.delete(projectId, id))) throw NotFoundError.object('service agent', id, 'service_agent_id');
+      if (!(await store.serviceAgents.delete(projectId, id)))
+        throw NotFoundError.object('service agent', id, 'service_agent_id');
       return { id, object: 'service_agent.deleted' as const, deleted: true };
     },
 
     list: (projectId: string, page: PageParams) => store.serviceAgents.list(projectId, page),
 
-    listActions: (projectId: string, page: PageParams, filter: ActionFilter) => store.serviceAgentActions.list(projectId, page, filter),
+    listActions: (projectId: string, page: PageParams, filter: ActionFilter) =>
+      store.serviceAgentActions.list(projectId, page, filter),
 
     async retrieveAction(projectId: string, id: string) {
       const found = await store.serviceAgentActions.find(projectId, id);

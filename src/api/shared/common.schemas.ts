@@ -10,7 +10,8 @@ export function idSchema(kind: IdKind) {
   const prefix = ID_PREFIXES[kind];
   const pattern = new RegExp(`^${prefix.replace('-', '\\-')}[A-Za-z0-9_-]{1,64}$`);
   return z.string().refine((value) => pattern.test(value), {
-    error: (issue) => `'${String(issue.input)}'. Expected an ID that begins with '${prefix.replace(/[_-]$/, '')}'.`,
+    error: (issue) =>
+      `'${String(issue.input)}'. Expected an ID that begins with '${prefix.replace(/[_-]$/, '')}'.`,
   });
 }
 
@@ -49,7 +50,12 @@ export function listQuerySchema<Extra extends z.ZodRawShape = Record<never, neve
   });
 }
 
-export type ListQuery = { limit: number; order: 'asc' | 'desc'; after?: string | undefined; before?: string | undefined };
+export type ListQuery = {
+  limit: number;
+  order: 'asc' | 'desc';
+  after?: string | undefined;
+  before?: string | undefined;
+};
 
 /** The page part of a parsed list query, without keys that are undefined. */
 export function pageOf(query: ListQuery) {

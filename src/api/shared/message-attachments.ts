@@ -11,7 +11,12 @@ import { attachFiles } from '../vector-stores/attach-files.ts';
 import { createVectorStoreIn } from '../vector-stores/vector-stores.service.ts';
 import type { MessageCreateParams } from './message.schemas.ts';
 
-export type MessageFilesHook = (store: Store, projectId: string, threadId: string, params: MessageCreateParams) => Promise<void>;
+export type MessageFilesHook = (
+  store: Store,
+  projectId: string,
+  threadId: string,
+  params: MessageCreateParams,
+) => Promise<void>;
 
 const THREAD_STORE_EXPIRY = { anchor: 'last_active_at' as const, days: 7 };
 
@@ -19,24 +24,56 @@ export function createMessageAttachments(options: { onFilesQueued: () => void })
   return async (store, projectId, threadId, params) => {
     if (Array.isArray(params.content)) {
       for (const [index, part] of params.content.entries()) {
-        if (part.type === 'image_file') await assertFilesExist(store, projectId, [part.image_file.file_id], `content[${index}].image_file.file_id`);
+        if (part.type === 'image_file')
+          await assertFilesExist(
+            store,
+            projectId,
+            [part.image_file.file_id],
+            `content[${index}].image_file.file_id`,
+          );
       }
     }
     const attachments = params.attachments ?? [];
     for (const [index, attachment] of attachments.entries()) {
-      await assertFilesExist(store, projectId, [attachment.file_id], `attachments[${index}].file_id`);
+      await assertFilesExist(
+        store,
+        projectId,
+        [attachment.file_id],
+        `attachments[${index}].file_id`,
+      );
     }
-    const searchable = [...new Set(attachments.filter((item) => item.tools.some((tool) => tool.type === 'file_search')).map((item) => item.file_id))];
+    const searchable = [
+      ...new Set(
+        attachments
+          .filter((item) => item.tools.some((tool) => tool.type === 'file_search'))
+          .map((item) => item.file_id),
+      ),
+    ];
     if (searchable.length === 0) return;
 
     const thread = await store.threads.find(projectId, threadId);
     if (!thread) throw NotFoundError.object('thread', threadId, 'thread_id');
     const current = thread.tool_resources.file_search?.vector_store_ids[0];
     if (current && (await store.vectorStores.findRecord(projectId, current))) {
-      await attachFiles(store, projectId, current, searchable.map((fileId) => ({ fileId })), null, 'attachments');
+      await attachFiles(
+        store,
+        projectId,
+        current,
+        searchable.map((fileId) => ({ fileId })),
+        null,
+        'attachments',
+      );
     } else {
-      const created = await createVectorStoreIn(store, projectId, { fileIds: searchable, name: `thread ${threadId}`, expiresAfter: THREAD_STORE_EXPIRY }, 'attachments');
-      await store.threads.update(projectId, { ...thread, tool_resources: { ...thread.tool_resources, file_search: { vector_store_ids: [created] } } });
+      const created = await createVectorStoreIn(
+        store,
+        projectId,
+        { fileIds: searchable, name: `thread ${threadId}`, expiresAfter: THREAD_STORE_EXPIRY },
+        'attachments',
+      );
+      await store.threads.update(projectId, {
+        ...thread,
+        tool_resources: { ...thread.tool_resources, file_search: { vector_store_ids: [created] } },
+      });
     }
     options.onFilesQueued();
   };

@@ -10,9 +10,14 @@ const Detail = z.enum(['auto', 'low', 'high']);
 const ImageUrl = z
   .string()
   .max(20 * 1024 * 1024)
-  .refine((value) => /^https?:\/\/[^\s]+$/i.test(value) || /^data:image\/(png|jpe?g|gif|webp);base64,[A-Za-z0-9+/=]+$/i.test(value), {
-    error: 'expected an http(s) URL or a base64 data URL of a png, jpeg, gif or webp image.',
-  });
+  .refine(
+    (value) =>
+      /^https?:\/\/[^\s]+$/i.test(value) ||
+      /^data:image\/(png|jpe?g|gif|webp);base64,[A-Za-z0-9+/=]+$/i.test(value),
+    {
+      error: 'expected an http(s) URL or a base64 data URL of a png, jpeg, gif or webp image.',
+    },
+  );
 
 export const ContentPartSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('text'), text: z.string().min(1).max(MESSAGE_TEXT_LIMIT) }),
@@ -29,14 +34,22 @@ export const ContentPartSchema = z.discriminatedUnion('type', [
 export const AttachmentSchema = z.strictObject({
   file_id: idSchema('file'),
   tools: z
-    .array(z.discriminatedUnion('type', [z.strictObject({ type: z.literal('code_interpreter') }), z.strictObject({ type: z.literal('file_search') })]))
+    .array(
+      z.discriminatedUnion('type', [
+        z.strictObject({ type: z.literal('code_interpreter') }),
+        z.strictObject({ type: z.literal('file_search') }),
+      ]),
+    )
     .min(1),
 });
 
 export const CreateMessageSchema = z
   .strictObject({
     role: z.enum(['user', 'assistant']),
-    content: z.union([z.string().min(1).max(MESSAGE_TEXT_LIMIT), z.array(ContentPartSchema).min(1).max(100)]),
+    content: z.union([
+      z.string().min(1).max(MESSAGE_TEXT_LIMIT),
+      z.array(ContentPartSchema).min(1).max(100),
+    ]),
     attachments: z.array(AttachmentSchema).max(20).nullable().optional(),
     metadata: MetadataSchema.optional(),
   })

@@ -38,31 +38,52 @@ interface VectorStoreHelper {
 }
 
 /** Throws the 404 for the first id that is not a vector store of the project. */
-export async function assertVectorStoresExist(store: Store, projectId: string, ids: string[], param: string): Promise<void> {
+export async function assertVectorStoresExist(
+  store: Store,
+  projectId: string,
+  ids: string[],
+  param: string,
+): Promise<void> {
   const found = await store.vectorStores.existing(projectId, ids);
   const missing = ids.find((id) => !found.has(id));
   if (missing !== undefined) throw NotFoundError.object('vector store', missing, param);
 }
 
-export function createToolResourcesResolver(options: { onFilesQueued: () => void }): ToolResourcesResolver {
+export function createToolResourcesResolver(options: {
+  onFilesQueued: () => void;
+}): ToolResourcesResolver {
   return {
     async resolve(store, projectId, input) {
       const resources: ToolResources = {};
       if (!input) return resources;
       if (input.code_interpreter) {
         const fileIds = input.code_interpreter.file_ids ?? [];
-        await assertFilesExist(store, projectId, fileIds, 'tool_resources.code_interpreter.file_ids');
+        await assertFilesExist(
+          store,
+          projectId,
+          fileIds,
+          'tool_resources.code_interpreter.file_ids',
+        );
         resources.code_interpreter = { file_ids: fileIds };
       }
       if (input.file_search) {
         const vectorStoreIds = [...(input.file_search.vector_store_ids ?? [])];
-        await assertVectorStoresExist(store, projectId, vectorStoreIds, 'tool_resources.file_search.vector_store_ids');
+        await assertVectorStoresExist(
+          store,
+          projectId,
+          vectorStoreIds,
+          'tool_resources.file_search.vector_store_ids',
+        );
         const helpers = (input.file_search.vector_stores ?? []) as VectorStoreHelper[];
         for (const [index, helper] of helpers.entries()) {
           const id = await createVectorStoreIn(
             store,
             projectId,
-            { fileIds: helper.file_ids ?? [], chunkingStrategy: helper.chunking_strategy, metadata: helper.metadata },
+            {
+              fileIds: helper.file_ids ?? [],
+              chunkingStrategy: helper.chunking_strategy,
+              metadata: helper.metadata,
+            },
             `tool_resources.file_search.vector_stores[${index}].file_ids`,
           );
           vectorStoreIds.push(id);

@@ -10,8 +10,13 @@ const JsonSchemaObject = z.record(z.string(), z.unknown());
 export const FunctionToolSchema = z.strictObject({
   type: z.literal('function'),
   function: z.strictObject({
-    name: z.string().regex(TOOL_NAME, { error: 'must be 1-64 characters of a-z, A-Z, 0-9, underscores and dashes.' }),
-    description: z.string().max(1024 * 8).optional(),
+    name: z.string().regex(TOOL_NAME, {
+      error: 'must be 1-64 characters of a-z, A-Z, 0-9, underscores and dashes.',
+    }),
+    description: z
+      .string()
+      .max(1024 * 8)
+      .optional(),
     parameters: JsonSchemaObject.optional(),
     strict: z.boolean().nullable().optional(),
   }),
@@ -73,14 +78,21 @@ function toolResourcesSchema(allowVectorStoreHelper: boolean) {
   const fileSearch = z
     .strictObject({
       vector_store_ids: z.array(idSchema('vectorStore')).max(1).optional(),
-      ...(allowVectorStoreHelper ? { vector_stores: z.array(VectorStoreHelperSchema).max(1).optional() } : {}),
+      ...(allowVectorStoreHelper
+        ? { vector_stores: z.array(VectorStoreHelperSchema).max(1).optional() }
+        : {}),
     })
-    .refine((value) => !('vector_stores' in value && value.vector_stores && value.vector_store_ids), {
-      error: 'Provide either vector_store_ids or vector_stores, not both.',
-    });
+    .refine(
+      (value) => !('vector_stores' in value && value.vector_stores && value.vector_store_ids),
+      {
+        error: 'Provide either vector_store_ids or vector_stores, not both.',
+      },
+    );
   return z
     .strictObject({
-      code_interpreter: z.strictObject({ file_ids: z.array(idSchema('file')).max(20).optional() }).optional(),
+      code_interpreter: z
+        .strictObject({ file_ids: z.array(idSchema('file')).max(20).optional() })
+        .optional(),
       file_search: fileSearch.optional(),
     })
     .nullable();
@@ -99,7 +111,9 @@ export const ResponseFormatSchema = z
     z.strictObject({
       type: z.literal('json_schema'),
       json_schema: z.strictObject({
-        name: z.string().regex(TOOL_NAME, { error: 'must be 1-64 characters of a-z, A-Z, 0-9, underscores and dashes.' }),
+        name: z.string().regex(TOOL_NAME, {
+          error: 'must be 1-64 characters of a-z, A-Z, 0-9, underscores and dashes.',
+        }),
         description: z.string().optional(),
         schema: JsonSchemaObject.optional(),
         strict: z.boolean().nullable().optional(),
@@ -108,4 +122,6 @@ export const ResponseFormatSchema = z
   ])
   .nullable();
 
-export const ReasoningEffortSchema = z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']).nullable();
+export const ReasoningEffortSchema = z
+  .enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'])
+  .nullable();

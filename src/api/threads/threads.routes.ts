@@ -1,7 +1,12 @@
 /** `/v1/threads` */
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { deletedSchema } from '../shared/common.schemas.ts';
-import { ThreadCreateParamsSchema, ThreadPathSchema, ThreadSchema, ThreadUpdateParamsSchema } from './threads.schemas.ts';
+import {
+  ThreadCreateParamsSchema,
+  ThreadPathSchema,
+  ThreadSchema,
+  ThreadUpdateParamsSchema,
+} from './threads.schemas.ts';
 import type { ThreadsService } from './threads.service.ts';
 
 export function threadsRoutes(threads: ThreadsService): RouteDefinition[] {

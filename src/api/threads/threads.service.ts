@@ -13,10 +13,19 @@ export interface ThreadsServiceOptions {
   store: Store;
   toolResources: ToolResourcesResolver;
   /** Runs before each initial message is stored (file checks, attachments into the thread's vector store). */
-  beforeCreateMessage?: (store: Store, projectId: string, threadId: string, params: MessageCreateParams) => Promise<void>;
+  beforeCreateMessage?: (
+    store: Store,
+    projectId: string,
+    threadId: string,
+    params: MessageCreateParams,
+  ) => Promise<void>;
 }
 
-export function createThreadsService({ store, toolResources, beforeCreateMessage }: ThreadsServiceOptions) {
+export function createThreadsService({
+  store,
+  toolResources,
+  beforeCreateMessage,
+}: ThreadsServiceOptions) {
   async function retrieve(projectId: string, threadId: string): Promise<Thread> {
     const thread = await store.threads.find(projectId, threadId);
     if (!thread) throw NotFoundError.object('thread', threadId, 'thread_id');
@@ -24,13 +33,22 @@ export function createThreadsService({ store, toolResources, beforeCreateMessage
   }
 
   /** Creates the thread and its messages in one transaction of the given store. */
-  async function createIn(transaction: Store, projectId: string, params: ThreadCreateParams): Promise<Thread> {
+  async function createIn(
+    transaction: Store,
+    projectId: string,
+    params: ThreadCreateParams,
+  ): Promise<Thread> {
     const createdAt = nowSeconds();
     const thread: Thread = {
       id: newId('thread'),
       object: 'thread',
       created_at: createdAt,
-      tool_resources: await toolResources.resolve(transaction, projectId, params.tool_resources, []),
+      tool_resources: await toolResources.resolve(
+        transaction,
+        projectId,
+        params.tool_resources,
+        [],
+      ),
       metadata: params.metadata ?? {},
     };
     await transaction.threads.insert(projectId, thread);
@@ -39,7 +57,9 @@ export function createThreadsService({ store, toolResources, beforeCreateMessage
       await transaction.messages.insert(projectId, buildMessage(thread.id, message, createdAt));
     }
     // Attachments may have given the thread a vector store: return what was stored.
-    return beforeCreateMessage ? ((await transaction.threads.find(projectId, thread.id)) ?? thread) : thread;
+    return beforeCreateMessage
+      ? ((await transaction.threads.find(projectId, thread.id)) ?? thread)
+      : thread;
   }
 
   return {
@@ -68,7 +88,8 @@ export function createThreadsService({ store, toolResources, beforeCreateMessage
     },
 
     async delete(projectId: string, threadId: string) {
-      if (!(await store.threads.delete(projectId, threadId))) throw NotFoundError.object('thread', threadId, 'thread_id');
+      if (!(await store.threads.delete(projectId, threadId)))
+        throw NotFoundError.object('thread', threadId, 'thread_id');
       return { id: threadId, object: 'thread.deleted' as const, deleted: true };
     },
   };

@@ -4,7 +4,12 @@
  * Call inside the caller's transaction; wake the ingestion worker after it commits.
  */
 import { nowSeconds } from '../../domain/clock.ts';
-import { AUTO_CHUNKING, type FileAttributes, type StaticChunkingStrategy, type VectorStoreFile } from '../../domain/vector-store.ts';
+import {
+  AUTO_CHUNKING,
+  type FileAttributes,
+  type StaticChunkingStrategy,
+  type VectorStoreFile,
+} from '../../domain/vector-store.ts';
 import type { Store } from '../../storage/store.ts';
 import { assertFilesExist } from '../files/files.service.ts';
 
@@ -18,7 +23,9 @@ export interface FileToAttach {
 }
 
 export function resolveChunking(input: ChunkingStrategyInput | undefined): StaticChunkingStrategy {
-  return !input || input.type === 'auto' ? AUTO_CHUNKING : { type: 'static', static: { ...input.static } };
+  return !input || input.type === 'auto'
+    ? AUTO_CHUNKING
+    : { type: 'static', static: { ...input.static } };
 }
 
 export async function attachFiles(
@@ -29,7 +36,12 @@ export async function attachFiles(
   batchId: string | null,
   param: string,
 ): Promise<VectorStoreFile[]> {
-  await assertFilesExist(store, projectId, files.map((file) => file.fileId), param);
+  await assertFilesExist(
+    store,
+    projectId,
+    files.map((file) => file.fileId),
+    param,
+  );
   const now = nowSeconds();
   const attached: VectorStoreFile[] = [];
   for (const file of files) {

@@ -60,7 +60,8 @@ export function vectorStoresRoutes(vectorStores: VectorStoresService): RouteDefi
       params: VectorStorePathSchema,
       body: VectorStoreUpdateParamsSchema,
       response: VectorStoreSchema,
-      handler: ({ projectId, params, body }) => vectorStores.update(projectId, params.vector_store_id, body),
+      handler: ({ projectId, params, body }) =>
+        vectorStores.update(projectId, params.vector_store_id, body),
     }),
     defineRoute({
       method: 'DELETE',
@@ -76,12 +77,14 @@ export function vectorStoresRoutes(vectorStores: VectorStoresService): RouteDefi
       method: 'POST',
       path: '/v1/vector_stores/:vector_store_id/search',
       operationId: 'searchVectorStore',
-      summary: 'Search a vector store (hybrid keyword + vector when an embedding model is configured)',
+      summary:
+        'Search a vector store (hybrid keyword + vector when an embedding model is configured)',
       tag,
       params: VectorStorePathSchema,
       body: VectorStoreSearchParamsSchema,
       response: SearchResultsPageSchema,
-      handler: ({ projectId, params, body }) => vectorStores.search(projectId, params.vector_store_id, body),
+      handler: ({ projectId, params, body }) =>
+        vectorStores.search(projectId, params.vector_store_id, body),
     }),
   ];
 }

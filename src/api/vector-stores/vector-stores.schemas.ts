@@ -13,7 +13,9 @@ export const ExpiresAfterSchema = z.strictObject({
 /** Up to 16 attributes; keys ≤ 64 characters; values strings ≤ 512, numbers or booleans. */
 export const AttributesSchema = z
   .record(z.string().max(64), z.union([z.string().max(512), z.number(), z.boolean()]))
-  .refine((value) => Object.keys(value).length <= 16, { error: 'too many properties. Expected an object with at most 16 properties.' })
+  .refine((value) => Object.keys(value).length <= 16, {
+    error: 'too many properties. Expected an object with at most 16 properties.',
+  })
   .nullable();
 
 export const VectorStoreCreateParamsSchema = z.strictObject({
@@ -42,13 +44,20 @@ const ComparisonFilterSchema = z.strictObject({
   key: z.string().min(1).max(64),
   value: z.union([AttributeValueSchema, z.array(AttributeValueSchema).max(100)]),
 });
-type FilterInput = z.infer<typeof ComparisonFilterSchema> | { type: 'and' | 'or'; filters: FilterInput[] };
+type FilterInput =
+  z.infer<typeof ComparisonFilterSchema> | { type: 'and' | 'or'; filters: FilterInput[] };
 export const FilterSchema: z.ZodType<FilterInput> = z.lazy(() =>
-  z.union([ComparisonFilterSchema, z.strictObject({ type: z.enum(['and', 'or']), filters: z.array(FilterSchema).min(1).max(32) })]),
+  z.union([
+    ComparisonFilterSchema,
+    z.strictObject({ type: z.enum(['and', 'or']), filters: z.array(FilterSchema).min(1).max(32) }),
+  ]),
 );
 
 export const VectorStoreSearchParamsSchema = z.strictObject({
-  query: z.union([z.string().min(1).max(4096), z.array(z.string().min(1).max(4096)).min(1).max(10)]),
+  query: z.union([
+    z.string().min(1).max(4096),
+    z.array(z.string().min(1).max(4096)).min(1).max(10),
+  ]),
   rewrite_query: z.boolean().optional(),
   max_num_results: z.number().int().min(1).max(50).optional(),
   filters: FilterSchema.optional(),

@@ -7,7 +7,11 @@ import type { VectorStore, VectorStoreRecord } from '../../domain/vector-store.t
 import type { Store } from '../../storage/store.ts';
 import type { FileSearch } from '../../tools/file-search.ts';
 import { attachFiles, type ChunkingStrategyInput } from './attach-files.ts';
-import type { VectorStoreCreateParams, VectorStoreSearchParams, VectorStoreUpdateParams } from './vector-stores.schemas.ts';
+import type {
+  VectorStoreCreateParams,
+  VectorStoreSearchParams,
+  VectorStoreUpdateParams,
+} from './vector-stores.schemas.ts';
 
 export interface VectorStoresServiceOptions {
   store: Store;
@@ -28,7 +32,12 @@ export interface VectorStoreSeed {
 }
 
 /** Creates a vector store with its files inside the caller's transaction; returns its id. */
-export async function createVectorStoreIn(transaction: Store, projectId: string, seed: VectorStoreSeed, param: string): Promise<string> {
+export async function createVectorStoreIn(
+  transaction: Store,
+  projectId: string,
+  seed: VectorStoreSeed,
+  param: string,
+): Promise<string> {
   const now = nowSeconds();
   const record: VectorStoreRecord = {
     id: newId('vectorStore'),
@@ -45,7 +54,12 @@ export async function createVectorStoreIn(transaction: Store, projectId: string,
   return record.id;
 }
 
-export function createVectorStoresService({ store, search, rewriteQuery, onFilesQueued }: VectorStoresServiceOptions) {
+export function createVectorStoresService({
+  store,
+  search,
+  rewriteQuery,
+  onFilesQueued,
+}: VectorStoresServiceOptions) {
   async function retrieve(projectId: string, vectorStoreId: string): Promise<VectorStore> {
     const found = await store.vectorStores.find(projectId, vectorStoreId, nowSeconds());
     if (!found) throw NotFoundError.object('vector store', vectorStoreId, 'vector_store_id');
@@ -60,12 +74,21 @@ export function createVectorStoresService({ store, search, rewriteQuery, onFiles
         const created = await createVectorStoreIn(
           transaction,
           projectId,
-          { fileIds: params.file_ids ?? [], chunkingStrategy: params.chunking_strategy, metadata: params.metadata, name: params.name, expiresAfter: params.expires_after ?? null },
+          {
+            fileIds: params.file_ids ?? [],
+            chunkingStrategy: params.chunking_strategy,
+            metadata: params.metadata,
+            name: params.name,
+            expiresAfter: params.expires_after ?? null,
+          },
           'file_ids',
         );
         if (params.description !== undefined) {
           const record = (await transaction.vectorStores.findRecord(projectId, created))!;
-          await transaction.vectorStores.update(projectId, { ...record, description: params.description });
+          await transaction.vectorStores.update(projectId, {
+            ...record,
+            description: params.description,
+          });
         }
         return created;
       });
@@ -73,7 +96,11 @@ export function createVectorStoresService({ store, search, rewriteQuery, onFiles
       return retrieve(projectId, id);
     },
 
-    async update(projectId: string, vectorStoreId: string, params: VectorStoreUpdateParams): Promise<VectorStore> {
+    async update(
+      projectId: string,
+      vectorStoreId: string,
+      params: VectorStoreUpdateParams,
+    ): Promise<VectorStore> {
       const current = await store.vectorStores.findRecord(projectId, vectorStoreId);
       if (!current) throw NotFoundError.object('vector store', vectorStoreId, 'vector_store_id');
       const updated: VectorStoreRecord = {
@@ -82,7 +109,8 @@ export function createVectorStoresService({ store, search, rewriteQuery, onFiles
         ...(params.expires_after !== undefined ? { expires_after: params.expires_after } : {}),
         metadata: params.metadata !== undefined ? (params.metadata ?? {}) : current.metadata,
       };
-      if (!(await store.vectorStores.update(projectId, updated))) throw NotFoundError.object('vector store', vectorStoreId, 'vector_store_id');
+      if (!(await store.vectorStores.update(projectId, updated)))
+        throw NotFoundError.object('vector store', vectorStoreId, 'vector_store_id');
       return retrieve(projectId, vectorStoreId);
     },
 
@@ -100,7 +128,10 @@ export function createVectorStoresService({ store, search, rewriteQuery, onFiles
     async search(projectId: string, vectorStoreId: string, params: VectorStoreSearchParams) {
       const vectorStore = await retrieve(projectId, vectorStoreId);
       if (vectorStore.status === 'expired') {
-        throw new InvalidRequestError(`Vector store ${vectorStoreId} has expired; it can no longer be searched.`, 'vector_store_id');
+        throw new InvalidRequestError(
+          `Vector store ${vectorStoreId} has expired; it can no longer be searched.`,
+          'vector_store_id',
+        );
       }
       const queries = Array.isArray(params.query) ? params.query : [params.query];
       const searchQuery = params.rewrite_query ? queries.map(rewriteQuery) : queries;
@@ -116,7 +147,13 @@ export function createVectorStoresService({ store, search, rewriteQuery, onFiles
       return {
         object: 'vector_store.search_results.page' as const,
         search_query: searchQuery,
-        data: data.map(({ file_id, filename, score, attributes, content }) => ({ file_id, filename, score, attributes, content })),
+        data: data.map(({ file_id, filename, score, attributes, content }) => ({
+          file_id,
+          filename,
+          score,
+          attributes,
+          content,
+        })),
         has_more: false,
         next_page: null,
       };

@@ -9,5 +9,4 @@ export interface CompileRequest {
 
 /** Worker → main: solc's standard-JSON output, or why the worker could not run solc at all. */
 export type CompileResponse =
-  | { id: number; output: string; compilerVersion: string }
-  | { id: number; failure: string };
+  { id: number; output: string; compilerVersion: string } | { id: number; failure: string };

@@ -14,10 +14,16 @@ const SAFE_PATH = /^[A-Za-z0-9_\-/.]+\.sol$/;
 export type ImportResult = { contents: string } | { error: string };
 
 export function createOpenZeppelinImports(): (path: string) => ImportResult {
-  const packageDirectory = dirname(createRequire(import.meta.url).resolve('@openzeppelin/contracts/package.json'));
+  const packageDirectory = dirname(
+    createRequire(import.meta.url).resolve('@openzeppelin/contracts/package.json'),
+  );
   return (path) => {
     const relative = path.startsWith(PREFIX) ? path.slice(PREFIX.length) : undefined;
-    if (relative === undefined || !SAFE_PATH.test(relative) || relative.split('/').some((part) => part === '..' || part === '')) {
+    if (
+      relative === undefined ||
+      !SAFE_PATH.test(relative) ||
+      relative.split('/').some((part) => part === '..' || part === '')
+    ) {
       return { error: `Only @openzeppelin/contracts/... imports are available; "${path}" is not.` };
     }
     try {

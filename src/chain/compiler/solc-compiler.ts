@@ -4,7 +4,11 @@
  * is unreferenced while idle, so it never keeps the process alive on its own.
  */
 import { Worker } from 'node:worker_threads';
-import { SolidityCompilationError, type CompilationResult, type SolidityCompiler } from '../solidity-compiler.ts';
+import {
+  SolidityCompilationError,
+  type CompilationResult,
+  type SolidityCompiler,
+} from '../solidity-compiler.ts';
 import type { CompileRequest, CompileResponse } from './compiler-messages.ts';
 import { parseStandardJsonOutput, standardJsonInput } from './standard-json.ts';
 
@@ -19,7 +23,9 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-export function createSolcCompiler({ timeoutMilliseconds = 120_000 }: SolcCompilerOptions = {}): SolidityCompiler {
+export function createSolcCompiler({
+  timeoutMilliseconds = 120_000,
+}: SolcCompilerOptions = {}): SolidityCompiler {
   let worker: Worker | undefined;
   let nextId = 1;
   const pending = new Map<number, Pending>();
@@ -41,7 +47,9 @@ export function createSolcCompiler({ timeoutMilliseconds = 120_000 }: SolcCompil
     if (worker) return worker;
     const started = new Worker(new URL('./solc-worker-entry.mjs', import.meta.url));
     started.on('message', (response: CompileResponse) => settle(response.id)?.resolve(response));
-    started.on('error', (error) => failAll(new Error(`The Solidity compiler worker failed: ${error.message}`, { cause: error })));
+    started.on('error', (error) =>
+      failAll(new Error(`The Solidity compiler worker failed: ${error.message}`, { cause: error })),
+    );
     started.on('exit', (code) => {
       if (worker === started) worker = undefined;
       failAll(new Error(`The Solidity compiler worker stopped (exit code ${code}).`));
@@ -55,7 +63,11 @@ export function createSolcCompiler({ timeoutMilliseconds = 120_000 }: SolcCompil
     const id = nextId++;
     return new Promise<CompileResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
-        settle(id)?.reject(new Error(`Solidity compilation took longer than ${timeoutMilliseconds} ms and was stopped.`));
+        settle(id)?.reject(
+          new Error(
+            `Solidity compilation took longer than ${timeoutMilliseconds} ms and was stopped.`,
+          ),
+        );
         void target.terminate();
       }, timeoutMilliseconds);
       pending.set(id, { resolve, reject, timer });

@@ -4,7 +4,11 @@
  * turned into one readable line, `file:line:column: Kind: message`.
  */
 import type { Abi, Hex } from 'viem';
-import { COMPILER_SETTINGS, type CompilationResult, type CompiledContract } from '../solidity-compiler.ts';
+import {
+  COMPILER_SETTINGS,
+  type CompilationResult,
+  type CompiledContract,
+} from '../solidity-compiler.ts';
 
 export function standardJsonInput(sources: Readonly<Record<string, string>>): string {
   const outputSelection: Record<string, Record<string, string[]>> = {};
@@ -13,7 +17,9 @@ export function standardJsonInput(sources: Readonly<Record<string, string>>): st
   }
   return JSON.stringify({
     language: 'Solidity',
-    sources: Object.fromEntries(Object.entries(sources).map(([name, content]) => [name, { content }])),
+    sources: Object.fromEntries(
+      Object.entries(sources).map(([name, content]) => [name, { content }]),
+    ),
     settings: {
       optimizer: { enabled: true, runs: COMPILER_SETTINGS.optimizerRuns },
       evmVersion: COMPILER_SETTINGS.evmVersion,
@@ -32,13 +38,21 @@ interface SolcDiagnostic {
 
 interface SolcOutput {
   errors?: SolcDiagnostic[];
-  contracts?: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }>>;
+  contracts?: Record<
+    string,
+    Record<
+      string,
+      { abi: Abi; evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }
+    >
+  >;
 }
 
 /** `file:line:column: Kind: message`; the position comes from solc's own ` --> file:line:column:` marker. */
 export function formatDiagnostic(diagnostic: SolcDiagnostic): string {
   const position = /-->\s*(.+?):(\d+):(\d+):/.exec(diagnostic.formattedMessage ?? '');
-  const where = position ? `${position[1]}:${position[2]}:${position[3]}` : (diagnostic.sourceLocation?.file ?? '<input>');
+  const where = position
+    ? `${position[1]}:${position[2]}:${position[3]}`
+    : (diagnostic.sourceLocation?.file ?? '<input>');
   return `${where}: ${diagnostic.type}: ${diagnostic.message}`;
 }
 

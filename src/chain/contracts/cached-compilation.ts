@@ -8,7 +8,11 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { COMPILER_SETTINGS, type CompilationResult, type SolidityCompiler } from '../solidity-compiler.ts';
+import {
+  COMPILER_SETTINGS,
+  type CompilationResult,
+  type SolidityCompiler,
+} from '../solidity-compiler.ts';
 
 function openZeppelinVersion(): string {
   const path = createRequire(import.meta.url).resolve('@openzeppelin/contracts/package.json');
@@ -20,7 +24,11 @@ export function compilationKey(sources: Readonly<Record<string, string>>): strin
   const ordered = Object.keys(sources)
     .sort()
     .map((name) => [name, sources[name]]);
-  const material = JSON.stringify({ settings: COMPILER_SETTINGS, openZeppelin: openZeppelinVersion(), sources: ordered });
+  const material = JSON.stringify({
+    settings: COMPILER_SETTINGS,
+    openZeppelin: openZeppelinVersion(),
+    sources: ordered,
+  });
   return createHash('sha256').update(material).digest('hex');
 }
 
@@ -29,7 +37,9 @@ function isCompilationResult(value: unknown): value is CompilationResult {
   return (
     typeof candidate?.compilerVersion === 'string' &&
     Array.isArray(candidate.contracts) &&
-    candidate.contracts.every((contract) => typeof contract.bytecode === 'string' && Array.isArray(contract.abi))
+    candidate.contracts.every(
+      (contract) => typeof contract.bytecode === 'string' && Array.isArray(contract.abi),
+    )
   );
 }
 

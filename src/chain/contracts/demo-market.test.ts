@@ -18,8 +18,15 @@ describe('demo market on the dev chain (test tokens and a constant-product pool)
   const directory = join(dataDir.path, 'chain');
   const compiler = createSolcCompiler();
   let chain: Chain = createDevChain({ dataDir: dataDir.path });
-  const marketOn = (target: Chain) => createDemoMarket({ chain: target, compiler, directory, artifactsDirectory: sharedArtifactsDirectory });
-  const nonce = async () => (await chain.client()).getTransactionCount({ address: DEV_WALLET.address });
+  const marketOn = (target: Chain) =>
+    createDemoMarket({
+      chain: target,
+      compiler,
+      directory,
+      artifactsDirectory: sharedArtifactsDirectory,
+    });
+  const nonce = async () =>
+    (await chain.client()).getTransactionCount({ address: DEV_WALLET.address });
   let market: DemoMarket;
 
   afterAll(async () => {
@@ -30,19 +37,39 @@ describe('demo market on the dev chain (test tokens and a constant-product pool)
 
   it('deploys Test USD (6 decimals), Wrapped Test Ether (18) and a funded pool on first use', async () => {
     market = await marketOn(chain).ensure();
-    expect(market.tokens.map(({ name, symbol, decimals }) => ({ name, symbol, decimals }))).toEqual([
-      { name: 'Test USD', symbol: 'TUSD', decimals: 6 },
-      { name: 'Wrapped Test Ether', symbol: 'WETH', decimals: 18 },
-    ]);
+    expect(market.tokens.map(({ name, symbol, decimals }) => ({ name, symbol, decimals }))).toEqual(
+      [
+        { name: 'Test USD', symbol: 'TUSD', decimals: 6 },
+        { name: 'Wrapped Test Ether', symbol: 'WETH', decimals: 18 },
+      ],
+    );
     const [usd, weth] = market.tokens;
     for (const token of market.tokens) {
-      expect(await chain.read({ address: token.address, abi: erc20Abi, functionName: 'symbol' })).toBe(token.symbol);
-      expect(await chain.read({ address: token.address, abi: erc20Abi, functionName: 'decimals' })).toBe(token.decimals);
+      expect(
+        await chain.read({ address: token.address, abi: erc20Abi, functionName: 'symbol' }),
+      ).toBe(token.symbol);
+      expect(
+        await chain.read({ address: token.address, abi: erc20Abi, functionName: 'decimals' }),
+      ).toBe(token.decimals);
     }
-    expect(await chain.read({ address: market.pool.address, abi: market.poolAbi, functionName: 'getReserves' })).toEqual([parseUnits('200000', 6), parseUnits('100', 18)]);
-    expect(await chain.tokenBalance(usd!.address, DEV_WALLET.address)).toBe(parseUnits('800000', 6));
+    expect(
+      await chain.read({
+        address: market.pool.address,
+        abi: market.poolAbi,
+        functionName: 'getReserves',
+      }),
+    ).toEqual([parseUnits('200000', 6), parseUnits('100', 18)]);
+    expect(await chain.tokenBalance(usd!.address, DEV_WALLET.address)).toBe(
+      parseUnits('800000', 6),
+    );
     expect(await chain.tokenBalance(weth!.address, DEV_WALLET.address)).toBe(parseUnits('900', 18));
-    expect(await chain.read({ address: market.pool.address, abi: market.poolAbi, functionName: 'FEE_BPS' })).toBe(30n);
+    expect(
+      await chain.read({
+        address: market.pool.address,
+        abi: market.poolAbi,
+        functionName: 'FEE_BPS',
+      }),
+    ).toBe(30n);
   });
 
   it('is idempotent: a second ensure, even from a new deployer, sends nothing and returns the same market', async () => {
@@ -68,7 +95,9 @@ describe('demo market on the dev chain (test tokens and a constant-product pool)
     chain = createDevChain({ dataDir: dataDir.path });
     const fresh = await marketOn(chain).ensure();
     expect(await chain.code(fresh.pool.address)).toMatch(/^0x[0-9a-f]+$/);
-    expect(await chain.tokenBalance(fresh.tokens[0]!.address, DEV_WALLET.address)).toBe(parseUnits('800000', 6));
+    expect(await chain.tokenBalance(fresh.tokens[0]!.address, DEV_WALLET.address)).toBe(
+      parseUnits('800000', 6),
+    );
     expect(await nonce()).toBe(8);
   });
 
@@ -76,9 +105,21 @@ describe('demo market on the dev chain (test tokens and a constant-product pool)
     const usd = market.tokens[0]!;
     const merchant = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const;
     const before = await chain.tokenBalance(usd.address, merchant);
-    const message = { from: DEV_WALLET.address, to: merchant, value: 1_250_000n, validAfter: 0n, validBefore: 2n ** 40n, nonce: keccak256(toHex('order-1')) };
+    const message = {
+      from: DEV_WALLET.address,
+      to: merchant,
+      value: 1_250_000n,
+      validAfter: 0n,
+      validBefore: 2n ** 40n,
+      nonce: keccak256(toHex('order-1')),
+    };
     const signature = await chain.signTypedData({
-      domain: { name: usd.name, version: DEMO_TOKEN_EIP712_VERSION, chainId: await chain.chainId(), verifyingContract: usd.address },
+      domain: {
+        name: usd.name,
+        version: DEMO_TOKEN_EIP712_VERSION,
+        chainId: await chain.chainId(),
+        verifyingContract: usd.address,
+      },
       types: {
         TransferWithAuthorization: [
           { name: 'from', type: 'address' },
@@ -98,7 +139,17 @@ describe('demo market on the dev chain (test tokens and a constant-product pool)
       address: usd.address,
       abi: market.tokenAbi,
       functionName: 'transferWithAuthorization',
-      args: [message.from, message.to, message.value, message.validAfter, message.validBefore, message.nonce, Number(v), r, s],
+      args: [
+        message.from,
+        message.to,
+        message.value,
+        message.validAfter,
+        message.validBefore,
+        message.nonce,
+        Number(v),
+        r,
+        s,
+      ],
     };
     await chain.send(transfer);
     expect(await chain.tokenBalance(usd.address, merchant)).toBe(before + 1_250_000n);
@@ -108,22 +159,37 @@ describe('demo market on the dev chain (test tokens and a constant-product pool)
 
   it('replaces a market recorded by an older version (tokens without ERC-3009)', async () => {
     const path = join(directory, 'demo-market.json');
-    const { version: _version, ...older } = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    const { version: _version, ...older } = JSON.parse(await readFile(path, 'utf8')) as Record<
+      string,
+      unknown
+    >;
     await writeFile(path, JSON.stringify(older));
     const upgraded = await marketOn(chain).ensure();
     expect(upgraded.tokens[0]!.address).not.toBe(market.tokens[0]!.address);
-    expect(await chain.read({ address: upgraded.tokens[0]!.address, abi: upgraded.tokenAbi, functionName: 'version' })).toBe('1');
+    expect(
+      await chain.read({
+        address: upgraded.tokens[0]!.address,
+        abi: upgraded.tokenAbi,
+        functionName: 'version',
+      }),
+    ).toBe('1');
   });
 
   it('caches artifacts by source hash: the same sources compile once, changed sources again', async () => {
     let compilations = 0;
-    const counting = { compile: (sources: Record<string, string>) => (compilations++, compiler.compile(sources)), close: async () => {} };
+    const counting = {
+      compile: (sources: Record<string, string>) => (compilations++, compiler.compile(sources)),
+      close: async () => {},
+    };
     const cache = join(dataDir.path, 'cache-test');
     const first = await compileCached(counting, DEMO_CONTRACT_SOURCES, cache);
     const second = await compileCached(counting, DEMO_CONTRACT_SOURCES, cache);
     expect(compilations).toBe(1);
     expect(second).toEqual(first);
-    const changed = { ...DEMO_CONTRACT_SOURCES, 'demo-token.sol': `${DEMO_CONTRACT_SOURCES['demo-token.sol']}\n// changed\n` };
+    const changed = {
+      ...DEMO_CONTRACT_SOURCES,
+      'demo-token.sol': `${DEMO_CONTRACT_SOURCES['demo-token.sol']}\n// changed\n`,
+    };
     await compileCached(counting, changed, cache);
     expect(compilations).toBe(2);
   });

@@ -70,7 +70,8 @@ async function readStored(path: string): Promise<StoredMarket | undefined> {
 }
 
 async function isDeployed(chain: Chain, stored: StoredMarket): Promise<boolean> {
-  if (stored.version !== DEMO_MARKET_VERSION || stored.chainId !== (await chain.chainId())) return false;
+  if (stored.version !== DEMO_MARKET_VERSION || stored.chainId !== (await chain.chainId()))
+    return false;
   for (const address of [stored.pool.address, ...stored.tokens.map((token) => token.address)]) {
     if ((await chain.code(address)) === undefined) return false;
   }
@@ -81,22 +82,56 @@ async function deploy(chain: Chain, artifacts: DemoArtifacts): Promise<StoredMar
   const owner = await chain.signerAddress();
   const tokens: DemoToken[] = [];
   for (const spec of DEMO_TOKENS) {
-    const sent = await chain.send({ kind: 'deploy', ...artifacts.token, args: [spec.name, spec.symbol, spec.decimals, owner] });
+    const sent = await chain.send({
+      kind: 'deploy',
+      ...artifacts.token,
+      args: [spec.name, spec.symbol, spec.decimals, owner],
+    });
     const address = sent.contractAddress!;
-    await chain.send({ kind: 'call', address, abi: artifacts.token.abi, functionName: 'mint', args: [owner, parseUnits(spec.minted, spec.decimals)] });
+    await chain.send({
+      kind: 'call',
+      address,
+      abi: artifacts.token.abi,
+      functionName: 'mint',
+      args: [owner, parseUnits(spec.minted, spec.decimals)],
+    });
     tokens.push({ address, name: spec.name, symbol: spec.symbol, decimals: spec.decimals });
   }
   const [usd, weth] = tokens as [DemoToken, DemoToken];
-  const pool = (await chain.send({ kind: 'deploy', ...artifacts.pool, args: [usd.address, weth.address] })).contractAddress!;
+  const pool = (
+    await chain.send({ kind: 'deploy', ...artifacts.pool, args: [usd.address, weth.address] })
+  ).contractAddress!;
   const amounts = DEMO_TOKENS.map((spec) => parseUnits(spec.liquidity, spec.decimals));
   for (const [index, token] of tokens.entries()) {
-    await chain.send({ kind: 'call', address: token.address, abi: erc20Abi, functionName: 'approve', args: [pool, amounts[index]!] });
+    await chain.send({
+      kind: 'call',
+      address: token.address,
+      abi: erc20Abi,
+      functionName: 'approve',
+      args: [pool, amounts[index]!],
+    });
   }
-  await chain.send({ kind: 'call', address: pool, abi: artifacts.pool.abi, functionName: 'addLiquidity', args: amounts });
-  return { version: DEMO_MARKET_VERSION, chainId: await chain.chainId(), tokens, pool: { address: pool, token0: usd.address, token1: weth.address, feeBps: DEMO_POOL_FEE_BPS } };
+  await chain.send({
+    kind: 'call',
+    address: pool,
+    abi: artifacts.pool.abi,
+    functionName: 'addLiquidity',
+    args: amounts,
+  });
+  return {
+    version: DEMO_MARKET_VERSION,
+    chainId: await chain.chainId(),
+    tokens,
+    pool: { address: pool, token0: usd.address, token1: weth.address, feeBps: DEMO_POOL_FEE_BPS },
+  };
 }
 
-export function createDemoMarket({ chain, compiler, directory, artifactsDirectory = join(directory, 'artifacts') }: DemoMarketOptions): DemoMarketDeployer {
+export function createDemoMarket({
+  chain,
+  compiler,
+  directory,
+  artifactsDirectory = join(directory, 'artifacts'),
+}: DemoMarketOptions): DemoMarketDeployer {
   const path = join(directory, 'demo-market.json');
   let ensuring: Promise<DemoMarket> | undefined;
 

@@ -49,8 +49,17 @@ function isHex(value: unknown): value is Hex {
 
 function parseGenesis(line: string, path: string): JournalGenesis {
   const value = JSON.parse(line) as Partial<JournalGenesis>;
-  if (value.type !== 'genesis' || value.version !== JOURNAL_VERSION || typeof value.chainId !== 'number' || typeof value.genesisTime !== 'number' || typeof value.hardfork !== 'string' || !Array.isArray(value.fundedAccounts)) {
-    throw new JournalError(`${path} does not start with a version ${JOURNAL_VERSION} genesis line.`);
+  if (
+    value.type !== 'genesis' ||
+    value.version !== JOURNAL_VERSION ||
+    typeof value.chainId !== 'number' ||
+    typeof value.genesisTime !== 'number' ||
+    typeof value.hardfork !== 'string' ||
+    !Array.isArray(value.fundedAccounts)
+  ) {
+    throw new JournalError(
+      `${path} does not start with a version ${JOURNAL_VERSION} genesis line.`,
+    );
   }
   return value as JournalGenesis;
 }
@@ -58,7 +67,13 @@ function parseGenesis(line: string, path: string): JournalGenesis {
 function parseTransaction(line: string): JournalTransaction | undefined {
   try {
     const value = JSON.parse(line) as Partial<JournalTransaction>;
-    const valid = value.type === 'transaction' && isHex(value.raw) && isHex(value.hash) && isHex(value.blockHash) && Number.isInteger(value.blockNumber) && Number.isInteger(value.timestamp);
+    const valid =
+      value.type === 'transaction' &&
+      isHex(value.raw) &&
+      isHex(value.hash) &&
+      isHex(value.blockHash) &&
+      Number.isInteger(value.blockNumber) &&
+      Number.isInteger(value.timestamp);
     return valid ? (value as JournalTransaction) : undefined;
   } catch {
     return undefined;
@@ -75,7 +90,9 @@ export async function readJournal(path: string): Promise<Journal | undefined> {
     genesis = parseGenesis(lines[0]!, path);
   } catch (error) {
     if (error instanceof JournalError) throw error;
-    throw new JournalError(`${path} has an unreadable genesis line: ${(error as Error).message}`, { cause: error });
+    throw new JournalError(`${path} has an unreadable genesis line: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const transactions: JournalTransaction[] = [];
   for (const [index, line] of lines.slice(1).entries()) {

@@ -42,7 +42,11 @@ describe('dev chain (EDR in process, journaled under the data directory)', () =>
     expect(existsSync(journal)).toBe(false);
     expect(await chain.chainId()).toBe(DEV_CHAIN_ID);
     expect(existsSync(journal)).toBe(true);
-    expect(JSON.parse(readFileSync(journal, 'utf8').split('\n')[0]!)).toMatchObject({ type: 'genesis', chainId: 31337, hardfork: 'Osaka' });
+    expect(JSON.parse(readFileSync(journal, 'utf8').split('\n')[0]!)).toMatchObject({
+      type: 'genesis',
+      chainId: 31337,
+      hardfork: 'Osaka',
+    });
     expect(await chain.signerAddress()).toBe(DEV_WALLET.address);
     expect(await chain.nativeBalance(DEV_WALLET.address)).toBe(parseEther('10000'));
     const block = await (await chain.client()).getBlock();
@@ -55,19 +59,33 @@ describe('dev chain (EDR in process, journaled under the data directory)', () =>
     expect(await chain.code(vaultAddress)).toMatch(/^0x[0-9a-f]+$/);
     expect(deployed.gasUsed).toBeGreaterThan(0n);
     expect(deployed.gasEstimate).toBeGreaterThanOrEqual(deployed.gasUsed);
-    const stored = await chain.send({ kind: 'call', address: vaultAddress, abi: vault.abi, functionName: 'store', args: [21n] });
+    const stored = await chain.send({
+      kind: 'call',
+      address: vaultAddress,
+      abi: vault.abi,
+      functionName: 'store',
+      args: [21n],
+    });
     expect(stored.result).toBe(42n);
     expect(stored.to).toBe(vaultAddress);
     const receipt = await (await chain.client()).getTransactionReceipt({ hash: stored.hash });
     expect(receipt.status).toBe('success');
-    expect(await chain.read({ address: vaultAddress, abi: vault.abi, functionName: 'stored' })).toBe(21n);
+    expect(
+      await chain.read({ address: vaultAddress, abi: vault.abi, functionName: 'stored' }),
+    ).toBe(21n);
   });
 
   it('refuses a reverting transaction with the decoded reason, and sends nothing', async () => {
     const client = await chain.client();
     const nonceBefore = await client.getTransactionCount({ address: DEV_WALLET.address });
     const blockBefore = await client.getBlockNumber();
-    const stranger = (await chain.send({ kind: 'deploy', ...vault, args: ['0x000000000000000000000000000000000000dEaD'] })).contractAddress!;
+    const stranger = (
+      await chain.send({
+        kind: 'deploy',
+        ...vault,
+        args: ['0x000000000000000000000000000000000000dEaD'],
+      })
+    ).contractAddress!;
     const error = await chain
       .send({ kind: 'call', address: stranger, abi: vault.abi, functionName: 'store', args: [1n] })
       .catch((caught: unknown) => caught);
@@ -75,13 +93,20 @@ describe('dev chain (EDR in process, journaled under the data directory)', () =>
     const reason = (error as TransactionRevertedError).reason;
     expect(reason.errorName).toBe('OwnableUnauthorizedAccount');
     expect(reason.args).toEqual([DEV_WALLET.address]);
-    expect((error as Error).message).toBe(`Calling store on ${stranger} would revert with OwnableUnauthorizedAccount(account: "${DEV_WALLET.address}"); nothing was sent.`);
+    expect((error as Error).message).toBe(
+      `Calling store on ${stranger} would revert with OwnableUnauthorizedAccount(account: "${DEV_WALLET.address}"); nothing was sent.`,
+    );
     expect(await client.getTransactionCount({ address: DEV_WALLET.address })).toBe(nonceBefore + 1);
     expect(await client.getBlockNumber()).toBe(blockBefore + 1n);
   });
 
   it('refuses methods that would change state outside the journal', async () => {
-    for (const method of ['evm_mine', 'hardhat_setBalance', 'eth_sendTransaction', 'evm_snapshot']) {
+    for (const method of [
+      'evm_mine',
+      'hardhat_setBalance',
+      'eth_sendTransaction',
+      'evm_snapshot',
+    ]) {
       await expect(chain.request({ method, params: [] })).rejects.toThrow(JsonRpcError);
     }
   });
@@ -96,8 +121,16 @@ describe('dev chain (EDR in process, journaled under the data directory)', () =>
     const after = await (await chain.client()).getBlock({ blockNumber: before.number });
     expect(after.hash).toBe(before.hash);
     expect(await chain.nativeBalance(DEV_WALLET.address)).toBe(balanceBefore);
-    expect(await chain.read({ address: vaultAddress, abi: vault.abi, functionName: 'stored' })).toBe(21n);
-    const next = await chain.send({ kind: 'call', address: vaultAddress, abi: vault.abi, functionName: 'store', args: [5n] });
+    expect(
+      await chain.read({ address: vaultAddress, abi: vault.abi, functionName: 'stored' }),
+    ).toBe(21n);
+    const next = await chain.send({
+      kind: 'call',
+      address: vaultAddress,
+      abi: vault.abi,
+      functionName: 'store',
+      args: [5n],
+    });
     expect(next.blockNumber).toBe(before.number + 1n);
     const nextBlock = await (await chain.client()).getBlock({ blockNumber: next.blockNumber });
     expect(Math.abs(Number(nextBlock.timestamp) - Date.now() / 1000)).toBeLessThan(60);
@@ -123,11 +156,16 @@ describe('dev chain (EDR in process, journaled under the data directory)', () =>
     const lines = original.trimEnd().split('\n');
     const tampered = JSON.parse(lines[1]!) as { blockHash: string };
     tampered.blockHash = `0x${'ab'.repeat(32)}`;
-    writeFileSync(journal, [lines[0], JSON.stringify(tampered), ...lines.slice(2)].join('\n') + '\n');
+    writeFileSync(
+      journal,
+      [lines[0], JSON.stringify(tampered), ...lines.slice(2)].join('\n') + '\n',
+    );
     chain = createDevChain({ dataDir: dataDir.path });
     const error = await chain.chainId().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ChainUnavailableError);
-    expect((error as Error).message).toContain(`The dev chain journal ${journal} could not be replayed`);
+    expect((error as Error).message).toContain(
+      `The dev chain journal ${journal} could not be replayed`,
+    );
     writeFileSync(journal, original);
     expect(await chain.chainId()).toBe(DEV_CHAIN_ID);
   });

@@ -14,7 +14,14 @@ import { JSON_RPC_CODES, JsonRpcError } from '../json-rpc-error.ts';
 import { createChainSigner } from '../viem-chain/chain-signer.ts';
 import { createLazyChain } from '../viem-chain/lazy-chain.ts';
 import { createViemChain } from '../viem-chain/viem-chain.ts';
-import { appendJournal, createJournal, JOURNAL_VERSION, readJournal, rewriteJournal, type JournalGenesis } from './chain-journal.ts';
+import {
+  appendJournal,
+  createJournal,
+  JOURNAL_VERSION,
+  readJournal,
+  rewriteJournal,
+  type JournalGenesis,
+} from './chain-journal.ts';
 import { DEV_CHAIN_ID, DEV_WALLET } from './dev-wallet.ts';
 import { DEV_CHAIN_HARDFORK, startEdrProvider, type EdrRequester } from './edr-provider.ts';
 import { lockJournal } from './journal-lock.ts';
@@ -47,19 +54,26 @@ async function openJournaledEdr(path: string): Promise<{ edr: EdrRequester; chai
   const journal = await readJournal(path);
   const genesis = journal?.genesis ?? newGenesis();
   if (genesis.hardfork !== DEV_CHAIN_HARDFORK) {
-    throw new ChainUnavailableError(`The dev chain journal ${path} was recorded under ${genesis.hardfork}, but this EDR runs ${DEV_CHAIN_HARDFORK}. Move the file aside to start a fresh dev chain.`);
+    throw new ChainUnavailableError(
+      `The dev chain journal ${path} was recorded under ${genesis.hardfork}, but this EDR runs ${DEV_CHAIN_HARDFORK}. Move the file aside to start a fresh dev chain.`,
+    );
   }
   const edr = await startEdrProvider({
     chainId: genesis.chainId,
     genesisTime: genesis.genesisTime,
-    fundedAccounts: genesis.fundedAccounts.map((account) => ({ address: account.address, balance: BigInt(account.balance) })),
+    fundedAccounts: genesis.fundedAccounts.map((account) => ({
+      address: account.address,
+      balance: BigInt(account.balance),
+    })),
   });
   if (!journal) await createJournal(path, genesis);
   else {
     try {
       await replayJournal(edr, journal.transactions);
     } catch (error) {
-      throw new ChainUnavailableError(`The dev chain journal ${path} could not be replayed: ${(error as Error).message}. Move the file aside to start a fresh dev chain.`);
+      throw new ChainUnavailableError(
+        `The dev chain journal ${path} could not be replayed: ${(error as Error).message}. Move the file aside to start a fresh dev chain.`,
+      );
     }
     if (journal.truncatedLines > 0) await rewriteJournal(path, journal);
   }
@@ -72,16 +86,35 @@ function journaled(edr: EdrRequester, path: string) {
   let tail: Promise<unknown> = Promise.resolve();
   async function sendRaw(params: unknown): Promise<unknown> {
     const hash = (await edr.request('eth_sendRawTransaction', params)) as Hex;
-    const receipt = (await edr.request('eth_getTransactionReceipt', [hash])) as { blockNumber: Hex; blockHash: Hex } | null;
-    if (!receipt) throw new JsonRpcError(JSON_RPC_CODES.internalError, `Transaction ${hash} was accepted but not mined.`);
-    const block = (await edr.request('eth_getBlockByHash', [receipt.blockHash, false])) as { timestamp: Hex };
+    const receipt = (await edr.request('eth_getTransactionReceipt', [hash])) as {
+      blockNumber: Hex;
+      blockHash: Hex;
+    } | null;
+    if (!receipt)
+      throw new JsonRpcError(
+        JSON_RPC_CODES.internalError,
+        `Transaction ${hash} was accepted but not mined.`,
+      );
+    const block = (await edr.request('eth_getBlockByHash', [receipt.blockHash, false])) as {
+      timestamp: Hex;
+    };
     const raw = (params as [Hex])[0];
-    await appendJournal(path, { type: 'transaction', raw, hash, blockNumber: Number(BigInt(receipt.blockNumber)), blockHash: receipt.blockHash, timestamp: Number(BigInt(block.timestamp)) });
+    await appendJournal(path, {
+      type: 'transaction',
+      raw,
+      hash,
+      blockNumber: Number(BigInt(receipt.blockNumber)),
+      blockHash: receipt.blockHash,
+      timestamp: Number(BigInt(block.timestamp)),
+    });
     return hash;
   }
   return async (method: string, params?: unknown): Promise<unknown> => {
     if (UNJOURNALED.test(method)) {
-      throw new JsonRpcError(JSON_RPC_CODES.methodNotFound, `${method} is not available on the Concierge dev chain: its state is a journal of mined transactions, and ${method} would change it outside that journal.`);
+      throw new JsonRpcError(
+        JSON_RPC_CODES.methodNotFound,
+        `${method} is not available on the Concierge dev chain: its state is a journal of mined transactions, and ${method} would change it outside that journal.`,
+      );
     }
     if (method !== 'eth_sendRawTransaction') return edr.request(method, params);
     const run = tail.then(() => sendRaw(params));

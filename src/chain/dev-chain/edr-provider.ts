@@ -70,7 +70,10 @@ export async function startEdrProvider(spec: EdrChainSpec): Promise<EdrRequester
       defaultTransactionGasLimit: TRANSACTION_GAS_CAP,
       genesisState: [
         ...l1GenesisState(l1HardforkLatest()),
-        ...spec.fundedAccounts.map((account) => ({ address: hexToBytes(account.address), balance: account.balance })),
+        ...spec.fundedAccounts.map((account) => ({
+          address: hexToBytes(account.address),
+          balance: account.balance,
+        })),
       ],
       hardfork: DEV_CHAIN_HARDFORK,
       initialBaseFeePerGas: 1_000_000_000n,
@@ -90,8 +93,12 @@ export async function startEdrProvider(spec: EdrChainSpec): Promise<EdrRequester
   let nextId = 1;
   return {
     async request(method, params = []) {
-      const response = await provider.handleRequest(JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }));
-      const body = (typeof response.data === 'string' ? JSON.parse(response.data) : response.data) as EdrAnswer;
+      const response = await provider.handleRequest(
+        JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }),
+      );
+      const body = (
+        typeof response.data === 'string' ? JSON.parse(response.data) : response.data
+      ) as EdrAnswer;
       if (body.error) throw toJsonRpcError(body.error);
       return body.result;
     },
@@ -105,9 +112,14 @@ interface EdrAnswer {
 
 function toJsonRpcError(error: { code: number; message: string; data?: unknown }): JsonRpcError {
   const data = error.data as { data?: unknown } | null | undefined;
-  const revertBytes = typeof data?.data === 'string' && data.data.startsWith('0x') ? data.data : undefined;
+  const revertBytes =
+    typeof data?.data === 'string' && data.data.startsWith('0x') ? data.data : undefined;
   if (revertBytes !== undefined) {
-    return new JsonRpcError(JSON_RPC_CODES.executionReverted, `execution reverted: ${error.message}`, revertBytes);
+    return new JsonRpcError(
+      JSON_RPC_CODES.executionReverted,
+      `execution reverted: ${error.message}`,
+      revertBytes,
+    );
   }
   // EDR echoes the whole request as `data` of some errors; a client gains nothing from it.
   return new JsonRpcError(error.code, error.message);

@@ -30,7 +30,9 @@ export async function lockJournal(path: string): Promise<() => void> {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number.parseInt(readFileSync(path, 'utf8'), 10);
       if (Number.isInteger(owner) && processIsAlive(owner)) {
-        throw new JournalLockedError(`the dev chain in ${dirname(path)} is already running in process ${owner}${owner === process.pid ? ' (this one)' : ''}`);
+        throw new JournalLockedError(
+          `the dev chain in ${dirname(path)} is already running in process ${owner}${owner === process.pid ? ' (this one)' : ''}`,
+        );
       }
       rmSync(path, { force: true });
     }

@@ -16,7 +16,10 @@ interface BlockHeader {
   timestamp: Hex;
 }
 
-export async function replayJournal(edr: EdrRequester, transactions: readonly JournalTransaction[]): Promise<void> {
+export async function replayJournal(
+  edr: EdrRequester,
+  transactions: readonly JournalTransaction[],
+): Promise<void> {
   for (const [index, entry] of transactions.entries()) {
     await edr.request('evm_setNextBlockTimestamp', [toHex(entry.timestamp)]);
     const hash = (await edr.request('eth_sendRawTransaction', [entry.raw])) as Hex;

@@ -6,7 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDataDir } from '../../../test/helpers/chain.ts';
 import { Secret } from '../../config/secret.ts';
 import type { Chain } from '../chain.ts';
-import { ChainSignerMissingError, ChainUnavailableError, TransactionRevertedError } from '../chain-errors.ts';
+import {
+  ChainSignerMissingError,
+  ChainUnavailableError,
+  TransactionRevertedError,
+} from '../chain-errors.ts';
 import { createSolcCompiler } from '../compiler/solc-compiler.ts';
 import { createDevChain } from '../dev-chain/dev-chain.ts';
 import { DEV_WALLET } from '../dev-chain/dev-wallet.ts';
@@ -33,11 +37,26 @@ function serveOverHttp(chain: Chain): Promise<{ url: string; server: Server }> {
       chain
         .request({ method: call.method, params: call.params })
         .then((result) => ({ jsonrpc: '2.0', id: call.id, result }))
-        .catch((error: unknown) => ({ jsonrpc: '2.0', id: call.id, error: error instanceof JsonRpcError ? error.toJSON() : { code: -32603, message: String(error) } }))
-        .then((answer) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer)));
+        .catch((error: unknown) => ({
+          jsonrpc: '2.0',
+          id: call.id,
+          error:
+            error instanceof JsonRpcError
+              ? error.toJSON()
+              : { code: -32603, message: String(error) },
+        }))
+        .then((answer) =>
+          response
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify(answer)),
+        );
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server }),
+    ),
+  );
 }
 
 describe('RPC chain (any JSON-RPC URL, signer key from config)', () => {
@@ -66,7 +85,9 @@ describe('RPC chain (any JSON-RPC URL, signer key from config)', () => {
     expect(await readOnly.chainId()).toBe(31337);
     expect(await readOnly.nativeBalance(signer)).toBe(parseEther('1'));
     await expect(readOnly.signerAddress()).rejects.toBeInstanceOf(ChainSignerMissingError);
-    await expect(readOnly.send({ kind: 'transfer', to: DEV_WALLET.address, value: 1n })).rejects.toThrow('set CONCIERGE_CHAIN_PRIVATE_KEY');
+    await expect(
+      readOnly.send({ kind: 'transfer', to: DEV_WALLET.address, value: 1n }),
+    ).rejects.toThrow('set CONCIERGE_CHAIN_PRIVATE_KEY');
   });
 
   it('deploys and calls as the configured signer, verifying receipts over HTTP', async () => {
@@ -75,16 +96,31 @@ describe('RPC chain (any JSON-RPC URL, signer key from config)', () => {
     const deployed = await chain.send({ kind: 'deploy', ...vault, args: [signer] });
     expect(deployed.from.toLowerCase()).toBe(signer.toLowerCase());
     expect(await node.code(deployed.contractAddress!)).toMatch(/^0x[0-9a-f]+$/);
-    const stored = await chain.send({ kind: 'call', address: deployed.contractAddress!, abi: vault.abi, functionName: 'store', args: [41n] });
+    const stored = await chain.send({
+      kind: 'call',
+      address: deployed.contractAddress!,
+      abi: vault.abi,
+      functionName: 'store',
+      args: [41n],
+    });
     expect(stored.result).toBe(42n);
-    expect(await node.read({ address: deployed.contractAddress!, abi: vault.abi, functionName: 'stored' })).toBe(41n);
+    expect(
+      await node.read({
+        address: deployed.contractAddress!,
+        abi: vault.abi,
+        functionName: 'stored',
+      }),
+    ).toBe(41n);
   });
 
   it('decodes a revert that arrives over HTTP and sends nothing', async () => {
     const chain = createRpcChain({ url: served.url, privateKey: new Secret(key) });
-    const foreign = (await node.send({ kind: 'deploy', ...vault, args: [DEV_WALLET.address] })).contractAddress!;
+    const foreign = (await node.send({ kind: 'deploy', ...vault, args: [DEV_WALLET.address] }))
+      .contractAddress!;
     const nonce = await (await chain.client()).getTransactionCount({ address: signer });
-    const error = await chain.send({ kind: 'call', address: foreign, abi: vault.abi, functionName: 'store', args: [1n] }).catch((caught: unknown) => caught);
+    const error = await chain
+      .send({ kind: 'call', address: foreign, abi: vault.abi, functionName: 'store', args: [1n] })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TransactionRevertedError);
     expect((error as TransactionRevertedError).reason.errorName).toBe('OwnableUnauthorizedAccount');
     expect((error as TransactionRevertedError).reason.args).toEqual([signer]);
@@ -92,10 +128,16 @@ describe('RPC chain (any JSON-RPC URL, signer key from config)', () => {
   });
 
   it('reports an unreachable node as unavailable without echoing credentials from the URL', async () => {
-    const chain = createRpcChain({ url: 'http://user:hunter2@127.0.0.1:1/v3/abc123?key=secret-token', privateKey: undefined });
+    const chain = createRpcChain({
+      url: 'http://user:hunter2@127.0.0.1:1/v3/abc123?key=secret-token',
+      privateKey: undefined,
+    });
     const error = await chain.chainId().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ChainUnavailableError);
-    expect((error as Error).message).toMatch(/^The chain at http:\/\/127\.0\.0\.1:1\/… is not reachable/);
-    for (const secret of ['hunter2', 'abc123', 'secret-token']) expect((error as Error).message).not.toContain(secret);
+    expect((error as Error).message).toMatch(
+      /^The chain at http:\/\/127\.0\.0\.1:1\/… is not reachable/,
+    );
+    for (const secret of ['hunter2', 'abc123', 'secret-token'])
+      expect((error as Error).message).not.toContain(secret);
   });
 });

@@ -39,21 +39,33 @@ function redactedUrl(url: string): string {
 }
 
 function requester(url: string, timeout: number) {
-  const transport = http(url, { retryCount: 0, timeout })({ retryCount: 0 }) as ReturnType<Transport>;
+  const transport = http(url, { retryCount: 0, timeout })({
+    retryCount: 0,
+  }) as ReturnType<Transport>;
   return async (method: string, params?: unknown): Promise<unknown> => {
     try {
       return await transport.request({ method, params } as never);
     } catch (error) {
       const nodeError = error as NodeError;
       if (nodeError.name === 'RpcRequestError' && typeof nodeError.code === 'number') {
-        throw new JsonRpcError(nodeError.code, String(nodeError.details ?? 'error'), nodeError.data);
+        throw new JsonRpcError(
+          nodeError.code,
+          String(nodeError.details ?? 'error'),
+          nodeError.data,
+        );
       }
-      throw new ChainUnavailableError(`The chain at ${redactedUrl(url)} is not reachable (${nodeError.name ?? 'error'}).`);
+      throw new ChainUnavailableError(
+        `The chain at ${redactedUrl(url)} is not reachable (${nodeError.name ?? 'error'}).`,
+      );
     }
   };
 }
 
-export function createRpcChain({ url, privateKey, timeoutMilliseconds = 30_000 }: RpcChainOptions): Chain {
+export function createRpcChain({
+  url,
+  privateKey,
+  timeoutMilliseconds = 30_000,
+}: RpcChainOptions): Chain {
   return createLazyChain('rpc', async () => {
     const request = requester(url, timeoutMilliseconds);
     const chainId = Number(BigInt((await request('eth_chainId')) as string));
@@ -61,7 +73,9 @@ export function createRpcChain({ url, privateKey, timeoutMilliseconds = 30_000 }
       kind: 'rpc',
       chainId,
       request,
-      signer: privateKey ? createChainSigner(privateKey, 'configured signer (CONCIERGE_CHAIN_PRIVATE_KEY)') : undefined,
+      signer: privateKey
+        ? createChainSigner(privateKey, 'configured signer (CONCIERGE_CHAIN_PRIVATE_KEY)')
+        : undefined,
       pollingIntervalMilliseconds: 500,
     });
   });

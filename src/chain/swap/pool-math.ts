@@ -12,7 +12,13 @@ export function minimumOutput(quotedOut: bigint, maxSlippageBps: number): bigint
  * How much worse than the mid price, after the fee, a trade fills: `1 - out / (in·(1-fee)·reserveOut/reserveIn)`,
  * in basis points rounded up, so a non-zero impact never shows as zero.
  */
-export function priceImpactBps(amountIn: bigint, amountOut: bigint, reserveIn: bigint, reserveOut: bigint, feeBps: number): number {
+export function priceImpactBps(
+  amountIn: bigint,
+  amountOut: bigint,
+  reserveIn: bigint,
+  reserveOut: bigint,
+  feeBps: number,
+): number {
   const ideal = amountIn * (BPS - BigInt(feeBps)) * reserveOut;
   const actual = amountOut * BPS * reserveIn;
   if (ideal === 0n || actual >= ideal) return 0;

@@ -20,7 +20,10 @@ export function accessControl(model: AccessModel): AccessControlParts {
       parameter: 'initialOwner',
       guard: () => 'onlyOwner',
       applyTo(spec) {
-        spec.imports.push({ symbol: 'Ownable', path: '@openzeppelin/contracts/access/Ownable.sol' });
+        spec.imports.push({
+          symbol: 'Ownable',
+          path: '@openzeppelin/contracts/access/Ownable.sol',
+        });
         spec.parents.push('Ownable');
         spec.baseCalls.push('Ownable(initialOwner)');
       },
@@ -30,10 +33,18 @@ export function accessControl(model: AccessModel): AccessControlParts {
     parameter: 'defaultAdmin',
     guard: (role) => `onlyRole(${role})`,
     applyTo(spec, roles) {
-      spec.imports.push({ symbol: 'AccessControl', path: '@openzeppelin/contracts/access/AccessControl.sol' });
+      spec.imports.push({
+        symbol: 'AccessControl',
+        path: '@openzeppelin/contracts/access/AccessControl.sol',
+      });
       spec.parents.push('AccessControl');
-      spec.declarations.push(...roles.map((role) => `bytes32 public constant ${role} = keccak256("${role}");`));
-      spec.constructorBody.unshift('_grantRole(DEFAULT_ADMIN_ROLE, defaultAdmin);', ...roles.map((role) => `_grantRole(${role}, defaultAdmin);`));
+      spec.declarations.push(
+        ...roles.map((role) => `bytes32 public constant ${role} = keccak256("${role}");`),
+      );
+      spec.constructorBody.unshift(
+        '_grantRole(DEFAULT_ADMIN_ROLE, defaultAdmin);',
+        ...roles.map((role) => `_grantRole(${role}, defaultAdmin);`),
+      );
     },
   };
 }
@@ -47,7 +58,12 @@ export function pauseFunctions(guard: string): string[][] {
 }
 
 /** An override of `signature` that only forwards to `super`, listing every base that defines it. */
-export function forwardingOverride(signature: string, bases: readonly string[], returns: string | undefined, call: string): string[] {
+export function forwardingOverride(
+  signature: string,
+  bases: readonly string[],
+  returns: string | undefined,
+  call: string,
+): string[] {
   const head = `${signature} override(${bases.join(', ')})${returns ? ` returns (${returns})` : ''} {`;
   return [head, `    ${returns ? 'return ' : ''}super.${call};`, '}'];
 }

@@ -22,30 +22,58 @@ export function erc1155Contract(options: Erc1155Options): ContractSpec {
     spec.imports.push({ symbol, path: `${EXTENSIONS}/${symbol}.sol` });
     spec.parents.push(symbol);
   };
-  access.applyTo(spec, ['URI_SETTER_ROLE', ...(options.pausable ? ['PAUSER_ROLE'] : []), ...(options.mintable ? ['MINTER_ROLE'] : [])]);
+  access.applyTo(spec, [
+    'URI_SETTER_ROLE',
+    ...(options.pausable ? ['PAUSER_ROLE'] : []),
+    ...(options.mintable ? ['MINTER_ROLE'] : []),
+  ]);
   if (options.pausable) extend('ERC1155Pausable');
   if (options.burnable) extend('ERC1155Burnable');
   if (options.supplyTracking) extend('ERC1155Supply');
 
-  spec.functions.push([`function setURI(string memory newuri) public ${access.guard('URI_SETTER_ROLE')} {`, '    _setURI(newuri);', '}']);
+  spec.functions.push([
+    `function setURI(string memory newuri) public ${access.guard('URI_SETTER_ROLE')} {`,
+    '    _setURI(newuri);',
+    '}',
+  ]);
   if (options.pausable) spec.functions.push(...pauseFunctions(access.guard('PAUSER_ROLE')));
   if (options.mintable) {
     const guard = access.guard('MINTER_ROLE');
-    spec.functions.push([`function mint(address account, uint256 id, uint256 amount, bytes memory data) public ${guard} {`, '    _mint(account, id, amount, data);', '}']);
+    spec.functions.push([
+      `function mint(address account, uint256 id, uint256 amount, bytes memory data) public ${guard} {`,
+      '    _mint(account, id, amount, data);',
+      '}',
+    ]);
     spec.functions.push([
       `function mintBatch(address to, uint256[] memory ids, uint256[] memory amounts, bytes memory data) public ${guard} {`,
       '    _mintBatch(to, ids, amounts, data);',
       '}',
     ]);
   }
-  const updaters = ['ERC1155', ...(options.pausable ? ['ERC1155Pausable'] : []), ...(options.supplyTracking ? ['ERC1155Supply'] : [])];
+  const updaters = [
+    'ERC1155',
+    ...(options.pausable ? ['ERC1155Pausable'] : []),
+    ...(options.supplyTracking ? ['ERC1155Supply'] : []),
+  ];
   if (updaters.length > 1) {
     spec.functions.push(
-      forwardingOverride('function _update(address from, address to, uint256[] memory ids, uint256[] memory values) internal', updaters, undefined, '_update(from, to, ids, values)'),
+      forwardingOverride(
+        'function _update(address from, address to, uint256[] memory ids, uint256[] memory values) internal',
+        updaters,
+        undefined,
+        '_update(from, to, ids, values)',
+      ),
     );
   }
   if (options.access === 'roles') {
-    spec.functions.push(forwardingOverride('function supportsInterface(bytes4 interfaceId) public view', ['ERC1155', 'AccessControl'], 'bool', 'supportsInterface(interfaceId)'));
+    spec.functions.push(
+      forwardingOverride(
+        'function supportsInterface(bytes4 interfaceId) public view',
+        ['ERC1155', 'AccessControl'],
+        'bool',
+        'supportsInterface(interfaceId)',
+      ),
+    );
   }
   return spec;
 }

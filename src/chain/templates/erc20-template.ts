@@ -1,7 +1,12 @@
 /** The ERC-20 template: OpenZeppelin's ERC20 with the chosen extensions and access model. */
 import type { Erc20Options } from '../contract-template-options.ts';
 import { accessControl, forwardingOverride, pauseFunctions } from './access-control.ts';
-import { contractNameFor, solidityString, wholeNumber, type ContractSpec } from './solidity-source.ts';
+import {
+  contractNameFor,
+  solidityString,
+  wholeNumber,
+  type ContractSpec,
+} from './solidity-source.ts';
 
 const EXTENSIONS = '@openzeppelin/contracts/token/ERC20/extensions';
 
@@ -26,24 +31,50 @@ export function erc20Contract(options: Erc20Options): ContractSpec {
   };
   if (options.burnable) extend('ERC20Burnable');
   if (options.pausable) extend('ERC20Pausable');
-  if (options.cap !== undefined) extend('ERC20Capped', `ERC20Capped(${wholeNumber(options.cap)} * ${unit})`);
+  if (options.cap !== undefined)
+    extend('ERC20Capped', `ERC20Capped(${wholeNumber(options.cap)} * ${unit})`);
 
-  const roles = [...(options.mintable ? ['MINTER_ROLE'] : []), ...(options.pausable ? ['PAUSER_ROLE'] : [])];
+  const roles = [
+    ...(options.mintable ? ['MINTER_ROLE'] : []),
+    ...(options.pausable ? ['PAUSER_ROLE'] : []),
+  ];
   access.applyTo(spec, roles);
   // ERC20Permit last, as OpenZeppelin's own examples order it: its EIP712 name is the token name.
   if (options.permit) extend('ERC20Permit', `ERC20Permit(${solidityString(options.name)})`);
 
-  if (options.premint !== '0') spec.constructorBody.push(`_mint(${access.parameter}, ${wholeNumber(options.premint)} * ${unit});`);
+  if (options.premint !== '0')
+    spec.constructorBody.push(
+      `_mint(${access.parameter}, ${wholeNumber(options.premint)} * ${unit});`,
+    );
   if (options.decimals !== 18) {
-    spec.functions.push(['function decimals() public pure override returns (uint8) {', `    return ${wholeNumber(options.decimals)};`, '}']);
+    spec.functions.push([
+      'function decimals() public pure override returns (uint8) {',
+      `    return ${wholeNumber(options.decimals)};`,
+      '}',
+    ]);
   }
   if (options.pausable) spec.functions.push(...pauseFunctions(access.guard('PAUSER_ROLE')));
   if (options.mintable) {
-    spec.functions.push([`function mint(address to, uint256 amount) public ${access.guard('MINTER_ROLE')} {`, '    _mint(to, amount);', '}']);
+    spec.functions.push([
+      `function mint(address to, uint256 amount) public ${access.guard('MINTER_ROLE')} {`,
+      '    _mint(to, amount);',
+      '}',
+    ]);
   }
-  const updaters = ['ERC20', ...(options.pausable ? ['ERC20Pausable'] : []), ...(options.cap !== undefined ? ['ERC20Capped'] : [])];
+  const updaters = [
+    'ERC20',
+    ...(options.pausable ? ['ERC20Pausable'] : []),
+    ...(options.cap !== undefined ? ['ERC20Capped'] : []),
+  ];
   if (updaters.length > 1) {
-    spec.functions.push(forwardingOverride('function _update(address from, address to, uint256 value) internal', updaters, undefined, '_update(from, to, value)'));
+    spec.functions.push(
+      forwardingOverride(
+        'function _update(address from, address to, uint256 value) internal',
+        updaters,
+        undefined,
+        '_update(from, to, value)',
+      ),
+    );
   }
   return spec;
 }

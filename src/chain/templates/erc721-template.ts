@@ -6,14 +6,22 @@ import { contractNameFor, solidityString, type ContractSpec } from './solidity-s
 const EXTENSIONS = '@openzeppelin/contracts/token/ERC721/extensions';
 
 function mintFunction(options: Erc721Options, guard: string): string[] {
-  const parameters = ['address to', ...(options.autoIncrementIds ? [] : ['uint256 tokenId']), ...(options.uriStorage ? ['string memory uri'] : [])];
+  const parameters = [
+    'address to',
+    ...(options.autoIncrementIds ? [] : ['uint256 tokenId']),
+    ...(options.uriStorage ? ['string memory uri'] : []),
+  ];
   const body = [
     ...(options.autoIncrementIds ? ['uint256 tokenId = _nextTokenId++;'] : []),
     '_safeMint(to, tokenId);',
     ...(options.uriStorage ? ['_setTokenURI(tokenId, uri);'] : []),
     'return tokenId;',
   ];
-  return [`function safeMint(${parameters.join(', ')}) public ${guard} returns (uint256) {`, ...body.map((line) => `    ${line}`), '}'];
+  return [
+    `function safeMint(${parameters.join(', ')}) public ${guard} returns (uint256) {`,
+    ...body.map((line) => `    ${line}`),
+    '}',
+  ];
 }
 
 export function erc721Contract(options: Erc721Options): ContractSpec {
@@ -36,25 +44,58 @@ export function erc721Contract(options: Erc721Options): ContractSpec {
   if (options.enumerable) extend('ERC721Enumerable');
   if (options.uriStorage) extend('ERC721URIStorage');
   if (options.pausable) extend('ERC721Pausable');
-  access.applyTo(spec, [...(options.pausable ? ['PAUSER_ROLE'] : []), ...(options.mintable ? ['MINTER_ROLE'] : [])]);
+  access.applyTo(spec, [
+    ...(options.pausable ? ['PAUSER_ROLE'] : []),
+    ...(options.mintable ? ['MINTER_ROLE'] : []),
+  ]);
   if (options.burnable) extend('ERC721Burnable');
 
-  if (options.mintable && options.autoIncrementIds) spec.declarations.unshift('uint256 private _nextTokenId;');
+  if (options.mintable && options.autoIncrementIds)
+    spec.declarations.unshift('uint256 private _nextTokenId;');
   if (options.baseUri !== undefined) {
-    spec.functions.push(['function _baseURI() internal pure override returns (string memory) {', `    return ${solidityString(options.baseUri)};`, '}']);
+    spec.functions.push([
+      'function _baseURI() internal pure override returns (string memory) {',
+      `    return ${solidityString(options.baseUri)};`,
+      '}',
+    ]);
   }
   if (options.pausable) spec.functions.push(...pauseFunctions(access.guard('PAUSER_ROLE')));
   if (options.mintable) spec.functions.push(mintFunction(options, access.guard('MINTER_ROLE')));
 
-  const updaters = ['ERC721', ...(options.enumerable ? ['ERC721Enumerable'] : []), ...(options.pausable ? ['ERC721Pausable'] : [])];
+  const updaters = [
+    'ERC721',
+    ...(options.enumerable ? ['ERC721Enumerable'] : []),
+    ...(options.pausable ? ['ERC721Pausable'] : []),
+  ];
   if (updaters.length > 1) {
-    spec.functions.push(forwardingOverride('function _update(address to, uint256 tokenId, address auth) internal', updaters, 'address', '_update(to, tokenId, auth)'));
+    spec.functions.push(
+      forwardingOverride(
+        'function _update(address to, uint256 tokenId, address auth) internal',
+        updaters,
+        'address',
+        '_update(to, tokenId, auth)',
+      ),
+    );
   }
   if (options.enumerable) {
-    spec.functions.push(forwardingOverride('function _increaseBalance(address account, uint128 value) internal', ['ERC721', 'ERC721Enumerable'], undefined, '_increaseBalance(account, value)'));
+    spec.functions.push(
+      forwardingOverride(
+        'function _increaseBalance(address account, uint128 value) internal',
+        ['ERC721', 'ERC721Enumerable'],
+        undefined,
+        '_increaseBalance(account, value)',
+      ),
+    );
   }
   if (options.uriStorage) {
-    spec.functions.push(forwardingOverride('function tokenURI(uint256 tokenId) public view', ['ERC721', 'ERC721URIStorage'], 'string memory', 'tokenURI(tokenId)'));
+    spec.functions.push(
+      forwardingOverride(
+        'function tokenURI(uint256 tokenId) public view',
+        ['ERC721', 'ERC721URIStorage'],
+        'string memory',
+        'tokenURI(tokenId)',
+      ),
+    );
   }
   const interfaces = [
     'ERC721',
@@ -63,7 +104,14 @@ export function erc721Contract(options: Erc721Options): ContractSpec {
     ...(options.access === 'roles' ? ['AccessControl'] : []),
   ];
   if (interfaces.length > 1) {
-    spec.functions.push(forwardingOverride('function supportsInterface(bytes4 interfaceId) public view', interfaces, 'bool', 'supportsInterface(interfaceId)'));
+    spec.functions.push(
+      forwardingOverride(
+        'function supportsInterface(bytes4 interfaceId) public view',
+        interfaces,
+        'bool',
+        'supportsInterface(interfaceId)',
+      ),
+    );
   }
   return spec;
 }

@@ -32,16 +32,29 @@ export function solidityString(value: string): string {
 /** A decimal integer literal; throws on anything but digits. */
 export function wholeNumber(value: string | number): string {
   const text = String(value);
-  if (!/^[0-9]+$/.test(text)) throw new Error(`Refusing to print ${JSON.stringify(text)} as an integer literal.`);
+  if (!/^[0-9]+$/.test(text))
+    throw new Error(`Refusing to print ${JSON.stringify(text)} as an integer literal.`);
   return text;
 }
 
 /** Names a contract would clash with: every symbol a template imports. */
 const IMPORTED = new Set([
-  'ERC20', 'ERC20Burnable', 'ERC20Capped', 'ERC20Pausable', 'ERC20Permit',
-  'ERC721', 'ERC721Burnable', 'ERC721Enumerable', 'ERC721Pausable', 'ERC721URIStorage',
-  'ERC1155', 'ERC1155Burnable', 'ERC1155Pausable', 'ERC1155Supply',
-  'Ownable', 'AccessControl',
+  'ERC20',
+  'ERC20Burnable',
+  'ERC20Capped',
+  'ERC20Pausable',
+  'ERC20Permit',
+  'ERC721',
+  'ERC721Burnable',
+  'ERC721Enumerable',
+  'ERC721Pausable',
+  'ERC721URIStorage',
+  'ERC1155',
+  'ERC1155Burnable',
+  'ERC1155Pausable',
+  'ERC1155Supply',
+  'Ownable',
+  'AccessControl',
 ]);
 
 /**
@@ -50,7 +63,10 @@ const IMPORTED = new Set([
  */
 export function contractNameFor(displayName: string, given: string | undefined): string {
   if (given !== undefined) {
-    if (IMPORTED.has(given)) throw new Error(`The contract name ${given} clashes with an OpenZeppelin contract it imports.`);
+    if (IMPORTED.has(given))
+      throw new Error(
+        `The contract name ${given} clashes with an OpenZeppelin contract it imports.`,
+      );
     return given;
   }
   const words = displayName.split(/[^A-Za-z0-9]+/).filter((word) => word !== '');

@@ -18,16 +18,32 @@ export interface TemplateContractFactoryOptions {
 
 function invalidOption(issue: z.core.$ZodIssue): InvalidRequestError {
   const param = issue.path.map(String).join('.');
-  return new InvalidRequestError(`Invalid contract option${param ? ` '${param}'` : ''}: ${issue.message}`, param || null, 'invalid_contract_option');
+  return new InvalidRequestError(
+    `Invalid contract option${param ? ` '${param}'` : ''}: ${issue.message}`,
+    param || null,
+    'invalid_contract_option',
+  );
 }
 
-export function createTemplateContractFactory({ chain, compiler }: TemplateContractFactoryOptions): ContractFactory {
+export function createTemplateContractFactory({
+  chain,
+  compiler,
+}: TemplateContractFactoryOptions): ContractFactory {
   async function deployment(contract: GeneratedContract, options: DeploymentOptions) {
     if (options.owner !== undefined && !isAddress(options.owner, { strict: false })) {
-      throw new InvalidRequestError(`The owner ${JSON.stringify(options.owner)} is not an address (0x followed by 40 hex digits).`, 'owner');
+      throw new InvalidRequestError(
+        `The owner ${JSON.stringify(options.owner)} is not an address (0x followed by 40 hex digits).`,
+        'owner',
+      );
     }
-    const owner = options.owner !== undefined ? getAddress(options.owner) : await chain.signerAddress();
-    const intent: { kind: 'deploy' } & ContractDeployment = { kind: 'deploy', abi: contract.abi, bytecode: contract.bytecode, args: [owner] };
+    const owner =
+      options.owner !== undefined ? getAddress(options.owner) : await chain.signerAddress();
+    const intent: { kind: 'deploy' } & ContractDeployment = {
+      kind: 'deploy',
+      abi: contract.abi,
+      bytecode: contract.bytecode,
+      args: [owner],
+    };
     return { owner, intent };
   }
 
@@ -40,7 +56,11 @@ export function createTemplateContractFactory({ chain, compiler }: TemplateContr
       try {
         rendered = renderContract(options);
       } catch (error) {
-        throw new InvalidRequestError((error as Error).message, 'contractName', 'invalid_contract_option');
+        throw new InvalidRequestError(
+          (error as Error).message,
+          'contractName',
+          'invalid_contract_option',
+        );
       }
       const compilation = await compiler.compile({ [rendered.sourceName]: rendered.source });
       const compiled = contractNamed(compilation, rendered.contractName);
@@ -59,7 +79,12 @@ export function createTemplateContractFactory({ chain, compiler }: TemplateContr
     async planDeployment(contract, options = {}) {
       const { owner, intent } = await deployment(contract, options);
       const simulation = await chain.simulate(intent);
-      return { chainId: simulation.chainId, deployer: simulation.from, owner, gasEstimate: simulation.gasEstimate };
+      return {
+        chainId: simulation.chainId,
+        deployer: simulation.from,
+        owner,
+        gasEstimate: simulation.gasEstimate,
+      };
     },
     async deploy(contract, options = {}) {
       const { owner, intent } = await deployment(contract, options);

@@ -12,7 +12,9 @@ export function createLazyChain(kind: ChainKind, start: () => Promise<Chain>): C
     starting ??= start().catch((error: unknown) => {
       starting = undefined;
       if (error instanceof ChainUnavailableError) throw error;
-      throw new ChainUnavailableError(`The ${kind} chain could not start: ${(error as Error).message}`);
+      throw new ChainUnavailableError(
+        `The ${kind} chain could not start: ${(error as Error).message}`,
+      );
     });
     return starting;
   }

@@ -4,7 +4,12 @@
  * error or any of its causes, however the transport wrapped them (custom EDR transport or HTTP).
  */
 import { decodeErrorResult, isHex, type Abi, type Hex } from 'viem';
-import { ChainUnavailableError, TransactionRejectedError, TransactionRevertedError, type RevertReason } from '../chain-errors.ts';
+import {
+  ChainUnavailableError,
+  TransactionRejectedError,
+  TransactionRevertedError,
+  type RevertReason,
+} from '../chain-errors.ts';
 import { JSON_RPC_CODES } from '../json-rpc-error.ts';
 import { OPENZEPPELIN_ERRORS } from './openzeppelin-errors.ts';
 
@@ -52,7 +57,11 @@ const PANICS: Record<number, string> = {
 function formatValue(value: unknown): string {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'string') return JSON.stringify(value);
-  return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item)) ?? String(value);
+  return (
+    JSON.stringify(value, (_key, item: unknown) =>
+      typeof item === 'bigint' ? item.toString() : item,
+    ) ?? String(value)
+  );
 }
 
 /** Decodes revert bytes against `abi`, OpenZeppelin's errors, `Error(string)` and `Panic(uint256)`. */
@@ -65,31 +74,54 @@ export function decodeRevert(data: Hex | undefined, abi: Abi): RevertReason {
     const args = decoded.args ?? [];
     if (decoded.errorName === 'Panic') {
       const code = Number(args[0]);
-      return { errorName: 'Panic', args, summary: `Panic(0x${code.toString(16)}: ${PANICS[code] ?? 'unknown panic'})`, data };
+      return {
+        errorName: 'Panic',
+        args,
+        summary: `Panic(0x${code.toString(16)}: ${PANICS[code] ?? 'unknown panic'})`,
+        data,
+      };
     }
     const inputs = (decoded.abiItem as Extract<Abi[number], { type: 'error' }>).inputs;
     const parts = args.map((arg, index) => {
       const label = inputs[index]?.name;
       return label ? `${label}: ${formatValue(arg)}` : formatValue(arg);
     });
-    return { errorName: decoded.errorName, args, summary: `${decoded.errorName}(${parts.join(', ')})`, data };
+    return {
+      errorName: decoded.errorName,
+      args,
+      summary: `${decoded.errorName}(${parts.join(', ')})`,
+      data,
+    };
   } catch {
-    return { errorName: undefined, args: [], summary: `an unknown error (selector ${data.slice(0, 10)})`, data };
+    return {
+      errorName: undefined,
+      args: [],
+      summary: `an unknown error (selector ${data.slice(0, 10)})`,
+      data,
+    };
   }
 }
 
-const UNREACHABLE = /HttpRequestError|TimeoutError|SocketClosedError|WebSocketRequestError|ChainUnavailableError/;
+const UNREACHABLE =
+  /HttpRequestError|TimeoutError|SocketClosedError|WebSocketRequestError|ChainUnavailableError/;
 
 export function classifyCallFailure(error: unknown, abi: Abi): CallFailure {
   const links = chainOf(error);
   for (const link of links) {
     const data = revertData(link);
     const text = `${String(link.message ?? '')} ${String(link.details ?? '')}`;
-    if ((link.code === JSON_RPC_CODES.executionReverted && data !== undefined) || (data !== undefined && /revert/i.test(text))) {
+    if (
+      (link.code === JSON_RPC_CODES.executionReverted && data !== undefined) ||
+      (data !== undefined && /revert/i.test(text))
+    ) {
       return { kind: 'reverted', reason: decodeRevert(data, abi) };
     }
   }
-  if (links.some((link) => /execution reverted|reverted/i.test(String(link.details ?? link.message ?? '')))) {
+  if (
+    links.some((link) =>
+      /execution reverted|reverted/i.test(String(link.details ?? link.message ?? '')),
+    )
+  ) {
     return { kind: 'reverted', reason: decodeRevert(undefined, abi) };
   }
   if (links.some((link) => UNREACHABLE.test(String(link.name ?? '')))) {
@@ -103,6 +135,7 @@ export function classifyCallFailure(error: unknown, abi: Abi): CallFailure {
 export function throwCallFailure(error: unknown, abi: Abi, action: string): never {
   const failure = classifyCallFailure(error, abi);
   if (failure.kind === 'reverted') throw new TransactionRevertedError(failure.reason, action);
-  if (failure.kind === 'unreachable') throw new ChainUnavailableError(`The chain is not reachable: ${failure.message}`);
+  if (failure.kind === 'unreachable')
+    throw new ChainUnavailableError(`The chain is not reachable: ${failure.message}`);
   throw new TransactionRejectedError(`${action} was refused by the node: ${failure.message}`);
 }

@@ -25,7 +25,9 @@ export interface TransactionSenderOptions {
 /** 20% over the estimate: state can shift between estimate and inclusion on a shared chain. */
 function withMargin(estimate: bigint): bigint {
   const padded = estimate + estimate / 5n;
-  return estimate <= TRANSACTION_GAS_CAP && padded > TRANSACTION_GAS_CAP ? TRANSACTION_GAS_CAP : padded;
+  return estimate <= TRANSACTION_GAS_CAP && padded > TRANSACTION_GAS_CAP
+    ? TRANSACTION_GAS_CAP
+    : padded;
 }
 
 export function createTransactionSender(options: TransactionSenderOptions) {
@@ -39,7 +41,10 @@ export function createTransactionSender(options: TransactionSenderOptions) {
     const gas = withMargin(simulation.gasEstimate);
     let hash: Hex;
     try {
-      const nonce = await client.getTransactionCount({ address: signer.address, blockTag: 'pending' });
+      const nonce = await client.getTransactionCount({
+        address: signer.address,
+        blockTag: 'pending',
+      });
       const fees = await client.estimateFeesPerGas();
       const raw = await signer.signTransaction({
         type: 'eip1559',
@@ -59,19 +64,30 @@ export function createTransactionSender(options: TransactionSenderOptions) {
 
     let receipt;
     try {
-      receipt = await client.waitForTransactionReceipt({ hash, timeout: options.receiptTimeoutMilliseconds });
+      receipt = await client.waitForTransactionReceipt({
+        hash,
+        timeout: options.receiptTimeoutMilliseconds,
+      });
     } catch (error) {
       throw new ChainUnavailableError(
         `Transaction ${hash} was sent, but no receipt arrived (${(error as Error).message}); it may still be mined.`,
       );
     }
     if (receipt.status !== 'success') {
-      throw new TransactionFailedError(`${encoded.describe} was mined in block ${receipt.blockNumber} but failed (transaction ${hash}).`, hash);
+      throw new TransactionFailedError(
+        `${encoded.describe} was mined in block ${receipt.blockNumber} but failed (transaction ${hash}).`,
+        hash,
+      );
     }
     if (intent.kind === 'deploy') {
-      const code = receipt.contractAddress ? await client.getCode({ address: receipt.contractAddress }) : undefined;
+      const code = receipt.contractAddress
+        ? await client.getCode({ address: receipt.contractAddress })
+        : undefined;
       if (!receipt.contractAddress || code === undefined) {
-        throw new TransactionFailedError(`The deployment ${hash} succeeded but left no code at ${receipt.contractAddress ?? 'any address'}.`, hash);
+        throw new TransactionFailedError(
+          `The deployment ${hash} succeeded but left no code at ${receipt.contractAddress ?? 'any address'}.`,
+          hash,
+        );
       }
     }
     return {
@@ -80,7 +96,10 @@ export function createTransactionSender(options: TransactionSenderOptions) {
       // Checksummed: nodes answer lowercase, and addresses are compared and shown to people.
       from: getAddress(receipt.from),
       to: receipt.to ? getAddress(receipt.to) : null,
-      contractAddress: intent.kind === 'deploy' && receipt.contractAddress ? getAddress(receipt.contractAddress) : null,
+      contractAddress:
+        intent.kind === 'deploy' && receipt.contractAddress
+          ? getAddress(receipt.contractAddress)
+          : null,
       blockNumber: receipt.blockNumber,
       gasEstimate: simulation.gasEstimate,
       gasUsed: receipt.gasUsed,

@@ -4,7 +4,16 @@
  * simulate as the signer (a revert is refused with its decoded reason), send signed by the signer,
  * then verify the receipt (and the deployed code) before reporting success.
  */
-import { createPublicClient, custom, defineChain, erc20Abi, type Abi, type Address, type Hex, type PublicClient } from 'viem';
+import {
+  createPublicClient,
+  custom,
+  defineChain,
+  erc20Abi,
+  type Abi,
+  type Address,
+  type Hex,
+  type PublicClient,
+} from 'viem';
 import type { Chain, ChainKind, Simulation, TransactionIntent } from '../chain.ts';
 import { ChainSignerMissingError } from '../chain-errors.ts';
 import type { ChainSigner } from './chain-signer.ts';
@@ -35,8 +44,16 @@ export function createViemChain(options: ViemChainOptions): Chain {
   });
   // retryCount 0: viem would otherwise retry every revert with backoff, about a second each.
   // cacheTime 0: a block number or nonce read right after a send must already see that send.
-  const transport = custom({ request: ({ method, params }) => options.request(method, params) }, { retryCount: 0 });
-  const client = createPublicClient({ chain: viemChain, transport, pollingInterval: options.pollingIntervalMilliseconds ?? 1000, cacheTime: 0 }) as PublicClient;
+  const transport = custom(
+    { request: ({ method, params }) => options.request(method, params) },
+    { retryCount: 0 },
+  );
+  const client = createPublicClient({
+    chain: viemChain,
+    transport,
+    pollingInterval: options.pollingIntervalMilliseconds ?? 1000,
+    cacheTime: 0,
+  }) as PublicClient;
 
   function signer(): ChainSigner {
     if (!options.signer) throw new ChainSignerMissingError();
@@ -67,9 +84,19 @@ export function createViemChain(options: ViemChainOptions): Chain {
     receiptTimeoutMilliseconds: options.receiptTimeoutMilliseconds ?? 120_000,
   });
 
-  async function read(call: { address: Address; abi: Abi; functionName: string; args?: readonly unknown[] }): Promise<unknown> {
+  async function read(call: {
+    address: Address;
+    abi: Abi;
+    functionName: string;
+    args?: readonly unknown[];
+  }): Promise<unknown> {
     try {
-      return await client.readContract({ address: call.address, abi: call.abi, functionName: call.functionName, args: call.args ?? [] });
+      return await client.readContract({
+        address: call.address,
+        abi: call.abi,
+        functionName: call.functionName,
+        args: call.args ?? [],
+      });
     } catch (error) {
       throwCallFailure(error, call.abi, `Reading ${call.functionName} on ${call.address}`);
     }
@@ -82,7 +109,13 @@ export function createViemChain(options: ViemChainOptions): Chain {
     client: async () => client,
     read,
     nativeBalance: (address) => client.getBalance({ address }),
-    tokenBalance: async (token, owner) => (await read({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [owner] })) as bigint,
+    tokenBalance: async (token, owner) =>
+      (await read({
+        address: token,
+        abi: erc20Abi,
+        functionName: 'balanceOf',
+        args: [owner],
+      })) as bigint,
     code: (address) => client.getCode({ address }),
     simulate,
     send: (intent) => sender.send(intent),

@@ -1,7 +1,12 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../domain/run-event.ts';
-import { dropSchema, createTestPostgresStore, postgresAvailable, postgresTestUrl } from '../../../test/helpers/postgres.ts';
+import {
+  dropSchema,
+  createTestPostgresStore,
+  postgresAvailable,
+  postgresTestUrl,
+} from '../../../test/helpers/postgres.ts';
 import { postgresClientConfig } from '../../storage/postgres/postgres-store.ts';
 import { runEventBusContract } from '../event-bus.contract.ts';
 import { createInProcessEventBus } from './in-process-event-bus.ts';
@@ -21,11 +26,24 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
   async function pairOfBuses(applicationName: string) {
     const { store, schema } = await createTestPostgresStore();
     schemas.push(schema);
-    const connect = () => new pg.Client({ ...postgresClientConfig({ connectionString: postgresTestUrl, schema }), application_name: applicationName });
+    const connect = () =>
+      new pg.Client({
+        ...postgresClientConfig({ connectionString: postgresTestUrl, schema }),
+        application_name: applicationName,
+      });
     // Stands in for the run_events table (its rows need runs, threads and a project).
     const stored = new Map<string, RunEvent>();
-    const events = { listAfter: async (runId: string, afterSeq: number) => [stored.get(`${runId}/${afterSeq + 1}`)].filter((item) => item !== undefined) };
-    const bus = () => createPostgresEventBus({ connect, events, channelPrefix: `concierge_${schema}`, maxBackoffMs: 200 });
+    const events = {
+      listAfter: async (runId: string, afterSeq: number) =>
+        [stored.get(`${runId}/${afterSeq + 1}`)].filter((item) => item !== undefined),
+    };
+    const bus = () =>
+      createPostgresEventBus({
+        connect,
+        events,
+        channelPrefix: `concierge_${schema}`,
+        maxBackoffMs: 200,
+      });
     const sender = bus();
     const receiver = bus();
     await Promise.all([sender.ready, receiver.ready]);
@@ -45,10 +63,19 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
   runEventBusContract('postgres', () => pairOfBuses('concierge_bus_contract'));
 
   it('packs events into payloads under the NOTIFY limit, keeping order, and refers to ones too big', () => {
-    const events = Array.from({ length: 40 }, (_, index) => ({ runId: 'run_a', seq: index + 1, event: 'thread.message.delta' as const, data: 'y'.repeat(index === 7 ? 9000 : 700) }));
+    const events = Array.from({ length: 40 }, (_, index) => ({
+      runId: 'run_a',
+      seq: index + 1,
+      event: 'thread.message.delta' as const,
+      data: 'y'.repeat(index === 7 ? 9000 : 700),
+    }));
     const payloads = packEvents('node', events);
-    expect(payloads.every((payload) => Buffer.byteLength(payload) < NOTIFY_PAYLOAD_LIMIT)).toBe(true);
-    const carried = payloads.flatMap((payload) => (JSON.parse(payload).events ?? []).map((tuple: [string, number]) => tuple[1]));
+    expect(payloads.every((payload) => Buffer.byteLength(payload) < NOTIFY_PAYLOAD_LIMIT)).toBe(
+      true,
+    );
+    const carried = payloads.flatMap((payload) =>
+      (JSON.parse(payload).events ?? []).map((tuple: [string, number]) => tuple[1]),
+    );
     expect(carried).toEqual(events.map((item) => item.seq).filter((seq) => seq !== 8));
     expect(payloads.flatMap((payload) => JSON.parse(payload).refs ?? [])).toEqual([['run_a', 8]]);
   });
@@ -61,7 +88,10 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
     const admin = new pg.Client({ connectionString: postgresTestUrl });
     await admin.connect();
     try {
-      const terminated = await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [name]);
+      const terminated = await admin.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1',
+        [name],
+      );
       expect(terminated.rowCount).toBe(2);
       const deadline = Date.now() + 10_000;
       const recovered = () => pair.receiver.connected && pair.sender.connected && woken > 0;
@@ -73,7 +103,8 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
       pair.receiver.onCancel((runId) => received.push(runId));
       pair.sender.notifyCancel('run_after_reconnect');
       const until = Date.now() + 5000;
-      while (received.length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+      while (received.length === 0 && Date.now() < until)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       expect(received).toEqual(['run_after_reconnect']);
     } finally {
       await admin.end();

@@ -55,7 +55,12 @@ export function packEvents(node: string, events: RunEvent[]): string[] {
   let size = envelope;
   const refs: Array<[string, number]> = [];
   for (const event of events) {
-    const tuple: [string, number, RunEvent['event'], string] = [event.runId, event.seq, event.event, event.data];
+    const tuple: [string, number, RunEvent['event'], string] = [
+      event.runId,
+      event.seq,
+      event.event,
+      event.data,
+    ];
     const length = Buffer.byteLength(JSON.stringify(tuple)) + 1;
     if (envelope + length > NOTIFY_PAYLOAD_LIMIT) {
       refs.push([event.runId, event.seq]);
@@ -71,14 +76,21 @@ export function packEvents(node: string, events: RunEvent[]): string[] {
   }
   if (current.events!.length > 0) payloads.push(JSON.stringify(current));
   // References are ~40 bytes each; a hundred per payload stays well under the limit.
-  for (let index = 0; index < refs.length; index += 100) payloads.push(JSON.stringify({ node, refs: refs.slice(index, index + 100) }));
+  for (let index = 0; index < refs.length; index += 100)
+    payloads.push(JSON.stringify({ node, refs: refs.slice(index, index + 100) }));
   return payloads;
 }
 
-export function createPostgresEventBus(options: PostgresEventBusOptions): EventBus & { readonly connected: boolean; ready: Promise<void> } {
+export function createPostgresEventBus(
+  options: PostgresEventBusOptions,
+): EventBus & { readonly connected: boolean; ready: Promise<void> } {
   const node = randomBytes(8).toString('hex');
   const prefix = options.channelPrefix ?? 'concierge';
-  const channels = { events: `${prefix}_events`, runnable: `${prefix}_runnable`, cancel: `${prefix}_cancel` };
+  const channels = {
+    events: `${prefix}_events`,
+    runnable: `${prefix}_runnable`,
+    cancel: `${prefix}_cancel`,
+  };
   // Listeners in this process; the database carries what the other processes need.
   const local = createInProcessEventBus();
   const outgoing: Outgoing[] = [];
@@ -111,8 +123,13 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
     if (message.channel !== channels.events) return;
     const parsed = JSON.parse(payload) as EventsPayload;
     if (parsed.node === node) return;
-    local.publish((parsed.events ?? []).map(([runId, seq, event, data]) => ({ runId, seq, event, data })));
-    if (parsed.refs) deliverReferences(parsed.refs).catch((error) => options.log?.warn({ err: error }, 'event bus: reading a referenced event failed'));
+    local.publish(
+      (parsed.events ?? []).map(([runId, seq, event, data]) => ({ runId, seq, event, data })),
+    );
+    if (parsed.refs)
+      deliverReferences(parsed.refs).catch((error) =>
+        options.log?.warn({ err: error }, 'event bus: reading a referenced event failed'),
+      );
   }
 
   function enqueue(channel: string, payloads: string[]): void {
@@ -127,10 +144,10 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
     sending = true;
     const batch = outgoing.splice(0);
     client
-      .query('select pg_notify(channel, payload) from unnest($1::text[], $2::text[]) as notification(channel, payload)', [
-        batch.map((item) => item.channel),
-        batch.map((item) => item.payload),
-      ])
+      .query(
+        'select pg_notify(channel, payload) from unnest($1::text[], $2::text[]) as notification(channel, payload)',
+        [batch.map((item) => item.channel), batch.map((item) => item.payload)],
+      )
       .catch((error: unknown) => {
         // Put them back in order; they go out after the reconnect.
         outgoing.unshift(...batch);
@@ -179,7 +196,9 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
     });
     try {
       await connection.connect();
-      await connection.query(`listen "${channels.events}"; listen "${channels.runnable}"; listen "${channels.cancel}"`);
+      await connection.query(
+        `listen "${channels.events}"; listen "${channels.runnable}"; listen "${channels.cancel}"`,
+      );
     } catch (error) {
       lost(connection, error);
       return;
@@ -227,7 +246,8 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
       // Let queued notifications go out before the connection closes.
       const deadline = Date.now() + 2000;
       const pending = () => (outgoing.length > 0 || sending) && connected;
-      while (pending() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      while (pending() && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 10));
       const connection = client;
       client = undefined;
       connected = false;

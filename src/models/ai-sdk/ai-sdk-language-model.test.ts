@@ -3,7 +3,14 @@ import { startScriptedModel, type ScriptedModel } from '../../../test/helpers/sc
 import { ModelCallError, type ModelRequest, type ModelStreamPart } from '../language-model.ts';
 import { createAiSdkModelResolver } from './ai-sdk-model-resolver.ts';
 
-const base: ModelRequest = { model: 'scripted', system: 'Be brief.', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }], tools: [], toolChoice: 'auto', parallelToolCalls: true };
+const base: ModelRequest = {
+  model: 'scripted',
+  system: 'Be brief.',
+  messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
+  tools: [],
+  toolChoice: 'auto',
+  parallelToolCalls: true,
+};
 
 async function collect(iterable: AsyncIterable<ModelStreamPart>): Promise<ModelStreamPart[]> {
   const parts: ModelStreamPart[] = [];
@@ -19,45 +26,107 @@ describe('AI SDK adapter against the OpenAI wire format', () => {
     resolve = createAiSdkModelResolver({
       defaultBaseUrl: upstream.url,
       defaultApiKey: 'upstream-key',
-      providers: { local: { type: 'openai-compatible', baseURL: upstream.url, visionModels: ['seeing'], contextWindows: { tiny: 1000 } } },
+      providers: {
+        local: {
+          type: 'openai-compatible',
+          baseURL: upstream.url,
+          visionModels: ['seeing'],
+          contextWindows: { tiny: 1000 },
+        },
+      },
       resilience: { attempts: 3, baseDelayMs: 10, maxDelayMs: 20, idleTimeoutMs: 500 },
     }).resolve;
   });
   afterAll(() => upstream.stop());
 
   it('streams text and reports usage', async () => {
-    upstream.enqueue({ text: 'Hello there friend', usage: { prompt_tokens: 11, completion_tokens: 3 } });
-    const parts = await collect(resolve('scripted').model.stream(base, new AbortController().signal));
-    expect(parts.filter((part) => part.type === 'text-delta').map((part) => (part as { delta: string }).delta).join('')).toBe('Hello there friend');
-    expect(parts.at(-1)).toEqual({ type: 'finish', finishReason: 'stop', usage: { inputTokens: 11, outputTokens: 3 } });
+    upstream.enqueue({
+      text: 'Hello there friend',
+      usage: { prompt_tokens: 11, completion_tokens: 3 },
+    });
+    const parts = await collect(
+      resolve('scripted').model.stream(base, new AbortController().signal),
+    );
+    expect(
+      parts
+        .filter((part) => part.type === 'text-delta')
+        .map((part) => (part as { delta: string }).delta)
+        .join(''),
+    ).toBe('Hello there friend');
+    expect(parts.at(-1)).toEqual({
+      type: 'finish',
+      finishReason: 'stop',
+      usage: { inputTokens: 11, outputTokens: 3 },
+    });
     expect(upstream.lastRequest.stream_options).toEqual({ include_usage: true });
     expect(upstream.requests.at(-1)!.headers.authorization).toBe('Bearer upstream-key');
   });
 
   it('streams tool calls with their argument fragments', async () => {
-    upstream.enqueue({ toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' }, id: 'call_1' }, { name: 'get_time', arguments: {}, id: 'call_2' }] });
-    const request: ModelRequest = { ...base, tools: [{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }, { name: 'get_time', parameters: { type: 'object' } }], parallelToolCalls: false };
-    const parts = await collect(resolve('scripted').model.stream(request, new AbortController().signal));
+    upstream.enqueue({
+      toolCalls: [
+        { name: 'get_weather', arguments: { city: 'Paris' }, id: 'call_1' },
+        { name: 'get_time', arguments: {}, id: 'call_2' },
+      ],
+    });
+    const request: ModelRequest = {
+      ...base,
+      tools: [
+        {
+          name: 'get_weather',
+          parameters: { type: 'object', properties: { city: { type: 'string' } } },
+        },
+        { name: 'get_time', parameters: { type: 'object' } },
+      ],
+      parallelToolCalls: false,
+    };
+    const parts = await collect(
+      resolve('scripted').model.stream(request, new AbortController().signal),
+    );
     const ends = parts.filter((part) => part.type === 'tool-call-end');
     expect(ends).toEqual([
-      { type: 'tool-call-end', toolCallId: 'call_1', toolName: 'get_weather', arguments: '{"city":"Paris"}' },
+      {
+        type: 'tool-call-end',
+        toolCallId: 'call_1',
+        toolName: 'get_weather',
+        arguments: '{"city":"Paris"}',
+      },
       { type: 'tool-call-end', toolCallId: 'call_2', toolName: 'get_time', arguments: '{}' },
     ]);
     expect(parts.filter((part) => part.type === 'tool-call-delta').length).toBeGreaterThan(1);
     expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: 'tool-calls' });
     expect(upstream.lastRequest.parallel_tool_calls).toBe(false);
-    expect(upstream.lastRequest.tools.map((tool: any) => tool.function.name)).toEqual(['get_weather', 'get_time']);
+    expect(upstream.lastRequest.tools.map((tool: any) => tool.function.name)).toEqual([
+      'get_weather',
+      'get_time',
+    ]);
   });
 
   it('sends images with their detail', async () => {
     upstream.enqueue({ text: 'A cat.' });
     const request: ModelRequest = {
       ...base,
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'What is it?' }, { type: 'image', image: new URL('https://example.com/cat.png'), mediaType: 'image/png', detail: 'low' }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is it?' },
+            {
+              type: 'image',
+              image: new URL('https://example.com/cat.png'),
+              mediaType: 'image/png',
+              detail: 'low',
+            },
+          ],
+        },
+      ],
     };
     await collect(resolve('local/seeing').model.stream(request, new AbortController().signal));
     expect(upstream.lastRequest.model).toBe('seeing');
-    expect(upstream.lastRequest.messages[1].content[1]).toEqual({ type: 'image_url', image_url: { url: 'https://example.com/cat.png', detail: 'low' } });
+    expect(upstream.lastRequest.messages[1].content[1]).toEqual({
+      type: 'image_url',
+      image_url: { url: 'https://example.com/cat.png', detail: 'low' },
+    });
   });
 
   it('routes provider prefixes and reports capabilities', () => {
@@ -68,26 +137,42 @@ describe('AI SDK adapter against the OpenAI wire format', () => {
   });
 
   it('retries transient failures before any output, then succeeds', async () => {
-    upstream.enqueue({ error: { status: 503 } }, { error: { status: 429 } }, { text: 'third time lucky' });
+    upstream.enqueue(
+      { error: { status: 503 } },
+      { error: { status: 429 } },
+      { text: 'third time lucky' },
+    );
     const before = upstream.requests.length;
-    const parts = await collect(resolve('scripted').model.stream(base, new AbortController().signal));
+    const parts = await collect(
+      resolve('scripted').model.stream(base, new AbortController().signal),
+    );
     expect(upstream.requests.length - before).toBe(3);
     expect(parts.some((part) => part.type === 'finish')).toBe(true);
   });
 
   it('maps errors to run error codes and gives up after the bounded attempts', async () => {
     upstream.enqueue({ error: { status: 400, message: 'bad prompt' } });
-    const invalid = await collect(resolve('scripted').model.stream(base, new AbortController().signal)).catch((error) => error);
+    const invalid = await collect(
+      resolve('scripted').model.stream(base, new AbortController().signal),
+    ).catch((error) => error);
     expect(invalid).toBeInstanceOf(ModelCallError);
     expect(invalid.code).toBe('invalid_prompt');
-    upstream.enqueue({ error: { status: 429 } }, { error: { status: 429 } }, { error: { status: 429 } });
-    const limited = await collect(resolve('scripted').model.stream(base, new AbortController().signal)).catch((error) => error);
+    upstream.enqueue(
+      { error: { status: 429 } },
+      { error: { status: 429 } },
+      { error: { status: 429 } },
+    );
+    const limited = await collect(
+      resolve('scripted').model.stream(base, new AbortController().signal),
+    ).catch((error) => error);
     expect(limited.code).toBe('rate_limit_exceeded');
   });
 
   it('fails a stalled upstream with a timeout instead of hanging', async () => {
     upstream.enqueue({ text: 'one two three', stallAfterChunks: 1 });
-    const error = await collect(resolve('scripted').model.stream(base, new AbortController().signal)).catch((caught) => caught);
+    const error = await collect(
+      resolve('scripted').model.stream(base, new AbortController().signal),
+    ).catch((caught) => caught);
     expect(error).toBeInstanceOf(ModelCallError);
     expect(error.message).toMatch(/did not respond within/);
   });

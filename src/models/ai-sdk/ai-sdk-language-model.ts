@@ -3,7 +3,13 @@
  * engine decides what happens after tool calls) and map its parts and errors to ours.
  */
 import { APICallError, type LanguageModelV3 } from '@ai-sdk/provider';
-import { ModelCallError, type LanguageModel, type ModelFinishReason, type ModelRequest, type ModelStreamPart } from '../language-model.ts';
+import {
+  ModelCallError,
+  type LanguageModel,
+  type ModelFinishReason,
+  type ModelRequest,
+  type ModelStreamPart,
+} from '../language-model.ts';
 import { toCallOptions } from './to-call-options.ts';
 
 /** Maps a provider failure to a run error code, and says whether a retry may help. */
@@ -12,18 +18,43 @@ export function toModelCallError(error: unknown): ModelCallError {
   if (APICallError.isInstance(error)) {
     const status = error.statusCode;
     const detail = (error.responseBody ?? error.message).slice(0, 500);
-    if (status === 429) return new ModelCallError(`The model provider is rate limiting requests: ${detail}`, 'rate_limit_exceeded', true, { cause: error });
+    if (status === 429)
+      return new ModelCallError(
+        `The model provider is rate limiting requests: ${detail}`,
+        'rate_limit_exceeded',
+        true,
+        { cause: error },
+      );
     if (status !== undefined && status >= 400 && status < 500 && status !== 408) {
-      return new ModelCallError(`The model provider rejected the request (${status}): ${detail}`, 'invalid_prompt', false, { cause: error });
+      return new ModelCallError(
+        `The model provider rejected the request (${status}): ${detail}`,
+        'invalid_prompt',
+        false,
+        { cause: error },
+      );
     }
-    return new ModelCallError(`The model provider failed (${status ?? 'no response'}): ${detail}`, 'server_error', true, { cause: error });
+    return new ModelCallError(
+      `The model provider failed (${status ?? 'no response'}): ${detail}`,
+      'server_error',
+      true,
+      { cause: error },
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new ModelCallError(`The model provider could not be reached: ${message}`, 'server_error', true, { cause: error });
+  return new ModelCallError(
+    `The model provider could not be reached: ${message}`,
+    'server_error',
+    true,
+    { cause: error },
+  );
 }
 
 function finishReason(unified: string): ModelFinishReason {
-  return (['stop', 'length', 'tool-calls', 'content-filter', 'error', 'other'] as const).find((reason) => reason === unified) ?? 'other';
+  return (
+    (['stop', 'length', 'tool-calls', 'content-filter', 'error', 'other'] as const).find(
+      (reason) => reason === unified,
+    ) ?? 'other'
+  );
 }
 
 export class AiSdkLanguageModel implements LanguageModel {
@@ -62,21 +93,39 @@ export class AiSdkLanguageModel implements LanguageModel {
             yield { type: 'tool-call-start', toolCallId: part.id, toolName: part.toolName };
             break;
           case 'tool-input-delta':
-            if (part.delta !== '') yield { type: 'tool-call-delta', toolCallId: part.id, argumentsDelta: part.delta };
+            if (part.delta !== '')
+              yield { type: 'tool-call-delta', toolCallId: part.id, argumentsDelta: part.delta };
             break;
           case 'tool-call':
             // Some providers send a whole call with no input deltas first.
             if (!started.has(part.toolCallId)) {
-              yield { type: 'tool-call-start', toolCallId: part.toolCallId, toolName: part.toolName };
-              if (part.input !== '') yield { type: 'tool-call-delta', toolCallId: part.toolCallId, argumentsDelta: part.input };
+              yield {
+                type: 'tool-call-start',
+                toolCallId: part.toolCallId,
+                toolName: part.toolName,
+              };
+              if (part.input !== '')
+                yield {
+                  type: 'tool-call-delta',
+                  toolCallId: part.toolCallId,
+                  argumentsDelta: part.input,
+                };
             }
-            yield { type: 'tool-call-end', toolCallId: part.toolCallId, toolName: part.toolName, arguments: part.input };
+            yield {
+              type: 'tool-call-end',
+              toolCallId: part.toolCallId,
+              toolName: part.toolName,
+              arguments: part.input,
+            };
             break;
           case 'finish':
             yield {
               type: 'finish',
               finishReason: finishReason(part.finishReason.unified),
-              usage: { inputTokens: part.usage.inputTokens.total, outputTokens: part.usage.outputTokens.total },
+              usage: {
+                inputTokens: part.usage.inputTokens.total,
+                outputTokens: part.usage.outputTokens.total,
+              },
             };
             break;
           case 'error':

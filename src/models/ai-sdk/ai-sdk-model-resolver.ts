@@ -26,12 +26,17 @@ export function createAiSdkModelResolver(options: AiSdkModelResolverOptions): Mo
     ...(options.defaultApiKey ? { apiKey: options.defaultApiKey } : {}),
   };
 
-  function route(modelName: string): { providerName: string; provider: ProviderConfig; modelId: string } {
+  function route(modelName: string): {
+    providerName: string;
+    provider: ProviderConfig;
+    modelId: string;
+  } {
     const slash = modelName.indexOf('/');
     if (slash > 0) {
       const providerName = modelName.slice(0, slash);
       const provider = options.providers[providerName];
-      if (provider && providerName !== 'default') return { providerName, provider, modelId: modelName.slice(slash + 1) };
+      if (provider && providerName !== 'default')
+        return { providerName, provider, modelId: modelName.slice(slash + 1) };
     }
     return { providerName: 'default', provider: defaultProvider, modelId: modelName };
   }
@@ -43,11 +48,16 @@ export function createAiSdkModelResolver(options: AiSdkModelResolverOptions): Mo
       let model = cache.get(key);
       if (!model) {
         const created = createProviderModel(provider, modelId);
-        model = withResilience(new AiSdkLanguageModel(created.model, created.optionsName), options.resilience);
+        model = withResilience(
+          new AiSdkLanguageModel(created.model, created.optionsName),
+          options.resilience,
+        );
         cache.set(key, model);
       }
       const capabilities: ModelCapabilities = {
-        vision: provider.visionModels ? provider.visionModels.includes(modelId) : knownVision(modelId),
+        vision: provider.visionModels
+          ? provider.visionModels.includes(modelId)
+          : knownVision(modelId),
         contextWindow: provider.contextWindows?.[modelId] ?? knownContextWindow(modelId),
       };
       return { model, modelId, capabilities };

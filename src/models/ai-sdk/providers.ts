@@ -12,17 +12,25 @@ type Body = Record<string, unknown> & { messages?: Array<{ content?: unknown }> 
 
 /** Moves our markers into the places the OpenAI chat wire format expects them. */
 export function fixOpenAICompatibleBody(body: Body): Body {
-  const { conciergeParallelToolCalls, ...rest } = body as Body & { conciergeParallelToolCalls?: boolean };
+  const { conciergeParallelToolCalls, ...rest } = body as Body & {
+    conciergeParallelToolCalls?: boolean;
+  };
   const fixed: Body = { ...rest };
-  if (conciergeParallelToolCalls === false && Array.isArray(fixed['tools'])) fixed['parallel_tool_calls'] = false;
+  if (conciergeParallelToolCalls === false && Array.isArray(fixed['tools']))
+    fixed['parallel_tool_calls'] = false;
   fixed.messages = fixed.messages?.map((message) => {
     if (!Array.isArray(message.content)) return message;
     return {
       ...message,
       content: message.content.map((part: Record<string, unknown>) => {
-        const { conciergeImageDetail, ...partRest } = part as Record<string, unknown> & { conciergeImageDetail?: string };
+        const { conciergeImageDetail, ...partRest } = part as Record<string, unknown> & {
+          conciergeImageDetail?: string;
+        };
         if (conciergeImageDetail === undefined || partRest['type'] !== 'image_url') return partRest;
-        return { ...partRest, image_url: { ...(partRest['image_url'] as object), detail: conciergeImageDetail } };
+        return {
+          ...partRest,
+          image_url: { ...(partRest['image_url'] as object), detail: conciergeImageDetail },
+        };
       }),
     };
   });
@@ -30,16 +38,27 @@ export function fixOpenAICompatibleBody(body: Body): Body {
 }
 
 /** The AI SDK model for `modelId` on a configured provider, and the key its provider options go under. */
-export function createProviderModel(config: ProviderConfig, modelId: string): { model: LanguageModelV3; optionsName: string } {
+export function createProviderModel(
+  config: ProviderConfig,
+  modelId: string,
+): { model: LanguageModelV3; optionsName: string } {
   switch (config.type) {
     case 'openai':
       return {
-        model: createOpenAI({ ...(config.baseURL ? { baseURL: config.baseURL } : {}), ...(config.apiKey ? { apiKey: config.apiKey } : {}), ...(config.headers ? { headers: config.headers } : {}) }).chat(modelId),
+        model: createOpenAI({
+          ...(config.baseURL ? { baseURL: config.baseURL } : {}),
+          ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+          ...(config.headers ? { headers: config.headers } : {}),
+        }).chat(modelId),
         optionsName: 'openai',
       };
     case 'anthropic':
       return {
-        model: createAnthropic({ ...(config.baseURL ? { baseURL: config.baseURL } : {}), ...(config.apiKey ? { apiKey: config.apiKey } : {}), ...(config.headers ? { headers: config.headers } : {}) }).languageModel(modelId),
+        model: createAnthropic({
+          ...(config.baseURL ? { baseURL: config.baseURL } : {}),
+          ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+          ...(config.headers ? { headers: config.headers } : {}),
+        }).languageModel(modelId),
         optionsName: 'anthropic',
       };
     case 'openai-compatible': {

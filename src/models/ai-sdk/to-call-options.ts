@@ -29,18 +29,30 @@ function userPart(part: ModelContentPart, providerOptionsName: string) {
     mediaType: part.mediaType,
     // Each provider reads the detail from its own options; see also the request-body fix-up in providers.ts.
     ...(part.detail
-      ? { providerOptions: { openai: { imageDetail: part.detail }, [providerOptionsName]: { conciergeImageDetail: part.detail } } }
+      ? {
+          providerOptions: {
+            openai: { imageDetail: part.detail },
+            [providerOptionsName]: { conciergeImageDetail: part.detail },
+          },
+        }
       : {}),
   };
 }
 
-export function toCallOptions(request: ModelRequest, providerOptionsName: string, signal: AbortSignal): LanguageModelV3CallOptions {
+export function toCallOptions(
+  request: ModelRequest,
+  providerOptionsName: string,
+  signal: AbortSignal,
+): LanguageModelV3CallOptions {
   const prompt: LanguageModelV3Message[] = [];
   if (request.system) prompt.push({ role: 'system', content: request.system });
   for (const message of request.messages) {
     switch (message.role) {
       case 'user':
-        prompt.push({ role: 'user', content: message.content.map((part) => userPart(part, providerOptionsName)) });
+        prompt.push({
+          role: 'user',
+          content: message.content.map((part) => userPart(part, providerOptionsName)),
+        });
         break;
       case 'assistant':
         prompt.push({
@@ -48,7 +60,12 @@ export function toCallOptions(request: ModelRequest, providerOptionsName: string
           content: message.content.map((part) =>
             part.type === 'text'
               ? part
-              : { type: 'tool-call' as const, toolCallId: part.toolCallId, toolName: part.toolName, input: parseArguments(part.arguments) },
+              : {
+                  type: 'tool-call' as const,
+                  toolCallId: part.toolCallId,
+                  toolName: part.toolName,
+                  input: parseArguments(part.arguments),
+                },
           ),
         });
         break;
@@ -91,14 +108,21 @@ export function toCallOptions(request: ModelRequest, providerOptionsName: string
               ? { type: 'text' as const }
               : {
                   type: 'json' as const,
-                  ...(request.responseFormat.schema ? { schema: request.responseFormat.schema as JSONSchema7 } : {}),
+                  ...(request.responseFormat.schema
+                    ? { schema: request.responseFormat.schema as JSONSchema7 }
+                    : {}),
                   ...(request.responseFormat.name ? { name: request.responseFormat.name } : {}),
-                  ...(request.responseFormat.description ? { description: request.responseFormat.description } : {}),
+                  ...(request.responseFormat.description
+                    ? { description: request.responseFormat.description }
+                    : {}),
                 },
         }
       : {}),
     providerOptions: {
-      openai: { ...parallel, ...(request.reasoningEffort ? { reasoningEffort: request.reasoningEffort } : {}) },
+      openai: {
+        ...parallel,
+        ...(request.reasoningEffort ? { reasoningEffort: request.reasoningEffort } : {}),
+      },
       anthropic: { disableParallelToolUse: !request.parallelToolCalls },
       [providerOptionsName]: {
         conciergeParallelToolCalls: request.parallelToolCalls,

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEmbeddingServer, TEST_EMBEDDING_MODEL, trigramEmbedding, type TestEmbeddingServer } from '../../../test/helpers/embedding-server.ts';
+import {
+  startTestEmbeddingServer,
+  TEST_EMBEDDING_MODEL,
+  trigramEmbedding,
+  type TestEmbeddingServer,
+} from '../../../test/helpers/embedding-server.ts';
 import { EmbeddingError } from '../embedding-model.ts';
 import { createOpenAIEmbeddingModel } from './openai-embedding-model.ts';
 
@@ -11,14 +16,22 @@ describe('OpenAI-compatible embeddings adapter (against the test embedding serve
   afterAll(() => server.close());
 
   const model = (overrides = {}) =>
-    createOpenAIEmbeddingModel({ baseURL: server.baseURL, model: TEST_EMBEDDING_MODEL, apiKey: 'k', initialBackoffMilliseconds: 1, ...overrides });
+    createOpenAIEmbeddingModel({
+      baseURL: server.baseURL,
+      model: TEST_EMBEDDING_MODEL,
+      apiKey: 'k',
+      initialBackoffMilliseconds: 1,
+      ...overrides,
+    });
 
   it('embeds in batches and returns one vector per input, in input order', async () => {
     const before = server.requests;
     const inputs = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
     const vectors = await model({ batchSize: 2 }).embed(inputs);
     expect(server.requests - before).toBe(3);
-    expect(vectors.map((vector) => Array.from(vector))).toEqual(inputs.map((input) => Array.from(Float32Array.from(trigramEmbedding(input)))));
+    expect(vectors.map((vector) => Array.from(vector))).toEqual(
+      inputs.map((input) => Array.from(Float32Array.from(trigramEmbedding(input)))),
+    );
   });
 
   it('retries server errors and succeeds when the upstream recovers', async () => {
@@ -31,7 +44,9 @@ describe('OpenAI-compatible embeddings adapter (against the test embedding serve
 
   it('gives up after its retries with an error naming the endpoint', async () => {
     server.failNext(10, 500);
-    await expect(model({ maxRetries: 2 }).embed(['never'])).rejects.toThrow(/kept failing after 3 attempts: HTTP 500/);
+    await expect(model({ maxRetries: 2 }).embed(['never'])).rejects.toThrow(
+      /kept failing after 3 attempts: HTTP 500/,
+    );
     server.failNext(0);
   });
 

@@ -30,10 +30,14 @@ const RETRYABLE = new Set([408, 409, 429]);
 function sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, milliseconds);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
   });
 }
 
@@ -63,22 +67,30 @@ export function createOpenAIEmbeddingModel(options: OpenAIEmbeddingModelOptions)
             ...options.headers,
           },
           body: JSON.stringify({ model: options.model, input: inputs, encoding_format: 'float' }),
-          signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMilliseconds ?? 60_000)]) : AbortSignal.timeout(options.timeoutMilliseconds ?? 60_000),
+          signal: signal
+            ? AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMilliseconds ?? 60_000)])
+            : AbortSignal.timeout(options.timeoutMilliseconds ?? 60_000),
         });
         if (response.ok) {
           const parsed = ResponseSchema.safeParse(await response.json());
           if (!parsed.success || parsed.data.data.length !== inputs.length) {
-            throw new EmbeddingError(`The embeddings endpoint ${url} returned an unexpected response for model ${options.model}.`);
+            throw new EmbeddingError(
+              `The embeddings endpoint ${url} returned an unexpected response for model ${options.model}.`,
+            );
           }
           const vectors: Float32Array[] = Array.from({ length: inputs.length });
-          for (const item of parsed.data.data) vectors[item.index] = Float32Array.from(item.embedding);
-          if (vectors.some((vector) => vector === undefined)) throw new EmbeddingError(`The embeddings endpoint ${url} skipped inputs.`);
+          for (const item of parsed.data.data)
+            vectors[item.index] = Float32Array.from(item.embedding);
+          if (vectors.some((vector) => vector === undefined))
+            throw new EmbeddingError(`The embeddings endpoint ${url} skipped inputs.`);
           return vectors;
         }
         const detail = (await response.text()).slice(0, 300);
         lastProblem = `HTTP ${response.status}: ${detail}`;
         if (!RETRYABLE.has(response.status) && response.status < 500) {
-          throw new EmbeddingError(`The embeddings endpoint ${url} refused model ${options.model}: ${lastProblem}`);
+          throw new EmbeddingError(
+            `The embeddings endpoint ${url} refused model ${options.model}: ${lastProblem}`,
+          );
         }
         wait = retryAfter(response) ?? wait;
       } catch (error) {
@@ -87,7 +99,9 @@ export function createOpenAIEmbeddingModel(options: OpenAIEmbeddingModelOptions)
       }
       if (attempt < maxRetries) await sleep(wait, signal);
     }
-    throw new EmbeddingError(`The embeddings endpoint ${url} kept failing after ${maxRetries + 1} attempts: ${lastProblem}`);
+    throw new EmbeddingError(
+      `The embeddings endpoint ${url} kept failing after ${maxRetries + 1} attempts: ${lastProblem}`,
+    );
   }
 
   return {

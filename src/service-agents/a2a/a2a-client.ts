@@ -7,7 +7,12 @@
 import { sleep } from '../../domain/clock.ts';
 import { randomUUID } from 'node:crypto';
 import { Message, type Task } from '@a2a-js/sdk';
-import { ClientFactory, JsonRpcTransportFactory, RestTransportFactory, type Client } from '@a2a-js/sdk/client';
+import {
+  ClientFactory,
+  JsonRpcTransportFactory,
+  RestTransportFactory,
+  type Client,
+} from '@a2a-js/sdk/client';
 import { TaskNotCancelableError } from '@a2a-js/sdk/errors';
 import { InvalidRequestError } from '../../domain/errors.ts';
 import { A2aHostNotAllowedError, A2aRemoteError } from './a2a-errors.ts';
@@ -81,10 +86,16 @@ const STREAM_GRACE_MS = 250;
 function remoteError(error: unknown, what: string, source: string, signal?: AbortSignal): unknown {
   if (signal?.aborted || error instanceof InvalidRequestError) return error;
   if (error instanceof A2aHostNotAllowedError || error instanceof A2aRemoteError) return error;
-  const cause = error instanceof Error && error.cause instanceof A2aHostNotAllowedError ? error.cause : undefined;
+  const cause =
+    error instanceof Error && error.cause instanceof A2aHostNotAllowedError
+      ? error.cause
+      : undefined;
   if (cause) return cause;
   const detail = cleanRemoteText(error instanceof Error ? error.message : String(error), 500);
-  return new A2aRemoteError(`${what} at ${source} failed; the error it reported (untrusted text): "${detail}"`, { cause: error });
+  return new A2aRemoteError(
+    `${what} at ${source} failed; the error it reported (untrusted text): "${detail}"`,
+    { cause: error },
+  );
 }
 
 export function createA2aClient(options: A2aClientOptions): A2aClient {
@@ -103,7 +114,9 @@ export function createA2aClient(options: A2aClientOptions): A2aClient {
       new RestTransportFactory({ fetchImpl: guardedFetch, legacyCompat: { enabled: true } }),
     ],
     // Cards are fetched and checked here; the factory only builds a client from a checked card.
-    cardResolver: { resolve: () => Promise.reject(new Error('cards are resolved by the A2A client')) },
+    cardResolver: {
+      resolve: () => Promise.reject(new Error('cards are resolved by the A2A client')),
+    },
   });
   const connections = new Map<string, { until: number; connection: Promise<Connection> }>();
 
@@ -112,11 +125,20 @@ export function createA2aClient(options: A2aClientOptions): A2aClient {
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let body: string;
     try {
-      const response = await guardedFetch(cardUrl, { headers: { accept: 'application/json', 'A2A-Version': '1.0' }, signal: combined });
+      const response = await guardedFetch(cardUrl, {
+        headers: { accept: 'application/json', 'A2A-Version': '1.0' },
+        signal: combined,
+      });
       body = await response.text();
-      if (!response.ok) throw new A2aRemoteError(`The agent card at ${cardUrl.href} could not be fetched: HTTP ${response.status}.`);
+      if (!response.ok)
+        throw new A2aRemoteError(
+          `The agent card at ${cardUrl.href} could not be fetched: HTTP ${response.status}.`,
+        );
     } catch (error) {
-      if (timeout.aborted && !signal?.aborted) throw new A2aRemoteError(`The agent card at ${cardUrl.href} did not arrive within ${options.cardTimeoutMs ?? 10_000} ms.`);
+      if (timeout.aborted && !signal?.aborted)
+        throw new A2aRemoteError(
+          `The agent card at ${cardUrl.href} did not arrive within ${options.cardTimeoutMs ?? 10_000} ms.`,
+        );
       throw remoteError(error, 'Fetching the agent card', cardUrl.href, signal);
     }
     let raw: unknown;
@@ -125,7 +147,11 @@ export function createA2aClient(options: A2aClientOptions): A2aClient {
     } catch {
       throw new A2aRemoteError(`The agent card at ${cardUrl.href} is not JSON.`);
     }
-    const { card, sdkCard } = checkAgentCard(raw, cardUrl, { allowlist, settingName, maxTextLength });
+    const { card, sdkCard } = checkAgentCard(raw, cardUrl, {
+      allowlist,
+      settingName,
+      maxTextLength,
+    });
     const client = await factory.createFromAgentCard(sdkCard);
     return { card, client, source: new URL(card.url).host };
   }
@@ -142,27 +168,42 @@ export function createA2aClient(options: A2aClientOptions): A2aClient {
     if (cached && cached.until > Date.now()) return cached.connection;
     const connection = fetchCard(cardUrl, signal);
     for (const [key, entry] of connections) if (entry.until <= Date.now()) connections.delete(key);
-    connections.set(cardUrl.href, { until: Date.now() + (options.cardTtlMs ?? 60_000), connection });
+    connections.set(cardUrl.href, {
+      until: Date.now() + (options.cardTtlMs ?? 60_000),
+      connection,
+    });
     connection.catch(() => connections.delete(cardUrl.href));
     return connection;
   }
 
-  async function follow(connection: Connection, tracker: A2aTaskTracker, signal: AbortSignal, onUpdate?: (update: A2aUpdate) => void) {
+  async function follow(
+    connection: Connection,
+    tracker: A2aTaskTracker,
+    signal: AbortSignal,
+    onUpdate?: (update: A2aUpdate) => void,
+  ) {
     let delay = POLL_START_MS;
     while (!isSettled(tracker.currentState)) {
       const taskId = tracker.currentTaskId;
-      if (!taskId) throw new A2aRemoteError(`The A2A agent at ${connection.source} stopped answering before the task settled, and gave no task id to follow.`);
+      if (!taskId)
+        throw new A2aRemoteError(
+          `The A2A agent at ${connection.source} stopped answering before the task settled, and gave no task id to follow.`,
+        );
       await sleep(delay, signal);
       delay = Math.min(delay * 2, POLL_MAX_MS);
       let task: Task;
       try {
-        task = await connection.client.getTask({ tenant: '', id: taskId, historyLength: 0 }, { signal });
+        task = await connection.client.getTask(
+          { tenant: '', id: taskId, historyLength: 0 },
+          { signal },
+        );
       } catch (error) {
         throw remoteError(error, 'Reading the task', connection.source, signal);
       }
       const before = tracker.currentState;
       tracker.applyTask(task);
-      if (tracker.currentState !== before && !isSettled(tracker.currentState)) onUpdate?.(tracker.update());
+      if (tracker.currentState !== before && !isSettled(tracker.currentState))
+        onUpdate?.(tracker.update());
     }
   }
 
@@ -176,13 +217,17 @@ export function createA2aClient(options: A2aClientOptions): A2aClient {
     },
 
     async send(url, input, { signal, onUpdate }) {
-      if (input.text === undefined && input.data === undefined) throw new InvalidRequestError('An A2A message needs text or data.');
+      if (input.text === undefined && input.data === undefined)
+        throw new InvalidRequestError('An A2A message needs text or data.');
       const connection = await connect(url, signal);
       const tracker = new A2aTaskTracker({ source: connection.source, maxTextLength });
       const message = Message.fromJSON({
         messageId: randomUUID(),
         role: 'ROLE_USER',
-        parts: [...(input.text !== undefined ? [{ text: input.text }] : []), ...(input.data !== undefined ? [{ data: input.data }] : [])],
+        parts: [
+          ...(input.text !== undefined ? [{ text: input.text }] : []),
+          ...(input.data !== undefined ? [{ data: input.data }] : []),
+        ],
         ...(input.taskId ? { taskId: input.taskId } : {}),
         ...(input.contextId ? { contextId: input.contextId } : {}),
       });
@@ -193,7 +238,17 @@ export function createA2aClient(options: A2aClientOptions): A2aClient {
       let ended = false;
       try {
         const events = connection.client.sendMessageStream(
-          { tenant: '', message, configuration: { acceptedOutputModes: [], taskPushNotificationConfig: undefined, historyLength: 0, returnImmediately: false }, metadata: undefined },
+          {
+            tenant: '',
+            message,
+            configuration: {
+              acceptedOutputModes: [],
+              taskPushNotificationConfig: undefined,
+              historyLength: 0,
+              returnImmediately: false,
+            },
+            metadata: undefined,
+          },
           { signal: AbortSignal.any([signal, streamController.signal]) },
         );
         for await (const event of events) {
@@ -204,14 +259,16 @@ export function createA2aClient(options: A2aClientOptions): A2aClient {
             if (input.taskId) tracker.resume();
             continue;
           }
-          if (isSettled(tracker.currentState)) grace = setTimeout(() => streamController.abort(), STREAM_GRACE_MS);
+          if (isSettled(tracker.currentState))
+            grace = setTimeout(() => streamController.abort(), STREAM_GRACE_MS);
           else onUpdate?.(tracker.update());
         }
         ended = true;
       } catch (error) {
         // A stream cut off after the task settled is done; one that broke after the task existed is
         // followed by polling; anything earlier fails.
-        if (signal.aborted || (!grace && !tracker.currentTaskId)) throw remoteError(error, 'Sending to the A2A agent', connection.source, signal);
+        if (signal.aborted || (!grace && !tracker.currentTaskId))
+          throw remoteError(error, 'Sending to the A2A agent', connection.source, signal);
       } finally {
         clearTimeout(grace);
         if (!ended) streamController.abort();
@@ -221,13 +278,21 @@ export function createA2aClient(options: A2aClientOptions): A2aClient {
     },
 
     async cancel(url, taskId, signal) {
-      if (!taskId) throw new InvalidRequestError('Only a task can be cancelled; this exchange has no task id.', 'task_id');
+      if (!taskId)
+        throw new InvalidRequestError(
+          'Only a task can be cancelled; this exchange has no task id.',
+          'task_id',
+        );
       const connection = await connect(url, signal);
       try {
-        await connection.client.cancelTask({ tenant: '', id: taskId, metadata: undefined }, signal ? { signal } : {});
+        await connection.client.cancelTask(
+          { tenant: '', id: taskId, metadata: undefined },
+          signal ? { signal } : {},
+        );
       } catch (error) {
         // A task that already ended cannot be cancelled, and needs no cancelling.
-        if (!(error instanceof TaskNotCancelableError)) throw remoteError(error, 'Cancelling the task', connection.source, signal);
+        if (!(error instanceof TaskNotCancelableError))
+          throw remoteError(error, 'Cancelling the task', connection.source, signal);
       }
     },
   };

@@ -3,10 +3,25 @@
  * everything the remote agent said. `A2aTaskTracker` folds the SDK's events (a task, a direct message,
  * status and artifact updates, with appended chunks) into that view.
  */
-import { TaskState, type Artifact, type Message, type Part, type StreamResponse, type Task } from '@a2a-js/sdk';
+import {
+  TaskState,
+  type Artifact,
+  type Message,
+  type Part,
+  type StreamResponse,
+  type Task,
+} from '@a2a-js/sdk';
 import { cleanLabel, delimitUntrusted, type UntrustedSection } from './untrusted-text.ts';
 
-export type A2aTaskState = 'submitted' | 'working' | 'input-required' | 'auth-required' | 'completed' | 'failed' | 'canceled' | 'rejected';
+export type A2aTaskState =
+  | 'submitted'
+  | 'working'
+  | 'input-required'
+  | 'auth-required'
+  | 'completed'
+  | 'failed'
+  | 'canceled'
+  | 'rejected';
 
 /** A file part: bytes when the agent sent them inline, else its URL (never fetched by Concierge). */
 export interface A2aFile {
@@ -53,7 +68,14 @@ const STATES: Partial<Record<TaskState, A2aTaskState>> = {
 };
 
 /** Terminal states, and the two where the remote agent waits for the caller. */
-const SETTLED: ReadonlySet<A2aTaskState> = new Set(['completed', 'failed', 'canceled', 'rejected', 'input-required', 'auth-required']);
+const SETTLED: ReadonlySet<A2aTaskState> = new Set([
+  'completed',
+  'failed',
+  'canceled',
+  'rejected',
+  'input-required',
+  'auth-required',
+]);
 
 /** Whether the task has ended or waits for the caller: no more events will come on their own. */
 export function isSettled(state: A2aTaskState): boolean {
@@ -61,7 +83,9 @@ export function isSettled(state: A2aTaskState): boolean {
 }
 
 function textOf(parts: Part[]): string {
-  return parts.flatMap((part) => (part.content?.$case === 'text' ? [part.content.value] : [])).join('\n');
+  return parts
+    .flatMap((part) => (part.content?.$case === 'text' ? [part.content.value] : []))
+    .join('\n');
 }
 
 function dataOf(parts: Part[]): unknown[] {
@@ -70,15 +94,24 @@ function dataOf(parts: Part[]): unknown[] {
 
 /** Everything a part list says, as text for the model: text parts, then data as JSON, then file names. */
 function renderParts(parts: Part[]): string {
-  const files = filesOf(parts).map((file) => `[file ${file.name} (${file.mediaType}${file.content ? `, ${file.content.byteLength} bytes` : `, at ${file.url}`})]`);
-  return [textOf(parts), ...dataOf(parts).map((data) => JSON.stringify(data)), ...files].filter((line) => line !== '').join('\n');
+  const files = filesOf(parts).map(
+    (file) =>
+      `[file ${file.name} (${file.mediaType}${file.content ? `, ${file.content.byteLength} bytes` : `, at ${file.url}`})]`,
+  );
+  return [textOf(parts), ...dataOf(parts).map((data) => JSON.stringify(data)), ...files]
+    .filter((line) => line !== '')
+    .join('\n');
 }
 
 function filesOf(parts: Part[]): A2aFile[] {
   return parts.flatMap((part): A2aFile[] => {
     const content = part.content;
-    const file = { name: cleanLabel(part.filename ?? '', 128) || 'file', mediaType: part.mediaType || 'application/octet-stream' };
-    if (content?.$case === 'raw') return [{ ...file, url: null, content: new Uint8Array(content.value) }];
+    const file = {
+      name: cleanLabel(part.filename ?? '', 128) || 'file',
+      mediaType: part.mediaType || 'application/octet-stream',
+    };
+    if (content?.$case === 'raw')
+      return [{ ...file, url: null, content: new Uint8Array(content.value) }];
     if (content?.$case === 'url') return [{ ...file, url: content.value, content: null }];
     return [];
   });
@@ -146,7 +179,12 @@ export class A2aTaskTracker {
         const artifact = payload.value.artifact;
         if (!artifact) return;
         const known = this.artifacts.get(artifact.artifactId);
-        this.artifacts.set(artifact.artifactId, payload.value.append && known ? { ...known, parts: [...known.parts, ...artifact.parts] } : artifact);
+        this.artifacts.set(
+          artifact.artifactId,
+          payload.value.append && known
+            ? { ...known, parts: [...known.parts, ...artifact.parts] }
+            : artifact,
+        );
         return;
       }
     }
@@ -160,16 +198,14 @@ export class A2aTaskTracker {
   }
 
   update(): A2aUpdate {
-    const artifacts = [...this.artifacts.values()].map(
-      (artifact): A2aArtifact => ({
-        artifactId: artifact.artifactId,
-        name: artifact.name,
-        description: artifact.description,
-        text: textOf(artifact.parts),
-        data: dataOf(artifact.parts),
-        files: filesOf(artifact.parts),
-      }),
-    );
+    const artifacts = [...this.artifacts.values()].map((artifact): A2aArtifact => ({
+      artifactId: artifact.artifactId,
+      name: artifact.name,
+      description: artifact.description,
+      text: textOf(artifact.parts),
+      data: dataOf(artifact.parts),
+      files: filesOf(artifact.parts),
+    }));
     const statusParts = this.statusMessage?.parts ?? [];
     const sections: UntrustedSection[] = [
       { label: 'status message', text: renderParts(statusParts) },

@@ -19,12 +19,21 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 3;
 
 /** Throws unless `url` may be contacted. */
-export function assertAllowed(url: URL, { allowlist, settingName }: Pick<GuardedFetchOptions, 'allowlist' | 'settingName'>): void {
+export function assertAllowed(
+  url: URL,
+  { allowlist, settingName }: Pick<GuardedFetchOptions, 'allowlist' | 'settingName'>,
+): void {
   if (allowlist.allows(url)) return;
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new A2aHostNotAllowedError(`A2A agents are reached over http or https, not ${url.protocol}.`);
-  if (url.username || url.password) throw new A2aHostNotAllowedError('A2A URLs may not carry credentials (user:password@).');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new A2aHostNotAllowedError(
+      `A2A agents are reached over http or https, not ${url.protocol}.`,
+    );
+  if (url.username || url.password)
+    throw new A2aHostNotAllowedError('A2A URLs may not carry credentials (user:password@).');
   const listed = allowlist.entries.length ? allowlist.entries.join(', ') : 'nothing';
-  throw new A2aHostNotAllowedError(`A2A host '${url.host}' is not allowed: ${settingName} allows ${listed}.`);
+  throw new A2aHostNotAllowedError(
+    `A2A host '${url.host}' is not allowed: ${settingName} allows ${listed}.`,
+  );
 }
 
 function limitBody(response: Response, maxBytes: number, host: string): Response {
@@ -34,18 +43,29 @@ function limitBody(response: Response, maxBytes: number, host: string): Response
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         seen += chunk.byteLength;
-        if (seen > maxBytes) controller.error(new A2aRemoteError(`The A2A agent at ${host} sent more than ${maxBytes} bytes in one response.`));
+        if (seen > maxBytes)
+          controller.error(
+            new A2aRemoteError(
+              `The A2A agent at ${host} sent more than ${maxBytes} bytes in one response.`,
+            ),
+          );
         else controller.enqueue(chunk);
       },
     }),
   );
-  return new Response(limited, { status: response.status, statusText: response.statusText, headers: response.headers });
+  return new Response(limited, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }
 
 export function createGuardedFetch(options: GuardedFetchOptions): typeof fetch {
   return async (input, init) => {
     let url = new URL(input instanceof Request ? input.url : String(input));
-    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    const method = (
+      init?.method ?? (input instanceof Request ? input.method : 'GET')
+    ).toUpperCase();
     for (let hop = 0; ; hop++) {
       assertAllowed(url, options);
       const response = await options.fetch(url, { ...init, redirect: 'manual' });
@@ -55,7 +75,10 @@ export function createGuardedFetch(options: GuardedFetchOptions): typeof fetch {
         return limitBody(response, options.maxResponseBytes, url.host);
       }
       await response.body?.cancel();
-      if (hop >= MAX_REDIRECTS) throw new A2aRemoteError(`The A2A agent at ${url.host} redirected more than ${MAX_REDIRECTS} times.`);
+      if (hop >= MAX_REDIRECTS)
+        throw new A2aRemoteError(
+          `The A2A agent at ${url.host} redirected more than ${MAX_REDIRECTS} times.`,
+        );
       url = new URL(location, url);
     }
   };

@@ -4,7 +4,9 @@ import { createHostAllowlist, parseHostPattern } from './host-allowlist.ts';
 describe('A2A host allowlist', () => {
   it('matches host names exactly, case-insensitively, on any port unless one is given', () => {
     const allowlist = createHostAllowlist(['Agents.Example.com', 'localhost:4000']);
-    expect(allowlist.allows(new URL('https://agents.example.com/.well-known/agent-card.json'))).toBe(true);
+    expect(
+      allowlist.allows(new URL('https://agents.example.com/.well-known/agent-card.json')),
+    ).toBe(true);
     expect(allowlist.allows(new URL('http://AGENTS.example.com:8080/a2a'))).toBe(true);
     expect(allowlist.allows(new URL('https://agents.example.com./a2a'))).toBe(true);
     expect(allowlist.allows(new URL('https://evil-agents.example.com/'))).toBe(false);
@@ -34,7 +36,14 @@ describe('A2A host allowlist', () => {
   });
 
   it('rejects entries that are not host patterns', () => {
-    for (const entry of ['http://example.com', 'example.com/path', '*', '*.', 'exa mple.com', 'a..b']) {
+    for (const entry of [
+      'http://example.com',
+      'example.com/path',
+      '*',
+      '*.',
+      'exa mple.com',
+      'a..b',
+    ]) {
       expect(parseHostPattern(entry), entry).toBeUndefined();
     }
     expect(() => createHostAllowlist(['https://x.dev'])).toThrow(/is not a host pattern/);

@@ -20,7 +20,8 @@ function defaultPort(url: URL): string {
 export function createHostAllowlist(entries: readonly string[]): HostAllowlist {
   const patterns = entries.map((entry) => {
     const pattern = parseHostPattern(entry);
-    if (!pattern) throw new Error(`'${entry}' is not a host pattern (a host, host:port, or *.domain).`);
+    if (!pattern)
+      throw new Error(`'${entry}' is not a host pattern (a host, host:port, or *.domain).`);
     return pattern;
   });
   return {
@@ -28,10 +29,15 @@ export function createHostAllowlist(entries: readonly string[]): HostAllowlist {
     allows(url) {
       if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
       if (url.username || url.password) return false;
-      const host = url.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+      const host = url.hostname
+        .toLowerCase()
+        .replace(/^\[(.*)\]$/, '$1')
+        .replace(/\.$/, '');
       const port = defaultPort(url);
       return patterns.some(
-        (pattern) => (pattern.wildcard ? host.endsWith(`.${pattern.host}`) : host === pattern.host) && (pattern.port === null || pattern.port === port),
+        (pattern) =>
+          (pattern.wildcard ? host.endsWith(`.${pattern.host}`) : host === pattern.host) &&
+          (pattern.port === null || pattern.port === port),
       );
     },
   };

@@ -21,7 +21,14 @@ const RemoteCardSchema = z.object({
   description: z.string().default(''),
   version: z.string().default(''),
   supportedInterfaces: z
-    .array(z.object({ url: z.string(), protocolBinding: z.string(), protocolVersion: z.string().default(''), tenant: z.string().default('') }))
+    .array(
+      z.object({
+        url: z.string(),
+        protocolBinding: z.string(),
+        protocolVersion: z.string().default(''),
+        tenant: z.string().default(''),
+      }),
+    )
     .min(1),
   capabilities: z.object({ streaming: z.boolean().optional() }).optional(),
   skills: z
@@ -67,7 +74,10 @@ export function agentCardUrl(url: string): URL {
   try {
     parsed = new URL(url);
   } catch {
-    throw new InvalidRequestError(`'${url.slice(0, 200)}' is not a URL; an A2A agent is given by the http(s) URL of its agent card.`, 'url');
+    throw new InvalidRequestError(
+      `'${url.slice(0, 200)}' is not a URL; an A2A agent is given by the http(s) URL of its agent card.`,
+      'url',
+    );
   }
   if (parsed.pathname.endsWith('.json')) return parsed;
   parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}${AGENT_CARD_PATH}`;
@@ -87,29 +97,45 @@ export interface CardCheckOptions {
  * usable endpoint must be allowlisted. Returns the cleaned card and the card the SDK client is built from
  * (with only the usable interfaces).
  */
-export function checkAgentCard(raw: unknown, cardUrl: URL, { allowlist, settingName, maxTextLength }: CardCheckOptions): { card: RemoteAgentCard; sdkCard: AgentCard } {
+export function checkAgentCard(
+  raw: unknown,
+  cardUrl: URL,
+  { allowlist, settingName, maxTextLength }: CardCheckOptions,
+): { card: RemoteAgentCard; sdkCard: AgentCard } {
   let normalized: AgentCard;
   try {
     normalized = legacyAwareResolver.normalizeAgentCard(raw);
   } catch (error) {
-    throw new A2aRemoteError(`The agent card at ${cardUrl.href} could not be read as an A2A agent card (${(error as Error).message}).`);
+    throw new A2aRemoteError(
+      `The agent card at ${cardUrl.href} could not be read as an A2A agent card (${(error as Error).message}).`,
+    );
   }
   const parsed = RemoteCardSchema.safeParse(normalized);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new A2aRemoteError(`The agent card at ${cardUrl.href} is not a valid A2A agent card: ${issue.path.join('.') || '(root)'}: ${issue.message}.`);
+    throw new A2aRemoteError(
+      `The agent card at ${cardUrl.href} is not a valid A2A agent card: ${issue.path.join('.') || '(root)'}: ${issue.message}.`,
+    );
   }
-  const interfaces = parsed.data.supportedInterfaces.filter((entry) => BINDINGS.has(entry.protocolBinding.toUpperCase()));
+  const interfaces = parsed.data.supportedInterfaces.filter((entry) =>
+    BINDINGS.has(entry.protocolBinding.toUpperCase()),
+  );
   if (interfaces.length === 0) {
-    const offered = parsed.data.supportedInterfaces.map((entry) => entry.protocolBinding).join(', ');
-    throw new A2aRemoteError(`The agent card at ${cardUrl.href} offers no JSON-RPC or HTTP+JSON interface (only ${offered}).`);
+    const offered = parsed.data.supportedInterfaces
+      .map((entry) => entry.protocolBinding)
+      .join(', ');
+    throw new A2aRemoteError(
+      `The agent card at ${cardUrl.href} offers no JSON-RPC or HTTP+JSON interface (only ${offered}).`,
+    );
   }
   for (const entry of interfaces) {
     let endpoint: URL;
     try {
       endpoint = new URL(entry.url, cardUrl);
     } catch {
-      throw new A2aRemoteError(`The agent card at ${cardUrl.href} names an endpoint that is not a URL.`);
+      throw new A2aRemoteError(
+        `The agent card at ${cardUrl.href} names an endpoint that is not a URL.`,
+      );
     }
     if (!allowlist.allows(endpoint)) {
       throw new A2aHostNotAllowedError(
@@ -118,7 +144,8 @@ export function checkAgentCard(raw: unknown, cardUrl: URL, { allowlist, settingN
     }
     entry.url = endpoint.href;
   }
-  const text = (value: string, length: number) => cleanRemoteText(value, Math.min(length, maxTextLength));
+  const text = (value: string, length: number) =>
+    cleanRemoteText(value, Math.min(length, maxTextLength));
   const card: RemoteAgentCard = {
     name: text(parsed.data.name, 200),
     description: text(parsed.data.description, 2000),

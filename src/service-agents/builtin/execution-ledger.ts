@@ -22,7 +22,11 @@ export interface ExecutionLedger {
    * Runs `work` for `proposalId` at most once, ever. A repeated call returns the first call's outcome
    * (waiting for it if it is still running). `describe` words the result for an interrupted attempt.
    */
-  once(proposalId: string, work: () => Promise<AgentStepResult>, describe: InterruptedDescription): Promise<AgentStepResult>;
+  once(
+    proposalId: string,
+    work: () => Promise<AgentStepResult>,
+    describe: InterruptedDescription,
+  ): Promise<AgentStepResult>;
 }
 
 /** What the model reads when an earlier attempt was interrupted: what may have happened, and where to look. */
@@ -76,19 +80,33 @@ export function createFileExecutionLedger(directory: string): ExecutionLedger {
     return true;
   }
 
-  async function run(proposalId: string, work: () => Promise<AgentStepResult>, describe: InterruptedDescription): Promise<AgentStepResult> {
+  async function run(
+    proposalId: string,
+    work: () => Promise<AgentStepResult>,
+    describe: InterruptedDescription,
+  ): Promise<AgentStepResult> {
     const path = join(directory, entryName(proposalId));
     const claimedAt = new Date().toISOString();
     if (!(await claim(path, { proposalId, claimedAt }))) {
       const entry = await readEntry(path);
-      return entry?.outcome ?? { kind: 'failed', output: describe(), data: { status: 'interrupted', claimed_at: entry?.claimedAt ?? null } };
+      return (
+        entry?.outcome ?? {
+          kind: 'failed',
+          output: describe(),
+          data: { status: 'interrupted', claimed_at: entry?.claimedAt ?? null },
+        }
+      );
     }
     let outcome: AgentStepResult;
     try {
       outcome = await work();
     } catch (error) {
       // Recorded so that a repeat reports this failure instead of trying again blind.
-      await record(path, { proposalId, claimedAt, outcome: { kind: 'failed', output: `The action failed: ${(error as Error).message}` } });
+      await record(path, {
+        proposalId,
+        claimedAt,
+        outcome: { kind: 'failed', output: `The action failed: ${(error as Error).message}` },
+      });
       throw error;
     }
     await record(path, { proposalId, claimedAt, outcome });

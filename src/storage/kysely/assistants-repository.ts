@@ -45,7 +45,8 @@ function toObject(row: Selectable<AssistantsTable>): Assistant {
 }
 
 export function assistantsRepository(db: Kysely<Database>): AssistantRepository {
-  const scoped = (projectId: string) => db.selectFrom('assistants').selectAll().where('project_id', '=', projectId);
+  const scoped = (projectId: string) =>
+    db.selectFrom('assistants').selectAll().where('project_id', '=', projectId);
   return {
     async insert(projectId, assistant) {
       await db.insertInto('assistants').values(toRow(projectId, assistant)).execute();
@@ -65,7 +66,11 @@ export function assistantsRepository(db: Kysely<Database>): AssistantRepository 
       return result.numUpdatedRows > 0n;
     },
     async delete(projectId, id) {
-      const result = await db.deleteFrom('assistants').where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+      const result = await db
+        .deleteFrom('assistants')
+        .where('id', '=', id)
+        .where('project_id', '=', projectId)
+        .executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
     list(projectId, page) {

@@ -31,9 +31,11 @@ export function embeddingCacheRepository(db: Kysely<Database>): EmbeddingCacheRe
     },
     async putMany(model, entries) {
       for (let start = 0; start < entries.length; start += 200) {
-        const values = entries
-          .slice(start, start + 200)
-          .map((entry) => ({ model, content_hash: entry.contentHash, embedding: toFloat32Blob(entry.embedding) }));
+        const values = entries.slice(start, start + 200).map((entry) => ({
+          model,
+          content_hash: entry.contentHash,
+          embedding: toFloat32Blob(entry.embedding),
+        }));
         await db
           .insertInto('embedding_cache')
           .values(values)

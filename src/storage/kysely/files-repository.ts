@@ -51,7 +51,11 @@ export function filesRepository(db: Kysely<Database>): FileRepository {
     },
     async existing(projectId, ids, now) {
       if (ids.length === 0) return new Set();
-      const rows = await scoped(projectId, now).clearSelect().select('id').where('id', 'in', ids).execute();
+      const rows = await scoped(projectId, now)
+        .clearSelect()
+        .select('id')
+        .where('id', 'in', ids)
+        .execute();
       return new Set(rows.map((row) => row.id));
     },
     list(projectId, page, filter, now) {
@@ -60,7 +64,11 @@ export function filesRepository(db: Kysely<Database>): FileRepository {
       return paginate(query, page, toObject);
     },
     async delete(projectId, id) {
-      const result = await db.deleteFrom('files').where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+      const result = await db
+        .deleteFrom('files')
+        .where('id', '=', id)
+        .where('project_id', '=', projectId)
+        .executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
     async listExpired(now, limit) {

@@ -55,7 +55,13 @@ export function ingestionQueue(db: Kysely<Database>, dialect: Dialect): Ingestio
     },
     async complete(job, owner, usageBytes) {
       const result = await owned(job, owner)
-        .set({ status: 'completed', usage_bytes: usageBytes, last_error: null, lease_owner: null, lease_until: null })
+        .set({
+          status: 'completed',
+          usage_bytes: usageBytes,
+          last_error: null,
+          lease_owner: null,
+          lease_until: null,
+        })
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
@@ -64,7 +70,13 @@ export function ingestionQueue(db: Kysely<Database>, dialect: Dialect): Ingestio
     },
     async fail(job, owner, error) {
       const result = await owned(job, owner)
-        .set({ status: 'failed', usage_bytes: 0, last_error: toJson(error), lease_owner: null, lease_until: null })
+        .set({
+          status: 'failed',
+          usage_bytes: 0,
+          last_error: toJson(error),
+          lease_owner: null,
+          lease_until: null,
+        })
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },

@@ -12,10 +12,16 @@ import { apiKeysRepository, projectsRepository } from './projects-repository.ts'
 import { runEventsRepository } from './run-events-repository.ts';
 import { runStepsRepository } from './run-steps-repository.ts';
 import { runsRepository } from './runs-repository.ts';
-import { serviceAgentActionsRepository, serviceAgentsRepository } from './service-agents-repository.ts';
+import {
+  serviceAgentActionsRepository,
+  serviceAgentsRepository,
+} from './service-agents-repository.ts';
 import { threadsRepository } from './threads-repository.ts';
 import { withTransaction } from './with-transaction.ts';
-import { fileBatchesRepository, vectorStoreFilesRepository } from './vector-store-files-repository.ts';
+import {
+  fileBatchesRepository,
+  vectorStoreFilesRepository,
+} from './vector-store-files-repository.ts';
 import { vectorStoresRepository } from './vector-stores-repository.ts';
 
 export interface KyselyStoreOptions {

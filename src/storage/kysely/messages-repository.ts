@@ -21,50 +21,83 @@ function toMessage(row: Selectable<MessagesTable>): Message {
   return JSON.parse(row.object) as Message;
 }
 
-const MESSAGE_COLUMNS = ['id', 'project_id', 'thread_id', 'created_at', 'run_id', 'object'] as const;
+const MESSAGE_COLUMNS = [
+  'id',
+  'project_id',
+  'thread_id',
+  'created_at',
+  'run_id',
+  'object',
+] as const;
 
 export function messagesRepository(db: Kysely<Database>): MessageRepository {
   // The two hottest statements of the conversation API, compiled once (see prepared-query.ts).
-  const insertIntoThread = preparedQuery(db, 8, (id, projectId, threadId, createdAt, runId, object, thread, project) =>
-    db
-      .insertInto('messages')
-      .columns([...MESSAGE_COLUMNS])
-      .expression(
-        db
-          .selectFrom('threads')
-          .select([
-            sql`${id}`.as('id'),
-            sql`${projectId}`.as('project_id'),
-            sql`${threadId}`.as('thread_id'),
-            sql`${createdAt}`.as('created_at'),
-            sql`${runId}`.as('run_id'),
-            sql`${object}`.as('object'),
-          ])
-          .where('threads.id', '=', thread as never)
-          .where('threads.project_id', '=', project as never)
-          .where(({ not, exists, selectFrom }) =>
-            not(
-              exists(
-                selectFrom('runs')
-                  .select('runs.id')
-                  .where('runs.thread_id', '=', thread as never)
-                  .where('runs.status', 'in', ['queued', 'in_progress', 'requires_action', 'cancelling']),
+  const insertIntoThread = preparedQuery(
+    db,
+    8,
+    (id, projectId, threadId, createdAt, runId, object, thread, project) =>
+      db
+        .insertInto('messages')
+        .columns([...MESSAGE_COLUMNS])
+        .expression(
+          db
+            .selectFrom('threads')
+            .select([
+              sql`${id}`.as('id'),
+              sql`${projectId}`.as('project_id'),
+              sql`${threadId}`.as('thread_id'),
+              sql`${createdAt}`.as('created_at'),
+              sql`${runId}`.as('run_id'),
+              sql`${object}`.as('object'),
+            ])
+            .where('threads.id', '=', thread as never)
+            .where('threads.project_id', '=', project as never)
+            .where(({ not, exists, selectFrom }) =>
+              not(
+                exists(
+                  selectFrom('runs')
+                    .select('runs.id')
+                    .where('runs.thread_id', '=', thread as never)
+                    .where('runs.status', 'in', [
+                      'queued',
+                      'in_progress',
+                      'requires_action',
+                      'cancelling',
+                    ]),
+                ),
               ),
             ),
-          ),
-      ),
+        ),
   );
   const newestPage = {
     desc: preparedQuery<{ id: string; object: string }>(db, 3, (threadId, projectId, limit) =>
-      db.selectFrom('messages').select(['id', 'object']).where('thread_id', '=', threadId as never).where('project_id', '=', projectId as never).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit as never),
+      db
+        .selectFrom('messages')
+        .select(['id', 'object'])
+        .where('thread_id', '=', threadId as never)
+        .where('project_id', '=', projectId as never)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit as never),
     ),
     asc: preparedQuery<{ id: string; object: string }>(db, 3, (threadId, projectId, limit) =>
-      db.selectFrom('messages').select(['id', 'object']).where('thread_id', '=', threadId as never).where('project_id', '=', projectId as never).orderBy('created_at', 'asc').orderBy('id', 'asc').limit(limit as never),
+      db
+        .selectFrom('messages')
+        .select(['id', 'object'])
+        .where('thread_id', '=', threadId as never)
+        .where('project_id', '=', projectId as never)
+        .orderBy('created_at', 'asc')
+        .orderBy('id', 'asc')
+        .limit(limit as never),
     ),
   };
 
   const inThread = (projectId: string, threadId: string, runId?: string) => {
-    let query = db.selectFrom('messages').selectAll().where('thread_id', '=', threadId).where('project_id', '=', projectId);
+    let query = db
+      .selectFrom('messages')
+      .selectAll()
+      .where('thread_id', '=', threadId)
+      .where('project_id', '=', projectId);
     if (runId !== undefined) query = query.where('run_id', '=', runId);
     return query;
   };
@@ -74,7 +107,16 @@ export function messagesRepository(db: Kysely<Database>): MessageRepository {
     },
     async insertIntoThread(projectId, message) {
       const row = toRow(projectId, message);
-      const result = await insertIntoThread(row.id, row.project_id, row.thread_id, row.created_at, row.run_id, row.object, message.thread_id, projectId);
+      const result = await insertIntoThread(
+        row.id,
+        row.project_id,
+        row.thread_id,
+        row.created_at,
+        row.run_id,
+        row.object,
+        message.thread_id,
+        projectId,
+      );
       return (result.numAffectedRows ?? 0n) > 0n;
     },
     async find(projectId, id) {
@@ -96,7 +138,11 @@ export function messagesRepository(db: Kysely<Database>): MessageRepository {
       return result.numUpdatedRows > 0n;
     },
     async delete(projectId, id) {
-      const result = await db.deleteFrom('messages').where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+      const result = await db
+        .deleteFrom('messages')
+        .where('id', '=', id)
+        .where('project_id', '=', projectId)
+        .executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
     list(projectId, threadId, page, filter = {}) {
@@ -110,7 +156,10 @@ export function messagesRepository(db: Kysely<Database>): MessageRepository {
       return jsonPage(rows, page.limit);
     },
     async listAll(projectId, threadId) {
-      const rows = await inThread(projectId, threadId).orderBy('created_at', 'asc').orderBy('id', 'asc').execute();
+      const rows = await inThread(projectId, threadId)
+        .orderBy('created_at', 'asc')
+        .orderBy('id', 'asc')
+        .execute();
       return rows.map(toMessage);
     },
   };

@@ -36,14 +36,21 @@ function compare(cursor: Cursor, operator: '>' | '<') {
 }
 
 /** The rows of one page (in the requested order) and whether more follow. */
-async function pageRows<Row>(scoped: ScopedQuery, page: PageParams): Promise<{ rows: Row[]; hasMore: boolean }> {
+async function pageRows<Row>(
+  scoped: ScopedQuery,
+  page: PageParams,
+): Promise<{ rows: Row[]; hasMore: boolean }> {
   const ascending = page.order === 'asc';
   let query = scoped;
   if (page.after !== undefined) {
-    query = query.where(compare(await resolveCursor(scoped, page.after, 'after'), ascending ? '>' : '<'));
+    query = query.where(
+      compare(await resolveCursor(scoped, page.after, 'after'), ascending ? '>' : '<'),
+    );
   }
   if (page.before !== undefined) {
-    query = query.where(compare(await resolveCursor(scoped, page.before, 'before'), ascending ? '<' : '>'));
+    query = query.where(
+      compare(await resolveCursor(scoped, page.before, 'before'), ascending ? '<' : '>'),
+    );
   }
   // With only `before`, the page is the `limit` items closest to the cursor: walk backwards, then flip.
   const backwards = page.before !== undefined && page.after === undefined;

@@ -13,15 +13,30 @@ export interface Marker {
 }
 
 function isMarker(value: unknown): value is Marker {
-  return typeof value === 'object' && value !== null && 'marker' in value && Object.keys(value).length === 1;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'marker' in value &&
+    Object.keys(value).length === 1
+  );
 }
 
 /**
  * Returns a function that runs the query `build` describes, with `arity` arguments. `build` receives
  * one marker per argument and must use each only as a plain parameter value (not to decide the shape).
  */
-export function preparedQuery<Row>(db: Kysely<Database>, arity: number, build: (...markers: Marker[]) => Compilable<Row>) {
-  let compiled: { sql: string; parameters: readonly unknown[]; positions: Array<[index: number, argument: number]> } | undefined;
+export function preparedQuery<Row>(
+  db: Kysely<Database>,
+  arity: number,
+  build: (...markers: Marker[]) => Compilable<Row>,
+) {
+  let compiled:
+    | {
+        sql: string;
+        parameters: readonly unknown[];
+        positions: Array<[index: number, argument: number]>;
+      }
+    | undefined;
   return (...args: unknown[]): Promise<QueryResult<Row>> => {
     if (!compiled) {
       const markers = Array.from({ length: arity }, (_, marker) => ({ marker }));

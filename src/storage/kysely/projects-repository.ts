@@ -34,11 +34,20 @@ export function projectsRepository(db: Kysely<Database>): ProjectRepository {
     async insert(project) {
       await db
         .insertInto('projects')
-        .values({ id: project.id, name: project.name, created_at: project.created_at, archived_at: project.archived_at })
+        .values({
+          id: project.id,
+          name: project.name,
+          created_at: project.created_at,
+          archived_at: project.archived_at,
+        })
         .execute();
     },
     async find(id) {
-      const row = await db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('projects')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
       return row && toProject(row);
     },
     async update(project) {
@@ -75,7 +84,11 @@ export function apiKeysRepository(db: Kysely<Database>): ApiKeyRepository {
         .selectFrom('api_keys')
         .innerJoin('projects', 'projects.id', 'api_keys.project_id')
         .selectAll('api_keys')
-        .select(['projects.name as project_name', 'projects.created_at as project_created_at', 'projects.archived_at'])
+        .select([
+          'projects.name as project_name',
+          'projects.created_at as project_created_at',
+          'projects.archived_at',
+        ])
         .where('api_keys.key_hash', '=', keyHash)
         .executeTakeFirst();
       if (!row) return undefined;
@@ -97,10 +110,18 @@ export function apiKeysRepository(db: Kysely<Database>): ApiKeyRepository {
       return row && toApiKey(row);
     },
     list(projectId, page) {
-      return paginate(db.selectFrom('api_keys').selectAll().where('project_id', '=', projectId), page, toApiKey);
+      return paginate(
+        db.selectFrom('api_keys').selectAll().where('project_id', '=', projectId),
+        page,
+        toApiKey,
+      );
     },
     async delete(projectId, id) {
-      const result = await db.deleteFrom('api_keys').where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+      const result = await db
+        .deleteFrom('api_keys')
+        .where('id', '=', id)
+        .where('project_id', '=', projectId)
+        .executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
     async touch(id, usedAt) {

@@ -10,7 +10,14 @@ export function runEventsRepository(db: Kysely<Database>): RunEventRepository {
       if (events.length === 0) return;
       await db
         .insertInto('run_events')
-        .values(events.map((event) => ({ run_id: event.runId, seq: event.seq, event: event.event, data: event.data })))
+        .values(
+          events.map((event) => ({
+            run_id: event.runId,
+            seq: event.seq,
+            event: event.event,
+            data: event.data,
+          })),
+        )
         .execute();
     },
     async listAfter(runId, afterSeq, limit) {
@@ -22,7 +29,12 @@ export function runEventsRepository(db: Kysely<Database>): RunEventRepository {
         .orderBy('seq')
         .limit(limit)
         .execute();
-      return rows.map((row): RunEvent => ({ runId: row.run_id, seq: Number(row.seq), event: row.event as RunEventName, data: row.data }));
+      return rows.map((row): RunEvent => ({
+        runId: row.run_id,
+        seq: Number(row.seq),
+        event: row.event as RunEventName,
+        data: row.data,
+      }));
     },
     async lastSeq(runId) {
       const row = await db

@@ -9,7 +9,11 @@ const toStep = (row: { object: string }) => JSON.parse(row.object) as RunStep;
 
 export function runStepsRepository(db: Kysely<Database>): RunStepRepository {
   const inRun = (projectId: string, runId: string) =>
-    db.selectFrom('run_steps').select(['id', 'created_at', 'object']).where('run_id', '=', runId).where('project_id', '=', projectId);
+    db
+      .selectFrom('run_steps')
+      .select(['id', 'created_at', 'object'])
+      .where('run_id', '=', runId)
+      .where('project_id', '=', projectId);
   return {
     async insert(projectId, step, transcript) {
       await db
@@ -27,7 +31,10 @@ export function runStepsRepository(db: Kysely<Database>): RunStepRepository {
     async update(projectId, step, transcript) {
       await db
         .updateTable('run_steps')
-        .set({ object: JSON.stringify(step), ...(transcript ? { transcript: JSON.stringify(transcript) } : {}) })
+        .set({
+          object: JSON.stringify(step),
+          ...(transcript ? { transcript: JSON.stringify(transcript) } : {}),
+        })
         .where('id', '=', step.id)
         .where('project_id', '=', projectId)
         .execute();
@@ -48,7 +55,10 @@ export function runStepsRepository(db: Kysely<Database>): RunStepRepository {
         .orderBy('created_at')
         .orderBy('id')
         .execute();
-      return rows.map((row) => ({ step: toStep(row), transcript: row.transcript ? (JSON.parse(row.transcript) as StepTranscript) : null }));
+      return rows.map((row) => ({
+        step: toStep(row),
+        transcript: row.transcript ? (JSON.parse(row.transcript) as StepTranscript) : null,
+      }));
     },
   };
 }

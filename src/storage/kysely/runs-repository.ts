@@ -2,7 +2,12 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Run } from '../../domain/run.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
-import { ActiveRunConflictError, type NewRunEvent, type RunRecord, type RunRepository } from '../ports/runs-port.ts';
+import {
+  ActiveRunConflictError,
+  type NewRunEvent,
+  type RunRecord,
+  type RunRepository,
+} from '../ports/runs-port.ts';
 import type { Database, Dialect, RunsTable } from './database.ts';
 import { paginate, paginateJson } from './paginate.ts';
 import { withTransaction } from './with-transaction.ts';
@@ -33,25 +38,45 @@ async function lastSeqIn(transaction: Transaction<Database>, runId: string): Pro
 }
 
 /** Appends events after `afterSeq`, or after the run's current last event, inside `transaction`. */
-async function appendAfterLast(transaction: Transaction<Database>, runId: string, events: NewRunEvent[], afterSeq?: number): Promise<RunEvent[]> {
+async function appendAfterLast(
+  transaction: Transaction<Database>,
+  runId: string,
+  events: NewRunEvent[],
+  afterSeq?: number,
+): Promise<RunEvent[]> {
   if (events.length === 0) return [];
   let seq = afterSeq ?? (await lastSeqIn(transaction, runId));
   const stored = events.map((event) => ({ ...event, seq: ++seq }));
   await transaction
     .insertInto('run_events')
-    .values(stored.map((event) => ({ run_id: event.runId, seq: event.seq, event: event.event, data: event.data })))
+    .values(
+      stored.map((event) => ({
+        run_id: event.runId,
+        seq: event.seq,
+        event: event.event,
+        data: event.data,
+      })),
+    )
     .execute();
   return stored;
 }
 
 function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: string }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return (
+    code === '23505' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
 }
 
 export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepository {
   const inThread = (projectId: string, threadId: string) =>
-    db.selectFrom('runs').selectAll().where('thread_id', '=', threadId).where('project_id', '=', projectId);
+    db
+      .selectFrom('runs')
+      .selectAll()
+      .where('thread_id', '=', threadId)
+      .where('project_id', '=', projectId);
 
   async function findActive(projectId: string, threadId: string) {
     const row = await db
@@ -89,18 +114,30 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
           return appendAfterLast(transaction, run.id, events, 0);
         });
       } catch (error) {
-        if (isUniqueViolation(error)) throw new ActiveRunConflictError(`Thread ${run.thread_id} already has an active run.`, { cause: error });
+        if (isUniqueViolation(error))
+          throw new ActiveRunConflictError(`Thread ${run.thread_id} already has an active run.`, {
+            cause: error,
+          });
         throw error;
       }
     },
 
     async find(projectId, runId) {
-      const row = await db.selectFrom('runs').select('object').where('id', '=', runId).where('project_id', '=', projectId).executeTakeFirst();
+      const row = await db
+        .selectFrom('runs')
+        .select('object')
+        .where('id', '=', runId)
+        .where('project_id', '=', projectId)
+        .executeTakeFirst();
       return row && toRun(row);
     },
 
     async findRecord(runId) {
-      const row = await db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+      const row = await db
+        .selectFrom('runs')
+        .selectAll()
+        .where('id', '=', runId)
+        .executeTakeFirst();
       return row && toRecord(row);
     },
 
@@ -150,8 +187,12 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
         .select('id')
         .where((builder) =>
           builder.or([
-            builder('status', '=', 'queued').and(builder.or([builder('lease_until', 'is', null), builder('lease_until', '<', now)])),
-            builder('status', 'in', ['in_progress', 'cancelling']).and(builder('lease_until', '<', now)),
+            builder('status', '=', 'queued').and(
+              builder.or([builder('lease_until', 'is', null), builder('lease_until', '<', now)]),
+            ),
+            builder('status', 'in', ['in_progress', 'cancelling']).and(
+              builder('lease_until', '<', now),
+            ),
           ]),
         )
         .orderBy('created_at')
@@ -160,8 +201,12 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
       const row = await db
         .updateTable('runs')
         .set({ locked_by: workerId, lease_until: leaseUntil })
-        .where('id', '=', (builder) => builder.selectFrom(candidate.as('candidate')).select('candidate.id'))
-        .where((builder) => builder.or([builder('lease_until', 'is', null), builder('lease_until', '<', now)]))
+        .where('id', '=', (builder) =>
+          builder.selectFrom(candidate.as('candidate')).select('candidate.id'),
+        )
+        .where((builder) =>
+          builder.or([builder('lease_until', 'is', null), builder('lease_until', '<', now)]),
+        )
         .returningAll()
         .executeTakeFirst();
       return row && toRecord(row);

@@ -1,7 +1,11 @@
 /** Service agents and their actions on Kysely, both stored whole as JSON with query columns beside. */
 import type { Kysely } from 'kysely';
 import type { ServiceAgent, ServiceAgentAction } from '../../domain/service-agent.ts';
-import { ServiceAgentNameTakenError, type ServiceAgentActionRepository, type ServiceAgentRepository } from '../ports/service-agents-port.ts';
+import {
+  ServiceAgentNameTakenError,
+  type ServiceAgentActionRepository,
+  type ServiceAgentRepository,
+} from '../ports/service-agents-port.ts';
 import type { Database } from './database.ts';
 import { paginate } from './paginate.ts';
 
@@ -12,16 +16,33 @@ function isUniqueViolation(error: unknown): boolean {
 
 const toAgent = (row: { object: string }) => JSON.parse(row.object) as ServiceAgent;
 const toAction = (row: { object: string }) => JSON.parse(row.object) as ServiceAgentAction;
-const withState = (row: { object: string; state: string | null }) => ({ action: toAction(row), state: row.state ? (JSON.parse(row.state) as Record<string, unknown>) : undefined });
+const withState = (row: { object: string; state: string | null }) => ({
+  action: toAction(row),
+  state: row.state ? (JSON.parse(row.state) as Record<string, unknown>) : undefined,
+});
 
 export function serviceAgentsRepository(db: Kysely<Database>): ServiceAgentRepository {
-  const scoped = (projectId: string) => db.selectFrom('service_agents').select(['id', 'created_at', 'object']).where('project_id', '=', projectId);
+  const scoped = (projectId: string) =>
+    db
+      .selectFrom('service_agents')
+      .select(['id', 'created_at', 'object'])
+      .where('project_id', '=', projectId);
   return {
     async insert(projectId, agent) {
       try {
-        await db.insertInto('service_agents').values({ id: agent.id, project_id: projectId, created_at: agent.created_at, name: agent.name, object: JSON.stringify(agent) }).execute();
+        await db
+          .insertInto('service_agents')
+          .values({
+            id: agent.id,
+            project_id: projectId,
+            created_at: agent.created_at,
+            name: agent.name,
+            object: JSON.stringify(agent),
+          })
+          .execute();
       } catch (error) {
-        if (isUniqueViolation(error)) throw new ServiceAgentNameTakenError(agent.name, { cause: error });
+        if (isUniqueViolation(error))
+          throw new ServiceAgentNameTakenError(agent.name, { cause: error });
         throw error;
       }
     },
@@ -43,12 +64,17 @@ export function serviceAgentsRepository(db: Kysely<Database>): ServiceAgentRepos
           .executeTakeFirst();
         return result.numUpdatedRows > 0n;
       } catch (error) {
-        if (isUniqueViolation(error)) throw new ServiceAgentNameTakenError(agent.name, { cause: error });
+        if (isUniqueViolation(error))
+          throw new ServiceAgentNameTakenError(agent.name, { cause: error });
         throw error;
       }
     },
     async delete(projectId, id) {
-      const result = await db.deleteFrom('service_agents').where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+      const result = await db
+        .deleteFrom('service_agents')
+        .where('id', '=', id)
+        .where('project_id', '=', projectId)
+        .executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
     list(projectId, page) {
@@ -59,7 +85,10 @@ export function serviceAgentsRepository(db: Kysely<Database>): ServiceAgentRepos
 
 export function serviceAgentActionsRepository(db: Kysely<Database>): ServiceAgentActionRepository {
   const scoped = (projectId: string) =>
-    db.selectFrom('service_agent_actions').select(['id', 'created_at', 'object', 'state']).where('project_id', '=', projectId);
+    db
+      .selectFrom('service_agent_actions')
+      .select(['id', 'created_at', 'object', 'state'])
+      .where('project_id', '=', projectId);
   return {
     async insert(projectId, action, state) {
       await db
@@ -84,7 +113,12 @@ export function serviceAgentActionsRepository(db: Kysely<Database>): ServiceAgen
       return row && withState(row);
     },
     async findLatestForToolCall(projectId, toolCallId) {
-      const row = await scoped(projectId).where('tool_call_id', '=', toolCallId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+      const row = await scoped(projectId)
+        .where('tool_call_id', '=', toolCallId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
       return row && withState(row);
     },
     async compareAndSet(projectId, action, expected) {
@@ -105,7 +139,8 @@ export function serviceAgentActionsRepository(db: Kysely<Database>): ServiceAgen
     list(projectId, page, filter) {
       let query = scoped(projectId);
       if (filter.runId !== undefined) query = query.where('run_id', '=', filter.runId);
-      if (filter.serviceAgentId !== undefined) query = query.where('service_agent_id', '=', filter.serviceAgentId);
+      if (filter.serviceAgentId !== undefined)
+        query = query.where('service_agent_id', '=', filter.serviceAgentId);
       if (filter.status !== undefined) query = query.where('status', '=', filter.status);
       return paginate(query, page, toAction);
     },

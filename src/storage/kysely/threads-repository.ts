@@ -42,14 +42,21 @@ export function threadsRepository(db: Kysely<Database>): ThreadRepository {
     async update(projectId, thread) {
       const result = await db
         .updateTable('threads')
-        .set({ tool_resources: toNullableJson(thread.tool_resources), metadata: toJson(thread.metadata) })
+        .set({
+          tool_resources: toNullableJson(thread.tool_resources),
+          metadata: toJson(thread.metadata),
+        })
         .where('id', '=', thread.id)
         .where('project_id', '=', projectId)
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
     async delete(projectId, id) {
-      const result = await db.deleteFrom('threads').where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+      const result = await db
+        .deleteFrom('threads')
+        .where('id', '=', id)
+        .where('project_id', '=', projectId)
+        .executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
   };

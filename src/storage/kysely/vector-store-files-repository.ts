@@ -26,11 +26,19 @@ export function toVectorStoreFile(row: Selectable<VectorStoreFilesTable>): Vecto
 
 export function vectorStoreFilesRepository(db: Kysely<Database>): VectorStoreFileRepository {
   const inStore = (projectId: string, vectorStoreId: string) =>
-    db.selectFrom('vector_store_files').selectAll().where('project_id', '=', projectId).where('vector_store_id', '=', vectorStoreId);
+    db
+      .selectFrom('vector_store_files')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('vector_store_id', '=', vectorStoreId);
   return {
     async upsert(projectId, file, batchId) {
       // The old chunks go first; `on conflict` keeps two concurrent adds of one file from colliding.
-      await db.deleteFrom('chunks').where('vector_store_id', '=', file.vector_store_id).where('file_id', '=', file.id).execute();
+      await db
+        .deleteFrom('chunks')
+        .where('vector_store_id', '=', file.vector_store_id)
+        .where('file_id', '=', file.id)
+        .execute();
       const row = {
         project_id: projectId,
         created_at: file.created_at,
@@ -51,12 +59,16 @@ export function vectorStoreFilesRepository(db: Kysely<Database>): VectorStoreFil
         .execute();
     },
     async find(projectId, vectorStoreId, fileId) {
-      const row = await inStore(projectId, vectorStoreId).where('id', '=', fileId).executeTakeFirst();
+      const row = await inStore(projectId, vectorStoreId)
+        .where('id', '=', fileId)
+        .executeTakeFirst();
       return row && toVectorStoreFile(row);
     },
     async findMany(projectId, vectorStoreId, fileIds) {
       if (fileIds.length === 0) return [];
-      return (await inStore(projectId, vectorStoreId).where('id', 'in', fileIds).execute()).map(toVectorStoreFile);
+      return (await inStore(projectId, vectorStoreId).where('id', 'in', fileIds).execute()).map(
+        toVectorStoreFile,
+      );
     },
     list(projectId, vectorStoreId, page, filter) {
       let query = inStore(projectId, vectorStoreId);
@@ -84,7 +96,11 @@ export function vectorStoreFilesRepository(db: Kysely<Database>): VectorStoreFil
       return result.numDeletedRows > 0n;
     },
     async deleteEverywhere(projectId, fileId) {
-      const result = await db.deleteFrom('vector_store_files').where('project_id', '=', projectId).where('id', '=', fileId).executeTakeFirst();
+      const result = await db
+        .deleteFrom('vector_store_files')
+        .where('project_id', '=', projectId)
+        .where('id', '=', fileId)
+        .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
     async counts(projectId, scope) {
@@ -92,7 +108,10 @@ export function vectorStoreFilesRepository(db: Kysely<Database>): VectorStoreFil
         .selectFrom('vector_store_files')
         .select((eb) => ['status', eb.fn.countAll<number>().as('count')])
         .where('project_id', '=', projectId);
-      query = 'batchId' in scope ? query.where('batch_id', '=', scope.batchId) : query.where('vector_store_id', '=', scope.vectorStoreId);
+      query =
+        'batchId' in scope
+          ? query.where('batch_id', '=', scope.batchId)
+          : query.where('vector_store_id', '=', scope.vectorStoreId);
       const rows = await query.groupBy('status').execute();
       return fileCounts(Object.fromEntries(rows.map((row) => [row.status, Number(row.count)])));
     },
@@ -124,7 +143,11 @@ export function vectorStoreFilesRepository(db: Kysely<Database>): VectorStoreFil
         .where('vector_store_id', 'in', vectorStoreIds)
         .where('status', '=', 'completed')
         .execute();
-      return rows.map((row) => ({ vectorStoreId: row.vector_store_id, fileId: row.id, attributes: fromJson(row.attributes) }));
+      return rows.map((row) => ({
+        vectorStoreId: row.vector_store_id,
+        fileId: row.id,
+        attributes: fromJson(row.attributes),
+      }));
     },
   };
 }
@@ -132,7 +155,10 @@ export function vectorStoreFilesRepository(db: Kysely<Database>): VectorStoreFil
 export function fileBatchesRepository(db: Kysely<Database>): FileBatchRepository {
   return {
     async insert(projectId, batch) {
-      await db.insertInto('vector_store_file_batches').values({ ...batch, project_id: projectId }).execute();
+      await db
+        .insertInto('vector_store_file_batches')
+        .values({ ...batch, project_id: projectId })
+        .execute();
     },
     async find(projectId, vectorStoreId, id) {
       const row = await db
@@ -152,7 +178,12 @@ export function fileBatchesRepository(db: Kysely<Database>): FileBatchRepository
       );
     },
     async markCancelled(projectId, id, at) {
-      await db.updateTable('vector_store_file_batches').set({ cancelled_at: at }).where('project_id', '=', projectId).where('id', '=', id).execute();
+      await db
+        .updateTable('vector_store_file_batches')
+        .set({ cancelled_at: at })
+        .where('project_id', '=', projectId)
+        .where('id', '=', id)
+        .execute();
     },
   };
 }

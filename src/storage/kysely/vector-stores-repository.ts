@@ -1,6 +1,11 @@
 /** Vector stores on Kysely, for both dialects; counts and usage are aggregated from their files on read. */
 import type { Kysely, Selectable } from 'kysely';
-import { fileCounts, vectorStoreObject, type VectorStoreRecord, type VectorStoreFileStatus } from '../../domain/vector-store.ts';
+import {
+  fileCounts,
+  vectorStoreObject,
+  type VectorStoreRecord,
+  type VectorStoreFileStatus,
+} from '../../domain/vector-store.ts';
 import { listPage } from '../../domain/list-page.ts';
 import type { VectorStoreRepository } from '../store.ts';
 import type { Database, VectorStoresTable } from './database.ts';
@@ -21,12 +26,20 @@ function toRecord(row: Selectable<VectorStoresTable>): VectorStoreRecord {
 
 /** File counts and usage of each given store, in one grouped query. */
 async function statsOf(db: Kysely<Database>, storeIds: string[]) {
-  const stats = new Map<string, { byStatus: Partial<Record<VectorStoreFileStatus, number>>; usageBytes: number }>();
+  const stats = new Map<
+    string,
+    { byStatus: Partial<Record<VectorStoreFileStatus, number>>; usageBytes: number }
+  >();
   for (const id of storeIds) stats.set(id, { byStatus: {}, usageBytes: 0 });
   if (storeIds.length === 0) return stats;
   const rows = await db
     .selectFrom('vector_store_files')
-    .select((eb) => ['vector_store_id', 'status', eb.fn.countAll<number>().as('count'), eb.fn.sum<number>('usage_bytes').as('usage')])
+    .select((eb) => [
+      'vector_store_id',
+      'status',
+      eb.fn.countAll<number>().as('count'),
+      eb.fn.sum<number>('usage_bytes').as('usage'),
+    ])
     .where('vector_store_id', 'in', storeIds)
     .groupBy(['vector_store_id', 'status'])
     .execute();
@@ -39,12 +52,20 @@ async function statsOf(db: Kysely<Database>, storeIds: string[]) {
 }
 
 export function vectorStoresRepository(db: Kysely<Database>): VectorStoreRepository {
-  const scoped = (projectId: string) => db.selectFrom('vector_stores').selectAll().where('project_id', '=', projectId);
+  const scoped = (projectId: string) =>
+    db.selectFrom('vector_stores').selectAll().where('project_id', '=', projectId);
   const toObjects = async (records: VectorStoreRecord[], now: number) => {
-    const stats = await statsOf(db, records.map((record) => record.id));
+    const stats = await statsOf(
+      db,
+      records.map((record) => record.id),
+    );
     return records.map((record) => {
       const entry = stats.get(record.id)!;
-      return vectorStoreObject(record, { counts: fileCounts(entry.byStatus), usageBytes: entry.usageBytes }, now);
+      return vectorStoreObject(
+        record,
+        { counts: fileCounts(entry.byStatus), usageBytes: entry.usageBytes },
+        now,
+      );
     });
   };
   return {
@@ -74,7 +95,11 @@ export function vectorStoresRepository(db: Kysely<Database>): VectorStoreReposit
     },
     async existing(projectId, ids) {
       if (ids.length === 0) return new Set();
-      const rows = await scoped(projectId).clearSelect().select('id').where('id', 'in', ids).execute();
+      const rows = await scoped(projectId)
+        .clearSelect()
+        .select('id')
+        .where('id', 'in', ids)
+        .execute();
       return new Set(rows.map((row) => row.id));
     },
     async update(projectId, record) {
@@ -93,7 +118,11 @@ export function vectorStoresRepository(db: Kysely<Database>): VectorStoreReposit
       return result.numUpdatedRows > 0n;
     },
     async delete(projectId, id) {
-      const result = await db.deleteFrom('vector_stores').where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+      const result = await db
+        .deleteFrom('vector_stores')
+        .where('id', '=', id)
+        .where('project_id', '=', projectId)
+        .executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
     async list(projectId, page, now) {
@@ -102,7 +131,12 @@ export function vectorStoresRepository(db: Kysely<Database>): VectorStoreReposit
       return listPage(data, records.has_more);
     },
     async touch(projectId, id, at) {
-      await db.updateTable('vector_stores').set({ last_active_at: at }).where('id', '=', id).where('project_id', '=', projectId).execute();
+      await db
+        .updateTable('vector_stores')
+        .set({ last_active_at: at })
+        .where('id', '=', id)
+        .where('project_id', '=', projectId)
+        .execute();
     },
   };
 }

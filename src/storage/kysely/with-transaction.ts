@@ -2,7 +2,10 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './database.ts';
 
-export function withTransaction<Result>(db: Kysely<Database>, work: (transaction: Transaction<Database>) => Promise<Result>): Promise<Result> {
+export function withTransaction<Result>(
+  db: Kysely<Database>,
+  work: (transaction: Transaction<Database>) => Promise<Result>,
+): Promise<Result> {
   if (db.isTransaction) return work(db as Transaction<Database>);
   return db.transaction().execute(work);
 }

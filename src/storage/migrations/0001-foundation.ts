@@ -17,14 +17,20 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema
     .createTable('api_keys')
     .addColumn('id', type.id, (column) => column.primaryKey())
-    .addColumn('project_id', type.id, (column) => column.notNull().references('projects.id').onDelete('cascade'))
+    .addColumn('project_id', type.id, (column) =>
+      column.notNull().references('projects.id').onDelete('cascade'),
+    )
     .addColumn('name', type.text, (column) => column.notNull())
     .addColumn('key_hash', type.text, (column) => column.notNull().unique())
     .addColumn('redacted_value', type.text, (column) => column.notNull())
     .addColumn('created_at', type.integer, (column) => column.notNull())
     .addColumn('last_used_at', type.integer)
     .execute();
-  await db.schema.createIndex('api_keys_by_project').on('api_keys').columns(['project_id', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('api_keys_by_project')
+    .on('api_keys')
+    .columns(['project_id', 'created_at', 'id'])
+    .execute();
 
   await db.schema
     .createTable('assistants')
@@ -62,7 +68,9 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .createTable('messages')
     .addColumn('id', type.id, (column) => column.primaryKey())
     .addColumn('project_id', type.id, (column) => column.notNull())
-    .addColumn('thread_id', type.id, (column) => column.notNull().references('threads.id').onDelete('cascade'))
+    .addColumn('thread_id', type.id, (column) =>
+      column.notNull().references('threads.id').onDelete('cascade'),
+    )
     .addColumn('created_at', type.integer, (column) => column.notNull())
     .addColumn('run_id', type.id)
     .addColumn('object', type.json, (column) => column.notNull())
@@ -72,5 +80,9 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .on('messages')
     .columns(['thread_id', 'created_at', 'id'])
     .execute();
-  await db.schema.createIndex('messages_by_run').on('messages').columns(['run_id', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('messages_by_run')
+    .on('messages')
+    .columns(['run_id', 'created_at', 'id'])
+    .execute();
 }

@@ -14,8 +14,17 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('name', type.text, (column) => column.notNull())
     .addColumn('object', type.json, (column) => column.notNull())
     .execute();
-  await db.schema.createIndex('service_agents_by_project').on('service_agents').columns(['project_id', 'created_at', 'id']).execute();
-  await db.schema.createIndex('service_agents_unique_name').on('service_agents').columns(['project_id', 'name']).unique().execute();
+  await db.schema
+    .createIndex('service_agents_by_project')
+    .on('service_agents')
+    .columns(['project_id', 'created_at', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('service_agents_unique_name')
+    .on('service_agents')
+    .columns(['project_id', 'name'])
+    .unique()
+    .execute();
 
   await db.schema
     .createTable('service_agent_actions')
@@ -32,8 +41,16 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     // What the agent needs to execute (never served).
     .addColumn('state', type.json)
     .execute();
-  await db.schema.createIndex('service_agent_actions_by_project').on('service_agent_actions').columns(['project_id', 'created_at', 'id']).execute();
-  await db.schema.createIndex('service_agent_actions_by_tool_call').on('service_agent_actions').columns(['tool_call_id']).execute();
+  await db.schema
+    .createIndex('service_agent_actions_by_project')
+    .on('service_agent_actions')
+    .columns(['project_id', 'created_at', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('service_agent_actions_by_tool_call')
+    .on('service_agent_actions')
+    .columns(['tool_call_id'])
+    .execute();
   await db.schema
     .createIndex('service_agent_actions_spending')
     .on('service_agent_actions')

@@ -37,7 +37,10 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
   // in one database (a test schema per suite, other engineers' suites) it would find another schema's
   // lock table and skip creating its own. Name the connection's schema.
   const schema =
-    dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+    dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]
+          ?.schema
+      : undefined;
   const migrator = new Migrator({
     ...(schema ? { migrationTableSchema: schema } : {}),
     db,
@@ -47,5 +50,7 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
   });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
-  return results.filter((result) => result.status === 'Success').map((result) => result.migrationName);
+  return results
+    .filter((result) => result.status === 'Success')
+    .map((result) => result.migrationName);
 }

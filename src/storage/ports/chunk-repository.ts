@@ -26,11 +26,21 @@ export interface ChunkScope {
 
 export interface ChunkRepository {
   /** Replaces every chunk of the file in the store (and their embeddings, made by `embeddingModel`). */
-  replaceForFile(vectorStoreId: string, fileId: string, chunks: ChunkInput[], embeddingModel: string | undefined): Promise<void>;
+  replaceForFile(
+    vectorStoreId: string,
+    fileId: string,
+    chunks: ChunkInput[],
+    embeddingModel: string | undefined,
+  ): Promise<void>;
   /** Best keyword matches (BM25 on SQLite, ts_rank_cd on Postgres), best first. */
   keywordSearch(scope: ChunkScope, query: string, limit: number): Promise<ChunkHit[]>;
   /** Nearest chunks by cosine similarity among embeddings of `model` with the same dimensions, best first. */
-  vectorSearch(scope: ChunkScope, embedding: Float32Array, model: string, limit: number): Promise<ChunkHit[]>;
+  vectorSearch(
+    scope: ChunkScope,
+    embedding: Float32Array,
+    model: string,
+    limit: number,
+  ): Promise<ChunkHit[]>;
   /** How the adapter searches vectors, for the startup log and the benchmark. */
   vectorBackend(): Promise<'sqlite-vec' | 'pgvector' | 'plain-sql'>;
 }
@@ -38,5 +48,8 @@ export interface ChunkRepository {
 export interface EmbeddingCacheRepository {
   /** Cached embeddings of `model` by content hash; missing hashes are absent from the map. */
   getMany(model: string, contentHashes: string[]): Promise<Map<string, Float32Array>>;
-  putMany(model: string, entries: Array<{ contentHash: string; embedding: Float32Array }>): Promise<void>;
+  putMany(
+    model: string,
+    entries: Array<{ contentHash: string; embedding: Float32Array }>,
+  ): Promise<void>;
 }

@@ -16,7 +16,12 @@ export interface FileRepository {
   findMany(projectId: string, ids: string[], now: number): Promise<FileObject[]>;
   /** The ids among `ids` that exist, unexpired, in the project. */
   existing(projectId: string, ids: string[], now: number): Promise<Set<string>>;
-  list(projectId: string, page: PageParams, filter: { purpose?: string }, now: number): Promise<ListPage<FileObject>>;
+  list(
+    projectId: string,
+    page: PageParams,
+    filter: { purpose?: string },
+    now: number,
+  ): Promise<ListPage<FileObject>>;
   delete(projectId: string, id: string): Promise<boolean>;
   /** Up to `limit` files whose expiry passed, for the sweeper that deletes them and their bytes. */
   listExpired(now: number, limit: number): Promise<Array<{ projectId: string; id: string }>>;

@@ -67,7 +67,11 @@ export interface RunRepository {
    */
   claimNext(workerId: string, now: number, leaseUntil: number): Promise<RunRecord | undefined>;
   /** Extends the leases this worker still holds; returns the current status of each run it holds. */
-  renewLeases(workerId: string, runIds: string[], leaseUntil: number): Promise<Array<{ id: string; status: RunStatus }>>;
+  renewLeases(
+    workerId: string,
+    runIds: string[],
+    leaseUntil: number,
+  ): Promise<Array<{ id: string; status: RunStatus }>>;
   /** Gives a run back (its lease ends now). */
   releaseLease(runId: string, workerId: string): Promise<void>;
   /** Runs waiting (queued or requires_action) whose `expires_at` passed. */
@@ -104,7 +108,10 @@ export interface RunStepRepository {
   find(projectId: string, runId: string, stepId: string): Promise<RunStep | undefined>;
   list(projectId: string, runId: string, page: PageParams): Promise<ListPage<RunStep>>;
   /** Every step of a run in creation order, with its transcript. */
-  listAll(projectId: string, runId: string): Promise<Array<{ step: RunStep; transcript: StepTranscript | null }>>;
+  listAll(
+    projectId: string,
+    runId: string,
+  ): Promise<Array<{ step: RunStep; transcript: StepTranscript | null }>>;
 }
 
 export interface RunEventRepository {

@@ -24,13 +24,35 @@ export interface ActionFilter {
 
 export interface ServiceAgentActionRepository {
   /** Stores a new action with the private state its agent needs to execute it. */
-  insert(projectId: string, action: ServiceAgentAction, state: Record<string, unknown> | undefined): Promise<void>;
-  find(projectId: string, id: string): Promise<{ action: ServiceAgentAction; state: Record<string, unknown> | undefined } | undefined>;
+  insert(
+    projectId: string,
+    action: ServiceAgentAction,
+    state: Record<string, unknown> | undefined,
+  ): Promise<void>;
+  find(
+    projectId: string,
+    id: string,
+  ): Promise<
+    { action: ServiceAgentAction; state: Record<string, unknown> | undefined } | undefined
+  >;
   /** The newest action of a tool call. */
-  findLatestForToolCall(projectId: string, toolCallId: string): Promise<{ action: ServiceAgentAction; state: Record<string, unknown> | undefined } | undefined>;
+  findLatestForToolCall(
+    projectId: string,
+    toolCallId: string,
+  ): Promise<
+    { action: ServiceAgentAction; state: Record<string, unknown> | undefined } | undefined
+  >;
   /** Writes `action` if its stored status is still `expected`; false when another writer moved it first. */
-  compareAndSet(projectId: string, action: ServiceAgentAction, expected: ActionStatus): Promise<boolean>;
-  list(projectId: string, page: PageParams, filter: ActionFilter): Promise<ListPage<ServiceAgentAction>>;
+  compareAndSet(
+    projectId: string,
+    action: ServiceAgentAction,
+    expected: ActionStatus,
+  ): Promise<boolean>;
+  list(
+    projectId: string,
+    page: PageParams,
+    filter: ActionFilter,
+  ): Promise<ListPage<ServiceAgentAction>>;
   /** Dollars the agent's executed actions moved since `sinceSeconds`. */
   spentSince(projectId: string, serviceAgentId: string, sinceSeconds: number): Promise<number>;
 }

@@ -15,7 +15,11 @@ export interface VectorStoreFileRepository {
    * replaces it: attributes, chunking, batch and status are reset and the file is ingested again.
    */
   upsert(projectId: string, file: VectorStoreFile, batchId: string | null): Promise<void>;
-  find(projectId: string, vectorStoreId: string, fileId: string): Promise<VectorStoreFile | undefined>;
+  find(
+    projectId: string,
+    vectorStoreId: string,
+    fileId: string,
+  ): Promise<VectorStoreFile | undefined>;
   /** The given files of one store, in no particular order; files not in the store are left out. */
   findMany(projectId: string, vectorStoreId: string, fileIds: string[]): Promise<VectorStoreFile[]>;
   list(
@@ -24,7 +28,12 @@ export interface VectorStoreFileRepository {
     page: PageParams,
     filter: { status?: VectorStoreFileStatus; batchId?: string },
   ): Promise<ListPage<VectorStoreFile>>;
-  updateAttributes(projectId: string, vectorStoreId: string, fileId: string, attributes: FileAttributes): Promise<boolean>;
+  updateAttributes(
+    projectId: string,
+    vectorStoreId: string,
+    fileId: string,
+    attributes: FileAttributes,
+  ): Promise<boolean>;
   /** Removes the file (and its chunks) from one store; the file itself survives. */
   delete(projectId: string, vectorStoreId: string, fileId: string): Promise<boolean>;
   /** Removes the file from every store of the project, as deleting the file does. */

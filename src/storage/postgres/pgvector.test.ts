@@ -17,7 +17,10 @@ const databases = new Map<Store, PGlite>();
 async function createPgliteStore(): Promise<Store> {
   const pglite = new PGlite({ extensions: { vector } });
   // PGlite is one connection; the pool hands it out one client at a time.
-  const pool = new pg.Pool({ ...createPgConfig(pglite), types: postgresClientConfig({ connectionString: '' }).types } as pg.PoolConfig);
+  const pool = new pg.Pool({
+    ...createPgConfig(pglite),
+    types: postgresClientConfig({ connectionString: '' }).types,
+  } as pg.PoolConfig);
   const store = await createPostgresStore({ connectionString: 'pglite', pool });
   await store.migrate();
   databases.set(store, pglite);
@@ -25,7 +28,11 @@ async function createPgliteStore(): Promise<Store> {
 }
 
 describe('postgres adapter with pgvector (PGlite)', () => {
-  runFilesContract('postgres + pgvector (PGlite)', { create: createPgliteStore }, { vectorBackend: 'pgvector' });
+  runFilesContract(
+    'postgres + pgvector (PGlite)',
+    { create: createPgliteStore },
+    { vectorBackend: 'pgvector' },
+  );
 
   // Runs after the contract's own afterAll closed its store (and with it the pool).
   afterAll(async () => {

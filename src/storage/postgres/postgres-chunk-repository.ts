@@ -18,13 +18,21 @@ interface HitRow {
 }
 
 function toHit(row: HitRow): ChunkHit {
-  return { chunkId: Number(row.id), vectorStoreId: row.vector_store_id, fileId: row.file_id, chunkIndex: Number(row.chunk_index), text: row.text };
+  return {
+    chunkId: Number(row.id),
+    vectorStoreId: row.vector_store_id,
+    fileId: row.file_id,
+    chunkIndex: Number(row.chunk_index),
+    text: row.text,
+  };
 }
 
 /** The scope as a condition on the table aliased `alias` (chunks or chunk_embeddings). */
 function scopeCondition(scope: ChunkScope, alias: 'c' | 'e') {
   const stores = sql`${sql.ref(`${alias}.vector_store_id`)} in (${sql.join(scope.vectorStoreIds)})`;
-  return scope.fileIds ? sql`${stores} and ${sql.ref(`${alias}.file_id`)} in (${sql.join(scope.fileIds)})` : stores;
+  return scope.fileIds
+    ? sql`${stores} and ${sql.ref(`${alias}.file_id`)} in (${sql.join(scope.fileIds)})`
+    : stores;
 }
 
 const BATCH = 200;
@@ -41,27 +49,52 @@ export async function probePgvector(db: Kysely<Database>): Promise<string | unde
     // Not available on this server, or no privilege to install it: the plain-SQL path is used.
   }
   const found = await sql<{ schema: string }>`
-    select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'vector'`.execute(db);
+    select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'vector'`.execute(
+    db,
+  );
   return found.rows[0]?.schema;
 }
 
-export function postgresChunkRepository(db: Kysely<Database>, pgvector: () => Promise<string | undefined>): ChunkRepository {
+export function postgresChunkRepository(
+  db: Kysely<Database>,
+  pgvector: () => Promise<string | undefined>,
+): ChunkRepository {
   return {
     async replaceForFile(vectorStoreId, fileId, chunks, embeddingModel) {
-      await db.deleteFrom('chunks').where('vector_store_id', '=', vectorStoreId).where('file_id', '=', fileId).execute();
+      await db
+        .deleteFrom('chunks')
+        .where('vector_store_id', '=', vectorStoreId)
+        .where('file_id', '=', fileId)
+        .execute();
       for (let start = 0; start < chunks.length; start += BATCH) {
         const batch = chunks.slice(start, start + BATCH);
         const inserted = await db
           .insertInto('chunks')
-          .values(batch.map((chunk, offset) => ({ vector_store_id: vectorStoreId, file_id: fileId, chunk_index: start + offset, text: chunk.text })))
+          .values(
+            batch.map((chunk, offset) => ({
+              vector_store_id: vectorStoreId,
+              file_id: fileId,
+              chunk_index: start + offset,
+              text: chunk.text,
+            })),
+          )
           .returning('id')
           .execute();
         const embeddings = batch.flatMap((chunk, offset) =>
           chunk.embedding && embeddingModel
-            ? [{ chunk_id: Number(inserted[offset]!.id), vector_store_id: vectorStoreId, file_id: fileId, model: embeddingModel, embedding: Array.from(chunk.embedding) }]
+            ? [
+                {
+                  chunk_id: Number(inserted[offset]!.id),
+                  vector_store_id: vectorStoreId,
+                  file_id: fileId,
+                  model: embeddingModel,
+                  embedding: Array.from(chunk.embedding),
+                },
+              ]
             : [],
         );
-        if (embeddings.length > 0) await db.insertInto('chunk_embeddings').values(embeddings).execute();
+        if (embeddings.length > 0)
+          await db.insertInto('chunk_embeddings').values(embeddings).execute();
       }
     },
     async keywordSearch(scope, query, limit) {

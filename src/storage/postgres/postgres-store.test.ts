@@ -1,5 +1,9 @@
 import { describe } from 'vitest';
-import { createTestPostgresStore, dropSchema, postgresAvailable } from '../../../test/helpers/postgres.ts';
+import {
+  createTestPostgresStore,
+  dropSchema,
+  postgresAvailable,
+} from '../../../test/helpers/postgres.ts';
 import { runFilesContract } from '../files.contract.ts';
 import { runStoreContract } from '../store.contract.ts';
 

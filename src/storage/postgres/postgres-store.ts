@@ -31,7 +31,9 @@ export function postgresClientConfig(options: PostgresStoreOptions): pg.ClientCo
     options: settings.join(' '),
     types: {
       getTypeParser: ((oid: number, format?: string) =>
-        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as never,
+        oid === INT8_OID
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format as 'text')) as never,
     },
   };
 }
@@ -49,7 +51,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       await client.end();
     }
   }
-  const pool = options.pool ?? new pg.Pool({ ...postgresClientConfig(options), max: options.maxConnections ?? 10 });
+  const pool =
+    options.pool ??
+    new pg.Pool({ ...postgresClientConfig(options), max: options.maxConnections ?? 10 });
   // A client that loses its connection (server restart, terminated backend) must not crash the process:
   // idle ones report through the pool; a checked-out one (say, between a transaction's statements) emits
   // on itself, so every client gets a listener. Its queries fail, and the pool drops it on release.

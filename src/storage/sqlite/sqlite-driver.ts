@@ -31,7 +31,8 @@ class CachedStatementConnection implements DatabaseConnection {
     let statement = this.statements.get(sql);
     if (!statement) {
       statement = this.database.prepare(sql);
-      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.delete(this.statements.keys().next().value!);
+      if (this.statements.size >= STATEMENT_CACHE_SIZE)
+        this.statements.delete(this.statements.keys().next().value!);
       this.statements.set(sql, statement);
     }
     return statement;
@@ -47,7 +48,8 @@ class CachedStatementConnection implements DatabaseConnection {
 
   async *streamQuery<Row>(compiledQuery: CompiledQuery): AsyncIterableIterator<QueryResult<Row>> {
     const statement = this.prepare(compiledQuery.sql);
-    for (const row of statement.iterate(compiledQuery.parameters as unknown[])) yield { rows: [row as Row] };
+    for (const row of statement.iterate(compiledQuery.parameters as unknown[]))
+      yield { rows: [row as Row] };
   }
 }
 

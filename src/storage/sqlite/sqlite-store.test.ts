@@ -18,10 +18,16 @@ runStoreContract('sqlite (file, WAL)', {
   },
 });
 
-runFilesContract('sqlite (file, WAL)', {
-  async create() {
-    const store = createSqliteStore(join(mkdtempSync(join(tmpdir(), 'concierge-sqlite-files-')), 'files.db'));
-    await store.migrate();
-    return store;
+runFilesContract(
+  'sqlite (file, WAL)',
+  {
+    async create() {
+      const store = createSqliteStore(
+        join(mkdtempSync(join(tmpdir(), 'concierge-sqlite-files-')), 'files.db'),
+      );
+      await store.migrate();
+      return store;
+    },
   },
-}, { vectorBackend: 'sqlite-vec' });
+  { vectorBackend: 'sqlite-vec' },
+);

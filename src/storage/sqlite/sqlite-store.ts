@@ -27,5 +27,10 @@ export function createSqliteStore(path: string): Store {
   // sqlite-vec's distance functions for vector search; the .so ships in the npm package.
   sqliteVec.load(connection);
   const db = new Kysely<Database>({ dialect: new CachedSqliteDialect(connection) });
-  return createKyselyStore({ db, dialect: 'sqlite', disconnect: () => db.destroy(), chunks: sqliteChunkRepository });
+  return createKyselyStore({
+    db,
+    dialect: 'sqlite',
+    disconnect: () => db.destroy(),
+    chunks: sqliteChunkRepository,
+  });
 }

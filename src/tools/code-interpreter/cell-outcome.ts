@@ -23,16 +23,24 @@ export function cellOutcome(outcome: KernelOutcome, id: number, timeoutMs: numbe
   switch (outcome.kind) {
     case 'message': {
       const answer = CellAnswerSchema.safeParse(outcome.message);
-      if (!answer.success || answer.data.id !== id) return killed('protocol', 'The Python process sent an answer Concierge could not read.');
+      if (!answer.success || answer.data.id !== id)
+        return killed('protocol', 'The Python process sent an answer Concierge could not read.');
       return { logs: answer.data.logs, error: answer.data.error, timedOut: answer.data.timedOut };
     }
     case 'timeout':
       return {
-        ...killed('timeout', `The cell ran longer than ${timeoutMs / 1000} s and had to be killed.`, 'TimeoutError'),
+        ...killed(
+          'timeout',
+          `The cell ran longer than ${timeoutMs / 1000} s and had to be killed.`,
+          'TimeoutError',
+        ),
         timedOut: true,
       };
     case 'protocol':
-      return killed('protocol', `The Python process broke the sandbox protocol (${outcome.detail}).`);
+      return killed(
+        'protocol',
+        `The Python process broke the sandbox protocol (${outcome.detail}).`,
+      );
     case 'exit':
       return exited(outcome.exit);
   }
@@ -40,15 +48,35 @@ export function cellOutcome(outcome: KernelOutcome, id: number, timeoutMs: numbe
 
 function exited(exit: KernelExit): CellOutcome {
   const signal = exit.signal ?? signalFromStatus(exit.code);
-  if (signal === 'SIGXCPU') return killed('cpu-limit', 'The session used up its CPU time budget and was stopped.', 'ResourceLimitError');
-  if (signal) return killed('killed', `The Python process was killed (${signal}), for example because it ran out of a resource limit.`);
-  return killed('exited', `The Python process exited (code ${exit.code ?? 'unknown'}) during the cell.`, 'SystemExit');
+  if (signal === 'SIGXCPU')
+    return killed(
+      'cpu-limit',
+      'The session used up its CPU time budget and was stopped.',
+      'ResourceLimitError',
+    );
+  if (signal)
+    return killed(
+      'killed',
+      `The Python process was killed (${signal}), for example because it ran out of a resource limit.`,
+    );
+  return killed(
+    'exited',
+    `The Python process exited (code ${exit.code ?? 'unknown'}) during the cell.`,
+    'SystemExit',
+  );
 }
 
 /** bwrap reports a child killed by signal N as exit code 128 + N. */
 function signalFromStatus(code: number | null): NodeJS.Signals | undefined {
   if (code === null || code <= 128 || code > 128 + 64) return undefined;
-  const names: Record<number, NodeJS.Signals> = { 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 24: 'SIGXCPU', 25: 'SIGXFSZ', 15: 'SIGTERM' };
+  const names: Record<number, NodeJS.Signals> = {
+    6: 'SIGABRT',
+    9: 'SIGKILL',
+    11: 'SIGSEGV',
+    24: 'SIGXCPU',
+    25: 'SIGXFSZ',
+    15: 'SIGTERM',
+  };
   return names[code - 128] ?? 'SIGKILL';
 }
 

@@ -38,11 +38,15 @@ function parseCode(argumentsText: string): string {
 }
 
 /** The files of the run: tool_resources plus code_interpreter attachments of the thread, by the name the code sees. */
-async function runFiles(store: Store, context: Pick<ToolContext, 'projectId' | 'run' | 'toolResources'>) {
+async function runFiles(
+  store: Store,
+  context: Pick<ToolContext, 'projectId' | 'run' | 'toolResources'>,
+) {
   const ids = new Set(context.toolResources.code_interpreter?.file_ids ?? []);
   for (const message of await store.messages.listAll(context.projectId, context.run.thread_id)) {
     for (const attachment of message.attachments ?? []) {
-      if (attachment.tools.some((tool) => tool.type === 'code_interpreter')) ids.add(attachment.file_id);
+      if (attachment.tools.some((tool) => tool.type === 'code_interpreter'))
+        ids.add(attachment.file_id);
     }
   }
   const files = await store.files.findMany(context.projectId, [...ids], nowSeconds());
@@ -55,10 +59,22 @@ async function runFiles(store: Store, context: Pick<ToolContext, 'projectId' | '
 }
 
 function failure(callId: string, code: string, message: string): ToolExecution {
-  return { kind: 'completed', toolCall: { id: callId, type: 'code_interpreter', code_interpreter: { input: code, outputs: [{ type: 'logs', logs: message }] } }, output: message };
+  return {
+    kind: 'completed',
+    toolCall: {
+      id: callId,
+      type: 'code_interpreter',
+      code_interpreter: { input: code, outputs: [{ type: 'logs', logs: message }] },
+    },
+    output: message,
+  };
 }
 
-export function createCodeInterpreterTool({ store, blobs, sessions }: CodeInterpreterToolOptions): ServerTool {
+export function createCodeInterpreterTool({
+  store,
+  blobs,
+  sessions,
+}: CodeInterpreterToolOptions): ServerTool {
   /** Which files each live session already has, so a file is copied in once per session. */
   const copied = new WeakMap<SandboxSession, Set<string>>();
 
@@ -68,31 +84,54 @@ export function createCodeInterpreterTool({ store, blobs, sessions }: CodeInterp
     async modelTools(_tool, context) {
       const files = await runFiles(store, context);
       const available = await sessions();
-      const libraries = available.manager && available.standardLibraryOnly ? ' Only the Python standard library is available (no numpy, pandas or matplotlib).' : '';
-      const listing = files.length ? ` Files available: ${files.map(({ name }) => `/mnt/data/${name}`).join(', ')}.` : '';
+      const libraries =
+        available.manager && available.standardLibraryOnly
+          ? ' Only the Python standard library is available (no numpy, pandas or matplotlib).'
+          : '';
+      const listing = files.length
+        ? ` Files available: ${files.map(({ name }) => `/mnt/data/${name}`).join(', ')}.`
+        : '';
       return [
         {
           name: NAME,
           description:
             `Run Python 3 in a stateful sandbox: variables and files persist across calls in this conversation. There is no internet access.${libraries}${listing} ` +
             'Save files you create under /mnt/data. Images you save (for example charts with matplotlib) are shown to the user; link any other file in your answer as sandbox:/mnt/data/<name>.',
-          parameters: { type: 'object', properties: { code: { type: 'string', description: 'The Python code to run.' } }, required: ['code'] },
+          parameters: {
+            type: 'object',
+            properties: { code: { type: 'string', description: 'The Python code to run.' } },
+            required: ['code'],
+          },
         },
       ];
     },
     begin(callId, _toolName, argumentsText) {
-      return { id: callId, type: 'code_interpreter', code_interpreter: { input: argumentsText ? parseCode(argumentsText) : '', outputs: [] } };
+      return {
+        id: callId,
+        type: 'code_interpreter',
+        code_interpreter: { input: argumentsText ? parseCode(argumentsText) : '', outputs: [] },
+      };
     },
     async execute(callId, _toolName, argumentsText, context): Promise<ToolExecution> {
       const code = parseCode(argumentsText);
       context.emitDelta({ type: 'code_interpreter', code_interpreter: { input: code } });
       const available = await sessions();
-      if (!available.manager) return failure(callId, code, `code_interpreter is not available on this server: ${available.reason}`);
+      if (!available.manager)
+        return failure(
+          callId,
+          code,
+          `code_interpreter is not available on this server: ${available.reason}`,
+        );
       let acquired;
       try {
         acquired = await available.manager.acquire(context.run.thread_id);
       } catch (error) {
-        if (error instanceof SandboxCapacityError) return failure(callId, code, 'Every code sandbox on this server is busy right now; try again in a moment.');
+        if (error instanceof SandboxCapacityError)
+          return failure(
+            callId,
+            code,
+            'Every code sandbox on this server is busy right now; try again in a moment.',
+          );
         throw error;
       }
       const { session } = acquired;
@@ -114,12 +153,22 @@ export function createCodeInterpreterTool({ store, blobs, sessions }: CodeInterp
       const files: ProducedFile[] = [];
       const written: string[] = [];
       let logs = result.logs;
-      if (result.error) logs += `${logs && !logs.endsWith('\n') ? '\n' : ''}${result.error.traceback || `${result.error.name}: ${result.error.message}`}`;
-      if (result.timedOut) logs += `\n[The cell ran past ${CELL_TIMEOUT_MS / 1000} seconds and was stopped.]`;
-      else if (result.killedReason) logs += `\n[The Python process was stopped (${result.killedReason}); variables are gone, files are kept.]`;
+      if (result.error)
+        logs += `${logs && !logs.endsWith('\n') ? '\n' : ''}${result.error.traceback || `${result.error.name}: ${result.error.message}`}`;
+      if (result.timedOut)
+        logs += `\n[The cell ran past ${CELL_TIMEOUT_MS / 1000} seconds and was stopped.]`;
+      else if (result.killedReason)
+        logs += `\n[The Python process was stopped (${result.killedReason}); variables are gone, files are kept.]`;
       if (logs) outputs.push({ type: 'logs', logs });
       for (const output of result.outputFiles) {
-        const saved = await saveOutputFile(store, blobs, context.projectId, output.name, output.bytes, output.mimeType);
+        const saved = await saveOutputFile(
+          store,
+          blobs,
+          context.projectId,
+          output.name,
+          output.bytes,
+          output.mimeType,
+        );
         files.push({ name: output.name, fileId: saved.id });
         if (output.mimeType.startsWith('image/')) {
           outputs.push({ type: 'image', image: { file_id: saved.id } });
@@ -129,15 +178,25 @@ export function createCodeInterpreterTool({ store, blobs, sessions }: CodeInterp
           written.push(`${output.name} (link it as sandbox:/mnt/data/${output.name})`);
         }
       }
-      context.emitDelta({ type: 'code_interpreter', code_interpreter: { outputs: outputs.map((output, index) => ({ index, ...output })) } });
+      context.emitDelta({
+        type: 'code_interpreter',
+        code_interpreter: { outputs: outputs.map((output, index) => ({ index, ...output })) },
+      });
 
       const notes: string[] = [];
-      if (acquired.reset) notes.push(`Note: ${acquired.resetReason ?? 'the Python session was reset; variables from earlier calls are gone.'}`);
+      if (acquired.reset)
+        notes.push(
+          `Note: ${acquired.resetReason ?? 'the Python session was reset; variables from earlier calls are gone.'}`,
+        );
       notes.push(logs ? `Output:\n${logs}` : 'The code ran without output.');
       if (written.length) notes.push(`Files written: ${written.join(', ')}.`);
       return {
         kind: 'completed',
-        toolCall: { id: callId, type: 'code_interpreter', code_interpreter: { input: code, outputs } },
+        toolCall: {
+          id: callId,
+          type: 'code_interpreter',
+          code_interpreter: { input: code, outputs },
+        },
         output: notes.join('\n'),
         messageContent,
         files,

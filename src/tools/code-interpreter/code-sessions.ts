@@ -8,25 +8,40 @@ import type { SandboxLog } from './sandbox.ts';
 import { selectSandbox } from './select-sandbox.ts';
 import { CodeSessionManager } from './session-manager.ts';
 
-export type CodeSessions = { manager: CodeSessionManager; standardLibraryOnly: boolean } | { manager: null; reason: string };
+export type CodeSessions =
+  { manager: CodeSessionManager; standardLibraryOnly: boolean } | { manager: null; reason: string };
 
 export interface CodeSessionsHandle {
   get(): Promise<CodeSessions>;
   close(): Promise<void>;
 }
 
-export async function createCodeSessions(config: Pick<Config, 'codeSandbox' | 'dataDir' | 'codeSessionIdleSeconds' | 'codeMaxSessions'>, log: SandboxLog): Promise<CodeSessionsHandle> {
+export async function createCodeSessions(
+  config: Pick<Config, 'codeSandbox' | 'dataDir' | 'codeSessionIdleSeconds' | 'codeMaxSessions'>,
+  log: SandboxLog,
+): Promise<CodeSessionsHandle> {
   let selected: Promise<CodeSessions> | undefined;
   let sandbox: Awaited<ReturnType<typeof selectSandbox>> = null;
   const get = () =>
-    (selected ??= selectSandbox({ mode: config.codeSandbox, dataDir: config.dataDir, log }).then((chosen): CodeSessions => {
-      sandbox = chosen;
-      if (!chosen) return { manager: null, reason: 'no sandbox backend can run on this host (see the server log)' };
-      return {
-        manager: new CodeSessionManager({ sandbox: chosen, idleSeconds: config.codeSessionIdleSeconds, maxSessions: config.codeMaxSessions, log }),
-        standardLibraryOnly: chosen.kind === 'pyodide',
-      };
-    }));
+    (selected ??= selectSandbox({ mode: config.codeSandbox, dataDir: config.dataDir, log }).then(
+      (chosen): CodeSessions => {
+        sandbox = chosen;
+        if (!chosen)
+          return {
+            manager: null,
+            reason: 'no sandbox backend can run on this host (see the server log)',
+          };
+        return {
+          manager: new CodeSessionManager({
+            sandbox: chosen,
+            idleSeconds: config.codeSessionIdleSeconds,
+            maxSessions: config.codeMaxSessions,
+            log,
+          }),
+          standardLibraryOnly: chosen.kind === 'pyodide',
+        };
+      },
+    ));
   if (config.codeSandbox === 'bwrap' || config.codeSandbox === 'pyodide') await get();
   return {
     get,

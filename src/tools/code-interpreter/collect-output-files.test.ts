@@ -59,10 +59,13 @@ describe('output files and input files of a session directory', () => {
 
   it('caps the number of files per cell', async () => {
     const before = await snapshotDirectory(directory);
-    for (let index = 0; index < 7; index++) await writeFile(join(directory, `file-${index}.txt`), String(index));
+    for (let index = 0; index < 7; index++)
+      await writeFile(join(directory, `file-${index}.txt`), String(index));
     const { files, notices } = await collectOutputFiles(directory, before, LIMITS);
     expect(files).toHaveLength(5);
-    expect(notices).toEqual(['[concierge] 2 more changed files were not returned (limit 5 per cell).']);
+    expect(notices).toEqual([
+      '[concierge] 2 more changed files were not returned (limit 5 per cell).',
+    ]);
   });
 
   it('replaces a planted symlink with the input file instead of writing through it', async () => {
@@ -74,7 +77,9 @@ describe('output files and input files of a session directory', () => {
 
   it('rejects input file names that are paths, dot-files or contain control characters', async () => {
     for (const name of ['../x.csv', 'a/b.csv', '.bashrc', 'tab\there', '', 'x'.repeat(256)]) {
-      await expect(putSessionFile(directory, name, Buffer.from('x'))).rejects.toMatchObject({ param: 'name' });
+      await expect(putSessionFile(directory, name, Buffer.from('x'))).rejects.toMatchObject({
+        param: 'name',
+      });
     }
     await putSessionFile(directory, 'Quarterly report (final).xlsx', Buffer.from('ok'));
     expect(await readFile(join(directory, 'Quarterly report (final).xlsx'), 'utf8')).toBe('ok');

@@ -51,29 +51,46 @@ export interface CollectedOutputFiles {
 }
 
 /** Reads every entry that is new or changed since `before`, keeping only safe regular files. */
-export async function collectOutputFiles(root: string, before: DirectorySnapshot, limits: OutputFileLimits): Promise<CollectedOutputFiles> {
+export async function collectOutputFiles(
+  root: string,
+  before: DirectorySnapshot,
+  limits: OutputFileLimits,
+): Promise<CollectedOutputFiles> {
   const after = await snapshotDirectory(root);
-  const changed = [...after].filter(([name, signature]) => before.get(name) !== signature).map(([name]) => name).sort();
+  const changed = [...after]
+    .filter(([name, signature]) => before.get(name) !== signature)
+    .map(([name]) => name)
+    .sort();
   const realRoot = await realpath(root);
   const files: OutputFile[] = [];
   const notices: string[] = [];
   for (const name of changed) {
     if (files.length >= limits.maxFiles) {
-      notices.push(`[concierge] ${changed.length - limits.maxFiles} more changed files were not returned (limit ${limits.maxFiles} per cell).`);
+      notices.push(
+        `[concierge] ${changed.length - limits.maxFiles} more changed files were not returned (limit ${limits.maxFiles} per cell).`,
+      );
       break;
     }
     const read = await readRegularFile(realRoot, name, limits.maxFileBytes);
-    if (typeof read === 'string') notices.push(`[concierge] /mnt/data/${name} was not returned: ${read}.`);
+    if (typeof read === 'string')
+      notices.push(`[concierge] /mnt/data/${name} was not returned: ${read}.`);
     else files.push({ name, bytes: read, mimeType: mimeType(name) });
   }
   return { files, notices };
 }
 
 /** The file's bytes, or why it is refused. */
-async function readRegularFile(realRoot: string, name: string, maxBytes: number): Promise<Buffer | string> {
+async function readRegularFile(
+  realRoot: string,
+  name: string,
+  maxBytes: number,
+): Promise<Buffer | string> {
   let handle;
   try {
-    handle = await open(join(realRoot, name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    handle = await open(
+      join(realRoot, name),
+      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+    );
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') return 'it is a symbolic link; only regular files are returned';

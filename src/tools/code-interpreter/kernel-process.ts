@@ -150,6 +150,7 @@ export class KernelProcess {
       }
       newline = this.pending.indexOf('\n');
     }
-    if (this.pending.length > MAX_MESSAGE_BYTES) this.settle({ kind: 'protocol', detail: 'the kernel sent an oversized answer' });
+    if (this.pending.length > MAX_MESSAGE_BYTES)
+      this.settle({ kind: 'protocol', detail: 'the kernel sent an oversized answer' });
   }
 }

@@ -63,7 +63,9 @@ export class KernelSession implements SandboxSession {
   }
 
   putFile(name: string, bytes: Uint8Array): Promise<void> {
-    return this.serialized(() => putSessionFile(this.options.directory, name, bytes, this.options.owner));
+    return this.serialized(() =>
+      putSessionFile(this.options.directory, name, bytes, this.options.owner),
+    );
   }
 
   runCell(code: string, options: RunCellOptions): Promise<CellResult> {
@@ -116,27 +118,40 @@ export class KernelSession implements SandboxSession {
   private async resetForDisk(kernel: KernelProcess, logs: string): Promise<CellResult> {
     await kernel.kill();
     const names = await readdir(this.options.directory).catch(() => []);
-    await Promise.all(names.map((name) => rm(join(this.options.directory, name), { recursive: true, force: true })));
+    await Promise.all(
+      names.map((name) => rm(join(this.options.directory, name), { recursive: true, force: true })),
+    );
     const { diskBytes, diskEntries } = this.options.limits;
     const message =
       `The files in /mnt/data grew past the session limit (${Math.round(diskBytes / 2 ** 20)} MB or ${diskEntries} files). ` +
       'The Python session was restarted and its files were deleted: variables and files are gone.';
-    return { logs, error: { name: 'ResourceLimitError', message, traceback: '' }, timedOut: false, killedReason: 'disk-limit', outputFiles: [] };
+    return {
+      logs,
+      error: { name: 'ResourceLimitError', message, traceback: '' },
+      timedOut: false,
+      killedReason: 'disk-limit',
+      outputFiles: [],
+    };
   }
 
   private async startKernel(): Promise<void> {
     const kernel = this.options.start();
     this.kernel = kernel;
     const outcome = await kernel.next(this.options.startTimeoutMs);
-    const message = outcome.kind === 'message' ? (outcome.message as { type?: unknown }) : undefined;
+    const message =
+      outcome.kind === 'message' ? (outcome.message as { type?: unknown }) : undefined;
     if (message?.type === 'ready') return;
     await kernel.kill();
-    const detail = outcome.kind === 'exit' ? outcome.exit.stderrTail.trim() || `exit code ${outcome.exit.code}` : outcome.kind;
+    const detail =
+      outcome.kind === 'exit'
+        ? outcome.exit.stderrTail.trim() || `exit code ${outcome.exit.code}`
+        : outcome.kind;
     throw new Error(`the code sandbox could not start a Python session: ${detail}`);
   }
 
   private async runCellNow(code: string, timeoutMs: number): Promise<CellResult> {
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError(`timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`);
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+      throw new RangeError(`timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`);
     if (!this.alive) await this.startKernel();
     const kernel = this.kernel!;
     const before = await snapshotDirectory(this.options.directory);
@@ -146,12 +161,17 @@ export class KernelSession implements SandboxSession {
     const outcome = await kernel.next(timeoutMs + this.options.limits.killGraceSeconds * 1000);
     clearInterval(watchdog.timer);
     const result = cellOutcome(outcome, id, timeoutMs);
-    if (watchdog.exceeded || (await this.overDiskLimit())) return this.resetForDisk(kernel, result.logs);
+    if (watchdog.exceeded || (await this.overDiskLimit()))
+      return this.resetForDisk(kernel, result.logs);
     const collected = await collectOutputFiles(this.options.directory, before, {
       maxFiles: this.options.limits.outputFiles,
       maxFileBytes: this.options.limits.fileSizeBytes,
     });
-    return { ...result, logs: withNotices(result.logs, collected.notices), outputFiles: collected.files };
+    return {
+      ...result,
+      logs: withNotices(result.logs, collected.notices),
+      outputFiles: collected.files,
+    };
   }
 }
 

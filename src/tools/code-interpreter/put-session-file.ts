@@ -12,13 +12,23 @@ import { InvalidRequestError } from '../../domain/errors.ts';
 /** Whether `name` can be used as `/mnt/data/<name>`: a plain file name, no directories, no dot-files, no control characters. */
 export function isValidSessionFileName(name: string): boolean {
   if (name.length === 0 || name.length > 255 || name.startsWith('.')) return false;
-  return [...name].every((character) => character !== '/' && character !== '\\' && character.charCodeAt(0) >= 0x20);
+  return [...name].every(
+    (character) => character !== '/' && character !== '\\' && character.charCodeAt(0) >= 0x20,
+  );
 }
 
 /** Writes `bytes` as `<directory>/<name>`, owned by `owner` when given (the jail's host uid). */
-export async function putSessionFile(directory: string, name: string, bytes: Uint8Array, owner?: number): Promise<void> {
+export async function putSessionFile(
+  directory: string,
+  name: string,
+  bytes: Uint8Array,
+  owner?: number,
+): Promise<void> {
   if (!isValidSessionFileName(name)) {
-    throw new InvalidRequestError(`Invalid sandbox file name '${name}': use a plain file name without '/' or a leading '.'.`, 'name');
+    throw new InvalidRequestError(
+      `Invalid sandbox file name '${name}': use a plain file name without '/' or a leading '.'.`,
+      'name',
+    );
   }
   const temporary = join(directory, `.upload-${randomBytes(8).toString('hex')}`);
   try {

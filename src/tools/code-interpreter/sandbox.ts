@@ -24,7 +24,8 @@ export interface CellError {
 }
 
 /** Why the interpreter process ended during the cell; its variables are lost, its files kept (but for `disk-limit`, which deletes them). */
-export type KilledReason = 'timeout' | 'cpu-limit' | 'disk-limit' | 'exited' | 'killed' | 'protocol';
+export type KilledReason =
+  'timeout' | 'cpu-limit' | 'disk-limit' | 'exited' | 'killed' | 'protocol';
 
 export interface CellResult {
   /** Program output, stdout and stderr interleaved; beyond the log limit the middle is cut with a notice. Notes from Concierge (skipped output files) are appended as `[concierge] …` lines. */

@@ -1,13 +1,23 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bwrapAvailable, makeDataDir, removeDataDir, runningAsRoot } from '../../../test/helpers/sandbox.ts';
+import {
+  bwrapAvailable,
+  makeDataDir,
+  removeDataDir,
+  runningAsRoot,
+} from '../../../test/helpers/sandbox.ts';
 import { ConfigError } from '../../config/load-config.ts';
 import { selectSandbox } from './select-sandbox.ts';
 
 describe('selecting the code sandbox from CONCIERGE_CODE_SANDBOX', () => {
   let dataDir: string;
-  const log = { infos: [] as string[], warnings: [] as string[], info: (message: string) => log.infos.push(message), warn: (message: string) => log.warnings.push(message) };
+  const log = {
+    infos: [] as string[],
+    warnings: [] as string[],
+    info: (message: string) => log.infos.push(message),
+    warn: (message: string) => log.warnings.push(message),
+  };
 
   beforeAll(async () => {
     dataDir = await makeDataDir();
@@ -25,7 +35,11 @@ describe('selecting the code sandbox from CONCIERGE_CODE_SANDBOX', () => {
   it.runIf(bwrapAvailable)('auto picks bwrap where the host can run it', async () => {
     const sandbox = await selectSandbox({ mode: 'auto', dataDir, log });
     try {
-      expect(sandbox).toMatchObject({ kind: 'bwrap', securityBoundary: true, sessionsDirectory: join(dataDir, 'sandboxes') });
+      expect(sandbox).toMatchObject({
+        kind: 'bwrap',
+        securityBoundary: true,
+        sessionsDirectory: join(dataDir, 'sandboxes'),
+      });
     } finally {
       await sandbox?.close();
     }
@@ -43,7 +57,9 @@ describe('selecting the code sandbox from CONCIERGE_CODE_SANDBOX', () => {
     it('bwrap fails with a configuration error that names the variable and the fix', async () => {
       const selecting = selectSandbox({ mode: 'bwrap', dataDir: unreachable, log });
       await expect(selecting).rejects.toBeInstanceOf(ConfigError);
-      await expect(selecting).rejects.toThrow(/CONCIERGE_CODE_SANDBOX=bwrap, but that backend cannot run on this host: .*chmod o\+x/);
+      await expect(selecting).rejects.toThrow(
+        /CONCIERGE_CODE_SANDBOX=bwrap, but that backend cannot run on this host: .*chmod o\+x/,
+      );
     });
 
     it('auto falls back to Pyodide and warns why', async () => {

@@ -25,26 +25,39 @@ export interface SelectSandboxOptions {
 /** The sandbox for `mode`, or null when code_interpreter is off or nothing can run it. */
 export async function selectSandbox(options: SelectSandboxOptions): Promise<Sandbox | null> {
   const { mode, log } = options;
-  const common = { sessionsDirectory: join(options.dataDir, 'sandboxes'), log, limits: options.limits };
+  const common = {
+    sessionsDirectory: join(options.dataDir, 'sandboxes'),
+    log,
+    limits: options.limits,
+  };
   if (mode === 'off') {
     log.info('code_interpreter: off (CONCIERGE_CODE_SANDBOX=off)');
     return null;
   }
   if (mode === 'bwrap' || mode === 'pyodide') {
     try {
-      return mode === 'bwrap' ? await createBwrapSandbox(common) : await createPyodideSandbox(common);
+      return mode === 'bwrap'
+        ? await createBwrapSandbox(common)
+        : await createPyodideSandbox(common);
     } catch (error) {
       if (!(error instanceof SandboxUnavailableError)) throw error;
-      throw new ConfigError(`CONCIERGE_CODE_SANDBOX=${mode}, but that backend cannot run on this host: ${error.reason}`, { cause: error });
+      throw new ConfigError(
+        `CONCIERGE_CODE_SANDBOX=${mode}, but that backend cannot run on this host: ${error.reason}`,
+        { cause: error },
+      );
     }
   }
   try {
     const sandbox = await createBwrapSandbox(common);
-    log.info('code_interpreter: bwrap sandbox (Debian Python with numpy, pandas, matplotlib, openpyxl; no network; seccomp; rlimits)');
+    log.info(
+      'code_interpreter: bwrap sandbox (Debian Python with numpy, pandas, matplotlib, openpyxl; no network; seccomp; rlimits)',
+    );
     return sandbox;
   } catch (error) {
     if (!(error instanceof SandboxUnavailableError)) throw error;
-    log.warn(`code_interpreter: the bwrap sandbox is unavailable (${error.reason}); falling back to Pyodide`);
+    log.warn(
+      `code_interpreter: the bwrap sandbox is unavailable (${error.reason}); falling back to Pyodide`,
+    );
   }
   try {
     return await createPyodideSandbox(common);

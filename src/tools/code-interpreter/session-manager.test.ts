@@ -1,7 +1,12 @@
 import { mkdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bwrapAvailable, makeDataDir, removeDataDir, tryBwrapSandbox } from '../../../test/helpers/sandbox.ts';
+import {
+  bwrapAvailable,
+  makeDataDir,
+  removeDataDir,
+  tryBwrapSandbox,
+} from '../../../test/helpers/sandbox.ts';
 import type { Sandbox } from './sandbox.ts';
 import { CodeSessionManager, SandboxCapacityError } from './session-manager.ts';
 
@@ -13,8 +18,17 @@ describe.runIf(bwrapAvailable)('code session manager (bwrap backend)', () => {
   let clock = 1_000_000;
   const managers: CodeSessionManager[] = [];
 
-  function createManager(overrides: { idleSeconds?: number; maxSessions?: number } = {}): CodeSessionManager {
-    const manager = new CodeSessionManager({ sandbox, idleSeconds: 60, maxSessions: 4, now: () => clock, sweepIntervalMs: 0, ...overrides });
+  function createManager(
+    overrides: { idleSeconds?: number; maxSessions?: number } = {},
+  ): CodeSessionManager {
+    const manager = new CodeSessionManager({
+      sandbox,
+      idleSeconds: 60,
+      maxSessions: 4,
+      now: () => clock,
+      sweepIntervalMs: 0,
+      ...overrides,
+    });
     managers.push(manager);
     return manager;
   }
@@ -41,7 +55,10 @@ describe.runIf(bwrapAvailable)('code session manager (bwrap backend)', () => {
     const again = await manager.acquire('thread_one');
     expect(again.reset).toBe(false);
     expect((await again.session.runCell('value', CELL)).logs).toBe('7\n');
-    const concurrent = await Promise.all([manager.acquire('thread_two'), manager.acquire('thread_two')]);
+    const concurrent = await Promise.all([
+      manager.acquire('thread_two'),
+      manager.acquire('thread_two'),
+    ]);
     expect(concurrent[0].session.directory).toBe(concurrent[1].session.directory);
     expect(manager.size).toBe(2);
   });
@@ -58,7 +75,10 @@ describe.runIf(bwrapAvailable)('code session manager (bwrap backend)', () => {
     const next = await manager.acquire('thread_idle');
     expect(next.reset).toBe(true);
     expect(next.resetReason).toContain('idle for more than 1 minute');
-    const state = await next.session.runCell('import os\nprint(os.listdir("/mnt/data"))\nvalue', CELL);
+    const state = await next.session.runCell(
+      'import os\nprint(os.listdir("/mnt/data"))\nvalue',
+      CELL,
+    );
     expect(state.logs).toBe('[]\n');
     expect(state.error?.name).toBe('NameError');
     expect((await manager.acquire('thread_idle')).reset).toBe(false);
@@ -123,7 +143,9 @@ describe.runIf(bwrapAvailable)('code session manager (bwrap backend)', () => {
     const back = await manager.acquire('thread_recent');
     expect(back.reset).toBe(true);
     expect(back.resetReason).toContain('server restarted');
-    expect((await back.session.runCell('open("/mnt/data/kept.csv").read()', CELL)).logs).toBe("'a,b\\n'\n");
+    expect((await back.session.runCell('open("/mnt/data/kept.csv").read()', CELL)).logs).toBe(
+      "'a,b\\n'\n",
+    );
   });
 
   it('ends a session on request and forgets it', async () => {

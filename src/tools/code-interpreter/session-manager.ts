@@ -10,7 +10,14 @@
  */
 import { readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SESSION_KEY_PATTERN, type CellResult, type RunCellOptions, type Sandbox, type SandboxLog, type SandboxSession } from './sandbox.ts';
+import {
+  SESSION_KEY_PATTERN,
+  type CellResult,
+  type RunCellOptions,
+  type Sandbox,
+  type SandboxLog,
+  type SandboxSession,
+} from './sandbox.ts';
 
 export interface CodeSessionManagerOptions {
   sandbox: Sandbox;
@@ -59,7 +66,13 @@ export class CodeSessionManager {
     this.now = options.now ?? Date.now;
     const interval = options.sweepIntervalMs ?? Math.min(60_000, (options.idleSeconds * 1000) / 2);
     if (interval > 0) {
-      this.timer = setInterval(() => void this.sweep().catch((error: Error) => options.log?.warn(`code session sweep failed: ${error.message}`)), interval);
+      this.timer = setInterval(
+        () =>
+          void this.sweep().catch((error: Error) =>
+            options.log?.warn(`code session sweep failed: ${error.message}`),
+          ),
+        interval,
+      );
       this.timer.unref();
     }
   }
@@ -80,7 +93,12 @@ export class CodeSessionManager {
     if (entry) {
       // The kernel died (killed cell); the session restarts it on the next cell, files kept.
       entry.lastUsed = this.now();
-      return { session: this.managed(key, entry), reset: true, resetReason: 'The Python process of this session was restarted after the earlier failure: variables are gone, files in /mnt/data are kept.' };
+      return {
+        session: this.managed(key, entry),
+        reset: true,
+        resetReason:
+          'The Python process of this session was restarted after the earlier failure: variables are gone, files in /mnt/data are kept.',
+      };
     }
     let pending = this.opening.get(key);
     const first = pending === undefined;
@@ -91,7 +109,9 @@ export class CodeSessionManager {
     }
     const reason = await pending;
     const session = this.managed(key, this.entries.get(key)!);
-    return first && reason !== undefined ? { session, reset: true, resetReason: reason } : { session, reset: false };
+    return first && reason !== undefined
+      ? { session, reset: true, resetReason: reason }
+      : { session, reset: false };
   }
 
   /** Closes the session of `key` (for example when its thread is deleted) without reporting a reset later. */
@@ -108,12 +128,16 @@ export class CodeSessionManager {
     let closed = 0;
     for (const [key, entry] of this.entries) {
       if (entry.busy > 0 || entry.lastUsed > cutoff) continue;
-      await this.retire(key, `The code session was idle for more than ${describeSeconds(this.options.idleSeconds)} and was reset: variables and files from earlier calls are gone.`);
+      await this.retire(
+        key,
+        `The code session was idle for more than ${describeSeconds(this.options.idleSeconds)} and was reset: variables and files from earlier calls are gone.`,
+      );
       closed++;
     }
     const names = await readdir(this.options.sandbox.sessionsDirectory).catch(() => []);
     for (const name of names) {
-      if (!SESSION_KEY_PATTERN.test(name) || this.entries.has(name) || this.opening.has(name)) continue;
+      if (!SESSION_KEY_PATTERN.test(name) || this.entries.has(name) || this.opening.has(name))
+        continue;
       const directory = join(this.options.sandbox.sessionsDirectory, name);
       const stats = await stat(directory).catch(() => undefined);
       if (stats && stats.mtimeMs <= cutoff) await rm(directory, { recursive: true, force: true });
@@ -142,9 +166,17 @@ export class CodeSessionManager {
 
   private async makeRoom(): Promise<void> {
     while (this.entries.size + this.opening.size > this.options.maxSessions) {
-      const idle = [...this.entries].filter(([, entry]) => entry.busy === 0).sort(([, a], [, b]) => a.lastUsed - b.lastUsed)[0];
-      if (!idle) throw new SandboxCapacityError(`All ${this.options.maxSessions} code sessions are busy; try again when a running cell finishes.`);
-      await this.retire(idle[0], 'The code session was closed to make room for other sessions: variables and files from earlier calls are gone.');
+      const idle = [...this.entries]
+        .filter(([, entry]) => entry.busy === 0)
+        .sort(([, a], [, b]) => a.lastUsed - b.lastUsed)[0];
+      if (!idle)
+        throw new SandboxCapacityError(
+          `All ${this.options.maxSessions} code sessions are busy; try again when a running cell finishes.`,
+        );
+      await this.retire(
+        idle[0],
+        'The code session was closed to make room for other sessions: variables and files from earlier calls are gone.',
+      );
     }
   }
 
@@ -152,13 +184,19 @@ export class CodeSessionManager {
     const entry = this.entries.get(key);
     this.entries.delete(key);
     this.tombstones.set(key, reason);
-    if (this.tombstones.size > MAX_TOMBSTONES) this.tombstones.delete(this.tombstones.keys().next().value!);
+    if (this.tombstones.size > MAX_TOMBSTONES)
+      this.tombstones.delete(this.tombstones.keys().next().value!);
     await entry?.session.close();
   }
 
   private async leftoverReason(key: string): Promise<string | undefined> {
-    const exists = await stat(join(this.options.sandbox.sessionsDirectory, key)).then(() => true, () => false);
-    return exists ? 'The code session was reset because the server restarted: variables are gone, files in /mnt/data are kept.' : undefined;
+    const exists = await stat(join(this.options.sandbox.sessionsDirectory, key)).then(
+      () => true,
+      () => false,
+    );
+    return exists
+      ? 'The code session was reset because the server restarted: variables are gone, files in /mnt/data are kept.'
+      : undefined;
   }
 
   /** The session as callers see it: use marks it busy (never evicted or swept mid-cell) and fresh. */
@@ -181,7 +219,8 @@ export class CodeSessionManager {
         return entry.session.alive;
       },
       putFile: (name: string, bytes: Uint8Array) => use(() => entry.session.putFile(name, bytes)),
-      runCell: (code: string, options: RunCellOptions): Promise<CellResult> => use(() => entry.session.runCell(code, options)),
+      runCell: (code: string, options: RunCellOptions): Promise<CellResult> =>
+        use(() => entry.session.runCell(code, options)),
       close: () => this.end(key),
     };
   }

@@ -24,16 +24,31 @@ function normalize(vector: Float32Array): Float32Array {
   return vector.map((value) => value / norm);
 }
 
-export function createCachedEmbedder(model: EmbeddingModel, cache: EmbeddingCacheRepository): Embedder {
+export function createCachedEmbedder(
+  model: EmbeddingModel,
+  cache: EmbeddingCacheRepository,
+): Embedder {
   return {
     model: model.id,
     async embed(texts, options = {}) {
       const hashes = texts.map(contentHash);
       const found = await cache.getMany(model.id, [...new Set(hashes)]);
-      const missing = [...new Map(hashes.flatMap((hash, index) => (found.has(hash) ? [] : [[hash, texts[index]!] as const]))).entries()];
+      const missing = [
+        ...new Map(
+          hashes.flatMap((hash, index) =>
+            found.has(hash) ? [] : [[hash, texts[index]!] as const],
+          ),
+        ).entries(),
+      ];
       if (missing.length > 0) {
-        const vectors = await model.embed(missing.map(([, text]) => text), options);
-        const entries = missing.map(([hash], index) => ({ contentHash: hash, embedding: normalize(vectors[index]!) }));
+        const vectors = await model.embed(
+          missing.map(([, text]) => text),
+          options,
+        );
+        const entries = missing.map(([hash], index) => ({
+          contentHash: hash,
+          embedding: normalize(vectors[index]!),
+        }));
         await cache.putMany(model.id, entries);
         for (const entry of entries) found.set(entry.contentHash, entry.embedding);
       }

@@ -4,8 +4,12 @@ import { AUTO_CHUNKING } from '../../domain/vector-store.ts';
 import { chunkText } from './chunk-text.ts';
 import { DocumentError } from './parsers/document-error.ts';
 
-const words = (count: number) => Array.from({ length: count }, (_, index) => `word${index}`).join(' ');
-const strategy = (max: number, overlap: number) => ({ type: 'static' as const, static: { max_chunk_size_tokens: max, chunk_overlap_tokens: overlap } });
+const words = (count: number) =>
+  Array.from({ length: count }, (_, index) => `word${index}`).join(' ');
+const strategy = (max: number, overlap: number) => ({
+  type: 'static' as const,
+  static: { max_chunk_size_tokens: max, chunk_overlap_tokens: overlap },
+});
 
 describe('chunkText', () => {
   it('cuts windows of at most max tokens that overlap by the given amount and cover the whole text', async () => {
@@ -33,7 +37,9 @@ describe('chunkText', () => {
 
   it('refuses a text over the per-file token limit', async () => {
     await expect(chunkText(words(2000), AUTO_CHUNKING, 1000)).rejects.toThrow(DocumentError);
-    await expect(chunkText(words(2000), AUTO_CHUNKING, 1000)).rejects.toThrow(/at most 1000 tokens per file/);
+    await expect(chunkText(words(2000), AUTO_CHUNKING, 1000)).rejects.toThrow(
+      /at most 1000 tokens per file/,
+    );
   });
 
   it('encodes a long text in segments, covering it exactly once, and lets other work run meanwhile', async () => {

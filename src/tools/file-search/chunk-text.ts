@@ -31,11 +31,14 @@ function segmentEnd(text: string, start: number): number {
 
 async function encodeInSegments(text: string, maxTokens: number): Promise<number[]> {
   const tokens: number[] = [];
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     const end = segmentEnd(text, start);
     for (const token of encode(text.slice(start, end))) tokens.push(token);
     if (tokens.length > maxTokens) {
-      throw new DocumentError('invalid_file', `The file has more than ${maxTokens} tokens; file search accepts at most ${maxTokens} tokens per file.`);
+      throw new DocumentError(
+        'invalid_file',
+        `The file has more than ${maxTokens} tokens; file search accepts at most ${maxTokens} tokens per file.`,
+      );
     }
     start = end;
     if (start < text.length) await yieldToEventLoop();
@@ -43,7 +46,11 @@ async function encodeInSegments(text: string, maxTokens: number): Promise<number
   return tokens;
 }
 
-export async function chunkText(text: string, strategy: StaticChunkingStrategy, maxTokens: number): Promise<string[]> {
+export async function chunkText(
+  text: string,
+  strategy: StaticChunkingStrategy,
+  maxTokens: number,
+): Promise<string[]> {
   const { max_chunk_size_tokens: size, chunk_overlap_tokens: overlap } = strategy.static;
   const tokens = await encodeInSegments(text, maxTokens);
   const stride = Math.max(1, size - overlap);

@@ -17,7 +17,10 @@ function settings(tools: AssistantTool[]) {
   const ranker = options?.ranking_options?.ranker ?? 'auto';
   return {
     maxNumResults: options?.max_num_results ?? DEFAULT_MAX_RESULTS,
-    rankingOptions: { ranker: ranker === 'auto' ? 'default_2024_08_21' : ranker, score_threshold: options?.ranking_options?.score_threshold ?? 0 },
+    rankingOptions: {
+      ranker: ranker === 'auto' ? 'default_2024_08_21' : ranker,
+      score_threshold: options?.ranking_options?.score_threshold ?? 0,
+    },
   };
 }
 
@@ -25,7 +28,8 @@ function parseQuery(argumentsText: string): string | undefined {
   try {
     const parsed = JSON.parse(argumentsText || '{}') as { query?: unknown; queries?: unknown };
     if (typeof parsed.query === 'string' && parsed.query.trim()) return parsed.query;
-    if (Array.isArray(parsed.queries)) return parsed.queries.filter((query) => typeof query === 'string').join(' ') || undefined;
+    if (Array.isArray(parsed.queries))
+      return parsed.queries.filter((query) => typeof query === 'string').join(' ') || undefined;
   } catch {
     return undefined;
   }
@@ -34,7 +38,11 @@ function parseQuery(argumentsText: string): string | undefined {
 
 /** A call that found nothing (or could not search), as the step shows it. */
 function emptyCall(callId: string, context: Pick<ToolContext, 'run'>): StepToolCall {
-  return { id: callId, type: 'file_search', file_search: { ranking_options: settings(context.run.tools).rankingOptions, results: [] } };
+  return {
+    id: callId,
+    type: 'file_search',
+    file_search: { ranking_options: settings(context.run.tools).rankingOptions, results: [] },
+  };
 }
 
 export function createFileSearchTool(search: FileSearch): ServerTool {
@@ -49,7 +57,12 @@ export function createFileSearchTool(search: FileSearch): ServerTool {
             'Search the files attached to this assistant and conversation for passages relevant to a query. Each passage comes with a marker like 【3†report.pdf】; when you use a passage, cite it by writing its marker exactly as shown.',
           parameters: {
             type: 'object',
-            properties: { query: { type: 'string', description: 'What to look for, in a few words or a question.' } },
+            properties: {
+              query: {
+                type: 'string',
+                description: 'What to look for, in a few words or a question.',
+              },
+            },
             required: ['query'],
           },
         },
@@ -62,11 +75,20 @@ export function createFileSearchTool(search: FileSearch): ServerTool {
       const query = parseQuery(argumentsText);
       const { maxNumResults, rankingOptions } = settings(context.run.tools);
       if (!query) {
-        return { kind: 'completed', toolCall: emptyCall(callId, context), output: 'file_search needs a "query" string argument.' };
+        return {
+          kind: 'completed',
+          toolCall: emptyCall(callId, context),
+          output: 'file_search needs a "query" string argument.',
+        };
       }
       const vectorStoreIds = context.toolResources.file_search?.vector_store_ids ?? [];
       if (vectorStoreIds.length === 0) {
-        return { kind: 'completed', toolCall: emptyCall(callId, context), output: 'No files are attached to this assistant or conversation, so there is nothing to search.' };
+        return {
+          kind: 'completed',
+          toolCall: emptyCall(callId, context),
+          output:
+            'No files are attached to this assistant or conversation, so there is nothing to search.',
+        };
       }
       const results = await search({
         projectId: context.projectId,
@@ -82,14 +104,22 @@ export function createFileSearchTool(search: FileSearch): ServerTool {
         type: 'file_search',
         file_search: {
           ranking_options: rankingOptions,
-          results: results.map((result) => ({ file_id: result.file_id, file_name: result.filename, score: result.score, content: result.content })),
+          results: results.map((result) => ({
+            file_id: result.file_id,
+            file_name: result.filename,
+            score: result.score,
+            content: result.content,
+          })),
         },
       };
       const output =
         results.length === 0
           ? `No passages matched "${query}".`
           : results
-              .map((result, index) => `【${context.sourceOffset + index}†${result.filename}】 (relevance ${result.score.toFixed(2)})\n${result.content.map((part) => part.text).join('\n')}`)
+              .map(
+                (result, index) =>
+                  `【${context.sourceOffset + index}†${result.filename}】 (relevance ${result.score.toFixed(2)})\n${result.content.map((part) => part.text).join('\n')}`,
+              )
               .join('\n\n');
       return { kind: 'completed', toolCall, output };
     },

@@ -2,11 +2,20 @@ import { describe, expect, it } from 'vitest';
 import type { ChunkHit } from '../../storage/store.ts';
 import { fuseRankings } from './fuse-rankings.ts';
 
-const hit = (chunkId: number): ChunkHit => ({ chunkId, vectorStoreId: 'vs_1', fileId: `file-${chunkId}`, chunkIndex: 0, text: `chunk ${chunkId}` });
+const hit = (chunkId: number): ChunkHit => ({
+  chunkId,
+  vectorStoreId: 'vs_1',
+  fileId: `file-${chunkId}`,
+  chunkIndex: 0,
+  text: `chunk ${chunkId}`,
+});
 
 describe('fuseRankings', () => {
   it('ranks what both retrievers agree on first, with scores in 0–1', () => {
-    const fused = fuseRankings([[hit(1), hit(2), hit(3)], [hit(2), hit(4), hit(1)]]);
+    const fused = fuseRankings([
+      [hit(1), hit(2), hit(3)],
+      [hit(2), hit(4), hit(1)],
+    ]);
     expect(fused.map((entry) => entry.hit.chunkId)).toEqual([2, 1, 4, 3]);
     for (const entry of fused) {
       expect(entry.score).toBeGreaterThan(0);

@@ -26,12 +26,19 @@ export function maxCharactersFor(maxTokensPerFile: number): number {
 }
 
 /** The file's text as parsed for file search, or a `DocumentError` saying why there is none. */
-export async function readDocumentText(options: Pick<IngestOptions, 'store' | 'blobs' | 'maxTokensPerFile'>, projectId: string, fileId: string): Promise<string> {
+export async function readDocumentText(
+  options: Pick<IngestOptions, 'store' | 'blobs' | 'maxTokensPerFile'>,
+  projectId: string,
+  fileId: string,
+): Promise<string> {
   const stored = await options.store.files.find(projectId, fileId, nowSeconds());
   const stream = stored && (await options.blobs.get(fileId));
-  if (!stored || !stream) throw new DocumentError('invalid_file', `The file ${fileId} was deleted or has expired.`);
+  if (!stored || !stream)
+    throw new DocumentError('invalid_file', `The file ${fileId} was deleted or has expired.`);
   const bytes = await buffer(stream);
-  return parseDocument(bytes, stored.file.filename, stored.contentType, { maxCharacters: maxCharactersFor(options.maxTokensPerFile) });
+  return parseDocument(bytes, stored.file.filename, stored.contentType, {
+    maxCharacters: maxCharactersFor(options.maxTokensPerFile),
+  });
 }
 
 export async function ingestFile(
@@ -42,9 +49,15 @@ export async function ingestFile(
   const text = await readDocumentText(options, job.projectId, job.fileId);
   signal.throwIfAborted();
   const texts = await chunkText(text, job.chunkingStrategy, options.maxTokensPerFile);
-  if (texts.length === 0) throw new DocumentError('invalid_file', `No text could be extracted from ${job.fileId}.`);
+  if (texts.length === 0)
+    throw new DocumentError('invalid_file', `No text could be extracted from ${job.fileId}.`);
   const embeddings = options.embedder ? await options.embedder.embed(texts, { signal }) : undefined;
-  const chunks = texts.map((chunk, index) => (embeddings ? { text: chunk, embedding: embeddings[index]! } : { text: chunk }));
-  const usageBytes = chunks.reduce((sum, chunk) => sum + Buffer.byteLength(chunk.text) + (chunk.embedding?.byteLength ?? 0), 0);
+  const chunks = texts.map((chunk, index) =>
+    embeddings ? { text: chunk, embedding: embeddings[index]! } : { text: chunk },
+  );
+  const usageBytes = chunks.reduce(
+    (sum, chunk) => sum + Buffer.byteLength(chunk.text) + (chunk.embedding?.byteLength ?? 0),
+    0,
+  );
   return { chunks, usageBytes };
 }

@@ -8,7 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEmbeddingServer, TEST_EMBEDDING_MODEL, type TestEmbeddingServer } from '../../../test/helpers/embedding-server.ts';
+import {
+  startTestEmbeddingServer,
+  TEST_EMBEDDING_MODEL,
+  type TestEmbeddingServer,
+} from '../../../test/helpers/embedding-server.ts';
 import { waitFor } from '../../../test/helpers/wait-for.ts';
 import { createLocalDiskBlobStore } from '../../blobs/local-disk/local-disk-blob-store.ts';
 import { newId } from '../../domain/ids.ts';
@@ -27,9 +31,19 @@ async function expectAllIndexedOnce(store: Store, vectorStoreId: string, count: 
     const current = await store.vectorStoreFiles.counts(PROJECT, { vectorStoreId });
     return current.in_progress === 0 && current;
   }, 'every file to be indexed');
-  expect(counts).toEqual({ in_progress: 0, completed: count, failed: 0, cancelled: 0, total: count });
+  expect(counts).toEqual({
+    in_progress: 0,
+    completed: count,
+    failed: 0,
+    cancelled: 0,
+    total: count,
+  });
   for (let index = 0; index < count; index++) {
-    const hits = await store.chunks.keywordSearch({ vectorStoreIds: [vectorStoreId] }, `marker${index}`, 10);
+    const hits = await store.chunks.keywordSearch(
+      { vectorStoreIds: [vectorStoreId] },
+      `marker${index}`,
+      10,
+    );
     expect(hits, `marker${index}`).toHaveLength(1);
   }
 }
@@ -52,23 +66,82 @@ describe('ingestion worker durability', () => {
     const dataDir = join(directory, name);
     const store = createSqliteStore(databasePath);
     await store.migrate();
-    await store.projects.insert({ id: PROJECT, object: 'organization.project', name, created_at: 1, archived_at: null, status: 'active' });
+    await store.projects.insert({
+      id: PROJECT,
+      object: 'organization.project',
+      name,
+      created_at: 1,
+      archived_at: null,
+      status: 'active',
+    });
     const blobs = createLocalDiskBlobStore(dataDir);
     const vectorStoreId = newId('vectorStore');
-    await store.vectorStores.insert(PROJECT, { id: vectorStoreId, created_at: 1, name, description: null, metadata: {}, expires_after: null, last_active_at: 1 });
+    await store.vectorStores.insert(PROJECT, {
+      id: vectorStoreId,
+      created_at: 1,
+      name,
+      description: null,
+      metadata: {},
+      expires_after: null,
+      last_active_at: 1,
+    });
     for (let index = 0; index < count; index++) {
       const id = newId('file');
       const text = `Document ${index} mentions marker${index} and nothing else of note.`;
       await blobs.put(id, Readable.from([Buffer.from(text)]));
-      await store.files.insert(PROJECT, { id, object: 'file', bytes: text.length, created_at: 1, filename: `doc-${index}.txt`, purpose: 'assistants', status: 'processed', expires_at: null, status_details: null }, 'text/plain');
-      await store.vectorStoreFiles.upsert(PROJECT, { id, object: 'vector_store.file', usage_bytes: 0, created_at: 1, vector_store_id: vectorStoreId, status: 'in_progress', last_error: null, chunking_strategy: AUTO_CHUNKING, attributes: {} }, null);
+      await store.files.insert(
+        PROJECT,
+        {
+          id,
+          object: 'file',
+          bytes: text.length,
+          created_at: 1,
+          filename: `doc-${index}.txt`,
+          purpose: 'assistants',
+          status: 'processed',
+          expires_at: null,
+          status_details: null,
+        },
+        'text/plain',
+      );
+      await store.vectorStoreFiles.upsert(
+        PROJECT,
+        {
+          id,
+          object: 'vector_store.file',
+          usage_bytes: 0,
+          created_at: 1,
+          vector_store_id: vectorStoreId,
+          status: 'in_progress',
+          last_error: null,
+          chunking_strategy: AUTO_CHUNKING,
+          attributes: {},
+        },
+        null,
+      );
     }
     return { store, blobs, databasePath, dataDir, vectorStoreId };
   }
 
-  function worker(store: Store, blobs: ReturnType<typeof createLocalDiskBlobStore>, leaseMilliseconds: number) {
-    const embedder = createCachedEmbedder(createOpenAIEmbeddingModel({ baseURL: embeddings.baseURL, model: TEST_EMBEDDING_MODEL }), store.embeddingCache);
-    return createIngestionWorker({ store, blobs, embedder, concurrency: 2, leaseMilliseconds, pollMilliseconds: 50, maxTokensPerFile: 1_000_000, log: silent });
+  function worker(
+    store: Store,
+    blobs: ReturnType<typeof createLocalDiskBlobStore>,
+    leaseMilliseconds: number,
+  ) {
+    const embedder = createCachedEmbedder(
+      createOpenAIEmbeddingModel({ baseURL: embeddings.baseURL, model: TEST_EMBEDDING_MODEL }),
+      store.embeddingCache,
+    );
+    return createIngestionWorker({
+      store,
+      blobs,
+      embedder,
+      concurrency: 2,
+      leaseMilliseconds,
+      pollMilliseconds: 50,
+      maxTokensPerFile: 1_000_000,
+      log: silent,
+    });
   }
 
   it('loses nothing when the worker process is killed mid-ingestion', async () => {
@@ -77,10 +150,26 @@ describe('ingestion worker durability', () => {
     embeddings.delay(400);
     let child: ChildProcess | undefined;
     try {
-      child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../../test/helpers/ingestion-child.ts'), databasePath, dataDir, embeddings.baseURL, '1000'], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      await waitFor(async () => (await store.vectorStoreFiles.counts(PROJECT, { vectorStoreId })).completed >= 1, 'the child to index a first file');
+      child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(import.meta.dirname, '../../../test/helpers/ingestion-child.ts'),
+          databasePath,
+          dataDir,
+          embeddings.baseURL,
+          '1000',
+        ],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      await waitFor(
+        async () =>
+          (await store.vectorStoreFiles.counts(PROJECT, { vectorStoreId })).completed >= 1,
+        'the child to index a first file',
+      );
       child.kill('SIGKILL');
       await new Promise((resolve) => child!.once('exit', resolve));
     } finally {
@@ -107,10 +196,15 @@ describe('ingestion worker durability', () => {
     // A lease far longer than the test: only an explicit release lets another worker start at once.
     const first = worker(store, blobs, 600_000);
     first.start();
-    await waitFor(async () => (await store.vectorStoreFiles.counts(PROJECT, { vectorStoreId })).completed >= 1, 'a first file');
+    await waitFor(
+      async () => (await store.vectorStoreFiles.counts(PROJECT, { vectorStoreId })).completed >= 1,
+      'a first file',
+    );
     await first.stop();
     embeddings.delay(0);
-    expect((await store.vectorStoreFiles.counts(PROJECT, { vectorStoreId })).in_progress).toBeGreaterThan(0);
+    expect(
+      (await store.vectorStoreFiles.counts(PROJECT, { vectorStoreId })).in_progress,
+    ).toBeGreaterThan(0);
     const second = worker(store, blobs, 600_000);
     second.start();
     try {

@@ -23,7 +23,10 @@ export interface IngestionWorkerOptions {
   pollMilliseconds?: number;
   maxTokensPerFile: number;
   maxAttempts?: number;
-  log: { error(object: unknown, message: string): void; warn(object: unknown, message: string): void };
+  log: {
+    error(object: unknown, message: string): void;
+    warn(object: unknown, message: string): void;
+  };
 }
 
 export interface IngestionWorker {
@@ -37,7 +40,10 @@ export interface IngestionWorker {
 function errorFor(error: unknown): VectorStoreFileError {
   if (error instanceof DocumentError) return { code: error.code, message: error.message };
   if (error instanceof EmbeddingError) return { code: 'server_error', message: error.message };
-  return { code: 'server_error', message: 'The file could not be indexed because of an internal error.' };
+  return {
+    code: 'server_error',
+    message: 'The file could not be indexed because of an internal error.',
+  };
 }
 
 export function createIngestionWorker(options: IngestionWorkerOptions): IngestionWorker {
@@ -65,15 +71,20 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
     const work = new AbortController();
     const abortOnStop = () => work.abort(stopping.signal.reason);
     stopping.signal.addEventListener('abort', abortOnStop, { once: true });
-    const heartbeat = setInterval(() => {
-      store.ingestionQueue
-        .renewLease(job, owner, Date.now() + options.leaseMilliseconds)
-        .then((stillOurs) => {
-          if (!stillOurs) work.abort(new Error('The job was cancelled, removed or taken over.'));
-          return stillOurs;
-        })
-        .catch((error: unknown) => options.log.warn({ err: error }, 'renewing an ingestion lease failed'));
-    }, Math.max(50, Math.floor(options.leaseMilliseconds / 3)));
+    const heartbeat = setInterval(
+      () => {
+        store.ingestionQueue
+          .renewLease(job, owner, Date.now() + options.leaseMilliseconds)
+          .then((stillOurs) => {
+            if (!stillOurs) work.abort(new Error('The job was cancelled, removed or taken over.'));
+            return stillOurs;
+          })
+          .catch((error: unknown) =>
+            options.log.warn({ err: error }, 'renewing an ingestion lease failed'),
+          );
+      },
+      Math.max(50, Math.floor(options.leaseMilliseconds / 3)),
+    );
     try {
       if (job.attempts > maxAttempts) {
         await store.ingestionQueue.fail(job, owner, {
@@ -86,16 +97,25 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
       work.signal.throwIfAborted();
       await store.transaction(async (transaction) => {
         if (!(await transaction.ingestionQueue.complete(job, owner, result.usageBytes))) return;
-        await transaction.chunks.replaceForFile(job.vectorStoreId, job.fileId, result.chunks, options.embedder?.model);
+        await transaction.chunks.replaceForFile(
+          job.vectorStoreId,
+          job.fileId,
+          result.chunks,
+          options.embedder?.model,
+        );
       });
     } catch (error) {
       if (work.signal.aborted) {
         if (stopping.signal.aborted) await store.ingestionQueue.release(job, owner).catch(() => {});
         return;
       }
-      if (!(error instanceof DocumentError)) options.log.error({ err: error, fileId: job.fileId }, 'indexing a file failed');
+      if (!(error instanceof DocumentError))
+        options.log.error({ err: error, fileId: job.fileId }, 'indexing a file failed');
       await store.ingestionQueue.fail(job, owner, errorFor(error)).catch((failure: unknown) => {
-        options.log.error({ err: failure, fileId: job.fileId }, 'recording a failed file failed; its lease will lapse and it will be retried');
+        options.log.error(
+          { err: failure, fileId: job.fileId },
+          'recording a failed file failed; its lease will lapse and it will be retried',
+        );
       });
     } finally {
       clearInterval(heartbeat);
@@ -107,7 +127,11 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
     while (!stopping.signal.aborted) {
       let job: IngestionJob | undefined;
       try {
-        job = await store.ingestionQueue.claimNext(owner, Date.now(), Date.now() + options.leaseMilliseconds);
+        job = await store.ingestionQueue.claimNext(
+          owner,
+          Date.now(),
+          Date.now() + options.leaseMilliseconds,
+        );
       } catch (error) {
         options.log.error({ err: error }, 'claiming an ingestion job failed');
       }

@@ -26,8 +26,16 @@ function candidateCount(maxNumResults: number): number {
   return Math.max(50, maxNumResults * 4);
 }
 
-export function createFileSearch({ store, embedder, onEmbeddingError }: FileSearchOptions): FileSearch {
-  async function scopeFor(projectId: string, vectorStoreIds: string[], filters: AttributeFilter | undefined) {
+export function createFileSearch({
+  store,
+  embedder,
+  onEmbeddingError,
+}: FileSearchOptions): FileSearch {
+  async function scopeFor(
+    projectId: string,
+    vectorStoreIds: string[],
+    filters: AttributeFilter | undefined,
+  ) {
     const now = nowSeconds();
     const stores: string[] = [];
     for (const id of new Set(vectorStoreIds)) {
@@ -37,15 +45,31 @@ export function createFileSearch({ store, embedder, onEmbeddingError }: FileSear
     }
     if (!filters) return { scope: { vectorStoreIds: stores } as ChunkScope, allowed: undefined };
     const files = await store.vectorStoreFiles.completedAttributes(projectId, stores);
-    const allowed = new Set(files.filter((file) => matchesFilter(file.attributes, filters)).map((file) => `${file.vectorStoreId}/${file.fileId}`));
-    const fileIds = [...new Set(files.filter((file) => allowed.has(`${file.vectorStoreId}/${file.fileId}`)).map((file) => file.fileId))];
+    const allowed = new Set(
+      files
+        .filter((file) => matchesFilter(file.attributes, filters))
+        .map((file) => `${file.vectorStoreId}/${file.fileId}`),
+    );
+    const fileIds = [
+      ...new Set(
+        files
+          .filter((file) => allowed.has(`${file.vectorStoreId}/${file.fileId}`))
+          .map((file) => file.fileId),
+      ),
+    ];
     return { scope: { vectorStoreIds: stores, fileIds } as ChunkScope, allowed };
   }
 
   return async function search(params) {
-    const { scope, allowed } = await scopeFor(params.projectId, params.vectorStoreIds, params.filters);
+    const { scope, allowed } = await scopeFor(
+      params.projectId,
+      params.vectorStoreIds,
+      params.filters,
+    );
     if (scope.vectorStoreIds.length === 0 || scope.fileIds?.length === 0) return [];
-    const queries = (Array.isArray(params.query) ? params.query : [params.query]).filter((query) => query.trim() !== '');
+    const queries = (Array.isArray(params.query) ? params.query : [params.query]).filter(
+      (query) => query.trim() !== '',
+    );
     const limit = candidateCount(params.maxNumResults);
     const lists: ChunkHit[][] = [];
     for (const query of queries) lists.push(await store.chunks.keywordSearch(scope, query, limit));
@@ -68,13 +92,30 @@ export function createFileSearch({ store, embedder, onEmbeddingError }: FileSear
       .slice(0, params.maxNumResults);
 
     const now = nowSeconds();
-    for (const id of scope.vectorStoreIds) await store.vectorStores.touch(params.projectId, id, now);
+    for (const id of scope.vectorStoreIds)
+      await store.vectorStores.touch(params.projectId, id, now);
     const fileIds = [...new Set(ranked.map((entry) => entry.hit.fileId))];
-    const filenames = new Map((await store.files.findMany(params.projectId, fileIds, now)).map((file) => [file.id, file.filename]));
+    const filenames = new Map(
+      (await store.files.findMany(params.projectId, fileIds, now)).map((file) => [
+        file.id,
+        file.filename,
+      ]),
+    );
     const attributes = new Map<string, FileAttributes>();
     for (const vectorStoreId of new Set(ranked.map((entry) => entry.hit.vectorStoreId))) {
-      const inStore = [...new Set(ranked.filter((entry) => entry.hit.vectorStoreId === vectorStoreId).map((entry) => entry.hit.fileId))];
-      for (const file of await store.vectorStoreFiles.findMany(params.projectId, vectorStoreId, inStore)) attributes.set(`${vectorStoreId}/${file.id}`, file.attributes);
+      const inStore = [
+        ...new Set(
+          ranked
+            .filter((entry) => entry.hit.vectorStoreId === vectorStoreId)
+            .map((entry) => entry.hit.fileId),
+        ),
+      ];
+      for (const file of await store.vectorStoreFiles.findMany(
+        params.projectId,
+        vectorStoreId,
+        inStore,
+      ))
+        attributes.set(`${vectorStoreId}/${file.id}`, file.attributes);
     }
     const results: FileSearchResult[] = ranked.map(({ hit, score }) => ({
       file_id: hit.fileId,

@@ -26,13 +26,27 @@ export function ApprovalView({ call, disabled, onAnswer }: ApprovalViewProps) {
       </details>
       <div className="field">
         <label htmlFor={`${id}-reason`}>Reason or note (optional)</label>
-        <input id={`${id}-reason`} value={reason} onChange={(event) => setReason(event.target.value)} />
+        <input
+          id={`${id}-reason`}
+          value={reason}
+          onChange={(event) => setReason(event.target.value)}
+        />
       </div>
       <div className="form-actions">
-        <button type="button" className="primary" disabled={disabled} onClick={() => onAnswer(approvalOutput(true, reason))}>
+        <button
+          type="button"
+          className="primary"
+          disabled={disabled}
+          onClick={() => onAnswer(approvalOutput(true, reason))}
+        >
           Approve
         </button>
-        <button type="button" className="danger" disabled={disabled} onClick={() => onAnswer(approvalOutput(false, reason))}>
+        <button
+          type="button"
+          className="danger"
+          disabled={disabled}
+          onClick={() => onAnswer(approvalOutput(false, reason))}
+        >
           Decline
         </button>
       </div>

@@ -7,14 +7,19 @@ export const APPROVAL_FUNCTION_NAME = 'approve_action';
 
 export function approvalOutput(approved: boolean, reason: string): string {
   const trimmed = reason.trim();
-  return JSON.stringify(approved ? { approved: true, ...(trimmed ? { note: trimmed } : {}) } : { approved: false, reason: trimmed || 'Declined by the user.' });
+  return JSON.stringify(
+    approved
+      ? { approved: true, ...(trimmed ? { note: trimmed } : {}) }
+      : { approved: false, reason: trimmed || 'Declined by the user.' },
+  );
 }
 
 /** The proposal as an object; arguments that are not a JSON object are shown under `arguments`. */
 export function parseProposal(argumentsText: string): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(argumentsText);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
     return { arguments: parsed };
   } catch {
     return { arguments: argumentsText };

@@ -17,7 +17,12 @@ export function FunctionCallForm({ call, disabled, onAnswer }: FunctionCallFormP
     onAnswer(output);
   };
   return (
-    <form className="function-call" onSubmit={submit} aria-labelledby={`${id}-title`} data-call-id={call.id}>
+    <form
+      className="function-call"
+      onSubmit={submit}
+      aria-labelledby={`${id}-title`}
+      data-call-id={call.id}
+    >
       <h3 id={`${id}-title`}>
         <code>{call.function.name}</code> was called
       </h3>
@@ -27,7 +32,13 @@ export function FunctionCallForm({ call, disabled, onAnswer }: FunctionCallFormP
       <JsonView value={call.function.arguments} label={`Arguments of ${call.function.name}`} />
       <div className="field">
         <label htmlFor={`${id}-output`}>Output of {call.function.name}</label>
-        <textarea id={`${id}-output`} className="code" rows={3} value={output} onChange={(event) => setOutput(event.target.value)} />
+        <textarea
+          id={`${id}-output`}
+          className="code"
+          rows={3}
+          value={output}
+          onChange={(event) => setOutput(event.target.value)}
+        />
       </div>
       <button type="submit" className="primary" disabled={disabled}>
         Submit output

@@ -41,7 +41,8 @@ export function RequiredActionPanel({ run, onSubmit }: RequiredActionPanelProps)
     <section className="required-action card" aria-labelledby="required-action-title">
       <h2 id="required-action-title">The run is waiting for you</h2>
       <p className="muted">
-        {calls.length === 1 ? 'Answer this call' : `Answer all ${calls.length} calls`} to continue the run
+        {calls.length === 1 ? 'Answer this call' : `Answer all ${calls.length} calls`} to continue
+        the run
         {run.expires_at ? ` before ${formatTime(run.expires_at)}` : ''}.
       </p>
       {calls.map((call) =>
@@ -50,9 +51,19 @@ export function RequiredActionPanel({ run, onSubmit }: RequiredActionPanelProps)
             Answered <code>{call.function.name}</code> ({call.id}).
           </p>
         ) : call.function.name === APPROVAL_FUNCTION_NAME ? (
-          <ApprovalView key={call.id} call={call} disabled={submitting} onAnswer={(output) => void answer(call.id, output)} />
+          <ApprovalView
+            key={call.id}
+            call={call}
+            disabled={submitting}
+            onAnswer={(output) => void answer(call.id, output)}
+          />
         ) : (
-          <FunctionCallForm key={call.id} call={call} disabled={submitting} onAnswer={(output) => void answer(call.id, output)} />
+          <FunctionCallForm
+            key={call.id}
+            call={call}
+            disabled={submitting}
+            onAnswer={(output) => void answer(call.id, output)}
+          />
         ),
       )}
     </section>

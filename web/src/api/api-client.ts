@@ -16,7 +16,12 @@ export interface ApiClient {
   /** Downloads bytes (file contents) as a Blob. */
   blob(path: string): Promise<Blob>;
   /** POSTs with `stream: true` and hands every server-sent event to `onEvent` until the stream ends. */
-  stream(path: string, body: Record<string, unknown>, onEvent: (event: StreamEvent) => void, signal?: AbortSignal): Promise<void>;
+  stream(
+    path: string,
+    body: Record<string, unknown>,
+    onEvent: (event: StreamEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<void>;
 }
 
 async function send(method: string, path: string, init: RequestInit = {}): Promise<Response> {
@@ -39,7 +44,9 @@ export function createApiClient(apiKey: string): ApiClient {
 
   async function json<Result>(method: string, path: string, body?: unknown): Promise<Result> {
     const init: RequestInit =
-      body === undefined ? { headers: headers() } : { headers: headers({ 'Content-Type': 'application/json' }), body: JSON.stringify(body) };
+      body === undefined
+        ? { headers: headers() }
+        : { headers: headers({ 'Content-Type': 'application/json' }), body: JSON.stringify(body) };
     const response = await send(method, path, init);
     return (await response.json()) as Result;
   }

@@ -14,11 +14,22 @@ export class ApiError extends Error {
   static async from(response: Response): Promise<ApiError> {
     const text = await response.text().catch(() => '');
     try {
-      const body = JSON.parse(text) as { error?: { message?: string; param?: string | null; code?: string | null } };
-      if (body.error?.message) return new ApiError(body.error.message, response.status, body.error.param ?? null, body.error.code ?? null);
+      const body = JSON.parse(text) as {
+        error?: { message?: string; param?: string | null; code?: string | null };
+      };
+      if (body.error?.message)
+        return new ApiError(
+          body.error.message,
+          response.status,
+          body.error.param ?? null,
+          body.error.code ?? null,
+        );
     } catch {
       // not JSON: use the status line below
     }
-    return new ApiError(`${response.status} ${response.statusText || 'error'}`.trim(), response.status);
+    return new ApiError(
+      `${response.status} ${response.statusText || 'error'}`.trim(),
+      response.status,
+    );
   }
 }

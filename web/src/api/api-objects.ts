@@ -72,7 +72,16 @@ export interface FunctionCall {
   function: { name: string; arguments: string };
 }
 
-export type RunStatus = 'queued' | 'in_progress' | 'requires_action' | 'cancelling' | 'cancelled' | 'failed' | 'completed' | 'incomplete' | 'expired';
+export type RunStatus =
+  | 'queued'
+  | 'in_progress'
+  | 'requires_action'
+  | 'cancelling'
+  | 'cancelled'
+  | 'failed'
+  | 'completed'
+  | 'incomplete'
+  | 'expired';
 
 export interface Run {
   id: string;
@@ -80,7 +89,10 @@ export interface Run {
   thread_id: string;
   assistant_id: string;
   status: RunStatus;
-  required_action: { type: 'submit_tool_outputs'; submit_tool_outputs: { tool_calls: FunctionCall[] } } | null;
+  required_action: {
+    type: 'submit_tool_outputs';
+    submit_tool_outputs: { tool_calls: FunctionCall[] };
+  } | null;
   last_error: { code: string; message: string } | null;
   expires_at: number | null;
   started_at: number | null;
@@ -102,13 +114,29 @@ export interface FileSearchResult {
 }
 
 export type StepToolCall =
-  | { id: string; type: 'function'; function: { name: string; arguments: string; output: string | null } }
+  | {
+      id: string;
+      type: 'function';
+      function: { name: string; arguments: string; output: string | null };
+    }
   | {
       id: string;
       type: 'code_interpreter';
-      code_interpreter: { input: string; outputs: Array<{ type: 'logs'; logs: string } | { type: 'image'; image: { file_id: string } }> };
+      code_interpreter: {
+        input: string;
+        outputs: Array<
+          { type: 'logs'; logs: string } | { type: 'image'; image: { file_id: string } }
+        >;
+      };
     }
-  | { id: string; type: 'file_search'; file_search: { ranking_options?: { ranker: string; score_threshold: number }; results?: FileSearchResult[] } }
+  | {
+      id: string;
+      type: 'file_search';
+      file_search: {
+        ranking_options?: { ranker: string; score_threshold: number };
+        results?: FileSearchResult[];
+      };
+    }
   | { id: string; type: 'service_agent'; service_agent: Record<string, unknown> };
 
 export interface RunStep {
@@ -144,7 +172,13 @@ export interface VectorStore {
   name: string | null;
   status: 'expired' | 'in_progress' | 'completed';
   usage_bytes: number;
-  file_counts: { in_progress: number; completed: number; failed: number; cancelled: number; total: number };
+  file_counts: {
+    in_progress: number;
+    completed: number;
+    failed: number;
+    cancelled: number;
+    total: number;
+  };
 }
 
 export interface VectorStoreFile {

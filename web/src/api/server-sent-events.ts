@@ -8,7 +8,10 @@ export interface StreamEvent {
  * Reads an SSE body frame by frame and hands each event to `onEvent` as soon as its frame is complete,
  * so deltas reach the page while the run is still going. Comments (keepalives) and `[DONE]` are skipped.
  */
-export async function readServerSentEvents(body: ReadableStream<Uint8Array>, onEvent: (event: StreamEvent) => void): Promise<void> {
+export async function readServerSentEvents(
+  body: ReadableStream<Uint8Array>,
+  onEvent: (event: StreamEvent) => void,
+): Promise<void> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';

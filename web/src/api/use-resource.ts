@@ -8,7 +8,10 @@ export interface Resource<Value> {
   reload(): void;
 }
 
-export function useResource<Value>(load: () => Promise<Value>, dependencies: unknown[]): Resource<Value> {
+export function useResource<Value>(
+  load: () => Promise<Value>,
+  dependencies: unknown[],
+): Resource<Value> {
   const [value, setValue] = useState<Value>();
   const [error, setError] = useState<Error>();
   const [loading, setLoading] = useState(true);
@@ -37,5 +40,10 @@ export function useResource<Value>(load: () => Promise<Value>, dependencies: unk
     };
   }, [stableLoad, generation]);
 
-  return { value, error, loading, reload: useCallback(() => setGeneration((count) => count + 1), []) };
+  return {
+    value,
+    error,
+    loading,
+    reload: useCallback(() => setGeneration((count) => count + 1), []),
+  };
 }

@@ -25,7 +25,8 @@ export function App() {
       </main>
     );
   }
-  if (state.status === 'signed-out') return <SignInPage error={state.error} onSignIn={(apiKey) => void signIn(apiKey)} />;
+  if (state.status === 'signed-out')
+    return <SignInPage error={state.error} onSignIn={(apiKey) => void signIn(apiKey)} />;
 
   return (
     <ApiSessionContext.Provider value={state.session}>

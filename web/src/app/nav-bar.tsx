@@ -5,7 +5,11 @@ const SCREENS: Array<{ path: string; label: string; matches: (path: string) => b
   { path: '/', label: 'Chat', matches: (path) => path === '/' || path.startsWith('/threads') },
   { path: '/assistants', label: 'Assistants', matches: (path) => path.startsWith('/assistants') },
   { path: '/files', label: 'Files', matches: (path) => path.startsWith('/files') },
-  { path: '/vector-stores', label: 'Vector stores', matches: (path) => path.startsWith('/vector-stores') },
+  {
+    path: '/vector-stores',
+    label: 'Vector stores',
+    matches: (path) => path.startsWith('/vector-stores'),
+  },
   { path: '/reference', label: 'API reference', matches: (path) => path.startsWith('/reference') },
 ];
 

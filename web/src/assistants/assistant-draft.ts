@@ -30,7 +30,12 @@ export interface AssistantDraft {
 let nextKey = 1;
 
 export function emptyFunction(): FunctionDraft {
-  return { key: nextKey++, name: '', description: '', parameters: '{\n  "type": "object",\n  "properties": {}\n}' };
+  return {
+    key: nextKey++,
+    name: '',
+    description: '',
+    parameters: '{\n  "type": "object",\n  "properties": {}\n}',
+  };
 }
 
 export function draftOf(assistant: Assistant | undefined): AssistantDraft {
@@ -45,7 +50,9 @@ export function draftOf(assistant: Assistant | undefined): AssistantDraft {
     codeInterpreter: tools.some((tool) => tool.type === 'code_interpreter'),
     fileSearch: tools.some((tool) => tool.type === 'file_search'),
     vectorStoreId: assistant?.tool_resources?.file_search?.vector_store_ids[0] ?? '',
-    serviceAgentIds: tools.flatMap((tool) => (tool.type === 'service_agent' ? [tool.service_agent.id] : [])).join(', '),
+    serviceAgentIds: tools
+      .flatMap((tool) => (tool.type === 'service_agent' ? [tool.service_agent.id] : []))
+      .join(', '),
     functions: tools.flatMap((tool) =>
       tool.type === 'function'
         ? [
@@ -53,7 +60,11 @@ export function draftOf(assistant: Assistant | undefined): AssistantDraft {
               key: nextKey++,
               name: tool.function.name,
               description: tool.function.description ?? '',
-              parameters: JSON.stringify(tool.function.parameters ?? { type: 'object', properties: {} }, null, 2),
+              parameters: JSON.stringify(
+                tool.function.parameters ?? { type: 'object', properties: {} },
+                null,
+                2,
+              ),
             },
           ]
         : [],
@@ -84,22 +95,34 @@ export function paramsOf(draft: AssistantDraft): Record<string, unknown> {
   const tools: AssistantTool[] = [];
   if (draft.codeInterpreter) tools.push({ type: 'code_interpreter' });
   if (draft.fileSearch) tools.push({ type: 'file_search' });
-  for (const id of draft.serviceAgentIds.split(/[\s,]+/).filter(Boolean)) tools.push({ type: 'service_agent', service_agent: { id } });
+  for (const id of draft.serviceAgentIds.split(/[\s,]+/).filter(Boolean))
+    tools.push({ type: 'service_agent', service_agent: { id } });
   for (const [index, fn] of draft.functions.entries()) {
     const fieldId = `function-${fn.key}`;
-    if (fn.name.trim() === '') throw new DraftError(`Function ${index + 1} needs a name.`, `${fieldId}-name`);
+    if (fn.name.trim() === '')
+      throw new DraftError(`Function ${index + 1} needs a name.`, `${fieldId}-name`);
     let parameters: unknown;
     try {
       parameters = JSON.parse(fn.parameters);
     } catch (error) {
-      throw new DraftError(`The parameters of ${fn.name} are not valid JSON: ${(error as Error).message}`, `${fieldId}-parameters`);
+      throw new DraftError(
+        `The parameters of ${fn.name} are not valid JSON: ${(error as Error).message}`,
+        `${fieldId}-parameters`,
+      );
     }
     if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) {
-      throw new DraftError(`The parameters of ${fn.name} must be a JSON Schema object.`, `${fieldId}-parameters`);
+      throw new DraftError(
+        `The parameters of ${fn.name} must be a JSON Schema object.`,
+        `${fieldId}-parameters`,
+      );
     }
     tools.push({
       type: 'function',
-      function: { name: fn.name.trim(), ...(fn.description.trim() ? { description: fn.description.trim() } : {}), parameters: parameters as Record<string, unknown> },
+      function: {
+        name: fn.name.trim(),
+        ...(fn.description.trim() ? { description: fn.description.trim() } : {}),
+        parameters: parameters as Record<string, unknown>,
+      },
     });
   }
   return {
@@ -110,6 +133,10 @@ export function paramsOf(draft: AssistantDraft): Record<string, unknown> {
     temperature: optionalNumber(draft.temperature, 'Temperature', 'assistant-temperature'),
     top_p: optionalNumber(draft.topP, 'Top P', 'assistant-top-p'),
     tools,
-    tool_resources: { file_search: { vector_store_ids: draft.fileSearch && draft.vectorStoreId ? [draft.vectorStoreId] : [] } },
+    tool_resources: {
+      file_search: {
+        vector_store_ids: draft.fileSearch && draft.vectorStoreId ? [draft.vectorStoreId] : [],
+      },
+    },
   };
 }

@@ -16,7 +16,14 @@ export interface AssistantFormProps {
   onDeleted(id: string): void;
 }
 
-export function AssistantForm({ assistant, models, vectorStores, serviceAgents, onSaved, onDeleted }: AssistantFormProps) {
+export function AssistantForm({
+  assistant,
+  models,
+  vectorStores,
+  serviceAgents,
+  onSaved,
+  onDeleted,
+}: AssistantFormProps) {
   const api = useApi();
   const [draft, setDraft] = useState<AssistantDraft>(() => draftOf(assistant));
   const [error, setError] = useState<string>();
@@ -45,7 +52,10 @@ export function AssistantForm({ assistant, models, vectorStores, serviceAgents, 
     }
     setSaving(true);
     try {
-      const result = await api.post<Assistant>(assistant ? `/v1/assistants/${assistant.id}` : '/v1/assistants', params);
+      const result = await api.post<Assistant>(
+        assistant ? `/v1/assistants/${assistant.id}` : '/v1/assistants',
+        params,
+      );
       setSaved(true);
       onSaved(result);
     } catch (failure) {
@@ -66,8 +76,14 @@ export function AssistantForm({ assistant, models, vectorStores, serviceAgents, 
   };
 
   return (
-    <form className="card assistant-form" onSubmit={(event) => void submit(event)} aria-labelledby="assistant-form-title">
-      <h2 id="assistant-form-title">{assistant ? `Edit ${assistant.name ?? assistant.id}` : 'New assistant'}</h2>
+    <form
+      className="card assistant-form"
+      onSubmit={(event) => void submit(event)}
+      aria-labelledby="assistant-form-title"
+    >
+      <h2 id="assistant-form-title">
+        {assistant ? `Edit ${assistant.name ?? assistant.id}` : 'New assistant'}
+      </h2>
       {assistant && (
         <p className="muted">
           <code>{assistant.id}</code>
@@ -77,7 +93,11 @@ export function AssistantForm({ assistant, models, vectorStores, serviceAgents, 
         <label htmlFor="assistant-name">Name</label>
         <input id="assistant-name" {...field('name')} />
       </div>
-      <ModelPicker value={draft.model} models={models} onChange={(model) => setDraft({ ...draft, model })} />
+      <ModelPicker
+        value={draft.model}
+        models={models}
+        onChange={(model) => setDraft({ ...draft, model })}
+      />
       <div className="field">
         <label htmlFor="assistant-instructions">Instructions</label>
         <textarea id="assistant-instructions" rows={5} {...field('instructions')} />
@@ -89,11 +109,21 @@ export function AssistantForm({ assistant, models, vectorStores, serviceAgents, 
       <div className="field-row">
         <div className="field">
           <label htmlFor="assistant-temperature">Temperature</label>
-          <input id="assistant-temperature" inputMode="decimal" placeholder="default" {...field('temperature')} />
+          <input
+            id="assistant-temperature"
+            inputMode="decimal"
+            placeholder="default"
+            {...field('temperature')}
+          />
         </div>
         <div className="field">
           <label htmlFor="assistant-top-p">Top P</label>
-          <input id="assistant-top-p" inputMode="decimal" placeholder="default" {...field('topP')} />
+          <input
+            id="assistant-top-p"
+            inputMode="decimal"
+            placeholder="default"
+            {...field('topP')}
+          />
         </div>
       </div>
       <ToolsFieldset
@@ -124,7 +154,11 @@ export function AssistantForm({ assistant, models, vectorStores, serviceAgents, 
               </button>
             </span>
           ) : (
-            <button type="button" className="danger-quiet" onClick={() => setConfirmingDelete(true)}>
+            <button
+              type="button"
+              className="danger-quiet"
+              onClick={() => setConfirmingDelete(true)}
+            >
               Delete assistant
             </button>
           ))}

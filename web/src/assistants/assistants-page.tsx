@@ -10,9 +10,15 @@ export function AssistantsPage({ selectedId }: { selectedId: string | undefined 
   const api = useApi();
   const assistants = useResource(() => api.get<List<Assistant>>('/v1/assistants?limit=100'), [api]);
   const models = useResource(() => api.get<List<Model>>('/v1/models'), [api]);
-  const vectorStores = useResource(() => api.get<List<VectorStore>>('/v1/vector_stores?limit=100'), [api]);
+  const vectorStores = useResource(
+    () => api.get<List<VectorStore>>('/v1/vector_stores?limit=100'),
+    [api],
+  );
   // Servers without service agents answer 404 here: the form then takes typed ids only.
-  const serviceAgents = useResource(() => api.get<List<ServiceAgent>>('/v1/service_agents?limit=100').catch(() => undefined), [api]);
+  const serviceAgents = useResource(
+    () => api.get<List<ServiceAgent>>('/v1/service_agents?limit=100').catch(() => undefined),
+    [api],
+  );
   const list = assistants.value?.data ?? [];
   const creating = selectedId === 'new';
   const selected = list.find((assistant) => assistant.id === selectedId);
@@ -28,7 +34,10 @@ export function AssistantsPage({ selectedId }: { selectedId: string | undefined 
         <ul className="item-list">
           {list.map((assistant) => (
             <li key={assistant.id}>
-              <Link to={`/assistants/${assistant.id}`} aria-current={assistant.id === selectedId ? 'true' : undefined}>
+              <Link
+                to={`/assistants/${assistant.id}`}
+                aria-current={assistant.id === selectedId ? 'true' : undefined}
+              >
                 <span className="item-title">{assistant.name ?? 'Untitled'}</span>
                 <span className="item-meta">{assistant.model}</span>
               </Link>
@@ -59,7 +68,10 @@ export function AssistantsPage({ selectedId }: { selectedId: string | undefined 
         ) : (
           <div className="empty-state">
             <h2>Build an assistant</h2>
-            <p>Pick one on the left, or create a new one with a model, instructions and tools. Then try it in Chat.</p>
+            <p>
+              Pick one on the left, or create a new one with a model, instructions and tools. Then
+              try it in Chat.
+            </p>
           </div>
         )}
       </section>

@@ -15,11 +15,20 @@ export function FunctionToolEditor({ draft, index, onChange, onRemove }: Functio
       <legend>Function {index + 1}</legend>
       <div className="field">
         <label htmlFor={`${id}-name`}>Name</label>
-        <input id={`${id}-name`} value={draft.name} pattern="[a-zA-Z0-9_\-]{1,64}" onChange={(event) => onChange({ ...draft, name: event.target.value })} />
+        <input
+          id={`${id}-name`}
+          value={draft.name}
+          pattern="[a-zA-Z0-9_\-]{1,64}"
+          onChange={(event) => onChange({ ...draft, name: event.target.value })}
+        />
       </div>
       <div className="field">
         <label htmlFor={`${id}-description`}>Description</label>
-        <input id={`${id}-description`} value={draft.description} onChange={(event) => onChange({ ...draft, description: event.target.value })} />
+        <input
+          id={`${id}-description`}
+          value={draft.description}
+          onChange={(event) => onChange({ ...draft, description: event.target.value })}
+        />
       </div>
       <div className="field">
         <label htmlFor={`${id}-parameters`}>Parameters (JSON Schema)</label>

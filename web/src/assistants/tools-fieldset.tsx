@@ -15,25 +15,50 @@ function idsOf(text: string): string[] {
   return text.split(/[\s,]+/).filter(Boolean);
 }
 
-export function ToolsFieldset({ draft, vectorStores, serviceAgents, onChange }: ToolsFieldsetProps) {
+export function ToolsFieldset({
+  draft,
+  vectorStores,
+  serviceAgents,
+  onChange,
+}: ToolsFieldsetProps) {
   const chosenAgents = idsOf(draft.serviceAgentIds);
   const toggleAgent = (id: string, on: boolean) =>
-    onChange({ ...draft, serviceAgentIds: (on ? [...chosenAgents, id] : chosenAgents.filter((chosen) => chosen !== id)).join(', ') });
+    onChange({
+      ...draft,
+      serviceAgentIds: (on
+        ? [...chosenAgents, id]
+        : chosenAgents.filter((chosen) => chosen !== id)
+      ).join(', '),
+    });
   return (
     <fieldset className="tools">
       <legend>Tools</legend>
       <div className="check">
-        <input id="tool-code-interpreter" type="checkbox" checked={draft.codeInterpreter} onChange={(event) => onChange({ ...draft, codeInterpreter: event.target.checked })} />
+        <input
+          id="tool-code-interpreter"
+          type="checkbox"
+          checked={draft.codeInterpreter}
+          onChange={(event) => onChange({ ...draft, codeInterpreter: event.target.checked })}
+        />
         <label htmlFor="tool-code-interpreter">Code interpreter</label>
       </div>
       <div className="check">
-        <input id="tool-file-search" type="checkbox" checked={draft.fileSearch} onChange={(event) => onChange({ ...draft, fileSearch: event.target.checked })} />
+        <input
+          id="tool-file-search"
+          type="checkbox"
+          checked={draft.fileSearch}
+          onChange={(event) => onChange({ ...draft, fileSearch: event.target.checked })}
+        />
         <label htmlFor="tool-file-search">File search</label>
       </div>
       {draft.fileSearch && (
         <div className="field nested">
           <label htmlFor="tool-vector-store">Vector store</label>
-          <select id="tool-vector-store" value={draft.vectorStoreId} onChange={(event) => onChange({ ...draft, vectorStoreId: event.target.value })}>
+          <select
+            id="tool-vector-store"
+            value={draft.vectorStoreId}
+            onChange={(event) => onChange({ ...draft, vectorStoreId: event.target.value })}
+          >
             <option value="">None (only the thread's files)</option>
             {vectorStores.map((store) => (
               <option key={store.id} value={store.id}>
@@ -45,7 +70,12 @@ export function ToolsFieldset({ draft, vectorStores, serviceAgents, onChange }: 
       )}
       {serviceAgents.map((agent) => (
         <div className="check" key={agent.id}>
-          <input id={`tool-agent-${agent.id}`} type="checkbox" checked={chosenAgents.includes(agent.id)} onChange={(event) => toggleAgent(agent.id, event.target.checked)} />
+          <input
+            id={`tool-agent-${agent.id}`}
+            type="checkbox"
+            checked={chosenAgents.includes(agent.id)}
+            onChange={(event) => toggleAgent(agent.id, event.target.checked)}
+          />
           <label htmlFor={`tool-agent-${agent.id}`}>
             Service agent {agent.name ?? agent.id} <code>{agent.id}</code>
           </label>
@@ -69,11 +99,26 @@ export function ToolsFieldset({ draft, vectorStores, serviceAgents, onChange }: 
           key={fn.key}
           draft={fn}
           index={index}
-          onChange={(changed) => onChange({ ...draft, functions: draft.functions.map((candidate) => (candidate.key === fn.key ? changed : candidate)) })}
-          onRemove={() => onChange({ ...draft, functions: draft.functions.filter((candidate) => candidate.key !== fn.key) })}
+          onChange={(changed) =>
+            onChange({
+              ...draft,
+              functions: draft.functions.map((candidate) =>
+                candidate.key === fn.key ? changed : candidate,
+              ),
+            })
+          }
+          onRemove={() =>
+            onChange({
+              ...draft,
+              functions: draft.functions.filter((candidate) => candidate.key !== fn.key),
+            })
+          }
         />
       ))}
-      <button type="button" onClick={() => onChange({ ...draft, functions: [...draft.functions, emptyFunction()] })}>
+      <button
+        type="button"
+        onClick={() => onChange({ ...draft, functions: [...draft.functions, emptyFunction()] })}
+      >
         Add function
       </button>
     </fieldset>

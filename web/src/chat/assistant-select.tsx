@@ -2,7 +2,15 @@
 import type { Assistant } from '../api/api-objects.ts';
 import { Link } from '../app/router.tsx';
 
-export function AssistantSelect({ assistants, value, onChange }: { assistants: Assistant[]; value: string; onChange(id: string): void }) {
+export function AssistantSelect({
+  assistants,
+  value,
+  onChange,
+}: {
+  assistants: Assistant[];
+  value: string;
+  onChange(id: string): void;
+}) {
   if (assistants.length === 0) {
     return (
       <p className="muted">

@@ -26,8 +26,20 @@ function emptyList<Item>(): List<Item> {
 export function ChatPage({ threadId }: { threadId: string | undefined }) {
   const api = useApi();
   const assistants = useResource(() => api.get<List<Assistant>>('/v1/assistants?limit=100'), [api]);
-  const messages = useResource(() => (threadId ? api.get<List<Message>>(`/v1/threads/${threadId}/messages?order=asc&limit=100`) : Promise.resolve(emptyList<Message>())), [api, threadId]);
-  const runs = useResource(() => (threadId ? api.get<List<Run>>(`/v1/threads/${threadId}/runs?limit=20`) : Promise.resolve(emptyList<Run>())), [api, threadId]);
+  const messages = useResource(
+    () =>
+      threadId
+        ? api.get<List<Message>>(`/v1/threads/${threadId}/messages?order=asc&limit=100`)
+        : Promise.resolve(emptyList<Message>()),
+    [api, threadId],
+  );
+  const runs = useResource(
+    () =>
+      threadId
+        ? api.get<List<Run>>(`/v1/threads/${threadId}/runs?limit=20`)
+        : Promise.resolve(emptyList<Run>()),
+    [api, threadId],
+  );
   const [assistantId, setAssistantId] = useState(() => localStorage.getItem(ASSISTANT_KEY) ?? '');
   const list = assistants.value?.data ?? [];
   const assistant = list.find((candidate) => candidate.id === assistantId) ?? list[0];
@@ -48,7 +60,8 @@ export function ChatPage({ threadId }: { threadId: string | undefined }) {
     const stored = messages.value?.data ?? [];
     const live = chat.live.messages.filter((message) => message.thread_id === threadId);
     const byId = new Map<string, Message>();
-    for (const message of chat.streaming ? [...stored, ...live] : [...live, ...stored]) byId.set(message.id, message);
+    for (const message of chat.streaming ? [...stored, ...live] : [...live, ...stored])
+      byId.set(message.id, message);
     return [...byId.values()].sort((a, b) => a.created_at - b.created_at);
   }, [messages.value, chat.live.messages, chat.streaming, threadId]);
 
@@ -56,8 +69,10 @@ export function ChatPage({ threadId }: { threadId: string | undefined }) {
   const liveRunId = chat.live.run?.thread_id === threadId ? chat.live.run?.id : undefined;
   const firstOfRun = shown.findIndex((message) => message.run_id === liveRunId);
   const liveCallsAt = liveRunId === undefined ? -1 : firstOfRun === -1 ? shown.length : firstOfRun;
-  const latestRun = chat.live.run?.thread_id === threadId && chat.live.run ? chat.live.run : runs.value?.data[0];
-  const waiting = latestRun?.status === 'requires_action' && !chat.streaming ? latestRun : undefined;
+  const latestRun =
+    chat.live.run?.thread_id === threadId && chat.live.run ? chat.live.run : runs.value?.data[0];
+  const waiting =
+    latestRun?.status === 'requires_action' && !chat.streaming ? latestRun : undefined;
   const running = chat.streaming || isActive(latestRun);
 
   return (
@@ -91,7 +106,9 @@ export function ChatPage({ threadId }: { threadId: string | undefined }) {
         {latestRun && (
           <div className="run-status" role="status">
             Run <code>{latestRun.id}</code> <StatusBadge status={latestRun.status} />
-            {latestRun.last_error && <span className="error-text">{latestRun.last_error.message}</span>}
+            {latestRun.last_error && (
+              <span className="error-text">{latestRun.last_error.message}</span>
+            )}
             {running && latestRun.status !== 'cancelling' && (
               <button type="button" onClick={() => void chat.cancel(latestRun)}>
                 Cancel run
@@ -101,14 +118,24 @@ export function ChatPage({ threadId }: { threadId: string | undefined }) {
         )}
         {waiting && (
           <RequiredActionPanel
-            key={waiting.required_action?.submit_tool_outputs.tool_calls.map((call) => call.id).join()}
+            key={waiting.required_action?.submit_tool_outputs.tool_calls
+              .map((call) => call.id)
+              .join()}
             run={waiting}
             onSubmit={(outputs) => chat.submitToolOutputs(waiting, outputs)}
           />
         )}
         <Composer
           disabled={!assistant || running || Boolean(waiting)}
-          disabledReason={!assistant ? 'Create an assistant first.' : waiting ? 'Answer the run above first.' : running ? 'The assistant is answering…' : undefined}
+          disabledReason={
+            !assistant
+              ? 'Create an assistant first.'
+              : waiting
+                ? 'Answer the run above first.'
+                : running
+                  ? 'The assistant is answering…'
+                  : undefined
+          }
           onSend={chat.send}
         />
       </section>

@@ -45,7 +45,9 @@ export function Composer({ disabled, disabledReason, onSend }: ComposerProps) {
       <textarea
         id="composer-text"
         rows={3}
-        placeholder={disabledReason ?? 'Message the assistant (Enter to send, Shift+Enter for a new line)'}
+        placeholder={
+          disabledReason ?? 'Message the assistant (Enter to send, Shift+Enter for a new line)'
+        }
         value={text}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
@@ -61,7 +63,12 @@ export function Composer({ disabled, disabledReason, onSend }: ComposerProps) {
           {files.map((file) => (
             <li key={`${file.name}-${file.size}`}>
               {file.name}
-              <button type="button" className="chip-remove" aria-label={`Remove ${file.name}`} onClick={() => setFiles(files.filter((candidate) => candidate !== file))}>
+              <button
+                type="button"
+                className="chip-remove"
+                aria-label={`Remove ${file.name}`}
+                onClick={() => setFiles(files.filter((candidate) => candidate !== file))}
+              >
                 ×
               </button>
             </li>

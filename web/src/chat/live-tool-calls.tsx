@@ -3,7 +3,9 @@ import type { RunStep } from '../api/api-objects.ts';
 import { ToolCallView } from '../runs/tool-call-view.tsx';
 
 export function LiveToolCalls({ steps }: { steps: RunStep[] }) {
-  const calls = steps.flatMap((step) => (step.step_details.type === 'tool_calls' ? step.step_details.tool_calls : []));
+  const calls = steps.flatMap((step) =>
+    step.step_details.type === 'tool_calls' ? step.step_details.tool_calls : [],
+  );
   if (calls.length === 0) return null;
   return (
     <section className="live-tool-calls" aria-labelledby="live-tool-calls-title">

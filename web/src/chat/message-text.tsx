@@ -8,8 +8,12 @@ import { FileDownloadButton } from '../files/file-download-button.tsx';
 import { FileNameLink } from '../files/file-name-link.tsx';
 
 export function MessageText({ value, annotations }: { value: string; annotations: Annotation[] }) {
-  const ordered = [...annotations].filter((annotation) => annotation.end_index > annotation.start_index).sort((a, b) => a.start_index - b.start_index);
-  const citations = ordered.filter((annotation) => annotation.type === 'file_citation' && annotation.file_citation);
+  const ordered = [...annotations]
+    .filter((annotation) => annotation.end_index > annotation.start_index)
+    .sort((a, b) => a.start_index - b.start_index);
+  const citations = ordered.filter(
+    (annotation) => annotation.type === 'file_citation' && annotation.file_citation,
+  );
   const sourceIds = [...new Set(citations.map((annotation) => annotation.file_citation!.file_id))];
   const parts: React.ReactNode[] = [];
   let cursor = 0;

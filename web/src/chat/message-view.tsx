@@ -7,13 +7,22 @@ import { MessageText } from './message-text.tsx';
 
 export function MessageView({ message }: { message: Message }) {
   return (
-    <article className={`message message-${message.role}`} aria-label={message.role === 'user' ? 'Your message' : 'Assistant message'} data-message-id={message.id}>
+    <article
+      className={`message message-${message.role}`}
+      aria-label={message.role === 'user' ? 'Your message' : 'Assistant message'}
+      data-message-id={message.id}
+    >
       <header className="message-header">
         <span className="message-role">{message.role === 'user' ? 'You' : 'Assistant'}</span>
         {message.status === 'in_progress' && <span className="muted">writing…</span>}
-        {message.status === 'incomplete' && <span className="badge badge-attention">incomplete</span>}
+        {message.status === 'incomplete' && (
+          <span className="badge badge-attention">incomplete</span>
+        )}
         {message.run_id && (
-          <Link to={`/threads/${message.thread_id}/runs/${message.run_id}`} className="message-run-link">
+          <Link
+            to={`/threads/${message.thread_id}/runs/${message.run_id}`}
+            className="message-run-link"
+          >
             View run
           </Link>
         )}
@@ -21,7 +30,13 @@ export function MessageView({ message }: { message: Message }) {
       {message.content.map((part, index) => {
         switch (part.type) {
           case 'text':
-            return <MessageText key={index} value={part.text.value} annotations={part.text.annotations} />;
+            return (
+              <MessageText
+                key={index}
+                value={part.text.value}
+                annotations={part.text.annotations}
+              />
+            );
           case 'image_file':
             return <FileImage key={index} fileId={part.image_file.file_id} />;
           case 'image_url':
@@ -47,7 +62,10 @@ export function MessageView({ message }: { message: Message }) {
         <ul className="attachments" aria-label="Attachments">
           {message.attachments.map((attachment) => (
             <li key={attachment.file_id}>
-              <FileNameLink fileId={attachment.file_id} prefix="📎 " /> <span className="muted">({attachment.tools.map((tool) => tool.type).join(', ')})</span>
+              <FileNameLink fileId={attachment.file_id} prefix="📎 " />{' '}
+              <span className="muted">
+                ({attachment.tools.map((tool) => tool.type).join(', ')})
+              </span>
             </li>
           ))}
         </ul>

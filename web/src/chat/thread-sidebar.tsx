@@ -18,7 +18,10 @@ export function ThreadSidebar({ threadId, runs }: { threadId: string | undefined
         <ul className="item-list">
           {recent.map((thread) => (
             <li key={thread.id}>
-              <Link to={`/threads/${thread.id}`} aria-current={thread.id === threadId ? 'page' : undefined}>
+              <Link
+                to={`/threads/${thread.id}`}
+                aria-current={thread.id === threadId ? 'page' : undefined}
+              >
                 <span className="item-title">{thread.title}</span>
                 <span className="item-meta">{thread.id}</span>
               </Link>

@@ -22,21 +22,32 @@ export interface ChatActions {
 async function messageBody(api: ApiClient, assistant: Assistant, text: string, files: File[]) {
   const content: Array<Record<string, unknown>> = text.trim() ? [{ type: 'text', text }] : [];
   const attachments: Array<Record<string, unknown>> = [];
-  const fileTools = assistant.tools.filter((tool) => tool.type === 'file_search' || tool.type === 'code_interpreter').map((tool) => ({ type: tool.type }));
+  const fileTools = assistant.tools
+    .filter((tool) => tool.type === 'file_search' || tool.type === 'code_interpreter')
+    .map((tool) => ({ type: tool.type }));
   for (const file of files) {
     if (file.type.startsWith('image/')) {
       const uploaded = await api.upload<FileObject>(file, 'vision');
       content.push({ type: 'image_file', image_file: { file_id: uploaded.id } });
     } else {
       const uploaded = await api.upload<FileObject>(file, 'assistants');
-      attachments.push({ file_id: uploaded.id, tools: fileTools.length ? fileTools : [{ type: 'file_search' }] });
+      attachments.push({
+        file_id: uploaded.id,
+        tools: fileTools.length ? fileTools : [{ type: 'file_search' }],
+      });
     }
   }
-  if (content.length === 0) content.push({ type: 'text', text: files.map((file) => file.name).join(', ') });
+  if (content.length === 0)
+    content.push({ type: 'text', text: files.map((file) => file.name).join(', ') });
   return { role: 'user', content, ...(attachments.length ? { attachments } : {}) };
 }
 
-export function useChat(api: ApiClient, threadId: string | undefined, assistant: Assistant | undefined, onSettled: () => void): ChatActions {
+export function useChat(
+  api: ApiClient,
+  threadId: string | undefined,
+  assistant: Assistant | undefined,
+  onSettled: () => void,
+): ChatActions {
   const [live, setLive] = useState<LiveRun>(EMPTY_LIVE_RUN);
   const [streaming, setStreaming] = useState(false);
   const [error, setError] = useState<string>();
@@ -75,7 +86,10 @@ export function useChat(api: ApiClient, threadId: string | undefined, assistant:
           rememberThread(id, text.slice(0, 60) || 'Attachments');
           navigate(`/threads/${id}`, { replace: true });
         }
-        await api.post(`/v1/threads/${id}/messages`, await messageBody(api, assistant, text, files));
+        await api.post(
+          `/v1/threads/${id}/messages`,
+          await messageBody(api, assistant, text, files),
+        );
         setLive(EMPTY_LIVE_RUN);
         onSettled();
         await follow(`/v1/threads/${id}/runs`, { assistant_id: assistant.id });
@@ -87,7 +101,10 @@ export function useChat(api: ApiClient, threadId: string | undefined, assistant:
   );
 
   const submitToolOutputs = useCallback(
-    (run: Run, outputs: ToolOutput[]) => follow(`/v1/threads/${run.thread_id}/runs/${run.id}/submit_tool_outputs`, { tool_outputs: outputs }),
+    (run: Run, outputs: ToolOutput[]) =>
+      follow(`/v1/threads/${run.thread_id}/runs/${run.id}/submit_tool_outputs`, {
+        tool_outputs: outputs,
+      }),
     [follow],
   );
 

@@ -29,5 +29,11 @@ export function FileImage({ fileId }: { fileId: string }) {
   }, [api, fileId]);
   if (failed) return <p className="muted">Image {fileId} could not be loaded.</p>;
   if (!url) return <p className="muted">Loading image…</p>;
-  return <img className="file-image" src={url} alt={file ? `Image file ${file.filename}` : `Image file ${fileId}`} />;
+  return (
+    <img
+      className="file-image"
+      src={url}
+      alt={file ? `Image file ${file.filename}` : `Image file ${fileId}`}
+    />
+  );
 }

@@ -11,7 +11,11 @@ import { UploadForm } from './upload-form.tsx';
 export function FilesPage({ selectedId }: { selectedId: string | undefined }) {
   const api = useApi();
   const files = useResource(() => api.get<List<FileObject>>('/v1/files?limit=100'), [api]);
-  const selected = useResource(() => (selectedId ? api.get<FileObject>(`/v1/files/${selectedId}`) : Promise.resolve(undefined)), [api, selectedId]);
+  const selected = useResource(
+    () =>
+      selectedId ? api.get<FileObject>(`/v1/files/${selectedId}`) : Promise.resolve(undefined),
+    [api, selectedId],
+  );
   const list = files.value?.data ?? [];
   return (
     <div className="split">
@@ -27,7 +31,10 @@ export function FilesPage({ selectedId }: { selectedId: string | undefined }) {
         <ul className="item-list">
           {list.map((file) => (
             <li key={file.id}>
-              <Link to={`/files/${file.id}`} aria-current={file.id === selectedId ? 'true' : undefined}>
+              <Link
+                to={`/files/${file.id}`}
+                aria-current={file.id === selectedId ? 'true' : undefined}
+              >
                 <span className="item-title">{file.filename}</span>
                 <span className="item-meta">
                   {file.purpose} · {formatBytes(file.bytes)}
@@ -53,7 +60,10 @@ export function FilesPage({ selectedId }: { selectedId: string | undefined }) {
           !selectedId && (
             <div className="empty-state">
               <h2>Files for your assistants</h2>
-              <p>Upload documents for file search, data for code interpreter, or images for vision models.</p>
+              <p>
+                Upload documents for file search, data for code interpreter, or images for vision
+                models.
+              </p>
             </div>
           )
         )}

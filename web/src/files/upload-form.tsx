@@ -29,14 +29,27 @@ export function UploadForm({ onUploaded }: { onUploaded(file: FileObject): void 
     }
   };
   return (
-    <form className="card upload-form" onSubmit={(event) => void submit(event)} aria-label="Upload a file">
+    <form
+      className="card upload-form"
+      onSubmit={(event) => void submit(event)}
+      aria-label="Upload a file"
+    >
       <div className="field">
         <label htmlFor="upload-file">File</label>
-        <input id="upload-file" type="file" required onChange={(event) => setFile(event.target.files?.[0])} />
+        <input
+          id="upload-file"
+          type="file"
+          required
+          onChange={(event) => setFile(event.target.files?.[0])}
+        />
       </div>
       <div className="field">
         <label htmlFor="upload-purpose">Purpose</label>
-        <select id="upload-purpose" value={purpose} onChange={(event) => setPurpose(event.target.value)}>
+        <select
+          id="upload-purpose"
+          value={purpose}
+          onChange={(event) => setPurpose(event.target.value)}
+        >
           {PURPOSES.map((name) => (
             <option key={name}>{name}</option>
           ))}

@@ -12,10 +12,25 @@ export function ApiReferencePage() {
   const api = useApi();
   const document = useResource(() => api.get<OpenApiDocument>('/v1/openapi.json'), [api]);
   const [filter, setFilter] = useState('');
-  const groups = useMemo(() => (document.value ? operationsByTag(document.value) : new Map<string, Operation[]>()), [document.value]);
+  const groups = useMemo(
+    () => (document.value ? operationsByTag(document.value) : new Map<string, Operation[]>()),
+    [document.value],
+  );
   const needle = filter.trim().toLowerCase();
   const visible = [...groups.entries()]
-    .map(([tag, operations]) => [tag, operations.filter((operation) => !needle || `${operation.method} ${operation.path} ${operation.summary}`.toLowerCase().includes(needle))] as const)
+    .map(
+      ([tag, operations]) =>
+        [
+          tag,
+          operations.filter(
+            (operation) =>
+              !needle ||
+              `${operation.method} ${operation.path} ${operation.summary}`
+                .toLowerCase()
+                .includes(needle),
+          ),
+        ] as const,
+    )
     .filter(([, operations]) => operations.length > 0);
 
   return (
@@ -23,14 +38,20 @@ export function ApiReferencePage() {
       <h1>API reference</h1>
       {document.value && (
         <p>
-          {document.value.info.title} {document.value.info.version}. {document.value.info.description} The raw document is at{' '}
+          {document.value.info.title} {document.value.info.version}.{' '}
+          {document.value.info.description} The raw document is at{' '}
           <a href="/v1/openapi.json">/v1/openapi.json</a>.
         </p>
       )}
       <ErrorBanner error={document.error} />
       <div className="field inline" role="search">
         <label htmlFor="reference-filter">Filter endpoints</label>
-        <input id="reference-filter" type="search" value={filter} onChange={(event) => setFilter(event.target.value)} />
+        <input
+          id="reference-filter"
+          type="search"
+          value={filter}
+          onChange={(event) => setFilter(event.target.value)}
+        />
       </div>
       <nav aria-label="Endpoint groups" className="toc">
         <ul>

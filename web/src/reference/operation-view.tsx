@@ -8,7 +8,10 @@ export function OperationView({ operation }: { operation: Operation }) {
   return (
     <article className="operation" aria-labelledby={id} id={operation.operationId}>
       <h3 id={id}>
-        <span className={`method method-${operation.method.toLowerCase()}`}>{operation.method}</span> <code>{operation.path}</code>
+        <span className={`method method-${operation.method.toLowerCase()}`}>
+          {operation.method}
+        </span>{' '}
+        <code>{operation.path}</code>
       </h3>
       <p>
         {operation.summary}
@@ -43,13 +46,19 @@ export function OperationView({ operation }: { operation: Operation }) {
       {operation.requestBody && (
         <details>
           <summary>Request body</summary>
-          <SchemaView schema={operation.requestBody} caption={`Request body of ${operation.operationId}`} />
+          <SchemaView
+            schema={operation.requestBody}
+            caption={`Request body of ${operation.operationId}`}
+          />
         </details>
       )}
       {operation.response && (
         <details>
           <summary>Response</summary>
-          <SchemaView schema={operation.response} caption={`Response of ${operation.operationId}`} />
+          <SchemaView
+            schema={operation.response}
+            caption={`Response of ${operation.operationId}`}
+          />
         </details>
       )}
     </article>

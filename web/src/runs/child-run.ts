@@ -9,8 +9,14 @@ export interface ChildRun {
 
 function fromObject(object: Record<string, unknown>): ChildRun | undefined {
   const threadId = object['thread_id'];
-  const runId = object['run_id'] ?? (typeof object['id'] === 'string' && object['id'].startsWith('run_') ? object['id'] : undefined);
-  return typeof threadId === 'string' && typeof runId === 'string' ? { threadId, runId } : undefined;
+  const runId =
+    object['run_id'] ??
+    (typeof object['id'] === 'string' && object['id'].startsWith('run_')
+      ? object['id']
+      : undefined);
+  return typeof threadId === 'string' && typeof runId === 'string'
+    ? { threadId, runId }
+    : undefined;
 }
 
 export function findChildRun(details: Record<string, unknown>): ChildRun | undefined {

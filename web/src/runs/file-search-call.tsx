@@ -33,7 +33,11 @@ export function FileSearchCall({ call }: { call: SearchCall }) {
                   <FileNameLink fileId={result.file_id} />
                 </td>
                 <td className="number">{result.score.toFixed(3)}</td>
-                <td className="result-text">{result.content?.map((part) => part.text).join('\n') ?? <span className="muted">not included</span>}</td>
+                <td className="result-text">
+                  {result.content?.map((part) => part.text).join('\n') ?? (
+                    <span className="muted">not included</span>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

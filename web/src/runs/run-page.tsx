@@ -21,7 +21,10 @@ export function RunPage({ threadId, runId }: { threadId: string; runId: string }
   const api = useApi();
   const base = `/v1/threads/${threadId}/runs/${runId}`;
   const run = useResource(() => api.get<Run>(base), [api, base]);
-  const steps = useResource(() => api.get<List<RunStep>>(`${base}/steps?order=asc&limit=100&${INCLUDE_RESULTS}`), [api, base]);
+  const steps = useResource(
+    () => api.get<List<RunStep>>(`${base}/steps?order=asc&limit=100&${INCLUDE_RESULTS}`),
+    [api, base],
+  );
   const live = isActive(run.value);
   const reloadRun = run.reload;
   const reloadSteps = steps.reload;
@@ -44,7 +47,8 @@ export function RunPage({ threadId, runId }: { threadId: string; runId: string }
   return (
     <div className="run-page">
       <nav aria-label="Breadcrumb" className="breadcrumb">
-        <Link to={`/threads/${threadId}`}>Thread {threadId}</Link> / <span aria-current="page">Run {runId}</span>
+        <Link to={`/threads/${threadId}`}>Thread {threadId}</Link> /{' '}
+        <span aria-current="page">Run {runId}</span>
       </nav>
       <h1>
         Run <code>{runId}</code> {run.value && <StatusBadge status={run.value.status} />}
@@ -52,12 +56,20 @@ export function RunPage({ threadId, runId }: { threadId: string; runId: string }
       <ErrorBanner error={run.error ?? steps.error} />
       {run.value && <RunSummary run={run.value} />}
       {run.value?.status === 'requires_action' && (
-        <RequiredActionPanel key={run.value.required_action?.submit_tool_outputs.tool_calls.map((call) => call.id).join()} run={run.value} onSubmit={submit} />
+        <RequiredActionPanel
+          key={run.value.required_action?.submit_tool_outputs.tool_calls
+            .map((call) => call.id)
+            .join()}
+          run={run.value}
+          onSubmit={submit}
+        />
       )}
       <h2 className="section-title">Steps</h2>
       {steps.value && steps.value.data.length === 0 && <p className="muted">No steps yet.</p>}
       <ol className="steps">
-        {steps.value?.data.map((step, index) => <StepView key={step.id} step={step} index={index} />)}
+        {steps.value?.data.map((step, index) => (
+          <StepView key={step.id} step={step} index={index} />
+        ))}
       </ol>
     </div>
   );

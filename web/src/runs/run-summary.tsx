@@ -49,7 +49,13 @@ export function RunSummary({ run }: { run: Run }) {
         </div>
         <div>
           <dt>Tools</dt>
-          <dd>{run.tools.length ? run.tools.map((tool) => (tool.type === 'function' ? tool.function.name : tool.type)).join(', ') : 'none'}</dd>
+          <dd>
+            {run.tools.length
+              ? run.tools
+                  .map((tool) => (tool.type === 'function' ? tool.function.name : tool.type))
+                  .join(', ')
+              : 'none'}
+          </dd>
         </div>
       </dl>
       {run.last_error && (
@@ -57,7 +63,9 @@ export function RunSummary({ run }: { run: Run }) {
           {run.last_error.code}: {run.last_error.message}
         </p>
       )}
-      {run.incomplete_details && <p className="muted">Incomplete: {run.incomplete_details.reason}</p>}
+      {run.incomplete_details && (
+        <p className="muted">Incomplete: {run.incomplete_details.reason}</p>
+      )}
       {run.instructions && (
         <details>
           <summary>Instructions</summary>

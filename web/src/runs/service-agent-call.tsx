@@ -13,7 +13,9 @@ export function ServiceAgentCall({ call }: { call: AgentCall }) {
     <div className="tool-call-body">
       {child && (
         <p>
-          <Link to={`/threads/${child.threadId}/runs/${child.runId}`}>Open the child run {child.runId}</Link>
+          <Link to={`/threads/${child.threadId}/runs/${child.runId}`}>
+            Open the child run {child.runId}
+          </Link>
         </p>
       )}
       <ValueTree value={details} />

@@ -10,7 +10,8 @@ export function StepView({ step, index }: { step: RunStep; index: number }) {
   return (
     <li className="step card" aria-labelledby={`step-${step.id}`}>
       <h2 id={`step-${step.id}`} className="step-title">
-        Step {index + 1}: {step.type === 'tool_calls' ? 'tool calls' : 'message'} <StatusBadge status={step.status} />
+        Step {index + 1}: {step.type === 'tool_calls' ? 'tool calls' : 'message'}{' '}
+        <StatusBadge status={step.status} />
       </h2>
       <dl className="facts">
         <div>

@@ -15,7 +15,10 @@ const TITLES: Record<StepToolCall['type'], string> = {
 export function ToolCallView({ call }: { call: StepToolCall }) {
   const name = call.type === 'function' ? call.function.name : undefined;
   return (
-    <section className={`tool-call tool-call-${call.type}`} aria-label={`${TITLES[call.type] ?? call.type} call${name ? ` ${name}` : ''}`}>
+    <section
+      className={`tool-call tool-call-${call.type}`}
+      aria-label={`${TITLES[call.type] ?? call.type} call${name ? ` ${name}` : ''}`}
+    >
       <h3 className="tool-call-title">
         <span className="tool-type">{TITLES[call.type] ?? call.type}</span>
         {name && <code>{name}</code>}
@@ -25,11 +28,18 @@ export function ToolCallView({ call }: { call: StepToolCall }) {
         <div className="tool-call-body two-columns">
           <div>
             <h4>Arguments</h4>
-            <JsonView value={call.function.arguments} label={`Arguments of ${call.function.name}`} />
+            <JsonView
+              value={call.function.arguments}
+              label={`Arguments of ${call.function.name}`}
+            />
           </div>
           <div>
             <h4>Output</h4>
-            {call.function.output == null ? <p className="muted">Not submitted yet.</p> : <JsonView value={call.function.output} label={`Output of ${call.function.name}`} />}
+            {call.function.output == null ? (
+              <p className="muted">Not submitted yet.</p>
+            ) : (
+              <JsonView value={call.function.output} label={`Output of ${call.function.name}`} />
+            )}
           </div>
         </div>
       )}

@@ -11,7 +11,11 @@ export function SessionBadge({ onSignIn, onSignOut }: SessionBadgeProps) {
   const caller = useCaller();
   const [editing, setEditing] = useState(false);
   const [apiKey, setApiKey] = useState('');
-  const keyLabel = caller.api_key ? `${caller.api_key.name} (${caller.api_key.redacted_value})` : caller.admin ? 'admin key' : 'no key';
+  const keyLabel = caller.api_key
+    ? `${caller.api_key.name} (${caller.api_key.redacted_value})`
+    : caller.admin
+      ? 'admin key'
+      : 'no key';
   const submit = (event: FormEvent) => {
     event.preventDefault();
     onSignIn(apiKey.trim());
@@ -28,13 +32,22 @@ export function SessionBadge({ onSignIn, onSignOut }: SessionBadgeProps) {
         </div>
         <div>
           <dt>Key</dt>
-          <dd data-testid="session-key">{caller.dev_mode && !caller.api_key ? 'dev mode (any key accepted)' : keyLabel}</dd>
+          <dd data-testid="session-key">
+            {caller.dev_mode && !caller.api_key ? 'dev mode (any key accepted)' : keyLabel}
+          </dd>
         </div>
       </dl>
       {editing ? (
         <form className="inline-form" onSubmit={submit}>
           <label htmlFor="switch-key">New API key</label>
-          <input id="switch-key" type="password" autoComplete="off" required value={apiKey} onChange={(event) => setApiKey(event.target.value)} />
+          <input
+            id="switch-key"
+            type="password"
+            autoComplete="off"
+            required
+            value={apiKey}
+            onChange={(event) => setApiKey(event.target.value)}
+          />
           <button type="submit">Use key</button>
           <button type="button" onClick={() => setEditing(false)}>
             Cancel

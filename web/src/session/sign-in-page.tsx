@@ -17,8 +17,8 @@ export function SignInPage({ error, onSignIn }: SignInPageProps) {
       <form className="card sign-in-card" onSubmit={submit} aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">Concierge playground</h1>
         <p>
-          This server needs an API key. Use the admin key (<code>CONCIERGE_API_KEY</code>) or a project key. It is kept in this
-          tab only (sessionStorage).
+          This server needs an API key. Use the admin key (<code>CONCIERGE_API_KEY</code>) or a
+          project key. It is kept in this tab only (sessionStorage).
         </p>
         <label htmlFor="api-key">API key</label>
         <input

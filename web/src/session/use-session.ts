@@ -30,7 +30,10 @@ export function useSession() {
       storeApiKey(apiKey);
       setState({ status: 'signed-in', session });
     } catch (error) {
-      const message = error instanceof ApiError && error.status === 401 ? `That key was not accepted: ${error.message}` : (error as Error).message;
+      const message =
+        error instanceof ApiError && error.status === 401
+          ? `That key was not accepted: ${error.message}`
+          : (error as Error).message;
       setState({ status: 'signed-out', error: message });
     }
   }, []);

@@ -2,7 +2,10 @@
 
 export function formatTime(seconds: number | null | undefined): string {
   if (seconds == null) return '—';
-  return new Date(seconds * 1000).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  return new Date(seconds * 1000).toLocaleString(undefined, {
+    dateStyle: 'medium',
+    timeStyle: 'medium',
+  });
 }
 
 export function formatBytes(bytes: number): string {
@@ -12,7 +15,10 @@ export function formatBytes(bytes: number): string {
 }
 
 /** The time between two unix-second stamps, or '—' when either is missing. */
-export function formatDuration(from: number | null | undefined, to: number | null | undefined): string {
+export function formatDuration(
+  from: number | null | undefined,
+  to: number | null | undefined,
+): string {
   if (from == null || to == null) return '—';
   const seconds = Math.max(0, to - from);
   return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;

@@ -12,5 +12,7 @@ const TONES: Record<string, string> = {
 };
 
 export function StatusBadge({ status }: { status: string }) {
-  return <span className={`badge badge-${TONES[status] ?? 'muted'}`}>{status.replaceAll('_', ' ')}</span>;
+  return (
+    <span className={`badge badge-${TONES[status] ?? 'muted'}`}>{status.replaceAll('_', ' ')}</span>
+  );
 }

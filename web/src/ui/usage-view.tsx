@@ -5,7 +5,8 @@ export function UsageView({ usage }: { usage: Usage | null }) {
   if (!usage) return <span className="muted">no usage yet</span>;
   return (
     <span className="usage">
-      {usage.prompt_tokens} prompt + {usage.completion_tokens} completion = <strong>{usage.total_tokens} tokens</strong>
+      {usage.prompt_tokens} prompt + {usage.completion_tokens} completion ={' '}
+      <strong>{usage.total_tokens} tokens</strong>
     </span>
   );
 }

@@ -4,7 +4,13 @@ import { useApi } from '../api/api-context.tsx';
 import type { FileObject, VectorStore } from '../api/api-objects.ts';
 import { ErrorBanner } from '../ui/error-banner.tsx';
 
-export function CreateVectorStoreForm({ files, onCreated }: { files: FileObject[]; onCreated(store: VectorStore): void }) {
+export function CreateVectorStoreForm({
+  files,
+  onCreated,
+}: {
+  files: FileObject[];
+  onCreated(store: VectorStore): void;
+}) {
   const api = useApi();
   const [name, setName] = useState('');
   const [chosen, setChosen] = useState<string[]>([]);
@@ -13,7 +19,12 @@ export function CreateVectorStoreForm({ files, onCreated }: { files: FileObject[
     event.preventDefault();
     setError(undefined);
     try {
-      onCreated(await api.post<VectorStore>('/v1/vector_stores', { name: name.trim() || undefined, file_ids: chosen }));
+      onCreated(
+        await api.post<VectorStore>('/v1/vector_stores', {
+          name: name.trim() || undefined,
+          file_ids: chosen,
+        }),
+      );
       setName('');
       setChosen([]);
     } catch (failure) {
@@ -21,10 +32,18 @@ export function CreateVectorStoreForm({ files, onCreated }: { files: FileObject[
     }
   };
   return (
-    <form className="card" onSubmit={(event) => void submit(event)} aria-label="Create a vector store">
+    <form
+      className="card"
+      onSubmit={(event) => void submit(event)}
+      aria-label="Create a vector store"
+    >
       <div className="field">
         <label htmlFor="vector-store-name">Name</label>
-        <input id="vector-store-name" value={name} onChange={(event) => setName(event.target.value)} />
+        <input
+          id="vector-store-name"
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+        />
       </div>
       {files.length > 0 && (
         <fieldset>
@@ -35,7 +54,13 @@ export function CreateVectorStoreForm({ files, onCreated }: { files: FileObject[
                 id={`new-store-${file.id}`}
                 type="checkbox"
                 checked={chosen.includes(file.id)}
-                onChange={(event) => setChosen(event.target.checked ? [...chosen, file.id] : chosen.filter((id) => id !== file.id))}
+                onChange={(event) =>
+                  setChosen(
+                    event.target.checked
+                      ? [...chosen, file.id]
+                      : chosen.filter((id) => id !== file.id),
+                  )
+                }
               />
               <label htmlFor={`new-store-${file.id}`}>{file.filename}</label>
             </div>

@@ -9,10 +9,23 @@ import { formatBytes } from '../ui/format.ts';
 import { StatusBadge } from '../ui/status-badge.tsx';
 import { VectorStoreSearch } from './vector-store-search.tsx';
 
-export function VectorStoreDetail({ store, files, onChanged, onDeleted }: { store: VectorStore; files: FileObject[]; onChanged(): void; onDeleted(): void }) {
+export function VectorStoreDetail({
+  store,
+  files,
+  onChanged,
+  onDeleted,
+}: {
+  store: VectorStore;
+  files: FileObject[];
+  onChanged(): void;
+  onDeleted(): void;
+}) {
   const api = useApi();
   const base = `/v1/vector_stores/${store.id}`;
-  const storeFiles = useResource(() => api.get<List<VectorStoreFile>>(`${base}/files?limit=100`), [api, base]);
+  const storeFiles = useResource(
+    () => api.get<List<VectorStoreFile>>(`${base}/files?limit=100`),
+    [api, base],
+  );
   const [fileToAdd, setFileToAdd] = useState('');
   const [error, setError] = useState<string>();
   const [confirming, setConfirming] = useState(false);
@@ -33,7 +46,9 @@ export function VectorStoreDetail({ store, files, onChanged, onDeleted }: { stor
     <section className="card" aria-labelledby="vector-store-title">
       <h2 id="vector-store-title">{store.name ?? store.id}</h2>
       <p className="muted">
-        <code>{store.id}</code> · <StatusBadge status={store.status} /> · {formatBytes(store.usage_bytes)} · {store.file_counts.completed} of {store.file_counts.total} files indexed
+        <code>{store.id}</code> · <StatusBadge status={store.status} /> ·{' '}
+        {formatBytes(store.usage_bytes)} · {store.file_counts.completed} of{' '}
+        {store.file_counts.total} files indexed
       </p>
       <h3>Files</h3>
       <ul className="item-list plain">
@@ -41,7 +56,11 @@ export function VectorStoreDetail({ store, files, onChanged, onDeleted }: { stor
           <li key={file.id} className="row">
             <FileNameLink fileId={file.id} /> <StatusBadge status={file.status} />
             {file.last_error && <span className="error-text">{file.last_error.message}</span>}
-            <button type="button" className="danger-quiet" onClick={() => void act(() => api.delete(`${base}/files/${file.id}`))}>
+            <button
+              type="button"
+              className="danger-quiet"
+              onClick={() => void act(() => api.delete(`${base}/files/${file.id}`))}
+            >
               Remove
             </button>
           </li>
@@ -49,7 +68,11 @@ export function VectorStoreDetail({ store, files, onChanged, onDeleted }: { stor
       </ul>
       <div className="inline-form">
         <label htmlFor="vector-store-add-file">Add a file</label>
-        <select id="vector-store-add-file" value={fileToAdd} onChange={(event) => setFileToAdd(event.target.value)}>
+        <select
+          id="vector-store-add-file"
+          value={fileToAdd}
+          onChange={(event) => setFileToAdd(event.target.value)}
+        >
           <option value="">Choose a file</option>
           {files
             .filter((file) => !present.has(file.id))
@@ -59,7 +82,11 @@ export function VectorStoreDetail({ store, files, onChanged, onDeleted }: { stor
               </option>
             ))}
         </select>
-        <button type="button" disabled={!fileToAdd} onClick={() => void act(() => api.post(`${base}/files`, { file_id: fileToAdd }))}>
+        <button
+          type="button"
+          disabled={!fileToAdd}
+          onClick={() => void act(() => api.post(`${base}/files`, { file_id: fileToAdd }))}
+        >
           Add
         </button>
         <button
@@ -77,7 +104,11 @@ export function VectorStoreDetail({ store, files, onChanged, onDeleted }: { stor
       <div className="form-actions">
         {confirming ? (
           <span className="confirm">
-            <button type="button" className="danger" onClick={() => void act(() => api.delete(base)).then(onDeleted)}>
+            <button
+              type="button"
+              className="danger"
+              onClick={() => void act(() => api.delete(base)).then(onDeleted)}
+            >
               Yes, delete {store.name ?? store.id}
             </button>
             <button type="button" onClick={() => setConfirming(false)}>

@@ -14,7 +14,10 @@ export function VectorStoreSearch({ vectorStoreId }: { vectorStoreId: string }) 
     event.preventDefault();
     setError(undefined);
     try {
-      const page = await api.post<{ data: VectorStoreSearchResult[] }>(`/v1/vector_stores/${vectorStoreId}/search`, { query });
+      const page = await api.post<{ data: VectorStoreSearchResult[] }>(
+        `/v1/vector_stores/${vectorStoreId}/search`,
+        { query },
+      );
       setResults(page.data);
     } catch (failure) {
       setError((failure as Error).message);
@@ -25,7 +28,12 @@ export function VectorStoreSearch({ vectorStoreId }: { vectorStoreId: string }) 
       <h3 id="search-title">Search</h3>
       <form className="inline-form" onSubmit={(event) => void submit(event)} role="search">
         <label htmlFor="vector-store-query">Query</label>
-        <input id="vector-store-query" required value={query} onChange={(event) => setQuery(event.target.value)} />
+        <input
+          id="vector-store-query"
+          required
+          value={query}
+          onChange={(event) => setQuery(event.target.value)}
+        />
         <button type="submit">Search</button>
       </form>
       <ErrorBanner error={error} />
@@ -35,7 +43,8 @@ export function VectorStoreSearch({ vectorStoreId }: { vectorStoreId: string }) 
           {results.map((result, index) => (
             <li key={`${result.file_id}-${index}`}>
               <p>
-                <FileNameLink fileId={result.file_id} /> <span className="muted">score {result.score.toFixed(3)}</span>
+                <FileNameLink fileId={result.file_id} />{' '}
+                <span className="muted">score {result.score.toFixed(3)}</span>
               </p>
               <p className="result-text">{result.content.map((part) => part.text).join('\n')}</p>
             </li>

@@ -9,7 +9,10 @@ import { VectorStoreDetail } from './vector-store-detail.tsx';
 
 export function VectorStoresPage({ selectedId }: { selectedId: string | undefined }) {
   const api = useApi();
-  const stores = useResource(() => api.get<List<VectorStore>>('/v1/vector_stores?limit=100'), [api]);
+  const stores = useResource(
+    () => api.get<List<VectorStore>>('/v1/vector_stores?limit=100'),
+    [api],
+  );
   const files = useResource(() => api.get<List<FileObject>>('/v1/files?limit=100'), [api]);
   const list = stores.value?.data ?? [];
   const selected = list.find((store) => store.id === selectedId);
@@ -21,7 +24,10 @@ export function VectorStoresPage({ selectedId }: { selectedId: string | undefine
         <ul className="item-list">
           {list.map((store) => (
             <li key={store.id}>
-              <Link to={`/vector-stores/${store.id}`} aria-current={store.id === selectedId ? 'true' : undefined}>
+              <Link
+                to={`/vector-stores/${store.id}`}
+                aria-current={store.id === selectedId ? 'true' : undefined}
+              >
                 <span className="item-title">{store.name ?? 'Unnamed'}</span>
                 <span className="item-meta">
                   {store.file_counts.total} files · {store.status.replaceAll('_', ' ')}

@@ -60,7 +60,8 @@ export function createProjectsService({ store, onAccessChanged }: ProjectsServic
     },
 
     async archive(projectId: string): Promise<Project> {
-      if (projectId === DEFAULT_PROJECT_ID) throw new InvalidRequestError('The default project cannot be archived.', 'project_id');
+      if (projectId === DEFAULT_PROJECT_ID)
+        throw new InvalidRequestError('The default project cannot be archived.', 'project_id');
       const current = await retrieve(projectId);
       if (current.status === 'archived') return current;
       const archived: Project = { ...current, archived_at: nowSeconds(), status: 'archived' };
@@ -71,7 +72,9 @@ export function createProjectsService({ store, onAccessChanged }: ProjectsServic
 
     async list(page: PageParams, includeArchived: boolean) {
       const result = await store.projects.list(page);
-      return includeArchived ? result : { ...result, data: result.data.filter((project) => project.status === 'active') };
+      return includeArchived
+        ? result
+        : { ...result, data: result.data.filter((project) => project.status === 'active') };
     },
   };
 }

@@ -34,7 +34,8 @@ export function messagesRoutes(messages: MessagesService): RouteDefinition[] {
       params: ThreadPathSchema,
       query: MessageListQuerySchema,
       response: listSchema(MessageSchema),
-      handler: ({ projectId, params, query }) => messages.list(projectId, params.thread_id, pageOf(query), query.run_id),
+      handler: ({ projectId, params, query }) =>
+        messages.list(projectId, params.thread_id, pageOf(query), query.run_id),
     }),
     defineRoute({
       method: 'GET',
@@ -44,7 +45,8 @@ export function messagesRoutes(messages: MessagesService): RouteDefinition[] {
       tag,
       params: MessagePathSchema,
       response: MessageSchema,
-      handler: ({ projectId, params }) => messages.retrieve(projectId, params.thread_id, params.message_id),
+      handler: ({ projectId, params }) =>
+        messages.retrieve(projectId, params.thread_id, params.message_id),
     }),
     defineRoute({
       method: 'POST',
@@ -55,7 +57,8 @@ export function messagesRoutes(messages: MessagesService): RouteDefinition[] {
       params: MessagePathSchema,
       body: MessageUpdateParamsSchema,
       response: MessageSchema,
-      handler: ({ projectId, params, body }) => messages.update(projectId, params.thread_id, params.message_id, body),
+      handler: ({ projectId, params, body }) =>
+        messages.update(projectId, params.thread_id, params.message_id, body),
     }),
     defineRoute({
       method: 'DELETE',
@@ -65,7 +68,8 @@ export function messagesRoutes(messages: MessagesService): RouteDefinition[] {
       tag,
       params: MessagePathSchema,
       response: deletedSchema('thread.message.deleted'),
-      handler: ({ projectId, params }) => messages.delete(projectId, params.thread_id, params.message_id),
+      handler: ({ projectId, params }) =>
+        messages.delete(projectId, params.thread_id, params.message_id),
     }),
   ];
 }

@@ -9,7 +9,10 @@ export const MessageUpdateParamsSchema = z.strictObject({ metadata: MetadataSche
 export type MessageUpdateParams = z.infer<typeof MessageUpdateParamsSchema>;
 
 export const ThreadPathSchema = z.strictObject({ thread_id: idSchema('thread') });
-export const MessagePathSchema = z.strictObject({ thread_id: idSchema('thread'), message_id: idSchema('message') });
+export const MessagePathSchema = z.strictObject({
+  thread_id: idSchema('thread'),
+  message_id: idSchema('message'),
+});
 export const MessageListQuerySchema = listQuerySchema({ run_id: idSchema('run').optional() });
 
 const AnnotationSchema = z.object({
@@ -31,9 +34,18 @@ export const MessageSchema = z.object({
   role: z.enum(['user', 'assistant']),
   content: z.array(
     z.union([
-      z.object({ type: z.literal('text'), text: z.object({ value: z.string(), annotations: z.array(AnnotationSchema) }) }),
-      z.object({ type: z.literal('image_file'), image_file: z.object({ file_id: z.string(), detail: z.string().optional() }) }),
-      z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string(), detail: z.string().optional() }) }),
+      z.object({
+        type: z.literal('text'),
+        text: z.object({ value: z.string(), annotations: z.array(AnnotationSchema) }),
+      }),
+      z.object({
+        type: z.literal('image_file'),
+        image_file: z.object({ file_id: z.string(), detail: z.string().optional() }),
+      }),
+      z.object({
+        type: z.literal('image_url'),
+        image_url: z.object({ url: z.string(), detail: z.string().optional() }),
+      }),
       z.object({ type: z.literal('refusal'), refusal: z.string() }),
     ]),
   ),

@@ -13,7 +13,10 @@ describe('/v1/threads/{thread_id}/messages', () => {
   afterAll(() => app.destroy());
 
   it('turns string content into a text part with no annotations', async () => {
-    const response = await request(app.server, 'POST', `/v1/threads/${threadId}/messages`, { role: 'user', content: 'Hello 👋' });
+    const response = await request(app.server, 'POST', `/v1/threads/${threadId}/messages`, {
+      role: 'user',
+      content: 'Hello 👋',
+    });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       id: expect.stringMatching(/^msg_/),
@@ -34,7 +37,11 @@ describe('/v1/threads/{thread_id}/messages', () => {
   });
 
   it('accepts text, image_file and image_url parts with detail', async () => {
-    const image = await uploadFile(app.server, 'chart.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    const image = await uploadFile(
+      app.server,
+      'chart.png',
+      new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    );
     const response = await request(app.server, 'POST', `/v1/threads/${threadId}/messages`, {
       role: 'user',
       content: [
@@ -51,18 +58,55 @@ describe('/v1/threads/{thread_id}/messages', () => {
       { type: 'image_url', image_url: { url: 'https://example.com/cat.png', detail: 'low' } },
       { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
     ]);
-    const unknown = await request(app.server, 'POST', `/v1/threads/${threadId}/messages`, { role: 'user', content: [{ type: 'image_file', image_file: { file_id: 'file-nope' } }] });
+    const unknown = await request(app.server, 'POST', `/v1/threads/${threadId}/messages`, {
+      role: 'user',
+      content: [{ type: 'image_file', image_file: { file_id: 'file-nope' } }],
+    });
     expect(unknown.status).toBe(404);
   });
 
   it.each([
     ['an empty content array', { role: 'user', content: [] }, 'content'],
-    ['an unknown part type', { role: 'user', content: [{ type: 'audio', audio: {} }] }, 'content[0].type'],
-    ['an image in an assistant message', { role: 'assistant', content: [{ type: 'image_url', image_url: { url: 'https://x.y/z.png' } }] }, 'content[0]'],
-    ['a non-URL image_url', { role: 'user', content: [{ type: 'image_url', image_url: { url: 'not a url' } }] }, 'content[0].image_url.url'],
-    ['a bad detail', { role: 'user', content: [{ type: 'image_file', image_file: { file_id: 'file-1', detail: 'ultra' } }] }, 'content[0].image_file.detail'],
-    ['an attachment without tools', { role: 'user', content: 'x', attachments: [{ file_id: 'file-1' }] }, 'attachments[0].tools'],
-    ['an unknown attachment tool', { role: 'user', content: 'x', attachments: [{ file_id: 'file-1', tools: [{ type: 'web' }] }] }, 'attachments[0].tools[0].type'],
+    [
+      'an unknown part type',
+      { role: 'user', content: [{ type: 'audio', audio: {} }] },
+      'content[0].type',
+    ],
+    [
+      'an image in an assistant message',
+      {
+        role: 'assistant',
+        content: [{ type: 'image_url', image_url: { url: 'https://x.y/z.png' } }],
+      },
+      'content[0]',
+    ],
+    [
+      'a non-URL image_url',
+      { role: 'user', content: [{ type: 'image_url', image_url: { url: 'not a url' } }] },
+      'content[0].image_url.url',
+    ],
+    [
+      'a bad detail',
+      {
+        role: 'user',
+        content: [{ type: 'image_file', image_file: { file_id: 'file-1', detail: 'ultra' } }],
+      },
+      'content[0].image_file.detail',
+    ],
+    [
+      'an attachment without tools',
+      { role: 'user', content: 'x', attachments: [{ file_id: 'file-1' }] },
+      'attachments[0].tools',
+    ],
+    [
+      'an unknown attachment tool',
+      {
+        role: 'user',
+        content: 'x',
+        attachments: [{ file_id: 'file-1', tools: [{ type: 'web' }] }],
+      },
+      'attachments[0].tools[0].type',
+    ],
     ['a system role', { role: 'system', content: 'x' }, 'role'],
   ])('rejects %s', async (_label, body, param) => {
     const response = await request(app.server, 'POST', `/v1/threads/${threadId}/messages`, body);
@@ -74,31 +118,63 @@ describe('/v1/threads/{thread_id}/messages', () => {
     const thread = (await request(app.server, 'POST', '/v1/threads', {})).body.id;
     const ids: string[] = [];
     for (let index = 0; index < 4; index++) {
-      ids.push((await request(app.server, 'POST', `/v1/threads/${thread}/messages`, { role: 'user', content: `m${index}` })).body.id);
+      ids.push(
+        (
+          await request(app.server, 'POST', `/v1/threads/${thread}/messages`, {
+            role: 'user',
+            content: `m${index}`,
+          })
+        ).body.id,
+      );
     }
-    const updated = await request(app.server, 'POST', `/v1/threads/${thread}/messages/${ids[0]}`, { metadata: { seen: 'yes' } });
+    const updated = await request(app.server, 'POST', `/v1/threads/${thread}/messages/${ids[0]}`, {
+      metadata: { seen: 'yes' },
+    });
     expect(updated.body.metadata).toEqual({ seen: 'yes' });
-    expect((await request(app.server, 'GET', `/v1/threads/${thread}/messages/${ids[0]}`)).body.metadata).toEqual({ seen: 'yes' });
+    expect(
+      (await request(app.server, 'GET', `/v1/threads/${thread}/messages/${ids[0]}`)).body.metadata,
+    ).toEqual({ seen: 'yes' });
 
     const page = await request(app.server, 'GET', `/v1/threads/${thread}/messages?limit=2`);
     expect(page.body.data.map((message: any) => message.id)).toEqual([ids[3], ids[2]]);
-    const before = await request(app.server, 'GET', `/v1/threads/${thread}/messages?order=asc&before=${ids[3]}&limit=2`);
+    const before = await request(
+      app.server,
+      'GET',
+      `/v1/threads/${thread}/messages?order=asc&before=${ids[3]}&limit=2`,
+    );
     expect(before.body.data.map((message: any) => message.id)).toEqual([ids[1], ids[2]]);
-    const byRun = await request(app.server, 'GET', `/v1/threads/${thread}/messages?run_id=run_none`);
+    const byRun = await request(
+      app.server,
+      'GET',
+      `/v1/threads/${thread}/messages?run_id=run_none`,
+    );
     expect(byRun.body.data).toEqual([]);
 
-    expect((await request(app.server, 'DELETE', `/v1/threads/${thread}/messages/${ids[1]}`)).body).toEqual({
+    expect(
+      (await request(app.server, 'DELETE', `/v1/threads/${thread}/messages/${ids[1]}`)).body,
+    ).toEqual({
       id: ids[1],
       object: 'thread.message.deleted',
       deleted: true,
     });
-    expect((await request(app.server, 'GET', `/v1/threads/${thread}/messages/${ids[1]}`)).status).toBe(404);
+    expect(
+      (await request(app.server, 'GET', `/v1/threads/${thread}/messages/${ids[1]}`)).status,
+    ).toBe(404);
   });
 
   it('answers 404 for a message of another thread', async () => {
-    const other = (await request(app.server, 'POST', '/v1/threads', { messages: [{ role: 'user', content: 'x' }] })).body.id;
-    const message = (await request(app.server, 'GET', `/v1/threads/${other}/messages`)).body.data[0].id;
-    const response = await request(app.server, 'GET', `/v1/threads/${threadId}/messages/${message}`);
+    const other = (
+      await request(app.server, 'POST', '/v1/threads', {
+        messages: [{ role: 'user', content: 'x' }],
+      })
+    ).body.id;
+    const message = (await request(app.server, 'GET', `/v1/threads/${other}/messages`)).body.data[0]
+      .id;
+    const response = await request(
+      app.server,
+      'GET',
+      `/v1/threads/${threadId}/messages/${message}`,
+    );
     expect(response.status).toBe(404);
     expect(errorOf(response).message).toBe(`No message found with id '${message}'.`);
   });

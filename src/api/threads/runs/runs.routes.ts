@@ -48,7 +48,12 @@ export function runsRoutes(runs: RunsService): RouteDefinition[] {
       body: RunCreateParamsSchema,
       response: RunSchema,
       handler: async ({ projectId, params, query, body, reply }) => {
-        const { run } = await runs.create(projectId, params.thread_id, body, query['include[]'] ?? []);
+        const { run } = await runs.create(
+          projectId,
+          params.thread_id,
+          body,
+          query['include[]'] ?? [],
+        );
         return body.stream ? stream(reply, run.id, 0) : run;
       },
     }),
@@ -74,7 +79,8 @@ export function runsRoutes(runs: RunsService): RouteDefinition[] {
       params: ThreadRunsPathSchema,
       query: RunListQuerySchema,
       response: listSchema(RunSchema),
-      handler: ({ projectId, params, query }) => runs.list(projectId, params.thread_id, pageOf(query)),
+      handler: ({ projectId, params, query }) =>
+        runs.list(projectId, params.thread_id, pageOf(query)),
     }),
     defineRoute({
       method: 'GET',
@@ -99,7 +105,8 @@ export function runsRoutes(runs: RunsService): RouteDefinition[] {
       params: RunPathSchema,
       body: RunUpdateParamsSchema,
       response: RunSchema,
-      handler: ({ projectId, params, body }) => runs.updateMetadata(projectId, params.thread_id, params.run_id, body.metadata),
+      handler: ({ projectId, params, body }) =>
+        runs.updateMetadata(projectId, params.thread_id, params.run_id, body.metadata),
     }),
     defineRoute({
       method: 'POST',
@@ -121,7 +128,12 @@ export function runsRoutes(runs: RunsService): RouteDefinition[] {
       body: SubmitToolOutputsParamsSchema,
       response: RunSchema,
       handler: async ({ projectId, params, body, reply }) => {
-        const { run, afterSeq } = await runs.submitToolOutputs(projectId, params.thread_id, params.run_id, body);
+        const { run, afterSeq } = await runs.submitToolOutputs(
+          projectId,
+          params.thread_id,
+          params.run_id,
+          body,
+        );
         return body.stream ? stream(reply, run.id, afterSeq) : run;
       },
     }),
@@ -129,7 +141,8 @@ export function runsRoutes(runs: RunsService): RouteDefinition[] {
       method: 'GET',
       path: '/v1/threads/:thread_id/runs/:run_id/events',
       operationId: 'streamRunEvents',
-      summary: "Replay a run's stored events after a seq, then follow it live (SSE; resumable with Last-Event-ID)",
+      summary:
+        "Replay a run's stored events after a seq, then follow it live (SSE; resumable with Last-Event-ID)",
       tag,
       extension: true,
       params: RunPathSchema,
@@ -137,7 +150,8 @@ export function runsRoutes(runs: RunsService): RouteDefinition[] {
       handler: async ({ projectId, params, query, request, reply }) => {
         await runs.retrieve(projectId, params.thread_id, params.run_id);
         const lastEventId = Number(request.headers['last-event-id']);
-        const after = query.after ?? (Number.isInteger(lastEventId) && lastEventId >= 0 ? lastEventId : 0);
+        const after =
+          query.after ?? (Number.isInteger(lastEventId) && lastEventId >= 0 ? lastEventId : 0);
         return stream(reply, params.run_id, after);
       },
     }),

@@ -2,10 +2,16 @@
 import { z } from 'zod';
 import { idSchema, listQuerySchema, MetadataSchema } from '../../shared/common.schemas.ts';
 import { CreateMessageSchema } from '../../shared/message.schemas.ts';
-import { ReasoningEffortSchema, ResponseFormatSchema, ToolResourcesSchema, ToolSchema } from '../../shared/tools.schemas.ts';
+import {
+  ReasoningEffortSchema,
+  ResponseFormatSchema,
+  ToolResourcesSchema,
+  ToolSchema,
+} from '../../shared/tools.schemas.ts';
 import { ThreadCreateParamsSchema } from '../threads.schemas.ts';
 
-export const FILE_SEARCH_CONTENT_INCLUDE = 'step_details.tool_calls[*].file_search.results[*].content';
+export const FILE_SEARCH_CONTENT_INCLUDE =
+  'step_details.tool_calls[*].file_search.results[*].content';
 
 /** `include[]` as the SDK sends it: one value or several, only the file_search content value allowed. */
 export const IncludeSchema = z
@@ -15,7 +21,10 @@ export const IncludeSchema = z
   .optional();
 
 const TruncationStrategySchema = z
-  .strictObject({ type: z.enum(['auto', 'last_messages']), last_messages: z.number().int().min(1).nullable().optional() })
+  .strictObject({
+    type: z.enum(['auto', 'last_messages']),
+    last_messages: z.number().int().min(1).nullable().optional(),
+  })
   .refine((value) => value.type !== 'last_messages' || (value.last_messages ?? null) !== null, {
     error: "last_messages is required when type is 'last_messages'.",
   })
@@ -24,7 +33,10 @@ const TruncationStrategySchema = z
 const ToolChoiceSchema = z
   .union([
     z.enum(['none', 'auto', 'required']),
-    z.strictObject({ type: z.literal('function'), function: z.strictObject({ name: z.string().min(1) }) }),
+    z.strictObject({
+      type: z.literal('function'),
+      function: z.strictObject({ name: z.string().min(1) }),
+    }),
     z.strictObject({ type: z.enum(['code_interpreter', 'file_search']) }),
   ])
   .nullable();
@@ -64,13 +76,19 @@ export type ThreadCreateAndRunParams = z.infer<typeof ThreadCreateAndRunParamsSc
 export const RunUpdateParamsSchema = z.strictObject({ metadata: MetadataSchema.optional() });
 
 export const SubmitToolOutputsParamsSchema = z.strictObject({
-  tool_outputs: z.array(z.strictObject({ tool_call_id: z.string().min(1), output: z.string().max(512 * 1024) })).min(1).max(128),
+  tool_outputs: z
+    .array(z.strictObject({ tool_call_id: z.string().min(1), output: z.string().max(512 * 1024) }))
+    .min(1)
+    .max(128),
   stream: z.boolean().nullable().optional(),
 });
 export type SubmitToolOutputsParams = z.infer<typeof SubmitToolOutputsParamsSchema>;
 
 export const ThreadRunsPathSchema = z.strictObject({ thread_id: idSchema('thread') });
-export const RunPathSchema = z.strictObject({ thread_id: idSchema('thread'), run_id: idSchema('run') });
+export const RunPathSchema = z.strictObject({
+  thread_id: idSchema('thread'),
+  run_id: idSchema('run'),
+});
 export const RunCreateQuerySchema = z.strictObject({ 'include[]': IncludeSchema });
 export const RunListQuerySchema = listQuerySchema();
 export const RunEventsQuerySchema = z.strictObject({
@@ -87,7 +105,17 @@ export const RunSchema = z.object({
   created_at: z.number().int(),
   thread_id: z.string(),
   assistant_id: z.string(),
-  status: z.enum(['queued', 'in_progress', 'requires_action', 'cancelling', 'cancelled', 'failed', 'completed', 'incomplete', 'expired']),
+  status: z.enum([
+    'queued',
+    'in_progress',
+    'requires_action',
+    'cancelling',
+    'cancelled',
+    'failed',
+    'completed',
+    'incomplete',
+    'expired',
+  ]),
   required_action: z.unknown().nullable(),
   last_error: z.object({ code: z.string(), message: z.string() }).nullable(),
   expires_at: z.number().int().nullable(),
@@ -100,7 +128,9 @@ export const RunSchema = z.object({
   instructions: z.string(),
   tools: z.array(ToolSchema),
   metadata: z.record(z.string(), z.string()),
-  usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() }).nullable(),
+  usage: z
+    .object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() })
+    .nullable(),
   temperature: z.number().nullable(),
   top_p: z.number().nullable(),
   max_prompt_tokens: z.number().nullable(),

@@ -11,11 +11,19 @@ import type { EventBus } from '../../../engine/event-bus.ts';
 import type { RunHandOff } from '../../../engine/run-hand-off.ts';
 import { buildRun, insertRun } from '../../../engine/create-run.ts';
 import { runEventStream } from '../../../engine/run-event-stream.ts';
-import { cancelIdleRun, requestCancel, submitToolOutputs } from '../../../engine/run-transitions.ts';
+import {
+  cancelIdleRun,
+  requestCancel,
+  submitToolOutputs,
+} from '../../../engine/run-transitions.ts';
 import type { Store } from '../../../storage/store.ts';
 import { buildMessage } from '../messages/messages.service.ts';
 import type { ThreadsService } from '../threads.service.ts';
-import type { RunCreateParams, SubmitToolOutputsParams, ThreadCreateAndRunParams } from './runs.schemas.ts';
+import type {
+  RunCreateParams,
+  SubmitToolOutputsParams,
+  ThreadCreateAndRunParams,
+} from './runs.schemas.ts';
 
 export interface RunsServiceOptions {
   store: Store;
@@ -26,7 +34,13 @@ export interface RunsServiceOptions {
   handOff?: RunHandOff;
 }
 
-export function createRunsService({ store, bus, threads, runExpirySeconds, handOff }: RunsServiceOptions) {
+export function createRunsService({
+  store,
+  bus,
+  threads,
+  runExpirySeconds,
+  handOff,
+}: RunsServiceOptions) {
   async function requireAssistant(projectId: string, assistantId: string): Promise<Assistant> {
     const assistant = await store.assistants.find(projectId, assistantId);
     if (!assistant) throw NotFoundError.object('assistant', assistantId, 'assistant_id');
@@ -36,52 +50,89 @@ export function createRunsService({ store, bus, threads, runExpirySeconds, handO
   async function retrieve(projectId: string, threadId: string, runId: string): Promise<Run> {
     const run = await store.runs.find(projectId, runId);
     if (!run || run.thread_id !== threadId) {
-      if (!(await store.threads.find(projectId, threadId))) throw NotFoundError.object('thread', threadId, 'thread_id');
+      if (!(await store.threads.find(projectId, threadId)))
+        throw NotFoundError.object('thread', threadId, 'thread_id');
       throw NotFoundError.object('run', runId, 'run_id');
     }
     return run;
   }
-
-
 
   return {
     retrieve,
 
     async create(projectId: string, threadId: string, params: RunCreateParams, include: string[]) {
       const assistant = await requireAssistant(projectId, params.assistant_id);
-      if (!(await store.threads.find(projectId, threadId))) throw NotFoundError.object('thread', threadId, 'thread_id');
-      const run = buildRun(threadId, assistant, params, runExpirySeconds, params.additional_instructions);
+      if (!(await store.threads.find(projectId, threadId)))
+        throw NotFoundError.object('thread', threadId, 'thread_id');
+      const run = buildRun(
+        threadId,
+        assistant,
+        params,
+        runExpirySeconds,
+        params.additional_instructions,
+      );
       const options: RunOptions = {
         additional_instructions: params.additional_instructions ?? null,
         reasoning_effort: params.reasoning_effort ?? assistant.reasoning_effort ?? null,
         include,
         tool_resources: null,
       };
-      return insertRun(store, bus, projectId, run, options, async (transaction) => {
-        for (const message of params.additional_messages ?? []) await transaction.messages.insert(projectId, buildMessage(threadId, message, run.created_at));
-        return [];
-      }, handOff);
+      return insertRun(
+        store,
+        bus,
+        projectId,
+        run,
+        options,
+        async (transaction) => {
+          for (const message of params.additional_messages ?? [])
+            await transaction.messages.insert(
+              projectId,
+              buildMessage(threadId, message, run.created_at),
+            );
+          return [];
+        },
+        handOff,
+      );
     },
 
     async createThreadAndRun(projectId: string, params: ThreadCreateAndRunParams) {
       const assistant = await requireAssistant(projectId, params.assistant_id);
-      const options: RunOptions = { additional_instructions: null, reasoning_effort: assistant.reasoning_effort, include: [], tool_resources: params.tool_resources ?? null };
+      const options: RunOptions = {
+        additional_instructions: null,
+        reasoning_effort: assistant.reasoning_effort,
+        include: [],
+        tool_resources: params.tool_resources ?? null,
+      };
       // The thread id is known only inside the transaction; the run object is completed there.
       const run = buildRun('', assistant, params, runExpirySeconds);
-      return insertRun(store, bus, projectId, run, options, async (transaction) => {
-        const thread = await threads.createIn(transaction, projectId, params.thread ?? {});
-        run.thread_id = thread.id;
-        return [{ runId: run.id, event: 'thread.created', data: JSON.stringify(thread) }];
-      }, handOff);
+      return insertRun(
+        store,
+        bus,
+        projectId,
+        run,
+        options,
+        async (transaction) => {
+          const thread = await threads.createIn(transaction, projectId, params.thread ?? {});
+          run.thread_id = thread.id;
+          return [{ runId: run.id, event: 'thread.created', data: JSON.stringify(thread) }];
+        },
+        handOff,
+      );
     },
 
     async list(projectId: string, threadId: string, page: PageParams) {
       const result = await store.runs.listJson(projectId, threadId, page);
-      if (result.itemCount === 0 && !(await store.threads.find(projectId, threadId))) throw NotFoundError.object('thread', threadId, 'thread_id');
+      if (result.itemCount === 0 && !(await store.threads.find(projectId, threadId)))
+        throw NotFoundError.object('thread', threadId, 'thread_id');
       return result;
     },
 
-    async updateMetadata(projectId: string, threadId: string, runId: string, metadata: Record<string, string> | null | undefined) {
+    async updateMetadata(
+      projectId: string,
+      threadId: string,
+      runId: string,
+      metadata: Record<string, string> | null | undefined,
+    ) {
       const run = await retrieve(projectId, threadId, runId);
       if (metadata === undefined) return run;
       const updated = { ...run, metadata: metadata ?? {} };
@@ -97,13 +148,22 @@ export function createRunsService({ store, bus, threads, runExpirySeconds, handO
         }
         const include = (await store.runs.findRecord(run.id))?.options.include ?? [];
         const moved =
-          run.status === 'in_progress' ? await requestCancel(store, bus, projectId, run) : await cancelIdleRun(store, bus, projectId, run, include);
+          run.status === 'in_progress'
+            ? await requestCancel(store, bus, projectId, run)
+            : await cancelIdleRun(store, bus, projectId, run, include);
         if (moved) return retrieve(projectId, threadId, runId);
       }
-      throw new InvalidRequestError('The run changed status while it was being cancelled; please retry.');
+      throw new InvalidRequestError(
+        'The run changed status while it was being cancelled; please retry.',
+      );
     },
 
-    async submitToolOutputs(projectId: string, threadId: string, runId: string, params: SubmitToolOutputsParams) {
+    async submitToolOutputs(
+      projectId: string,
+      threadId: string,
+      runId: string,
+      params: SubmitToolOutputsParams,
+    ) {
       const run = await retrieve(projectId, threadId, runId);
       if (run.status !== 'requires_action' || !run.required_action) {
         throw new InvalidRequestError(`Runs in status "${run.status}" do not accept tool outputs.`);
@@ -111,16 +171,34 @@ export function createRunsService({ store, bus, threads, runExpirySeconds, handO
       const expected = run.required_action.submit_tool_outputs.tool_calls.map((call) => call.id);
       const given = params.tool_outputs.map((output) => output.tool_call_id);
       const unknown = given.find((id) => !expected.includes(id));
-      if (unknown) throw new InvalidRequestError(`Tool call '${unknown}' is not one of the run's pending tool calls (${expected.join(', ')}).`, 'tool_outputs');
-      if (new Set(given).size !== given.length) throw new InvalidRequestError('Each tool call may have only one output.', 'tool_outputs');
+      if (unknown)
+        throw new InvalidRequestError(
+          `Tool call '${unknown}' is not one of the run's pending tool calls (${expected.join(', ')}).`,
+          'tool_outputs',
+        );
+      if (new Set(given).size !== given.length)
+        throw new InvalidRequestError('Each tool call may have only one output.', 'tool_outputs');
       const missing = expected.filter((id) => !given.includes(id));
       if (missing.length > 0) {
-        throw new InvalidRequestError(`Expected tool outputs for call_ids [${expected.map((id) => `'${id}'`).join(', ')}], got [${given.map((id) => `'${id}'`).join(', ')}].`, 'tool_outputs');
+        throw new InvalidRequestError(
+          `Expected tool outputs for call_ids [${expected.map((id) => `'${id}'`).join(', ')}], got [${given.map((id) => `'${id}'`).join(', ')}].`,
+          'tool_outputs',
+        );
       }
       const afterSeq = await store.runEvents.lastSeq(run.id);
       const include = (await store.runs.findRecord(run.id))?.options.include ?? [];
-      const queued = await submitToolOutputs(store, bus, projectId, run, params.tool_outputs, include);
-      if (!queued) throw new InvalidRequestError('The run changed status before the tool outputs were recorded (it may have expired or been cancelled).');
+      const queued = await submitToolOutputs(
+        store,
+        bus,
+        projectId,
+        run,
+        params.tool_outputs,
+        include,
+      );
+      if (!queued)
+        throw new InvalidRequestError(
+          'The run changed status before the tool outputs were recorded (it may have expired or been cancelled).',
+        );
       return { run: queued, afterSeq };
     },
 

@@ -4,7 +4,12 @@ import { listSchema, pageOf } from '../../shared/common.schemas.ts';
 import { VectorStoreFileSchema } from '../files/vector-store-files.schemas.ts';
 import { POLL_AFTER_MILLISECONDS } from '../vector-stores.routes.ts';
 import { VectorStorePathSchema } from '../vector-stores.schemas.ts';
-import { FileBatchCreateParamsSchema, FileBatchFilesQuerySchema, FileBatchPathSchema, FileBatchSchema } from './file-batches.schemas.ts';
+import {
+  FileBatchCreateParamsSchema,
+  FileBatchFilesQuerySchema,
+  FileBatchPathSchema,
+  FileBatchSchema,
+} from './file-batches.schemas.ts';
 import type { FileBatchesService } from './file-batches.service.ts';
 
 export function fileBatchesRoutes(batches: FileBatchesService): RouteDefinition[] {
@@ -19,7 +24,8 @@ export function fileBatchesRoutes(batches: FileBatchesService): RouteDefinition[
       params: VectorStorePathSchema,
       body: FileBatchCreateParamsSchema,
       response: FileBatchSchema,
-      handler: ({ projectId, params, body }) => batches.create(projectId, params.vector_store_id, body),
+      handler: ({ projectId, params, body }) =>
+        batches.create(projectId, params.vector_store_id, body),
     }),
     defineRoute({
       method: 'GET',
@@ -42,7 +48,8 @@ export function fileBatchesRoutes(batches: FileBatchesService): RouteDefinition[
       tag,
       params: FileBatchPathSchema,
       response: FileBatchSchema,
-      handler: ({ projectId, params }) => batches.cancel(projectId, params.vector_store_id, params.batch_id),
+      handler: ({ projectId, params }) =>
+        batches.cancel(projectId, params.vector_store_id, params.batch_id),
     }),
     defineRoute({
       method: 'GET',
@@ -53,7 +60,14 @@ export function fileBatchesRoutes(batches: FileBatchesService): RouteDefinition[
       params: FileBatchPathSchema,
       query: FileBatchFilesQuerySchema,
       response: listSchema(VectorStoreFileSchema),
-      handler: ({ projectId, params, query }) => batches.listFiles(projectId, params.vector_store_id, params.batch_id, pageOf(query), query.filter),
+      handler: ({ projectId, params, query }) =>
+        batches.listFiles(
+          projectId,
+          params.vector_store_id,
+          params.batch_id,
+          pageOf(query),
+          query.filter,
+        ),
     }),
   ];
 }

@@ -1,8 +1,15 @@
 /** Request and response schemas of `/v1/vector_stores/{id}/file_batches`. */
 import { z } from 'zod';
 import { idSchema, listQuerySchema } from '../../shared/common.schemas.ts';
-import { StatusFilterSchema, VectorStoreFileCreateParamsSchema } from '../files/vector-store-files.schemas.ts';
-import { AttributesSchema, ChunkingStrategySchema, FileCountsSchema } from '../vector-stores.schemas.ts';
+import {
+  StatusFilterSchema,
+  VectorStoreFileCreateParamsSchema,
+} from '../files/vector-store-files.schemas.ts';
+import {
+  AttributesSchema,
+  ChunkingStrategySchema,
+  FileCountsSchema,
+} from '../vector-stores.schemas.ts';
 
 /** Exactly one of `file_ids` (shared chunking and attributes) or `files` (each with its own). */
 export const FileBatchCreateParamsSchema = z
@@ -14,12 +21,19 @@ export const FileBatchCreateParamsSchema = z
   })
   .superRefine((value, context) => {
     if ((value.file_ids === undefined) === (value.files === undefined)) {
-      context.addIssue({ code: 'custom', path: ['file_ids'], message: 'Provide exactly one of file_ids or files.' });
+      context.addIssue({
+        code: 'custom',
+        path: ['file_ids'],
+        message: 'Provide exactly one of file_ids or files.',
+      });
     }
   });
 export type FileBatchCreateParams = z.infer<typeof FileBatchCreateParamsSchema>;
 
-export const FileBatchPathSchema = z.strictObject({ vector_store_id: idSchema('vectorStore'), batch_id: idSchema('fileBatch') });
+export const FileBatchPathSchema = z.strictObject({
+  vector_store_id: idSchema('vectorStore'),
+  batch_id: idSchema('fileBatch'),
+});
 export const FileBatchFilesQuerySchema = listQuerySchema({ filter: StatusFilterSchema.optional() });
 
 export const FileBatchSchema = z.object({

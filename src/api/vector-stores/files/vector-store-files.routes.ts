@@ -25,7 +25,8 @@ export function vectorStoreFilesRoutes(files: VectorStoreFilesService): RouteDef
       params: VectorStorePathSchema,
       body: VectorStoreFileCreateParamsSchema,
       response: VectorStoreFileSchema,
-      handler: ({ projectId, params, body }) => files.create(projectId, params.vector_store_id, body),
+      handler: ({ projectId, params, body }) =>
+        files.create(projectId, params.vector_store_id, body),
     }),
     defineRoute({
       method: 'GET',
@@ -36,7 +37,8 @@ export function vectorStoreFilesRoutes(files: VectorStoreFilesService): RouteDef
       params: VectorStorePathSchema,
       query: VectorStoreFileListQuerySchema,
       response: listSchema(VectorStoreFileSchema),
-      handler: ({ projectId, params, query }) => files.list(projectId, params.vector_store_id, pageOf(query), query.filter),
+      handler: ({ projectId, params, query }) =>
+        files.list(projectId, params.vector_store_id, pageOf(query), query.filter),
     }),
     defineRoute({
       method: 'GET',
@@ -60,7 +62,8 @@ export function vectorStoreFilesRoutes(files: VectorStoreFilesService): RouteDef
       params: VectorStoreFilePathSchema,
       body: VectorStoreFileUpdateParamsSchema,
       response: VectorStoreFileSchema,
-      handler: ({ projectId, params, body }) => files.update(projectId, params.vector_store_id, params.file_id, body.attributes),
+      handler: ({ projectId, params, body }) =>
+        files.update(projectId, params.vector_store_id, params.file_id, body.attributes),
     }),
     defineRoute({
       method: 'DELETE',
@@ -70,7 +73,8 @@ export function vectorStoreFilesRoutes(files: VectorStoreFilesService): RouteDef
       tag,
       params: VectorStoreFilePathSchema,
       response: deletedSchema('vector_store.file.deleted'),
-      handler: ({ projectId, params }) => files.delete(projectId, params.vector_store_id, params.file_id),
+      handler: ({ projectId, params }) =>
+        files.delete(projectId, params.vector_store_id, params.file_id),
     }),
     defineRoute({
       method: 'GET',
@@ -80,7 +84,8 @@ export function vectorStoreFilesRoutes(files: VectorStoreFilesService): RouteDef
       tag,
       params: VectorStoreFilePathSchema,
       response: FileContentPageSchema,
-      handler: ({ projectId, params }) => files.content(projectId, params.vector_store_id, params.file_id),
+      handler: ({ projectId, params }) =>
+        files.content(projectId, params.vector_store_id, params.file_id),
     }),
   ];
 }

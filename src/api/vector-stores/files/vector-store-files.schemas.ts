@@ -14,8 +14,13 @@ export type VectorStoreFileCreateParams = z.infer<typeof VectorStoreFileCreatePa
 
 export const VectorStoreFileUpdateParamsSchema = z.strictObject({ attributes: AttributesSchema });
 
-export const VectorStoreFilePathSchema = z.strictObject({ vector_store_id: idSchema('vectorStore'), file_id: idSchema('file') });
-export const VectorStoreFileListQuerySchema = listQuerySchema({ filter: StatusFilterSchema.optional() });
+export const VectorStoreFilePathSchema = z.strictObject({
+  vector_store_id: idSchema('vectorStore'),
+  file_id: idSchema('file'),
+});
+export const VectorStoreFileListQuerySchema = listQuerySchema({
+  filter: StatusFilterSchema.optional(),
+});
 
 export const VectorStoreFileSchema = z.object({
   id: z.string(),
@@ -24,8 +29,19 @@ export const VectorStoreFileSchema = z.object({
   created_at: z.number().int(),
   vector_store_id: z.string(),
   status: StatusFilterSchema,
-  last_error: z.object({ code: z.enum(['server_error', 'unsupported_file', 'invalid_file']), message: z.string() }).nullable(),
-  chunking_strategy: z.object({ type: z.literal('static'), static: z.object({ max_chunk_size_tokens: z.number().int(), chunk_overlap_tokens: z.number().int() }) }),
+  last_error: z
+    .object({
+      code: z.enum(['server_error', 'unsupported_file', 'invalid_file']),
+      message: z.string(),
+    })
+    .nullable(),
+  chunking_strategy: z.object({
+    type: z.literal('static'),
+    static: z.object({
+      max_chunk_size_tokens: z.number().int(),
+      chunk_overlap_tokens: z.number().int(),
+    }),
+  }),
   attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
 });
 

@@ -15,29 +15,55 @@ export interface VectorStoreFilesServiceOptions {
 }
 
 /** Throws the 404 for a vector store that is not in the project. */
-export async function requireVectorStore(store: Store, projectId: string, vectorStoreId: string): Promise<void> {
-  if (!(await store.vectorStores.findRecord(projectId, vectorStoreId))) throw NotFoundError.object('vector store', vectorStoreId, 'vector_store_id');
+export async function requireVectorStore(
+  store: Store,
+  projectId: string,
+  vectorStoreId: string,
+): Promise<void> {
+  if (!(await store.vectorStores.findRecord(projectId, vectorStoreId)))
+    throw NotFoundError.object('vector store', vectorStoreId, 'vector_store_id');
 }
 
-export function createVectorStoreFilesService({ store, onFilesQueued, readText }: VectorStoreFilesServiceOptions) {
-  async function retrieve(projectId: string, vectorStoreId: string, fileId: string): Promise<VectorStoreFile> {
+export function createVectorStoreFilesService({
+  store,
+  onFilesQueued,
+  readText,
+}: VectorStoreFilesServiceOptions) {
+  async function retrieve(
+    projectId: string,
+    vectorStoreId: string,
+    fileId: string,
+  ): Promise<VectorStoreFile> {
     const found = await store.vectorStoreFiles.find(projectId, vectorStoreId, fileId);
     if (found) return found;
     await requireVectorStore(store, projectId, vectorStoreId);
-    throw new NotFoundError(`No file found with id '${fileId}' in vector store '${vectorStoreId}'.`, 'file_id');
+    throw new NotFoundError(
+      `No file found with id '${fileId}' in vector store '${vectorStoreId}'.`,
+      'file_id',
+    );
   }
 
   return {
     retrieve,
 
-    async create(projectId: string, vectorStoreId: string, params: VectorStoreFileCreateParams): Promise<VectorStoreFile> {
+    async create(
+      projectId: string,
+      vectorStoreId: string,
+      params: VectorStoreFileCreateParams,
+    ): Promise<VectorStoreFile> {
       const [attached] = await store.transaction(async (transaction) => {
         await requireVectorStore(transaction, projectId, vectorStoreId);
         return attachFiles(
           transaction,
           projectId,
           vectorStoreId,
-          [{ fileId: params.file_id, chunkingStrategy: params.chunking_strategy, attributes: params.attributes }],
+          [
+            {
+              fileId: params.file_id,
+              chunkingStrategy: params.chunking_strategy,
+              attributes: params.attributes,
+            },
+          ],
           null,
           'file_id',
         );
@@ -46,14 +72,34 @@ export function createVectorStoreFilesService({ store, onFilesQueued, readText }
       return attached!;
     },
 
-    async list(projectId: string, vectorStoreId: string, page: PageParams, filter: VectorStoreFileStatus | undefined) {
+    async list(
+      projectId: string,
+      vectorStoreId: string,
+      page: PageParams,
+      filter: VectorStoreFileStatus | undefined,
+    ) {
       await requireVectorStore(store, projectId, vectorStoreId);
-      return store.vectorStoreFiles.list(projectId, vectorStoreId, page, filter === undefined ? {} : { status: filter });
+      return store.vectorStoreFiles.list(
+        projectId,
+        vectorStoreId,
+        page,
+        filter === undefined ? {} : { status: filter },
+      );
     },
 
-    async update(projectId: string, vectorStoreId: string, fileId: string, attributes: VectorStoreFile['attributes'] | null) {
+    async update(
+      projectId: string,
+      vectorStoreId: string,
+      fileId: string,
+      attributes: VectorStoreFile['attributes'] | null,
+    ) {
       await retrieve(projectId, vectorStoreId, fileId);
-      await store.vectorStoreFiles.updateAttributes(projectId, vectorStoreId, fileId, attributes ?? {});
+      await store.vectorStoreFiles.updateAttributes(
+        projectId,
+        vectorStoreId,
+        fileId,
+        attributes ?? {},
+      );
       return retrieve(projectId, vectorStoreId, fileId);
     },
 
@@ -69,10 +115,18 @@ export function createVectorStoreFilesService({ store, onFilesQueued, readText }
       try {
         text = await readText(projectId, fileId);
       } catch (error) {
-        throw new InvalidRequestError(`The content of file '${fileId}' is not available: ${(error as Error).message}`, 'file_id');
+        throw new InvalidRequestError(
+          `The content of file '${fileId}' is not available: ${(error as Error).message}`,
+          'file_id',
+        );
       }
       await store.vectorStores.touch(projectId, vectorStoreId, nowSeconds());
-      return { object: 'vector_store.file_content.page' as const, data: [{ type: 'text' as const, text }], has_more: false, next_page: null };
+      return {
+        object: 'vector_store.file_content.page' as const,
+        data: [{ type: 'text' as const, text }],
+        has_more: false,
+        next_page: null,
+      };
     },
   };
 }

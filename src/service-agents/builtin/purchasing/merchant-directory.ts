@@ -43,7 +43,9 @@ export function merchantFromConfig(config: MerchantConfig, card?: PaymentCard): 
 }
 
 /** A directory over a fixed list, or over a list resolved on first use (the embedded demo merchant). */
-export function createMerchantDirectory(source: Merchant[] | (() => Promise<Merchant[]>)): MerchantDirectory {
+export function createMerchantDirectory(
+  source: Merchant[] | (() => Promise<Merchant[]>),
+): MerchantDirectory {
   let resolved: Promise<Merchant[]> | undefined;
   return {
     list() {

@@ -30,14 +30,22 @@ function isUnder(url: string, root: string): boolean {
   return url === root || url.startsWith(`${root}/`) || url.startsWith(`${root}?`);
 }
 
-export async function merchantRequest(merchant: Merchant, request: MerchantRequest): Promise<MerchantResponse> {
+export async function merchantRequest(
+  merchant: Merchant,
+  request: MerchantRequest,
+): Promise<MerchantResponse> {
   if (!isUnder(request.url, merchant.baseUrl) && !isUnder(request.url, merchant.pspUrl)) {
-    throw new Error(`Refusing ${request.url}: it is not under merchant ${merchant.id}'s allowlisted URLs.`);
+    throw new Error(
+      `Refusing ${request.url}: it is not under merchant ${merchant.id}'s allowlisted URLs.`,
+    );
   }
   const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
   if (request.body !== undefined) headers['content-type'] = 'application/json';
   if (merchant.apiKey) headers.authorization = `Bearer ${merchant.apiKey.reveal()}`;
-  const signal = AbortSignal.any([request.signal, AbortSignal.timeout(request.timeoutMilliseconds)]);
+  const signal = AbortSignal.any([
+    request.signal,
+    AbortSignal.timeout(request.timeoutMilliseconds),
+  ]);
   let response: Response;
   let text: string;
   try {
@@ -51,7 +59,10 @@ export async function merchantRequest(merchant: Merchant, request: MerchantReque
     text = await response.text();
   } catch (error) {
     if (request.signal.aborted) throw error;
-    const reason = (error as Error).name === 'TimeoutError' ? `did not answer within ${request.timeoutMilliseconds} ms` : 'could not be reached';
+    const reason =
+      (error as Error).name === 'TimeoutError'
+        ? `did not answer within ${request.timeoutMilliseconds} ms`
+        : 'could not be reached';
     throw new MerchantUnavailableError(`Merchant ${merchant.id} ${reason}.`, { cause: error });
   }
   let body: unknown;

@@ -28,7 +28,8 @@ export function describeOffers(query: string, offers: Offer[], failures: string[
   const lines = [`${offers.length} offer(s) for "${query}". ${UNTRUSTED_NOTICE}`];
   offers.forEach((offer, index) => {
     const { product } = offer;
-    const how = product.purchase.protocol === 'acp' ? 'ACP checkout, ships' : 'x402, delivered at once';
+    const how =
+      product.purchase.protocol === 'acp' ? 'ACP checkout, ships' : 'x402, delivered at once';
     lines.push(
       `${index + 1}. offer_id: ${offerId(offer)} | ${usd(product.price.amount)} ${product.price.currency.toUpperCase()} each | ${product.availability} | category ${product.category} | ${offer.merchant.id} (${how})`,
       FENCE_OPEN,
@@ -42,7 +43,14 @@ export function describeOffers(query: string, offers: Offer[], failures: string[
 }
 
 export function describeQuote(quote: Quote): string {
-  const items = quote.lines.map((line) => `${line.quantity} × ${line.title} at ${usd(line.unitAmount)}`).join(', ');
-  const extras = [quote.fulfillmentAmount ? `shipping ${usd(quote.fulfillmentAmount)}` : '', quote.taxAmount ? `tax ${usd(quote.taxAmount)}` : ''].filter(Boolean).join(', ');
+  const items = quote.lines
+    .map((line) => `${line.quantity} × ${line.title} at ${usd(line.unitAmount)}`)
+    .join(', ');
+  const extras = [
+    quote.fulfillmentAmount ? `shipping ${usd(quote.fulfillmentAmount)}` : '',
+    quote.taxAmount ? `tax ${usd(quote.taxAmount)}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `Buy ${items} from ${quote.merchant.id} for ${usd(quote.totalAmount)} in total${extras ? ` (${extras})` : ''}, paid by ${quote.rail === 'acp' ? 'card (ACP delegated payment)' : 'x402 stablecoin'}`;
 }

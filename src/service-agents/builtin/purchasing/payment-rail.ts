@@ -46,12 +46,24 @@ export interface QuoteRequest {
   product: CatalogProduct;
   quantity: number;
   /** Where physical goods ship; undefined for digital goods. */
-  shipTo?: { name: string; line_one: string; line_two?: string; city: string; state: string; country: string; postal_code: string };
+  shipTo?: {
+    name: string;
+    line_one: string;
+    line_two?: string;
+    city: string;
+    state: string;
+    country: string;
+    postal_code: string;
+  };
 }
 
 export type QuoteResult =
   | { status: 'quoted'; quote: Quote }
-  | { status: 'unavailable'; reason: 'out_of_stock' | 'not_found' | 'needs_address' | 'merchant_unavailable' | 'rejected'; message: string };
+  | {
+      status: 'unavailable';
+      reason: 'out_of_stock' | 'not_found' | 'needs_address' | 'merchant_unavailable' | 'rejected';
+      message: string;
+    };
 
 /** What was bought, as the merchant and the payment confirmed it. */
 export interface Receipt {
@@ -73,7 +85,13 @@ export type PaymentResult =
   | { status: 'price_changed'; quote: Quote }
   | {
       status: 'failed';
-      reason: 'out_of_stock' | 'declined' | 'merchant_unavailable' | 'expired' | 'rejected' | 'unconfirmed';
+      reason:
+        | 'out_of_stock'
+        | 'declined'
+        | 'merchant_unavailable'
+        | 'expired'
+        | 'rejected'
+        | 'unconfirmed';
       message: string;
       /** False when nothing was charged; true only for `unconfirmed`, when a charge may exist that the merchant did not confirm. */
       mayHaveCharged: boolean;
@@ -84,5 +102,9 @@ export interface PaymentRail {
   /** Prices a purchase at the merchant; no money moves. */
   quote(request: QuoteRequest, signal: AbortSignal): Promise<QuoteResult>;
   /** Pays for `quote`, charging at most `approvedTotal` minor units, once per `idempotencyKey`. */
-  pay(quote: Quote, options: { idempotencyKey: string; approvedTotal: number; expiresAt: number }, signal: AbortSignal): Promise<PaymentResult>;
+  pay(
+    quote: Quote,
+    options: { idempotencyKey: string; approvedTotal: number; expiresAt: number },
+    signal: AbortSignal,
+  ): Promise<PaymentResult>;
 }

@@ -24,11 +24,25 @@ const address = {
 export const PURCHASING_INPUT_SCHEMA: Record<string, unknown> = {
   type: 'object',
   properties: {
-    action: { type: 'string', enum: ['search', 'buy'], description: '"search" to find offers, then "buy" one offer_id from the results.' },
+    action: {
+      type: 'string',
+      enum: ['search', 'buy'],
+      description: '"search" to find offers, then "buy" one offer_id from the results.',
+    },
     query: { type: 'string', description: 'search: what to look for, e.g. "A4 paper".' },
     offer_id: { type: 'string', description: 'buy: an offer_id exactly as a search returned it.' },
-    quantity: { type: 'integer', minimum: 1, maximum: 1000, description: 'buy: how many (default 1).' },
-    max_total_usd: { type: 'number', exclusiveMinimum: 0, description: "buy: the most the user wants to spend in total, shipping and tax included. Use the user's own limit." },
+    quantity: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000,
+      description: 'buy: how many (default 1).',
+    },
+    max_total_usd: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      description:
+        "buy: the most the user wants to spend in total, shipping and tax included. Use the user's own limit.",
+    },
     ship_to: address,
   },
   required: ['action'],
@@ -41,7 +55,10 @@ const PostalAddress = z.strictObject({
   line_two: z.string().max(60).optional(),
   city: z.string().min(1).max(60),
   state: z.string().min(1).max(60),
-  country: z.string().regex(/^[A-Za-z]{2}$/).transform((country) => country.toUpperCase()),
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/)
+    .transform((country) => country.toUpperCase()),
   postal_code: z.string().min(1).max(20),
 });
 
@@ -49,7 +66,12 @@ export const PurchasingInput = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('search'), query: z.string().trim().min(1).max(200) }),
   z.strictObject({
     action: z.literal('buy'),
-    offer_id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}:[^\s:]{1,128}$/, 'must be an offer_id from a search, "merchant:product"'),
+    offer_id: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9._-]{0,63}:[^\s:]{1,128}$/,
+        'must be an offer_id from a search, "merchant:product"',
+      ),
     quantity: z.number().int().min(1).max(1000).default(1),
     max_total_usd: z.number().positive().optional(),
     ship_to: PostalAddress.optional(),

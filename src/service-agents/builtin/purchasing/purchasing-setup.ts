@@ -12,14 +12,25 @@ import type { BuiltinServiceAgent } from '../../builtin-agent.ts';
 import { createAcpRail } from './acp/acp-rail.ts';
 import { createDemoMerchant, type DemoMerchant } from './demo-merchant/demo-merchant.ts';
 import { TEST_CARDS } from './demo-merchant/demo-psp.ts';
-import { createMerchantDirectory, merchantFromConfig, type Merchant } from './merchant-directory.ts';
+import {
+  createMerchantDirectory,
+  merchantFromConfig,
+  type Merchant,
+} from './merchant-directory.ts';
 import { createPurchasingAgent } from './purchasing-agent.ts';
 import { createX402Rail, type X402Asset } from './x402/x402-rail.ts';
 
 /** Where the demo merchant is paid on the dev chain: Hardhat/Anvil account #1 (a publicly known key; test money only). */
 export const DEMO_MERCHANT_PAY_TO: Address = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 
-const DEMO_SHIP_TO = { name: 'Concierge Demo', line_one: '1 Demo Street', city: 'Springfield', state: 'IL', country: 'US', postal_code: '62701' };
+const DEMO_SHIP_TO = {
+  name: 'Concierge Demo',
+  line_one: '1 Demo Street',
+  city: 'Springfield',
+  state: 'IL',
+  country: 'US',
+  postal_code: '62701',
+};
 
 export interface PurchasingSetupOptions {
   config: Config;
@@ -38,33 +49,63 @@ export interface PurchasingSetup {
 
 export function usesDemoMerchant(config: Config): boolean {
   const { demoMerchant, merchants } = config.purchasing;
-  return demoMerchant === 'on' || (demoMerchant === 'auto' && merchants.length === 0 && !config.chainRpcUrl);
+  return (
+    demoMerchant === 'on' ||
+    (demoMerchant === 'auto' && merchants.length === 0 && !config.chainRpcUrl)
+  );
 }
 
-export function createPurchasing({ config, chain, demoAsset, timeoutMilliseconds }: PurchasingSetupOptions): PurchasingSetup {
+export function createPurchasing({
+  config,
+  chain,
+  demoAsset,
+  timeoutMilliseconds,
+}: PurchasingSetupOptions): PurchasingSetup {
   const settings = config.purchasing;
   const asset = async (): Promise<X402Asset> => {
     const configured = settings.x402Asset;
     return configured ? { ...configured, address: configured.address as Address } : demoAsset();
   };
-  const configured = settings.merchants.map((merchant) => merchantFromConfig(merchant, settings.card));
+  const configured = settings.merchants.map((merchant) =>
+    merchantFromConfig(merchant, settings.card),
+  );
   const demoMerchant = usesDemoMerchant(config)
-    ? createDemoMerchant({ settlement: async () => ({ chain, asset: await asset(), payTo: DEMO_MERCHANT_PAY_TO }) })
+    ? createDemoMerchant({
+        settlement: async () => ({ chain, asset: await asset(), payTo: DEMO_MERCHANT_PAY_TO }),
+      })
     : undefined;
-  const demoCard = { number: new Secret(TEST_CARDS.pays), exp_month: '12', exp_year: '2030', name: 'Concierge Demo', funding: 'credit' as const, brand: 'visa' };
+  const demoCard = {
+    number: new Secret(TEST_CARDS.pays),
+    exp_month: '12',
+    exp_year: '2030',
+    name: 'Concierge Demo',
+    funding: 'credit' as const,
+    brand: 'visa',
+  };
   const merchants = createMerchantDirectory(async (): Promise<Merchant[]> => {
     if (!demoMerchant) return configured;
     const url = demoMerchant.url() || (await demoMerchant.listen({ host: '127.0.0.1', port: 0 }));
-    const demo = merchantFromConfig({ id: demoMerchant.id, baseUrl: url }, settings.card ?? demoCard);
+    const demo = merchantFromConfig(
+      { id: demoMerchant.id, baseUrl: url },
+      settings.card ?? demoCard,
+    );
     return [...configured, demo];
   });
   // The demo merchant ships nothing, so the embedded default may use a placeholder address.
-  const shipTo = settings.shipTo ?? (demoMerchant && configured.length === 0 ? DEMO_SHIP_TO : undefined);
+  const shipTo =
+    settings.shipTo ?? (demoMerchant && configured.length === 0 ? DEMO_SHIP_TO : undefined);
   const agent = createPurchasingAgent({
     merchants,
     rails: {
-      acp: createAcpRail({ ...(settings.buyer ? { buyer: settings.buyer } : {}), ...(timeoutMilliseconds ? { timeoutMilliseconds } : {}) }),
-      x402: createX402Rail({ chain, asset, ...(timeoutMilliseconds ? { timeoutMilliseconds } : {}) }),
+      acp: createAcpRail({
+        ...(settings.buyer ? { buyer: settings.buyer } : {}),
+        ...(timeoutMilliseconds ? { timeoutMilliseconds } : {}),
+      }),
+      x402: createX402Rail({
+        chain,
+        asset,
+        ...(timeoutMilliseconds ? { timeoutMilliseconds } : {}),
+      }),
     },
     maxPurchaseUsd: settings.maxPurchaseUsd,
     ...(shipTo ? { shipTo } : {}),

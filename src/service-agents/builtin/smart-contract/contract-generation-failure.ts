@@ -7,12 +7,22 @@ import { InvalidRequestError } from '../../../domain/errors.ts';
 import type { AgentStepResult } from '../../builtin-agent.ts';
 
 /** `failed` for a generation problem the model can fix or relay; undefined for anything unexpected. */
-export function contractGenerationFailure(error: unknown): Extract<AgentStepResult, { kind: 'failed' }> | undefined {
+export function contractGenerationFailure(
+  error: unknown,
+): Extract<AgentStepResult, { kind: 'failed' }> | undefined {
   if (error instanceof SolidityCompilationError) {
-    return { kind: 'failed', output: `The contract did not compile:\n${error.errors.join('\n')}`, data: { status: 'compilation_failed', errors: [...error.errors] } };
+    return {
+      kind: 'failed',
+      output: `The contract did not compile:\n${error.errors.join('\n')}`,
+      data: { status: 'compilation_failed', errors: [...error.errors] },
+    };
   }
   if (error instanceof InvalidRequestError) {
-    return { kind: 'failed', output: `The contract options are invalid: ${error.message}`, data: { status: 'invalid_options', param: error.param } };
+    return {
+      kind: 'failed',
+      output: `The contract options are invalid: ${error.message}`,
+      data: { status: 'invalid_options', param: error.param },
+    };
   }
   return undefined;
 }

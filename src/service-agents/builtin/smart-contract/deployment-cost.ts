@@ -17,15 +17,28 @@ export interface DeploymentCost {
   valueUsd: number | undefined;
 }
 
-export async function deploymentCost(chain: Chain, gasEstimate: bigint, ethPriceUsd: number | undefined): Promise<DeploymentCost> {
+export async function deploymentCost(
+  chain: Chain,
+  gasEstimate: bigint,
+  ethPriceUsd: number | undefined,
+): Promise<DeploymentCost> {
   const { maxFeePerGas } = await (await chain.client()).estimateFeesPerGas();
   const maxCostWei = gasEstimate * maxFeePerGas;
-  return { gasEstimate, maxFeePerGas, maxCostWei, ethPriceUsd, valueUsd: ethPriceUsd === undefined ? undefined : usdValue(maxCostWei, 18, ethPriceUsd) };
+  return {
+    gasEstimate,
+    maxFeePerGas,
+    maxCostWei,
+    ethPriceUsd,
+    valueUsd: ethPriceUsd === undefined ? undefined : usdValue(maxCostWei, 18, ethPriceUsd),
+  };
 }
 
 /** The cost as a person reads it, e.g. `about 1,234,567 gas, at most 0.0025 ETH ($7.41 at $2,963/ETH)`. */
 export function describeCost(cost: DeploymentCost): string {
   const ether = `at most ${formatEther(cost.maxCostWei)} ETH`;
-  const dollars = cost.valueUsd === undefined ? 'not valued in USD' : `$${cost.valueUsd.toFixed(2)} at $${cost.ethPriceUsd}/ETH`;
+  const dollars =
+    cost.valueUsd === undefined
+      ? 'not valued in USD'
+      : `$${cost.valueUsd.toFixed(2)} at $${cost.ethPriceUsd}/ETH`;
   return `about ${cost.gasEstimate.toLocaleString('en-US')} gas, ${ether} (${dollars})`;
 }

@@ -23,7 +23,8 @@ export function describeContract(contractName: string, options: ContractTemplate
   }
   const record = options as unknown as Record<string, unknown>;
   for (const [key, words] of Object.entries(FEATURES)) if (record[key] === true) parts.push(words);
-  if (options.standard === 'erc721' && options.mintable) parts.push(options.autoIncrementIds ? 'auto-increment ids' : 'minter-chosen ids');
+  if (options.standard === 'erc721' && options.mintable)
+    parts.push(options.autoIncrementIds ? 'auto-increment ids' : 'minter-chosen ids');
   parts.push(options.access === 'ownable' ? 'owner-controlled' : 'role-based access');
   return `${contractName} (${STANDARD_NAMES[options.standard]}: ${parts.join(', ')})`;
 }

@@ -12,7 +12,12 @@ import type { Chain } from '../../../chain/chain.ts';
 import type { ContractFactory, GeneratedContract } from '../../../chain/contract-factory.ts';
 import { ContractTemplateOptionsSchema } from '../../../chain/contract-template-options.ts';
 import { nowSeconds } from '../../../domain/clock.ts';
-import type { AgentContext, AgentStepResult, ApprovedProposal, BuiltinServiceAgent } from '../../builtin-agent.ts';
+import type {
+  AgentContext,
+  AgentStepResult,
+  ApprovedProposal,
+  BuiltinServiceAgent,
+} from '../../builtin-agent.ts';
 import { reportingChainFailures } from '../chain-failure.ts';
 import { describeInputIssues } from '../describe-input-issues.ts';
 import type { ExecutionLedger } from '../execution-ledger.ts';
@@ -60,7 +65,10 @@ function failed(output: string, data?: Record<string, unknown>): AgentStepResult
 
 function compiledSummary(contract: GeneratedContract): string {
   const functions = contract.abi.flatMap((item) => (item.type === 'function' ? [item.name] : []));
-  const warnings = contract.warnings.length === 0 ? 'no compiler warnings' : `compiler warnings:\n${contract.warnings.join('\n')}`;
+  const warnings =
+    contract.warnings.length === 0
+      ? 'no compiler warnings'
+      : `compiler warnings:\n${contract.warnings.join('\n')}`;
   return [
     `Compiled ${describeContract(contract.contractName, contract.options)} with solc ${contract.compilerVersion}; ${warnings}.`,
     `Files: ${contract.contractName}.sol (source), ${contract.contractName}.abi.json (ABI), ${contract.contractName}.bytecode.txt (creation bytecode).`,
@@ -81,7 +89,13 @@ function compiledData(contract: GeneratedContract): Record<string, unknown> {
 /** Contracts proposed recently, by bytecode hash: an approval that comes back to this process skips the second compile. */
 const RECENT_CONTRACTS = 16;
 
-export function createSmartContractAgent({ chain, contracts, ledger, ethPriceUsd, proposalTtlSeconds = 600 }: SmartContractAgentOptions): BuiltinServiceAgent {
+export function createSmartContractAgent({
+  chain,
+  contracts,
+  ledger,
+  ethPriceUsd,
+  proposalTtlSeconds = 600,
+}: SmartContractAgentOptions): BuiltinServiceAgent {
   const recent = new Map<string, GeneratedContract>();
 
   function remember(contract: GeneratedContract, bytecodeSha256: string): void {
@@ -100,9 +114,16 @@ export function createSmartContractAgent({ chain, contracts, ledger, ethPriceUsd
     }
   }
 
-  async function propose(contract: GeneratedContract, owner: string | undefined, context: AgentContext): Promise<AgentStepResult> {
+  async function propose(
+    contract: GeneratedContract,
+    owner: string | undefined,
+    context: AgentContext,
+  ): Promise<AgentStepResult> {
     context.progress('Simulating the deployment…');
-    const plan = await contracts.planDeployment(contract, owner === undefined ? {} : { owner: owner as Address });
+    const plan = await contracts.planDeployment(
+      contract,
+      owner === undefined ? {} : { owner: owner as Address },
+    );
     const cost = await deploymentCost(chain, plan.gasEstimate, ethPriceUsd);
     if (cost.valueUsd === undefined) {
       return failed(
@@ -142,7 +163,11 @@ export function createSmartContractAgent({ chain, contracts, ledger, ethPriceUsd
     };
   }
 
-  async function deploy(proposalId: string, state: DeploymentState, context: AgentContext): Promise<AgentStepResult> {
+  async function deploy(
+    proposalId: string,
+    state: DeploymentState,
+    context: AgentContext,
+  ): Promise<AgentStepResult> {
     let contract = recent.get(state.bytecodeSha256);
     if (!contract) {
       context.progress(`Compiling ${state.contractName} again from the approved options…`);
@@ -151,12 +176,24 @@ export function createSmartContractAgent({ chain, contracts, ledger, ethPriceUsd
       contract = generated;
     }
     // The templates or compiler changed since the approval: what would be deployed is not what was approved.
-    if (sha256(contract.bytecode) !== state.bytecodeSha256) return propose(contract, state.owner, context);
-    if (context.signal.aborted) return failed('The run was cancelled before the deployment was sent; nothing was deployed.', { status: 'cancelled', sent: false });
+    if (sha256(contract.bytecode) !== state.bytecodeSha256)
+      return propose(contract, state.owner, context);
+    if (context.signal.aborted)
+      return failed('The run was cancelled before the deployment was sent; nothing was deployed.', {
+        status: 'cancelled',
+        sent: false,
+      });
     context.progress(`Deploying ${state.contractName}…`);
-    const deployed = await contracts.deploy(contract, state.owner === undefined ? {} : { owner: state.owner as Address });
+    const deployed = await contracts.deploy(
+      contract,
+      state.owner === undefined ? {} : { owner: state.owner as Address },
+    );
     const code = await chain.code(deployed.address);
-    if (code === undefined) return failed(`Transaction ${deployed.transactionHash} was mined, but no code is at ${deployed.address}.`, { status: 'no_code' });
+    if (code === undefined)
+      return failed(
+        `Transaction ${deployed.transactionHash} was mined, but no code is at ${deployed.address}.`,
+        { status: 'no_code' },
+      );
     return {
       kind: 'answer',
       output: [
@@ -187,11 +224,16 @@ export function createSmartContractAgent({ chain, contracts, ledger, ethPriceUsd
 
     async prepare(input, context) {
       const parsed = SmartContractInputSchema.safeParse(input);
-      if (!parsed.success) return failed(`The contract options are invalid: ${describeInputIssues(parsed.error)}. Fix them and call again.`, { status: 'invalid_options' });
+      if (!parsed.success)
+        return failed(
+          `The contract options are invalid: ${describeInputIssues(parsed.error)}. Fix them and call again.`,
+          { status: 'invalid_options' },
+        );
       context.progress('Rendering the template and compiling it with solc…');
       const contract = await generate(parsed.data.contract);
       if ('kind' in contract) return contract;
-      if (parsed.data.deploy) return reportingChainFailures(() => propose(contract, parsed.data.owner, context));
+      if (parsed.data.deploy)
+        return reportingChainFailures(() => propose(contract, parsed.data.owner, context));
       return {
         kind: 'answer',
         output: `${compiledSummary(contract)}\nNot deployed: call again with deploy: true to deploy it.`,

@@ -10,23 +10,31 @@ import { z } from 'zod';
 import { ContractTemplateOptionsSchema } from '../../../chain/contract-template-options.ts';
 
 export const SmartContractInputSchema = z.strictObject({
-  contract: ContractTemplateOptionsSchema.describe('The contract to generate: pick the standard and the features the user asked for.'),
+  contract: ContractTemplateOptionsSchema.describe(
+    'The contract to generate: pick the standard and the features the user asked for.',
+  ),
   deploy: z
     .boolean()
     .default(false)
-    .describe('Also deploy it to the chain. Deploying is an action: it waits for the spending policy and, usually, a person’s approval.'),
+    .describe(
+      'Also deploy it to the chain. Deploying is an action: it waits for the spending policy and, usually, a person’s approval.',
+    ),
   owner: z
     .string()
     .regex(/^0x[0-9a-fA-F]{40}$/, 'use an address: 0x followed by 40 hex digits')
     .optional()
-    .describe('Who owns the deployed contract (or holds every role); the deploying wallet when absent.'),
+    .describe(
+      'Who owns the deployed contract (or holds every role); the deploying wallet when absent.',
+    ),
 });
 
 export type SmartContractInput = z.infer<typeof SmartContractInputSchema>;
 
 /** The input schema as JSON Schema, what the model sees as the function's parameters. */
 export function smartContractInputJsonSchema(): Record<string, unknown> {
-  const { $schema: _dialect, ...schema } = z.toJSONSchema(SmartContractInputSchema, { io: 'input' });
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(SmartContractInputSchema, {
+    io: 'input',
+  });
   // The tag of the union (OpenAPI's keyword, which ajv understands): validators report the errors of the
   // branch the model meant, rather than "standard must be equal to constant" from the first branch.
   const contract = (schema.properties as Record<string, Record<string, unknown>>)['contract']!;

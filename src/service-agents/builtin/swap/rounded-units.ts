@@ -4,7 +4,12 @@
  */
 import { formatUnits } from 'viem';
 
-export function roundedUnits(amount: bigint, decimals: number, direction: 'nearest' | 'down', significant = 6): string {
+export function roundedUnits(
+  amount: bigint,
+  decimals: number,
+  direction: 'nearest' | 'down',
+  significant = 6,
+): string {
   const drop = Math.min(decimals, Math.max(0, amount.toString().length - significant));
   if (drop === 0) return formatUnits(amount, decimals);
   const unit = 10n ** BigInt(drop);

@@ -10,7 +10,12 @@ import { z } from 'zod';
 import type { Chain } from '../../../chain/chain.ts';
 import type { SwapOutcome, SwapQuote, SwapToken, SwapVenue } from '../../../chain/swap-venue.ts';
 import { InvalidRequestError } from '../../../domain/errors.ts';
-import type { AgentContext, AgentStepResult, ApprovedProposal, BuiltinServiceAgent } from '../../builtin-agent.ts';
+import type {
+  AgentContext,
+  AgentStepResult,
+  ApprovedProposal,
+  BuiltinServiceAgent,
+} from '../../builtin-agent.ts';
 import { chainFailure } from '../chain-failure.ts';
 import { describeInputIssues } from '../describe-input-issues.ts';
 import type { ExecutionLedger } from '../execution-ledger.ts';
@@ -29,10 +34,20 @@ export interface SwapAgentOptions {
   ledger: ExecutionLedger;
 }
 
-const TokenSchema = z.object({ address: z.string(), name: z.string(), symbol: z.string(), decimals: z.number().int() });
+const TokenSchema = z.object({
+  address: z.string(),
+  name: z.string(),
+  symbol: z.string(),
+  decimals: z.number().int(),
+});
 
 /** What `execute` needs, kept with the action and never shown to the model. */
-const SwapStateSchema = z.object({ quote: SwapQuoteStateSchema, maxSlippageBps: z.number().int(), tokenIn: TokenSchema, tokenOut: TokenSchema });
+const SwapStateSchema = z.object({
+  quote: SwapQuoteStateSchema,
+  maxSlippageBps: z.number().int(),
+  tokenIn: TokenSchema,
+  tokenOut: TokenSchema,
+});
 
 const DESCRIPTION =
   'Swaps one token for another on the configured venue (on the dev chain: the TUSD/WETH pool). Quotes first (amount out, minimum out, price impact, fee, route); the swap runs only after the spending policy (and usually a person) approves it, approves exactly the input amount, enforces the minimum output on-chain and verifies the balances.';
@@ -48,35 +63,52 @@ function units(amount: bigint, token: SwapToken): string {
 
 function resolveToken(tokens: SwapToken[], wanted: string): SwapToken | undefined {
   const key = wanted.trim().toLowerCase();
-  return tokens.find((token) => token.symbol.toLowerCase() === key || token.address.toLowerCase() === key);
+  return tokens.find(
+    (token) => token.symbol.toLowerCase() === key || token.address.toLowerCase() === key,
+  );
 }
 
 /** The input amount in base units, or why it is not a valid amount of this token. */
 function parseAmount(text: string, token: SwapToken): bigint | string {
   const fraction = text.split('.')[1] ?? '';
-  if (fraction.length > token.decimals) return `${token.symbol} has ${token.decimals} decimals, and ${text} has ${fraction.length}.`;
+  if (fraction.length > token.decimals)
+    return `${token.symbol} has ${token.decimals} decimals, and ${text} has ${fraction.length}.`;
   const amount = parseUnits(text, token.decimals);
   return amount > 0n ? amount : 'amount_in must be above zero.';
 }
 
-function refusal(outcome: Exclude<SwapOutcome, { status: 'completed' }>, tokenIn: SwapToken, tokenOut: SwapToken): AgentStepResult {
+function refusal(
+  outcome: Exclude<SwapOutcome, { status: 'completed' }>,
+  tokenIn: SwapToken,
+  tokenOut: SwapToken,
+): AgentStepResult {
   switch (outcome.status) {
     case 'insufficient_balance':
-      return failed(`Not swapped: the wallet holds ${units(outcome.balance, tokenIn)}, and the swap needs ${units(outcome.required, tokenIn)}. No tokens moved.`, {
-        status: outcome.status,
-        balance: formatUnits(outcome.balance, tokenIn.decimals),
-        required: formatUnits(outcome.required, tokenIn.decimals),
-      });
+      return failed(
+        `Not swapped: the wallet holds ${units(outcome.balance, tokenIn)}, and the swap needs ${units(outcome.required, tokenIn)}. No tokens moved.`,
+        {
+          status: outcome.status,
+          balance: formatUnits(outcome.balance, tokenIn.decimals),
+          required: formatUnits(outcome.required, tokenIn.decimals),
+        },
+      );
     case 'slippage_exceeded':
       return failed(
         `Not swapped: the price moved. The pool would now give ${units(outcome.amountOut, tokenOut)}, below the accepted minimum of ${units(outcome.minAmountOut, tokenOut)}. No tokens moved; ask for a new quote or accept more slippage.`,
-        { status: outcome.status, amount_out: formatUnits(outcome.amountOut, tokenOut.decimals), min_amount_out: formatUnits(outcome.minAmountOut, tokenOut.decimals) },
+        {
+          status: outcome.status,
+          amount_out: formatUnits(outcome.amountOut, tokenOut.decimals),
+          min_amount_out: formatUnits(outcome.minAmountOut, tokenOut.decimals),
+        },
       );
     case 'expired':
-      return failed(`Not swapped: the quote expired at ${new Date(outcome.expiredAt * 1000).toISOString()}. No tokens moved; ask for a new quote.`, {
-        status: outcome.status,
-        expired_at: outcome.expiredAt,
-      });
+      return failed(
+        `Not swapped: the quote expired at ${new Date(outcome.expiredAt * 1000).toISOString()}. No tokens moved; ask for a new quote.`,
+        {
+          status: outcome.status,
+          expired_at: outcome.expiredAt,
+        },
+      );
     case 'no_liquidity':
     case 'unknown_pair':
       return failed(`Not swapped: ${outcome.message} No tokens moved.`, { status: outcome.status });
@@ -90,28 +122,58 @@ async function reportingFailures(work: () => Promise<AgentStepResult>): Promise<
   } catch (error) {
     const failure = chainFailure(error);
     if (failure) return failure;
-    if (error instanceof InvalidRequestError) return failed(`Not swapped: ${error.message}`, { status: 'invalid_request', param: error.param });
+    if (error instanceof InvalidRequestError)
+      return failed(`Not swapped: ${error.message}`, {
+        status: 'invalid_request',
+        param: error.param,
+      });
     throw error;
   }
 }
 
-export function createSwapAgent({ chain, venue, prices, ledger }: SwapAgentOptions): BuiltinServiceAgent {
-  async function propose(input: z.infer<typeof SwapInputSchema>, context: AgentContext): Promise<AgentStepResult> {
+export function createSwapAgent({
+  chain,
+  venue,
+  prices,
+  ledger,
+}: SwapAgentOptions): BuiltinServiceAgent {
+  async function propose(
+    input: z.infer<typeof SwapInputSchema>,
+    context: AgentContext,
+  ): Promise<AgentStepResult> {
     const tokens = await venue.tokens();
-    const traded = tokens.map((token) => `${token.symbol} (${token.name}, ${token.address})`).join(', ');
+    const traded = tokens
+      .map((token) => `${token.symbol} (${token.name}, ${token.address})`)
+      .join(', ');
     const unknown = (field: string, wanted: string) =>
-      failed(`Unknown token ${JSON.stringify(wanted)} (${field}). The ${venue.name} venue trades: ${traded}.`, { status: 'unknown_token', param: field });
+      failed(
+        `Unknown token ${JSON.stringify(wanted)} (${field}). The ${venue.name} venue trades: ${traded}.`,
+        { status: 'unknown_token', param: field },
+      );
     const tokenIn = resolveToken(tokens, input.token_in);
     if (!tokenIn) return unknown('token_in', input.token_in);
     const tokenOut = resolveToken(tokens, input.token_out);
     if (!tokenOut) return unknown('token_out', input.token_out);
-    if (tokenIn.address === tokenOut.address) return failed(`token_in and token_out are both ${tokenIn.symbol}; pick two different tokens.`, { status: 'same_token' });
+    if (tokenIn.address === tokenOut.address)
+      return failed(
+        `token_in and token_out are both ${tokenIn.symbol}; pick two different tokens.`,
+        { status: 'same_token' },
+      );
     const amountIn = parseAmount(input.amount_in, tokenIn);
-    if (typeof amountIn === 'string') return failed(`Invalid amount_in: ${amountIn}`, { status: 'invalid_amount', param: 'amount_in' });
+    if (typeof amountIn === 'string')
+      return failed(`Invalid amount_in: ${amountIn}`, {
+        status: 'invalid_amount',
+        param: 'amount_in',
+      });
 
     const payer = await chain.signerAddress();
     const balance = await chain.tokenBalance(tokenIn.address, payer);
-    if (balance < amountIn) return refusal({ status: 'insufficient_balance', message: '', balance, required: amountIn }, tokenIn, tokenOut);
+    if (balance < amountIn)
+      return refusal(
+        { status: 'insufficient_balance', message: '', balance, required: amountIn },
+        tokenIn,
+        tokenOut,
+      );
 
     context.progress(`Quoting ${units(amountIn, tokenIn)} → ${tokenOut.symbol} on ${venue.name}…`);
     const outcome = await venue.quote(tokenIn.address, tokenOut.address, amountIn);
@@ -119,7 +181,10 @@ export function createSwapAgent({ chain, venue, prices, ledger }: SwapAgentOptio
     const quote = outcome.quote;
     const price = await prices.usdPrice(tokenIn);
     if (price === undefined) {
-      return failed(`Not swapped: ${tokenIn.symbol} has no dollar price here, so the spending policy cannot be applied. No tokens moved.`, { status: 'unpriced' });
+      return failed(
+        `Not swapped: ${tokenIn.symbol} has no dollar price here, so the spending policy cannot be applied. No tokens moved.`,
+        { status: 'unpriced' },
+      );
     }
     const minAmountOut = minimumOutput(quote.amountOut, input.max_slippage_bps);
     const valueUsd = usdValue(amountIn, tokenIn.decimals, price);
@@ -150,13 +215,27 @@ export function createSwapAgent({ chain, venue, prices, ledger }: SwapAgentOptio
           quoted_at: quote.quotedAt,
           expires_at: quote.expiresAt,
         },
-        state: { quote: quoteToState(quote), maxSlippageBps: input.max_slippage_bps, tokenIn, tokenOut },
+        state: {
+          quote: quoteToState(quote),
+          maxSlippageBps: input.max_slippage_bps,
+          tokenIn,
+          tokenOut,
+        },
       },
     };
   }
 
-  async function swap(quote: SwapQuote, maxSlippageBps: number, tokenIn: SwapToken, tokenOut: SwapToken, context: AgentContext): Promise<AgentStepResult> {
-    if (context.signal.aborted) return failed('The run was cancelled before the swap was sent; no tokens moved.', { status: 'cancelled' });
+  async function swap(
+    quote: SwapQuote,
+    maxSlippageBps: number,
+    tokenIn: SwapToken,
+    tokenOut: SwapToken,
+    context: AgentContext,
+  ): Promise<AgentStepResult> {
+    if (context.signal.aborted)
+      return failed('The run was cancelled before the swap was sent; no tokens moved.', {
+        status: 'cancelled',
+      });
     context.progress(`Swapping ${units(quote.amountIn, tokenIn)} for ${tokenOut.symbol}…`);
     const outcome = await venue.execute(quote, { maxSlippageBps });
     if (outcome.status !== 'completed') return refusal(outcome, tokenIn, tokenOut);
@@ -197,7 +276,11 @@ export function createSwapAgent({ chain, venue, prices, ledger }: SwapAgentOptio
 
     async prepare(input, context) {
       const parsed = SwapInputSchema.safeParse(input);
-      if (!parsed.success) return failed(`The swap request is invalid: ${describeInputIssues(parsed.error)}. Fix it and call again.`, { status: 'invalid_input' });
+      if (!parsed.success)
+        return failed(
+          `The swap request is invalid: ${describeInputIssues(parsed.error)}. Fix it and call again.`,
+          { status: 'invalid_input' },
+        );
       return reportingFailures(() => propose(parsed.data, context));
     },
 
@@ -207,7 +290,10 @@ export function createSwapAgent({ chain, venue, prices, ledger }: SwapAgentOptio
       const tokenOut = { ...state.tokenOut, address: state.tokenOut.address as Address };
       return ledger.once(
         proposal.id,
-        () => reportingFailures(() => swap(state.quote, state.maxSlippageBps, tokenIn, tokenOut, context)),
+        () =>
+          reportingFailures(() =>
+            swap(state.quote, state.maxSlippageBps, tokenIn, tokenOut, context),
+          ),
         () =>
           `An earlier attempt at this swap (proposal ${proposal.id}) stopped midway and may already have swapped ${units(state.quote.amountIn, tokenIn)}. It was not repeated: check the wallet's balances and recent transactions before swapping again.`,
       );

@@ -9,15 +9,22 @@ export const SwapInputSchema = z.strictObject({
   amount_in: z
     .string()
     .max(80)
-    .regex(/^[0-9]+(\.[0-9]+)?$/, 'use a decimal number of whole tokens as a string, e.g. "100" or "0.25"')
-    .describe('How much of token_in to sell, in whole tokens (not base units), as a decimal string, e.g. "100" or "0.25".'),
+    .regex(
+      /^[0-9]+(\.[0-9]+)?$/,
+      'use a decimal number of whole tokens as a string, e.g. "100" or "0.25"',
+    )
+    .describe(
+      'How much of token_in to sell, in whole tokens (not base units), as a decimal string, e.g. "100" or "0.25".',
+    ),
   max_slippage_bps: z
     .number()
     .int()
     .min(0)
     .max(10_000)
     .default(50)
-    .describe('The worst fill accepted below the quote, in basis points (50 = 0.5%); enforced on-chain as the minimum output.'),
+    .describe(
+      'The worst fill accepted below the quote, in basis points (50 = 0.5%); enforced on-chain as the minimum output.',
+    ),
 });
 
 export type SwapInput = z.infer<typeof SwapInputSchema>;

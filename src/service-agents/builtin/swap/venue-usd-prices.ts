@@ -24,7 +24,9 @@ export function createVenueUsdPrices({ venue, stablecoins }: VenueUsdPricesOptio
   return {
     async usdPrice(token) {
       if (pegged.has(token.symbol.toUpperCase())) return 1;
-      const dollar = (await venue.tokens()).find((candidate) => pegged.has(candidate.symbol.toUpperCase()));
+      const dollar = (await venue.tokens()).find((candidate) =>
+        pegged.has(candidate.symbol.toUpperCase()),
+      );
       if (!dollar) return undefined;
       const probe = 10n ** BigInt(Math.max(token.decimals - 3, 0));
       const outcome = await venue.quote(token.address, dollar.address, probe);

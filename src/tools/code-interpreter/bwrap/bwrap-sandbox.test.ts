@@ -1,7 +1,12 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bwrapAvailable, makeDataDir, removeDataDir, tryBwrapSandbox } from '../../../../test/helpers/sandbox.ts';
+import {
+  bwrapAvailable,
+  makeDataDir,
+  removeDataDir,
+  tryBwrapSandbox,
+} from '../../../../test/helpers/sandbox.ts';
 import type { Sandbox, SandboxSession } from '../sandbox.ts';
 
 const CELL = { timeoutMs: 20_000 };
@@ -37,7 +42,10 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: sessions, state and files', () =>
   });
 
   it('reports an exception with a traceback that points at the cell, and keeps going', async () => {
-    const failed = await session.runCell('def divide(a, b):\n    return a / b\ndivide(total, 0)', CELL);
+    const failed = await session.runCell(
+      'def divide(a, b):\n    return a / b\ndivide(total, 0)',
+      CELL,
+    );
     expect(failed.error).toMatchObject({ name: 'ZeroDivisionError', message: 'division by zero' });
     expect(failed.error!.traceback).toContain('line 2, in divide');
     expect(failed.error!.traceback).not.toContain('kernel');
@@ -46,7 +54,9 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: sessions, state and files', () =>
   });
 
   it('rejects a timeout that is not a positive number instead of killing the session', async () => {
-    await expect(session.runCell('1', { timeoutMs: Number.NaN })).rejects.toBeInstanceOf(RangeError);
+    await expect(session.runCell('1', { timeoutMs: Number.NaN })).rejects.toBeInstanceOf(
+      RangeError,
+    );
     await expect(session.runCell('1', { timeoutMs: 0 })).rejects.toBeInstanceOf(RangeError);
     expect((await session.runCell('total', CELL)).logs).toBe('41\n');
   });
@@ -77,44 +87,72 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: sessions, state and files', () =>
     expect(result.logs).toBe('52\n');
     const byName = new Map(result.outputFiles.map((file) => [file.name, file]));
     expect([...byName.keys()].sort()).toEqual(['doubled.csv', 'figure_1.png', 'sales.xlsx']);
-    expect(byName.get('doubled.csv')!.bytes.toString('utf8')).toBe('month,amount,double\njan,10,20\nfeb,25,50\nmar,17,34\n');
+    expect(byName.get('doubled.csv')!.bytes.toString('utf8')).toBe(
+      'month,amount,double\njan,10,20\nfeb,25,50\nmar,17,34\n',
+    );
     expect(byName.get('doubled.csv')!.mimeType).toBe('text/csv');
     const png = byName.get('figure_1.png')!;
     expect(png.mimeType).toBe('image/png');
-    expect(png.bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(png.bytes.subarray(0, 8)).toEqual(
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    );
     const xlsx = byName.get('sales.xlsx')!;
     expect(xlsx.mimeType).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     expect(xlsx.bytes.subarray(0, 2).toString('latin1')).toBe('PK');
-    const readBack = await session.runCell('import openpyxl\nsheet = openpyxl.load_workbook("sales.xlsx").active\n[c.value for c in sheet[3]]', CELL);
+    const readBack = await session.runCell(
+      'import openpyxl\nsheet = openpyxl.load_workbook("sales.xlsx").active\n[c.value for c in sheet[3]]',
+      CELL,
+    );
     expect(readBack.logs).toBe("['feb', 25, 50]\n");
   });
 
   it('returns only files the cell created or changed', async () => {
-    const unchanged = await session.runCell('open("/mnt/data/sales.csv").read().count("\\n")', CELL);
+    const unchanged = await session.runCell(
+      'open("/mnt/data/sales.csv").read().count("\\n")',
+      CELL,
+    );
     expect(unchanged.outputFiles).toEqual([]);
-    const changed = await session.runCell('open("/mnt/data/sales.csv", "a").write("apr,5\\n")', CELL);
+    const changed = await session.runCell(
+      'open("/mnt/data/sales.csv", "a").write("apr,5\\n")',
+      CELL,
+    );
     expect(changed.outputFiles.map((file) => file.name)).toEqual(['sales.csv']);
   });
 
   it('never writes an input file through a symlink the code planted', async () => {
     const canary = join(dataDir, 'canary.txt');
     await writeFile(canary, 'host file\n');
-    await session.runCell(`import os\nos.symlink(${JSON.stringify(canary)}, "/mnt/data/report.csv")`, CELL);
+    await session.runCell(
+      `import os\nos.symlink(${JSON.stringify(canary)}, "/mnt/data/report.csv")`,
+      CELL,
+    );
     await session.putFile('report.csv', Buffer.from('from the user\n'));
     expect(await readFile(canary, 'utf8')).toBe('host file\n');
-    expect((await session.runCell('print(open("/mnt/data/report.csv").read(), end="")', CELL)).logs).toBe('from the user\n');
+    expect(
+      (await session.runCell('print(open("/mnt/data/report.csv").read(), end="")', CELL)).logs,
+    ).toBe('from the user\n');
   });
 
   it('ends the processes a cell started when the cell ends', async () => {
-    const started = await session.runCell('import subprocess\nserver = subprocess.Popen(["sleep", "600"])\nserver.pid > 0', CELL);
+    const started = await session.runCell(
+      'import subprocess\nserver = subprocess.Popen(["sleep", "600"])\nserver.pid > 0',
+      CELL,
+    );
     expect(started.logs).toBe('True\n');
-    const processes = await session.runCell('import os\nsorted(int(p) for p in os.listdir("/proc") if p.isdigit()) == [1, os.getpid()]', CELL);
+    const processes = await session.runCell(
+      'import os\nsorted(int(p) for p in os.listdir("/proc") if p.isdigit()) == [1, os.getpid()]',
+      CELL,
+    );
     expect(processes.logs).toBe('True\n');
   });
 
   it('rejects input file names that would leave /mnt/data', async () => {
-    await expect(session.putFile('../escape.txt', Buffer.from('x'))).rejects.toThrow(/Invalid sandbox file name/);
-    await expect(session.putFile('.hidden', Buffer.from('x'))).rejects.toThrow(/Invalid sandbox file name/);
+    await expect(session.putFile('../escape.txt', Buffer.from('x'))).rejects.toThrow(
+      /Invalid sandbox file name/,
+    );
+    await expect(session.putFile('.hidden', Buffer.from('x'))).rejects.toThrow(
+      /Invalid sandbox file name/,
+    );
   });
 
   it('gives a second session its own /mnt/data and no view of the first', async () => {
@@ -122,9 +160,15 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: sessions, state and files', () =>
     try {
       const listing = await other.runCell('import os\nsorted(os.listdir("/mnt/data"))', CELL);
       expect(listing.logs).toBe('[]\n');
-      const byPath = await other.runCell(`open(${JSON.stringify(join(session.directory, 'sales.csv'))}).read()`, CELL);
+      const byPath = await other.runCell(
+        `open(${JSON.stringify(join(session.directory, 'sales.csv'))}).read()`,
+        CELL,
+      );
       expect(byPath.error?.name).toBe('FileNotFoundError');
-      const byParent = await other.runCell('open("/mnt/data/../thread_files/sales.csv").read()', CELL);
+      const byParent = await other.runCell(
+        'open("/mnt/data/../thread_files/sales.csv").read()',
+        CELL,
+      );
       expect(byParent.error?.name).toBe('FileNotFoundError');
       expect((await other.runCell('total', CELL)).error?.name).toBe('NameError');
     } finally {

@@ -50,7 +50,10 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<
   const tools = await findTools();
   const missingLibraries = await findMissingLibraries();
   if (missingLibraries.length > 0) {
-    throw new SandboxUnavailableError(`${DEBIAN_PYTHON} lacks ${missingLibraries.join(', ')} (run scripts/install-system-packages.sh)`, missingLibraries);
+    throw new SandboxUnavailableError(
+      `${DEBIAN_PYTHON} lacks ${missingLibraries.join(', ')} (run scripts/install-system-packages.sh)`,
+      missingLibraries,
+    );
   }
   const seccompFilter = await compileSeccompFilter(DEBIAN_PYTHON).catch((error: Error) => {
     throw new SandboxUnavailableError(error.message);
@@ -60,12 +63,25 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<
   // Jails run under their own uids and must traverse (not list) this directory to mount a session.
   if (uidPool) await chmod(options.sessionsDirectory, 0o711);
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
-  const spawnKernel = (directory: string, hostUid: number | undefined, source = KERNEL_SOURCE): KernelProcess => {
-    const [command, ...args] = jailCommand({ tools, kernelSource: source, sessionDirectory: directory, hostUid, limits, seccomp: true });
+  const spawnKernel = (
+    directory: string,
+    hostUid: number | undefined,
+    source = KERNEL_SOURCE,
+  ): KernelProcess => {
+    const [command, ...args] = jailCommand({
+      tools,
+      kernelSource: source,
+      sessionDirectory: directory,
+      hostUid,
+      limits,
+      seccomp: true,
+    });
     return new KernelProcess(command!, args, { extraInputs: [seccompFilter] });
   };
 
-  await probeJail(options.sessionsDirectory, uidPool, startTimeoutMs, (directory, uid) => spawnKernel(directory, uid, PROBE_SOURCE));
+  await probeJail(options.sessionsDirectory, uidPool, startTimeoutMs, (directory, uid) =>
+    spawnKernel(directory, uid, PROBE_SOURCE),
+  );
 
   const sessions = new Set<KernelSession>();
   return {
@@ -104,15 +120,35 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<
 async function findExecutable(name: string): Promise<string> {
   for (const directory of ['/usr/bin', '/bin', '/usr/sbin']) {
     const path = join(directory, name);
-    if (await access(path, constants.X_OK).then(() => true, () => false)) return path;
+    if (
+      await access(path, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return path;
   }
-  throw new SandboxUnavailableError(`${name} is not installed (run scripts/install-system-packages.sh)`);
+  throw new SandboxUnavailableError(
+    `${name} is not installed (run scripts/install-system-packages.sh)`,
+  );
 }
 
 async function findTools(): Promise<JailTools> {
-  const [bwrap, setpriv, prlimit] = await Promise.all([findExecutable('bwrap'), findExecutable('setpriv'), findExecutable('prlimit')]);
-  if (!(await access(DEBIAN_PYTHON, constants.X_OK).then(() => true, () => false))) {
-    throw new SandboxUnavailableError(`${DEBIAN_PYTHON} is not installed (run scripts/install-system-packages.sh)`, [...EXPECTED_LIBRARIES]);
+  const [bwrap, setpriv, prlimit] = await Promise.all([
+    findExecutable('bwrap'),
+    findExecutable('setpriv'),
+    findExecutable('prlimit'),
+  ]);
+  if (
+    !(await access(DEBIAN_PYTHON, constants.X_OK).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    throw new SandboxUnavailableError(
+      `${DEBIAN_PYTHON} is not installed (run scripts/install-system-packages.sh)`,
+      [...EXPECTED_LIBRARIES],
+    );
   }
   return { bwrap, setpriv, prlimit, python: DEBIAN_PYTHON };
 }
@@ -122,7 +158,13 @@ async function findMissingLibraries(): Promise<string[]> {
   return new Promise((resolve) => {
     execFile(DEBIAN_PYTHON, ['-I', '-c', check], { env: {}, timeout: 30_000 }, (error, stdout) => {
       if (error) resolve([...EXPECTED_LIBRARIES]);
-      else resolve(stdout.trim().split(',').filter((name) => name !== ''));
+      else
+        resolve(
+          stdout
+            .trim()
+            .split(',')
+            .filter((name) => name !== ''),
+        );
     });
   });
 }
@@ -143,8 +185,14 @@ async function probeJail(
     const outcome = await probe.next(startTimeoutMs);
     await probe.kill();
     if (outcome.kind === 'message') return;
-    const detail = outcome.kind === 'exit' ? outcome.exit.stderrTail.trim() || `exit code ${outcome.exit.code}` : 'it did not answer in time';
-    const hint = /permission denied/i.test(detail) && uid !== undefined ? `; jails run as host uid ${uid} and must be able to traverse every parent of ${sessionsDirectory} (chmod o+x), or set CONCIERGE_DATA_DIR elsewhere` : '';
+    const detail =
+      outcome.kind === 'exit'
+        ? outcome.exit.stderrTail.trim() || `exit code ${outcome.exit.code}`
+        : 'it did not answer in time';
+    const hint =
+      /permission denied/i.test(detail) && uid !== undefined
+        ? `; jails run as host uid ${uid} and must be able to traverse every parent of ${sessionsDirectory} (chmod o+x), or set CONCIERGE_DATA_DIR elsewhere`
+        : '';
     throw new SandboxUnavailableError(`bwrap could not start a jail: ${detail}${hint}`);
   } finally {
     await rm(directory, { recursive: true, force: true });

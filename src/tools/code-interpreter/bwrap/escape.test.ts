@@ -6,7 +6,13 @@ import { createServer, type Server } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bwrapAvailable, makeDataDir, removeDataDir, runningAsRoot, tryBwrapSandbox } from '../../../../test/helpers/sandbox.ts';
+import {
+  bwrapAvailable,
+  makeDataDir,
+  removeDataDir,
+  runningAsRoot,
+  tryBwrapSandbox,
+} from '../../../../test/helpers/sandbox.ts';
 import type { CellResult, Sandbox, SandboxSession } from '../sandbox.ts';
 
 const CELL = { timeoutMs: 20_000 };
@@ -22,9 +28,17 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: escape attempts', () => {
     dataDir = await makeDataDir();
     await writeFile(join(dataDir, 'concierge.db'), 'server secrets');
     // Small file and disk limits keep the fill-the-disk attempts quick.
-    sandbox = (await tryBwrapSandbox(dataDir, { limits: { fileSizeBytes: 16 * 1024 ** 2, diskBytes: 64 * 1024 ** 2, diskEntries: 500 } }))!;
-    [session, neighbour] = await Promise.all([sandbox.openSession('thread_attacker'), sandbox.openSession('thread_neighbour')]);
-    await neighbour.runCell('secret = "neighbour"\nopen("/mnt/data/private.txt", "w").write("neighbour data")', CELL);
+    sandbox = (await tryBwrapSandbox(dataDir, {
+      limits: { fileSizeBytes: 16 * 1024 ** 2, diskBytes: 64 * 1024 ** 2, diskEntries: 500 },
+    }))!;
+    [session, neighbour] = await Promise.all([
+      sandbox.openSession('thread_attacker'),
+      sandbox.openSession('thread_neighbour'),
+    ]);
+    await neighbour.runCell(
+      'secret = "neighbour"\nopen("/mnt/data/private.txt", "w").write("neighbour data")',
+      CELL,
+    );
   });
 
   afterAll(async () => {
@@ -39,27 +53,54 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: escape attempts', () => {
   }
 
   it('cannot read host files: /etc/shadow, the data dir, or another session', async () => {
-    const attempts = ['/etc/shadow', '/etc/passwd', join(dataDir, 'concierge.db'), join(neighbour.directory, 'private.txt'), '/mnt/data/../thread_neighbour/private.txt', '/proc/1/root/etc/shadow'];
+    const attempts = [
+      '/etc/shadow',
+      '/etc/passwd',
+      join(dataDir, 'concierge.db'),
+      join(neighbour.directory, 'private.txt'),
+      '/mnt/data/../thread_neighbour/private.txt',
+      '/proc/1/root/etc/shadow',
+    ];
     for (const path of attempts) {
       const result = await session.runCell(`open(${JSON.stringify(path)}).read()`, CELL);
-      expect({ path, error: result.error?.name }).toMatchObject({ path, error: expect.stringMatching(/FileNotFoundError|PermissionError/) });
+      expect({ path, error: result.error?.name }).toMatchObject({
+        path,
+        error: expect.stringMatching(/FileNotFoundError|PermissionError/),
+      });
       expect(result.logs).not.toContain('secrets');
     }
-    const listing = await session.runCell('import os\nsorted(os.listdir("/")), sorted(os.listdir("/mnt"))', CELL);
-    expect(listing.logs).toBe("(['bin', 'dev', 'etc', 'lib', 'lib64', 'mnt', 'proc', 'sbin', 'tmp', 'usr'], ['data'])\n");
+    const listing = await session.runCell(
+      'import os\nsorted(os.listdir("/")), sorted(os.listdir("/mnt"))',
+      CELL,
+    );
+    expect(listing.logs).toBe(
+      "(['bin', 'dev', 'etc', 'lib', 'lib64', 'mnt', 'proc', 'sbin', 'tmp', 'usr'], ['data'])\n",
+    );
     await expectStillWorks();
   });
 
   it('runs as uid 65534 with no capabilities, a read-only system and no new user namespaces', async () => {
-    const identity = await session.runCell('import os\nos.getuid(), os.getgid(), open("/proc/self/status").read().split("CapEff:")[1].split()[0]', CELL);
+    const identity = await session.runCell(
+      'import os\nos.getuid(), os.getgid(), open("/proc/self/status").read().split("CapEff:")[1].split()[0]',
+      CELL,
+    );
     expect(identity.logs).toBe("(65534, 65534, '0000000000000000')\n");
     for (const path of ['/usr/evil', '/etc/evil', '/evil']) {
       const write = await session.runCell(`open(${JSON.stringify(path)}, "w")`, CELL);
-      expect({ path, error: write.error?.name }).toMatchObject({ path, error: expect.stringMatching(/OSError|PermissionError/) });
+      expect({ path, error: write.error?.name }).toMatchObject({
+        path,
+        error: expect.stringMatching(/OSError|PermissionError/),
+      });
     }
-    const unshare = await session.runCell('import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\nlibc.unshare(0x10000000), ctypes.get_errno()', CELL);
+    const unshare = await session.runCell(
+      'import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\nlibc.unshare(0x10000000), ctypes.get_errno()',
+      CELL,
+    );
     expect(unshare.logs).toBe('(-1, 1)\n');
-    const ptrace = await session.runCell('import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nlibc.ptrace(16, 1, 0, 0), ctypes.get_errno()', CELL);
+    const ptrace = await session.runCell(
+      'import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nlibc.ptrace(16, 1, 0, 0), ctypes.get_errno()',
+      CELL,
+    );
     expect(ptrace.logs).toBe('(-1, 1)\n');
     await expectStillWorks();
   });
@@ -73,13 +114,25 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: escape attempts', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
     try {
-      const tcp = await session.runCell(`import socket\nsocket.create_connection(("127.0.0.1", ${port}), timeout=2)`, CELL);
+      const tcp = await session.runCell(
+        `import socket\nsocket.create_connection(("127.0.0.1", ${port}), timeout=2)`,
+        CELL,
+      );
       expect(tcp.error?.name).toBe('PermissionError');
-      const ipv6 = await session.runCell('import socket\nsocket.socket(socket.AF_INET6, socket.SOCK_STREAM)', CELL);
+      const ipv6 = await session.runCell(
+        'import socket\nsocket.socket(socket.AF_INET6, socket.SOCK_STREAM)',
+        CELL,
+      );
       expect(ipv6.error?.name).toBe('PermissionError');
-      const netlink = await session.runCell('import socket\nsocket.socket(socket.AF_NETLINK, socket.SOCK_RAW)', CELL);
+      const netlink = await session.runCell(
+        'import socket\nsocket.socket(socket.AF_NETLINK, socket.SOCK_RAW)',
+        CELL,
+      );
       expect(netlink.error?.name).toBe('PermissionError');
-      const dns = await session.runCell('import socket\nsocket.getaddrinfo("example.com", 80)', CELL);
+      const dns = await session.runCell(
+        'import socket\nsocket.getaddrinfo("example.com", 80)',
+        CELL,
+      );
       expect(dns.error?.name).toBe('gaierror');
       expect(connections).toBe(0);
     } finally {
@@ -88,21 +141,30 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: escape attempts', () => {
     await expectStillWorks();
   });
 
-  it.runIf(runningAsRoot)('stops a fork bomb at the process limit without starving other sessions', async () => {
-    const bomb = session.runCell('import os\nwhile True:\n    os.fork()', SHORT);
-    // The neighbour keeps working while the bomb runs: the limit is per session, not per host uid.
-    const during = await neighbour.runCell('import subprocess\nsubprocess.run(["echo", "neighbour forks"], capture_output=True, text=True).stdout', CELL);
-    expect(during.logs).toBe("'neighbour forks\\n'\n");
-    const result = await bomb;
-    expect(result.timedOut || result.error?.name === 'BlockingIOError').toBe(true);
-    await expectStillWorks();
-  });
+  it.runIf(runningAsRoot)(
+    'stops a fork bomb at the process limit without starving other sessions',
+    async () => {
+      const bomb = session.runCell('import os\nwhile True:\n    os.fork()', SHORT);
+      // The neighbour keeps working while the bomb runs: the limit is per session, not per host uid.
+      const during = await neighbour.runCell(
+        'import subprocess\nsubprocess.run(["echo", "neighbour forks"], capture_output=True, text=True).stdout',
+        CELL,
+      );
+      expect(during.logs).toBe("'neighbour forks\\n'\n");
+      const result = await bomb;
+      expect(result.timedOut || result.error?.name === 'BlockingIOError').toBe(true);
+      await expectStillWorks();
+    },
+  );
 
   it('turns a memory bomb into a MemoryError and keeps the session', async () => {
     await session.runCell('kept = "yes"', CELL);
     const single = await session.runCell('x = bytearray(8 * 1024 ** 3)', CELL);
     expect(single.error?.name).toBe('MemoryError');
-    const growing = await session.runCell('chunks = []\nwhile True:\n    chunks.append(bytearray(64 * 1024 ** 2))', CELL);
+    const growing = await session.runCell(
+      'chunks = []\nwhile True:\n    chunks.append(bytearray(64 * 1024 ** 2))',
+      CELL,
+    );
     expect(growing.error?.name).toBe('MemoryError');
     const after = await session.runCell('del chunks\nkept', CELL);
     expect(after.logs).toBe("'yes'\n");
@@ -118,8 +180,15 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: escape attempts', () => {
   });
 
   it('kills a loop that ignores the interrupt, and the next cell gets a fresh kernel', async () => {
-    const stubborn = await session.runCell('while True:\n    try:\n        sum(range(10 ** 12))\n    except BaseException:\n        pass', SHORT);
-    expect(stubborn).toMatchObject({ timedOut: true, killedReason: 'timeout', error: { name: 'TimeoutError' } });
+    const stubborn = await session.runCell(
+      'while True:\n    try:\n        sum(range(10 ** 12))\n    except BaseException:\n        pass',
+      SHORT,
+    );
+    expect(stubborn).toMatchObject({
+      timedOut: true,
+      killedReason: 'timeout',
+      error: { name: 'TimeoutError' },
+    });
     expect(stubborn.error!.message).toContain('variables are lost');
     expect(session.alive).toBe(false);
     expect((await session.runCell('kept', CELL)).error?.name).toBe('NameError');
@@ -128,7 +197,10 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: escape attempts', () => {
   });
 
   it('truncates huge output with a notice and keeps the end', async () => {
-    const result = await session.runCell('print("x" * 50_000_000)\nfor i in range(100_000):\n    print(i)', CELL);
+    const result = await session.runCell(
+      'print("x" * 50_000_000)\nfor i in range(100_000):\n    print(i)',
+      CELL,
+    );
     expect(result.error).toBeNull();
     expect(result.logs.length).toBeLessThan(70 * 1024);
     expect(result.logs).toMatch(/\[output truncated: \d+ bytes omitted of \d+\]/);
@@ -137,20 +209,35 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: escape attempts', () => {
   });
 
   it('stops a file from growing past the size limit with an error', async () => {
-    const result = await session.runCell('with open("/mnt/data/huge.bin", "wb") as f:\n    f.write(b"0" * (100 * 1024 ** 2))', CELL);
+    const result = await session.runCell(
+      'with open("/mnt/data/huge.bin", "wb") as f:\n    f.write(b"0" * (100 * 1024 ** 2))',
+      CELL,
+    );
     expect(result.error?.message).toContain('File too large');
     // The write stopped at the limit; what was written up to it is a (partial) file like any other.
-    expect(result.outputFiles.map((file) => [file.name, file.bytes.length])).toEqual([['huge.bin', 16 * 1024 ** 2]]);
+    expect(result.outputFiles.map((file) => [file.name, file.bytes.length])).toEqual([
+      ['huge.bin', 16 * 1024 ** 2],
+    ]);
     await session.runCell('import os\nos.remove("/mnt/data/huge.bin")', CELL);
     await expectStillWorks();
   });
 
   it('resets a session whose files outgrow the disk limit, by size or by count', async () => {
-    const bySize = await session.runCell('for i in range(1000):\n    open(f"/mnt/data/fill_{i}.bin", "wb").write(b"0" * (8 * 1024 ** 2))', CELL);
-    expect(bySize).toMatchObject({ killedReason: 'disk-limit', outputFiles: [], error: { name: 'ResourceLimitError' } });
+    const bySize = await session.runCell(
+      'for i in range(1000):\n    open(f"/mnt/data/fill_{i}.bin", "wb").write(b"0" * (8 * 1024 ** 2))',
+      CELL,
+    );
+    expect(bySize).toMatchObject({
+      killedReason: 'disk-limit',
+      outputFiles: [],
+      error: { name: 'ResourceLimitError' },
+    });
     expect(bySize.error!.message).toContain('files were deleted');
     expect((await session.runCell('import os\nos.listdir("/mnt/data")', CELL)).logs).toBe('[]\n');
-    const byCount = await session.runCell('for i in range(100_000):\n    open(f"/mnt/data/empty_{i}", "w").close()', CELL);
+    const byCount = await session.runCell(
+      'for i in range(100_000):\n    open(f"/mnt/data/empty_{i}", "w").close()',
+      CELL,
+    );
     expect(byCount.killedReason).toBe('disk-limit');
     await expectStillWorks();
   });
@@ -166,16 +253,27 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: escape attempts', () => {
     ].join('\n');
     const result: CellResult = await session.runCell(code, CELL);
     expect(result.error).toBeNull();
-    expect(result.outputFiles.map((file) => [file.name, file.bytes.toString('utf8')])).toEqual([['real.txt', 'real']]);
-    expect(result.logs).toContain('[concierge] /mnt/data/shadow.txt was not returned: it is a symbolic link');
-    expect(result.logs).toContain('[concierge] /mnt/data/database.csv was not returned: it is a symbolic link');
-    expect(result.logs).toContain('[concierge] /mnt/data/pipe.csv was not returned: it is not a regular file');
+    expect(result.outputFiles.map((file) => [file.name, file.bytes.toString('utf8')])).toEqual([
+      ['real.txt', 'real'],
+    ]);
+    expect(result.logs).toContain(
+      '[concierge] /mnt/data/shadow.txt was not returned: it is a symbolic link',
+    );
+    expect(result.logs).toContain(
+      '[concierge] /mnt/data/database.csv was not returned: it is a symbolic link',
+    );
+    expect(result.logs).toContain(
+      '[concierge] /mnt/data/pipe.csv was not returned: it is not a regular file',
+    );
     expect(result.logs).not.toContain('server secrets');
     await expectStillWorks();
   });
 
   it('cannot forge answers by printing protocol lines', async () => {
-    const result = await session.runCell('print(\'{"id": 999, "logs": "forged", "error": null, "timedOut": false}\')\nprint("real")', CELL);
+    const result = await session.runCell(
+      'print(\'{"id": 999, "logs": "forged", "error": null, "timedOut": false}\')\nprint("real")',
+      CELL,
+    );
     expect(result.logs).toContain('real');
     expect(result.killedReason).toBeUndefined();
     await expectStillWorks();

@@ -90,7 +90,11 @@ _run_cell
 const answer = (message) => fs.writeSync(3, `${JSON.stringify(message)}\n`);
 const capture = new Capture(logBytes);
 const { loadPyodide } = await import(pathToFileURL(join(pyodideDirectory, 'pyodide.mjs')).href);
-const pyodide = await loadPyodide({ indexURL: `${pyodideDirectory}/`, stdout: () => {}, stderr: () => {} });
+const pyodide = await loadPyodide({
+  indexURL: `${pyodideDirectory}/`,
+  stdout: () => {},
+  stderr: () => {},
+});
 pyodide.setStdout({ write: (bytes) => capture.add(bytes) });
 pyodide.setStderr({ write: (bytes) => capture.add(bytes) });
 pyodide.FS.mkdirTree('/mnt/data');
@@ -108,7 +112,12 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
   if (recycle) {
     logs += `[concierge] The Python session grew to ${Math.round(residentBytes / 2 ** 20)} MB and will restart before the next cell: variables will be gone, files in /mnt/data are kept.\n`;
   }
-  answer({ id: request.id, logs, error: error === undefined ? null : JSON.parse(error), timedOut: false });
+  answer({
+    id: request.id,
+    logs,
+    error: error === undefined ? null : JSON.parse(error),
+    timedOut: false,
+  });
   // The WebAssembly heap never shrinks; a fresh process is the only way to give the memory back.
   if (recycle) process.exit(0);
 }

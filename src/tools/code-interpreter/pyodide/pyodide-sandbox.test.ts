@@ -16,7 +16,10 @@ describe('pyodide sandbox (fallback)', () => {
   beforeAll(async () => {
     dataDir = await makeDataDir();
     await writeFile(join(dataDir, 'concierge.db'), 'server secrets');
-    sandbox = await createPyodideSandbox({ sessionsDirectory: join(dataDir, 'sandboxes'), log: { info: () => {}, warn: (message) => warnings.push(message) } });
+    sandbox = await createPyodideSandbox({
+      sessionsDirectory: join(dataDir, 'sandboxes'),
+      log: { info: () => {}, warn: (message) => warnings.push(message) },
+    });
     session = await sandbox.openSession('thread_pyodide');
   }, 90_000);
 
@@ -26,7 +29,11 @@ describe('pyodide sandbox (fallback)', () => {
   });
 
   it('says, once, that it is not a security boundary and which libraries are missing', () => {
-    expect(sandbox).toMatchObject({ kind: 'pyodide', securityBoundary: false, missingLibraries: ['numpy', 'pandas', 'matplotlib', 'openpyxl'] });
+    expect(sandbox).toMatchObject({
+      kind: 'pyodide',
+      securityBoundary: false,
+      missingLibraries: ['numpy', 'pandas', 'matplotlib', 'openpyxl'],
+    });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('NOT a security boundary');
     expect(warnings[0]).toContain('numpy, pandas, matplotlib, openpyxl');
@@ -47,22 +54,35 @@ describe('pyodide sandbox (fallback)', () => {
       CELL,
     );
     expect(result.error).toBeNull();
-    expect(result.outputFiles.map((file) => [file.name, file.mimeType, file.bytes.toString('utf8')])).toEqual([['total.csv', 'text/csv', 'total,8\r\n']]);
+    expect(
+      result.outputFiles.map((file) => [file.name, file.mimeType, file.bytes.toString('utf8')]),
+    ).toEqual([['total.csv', 'text/csv', 'total,8\r\n']]);
   });
 
   it('has only the standard library, and fetches nothing', async () => {
     expect((await session.runCell('import numpy', CELL)).error?.name).toBe('ModuleNotFoundError');
-    expect((await session.runCell('import micropip', CELL)).error?.name).toBe('ModuleNotFoundError');
+    expect((await session.runCell('import micropip', CELL)).error?.name).toBe(
+      'ModuleNotFoundError',
+    );
   });
 
   it('cannot read host files, not even through the JavaScript bridge', async () => {
-    const direct = await session.runCell(`open(${JSON.stringify(join(dataDir, 'concierge.db'))}).read()`, CELL);
+    const direct = await session.runCell(
+      `open(${JSON.stringify(join(dataDir, 'concierge.db'))}).read()`,
+      CELL,
+    );
     expect(direct.error?.name).toBe('FileNotFoundError');
     const readHostFile = `process.getBuiltinModule('fs').readFileSync(${JSON.stringify(join(dataDir, 'concierge.db'))}, 'utf8')`;
-    const bridge = await session.runCell(`from pyodide.code import run_js\nrun_js(${JSON.stringify(readHostFile)})`, CELL);
+    const bridge = await session.runCell(
+      `from pyodide.code import run_js\nrun_js(${JSON.stringify(readHostFile)})`,
+      CELL,
+    );
     expect(bridge.error?.message).toContain('Access to this API has been restricted');
     expect(bridge.logs).not.toContain('server secrets');
-    const spawn = await session.runCell(`from pyodide.code import run_js\nrun_js("process.getBuiltinModule('child_process').execSync('id').toString()")`, CELL);
+    const spawn = await session.runCell(
+      `from pyodide.code import run_js\nrun_js("process.getBuiltinModule('child_process').execSync('id').toString()")`,
+      CELL,
+    );
     expect(spawn.error?.message).toContain('Access to this API has been restricted');
   });
 
@@ -75,9 +95,16 @@ describe('pyodide sandbox (fallback)', () => {
 
   it('kills a cell that runs past its timeout; the next cell restarts with files kept', async () => {
     const result = await session.runCell('while True:\n    pass', { timeoutMs: 1000 });
-    expect(result).toMatchObject({ timedOut: true, killedReason: 'timeout', error: { name: 'TimeoutError' } });
+    expect(result).toMatchObject({
+      timedOut: true,
+      killedReason: 'timeout',
+      error: { name: 'TimeoutError' },
+    });
     expect(session.alive).toBe(false);
-    const after = await session.runCell('import os\nprint(sorted(os.listdir("/mnt/data")))\nrows', CELL);
+    const after = await session.runCell(
+      'import os\nprint(sorted(os.listdir("/mnt/data")))\nrows',
+      CELL,
+    );
     expect(after.logs).toBe("['input.csv', 'total.csv']\n");
     expect(after.error?.name).toBe('NameError');
   }, 90_000);

@@ -8,22 +8,30 @@ const parse = (content: string | Buffer, name: string, type = 'application/octet
   parseDocument(typeof content === 'string' ? Buffer.from(content) : content, name, type, limits);
 
 async function failure(promise: Promise<unknown>): Promise<DocumentError> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(DocumentError);
   return error as DocumentError;
 }
 
 describe('parseDocument', () => {
   it('reads PDF pages in order', async () => {
-    expect(await parse(makePdf(['First (page)', 'Second page'], ), 'a.pdf')).toBe('First (page)\n\nSecond page');
+    expect(await parse(makePdf(['First (page)', 'Second page']), 'a.pdf')).toBe(
+      'First (page)\n\nSecond page',
+    );
   });
 
   it('reads DOCX paragraphs', async () => {
-    expect(await parse(makeDocx(['Título <uno>', 'Second & last']), 'a.docx')).toBe('Título <uno>\n\nSecond & last');
+    expect(await parse(makeDocx(['Título <uno>', 'Second & last']), 'a.docx')).toBe(
+      'Título <uno>\n\nSecond & last',
+    );
   });
 
   it('turns HTML into text without scripts, styles or tags', async () => {
-    const html = '<html><head><title>T</title><style>h1{color:red}</style></head><body><h1>Head&eacute;</h1><p>One&nbsp;two &#x1F600; &lt;tag&gt;</p><script>alert(1)</script><!-- hidden --></body></html>';
+    const html =
+      '<html><head><title>T</title><style>h1{color:red}</style></head><body><h1>Head&eacute;</h1><p>One&nbsp;two &#x1F600; &lt;tag&gt;</p><script>alert(1)</script><!-- hidden --></body></html>';
     const text = await parse(html, 'page.html');
     expect(text).toContain('One two \u{1F600} <tag>');
     expect(text).not.toMatch(/alert|color|hidden|<h1>/);
@@ -39,14 +47,50 @@ describe('parseDocument', () => {
 
   it.each([
     ['an empty file', '', 'empty.txt', 'invalid_file', /is empty/],
-    ['binary bytes under a text name', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), 'photo.txt', 'invalid_file', /not valid UTF-8/],
-    ['NUL bytes in valid UTF-8', Buffer.from('abc\u0000def'), 'odd.md', 'invalid_file', /NUL bytes/],
-    ['a corrupt PDF', '%PDF-1.4\nnot really', 'bad.pdf', 'invalid_file', /could not be read as a PDF/],
+    [
+      'binary bytes under a text name',
+      Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]),
+      'photo.txt',
+      'invalid_file',
+      /not valid UTF-8/,
+    ],
+    [
+      'NUL bytes in valid UTF-8',
+      Buffer.from('abc\u0000def'),
+      'odd.md',
+      'invalid_file',
+      /NUL bytes/,
+    ],
+    [
+      'a corrupt PDF',
+      '%PDF-1.4\nnot really',
+      'bad.pdf',
+      'invalid_file',
+      /could not be read as a PDF/,
+    ],
     ['a truncated PDF', makePdf(['Some text']).subarray(0, 120), 'cut.pdf', 'invalid_file', /PDF/],
-    ['a corrupt DOCX', 'PK\u0003\u0004 broken', 'bad.docx', 'invalid_file', /could not be read as a DOCX/],
-    ['an image', Buffer.from([0x89, 0x50, 0x4e, 0x47]), 'image.png', 'unsupported_file', /\[\.png\]/],
+    [
+      'a corrupt DOCX',
+      'PK\u0003\u0004 broken',
+      'bad.docx',
+      'invalid_file',
+      /could not be read as a DOCX/,
+    ],
+    [
+      'an image',
+      Buffer.from([0x89, 0x50, 0x4e, 0x47]),
+      'image.png',
+      'unsupported_file',
+      /\[\.png\]/,
+    ],
     ['a file without extension or text type', 'data', 'blob', 'unsupported_file', /no extension/],
-    ['a document with only whitespace', '   \n\t  ', 'blank.txt', 'invalid_file', /No text could be extracted/],
+    [
+      'a document with only whitespace',
+      '   \n\t  ',
+      'blank.txt',
+      'invalid_file',
+      /No text could be extracted/,
+    ],
   ])('refuses %s with a DocumentError', async (_label, content, name, code, message) => {
     const error = await failure(parse(content as string | Buffer, name));
     expect(error.code).toBe(code);
@@ -55,7 +99,9 @@ describe('parseDocument', () => {
 
   it('stops reading a PDF as soon as its text passes the limit', async () => {
     const pages = Array.from({ length: 2000 }, (_, index) => `Page ${index} of a long manual.`);
-    const error = await failure(parseDocument(makePdf(pages), 'long.pdf', 'application/pdf', { maxCharacters: 500 }));
+    const error = await failure(
+      parseDocument(makePdf(pages), 'long.pdf', 'application/pdf', { maxCharacters: 500 }),
+    );
     expect(error.message).toMatch(/passes 500 characters by page \d+ of 2000/);
   });
 });

@@ -26,21 +26,35 @@ function extensionOf(filename: string): string {
   return match ? match[1]!.toLowerCase() : '';
 }
 
-export async function parseDocument(bytes: Uint8Array, filename: string, contentType: string, limits: ParseLimits): Promise<string> {
-  if (bytes.byteLength === 0) throw new DocumentError('invalid_file', `The file ${filename} is empty.`);
+export async function parseDocument(
+  bytes: Uint8Array,
+  filename: string,
+  contentType: string,
+  limits: ParseLimits,
+): Promise<string> {
+  if (bytes.byteLength === 0)
+    throw new DocumentError('invalid_file', `The file ${filename} is empty.`);
   const extension = extensionOf(filename);
   let text: string;
   if (extension === 'pdf') text = await parsePdf(bytes, filename, limits.maxCharacters);
   else if (extension === 'docx') text = await parseDocx(bytes, filename);
   else if (extension === 'html' || extension === 'htm') text = parseHtml(bytes, filename);
-  else if (TEXT_EXTENSIONS.has(extension) || (extension === '' && contentType.startsWith('text/'))) text = parseText(bytes, filename);
+  else if (TEXT_EXTENSIONS.has(extension) || (extension === '' && contentType.startsWith('text/')))
+    text = parseText(bytes, filename);
   else {
     const shown = extension === '' ? 'no extension' : `extension [.${extension}]`;
-    throw new DocumentError('unsupported_file', `Files with ${shown} are not supported for file search. Supported: text, Markdown, HTML, JSON, CSV, source code, PDF and DOCX.`);
+    throw new DocumentError(
+      'unsupported_file',
+      `Files with ${shown} are not supported for file search. Supported: text, Markdown, HTML, JSON, CSV, source code, PDF and DOCX.`,
+    );
   }
   if (text.length > limits.maxCharacters) {
-    throw new DocumentError('invalid_file', `The file ${filename} is too large for file search: its text has ${text.length} characters (limit ${limits.maxCharacters}).`);
+    throw new DocumentError(
+      'invalid_file',
+      `The file ${filename} is too large for file search: its text has ${text.length} characters (limit ${limits.maxCharacters}).`,
+    );
   }
-  if (text.trim() === '') throw new DocumentError('invalid_file', `No text could be extracted from ${filename}.`);
+  if (text.trim() === '')
+    throw new DocumentError('invalid_file', `No text could be extracted from ${filename}.`);
   return text;
 }

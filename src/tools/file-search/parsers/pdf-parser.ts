@@ -10,13 +10,23 @@ interface TextItem {
   hasEOL?: boolean;
 }
 
-export async function parsePdf(bytes: Uint8Array, filename: string, maxCharacters: number): Promise<string> {
+export async function parsePdf(
+  bytes: Uint8Array,
+  filename: string,
+  maxCharacters: number,
+): Promise<string> {
   let document: Awaited<ReturnType<typeof getDocumentProxy>>;
   try {
     // pdf.js takes ownership of (detaches) the buffer it is given: hand it a copy.
-    document = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0, isEvalSupported: false });
+    document = await getDocumentProxy(new Uint8Array(bytes), {
+      verbosity: 0,
+      isEvalSupported: false,
+    });
   } catch (error) {
-    throw new DocumentError('invalid_file', `The file ${filename} could not be read as a PDF: ${(error as Error).message}`);
+    throw new DocumentError(
+      'invalid_file',
+      `The file ${filename} could not be read as a PDF: ${(error as Error).message}`,
+    );
   }
   try {
     const pages: string[] = [];
@@ -24,18 +34,26 @@ export async function parsePdf(bytes: Uint8Array, filename: string, maxCharacter
     for (let number = 1; number <= document.numPages; number++) {
       const page = await document.getPage(number);
       const content = await page.getTextContent();
-      const text = (content.items as TextItem[]).map((item) => (item.str ?? '') + (item.hasEOL ? '\n' : '')).join('');
+      const text = (content.items as TextItem[])
+        .map((item) => (item.str ?? '') + (item.hasEOL ? '\n' : ''))
+        .join('');
       page.cleanup();
       characters += text.length;
       if (characters > maxCharacters) {
-        throw new DocumentError('invalid_file', `The file ${filename} is too large for file search: its text passes ${maxCharacters} characters by page ${number} of ${document.numPages}.`);
+        throw new DocumentError(
+          'invalid_file',
+          `The file ${filename} is too large for file search: its text passes ${maxCharacters} characters by page ${number} of ${document.numPages}.`,
+        );
       }
       pages.push(text.trim());
     }
     return pages.filter((text) => text !== '').join('\n\n');
   } catch (error) {
     if (error instanceof DocumentError) throw error;
-    throw new DocumentError('invalid_file', `The file ${filename} could not be read as a PDF: ${(error as Error).message}`);
+    throw new DocumentError(
+      'invalid_file',
+      `The file ${filename} could not be read as a PDF: ${(error as Error).message}`,
+    );
   } finally {
     await document.destroy();
   }

@@ -8,10 +8,16 @@ export function parseText(bytes: Uint8Array, filename: string): string {
   try {
     text = decoder.decode(bytes);
   } catch {
-    throw new DocumentError('invalid_file', `The file ${filename} is not valid UTF-8 text; it looks like binary content under a text name.`);
+    throw new DocumentError(
+      'invalid_file',
+      `The file ${filename} is not valid UTF-8 text; it looks like binary content under a text name.`,
+    );
   }
   if (text.includes('\u0000')) {
-    throw new DocumentError('invalid_file', `The file ${filename} contains NUL bytes; it looks like binary content under a text name.`);
+    throw new DocumentError(
+      'invalid_file',
+      `The file ${filename} contains NUL bytes; it looks like binary content under a text name.`,
+    );
   }
   return text.replaceAll('\r\n', '\n');
 }

@@ -4,7 +4,10 @@ import { idSchema, listQuerySchema } from '../../../shared/common.schemas.ts';
 
 export const ApiKeyCreateParamsSchema = z.strictObject({ name: z.string().min(1).max(256) });
 export const ApiKeysPathSchema = z.strictObject({ project_id: idSchema('project') });
-export const ApiKeyPathSchema = z.strictObject({ project_id: idSchema('project'), key_id: idSchema('apiKey') });
+export const ApiKeyPathSchema = z.strictObject({
+  project_id: idSchema('project'),
+  key_id: idSchema('apiKey'),
+});
 export const ApiKeyListQuerySchema = listQuerySchema();
 
 export const ApiKeySchema = z.object({

@@ -27,7 +27,8 @@ export function createApiKeysService({ store, projects, onAccessChanged }: ApiKe
 
     async create(projectId: string, name: string): Promise<ApiKey & { value: string }> {
       const project = await projects.retrieve(projectId);
-      if (project.status !== 'active') throw new InvalidRequestError('Archived projects cannot get new keys.', 'project_id');
+      if (project.status !== 'active')
+        throw new InvalidRequestError('Archived projects cannot get new keys.', 'project_id');
       const value = `sk-proj-${newSecret(48)}`;
       const key: ApiKey = {
         id: newId('apiKey'),

@@ -6,7 +6,11 @@ import { idSchema, listQuerySchema, pageOf } from '../../../shared/common.schema
 import { IncludeSchema, RunPathSchema } from '../runs.schemas.ts';
 import type { RunsService } from '../runs.service.ts';
 
-const StepPathSchema = z.strictObject({ thread_id: idSchema('thread'), run_id: idSchema('run'), step_id: idSchema('step') });
+const StepPathSchema = z.strictObject({
+  thread_id: idSchema('thread'),
+  run_id: idSchema('run'),
+  step_id: idSchema('step'),
+});
 
 export function stepsRoutes(runs: RunsService): RouteDefinition[] {
   const tag = 'Run steps';
@@ -22,7 +26,10 @@ export function stepsRoutes(runs: RunsService): RouteDefinition[] {
       handler: async ({ projectId, params, query }) => {
         const steps = await runs.steps(projectId, params.thread_id, params.run_id);
         const page = await steps.list(pageOf(query));
-        return { ...page, data: page.data.map((step) => publicStep(step, query['include[]'] ?? [])) };
+        return {
+          ...page,
+          data: page.data.map((step) => publicStep(step, query['include[]'] ?? [])),
+        };
       },
     }),
     defineRoute({

@@ -6,14 +6,26 @@
 import { randomUUID } from 'node:crypto';
 import type { Merchant } from '../merchant-directory.ts';
 import { merchantRequest } from '../merchant-http.ts';
-import { ACP_API_VERSION, checkCheckout, checkCheckoutSession, checkDelegatePayment } from './acp-schemas.ts';
+import {
+  ACP_API_VERSION,
+  checkCheckout,
+  checkCheckoutSession,
+  checkDelegatePayment,
+} from './acp-schemas.ts';
 
 /** The fields of ACP's `CheckoutSession` the client reads. */
 export interface CheckoutSession {
   id: string;
   status: 'not_ready_for_payment' | 'ready_for_payment' | 'completed' | 'canceled' | 'in_progress';
   currency: string;
-  line_items: Array<{ id: string; item: { id: string; quantity: number }; base_amount: number; subtotal: number; tax: number; total: number }>;
+  line_items: Array<{
+    id: string;
+    item: { id: string; quantity: number };
+    base_amount: number;
+    subtotal: number;
+    tax: number;
+    total: number;
+  }>;
   fulfillment_options: Array<{ id: string; type: string; title: string; total: number }>;
   fulfillment_option_id?: string;
   totals: Array<{ type: string; display_text: string; amount: number }>;
@@ -36,7 +48,9 @@ export interface AcpClientOptions {
 
 function errorMessage(status: number, body: unknown): string {
   const error = body as { message?: unknown; code?: unknown } | undefined;
-  return typeof error?.message === 'string' ? `${error.message}${typeof error.code === 'string' ? ` (${error.code})` : ''}` : `HTTP ${status}`;
+  return typeof error?.message === 'string'
+    ? `${error.message}${typeof error.code === 'string' ? ` (${error.code})` : ''}`
+    : `HTTP ${status}`;
 }
 
 function sessionCheck(body: unknown) {
@@ -47,17 +61,45 @@ export function createAcpClient(merchant: Merchant, options: AcpClientOptions) {
   async function call<T>(
     method: 'GET' | 'POST',
     url: string,
-    request: { body?: unknown; idempotencyKey?: string; requestCheck?: () => { valid: boolean; problems: string[] }; responseCheck: (body: unknown) => { valid: boolean; problems: string[] } },
+    request: {
+      body?: unknown;
+      idempotencyKey?: string;
+      requestCheck?: () => { valid: boolean; problems: string[] };
+      responseCheck: (body: unknown) => { valid: boolean; problems: string[] };
+    },
     signal: AbortSignal,
   ): Promise<AcpAnswer<T>> {
     const outgoing = request.requestCheck?.();
-    if (outgoing && !outgoing.valid) throw new AcpProtocolError(`Refusing to send a request ACP's schema rejects: ${outgoing.problems.join('; ')}`);
-    const headers: Record<string, string> = { 'API-Version': ACP_API_VERSION, 'Request-Id': randomUUID() };
+    if (outgoing && !outgoing.valid)
+      throw new AcpProtocolError(
+        `Refusing to send a request ACP's schema rejects: ${outgoing.problems.join('; ')}`,
+      );
+    const headers: Record<string, string> = {
+      'API-Version': ACP_API_VERSION,
+      'Request-Id': randomUUID(),
+    };
     if (request.idempotencyKey) headers['Idempotency-Key'] = request.idempotencyKey;
-    const response = await merchantRequest(merchant, { method, url, headers, body: request.body, timeoutMilliseconds: options.timeoutMilliseconds, signal });
-    if (response.status >= 400) return { ok: false, status: response.status, message: errorMessage(response.status, response.body) };
+    const response = await merchantRequest(merchant, {
+      method,
+      url,
+      headers,
+      body: request.body,
+      timeoutMilliseconds: options.timeoutMilliseconds,
+      signal,
+    });
+    if (response.status >= 400)
+      return {
+        ok: false,
+        status: response.status,
+        message: errorMessage(response.status, response.body),
+      };
     const check = request.responseCheck(response.body);
-    if (!check.valid) return { ok: false, status: response.status, message: `${merchant.id} answered with something that is not ACP: ${check.problems.join('; ')}` };
+    if (!check.valid)
+      return {
+        ok: false,
+        status: response.status,
+        message: `${merchant.id} answered with something that is not ACP: ${check.problems.join('; ')}`,
+      };
     return { ok: true, value: response.body as T };
   }
 
@@ -65,17 +107,68 @@ export function createAcpClient(merchant: Merchant, options: AcpClientOptions) {
 
   return {
     create: (body: Record<string, unknown>, idempotencyKey: string, signal: AbortSignal) =>
-      call<CheckoutSession>('POST', sessions, { body, idempotencyKey, requestCheck: () => checkCheckout('CheckoutSessionCreateRequest', body), responseCheck: sessionCheck }, signal),
-    update: (id: string, body: Record<string, unknown>, idempotencyKey: string, signal: AbortSignal) =>
-      call<CheckoutSession>('POST', `${sessions}/${encodeURIComponent(id)}`, { body, idempotencyKey, requestCheck: () => checkCheckout('CheckoutSessionUpdateRequest', body), responseCheck: sessionCheck }, signal),
-    retrieve: (id: string, signal: AbortSignal) => call<CheckoutSession>('GET', `${sessions}/${encodeURIComponent(id)}`, { responseCheck: sessionCheck }, signal),
-    complete: (id: string, body: Record<string, unknown>, idempotencyKey: string, signal: AbortSignal) =>
-      call<CheckoutSession>('POST', `${sessions}/${encodeURIComponent(id)}/complete`, { body, idempotencyKey, requestCheck: () => checkCheckout('CheckoutSessionCompleteRequest', body), responseCheck: sessionCheck }, signal),
+      call<CheckoutSession>(
+        'POST',
+        sessions,
+        {
+          body,
+          idempotencyKey,
+          requestCheck: () => checkCheckout('CheckoutSessionCreateRequest', body),
+          responseCheck: sessionCheck,
+        },
+        signal,
+      ),
+    update: (
+      id: string,
+      body: Record<string, unknown>,
+      idempotencyKey: string,
+      signal: AbortSignal,
+    ) =>
+      call<CheckoutSession>(
+        'POST',
+        `${sessions}/${encodeURIComponent(id)}`,
+        {
+          body,
+          idempotencyKey,
+          requestCheck: () => checkCheckout('CheckoutSessionUpdateRequest', body),
+          responseCheck: sessionCheck,
+        },
+        signal,
+      ),
+    retrieve: (id: string, signal: AbortSignal) =>
+      call<CheckoutSession>(
+        'GET',
+        `${sessions}/${encodeURIComponent(id)}`,
+        { responseCheck: sessionCheck },
+        signal,
+      ),
+    complete: (
+      id: string,
+      body: Record<string, unknown>,
+      idempotencyKey: string,
+      signal: AbortSignal,
+    ) =>
+      call<CheckoutSession>(
+        'POST',
+        `${sessions}/${encodeURIComponent(id)}/complete`,
+        {
+          body,
+          idempotencyKey,
+          requestCheck: () => checkCheckout('CheckoutSessionCompleteRequest', body),
+          responseCheck: sessionCheck,
+        },
+        signal,
+      ),
     delegatePayment: (body: Record<string, unknown>, idempotencyKey: string, signal: AbortSignal) =>
       call<{ id: string; created: string; metadata: Record<string, string> }>(
         'POST',
         `${merchant.pspUrl}/agentic_commerce/delegate_payment`,
-        { body, idempotencyKey, requestCheck: () => checkDelegatePayment('DelegatePaymentRequest', body), responseCheck: (value) => checkDelegatePayment('DelegatePaymentResponse', value) },
+        {
+          body,
+          idempotencyKey,
+          requestCheck: () => checkDelegatePayment('DelegatePaymentRequest', body),
+          responseCheck: (value) => checkDelegatePayment('DelegatePaymentResponse', value),
+        },
         signal,
       ),
   };

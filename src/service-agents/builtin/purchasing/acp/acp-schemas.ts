@@ -20,11 +20,15 @@ type CheckoutDefinition =
 type DelegatePaymentDefinition = 'DelegatePaymentRequest' | 'DelegatePaymentResponse' | 'Error';
 
 function loadSchema(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`./schemas/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readFileSync(new URL(`./schemas/${name}`, import.meta.url), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule })
+  .default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 addFormats(ajv);
@@ -46,7 +50,9 @@ function validator(schema: 'checkout' | 'delegate_payment', definition: string):
 }
 
 function describe(errors: ErrorObject[] | null | undefined): string[] {
-  return (errors ?? []).slice(0, 5).map((error) => `${error.instancePath || '(root)'} ${error.message ?? 'is invalid'}`);
+  return (errors ?? [])
+    .slice(0, 5)
+    .map((error) => `${error.instancePath || '(root)'} ${error.message ?? 'is invalid'}`);
 }
 
 export interface SchemaCheck {
@@ -68,17 +74,38 @@ export function checkCheckout(definition: CheckoutDefinition, value: unknown): S
  * and no `order`, so no session with an order can satisfy it as written. We check the session without
  * its order against `CheckoutSession` and the order against `Order`, which is what the schema means.
  */
-export function checkCheckoutSession(value: unknown, options: { orderRequired: boolean }): SchemaCheck {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { valid: false, problems: ['(root) must be object'] };
+export function checkCheckoutSession(
+  value: unknown,
+  options: { orderRequired: boolean },
+): SchemaCheck {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { valid: false, problems: ['(root) must be object'] };
   const { order, ...session } = value as Record<string, unknown>;
   const sessionCheck = checkCheckout('CheckoutSession', session);
-  if (order === undefined) return options.orderRequired ? { valid: false, problems: [...sessionCheck.problems, "(root) must have required property 'order'"] } : sessionCheck;
+  if (order === undefined)
+    return options.orderRequired
+      ? {
+          valid: false,
+          problems: [...sessionCheck.problems, "(root) must have required property 'order'"],
+        }
+      : sessionCheck;
   const orderCheck = checkCheckout('Order', order);
-  return { valid: sessionCheck.valid && orderCheck.valid, problems: [...sessionCheck.problems, ...orderCheck.problems.map((problem) => `/order${problem.startsWith('(root)') ? problem.slice(6) : problem}`)] };
+  return {
+    valid: sessionCheck.valid && orderCheck.valid,
+    problems: [
+      ...sessionCheck.problems,
+      ...orderCheck.problems.map(
+        (problem) => `/order${problem.startsWith('(root)') ? problem.slice(6) : problem}`,
+      ),
+    ],
+  };
 }
 
 /** Checks `value` against a definition of ACP's delegate-payment schema bundle. */
-export function checkDelegatePayment(definition: DelegatePaymentDefinition, value: unknown): SchemaCheck {
+export function checkDelegatePayment(
+  definition: DelegatePaymentDefinition,
+  value: unknown,
+): SchemaCheck {
   const validate = validator('delegate_payment', definition);
   const valid = validate(value);
   return { valid, problems: valid ? [] : describe(validate.errors) };

@@ -51,46 +51,100 @@ export function priceSession(session: DemoSession, catalog: DemoCatalog): Pricin
   const lines = session.items.map((item, index) => {
     const product = catalog.find(item.id);
     const price = product?.price ?? 0;
-    if (!product) messages.push({ type: 'error', code: 'invalid', param: `$.line_items[${index}]`, content_type: 'plain', content: `No product ${item.id}.` });
+    if (!product)
+      messages.push({
+        type: 'error',
+        code: 'invalid',
+        param: `$.line_items[${index}]`,
+        content_type: 'plain',
+        content: `No product ${item.id}.`,
+      });
     else if (product.stock < item.quantity) {
-      messages.push({ type: 'error', code: 'out_of_stock', param: `$.line_items[${index}]`, content_type: 'plain', content: `${product.title}: ${product.stock} in stock, ${item.quantity} asked.` });
+      messages.push({
+        type: 'error',
+        code: 'out_of_stock',
+        param: `$.line_items[${index}]`,
+        content_type: 'plain',
+        content: `${product.title}: ${product.stock} in stock, ${item.quantity} asked.`,
+      });
     }
     const base = price * item.quantity;
     const tax = Math.round((base * TAX_BPS) / 10_000);
-    return { id: `li_${item.id}`, item: { id: item.id, quantity: item.quantity }, base_amount: base, discount: 0, subtotal: base, tax, total: base + tax };
+    return {
+      id: `li_${item.id}`,
+      item: { id: item.id, quantity: item.quantity },
+      base_amount: base,
+      discount: 0,
+      subtotal: base,
+      tax,
+      total: base + tax,
+    };
   });
   const itemsTotal = lines.reduce((sum, line) => sum + line.subtotal, 0);
   const tax = lines.reduce((sum, line) => sum + line.tax, 0);
-  const shipping = session.fulfillmentOptionId ? shippingAmount(session.fulfillmentOptionId, itemsTotal) : undefined;
+  const shipping = session.fulfillmentOptionId
+    ? shippingAmount(session.fulfillmentOptionId, itemsTotal)
+    : undefined;
   if (!session.fulfillmentAddress) {
-    messages.push({ type: 'error', code: 'missing', param: '$.fulfillment_address', content_type: 'plain', content: 'A shipping address is needed.' });
+    messages.push({
+      type: 'error',
+      code: 'missing',
+      param: '$.fulfillment_address',
+      content_type: 'plain',
+      content: 'A shipping address is needed.',
+    });
   } else if (shipping === undefined) {
-    messages.push({ type: 'error', code: 'missing', param: '$.fulfillment_option_id', content_type: 'plain', content: 'Choose a shipping option.' });
+    messages.push({
+      type: 'error',
+      code: 'missing',
+      param: '$.fulfillment_option_id',
+      content_type: 'plain',
+      content: 'Choose a shipping option.',
+    });
   }
   return { lines, itemsTotal, tax, shipping, total: itemsTotal + tax + (shipping ?? 0), messages };
 }
 
 /** The session as ACP's `CheckoutSession` (with `order` once completed). */
-export function renderSession(session: DemoSession, catalog: DemoCatalog, merchantUrl: string): Record<string, unknown> {
+export function renderSession(
+  session: DemoSession,
+  catalog: DemoCatalog,
+  merchantUrl: string,
+): Record<string, unknown> {
   if (session.completed) return session.completed.view;
   const pricing = priceSession(session, catalog);
   const totals = [
     { type: 'items_base_amount', display_text: 'Items', amount: pricing.itemsTotal },
     { type: 'subtotal', display_text: 'Subtotal', amount: pricing.itemsTotal },
-    ...(pricing.shipping === undefined ? [] : [{ type: 'fulfillment', display_text: 'Shipping', amount: pricing.shipping }]),
+    ...(pricing.shipping === undefined
+      ? []
+      : [{ type: 'fulfillment', display_text: 'Shipping', amount: pricing.shipping }]),
     { type: 'tax', display_text: 'Tax', amount: pricing.tax },
     { type: 'total', display_text: 'Total', amount: pricing.total },
   ];
   const fulfillmentOptions = SHIPPING_OPTIONS.map((option) => {
     const amount = shippingAmount(option.id, pricing.itemsTotal)!;
-    return { type: 'shipping', id: option.id, title: option.title, carrier: 'Demo Post', subtotal: amount, tax: 0, total: amount };
+    return {
+      type: 'shipping',
+      id: option.id,
+      title: option.title,
+      carrier: 'Demo Post',
+      subtotal: amount,
+      tax: 0,
+      total: amount,
+    };
   });
   const ready = pricing.messages.length === 0;
   return {
     id: session.id,
     ...(session.buyer ? { buyer: session.buyer } : {}),
     payment_provider: { provider: 'stripe', supported_payment_methods: ['card'] },
-    status: session.status === 'canceled' ? 'canceled' : ready ? 'ready_for_payment' : 'not_ready_for_payment',
+    status:
+      session.status === 'canceled'
+        ? 'canceled'
+        : ready
+          ? 'ready_for_payment'
+          : 'not_ready_for_payment',
     currency: 'usd',
     line_items: pricing.lines,
     ...(session.fulfillmentAddress ? { fulfillment_address: session.fulfillmentAddress } : {}),

@@ -49,7 +49,10 @@ function productView(product: DemoProduct) {
     category: product.category,
     price: { amount: product.price, currency: 'usd' },
     availability: product.stock > 0 ? 'in_stock' : 'out_of_stock',
-    purchase: product.protocol === 'acp' ? { protocol: 'acp', requires_shipping: true } : { protocol: 'x402', resource: `/x402/goods/${product.id}` },
+    purchase:
+      product.protocol === 'acp'
+        ? { protocol: 'acp', requires_shipping: true }
+        : { protocol: 'x402', resource: `/x402/goods/${product.id}` },
   };
 }
 
@@ -66,7 +69,12 @@ export function createDemoMerchant(options: DemoMerchantOptions = {}): DemoMerch
   server.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith('/_demo/')) return;
     if (controls.delayMilliseconds > 0) await sleep(controls.delayMilliseconds);
-    if (controls.down) return reply.code(503).send({ type: 'service_unavailable', code: 'down', message: 'The merchant is down for maintenance.' });
+    if (controls.down)
+      return reply.code(503).send({
+        type: 'service_unavailable',
+        code: 'down',
+        message: 'The merchant is down for maintenance.',
+      });
   });
 
   server.get('/catalog/search', (request, reply) => {
@@ -83,18 +91,36 @@ export function createDemoMerchant(options: DemoMerchantOptions = {}): DemoMerch
     reply.send({ merchant: id, terms: 'Demo merchant: test goods, test money. Nothing ships.' });
   });
 
-  registerAcpCheckoutRoutes(server, { merchantId: id, catalog, psp, controls, idempotency: createIdempotencyCache(), baseUrl: () => baseUrl });
-  registerX402GoodsRoutes(server, { catalog, settlement: options.settlement ?? (async () => undefined), baseUrl: () => baseUrl });
+  registerAcpCheckoutRoutes(server, {
+    merchantId: id,
+    catalog,
+    psp,
+    controls,
+    idempotency: createIdempotencyCache(),
+    baseUrl: () => baseUrl,
+  });
+  registerX402GoodsRoutes(server, {
+    catalog,
+    settlement: options.settlement ?? (async () => undefined),
+    baseUrl: () => baseUrl,
+  });
 
   if (options.testControls) {
     server.post('/_demo/controls', (request, reply) => {
-      const body = (request.body ?? {}) as Partial<MerchantControls> & { prices?: Record<string, number>; stock?: Record<string, number> };
-      for (const [productId, price] of Object.entries(body.prices ?? {})) catalog.setPrice(productId, price);
-      for (const [productId, stock] of Object.entries(body.stock ?? {})) catalog.setStock(productId, stock);
-      if (typeof body.delayMilliseconds === 'number') controls.delayMilliseconds = body.delayMilliseconds;
+      const body = (request.body ?? {}) as Partial<MerchantControls> & {
+        prices?: Record<string, number>;
+        stock?: Record<string, number>;
+      };
+      for (const [productId, price] of Object.entries(body.prices ?? {}))
+        catalog.setPrice(productId, price);
+      for (const [productId, stock] of Object.entries(body.stock ?? {}))
+        catalog.setStock(productId, stock);
+      if (typeof body.delayMilliseconds === 'number')
+        controls.delayMilliseconds = body.delayMilliseconds;
       if (typeof body.down === 'boolean') controls.down = body.down;
       if (body.failNextComplete !== undefined) controls.failNextComplete = body.failNextComplete;
-      if (typeof body.declineNextCharge === 'boolean') controls.declineNextCharge = body.declineNextCharge;
+      if (typeof body.declineNextCharge === 'boolean')
+        controls.declineNextCharge = body.declineNextCharge;
       reply.send({ controls, charges: psp.charges.length });
     });
   }

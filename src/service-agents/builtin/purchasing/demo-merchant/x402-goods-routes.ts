@@ -7,7 +7,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { x402Facilitator } from '@x402/core/facilitator';
-import { decodePaymentSignatureHeader, encodePaymentRequiredHeader, encodePaymentResponseHeader } from '@x402/core/http';
+import {
+  decodePaymentSignatureHeader,
+  encodePaymentRequiredHeader,
+  encodePaymentResponseHeader,
+} from '@x402/core/http';
 import { x402ResourceServer } from '@x402/core/server';
 import type { Network, PaymentRequirements, SupportedResponse } from '@x402/core/types';
 import { ExactEvmScheme as ExactEvmFacilitatorScheme } from '@x402/evm/exact/facilitator';
@@ -33,9 +37,14 @@ export interface X402GoodsDependencies {
   baseUrl(): string;
 }
 
-async function createResourceServer(settlement: X402Settlement): Promise<{ server: x402ResourceServer; network: Network }> {
+async function createResourceServer(
+  settlement: X402Settlement,
+): Promise<{ server: x402ResourceServer; network: Network }> {
   const network = `eip155:${await settlement.chain.chainId()}` as Network;
-  const facilitator = new x402Facilitator().register(network, new ExactEvmFacilitatorScheme(await createChainFacilitatorSigner(settlement.chain)));
+  const facilitator = new x402Facilitator().register(
+    network,
+    new ExactEvmFacilitatorScheme(await createChainFacilitatorSigner(settlement.chain)),
+  );
   const server = new x402ResourceServer({
     verify: (payload, requirements) => facilitator.verify(payload, requirements),
     settle: (payload, requirements) => facilitator.settle(payload, requirements),
@@ -46,12 +55,29 @@ async function createResourceServer(settlement: X402Settlement): Promise<{ serve
   return { server, network };
 }
 
-async function paymentRequired(reply: FastifyReply, resource: x402ResourceServer, requirements: PaymentRequirements[], url: string, title: string, error?: string) {
-  const required = await resource.createPaymentRequiredResponse(requirements, { url, description: title, mimeType: 'application/json' }, error);
-  return reply.code(402).header('PAYMENT-REQUIRED', encodePaymentRequiredHeader(required)).send(required);
+async function paymentRequired(
+  reply: FastifyReply,
+  resource: x402ResourceServer,
+  requirements: PaymentRequirements[],
+  url: string,
+  title: string,
+  error?: string,
+) {
+  const required = await resource.createPaymentRequiredResponse(
+    requirements,
+    { url, description: title, mimeType: 'application/json' },
+    error,
+  );
+  return reply
+    .code(402)
+    .header('PAYMENT-REQUIRED', encodePaymentRequiredHeader(required))
+    .send(required);
 }
 
-export function registerX402GoodsRoutes(server: FastifyInstance, dependencies: X402GoodsDependencies): void {
+export function registerX402GoodsRoutes(
+  server: FastifyInstance,
+  dependencies: X402GoodsDependencies,
+): void {
   let starting: Promise<{ server: x402ResourceServer; network: Network }> | undefined;
   const resourceServer = (settlement: X402Settlement) =>
     (starting ??= createResourceServer(settlement).catch((error: unknown) => {
@@ -62,9 +88,13 @@ export function registerX402GoodsRoutes(server: FastifyInstance, dependencies: X
   server.get('/x402/goods/:id', async (request, reply) => {
     const id = (request.params as { id: string }).id;
     const product = dependencies.catalog.find(id);
-    if (!product || product.protocol !== 'x402') return reply.code(404).send({ error: `No digital good ${id}.` });
+    if (!product || product.protocol !== 'x402')
+      return reply.code(404).send({ error: `No digital good ${id}.` });
     const settlement = await dependencies.settlement();
-    if (!settlement) return reply.code(503).send({ error: 'This merchant takes no x402 payments: it was started without a chain to settle on.' });
+    if (!settlement)
+      return reply.code(503).send({
+        error: 'This merchant takes no x402 payments: it was started without a chain to settle on.',
+      });
     const { server: resource, network } = await resourceServer(settlement);
     const { asset } = settlement;
     const amount = (BigInt(product.price) * 10n ** BigInt(asset.decimals - 2)).toString();
@@ -77,22 +107,57 @@ export function registerX402GoodsRoutes(server: FastifyInstance, dependencies: X
     });
     const url = `${dependencies.baseUrl()}/x402/goods/${id}`;
     const header = request.headers['payment-signature'] ?? request.headers['x-payment'];
-    if (typeof header !== 'string') return paymentRequired(reply, resource, requirements, url, product.title);
+    if (typeof header !== 'string')
+      return paymentRequired(reply, resource, requirements, url, product.title);
 
     let payload;
     try {
       payload = decodePaymentSignatureHeader(header);
     } catch {
-      return paymentRequired(reply, resource, requirements, url, product.title, 'The PAYMENT-SIGNATURE header could not be decoded.');
+      return paymentRequired(
+        reply,
+        resource,
+        requirements,
+        url,
+        product.title,
+        'The PAYMENT-SIGNATURE header could not be decoded.',
+      );
     }
     const matching = resource.findMatchingRequirements(requirements, payload);
-    if (!matching) return paymentRequired(reply, resource, requirements, url, product.title, 'The payment does not match the current price or terms.');
+    if (!matching)
+      return paymentRequired(
+        reply,
+        resource,
+        requirements,
+        url,
+        product.title,
+        'The payment does not match the current price or terms.',
+      );
     const verified = await resource.verifyPayment(payload, matching);
-    if (!verified.isValid) return paymentRequired(reply, resource, requirements, url, product.title, `Payment refused: ${verified.invalidReason ?? 'invalid'}.`);
+    if (!verified.isValid)
+      return paymentRequired(
+        reply,
+        resource,
+        requirements,
+        url,
+        product.title,
+        `Payment refused: ${verified.invalidReason ?? 'invalid'}.`,
+      );
     const settled = await resource.settlePayment(payload, matching);
-    if (!settled.success) return paymentRequired(reply, resource, requirements, url, product.title, `Payment not settled: ${settled.errorReason ?? 'failed'}.`);
-    return reply
-      .header('PAYMENT-RESPONSE', encodePaymentResponseHeader(settled))
-      .send({ product_id: id, title: product.title, order_id: `x402_${settled.transaction.slice(2, 18)}`, license_key: `DEMO-${randomUUID().toUpperCase()}` });
+    if (!settled.success)
+      return paymentRequired(
+        reply,
+        resource,
+        requirements,
+        url,
+        product.title,
+        `Payment not settled: ${settled.errorReason ?? 'failed'}.`,
+      );
+    return reply.header('PAYMENT-RESPONSE', encodePaymentResponseHeader(settled)).send({
+      product_id: id,
+      title: product.title,
+      order_id: `x402_${settled.transaction.slice(2, 18)}`,
+      license_key: `DEMO-${randomUUID().toUpperCase()}`,
+    });
   });
 }

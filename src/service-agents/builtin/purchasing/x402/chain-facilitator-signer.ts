@@ -12,7 +12,13 @@ export async function createChainFacilitatorSigner(chain: Chain): Promise<Facili
   const client = await chain.client();
   return {
     getAddresses: () => [address],
-    readContract: (call) => chain.read({ address: call.address, abi: call.abi as Abi, functionName: call.functionName, args: call.args ?? [] }),
+    readContract: (call) =>
+      chain.read({
+        address: call.address,
+        abi: call.abi as Abi,
+        functionName: call.functionName,
+        args: call.args ?? [],
+      }),
     verifyTypedData: (typed) =>
       client.verifyTypedData({
         address: typed.address,
@@ -23,12 +29,20 @@ export async function createChainFacilitatorSigner(chain: Chain): Promise<Facili
         signature: typed.signature,
       } as Parameters<typeof client.verifyTypedData>[0]),
     async writeContract(call) {
-      const sent = await chain.send({ kind: 'call', address: call.address, abi: call.abi as Abi, functionName: call.functionName, args: call.args });
+      const sent = await chain.send({
+        kind: 'call',
+        address: call.address,
+        abi: call.abi as Abi,
+        functionName: call.functionName,
+        args: call.args,
+      });
       return sent.hash;
     },
     sendTransaction() {
       // Only counterfactual (ERC-6492) smart-wallet deployments use raw calldata; they are not accepted here.
-      return Promise.reject(new Error('This facilitator does not deploy smart wallets (ERC-6492).'));
+      return Promise.reject(
+        new Error('This facilitator does not deploy smart wallets (ERC-6492).'),
+      );
     },
     async waitForTransactionReceipt({ hash }) {
       const receipt = await client.waitForTransactionReceipt({ hash: hash as Hex });

@@ -5,7 +5,11 @@
  * answer can never be a second payment: the retry either completes the first or is refused on chain.
  * Requirements, header encoding, spend controls and settlement stay x402's own.
  */
-import type { PaymentPayloadResult, PaymentRequirements, SchemeNetworkClient } from '@x402/core/types';
+import type {
+  PaymentPayloadResult,
+  PaymentRequirements,
+  SchemeNetworkClient,
+} from '@x402/core/types';
 import { authorizationTypes } from '@x402/evm';
 import { getAddress, keccak256, toHex, type Address, type Hex } from 'viem';
 import type { Chain } from '../../../../chain/chain.ts';
@@ -24,12 +28,19 @@ export class IdempotentExactEvmScheme implements SchemeNetworkClient {
     private readonly nonce: Hex,
   ) {}
 
-  async createPaymentPayload(x402Version: number, requirements: PaymentRequirements): Promise<PaymentPayloadResult> {
+  async createPaymentPayload(
+    x402Version: number,
+    requirements: PaymentRequirements,
+  ): Promise<PaymentPayloadResult> {
     const method = requirements.extra?.assetTransferMethod ?? 'eip3009';
-    if (method !== 'eip3009') throw new Error(`Only ERC-3009 payments are made; the merchant asked for ${String(method)}.`);
+    if (method !== 'eip3009')
+      throw new Error(`Only ERC-3009 payments are made; the merchant asked for ${String(method)}.`);
     const name = requirements.extra?.name;
     const version = requirements.extra?.version;
-    if (typeof name !== 'string' || typeof version !== 'string') throw new Error('The payment requirements lack the token EIP-712 domain (extra.name, extra.version).');
+    if (typeof name !== 'string' || typeof version !== 'string')
+      throw new Error(
+        'The payment requirements lack the token EIP-712 domain (extra.name, extra.version).',
+      );
     const chainId = Number(requirements.network.split(':')[1]);
     const authorization = {
       from: this.payer,

@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedArtifactsDirectory, temporaryDataDir } from '../../../../../test/helpers/chain.ts';
 import type { Chain } from '../../../../chain/chain.ts';
 import { createSolcCompiler } from '../../../../chain/compiler/solc-compiler.ts';
-import { createDemoMarket, DEMO_TOKEN_EIP712_VERSION } from '../../../../chain/contracts/demo-market.ts';
+import {
+  createDemoMarket,
+  DEMO_TOKEN_EIP712_VERSION,
+} from '../../../../chain/contracts/demo-market.ts';
 import { createDevChain } from '../../../../chain/dev-chain/dev-chain.ts';
 import { lookupProduct } from '../catalog-search.ts';
 import { createDemoMerchant, type DemoMerchant } from '../demo-merchant/demo-merchant.ts';
@@ -30,10 +33,22 @@ describe('x402 rail on the dev chain against the demo merchant', () => {
 
   beforeAll(async () => {
     chain = createDevChain({ dataDir: dataDir.path });
-    const market = await createDemoMarket({ chain, compiler, directory: join(dataDir.path, 'chain'), artifactsDirectory: sharedArtifactsDirectory }).ensure();
+    const market = await createDemoMarket({
+      chain,
+      compiler,
+      directory: join(dataDir.path, 'chain'),
+      artifactsDirectory: sharedArtifactsDirectory,
+    }).ensure();
     const usd = market.tokens[0]!;
-    asset = { address: usd.address, name: usd.name, version: DEMO_TOKEN_EIP712_VERSION, decimals: usd.decimals };
-    shop = createDemoMerchant({ settlement: async () => ({ chain, asset, payTo: DEMO_MERCHANT_PAY_TO }) });
+    asset = {
+      address: usd.address,
+      name: usd.name,
+      version: DEMO_TOKEN_EIP712_VERSION,
+      decimals: usd.decimals,
+    };
+    shop = createDemoMerchant({
+      settlement: async () => ({ chain, asset, payTo: DEMO_MERCHANT_PAY_TO }),
+    });
     merchant = merchantFromConfig({ id: shop.id, baseUrl: await shop.listen() });
     rail = createX402Rail({ chain, asset: async () => asset, timeoutMilliseconds: 5_000 });
   }, 120_000);
@@ -54,13 +69,28 @@ describe('x402 rail on the dev chain against the demo merchant', () => {
 
   it('quotes from the 402 answer, pays by signature, settles on chain, and a retry under the same key pays nothing more', async () => {
     const payer = await chain.signerAddress();
-    const [payerBefore, merchantBefore] = [await balance(payer), await balance(DEMO_MERCHANT_PAY_TO)];
+    const [payerBefore, merchantBefore] = [
+      await balance(payer),
+      await balance(DEMO_MERCHANT_PAY_TO),
+    ];
     const quoted = await quote('ebook-productivity');
     expect(quoted.totalAmount).toBe(400);
     expect(await balance(payer)).toBe(payerBefore);
 
-    const paid = await rail.pay(quoted, { idempotencyKey: 'prop_x402_1', approvedTotal: 400, expiresAt: quoted.expiresAt }, signal);
-    expect(paid).toMatchObject({ status: 'paid', alreadyPaid: false, receipt: { rail: 'x402', totalAmount: 400, payment: { success: true, network: 'eip155:31337' } } });
+    const paid = await rail.pay(
+      quoted,
+      { idempotencyKey: 'prop_x402_1', approvedTotal: 400, expiresAt: quoted.expiresAt },
+      signal,
+    );
+    expect(paid).toMatchObject({
+      status: 'paid',
+      alreadyPaid: false,
+      receipt: {
+        rail: 'x402',
+        totalAmount: 400,
+        payment: { success: true, network: 'eip155:31337' },
+      },
+    });
     if (paid.status !== 'paid') throw new Error(`not paid: ${paid.status}`);
     const receipt = paid.receipt as typeof paid.receipt & { payment: { transaction: string } };
     expect(receipt.payment.transaction).toMatch(/^0x[0-9a-f]{64}$/);
@@ -68,8 +98,16 @@ describe('x402 rail on the dev chain against the demo merchant', () => {
     expect(await balance(DEMO_MERCHANT_PAY_TO)).toBe(merchantBefore + 4_000_000n);
     expect(await balance(payer)).toBe(payerBefore - 4_000_000n);
 
-    const again = await rail.pay(quoted, { idempotencyKey: 'prop_x402_1', approvedTotal: 400, expiresAt: quoted.expiresAt }, signal);
-    expect(again).toMatchObject({ status: 'paid', alreadyPaid: true, receipt: { payment: { transaction: receipt.payment.transaction } } });
+    const again = await rail.pay(
+      quoted,
+      { idempotencyKey: 'prop_x402_1', approvedTotal: 400, expiresAt: quoted.expiresAt },
+      signal,
+    );
+    expect(again).toMatchObject({
+      status: 'paid',
+      alreadyPaid: true,
+      receipt: { payment: { transaction: receipt.payment.transaction } },
+    });
     expect(await balance(DEMO_MERCHANT_PAY_TO)).toBe(merchantBefore + 4_000_000n);
   });
 
@@ -77,7 +115,15 @@ describe('x402 rail on the dev chain against the demo merchant', () => {
     const merchantBefore = await balance(DEMO_MERCHANT_PAY_TO);
     const quoted = await quote('api-credits-1000');
     shop.catalog.setPrice('api-credits-1000', 250);
-    const changed = await rail.pay(quoted, { idempotencyKey: 'prop_x402_2', approvedTotal: quoted.totalAmount, expiresAt: quoted.expiresAt }, signal);
+    const changed = await rail.pay(
+      quoted,
+      {
+        idempotencyKey: 'prop_x402_2',
+        approvedTotal: quoted.totalAmount,
+        expiresAt: quoted.expiresAt,
+      },
+      signal,
+    );
     expect(changed).toMatchObject({ status: 'price_changed', quote: { totalAmount: 250 } });
     expect(await balance(DEMO_MERCHANT_PAY_TO)).toBe(merchantBefore);
     shop.catalog.setPrice('api-credits-1000', 100);
@@ -87,9 +133,21 @@ describe('x402 rail on the dev chain against the demo merchant', () => {
     const merchantBefore = await balance(DEMO_MERCHANT_PAY_TO);
     const quoted = await quote('stock-photo-license');
     shop.controls.down = true;
-    const result = await rail.pay(quoted, { idempotencyKey: 'prop_x402_3', approvedTotal: quoted.totalAmount, expiresAt: quoted.expiresAt }, signal);
+    const result = await rail.pay(
+      quoted,
+      {
+        idempotencyKey: 'prop_x402_3',
+        approvedTotal: quoted.totalAmount,
+        expiresAt: quoted.expiresAt,
+      },
+      signal,
+    );
     shop.controls.down = false;
-    expect(result).toMatchObject({ status: 'failed', reason: 'merchant_unavailable', mayHaveCharged: false });
+    expect(result).toMatchObject({
+      status: 'failed',
+      reason: 'merchant_unavailable',
+      mayHaveCharged: false,
+    });
     expect(await balance(DEMO_MERCHANT_PAY_TO)).toBe(merchantBefore);
   });
 });
