@@ -375,6 +375,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       defaultBaseUrl: config.providerBaseUrl,
       defaultApiKey: config.providerApiKey,
       providers: config.providers,
+      models: config.models,
       resilience: {
         attempts: 3,
         baseDelayMs: 500,
