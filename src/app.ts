@@ -402,6 +402,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         bus,
         concurrency: config.workerConcurrency,
         leaseMs: config.leaseSeconds * 1000,
+        threadFilesWaitSeconds: config.threadFilesWaitSeconds,
         dependencies: {
           store,
           bus,
