@@ -79,9 +79,9 @@ export function createWorker(options: WorkerOptions): Worker {
   function launch(record: RunRecord, lastSeq?: number): void {
     const controller = new AbortController();
     const done = deferred(record)
-      .then(async (waiting) => {
-        if (!waiting) await executeRun(dependencies, record, controller.signal, lastSeq);
-      })
+      .then((waiting) =>
+        waiting ? undefined : executeRun(dependencies, record, controller.signal, lastSeq),
+      )
       .catch((error) => log.error({ err: error, runId: record.run.id }, 'run execution crashed'))
       .finally(async () => {
         await store.runs

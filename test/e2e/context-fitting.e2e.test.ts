@@ -111,7 +111,7 @@ describe('tool output fitted to the context window', () => {
     expect(results.map((result: any) => result.content[0].text)).toEqual(
       ranking.data.slice(0, results.length).map((result) => result.content[0]!.text),
     );
-    for (const [index, result] of results.entries())
+    for (let index = 0; index < results.length; index++)
       expect(toolMessage(prompt)).toContain(`【${index}†travel-policy.md】`);
     expect(toolMessage(prompt)).not.toContain(`【${results.length}†travel-policy.md】`);
   });
