@@ -14,18 +14,23 @@ function cutMarker(cutTokens: number): string {
   return `\n\n[… about ${cutTokens} tokens of this output were cut here to fit the model's context window …]\n\n`;
 }
 
-/** The longest prefix (or suffix) of `text` within `maxTokens`. */
+/** The longest prefix (or suffix) of `text` within `maxTokens` (to a few characters). */
 function excerpt(text: string, maxTokens: number, counter: TokenCounter, from: 'head' | 'tail') {
   if (maxTokens <= 0) return '';
   const total = counter.count(text);
   if (total <= maxTokens) return text;
-  let length = Math.floor((text.length * maxTokens) / total);
-  for (let attempt = 0; attempt < 20 && length > 0; attempt++) {
-    const candidate = from === 'head' ? text.slice(0, length) : text.slice(text.length - length);
-    if (counter.count(candidate) <= maxTokens) return candidate;
-    length = Math.floor(length * 0.85);
+  const part = (length: number) =>
+    from === 'head' ? text.slice(0, length) : text.slice(text.length - length);
+  // Binary search over lengths, starting from the proportional guess (tokens are not uniform).
+  let low = 0;
+  let high = Math.min(text.length, Math.ceil(((text.length * maxTokens) / total) * 2) + 16);
+  if (counter.count(part(high)) <= maxTokens) high = text.length;
+  for (let step = 0; step < 16 && high - low > 1; step++) {
+    const middle = Math.floor((low + high) / 2);
+    if (counter.count(part(middle)) <= maxTokens) low = middle;
+    else high = middle;
   }
-  return '';
+  return part(low);
 }
 
 /** `text` within `maxTokens`: itself, or its head and tail around a marker saying what was cut. */
