@@ -116,6 +116,40 @@ describe('tool output fitted to the context window', () => {
     expect(toolMessage(prompt)).not.toContain(`【${results.length}†travel-policy.md】`);
   });
 
+  it('fits file_search to what is left of max_prompt_tokens on a large model', async () => {
+    const store = await bed.client.vectorStores.create({ name: 'policies, again' });
+    await bed.client.vectorStores.files.uploadAndPoll(
+      store.id,
+      await toFile(Buffer.from(policyDocument()), 'travel-policy.md'),
+      poll,
+    );
+    const assistant = await bed.client.beta.assistants.create({
+      model: 'gpt-4o',
+      tools: [{ type: 'file_search' }],
+      tool_resources: { file_search: { vector_store_ids: [store.id] } },
+    });
+    const thread = await bed.client.beta.threads.create({
+      messages: [{ role: 'user', content: 'What is the travel budget for region 7?' }],
+    });
+    bed.upstream.enqueue(
+      {
+        toolCalls: [{ name: 'file_search', arguments: { query: 'travel budget region 7' } }],
+        usage: { prompt_tokens: 400, completion_tokens: 20 },
+      },
+      { text: 'It is 1259 euros per quarter.' },
+    );
+    const run = await bed.client.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistant.id, max_prompt_tokens: 3000 },
+      poll,
+    );
+    expect(run.incomplete_details).toBeNull();
+    expect(run.status).toBe('completed');
+    // The second prompt fits in what the first left: 3000 - 400.
+    expect(promptTokens(counter, bed.upstream.lastRequest)).toBeLessThanOrEqual(2600);
+    expect(toolMessage(bed.upstream.lastRequest)).toContain('【0†travel-policy.md】');
+  });
+
   it('a huge function output keeps its head and tail, within a window set in the models config', async () => {
     const assistant = await bed.client.beta.assistants.create({
       model: 'tight-local',
