@@ -150,6 +150,25 @@ describe('tool output fitted to the context window', () => {
     expect(toolMessage(bed.upstream.lastRequest)).toContain('【0†travel-policy.md】');
   });
 
+  it('a max_completion_tokens larger than the window neither fails the run nor is sent whole', async () => {
+    const assistant = await bed.client.beta.assistants.create({ model: 'small-local-model' });
+    const thread = await bed.client.beta.threads.create({
+      messages: [{ role: 'user', content: 'Write a long story.' }],
+    });
+    bed.upstream.enqueue({ text: 'Once upon a time.' });
+    const run = await bed.client.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistant.id, max_completion_tokens: 20_000 },
+      poll,
+    );
+    expect(run.last_error).toBeNull();
+    expect(run.status).toBe('completed');
+    const sent = bed.upstream.lastRequest;
+    // Capped at what the window leaves after the (short) prompt.
+    expect(sent.max_tokens).toBeLessThan(8192);
+    expect(sent.max_tokens).toBeGreaterThan(8000);
+  });
+
   it('a huge function output keeps its head and tail, within a window set in the models config', async () => {
     const assistant = await bed.client.beta.assistants.create({
       model: 'tight-local',
