@@ -375,6 +375,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       defaultBaseUrl: config.providerBaseUrl,
       defaultApiKey: config.providerApiKey,
       providers: config.providers,
+      models: config.models,
       resilience: {
         attempts: 3,
         baseDelayMs: 500,
@@ -401,6 +402,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         bus,
         concurrency: config.workerConcurrency,
         leaseMs: config.leaseSeconds * 1000,
+        threadFilesWaitSeconds: config.threadFilesWaitSeconds,
         dependencies: {
           store,
           bus,

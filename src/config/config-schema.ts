@@ -22,6 +22,21 @@ export const ProviderConfigSchema = z.strictObject({
 });
 export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
 
+/**
+ * What the server should assume about one model (`models` in `concierge.config.json`, keyed by the
+ * model name assistants use). It wins over a provider's `contextWindows`/`visionModels` and the
+ * built-in table.
+ */
+export const ModelConfigSchema = z.strictObject({
+  /** Context window in tokens (prompt and answer together). */
+  context_window: z.number().int().positive().optional(),
+  /** Most tokens the model writes in one answer. */
+  max_output_tokens: z.number().int().positive().optional(),
+  /** Whether the model accepts images. */
+  vision: z.boolean().optional(),
+});
+export type ModelConfig = z.infer<typeof ModelConfigSchema>;
+
 export const ConfigSchema = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8787),
   host: z.string().min(1).default('127.0.0.1'),
@@ -91,6 +106,13 @@ export const ConfigSchema = z.strictObject({
   /** Whether `/` serves the playground web UI (`web/dist`); `off` leaves only the API. */
   playground: z.enum(['on', 'off']).default('on'),
   providers: z.record(z.string().regex(/^[a-zA-Z0-9_-]+$/), ProviderConfigSchema).default({}),
+  /** Per-model context window, answer limit and image input, by model name (`ollama/llama3.2` or `gpt-4o`). */
+  models: z.record(z.string().min(1), ModelConfigSchema).default({}),
+  /**
+   * Seconds a new run waits (queued, holding no worker) for files still being indexed in its thread's
+   * vector stores before it starts anyway.
+   */
+  threadFilesWaitSeconds: z.coerce.number().int().min(0).default(60),
   /**
    * Hosts the A2A client may contact (`host`, `host:port`, `*.domain`); a comma-separated list in the
    * environment. Unset: loopback hosts in dev mode (no `apiKey`), no host otherwise.
@@ -151,5 +173,6 @@ export const ENVIRONMENT_VARIABLES = {
   ingestionConcurrency: 'CONCIERGE_INGESTION_CONCURRENCY',
   fileSearchMaxTokensPerFile: 'CONCIERGE_FILE_SEARCH_MAX_TOKENS_PER_FILE',
   a2aAllowedHosts: 'CONCIERGE_A2A_ALLOWED_HOSTS',
+  threadFilesWaitSeconds: 'CONCIERGE_THREAD_FILES_WAIT_SECONDS',
   playground: 'CONCIERGE_PLAYGROUND',
 } as const satisfies Partial<Record<keyof Config, string>>;

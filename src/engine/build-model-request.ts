@@ -13,6 +13,8 @@ import type {
   ModelTool,
 } from '../models/language-model.ts';
 import type { StepTranscript } from '../storage/ports/runs-port.ts';
+import { messageTokens, promptBudget } from './context-budget.ts';
+import { fitText, outputCap } from './fit-tool-output.ts';
 import { RunFailure } from './run-failure.ts';
 import { imageTokens, MESSAGE_OVERHEAD_TOKENS, type TokenCounter } from './token-counter.ts';
 
@@ -85,18 +87,6 @@ function assistantText(message: Message): string {
   return message.content.map((part) => (part.type === 'text' ? part.text.value : '')).join('');
 }
 
-function tokensOf(counter: TokenCounter, message: ModelMessage): number {
-  let total = MESSAGE_OVERHEAD_TOKENS;
-  for (const part of message.content) {
-    if (part.type === 'text') total += counter.count(part.text);
-    else if (part.type === 'image') total += imageTokens(part.detail);
-    else if (part.type === 'tool-call')
-      total += counter.count(part.toolName) + counter.count(part.arguments);
-    else total += counter.count(part.output);
-  }
-  return total;
-}
-
 /** This run's own turns: its messages, and its tool calls with their results. */
 function runTranscript(input: BuildRequestInput, byId: Map<string, Message>): ModelMessage[] {
   const transcript: ModelMessage[] = [];
@@ -160,39 +150,30 @@ export async function buildModelRequest(input: BuildRequestInput): Promise<Built
       { status: 'failed', code: 'invalid_prompt' },
     );
   }
-  const transcript = runTranscript(input, byId);
+  let transcript = runTranscript(input, byId);
 
-  // The output budget: what max_completion_tokens leaves, else a quarter of the window (at most 4096).
-  const completionLeft =
-    run.max_completion_tokens === null
-      ? undefined
-      : run.max_completion_tokens - input.used.completion;
-  if (completionLeft !== undefined && completionLeft <= 0) {
-    throw new RunFailure('The run used all of max_completion_tokens.', {
-      status: 'incomplete',
-      reason: 'max_completion_tokens',
-    });
-  }
-  const outputReserve =
-    completionLeft ?? Math.min(4096, Math.floor(input.capabilities.contextWindow / 4));
-  const promptLeft =
-    run.max_prompt_tokens === null
-      ? Number.POSITIVE_INFINITY
-      : run.max_prompt_tokens - input.used.prompt;
-  const windowLeft = input.capabilities.contextWindow - outputReserve;
-  const budget = Math.min(promptLeft, windowLeft);
+  const { budget, promptLeft, windowLeft, completionLeft } = promptBudget(
+    run,
+    input.capabilities,
+    input.used,
+  );
 
   const system = run.instructions || undefined;
-  const fixed =
-    (system ? counter.count(system) + MESSAGE_OVERHEAD_TOKENS : 0) +
-    input.tools.reduce((sum, tool) => sum + counter.count(JSON.stringify(tool)), 0) +
-    transcript.reduce((sum, message) => sum + tokensOf(counter, message), 0);
+  const newest = historyMessages.at(-1);
+  const reserve = newest ? Math.min(messageTokens(counter, newest), Math.floor(budget / 2)) : 0;
+  let fixed = fixedTokens(input, transcript);
+  // Tool outputs (a client's function output, or a budget that shrank since the tool ran) are cut
+  // before the newest message of the conversation is dropped.
+  if (fixed + reserve > budget) {
+    transcript = shrinkToolResults(transcript, fixed + reserve - budget, counter);
+    fixed = fixedTokens(input, transcript);
+  }
 
   // Keep the newest history messages that fit; always at least the newest one when the run has no turns yet.
   const kept: ModelMessage[] = [];
   let total = fixed;
   for (let index = historyMessages.length - 1; index >= 0; index--) {
-    const tokens = tokensOf(counter, historyMessages[index]!);
+    const tokens = messageTokens(counter, historyMessages[index]!);
     if (total + tokens > budget) break;
     kept.unshift(historyMessages[index]!);
     total += tokens;
@@ -226,7 +207,7 @@ export async function buildModelRequest(input: BuildRequestInput): Promise<Built
     parallelToolCalls: run.parallel_tool_calls,
     ...(run.temperature !== null ? { temperature: run.temperature } : {}),
     ...(run.top_p !== null ? { topP: run.top_p } : {}),
-    ...(completionLeft !== undefined ? { maxOutputTokens: completionLeft } : {}),
+    ...maxOutputTokens(input.capabilities, completionLeft, total),
     ...(input.reasoningEffort ? { reasoningEffort: input.reasoningEffort } : {}),
     ...responseFormat(run),
   };
@@ -235,6 +216,100 @@ export async function buildModelRequest(input: BuildRequestInput): Promise<Built
     estimatedPromptTokens: total,
     droppedMessages: historyMessages.length - kept.length,
   };
+}
+
+/** The answer's limit: what is left of `max_completion_tokens` and the model's own limit, within the window. */
+function maxOutputTokens(
+  capabilities: BuildRequestInput['capabilities'],
+  completionLeft: number | undefined,
+  promptTokens: number,
+): Pick<ModelRequest, 'maxOutputTokens'> {
+  const limit = Math.min(
+    completionLeft ?? Number.POSITIVE_INFINITY,
+    capabilities.maxOutputTokens ?? Number.POSITIVE_INFINITY,
+  );
+  if (limit === Number.POSITIVE_INFINITY) return {};
+  return {
+    maxOutputTokens: Math.max(1, Math.min(limit, capabilities.contextWindow - promptTokens)),
+  };
+}
+
+/** Tokens of what every request of this run carries: instructions, tools, and the run's own turns. */
+function fixedTokens(input: BuildRequestInput, transcript: ModelMessage[]): number {
+  const system = input.run.instructions;
+  return (
+    (system ? input.counter.count(system) + MESSAGE_OVERHEAD_TOKENS : 0) +
+    input.tools.reduce((sum, tool) => sum + input.counter.count(JSON.stringify(tool)), 0) +
+    transcript.reduce((sum, message) => sum + messageTokens(input.counter, message), 0)
+  );
+}
+
+/** The transcript with its largest tool outputs cut (head and tail kept) until `excess` tokens are freed. */
+function shrinkToolResults(
+  transcript: ModelMessage[],
+  excess: number,
+  counter: TokenCounter,
+): ModelMessage[] {
+  const sizes = transcript.flatMap((message) =>
+    message.role === 'tool' ? message.content.map((part) => counter.count(part.output)) : [],
+  );
+  const cap = outputCap(sizes, excess);
+  return transcript.map((message) =>
+    message.role === 'tool'
+      ? {
+          ...message,
+          content: message.content.map((part) => ({
+            ...part,
+            output: fitText(part.output, cap, counter),
+          })),
+        }
+      : message,
+  );
+}
+
+/**
+ * Tokens the outputs of a tool-calls step's pending calls may use together, so that the next request
+ * still fits: the next turn's budget, less instructions, tools, the run's earlier turns, this step's
+ * calls and outputs so far, and room for the newest message of the conversation (up to half).
+ */
+export function toolOutputRoom(input: BuildRequestInput, pending: StepTranscript): number {
+  let budget: number;
+  try {
+    budget = promptBudget(input.run, input.capabilities, input.used).budget;
+  } catch {
+    return 0; // The run's output budget is spent; the next turn ends it anyway.
+  }
+  if (budget === Number.POSITIVE_INFINITY) return budget;
+  const byId = new Map(input.messages.map((message) => [message.id, message]));
+  const calls: ModelMessage = {
+    role: 'assistant',
+    content: pending.calls.map((call) => ({
+      type: 'tool-call',
+      toolCallId: call.id,
+      toolName: call.name,
+      arguments: call.arguments,
+    })),
+  };
+  const answered = pending.calls.reduce(
+    (sum, call) => sum + (call.output === null ? 0 : input.counter.count(call.output)),
+    MESSAGE_OVERHEAD_TOKENS,
+  );
+  const newest = input.messages.filter((message) => message.run_id !== input.run.id).at(-1);
+  const newestTokens = newest
+    ? MESSAGE_OVERHEAD_TOKENS +
+      newest.content.reduce((sum, part) => {
+        if (part.type === 'text') return sum + input.counter.count(part.text.value);
+        if (part.type === 'image_file') return sum + imageTokens(part.image_file.detail);
+        if (part.type === 'image_url') return sum + imageTokens(part.image_url.detail);
+        return sum;
+      }, 0)
+    : 0;
+  const used =
+    fixedTokens(input, runTranscript(input, byId)) +
+    messageTokens(input.counter, calls) +
+    answered +
+    Math.min(newestTokens, Math.floor(budget / 2));
+  return Math.max(0, budget - used);
 }
 
 function toModelToolChoice(run: Run): ModelRequest['toolChoice'] {

@@ -5,13 +5,19 @@
  */
 import type { ToolResources } from '../domain/assistant.ts';
 import { nowSeconds } from '../domain/clock.ts';
+import type { Message } from '../domain/message.ts';
 import type { Run, RunStep, Usage } from '../domain/run.ts';
 import { ModelCallError, type ModelResolver, type ModelTool } from '../models/language-model.ts';
 import type { RunRecord, StepTranscript } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
 import { unknownTool } from './unknown-tool.ts';
-import { buildModelRequest, type ImageLoader } from './build-model-request.ts';
+import {
+  buildModelRequest,
+  toolOutputRoom,
+  type BuildRequestInput,
+  type ImageLoader,
+} from './build-model-request.ts';
 import type { EventBus } from './event-bus.ts';
 import type { EventSink } from './event-sink.ts';
 import { endRun, endStep, type Ending } from './finish-run.ts';
@@ -25,6 +31,8 @@ import { CancelRequested, HandBack } from './stop-reasons.ts';
 import { collectRunSources } from './message-annotations.ts';
 import { streamTurn, TurnState } from './stream-turn.ts';
 import type { TokenCounter } from './token-counter.ts';
+
+type RunSteps = Awaited<ReturnType<Store['runSteps']['listAll']>>;
 
 /** More turns than any sensible tool loop needs; a model stuck calling tools is stopped here. */
 const MAX_TURNS = 50;
@@ -176,8 +184,31 @@ export async function executeRun(
     const toolResources = await dependencies.toolResources(record);
     const resolved = dependencies.models.resolve(writer.run.model);
     const { tools, toolFor } = await offeredTools(dependencies, record, toolResources);
+    const requestInput = (steps: RunSteps, messages: Message[]): BuildRequestInput => ({
+      projectId,
+      run: writer.run,
+      modelId: resolved.modelId,
+      capabilities: resolved.capabilities,
+      messages,
+      steps,
+      tools,
+      reasoningEffort: record.options.reasoning_effort,
+      used: usedTokens(steps),
+      counter: dependencies.counter,
+      loadImage: dependencies.loadImage,
+    });
     const settle = async (step: RunStep, transcript: StepTranscript) => {
       const steps = await store.runSteps.listAll(projectId, writer.run.id);
+      const outputRoom = toolOutputRoom(
+        {
+          ...requestInput(steps, await store.messages.listAll(projectId, writer.run.thread_id)),
+          used: usedTokens([
+            ...steps.filter((entry) => entry.step.id !== step.id),
+            { step, transcript },
+          ]),
+        },
+        transcript,
+      );
       const settled = await settleToolStep({
         store,
         writer,
@@ -190,6 +221,8 @@ export async function executeRun(
         sourceOffset: countSources(
           steps.filter((entry) => entry.step.id !== step.id).map((entry) => entry.step),
         ),
+        outputRoom,
+        counter: dependencies.counter,
         signal,
       });
       state.toolStep = settled.step;
@@ -249,19 +282,9 @@ export async function executeRun(
       signal.throwIfAborted();
       const steps = knownSteps ?? (await store.runSteps.listAll(projectId, writer.run.id));
       knownSteps = undefined;
-      const built = await buildModelRequest({
-        projectId,
-        run: writer.run,
-        modelId: resolved.modelId,
-        capabilities: resolved.capabilities,
-        messages: await store.messages.listAll(projectId, writer.run.thread_id),
-        steps,
-        tools,
-        reasoningEffort: record.options.reasoning_effort,
-        used: usedTokens(steps),
-        counter: dependencies.counter,
-        loadImage: dependencies.loadImage,
-      });
+      const built = await buildModelRequest(
+        requestInput(steps, await store.messages.listAll(projectId, writer.run.thread_id)),
+      );
       const result = await streamTurn({
         store,
         writer,

@@ -10,8 +10,10 @@ import type { ToolResources } from '../domain/assistant.ts';
 import type { StepTranscript, TranscriptCall } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import { APPROVE_ACTION, type ServerTool, type ToolContext } from '../tools/tool.ts';
+import { fitExecution } from './fit-tool-output.ts';
 import { toolCallDelta } from './run-objects.ts';
 import type { RunWriter } from './run-writer.ts';
+import type { TokenCounter } from './token-counter.ts';
 
 /** A call the client must answer: a function tool, or an approval a server tool asked for. */
 export interface ClientCall {
@@ -71,6 +73,9 @@ export async function settleToolStep(input: {
   step: RunStep;
   transcript: StepTranscript;
   sourceOffset: number;
+  /** Tokens the outputs of this step's pending calls may use together (see `toolOutputRoom`). */
+  outputRoom: number;
+  counter: TokenCounter;
   signal: AbortSignal;
 }): Promise<SettledStep> {
   const { writer } = input;
@@ -81,6 +86,10 @@ export async function settleToolStep(input: {
     calls: input.transcript.calls.map((call) => ({ ...call })),
   };
   let sourceOffset = input.sourceOffset;
+  // The room is shared by the calls still without an output (the client's too); a call that needs
+  // less leaves the rest to the others.
+  let room = input.outputRoom;
+  let unanswered = transcript.calls.filter((call) => call.output === null).length;
 
   for (const [index, call] of transcript.calls.entries()) {
     const tool = input.toolFor(call.name);
@@ -98,7 +107,7 @@ export async function settleToolStep(input: {
         writer.emit('thread.run.step.delta', toolCallDelta(step.id, { index, ...delta })),
     };
     const answered = call.approval?.output;
-    const execution =
+    const executed =
       answered != null && tool.resume
         ? await tool.resume(
             call.id,
@@ -108,9 +117,15 @@ export async function settleToolStep(input: {
             context,
           )
         : await tool.execute(call.id, call.name, call.arguments, context);
+    const execution =
+      executed.kind === 'completed'
+        ? fitExecution(executed, Math.floor(room / Math.max(1, unanswered)), input.counter)
+        : executed;
     toolCalls[index] = execution.toolCall;
     if (execution.kind === 'completed') {
       call.output = execution.output;
+      room -= input.counter.count(execution.output);
+      unanswered -= 1;
       if (execution.messageContent?.length) call.messageContent = execution.messageContent;
       if (execution.files?.length) call.files = execution.files;
       if (execution.toolCall.type === 'file_search')

@@ -1,6 +1,7 @@
 /**
  * The worker: claims runs from the runs table (a lease renewed by heartbeat), executes up to
  * `concurrency` of them at once, stops the ones a client cancels, expires runs that waited too long,
+ * gives back new runs whose thread's files are still being indexed (they wait queued, not in a slot),
  * and on stop drains: running runs finish, or are handed back (lease released) when the drain time is up.
  */
 import { randomBytes } from 'node:crypto';
@@ -10,6 +11,7 @@ import { EventSink } from './event-sink.ts';
 import type { RunRecord } from '../storage/ports/runs-port.ts';
 import { executeRun, type ExecutorDependencies } from './run-executor.ts';
 import { expireRun } from './run-transitions.ts';
+import { threadFilesWaitUntil } from './thread-files-wait.ts';
 import type { RunHandOff } from './run-hand-off.ts';
 import { CancelRequested, HandBack } from './stop-reasons.ts';
 
@@ -22,6 +24,8 @@ export interface WorkerOptions {
   pollMs?: number;
   /** How often to look for expired runs. */
   sweepMs?: number;
+  /** Seconds a new run waits for files its thread's vector stores are indexing (0: no wait). */
+  threadFilesWaitSeconds?: number;
 }
 
 export interface Worker extends RunHandOff {
@@ -57,9 +61,27 @@ export function createWorker(options: WorkerOptions): Worker {
   /** Slots promised to runs being inserted by this process (see run-hand-off.ts). */
   let reserved = 0;
 
+  /** Gives a new run back to the queue while its thread's files are indexed; true if it was. */
+  async function deferred(record: RunRecord): Promise<boolean> {
+    const now = Date.now();
+    const until = await threadFilesWaitUntil(
+      store,
+      record,
+      options.threadFilesWaitSeconds ?? 0,
+      now,
+    );
+    if (until === undefined || !(await store.runs.deferClaim(record.run.id, id, until)))
+      return false;
+    setTimeout(pump, until - now + 10).unref();
+    return true;
+  }
+
   function launch(record: RunRecord, lastSeq?: number): void {
     const controller = new AbortController();
-    const done = executeRun(dependencies, record, controller.signal, lastSeq)
+    const done = deferred(record)
+      .then((waiting) =>
+        waiting ? undefined : executeRun(dependencies, record, controller.signal, lastSeq),
+      )
       .catch((error) => log.error({ err: error, runId: record.run.id }, 'run execution crashed'))
       .finally(async () => {
         await store.runs

@@ -100,6 +100,8 @@ export interface ModelCapabilities {
   vision: boolean;
   /** Context window in tokens. */
   contextWindow: number;
+  /** Most tokens the model writes in one answer, when known. */
+  maxOutputTokens?: number;
 }
 
 /** Resolves an assistant's model name (`gpt-4o`, `ollama/llama3.2`) to a callable model. */

@@ -1,6 +1,7 @@
 /**
- * What we know about common models without asking them: context windows and image input. Providers
- * in `concierge.config.json` override both (`contextWindows`, `visionModels`).
+ * What we know about common models without asking them: context windows and image input. The
+ * `models` setting and providers in `concierge.config.json` override both (`context_window`/`vision`,
+ * `contextWindows`/`visionModels`).
  */
 
 /** Context windows by model-name prefix, longest prefix first. */

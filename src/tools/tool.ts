@@ -42,6 +42,12 @@ export interface CompletedExecution {
   messageContent?: MessageContent[];
   /** Files the model may link to. */
   files?: ProducedFile[];
+  /**
+   * This result cut to at most `maxTokens` of output, for a model whose context window has less room
+   * (file_search drops its lowest-ranked passages first). Without it the engine keeps the output's
+   * head and tail.
+   */
+  fit?(maxTokens: number, countTokens: (text: string) => number): CompletedExecution;
 }
 
 /** The tool needs a person before it goes on: an approval, or an answer a remote agent asked for. */

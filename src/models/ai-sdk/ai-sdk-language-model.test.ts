@@ -136,6 +136,35 @@ describe('AI SDK adapter against the OpenAI wire format', () => {
     expect(resolve('unknown/model').modelId).toBe('unknown/model');
   });
 
+  it('takes context window, answer limit and vision from the models config first', () => {
+    const configured = createAiSdkModelResolver({
+      defaultBaseUrl: upstream.url,
+      defaultApiKey: undefined,
+      providers: { local: { type: 'openai-compatible', contextWindows: { tiny: 1000 } } },
+      models: {
+        'local/tiny': { context_window: 4096, max_output_tokens: 512 },
+        'gpt-4o': { context_window: 8192, vision: false },
+        'llama3.2': { vision: true },
+      },
+      resilience: { attempts: 1, baseDelayMs: 10, maxDelayMs: 20, idleTimeoutMs: 500 },
+    }).resolve;
+    expect(configured('local/tiny').capabilities).toEqual({
+      vision: false,
+      contextWindow: 4096,
+      maxOutputTokens: 512,
+    });
+    expect(configured('gpt-4o').capabilities).toEqual({ vision: false, contextWindow: 8192 });
+    // By the bare model id too, when the full name is not listed; unset fields fall through.
+    expect(configured('local/llama3.2').capabilities).toEqual({
+      vision: true,
+      contextWindow: 131072,
+    });
+    expect(configured('mystery-model').capabilities).toEqual({
+      vision: false,
+      contextWindow: 8192,
+    });
+  });
+
   it('retries transient failures before any output, then succeeds', async () => {
     upstream.enqueue(
       { error: { status: 503 } },

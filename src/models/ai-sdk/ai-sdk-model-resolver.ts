@@ -1,9 +1,10 @@
 /**
  * Resolves model names to AI SDK models: `<provider>/<model>` goes to a named provider from the
  * configuration, anything else to the default OpenAI-compatible upstream. A provider named `default`
- * in the configuration adds `visionModels`/`contextWindows` for the default upstream.
+ * in the configuration adds `visionModels`/`contextWindows` for the default upstream; the `models`
+ * setting overrides both per model.
  */
-import type { ProviderConfig } from '../../config/config-schema.ts';
+import type { ModelConfig, ProviderConfig } from '../../config/config-schema.ts';
 import type { LanguageModel, ModelCapabilities, ModelResolver } from '../language-model.ts';
 import { knownContextWindow, knownVision } from '../model-knowledge.ts';
 import { withResilience, type ResilienceOptions } from '../resilient-language-model.ts';
@@ -14,6 +15,8 @@ export interface AiSdkModelResolverOptions {
   defaultBaseUrl: string;
   defaultApiKey: string | undefined;
   providers: Record<string, ProviderConfig>;
+  /** Per-model settings by model name (with or without the provider prefix). */
+  models?: Record<string, ModelConfig>;
   resilience: ResilienceOptions;
 }
 
@@ -54,11 +57,17 @@ export function createAiSdkModelResolver(options: AiSdkModelResolverOptions): Mo
         );
         cache.set(key, model);
       }
+      // The `models` config first, then the provider's lists, then the built-in table.
+      const configured = options.models?.[modelName] ?? options.models?.[modelId] ?? {};
       const capabilities: ModelCapabilities = {
-        vision: provider.visionModels
-          ? provider.visionModels.includes(modelId)
-          : knownVision(modelId),
-        contextWindow: provider.contextWindows?.[modelId] ?? knownContextWindow(modelId),
+        vision:
+          configured.vision ??
+          (provider.visionModels ? provider.visionModels.includes(modelId) : knownVision(modelId)),
+        contextWindow:
+          configured.context_window ??
+          provider.contextWindows?.[modelId] ??
+          knownContextWindow(modelId),
+        ...(configured.max_output_tokens ? { maxOutputTokens: configured.max_output_tokens } : {}),
       };
       return { model, modelId, capabilities };
     },

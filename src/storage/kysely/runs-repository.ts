@@ -233,6 +233,18 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
         .execute();
     },
 
+    async deferClaim(runId, workerId, notBefore) {
+      // Unlocked, with a lease in the future: claimNext passes the run over until then.
+      const result = await db
+        .updateTable('runs')
+        .set({ locked_by: null, lease_until: notBefore })
+        .where('id', '=', runId)
+        .where('locked_by', '=', workerId)
+        .where('status', '=', 'queued')
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
     async listExpired(nowSeconds, limit) {
       const rows = await db
         .selectFrom('runs')

@@ -74,6 +74,12 @@ export interface RunRepository {
   ): Promise<Array<{ id: string; status: RunStatus }>>;
   /** Gives a run back (its lease ends now). */
   releaseLease(runId: string, workerId: string): Promise<void>;
+  /**
+   * Gives a queued run this worker holds back to the queue, claimable again from `notBefore` (Unix
+   * milliseconds): the run waits without holding a worker. False, changing nothing, when the run is
+   * no longer queued or no longer this worker's.
+   */
+  deferClaim(runId: string, workerId: string, notBefore: number): Promise<boolean>;
   /** Runs waiting (queued or requires_action) whose `expires_at` passed. */
   listExpired(nowSeconds: number, limit: number): Promise<RunRecord[]>;
 }

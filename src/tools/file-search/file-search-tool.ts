@@ -5,8 +5,8 @@
  */
 import type { AssistantTool } from '../../domain/assistant.ts';
 import type { StepToolCall } from '../../domain/run.ts';
-import type { FileSearch } from '../file-search.ts';
-import type { ServerTool, ToolContext, ToolExecution } from '../tool.ts';
+import type { FileSearch, FileSearchResult } from '../file-search.ts';
+import type { CompletedExecution, ServerTool, ToolContext, ToolExecution } from '../tool.ts';
 
 const NAME = 'file_search';
 const DEFAULT_MAX_RESULTS = 20;
@@ -42,6 +42,76 @@ function emptyCall(callId: string, context: Pick<ToolContext, 'run'>): StepToolC
     id: callId,
     type: 'file_search',
     file_search: { ranking_options: settings(context.run.tools).rankingOptions, results: [] },
+  };
+}
+
+type RankingOptions = ReturnType<typeof settings>['rankingOptions'];
+
+function passage(result: FileSearchResult, marker: number): string {
+  const text = result.content.map((part) => part.text).join('\n');
+  return `【${marker}†${result.filename}】 (relevance ${result.score.toFixed(2)})\n${text}`;
+}
+
+/**
+ * The call's result for `results` (best first): the step lists exactly the passages the model reads.
+ * Fitting drops the lowest-ranked passages first, then cuts the text of the best one.
+ */
+function resultsExecution(
+  callId: string,
+  rankingOptions: RankingOptions,
+  results: FileSearchResult[],
+  sourceOffset: number,
+  left: number,
+): CompletedExecution {
+  const note =
+    left > 0
+      ? `\n\n[${left} lower-ranked passage(s) were left out to fit the model's context window.]`
+      : '';
+  return {
+    kind: 'completed',
+    toolCall: {
+      id: callId,
+      type: 'file_search',
+      file_search: {
+        ranking_options: rankingOptions,
+        results: results.map((result) => ({
+          file_id: result.file_id,
+          file_name: result.filename,
+          score: result.score,
+          content: result.content,
+        })),
+      },
+    },
+    output:
+      results.map((result, index) => passage(result, sourceOffset + index)).join('\n\n') + note,
+    fit(maxTokens, countTokens) {
+      const total = results.length + left;
+      const noteTokens = countTokens(
+        `\n\n[${total} lower-ranked passage(s) were left out to fit the model's context window.]`,
+      );
+      const kept: FileSearchResult[] = [];
+      let used = noteTokens;
+      for (const result of results) {
+        const tokens = countTokens(passage(result, sourceOffset + kept.length)) + 2;
+        if (used + tokens > maxTokens) break;
+        kept.push(result);
+        used += tokens;
+      }
+      if (kept.length === 0 && results.length > 0) {
+        // Not even the best passage fits whole: keep as much of its beginning as fits.
+        const best = results[0]!;
+        const header = countTokens(passage({ ...best, content: [] }, sourceOffset)) + 4;
+        const text = best.content.map((part) => part.text).join('\n');
+        let length = Math.floor(
+          (text.length * Math.max(0, maxTokens - used - header)) / Math.max(1, countTokens(text)),
+        );
+        while (length > 0 && countTokens(text.slice(0, length)) > maxTokens - used - header)
+          length = Math.floor(length * 0.85);
+        if (length > 0)
+          kept.push({ ...best, content: [{ type: 'text', text: `${text.slice(0, length)} …` }] });
+      }
+      return resultsExecution(callId, rankingOptions, kept, sourceOffset, total - kept.length);
+    },
   };
 }
 
@@ -99,29 +169,13 @@ export function createFileSearchTool(search: FileSearch): ServerTool {
         ranker: rankingOptions.ranker,
         signal: context.signal,
       });
-      const toolCall: StepToolCall = {
-        id: callId,
-        type: 'file_search',
-        file_search: {
-          ranking_options: rankingOptions,
-          results: results.map((result) => ({
-            file_id: result.file_id,
-            file_name: result.filename,
-            score: result.score,
-            content: result.content,
-          })),
-        },
-      };
-      const output =
-        results.length === 0
-          ? `No passages matched "${query}".`
-          : results
-              .map(
-                (result, index) =>
-                  `【${context.sourceOffset + index}†${result.filename}】 (relevance ${result.score.toFixed(2)})\n${result.content.map((part) => part.text).join('\n')}`,
-              )
-              .join('\n\n');
-      return { kind: 'completed', toolCall, output };
+      if (results.length === 0)
+        return {
+          kind: 'completed',
+          toolCall: emptyCall(callId, context),
+          output: `No passages matched "${query}".`,
+        };
+      return resultsExecution(callId, rankingOptions, results, context.sourceOffset, 0);
     },
   };
 }
