@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -183,5 +183,32 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: sessions, state and files', () =>
     await expect(stat(temporary.directory)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(temporary.alive).toBe(false);
     await expect(temporary.runCell('1', CELL)).rejects.toThrow(/closed/);
+  });
+});
+
+describe.runIf(bwrapAvailable)('bwrap sandbox: where the data dir is', () => {
+  it('runs jails for a data dir whose parent is private (0700, like a home directory)', async () => {
+    const parent = await makeDataDir();
+    try {
+      await chmod(parent, 0o700);
+      const dataDir = join(parent, 'home', 'concierge');
+      await mkdir(dataDir, { recursive: true, mode: 0o700 });
+      const sandbox = (await tryBwrapSandbox(dataDir))!;
+      try {
+        expect(sandbox.kind).toBe('bwrap');
+        const session = await sandbox.openSession('thread_private_parent');
+        await session.putFile('input.txt', Buffer.from('from the host'));
+        const result = await session.runCell(
+          'open("/mnt/data/out.txt", "w").write(open("/mnt/data/input.txt").read().upper())',
+          CELL,
+        );
+        expect(result.error).toBeNull();
+        expect(await readFile(join(session.directory, 'out.txt'), 'utf8')).toBe('FROM THE HOST');
+      } finally {
+        await sandbox.close();
+      }
+    } finally {
+      await removeDataDir(parent);
+    }
   });
 });
