@@ -11,6 +11,7 @@ import type { StepToolCall } from '../../domain/run.ts';
 import type { Store } from '../../storage/store.ts';
 import { saveOutputFile } from '../output-files.ts';
 import type { ProducedFile, ServerTool, ToolContext, ToolExecution } from '../tool.ts';
+import { ToolUnavailableError } from '../tool-unavailable-error.ts';
 import type { SandboxSession } from './sandbox.ts';
 import type { CodeSessions } from './code-sessions.ts';
 import { SandboxCapacityError } from './session-manager.ts';
@@ -84,6 +85,7 @@ export function createCodeInterpreterTool({
     async modelTools(_tool, context) {
       const files = await runFiles(store, context);
       const available = await sessions();
+      if (!available.manager && available.refused) throw new ToolUnavailableError(available.reason);
       const libraries =
         available.manager && available.standardLibraryOnly
           ? ' Only the Python standard library is available (no numpy, pandas or matplotlib).'
@@ -116,6 +118,7 @@ export function createCodeInterpreterTool({
       const code = parseCode(argumentsText);
       context.emitDelta({ type: 'code_interpreter', code_interpreter: { input: code } });
       const available = await sessions();
+      if (!available.manager && available.refused) throw new ToolUnavailableError(available.reason);
       if (!available.manager)
         return failure(
           callId,
@@ -124,7 +127,7 @@ export function createCodeInterpreterTool({
         );
       let acquired;
       try {
-        acquired = await available.manager.acquire(context.run.thread_id);
+        acquired = await available.manager.acquire(context.run.thread_id, context.projectId);
       } catch (error) {
         if (error instanceof SandboxCapacityError)
           return failure(
