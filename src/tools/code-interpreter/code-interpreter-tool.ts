@@ -158,10 +158,10 @@ export function createCodeInterpreterTool({
       let logs = result.logs;
       if (result.error)
         logs += `${logs && !logs.endsWith('\n') ? '\n' : ''}${result.error.traceback || `${result.error.name}: ${result.error.message}`}`;
+      // A killed session's own words (in the error or a notice) say what was lost: files are kept,
+      // except past the disk limit, which deletes them.
       if (result.timedOut)
         logs += `\n[The cell ran past ${CELL_TIMEOUT_MS / 1000} seconds and was stopped.]`;
-      else if (result.killedReason)
-        logs += `\n[The Python process was stopped (${result.killedReason}); variables are gone, files are kept.]`;
       if (logs) outputs.push({ type: 'logs', logs });
       for (const output of result.outputFiles) {
         const saved = await saveOutputFile(

@@ -162,6 +162,8 @@ export class KernelSession implements SandboxSession {
     const outcome = await kernel.next(timeoutMs + this.options.limits.killGraceSeconds * 1000);
     clearInterval(watchdog.timer);
     const result = cellOutcome(outcome, id, timeoutMs);
+    // Threads the cell left behind would go on running (and burning CPU) between cells.
+    if (result.killedReason === 'threads') await kernel.kill();
     if (watchdog.exceeded || (await this.overDiskLimit()))
       return this.resetForDisk(kernel, result.logs);
     const collected = await collectOutputFiles(this.options.directory, before, {

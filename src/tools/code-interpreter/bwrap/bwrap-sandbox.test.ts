@@ -146,6 +146,42 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: sessions, state and files', () =>
     expect(processes.logs).toBe('True\n');
   });
 
+  it('ends threads a cell leaves running: the session restarts, nothing runs between cells', async () => {
+    const threads = await sandbox.openSession('thread_threads');
+    try {
+      const joined = await threads.runCell(
+        'import threading\nresults = []\nworker = threading.Thread(target=lambda: results.append(1))\nworker.start()\nworker.join()\nresults',
+        CELL,
+      );
+      expect(joined).toMatchObject({ logs: '[1]\n', error: null });
+      expect(joined.killedReason).toBeUndefined();
+      const left = await threads.runCell(
+        [
+          'import threading',
+          'counter = [0]',
+          'def spin():',
+          '    while True:',
+          '        counter[0] += 1',
+          'threading.Thread(target=spin, daemon=True).start()',
+          'print("started")',
+        ].join('\n'),
+        CELL,
+      );
+      expect(left.killedReason).toBe('threads');
+      expect(left.logs).toContain('started\n[concierge] The cell left 1 thread running');
+      expect(threads.alive).toBe(false);
+      // During a cell, the kernel's own output reader is the only other thread.
+      const after = await threads.runCell(
+        'import os, threading\nprint(len(os.listdir("/proc/self/task")), [t.name for t in threading.enumerate()])\ncounter',
+        CELL,
+      );
+      expect(after.logs).toBe("2 ['MainThread', 'concierge-capture']\n");
+      expect(after.error?.name).toBe('NameError');
+    } finally {
+      await threads.close();
+    }
+  });
+
   it('rejects input file names that would leave /mnt/data', async () => {
     await expect(session.putFile('../escape.txt', Buffer.from('x'))).rejects.toThrow(
       /Invalid sandbox file name/,
