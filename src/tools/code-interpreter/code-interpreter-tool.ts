@@ -14,6 +14,7 @@ import type { ProducedFile, ServerTool, ToolContext, ToolExecution } from '../to
 import { ToolUnavailableError } from '../tool-unavailable-error.ts';
 import type { SandboxSession } from './sandbox.ts';
 import type { CodeSessions } from './code-sessions.ts';
+import { sessionFileNames } from './session-file-names.ts';
 import { SandboxCapacityError } from './session-manager.ts';
 
 const NAME = 'code_interpreter';
@@ -38,7 +39,7 @@ function parseCode(argumentsText: string): string {
   return argumentsText;
 }
 
-/** The files of the run: tool_resources plus code_interpreter attachments of the thread, by the name the code sees. */
+/** The files of the run: tool_resources plus code_interpreter attachments of the thread, by the name the code sees (any uploaded name made safe and distinct). */
 async function runFiles(
   store: Store,
   context: Pick<ToolContext, 'projectId' | 'run' | 'toolResources'>,
@@ -51,12 +52,8 @@ async function runFiles(
     }
   }
   const files = await store.files.findMany(context.projectId, [...ids], nowSeconds());
-  const names = new Set<string>();
-  return files.map((file) => {
-    const name = names.has(file.filename) ? `${file.id}-${file.filename}` : file.filename;
-    names.add(name);
-    return { file, name };
-  });
+  const names = sessionFileNames(files);
+  return files.map((file) => ({ file, name: names.get(file.id)! }));
 }
 
 function failure(callId: string, code: string, message: string): ToolExecution {
