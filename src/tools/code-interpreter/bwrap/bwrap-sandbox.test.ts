@@ -106,6 +106,23 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: sessions, state and files', () =>
     expect(readBack.logs).toBe("['feb', 25, 50]\n");
   });
 
+  it('returns one image per figure: a figure saved and then shown is not saved again', async () => {
+    const saved = await session.runCell(
+      'import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.savefig("/mnt/data/saved.png")\nplt.show()',
+      CELL,
+    );
+    expect(saved.error).toBeNull();
+    expect(saved.outputFiles.map((file) => file.name)).toEqual(['saved.png']);
+    const changed = await session.runCell(
+      'plt.plot([1, 2])\nplt.savefig("/mnt/data/before.png")\nplt.title("changed after saving")\nplt.show()',
+      CELL,
+    );
+    expect(changed.outputFiles.map((file) => file.name).sort()).toEqual([
+      'before.png',
+      'figure_2.png',
+    ]);
+  });
+
   it('returns only files the cell created or changed', async () => {
     const unchanged = await session.runCell(
       'open("/mnt/data/sales.csv").read().count("\\n")',

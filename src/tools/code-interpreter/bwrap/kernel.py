@@ -138,12 +138,18 @@ def run_user_code(code, filename):
 
 
 def save_open_figures():
-    """Saves every open matplotlib figure as a PNG in /mnt/data, so `plt.show()` yields an image."""
+    """Saves the cell's open matplotlib figures as PNGs in /mnt/data, so `plt.show()` yields an image.
+
+    One figure is one image: a figure the code already saved (or drew) and did not change since is
+    not saved again. Matplotlib marks a figure stale when it changes and not stale once drawn.
+    """
     global figure_count
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is None:
         return
     for number in pyplot.get_fignums():
+        if not pyplot.figure(number).stale:
+            continue
         figure_count += 1
         while os.path.lexists(f"/mnt/data/{FIGURE_PREFIX}{figure_count}.png"):
             figure_count += 1
