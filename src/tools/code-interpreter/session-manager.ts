@@ -4,11 +4,12 @@
  * and `maxSessionsPerProject` per project, and `acquire` says when the key had a session whose
  * state is gone, so the engine can tell the model.
  *
- * Making room is fair between projects: with n projects holding sessions, each one's fair share is
- * `maxSessions / n`. A project within its share may evict the least recently used idle session of a
- * project above its share (else one of its own); a project at or above its share evicts only its
- * own. So one project opening many sessions never resets another project's sessions while that
- * project stays within its share.
+ * Making room is fair between projects: with n projects holding sessions (the asking one counted),
+ * each one's fair share is `maxSessions / n`. A project that stays within its share with the new
+ * session may evict the least recently used idle session of a project above its share (else one of
+ * its own); a project the new session takes past its share evicts only its own. So one project
+ * opening many sessions never resets another project's sessions while that project stays within
+ * its share.
  *
  * Directories of sessions this process does not hold (left by a crash, or by another worker sharing
  * the data dir) are left alone while fresh, reported as a reset when their key comes back (files
