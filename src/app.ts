@@ -40,6 +40,7 @@ import { createAiSdkModelResolver } from './models/ai-sdk/ai-sdk-model-resolver.
 import type { ModelResolver } from './models/language-model.ts';
 import { createCodeInterpreterTool } from './tools/code-interpreter/code-interpreter-tool.ts';
 import { createCodeSessions } from './tools/code-interpreter/code-sessions.ts';
+import type { SandboxBackends } from './tools/code-interpreter/select-sandbox.ts';
 import { createFileSearchTool } from './tools/file-search/file-search-tool.ts';
 import type { ServerTool } from './tools/tool.ts';
 import { serviceAgentsRoutes } from './api/service-agents/service-agents.routes.ts';
@@ -112,6 +113,8 @@ export interface AppOverrides {
   chain?: Chain;
   /** More built-in service agents (tests add their own). */
   builtinAgents?: BuiltinServiceAgent[];
+  /** The code_interpreter backends `CONCIERGE_CODE_SANDBOX` chooses from (tests stand in for a host that lacks one). */
+  codeSandboxBackends?: SandboxBackends;
 }
 
 export interface App {
@@ -383,7 +386,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         idleTimeoutMs: config.modelTimeoutSeconds * 1000,
       },
     });
-  const codeSessions = await createCodeSessions(config, server.log);
+  const codeSessions = await createCodeSessions(config, server.log, overrides.codeSandboxBackends);
   const serverTools: ServerTool[] = [
     createFileSearchTool(fileSearch),
     createServiceAgentTool({

@@ -56,6 +56,11 @@ export const ConfigSchema = z.strictObject({
   codeSessionIdleSeconds: z.coerce.number().int().positive().default(1200),
   /** Most code_interpreter sessions (one Python process each, about 100 MB) open at once. */
   codeMaxSessions: z.coerce.number().int().positive().default(16),
+  /**
+   * Most code_interpreter sessions one project may hold at once; unset means `codeMaxSessions`. When
+   * projects compete, each may also evict only projects above their fair share of `codeMaxSessions`.
+   */
+  codeMaxSessionsPerProject: z.coerce.number().int().positive().optional(),
   chainRpcUrl: z.string().url().optional(),
   /**
    * The key that signs transactions on `chainRpcUrl` (the dev chain uses its own publicly known dev key).
@@ -159,6 +164,7 @@ export const ENVIRONMENT_VARIABLES = {
   codeSandbox: 'CONCIERGE_CODE_SANDBOX',
   codeSessionIdleSeconds: 'CONCIERGE_CODE_SESSION_IDLE_SECONDS',
   codeMaxSessions: 'CONCIERGE_CODE_MAX_SESSIONS',
+  codeMaxSessionsPerProject: 'CONCIERGE_CODE_MAX_SESSIONS_PER_PROJECT',
   chainRpcUrl: 'CONCIERGE_CHAIN_RPC_URL',
   chainPrivateKey: 'CONCIERGE_CHAIN_PRIVATE_KEY',
   chainEthPriceUsd: 'CONCIERGE_CHAIN_ETH_PRICE_USD',

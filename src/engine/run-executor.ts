@@ -11,6 +11,7 @@ import { ModelCallError, type ModelResolver, type ModelTool } from '../models/la
 import type { RunRecord, StepTranscript } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
+import { ToolUnavailableError } from '../tools/tool-unavailable-error.ts';
 import { unknownTool } from './unknown-tool.ts';
 import {
   buildModelRequest,
@@ -112,6 +113,8 @@ function endingFor(error: unknown, signal: AbortSignal): Ending | undefined {
   }
   if (error instanceof ModelCallError)
     return { status: 'failed', code: error.code, message: error.message };
+  if (error instanceof ToolUnavailableError)
+    return { status: 'failed', code: 'server_error', message: error.message };
   return {
     status: 'failed',
     code: 'server_error',

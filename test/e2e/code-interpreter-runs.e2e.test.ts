@@ -133,4 +133,84 @@ describe.runIf(bwrapAvailable)('code_interpreter in runs (bwrap sandbox)', () =>
     expect(output).toContain('42');
     expect(output).toContain('ZeroDivisionError');
   });
+
+  it('shows a figure saved and then shown as one image', async () => {
+    const thread = await bed.client.beta.threads.create({
+      messages: [{ role: 'user', content: 'Plot a line.' }],
+    });
+    const code = [
+      'import matplotlib.pyplot as plt',
+      'plt.plot([1, 2, 3], [2, 4, 3])',
+      'plt.savefig("/mnt/data/line.png")',
+      'plt.show()',
+    ].join('\n');
+    bed.upstream.enqueue(
+      { toolCalls: [{ name: 'code_interpreter', arguments: { code } }] },
+      { text: 'Here it is.' },
+    );
+    const run = await bed.client.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistantId },
+      poll,
+    );
+    expect(run.status).toBe('completed');
+    const steps = await bed.client.beta.threads.runs.steps.list(run.id, { thread_id: thread.id });
+    const call = (steps.data.at(-1)!.step_details as any).tool_calls[0];
+    const images = call.code_interpreter.outputs.filter((output: any) => output.type === 'image');
+    expect(images).toHaveLength(1);
+    expect((await bed.client.files.retrieve(images[0].image.file_id)).filename).toBe('line.png');
+    const answer = (await bed.client.beta.threads.messages.list(thread.id, { run_id: run.id }))
+      .data[0]!;
+    expect(answer.content.filter((part) => part.type === 'image_file')).toHaveLength(1);
+  });
+
+  it('runs code on a thread whose attachments have hostile names (.bashrc, paths, duplicates)', async () => {
+    const upload = async (name: string, text: string) =>
+      (
+        await bed.client.files.create({
+          file: await toFile(Buffer.from(text), name),
+          purpose: 'assistants',
+        })
+      ).id;
+    const ids = [
+      await upload('.bashrc', 'export EVIL=1\n'),
+      await upload('../../notes.txt', 'first\n'),
+      await upload('notes.txt', 'second\n'),
+    ];
+    const thread = await bed.client.beta.threads.create({
+      messages: [
+        {
+          role: 'user',
+          content: 'What files do I have?',
+          attachments: ids.map((file_id) => ({ file_id, tools: [{ type: 'code_interpreter' }] })),
+        },
+      ],
+    });
+    bed.upstream.enqueue(
+      {
+        toolCalls: [
+          {
+            name: 'code_interpreter',
+            arguments: {
+              code: 'import os\nsorted((n, open(n).read()) for n in os.listdir("/mnt/data"))',
+            },
+          },
+        ],
+      },
+      { text: 'Listed.' },
+    );
+    const run = await bed.client.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistantId },
+      poll,
+    );
+    expect(run.status).toBe('completed');
+    const output = bed.upstream.lastRequest.messages.find(
+      (message: any) => message.role === 'tool',
+    ).content;
+    expect(output).toContain("('bashrc', 'export EVIL=1\\n')");
+    expect(output).toContain("('notes.txt', 'first\\n')");
+    expect(output).toContain(`('${ids[2]}-notes.txt', 'second\\n')`);
+    expect(output).not.toContain('Error');
+  });
 });

@@ -3,7 +3,7 @@
  * scripts/install-system-packages.sh) turns a host that cannot run the bwrap backend into a failure;
  * without it such a host reports the bwrap suites as skipped.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -15,11 +15,9 @@ import { SandboxUnavailableError } from '../../src/tools/code-interpreter/sandbo
 
 const required = process.env['CONCIERGE_TEST_REQUIRE_SANDBOX'] === '1';
 
-/** A fresh data dir that jails running under other host uids can traverse (mkdtemp makes 0700 dirs). */
+/** A fresh, private (0700, as mkdtemp makes it) data dir. */
 export async function makeDataDir(): Promise<string> {
-  const directory = await mkdtemp(join(tmpdir(), 'concierge-sandbox-test-'));
-  await chmod(directory, 0o711);
-  return directory;
+  return mkdtemp(join(tmpdir(), 'concierge-sandbox-test-'));
 }
 
 export async function removeDataDir(directory: string): Promise<void> {

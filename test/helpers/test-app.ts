@@ -2,7 +2,7 @@
  * Builds a fresh app for a test: in-memory SQLite by default, or a Postgres schema of its own with
  * `{ database: 'postgres' }`. `listen` gives a real port for the official SDK.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type App, type AppOverrides } from '../../src/app.ts';
@@ -28,8 +28,6 @@ export async function createTestApp({
 }: TestAppOptions = {}): Promise<TestApp> {
   // Each app has a data directory of its own (blobs, sandboxes, and the dev chain's single-process lock).
   const dataDir = mkdtempSync(join(tmpdir(), 'concierge-test-'));
-  // code_interpreter jails run under other host uids and must be able to traverse the data dir.
-  chmodSync(dataDir, 0o711);
   const parsed = ConfigSchema.parse({ port: 0, logLevel: 'silent', dataDir, ...config });
   let schema: string | undefined;
   const store =

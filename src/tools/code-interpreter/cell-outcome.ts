@@ -12,6 +12,8 @@ const CellAnswerSchema = z.object({
   logs: z.string(),
   error: z.object({ name: z.string(), message: z.string(), traceback: z.string() }).nullable(),
   timedOut: z.boolean(),
+  /** Threads the cell left running (the bwrap kernel reports them; the session must restart). */
+  strayThreads: z.number().int().nonnegative().optional(),
 });
 
 const LOST = 'The Python session was restarted: variables are lost, files in /mnt/data are kept.';
@@ -25,7 +27,14 @@ export function cellOutcome(outcome: KernelOutcome, id: number, timeoutMs: numbe
       const answer = CellAnswerSchema.safeParse(outcome.message);
       if (!answer.success || answer.data.id !== id)
         return killed('protocol', 'The Python process sent an answer Concierge could not read.');
-      return { logs: answer.data.logs, error: answer.data.error, timedOut: answer.data.timedOut };
+      const { logs, error, timedOut, strayThreads = 0 } = answer.data;
+      if (strayThreads === 0) return { logs, error, timedOut };
+      const plural = strayThreads === 1 ? 'thread' : 'threads';
+      const notice =
+        `[concierge] The cell left ${strayThreads} ${plural} running after it ended. A cell's work must ` +
+        `finish within the cell (join threads before it ends), so the Python session was restarted: ${LOST}`;
+      const separator = logs === '' || logs.endsWith('\n') ? '' : '\n';
+      return { logs: `${logs}${separator}${notice}\n`, error, timedOut, killedReason: 'threads' };
     }
     case 'timeout':
       return {

@@ -11,8 +11,10 @@ import type { StepToolCall } from '../../domain/run.ts';
 import type { Store } from '../../storage/store.ts';
 import { saveOutputFile } from '../output-files.ts';
 import type { ProducedFile, ServerTool, ToolContext, ToolExecution } from '../tool.ts';
+import { ToolUnavailableError } from '../tool-unavailable-error.ts';
 import type { SandboxSession } from './sandbox.ts';
 import type { CodeSessions } from './code-sessions.ts';
+import { sessionFileNames } from './session-file-names.ts';
 import { SandboxCapacityError } from './session-manager.ts';
 
 const NAME = 'code_interpreter';
@@ -37,7 +39,7 @@ function parseCode(argumentsText: string): string {
   return argumentsText;
 }
 
-/** The files of the run: tool_resources plus code_interpreter attachments of the thread, by the name the code sees. */
+/** The files of the run: tool_resources plus code_interpreter attachments of the thread, by the name the code sees (any uploaded name made safe and distinct). */
 async function runFiles(
   store: Store,
   context: Pick<ToolContext, 'projectId' | 'run' | 'toolResources'>,
@@ -50,12 +52,8 @@ async function runFiles(
     }
   }
   const files = await store.files.findMany(context.projectId, [...ids], nowSeconds());
-  const names = new Set<string>();
-  return files.map((file) => {
-    const name = names.has(file.filename) ? `${file.id}-${file.filename}` : file.filename;
-    names.add(name);
-    return { file, name };
-  });
+  const names = sessionFileNames(files);
+  return files.map((file) => ({ file, name: names.get(file.id)! }));
 }
 
 function failure(callId: string, code: string, message: string): ToolExecution {
@@ -84,6 +82,7 @@ export function createCodeInterpreterTool({
     async modelTools(_tool, context) {
       const files = await runFiles(store, context);
       const available = await sessions();
+      if (!available.manager && available.refused) throw new ToolUnavailableError(available.reason);
       const libraries =
         available.manager && available.standardLibraryOnly
           ? ' Only the Python standard library is available (no numpy, pandas or matplotlib).'
@@ -116,6 +115,7 @@ export function createCodeInterpreterTool({
       const code = parseCode(argumentsText);
       context.emitDelta({ type: 'code_interpreter', code_interpreter: { input: code } });
       const available = await sessions();
+      if (!available.manager && available.refused) throw new ToolUnavailableError(available.reason);
       if (!available.manager)
         return failure(
           callId,
@@ -124,7 +124,7 @@ export function createCodeInterpreterTool({
         );
       let acquired;
       try {
-        acquired = await available.manager.acquire(context.run.thread_id);
+        acquired = await available.manager.acquire(context.run.thread_id, context.projectId);
       } catch (error) {
         if (error instanceof SandboxCapacityError)
           return failure(
@@ -155,10 +155,10 @@ export function createCodeInterpreterTool({
       let logs = result.logs;
       if (result.error)
         logs += `${logs && !logs.endsWith('\n') ? '\n' : ''}${result.error.traceback || `${result.error.name}: ${result.error.message}`}`;
+      // A killed session's own words (in the error or a notice) say what was lost: files are kept,
+      // except past the disk limit, which deletes them.
       if (result.timedOut)
         logs += `\n[The cell ran past ${CELL_TIMEOUT_MS / 1000} seconds and was stopped.]`;
-      else if (result.killedReason)
-        logs += `\n[The Python process was stopped (${result.killedReason}); variables are gone, files are kept.]`;
       if (logs) outputs.push({ type: 'logs', logs });
       for (const output of result.outputFiles) {
         const saved = await saveOutputFile(

@@ -5,11 +5,18 @@
  */
 import type { Config } from '../../config/config-schema.ts';
 import type { SandboxLog } from './sandbox.ts';
-import { selectSandbox } from './select-sandbox.ts';
+import { SandboxUnavailableError } from './sandbox-unavailable-error.ts';
+import { selectSandbox, type SandboxBackends } from './select-sandbox.ts';
 import { CodeSessionManager } from './session-manager.ts';
 
 export type CodeSessions =
-  { manager: CodeSessionManager; standardLibraryOnly: boolean } | { manager: null; reason: string };
+  | { manager: CodeSessionManager; standardLibraryOnly: boolean }
+  | {
+      manager: null;
+      reason: string;
+      /** The operator must act (e.g. an exposed server without bwrap): runs that use the tool fail. */
+      refused: boolean;
+    };
 
 export interface CodeSessionsHandle {
   get(): Promise<CodeSessions>;
@@ -17,31 +24,51 @@ export interface CodeSessionsHandle {
 }
 
 export async function createCodeSessions(
-  config: Pick<Config, 'codeSandbox' | 'dataDir' | 'codeSessionIdleSeconds' | 'codeMaxSessions'>,
+  config: Pick<
+    Config,
+    | 'codeSandbox'
+    | 'dataDir'
+    | 'codeSessionIdleSeconds'
+    | 'codeMaxSessions'
+    | 'codeMaxSessionsPerProject'
+    | 'apiKey'
+  >,
   log: SandboxLog,
+  backends?: SandboxBackends,
 ): Promise<CodeSessionsHandle> {
   let selected: Promise<CodeSessions> | undefined;
   let sandbox: Awaited<ReturnType<typeof selectSandbox>> = null;
-  const get = () =>
-    (selected ??= selectSandbox({ mode: config.codeSandbox, dataDir: config.dataDir, log }).then(
-      (chosen): CodeSessions => {
-        sandbox = chosen;
-        if (!chosen)
-          return {
-            manager: null,
-            reason: 'no sandbox backend can run on this host (see the server log)',
-          };
-        return {
-          manager: new CodeSessionManager({
-            sandbox: chosen,
-            idleSeconds: config.codeSessionIdleSeconds,
-            maxSessions: config.codeMaxSessions,
-            log,
-          }),
-          standardLibraryOnly: chosen.kind === 'pyodide',
-        };
-      },
-    ));
+  const choose = async (): Promise<CodeSessions> => {
+    try {
+      sandbox = await selectSandbox({
+        mode: config.codeSandbox,
+        dataDir: config.dataDir,
+        log,
+        exposed: config.apiKey !== undefined,
+        backends,
+      });
+    } catch (error) {
+      if (!(error instanceof SandboxUnavailableError) || config.codeSandbox !== 'auto') throw error;
+      return { manager: null, reason: error.reason, refused: true };
+    }
+    if (!sandbox)
+      return {
+        manager: null,
+        reason: 'no sandbox backend can run on this host (see the server log)',
+        refused: false,
+      };
+    return {
+      manager: new CodeSessionManager({
+        sandbox,
+        idleSeconds: config.codeSessionIdleSeconds,
+        maxSessions: config.codeMaxSessions,
+        maxSessionsPerProject: config.codeMaxSessionsPerProject ?? config.codeMaxSessions,
+        log,
+      }),
+      standardLibraryOnly: sandbox.kind === 'pyodide',
+    };
+  };
+  const get = () => (selected ??= choose());
   if (config.codeSandbox === 'bwrap' || config.codeSandbox === 'pyodide') await get();
   return {
     get,

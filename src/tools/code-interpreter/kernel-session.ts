@@ -11,7 +11,7 @@ import { directoryUsage } from './directory-usage.ts';
 import type { KernelProcess } from './kernel-process.ts';
 import { putSessionFile } from './put-session-file.ts';
 import type { CellResult, RunCellOptions, SandboxSession } from './sandbox.ts';
-import type { SandboxLimits } from './sandbox-limits.ts';
+import { dataDirectoryBytes, type SandboxLimits } from './sandbox-limits.ts';
 
 export interface KernelSessionOptions {
   key: string;
@@ -109,9 +109,9 @@ export class KernelSession implements SandboxSession {
   }
 
   private async overDiskLimit(): Promise<boolean> {
-    const { diskBytes, diskEntries } = this.options.limits;
+    const { diskEntries } = this.options.limits;
     const usage = await directoryUsage(this.options.directory, diskEntries);
-    return usage.bytes > diskBytes || usage.entries > diskEntries;
+    return usage.bytes > dataDirectoryBytes(this.options.limits) || usage.entries > diskEntries;
   }
 
   /** Past the disk limit the files themselves are the problem: the kernel restarts and the files go. */
@@ -121,9 +121,10 @@ export class KernelSession implements SandboxSession {
     await Promise.all(
       names.map((name) => rm(join(this.options.directory, name), { recursive: true, force: true })),
     );
-    const { diskBytes, diskEntries } = this.options.limits;
+    const { diskEntries } = this.options.limits;
+    const megabytes = Math.round(dataDirectoryBytes(this.options.limits) / 2 ** 20);
     const message =
-      `The files in /mnt/data grew past the session limit (${Math.round(diskBytes / 2 ** 20)} MB or ${diskEntries} files). ` +
+      `The files in /mnt/data grew past the session limit (${megabytes} MB or ${diskEntries} files). ` +
       'The Python session was restarted and its files were deleted: variables and files are gone.';
     return {
       logs,
@@ -161,6 +162,8 @@ export class KernelSession implements SandboxSession {
     const outcome = await kernel.next(timeoutMs + this.options.limits.killGraceSeconds * 1000);
     clearInterval(watchdog.timer);
     const result = cellOutcome(outcome, id, timeoutMs);
+    // Threads the cell left behind would go on running (and burning CPU) between cells.
+    if (result.killedReason === 'threads') await kernel.kill();
     if (watchdog.exceeded || (await this.overDiskLimit()))
       return this.resetForDisk(kernel, result.logs);
     const collected = await collectOutputFiles(this.options.directory, before, {

@@ -9,12 +9,16 @@ import { chown, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidRequestError } from '../../domain/errors.ts';
 
-/** Whether `name` can be used as `/mnt/data/<name>`: a plain file name, no directories, no dot-files, no control characters. */
+/**
+ * Whether `name` can be used as `/mnt/data/<name>`: a plain file name of at most 255 bytes, no
+ * directories, no dot-files, no control characters. `sessionFileNames` makes any name fit.
+ */
 export function isValidSessionFileName(name: string): boolean {
-  if (name.length === 0 || name.length > 255 || name.startsWith('.')) return false;
-  return [...name].every(
-    (character) => character !== '/' && character !== '\\' && character.charCodeAt(0) >= 0x20,
-  );
+  if (name.length === 0 || Buffer.byteLength(name) > 255 || name.startsWith('.')) return false;
+  return [...name].every((character) => {
+    const code = character.codePointAt(0)!;
+    return character !== '/' && character !== '\\' && code >= 0x20 && code !== 0x7f;
+  });
 }
 
 /** Writes `bytes` as `<directory>/<name>`, owned by `owner` when given (the jail's host uid). */

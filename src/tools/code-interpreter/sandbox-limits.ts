@@ -13,9 +13,15 @@ export interface SandboxLimits {
   processes: number;
   /** Open files per process (RLIMIT_NOFILE). */
   openFiles: number;
-  /** Size of the private `/tmp` in the jail. */
+  /** Size of the private `/tmp` (also `HOME`) in the jail: a fixed slice of `diskBytes`. */
   tmpBytes: number;
-  /** Total bytes in a session's /mnt/data; past it the session is reset and its files deleted. */
+  /** Size of the jail's `/dev/shm` (POSIX shared memory, multiprocessing locks): a fixed slice of `diskBytes`. */
+  shmBytes: number;
+  /**
+   * Everything a session may write, over all its writable places: `/tmp` and `/dev/shm` are
+   * size-capped filesystems taking `tmpBytes` and `shmBytes` of it, `/mnt/data` gets the rest; past
+   * that the session is reset and its files deleted. Nothing else in the jail is writable.
+   */
   diskBytes: number;
   /** Total files and folders in a session's /mnt/data, with the same consequence. */
   diskEntries: number;
@@ -34,9 +40,24 @@ export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
   processes: 64,
   openFiles: 256,
   tmpBytes: 64 * 1024 * 1024,
+  shmBytes: 16 * 1024 * 1024,
   diskBytes: 1024 * 1024 * 1024,
   diskEntries: 10_000,
   logBytes: 64 * 1024,
   outputFiles: 20,
   killGraceSeconds: 2,
 };
+
+/** Bytes `/mnt/data` may hold: what the session's disk limit leaves after its fixed-size tmpfs mounts. */
+export function dataDirectoryBytes(limits: SandboxLimits): number {
+  return limits.diskBytes - limits.tmpBytes - limits.shmBytes;
+}
+
+/** Throws a `RangeError` when the limits leave `/mnt/data` no room. */
+export function checkSandboxLimits(limits: SandboxLimits): SandboxLimits {
+  if (dataDirectoryBytes(limits) <= 0)
+    throw new RangeError(
+      `sandbox diskBytes (${limits.diskBytes}) must exceed tmpBytes + shmBytes (${limits.tmpBytes + limits.shmBytes})`,
+    );
+  return limits;
+}

@@ -23,9 +23,13 @@ export interface CellError {
   traceback: string;
 }
 
-/** Why the interpreter process ended during the cell; its variables are lost, its files kept (but for `disk-limit`, which deletes them). */
+/**
+ * Why the interpreter process ended during the cell; its variables are lost, its files kept (but
+ * for `disk-limit`, which deletes them). `threads`: the cell left threads running, and a cell's
+ * work must end with the cell.
+ */
 export type KilledReason =
-  'timeout' | 'cpu-limit' | 'disk-limit' | 'exited' | 'killed' | 'protocol';
+  'timeout' | 'cpu-limit' | 'disk-limit' | 'exited' | 'killed' | 'protocol' | 'threads';
 
 export interface CellResult {
   /** Program output, stdout and stderr interleaved; beyond the log limit the middle is cut with a notice. Notes from Concierge (skipped output files) are appended as `[concierge] …` lines. */

@@ -1,8 +1,15 @@
 /**
  * One code session per key (the thread id) on top of a `Sandbox`: sessions are opened on first use,
- * closed after `idleSeconds` without use (their directories deleted), capped at `maxSessions` (the
- * least recently used idle session makes room), and `acquire` says when the key had a session whose
+ * closed after `idleSeconds` without use (their directories deleted), capped at `maxSessions` in all
+ * and `maxSessionsPerProject` per project, and `acquire` says when the key had a session whose
  * state is gone, so the engine can tell the model.
+ *
+ * Making room is fair between projects: with n projects holding sessions (the asking one counted),
+ * each one's fair share is `maxSessions / n`. A project that stays within its share with the new
+ * session may evict the least recently used idle session of a project above its share (else one of
+ * its own); a project the new session takes past its share evicts only its own. So one project
+ * opening many sessions never resets another project's sessions while that project stays within
+ * its share.
  *
  * Directories of sessions this process does not hold (left by a crash, or by another worker sharing
  * the data dir) are left alone while fresh, reported as a reset when their key comes back (files
@@ -25,6 +32,8 @@ export interface CodeSessionManagerOptions {
   idleSeconds: number;
   /** Most sessions open at once (`codeMaxSessions`). */
   maxSessions: number;
+  /** Most sessions one project holds at once (`codeMaxSessionsPerProject`; default `maxSessions`). */
+  maxSessionsPerProject?: number;
   log?: SandboxLog;
   /** Milliseconds since the epoch; tests pass their own clock. */
   now?: () => number;
@@ -47,6 +56,7 @@ export class SandboxCapacityError extends Error {
 
 interface Entry {
   session: SandboxSession;
+  project: string;
   lastUsed: number;
   busy: number;
 }
@@ -57,6 +67,8 @@ export class CodeSessionManager {
   private readonly entries = new Map<string, Entry>();
   /** Sessions being opened, resolving to the reset reason for the key (if any). */
   private readonly opening = new Map<string, Promise<string | undefined>>();
+  /** The project of each key being opened; counted against the caps from the moment it is asked for. */
+  private readonly openingProjects = new Map<string, string>();
   /** Keys whose session this process closed, with the reason to give the model. */
   private readonly tombstones = new Map<string, string>();
   private readonly now: () => number;
@@ -82,8 +94,11 @@ export class CodeSessionManager {
     return this.entries.size;
   }
 
-  /** The session for `key`, opening one when needed. Throws `SandboxCapacityError` when all sessions are busy. */
-  async acquire(key: string): Promise<AcquiredSession> {
+  /**
+   * The session for `key` (owned by `project`), opening one when needed. Throws
+   * `SandboxCapacityError` when no session this project may evict is idle.
+   */
+  async acquire(key: string, project: string): Promise<AcquiredSession> {
     if (!SESSION_KEY_PATTERN.test(key)) throw new Error(`invalid code session key '${key}'`);
     const entry = this.entries.get(key);
     if (entry?.session.alive) {
@@ -103,9 +118,15 @@ export class CodeSessionManager {
     let pending = this.opening.get(key);
     const first = pending === undefined;
     if (pending === undefined) {
-      pending = this.openFresh(key);
+      this.openingProjects.set(key, project);
+      pending = this.openFresh(key, project);
       this.opening.set(key, pending);
-      void pending.finally(() => this.opening.delete(key)).catch(() => {});
+      void pending
+        .finally(() => {
+          this.opening.delete(key);
+          this.openingProjects.delete(key);
+        })
+        .catch(() => {});
     }
     const reason = await pending;
     const session = this.managed(key, this.entries.get(key)!);
@@ -155,26 +176,52 @@ export class CodeSessionManager {
   }
 
   /** Opens a session for a key that has none; resolves to the reset reason, if the key had a session before. */
-  private async openFresh(key: string): Promise<string | undefined> {
+  private async openFresh(key: string, project: string): Promise<string | undefined> {
     const reason = this.tombstones.get(key) ?? (await this.leftoverReason(key));
     this.tombstones.delete(key);
-    await this.makeRoom();
+    await this.makeRoom(project);
     const session = await this.options.sandbox.openSession(key);
-    this.entries.set(key, { session, lastUsed: this.now(), busy: 0 });
+    this.entries.set(key, { session, project, lastUsed: this.now(), busy: 0 });
     return reason;
   }
 
-  private async makeRoom(): Promise<void> {
-    while (this.entries.size + this.opening.size > this.options.maxSessions) {
+  /** Sessions per project, those being opened (the caller's own included) counted. */
+  private countByProject(): Map<string, number> {
+    const counts = new Map<string, number>();
+    const held = [...this.entries.values()].map((entry) => entry.project);
+    for (const project of [...held, ...this.openingProjects.values()])
+      counts.set(project, (counts.get(project) ?? 0) + 1);
+    return counts;
+  }
+
+  /** Evicts idle sessions until `project`'s new session fits both caps, fairly (see the file comment). */
+  private async makeRoom(project: string): Promise<void> {
+    const { maxSessions } = this.options;
+    const perProject = this.options.maxSessionsPerProject ?? maxSessions;
+    for (;;) {
+      const counts = this.countByProject();
+      const own = counts.get(project) ?? 0;
+      const total = this.entries.size + this.openingProjects.size;
+      if (own <= perProject && total <= maxSessions) return;
+      const share = Math.max(1, Math.floor(maxSessions / counts.size));
       const idle = [...this.entries]
         .filter(([, entry]) => entry.busy === 0)
-        .sort(([, a], [, b]) => a.lastUsed - b.lastUsed)[0];
-      if (!idle)
+        .sort(([, a], [, b]) => a.lastUsed - b.lastUsed);
+      const mayTakeFromOthers = own <= perProject && own <= share;
+      const victim =
+        (mayTakeFromOthers
+          ? idle.find(
+              ([, entry]) => entry.project !== project && (counts.get(entry.project) ?? 0) > share,
+            )
+          : undefined) ?? idle.find(([, entry]) => entry.project === project);
+      if (!victim)
         throw new SandboxCapacityError(
-          `All ${this.options.maxSessions} code sessions are busy; try again when a running cell finishes.`,
+          own > perProject
+            ? `All ${perProject} code sessions of this project are busy; try again when a running cell finishes.`
+            : `All code sessions this project may use now (${Math.min(share, perProject)} of ${maxSessions} on this server) are busy; try again when a running cell finishes.`,
         );
       await this.retire(
-        idle[0],
+        victim[0],
         'The code session was closed to make room for other sessions: variables and files from earlier calls are gone.',
       );
     }

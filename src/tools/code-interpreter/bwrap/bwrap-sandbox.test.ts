@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -106,6 +106,23 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: sessions, state and files', () =>
     expect(readBack.logs).toBe("['feb', 25, 50]\n");
   });
 
+  it('returns one image per figure: a figure saved and then shown is not saved again', async () => {
+    const saved = await session.runCell(
+      'import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.savefig("/mnt/data/saved.png")\nplt.show()',
+      CELL,
+    );
+    expect(saved.error).toBeNull();
+    expect(saved.outputFiles.map((file) => file.name)).toEqual(['saved.png']);
+    const changed = await session.runCell(
+      'plt.plot([1, 2])\nplt.savefig("/mnt/data/before.png")\nplt.title("changed after saving")\nplt.show()',
+      CELL,
+    );
+    expect(changed.outputFiles.map((file) => file.name).sort()).toEqual([
+      'before.png',
+      'figure_2.png',
+    ]);
+  });
+
   it('returns only files the cell created or changed', async () => {
     const unchanged = await session.runCell(
       'open("/mnt/data/sales.csv").read().count("\\n")',
@@ -146,6 +163,42 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: sessions, state and files', () =>
     expect(processes.logs).toBe('True\n');
   });
 
+  it('ends threads a cell leaves running: the session restarts, nothing runs between cells', async () => {
+    const threads = await sandbox.openSession('thread_threads');
+    try {
+      const joined = await threads.runCell(
+        'import threading\nresults = []\nworker = threading.Thread(target=lambda: results.append(1))\nworker.start()\nworker.join()\nresults',
+        CELL,
+      );
+      expect(joined).toMatchObject({ logs: '[1]\n', error: null });
+      expect(joined.killedReason).toBeUndefined();
+      const left = await threads.runCell(
+        [
+          'import threading',
+          'counter = [0]',
+          'def spin():',
+          '    while True:',
+          '        counter[0] += 1',
+          'threading.Thread(target=spin, daemon=True).start()',
+          'print("started")',
+        ].join('\n'),
+        CELL,
+      );
+      expect(left.killedReason).toBe('threads');
+      expect(left.logs).toContain('started\n[concierge] The cell left 1 thread running');
+      expect(threads.alive).toBe(false);
+      // During a cell, the kernel's own output reader is the only other thread.
+      const after = await threads.runCell(
+        'import os, threading\nprint(len(os.listdir("/proc/self/task")), [t.name for t in threading.enumerate()])\ncounter',
+        CELL,
+      );
+      expect(after.logs).toBe("2 ['MainThread', 'concierge-capture']\n");
+      expect(after.error?.name).toBe('NameError');
+    } finally {
+      await threads.close();
+    }
+  });
+
   it('rejects input file names that would leave /mnt/data', async () => {
     await expect(session.putFile('../escape.txt', Buffer.from('x'))).rejects.toThrow(
       /Invalid sandbox file name/,
@@ -183,5 +236,32 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: sessions, state and files', () =>
     await expect(stat(temporary.directory)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(temporary.alive).toBe(false);
     await expect(temporary.runCell('1', CELL)).rejects.toThrow(/closed/);
+  });
+});
+
+describe.runIf(bwrapAvailable)('bwrap sandbox: where the data dir is', () => {
+  it('runs jails for a data dir whose parent is private (0700, like a home directory)', async () => {
+    const parent = await makeDataDir();
+    try {
+      await chmod(parent, 0o700);
+      const dataDir = join(parent, 'home', 'concierge');
+      await mkdir(dataDir, { recursive: true, mode: 0o700 });
+      const sandbox = (await tryBwrapSandbox(dataDir))!;
+      try {
+        expect(sandbox.kind).toBe('bwrap');
+        const session = await sandbox.openSession('thread_private_parent');
+        await session.putFile('input.txt', Buffer.from('from the host'));
+        const result = await session.runCell(
+          'open("/mnt/data/out.txt", "w").write(open("/mnt/data/input.txt").read().upper())',
+          CELL,
+        );
+        expect(result.error).toBeNull();
+        expect(await readFile(join(session.directory, 'out.txt'), 'utf8')).toBe('FROM THE HOST');
+      } finally {
+        await sandbox.close();
+      }
+    } finally {
+      await removeDataDir(parent);
+    }
   });
 });

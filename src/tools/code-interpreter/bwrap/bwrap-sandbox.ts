@@ -11,7 +11,11 @@ import { join } from 'node:path';
 import { KernelProcess } from '../kernel-process.ts';
 import { KernelSession } from '../kernel-session.ts';
 import { SESSION_KEY_PATTERN, type Sandbox, type SandboxLog } from '../sandbox.ts';
-import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from '../sandbox-limits.ts';
+import {
+  checkSandboxLimits,
+  DEFAULT_SANDBOX_LIMITS,
+  type SandboxLimits,
+} from '../sandbox-limits.ts';
 import { EXPECTED_LIBRARIES, SandboxUnavailableError } from '../sandbox-unavailable-error.ts';
 import { HostUidPool } from './host-uid-pool.ts';
 import { jailCommand, type JailTools } from './jail-command.ts';
@@ -46,7 +50,7 @@ export interface BwrapSandboxOptions {
 
 /** Creates the bwrap sandbox, or throws `SandboxUnavailableError` saying why this host cannot run it. */
 export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<Sandbox> {
-  const limits = { ...DEFAULT_SANDBOX_LIMITS, ...options.limits };
+  const limits = checkSandboxLimits({ ...DEFAULT_SANDBOX_LIMITS, ...options.limits });
   const tools = await findTools();
   const missingLibraries = await findMissingLibraries();
   if (missingLibraries.length > 0) {
@@ -60,8 +64,8 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<
   });
   const uidPool = process.getuid?.() === 0 ? new HostUidPool(options.hostUidBase) : undefined;
   await mkdir(options.sessionsDirectory, { recursive: true });
-  // Jails run under their own uids and must traverse (not list) this directory to mount a session.
-  if (uidPool) await chmod(options.sessionsDirectory, 0o711);
+  // Jails reach their own directory through a private bind mount (jail-command.ts), never by path.
+  if (uidPool) await chmod(options.sessionsDirectory, 0o700);
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const spawnKernel = (
     directory: string,
@@ -134,10 +138,13 @@ async function findExecutable(name: string): Promise<string> {
 }
 
 async function findTools(): Promise<JailTools> {
-  const [bwrap, setpriv, prlimit] = await Promise.all([
+  const [bwrap, setpriv, prlimit, unshare, mount, shell] = await Promise.all([
     findExecutable('bwrap'),
     findExecutable('setpriv'),
     findExecutable('prlimit'),
+    findExecutable('unshare'),
+    findExecutable('mount'),
+    findExecutable('sh'),
   ]);
   if (
     !(await access(DEBIAN_PYTHON, constants.X_OK).then(
@@ -150,7 +157,7 @@ async function findTools(): Promise<JailTools> {
       [...EXPECTED_LIBRARIES],
     );
   }
-  return { bwrap, setpriv, prlimit, python: DEBIAN_PYTHON };
+  return { bwrap, setpriv, prlimit, unshare, mount, shell, python: DEBIAN_PYTHON };
 }
 
 async function findMissingLibraries(): Promise<string[]> {
@@ -189,11 +196,7 @@ async function probeJail(
       outcome.kind === 'exit'
         ? outcome.exit.stderrTail.trim() || `exit code ${outcome.exit.code}`
         : 'it did not answer in time';
-    const hint =
-      /permission denied/i.test(detail) && uid !== undefined
-        ? `; jails run as host uid ${uid} and must be able to traverse every parent of ${sessionsDirectory} (chmod o+x), or set CONCIERGE_DATA_DIR elsewhere`
-        : '';
-    throw new SandboxUnavailableError(`bwrap could not start a jail: ${detail}${hint}`);
+    throw new SandboxUnavailableError(`bwrap could not start a jail: ${detail}`);
   } finally {
     await rm(directory, { recursive: true, force: true });
     if (uid !== undefined) uidPool?.release(uid);

@@ -27,9 +27,15 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: escape attempts', () => {
   beforeAll(async () => {
     dataDir = await makeDataDir();
     await writeFile(join(dataDir, 'concierge.db'), 'server secrets');
-    // Small file and disk limits keep the fill-the-disk attempts quick.
+    // Small file and disk limits keep the fill-the-disk attempts quick: /mnt/data gets 64 MiB.
     sandbox = (await tryBwrapSandbox(dataDir, {
-      limits: { fileSizeBytes: 16 * 1024 ** 2, diskBytes: 64 * 1024 ** 2, diskEntries: 500 },
+      limits: {
+        fileSizeBytes: 16 * 1024 ** 2,
+        tmpBytes: 8 * 1024 ** 2,
+        shmBytes: 8 * 1024 ** 2,
+        diskBytes: 80 * 1024 ** 2,
+        diskEntries: 500,
+      },
     }))!;
     [session, neighbour] = await Promise.all([
       sandbox.openSession('thread_attacker'),
@@ -219,6 +225,55 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: escape attempts', () => {
       ['huge.bin', 16 * 1024 ** 2],
     ]);
     await session.runCell('import os\nos.remove("/mnt/data/huge.bin")', CELL);
+    await expectStillWorks();
+  });
+
+  it('caps every writable place: /dev/shm, /tmp and HOME fill up at their size, /dev is read-only', async () => {
+    const fill = [
+      'import errno, os',
+      'def fill(directory):',
+      '    written = 0',
+      '    try:',
+      '        for i in range(64):',
+      '            with open(f"{directory}/fill_{i}.bin", "wb") as f:',
+      '                f.write(b"0" * (4 * 1024 ** 2))',
+      '            written += 4 * 1024 ** 2',
+      '    except OSError as error:',
+      '        return errno.errorcode[error.errno], written <= 8 * 1024 ** 2',
+      '    return "no error", written',
+      '[fill(d) for d in ["/dev/shm", "/tmp", os.environ["HOME"]]]',
+    ].join('\n');
+    const filled = await session.runCell(fill, CELL);
+    expect(filled.logs).toBe("[('ENOSPC', True), ('ENOSPC', True), ('ENOSPC', True)]\n");
+    const sizes = await session.runCell(
+      'import os\n[os.statvfs(d).f_blocks * os.statvfs(d).f_frsize for d in ["/dev/shm", "/tmp"]]',
+      CELL,
+    );
+    expect(sizes.logs).toBe(`[${8 * 1024 ** 2}, ${8 * 1024 ** 2}]\n`);
+    const device = await session.runCell('open("/dev/evil", "w")', CELL);
+    expect(device.error?.message).toContain('Read-only file system');
+    const cleanup = await session.runCell(
+      'import glob\nfor path in glob.glob("/dev/shm/*") + glob.glob("/tmp/fill_*"):\n    os.remove(path)',
+      CELL,
+    );
+    expect(cleanup.error).toBeNull();
+    await expectStillWorks();
+  });
+
+  it('refuses memory that no size cap covers: memfd, System V shared memory and message queues', async () => {
+    const memfd = await session.runCell('import os\nos.memfd_create("hidden")', CELL);
+    expect(memfd.error?.name).toBe('PermissionError');
+    const sysv = await session.runCell(
+      [
+        'import ctypes',
+        'libc = ctypes.CDLL(None, use_errno=True)',
+        'shm = libc.shmget(0, 1024 ** 3, 0o1600), ctypes.get_errno()',
+        'queue = libc.msgget(0, 0o1600), ctypes.get_errno()',
+        'shm, queue',
+      ].join('\n'),
+      CELL,
+    );
+    expect(sysv.logs).toBe('((-1, 1), (-1, 1))\n');
     await expectStillWorks();
   });
 

@@ -9,7 +9,9 @@ subprocesses) are captured interleaved and capped. The cell's code cannot read t
 stdin is moved to a private fd and fd 0 becomes /dev/null.
 
 Processes a cell starts do not outlive it: when the cell ends the kernel kills every other process
-in the jail's pid namespace, so a fork bomb or a forgotten server ends with its cell.
+in the jail's pid namespace, so a fork bomb or a forgotten server ends with its cell. Threads cannot
+be killed one by one, so a cell that leaves threads running (Python or native) is reported in its
+answer as ``"strayThreads": n`` and the host restarts the session: variables are lost, files kept.
 
 Contract with the host: a cell that runs past its timeout gets a ``CellTimeout`` at the next
 bytecode and its variables survive; code that ignores that (C loops, caught exceptions) is killed
@@ -24,6 +26,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import traceback
 import types
 
@@ -69,7 +72,7 @@ class Capture:
         self.tail = bytearray()
         self.total = 0
         self.lock = threading.Lock()
-        self.thread = threading.Thread(target=self.drain, daemon=True)
+        self.thread = threading.Thread(target=self.drain, name="concierge-capture", daemon=True)
         self.thread.start()
 
     def drain(self):
@@ -135,12 +138,18 @@ def run_user_code(code, filename):
 
 
 def save_open_figures():
-    """Saves every open matplotlib figure as a PNG in /mnt/data, so `plt.show()` yields an image."""
+    """Saves the cell's open matplotlib figures as PNGs in /mnt/data, so `plt.show()` yields an image.
+
+    One figure is one image: a figure the code already saved (or drew) and did not change since is
+    not saved again. Matplotlib marks a figure stale when it changes and not stale once drawn.
+    """
     global figure_count
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is None:
         return
     for number in pyplot.get_fignums():
+        if not pyplot.figure(number).stale:
+            continue
         figure_count += 1
         while os.path.lexists(f"/mnt/data/{FIGURE_PREFIX}{figure_count}.png"):
             figure_count += 1
@@ -174,6 +183,19 @@ def end_cell_processes():
             break
         except InterruptedError:
             continue
+
+
+def count_stray_threads():
+    """Threads of this process besides the main one, after a moment for threads that are finishing."""
+    deadline = time.monotonic() + 0.25
+    while True:
+        try:
+            count = len(os.listdir("/proc/self/task")) - 1
+        except OSError:
+            count = threading.active_count() - 1
+        if count <= 0 or time.monotonic() >= deadline:
+            return max(count, 0)
+        time.sleep(0.01)
 
 
 def on_alarm(_signum, _frame):
@@ -227,7 +249,14 @@ def run_cell(request):
     os.dup2(saved_err, 2)
     os.close(saved_out)
     os.close(saved_err)
-    return {"id": request["id"], "logs": capture.text(), "error": error, "timedOut": timed_out}
+    logs = capture.text()
+    return {
+        "id": request["id"],
+        "logs": logs,
+        "error": error,
+        "timedOut": timed_out,
+        "strayThreads": count_stray_threads(),
+    }
 
 
 def main():

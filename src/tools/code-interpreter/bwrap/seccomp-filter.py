@@ -24,6 +24,9 @@ DENIED = [
     "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
     "personality", "syslog", "acct", "quotactl", "swapon", "swapoff", "reboot",
     "iopl", "ioperm", "vhangup", "lookup_dcookie",
+    # Memory outside every size cap: anonymous files, System V shared memory and message queues
+    # live on after the process that filled them (POSIX shared memory goes to the capped /dev/shm).
+    "memfd_create", "memfd_secret", "shmget", "msgget",
 ]
 
 syscall_filter = seccomp.SyscallFilter(defaction=seccomp.ALLOW)

@@ -1,0 +1,136 @@
+/**
+ * The session cap shared between projects. A stand-in sandbox (sessions are directories, cells are
+ * not run) keeps this about the manager's bookkeeping, not about Python; session-manager.test.ts
+ * covers the manager over real jails.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeDataDir, removeDataDir } from '../../../test/helpers/sandbox.ts';
+import type { CellResult, Sandbox, SandboxSession } from './sandbox.ts';
+import { CodeSessionManager, SandboxCapacityError } from './session-manager.ts';
+
+function standInSandbox(sessionsDirectory: string): Sandbox {
+  return {
+    kind: 'bwrap',
+    securityBoundary: true,
+    missingLibraries: [],
+    sessionsDirectory,
+    async openSession(key) {
+      const directory = join(sessionsDirectory, key);
+      await mkdir(directory, { recursive: true });
+      let closed = false;
+      const session: SandboxSession = {
+        key,
+        directory,
+        get alive() {
+          return !closed;
+        },
+        async putFile() {},
+        async runCell(): Promise<CellResult> {
+          // A cell that takes a moment, so a test can hold a session busy.
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return { logs: '', error: null, outputFiles: [], timedOut: false };
+        },
+        async close() {
+          closed = true;
+          await rm(directory, { recursive: true, force: true });
+        },
+      };
+      return session;
+    },
+    async close() {},
+  };
+}
+
+describe('code session manager: the session cap is shared fairly between projects', () => {
+  let dataDir: string;
+  let clock = 1_000_000;
+  const managers: CodeSessionManager[] = [];
+
+  beforeAll(async () => {
+    dataDir = await makeDataDir();
+  });
+
+  afterAll(async () => {
+    await Promise.all(managers.map((manager) => manager.close()));
+    await removeDataDir(dataDir);
+  });
+
+  function createManager(name: string, maxSessions: number, maxSessionsPerProject?: number) {
+    const manager = new CodeSessionManager({
+      sandbox: standInSandbox(join(dataDir, name)),
+      idleSeconds: 3600,
+      maxSessions,
+      maxSessionsPerProject,
+      now: () => clock++,
+      sweepIntervalMs: 0,
+    });
+    managers.push(manager);
+    return manager;
+  }
+
+  it('one project opening many sessions never evicts another project within its fair share', async () => {
+    const manager = createManager('flood', 16);
+    await manager.acquire('thread_b1', 'project_b');
+    for (let index = 1; index <= 40; index++)
+      await manager.acquire(`thread_a${index}`, 'project_a');
+    expect(manager.size).toBe(16);
+    expect(await manager.acquire('thread_b1', 'project_b')).toMatchObject({ reset: false });
+    // Project a made room among its own sessions, oldest first.
+    expect((await manager.acquire('thread_a40', 'project_a')).reset).toBe(false);
+    expect((await manager.acquire('thread_a1', 'project_a')).resetReason).toContain('make room');
+  });
+
+  it('a project within its share takes room from a project above its share', async () => {
+    const manager = createManager('share', 4);
+    for (const key of ['thread_a1', 'thread_a2', 'thread_a3', 'thread_a4'])
+      await manager.acquire(key, 'project_a');
+    await manager.acquire('thread_b1', 'project_b');
+    await manager.acquire('thread_b2', 'project_b');
+    // Two projects: a fair share is 2 each, so b's sessions came out of a's four, oldest first.
+    expect(manager.size).toBe(4);
+    expect((await manager.acquire('thread_a3', 'project_a')).reset).toBe(false);
+    expect((await manager.acquire('thread_b1', 'project_b')).reset).toBe(false);
+    expect((await manager.acquire('thread_b2', 'project_b')).reset).toBe(false);
+    // b is now at its share: a third b session must come out of b's own.
+    await manager.acquire('thread_b3', 'project_b');
+    expect((await manager.acquire('thread_a4', 'project_a')).reset).toBe(false);
+    expect((await manager.acquire('thread_b1', 'project_b')).reset).toBe(true);
+  });
+
+  it('caps the sessions of one project even while the server has room', async () => {
+    const manager = createManager('per-project', 16, 2);
+    await manager.acquire('thread_a1', 'project_a');
+    await manager.acquire('thread_a2', 'project_a');
+    await manager.acquire('thread_a3', 'project_a');
+    expect(manager.size).toBe(2);
+    expect((await manager.acquire('thread_a1', 'project_a')).reset).toBe(true);
+  });
+
+  it('refuses, rather than evicting a neighbour, when all of a project’s own sessions are busy', async () => {
+    const manager = createManager('busy', 2);
+    const mine = await manager.acquire('thread_a1', 'project_a');
+    await manager.acquire('thread_b1', 'project_b');
+    const running = mine.session.runCell('busy', { timeoutMs: 1000 });
+    await expect(manager.acquire('thread_a2', 'project_a')).rejects.toBeInstanceOf(
+      SandboxCapacityError,
+    );
+    await running;
+    expect((await manager.acquire('thread_b1', 'project_b')).reset).toBe(false);
+  });
+
+  it('counts sessions being opened in parallel against the caps', async () => {
+    const manager = createManager('parallel', 4);
+    await manager.acquire('thread_b1', 'project_b');
+    await Promise.all(
+      Array.from({ length: 12 }, (_, index) =>
+        manager.acquire(`thread_a${index}`, 'project_a').catch((error: unknown) => {
+          if (!(error instanceof SandboxCapacityError)) throw error;
+        }),
+      ),
+    );
+    expect(manager.size).toBeLessThanOrEqual(4);
+    expect((await manager.acquire('thread_b1', 'project_b')).reset).toBe(false);
+  });
+});
