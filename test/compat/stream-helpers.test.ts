@@ -108,4 +108,32 @@ describe.each(SDK_NAMES)('stream helpers of %s', (name) => {
       bed.upstream.lastRequest.messages.find((message: any) => message.role === 'tool'),
     ).toMatchObject({ tool_call_id: 'call_weather', content: '{"sky":"clear"}' });
   });
+
+  it('sends what it held back when the run is cancelled mid-marker, so the deltas still add up', async () => {
+    const thread = await bed.client.beta.threads.create({
+      messages: [{ role: 'user', content: 'Cite something.' }],
+    });
+    // The model stops mid-marker and hangs there until the run is cancelled.
+    bed.upstream.enqueue({ chunks: ['See ', '【0†hand'], stallAfterChunks: 2 });
+    const stream = sdk().stream(thread.id, assistantId);
+    stream.on('textDelta', (delta: { value?: string }) => {
+      if (delta.value !== 'See ') return;
+      const runId = stream.currentRun()!.id;
+      // Give the second chunk time to reach the run (it is held back, so no event shows it).
+      setTimeout(
+        () => void bed.client.beta.threads.runs.cancel(runId, { thread_id: thread.id }),
+        100,
+      );
+    });
+    const seen = await record(stream);
+    expect(seen.run.status).toBe('cancelled');
+
+    const stored = await storedAnswer(thread.id, seen.run.id);
+    expect(stored.status).toBe('incomplete');
+    expect(stored.content).toEqual([
+      { type: 'text', text: { value: 'See 【0†hand', annotations: [] } },
+    ]);
+    expect(seen.textDeltas.map((delta) => delta.value)).toEqual(['See ', '【0†hand']);
+    expect(withoutDeltaIndexes(seen.finalMessages[0].content)).toEqual(stored.content);
+  });
 });

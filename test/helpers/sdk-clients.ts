@@ -9,6 +9,7 @@ import OpenAIv4 from 'openai-v4';
 /** The part of `AssistantStream` both versions share. */
 export interface AssistantStreamLike {
   on(event: string, listener: (...args: any[]) => void): unknown;
+  currentRun(): { id: string } | undefined;
   finalRun(): Promise<{ id: string; status: string; required_action?: any }>;
   finalMessages(): Promise<any[]>;
 }
