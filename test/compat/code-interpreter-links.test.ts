@@ -40,6 +40,11 @@ describe.runIf(bwrapAvailable)('code_interpreter file links', () => {
     const seen = await record(sdkUnderTest(name, bed.baseURL).stream(thread.id, assistantId));
     expect(seen.run.status).toBe('completed');
 
+    // The code shows up through toolCallDelta, where the quickstart app prints it.
+    expect(
+      seen.toolCallDeltas.map((delta) => delta.code_interpreter?.input ?? '').join(''),
+    ).toContain(WRITE_REPORT);
+
     const linked = seen.textDeltas.flatMap((delta) => delta.annotations);
     expect(linked).toMatchObject([
       {
