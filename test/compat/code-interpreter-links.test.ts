@@ -1,7 +1,8 @@
 /**
  * A file made by code_interpreter, linked as OpenAI's quickstart app finds it: a `file_path`
  * annotation in the text deltas (the app turns `sandbox:/mnt/data/…` into a download link only
- * from those), with openai 6.49.0 and 4.104.0, on the real bwrap sandbox.
+ * from those, after relaying the stream to the page), with openai 6.49.0 and 4.104.0, on the real
+ * bwrap sandbox.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunTestBed, type RunTestBed } from '../helpers/run-test-bed.ts';
@@ -37,7 +38,18 @@ describe.runIf(bwrapAvailable)('code_interpreter file links', () => {
       { toolCalls: [{ name: 'code_interpreter', arguments: { code: WRITE_REPORT } }] },
       { chunks: ['Download ', '[the report](sand', 'box:/mnt/data/rep', 'ort.csv).'] },
     );
-    const seen = await record(sdkUnderTest(name, bed.baseURL).stream(thread.id, assistantId));
+    // As OpenAI's Next.js quickstart does it: the API route relays the stream, the page reads it
+    // back and turns each file_path annotation of a text delta into a download link.
+    const sdk = sdkUnderTest(name, bed.baseURL);
+    const page = sdk.fromReadableStream(sdk.stream(thread.id, assistantId).toReadableStream());
+    let shown = '';
+    page.on('textDelta', (delta: { value?: string; annotations?: any[] }) => {
+      if (delta.value != null) shown += delta.value;
+      for (const annotation of delta.annotations ?? [])
+        if (annotation.type === 'file_path')
+          shown = shown.replaceAll(annotation.text, `/api/files/${annotation.file_path.file_id}`);
+    });
+    const seen = await record(page);
     expect(seen.run.status).toBe('completed');
 
     // The code shows up through toolCallDelta, where the quickstart app prints it.
@@ -55,6 +67,7 @@ describe.runIf(bwrapAvailable)('code_interpreter file links', () => {
         end_index: 50,
       },
     ]);
+    expect(shown).toBe(`Download [the report](/api/files/${linked[0].file_path.file_id}).`);
     const content = await bed.client.files.content(linked[0].file_path.file_id);
     expect(await content.text()).toBe('month,units\njan,3\n');
     // The link went out whole, in the delta that ended it.

@@ -4,7 +4,9 @@
  * deltas, then `finalMessages()`, which both versions build from the deltas alone.
  */
 import OpenAI from 'openai';
+import { AssistantStream } from 'openai/lib/AssistantStream';
 import OpenAIv4 from 'openai-v4';
+import { AssistantStream as AssistantStreamV4 } from 'openai-v4/lib/AssistantStream';
 
 /** The part of `AssistantStream` both versions share. */
 export interface AssistantStreamLike {
@@ -12,6 +14,8 @@ export interface AssistantStreamLike {
   currentRun(): { id: string } | undefined;
   finalRun(): Promise<{ id: string; status: string; required_action?: any }>;
   finalMessages(): Promise<any[]>;
+  /** The events as JSON lines, as an app's API route relays them to its browser code. */
+  toReadableStream(): ReadableStream;
 }
 
 export interface SdkUnderTest {
@@ -24,6 +28,8 @@ export interface SdkUnderTest {
     runId: string,
     toolOutputs: Array<{ tool_call_id: string; output: string }>,
   ): AssistantStreamLike;
+  /** `AssistantStream.fromReadableStream`: the browser side of a relayed stream. */
+  fromReadableStream(stream: ReadableStream): AssistantStreamLike;
 }
 
 /** The clients under test, by the name a test reports. */
@@ -48,6 +54,7 @@ function sdksUnderTest(baseURL: string): SdkUnderTest[] {
           thread_id: threadId,
           tool_outputs: toolOutputs,
         }),
+      fromReadableStream: (stream) => AssistantStream.fromReadableStream(stream),
     },
     {
       name: 'openai 4.104.0',
@@ -57,6 +64,7 @@ function sdksUnderTest(baseURL: string): SdkUnderTest[] {
         legacy.beta.threads.runs.submitToolOutputsStream(threadId, runId, {
           tool_outputs: toolOutputs,
         }),
+      fromReadableStream: (stream) => AssistantStreamV4.fromReadableStream(stream),
     },
   ];
 }
