@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AnnotatedTextStream, type TextDeltaPart } from './annotated-text-stream.ts';
-import { annotate, type RunSources } from './message-annotations.ts';
+import { annotate, MARKER_NAME_LIMIT, type RunSources } from './message-annotations.ts';
 
 function sources(): RunSources {
   return {
@@ -78,6 +78,19 @@ describe('AnnotatedTextStream', () => {
     expect(deltas.map((delta) => delta.value)).toEqual(['a 【note】 and 【x', ' more', ' text']);
   });
 
+  it('holds an unclosed marker or an endless link back no longer than a name can be', () => {
+    const stream = new AnnotatedTextStream(sources());
+    expect(stream.push('See 【0†')).toMatchObject({ value: 'See ' });
+    expect(stream.push('x'.repeat(MARKER_NAME_LIMIT))).toBeUndefined();
+    // Longer than any source name: not a marker, so it goes out as text.
+    expect(stream.push('xx')).toMatchObject({ annotations: [] });
+    expect(stream.push(' sandbox:/mnt/data/')).toMatchObject({ value: ' ' });
+    expect(stream.push('y'.repeat(MARKER_NAME_LIMIT))).toBeUndefined();
+    expect(stream.push('y')?.value).toMatch(/^sandbox:\/mnt\/data\/y+$/);
+    expect(stream.end()).toBeUndefined();
+    expect(stream.annotations).toEqual([]);
+  });
+
   it('leaves markers that point at nothing as plain text, numbering only real annotations', () => {
     const { deltas, stream } = streamAll(['【7†gone】 then 【1†b.txt】', ' end']);
     expect(deltas.flatMap((delta) => delta.annotations)).toMatchObject([
@@ -103,6 +116,7 @@ describe('AnnotatedTextStream', () => {
       'word',
       'é👋',
       '.',
+      'n'.repeat(300),
     );
     fc.assert(
       fc.property(

@@ -7,7 +7,7 @@
  * here.
  */
 import type { Annotation } from '../domain/message.ts';
-import { findMarkers, type Marker, type RunSources } from './message-annotations.ts';
+import { findMarkers, OPEN_CITATION, type Marker, type RunSources } from './message-annotations.ts';
 
 /** An annotation as a delta carries it: with its index in the message's annotations. */
 export type DeltaAnnotation = Annotation & { index: number };
@@ -21,8 +21,6 @@ export interface TextDeltaPart {
 }
 
 const LINK_PREFIX = 'sandbox:/mnt/data/';
-/** The text from a `【` on, when it can still grow into a citation marker. */
-const OPEN_CITATION = /^【(?:\d+(?::\d*)?|\d+(?::\d+)?†[^】]*)?$/;
 
 export class AnnotatedTextStream {
   /** Everything the model wrote so far. */
@@ -77,8 +75,9 @@ export class AnnotatedTextStream {
         break;
       }
     }
-    const lastClose = text.lastIndexOf('】');
-    for (let open = text.indexOf('【', Math.max(this.sent, lastClose + 1)); open !== -1;) {
+    // An open marker starts after the last `】`, in the text not yet sent (scanned alone: it is short).
+    const from = this.sent + text.slice(this.sent).lastIndexOf('】') + 1;
+    for (let open = text.indexOf('【', from); open !== -1;) {
       if (OPEN_CITATION.test(text.slice(open))) {
         end = Math.min(end, open);
         break;

@@ -39,8 +39,17 @@ export function collectRunSources(
   return sources;
 }
 
-const CITATION = /【(\d+)(?::\d+)?†[^】]*】/g;
-const SANDBOX_PATH = /sandbox:\/mnt\/data\/([^\s)\]"'<>]+)/g;
+/**
+ * The longest source or file name a marker or link may carry (the Files API's filename limit). The
+ * bound keeps what a streamed message holds back (a marker still completing) short.
+ */
+export const MARKER_NAME_LIMIT = 512;
+const CITATION = new RegExp(`【(\\d{1,9})(?::\\d{1,9})?†[^】]{0,${MARKER_NAME_LIMIT}}】`, 'g');
+const SANDBOX_PATH = new RegExp(`sandbox:/mnt/data/([^\\s)\\]"'<>]{1,${MARKER_NAME_LIMIT}})`, 'g');
+/** The text from a `【` on, when more text can still make it a citation marker. */
+export const OPEN_CITATION = new RegExp(
+  `^【(?:\\d{1,9}(?::\\d{0,9})?|\\d{1,9}(?::\\d{1,9})?†[^】]{0,${MARKER_NAME_LIMIT}})?$`,
+);
 
 /** A citation marker or sandbox link in a text, and the annotation it makes (if it points at something). */
 export interface Marker {
