@@ -27,6 +27,8 @@ export class AnnotatedTextStream {
   text = '';
   /** The annotations sent so far, in the message's order. */
   readonly annotations: Annotation[] = [];
+  /** The text not sent yet; only it is scanned, so a delta costs what it adds, not the message. */
+  private pending = '';
   /** How much of `text` went out. */
   private sent = 0;
 
@@ -35,6 +37,7 @@ export class AnnotatedTextStream {
   /** Adds model text; returns what may go out now, or undefined when it is all held back. */
   push(fragment: string): TextDeltaPart | undefined {
     this.text += fragment;
+    this.pending += fragment;
     return this.release(false);
   }
 
@@ -44,15 +47,16 @@ export class AnnotatedTextStream {
   }
 
   private release(final: boolean): TextDeltaPart | undefined {
-    const markers = findMarkers(this.text.slice(this.sent), this.sources, this.sent);
-    const until = final ? this.text.length : this.safeEnd(markers);
-    if (until <= this.sent) return undefined;
-    const value = this.text.slice(this.sent, until);
+    const markers = findMarkers(this.pending, this.sources, this.sent);
+    const until = final ? this.pending.length : this.safeEnd(markers);
+    if (until <= 0) return undefined;
+    const value = this.pending.slice(0, until);
     const first = this.sent === 0;
-    this.sent = until;
+    this.pending = this.pending.slice(until);
+    this.sent += until;
     const annotations: DeltaAnnotation[] = [];
     for (const marker of markers) {
-      if (marker.start >= until || !marker.annotation) continue;
+      if (marker.start >= this.sent || !marker.annotation) continue;
       annotations.push({ index: this.annotations.length, ...marker.annotation });
       this.annotations.push(marker.annotation);
     }
@@ -60,24 +64,27 @@ export class AnnotatedTextStream {
   }
 
   /**
-   * Where the text that cannot change its annotations ends: before a marker or link that may still
-   * be completing, and never inside a complete one.
+   * How much of the pending text cannot change its annotations any more: what comes before a marker
+   * or link that may still be completing, never cutting a complete one.
    */
   private safeEnd(markers: Marker[]): number {
-    const text = this.text;
+    const text = this.pending;
+    // Marker positions count from the start of the message.
+    const starts = (marker: Marker) => marker.start - this.sent;
+    const ends = (marker: Marker) => marker.end - this.sent;
     let end = text.length;
     // A link ends where its text stops; one that reaches the end may go on.
     for (const marker of markers)
-      if (marker.kind === 'path' && marker.end === text.length) end = Math.min(end, marker.start);
+      if (marker.kind === 'path' && ends(marker) === text.length)
+        end = Math.min(end, starts(marker));
     for (let length = Math.min(LINK_PREFIX.length, text.length); length > 0; length--) {
       if (text.endsWith(LINK_PREFIX.slice(0, length))) {
         end = Math.min(end, text.length - length);
         break;
       }
     }
-    // An open marker starts after the last `】`, in the text not yet sent (scanned alone: it is short).
-    const from = this.sent + text.slice(this.sent).lastIndexOf('】') + 1;
-    for (let open = text.indexOf('【', from); open !== -1;) {
+    // An open marker starts after the last `】`.
+    for (let open = text.indexOf('【', text.lastIndexOf('】') + 1); open !== -1;) {
       if (OPEN_CITATION.test(text.slice(open))) {
         end = Math.min(end, open);
         break;
@@ -88,8 +95,8 @@ export class AnnotatedTextStream {
     for (let moved = true; moved;) {
       moved = false;
       for (const marker of markers) {
-        if (marker.start < end && marker.end > end) {
-          end = marker.start;
+        if (starts(marker) < end && ends(marker) > end) {
+          end = starts(marker);
           moved = true;
         }
       }
