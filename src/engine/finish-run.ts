@@ -6,7 +6,7 @@ import { nowSeconds } from '../domain/clock.ts';
 import type { Message } from '../domain/message.ts';
 import type { Run, RunErrorCode, RunStep, Usage } from '../domain/run.ts';
 import type { Store } from '../storage/store.ts';
-import { publicStep } from './run-objects.ts';
+import { publicStep, textDelta } from './run-objects.ts';
 import type { RunWriter } from './run-writer.ts';
 import type { TurnState } from './stream-turn.ts';
 
@@ -34,16 +34,21 @@ export async function closeOpenWork(
 ): Promise<void> {
   const now = nowSeconds();
   if (state.message) {
+    // What was held back goes out first, so the deltas still add up to the stored message.
+    const rest = state.textStream?.end();
+    if (rest) writer.emit('thread.message.delta', textDelta(state.message.id, rest));
+    const annotations = state.textStream?.annotations ?? [];
     const message: Message = {
       ...state.message,
       status: 'incomplete',
-      content: state.text ? [{ type: 'text', text: { value: state.text, annotations: [] } }] : [],
+      content: state.text ? [{ type: 'text', text: { value: state.text, annotations } }] : [],
       incomplete_at: now,
       incomplete_details: { reason: MESSAGE_REASON[ending.status] },
     };
     await writer.write(() => store.messages.update(projectId, message));
     writer.emit('thread.message.incomplete', message);
     state.message = undefined;
+    state.textStream = undefined;
   }
   for (const open of [state.messageStep, state.toolStep]) {
     if (!open) continue;

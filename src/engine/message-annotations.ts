@@ -39,33 +39,72 @@ export function collectRunSources(
   return sources;
 }
 
-const CITATION = /【(\d+)(?::\d+)?†[^】]*】/g;
-const SANDBOX_PATH = /sandbox:\/mnt\/data\/([^\s)\]"'<>]+)/g;
+/**
+ * The longest source or file name a marker or link may carry (the Files API's filename limit). The
+ * bound keeps what a streamed message holds back (a marker still completing) short.
+ */
+export const MARKER_NAME_LIMIT = 512;
+const CITATION = new RegExp(`【(\\d{1,9})(?::\\d{1,9})?†[^】]{0,${MARKER_NAME_LIMIT}}】`, 'g');
+const SANDBOX_PATH = new RegExp(`sandbox:/mnt/data/([^\\s)\\]"'<>]{1,${MARKER_NAME_LIMIT}})`, 'g');
+/** The text from a `【` on, when more text can still make it a citation marker. */
+export const OPEN_CITATION = new RegExp(
+  `^【(?:\\d{1,9}(?::\\d{0,9})?|\\d{1,9}(?::\\d{1,9})?†[^】]{0,${MARKER_NAME_LIMIT}})?$`,
+);
 
-export function annotate(text: string, sources: RunSources): Annotation[] {
-  const annotations: Annotation[] = [];
+/** A citation marker or sandbox link in a text, and the annotation it makes (if it points at something). */
+export interface Marker {
+  kind: 'citation' | 'path';
+  start: number;
+  /** Where the match ends, trailing punctuation included (a link ends only where its text stops). */
+  end: number;
+  annotation: Annotation | undefined;
+}
+
+/** Every marker and link in `text`, in the order of `start`; indexes count from `offset`. */
+export function findMarkers(text: string, sources: RunSources, offset = 0): Marker[] {
+  const markers: Marker[] = [];
   for (const match of text.matchAll(CITATION)) {
     const source = sources.citations[Number(match[1])];
-    if (!source) continue;
-    annotations.push({
-      type: 'file_citation',
-      text: match[0],
-      file_citation: { file_id: source.fileId },
-      start_index: match.index,
-      end_index: match.index + match[0].length,
+    const start = offset + match.index;
+    const end = start + match[0].length;
+    markers.push({
+      kind: 'citation',
+      start,
+      end,
+      annotation: source && {
+        type: 'file_citation',
+        text: match[0],
+        file_citation: { file_id: source.fileId },
+        start_index: start,
+        end_index: end,
+      },
     });
   }
   for (const match of text.matchAll(SANDBOX_PATH)) {
+    const start = offset + match.index;
     const fileId = sources.files.get(match[1]!.replace(/[.,;:]+$/, ''));
-    if (!fileId) continue;
     const linked = match[0].replace(/[.,;:]+$/, '');
-    annotations.push({
-      type: 'file_path',
-      text: linked,
-      file_path: { file_id: fileId },
-      start_index: match.index,
-      end_index: match.index + linked.length,
+    markers.push({
+      kind: 'path',
+      start,
+      end: start + match[0].length,
+      annotation: fileId
+        ? {
+            type: 'file_path',
+            text: linked,
+            file_path: { file_id: fileId },
+            start_index: start,
+            end_index: start + linked.length,
+          }
+        : undefined,
     });
   }
-  return annotations.sort((a, b) => a.start_index - b.start_index);
+  return markers.sort((a, b) => a.start - b.start);
+}
+
+/** The annotations of a whole text, in the order they appear. */
+export function annotate(text: string, sources: RunSources): Annotation[] {
+  return findMarkers(text, sources).flatMap((marker) =>
+    marker.annotation ? [marker.annotation] : [],
+  );
 }

@@ -3,6 +3,7 @@ import { nowSeconds } from '../domain/clock.ts';
 import { newId } from '../domain/ids.ts';
 import type { Message } from '../domain/message.ts';
 import type { Run, RunStep, StepDetails, Usage } from '../domain/run.ts';
+import type { TextDeltaPart } from './annotated-text-stream.ts';
 
 export function newAssistantMessage(run: Run): Message {
   return {
@@ -52,13 +53,23 @@ export function usageOf(prompt: number, completion: number): Usage {
   };
 }
 
-/** `thread.message.delta` data for a text fragment (annotations announced with the first fragment). */
-export function textDelta(messageId: string, value: string, first: boolean) {
+/**
+ * `thread.message.delta` data for a text fragment: the first one announces the annotations list, a
+ * later one carries the annotations its text completes.
+ */
+export function textDelta(messageId: string, part: TextDeltaPart) {
+  const annotations = part.first || part.annotations.length > 0 ? part.annotations : undefined;
   return {
     id: messageId,
     object: 'thread.message.delta',
     delta: {
-      content: [{ index: 0, type: 'text', text: first ? { value, annotations: [] } : { value } }],
+      content: [
+        {
+          index: 0,
+          type: 'text',
+          text: annotations ? { value: part.value, annotations } : { value: part.value },
+        },
+      ],
     },
   };
 }

@@ -12,7 +12,8 @@ import type { LanguageModel, ModelFinishReason, ModelRequest } from '../models/l
 import type { StepTranscript } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
-import { annotate, type RunSources } from './message-annotations.ts';
+import { AnnotatedTextStream } from './annotated-text-stream.ts';
+import type { RunSources } from './message-annotations.ts';
 import { newAssistantMessage, newStep, textDelta, toolCallDelta, usageOf } from './run-objects.ts';
 import type { RunWriter } from './run-writer.ts';
 import type { TokenCounter } from './token-counter.ts';
@@ -31,7 +32,12 @@ export class TurnState {
   messageStep: RunStep | undefined;
   toolStep: RunStep | undefined;
   readonly toolCalls: TurnToolCall[] = [];
-  text = '';
+  /** The open message's text as it streams, with the annotations its deltas carried. */
+  textStream: AnnotatedTextStream | undefined;
+
+  get text(): string {
+    return this.textStream?.text ?? '';
+  }
 }
 
 export interface TurnResult {
@@ -93,6 +99,7 @@ async function openMessage(options: StreamTurnOptions): Promise<void> {
   );
   state.message = message;
   state.messageStep = step;
+  state.textStream = new AnnotatedTextStream(options.sources);
   writer.emit('thread.run.step.created', step);
   writer.emit('thread.run.step.in_progress', step);
   writer.emit('thread.message.created', message);
@@ -115,13 +122,15 @@ export async function closeMessage(
         ? 'content_filter'
         : undefined;
   const extra = options.sources.pendingContent;
+  const rest = state.textStream?.end();
+  if (rest) writer.emit('thread.message.delta', textDelta(state.message.id, rest));
   const message: Message = {
     ...state.message,
     status: incompleteReason ? 'incomplete' : 'completed',
     content: [
       {
         type: 'text',
-        text: { value: state.text, annotations: annotate(state.text, options.sources) },
+        text: { value: state.text, annotations: state.textStream?.annotations ?? [] },
       },
       ...extra,
     ],
@@ -151,7 +160,7 @@ export async function closeMessage(
   writer.emit('thread.run.step.completed', step);
   state.message = undefined;
   state.messageStep = undefined;
-  state.text = '';
+  state.textStream = undefined;
 }
 
 async function openToolStep(options: StreamTurnOptions): Promise<RunStep> {
@@ -192,10 +201,9 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
     switch (part.type) {
       case 'text-delta': {
         if (!state.message) await openMessage(options);
-        const first = state.text === '';
-        state.text += part.delta;
         generatedText += part.delta;
-        writer.emit('thread.message.delta', textDelta(state.message!.id, part.delta, first));
+        const released = state.textStream!.push(part.delta);
+        if (released) writer.emit('thread.message.delta', textDelta(state.message!.id, released));
         break;
       }
       case 'tool-call-start': {
