@@ -73,6 +73,10 @@ export interface SentTransaction {
 export interface JsonRpcCall {
   method: string;
   params?: unknown;
+  /** Who asked (a project): a chain that queues calls lets callers take turns. */
+  caller?: string;
+  /** Aborted when the proxy stops waiting: a call still queued is then dropped unsent. */
+  signal?: AbortSignal;
 }
 
 export interface Chain {
@@ -105,7 +109,10 @@ export interface Chain {
    * `ChainSignerMissingError` when there is no signer.
    */
   signTypedData(typedData: TypedDataDefinition): Promise<Hex>;
-  /** One raw JSON-RPC call against the chain, unfiltered: the proxy applies its own allowlist first. */
+  /**
+   * One raw JSON-RPC call against the chain, unfiltered: the proxy applies its own allowlist and caps
+   * first. The chain serves its own transactions' requests before these.
+   */
   request(call: JsonRpcCall): Promise<unknown>;
   /** Releases the chain (the dev chain stops; its state stays on disk). */
   close(): Promise<void>;

@@ -59,6 +59,18 @@ export const ConfigSchema = z.strictObject({
    * dev chain (its ether is worthless); on an RPC chain, deployments cannot be valued and are refused.
    */
   chainEthPriceUsd: z.coerce.number().nonnegative().optional(),
+  /**
+   * The most gas a call through `/v1/chain/rpc` (`eth_call`, `eth_estimateGas`, `eth_createAccessList`)
+   * runs with: set when the caller names none, lowered when it names more. It bounds a call's CPU time
+   * on the embedded chain (5M gas of a tight loop takes about 0.3 s on 2 cores).
+   */
+  chainRpcGasCap: z.coerce.number().int().min(21_000).default(5_000_000),
+  /** Milliseconds one `/v1/chain/rpc` call may wait and run before it is answered with -32002. */
+  chainRpcTimeoutMs: z.coerce.number().int().positive().default(5_000),
+  /** The most requests one `/v1/chain/rpc` JSON-RPC batch may hold. */
+  chainRpcMaxBatch: z.coerce.number().int().positive().default(100),
+  /** The most `/v1/chain/rpc` requests one project may have in flight per server; more get HTTP 429. */
+  chainRpcMaxInFlightPerProject: z.coerce.number().int().positive().default(4),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest accepted JSON request body, in bytes. */
   bodyLimit: z.coerce
@@ -140,6 +152,10 @@ export const ENVIRONMENT_VARIABLES = {
   chainRpcUrl: 'CONCIERGE_CHAIN_RPC_URL',
   chainPrivateKey: 'CONCIERGE_CHAIN_PRIVATE_KEY',
   chainEthPriceUsd: 'CONCIERGE_CHAIN_ETH_PRICE_USD',
+  chainRpcGasCap: 'CONCIERGE_CHAIN_RPC_GAS_CAP',
+  chainRpcTimeoutMs: 'CONCIERGE_CHAIN_RPC_TIMEOUT_MS',
+  chainRpcMaxBatch: 'CONCIERGE_CHAIN_RPC_MAX_BATCH',
+  chainRpcMaxInFlightPerProject: 'CONCIERGE_CHAIN_RPC_MAX_IN_FLIGHT_PER_PROJECT',
   logLevel: 'CONCIERGE_LOG_LEVEL',
   bodyLimit: 'CONCIERGE_BODY_LIMIT',
   runExpirySeconds: 'CONCIERGE_RUN_EXPIRY_SECONDS',
