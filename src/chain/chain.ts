@@ -69,6 +69,14 @@ export interface SentTransaction {
   result: unknown;
 }
 
+/**
+ * Steps sent by the signer with nothing else in between: `send` is `Chain.send` for the steps of one
+ * sequence (calling `Chain.send` itself inside would wait for the sequence to end, forever).
+ */
+export type SignerSequence<T> = (
+  send: (intent: TransactionIntent) => Promise<SentTransaction>,
+) => Promise<T>;
+
 /** One JSON-RPC call, as the proxy forwards it. */
 export interface JsonRpcCall {
   method: string;
@@ -103,6 +111,12 @@ export interface Chain {
    * Throws `TransactionRevertedError` (refused before sending) or `TransactionFailedError` (mined but failed).
    */
   send(intent: TransactionIntent): Promise<SentTransaction>;
+  /**
+   * Runs `work` holding the signer: its sends go out in order, and no other send of this chain's
+   * signer lands until `work` settles. For steps that depend on each other (approve exactly an amount,
+   * then spend it; read a balance, send, verify the balance moved by exactly that send).
+   */
+  withSigner<T>(work: SignerSequence<T>): Promise<T>;
   /**
    * Signs EIP-712 typed data as the signer, for authorizations that someone else submits (an ERC-3009
    * `TransferWithAuthorization` that pays an x402 merchant). Nothing is sent. Throws

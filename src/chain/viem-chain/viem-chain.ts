@@ -121,6 +121,7 @@ export function createViemChain(options: ViemChainOptions): Chain {
     code: (address) => client.getCode({ address }),
     simulate,
     send: (intent) => sender.send(intent),
+    withSigner: (work) => sender.sequence(work),
     signTypedData: async (typedData) => signer().signTypedData(typedData),
     request: (call) =>
       options.proxiedRequest
