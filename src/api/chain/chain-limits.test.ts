@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDataDir } from '../../../test/helpers/chain.ts';
 import { request } from '../../../test/helpers/inject.ts';
 import { createDevChain } from '../../chain/dev-chain/dev-chain.ts';
+import { DEV_WALLET } from '../../chain/dev-chain/dev-wallet.ts';
 import { DEFAULT_PROJECT_ID } from '../../domain/project.ts';
 import { createAuthenticator } from '../../http/auth.ts';
 import { createHttpServer } from '../../http/server.ts';
@@ -130,11 +131,19 @@ describe('POST /v1/chain/rpc: one project cannot hold the shared chain', () => {
       'blockNumber',
       rpc(keyB, { jsonrpc: '2.0', id: 9, method: 'eth_blockNumber', params: [] }),
     );
+    // The server's own chain work (a service agent reading a balance) does not queue behind them either.
+    const serverRead = chain.nativeBalance(DEV_WALLET.address).then((balance) => {
+      finished.push('server read');
+      return balance;
+    });
+    expect(await serverRead).toBe(DEV_WALLET.balance);
     expect((await blockNumber).body).toEqual({ jsonrpc: '2.0', id: 9, result: '0x0' });
     for (const answer of await Promise.all(loops))
       expect(answer.body.error.message).toMatch(/out of gas/);
-    // At most the loop already running when it arrived went first.
-    expect(finished.indexOf('blockNumber')).toBeLessThanOrEqual(1);
+    // At most the loop already running when they arrived went first; two loops still waited.
+    expect(finished.indexOf('blockNumber')).toBeLessThanOrEqual(2);
+    expect(finished.indexOf('server read')).toBeLessThanOrEqual(1);
+    expect(finished.slice(-2).every((name) => name.startsWith('loop'))).toBe(true);
   });
 
   it('refuses a call over the project limit with HTTP 429 and -32005, while other projects are served', async () => {
