@@ -22,6 +22,22 @@ const INFINITE_LOOP = '0x5b600056';
 const GAS_LEFT = '0x5a60005260206000f3';
 const GAS_CAP = 1_000_000n;
 
+/** An eth_call of the infinite loop. */
+const loop = (id: number, gas?: string) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'eth_call',
+  params: [{ data: INFINITE_LOOP, ...(gas ? { gas } : {}) }, 'latest'],
+});
+
+/** A batch of `size` eth_chainId requests. */
+const batch = (size: number) =>
+  Array.from({ length: size }, (_item, index) => ({
+    jsonrpc: '2.0',
+    id: index,
+    method: 'eth_chainId',
+  }));
+
 describe('POST /v1/chain/rpc: one project cannot hold the shared chain', () => {
   const dataDir = temporaryDataDir();
   const chain = createDevChain({ dataDir: dataDir.path });
@@ -70,12 +86,6 @@ describe('POST /v1/chain/rpc: one project cannot hold the shared chain', () => {
 
   const rpc = (key: string, body: unknown, on = server) =>
     request(on, 'POST', '/v1/chain/rpc', body, { authorization: `Bearer ${key}` });
-  const loop = (id: number, gas?: string) => ({
-    jsonrpc: '2.0',
-    id,
-    method: 'eth_call',
-    params: [{ data: INFINITE_LOOP, ...(gas ? { gas } : {}) }, 'latest'],
-  });
 
   it('runs eth_call and eth_estimateGas with at most the gas cap, whatever gas the caller names', async () => {
     for (const gas of [undefined, '0xf42400']) {
@@ -166,12 +176,6 @@ describe('POST /v1/chain/rpc: one project cannot hold the shared chain', () => {
   });
 
   it('refuses a batch over the configured size with -32600', async () => {
-    const batch = (size: number) =>
-      Array.from({ length: size }, (_item, index) => ({
-        jsonrpc: '2.0',
-        id: index,
-        method: 'eth_chainId',
-      }));
     expect((await rpc(keyA, batch(3))).body).toHaveLength(3);
     const tooMany = await rpc(keyA, batch(4));
     expect(tooMany.status).toBe(200);
