@@ -60,7 +60,7 @@ export interface JsonRpcLimits {
 }
 
 export const DEFAULT_JSON_RPC_LIMITS: JsonRpcLimits = {
-  gasCap: 5_000_000n,
+  gasCap: 2_000_000n,
   callTimeoutMilliseconds: 5_000,
   maxBatch: MAX_BATCH,
 };
