@@ -335,7 +335,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...fileBatchesRoutes(fileBatches),
     ...projectsRoutes(projects),
     ...apiKeysRoutes(apiKeys),
-    ...chainRoutes(chain),
+    ...chainRoutes(chain, {
+      limits: {
+        gasCap: BigInt(config.chainRpcGasCap),
+        callTimeoutMilliseconds: config.chainRpcTimeoutMs,
+        maxBatch: config.chainRpcMaxBatch,
+      },
+      maxInFlightPerProject: config.chainRpcMaxInFlightPerProject,
+    }),
     ...serviceAgentsRoutes(serviceAgents),
     ...modelsRoutes(config.providers),
     ...meRoutes({ store, devMode: !config.apiKey }),

@@ -69,10 +69,22 @@ export interface SentTransaction {
   result: unknown;
 }
 
+/**
+ * Steps sent by the signer with nothing else in between: `send` is `Chain.send` for the steps of one
+ * sequence (calling `Chain.send` itself inside would wait for the sequence to end, forever).
+ */
+export type SignerSequence<T> = (
+  send: (intent: TransactionIntent) => Promise<SentTransaction>,
+) => Promise<T>;
+
 /** One JSON-RPC call, as the proxy forwards it. */
 export interface JsonRpcCall {
   method: string;
   params?: unknown;
+  /** Who asked (a project): a chain that queues calls lets callers take turns. */
+  caller?: string;
+  /** Aborted when the proxy stops waiting: a call still queued is then dropped unsent. */
+  signal?: AbortSignal;
 }
 
 export interface Chain {
@@ -100,12 +112,21 @@ export interface Chain {
    */
   send(intent: TransactionIntent): Promise<SentTransaction>;
   /**
+   * Runs `work` holding the signer: its sends go out in order, and no other send of this chain's
+   * signer lands until `work` settles. For steps that depend on each other (approve exactly an amount,
+   * then spend it; read a balance, send, verify the balance moved by exactly that send).
+   */
+  withSigner<T>(work: SignerSequence<T>): Promise<T>;
+  /**
    * Signs EIP-712 typed data as the signer, for authorizations that someone else submits (an ERC-3009
    * `TransferWithAuthorization` that pays an x402 merchant). Nothing is sent. Throws
    * `ChainSignerMissingError` when there is no signer.
    */
   signTypedData(typedData: TypedDataDefinition): Promise<Hex>;
-  /** One raw JSON-RPC call against the chain, unfiltered: the proxy applies its own allowlist first. */
+  /**
+   * One raw JSON-RPC call against the chain, unfiltered: the proxy applies its own allowlist and caps
+   * first. The chain serves its own transactions' requests before these.
+   */
   request(call: JsonRpcCall): Promise<unknown>;
   /** Releases the chain (the dev chain stops; its state stays on disk). */
   close(): Promise<void>;

@@ -7,6 +7,10 @@ export const JSON_RPC_CODES = {
   methodNotFound: -32601,
   invalidParams: -32602,
   internalError: -32603,
+  /** Geth's code for a request that did not finish in time. */
+  timeout: -32002,
+  /** EIP-1474's "limit exceeded": too many requests in flight; clients (viem) retry it. */
+  limitExceeded: -32005,
   /** Geth's code for `execution reverted`; `data` carries the revert bytes so clients can decode them. */
   executionReverted: 3,
 } as const;

@@ -79,6 +79,19 @@ export const ConfigSchema = z.strictObject({
    * dev chain (its ether is worthless); on an RPC chain, deployments cannot be valued and are refused.
    */
   chainEthPriceUsd: z.coerce.number().nonnegative().optional(),
+  /**
+   * The most gas a call through `/v1/chain/rpc` (`eth_call`, `eth_estimateGas`, `eth_createAccessList`)
+   * runs with: set when the caller names none, lowered when it names more. It bounds a call's CPU time
+   * on the embedded chain: 2M gas of a tight loop took 0.1–0.4 s of CPU on a loaded 2-core machine (5M:
+   * 0.3–1.6 s; the default without a cap, 60M: 6–9 s).
+   */
+  chainRpcGasCap: z.coerce.number().int().min(21_000).default(2_000_000),
+  /** Milliseconds one `/v1/chain/rpc` call may wait and run before it is answered with -32002. */
+  chainRpcTimeoutMs: z.coerce.number().int().positive().default(5_000),
+  /** The most requests one `/v1/chain/rpc` JSON-RPC batch may hold. */
+  chainRpcMaxBatch: z.coerce.number().int().positive().default(100),
+  /** The most `/v1/chain/rpc` requests one project may have in flight per server; more get HTTP 429. */
+  chainRpcMaxInFlightPerProject: z.coerce.number().int().positive().default(4),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest accepted JSON request body, in bytes. */
   bodyLimit: z.coerce
@@ -168,6 +181,10 @@ export const ENVIRONMENT_VARIABLES = {
   chainRpcUrl: 'CONCIERGE_CHAIN_RPC_URL',
   chainPrivateKey: 'CONCIERGE_CHAIN_PRIVATE_KEY',
   chainEthPriceUsd: 'CONCIERGE_CHAIN_ETH_PRICE_USD',
+  chainRpcGasCap: 'CONCIERGE_CHAIN_RPC_GAS_CAP',
+  chainRpcTimeoutMs: 'CONCIERGE_CHAIN_RPC_TIMEOUT_MS',
+  chainRpcMaxBatch: 'CONCIERGE_CHAIN_RPC_MAX_BATCH',
+  chainRpcMaxInFlightPerProject: 'CONCIERGE_CHAIN_RPC_MAX_IN_FLIGHT_PER_PROJECT',
   logLevel: 'CONCIERGE_LOG_LEVEL',
   bodyLimit: 'CONCIERGE_BODY_LIMIT',
   runExpirySeconds: 'CONCIERGE_RUN_EXPIRY_SECONDS',

@@ -140,6 +140,10 @@ export interface RunOptions {
   include: string[];
   /** tool_resources given to createThreadAndRun, overriding the assistant's. */
   tool_resources: unknown | null;
-  /** Set on a run a service agent started for another run: the delegation chain, for depth and cycle checks. */
-  parent?: { run_id: string; depth: number; assistant_ids: string[] } | null;
+  /**
+   * Set on a run a service agent started for another run: the delegation chain, for depth and cycle
+   * checks. A run started over A2A by another Concierge run has the depth it claimed, no parent run
+   * id (it is on the other side) and no known ancestors.
+   */
+  parent?: { run_id: string | null; depth: number; assistant_ids: string[] } | null;
 }

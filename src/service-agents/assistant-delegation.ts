@@ -14,8 +14,9 @@ import type { EventBus } from '../engine/event-bus.ts';
 import { runEventStream } from '../engine/run-event-stream.ts';
 import { cancelIdleRun, requestCancel } from '../engine/run-transitions.ts';
 import type { Store } from '../storage/store.ts';
+import { childDelegationDepth, delegationTooDeep } from './delegation-depth.ts';
 
-export const MAX_DELEGATION_DEPTH = 3;
+export { MAX_DELEGATION_DEPTH } from './delegation-depth.ts';
 
 export interface DelegationInput {
   store: Store;
@@ -65,12 +66,10 @@ function fail(output: string): DelegationResult {
 
 export async function delegateToAssistant(delegation: DelegationInput): Promise<DelegationResult> {
   const { store, bus, projectId, agent, parent } = delegation;
-  const depth = (parent.options.parent?.depth ?? 0) + 1;
+  const depth = childDelegationDepth(parent.options);
   const ancestry = [...(parent.options.parent?.assistant_ids ?? []), parent.run.assistant_id];
-  if (depth > MAX_DELEGATION_DEPTH)
-    return fail(
-      `Delegation is limited to ${MAX_DELEGATION_DEPTH} levels; '${agent.name}' would be level ${depth}.`,
-    );
+  const tooDeep = delegationTooDeep(agent.name, depth);
+  if (tooDeep) return fail(tooDeep);
   if (agent.assistant_id === null) return fail(`Service agent '${agent.name}' names no assistant.`);
   if (ancestry.includes(agent.assistant_id))
     return fail(

@@ -6,6 +6,7 @@
 import type { ServiceAgent } from '../domain/service-agent.ts';
 import type { StepToolCall } from '../domain/run.ts';
 import type { ToolContext, ToolExecution } from '../tools/tool.ts';
+import { childDelegationDepth, delegationTooDeep } from './delegation-depth.ts';
 
 /** The status a service_agent tool call shows in its run step. */
 export type AgentCallStatus =
@@ -43,7 +44,12 @@ export interface RemoteAgentClient {
   send(
     url: string,
     message: { text?: string; data?: Record<string, unknown>; taskId?: string; contextId?: string },
-    options: { signal: AbortSignal; onUpdate(update: RemoteAgentUpdate): void },
+    options: {
+      signal: AbortSignal;
+      onUpdate(update: RemoteAgentUpdate): void;
+      /** The delegation level of the remote run, sent in `Concierge-Delegation-Depth`. */
+      delegationDepth: number;
+    },
   ): Promise<RemoteAgentUpdate>;
   cancel(url: string, taskId: string): Promise<void>;
 }
@@ -72,10 +78,18 @@ async function follow(
 ): Promise<ToolExecution> {
   const { agent, context } = call;
   const url = agent.url!;
+  // The remote agent may be this server (or another Concierge): it counts as one more level.
+  const delegationDepth = childDelegationDepth(context.options);
+  const tooDeep = delegationTooDeep(agent.name, delegationDepth);
+  if (tooDeep) {
+    const output = `${tooDeep} Nothing was sent to the remote agent.`;
+    return { kind: 'completed', toolCall: call.toolCall({ output, status: 'failed' }), output };
+  }
   let last: RemoteAgentUpdate | undefined;
   try {
     last = await client.send(url, message, {
       signal: context.signal,
+      delegationDepth,
       onUpdate: (update) => {
         last = update;
         context.emitDelta({

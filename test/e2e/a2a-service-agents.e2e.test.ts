@@ -163,4 +163,83 @@ describe('service agents of kind a2a with the official SDK', () => {
       "A2A host 'agents.example.com' is not allowed: CONCIERGE_A2A_ALLOWED_HOSTS allows 127.0.0.1",
     );
   });
+
+  it('stops an assistant that delegates to itself over A2A at the delegation limit, with a clear failure', async () => {
+    // An a2a agent pointing at this server's own A2A endpoint for the assistant that uses it.
+    const assistant = await bed.client.beta.assistants.create({ model: 'gpt-4o' });
+    const agent = await api<any>('post', '/service_agents', {
+      name: 'self',
+      kind: 'a2a',
+      url: `${bed.baseURL}/a2a/${assistant.id}`,
+    });
+    await bed.client.beta.assistants.update(assistant.id, {
+      tools: [{ type: 'service_agent', service_agent: { id: agent.id } } as any],
+    });
+    // A model that always delegates, and answers once it has a tool result.
+    bed.upstream.respondWith((body, index) =>
+      body.messages.at(-1)?.role === 'tool'
+        ? { text: `level answered (${index})` }
+        : {
+            toolCalls: [
+              { name: 'self', arguments: { task: 'Ask yourself.' }, id: `call_${index}` },
+            ],
+          },
+    );
+    const before = bed.upstream.requests.length;
+    const thread = await bed.client.beta.threads.create({
+      messages: [{ role: 'user', content: 'Ask yourself.' }],
+    });
+    const run = await bed.client.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistant.id },
+      poll,
+    );
+    expect(run.status).toBe('completed');
+    // Levels 0 to 3 ran (a tool call and an answer each); level 4 was never started.
+    const requests = bed.upstream.requests.slice(before);
+    expect(requests).toHaveLength(8);
+    const refusals = requests.flatMap((request) =>
+      (request.body.messages as any[]).filter(
+        (message) =>
+          message.role === 'tool' &&
+          String(message.content).includes(
+            "Delegation is limited to 3 levels; 'self' would be level 4.",
+          ),
+      ),
+    );
+    expect(refusals.length).toBeGreaterThan(0);
+  });
+
+  it('refuses an A2A message whose delegation depth header is past the limit or not a number', async () => {
+    const assistant = await bed.client.beta.assistants.create({ model: 'gpt-4o' });
+    const send = (depth: string) =>
+      fetch(`${bed.baseURL}/a2a/${assistant.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'concierge-delegation-depth': depth },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'message/send',
+          params: {
+            message: {
+              kind: 'message',
+              messageId: 'm1',
+              role: 'user',
+              parts: [{ kind: 'text', text: 'hello' }],
+            },
+          },
+        }),
+      });
+    const tooDeep = await send('4');
+    expect(tooDeep.status).toBe(200);
+    expect(await tooDeep.json()).toMatchObject({
+      id: 1,
+      error: { message: expect.stringContaining('Delegation is limited to 3 levels') },
+    });
+    const malformed = await send('-1');
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({
+      error: { type: 'invalid_request_error', param: 'Concierge-Delegation-Depth' },
+    });
+  });
 });

@@ -4,7 +4,12 @@
  * Past that, protocol errors are JSON-RPC error objects (HTTP 200), as A2A clients expect.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidRequestError } from '../../domain/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
+import {
+  DELEGATION_DEPTH_HEADER,
+  parseDelegationDepth,
+} from '../../service-agents/delegation-depth.ts';
 import { sendEventStream, type ServerSentEvent } from '../../http/sse.ts';
 import {
   A2aPathSchema,
@@ -18,6 +23,17 @@ type JsonRpcResponse = { jsonrpc: string; id: string | number | null; error?: un
 
 function originOf(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
+}
+
+/** The delegation level the caller claims; a header that is not one whole number is refused. */
+function delegationDepthOf(request: FastifyRequest): number {
+  const depth = parseDelegationDepth(request.headers[DELEGATION_DEPTH_HEADER.toLowerCase()]);
+  if (depth === undefined)
+    throw new InvalidRequestError(
+      `The ${DELEGATION_DEPTH_HEADER} header must be one whole number (the delegation level).`,
+      DELEGATION_DEPTH_HEADER,
+    );
+  return depth;
 }
 
 function versionOf(request: FastifyRequest): string | undefined {
@@ -101,6 +117,7 @@ export function a2aRoutes(a2a: A2aService): RouteDefinition[] {
           origin: originOf(request),
           requestedVersion: versionOf(request),
           signal: closeSignal(reply),
+          delegationDepth: delegationDepthOf(request),
           onError: (error) => request.log.error({ err: error }, 'A2A request failed'),
         });
         return respond(reply, result);

@@ -31,6 +31,8 @@ export interface A2aRequestContext {
   requestedVersion: string | undefined;
   /** Aborted when the caller goes away. */
   signal: AbortSignal;
+  /** The delegation level the caller claimed (`Concierge-Delegation-Depth`; 0 without it). */
+  delegationDepth?: number;
   /** Told about failures that are the server's fault (the caller sees a generic error). */
   onError?(error: unknown): void;
 }
@@ -101,7 +103,7 @@ export function createA2aService({ store, runs, version }: A2aServiceOptions) {
       projectId: string,
       assistantId: string,
       request: JsonRpcRequest,
-      { origin, requestedVersion, signal, onError }: A2aRequestContext,
+      { origin, requestedVersion, signal, onError, delegationDepth }: A2aRequestContext,
     ): Promise<JsonRpcResult> {
       const assistant = await requireAssistant(projectId, assistantId);
       const card = AgentCard.fromJSON(
@@ -115,6 +117,7 @@ export function createA2aService({ store, runs, version }: A2aServiceOptions) {
         card,
         signal,
         ...(onError ? { onError } : {}),
+        ...(delegationDepth !== undefined ? { delegationDepth } : {}),
         fileUrl: (fileId) => `${origin}/v1/files/${fileId}/content`,
       });
       const legacy = isLegacyJsonRpcMethod(request.method);

@@ -26,6 +26,7 @@ import { ApiError, NotFoundError } from '../../domain/errors.ts';
 import type { Run } from '../../domain/run.ts';
 import { isTerminal } from '../../domain/run-status.ts';
 import { parseOrThrow } from '../../http/validation.ts';
+import { delegationTooDeep } from '../../service-agents/delegation-depth.ts';
 import type { Store } from '../../storage/store.ts';
 import {
   RunCreateParamsSchema,
@@ -45,6 +46,8 @@ export interface AssistantTaskHandlerOptions {
   fileUrl: FileUrl;
   /** Aborted when the caller goes away: waits and streams stop. */
   signal: AbortSignal;
+  /** The delegation level the caller claimed (`Concierge-Delegation-Depth`; 0 without it). */
+  delegationDepth?: number;
   /** Longest wait for a cancelled run to stop, in milliseconds. */
   cancelWaitMs?: number;
   /** Told about failures that are the server's fault; the caller gets a generic internal error. */
@@ -220,6 +223,11 @@ export class AssistantTaskHandler implements A2ARequestHandler {
     if (!message) throw new RequestMalformedError('params.message is required.');
     if (message.taskId) return this.reply(message);
     const { projectId, assistant, runs, store } = this.options;
+    const depth = this.options.delegationDepth ?? 0;
+    const tooDeep = delegationTooDeep(assistant.name ?? assistant.id, depth);
+    if (tooDeep) throw new UnsupportedOperationError(`${tooDeep} No run was started.`);
+    // A run started by another Concierge run keeps counting levels from there.
+    const parent = depth > 0 ? { run_id: null, depth, assistant_ids: [] } : undefined;
     const userMessage = { role: 'user' as const, content: userContentOf(message) };
     if (message.contextId) {
       if (!(await store.threads.find(projectId, message.contextId))) {
@@ -233,7 +241,7 @@ export class AssistantTaskHandler implements A2ARequestHandler {
         'body',
       );
       return {
-        run: (await runs.create(projectId, message.contextId, params, [])).run,
+        run: (await runs.create(projectId, message.contextId, params, [], parent)).run,
         afterSeq: 0,
       };
     }
@@ -242,7 +250,7 @@ export class AssistantTaskHandler implements A2ARequestHandler {
       { assistant_id: assistant.id, thread: { messages: [userMessage] } },
       'body',
     );
-    return { run: (await runs.createThreadAndRun(projectId, params)).run, afterSeq: 0 };
+    return { run: (await runs.createThreadAndRun(projectId, params, parent)).run, afterSeq: 0 };
   }
 
   private async reply(message: A2aMessage): Promise<{ run: Run; afterSeq: number }> {

@@ -25,6 +25,7 @@ import {
 import { DEV_CHAIN_ID, DEV_WALLET } from './dev-wallet.ts';
 import { DEV_CHAIN_HARDFORK, startEdrProvider, type EdrRequester } from './edr-provider.ts';
 import { lockJournal } from './journal-lock.ts';
+import { createRequestLanes } from './request-lanes.ts';
 import { catchUpClock, replayJournal } from './journal-replay.ts';
 
 export interface DevChainOptions {
@@ -81,6 +82,15 @@ async function openJournaledEdr(path: string): Promise<{ edr: EdrRequester; chai
   return { edr, chainId: genesis.chainId };
 }
 
+function refuseUnjournaled(method: string): void {
+  if (UNJOURNALED.test(method)) {
+    throw new JsonRpcError(
+      JSON_RPC_CODES.methodNotFound,
+      `${method} is not available on the Concierge dev chain: its state is a journal of mined transactions, and ${method} would change it outside that journal.`,
+    );
+  }
+}
+
 /** Wraps EDR so every mined transaction is journaled before its hash is answered. */
 function journaled(edr: EdrRequester, path: string) {
   let tail: Promise<unknown> = Promise.resolve();
@@ -110,12 +120,7 @@ function journaled(edr: EdrRequester, path: string) {
     return hash;
   }
   return async (method: string, params?: unknown): Promise<unknown> => {
-    if (UNJOURNALED.test(method)) {
-      throw new JsonRpcError(
-        JSON_RPC_CODES.methodNotFound,
-        `${method} is not available on the Concierge dev chain: its state is a journal of mined transactions, and ${method} would change it outside that journal.`,
-      );
-    }
+    refuseUnjournaled(method);
     if (method !== 'eth_sendRawTransaction') return edr.request(method, params);
     const run = tail.then(() => sendRaw(params));
     tail = run.catch(() => undefined);
@@ -135,10 +140,22 @@ export function createDevChain({ dataDir }: DevChainOptions): Chain {
     }
     try {
       const { edr, chainId } = await openJournaledEdr(path);
+      // EDR runs one request at a time: the server's own requests go first, proxied calls take turns.
+      const lanes = createRequestLanes();
+      const serverEdr: EdrRequester = {
+        request: (method, params) => lanes.server(() => edr.request(method, params)),
+      };
+      const request = journaled(serverEdr, path);
       return createViemChain({
         kind: 'dev',
         chainId,
-        request: journaled(edr, path),
+        request,
+        proxiedRequest: async ({ method, params, caller, signal }) => {
+          // Whatever mines a transaction is journaled, whoever sends it.
+          if (method === 'eth_sendRawTransaction') return request(method, params);
+          refuseUnjournaled(method);
+          return lanes.proxied(caller ?? '', () => edr.request(method, params), signal);
+        },
         signer: createChainSigner(new Secret(DEV_WALLET.privateKey), DEV_WALLET.label),
         pollingIntervalMilliseconds: 20,
         close: async () => release(),

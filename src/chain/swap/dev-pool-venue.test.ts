@@ -193,6 +193,51 @@ describe('dev-pool swap venue', () => {
     expect(await nonce()).toBe(before);
   });
 
+  it('runs concurrent swaps from the shared signer one after another: all complete, balances exact, nonces distinct', async () => {
+    const client = await chain.client();
+    const amounts = ['100', '200', '300', '400'].map((amount) => parseUnits(amount, 6));
+    const recipients = amounts.map(() => privateKeyToAddress(generatePrivateKey()));
+    const payerBefore = await chain.tokenBalance(usd, DEV_WALLET.address);
+    const firstNonce = await nonce();
+    const quotes = await Promise.all(amounts.map((amount) => quoted(usd, weth, amount)));
+    const outcomes = await Promise.all(
+      quotes.map((quote, index) =>
+        venue.execute(quote, { recipient: recipients[index]!, maxSlippageBps: 2_000 }),
+      ),
+    );
+    for (const [index, outcome] of outcomes.entries()) {
+      if (outcome.status !== 'completed')
+        throw new Error(`swap ${index} not completed: ${outcome.status}: ${outcome.message}`);
+      expect(outcome.balances.tokenInBefore - outcome.balances.tokenInAfter).toBe(amounts[index]);
+      expect(await chain.tokenBalance(weth, recipients[index]!)).toBe(outcome.amountOut);
+    }
+    const total = amounts.reduce((sum, amount) => sum + amount, 0n);
+    expect(await chain.tokenBalance(usd, DEV_WALLET.address)).toBe(payerBefore - total);
+    expect(
+      await chain.read({
+        address: usd,
+        abi: erc20Abi,
+        functionName: 'allowance',
+        args: [DEV_WALLET.address, market.pool.address],
+      }),
+    ).toBe(0n);
+    const hashes = outcomes.flatMap((outcome) =>
+      outcome.status === 'completed'
+        ? [outcome.approveTransactionHash, outcome.swapTransactionHash]
+        : [],
+    );
+    const nonces = await Promise.all(
+      hashes.map(async (hash) => (await client.getTransaction({ hash })).nonce),
+    );
+    expect(new Set(nonces).size).toBe(8);
+    expect([...nonces].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 8 }, (_item, index) => firstNonce + index),
+    );
+    // Each swap's approval is followed directly by its own swap.
+    for (let index = 0; index < nonces.length; index += 2)
+      expect(nonces[index + 1]).toBe(nonces[index]! + 1);
+  });
+
   it('reports no liquidity once the pool is drained', async () => {
     const shares = (await chain.read({
       address: market.pool.address,

@@ -3,6 +3,8 @@
  * the pool's current price first, so the common refusals cost no transaction; then it approves exactly
  * the input amount, swaps with the minimum output and deadline enforced on-chain (`send` simulates
  * first), and checks that the balances moved by exactly the swapped amounts and no allowance is left.
+ * From the balance read to that check it holds the chain's signer, so concurrent swaps run one after
+ * another instead of spending each other's allowances.
  */
 import { erc20Abi, isAddress, maxUint256, type Address } from 'viem';
 import { nowSeconds } from '../../domain/clock.ts';
@@ -198,91 +200,96 @@ export function createDevPoolVenue({
     const { tokenIn, tokenOut, amountIn } = quoted;
     const minAmountOut = minimumOutput(quoted.amountOut, options.maxSlippageBps);
 
-    const tokenInBefore = await chain.tokenBalance(tokenIn, payer);
-    if (tokenInBefore < amountIn) {
-      return {
-        status: 'insufficient_balance',
-        message: `The payer ${payer} holds ${tokenInBefore} base units of ${tokenIn}, and the swap needs ${amountIn}.`,
-        balance: tokenInBefore,
-        required: amountIn,
-      };
-    }
-    const fresh = await quote(tokenIn, tokenOut, amountIn);
-    if (fresh.status !== 'quoted') return fresh;
-    if (fresh.quote.amountOut < minAmountOut) {
-      return {
-        status: 'slippage_exceeded',
-        message: `The pool now gives ${fresh.quote.amountOut}, below the accepted minimum ${minAmountOut}; nothing was sent.`,
-        amountOut: fresh.quote.amountOut,
-        minAmountOut,
-      };
-    }
-    const tokenOutBefore = await chain.tokenBalance(tokenOut, recipient);
+    // The signer is held from the balance read to the verification: another send of the same signer
+    // (a concurrent swap's approval) landing in between would change the allowance and the balances
+    // this swap checks.
+    return chain.withSigner(async (send) => {
+      const tokenInBefore = await chain.tokenBalance(tokenIn, payer);
+      if (tokenInBefore < amountIn) {
+        return {
+          status: 'insufficient_balance',
+          message: `The payer ${payer} holds ${tokenInBefore} base units of ${tokenIn}, and the swap needs ${amountIn}.`,
+          balance: tokenInBefore,
+          required: amountIn,
+        };
+      }
+      const fresh = await quote(tokenIn, tokenOut, amountIn);
+      if (fresh.status !== 'quoted') return fresh;
+      if (fresh.quote.amountOut < minAmountOut) {
+        return {
+          status: 'slippage_exceeded',
+          message: `The pool now gives ${fresh.quote.amountOut}, below the accepted minimum ${minAmountOut}; nothing was sent.`,
+          amountOut: fresh.quote.amountOut,
+          minAmountOut,
+        };
+      }
+      const tokenOutBefore = await chain.tokenBalance(tokenOut, recipient);
 
-    const approval = await chain.send({
-      kind: 'call',
-      address: tokenIn,
-      abi: erc20Abi,
-      functionName: 'approve',
-      args: [pool, amountIn],
-    });
-    let swap;
-    try {
-      swap = await chain.send({
-        kind: 'call',
-        address: pool,
-        abi: poolAbi,
-        functionName: 'swap',
-        args: [tokenIn, amountIn, minAmountOut, recipient, BigInt(deadline)],
-      });
-    } catch (error) {
-      // Leave no allowance behind for a swap that did not happen.
-      await chain.send({
+      const approval = await send({
         kind: 'call',
         address: tokenIn,
         abi: erc20Abi,
         functionName: 'approve',
-        args: [pool, 0n],
+        args: [pool, amountIn],
       });
-      const refusal =
-        error instanceof TransactionRevertedError ? refusalOf(error, minAmountOut) : undefined;
-      if (refusal) return refusal;
-      throw error;
-    }
-    const amountOut = swap.result as bigint;
-    const tokenInAfter = await chain.tokenBalance(tokenIn, payer);
-    const tokenOutAfter = await chain.tokenBalance(tokenOut, recipient);
-    const allowance = (await chain.read({
-      address: tokenIn,
-      abi: erc20Abi,
-      functionName: 'allowance',
-      args: [payer, pool],
-    })) as bigint;
-    if (
-      tokenInBefore - tokenInAfter !== amountIn ||
-      tokenOutAfter - tokenOutBefore !== amountOut ||
-      amountOut < minAmountOut ||
-      allowance !== 0n
-    ) {
-      throw new TransactionFailedError(
-        `Swap ${swap.hash} was mined, but the balances do not match it: paid ${tokenInBefore - tokenInAfter} of ${amountIn}, received ${tokenOutAfter - tokenOutBefore} of ${amountOut} (minimum ${minAmountOut}), allowance left ${allowance}.`,
-        swap.hash,
-      );
-    }
-    return {
-      status: 'completed',
-      chainId: swap.chainId,
-      tokenIn,
-      tokenOut,
-      amountIn,
-      amountOut,
-      minAmountOut,
-      payer,
-      recipient,
-      approveTransactionHash: approval.hash,
-      swapTransactionHash: swap.hash,
-      balances: { tokenInBefore, tokenInAfter, tokenOutBefore, tokenOutAfter },
-    };
+      let swap;
+      try {
+        swap = await send({
+          kind: 'call',
+          address: pool,
+          abi: poolAbi,
+          functionName: 'swap',
+          args: [tokenIn, amountIn, minAmountOut, recipient, BigInt(deadline)],
+        });
+      } catch (error) {
+        // Leave no allowance behind for a swap that did not happen.
+        await send({
+          kind: 'call',
+          address: tokenIn,
+          abi: erc20Abi,
+          functionName: 'approve',
+          args: [pool, 0n],
+        });
+        const refusal =
+          error instanceof TransactionRevertedError ? refusalOf(error, minAmountOut) : undefined;
+        if (refusal) return refusal;
+        throw error;
+      }
+      const amountOut = swap.result as bigint;
+      const tokenInAfter = await chain.tokenBalance(tokenIn, payer);
+      const tokenOutAfter = await chain.tokenBalance(tokenOut, recipient);
+      const allowance = (await chain.read({
+        address: tokenIn,
+        abi: erc20Abi,
+        functionName: 'allowance',
+        args: [payer, pool],
+      })) as bigint;
+      if (
+        tokenInBefore - tokenInAfter !== amountIn ||
+        tokenOutAfter - tokenOutBefore !== amountOut ||
+        amountOut < minAmountOut ||
+        allowance !== 0n
+      ) {
+        throw new TransactionFailedError(
+          `Swap ${swap.hash} was mined, but the balances do not match it: paid ${tokenInBefore - tokenInAfter} of ${amountIn}, received ${tokenOutAfter - tokenOutBefore} of ${amountOut} (minimum ${minAmountOut}), allowance left ${allowance}.`,
+          swap.hash,
+        );
+      }
+      return {
+        status: 'completed',
+        chainId: swap.chainId,
+        tokenIn,
+        tokenOut,
+        amountIn,
+        amountOut,
+        minAmountOut,
+        payer,
+        recipient,
+        approveTransactionHash: approval.hash,
+        swapTransactionHash: swap.hash,
+        balances: { tokenInBefore, tokenInAfter, tokenOutBefore, tokenOutAfter },
+      };
+    });
   }
 
   return {

@@ -30,6 +30,7 @@ export function createLazyChain(kind: ChainKind, start: () => Promise<Chain>): C
     code: async (address) => (await started()).code(address),
     simulate: async (intent) => (await started()).simulate(intent),
     send: async (intent) => (await started()).send(intent),
+    withSigner: async (work) => (await started()).withSigner(work),
     signTypedData: async (typedData) => (await started()).signTypedData(typedData),
     request: async (call) => (await started()).request(call),
     async close() {

@@ -1,13 +1,16 @@
 /**
  * Sends transactions for one signer, one at a time: simulate against the latest state, sign with an
- * explicit nonce and fees, send the raw transaction, wait for the receipt, and verify it. Serializing
- * keeps nonces from racing and makes the simulation describe exactly the state the send meets.
+ * explicit nonce (from the chain's one nonce manager) and fees, send the raw transaction, wait for the
+ * receipt, and verify it. Serializing keeps nonces from racing and makes the simulation describe
+ * exactly the state the send meets. A sequence whose steps depend on each other (approve, then spend
+ * the allowance) holds the signer for all of its steps, so no other send lands between them.
  */
 import { getAddress, type Hex, type PublicClient } from 'viem';
-import type { SentTransaction, Simulation, TransactionIntent } from '../chain.ts';
+import type { SentTransaction, SignerSequence, Simulation, TransactionIntent } from '../chain.ts';
 import { ChainUnavailableError, TransactionFailedError } from '../chain-errors.ts';
 import type { ChainSigner } from './chain-signer.ts';
 import { encodeIntent } from './encoded-intent.ts';
+import { createNonceManager } from './nonce-manager.ts';
 import { throwCallFailure } from './revert-reason.ts';
 
 /** EIP-7825's per-transaction gas cap; the margin never pushes a fitting estimate over it. */
@@ -33,6 +36,9 @@ function withMargin(estimate: bigint): bigint {
 export function createTransactionSender(options: TransactionSenderOptions) {
   const { client, chainId } = options;
   let tail: Promise<unknown> = Promise.resolve();
+  const nonces = createNonceManager(() =>
+    client.getTransactionCount({ address: options.signer().address, blockTag: 'pending' }),
+  );
 
   async function sendNow(intent: TransactionIntent): Promise<SentTransaction> {
     const signer = options.signer();
@@ -41,10 +47,7 @@ export function createTransactionSender(options: TransactionSenderOptions) {
     const gas = withMargin(simulation.gasEstimate);
     let hash: Hex;
     try {
-      const nonce = await client.getTransactionCount({
-        address: signer.address,
-        blockTag: 'pending',
-      });
+      const nonce = await nonces.next();
       const fees = await client.estimateFeesPerGas();
       const raw = await signer.signTransaction({
         type: 'eip1559',
@@ -57,7 +60,13 @@ export function createTransactionSender(options: TransactionSenderOptions) {
         data: encoded.data,
         ...(encoded.value !== undefined ? { value: encoded.value } : {}),
       });
-      hash = (await options.request('eth_sendRawTransaction', [raw])) as Hex;
+      try {
+        hash = (await options.request('eth_sendRawTransaction', [raw])) as Hex;
+      } catch (error) {
+        nonces.forget();
+        throw error;
+      }
+      nonces.accepted(nonce);
     } catch (error) {
       throwCallFailure(error, encoded.abi, encoded.describe);
     }
@@ -107,15 +116,31 @@ export function createTransactionSender(options: TransactionSenderOptions) {
     };
   }
 
+  /** Runs `work` after every earlier send or sequence of this signer has settled. */
+  function exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = tail.then(work, work);
+    tail = run.catch(() => undefined);
+    return run;
+  }
+
   return {
     /** Queues `intent` behind every earlier send of this signer. */
     send(intent: TransactionIntent): Promise<SentTransaction> {
-      const run = tail.then(
-        () => sendNow(intent),
-        () => sendNow(intent),
-      );
-      tail = run.catch(() => undefined);
-      return run;
+      return exclusive(() => sendNow(intent));
+    },
+    /** Queues `work` behind every earlier send, and holds the signer until it settles. */
+    sequence<T>(work: SignerSequence<T>): Promise<T> {
+      return exclusive(async () => {
+        let open = true;
+        try {
+          return await work((intent) => {
+            if (!open) throw new Error('A signer sequence sent a transaction after it had ended.');
+            return sendNow(intent);
+          });
+        } finally {
+          open = false;
+        }
+      });
     },
   };
 }

@@ -14,7 +14,7 @@ import {
   type Hex,
   type PublicClient,
 } from 'viem';
-import type { Chain, ChainKind, Simulation, TransactionIntent } from '../chain.ts';
+import type { Chain, ChainKind, JsonRpcCall, Simulation, TransactionIntent } from '../chain.ts';
 import { ChainSignerMissingError } from '../chain-errors.ts';
 import type { ChainSigner } from './chain-signer.ts';
 import { encodeIntent } from './encoded-intent.ts';
@@ -26,6 +26,8 @@ export interface ViemChainOptions {
   chainId: number;
   /** One JSON-RPC call; errors are thrown as the node answered them (`JsonRpcError` or viem's). */
   request(method: string, params?: unknown): Promise<unknown>;
+  /** How the proxy's calls (`Chain.request`) reach the node, when not like the server's own (`request`). */
+  proxiedRequest?(call: JsonRpcCall): Promise<unknown>;
   /** Undefined for a read-only chain: `send` and `simulate` then throw `ChainSignerMissingError`. */
   signer: ChainSigner | undefined;
   /** How often to poll for a receipt; the dev chain mines at once, a remote chain takes seconds. */
@@ -119,8 +121,12 @@ export function createViemChain(options: ViemChainOptions): Chain {
     code: (address) => client.getCode({ address }),
     simulate,
     send: (intent) => sender.send(intent),
+    withSigner: (work) => sender.sequence(work),
     signTypedData: async (typedData) => signer().signTypedData(typedData),
-    request: (call) => options.request(call.method, call.params ?? []),
+    request: (call) =>
+      options.proxiedRequest
+        ? options.proxiedRequest({ ...call, params: call.params ?? [] })
+        : options.request(call.method, call.params ?? []),
     close: async () => options.close?.(),
   };
 }

@@ -15,6 +15,7 @@ import {
 } from '@a2a-js/sdk/client';
 import { TaskNotCancelableError } from '@a2a-js/sdk/errors';
 import { InvalidRequestError } from '../../domain/errors.ts';
+import { DELEGATION_DEPTH_HEADER } from '../delegation-depth.ts';
 import { A2aHostNotAllowedError, A2aRemoteError } from './a2a-errors.ts';
 import { A2aTaskTracker, isSettled, type A2aUpdate } from './a2a-update.ts';
 import { assertAllowed, createGuardedFetch } from './guarded-fetch.ts';
@@ -54,6 +55,8 @@ export interface A2aSendOptions {
   signal: AbortSignal;
   /** Called with the task as it changes (working, artifacts arriving), before the final update. */
   onUpdate?(update: A2aUpdate): void;
+  /** The delegation level of the run the message starts, sent as `Concierge-Delegation-Depth`. */
+  delegationDepth?: number;
 }
 
 export interface A2aClient {
@@ -216,7 +219,7 @@ export function createA2aClient(options: A2aClientOptions): A2aClient {
       return (await connect(url, signal)).card;
     },
 
-    async send(url, input, { signal, onUpdate }) {
+    async send(url, input, { signal, onUpdate, delegationDepth }) {
       if (input.text === undefined && input.data === undefined)
         throw new InvalidRequestError('An A2A message needs text or data.');
       const connection = await connect(url, signal);
@@ -249,7 +252,12 @@ export function createA2aClient(options: A2aClientOptions): A2aClient {
             },
             metadata: undefined,
           },
-          { signal: AbortSignal.any([signal, streamController.signal]) },
+          {
+            signal: AbortSignal.any([signal, streamController.signal]),
+            ...(delegationDepth !== undefined
+              ? { serviceParameters: { [DELEGATION_DEPTH_HEADER]: String(delegationDepth) } }
+              : {}),
+          },
         );
         for await (const event of events) {
           if (grace) continue;

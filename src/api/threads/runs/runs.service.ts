@@ -60,7 +60,14 @@ export function createRunsService({
   return {
     retrieve,
 
-    async create(projectId: string, threadId: string, params: RunCreateParams, include: string[]) {
+    /** `parent`: the delegation chain of a run a service agent (or an A2A caller) asks for. */
+    async create(
+      projectId: string,
+      threadId: string,
+      params: RunCreateParams,
+      include: string[],
+      parent?: RunOptions['parent'],
+    ) {
       const assistant = await requireAssistant(projectId, params.assistant_id);
       if (!(await store.threads.find(projectId, threadId)))
         throw NotFoundError.object('thread', threadId, 'thread_id');
@@ -76,6 +83,7 @@ export function createRunsService({
         reasoning_effort: params.reasoning_effort ?? assistant.reasoning_effort ?? null,
         include,
         tool_resources: null,
+        ...(parent ? { parent } : {}),
       };
       return insertRun(
         store,
@@ -95,13 +103,18 @@ export function createRunsService({
       );
     },
 
-    async createThreadAndRun(projectId: string, params: ThreadCreateAndRunParams) {
+    async createThreadAndRun(
+      projectId: string,
+      params: ThreadCreateAndRunParams,
+      parent?: RunOptions['parent'],
+    ) {
       const assistant = await requireAssistant(projectId, params.assistant_id);
       const options: RunOptions = {
         additional_instructions: null,
         reasoning_effort: assistant.reasoning_effort,
         include: [],
         tool_resources: params.tool_resources ?? null,
+        ...(parent ? { parent } : {}),
       };
       // The thread id is known only inside the transaction; the run object is completed there.
       const run = buildRun('', assistant, params, runExpirySeconds);
