@@ -5,7 +5,7 @@
  * One listening server for the file; requests go over a real socket so Node's HTTP parser runs too.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../app.ts';
 import { ConfigSchema } from '../config/config-schema.ts';
 import { createSqliteStore } from '../storage/sqlite/sqlite-store.ts';
+import { createHttpServer } from './server.ts';
 import { multipart } from '../../test/helpers/multipart.ts';
 
 interface RawResponse {
@@ -356,5 +357,47 @@ describe('one error envelope for every error', () => {
 
   it('logged no error for any of the 4xx answers above', () => {
     expect(logLines.filter((line) => line.level >= 50)).toEqual([]);
+  });
+});
+
+describe('a request that arrives while the server closes', () => {
+  it('gets a 503 in the envelope, after the request in flight is answered', async () => {
+    const server = await createHttpServer({
+      routes: [],
+      authenticator: { authenticate: () => Promise.reject(new Error('unused')), invalidate() {} },
+      bodyLimit: 1024,
+      logger: false,
+    });
+    server.get('/slow', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      return { ok: true };
+    });
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = server.server.address() as AddressInfo;
+    const text = await new Promise<string>((resolve) => {
+      let data = '';
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write('GET /slow HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n');
+        // A second request on the same (busy, so not idle-closed) connection once closing began.
+        setTimeout(() => {
+          void server.close();
+          socket.write('GET /slow HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n');
+        }, 30);
+      });
+      socket.on('data', (chunk) => (data += chunk));
+      socket.on('close', () => resolve(data));
+    });
+    const [first, second] = text.split(/(?=HTTP\/1\.1 )/);
+    expect(first).toMatch(/^HTTP\/1\.1 200 /);
+    expect(second).toMatch(/^HTTP\/1\.1 503 /);
+    expect(second).toMatch(/content-type: application\/json; charset=utf-8/i);
+    expect(JSON.parse(second!.split('\r\n\r\n')[1]!)).toEqual({
+      error: {
+        message: 'The server is shutting down; please retry the request.',
+        type: 'server_error',
+        param: null,
+        code: null,
+      },
+    });
   });
 });

@@ -15,6 +15,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   ServerError,
+  UnavailableError,
   UnsupportedMediaTypeError,
   UriTooLongError,
   type ErrorKind,
@@ -107,6 +108,16 @@ function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown)
   if (apiError instanceof MethodNotAllowedError) reply.header('allow', apiError.allow.join(', '));
   reply.header('x-request-id', request.id);
   reply.status(status).type(JSON_TYPE).send(errorBody(apiError));
+}
+
+/** The 503 for a request that arrives while the server drains; expected, so not logged as an error. */
+export function sendShuttingDown(reply: FastifyReply): void {
+  const error = new UnavailableError('The server is shutting down; please retry the request.');
+  reply
+    .header('connection', 'close')
+    .status(statusOf(error))
+    .type(JSON_TYPE)
+    .send(errorBody(error));
 }
 
 /** Errors Fastify raises before a route is found (bad percent-encoding, over-long path segment). */

@@ -16,6 +16,7 @@ import {
   clientErrorHandler,
   frameworkErrorHandler,
   registerErrorHandling,
+  sendShuttingDown,
 } from './error-handler.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import type { RouteDefinition } from './route.ts';
@@ -66,14 +67,22 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     bodyLimit: options.bodyLimit,
     genReqId: () => newId('request'),
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Requests that arrive while the server closes get a 503 in the envelope (below), not Fastify's body.
+    return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_SEGMENT_LENGTH },
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
   });
 
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    // Draining: a request on a connection that is still open goes elsewhere (clients retry 503s).
+    if (closing) return void sendShuttingDown(reply);
     done(urlLengthProblem(request.url));
   });
   registerJsonBodyParser(app, options.bodyLimit);
