@@ -8,9 +8,12 @@ export type ErrorKind =
   | 'authentication'
   | 'permission_denied'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'payload_too_large'
+  | 'uri_too_long'
   | 'unsupported_media_type'
+  | 'headers_too_large'
   | 'rate_limit'
   | 'server'
   | 'unavailable';
@@ -77,6 +80,18 @@ export class NotFoundError extends ApiError {
   }
 }
 
+/** 405: the path exists, but not with this method; `allow` lists the methods it has. */
+export class MethodNotAllowedError extends ApiError {
+  readonly kind = 'method_not_allowed';
+  override name = 'MethodNotAllowedError';
+  constructor(
+    message: string,
+    readonly allow: string[],
+  ) {
+    super({ message }, 'invalid_request_error');
+  }
+}
+
 /** 409: a concurrent change won; OpenAI uses 400 for state conflicts, so this is rare. */
 export class ConflictError extends ApiError {
   readonly kind = 'conflict';
@@ -92,6 +107,24 @@ export class PayloadTooLargeError extends ApiError {
   override name = 'PayloadTooLargeError';
   constructor(message: string, param: string | null = null) {
     super({ message, param, code: 'payload_too_large' }, 'invalid_request_error');
+  }
+}
+
+/** 414: the URL, or one segment of its path, is longer than any valid request needs. */
+export class UriTooLongError extends ApiError {
+  readonly kind = 'uri_too_long';
+  override name = 'UriTooLongError';
+  constructor(message: string) {
+    super({ message, code: 'uri_too_long' }, 'invalid_request_error');
+  }
+}
+
+/** 431: the request line and headers together are larger than the HTTP parser reads. */
+export class HeadersTooLargeError extends ApiError {
+  readonly kind = 'headers_too_large';
+  override name = 'HeadersTooLargeError';
+  constructor(message: string) {
+    super({ message, code: 'headers_too_large' }, 'invalid_request_error');
   }
 }
 

@@ -20,11 +20,21 @@ describe('HTTP behaviour every endpoint shares', () => {
     }
   });
 
-  it('answers unknown routes and methods with a 404 envelope', async () => {
+  it('answers unknown routes with a 404 envelope, and a wrong method with a 405 and Allow', async () => {
+    const unknown = await request(app.server, 'GET', '/v1/unknown/route');
+    expect(unknown.status).toBe(404);
+    expect(errorOf(unknown)).toEqual({
+      message: 'Invalid URL (GET /v1/unknown/route)',
+      type: 'invalid_request_error',
+      param: null,
+      code: null,
+    });
     const response = await request(app.server, 'PUT' as 'POST', '/v1/assistants');
-    expect(response.status).toBe(404);
+    expect(response.status).toBe(405);
+    expect(response.headers.allow).toBe('GET, HEAD, OPTIONS, POST');
     expect(errorOf(response)).toEqual({
-      message: 'Invalid URL (PUT /v1/assistants)',
+      message:
+        'Method not allowed (PUT /v1/assistants); this path accepts GET, HEAD, OPTIONS, POST.',
       type: 'invalid_request_error',
       param: null,
       code: null,

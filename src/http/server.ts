@@ -4,10 +4,20 @@
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { newId } from '../domain/ids.ts';
-import { InvalidRequestError } from '../domain/errors.ts';
+import {
+  InvalidRequestError,
+  UnsupportedMediaTypeError,
+  UriTooLongError,
+} from '../domain/errors.ts';
 import { JsonText } from '../domain/json-text.ts';
+import { createAllowedMethods } from './allowed-methods.ts';
 import type { Authenticator } from './auth.ts';
-import { registerErrorHandling } from './error-handler.ts';
+import {
+  clientErrorHandler,
+  frameworkErrorHandler,
+  registerErrorHandling,
+  sendShuttingDown,
+} from './error-handler.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import type { RouteDefinition } from './route.ts';
 import { parseOrThrow } from './validation.ts';
@@ -19,6 +29,23 @@ export interface HttpServerOptions {
   logger: FastifyServerOptions['logger'];
   /** Extra plugins (multipart, static files) registered before the routes. */
   plugins?: Array<(app: FastifyInstance) => Promise<void> | void>;
+}
+
+/** No valid request has a longer URL; Node itself refuses request heads over 16 KB (a 431). */
+const MAX_URL_LENGTH = 8192;
+/** No id or path word is longer; it is also the router's `maxParamLength`. */
+const MAX_PATH_SEGMENT_LENGTH = 200;
+
+/** The 414 for a URL no valid request has; checked before routing, so the playground's fallback too. */
+function urlLengthProblem(url: string): UriTooLongError | undefined {
+  if (url.length > MAX_URL_LENGTH)
+    return new UriTooLongError(`The URL is longer than ${MAX_URL_LENGTH} characters.`);
+  const path = url.split('?')[0]!;
+  if (path.split('/').some((segment) => segment.length > MAX_PATH_SEGMENT_LENGTH))
+    return new UriTooLongError(
+      `Invalid URL: a path segment is longer than ${MAX_PATH_SEGMENT_LENGTH} characters, longer than any valid id.`,
+    );
+  return undefined;
 }
 
 function checkBetaHeader(value: string | string[] | undefined): void {
@@ -40,16 +67,26 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     bodyLimit: options.bodyLimit,
     genReqId: () => newId('request'),
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Requests that arrive while the server closes get a 503 in the envelope (below), not Fastify's body.
+    return503OnClosing: false,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_SEGMENT_LENGTH },
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   });
 
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
     done();
   });
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    // Draining: a request on a connection that is still open goes elsewhere (clients retry 503s).
+    if (closing) return void sendShuttingDown(reply);
+    done(urlLengthProblem(request.url));
+  });
   registerJsonBodyParser(app, options.bodyLimit);
-  registerErrorHandling(app);
+  registerErrorHandling(app, createAllowedMethods(options.routes));
   for (const plugin of options.plugins ?? []) await plugin(app);
 
   for (const route of options.routes) {
@@ -59,6 +96,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       url: route.path,
       handler: async (request, reply) => {
         checkBetaHeader(request.headers['openai-beta']);
+        // A route with a body schema reads JSON; the multipart parser (for uploads) accepts any route.
+        if (route.body && /^multipart\//i.test(request.headers['content-type'] ?? '')) {
+          throw new UnsupportedMediaTypeError(
+            'Unsupported Content-Type: this endpoint expects application/json.',
+          );
+        }
         const principal =
           access === 'public'
             ? { projectId: '', admin: false, keyId: null }

@@ -1,7 +1,9 @@
 /** `/v1/files` */
 // The type import also brings in @fastify/multipart's `isMultipart` / `parts` request augmentation.
 import type { Multipart } from '@fastify/multipart';
-import { InvalidRequestError } from '../../domain/errors.ts';
+import { Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
+import { ApiError, UnsupportedMediaTypeError, InvalidRequestError } from '../../domain/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { listSchema, pageOf } from '../shared/common.schemas.ts';
 import {
@@ -18,6 +20,63 @@ function contentDisposition(filename: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
+/**
+ * An error of the multipart body itself (malformed, cut short, the client gone) is the client's: a 400
+ * naming it, never a 500. Errors that already carry a status (size and part limits) keep it.
+ */
+function asRequestError(error: unknown): unknown {
+  if (
+    error instanceof ApiError ||
+    typeof (error as { statusCode?: unknown }).statusCode === 'number'
+  )
+    return error;
+  return new InvalidRequestError(
+    `The multipart/form-data body could not be read: ${(error as Error).message}.`,
+    null,
+    'invalid_multipart',
+  );
+}
+
+/** The file's bytes, failing with `asRequestError` when the body breaks off mid-file. */
+function fileBytes(file: Readable): Readable {
+  async function* bytes() {
+    try {
+      for await (const chunk of file) yield chunk as Buffer;
+    } catch (error) {
+      throw asRequestError(error);
+    }
+  }
+  return Readable.from(bytes(), { objectMode: false });
+}
+
+/**
+ * The upload's parts. A body that ends without its closing boundary (the client closed the
+ * connection) is refused rather than read as a complete form, so nothing partial is stored.
+ */
+async function* uploadParts(request: FastifyRequest): AsyncIterable<UploadPart> {
+  try {
+    for await (const part of request.parts() as AsyncIterable<Multipart>) {
+      yield part.type === 'file'
+        ? {
+            type: 'file',
+            fieldname: part.fieldname,
+            filename: part.filename,
+            mimetype: part.mimetype,
+            file: fileBytes(part.file),
+          }
+        : { type: 'field', fieldname: part.fieldname, value: part.value };
+    }
+  } catch (error) {
+    throw asRequestError(error);
+  }
+  if (request.raw.destroyed && !request.raw.complete)
+    throw new InvalidRequestError(
+      'The request ended before its multipart/form-data body was complete.',
+      null,
+      'invalid_multipart',
+    );
+}
+
 export function filesRoutes(files: FilesService): RouteDefinition[] {
   const tag = 'Files';
   return [
@@ -31,12 +90,11 @@ export function filesRoutes(files: FilesService): RouteDefinition[] {
       response: FileSchema,
       handler: ({ projectId, request }) => {
         if (!request.isMultipart()) {
-          throw new InvalidRequestError(
+          throw new UnsupportedMediaTypeError(
             'File uploads must be sent as multipart/form-data with a `file` part and a `purpose` field.',
           );
         }
-        const parts: AsyncIterable<Multipart> = request.parts();
-        return files.create(projectId, parts as AsyncIterable<UploadPart>);
+        return files.create(projectId, uploadParts(request));
       },
     }),
     defineRoute({

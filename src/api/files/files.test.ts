@@ -112,7 +112,7 @@ describe('/v1/files', () => {
     },
   );
 
-  it('rejects a missing file, an empty file and a JSON body with clear 400s', async () => {
+  it('rejects a missing file and an empty file with clear 400s, and a JSON body with a 415', async () => {
     expect((await upload(app, { purpose: 'assistants' })).body.error).toMatchObject({
       param: 'file',
       message: "Missing required parameter: 'file'.",
@@ -121,7 +121,7 @@ describe('/v1/files', () => {
     expect(empty.status).toBe(400);
     expect(empty.body.error.message).toMatch(/empty/);
     const json = await request(app.server, 'POST', '/v1/files', { purpose: 'assistants' });
-    expect(json.status).toBe(400);
+    expect(json.status).toBe(415);
     expect(errorOf(json).message).toMatch(/multipart\/form-data/);
   });
 

@@ -50,8 +50,9 @@ const sharedRunFields = {
   temperature: z.number().min(0).max(2).nullable().optional(),
   top_p: z.number().min(0).max(1).nullable().optional(),
   stream: z.boolean().nullable().optional(),
-  max_prompt_tokens: z.number().int().min(256).nullable().optional(),
-  max_completion_tokens: z.number().int().min(256).nullable().optional(),
+  // The spec says at least 256; the hosted service accepted any positive budget (docs/compatibility.md).
+  max_prompt_tokens: z.number().int().positive().nullable().optional(),
+  max_completion_tokens: z.number().int().positive().nullable().optional(),
   truncation_strategy: TruncationStrategySchema.optional(),
   tool_choice: ToolChoiceSchema.optional(),
   parallel_tool_calls: z.boolean().optional(),
@@ -78,7 +79,8 @@ export const RunUpdateParamsSchema = z.strictObject({ metadata: MetadataSchema.o
 export const SubmitToolOutputsParamsSchema = z.strictObject({
   tool_outputs: z
     .array(z.strictObject({ tool_call_id: z.string().min(1), output: z.string().max(512 * 1024) }))
-    .min(1)
+    // No .min(1): an empty array is answered about the run (404, state, then the missing call ids),
+    // as the hosted service did (docs/compatibility.md).
     .max(128),
   stream: z.boolean().nullable().optional(),
 });
