@@ -7,6 +7,7 @@ import { newId } from '../domain/ids.ts';
 import { InvalidRequestError } from '../domain/errors.ts';
 import { JsonText } from '../domain/json-text.ts';
 import type { Authenticator } from './auth.ts';
+import { registerDevModeGuard } from './dev-mode-guard.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import type { RouteDefinition } from './route.ts';
@@ -17,6 +18,8 @@ export interface HttpServerOptions {
   authenticator: Authenticator;
   bodyLimit: number;
   logger: FastifyServerOptions['logger'];
+  /** Dev mode (no admin key): answer only loopback `Host` names and same-origin browser writes. */
+  devMode?: boolean;
   /** Extra plugins (multipart, static files) registered before the routes. */
   plugins?: Array<(app: FastifyInstance) => Promise<void> | void>;
 }
@@ -50,6 +53,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
   registerJsonBodyParser(app, options.bodyLimit);
   registerErrorHandling(app);
+  if (options.devMode) registerDevModeGuard(app);
   for (const plugin of options.plugins ?? []) await plugin(app);
 
   for (const route of options.routes) {
