@@ -79,7 +79,7 @@ describe('dev mode (no admin key): Host and Origin checks', () => {
   it('refuses cross-site JSON writes by Origin or Sec-Fetch-Site, and changes nothing', async () => {
     const before = await count(app, '/v1/assistants');
     const host = '127.0.0.1:8787';
-    for (const headers of [
+    const crossSite: Array<Record<string, string>> = [
       { origin: 'https://evil.example' },
       { origin: 'http://evil.example:8787' },
       { origin: 'null' },
@@ -88,7 +88,8 @@ describe('dev mode (no admin key): Host and Origin checks', () => {
       { origin: 'http://localhost:8787' }, // the same server under another name is another origin
       { 'sec-fetch-site': 'cross-site' },
       { 'sec-fetch-site': 'same-site' },
-    ]) {
+    ];
+    for (const headers of crossSite) {
       const response = await send(
         app,
         'POST',
@@ -130,7 +131,7 @@ describe('dev mode (no admin key): Host and Origin checks', () => {
   });
 
   it('serves same-origin writes (the playground) and writes without Origin (SDKs, curl)', async () => {
-    for (const headers of [
+    const sameOrigin: Array<Record<string, string>> = [
       { host: '127.0.0.1:8787', origin: 'http://127.0.0.1:8787' },
       { host: 'localhost:8787', origin: 'http://localhost:8787' },
       { host: '[::1]:8787', origin: 'http://[::1]:8787' },
@@ -138,7 +139,8 @@ describe('dev mode (no admin key): Host and Origin checks', () => {
       { host: '127.0.0.1:8787', origin: 'http://127.0.0.1:8787', 'sec-fetch-site': 'same-origin' },
       { host: '127.0.0.1:8787', 'sec-fetch-site': 'same-origin' },
       { host: '127.0.0.1:8787' },
-    ]) {
+    ];
+    for (const headers of sameOrigin) {
       const response = await send(app, 'POST', '/v1/assistants', headers, { model: 'm' });
       expect(response.status, JSON.stringify(headers)).toBe(200);
     }
