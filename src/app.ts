@@ -230,6 +230,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     store,
     bus,
     threads,
+    toolResources,
+    beforeCreateMessage: messageAttachments,
     runExpirySeconds: config.runExpirySeconds,
     handOff: { reserve: () => worker?.reserve() },
   });
