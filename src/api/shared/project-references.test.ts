@@ -292,6 +292,33 @@ describe.each(testDatabases)('ids of another project in request bodies (%s)', (d
     assistant: 'assistant',
   };
 
+  it('run additional_messages: files are checked and searchable attachments join the thread’s vector store', async () => {
+    const thread = await freshThread();
+    const missing = newId('file');
+    const refused = await post(`/v1/threads/${thread}/runs`, {
+      assistant_id: own.assistant,
+      additional_messages: [
+        { role: 'user', content: 'first' },
+        { role: 'user', content: 'hi', attachments: [attachment(missing)] },
+      ],
+    });
+    expect(refused.body.error).toEqual({
+      message: `No file found with id '${missing}'.`,
+      type: 'invalid_request_error',
+      param: 'additional_messages[1].attachments[0].file_id',
+      code: null,
+    });
+    const created = await post(`/v1/threads/${thread}/runs`, {
+      assistant_id: own.assistant,
+      additional_messages: [{ role: 'user', content: 'hi', attachments: [attachment(own.file)] }],
+    });
+    expect(created.status).toBe(200);
+    const [storeId] = (await get(`/v1/threads/${thread}`)).body.tool_resources.file_search
+      .vector_store_ids;
+    const files = (await get(`/v1/vector_stores/${storeId}/files`)).body.data;
+    expect(files.map((file: { id: string }) => file.id)).toEqual([own.file]);
+  });
+
   const table = cases.map((each) => [each.field, each.kind, each] as const);
 
   it.each(table)('%s: another project’s %s is a 404 like a missing one', async (_, __, each) => {

@@ -94,8 +94,9 @@ export function createRunsService({
         run,
         options,
         async (transaction) => {
-          for (const message of params.additional_messages ?? []) {
-            await beforeCreateMessage(transaction, projectId, threadId, message);
+          for (const [index, message] of (params.additional_messages ?? []).entries()) {
+            const path = `additional_messages[${index}].`;
+            await beforeCreateMessage(transaction, projectId, threadId, message, path);
             await transaction.messages.insert(
               projectId,
               buildMessage(threadId, message, run.created_at),
