@@ -22,6 +22,7 @@ interface ReferenceCase {
   call(id: string): Promise<JsonResponse>;
 }
 
+const as = (key: string) => ({ authorization: `Bearer ${key}` });
 const serviceAgentTool = (id: string) => ({ type: 'service_agent', service_agent: { id } });
 const attachment = (id: string) => ({ file_id: id, tools: [{ type: 'file_search' }] });
 const imageMessage = (id: string) => ({
@@ -37,7 +38,6 @@ describe.each(testDatabases)('ids of another project in request bodies (%s)', (d
   const foreign = {} as Record<Kind, string>;
   let ownThread: string;
 
-  const as = (key: string) => ({ authorization: `Bearer ${key}` });
   const post = (url: string, body: unknown) => request(app.server, 'POST', url, body, as(alphaKey));
   const get = (url: string) => request(app.server, 'GET', url, undefined, as(alphaKey));
   const freshThread = async () => (await post('/v1/threads', {})).body.id as string;
