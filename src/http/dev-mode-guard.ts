@@ -5,10 +5,10 @@
  * - DNS rebinding: a page on `evil.example` that re-resolves its name to 127.0.0.1 reaches the server
  *   with `Host: evil.example`. Only loopback names are answered: `localhost`, a 127.0.0.0/8 literal or
  *   `[::1]`, with any port.
- * - Cross-site requests (a form or a `fetch` on another site posting to 127.0.0.1): a state-changing
- *   request (POST, PUT, PATCH, DELETE) whose `Origin` is not this server's own origin is refused; with no
- *   `Origin`, a `Sec-Fetch-Site` other than `same-origin` (or `none`) is refused. SDKs and curl send
- *   neither header and are served; the playground is served from this origin and keeps working.
+ * - Cross-site requests (a form or a `fetch` on another site posting to 127.0.0.1): a request that may
+ *   change state (any method but GET, HEAD and OPTIONS) whose `Origin` is not this server's own origin
+ *   is refused; with no `Origin`, a `Sec-Fetch-Site` other than `same-origin` (or `none`) is refused.
+ *   SDKs and curl send neither header and are served; the playground is served from this origin.
  *
  * With an admin key neither check runs: a browser never attaches the bearer key on its own, so a page
  * gains nothing by rebinding or posting across sites, and deployments behind proxies that rewrite `Host`
@@ -18,7 +18,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PermissionDeniedError } from '../domain/errors.ts';
 import { parseLoopbackAuthority } from '../domain/loopback.ts';
 
-const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Methods that change nothing; every other method (POST, PUT, PATCH, DELETE, …) is checked. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** `none` is a request the user started (address bar, bookmark), never one a page made. */
 const TRUSTED_FETCH_SITES = new Set(['same-origin', 'none']);
 
@@ -72,7 +73,7 @@ export function checkDevModeRequest(request: FastifyRequest): void {
       'host_not_allowed',
     );
   }
-  if (!STATE_CHANGING.has(request.method)) return;
+  if (SAFE_METHODS.has(request.method)) return;
   const origin = request.headers.origin;
   const fetchSite = request.headers['sec-fetch-site'];
   if (isCrossOrigin(host, origin, fetchSite)) {
