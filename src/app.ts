@@ -69,6 +69,7 @@ import { vectorStoresRoutes } from './api/vector-stores/vector-stores.routes.ts'
 import { createVectorStoresService } from './api/vector-stores/vector-stores.service.ts';
 import type { Config } from './config/config-schema.ts';
 import { ConfigError } from './config/load-config.ts';
+import { isLoopbackHost } from './domain/loopback.ts';
 import type { BlobStore } from './blobs/blob-store.ts';
 import { createLocalDiskBlobStore } from './blobs/local-disk/local-disk-blob-store.ts';
 import { createAuthenticator } from './http/auth.ts';
@@ -161,14 +162,10 @@ function createEventBus(
   });
 }
 
-function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
-
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   if (!config.apiKey && !isLoopbackHost(config.host)) {
     throw new ConfigError(
-      `HOST=${config.host} is not a loopback address, but CONCIERGE_API_KEY is unset (dev mode). Set CONCIERGE_API_KEY to serve beyond this machine.`,
+      `HOST=${config.host} is not a loopback address (an IP literal in 127.0.0.0/8, ::1, or localhost), but CONCIERGE_API_KEY is unset (dev mode). Set CONCIERGE_API_KEY to serve beyond this machine.`,
     );
   }
   const store =
@@ -236,6 +233,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     store,
     bus,
     threads,
+    toolResources,
+    beforeCreateMessage: messageAttachments,
     runExpirySeconds: config.runExpirySeconds,
     handOff: { reserve: () => worker?.reserve() },
   });
@@ -353,6 +352,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     routes,
     authenticator,
     bodyLimit: config.bodyLimit,
+    devMode: !config.apiKey,
     plugins: [
       // Uploads stream part by part into the blob store; the size limit is enforced while streaming.
       async (instance) => {

@@ -8,6 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { hashApiKey, redactKey } from '../domain/api-key-secret.ts';
 import { nowSeconds } from '../domain/clock.ts';
 import { AuthenticationError, NotFoundError, PermissionDeniedError } from '../domain/errors.ts';
+import { isLoopbackAddress } from '../domain/loopback.ts';
 import { DEFAULT_PROJECT_ID } from '../domain/project.ts';
 import type { Store } from '../storage/store.ts';
 import type { Principal, RouteAccess } from './route.ts';
@@ -23,11 +24,6 @@ export interface AuthenticatorOptions {
 const MISSING_KEY =
   "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
 const TOUCH_INTERVAL_SECONDS = 60;
-
-function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
-}
 
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -88,7 +84,7 @@ export function createAuthenticator({
 
     let principal: Principal;
     if (!adminKey) {
-      if (!isLoopback(request.socket.remoteAddress)) {
+      if (!isLoopbackAddress(request.socket.remoteAddress)) {
         throw new PermissionDeniedError(
           'This server runs in dev mode (no CONCIERGE_API_KEY) and only accepts loopback callers.',
         );

@@ -12,6 +12,7 @@ import {
 import { JsonText } from '../domain/json-text.ts';
 import { createAllowedMethods } from './allowed-methods.ts';
 import type { Authenticator } from './auth.ts';
+import { registerDevModeGuard } from './dev-mode-guard.ts';
 import {
   clientErrorHandler,
   frameworkErrorHandler,
@@ -27,6 +28,8 @@ export interface HttpServerOptions {
   authenticator: Authenticator;
   bodyLimit: number;
   logger: FastifyServerOptions['logger'];
+  /** Dev mode (no admin key): answer only loopback `Host` names and same-origin browser writes. */
+  devMode?: boolean;
   /** Extra plugins (multipart, static files) registered before the routes. */
   plugins?: Array<(app: FastifyInstance) => Promise<void> | void>;
 }
@@ -87,6 +90,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
   registerJsonBodyParser(app, options.bodyLimit);
   registerErrorHandling(app, createAllowedMethods(options.routes));
+  if (options.devMode) registerDevModeGuard(app);
   for (const plugin of options.plugins ?? []) await plugin(app);
 
   for (const route of options.routes) {

@@ -5,6 +5,7 @@ import { NotFoundError } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
 import type { PageParams } from '../../domain/list-page.ts';
 import type { Store } from '../../storage/store.ts';
+import { assertToolReferencesExist } from '../shared/tool-references.ts';
 import type { ToolResourcesResolver } from '../shared/tool-resources.ts';
 import type { AssistantCreateParams, AssistantUpdateParams } from './assistants.schemas.ts';
 
@@ -25,6 +26,7 @@ export function createAssistantsService({ store, toolResources }: AssistantsServ
 
     async create(projectId: string, params: AssistantCreateParams): Promise<Assistant> {
       return store.transaction(async (transaction) => {
+        await assertToolReferencesExist(transaction, projectId, params.tools);
         const assistant: Assistant = {
           id: newId('assistant'),
           object: 'assistant',
@@ -60,6 +62,7 @@ export function createAssistantsService({ store, toolResources }: AssistantsServ
         const current = await transaction.assistants.find(projectId, assistantId);
         if (!current) throw NotFoundError.object('assistant', assistantId, 'assistant_id');
         const tools = params.tools ?? current.tools;
+        await assertToolReferencesExist(transaction, projectId, params.tools);
         const updated: Assistant = {
           ...current,
           ...(params.model !== undefined ? { model: params.model } : {}),

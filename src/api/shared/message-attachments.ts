@@ -16,12 +16,14 @@ export type MessageFilesHook = (
   projectId: string,
   threadId: string,
   params: MessageCreateParams,
+  /** Where the message sits in the request body (`additional_messages[0].`), for error params. */
+  path?: string,
 ) => Promise<void>;
 
 const THREAD_STORE_EXPIRY = { anchor: 'last_active_at' as const, days: 7 };
 
 export function createMessageAttachments(options: { onFilesQueued: () => void }): MessageFilesHook {
-  return async (store, projectId, threadId, params) => {
+  return async (store, projectId, threadId, params, path = '') => {
     if (Array.isArray(params.content)) {
       for (const [index, part] of params.content.entries()) {
         if (part.type === 'image_file')
@@ -29,7 +31,7 @@ export function createMessageAttachments(options: { onFilesQueued: () => void })
             store,
             projectId,
             [part.image_file.file_id],
-            `content[${index}].image_file.file_id`,
+            `${path}content[${index}].image_file.file_id`,
           );
       }
     }
@@ -39,7 +41,7 @@ export function createMessageAttachments(options: { onFilesQueued: () => void })
         store,
         projectId,
         [attachment.file_id],
-        `attachments[${index}].file_id`,
+        `${path}attachments[${index}].file_id`,
       );
     }
     const searchable = [
@@ -61,14 +63,14 @@ export function createMessageAttachments(options: { onFilesQueued: () => void })
         current,
         searchable.map((fileId) => ({ fileId })),
         null,
-        'attachments',
+        `${path}attachments`,
       );
     } else {
       const created = await createVectorStoreIn(
         store,
         projectId,
         { fileIds: searchable, name: `thread ${threadId}`, expiresAfter: THREAD_STORE_EXPIRY },
-        'attachments',
+        `${path}attachments`,
       );
       await store.threads.update(projectId, {
         ...thread,

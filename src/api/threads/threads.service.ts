@@ -18,6 +18,7 @@ export interface ThreadsServiceOptions {
     projectId: string,
     threadId: string,
     params: MessageCreateParams,
+    path?: string,
   ) => Promise<void>;
 }
 
@@ -52,8 +53,14 @@ export function createThreadsService({
       metadata: params.metadata ?? {},
     };
     await transaction.threads.insert(projectId, thread);
-    for (const message of params.messages ?? []) {
-      await beforeCreateMessage?.(transaction, projectId, thread.id, message);
+    for (const [index, message] of (params.messages ?? []).entries()) {
+      await beforeCreateMessage?.(
+        transaction,
+        projectId,
+        thread.id,
+        message,
+        `messages[${index}].`,
+      );
       await transaction.messages.insert(projectId, buildMessage(thread.id, message, createdAt));
     }
     // Attachments may have given the thread a vector store: return what was stored.

@@ -17,6 +17,9 @@ import {
   submitToolOutputs,
 } from '../../../engine/run-transitions.ts';
 import type { Store } from '../../../storage/store.ts';
+import type { MessageFilesHook } from '../../shared/message-attachments.ts';
+import { assertToolReferencesExist } from '../../shared/tool-references.ts';
+import type { ToolResourcesResolver } from '../../shared/tool-resources.ts';
 import { buildMessage } from '../messages/messages.service.ts';
 import type { ThreadsService } from '../threads.service.ts';
 import type {
@@ -29,6 +32,10 @@ export interface RunsServiceOptions {
   store: Store;
   bus: EventBus;
   threads: ThreadsService;
+  /** Checks createThreadAndRun's `tool_resources` ids against the project. */
+  toolResources: ToolResourcesResolver;
+  /** Runs before each of `additional_messages` is stored (file checks, attachments into the thread's vector store). */
+  beforeCreateMessage: MessageFilesHook;
   runExpirySeconds: number;
   /** This process's worker, to start new runs without a claim (absent on API-only nodes). */
   handOff?: RunHandOff;
@@ -38,6 +45,8 @@ export function createRunsService({
   store,
   bus,
   threads,
+  toolResources,
+  beforeCreateMessage,
   runExpirySeconds,
   handOff,
 }: RunsServiceOptions) {
@@ -71,6 +80,7 @@ export function createRunsService({
       const assistant = await requireAssistant(projectId, params.assistant_id);
       if (!(await store.threads.find(projectId, threadId)))
         throw NotFoundError.object('thread', threadId, 'thread_id');
+      await assertToolReferencesExist(store, projectId, params.tools);
       const run = buildRun(
         threadId,
         assistant,
@@ -92,11 +102,14 @@ export function createRunsService({
         run,
         options,
         async (transaction) => {
-          for (const message of params.additional_messages ?? [])
+          for (const [index, message] of (params.additional_messages ?? []).entries()) {
+            const path = `additional_messages[${index}].`;
+            await beforeCreateMessage(transaction, projectId, threadId, message, path);
             await transaction.messages.insert(
               projectId,
               buildMessage(threadId, message, run.created_at),
             );
+          }
           return [];
         },
         handOff,
@@ -109,11 +122,14 @@ export function createRunsService({
       parent?: RunOptions['parent'],
     ) {
       const assistant = await requireAssistant(projectId, params.assistant_id);
+      await assertToolReferencesExist(store, projectId, params.tools);
       const options: RunOptions = {
         additional_instructions: null,
         reasoning_effort: assistant.reasoning_effort,
         include: [],
-        tool_resources: params.tool_resources ?? null,
+        tool_resources: params.tool_resources
+          ? await toolResources.resolve(store, projectId, params.tool_resources, [])
+          : null,
         ...(parent ? { parent } : {}),
       };
       // The thread id is known only inside the transaction; the run object is completed there.
