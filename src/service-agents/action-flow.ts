@@ -294,6 +294,7 @@ export async function resumeWithAnswer(
 ): Promise<FlowOutcome> {
   const found = await context.store.serviceAgentActions.findLatestForToolCall(
     context.projectId,
+    context.agentContext.runId,
     context.toolCallId,
   );
   if (!found)

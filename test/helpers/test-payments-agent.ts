@@ -1,6 +1,7 @@
 /**
  * A built-in service agent for tests of the framework: it "pays" an amount by recording the payment
  * (no real money, no chain), so tests can see exactly which proposals were executed, and how often.
+ * The note 'fail at execution' makes `execute` fail, as a declined card would.
  */
 import type { BuiltinServiceAgent } from '../../src/service-agents/builtin-agent.ts';
 
@@ -43,11 +44,13 @@ export function createTestPaymentsAgent(): TestPaymentsAgent {
           merchant: String(input['merchant'] ?? 'shop.test'),
           expiresAt: Math.floor(Date.now() / 1000) + Number(input['expires_in_seconds'] ?? 600),
           details: { amount_usd: amount, method: 'test card' },
-          state: { amount },
+          state: { amount, fail: input['note'] === 'fail at execution' },
         },
       };
     },
     async execute(proposal) {
+      if (proposal.draft.state?.['fail'] === true)
+        return { kind: 'failed', output: 'The card was declined; nothing was paid.' };
       executions.push(proposal.id);
       return {
         kind: 'answer',

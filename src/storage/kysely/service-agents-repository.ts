@@ -162,8 +162,9 @@ export function serviceAgentActionsRepository(db: Kysely<Database>): ServiceAgen
       const row = await scoped(projectId).where('id', '=', id).executeTakeFirst();
       return row && withState(row);
     },
-    async findLatestForToolCall(projectId, toolCallId) {
+    async findLatestForToolCall(projectId, runId, toolCallId) {
       const row = await scoped(projectId)
+        .where('run_id', '=', runId)
         .where('tool_call_id', '=', toolCallId)
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')

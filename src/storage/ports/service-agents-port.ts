@@ -64,9 +64,13 @@ export interface ServiceAgentActionRepository {
   ): Promise<
     { action: ServiceAgentAction; state: Record<string, unknown> | undefined } | undefined
   >;
-  /** The newest action of a tool call. */
+  /**
+   * The newest action of a tool call of a run. Tool call ids come from the model provider and are
+   * not unique across runs (some providers number them `call_0`, `call_1`, … in every response).
+   */
   findLatestForToolCall(
     projectId: string,
+    runId: string,
     toolCallId: string,
   ): Promise<
     { action: ServiceAgentAction; state: Record<string, unknown> | undefined } | undefined
