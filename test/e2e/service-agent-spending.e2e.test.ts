@@ -116,7 +116,9 @@ describe.each([
   it.runIf(available)('ten concurrent $1 purchases on a $2/day budget execute two', async () => {
     const { agent, assistantId } = await payingAssistant(bed.client, TEN_ONE_DOLLAR_PURCHASES);
     const runs = await Promise.all(
-      Array.from({ length: 10 }, () => pay(bed.client, assistantId, { amount_usd: 1 })),
+      Array.from({ length: 10 }, () =>
+        pay(bed.client, assistantId, { amount_usd: 1, execution_ms: 1000 }),
+      ),
     );
     expect(runs.map((run) => run.status)).toEqual(Array(10).fill('completed'));
     expect(payments.executions).toHaveLength(2);
@@ -181,7 +183,7 @@ describe.runIf(postgresAvailable)(
       );
       const runs = await Promise.all(
         Array.from({ length: 10 }, (_, index) =>
-          pay(nodes[index % 2]!.client, assistantId, { amount_usd: 1 }),
+          pay(nodes[index % 2]!.client, assistantId, { amount_usd: 1, execution_ms: 1000 }),
         ),
       );
       expect(runs.map((run) => run.status)).toEqual(Array(10).fill('completed'));
