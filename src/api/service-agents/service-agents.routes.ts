@@ -71,7 +71,7 @@ export function serviceAgentsRoutes(serviceAgents: ServiceAgentsService): RouteD
       method: 'GET',
       path: '/v1/service_agents/actions/:action_id',
       operationId: 'getServiceAgentAction',
-      summary: 'Retrieve an action of the audit log, with its status transitions',
+      summary: 'Retrieve an action of the audit log',
       params: ActionPathSchema,
       handler: ({ projectId, params }) => serviceAgents.retrieveAction(projectId, params.action_id),
     }),
