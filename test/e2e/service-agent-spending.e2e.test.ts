@@ -17,7 +17,7 @@ import {
   postgresAvailable,
   postgresTestUrl,
 } from '../helpers/postgres.ts';
-import { createRunTestBed, type RunTestBed } from '../helpers/run-test-bed.ts';
+import { createRunTestBed, waitForRun, type RunTestBed } from '../helpers/run-test-bed.ts';
 import { startScriptedModel, type ScriptedModel } from '../helpers/scripted-model.ts';
 import { createTestPaymentsAgent, type TestPaymentsAgent } from '../helpers/test-payments-agent.ts';
 
@@ -287,6 +287,27 @@ describe('approvals are checked against the current policy', () => {
     );
     const [action] = await actionsOf(bed.client, agent.id);
     expect(action).toMatchObject({ status: 'denied', approval: { approved: true, key_id: keyId } });
+  });
+
+  it('two answers racing for one approval execute it once', async () => {
+    const { assistantId } = await payingAssistant(bed.client, { always_ask: true });
+    const before = payments.executions.length;
+    const waiting = await pay(bed.client, assistantId, { amount_usd: 3 });
+    const call = waiting.required_action!.submit_tool_outputs.tool_calls[0]!;
+    const submit = () =>
+      bed.client.beta.threads.runs.submitToolOutputs(waiting.id, {
+        thread_id: waiting.thread_id,
+        tool_outputs: [{ tool_call_id: call.id, output: '{"approved": true}' }],
+      });
+    const results = await Promise.allSettled([submit(), submit(), submit()]);
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    for (const result of results.filter((candidate) => candidate.status === 'rejected'))
+      expect((result as PromiseRejectedResult).reason).toBeInstanceOf(OpenAI.BadRequestError);
+    const done = await waitForRun(bed.client, waiting.thread_id, waiting.id, (run) =>
+      ['completed', 'failed'].includes(run.status),
+    );
+    expect(done.status).toBe('completed');
+    expect(payments.executions.length - before).toBe(1);
   });
 
   it('releases a reservation when its action is declined, expires or fails', async () => {
