@@ -13,7 +13,10 @@ export type ServiceAgentKind = 'builtin' | 'assistant' | 'a2a';
 export interface ServiceAgentPolicy {
   /** Largest value one action may move; above it the action is denied. */
   max_per_action_usd?: number | null;
-  /** Largest total of executed actions per period (this agent, this project); above it, denied. */
+  /**
+   * Largest total per period (this agent, this project) of executed actions plus those still reserved
+   * (pending approval, approved, executing); above it, denied.
+   */
   max_per_period_usd?: number | null;
   period?: 'day' | 'week' | 'month';
   /** Actions worth less than this run without asking; at or above it, a person approves. Default 0 (always ask). */
@@ -97,10 +100,38 @@ export interface ServiceAgentAction {
   status: ActionStatus;
   proposal: Proposal;
   decision: PolicyDecision;
-  /** The person's answer, when one was asked. */
-  approval: { approved: boolean; reason: string | null; decided_at: number } | null;
+  /** The person's answer, when one was asked; `key_id` is the project API key that answered. */
+  approval: {
+    approved: boolean;
+    reason: string | null;
+    decided_at: number;
+    key_id?: string | null;
+  } | null;
   /** What execution returned (transaction hash, order, receipt), or the failure. */
   result: Record<string, unknown> | null;
-  /** Value counted against spending limits once executed. */
+  /** Value reserved against the spending limits while the action is open, and spent once executed. */
   value_usd: number;
 }
+
+/** Who made a status change: the policy engine, a person (an approval answer), or the system. */
+export type ActionDecider = 'policy' | 'person' | 'system';
+
+/** One status change of an action, as the audit log keeps it (never overwritten). */
+export interface ActionTransition {
+  object: 'service_agent.action.transition';
+  /** Null for the action's first status. */
+  from: ActionStatus | null;
+  to: ActionStatus;
+  at: number;
+  decided_by: ActionDecider;
+  /** The project the decision was made in. */
+  project_id: string;
+  /** The API key that made the request behind a person's decision (null for the admin key or dev mode). */
+  key_id: string | null;
+  reason: string | null;
+}
+
+/** A transition before it is stored: the repository adds the project and the statuses. */
+export type TransitionNote = Pick<ActionTransition, 'decided_by' | 'reason'> & {
+  key_id?: string | null;
+};

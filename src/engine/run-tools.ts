@@ -113,7 +113,11 @@ export async function settleToolStep(input: {
             call.id,
             call.name,
             call.arguments,
-            { arguments: call.approval!.arguments, output: answered },
+            {
+              arguments: call.approval!.arguments,
+              output: answered,
+              keyId: call.approval!.keyId ?? null,
+            },
             context,
           )
         : await tool.execute(call.id, call.name, call.arguments, context);

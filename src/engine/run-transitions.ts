@@ -120,7 +120,8 @@ export interface ToolOutput {
 }
 
 /**
- * Records the client's tool outputs (function results and approval answers) and queues the run again.
+ * Records the client's tool outputs (function results and approval answers, with the key that sent
+ * them) and queues the run again.
  * The waiting step completes when every call has its output; a server call that waited for an
  * approval keeps it open until the worker resumes it. Returns the queued run, or null when the run
  * moved first.
@@ -132,6 +133,7 @@ export async function submitToolOutputs(
   run: Run,
   outputs: ToolOutput[],
   include: readonly string[] = [],
+  keyId: string | null = null,
 ): Promise<Run | null> {
   const waiting = await waitingStep(store, projectId, run);
   const now = nowSeconds();
@@ -154,7 +156,7 @@ export async function submitToolOutputs(
             if (call.approval && byId.has(call.approval.callId))
               return {
                 ...call,
-                approval: { ...call.approval, output: byId.get(call.approval.callId)! },
+                approval: { ...call.approval, output: byId.get(call.approval.callId)!, keyId },
               };
             return call;
           }),

@@ -6,7 +6,12 @@
  */
 import { nowSeconds } from '../domain/clock.ts';
 import { newId } from '../domain/ids.ts';
-import type { Proposal, ServiceAgent, ServiceAgentAction } from '../domain/service-agent.ts';
+import type {
+  Proposal,
+  ServiceAgent,
+  ServiceAgentAction,
+  TransitionNote,
+} from '../domain/service-agent.ts';
 import type { Store } from '../storage/store.ts';
 import type {
   AgentContext,
@@ -15,7 +20,7 @@ import type {
   BuiltinServiceAgent,
   ProposalDraft,
 } from './builtin-agent.ts';
-import { evaluatePolicy, PERIOD_SECONDS } from './evaluate-policy.ts';
+import { decideProposal, denyReasons, recheckAndMove, type Recheck } from './action-decisions.ts';
 
 /** Proposals one call may chain (a price change asks again); more means the agent is looping. */
 const MAX_PROPOSALS = 5;
@@ -75,32 +80,78 @@ async function move(
   context: FlowContext,
   action: ServiceAgentAction,
   changes: Partial<ServiceAgentAction>,
+  note: TransitionNote,
 ): Promise<ServiceAgentAction | undefined> {
   const next: ServiceAgentAction = { ...action, ...changes, updated_at: nowSeconds() };
   return (await context.store.serviceAgentActions.compareAndSet(
     context.projectId,
     next,
     action.status,
+    note,
   ))
     ? next
     : undefined;
 }
 
-/** Runs an approved (or allowed) action: once, recording what the agent returned. */
+const SYSTEM = (reason: string): TransitionNote => ({ decided_by: 'system', reason });
+
+type Step = { outcome: FlowOutcome } | { next: AgentStepResult };
+
+function refused(
+  action: ServiceAgentAction,
+  checked: Exclude<Recheck, { kind: 'moved' }>,
+  when: string,
+): Step {
+  const summary = action.proposal.summary;
+  if (checked.kind === 'denied')
+    return {
+      outcome: {
+        kind: 'done',
+        status: 'denied',
+        actionId: action.id,
+        output: `The policy denied "${summary}" ${when}, so nothing was done: ${checked.reasons}`,
+      },
+    };
+  if (checked.kind === 'expired')
+    return {
+      outcome: {
+        kind: 'done',
+        status: 'expired',
+        actionId: action.id,
+        output: `The proposal "${summary}" expired before it was carried out; nothing was done. Ask for a fresh quote.`,
+      },
+    };
+  return {
+    outcome: {
+      kind: 'done',
+      status: 'failed',
+      actionId: action.id,
+      output: 'This action was already taken up by another attempt; nothing was done twice.',
+    },
+  };
+}
+
+/**
+ * Runs an approved (or allowed) action once, recording what the agent returned. An `approved` action
+ * is claimed first (`executing`), after the policy is checked again with the current spend.
+ */
 async function execute(
   context: FlowContext,
   action: ServiceAgentAction,
   state: Record<string, unknown> | undefined,
-): Promise<AgentStepResult> {
+): Promise<Step> {
   let running = action;
   if (action.status === 'approved') {
-    const claimed = await move(context, action, { status: 'executing' });
-    if (!claimed)
-      return {
-        kind: 'failed',
-        output: 'This action was already taken up by another attempt; nothing was done twice.',
-      };
-    running = claimed;
+    const claimed = await recheckAndMove(
+      context.store,
+      context.projectId,
+      action,
+      'executing',
+      {},
+      SYSTEM('Checked against the policy again just before execution.'),
+    );
+    if (claimed.kind !== 'moved') return refused(action, claimed, 'just before execution');
+    running = claimed.action;
   }
   let result: AgentStepResult;
   try {
@@ -109,85 +160,86 @@ async function execute(
       context.agentContext,
     );
   } catch (error) {
-    await move(context, running, {
-      status: 'failed',
-      value_usd: 0,
-      result: { error: (error as Error).message },
-    });
+    await move(
+      context,
+      running,
+      { status: 'failed', value_usd: 0, result: { error: (error as Error).message } },
+      SYSTEM(`The agent failed: ${(error as Error).message}`),
+    );
     throw error;
   }
   if (result.kind === 'answer')
-    await move(context, running, {
-      status: 'executed',
-      result: { output: result.output, ...result.data },
-    });
+    await move(
+      context,
+      running,
+      { status: 'executed', result: { output: result.output, ...result.data } },
+      SYSTEM('The agent carried it out.'),
+    );
   else if (result.kind === 'failed')
-    await move(context, running, {
-      status: 'failed',
-      value_usd: 0,
-      result: { output: result.output, ...result.data },
-    });
+    await move(
+      context,
+      running,
+      { status: 'failed', value_usd: 0, result: { output: result.output, ...result.data } },
+      SYSTEM(result.output),
+    );
   else
-    await move(context, running, {
-      status: 'superseded',
-      value_usd: 0,
-      result: { output: 'The terms changed; a new proposal replaced this one.' },
-    });
-  return result;
+    await move(
+      context,
+      running,
+      {
+        status: 'superseded',
+        value_usd: 0,
+        result: { output: 'The terms changed; a new proposal replaced this one.' },
+      },
+      SYSTEM('The terms changed; a new proposal replaced this one.'),
+    );
+  return { next: result };
 }
 
-/** Decides a new proposal and, when allowed, executes it. */
-async function propose(
-  context: FlowContext,
-  draft: ProposalDraft,
-): Promise<{ outcome: FlowOutcome } | { next: AgentStepResult }> {
+/** Decides a new proposal (reserving its value) and, when allowed, executes it. */
+async function propose(context: FlowContext, draft: ProposalDraft): Promise<Step> {
   const { store, projectId, agent } = context;
   const proposal = toProposal(newId('proposal'), draft);
-  const period = agent.policy.period ?? 'day';
-  const spent = await store.serviceAgentActions.spentSince(
+  const now = nowSeconds();
+  const action = await decideProposal(
+    store,
     projectId,
     agent.id,
-    nowSeconds() - PERIOD_SECONDS[period],
-  );
-  const decision = evaluatePolicy(agent.policy, proposal, spent);
-  const now = nowSeconds();
-  const action: ServiceAgentAction = {
-    id: newId('action'),
-    object: 'service_agent.action',
-    created_at: now,
-    updated_at: now,
-    service_agent_id: agent.id,
-    run_id: context.agentContext.runId,
-    thread_id: context.agentContext.threadId,
-    tool_call_id: context.toolCallId,
-    status:
-      decision.outcome === 'deny'
-        ? 'denied'
-        : decision.outcome === 'ask'
-          ? 'pending_approval'
-          : 'approved',
+    (decision) => ({
+      id: newId('action'),
+      object: 'service_agent.action',
+      created_at: now,
+      updated_at: now,
+      service_agent_id: agent.id,
+      run_id: context.agentContext.runId,
+      thread_id: context.agentContext.threadId,
+      tool_call_id: context.toolCallId,
+      status:
+        decision.outcome === 'deny'
+          ? 'denied'
+          : decision.outcome === 'ask'
+            ? 'pending_approval'
+            : 'approved',
+      proposal,
+      decision,
+      approval: null,
+      result: null,
+      value_usd: decision.outcome === 'deny' ? 0 : proposal.value_usd,
+    }),
+    draft.state,
     proposal,
-    decision,
-    approval: null,
-    result: null,
-    value_usd: proposal.value_usd,
-  };
-  await store.serviceAgentActions.insert(projectId, action, draft.state);
-  if (decision.outcome === 'deny') {
-    const reasons = decision.rules
-      .filter((rule) => rule.outcome === 'deny')
-      .map((rule) => rule.reason);
+  );
+  if (action.status === 'denied')
     return {
       outcome: {
         kind: 'done',
         status: 'denied',
         actionId: action.id,
-        output: `The policy denied "${proposal.summary}", so nothing was done: ${reasons.join(' ')}`,
+        output: `The policy denied "${proposal.summary}", so nothing was done: ${denyReasons(action.decision)}`,
       },
     };
-  }
-  if (decision.outcome === 'ask') return { outcome: { kind: 'ask', action } };
-  return { next: await execute(context, action, draft.state) };
+  if (action.status === 'pending_approval') return { outcome: { kind: 'ask', action } };
+  return execute(context, action, draft.state);
 }
 
 /** Follows an agent's results until it answers, fails, is denied, or needs a person. */
@@ -231,10 +283,18 @@ function parseAnswer(output: string): { approved: boolean; reason: string | null
   }
 }
 
-/** Continues a call whose action waited for a person, with their answer (the approve_action output). */
-export async function resumeWithAnswer(context: FlowContext, answer: string): Promise<FlowOutcome> {
+/**
+ * Continues a call whose action waited for a person, with their answer (the approve_action output) and
+ * the project key that submitted it. An approval is checked against the current policy before it counts.
+ */
+export async function resumeWithAnswer(
+  context: FlowContext,
+  answer: string,
+  keyId: string | null,
+): Promise<FlowOutcome> {
   const found = await context.store.serviceAgentActions.findLatestForToolCall(
     context.projectId,
+    context.agentContext.runId,
     context.toolCallId,
   );
   if (!found)
@@ -250,19 +310,21 @@ export async function resumeWithAnswer(context: FlowContext, answer: string): Pr
       status: 'completed',
       output: String(action.result?.['output'] ?? 'Done.'),
     };
-  if (action.status === 'executing')
-    return followResult(context, await execute(context, action, state));
+  if (action.status === 'executing' || action.status === 'approved')
+    return continueWith(context, await execute(context, action, state));
   if (action.status !== 'pending_approval')
     return {
       kind: 'done',
       status: 'failed',
+      actionId: action.id,
       output: `The action is ${action.status}; nothing more was done.`,
     };
 
   const { approved, reason } = parseAnswer(answer);
-  const decided = { approved, reason, decided_at: nowSeconds() };
+  const decided = { approved, reason, decided_at: nowSeconds(), key_id: keyId };
+  const person: TransitionNote = { decided_by: 'person', key_id: keyId, reason };
   if (!approved) {
-    await move(context, action, { status: 'declined', approval: decided, value_usd: 0 });
+    await move(context, action, { status: 'declined', approval: decided, value_usd: 0 }, person);
     return {
       kind: 'done',
       status: 'declined',
@@ -270,21 +332,26 @@ export async function resumeWithAnswer(context: FlowContext, answer: string): Pr
       output: `The user declined "${action.proposal.summary}"${reason ? ` (${reason})` : ''}; nothing was done.`,
     };
   }
-  if (action.proposal.expires_at <= nowSeconds()) {
-    await move(context, action, { status: 'expired', approval: decided, value_usd: 0 });
-    return {
-      kind: 'done',
-      status: 'expired',
-      actionId: action.id,
-      output: `The proposal "${action.proposal.summary}" expired before it was approved; nothing was done. Ask for a fresh quote.`,
-    };
-  }
-  const approvedAction = await move(context, action, { status: 'approved', approval: decided });
-  if (!approvedAction)
+  const checked = await recheckAndMove(
+    context.store,
+    context.projectId,
+    action,
+    'approved',
+    { approval: decided },
+    person,
+  );
+  if (checked.kind === 'lost')
     return {
       kind: 'done',
       status: 'failed',
+      actionId: action.id,
       output: 'This approval was already used; nothing was done twice.',
     };
-  return followResult(context, await execute(context, approvedAction, state));
+  if (checked.kind !== 'moved')
+    return continueWith(context, refused(action, checked, 'when it was approved'));
+  return continueWith(context, await execute(context, checked.action, state));
+}
+
+function continueWith(context: FlowContext, step: Step): Promise<FlowOutcome> | FlowOutcome {
+  return 'outcome' in step ? step.outcome : followResult(context, step.next);
 }

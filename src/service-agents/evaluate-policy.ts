@@ -39,7 +39,8 @@ function allowlist(
 const usd = (value: number) => `$${value.toFixed(2)}`;
 
 /**
- * Decides a proposal. `spentInPeriod` is what the agent's executed actions moved in the current period.
+ * Decides a proposal. `spentInPeriod` is what the agent's executed actions moved in the current period
+ * plus what its open actions reserve (see `SpendingQuery`).
  */
 export function evaluatePolicy(
   policy: ServiceAgentPolicy,
@@ -68,11 +69,12 @@ export function evaluatePolicy(
     const period = policy.period ?? 'day';
     const total = spentInPeriod + value;
     rules.push(
-      total > policy.max_per_period_usd
+      // Cents summed as floats drift (0.1 + 0.2); a limit met to the nano-dollar is met.
+      total > policy.max_per_period_usd + 1e-9
         ? {
             rule: 'max_per_period_usd',
             outcome: 'deny',
-            reason: `${usd(spentInPeriod)} already spent this ${period}; ${usd(value)} more would exceed the limit of ${usd(policy.max_per_period_usd)}.`,
+            reason: `${usd(spentInPeriod)} already spent or reserved this ${period}; ${usd(value)} more would exceed the limit of ${usd(policy.max_per_period_usd)}.`,
           }
         : {
             rule: 'max_per_period_usd',

@@ -340,7 +340,11 @@ export function createServiceAgentTool(options: ServiceAgentToolOptions): Server
         return finishFlow(
           callId,
           base,
-          await resumeWithAnswer(flowContext(agent, builtin, callId, context), answer.output),
+          await resumeWithAnswer(
+            flowContext(agent, builtin, callId, context),
+            answer.output,
+            answer.keyId ?? null,
+          ),
           context,
         );
       }

@@ -83,13 +83,14 @@ export interface ServerTool {
   ): Promise<ToolExecution>;
   /**
    * Continues a call that asked the client, with the arguments it asked with and the client's output
-   * (for `approve_action`, JSON such as `{"approved": true}`). Tools that never ask need not implement it.
+   * (for `approve_action`, JSON such as `{"approved": true}`), and the project key that submitted it
+   * (null for the admin key or dev mode). Tools that never ask need not implement it.
    */
   resume?(
     callId: string,
     toolName: string,
     argumentsText: string,
-    answer: { arguments: string; output: string },
+    answer: { arguments: string; output: string; keyId?: string | null },
     context: ToolContext,
   ): Promise<ToolExecution>;
 }

@@ -177,9 +177,22 @@ describe('service agents with the official SDK', () => {
       approval: { approved: true },
       result: { receipt: expect.stringMatching(/^r-/) },
     });
-    expect(await api<any>('get', `/service_agents/actions/${actions.data[0].id}`)).toEqual(
-      actions.data[0],
-    );
+    const retrieved = await api<any>('get', `/service_agents/actions/${actions.data[0].id}`);
+    expect(retrieved).toEqual({ ...actions.data[0], transitions: expect.any(Array) });
+    // Every status change is its own row in the log, with who decided.
+    expect(
+      retrieved.transitions.map((row: any) => [row.from, row.to, row.decided_by, row.key_id]),
+    ).toEqual([
+      [null, 'pending_approval', 'policy', null],
+      ['pending_approval', 'approved', 'person', null],
+      ['approved', 'executing', 'system', null],
+      ['executing', 'executed', 'system', null],
+    ]);
+    expect(retrieved.transitions[0]).toMatchObject({
+      object: 'service_agent.action.transition',
+      project_id: expect.any(String),
+      reason: expect.stringMatching(/auto-approve threshold/),
+    });
   });
 
   it('never executes a declined proposal, nor one approved after it expired', async () => {
@@ -300,7 +313,7 @@ describe('service agents with the official SDK', () => {
     ]);
     expect(
       actions[2].decision.rules.find((rule: any) => rule.rule === 'max_per_period_usd').reason,
-    ).toMatch(/\$9\.00 already spent this day/);
+    ).toMatch(/\$9\.00 already spent or reserved this day/);
   });
 
   it('text from an agent or the model cannot approve anything or raise a limit', async () => {

@@ -1,6 +1,8 @@
 /**
  * A built-in service agent for tests of the framework: it "pays" an amount by recording the payment
  * (no real money, no chain), so tests can see exactly which proposals were executed, and how often.
+ * The note 'fail at execution' makes `execute` fail, as a declined card would; `execution_ms` makes
+ * it take that long.
  */
 import type { BuiltinServiceAgent } from '../../src/service-agents/builtin-agent.ts';
 
@@ -21,6 +23,7 @@ export function createTestPaymentsAgent(): TestPaymentsAgent {
         merchant: { type: 'string' },
         expires_in_seconds: { type: 'number' },
         note: { type: 'string' },
+        execution_ms: { type: 'number' },
       },
       required: ['amount_usd'],
       additionalProperties: false,
@@ -43,11 +46,20 @@ export function createTestPaymentsAgent(): TestPaymentsAgent {
           merchant: String(input['merchant'] ?? 'shop.test'),
           expiresAt: Math.floor(Date.now() / 1000) + Number(input['expires_in_seconds'] ?? 600),
           details: { amount_usd: amount, method: 'test card' },
-          state: { amount },
+          state: {
+            amount,
+            fail: input['note'] === 'fail at execution',
+            executionMs: Number(input['execution_ms'] ?? 0),
+          },
         },
       };
     },
     async execute(proposal) {
+      // A real payment takes a while (a merchant, a PSP): long enough for other runs to interleave.
+      const executionMs = Number(proposal.draft.state?.['executionMs'] ?? 0);
+      if (executionMs > 0) await new Promise((resolve) => setTimeout(resolve, executionMs));
+      if (proposal.draft.state?.['fail'] === true)
+        return { kind: 'failed', output: 'The card was declined; nothing was paid.' };
       executions.push(proposal.id);
       return {
         kind: 'answer',

@@ -131,19 +131,24 @@ export function createServiceAgentsService({
       id: string,
       params: ServiceAgentUpdateParams,
     ): Promise<ServiceAgent> {
-      const current = await retrieve(projectId, id);
       if (params.name !== undefined) checkName(params.name);
       if (params.input_schema !== undefined) checkInputSchema(params.input_schema);
-      const updated: ServiceAgent = {
-        ...current,
-        ...(params.name !== undefined ? { name: params.name } : {}),
-        ...(params.description !== undefined ? { description: params.description } : {}),
-        ...(params.input_schema !== undefined ? { input_schema: params.input_schema } : {}),
-        ...(params.policy !== undefined ? { policy: params.policy } : {}),
-        ...(params.metadata !== undefined ? { metadata: params.metadata ?? {} } : {}),
-      };
-      await save(() => store.serviceAgents.update(projectId, updated), updated.name);
-      return updated;
+      // Read and write under the agent's lock: concurrent updates do not undo each other, and a
+      // policy change lands between spending decisions, never inside one.
+      return store.transaction(async (transaction) => {
+        const current = await transaction.serviceAgents.findForUpdate(projectId, id);
+        if (!current) throw NotFoundError.object('service agent', id, 'service_agent_id');
+        const updated: ServiceAgent = {
+          ...current,
+          ...(params.name !== undefined ? { name: params.name } : {}),
+          ...(params.description !== undefined ? { description: params.description } : {}),
+          ...(params.input_schema !== undefined ? { input_schema: params.input_schema } : {}),
+          ...(params.policy !== undefined ? { policy: params.policy } : {}),
+          ...(params.metadata !== undefined ? { metadata: params.metadata ?? {} } : {}),
+        };
+        await save(() => transaction.serviceAgents.update(projectId, updated), updated.name);
+        return updated;
+      });
     },
 
     async delete(projectId: string, id: string) {
@@ -157,10 +162,12 @@ export function createServiceAgentsService({
     listActions: (projectId: string, page: PageParams, filter: ActionFilter) =>
       store.serviceAgentActions.list(projectId, page, filter),
 
+    /** One action of the audit log, with every status change it went through (`transitions`). */
     async retrieveAction(projectId: string, id: string) {
       const found = await store.serviceAgentActions.find(projectId, id);
       if (!found) throw NotFoundError.object('service agent action', id, 'action_id');
-      return found.action;
+      const transitions = await store.serviceAgentActions.transitions(projectId, id);
+      return { ...found.action, transitions };
     },
   };
 }

@@ -1,5 +1,6 @@
 /** Tool, tool-resource and response-format request schemas shared by assistants, threads and runs. */
 import { z } from 'zod';
+import { APPROVE_ACTION } from '../../tools/tool.ts';
 import { idSchema } from './common.schemas.ts';
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -10,9 +11,16 @@ const JsonSchemaObject = z.record(z.string(), z.unknown());
 export const FunctionToolSchema = z.strictObject({
   type: z.literal('function'),
   function: z.strictObject({
-    name: z.string().regex(TOOL_NAME, {
-      error: 'must be 1-64 characters of a-z, A-Z, 0-9, underscores and dashes.',
-    }),
+    name: z
+      .string()
+      .regex(TOOL_NAME, {
+        error: 'must be 1-64 characters of a-z, A-Z, 0-9, underscores and dashes.',
+      })
+      // The server asks a person through a function call of this name; a client function with the same
+      // name would let a model show a fake approval card.
+      .refine((name) => name !== APPROVE_ACTION, {
+        error: `'${APPROVE_ACTION}' is reserved for approvals of service-agent actions; choose another name.`,
+      }),
     description: z
       .string()
       .max(1024 * 8)

@@ -179,9 +179,22 @@ export interface ServiceAgentActionsTable {
   state: string | null;
 }
 
+export interface ServiceAgentActionTransitionsTable {
+  action_id: string;
+  seq: number;
+  project_id: string;
+  from_status: string | null;
+  to_status: string;
+  at: number;
+  decided_by: string;
+  key_id: string | null;
+  reason: string | null;
+}
+
 export interface Database {
   service_agents: ServiceAgentsTable;
   service_agent_actions: ServiceAgentActionsTable;
+  service_agent_action_transitions: ServiceAgentActionTransitionsTable;
   runs: RunsTable;
   run_steps: RunStepsTable;
   run_events: RunEventsTable;

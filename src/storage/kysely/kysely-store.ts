@@ -44,7 +44,7 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     runs: runsRepository(db, options.dialect),
     runSteps: runStepsRepository(db),
     runEvents: runEventsRepository(db),
-    serviceAgents: serviceAgentsRepository(db),
+    serviceAgents: serviceAgentsRepository(db, options.dialect),
     serviceAgentActions: serviceAgentActionsRepository(db),
     files: filesRepository(db),
     vectorStores: vectorStoresRepository(db),

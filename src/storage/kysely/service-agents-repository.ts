@@ -1,13 +1,21 @@
 /** Service agents and their actions on Kysely, both stored whole as JSON with query columns beside. */
 import type { Kysely } from 'kysely';
-import type { ServiceAgent, ServiceAgentAction } from '../../domain/service-agent.ts';
+import { assertActionTransition, RESERVING_ACTION_STATUSES } from '../../domain/action-status.ts';
+import type {
+  ActionDecider,
+  ActionStatus,
+  ServiceAgent,
+  ServiceAgentAction,
+  TransitionNote,
+} from '../../domain/service-agent.ts';
 import {
   ServiceAgentNameTakenError,
   type ServiceAgentActionRepository,
   type ServiceAgentRepository,
 } from '../ports/service-agents-port.ts';
-import type { Database } from './database.ts';
+import type { Database, Dialect } from './database.ts';
 import { paginate } from './paginate.ts';
+import { withTransaction } from './with-transaction.ts';
 
 function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: string }).code;
@@ -21,7 +29,10 @@ const withState = (row: { object: string; state: string | null }) => ({
   state: row.state ? (JSON.parse(row.state) as Record<string, unknown>) : undefined,
 });
 
-export function serviceAgentsRepository(db: Kysely<Database>): ServiceAgentRepository {
+export function serviceAgentsRepository(
+  db: Kysely<Database>,
+  dialect: Dialect,
+): ServiceAgentRepository {
   const scoped = (projectId: string) =>
     db
       .selectFrom('service_agents')
@@ -48,6 +59,12 @@ export function serviceAgentsRepository(db: Kysely<Database>): ServiceAgentRepos
     },
     async find(projectId, id) {
       const row = await scoped(projectId).where('id', '=', id).executeTakeFirst();
+      return row && toAgent(row);
+    },
+    async findForUpdate(projectId, id) {
+      const query = scoped(projectId).where('id', '=', id);
+      // SQLite has no row locks; its transactions start with BEGIN IMMEDIATE, which is stronger.
+      const row = await (dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
       return row && toAgent(row);
     },
     async findByName(projectId, name) {
@@ -83,6 +100,35 @@ export function serviceAgentsRepository(db: Kysely<Database>): ServiceAgentRepos
   };
 }
 
+/** Appends one row to an action's transition log; call inside the transaction that wrote the status. */
+async function logTransition(
+  db: Kysely<Database>,
+  projectId: string,
+  action: ServiceAgentAction,
+  from: ActionStatus | null,
+  note: TransitionNote,
+): Promise<void> {
+  const last = await db
+    .selectFrom('service_agent_action_transitions')
+    .select((builder) => builder.fn.max<number>('seq').as('seq'))
+    .where('action_id', '=', action.id)
+    .executeTakeFirst();
+  await db
+    .insertInto('service_agent_action_transitions')
+    .values({
+      action_id: action.id,
+      seq: Number(last?.seq ?? 0) + 1,
+      project_id: projectId,
+      from_status: from,
+      to_status: action.status,
+      at: action.updated_at,
+      decided_by: note.decided_by,
+      key_id: note.key_id ?? null,
+      reason: note.reason,
+    })
+    .execute();
+}
+
 export function serviceAgentActionsRepository(db: Kysely<Database>): ServiceAgentActionRepository {
   const scoped = (projectId: string) =>
     db
@@ -90,30 +136,35 @@ export function serviceAgentActionsRepository(db: Kysely<Database>): ServiceAgen
       .select(['id', 'created_at', 'object', 'state'])
       .where('project_id', '=', projectId);
   return {
-    async insert(projectId, action, state) {
-      await db
-        .insertInto('service_agent_actions')
-        .values({
-          id: action.id,
-          project_id: projectId,
-          service_agent_id: action.service_agent_id,
-          run_id: action.run_id,
-          tool_call_id: action.tool_call_id,
-          status: action.status,
-          created_at: action.created_at,
-          executed_at: action.status === 'executed' ? action.updated_at : null,
-          value_usd: action.value_usd,
-          object: JSON.stringify(action),
-          state: state ? JSON.stringify(state) : null,
-        })
-        .execute();
+    async insert(projectId, action, state, note) {
+      assertActionTransition(null, action.status);
+      await withTransaction(db, async (transaction) => {
+        await transaction
+          .insertInto('service_agent_actions')
+          .values({
+            id: action.id,
+            project_id: projectId,
+            service_agent_id: action.service_agent_id,
+            run_id: action.run_id,
+            tool_call_id: action.tool_call_id,
+            status: action.status,
+            created_at: action.created_at,
+            executed_at: action.status === 'executed' ? action.updated_at : null,
+            value_usd: action.value_usd,
+            object: JSON.stringify(action),
+            state: state ? JSON.stringify(state) : null,
+          })
+          .execute();
+        await logTransition(transaction, projectId, action, null, note);
+      });
     },
     async find(projectId, id) {
       const row = await scoped(projectId).where('id', '=', id).executeTakeFirst();
       return row && withState(row);
     },
-    async findLatestForToolCall(projectId, toolCallId) {
+    async findLatestForToolCall(projectId, runId, toolCallId) {
       const row = await scoped(projectId)
+        .where('run_id', '=', runId)
         .where('tool_call_id', '=', toolCallId)
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
@@ -121,20 +172,25 @@ export function serviceAgentActionsRepository(db: Kysely<Database>): ServiceAgen
         .executeTakeFirst();
       return row && withState(row);
     },
-    async compareAndSet(projectId, action, expected) {
-      const result = await db
-        .updateTable('service_agent_actions')
-        .set({
-          status: action.status,
-          executed_at: action.status === 'executed' ? action.updated_at : null,
-          value_usd: action.value_usd,
-          object: JSON.stringify(action),
-        })
-        .where('id', '=', action.id)
-        .where('project_id', '=', projectId)
-        .where('status', '=', expected)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+    async compareAndSet(projectId, action, expected, note) {
+      assertActionTransition(expected, action.status);
+      return withTransaction(db, async (transaction) => {
+        const result = await transaction
+          .updateTable('service_agent_actions')
+          .set({
+            status: action.status,
+            executed_at: action.status === 'executed' ? action.updated_at : null,
+            value_usd: action.value_usd,
+            object: JSON.stringify(action),
+          })
+          .where('id', '=', action.id)
+          .where('project_id', '=', projectId)
+          .where('status', '=', expected)
+          .executeTakeFirst();
+        if (result.numUpdatedRows === 0n) return false;
+        await logTransition(transaction, projectId, action, expected, note);
+        return true;
+      });
     },
     list(projectId, page, filter) {
       let query = scoped(projectId);
@@ -144,16 +200,58 @@ export function serviceAgentActionsRepository(db: Kysely<Database>): ServiceAgen
       if (filter.status !== undefined) query = query.where('status', '=', filter.status);
       return paginate(query, page, toAction);
     },
-    async spentSince(projectId, serviceAgentId, sinceSeconds) {
-      const row = await db
+    async committed(projectId, serviceAgentId, query) {
+      const reserving = RESERVING_ACTION_STATUSES.filter(
+        (status) => query.countPending || status !== 'pending_approval',
+      );
+      let select = db
         .selectFrom('service_agent_actions')
         .select((builder) => builder.fn.sum<number>('value_usd').as('total'))
         .where('project_id', '=', projectId)
         .where('service_agent_id', '=', serviceAgentId)
-        .where('status', '=', 'executed')
-        .where('executed_at', '>=', sinceSeconds)
-        .executeTakeFirst();
+        .where((builder) =>
+          builder.or([
+            builder.and([
+              builder('status', '=', 'executed'),
+              builder('executed_at', '>=', query.sinceSeconds),
+            ]),
+            builder('status', 'in', reserving),
+          ]),
+        );
+      if (query.excludeActionId !== undefined)
+        select = select.where('id', '!=', query.excludeActionId);
+      const row = await select.executeTakeFirst();
       return Number(row?.total ?? 0);
+    },
+    async listPending(projectId, serviceAgentId) {
+      const rows = await db
+        .selectFrom('service_agent_actions as action')
+        .leftJoin('runs as run', 'run.id', 'action.run_id')
+        .select(['action.object as object', 'run.status as run_status'])
+        .where('action.project_id', '=', projectId)
+        .where('action.service_agent_id', '=', serviceAgentId)
+        .where('action.status', '=', 'pending_approval')
+        .execute();
+      return rows.map((row) => ({ action: toAction(row), runStatus: row.run_status }));
+    },
+    async transitions(projectId, actionId) {
+      const rows = await db
+        .selectFrom('service_agent_action_transitions')
+        .selectAll()
+        .where('project_id', '=', projectId)
+        .where('action_id', '=', actionId)
+        .orderBy('seq')
+        .execute();
+      return rows.map((row) => ({
+        object: 'service_agent.action.transition' as const,
+        from: row.from_status as ActionStatus | null,
+        to: row.to_status as ActionStatus,
+        at: row.at,
+        decided_by: row.decided_by as ActionDecider,
+        project_id: row.project_id,
+        key_id: row.key_id,
+        reason: row.reason,
+      }));
     },
   };
 }

@@ -8,6 +8,7 @@ import * as foundation from './0001-foundation.ts';
 import * as runs from './0002-runs.ts';
 import * as filesAndVectorStores from './0003-files-and-vector-stores.ts';
 import * as serviceAgents from './0004-service-agents.ts';
+import * as actionTransitions from './0005-action-transitions.ts';
 
 type NumberedMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, NumberedMigration> = {
   '0002-runs': runs,
   '0003-files-and-vector-stores': filesAndVectorStores,
   '0004-service-agents': serviceAgents,
+  '0005-action-transitions': actionTransitions,
 };
 
 class NumberedMigrationProvider implements MigrationProvider {

@@ -92,8 +92,17 @@ export interface TranscriptCall {
   arguments: string;
   /** What the model read back; null while the call is pending. */
   output: string | null;
-  /** A server tool's pending `approve_action` call, and the client's answer once submitted. */
-  approval?: { callId: string; name?: string; arguments: string; output: string | null };
+  /**
+   * A server tool's pending `approve_action` call, and the client's answer once submitted, with the
+   * project key that submitted it (null for the admin key or dev mode).
+   */
+  approval?: {
+    callId: string;
+    name?: string;
+    arguments: string;
+    output: string | null;
+    keyId?: string | null;
+  };
   /** Content the tool produced for the assistant's next message (images). */
   messageContent?: MessageContent[];
   /** Files the tool produced, by the name the model may link (`sandbox:/mnt/data/<name>`). */

@@ -3,8 +3,11 @@ import {
   createTestPostgresStore,
   dropSchema,
   postgresAvailable,
+  postgresTestUrl,
 } from '../../../test/helpers/postgres.ts';
 import { runFilesContract } from '../files.contract.ts';
+import { runServiceAgentActionsContract } from '../service-agent-actions.contract.ts';
+import { createPostgresStore } from './postgres-store.ts';
 import { runStoreContract } from '../store.contract.ts';
 
 const schemas = new Map<object, string>();
@@ -26,6 +29,19 @@ describe.runIf(postgresAvailable)('postgres', () => {
       schemas.set(store, schema);
       return store;
     },
+    async destroy(store) {
+      await dropSchema(schemas.get(store)!);
+    },
+  });
+  runServiceAgentActionsContract('postgres', {
+    async create() {
+      const { store, schema } = await createTestPostgresStore();
+      schemas.set(store, schema);
+      return store;
+    },
+    // Another API node or worker: its own pool on the same schema.
+    twin: (store) =>
+      createPostgresStore({ connectionString: postgresTestUrl, schema: schemas.get(store)! }),
     async destroy(store) {
       await dropSchema(schemas.get(store)!);
     },

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runFilesContract } from '../files.contract.ts';
+import { runServiceAgentActionsContract } from '../service-agent-actions.contract.ts';
 import { runStoreContract } from '../store.contract.ts';
 import { createSqliteStore } from './sqlite-store.ts';
 
@@ -31,3 +32,16 @@ runFilesContract(
   },
   { vectorBackend: 'sqlite-vec' },
 );
+
+// No `twin` here: better-sqlite3 is synchronous, so a second connection in the same process would
+// block the event loop while it waits for the first one's write lock. Across processes, every
+// transaction starts with BEGIN IMMEDIATE (sqlite-driver.ts), which serializes writers on the file.
+runServiceAgentActionsContract('sqlite (file, WAL)', {
+  async create() {
+    const store = createSqliteStore(
+      join(mkdtempSync(join(tmpdir(), 'concierge-sqlite-actions-')), 'actions.db'),
+    );
+    await store.migrate();
+    return store;
+  },
+});

@@ -127,12 +127,13 @@ export function runsRoutes(runs: RunsService): RouteDefinition[] {
       params: RunPathSchema,
       body: SubmitToolOutputsParamsSchema,
       response: RunSchema,
-      handler: async ({ projectId, params, body, reply }) => {
+      handler: async ({ projectId, principal, params, body, reply }) => {
         const { run, afterSeq } = await runs.submitToolOutputs(
           projectId,
           params.thread_id,
           params.run_id,
           body,
+          principal.keyId,
         );
         return body.stream ? stream(reply, run.id, afterSeq) : run;
       },

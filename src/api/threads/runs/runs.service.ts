@@ -192,6 +192,7 @@ export function createRunsService({
       threadId: string,
       runId: string,
       params: SubmitToolOutputsParams,
+      keyId: string | null = null,
     ) {
       const run = await retrieve(projectId, threadId, runId);
       if (run.status !== 'requires_action' || !run.required_action) {
@@ -223,6 +224,7 @@ export function createRunsService({
         run,
         params.tool_outputs,
         include,
+        keyId,
       );
       if (!queued)
         throw new InvalidRequestError(
