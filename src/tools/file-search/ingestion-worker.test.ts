@@ -20,7 +20,9 @@ import { AUTO_CHUNKING } from '../../domain/vector-store.ts';
 import { createOpenAIEmbeddingModel } from '../../models/openai-embeddings/openai-embedding-model.ts';
 import { createSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
 import type { Store } from '../../storage/store.ts';
+import { ConfigSchema } from '../../config/config-schema.ts';
 import { createCachedEmbedder } from './cached-embedder.ts';
+import { createDocumentParser, documentParserOptions } from './document-parser.ts';
 import { createIngestionWorker } from './ingestion-worker.ts';
 
 const PROJECT = 'proj_ingest';
@@ -51,11 +53,13 @@ async function expectAllIndexedOnce(store: Store, vectorStoreId: string, count: 
 describe('ingestion worker durability', () => {
   let directory: string;
   let embeddings: TestEmbeddingServer;
+  const parser = createDocumentParser(documentParserOptions(ConfigSchema.parse({})));
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), 'concierge-ingest-'));
     embeddings = await startTestEmbeddingServer();
   });
   afterAll(async () => {
+    await parser.close();
     await embeddings.close();
     rmSync(directory, { recursive: true, force: true });
   });
@@ -135,6 +139,7 @@ describe('ingestion worker durability', () => {
     return createIngestionWorker({
       store,
       blobs,
+      parser,
       embedder,
       concurrency: 2,
       leaseMilliseconds,
