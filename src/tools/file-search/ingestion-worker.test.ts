@@ -219,4 +219,37 @@ describe('ingestion worker durability', () => {
       await store.close();
     }
   });
+
+  it('fails a file whose parse killed its worker maxAttempts times, without parsing it again', async () => {
+    const { store, blobs, vectorStoreId } = await seed('crashing', 1);
+    // Three processes claimed the file and died mid-parse: their leases lapsed, each claim counted.
+    const start = Date.now() - 60_000;
+    for (let crash = 0; crash < 3; crash++) {
+      const now = start + crash * 2000;
+      expect(await store.ingestionQueue.claimNext(`dead-${crash}`, now, now + 1000)).toMatchObject({
+        attempts: crash + 1,
+      });
+    }
+    const survivor = worker(store, blobs, 5000);
+    survivor.start();
+    try {
+      const failed = await waitFor(async () => {
+        const files = await store.vectorStoreFiles.list(
+          PROJECT,
+          vectorStoreId,
+          { limit: 10, order: 'asc' },
+          {},
+        );
+        return files.data[0]?.status === 'failed' && files.data[0];
+      }, 'the file to fail');
+      expect(failed.last_error).toEqual({
+        code: 'server_error',
+        message:
+          'Indexing was interrupted 3 times (the worker crashed or its lease lapsed), the limit of attempts per file; giving up on this file.',
+      });
+    } finally {
+      await survivor.stop();
+      await store.close();
+    }
+  });
 });
