@@ -34,7 +34,10 @@ export function createAiSdkModelResolver(options: AiSdkModelResolverOptions): Mo
     const slash = modelName.indexOf('/');
     if (slash > 0) {
       const providerName = modelName.slice(0, slash);
-      const provider = options.providers[providerName];
+      // Own keys only: `constructor/x` names no provider (Object.prototype's keys are not providers).
+      const provider = Object.hasOwn(options.providers, providerName)
+        ? options.providers[providerName]
+        : undefined;
       if (provider && providerName !== 'default')
         return { providerName, provider, modelId: modelName.slice(slash + 1) };
     }
@@ -58,7 +61,10 @@ export function createAiSdkModelResolver(options: AiSdkModelResolverOptions): Mo
         vision: provider.visionModels
           ? provider.visionModels.includes(modelId)
           : knownVision(modelId),
-        contextWindow: provider.contextWindows?.[modelId] ?? knownContextWindow(modelId),
+        contextWindow:
+          (provider.contextWindows && Object.hasOwn(provider.contextWindows, modelId)
+            ? provider.contextWindows[modelId]
+            : undefined) ?? knownContextWindow(modelId),
       };
       return { model, modelId, capabilities };
     },

@@ -45,6 +45,10 @@ describe('parseDocument', () => {
     const text = await parse(html, 'page.html');
     expect(text).toContain('One two \u{1F600} <tag>');
     expect(text).not.toMatch(/alert|color|hidden|<h1>/);
+    // Only real entities are decoded: inherited object keys are not entity names.
+    expect(await parse('<p>&constructor; &toString; &amp;</p>', 'keys.html')).toBe(
+      '&constructor; &toString; &',
+    );
   });
 
   it('keeps text, Markdown, CSV, JSON and code as they are (CRLF normalised, BOM dropped)', async () => {
