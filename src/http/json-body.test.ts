@@ -47,4 +47,28 @@ describe('JSON body depth', () => {
     );
     expect(errorOf(deeper).message).toMatch(/nested at most/);
   });
+
+  it('walks the deepest allowed attribute filter and tool schema without a 5xx', async () => {
+    const store = (await request(app.server, 'POST', '/v1/vector_stores', { name: 'deep' })).body;
+    // Each and-level is two JSON levels (the object and its filters array).
+    let filter: unknown = { type: 'eq', key: 'k', value: 'v' };
+    for (let level = 0; level < (MAX_JSON_DEPTH - 4) / 2; level++)
+      filter = { type: 'and', filters: [filter] };
+    const search = await request(app.server, 'POST', `/v1/vector_stores/${store.id}/search`, {
+      query: 'anything',
+      filters: filter,
+    });
+    expect(search.status).toBe(200);
+    expect(search.body.data).toEqual([]);
+
+    let schema: unknown = { type: 'string' };
+    for (let level = 0; level < (MAX_JSON_DEPTH - 8) / 2; level++)
+      schema = { type: 'object', properties: { a: schema } };
+    const assistant = await request(app.server, 'POST', '/v1/assistants', {
+      model: 'm',
+      tools: [{ type: 'function', function: { name: 'f', parameters: schema } }],
+      response_format: { type: 'json_schema', json_schema: { name: 'r', schema } },
+    });
+    expect(assistant.status).toBeLessThan(500);
+  });
 });
