@@ -54,6 +54,7 @@ export function documentParserOptions(
   config: Pick<
     Config,
     | 'fileSearchMaxCharactersPerFile'
+    | 'fileSearchMaxTokensPerFile'
     | 'fileSearchMaxChunksPerFile'
     | 'fileParseMemoryMb'
     | 'fileParseTimeoutSeconds'
@@ -65,7 +66,12 @@ export function documentParserOptions(
 ): DocumentParserOptions {
   return {
     limits: {
-      maxCharacters: config.fileSearchMaxCharactersPerFile,
+      // A token averages far fewer than 8 characters: text longer than 8 × the token limit would
+      // not fit anyway, so reading stops there too.
+      maxCharacters: Math.min(
+        config.fileSearchMaxCharactersPerFile,
+        config.fileSearchMaxTokensPerFile * 8,
+      ),
       maxPdfPages: config.fileParseMaxPdfPages,
       maxZipUncompressedBytes: config.fileParseMaxUncompressedBytes,
       maxZipEntries: config.fileParseMaxZipEntries,
