@@ -107,4 +107,16 @@ describe('document parser (worker threads)', () => {
       await small.close();
     }
   });
+
+  it('queues parses beyond maxWorkers and runs them all', async () => {
+    const one = createDocumentParser({ ...options, maxWorkers: 1, maxIdleWorkers: 1 });
+    try {
+      const texts = await Promise.all(
+        ['One', 'Two', 'Three'].map((text) => one.text(pdf(makePdf([text])))),
+      );
+      expect(texts).toEqual(['One', 'Two', 'Three']);
+    } finally {
+      await one.close();
+    }
+  });
 });

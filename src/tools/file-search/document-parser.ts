@@ -21,6 +21,8 @@ export interface DocumentParserOptions {
   maxChunksPerFile: number;
   /** Idle workers kept for the next files. */
   maxIdleWorkers?: number;
+  /** Workers alive at once; more parses wait their turn (their time cap starts with their turn). */
+  maxWorkers?: number;
 }
 
 export interface DocumentInput {
@@ -80,13 +82,17 @@ export function documentParserOptions(
     timeoutMilliseconds: config.fileParseTimeoutSeconds * 1000,
     maxChunksPerFile: config.fileSearchMaxChunksPerFile,
     maxIdleWorkers: config.ingestionConcurrency,
+    // One more than ingestion uses, so reading a file's content is not stuck behind it.
+    maxWorkers: config.ingestionConcurrency + 1,
   };
 }
 
 export function createDocumentParser(options: DocumentParserOptions): DocumentParser {
   const maxIdleWorkers = options.maxIdleWorkers ?? 2;
+  const maxWorkers = Math.max(1, options.maxWorkers ?? maxIdleWorkers + 1);
   const idle: Worker[] = [];
   const busy = new Set<Worker>();
+  let waiting: Array<() => void> = [];
   let nextId = 1;
   let closed = false;
 
@@ -99,7 +105,8 @@ export function createDocumentParser(options: DocumentParserOptions): DocumentPa
     // An idle worker that dies on its own is simply forgotten.
     worker.on('error', () => {});
     worker.once('exit', () => {
-      busy.delete(worker);
+      // A worker that died while starting frees its place for the next parse waiting.
+      if (busy.delete(worker)) waiting.shift()?.();
       const index = idle.indexOf(worker);
       if (index >= 0) idle.splice(index, 1);
     });
@@ -118,6 +125,9 @@ export function createDocumentParser(options: DocumentParserOptions): DocumentPa
   }
 
   async function acquire(): Promise<Worker> {
+    while (busy.size >= maxWorkers && !closed)
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    if (closed) throw new Error('The document parser is closed.');
     const reused = idle.pop();
     if (reused) {
       reused.ref();
@@ -133,6 +143,7 @@ export function createDocumentParser(options: DocumentParserOptions): DocumentPa
       worker.unref();
       idle.push(worker);
     } else void worker.terminate();
+    waiting.shift()?.();
   }
 
   async function send(
@@ -220,6 +231,8 @@ export function createDocumentParser(options: DocumentParserOptions): DocumentPa
     },
     async close() {
       closed = true;
+      for (const wake of waiting) wake();
+      waiting = [];
       const workers = new Set([...idle, ...busy]);
       idle.length = 0;
       await Promise.all([...workers].map((worker) => worker.terminate()));
