@@ -26,13 +26,19 @@ import { createDocumentParser, documentParserOptions } from './document-parser.t
 import { createIngestionWorker } from './ingestion-worker.ts';
 
 const PROJECT = 'proj_ingest';
+/** Parse worker threads start in well under a second, but in several on a loaded shared machine. */
+const PARSE_WORKER_PATIENCE = 60_000;
 const silent = { error() {}, warn() {} };
 
 async function expectAllIndexedOnce(store: Store, vectorStoreId: string, count: number) {
-  const counts = await waitFor(async () => {
-    const current = await store.vectorStoreFiles.counts(PROJECT, { vectorStoreId });
-    return current.in_progress === 0 && current;
-  }, 'every file to be indexed');
+  const counts = await waitFor(
+    async () => {
+      const current = await store.vectorStoreFiles.counts(PROJECT, { vectorStoreId });
+      return current.in_progress === 0 && current;
+    },
+    'every file to be indexed',
+    PARSE_WORKER_PATIENCE,
+  );
   expect(counts).toEqual({
     in_progress: 0,
     completed: count,
@@ -174,6 +180,7 @@ describe('ingestion worker durability', () => {
         async () =>
           (await store.vectorStoreFiles.counts(PROJECT, { vectorStoreId })).completed >= 1,
         'the child to index a first file',
+        PARSE_WORKER_PATIENCE,
       );
       child.kill('SIGKILL');
       await new Promise((resolve) => child!.once('exit', resolve));
@@ -192,7 +199,7 @@ describe('ingestion worker durability', () => {
       await replacement.stop();
       await store.close();
     }
-  });
+  }, 180_000);
 
   it('gives unfinished jobs back when stopped, so the next worker takes them at once', async () => {
     const count = 6;
