@@ -125,9 +125,12 @@ export function createDocumentParser(options: DocumentParserOptions): DocumentPa
   }
 
   async function acquire(): Promise<Worker> {
-    while (busy.size >= maxWorkers && !closed)
+    // Wait for a place; `release` and `close` wake the waiters (in another turn of the loop).
+    for (;;) {
+      if (closed) throw new Error('The document parser is closed.');
+      if (busy.size < maxWorkers) break;
       await new Promise<void>((resolve) => waiting.push(resolve));
-    if (closed) throw new Error('The document parser is closed.');
+    }
     const reused = idle.pop();
     if (reused) {
       reused.ref();
