@@ -81,6 +81,10 @@ import { createOpenAIEmbeddingModel } from './models/openai-embeddings/openai-em
 import { openStore, postgresOptions } from './storage/open-store.ts';
 import { postgresClientConfig } from './storage/postgres/postgres-store.ts';
 import { createCachedEmbedder } from './tools/file-search/cached-embedder.ts';
+import {
+  createDocumentParser,
+  documentParserOptions,
+} from './tools/file-search/document-parser.ts';
 import { readDocumentText } from './tools/file-search/ingest-file.ts';
 import {
   createIngestionWorker,
@@ -213,6 +217,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       ),
   });
   const maxTokensPerFile = config.fileSearchMaxTokensPerFile;
+  const parser = createDocumentParser(documentParserOptions(config));
   const vectorStores = createVectorStoresService({
     store,
     search: fileSearch,
@@ -222,8 +227,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const vectorStoreFiles = createVectorStoreFilesService({
     store,
     onFilesQueued,
-    readText: (projectId, fileId) =>
-      readDocumentText({ store, blobs, maxTokensPerFile }, projectId, fileId),
+    readText: (projectId, fileId) => readDocumentText({ store, blobs, parser }, projectId, fileId),
   });
   const fileBatches = createFileBatchesService({ store, onFilesQueued });
   const bus = overrides.bus ?? createEventBus(config, store, () => log);
@@ -442,7 +446,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       embedder,
       concurrency: config.ingestionConcurrency,
       leaseMilliseconds: config.leaseSeconds * 1000,
+      parser,
       maxTokensPerFile,
+      maxAttempts: config.ingestionMaxAttempts,
       log: server.log,
     });
     ingestion.start();
@@ -481,6 +487,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       // Stop accepting connections; streams already open keep receiving events while runs drain.
       const serverClosed = server.close();
       await Promise.all([worker?.stop(config.drainSeconds * 1000), ingestion?.stop()]);
+      await parser.close();
       // Streams of runs that were handed back end here; their clients can resume on another node.
       server.server.closeAllConnections();
       await serverClosed;

@@ -13,7 +13,12 @@ import { createOpenAIEmbeddingModel } from '../../src/models/openai-embeddings/o
 import { createPostgresStore } from '../../src/storage/postgres/postgres-store.ts';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/storage/store.ts';
+import { ConfigSchema } from '../../src/config/config-schema.ts';
 import { createCachedEmbedder } from '../../src/tools/file-search/cached-embedder.ts';
+import {
+  createDocumentParser,
+  documentParserOptions,
+} from '../../src/tools/file-search/document-parser.ts';
 import { createIngestionWorker } from '../../src/tools/file-search/ingestion-worker.ts';
 import { createFileSearch } from '../../src/tools/file-search/search.ts';
 import { dropSchema, newSchemaName, postgresTestUrl } from '../../test/helpers/postgres.ts';
@@ -101,9 +106,11 @@ export async function buildIndex(
     }),
     store.embeddingCache,
   );
+  const parser = createDocumentParser(documentParserOptions(ConfigSchema.parse({})));
   const worker = createIngestionWorker({
     store,
     blobs,
+    parser,
     embedder,
     concurrency: 2,
     leaseMilliseconds: 60_000,
@@ -143,6 +150,7 @@ export async function buildIndex(
   }
   const indexSeconds = (performance.now() - started) / 1000;
   await worker.stop();
+  await parser.close();
   return {
     store,
     vectorStoreId,

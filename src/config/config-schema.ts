@@ -121,6 +121,26 @@ export const ConfigSchema = z.strictObject({
   ingestionConcurrency: z.coerce.number().int().positive().max(64).default(2),
   /** Largest file, in tokens, that file search indexes (OpenAI's limit is 5,000,000); larger files fail with `last_error`. */
   fileSearchMaxTokensPerFile: z.coerce.number().int().positive().default(5_000_000),
+  /** Most characters of text extracted from one file; a file with more fails with `last_error`. */
+  fileSearchMaxCharactersPerFile: z.coerce.number().int().positive().default(20_000_000),
+  /** Most chunks one file may be cut into; a file that would make more fails with `last_error`. */
+  fileSearchMaxChunksPerFile: z.coerce.number().int().positive().default(20_000),
+  /** Heap, in MB, of the worker thread that parses one file; a parse that needs more fails the file. */
+  fileParseMemoryMb: z.coerce.number().int().min(32).default(512),
+  /** Seconds one file's parse and chunking may take before its worker is stopped and the file fails. */
+  fileParseTimeoutSeconds: z.coerce.number().positive().default(120),
+  /** Most pages of a PDF that file search reads. */
+  fileParseMaxPdfPages: z.coerce.number().int().positive().default(10_000),
+  /** Most bytes the entries of a DOCX (a ZIP) may inflate to, together. */
+  fileParseMaxUncompressedBytes: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024 * 1024),
+  /** Most entries in a DOCX (a ZIP). */
+  fileParseMaxZipEntries: z.coerce.number().int().positive().default(10_000),
+  /** Claims of one ingestion job (each counted when claimed) before a file that keeps killing its worker fails. */
+  ingestionMaxAttempts: z.coerce.number().int().positive().default(3),
   /** Whether `/` serves the playground web UI (`web/dist`); `off` leaves only the API. */
   playground: z.enum(['on', 'off']).default('on'),
   providers: z.record(z.string().regex(/^[a-zA-Z0-9_-]+$/), ProviderConfigSchema).default({}),
@@ -195,6 +215,14 @@ export const ENVIRONMENT_VARIABLES = {
   fileSizeLimit: 'CONCIERGE_FILE_SIZE_LIMIT',
   ingestionConcurrency: 'CONCIERGE_INGESTION_CONCURRENCY',
   fileSearchMaxTokensPerFile: 'CONCIERGE_FILE_SEARCH_MAX_TOKENS_PER_FILE',
+  fileSearchMaxCharactersPerFile: 'CONCIERGE_FILE_SEARCH_MAX_CHARACTERS_PER_FILE',
+  fileSearchMaxChunksPerFile: 'CONCIERGE_FILE_SEARCH_MAX_CHUNKS_PER_FILE',
+  fileParseMemoryMb: 'CONCIERGE_FILE_PARSE_MEMORY_MB',
+  fileParseTimeoutSeconds: 'CONCIERGE_FILE_PARSE_TIMEOUT_SECONDS',
+  fileParseMaxPdfPages: 'CONCIERGE_FILE_PARSE_MAX_PDF_PAGES',
+  fileParseMaxUncompressedBytes: 'CONCIERGE_FILE_PARSE_MAX_UNCOMPRESSED_BYTES',
+  fileParseMaxZipEntries: 'CONCIERGE_FILE_PARSE_MAX_ZIP_ENTRIES',
+  ingestionMaxAttempts: 'CONCIERGE_INGESTION_MAX_ATTEMPTS',
   a2aAllowedHosts: 'CONCIERGE_A2A_ALLOWED_HOSTS',
   threadFilesWaitSeconds: 'CONCIERGE_THREAD_FILES_WAIT_SECONDS',
   playground: 'CONCIERGE_PLAYGROUND',

@@ -1,16 +1,30 @@
 /**
  * The JSON body parser. Beyond JSON.parse it refuses what cannot be stored faithfully: NUL characters
- * (Postgres text cannot hold them), unpaired UTF-16 surrogates (they would come back as U+FFFD), and
- * `__proto__` keys. An empty body counts as no body, because clients POST `cancel` without one.
+ * (Postgres text cannot hold them), unpaired UTF-16 surrogates (they would come back as U+FFFD),
+ * `__proto__` keys, and nesting deeper than `MAX_JSON_DEPTH`. The depth bound is what keeps every
+ * recursive walk of a request further on (validation, attribute filters, tool and response schemas,
+ * metadata) within the stack. An empty body counts as no body, because clients POST `cancel` without one.
  */
 import type { FastifyInstance } from 'fastify';
 import { InvalidRequestError } from '../domain/errors.ts';
 import { formatParam } from './validation.ts';
 
+/**
+ * The deepest nesting of arrays and objects a request body may have. OpenAI's own limits are far
+ * lower (structured outputs allow 10 levels of schema nesting), so no valid request comes near it.
+ */
+export const MAX_JSON_DEPTH = 100;
+
 function findUnstorable(
   value: unknown,
   path: (string | number)[],
 ): InvalidRequestError | undefined {
+  if (path.length >= MAX_JSON_DEPTH && value !== null && typeof value === 'object') {
+    return new InvalidRequestError(
+      `Invalid body: arrays and objects may be nested at most ${MAX_JSON_DEPTH} levels deep.`,
+      null,
+    );
+  }
   if (typeof value === 'string') {
     if (value.includes('\u0000')) {
       return new InvalidRequestError(

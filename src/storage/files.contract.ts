@@ -267,6 +267,42 @@ export function runFilesContract(
       ).toBe(false);
     });
 
+    it('counts every claim of a job in the claim itself, lapsed leases included, but not one given back', async () => {
+      const record = vectorStore();
+      await store.vectorStores.insert(project, record);
+      const fileId = newId('file');
+      await store.vectorStoreFiles.upsert(project, storeFile(record.id, fileId), null);
+      // Other tests' jobs may be claimable too: claim until this file's job comes up.
+      const claimThisFile = async (owner: string, now: number) => {
+        for (let tries = 0; tries < 100; tries++) {
+          const job = await store.ingestionQueue.claimNext(owner, now, now + 1000);
+          if (!job || job.fileId === fileId) return job;
+        }
+        return undefined;
+      };
+      const start = Date.now() + 20_000_000;
+      // Three workers die mid-parse in turn: each claim is counted although none finished.
+      const attempts: number[] = [];
+      for (let crash = 0; crash < 3; crash++) {
+        const job = await claimThisFile(`crashing-${crash}`, start + crash * 2000);
+        attempts.push(job!.attempts);
+      }
+      expect(attempts).toEqual([1, 2, 3]);
+      const fourth = (await claimThisFile('stopping', start + 6000))!;
+      expect(fourth.attempts).toBe(4);
+      // A worker shutting down gives its claim back: the next claim, at once, is still the fourth.
+      await store.ingestionQueue.release(fourth, 'stopping');
+      const next = (await claimThisFile('last', start + 6001))!;
+      expect(next.attempts).toBe(4);
+      expect(
+        await store.ingestionQueue.fail(next, 'last', { code: 'server_error', message: 'gave up' }),
+      ).toBe(true);
+      expect(await store.vectorStoreFiles.find(project, record.id, fileId)).toMatchObject({
+        status: 'failed',
+        last_error: { code: 'server_error', message: 'gave up' },
+      });
+    });
+
     it('searches chunks by keyword (stemmed) and by vector, within the given scope', async () => {
       const record = vectorStore();
       await store.vectorStores.insert(project, record);

@@ -3,9 +3,14 @@
  * mid-ingestion. Arguments: <database path> <data dir> <embeddings base URL> <lease milliseconds>.
  */
 import { createLocalDiskBlobStore } from '../../src/blobs/local-disk/local-disk-blob-store.ts';
+import { ConfigSchema } from '../../src/config/config-schema.ts';
 import { createOpenAIEmbeddingModel } from '../../src/models/openai-embeddings/openai-embedding-model.ts';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.ts';
 import { createCachedEmbedder } from '../../src/tools/file-search/cached-embedder.ts';
+import {
+  createDocumentParser,
+  documentParserOptions,
+} from '../../src/tools/file-search/document-parser.ts';
 import { createIngestionWorker } from '../../src/tools/file-search/ingestion-worker.ts';
 import { TEST_EMBEDDING_MODEL } from './embedding-server.ts';
 
@@ -23,6 +28,7 @@ const embedder = createCachedEmbedder(
 const worker = createIngestionWorker({
   store,
   blobs: createLocalDiskBlobStore(dataDir),
+  parser: createDocumentParser(documentParserOptions(ConfigSchema.parse({}))),
   embedder,
   concurrency: 2,
   leaseMilliseconds: Number(lease),

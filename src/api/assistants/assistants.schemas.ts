@@ -1,6 +1,11 @@
 /** Request and response schemas of `/v1/assistants`. */
 import { z } from 'zod';
-import { idSchema, listQuerySchema, MetadataSchema } from '../shared/common.schemas.ts';
+import {
+  idSchema,
+  listQuerySchema,
+  MetadataSchema,
+  ModelNameSchema,
+} from '../shared/common.schemas.ts';
 import {
   CreateToolResourcesSchema,
   ReasoningEffortSchema,
@@ -10,7 +15,7 @@ import {
 } from '../shared/tools.schemas.ts';
 
 const fields = {
-  model: z.string().min(1).max(256),
+  model: ModelNameSchema,
   name: z.string().max(256).nullable().optional(),
   description: z.string().max(512).nullable().optional(),
   instructions: z.string().max(256_000).nullable().optional(),

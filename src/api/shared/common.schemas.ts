@@ -15,6 +15,27 @@ export function idSchema(kind: IdKind) {
   });
 }
 
+/** Names that objects inherit (`constructor`, `toString`, `__proto__`, …): never a provider or a model. */
+const INHERITED_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/**
+ * A model name: `model` or `provider/model`, up to 256 characters of letters, digits and `._:@+-/`
+ * (OpenAI's `ft:gpt-4o:org::id`, Ollama's `llama3.2:latest`, `org/model` upstream names). A part
+ * that is an inherited object key, such as `constructor/x`, is refused.
+ */
+export const ModelNameSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@+/-]*$/, {
+    error: (issue) =>
+      `'${String(issue.input)}' is not a valid model name: use letters, digits and . _ : @ + - /, starting with a letter or digit.`,
+  })
+  .refine((name) => !name.split('/').some((part) => INHERITED_NAMES.has(part)), {
+    error: (issue) =>
+      `'${String(issue.input)}' is not a valid model name: a part of it is a reserved name.`,
+  });
+
 export const METADATA_LIMITS = { keys: 16, keyLength: 64, valueLength: 512 } as const;
 
 /** Up to 16 string pairs; keys ≤ 64 characters, values ≤ 512. `null` clears. */

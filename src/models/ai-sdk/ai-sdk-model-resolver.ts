@@ -37,7 +37,10 @@ export function createAiSdkModelResolver(options: AiSdkModelResolverOptions): Mo
     const slash = modelName.indexOf('/');
     if (slash > 0) {
       const providerName = modelName.slice(0, slash);
-      const provider = options.providers[providerName];
+      // Own keys only: `constructor/x` names no provider (Object.prototype's keys are not providers).
+      const provider = Object.hasOwn(options.providers, providerName)
+        ? options.providers[providerName]
+        : undefined;
       if (provider && providerName !== 'default')
         return { providerName, provider, modelId: modelName.slice(slash + 1) };
     }
@@ -58,14 +61,20 @@ export function createAiSdkModelResolver(options: AiSdkModelResolverOptions): Mo
         cache.set(key, model);
       }
       // The `models` config first, then the provider's lists, then the built-in table.
-      const configured = options.models?.[modelName] ?? options.models?.[modelId] ?? {};
+      const models = options.models ?? {};
+      const configured =
+        (Object.hasOwn(models, modelName) ? models[modelName] : undefined) ??
+        (Object.hasOwn(models, modelId) ? models[modelId] : undefined) ??
+        {};
       const capabilities: ModelCapabilities = {
         vision:
           configured.vision ??
           (provider.visionModels ? provider.visionModels.includes(modelId) : knownVision(modelId)),
         contextWindow:
           configured.context_window ??
-          provider.contextWindows?.[modelId] ??
+          (provider.contextWindows && Object.hasOwn(provider.contextWindows, modelId)
+            ? provider.contextWindows[modelId]
+            : undefined) ??
           knownContextWindow(modelId),
         ...(configured.max_output_tokens ? { maxOutputTokens: configured.max_output_tokens } : {}),
       };

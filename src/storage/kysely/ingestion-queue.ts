@@ -1,7 +1,8 @@
 /**
  * The ingestion queue on the `vector_store_files` table. Each SQL operation is named after what it does.
  * Claiming is one `UPDATE … WHERE key = (oldest claimable) … RETURNING`; on Postgres the inner select
- * takes `FOR UPDATE SKIP LOCKED`, so concurrent workers never claim the same row.
+ * takes `FOR UPDATE SKIP LOCKED`, so concurrent workers never claim the same row. The same statement
+ * counts the attempt, so a claim whose process dies mid-parse has been counted before parsing began.
  */
 import { sql, type Kysely } from 'kysely';
 import type { StaticChunkingStrategy } from '../../domain/vector-store.ts';
@@ -66,7 +67,14 @@ export function ingestionQueue(db: Kysely<Database>, dialect: Dialect): Ingestio
       return result.numUpdatedRows > 0n;
     },
     async release(job, owner) {
-      await owned(job, owner).set({ lease_owner: null, lease_until: null }).execute();
+      // A job given back was not the file's doing: its claim does not count against it.
+      await owned(job, owner)
+        .set((eb) => ({
+          lease_owner: null,
+          lease_until: null,
+          attempts: eb('attempts', '-', 1),
+        }))
+        .execute();
     },
     async fail(job, owner, error) {
       const result = await owned(job, owner)

@@ -11,7 +11,10 @@ export interface IngestionJob {
   vectorStoreId: string;
   fileId: string;
   chunkingStrategy: StaticChunkingStrategy;
-  /** How many times the job has been claimed, this claim included. */
+  /**
+   * How many times the job has been claimed, this claim included, counted durably by the claim itself
+   * (claims given back with `release` excepted), so a file that kills its worker runs out of attempts.
+   */
   attempts: number;
 }
 
@@ -22,7 +25,10 @@ export interface IngestionQueue {
   renewLease(job: IngestionJob, owner: string, leaseUntil: number): Promise<boolean>;
   /** Marks the job completed; false when it is no longer this owner's, and then nothing changes. */
   complete(job: IngestionJob, owner: string, usageBytes: number): Promise<boolean>;
-  /** Gives the job back unfinished (a worker shutting down), so any worker may claim it at once. */
+  /**
+   * Gives the job back unfinished (a worker shutting down), so any worker may claim it at once; the
+   * claim it gives back no longer counts as an attempt.
+   */
   release(job: IngestionJob, owner: string): Promise<void>;
   /** Marks the job failed with `error`; false when it is no longer this owner's. */
   fail(job: IngestionJob, owner: string, error: VectorStoreFileError): Promise<boolean>;

@@ -26,5 +26,9 @@ const BY_EXTENSION: Record<string, string> = {
 export function mimeType(name: string): string {
   const dot = name.lastIndexOf('.');
   const extension = dot === -1 ? '' : name.slice(dot + 1).toLowerCase();
-  return BY_EXTENSION[extension] ?? 'application/octet-stream';
+  // Own keys only: a file named `x.constructor` must not find Object.prototype's.
+  return (
+    (Object.hasOwn(BY_EXTENSION, extension) && BY_EXTENSION[extension]) ||
+    'application/octet-stream'
+  );
 }

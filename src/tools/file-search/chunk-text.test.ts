@@ -54,3 +54,18 @@ describe('chunkText', () => {
     expect(chunks.length).toBe(Math.ceil(encode(text).length / 800));
   });
 });
+
+describe('chunkText chunk cap', () => {
+  it('refuses a file that would make more chunks than the cap, naming the cap', async () => {
+    const text = words(2000);
+    const allowed = await chunkText(text, strategy(100, 50), 1_000_000);
+    expect(await chunkText(text, strategy(100, 50), 1_000_000, allowed.length)).toEqual(allowed);
+    const error = await chunkText(text, strategy(100, 50), 1_000_000, allowed.length - 1).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(DocumentError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`make ${allowed.length} chunks .* limit of ${allowed.length - 1} chunks per file`),
+    );
+  });
+});

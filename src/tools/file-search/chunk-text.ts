@@ -4,7 +4,8 @@
  *
  * Encoding a large document takes seconds of CPU, and ingestion shares the thread with the API, so the
  * text is encoded in segments cut at line breaks and the work yields to the event loop between
- * segments and between batches of windows. It also stops as soon as the file passes the token limit.
+ * segments and between batches of windows. It also stops as soon as the file passes the token limit,
+ * and refuses a file that would make more than `maxChunks` chunks before decoding any of them.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
@@ -50,10 +51,18 @@ export async function chunkText(
   text: string,
   strategy: StaticChunkingStrategy,
   maxTokens: number,
+  maxChunks = Number.POSITIVE_INFINITY,
 ): Promise<string[]> {
   const { max_chunk_size_tokens: size, chunk_overlap_tokens: overlap } = strategy.static;
   const tokens = await encodeInSegments(text, maxTokens);
   const stride = Math.max(1, size - overlap);
+  const windows = tokens.length <= size ? 1 : Math.ceil((tokens.length - size) / stride) + 1;
+  if (windows > maxChunks) {
+    throw new DocumentError(
+      'invalid_file',
+      `The file is refused: its ${tokens.length} tokens make ${windows} chunks of ${size} tokens overlapping by ${overlap}, more than the limit of ${maxChunks} chunks per file.`,
+    );
+  }
   const chunks: string[] = [];
   for (let start = 0, window = 0; start < tokens.length; start += stride, window++) {
     const chunk = trimBrokenCharacters(decode(tokens.slice(start, start + size))).trim();

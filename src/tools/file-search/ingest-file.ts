@@ -1,6 +1,7 @@
 /**
- * The work of one ingestion job: read the file's bytes, parse, chunk and embed. Pure with respect to
- * the database: the worker writes the result. Failures that belong to the file are `DocumentError`s.
+ * The work of one ingestion job: read the file's bytes, parse and chunk them in a parse worker, and
+ * embed. Pure with respect to the database: the worker writes the result. Failures that belong to the
+ * file are `DocumentError`s.
  */
 import { buffer } from 'node:stream/consumers';
 import type { BlobStore } from '../../blobs/blob-store.ts';
@@ -8,37 +9,41 @@ import { nowSeconds } from '../../domain/clock.ts';
 import type { StaticChunkingStrategy } from '../../domain/vector-store.ts';
 import type { ChunkInput, Store } from '../../storage/store.ts';
 import type { Embedder } from './cached-embedder.ts';
-import { chunkText } from './chunk-text.ts';
+import type { DocumentInput, DocumentParser } from './document-parser.ts';
 import { DocumentError } from './parsers/document-error.ts';
-import { parseDocument } from './parsers/parse-document.ts';
 
 export interface IngestOptions {
   store: Store;
   blobs: BlobStore;
+  parser: DocumentParser;
   embedder?: Embedder | undefined;
   /** OpenAI's per-file limit is 5,000,000 tokens. */
   maxTokensPerFile: number;
 }
 
-/** Characters allowed before the token count is known: generous, but bounded. */
-export function maxCharactersFor(maxTokensPerFile: number): number {
-  return maxTokensPerFile * 8;
-}
-
-/** The file's text as parsed for file search, or a `DocumentError` saying why there is none. */
-export async function readDocumentText(
-  options: Pick<IngestOptions, 'store' | 'blobs' | 'maxTokensPerFile'>,
+async function readDocument(
+  options: Pick<IngestOptions, 'store' | 'blobs'>,
   projectId: string,
   fileId: string,
-): Promise<string> {
+): Promise<DocumentInput> {
   const stored = await options.store.files.find(projectId, fileId, nowSeconds());
   const stream = stored && (await options.blobs.get(fileId));
   if (!stored || !stream)
     throw new DocumentError('invalid_file', `The file ${fileId} was deleted or has expired.`);
-  const bytes = await buffer(stream);
-  return parseDocument(bytes, stored.file.filename, stored.contentType, {
-    maxCharacters: maxCharactersFor(options.maxTokensPerFile),
-  });
+  return {
+    bytes: await buffer(stream),
+    filename: stored.file.filename,
+    contentType: stored.contentType,
+  };
+}
+
+/** The file's text as parsed for file search, or a `DocumentError` saying why there is none. */
+export async function readDocumentText(
+  options: Pick<IngestOptions, 'store' | 'blobs' | 'parser'>,
+  projectId: string,
+  fileId: string,
+): Promise<string> {
+  return options.parser.text(await readDocument(options, projectId, fileId));
 }
 
 export async function ingestFile(
@@ -46,9 +51,13 @@ export async function ingestFile(
   job: { projectId: string; fileId: string; chunkingStrategy: StaticChunkingStrategy },
   signal: AbortSignal,
 ): Promise<{ chunks: ChunkInput[]; usageBytes: number }> {
-  const text = await readDocumentText(options, job.projectId, job.fileId);
+  const document = await readDocument(options, job.projectId, job.fileId);
   signal.throwIfAborted();
-  const texts = await chunkText(text, job.chunkingStrategy, options.maxTokensPerFile);
+  const texts = await options.parser.chunks(
+    document,
+    { strategy: job.chunkingStrategy, maxTokens: options.maxTokensPerFile },
+    signal,
+  );
   if (texts.length === 0)
     throw new DocumentError('invalid_file', `No text could be extracted from ${job.fileId}.`);
   const embeddings = options.embedder ? await options.embedder.embed(texts, { signal }) : undefined;

@@ -20,17 +20,25 @@ import { AUTO_CHUNKING } from '../../domain/vector-store.ts';
 import { createOpenAIEmbeddingModel } from '../../models/openai-embeddings/openai-embedding-model.ts';
 import { createSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
 import type { Store } from '../../storage/store.ts';
+import { ConfigSchema } from '../../config/config-schema.ts';
 import { createCachedEmbedder } from './cached-embedder.ts';
+import { createDocumentParser, documentParserOptions } from './document-parser.ts';
 import { createIngestionWorker } from './ingestion-worker.ts';
 
 const PROJECT = 'proj_ingest';
+/** Parse worker threads start in well under a second, but in several on a loaded shared machine. */
+const PARSE_WORKER_PATIENCE = 60_000;
 const silent = { error() {}, warn() {} };
 
 async function expectAllIndexedOnce(store: Store, vectorStoreId: string, count: number) {
-  const counts = await waitFor(async () => {
-    const current = await store.vectorStoreFiles.counts(PROJECT, { vectorStoreId });
-    return current.in_progress === 0 && current;
-  }, 'every file to be indexed');
+  const counts = await waitFor(
+    async () => {
+      const current = await store.vectorStoreFiles.counts(PROJECT, { vectorStoreId });
+      return current.in_progress === 0 && current;
+    },
+    'every file to be indexed',
+    PARSE_WORKER_PATIENCE,
+  );
   expect(counts).toEqual({
     in_progress: 0,
     completed: count,
@@ -51,11 +59,13 @@ async function expectAllIndexedOnce(store: Store, vectorStoreId: string, count: 
 describe('ingestion worker durability', () => {
   let directory: string;
   let embeddings: TestEmbeddingServer;
+  const parser = createDocumentParser(documentParserOptions(ConfigSchema.parse({})));
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), 'concierge-ingest-'));
     embeddings = await startTestEmbeddingServer();
   });
   afterAll(async () => {
+    await parser.close();
     await embeddings.close();
     rmSync(directory, { recursive: true, force: true });
   });
@@ -135,6 +145,7 @@ describe('ingestion worker durability', () => {
     return createIngestionWorker({
       store,
       blobs,
+      parser,
       embedder,
       concurrency: 2,
       leaseMilliseconds,
@@ -169,6 +180,7 @@ describe('ingestion worker durability', () => {
         async () =>
           (await store.vectorStoreFiles.counts(PROJECT, { vectorStoreId })).completed >= 1,
         'the child to index a first file',
+        PARSE_WORKER_PATIENCE,
       );
       child.kill('SIGKILL');
       await new Promise((resolve) => child!.once('exit', resolve));
@@ -187,7 +199,7 @@ describe('ingestion worker durability', () => {
       await replacement.stop();
       await store.close();
     }
-  });
+  }, 180_000);
 
   it('gives unfinished jobs back when stopped, so the next worker takes them at once', async () => {
     const count = 6;
@@ -211,6 +223,39 @@ describe('ingestion worker durability', () => {
       await expectAllIndexedOnce(store, vectorStoreId, count);
     } finally {
       await second.stop();
+      await store.close();
+    }
+  });
+
+  it('fails a file whose parse killed its worker maxAttempts times, without parsing it again', async () => {
+    const { store, blobs, vectorStoreId } = await seed('crashing', 1);
+    // Three processes claimed the file and died mid-parse: their leases lapsed, each claim counted.
+    const start = Date.now() - 60_000;
+    for (let crash = 0; crash < 3; crash++) {
+      const now = start + crash * 2000;
+      expect(await store.ingestionQueue.claimNext(`dead-${crash}`, now, now + 1000)).toMatchObject({
+        attempts: crash + 1,
+      });
+    }
+    const survivor = worker(store, blobs, 5000);
+    survivor.start();
+    try {
+      const failed = await waitFor(async () => {
+        const files = await store.vectorStoreFiles.list(
+          PROJECT,
+          vectorStoreId,
+          { limit: 10, order: 'asc' },
+          {},
+        );
+        return files.data[0]?.status === 'failed' && files.data[0];
+      }, 'the file to fail');
+      expect(failed.last_error).toEqual({
+        code: 'server_error',
+        message:
+          'Indexing was interrupted 3 times (the worker crashed or its lease lapsed), the limit of attempts per file; giving up on this file.',
+      });
+    } finally {
+      await survivor.stop();
       await store.close();
     }
   });

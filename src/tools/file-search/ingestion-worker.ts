@@ -10,18 +10,22 @@ import type { VectorStoreFileError } from '../../domain/vector-store.ts';
 import { EmbeddingError } from '../../models/embedding-model.ts';
 import type { IngestionJob, Store } from '../../storage/store.ts';
 import type { Embedder } from './cached-embedder.ts';
+import type { DocumentParser } from './document-parser.ts';
 import { ingestFile } from './ingest-file.ts';
 import { DocumentError } from './parsers/document-error.ts';
 
 export interface IngestionWorkerOptions {
   store: Store;
   blobs: BlobStore;
+  /** Parses and chunks files off the event loop, within the configured caps. */
+  parser: DocumentParser;
   embedder?: Embedder | undefined;
   concurrency: number;
   leaseMilliseconds: number;
   /** How long an idle loop sleeps before looking again (other nodes' work, lapsed leases). */
   pollMilliseconds?: number;
   maxTokensPerFile: number;
+  /** Claims of one job before it fails (a file whose parse keeps killing the process); default 3. */
   maxAttempts?: number;
   log: {
     error(object: unknown, message: string): void;
@@ -89,7 +93,7 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
       if (job.attempts > maxAttempts) {
         await store.ingestionQueue.fail(job, owner, {
           code: 'server_error',
-          message: `Indexing was interrupted ${maxAttempts} times (the worker stopped or crashed); giving up on this file.`,
+          message: `Indexing was interrupted ${maxAttempts} times (the worker crashed or its lease lapsed), the limit of attempts per file; giving up on this file.`,
         });
         return;
       }

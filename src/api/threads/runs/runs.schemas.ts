@@ -1,6 +1,11 @@
 /** Request schemas of runs: create, create thread and run, modify, submit tool outputs, list, events. */
 import { z } from 'zod';
-import { idSchema, listQuerySchema, MetadataSchema } from '../../shared/common.schemas.ts';
+import {
+  idSchema,
+  listQuerySchema,
+  MetadataSchema,
+  ModelNameSchema,
+} from '../../shared/common.schemas.ts';
 import { CreateMessageSchema } from '../../shared/message.schemas.ts';
 import {
   ReasoningEffortSchema,
@@ -43,7 +48,7 @@ const ToolChoiceSchema = z
 
 const sharedRunFields = {
   assistant_id: idSchema('assistant'),
-  model: z.string().min(1).max(256).nullable().optional(),
+  model: ModelNameSchema.nullable().optional(),
   instructions: z.string().max(256_000).nullable().optional(),
   tools: z.array(ToolSchema).max(20).nullable().optional(),
   metadata: MetadataSchema.optional(),

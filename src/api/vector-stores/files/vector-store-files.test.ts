@@ -5,6 +5,10 @@ import { errorOf, request } from '../../../../test/helpers/inject.ts';
 import { createTestApp, type TestApp } from '../../../../test/helpers/test-app.ts';
 import { waitFor } from '../../../../test/helpers/wait-for.ts';
 import { createLocalDiskBlobStore } from '../../../blobs/local-disk/local-disk-blob-store.ts';
+import {
+  createDocumentParser,
+  documentParserOptions,
+} from '../../../tools/file-search/document-parser.ts';
 import { createIngestionWorker } from '../../../tools/file-search/ingestion-worker.ts';
 
 describe('/v1/vector_stores/{id}/files', () => {
@@ -239,9 +243,11 @@ describe('/v1/vector_stores/{id}/files', () => {
       await idle.store.files.delete('proj_default', file.id);
       const blobs = createLocalDiskBlobStore(idle.config.dataDir);
       await blobs.delete(file.id);
+      const parser = createDocumentParser(documentParserOptions(idle.config));
       const worker = createIngestionWorker({
         store: idle.store,
         blobs,
+        parser,
         concurrency: 1,
         leaseMilliseconds: 5000,
         maxTokensPerFile: 10_000,
@@ -253,6 +259,7 @@ describe('/v1/vector_stores/{id}/files', () => {
         expect(done.file_counts).toMatchObject({ completed: 1, failed: 1, in_progress: 0 });
       } finally {
         await worker.stop();
+        await parser.close();
       }
       const failed = (
         await request(idle.server, 'GET', `/v1/vector_stores/${store.id}/files/${file.id}`)

@@ -25,7 +25,9 @@ function decodeEntities(text: string): string {
         ? String.fromCodePoint(code)
         : entity;
     }
-    return NAMED_ENTITIES[body.toLowerCase()] ?? entity;
+    const name = body.toLowerCase();
+    // Own keys only: `&constructor;` is not an entity.
+    return Object.hasOwn(NAMED_ENTITIES, name) ? NAMED_ENTITIES[name]! : entity;
   });
 }
 

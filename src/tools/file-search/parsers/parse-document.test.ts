@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { makeDocx, makePdf } from '../../../../test/helpers/document-fixtures.ts';
+import {
+  makeDocx,
+  makePageTreeBombPdf,
+  makePdf,
+  makeZipBombDocx,
+} from '../../../../test/helpers/document-fixtures.ts';
 import { DocumentError } from './document-error.ts';
 import { parseDocument } from './parse-document.ts';
 
-const limits = { maxCharacters: 100_000 };
+const limits = {
+  maxCharacters: 100_000,
+  maxPdfPages: 10_000,
+  maxZipUncompressedBytes: 64 * 1024 * 1024,
+  maxZipEntries: 100,
+};
 const parse = (content: string | Buffer, name: string, type = 'application/octet-stream') =>
   parseDocument(typeof content === 'string' ? Buffer.from(content) : content, name, type, limits);
 
@@ -35,6 +45,10 @@ describe('parseDocument', () => {
     const text = await parse(html, 'page.html');
     expect(text).toContain('One two \u{1F600} <tag>');
     expect(text).not.toMatch(/alert|color|hidden|<h1>/);
+    // Only real entities are decoded: inherited object keys are not entity names.
+    expect(await parse('<p>&constructor; &toString; &amp;</p>', 'keys.html')).toBe(
+      '&constructor; &toString; &',
+    );
   });
 
   it('keeps text, Markdown, CSV, JSON and code as they are (CRLF normalised, BOM dropped)', async () => {
@@ -100,8 +114,47 @@ describe('parseDocument', () => {
   it('stops reading a PDF as soon as its text passes the limit', async () => {
     const pages = Array.from({ length: 2000 }, (_, index) => `Page ${index} of a long manual.`);
     const error = await failure(
-      parseDocument(makePdf(pages), 'long.pdf', 'application/pdf', { maxCharacters: 500 }),
+      parseDocument(makePdf(pages), 'long.pdf', 'application/pdf', {
+        ...limits,
+        maxCharacters: 500,
+      }),
     );
     expect(error.message).toMatch(/passes 500 characters by page \d+ of 2000/);
+  });
+
+  it('refuses a DOCX zip bomb from its central directory, naming the cap', async () => {
+    const bomb = makeZipBombDocx(340);
+    expect(bomb.byteLength).toBeLessThan(1024 * 1024);
+    const error = await failure(parse(bomb, 'bomb.docx'));
+    expect(error.code).toBe('invalid_file');
+    expect(error.message).toBe(
+      'The file bomb.docx is refused: its ZIP entries claim to expand to more than the limit of 67108864 uncompressed bytes per archive.',
+    );
+  });
+
+  it('refuses a zip bomb whose central directory lies about its size, once the real bytes pass the cap', async () => {
+    const error = await failure(parse(makeZipBombDocx(340, { declaredSize: 1000 }), 'liar.docx'));
+    expect(error.message).toBe(
+      'The file liar.docx is refused: its ZIP entries expand to more than the limit of 67108864 uncompressed bytes per archive.',
+    );
+  });
+
+  it('refuses a DOCX with more ZIP entries than the cap', async () => {
+    const error = await failure(
+      parseDocument(makeDocx(['a']), 'many.docx', 'application/octet-stream', {
+        ...limits,
+        maxZipEntries: 2,
+      }),
+    );
+    expect(error.message).toMatch(/has 3 entries, more than the limit of 2 entries per archive/);
+  });
+
+  it('refuses a 2 KB PDF whose page tree holds 10^8 pages, before reading a page', async () => {
+    const bomb = makePageTreeBombPdf();
+    expect(bomb.byteLength).toBeLessThan(2048);
+    const error = await failure(parse(bomb, 'pages.pdf'));
+    expect(error.message).toBe(
+      'The file pages.pdf is refused: it has 100000000 pages, more than the limit of 10000 pages per PDF.',
+    );
   });
 });

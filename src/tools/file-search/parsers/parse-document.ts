@@ -3,9 +3,7 @@
  * Throws `DocumentError` for unsupported formats, corrupt or binary content, and documents without text.
  */
 import { DocumentError } from './document-error.ts';
-import { parseDocx } from './docx-parser.ts';
 import { parseHtml } from './html-parser.ts';
-import { parsePdf } from './pdf-parser.ts';
 import { parseText } from './text-parser.ts';
 
 const TEXT_EXTENSIONS = new Set(
@@ -16,9 +14,16 @@ const TEXT_EXTENSIONS = new Set(
   ).split(' '),
 );
 
-/** Upper bound on extracted characters, so one file cannot exhaust memory before the token limit is checked. */
+/** The caps on one file's parse, so a hostile document fails with a message instead of exhausting memory. */
 export interface ParseLimits {
+  /** Most characters of text extracted from one file, checked before the token limit. */
   maxCharacters: number;
+  /** Most pages of a PDF. */
+  maxPdfPages: number;
+  /** Most bytes the entries of a ZIP-based document (DOCX) may inflate to, together. */
+  maxZipUncompressedBytes: number;
+  /** Most entries of a ZIP-based document. */
+  maxZipEntries: number;
 }
 
 function extensionOf(filename: string): string {
@@ -36,9 +41,20 @@ export async function parseDocument(
     throw new DocumentError('invalid_file', `The file ${filename} is empty.`);
   const extension = extensionOf(filename);
   let text: string;
-  if (extension === 'pdf') text = await parsePdf(bytes, filename, limits.maxCharacters);
-  else if (extension === 'docx') text = await parseDocx(bytes, filename);
-  else if (extension === 'html' || extension === 'htm') text = parseHtml(bytes, filename);
+  // pdf.js and mammoth load on first use: a parse worker that only sees text starts faster.
+  if (extension === 'pdf') {
+    const { parsePdf } = await import('./pdf-parser.ts');
+    text = await parsePdf(bytes, filename, {
+      maxCharacters: limits.maxCharacters,
+      maxPages: limits.maxPdfPages,
+    });
+  } else if (extension === 'docx') {
+    const { parseDocx } = await import('./docx-parser.ts');
+    text = await parseDocx(bytes, filename, {
+      maxUncompressedBytes: limits.maxZipUncompressedBytes,
+      maxEntries: limits.maxZipEntries,
+    });
+  } else if (extension === 'html' || extension === 'htm') text = parseHtml(bytes, filename);
   else if (TEXT_EXTENSIONS.has(extension) || (extension === '' && contentType.startsWith('text/')))
     text = parseText(bytes, filename);
   else {
@@ -51,7 +67,7 @@ export async function parseDocument(
   if (text.length > limits.maxCharacters) {
     throw new DocumentError(
       'invalid_file',
-      `The file ${filename} is too large for file search: its text has ${text.length} characters (limit ${limits.maxCharacters}).`,
+      `The file ${filename} is too large for file search: its text has ${text.length} characters, more than the limit of ${limits.maxCharacters} characters per file.`,
     );
   }
   if (text.trim() === '')

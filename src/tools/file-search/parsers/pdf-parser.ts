@@ -1,6 +1,7 @@
 /**
- * PDF text through unpdf (pdf.js), page by page so a very long document yields to other work between
- * pages and stops as soon as it passes the size limit.
+ * PDF text through unpdf (pdf.js), page by page, stopping as soon as the text passes the size limit.
+ * The page count is checked first: a page tree may repeat one page object, so a 2 KB file can hold
+ * 10^8 pages.
  */
 import { getDocumentProxy } from 'unpdf';
 import { DocumentError } from './document-error.ts';
@@ -13,8 +14,9 @@ interface TextItem {
 export async function parsePdf(
   bytes: Uint8Array,
   filename: string,
-  maxCharacters: number,
+  limits: { maxCharacters: number; maxPages: number },
 ): Promise<string> {
+  const { maxCharacters, maxPages } = limits;
   let document: Awaited<ReturnType<typeof getDocumentProxy>>;
   try {
     // pdf.js takes ownership of (detaches) the buffer it is given: hand it a copy.
@@ -29,6 +31,12 @@ export async function parsePdf(
     );
   }
   try {
+    if (document.numPages > maxPages) {
+      throw new DocumentError(
+        'invalid_file',
+        `The file ${filename} is refused: it has ${document.numPages} pages, more than the limit of ${maxPages} pages per PDF.`,
+      );
+    }
     const pages: string[] = [];
     let characters = 0;
     for (let number = 1; number <= document.numPages; number++) {
