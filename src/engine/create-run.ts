@@ -150,17 +150,15 @@ export async function insertRun(
     const { record, events } = await store.transaction(async (transaction) => {
       const { run, leading = [] } = await build(transaction);
       threadId = run.thread_id;
-      const record: RunRecord = {
+      const stored: RunRecord = {
         projectId,
         run,
         options,
         lockedBy: reservation?.workerId ?? null,
         leaseUntil: reservation?.leaseUntil ?? null,
       };
-      return {
-        record,
-        events: await transaction.runs.insert(record, [...leading, ...runEvents(run)]),
-      };
+      const appended = await transaction.runs.insert(stored, [...leading, ...runEvents(run)]);
+      return { record: stored, events: appended };
     });
     bus.publish(events);
     if (reservation) reservation.adopt(record, events.at(-1)!.seq);

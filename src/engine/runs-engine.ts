@@ -117,6 +117,17 @@ export interface RunsEngine {
 
 const CANCEL_ATTEMPTS = 5;
 
+/** What the worker needs to know about how the run was asked for. */
+function optionsOf(start: RunStart, toolResources: ToolResources | null): RunOptions {
+  return {
+    additional_instructions: start.additionalInstructions ?? null,
+    reasoning_effort: start.reasoningEffort ?? start.assistant.reasoning_effort ?? null,
+    include: start.include ?? [],
+    tool_resources: toolResources,
+    ...(start.parent ? { parent: start.parent } : {}),
+  };
+}
+
 export function createRunsEngine({
   store,
   bus,
@@ -159,16 +170,6 @@ export function createRunsEngine({
     // Attachments may have given the thread a vector store: return what was stored.
     if (messages.length === 0) return thread;
     return (await transaction.threads.find(projectId, thread.id)) ?? thread;
-  }
-
-  function optionsOf(start: RunStart, toolResources: ToolResources | null): RunOptions {
-    return {
-      additional_instructions: start.additionalInstructions ?? null,
-      reasoning_effort: start.reasoningEffort ?? start.assistant.reasoning_effort ?? null,
-      include: start.include ?? [],
-      tool_resources: toolResources,
-      ...(start.parent ? { parent: start.parent } : {}),
-    };
   }
 
   return {
