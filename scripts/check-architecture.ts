@@ -3,7 +3,9 @@
  *
  * - A layer (`src/<layer>/`) imports only the layers listed for it in ALLOWED.
  * - From another layer, only a layer's top-level files and its `ports/` folder may be imported; its
- *   other subfolders (adapters) are private. The composition root (`src/app.ts`, `src/main.ts`, `src/cli.ts`) may import anything.
+ *   other subfolders (adapters) are private.
+ * - A layer listed in ENTRY_POINTS is imported from other layers only through the files listed for it
+ *   (the engine: its entry point for runs, the worker and the event bus). The composition root (`src/app.ts`, `src/main.ts`, `src/cli.ts`) may import anything.
  * - No import cycles between source files.
  * - Source files over 600 lines fail; over 400 lines are listed for review.
  */
@@ -35,6 +37,14 @@ const ALLOWED: Record<string, string[]> = {
     'chain',
     'config',
   ],
+};
+/**
+ * Layers that other layers may import only through these files (paths under `src/`). The engine's
+ * phases, transitions and stream are its own: API surfaces and service agents start, cancel and follow
+ * runs through `RunsEngine`, so no caller rebuilds a use case.
+ */
+const ENTRY_POINTS: Record<string, ReadonlySet<string>> = {
+  engine: new Set(['engine/runs-engine.ts', 'engine/worker.ts', 'engine/event-bus.ts']),
 };
 /** Layers whose subfolders other layers may import (they hold no adapters). */
 const OPEN_LAYERS = new Set(['domain']);
@@ -119,6 +129,14 @@ export function checkArchitecture(root: string): ArchitectureReport {
       } else if (destination.depth > 1 && !OPEN_LAYERS.has(destination.layer)) {
         problems.push(
           `${name} imports ${targetName}, an adapter inside ${destination.layer}/; import its port instead`,
+        );
+      } else if (
+        ENTRY_POINTS[destination.layer] &&
+        !ENTRY_POINTS[destination.layer]!.has(relative(SOURCE, target))
+      ) {
+        const allowed = [...ENTRY_POINTS[destination.layer]!].join(', ');
+        problems.push(
+          `${name} imports ${targetName}, which is internal to ${destination.layer}/; import one of its entry points instead (${allowed})`,
         );
       }
     }

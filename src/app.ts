@@ -35,6 +35,7 @@ import type { EventBus } from './engine/event-bus.ts';
 import { createImageLoader } from './engine/image-loader.ts';
 import { loadTokenCounter } from './engine/token-counter.ts';
 import { runToolResources } from './engine/tool-resources.ts';
+import { createRunsEngine } from './engine/runs-engine.ts';
 import { createWorker, type Worker } from './engine/worker.ts';
 import { createAiSdkModelResolver } from './models/ai-sdk/ai-sdk-model-resolver.ts';
 import type { ModelResolver } from './models/language-model.ts';
@@ -190,11 +191,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const messageAttachments = createMessageAttachments({ onFilesQueued });
 
   const assistants = createAssistantsService({ store, toolResources });
-  const threads = createThreadsService({
-    store,
-    toolResources,
-    beforeCreateMessage: messageAttachments,
-  });
   const messages = createMessagesService({ store, beforeCreate: messageAttachments });
   const blobs = overrides.blobs ?? createLocalDiskBlobStore(config.dataDir);
   const files = createFilesService({ store, blobs, fileSizeLimit: config.fileSizeLimit });
@@ -233,15 +229,20 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const bus = overrides.bus ?? createEventBus(config, store, () => log);
   // The worker is built below; until then (and on API-only nodes) runs go through the queue.
   let worker: Worker | undefined;
-  const runs = createRunsService({
+  // The one entry point for runs: the API, A2A and delegation start and follow runs through it.
+  const runsEngine = createRunsEngine({
     store,
     bus,
-    threads,
-    toolResources,
-    beforeCreateMessage: messageAttachments,
+    inputs: {
+      message: messageAttachments,
+      toolResources: (transaction, projectId, input) =>
+        toolResources.resolve(transaction, projectId, input, []),
+    },
     runExpirySeconds: config.runExpirySeconds,
     handOff: { reserve: () => worker?.reserve() },
   });
+  const threads = createThreadsService({ store, toolResources, engine: runsEngine });
+  const runs = createRunsService({ store, engine: runsEngine });
   // The embedded dev chain starts on first use; any JSON-RPC URL replaces it.
   const chain =
     overrides.chain ??
@@ -250,7 +251,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       : createDevChain({ dataDir: config.dataDir }));
   // --- A2A: remote agents for `a2a` service agents, and every assistant served as an A2A agent. ---
   const a2aClient = createA2aClient({ allowedHosts: resolveA2aAllowedHosts(config) });
-  const a2a = createA2aService({ store, runs, version: VERSION });
+  const a2a = createA2aService({ store, runs: runsEngine, version: VERSION });
   // --- end A2A ---
   // Built-in service agents (smart_contract, swap, purchasing) register here with their dependencies.
   // They share one solc worker (started on the first compile) and, on the dev chain, one demo market:
@@ -402,11 +403,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     createFileSearchTool(fileSearch),
     createServiceAgentTool({
       store,
-      bus,
+      runs: runsEngine,
       blobs,
       builtins: builtinAgents,
       remote: a2aClient,
-      runExpirySeconds: config.runExpirySeconds,
     }),
   ];
   if (config.codeSandbox !== 'off')

@@ -37,6 +37,24 @@ describe('architecture check', () => {
     expect(checkArchitecture(root).problems.join('\n')).toMatch(/an adapter inside storage/);
   });
 
+  it('fails when a layer imports an engine module other than its entry points', () => {
+    const root = tree({
+      'src/api/runs.ts':
+        "import { e } from '../engine/runs-engine.ts';\nimport { t } from '../engine/run-transitions.ts';\nexport const r = [e, t];\n",
+      'src/service-agents/delegate.ts':
+        "import { w } from '../engine/worker.ts';\nexport const d = w;\n",
+      'src/engine/runs-engine.ts':
+        "import { t } from './run-transitions.ts';\nexport const e = t;\n",
+      'src/engine/run-transitions.ts': 'export const t = 1;\n',
+      'src/engine/worker.ts': 'export const w = 1;\n',
+    });
+    expect(checkArchitecture(root).problems).toEqual([
+      expect.stringMatching(
+        /^src\/api\/runs.ts imports src\/engine\/run-transitions.ts, which is internal to engine\//,
+      ),
+    ]);
+  });
+
   it('fails on an import cycle', () => {
     const root = tree({
       'src/http/a.ts': "import { b } from './b.ts';\nexport const a = b;\n",

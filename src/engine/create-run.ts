@@ -1,7 +1,6 @@
 /**
  * Creating a run: the Run object from an assistant and the caller's parameters, and its insertion with
- * its first events (the queued row is the whole hand-off to the workers). Used by the runs API and by
- * service agents that delegate to an assistant.
+ * its first events (the queued row is the whole hand-off to the workers). Used by `runs-engine.ts`.
  */
 import type { Assistant, AssistantTool, Metadata, ResponseFormat } from '../domain/assistant.ts';
 import { nowSeconds } from '../domain/clock.ts';
@@ -37,7 +36,7 @@ export interface RunParams {
   response_format?: ResponseFormat | null | undefined;
 }
 
-function checkToolChoice(run: Run): void {
+function checkToolChoice(run: Pick<Run, 'tools' | 'tool_choice'>): void {
   const choice = run.tool_choice;
   if (typeof choice === 'string') return;
   const present = (tool: AssistantTool) =>
@@ -54,30 +53,19 @@ function checkToolChoice(run: Run): void {
   }
 }
 
-export function buildRun(
-  threadId: string,
+/**
+ * Checks the caller's settings against the assistant now (a bad `tool_choice` is refused before
+ * anything is stored) and returns the constructor of the run, called once its thread is known.
+ */
+export function planRun(
   assistant: Assistant,
   params: RunParams,
   runExpirySeconds: number,
   additionalInstructions?: string | null,
-): Run {
-  const createdAt = nowSeconds();
+): (threadId: string) => Run {
   const base = params.instructions ?? assistant.instructions ?? '';
-  const run: Run = {
-    id: newId('run'),
-    object: 'thread.run',
-    created_at: createdAt,
-    thread_id: threadId,
+  const settings = {
     assistant_id: assistant.id,
-    status: 'queued',
-    required_action: null,
-    last_error: null,
-    expires_at: createdAt + runExpirySeconds,
-    started_at: null,
-    cancelled_at: null,
-    failed_at: null,
-    completed_at: null,
-    incomplete_details: null,
     model: params.model ?? assistant.model,
     instructions: additionalInstructions
       ? base
@@ -86,7 +74,6 @@ export function buildRun(
       : base,
     tools: params.tools ?? assistant.tools,
     metadata: params.metadata ?? {},
-    usage: null,
     temperature: params.temperature ?? assistant.temperature ?? 1,
     top_p: params.top_p ?? assistant.top_p ?? 1,
     max_prompt_tokens: params.max_prompt_tokens ?? null,
@@ -96,13 +83,45 @@ export function buildRun(
           type: params.truncation_strategy.type,
           last_messages: params.truncation_strategy.last_messages ?? null,
         }
-      : { type: 'auto', last_messages: null },
+      : { type: 'auto' as const, last_messages: null },
     tool_choice: params.tool_choice ?? 'auto',
     parallel_tool_calls: params.parallel_tool_calls ?? true,
     response_format: params.response_format ?? assistant.response_format ?? 'auto',
+  } satisfies Partial<Run>;
+  checkToolChoice(settings);
+  return (threadId) => {
+    const createdAt = nowSeconds();
+    // OpenAI's field order, as clients print it.
+    return {
+      id: newId('run'),
+      object: 'thread.run',
+      created_at: createdAt,
+      thread_id: threadId,
+      assistant_id: settings.assistant_id,
+      status: 'queued',
+      required_action: null,
+      last_error: null,
+      expires_at: createdAt + runExpirySeconds,
+      started_at: null,
+      cancelled_at: null,
+      failed_at: null,
+      completed_at: null,
+      incomplete_details: null,
+      model: settings.model,
+      instructions: settings.instructions,
+      tools: settings.tools,
+      metadata: settings.metadata,
+      usage: null,
+      temperature: settings.temperature,
+      top_p: settings.top_p,
+      max_prompt_tokens: settings.max_prompt_tokens,
+      max_completion_tokens: settings.max_completion_tokens,
+      truncation_strategy: settings.truncation_strategy,
+      tool_choice: settings.tool_choice,
+      parallel_tool_calls: settings.parallel_tool_calls,
+      response_format: settings.response_format,
+    };
   };
-  checkToolChoice(run);
-  return run;
 }
 
 function runEvents(run: Run): NewRunEvent[] {
@@ -112,41 +131,47 @@ function runEvents(run: Run): NewRunEvent[] {
   ];
 }
 
-/** Inserts the run, mapping the one-active-run rule to OpenAI's 400. */
+/**
+ * Inserts a run with its first events in one transaction. `build` runs inside it: it stores what the
+ * run needs first (its thread, its messages) and returns the run with any events that lead it
+ * (`thread.created`). The one-active-run rule maps to OpenAI's 400.
+ */
 export async function insertRun(
   store: Store,
   bus: EventBus,
   projectId: string,
-  run: Run,
   options: RunOptions,
-  work: (transaction: Store) => Promise<NewRunEvent[]> = async () => [],
+  build: (transaction: Store) => Promise<{ run: Run; leading?: NewRunEvent[] }>,
   handOff?: RunHandOff,
 ): Promise<{ run: Run; events: RunEvent[] }> {
   const reservation = handOff?.reserve();
+  let threadId: string | undefined;
   try {
-    const record: RunRecord = {
-      projectId,
-      run,
-      options,
-      lockedBy: reservation?.workerId ?? null,
-      leaseUntil: reservation?.leaseUntil ?? null,
-    };
-    const events = await store.transaction(async (transaction) => {
-      const leading = await work(transaction);
-      return transaction.runs.insert(record, [...leading, ...runEvents(run)]);
+    const { record, events } = await store.transaction(async (transaction) => {
+      const { run, leading = [] } = await build(transaction);
+      threadId = run.thread_id;
+      const stored: RunRecord = {
+        projectId,
+        run,
+        options,
+        lockedBy: reservation?.workerId ?? null,
+        leaseUntil: reservation?.leaseUntil ?? null,
+      };
+      const appended = await transaction.runs.insert(stored, [...leading, ...runEvents(run)]);
+      return { record: stored, events: appended };
     });
     bus.publish(events);
     if (reservation) reservation.adopt(record, events.at(-1)!.seq);
     else bus.notifyRunnable();
-    return { run, events };
+    return { run: record.run, events };
   } catch (error) {
     reservation?.cancel();
-    if (!(error instanceof ActiveRunConflictError)) throw error;
-    const active = await store.runs.findActive(projectId, run.thread_id);
+    if (!(error instanceof ActiveRunConflictError) || threadId === undefined) throw error;
+    const active = await store.runs.findActive(projectId, threadId);
     throw new InvalidRequestError(
       active
-        ? `Thread ${run.thread_id} already has an active run ${active.id}.`
-        : `Thread ${run.thread_id} already has an active run.`,
+        ? `Thread ${threadId} already has an active run ${active.id}.`
+        : `Thread ${threadId} already has an active run.`,
     );
   }
 }

@@ -4,15 +4,11 @@
  * the child's events (its text streams into the parent step) until it ends. Delegation is bounded in
  * depth, and an assistant never delegates to itself or to an ancestor in the chain.
  */
+import { InvalidRequestError } from '../domain/errors.ts';
 import type { ServiceAgent } from '../domain/service-agent.ts';
 import type { Run, RunOptions } from '../domain/run.ts';
-import { nowSeconds } from '../domain/clock.ts';
-import { newId } from '../domain/ids.ts';
-import type { Thread } from '../domain/thread.ts';
-import { buildRun, insertRun } from '../engine/create-run.ts';
-import type { EventBus } from '../engine/event-bus.ts';
-import { runEventStream } from '../engine/run-event-stream.ts';
-import { cancelIdleRun, requestCancel } from '../engine/run-transitions.ts';
+import { STREAM_ENDING_EVENTS } from '../domain/run-event.ts';
+import type { RunsEngine } from '../engine/runs-engine.ts';
 import type { Store } from '../storage/store.ts';
 import { childDelegationDepth, delegationTooDeep } from './delegation-depth.ts';
 
@@ -20,8 +16,8 @@ export { MAX_DELEGATION_DEPTH } from './delegation-depth.ts';
 
 export interface DelegationInput {
   store: Store;
-  bus: EventBus;
-  runExpirySeconds: number;
+  /** Starts, follows and stops the child run. */
+  runs: RunsEngine;
   projectId: string;
   agent: ServiceAgent;
   input: Record<string, unknown>;
@@ -47,17 +43,13 @@ function taskText(input: Record<string, unknown>): string {
   return JSON.stringify(input, null, 2);
 }
 
-async function stopChild(
-  store: Store,
-  bus: EventBus,
-  projectId: string,
-  runId: string,
-): Promise<void> {
-  const run = await store.runs.find(projectId, runId);
-  if (!run) return;
-  if (run.status === 'in_progress') await requestCancel(store, bus, projectId, run);
-  else if (run.status === 'queued' || run.status === 'requires_action')
-    await cancelIdleRun(store, bus, projectId, run);
+/** Cancels the child run; a run that already ended (or is being cancelled) is left as it is. */
+async function stopChild(runs: RunsEngine, projectId: string, runId: string): Promise<void> {
+  try {
+    await runs.cancel(projectId, runId);
+  } catch (error) {
+    if (!(error instanceof InvalidRequestError)) throw error;
+  }
 }
 
 function fail(output: string): DelegationResult {
@@ -65,7 +57,7 @@ function fail(output: string): DelegationResult {
 }
 
 export async function delegateToAssistant(delegation: DelegationInput): Promise<DelegationResult> {
-  const { store, bus, projectId, agent, parent } = delegation;
+  const { store, runs, projectId, agent, parent } = delegation;
   const depth = childDelegationDepth(parent.options);
   const ancestry = [...(parent.options.parent?.assistant_ids ?? []), parent.run.assistant_id];
   const tooDeep = delegationTooDeep(agent.name, depth);
@@ -78,53 +70,20 @@ export async function delegateToAssistant(delegation: DelegationInput): Promise<
   const assistant = await store.assistants.find(projectId, agent.assistant_id);
   if (!assistant) return fail(`The assistant behind '${agent.name}' no longer exists.`);
 
-  const createdAt = nowSeconds();
-  const thread: Thread = {
-    id: newId('thread'),
-    object: 'thread',
-    created_at: createdAt,
-    tool_resources: {},
-    metadata: { parent_run_id: parent.run.id, service_agent_id: agent.id },
-  };
-  const run = buildRun(thread.id, assistant, {}, delegation.runExpirySeconds);
-  const options: RunOptions = {
-    additional_instructions: null,
-    reasoning_effort: assistant.reasoning_effort,
-    include: [],
-    tool_resources: null,
-    parent: { run_id: parent.run.id, depth, assistant_ids: ancestry },
-  };
-  await insertRun(store, bus, projectId, run, options, async (transaction) => {
-    await transaction.threads.insert(projectId, thread);
-    await transaction.messages.insert(projectId, {
-      id: newId('message'),
-      object: 'thread.message',
-      created_at: createdAt,
-      thread_id: thread.id,
-      status: 'completed',
-      incomplete_details: null,
-      completed_at: null,
-      incomplete_at: null,
-      role: 'user',
-      content: [{ type: 'text', text: { value: taskText(delegation.input), annotations: [] } }],
-      assistant_id: null,
-      run_id: null,
-      attachments: [],
-      metadata: {},
-    });
-    return [];
-  });
-  delegation.started(thread.id, run.id);
+  const { run } = await runs.createWithThread(
+    projectId,
+    {
+      metadata: { parent_run_id: parent.run.id, service_agent_id: agent.id },
+      messages: [{ role: 'user', content: taskText(delegation.input) }],
+    },
+    { assistant, parent: { run_id: parent.run.id, depth, assistant_ids: ancestry } },
+  );
+  const threadId = run.thread_id;
+  delegation.started(threadId, run.id);
 
   let ending: string | undefined;
   try {
-    for await (const event of runEventStream({
-      events: store.runEvents,
-      bus,
-      runId: run.id,
-      afterSeq: 0,
-      signal: delegation.signal,
-    })) {
+    for await (const event of runs.events(run.id, 0, delegation.signal)) {
       if (event.event === 'thread.message.delta') {
         const delta = JSON.parse(event.data) as {
           delta: { content?: Array<{ text?: { value?: string } }> };
@@ -132,28 +91,21 @@ export async function delegateToAssistant(delegation: DelegationInput): Promise<
         for (const part of delta.delta.content ?? [])
           if (part.text?.value) delegation.text(part.text.value);
       }
-      if (
-        event.event.startsWith('thread.run.') &&
-        ['requires_action', 'completed', 'incomplete', 'failed', 'cancelled', 'expired'].includes(
-          event.event.slice('thread.run.'.length),
-        )
-      ) {
-        ending = event.event.slice('thread.run.'.length);
-      }
+      if (STREAM_ENDING_EVENTS.has(event.event)) ending = event.event.slice('thread.run.'.length);
     }
   } finally {
-    if (delegation.signal.aborted) await stopChild(store, bus, projectId, run.id).catch(() => {});
+    if (delegation.signal.aborted) await stopChild(runs, projectId, run.id).catch(() => {});
   }
   delegation.signal.throwIfAborted();
 
   const result = (status: DelegationResult['status'], output: string): DelegationResult => ({
     status,
     output,
-    threadId: thread.id,
+    threadId,
     runId: run.id,
   });
   if (ending === 'completed') {
-    const answers = (await store.messages.listAll(projectId, thread.id)).filter(
+    const answers = (await store.messages.listAll(projectId, threadId)).filter(
       (message) => message.run_id === run.id && message.role === 'assistant',
     );
     const text = answers
@@ -164,7 +116,7 @@ export async function delegateToAssistant(delegation: DelegationInput): Promise<
     return result('completed', text || '(the agent answered with no text)');
   }
   if (ending === 'requires_action') {
-    await stopChild(store, bus, projectId, run.id);
+    await stopChild(runs, projectId, run.id);
     return result(
       'failed',
       `'${agent.name}' needed tool outputs from a client, which a delegated run cannot get; it was cancelled.`,

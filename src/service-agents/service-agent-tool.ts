@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { InvalidRequestError } from '../domain/errors.ts';
 import type { ServiceAgent } from '../domain/service-agent.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
-import type { EventBus } from '../engine/event-bus.ts';
+import type { RunsEngine } from '../engine/runs-engine.ts';
 import type { Store } from '../storage/store.ts';
 import { saveOutputFile } from '../tools/output-files.ts';
 import {
@@ -60,11 +60,11 @@ export function checkInputSchema(schema: Record<string, unknown>): void {
 
 export interface ServiceAgentToolOptions {
   store: Store;
-  bus: EventBus;
+  /** Starts and follows the child runs of `assistant` agents. */
+  runs: RunsEngine;
   blobs: BlobStore;
   builtins: BuiltinServiceAgent[];
   remote: RemoteAgentClient | undefined;
-  runExpirySeconds: number;
 }
 
 interface CallDetails {
@@ -276,8 +276,7 @@ export function createServiceAgentTool(options: ServiceAgentToolOptions): Server
         let started: { threadId: string; runId: string } | undefined;
         const result = await delegateToAssistant({
           store,
-          bus: options.bus,
-          runExpirySeconds: options.runExpirySeconds,
+          runs: options.runs,
           projectId: context.projectId,
           agent,
           input: validated.input,

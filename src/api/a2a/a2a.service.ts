@@ -10,15 +10,16 @@ import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
 import { JsonRpcTransportHandler, ServerCallContext } from '@a2a-js/sdk/server';
 import type { Assistant } from '../../domain/assistant.ts';
 import { NotFoundError } from '../../domain/errors.ts';
+import type { RunsEngine } from '../../engine/runs-engine.ts';
 import type { Store } from '../../storage/store.ts';
-import type { RunsService } from '../threads/runs/runs.service.ts';
 import { agentCardOf, legacyAgentCardOf } from './assistant-agent-card.ts';
 import { AssistantTaskHandler } from './assistant-task-handler.ts';
 import type { JsonRpcRequest } from './a2a.schemas.ts';
 
 export interface A2aServiceOptions {
   store: Store;
-  runs: RunsService;
+  /** Starts, cancels and continues the runs behind tasks. */
+  runs: RunsEngine;
   /** Concierge's version, published as each agent's version. */
   version: string;
 }

@@ -26,19 +26,19 @@ import { ApiError, NotFoundError } from '../../domain/errors.ts';
 import type { Run } from '../../domain/run.ts';
 import { isTerminal } from '../../domain/run-status.ts';
 import { parseOrThrow } from '../../http/validation.ts';
+import type { RunsEngine } from '../../engine/runs-engine.ts';
 import { delegationTooDeep } from '../../service-agents/delegation-depth.ts';
 import type { Store } from '../../storage/store.ts';
 import {
   RunCreateParamsSchema,
   ThreadCreateAndRunParamsSchema,
 } from '../threads/runs/runs.schemas.ts';
-import type { RunsService } from '../threads/runs/runs.service.ts';
 import { toolOutputsOf, userContentOf } from './message-input.ts';
 import { streamEventOf, taskOf, type FileUrl } from './task-view.ts';
 
 export interface AssistantTaskHandlerOptions {
   store: Store;
-  runs: RunsService;
+  runs: RunsEngine;
   projectId: string;
   assistant: Assistant;
   /** The card in the SDK's form (only `getAgentCard` reads it). */
@@ -131,8 +131,7 @@ export class AssistantTaskHandler implements A2ARequestHandler {
       if (run.status === 'cancelled') return this.snapshot(run.id);
       if (isTerminal(run.status))
         throw new TaskNotCancelableError(`Task ${run.id} already ended (${run.status}).`);
-      const afterSeq = await this.options.store.runEvents.lastSeq(run.id);
-      await this.options.runs.cancel(this.options.projectId, run.thread_id, run.id);
+      const { afterSeq } = await this.options.runs.cancel(this.options.projectId, run.id);
       // A run in progress stops at its next step: wait for that (bounded), then report what it became.
       await this.settle(
         run.id,
@@ -240,17 +239,22 @@ export class AssistantTaskHandler implements A2ARequestHandler {
         { assistant_id: assistant.id, additional_messages: [userMessage] },
         'body',
       );
-      return {
-        run: (await runs.create(projectId, message.contextId, params, [], parent)).run,
-        afterSeq: 0,
-      };
+      return runs.create(projectId, message.contextId, {
+        assistant,
+        messages: params.additional_messages ?? [],
+        messagesParam: 'additional_messages',
+        ...(parent ? { parent } : {}),
+      });
     }
     const params = parseOrThrow(
       ThreadCreateAndRunParamsSchema,
       { assistant_id: assistant.id, thread: { messages: [userMessage] } },
       'body',
     );
-    return { run: (await runs.createThreadAndRun(projectId, params, parent)).run, afterSeq: 0 };
+    return runs.createWithThread(projectId, params.thread ?? {}, {
+      assistant,
+      ...(parent ? { parent } : {}),
+    });
   }
 
   private async reply(message: A2aMessage): Promise<{ run: Run; afterSeq: number }> {
@@ -268,8 +272,6 @@ export class AssistantTaskHandler implements A2ARequestHandler {
       );
     }
     const outputs = toolOutputsOf(message, run.required_action.submit_tool_outputs.tool_calls);
-    return this.options.runs.submitToolOutputs(this.options.projectId, run.thread_id, run.id, {
-      tool_outputs: outputs,
-    });
+    return this.options.runs.submitToolOutputs(this.options.projectId, run.id, outputs);
   }
 }

@@ -5,17 +5,17 @@
  * the thread has none.
  */
 import { NotFoundError } from '../../domain/errors.ts';
+import type { MessageInput } from '../../domain/new-message.ts';
 import type { Store } from '../../storage/store.ts';
 import { assertFilesExist } from '../files/files.service.ts';
 import { attachFiles } from '../vector-stores/attach-files.ts';
 import { createVectorStoreIn } from '../vector-stores/vector-stores.service.ts';
-import type { MessageCreateParams } from './message.schemas.ts';
 
 export type MessageFilesHook = (
   store: Store,
   projectId: string,
   threadId: string,
-  params: MessageCreateParams,
+  params: MessageInput,
   /** Where the message sits in the request body (`additional_messages[0].`), for error params. */
   path?: string,
 ) => Promise<void>;

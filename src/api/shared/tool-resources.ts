@@ -5,21 +5,13 @@
  */
 import type { AssistantTool, ToolResources } from '../../domain/assistant.ts';
 import { NotFoundError } from '../../domain/errors.ts';
+import type { ToolResourcesInput } from '../../domain/new-thread.ts';
 import type { Store } from '../../storage/store.ts';
 import { assertFilesExist } from '../files/files.service.ts';
 import type { ChunkingStrategyInput } from '../vector-stores/attach-files.ts';
 import { createVectorStoreIn } from '../vector-stores/vector-stores.service.ts';
 
-export interface ToolResourcesInput {
-  code_interpreter?: { file_ids?: string[] | undefined } | undefined;
-  file_search?:
-    | {
-        vector_store_ids?: string[] | undefined;
-        /** The create-only helper; its shape was checked by the request schema. */
-        vector_stores?: unknown;
-      }
-    | undefined;
-}
+export type { ToolResourcesInput } from '../../domain/new-thread.ts';
 
 export interface ToolResourcesResolver {
   /** The stored `tool_resources` for a create or update; `{}` when none were given. */

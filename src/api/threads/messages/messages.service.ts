@@ -1,64 +1,11 @@
 /** Messages of a thread: create, retrieve, update, delete, list. */
-import { nowSeconds } from '../../../domain/clock.ts';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../../../domain/errors.ts';
-import { newId } from '../../../domain/ids.ts';
 import type { PageParams } from '../../../domain/list-page.ts';
-import type { Message, MessageContent } from '../../../domain/message.ts';
+import type { Message } from '../../../domain/message.ts';
+import { newMessage } from '../../../domain/new-message.ts';
 import type { Store } from '../../../storage/store.ts';
 import type { MessageCreateParams } from '../../shared/message.schemas.ts';
 import type { MessageUpdateParams } from './messages.schemas.ts';
-
-/** Request content (a string or parts) in the stored form: text parts carry `{value, annotations: []}`. */
-export function toMessageContent(content: MessageCreateParams['content']): MessageContent[] {
-  if (typeof content === 'string')
-    return [{ type: 'text', text: { value: content, annotations: [] } }];
-  return content.map((part): MessageContent => {
-    switch (part.type) {
-      case 'text':
-        return { type: 'text', text: { value: part.text, annotations: [] } };
-      case 'image_file':
-        return {
-          type: 'image_file',
-          image_file: {
-            file_id: part.image_file.file_id,
-            ...(part.image_file.detail ? { detail: part.image_file.detail } : {}),
-          },
-        };
-      case 'image_url':
-        return {
-          type: 'image_url',
-          image_url: {
-            url: part.image_url.url,
-            ...(part.image_url.detail ? { detail: part.image_url.detail } : {}),
-          },
-        };
-    }
-  });
-}
-
-/** A message as created by a client (not by a run): complete on arrival, no run, no assistant. */
-export function buildMessage(
-  threadId: string,
-  params: MessageCreateParams,
-  createdAt = nowSeconds(),
-): Message {
-  return {
-    id: newId('message'),
-    object: 'thread.message',
-    created_at: createdAt,
-    thread_id: threadId,
-    status: 'completed',
-    incomplete_details: null,
-    completed_at: null,
-    incomplete_at: null,
-    role: params.role,
-    content: toMessageContent(params.content),
-    assistant_id: null,
-    run_id: null,
-    attachments: params.attachments ?? [],
-    metadata: params.metadata ?? {},
-  };
-}
 
 export interface MessagesServiceOptions {
   store: Store;
@@ -99,7 +46,7 @@ export function createMessagesService({ store, beforeCreate }: MessagesServiceOp
       params: MessageCreateParams,
     ): Promise<Message> {
       await beforeCreate?.(store, projectId, threadId, params);
-      const message = buildMessage(threadId, params);
+      const message = newMessage(threadId, params);
       if (await store.messages.insertIntoThread(projectId, message)) return message;
       await requireThread(store, projectId, threadId);
       const active = await store.runs.findActive(projectId, threadId);

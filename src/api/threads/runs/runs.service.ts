@@ -1,27 +1,14 @@
 /**
- * Runs as the API sees them: creation (a queued row is the whole hand-off to the workers), reads,
- * cancel, tool outputs. Streaming callers get the events stored from a given seq on.
+ * Runs as the Assistants API sees them: this adapter finds what a request names (answering its 404s)
+ * and shapes answers; starting, cancelling and continuing a run are the engine's (`RunsEngine`).
  */
 import type { Assistant } from '../../../domain/assistant.ts';
-import { InvalidRequestError, NotFoundError } from '../../../domain/errors.ts';
+import { NotFoundError } from '../../../domain/errors.ts';
 import type { PageParams } from '../../../domain/list-page.ts';
-import type { Run, RunOptions } from '../../../domain/run.ts';
-import { isTerminal } from '../../../domain/run-status.ts';
-import type { EventBus } from '../../../engine/event-bus.ts';
-import type { RunHandOff } from '../../../engine/run-hand-off.ts';
-import { buildRun, insertRun } from '../../../engine/create-run.ts';
-import { runEventStream } from '../../../engine/run-event-stream.ts';
-import {
-  cancelIdleRun,
-  requestCancel,
-  submitToolOutputs,
-} from '../../../engine/run-transitions.ts';
+import type { Run } from '../../../domain/run.ts';
+import type { RunsEngine } from '../../../engine/runs-engine.ts';
 import type { Store } from '../../../storage/store.ts';
-import type { MessageFilesHook } from '../../shared/message-attachments.ts';
 import { assertToolReferencesExist } from '../../shared/tool-references.ts';
-import type { ToolResourcesResolver } from '../../shared/tool-resources.ts';
-import { buildMessage } from '../messages/messages.service.ts';
-import type { ThreadsService } from '../threads.service.ts';
 import type {
   RunCreateParams,
   SubmitToolOutputsParams,
@@ -30,26 +17,10 @@ import type {
 
 export interface RunsServiceOptions {
   store: Store;
-  bus: EventBus;
-  threads: ThreadsService;
-  /** Checks createThreadAndRun's `tool_resources` ids against the project. */
-  toolResources: ToolResourcesResolver;
-  /** Runs before each of `additional_messages` is stored (file checks, attachments into the thread's vector store). */
-  beforeCreateMessage: MessageFilesHook;
-  runExpirySeconds: number;
-  /** This process's worker, to start new runs without a claim (absent on API-only nodes). */
-  handOff?: RunHandOff;
+  engine: RunsEngine;
 }
 
-export function createRunsService({
-  store,
-  bus,
-  threads,
-  toolResources,
-  beforeCreateMessage,
-  runExpirySeconds,
-  handOff,
-}: RunsServiceOptions) {
+export function createRunsService({ store, engine }: RunsServiceOptions) {
   async function requireAssistant(projectId: string, assistantId: string): Promise<Assistant> {
     const assistant = await store.assistants.find(projectId, assistantId);
     if (!assistant) throw NotFoundError.object('assistant', assistantId, 'assistant_id');
@@ -69,84 +40,30 @@ export function createRunsService({
   return {
     retrieve,
 
-    /** `parent`: the delegation chain of a run a service agent (or an A2A caller) asks for. */
-    async create(
-      projectId: string,
-      threadId: string,
-      params: RunCreateParams,
-      include: string[],
-      parent?: RunOptions['parent'],
-    ) {
+    async create(projectId: string, threadId: string, params: RunCreateParams, include: string[]) {
       const assistant = await requireAssistant(projectId, params.assistant_id);
       if (!(await store.threads.find(projectId, threadId)))
         throw NotFoundError.object('thread', threadId, 'thread_id');
       await assertToolReferencesExist(store, projectId, params.tools);
-      const run = buildRun(
-        threadId,
+      return engine.create(projectId, threadId, {
         assistant,
-        params,
-        runExpirySeconds,
-        params.additional_instructions,
-      );
-      const options: RunOptions = {
-        additional_instructions: params.additional_instructions ?? null,
-        reasoning_effort: params.reasoning_effort ?? assistant.reasoning_effort ?? null,
+        settings: params,
+        additionalInstructions: params.additional_instructions,
+        reasoningEffort: params.reasoning_effort,
         include,
-        tool_resources: null,
-        ...(parent ? { parent } : {}),
-      };
-      return insertRun(
-        store,
-        bus,
-        projectId,
-        run,
-        options,
-        async (transaction) => {
-          for (const [index, message] of (params.additional_messages ?? []).entries()) {
-            const path = `additional_messages[${index}].`;
-            await beforeCreateMessage(transaction, projectId, threadId, message, path);
-            await transaction.messages.insert(
-              projectId,
-              buildMessage(threadId, message, run.created_at),
-            );
-          }
-          return [];
-        },
-        handOff,
-      );
+        messages: params.additional_messages ?? [],
+        messagesParam: 'additional_messages',
+      });
     },
 
-    async createThreadAndRun(
-      projectId: string,
-      params: ThreadCreateAndRunParams,
-      parent?: RunOptions['parent'],
-    ) {
+    async createThreadAndRun(projectId: string, params: ThreadCreateAndRunParams) {
       const assistant = await requireAssistant(projectId, params.assistant_id);
       await assertToolReferencesExist(store, projectId, params.tools);
-      const options: RunOptions = {
-        additional_instructions: null,
-        reasoning_effort: assistant.reasoning_effort,
-        include: [],
-        tool_resources: params.tool_resources
-          ? await toolResources.resolve(store, projectId, params.tool_resources, [])
-          : null,
-        ...(parent ? { parent } : {}),
-      };
-      // The thread id is known only inside the transaction; the run object is completed there.
-      const run = buildRun('', assistant, params, runExpirySeconds);
-      return insertRun(
-        store,
-        bus,
-        projectId,
-        run,
-        options,
-        async (transaction) => {
-          const thread = await threads.createIn(transaction, projectId, params.thread ?? {});
-          run.thread_id = thread.id;
-          return [{ runId: run.id, event: 'thread.created', data: JSON.stringify(thread) }];
-        },
-        handOff,
-      );
+      return engine.createWithThread(projectId, params.thread ?? {}, {
+        assistant,
+        settings: params,
+        toolResources: params.tool_resources,
+      });
     },
 
     async list(projectId: string, threadId: string, page: PageParams) {
@@ -170,21 +87,8 @@ export function createRunsService({
     },
 
     async cancel(projectId: string, threadId: string, runId: string): Promise<Run> {
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const run = await retrieve(projectId, threadId, runId);
-        if (isTerminal(run.status) || run.status === 'cancelling') {
-          throw new InvalidRequestError(`Cannot cancel run with status '${run.status}'.`);
-        }
-        const include = (await store.runs.findRecord(run.id))?.options.include ?? [];
-        const moved =
-          run.status === 'in_progress'
-            ? await requestCancel(store, bus, projectId, run)
-            : await cancelIdleRun(store, bus, projectId, run, include);
-        if (moved) return retrieve(projectId, threadId, runId);
-      }
-      throw new InvalidRequestError(
-        'The run changed status while it was being cancelled; please retry.',
-      );
+      await retrieve(projectId, threadId, runId);
+      return (await engine.cancel(projectId, runId)).run;
     },
 
     async submitToolOutputs(
@@ -194,48 +98,13 @@ export function createRunsService({
       params: SubmitToolOutputsParams,
       keyId: string | null = null,
     ) {
-      const run = await retrieve(projectId, threadId, runId);
-      if (run.status !== 'requires_action' || !run.required_action) {
-        throw new InvalidRequestError(`Runs in status "${run.status}" do not accept tool outputs.`);
-      }
-      const expected = run.required_action.submit_tool_outputs.tool_calls.map((call) => call.id);
-      const given = params.tool_outputs.map((output) => output.tool_call_id);
-      const unknown = given.find((id) => !expected.includes(id));
-      if (unknown)
-        throw new InvalidRequestError(
-          `Tool call '${unknown}' is not one of the run's pending tool calls (${expected.join(', ')}).`,
-          'tool_outputs',
-        );
-      if (new Set(given).size !== given.length)
-        throw new InvalidRequestError('Each tool call may have only one output.', 'tool_outputs');
-      const missing = expected.filter((id) => !given.includes(id));
-      if (missing.length > 0) {
-        throw new InvalidRequestError(
-          `Expected tool outputs for call_ids [${expected.map((id) => `'${id}'`).join(', ')}], got [${given.map((id) => `'${id}'`).join(', ')}].`,
-          'tool_outputs',
-        );
-      }
-      const afterSeq = await store.runEvents.lastSeq(run.id);
-      const include = (await store.runs.findRecord(run.id))?.options.include ?? [];
-      const queued = await submitToolOutputs(
-        store,
-        bus,
-        projectId,
-        run,
-        params.tool_outputs,
-        include,
-        keyId,
-      );
-      if (!queued)
-        throw new InvalidRequestError(
-          'The run changed status before the tool outputs were recorded (it may have expired or been cancelled).',
-        );
-      return { run: queued, afterSeq };
+      await retrieve(projectId, threadId, runId);
+      return engine.submitToolOutputs(projectId, runId, params.tool_outputs, keyId);
     },
 
     /** The run's stored events after `afterSeq`, then live ones, until the stream-ending event. */
     events(runId: string, afterSeq: number, signal: AbortSignal) {
-      return runEventStream({ events: store.runEvents, bus, runId, afterSeq, signal });
+      return engine.events(runId, afterSeq, signal);
     },
 
     async steps(projectId: string, threadId: string, runId: string) {

@@ -1,6 +1,6 @@
 /** `/v1/threads/{thread_id}/runs/{run_id}/steps` */
 import { z } from 'zod';
-import { publicStep } from '../../../../engine/run-objects.ts';
+import { publicStep } from '../../../../domain/public-step.ts';
 import { defineRoute, type RouteDefinition } from '../../../../http/route.ts';
 import { idSchema, listQuerySchema, pageOf } from '../../../shared/common.schemas.ts';
 import { IncludeSchema, RunPathSchema } from '../runs.schemas.ts';

@@ -1,0 +1,293 @@
+/**
+ * The engine's one entry point for what can be done with runs: start one (on a thread, or on a new
+ * thread), cancel it, hand it tool outputs, follow its events. The Assistants routes, the A2A server and
+ * service-agent delegation all come through here with inputs in domain terms, and so can any other API
+ * surface; the worker executes what this queues. Finding the objects a request names (and answering its
+ * 404s) is the caller's job; the rules of runs (one active run per thread, which statuses can be
+ * cancelled, which outputs a waiting run takes) are decided here.
+ */
+import type { Assistant, ToolResources } from '../domain/assistant.ts';
+import { nowSeconds } from '../domain/clock.ts';
+import { InvalidRequestError, NotFoundError } from '../domain/errors.ts';
+import { newMessage, type MessageInput } from '../domain/new-message.ts';
+import { newThread, type ThreadInput, type ToolResourcesInput } from '../domain/new-thread.ts';
+import type { Run, RunOptions } from '../domain/run.ts';
+import type { RunEvent } from '../domain/run-event.ts';
+import { isTerminal } from '../domain/run-status.ts';
+import type { Thread } from '../domain/thread.ts';
+import type { Store } from '../storage/store.ts';
+import { insertRun, planRun, type RunParams } from './create-run.ts';
+import type { EventBus } from './event-bus.ts';
+import { runEventStream } from './run-event-stream.ts';
+import type { RunHandOff } from './run-hand-off.ts';
+import {
+  cancelIdleRun,
+  requestCancel,
+  submitToolOutputs,
+  type ToolOutput,
+} from './run-transitions.ts';
+
+export type { RunParams } from './create-run.ts';
+export type { ToolOutput } from './run-transitions.ts';
+
+/**
+ * Checks and effects of a caller's input that belong in the transaction storing it; the API layer
+ * implements them (they answer with its error params).
+ */
+export interface RunInputs {
+  /**
+   * Checks a new message's files and puts its file_search attachments into the thread's vector store.
+   * `param` places the message in the request (`additional_messages[0].`) for error params.
+   */
+  message(
+    transaction: Store,
+    projectId: string,
+    threadId: string,
+    message: MessageInput,
+    param: string,
+  ): Promise<void>;
+  /** Requested tool resources in the stored form: ids checked, vector stores made from helpers. */
+  toolResources(
+    transaction: Store,
+    projectId: string,
+    input: ToolResourcesInput | null | undefined,
+  ): Promise<ToolResources>;
+}
+
+export interface RunsEngineOptions {
+  store: Store;
+  bus: EventBus;
+  inputs: RunInputs;
+  runExpirySeconds: number;
+  /** This process's worker, to start new runs without a claim (absent on API-only nodes). */
+  handOff?: RunHandOff;
+}
+
+/** A run to start: the assistant (already found by the caller) and what the caller sets. */
+export interface RunStart {
+  assistant: Assistant;
+  /** Overrides of the assistant's settings; unset ones come from the assistant or OpenAI's defaults. */
+  settings?: RunParams;
+  /** Appended to the instructions for this run only. */
+  additionalInstructions?: string | null | undefined;
+  reasoningEffort?: string | null | undefined;
+  /** Extra content the run's step events carry (`include[]`). */
+  include?: string[];
+  /** The delegation chain, for a run a service agent or an A2A caller asks for. */
+  parent?: RunOptions['parent'];
+}
+
+/** A run as it is after an action, and the seq after which the action's events follow. */
+export interface RunUpdate {
+  run: Run;
+  afterSeq: number;
+}
+
+export interface RunsEngine {
+  /**
+   * Starts a run on an existing thread; `messages` are added to the thread first, in the same
+   * transaction (`messagesParam` names them in error params). A thread with an active run refuses.
+   */
+  create(
+    projectId: string,
+    threadId: string,
+    start: RunStart & { messages?: MessageInput[] | undefined; messagesParam?: string },
+  ): Promise<RunUpdate>;
+  /**
+   * Creates a thread with its messages and starts a run on it, in one transaction; the run's events
+   * begin with `thread.created`. `toolResources` override the assistant's for this run.
+   */
+  createWithThread(
+    projectId: string,
+    thread: ThreadInput,
+    start: RunStart & { toolResources?: ToolResourcesInput | null | undefined },
+  ): Promise<RunUpdate>;
+  /** Creates a thread with its messages, in one transaction. */
+  createThread(projectId: string, thread: ThreadInput): Promise<Thread>;
+  /**
+   * Cancels a run: at once when no worker holds it, else `cancelling` until its worker stops it.
+   * Refuses a run that already ended or is being cancelled.
+   */
+  cancel(projectId: string, runId: string): Promise<RunUpdate>;
+  /** Answers every pending tool call of a run in `requires_action`, and queues it again. */
+  /** `keyId` is the API key that answered (recorded on an approval's audit row), when known. */
+  submitToolOutputs(
+    projectId: string,
+    runId: string,
+    outputs: ToolOutput[],
+    keyId?: string | null,
+  ): Promise<RunUpdate>;
+  /** A run's stored events after `afterSeq`, then live ones, until requires_action or its end. */
+  events(runId: string, afterSeq: number, signal: AbortSignal): AsyncIterable<RunEvent>;
+}
+
+const CANCEL_ATTEMPTS = 5;
+
+/** What the worker needs to know about how the run was asked for. */
+function optionsOf(start: RunStart, toolResources: ToolResources | null): RunOptions {
+  return {
+    additional_instructions: start.additionalInstructions ?? null,
+    reasoning_effort: start.reasoningEffort ?? start.assistant.reasoning_effort ?? null,
+    include: start.include ?? [],
+    tool_resources: toolResources,
+    ...(start.parent ? { parent: start.parent } : {}),
+  };
+}
+
+export function createRunsEngine({
+  store,
+  bus,
+  inputs,
+  runExpirySeconds,
+  handOff,
+}: RunsEngineOptions): RunsEngine {
+  async function requireRun(projectId: string, runId: string): Promise<Run> {
+    const run = await store.runs.find(projectId, runId);
+    if (!run) throw NotFoundError.object('run', runId, 'run_id');
+    return run;
+  }
+
+  /** Stores the messages of a thread, each after its input checks. */
+  async function addMessages(
+    transaction: Store,
+    projectId: string,
+    threadId: string,
+    messages: MessageInput[],
+    param: string,
+    createdAt: number,
+  ): Promise<void> {
+    for (const [index, message] of messages.entries()) {
+      await inputs.message(transaction, projectId, threadId, message, `${param}[${index}].`);
+      await transaction.messages.insert(projectId, newMessage(threadId, message, createdAt));
+    }
+  }
+
+  async function insertThread(
+    transaction: Store,
+    projectId: string,
+    input: ThreadInput,
+  ): Promise<Thread> {
+    const createdAt = nowSeconds();
+    const toolResources = await inputs.toolResources(transaction, projectId, input.tool_resources);
+    const thread = newThread(toolResources, input.metadata, createdAt);
+    await transaction.threads.insert(projectId, thread);
+    const messages = input.messages ?? [];
+    await addMessages(transaction, projectId, thread.id, messages, 'messages', createdAt);
+    // Attachments may have given the thread a vector store: return what was stored.
+    if (messages.length === 0) return thread;
+    return (await transaction.threads.find(projectId, thread.id)) ?? thread;
+  }
+
+  return {
+    async create(projectId, threadId, start) {
+      const run = planRun(
+        start.assistant,
+        start.settings ?? {},
+        runExpirySeconds,
+        start.additionalInstructions,
+      )(threadId);
+      const { messages = [], messagesParam = 'messages' } = start;
+      const created = await insertRun(
+        store,
+        bus,
+        projectId,
+        optionsOf(start, null),
+        async (transaction) => {
+          await addMessages(
+            transaction,
+            projectId,
+            threadId,
+            messages,
+            messagesParam,
+            run.created_at,
+          );
+          return { run };
+        },
+        handOff,
+      );
+      return { run: created.run, afterSeq: 0 };
+    },
+
+    async createWithThread(projectId, thread, start) {
+      const buildRun = planRun(start.assistant, start.settings ?? {}, runExpirySeconds);
+      const toolResources = start.toolResources
+        ? await inputs.toolResources(store, projectId, start.toolResources)
+        : null;
+      const created = await insertRun(
+        store,
+        bus,
+        projectId,
+        optionsOf({ ...start, additionalInstructions: null }, toolResources),
+        async (transaction) => {
+          const stored = await insertThread(transaction, projectId, thread);
+          const run = buildRun(stored.id);
+          const leading = [
+            { runId: run.id, event: 'thread.created' as const, data: JSON.stringify(stored) },
+          ];
+          return { run, leading };
+        },
+        handOff,
+      );
+      return { run: created.run, afterSeq: 0 };
+    },
+
+    createThread(projectId, thread) {
+      return store.transaction((transaction) => insertThread(transaction, projectId, thread));
+    },
+
+    async cancel(projectId, runId) {
+      for (let attempt = 0; attempt < CANCEL_ATTEMPTS; attempt++) {
+        const run = await requireRun(projectId, runId);
+        if (isTerminal(run.status) || run.status === 'cancelling') {
+          throw new InvalidRequestError(`Cannot cancel run with status '${run.status}'.`);
+        }
+        const afterSeq = await store.runEvents.lastSeq(run.id);
+        const include = (await store.runs.findRecord(run.id))?.options.include ?? [];
+        const moved =
+          run.status === 'in_progress'
+            ? await requestCancel(store, bus, projectId, run)
+            : await cancelIdleRun(store, bus, projectId, run, include);
+        if (moved) return { run: await requireRun(projectId, runId), afterSeq };
+      }
+      throw new InvalidRequestError(
+        'The run changed status while it was being cancelled; please retry.',
+      );
+    },
+
+    async submitToolOutputs(projectId, runId, outputs, keyId = null) {
+      const run = await requireRun(projectId, runId);
+      if (run.status !== 'requires_action' || !run.required_action) {
+        throw new InvalidRequestError(`Runs in status "${run.status}" do not accept tool outputs.`);
+      }
+      const expected = run.required_action.submit_tool_outputs.tool_calls.map((call) => call.id);
+      const given = outputs.map((output) => output.tool_call_id);
+      const unknown = given.find((id) => !expected.includes(id));
+      if (unknown)
+        throw new InvalidRequestError(
+          `Tool call '${unknown}' is not one of the run's pending tool calls (${expected.join(', ')}).`,
+          'tool_outputs',
+        );
+      if (new Set(given).size !== given.length)
+        throw new InvalidRequestError('Each tool call may have only one output.', 'tool_outputs');
+      const missing = expected.filter((id) => !given.includes(id));
+      if (missing.length > 0) {
+        throw new InvalidRequestError(
+          `Expected tool outputs for call_ids [${expected.map((id) => `'${id}'`).join(', ')}], got [${given.map((id) => `'${id}'`).join(', ')}].`,
+          'tool_outputs',
+        );
+      }
+      const afterSeq = await store.runEvents.lastSeq(run.id);
+      const include = (await store.runs.findRecord(run.id))?.options.include ?? [];
+      const queued = await submitToolOutputs(store, bus, projectId, run, outputs, include, keyId);
+      if (!queued)
+        throw new InvalidRequestError(
+          'The run changed status before the tool outputs were recorded (it may have expired or been cancelled).',
+        );
+      return { run: queued, afterSeq };
+    },
+
+    events(runId, afterSeq, signal) {
+      return runEventStream({ events: store.runEvents, bus, runId, afterSeq, signal });
+    },
+  };
+}
