@@ -25,6 +25,9 @@ export const MetadataSchema = z
   })
   .nullable();
 
+/** Metadata as objects carry it: always an object, `{}` when empty. */
+export const MetadataObjectSchema = z.record(z.string(), z.string());
+
 /** Integer query parameter given as a decimal string. */
 function queryInteger(minimum: number, maximum: number, fallback: number) {
   return z
