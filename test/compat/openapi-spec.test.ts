@@ -191,7 +191,7 @@ function compareObjects(
   if (side === 'request' && alsoRequired.length > 0) {
     differences.push(`${where}: also requires ${sorted(alsoRequired)}`);
   }
-  for (const name of Object.keys(theirProperties).filter((name) => name in ourProperties)) {
+  for (const name of Object.keys(theirProperties).filter((key) => key in ourProperties)) {
     const theirEnum = enumValues(theirs.root, theirProperties[name]);
     const ourEnum = enumValues(ours.root, ourProperties[name]);
     const lacking = [...theirEnum].filter((value) => !ourEnum.has(value));
@@ -209,22 +209,28 @@ function compareObjects(
   return differences;
 }
 
+interface Operation {
+  path: string;
+  method: string;
+}
+
+const operationKey = ({ path, method }: Operation) => `${method.toUpperCase()} ${path}`;
+
+/** The Assistants-family operations of a document, with paths as the spec writes them (no `/v1`). */
+function familyOperations(document: Document, prefix: string): Operation[] {
+  return Object.entries(document.paths)
+    .map(([path, item]) => [path.slice(prefix.length), item] as const)
+    .filter(([path]) => FAMILY.includes(path.split('/')[1] ?? ''))
+    .flatMap(([path, item]) =>
+      METHODS.filter((method) => item[method]).map((method) => ({ path, method })),
+    );
+}
+
 function differencesBetween(spec: Document, served: Document): string[] {
   const differences: string[] = [];
-  const inFamily = (path: string) => FAMILY.includes(path.split('/')[1] ?? '');
-  const theirOperations = Object.entries(spec.paths)
-    .filter(([path]) => inFamily(path))
-    .flatMap(([path, item]) =>
-      METHODS.filter((method) => item[method]).map((method) => ({ path, method })),
-    );
-  const ourOperations = Object.entries(served.paths)
-    .map(([path, item]) => [path.replace(/^\/v1/, ''), item] as const)
-    .filter(([path]) => inFamily(path))
-    .flatMap(([path, item]) =>
-      METHODS.filter((method) => item[method]).map((method) => ({ path, method })),
-    );
-  const key = ({ path, method }: { path: string; method: string }) =>
-    `${method.toUpperCase()} ${path}`;
+  const key = operationKey;
+  const theirOperations = familyOperations(spec, '');
+  const ourOperations = familyOperations(served, '/v1');
   const ours = new Set(ourOperations.map(key));
   for (const operation of theirOperations) {
     if (!ours.has(key(operation))) differences.push(`${key(operation)}: not served`);
@@ -236,7 +242,7 @@ function differencesBetween(spec: Document, served: Document): string[] {
       differences.push(`${key(operation)}: not in the spec and not marked as an extension`);
     }
   }
-  for (const operation of theirOperations.filter((operation) => ours.has(key(operation)))) {
+  for (const operation of theirOperations.filter((candidate) => ours.has(key(candidate)))) {
     const theirOperation = spec.paths[operation.path]![operation.method]!;
     const ourOperation = served.paths[`/v1${operation.path}`]![operation.method]!;
     const pairs = [
