@@ -12,8 +12,13 @@ export const UPLOAD_PURPOSES = [
 export type UploadPurpose = (typeof UPLOAD_PURPOSES)[number];
 
 /** Every purpose a stored file may carry (`assistants_output` is written by code_interpreter, never uploaded). */
-export type FilePurpose =
-  UploadPurpose | 'assistants_output' | 'batch_output' | 'fine-tune-results';
+export const FILE_PURPOSES = [
+  ...UPLOAD_PURPOSES,
+  'assistants_output',
+  'batch_output',
+  'fine-tune-results',
+] as const;
+export type FilePurpose = (typeof FILE_PURPOSES)[number];
 
 export interface FileObject {
   id: string;

@@ -32,6 +32,11 @@ const TRANSITIONS: Record<RunStatus, readonly RunStatus[]> = {
   expired: [],
 };
 
+/**
+ * The statuses of a run that holds its thread: the one list every check reads (the store's "one
+ * active run per thread" and the message writes it blocks). Migration 0002's partial unique index
+ * spells the same four; changing this list needs a migration that rebuilds that index.
+ */
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = [
   'queued',
   'in_progress',

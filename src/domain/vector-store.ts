@@ -74,6 +74,14 @@ export interface VectorStoreFileBatch {
   file_counts: FileCounts;
 }
 
+/** A file batch as stored; its status and counts are derived from its files when it is read. */
+export interface FileBatchRecord {
+  id: string;
+  vector_store_id: string;
+  created_at: number;
+  cancelled_at: number | null;
+}
+
 /** Counts per status of a set of vector store files, in the five-field shape of `file_counts`. */
 export function fileCounts(byStatus: Partial<Record<VectorStoreFileStatus, number>>): FileCounts {
   const in_progress = byStatus.in_progress ?? 0;

@@ -12,7 +12,7 @@ import type {
   ModelRequest,
   ModelTool,
 } from '../models/language-model.ts';
-import type { StepTranscript } from '../storage/ports/runs-port.ts';
+import type { StepTranscript } from '../domain/run-record.ts';
 import { messageTokens, promptBudget } from './context-budget.ts';
 import { fitText, outputCap } from './fit-tool-output.ts';
 import { RunFailure } from './run-failure.ts';

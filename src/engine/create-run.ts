@@ -8,11 +8,8 @@ import { InvalidRequestError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import type { Run, RunOptions, ToolChoice } from '../domain/run.ts';
 import type { RunEvent } from '../domain/run-event.ts';
-import {
-  ActiveRunConflictError,
-  type NewRunEvent,
-  type RunRecord,
-} from '../storage/ports/runs-port.ts';
+import type { NewRunEvent, RunRecord } from '../domain/run-record.ts';
+import { ActiveRunConflictError } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import type { EventBus } from './event-bus.ts';
 import type { RunHandOff } from './run-hand-off.ts';

@@ -6,7 +6,7 @@
  */
 import type { Annotation, MessageContent } from '../domain/message.ts';
 import type { RunStep } from '../domain/run.ts';
-import type { StepTranscript } from '../storage/ports/runs-port.ts';
+import type { StepTranscript } from '../domain/run-record.ts';
 
 export interface RunSources {
   /** file_search results in the order their markers number them. */

@@ -8,7 +8,7 @@ import { nowSeconds } from '../domain/clock.ts';
 import type { Message } from '../domain/message.ts';
 import type { Run, RunStep, Usage } from '../domain/run.ts';
 import { ModelCallError, type ModelResolver, type ModelTool } from '../models/language-model.ts';
-import type { RunRecord, StepTranscript } from '../storage/ports/runs-port.ts';
+import type { RunRecord, StepTranscript } from '../domain/run-record.ts';
 import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
 import { ToolUnavailableError } from '../tools/tool-unavailable-error.ts';

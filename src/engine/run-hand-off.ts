@@ -3,7 +3,7 @@
  * the worker starts executing it without a claim query or a wake-up. When the worker has no free slot
  * (or this process runs none), the run is inserted unleased and any worker claims it as usual.
  */
-import type { RunRecord } from '../storage/ports/runs-port.ts';
+import type { RunRecord } from '../domain/run-record.ts';
 
 export interface RunReservation {
   workerId: string;

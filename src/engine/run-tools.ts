@@ -7,7 +7,7 @@
 import { newId } from '../domain/ids.ts';
 import type { RunOptions, RunStep, StepToolCall } from '../domain/run.ts';
 import type { ToolResources } from '../domain/assistant.ts';
-import type { StepTranscript, TranscriptCall } from '../storage/ports/runs-port.ts';
+import type { StepTranscript, TranscriptCall } from '../domain/run-record.ts';
 import type { Store } from '../storage/store.ts';
 import { APPROVE_ACTION, type ServerTool, type ToolContext } from '../tools/tool.ts';
 import { fitExecution } from './fit-tool-output.ts';

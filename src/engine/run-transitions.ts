@@ -6,7 +6,7 @@
 import { nowSeconds } from '../domain/clock.ts';
 import type { Run, RunStep, StepToolCall } from '../domain/run.ts';
 import type { RunEventName } from '../domain/run-event.ts';
-import type { NewRunEvent, StepTranscript } from '../storage/ports/runs-port.ts';
+import type { NewRunEvent, StepTranscript } from '../domain/run-record.ts';
 import type { Store } from '../storage/store.ts';
 import type { EventBus } from './event-bus.ts';
 import { publicStep, usageOf } from './run-objects.ts';

@@ -1,6 +1,6 @@
 /** Token accounting of a run, from its steps: what the run has used, and its usage object. */
 import type { RunStep, Usage } from '../domain/run.ts';
-import type { StepTranscript } from '../storage/ports/runs-port.ts';
+import type { StepTranscript } from '../domain/run-record.ts';
 import { usageOf } from './run-objects.ts';
 
 export function usedTokens(steps: Array<{ step: RunStep; transcript: StepTranscript | null }>): {

@@ -6,7 +6,7 @@
  */
 import type { Run, RunStatus } from '../domain/run.ts';
 import type { RunEvent, RunEventName } from '../domain/run-event.ts';
-import type { NewRunEvent } from '../storage/ports/runs-port.ts';
+import type { NewRunEvent } from '../domain/run-record.ts';
 import type { Store } from '../storage/store.ts';
 import type { EventBus } from './event-bus.ts';
 import type { EventSink } from './event-sink.ts';

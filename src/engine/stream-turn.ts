@@ -9,7 +9,7 @@ import { newId } from '../domain/ids.ts';
 import type { Message } from '../domain/message.ts';
 import type { RunStep, StepToolCall } from '../domain/run.ts';
 import type { LanguageModel, ModelFinishReason, ModelRequest } from '../models/language-model.ts';
-import type { StepTranscript } from '../storage/ports/runs-port.ts';
+import type { StepTranscript } from '../domain/run-record.ts';
 import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
 import { AnnotatedTextStream } from './annotated-text-stream.ts';

@@ -5,7 +5,7 @@
  * the worker gives it back to the queue with a not-before time and claims it again later.
  */
 import type { ToolResources } from '../domain/assistant.ts';
-import type { RunRecord } from '../storage/ports/runs-port.ts';
+import type { RunRecord } from '../domain/run-record.ts';
 import type { Store } from '../storage/store.ts';
 
 /** How long a waiting run stays out of the queue before its thread's files are checked again. */

@@ -1,6 +1,6 @@
 /** The tool resources a run may use: those given to createThreadAndRun, else the thread's and the assistant's together. */
 import type { ToolResources } from '../domain/assistant.ts';
-import type { RunRecord } from '../storage/ports/runs-port.ts';
+import type { RunRecord } from '../domain/run-record.ts';
 import type { Store } from '../storage/store.ts';
 
 function union(...lists: Array<string[] | undefined>): string[] {

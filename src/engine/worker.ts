@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { nowSeconds } from '../domain/clock.ts';
 import type { EventBus } from './event-bus.ts';
 import { EventSink } from './event-sink.ts';
-import type { RunRecord } from '../storage/ports/runs-port.ts';
+import type { RunRecord } from '../domain/run-record.ts';
 import { executeRun, type ExecutorDependencies } from './run-executor.ts';
 import { expireRun } from './run-transitions.ts';
 import { threadFilesWaitUntil } from './thread-files-wait.ts';

@@ -34,7 +34,6 @@ export type { FileRepository, StoredFile } from './ports/file-repository.ts';
 export type { IngestionJob, IngestionQueue } from './ports/ingestion-queue.ts';
 export type { VectorStoreRepository } from './ports/vector-store-repository.ts';
 export type {
-  FileBatchRecord,
   FileBatchRepository,
   FileCountScope,
   VectorStoreFileRepository,

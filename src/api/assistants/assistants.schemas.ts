@@ -1,15 +1,19 @@
 /** Request and response schemas of `/v1/assistants`. */
 import { z } from 'zod';
+import type { Assistant } from '../../domain/assistant.ts';
 import {
   idSchema,
   listQuerySchema,
+  MetadataObjectSchema,
   MetadataSchema,
   ModelNameSchema,
 } from '../shared/common.schemas.ts';
+import type { Assert, SameType } from '../shared/same-type.ts';
 import {
   CreateToolResourcesSchema,
   ReasoningEffortSchema,
   ResponseFormatSchema,
+  ToolResourcesObjectSchema,
   ToolResourcesSchema,
   ToolSchema,
 } from '../shared/tools.schemas.ts';
@@ -43,6 +47,7 @@ export type AssistantUpdateParams = z.infer<typeof AssistantUpdateParamsSchema>;
 export const AssistantPathSchema = z.strictObject({ assistant_id: idSchema('assistant') });
 export const AssistantListQuerySchema = listQuerySchema();
 
+/** The assistant object as every assistants route returns it. */
 export const AssistantSchema = z.object({
   id: z.string(),
   object: z.literal('assistant'),
@@ -52,9 +57,11 @@ export const AssistantSchema = z.object({
   model: z.string(),
   instructions: z.string().nullable(),
   tools: z.array(ToolSchema),
-  tool_resources: ToolResourcesSchema,
-  metadata: z.record(z.string(), z.string()),
+  tool_resources: ToolResourcesObjectSchema,
+  metadata: MetadataObjectSchema,
   temperature: z.number().nullable(),
   top_p: z.number().nullable(),
   response_format: ResponseFormatSchema,
+  reasoning_effort: ReasoningEffortSchema,
 });
+export type AssistantSchemaMatches = Assert<SameType<z.output<typeof AssistantSchema>, Assistant>>;

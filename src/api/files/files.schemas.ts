@@ -1,7 +1,9 @@
 /** Request and response schemas of `/v1/files`. */
 import { z } from 'zod';
-import { UPLOAD_PURPOSES } from '../../domain/file.ts';
+import { FILE_PURPOSES, type FileObject, UPLOAD_PURPOSES } from '../../domain/file.ts';
+import type { DeletedObject } from '../../domain/assistant.ts';
 import { idSchema, listQuerySchema } from '../shared/common.schemas.ts';
+import type { Assert, SameType } from '../shared/same-type.ts';
 
 /**
  * The text fields of the multipart upload. The SDK flattens `expires_after` into two bracketed
@@ -33,11 +35,12 @@ export const FileSchema = z.object({
   bytes: z.number().int(),
   created_at: z.number().int(),
   filename: z.string(),
-  purpose: z.string(),
+  purpose: z.enum(FILE_PURPOSES),
   status: z.enum(['uploaded', 'processed', 'error']),
   expires_at: z.number().int().nullable(),
   status_details: z.string().nullable(),
 });
+export type FileSchemaMatches = Assert<SameType<z.output<typeof FileSchema>, FileObject>>;
 
 /** File delete answers with `object: "file"`, not `file.deleted`. */
 export const FileDeletedSchema = z.object({
@@ -45,3 +48,6 @@ export const FileDeletedSchema = z.object({
   object: z.literal('file'),
   deleted: z.boolean(),
 });
+export type FileDeletedSchemaMatches = Assert<
+  SameType<z.output<typeof FileDeletedSchema>, DeletedObject<'file'>>
+>;

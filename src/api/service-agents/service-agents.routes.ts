@@ -1,5 +1,4 @@
 /** `/v1/service_agents` and `/v1/service_agents/actions` (Concierge extensions). */
-import { z } from 'zod';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { deletedSchema, pageOf } from '../shared/common.schemas.ts';
 import {
@@ -8,24 +7,10 @@ import {
   ServiceAgentCreateParamsSchema,
   ServiceAgentListQuerySchema,
   ServiceAgentPathSchema,
+  ServiceAgentSchema,
   ServiceAgentUpdateParamsSchema,
 } from './service-agents.schemas.ts';
 import type { ServiceAgentsService } from './service-agents.service.ts';
-
-const ServiceAgentSchema = z.object({
-  id: z.string(),
-  object: z.literal('service_agent'),
-  created_at: z.number().int(),
-  name: z.string(),
-  description: z.string(),
-  kind: z.enum(['builtin', 'assistant', 'a2a']),
-  input_schema: z.record(z.string(), z.unknown()),
-  policy: z.record(z.string(), z.unknown()),
-  metadata: z.record(z.string(), z.string()),
-  builtin: z.string().nullable(),
-  assistant_id: z.string().nullable(),
-  url: z.string().nullable(),
-});
 
 export function serviceAgentsRoutes(serviceAgents: ServiceAgentsService): RouteDefinition[] {
   const common = { tag: 'Service agents', extension: true };

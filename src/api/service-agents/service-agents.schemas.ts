@@ -1,6 +1,13 @@
-/** Request schemas of `/v1/service_agents` (a Concierge extension). */
+/** Request and response schemas of `/v1/service_agents` (a Concierge extension). */
 import { z } from 'zod';
-import { idSchema, listQuerySchema, MetadataSchema } from '../shared/common.schemas.ts';
+import type { ServiceAgent } from '../../domain/service-agent.ts';
+import {
+  idSchema,
+  listQuerySchema,
+  MetadataObjectSchema,
+  MetadataSchema,
+} from '../shared/common.schemas.ts';
+import type { Assert, SameType } from '../shared/same-type.ts';
 
 const money = z.number().min(0).max(1e12);
 
@@ -68,3 +75,22 @@ export const ActionListQuerySchema = listQuerySchema({
     ])
     .optional(),
 });
+
+/** The service agent object as every service agent route returns it. */
+export const ServiceAgentSchema = z.object({
+  id: z.string(),
+  object: z.literal('service_agent'),
+  created_at: z.number().int(),
+  name: z.string(),
+  description: z.string(),
+  kind: z.enum(['builtin', 'assistant', 'a2a']),
+  input_schema: z.record(z.string(), z.unknown()),
+  policy: PolicySchema,
+  metadata: MetadataObjectSchema,
+  builtin: z.string().nullable(),
+  assistant_id: z.string().nullable(),
+  url: z.string().nullable(),
+});
+export type ServiceAgentSchemaMatches = Assert<
+  SameType<z.output<typeof ServiceAgentSchema>, ServiceAgent>
+>;

@@ -1,5 +1,6 @@
 /** Request schemas shared by several resources: ids, metadata, list queries. */
 import { z } from 'zod';
+import type { DeletedObject } from '../../domain/assistant.ts';
 import { ID_PREFIXES, type IdKind } from '../../domain/ids.ts';
 
 /**
@@ -46,6 +47,9 @@ export const MetadataSchema = z
   })
   .nullable();
 
+/** Metadata as objects carry it: always an object, `{}` when empty. */
+export const MetadataObjectSchema = z.record(z.string(), z.string());
+
 /** Integer query parameter given as a decimal string. */
 function queryInteger(minimum: number, maximum: number, fallback: number) {
   return z
@@ -89,8 +93,12 @@ export function pageOf(query: ListQuery) {
 }
 
 /** `{id, object: "<name>.deleted", deleted: true}` for the OpenAPI document. */
-export function deletedSchema(objectName: string) {
-  return z.object({ id: z.string(), object: z.literal(objectName), deleted: z.boolean() });
+export function deletedSchema<Name extends string>(objectName: Name) {
+  return z.object({
+    id: z.string(),
+    object: z.literal(objectName),
+    deleted: z.boolean(),
+  }) satisfies z.ZodType<DeletedObject<Name>>;
 }
 
 export function listSchema(item: z.ZodType) {

@@ -111,6 +111,12 @@ export const CreateToolResourcesSchema = toolResourcesSchema(true);
 /** On update and on runs, only ids. */
 export const ToolResourcesSchema = toolResourcesSchema(false);
 
+/** tool_resources as objects carry them: ids only, each key present only when set. */
+export const ToolResourcesObjectSchema = z.object({
+  code_interpreter: z.object({ file_ids: z.array(z.string()) }).optional(),
+  file_search: z.object({ vector_store_ids: z.array(z.string()) }).optional(),
+});
+
 export const ResponseFormatSchema = z
   .union([
     z.literal('auto'),

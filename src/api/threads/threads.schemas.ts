@@ -1,8 +1,14 @@
 /** Request and response schemas of `/v1/threads`. */
 import { z } from 'zod';
-import { idSchema, MetadataSchema } from '../shared/common.schemas.ts';
+import type { Thread } from '../../domain/thread.ts';
+import { idSchema, MetadataObjectSchema, MetadataSchema } from '../shared/common.schemas.ts';
 import { CreateMessageSchema } from '../shared/message.schemas.ts';
-import { CreateToolResourcesSchema, ToolResourcesSchema } from '../shared/tools.schemas.ts';
+import type { Assert, SameType } from '../shared/same-type.ts';
+import {
+  CreateToolResourcesSchema,
+  ToolResourcesObjectSchema,
+  ToolResourcesSchema,
+} from '../shared/tools.schemas.ts';
 
 export const ThreadCreateParamsSchema = z.strictObject({
   messages: z.array(CreateMessageSchema).max(2000).optional(),
@@ -23,6 +29,7 @@ export const ThreadSchema = z.object({
   id: z.string(),
   object: z.literal('thread'),
   created_at: z.number().int(),
-  tool_resources: ToolResourcesSchema,
-  metadata: z.record(z.string(), z.string()),
+  tool_resources: ToolResourcesObjectSchema,
+  metadata: MetadataObjectSchema,
 });
+export type ThreadSchemaMatches = Assert<SameType<z.output<typeof ThreadSchema>, Thread>>;

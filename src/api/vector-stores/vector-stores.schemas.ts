@@ -1,6 +1,13 @@
 /** Request and response schemas of `/v1/vector_stores` and its search. */
 import { z } from 'zod';
-import { idSchema, listQuerySchema, MetadataSchema } from '../shared/common.schemas.ts';
+import type { VectorStore } from '../../domain/vector-store.ts';
+import {
+  idSchema,
+  listQuerySchema,
+  MetadataObjectSchema,
+  MetadataSchema,
+} from '../shared/common.schemas.ts';
+import type { Assert, SameType } from '../shared/same-type.ts';
 import { ChunkingStrategySchema } from '../shared/tools.schemas.ts';
 
 export { ChunkingStrategySchema };
@@ -88,10 +95,13 @@ export const VectorStoreSchema = z.object({
   file_counts: FileCountsSchema,
   status: z.enum(['expired', 'in_progress', 'completed']),
   last_active_at: z.number().int().nullable(),
-  metadata: z.record(z.string(), z.string()),
+  metadata: MetadataObjectSchema,
   expires_after: ExpiresAfterSchema.optional(),
   expires_at: z.number().int().nullable(),
 });
+export type VectorStoreSchemaMatches = Assert<
+  SameType<z.output<typeof VectorStoreSchema>, VectorStore>
+>;
 
 export const SearchResultsPageSchema = z.object({
   object: z.literal('vector_store.search_results.page'),

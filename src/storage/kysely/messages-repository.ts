@@ -1,6 +1,7 @@
 /** Messages on Kysely, for both dialects. Each message is stored whole as JSON in `object`. */
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Message } from '../../domain/message.ts';
+import { ACTIVE_RUN_STATUSES } from '../../domain/run-status.ts';
 import type { MessageRepository } from '../store.ts';
 import type { Database, MessagesTable } from './database.ts';
 import { jsonPage, paginate, paginateJson } from './paginate.ts';
@@ -58,12 +59,7 @@ export function messagesRepository(db: Kysely<Database>): MessageRepository {
                   selectFrom('runs')
                     .select('runs.id')
                     .where('runs.thread_id', '=', thread as never)
-                    .where('runs.status', 'in', [
-                      'queued',
-                      'in_progress',
-                      'requires_action',
-                      'cancelling',
-                    ]),
+                    .where('runs.status', 'in', ACTIVE_RUN_STATUSES),
                 ),
               ),
             ),

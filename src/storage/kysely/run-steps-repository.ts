@@ -1,7 +1,8 @@
 /** Run steps on Kysely, stored whole as JSON, with the engine's private transcript beside them. */
 import type { Kysely } from 'kysely';
 import type { RunStep } from '../../domain/run.ts';
-import type { RunStepRepository, StepTranscript } from '../ports/runs-port.ts';
+import type { StepTranscript } from '../../domain/run-record.ts';
+import type { RunStepRepository } from '../ports/runs-port.ts';
 import type { Database } from './database.ts';
 import { paginate } from './paginate.ts';
 

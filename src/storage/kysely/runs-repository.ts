@@ -1,18 +1,13 @@
 /** Runs on Kysely, for both dialects: the object as JSON, queue columns beside it. */
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Run } from '../../domain/run.ts';
+import { ACTIVE_RUN_STATUSES } from '../../domain/run-status.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
-import {
-  ActiveRunConflictError,
-  type NewRunEvent,
-  type RunRecord,
-  type RunRepository,
-} from '../ports/runs-port.ts';
+import type { NewRunEvent, RunRecord } from '../../domain/run-record.ts';
+import { ActiveRunConflictError, type RunRepository } from '../ports/runs-port.ts';
 import type { Database, Dialect, RunsTable } from './database.ts';
 import { paginate, paginateJson } from './paginate.ts';
 import { withTransaction } from './with-transaction.ts';
-
-const ACTIVE = ['queued', 'in_progress', 'requires_action', 'cancelling'];
 
 function toRecord(row: Selectable<RunsTable>): RunRecord {
   return {
@@ -84,7 +79,7 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
       .select('object')
       .where('thread_id', '=', threadId)
       .where('project_id', '=', projectId)
-      .where('status', 'in', ACTIVE)
+      .where('status', 'in', ACTIVE_RUN_STATUSES)
       .executeTakeFirst();
     return row && toRun(row);
   }

@@ -6,22 +6,9 @@
  */
 import type { JsonText } from '../../domain/json-text.ts';
 import type { ListPage, PageParams } from '../../domain/list-page.ts';
-import type { MessageContent } from '../../domain/message.ts';
-import type { Run, RunOptions, RunStatus, RunStep } from '../../domain/run.ts';
+import type { Run, RunStatus, RunStep } from '../../domain/run.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
-
-/** A run as the engine sees it: the public object plus what only the server needs. */
-export interface RunRecord {
-  projectId: string;
-  run: Run;
-  options: RunOptions;
-  /** The worker holding the run, and until when (Unix milliseconds). */
-  lockedBy: string | null;
-  leaseUntil: number | null;
-}
-
-/** Events written with a status change, in the same transaction. */
-export type NewRunEvent = Omit<RunEvent, 'seq'>;
+import type { NewRunEvent, RunRecord, StepTranscript } from '../../domain/run-record.ts';
 
 /** Thrown by `RunRepository.insert` when the thread already has an active run. */
 export class ActiveRunConflictError extends Error {
@@ -82,38 +69,6 @@ export interface RunRepository {
   deferClaim(runId: string, workerId: string, notBefore: number): Promise<boolean>;
   /** Runs waiting (queued or requires_action) whose `expires_at` passed. */
   listExpired(nowSeconds: number, limit: number): Promise<RunRecord[]>;
-}
-
-/** One call of a tool-calls step, as the engine keeps it. */
-export interface TranscriptCall {
-  id: string;
-  /** The tool name the model used. */
-  name: string;
-  arguments: string;
-  /** What the model read back; null while the call is pending. */
-  output: string | null;
-  /**
-   * A server tool's pending `approve_action` call, and the client's answer once submitted, with the
-   * project key that submitted it (null for the admin key or dev mode).
-   */
-  approval?: {
-    callId: string;
-    name?: string;
-    arguments: string;
-    output: string | null;
-    keyId?: string | null;
-  };
-  /** Content the tool produced for the assistant's next message (images). */
-  messageContent?: MessageContent[];
-  /** Files the tool produced, by the name the model may link (`sandbox:/mnt/data/<name>`). */
-  files?: Array<{ name: string; fileId: string }>;
-}
-
-/** How a tool-calls step replays to the model: each call as the model made it, and what it read back. */
-export interface StepTranscript {
-  calls: TranscriptCall[];
-  /** Tokens of the model call that made these calls; the step shows them once it completes. */
-  usage?: { prompt: number; completion: number };
 }
 
 export interface RunStepRepository {

@@ -2,6 +2,7 @@
 import type { ListPage, PageParams } from '../../domain/list-page.ts';
 import type {
   FileAttributes,
+  FileBatchRecord,
   FileCounts,
   VectorStoreFile,
   VectorStoreFileStatus,
@@ -48,13 +49,6 @@ export interface VectorStoreFileRepository {
     projectId: string,
     vectorStoreIds: string[],
   ): Promise<Array<{ vectorStoreId: string; fileId: string; attributes: FileAttributes }>>;
-}
-
-export interface FileBatchRecord {
-  id: string;
-  vector_store_id: string;
-  created_at: number;
-  cancelled_at: number | null;
 }
 
 export interface FileBatchRepository {

@@ -49,7 +49,7 @@ export function draftOf(assistant: Assistant | undefined): AssistantDraft {
     topP: assistant?.top_p == null ? '' : String(assistant.top_p),
     codeInterpreter: tools.some((tool) => tool.type === 'code_interpreter'),
     fileSearch: tools.some((tool) => tool.type === 'file_search'),
-    vectorStoreId: assistant?.tool_resources?.file_search?.vector_store_ids[0] ?? '',
+    vectorStoreId: assistant?.tool_resources?.file_search?.vector_store_ids?.[0] ?? '',
     serviceAgentIds: tools
       .flatMap((tool) => (tool.type === 'service_agent' ? [tool.service_agent.id] : []))
       .join(', '),

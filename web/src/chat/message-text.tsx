@@ -11,17 +11,21 @@ export function MessageText({ value, annotations }: { value: string; annotations
   const ordered = [...annotations]
     .filter((annotation) => annotation.end_index > annotation.start_index)
     .sort((a, b) => a.start_index - b.start_index);
-  const citations = ordered.filter(
-    (annotation) => annotation.type === 'file_citation' && annotation.file_citation,
-  );
-  const sourceIds = [...new Set(citations.map((annotation) => annotation.file_citation!.file_id))];
+  const sourceIds = [
+    ...new Set(
+      ordered.flatMap((annotation) =>
+        annotation.type === 'file_citation' ? [annotation.file_citation.file_id] : [],
+      ),
+    ),
+  ];
   const parts: React.ReactNode[] = [];
   let cursor = 0;
   for (const [position, annotation] of ordered.entries()) {
     if (annotation.start_index < cursor) continue;
     parts.push(value.slice(cursor, annotation.start_index));
-    const citedFile = annotation.file_citation?.file_id;
-    const producedFile = annotation.file_path?.file_id;
+    const citedFile =
+      annotation.type === 'file_citation' ? annotation.file_citation.file_id : undefined;
+    const producedFile = annotation.type === 'file_path' ? annotation.file_path.file_id : undefined;
     if (citedFile) {
       const number = sourceIds.indexOf(citedFile) + 1;
       parts.push(

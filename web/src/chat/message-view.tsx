@@ -60,11 +60,11 @@ export function MessageView({ message }: { message: Message }) {
       })}
       {message.attachments && message.attachments.length > 0 && (
         <ul className="attachments" aria-label="Attachments">
-          {message.attachments.map((attachment) => (
-            <li key={attachment.file_id}>
-              <FileNameLink fileId={attachment.file_id} prefix="📎 " />{' '}
+          {message.attachments.map((attachment, index) => (
+            <li key={attachment.file_id ?? index}>
+              <FileNameLink fileId={attachment.file_id ?? ''} prefix="📎 " />{' '}
               <span className="muted">
-                ({attachment.tools.map((tool) => tool.type).join(', ')})
+                ({(attachment.tools ?? []).map((tool) => tool.type).join(', ')})
               </span>
             </li>
           ))}

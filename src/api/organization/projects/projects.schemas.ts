@@ -1,6 +1,8 @@
 /** Request and response schemas of the admin endpoints `/v1/organization/projects…`. */
 import { z } from 'zod';
+import type { Project } from '../../../domain/project.ts';
 import { idSchema, listQuerySchema } from '../../shared/common.schemas.ts';
+import type { Assert, SameType } from '../../shared/same-type.ts';
 
 export const ProjectCreateParamsSchema = z.strictObject({ name: z.string().min(1).max(256) });
 export const ProjectUpdateParamsSchema = z.strictObject({ name: z.string().min(1).max(256) });
@@ -17,3 +19,4 @@ export const ProjectSchema = z.object({
   archived_at: z.number().int().nullable(),
   status: z.enum(['active', 'archived']),
 });
+export type ProjectSchemaMatches = Assert<SameType<z.output<typeof ProjectSchema>, Project>>;

@@ -1,12 +1,15 @@
 /** Request schemas of runs: create, create thread and run, modify, submit tool outputs, list, events. */
 import { z } from 'zod';
+import type { Run, RunStep } from '../../../domain/run.ts';
 import {
   idSchema,
   listQuerySchema,
+  MetadataObjectSchema,
   MetadataSchema,
   ModelNameSchema,
 } from '../../shared/common.schemas.ts';
 import { CreateMessageSchema } from '../../shared/message.schemas.ts';
+import type { Assert, SameType } from '../../shared/same-type.ts';
 import {
   ReasoningEffortSchema,
   ResponseFormatSchema,
@@ -106,6 +109,13 @@ export const RunEventsQuerySchema = z.strictObject({
     .optional(),
 });
 
+const UsageSchema = z.object({
+  prompt_tokens: z.number().int(),
+  completion_tokens: z.number().int(),
+  total_tokens: z.number().int(),
+});
+
+/** The run object as every runs route returns it. */
 export const RunSchema = z.object({
   id: z.string(),
   object: z.literal('thread.run'),
@@ -123,27 +133,122 @@ export const RunSchema = z.object({
     'incomplete',
     'expired',
   ]),
-  required_action: z.unknown().nullable(),
-  last_error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  required_action: z
+    .object({
+      type: z.literal('submit_tool_outputs'),
+      submit_tool_outputs: z.object({
+        tool_calls: z.array(
+          z.object({
+            id: z.string(),
+            type: z.literal('function'),
+            function: z.object({ name: z.string(), arguments: z.string() }),
+          }),
+        ),
+      }),
+    })
+    .nullable(),
+  last_error: z
+    .object({
+      code: z.enum(['server_error', 'rate_limit_exceeded', 'invalid_prompt']),
+      message: z.string(),
+    })
+    .nullable(),
   expires_at: z.number().int().nullable(),
   started_at: z.number().int().nullable(),
   cancelled_at: z.number().int().nullable(),
   failed_at: z.number().int().nullable(),
   completed_at: z.number().int().nullable(),
-  incomplete_details: z.object({ reason: z.string() }).nullable(),
+  incomplete_details: z
+    .object({ reason: z.enum(['max_completion_tokens', 'max_prompt_tokens']) })
+    .nullable(),
   model: z.string(),
   instructions: z.string(),
   tools: z.array(ToolSchema),
-  metadata: z.record(z.string(), z.string()),
-  usage: z
-    .object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() })
-    .nullable(),
+  metadata: MetadataObjectSchema,
+  usage: UsageSchema.nullable(),
   temperature: z.number().nullable(),
   top_p: z.number().nullable(),
-  max_prompt_tokens: z.number().nullable(),
-  max_completion_tokens: z.number().nullable(),
-  truncation_strategy: z.object({ type: z.string(), last_messages: z.number().nullable() }),
-  tool_choice: z.unknown(),
+  max_prompt_tokens: z.number().int().nullable(),
+  max_completion_tokens: z.number().int().nullable(),
+  truncation_strategy: z.object({
+    type: z.enum(['auto', 'last_messages']),
+    last_messages: z.number().int().nullable(),
+  }),
+  tool_choice: ToolChoiceSchema.unwrap(),
   parallel_tool_calls: z.boolean(),
-  response_format: z.unknown(),
+  response_format: ResponseFormatSchema.unwrap(),
 });
+export type RunSchemaMatches = Assert<SameType<z.output<typeof RunSchema>, Run>>;
+
+const StepToolCallSchema = z.discriminatedUnion('type', [
+  z.object({
+    id: z.string(),
+    type: z.literal('function'),
+    function: z.object({ name: z.string(), arguments: z.string(), output: z.string().nullable() }),
+  }),
+  z.object({
+    id: z.string(),
+    type: z.literal('code_interpreter'),
+    code_interpreter: z.object({
+      input: z.string(),
+      outputs: z.array(
+        z.discriminatedUnion('type', [
+          z.object({ type: z.literal('logs'), logs: z.string() }),
+          z.object({ type: z.literal('image'), image: z.object({ file_id: z.string() }) }),
+        ]),
+      ),
+    }),
+  }),
+  z.object({
+    id: z.string(),
+    type: z.literal('file_search'),
+    file_search: z.object({
+      ranking_options: z.object({ ranker: z.string(), score_threshold: z.number() }).optional(),
+      results: z
+        .array(
+          z.object({
+            file_id: z.string(),
+            file_name: z.string(),
+            score: z.number(),
+            content: z.array(z.object({ type: z.literal('text'), text: z.string() })).optional(),
+          }),
+        )
+        .optional(),
+    }),
+  }),
+  // Concierge's extension: a call of a service agent, shown as the action it became.
+  z.object({
+    id: z.string(),
+    type: z.literal('service_agent'),
+    service_agent: z.record(z.string(), z.unknown()),
+  }),
+]);
+
+/** The run step object as the steps routes return it. */
+export const RunStepSchema = z.object({
+  id: z.string(),
+  object: z.literal('thread.run.step'),
+  created_at: z.number().int(),
+  assistant_id: z.string(),
+  thread_id: z.string(),
+  run_id: z.string(),
+  type: z.enum(['message_creation', 'tool_calls']),
+  status: z.enum(['in_progress', 'cancelled', 'failed', 'completed', 'expired']),
+  step_details: z.discriminatedUnion('type', [
+    z.object({
+      type: z.literal('message_creation'),
+      message_creation: z.object({ message_id: z.string() }),
+    }),
+    z.object({ type: z.literal('tool_calls'), tool_calls: z.array(StepToolCallSchema) }),
+  ]),
+  last_error: z
+    .object({ code: z.enum(['server_error', 'rate_limit_exceeded']), message: z.string() })
+    .nullable(),
+  expired_at: z.number().int().nullable(),
+  cancelled_at: z.number().int().nullable(),
+  failed_at: z.number().int().nullable(),
+  completed_at: z.number().int().nullable(),
+  metadata: MetadataObjectSchema,
+  usage: UsageSchema.nullable(),
+});
+export type RunStepSchemaMatches = Assert<SameType<z.output<typeof RunStepSchema>, RunStep>>;

@@ -1,6 +1,8 @@
 /** Request and response schemas of `/v1/vector_stores/{id}/file_batches`. */
 import { z } from 'zod';
+import type { VectorStoreFileBatch } from '../../../domain/vector-store.ts';
 import { idSchema, listQuerySchema } from '../../shared/common.schemas.ts';
+import type { Assert, SameType } from '../../shared/same-type.ts';
 import {
   StatusFilterSchema,
   VectorStoreFileCreateParamsSchema,
@@ -44,3 +46,6 @@ export const FileBatchSchema = z.object({
   status: z.enum(['in_progress', 'completed', 'cancelled', 'failed']),
   file_counts: FileCountsSchema,
 });
+export type FileBatchSchemaMatches = Assert<
+  SameType<z.output<typeof FileBatchSchema>, VectorStoreFileBatch>
+>;

@@ -3,8 +3,12 @@ import { nowSeconds } from '../../../domain/clock.ts';
 import { NotFoundError } from '../../../domain/errors.ts';
 import { newId } from '../../../domain/ids.ts';
 import type { PageParams } from '../../../domain/list-page.ts';
-import type { VectorStoreFileBatch, VectorStoreFileStatus } from '../../../domain/vector-store.ts';
-import type { FileBatchRecord, Store } from '../../../storage/store.ts';
+import type {
+  FileBatchRecord,
+  VectorStoreFileBatch,
+  VectorStoreFileStatus,
+} from '../../../domain/vector-store.ts';
+import type { Store } from '../../../storage/store.ts';
 import { attachFiles, type FileToAttach } from '../attach-files.ts';
 import { requireVectorStore } from '../files/vector-store-files.service.ts';
 import type { FileBatchCreateParams } from './file-batches.schemas.ts';

@@ -1,6 +1,8 @@
 /** Request and response schemas of `/v1/vector_stores/{id}/files`. */
 import { z } from 'zod';
+import type { VectorStoreFile } from '../../../domain/vector-store.ts';
 import { idSchema, listQuerySchema } from '../../shared/common.schemas.ts';
+import type { Assert, SameType } from '../../shared/same-type.ts';
 import { AttributesSchema, ChunkingStrategySchema } from '../vector-stores.schemas.ts';
 
 export const StatusFilterSchema = z.enum(['in_progress', 'completed', 'failed', 'cancelled']);
@@ -44,6 +46,9 @@ export const VectorStoreFileSchema = z.object({
   }),
   attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
 });
+export type VectorStoreFileSchemaMatches = Assert<
+  SameType<z.output<typeof VectorStoreFileSchema>, VectorStoreFile>
+>;
 
 export const FileContentPageSchema = z.object({
   object: z.literal('vector_store.file_content.page'),

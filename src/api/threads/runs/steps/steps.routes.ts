@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { publicStep } from '../../../../domain/public-step.ts';
 import { defineRoute, type RouteDefinition } from '../../../../http/route.ts';
-import { idSchema, listQuerySchema, pageOf } from '../../../shared/common.schemas.ts';
-import { IncludeSchema, RunPathSchema } from '../runs.schemas.ts';
+import { idSchema, listQuerySchema, listSchema, pageOf } from '../../../shared/common.schemas.ts';
+import { IncludeSchema, RunPathSchema, RunStepSchema } from '../runs.schemas.ts';
 import type { RunsService } from '../runs.service.ts';
 
 const StepPathSchema = z.strictObject({
@@ -23,6 +23,7 @@ export function stepsRoutes(runs: RunsService): RouteDefinition[] {
       tag,
       params: RunPathSchema,
       query: listQuerySchema({ 'include[]': IncludeSchema }),
+      response: listSchema(RunStepSchema),
       handler: async ({ projectId, params, query }) => {
         const steps = await runs.steps(projectId, params.thread_id, params.run_id);
         const page = await steps.list(pageOf(query));
@@ -40,6 +41,7 @@ export function stepsRoutes(runs: RunsService): RouteDefinition[] {
       tag,
       params: StepPathSchema,
       query: z.strictObject({ 'include[]': IncludeSchema }),
+      response: RunStepSchema,
       handler: async ({ projectId, params, query }) => {
         const steps = await runs.steps(projectId, params.thread_id, params.run_id);
         return publicStep(await steps.retrieve(params.step_id), query['include[]'] ?? []);
