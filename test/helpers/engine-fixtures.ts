@@ -13,6 +13,7 @@ import type { Run, RunOptions } from '../../src/domain/run.ts';
 import type { RunEvent } from '../../src/domain/run-event.ts';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/storage/store.ts';
+import { createTestPostgresStore, dropSchema } from './postgres.ts';
 
 export const PROJECT = 'proj_engine';
 export const WORKER = 'worker-under-test';
@@ -29,8 +30,25 @@ export const wordCounter: TokenCounter = {
   count: (text) => (text.trim() === '' ? 0 : text.trim().split(/\s+/).length),
 };
 
-export async function createEngineStore(store: Store = createSqliteStore(':memory:')) {
-  await store.migrate();
+/**
+ * A migrated store with the test project: in-memory SQLite, or a Postgres schema of its own (dropped
+ * by `close()`).
+ */
+export async function createEngineStore(database: 'sqlite' | 'postgres' = 'sqlite'): Promise<Store> {
+  let store: Store;
+  if (database === 'postgres') {
+    const created = await createTestPostgresStore();
+    store = {
+      ...created.store,
+      close: async () => {
+        await created.store.close();
+        await dropSchema(created.schema);
+      },
+    };
+  } else {
+    store = createSqliteStore(':memory:');
+    await store.migrate();
+  }
   await store.projects.insert({
     id: PROJECT,
     object: 'organization.project',
