@@ -69,7 +69,8 @@ describe('the run status machine', () => {
       ['in_progress', 'expired'],
       ['in_progress', 'in_progress'],
     ];
-    for (const [from, to] of refused) expect(canTransition(from, to), `${from} → ${to}`).toBe(false);
+    for (const [from, to] of refused)
+      expect(canTransition(from, to), `${from} → ${to}`).toBe(false);
   });
 
   it('throws an InvalidTransitionError naming both statuses', () => {

@@ -5,12 +5,21 @@
  * per word here, so every budget below is plain arithmetic (a message costs its words + 4).
  */
 import { describe, expect, it } from 'vitest';
-import { NO_OPTIONS, testMessage, testRun, wordCounter } from '../../test/helpers/engine-fixtures.ts';
+import {
+  NO_OPTIONS,
+  testMessage,
+  testRun,
+  wordCounter,
+} from '../../test/helpers/engine-fixtures.ts';
 import type { Message } from '../domain/message.ts';
 import type { Run, RunStep } from '../domain/run.ts';
 import type { ModelMessage } from '../models/language-model.ts';
 import type { StepTranscript } from '../storage/ports/runs-port.ts';
-import { buildModelRequest, toolOutputRoom, type BuildRequestInput } from './build-model-request.ts';
+import {
+  buildModelRequest,
+  toolOutputRoom,
+  type BuildRequestInput,
+} from './build-model-request.ts';
 import { RunFailure } from './run-failure.ts';
 import { newStep } from './run-objects.ts';
 
@@ -77,14 +86,16 @@ async function failureOf(promise: Promise<unknown>): Promise<RunFailure> {
 
 describe('buildModelRequest', () => {
   it('keeps the last N messages of a last_messages strategy, starting at a user message', async () => {
-    const three = testRun(THREAD, { truncation_strategy: { type: 'last_messages', last_messages: 3 } });
-    expect(texts((await buildModelRequest(input(three, conversation()))).request.messages)).toEqual([
-      'u2',
-      'a2',
-      'u3',
-    ]);
+    const three = testRun(THREAD, {
+      truncation_strategy: { type: 'last_messages', last_messages: 3 },
+    });
+    expect(texts((await buildModelRequest(input(three, conversation()))).request.messages)).toEqual(
+      ['u2', 'a2', 'u3'],
+    );
     // The last two are a2, u3: history never opens with the assistant.
-    const two = testRun(THREAD, { truncation_strategy: { type: 'last_messages', last_messages: 2 } });
+    const two = testRun(THREAD, {
+      truncation_strategy: { type: 'last_messages', last_messages: 2 },
+    });
     expect(texts((await buildModelRequest(input(two, conversation()))).request.messages)).toEqual([
       'u3',
     ]);

@@ -77,9 +77,9 @@ describe('finish-run', () => {
       status: 'cancelled',
       cancelled_at: 5,
     });
-    expect(endStep(step, { status: 'incomplete', reason: 'max_completion_tokens' }, 5)).toMatchObject(
-      { status: 'completed', completed_at: 5 },
-    );
+    expect(
+      endStep(step, { status: 'incomplete', reason: 'max_completion_tokens' }, 5),
+    ).toMatchObject({ status: 'completed', completed_at: 5 });
   });
 
   async function openTurn(run: Run) {

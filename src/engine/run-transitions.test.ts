@@ -18,12 +18,7 @@ import type { Run, RunStep } from '../domain/run.ts';
 import type { StepTranscript } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import { newStep } from './run-objects.ts';
-import {
-  cancelIdleRun,
-  expireRun,
-  requestCancel,
-  submitToolOutputs,
-} from './run-transitions.ts';
+import { cancelIdleRun, expireRun, requestCancel, submitToolOutputs } from './run-transitions.ts';
 
 describe.each(testDatabases)('run transitions (%s)', (database) => {
   let store: Store;
@@ -160,7 +155,7 @@ describe.each(testDatabases)('run transitions (%s)', (database) => {
     ]);
     expect(moved.sort()).toEqual([false, true]);
     expect(bus.cancels).toEqual([run.id]);
-    expect((await store.runs.findRecord(run.id))).toMatchObject({
+    expect(await store.runs.findRecord(run.id)).toMatchObject({
       lockedBy: 'worker-holding',
       run: { status: 'cancelling' },
     });

@@ -34,7 +34,9 @@ export const wordCounter: TokenCounter = {
  * A migrated store with the test project: in-memory SQLite, or a Postgres schema of its own (dropped
  * by `close()`).
  */
-export async function createEngineStore(database: 'sqlite' | 'postgres' = 'sqlite'): Promise<Store> {
+export async function createEngineStore(
+  database: 'sqlite' | 'postgres' = 'sqlite',
+): Promise<Store> {
   let store: Store;
   if (database === 'postgres') {
     const created = await createTestPostgresStore();
