@@ -5,12 +5,23 @@ import {
   postgresAvailable,
 } from '../../../test/helpers/postgres.ts';
 import { runFilesContract } from '../files.contract.ts';
+import { runRunsQueueContract } from '../runs-queue.contract.ts';
 import { runStoreContract } from '../store.contract.ts';
 
 const schemas = new Map<object, string>();
 
 describe.runIf(postgresAvailable)('postgres', () => {
   runStoreContract('postgres', {
+    async create() {
+      const { store, schema } = await createTestPostgresStore();
+      schemas.set(store, schema);
+      return store;
+    },
+    async destroy(store) {
+      await dropSchema(schemas.get(store)!);
+    },
+  });
+  runRunsQueueContract('postgres', {
     async create() {
       const { store, schema } = await createTestPostgresStore();
       schemas.set(store, schema);

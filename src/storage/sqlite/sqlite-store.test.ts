@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runFilesContract } from '../files.contract.ts';
+import { runRunsQueueContract } from '../runs-queue.contract.ts';
 import { runStoreContract } from '../store.contract.ts';
 import { createSqliteStore } from './sqlite-store.ts';
 
@@ -31,3 +32,13 @@ runFilesContract(
   },
   { vectorBackend: 'sqlite-vec' },
 );
+
+runRunsQueueContract('sqlite (file, WAL)', {
+  async create() {
+    const store = createSqliteStore(
+      join(mkdtempSync(join(tmpdir(), 'concierge-sqlite-queue-')), 'queue.db'),
+    );
+    await store.migrate();
+    return store;
+  },
+});
