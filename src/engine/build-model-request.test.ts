@@ -84,6 +84,33 @@ async function failureOf(promise: Promise<unknown>): Promise<RunFailure> {
   return error as RunFailure;
 }
 
+function runTurns(run: Run, output: string) {
+  const answer = testMessage(THREAD, 'assistant', 'the run said this', { run_id: run.id });
+  const messageStep: RunStep = {
+    ...newStep(run, { type: 'message_creation', message_creation: { message_id: answer.id } }),
+    status: 'completed',
+  };
+  const toolStep: RunStep = {
+    ...newStep(run, { type: 'tool_calls', tool_calls: [] }),
+    status: 'completed',
+  };
+  const transcript: StepTranscript = {
+    calls: [{ id: 'call_1', name: 'lookup', arguments: '{}', output }],
+  };
+  const interrupted: RunStep = {
+    ...newStep(run, { type: 'tool_calls', tool_calls: [] }),
+    status: 'failed',
+  };
+  return {
+    answer,
+    steps: [
+      { step: messageStep, transcript: null },
+      { step: toolStep, transcript },
+      { step: interrupted, transcript: { calls: [{ ...transcript.calls[0]!, id: 'call_2' }] } },
+    ],
+  };
+}
+
 describe('buildModelRequest', () => {
   it('keeps the last N messages of a last_messages strategy, starting at a user message', async () => {
     const three = testRun(THREAD, {
@@ -165,33 +192,6 @@ describe('buildModelRequest', () => {
     );
     expect(texts(seeing.request.messages)).toEqual(['image']);
   });
-
-  function runTurns(run: Run, output: string) {
-    const answer = testMessage(THREAD, 'assistant', 'the run said this', { run_id: run.id });
-    const messageStep: RunStep = {
-      ...newStep(run, { type: 'message_creation', message_creation: { message_id: answer.id } }),
-      status: 'completed',
-    };
-    const toolStep: RunStep = {
-      ...newStep(run, { type: 'tool_calls', tool_calls: [] }),
-      status: 'completed',
-    };
-    const transcript: StepTranscript = {
-      calls: [{ id: 'call_1', name: 'lookup', arguments: '{}', output }],
-    };
-    const interrupted: RunStep = {
-      ...newStep(run, { type: 'tool_calls', tool_calls: [] }),
-      status: 'failed',
-    };
-    return {
-      answer,
-      steps: [
-        { step: messageStep, transcript: null },
-        { step: toolStep, transcript },
-        { step: interrupted, transcript: { calls: [{ ...transcript.calls[0]!, id: 'call_2' }] } },
-      ],
-    };
-  }
 
   it('keeps the run’s own turns after the history and leaves its messages out of the history', async () => {
     const run = testRun(THREAD);

@@ -38,7 +38,7 @@ export async function recoverInterruptedSteps(
   const { store } = context;
   const projectId = context.projectId;
   let recovered = 0;
-  for (const { step, transcript } of [...context.steps]) {
+  for (const { step, transcript } of context.steps) {
     // A step waiting on answered approvals is not interrupted: `resumeRun` settles it.
     if (step.status !== 'in_progress' || isResumable(transcript)) continue;
     const failed: RunStep = {

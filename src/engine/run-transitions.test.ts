@@ -116,16 +116,26 @@ describe.each(testDatabases)('run transitions (%s)', (database) => {
     const final = (await store.runs.find(PROJECT, run.id))!;
     const [stored] = await store.runSteps.listAll(PROJECT, run.id);
     const names = await storedEventNames(store, run.id, 2);
-    if (cancelled) {
-      expect(final.status).toBe('cancelled');
-      expect(stored!.step.status).toBe('cancelled');
-      expect(stored!.transcript?.calls.map((call) => call.output)).toEqual([null, null]);
-      expect(names).toEqual(['thread.run.step.cancelled', 'thread.run.cancelled']);
-    } else {
-      expect(final.status).toBe('queued');
-      expect(stored!.step.status).toBe('completed');
-      expect(names).toEqual(['thread.run.step.completed', 'thread.run.queued']);
-    }
+    expect({
+      run: final.status,
+      step: stored!.step.status,
+      outputs: stored!.transcript?.calls.map((call) => call.output),
+      events: names,
+    }).toEqual(
+      cancelled
+        ? {
+            run: 'cancelled',
+            step: 'cancelled',
+            outputs: [null, null],
+            events: ['thread.run.step.cancelled', 'thread.run.cancelled'],
+          }
+        : {
+            run: 'queued',
+            step: 'completed',
+            outputs: ['A', 'B'],
+            events: ['thread.run.step.completed', 'thread.run.queued'],
+          },
+    );
     expect(bus.published.map((event) => event.event)).toEqual(names);
   });
 

@@ -36,7 +36,14 @@ function fakeModel(parts: ModelStreamPart[]): LanguageModel {
   };
 }
 
-const serverTool = { type: 'file_search' } as unknown as ServerTool;
+const serverTool = {
+  type: 'file_search',
+  begin: (id: string) => ({
+    id,
+    type: 'file_search' as const,
+    file_search: { ranking_options: undefined, results: [] },
+  }),
+} as unknown as ServerTool;
 
 describe('streamTurn', () => {
   let store: Store;
@@ -183,12 +190,6 @@ describe('streamTurn', () => {
   });
 
   it('streams no argument deltas for a server tool’s call', async () => {
-    const begin = (id: string) => ({
-      id,
-      type: 'file_search' as const,
-      file_search: { ranking_options: undefined, results: [] },
-    });
-    (serverTool as { begin: unknown }).begin = begin;
     const { events, result } = await turn([
       { type: 'tool-call-start', toolCallId: 'call_fs', toolName: 'file_search' },
       { type: 'tool-call-delta', toolCallId: 'call_fs', argumentsDelta: '{"query":"x"}' },

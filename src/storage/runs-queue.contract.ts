@@ -14,6 +14,10 @@ import type { Store } from './store.ts';
 
 const PROJECT = 'proj_queue';
 
+function record(run: Run, lockedBy: string | null = null, leaseUntil: number | null = null) {
+  return { projectId: PROJECT, run, options: NO_OPTIONS, lockedBy, leaseUntil } as RunRecord;
+}
+
 export function runRunsQueueContract(name: string, factory: StoreFactory): void {
   describe(`runs queue contract: ${name}`, () => {
     let store: Store;
@@ -53,10 +57,6 @@ export function runRunsQueueContract(name: string, factory: StoreFactory): void 
       });
       threads.push(id);
       return id;
-    }
-
-    function record(run: Run, lockedBy: string | null = null, leaseUntil: number | null = null) {
-      return { projectId: PROJECT, run, options: NO_OPTIONS, lockedBy, leaseUntil } as RunRecord;
     }
 
     async function queued(overrides: Partial<Run> = {}): Promise<Run> {
@@ -186,7 +186,7 @@ export function runRunsQueueContract(name: string, factory: StoreFactory): void 
       const event = { runId: run.id, event: 'thread.run.in_progress' as const, data: '{}' };
       await expect(
         store.runs.compareAndSet(PROJECT, next, 'queued', [event], undefined, 0),
-      ).rejects.toThrow();
+      ).rejects.toBeInstanceOf(Error);
       expect((await store.runs.find(PROJECT, run.id))?.status).toBe('queued');
       expect(
         await store.runs.compareAndSet(PROJECT, next, 'queued', [event], undefined, 1),
@@ -200,9 +200,11 @@ export function runRunsQueueContract(name: string, factory: StoreFactory): void 
         runs.map((run) => store.runs.insert(record(run), [])),
       );
       expect(inserted.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
-      for (const result of inserted)
-        if (result.status === 'rejected')
-          expect(result.reason).toBeInstanceOf(ActiveRunConflictError);
+      expect(
+        inserted.flatMap((result) =>
+          result.status === 'rejected' ? [result.reason instanceof ActiveRunConflictError] : [],
+        ),
+      ).toEqual([true, true, true]);
       const active = (await store.runs.findActive(PROJECT, threadId))!;
       expect(runs.map((run) => run.id)).toContain(active.id);
 
