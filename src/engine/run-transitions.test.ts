@@ -15,6 +15,7 @@ import {
   testRun,
 } from '../../test/helpers/engine-fixtures.ts';
 import type { Run, RunStep } from '../domain/run.ts';
+import { InvalidTransitionError } from '../domain/run-status.ts';
 import type { StepTranscript } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import { newStep } from './run-objects.ts';
@@ -173,6 +174,25 @@ describe.each(testDatabases)('run transitions (%s)', (database) => {
       'thread.run.created',
       'thread.run.queued',
     ]);
+  });
+
+  it('refuses moves the status machine does not have: a cancel request for a run no worker holds, expiring a working run', async () => {
+    // A queued run moved to cancelling would wait there forever: no worker claims it to finish the cancel.
+    const run = testRun(await newThread(store));
+    await insertTestRun(store, run);
+    const bus = recordingBus();
+    await expect(requestCancel(store, bus, PROJECT, run)).rejects.toBeInstanceOf(
+      InvalidTransitionError,
+    );
+    expect((await store.runs.find(PROJECT, run.id))?.status).toBe('queued');
+    expect(bus.cancels).toEqual([]);
+    const working = testRun(await newThread(store), { status: 'in_progress' });
+    await insertTestRun(store, working, 'worker-holding');
+    await expect(expireRun(store, bus, PROJECT, working)).rejects.toBeInstanceOf(
+      InvalidTransitionError,
+    );
+    expect((await store.runs.find(PROJECT, working.id))?.status).toBe('in_progress');
+    expect(bus.published).toEqual([]);
   });
 
   it('refuses a submit for a run that is no longer waiting, leaving its step untouched', async () => {

@@ -17,6 +17,7 @@ import {
 } from '../../test/helpers/engine-fixtures.ts';
 import type { Run } from '../domain/run.ts';
 import type { RunEvent } from '../domain/run-event.ts';
+import { InvalidTransitionError } from '../domain/run-status.ts';
 import type { Store } from '../storage/store.ts';
 import { EventSink } from './event-sink.ts';
 import { RunOwnershipLostError, RunWriter } from './run-writer.ts';
@@ -115,6 +116,18 @@ describe('RunWriter', () => {
       'thread.run.created',
       'thread.run.queued',
     ]);
+    expect(bus.published).toEqual([]);
+  });
+
+  it('refuses a move the run status machine does not have, writing nothing', async () => {
+    const run = await heldRun({ status: 'in_progress' });
+    const { writer, bus } = await testWriter(store, run);
+    const expired: Run = { ...run, status: 'expired' };
+    await expect(
+      writer.transition(expired, [{ event: 'thread.run.expired', data: expired }]),
+    ).rejects.toBeInstanceOf(InvalidTransitionError);
+    expect((await store.runs.find(PROJECT, run.id))?.status).toBe('in_progress');
+    expect(await store.runEvents.lastSeq(run.id)).toBe(2);
     expect(bus.published).toEqual([]);
   });
 
