@@ -5,9 +5,13 @@
 import { nowSeconds } from '../domain/clock.ts';
 import type { Message } from '../domain/message.ts';
 import type { Run, RunErrorCode, RunStep, Usage } from '../domain/run.ts';
+import { ModelCallError, type ModelFinishReason } from '../models/language-model.ts';
 import type { Store } from '../storage/store.ts';
+import { ToolUnavailableError } from '../tools/tool-unavailable-error.ts';
+import { RunFailure } from './run-failure.ts';
 import { publicStep, textDelta } from './run-objects.ts';
-import type { RunWriter } from './run-writer.ts';
+import { RunOwnershipLostError, type RunWriter } from './run-writer.ts';
+import { CancelRequested, HandBack } from './stop-reasons.ts';
 import type { TurnState } from './stream-turn.ts';
 
 export type Ending =
@@ -131,4 +135,78 @@ export async function endRun(
   }
   const ended = endedRun(writer.run, ending, usage);
   await writer.transition(ended, [{ event: `thread.run.${ending.status}`, data: ended }]);
+}
+
+/** How a run ends when the model answered: completed, or incomplete when it hit `max_completion_tokens`. */
+export function answerEnding(finishReason: ModelFinishReason, run: Run): Ending {
+  return finishReason === 'length' && run.max_completion_tokens !== null
+    ? { status: 'incomplete', reason: 'max_completion_tokens' }
+    : { status: 'completed' };
+}
+
+/**
+ * The ending `error` calls for (the failure table in docs/architecture.md), or undefined when the run
+ * was handed back and stays as it is.
+ */
+export function endingFor(error: unknown, signal: AbortSignal): Ending | undefined {
+  if (signal.aborted && signal.reason instanceof CancelRequested) return { status: 'cancelled' };
+  if (signal.aborted && signal.reason instanceof HandBack) return undefined;
+  if (error instanceof RunFailure) {
+    return error.outcome.status === 'failed'
+      ? { status: 'failed', code: error.outcome.code, message: error.message }
+      : { status: 'incomplete', reason: error.outcome.reason };
+  }
+  if (error instanceof ModelCallError)
+    return { status: 'failed', code: error.code, message: error.message };
+  if (error instanceof ToolUnavailableError)
+    return { status: 'failed', code: 'server_error', message: error.message };
+  return {
+    status: 'failed',
+    code: 'server_error',
+    message: 'The server had an error while running this run.',
+  };
+}
+
+export interface StoppedRun {
+  store: Store;
+  writer: RunWriter;
+  projectId: string;
+  state: TurnState;
+  signal: AbortSignal;
+  include: readonly string[];
+  /** The run's usage so far. */
+  usage(): Usage;
+  log: { error(object: object, message: string): void };
+}
+
+/**
+ * Ends a run that `error` stopped, as `endingFor` says. A run another node changed is left alone,
+ * unless the change was a cancel request; a run handed back keeps its status, its events flushed.
+ */
+export async function endAfterError(run: StoppedRun, error: unknown): Promise<void> {
+  const { writer } = run;
+  let ending = endingFor(error, run.signal);
+  if (error instanceof RunOwnershipLostError) {
+    // Another node changed the run: only a cancel request leaves it ours to finish.
+    const current = await writer.refresh().catch(() => undefined);
+    if (current?.status !== 'cancelling') return;
+    ending = { status: 'cancelled' };
+  }
+  if (!ending) {
+    await writer.flush().catch(() => {});
+    return;
+  }
+  if (
+    ending.status === 'failed' &&
+    !(error instanceof RunFailure) &&
+    !(error instanceof ModelCallError)
+  ) {
+    run.log.error({ err: error, runId: writer.run.id }, 'run failed with an unexpected error');
+  }
+  try {
+    await endRun(run.store, writer, run.projectId, run.state, ending, run.usage(), run.include);
+  } catch (endError) {
+    if (!(endError instanceof RunOwnershipLostError))
+      run.log.error({ err: endError, runId: writer.run.id }, 'could not end the run');
+  }
 }

@@ -1,23 +1,45 @@
 /**
- * Phase: take over a run whose worker died mid-turn. Steps it left in progress are marked failed
- * (truthfully: the worker stopped) and the partial message of an interrupted message step is deleted,
- * so the repeated turn does not leave the thread with two answers.
+ * Phase: start a claimed run, or take over one whose worker died mid-turn. Steps it left in progress
+ * are marked failed (truthfully: the worker stopped) and the partial message of an interrupted message
+ * step is deleted, so the repeated turn does not leave the thread with two answers. A step waiting on
+ * approvals the client has answered continues where it paused; a run whose answer was written but
+ * which was not ended yet is ended without a second answer.
  */
 import { nowSeconds } from '../domain/clock.ts';
-import type { RunStep } from '../domain/run.ts';
-import type { Store } from '../storage/store.ts';
-import { isResumable } from './run-tools.ts';
+import type { Run, RunStep } from '../domain/run.ts';
+import { endRun } from './finish-run.ts';
+import type { RunContext } from './run-context.ts';
+import type { RunSession } from './run-session.ts';
+import { isResumable, settleTools } from './run-tools.ts';
+import { runUsage } from './run-usage.ts';
 import type { RunWriter } from './run-writer.ts';
+import { CancelRequested } from './stop-reasons.ts';
 
+/** Moves a queued run to `in_progress`, or recovers a run taken over in progress. */
+export async function startRun(context: RunContext, writer: RunWriter): Promise<void> {
+  if (writer.run.status === 'cancelling') throw new CancelRequested();
+  if (writer.run.status === 'queued') {
+    const started: Run = {
+      ...writer.run,
+      status: 'in_progress',
+      started_at: writer.run.started_at ?? nowSeconds(),
+    };
+    await writer.transition(started, [{ event: 'thread.run.in_progress', data: started }]);
+    return;
+  }
+  await recoverInterruptedSteps(context, writer);
+}
+
+/** Fails the steps an earlier worker left in progress; returns how many. */
 export async function recoverInterruptedSteps(
-  store: Store,
+  context: RunContext,
   writer: RunWriter,
-  projectId: string,
 ): Promise<number> {
-  const steps = await store.runSteps.listAll(projectId, writer.run.id);
+  const { store } = context;
+  const projectId = context.projectId;
   let recovered = 0;
-  for (const { step, transcript } of steps) {
-    // A step waiting on answered approvals is not interrupted: the executor resumes it.
+  for (const { step, transcript } of context.steps) {
+    // A step waiting on answered approvals is not interrupted: `resumeRun` settles it.
     if (step.status !== 'in_progress' || isResumable(transcript)) continue;
     const failed: RunStep = {
       ...step,
@@ -37,4 +59,42 @@ export async function recoverInterruptedSteps(
     recovered++;
   }
   return recovered;
+}
+
+/**
+ * Continues what the run's earlier executions left: settles a step whose approvals were answered, or
+ * ends a run whose answer is already written. Returns whether the run is done here (paused or ended)
+ * or goes on to its next model turn.
+ */
+export async function resumeRun(session: RunSession): Promise<'done' | 'continue'> {
+  const { context, writer } = session;
+  const pending = context.steps.find(
+    ({ step, transcript }) => step.status === 'in_progress' && isResumable(transcript),
+  );
+  if (pending) {
+    await context.readMessages();
+    const settled = await settleTools(session, pending.step, pending.transcript!);
+    return settled === 'paused' ? 'done' : 'continue';
+  }
+  // Taken over after the answer was written but before the run ended: end it, without a second
+  // answer. (With max_completion_tokens the ending depends on the finish reason; that run repeats
+  // its turn, as before.)
+  const last = context.steps.at(-1)?.step;
+  if (
+    last?.type === 'message_creation' &&
+    last.status === 'completed' &&
+    writer.run.max_completion_tokens === null
+  ) {
+    await endRun(
+      context.store,
+      writer,
+      context.projectId,
+      session.state,
+      { status: 'completed' },
+      runUsage(context.steps),
+      session.record.options.include,
+    );
+    return 'done';
+  }
+  return 'continue';
 }

@@ -4,14 +4,19 @@
  * `approve_action` function call for the client. The step completes once every call has an output;
  * until then the run waits in `requires_action` for the client's function outputs and approvals.
  */
+import { nowSeconds } from '../domain/clock.ts';
 import { newId } from '../domain/ids.ts';
-import type { RunOptions, RunStep, StepToolCall } from '../domain/run.ts';
+import type { Run, RunOptions, RunStep, StepToolCall, Usage } from '../domain/run.ts';
 import type { ToolResources } from '../domain/assistant.ts';
 import type { StepTranscript, TranscriptCall } from '../domain/run-record.ts';
 import type { Store } from '../storage/store.ts';
 import { APPROVE_ACTION, type ServerTool, type ToolContext } from '../tools/tool.ts';
+import { toolOutputRoom } from './build-model-request.ts';
+import { endStep } from './finish-run.ts';
 import { fitExecution } from './fit-tool-output.ts';
-import { toolCallDelta } from './run-objects.ts';
+import { publicStep, toolCallDelta, usageOf } from './run-objects.ts';
+import { requestInput, type RunSession } from './run-session.ts';
+import { runUsage, usedTokens } from './run-usage.ts';
 import type { RunWriter } from './run-writer.ts';
 import type { TokenCounter } from './token-counter.ts';
 
@@ -165,4 +170,76 @@ export async function settleToolStep(input: {
     }
   }
   return { step: updated, transcript, waiting };
+}
+
+/**
+ * Settles a tool-calls step of the session's run: its server calls run, each output fitted to the room
+ * the next turn leaves, and the step completes; or, when calls wait for the client, the run pauses in
+ * `requires_action`.
+ */
+export async function settleTools(
+  session: RunSession,
+  step: RunStep,
+  transcript: StepTranscript,
+): Promise<'paused' | 'completed'> {
+  const { context, writer, record } = session;
+  const earlier = context.steps.filter((entry) => entry.step.id !== step.id);
+  const outputRoom = toolOutputRoom(
+    { ...requestInput(session), used: usedTokens([...earlier, { step, transcript }]) },
+    transcript,
+  );
+  const settled = await settleToolStep({
+    store: context.store,
+    writer,
+    projectId: record.projectId,
+    options: record.options,
+    toolResources: session.toolResources,
+    toolFor: session.toolFor,
+    step,
+    transcript,
+    sourceOffset: countSources(earlier.map((entry) => entry.step)),
+    outputRoom,
+    counter: session.counter,
+    signal: session.signal,
+  });
+  session.state.toolStep = settled.step;
+  if (settled.waiting.length > 0) {
+    await pauseForClient(session, settled.waiting, runUsage(context.steps));
+    return 'paused';
+  }
+  const usage = transcript.usage;
+  const completed = {
+    ...endStep(settled.step, { status: 'completed' }),
+    usage: usage ? usageOf(usage.prompt, usage.completion) : null,
+  };
+  await writer.write(() => context.store.runSteps.update(record.projectId, completed));
+  writer.emit('thread.run.step.completed', publicStep(completed, record.options.include));
+  session.state.toolStep = undefined;
+  return 'completed';
+}
+
+/** Pauses the run in `requires_action` on the calls the client must answer. */
+async function pauseForClient(
+  session: RunSession,
+  calls: ClientCall[],
+  usage: Usage,
+): Promise<void> {
+  const { writer } = session;
+  const waiting: Run = {
+    ...writer.run,
+    status: 'requires_action',
+    required_action: {
+      type: 'submit_tool_outputs',
+      submit_tool_outputs: {
+        tool_calls: calls.map((call) => ({
+          id: call.id,
+          type: 'function',
+          function: { name: call.name, arguments: call.arguments },
+        })),
+      },
+    },
+    expires_at: nowSeconds() + session.runExpirySeconds,
+    usage,
+  };
+  await writer.transition(waiting, [{ event: 'thread.run.requires_action', data: waiting }]);
 }

@@ -6,6 +6,7 @@
 import { nowSeconds } from '../domain/clock.ts';
 import type { Run, RunStep, StepToolCall } from '../domain/run.ts';
 import type { RunEventName } from '../domain/run-event.ts';
+import { assertTransition } from '../domain/run-status.ts';
 import type { NewRunEvent, StepTranscript } from '../domain/run-record.ts';
 import type { Store } from '../storage/store.ts';
 import type { EventBus } from './event-bus.ts';
@@ -22,6 +23,7 @@ async function commit(
   stepUpdates: StepUpdate[],
   events: Array<{ event: RunEventName; data: unknown }>,
 ): Promise<boolean> {
+  assertTransition(expected, next.status);
   const stored = await store.transaction(async (transaction) => {
     const newEvents: NewRunEvent[] = events.map((event) => ({
       runId: next.id,
@@ -84,6 +86,7 @@ export async function requestCancel(
   projectId: string,
   run: Run,
 ): Promise<boolean> {
+  assertTransition(run.status, 'cancelling');
   const cancelling: Run = { ...run, status: 'cancelling' };
   const moved = await store.runs.compareAndSet(projectId, cancelling, run.status, []);
   if (moved) bus.notifyCancel(run.id);

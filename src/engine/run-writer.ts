@@ -5,6 +5,7 @@
  * announces is persisted, and a client reading the table sees the same order as a live one.
  */
 import type { Run, RunStatus } from '../domain/run.ts';
+import { assertTransition } from '../domain/run-status.ts';
 import type { RunEvent, RunEventName } from '../domain/run-event.ts';
 import type { NewRunEvent } from '../domain/run-record.ts';
 import type { Store } from '../storage/store.ts';
@@ -88,7 +89,8 @@ export class RunWriter {
   /**
    * Moves the run to `next` (its status must differ or equal the current one as the machine allows),
    * storing `events` in the same transaction. Throws `RunOwnershipLostError` when the stored status or
-   * lease is no longer ours.
+   * lease is no longer ours, and `InvalidTransitionError` (writing nothing) when the run status machine
+   * has no such move.
    */
   async transition(
     next: Run,
@@ -97,6 +99,7 @@ export class RunWriter {
     await this.flush();
     await this.enqueue(async () => {
       const expected: RunStatus = this.run.status;
+      assertTransition(expected, next.status);
       const newEvents: NewRunEvent[] = events.map((event) => ({
         runId: next.id,
         event: event.event,

@@ -146,7 +146,8 @@ describe('run controls with the official SDK', () => {
     const thread = await bed.client.beta.threads.create({
       messages: [{ role: 'user', content: 'x' }],
     });
-    bed.upstream.respondWith(() => ({ text: 'done', delayMs: 100 }));
+    // The first run stays active until every create has been answered, even on a loaded machine.
+    bed.upstream.respondWith(() => ({ text: 'done', delayMs: 1500 }));
     const attempts = await Promise.allSettled(
       Array.from({ length: 8 }, () =>
         bed.client.beta.threads.runs.create(thread.id, { assistant_id: assistantId, tools: [] }),

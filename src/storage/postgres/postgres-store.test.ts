@@ -8,12 +8,23 @@ import {
 import { runFilesContract } from '../files.contract.ts';
 import { runServiceAgentActionsContract } from '../service-agent-actions.contract.ts';
 import { createPostgresStore } from './postgres-store.ts';
+import { runRunsQueueContract } from '../runs-queue.contract.ts';
 import { runStoreContract } from '../store.contract.ts';
 
 const schemas = new Map<object, string>();
 
 describe.runIf(postgresAvailable)('postgres', () => {
   runStoreContract('postgres', {
+    async create() {
+      const { store, schema } = await createTestPostgresStore();
+      schemas.set(store, schema);
+      return store;
+    },
+    async destroy(store) {
+      await dropSchema(schemas.get(store)!);
+    },
+  });
+  runRunsQueueContract('postgres', {
     async create() {
       const { store, schema } = await createTestPostgresStore();
       schemas.set(store, schema);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runFilesContract } from '../files.contract.ts';
 import { runServiceAgentActionsContract } from '../service-agent-actions.contract.ts';
+import { runRunsQueueContract } from '../runs-queue.contract.ts';
 import { runStoreContract } from '../store.contract.ts';
 import { createSqliteStore } from './sqlite-store.ts';
 
@@ -40,6 +41,16 @@ runServiceAgentActionsContract('sqlite (file, WAL)', {
   async create() {
     const store = createSqliteStore(
       join(mkdtempSync(join(tmpdir(), 'concierge-sqlite-actions-')), 'actions.db'),
+    );
+    await store.migrate();
+    return store;
+  },
+});
+
+runRunsQueueContract('sqlite (file, WAL)', {
+  async create() {
+    const store = createSqliteStore(
+      join(mkdtempSync(join(tmpdir(), 'concierge-sqlite-queue-')), 'queue.db'),
     );
     await store.migrate();
     return store;

@@ -1,0 +1,125 @@
+/**
+ * What one execution of a run works from, built once per turn: the run's steps, read once when the
+ * worker takes the run and then held in memory, and the thread's messages, read once per model turn.
+ * Only the worker holding a run writes its steps (other nodes write them only while no worker holds
+ * it), so the phases write through `store`, a view of the store that keeps both lists current with
+ * every step and message write, a transaction's once it commits.
+ */
+import type { Message } from '../domain/message.ts';
+import type { RunStep } from '../domain/run.ts';
+import type { RunRecord, StepTranscript } from '../domain/run-record.ts';
+import type { Store } from '../storage/store.ts';
+
+export interface StepEntry {
+  step: RunStep;
+  transcript: StepTranscript | null;
+}
+
+type Change =
+  | { kind: 'step'; step: RunStep; transcript: StepTranscript | null | undefined }
+  | { kind: 'message'; message: Message }
+  | { kind: 'message-deleted'; id: string };
+
+export class RunContext {
+  /** The run's steps, oldest first, as stored. */
+  readonly steps: StepEntry[];
+  /** The thread's messages as of this turn, oldest first (with this turn's own writes). */
+  messages: Message[] = [];
+  /** The store, seen through this context: step and message writes keep the lists above current. */
+  readonly store: Store;
+  readonly projectId: string;
+
+  private constructor(
+    private readonly base: Store,
+    private readonly record: RunRecord,
+    steps: StepEntry[],
+  ) {
+    this.steps = steps;
+    this.projectId = record.projectId;
+    this.store = this.track(base, (change) => this.apply(change));
+  }
+
+  /**
+   * The context of a run a worker just took. A run that never started (queued, no `started_at`) has no
+   * steps: nothing is read.
+   */
+  static async load(store: Store, record: RunRecord): Promise<RunContext> {
+    const fresh = record.run.status === 'queued' && record.run.started_at === null;
+    const steps = fresh ? [] : await store.runSteps.listAll(record.projectId, record.run.id);
+    return new RunContext(store, record, steps);
+  }
+
+  /** Reads the thread's messages: once at the start of each model turn. */
+  async readMessages(): Promise<Message[]> {
+    this.messages = await this.base.messages.listAll(
+      this.record.projectId,
+      this.record.run.thread_id,
+    );
+    return this.messages;
+  }
+
+  private apply(change: Change): void {
+    if (change.kind === 'message-deleted') {
+      this.messages = this.messages.filter((message) => message.id !== change.id);
+      return;
+    }
+    if (change.kind === 'message') {
+      const { message } = change;
+      if (message.thread_id !== this.record.run.thread_id) return;
+      const index = this.messages.findIndex((entry) => entry.id === message.id);
+      if (index === -1) this.messages.push(message);
+      else this.messages[index] = message;
+      return;
+    }
+    const { step, transcript } = change;
+    if (step.run_id !== this.record.run.id) return;
+    const index = this.steps.findIndex((entry) => entry.step.id === step.id);
+    if (index === -1) this.steps.push({ step, transcript: transcript ?? null });
+    // An update without a transcript keeps the stored one (as `runSteps.update` does).
+    else this.steps[index] = { step, transcript: transcript ?? this.steps[index]!.transcript };
+  }
+
+  /** `store`, with its step and message writes reported to `record` once they are stored. */
+  private track(store: Store, record: (change: Change) => void): Store {
+    const { runSteps, messages } = store;
+    return {
+      ...store,
+      runSteps: {
+        ...runSteps,
+        insert: async (projectId, step, transcript) => {
+          await runSteps.insert(projectId, step, transcript);
+          record({ kind: 'step', step, transcript: transcript ?? null });
+        },
+        update: async (projectId, step, transcript) => {
+          await runSteps.update(projectId, step, transcript);
+          record({ kind: 'step', step, transcript });
+        },
+      },
+      messages: {
+        ...messages,
+        insert: async (projectId, message) => {
+          await messages.insert(projectId, message);
+          record({ kind: 'message', message });
+        },
+        update: async (projectId, message) => {
+          const updated = await messages.update(projectId, message);
+          if (updated) record({ kind: 'message', message });
+          return updated;
+        },
+        delete: async (projectId, id) => {
+          const deleted = await messages.delete(projectId, id);
+          if (deleted) record({ kind: 'message-deleted', id });
+          return deleted;
+        },
+      },
+      transaction: async (work) => {
+        const pending: Change[] = [];
+        const result = await store.transaction((transaction) =>
+          work(this.track(transaction, (change) => pending.push(change))),
+        );
+        pending.forEach(record);
+        return result;
+      },
+    };
+  }
+}
