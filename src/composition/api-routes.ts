@@ -59,22 +59,9 @@ export interface ApiParts {
 }
 
 export function createApiRoutes(config: Config, version: string, parts: ApiParts): ApiRoutes {
-  const { store, blobs, bus } = parts.persistence;
+  const { store, blobs } = parts.persistence;
   const { fileSearch, onFilesQueued } = parts.retrieval;
   const { chain, builtinAgents, a2aClient } = parts.agents;
-  const toolResources = createToolResourcesResolver({ onFilesQueued });
-  const beforeCreateMessage = createMessageAttachments({ onFilesQueued });
-  const threads = createThreadsService({ store, toolResources, beforeCreateMessage });
-  const runs = createRunsService({
-    store,
-    bus,
-    threads,
-    toolResources,
-    beforeCreateMessage,
-    runExpirySeconds: config.runExpirySeconds,
-    // A run created here goes straight to this process's worker when it has room; else the queue.
-    handOff: parts.engine.worker,
-  });
   const files = createFilesService({ store, blobs, fileSizeLimit: config.fileSizeLimit });
   const maxTokensPerFile = config.fileSearchMaxTokensPerFile;
   const projects = createProjectsService({ store, onAccessChanged: parts.onAccessChanged });
@@ -85,11 +72,7 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
       store,
       openApiDocument: () => (openApiDocument ??= buildOpenApiDocument(routes, version)),
     }),
-    ...assistantsRoutes(createAssistantsService({ store, toolResources })),
-    ...threadsRoutes(threads),
-    ...messagesRoutes(createMessagesService({ store, beforeCreate: beforeCreateMessage })),
-    ...runsRoutes(runs),
-    ...stepsRoutes(runs),
+    ...conversationRoutes(config, version, parts),
     ...filesRoutes(files),
     ...vectorStoresRoutes(
       createVectorStoresService({ store, search: fileSearch, rewriteQuery, onFilesQueued }),
@@ -125,7 +108,33 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
     ),
     ...modelsRoutes(config.providers),
     ...meRoutes({ store, devMode: !config.apiKey }),
-    ...a2aRoutes(createA2aService({ store, runs, version })),
   );
   return { routes, files };
+}
+
+/** Assistants, threads, messages, runs and their steps, and every assistant served over A2A. */
+function conversationRoutes(config: Config, version: string, parts: ApiParts): RouteDefinition[] {
+  const { store, bus } = parts.persistence;
+  const { onFilesQueued } = parts.retrieval;
+  const toolResources = createToolResourcesResolver({ onFilesQueued });
+  const beforeCreateMessage = createMessageAttachments({ onFilesQueued });
+  const threads = createThreadsService({ store, toolResources, beforeCreateMessage });
+  const runs = createRunsService({
+    store,
+    bus,
+    threads,
+    toolResources,
+    beforeCreateMessage,
+    runExpirySeconds: config.runExpirySeconds,
+    // A run created here goes straight to this process's worker when it has room; else the queue.
+    handOff: parts.engine.worker,
+  });
+  return [
+    ...assistantsRoutes(createAssistantsService({ store, toolResources })),
+    ...threadsRoutes(threads),
+    ...messagesRoutes(createMessagesService({ store, beforeCreate: beforeCreateMessage })),
+    ...runsRoutes(runs),
+    ...stepsRoutes(runs),
+    ...a2aRoutes(createA2aService({ store, runs, version })),
+  ];
 }
