@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { approvalTerms, COUNTERPARTY_KINDS } from './counterparty.ts';
+import {
+  approvalTerms,
+  COUNTERPARTY_KINDS,
+  counterpartiesOf,
+  namedCounterparties,
+} from './counterparty.ts';
 
 describe('counterparty kinds', () => {
   it('puts every counterparty and the slippage of a proposal on the approval card', () => {
@@ -30,5 +35,13 @@ describe('counterparty kinds', () => {
     expect(COUNTERPARTY_KINDS.map((kind) => kind.allowlist)).toEqual(
       COUNTERPARTY_KINDS.map((kind) => `allowed_${kind.field}s`),
     );
+  });
+});
+
+describe('counterparties between a draft and a proposal', () => {
+  it('stores null for each kind a draft leaves out, and gives back only those it named', () => {
+    const proposal = counterpartiesOf({ merchant: 'acme.test' });
+    expect(proposal).toEqual({ asset: null, contract: null, merchant: 'acme.test', host: null });
+    expect(namedCounterparties(proposal)).toEqual({ merchant: 'acme.test' });
   });
 });

@@ -26,7 +26,9 @@ export const COUNTERPARTY_KINDS = [
 export const MAX_ALLOWLIST_ENTRIES = 200;
 
 // Every kind is a field of the proposal and an allowlist of the policy (checked by the compiler).
-type Fields = (typeof COUNTERPARTY_KINDS)[number]['field'];
+/** `asset`, `contract`, `merchant` or `host`. */
+export type CounterpartyField = (typeof COUNTERPARTY_KINDS)[number]['field'];
+type Fields = CounterpartyField;
 type Allowlists = (typeof COUNTERPARTY_KINDS)[number]['allowlist'];
 const proposalHasEveryKind: Pick<Proposal, Fields> extends Record<Fields, string | null>
   ? true
@@ -39,18 +41,37 @@ const policyHasEveryKind: Pick<ServiceAgentPolicy, Allowlists> extends Partial<
 void proposalHasEveryKind;
 void policyHasEveryKind;
 
+/** Each kind's value on a proposal: null where the draft names none. */
+export function counterpartiesOf(
+  draft: Partial<Record<CounterpartyField, string>>,
+): Record<CounterpartyField, string | null> {
+  return Object.fromEntries(
+    COUNTERPARTY_KINDS.map(({ field }) => [field, draft[field] ?? null]),
+  ) as Record<CounterpartyField, string | null>;
+}
+
+/** The counterparties a proposal names (not null), as a draft spells them. */
+export function namedCounterparties(
+  proposal: Pick<Proposal, CounterpartyField>,
+): Partial<Record<CounterpartyField, string>> {
+  const named: Partial<Record<CounterpartyField, string>> = {};
+  for (const { field } of COUNTERPARTY_KINDS) {
+    const value = proposal[field];
+    if (value !== null) named[field] = value;
+  }
+  return named;
+}
+
 /**
  * The proposal's terms a person decides on besides its kind, summary and value: each counterparty it
  * names, and the slippage a swap accepts. Absent terms are left out.
  */
 export function approvalTerms(
-  proposal: Pick<Proposal, Fields | 'slippage_bps'>,
-): Partial<Record<Fields, string> & { slippage_bps: number }> {
-  const terms: Partial<Record<Fields, string> & { slippage_bps: number }> = {};
-  for (const { field } of COUNTERPARTY_KINDS) {
-    const value = proposal[field];
-    if (value) terms[field] = value;
-  }
-  if (proposal.slippage_bps !== null) terms.slippage_bps = proposal.slippage_bps;
-  return terms;
+  proposal: Pick<Proposal, CounterpartyField | 'slippage_bps'>,
+): Partial<Record<CounterpartyField, string> & { slippage_bps: number }> {
+  const named = Object.entries(namedCounterparties(proposal)).filter(([, value]) => value !== '');
+  return {
+    ...Object.fromEntries(named),
+    ...(proposal.slippage_bps !== null ? { slippage_bps: proposal.slippage_bps } : {}),
+  };
 }
