@@ -65,6 +65,7 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
   const files = createFilesService({ store, blobs, fileSizeLimit: config.fileSizeLimit });
   const maxTokensPerFile = config.fileSearchMaxTokensPerFile;
   const projects = createProjectsService({ store, onAccessChanged: parts.onAccessChanged });
+  const conversation = conversationRoutes(config, parts);
   const routes: RouteDefinition[] = [];
   let openApiDocument: unknown;
   routes.push(
@@ -72,7 +73,7 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
       store,
       openApiDocument: () => (openApiDocument ??= buildOpenApiDocument(routes, version)),
     }),
-    ...conversationRoutes(config, version, parts),
+    ...conversation.routes,
     ...filesRoutes(files),
     ...vectorStoresRoutes(
       createVectorStoresService({ store, search: fileSearch, rewriteQuery, onFilesQueued }),
@@ -108,12 +109,13 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
     ),
     ...modelsRoutes(config.providers),
     ...meRoutes({ store, devMode: !config.apiKey }),
+    ...a2aRoutes(createA2aService({ store, runs: conversation.runs, version })),
   );
   return { routes, files };
 }
 
-/** Assistants, threads, messages, runs and their steps, and every assistant served over A2A. */
-function conversationRoutes(config: Config, version: string, parts: ApiParts): RouteDefinition[] {
+/** Assistants, threads, messages, runs and their steps; the runs service (A2A starts runs too). */
+function conversationRoutes(config: Config, parts: ApiParts) {
   const { store, bus } = parts.persistence;
   const { onFilesQueued } = parts.retrieval;
   const toolResources = createToolResourcesResolver({ onFilesQueued });
@@ -129,12 +131,12 @@ function conversationRoutes(config: Config, version: string, parts: ApiParts): R
     // A run created here goes straight to this process's worker when it has room; else the queue.
     handOff: parts.engine.worker,
   });
-  return [
+  const routes: RouteDefinition[] = [
     ...assistantsRoutes(createAssistantsService({ store, toolResources })),
     ...threadsRoutes(threads),
     ...messagesRoutes(createMessagesService({ store, beforeCreate: beforeCreateMessage })),
     ...runsRoutes(runs),
     ...stepsRoutes(runs),
-    ...a2aRoutes(createA2aService({ store, runs, version })),
   ];
+  return { routes, runs };
 }
