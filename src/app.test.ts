@@ -9,13 +9,13 @@ import { SandboxUnavailableError } from './tools/code-interpreter/sandbox-unavai
 
 const dataDir = mkdtempSync(join(tmpdir(), 'concierge-app-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const unavailable = () => Promise.reject(new SandboxUnavailableError('bwrap is not installed'));
 
 describe('createApp', () => {
   it('closes what it had opened when a later part fails to start', async () => {
     const store = createSqliteStore(':memory:');
     const close = vi.spyOn(store, 'close');
     const config = ConfigSchema.parse({ port: 0, dataDir, codeSandbox: 'bwrap' });
-    const unavailable = () => Promise.reject(new SandboxUnavailableError('bwrap is not installed'));
     await expect(
       createApp(config, {
         store,
