@@ -5,7 +5,9 @@
  * - From another layer, only a layer's top-level files and its `ports/` folder may be imported; its
  *   other subfolders (adapters) are private.
  * - A layer listed in ENTRY_POINTS is imported from other layers only through the files listed for it
- *   (the engine: its entry point for runs, the worker and the event bus). The composition root (`src/app.ts`, `src/main.ts`, `src/cli.ts`) may import anything.
+ *   (the engine: its entry point for runs, the worker and the event bus).
+ * - The composition root (`src/app.ts`, `src/main.ts`, `src/cli.ts` and `src/composition/`) may import
+ *   anything, and nothing else may import it.
  * - No import cycles between source files.
  * - Source files over 600 lines fail; over 400 lines are listed for review.
  */
@@ -13,6 +15,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const ROOT_FILES = new Set(['app.ts', 'main.ts', 'cli.ts']);
+/** The composition root's folder: the parts `createApp` lists; the only layer that picks adapters. */
+const COMPOSITION = 'composition';
 
 const ALLOWED: Record<string, string[]> = {
   domain: [],
@@ -106,7 +110,7 @@ export function checkArchitecture(root: string): ArchitectureReport {
     const source = layerOf(SOURCE, file);
     const targets = importsOf(file).filter((target) => target.startsWith(SOURCE));
     graph.set(file, isTest ? [] : targets);
-    if (isTest || source.layer === undefined) continue;
+    if (isTest || source.layer === undefined || source.layer === COMPOSITION) continue;
     if (!(source.layer in ALLOWED)) {
       problems.push(
         `${name}: layer "${source.layer}" is not declared in scripts/check-architecture.ts`,
@@ -122,6 +126,10 @@ export function checkArchitecture(root: string): ArchitectureReport {
         continue;
       }
       if (destination.layer === source.layer) continue;
+      if (destination.layer === COMPOSITION) {
+        problems.push(`${name} imports the composition root ${targetName}`);
+        continue;
+      }
       if (!ALLOWED[source.layer]!.includes(destination.layer)) {
         problems.push(
           `${name} (${source.layer}) may not import ${targetName} (${destination.layer})`,

@@ -55,6 +55,24 @@ describe('architecture check', () => {
     ]);
   });
 
+  it('lets the composition folder pick adapters', () => {
+    const root = tree({
+      'src/composition/persistence.ts': "import { s } from '../storage/sqlite/sqlite-store.ts';\n",
+      'src/storage/sqlite/sqlite-store.ts': 'export const s = 1;\n',
+    });
+    expect(checkArchitecture(root).problems).toEqual([]);
+  });
+
+  it('fails when a layer imports the composition folder', () => {
+    const root = tree({
+      'src/api/a.ts': "import { p } from '../composition/persistence.ts';\n",
+      'src/composition/persistence.ts': 'export const p = 1;\n',
+    });
+    expect(checkArchitecture(root).problems.join('\n')).toMatch(
+      /src\/api\/a.ts imports the composition root src\/composition\/persistence.ts/,
+    );
+  });
+
   it('fails on an import cycle', () => {
     const root = tree({
       'src/http/a.ts': "import { b } from './b.ts';\nexport const a = b;\n",

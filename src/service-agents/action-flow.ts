@@ -6,6 +6,7 @@
  */
 import { nowSeconds } from '../domain/clock.ts';
 import { newId } from '../domain/ids.ts';
+import { counterpartiesOf, namedCounterparties } from '../domain/counterparty.ts';
 import type {
   Proposal,
   ServiceAgent,
@@ -50,10 +51,7 @@ function toProposal(id: string, draft: ProposalDraft): Proposal {
     kind: draft.kind,
     summary: draft.summary,
     value_usd: draft.valueUsd,
-    asset: draft.asset ?? null,
-    contract: draft.contract ?? null,
-    merchant: draft.merchant ?? null,
-    host: draft.host ?? null,
+    ...counterpartiesOf(draft),
     slippage_bps: draft.slippageBps ?? null,
     expires_at: draft.expiresAt,
     details: draft.details,
@@ -67,10 +65,7 @@ function draftOf(proposal: Proposal, state: Record<string, unknown> | undefined)
     valueUsd: proposal.value_usd,
     expiresAt: proposal.expires_at,
     details: proposal.details,
-    ...(proposal.asset !== null ? { asset: proposal.asset } : {}),
-    ...(proposal.contract !== null ? { contract: proposal.contract } : {}),
-    ...(proposal.merchant !== null ? { merchant: proposal.merchant } : {}),
-    ...(proposal.host !== null ? { host: proposal.host } : {}),
+    ...namedCounterparties(proposal),
     ...(proposal.slippage_bps !== null ? { slippageBps: proposal.slippage_bps } : {}),
     ...(state ? { state } : {}),
   };

@@ -4,6 +4,7 @@
  * stored policy and the proposal's structured fields, never text from a model or a remote agent, so
  * nothing an agent or merchant writes can raise a limit or approve an action.
  */
+import { COUNTERPARTY_KINDS } from '../domain/counterparty.ts';
 import type {
   PolicyDecision,
   Proposal,
@@ -83,12 +84,8 @@ export function evaluatePolicy(
           },
     );
   }
-  for (const check of [
-    allowlist('allowed_assets', policy.allowed_assets, proposal.asset, 'asset'),
-    allowlist('allowed_contracts', policy.allowed_contracts, proposal.contract, 'contract'),
-    allowlist('allowed_merchants', policy.allowed_merchants, proposal.merchant, 'merchant'),
-    allowlist('allowed_hosts', policy.allowed_hosts, proposal.host, 'host'),
-  ]) {
+  for (const { allowlist: rule, field } of COUNTERPARTY_KINDS) {
+    const check = allowlist(rule, policy[rule], proposal[field], field);
     if (check) rules.push(check);
   }
   if (policy.max_slippage_bps != null && proposal.slippage_bps !== null) {

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { InvalidRequestError } from '../domain/errors.ts';
+import { approvalTerms } from '../domain/counterparty.ts';
 import type { ServiceAgent } from '../domain/service-agent.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import type { RunsEngine } from '../engine/runs-engine.ts';
@@ -177,9 +178,7 @@ export function createServiceAgentTool(options: ServiceAgentToolOptions): Server
           summary: proposal.summary,
           kind: proposal.kind,
           value_usd: proposal.value_usd,
-          ...(proposal.merchant ? { merchant: proposal.merchant } : {}),
-          ...(proposal.asset ? { asset: proposal.asset } : {}),
-          ...(proposal.contract ? { contract: proposal.contract } : {}),
+          ...approvalTerms(proposal),
           expires_at: proposal.expires_at,
           details: proposal.details,
           policy: decision.rules

@@ -17,16 +17,28 @@ export interface OpenStoreOptions {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** Where `CONCIERGE_DATABASE_URL` points, read once: the store and the event bus both follow it. */
+export type DatabaseTarget =
+  { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; options: PostgresStoreOptions };
+
 /**
- * Reads a `postgres://` URL into store options. A `schema` query parameter (as Prisma spells it) puts
- * Concierge's tables in that schema instead of `public`, so several deployments can share a database.
- * Returns undefined for a URL that is not PostgreSQL.
+ * Reads `CONCIERGE_DATABASE_URL`: `sqlite:<path>` or `postgres://…`. On PostgreSQL, a `schema` query
+ * parameter (as Prisma spells it) puts Concierge's tables in that schema instead of `public`, so several
+ * deployments can share a database.
  */
-export function postgresOptions(
+export function parseDatabaseUrl(
   databaseUrl: string,
   options: OpenStoreOptions = {},
-): PostgresStoreOptions | undefined {
-  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) return undefined;
+): DatabaseTarget {
+  if (databaseUrl.startsWith('sqlite:')) {
+    const path = databaseUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    return { dialect: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+  }
+  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new DatabaseUrlError(
+      `CONCIERGE_DATABASE_URL must start with "sqlite:" or "postgres://", got "${databaseUrl.slice(0, 40)}".`,
+    );
+  }
   let url: URL;
   try {
     url = new URL(databaseUrl);
@@ -40,20 +52,20 @@ export function postgresOptions(
     );
   }
   url.searchParams.delete('schema');
-  return { connectionString: url.toString(), ...(schema ? { schema } : {}), ...options };
+  const connection = { connectionString: url.toString(), ...(schema ? { schema } : {}) };
+  return { dialect: 'postgres', options: { ...connection, ...options } };
+}
+
+/** Opens the store a target names (the adapter is picked here, from the parsed URL). */
+export async function openStoreAt(target: DatabaseTarget): Promise<Store> {
+  return target.dialect === 'sqlite'
+    ? createSqliteStore(target.path)
+    : createPostgresStore(target.options);
 }
 
 export async function openStore(
   databaseUrl: string,
   options: OpenStoreOptions = {},
 ): Promise<Store> {
-  if (databaseUrl.startsWith('sqlite:')) {
-    const path = databaseUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    return createSqliteStore(path === ':memory:' ? path : resolve(path));
-  }
-  const postgres = postgresOptions(databaseUrl, options);
-  if (postgres) return createPostgresStore(postgres);
-  throw new DatabaseUrlError(
-    `CONCIERGE_DATABASE_URL must start with "sqlite:" or "postgres://", got "${databaseUrl.slice(0, 40)}".`,
-  );
+  return openStoreAt(parseDatabaseUrl(databaseUrl, options));
 }

@@ -249,6 +249,8 @@ describe('chain service agents with the official SDK', () => {
       kind: 'swap',
       value_usd: 100,
       asset: 'TUSD',
+      // The person decides on the slippage the policy checks (the input's default, 50 bps).
+      slippage_bps: 50,
       details: { amount_in: '100', venue: 'dev-pool', fee_bps: 30 },
     });
     const [usd, weth] = [details.token_in.address as Address, details.token_out.address as Address];

@@ -1,5 +1,6 @@
 /** Request and response schemas of `/v1/service_agents` (a Concierge extension). */
 import { z } from 'zod';
+import { COUNTERPARTY_KINDS, MAX_ALLOWLIST_ENTRIES } from '../../domain/counterparty.ts';
 import type { ServiceAgent } from '../../domain/service-agent.ts';
 import {
   idSchema,
@@ -11,15 +12,25 @@ import type { Assert, SameType } from '../shared/same-type.ts';
 
 const money = z.number().min(0).max(1e12);
 
+/** One optional allowlist per counterparty kind (`allowed_assets`, …), from the domain's list. */
+function allowlistSchemas() {
+  return Object.fromEntries(
+    COUNTERPARTY_KINDS.map(({ allowlist, maxLength }) => [
+      allowlist,
+      z.array(z.string().min(1).max(maxLength)).max(MAX_ALLOWLIST_ENTRIES).nullable().optional(),
+    ]),
+  ) as Record<
+    (typeof COUNTERPARTY_KINDS)[number]['allowlist'],
+    z.ZodOptional<z.ZodNullable<z.ZodArray<z.ZodString>>>
+  >;
+}
+
 export const PolicySchema = z.strictObject({
   max_per_action_usd: money.nullable().optional(),
   max_per_period_usd: money.nullable().optional(),
   period: z.enum(['day', 'week', 'month']).optional(),
   auto_approve_below_usd: money.nullable().optional(),
-  allowed_assets: z.array(z.string().min(1).max(128)).max(200).nullable().optional(),
-  allowed_contracts: z.array(z.string().min(1).max(128)).max(200).nullable().optional(),
-  allowed_merchants: z.array(z.string().min(1).max(256)).max(200).nullable().optional(),
-  allowed_hosts: z.array(z.string().min(1).max(256)).max(200).nullable().optional(),
+  ...allowlistSchemas(),
   max_slippage_bps: z.number().int().min(0).max(10_000).nullable().optional(),
   always_ask: z.boolean().optional(),
 });

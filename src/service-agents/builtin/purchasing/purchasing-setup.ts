@@ -1,8 +1,8 @@
 /**
  * Builds the purchasing agent from the configuration: the allowlisted merchants, or, in the embedded
  * default (none configured, dev chain), a demo merchant running in this process on a loopback port of
- * its own, paid by the demo's test card (ACP) and in the dev chain's Test USD (x402). `src/app.ts` calls
- * this and owns the returned `close`.
+ * its own, paid by the demo's test card (ACP) and in the dev chain's Test USD (x402). The registry
+ * (`src/composition/builtin-agents.ts`) calls this; the composition owns the returned `close`.
  */
 import type { Address } from 'viem';
 import type { Chain } from '../../../chain/chain.ts';

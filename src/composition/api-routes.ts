@@ -1,0 +1,128 @@
+/**
+ * The API: every resource's service, wired to what the other parts built, and the routes declared
+ * for them (the OpenAPI document is generated from the same list).
+ */
+import { a2aRoutes } from '../api/a2a/a2a.routes.ts';
+import { createA2aService } from '../api/a2a/a2a.service.ts';
+import { assistantsRoutes } from '../api/assistants/assistants.routes.ts';
+import { createAssistantsService } from '../api/assistants/assistants.service.ts';
+import { chainRoutes } from '../api/chain/chain.routes.ts';
+import { filesRoutes } from '../api/files/files.routes.ts';
+import { createFilesService, type FilesService } from '../api/files/files.service.ts';
+import { meRoutes } from '../api/me/me.routes.ts';
+import { modelsRoutes } from '../api/models/models.routes.ts';
+import { apiKeysRoutes } from '../api/organization/projects/api-keys/api-keys.routes.ts';
+import { createApiKeysService } from '../api/organization/projects/api-keys/api-keys.service.ts';
+import { projectsRoutes } from '../api/organization/projects/projects.routes.ts';
+import { createProjectsService } from '../api/organization/projects/projects.service.ts';
+import { serviceAgentsRoutes } from '../api/service-agents/service-agents.routes.ts';
+import { createServiceAgentsService } from '../api/service-agents/service-agents.service.ts';
+import { systemRoutes } from '../api/system/system.routes.ts';
+import { messagesRoutes } from '../api/threads/messages/messages.routes.ts';
+import { createMessagesService } from '../api/threads/messages/messages.service.ts';
+import { runsRoutes } from '../api/threads/runs/runs.routes.ts';
+import { createRunsService } from '../api/threads/runs/runs.service.ts';
+import { stepsRoutes } from '../api/threads/runs/steps/steps.routes.ts';
+import { threadsRoutes } from '../api/threads/threads.routes.ts';
+import { createThreadsService } from '../api/threads/threads.service.ts';
+import { fileBatchesRoutes } from '../api/vector-stores/file-batches/file-batches.routes.ts';
+import { createFileBatchesService } from '../api/vector-stores/file-batches/file-batches.service.ts';
+import { vectorStoreFilesRoutes } from '../api/vector-stores/files/vector-store-files.routes.ts';
+import { createVectorStoreFilesService } from '../api/vector-stores/files/vector-store-files.service.ts';
+import { vectorStoresRoutes } from '../api/vector-stores/vector-stores.routes.ts';
+import { createVectorStoresService } from '../api/vector-stores/vector-stores.service.ts';
+import type { Config } from '../config/config-schema.ts';
+import { buildOpenApiDocument } from '../http/openapi.ts';
+import type { RouteDefinition } from '../http/route.ts';
+import { readDocumentText } from '../tools/file-search/ingest-file.ts';
+import { rewriteQuery } from '../tools/file-search/rewrite-query.ts';
+import type { Persistence } from './persistence.ts';
+import type { Retrieval } from './retrieval.ts';
+import type { RunEngine } from './run-engine.ts';
+import type { ServiceAgentsPart } from './service-agents.ts';
+
+export interface ApiRoutes {
+  routes: RouteDefinition[];
+  /** Deletes files past their `expires_at` (the sweep the composition schedules). */
+  files: FilesService;
+}
+
+export interface ApiParts {
+  persistence: Persistence;
+  retrieval: Retrieval;
+  agents: ServiceAgentsPart;
+  engine: RunEngine;
+  /** Access changed (a project or key was archived, created, …): forget cached keys. */
+  onAccessChanged(): void;
+}
+
+export function createApiRoutes(config: Config, version: string, parts: ApiParts): ApiRoutes {
+  const { store, blobs } = parts.persistence;
+  const { fileSearch, onFilesQueued } = parts.retrieval;
+  const { chain, builtinAgents, a2aClient } = parts.agents;
+  const files = createFilesService({ store, blobs, fileSizeLimit: config.fileSizeLimit });
+  const projects = createProjectsService({ store, onAccessChanged: parts.onAccessChanged });
+  const conversation = conversationRoutes(parts);
+  const routes: RouteDefinition[] = [];
+  let openApiDocument: unknown;
+  routes.push(
+    ...systemRoutes({
+      store,
+      openApiDocument: () => (openApiDocument ??= buildOpenApiDocument(routes, version)),
+    }),
+    ...conversation.routes,
+    ...filesRoutes(files),
+    ...vectorStoresRoutes(
+      createVectorStoresService({ store, search: fileSearch, rewriteQuery, onFilesQueued }),
+    ),
+    ...vectorStoreFilesRoutes(
+      createVectorStoreFilesService({
+        store,
+        onFilesQueued,
+        readText: (projectId, fileId) =>
+          readDocumentText({ store, blobs, parser: parts.retrieval.parser }, projectId, fileId),
+      }),
+    ),
+    ...fileBatchesRoutes(createFileBatchesService({ store, onFilesQueued })),
+    ...projectsRoutes(projects),
+    ...apiKeysRoutes(
+      createApiKeysService({ store, projects, onAccessChanged: parts.onAccessChanged }),
+    ),
+    ...chainRoutes(chain, {
+      limits: {
+        gasCap: BigInt(config.chainRpcGasCap),
+        callTimeoutMilliseconds: config.chainRpcTimeoutMs,
+        maxBatch: config.chainRpcMaxBatch,
+      },
+      maxInFlightPerProject: config.chainRpcMaxInFlightPerProject,
+    }),
+    ...serviceAgentsRoutes(
+      createServiceAgentsService({
+        store,
+        builtins: builtinAgents,
+        // An `a2a` agent's URL must be http(s) to an allowlisted host; its card is checked on first use.
+        checkRemoteUrl: (url) => a2aClient.checkUrl(url),
+      }),
+    ),
+    ...modelsRoutes(config.providers),
+    ...meRoutes({ store, devMode: !config.apiKey }),
+    ...a2aRoutes(createA2aService({ store, runs: parts.engine.runs, version })),
+  );
+  return { routes, files };
+}
+
+/** Assistants, threads, messages, runs and their steps, over the engine's entry point for runs. */
+function conversationRoutes(parts: ApiParts) {
+  const { store } = parts.persistence;
+  const { runs: engine, toolResources, messageAttachments } = parts.engine;
+  const threads = createThreadsService({ store, toolResources, engine });
+  const runs = createRunsService({ store, engine });
+  const routes: RouteDefinition[] = [
+    ...assistantsRoutes(createAssistantsService({ store, toolResources })),
+    ...threadsRoutes(threads),
+    ...messagesRoutes(createMessagesService({ store, beforeCreate: messageAttachments })),
+    ...runsRoutes(runs),
+    ...stepsRoutes(runs),
+  ];
+  return { routes };
+}

@@ -1,0 +1,59 @@
+/**
+ * Persistence: the store (migrated, with the default project), file bytes, and the event bus. The
+ * database URL is read once; on PostgreSQL the bus listens on the same database (LISTEN/NOTIFY), on
+ * SQLite it stays in this process.
+ */
+import pg from 'pg';
+import { ensureDefaultProject } from '../api/organization/projects/projects.service.ts';
+import type { BlobStore } from '../blobs/blob-store.ts';
+import { createLocalDiskBlobStore } from '../blobs/local-disk/local-disk-blob-store.ts';
+import type { Config } from '../config/config-schema.ts';
+import type { EventBus } from '../engine/event-bus.ts';
+import { createInProcessEventBus } from '../engine/event-bus/in-process-event-bus.ts';
+import { createPostgresEventBus } from '../engine/event-bus/postgres-event-bus.ts';
+import { openStoreAt, parseDatabaseUrl, type DatabaseTarget } from '../storage/open-store.ts';
+import { postgresClientConfig } from '../storage/postgres/postgres-store.ts';
+import type { Store } from '../storage/store.ts';
+import type { AppOverrides } from './app-types.ts';
+import type { CloserStack } from './closer-stack.ts';
+import type { RelayLog } from './log-relay.ts';
+
+export interface Persistence {
+  store: Store;
+  blobs: BlobStore;
+  bus: EventBus;
+}
+
+export async function createPersistence(
+  config: Config,
+  overrides: AppOverrides,
+  closers: CloserStack,
+  log: RelayLog,
+): Promise<Persistence> {
+  const target = parseDatabaseUrl(config.databaseUrl, {
+    maxConnections: config.databasePoolSize,
+    statementTimeout: config.databaseStatementTimeoutSeconds * 1000,
+  });
+  const store = overrides.store ?? (await openStoreAt(target));
+  closers.push('store', () => store.close());
+  await store.migrate();
+  await ensureDefaultProject(store);
+  const blobs = overrides.blobs ?? createLocalDiskBlobStore(config.dataDir);
+  const bus = overrides.bus ?? createEventBus(target, store, log);
+  closers.push('event bus', () => bus.close());
+  return { store, blobs, bus };
+}
+
+/**
+ * On PostgreSQL, processes share one database and hear each other through LISTEN/NOTIFY (channels
+ * named after the schema, so deployments sharing a database stay apart); on SQLite, one process.
+ */
+function createEventBus(target: DatabaseTarget, store: Store, log: RelayLog): EventBus {
+  if (target.dialect === 'sqlite') return createInProcessEventBus();
+  return createPostgresEventBus({
+    connect: () => new pg.Client(postgresClientConfig(target.options)),
+    events: store.runEvents,
+    channelPrefix: `concierge_${target.options.schema ?? 'public'}`,
+    log,
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * Retrieval: embeddings (when `CONCIERGE_EMBEDDING_MODEL` is set, cached in the store), vector store
+ * search, and, on a node that runs workers, the ingestion worker that indexes queued files.
+ */
+import type { Config } from '../config/config-schema.ts';
+import { createOpenAIEmbeddingModel } from '../models/openai-embeddings/openai-embedding-model.ts';
+import { createCachedEmbedder, type Embedder } from '../tools/file-search/cached-embedder.ts';
+import {
+  createDocumentParser,
+  documentParserOptions,
+  type DocumentParser,
+} from '../tools/file-search/document-parser.ts';
+import {
+  createIngestionWorker,
+  type IngestionWorker,
+} from '../tools/file-search/ingestion-worker.ts';
+import { createFileSearch } from '../tools/file-search/search.ts';
+import type { FileSearch } from '../tools/file-search.ts';
+import type { CloserStack } from './closer-stack.ts';
+import type { RelayLog } from './log-relay.ts';
+import type { Persistence } from './persistence.ts';
+
+export interface Retrieval {
+  fileSearch: FileSearch;
+  embedder: Embedder | undefined;
+  /** Parses and chunks documents in worker threads, with the caps of the config. */
+  parser: DocumentParser;
+  /**
+   * Indexes queued files; only on a node that runs workers (`config.worker`). Started and stopped with
+   * the run worker (see `serving.ts`).
+   */
+  ingestion: IngestionWorker | undefined;
+  /** Files were queued for ingestion: wakes this process's worker (other nodes find them by polling). */
+  onFilesQueued(): void;
+  /** The line the server logs at start: which retrieval this deployment does. */
+  describe(): Promise<string>;
+}
+
+export function createRetrieval(
+  config: Config,
+  { store, blobs }: Persistence,
+  closers: CloserStack,
+  log: RelayLog,
+): Retrieval {
+  const embedder = config.embeddingModel
+    ? createCachedEmbedder(
+        createOpenAIEmbeddingModel({
+          baseURL: config.providerBaseUrl,
+          apiKey: config.providerApiKey,
+          model: config.embeddingModel,
+        }),
+        store.embeddingCache,
+      )
+    : undefined;
+  const fileSearch = createFileSearch({
+    store,
+    embedder,
+    onEmbeddingError: (error) =>
+      log.warn(
+        { err: error },
+        'file_search: the query could not be embedded; searching by keyword only',
+      ),
+  });
+  // Pushed before the workers' drain, so it closes after them.
+  const parser = createDocumentParser(documentParserOptions(config));
+  closers.push('document parser', () => parser.close());
+  const ingestion = config.worker
+    ? createIngestionWorker({
+        store,
+        blobs,
+        embedder,
+        concurrency: config.ingestionConcurrency,
+        leaseMilliseconds: config.leaseSeconds * 1000,
+        parser,
+        maxTokensPerFile: config.fileSearchMaxTokensPerFile,
+        maxAttempts: config.ingestionMaxAttempts,
+        log,
+      })
+    : undefined;
+  return {
+    fileSearch,
+    embedder,
+    parser,
+    ingestion,
+    onFilesQueued: () => ingestion?.wake(),
+    describe: async () =>
+      embedder
+        ? `file_search: hybrid retrieval (keyword + ${config.embeddingModel} embeddings, vectors via ${await store.chunks.vectorBackend()})`
+        : 'file_search: keyword-only retrieval (CONCIERGE_EMBEDDING_MODEL is unset)',
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * The run engine: the model providers, the server tools (file_search, service_agent, code_interpreter)
+ * and, on a node that runs workers, the worker that claims queued runs. Nothing starts here.
+ */
+import {
+  createMessageAttachments,
+  type MessageFilesHook,
+} from '../api/shared/message-attachments.ts';
+import {
+  createToolResourcesResolver,
+  type ToolResourcesResolver,
+} from '../api/shared/tool-resources.ts';
+import type { Config } from '../config/config-schema.ts';
+import { createRunsEngine, type RunsEngine } from '../engine/runs-engine.ts';
+import { createImageLoader } from '../engine/image-loader.ts';
+import { loadTokenCounter } from '../engine/token-counter.ts';
+import { runToolResources } from '../engine/tool-resources.ts';
+import { createWorker, type Worker } from '../engine/worker.ts';
+import { createAiSdkModelResolver } from '../models/ai-sdk/ai-sdk-model-resolver.ts';
+import type { ModelResolver } from '../models/language-model.ts';
+import { createServiceAgentTool } from '../service-agents/service-agent-tool.ts';
+import { createCodeInterpreterTool } from '../tools/code-interpreter/code-interpreter-tool.ts';
+import { createCodeSessions } from '../tools/code-interpreter/code-sessions.ts';
+import { createFileSearchTool } from '../tools/file-search/file-search-tool.ts';
+import type { ServerTool } from '../tools/tool.ts';
+import type { AppOverrides } from './app-types.ts';
+import type { CloserStack } from './closer-stack.ts';
+import type { RelayLog } from './log-relay.ts';
+import type { Persistence } from './persistence.ts';
+import type { Retrieval } from './retrieval.ts';
+import type { ServiceAgentsPart } from './service-agents.ts';
+
+/**
+ * Retries of a model call that fails before its first part (429, 5xx, network): three attempts, with
+ * backoff from half a second up to 8 s, so a brief outage or rate limit does not fail the run while
+ * a real outage still fails it within about 10 s.
+ */
+export const MODEL_RETRY = { attempts: 3, baseDelayMs: 500, maxDelayMs: 8000 } as const;
+
+export interface RunEngine {
+  models: ModelResolver;
+  /** The one entry point for runs: the API, A2A and delegation start and follow runs through it. */
+  runs: RunsEngine;
+  /** Checks and resolves `tool_resources` ids in the caller's project (the API's input checks). */
+  toolResources: ToolResourcesResolver;
+  /** Checks a new message's files; puts file_search attachments into the thread's vector store. */
+  messageAttachments: MessageFilesHook;
+  /** The run worker of this process, when `config.worker` is on; not started yet. */
+  worker: Worker | undefined;
+}
+
+export async function createRunEngine(
+  config: Config,
+  overrides: AppOverrides,
+  closers: CloserStack,
+  log: RelayLog,
+  parts: { persistence: Persistence; retrieval: Retrieval; agents: ServiceAgentsPart },
+): Promise<RunEngine> {
+  const { store, blobs, bus } = parts.persistence;
+  const { builtinAgents, a2aClient } = parts.agents;
+  const models =
+    overrides.models ??
+    createAiSdkModelResolver({
+      defaultBaseUrl: config.providerBaseUrl,
+      defaultApiKey: config.providerApiKey,
+      providers: config.providers,
+      models: config.models,
+      resilience: { ...MODEL_RETRY, idleTimeoutMs: config.modelTimeoutSeconds * 1000 },
+    });
+  const { onFilesQueued } = parts.retrieval;
+  const toolResources = createToolResourcesResolver({ onFilesQueued });
+  const messageAttachments = createMessageAttachments({ onFilesQueued });
+  // Built below (on nodes that run one); a run created before then, or on an API-only node, is queued.
+  let worker: Worker | undefined;
+  const runs = createRunsEngine({
+    store,
+    bus,
+    inputs: {
+      message: messageAttachments,
+      toolResources: (transaction, projectId, input) =>
+        toolResources.resolve(transaction, projectId, input, []),
+    },
+    runExpirySeconds: config.runExpirySeconds,
+    // A run created here goes straight to this process's worker when it has room; else the queue.
+    handOff: { reserve: () => worker?.reserve() },
+  });
+  const codeSessions = await createCodeSessions(config, log, overrides.codeSandboxBackends);
+  closers.push('code sessions', () => codeSessions.close());
+  const serverTools: ServerTool[] = [
+    createFileSearchTool(parts.retrieval.fileSearch),
+    createServiceAgentTool({ store, runs, blobs, builtins: builtinAgents, remote: a2aClient }),
+  ];
+  if (config.codeSandbox !== 'off')
+    serverTools.push(createCodeInterpreterTool({ store, blobs, sessions: codeSessions.get }));
+  const engine = { models, runs, toolResources, messageAttachments };
+  if (!config.worker) return { ...engine, worker: undefined };
+  worker = createWorker({
+    bus,
+    concurrency: config.workerConcurrency,
+    leaseMs: config.leaseSeconds * 1000,
+    threadFilesWaitSeconds: config.threadFilesWaitSeconds,
+    dependencies: {
+      store,
+      bus,
+      models,
+      serverTools,
+      counter: await loadTokenCounter(),
+      loadImage: createImageLoader(store, blobs),
+      toolResources: (record) => runToolResources(store, record),
+      runExpirySeconds: config.runExpirySeconds,
+      log,
+    },
+  });
+  return { ...engine, worker };
+}
