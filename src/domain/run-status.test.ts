@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunStatus } from './run.ts';
+import { RUN_STATUSES, type RunStatus } from './run.ts';
 import {
   ACTIVE_RUN_STATUSES,
   assertTransition,
@@ -8,17 +8,7 @@ import {
   isTerminal,
 } from './run-status.ts';
 
-const ALL: RunStatus[] = [
-  'queued',
-  'in_progress',
-  'requires_action',
-  'cancelling',
-  'cancelled',
-  'failed',
-  'completed',
-  'incomplete',
-  'expired',
-];
+const ALL: readonly RunStatus[] = RUN_STATUSES;
 
 describe('the run status machine', () => {
   it('ends in cancelled, failed, completed, incomplete and expired, and nowhere else', () => {

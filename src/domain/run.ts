@@ -1,16 +1,20 @@
 /** The run and run step objects, and the shapes of their tool calls. */
 import type { AssistantTool, Metadata, ResponseFormat } from './assistant.ts';
 
-export type RunStatus =
-  | 'queued'
-  | 'in_progress'
-  | 'requires_action'
-  | 'cancelling'
-  | 'cancelled'
-  | 'failed'
-  | 'completed'
-  | 'incomplete'
-  | 'expired';
+/** Every status a run can have, in the order of OpenAI's spec; the transitions are in run-status.ts. */
+export const RUN_STATUSES = [
+  'queued',
+  'in_progress',
+  'requires_action',
+  'cancelling',
+  'cancelled',
+  'failed',
+  'completed',
+  'incomplete',
+  'expired',
+] as const;
+
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export type RunErrorCode = 'server_error' | 'rate_limit_exceeded' | 'invalid_prompt';
 

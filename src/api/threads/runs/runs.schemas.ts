@@ -1,6 +1,6 @@
 /** Request schemas of runs: create, create thread and run, modify, submit tool outputs, list, events. */
 import { z } from 'zod';
-import type { Run, RunStep } from '../../../domain/run.ts';
+import { RUN_STATUSES, type Run, type RunStep } from '../../../domain/run.ts';
 import {
   idSchema,
   listQuerySchema,
@@ -122,17 +122,7 @@ export const RunSchema = z.object({
   created_at: z.number().int(),
   thread_id: z.string(),
   assistant_id: z.string(),
-  status: z.enum([
-    'queued',
-    'in_progress',
-    'requires_action',
-    'cancelling',
-    'cancelled',
-    'failed',
-    'completed',
-    'incomplete',
-    'expired',
-  ]),
+  status: z.enum(RUN_STATUSES),
   required_action: z
     .object({
       type: z.literal('submit_tool_outputs'),
