@@ -9,7 +9,8 @@ import { ModelCallError, type ModelFinishReason } from '../models/language-model
 import type { Store } from '../storage/store.ts';
 import { ToolUnavailableError } from '../tools/tool-unavailable-error.ts';
 import { RunFailure } from './run-failure.ts';
-import { publicStep, textDelta } from './run-objects.ts';
+import { publicStep } from '../domain/public-step.ts';
+import { textDelta } from './run-objects.ts';
 import { RunOwnershipLostError, type RunWriter } from './run-writer.ts';
 import { CancelRequested, HandBack } from './stop-reasons.ts';
 import type { TurnState } from './stream-turn.ts';

@@ -84,4 +84,3 @@ export function toolCallDelta(stepId: string, toolCall: Record<string, unknown>)
 }
 
 // A step as clients see it is shaped in domain/, so the steps API shapes it the same way.
-export { FILE_SEARCH_CONTENT, publicStep } from '../domain/public-step.ts';

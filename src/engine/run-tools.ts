@@ -14,7 +14,8 @@ import { APPROVE_ACTION, type ServerTool, type ToolContext } from '../tools/tool
 import { toolOutputRoom } from './build-model-request.ts';
 import { endStep } from './finish-run.ts';
 import { fitExecution } from './fit-tool-output.ts';
-import { publicStep, toolCallDelta, usageOf } from './run-objects.ts';
+import { publicStep } from '../domain/public-step.ts';
+import { toolCallDelta, usageOf } from './run-objects.ts';
 import { requestInput, type RunSession } from './run-session.ts';
 import { runUsage, usedTokens } from './run-usage.ts';
 import type { RunWriter } from './run-writer.ts';

@@ -10,7 +10,8 @@ import { assertTransition } from '../domain/run-status.ts';
 import type { NewRunEvent, StepTranscript } from '../domain/run-record.ts';
 import type { Store } from '../storage/store.ts';
 import type { EventBus } from './event-bus.ts';
-import { publicStep, usageOf } from './run-objects.ts';
+import { publicStep } from '../domain/public-step.ts';
+import { usageOf } from './run-objects.ts';
 
 type StepUpdate = { step: RunStep; transcript?: StepTranscript };
 

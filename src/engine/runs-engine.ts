@@ -13,6 +13,7 @@ import { newMessage, type MessageInput } from '../domain/new-message.ts';
 import { newThread, type ThreadInput, type ToolResourcesInput } from '../domain/new-thread.ts';
 import type { Run, RunOptions } from '../domain/run.ts';
 import type { RunEvent } from '../domain/run-event.ts';
+import type { RunRecord } from '../domain/run-record.ts';
 import { isTerminal } from '../domain/run-status.ts';
 import type { Thread } from '../domain/thread.ts';
 import type { Store } from '../storage/store.ts';
@@ -147,6 +148,14 @@ export function createRunsEngine({
     return run;
   }
 
+  /** The run with how it was asked for (`include`), in one read. */
+  async function requireRecord(projectId: string, runId: string): Promise<RunRecord> {
+    const record = await store.runs.findRecord(runId);
+    if (!record || record.projectId !== projectId)
+      throw NotFoundError.object('run', runId, 'run_id');
+    return record;
+  }
+
   /** Stores the messages of a thread, each after its input checks. */
   async function addMessages(
     transaction: Store,
@@ -237,12 +246,12 @@ export function createRunsEngine({
 
     async cancel(projectId, runId) {
       for (let attempt = 0; attempt < CANCEL_ATTEMPTS; attempt++) {
-        const run = await requireRun(projectId, runId);
+        const { run, options } = await requireRecord(projectId, runId);
         if (isTerminal(run.status) || run.status === 'cancelling') {
           throw new InvalidRequestError(`Cannot cancel run with status '${run.status}'.`);
         }
         const afterSeq = await store.runEvents.lastSeq(run.id);
-        const include = (await store.runs.findRecord(run.id))?.options.include ?? [];
+        const include = options.include ?? [];
         const moved =
           run.status === 'in_progress'
             ? await requestCancel(store, bus, projectId, run)
@@ -255,7 +264,7 @@ export function createRunsEngine({
     },
 
     async submitToolOutputs(projectId, runId, outputs, keyId = null) {
-      const run = await requireRun(projectId, runId);
+      const { run, options } = await requireRecord(projectId, runId);
       if (run.status !== 'requires_action' || !run.required_action) {
         throw new InvalidRequestError(`Runs in status "${run.status}" do not accept tool outputs.`);
       }
@@ -277,7 +286,7 @@ export function createRunsEngine({
         );
       }
       const afterSeq = await store.runEvents.lastSeq(run.id);
-      const include = (await store.runs.findRecord(run.id))?.options.include ?? [];
+      const include = options.include ?? [];
       const queued = await submitToolOutputs(store, bus, projectId, run, outputs, include, keyId);
       if (!queued)
         throw new InvalidRequestError(

@@ -65,7 +65,7 @@ function isCrossOrigin(
 }
 
 /** Throws the 403 for a request dev mode must not serve. */
-export function checkDevModeRequest(request: FastifyRequest): void {
+function checkDevModeRequest(request: FastifyRequest): void {
   const host = hostOf(request);
   if (!host) {
     throw new PermissionDeniedError(

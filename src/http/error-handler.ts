@@ -93,7 +93,7 @@ export function toApiError(error: unknown): ApiError {
 }
 
 /** Whether the client closed the connection before the request was read and answered. */
-function clientWentAway(request: FastifyRequest): boolean {
+export function clientWentAway(request: FastifyRequest): boolean {
   return request.raw.destroyed && !request.raw.complete;
 }
 

@@ -84,13 +84,10 @@ export function decideProposal(
     const action = build(decision);
     const note: TransitionNote = {
       decided_by: 'policy',
-      reason:
-        decision.outcome === 'deny'
-          ? denyReasons(decision)
-          : decision.rules
-              .filter((rule) => rule.outcome === decision.outcome)
-              .map((rule) => rule.reason)
-              .join(' '),
+      reason: decision.rules
+        .filter((rule) => rule.outcome === decision.outcome)
+        .map((rule) => rule.reason)
+        .join(' '),
     };
     await transaction.serviceAgentActions.insert(projectId, action, state, note);
     return action;

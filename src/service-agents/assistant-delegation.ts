@@ -12,8 +12,6 @@ import type { RunsEngine } from '../engine/runs-engine.ts';
 import type { Store } from '../storage/store.ts';
 import { childDelegationDepth, delegationTooDeep } from './delegation-depth.ts';
 
-export { MAX_DELEGATION_DEPTH } from './delegation-depth.ts';
-
 export interface DelegationInput {
   store: Store;
   /** Starts, follows and stops the child run. */

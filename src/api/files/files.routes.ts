@@ -4,6 +4,7 @@ import type { Multipart } from '@fastify/multipart';
 import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { ApiError, UnsupportedMediaTypeError, InvalidRequestError } from '../../domain/errors.ts';
+import { clientWentAway } from '../../http/error-handler.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { listSchema, pageOf } from '../shared/common.schemas.ts';
 import {
@@ -69,7 +70,7 @@ async function* uploadParts(request: FastifyRequest): AsyncIterable<UploadPart> 
   } catch (error) {
     throw asRequestError(error);
   }
-  if (request.raw.destroyed && !request.raw.complete)
+  if (clientWentAway(request))
     throw new InvalidRequestError(
       'The request ended before its multipart/form-data body was complete.',
       null,

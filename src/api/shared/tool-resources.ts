@@ -11,8 +11,6 @@ import { assertFilesExist } from '../files/files.service.ts';
 import type { ChunkingStrategyInput } from '../vector-stores/attach-files.ts';
 import { createVectorStoreIn } from '../vector-stores/vector-stores.service.ts';
 
-export type { ToolResourcesInput } from '../../domain/new-thread.ts';
-
 export interface ToolResourcesResolver {
   /** The stored `tool_resources` for a create or update; `{}` when none were given. */
   resolve(

@@ -62,7 +62,7 @@ export async function createCodeSessions(
         sandbox,
         idleSeconds: config.codeSessionIdleSeconds,
         maxSessions: config.codeMaxSessions,
-        maxSessionsPerProject: config.codeMaxSessionsPerProject ?? config.codeMaxSessions,
+        maxSessionsPerProject: config.codeMaxSessionsPerProject,
         log,
       }),
       standardLibraryOnly: sandbox.kind === 'pyodide',

@@ -47,6 +47,11 @@ function emptyCall(callId: string, context: Pick<ToolContext, 'run'>): StepToolC
 
 type RankingOptions = ReturnType<typeof settings>['rankingOptions'];
 
+/** Says how many passages were left out to fit the window; the same text is counted and sent. */
+function leftOutNote(count: number): string {
+  return `\n\n[${count} lower-ranked passage(s) were left out to fit the model's context window.]`;
+}
+
 function passage(result: FileSearchResult, marker: number): string {
   const text = result.content.map((part) => part.text).join('\n');
   return `【${marker}†${result.filename}】 (relevance ${result.score.toFixed(2)})\n${text}`;
@@ -63,10 +68,7 @@ function resultsExecution(
   sourceOffset: number,
   left: number,
 ): CompletedExecution {
-  const note =
-    left > 0
-      ? `\n\n[${left} lower-ranked passage(s) were left out to fit the model's context window.]`
-      : '';
+  const note = left > 0 ? leftOutNote(left) : '';
   return {
     kind: 'completed',
     toolCall: {
@@ -86,9 +88,7 @@ function resultsExecution(
       results.map((result, index) => passage(result, sourceOffset + index)).join('\n\n') + note,
     fit(maxTokens, countTokens) {
       const total = results.length + left;
-      const noteTokens = countTokens(
-        `\n\n[${total} lower-ranked passage(s) were left out to fit the model's context window.]`,
-      );
+      const noteTokens = countTokens(leftOutNote(total));
       const kept: FileSearchResult[] = [];
       let used = noteTokens;
       for (const result of results) {
