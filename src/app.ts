@@ -48,6 +48,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       engine,
       onAccessChanged,
     });
+    closers.push('mcp sessions', () => api.mcpSessions.close());
     const server = await createServer(config, overrides, api.routes, authenticator);
     relay.attach(server.log);
     await startServing(config, closers, server, {

@@ -9,6 +9,9 @@ import { createAssistantsService } from '../api/assistants/assistants.service.ts
 import { chainRoutes } from '../api/chain/chain.routes.ts';
 import { filesRoutes } from '../api/files/files.routes.ts';
 import { createFilesService, type FilesService } from '../api/files/files.service.ts';
+import { createMcpSessions, type McpSessions } from '../api/mcp/mcp-sessions.ts';
+import { createMcpTools } from '../api/mcp/mcp-tools.ts';
+import { mcpRoutes } from '../api/mcp/mcp.routes.ts';
 import { meRoutes } from '../api/me/me.routes.ts';
 import { modelsRoutes } from '../api/models/models.routes.ts';
 import { apiKeysRoutes } from '../api/organization/projects/api-keys/api-keys.routes.ts';
@@ -34,6 +37,7 @@ import { createVectorStoresService } from '../api/vector-stores/vector-stores.se
 import type { Config } from '../config/config-schema.ts';
 import { buildOpenApiDocument } from '../http/openapi.ts';
 import type { RouteDefinition } from '../http/route.ts';
+import { createDirectAgentCalls } from '../service-agents/direct-call.ts';
 import { readDocumentText } from '../tools/file-search/ingest-file.ts';
 import { rewriteQuery } from '../tools/file-search/rewrite-query.ts';
 import type { Persistence } from './persistence.ts';
@@ -45,6 +49,8 @@ export interface ApiRoutes {
   routes: RouteDefinition[];
   /** Deletes files past their `expires_at` (the sweep the composition schedules). */
   files: FilesService;
+  /** The `/mcp` sessions this node holds (closed when it stops). */
+  mcpSessions: McpSessions;
 }
 
 export interface ApiParts {
@@ -63,6 +69,17 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
   const files = createFilesService({ store, blobs, fileSizeLimit: config.fileSizeLimit });
   const projects = createProjectsService({ store, onAccessChanged: parts.onAccessChanged });
   const conversation = conversationRoutes(parts);
+  const directCalls = createDirectAgentCalls({ store, builtins: builtinAgents });
+  const vectorStores = createVectorStoresService({
+    store,
+    search: fileSearch,
+    rewriteQuery,
+    onFilesQueued,
+  });
+  const mcpSessions = createMcpSessions({
+    version,
+    tools: createMcpTools({ store, runs: parts.engine.runs, directCalls, vectorStores }),
+  });
   const routes: RouteDefinition[] = [];
   let openApiDocument: unknown;
   routes.push(
@@ -72,9 +89,7 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
     }),
     ...conversation.routes,
     ...filesRoutes(files),
-    ...vectorStoresRoutes(
-      createVectorStoresService({ store, search: fileSearch, rewriteQuery, onFilesQueued }),
-    ),
+    ...vectorStoresRoutes(vectorStores),
     ...vectorStoreFilesRoutes(
       createVectorStoreFilesService({
         store,
@@ -102,13 +117,15 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
         builtins: builtinAgents,
         // An `a2a` agent's URL must be http(s) to an allowlisted host; its card is checked on first use.
         checkRemoteUrl: (url) => a2aClient.checkUrl(url),
+        directCalls,
       }),
     ),
     ...modelsRoutes(config.providers),
     ...meRoutes({ store, devMode: !config.apiKey }),
     ...a2aRoutes(createA2aService({ store, runs: parts.engine.runs, version })),
+    ...mcpRoutes(mcpSessions),
   );
-  return { routes, files };
+  return { routes, files, mcpSessions };
 }
 
 /** Assistants, threads, messages, runs and their steps, over the engine's entry point for runs. */

@@ -287,11 +287,28 @@ export async function resumeWithAnswer(
   answer: string,
   keyId: string | null,
 ): Promise<FlowOutcome> {
-  const found = await context.store.serviceAgentActions.findLatestForToolCall(
-    context.projectId,
-    context.agentContext.runId,
-    context.toolCallId,
-  );
+  const runId = context.agentContext.runId;
+  const found =
+    runId === null
+      ? undefined
+      : await context.store.serviceAgentActions.findLatestForToolCall(
+          context.projectId,
+          runId,
+          context.toolCallId,
+        );
+  return answerAction(context, found, answer, keyId);
+}
+
+/**
+ * Answers a found action that waited for a person (or carries on one whose answer was already given):
+ * the action of a run's call, or one proposed outside a run and answered by its id.
+ */
+export async function answerAction(
+  context: FlowContext,
+  found: { action: ServiceAgentAction; state: Record<string, unknown> | undefined } | undefined,
+  answer: string,
+  keyId: string | null,
+): Promise<FlowOutcome> {
   if (!found)
     return {
       kind: 'done',

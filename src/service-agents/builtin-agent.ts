@@ -9,8 +9,9 @@
 export interface AgentContext {
   projectId: string;
   serviceAgentId: string;
-  runId: string;
-  threadId: string;
+  /** The run and thread of the call; null for a call made outside a run (over MCP). */
+  runId: string | null;
+  threadId: string | null;
   signal: AbortSignal;
   /** Streams a line of progress into the run step (a step delta). */
   progress(text: string): void;

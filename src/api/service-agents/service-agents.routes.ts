@@ -2,6 +2,7 @@
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { deletedSchema, pageOf } from '../shared/common.schemas.ts';
 import {
+  ActionApprovalParamsSchema,
   ActionListQuerySchema,
   ActionPathSchema,
   ServiceAgentCreateParamsSchema,
@@ -59,6 +60,18 @@ export function serviceAgentsRoutes(serviceAgents: ServiceAgentsService): RouteD
       summary: 'Retrieve an action of the audit log',
       params: ActionPathSchema,
       handler: ({ projectId, params }) => serviceAgents.retrieveAction(projectId, params.action_id),
+    }),
+    defineRoute({
+      ...common,
+      method: 'POST',
+      path: '/v1/service_agents/actions/:action_id/approval',
+      operationId: 'answerServiceAgentAction',
+      summary:
+        'Approve or decline an action proposed outside a run (over MCP); an approved action is executed at once',
+      params: ActionPathSchema,
+      body: ActionApprovalParamsSchema,
+      handler: ({ projectId, params, body, principal }) =>
+        serviceAgents.answerAction(projectId, params.action_id, body, principal.keyId),
     }),
     defineRoute({
       ...common,

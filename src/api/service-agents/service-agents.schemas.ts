@@ -69,6 +69,12 @@ export const ServiceAgentPathSchema = z.strictObject({
 export const ServiceAgentListQuerySchema = listQuerySchema();
 
 export const ActionPathSchema = z.strictObject({ action_id: idSchema('action') });
+/** A person's answer to an action proposed outside a run (over MCP). */
+export const ActionApprovalParamsSchema = z.strictObject({
+  approved: z.boolean(),
+  reason: z.string().max(2000).optional(),
+});
+export type ActionApprovalParams = z.infer<typeof ActionApprovalParamsSchema>;
 export const ActionListQuerySchema = listQuerySchema({
   run_id: idSchema('run').optional(),
   service_agent_id: idSchema('serviceAgent').optional(),

@@ -5,6 +5,7 @@ import { newId } from '../../domain/ids.ts';
 import type { PageParams } from '../../domain/list-page.ts';
 import type { ServiceAgent } from '../../domain/service-agent.ts';
 import type { BuiltinServiceAgent } from '../../service-agents/builtin-agent.ts';
+import type { DirectAgentCalls } from '../../service-agents/direct-call.ts';
 import {
   checkInputSchema,
   DEFAULT_INPUT_SCHEMA,
@@ -16,6 +17,7 @@ import {
 } from '../../storage/ports/service-agents-port.ts';
 import type { Store } from '../../storage/store.ts';
 import type {
+  ActionApprovalParams,
   ServiceAgentCreateParams,
   ServiceAgentUpdateParams,
 } from './service-agents.schemas.ts';
@@ -25,6 +27,8 @@ export interface ServiceAgentsServiceOptions {
   builtins: BuiltinServiceAgent[];
   /** Refuses remote agent URLs outside the allowlist (throws an InvalidRequestError). */
   checkRemoteUrl: (url: string) => void;
+  /** Answers actions proposed outside a run (over MCP). */
+  directCalls: DirectAgentCalls;
 }
 
 function checkName(name: string): void {
@@ -52,6 +56,7 @@ export function createServiceAgentsService({
   store,
   builtins,
   checkRemoteUrl,
+  directCalls,
 }: ServiceAgentsServiceOptions) {
   async function retrieve(projectId: string, id: string): Promise<ServiceAgent> {
     const agent = await store.serviceAgents.find(projectId, id);
@@ -168,6 +173,24 @@ export function createServiceAgentsService({
       if (!found) throw NotFoundError.object('service agent action', id, 'action_id');
       const transitions = await store.serviceAgentActions.transitions(projectId, id);
       return { ...found.action, transitions };
+    },
+
+    /**
+     * A person's answer to an action proposed outside a run: an approval is re-checked against the
+     * policy and executed now, once. Answers the action as it ended, with what the agent said.
+     */
+    async answerAction(
+      projectId: string,
+      id: string,
+      params: ActionApprovalParams,
+      keyId: string | null,
+    ) {
+      // An approved execution runs to its end even if the caller goes away: stopping it halfway would
+      // leave the action `executing` with its effect unknown.
+      const signal = new AbortController().signal;
+      const outcome = await directCalls.answer(projectId, id, params, keyId, { signal });
+      const action = await this.retrieveAction(projectId, id);
+      return { ...action, output: outcome.kind === 'done' ? outcome.output : null };
     },
   };
 }
