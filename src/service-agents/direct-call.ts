@@ -29,6 +29,14 @@ export interface ActionAnswer {
   reason?: string | null;
 }
 
+function unavailable(agent: ServiceAgent): FlowOutcome {
+  return {
+    kind: 'done',
+    status: 'failed',
+    output: `The built-in agent '${agent.builtin ?? agent.name}' is not available on this server.`,
+  };
+}
+
 export function createDirectAgentCalls({ store, builtins }: DirectCallOptions) {
   function flowOf(
     projectId: string,
@@ -54,12 +62,6 @@ export function createDirectAgentCalls({ store, builtins }: DirectCallOptions) {
       },
     };
   }
-
-  const unavailable = (agent: ServiceAgent): FlowOutcome => ({
-    kind: 'done',
-    status: 'failed',
-    output: `The built-in agent '${agent.builtin ?? agent.name}' is not available on this server.`,
-  });
 
   return {
     /** Validates the arguments and runs the agent; a failure the caller can act on is an outcome. */

@@ -48,6 +48,24 @@ function textOfDelta(data: string): string {
   return (delta.delta.content ?? []).map((part) => part.text?.value ?? '').join('');
 }
 
+function pendingResult(run: Run): CallToolResult {
+  const calls = run.required_action?.submit_tool_outputs.tool_calls ?? [];
+  const text = [
+    `The assistant's run ${run.id} (thread ${run.thread_id}) is waiting for an answer to ${calls.length} call(s):`,
+    ...calls.map((call) => `- ${call.function.name} ${call.function.arguments} (id ${call.id})`),
+    `Answer them in the Concierge playground (open the thread), or with POST /v1/threads/${run.thread_id}/runs/${run.id}/submit_tool_outputs; an approve_action call takes {"approved": true} or {"approved": false, "reason": "…"}.`,
+  ].join('\n');
+  return {
+    content: [{ type: 'text', text }],
+    structuredContent: {
+      status: 'requires_action',
+      thread_id: run.thread_id,
+      run_id: run.id,
+      required_action: run.required_action,
+    },
+  };
+}
+
 export function createAssistantCalls({ store, runs }: AssistantCallOptions) {
   async function start(
     caller: McpCaller,
@@ -130,24 +148,6 @@ export function createAssistantCalls({ store, runs }: AssistantCallOptions) {
         message.content.map((part) => (part.type === 'text' ? part.text.value : '')).join(''),
       )
       .join('\n\n');
-  }
-
-  function pendingResult(run: Run): CallToolResult {
-    const calls = run.required_action?.submit_tool_outputs.tool_calls ?? [];
-    const text = [
-      `The assistant's run ${run.id} (thread ${run.thread_id}) is waiting for an answer to ${calls.length} call(s):`,
-      ...calls.map((call) => `- ${call.function.name} ${call.function.arguments} (id ${call.id})`),
-      `Answer them in the Concierge playground (open the thread), or with POST /v1/threads/${run.thread_id}/runs/${run.id}/submit_tool_outputs; an approve_action call takes {"approved": true} or {"approved": false, "reason": "…"}.`,
-    ].join('\n');
-    return {
-      content: [{ type: 'text', text }],
-      structuredContent: {
-        status: 'requires_action',
-        thread_id: run.thread_id,
-        run_id: run.id,
-        required_action: run.required_action,
-      },
-    };
   }
 
   return {

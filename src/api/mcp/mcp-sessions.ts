@@ -121,6 +121,8 @@ export function createMcpSessions({
       };
       return tools.call(caller, request.params.name, request.params.arguments ?? {});
     });
+    // The SDK's Protocol has no addEventListener: `onerror` is its one error hook.
+    // oxlint-disable-next-line unicorn/prefer-add-event-listener
     server.onerror = (error) => onError?.(error);
     return server;
   }
@@ -185,9 +187,9 @@ export function createMcpSessions({
 
     /** Closes every session (the node stops). */
     async close(): Promise<void> {
-      const open = [...sessions.values()];
+      const held = [...sessions.values()];
       sessions.clear();
-      await Promise.all(open.map((session) => session.transport.close().catch(() => {})));
+      await Promise.all(held.map((session) => session.transport.close().catch(() => {})));
     },
   };
 }

@@ -11,11 +11,7 @@ import type { DirectAgentCalls } from '../../service-agents/direct-call.ts';
 import type { Store } from '../../storage/store.ts';
 import type { VectorStoresService } from '../vector-stores/vector-stores.service.ts';
 import { approvalReason, type McpCaller } from './mcp-caller.ts';
-import {
-  ASSISTANT_INPUT_SCHEMA,
-  createAssistantCalls,
-  errorResult,
-} from './mcp-assistant-call.ts';
+import { ASSISTANT_INPUT_SCHEMA, createAssistantCalls, errorResult } from './mcp-assistant-call.ts';
 
 export interface McpToolsOptions {
   store: Store;
