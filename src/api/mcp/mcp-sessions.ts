@@ -42,6 +42,9 @@ interface Session {
 const INSTRUCTIONS =
   "Concierge's service agents, assistants and vector stores of one project. An assistant tool answers with a thread_id: pass it back to continue the conversation. Actions with effects may need a person's approval.";
 
+/** How long a person has to answer an approval form before the call answers "pending" instead. */
+const ELICITATION_TIMEOUT_MS = 10 * 60_000;
+
 const APPROVAL_SCHEMA = {
   type: 'object' as const,
   properties: {
@@ -102,14 +105,23 @@ export function createMcpSessions({
         },
         async askApproval(message): Promise<ApprovalAnswer> {
           if (!server.getClientCapabilities()?.elicitation) return undefined;
-          const result = await extra.sendRequest(
-            {
-              method: 'elicitation/create',
-              params: { mode: 'form', message, requestedSchema: APPROVAL_SCHEMA },
-            },
-            ElicitResultSchema,
-            { signal: extra.signal, timeout: 10 * 60_000 },
-          );
+          let result;
+          try {
+            result = await extra.sendRequest(
+              {
+                method: 'elicitation/create',
+                params: { mode: 'form', message, requestedSchema: APPROVAL_SCHEMA },
+              },
+              ElicitResultSchema,
+              { signal: extra.signal, timeout: ELICITATION_TIMEOUT_MS },
+            );
+          } catch (error) {
+            // Nobody answered in time (or the client failed to ask): the action stays pending, and
+            // the answer says how to approve it later.
+            if (extra.signal.aborted) throw error;
+            onError?.(error);
+            return undefined;
+          }
           if (result.action !== 'accept')
             return { approved: false, reason: `The person chose to ${result.action}.` };
           const reason = result.content?.['reason'];

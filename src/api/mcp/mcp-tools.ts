@@ -96,7 +96,9 @@ export function createMcpTools({ store, runs, directCalls, vectorStores }: McpTo
         entry: { kind: 'search', vectorStoreId: vectorStore.id },
       });
     }
-    return tools;
+    // A name taken twice (an agent named like an assistant tool) keeps its first owner only.
+    const seen = new Set<string>();
+    return tools.filter(({ tool }) => !seen.has(tool.name) && Boolean(seen.add(tool.name)));
   }
 
   async function callAgent(
