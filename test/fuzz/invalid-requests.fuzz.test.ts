@@ -85,6 +85,7 @@ const VALID_BODIES: Record<string, Record<string, unknown>> = {
   createVectorStoreFileBatch: { file_ids: ['file-fuzz'] },
   createServiceAgent: { name: 'fuzz', kind: 'assistant', assistant_id: 'asst_fuzz' },
   modifyServiceAgent: {},
+  answerServiceAgentAction: { approved: true },
   callAssistantAgent: { jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: 'run_missing' } },
 };
 

@@ -126,7 +126,7 @@ export function createMcpTools({ store, runs, directCalls, vectorStores }: McpTo
         return text(
           [
             `'${agent.name}' proposes "${action.proposal.summary}", which needs a person's approval; nothing was done yet.`,
-            `Approve or decline action ${action.id} in the Concierge playground, or with POST /v1/service_agents/actions/${action.id}/approval and {"approved": true} (or {"approved": false, "reason": "…"}); an approved action is carried out at once. It expires at ${action.proposal.expires_at} (Unix time).`,
+            `Approve or decline action ${action.id} with a key of this project: POST /v1/service_agents/actions/${action.id}/approval and {"approved": true} (or {"approved": false, "reason": "…"}); an approved action is carried out at once. It expires at ${action.proposal.expires_at} (Unix time).`,
           ].join('\n'),
           { status: 'pending_approval', action_id: action.id, proposal: action.proposal },
         );
