@@ -3,6 +3,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uploadFile, waitForVectorStore } from '../../../test/helpers/files-api.ts';
 import { request } from '../../../test/helpers/inject.ts';
 import { postgresAvailable } from '../../../test/helpers/postgres.ts';
 import { startScriptedModel, type ScriptedModel } from '../../../test/helpers/scripted-model.ts';
@@ -151,6 +152,34 @@ describe.each([
         expect((await other.listTools()).tools).toEqual([]);
       },
     );
+
+    it.runIf(available)('searches a vector store through its tool', async () => {
+      const headers = { authorization: `Bearer ${key}` };
+      const refunds = await uploadFile(
+        app.server,
+        'refunds.txt',
+        'Refunds are paid within 30 days of the return.',
+        headers,
+      );
+      const prices = await uploadFile(app.server, 'prices.csv', 'item,price\ntent,120\n', headers);
+      const vectorStore = await openai.vectorStores.create({
+        name: 'Policies',
+        file_ids: [refunds.id, prices.id],
+      });
+      await waitForVectorStore(app.server, vectorStore.id, headers);
+      const client = await connect(key);
+      const tool = (await client.listTools()).tools.find(
+        (candidate) => candidate.name === `search_${vectorStore.id}`,
+      );
+      expect(tool?.title).toBe('Search Policies');
+      const result = (await client.callTool({
+        name: `search_${vectorStore.id}`,
+        arguments: { query: 'when are refunds paid', max_num_results: 1 },
+      })) as CallToolResult;
+      expect(result.isError).toBeFalsy();
+      expect(textOf(result)).toContain('Refunds are paid within 30 days');
+      expect((result.structuredContent as { results: unknown[] }).results).toHaveLength(1);
+    });
 
     it.runIf(available)(
       'holds a two-turn conversation with an assistant, with progress as the run streams',
