@@ -45,6 +45,11 @@ export const StorageConfigShape = {
   vectorStoreExpiredRetentionDays: z.coerce.number().min(0).default(7),
   /** Seconds between the janitor's passes (expired files and vector stores, retention, orphaned blobs). */
   janitorIntervalSeconds: z.coerce.number().positive().default(60),
+  /**
+   * Seconds between sweeps for blobs no file refers to (left by a crash between a file's row and its
+   * blob being deleted). A blob is deleted at the first sweep that finds it unreferenced for this long.
+   */
+  blobSweepIntervalSeconds: z.coerce.number().positive().default(3600),
 };
 
 export const STORAGE_ENVIRONMENT_VARIABLES = {
@@ -60,4 +65,5 @@ export const STORAGE_ENVIRONMENT_VARIABLES = {
   threadRetentionDays: 'CONCIERGE_THREAD_RETENTION_DAYS',
   vectorStoreExpiredRetentionDays: 'CONCIERGE_VECTOR_STORE_EXPIRED_RETENTION_DAYS',
   janitorIntervalSeconds: 'CONCIERGE_JANITOR_INTERVAL_SECONDS',
+  blobSweepIntervalSeconds: 'CONCIERGE_BLOB_SWEEP_INTERVAL_SECONDS',
 } as const;

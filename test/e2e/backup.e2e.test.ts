@@ -91,9 +91,9 @@ describe('backup and restore of a serving SQLite deployment', () => {
     };
     for (let index = 0; index < 6; index++) await upload();
 
-    let loading = true;
+    const loading = { on: true };
     const load = async (writer: number) => {
-      for (let round = 0; loading; round++) {
+      for (let round = 0; loading.on; round++) {
         await upload();
         await client.beta.threads.create({
           messages: [{ role: 'user', content: `writer ${writer}, round ${round}` }],
@@ -107,7 +107,7 @@ describe('backup and restore of a serving SQLite deployment', () => {
     };
     const writers = [0, 1, 2].map(load);
     const backedUp = await concierge(['backup', backupDir()], sourceEnvironment());
-    loading = false;
+    loading.on = false;
     await Promise.all(writers);
     expect(backedUp.stdout).toMatch(/Backed up the SQLite database and \d+ file\(s\)/);
 
@@ -139,10 +139,11 @@ describe('backup and restore of a serving SQLite deployment', () => {
     const sourceBlobs = createLocalDiskBlobStore(sourceDir());
     expect(await keysOf(restoredBlobs)).toEqual(fileIds);
     for (const id of fileIds) {
-      const original = await sha256Of(sourceBlobs, id);
       const copy = await sha256Of(restoredBlobs, id);
+      // A file the load deleted after the snapshot has no source bytes left to compare.
+      const original = (await sha256Of(sourceBlobs, id)) ?? copy;
       expect(copy).toBeDefined();
-      if (original !== undefined) expect(copy).toBe(original);
+      expect(copy).toBe(original);
     }
 
     // The restored server serves the files through the SDK.
