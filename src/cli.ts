@@ -1,7 +1,9 @@
-/** The `concierge` command: `serve`, `worker`, `migrate`, `demo-merchant`, `--help`. */
+/** The `concierge` command: `serve`, `worker`, `migrate`, `backup`, `restore`, `demo-merchant`, `--help`. */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { VERSION } from './app.ts';
 import { loadConfig, ConfigError } from './config/load-config.ts';
+import { BackupError, createBackup, restoreBackup } from './composition/backup.ts';
 import type { ConfigInput } from './config/config-schema.ts';
 import { runDemoMerchant } from './demo-merchant-command.ts';
 import { serve, work } from './main.ts';
@@ -13,6 +15,8 @@ Usage:
   concierge serve [--port N] [--host H] [--no-worker]   start the API (and, by default, the run worker)
   concierge worker                                       run a worker only (runs, ingestion); scale out on PostgreSQL
   concierge migrate                                      apply database migrations and exit
+  concierge backup <dir>                                 online backup of the database (SQLite) and file bytes
+  concierge restore <dir>                                restore a backup into an empty data directory
   concierge demo-merchant [--port N] [--host H] [--test-controls]
                                                          run the demo merchant (ACP checkout, x402 goods) on its own
   concierge --help | --version
@@ -78,6 +82,24 @@ export async function runCli(argv: string[]): Promise<number> {
         console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
         return 0;
       }
+      case 'backup':
+      case 'restore': {
+        const directory = positionals[1];
+        if (directory === undefined) {
+          console.error(`concierge ${command}: name the backup directory.\n\n${HELP}`);
+          return 1;
+        }
+        const config = loadConfig({ options });
+        const manifest = await (command === 'backup' ? createBackup : restoreBackup)(
+          config,
+          resolve(directory),
+        );
+        const what = `${manifest.database ? 'the SQLite database and ' : ''}${manifest.blobs.length} file(s)`;
+        console.log(
+          command === 'backup' ? `Backed up ${what} to ${directory}.` : `Restored ${what}.`,
+        );
+        return 0;
+      }
       default:
         console.error(`Unknown command "${command}".\n\n${HELP}`);
         return 1;
@@ -86,6 +108,7 @@ export async function runCli(argv: string[]): Promise<number> {
     if (
       error instanceof ConfigError ||
       error instanceof DatabaseUrlError ||
+      error instanceof BackupError ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
     ) {
       console.error(`concierge: ${(error as Error).message}`);

@@ -11,7 +11,7 @@ function chunks(...parts: string[]): Readable {
 export function runBlobStoreContract(
   name: string,
   create: () => BlobStore,
-  leftovers: () => string[],
+  leftovers: () => string[] | Promise<string[]>,
 ): void {
   describe(`blob store contract: ${name}`, () => {
     it('stores a stream and gives the same bytes back', async () => {
@@ -40,7 +40,7 @@ export function runBlobStoreContract(
         store.put('file-c1', chunks('12345', '67890', 'x'), { maxBytes: 10 }),
       ).rejects.toBeInstanceOf(BlobTooLargeError);
       expect(await store.get('file-c1')).toBeUndefined();
-      expect(leftovers()).toEqual([]);
+      expect(await leftovers()).toEqual([]);
       expect(await store.put('file-c1', chunks('1234567890'), { maxBytes: 10 })).toEqual({
         bytes: 10,
       });
@@ -56,7 +56,19 @@ export function runBlobStoreContract(
       });
       await expect(store.put('file-d1', failing)).rejects.toThrow('client went away');
       expect(await store.get('file-d1')).toBeUndefined();
-      expect(leftovers()).toEqual([]);
+      expect(await leftovers()).toEqual([]);
+    });
+
+    it('lists every stored key, and no deleted one', async () => {
+      const store = create();
+      await store.put('file-e1', chunks('one'));
+      await store.put('file-e2', chunks('two'));
+      await store.delete('file-e2');
+      const keys: string[] = [];
+      for await (const key of store.keys()) keys.push(key);
+      expect(keys).toContain('file-e1');
+      expect(keys).not.toContain('file-e2');
+      expect(keys.every((key) => /^[A-Za-z0-9_-]+$/.test(key))).toBe(true);
     });
 
     it('rejects keys that are not ids, so no path comes from user input', async () => {

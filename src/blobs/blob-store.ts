@@ -1,7 +1,7 @@
 /**
  * Port: file bytes. Keys are ids this server generated (never user input); a `put` is atomic, so a
- * reader sees the whole blob or none. Adapters: `local-disk/` (the port allows S3 later); all pass
- * `blob-store.contract.ts`.
+ * reader sees the whole blob or none. Adapters: `local-disk/` and `s3/` (any S3-API object store); all
+ * pass `blob-store.contract.ts`.
  */
 import type { Readable } from 'node:stream';
 
@@ -22,6 +22,11 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** The blob's size in bytes, or undefined when there is no such blob. */
   size(key: string): Promise<number | undefined>;
+  /**
+   * Every stored key, in no set order, for backups and the sweep of blobs no row refers to. A blob
+   * put or deleted while the listing runs may or may not appear.
+   */
+  keys(): AsyncIterable<string>;
 }
 
 /** Keys are our own ids: letters, digits, `_` and `-`. Anything else is a programming error. */

@@ -1,12 +1,11 @@
 /**
- * Persistence: the store (migrated, with the default project), file bytes, and the event bus. The
- * database URL is read once; on PostgreSQL the bus listens on the same database (LISTEN/NOTIFY), on
- * SQLite it stays in this process.
+ * Persistence: the store (migrated, with the default project), file bytes (local disk or S3), and the
+ * event bus. The database URL is read once; on PostgreSQL the bus listens on the same database
+ * (LISTEN/NOTIFY), on SQLite it stays in this process.
  */
 import pg from 'pg';
 import { ensureDefaultProject } from '../api/organization/projects/projects.service.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
-import { createLocalDiskBlobStore } from '../blobs/local-disk/local-disk-blob-store.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { EventBus } from '../engine/event-bus.ts';
 import { createInProcessEventBus } from '../engine/event-bus/in-process-event-bus.ts';
@@ -15,6 +14,7 @@ import { openStoreAt, parseDatabaseUrl, type DatabaseTarget } from '../storage/o
 import { postgresClientConfig } from '../storage/postgres/postgres-store.ts';
 import type { Store } from '../storage/store.ts';
 import type { AppOverrides } from './app-types.ts';
+import { openBlobStore } from './blob-storage.ts';
 import type { CloserStack } from './closer-stack.ts';
 import type { RelayLog } from './log-relay.ts';
 
@@ -38,7 +38,12 @@ export async function createPersistence(
   closers.push('store', () => store.close());
   await store.migrate();
   await ensureDefaultProject(store);
-  const blobs = overrides.blobs ?? createLocalDiskBlobStore(config.dataDir);
+  let blobs = overrides.blobs;
+  if (!blobs) {
+    const opened = await openBlobStore(config);
+    closers.push('blob store', () => opened.close());
+    blobs = opened;
+  }
   const bus = overrides.bus ?? createEventBus(target, store, log);
   closers.push('event bus', () => bus.close());
   return { store, blobs, bus };

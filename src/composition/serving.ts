@@ -6,15 +6,10 @@ import type { FastifyInstance } from 'fastify';
 import type { FilesService } from '../api/files/files.service.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { CloserStack } from './closer-stack.ts';
+import { createJanitor, retentionRules, type Janitor } from './janitor.ts';
 import type { Persistence } from './persistence.ts';
 import type { Retrieval } from './retrieval.ts';
 import type { RunEngine } from './run-engine.ts';
-
-/**
- * How often expired files are deleted. `expires_after` is at least an hour, so a minute late is
- * within what a client can notice, and the sweep is one indexed query.
- */
-export const FILE_SWEEP_INTERVAL_MILLISECONDS = 60_000;
 
 export async function startServing(
   config: Config,
@@ -37,13 +32,43 @@ export async function startServing(
   worker?.start();
   server.log.info(await parts.retrieval.describe());
   ingestion?.start();
-  const sweepTimer = setInterval(() => {
-    parts.files
-      .sweepExpired()
-      .catch((error: unknown) => server.log.error({ err: error }, 'sweeping expired files failed'));
-  }, FILE_SWEEP_INTERVAL_MILLISECONDS);
-  sweepTimer.unref();
-  closers.push('expired-file sweep', () => clearInterval(sweepTimer));
+  startJanitor(config, closers, server, parts);
+}
+
+/**
+ * The janitor's timers: the retention rules every `janitorIntervalSeconds` (file `expires_after` is
+ * at least an hour, so a minute late is within what a client can notice), the blob sweep every
+ * `blobSweepIntervalSeconds`. Every node runs them; the deletions are idempotent and each rechecks
+ * its condition under a row lock. A pass still running when the next is due is not doubled.
+ */
+function startJanitor(
+  config: Config,
+  closers: CloserStack,
+  server: FastifyInstance,
+  parts: { persistence: Persistence; files: FilesService },
+): Janitor {
+  const { store, blobs } = parts.persistence;
+  const janitor = createJanitor({
+    store,
+    blobs,
+    rules: retentionRules(config, store, (limit, now) => parts.files.sweepExpired(limit, now)),
+    graceSeconds: config.blobSweepIntervalSeconds,
+  });
+  const every = (seconds: number, what: string, pass: (now: number) => Promise<unknown>) => {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      pass(Math.floor(Date.now() / 1000))
+        .catch((error: unknown) => server.log.error({ err: error }, `${what} failed`))
+        .finally(() => (running = false));
+    }, seconds * 1000);
+    timer.unref();
+    closers.push(what, () => clearInterval(timer));
+  };
+  every(config.janitorIntervalSeconds, 'retention pass', (now) => janitor.runRules(now));
+  every(config.blobSweepIntervalSeconds, 'orphaned-blob sweep', (now) => janitor.sweepBlobs(now));
+  return janitor;
 }
 
 /** Listens on `config.host:config.port`; resolves to the API's base URL (`http://host:port/v1`). */

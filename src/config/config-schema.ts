@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { parseHostPattern } from './host-pattern.ts';
 import { PurchasingConfigSchema } from './purchasing-config.ts';
 import { Secret } from './secret.ts';
+import { STORAGE_ENVIRONMENT_VARIABLES, StorageConfigShape } from './storage-config.ts';
 
 /** A named upstream model provider from `concierge.config.json` (`"ollama/llama3.2"` routes to `ollama`). */
 export const ProviderConfigSchema = z.strictObject({
@@ -178,6 +179,7 @@ export const ConfigSchema = z.strictObject({
     demoMerchant: 'auto',
     maxPurchaseUsd: 50,
   }),
+  ...StorageConfigShape,
 });
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
@@ -226,4 +228,5 @@ export const ENVIRONMENT_VARIABLES = {
   a2aAllowedHosts: 'CONCIERGE_A2A_ALLOWED_HOSTS',
   threadFilesWaitSeconds: 'CONCIERGE_THREAD_FILES_WAIT_SECONDS',
   playground: 'CONCIERGE_PLAYGROUND',
+  ...STORAGE_ENVIRONMENT_VARIABLES,
 } as const satisfies Partial<Record<keyof Config, string>>;

@@ -17,6 +17,7 @@ import type {
 import type { ChunkRepository, EmbeddingCacheRepository } from './ports/chunk-repository.ts';
 import type { FileRepository } from './ports/file-repository.ts';
 import type { IngestionQueue } from './ports/ingestion-queue.ts';
+import type { RetentionRepository } from './ports/retention-port.ts';
 import type { VectorStoreRepository } from './ports/vector-store-repository.ts';
 import type {
   FileBatchRepository,
@@ -32,6 +33,7 @@ export type {
 } from './ports/chunk-repository.ts';
 export type { FileRepository, StoredFile } from './ports/file-repository.ts';
 export type { IngestionJob, IngestionQueue } from './ports/ingestion-queue.ts';
+export type { ProjectObject, RetentionRepository } from './ports/retention-port.ts';
 export type { VectorStoreRepository } from './ports/vector-store-repository.ts';
 export type {
   FileBatchRepository,
@@ -115,6 +117,8 @@ export interface Store {
   readonly ingestionQueue: IngestionQueue;
   readonly chunks: ChunkRepository;
   readonly embeddingCache: EmbeddingCacheRepository;
+  /** What the janitor deletes: expired, inactive and orphaned objects across projects. */
+  readonly retention: RetentionRepository;
   /** Runs `work` atomically: all of its writes land, or none do. */
   transaction<Result>(work: (store: Store) => Promise<Result>): Promise<Result>;
   /** Applies pending migrations. */

@@ -2,9 +2,11 @@
  * Scale-out with real processes on loopback and a real PostgreSQL: two API nodes (`serve --no-worker`)
  * and two workers (`concierge worker`), each worker calling its own scripted upstream so the tests can
  * tell which worker ran what. Runs spread, stream across nodes, survive a SIGKILLed worker and
- * terminated database connections, cancel and expire once, and a bounded soak shows no growth.
+ * terminated database connections, cancel and expire once, and a bounded soak shows no growth. File
+ * bytes live in S3 (s3rver on loopback): each process has its own data directory, nothing is shared
+ * on disk.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI, { toFile } from 'openai';
@@ -17,6 +19,7 @@ import {
   postgresTestUrl,
 } from '../helpers/postgres.ts';
 import { waitForRun } from '../helpers/run-test-bed.ts';
+import { startS3Server, type S3Server } from '../helpers/s3-server.ts';
 import {
   startScriptedModel,
   type ScriptedModel,
@@ -108,6 +111,7 @@ describe.runIf(postgresAvailable)(
     const schema = newSchemaName();
     const applicationName = `concierge_${schema}`;
     let directory: string;
+    let s3: S3Server;
     let databaseUrl: string;
     const upstreams: ScriptedModel[] = [];
     const workers: ServerProcess[] = [];
@@ -121,8 +125,9 @@ describe.runIf(postgresAvailable)(
 
     const common = () => ({
       CONCIERGE_DATABASE_URL: databaseUrl,
-      // Blobs on local disk: processes on one machine share the folder (across machines, a shared volume).
-      CONCIERGE_DATA_DIR: directory,
+      // Blobs in S3, and a data directory of its own per process: no shared volume.
+      ...s3.environment('cluster'),
+      CONCIERGE_DATA_DIR: mkdtempSync(join(directory, 'node-')),
       CONCIERGE_LEASE_SECONDS: '2',
       CONCIERGE_DRAIN_SECONDS: '1',
       CONCIERGE_RUN_EXPIRY_SECONDS: '12',
@@ -163,6 +168,7 @@ describe.runIf(postgresAvailable)(
 
     beforeAll(async () => {
       directory = mkdtempSync(join(tmpdir(), 'concierge-cluster-'));
+      s3 = await startS3Server();
       const url = new URL(postgresTestUrl);
       url.searchParams.set('schema', schema);
       url.searchParams.set('application_name', applicationName);
@@ -204,6 +210,7 @@ describe.runIf(postgresAvailable)(
       for (const upstream of upstreams) await upstream.stop();
       await admin?.end();
       await dropSchema(schema);
+      await s3?.stop();
       rmSync(directory, { recursive: true, force: true });
     }, 60_000);
 
@@ -448,7 +455,7 @@ describe.runIf(postgresAvailable)(
       );
     }, 60_000);
 
-    it('ingests files on a worker: uploaded through node A, searchable through node B', async () => {
+    it('ingests files on a worker: uploaded through node A, searchable and downloadable through node B', async () => {
       const file = await clientA.files.create({
         file: await toFile(
           Buffer.from('The cluster keeps its spare keys in the blue cabinet.\n'),
@@ -468,6 +475,13 @@ describe.runIf(postgresAvailable)(
       expect(status).toBe('completed');
       const results = await clientB.vectorStores.search(store.id, { query: 'spare keys cabinet' });
       expect(results.data[0]?.file_id).toBe(file.id);
+      expect(await (await clientB.files.content(file.id)).text()).toBe(
+        'The cluster keeps its spare keys in the blue cabinet.\n',
+      );
+      // The bytes crossed machines through the bucket: no process wrote a blob to its own disk.
+      for (const node of readdirSync(directory)) {
+        expect(existsSync(join(directory, node, 'blobs'))).toBe(false);
+      }
     }, 40_000);
 
     it('recovers when every database connection of the cluster is terminated', async () => {

@@ -179,9 +179,13 @@ export function createFilesService({ store, blobs, fileSizeLimit }: FilesService
       return { ...stored, stream };
     },
 
-    /** Deletes files whose `expires_after` passed, with their bytes; returns how many. */
-    async sweepExpired(limit = 100): Promise<number> {
-      const expired = await store.files.listExpired(nowSeconds(), limit);
+    /**
+     * Deletes files whose `expires_after` passed by `now`, with their bytes; returns how many. The row
+     * goes first: a crash before the blob is deleted leaves an orphaned blob (the janitor's blob sweep
+     * removes it), never a file without bytes.
+     */
+    async sweepExpired(limit = 100, now = nowSeconds()): Promise<number> {
+      const expired = await store.files.listExpired(now, limit);
       for (const { projectId, id } of expired) {
         await store.transaction(async (transaction) => {
           await transaction.vectorStoreFiles.deleteEverywhere(projectId, id);

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -71,6 +71,20 @@ export function createLocalDiskBlobStore(dataDir: string): BlobStore {
       } catch (error) {
         if (missing(error)) return undefined;
         throw error;
+      }
+    },
+    async *keys() {
+      const shards = await readdir(root).catch((error: unknown) => {
+        if (missing(error)) return [];
+        throw error;
+      });
+      for (const shard of shards) {
+        if (!/^[0-9a-f]{2}$/.test(shard)) continue; // `tmp/` holds unfinished writes
+        const names = await readdir(join(root, shard)).catch((error: unknown) => {
+          if (missing(error)) return [];
+          throw error;
+        });
+        yield* names;
       }
     },
   };

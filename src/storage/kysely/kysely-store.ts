@@ -11,6 +11,7 @@ import { messagesRepository } from './messages-repository.ts';
 import { apiKeysRepository, projectsRepository } from './projects-repository.ts';
 import { runEventsRepository } from './run-events-repository.ts';
 import { runStepsRepository } from './run-steps-repository.ts';
+import { retentionRepository } from './retention-repository.ts';
 import { runsRepository } from './runs-repository.ts';
 import {
   serviceAgentActionsRepository,
@@ -53,6 +54,7 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     ingestionQueue: ingestionQueue(db, options.dialect),
     chunks: options.chunks(db),
     embeddingCache: embeddingCacheRepository(db),
+    retention: retentionRepository(db, options.dialect),
     transaction(work) {
       // Kysely has no nested transactions; an inner `transaction` joins the outer one.
       if (inTransaction) return work(store);

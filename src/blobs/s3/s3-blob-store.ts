@@ -1,0 +1,141 @@
+/**
+ * Blobs as objects of an S3-API bucket (AWS S3, MinIO, R2, Ceph, GCS interop), under `<prefix>/<key>`.
+ * Bytes stream both ways: an upload holds at most `queueSize × partSize` in memory, a file larger
+ * than one part goes up as a multipart upload, and an upload that fails (too large, the client went
+ * away, the bucket refused) is aborted, so no object and no parts are left behind. S3 makes an object
+ * visible only once its PUT or multipart upload completes, which gives the port's atomic `put`.
+ */
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { PassThrough, Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { assertBlobKey, BlobTooLargeError, type BlobStore } from '../blob-store.ts';
+
+export interface S3BlobStoreOptions {
+  bucket: string;
+  /** Folder inside the bucket, without leading or trailing `/`; empty for the bucket's root. */
+  prefix: string;
+  client: S3ClientConfig;
+  /** Bytes per part of a multipart upload (S3's minimum is 5 MiB). */
+  partSize?: number;
+  /** Parts uploaded at once. */
+  queueSize?: number;
+}
+
+/** What `s3://bucket/prefix` names. */
+export function parseS3Url(url: string): { bucket: string; prefix: string } {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 's3:' || parsed.hostname === '')
+    throw new TypeError(`not an s3://bucket/prefix URL: ${url}`);
+  return {
+    bucket: parsed.hostname,
+    prefix: decodeURIComponent(parsed.pathname).replace(/^\/+|\/+$/g, ''),
+  };
+}
+
+function isNotFound(error: unknown): boolean {
+  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return name === 'NoSuchKey' || name === 'NotFound' || $metadata?.httpStatusCode === 404;
+}
+
+export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore & { close(): void } {
+  const client = new S3Client({
+    // Checksums only where S3 requires them: S3-compatible stores differ in the newer ones.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    ...options.client,
+  });
+  const { bucket } = options;
+  const folder = options.prefix === '' ? '' : `${options.prefix}/`;
+  const objectKey = (key: string) => {
+    assertBlobKey(key);
+    return `${folder}${key}`;
+  };
+
+  return {
+    async put(key, source, putOptions = {}) {
+      const target = objectKey(key);
+      let bytes = 0;
+      const limit = putOptions.maxBytes ?? Number.POSITIVE_INFINITY;
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          bytes += chunk.length;
+          if (bytes > limit) done(new BlobTooLargeError(limit));
+          else done(null, chunk);
+        },
+      });
+      const body = new PassThrough();
+      const upload = new Upload({
+        client,
+        params: { Bucket: bucket, Key: target, Body: body },
+        partSize: options.partSize ?? 8 * 1024 * 1024,
+        queueSize: options.queueSize ?? 2,
+        leavePartsOnError: false,
+      });
+      // A failing source destroys `body`, which fails the upload; a failing upload stops the source.
+      const piping = pipeline(source, counter, body);
+      piping.catch(() => {}); // its error is the upload's, reported below
+      try {
+        await Promise.all([piping, upload.done()]);
+      } catch (error) {
+        body.destroy();
+        await upload.abort().catch(() => {}); // already aborted when the upload itself failed
+        const sourceError = await piping.then(
+          () => undefined,
+          (failure: unknown) => failure,
+        );
+        throw sourceError ?? error;
+      }
+      return { bytes };
+    },
+    async get(key) {
+      try {
+        const response = await client.send(
+          new GetObjectCommand({ Bucket: bucket, Key: objectKey(key) }),
+        );
+        return response.Body as Readable;
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+    async delete(key) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: objectKey(key) }));
+    },
+    async size(key) {
+      try {
+        const head = await client.send(
+          new HeadObjectCommand({ Bucket: bucket, Key: objectKey(key) }),
+        );
+        return head.ContentLength;
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+    async *keys() {
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: folder, ContinuationToken: token }),
+        );
+        for (const object of page.Contents ?? []) {
+          const key = object.Key?.slice(folder.length);
+          // Objects in deeper folders belong to someone else sharing the bucket.
+          if (key && /^[A-Za-z0-9_-]{1,128}$/.test(key)) yield key;
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    },
+    close() {
+      client.destroy();
+    },
+  };
+}
