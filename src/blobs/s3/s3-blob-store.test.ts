@@ -58,7 +58,10 @@ describe('s3 blob store', () => {
     let sent = 0;
     const failing = new Readable({
       read() {
-        if (sent >= 6) return this.destroy(new Error('client went away'));
+        if (sent >= 6) {
+          this.destroy(new Error('client went away'));
+          return;
+        }
         sent += 1;
         this.push(randomBytes(1024 * 1024));
       },
