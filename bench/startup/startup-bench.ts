@@ -33,7 +33,7 @@ interface Start {
   residentMiB: number;
 }
 
-const sleep = (milliseconds: number) => new Promise((done) => setTimeout(done, milliseconds));
+const sleep = (duration: number) => new Promise((done) => setTimeout(done, duration));
 
 function residentMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
