@@ -1,7 +1,8 @@
 /**
  * Start-up time and idle memory: from spawning the command `npm start` runs (`node bin/concierge.mjs
- * serve`, npm's own launch left out) until `GET /health` answers 200, and the resident memory once the
- * server has sat idle for a second. The baseline is a bare Fastify server answering /health, spawned
+ * serve`, npm's own launch left out) until `GET /health` answers 200, the CPU time the process used to
+ * get there (steadier than wall time on a shared machine), and the resident memory once the server has
+ * sat idle for a second. The baseline is a bare Fastify server answering /health, spawned
  * the same way. The two are measured in alternating rounds on SQLite and medians are compared, so a
  * noisy neighbour hits both alike. The first Concierge start (it creates and migrates the database)
  * is a warm-up and is reported apart.
@@ -29,11 +30,19 @@ process.once('SIGTERM', () => app.close().then(() => process.exit(0)));`;
 interface Start {
   /** Spawn until /health answered 200. */
   readyMs: number;
+  /** User + system CPU time of the process until then. */
+  cpuMs: number;
   /** Resident set size after IDLE_MS of idling, in MiB. */
   residentMiB: number;
 }
 
 const sleep = (duration: number) => new Promise((done) => setTimeout(done, duration));
+
+/** utime + stime from /proc/<pid>/stat, in milliseconds (clock ticks are 10 ms on Linux). */
+function cpuMilliseconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 function residentMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -59,8 +68,9 @@ async function timeStart(args: string[], environment: Record<string, string>): P
       await sleep(5);
     }
     const readyMs = performance.now() - started;
+    const cpuMs = cpuMilliseconds(child.pid!);
     await sleep(IDLE_MS);
-    return { readyMs, residentMiB: residentMiB(child.pid!) };
+    return { readyMs, cpuMs, residentMiB: residentMiB(child.pid!) };
   } finally {
     child.kill('SIGTERM');
     await exited;
@@ -87,19 +97,20 @@ async function main() {
       ours.push(await concierge());
     }
     const row = (name: string, starts: Start[], baseline: Start[]) => {
-      const ready = median(starts.map((start) => start.readyMs));
-      const memory = median(starts.map((start) => start.residentMiB));
-      const readyBase = median(baseline.map((start) => start.readyMs));
-      const memoryBase = median(baseline.map((start) => start.residentMiB));
+      const figure = (starts: Start[], key: keyof Start) =>
+        median(starts.map((start) => start[key]));
+      const ratio = (key: keyof Start) =>
+        `(${(figure(starts, key) / figure(baseline, key)).toFixed(2)}×)`;
       console.log(
-        `${name.padEnd(34)} ready ${milliseconds(ready).padStart(11)} (${(ready / readyBase).toFixed(2)}×)` +
-          `   idle RSS ${memory.toFixed(0).padStart(4)} MiB (${(memory / memoryBase).toFixed(2)}×)`,
+        `${name.padEnd(26)} ready ${milliseconds(figure(starts, 'readyMs')).padStart(11)} ${ratio('readyMs')}` +
+          `   CPU ${milliseconds(figure(starts, 'cpuMs')).padStart(11)} ${ratio('cpuMs')}` +
+          `   idle RSS ${figure(starts, 'residentMiB').toFixed(0).padStart(4)} MiB ${ratio('residentMiB')}`,
       );
     };
     row('bare Fastify (node -e)', bare, bare);
     row('Concierge serve (SQLite)', ours, bare);
     console.log(
-      `\nfirst Concierge start (new database, migrations): ready ${milliseconds(first.readyMs)}, idle RSS ${first.residentMiB.toFixed(0)} MiB`,
+      `\nfirst Concierge start (new database, migrations): ready ${milliseconds(first.readyMs)}, CPU ${milliseconds(first.cpuMs)}, idle RSS ${first.residentMiB.toFixed(0)} MiB`,
     );
   } finally {
     rmSync(directory, { recursive: true, force: true });
