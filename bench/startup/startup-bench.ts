@@ -97,8 +97,8 @@ async function main() {
       ours.push(await concierge());
     }
     const row = (name: string, starts: Start[], baseline: Start[]) => {
-      const figure = (starts: Start[], key: keyof Start) =>
-        median(starts.map((start) => start[key]));
+      const figure = (sample: Start[], key: keyof Start) =>
+        median(sample.map((start) => start[key]));
       const ratio = (key: keyof Start) =>
         `(${(figure(starts, key) / figure(baseline, key)).toFixed(2)}×)`;
       console.log(
