@@ -4,6 +4,8 @@ const shared = { testTimeout: 30_000, hookTimeout: 60_000, pool: 'forks' as cons
 
 export default defineConfig({
   test: {
+    // Tests that spawn `bin/concierge.mjs` run the compiled tree: build it once, before them all.
+    globalSetup: ['test/helpers/build-dist.ts'],
     projects: [
       {
         test: {

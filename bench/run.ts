@@ -40,6 +40,10 @@ const BENCHMARKS: Record<string, { script: string; what: string }> = {
     what: 'ACP checkout and x402 payments against direct merchant calls',
   },
   a2a: { script: 'a2a.ts', what: 'an A2A turn against the same turn through the Assistants API' },
+  startup: {
+    script: 'startup/startup-bench.ts',
+    what: 'npm start until /health answers, and idle memory, against a bare Fastify process',
+  },
   playground: {
     script: 'playground/static-bench.ts',
     what: 'serving the playground page against /health',

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Entry point of the `concierge` command. The source is TypeScript run through tsx,
-// so `npm ci && npm start` needs no separate build step.
-import { register } from 'tsx/esm/api';
+// Entry point of the `concierge` command. It runs the compiled JavaScript in dist/, which `npm ci`
+// builds (the `prepare` script); when dist/ is missing or older than src/ (a fresh edit, a checkout)
+// it builds it first, so `npm ci && npm start` needs no separate step and never runs stale code.
+import { build, isStale } from '../scripts/build.mjs';
 
-register();
-const { runCli } = await import('../src/cli.ts');
+if (isStale()) await build();
+const { runCli } = await import('../dist/cli.js');
 process.exitCode = await runCli(process.argv.slice(2));

@@ -5,7 +5,6 @@ import { VERSION } from './app.ts';
 import { loadConfig, ConfigError } from './config/load-config.ts';
 import { BackupError, createBackup, restoreBackup } from './composition/backup.ts';
 import type { ConfigInput } from './config/config-schema.ts';
-import { runDemoMerchant } from './demo-merchant-command.ts';
 import { serve, work } from './main.ts';
 import { DatabaseUrlError, openStore } from './storage/open-store.ts';
 
@@ -66,6 +65,8 @@ export async function runCli(argv: string[]): Promise<number> {
         await work(options);
         return 0;
       case 'demo-merchant': {
+        // Loaded here, so that `serve` never loads the demo merchant's Fastify app and x402 stack.
+        const { runDemoMerchant } = await import('./demo-merchant-command.ts');
         const config = loadConfig({});
         await runDemoMerchant(config, {
           host: values.host ?? '127.0.0.1',

@@ -23,7 +23,7 @@ import {
   type JournalGenesis,
 } from './chain-journal.ts';
 import { DEV_CHAIN_ID, DEV_WALLET } from './dev-wallet.ts';
-import { DEV_CHAIN_HARDFORK, startEdrProvider, type EdrRequester } from './edr-provider.ts';
+import type { EdrRequester } from './edr-provider.ts';
 import { lockJournal } from './journal-lock.ts';
 import { createRequestLanes } from './request-lanes.ts';
 import { catchUpClock, replayJournal } from './journal-replay.ts';
@@ -40,20 +40,22 @@ export function devChainJournalPath(dataDir: string): string {
 
 const UNJOURNALED = /^(evm_|hardhat_(?!metadata$)|eth_sendTransaction$|eth_sign)/;
 
-function newGenesis(): JournalGenesis {
+function newGenesis(hardfork: string): JournalGenesis {
   return {
     type: 'genesis',
     version: JOURNAL_VERSION,
     chainId: DEV_CHAIN_ID,
-    hardfork: DEV_CHAIN_HARDFORK,
+    hardfork,
     genesisTime: nowSeconds() - 1,
     fundedAccounts: [{ address: DEV_WALLET.address, balance: DEV_WALLET.balance.toString() }],
   };
 }
 
 async function openJournaledEdr(path: string): Promise<{ edr: EdrRequester; chainId: number }> {
+  // EDR (a native addon) loads here, on the chain's first use, not when the server starts.
+  const { DEV_CHAIN_HARDFORK, startEdrProvider } = await import('./edr-provider.ts');
   const journal = await readJournal(path);
-  const genesis = journal?.genesis ?? newGenesis();
+  const genesis = journal?.genesis ?? newGenesis(DEV_CHAIN_HARDFORK);
   if (genesis.hardfork !== DEV_CHAIN_HARDFORK) {
     throw new ChainUnavailableError(
       `The dev chain journal ${path} was recorded under ${genesis.hardfork}, but this EDR runs ${DEV_CHAIN_HARDFORK}. Move the file aside to start a fresh dev chain.`,

@@ -10,7 +10,7 @@ import type { Config } from '../../../config/config-schema.ts';
 import { Secret } from '../../../config/secret.ts';
 import type { BuiltinServiceAgent } from '../../builtin-agent.ts';
 import { createAcpRail } from './acp/acp-rail.ts';
-import { createDemoMerchant, type DemoMerchant } from './demo-merchant/demo-merchant.ts';
+import type { DemoMerchant } from './demo-merchant/demo-merchant.ts';
 import { TEST_CARDS } from './demo-merchant/demo-psp.ts';
 import {
   createMerchantDirectory,
@@ -42,8 +42,6 @@ export interface PurchasingSetupOptions {
 
 export interface PurchasingSetup {
   agent: BuiltinServiceAgent;
-  /** The in-process demo merchant, when the embedded default runs one. */
-  demoMerchant: DemoMerchant | undefined;
   close(): Promise<void>;
 }
 
@@ -69,11 +67,22 @@ export function createPurchasing({
   const configured = settings.merchants.map((merchant) =>
     merchantFromConfig(merchant, settings.card),
   );
-  const demoMerchant = usesDemoMerchant(config)
-    ? createDemoMerchant({
+  const usesDemo = usesDemoMerchant(config);
+  // The demo merchant (a Fastify server, the x402 facilitator) loads and listens on the first
+  // merchant lookup, not when the server starts; a start that failed is tried again next time.
+  let demoMerchant: Promise<DemoMerchant> | undefined;
+  const startDemoMerchant = () =>
+    (demoMerchant ??= (async () => {
+      const { createDemoMerchant } = await import('./demo-merchant/demo-merchant.ts');
+      const merchant = createDemoMerchant({
         settlement: async () => ({ chain, asset: await asset(), payTo: DEMO_MERCHANT_PAY_TO }),
-      })
-    : undefined;
+      });
+      await merchant.listen({ host: '127.0.0.1', port: 0 });
+      return merchant;
+    })().catch((error: unknown) => {
+      demoMerchant = undefined;
+      throw error;
+    }));
   const demoCard = {
     number: new Secret(TEST_CARDS.pays),
     exp_month: '12',
@@ -83,17 +92,17 @@ export function createPurchasing({
     brand: 'visa',
   };
   const merchants = createMerchantDirectory(async (): Promise<Merchant[]> => {
-    if (!demoMerchant) return configured;
-    const url = demoMerchant.url() || (await demoMerchant.listen({ host: '127.0.0.1', port: 0 }));
+    if (!usesDemo) return configured;
+    const merchant = await startDemoMerchant();
     const demo = merchantFromConfig(
-      { id: demoMerchant.id, baseUrl: url },
+      { id: merchant.id, baseUrl: merchant.url() },
       settings.card ?? demoCard,
     );
     return [...configured, demo];
   });
   // The demo merchant ships nothing, so the embedded default may use a placeholder address.
   const shipTo =
-    settings.shipTo ?? (demoMerchant && configured.length === 0 ? DEMO_SHIP_TO : undefined);
+    settings.shipTo ?? (usesDemo && configured.length === 0 ? DEMO_SHIP_TO : undefined);
   const agent = createPurchasingAgent({
     merchants,
     rails: {
@@ -114,9 +123,9 @@ export function createPurchasing({
   });
   return {
     agent,
-    demoMerchant,
     async close() {
-      if (demoMerchant?.url()) await demoMerchant.close();
+      const started = await demoMerchant?.catch(() => undefined);
+      await started?.close();
     },
   };
 }

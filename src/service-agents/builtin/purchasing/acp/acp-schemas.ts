@@ -30,19 +30,23 @@ function loadSchema(name: string): Record<string, unknown> {
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule })
   .default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
 
-const ajv = new Ajv2020({ allErrors: true, strict: true });
-addFormats(ajv);
-const checkout = loadSchema('schema.agentic_checkout.json');
-const delegatePayment = loadSchema('schema.delegate_payment.json');
-ajv.addSchema(checkout, 'checkout');
-ajv.addSchema(delegatePayment, 'delegate_payment');
+let ajv: Ajv2020 | undefined;
+/** Built on the first check, not at import: it is most of a server start's ajv time otherwise. */
+function loadedAjv(): Ajv2020 {
+  if (ajv) return ajv;
+  const instance = new Ajv2020({ allErrors: true, strict: true });
+  addFormats(instance);
+  instance.addSchema(loadSchema('schema.agentic_checkout.json'), 'checkout');
+  instance.addSchema(loadSchema('schema.delegate_payment.json'), 'delegate_payment');
+  return (ajv = instance);
+}
 
 const compiled = new Map<string, ValidateFunction>();
 function validator(schema: 'checkout' | 'delegate_payment', definition: string): ValidateFunction {
   const key = `${schema}#/$defs/${definition}`;
   let validate = compiled.get(key);
   if (!validate) {
-    validate = ajv.getSchema(key);
+    validate = loadedAjv().getSchema(key);
     if (!validate) throw new Error(`ACP schema ${schema} has no definition ${definition}`);
     compiled.set(key, validate);
   }

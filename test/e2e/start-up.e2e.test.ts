@@ -1,0 +1,58 @@
+/**
+ * What `concierge serve` loads before it answers: the compiled tree without a TypeScript loader, and
+ * none of the heavy parts that only some requests need (the dev chain's EDR, solc and its worker, the
+ * demo merchant, Pyodide, the document parsers). They load on first use, so start-up stays fast and
+ * idle memory small.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
+
+const TRACE_PRELOAD = resolve(import.meta.dirname, '../helpers/module-trace.mjs');
+
+describe('server start-up', () => {
+  let server: ServerProcess;
+  let directory: string;
+  let loaded: string[];
+
+  beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'concierge-start-up-'));
+    const trace = join(directory, 'modules.txt');
+    server = await startServerProcess(
+      {
+        CONCIERGE_DATABASE_URL: `sqlite:${join(directory, 'start-up.db')}`,
+        CONCIERGE_DATA_DIR: directory,
+        MODULE_TRACE_FILE: trace,
+      },
+      ['serve'],
+      ['--import', TRACE_PRELOAD],
+    );
+    // The server answered /health: everything start-up loads is in the trace by now.
+    loaded = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+  });
+  afterAll(async () => {
+    server?.child.kill('SIGTERM');
+    await server?.exited;
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  const modules = () => loaded.filter((line) => line.startsWith('module '));
+
+  it('runs the compiled JavaScript, with no TypeScript loader', () => {
+    expect(modules().some((line) => line.endsWith('/dist/cli.js'))).toBe(true);
+    expect(modules().some((line) => line.includes('/node_modules/fastify/'))).toBe(true);
+    expect(modules().filter((line) => /\/node_modules\/tsx\/|\.ts$/.test(line))).toEqual([]);
+  });
+
+  it('loads neither EDR nor solc, and starts no worker thread', () => {
+    const heavy = modules().filter((line) =>
+      /\/node_modules\/(@nomicfoundation\/edr|solc|pyodide|unpdf|mammoth)\/|\/demo-merchant\.js$|\/edr-provider\.js$/.test(
+        line,
+      ),
+    );
+    expect(heavy).toEqual([]);
+    expect(loaded.filter((line) => line.startsWith('worker '))).toEqual([]);
+  });
+});
