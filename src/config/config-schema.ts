@@ -141,6 +141,24 @@ export const ConfigSchema = z.strictObject({
   fileParseMaxZipEntries: z.coerce.number().int().positive().default(10_000),
   /** Claims of one ingestion job (each counted when claimed) before a file that keeps killing its worker fails. */
   ingestionMaxAttempts: z.coerce.number().int().positive().default(3),
+  /**
+   * Where Prometheus metrics are served: `off`; `on` (`GET /metrics` on the API's port, behind
+   * `metricsToken`, else the admin key); or `host:port`, a listener of its own without auth, for a
+   * network only the scraper reaches (`concierge worker` has no other HTTP port).
+   */
+  metrics: z
+    .string()
+    .refine((value) => value === 'off' || value === 'on' || parseListenAddress(value), {
+      error: (issue) =>
+        `'${String(issue.input)}' is not off, on, or a host:port to listen on (e.g. 127.0.0.1:9464)`,
+    })
+    .default('off'),
+  /** The bearer token `GET /metrics` asks for when `metrics` is `on`; unset means the admin key. */
+  metricsToken: z
+    .string()
+    .min(16)
+    .transform((token) => new Secret(token))
+    .optional(),
   /** Whether `/` serves the playground web UI (`web/dist`); `off` leaves only the API. */
   playground: z.enum(['on', 'off']).default('on'),
   providers: z.record(z.string().regex(/^[a-zA-Z0-9_-]+$/), ProviderConfigSchema).default({}),
@@ -180,6 +198,15 @@ export const ConfigSchema = z.strictObject({
   }),
 });
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** `host:port` (`[::1]:9464` for IPv6) as a listen address, or undefined when it is not one. */
+export function parseListenAddress(value: string): { host: string; port: number } | undefined {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(value);
+  if (!match) return undefined;
+  const port = Number(match[3]);
+  if (port > 65535) return undefined;
+  return { host: match[1] ?? match[2]!, port };
+}
 export type ConfigInput = z.input<typeof ConfigSchema>;
 
 /** Environment variable for each setting that can come from the environment. */
@@ -226,4 +253,6 @@ export const ENVIRONMENT_VARIABLES = {
   a2aAllowedHosts: 'CONCIERGE_A2A_ALLOWED_HOSTS',
   threadFilesWaitSeconds: 'CONCIERGE_THREAD_FILES_WAIT_SECONDS',
   playground: 'CONCIERGE_PLAYGROUND',
+  metrics: 'CONCIERGE_METRICS',
+  metricsToken: 'CONCIERGE_METRICS_TOKEN',
 } as const satisfies Partial<Record<keyof Config, string>>;

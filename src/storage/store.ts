@@ -17,6 +17,7 @@ import type {
 import type { ChunkRepository, EmbeddingCacheRepository } from './ports/chunk-repository.ts';
 import type { FileRepository } from './ports/file-repository.ts';
 import type { IngestionQueue } from './ports/ingestion-queue.ts';
+import type { OperationsGauges } from './ports/operations-gauges.ts';
 import type { VectorStoreRepository } from './ports/vector-store-repository.ts';
 import type {
   FileBatchRepository,
@@ -32,6 +33,7 @@ export type {
 } from './ports/chunk-repository.ts';
 export type { FileRepository, StoredFile } from './ports/file-repository.ts';
 export type { IngestionJob, IngestionQueue } from './ports/ingestion-queue.ts';
+export type { OperationsGauges, OperationsSnapshot } from './ports/operations-gauges.ts';
 export type { VectorStoreRepository } from './ports/vector-store-repository.ts';
 export type {
   FileBatchRepository,
@@ -115,6 +117,8 @@ export interface Store {
   readonly ingestionQueue: IngestionQueue;
   readonly chunks: ChunkRepository;
   readonly embeddingCache: EmbeddingCacheRepository;
+  /** The deployment-wide figures the metrics endpoint reads at scrape time. */
+  readonly gauges: OperationsGauges;
   /** Runs `work` atomically: all of its writes land, or none do. */
   transaction<Result>(work: (store: Store) => Promise<Result>): Promise<Result>;
   /** Applies pending migrations. */

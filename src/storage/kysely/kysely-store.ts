@@ -9,6 +9,7 @@ import { filesRepository } from './files-repository.ts';
 import { ingestionQueue } from './ingestion-queue.ts';
 import { messagesRepository } from './messages-repository.ts';
 import { apiKeysRepository, projectsRepository } from './projects-repository.ts';
+import { operationsGaugesRepository } from './operations-gauges-repository.ts';
 import { runEventsRepository } from './run-events-repository.ts';
 import { runStepsRepository } from './run-steps-repository.ts';
 import { runsRepository } from './runs-repository.ts';
@@ -53,6 +54,7 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     ingestionQueue: ingestionQueue(db, options.dialect),
     chunks: options.chunks(db),
     embeddingCache: embeddingCacheRepository(db),
+    gauges: operationsGaugesRepository(db),
     transaction(work) {
       // Kysely has no nested transactions; an inner `transaction` joins the outer one.
       if (inTransaction) return work(store);
