@@ -37,6 +37,13 @@ export const ModelConfigSchema = z.strictObject({
 });
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 
+/** What one model costs, for `GET /v1/organization/costs` (`prices` in `concierge.config.json`). */
+export const ModelPriceSchema = z.strictObject({
+  input_usd_per_million_tokens: z.number().nonnegative(),
+  output_usd_per_million_tokens: z.number().nonnegative(),
+});
+export type ModelPrice = z.infer<typeof ModelPriceSchema>;
+
 export const ConfigSchema = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8787),
   host: z.string().min(1).default('127.0.0.1'),
@@ -162,6 +169,8 @@ export const ConfigSchema = z.strictObject({
   /** Whether `/` serves the playground web UI (`web/dist`); `off` leaves only the API. */
   playground: z.enum(['on', 'off']).default('on'),
   providers: z.record(z.string().regex(/^[a-zA-Z0-9_-]+$/), ProviderConfigSchema).default({}),
+  /** The price table of `GET /v1/organization/costs`, by model name as runs name it; unlisted models cost nothing there. */
+  prices: z.record(z.string().min(1), ModelPriceSchema).default({}),
   /** Per-model context window, answer limit and image input, by model name (`ollama/llama3.2` or `gpt-4o`). */
   models: z.record(z.string().min(1), ModelConfigSchema).default({}),
   /**

@@ -18,6 +18,7 @@ import {
   serviceAgentsRepository,
 } from './service-agents-repository.ts';
 import { threadsRepository } from './threads-repository.ts';
+import { usageRepository } from './usage-repository.ts';
 import { withTransaction } from './with-transaction.ts';
 import {
   fileBatchesRepository,
@@ -55,6 +56,7 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     chunks: options.chunks(db),
     embeddingCache: embeddingCacheRepository(db),
     gauges: operationsGaugesRepository(db),
+    usage: usageRepository(db),
     transaction(work) {
       // Kysely has no nested transactions; an inner `transaction` joins the outer one.
       if (inTransaction) return work(store);
