@@ -3,6 +3,7 @@
  * official SDK: runs by status and model, their tokens, model latency, HTTP requests by route pattern,
  * and the database's gauges (queue, ingestion backlog) from an API-only node.
  */
+import { types } from 'node:util';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from '../helpers/databases.ts';
@@ -238,3 +239,20 @@ describe.each(testDatabases)(
     });
   },
 );
+
+describe('metrics off (the default)', () => {
+  it('serves no /metrics and wraps nothing', async () => {
+    const { app, baseURL } = await createListeningTestApp({ config: { playground: 'off' } });
+    try {
+      expect(app.config.metrics).toBe('off');
+      expect(app.metricsUrl).toBeUndefined();
+      const response = await fetch(baseURL.replace(/\/v1$/, '/metrics'));
+      expect(response.status).toBe(404);
+      expect(await response.text()).not.toContain('concierge_');
+      // The bus the engine publishes to is the one persistence built, not a counting wrapper.
+      expect(types.isProxy(app.bus)).toBe(false);
+    } finally {
+      await app.destroy();
+    }
+  });
+});
