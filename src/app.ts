@@ -13,6 +13,8 @@ import type { App, AppOverrides } from './composition/app-types.ts';
 import { createCloserStack } from './composition/closer-stack.ts';
 import { assertDevModeIsLocal, createServer } from './composition/http-server.ts';
 import { createLogRelay } from './composition/log-relay.ts';
+import { startMetricsListener } from './composition/metrics-endpoint.ts';
+import { createObservability } from './composition/observability.ts';
 import { createPersistence } from './composition/persistence.ts';
 import { createRetrieval } from './composition/retrieval.ts';
 import { createRunEngine } from './composition/run-engine.ts';
@@ -28,13 +30,18 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const closers = createCloserStack();
   const relay = createLogRelay();
   try {
-    const persistence = await createPersistence(config, overrides, closers, relay.log);
+    const { metrics, persistence } = createObservability(
+      config,
+      await createPersistence(config, overrides, closers, relay.log),
+      closers,
+    );
     const retrieval = createRetrieval(config, persistence, closers, relay.log);
     const agents = createServiceAgentsPart(config, overrides, closers);
     const engine = await createRunEngine(config, overrides, closers, relay.log, {
       persistence,
       retrieval,
       agents,
+      metrics,
     });
     const authenticator = createAuthenticator({
       store: persistence.store,
@@ -49,7 +56,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       onAccessChanged,
     });
     closers.push('mcp sessions', () => api.mcpSessions.close());
-    const server = await createServer(config, overrides, api.routes, authenticator);
+    const server = await createServer(config, overrides, api.routes, authenticator, metrics);
     relay.attach(server.log);
     await startServing(config, closers, server, {
       persistence,
@@ -57,6 +64,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       engine,
       files: api.files,
     });
+    const metricsUrl = metrics && (await startMetricsListener(config, metrics, closers));
     return {
       server,
       routes: api.routes,
@@ -68,6 +76,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       fileSearch: retrieval.fileSearch,
       builtinAgents: agents.builtinAgents,
       a2aClient: agents.a2aClient,
+      metricsUrl,
       listen: () => listen(server, config),
       close: () => closers.close(),
     };

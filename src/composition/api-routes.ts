@@ -17,6 +17,8 @@ import { modelsRoutes } from '../api/models/models.routes.ts';
 import { apiKeysRoutes } from '../api/organization/projects/api-keys/api-keys.routes.ts';
 import { createApiKeysService } from '../api/organization/projects/api-keys/api-keys.service.ts';
 import { projectsRoutes } from '../api/organization/projects/projects.routes.ts';
+import { usageRoutes } from '../api/organization/usage/usage.routes.ts';
+import { createUsageService } from '../api/organization/usage/usage.service.ts';
 import { createProjectsService } from '../api/organization/projects/projects.service.ts';
 import { serviceAgentsRoutes } from '../api/service-agents/service-agents.routes.ts';
 import { createServiceAgentsService } from '../api/service-agents/service-agents.service.ts';
@@ -100,6 +102,7 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
     ),
     ...fileBatchesRoutes(createFileBatchesService({ store, onFilesQueued })),
     ...projectsRoutes(projects),
+    ...usageRoutes(createUsageService({ store, prices: config.prices })),
     ...apiKeysRoutes(
       createApiKeysService({ store, projects, onAccessChanged: parts.onAccessChanged }),
     ),

@@ -48,6 +48,8 @@ export interface App {
   builtinAgents: BuiltinServiceAgent[];
   /** The client for remote A2A agents (service agents of kind `a2a`), limited to `a2aAllowedHosts`. */
   a2aClient: A2aClient;
+  /** Where this process serves its metrics on a listener of their own (`CONCIERGE_METRICS=host:port`). */
+  metricsUrl: string | undefined;
   /** Starts listening; resolves to the base URL of the API (`http://host:port/v1`). */
   listen(): Promise<string>;
   /** Stops accepting requests, drains, and closes the store. */

@@ -13,6 +13,8 @@ import type { RouteDefinition } from '../http/route.ts';
 import { createHttpServer } from '../http/server.ts';
 import { staticSitePlugin } from '../http/static-site.ts';
 import type { AppOverrides } from './app-types.ts';
+import { httpMetricsPlugin, metricsRoutePlugin } from './metrics-endpoint.ts';
+import type { Metrics } from './metrics.ts';
 
 /** The built playground (committed, so `npm ci && npm start` serves it without a build step). */
 const PLAYGROUND_ROOT = resolve(import.meta.dirname, '../../web/dist');
@@ -37,6 +39,7 @@ export async function createServer(
   overrides: AppOverrides,
   routes: RouteDefinition[],
   authenticator: Authenticator,
+  metrics: Metrics | undefined,
 ): Promise<FastifyInstance> {
   const server = await createHttpServer({
     routes,
@@ -44,6 +47,9 @@ export async function createServer(
     bodyLimit: config.bodyLimit,
     devMode: !config.apiKey,
     plugins: [
+      // Every request counted by route pattern and status; `GET /metrics` when served on this port.
+      ...(metrics ? [httpMetricsPlugin(metrics)] : []),
+      ...(metrics && config.metrics === 'on' ? [metricsRoutePlugin(metrics, config)] : []),
       // Uploads stream part by part into the blob store; the size limit is enforced while streaming.
       async (instance) => {
         await instance.register(multipart, {

@@ -25,6 +25,8 @@ import { createFileSearchTool } from '../tools/file-search/file-search-tool.ts';
 import type { ServerTool } from '../tools/tool.ts';
 import type { AppOverrides } from './app-types.ts';
 import type { CloserStack } from './closer-stack.ts';
+import type { Metrics } from './metrics.ts';
+import { observedModels } from './metrics-observers.ts';
 import type { RelayLog } from './log-relay.ts';
 import type { Persistence } from './persistence.ts';
 import type { Retrieval } from './retrieval.ts';
@@ -54,11 +56,17 @@ export async function createRunEngine(
   overrides: AppOverrides,
   closers: CloserStack,
   log: RelayLog,
-  parts: { persistence: Persistence; retrieval: Retrieval; agents: ServiceAgentsPart },
+  parts: {
+    persistence: Persistence;
+    retrieval: Retrieval;
+    agents: ServiceAgentsPart;
+    metrics: Metrics | undefined;
+  },
 ): Promise<RunEngine> {
   const { store, blobs, bus } = parts.persistence;
   const { builtinAgents, a2aClient } = parts.agents;
-  const models =
+  const { metrics } = parts;
+  const configuredModels =
     overrides.models ??
     createAiSdkModelResolver({
       defaultBaseUrl: config.providerBaseUrl,
@@ -67,6 +75,7 @@ export async function createRunEngine(
       models: config.models,
       resilience: { ...MODEL_RETRY, idleTimeoutMs: config.modelTimeoutSeconds * 1000 },
     });
+  const models = metrics ? observedModels(configuredModels, metrics) : configuredModels;
   const { onFilesQueued } = parts.retrieval;
   const toolResources = createToolResourcesResolver({ onFilesQueued });
   const messageAttachments = createMessageAttachments({ onFilesQueued });
@@ -86,6 +95,7 @@ export async function createRunEngine(
   });
   const codeSessions = await createCodeSessions(config, log, overrides.codeSandboxBackends);
   closers.push('code sessions', () => codeSessions.close());
+  metrics?.watchCodeSessions(() => codeSessions.active());
   const serverTools: ServerTool[] = [
     createFileSearchTool(parts.retrieval.fileSearch),
     createServiceAgentTool({ store, runs, blobs, builtins: builtinAgents, remote: a2aClient }),
@@ -99,6 +109,7 @@ export async function createRunEngine(
     concurrency: config.workerConcurrency,
     leaseMs: config.leaseSeconds * 1000,
     threadFilesWaitSeconds: config.threadFilesWaitSeconds,
+    onTakeover: metrics && (() => metrics.leaseTakeover()),
     dependencies: {
       store,
       bus,

@@ -38,6 +38,13 @@ export const ModelConfigSchema = z.strictObject({
 });
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 
+/** What one model costs, for `GET /v1/organization/costs` (`prices` in `concierge.config.json`). */
+export const ModelPriceSchema = z.strictObject({
+  input_usd_per_million_tokens: z.number().nonnegative(),
+  output_usd_per_million_tokens: z.number().nonnegative(),
+});
+export type ModelPrice = z.infer<typeof ModelPriceSchema>;
+
 export const ConfigSchema = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8787),
   host: z.string().min(1).default('127.0.0.1'),
@@ -142,9 +149,29 @@ export const ConfigSchema = z.strictObject({
   fileParseMaxZipEntries: z.coerce.number().int().positive().default(10_000),
   /** Claims of one ingestion job (each counted when claimed) before a file that keeps killing its worker fails. */
   ingestionMaxAttempts: z.coerce.number().int().positive().default(3),
+  /**
+   * Where Prometheus metrics are served: `off`; `on` (`GET /metrics` on the API's port, behind
+   * `metricsToken`, else the admin key); or `host:port`, a listener of its own without auth, for a
+   * network only the scraper reaches (`concierge worker` has no other HTTP port).
+   */
+  metrics: z
+    .string()
+    .refine((value) => value === 'off' || value === 'on' || parseListenAddress(value), {
+      error: (issue) =>
+        `'${String(issue.input)}' is not off, on, or a host:port to listen on (e.g. 127.0.0.1:9464)`,
+    })
+    .default('off'),
+  /** The bearer token `GET /metrics` asks for when `metrics` is `on`; unset means the admin key. */
+  metricsToken: z
+    .string()
+    .min(16)
+    .transform((token) => new Secret(token))
+    .optional(),
   /** Whether `/` serves the playground web UI (`web/dist`); `off` leaves only the API. */
   playground: z.enum(['on', 'off']).default('on'),
   providers: z.record(z.string().regex(/^[a-zA-Z0-9_-]+$/), ProviderConfigSchema).default({}),
+  /** The price table of `GET /v1/organization/costs`, by model name as runs name it; unlisted models cost nothing there. */
+  prices: z.record(z.string().min(1), ModelPriceSchema).default({}),
   /** Per-model context window, answer limit and image input, by model name (`ollama/llama3.2` or `gpt-4o`). */
   models: z.record(z.string().min(1), ModelConfigSchema).default({}),
   /**
@@ -182,6 +209,15 @@ export const ConfigSchema = z.strictObject({
   ...StorageConfigShape,
 });
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** `host:port` (`[::1]:9464` for IPv6) as a listen address, or undefined when it is not one. */
+export function parseListenAddress(value: string): { host: string; port: number } | undefined {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(value);
+  if (!match) return undefined;
+  const port = Number(match[3]);
+  if (port > 65535) return undefined;
+  return { host: match[1] ?? match[2]!, port };
+}
 export type ConfigInput = z.input<typeof ConfigSchema>;
 
 /** Environment variable for each setting that can come from the environment. */
@@ -229,4 +265,6 @@ export const ENVIRONMENT_VARIABLES = {
   threadFilesWaitSeconds: 'CONCIERGE_THREAD_FILES_WAIT_SECONDS',
   playground: 'CONCIERGE_PLAYGROUND',
   ...STORAGE_ENVIRONMENT_VARIABLES,
+  metrics: 'CONCIERGE_METRICS',
+  metricsToken: 'CONCIERGE_METRICS_TOKEN',
 } as const satisfies Partial<Record<keyof Config, string>>;

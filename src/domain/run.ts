@@ -150,4 +150,6 @@ export interface RunOptions {
    * id (it is on the other side) and no known ancestors.
    */
   parent?: { run_id: string | null; depth: number; assistant_ids: string[] } | null;
+  /** The project key that created the run (its usage is recorded for it); unset for other callers. */
+  api_key_id?: string | null;
 }

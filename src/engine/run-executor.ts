@@ -21,7 +21,7 @@ import { RunContext } from './run-context.ts';
 import { RunFailure } from './run-failure.ts';
 import { requestInput, type RunSession } from './run-session.ts';
 import { settleTools } from './run-tools.ts';
-import { runUsage } from './run-usage.ts';
+import { modelRequests, runUsage } from './run-usage.ts';
 import { RunWriter } from './run-writer.ts';
 import { streamTurn, TurnState, type StreamTurnOptions } from './stream-turn.ts';
 import type { TokenCounter } from './token-counter.ts';
@@ -69,6 +69,11 @@ export async function executeRun(
     workerId: dependencies.workerId,
     run: record.run,
     lastSeq: lastSeq ?? (await store.runEvents.lastSeq(record.run.id)),
+    usage: {
+      apiKeyId: record.options.api_key_id ?? null,
+      // Read when the run ends, after `context` is loaded.
+      modelRequests: () => modelRequests(context.steps),
+    },
   });
   const context = await RunContext.load(store, record);
   const state = new TurnState();

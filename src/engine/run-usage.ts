@@ -27,3 +27,10 @@ export function runUsage(
   const used = usedTokens(steps);
   return usageOf(used.prompt, used.completion);
 }
+
+/** How many model calls the run's steps record (each turn that reported usage is one call). */
+export function modelRequests(
+  steps: Array<{ step: RunStep; transcript: StepTranscript | null }>,
+): number {
+  return steps.filter(({ step, transcript }) => step.usage || transcript?.usage).length;
+}

@@ -5,7 +5,8 @@
  * announces is persisted, and a client reading the table sees the same order as a live one.
  */
 import type { Run, RunStatus } from '../domain/run.ts';
-import { assertTransition } from '../domain/run-status.ts';
+import { nowSeconds } from '../domain/clock.ts';
+import { assertTransition, isTerminal } from '../domain/run-status.ts';
 import type { RunEvent, RunEventName } from '../domain/run-event.ts';
 import type { NewRunEvent } from '../domain/run-record.ts';
 import type { Store } from '../storage/store.ts';
@@ -27,6 +28,11 @@ export interface RunWriterOptions {
   run: Run;
   /** The last stored seq of this run when the writer took it. */
   lastSeq: number;
+  /**
+   * Who the run's usage is recorded for when it ends (in the final status change's transaction), and
+   * how many model calls it made; without it nothing is recorded.
+   */
+  usage?: { apiKeyId: string | null; modelRequests(): number };
 }
 
 export class RunWriter {
@@ -105,14 +111,28 @@ export class RunWriter {
         event: event.event,
         data: JSON.stringify(event.data),
       }));
-      const stored = await this.options.store.runs.compareAndSet(
-        this.options.projectId,
-        next,
-        expected,
-        newEvents,
-        this.options.workerId,
-        this.seq,
-      );
+      const { store, projectId, workerId, usage } = this.options;
+      const casOn = (target: Store) =>
+        target.runs.compareAndSet(projectId, next, expected, newEvents, workerId, this.seq);
+      // The final status change and the run's usage record land together: the compare-and-set lets
+      // one writer end the run, so its usage is counted exactly once, even after a takeover.
+      const recorded = usage && isTerminal(next.status) ? next.usage : null;
+      const stored = !recorded
+        ? await casOn(store)
+        : await store.transaction(async (transaction) => {
+            const appended = await casOn(transaction);
+            if (appended)
+              await transaction.usage.record({
+                projectId,
+                apiKeyId: usage!.apiKeyId,
+                model: next.model,
+                endedAt: nowSeconds(),
+                inputTokens: recorded.prompt_tokens,
+                outputTokens: recorded.completion_tokens,
+                modelRequests: usage!.modelRequests(),
+              });
+            return appended;
+          });
       if (!stored)
         throw new RunOwnershipLostError(
           `Run ${next.id} is no longer '${expected}' under this worker.`,

@@ -76,6 +76,8 @@ export interface RunStart {
   include?: string[];
   /** The delegation chain, for a run a service agent or an A2A caller asks for. */
   parent?: RunOptions['parent'];
+  /** The project key that asks for the run: its usage is recorded for that key. */
+  apiKeyId?: string | null | undefined;
 }
 
 /** A run as it is after an action, and the seq after which the action's events follow. */
@@ -132,6 +134,7 @@ function optionsOf(start: RunStart, toolResources: ToolResources | null): RunOpt
     include: start.include ?? [],
     tool_resources: toolResources,
     ...(start.parent ? { parent: start.parent } : {}),
+    ...(start.apiKeyId ? { api_key_id: start.apiKeyId } : {}),
   };
 }
 

@@ -26,6 +26,8 @@ export interface WorkerOptions {
   sweepMs?: number;
   /** Seconds a new run waits for files its thread's vector stores are indexing (0: no wait). */
   threadFilesWaitSeconds?: number;
+  /** Called when this worker claims a run that another worker left mid-run (its lease lapsed). */
+  onTakeover?: () => void;
 }
 
 export interface Worker extends RunHandOff {
@@ -101,6 +103,8 @@ export function createWorker(options: WorkerOptions): Worker {
       const now = Date.now();
       const record = await store.runs.claimNext(id, now, now + options.leaseMs);
       if (!record) return;
+      // Only a run some worker had started is claimed in another status than `queued`.
+      if (record.run.status !== 'queued') options.onTakeover?.();
       launch(record);
     }
   }

@@ -195,6 +195,33 @@ export function runServiceAgentActionsContract(
       });
     });
 
+    it("feeds the operator's gauges: pending approvals, policy denials, executed spend by agent", async () => {
+      const before = await store.gauges.read();
+      const payer = await newAgent();
+      const statuses: ActionStatus[] = ['pending_approval', 'pending_approval', 'denied'];
+      for (const status of statuses)
+        await store.serviceAgentActions.insert(
+          PROJECT,
+          action(payer.id, 1, status),
+          {},
+          policyNote,
+        );
+      const approved = action(payer.id, 1.25, 'approved');
+      await store.serviceAgentActions.insert(PROJECT, approved, {}, policyNote);
+      const executing = { ...approved, status: 'executing' as const };
+      await store.serviceAgentActions.compareAndSet(PROJECT, executing, 'approved', policyNote);
+      const executed = { ...executing, status: 'executed' as const };
+      await store.serviceAgentActions.compareAndSet(PROJECT, executed, 'executing', policyNote);
+
+      const after = await store.gauges.read();
+      expect(after.pendingApprovals - before.pendingApprovals).toBe(2);
+      expect(after.deniedActions - before.deniedActions).toBe(1);
+      expect(after.executedSpendUsd.find((entry) => entry.serviceAgent === payer.name)).toEqual({
+        serviceAgent: payer.name,
+        usd: 1.25,
+      });
+    });
+
     it('refuses a stale compare-and-set and a transition the status machine does not have', async () => {
       const payer = await newAgent();
       const created = action(payer.id, 1);

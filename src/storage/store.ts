@@ -18,6 +18,8 @@ import type { ChunkRepository, EmbeddingCacheRepository } from './ports/chunk-re
 import type { FileRepository } from './ports/file-repository.ts';
 import type { IngestionQueue } from './ports/ingestion-queue.ts';
 import type { RetentionRepository } from './ports/retention-port.ts';
+import type { OperationsGauges } from './ports/operations-gauges.ts';
+import type { UsageRepository } from './ports/usage-port.ts';
 import type { VectorStoreRepository } from './ports/vector-store-repository.ts';
 import type {
   FileBatchRepository,
@@ -34,6 +36,8 @@ export type {
 export type { FileRepository, StoredFile } from './ports/file-repository.ts';
 export type { IngestionJob, IngestionQueue } from './ports/ingestion-queue.ts';
 export type { ProjectObject, RetentionRepository } from './ports/retention-port.ts';
+export type { OperationsGauges, OperationsSnapshot } from './ports/operations-gauges.ts';
+export type { UsageEntry, UsageQuery, UsageRepository, UsageRow } from './ports/usage-port.ts';
 export type { VectorStoreRepository } from './ports/vector-store-repository.ts';
 export type {
   FileBatchRepository,
@@ -119,6 +123,10 @@ export interface Store {
   readonly embeddingCache: EmbeddingCacheRepository;
   /** What the janitor deletes: expired, inactive and orphaned objects across projects. */
   readonly retention: RetentionRepository;
+  /** The deployment-wide figures the metrics endpoint reads at scrape time. */
+  readonly gauges: OperationsGauges;
+  /** Tokens per project, key, model and minute, as runs end. */
+  readonly usage: UsageRepository;
   /** Runs `work` atomically: all of its writes land, or none do. */
   transaction<Result>(work: (store: Store) => Promise<Result>): Promise<Result>;
   /** Applies pending migrations. */

@@ -191,7 +191,19 @@ export interface ServiceAgentActionTransitionsTable {
   reason: string | null;
 }
 
+export interface UsageRecordsTable {
+  project_id: string;
+  /** '' when no project key made the run. */
+  api_key_id: string;
+  model: string;
+  minute: number;
+  input_tokens: number;
+  output_tokens: number;
+  model_requests: number;
+}
+
 export interface Database {
+  usage_records: UsageRecordsTable;
   service_agents: ServiceAgentsTable;
   service_agent_actions: ServiceAgentActionsTable;
   service_agent_action_transitions: ServiceAgentActionTransitionsTable;

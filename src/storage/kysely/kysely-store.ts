@@ -9,6 +9,7 @@ import { filesRepository } from './files-repository.ts';
 import { ingestionQueue } from './ingestion-queue.ts';
 import { messagesRepository } from './messages-repository.ts';
 import { apiKeysRepository, projectsRepository } from './projects-repository.ts';
+import { operationsGaugesRepository } from './operations-gauges-repository.ts';
 import { runEventsRepository } from './run-events-repository.ts';
 import { runStepsRepository } from './run-steps-repository.ts';
 import { retentionRepository } from './retention-repository.ts';
@@ -18,6 +19,7 @@ import {
   serviceAgentsRepository,
 } from './service-agents-repository.ts';
 import { threadsRepository } from './threads-repository.ts';
+import { usageRepository } from './usage-repository.ts';
 import { withTransaction } from './with-transaction.ts';
 import {
   fileBatchesRepository,
@@ -55,6 +57,8 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     chunks: options.chunks(db),
     embeddingCache: embeddingCacheRepository(db),
     retention: retentionRepository(db, options.dialect),
+    gauges: operationsGaugesRepository(db),
+    usage: usageRepository(db),
     transaction(work) {
       // Kysely has no nested transactions; an inner `transaction` joins the outer one.
       if (inTransaction) return work(store);

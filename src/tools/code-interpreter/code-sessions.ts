@@ -20,6 +20,8 @@ export type CodeSessions =
 
 export interface CodeSessionsHandle {
   get(): Promise<CodeSessions>;
+  /** Sessions open now (0 before the sandbox is selected, or without one). */
+  active(): number;
   close(): Promise<void>;
 }
 
@@ -68,10 +70,16 @@ export async function createCodeSessions(
       standardLibraryOnly: sandbox.kind === 'pyodide',
     };
   };
-  const get = () => (selected ??= choose());
+  let current: CodeSessions | undefined;
+  const get = () =>
+    (selected ??= choose().then((sessions) => {
+      current = sessions;
+      return sessions;
+    }));
   if (config.codeSandbox === 'bwrap' || config.codeSandbox === 'pyodide') await get();
   return {
     get,
+    active: () => current?.manager?.size ?? 0,
     async close() {
       if (!selected) return;
       const sessions = await selected.catch(() => undefined);

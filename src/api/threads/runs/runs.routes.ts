@@ -47,12 +47,13 @@ export function runsRoutes(runs: RunsService): RouteDefinition[] {
       query: RunCreateQuerySchema,
       body: RunCreateParamsSchema,
       response: RunSchema,
-      handler: async ({ projectId, params, query, body, reply }) => {
+      handler: async ({ projectId, principal, params, query, body, reply }) => {
         const { run } = await runs.create(
           projectId,
           params.thread_id,
           body,
           query['include[]'] ?? [],
+          principal.keyId,
         );
         return body.stream ? stream(reply, run.id, 0) : run;
       },
@@ -65,8 +66,8 @@ export function runsRoutes(runs: RunsService): RouteDefinition[] {
       tag,
       body: ThreadCreateAndRunParamsSchema,
       response: RunSchema,
-      handler: async ({ projectId, body, reply }) => {
-        const { run } = await runs.createThreadAndRun(projectId, body);
+      handler: async ({ projectId, principal, body, reply }) => {
+        const { run } = await runs.createThreadAndRun(projectId, body, principal.keyId);
         return body.stream ? stream(reply, run.id, 0) : run;
       },
     }),

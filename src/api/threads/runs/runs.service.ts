@@ -40,7 +40,14 @@ export function createRunsService({ store, engine }: RunsServiceOptions) {
   return {
     retrieve,
 
-    async create(projectId: string, threadId: string, params: RunCreateParams, include: string[]) {
+    /** `apiKeyId`: the project key that asks (the run's usage is recorded for it). */
+    async create(
+      projectId: string,
+      threadId: string,
+      params: RunCreateParams,
+      include: string[],
+      apiKeyId: string | null = null,
+    ) {
       const assistant = await requireAssistant(projectId, params.assistant_id);
       if (!(await store.threads.find(projectId, threadId)))
         throw NotFoundError.object('thread', threadId, 'thread_id');
@@ -53,16 +60,22 @@ export function createRunsService({ store, engine }: RunsServiceOptions) {
         include,
         messages: params.additional_messages ?? [],
         messagesParam: 'additional_messages',
+        apiKeyId,
       });
     },
 
-    async createThreadAndRun(projectId: string, params: ThreadCreateAndRunParams) {
+    async createThreadAndRun(
+      projectId: string,
+      params: ThreadCreateAndRunParams,
+      apiKeyId: string | null = null,
+    ) {
       const assistant = await requireAssistant(projectId, params.assistant_id);
       await assertToolReferencesExist(store, projectId, params.tools);
       return engine.createWithThread(projectId, params.thread ?? {}, {
         assistant,
         settings: params,
         toolResources: params.tool_resources,
+        apiKeyId,
       });
     },
 

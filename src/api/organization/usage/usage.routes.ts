@@ -1,0 +1,35 @@
+/** `/v1/organization/usage/completions` and `/v1/organization/costs` (admin key only, as OpenAI's). */
+import { defineRoute, type RouteDefinition } from '../../../http/route.ts';
+import {
+  CostsPageSchema,
+  CostsQuerySchema,
+  UsageCompletionsPageSchema,
+  UsageCompletionsQuerySchema,
+} from './usage.schemas.ts';
+import type { UsageService } from './usage.service.ts';
+
+export function usageRoutes(usage: UsageService): RouteDefinition[] {
+  const common = { tag: 'Usage', access: 'admin' as const };
+  return [
+    defineRoute({
+      ...common,
+      method: 'GET',
+      path: '/v1/organization/usage/completions',
+      operationId: 'usage-completions',
+      summary: 'Completions usage of the organization, in time buckets',
+      query: UsageCompletionsQuerySchema,
+      response: UsageCompletionsPageSchema,
+      handler: ({ query }) => usage.completions(query),
+    }),
+    defineRoute({
+      ...common,
+      method: 'GET',
+      path: '/v1/organization/costs',
+      operationId: 'usage-costs',
+      summary: 'Costs of the organization, in day buckets, from the configured price table',
+      query: CostsQuerySchema,
+      response: CostsPageSchema,
+      handler: ({ query }) => usage.costs(query),
+    }),
+  ];
+}

@@ -1,0 +1,87 @@
+/**
+ * Where the metrics hear what happens, without the engine knowing them: the event bus (every stored
+ * run event is published once, by the process that wrote it) and the model port (each call's first
+ * part and end). Both wrappers only watch; they change nothing that passes through.
+ */
+import type { EventBus } from '../engine/event-bus.ts';
+import type { Run } from '../domain/run.ts';
+import type { RunEvent } from '../domain/run-event.ts';
+import type {
+  LanguageModel,
+  ModelRequest,
+  ModelResolver,
+  ModelStreamPart,
+} from '../models/language-model.ts';
+import { isFinalRunStatus, type Metrics } from './metrics.ts';
+
+/** The run events the metrics read; every other event passes without being parsed. */
+const WATCHED = new Set([
+  'thread.run.created',
+  'thread.run.completed',
+  'thread.run.incomplete',
+  'thread.run.failed',
+  'thread.run.cancelled',
+  'thread.run.expired',
+]);
+
+function observeEvent(metrics: Metrics, event: RunEvent): void {
+  if (!WATCHED.has(event.event)) return;
+  const run = JSON.parse(event.data) as Pick<Run, 'status' | 'model' | 'usage'>;
+  if (event.event === 'thread.run.created') return metrics.runCreated(run.model);
+  if (!isFinalRunStatus(run.status)) return;
+  metrics.runEnded(
+    run.status,
+    run.model,
+    run.usage?.prompt_tokens ?? 0,
+    run.usage?.completion_tokens ?? 0,
+  );
+}
+
+/** The bus, with each published run event also counted (creations, final statuses and their usage). */
+export function observedBus(bus: EventBus, metrics: Metrics): EventBus {
+  return new Proxy(bus, {
+    get(target, property, receiver) {
+      if (property !== 'publish') {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+      }
+      return (events: RunEvent[]) => {
+        target.publish(events);
+        for (const event of events) observeEvent(metrics, event);
+      };
+    },
+  });
+}
+
+async function* timedStream(
+  metrics: Metrics,
+  modelName: string,
+  parts: AsyncIterable<ModelStreamPart>,
+): AsyncIterable<ModelStreamPart> {
+  const started = performance.now();
+  let firstPart: number | undefined;
+  let outcome: 'ok' | 'error' = 'error';
+  try {
+    for await (const part of parts) {
+      firstPart ??= (performance.now() - started) / 1000;
+      if (part.type === 'finish') outcome = 'ok';
+      yield part;
+    }
+  } finally {
+    metrics.modelCall(modelName, outcome, firstPart, (performance.now() - started) / 1000);
+  }
+}
+
+/** The resolver, with each model call's time to first part and duration observed by model name. */
+export function observedModels(models: ModelResolver, metrics: Metrics): ModelResolver {
+  return {
+    resolve(modelName) {
+      const resolved = models.resolve(modelName);
+      const model: LanguageModel = {
+        stream: (request: ModelRequest, signal: AbortSignal) =>
+          timedStream(metrics, modelName, resolved.model.stream(request, signal)),
+      };
+      return { ...resolved, model };
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/** Usage records on Kysely: one upsert per ended run, one range scan per report. */
+import { sql, type Kysely } from 'kysely';
+import type { UsageRepository } from '../ports/usage-port.ts';
+import type { Database } from './database.ts';
+
+export function usageRepository(db: Kysely<Database>): UsageRepository {
+  return {
+    async record(entry) {
+      await db
+        .insertInto('usage_records')
+        .values({
+          project_id: entry.projectId,
+          api_key_id: entry.apiKeyId ?? '',
+          model: entry.model,
+          minute: Math.floor(entry.endedAt / 60) * 60,
+          input_tokens: entry.inputTokens,
+          output_tokens: entry.outputTokens,
+          model_requests: entry.modelRequests,
+        })
+        .onConflict((conflict) =>
+          conflict.columns(['minute', 'project_id', 'api_key_id', 'model']).doUpdateSet({
+            input_tokens: sql`usage_records.input_tokens + excluded.input_tokens`,
+            output_tokens: sql`usage_records.output_tokens + excluded.output_tokens`,
+            model_requests: sql`usage_records.model_requests + excluded.model_requests`,
+          }),
+        )
+        .execute();
+    },
+    async list(query) {
+      let select = db
+        .selectFrom('usage_records')
+        .selectAll()
+        .where('minute', '>=', Math.floor(query.startTime / 60) * 60)
+        .where('minute', '<', query.endTime);
+      if (query.projectIds?.length) select = select.where('project_id', 'in', query.projectIds);
+      if (query.apiKeyIds?.length) select = select.where('api_key_id', 'in', query.apiKeyIds);
+      if (query.models?.length) select = select.where('model', 'in', query.models);
+      const rows = await select.orderBy('minute').execute();
+      return rows.map((row) => ({
+        projectId: row.project_id,
+        apiKeyId: row.api_key_id === '' ? null : row.api_key_id,
+        model: row.model,
+        minute: Number(row.minute),
+        inputTokens: Number(row.input_tokens),
+        outputTokens: Number(row.output_tokens),
+        modelRequests: Number(row.model_requests),
+      }));
+    },
+  };
+}
