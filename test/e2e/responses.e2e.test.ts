@@ -174,6 +174,42 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
     expect(history[4]).toEqual({ role: 'user', content: 'What did I ask?' });
   });
 
+  it('continues a paused run once when two responses answer its call at the same time', async () => {
+    bed.upstream.enqueue({
+      toolCalls: [{ name: 'get_weather', arguments: { city: 'Oslo' }, id: 'call_oslo' }],
+      usage: { prompt_tokens: 10, completion_tokens: 5 },
+    });
+    const first = await client.responses.create({
+      model: 'gpt-4o',
+      input: 'Weather in Oslo?',
+      tools: [weather],
+    });
+    bed.upstream.respondWith(() => ({ text: 'Cold in Oslo.' }));
+    const answer = () =>
+      client.responses.create({
+        model: 'gpt-4o',
+        previous_response_id: first.id,
+        input: [{ type: 'function_call_output', call_id: 'call_oslo', output: '-5C' }],
+      });
+    const results = await Promise.allSettled([answer(), answer()]);
+    const answered = results.flatMap((result) =>
+      result.status === 'fulfilled' ? [result.value] : [],
+    );
+    const refused = results.flatMap((result) =>
+      result.status === 'rejected' ? [result.reason] : [],
+    );
+    expect(answered.length).toBeGreaterThanOrEqual(1);
+    for (const error of refused) expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    for (const response of answered) {
+      expect(response.status).toBe('completed');
+      expect(response.output_text).toBe('Cold in Oslo.');
+      const stored = await client.responses.retrieve(response.id);
+      expect(stored.status).toBe('completed');
+      expect(stored.output_text).toBe('Cold in Oslo.');
+    }
+    expect((await client.responses.retrieve(first.id)).output[0]?.type).toBe('function_call');
+  });
+
   it('refuses an output for an unknown call, an unknown previous response and bad fields by name', async () => {
     const unknown = await client.responses
       .create({ model: 'gpt-4o', previous_response_id: 'resp_doesnotexist', input: 'hi' })
