@@ -301,7 +301,7 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
     bed.upstream.enqueue({ text: 'Ephemeral', usage: { prompt_tokens: 3, completion_tokens: 1 } });
     const response = await client.responses.create({ model: 'gpt-4o', input: 'hi', store: false });
     expect(response.output_text).toBe('Ephemeral');
-    expect(response.store).toBe(false);
+    expect((response as unknown as { store: boolean }).store).toBe(false);
     const gone = await client.responses.retrieve(response.id).catch((error) => error);
     expect(gone).toBeInstanceOf(OpenAI.NotFoundError);
     const chained = await client.responses
