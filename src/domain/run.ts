@@ -152,4 +152,11 @@ export interface RunOptions {
   parent?: { run_id: string | null; depth: number; assistant_ids: string[] } | null;
   /** The project key that created the run (its usage is recorded for it); unset for other callers. */
   api_key_id?: string | null;
+  /**
+   * Where the history before the run's own turns comes from: the thread's messages (absent), or the
+   * engine's `RunHistory` port (`external`: a response's items).
+   */
+  history?: 'external';
+  /** `disabled`: a history that does not fit fails the run instead of losing its oldest turns. */
+  truncation?: 'auto' | 'disabled';
 }

@@ -10,6 +10,7 @@ import { ingestionQueue } from './ingestion-queue.ts';
 import { messagesRepository } from './messages-repository.ts';
 import { apiKeysRepository, projectsRepository } from './projects-repository.ts';
 import { operationsGaugesRepository } from './operations-gauges-repository.ts';
+import { responsesRepository } from './responses-repository.ts';
 import { runEventsRepository } from './run-events-repository.ts';
 import { runStepsRepository } from './run-steps-repository.ts';
 import { retentionRepository } from './retention-repository.ts';
@@ -47,6 +48,7 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     runs: runsRepository(db, options.dialect),
     runSteps: runStepsRepository(db),
     runEvents: runEventsRepository(db),
+    responses: responsesRepository(db),
     serviceAgents: serviceAgentsRepository(db, options.dialect),
     serviceAgentActions: serviceAgentActionsRepository(db),
     files: filesRepository(db),
