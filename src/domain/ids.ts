@@ -25,6 +25,10 @@ export const ID_PREFIXES = {
   project: 'proj_',
   apiKey: 'key_',
   request: 'req_',
+  response: 'resp_',
+  functionCall: 'fc_',
+  functionCallOutput: 'fco_',
+  reasoning: 'rs_',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

@@ -10,6 +10,7 @@ import type { ListPage, PageParams } from '../domain/list-page.ts';
 import type { Message } from '../domain/message.ts';
 import type { ApiKey, Project } from '../domain/project.ts';
 import type { Thread } from '../domain/thread.ts';
+import type { ResponseRepository } from './ports/responses-port.ts';
 import type { RunEventRepository, RunRepository, RunStepRepository } from './ports/runs-port.ts';
 import type {
   ServiceAgentActionRepository,
@@ -31,6 +32,7 @@ export type {
   ChunkScope,
   EmbeddingCacheRepository,
 } from './ports/chunk-repository.ts';
+export type { ResponseRepository } from './ports/responses-port.ts';
 export type { ConversationLockResult, ConversationRepository } from './ports/conversations-port.ts';
 export { DuplicateItemIdError } from './ports/conversations-port.ts';
 export type { FileRepository, StoredFile } from './ports/file-repository.ts';
@@ -110,6 +112,7 @@ export interface Store {
   readonly runs: RunRepository;
   readonly runSteps: RunStepRepository;
   readonly runEvents: RunEventRepository;
+  readonly responses: ResponseRepository;
   readonly serviceAgents: ServiceAgentRepository;
   readonly serviceAgentActions: ServiceAgentActionRepository;
   readonly files: FileRepository;
