@@ -7,6 +7,9 @@ import { createA2aService } from '../api/a2a/a2a.service.ts';
 import { assistantsRoutes } from '../api/assistants/assistants.routes.ts';
 import { createAssistantsService } from '../api/assistants/assistants.service.ts';
 import { chainRoutes } from '../api/chain/chain.routes.ts';
+import { conversationsRoutes } from '../api/conversations/conversations.routes.ts';
+import { createConversationsService } from '../api/conversations/conversations.service.ts';
+import { conversationItemsRoutes } from '../api/conversations/items/conversation-items.routes.ts';
 import { filesRoutes } from '../api/files/files.routes.ts';
 import { createFilesService, type FilesService } from '../api/files/files.service.ts';
 import { meRoutes } from '../api/me/me.routes.ts';
@@ -71,6 +74,7 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
       openApiDocument: () => (openApiDocument ??= buildOpenApiDocument(routes, version)),
     }),
     ...conversation.routes,
+    ...conversationsApiRoutes(store),
     ...filesRoutes(files),
     ...vectorStoresRoutes(
       createVectorStoresService({ store, search: fileSearch, rewriteQuery, onFilesQueued }),
@@ -125,4 +129,10 @@ function conversationRoutes(parts: ApiParts) {
     ...stepsRoutes(runs),
   ];
   return { routes };
+}
+
+/** Conversations of the Responses API and their items. */
+function conversationsApiRoutes(store: Persistence['store']): RouteDefinition[] {
+  const conversations = createConversationsService({ store });
+  return [...conversationsRoutes(conversations), ...conversationItemsRoutes(conversations)];
 }
