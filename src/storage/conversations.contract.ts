@@ -162,25 +162,32 @@ export function runConversationsContract(
       }
     });
 
-    it('lets one response at a time hold a conversation', async () => {
+    it('lets one response at a time hold a conversation, until it releases it or its lease lapses', async () => {
       const id = await conversation();
+      const lease = { now: 1_000, until: 61_000 };
       const responses = Array.from({ length: 8 }, () => newId('request'));
       const results = await Promise.all(
-        responses.map((response) => store.conversations.acquire(PROJECT, id, response)),
+        responses.map((response) => store.conversations.acquire(PROJECT, id, response, lease)),
       );
       expect(results.filter((result) => result === 'acquired')).toHaveLength(1);
       expect(results.filter((result) => result === 'locked')).toHaveLength(7);
       const holder = responses[results.indexOf('acquired')]!;
-      expect(await store.conversations.acquire(PROJECT, id, holder)).toBe('acquired');
+      expect(await store.conversations.acquire(PROJECT, id, holder, lease)).toBe('acquired');
       await store.conversations.release(
         PROJECT,
         id,
         responses.find((r) => r !== holder)!,
       );
-      expect(await store.conversations.acquire(PROJECT, id, 'req_other')).toBe('locked');
+      expect(await store.conversations.acquire(PROJECT, id, 'req_other', lease)).toBe('locked');
       await store.conversations.release(PROJECT, id, holder);
-      expect(await store.conversations.acquire(PROJECT, id, 'req_other')).toBe('acquired');
-      expect(await store.conversations.acquire(PROJECT, 'conv_missing', 'req_x')).toBe('missing');
+      expect(await store.conversations.acquire(PROJECT, id, 'req_other', lease)).toBe('acquired');
+      // A holder that never released (its node died) loses the conversation once its lease lapses.
+      const later = { now: 61_001, until: 121_001 };
+      expect(await store.conversations.acquire(PROJECT, id, 'req_third', lease)).toBe('locked');
+      expect(await store.conversations.acquire(PROJECT, id, 'req_third', later)).toBe('acquired');
+      expect(await store.conversations.acquire(PROJECT, 'conv_missing', 'req_x', lease)).toBe(
+        'missing',
+      );
     });
   });
 }

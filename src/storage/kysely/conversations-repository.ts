@@ -164,14 +164,18 @@ export function conversationsRepository(db: Kysely<Database>): ConversationRepos
       return rows.map((row) => fromJson<ConversationItem>(row.object));
     },
 
-    async acquire(projectId, conversationId, responseId) {
+    async acquire(projectId, conversationId, responseId, lease) {
       const result = await db
         .updateTable('conversations')
-        .set({ active_response_id: responseId })
+        .set({ active_response_id: responseId, locked_until: lease.until })
         .where('id', '=', conversationId)
         .where('project_id', '=', projectId)
         .where((eb) =>
-          eb.or([eb('active_response_id', 'is', null), eb('active_response_id', '=', responseId)]),
+          eb.or([
+            eb('active_response_id', 'is', null),
+            eb('active_response_id', '=', responseId),
+            eb('locked_until', '<', lease.now),
+          ]),
         )
         .executeTakeFirst();
       if (result.numUpdatedRows > 0n) return 'acquired';
@@ -187,7 +191,7 @@ export function conversationsRepository(db: Kysely<Database>): ConversationRepos
     async release(projectId, conversationId, responseId) {
       await db
         .updateTable('conversations')
-        .set({ active_response_id: null })
+        .set({ active_response_id: null, locked_until: null })
         .where('id', '=', conversationId)
         .where('project_id', '=', projectId)
         .where('active_response_id', '=', responseId)

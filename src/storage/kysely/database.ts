@@ -65,6 +65,7 @@ export interface ConversationsTable {
   metadata: string;
   next_position: Generated<number>;
   active_response_id: string | null;
+  locked_until: number | null;
 }
 
 /** A conversation item is stored whole as JSON (`object`); `position` is its place in the order. */

@@ -3,7 +3,8 @@
  * handed out by `next_position` on the conversation row: an append reserves its positions by
  * incrementing that counter in the statement that locks the row, so concurrent appends keep a total
  * order without gaps or duplicates. `active_response_id` marks the response that holds the
- * conversation while it runs (one at a time, as OpenAI's `conversation_locked`).
+ * conversation while it runs (one at a time, as OpenAI's `conversation_locked`), until it releases
+ * it or `locked_until` (Unix ms) passes, so a node that died holding it does not lock it forever.
  */
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../kysely/database.ts';
@@ -19,6 +20,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('metadata', type.json, (column) => column.notNull())
     .addColumn('next_position', type.integer, (column) => column.notNull().defaultTo(0))
     .addColumn('active_response_id', type.id)
+    .addColumn('locked_until', type.integer)
     .execute();
   await db.schema
     .createIndex('conversations_by_project')

@@ -52,13 +52,15 @@ export interface ConversationRepository {
   /** Every item in conversation order: what a response with this conversation reads as history. */
   listAllItems(projectId: string, conversationId: string): Promise<ConversationItem[]>;
   /**
-   * Marks the conversation as held by a response, only if no other response holds it (one
-   * compare-and-set). Holding it again with the same response id is `acquired`.
+   * Marks the conversation as held by a response until `until` (Unix ms), only if no other response
+   * holds it: not held, held by the same response (which renews it), or held past its `until` (one
+   * compare-and-set at `now`).
    */
   acquire(
     projectId: string,
     conversationId: string,
     responseId: string,
+    lease: { now: number; until: number },
   ): Promise<ConversationLockResult>;
   /** Releases the conversation if `responseId` holds it; otherwise does nothing. */
   release(projectId: string, conversationId: string, responseId: string): Promise<void>;
