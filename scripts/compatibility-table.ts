@@ -68,6 +68,11 @@ export const OPENAI_ENDPOINTS: Array<[method: string, path: string, operationId:
     'listFilesInVectorStoreBatch',
   ],
   ['POST', '/vector_stores/{vector_store_id}/search', 'searchVectorStore'],
+  ['POST', '/responses', 'createResponse'],
+  ['GET', '/responses/{response_id}', 'getResponse'],
+  ['DELETE', '/responses/{response_id}', 'deleteResponse'],
+  ['POST', '/responses/{response_id}/cancel', 'cancelResponse'],
+  ['GET', '/responses/{response_id}/input_items', 'listInputItems'],
   // Conversations (the Responses API's stored history), and the Responses helpers that read them.
   ['POST', '/conversations', 'createConversation'],
   ['GET', '/conversations/{conversation_id}', 'getConversation'],

@@ -150,4 +150,11 @@ export interface RunOptions {
    * id (it is on the other side) and no known ancestors.
    */
   parent?: { run_id: string | null; depth: number; assistant_ids: string[] } | null;
+  /**
+   * Where the history before the run's own turns comes from: the thread's messages (absent), or the
+   * engine's `RunHistory` port (`external`: a response's items).
+   */
+  history?: 'external';
+  /** `disabled`: a history that does not fit fails the run instead of losing its oldest turns. */
+  truncation?: 'auto' | 'disabled';
 }
