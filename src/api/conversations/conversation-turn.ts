@@ -10,7 +10,9 @@
  */
 import { z } from 'zod';
 import { InvalidRequestError, NotFoundError } from '../../domain/errors.ts';
+import type { ResponseRecord } from '../../domain/response.ts';
 import type { ConversationItem } from '../../domain/response-item.ts';
+import type { RunSettledHook } from '../../engine/runs-engine.ts';
 import type { Store } from '../../storage/store.ts';
 import { idSchema } from '../shared/common.schemas.ts';
 
@@ -103,3 +105,39 @@ export function endConversationTurn(
 ): Promise<void> {
   return store.conversations.release(projectId, conversationId, responseId);
 }
+
+/**
+ * The conversation's items before a response's input: all of them while the response holds the
+ * conversation; once it has settled (its items appended), those before its first input item.
+ */
+export async function conversationHistory(
+  store: Store,
+  projectId: string,
+  conversationId: string,
+  record: ResponseRecord,
+): Promise<ConversationItem[]> {
+  const items = await store.conversations.listAllItems(projectId, conversationId);
+  const firstInput = record.input[0]?.id;
+  const cut = firstInput === undefined ? -1 : items.findIndex((item) => item.id === firstInput);
+  return cut >= 0 ? items.slice(0, cut) : items;
+}
+
+/**
+ * The settled-run hook of conversations, after the response's own (which materialized its output
+ * in the same transaction): a completed or incomplete response appends its input and output items
+ * to its conversation; a failed or cancelled one only lets go of it.
+ */
+export const conversationSettled: RunSettledHook = async (transaction, { run }) => {
+  const record = await transaction.responses.findByRun(run.id);
+  const conversation = record?.response.conversation;
+  if (!record || !conversation) return;
+  const { projectId, response } = record;
+  if (response.status === 'completed' || response.status === 'incomplete') {
+    await settleConversationTurn(transaction, projectId, conversation.id, response.id, {
+      input: record.input,
+      output: response.output,
+    });
+  } else if (response.status === 'failed' || response.status === 'cancelled') {
+    await endConversationTurn(transaction, projectId, conversation.id, response.id);
+  }
+};
