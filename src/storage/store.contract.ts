@@ -235,6 +235,72 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect(await store.threads.find(projectA, created.id)).toBeUndefined();
     });
 
+    it('stores responses per project, and finds the segment of a run by seq', async () => {
+      const base = {
+        object: 'response' as const,
+        created_at: 1_700_000_000,
+        status: 'completed' as const,
+        background: false,
+        completed_at: null,
+        error: null,
+        incomplete_details: null,
+        instructions: null,
+        max_output_tokens: null,
+        max_tool_calls: null,
+        model: 'gpt-4o',
+        output: [],
+        parallel_tool_calls: true,
+        previous_response_id: null,
+        reasoning: { effort: null, summary: null },
+        store: true,
+        temperature: 1,
+        text: { format: { type: 'text' as const } },
+        tool_choice: 'auto' as const,
+        tools: [],
+        top_p: 1,
+        truncation: 'disabled' as const,
+        usage: null,
+        metadata: {},
+        conversation: null,
+      };
+      const runId = newId('run');
+      const record = (id: string, afterSeq: number) => ({
+        projectId: projectA,
+        response: { ...base, id, previous_response_id: afterSeq ? first : null },
+        input: [
+          {
+            type: 'message' as const,
+            id: newId('message'),
+            role: 'user' as const,
+            status: 'completed' as const,
+            content: [{ type: 'input_text' as const, text: 'hi ☃' }],
+          },
+        ],
+        runId,
+        threadId: newId('thread'),
+        afterSeq,
+      });
+      const first = newId('response');
+      const second = newId('response');
+      const firstRecord = record(first, 0);
+      await store.responses.insert(firstRecord);
+      await store.responses.insert(record(second, 7));
+      expect(await store.responses.find(projectA, first)).toEqual(firstRecord);
+      expect(await store.responses.find(projectB, first)).toBeUndefined();
+      expect((await store.responses.findByRun(runId))?.response.id).toBe(second);
+      expect((await store.responses.findByRun(runId, 6))?.response.id).toBe(first);
+      expect((await store.responses.findByRun(runId, 0))?.response.id).toBe(first);
+      expect(await store.responses.countByRun(runId)).toBe(2);
+      const stored = (await store.responses.find(projectA, second))!;
+      const updated = { ...stored, response: { ...stored.response, status: 'failed' as const } };
+      expect(await store.responses.update(projectB, updated)).toBe(false);
+      expect(await store.responses.update(projectA, updated)).toBe(true);
+      expect((await store.responses.find(projectA, second))?.response.status).toBe('failed');
+      expect(await store.responses.delete(projectB, second)).toBe(false);
+      expect(await store.responses.delete(projectA, second)).toBe(true);
+      expect(await store.responses.countByRun(runId)).toBe(1);
+    });
+
     it('finds an API key by its hash only, with its project', async () => {
       const key = {
         id: newId('apiKey'),

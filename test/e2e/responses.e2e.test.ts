@@ -301,7 +301,7 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
     bed.upstream.enqueue({ text: 'Ephemeral', usage: { prompt_tokens: 3, completion_tokens: 1 } });
     const response = await client.responses.create({ model: 'gpt-4o', input: 'hi', store: false });
     expect(response.output_text).toBe('Ephemeral');
-    expect(response.store).toBe(false);
+    expect((response as unknown as { store: boolean }).store).toBe(false);
     const gone = await client.responses.retrieve(response.id).catch((error) => error);
     expect(gone).toBeInstanceOf(OpenAI.NotFoundError);
     const chained = await client.responses
@@ -309,6 +309,19 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
       .catch((error) => error);
     expect(chained).toBeInstanceOf(OpenAI.NotFoundError);
     expect(await bed.app.store.responses.find(DEFAULT_PROJECT_ID, response.id)).toBeUndefined();
+
+    // Streamed, too: the stream is whole, and nothing is left once it ended.
+    bed.upstream.enqueue({
+      text: 'Streamed away',
+      usage: { prompt_tokens: 3, completion_tokens: 2 },
+    });
+    const stream = client.responses.stream({ model: 'gpt-4o', input: 'hi', store: false });
+    const streamed = await stream.finalResponse();
+    expect(streamed.output_text).toBe('Streamed away');
+    await waitFor(
+      () => bed.app.store.responses.find(DEFAULT_PROJECT_ID, streamed.id),
+      (record) => record === undefined,
+    );
   });
 
   it('pages input items and deletes a response', async () => {
