@@ -121,8 +121,8 @@ describe.each(testDatabases)('responses on a conversation (%s)', (database) => {
     );
     const answered = results.filter((result) => result.status === 'fulfilled');
     expect(answered.length).toBeGreaterThanOrEqual(1);
-    for (const result of results.filter((result) => result.status === 'rejected'))
-      expect(result.reason).toMatchObject({ status: 400, error: { code: 'conversation_locked' } });
+    for (const refused of results.filter((result) => result.status === 'rejected'))
+      expect(refused.reason).toMatchObject({ status: 400, error: { code: 'conversation_locked' } });
     // Each answered response left its question and answer together, in one order.
     const texts = (
       await client.conversations.items.list(conversation.id, { order: 'asc' })
