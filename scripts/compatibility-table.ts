@@ -73,6 +73,15 @@ export const OPENAI_ENDPOINTS: Array<[method: string, path: string, operationId:
   ['DELETE', '/responses/{response_id}', 'deleteResponse'],
   ['POST', '/responses/{response_id}/cancel', 'cancelResponse'],
   ['GET', '/responses/{response_id}/input_items', 'listInputItems'],
+  // Conversations (the Responses API's stored history), and the Responses helpers that read them.
+  ['POST', '/conversations', 'createConversation'],
+  ['GET', '/conversations/{conversation_id}', 'getConversation'],
+  ['POST', '/conversations/{conversation_id}', 'updateConversation'],
+  ['DELETE', '/conversations/{conversation_id}', 'deleteConversation'],
+  ['GET', '/conversations/{conversation_id}/items', 'listConversationItems'],
+  ['POST', '/conversations/{conversation_id}/items', 'createConversationItems'],
+  ['GET', '/conversations/{conversation_id}/items/{item_id}', 'getConversationItem'],
+  ['DELETE', '/conversations/{conversation_id}/items/{item_id}', 'deleteConversationItem'],
   ['POST', '/responses/input_tokens', 'Getinputtokencounts'],
   ['POST', '/responses/compact', 'Compactconversation'],
 ];

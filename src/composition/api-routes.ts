@@ -7,6 +7,9 @@ import { createA2aService } from '../api/a2a/a2a.service.ts';
 import { assistantsRoutes } from '../api/assistants/assistants.routes.ts';
 import { createAssistantsService } from '../api/assistants/assistants.service.ts';
 import { chainRoutes } from '../api/chain/chain.routes.ts';
+import { conversationsRoutes } from '../api/conversations/conversations.routes.ts';
+import { createConversationsService } from '../api/conversations/conversations.service.ts';
+import { conversationItemsRoutes } from '../api/conversations/items/conversation-items.routes.ts';
 import { filesRoutes } from '../api/files/files.routes.ts';
 import { createFilesService, type FilesService } from '../api/files/files.service.ts';
 import { createMcpSessions, type McpSessions } from '../api/mcp/mcp-sessions.ts';
@@ -92,6 +95,7 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
       openApiDocument: () => (openApiDocument ??= buildOpenApiDocument(routes, version)),
     }),
     ...conversation.routes,
+    ...conversationsApiRoutes(store),
     ...filesRoutes(files),
     ...vectorStoresRoutes(vectorStores),
     ...vectorStoreFilesRoutes(
@@ -148,4 +152,10 @@ function conversationRoutes(parts: ApiParts) {
     ...responsesRoutes(createResponsesService(store, engine)),
   ];
   return { routes };
+}
+
+/** Conversations of the Responses API and their items. */
+function conversationsApiRoutes(store: Persistence['store']): RouteDefinition[] {
+  const conversations = createConversationsService({ store });
+  return [...conversationsRoutes(conversations), ...conversationItemsRoutes(conversations)];
 }

@@ -18,6 +18,7 @@ import {
   type RunsEngine,
 } from '../engine/runs-engine.ts';
 import { createResponseHistory } from '../api/responses/response-history.ts';
+import { conversationSettled } from '../api/conversations/conversation-turn.ts';
 import { responseSettled } from '../api/responses/response-settled.ts';
 import { createImageLoader } from '../engine/image-loader.ts';
 import { loadTokenCounter } from '../engine/token-counter.ts';
@@ -89,7 +90,8 @@ export async function createRunEngine(
   // Built below (on nodes that run one); a run created before then, or on an API-only node, is queued.
   let worker: Worker | undefined;
   // Responses materialize their object when their run settles (see api/responses/).
-  const settled: RunSettledHook[] = [responseSettled];
+  // The conversation's hook reads the response its predecessor materialized.
+  const settled: RunSettledHook[] = [responseSettled, conversationSettled];
   const loadImage = createImageLoader(store, blobs);
   const runs = createRunsEngine({
     store,

@@ -11,6 +11,7 @@ const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 export const ID_PREFIXES = {
   assistant: 'asst_',
   thread: 'thread_',
+  conversation: 'conv_',
   message: 'msg_',
   run: 'run_',
   step: 'step_',

@@ -4,6 +4,7 @@
  * repositories in `kysely/`; both pass `store.contract.ts`.
  */
 import type { Assistant } from '../domain/assistant.ts';
+import type { ConversationRepository } from './ports/conversations-port.ts';
 import type { JsonText } from '../domain/json-text.ts';
 import type { ListPage, PageParams } from '../domain/list-page.ts';
 import type { Message } from '../domain/message.ts';
@@ -35,6 +36,8 @@ export type {
   EmbeddingCacheRepository,
 } from './ports/chunk-repository.ts';
 export type { ResponseRepository } from './ports/responses-port.ts';
+export type { ConversationLockResult, ConversationRepository } from './ports/conversations-port.ts';
+export { DuplicateItemIdError } from './ports/conversations-port.ts';
 export type { FileRepository, StoredFile } from './ports/file-repository.ts';
 export type { IngestionJob, IngestionQueue } from './ports/ingestion-queue.ts';
 export type { ProjectObject, RetentionRepository } from './ports/retention-port.ts';
@@ -111,6 +114,7 @@ export interface Store {
   readonly assistants: AssistantRepository;
   readonly threads: ThreadRepository;
   readonly messages: MessageRepository;
+  readonly conversations: ConversationRepository;
   readonly runs: RunRepository;
   readonly runSteps: RunStepRepository;
   readonly runEvents: RunEventRepository;

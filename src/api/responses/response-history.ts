@@ -9,6 +9,7 @@ import type { ConversationItem, InputContent } from '../../domain/response-item.
 import type { RunHistory } from '../../engine/runs-engine.ts';
 import type { ModelContentPart, ModelMessage } from '../../models/language-model.ts';
 import type { Store } from '../../storage/store.ts';
+import { conversationHistory } from '../conversations/conversation-turn.ts';
 
 /** Reads an image file of the project (bytes and media type), or undefined. */
 export type ResponseImageLoader = (
@@ -146,6 +147,11 @@ export function createResponseHistory(store: Store, loadImage: ResponseImageLoad
       // A continued run has one response per segment; its history is its first segment's.
       const first = await store.responses.findByRun(record.run.id, 0);
       if (!first) return [];
+      const conversation = first.response.conversation;
+      if (conversation) {
+        const before = await conversationHistory(store, record.projectId, conversation.id, first);
+        return toModelMessages(record.projectId, [...before, ...first.input], loadImage);
+      }
       const previous = first.response.previous_response_id;
       const chain = previous ? await responseChain(store, record.projectId, previous) : [];
       return toModelMessages(record.projectId, [...chainItems(chain), ...first.input], loadImage);

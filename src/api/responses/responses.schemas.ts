@@ -1,4 +1,5 @@
 /** Request and response schemas of `/v1/responses`. */
+import { ConversationParamSchema } from '../conversations/conversation-turn.ts';
 import { z } from 'zod';
 import { APPROVE_ACTION } from '../../tools/tool.ts';
 import {
@@ -111,6 +112,7 @@ export const ResponseCreateParamsSchema = z.strictObject({
   store: z.boolean().nullable().optional(),
   metadata: MetadataSchema.optional(),
   previous_response_id: ResponseIdSchema.nullable().optional(),
+  conversation: ConversationParamSchema.nullable().optional(),
   background: z.boolean().nullable().optional(),
   include: z.array(z.string().max(128)).max(20).nullable().optional(),
   reasoning: z

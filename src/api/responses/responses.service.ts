@@ -17,9 +17,22 @@ import type { ListQuery } from '../shared/common.schemas.ts';
 import { ResponseTranslator, translateAll, type ResponseStreamEvent } from './response-events.ts';
 import { chainItems, instructionItems, responseChain } from './response-history.ts';
 import { toInputItems } from './response-input.ts';
+import {
+  beginConversationTurn,
+  conversationOf,
+  endConversationTurn,
+} from '../conversations/conversation-turn.ts';
 import { newResponse, responseAssistant, toolResourcesOf } from './response-run.ts';
 import { segmentEvents } from './response-settled.ts';
 import type { ResponseCreateParams } from './responses.schemas.ts';
+
+/** What `create` settled before building the response: its id, its chain and its history. */
+interface CreateContext {
+  responseId: string;
+  chain: ResponseRecord[];
+  history: ConversationItem[];
+  stored: boolean;
+}
 
 export interface ResponsesService {
   /** Starts a response; returns its record (the caller follows it, or answers at once). */
@@ -163,6 +176,63 @@ export function createResponsesService(store: Store, runs: RunsEngine): Response
     }
   }
 
+  /** Creates a response on the given history (a chain's items or a conversation's). */
+  async function createOn(
+    projectId: string,
+    params: ResponseCreateParams,
+    keyId: string | null,
+    { responseId, chain, history, stored }: CreateContext,
+  ): Promise<ResponseRecord> {
+    const byId = new Map(history.map((item) => [item.id, item]));
+    const input = await toInputItems(params.input ?? [], async (id, index) => {
+      const item = byId.get(id);
+      if (!item) throw new NotFoundError(`Item with id '${id}' not found.`, `input[${index}].id`);
+      return item as InputItem;
+    });
+    if (input.length === 0)
+      throw new InvalidRequestError("Missing required parameter: 'input'.", 'input');
+    unsupported(input);
+    checkOutputs(history, input);
+    const response = newResponse(responseId, params, stored);
+    const conversationId = conversationOf(params);
+    if (conversationId) response.conversation = { id: conversationId };
+    const previous = chain.at(-1);
+    if (previous && (await continuable(previous, input)))
+      return continueRun(previous, response, input, keyId);
+
+    const { assistant, settings } = responseAssistant(
+      response,
+      instructionItems([...history, ...input]),
+    );
+    let record: ResponseRecord | undefined;
+    await runs.createWithThread(
+      projectId,
+      { messages: [], metadata: {} },
+      {
+        assistant,
+        settings,
+        toolResources: toolResourcesOf(response),
+        reasoningEffort: params.reasoning?.effort ?? null,
+        include: params.include ?? [],
+        history: 'external',
+        truncation: response.truncation,
+        apiKeyId: keyId,
+        inTransaction: async (transaction, run) => {
+          record = {
+            projectId,
+            response,
+            input,
+            runId: run.id,
+            threadId: run.thread_id,
+            afterSeq: 0,
+          };
+          await transaction.responses.insert(record);
+        },
+      },
+    );
+    return record!;
+  }
+
   return {
     async create(projectId, params, keyId) {
       const stored = params.store ?? true;
@@ -171,56 +241,20 @@ export function createResponsesService(store: Store, runs: RunsEngine): Response
           'Background responses must be stored (store: true).',
           'background',
         );
+      const conversationId = conversationOf(params);
+      const responseId = newId('response');
       const chain = params.previous_response_id
         ? await responseChain(store, projectId, params.previous_response_id)
         : [];
-      const history = chainItems(chain);
-      const byId = new Map(history.map((item) => [item.id, item]));
-      const input = await toInputItems(params.input ?? [], async (id, index) => {
-        const item = byId.get(id);
-        if (!item) throw new NotFoundError(`Item with id '${id}' not found.`, `input[${index}].id`);
-        return item as InputItem;
-      });
-      if (input.length === 0)
-        throw new InvalidRequestError("Missing required parameter: 'input'.", 'input');
-      unsupported(input);
-      checkOutputs(history, input);
-      const response = newResponse(newId('response'), params, stored);
-      const previous = chain.at(-1);
-      if (previous && (await continuable(previous, input)))
-        return continueRun(previous, response, input, keyId);
-
-      const { assistant, settings } = responseAssistant(
-        response,
-        instructionItems([...history, ...input]),
-      );
-      let record: ResponseRecord | undefined;
-      await runs.createWithThread(
-        projectId,
-        { messages: [], metadata: {} },
-        {
-          assistant,
-          settings,
-          toolResources: toolResourcesOf(response),
-          reasoningEffort: params.reasoning?.effort ?? null,
-          include: params.include ?? [],
-          history: 'external',
-          truncation: response.truncation,
-          apiKeyId: keyId,
-          inTransaction: async (transaction, run) => {
-            record = {
-              projectId,
-              response,
-              input,
-              runId: run.id,
-              threadId: run.thread_id,
-              afterSeq: 0,
-            };
-            await transaction.responses.insert(record);
-          },
-        },
-      );
-      return record!;
+      const history = conversationId
+        ? await beginConversationTurn(store, projectId, conversationId, responseId)
+        : chainItems(chain);
+      try {
+        return await createOn(projectId, params, keyId, { responseId, chain, history, stored });
+      } catch (error) {
+        if (conversationId) await endConversationTurn(store, projectId, conversationId, responseId);
+        throw error;
+      }
     },
 
     events,

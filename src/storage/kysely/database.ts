@@ -58,6 +58,27 @@ export interface MessagesTable {
   object: string;
 }
 
+export interface ConversationsTable {
+  id: string;
+  project_id: string;
+  created_at: number;
+  metadata: string;
+  next_position: Generated<number>;
+  active_response_id: string | null;
+  locked_until: number | null;
+}
+
+/** A conversation item is stored whole as JSON (`object`); `position` is its place in the order. */
+export interface ConversationItemsTable {
+  conversation_id: string;
+  position: number;
+  id: string;
+  project_id: string;
+  created_at: number;
+  type: string;
+  object: string;
+}
+
 export interface RunsTable {
   id: string;
   project_id: string;
@@ -229,6 +250,8 @@ export interface Database {
   assistants: AssistantsTable;
   threads: ThreadsTable;
   messages: MessagesTable;
+  conversations: ConversationsTable;
+  conversation_items: ConversationItemsTable;
   files: FilesTable;
   vector_stores: VectorStoresTable;
   vector_store_file_batches: VectorStoreFileBatchesTable;

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { migrateToLatest } from '../migrations/migrations.ts';
 import type { ChunkRepository, Store } from '../store.ts';
 import { assistantsRepository } from './assistants-repository.ts';
+import { conversationsRepository } from './conversations-repository.ts';
 import type { Database, Dialect } from './database.ts';
 import { embeddingCacheRepository } from './embedding-cache-repository.ts';
 import { filesRepository } from './files-repository.ts';
@@ -45,6 +46,7 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     assistants: assistantsRepository(db),
     threads: threadsRepository(db),
     messages: messagesRepository(db),
+    conversations: conversationsRepository(db),
     runs: runsRepository(db, options.dialect),
     runSteps: runStepsRepository(db),
     runEvents: runEventsRepository(db),

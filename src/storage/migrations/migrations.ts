@@ -10,6 +10,7 @@ import * as filesAndVectorStores from './0003-files-and-vector-stores.ts';
 import * as serviceAgents from './0004-service-agents.ts';
 import * as actionTransitions from './0005-action-transitions.ts';
 import * as responses from './0006-responses.ts';
+import * as conversations from './0007-conversations.ts';
 import * as usageAndLimits from './0008-usage-and-limits.ts';
 
 type NumberedMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, NumberedMigration> = {
   '0004-service-agents': serviceAgents,
   '0005-action-transitions': actionTransitions,
   '0006-responses': responses,
+  '0007-conversations': conversations,
   '0008-usage-and-limits': usageAndLimits,
 };
 

@@ -5,6 +5,7 @@ import {
   postgresAvailable,
   postgresTestUrl,
 } from '../../../test/helpers/postgres.ts';
+import { runConversationsContract } from '../conversations.contract.ts';
 import { runFilesContract } from '../files.contract.ts';
 import { runServiceAgentActionsContract } from '../service-agent-actions.contract.ts';
 import { createPostgresStore } from './postgres-store.ts';
@@ -40,6 +41,18 @@ describe.runIf(postgresAvailable)('postgres', () => {
       schemas.set(store, schema);
       return store;
     },
+    async destroy(store) {
+      await dropSchema(schemas.get(store)!);
+    },
+  });
+  runConversationsContract('postgres', {
+    async create() {
+      const { store, schema } = await createTestPostgresStore();
+      schemas.set(store, schema);
+      return store;
+    },
+    twin: (store) =>
+      createPostgresStore({ connectionString: postgresTestUrl, schema: schemas.get(store)! }),
     async destroy(store) {
       await dropSchema(schemas.get(store)!);
     },

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runConversationsContract } from '../conversations.contract.ts';
 import { runFilesContract } from '../files.contract.ts';
 import { runServiceAgentActionsContract } from '../service-agent-actions.contract.ts';
 import { runRunsQueueContract } from '../runs-queue.contract.ts';
@@ -51,6 +52,16 @@ runRunsQueueContract('sqlite (file, WAL)', {
   async create() {
     const store = createSqliteStore(
       join(mkdtempSync(join(tmpdir(), 'concierge-sqlite-queue-')), 'queue.db'),
+    );
+    await store.migrate();
+    return store;
+  },
+});
+
+runConversationsContract('sqlite (file, WAL)', {
+  async create() {
+    const store = createSqliteStore(
+      join(mkdtempSync(join(tmpdir(), 'concierge-sqlite-conversations-')), 'conversations.db'),
     );
     await store.migrate();
     return store;
