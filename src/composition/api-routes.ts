@@ -7,6 +7,8 @@ import { createA2aService } from '../api/a2a/a2a.service.ts';
 import { assistantsRoutes } from '../api/assistants/assistants.routes.ts';
 import { createAssistantsService } from '../api/assistants/assistants.service.ts';
 import { chainRoutes } from '../api/chain/chain.routes.ts';
+import { embeddingsRoutes } from '../api/embeddings/embeddings.routes.ts';
+import { createEmbeddingsService } from '../api/embeddings/embeddings.service.ts';
 import { filesRoutes } from '../api/files/files.routes.ts';
 import { createFilesService, type FilesService } from '../api/files/files.service.ts';
 import { meRoutes } from '../api/me/me.routes.ts';
@@ -72,6 +74,7 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
     }),
     ...conversation.routes,
     ...filesRoutes(files),
+    ...embeddingsRoutes(createEmbeddingsService(parts.retrieval.embedder)),
     ...vectorStoresRoutes(
       createVectorStoresService({ store, search: fileSearch, rewriteQuery, onFilesQueued }),
     ),
