@@ -68,6 +68,7 @@ export const OPENAI_ENDPOINTS: Array<[method: string, path: string, operationId:
     'listFilesInVectorStoreBatch',
   ],
   ['POST', '/vector_stores/{vector_store_id}/search', 'searchVectorStore'],
+  ['POST', '/embeddings', 'createEmbedding'],
 ];
 
 const BEGIN = '<!-- compatibility-table:begin -->';

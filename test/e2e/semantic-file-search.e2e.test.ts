@@ -28,11 +28,9 @@ async function searchInRun(client: OpenAI, upstream: ScriptedModel) {
     ['office.txt', DISTRACTOR],
     ['cafeteria.txt', CAFETERIA],
   ] as const)
-    await client.vectorStores.files.uploadAndPoll(
-      store.id,
-      await toFile(Buffer.from(text), name),
-      { pollIntervalMs: 50 },
-    );
+    await client.vectorStores.files.uploadAndPoll(store.id, await toFile(Buffer.from(text), name), {
+      pollIntervalMs: 50,
+    });
   const assistant = await client.beta.assistants.create({
     model: 'gpt-4o',
     tools: [{ type: 'file_search', file_search: { max_num_results: 2 } }],
@@ -95,7 +93,9 @@ describe('semantic file_search with no embedding configuration (npm start)', () 
     const passage = results.find((result) => result.file_name === 'returns.txt')!;
     expect(passage.content[0]!.text).toBe(REFUND);
     // The model read the passage as the tool's output.
-    const toolMessage = upstream.lastRequest.messages.find((message: any) => message.role === 'tool');
+    const toolMessage = upstream.lastRequest.messages.find(
+      (message: any) => message.role === 'tool',
+    );
     expect(toolMessage.content).toContain('the full price is refunded');
   });
 });

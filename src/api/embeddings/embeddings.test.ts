@@ -37,7 +37,11 @@ describe('POST /v1/embeddings with the official SDK', () => {
   it('embeds an array, base64 by default in the SDK, decoded to the same vectors as floats', async () => {
     const input = ['Refunds are issued within 30 days.', 'The museum opens at nine.'];
     const viaBase64 = await client.embeddings.create({ model: MODEL, input });
-    const asFloats = await client.embeddings.create({ model: MODEL, input, encoding_format: 'float' });
+    const asFloats = await client.embeddings.create({
+      model: MODEL,
+      input,
+      encoding_format: 'float',
+    });
     expect(viaBase64.data.map((item) => item.index)).toEqual([0, 1]);
     viaBase64.data.forEach((item, index) => {
       expect(item.embedding).toHaveLength(512);

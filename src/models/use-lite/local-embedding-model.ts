@@ -58,7 +58,8 @@ export function createLocalEmbeddingModel({ threads }: { threads: number }): Loc
         if ('failure' in message) fail(jobs, message.failure);
         else {
           let next = 0;
-          for (const job of jobs) job.resolve(message.vectors.slice(next, (next += job.texts.length)));
+          for (const job of jobs)
+            job.resolve(message.vectors.slice(next, (next += job.texts.length)));
         }
         dispatch();
       });

