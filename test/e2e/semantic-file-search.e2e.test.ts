@@ -21,6 +21,9 @@ const DISTRACTOR =
 const CAFETERIA = 'Cafeteria. Lunch is served from noon until two on weekdays.';
 const QUESTION = 'how do I get my money back';
 
+const tfjsLoaded = () => '_tfengine' in globalThis;
+const workerThreads = () => (process.report.getReport() as any).workers.length as number;
+
 async function searchInRun(client: OpenAI, upstream: ScriptedModel) {
   const store = await client.vectorStores.create({ name: 'shop' });
   for (const [name, text] of [
@@ -115,8 +118,6 @@ describe('keyword-only by choice (CONCIERGE_EMBEDDING_MODEL=none)', () => {
 
 describe('the built-in embedder loads lazily', () => {
   let bed: RunTestBed;
-  const tfjsLoaded = () => '_tfengine' in globalThis;
-  const workerThreads = () => (process.report.getReport() as any).workers.length as number;
 
   beforeAll(async () => {
     // Left unset, as a fresh server has it: the default applies.

@@ -51,7 +51,7 @@ describe('POST /v1/embeddings with the official SDK', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
       body: JSON.stringify({ model: MODEL, input: 'x', encoding_format: 'base64' }),
-    }).then((response) => response.json());
+    }).then((response) => response.json() as Promise<any>);
     expect(Buffer.from(raw.data[0].embedding, 'base64').byteLength).toBe(512 * 4);
   });
 
@@ -71,7 +71,7 @@ describe('POST /v1/embeddings with the official SDK', () => {
       body: JSON.stringify(body),
     });
     expect(response.status).toBe(400);
-    const { error } = await response.json();
+    const { error } = (await response.json()) as any;
     expect(error).toMatchObject({ type: 'invalid_request_error' });
     expect(error.param).toContain(param);
     expect(error.message).toEqual(expect.any(String));

@@ -66,7 +66,7 @@ export function createLocalEmbeddingModel({ threads }: { threads: number }): Loc
       worker.on('error', (error) => reject(error));
       worker.once('exit', (code) => {
         reject(new Error(`the embedding worker stopped while loading (exit code ${code})`));
-        slots.splice(slots.indexOf(slot), 1);
+        if (slots.includes(slot)) slots.splice(slots.indexOf(slot), 1);
         if (slot.running) fail(slot.running, `the embedding worker stopped (exit code ${code})`);
         slot.running = undefined;
         if (!closed) dispatch();
@@ -95,6 +95,21 @@ export function createLocalEmbeddingModel({ threads }: { threads: number }): Loc
     return batch;
   }
 
+  /** Sends the batch once the worker has loaded; a worker that cannot load fails it. */
+  async function send(slot: Slot, batch: Job[]): Promise<void> {
+    try {
+      await slot.ready;
+    } catch (error) {
+      slot.running = undefined;
+      fail(batch, `the model could not load: ${(error as Error).message}`);
+      await slot.worker.terminate();
+      return;
+    }
+    const request: EmbedRequest = { id: nextId++, texts: batch.flatMap((job) => job.texts) };
+    // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker thread, not a browser window
+    slot.worker.postMessage(request);
+  }
+
   function dispatch(): void {
     if (closed) return;
     while (slots.length < threads && queue.length > slots.length) startWorker();
@@ -104,21 +119,7 @@ export function createLocalEmbeddingModel({ threads }: { threads: number }): Loc
       if (batch.length === 0) return;
       slot.running = batch;
       slot.worker.ref();
-      slot.ready.then(
-        () => {
-          const request: EmbedRequest = {
-            id: nextId++,
-            texts: batch.flatMap((job) => job.texts),
-          };
-          // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker thread, not a browser window
-          slot.worker.postMessage(request);
-        },
-        (error: Error) => {
-          slot.running = undefined;
-          fail(batch, `the model could not load: ${error.message}`);
-          void slot.worker.terminate();
-        },
-      );
+      void send(slot, batch);
     }
   }
 

@@ -108,7 +108,7 @@ const OPS: Record<string, Op> = {
   GatherNd: ([a, indices]) => tf.gatherND(a!, indices!),
   ScatterNd: ([indices, updates, shape]) => tf.scatterND(indices!, updates!, values(shape!)),
   SparseToDense: ([indices, shape, sparse, fallback]) =>
-    tf.sparseToDense(indices!, sparse!, values(shape!), fallback!),
+    tf.sparseToDense(indices!, sparse!, values(shape!), fallback as tf.Scalar),
   Where: ([condition]) => tf.whereAsync(condition!),
   Range: ([start, limit, delta]) =>
     tf.range(scalar(start!), scalar(limit!), scalar(delta!), 'int32'),
