@@ -6,8 +6,13 @@
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { InvalidRequestError, UnavailableError } from '../../domain/errors.ts';
 import { EmbeddingError } from '../../models/embedding-model.ts';
-import type { Embedder } from '../../tools/file-search/cached-embedder.ts';
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from './embeddings.schemas.ts';
+
+/** The server's embedder as this endpoint needs it (file search's cached embedder fits). */
+export interface Embedder {
+  readonly model: string;
+  embed(texts: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
+}
 
 export interface EmbeddingsService {
   create(params: EmbeddingCreateParams, signal?: AbortSignal): Promise<CreateEmbeddingResponse>;
