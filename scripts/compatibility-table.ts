@@ -84,6 +84,7 @@ export const OPENAI_ENDPOINTS: Array<[method: string, path: string, operationId:
   ['DELETE', '/conversations/{conversation_id}/items/{item_id}', 'deleteConversationItem'],
   ['POST', '/responses/input_tokens', 'Getinputtokencounts'],
   ['POST', '/responses/compact', 'Compactconversation'],
+  ['POST', '/embeddings', 'createEmbedding'],
 ];
 
 const BEGIN = '<!-- compatibility-table:begin -->';

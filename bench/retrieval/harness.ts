@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { createLocalDiskBlobStore } from '../../src/blobs/local-disk/local-disk-blob-store.ts';
 import { newId } from '../../src/domain/ids.ts';
 import type { StaticChunkingStrategy } from '../../src/domain/vector-store.ts';
+import type { EmbeddingModel } from '../../src/models/embedding-model.ts';
 import { createOpenAIEmbeddingModel } from '../../src/models/openai-embeddings/openai-embedding-model.ts';
 import { createPostgresStore } from '../../src/storage/postgres/postgres-store.ts';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.ts';
@@ -42,7 +43,8 @@ export async function buildIndex(
   database: 'sqlite' | 'postgres',
   documents: Document[],
   chunking: StaticChunkingStrategy,
-  embeddingsURL: string,
+  /** The test embedding server's URL, or the embedding model to use (e.g. the built-in one). */
+  embeddings: string | EmbeddingModel,
 ): Promise<Index> {
   const directory = mkdtempSync(join(tmpdir(), 'concierge-bench-'));
   const schema = newSchemaName();
@@ -99,11 +101,13 @@ export async function buildIndex(
     );
   }
   const embedder = createCachedEmbedder(
-    createOpenAIEmbeddingModel({
-      baseURL: embeddingsURL,
-      model: TEST_EMBEDDING_MODEL,
-      batchSize: 512,
-    }),
+    typeof embeddings === 'string'
+      ? createOpenAIEmbeddingModel({
+          baseURL: embeddings,
+          model: TEST_EMBEDDING_MODEL,
+          batchSize: 512,
+        })
+      : embeddings,
     store.embeddingCache,
   );
   const parser = createDocumentParser(documentParserOptions(ConfigSchema.parse({})));

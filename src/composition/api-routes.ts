@@ -10,6 +10,8 @@ import { chainRoutes } from '../api/chain/chain.routes.ts';
 import { conversationsRoutes } from '../api/conversations/conversations.routes.ts';
 import { createConversationsService } from '../api/conversations/conversations.service.ts';
 import { conversationItemsRoutes } from '../api/conversations/items/conversation-items.routes.ts';
+import { embeddingsRoutes } from '../api/embeddings/embeddings.routes.ts';
+import { createEmbeddingsService } from '../api/embeddings/embeddings.service.ts';
 import { filesRoutes } from '../api/files/files.routes.ts';
 import { createFilesService, type FilesService } from '../api/files/files.service.ts';
 import { createMcpSessions, type McpSessions } from '../api/mcp/mcp-sessions.ts';
@@ -97,6 +99,7 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
     ...conversation.routes,
     ...conversationsApiRoutes(store),
     ...filesRoutes(files),
+    ...embeddingsRoutes(createEmbeddingsService(parts.retrieval.embedder)),
     ...vectorStoresRoutes(vectorStores),
     ...vectorStoreFilesRoutes(
       createVectorStoreFilesService({

@@ -1,9 +1,15 @@
 /**
- * Retrieval: embeddings (when `CONCIERGE_EMBEDDING_MODEL` is set, cached in the store), vector store
- * search, and, on a node that runs workers, the ingestion worker that indexes queued files.
+ * Retrieval: embeddings (the built-in `local:use-lite` by default, a remote model by name, or none;
+ * cached in the store), vector store search, and, on a node that runs workers, the ingestion worker
+ * that indexes queued files.
  */
 import type { Config } from '../config/config-schema.ts';
+import type { EmbeddingModel } from '../models/embedding-model.ts';
 import { createOpenAIEmbeddingModel } from '../models/openai-embeddings/openai-embedding-model.ts';
+import {
+  createLocalEmbeddingModel,
+  LOCAL_EMBEDDING_MODEL,
+} from '../models/use-lite/local-embedding-model.ts';
 import { createCachedEmbedder, type Embedder } from '../tools/file-search/cached-embedder.ts';
 import {
   createDocumentParser,
@@ -36,21 +42,33 @@ export interface Retrieval {
   describe(): Promise<string>;
 }
 
+/** `CONCIERGE_EMBEDDING_MODEL=none` turns embeddings off: file search is keyword-only. */
+export const NO_EMBEDDING_MODEL = 'none';
+
+/** The configured embedding model, or undefined for keyword-only; the built-in one loads lazily. */
+function createEmbeddingModel(config: Config, closers: CloserStack): EmbeddingModel | undefined {
+  if (config.embeddingModel === NO_EMBEDDING_MODEL) return undefined;
+  if (config.embeddingModel === LOCAL_EMBEDDING_MODEL) {
+    const local = createLocalEmbeddingModel({ threads: config.embeddingThreads });
+    closers.push('built-in embedder', () => local.close());
+    return local;
+  }
+  return createOpenAIEmbeddingModel({
+    baseURL: config.providerBaseUrl,
+    apiKey: config.providerApiKey,
+    model: config.embeddingModel,
+  });
+}
+
 export function createRetrieval(
   config: Config,
   { store, blobs }: Persistence,
   closers: CloserStack,
   log: RelayLog,
 ): Retrieval {
-  const embedder = config.embeddingModel
-    ? createCachedEmbedder(
-        createOpenAIEmbeddingModel({
-          baseURL: config.providerBaseUrl,
-          apiKey: config.providerApiKey,
-          model: config.embeddingModel,
-        }),
-        store.embeddingCache,
-      )
+  const embeddingModel = createEmbeddingModel(config, closers);
+  const embedder = embeddingModel
+    ? createCachedEmbedder(embeddingModel, store.embeddingCache)
     : undefined;
   const fileSearch = createFileSearch({
     store,
@@ -86,6 +104,6 @@ export function createRetrieval(
     describe: async () =>
       embedder
         ? `file_search: hybrid retrieval (keyword + ${config.embeddingModel} embeddings, vectors via ${await store.chunks.vectorBackend()})`
-        : 'file_search: keyword-only retrieval (CONCIERGE_EMBEDDING_MODEL is unset)',
+        : 'file_search: keyword-only retrieval (CONCIERGE_EMBEDDING_MODEL=none)',
   };
 }

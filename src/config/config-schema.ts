@@ -58,7 +58,13 @@ export const ConfigSchema = z.strictObject({
   apiKey: z.string().min(8).optional(),
   providerBaseUrl: z.string().url().default('https://api.openai.com/v1'),
   providerApiKey: z.string().optional(),
-  embeddingModel: z.string().optional(),
+  /**
+   * The embedding model of hybrid file search: `local:use-lite` (built in, the default), `none`
+   * (keyword-only), or a model name served at `providerBaseUrl`'s `/v1/embeddings`.
+   */
+  embeddingModel: z.string().min(1).default('local:use-lite'),
+  /** Worker threads of the built-in embedder (each holds the model, about 300 MB). */
+  embeddingThreads: z.coerce.number().int().min(1).max(4).default(1),
   codeSandbox: z.enum(['auto', 'bwrap', 'pyodide', 'off']).default('auto'),
   /** Seconds a code_interpreter session (variables and files) lives without use before it is reset and deleted. */
   codeSessionIdleSeconds: z.coerce.number().int().positive().default(1200),
@@ -232,6 +238,7 @@ export const ENVIRONMENT_VARIABLES = {
   providerBaseUrl: 'CONCIERGE_PROVIDER_BASE_URL',
   providerApiKey: 'CONCIERGE_PROVIDER_API_KEY',
   embeddingModel: 'CONCIERGE_EMBEDDING_MODEL',
+  embeddingThreads: 'CONCIERGE_EMBEDDING_THREADS',
   codeSandbox: 'CONCIERGE_CODE_SANDBOX',
   codeSessionIdleSeconds: 'CONCIERGE_CODE_SESSION_IDLE_SECONDS',
   codeMaxSessions: 'CONCIERGE_CODE_MAX_SESSIONS',

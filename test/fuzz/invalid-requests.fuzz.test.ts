@@ -80,6 +80,7 @@ const VALID_BODIES: Record<string, Record<string, unknown>> = {
   createVectorStore: {},
   modifyVectorStore: {},
   searchVectorStore: { query: 'q' },
+  createEmbedding: { model: 'local:use-lite', input: 'fuzz' },
   createVectorStoreFile: { file_id: 'file-fuzz' },
   updateVectorStoreFileAttributes: { attributes: {} },
   createVectorStoreFileBatch: { file_ids: ['file-fuzz'] },

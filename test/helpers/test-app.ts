@@ -28,7 +28,14 @@ export async function createTestApp({
 }: TestAppOptions = {}): Promise<TestApp> {
   // Each app has a data directory of its own (blobs, sandboxes, and the dev chain's single-process lock).
   const dataDir = mkdtempSync(join(tmpdir(), 'concierge-test-'));
-  const parsed = ConfigSchema.parse({ port: 0, logLevel: 'silent', dataDir, ...config });
+  // Keyword-only unless a test asks for embeddings: the built-in embedder costs ~300 MB per app.
+  const parsed = ConfigSchema.parse({
+    port: 0,
+    logLevel: 'silent',
+    dataDir,
+    embeddingModel: 'none',
+    ...config,
+  });
   let schema: string | undefined;
   const store =
     database === 'postgres'

@@ -133,6 +133,8 @@ describe.runIf(postgresAvailable)(
       CONCIERGE_RUN_EXPIRY_SECONDS: '12',
       CONCIERGE_DATABASE_POOL_SIZE: '5',
       CONCIERGE_CODE_SANDBOX: 'off',
+      // Keyword-only: this suite is about processes sharing work, not embeddings (~300 MB each).
+      CONCIERGE_EMBEDDING_MODEL: 'none',
     });
 
     async function startWorker(index: number): Promise<ServerProcess> {

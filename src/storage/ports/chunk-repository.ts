@@ -16,6 +16,11 @@ export interface ChunkHit {
   fileId: string;
   chunkIndex: number;
   text: string;
+  /**
+   * How well the chunk matched, higher is better, comparable only within one list: the keyword
+   * relevance (negated bm25 on SQLite, ts_rank_cd on Postgres) or the cosine similarity (-1–1).
+   */
+  score: number;
 }
 
 /** Where to search: the stores, and optionally only these files. */

@@ -1,6 +1,6 @@
 /**
- * Chunks on Postgres: a generated tsvector with GIN for keywords (ts_rank_cd; fusion only uses ranks,
- * so it need not be BM25), and `real[]` embeddings. When the server has pgvector, vectors are compared
+ * Chunks on Postgres: a generated tsvector with GIN for keywords (ts_rank_cd; fusion normalises each
+ * list's scores, so it need not be BM25), and `real[]` embeddings. When the server has pgvector, vectors are compared
  * with its `<=>` operator on a cast; otherwise a plain-SQL dot product (embeddings are unit length, so
  * it equals cosine similarity). Which one is used is probed once per pool.
  */
@@ -15,6 +15,7 @@ interface HitRow {
   file_id: string;
   chunk_index: number;
   text: string;
+  score: number | string;
 }
 
 function toHit(row: HitRow): ChunkHit {
@@ -24,6 +25,7 @@ function toHit(row: HitRow): ChunkHit {
     fileId: row.file_id,
     chunkIndex: Number(row.chunk_index),
     text: row.text,
+    score: Number(row.score),
   };
 }
 
@@ -101,10 +103,10 @@ export function postgresChunkRepository(
       const terms = keywordTerms(query);
       if (terms.length === 0 || scope.vectorStoreIds.length === 0) return [];
       const result = await sql<HitRow>`
-        select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text
+        select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text, ts_rank_cd(c.tsv, query) as score
           from chunks c, to_tsquery('english', ${terms.join(' | ')}) query
          where c.tsv @@ query and ${scopeCondition(scope, 'c')}
-         order by ts_rank_cd(c.tsv, query) desc, c.id
+         order by score desc, c.id
          limit ${limit}`.execute(db);
       return result.rows.map(toHit);
     },
@@ -114,7 +116,7 @@ export function postgresChunkRepository(
       const schema = await pgvector();
       const distance = schema
         ? sql`(cast(e.embedding as ${sql.id(schema, 'vector')}) operator(${sql.id(schema)}.<=>) cast(${`[${vector.join(',')}]`} as ${sql.id(schema, 'vector')}))`
-        : sql`-(select sum(a * b) from unnest(e.embedding, ${vector}::real[]) as pair(a, b))`;
+        : sql`1 - (select sum(a * b) from unnest(e.embedding, ${vector}::real[]) as pair(a, b))`;
       const result = await sql<HitRow>`
         with nearest as (
           select e.chunk_id, ${distance} as distance
@@ -122,7 +124,7 @@ export function postgresChunkRepository(
            where e.model = ${model} and array_length(e.embedding, 1) = ${vector.length} and ${scopeCondition(scope, 'e')}
            order by distance, e.chunk_id
            limit ${limit})
-        select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text
+        select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text, 1 - nearest.distance as score
           from nearest join chunks c on c.id = nearest.chunk_id
          order by nearest.distance, c.id`.execute(db);
       return result.rows.map(toHit);

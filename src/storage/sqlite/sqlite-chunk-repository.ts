@@ -15,6 +15,7 @@ interface HitRow {
   file_id: string;
   chunk_index: number;
   text: string;
+  score: number | string;
 }
 
 function toHit(row: HitRow): ChunkHit {
@@ -24,6 +25,7 @@ function toHit(row: HitRow): ChunkHit {
     fileId: row.file_id,
     chunkIndex: Number(row.chunk_index),
     text: row.text,
+    score: Number(row.score),
   };
 }
 
@@ -81,10 +83,10 @@ export function sqliteChunkRepository(db: Kysely<Database>): ChunkRepository {
       if (terms.length === 0 || scope.vectorStoreIds.length === 0) return [];
       const match = terms.map((term) => `"${term}"`).join(' OR ');
       const result = await sql<HitRow>`
-        select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text
+        select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text, -bm25(chunks_fts) as score
           from chunks_fts join chunks c on c.id = chunks_fts.rowid
          where chunks_fts match ${match} and ${scopeCondition(scope, 'c')}
-         order by bm25(chunks_fts), c.id
+         order by score desc, c.id
          limit ${limit}`.execute(db);
       return result.rows.map(toHit);
     },
@@ -97,7 +99,7 @@ export function sqliteChunkRepository(db: Kysely<Database>): ChunkRepository {
            where e.model = ${model} and length(e.embedding) = ${embedding.byteLength} and ${scopeCondition(scope, 'e')}
            order by distance, e.chunk_id
            limit ${limit})
-        select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text
+        select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text, 1 - nearest.distance as score
           from nearest join chunks c on c.id = nearest.chunk_id
          order by nearest.distance, c.id`.execute(db);
       return result.rows.map(toHit);

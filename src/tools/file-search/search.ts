@@ -1,15 +1,16 @@
 /**
  * The one search entry point: the vector-store search endpoint calls it, and so will the run engine's
- * file_search tool. Hybrid when an embedder is configured (keyword + vector, fused by rank),
- * keyword-only otherwise. Stores outside the project, and expired stores, are ignored as if empty.
+ * file_search tool. Hybrid when an embedder is configured (keyword + vector, fused by normalised
+ * score in `fuse-rankings.ts`), keyword-only otherwise. Stores outside the project, and expired
+ * stores, are ignored as if empty.
  */
 import { nowSeconds } from '../../domain/clock.ts';
 import { matchesFilter, type AttributeFilter } from '../../domain/attribute-filter.ts';
 import { isExpired, type FileAttributes } from '../../domain/vector-store.ts';
-import type { ChunkHit, ChunkScope, Store } from '../../storage/store.ts';
+import type { ChunkScope, Store } from '../../storage/store.ts';
 import type { FileSearch, FileSearchResult } from '../file-search.ts';
 import type { Embedder } from './cached-embedder.ts';
-import { fuseRankings } from './fuse-rankings.ts';
+import { fuseRankings, type RankedList } from './fuse-rankings.ts';
 
 export interface FileSearchOptions {
   store: Store;
@@ -71,8 +72,12 @@ export function createFileSearch({
       (query) => query.trim() !== '',
     );
     const limit = candidateCount(params.maxNumResults);
-    const lists: ChunkHit[][] = [];
-    for (const query of queries) lists.push(await store.chunks.keywordSearch(scope, query, limit));
+    const lists: RankedList[] = [];
+    for (const query of queries)
+      lists.push({
+        retriever: 'keyword',
+        hits: await store.chunks.keywordSearch(scope, query, limit),
+      });
     if (embedder && queries.length > 0) {
       let vectors: Float32Array[] = [];
       try {
@@ -83,7 +88,10 @@ export function createFileSearch({
       }
       // A query with nothing to embed (only punctuation) has a zero vector: it is near nothing.
       for (const vector of vectors.filter((candidate) => candidate.some((value) => value !== 0))) {
-        lists.push(await store.chunks.vectorSearch(scope, vector, embedder.model, limit));
+        lists.push({
+          retriever: 'vector',
+          hits: await store.chunks.vectorSearch(scope, vector, embedder.model, limit),
+        });
       }
     }
     const ranked = fuseRankings(lists)

@@ -1,0 +1,139 @@
+/**
+ * `node --import tsx bench/retrieval/paraphrase.ts [--chunks 10000] [--no-postgres] [--remote-url URL --remote-model NAME]`
+ *
+ * Semantic retrieval with the built-in embedder (`local:use-lite`), on the hand-written paraphrase set
+ * (`paraphrase-set.ts`): recall@5 and MRR over files for keyword-only and hybrid (and a remote
+ * OpenAI-compatible embedder when given), on SQLite and Postgres; then query latency p50 at
+ * `--chunks` chunks, hybrid with the built-in embedder beside keyword-only.
+ */
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { encode } from 'gpt-tokenizer/encoding/o200k_base';
+import type { EmbeddingModel } from '../../src/models/embedding-model.ts';
+import type { FileSearch } from '../../src/tools/file-search.ts';
+import { createOpenAIEmbeddingModel } from '../../src/models/openai-embeddings/openai-embedding-model.ts';
+import { createLocalEmbeddingModel } from '../../src/models/use-lite/local-embedding-model.ts';
+import { postgresAvailable } from '../../test/helpers/postgres.ts';
+import { buildQaCorpus, buildScaleCorpus } from './corpus.ts';
+import { buildIndex, type Index } from './harness.ts';
+import { latency, quality } from './measure.ts';
+import { buildParaphraseSet } from './paraphrase-set.ts';
+
+const { values } = parseArgs({
+  options: {
+    chunks: { type: 'string', default: '10000' },
+    queries: { type: 'string', default: '30' },
+    threads: { type: 'string', default: '2' },
+    'no-postgres': { type: 'boolean' },
+    'remote-url': { type: 'string' },
+    'remote-model': { type: 'string' },
+  },
+});
+const databases = (['sqlite', 'postgres'] as const).filter(
+  (database) => database === 'sqlite' || (postgresAvailable && !values['no-postgres']),
+);
+const fixed = (value: number, digits = 3) => value.toFixed(digits);
+
+console.log(`# bench/retrieval paraphrase — ${new Date().toISOString()}`);
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+);
+const local = createLocalEmbeddingModel({ threads: Number(values.threads) });
+/** The built-in model with its vectors remembered across the databases (each store has its own cache). */
+function remembered(model: EmbeddingModel): EmbeddingModel {
+  const seen = new Map<string, Float32Array>();
+  return {
+    id: model.id,
+    async embed(inputs) {
+      const missing = [...new Set(inputs.filter((input) => !seen.has(input)))];
+      const vectors = missing.length > 0 ? await model.embed(missing) : [];
+      missing.forEach((input, index) => seen.set(input, vectors[index]!));
+      return inputs.map((input) => seen.get(input)!);
+    },
+  };
+}
+const builtIn = remembered(local);
+const models: Array<[string, EmbeddingModel]> = [['built-in hybrid', builtIn]];
+if (values['remote-url'] && values['remote-model'])
+  models.push([
+    'remote hybrid',
+    createOpenAIEmbeddingModel({ baseURL: values['remote-url'], model: values['remote-model'] }),
+  ]);
+/** Vector-only ranking (no fusion), to show what the fusion adds or costs. */
+function vectorOnly(index: Index, model: EmbeddingModel): FileSearch {
+  return async (params) => {
+    const [vector] = await model.embed([params.query as string]);
+    const hits = await index.store.chunks.vectorSearch(
+      { vectorStoreIds: [index.vectorStoreId] },
+      vector!,
+      model.id,
+      params.maxNumResults,
+    );
+    return hits.map((hit) => ({
+      file_id: hit.fileId,
+      filename: '',
+      score: 0,
+      content: [{ type: 'text' as const, text: hit.text }],
+      attributes: {},
+    }));
+  };
+}
+
+const chunking = {
+  type: 'static' as const,
+  static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 },
+};
+
+try {
+  const { documents, questions } = buildParaphraseSet();
+  console.log(
+    `\n## quality: paraphrase set, ${documents.length} documents (${questions.length} answers + ${questions.length} distractors), ${questions.length} questions`,
+  );
+  for (const database of databases) {
+    let keywordPrinted = false;
+    for (const [label, model] of models) {
+      const index = await buildIndex(database, documents, chunking, model);
+      if (!keywordPrinted) {
+        const keyword = await quality(index, index.keywordSearch, questions);
+        console.log(
+          `${database}: keyword-only     recall@5 ${fixed(keyword.recallAt5)} MRR ${fixed(keyword.mrr)}`,
+        );
+        keywordPrinted = true;
+      }
+      const hybrid = await quality(index, index.hybridSearch, questions);
+      const vectors = await quality(index, vectorOnly(index, model), questions);
+      console.log(
+        `${database}: ${label} (${model.id}) recall@5 ${fixed(hybrid.recallAt5)} MRR ${fixed(hybrid.mrr)} | its vectors alone recall@5 ${fixed(vectors.recallAt5)} MRR ${fixed(vectors.mrr)}`,
+      );
+      await index.close();
+    }
+  }
+
+  const chunks = Number(values.chunks);
+  const perDocument = 100;
+  const sample = buildScaleCorpus(1, 1000)[0]!.text;
+  const wordsPerDocument = Math.floor((perDocument * 100 * 1000) / encode(sample).length);
+  const scale = buildScaleCorpus(Math.ceil(chunks / perDocument), wordsPerDocument);
+  const strategy = {
+    type: 'static' as const,
+    static: { max_chunk_size_tokens: 100, chunk_overlap_tokens: 0 },
+  };
+  const queries = buildQaCorpus(Number(values.queries), 3).questions.map(
+    (question) => question.query,
+  );
+  console.log(
+    `\n## latency: ~${chunks} chunks of ≤100 tokens embedded by ${local.id}; ${queries.length} queries (one search() call, max 10 results)`,
+  );
+  for (const database of databases) {
+    const index = await buildIndex(database, scale, strategy, builtIn);
+    const backend = await index.store.chunks.vectorBackend();
+    const keyword = await latency(index, index.keywordSearch, queries);
+    const hybrid = await latency(index, index.hybridSearch, queries);
+    console.log(
+      `${database} (vectors: ${backend}): indexed ${fixed(index.megabytes, 1)} MB in ${fixed(index.indexSeconds, 1)} s | keyword p50 ${fixed(keyword.p50, 1)} ms p99 ${fixed(keyword.p99, 1)} ms | built-in hybrid p50 ${fixed(hybrid.p50, 1)} ms p99 ${fixed(hybrid.p99, 1)} ms`,
+    );
+    await index.close();
+  }
+} finally {
+  await local.close();
+}

@@ -1,0 +1,22 @@
+/** `POST /v1/embeddings`: OpenAI's embeddings endpoint, served by this server's embedder. */
+import { defineRoute, type RouteDefinition } from '../../http/route.ts';
+import {
+  CreateEmbeddingResponseSchema,
+  EmbeddingCreateParamsSchema,
+} from './embeddings.schemas.ts';
+import type { EmbeddingsService } from './embeddings.service.ts';
+
+export function embeddingsRoutes(service: EmbeddingsService): RouteDefinition[] {
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/v1/embeddings',
+      operationId: 'createEmbedding',
+      summary: "Creates embedding vectors with the server's embedder (local:use-lite by default)",
+      tag: 'Embeddings',
+      body: EmbeddingCreateParamsSchema,
+      response: CreateEmbeddingResponseSchema,
+      handler: ({ body }) => service.create(body),
+    }),
+  ];
+}

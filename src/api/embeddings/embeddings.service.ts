@@ -1,0 +1,81 @@
+/**
+ * `POST /v1/embeddings` served by the server's own embedder (the built-in `local:use-lite` unless
+ * configured otherwise), through the same cache file search uses. Only that model is served: another
+ * name gets a 400 naming the one there is, since its vectors would not be what the caller expects.
+ */
+import { encode } from 'gpt-tokenizer/encoding/o200k_base';
+import { InvalidRequestError, UnavailableError } from '../../domain/errors.ts';
+import { EmbeddingError } from '../../models/embedding-model.ts';
+import type { CreateEmbeddingResponse, EmbeddingCreateParams } from './embeddings.schemas.ts';
+
+/** The server's embedder as this endpoint needs it (file search's cached embedder fits). */
+export interface Embedder {
+  readonly model: string;
+  embed(texts: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
+}
+
+export interface EmbeddingsService {
+  create(params: EmbeddingCreateParams, signal?: AbortSignal): Promise<CreateEmbeddingResponse>;
+}
+
+function texts(input: EmbeddingCreateParams['input']): string[] {
+  if (typeof input === 'string') return [input];
+  if (input.every((item) => typeof item === 'string')) return input as string[];
+  throw new InvalidRequestError(
+    'Token arrays are not supported by this server: send the text itself (a string or an array of strings).',
+    'input',
+  );
+}
+
+function base64(vector: Float32Array): string {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
+}
+
+export function createEmbeddingsService(embedder: Embedder | undefined): EmbeddingsService {
+  return {
+    async create(params, signal) {
+      if (!embedder)
+        throw new InvalidRequestError(
+          'Embeddings are turned off on this server (CONCIERGE_EMBEDDING_MODEL=none).',
+          'model',
+          'model_not_found',
+        );
+      if (params.model !== embedder.model)
+        throw new InvalidRequestError(
+          `The model '${params.model}' is not served here; this server embeds with '${embedder.model}'.`,
+          'model',
+          'model_not_found',
+        );
+      const inputs = texts(params.input);
+      const empty = inputs.findIndex((text) => text === '');
+      if (empty >= 0)
+        throw new InvalidRequestError(
+          `'$.input${typeof params.input === 'string' ? '' : `[${empty}]`}' is invalid: an input cannot be an empty string.`,
+          'input',
+        );
+      let vectors: Float32Array[];
+      try {
+        vectors = await embedder.embed(inputs, signal ? { signal } : {});
+      } catch (error) {
+        if (error instanceof EmbeddingError) throw new UnavailableError(error.message);
+        throw error;
+      }
+      if (params.dimensions !== undefined && params.dimensions !== vectors[0]!.length)
+        throw new InvalidRequestError(
+          `'${embedder.model}' makes ${vectors[0]!.length}-dimension embeddings; 'dimensions' cannot be ${params.dimensions}.`,
+          'dimensions',
+        );
+      const tokens = inputs.reduce((sum, text) => sum + encode(text).length, 0);
+      return {
+        object: 'list',
+        data: vectors.map((vector, index) => ({
+          object: 'embedding',
+          index,
+          embedding: params.encoding_format === 'base64' ? base64(vector) : Array.from(vector),
+        })),
+        model: embedder.model,
+        usage: { prompt_tokens: tokens, total_tokens: tokens },
+      };
+    },
+  };
+}

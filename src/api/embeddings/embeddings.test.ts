@@ -1,0 +1,97 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createListeningTestApp, type TestApp } from '../../../test/helpers/test-app.ts';
+
+const MODEL = 'local:use-lite';
+
+function cosine(a: number[], b: number[]): number {
+  return a.reduce((sum, value, index) => sum + value * b[index]!, 0);
+}
+
+describe('POST /v1/embeddings with the official SDK', () => {
+  let app: TestApp;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    const listening = await createListeningTestApp({ config: { embeddingModel: MODEL } });
+    app = listening.app;
+    client = new OpenAI({ baseURL: listening.baseURL, apiKey: 'sk-test', maxRetries: 0 });
+  });
+  afterAll(() => app.destroy());
+
+  it('embeds a string as floats, in OpenAI shape', async () => {
+    const response = await client.embeddings.create({
+      model: MODEL,
+      input: 'How do I get my money back?',
+      encoding_format: 'float',
+    });
+    expect(response).toMatchObject({ object: 'list', model: MODEL });
+    expect(response.data).toHaveLength(1);
+    expect(response.data[0]).toMatchObject({ object: 'embedding', index: 0 });
+    expect(response.data[0]!.embedding).toHaveLength(512);
+    expect(Math.hypot(...response.data[0]!.embedding)).toBeCloseTo(1, 4);
+    expect(response.usage.prompt_tokens).toBeGreaterThan(0);
+    expect(response.usage.total_tokens).toBe(response.usage.prompt_tokens);
+  });
+
+  it('embeds an array, base64 by default in the SDK, decoded to the same vectors as floats', async () => {
+    const input = ['Refunds are issued within 30 days.', 'The museum opens at nine.'];
+    const viaBase64 = await client.embeddings.create({ model: MODEL, input });
+    const asFloats = await client.embeddings.create({
+      model: MODEL,
+      input,
+      encoding_format: 'float',
+    });
+    expect(viaBase64.data.map((item) => item.index)).toEqual([0, 1]);
+    viaBase64.data.forEach((item, index) => {
+      expect(item.embedding).toHaveLength(512);
+      expect(cosine(item.embedding, asFloats.data[index]!.embedding)).toBeCloseTo(1, 5);
+    });
+    const raw = await fetch(`${client.baseURL}/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
+      body: JSON.stringify({ model: MODEL, input: 'x', encoding_format: 'base64' }),
+    }).then((response) => response.json() as Promise<any>);
+    expect(Buffer.from(raw.data[0].embedding, 'base64').byteLength).toBe(512 * 4);
+  });
+
+  it.each([
+    [{ model: MODEL, input: '' }, 'input'],
+    [{ model: MODEL, input: ['fine', ''] }, 'input'],
+    [{ model: MODEL, input: [1212, 318] }, 'input'],
+    [{ model: MODEL, input: [] }, 'input'],
+    [{ model: 'text-embedding-3-small', input: 'hello' }, 'model'],
+    [{ model: MODEL, input: 'hello', dimensions: 256 }, 'dimensions'],
+    [{ model: MODEL, input: 'hello', encoding_format: 'int8' }, 'encoding_format'],
+    [{ model: MODEL }, 'input'],
+  ])('refuses %j with a 400 naming %s', async (body, param) => {
+    const response = await fetch(`${client.baseURL}/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
+      body: JSON.stringify(body),
+    });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as any;
+    expect(error).toMatchObject({ type: 'invalid_request_error' });
+    expect(error.param).toContain(param);
+    expect(error.message).toEqual(expect.any(String));
+  });
+});
+
+describe('POST /v1/embeddings with embeddings turned off', () => {
+  it('says so with a 400', async () => {
+    const { app, baseURL } = await createListeningTestApp({ config: { embeddingModel: 'none' } });
+    try {
+      const client = new OpenAI({ baseURL, apiKey: 'sk-test', maxRetries: 0 });
+      const failure = await client.embeddings
+        .create({ model: MODEL, input: 'hello' })
+        .catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((failure as InstanceType<typeof OpenAI.BadRequestError>).message).toContain(
+        'CONCIERGE_EMBEDDING_MODEL=none',
+      );
+    } finally {
+      await app.destroy();
+    }
+  });
+});

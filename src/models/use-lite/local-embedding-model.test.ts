@@ -1,0 +1,56 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLocalEmbeddingModel } from './local-embedding-model.ts';
+
+const model = createLocalEmbeddingModel({ threads: 1 });
+afterAll(() => model.close());
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  return a.reduce((sum, value, index) => sum + value * b[index]!, 0);
+}
+
+const FILLER =
+  'Our warehouse in Rotterdam stores pallets of office furniture, desks, chairs and lamps, and ' +
+  'ships them by truck to retailers across the Netherlands and Belgium every weekday morning. ';
+
+describe('local:use-lite', () => {
+  it('loads nothing until the first embed', () => {
+    expect(createLocalEmbeddingModel({ threads: 2 }).threadsStarted()).toBe(0);
+    expect(model.threadsStarted()).toBe(0);
+  });
+
+  it('places a paraphrase nearer than a text that shares no meaning', async () => {
+    const [question, answer, unrelated] = await model.embed([
+      'How do I get my money back?',
+      'Refund policy: purchases can be returned within 30 days for a full refund.',
+      'The museum opens at nine and closes at five on weekdays.',
+    ]);
+    expect(model.threadsStarted()).toBe(1);
+    expect(question).toHaveLength(512);
+    expect(Math.hypot(...question!)).toBeCloseTo(1, 4);
+    expect(cosine(question!, answer!)).toBeGreaterThan(cosine(question!, unrelated!) + 0.2);
+  });
+
+  it('reads a long text through all its windows, not only its first 128 tokens', async () => {
+    const head = FILLER.repeat(4);
+    const tail = 'Employees may take twenty-five days of paid vacation each year.';
+    const [query, whole, headOnly] = await model.embed([
+      'How much holiday leave do staff get?',
+      `${head}${tail}`,
+      head,
+    ]);
+    expect(cosine(query!, whole!)).toBeGreaterThan(cosine(query!, headOnly!) + 0.05);
+  });
+
+  it('answers concurrent calls, merged into batches, each with its own vectors in order', async () => {
+    const texts = ['apples and pears', 'a train timetable', 'quantum physics lecture'];
+    const [alone] = await Promise.all([
+      model.embed(texts),
+      ...texts.map((text) => model.embed([text])),
+    ]);
+    const separately = await Promise.all(texts.map((text) => model.embed([text])));
+    separately.forEach(([vector], index) =>
+      expect(cosine(vector!, alone![index]!)).toBeCloseTo(1, 4),
+    );
+    expect(cosine(alone![0]!, alone![1]!)).toBeLessThan(0.9);
+  });
+});
