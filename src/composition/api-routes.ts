@@ -7,6 +7,8 @@ import { createA2aService } from '../api/a2a/a2a.service.ts';
 import { assistantsRoutes } from '../api/assistants/assistants.routes.ts';
 import { createAssistantsService } from '../api/assistants/assistants.service.ts';
 import { chainRoutes } from '../api/chain/chain.routes.ts';
+import { containersRoutes } from '../api/containers/containers.routes.ts';
+import { createContainersService } from '../api/containers/containers.service.ts';
 import { filesRoutes } from '../api/files/files.routes.ts';
 import { createFilesService, type FilesService } from '../api/files/files.service.ts';
 import { meRoutes } from '../api/me/me.routes.ts';
@@ -84,6 +86,14 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
       }),
     ),
     ...fileBatchesRoutes(createFileBatchesService({ store, onFilesQueued })),
+    ...containersRoutes(
+      createContainersService({
+        store,
+        blobs,
+        fileSizeLimit: config.fileSizeLimit,
+        endSession: parts.engine.endCodeSession,
+      }),
+    ),
     ...projectsRoutes(projects),
     ...apiKeysRoutes(
       createApiKeysService({ store, projects, onAccessChanged: parts.onAccessChanged }),

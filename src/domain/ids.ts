@@ -24,6 +24,8 @@ export const ID_PREFIXES = {
   project: 'proj_',
   apiKey: 'key_',
   request: 'req_',
+  container: 'cntr_',
+  containerFile: 'cfile_',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

@@ -15,6 +15,7 @@ import type {
   ServiceAgentRepository,
 } from './ports/service-agents-port.ts';
 import type { ChunkRepository, EmbeddingCacheRepository } from './ports/chunk-repository.ts';
+import type { ContainerFileRepository, ContainerRepository } from './ports/container-repository.ts';
 import type { FileRepository } from './ports/file-repository.ts';
 import type { IngestionQueue } from './ports/ingestion-queue.ts';
 import type { VectorStoreRepository } from './ports/vector-store-repository.ts';
@@ -30,6 +31,7 @@ export type {
   ChunkScope,
   EmbeddingCacheRepository,
 } from './ports/chunk-repository.ts';
+export type { ContainerFileRepository, ContainerRepository } from './ports/container-repository.ts';
 export type { FileRepository, StoredFile } from './ports/file-repository.ts';
 export type { IngestionJob, IngestionQueue } from './ports/ingestion-queue.ts';
 export type { VectorStoreRepository } from './ports/vector-store-repository.ts';
@@ -115,6 +117,8 @@ export interface Store {
   readonly ingestionQueue: IngestionQueue;
   readonly chunks: ChunkRepository;
   readonly embeddingCache: EmbeddingCacheRepository;
+  readonly containers: ContainerRepository;
+  readonly containerFiles: ContainerFileRepository;
   /** Runs `work` atomically: all of its writes land, or none do. */
   transaction<Result>(work: (store: Store) => Promise<Result>): Promise<Result>;
   /** Applies pending migrations. */

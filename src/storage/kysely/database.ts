@@ -191,6 +191,26 @@ export interface ServiceAgentActionTransitionsTable {
   reason: string | null;
 }
 
+export interface ContainersTable {
+  id: string;
+  project_id: string;
+  name: string;
+  created_at: number;
+  last_active_at: number;
+  expires_after_minutes: number;
+  memory_limit: string;
+}
+
+export interface ContainerFilesTable {
+  id: string;
+  project_id: string;
+  container_id: string;
+  created_at: number;
+  bytes: number;
+  path: string;
+  source: string;
+}
+
 export interface Database {
   service_agents: ServiceAgentsTable;
   service_agent_actions: ServiceAgentActionsTable;
@@ -210,4 +230,6 @@ export interface Database {
   chunks: ChunksTable;
   chunk_embeddings: ChunkEmbeddingsTable;
   embedding_cache: EmbeddingCacheTable;
+  containers: ContainersTable;
+  container_files: ContainerFilesTable;
 }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { migrateToLatest } from '../migrations/migrations.ts';
 import type { ChunkRepository, Store } from '../store.ts';
 import { assistantsRepository } from './assistants-repository.ts';
+import { containerFilesRepository, containersRepository } from './containers-repository.ts';
 import type { Database, Dialect } from './database.ts';
 import { embeddingCacheRepository } from './embedding-cache-repository.ts';
 import { filesRepository } from './files-repository.ts';
@@ -53,6 +54,8 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     ingestionQueue: ingestionQueue(db, options.dialect),
     chunks: options.chunks(db),
     embeddingCache: embeddingCacheRepository(db),
+    containers: containersRepository(db),
+    containerFiles: containerFilesRepository(db),
     transaction(work) {
       // Kysely has no nested transactions; an inner `transaction` joins the outer one.
       if (inTransaction) return work(store);

@@ -20,6 +20,8 @@ export type CodeSessions =
 
 export interface CodeSessionsHandle {
   get(): Promise<CodeSessions>;
+  /** Closes the session of `key` if this process holds one (a deleted container); never starts a sandbox. */
+  end(key: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,11 @@ export async function createCodeSessions(
   if (config.codeSandbox === 'bwrap' || config.codeSandbox === 'pyodide') await get();
   return {
     get,
+    async end(key) {
+      if (!selected) return;
+      const sessions = await selected.catch(() => undefined);
+      await sessions?.manager?.end(key);
+    },
     async close() {
       if (!selected) return;
       const sessions = await selected.catch(() => undefined);
