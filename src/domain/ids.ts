@@ -26,6 +26,10 @@ export const ID_PREFIXES = {
   request: 'req_',
   container: 'cntr_',
   containerFile: 'cfile_',
+  response: 'resp_',
+  functionCall: 'fc_',
+  functionCallOutput: 'fco_',
+  reasoning: 'rs_',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

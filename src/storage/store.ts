@@ -9,6 +9,7 @@ import type { ListPage, PageParams } from '../domain/list-page.ts';
 import type { Message } from '../domain/message.ts';
 import type { ApiKey, Project } from '../domain/project.ts';
 import type { Thread } from '../domain/thread.ts';
+import type { ResponseRepository } from './ports/responses-port.ts';
 import type { RunEventRepository, RunRepository, RunStepRepository } from './ports/runs-port.ts';
 import type {
   ServiceAgentActionRepository,
@@ -32,6 +33,7 @@ export type {
   EmbeddingCacheRepository,
 } from './ports/chunk-repository.ts';
 export type { ContainerFileRepository, ContainerRepository } from './ports/container-repository.ts';
+export type { ResponseRepository } from './ports/responses-port.ts';
 export type { FileRepository, StoredFile } from './ports/file-repository.ts';
 export type { IngestionJob, IngestionQueue } from './ports/ingestion-queue.ts';
 export type { VectorStoreRepository } from './ports/vector-store-repository.ts';
@@ -108,6 +110,7 @@ export interface Store {
   readonly runs: RunRepository;
   readonly runSteps: RunStepRepository;
   readonly runEvents: RunEventRepository;
+  readonly responses: ResponseRepository;
   readonly serviceAgents: ServiceAgentRepository;
   readonly serviceAgentActions: ServiceAgentActionRepository;
   readonly files: FileRepository;

@@ -88,6 +88,19 @@ export interface RunEventsTable {
   data: string;
 }
 
+export interface ResponsesTable {
+  id: string;
+  project_id: string;
+  created_at: number;
+  status: string;
+  run_id: string;
+  thread_id: string;
+  after_seq: number;
+  previous_response_id: string | null;
+  object: string;
+  input: string;
+}
+
 export interface FilesTable {
   id: string;
   project_id: string;
@@ -216,6 +229,7 @@ export interface Database {
   service_agent_actions: ServiceAgentActionsTable;
   service_agent_action_transitions: ServiceAgentActionTransitionsTable;
   runs: RunsTable;
+  responses: ResponsesTable;
   run_steps: RunStepsTable;
   run_events: RunEventsTable;
   projects: ProjectsTable;

@@ -10,6 +10,7 @@ import { filesRepository } from './files-repository.ts';
 import { ingestionQueue } from './ingestion-queue.ts';
 import { messagesRepository } from './messages-repository.ts';
 import { apiKeysRepository, projectsRepository } from './projects-repository.ts';
+import { responsesRepository } from './responses-repository.ts';
 import { runEventsRepository } from './run-events-repository.ts';
 import { runStepsRepository } from './run-steps-repository.ts';
 import { runsRepository } from './runs-repository.ts';
@@ -45,6 +46,7 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     runs: runsRepository(db, options.dialect),
     runSteps: runStepsRepository(db),
     runEvents: runEventsRepository(db),
+    responses: responsesRepository(db),
     serviceAgents: serviceAgentsRepository(db, options.dialect),
     serviceAgentActions: serviceAgentActionsRepository(db),
     files: filesRepository(db),

@@ -9,6 +9,7 @@ import * as runs from './0002-runs.ts';
 import * as filesAndVectorStores from './0003-files-and-vector-stores.ts';
 import * as serviceAgents from './0004-service-agents.ts';
 import * as actionTransitions from './0005-action-transitions.ts';
+import * as responses from './0006-responses.ts';
 import * as containers from './0012-containers.ts';
 
 type NumberedMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, NumberedMigration> = {
   '0003-files-and-vector-stores': filesAndVectorStores,
   '0004-service-agents': serviceAgents,
   '0005-action-transitions': actionTransitions,
+  '0006-responses': responses,
   '0012-containers': containers,
 };
 
