@@ -52,6 +52,8 @@ const codeCall: StepToolCall = {
 };
 const codeTranscript = { id: 'call_def', name: 'code_interpreter', arguments: '', output: '42' };
 
+const filename = (id: string) => (id === 'file-1' ? 'policy.md' : id);
+
 /** Wraps an item in its `output_item.done` event, so the harness checks it by OpenAI's schema. */
 function itemErrors(item: unknown): string[] {
   return validateStreamEvent({
@@ -173,7 +175,6 @@ describe('built-in tool items', () => {
   });
 
   it('turns citations into file_citation and container_file_citation annotations', () => {
-    const filename = (id: string) => (id === 'file-1' ? 'policy.md' : id);
     const cited = toResponseAnnotation(
       {
         type: 'file_citation',
