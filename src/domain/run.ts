@@ -150,4 +150,9 @@ export interface RunOptions {
    * id (it is on the other side) and no known ancestors.
    */
   parent?: { run_id: string | null; depth: number; assistant_ids: string[] } | null;
+  /**
+   * The container (`cntr_…`) a response's code_interpreter runs in: its session key and files, in
+   * place of the thread's. Absent for Assistants runs.
+   */
+  container_id?: string | null;
 }
