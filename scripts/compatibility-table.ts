@@ -68,6 +68,13 @@ export const OPENAI_ENDPOINTS: Array<[method: string, path: string, operationId:
     'listFilesInVectorStoreBatch',
   ],
   ['POST', '/vector_stores/{vector_store_id}/search', 'searchVectorStore'],
+  ['POST', '/responses', 'createResponse'],
+  ['GET', '/responses/{response_id}', 'getResponse'],
+  ['DELETE', '/responses/{response_id}', 'deleteResponse'],
+  ['POST', '/responses/{response_id}/cancel', 'cancelResponse'],
+  ['GET', '/responses/{response_id}/input_items', 'listInputItems'],
+  ['POST', '/responses/input_tokens', 'Getinputtokencounts'],
+  ['POST', '/responses/compact', 'Compactconversation'],
   // Containers: the code_interpreter sandboxes of the Responses API.
   ['GET', '/containers', 'ListContainers'],
   ['POST', '/containers', 'CreateContainer'],

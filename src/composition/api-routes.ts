@@ -22,6 +22,8 @@ import { createServiceAgentsService } from '../api/service-agents/service-agents
 import { systemRoutes } from '../api/system/system.routes.ts';
 import { messagesRoutes } from '../api/threads/messages/messages.routes.ts';
 import { createMessagesService } from '../api/threads/messages/messages.service.ts';
+import { responsesRoutes } from '../api/responses/responses.routes.ts';
+import { createResponsesService } from '../api/responses/responses.service.ts';
 import { runsRoutes } from '../api/threads/runs/runs.routes.ts';
 import { createRunsService } from '../api/threads/runs/runs.service.ts';
 import { stepsRoutes } from '../api/threads/runs/steps/steps.routes.ts';
@@ -133,6 +135,7 @@ function conversationRoutes(parts: ApiParts) {
     ...messagesRoutes(createMessagesService({ store, beforeCreate: messageAttachments })),
     ...runsRoutes(runs),
     ...stepsRoutes(runs),
+    ...responsesRoutes(createResponsesService(store, engine)),
   ];
   return { routes };
 }

@@ -11,7 +11,14 @@ import {
   type ToolResourcesResolver,
 } from '../api/shared/tool-resources.ts';
 import type { Config } from '../config/config-schema.ts';
-import { createRunsEngine, type RunsEngine } from '../engine/runs-engine.ts';
+import {
+  createRunsEngine,
+  withSettledHooks,
+  type RunSettledHook,
+  type RunsEngine,
+} from '../engine/runs-engine.ts';
+import { createResponseHistory } from '../api/responses/response-history.ts';
+import { responseSettled } from '../api/responses/response-settled.ts';
 import { createImageLoader } from '../engine/image-loader.ts';
 import { loadTokenCounter } from '../engine/token-counter.ts';
 import { runToolResources } from '../engine/tool-resources.ts';
@@ -74,6 +81,9 @@ export async function createRunEngine(
   const messageAttachments = createMessageAttachments({ onFilesQueued });
   // Built below (on nodes that run one); a run created before then, or on an API-only node, is queued.
   let worker: Worker | undefined;
+  // Responses materialize their object when their run settles (see api/responses/).
+  const settled: RunSettledHook[] = [responseSettled];
+  const loadImage = createImageLoader(store, blobs);
   const runs = createRunsEngine({
     store,
     bus,
@@ -85,6 +95,7 @@ export async function createRunEngine(
     runExpirySeconds: config.runExpirySeconds,
     // A run created here goes straight to this process's worker when it has room; else the queue.
     handOff: { reserve: () => worker?.reserve() },
+    settled,
   });
   const codeSessions = await createCodeSessions(config, log, overrides.codeSandboxBackends);
   closers.push('code sessions', () => codeSessions.close());
@@ -108,12 +119,13 @@ export async function createRunEngine(
     leaseMs: config.leaseSeconds * 1000,
     threadFilesWaitSeconds: config.threadFilesWaitSeconds,
     dependencies: {
-      store,
+      store: withSettledHooks(store, settled),
+      history: createResponseHistory(store, loadImage),
       bus,
       models,
       serverTools,
       counter: await loadTokenCounter(),
-      loadImage: createImageLoader(store, blobs),
+      loadImage,
       toolResources: (record) => runToolResources(store, record),
       runExpirySeconds: config.runExpirySeconds,
       log,

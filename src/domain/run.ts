@@ -155,4 +155,11 @@ export interface RunOptions {
    * place of the thread's. Absent for Assistants runs.
    */
   container_id?: string | null;
+  /**
+   * Where the history before the run's own turns comes from: the thread's messages (absent), or the
+   * engine's `RunHistory` port (`external`: a response's items).
+   */
+  history?: 'external';
+  /** `disabled`: a history that does not fit fails the run instead of losing its oldest turns. */
+  truncation?: 'auto' | 'disabled';
 }

@@ -31,6 +31,13 @@ export interface BuildRequestInput {
   capabilities: ModelCapabilities;
   /** The thread's messages, oldest first. */
   messages: Message[];
+  /**
+   * History from outside the thread (a response's items), oldest first; when given, it takes the
+   * place of the thread's messages before this run.
+   */
+  history?: ModelMessage[] | undefined;
+  /** Fail instead of dropping the oldest history (a response's `truncation: disabled`). */
+  truncationDisabled?: boolean;
   /** This run's steps, oldest first, with their transcripts. */
   steps: Array<{ step: RunStep; transcript: StepTranscript | null }>;
   tools: ModelTool[];
@@ -132,9 +139,11 @@ export async function buildModelRequest(input: BuildRequestInput): Promise<Built
     history = history.slice(-run.truncation_strategy.last_messages);
   }
 
-  const historyMessages: ModelMessage[] = [];
-  let hasImages = false;
-  for (const message of history) {
+  const historyMessages: ModelMessage[] = [...(input.history ?? [])];
+  let hasImages = historyMessages.some(
+    (message) => message.role === 'user' && message.content.some((part) => part.type === 'image'),
+  );
+  for (const message of input.history ? [] : history) {
     if (message.role === 'user') {
       const content = await userContent(input, message);
       hasImages ||= content.some((part) => part.type === 'image');
@@ -181,7 +190,8 @@ export async function buildModelRequest(input: BuildRequestInput): Promise<Built
   while (kept.length > 1 && kept[0]!.role !== 'user') kept.shift();
   if (
     total > budget ||
-    (kept.length === 0 && historyMessages.length > 0 && transcript.length === 0)
+    (kept.length === 0 && historyMessages.length > 0 && transcript.length === 0) ||
+    (input.truncationDisabled && kept.length < historyMessages.length)
   ) {
     if (promptLeft <= windowLeft) {
       throw new RunFailure('The prompt does not fit in what is left of max_prompt_tokens.', {

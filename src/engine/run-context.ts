@@ -6,6 +6,7 @@
  * every step and message write, a transaction's once it commits.
  */
 import type { Message } from '../domain/message.ts';
+import type { ModelMessage } from '../models/language-model.ts';
 import type { RunStep } from '../domain/run.ts';
 import type { RunRecord, StepTranscript } from '../domain/run-record.ts';
 import type { Store } from '../storage/store.ts';
@@ -25,6 +26,8 @@ export class RunContext {
   readonly steps: StepEntry[];
   /** The thread's messages as of this turn, oldest first (with this turn's own writes). */
   messages: Message[] = [];
+  /** The history from the `RunHistory` port, for a run whose history is not its thread's. */
+  history: ModelMessage[] | undefined;
   /** The store, seen through this context: step and message writes keep the lists above current. */
   readonly store: Store;
   readonly projectId: string;

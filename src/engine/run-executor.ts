@@ -8,6 +8,7 @@
 import type { ToolResources } from '../domain/assistant.ts';
 import type { ModelResolver } from '../models/language-model.ts';
 import type { RunRecord } from '../domain/run-record.ts';
+import type { RunHistory } from './run-hooks.ts';
 import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
 import { buildModelRequest, type BuiltRequest, type ImageLoader } from './build-model-request.ts';
@@ -43,6 +44,8 @@ export interface ExecutorDependencies {
   serverTools: ServerTool[];
   counter: TokenCounter;
   loadImage: ImageLoader;
+  /** The history of runs whose options say it is not their thread's (responses). */
+  history?: RunHistory;
   /** The tool resources a run may use (run override, else thread and assistant merged). */
   toolResources(record: RunRecord): Promise<ToolResources>;
   runExpirySeconds: number;
@@ -79,6 +82,10 @@ export async function executeRun(
     for (let turn = 0; turn < MAX_TURNS; turn++) {
       signal.throwIfAborted();
       await context.readMessages();
+      if (record.options.history === 'external') {
+        if (!dependencies.history) throw new Error('This worker has no RunHistory port.');
+        context.history = await dependencies.history.read(record);
+      }
       const built = await buildModelRequest(requestInput(session));
       const result = await streamTurn(turnOptions(session, built));
       if (!result.toolStep || !result.transcript) {

@@ -40,6 +40,8 @@ export function requestInput(session: RunSession): BuildRequestInput {
     modelId: session.model.modelId,
     capabilities: session.model.capabilities,
     messages: context.messages,
+    history: context.history,
+    truncationDisabled: record.options.truncation === 'disabled',
     steps: context.steps,
     tools: session.tools,
     reasoningEffort: record.options.reasoning_effort,

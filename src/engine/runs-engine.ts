@@ -21,6 +21,7 @@ import { insertRun, planRun, type RunParams } from './create-run.ts';
 import type { EventBus } from './event-bus.ts';
 import { runEventStream } from './run-event-stream.ts';
 import type { RunHandOff } from './run-hand-off.ts';
+import { withSettledHooks, type RunSettledHook } from './run-hooks.ts';
 import {
   cancelIdleRun,
   requestCancel,
@@ -30,6 +31,8 @@ import {
 
 export type { RunParams } from './create-run.ts';
 export type { ToolOutput } from './run-transitions.ts';
+export type { RunHistory, RunSettledHook, SettledRun } from './run-hooks.ts';
+export { withSettledHooks } from './run-hooks.ts';
 
 /**
  * Checks and effects of a caller's input that belong in the transaction storing it; the API layer
@@ -62,6 +65,8 @@ export interface RunsEngineOptions {
   runExpirySeconds: number;
   /** This process's worker, to start new runs without a claim (absent on API-only nodes). */
   handOff?: RunHandOff;
+  /** Called in the transaction of every status write that pauses or ends a run. */
+  settled?: RunSettledHook[];
 }
 
 /** A run to start: the assistant (already found by the caller) and what the caller sets. */
@@ -76,6 +81,10 @@ export interface RunStart {
   include?: string[];
   /** The delegation chain, for a run a service agent or an A2A caller asks for. */
   parent?: RunOptions['parent'];
+  /** `external`: the run's history comes from the `RunHistory` port (a response), not its thread. */
+  history?: RunOptions['history'];
+  /** `disabled`: a history that does not fit fails the run instead of being truncated. */
+  truncation?: RunOptions['truncation'];
 }
 
 /** A run as it is after an action, and the seq after which the action's events follow. */
@@ -101,7 +110,11 @@ export interface RunsEngine {
   createWithThread(
     projectId: string,
     thread: ThreadInput,
-    start: RunStart & { toolResources?: ToolResourcesInput | null | undefined },
+    start: RunStart & {
+      toolResources?: ToolResourcesInput | null | undefined;
+      /** Stores what the caller keeps beside the run, in the run's transaction (a response row). */
+      inTransaction?: (transaction: Store, run: Run) => Promise<void>;
+    },
   ): Promise<RunUpdate>;
   /** Creates a thread with its messages, in one transaction. */
   createThread(projectId: string, thread: ThreadInput): Promise<Thread>;
@@ -132,16 +145,20 @@ function optionsOf(start: RunStart, toolResources: ToolResources | null): RunOpt
     include: start.include ?? [],
     tool_resources: toolResources,
     ...(start.parent ? { parent: start.parent } : {}),
+    ...(start.history ? { history: start.history } : {}),
+    ...(start.truncation ? { truncation: start.truncation } : {}),
   };
 }
 
 export function createRunsEngine({
-  store,
+  store: baseStore,
   bus,
   inputs,
   runExpirySeconds,
   handOff,
+  settled = [],
 }: RunsEngineOptions): RunsEngine {
+  const store = withSettledHooks(baseStore, settled);
   async function requireRun(projectId: string, runId: string): Promise<Run> {
     const run = await store.runs.find(projectId, runId);
     if (!run) throw NotFoundError.object('run', runId, 'run_id');
@@ -230,6 +247,7 @@ export function createRunsEngine({
         async (transaction) => {
           const stored = await insertThread(transaction, projectId, thread);
           const run = buildRun(stored.id);
+          await start.inTransaction?.(transaction, run);
           const leading = [
             { runId: run.id, event: 'thread.created' as const, data: JSON.stringify(stored) },
           ];

@@ -1,0 +1,380 @@
+/**
+ * The translation of a run's stored events into a response's stream events: a pure, deterministic
+ * function of the events of the response's segment of the run, so that a stream resumed by
+ * `starting_after` re-translates from the segment's start and sends exactly what it missed. The
+ * `sequence_number` of an event is its position in the translated stream. The response object the
+ * translation ends with is the response's final object (the settle hook stores it).
+ */
+import type { Annotation as MessageAnnotation, Message } from '../../domain/message.ts';
+import type { Response } from '../../domain/response.ts';
+import type { Annotation, OutputItem, OutputMessageItem } from '../../domain/response-item.ts';
+import type { Run, RunStep, StepToolCall } from '../../domain/run.ts';
+import type { RunEvent } from '../../domain/run-event.ts';
+import {
+  responseError,
+  responseIncomplete,
+  responseStatus,
+  responseUsage,
+} from './response-status.ts';
+
+/** One event of a response stream, as the SDK reads it. */
+export type ResponseStreamEvent = { type: string; sequence_number: number } & Record<
+  string,
+  unknown
+>;
+
+/**
+ * Output items of a completed server-tool step (file_search, code_interpreter, …): the mapping that
+ * the built-in tools extend. A call with no Responses item (yet) maps to nothing.
+ */
+export function toolCallItems(step: RunStep): OutputItem[] {
+  if (step.step_details.type !== 'tool_calls') return [];
+  return step.step_details.tool_calls.flatMap((call): OutputItem[] => builtinItem(call));
+}
+
+function builtinItem(call: StepToolCall): OutputItem[] {
+  if (call.type === 'file_search') {
+    return [
+      {
+        type: 'file_search_call',
+        id: call.id,
+        queries: [],
+        status: 'completed',
+        results: null,
+      },
+    ];
+  }
+  if (call.type === 'code_interpreter') {
+    return [
+      {
+        type: 'code_interpreter_call',
+        id: call.id,
+        code: call.code_interpreter.input,
+        container_id: '',
+        outputs: call.code_interpreter.outputs.flatMap((output) =>
+          output.type === 'logs' ? [{ type: 'logs' as const, logs: output.logs }] : [],
+        ),
+        status: 'completed',
+      },
+    ];
+  }
+  return [];
+}
+
+function toAnnotation(annotation: MessageAnnotation, fileNames: Map<string, string>): Annotation {
+  if (annotation.type === 'file_citation') {
+    const fileId = annotation.file_citation.file_id;
+    return {
+      type: 'file_citation',
+      file_id: fileId,
+      filename: fileNames.get(fileId) ?? '',
+      index: annotation.end_index,
+    };
+  }
+  return { type: 'file_path', file_id: annotation.file_path.file_id, index: annotation.end_index };
+}
+
+interface TextDelta {
+  id: string;
+  delta: {
+    content?: Array<{
+      index: number;
+      type: string;
+      text?: { value?: string; annotations?: MessageAnnotation[] };
+    }>;
+  };
+}
+
+/** Translates one segment's run events, in order, into response events. */
+export class ResponseTranslator {
+  /** The response as the events so far make it. */
+  response: Response;
+  private seq = -1;
+  private created = false;
+  private started = false;
+  /** The run's usage when the segment began (a continued run's earlier turns are not this response's). */
+  private usageBefore: Run['usage'] = null;
+  private usageSeen = false;
+  private messageIndex = new Map<string, number>();
+  private fileNames = new Map<string, string>();
+  private ended = false;
+
+  constructor(base: Response) {
+    this.response = structuredClone(base);
+    this.response.output = [];
+  }
+
+  /** Whether the response settled (completed, incomplete, failed, cancelled). */
+  get done(): boolean {
+    return this.ended;
+  }
+
+  private event(type: string, fields: Record<string, unknown>): ResponseStreamEvent {
+    return { type, sequence_number: ++this.seq, ...fields };
+  }
+
+  private snapshot(): Response {
+    return structuredClone(this.response);
+  }
+
+  /** The response events of one run event (none for run events with no Responses counterpart). */
+  translate(runEvent: RunEvent): ResponseStreamEvent[] {
+    if (this.ended || runEvent.event === 'thread.created') return [];
+    const out: ResponseStreamEvent[] = [];
+    const data = JSON.parse(runEvent.data) as unknown;
+    if (
+      !this.usageSeen &&
+      runEvent.event.startsWith('thread.run.') &&
+      !runEvent.event.includes('.step.')
+    ) {
+      this.usageSeen = true;
+      this.usageBefore = (data as Run).usage;
+    }
+    if (!this.created) {
+      this.created = true;
+      this.response.status = this.response.background ? 'queued' : 'in_progress';
+      out.push(this.event('response.created', { response: this.snapshot() }));
+    }
+    switch (runEvent.event) {
+      case 'thread.run.queued':
+        if (this.response.background && !this.started)
+          out.push(this.event('response.queued', { response: this.snapshot() }));
+        break;
+      case 'thread.run.in_progress':
+        if (!this.started) {
+          this.started = true;
+          this.response.status = 'in_progress';
+          out.push(this.event('response.in_progress', { response: this.snapshot() }));
+        }
+        break;
+      case 'thread.message.created':
+        out.push(...this.openMessage(data as Message));
+        break;
+      case 'thread.message.delta':
+        out.push(...this.messageDelta(data as TextDelta));
+        break;
+      case 'thread.message.completed':
+      case 'thread.message.incomplete':
+        out.push(...this.closeMessage(data as Message));
+        break;
+      case 'thread.run.step.completed':
+        out.push(...this.completedStep(data as RunStep));
+        break;
+      case 'thread.run.step.failed':
+      case 'thread.run.step.cancelled':
+      case 'thread.run.step.expired':
+        out.push(...this.abandonedStep(data as RunStep));
+        break;
+      case 'thread.run.requires_action':
+        out.push(...this.functionCalls(data as Run));
+        out.push(...this.settle(data as Run));
+        break;
+      case 'thread.run.completed':
+      case 'thread.run.incomplete':
+      case 'thread.run.failed':
+      case 'thread.run.cancelled':
+      case 'thread.run.expired':
+        out.push(...this.settle(data as Run));
+        break;
+      default:
+        break;
+    }
+    return out;
+  }
+
+  private openMessage(message: Message): ResponseStreamEvent[] {
+    if (message.role !== 'assistant' || this.messageIndex.has(message.id)) return [];
+    const item: OutputMessageItem = {
+      type: 'message',
+      id: message.id,
+      role: 'assistant',
+      status: 'in_progress',
+      content: [],
+    };
+    const index = this.response.output.push(item) - 1;
+    this.messageIndex.set(message.id, index);
+    const part = { type: 'output_text', text: '', annotations: [] };
+    item.content.push({ type: 'output_text', text: '', annotations: [] });
+    return [
+      this.event('response.output_item.added', {
+        output_index: index,
+        item: { ...item, content: [] },
+      }),
+      this.event('response.content_part.added', {
+        item_id: item.id,
+        output_index: index,
+        content_index: 0,
+        part,
+      }),
+    ];
+  }
+
+  private messageDelta(delta: TextDelta): ResponseStreamEvent[] {
+    const index = this.messageIndex.get(delta.id);
+    if (index === undefined) return [];
+    const item = this.response.output[index] as OutputMessageItem;
+    const text = item.content[0] as Extract<
+      OutputMessageItem['content'][number],
+      { type: 'output_text' }
+    >;
+    const out: ResponseStreamEvent[] = [];
+    for (const part of delta.delta.content ?? []) {
+      if (part.index !== 0 || part.type !== 'text' || !part.text) continue;
+      if (part.text.value) {
+        text.text += part.text.value;
+        out.push(
+          this.event('response.output_text.delta', {
+            item_id: item.id,
+            output_index: index,
+            content_index: 0,
+            delta: part.text.value,
+            logprobs: [],
+          }),
+        );
+      }
+      for (const annotation of part.text.annotations ?? []) {
+        const converted = toAnnotation(annotation, this.fileNames);
+        text.annotations.push(converted);
+        out.push(
+          this.event('response.output_text.annotation.added', {
+            item_id: item.id,
+            output_index: index,
+            content_index: 0,
+            annotation_index: text.annotations.length - 1,
+            annotation: converted,
+          }),
+        );
+      }
+    }
+    return out;
+  }
+
+  private closeMessage(message: Message): ResponseStreamEvent[] {
+    const index = this.messageIndex.get(message.id);
+    if (index === undefined) return [];
+    const item = this.response.output[index] as OutputMessageItem;
+    const part = message.content[0];
+    const text = item.content[0] as Extract<
+      OutputMessageItem['content'][number],
+      { type: 'output_text' }
+    >;
+    if (part?.type === 'text') {
+      text.text = part.text.value;
+      text.annotations = part.text.annotations.map((annotation) =>
+        toAnnotation(annotation, this.fileNames),
+      );
+    }
+    item.status = message.status === 'completed' ? 'completed' : 'incomplete';
+    return [
+      this.event('response.output_text.done', {
+        item_id: item.id,
+        output_index: index,
+        content_index: 0,
+        text: text.text,
+        logprobs: [],
+      }),
+      this.event('response.content_part.done', {
+        item_id: item.id,
+        output_index: index,
+        content_index: 0,
+        part: structuredClone(text),
+      }),
+      this.event('response.output_item.done', { output_index: index, item: structuredClone(item) }),
+    ];
+  }
+
+  /** A message interrupted by a worker's death keeps its place, marked incomplete. */
+  private abandonedStep(step: RunStep): ResponseStreamEvent[] {
+    if (step.step_details.type !== 'message_creation') return [];
+    const id = step.step_details.message_creation.message_id;
+    const index = this.messageIndex.get(id);
+    const item =
+      index === undefined ? undefined : (this.response.output[index] as OutputMessageItem);
+    if (!item || item.status !== 'in_progress') return [];
+    item.status = 'incomplete';
+    return [
+      this.event('response.output_item.done', { output_index: index, item: structuredClone(item) }),
+    ];
+  }
+
+  private completedStep(step: RunStep): ResponseStreamEvent[] {
+    if (step.step_details.type !== 'tool_calls') return [];
+    for (const call of step.step_details.tool_calls) {
+      if (call.type === 'file_search')
+        for (const result of call.file_search.results ?? [])
+          this.fileNames.set(result.file_id, result.file_name);
+    }
+    const out: ResponseStreamEvent[] = [];
+    for (const item of toolCallItems(step)) {
+      const index = this.response.output.push(item) - 1;
+      out.push(this.event('response.output_item.added', { output_index: index, item }));
+      out.push(this.event('response.output_item.done', { output_index: index, item }));
+    }
+    return out;
+  }
+
+  /** The calls the run waits for (the client's functions, approvals) as `function_call` items. */
+  private functionCalls(run: Run): ResponseStreamEvent[] {
+    const out: ResponseStreamEvent[] = [];
+    for (const call of run.required_action?.submit_tool_outputs.tool_calls ?? []) {
+      const item: OutputItem = {
+        type: 'function_call',
+        id: `fc_${call.id}`,
+        call_id: call.id,
+        name: call.function.name,
+        arguments: '',
+        status: 'in_progress',
+      };
+      const index = this.response.output.push(item) - 1;
+      const fields = { item_id: item.id, output_index: index };
+      out.push(
+        this.event('response.output_item.added', { output_index: index, item: { ...item } }),
+      );
+      out.push(
+        this.event('response.function_call_arguments.delta', {
+          ...fields,
+          delta: call.function.arguments,
+        }),
+      );
+      item.arguments = call.function.arguments;
+      out.push(
+        this.event('response.function_call_arguments.done', {
+          ...fields,
+          name: call.function.name,
+          arguments: call.function.arguments,
+        }),
+      );
+      item.status = 'completed';
+      out.push(this.event('response.output_item.done', { output_index: index, item: { ...item } }));
+    }
+    return out;
+  }
+
+  private settle(run: Run): ResponseStreamEvent[] {
+    this.ended = true;
+    const status = responseStatus(run.status);
+    this.response.status = status;
+    this.response.error = responseError(run);
+    this.response.incomplete_details = responseIncomplete(run);
+    this.response.usage = responseUsage(run.usage, this.usageBefore);
+    this.response.completed_at =
+      status === 'completed' ? (run.completed_at ?? run.started_at ?? run.created_at) : null;
+    const type =
+      status === 'completed'
+        ? 'response.completed'
+        : status === 'incomplete'
+          ? 'response.incomplete'
+          : status === 'failed'
+            ? 'response.failed'
+            : undefined;
+    // OpenAI has no stream event for a cancelled response: its stream just ends.
+    return type ? [this.event(type, { response: this.snapshot() })] : [];
+  }
+}
+
+/** The whole translation of a segment's events (a resumed stream, the settle hook). */
+export function translateAll(base: Response, events: RunEvent[]): ResponseTranslator {
+  const translator = new ResponseTranslator(base);
+  for (const event of events) translator.translate(event);
+  return translator;
+}

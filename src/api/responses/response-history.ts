@@ -1,0 +1,154 @@
+/**
+ * A response's history: the items of the `previous_response_id` chain (each response's input, then
+ * its output, oldest first), then the response's own input. The engine reads it through its
+ * `RunHistory` port as model messages; the request builder fits it to the window as it fits threads.
+ */
+import { NotFoundError } from '../../domain/errors.ts';
+import type { ResponseRecord } from '../../domain/response.ts';
+import type { ConversationItem, InputContent } from '../../domain/response-item.ts';
+import type { RunHistory } from '../../engine/runs-engine.ts';
+import type { ModelContentPart, ModelMessage } from '../../models/language-model.ts';
+import type { Store } from '../../storage/store.ts';
+
+/** Reads an image file of the project (bytes and media type), or undefined. */
+export type ResponseImageLoader = (
+  projectId: string,
+  fileId: string,
+) => Promise<{ bytes: Uint8Array; mediaType: string } | undefined>;
+
+const DATA_URL = /^data:(image\/[a-z+.-]+);base64,(.*)$/i;
+
+/** The records of the chain ending at `id`, oldest first (404 naming `param` when one is missing). */
+export async function responseChain(
+  store: Store,
+  projectId: string,
+  id: string,
+  param = 'previous_response_id',
+): Promise<ResponseRecord[]> {
+  const chain: ResponseRecord[] = [];
+  let next: string | null = id;
+  while (next) {
+    const record = await store.responses.find(projectId, next);
+    if (!record) throw NotFoundError.object('response', next, param);
+    chain.unshift(record);
+    next = record.response.previous_response_id;
+  }
+  return chain;
+}
+
+/** Every item the chain's responses read and wrote, oldest first. */
+export function chainItems(chain: ResponseRecord[]): ConversationItem[] {
+  return chain.flatMap((record) => [...record.input, ...record.response.output]);
+}
+
+/** The text of `system` and `developer` messages, which join the run's instructions. */
+export function instructionItems(items: ConversationItem[]): string[] {
+  return items.flatMap((item) =>
+    item.type === 'message' && (item.role === 'system' || item.role === 'developer')
+      ? [item.content.map((part) => (part.type === 'input_text' ? part.text : '')).join('')]
+      : [],
+  );
+}
+
+function outputText(output: string | InputContent[]): string {
+  if (typeof output === 'string') return output;
+  return output.map((part) => (part.type === 'input_text' ? part.text : '')).join('');
+}
+
+async function userContent(
+  projectId: string,
+  content: InputContent[],
+  loadImage: ResponseImageLoader,
+): Promise<ModelContentPart[]> {
+  const parts: ModelContentPart[] = [];
+  for (const part of content) {
+    if (part.type === 'input_text') parts.push({ type: 'text', text: part.text });
+    else if (part.type === 'input_image' && part.image_url) {
+      const data = DATA_URL.exec(part.image_url);
+      parts.push({
+        type: 'image',
+        image: data ? Buffer.from(data[2]!, 'base64') : new URL(part.image_url),
+        mediaType: data ? data[1]!.toLowerCase() : 'image/*',
+        detail: part.detail,
+      });
+    } else if (part.type === 'input_image' && part.file_id) {
+      const image = await loadImage(projectId, part.file_id);
+      if (image)
+        parts.push({
+          type: 'image',
+          image: image.bytes,
+          mediaType: image.mediaType,
+          detail: part.detail,
+        });
+    }
+  }
+  return parts;
+}
+
+/**
+ * Items as model messages: messages by role, consecutive function calls as one assistant turn with
+ * their outputs as the tool turn after it. Calls without an output are left out (a provider refuses
+ * a call with no result); reasoning and built-in tool items are not replayed (their results are in
+ * the messages that cite them).
+ */
+export async function toModelMessages(
+  projectId: string,
+  items: ConversationItem[],
+  loadImage: ResponseImageLoader,
+): Promise<ModelMessage[]> {
+  const answered = new Set(
+    items.flatMap((item) => (item.type === 'function_call_output' ? [item.call_id] : [])),
+  );
+  const names = new Map(
+    items.flatMap((item) => (item.type === 'function_call' ? [[item.call_id, item.name]] : [])),
+  );
+  const messages: ModelMessage[] = [];
+  for (const item of items) {
+    const last = messages.at(-1);
+    if (item.type === 'message' && item.role === 'user') {
+      messages.push({
+        role: 'user',
+        content: await userContent(projectId, item.content, loadImage),
+      });
+    } else if (item.type === 'message' && item.role === 'assistant') {
+      const text = item.content
+        .map((part) => (part.type === 'output_text' ? part.text : part.refusal))
+        .join('');
+      if (text) messages.push({ role: 'assistant', content: [{ type: 'text', text }] });
+    } else if (item.type === 'function_call' && answered.has(item.call_id)) {
+      const call = {
+        type: 'tool-call' as const,
+        toolCallId: item.call_id,
+        toolName: item.name,
+        arguments: item.arguments,
+      };
+      if (last?.role === 'assistant' && last.content.every((part) => part.type === 'tool-call'))
+        last.content.push(call);
+      else messages.push({ role: 'assistant', content: [call] });
+    } else if (item.type === 'function_call_output' && names.has(item.call_id)) {
+      const result = {
+        type: 'tool-result' as const,
+        toolCallId: item.call_id,
+        toolName: names.get(item.call_id)!,
+        output: outputText(item.output),
+      };
+      if (last?.role === 'tool') last.content.push(result);
+      else messages.push({ role: 'tool', content: [result] });
+    }
+  }
+  return messages;
+}
+
+/** The engine's `RunHistory` port for response runs. */
+export function createResponseHistory(store: Store, loadImage: ResponseImageLoader): RunHistory {
+  return {
+    async read(record) {
+      // A continued run has one response per segment; its history is its first segment's.
+      const first = await store.responses.findByRun(record.run.id, 0);
+      if (!first) return [];
+      const previous = first.response.previous_response_id;
+      const chain = previous ? await responseChain(store, record.projectId, previous) : [];
+      return toModelMessages(record.projectId, [...chainItems(chain), ...first.input], loadImage);
+    },
+  };
+}

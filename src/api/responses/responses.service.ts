@@ -1,0 +1,310 @@
+/**
+ * `/v1/responses`: a response is a run of the engine (or a segment of one). A new response starts a
+ * run on a private thread whose history comes from the response's items; a response that answers
+ * exactly the pending calls of the run before it continues that run (`submitToolOutputs`), so an
+ * approval answered with `function_call_output` works as in Assistants. Events and objects are the
+ * translation of the run's (`response-events.ts`).
+ */
+import { InvalidRequestError, NotFoundError } from '../../domain/errors.ts';
+import { newId } from '../../domain/ids.ts';
+import type { ListPage } from '../../domain/list-page.ts';
+import type { Response, ResponseRecord } from '../../domain/response.ts';
+import type { ConversationItem, InputItem } from '../../domain/response-item.ts';
+import { isTerminal } from '../../domain/run-status.ts';
+import type { RunsEngine } from '../../engine/runs-engine.ts';
+import type { Store } from '../../storage/store.ts';
+import type { ListQuery } from '../shared/common.schemas.ts';
+import { ResponseTranslator, translateAll, type ResponseStreamEvent } from './response-events.ts';
+import { chainItems, instructionItems, responseChain } from './response-history.ts';
+import { toInputItems } from './response-input.ts';
+import { newResponse, responseAssistant, toolResourcesOf } from './response-run.ts';
+import { segmentEvents } from './response-settled.ts';
+import type { ResponseCreateParams } from './responses.schemas.ts';
+
+export interface ResponsesService {
+  /** Starts a response; returns its record (the caller follows it, or answers at once). */
+  create(
+    projectId: string,
+    params: ResponseCreateParams,
+    keyId: string | null,
+  ): Promise<ResponseRecord>;
+  /** The response's events from its start, live until it settles, skipping through `startingAfter`. */
+  events(
+    record: ResponseRecord,
+    startingAfter: number | undefined,
+    signal: AbortSignal,
+  ): AsyncIterable<ResponseStreamEvent>;
+  /** Follows a response to its end and returns its final object (dropping it when not stored). */
+  settle(record: ResponseRecord, signal: AbortSignal): Promise<Response>;
+  /** Drops everything a `store: false` response left (its row, and its run and thread). */
+  forget(record: ResponseRecord): Promise<void>;
+  find(projectId: string, id: string): Promise<ResponseRecord>;
+  retrieve(projectId: string, id: string): Promise<Response>;
+  delete(
+    projectId: string,
+    id: string,
+  ): Promise<{ id: string; object: 'response'; deleted: boolean }>;
+  cancel(projectId: string, id: string): Promise<Response>;
+  inputItems(projectId: string, id: string, query: ListQuery): Promise<ListPage<InputItem>>;
+}
+
+/** Checks that every `function_call_output` answers a call of the history (OpenAI's 400). */
+function checkOutputs(history: ConversationItem[], input: InputItem[]): void {
+  const calls = new Set(
+    [...history, ...input].flatMap((item) => (item.type === 'function_call' ? [item.call_id] : [])),
+  );
+  for (const [index, item] of input.entries()) {
+    if (item.type === 'function_call_output' && !calls.has(item.call_id))
+      throw new InvalidRequestError(
+        `No tool call found for function call output with call_id ${item.call_id}.`,
+        `input[${index}].call_id`,
+      );
+  }
+}
+
+function unsupported(input: InputItem[]): void {
+  for (const [index, item] of input.entries()) {
+    if (item.type !== 'message' || item.role === 'assistant') continue;
+    const part = item.content.findIndex((content) => content.type === 'input_file');
+    if (part !== -1)
+      throw new InvalidRequestError(
+        'input_file content is not supported yet; attach files through file_search instead.',
+        `input[${index}].content[${part}]`,
+      );
+  }
+}
+
+export function createResponsesService(store: Store, runs: RunsEngine): ResponsesService {
+  async function find(projectId: string, id: string): Promise<ResponseRecord> {
+    const record = await store.responses.find(projectId, id);
+    if (!record) throw NotFoundError.object('response', id, 'response_id');
+    return record;
+  }
+
+  /** The pending calls of a run waiting for outputs, when `input` answers exactly those. */
+  async function continuable(previous: ResponseRecord, input: InputItem[]): Promise<boolean> {
+    if (input.length === 0 || input.some((item) => item.type !== 'function_call_output'))
+      return false;
+    const run = await store.runs.find(previous.projectId, previous.runId);
+    if (run?.status !== 'requires_action' || !run.required_action) return false;
+    const pending = run.required_action.submit_tool_outputs.tool_calls.map((call) => call.id);
+    const given = input.map((item) => (item.type === 'function_call_output' ? item.call_id : ''));
+    return given.length === pending.length && pending.every((id) => given.includes(id));
+  }
+
+  async function continueRun(
+    previous: ResponseRecord,
+    response: Response,
+    input: InputItem[],
+    keyId: string | null,
+  ): Promise<ResponseRecord> {
+    const afterSeq = await store.runEvents.lastSeq(previous.runId);
+    const record: ResponseRecord = {
+      projectId: previous.projectId,
+      response,
+      input,
+      runId: previous.runId,
+      threadId: previous.threadId,
+      afterSeq,
+    };
+    // Stored first, so that the run's next settlement finds this segment.
+    await store.responses.insert(record);
+    try {
+      const outputs = input.flatMap((item) =>
+        item.type === 'function_call_output'
+          ? [
+              {
+                tool_call_id: item.call_id,
+                output:
+                  typeof item.output === 'string'
+                    ? item.output
+                    : item.output
+                        .map((part) => (part.type === 'input_text' ? part.text : ''))
+                        .join(''),
+              },
+            ]
+          : [],
+      );
+      const update = await runs.submitToolOutputs(
+        previous.projectId,
+        previous.runId,
+        outputs,
+        keyId,
+      );
+      if (update.afterSeq !== afterSeq) {
+        await store.responses.delete(previous.projectId, response.id);
+        record.afterSeq = update.afterSeq;
+        await store.responses.insert(record);
+      }
+      return record;
+    } catch (error) {
+      await store.responses.delete(previous.projectId, response.id);
+      throw error;
+    }
+  }
+
+  async function forget(record: ResponseRecord): Promise<void> {
+    await store.responses.delete(record.projectId, record.response.id);
+    if ((await store.responses.countByRun(record.runId)) === 0)
+      await store.threads.delete(record.projectId, record.threadId);
+  }
+
+  async function* events(
+    record: ResponseRecord,
+    startingAfter: number | undefined,
+    signal: AbortSignal,
+  ): AsyncIterable<ResponseStreamEvent> {
+    const translator = new ResponseTranslator(record.response);
+    for await (const event of runs.events(record.runId, record.afterSeq, signal)) {
+      for (const translated of translator.translate(event))
+        if (startingAfter === undefined || translated.sequence_number > startingAfter)
+          yield translated;
+      if (translator.done) return;
+    }
+  }
+
+  return {
+    async create(projectId, params, keyId) {
+      const stored = params.store ?? true;
+      if (params.background && !stored)
+        throw new InvalidRequestError(
+          'Background responses must be stored (store: true).',
+          'background',
+        );
+      const chain = params.previous_response_id
+        ? await responseChain(store, projectId, params.previous_response_id)
+        : [];
+      const history = chainItems(chain);
+      const byId = new Map(history.map((item) => [item.id, item]));
+      const input = await toInputItems(params.input ?? [], async (id, index) => {
+        const item = byId.get(id);
+        if (!item) throw new NotFoundError(`Item with id '${id}' not found.`, `input[${index}].id`);
+        return item as InputItem;
+      });
+      if (input.length === 0)
+        throw new InvalidRequestError("Missing required parameter: 'input'.", 'input');
+      unsupported(input);
+      checkOutputs(history, input);
+      const response = newResponse(newId('response'), params, stored);
+      const previous = chain.at(-1);
+      if (previous && (await continuable(previous, input)))
+        return continueRun(previous, response, input, keyId);
+
+      const { assistant, settings } = responseAssistant(
+        response,
+        instructionItems([...history, ...input]),
+      );
+      let record: ResponseRecord | undefined;
+      await runs.createWithThread(
+        projectId,
+        { messages: [], metadata: {} },
+        {
+          assistant,
+          settings,
+          toolResources: toolResourcesOf(response),
+          reasoningEffort: params.reasoning?.effort ?? null,
+          include: params.include ?? [],
+          history: 'external',
+          truncation: response.truncation,
+          inTransaction: async (transaction, run) => {
+            record = {
+              projectId,
+              response,
+              input,
+              runId: run.id,
+              threadId: run.thread_id,
+              afterSeq: 0,
+            };
+            await transaction.responses.insert(record);
+          },
+        },
+      );
+      return record!;
+    },
+
+    events,
+
+    async settle(record, signal) {
+      const translator = new ResponseTranslator(record.response);
+      for await (const event of runs.events(record.runId, record.afterSeq, signal)) {
+        translator.translate(event);
+        if (translator.done) break;
+      }
+      if (!record.response.store) await forget(record);
+      return translator.response;
+    },
+
+    forget,
+    find,
+
+    async retrieve(projectId, id) {
+      const record = await find(projectId, id);
+      const { status } = record.response;
+      if (status !== 'queued' && status !== 'in_progress') return record.response;
+      // Not settled yet: what its events say so far.
+      const translator = translateAll(record.response, await segmentEvents(store, record));
+      const response = translator.response;
+      if (!translator.done && response.status === 'queued') {
+        const run = await store.runs.find(projectId, record.runId);
+        if (run && run.status !== 'queued') response.status = 'in_progress';
+      }
+      return response;
+    },
+
+    async delete(projectId, id) {
+      const record = await find(projectId, id);
+      const run = await store.runs.find(projectId, record.runId);
+      if (
+        run &&
+        !isTerminal(run.status) &&
+        run.status !== 'requires_action' &&
+        run.status !== 'cancelling'
+      )
+        await runs.cancel(projectId, run.id).catch(() => undefined);
+      await forget(record);
+      return { id, object: 'response', deleted: true };
+    },
+
+    async cancel(projectId, id) {
+      const record = await find(projectId, id);
+      if (!record.response.background)
+        throw new InvalidRequestError('Only background responses can be cancelled.', 'response_id');
+      const run = await store.runs.find(projectId, record.runId);
+      if (
+        run &&
+        !isTerminal(run.status) &&
+        run.status !== 'requires_action' &&
+        run.status !== 'cancelling'
+      )
+        await runs.cancel(projectId, run.id);
+      else if (record.response.status !== 'cancelled' && run?.status !== 'cancelling')
+        throw new InvalidRequestError(
+          `Cannot cancel a response with status '${record.response.status}'.`,
+          'response_id',
+        );
+      return this.retrieve(projectId, id);
+    },
+
+    async inputItems(projectId, id, query) {
+      const record = await find(projectId, id);
+      const ordered = query.order === 'asc' ? record.input : [...record.input].reverse();
+      let start = 0;
+      if (query.after) start = ordered.findIndex((item) => item.id === query.after) + 1;
+      let end = ordered.length;
+      if (query.before) {
+        const index = ordered.findIndex((item) => item.id === query.before);
+        end = index === -1 ? end : index;
+      }
+      const slice = ordered.slice(start, end);
+      const data = query.before ? slice.slice(-query.limit) : slice.slice(0, query.limit);
+      const hasMore = query.before ? slice.length > query.limit : slice.length > query.limit;
+      return {
+        object: 'list',
+        data,
+        first_id: data[0]?.id ?? null,
+        last_id: data.at(-1)?.id ?? null,
+        has_more: hasMore,
+      };
+    },
+  };
+}
