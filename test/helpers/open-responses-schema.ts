@@ -253,6 +253,12 @@ export function validateStreamEvent(event: unknown): string[] {
     // An extension item was checked against OpenAI's schema; the envelope allows a null item.
     copy['item'] = kept ?? null;
   }
+  if (copy['part'] && typeof copy['part'] === 'object') {
+    // A content part (content_part.added/done) carries its annotations like a message's part.
+    const holder = { type: 'message', content: [copy['part']] };
+    const kept = withoutExtensionAnnotations(holder, `${at}.part`, errors);
+    copy['part'] = (kept['content'] as unknown[])[0];
+  }
   if (copy['annotation']) {
     const result = extensionPart('annotation', copy['annotation'], `${at}.annotation`);
     errors.push(...result.errors);
