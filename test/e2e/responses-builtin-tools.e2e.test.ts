@@ -26,6 +26,9 @@ const ENVELOPE_GAPS = [
   'safety_identifier',
   'prompt_cache_key',
 ];
+/** Locally without the contracts (`shared/openapi/`) the conformance checks are skipped; CI has them. */
+const checkConformance = openResponsesSpecAvailable || Boolean(process.env['CI']);
+
 const beyondGaps = (errors: string[]) =>
   errors.filter(
     (error) =>
@@ -88,10 +91,10 @@ describe('built-in tools in responses with the official SDK', () => {
       expect.objectContaining({ type: 'file_citation', file_id: handbookId }),
     ]);
 
-    if (openResponsesSpecAvailable || process.env['CI']) {
-      for (const event of events) expect(beyondGaps(validateStreamEvent(event))).toEqual([]);
-      const stored = await bed.client.responses.retrieve(response.id);
-      expect(beyondGaps(validateResponseResource(stored))).toEqual([]);
-    }
+    const eventErrors = (event: unknown) => (checkConformance ? validateStreamEvent(event) : []);
+    for (const event of events) expect(beyondGaps(eventErrors(event))).toEqual([]);
+    const stored = await bed.client.responses.retrieve(response.id);
+    const storedErrors = checkConformance ? validateResponseResource(stored) : [];
+    expect(beyondGaps(storedErrors)).toEqual([]);
   });
 });
