@@ -10,7 +10,7 @@ import { ConfigSchema } from '../src/config/config-schema.ts';
 import type { RouteDefinition } from '../src/http/route.ts';
 import { createSqliteStore } from '../src/storage/sqlite/sqlite-store.ts';
 
-/** Every endpoint of OpenAI's Assistants API surface (spec 2.3.0), in the spec's order. */
+/** Every endpoint of the OpenAI API surface we serve: Assistants (spec 2.3.0), then containers. */
 export const OPENAI_ENDPOINTS: Array<[method: string, path: string, operationId: string]> = [
   ['GET', '/assistants', 'listAssistants'],
   ['POST', '/assistants', 'createAssistant'],
@@ -85,6 +85,16 @@ export const OPENAI_ENDPOINTS: Array<[method: string, path: string, operationId:
   ['POST', '/responses/input_tokens', 'Getinputtokencounts'],
   ['POST', '/responses/compact', 'Compactconversation'],
   ['POST', '/embeddings', 'createEmbedding'],
+  // Containers: the code_interpreter sandboxes of the Responses API.
+  ['GET', '/containers', 'ListContainers'],
+  ['POST', '/containers', 'CreateContainer'],
+  ['GET', '/containers/{container_id}', 'RetrieveContainer'],
+  ['DELETE', '/containers/{container_id}', 'DeleteContainer'],
+  ['GET', '/containers/{container_id}/files', 'ListContainerFiles'],
+  ['POST', '/containers/{container_id}/files', 'CreateContainerFile'],
+  ['GET', '/containers/{container_id}/files/{file_id}', 'RetrieveContainerFile'],
+  ['DELETE', '/containers/{container_id}/files/{file_id}', 'DeleteContainerFile'],
+  ['GET', '/containers/{container_id}/files/{file_id}/content', 'RetrieveContainerFileContent'],
 ];
 
 const BEGIN = '<!-- compatibility-table:begin -->';

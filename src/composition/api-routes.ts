@@ -12,6 +12,8 @@ import { createConversationsService } from '../api/conversations/conversations.s
 import { conversationItemsRoutes } from '../api/conversations/items/conversation-items.routes.ts';
 import { embeddingsRoutes } from '../api/embeddings/embeddings.routes.ts';
 import { createEmbeddingsService } from '../api/embeddings/embeddings.service.ts';
+import { containersRoutes } from '../api/containers/containers.routes.ts';
+import { createContainersService } from '../api/containers/containers.service.ts';
 import { filesRoutes } from '../api/files/files.routes.ts';
 import { createFilesService, type FilesService } from '../api/files/files.service.ts';
 import { createMcpSessions, type McpSessions } from '../api/mcp/mcp-sessions.ts';
@@ -110,6 +112,14 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
       }),
     ),
     ...fileBatchesRoutes(createFileBatchesService({ store, onFilesQueued })),
+    ...containersRoutes(
+      createContainersService({
+        store,
+        blobs,
+        fileSizeLimit: config.fileSizeLimit,
+        endSession: parts.engine.endCodeSession,
+      }),
+    ),
     ...projectsRoutes(projects),
     ...usageRoutes(createUsageService({ store, prices: config.prices })),
     ...apiKeysRoutes(

@@ -55,6 +55,8 @@ export interface RunEngine {
   toolResources: ToolResourcesResolver;
   /** Checks a new message's files; puts file_search attachments into the thread's vector store. */
   messageAttachments: MessageFilesHook;
+  /** Closes the code session of a key (a container id) on this node, if one is open. */
+  endCodeSession(key: string): Promise<void>;
   /** The run worker of this process, when `config.worker` is on; not started yet. */
   worker: Worker | undefined;
 }
@@ -115,7 +117,13 @@ export async function createRunEngine(
   ];
   if (config.codeSandbox !== 'off')
     serverTools.push(createCodeInterpreterTool({ store, blobs, sessions: codeSessions.get }));
-  const engine = { models, runs, toolResources, messageAttachments };
+  const engine = {
+    models,
+    runs,
+    toolResources,
+    messageAttachments,
+    endCodeSession: codeSessions.end,
+  };
   if (!config.worker) return { ...engine, worker: undefined };
   worker = createWorker({
     bus,

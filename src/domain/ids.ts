@@ -25,6 +25,8 @@ export const ID_PREFIXES = {
   project: 'proj_',
   apiKey: 'key_',
   request: 'req_',
+  container: 'cntr_',
+  containerFile: 'cfile_',
   response: 'resp_',
   functionCall: 'fc_',
   functionCallOutput: 'fco_',

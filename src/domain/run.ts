@@ -153,6 +153,11 @@ export interface RunOptions {
   /** The project key that created the run (its usage is recorded for it); unset for other callers. */
   api_key_id?: string | null;
   /**
+   * The container (`cntr_…`) a response's code_interpreter runs in: its session key and files, in
+   * place of the thread's. Absent for Assistants runs.
+   */
+  container_id?: string | null;
+  /**
    * Where the history before the run's own turns comes from: the thread's messages (absent), or the
    * engine's `RunHistory` port (`external`: a response's items).
    */

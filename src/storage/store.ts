@@ -17,6 +17,7 @@ import type {
   ServiceAgentRepository,
 } from './ports/service-agents-port.ts';
 import type { ChunkRepository, EmbeddingCacheRepository } from './ports/chunk-repository.ts';
+import type { ContainerFileRepository, ContainerRepository } from './ports/container-repository.ts';
 import type { FileRepository } from './ports/file-repository.ts';
 import type { IngestionQueue } from './ports/ingestion-queue.ts';
 import type { RetentionRepository } from './ports/retention-port.ts';
@@ -35,6 +36,7 @@ export type {
   ChunkScope,
   EmbeddingCacheRepository,
 } from './ports/chunk-repository.ts';
+export type { ContainerFileRepository, ContainerRepository } from './ports/container-repository.ts';
 export type { ResponseRepository } from './ports/responses-port.ts';
 export type { ConversationLockResult, ConversationRepository } from './ports/conversations-port.ts';
 export { DuplicateItemIdError } from './ports/conversations-port.ts';
@@ -134,6 +136,8 @@ export interface Store {
   readonly gauges: OperationsGauges;
   /** Tokens per project, key, model and minute, as runs end. */
   readonly usage: UsageRepository;
+  readonly containers: ContainerRepository;
+  readonly containerFiles: ContainerFileRepository;
   /** Runs `work` atomically: all of its writes land, or none do. */
   transaction<Result>(work: (store: Store) => Promise<Result>): Promise<Result>;
   /** Applies pending migrations. */

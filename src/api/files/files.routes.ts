@@ -16,7 +16,7 @@ import {
 import type { FilesService, UploadPart } from './files.service.ts';
 
 /** `attachment` with the filename in RFC 5987 form, so any name survives the header. */
-function contentDisposition(filename: string): string {
+export function contentDisposition(filename: string): string {
   const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
@@ -54,7 +54,7 @@ function fileBytes(file: Readable): Readable {
  * The upload's parts. A body that ends without its closing boundary (the client closed the
  * connection) is refused rather than read as a complete form, so nothing partial is stored.
  */
-async function* uploadParts(request: FastifyRequest): AsyncIterable<UploadPart> {
+export async function* uploadParts(request: FastifyRequest): AsyncIterable<UploadPart> {
   try {
     for await (const part of request.parts() as AsyncIterable<Multipart>) {
       yield part.type === 'file'

@@ -8,8 +8,13 @@
 import type { Annotation as MessageAnnotation, Message } from '../../domain/message.ts';
 import type { Response } from '../../domain/response.ts';
 import type { Annotation, OutputItem, OutputMessageItem } from '../../domain/response-item.ts';
-import type { Run, RunStep, StepToolCall } from '../../domain/run.ts';
+import type { Run, RunStep } from '../../domain/run.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
+import {
+  builtinToolEvents,
+  builtinToolItem,
+  type BuiltinItemContext,
+} from './builtin-tool-items.ts';
 import {
   responseError,
   responseIncomplete,
@@ -23,42 +28,12 @@ export type ResponseStreamEvent = { type: string; sequence_number: number } & Re
   unknown
 >;
 
-/**
- * Output items of a completed server-tool step (file_search, code_interpreter, …): the mapping that
- * the built-in tools extend. A call with no Responses item (yet) maps to nothing.
- */
-export function toolCallItems(step: RunStep): OutputItem[] {
-  if (step.step_details.type !== 'tool_calls') return [];
-  return step.step_details.tool_calls.flatMap((call): OutputItem[] => builtinItem(call));
-}
-
-function builtinItem(call: StepToolCall): OutputItem[] {
-  if (call.type === 'file_search') {
-    return [
-      {
-        type: 'file_search_call',
-        id: call.id,
-        queries: [],
-        status: 'completed',
-        results: null,
-      },
-    ];
-  }
-  if (call.type === 'code_interpreter') {
-    return [
-      {
-        type: 'code_interpreter_call',
-        id: call.id,
-        code: call.code_interpreter.input,
-        container_id: '',
-        outputs: call.code_interpreter.outputs.flatMap((output) =>
-          output.type === 'logs' ? [{ type: 'logs' as const, logs: output.logs }] : [],
-        ),
-        status: 'completed',
-      },
-    ];
-  }
-  return [];
+/** The container a response's code_interpreter names, or null (an `auto` container is the run's own). */
+function responseContainer(response: Response): string | null {
+  for (const tool of response.tools)
+    if (tool.type === 'code_interpreter' && typeof tool.container === 'string')
+      return tool.container;
+  return null;
 }
 
 function toAnnotation(annotation: MessageAnnotation, fileNames: Map<string, string>): Annotation {
@@ -98,10 +73,17 @@ export class ResponseTranslator {
   private messageIndex = new Map<string, number>();
   private fileNames = new Map<string, string>();
   private ended = false;
+  /** What the built-in tools' items show (`include[]`, the container). */
+  private readonly builtins: BuiltinItemContext;
 
-  constructor(base: Response) {
+  constructor(base: Response, include: readonly string[] = []) {
     this.response = structuredClone(base);
     this.response.output = [];
+    this.builtins = {
+      include,
+      containerId: responseContainer(base),
+      fileUrl: (fileId) => `/v1/files/${fileId}/content`,
+    };
   }
 
   /** Whether the response settled (completed, incomplete, failed, cancelled). */
@@ -305,9 +287,18 @@ export class ResponseTranslator {
           this.fileNames.set(result.file_id, result.file_name);
     }
     const out: ResponseStreamEvent[] = [];
-    for (const item of toolCallItems(step)) {
+    for (const call of step.step_details.tool_calls) {
+      const item = builtinToolItem(call, undefined, step.status, this.builtins);
+      if (!item) continue;
       const index = this.response.output.push(item) - 1;
-      out.push(this.event('response.output_item.added', { output_index: index, item }));
+      // Added as it starts (OpenAI's order); the progress events and `done` carry the rest.
+      const added =
+        item.type === 'code_interpreter_call'
+          ? { ...item, code: '', outputs: null, status: 'in_progress' as const }
+          : { ...item, status: 'in_progress' as const };
+      out.push(this.event('response.output_item.added', { output_index: index, item: added }));
+      for (const progress of builtinToolEvents(item, index))
+        out.push(this.event(progress.type, progress));
       out.push(this.event('response.output_item.done', { output_index: index, item }));
     }
     return out;
@@ -373,8 +364,12 @@ export class ResponseTranslator {
 }
 
 /** The whole translation of a segment's events (a resumed stream, the settle hook). */
-export function translateAll(base: Response, events: RunEvent[]): ResponseTranslator {
-  const translator = new ResponseTranslator(base);
+export function translateAll(
+  base: Response,
+  events: RunEvent[],
+  include: readonly string[] = [],
+): ResponseTranslator {
+  const translator = new ResponseTranslator(base, include);
   for (const event of events) translator.translate(event);
   return translator;
 }

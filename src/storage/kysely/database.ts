@@ -236,6 +236,26 @@ export interface UsageRecordsTable {
   model_requests: number;
 }
 
+export interface ContainersTable {
+  id: string;
+  project_id: string;
+  name: string;
+  created_at: number;
+  last_active_at: number;
+  expires_after_minutes: number;
+  memory_limit: string;
+}
+
+export interface ContainerFilesTable {
+  id: string;
+  project_id: string;
+  container_id: string;
+  created_at: number;
+  bytes: number;
+  path: string;
+  source: string;
+}
+
 export interface Database {
   usage_records: UsageRecordsTable;
   service_agents: ServiceAgentsTable;
@@ -259,4 +279,6 @@ export interface Database {
   chunks: ChunksTable;
   chunk_embeddings: ChunkEmbeddingsTable;
   embedding_cache: EmbeddingCacheTable;
+  containers: ContainersTable;
+  container_files: ContainerFilesTable;
 }

@@ -4,6 +4,7 @@ import { migrateToLatest } from '../migrations/migrations.ts';
 import type { ChunkRepository, Store } from '../store.ts';
 import { assistantsRepository } from './assistants-repository.ts';
 import { conversationsRepository } from './conversations-repository.ts';
+import { containerFilesRepository, containersRepository } from './containers-repository.ts';
 import type { Database, Dialect } from './database.ts';
 import { embeddingCacheRepository } from './embedding-cache-repository.ts';
 import { filesRepository } from './files-repository.ts';
@@ -63,6 +64,8 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     retention: retentionRepository(db, options.dialect),
     gauges: operationsGaugesRepository(db),
     usage: usageRepository(db),
+    containers: containersRepository(db),
+    containerFiles: containerFilesRepository(db),
     transaction(work) {
       // Kysely has no nested transactions; an inner `transaction` joins the outer one.
       if (inTransaction) return work(store);

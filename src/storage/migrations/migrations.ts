@@ -12,6 +12,7 @@ import * as actionTransitions from './0005-action-transitions.ts';
 import * as responses from './0006-responses.ts';
 import * as conversations from './0007-conversations.ts';
 import * as usageAndLimits from './0008-usage-and-limits.ts';
+import * as containers from './0012-containers.ts';
 
 type NumberedMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, NumberedMigration> = {
   '0006-responses': responses,
   '0007-conversations': conversations,
   '0008-usage-and-limits': usageAndLimits,
+  '0012-containers': containers,
 };
 
 class NumberedMigrationProvider implements MigrationProvider {

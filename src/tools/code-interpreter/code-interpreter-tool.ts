@@ -4,8 +4,11 @@
  * `assistants_output` files shown in the assistant's message, other files become files the message
  * can link as `sandbox:/mnt/data/<name>` (a `file_path` annotation).
  */
+import { Readable } from 'node:stream';
 import type { BlobStore } from '../../blobs/blob-store.ts';
 import { nowSeconds } from '../../domain/clock.ts';
+import { CONTAINER_DATA_DIRECTORY } from '../../domain/container.ts';
+import { newId } from '../../domain/ids.ts';
 import type { MessageContent } from '../../domain/message.ts';
 import type { StepToolCall } from '../../domain/run.ts';
 import type { Store } from '../../storage/store.ts';
@@ -39,6 +42,16 @@ function parseCode(argumentsText: string): string {
   return argumentsText;
 }
 
+/**
+ * The container files of a response's run that the session does not have yet, by the name the code
+ * sees (`/mnt/data/<name>`), after marking the container used. Undefined when it expired.
+ */
+async function containerFiles(store: Store, projectId: string, containerId: string) {
+  if (!(await store.containers.touch(projectId, containerId, nowSeconds()))) return undefined;
+  const files = await store.containerFiles.listAll(projectId, containerId);
+  return files.map((file) => ({ id: file.id, name: file.path.split('/').pop()! }));
+}
+
 /** The files of the run: tool_resources plus code_interpreter attachments of the thread, by the name the code sees (any uploaded name made safe and distinct). */
 async function runFiles(
   store: Store,
@@ -54,6 +67,33 @@ async function runFiles(
   const files = await store.files.findMany(context.projectId, [...ids], nowSeconds());
   const names = sessionFileNames(files);
   return files.map((file) => ({ file, name: names.get(file.id)! }));
+}
+
+/**
+ * Records a file the code wrote as the container's (`source: assistant`), replacing an earlier file
+ * at its path; resolves to its id, or undefined when the container was deleted meanwhile.
+ */
+async function recordContainerFile(
+  store: Store,
+  blobs: BlobStore,
+  projectId: string,
+  made: { containerId: string; name: string; bytes: Buffer },
+): Promise<string | undefined> {
+  const id = newId('containerFile');
+  await blobs.put(id, Readable.from([made.bytes]));
+  const { added, replaced } = await store.containerFiles.put(projectId, {
+    id,
+    object: 'container.file',
+    container_id: made.containerId,
+    created_at: nowSeconds(),
+    bytes: made.bytes.byteLength,
+    path: `${CONTAINER_DATA_DIRECTORY}/${made.name}`,
+    source: 'assistant',
+  });
+  for (const old of replaced) await blobs.delete(old);
+  if (added) return id;
+  await blobs.delete(id);
+  return undefined;
 }
 
 function failure(callId: string, code: string, message: string): ToolExecution {
@@ -80,7 +120,14 @@ export function createCodeInterpreterTool({
     type: 'code_interpreter',
     handles: (toolName) => toolName === NAME,
     async modelTools(_tool, context) {
-      const files = await runFiles(store, context);
+      const containerId = context.options.container_id;
+      const files = [
+        ...(await runFiles(store, context)),
+        ...(containerId
+          ? await store.containerFiles.listAll(context.projectId, containerId)
+          : []
+        ).map((file) => ({ name: file.path.split('/').pop()! })),
+      ];
       const available = await sessions();
       if (!available.manager && available.refused) throw new ToolUnavailableError(available.reason);
       const libraries =
@@ -116,6 +163,18 @@ export function createCodeInterpreterTool({
       context.emitDelta({ type: 'code_interpreter', code_interpreter: { input: code } });
       const available = await sessions();
       if (!available.manager && available.refused) throw new ToolUnavailableError(available.reason);
+      // A response's code runs in its container (files and session); a run's in its thread's.
+      const containerId = context.options.container_id ?? null;
+      const sessionKey = containerId ?? context.run.thread_id;
+      const inContainer = containerId
+        ? await containerFiles(store, context.projectId, containerId)
+        : [];
+      if (!inContainer)
+        return failure(
+          callId,
+          code,
+          `The container ${containerId} has expired; its files can still be read, but no code runs in it.`,
+        );
       if (!available.manager)
         return failure(
           callId,
@@ -124,7 +183,7 @@ export function createCodeInterpreterTool({
         );
       let acquired;
       try {
-        acquired = await available.manager.acquire(context.run.thread_id, context.projectId);
+        acquired = await available.manager.acquire(sessionKey, context.projectId);
       } catch (error) {
         if (error instanceof SandboxCapacityError)
           return failure(
@@ -137,14 +196,18 @@ export function createCodeInterpreterTool({
       const { session } = acquired;
       let have = copied.get(session);
       if (!have) copied.set(session, (have = new Set()));
-      for (const { file, name } of await runFiles(store, context)) {
-        if (have.has(file.id)) continue;
-        const stream = await blobs.get(file.id);
+      const wanted = [
+        ...(await runFiles(store, context)).map(({ file, name }) => ({ id: file.id, name })),
+        ...inContainer,
+      ];
+      for (const { id, name } of wanted) {
+        if (have.has(id)) continue;
+        const stream = await blobs.get(id);
         if (!stream) continue;
         const chunks: Buffer[] = [];
         for await (const chunk of stream) chunks.push(chunk as Buffer);
         await session.putFile(name, Buffer.concat(chunks));
-        have.add(file.id);
+        have.add(id);
       }
 
       const result = await session.runCell(code, { timeoutMs: CELL_TIMEOUT_MS });
@@ -170,6 +233,15 @@ export function createCodeInterpreterTool({
           output.mimeType,
         );
         files.push({ name: output.name, fileId: saved.id });
+        if (containerId) {
+          const recorded = await recordContainerFile(store, blobs, context.projectId, {
+            containerId,
+            name: output.name,
+            bytes: output.bytes,
+          });
+          // The session wrote it: it need not be copied back in.
+          if (recorded) have.add(recorded);
+        }
         if (output.mimeType.startsWith('image/')) {
           outputs.push({ type: 'image', image: { file_id: saved.id } });
           messageContent.push({ type: 'image_file', image_file: { file_id: saved.id } });

@@ -22,6 +22,8 @@ export interface CodeSessionsHandle {
   get(): Promise<CodeSessions>;
   /** Sessions open now (0 before the sandbox is selected, or without one). */
   active(): number;
+  /** Closes the session of `key` if this process holds one (a deleted container); never starts a sandbox. */
+  end(key: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -80,6 +82,11 @@ export async function createCodeSessions(
   return {
     get,
     active: () => current?.manager?.size ?? 0,
+    async end(key) {
+      if (!selected) return;
+      const sessions = await selected.catch(() => undefined);
+      await sessions?.manager?.end(key);
+    },
     async close() {
       if (!selected) return;
       const sessions = await selected.catch(() => undefined);
