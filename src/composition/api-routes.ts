@@ -13,7 +13,10 @@ import { conversationItemsRoutes } from '../api/conversations/items/conversation
 import { embeddingsRoutes } from '../api/embeddings/embeddings.routes.ts';
 import { createEmbeddingsService } from '../api/embeddings/embeddings.service.ts';
 import { containersRoutes } from '../api/containers/containers.routes.ts';
-import { createContainersService } from '../api/containers/containers.service.ts';
+import {
+  createContainersService,
+  type ContainersService,
+} from '../api/containers/containers.service.ts';
 import { filesRoutes } from '../api/files/files.routes.ts';
 import { createFilesService, type FilesService } from '../api/files/files.service.ts';
 import { createMcpSessions, type McpSessions } from '../api/mcp/mcp-sessions.ts';
@@ -79,7 +82,13 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
   const { chain, builtinAgents, a2aClient } = parts.agents;
   const files = createFilesService({ store, blobs, fileSizeLimit: config.fileSizeLimit });
   const projects = createProjectsService({ store, onAccessChanged: parts.onAccessChanged });
-  const conversation = conversationRoutes(parts);
+  const containers = createContainersService({
+    store,
+    blobs,
+    fileSizeLimit: config.fileSizeLimit,
+    endSession: parts.engine.endCodeSession,
+  });
+  const conversation = conversationRoutes(parts, containers);
   const directCalls = createDirectAgentCalls({ store, builtins: builtinAgents });
   const vectorStores = createVectorStoresService({
     store,
@@ -112,14 +121,7 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
       }),
     ),
     ...fileBatchesRoutes(createFileBatchesService({ store, onFilesQueued })),
-    ...containersRoutes(
-      createContainersService({
-        store,
-        blobs,
-        fileSizeLimit: config.fileSizeLimit,
-        endSession: parts.engine.endCodeSession,
-      }),
-    ),
+    ...containersRoutes(containers),
     ...projectsRoutes(projects),
     ...usageRoutes(createUsageService({ store, prices: config.prices })),
     ...apiKeysRoutes(
@@ -151,7 +153,7 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
 }
 
 /** Assistants, threads, messages, runs and their steps, over the engine's entry point for runs. */
-function conversationRoutes(parts: ApiParts) {
+function conversationRoutes(parts: ApiParts, containers: ContainersService) {
   const { store } = parts.persistence;
   const { runs: engine, toolResources, messageAttachments } = parts.engine;
   const threads = createThreadsService({ store, toolResources, engine });
@@ -162,7 +164,7 @@ function conversationRoutes(parts: ApiParts) {
     ...messagesRoutes(createMessagesService({ store, beforeCreate: messageAttachments })),
     ...runsRoutes(runs),
     ...stepsRoutes(runs),
-    ...responsesRoutes(createResponsesService(store, engine)),
+    ...responsesRoutes(createResponsesService(store, engine, containers)),
   ];
   return { routes };
 }

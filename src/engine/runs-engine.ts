@@ -87,6 +87,8 @@ export interface RunStart {
   history?: RunOptions['history'];
   /** `disabled`: a history that does not fit fails the run instead of being truncated. */
   truncation?: RunOptions['truncation'];
+  /** The container (`cntr_…`) a response's code_interpreter runs in, instead of the thread's files. */
+  containerId?: string | null | undefined;
 }
 
 /** A run as it is after an action, and the seq after which the action's events follow. */
@@ -150,6 +152,7 @@ function optionsOf(start: RunStart, toolResources: ToolResources | null): RunOpt
     ...(start.apiKeyId ? { api_key_id: start.apiKeyId } : {}),
     ...(start.history ? { history: start.history } : {}),
     ...(start.truncation ? { truncation: start.truncation } : {}),
+    ...(start.containerId ? { container_id: start.containerId } : {}),
   };
 }
 

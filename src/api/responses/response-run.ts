@@ -5,7 +5,6 @@
  */
 import type { Assistant, AssistantTool, ResponseFormat } from '../../domain/assistant.ts';
 import { nowSeconds } from '../../domain/clock.ts';
-import { InvalidRequestError } from '../../domain/errors.ts';
 import type { ToolResourcesInput } from '../../domain/new-thread.ts';
 import type { Response, ResponseTextFormat } from '../../domain/response.ts';
 import type { RunParams } from '../../engine/runs-engine.ts';
@@ -106,20 +105,12 @@ export function newResponse(id: string, params: ResponseCreateParams, store: boo
   };
 }
 
-/** The tool resources a response's tools carry (vector stores, a new container's files). */
+/** The tool resources a response's tools carry (vector stores; a container holds its own files). */
 export function toolResourcesOf(response: Response): ToolResourcesInput {
   const vectorStoreIds = response.tools.flatMap((tool) =>
     tool.type === 'file_search' ? tool.vector_store_ids : [],
   );
-  const fileIds = response.tools.flatMap((tool) =>
-    tool.type === 'code_interpreter' && typeof tool.container !== 'string'
-      ? (tool.container.file_ids ?? [])
-      : [],
-  );
-  return {
-    ...(vectorStoreIds.length ? { file_search: { vector_store_ids: vectorStoreIds } } : {}),
-    ...(fileIds.length ? { code_interpreter: { file_ids: fileIds } } : {}),
-  };
+  return vectorStoreIds.length ? { file_search: { vector_store_ids: vectorStoreIds } } : {};
 }
 
 /** The unsaved assistant a response runs as, and the run's settings. */
@@ -127,13 +118,6 @@ export function responseAssistant(
   response: Response,
   extraInstructions: string[],
 ): { assistant: Assistant; settings: RunParams } {
-  for (const [index, tool] of response.tools.entries()) {
-    if (tool.type === 'code_interpreter' && typeof tool.container === 'string')
-      throw new InvalidRequestError(
-        'Containers by id are not supported yet; use container: {"type": "auto"}.',
-        `tools[${index}].container`,
-      );
-  }
   const instructions = [response.instructions, ...extraInstructions].filter(Boolean).join('\n\n');
   const choice = response.tool_choice;
   const assistant: Assistant = {

@@ -34,9 +34,14 @@ async function* asSse(
 export function responsesRoutes(responses: ResponsesService): RouteDefinition[] {
   const tag = 'Responses';
 
-  function stream(reply: FastifyReply, record: ResponseRecord, startingAfter?: number) {
+  function stream(
+    reply: FastifyReply,
+    record: ResponseRecord,
+    startingAfter?: number,
+    include: readonly string[] = [],
+  ) {
     return sendEventStream(reply, (signal) =>
-      asSse(responses.events(record, startingAfter, signal), async () => {
+      asSse(responses.events(record, startingAfter, signal, include), async () => {
         // A response that is not stored is dropped once its stream ended (or its client left).
         if (!record.response.store) await responses.settle(record, new AbortController().signal);
       }),
@@ -54,13 +59,14 @@ export function responsesRoutes(responses: ResponsesService): RouteDefinition[] 
       response: ResponseObjectSchema,
       handler: async ({ projectId, principal, body, reply, request }) => {
         const record = await responses.create(projectId, body, principal.keyId);
-        if (body.stream) return stream(reply, record);
+        const include = body.include ?? [];
+        if (body.stream) return stream(reply, record, undefined, include);
         if (body.background) return responses.retrieve(projectId, record.response.id);
         const controller = new AbortController();
         request.raw.once('close', () => {
           if (!reply.raw.writableEnded) controller.abort();
         });
-        return responses.settle(record, controller.signal);
+        return responses.settle(record, controller.signal, include);
       },
     }),
     defineRoute({

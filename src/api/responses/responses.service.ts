@@ -22,6 +22,7 @@ import {
   conversationOf,
   endConversationTurn,
 } from '../conversations/conversation-turn.ts';
+import { resolveResponseContainer, type ResponseContainers } from './response-container.ts';
 import { newResponse, responseAssistant, toolResourcesOf } from './response-run.ts';
 import { segmentEvents } from './response-settled.ts';
 import type { ResponseCreateParams } from './responses.schemas.ts';
@@ -41,14 +42,22 @@ export interface ResponsesService {
     params: ResponseCreateParams,
     keyId: string | null,
   ): Promise<ResponseRecord>;
-  /** The response's events from its start, live until it settles, skipping through `startingAfter`. */
+  /**
+   * The response's events from its start, live until it settles, skipping through `startingAfter`;
+   * `include[]` adds what built-in tool items show only on request (`code_interpreter_call.outputs`).
+   */
   events(
     record: ResponseRecord,
     startingAfter: number | undefined,
     signal: AbortSignal,
+    include?: readonly string[],
   ): AsyncIterable<ResponseStreamEvent>;
   /** Follows a response to its end and returns its final object (dropping it when not stored). */
-  settle(record: ResponseRecord, signal: AbortSignal): Promise<Response>;
+  settle(
+    record: ResponseRecord,
+    signal: AbortSignal,
+    include?: readonly string[],
+  ): Promise<Response>;
   /** Drops everything a `store: false` response left (its row, and its run and thread). */
   forget(record: ResponseRecord): Promise<void>;
   find(projectId: string, id: string): Promise<ResponseRecord>;
@@ -87,7 +96,11 @@ function unsupported(input: InputItem[]): void {
   }
 }
 
-export function createResponsesService(store: Store, runs: RunsEngine): ResponsesService {
+export function createResponsesService(
+  store: Store,
+  runs: RunsEngine,
+  containers: ResponseContainers,
+): ResponsesService {
   async function find(projectId: string, id: string): Promise<ResponseRecord> {
     const record = await store.responses.find(projectId, id);
     if (!record) throw NotFoundError.object('response', id, 'response_id');
@@ -166,8 +179,9 @@ export function createResponsesService(store: Store, runs: RunsEngine): Response
     record: ResponseRecord,
     startingAfter: number | undefined,
     signal: AbortSignal,
+    include: readonly string[] = [],
   ): AsyncIterable<ResponseStreamEvent> {
-    const translator = new ResponseTranslator(record.response);
+    const translator = new ResponseTranslator(record.response, include);
     for await (const event of runs.events(record.runId, record.afterSeq, signal)) {
       for (const translated of translator.translate(event))
         if (startingAfter === undefined || translated.sequence_number > startingAfter)
@@ -197,13 +211,42 @@ export function createResponsesService(store: Store, runs: RunsEngine): Response
     const conversationId = conversationOf(params);
     if (conversationId) response.conversation = { id: conversationId };
     const previous = chain.at(-1);
-    if (previous && (await continuable(previous, input)))
+    if (previous && (await continuable(previous, input))) {
+      // The continued run keeps its container: its items name the one the run was started in.
+      const index = response.tools.findIndex((tool) => tool.type === 'code_interpreter');
+      const before = previous.response.tools.find((tool) => tool.type === 'code_interpreter');
+      if (index !== -1 && before?.type === 'code_interpreter')
+        response.tools[index] = { type: 'code_interpreter', container: before.container };
       return continueRun(previous, response, input, keyId);
+    }
 
     const { assistant, settings } = responseAssistant(
       response,
       instructionItems([...history, ...input]),
     );
+    const container = await resolveResponseContainer(containers, projectId, response);
+    try {
+      return await startRun(projectId, params, keyId, response, input, container?.id ?? null, {
+        assistant,
+        settings,
+      });
+    } catch (error) {
+      if (container?.created)
+        await containers.delete(projectId, container.id).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Starts the run of a new response on a private thread, storing the response with it. */
+  async function startRun(
+    projectId: string,
+    params: ResponseCreateParams,
+    keyId: string | null,
+    response: Response,
+    input: InputItem[],
+    containerId: string | null,
+    { assistant, settings }: ReturnType<typeof responseAssistant>,
+  ): Promise<ResponseRecord> {
     let record: ResponseRecord | undefined;
     await runs.createWithThread(
       projectId,
@@ -216,6 +259,7 @@ export function createResponsesService(store: Store, runs: RunsEngine): Response
         include: params.include ?? [],
         history: 'external',
         truncation: response.truncation,
+        containerId,
         apiKeyId: keyId,
         inTransaction: async (transaction, run) => {
           record = {
@@ -259,8 +303,8 @@ export function createResponsesService(store: Store, runs: RunsEngine): Response
 
     events,
 
-    async settle(record, signal) {
-      const translator = new ResponseTranslator(record.response);
+    async settle(record, signal, include = []) {
+      const translator = new ResponseTranslator(record.response, include);
       for await (const event of runs.events(record.runId, record.afterSeq, signal)) {
         translator.translate(event);
         if (translator.done) break;
