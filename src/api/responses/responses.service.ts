@@ -23,7 +23,7 @@ import {
   endConversationTurn,
 } from '../conversations/conversation-turn.ts';
 import { newResponse, responseAssistant, toolResourcesOf } from './response-run.ts';
-import { segmentEvents } from './response-settled.ts';
+import { responseInclude, runInclude, segmentEvents } from './response-settled.ts';
 import type { ResponseCreateParams } from './responses.schemas.ts';
 
 /** What `create` settled before building the response: its id, its chain and its history. */
@@ -167,7 +167,10 @@ export function createResponsesService(store: Store, runs: RunsEngine): Response
     startingAfter: number | undefined,
     signal: AbortSignal,
   ): AsyncIterable<ResponseStreamEvent> {
-    const translator = new ResponseTranslator(record.response);
+    const translator = new ResponseTranslator(
+      record.response,
+      await responseInclude(store, record),
+    );
     for await (const event of runs.events(record.runId, record.afterSeq, signal)) {
       for (const translated of translator.translate(event))
         if (startingAfter === undefined || translated.sequence_number > startingAfter)
@@ -213,7 +216,7 @@ export function createResponsesService(store: Store, runs: RunsEngine): Response
         settings,
         toolResources: toolResourcesOf(response),
         reasoningEffort: params.reasoning?.effort ?? null,
-        include: params.include ?? [],
+        include: runInclude(params.include ?? []),
         history: 'external',
         truncation: response.truncation,
         apiKeyId: keyId,
@@ -260,7 +263,10 @@ export function createResponsesService(store: Store, runs: RunsEngine): Response
     events,
 
     async settle(record, signal) {
-      const translator = new ResponseTranslator(record.response);
+      const translator = new ResponseTranslator(
+        record.response,
+        await responseInclude(store, record),
+      );
       for await (const event of runs.events(record.runId, record.afterSeq, signal)) {
         translator.translate(event);
         if (translator.done) break;
@@ -277,7 +283,11 @@ export function createResponsesService(store: Store, runs: RunsEngine): Response
       const { status } = record.response;
       if (status !== 'queued' && status !== 'in_progress') return record.response;
       // Not settled yet: what its events say so far.
-      const translator = translateAll(record.response, await segmentEvents(store, record));
+      const translator = translateAll(
+        record.response,
+        await segmentEvents(store, record),
+        await responseInclude(store, record),
+      );
       const response = translator.response;
       if (!translator.done && response.status === 'queued') {
         const run = await store.runs.find(projectId, record.runId);
