@@ -65,7 +65,12 @@ describe('built-in tools in responses with the official SDK', () => {
 
     expect(response.status).toBe('completed');
     const call = response.output.find((item) => item.type === 'file_search_call');
-    expect(call).toMatchObject({ type: 'file_search_call', status: 'completed', results: null });
+    expect(call).toMatchObject({
+      type: 'file_search_call',
+      status: 'completed',
+      queries: ['paid leave days per year'],
+      results: null,
+    });
     const message = response.output.find((item) => item.type === 'message');
     const text = message?.type === 'message' ? message.content[0] : undefined;
     expect(text?.type === 'output_text' ? text.annotations : []).toEqual([
@@ -97,6 +102,7 @@ describe('built-in tools in responses with the official SDK', () => {
     const stored = await bed.client.responses.retrieve(response.id);
     for (const shown of [response, stored]) {
       const call = shown.output.find((item) => item.type === 'file_search_call');
+      expect(call).toMatchObject({ queries: ['paid leave days'] });
       expect(call?.type === 'file_search_call' ? call.results : null).toEqual([
         expect.objectContaining({
           file_id: handbookId,

@@ -6,6 +6,7 @@
 import { FILE_SEARCH_CONTENT } from '../../domain/public-step.ts';
 import type { ResponseRecord } from '../../domain/response.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
+import type { StepTranscript } from '../../domain/run-record.ts';
 import type { RunSettledHook } from '../../engine/runs-engine.ts';
 import type { Store } from '../../storage/store.ts';
 import { INCLUDE_FILE_SEARCH_RESULTS } from './builtin-tool-items.ts';
@@ -29,6 +30,17 @@ export async function responseInclude(store: Store, record: ResponseRecord): Pro
   return (await store.runs.findRecord(record.runId))?.options.include ?? [];
 }
 
+/** The engine's transcripts of a response's run's tool-calls steps, by step id. */
+export async function stepTranscripts(
+  store: Store,
+  record: ResponseRecord,
+): Promise<Map<string, StepTranscript>> {
+  const steps = await store.runSteps.listAll(record.projectId, record.runId);
+  return new Map(
+    steps.flatMap(({ step, transcript }) => (transcript ? [[step.id, transcript] as const] : [])),
+  );
+}
+
 /** Every stored event of a response's segment (the run's events after its `afterSeq`). */
 export async function segmentEvents(store: Store, record: ResponseRecord): Promise<RunEvent[]> {
   const events: RunEvent[] = [];
@@ -49,6 +61,7 @@ export const responseSettled: RunSettledHook = async (transaction, { run }) => {
     record.response,
     await segmentEvents(transaction, record),
     await responseInclude(transaction, record),
+    await stepTranscripts(transaction, record),
   );
   await transaction.responses.update(record.projectId, {
     ...record,

@@ -10,6 +10,9 @@ import { newId } from '../../domain/ids.ts';
 import type { ListPage } from '../../domain/list-page.ts';
 import type { Response, ResponseRecord } from '../../domain/response.ts';
 import type { ConversationItem, InputItem } from '../../domain/response-item.ts';
+import type { RunStep } from '../../domain/run.ts';
+import type { RunEvent } from '../../domain/run-event.ts';
+import type { StepTranscript } from '../../domain/run-record.ts';
 import { isTerminal } from '../../domain/run-status.ts';
 import type { RunsEngine } from '../../engine/runs-engine.ts';
 import type { Store } from '../../storage/store.ts';
@@ -23,7 +26,7 @@ import {
   endConversationTurn,
 } from '../conversations/conversation-turn.ts';
 import { newResponse, responseAssistant, toolResourcesOf } from './response-run.ts';
-import { responseInclude, runInclude, segmentEvents } from './response-settled.ts';
+import { responseInclude, runInclude, segmentEvents, stepTranscripts } from './response-settled.ts';
 import type { ResponseCreateParams } from './responses.schemas.ts';
 
 /** What `create` settled before building the response: its id, its chain and its history. */
@@ -162,16 +165,35 @@ export function createResponsesService(store: Store, runs: RunsEngine): Response
       await store.threads.delete(record.projectId, record.threadId);
   }
 
+  /**
+   * Before a tool-calls step's completion is translated, the engine's transcript of it (the
+   * model's arguments: a file search's queries), read once per step that completes.
+   */
+  async function readTranscripts(
+    record: ResponseRecord,
+    event: RunEvent,
+    transcripts: Map<string, StepTranscript>,
+  ): Promise<void> {
+    if (event.event !== 'thread.run.step.completed') return;
+    const step = JSON.parse(event.data) as RunStep;
+    if (step.step_details.type !== 'tool_calls' || transcripts.has(step.id)) return;
+    for (const [id, transcript] of await stepTranscripts(store, record))
+      transcripts.set(id, transcript);
+  }
+
   async function* events(
     record: ResponseRecord,
     startingAfter: number | undefined,
     signal: AbortSignal,
   ): AsyncIterable<ResponseStreamEvent> {
+    const transcripts = new Map<string, StepTranscript>();
     const translator = new ResponseTranslator(
       record.response,
       await responseInclude(store, record),
+      transcripts,
     );
     for await (const event of runs.events(record.runId, record.afterSeq, signal)) {
+      await readTranscripts(record, event, transcripts);
       for (const translated of translator.translate(event))
         if (startingAfter === undefined || translated.sequence_number > startingAfter)
           yield translated;
@@ -263,11 +285,14 @@ export function createResponsesService(store: Store, runs: RunsEngine): Response
     events,
 
     async settle(record, signal) {
+      const transcripts = new Map<string, StepTranscript>();
       const translator = new ResponseTranslator(
         record.response,
         await responseInclude(store, record),
+        transcripts,
       );
       for await (const event of runs.events(record.runId, record.afterSeq, signal)) {
+        await readTranscripts(record, event, transcripts);
         translator.translate(event);
         if (translator.done) break;
       }
@@ -287,6 +312,7 @@ export function createResponsesService(store: Store, runs: RunsEngine): Response
         record.response,
         await segmentEvents(store, record),
         await responseInclude(store, record),
+        await stepTranscripts(store, record),
       );
       const response = translator.response;
       if (!translator.done && response.status === 'queued') {
