@@ -97,6 +97,14 @@ export interface Response {
   tool_choice: ResponseToolChoice;
   tools: ResponseTool[];
   top_p: number;
+  /** Always 0: no penalty, log probabilities or service tier applies here (OpenAI's defaults). */
+  presence_penalty: number;
+  frequency_penalty: number;
+  top_logprobs: number;
+  service_tier: 'default';
+  /** The request's identifiers, echoed (null when not given). */
+  safety_identifier: string | null;
+  prompt_cache_key: string | null;
   truncation: 'auto' | 'disabled';
   usage: ResponseUsage | null;
   metadata: Metadata;

@@ -1,6 +1,7 @@
 /**
  * The translation of a run's stored events into a response's stream events: a pure, deterministic
- * function of the events of the response's segment of the run, so that a stream resumed by
+ * function of the events of the response's segment of the run (and of the engine's stored transcript
+ * of each tool-calls step, for a file search's queries), so that a stream resumed by
  * `starting_after` re-translates from the segment's start and sends exactly what it missed. The
  * `sequence_number` of an event is its position in the translated stream. The response object the
  * translation ends with is the response's final object (the settle hook stores it).
@@ -10,6 +11,7 @@ import type { Response } from '../../domain/response.ts';
 import type { Annotation, OutputItem, OutputMessageItem } from '../../domain/response-item.ts';
 import type { Run, RunStep } from '../../domain/run.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
+import type { StepTranscript } from '../../domain/run-record.ts';
 import {
   builtinToolEvents,
   builtinToolItem,
@@ -76,7 +78,16 @@ export class ResponseTranslator {
   /** What the built-in tools' items show (`include[]`, the container). */
   private readonly builtins: BuiltinItemContext;
 
-  constructor(base: Response, include: readonly string[] = []) {
+  /**
+   * @param include the response's `include[]`.
+   * @param transcripts the engine's transcript of each tool-calls step by step id (the model's
+   *   arguments of each call: a file search's queries), as far as the caller has read them.
+   */
+  constructor(
+    base: Response,
+    include: readonly string[] = [],
+    private readonly transcripts: ReadonlyMap<string, StepTranscript> = new Map(),
+  ) {
     this.response = structuredClone(base);
     this.response.output = [];
     this.builtins = {
@@ -288,7 +299,8 @@ export class ResponseTranslator {
     }
     const out: ResponseStreamEvent[] = [];
     for (const call of step.step_details.tool_calls) {
-      const item = builtinToolItem(call, undefined, step.status, this.builtins);
+      const transcript = this.transcripts.get(step.id)?.calls.find((made) => made.id === call.id);
+      const item = builtinToolItem(call, transcript, step.status, this.builtins);
       if (!item) continue;
       const index = this.response.output.push(item) - 1;
       // Added as it starts (OpenAI's order); the progress events and `done` carry the rest.
@@ -368,8 +380,9 @@ export function translateAll(
   base: Response,
   events: RunEvent[],
   include: readonly string[] = [],
+  transcripts: ReadonlyMap<string, StepTranscript> = new Map(),
 ): ResponseTranslator {
-  const translator = new ResponseTranslator(base, include);
+  const translator = new ResponseTranslator(base, include, transcripts);
   for (const event of events) translator.translate(event);
   return translator;
 }

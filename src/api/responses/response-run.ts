@@ -98,6 +98,13 @@ export function newResponse(id: string, params: ResponseCreateParams, store: boo
     tool_choice: params.tool_choice ?? 'auto',
     tools,
     top_p: params.top_p ?? 1,
+    presence_penalty: 0,
+    frequency_penalty: 0,
+    top_logprobs: 0,
+    // Whatever tier was asked for, the one this server has is the default.
+    service_tier: 'default',
+    safety_identifier: params.safety_identifier ?? null,
+    prompt_cache_key: params.prompt_cache_key ?? null,
     truncation: params.truncation ?? 'disabled',
     usage: null,
     metadata: params.metadata ?? {},

@@ -3,13 +3,43 @@
  * materialized from the run's events, in the transaction that writes the run's status, so a stored
  * response is never behind its run.
  */
+import { FILE_SEARCH_CONTENT } from '../../domain/public-step.ts';
 import type { ResponseRecord } from '../../domain/response.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
+import type { StepTranscript } from '../../domain/run-record.ts';
 import type { RunSettledHook } from '../../engine/runs-engine.ts';
 import type { Store } from '../../storage/store.ts';
+import { INCLUDE_FILE_SEARCH_RESULTS } from './builtin-tool-items.ts';
 import { translateAll } from './response-events.ts';
 
 const PAGE = 1000;
+
+/**
+ * The `include[]` of the run a response starts: the response's own (kept with the run, so every
+ * translation of its events sees it), and with `file_search_call.results` the step events' result
+ * content too (the text of each result).
+ */
+export function runInclude(include: readonly string[]): string[] {
+  return include.includes(INCLUDE_FILE_SEARCH_RESULTS)
+    ? [...include, FILE_SEARCH_CONTENT]
+    : [...include];
+}
+
+/** The `include[]` a response was created with, as its run keeps it. */
+export async function responseInclude(store: Store, record: ResponseRecord): Promise<string[]> {
+  return (await store.runs.findRecord(record.runId))?.options.include ?? [];
+}
+
+/** The engine's transcripts of a response's run's tool-calls steps, by step id. */
+export async function stepTranscripts(
+  store: Store,
+  record: ResponseRecord,
+): Promise<Map<string, StepTranscript>> {
+  const steps = await store.runSteps.listAll(record.projectId, record.runId);
+  return new Map(
+    steps.flatMap(({ step, transcript }) => (transcript ? [[step.id, transcript] as const] : [])),
+  );
+}
 
 /** Every stored event of a response's segment (the run's events after its `afterSeq`). */
 export async function segmentEvents(store: Store, record: ResponseRecord): Promise<RunEvent[]> {
@@ -27,7 +57,12 @@ export async function segmentEvents(store: Store, record: ResponseRecord): Promi
 export const responseSettled: RunSettledHook = async (transaction, { run }) => {
   const record = await transaction.responses.findByRun(run.id);
   if (!record) return;
-  const translator = translateAll(record.response, await segmentEvents(transaction, record));
+  const translator = translateAll(
+    record.response,
+    await segmentEvents(transaction, record),
+    await responseInclude(transaction, record),
+    await stepTranscripts(transaction, record),
+  );
   await transaction.responses.update(record.projectId, {
     ...record,
     response: translator.response,

@@ -34,14 +34,9 @@ async function* asSse(
 export function responsesRoutes(responses: ResponsesService): RouteDefinition[] {
   const tag = 'Responses';
 
-  function stream(
-    reply: FastifyReply,
-    record: ResponseRecord,
-    startingAfter?: number,
-    include: readonly string[] = [],
-  ) {
+  function stream(reply: FastifyReply, record: ResponseRecord, startingAfter?: number) {
     return sendEventStream(reply, (signal) =>
-      asSse(responses.events(record, startingAfter, signal, include), async () => {
+      asSse(responses.events(record, startingAfter, signal), async () => {
         // A response that is not stored is dropped once its stream ended (or its client left).
         if (!record.response.store) await responses.settle(record, new AbortController().signal);
       }),
@@ -59,14 +54,13 @@ export function responsesRoutes(responses: ResponsesService): RouteDefinition[] 
       response: ResponseObjectSchema,
       handler: async ({ projectId, principal, body, reply, request }) => {
         const record = await responses.create(projectId, body, principal.keyId);
-        const include = body.include ?? [];
-        if (body.stream) return stream(reply, record, undefined, include);
+        if (body.stream) return stream(reply, record);
         if (body.background) return responses.retrieve(projectId, record.response.id);
         const controller = new AbortController();
         request.raw.once('close', () => {
           if (!reply.raw.writableEnded) controller.abort();
         });
-        return responses.settle(record, controller.signal, include);
+        return responses.settle(record, controller.signal);
       },
     }),
     defineRoute({

@@ -177,6 +177,12 @@ export const ResponseObjectSchema = z.object({
   tool_choice: z.unknown(),
   tools: z.array(z.looseObject({ type: z.string() })),
   top_p: z.number(),
+  presence_penalty: z.number(),
+  frequency_penalty: z.number(),
+  top_logprobs: z.number().int(),
+  service_tier: z.string(),
+  safety_identifier: z.string().nullable(),
+  prompt_cache_key: z.string().nullable(),
   truncation: z.enum(['auto', 'disabled']),
   usage: z
     .object({

@@ -10,6 +10,9 @@ import { newId } from '../../domain/ids.ts';
 import type { ListPage } from '../../domain/list-page.ts';
 import type { Response, ResponseRecord } from '../../domain/response.ts';
 import type { ConversationItem, InputItem } from '../../domain/response-item.ts';
+import type { RunStep } from '../../domain/run.ts';
+import type { RunEvent } from '../../domain/run-event.ts';
+import type { StepTranscript } from '../../domain/run-record.ts';
 import { isTerminal } from '../../domain/run-status.ts';
 import type { RunsEngine } from '../../engine/runs-engine.ts';
 import type { Store } from '../../storage/store.ts';
@@ -24,7 +27,7 @@ import {
 } from '../conversations/conversation-turn.ts';
 import { resolveResponseContainer, type ResponseContainers } from './response-container.ts';
 import { newResponse, responseAssistant, toolResourcesOf } from './response-run.ts';
-import { segmentEvents } from './response-settled.ts';
+import { responseInclude, runInclude, segmentEvents, stepTranscripts } from './response-settled.ts';
 import type { ResponseCreateParams } from './responses.schemas.ts';
 
 /** What `create` settled before building the response: its id, its chain and its history. */
@@ -44,20 +47,15 @@ export interface ResponsesService {
   ): Promise<ResponseRecord>;
   /**
    * The response's events from its start, live until it settles, skipping through `startingAfter`;
-   * `include[]` adds what built-in tool items show only on request (`code_interpreter_call.outputs`).
+   * built-in tool items show what the response's `include[]` (kept with its run) asks for.
    */
   events(
     record: ResponseRecord,
     startingAfter: number | undefined,
     signal: AbortSignal,
-    include?: readonly string[],
   ): AsyncIterable<ResponseStreamEvent>;
   /** Follows a response to its end and returns its final object (dropping it when not stored). */
-  settle(
-    record: ResponseRecord,
-    signal: AbortSignal,
-    include?: readonly string[],
-  ): Promise<Response>;
+  settle(record: ResponseRecord, signal: AbortSignal): Promise<Response>;
   /** Drops everything a `store: false` response left (its row, and its run and thread). */
   forget(record: ResponseRecord): Promise<void>;
   find(projectId: string, id: string): Promise<ResponseRecord>;
@@ -175,14 +173,35 @@ export function createResponsesService(
       await store.threads.delete(record.projectId, record.threadId);
   }
 
+  /**
+   * Before a tool-calls step's completion is translated, the engine's transcript of it (the
+   * model's arguments: a file search's queries), read once per step that completes.
+   */
+  async function readTranscripts(
+    record: ResponseRecord,
+    event: RunEvent,
+    transcripts: Map<string, StepTranscript>,
+  ): Promise<void> {
+    if (event.event !== 'thread.run.step.completed') return;
+    const step = JSON.parse(event.data) as RunStep;
+    if (step.step_details.type !== 'tool_calls' || transcripts.has(step.id)) return;
+    for (const [id, transcript] of await stepTranscripts(store, record))
+      transcripts.set(id, transcript);
+  }
+
   async function* events(
     record: ResponseRecord,
     startingAfter: number | undefined,
     signal: AbortSignal,
-    include: readonly string[] = [],
   ): AsyncIterable<ResponseStreamEvent> {
-    const translator = new ResponseTranslator(record.response, include);
+    const transcripts = new Map<string, StepTranscript>();
+    const translator = new ResponseTranslator(
+      record.response,
+      await responseInclude(store, record),
+      transcripts,
+    );
     for await (const event of runs.events(record.runId, record.afterSeq, signal)) {
+      await readTranscripts(record, event, transcripts);
       for (const translated of translator.translate(event))
         if (startingAfter === undefined || translated.sequence_number > startingAfter)
           yield translated;
@@ -256,7 +275,7 @@ export function createResponsesService(
         settings,
         toolResources: toolResourcesOf(response),
         reasoningEffort: params.reasoning?.effort ?? null,
-        include: params.include ?? [],
+        include: runInclude(params.include ?? []),
         history: 'external',
         truncation: response.truncation,
         containerId,
@@ -303,9 +322,15 @@ export function createResponsesService(
 
     events,
 
-    async settle(record, signal, include = []) {
-      const translator = new ResponseTranslator(record.response, include);
+    async settle(record, signal) {
+      const transcripts = new Map<string, StepTranscript>();
+      const translator = new ResponseTranslator(
+        record.response,
+        await responseInclude(store, record),
+        transcripts,
+      );
       for await (const event of runs.events(record.runId, record.afterSeq, signal)) {
+        await readTranscripts(record, event, transcripts);
         translator.translate(event);
         if (translator.done) break;
       }
@@ -321,7 +346,12 @@ export function createResponsesService(
       const { status } = record.response;
       if (status !== 'queued' && status !== 'in_progress') return record.response;
       // Not settled yet: what its events say so far.
-      const translator = translateAll(record.response, await segmentEvents(store, record));
+      const translator = translateAll(
+        record.response,
+        await segmentEvents(store, record),
+        await responseInclude(store, record),
+        await stepTranscripts(store, record),
+      );
       const response = translator.response;
       if (!translator.done && response.status === 'queued') {
         const run = await store.runs.find(projectId, record.runId);
