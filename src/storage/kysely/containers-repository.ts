@@ -105,6 +105,8 @@ export function containersRepository(db: Kysely<Database>): ContainerRepository 
   };
 }
 
+const MAX_PUT_ATTEMPTS = 100;
+
 export function containerFilesRepository(db: Kysely<Database>): ContainerFileRepository {
   const scoped = (projectId: string, containerId: string) =>
     db
@@ -116,6 +118,8 @@ export function containerFilesRepository(db: Kysely<Database>): ContainerFileRep
     async put(projectId, file) {
       // Delete-then-insert; a concurrent put of the same path makes the insert hit the unique
       // (container_id, path) key, and the next attempt deletes that file instead: last one wins.
+      // Each round of racers has a winner, so N racers need at most N attempts; the cap is only a
+      // guard against a key that never stops conflicting.
       const replaced: string[] = [];
       for (let attempt = 1; ; attempt++) {
         const deleted = await db
@@ -142,7 +146,7 @@ export function containerFilesRepository(db: Kysely<Database>): ContainerFileRep
           return { added: true, replaced };
         } catch (error) {
           if (isForeignKeyViolation(error)) return { added: false, replaced };
-          if (attempt >= 5 || !isUniqueViolation(error)) throw error;
+          if (attempt >= MAX_PUT_ATTEMPTS || !isUniqueViolation(error)) throw error;
         }
       }
     },
