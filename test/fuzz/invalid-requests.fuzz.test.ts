@@ -88,6 +88,12 @@ const VALID_BODIES: Record<string, Record<string, unknown>> = {
   modifyServiceAgent: {},
   answerServiceAgentAction: { approved: true },
   callAssistantAgent: { jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: 'run_missing' } },
+  createResponse: { model: 'gpt-4o', input: 'hi' },
+  createConversation: {},
+  updateConversation: { metadata: {} },
+  createConversationItems: { items: [{ type: 'message', role: 'user', content: 'hi' }] },
+  CreateContainer: { name: 'fuzz' },
+  CreateContainerFile: { file_id: 'file-fuzz' },
 };
 
 describe('invalid requests derived from the schemas', () => {
@@ -112,6 +118,11 @@ describe('invalid requests derived from the schemas', () => {
         'vector_store_files',
         'service_agents',
         'service_agent_actions',
+        'responses',
+        'conversations',
+        'conversation_items',
+        'containers',
+        'container_files',
       ].map((table) => [
         table,
         (database.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n,
@@ -149,6 +160,9 @@ describe('invalid requests derived from the schemas', () => {
       batch_id: 'vsfb_missing',
       service_agent_id: 'sa_missing',
       action_id: 'act_missing',
+      response_id: 'resp_missing',
+      conversation_id: 'conv_missing',
+      container_id: 'cntr_missing',
     };
     document = (await app.server.inject({ method: 'GET', url: '/v1/openapi.json' })).json();
   });

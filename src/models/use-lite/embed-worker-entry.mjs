@@ -1,6 +1,13 @@
-// Worker threads do not inherit the TypeScript loader registered in the main thread, so the worker
-// registers it itself before loading its TypeScript body.
-import { register } from 'tsx/esm/api';
+// A worker thread's entry. In the compiled tree (dist/) its JavaScript body sits beside it. Under the
+// TypeScript sources (tests, tsx), worker threads do not inherit the loader registered in the main
+// thread, so the worker registers it itself before loading its TypeScript body.
+import { existsSync } from 'node:fs';
 
-register();
-await import('./embed-worker.ts');
+const compiled = new URL('./embed-worker.js', import.meta.url);
+if (existsSync(compiled)) {
+  await import(compiled.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('./embed-worker.ts');
+}
