@@ -23,10 +23,13 @@ export interface LlamaRuntime {
  * Imports node-llama-cpp and starts llama.cpp on the CPU. It never builds llama.cpp from source nor
  * downloads anything: without a usable prebuilt binary it fails.
  */
-export async function startLlamaRuntime(maxThreads: number): Promise<LlamaRuntime> {
+export async function startLlamaRuntime(
+  maxThreads: number,
+  importModule: () => Promise<NodeLlamaCpp> = () => import('node-llama-cpp'),
+): Promise<LlamaRuntime> {
   let module: NodeLlamaCpp;
   try {
-    module = await import('node-llama-cpp');
+    module = await importModule();
   } catch (error) {
     throw new ModelCallError(
       'The llama-cpp provider needs the optional package node-llama-cpp, which is not installed ' +
