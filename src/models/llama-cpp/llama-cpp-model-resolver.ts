@@ -75,7 +75,10 @@ export function createLlamaCppModelResolver(
         resolved.set(modelName, model);
       }
       const models = options.models ?? {};
-      const configured = (Object.hasOwn(models, modelName) ? models[modelName] : undefined) ?? {};
+      const configured =
+        (Object.hasOwn(models, modelName) ? models[modelName] : undefined) ??
+        (Object.hasOwn(models, modelId) ? models[modelId] : undefined) ??
+        {};
       const contextWindow = Math.min(
         configured.context_window ?? Number.POSITIVE_INFINITY,
         options.providers[providerName]!.contextSize,
