@@ -201,6 +201,29 @@ describe('llama-cpp provider: a GGUF model in process', () => {
     await client.beta.threads.runs.cancel(again.id, { thread_id: thread.id });
   });
 
+  it('offers tools to the model through node-llama-cpp function calling when tool_choice is auto', async () => {
+    const assistant = await client.beta.assistants.create({
+      model: 'local/tiny',
+      tools: [WEATHER_TOOL],
+    });
+    const usage = async (toolChoice: 'auto' | 'none') => {
+      const run = await client.beta.threads.createAndRunPoll(
+        {
+          assistant_id: assistant.id,
+          thread: { messages: [{ role: 'user', content: 'Weather in Lima?' }] },
+          tool_choice: toolChoice,
+          max_completion_tokens: 8,
+        },
+        { pollIntervalMs: 20 },
+      );
+      // Random weights do not decide to call: the answer is text, cut at the limit.
+      expect(run.status).toBe('incomplete');
+      return run.usage!.prompt_tokens;
+    };
+    // The chat wrapper describes the function (name and parameters) in the prompt.
+    expect(await usage('auto')).toBeGreaterThan((await usage('none')) + 20);
+  });
+
   const loadFailure = (name: string, reason: string) => ({
     status: 'failed',
     code: 'server_error',
