@@ -59,6 +59,8 @@ export async function* generateTurn(
   const stop = new AbortController();
   const forwardAbort = () => stop.abort(signal.reason);
   signal.addEventListener('abort', forwardAbort, { once: true });
+  // Aborted while the grammar was being built: the listener came too late to hear it.
+  if (signal.aborted) forwardAbort();
 
   const parts: ModelStreamPart[] = [];
   let wake: (() => void) | undefined;
