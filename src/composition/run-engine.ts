@@ -37,6 +37,9 @@ import type { Metrics } from './metrics.ts';
 import { observedModels } from './metrics-observers.ts';
 import type { RelayLog } from './log-relay.ts';
 import type { Persistence } from './persistence.ts';
+import type { Tracing } from './tracing.ts';
+import { tracedModels, tracedServerTools } from './tracing-observers.ts';
+import { tracedFetch } from '../telemetry/trace-propagation.ts';
 import type { Retrieval } from './retrieval.ts';
 import type { ServiceAgentsPart } from './service-agents.ts';
 
@@ -71,11 +74,12 @@ export async function createRunEngine(
     retrieval: Retrieval;
     agents: ServiceAgentsPart;
     metrics: Metrics | undefined;
+    tracing: Tracing | undefined;
   },
 ): Promise<RunEngine> {
   const { store, blobs, bus } = parts.persistence;
   const { builtinAgents, a2aClient } = parts.agents;
-  const { metrics } = parts;
+  const { metrics, tracing } = parts;
   const configuredModels =
     overrides.models ??
     createAiSdkModelResolver({
@@ -84,8 +88,13 @@ export async function createRunEngine(
       providers: config.providers,
       models: config.models,
       resilience: { ...MODEL_RETRY, idleTimeoutMs: config.modelTimeoutSeconds * 1000 },
+      // With tracing on, each provider request carries its model call's trace context.
+      ...(tracing ? { fetch: tracedFetch((input, init) => fetch(input, init)) } : {}),
     });
-  const models = metrics ? observedModels(configuredModels, metrics) : configuredModels;
+  const spannedModels = tracing
+    ? tracedModels(configuredModels, config, tracing.captureContent)
+    : configuredModels;
+  const models = metrics ? observedModels(spannedModels, metrics) : spannedModels;
   const { onFilesQueued } = parts.retrieval;
   const toolResources = createToolResourcesResolver({ onFilesQueued });
   const messageAttachments = createMessageAttachments({ onFilesQueued });
@@ -117,6 +126,9 @@ export async function createRunEngine(
   ];
   if (config.codeSandbox !== 'off')
     serverTools.push(createCodeInterpreterTool({ store, blobs, sessions: codeSessions.get }));
+  const tracedTools = tracing
+    ? tracedServerTools(serverTools, tracing.captureContent)
+    : serverTools;
   const engine = {
     models,
     runs,
@@ -136,7 +148,7 @@ export async function createRunEngine(
       history: createResponseHistory(store, loadImage),
       bus,
       models,
-      serverTools,
+      serverTools: tracedTools,
       counter: await loadTokenCounter(),
       loadImage,
       toolResources: (record) => runToolResources(store, record),
