@@ -51,10 +51,9 @@ function parsePairs(value: { reveal(): string } | undefined): Record<string, str
 }
 
 function headersOf(config: Config): Record<string, string> {
-  const parse = parsePairs;
   return {
-    ...parse(config.otelExporterOtlpHeaders),
-    ...parse(config.otelExporterOtlpTracesHeaders),
+    ...parsePairs(config.otelExporterOtlpHeaders),
+    ...parsePairs(config.otelExporterOtlpTracesHeaders),
   };
 }
 
