@@ -39,16 +39,17 @@ export function httpTracingPlugin() {
   return (app: FastifyInstance) => {
     app.addHook('onRequest', (request, reply, done) => {
       const route = request.routeOptions.url;
+      const parent = contextFromHeaders(request.headers);
       const span = startSpan(route ? `${request.method} ${route}` : request.method, {
         kind: SpanKind.SERVER,
-        parent: contextFromHeaders(request.headers),
+        parent,
         attributes: {
           'http.request.method': request.method,
           ...(route ? { 'http.route': route } : {}),
           'url.path': request.url.split('?')[0],
         },
       });
-      requestContexts.set(request, contextWithSpan(span, contextFromHeaders(request.headers)));
+      requestContexts.set(request, contextWithSpan(span, parent));
       reply.raw.once('close', () => {
         const status = reply.raw.statusCode;
         span.setAttribute('http.response.status_code', status);
