@@ -3,11 +3,14 @@
  * (`OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`): indexing a file is an `ingest_file`
  * span, a file_search call an `execute_tool` span with its arguments and result, and each model call
  * carries its input and output messages, all in the trace of the request that created the response.
+ * A service-agent action is an `execute_action` span, and a delegation over A2A (to this server's own
+ * A2A endpoint) carries the trace: the A2A request's span and the delegated run are in the caller's.
  */
 import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.ts';
 import { createRunTestBed, type RunTestBed } from '../helpers/run-test-bed.ts';
+import { createTestPaymentsAgent } from '../helpers/test-payments-agent.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 describe('traces with content opted in', () => {
@@ -17,6 +20,7 @@ describe('traces with content opted in', () => {
   beforeAll(async () => {
     receiver = await new OtlpReceiver().start();
     bed = await createRunTestBed({
+      overrides: { builtinAgents: [createTestPaymentsAgent()] },
       config: {
         otelExporterOtlpTracesEndpoint: `${receiver.url}/v1/traces`,
         otelBspScheduleDelay: 20,
@@ -92,5 +96,75 @@ describe('traces with content opted in', () => {
     expect(String(first!.attributes['gen_ai.output.messages'])).toContain('You get 27 days.');
     expect(second!.attributes['gen_ai.response.finish_reasons']).toEqual(['tool_calls']);
     expect(String(second!.attributes['gen_ai.output.messages'])).toContain('"name":"file_search"');
+  });
+
+  const api = <T>(path: string, body: unknown) =>
+    (bed.client as any).post(path, { body }) as Promise<T>;
+
+  it('traces a service-agent action, and a delegation over A2A in the same trace', async () => {
+    const payer = await api<{ id: string }>('/service_agents', {
+      name: 'payer',
+      kind: 'builtin',
+      builtin: 'test_payments',
+      policy: { max_per_action_usd: 100, auto_approve_below_usd: 50 },
+    });
+    const helper = await bed.client.beta.assistants.create({ model: 'gpt-4o' });
+    const remote = await api<{ id: string }>('/service_agents', {
+      name: 'helper',
+      kind: 'a2a',
+      url: `${bed.baseURL}/a2a/${helper.id}`,
+    });
+    const assistant = await bed.client.beta.assistants.create({
+      model: 'gpt-4o',
+      tools: [
+        { type: 'service_agent', service_agent: { id: payer.id } },
+        { type: 'service_agent', service_agent: { id: remote.id } },
+      ] as any,
+    });
+    bed.upstream.enqueue(
+      { toolCalls: [{ name: 'payer', arguments: { amount_usd: 12, merchant: 'acme.test' } }] },
+      { toolCalls: [{ name: 'helper', arguments: { task: 'Check the receipt.' } }] },
+      { text: 'The receipt is fine.' },
+      { text: 'Paid and checked.' },
+    );
+    const run = await bed.client.beta.threads.createAndRunPoll(
+      { assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'Pay $12.' }] } },
+      { pollIntervalMs: 20 },
+    );
+    expect(run.status).toBe('completed');
+
+    const runSpan = await span(
+      'the run span',
+      (entry) => entry.attributes['concierge.run.id'] === run.id,
+    );
+    const action = await span('the action span', (entry) => entry.name === 'execute_action payer');
+    expect(action.traceId).toBe(runSpan.traceId);
+    expect(action.attributes).toMatchObject({
+      'concierge.service_agent.name': 'payer',
+      'concierge.action.kind': expect.any(String),
+      'concierge.action.value_usd': 12,
+      'concierge.action.status': 'executed',
+    });
+
+    const delegation = await span(
+      'the A2A tool span',
+      (entry) => entry.name === 'execute_tool helper',
+    );
+    expect(delegation.parentSpanId).toBe(runSpan.spanId);
+    // The A2A request arrived at this server inside the tool call's trace.
+    const incoming = await span(
+      'the A2A request span',
+      (entry) =>
+        entry.kind === 2 && entry.traceId === runSpan.traceId && entry.name.includes('/a2a/'),
+    );
+    expect(incoming.attributes['http.route']).toContain('/a2a/');
+    const delegated = await span(
+      'the delegated run span',
+      (entry) =>
+        entry.name === 'invoke_agent' &&
+        entry.attributes['gen_ai.agent.id'] === helper.id &&
+        entry.traceId === runSpan.traceId,
+    );
+    expect(delegated.spanId).not.toBe(runSpan.spanId);
   });
 });
