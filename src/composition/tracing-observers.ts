@@ -29,14 +29,13 @@ import {
 } from '../telemetry/tracer.ts';
 import type { ServerTool, ToolExecution } from '../tools/tool.ts';
 
-const requestContexts = new WeakMap<FastifyRequest, Context>();
-
 /**
  * A Fastify plugin: a server span per request named by method and route pattern (never a URL with
  * ids), ended when the response ends (streams included); the handler runs inside it.
  */
 export function httpTracingPlugin() {
   return (app: FastifyInstance) => {
+    const requestContexts = new WeakMap<FastifyRequest, Context>();
     app.addHook('onRequest', (request, reply, done) => {
       const route = request.routeOptions.url;
       const parent = contextFromHeaders(request.headers);
