@@ -12,7 +12,7 @@ const BENCHMARKS: Record<string, { script: string; what: string }> = {
   },
   latency: {
     script: 'runs/latency-bench.ts',
-    what: 'time to first token and per-token delay added to a fixed-latency model',
+    what: 'time to first token and per-token delay added to a fixed-latency model, tracing off and on',
   },
   pagination: {
     script: 'pagination/pagination-bench.ts',

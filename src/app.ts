@@ -20,6 +20,7 @@ import { createRetrieval } from './composition/retrieval.ts';
 import { createRunEngine } from './composition/run-engine.ts';
 import { createServiceAgentsPart } from './composition/service-agents.ts';
 import { listen, startServing } from './composition/serving.ts';
+import { startTracing } from './composition/tracing.ts';
 
 export type { App, AppOverrides } from './composition/app-types.ts';
 
@@ -30,18 +31,21 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const closers = createCloserStack();
   const relay = createLogRelay();
   try {
+    // First, so that its close runs last and exports the spans of what the drain finished.
+    const tracing = await startTracing(config, VERSION, closers);
     const { metrics, persistence } = createObservability(
       config,
       await createPersistence(config, overrides, closers, relay.log),
       closers,
     );
     const retrieval = createRetrieval(config, persistence, closers, relay.log);
-    const agents = createServiceAgentsPart(config, overrides, closers);
+    const agents = createServiceAgentsPart(config, overrides, closers, tracing);
     const engine = await createRunEngine(config, overrides, closers, relay.log, {
       persistence,
       retrieval,
       agents,
       metrics,
+      tracing,
     });
     const authenticator = createAuthenticator({
       store: persistence.store,
@@ -56,7 +60,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       onAccessChanged,
     });
     closers.push('mcp sessions', () => api.mcpSessions.close());
-    const server = await createServer(config, overrides, api.routes, authenticator, metrics);
+    const server = await createServer(config, overrides, api.routes, authenticator, {
+      metrics,
+      tracing,
+    });
     relay.attach(server.log);
     await startServing(config, closers, server, {
       persistence,

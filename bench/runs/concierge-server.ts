@@ -1,4 +1,7 @@
-/** Concierge for the run benchmarks: SQLite in a temporary directory, the upstream from UPSTREAM_URL. */
+/**
+ * Concierge for the run benchmarks: SQLite in a temporary directory, the upstream from UPSTREAM_URL.
+ * BENCH_OTLP_URL turns tracing on, exporting spans there (OTLP/HTTP).
+ */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +16,9 @@ const config = ConfigSchema.parse({
   dataDir: directory,
   providerBaseUrl: process.env['UPSTREAM_URL'],
   workerConcurrency: 512,
+  ...(process.env['BENCH_OTLP_URL']
+    ? { otelExporterOtlpTracesEndpoint: process.env['BENCH_OTLP_URL'], otelBspScheduleDelay: 200 }
+    : {}),
 });
 const app = await createApp(config, { logger: false });
 console.log(`LISTENING ${await app.listen()}`);

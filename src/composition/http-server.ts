@@ -15,6 +15,8 @@ import { staticSitePlugin } from '../http/static-site.ts';
 import type { AppOverrides } from './app-types.ts';
 import { httpMetricsPlugin, metricsRoutePlugin } from './metrics-endpoint.ts';
 import type { Metrics } from './metrics.ts';
+import type { Tracing } from './tracing.ts';
+import { httpTracingPlugin } from './tracing-observers.ts';
 
 /** The built playground (committed, so `npm ci && npm start` serves it without a build step). */
 const PLAYGROUND_ROOT = resolve(import.meta.dirname, '../../web/dist');
@@ -39,14 +41,17 @@ export async function createServer(
   overrides: AppOverrides,
   routes: RouteDefinition[],
   authenticator: Authenticator,
-  metrics: Metrics | undefined,
+  observers: { metrics: Metrics | undefined; tracing: Tracing | undefined },
 ): Promise<FastifyInstance> {
+  const { metrics, tracing } = observers;
   const server = await createHttpServer({
     routes,
     authenticator,
     bodyLimit: config.bodyLimit,
     devMode: !config.apiKey,
     plugins: [
+      // A span per request (continuing an incoming traceparent), when tracing is on.
+      ...(tracing ? [httpTracingPlugin()] : []),
       // Every request counted by route pattern and status; `GET /metrics` when served on this port.
       ...(metrics ? [httpMetricsPlugin(metrics)] : []),
       ...(metrics && config.metrics === 'on' ? [metricsRoutePlugin(metrics, config)] : []),

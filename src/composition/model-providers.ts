@@ -17,6 +17,7 @@ export function createModelProviders(
   resilience: ResilienceOptions,
   closers: CloserStack,
   log: RelayLog,
+  fetch?: typeof globalThis.fetch,
 ): ModelResolver {
   const remote: Record<string, ProviderConfig> = {};
   const local: Record<string, LlamaCppProviderConfig> = {};
@@ -30,6 +31,7 @@ export function createModelProviders(
     providers: remote,
     models: config.models,
     resilience,
+    ...(fetch ? { fetch } : {}),
   });
   if (Object.keys(local).length === 0) return upstream;
   // Said once at start-up; a run on a model that cannot load fails with the same reason.

@@ -37,6 +37,9 @@ import { createModelProviders } from './model-providers.ts';
 import { observedModels } from './metrics-observers.ts';
 import type { RelayLog } from './log-relay.ts';
 import type { Persistence } from './persistence.ts';
+import type { Tracing } from './tracing.ts';
+import { tracedModels, tracedServerTools } from './tracing-observers.ts';
+import { tracedFetch } from '../telemetry/trace-propagation.ts';
 import type { Retrieval } from './retrieval.ts';
 import type { ServiceAgentsPart } from './service-agents.ts';
 
@@ -71,11 +74,12 @@ export async function createRunEngine(
     retrieval: Retrieval;
     agents: ServiceAgentsPart;
     metrics: Metrics | undefined;
+    tracing: Tracing | undefined;
   },
 ): Promise<RunEngine> {
   const { store, blobs, bus } = parts.persistence;
   const { builtinAgents, a2aClient } = parts.agents;
-  const { metrics } = parts;
+  const { metrics, tracing } = parts;
   const configuredModels =
     overrides.models ??
     createModelProviders(
@@ -83,8 +87,13 @@ export async function createRunEngine(
       { ...MODEL_RETRY, idleTimeoutMs: config.modelTimeoutSeconds * 1000 },
       closers,
       log,
+      // With tracing on, each provider request carries its model call's trace context.
+      tracing ? tracedFetch((input, init) => fetch(input, init)) : undefined,
     );
-  const models = metrics ? observedModels(configuredModels, metrics) : configuredModels;
+  const spannedModels = tracing
+    ? tracedModels(configuredModels, config, tracing.captureContent)
+    : configuredModels;
+  const models = metrics ? observedModels(spannedModels, metrics) : spannedModels;
   const { onFilesQueued } = parts.retrieval;
   const toolResources = createToolResourcesResolver({ onFilesQueued });
   const messageAttachments = createMessageAttachments({ onFilesQueued });
@@ -116,6 +125,9 @@ export async function createRunEngine(
   ];
   if (config.codeSandbox !== 'off')
     serverTools.push(createCodeInterpreterTool({ store, blobs, sessions: codeSessions.get }));
+  const tracedTools = tracing
+    ? tracedServerTools(serverTools, tracing.captureContent)
+    : serverTools;
   const engine = {
     models,
     runs,
@@ -135,7 +147,7 @@ export async function createRunEngine(
       history: createResponseHistory(store, loadImage),
       bus,
       models,
-      serverTools,
+      serverTools: tracedTools,
       counter: await loadTokenCounter(),
       loadImage,
       toolResources: (record) => runToolResources(store, record),

@@ -15,6 +15,8 @@ import type { BuiltinServiceAgent } from '../service-agents/builtin-agent.ts';
 import type { AppOverrides } from './app-types.ts';
 import { BUILTIN_AGENTS, builtinLedger, type BuiltinAgentEntry } from './builtin-agents.ts';
 import type { CloserStack } from './closer-stack.ts';
+import type { Tracing } from './tracing.ts';
+import { tracedFetch } from '../telemetry/trace-propagation.ts';
 
 export interface ServiceAgentsPart {
   chain: Chain;
@@ -28,6 +30,7 @@ export function createServiceAgentsPart(
   config: Config,
   overrides: AppOverrides,
   closers: CloserStack,
+  tracing: Tracing | undefined,
   registry: readonly BuiltinAgentEntry[] = BUILTIN_AGENTS,
 ): ServiceAgentsPart {
   const compiler = createSolcCompiler();
@@ -53,6 +56,10 @@ export function createServiceAgentsPart(
     const { close } = instance;
     if (close) closers.push(`built-in agent ${entry.builtin}`, () => close.call(instance));
   }
-  const a2aClient = createA2aClient({ allowedHosts: resolveA2aAllowedHosts(config) });
+  const a2aClient = createA2aClient({
+    allowedHosts: resolveA2aAllowedHosts(config),
+    // With tracing on, each A2A request carries the trace context of the run that sent it.
+    ...(tracing ? { fetch: tracedFetch((input, init) => fetch(input, init)) } : {}),
+  });
   return { chain, builtinAgents, a2aClient };
 }

@@ -7,6 +7,7 @@ import { parseHostPattern } from './host-pattern.ts';
 import { PurchasingConfigSchema } from './purchasing-config.ts';
 import { Secret } from './secret.ts';
 import { STORAGE_ENVIRONMENT_VARIABLES, StorageConfigShape } from './storage-config.ts';
+import { TRACING_ENVIRONMENT_VARIABLES, TracingConfigShape } from './tracing-config.ts';
 
 /** A named upstream model provider from `concierge.config.json` (`"ollama/llama3.2"` routes to `ollama`). */
 export const ProviderConfigSchema = z.strictObject({
@@ -247,6 +248,7 @@ export const ConfigSchema = z.strictObject({
     maxPurchaseUsd: 50,
   }),
   ...StorageConfigShape,
+  ...TracingConfigShape,
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -308,4 +310,5 @@ export const ENVIRONMENT_VARIABLES = {
   ...STORAGE_ENVIRONMENT_VARIABLES,
   metrics: 'CONCIERGE_METRICS',
   metricsToken: 'CONCIERGE_METRICS_TOKEN',
+  ...TRACING_ENVIRONMENT_VARIABLES,
 } as const satisfies Partial<Record<keyof Config, string>>;

@@ -164,4 +164,9 @@ export interface RunOptions {
   history?: 'external';
   /** `disabled`: a history that does not fit fails the run instead of losing its oldest turns. */
   truncation?: 'auto' | 'disabled';
+  /**
+   * The W3C trace context of the request that created the run, when tracing is on: the worker that
+   * executes the run (or takes it over) continues that trace, in whatever process it runs.
+   */
+  trace_context?: { traceparent: string; tracestate?: string } | null;
 }

@@ -13,6 +13,7 @@ import { ActiveRunConflictError } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import type { EventBus } from './event-bus.ts';
 import type { RunHandOff } from './run-hand-off.ts';
+import { currentTraceContext } from '../telemetry/trace-propagation.ts';
 
 /** The run fields a caller may set; unset ones come from the assistant or OpenAI's defaults. */
 export interface RunParams {
@@ -142,6 +143,9 @@ export async function insertRun(
   handOff?: RunHandOff,
 ): Promise<{ run: Run; events: RunEvent[] }> {
   const reservation = handOff?.reserve();
+  // The creating request's trace goes with the run to whichever worker executes it.
+  const traceContext = currentTraceContext();
+  const runOptions = traceContext ? { ...options, trace_context: traceContext } : options;
   let threadId: string | undefined;
   try {
     const { record, events } = await store.transaction(async (transaction) => {
@@ -150,7 +154,7 @@ export async function insertRun(
       const stored: RunRecord = {
         projectId,
         run,
-        options,
+        options: runOptions,
         lockedBy: reservation?.workerId ?? null,
         leaseUntil: reservation?.leaseUntil ?? null,
       };

@@ -24,6 +24,8 @@ import { requestInput, type RunSession } from './run-session.ts';
 import { settleTools } from './run-tools.ts';
 import { modelRequests, runUsage } from './run-usage.ts';
 import { RunWriter } from './run-writer.ts';
+import { describeRunOutcome, inRunSpan } from './run-span.ts';
+import type { Span } from '../telemetry/tracer.ts';
 import { streamTurn, TurnState, type StreamTurnOptions } from './stream-turn.ts';
 import type { TokenCounter } from './token-counter.ts';
 
@@ -57,11 +59,21 @@ export interface ExecutorDependencies {
  * Executes a run this worker has claimed, until it ends, pauses, or is handed back. `lastSeq` is the
  * run's last stored event when the caller knows it (a run handed off at insert).
  */
-export async function executeRun(
+export function executeRun(
   dependencies: ExecutorDependencies,
   record: RunRecord,
   signal: AbortSignal,
   lastSeq?: number,
+): Promise<void> {
+  return inRunSpan(record, (span) => executeInSpan(dependencies, record, signal, span, lastSeq));
+}
+
+async function executeInSpan(
+  dependencies: ExecutorDependencies,
+  record: RunRecord,
+  signal: AbortSignal,
+  span: Span,
+  lastSeq: number | undefined,
 ): Promise<void> {
   const { store, projectId } = { store: dependencies.store, projectId: record.projectId };
   const writer = new RunWriter({
@@ -127,6 +139,8 @@ export async function executeRun(
       },
       error,
     );
+  } finally {
+    describeRunOutcome(span, writer.run);
   }
 }
 

@@ -22,6 +22,15 @@ import type {
   ProposalDraft,
 } from './builtin-agent.ts';
 import { decideProposal, denyReasons, recheckAndMove, type Recheck } from './action-decisions.ts';
+import { Concierge, GenAi } from '../telemetry/gen-ai-attributes.ts';
+import { withSpan } from '../telemetry/tracer.ts';
+
+/** The status an action moves to after the agent's step result of each kind. */
+const ACTION_STATUS_AFTER: Record<AgentStepResult['kind'], string> = {
+  answer: 'executed',
+  failed: 'failed',
+  proposal: 'superseded',
+};
 
 /** Proposals one call may chain (a price change asks again); more means the agent is looping. */
 const MAX_PROPOSALS = 5;
@@ -150,9 +159,25 @@ async function execute(
   }
   let result: AgentStepResult;
   try {
-    result = await context.builtin.execute(
-      { id: action.proposal.id, draft: draftOf(action.proposal, state) },
-      context.agentContext,
+    result = await withSpan(
+      `execute_action ${context.agent.name}`,
+      {
+        attributes: {
+          [GenAi.operationName]: 'execute_action',
+          [Concierge.serviceAgentName]: context.agent.name,
+          [Concierge.actionId]: action.id,
+          [Concierge.actionKind]: action.proposal.kind,
+          [Concierge.actionValueUsd]: action.proposal.value_usd,
+        },
+      },
+      async (span) => {
+        const stepResult = await context.builtin.execute(
+          { id: action.proposal.id, draft: draftOf(action.proposal, state) },
+          context.agentContext,
+        );
+        span.setAttribute(Concierge.actionStatus, ACTION_STATUS_AFTER[stepResult.kind]);
+        return stepResult;
+      },
     );
   } catch (error) {
     await move(

@@ -1,8 +1,9 @@
 /**
  * What `concierge serve` loads before it answers: the compiled tree without a TypeScript loader, and
  * none of the heavy parts that only some requests need (the dev chain's EDR, solc and its worker, the
- * demo merchant, Pyodide, the document parsers, node-llama-cpp). They load on first use, so start-up stays fast and
- * idle memory small.
+ * demo merchant, Pyodide, the document parsers, node-llama-cpp). They load on first use, so start-up
+ * stays fast and idle memory small. With tracing off (no `OTEL_*` exporter) the OpenTelemetry SDK is
+ * not loaded at all.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +34,11 @@ describe('server start-up', () => {
         CONCIERGE_DATABASE_URL: `sqlite:${join(directory, 'start-up.db')}`,
         CONCIERGE_DATA_DIR: directory,
         MODULE_TRACE_FILE: trace,
+        // Set for the child alone: tracing stays off whatever the test runner's environment says.
+        OTEL_SDK_DISABLED: '',
+        OTEL_TRACES_EXPORTER: '',
+        OTEL_EXPORTER_OTLP_ENDPOINT: '',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '',
       },
       ['serve'],
       ['--import', TRACE_PRELOAD],
@@ -62,5 +68,13 @@ describe('server start-up', () => {
     );
     expect(heavy).toEqual([]);
     expect(loaded.filter((line) => line.startsWith('worker '))).toEqual([]);
+  });
+
+  it('loads no OpenTelemetry SDK with tracing off, only its no-op API', () => {
+    expect(modules().some((line) => line.includes('/node_modules/@opentelemetry/api/'))).toBe(true);
+    const sdk = modules().filter((line) =>
+      /\/node_modules\/@opentelemetry\/(?!api\/)|\/tracing-sdk\.js$/.test(line),
+    );
+    expect(sdk).toEqual([]);
   });
 });

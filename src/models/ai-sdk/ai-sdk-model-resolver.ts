@@ -18,6 +18,8 @@ export interface AiSdkModelResolverOptions {
   /** Per-model settings by model name (with or without the provider prefix). */
   models?: Record<string, ModelConfig>;
   resilience: ResilienceOptions;
+  /** The fetch providers send requests with (tracing adds the trace context); the global one if unset. */
+  fetch?: typeof fetch;
 }
 
 export function createAiSdkModelResolver(options: AiSdkModelResolverOptions): ModelResolver {
@@ -53,7 +55,7 @@ export function createAiSdkModelResolver(options: AiSdkModelResolverOptions): Mo
       const key = `${providerName}\u0000${modelId}`;
       let model = cache.get(key);
       if (!model) {
-        const created = createProviderModel(provider, modelId);
+        const created = createProviderModel(provider, modelId, options.fetch);
         model = withResilience(
           new AiSdkLanguageModel(created.model, created.optionsName),
           options.resilience,

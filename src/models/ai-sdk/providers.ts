@@ -41,7 +41,9 @@ export function fixOpenAICompatibleBody(body: Body): Body {
 export function createProviderModel(
   config: ProviderConfig,
   modelId: string,
+  fetch?: typeof globalThis.fetch,
 ): { model: LanguageModelV3; optionsName: string } {
+  const common = fetch ? { fetch } : {};
   switch (config.type) {
     case 'openai':
       return {
@@ -49,6 +51,7 @@ export function createProviderModel(
           ...(config.baseURL ? { baseURL: config.baseURL } : {}),
           ...(config.apiKey ? { apiKey: config.apiKey } : {}),
           ...(config.headers ? { headers: config.headers } : {}),
+          ...common,
         }).chat(modelId),
         optionsName: 'openai',
       };
@@ -58,6 +61,7 @@ export function createProviderModel(
           ...(config.baseURL ? { baseURL: config.baseURL } : {}),
           ...(config.apiKey ? { apiKey: config.apiKey } : {}),
           ...(config.headers ? { headers: config.headers } : {}),
+          ...common,
         }).languageModel(modelId),
         optionsName: 'anthropic',
       };
@@ -68,6 +72,7 @@ export function createProviderModel(
         baseURL: config.baseURL ?? 'https://api.openai.com/v1',
         ...(config.apiKey ? { apiKey: config.apiKey } : {}),
         ...(config.headers ? { headers: config.headers } : {}),
+        ...common,
         includeUsage: true,
         supportsStructuredOutputs: true,
         transformRequestBody: (body) => fixOpenAICompatibleBody(body as Body),

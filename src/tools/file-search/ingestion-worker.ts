@@ -13,6 +13,8 @@ import type { Embedder } from './cached-embedder.ts';
 import type { DocumentParser } from './document-parser.ts';
 import { ingestFile } from './ingest-file.ts';
 import { DocumentError } from './parsers/document-error.ts';
+import { Concierge } from '../../telemetry/gen-ai-attributes.ts';
+import { recordFailure, ROOT_CONTEXT, withSpan, type Span } from '../../telemetry/tracer.ts';
 
 export interface IngestionWorkerOptions {
   store: Store;
@@ -71,7 +73,24 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
     });
   }
 
-  async function run(job: IngestionJob): Promise<void> {
+  /** One claim of a job, as an `ingest_file` span (a trace of its own: no request waits on it). */
+  function run(job: IngestionJob): Promise<void> {
+    return withSpan(
+      'ingest_file',
+      {
+        parent: ROOT_CONTEXT,
+        attributes: {
+          [Concierge.projectId]: job.projectId,
+          [Concierge.vectorStoreId]: job.vectorStoreId,
+          [Concierge.fileId]: job.fileId,
+          [Concierge.ingestionAttempt]: job.attempts,
+        },
+      },
+      (span) => runJob(job, span),
+    );
+  }
+
+  async function runJob(job: IngestionJob, span: Span): Promise<void> {
     const work = new AbortController();
     const abortOnStop = () => work.abort(stopping.signal.reason);
     stopping.signal.addEventListener('abort', abortOnStop, { once: true });
@@ -91,6 +110,7 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
     );
     try {
       if (job.attempts > maxAttempts) {
+        span.setAttribute(Concierge.ingestionOutcome, 'failed');
         await store.ingestionQueue.fail(job, owner, {
           code: 'server_error',
           message: `Indexing was interrupted ${maxAttempts} times (the worker crashed or its lease lapsed), the limit of attempts per file; giving up on this file.`,
@@ -99,6 +119,8 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
       }
       const result = await ingestFile(options, job, work.signal);
       work.signal.throwIfAborted();
+      span.setAttribute(Concierge.ingestionChunks, result.chunks.length);
+      span.setAttribute(Concierge.ingestionOutcome, 'completed');
       await store.transaction(async (transaction) => {
         if (!(await transaction.ingestionQueue.complete(job, owner, result.usageBytes))) return;
         await transaction.chunks.replaceForFile(
@@ -109,6 +131,8 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
         );
       });
     } catch (error) {
+      span.setAttribute(Concierge.ingestionOutcome, work.signal.aborted ? 'released' : 'failed');
+      if (!work.signal.aborted) recordFailure(span, error);
       if (work.signal.aborted) {
         if (stopping.signal.aborted) await store.ingestionQueue.release(job, owner).catch(() => {});
         return;
