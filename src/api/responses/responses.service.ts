@@ -19,7 +19,10 @@ import type { Store } from '../../storage/store.ts';
 import type { ListQuery } from '../shared/common.schemas.ts';
 import { ResponseTranslator, translateAll, type ResponseStreamEvent } from './response-events.ts';
 import { chainItems, instructionItems, responseChain } from './response-history.ts';
-import { toInputItems } from './response-input.ts';
+import { resolveInput } from './request-history.ts';
+import { checkInputFiles } from './response-files.ts';
+import { checkCompactions } from './compaction-content.ts';
+import type { ResponseFileReader } from './response-history.ts';
 import {
   beginConversationTurn,
   conversationOf,
@@ -82,22 +85,11 @@ function checkOutputs(history: ConversationItem[], input: InputItem[]): void {
   }
 }
 
-function unsupported(input: InputItem[]): void {
-  for (const [index, item] of input.entries()) {
-    if (item.type !== 'message' || item.role === 'assistant') continue;
-    const part = item.content.findIndex((content) => content.type === 'input_file');
-    if (part !== -1)
-      throw new InvalidRequestError(
-        'input_file content is not supported yet; attach files through file_search instead.',
-        `input[${index}].content[${part}]`,
-      );
-  }
-}
-
 export function createResponsesService(
   store: Store,
   runs: RunsEngine,
   containers: ResponseContainers,
+  readFile: ResponseFileReader,
 ): ResponsesService {
   async function find(projectId: string, id: string): Promise<ResponseRecord> {
     const record = await store.responses.find(projectId, id);
@@ -216,15 +208,11 @@ export function createResponsesService(
     keyId: string | null,
     { responseId, chain, history, stored }: CreateContext,
   ): Promise<ResponseRecord> {
-    const byId = new Map(history.map((item) => [item.id, item]));
-    const input = await toInputItems(params.input ?? [], async (id, index) => {
-      const item = byId.get(id);
-      if (!item) throw new NotFoundError(`Item with id '${id}' not found.`, `input[${index}].id`);
-      return item as InputItem;
-    });
+    const input = await resolveInput(history, params.input ?? []);
     if (input.length === 0)
       throw new InvalidRequestError("Missing required parameter: 'input'.", 'input');
-    unsupported(input);
+    checkCompactions(input);
+    await checkInputFiles(projectId, input, readFile);
     checkOutputs(history, input);
     const response = newResponse(responseId, params, stored);
     const conversationId = conversationOf(params);
