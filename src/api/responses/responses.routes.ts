@@ -108,7 +108,13 @@ export function responsesRoutes(
       query: ResponseRetrieveQuerySchema,
       response: ResponseObjectSchema,
       handler: async ({ projectId, params, query, reply }) => {
-        if (query.stream !== 'true') return responses.retrieve(projectId, params.response_id);
+        const include = query['include[]'];
+        if (query.stream !== 'true')
+          return responses.retrieve(
+            projectId,
+            params.response_id,
+            typeof include === 'string' ? [include] : include,
+          );
         const record = await responses.find(projectId, params.response_id);
         return stream(reply, record, query.starting_after);
       },

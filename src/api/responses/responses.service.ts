@@ -62,7 +62,8 @@ export interface ResponsesService {
   /** Drops everything a `store: false` response left (its row, and its run and thread). */
   forget(record: ResponseRecord): Promise<void>;
   find(projectId: string, id: string): Promise<ResponseRecord>;
-  retrieve(projectId: string, id: string): Promise<Response>;
+  /** The response; `include` adds to what its built-in tool items show (`GET …?include[]=`). */
+  retrieve(projectId: string, id: string, include?: readonly string[]): Promise<Response>;
   delete(
     projectId: string,
     id: string,
@@ -329,15 +330,17 @@ export function createResponsesService(
     forget,
     find,
 
-    async retrieve(projectId, id) {
+    async retrieve(projectId, id, include = []) {
       const record = await find(projectId, id);
       const { status } = record.response;
-      if (status !== 'queued' && status !== 'in_progress') return record.response;
-      // Not settled yet: what its events say so far.
+      const kept = await responseInclude(store, record);
+      const extra = include.some((value) => !kept.includes(value));
+      if (status !== 'queued' && status !== 'in_progress' && !extra) return record.response;
+      // Not settled yet, or asked to show more: what its events say, with what is asked for.
       const translator = translateAll(
         record.response,
         await segmentEvents(store, record),
-        await responseInclude(store, record),
+        [...new Set([...kept, ...include])],
         await stepTranscripts(store, record),
       );
       const response = translator.response;
