@@ -37,6 +37,8 @@ import { messagesRoutes } from '../api/threads/messages/messages.routes.ts';
 import { createMessagesService } from '../api/threads/messages/messages.service.ts';
 import { responsesRoutes } from '../api/responses/responses.routes.ts';
 import { createResponsesService } from '../api/responses/responses.service.ts';
+import { createInputTokensService } from '../api/responses/input-tokens.ts';
+import { createCompactionService } from '../api/responses/response-compaction.ts';
 import { runsRoutes } from '../api/threads/runs/runs.routes.ts';
 import { createRunsService } from '../api/threads/runs/runs.service.ts';
 import { stepsRoutes } from '../api/threads/runs/steps/steps.routes.ts';
@@ -55,6 +57,7 @@ import { createDirectAgentCalls } from '../service-agents/direct-call.ts';
 import { readDocumentText } from '../tools/file-search/ingest-file.ts';
 import { rewriteQuery } from '../tools/file-search/rewrite-query.ts';
 import type { Persistence } from './persistence.ts';
+import { responseFileReader } from './response-files.ts';
 import type { Retrieval } from './retrieval.ts';
 import type { RunEngine } from './run-engine.ts';
 import type { ServiceAgentsPart } from './service-agents.ts';
@@ -156,6 +159,10 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
 function conversationRoutes(parts: ApiParts, containers: ContainersService) {
   const { store } = parts.persistence;
   const { runs: engine, toolResources, messageAttachments } = parts.engine;
+  const loaders = {
+    image: parts.engine.loadImage,
+    file: responseFileReader(parts.persistence, parts.retrieval),
+  };
   const threads = createThreadsService({ store, toolResources, engine });
   const runs = createRunsService({ store, engine });
   const routes: RouteDefinition[] = [
@@ -164,7 +171,10 @@ function conversationRoutes(parts: ApiParts, containers: ContainersService) {
     ...messagesRoutes(createMessagesService({ store, beforeCreate: messageAttachments })),
     ...runsRoutes(runs),
     ...stepsRoutes(runs),
-    ...responsesRoutes(createResponsesService(store, engine, containers)),
+    ...responsesRoutes(createResponsesService(store, engine, containers, loaders.file), {
+      inputTokens: createInputTokensService(store, loaders),
+      compaction: createCompactionService(store, parts.engine.models, loaders),
+    }),
   ];
   return { routes };
 }

@@ -21,6 +21,7 @@ import { createResponseHistory } from '../api/responses/response-history.ts';
 import { conversationSettled } from '../api/conversations/conversation-turn.ts';
 import { responseSettled } from '../api/responses/response-settled.ts';
 import { createImageLoader } from '../engine/image-loader.ts';
+import type { ResponseImageLoader } from '../api/responses/response-history.ts';
 import { loadTokenCounter } from '../engine/token-counter.ts';
 import { runToolResources } from '../engine/tool-resources.ts';
 import { createWorker, type Worker } from '../engine/worker.ts';
@@ -40,6 +41,7 @@ import type { Persistence } from './persistence.ts';
 import type { Tracing } from './tracing.ts';
 import { tracedModels, tracedServerTools } from './tracing-observers.ts';
 import { tracedFetch } from '../telemetry/trace-propagation.ts';
+import { responseFileReader } from './response-files.ts';
 import type { Retrieval } from './retrieval.ts';
 import type { ServiceAgentsPart } from './service-agents.ts';
 
@@ -60,6 +62,8 @@ export interface RunEngine {
   messageAttachments: MessageFilesHook;
   /** Closes the code session of a key (a container id) on this node, if one is open. */
   endCodeSession(key: string): Promise<void>;
+  /** Reads an image file of a project for a model (a response's `input_image` with a file id). */
+  loadImage: ResponseImageLoader;
   /** The run worker of this process, when `config.worker` is on; not started yet. */
   worker: Worker | undefined;
 }
@@ -134,6 +138,7 @@ export async function createRunEngine(
     toolResources,
     messageAttachments,
     endCodeSession: codeSessions.end,
+    loadImage,
   };
   if (!config.worker) return { ...engine, worker: undefined };
   worker = createWorker({
@@ -144,7 +149,10 @@ export async function createRunEngine(
     onTakeover: metrics && (() => metrics.leaseTakeover()),
     dependencies: {
       store: withSettledHooks(store, settled),
-      history: createResponseHistory(store, loadImage),
+      history: createResponseHistory(store, {
+        image: loadImage,
+        file: responseFileReader(parts.persistence, parts.retrieval),
+      }),
       bus,
       models,
       serverTools: tracedTools,

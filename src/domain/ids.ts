@@ -31,6 +31,7 @@ export const ID_PREFIXES = {
   functionCall: 'fc_',
   functionCallOutput: 'fco_',
   reasoning: 'rs_',
+  compaction: 'cmp_',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

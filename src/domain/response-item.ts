@@ -98,6 +98,18 @@ export type ReasoningItem = {
   status?: ItemStatus;
 };
 
+/**
+ * A compaction (`POST /v1/responses/compact`): the history before it, summarized by the model.
+ * `encrypted_content` is opaque to the client; a response that reads this item gives its model the
+ * summary in place of the history it replaces.
+ */
+export type CompactionItem = {
+  type: 'compaction';
+  id: string;
+  encrypted_content: string;
+  created_by?: string;
+};
+
 export type FileSearchCallItem = {
   type: 'file_search_call';
   id: string;
@@ -175,6 +187,7 @@ export type InputItem =
   | FunctionCallItem
   | FunctionCallOutputItem
   | ReasoningItem
+  | CompactionItem
   | FileSearchCallItem
   | CodeInterpreterCallItem
   | McpListToolsItem
@@ -191,6 +204,7 @@ export const ITEM_ID_PREFIXES = {
   function_call: 'fc_',
   function_call_output: 'fco_',
   reasoning: 'rs_',
+  compaction: 'cmp_',
   file_search_call: 'fs_',
   code_interpreter_call: 'ci_',
   mcp_list_tools: 'mcpl_',

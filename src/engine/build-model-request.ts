@@ -13,7 +13,7 @@ import type {
   ModelTool,
 } from '../models/language-model.ts';
 import type { StepTranscript } from '../domain/run-record.ts';
-import { messageTokens, promptBudget } from './context-budget.ts';
+import { messageTokens, promptBudget, requestTokens } from './context-budget.ts';
 import { fitText, outputCap } from './fit-tool-output.ts';
 import { RunFailure } from './run-failure.ts';
 import { imageTokens, MESSAGE_OVERHEAD_TOKENS, type TokenCounter } from './token-counter.ts';
@@ -246,12 +246,11 @@ function maxOutputTokens(
 
 /** Tokens of what every request of this run carries: instructions, tools, and the run's own turns. */
 function fixedTokens(input: BuildRequestInput, transcript: ModelMessage[]): number {
-  const system = input.run.instructions;
-  return (
-    (system ? input.counter.count(system) + MESSAGE_OVERHEAD_TOKENS : 0) +
-    input.tools.reduce((sum, tool) => sum + input.counter.count(JSON.stringify(tool)), 0) +
-    transcript.reduce((sum, message) => sum + messageTokens(input.counter, message), 0)
-  );
+  return requestTokens(input.counter, {
+    system: input.run.instructions || undefined,
+    tools: input.tools,
+    messages: transcript,
+  });
 }
 
 /** The transcript with its largest tool outputs cut (head and tail kept) until `excess` tokens are freed. */

@@ -4,7 +4,7 @@
  * phase (which fits tool outputs before the model reads them) measure with these functions.
  */
 import type { Run } from '../domain/run.ts';
-import type { ModelCapabilities, ModelMessage } from '../models/language-model.ts';
+import type { ModelCapabilities, ModelMessage, ModelTool } from '../models/language-model.ts';
 import { RunFailure } from './run-failure.ts';
 import { imageTokens, MESSAGE_OVERHEAD_TOKENS, type TokenCounter } from './token-counter.ts';
 
@@ -58,4 +58,19 @@ export function messageTokens(counter: TokenCounter, message: ModelMessage): num
     else total += counter.count(part.output);
   }
   return total;
+}
+
+/**
+ * Estimated prompt tokens of a whole request, as the request builder measures it: the system text
+ * with its framing, each tool declaration as JSON, and every message.
+ */
+export function requestTokens(
+  counter: TokenCounter,
+  request: { system: string | undefined; tools: ModelTool[]; messages: ModelMessage[] },
+): number {
+  return (
+    (request.system ? counter.count(request.system) + MESSAGE_OVERHEAD_TOKENS : 0) +
+    request.tools.reduce((sum, tool) => sum + counter.count(JSON.stringify(tool)), 0) +
+    request.messages.reduce((sum, message) => sum + messageTokens(counter, message), 0)
+  );
 }

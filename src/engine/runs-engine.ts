@@ -33,6 +33,9 @@ export type { RunParams } from './create-run.ts';
 export type { ToolOutput } from './run-transitions.ts';
 export type { RunHistory, RunSettledHook, SettledRun } from './run-hooks.ts';
 export { withSettledHooks } from './run-hooks.ts';
+// How a request's prompt is measured, for callers that count or build one outside a run.
+export { requestTokens } from './context-budget.ts';
+export { loadTokenCounter, type TokenCounter } from './token-counter.ts';
 
 /**
  * Checks and effects of a caller's input that belong in the transaction storing it; the API layer

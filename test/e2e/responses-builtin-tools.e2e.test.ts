@@ -82,6 +82,15 @@ describe('built-in tools in responses with the official SDK', () => {
     const stored = await bed.client.responses.retrieve(response.id);
     const storedErrors = checkConformance ? validateResponseResource(stored) : [];
     expect(storedErrors).toEqual([]);
+    // Asked for on retrieve, the results show although the request did not include them.
+    const included = await bed.client.responses.retrieve(response.id, {
+      include: ['file_search_call.results'],
+    });
+    const shown = included.output.find((item) => item.type === 'file_search_call');
+    expect(shown?.type === 'file_search_call' ? shown.results : null).toEqual([
+      expect.objectContaining({ file_id: handbookId, filename: 'handbook.md' }),
+    ]);
+    expect(included.output_text).toBe(response.output_text);
   });
 
   it('shows the file search results only with include: ["file_search_call.results"]', async () => {

@@ -30,12 +30,16 @@ type JsonSchema = {
 
 /** Values of JSON types the schema does not accept. */
 function wrongTypedValues(schema: JsonSchema): unknown[] {
-  const branches = schema.anyOf ?? schema.oneOf ?? [schema];
-  const accepted = new Set(
-    branches.flatMap((branch) =>
-      Array.isArray(branch.type) ? branch.type : branch.type ? [branch.type] : [],
-    ),
-  );
+  // A nullable union is a union inside a union: its branches are the types of every member.
+  const typesOf = (branch: JsonSchema): string[] =>
+    branch.anyOf || branch.oneOf
+      ? (branch.anyOf ?? branch.oneOf)!.flatMap(typesOf)
+      : Array.isArray(branch.type)
+        ? branch.type
+        : branch.type
+          ? [branch.type]
+          : [];
+  const accepted = new Set(typesOf(schema));
   if (accepted.size === 0) return [];
   const candidates: Array<[string, unknown]> = [
     ['string', 'a string'],
@@ -89,6 +93,8 @@ const VALID_BODIES: Record<string, Record<string, unknown>> = {
   answerServiceAgentAction: { approved: true },
   callAssistantAgent: { jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: 'run_missing' } },
   createResponse: { model: 'gpt-4o', input: 'hi' },
+  Getinputtokencounts: { model: 'gpt-4o', input: 'hi' },
+  Compactconversation: { model: 'gpt-4o', input: 'hi' },
   createConversation: {},
   updateConversation: { metadata: {} },
   createConversationItems: { items: [{ type: 'message', role: 'user', content: 'hi' }] },

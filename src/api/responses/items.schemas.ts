@@ -126,6 +126,16 @@ export const ReasoningSchema = z.strictObject({
   encrypted_content: z.string().nullable().optional(),
 });
 
+/** A compaction item from `POST /v1/responses/compact`, sent back as input. */
+export const CompactionSchema = z.strictObject({
+  type: z.literal('compaction'),
+  id: ItemIdSchema.nullable().optional(),
+  encrypted_content: z
+    .string()
+    .min(1)
+    .max(2 * MAX_TEXT),
+});
+
 /** A stored item named by id (an item of an earlier response). */
 export const ItemReferenceSchema = z.strictObject({
   type: z.literal('item_reference'),
@@ -144,6 +154,7 @@ export const InputItemSchema = z.preprocess(
     FunctionCallSchema,
     FunctionCallOutputSchema,
     ReasoningSchema,
+    CompactionSchema,
     ItemReferenceSchema,
   ]),
 );

@@ -3,19 +3,32 @@
  * its output, oldest first), then the response's own input. The engine reads it through its
  * `RunHistory` port as model messages; the request builder fits it to the window as it fits threads.
  */
-import { NotFoundError } from '../../domain/errors.ts';
+import { ApiError, NotFoundError } from '../../domain/errors.ts';
 import type { ResponseRecord } from '../../domain/response.ts';
-import type { ConversationItem, InputContent } from '../../domain/response-item.ts';
+import type { ConversationItem, InputContent, InputFile } from '../../domain/response-item.ts';
 import type { RunHistory } from '../../engine/runs-engine.ts';
 import type { ModelContentPart, ModelMessage } from '../../models/language-model.ts';
 import type { Store } from '../../storage/store.ts';
 import { conversationHistory } from '../conversations/conversation-turn.ts';
+import { compactionTurn, decodeCompaction } from './compaction-content.ts';
 
 /** Reads an image file of the project (bytes and media type), or undefined. */
 export type ResponseImageLoader = (
   projectId: string,
   fileId: string,
 ) => Promise<{ bytes: Uint8Array; mediaType: string } | undefined>;
+
+/**
+ * The text of an `input_file` part (an uploaded file, or `file_data`), read by the document parsers
+ * of file search; throws an `InvalidRequestError` (or a `DocumentError`) saying why there is none.
+ */
+export type ResponseFileReader = (projectId: string, part: InputFile) => Promise<string>;
+
+/** What turning items into model messages reads: images and files of the project. */
+export interface ResponseLoaders {
+  image: ResponseImageLoader;
+  file: ResponseFileReader;
+}
 
 const DATA_URL = /^data:(image\/[a-z+.-]+);base64,(.*)$/i;
 
@@ -56,10 +69,15 @@ function outputText(output: string | InputContent[]): string {
   return output.map((part) => (part.type === 'input_text' ? part.text : '')).join('');
 }
 
+/** A file's text as the model reads it: its name, then its text. */
+export function fileTurnText(part: InputFile, text: string): string {
+  return `File ${part.filename ?? part.file_id ?? 'attachment'}:\n\n${text}`;
+}
+
 async function userContent(
   projectId: string,
   content: InputContent[],
-  loadImage: ResponseImageLoader,
+  loaders: ResponseLoaders,
 ): Promise<ModelContentPart[]> {
   const parts: ModelContentPart[] = [];
   for (const part of content) {
@@ -73,7 +91,7 @@ async function userContent(
         detail: part.detail,
       });
     } else if (part.type === 'input_image' && part.file_id) {
-      const image = await loadImage(projectId, part.file_id);
+      const image = await loaders.image(projectId, part.file_id);
       if (image)
         parts.push({
           type: 'image',
@@ -81,6 +99,13 @@ async function userContent(
           mediaType: image.mediaType,
           detail: part.detail,
         });
+    } else if (part.type === 'input_file') {
+      // Checked when the response was created; a file deleted since is named, not fatal.
+      const text = await loaders.file(projectId, part).catch((error: unknown) => {
+        if (error instanceof ApiError) return `(The file could not be read: ${error.message})`;
+        throw error;
+      });
+      parts.push({ type: 'text', text: fileTurnText(part, text) });
     }
   }
   return parts;
@@ -90,12 +115,13 @@ async function userContent(
  * Items as model messages: messages by role, consecutive function calls as one assistant turn with
  * their outputs as the tool turn after it. Calls without an output are left out (a provider refuses
  * a call with no result); reasoning and built-in tool items are not replayed (their results are in
- * the messages that cite them).
+ * the messages that cite them). A compaction is its summary, as a user turn; `input_file` parts are
+ * their files' text.
  */
 export async function toModelMessages(
   projectId: string,
   items: ConversationItem[],
-  loadImage: ResponseImageLoader,
+  loaders: ResponseLoaders,
 ): Promise<ModelMessage[]> {
   const answered = new Set(
     items.flatMap((item) => (item.type === 'function_call_output' ? [item.call_id] : [])),
@@ -109,8 +135,12 @@ export async function toModelMessages(
     if (item.type === 'message' && item.role === 'user') {
       messages.push({
         role: 'user',
-        content: await userContent(projectId, item.content, loadImage),
+        content: await userContent(projectId, item.content, loaders),
       });
+    } else if (item.type === 'compaction') {
+      const summary = decodeCompaction(item.encrypted_content);
+      if (summary !== undefined)
+        messages.push({ role: 'user', content: [{ type: 'text', text: compactionTurn(summary) }] });
     } else if (item.type === 'message' && item.role === 'assistant') {
       const text = item.content
         .map((part) => (part.type === 'output_text' ? part.text : part.refusal))
@@ -141,7 +171,7 @@ export async function toModelMessages(
 }
 
 /** The engine's `RunHistory` port for response runs. */
-export function createResponseHistory(store: Store, loadImage: ResponseImageLoader): RunHistory {
+export function createResponseHistory(store: Store, loaders: ResponseLoaders): RunHistory {
   return {
     async read(record) {
       // A continued run has one response per segment; its history is its first segment's.
@@ -150,11 +180,11 @@ export function createResponseHistory(store: Store, loadImage: ResponseImageLoad
       const conversation = first.response.conversation;
       if (conversation) {
         const before = await conversationHistory(store, record.projectId, conversation.id, first);
-        return toModelMessages(record.projectId, [...before, ...first.input], loadImage);
+        return toModelMessages(record.projectId, [...before, ...first.input], loaders);
       }
       const previous = first.response.previous_response_id;
       const chain = previous ? await responseChain(store, record.projectId, previous) : [];
-      return toModelMessages(record.projectId, [...chainItems(chain), ...first.input], loadImage);
+      return toModelMessages(record.projectId, [...chainItems(chain), ...first.input], loaders);
     },
   };
 }

@@ -66,6 +66,12 @@ export function toInputItem(item: ConcreteParam): InputItem {
           : {}),
         ...(item.status ? { status: item.status } : {}),
       };
+    case 'compaction':
+      return {
+        type: 'compaction',
+        id: item.id ?? newId('compaction'),
+        encrypted_content: item.encrypted_content,
+      };
   }
 }
 

@@ -7,8 +7,14 @@ import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { sendEventStream, type ServerSentEvent } from '../../http/sse.ts';
 import { listSchema } from '../shared/common.schemas.ts';
 import type { ResponseStreamEvent } from './response-events.ts';
+import type { InputTokensService } from './input-tokens.ts';
+import type { CompactionService } from './response-compaction.ts';
 import {
+  CompactedResponseSchema,
+  CompactParamsSchema,
   DeletedResponseSchema,
+  InputTokensObjectSchema,
+  InputTokensParamsSchema,
   InputItemsQuerySchema,
   ResponseCreateParamsSchema,
   ResponseObjectSchema,
@@ -31,7 +37,10 @@ async function* asSse(
   }
 }
 
-export function responsesRoutes(responses: ResponsesService): RouteDefinition[] {
+export function responsesRoutes(
+  responses: ResponsesService,
+  { inputTokens, compaction }: { inputTokens: InputTokensService; compaction: CompactionService },
+): RouteDefinition[] {
   const tag = 'Responses';
 
   function stream(reply: FastifyReply, record: ResponseRecord, startingAfter?: number) {
@@ -64,6 +73,32 @@ export function responsesRoutes(responses: ResponsesService): RouteDefinition[] 
       },
     }),
     defineRoute({
+      method: 'POST',
+      path: '/v1/responses/input_tokens',
+      operationId: 'Getinputtokencounts',
+      summary: 'Count the input tokens of a response request',
+      tag,
+      body: InputTokensParamsSchema,
+      response: InputTokensObjectSchema,
+      handler: ({ projectId, body }) => inputTokens.count(projectId, body),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/v1/responses/compact',
+      operationId: 'Compactconversation',
+      summary: "Compact a response chain's history into a compaction item",
+      tag,
+      body: CompactParamsSchema,
+      response: CompactedResponseSchema,
+      handler: ({ projectId, body, reply, request }) => {
+        const controller = new AbortController();
+        request.raw.once('close', () => {
+          if (!reply.raw.writableEnded) controller.abort();
+        });
+        return compaction.compact(projectId, body, controller.signal);
+      },
+    }),
+    defineRoute({
       method: 'GET',
       path: '/v1/responses/:response_id',
       operationId: 'getResponse',
@@ -73,7 +108,13 @@ export function responsesRoutes(responses: ResponsesService): RouteDefinition[] 
       query: ResponseRetrieveQuerySchema,
       response: ResponseObjectSchema,
       handler: async ({ projectId, params, query, reply }) => {
-        if (query.stream !== 'true') return responses.retrieve(projectId, params.response_id);
+        const include = query['include[]'];
+        if (query.stream !== 'true')
+          return responses.retrieve(
+            projectId,
+            params.response_id,
+            typeof include === 'string' ? [include] : include,
+          );
         const record = await responses.find(projectId, params.response_id);
         return stream(reply, record, query.starting_after);
       },

@@ -136,6 +136,59 @@ export const ResponseCreateParamsSchema = z.strictObject({
 
 export type ResponseCreateParams = z.output<typeof ResponseCreateParamsSchema>;
 
+/** `POST /v1/responses/input_tokens` (OpenAI's `TokenCountsBody`): what a response would read. */
+export const InputTokensParamsSchema = z.strictObject({
+  model: ModelNameSchema.nullable().optional(),
+  input: InputSchema.nullable().optional(),
+  instructions: ResponseCreateParamsSchema.shape.instructions,
+  tools: z.array(ResponseToolSchema).max(128).nullable().optional(),
+  tool_choice: ResponseToolChoiceSchema.nullable().optional(),
+  parallel_tool_calls: ResponseCreateParamsSchema.shape.parallel_tool_calls,
+  text: ResponseCreateParamsSchema.shape.text.nullable(),
+  reasoning: ResponseCreateParamsSchema.shape.reasoning,
+  previous_response_id: ResponseCreateParamsSchema.shape.previous_response_id,
+  conversation: ResponseCreateParamsSchema.shape.conversation,
+  truncation: z.enum(['auto', 'disabled']).optional(),
+  personality: z.string().max(64).optional(),
+});
+
+export type InputTokensParams = z.output<typeof InputTokensParamsSchema>;
+
+export const InputTokensObjectSchema = z.object({
+  object: z.literal('response.input_tokens'),
+  input_tokens: z.number().int(),
+});
+
+/** `POST /v1/responses/compact` (OpenAI's `CompactResponseMethodPublicBody`). */
+export const CompactParamsSchema = z.strictObject({
+  model: ModelNameSchema,
+  input: InputSchema.nullable().optional(),
+  previous_response_id: ResponseIdSchema.nullable().optional(),
+  instructions: ResponseCreateParamsSchema.shape.instructions,
+  prompt_cache_key: z.string().max(64).nullable().optional(),
+  prompt_cache_retention: z.enum(['in_memory', '24h']).nullable().optional(),
+  service_tier: ResponseCreateParamsSchema.shape.service_tier,
+});
+
+export type CompactParams = z.output<typeof CompactParamsSchema>;
+
+const UsageSchema = z.object({
+  input_tokens: z.number().int(),
+  input_tokens_details: z.object({ cached_tokens: z.number().int() }),
+  output_tokens: z.number().int(),
+  output_tokens_details: z.object({ reasoning_tokens: z.number().int() }),
+  total_tokens: z.number().int(),
+});
+
+/** OpenAI's `CompactResource`: the user messages kept, then one compaction item. */
+export const CompactedResponseSchema = z.object({
+  id: z.string(),
+  object: z.literal('response.compaction'),
+  created_at: z.number().int(),
+  output: z.array(z.looseObject({ type: z.string(), id: z.string() })),
+  usage: UsageSchema,
+});
+
 export const ResponsePathSchema = z.strictObject({ response_id: ResponseIdSchema });
 
 export const ResponseRetrieveQuerySchema = z.strictObject({
@@ -184,15 +237,7 @@ export const ResponseObjectSchema = z.object({
   safety_identifier: z.string().nullable(),
   prompt_cache_key: z.string().nullable(),
   truncation: z.enum(['auto', 'disabled']),
-  usage: z
-    .object({
-      input_tokens: z.number().int(),
-      input_tokens_details: z.object({ cached_tokens: z.number().int() }),
-      output_tokens: z.number().int(),
-      output_tokens_details: z.object({ reasoning_tokens: z.number().int() }),
-      total_tokens: z.number().int(),
-    })
-    .nullable(),
+  usage: UsageSchema.nullable(),
   metadata: MetadataObjectSchema,
   conversation: z.object({ id: z.string() }).nullable(),
 });

@@ -19,7 +19,10 @@ import type { Store } from '../../storage/store.ts';
 import type { ListQuery } from '../shared/common.schemas.ts';
 import { ResponseTranslator, translateAll, type ResponseStreamEvent } from './response-events.ts';
 import { chainItems, instructionItems, responseChain } from './response-history.ts';
-import { toInputItems } from './response-input.ts';
+import { resolveInput } from './request-history.ts';
+import { checkInputFiles } from './response-files.ts';
+import { checkCompactions } from './compaction-content.ts';
+import type { ResponseFileReader } from './response-history.ts';
 import {
   beginConversationTurn,
   conversationOf,
@@ -59,7 +62,8 @@ export interface ResponsesService {
   /** Drops everything a `store: false` response left (its row, and its run and thread). */
   forget(record: ResponseRecord): Promise<void>;
   find(projectId: string, id: string): Promise<ResponseRecord>;
-  retrieve(projectId: string, id: string): Promise<Response>;
+  /** The response; `include` adds to what its built-in tool items show (`GET …?include[]=`). */
+  retrieve(projectId: string, id: string, include?: readonly string[]): Promise<Response>;
   delete(
     projectId: string,
     id: string,
@@ -82,22 +86,11 @@ function checkOutputs(history: ConversationItem[], input: InputItem[]): void {
   }
 }
 
-function unsupported(input: InputItem[]): void {
-  for (const [index, item] of input.entries()) {
-    if (item.type !== 'message' || item.role === 'assistant') continue;
-    const part = item.content.findIndex((content) => content.type === 'input_file');
-    if (part !== -1)
-      throw new InvalidRequestError(
-        'input_file content is not supported yet; attach files through file_search instead.',
-        `input[${index}].content[${part}]`,
-      );
-  }
-}
-
 export function createResponsesService(
   store: Store,
   runs: RunsEngine,
   containers: ResponseContainers,
+  readFile: ResponseFileReader,
 ): ResponsesService {
   async function find(projectId: string, id: string): Promise<ResponseRecord> {
     const record = await store.responses.find(projectId, id);
@@ -216,15 +209,11 @@ export function createResponsesService(
     keyId: string | null,
     { responseId, chain, history, stored }: CreateContext,
   ): Promise<ResponseRecord> {
-    const byId = new Map(history.map((item) => [item.id, item]));
-    const input = await toInputItems(params.input ?? [], async (id, index) => {
-      const item = byId.get(id);
-      if (!item) throw new NotFoundError(`Item with id '${id}' not found.`, `input[${index}].id`);
-      return item as InputItem;
-    });
+    const input = await resolveInput(history, params.input ?? []);
     if (input.length === 0)
       throw new InvalidRequestError("Missing required parameter: 'input'.", 'input');
-    unsupported(input);
+    checkCompactions(input);
+    await checkInputFiles(projectId, input, readFile);
     checkOutputs(history, input);
     const response = newResponse(responseId, params, stored);
     const conversationId = conversationOf(params);
@@ -341,15 +330,17 @@ export function createResponsesService(
     forget,
     find,
 
-    async retrieve(projectId, id) {
+    async retrieve(projectId, id, include = []) {
       const record = await find(projectId, id);
       const { status } = record.response;
-      if (status !== 'queued' && status !== 'in_progress') return record.response;
-      // Not settled yet: what its events say so far.
+      const kept = await responseInclude(store, record);
+      const extra = include.some((value) => !kept.includes(value));
+      if (status !== 'queued' && status !== 'in_progress' && !extra) return record.response;
+      // Not settled yet, or asked to show more: what its events say, with what is asked for.
       const translator = translateAll(
         record.response,
         await segmentEvents(store, record),
-        await responseInclude(store, record),
+        [...new Set([...kept, ...include])],
         await stepTranscripts(store, record),
       );
       const response = translator.response;
