@@ -56,7 +56,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       onAccessChanged,
     });
     closers.push('mcp sessions', () => api.mcpSessions.close());
-    const server = await createServer(config, overrides, api.routes, authenticator, metrics);
+    const server = await createServer(config, overrides, api, authenticator, metrics);
     relay.attach(server.log);
     await startServing(config, closers, server, {
       persistence,
@@ -68,6 +68,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     return {
       server,
       routes: api.routes,
+      sockets: api.sockets,
       store: persistence.store,
       bus: persistence.bus,
       worker: engine.worker,
