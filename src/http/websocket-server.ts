@@ -53,8 +53,13 @@ function refuse(socket: Duplex, error: unknown): void {
   );
 }
 
+/**
+ * @param wire the upgraded TCP socket under `socket`: messages sent in the same tick (a batch of
+ *   events delivered at once) are corked into one write, as the SSE writer does.
+ */
 function connectionOf(
   socket: WebSocket,
+  wire: Duplex,
   principal: Principal,
   app: FastifyInstance,
 ): SocketConnection {
@@ -66,9 +71,19 @@ function connectionOf(
     controller.abort();
   });
   socket.on('error', (error) => app.log.debug({ err: error }, 'websocket error'));
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    wire.uncork();
+  };
   const send = async (event: object) => {
     if (socket.readyState !== socket.OPEN) return;
     const text = JSON.stringify(event);
+    if (!corked) {
+      corked = true;
+      wire.cork();
+      process.nextTick(uncork);
+    }
     if (socket.bufferedAmount < HIGH_WATER_BYTES) return socket.send(text);
     await new Promise<void>((resolve) => socket.send(text, () => resolve()));
   };
@@ -121,7 +136,7 @@ export function registerWebSockets(app: FastifyInstance, options: WebSocketOptio
         websocket.close(POLICY_VIOLATION, toApiError(failure).code ?? 'unauthorized');
         return;
       }
-      route.open(connectionOf(websocket, principal, app));
+      route.open(connectionOf(websocket, socket, principal, app));
     });
   }
 
