@@ -25,6 +25,9 @@ const ClientEventSchema = z.looseObject({
     .optional(),
 });
 
+/** Responses a socket may have waiting or running at once, over all its lanes (OpenAI's limit code). */
+const MAX_PENDING = 32;
+
 function parseMessage(text: string): { laneId: string | undefined; body: unknown } {
   let message: unknown;
   try {
@@ -78,6 +81,7 @@ export function responsesSocketRoute(responses: ResponsesService) {
     summary: 'Create responses over a WebSocket (`response.create` events)',
     open(connection) {
       const lanes = new Map<string, Promise<void>>();
+      let pending = 0;
       connection.onMessage((text) => {
         let parsed: ReturnType<typeof parseMessage>;
         try {
@@ -88,11 +92,22 @@ export function responsesSocketRoute(responses: ResponsesService) {
         }
         const { laneId, body } = parsed;
         const echo: Record<string, string> = laneId === undefined ? {} : { stream_id: laneId };
+        if (pending >= MAX_PENDING) {
+          const error = new InvalidRequestError(
+            `This WebSocket connection has ${MAX_PENDING} responses waiting or running; wait for one to end.`,
+            'stream_id',
+            'websocket_stream_limit_reached',
+          );
+          void connection.sendError(error, echo);
+          return;
+        }
+        pending += 1;
         const key = laneId ?? '';
         const turn = (lanes.get(key) ?? Promise.resolve())
           .then(() => serve(responses, connection, body as Record<string, unknown>, echo))
           .catch((error: unknown) => connection.sendError(error, echo))
           .finally(() => {
+            pending -= 1;
             if (lanes.get(key) === turn) lanes.delete(key);
           });
         lanes.set(key, turn);
