@@ -385,7 +385,7 @@ export class ResponseTranslator {
 /** The whole translation of a segment's events (a resumed stream, the settle hook). */
 export function translateAll(
   base: Response,
-  events: RunEvent[],
+  events: readonly RunEvent[],
   include: readonly string[] = [],
   transcripts: ReadonlyMap<string, StepTranscript> = new Map(),
 ): ResponseTranslator {
