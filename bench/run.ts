@@ -48,6 +48,10 @@ const BENCHMARKS: Record<string, { script: string; what: string }> = {
     script: 'startup/startup-bench.ts',
     what: 'npm start until /health answers, and idle memory, against a bare Fastify process',
   },
+  gguf: {
+    script: 'gguf.ts',
+    what: 'a GGUF model in process: TTFT and tokens/s through a run against node-llama-cpp directly',
+  },
   playground: {
     script: 'playground/static-bench.ts',
     what: 'serving the playground page against /health',

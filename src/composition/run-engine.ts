@@ -24,7 +24,6 @@ import { createImageLoader } from '../engine/image-loader.ts';
 import { loadTokenCounter } from '../engine/token-counter.ts';
 import { runToolResources } from '../engine/tool-resources.ts';
 import { createWorker, type Worker } from '../engine/worker.ts';
-import { createAiSdkModelResolver } from '../models/ai-sdk/ai-sdk-model-resolver.ts';
 import type { ModelResolver } from '../models/language-model.ts';
 import { createServiceAgentTool } from '../service-agents/service-agent-tool.ts';
 import { createCodeInterpreterTool } from '../tools/code-interpreter/code-interpreter-tool.ts';
@@ -34,6 +33,7 @@ import type { ServerTool } from '../tools/tool.ts';
 import type { AppOverrides } from './app-types.ts';
 import type { CloserStack } from './closer-stack.ts';
 import type { Metrics } from './metrics.ts';
+import { createModelProviders } from './model-providers.ts';
 import { observedModels } from './metrics-observers.ts';
 import type { RelayLog } from './log-relay.ts';
 import type { Persistence } from './persistence.ts';
@@ -78,13 +78,12 @@ export async function createRunEngine(
   const { metrics } = parts;
   const configuredModels =
     overrides.models ??
-    createAiSdkModelResolver({
-      defaultBaseUrl: config.providerBaseUrl,
-      defaultApiKey: config.providerApiKey,
-      providers: config.providers,
-      models: config.models,
-      resilience: { ...MODEL_RETRY, idleTimeoutMs: config.modelTimeoutSeconds * 1000 },
-    });
+    createModelProviders(
+      config,
+      { ...MODEL_RETRY, idleTimeoutMs: config.modelTimeoutSeconds * 1000 },
+      closers,
+      log,
+    );
   const models = metrics ? observedModels(configuredModels, metrics) : configuredModels;
   const { onFilesQueued } = parts.retrieval;
   const toolResources = createToolResourcesResolver({ onFilesQueued });

@@ -24,6 +24,35 @@ export const ProviderConfigSchema = z.strictObject({
 export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
 
 /**
+ * A provider that runs GGUF models in this process with llama.cpp (the optional package
+ * `node-llama-cpp`): `"local/qwen"` runs the file `gguf.qwen` points at. See docs/local-models.md.
+ */
+export const LlamaCppProviderConfigSchema = z.strictObject({
+  type: z.literal('llama-cpp'),
+  /** Model name → path of its GGUF file (relative paths are read from the working directory). */
+  gguf: z
+    .record(z.string().regex(/^[A-Za-z0-9._:-]+$/), z.string().min(1))
+    .refine((files) => Object.keys(files).length > 0, 'must name at least one model file'),
+  /** CPU threads of one generation. One by default: two collapse when the other core is busy. */
+  threads: z.number().int().min(1).max(256).default(1),
+  /** Tokens of context each generation has (prompt and answer); the model's context window here. */
+  contextSize: z.number().int().min(256).default(4096),
+  /** Generations of one model that run at once; more wait in line for a free slot. */
+  maxConcurrentGenerations: z.number().int().min(1).max(64).default(1),
+});
+export type LlamaCppProviderConfig = z.infer<typeof LlamaCppProviderConfigSchema>;
+
+/** Any entry of `providers`: an upstream (`type` defaults to `openai-compatible`) or llama-cpp. */
+export const ConfiguredProviderSchema = z.preprocess(
+  (value) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !('type' in value)
+      ? { ...value, type: 'openai-compatible' }
+      : value,
+  z.discriminatedUnion('type', [ProviderConfigSchema, LlamaCppProviderConfigSchema]),
+);
+export type ConfiguredProvider = ProviderConfig | LlamaCppProviderConfig;
+
+/**
  * What the server should assume about one model (`models` in `concierge.config.json`, keyed by the
  * model name assistants use). It wins over a provider's `contextWindows`/`visionModels` and the
  * built-in table.
@@ -175,7 +204,12 @@ export const ConfigSchema = z.strictObject({
     .optional(),
   /** Whether `/` serves the playground web UI (`web/dist`); `off` leaves only the API. */
   playground: z.enum(['on', 'off']).default('on'),
-  providers: z.record(z.string().regex(/^[a-zA-Z0-9_-]+$/), ProviderConfigSchema).default({}),
+  providers: z
+    .record(z.string().regex(/^[a-zA-Z0-9_-]+$/), ConfiguredProviderSchema)
+    .refine((providers) => providers['default']?.type !== 'llama-cpp', {
+      error: 'the provider named "default" cannot be llama-cpp: name it, and use "<name>/<model>"',
+    })
+    .default({}),
   /** The price table of `GET /v1/organization/costs`, by model name as runs name it; unlisted models cost nothing there. */
   prices: z.record(z.string().min(1), ModelPriceSchema).default({}),
   /** Per-model context window, answer limit and image input, by model name (`ollama/llama3.2` or `gpt-4o`). */

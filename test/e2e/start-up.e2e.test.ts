@@ -1,10 +1,10 @@
 /**
  * What `concierge serve` loads before it answers: the compiled tree without a TypeScript loader, and
  * none of the heavy parts that only some requests need (the dev chain's EDR, solc and its worker, the
- * demo merchant, Pyodide, the document parsers). They load on first use, so start-up stays fast and
+ * demo merchant, Pyodide, the document parsers, node-llama-cpp). They load on first use, so start-up stays fast and
  * idle memory small.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,8 +20,16 @@ describe('server start-up', () => {
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), 'concierge-start-up-'));
     const trace = join(directory, 'modules.txt');
+    // A local GGUF model is configured: node-llama-cpp still waits for the first run on it.
+    const configFile = join(directory, 'concierge.config.json');
+    const gguf = { small: join(directory, 'small.gguf') };
+    writeFileSync(
+      configFile,
+      JSON.stringify({ providers: { local: { type: 'llama-cpp', gguf } } }),
+    );
     server = await startServerProcess(
       {
+        CONCIERGE_CONFIG: configFile,
         CONCIERGE_DATABASE_URL: `sqlite:${join(directory, 'start-up.db')}`,
         CONCIERGE_DATA_DIR: directory,
         MODULE_TRACE_FILE: trace,
@@ -46,9 +54,9 @@ describe('server start-up', () => {
     expect(modules().filter((line) => /\/node_modules\/tsx\/|\.ts$/.test(line))).toEqual([]);
   });
 
-  it('loads neither EDR nor solc, and starts no worker thread', () => {
+  it('loads neither EDR, solc nor node-llama-cpp, and starts no worker thread', () => {
     const heavy = modules().filter((line) =>
-      /\/node_modules\/(@nomicfoundation\/edr|solc|pyodide|unpdf|mammoth)\/|\/demo-merchant\.js$|\/edr-provider\.js$/.test(
+      /\/node_modules\/(@nomicfoundation\/edr|solc|pyodide|unpdf|mammoth|node-llama-cpp)\/|\/demo-merchant\.js$|\/edr-provider\.js$/.test(
         line,
       ),
     );

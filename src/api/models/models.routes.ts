@@ -1,6 +1,6 @@
 /** `GET /v1/models`: the configured providers' models, in OpenAI's list shape (an extension: we list only what the configuration names). */
 import { z } from 'zod';
-import type { ProviderConfig } from '../../config/config-schema.ts';
+import type { ConfiguredProvider } from '../../config/config-schema.ts';
 import { nowSeconds } from '../../domain/clock.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { listConfiguredModels } from './models.service.ts';
@@ -13,7 +13,7 @@ const ModelSchema = z.object({
 });
 const ModelListSchema = z.object({ object: z.literal('list'), data: z.array(ModelSchema) });
 
-export function modelsRoutes(providers: Record<string, ProviderConfig>): RouteDefinition[] {
+export function modelsRoutes(providers: Record<string, ConfiguredProvider>): RouteDefinition[] {
   const models = listConfiguredModels(providers, nowSeconds());
   return [
     defineRoute({

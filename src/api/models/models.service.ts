@@ -1,8 +1,9 @@
 /**
- * The models this server knows: every model a configured provider lists in its `models` array, named
- * the way a run must name it (`<provider>/<model>`, or bare for the provider named `default`).
+ * The models this server knows: every model a configured provider lists in its `models` array (for
+ * a llama-cpp provider, the names of its `gguf` files), named the way a run must name it
+ * (`<provider>/<model>`, or bare for the provider named `default`).
  */
-import type { ProviderConfig } from '../../config/config-schema.ts';
+import type { ConfiguredProvider } from '../../config/config-schema.ts';
 
 /** OpenAI's Model object. */
 export interface Model {
@@ -16,12 +17,14 @@ export interface Model {
 
 /** Lists the configured models, in the order the configuration gives them, each id once. */
 export function listConfiguredModels(
-  providers: Record<string, ProviderConfig>,
+  providers: Record<string, ConfiguredProvider>,
   created: number,
 ): Model[] {
   const models = new Map<string, Model>();
   for (const [providerName, provider] of Object.entries(providers)) {
-    for (const model of provider.models ?? []) {
+    const names =
+      provider.type === 'llama-cpp' ? Object.keys(provider.gguf) : (provider.models ?? []);
+    for (const model of names) {
       const id = providerName === 'default' ? model : `${providerName}/${model}`;
       if (!models.has(id)) models.set(id, { id, object: 'model', created, owned_by: providerName });
     }
