@@ -14,6 +14,10 @@ const BENCHMARKS: Record<string, { script: string; what: string }> = {
     script: 'runs/latency-bench.ts',
     what: 'time to first token and per-token delay added to a fixed-latency model, tracing off and on',
   },
+  responses: {
+    script: 'responses/responses-bench.ts',
+    what: 'a response (SSE and WebSocket) against an Assistants run: TTFT added and server CPU',
+  },
   pagination: {
     script: 'pagination/pagination-bench.ts',
     what: 'list latency at 1M rows against 1k rows',

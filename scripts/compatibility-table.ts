@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { createApp } from '../src/app.ts';
 import { ConfigSchema } from '../src/config/config-schema.ts';
 import type { RouteDefinition } from '../src/http/route.ts';
+import type { SocketRouteDefinition } from '../src/http/socket-route.ts';
 import { createSqliteStore } from '../src/storage/sqlite/sqlite-store.ts';
 
 /** Every endpoint of the OpenAI API surface we serve: Assistants (spec 2.3.0), then containers. */
@@ -72,6 +73,8 @@ export const OPENAI_ENDPOINTS: Array<[method: string, path: string, operationId:
   ['GET', '/responses/{response_id}', 'getResponse'],
   ['DELETE', '/responses/{response_id}', 'deleteResponse'],
   ['POST', '/responses/{response_id}/cancel', 'cancelResponse'],
+  // The WebSocket mode of /v1/responses (an upgraded GET; the SDK's ResponsesWS).
+  ['WEBSOCKET', '/responses', 'ResponsesClientEvent (response.create)'],
   ['GET', '/responses/{response_id}/input_items', 'listInputItems'],
   // Conversations (the Responses API's stored history), and the Responses helpers that read them.
   ['POST', '/conversations', 'createConversation'],
@@ -106,8 +109,14 @@ function openApiPath(route: RouteDefinition): string {
 }
 
 /** The two markdown tables: OpenAI's endpoints with their status, then Concierge's own extensions. */
-export function compatibilityTables(routes: RouteDefinition[]): string {
-  const ours = new Set(routes.map((route) => `${route.method} ${openApiPath(route)}`));
+export function compatibilityTables(
+  routes: RouteDefinition[],
+  sockets: SocketRouteDefinition[] = [],
+): string {
+  const ours = new Set([
+    ...routes.map((route) => `${route.method} ${openApiPath(route)}`),
+    ...sockets.map((socket) => `WEBSOCKET ${socket.path.replace(/^\/v1/, '')}`),
+  ]);
   const lines = ['| method | path | operationId | status |', '|---|---|---|---|'];
   for (const [method, path, operationId] of OPENAI_ENDPOINTS) {
     lines.push(
@@ -136,7 +145,7 @@ export async function currentCompatibilityTables(): Promise<string> {
     logger: false,
   });
   try {
-    return compatibilityTables(app.routes);
+    return compatibilityTables(app.routes, app.sockets);
   } finally {
     await app.close();
   }

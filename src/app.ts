@@ -60,7 +60,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       onAccessChanged,
     });
     closers.push('mcp sessions', () => api.mcpSessions.close());
-    const server = await createServer(config, overrides, api.routes, authenticator, {
+    const server = await createServer(config, overrides, api, authenticator, {
       metrics,
       tracing,
     });
@@ -75,6 +75,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     return {
       server,
       routes: api.routes,
+      sockets: api.sockets,
       store: persistence.store,
       bus: persistence.bus,
       worker: engine.worker,

@@ -36,6 +36,7 @@ import { systemRoutes } from '../api/system/system.routes.ts';
 import { messagesRoutes } from '../api/threads/messages/messages.routes.ts';
 import { createMessagesService } from '../api/threads/messages/messages.service.ts';
 import { responsesRoutes } from '../api/responses/responses.routes.ts';
+import { responsesSocketRoute } from '../api/responses/responses.socket.ts';
 import { createResponsesService } from '../api/responses/responses.service.ts';
 import { createInputTokensService } from '../api/responses/input-tokens.ts';
 import { createCompactionService } from '../api/responses/response-compaction.ts';
@@ -53,6 +54,7 @@ import { createVectorStoresService } from '../api/vector-stores/vector-stores.se
 import type { Config } from '../config/config-schema.ts';
 import { buildOpenApiDocument } from '../http/openapi.ts';
 import type { RouteDefinition } from '../http/route.ts';
+import type { SocketRouteDefinition } from '../http/socket-route.ts';
 import { createDirectAgentCalls } from '../service-agents/direct-call.ts';
 import { readDocumentText } from '../tools/file-search/ingest-file.ts';
 import { rewriteQuery } from '../tools/file-search/rewrite-query.ts';
@@ -64,6 +66,8 @@ import type { ServiceAgentsPart } from './service-agents.ts';
 
 export interface ApiRoutes {
   routes: RouteDefinition[];
+  /** The WebSocket endpoints (the Responses API's WebSocket mode). */
+  sockets: SocketRouteDefinition[];
   /** Deletes files past their `expires_at` (the sweep the composition schedules). */
   files: FilesService;
   /** The `/mcp` sessions this node holds (closed when it stops). */
@@ -152,7 +156,7 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
     ...a2aRoutes(createA2aService({ store, runs: parts.engine.runs, version })),
     ...mcpRoutes(mcpSessions),
   );
-  return { routes, files, mcpSessions };
+  return { routes, sockets: conversation.sockets, files, mcpSessions };
 }
 
 /** Assistants, threads, messages, runs and their steps, over the engine's entry point for runs. */
@@ -165,18 +169,19 @@ function conversationRoutes(parts: ApiParts, containers: ContainersService) {
   };
   const threads = createThreadsService({ store, toolResources, engine });
   const runs = createRunsService({ store, engine });
+  const responses = createResponsesService(store, engine, containers, loaders.file);
   const routes: RouteDefinition[] = [
     ...assistantsRoutes(createAssistantsService({ store, toolResources })),
     ...threadsRoutes(threads),
     ...messagesRoutes(createMessagesService({ store, beforeCreate: messageAttachments })),
     ...runsRoutes(runs),
     ...stepsRoutes(runs),
-    ...responsesRoutes(createResponsesService(store, engine, containers, loaders.file), {
+    ...responsesRoutes(responses, {
       inputTokens: createInputTokensService(store, loaders),
       compaction: createCompactionService(store, parts.engine.models, loaders),
     }),
   ];
-  return { routes };
+  return { routes, sockets: [responsesSocketRoute(responses)] };
 }
 
 /** Conversations of the Responses API and their items. */

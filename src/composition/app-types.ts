@@ -6,6 +6,7 @@ import type { Config } from '../config/config-schema.ts';
 import type { EventBus } from '../engine/event-bus.ts';
 import type { Worker } from '../engine/worker.ts';
 import type { RouteDefinition } from '../http/route.ts';
+import type { SocketRouteDefinition } from '../http/socket-route.ts';
 import type { ModelResolver } from '../models/language-model.ts';
 import type { A2aClient } from '../service-agents/a2a/a2a-client.ts';
 import type { BuiltinServiceAgent } from '../service-agents/builtin-agent.ts';
@@ -36,6 +37,8 @@ export interface App {
   server: FastifyInstance;
   /** Every declared route (for the OpenAPI document and the compatibility table). */
   routes: RouteDefinition[];
+  /** Every WebSocket endpoint (for the compatibility table). */
+  sockets: SocketRouteDefinition[];
   store: Store;
   bus: EventBus;
   /** The run worker of this process, when `config.worker` is on. */

@@ -10,6 +10,7 @@ import { ConfigError } from '../config/load-config.ts';
 import { isLoopbackHost } from '../domain/loopback.ts';
 import type { Authenticator } from '../http/auth.ts';
 import type { RouteDefinition } from '../http/route.ts';
+import type { SocketRouteDefinition } from '../http/socket-route.ts';
 import { createHttpServer } from '../http/server.ts';
 import { staticSitePlugin } from '../http/static-site.ts';
 import type { AppOverrides } from './app-types.ts';
@@ -39,13 +40,14 @@ export function assertDevModeIsLocal(config: Config): void {
 export async function createServer(
   config: Config,
   overrides: AppOverrides,
-  routes: RouteDefinition[],
+  { routes, sockets }: { routes: RouteDefinition[]; sockets: SocketRouteDefinition[] },
   authenticator: Authenticator,
   observers: { metrics: Metrics | undefined; tracing: Tracing | undefined },
 ): Promise<FastifyInstance> {
   const { metrics, tracing } = observers;
   const server = await createHttpServer({
     routes,
+    sockets,
     authenticator,
     bodyLimit: config.bodyLimit,
     devMode: !config.apiKey,

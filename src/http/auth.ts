@@ -4,7 +4,7 @@
  * Without an admin key the server is in dev mode: loopback callers only, any bearer accepted.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import { hashApiKey, redactKey } from '../domain/api-key-secret.ts';
 import { nowSeconds } from '../domain/clock.ts';
 import { AuthenticationError, NotFoundError, PermissionDeniedError } from '../domain/errors.ts';
@@ -25,7 +25,13 @@ const MISSING_KEY =
   "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
 const TOUCH_INTERVAL_SECONDS = 60;
 
-function bearer(request: FastifyRequest): string | undefined {
+/** What authentication reads of a request: a Fastify request, or a WebSocket upgrade's. */
+export interface AuthenticatedRequest {
+  headers: IncomingHttpHeaders;
+  socket: { remoteAddress?: string | undefined };
+}
+
+function bearer(request: AuthenticatedRequest): string | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
   const match = /^Bearer\s+(.+)$/i.exec(header.trim());
@@ -74,7 +80,10 @@ export function createAuthenticator({
   }
 
   /** Resolves the caller of `request`, or throws 401/403/404 as OpenAI would. */
-  async function authenticate(request: FastifyRequest, access: RouteAccess): Promise<Principal> {
+  async function authenticate(
+    request: AuthenticatedRequest,
+    access: RouteAccess,
+  ): Promise<Principal> {
     const requestedProject = request.headers['openai-project'];
     const projectHeader =
       typeof requestedProject === 'string' && requestedProject !== ''

@@ -33,7 +33,13 @@ interface Authority {
   port: string;
 }
 
-function hostOf(request: FastifyRequest): Authority | undefined {
+/** What the guard reads of a request: a Fastify request, or a WebSocket upgrade's. */
+interface GuardedRequest {
+  headers: FastifyRequest['headers'];
+  method?: string | undefined;
+}
+
+function hostOf(request: GuardedRequest): Authority | undefined {
   const header = request.headers.host;
   const parsed = header === undefined ? undefined : parseLoopbackAuthority(header);
   return parsed && { host: parsed.host, port: parsed.port ?? '80' };
@@ -64,8 +70,11 @@ function isCrossOrigin(
   return typeof fetchSite === 'string' && !TRUSTED_FETCH_SITES.has(fetchSite.toLowerCase());
 }
 
-/** Throws the 403 for a request dev mode must not serve. */
-function checkDevModeRequest(request: FastifyRequest): void {
+/**
+ * Throws the 403 for a request dev mode must not serve. A WebSocket upgrade is a GET, but its
+ * messages change state and browsers let any page open one (no CORS): `upgrade` checks its origin.
+ */
+export function checkDevModeRequest(request: GuardedRequest, upgrade = false): void {
   const host = hostOf(request);
   if (!host) {
     throw new PermissionDeniedError(
@@ -73,12 +82,12 @@ function checkDevModeRequest(request: FastifyRequest): void {
       'host_not_allowed',
     );
   }
-  if (SAFE_METHODS.has(request.method)) return;
+  if (!upgrade && SAFE_METHODS.has(request.method ?? 'GET')) return;
   const origin = request.headers.origin;
   const fetchSite = request.headers['sec-fetch-site'];
   if (isCrossOrigin(host, origin, fetchSite)) {
     throw new PermissionDeniedError(
-      `This server runs in dev mode (no CONCIERGE_API_KEY) and refuses ${request.method} requests from other web origins (Origin: ${clip(origin ?? 'absent')}, Sec-Fetch-Site: ${typeof fetchSite === 'string' ? clip(fetchSite) : 'absent'}).`,
+      `This server runs in dev mode (no CONCIERGE_API_KEY) and refuses ${upgrade ? 'WebSocket' : request.method} requests from other web origins (Origin: ${clip(origin ?? 'absent')}, Sec-Fetch-Site: ${typeof fetchSite === 'string' ? clip(fetchSite) : 'absent'}).`,
       'cross_origin_request',
     );
   }

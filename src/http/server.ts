@@ -21,10 +21,14 @@ import {
 } from './error-handler.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import type { RouteDefinition } from './route.ts';
+import type { SocketRouteDefinition } from './socket-route.ts';
 import { parseOrThrow } from './validation.ts';
+import { registerWebSockets } from './websocket-server.ts';
 
 export interface HttpServerOptions {
   routes: RouteDefinition[];
+  /** WebSocket endpoints, served on the same port (an upgrade of a GET to their path). */
+  sockets?: SocketRouteDefinition[];
   authenticator: Authenticator;
   bodyLimit: number;
   logger: FastifyServerOptions['logger'];
@@ -91,6 +95,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   registerJsonBodyParser(app, options.bodyLimit);
   registerErrorHandling(app, createAllowedMethods(options.routes));
   if (options.devMode) registerDevModeGuard(app);
+  registerWebSockets(app, {
+    routes: options.sockets ?? [],
+    authenticator: options.authenticator,
+    devMode: options.devMode ?? false,
+    maxPayload: options.bodyLimit,
+  });
   for (const plugin of options.plugins ?? []) await plugin(app);
 
   for (const route of options.routes) {

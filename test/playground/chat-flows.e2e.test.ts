@@ -1,7 +1,7 @@
 /**
  * The playground in headless Chromium against the real server and a scripted model: build an assistant,
  * chat with live streaming, answer a function call by hand, approve and decline service-agent proposals,
- * and inspect the run's steps. Every screen passes an axe check; the page never talks to another origin.
+ * inspect the run's steps, and chat through the Responses API. Every screen passes an axe check; the page never talks to another origin.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -387,6 +387,75 @@ describe.runIf(browserTestsEnabled)(
         'gpt-4o',
       );
       await saveScreenshot(page, 'run', scratch);
+      await expectAccessible();
+    });
+
+    it('chats through the Responses API: live text, a function call, an approval, and the events inspector', async () => {
+      await page.getByRole('link', { name: 'Chat' }).click();
+      await page.getByLabel('Chat through').selectOption('responses');
+      await page.getByRole('heading', { name: 'Responses chat' }).waitFor();
+      await page.getByLabel('Assistant').selectOption({ label: 'Weather helper (gpt-4o)' });
+
+      bed.upstream.enqueue({ chunks: ['Responses ', 'stream ', 'live.'], chunkDelayMs: 20 });
+      await send('Hello through Responses');
+      await assistantMessages().filter({ hasText: 'Responses stream live.' }).waitFor(PATIENCE);
+      expect(bed.upstream.lastRequest.messages).toEqual([
+        { role: 'system', content: 'Answer briefly.' },
+        { role: 'user', content: 'Hello through Responses' },
+      ]);
+      // The inspector lists the response's events in order, deltas included.
+      const inspector = page.locator('.response-inspector').first();
+      await inspector.locator('summary').first().click();
+      const events = await inspector
+        .getByRole('list', { name: 'Response events' })
+        .locator(':scope > li > details > summary > code')
+        .allTextContents();
+      expect(events[0]).toBe('response.created');
+      expect(events.at(-1)).toBe('response.completed');
+      expect(events.filter((type) => type === 'response.output_text.delta')).toHaveLength(3);
+      const firstId = await inspector.locator('summary code').first().textContent();
+      const stored = await bed.client.responses.retrieve(firstId!);
+      expect(stored.output_text).toBe('Responses stream live.');
+
+      bed.upstream.enqueue(
+        { toolCalls: [{ name: 'get_weather', arguments: { city: 'Oslo' }, id: 'call_oslo' }] },
+        { chunks: ['Cold ', 'in Oslo.'] },
+      );
+      await send('Weather in Oslo?');
+      const call = page.getByRole('form', { name: 'get_weather was called' });
+      await call.waitFor(PATIENCE);
+      await page.getByRole('heading', { name: 'The response is waiting for you' }).waitFor();
+      await expectAccessible();
+      await call.getByLabel('Output of get_weather').fill('-5C');
+      await call.getByRole('button', { name: 'Submit output' }).click();
+      await assistantMessages().filter({ hasText: 'Cold in Oslo.' }).waitFor(PATIENCE);
+      expect(bed.upstream.lastRequest.messages.at(-1)).toEqual({
+        role: 'tool',
+        tool_call_id: 'call_oslo',
+        content: '-5C',
+      });
+
+      const paidBefore = payments.executions.length;
+      bed.upstream.enqueue(
+        {
+          toolCalls: [
+            {
+              name: 'box_office',
+              arguments: { amount_usd: 45, merchant: 'Théâtre du Châtelet' },
+              id: 'call_chatelet',
+            },
+          ],
+        },
+        { text: 'Booked through Responses.' },
+      );
+      await send('Book the Châtelet');
+      const card = page.getByRole('region', { name: 'Pay $45.00 to Théâtre du Châtelet' });
+      await card.waitFor(PATIENCE);
+      await saveScreenshot(page, 'responses-approval', scratch);
+      await card.getByRole('button', { name: 'Approve' }).click();
+      await assistantMessages().filter({ hasText: 'Booked through Responses.' }).waitFor(PATIENCE);
+      expect(payments.executions.length - paidBefore).toBe(1);
+      expect(bed.upstream.lastRequest.messages.at(-1).content).toContain('Paid $45.00');
       await expectAccessible();
     });
 

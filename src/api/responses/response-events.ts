@@ -88,8 +88,15 @@ export class ResponseTranslator {
     include: readonly string[] = [],
     private readonly transcripts: ReadonlyMap<string, StepTranscript> = new Map(),
   ) {
-    this.response = structuredClone(base);
-    this.response.output = [];
+    // A stored response (a stream resumed after it settled) starts over from what it was created as.
+    this.response = {
+      ...structuredClone(base),
+      output: [],
+      completed_at: null,
+      error: null,
+      incomplete_details: null,
+      usage: null,
+    };
     this.builtins = {
       include,
       containerId: responseContainer(base),
@@ -378,7 +385,7 @@ export class ResponseTranslator {
 /** The whole translation of a segment's events (a resumed stream, the settle hook). */
 export function translateAll(
   base: Response,
-  events: RunEvent[],
+  events: readonly RunEvent[],
   include: readonly string[] = [],
   transcripts: ReadonlyMap<string, StepTranscript> = new Map(),
 ): ResponseTranslator {

@@ -5,6 +5,7 @@
  */
 import { FILE_SEARCH_CONTENT } from '../../domain/public-step.ts';
 import type { ResponseRecord } from '../../domain/response.ts';
+import type { RunStep } from '../../domain/run.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
 import type { StepTranscript } from '../../domain/run-record.ts';
 import type { RunSettledHook } from '../../engine/runs-engine.ts';
@@ -53,15 +54,48 @@ export async function segmentEvents(store: Store, record: ResponseRecord): Promi
   }
 }
 
-/** Materializes the response of a run that settled (its latest segment). */
+/** Whether a segment completed a tool-calls step (whose items read `include[]` and transcripts). */
+function hasToolCalls(events: readonly RunEvent[]): boolean {
+  return events.some(
+    (event) =>
+      event.event === 'thread.run.step.completed' &&
+      (JSON.parse(event.data) as RunStep).step_details.type === 'tool_calls',
+  );
+}
+
+/**
+ * The events the final object depends on. A message's completed (or incomplete) event carries its
+ * whole text and annotations, so its deltas only matter while it is open: when every message of
+ * the segment closed, the deltas (most of a segment's events) are left out.
+ */
+function settledEvents(events: readonly RunEvent[]): readonly RunEvent[] {
+  const open = new Set<string>();
+  for (const event of events) {
+    if (event.event === 'thread.message.created')
+      open.add((JSON.parse(event.data) as { id: string }).id);
+    else if (
+      event.event === 'thread.message.completed' ||
+      event.event === 'thread.message.incomplete'
+    )
+      open.delete((JSON.parse(event.data) as { id: string }).id);
+  }
+  return open.size > 0 ? events : events.filter((event) => event.event !== 'thread.message.delta');
+}
+
+/**
+ * Materializes the response of a run that settled (its latest segment), in the transaction that
+ * settles it: the run's record and steps are read only when a tool-calls step needs them.
+ */
 export const responseSettled: RunSettledHook = async (transaction, { run }) => {
   const record = await transaction.responses.findByRun(run.id);
   if (!record) return;
+  const events = await segmentEvents(transaction, record);
+  const tools = hasToolCalls(events);
   const translator = translateAll(
     record.response,
-    await segmentEvents(transaction, record),
-    await responseInclude(transaction, record),
-    await stepTranscripts(transaction, record),
+    settledEvents(events),
+    tools ? await responseInclude(transaction, record) : [],
+    tools ? await stepTranscripts(transaction, record) : new Map(),
   );
   await transaction.responses.update(record.projectId, {
     ...record,

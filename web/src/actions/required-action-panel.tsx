@@ -1,9 +1,10 @@
 /**
- * A run waiting for the client: each function call gets an output typed by hand, each `approve_action`
- * call an Approve / Decline decision. Once every call is answered, the outputs go in one submission.
+ * A run (or a response) waiting for the client: each function call gets an output typed by hand, each
+ * `approve_action` call an Approve / Decline decision. Once every call is answered, the outputs go in
+ * one submission.
  */
 import { useState } from 'react';
-import type { Run } from '../api/api-objects.ts';
+import type { FunctionCall } from '../api/api-objects.ts';
 import { formatTime } from '../ui/format.ts';
 import { ApprovalView } from './approval-view.tsx';
 import { APPROVAL_FUNCTION_NAME } from './approval.ts';
@@ -15,12 +16,19 @@ export interface ToolOutput {
 }
 
 export interface RequiredActionPanelProps {
-  run: Run;
+  calls: FunctionCall[];
+  /** What waits: a run (Assistants) or a response (the Responses API). */
+  subject?: 'run' | 'response';
+  expiresAt?: number | null | undefined;
   onSubmit(outputs: ToolOutput[]): Promise<void>;
 }
 
-export function RequiredActionPanel({ run, onSubmit }: RequiredActionPanelProps) {
-  const calls = run.required_action?.submit_tool_outputs.tool_calls ?? [];
+export function RequiredActionPanel({
+  calls,
+  subject = 'run',
+  expiresAt,
+  onSubmit,
+}: RequiredActionPanelProps) {
   const [answers, setAnswers] = useState<Record<string, string>>({});
   const [submitting, setSubmitting] = useState(false);
 
@@ -39,11 +47,11 @@ export function RequiredActionPanel({ run, onSubmit }: RequiredActionPanelProps)
 
   return (
     <section className="required-action card" aria-labelledby="required-action-title">
-      <h2 id="required-action-title">The run is waiting for you</h2>
+      <h2 id="required-action-title">The {subject} is waiting for you</h2>
       <p className="muted">
         {calls.length === 1 ? 'Answer this call' : `Answer all ${calls.length} calls`} to continue
-        the run
-        {run.expires_at ? ` before ${formatTime(run.expires_at)}` : ''}.
+        the {subject}
+        {expiresAt ? ` before ${formatTime(expiresAt)}` : ''}.
       </p>
       {calls.map((call) =>
         call.id in answers ? (

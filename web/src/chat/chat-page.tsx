@@ -17,8 +17,11 @@ import { MessageView } from './message-view.tsx';
 import { rememberThread } from './recent-threads.ts';
 import { ThreadSidebar } from './thread-sidebar.tsx';
 import { useChat } from './use-chat.ts';
+import { ResponsesChatPanel } from '../responses/responses-chat-panel.tsx';
 
 const ASSISTANT_KEY = 'concierge.chat.assistant';
+const API_KEY = 'concierge.chat.api';
+type ChatApi = 'runs' | 'responses';
 function emptyList<Item>(): List<Item> {
   return { data: [], has_more: false, first_id: null, last_id: null };
 }
@@ -41,6 +44,9 @@ export function ChatPage({ threadId }: { threadId: string | undefined }) {
     [api, threadId],
   );
   const [assistantId, setAssistantId] = useState(() => localStorage.getItem(ASSISTANT_KEY) ?? '');
+  const [chatApi, setChatApi] = useState<ChatApi>(() =>
+    localStorage.getItem(API_KEY) === 'responses' ? 'responses' : 'runs',
+  );
   const list = assistants.value?.data ?? [];
   const assistant = list.find((candidate) => candidate.id === assistantId) ?? list[0];
   const reloadMessages = messages.reload;
@@ -80,8 +86,10 @@ export function ChatPage({ threadId }: { threadId: string | undefined }) {
       <ThreadSidebar threadId={threadId} runs={runs.value?.data ?? []} />
       <section className="chat" aria-labelledby="chat-title">
         <div className="chat-header">
-          <h1 id="chat-title">{threadId ? 'Chat' : 'New chat'}</h1>
-          {threadId && <code className="muted">{threadId}</code>}
+          <h1 id="chat-title">
+            {chatApi === 'responses' ? 'Responses chat' : threadId ? 'Chat' : 'New chat'}
+          </h1>
+          {threadId && chatApi === 'runs' && <code className="muted">{threadId}</code>}
           <AssistantSelect
             assistants={list}
             value={assistant?.id ?? ''}
@@ -90,54 +98,76 @@ export function ChatPage({ threadId }: { threadId: string | undefined }) {
               setAssistantId(id);
             }}
           />
+          <div className="field inline">
+            <label htmlFor="chat-api">Chat through</label>
+            <select
+              id="chat-api"
+              value={chatApi}
+              onChange={(event) => {
+                const value = event.target.value === 'responses' ? 'responses' : 'runs';
+                localStorage.setItem(API_KEY, value);
+                setChatApi(value);
+              }}
+            >
+              <option value="runs">Assistants run</option>
+              <option value="responses">Responses</option>
+            </select>
+          </div>
         </div>
         <ErrorBanner error={assistants.error ?? messages.error} />
-        <div className="messages" role="log" aria-label="Messages" aria-busy={chat.streaming}>
-          {shown.length === 0 && <p className="muted empty-chat">Send a message to start.</p>}
-          {shown.map((message, index) => (
-            <Fragment key={message.id}>
-              {index === liveCallsAt && <LiveToolCalls steps={chat.live.steps} />}
-              <MessageView message={message} />
-            </Fragment>
-          ))}
-          {liveCallsAt === shown.length && <LiveToolCalls steps={chat.live.steps} />}
-        </div>
-        <ErrorBanner error={chat.error ?? chat.live.error} />
-        {latestRun && (
-          <div className="run-status" role="status">
-            Run <code>{latestRun.id}</code> <StatusBadge status={latestRun.status} />
-            {latestRun.last_error && (
-              <span className="error-text">{latestRun.last_error.message}</span>
+        {chatApi === 'responses' ? (
+          <ResponsesChatPanel assistant={assistant} />
+        ) : (
+          <>
+            <div className="messages" role="log" aria-label="Messages" aria-busy={chat.streaming}>
+              {shown.length === 0 && <p className="muted empty-chat">Send a message to start.</p>}
+              {shown.map((message, index) => (
+                <Fragment key={message.id}>
+                  {index === liveCallsAt && <LiveToolCalls steps={chat.live.steps} />}
+                  <MessageView message={message} />
+                </Fragment>
+              ))}
+              {liveCallsAt === shown.length && <LiveToolCalls steps={chat.live.steps} />}
+            </div>
+            <ErrorBanner error={chat.error ?? chat.live.error} />
+            {latestRun && (
+              <div className="run-status" role="status">
+                Run <code>{latestRun.id}</code> <StatusBadge status={latestRun.status} />
+                {latestRun.last_error && (
+                  <span className="error-text">{latestRun.last_error.message}</span>
+                )}
+                {running && latestRun.status !== 'cancelling' && (
+                  <button type="button" onClick={() => void chat.cancel(latestRun)}>
+                    Cancel run
+                  </button>
+                )}
+              </div>
             )}
-            {running && latestRun.status !== 'cancelling' && (
-              <button type="button" onClick={() => void chat.cancel(latestRun)}>
-                Cancel run
-              </button>
+            {waiting && (
+              <RequiredActionPanel
+                key={waiting.required_action?.submit_tool_outputs.tool_calls
+                  .map((call) => call.id)
+                  .join()}
+                calls={waiting.required_action?.submit_tool_outputs.tool_calls ?? []}
+                expiresAt={waiting.expires_at}
+                onSubmit={(outputs) => chat.submitToolOutputs(waiting, outputs)}
+              />
             )}
-          </div>
+            <Composer
+              disabled={!assistant || running || Boolean(waiting)}
+              disabledReason={
+                !assistant
+                  ? 'Create an assistant first.'
+                  : waiting
+                    ? 'Answer the run above first.'
+                    : running
+                      ? 'The assistant is answering…'
+                      : undefined
+              }
+              onSend={chat.send}
+            />
+          </>
         )}
-        {waiting && (
-          <RequiredActionPanel
-            key={waiting.required_action?.submit_tool_outputs.tool_calls
-              .map((call) => call.id)
-              .join()}
-            run={waiting}
-            onSubmit={(outputs) => chat.submitToolOutputs(waiting, outputs)}
-          />
-        )}
-        <Composer
-          disabled={!assistant || running || Boolean(waiting)}
-          disabledReason={
-            !assistant
-              ? 'Create an assistant first.'
-              : waiting
-                ? 'Answer the run above first.'
-                : running
-                  ? 'The assistant is answering…'
-                  : undefined
-          }
-          onSend={chat.send}
-        />
       </section>
     </div>
   );

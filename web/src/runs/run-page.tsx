@@ -60,7 +60,8 @@ export function RunPage({ threadId, runId }: { threadId: string; runId: string }
           key={run.value.required_action?.submit_tool_outputs.tool_calls
             .map((call) => call.id)
             .join()}
-          run={run.value}
+          calls={run.value.required_action?.submit_tool_outputs.tool_calls ?? []}
+          expiresAt={run.value.expires_at}
           onSubmit={submit}
         />
       )}
