@@ -6,8 +6,11 @@
 
 export interface ChunkInput {
   text: string;
-  /** Unit-length embedding; absent when no embedding model is configured. */
-  embedding?: Float32Array;
+  /**
+   * Unit-length embeddings, one per window of the chunk the model read (one when it read the whole
+   * chunk); absent when no embedding model is configured.
+   */
+  embeddings?: Float32Array[];
 }
 
 export interface ChunkHit {
@@ -39,7 +42,10 @@ export interface ChunkRepository {
   ): Promise<void>;
   /** Best keyword matches (BM25 on SQLite, ts_rank_cd on Postgres), best first. */
   keywordSearch(scope: ChunkScope, query: string, limit: number): Promise<ChunkHit[]>;
-  /** Nearest chunks by cosine similarity among embeddings of `model` with the same dimensions, best first. */
+  /**
+   * Nearest chunks by cosine similarity among embeddings of `model` with the same dimensions, best
+   * first; a chunk with several windows scores as its best window.
+   */
   vectorSearch(
     scope: ChunkScope,
     embedding: Float32Array,

@@ -83,16 +83,15 @@ export function postgresChunkRepository(
           .returning('id')
           .execute();
         const embeddings = batch.flatMap((chunk, offset) =>
-          chunk.embedding && embeddingModel
-            ? [
-                {
-                  chunk_id: Number(inserted[offset]!.id),
-                  vector_store_id: vectorStoreId,
-                  file_id: fileId,
-                  model: embeddingModel,
-                  embedding: Array.from(chunk.embedding),
-                },
-              ]
+          embeddingModel
+            ? (chunk.embeddings ?? []).map((vector, window) => ({
+                chunk_id: Number(inserted[offset]!.id),
+                window_index: window,
+                vector_store_id: vectorStoreId,
+                file_id: fileId,
+                model: embeddingModel,
+                embedding: Array.from(vector),
+              }))
             : [],
         );
         if (embeddings.length > 0)
@@ -119,9 +118,10 @@ export function postgresChunkRepository(
         : sql`1 - (select sum(a * b) from unnest(e.embedding, ${vector}::real[]) as pair(a, b))`;
       const result = await sql<HitRow>`
         with nearest as (
-          select e.chunk_id, ${distance} as distance
+          select e.chunk_id, min(${distance}) as distance
             from chunk_embeddings e
            where e.model = ${model} and array_length(e.embedding, 1) = ${vector.length} and ${scopeCondition(scope, 'e')}
+           group by e.chunk_id
            order by distance, e.chunk_id
            limit ${limit})
         select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text, 1 - nearest.distance as score

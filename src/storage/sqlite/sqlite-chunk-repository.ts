@@ -62,16 +62,15 @@ export function sqliteChunkRepository(db: Kysely<Database>): ChunkRepository {
           .returning('id')
           .execute();
         const embeddings = batch.flatMap((chunk, offset) =>
-          chunk.embedding && embeddingModel
-            ? [
-                {
-                  chunk_id: Number(inserted[offset]!.id),
-                  vector_store_id: vectorStoreId,
-                  file_id: fileId,
-                  model: embeddingModel,
-                  embedding: toFloat32Blob(chunk.embedding),
-                },
-              ]
+          embeddingModel
+            ? (chunk.embeddings ?? []).map((vector, window) => ({
+                chunk_id: Number(inserted[offset]!.id),
+                window_index: window,
+                vector_store_id: vectorStoreId,
+                file_id: fileId,
+                model: embeddingModel,
+                embedding: toFloat32Blob(vector),
+              }))
             : [],
         );
         if (embeddings.length > 0)
@@ -94,9 +93,10 @@ export function sqliteChunkRepository(db: Kysely<Database>): ChunkRepository {
       if (scope.vectorStoreIds.length === 0) return [];
       const result = await sql<HitRow>`
         with nearest as (
-          select e.chunk_id, vec_distance_cosine(e.embedding, ${toFloat32Blob(embedding)}) as distance
+          select e.chunk_id, min(vec_distance_cosine(e.embedding, ${toFloat32Blob(embedding)})) as distance
             from chunk_embeddings e
            where e.model = ${model} and length(e.embedding) = ${embedding.byteLength} and ${scopeCondition(scope, 'e')}
+           group by e.chunk_id
            order by distance, e.chunk_id
            limit ${limit})
         select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text, 1 - nearest.distance as score
