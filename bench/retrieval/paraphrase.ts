@@ -19,7 +19,7 @@ import { buildIndex, type Index } from './harness.ts';
 import { latency, quality } from './measure.ts';
 import { buildLongParaphraseSet } from './paraphrase-long.ts';
 import { buildParaphraseSet } from './paraphrase-set.ts';
-import { meanOfWindows, remembered } from './remembered-model.ts';
+import { meanOfWindows, remembered, sampledModel } from './remembered-model.ts';
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +31,9 @@ const { values } = parseArgs({
     'remote-model': { type: 'string' },
     'vector-cache': { type: 'string' },
     'skip-latency': { type: 'boolean' },
+    'skip-quality': { type: 'boolean' },
+    /** Chunks embedded for real when indexing the latency corpus (the rest get pooled vectors). */
+    'real-chunks': { type: 'string', default: '400' },
   },
 });
 const databases = (['sqlite', 'postgres'] as const).filter(
@@ -88,7 +91,7 @@ try {
     ['short passages', buildParaphraseSet()],
     ['long documents', buildLongParaphraseSet()],
   ] as const;
-  for (const [setName, { documents, questions }] of sets) {
+  for (const [setName, { documents, questions }] of values['skip-quality'] ? [] : sets) {
     console.log(
       `\n## quality: paraphrase set, ${setName}: ${documents.length} documents (${questions.length} answers + ${questions.length} distractors), ${questions.length} questions`,
     );
@@ -128,10 +131,12 @@ try {
     (question) => question.query,
   );
   console.log(
-    `\n## latency: ~${chunks} chunks of ≤100 tokens embedded by ${local.id}; ${queries.length} queries (one search() call, max 10 results)`,
+    `\n## latency: ~${chunks} chunks of ≤100 tokens (${values['real-chunks']} embedded by ${local.id}, the rest pooled vectors with noise); ${queries.length} queries embedded by ${local.id} (one search() call, max 10 results)`,
   );
   for (const database of databases) {
-    const index = await buildIndex(database, scale, strategy, builtIn);
+    const model = sampledModel(builtIn, local, Number(values['real-chunks']));
+    const index = await buildIndex(database, scale, strategy, model);
+    model.stopSampling();
     const backend = await index.store.chunks.vectorBackend();
     const keyword = await latency(index, index.keywordSearch, queries);
     const hybrid = await latency(index, index.hybridSearch, queries);

@@ -44,3 +44,46 @@ export function remembered(model: EmbeddingModel, file?: string): RememberedMode
 export function meanOfWindows(model: EmbeddingModel): EmbeddingModel {
   return { id: model.id, embed: (inputs, options) => model.embed(inputs, options) };
 }
+
+export interface SampledModel extends EmbeddingModel {
+  /** From now on every text is embedded by the real model (the queries). */
+  stopSampling(): void;
+}
+
+/**
+ * For indexing a large corpus on a slow machine: the first `pool` distinct texts are embedded by the
+ * model; every later one gets a pooled vector with noise (unit length, distinct per text). A vector
+ * scan is exact, so its cost does not depend on the values; the queries are embedded for real.
+ */
+export function sampledModel(
+  model: EmbeddingModel,
+  /** Embeds the queries: not one that remembers, so every database pays for embedding them. */
+  queryModel: EmbeddingModel,
+  pool: number,
+): SampledModel {
+  const real: Float32Array[] = [];
+  let sampling = true;
+  let seed = 1;
+  const noise = () => {
+    seed = (seed * 16807) % 2147483647;
+    return (seed / 2147483647 - 0.5) * 0.1;
+  };
+  return {
+    id: model.id,
+    ...(model.windows ? { windows: model.windows.bind(model) } : {}),
+    stopSampling: () => (sampling = false),
+    async embed(inputs, options) {
+      if (!sampling) return queryModel.embed(inputs, options);
+      if (real.length < pool) {
+        const vectors = await model.embed(inputs, options);
+        real.push(...vectors.slice(0, pool - real.length));
+        return vectors;
+      }
+      return inputs.map((_, index) => {
+        const vector = real[(index + seed) % real.length]!.map((value) => value + noise());
+        const norm = Math.hypot(...vector);
+        return vector.map((value) => value / norm);
+      });
+    },
+  };
+}

@@ -34,6 +34,8 @@ function loadTokenizer(): SentencePieceTokenizer {
 }
 
 export interface LocalEmbeddingModel extends EmbeddingModel {
+  /** The windows of a long text, each at most the 128 tokens the model reads. */
+  windows(text: string): string[];
   /** Worker threads started so far (0 until the first `embed`). */
   threadsStarted(): number;
   /** Stops the workers; calls in flight fail. */

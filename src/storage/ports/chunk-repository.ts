@@ -40,6 +40,18 @@ export interface ChunkRepository {
     chunks: ChunkInput[],
     embeddingModel: string | undefined,
   ): Promise<void>;
+  /** The file's chunks in order, for embedding them again with another model. */
+  listForFile(vectorStoreId: string, fileId: string): Promise<Array<{ id: number; text: string }>>;
+  /**
+   * Replaces the file's vectors made by `model` (those of other models stay), one row per window of
+   * each chunk; chunks that no longer exist are skipped.
+   */
+  replaceEmbeddings(
+    vectorStoreId: string,
+    fileId: string,
+    model: string,
+    chunks: Array<{ id: number; embeddings: Float32Array[] }>,
+  ): Promise<void>;
   /** Best keyword matches (BM25 on SQLite, ts_rank_cd on Postgres), best first. */
   keywordSearch(scope: ChunkScope, query: string, limit: number): Promise<ChunkHit[]>;
   /**
