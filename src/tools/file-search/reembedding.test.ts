@@ -179,8 +179,8 @@ describe.each(dialects)('re-embedding on a switch of embedder (%s)', (dialect) =
       const vectorStoreId = await seed(oldEmbedder);
 
       // The new model, held back: its first worker claims a file and is stopped before it can finish.
-      let release: () => void = () => {};
-      const held = new Promise<void>((resolve) => (release = resolve));
+      const gate: { open?: () => void } = {};
+      const held = new Promise<void>((resolve) => (gate.open = resolve));
       let claimed = 0;
       const slow = model(NEW_MODEL);
       const gated: EmbeddingModel = {
@@ -222,7 +222,7 @@ describe.each(dialects)('re-embedding on a switch of embedder (%s)', (dialect) =
         TEST_EMBEDDING_MODEL,
       );
       await first.stop();
-      release();
+      gate.open?.();
 
       // Two workers on the same database (two nodes) finish the work.
       const nodes = [worker(newEmbedder), worker(newEmbedder)];

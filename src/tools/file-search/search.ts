@@ -1,8 +1,9 @@
 /**
  * The one search entry point: the vector-store search endpoint calls it, and so will the run engine's
  * file_search tool. Hybrid when an embedder is configured (keyword + vector, fused by normalised
- * score in `fuse-rankings.ts`), keyword-only otherwise. Stores outside the project, and expired
- * stores, are ignored as if empty.
+ * score in `fuse-rankings.ts`), keyword-only otherwise. Each store's vectors are searched with the
+ * model it searches (the configured one, or the one it had until its re-embedding completes). Stores
+ * outside the project, and expired stores, are ignored as if empty.
  */
 import { nowSeconds } from '../../domain/clock.ts';
 import { matchesFilter, type AttributeFilter } from '../../domain/attribute-filter.ts';
