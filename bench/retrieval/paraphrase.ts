@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/retrieval/paraphrase.ts [--chunks 10000] [--no-postgres] [--remote-url URL --remote-model NAME]`
+ * `node --import tsx bench/retrieval/paraphrase.ts [--chunks 10000] [--no-postgres] [--vector-cache FILE] [--skip-latency] [--remote-url URL --remote-model NAME]`
  *
  * Semantic retrieval with the built-in embedder (`local:use-lite`), on the hand-written paraphrase set
  * (`paraphrase-set.ts`): recall@5 and MRR over files for keyword-only and hybrid (and a remote
@@ -17,7 +17,9 @@ import { postgresAvailable } from '../../test/helpers/postgres.ts';
 import { buildQaCorpus, buildScaleCorpus } from './corpus.ts';
 import { buildIndex, type Index } from './harness.ts';
 import { latency, quality } from './measure.ts';
+import { buildLongParaphraseSet } from './paraphrase-long.ts';
 import { buildParaphraseSet } from './paraphrase-set.ts';
+import { meanOfWindows, remembered, sampledModel } from './remembered-model.ts';
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +29,11 @@ const { values } = parseArgs({
     'no-postgres': { type: 'boolean' },
     'remote-url': { type: 'string' },
     'remote-model': { type: 'string' },
+    'vector-cache': { type: 'string' },
+    'skip-latency': { type: 'boolean' },
+    'skip-quality': { type: 'boolean' },
+    /** Chunks embedded for real when indexing the latency corpus (the rest get pooled vectors). */
+    'real-chunks': { type: 'string', default: '400' },
   },
 });
 const databases = (['sqlite', 'postgres'] as const).filter(
@@ -39,21 +46,15 @@ console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
 );
 const local = createLocalEmbeddingModel({ threads: Number(values.threads) });
-/** The built-in model with its vectors remembered across the databases (each store has its own cache). */
-function remembered(model: EmbeddingModel): EmbeddingModel {
-  const seen = new Map<string, Float32Array>();
-  return {
-    id: model.id,
-    async embed(inputs) {
-      const missing = [...new Set(inputs.filter((input) => !seen.has(input)))];
-      const vectors = missing.length > 0 ? await model.embed(missing) : [];
-      missing.forEach((input, index) => seen.set(input, vectors[index]!));
-      return inputs.map((input) => seen.get(input)!);
-    },
-  };
-}
-const builtIn = remembered(local);
-const models: Array<[string, EmbeddingModel]> = [['built-in hybrid', builtIn]];
+const builtIn = remembered(local, values['vector-cache']);
+/**
+ * Hybrid variants, each on its own index: the built-in embedder scoring a chunk by its best window
+ * (what the server does), and by the mean of its windows (what it did before), in the same run.
+ */
+const models: Array<[string, EmbeddingModel]> = [
+  ['hybrid, mean of windows', meanOfWindows(builtIn)],
+  ['hybrid, best window', builtIn],
+];
 if (values['remote-url'] && values['remote-model'])
   models.push([
     'remote hybrid',
@@ -63,13 +64,14 @@ if (values['remote-url'] && values['remote-model'])
 function vectorOnly(index: Index, model: EmbeddingModel): FileSearch {
   return async (params) => {
     const [vector] = await model.embed([params.query as string]);
-    const hits = await index.store.chunks.vectorSearch(
-      { vectorStoreIds: [index.vectorStoreId] },
-      vector!,
-      model.id,
-      params.maxNumResults,
-    );
-    return hits.map((hit) => ({
+    return (
+      await index.store.chunks.vectorSearch(
+        { vectorStoreIds: [index.vectorStoreId] },
+        vector!,
+        model.id,
+        params.maxNumResults,
+      )
+    ).map((hit) => ({
       file_id: hit.fileId,
       filename: '',
       score: 0,
@@ -85,29 +87,36 @@ const chunking = {
 };
 
 try {
-  const { documents, questions } = buildParaphraseSet();
-  console.log(
-    `\n## quality: paraphrase set, ${documents.length} documents (${questions.length} answers + ${questions.length} distractors), ${questions.length} questions`,
-  );
-  for (const database of databases) {
-    let keywordPrinted = false;
-    for (const [label, model] of models) {
-      const index = await buildIndex(database, documents, chunking, model);
-      if (!keywordPrinted) {
-        const keyword = await quality(index, index.keywordSearch, questions);
+  const sets = [
+    ['short passages', buildParaphraseSet()],
+    ['long documents', buildLongParaphraseSet()],
+  ] as const;
+  for (const [setName, { documents, questions }] of values['skip-quality'] ? [] : sets) {
+    console.log(
+      `\n## quality: paraphrase set, ${setName}: ${documents.length} documents (${questions.length} answers + ${questions.length} distractors), ${questions.length} questions`,
+    );
+    for (const database of databases) {
+      let keywordPrinted = false;
+      for (const [label, model] of models) {
+        const index = await buildIndex(database, documents, chunking, model);
+        if (!keywordPrinted) {
+          const keyword = await quality(index, index.keywordSearch, questions);
+          console.log(
+            `${database}: keyword-only ${' '.repeat(12)} recall@5 ${fixed(keyword.recallAt5)} MRR ${fixed(keyword.mrr)}`,
+          );
+          keywordPrinted = true;
+        }
+        const hybrid = await quality(index, index.hybridSearch, questions);
+        const vectors = await quality(index, vectorOnly(index, model), questions);
         console.log(
-          `${database}: keyword-only     recall@5 ${fixed(keyword.recallAt5)} MRR ${fixed(keyword.mrr)}`,
+          `${database}: ${label} (${model.id}) recall@5 ${fixed(hybrid.recallAt5)} MRR ${fixed(hybrid.mrr)} | its vectors alone recall@5 ${fixed(vectors.recallAt5)} MRR ${fixed(vectors.mrr)}`,
         );
-        keywordPrinted = true;
+        await index.close();
       }
-      const hybrid = await quality(index, index.hybridSearch, questions);
-      const vectors = await quality(index, vectorOnly(index, model), questions);
-      console.log(
-        `${database}: ${label} (${model.id}) recall@5 ${fixed(hybrid.recallAt5)} MRR ${fixed(hybrid.mrr)} | its vectors alone recall@5 ${fixed(vectors.recallAt5)} MRR ${fixed(vectors.mrr)}`,
-      );
-      await index.close();
     }
   }
+  builtIn.save();
+  if (values['skip-latency']) process.exit(0);
 
   const chunks = Number(values.chunks);
   const perDocument = 100;
@@ -122,10 +131,12 @@ try {
     (question) => question.query,
   );
   console.log(
-    `\n## latency: ~${chunks} chunks of ≤100 tokens embedded by ${local.id}; ${queries.length} queries (one search() call, max 10 results)`,
+    `\n## latency: ~${chunks} chunks of ≤100 tokens (${values['real-chunks']} embedded by ${local.id}, the rest pooled vectors with noise); ${queries.length} queries embedded by ${local.id} (one search() call, max 10 results)`,
   );
   for (const database of databases) {
-    const index = await buildIndex(database, scale, strategy, builtIn);
+    const model = sampledModel(builtIn, local, Number(values['real-chunks']));
+    const index = await buildIndex(database, scale, strategy, model);
+    model.stopSampling();
     const backend = await index.store.chunks.vectorBackend();
     const keyword = await latency(index, index.keywordSearch, queries);
     const hybrid = await latency(index, index.hybridSearch, queries);
@@ -134,6 +145,7 @@ try {
     );
     await index.close();
   }
+  builtIn.save();
 } finally {
   await local.close();
 }

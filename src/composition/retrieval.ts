@@ -70,9 +70,20 @@ export function createRetrieval(
   const embedder = embeddingModel
     ? createCachedEmbedder(embeddingModel, store.embeddingCache)
     : undefined;
+  // A store searches the vectors it has until its files are re-embedded with the configured model:
+  // its queries are embedded by that other model, created on first use when this server can run it.
+  const previous = new Map<string, Embedder | undefined>();
+  const embedderFor = (model: string) => {
+    if (!previous.has(model)) {
+      const other = createEmbeddingModel({ ...config, embeddingModel: model }, closers);
+      previous.set(model, other && createCachedEmbedder(other, store.embeddingCache));
+    }
+    return previous.get(model);
+  };
   const fileSearch = createFileSearch({
     store,
     embedder,
+    embedderFor,
     onEmbeddingError: (error) =>
       log.warn(
         { err: error },

@@ -7,6 +7,12 @@ export interface EmbeddingModel {
   readonly id: string;
   /** Embeds `inputs`; rejects when the upstream keeps failing after the adapter's retries. */
   embed(inputs: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
+  /**
+   * For a model that reads only the start of a long text: the parts of `text` it can read whole
+   * (overlapping, in order, covering all of it), so each can be embedded on its own. Absent for a
+   * model whose window holds any chunk; then the text is its one window.
+   */
+  windows?(text: string): string[];
 }
 
 /** The upstream could not embed; the message says why and is safe to show to the caller. */

@@ -303,6 +303,39 @@ export function runFilesContract(
       });
     });
 
+    it('scores a chunk of several windows by its best window, once per chunk', async () => {
+      const record = vectorStore();
+      await store.vectorStores.insert(project, record);
+      const [long, short] = [newId('file'), newId('file')];
+      await store.vectorStoreFiles.upsert(project, storeFile(record.id, long), null);
+      await store.vectorStoreFiles.upsert(project, storeFile(record.id, short), null);
+      await store.chunks.replaceForFile(
+        record.id,
+        long,
+        [
+          {
+            text: 'A long chunk whose last window is about the question.',
+            embeddings: [unit([1, 0, 0]), unit([0, 1, 0]), unit([0.1, 0, 1])],
+          },
+        ],
+        'test-model',
+      );
+      await store.chunks.replaceForFile(
+        record.id,
+        short,
+        [{ text: 'A short chunk near the question.', embeddings: [unit([0.5, 0, 1])] }],
+        'test-model',
+      );
+      const nearest = await store.chunks.vectorSearch(
+        { vectorStoreIds: [record.id] },
+        unit([0, 0, 1]),
+        'test-model',
+        5,
+      );
+      expect(nearest.map((hit) => hit.fileId)).toEqual([long, short]);
+      expect(nearest[0]!.score).toBeCloseTo(unit([0.1, 0, 1])[2]!, 5);
+    });
+
     it('searches chunks by keyword (stemmed) and by vector, within the given scope', async () => {
       const record = vectorStore();
       await store.vectorStores.insert(project, record);
@@ -315,16 +348,16 @@ export function runFilesContract(
         [
           {
             text: 'Customers are refunded within 30 days of purchase.',
-            embedding: unit([1, 0, 0]),
+            embeddings: [unit([1, 0, 0])],
           },
-          { text: 'Refund requests need the original receipt.', embedding: unit([0.9, 0.1, 0]) },
+          { text: 'Refund requests need the original receipt.', embeddings: [unit([0.9, 0.1, 0])] },
         ],
         'test-model',
       );
       await store.chunks.replaceForFile(
         record.id,
         shipping,
-        [{ text: 'Shipping takes five business days.', embedding: unit([0, 0, 1]) }],
+        [{ text: 'Shipping takes five business days.', embeddings: [unit([0, 0, 1])] }],
         'test-model',
       );
 

@@ -41,7 +41,7 @@ export type { ResponseRepository } from './ports/responses-port.ts';
 export type { ConversationLockResult, ConversationRepository } from './ports/conversations-port.ts';
 export { DuplicateItemIdError } from './ports/conversations-port.ts';
 export type { FileRepository, StoredFile } from './ports/file-repository.ts';
-export type { IngestionJob, IngestionQueue } from './ports/ingestion-queue.ts';
+export type { IngestionJob, IngestionQueue, ReembedJob } from './ports/ingestion-queue.ts';
 export type { ProjectObject, RetentionRepository } from './ports/retention-port.ts';
 export type { OperationsGauges, OperationsSnapshot } from './ports/operations-gauges.ts';
 export type { UsageEntry, UsageQuery, UsageRepository, UsageRow } from './ports/usage-port.ts';

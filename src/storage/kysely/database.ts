@@ -142,6 +142,8 @@ export interface VectorStoresTable {
   metadata: string;
   expires_after: string | null;
   last_active_at: number | null;
+  /** The model whose vectors its searches use; null: the configured one (see migration 0015). */
+  embedding_model: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface VectorStoreFileBatchesTable {
@@ -166,6 +168,8 @@ export interface VectorStoreFilesTable {
   lease_owner: string | null;
   lease_until: number | null;
   attempts: ColumnType<number, number | undefined, number>;
+  /** The model that embedded the file's chunks; null when none did. */
+  embedding_model: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ChunksTable {
@@ -178,6 +182,8 @@ export interface ChunksTable {
 
 export interface ChunkEmbeddingsTable {
   chunk_id: number;
+  /** Which window of the chunk (0 for a chunk the model read whole). */
+  window_index: number;
   vector_store_id: string;
   file_id: string;
   model: string;

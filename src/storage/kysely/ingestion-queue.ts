@@ -6,7 +6,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { StaticChunkingStrategy } from '../../domain/vector-store.ts';
-import type { IngestionJob, IngestionQueue } from '../store.ts';
+import type { IngestionJob, IngestionQueue, ReembedJob } from '../store.ts';
 import type { Database, Dialect } from './database.ts';
 import { fromJson, toJson } from './json-column.ts';
 
@@ -18,8 +18,26 @@ interface ClaimedRow {
   attempts: number;
 }
 
+interface ReembedRow {
+  project_id: string;
+  vector_store_id: string;
+  id: string;
+}
+
 export function ingestionQueue(db: Kysely<Database>, dialect: Dialect): IngestionQueue {
   const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  /** `column` holds another value than `model` (null included): null-safe on both dialects. */
+  const isNot = (column: string, model: string) =>
+    dialect === 'postgres'
+      ? sql`${sql.ref(column)} is distinct from ${model}`
+      : sql`${sql.ref(column)} is not ${model}`;
+  const reembedding = (job: ReembedJob, owner: string) =>
+    db
+      .updateTable('vector_store_files')
+      .where('vector_store_id', '=', job.vectorStoreId)
+      .where('id', '=', job.fileId)
+      .where('status', '=', 'completed')
+      .where('lease_owner', '=', owner);
   const owned = (job: IngestionJob, owner: string) =>
     db
       .updateTable('vector_store_files')
@@ -54,10 +72,11 @@ export function ingestionQueue(db: Kysely<Database>, dialect: Dialect): Ingestio
       const result = await owned(job, owner).set({ lease_until: leaseUntil }).executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
-    async complete(job, owner, usageBytes) {
+    async complete(job, owner, usageBytes, embeddingModel = null) {
       const result = await owned(job, owner)
         .set({
           status: 'completed',
+          embedding_model: embeddingModel,
           usage_bytes: usageBytes,
           last_error: null,
           lease_owner: null,
@@ -87,6 +106,65 @@ export function ingestionQueue(db: Kysely<Database>, dialect: Dialect): Ingestio
         })
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
+    },
+    async claimReembed(owner, model, now, leaseUntil) {
+      const claimNextFileToReembed = sql<ReembedRow>`
+        update vector_store_files
+           set lease_owner = ${owner}, lease_until = ${leaseUntil}
+         where (vector_store_id, id) = (
+                 select vector_store_id, id from vector_store_files
+                  where status = 'completed' and ${isNot('embedding_model', model)}
+                    and (lease_until is null or lease_until < ${now})
+                  order by created_at, id
+                  limit 1 ${lock})
+           and status = 'completed' and (lease_until is null or lease_until < ${now})
+        returning project_id, vector_store_id, id`;
+      const row = (await claimNextFileToReembed.execute(db)).rows[0];
+      return (
+        row && { projectId: row.project_id, vectorStoreId: row.vector_store_id, fileId: row.id }
+      );
+    },
+    async renewReembed(job, owner, leaseUntil) {
+      const result = await reembedding(job, owner)
+        .set({ lease_until: leaseUntil })
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+    async completeReembed(job, owner, model, usageBytes) {
+      const result = await reembedding(job, owner)
+        .set({
+          embedding_model: model,
+          usage_bytes: usageBytes,
+          lease_owner: null,
+          lease_until: null,
+        })
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+    async releaseReembed(job, owner) {
+      await reembedding(job, owner).set({ lease_owner: null, lease_until: null }).execute();
+    },
+    async switchStores(model) {
+      return db.transaction().execute(async (transaction) => {
+        const switchStoresWhoseFilesAreEmbedded = sql<{ id: string }>`
+          update vector_stores set embedding_model = ${model}
+           where ${isNot('embedding_model', model)}
+             and not exists (
+               select 1 from vector_store_files f
+                where f.vector_store_id = vector_stores.id and f.status = 'completed'
+                  and ${isNot('f.embedding_model', model)})
+          returning id`;
+        const switched = (await switchStoresWhoseFilesAreEmbedded.execute(transaction)).rows.map(
+          (row) => row.id,
+        );
+        if (switched.length > 0)
+          await transaction
+            .deleteFrom('chunk_embeddings')
+            .where('vector_store_id', 'in', switched)
+            .where('model', '<>', model)
+            .execute();
+        return switched;
+      });
     },
   };
 }

@@ -51,6 +51,7 @@ export function vectorStoreFilesRepository(db: Kysely<Database>): VectorStoreFil
         lease_owner: null,
         lease_until: null,
         attempts: 0,
+        embedding_model: null,
       };
       await db
         .insertInto('vector_store_files')

@@ -130,6 +130,15 @@ export function vectorStoresRepository(db: Kysely<Database>): VectorStoreReposit
       const data = await toObjects(records.data, now);
       return listPage(data, records.has_more);
     },
+    async embeddingModels(ids) {
+      if (ids.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('vector_stores')
+        .select(['id', 'embedding_model'])
+        .where('id', 'in', ids)
+        .execute();
+      return new Map(rows.map((row) => [row.id, row.embedding_model]));
+    },
     async touch(projectId, id, at) {
       await db
         .updateTable('vector_stores')

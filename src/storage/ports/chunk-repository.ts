@@ -6,8 +6,11 @@
 
 export interface ChunkInput {
   text: string;
-  /** Unit-length embedding; absent when no embedding model is configured. */
-  embedding?: Float32Array;
+  /**
+   * Unit-length embeddings, one per window of the chunk the model read (one when it read the whole
+   * chunk); absent when no embedding model is configured.
+   */
+  embeddings?: Float32Array[];
 }
 
 export interface ChunkHit {
@@ -37,9 +40,24 @@ export interface ChunkRepository {
     chunks: ChunkInput[],
     embeddingModel: string | undefined,
   ): Promise<void>;
+  /** The file's chunks in order, for embedding them again with another model. */
+  listForFile(vectorStoreId: string, fileId: string): Promise<Array<{ id: number; text: string }>>;
+  /**
+   * Replaces the file's vectors made by `model` (those of other models stay), one row per window of
+   * each chunk; chunks that no longer exist are skipped.
+   */
+  replaceEmbeddings(
+    vectorStoreId: string,
+    fileId: string,
+    model: string,
+    chunks: Array<{ id: number; embeddings: Float32Array[] }>,
+  ): Promise<void>;
   /** Best keyword matches (BM25 on SQLite, ts_rank_cd on Postgres), best first. */
   keywordSearch(scope: ChunkScope, query: string, limit: number): Promise<ChunkHit[]>;
-  /** Nearest chunks by cosine similarity among embeddings of `model` with the same dimensions, best first. */
+  /**
+   * Nearest chunks by cosine similarity among embeddings of `model` with the same dimensions, best
+   * first; a chunk with several windows scores as its best window.
+   */
   vectorSearch(
     scope: ChunkScope,
     embedding: Float32Array,

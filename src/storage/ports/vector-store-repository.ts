@@ -14,6 +14,11 @@ export interface VectorStoreRepository {
   /** Deletes the store with its files, batches, chunks and embeddings. */
   delete(projectId: string, id: string): Promise<boolean>;
   list(projectId: string, page: PageParams, now: number): Promise<ListPage<VectorStore>>;
+  /**
+   * The model whose vectors each store's searches use, by store id: null for a store never switched
+   * (it uses the configured model). Stores not found are absent.
+   */
+  embeddingModels(ids: string[]): Promise<Map<string, string | null>>;
   /** Records activity (search, new files), which pushes an `expires_after` expiry out. */
   touch(projectId: string, id: string, at: number): Promise<void>;
 }

@@ -83,21 +83,65 @@ export function postgresChunkRepository(
           .returning('id')
           .execute();
         const embeddings = batch.flatMap((chunk, offset) =>
-          chunk.embedding && embeddingModel
-            ? [
-                {
-                  chunk_id: Number(inserted[offset]!.id),
-                  vector_store_id: vectorStoreId,
-                  file_id: fileId,
-                  model: embeddingModel,
-                  embedding: Array.from(chunk.embedding),
-                },
-              ]
+          embeddingModel
+            ? (chunk.embeddings ?? []).map((vector, window) => ({
+                chunk_id: Number(inserted[offset]!.id),
+                window_index: window,
+                vector_store_id: vectorStoreId,
+                file_id: fileId,
+                model: embeddingModel,
+                embedding: Array.from(vector),
+              }))
             : [],
         );
         if (embeddings.length > 0)
           await db.insertInto('chunk_embeddings').values(embeddings).execute();
       }
+    },
+    async listForFile(vectorStoreId, fileId) {
+      const rows = await db
+        .selectFrom('chunks')
+        .select(['id', 'text'])
+        .where('vector_store_id', '=', vectorStoreId)
+        .where('file_id', '=', fileId)
+        .orderBy('chunk_index')
+        .execute();
+      return rows.map((row) => ({ id: Number(row.id), text: row.text }));
+    },
+    async replaceEmbeddings(vectorStoreId, fileId, model, chunks) {
+      await db
+        .deleteFrom('chunk_embeddings')
+        .where('vector_store_id', '=', vectorStoreId)
+        .where('file_id', '=', fileId)
+        .where('model', '=', model)
+        .execute();
+      const existing = new Set(
+        (
+          await db
+            .selectFrom('chunks')
+            .select('id')
+            .where('vector_store_id', '=', vectorStoreId)
+            .where('file_id', '=', fileId)
+            .execute()
+        ).map((row) => Number(row.id)),
+      );
+      const rows = chunks
+        .filter((chunk) => existing.has(chunk.id))
+        .flatMap((chunk) =>
+          chunk.embeddings.map((vector, window) => ({
+            chunk_id: chunk.id,
+            window_index: window,
+            vector_store_id: vectorStoreId,
+            file_id: fileId,
+            model,
+            embedding: Array.from(vector),
+          })),
+        );
+      for (let start = 0; start < rows.length; start += BATCH)
+        await db
+          .insertInto('chunk_embeddings')
+          .values(rows.slice(start, start + BATCH))
+          .execute();
     },
     async keywordSearch(scope, query, limit) {
       const terms = keywordTerms(query);
@@ -119,9 +163,10 @@ export function postgresChunkRepository(
         : sql`1 - (select sum(a * b) from unnest(e.embedding, ${vector}::real[]) as pair(a, b))`;
       const result = await sql<HitRow>`
         with nearest as (
-          select e.chunk_id, ${distance} as distance
+          select e.chunk_id, min(${distance}) as distance
             from chunk_embeddings e
            where e.model = ${model} and array_length(e.embedding, 1) = ${vector.length} and ${scopeCondition(scope, 'e')}
+           group by e.chunk_id
            order by distance, e.chunk_id
            limit ${limit})
         select c.id, c.vector_store_id, c.file_id, c.chunk_index, c.text, 1 - nearest.distance as score

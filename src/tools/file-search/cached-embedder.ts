@@ -10,6 +10,11 @@ import type { EmbeddingCacheRepository } from '../../storage/store.ts';
 export interface Embedder {
   readonly model: string;
   embed(texts: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
+  /**
+   * One vector per window of each text (see `EmbeddingModel.windows`), in order: one for a text the
+   * model reads whole. Each window is embedded, and cached, as a text of its own.
+   */
+  embedWindows(texts: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[][]>;
 }
 
 function contentHash(text: string): string {
@@ -28,8 +33,14 @@ export function createCachedEmbedder(
   model: EmbeddingModel,
   cache: EmbeddingCacheRepository,
 ): Embedder {
-  return {
+  const embedder: Embedder = {
     model: model.id,
+    async embedWindows(texts, options = {}) {
+      const perText = texts.map((text) => (model.windows ? model.windows(text) : [text]));
+      const vectors = await embedder.embed(perText.flat(), options);
+      let next = 0;
+      return perText.map((windows) => vectors.slice(next, (next += windows.length)));
+    },
     async embed(texts, options = {}) {
       const hashes = texts.map(contentHash);
       const found = await cache.getMany(model.id, [...new Set(hashes)]);
@@ -55,4 +66,5 @@ export function createCachedEmbedder(
       return hashes.map((hash) => normalize(found.get(hash)!));
     },
   };
+  return embedder;
 }

@@ -60,13 +60,23 @@ export async function ingestFile(
   );
   if (texts.length === 0)
     throw new DocumentError('invalid_file', `No text could be extracted from ${job.fileId}.`);
-  const embeddings = options.embedder ? await options.embedder.embed(texts, { signal }) : undefined;
+  // One vector per window the model reads: a chunk is then found by its best window.
+  const embeddings = options.embedder
+    ? await options.embedder.embedWindows(texts, { signal })
+    : undefined;
   const chunks = texts.map((chunk, index) =>
-    embeddings ? { text: chunk, embedding: embeddings[index]! } : { text: chunk },
+    embeddings ? { text: chunk, embeddings: embeddings[index]! } : { text: chunk },
   );
-  const usageBytes = chunks.reduce(
-    (sum, chunk) => sum + Buffer.byteLength(chunk.text) + (chunk.embedding?.byteLength ?? 0),
+  return { chunks, usageBytes: usageBytesOf(chunks) };
+}
+
+/** What a file's chunks take: their text and their vectors. */
+export function usageBytesOf(chunks: ChunkInput[]): number {
+  return chunks.reduce(
+    (sum, chunk) =>
+      sum +
+      Buffer.byteLength(chunk.text) +
+      (chunk.embeddings ?? []).reduce((bytes, vector) => bytes + vector.byteLength, 0),
     0,
   );
-  return { chunks, usageBytes };
 }

@@ -3,15 +3,19 @@
  * working, and finish it with a conditional write. A crash loses nothing: the row stays `in_progress`
  * and another worker takes it over when the lease lapses. A file that keeps killing its workers is
  * failed after `maxAttempts` claims instead of looping forever. No error escapes a loop.
+ *
+ * With no file to index, a loop re-embeds a completed file whose vectors are another model's than the
+ * configured embedder's (the model was switched), under the same kind of lease, keeping the old vectors;
+ * a store switches to the new vectors, and drops the old, once all its files have them.
  */
 import { randomBytes } from 'node:crypto';
 import type { BlobStore } from '../../blobs/blob-store.ts';
 import type { VectorStoreFileError } from '../../domain/vector-store.ts';
 import { EmbeddingError } from '../../models/embedding-model.ts';
-import type { IngestionJob, Store } from '../../storage/store.ts';
+import type { IngestionJob, ReembedJob, Store } from '../../storage/store.ts';
 import type { Embedder } from './cached-embedder.ts';
 import type { DocumentParser } from './document-parser.ts';
-import { ingestFile } from './ingest-file.ts';
+import { ingestFile, usageBytesOf } from './ingest-file.ts';
 import { DocumentError } from './parsers/document-error.ts';
 import { Concierge } from '../../telemetry/gen-ai-attributes.ts';
 import { recordFailure, ROOT_CONTEXT, withSpan, type Span } from '../../telemetry/tracer.ts';
@@ -60,6 +64,8 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
   const stopping = new AbortController();
   let wakeSleepers: Array<() => void> = [];
   let loops: Promise<void>[] = [];
+  /** A file was indexed or re-embedded since stores were last switched (and at start). */
+  let switchPending = true;
 
   function sleep(milliseconds: number): Promise<void> {
     return new Promise((resolve) => {
@@ -122,7 +128,13 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
       span.setAttribute(Concierge.ingestionChunks, result.chunks.length);
       span.setAttribute(Concierge.ingestionOutcome, 'completed');
       await store.transaction(async (transaction) => {
-        if (!(await transaction.ingestionQueue.complete(job, owner, result.usageBytes))) return;
+        const completed = await transaction.ingestionQueue.complete(
+          job,
+          owner,
+          result.usageBytes,
+          options.embedder?.model ?? null,
+        );
+        if (!completed) return;
         await transaction.chunks.replaceForFile(
           job.vectorStoreId,
           job.fileId,
@@ -151,6 +163,82 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
     }
   }
 
+  /** Embeds the file's chunks with the configured model beside the vectors they have. */
+  async function reembed(job: ReembedJob, embedder: Embedder): Promise<void> {
+    const work = new AbortController();
+    const abortOnStop = () => work.abort(stopping.signal.reason);
+    stopping.signal.addEventListener('abort', abortOnStop, { once: true });
+    const heartbeat = setInterval(
+      () => {
+        store.ingestionQueue
+          .renewReembed(job, owner, Date.now() + options.leaseMilliseconds)
+          .then((stillOurs) => {
+            if (!stillOurs) work.abort(new Error('The file was removed, re-added or taken over.'));
+            return stillOurs;
+          })
+          .catch((error: unknown) =>
+            options.log.warn({ err: error }, 'renewing a re-embedding lease failed'),
+          );
+      },
+      Math.max(50, Math.floor(options.leaseMilliseconds / 3)),
+    );
+    try {
+      const chunks = await store.chunks.listForFile(job.vectorStoreId, job.fileId);
+      const embeddings = await embedder.embedWindows(
+        chunks.map((chunk) => chunk.text),
+        { signal: work.signal },
+      );
+      work.signal.throwIfAborted();
+      const embedded = chunks.map((chunk, index) => ({
+        id: chunk.id,
+        text: chunk.text,
+        embeddings: embeddings[index]!,
+      }));
+      await store.transaction(async (transaction) => {
+        const usage = usageBytesOf(embedded);
+        if (!(await transaction.ingestionQueue.completeReembed(job, owner, embedder.model, usage)))
+          return;
+        await transaction.chunks.replaceEmbeddings(
+          job.vectorStoreId,
+          job.fileId,
+          embedder.model,
+          embedded,
+        );
+      });
+      switchPending = true;
+    } catch (error) {
+      if (stopping.signal.aborted) {
+        await store.ingestionQueue.releaseReembed(job, owner).catch(() => {});
+        return;
+      }
+      // The lease is left to lapse, so the file is tried again then (the embedder may be back).
+      if (!work.signal.aborted)
+        options.log.error({ err: error, fileId: job.fileId }, 're-embedding a file failed');
+    } finally {
+      clearInterval(heartbeat);
+      stopping.signal.removeEventListener('abort', abortOnStop);
+    }
+  }
+
+  /** Next work for an idle loop: a file to re-embed, or stores whose re-embedding is complete. */
+  async function reembedNext(embedder: Embedder): Promise<boolean> {
+    const job = await store.ingestionQueue.claimReembed(
+      owner,
+      embedder.model,
+      Date.now(),
+      Date.now() + options.leaseMilliseconds,
+    );
+    if (job) {
+      await reembed(job, embedder);
+      return true;
+    }
+    if (switchPending) {
+      switchPending = false;
+      await store.ingestionQueue.switchStores(embedder.model);
+    }
+    return false;
+  }
+
   async function loop(): Promise<void> {
     while (!stopping.signal.aborted) {
       let job: IngestionJob | undefined;
@@ -163,8 +251,18 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
       } catch (error) {
         options.log.error({ err: error }, 'claiming an ingestion job failed');
       }
-      if (job) await run(job);
-      else await sleep(pollMilliseconds);
+      if (job) {
+        await run(job);
+        switchPending = true;
+        continue;
+      }
+      let busy = false;
+      if (options.embedder)
+        busy = await reembedNext(options.embedder).catch((error: unknown) => {
+          options.log.error({ err: error }, 're-embedding: claiming or switching stores failed');
+          return false;
+        });
+      if (!busy) await sleep(pollMilliseconds);
     }
   }
 

@@ -1,8 +1,9 @@
 /**
  * The one search entry point: the vector-store search endpoint calls it, and so will the run engine's
  * file_search tool. Hybrid when an embedder is configured (keyword + vector, fused by normalised
- * score in `fuse-rankings.ts`), keyword-only otherwise. Stores outside the project, and expired
- * stores, are ignored as if empty.
+ * score in `fuse-rankings.ts`), keyword-only otherwise. Each store's vectors are searched with the
+ * model it searches (the configured one, or the one it had until its re-embedding completes). Stores
+ * outside the project, and expired stores, are ignored as if empty.
  */
 import { nowSeconds } from '../../domain/clock.ts';
 import { matchesFilter, type AttributeFilter } from '../../domain/attribute-filter.ts';
@@ -15,6 +16,12 @@ import { fuseRankings, type RankedList } from './fuse-rankings.ts';
 export interface FileSearchOptions {
   store: Store;
   embedder?: Embedder | undefined;
+  /**
+   * The embedder of another model, for a store still searching the vectors it had before the
+   * configured model changed (re-embedding is under way); undefined when that model is not available
+   * here, and then such a store is searched by keywords until its files are re-embedded.
+   */
+  embedderFor?: ((model: string) => Embedder | undefined) | undefined;
   /**
    * Called when the query could not be embedded; the search then runs keyword-only rather than fail,
    * so file search stays available while the embedding upstream is down.
@@ -30,8 +37,20 @@ function candidateCount(maxNumResults: number): number {
 export function createFileSearch({
   store,
   embedder,
+  embedderFor,
   onEmbeddingError,
 }: FileSearchOptions): FileSearch {
+  /** The stores of the scope by the model whose vectors they search (null: the configured one). */
+  async function storesByModel(configured: string, vectorStoreIds: string[]) {
+    const models = await store.vectorStores.embeddingModels(vectorStoreIds);
+    const groups = new Map<string, string[]>();
+    for (const id of vectorStoreIds) {
+      const model = models.get(id) ?? configured;
+      groups.set(model, [...(groups.get(model) ?? []), id]);
+    }
+    return groups;
+  }
+
   async function scopeFor(
     projectId: string,
     vectorStoreIds: string[],
@@ -79,19 +98,30 @@ export function createFileSearch({
         hits: await store.chunks.keywordSearch(scope, query, limit),
       });
     if (embedder && queries.length > 0) {
-      let vectors: Float32Array[] = [];
-      try {
-        vectors = await embedder.embed(queries, params.signal ? { signal: params.signal } : {});
-      } catch (error) {
-        if (params.signal?.aborted) throw error;
-        onEmbeddingError?.(error);
-      }
-      // A query with nothing to embed (only punctuation) has a zero vector: it is near nothing.
-      for (const vector of vectors.filter((candidate) => candidate.some((value) => value !== 0))) {
-        lists.push({
-          retriever: 'vector',
-          hits: await store.chunks.vectorSearch(scope, vector, embedder.model, limit),
-        });
+      for (const [model, vectorStoreIds] of await storesByModel(
+        embedder.model,
+        scope.vectorStoreIds,
+      )) {
+        const using = model === embedder.model ? embedder : embedderFor?.(model);
+        if (!using) continue;
+        let vectors: Float32Array[] = [];
+        try {
+          vectors = await using.embed(queries, params.signal ? { signal: params.signal } : {});
+        } catch (error) {
+          if (params.signal?.aborted) throw error;
+          onEmbeddingError?.(error);
+        }
+        // A query with nothing to embed (only punctuation) has a zero vector: it is near nothing.
+        for (const vector of vectors.filter((candidate) => candidate.some((value) => value !== 0)))
+          lists.push({
+            retriever: 'vector',
+            hits: await store.chunks.vectorSearch(
+              { ...scope, vectorStoreIds },
+              vector,
+              model,
+              limit,
+            ),
+          });
       }
     }
     const ranked = fuseRankings(lists)
