@@ -9,6 +9,7 @@ import type { Config } from '../config/config-schema.ts';
 import { ConfigError } from '../config/load-config.ts';
 import { isLoopbackHost } from '../domain/loopback.ts';
 import type { Authenticator } from '../http/auth.ts';
+import type { RequestLimiter } from '../http/request-limits.ts';
 import type { RouteDefinition } from '../http/route.ts';
 import { createHttpServer } from '../http/server.ts';
 import { staticSitePlugin } from '../http/static-site.ts';
@@ -40,10 +41,12 @@ export async function createServer(
   routes: RouteDefinition[],
   authenticator: Authenticator,
   metrics: Metrics | undefined,
+  limiter?: RequestLimiter,
 ): Promise<FastifyInstance> {
   const server = await createHttpServer({
     routes,
     authenticator,
+    ...(limiter && { limiter }),
     bodyLimit: config.bodyLimit,
     devMode: !config.apiKey,
     plugins: [

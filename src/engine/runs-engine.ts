@@ -21,6 +21,7 @@ import { insertRun, planRun, type RunParams } from './create-run.ts';
 import type { EventBus } from './event-bus.ts';
 import { runEventStream } from './run-event-stream.ts';
 import type { RunHandOff } from './run-hand-off.ts';
+import type { RunLimits } from './run-limits.ts';
 import { withSettledHooks, type RunSettledHook } from './run-hooks.ts';
 import {
   cancelIdleRun,
@@ -33,6 +34,7 @@ export type { RunParams } from './create-run.ts';
 export type { ToolOutput } from './run-transitions.ts';
 export type { RunHistory, RunSettledHook, SettledRun } from './run-hooks.ts';
 export { withSettledHooks } from './run-hooks.ts';
+export { createRunLimits, type RunLimits } from './run-limits.ts';
 
 /**
  * Checks and effects of a caller's input that belong in the transaction storing it; the API layer
@@ -67,6 +69,8 @@ export interface RunsEngineOptions {
   handOff?: RunHandOff;
   /** Called in the transaction of every status write that pauses or ends a run. */
   settled?: RunSettledHook[];
+  /** Concurrent runs and tokens per day, decided in the transaction that inserts a run. */
+  limits?: RunLimits;
 }
 
 /** A run to start: the assistant (already found by the caller) and what the caller sets. */
@@ -163,6 +167,7 @@ export function createRunsEngine({
   runExpirySeconds,
   handOff,
   settled = [],
+  limits,
 }: RunsEngineOptions): RunsEngine {
   const store = withSettledHooks(baseStore, settled);
   async function requireRun(projectId: string, runId: string): Promise<Run> {
@@ -225,6 +230,7 @@ export function createRunsEngine({
         projectId,
         optionsOf(start, null),
         async (transaction) => {
+          await limits?.admit(transaction, projectId, start.apiKeyId ?? null);
           await addMessages(
             transaction,
             projectId,
@@ -251,6 +257,7 @@ export function createRunsEngine({
         projectId,
         optionsOf({ ...start, additionalInstructions: null }, toolResources),
         async (transaction) => {
+          await limits?.admit(transaction, projectId, start.apiKeyId ?? null);
           const stored = await insertThread(transaction, projectId, thread);
           const run = buildRun(stored.id);
           await start.inTransaction?.(transaction, run);

@@ -13,6 +13,7 @@ import * as responses from './0006-responses.ts';
 import * as conversations from './0007-conversations.ts';
 import * as usageAndLimits from './0008-usage-and-limits.ts';
 import * as containers from './0012-containers.ts';
+import * as limits from './0016-limits.ts';
 
 type NumberedMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, NumberedMigration> = {
   '0007-conversations': conversations,
   '0008-usage-and-limits': usageAndLimits,
   '0012-containers': containers,
+  '0016-limits': limits,
 };
 
 class NumberedMigrationProvider implements MigrationProvider {
