@@ -23,7 +23,7 @@ const ADMIN_KEY = 'admin-key-for-limit-tests';
 async function settle<T>(work: Array<Promise<T>>) {
   const results = await Promise.allSettled(work);
   const values: T[] = [];
-  const limited: OpenAI.RateLimitError[] = [];
+  const limited: InstanceType<typeof OpenAI.RateLimitError>[] = [];
   for (const result of results) {
     if (result.status === 'fulfilled') values.push(result.value);
     else if (result.reason instanceof OpenAI.RateLimitError) limited.push(result.reason);
@@ -176,17 +176,30 @@ describe.each(testDatabases)('limits per project and key (%s)', (database) => {
     const limited = await project({ max_concurrent_runs: 2 });
     upstream.respondWith(() => ({ text: 'slow '.repeat(100), chunkDelayMs: 40 }));
     const assistant = await limited.clients[0]!.beta.assistants.create({ model: 'gpt-4o' });
+    // Cancelling a run held by a worker on another node takes until that worker stops it.
+    const settled = async (read: () => Promise<{ status: string | null | undefined }>) => {
+      while (['queued', 'in_progress', 'cancelling'].includes((await read()).status ?? ''))
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    };
     const creations = Array.from({ length: 6 }, (_, index) => {
       const client = limited.clients[index % 2]!;
       return index < 3
-        ? client.beta.threads
-            .createAndRun({ assistant_id: assistant.id })
-            .then((run) => ({
-              cancel: () => client.beta.threads.runs.cancel(run.id, { thread_id: run.thread_id }),
-            }))
+        ? client.beta.threads.createAndRun({ assistant_id: assistant.id }).then((run) => ({
+            cancel: async () => {
+              await client.beta.threads.runs.cancel(run.id, { thread_id: run.thread_id });
+              await settled(() =>
+                client.beta.threads.runs.retrieve(run.id, { thread_id: run.thread_id }),
+              );
+            },
+          }))
         : client.responses
             .create({ model: 'gpt-4o', input: 'Hi', background: true })
-            .then((response) => ({ cancel: () => client.responses.cancel(response.id) }));
+            .then((response) => ({
+              cancel: async () => {
+                await client.responses.cancel(response.id);
+                await settled(() => client.responses.retrieve(response.id));
+              },
+            }));
     });
     const { values, limited: refused } = await settle<{ cancel: () => Promise<unknown> }>(
       creations,
@@ -246,7 +259,7 @@ describe.each(testDatabases)('limits per project and key (%s)', (database) => {
       .then(() => undefined)
       .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
-    const error = refused as OpenAI.RateLimitError;
+    const error = refused as InstanceType<typeof OpenAI.RateLimitError>;
     expect(error.type).toBe('tokens');
     expect(error.code).toBe('rate_limit_exceeded');
     expect(error.headers.get('x-ratelimit-limit-tokens')).toBe('100');

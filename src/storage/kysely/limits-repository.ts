@@ -45,39 +45,31 @@ export function limitsRepository(db: Kysely<Database>): LimitsRepository {
         .execute();
     },
 
-    async takeRequest(scope, minute, day, limit) {
-      // A row of an older minute starts the new one at 1; a row of this minute counts up to `limit`.
+    async takeRequests(scope, minute, day, limit, count) {
+      if (count > limit) return undefined;
+      // A row of an older minute starts the new one at `count`; a row of this minute adds `count`
+      // only while the sum stays within `limit`.
       const row = await db
         .insertInto('limit_counters')
-        .values({ scope, minute_start: minute, requests: 1, day_start: day, tokens: 0 })
+        .values({ scope, minute_start: minute, requests: count, day_start: day, tokens: 0 })
         .onConflict((conflict) =>
           conflict
             .column('scope')
             .doUpdateSet({
               requests: sql`case when limit_counters.minute_start = excluded.minute_start
-                then limit_counters.requests + 1 else 1 end`,
+                  then limit_counters.requests + excluded.requests else excluded.requests end`,
               minute_start: sql`excluded.minute_start`,
             })
             .where((eb) =>
               eb.or([
                 eb('limit_counters.minute_start', '<>', eb.ref('excluded.minute_start')),
-                eb('limit_counters.requests', '<', limit),
+                eb('limit_counters.requests', '<=', limit - count),
               ]),
             ),
         )
         .returningAll()
         .executeTakeFirst();
       return row && toCounter(row);
-    },
-
-    async returnRequest(scope, minute) {
-      await db
-        .updateTable('limit_counters')
-        .set({ requests: sql`requests - 1` })
-        .where('scope', '=', scope)
-        .where('minute_start', '=', minute)
-        .where('requests', '>', 0)
-        .execute();
     },
 
     async readCounter(scope) {

@@ -27,17 +27,17 @@ export interface LimitsRepository {
   /** Replaces the override of a project (`apiKeyId` null) or key. */
   putOverride(override: LimitOverride): Promise<void>;
   /**
-   * Counts one request of `scope` in the minute starting at `minute`, unless `limit` requests are
-   * already counted there; returns the row after counting, or undefined when refused. One upsert.
+   * Counts `count` requests of `scope` in the minute starting at `minute` (a node takes a slice of
+   * a large limit at once and spends it in memory), unless that would pass `limit`; returns the row
+   * after counting, or undefined when refused. One upsert.
    */
-  takeRequest(
+  takeRequests(
     scope: string,
     minute: number,
     day: number,
     limit: number,
+    count: number,
   ): Promise<LimitCounter | undefined>;
-  /** Gives back a request taken in `minute` (another scope of the same request refused it). */
-  returnRequest(scope: string, minute: number): Promise<void>;
   readCounter(scope: string): Promise<LimitCounter | undefined>;
   /** Adds tokens to the day starting at `day` (a new day starts from zero). */
   addTokens(scope: string, day: number, tokens: number): Promise<void>;
