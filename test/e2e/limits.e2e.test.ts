@@ -177,7 +177,7 @@ describe.each(testDatabases)('limits per project and key (%s)', (database) => {
     upstream.respondWith(() => ({ text: 'slow '.repeat(100), chunkDelayMs: 40 }));
     const assistant = await limited.clients[0]!.beta.assistants.create({ model: 'gpt-4o' });
     // Cancelling a run held by a worker on another node takes until that worker stops it.
-    const settled = async (read: () => Promise<{ status: string | null | undefined }>) => {
+    const settled = async (read: () => Promise<{ status?: string | null | undefined }>) => {
       while (['queued', 'in_progress', 'cancelling'].includes((await read()).status ?? ''))
         await new Promise((resolve) => setTimeout(resolve, 20));
     };
