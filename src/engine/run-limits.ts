@@ -42,13 +42,13 @@ export interface RunLimits {
   ): Promise<void>;
 }
 
-export function createRunLimits(policy: LimitPolicy): RunLimits {
-  /** Tokens the scope has used today (up to the last ended run). */
-  async function usedToday(store: Store, scope: LimitScope, day: number): Promise<number> {
-    const counter = await store.limits.readCounter(scopeKey(scope));
-    return counter && counter.dayStart === day ? counter.tokens : 0;
-  }
+/** Tokens the scope has used today (up to the last ended run). */
+async function usedToday(store: Store, scope: LimitScope, day: number): Promise<number> {
+  const counter = await store.limits.readCounter(scopeKey(scope));
+  return counter && counter.dayStart === day ? counter.tokens : 0;
+}
 
+export function createRunLimits(policy: LimitPolicy): RunLimits {
   return {
     async admit(transaction, projectId, apiKeyId) {
       const scopes = await policy.scopes(projectId, apiKeyId);

@@ -42,6 +42,18 @@ interface Slice {
 const TOKEN_READ_MS = 1000;
 const MAX_SCOPES = 10_000;
 
+function refusal(scope: LimitScope, limit: number, resetSeconds: number): RateLimitError {
+  const name = scope.kind === 'project' ? `project ${scope.id}` : `API key ${scope.id}`;
+  return new RateLimitError(
+    `Rate limit reached for requests per min (RPM) in ${name}: Limit ${limit}, Requested 1. Please try again in ${resetSeconds}s.`,
+    'requests',
+    {
+      ...rateLimitHeaders({ requests: { limit, remaining: 0, resetSeconds } }),
+      'retry-after': String(resetSeconds),
+    },
+  );
+}
+
 export function createRequestLimiter(store: Store, policy: LimitPolicy): RequestLimiter {
   const slices = new Map<string, Slice>();
   const tokenReads = new Map<string, { at: number; counter: LimitCounter | undefined }>();
@@ -75,18 +87,6 @@ export function createRequestLimiter(store: Store, policy: LimitPolicy): Request
     if (tokenReads.size >= MAX_SCOPES) tokenReads.clear();
     tokenReads.set(key, { at: Date.now(), counter });
     return counter;
-  }
-
-  function refusal(scope: LimitScope, limit: number, resetSeconds: number): RateLimitError {
-    const name = scope.kind === 'project' ? `project ${scope.id}` : `API key ${scope.id}`;
-    return new RateLimitError(
-      `Rate limit reached for requests per min (RPM) in ${name}: Limit ${limit}, Requested 1. Please try again in ${resetSeconds}s.`,
-      'requests',
-      {
-        ...rateLimitHeaders({ requests: { limit, remaining: 0, resetSeconds } }),
-        'retry-after': String(resetSeconds),
-      },
-    );
   }
 
   return async (principal) => {

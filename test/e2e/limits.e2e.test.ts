@@ -39,6 +39,18 @@ async function awayFromMinuteEnd(): Promise<number> {
   return Math.floor(Date.now() / 60_000);
 }
 
+// Cancelling a run held by a worker on another node takes until that worker stops it.
+async function settled(read: () => Promise<{ status?: string | null | undefined }>) {
+  while (['queued', 'in_progress', 'cancelling'].includes((await read()).status ?? ''))
+    await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+const upload = async (client: OpenAI, bytes: number) =>
+  client.files.create({
+    file: await toFile(Buffer.alloc(bytes, 'a'), 'a.txt'),
+    purpose: 'assistants',
+  });
+
 describe.each(testDatabases)('limits per project and key (%s)', (database) => {
   let upstream: ScriptedModel;
   let directory: string;
@@ -111,8 +123,8 @@ describe.each(testDatabases)('limits per project and key (%s)', (database) => {
     );
     const sameMinute = Math.floor(Date.now() / 60_000) === minute;
     // Across a minute boundary the new minute has its own 6.
-    if (sameMinute) expect(burst.values).toHaveLength(6);
-    else expect(burst.values.length).toBeLessThanOrEqual(12);
+    expect(burst.values.length).toBeGreaterThanOrEqual(6);
+    expect(burst.values.length).toBeLessThanOrEqual(sameMinute ? 6 : 12);
     expect(burst.values.length + burst.limited.length).toBe(16);
     for (const error of burst.limited) {
       expect(error.status).toBe(429);
@@ -176,11 +188,6 @@ describe.each(testDatabases)('limits per project and key (%s)', (database) => {
     const limited = await project({ max_concurrent_runs: 2 });
     upstream.respondWith(() => ({ text: 'slow '.repeat(100), chunkDelayMs: 40 }));
     const assistant = await limited.clients[0]!.beta.assistants.create({ model: 'gpt-4o' });
-    // Cancelling a run held by a worker on another node takes until that worker stops it.
-    const settled = async (read: () => Promise<{ status?: string | null | undefined }>) => {
-      while (['queued', 'in_progress', 'cancelling'].includes((await read()).status ?? ''))
-        await new Promise((resolve) => setTimeout(resolve, 20));
-    };
     const creations = Array.from({ length: 6 }, (_, index) => {
       const client = limited.clients[index % 2]!;
       return index < 3
@@ -282,11 +289,6 @@ describe.each(testDatabases)('limits per project and key (%s)', (database) => {
 
   it('stores files in parallel on both nodes only up to the stored-bytes limit', async () => {
     const limited = await project({ max_stored_bytes: 1000 });
-    const upload = async (client: OpenAI, bytes: number) =>
-      client.files.create({
-        file: await toFile(Buffer.alloc(bytes, 'a'), 'a.txt'),
-        purpose: 'assistants',
-      });
     await upload(limited.clients[0]!, 600);
     const { values, limited: refused } = await settle(
       Array.from({ length: 4 }, (_, index) => upload(limited.clients[index % 2]!, 300)),

@@ -14,6 +14,8 @@ function toCounter(row: Selectable<LimitCountersTable>): LimitCounter {
 
 const RUNNING = ['queued', 'in_progress', 'cancelling'];
 
+const value = (column: number | null) => (column === null ? null : Number(column));
+
 export function limitsRepository(db: Kysely<Database>): LimitsRepository {
   return {
     async listOverrides(projectId) {
@@ -22,7 +24,6 @@ export function limitsRepository(db: Kysely<Database>): LimitsRepository {
         .selectAll()
         .where('project_id', '=', projectId)
         .execute();
-      const value = (column: number | null) => (column === null ? null : Number(column));
       return rows.map((row) => ({
         projectId: row.project_id,
         apiKeyId: row.api_key_id === '' ? null : row.api_key_id,
