@@ -8,6 +8,7 @@
  */
 import type { Config } from './config/config-schema.ts';
 import { createAuthenticator } from './http/auth.ts';
+import { createRequestLimiter } from './http/request-limits.ts';
 import { createApiRoutes } from './composition/api-routes.ts';
 import type { App, AppOverrides } from './composition/app-types.ts';
 import { createCloserStack } from './composition/closer-stack.ts';
@@ -60,9 +61,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       onAccessChanged,
     });
     closers.push('mcp sessions', () => api.mcpSessions.close());
+    const limiter = createRequestLimiter(persistence.store, persistence.limits);
     const server = await createServer(config, overrides, api, authenticator, {
       metrics,
       tracing,
+      limiter,
     });
     relay.attach(server.log);
     await startServing(config, closers, server, {

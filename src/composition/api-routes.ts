@@ -26,6 +26,8 @@ import { meRoutes } from '../api/me/me.routes.ts';
 import { modelsRoutes } from '../api/models/models.routes.ts';
 import { apiKeysRoutes } from '../api/organization/projects/api-keys/api-keys.routes.ts';
 import { createApiKeysService } from '../api/organization/projects/api-keys/api-keys.service.ts';
+import { limitsRoutes } from '../api/organization/projects/limits/limits.routes.ts';
+import { createLimitsService } from '../api/organization/projects/limits/limits.service.ts';
 import { projectsRoutes } from '../api/organization/projects/projects.routes.ts';
 import { usageRoutes } from '../api/organization/usage/usage.routes.ts';
 import { createUsageService } from '../api/organization/usage/usage.service.ts';
@@ -87,7 +89,12 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
   const { store, blobs } = parts.persistence;
   const { fileSearch, onFilesQueued } = parts.retrieval;
   const { chain, builtinAgents, a2aClient } = parts.agents;
-  const files = createFilesService({ store, blobs, fileSizeLimit: config.fileSizeLimit });
+  const files = createFilesService({
+    store,
+    blobs,
+    fileSizeLimit: config.fileSizeLimit,
+    limits: parts.persistence.limits,
+  });
   const projects = createProjectsService({ store, onAccessChanged: parts.onAccessChanged });
   const containers = createContainersService({
     store,
@@ -130,6 +137,7 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
     ...fileBatchesRoutes(createFileBatchesService({ store, onFilesQueued })),
     ...containersRoutes(containers),
     ...projectsRoutes(projects),
+    ...limitsRoutes(createLimitsService({ store, projects, policy: parts.persistence.limits })),
     ...usageRoutes(createUsageService({ store, prices: config.prices })),
     ...apiKeysRoutes(
       createApiKeysService({ store, projects, onAccessChanged: parts.onAccessChanged }),

@@ -61,6 +61,25 @@ describe('file bytes in S3', () => {
     }
   });
 
+  it('refuses to start on a bucket that does not exist, or with an unknown access key, saying why', async () => {
+    const environment = s3.environment('files');
+    await expect(
+      openBlobStore(
+        loadConfig({
+          environment: { ...environment, CONCIERGE_BLOB_URL: 's3://no-such-bucket/files' },
+          configFile,
+        }),
+      ),
+    ).rejects.toThrow(
+      /CONCIERGE_BLOB_URL=s3:\/\/no-such-bucket\/files: the bucket 'no-such-bucket' does not exist/,
+    );
+    await expect(
+      openBlobStore(
+        loadConfig({ environment: { ...environment, AWS_ACCESS_KEY_ID: 'NOBODY' }, configFile }),
+      ),
+    ).rejects.toThrow(/access to the bucket 'concierge-test' was refused .*AWS_ACCESS_KEY_ID/);
+  });
+
   it('names the variable of a blob URL that is not s3://', () => {
     expect(() =>
       loadConfig({

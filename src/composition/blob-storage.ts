@@ -5,6 +5,7 @@
 import type { BlobStore } from '../blobs/blob-store.ts';
 import { createLocalDiskBlobStore } from '../blobs/local-disk/local-disk-blob-store.ts';
 import type { Config } from '../config/config-schema.ts';
+import { ConfigError } from '../config/load-config.ts';
 
 /** The blob store `config` names, and how to release it. */
 export async function openBlobStore(config: Config): Promise<BlobStore & { close(): void }> {
@@ -13,7 +14,7 @@ export async function openBlobStore(config: Config): Promise<BlobStore & { close
   const { createS3BlobStore, parseS3Url } = await import('../blobs/s3/s3-blob-store.ts');
   const endpoint = config.awsEndpointUrlS3 ?? config.awsEndpointUrl;
   const { awsAccessKeyId, awsSecretAccessKey, awsSessionToken } = config;
-  return createS3BlobStore({
+  const store = createS3BlobStore({
     ...parseS3Url(config.blobUrl),
     client: {
       region: config.awsRegion ?? config.awsDefaultRegion ?? 'us-east-1',
@@ -30,4 +31,12 @@ export async function openBlobStore(config: Config): Promise<BlobStore & { close
         : {}),
     },
   });
+  // A missing bucket or refused credentials stop the start, not the first upload.
+  try {
+    await store.check();
+  } catch (error) {
+    store.close();
+    throw new ConfigError(`CONCIERGE_BLOB_URL=${config.blobUrl}: ${(error as Error).message}`);
+  }
+  return store;
 }

@@ -9,6 +9,7 @@ import type { Config } from '../config/config-schema.ts';
 import { ConfigError } from '../config/load-config.ts';
 import { isLoopbackHost } from '../domain/loopback.ts';
 import type { Authenticator } from '../http/auth.ts';
+import type { RequestLimiter } from '../http/request-limits.ts';
 import type { RouteDefinition } from '../http/route.ts';
 import type { SocketRouteDefinition } from '../http/socket-route.ts';
 import { createHttpServer } from '../http/server.ts';
@@ -42,13 +43,18 @@ export async function createServer(
   overrides: AppOverrides,
   { routes, sockets }: { routes: RouteDefinition[]; sockets: SocketRouteDefinition[] },
   authenticator: Authenticator,
-  observers: { metrics: Metrics | undefined; tracing: Tracing | undefined },
+  observers: {
+    metrics: Metrics | undefined;
+    tracing: Tracing | undefined;
+    limiter?: RequestLimiter | undefined;
+  },
 ): Promise<FastifyInstance> {
-  const { metrics, tracing } = observers;
+  const { metrics, tracing, limiter } = observers;
   const server = await createHttpServer({
     routes,
     sockets,
     authenticator,
+    ...(limiter && { limiter }),
     bodyLimit: config.bodyLimit,
     devMode: !config.apiKey,
     plugins: [

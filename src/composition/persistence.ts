@@ -3,6 +3,8 @@
  * event bus. The database URL is read once; on PostgreSQL the bus listens on the same database
  * (LISTEN/NOTIFY), on SQLite it stays in this process.
  */
+import type { LimitPolicy } from '../domain/limits.ts';
+import { createLimitPolicy, limitDefaults } from './limit-policy.ts';
 import pg from 'pg';
 import { ensureDefaultProject } from '../api/organization/projects/projects.service.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
@@ -22,6 +24,8 @@ export interface Persistence {
   store: Store;
   blobs: BlobStore;
   bus: EventBus;
+  /** The limits in effect per project and key (config defaults and stored overrides). */
+  limits: LimitPolicy;
 }
 
 export async function createPersistence(
@@ -46,7 +50,7 @@ export async function createPersistence(
   }
   const bus = overrides.bus ?? createEventBus(target, store, log);
   closers.push('event bus', () => bus.close());
-  return { store, blobs, bus };
+  return { store, blobs, bus, limits: createLimitPolicy(store, limitDefaults(config)) };
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 } from '../api/shared/tool-resources.ts';
 import type { Config } from '../config/config-schema.ts';
 import {
+  createRunLimits,
   createRunsEngine,
   withSettledHooks,
   type RunSettledHook,
@@ -107,6 +108,7 @@ export async function createRunEngine(
   // The conversation's hook reads the response its predecessor materialized.
   const settled: RunSettledHook[] = [responseSettled, conversationSettled];
   const loadImage = createImageLoader(store, blobs);
+  const limits = createRunLimits(parts.persistence.limits);
   const runs = createRunsEngine({
     store,
     bus,
@@ -119,6 +121,7 @@ export async function createRunEngine(
     // A run created here goes straight to this process's worker when it has room; else the queue.
     handOff: { reserve: () => worker?.reserve() },
     settled,
+    limits,
   });
   const codeSessions = await createCodeSessions(config, log, overrides.codeSandboxBackends);
   closers.push('code sessions', () => codeSessions.close());
@@ -160,6 +163,7 @@ export async function createRunEngine(
       loadImage,
       toolResources: (record) => runToolResources(store, record),
       runExpirySeconds: config.runExpirySeconds,
+      limits,
       log,
     },
   });

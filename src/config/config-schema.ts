@@ -75,6 +75,28 @@ export const ModelPriceSchema = z.strictObject({
 });
 export type ModelPrice = z.infer<typeof ModelPriceSchema>;
 
+/** A default limit: unset is no limit. Projects and keys may set their own (the admin API). */
+const limit = (minimum: number) => z.coerce.number().int().min(minimum).optional();
+
+/**
+ * Default limits of every project and of every project key (`docs/operations.md`); a request must
+ * be within both its project's and its key's.
+ */
+const LIMIT_DEFAULTS_SHAPE = {
+  /** Requests per minute (UTC minute windows) of one project, across all nodes. */
+  projectRequestsPerMinute: limit(0),
+  /** Model tokens (in and out) per UTC day of one project. */
+  projectTokensPerDay: limit(0),
+  /** Runs and responses queued or in progress at once in one project. */
+  projectConcurrentRuns: limit(0),
+  /** Bytes of files one project may store. */
+  projectStoredBytes: limit(0),
+  keyRequestsPerMinute: limit(0),
+  keyTokensPerDay: limit(0),
+  keyConcurrentRuns: limit(0),
+  keyStoredBytes: limit(0),
+};
+
 export const ConfigSchema = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8787),
   host: z.string().min(1).default('127.0.0.1'),
@@ -249,6 +271,7 @@ export const ConfigSchema = z.strictObject({
   }),
   ...StorageConfigShape,
   ...TracingConfigShape,
+  ...LIMIT_DEFAULTS_SHAPE,
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -311,4 +334,12 @@ export const ENVIRONMENT_VARIABLES = {
   metrics: 'CONCIERGE_METRICS',
   metricsToken: 'CONCIERGE_METRICS_TOKEN',
   ...TRACING_ENVIRONMENT_VARIABLES,
+  projectRequestsPerMinute: 'CONCIERGE_PROJECT_REQUESTS_PER_MINUTE',
+  projectTokensPerDay: 'CONCIERGE_PROJECT_TOKENS_PER_DAY',
+  projectConcurrentRuns: 'CONCIERGE_PROJECT_CONCURRENT_RUNS',
+  projectStoredBytes: 'CONCIERGE_PROJECT_STORED_BYTES',
+  keyRequestsPerMinute: 'CONCIERGE_KEY_REQUESTS_PER_MINUTE',
+  keyTokensPerDay: 'CONCIERGE_KEY_TOKENS_PER_DAY',
+  keyConcurrentRuns: 'CONCIERGE_KEY_CONCURRENT_RUNS',
+  keyStoredBytes: 'CONCIERGE_KEY_STORED_BYTES',
 } as const satisfies Partial<Record<keyof Config, string>>;

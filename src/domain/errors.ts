@@ -137,12 +137,19 @@ export class UnsupportedMediaTypeError extends ApiError {
   }
 }
 
-/** 429: too many requests. */
+/**
+ * 429: too many requests. `type` is OpenAI's (`requests`, `tokens`, or ours: `concurrent_runs`,
+ * `stored_bytes`); `headers` (`x-ratelimit-*`, `retry-after`) go on the response with the body.
+ */
 export class RateLimitError extends ApiError {
   readonly kind = 'rate_limit';
   override name = 'RateLimitError';
-  constructor(message: string) {
-    super({ message, code: 'rate_limit_exceeded' }, 'requests');
+  constructor(
+    message: string,
+    type = 'requests',
+    readonly headers: Record<string, string> = {},
+  ) {
+    super({ message, type, code: 'rate_limit_exceeded' }, 'requests');
   }
 }
 

@@ -22,7 +22,8 @@ import { RunContext } from './run-context.ts';
 import { RunFailure } from './run-failure.ts';
 import { requestInput, type RunSession } from './run-session.ts';
 import { settleTools } from './run-tools.ts';
-import { modelRequests, runUsage } from './run-usage.ts';
+import type { RunLimits } from './run-limits.ts';
+import { modelRequests, runUsage, usedTokens } from './run-usage.ts';
 import { RunWriter } from './run-writer.ts';
 import { describeRunOutcome, inRunSpan } from './run-span.ts';
 import type { Span } from '../telemetry/tracer.ts';
@@ -51,6 +52,8 @@ export interface ExecutorDependencies {
   /** The tool resources a run may use (run override, else thread and assistant merged). */
   toolResources(record: RunRecord): Promise<ToolResources>;
   runExpirySeconds: number;
+  /** Tokens per day of the run's project and key: checked before each turn, counted at the end. */
+  limits?: RunLimits;
   workerId: string;
   log: RunLogger;
 }
@@ -76,6 +79,8 @@ async function executeInSpan(
   lastSeq: number | undefined,
 ): Promise<void> {
   const { store, projectId } = { store: dependencies.store, projectId: record.projectId };
+  const { limits } = dependencies;
+  const apiKeyId = record.options.api_key_id ?? null;
   const writer = new RunWriter({
     store,
     bus: dependencies.bus,
@@ -88,6 +93,10 @@ async function executeInSpan(
       apiKeyId: record.options.api_key_id ?? null,
       // Read when the run ends, after `context` is loaded.
       modelRequests: () => modelRequests(context.steps),
+      ...(limits && {
+        countTokens: (transaction: Store, tokens: number) =>
+          limits.recordTokens(transaction, projectId, apiKeyId, tokens),
+      }),
     },
   });
   const context = await RunContext.load(store, record);
@@ -102,6 +111,10 @@ async function executeInSpan(
       if (record.options.history === 'external') {
         if (!dependencies.history) throw new Error('This worker has no RunHistory port.');
         context.history = await dependencies.history.read(record);
+      }
+      if (limits) {
+        const used = usedTokens(context.steps);
+        await limits.checkTokens(store, projectId, apiKeyId, used.prompt + used.completion);
       }
       const built = await buildModelRequest(requestInput(session));
       const result = await streamTurn(turnOptions(session, built));

@@ -32,7 +32,12 @@ export interface RunWriterOptions {
    * Who the run's usage is recorded for when it ends (in the final status change's transaction), and
    * how many model calls it made; without it nothing is recorded.
    */
-  usage?: { apiKeyId: string | null; modelRequests(): number };
+  usage?: {
+    apiKeyId: string | null;
+    modelRequests(): number;
+    /** Adds the run's tokens to its limit counters, in the same transaction. */
+    countTokens?(transaction: Store, tokens: number): Promise<void>;
+  };
 }
 
 export class RunWriter {
@@ -131,6 +136,11 @@ export class RunWriter {
                 outputTokens: recorded.completion_tokens,
                 modelRequests: usage!.modelRequests(),
               });
+            if (appended)
+              await usage!.countTokens?.(
+                transaction,
+                recorded.prompt_tokens + recorded.completion_tokens,
+              );
             return appended;
           });
       if (!stored)

@@ -21,6 +21,7 @@ import { insertRun, planRun, type RunParams } from './create-run.ts';
 import type { EventBus } from './event-bus.ts';
 import { runEventStream } from './run-event-stream.ts';
 import type { RunHandOff } from './run-hand-off.ts';
+import type { RunLimits } from './run-limits.ts';
 import { withSettledHooks, type RunSettledHook } from './run-hooks.ts';
 import {
   cancelIdleRun,
@@ -36,6 +37,7 @@ export { withSettledHooks } from './run-hooks.ts';
 // How a request's prompt is measured, for callers that count or build one outside a run.
 export { requestTokens } from './context-budget.ts';
 export { loadTokenCounter, type TokenCounter } from './token-counter.ts';
+export { createRunLimits, type RunLimits } from './run-limits.ts';
 
 /**
  * Checks and effects of a caller's input that belong in the transaction storing it; the API layer
@@ -70,6 +72,8 @@ export interface RunsEngineOptions {
   handOff?: RunHandOff;
   /** Called in the transaction of every status write that pauses or ends a run. */
   settled?: RunSettledHook[];
+  /** Concurrent runs and tokens per day, decided in the transaction that inserts a run. */
+  limits?: RunLimits;
 }
 
 /** A run to start: the assistant (already found by the caller) and what the caller sets. */
@@ -166,6 +170,7 @@ export function createRunsEngine({
   runExpirySeconds,
   handOff,
   settled = [],
+  limits,
 }: RunsEngineOptions): RunsEngine {
   const store = withSettledHooks(baseStore, settled);
   async function requireRun(projectId: string, runId: string): Promise<Run> {
@@ -228,6 +233,7 @@ export function createRunsEngine({
         projectId,
         optionsOf(start, null),
         async (transaction) => {
+          await limits?.admit(transaction, projectId, start.apiKeyId ?? null);
           await addMessages(
             transaction,
             projectId,
@@ -254,6 +260,7 @@ export function createRunsEngine({
         projectId,
         optionsOf({ ...start, additionalInstructions: null }, toolResources),
         async (transaction) => {
+          await limits?.admit(transaction, projectId, start.apiKeyId ?? null);
           const stored = await insertThread(transaction, projectId, thread);
           const run = buildRun(stored.id);
           await start.inTransaction?.(transaction, run);

@@ -20,6 +20,7 @@ import {
   sendShuttingDown,
 } from './error-handler.ts';
 import { registerJsonBodyParser } from './json-body.ts';
+import type { RequestLimiter } from './request-limits.ts';
 import type { RouteDefinition } from './route.ts';
 import type { SocketRouteDefinition } from './socket-route.ts';
 import { parseOrThrow } from './validation.ts';
@@ -34,6 +35,8 @@ export interface HttpServerOptions {
   logger: FastifyServerOptions['logger'];
   /** Dev mode (no admin key): answer only loopback `Host` names and same-origin browser writes. */
   devMode?: boolean;
+  /** Counts each project request against its limits (requests per minute); absent: no limits. */
+  limiter?: RequestLimiter;
   /** Extra plugins (multipart, static files) registered before the routes. */
   plugins?: Array<(app: FastifyInstance) => Promise<void> | void>;
 }
@@ -120,6 +123,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
           access === 'public'
             ? { projectId: '', admin: false, keyId: null }
             : await options.authenticator.authenticate(request, access);
+        if (access === 'project' && options.limiter)
+          reply.headers(await options.limiter(principal));
         const params = route.params
           ? parseOrThrow(route.params, request.params, 'path')
           : request.params;

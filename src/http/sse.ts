@@ -33,6 +33,15 @@ function openAiErrorEvent(error: unknown): ServerSentEvent {
   return { event: 'error', data: JSON.stringify({ ...body.error, ...body }) };
 }
 
+/** The `x-ratelimit-*` headers already set on the reply (the request limiter sets them). */
+function rateLimitHeadersOf(reply: FastifyReply): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(reply.getHeaders()).flatMap(([name, value]) =>
+      name.startsWith('x-ratelimit-') ? [[name, String(value)]] : [],
+    ),
+  );
+}
+
 /**
  * Streams `events` to the client and ends with `done`. Resolves when the stream is over or the client
  * went away (then `signal`, handed to the source, is aborted).
@@ -52,6 +61,7 @@ export async function sendEventStream(
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
     'x-request-id': reply.request.id,
+    ...rateLimitHeadersOf(reply),
   });
   raw.on('close', () => controller.abort());
   const keepalive = setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);

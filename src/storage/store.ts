@@ -23,6 +23,7 @@ import type { IngestionQueue } from './ports/ingestion-queue.ts';
 import type { RetentionRepository } from './ports/retention-port.ts';
 import type { OperationsGauges } from './ports/operations-gauges.ts';
 import type { UsageRepository } from './ports/usage-port.ts';
+import type { LimitsRepository } from './ports/limits-port.ts';
 import type { VectorStoreRepository } from './ports/vector-store-repository.ts';
 import type {
   FileBatchRepository,
@@ -44,6 +45,7 @@ export type { FileRepository, StoredFile } from './ports/file-repository.ts';
 export type { IngestionJob, IngestionQueue, ReembedJob } from './ports/ingestion-queue.ts';
 export type { ProjectObject, RetentionRepository } from './ports/retention-port.ts';
 export type { OperationsGauges, OperationsSnapshot } from './ports/operations-gauges.ts';
+export type { LimitCounter, LimitOverride, LimitsRepository } from './ports/limits-port.ts';
 export type { UsageEntry, UsageQuery, UsageRepository, UsageRow } from './ports/usage-port.ts';
 export type { VectorStoreRepository } from './ports/vector-store-repository.ts';
 export type {
@@ -136,6 +138,8 @@ export interface Store {
   readonly gauges: OperationsGauges;
   /** Tokens per project, key, model and minute, as runs end. */
   readonly usage: UsageRepository;
+  /** Limit overrides, and the counters shared by every node. */
+  readonly limits: LimitsRepository;
   readonly containers: ContainerRepository;
   readonly containerFiles: ContainerFileRepository;
   /** Runs `work` atomically: all of its writes land, or none do. */

@@ -77,6 +77,8 @@ const VALID_BODIES: Record<string, Record<string, unknown>> = {
   createProject: { name: 'p' },
   modifyProject: { name: 'p' },
   createProjectApiKey: { name: 'k' },
+  modifyProjectLimits: { max_requests_per_1_minute: 60 },
+  modifyProjectApiKeyLimits: { max_concurrent_runs: 2 },
   createRun: { assistant_id: 'asst_fuzz' },
   createThreadAndRun: { assistant_id: 'asst_fuzz' },
   modifyRun: {},
@@ -129,6 +131,7 @@ describe('invalid requests derived from the schemas', () => {
         'conversation_items',
         'containers',
         'container_files',
+        'limit_overrides',
       ].map((table) => [
         table,
         (database.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n,

@@ -89,13 +89,13 @@ export function filesRoutes(files: FilesService): RouteDefinition[] {
         'Upload a file (multipart/form-data: file, purpose, expires_after[anchor], expires_after[seconds])',
       tag,
       response: FileSchema,
-      handler: ({ projectId, request }) => {
+      handler: ({ projectId, principal, request }) => {
         if (!request.isMultipart()) {
           throw new UnsupportedMediaTypeError(
             'File uploads must be sent as multipart/form-data with a `file` part and a `purpose` field.',
           );
         }
-        return files.create(projectId, uploadParts(request));
+        return files.create(projectId, uploadParts(request), principal.keyId);
       },
     }),
     defineRoute({

@@ -9,11 +9,13 @@ import {
   ServerError,
 } from '../../domain/errors.ts';
 import type { FileObject } from '../../domain/file.ts';
+import type { LimitPolicy } from '../../domain/limits.ts';
 import { newId } from '../../domain/ids.ts';
 import type { PageParams } from '../../domain/list-page.ts';
 import { parseOrThrow } from '../../http/validation.ts';
 import type { Store } from '../../storage/store.ts';
 import { FileUploadFieldsSchema } from './files.schemas.ts';
+import { admitStoredBytes } from './stored-bytes-limit.ts';
 import { mediaTypeOf } from './media-type.ts';
 
 /** One part of a multipart upload, as @fastify/multipart yields it. */
@@ -26,6 +28,8 @@ export interface FilesServiceOptions {
   blobs: BlobStore;
   /** Largest accepted upload in bytes (`CONCIERGE_FILE_SIZE_LIMIT`). */
   fileSizeLimit: number;
+  /** Stored bytes per project and key; absent: no limit. */
+  limits?: LimitPolicy;
 }
 
 const FILENAME_LIMIT = 512;
@@ -50,7 +54,7 @@ function isTooLarge(error: unknown): boolean {
   );
 }
 
-export function createFilesService({ store, blobs, fileSizeLimit }: FilesServiceOptions) {
+export function createFilesService({ store, blobs, fileSizeLimit, limits }: FilesServiceOptions) {
   const tooLarge = () =>
     new PayloadTooLargeError(
       `File is too large: this server accepts files up to ${fileSizeLimit} bytes (CONCIERGE_FILE_SIZE_LIMIT).`,
@@ -96,7 +100,12 @@ export function createFilesService({ store, blobs, fileSizeLimit }: FilesService
   }
 
   return {
-    async create(projectId: string, parts: AsyncIterable<UploadPart>): Promise<FileObject> {
+    /** `apiKeyId`: the project key that uploads (its stored bytes are limited too). */
+    async create(
+      projectId: string,
+      parts: AsyncIterable<UploadPart>,
+      apiKeyId: string | null = null,
+    ): Promise<FileObject> {
       const { fields, upload } = await receive(parts);
       try {
         const params = parseOrThrow(FileUploadFieldsSchema, fields, 'body');
@@ -134,7 +143,15 @@ export function createFilesService({ store, blobs, fileSizeLimit }: FilesService
           expires_at: seconds === undefined ? null : createdAt + seconds,
           status_details: null,
         };
-        await store.files.insert(projectId, file, mediaTypeOf(filename, upload.mimetype));
+        const contentType = mediaTypeOf(filename, upload.mimetype);
+        const scopes = limits ? await limits.scopes(projectId, apiKeyId) : [];
+        if (!scopes.some((scope) => scope.limits.max_stored_bytes !== null))
+          await store.files.insert(projectId, file, contentType, apiKeyId);
+        else
+          await store.transaction(async (transaction) => {
+            await admitStoredBytes(transaction, scopes, projectId, file.bytes);
+            await transaction.files.insert(projectId, file, contentType, apiKeyId);
+          });
         return file;
       } catch (error) {
         if (upload) await blobs.delete(upload.id);

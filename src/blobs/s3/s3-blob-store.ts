@@ -45,7 +45,26 @@ function isNotFound(error: unknown): boolean {
   return name === 'NoSuchKey' || name === 'NotFound' || $metadata?.httpStatusCode === 404;
 }
 
-export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore & { close(): void } {
+/** Why a bucket cannot be used, in words an operator acts on; undefined when the error says nothing. */
+export function bucketProblem(error: unknown, bucket: string): string {
+  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const status = $metadata?.httpStatusCode;
+  if (name === 'NoSuchBucket' || status === 404)
+    return `the bucket '${bucket}' does not exist (create it, or fix CONCIERGE_BLOB_URL)`;
+  if (
+    name === 'InvalidAccessKeyId' ||
+    name === 'SignatureDoesNotMatch' ||
+    name === 'AccessDenied' ||
+    status === 401 ||
+    status === 403
+  )
+    return `access to the bucket '${bucket}' was refused (${name ?? `HTTP ${status}`}): check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and the bucket's policy (listing and object read, write, delete)`;
+  return `the bucket '${bucket}' cannot be reached: ${(error as Error).message || name || String(error)} (check AWS_ENDPOINT_URL_S3 and AWS_REGION)`;
+}
+
+export function createS3BlobStore(
+  options: S3BlobStoreOptions,
+): BlobStore & { close(): void; check(): Promise<void> } {
   const client = new S3Client({
     // Checksums only where S3 requires them: S3-compatible stores differ in the newer ones.
     requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -60,6 +79,14 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore & { cl
   };
 
   return {
+    /** Lists one key under the prefix: throws `bucketProblem`'s words when the bucket is unusable. */
+    async check() {
+      try {
+        await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: folder, MaxKeys: 1 }));
+      } catch (error) {
+        throw new Error(bucketProblem(error, bucket), { cause: error });
+      }
+    },
     async put(key, source, putOptions = {}) {
       const target = objectKey(key);
       let bytes = 0;

@@ -91,6 +91,8 @@ export interface RunsTable {
   lease_until: number | null;
   object: string;
   options: string;
+  /** The project key that asked for the run (migration 0016); null before it or without one. */
+  api_key_id?: string | null;
 }
 
 export interface RunStepsTable {
@@ -131,6 +133,8 @@ export interface FilesTable {
   purpose: string;
   content_type: string;
   expires_at: number | null;
+  /** The project key that uploaded the file (migration 0016). */
+  api_key_id?: string | null;
 }
 
 export interface VectorStoresTable {
@@ -231,6 +235,33 @@ export interface ServiceAgentActionTransitionsTable {
   reason: string | null;
 }
 
+export interface LimitOverridesTable {
+  project_id: string;
+  /** '' for the project's own limits. */
+  api_key_id: string;
+  max_requests_per_1_minute: number | null;
+  max_tokens_per_1_day: number | null;
+  max_concurrent_runs: number | null;
+  max_stored_bytes: number | null;
+}
+
+export interface LimitCountersTable {
+  scope: string;
+  minute_start: number;
+  requests: number;
+  day_start: number;
+  tokens: number;
+}
+
+export interface UsageMetersTable {
+  project_id: string;
+  /** '' when no project key did it. */
+  api_key_id: string;
+  meter: string;
+  minute: number;
+  amount: number;
+}
+
 export interface UsageRecordsTable {
   project_id: string;
   /** '' when no project key made the run. */
@@ -264,6 +295,9 @@ export interface ContainerFilesTable {
 
 export interface Database {
   usage_records: UsageRecordsTable;
+  usage_meters: UsageMetersTable;
+  limit_overrides: LimitOverridesTable;
+  limit_counters: LimitCountersTable;
   service_agents: ServiceAgentsTable;
   service_agent_actions: ServiceAgentActionsTable;
   service_agent_action_transitions: ServiceAgentActionTransitionsTable;

@@ -26,7 +26,7 @@ export function filesRepository(db: Kysely<Database>): FileRepository {
   const scoped = (projectId: string, now: number) =>
     db.selectFrom('files').selectAll().where('project_id', '=', projectId).where(unexpired(now));
   return {
-    async insert(projectId, file, contentType) {
+    async insert(projectId, file, contentType, apiKeyId) {
       await db
         .insertInto('files')
         .values({
@@ -38,6 +38,7 @@ export function filesRepository(db: Kysely<Database>): FileRepository {
           purpose: file.purpose,
           content_type: contentType,
           expires_at: file.expires_at,
+          api_key_id: apiKeyId ?? null,
         })
         .execute();
     },

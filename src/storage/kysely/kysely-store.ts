@@ -9,6 +9,7 @@ import type { Database, Dialect } from './database.ts';
 import { embeddingCacheRepository } from './embedding-cache-repository.ts';
 import { filesRepository } from './files-repository.ts';
 import { ingestionQueue } from './ingestion-queue.ts';
+import { limitsRepository } from './limits-repository.ts';
 import { messagesRepository } from './messages-repository.ts';
 import { apiKeysRepository, projectsRepository } from './projects-repository.ts';
 import { operationsGaugesRepository } from './operations-gauges-repository.ts';
@@ -64,6 +65,7 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     retention: retentionRepository(db, options.dialect),
     gauges: operationsGaugesRepository(db),
     usage: usageRepository(db),
+    limits: limitsRepository(db),
     containers: containersRepository(db),
     containerFiles: containerFilesRepository(db),
     transaction(work) {

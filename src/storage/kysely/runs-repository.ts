@@ -103,6 +103,7 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
               lease_until: record.leaseUntil,
               object: JSON.stringify(run),
               options: JSON.stringify(record.options),
+              api_key_id: record.options.api_key_id ?? null,
             })
             .execute();
           // A new run has no events yet: they start at seq 1.

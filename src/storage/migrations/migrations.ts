@@ -14,6 +14,7 @@ import * as conversations from './0007-conversations.ts';
 import * as usageAndLimits from './0008-usage-and-limits.ts';
 import * as containers from './0012-containers.ts';
 import * as embeddingWindows from './0015-embedding-windows.ts';
+import * as limits from './0016-limits.ts';
 
 type NumberedMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, NumberedMigration> = {
   '0008-usage-and-limits': usageAndLimits,
   '0012-containers': containers,
   '0015-embedding-windows': embeddingWindows,
+  '0016-limits': limits,
 };
 
 class NumberedMigrationProvider implements MigrationProvider {

@@ -9,7 +9,13 @@ export interface StoredFile {
 }
 
 export interface FileRepository {
-  insert(projectId: string, file: FileObject, contentType: string): Promise<void>;
+  /** `apiKeyId`: the project key that uploaded it (stored bytes are limited per key too). */
+  insert(
+    projectId: string,
+    file: FileObject,
+    contentType: string,
+    apiKeyId?: string | null,
+  ): Promise<void>;
   /** The file, unless it does not exist in the project or expired at or before `now` (seconds). */
   find(projectId: string, id: string, now: number): Promise<StoredFile | undefined>;
   /** The unexpired files of the project among `ids`, in no particular order. */

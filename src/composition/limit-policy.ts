@@ -1,0 +1,98 @@
+/**
+ * The limits in effect: the configured defaults (`CONCIERGE_PROJECT_*`, `CONCIERGE_KEY_*`) and the
+ * overrides stored per project and key. Each node reads a project's overrides (one small query) and
+ * keeps them for `cacheMilliseconds`: a change made on another node applies within that time, like
+ * a key's deletion. With no default and no override, a caller has no scope and no counter is touched.
+ */
+import type { Config } from '../config/config-schema.ts';
+import {
+  effectiveLimits,
+  LIMIT_NAMES,
+  NO_LIMITS,
+  type LimitPolicy,
+  type LimitScope,
+  type Limits,
+} from '../domain/limits.ts';
+import type { Store } from '../storage/store.ts';
+
+export interface LimitDefaults {
+  project: Limits;
+  key: Limits;
+}
+
+/** The configured defaults; unset is no limit. */
+export function limitDefaults(config: Config): LimitDefaults {
+  return {
+    project: {
+      max_requests_per_1_minute: config.projectRequestsPerMinute ?? null,
+      max_tokens_per_1_day: config.projectTokensPerDay ?? null,
+      max_concurrent_runs: config.projectConcurrentRuns ?? null,
+      max_stored_bytes: config.projectStoredBytes ?? null,
+    },
+    key: {
+      max_requests_per_1_minute: config.keyRequestsPerMinute ?? null,
+      max_tokens_per_1_day: config.keyTokensPerDay ?? null,
+      max_concurrent_runs: config.keyConcurrentRuns ?? null,
+      max_stored_bytes: config.keyStoredBytes ?? null,
+    },
+  };
+}
+
+function hasAny(limits: Limits): boolean {
+  return LIMIT_NAMES.some((name) => limits[name] !== null);
+}
+
+/** The most projects whose overrides one node keeps; past it the cache starts over. */
+const CACHED_PROJECTS = 10_000;
+
+export function createLimitPolicy(
+  store: Store,
+  defaults: LimitDefaults,
+  cacheMilliseconds = 30_000,
+): LimitPolicy {
+  /** Per project: its overrides by key id ('' for the project's own), and until when they hold. */
+  const cache = new Map<string, { until: number; read: Promise<Map<string, Limits>> }>();
+
+  function overrides(projectId: string): Promise<Map<string, Limits>> {
+    const cached = cache.get(projectId);
+    if (cached && cached.until > Date.now()) return cached.read;
+    if (cache.size >= CACHED_PROJECTS) cache.clear();
+    const read = store.limits
+      .listOverrides(projectId)
+      .then((rows) => new Map(rows.map((row) => [row.apiKeyId ?? '', row.limits])));
+    // A failed read is not kept.
+    read.catch(() => cache.delete(projectId));
+    cache.set(projectId, { until: Date.now() + cacheMilliseconds, read });
+    return read;
+  }
+
+  async function describe(projectId: string, apiKeyId: string | null) {
+    const own = (await overrides(projectId)).get(apiKeyId ?? '') ?? NO_LIMITS;
+    return {
+      object: 'organization.project.limits' as const,
+      project_id: projectId,
+      api_key_id: apiKeyId,
+      overrides: own,
+      effective: effectiveLimits(apiKeyId ? defaults.key : defaults.project, own),
+    };
+  }
+
+  return {
+    describe,
+    async scopes(projectId, apiKeyId) {
+      const scopes: LimitScope[] = [];
+      const project = await describe(projectId, null);
+      if (hasAny(project.effective))
+        scopes.push({ kind: 'project', id: projectId, limits: project.effective });
+      if (apiKeyId) {
+        const key = await describe(projectId, apiKeyId);
+        if (hasAny(key.effective))
+          scopes.push({ kind: 'key', id: apiKeyId, limits: key.effective });
+      }
+      return scopes;
+    },
+    invalidate() {
+      cache.clear();
+    },
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * The limits a run meets: concurrent runs and tokens per day of its project and key. Admission is
+ * decided in the transaction that inserts the run, under a lock on the scope's row (so parallel
+ * creations on any node count one at a time); tokens are added to the day's counters in the
+ * transaction that ends the run (once, like its usage record), and checked before each model turn,
+ * so a run that meets the day's limit mid-way fails with `rate_limit_exceeded`.
+ */
+import { nowSeconds } from '../domain/clock.ts';
+import { RateLimitError } from '../domain/errors.ts';
+import {
+  DAY_SECONDS,
+  rateLimitHeaders,
+  scopeKey,
+  windowStart,
+  type LimitPolicy,
+  type LimitScope,
+} from '../domain/limits.ts';
+import type { Store } from '../storage/store.ts';
+import { RunFailure } from './run-failure.ts';
+
+/** What a scope is called in messages. */
+function named(scope: LimitScope): string {
+  return scope.kind === 'project' ? `project ${scope.id}` : `API key ${scope.id}`;
+}
+
+export interface RunLimits {
+  /** In the insert transaction: refuses (429) a run over its scopes' concurrent runs or tokens. */
+  admit(transaction: Store, projectId: string, apiKeyId: string | null): Promise<void>;
+  /** Before a model turn: fails the run when a scope's tokens for the day, with `pending`, are spent. */
+  checkTokens(
+    store: Store,
+    projectId: string,
+    apiKeyId: string | null,
+    pending: number,
+  ): Promise<void>;
+  /** In the transaction that ends the run: adds its tokens to its scopes' day. */
+  recordTokens(
+    transaction: Store,
+    projectId: string,
+    apiKeyId: string | null,
+    tokens: number,
+  ): Promise<void>;
+}
+
+/** Tokens the scope has used today (up to the last ended run). */
+async function usedToday(store: Store, scope: LimitScope, day: number): Promise<number> {
+  const counter = await store.limits.readCounter(scopeKey(scope));
+  return counter && counter.dayStart === day ? counter.tokens : 0;
+}
+
+export function createRunLimits(policy: LimitPolicy): RunLimits {
+  return {
+    async admit(transaction, projectId, apiKeyId) {
+      const scopes = await policy.scopes(projectId, apiKeyId);
+      const now = nowSeconds();
+      const day = windowStart(now, DAY_SECONDS);
+      for (const scope of scopes) {
+        const concurrent = scope.limits.max_concurrent_runs;
+        if (concurrent !== null) {
+          // A row of its own, so run creations do not wait on the requests counter.
+          await transaction.limits.lockScope(`runs:${scopeKey(scope)}`);
+          const running = await transaction.limits.countRunningRuns(
+            projectId,
+            scope.kind === 'key' ? scope.id : undefined,
+          );
+          if (running >= concurrent)
+            throw new RateLimitError(
+              `Limit reached for concurrent runs in ${named(scope)}: Limit ${concurrent}, Running ${running}. Please try again when a run ends.`,
+              'concurrent_runs',
+              { 'retry-after': '1' },
+            );
+        }
+        const perDay = scope.limits.max_tokens_per_1_day;
+        if (perDay === null) continue;
+        const used = await usedToday(transaction, scope, day);
+        if (used < perDay) continue;
+        const resetSeconds = day + DAY_SECONDS - now;
+        throw new RateLimitError(
+          `Rate limit reached for tokens per day (TPD) in ${named(scope)}: Limit ${perDay}, Used ${used}. Please try again in ${resetSeconds}s.`,
+          'tokens',
+          {
+            ...rateLimitHeaders({ tokens: { limit: perDay, remaining: 0, resetSeconds } }),
+            'retry-after': String(resetSeconds),
+          },
+        );
+      }
+    },
+
+    async checkTokens(store, projectId, apiKeyId, pending) {
+      const scopes = await policy.scopes(projectId, apiKeyId);
+      const day = windowStart(nowSeconds(), DAY_SECONDS);
+      for (const scope of scopes) {
+        const perDay = scope.limits.max_tokens_per_1_day;
+        if (perDay === null) continue;
+        const used = (await usedToday(store, scope, day)) + pending;
+        if (used >= perDay)
+          throw new RunFailure(
+            `Rate limit reached for tokens per day (TPD) in ${named(scope)}: Limit ${perDay}, Used ${used}.`,
+            { status: 'failed', code: 'rate_limit_exceeded' },
+          );
+      }
+    },
+
+    async recordTokens(transaction, projectId, apiKeyId, tokens) {
+      if (tokens <= 0) return;
+      const scopes = await policy.scopes(projectId, apiKeyId);
+      const day = windowStart(nowSeconds(), DAY_SECONDS);
+      for (const scope of scopes) {
+        if (scope.limits.max_tokens_per_1_day === null) continue;
+        await transaction.limits.addTokens(scopeKey(scope), day, tokens);
+      }
+    },
+  };
+}
