@@ -164,7 +164,7 @@ function conversationRoutes(parts: ApiParts, containers: ContainersService) {
     ...messagesRoutes(createMessagesService({ store, beforeCreate: messageAttachments })),
     ...runsRoutes(runs),
     ...stepsRoutes(runs),
-    ...responsesRoutes(createResponsesService(store, engine, containers)),
+    ...responsesRoutes(createResponsesService(store, engine, containers, parts.engine.mcp)),
   ];
   return { routes };
 }

@@ -33,6 +33,7 @@ import { createFileSearchTool } from '../tools/file-search/file-search-tool.ts';
 import type { ServerTool } from '../tools/tool.ts';
 import type { AppOverrides } from './app-types.ts';
 import type { CloserStack } from './closer-stack.ts';
+import { createMcpClientPart, type McpClientPart } from './mcp-client.ts';
 import type { Metrics } from './metrics.ts';
 import { observedModels } from './metrics-observers.ts';
 import type { RelayLog } from './log-relay.ts';
@@ -59,6 +60,8 @@ export interface RunEngine {
   endCodeSession(key: string): Promise<void>;
   /** The run worker of this process, when `config.worker` is on; not started yet. */
   worker: Worker | undefined;
+  /** How the Responses API lists MCP servers and seals their secrets. */
+  mcp: McpClientPart['responses'];
 }
 
 export async function createRunEngine(
@@ -117,12 +120,15 @@ export async function createRunEngine(
   ];
   if (config.codeSandbox !== 'off')
     serverTools.push(createCodeInterpreterTool({ store, blobs, sessions: codeSessions.get }));
+  const mcp = createMcpClientPart(config);
+  serverTools.push(mcp.tool);
   const engine = {
     models,
     runs,
     toolResources,
     messageAttachments,
     endCodeSession: codeSessions.end,
+    mcp: mcp.responses,
   };
   if (!config.worker) return { ...engine, worker: undefined };
   worker = createWorker({
