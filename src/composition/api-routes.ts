@@ -177,7 +177,13 @@ function conversationRoutes(parts: ApiParts, containers: ContainersService) {
   };
   const threads = createThreadsService({ store, toolResources, engine });
   const runs = createRunsService({ store, engine });
-  const responses = createResponsesService(store, engine, containers, loaders.file);
+  const responses = createResponsesService(
+    store,
+    engine,
+    containers,
+    loaders.file,
+    parts.engine.mcp,
+  );
   const routes: RouteDefinition[] = [
     ...assistantsRoutes(createAssistantsService({ store, toolResources })),
     ...threadsRoutes(threads),

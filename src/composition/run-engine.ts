@@ -34,6 +34,7 @@ import { createFileSearchTool } from '../tools/file-search/file-search-tool.ts';
 import type { ServerTool } from '../tools/tool.ts';
 import type { AppOverrides } from './app-types.ts';
 import type { CloserStack } from './closer-stack.ts';
+import { createMcpClientPart, type McpClientPart } from './mcp-client.ts';
 import type { Metrics } from './metrics.ts';
 import { createModelProviders } from './model-providers.ts';
 import { observedModels } from './metrics-observers.ts';
@@ -67,6 +68,8 @@ export interface RunEngine {
   loadImage: ResponseImageLoader;
   /** The run worker of this process, when `config.worker` is on; not started yet. */
   worker: Worker | undefined;
+  /** How the Responses API lists MCP servers and seals their secrets. */
+  mcp: McpClientPart['responses'];
 }
 
 export async function createRunEngine(
@@ -132,6 +135,8 @@ export async function createRunEngine(
   ];
   if (config.codeSandbox !== 'off')
     serverTools.push(createCodeInterpreterTool({ store, blobs, sessions: codeSessions.get }));
+  const mcp = createMcpClientPart(config);
+  serverTools.push(mcp.tool);
   const tracedTools = tracing
     ? tracedServerTools(serverTools, tracing.captureContent)
     : serverTools;
@@ -142,6 +147,7 @@ export async function createRunEngine(
     messageAttachments,
     endCodeSession: codeSessions.end,
     loadImage,
+    mcp: mcp.responses,
   };
   if (!config.worker) return { ...engine, worker: undefined };
   worker = createWorker({

@@ -263,6 +263,61 @@ export const ConfigSchema = z.strictObject({
       ),
     )
     .optional(),
+  /**
+   * Hosts the `mcp` tool may reach (same format as `a2aAllowedHosts`); a comma-separated list in the
+   * environment. Unset: loopback hosts in dev mode (no `apiKey`), no host otherwise. A name must also
+   * resolve to public addresses, or to addresses listed here.
+   */
+  mcpAllowedHosts: z
+    .preprocess(
+      (value) =>
+        typeof value === 'string'
+          ? value
+              .split(',')
+              .map((entry) => entry.trim())
+              .filter((entry) => entry !== '')
+          : value,
+      z.array(
+        z.string().refine((entry) => parseHostPattern(entry) !== undefined, {
+          error: (issue) =>
+            `'${String(issue.input)}' is not a host pattern (a host, host:port or *.domain, without a scheme or path)`,
+        }),
+      ),
+    )
+    .optional(),
+  /** Seconds one MCP listing or tool call may take, connection included. */
+  mcpTimeoutSeconds: z.coerce.number().positive().default(30),
+  /** Largest body, in bytes, an MCP server may send in one HTTP response. */
+  mcpMaxResponseBytes: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024),
+  /**
+   * MCP servers the operator runs on this machine over stdio, by name: users reach one as
+   * `server_url: "stdio:<name>"` and never name a command (config file only).
+   */
+  mcpServers: z
+    .record(
+      z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/),
+      z.strictObject({
+        command: z.string().min(1),
+        args: z.array(z.string()).optional(),
+        env: z.record(z.string(), z.string()).optional(),
+        cwd: z.string().optional(),
+      }),
+    )
+    .default({}),
+  /**
+   * The key that seals secrets clients give for later use (`mcp` tool headers); any string of 32+
+   * characters. Unset: a key drawn at start, so sealed secrets do not survive a restart or reach
+   * another node (set the same key on every node of a cluster).
+   */
+  secretsKey: z
+    .string()
+    .min(32)
+    .transform((key) => new Secret(key))
+    .optional(),
   /** The purchasing service agent: allowlisted merchants, the demo merchant, the per-purchase ceiling. */
   purchasing: PurchasingConfigSchema.default({
     merchants: [],
@@ -328,6 +383,10 @@ export const ENVIRONMENT_VARIABLES = {
   fileParseMaxZipEntries: 'CONCIERGE_FILE_PARSE_MAX_ZIP_ENTRIES',
   ingestionMaxAttempts: 'CONCIERGE_INGESTION_MAX_ATTEMPTS',
   a2aAllowedHosts: 'CONCIERGE_A2A_ALLOWED_HOSTS',
+  mcpAllowedHosts: 'CONCIERGE_MCP_ALLOWED_HOSTS',
+  mcpTimeoutSeconds: 'CONCIERGE_MCP_TIMEOUT_SECONDS',
+  mcpMaxResponseBytes: 'CONCIERGE_MCP_MAX_RESPONSE_BYTES',
+  secretsKey: 'CONCIERGE_SECRETS_KEY',
   threadFilesWaitSeconds: 'CONCIERGE_THREAD_FILES_WAIT_SECONDS',
   playground: 'CONCIERGE_PLAYGROUND',
   ...STORAGE_ENVIRONMENT_VARIABLES,

@@ -1,4 +1,5 @@
 /** The assistant object and the tool, tool-resource and response-format shapes it shares with runs. */
+import type { McpTool } from './mcp-tool.ts';
 
 export type Metadata = Record<string, string>;
 
@@ -21,7 +22,8 @@ export type AssistantTool =
       file_search?: { max_num_results?: number; ranking_options?: FileSearchRankingOptions };
     }
   | { type: 'function'; function: FunctionDefinition }
-  | { type: 'service_agent'; service_agent: { id: string } };
+  | { type: 'service_agent'; service_agent: { id: string } }
+  | McpTool;
 
 export interface ToolResources {
   code_interpreter?: { file_ids: string[] };

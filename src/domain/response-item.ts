@@ -4,6 +4,7 @@
  * `ResponseOutputItem`); built-in tool items (`file_search_call`, `code_interpreter_call`) and MCP
  * items are declared here so that every layer shares one vocabulary.
  */
+import type { McpCallError, McpListedTool } from './mcp-tool.ts';
 
 /** The status every item with a lifecycle carries. */
 export type ItemStatus = 'in_progress' | 'completed' | 'incomplete';
@@ -137,7 +138,7 @@ export type McpListToolsItem = {
   type: 'mcp_list_tools';
   id: string;
   server_label: string;
-  tools: Array<{ name: string; description?: string | null; input_schema: unknown }>;
+  tools: McpListedTool[];
   error?: string | null;
 };
 
@@ -148,7 +149,7 @@ export type McpCallItem = {
   name: string;
   arguments: string;
   output?: string | null;
-  error?: string | null;
+  error?: McpCallError | null;
   status?: 'in_progress' | 'completed' | 'incomplete' | 'calling' | 'failed';
   approval_request_id?: string | null;
 };

@@ -3,6 +3,7 @@
  * response is executed as a run (or a segment of one); `src/api/responses/` maps one onto the other.
  */
 import type { FileSearchRankingOptions, Metadata } from './assistant.ts';
+import type { McpTool } from './mcp-tool.ts';
 import type { InputItem, OutputItem } from './response-item.ts';
 
 export const RESPONSE_STATUSES = [
@@ -43,7 +44,8 @@ export type ResponseTool =
   | ResponseFunctionTool
   | ResponseFileSearchTool
   | ResponseCodeInterpreterTool
-  | ResponseServiceAgentTool;
+  | ResponseServiceAgentTool
+  | McpTool;
 
 export type ResponseToolChoice =
   | 'none'

@@ -1,5 +1,6 @@
 /** The run and run step objects, and the shapes of their tool calls. */
 import type { AssistantTool, Metadata, ResponseFormat } from './assistant.ts';
+import type { McpCallError, McpListedTool } from './mcp-tool.ts';
 
 /** Every status a run can have, in the order of OpenAI's spec; the transitions are in run-status.ts. */
 export const RUN_STATUSES = [
@@ -106,7 +107,20 @@ export type StepToolCall =
         results?: FileSearchResult[];
       };
     }
-  | { id: string; type: 'service_agent'; service_agent: Record<string, unknown> };
+  | { id: string; type: 'service_agent'; service_agent: Record<string, unknown> }
+  | { id: string; type: 'mcp'; mcp: McpStepCall };
+
+/** A call of a tool on an MCP server, as a run step shows it (Concierge's extension). */
+export interface McpStepCall {
+  server_label: string;
+  /** The tool's name on the server. */
+  name: string;
+  arguments: string;
+  /** What the server answered (cut to the server's output cap); null until it answers. */
+  output: string | null;
+  error: McpCallError | null;
+  status: 'in_progress' | 'awaiting_approval' | 'completed' | 'declined' | 'failed';
+}
 
 export type StepDetails =
   | { type: 'message_creation'; message_creation: { message_id: string } }
@@ -169,4 +183,9 @@ export interface RunOptions {
    * executes the run (or takes it over) continues that trace, in whatever process it runs.
    */
   trace_context?: { traceparent: string; tracestate?: string } | null;
+  /**
+   * Per `mcp` tool (by server label): the listing the run uses (a response lists a server once,
+   * before its run starts; without one the engine lists it) and the tool's sealed secrets.
+   */
+  mcp?: Record<string, { tools?: McpListedTool[]; sealed?: string }>;
 }

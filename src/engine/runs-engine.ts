@@ -96,6 +96,8 @@ export interface RunStart {
   truncation?: RunOptions['truncation'];
   /** The container (`cntr_…`) a response's code_interpreter runs in, instead of the thread's files. */
   containerId?: string | null | undefined;
+  /** Per `mcp` tool: the listing the run uses, and its sealed secrets. */
+  mcp?: RunOptions['mcp'];
 }
 
 /** A run as it is after an action, and the seq after which the action's events follow. */
@@ -160,6 +162,7 @@ function optionsOf(start: RunStart, toolResources: ToolResources | null): RunOpt
     ...(start.history ? { history: start.history } : {}),
     ...(start.truncation ? { truncation: start.truncation } : {}),
     ...(start.containerId ? { container_id: start.containerId } : {}),
+    ...(start.mcp && Object.keys(start.mcp).length ? { mcp: start.mcp } : {}),
   };
 }
 

@@ -32,15 +32,22 @@ const METHODS = ['get', 'post', 'delete'];
 const SERVICE_AGENT =
   'the service_agent tool is our documented extension (docs/service-agents.md), accepted wherever ' +
   'tools are and shown in the objects that carry them';
+const MCP =
+  "the mcp tool (OpenAI's Responses MCPTool, with always/never approvals) is our documented " +
+  'Assistants extension (docs/mcp.md), beside service_agent';
 const INTENDED: Record<string, string> = {
-  'POST /assistants request.tools: adds enum service_agent': SERVICE_AGENT,
-  'POST /assistants/{assistant_id} request.tools: adds enum service_agent': SERVICE_AGENT,
-  'POST /threads/runs request.tools: adds enum service_agent': SERVICE_AGENT,
-  'POST /threads/{thread_id}/runs request.tools: adds enum service_agent': SERVICE_AGENT,
-  'response assistant.tools: adds enum service_agent': SERVICE_AGENT,
-  'response thread.run.tools: adds enum service_agent': SERVICE_AGENT,
-  'response thread.run.step.step_details: adds enum service_agent':
-    'a service_agent call appears in its tool-calls step, as the extension documents',
+  'POST /assistants request.tools: adds enum always,mcp,never,service_agent':
+    SERVICE_AGENT + '; ' + MCP,
+  'POST /assistants/{assistant_id} request.tools: adds enum always,mcp,never,service_agent':
+    SERVICE_AGENT + '; ' + MCP,
+  'POST /threads/runs request.tools: adds enum always,mcp,never,service_agent':
+    SERVICE_AGENT + '; ' + MCP,
+  'POST /threads/{thread_id}/runs request.tools: adds enum always,mcp,never,service_agent':
+    SERVICE_AGENT + '; ' + MCP,
+  'response assistant.tools: adds enum always,mcp,never,service_agent': SERVICE_AGENT + '; ' + MCP,
+  'response thread.run.tools: adds enum always,mcp,never,service_agent': SERVICE_AGENT + '; ' + MCP,
+  'response thread.run.step.step_details: adds enum awaiting_approval,completed,declined,failed,http_error,in_progress,mcp,mcp_protocol_error,mcp_tool_execution_error,service_agent':
+    'service_agent and mcp calls appear in their tool-calls step, as the extensions document',
   'response assistant: extra properties reasoning_effort':
     'an assistant returns the reasoning_effort it was created with (the spec accepts it on ' +
     'create and modify but leaves it out of AssistantObject)',

@@ -10,8 +10,9 @@
  *   the files the code made;
  * - service_agent → no item of its own (OpenAI has no such item): its proposal surfaces as the
  *   `approve_action` function call, answered by `function_call_output`;
- * - mcp → the `mcp` engineer adds `mcp_call` / `mcp_list_tools` here, as another case of
- *   `builtinToolItem` and `builtinToolEvents`.
+ * - mcp → an `mcp_call` item (with `approval_request_id` when a person approved it); the
+ *   server's listing is an `mcp_list_tools` item made before the run (`response-mcp.ts`), and a
+ *   call waiting for approval is an `mcp_approval_request` item (`response-events.ts`).
  *
  * Everything here is a pure function of the stored step and transcript, so a resumed stream
  * re-translates to the same items and events.
@@ -21,6 +22,7 @@ import type {
   Annotation,
   CodeInterpreterCallItem,
   FileSearchCallItem,
+  McpCallItem,
   OutputItem,
 } from '../../domain/response-item.ts';
 import type { TranscriptCall } from '../../domain/run-record.ts';
@@ -42,7 +44,7 @@ export interface BuiltinItemContext {
 }
 
 /** A call id (`call_…`) as an item id with the item type's prefix: stable across translations. */
-export function builtinItemId(prefix: 'fs_' | 'ci_', callId: string): string {
+export function builtinItemId(prefix: 'fs_' | 'ci_' | 'mcp_' | 'mcpr_', callId: string): string {
   return prefix + callId.replace(/^call_/, '');
 }
 
@@ -118,6 +120,29 @@ export function builtinToolItem(
     };
     return item;
   }
+  if (call.type === 'mcp') {
+    const approval = transcript?.approval?.callId;
+    const status = call.mcp.status;
+    const item: McpCallItem = {
+      type: 'mcp_call',
+      id: builtinItemId('mcp_', call.id),
+      server_label: call.mcp.server_label,
+      name: call.mcp.name,
+      arguments: call.mcp.arguments,
+      output: call.mcp.output,
+      error: call.mcp.error,
+      status:
+        status === 'completed'
+          ? 'completed'
+          : status === 'failed'
+            ? 'failed'
+            : status === 'declined'
+              ? 'incomplete'
+              : itemStatus(stepStatus, false),
+      approval_request_id: approval ? builtinItemId('mcpr_', approval) : null,
+    };
+    return item;
+  }
   return undefined;
 }
 
@@ -149,6 +174,24 @@ export function builtinToolEvents(item: OutputItem, outputIndex: number): Unnumb
       { type: 'response.code_interpreter_call_code.done', ...at, code },
       { type: 'response.code_interpreter_call.interpreting', ...at },
       ...(finished ? [{ type: 'response.code_interpreter_call.completed', ...at }] : []),
+    ];
+  }
+  if (item.type === 'mcp_call') {
+    const ended = item.status === 'failed' || item.status === 'incomplete';
+    return [
+      { type: 'response.mcp_call.in_progress', ...at },
+      { type: 'response.mcp_call_arguments.delta', ...at, delta: item.arguments },
+      { type: 'response.mcp_call_arguments.done', ...at, arguments: item.arguments },
+      { type: ended ? 'response.mcp_call.failed' : 'response.mcp_call.completed', ...at },
+    ];
+  }
+  if (item.type === 'mcp_list_tools') {
+    return [
+      { type: 'response.mcp_list_tools.in_progress', ...at },
+      {
+        type: item.error ? 'response.mcp_list_tools.failed' : 'response.mcp_list_tools.completed',
+        ...at,
+      },
     ];
   }
   return [];

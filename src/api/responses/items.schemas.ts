@@ -136,6 +136,53 @@ export const CompactionSchema = z.strictObject({
     .max(2 * MAX_TEXT),
 });
 
+/** The answer to an `mcp_approval_request`: approve or decline the MCP call it asked about. */
+export const McpApprovalResponseSchema = z.strictObject({
+  type: z.literal('mcp_approval_response'),
+  id: ItemIdSchema.nullable().optional(),
+  approval_request_id: z.string().min(1).max(128),
+  approve: z.boolean(),
+  reason: z.string().max(4096).nullable().optional(),
+});
+
+const McpListedToolSchema = z.strictObject({
+  name: z.string().min(1).max(128),
+  description: z.string().max(65_536).nullable().optional(),
+  input_schema: z.record(z.string(), z.unknown()),
+  annotations: z.record(z.string(), z.unknown()).nullable().optional(),
+});
+
+/** An MCP server's listing, sent back as history (it spares the server a new listing). */
+export const McpListToolsSchema = z.strictObject({
+  type: z.literal('mcp_list_tools'),
+  id: ItemIdSchema,
+  server_label: z.string().min(1).max(64),
+  tools: z.array(McpListedToolSchema).max(1000),
+  error: z.string().max(MAX_TEXT).nullable().optional(),
+});
+
+/** An MCP call, sent back as history. */
+export const McpCallSchema = z.strictObject({
+  type: z.literal('mcp_call'),
+  id: ItemIdSchema,
+  server_label: z.string().min(1).max(64),
+  name: z.string().min(1).max(128),
+  arguments: z.string().max(MAX_TEXT),
+  output: z.string().max(MAX_TEXT).nullable().optional(),
+  error: z.unknown().optional(),
+  status: z.enum(['in_progress', 'completed', 'incomplete', 'calling', 'failed']).optional(),
+  approval_request_id: z.string().max(128).nullable().optional(),
+});
+
+/** An approval request, sent back as history. */
+export const McpApprovalRequestSchema = z.strictObject({
+  type: z.literal('mcp_approval_request'),
+  id: ItemIdSchema,
+  server_label: z.string().min(1).max(64),
+  name: z.string().min(1).max(128),
+  arguments: z.string().max(MAX_TEXT),
+});
+
 /** A stored item named by id (an item of an earlier response). */
 export const ItemReferenceSchema = z.strictObject({
   type: z.literal('item_reference'),
@@ -155,6 +202,10 @@ export const InputItemSchema = z.preprocess(
     FunctionCallOutputSchema,
     ReasoningSchema,
     CompactionSchema,
+    McpApprovalResponseSchema,
+    McpListToolsSchema,
+    McpCallSchema,
+    McpApprovalRequestSchema,
     ItemReferenceSchema,
   ]),
 );

@@ -6,13 +6,21 @@
  * `sequence_number` of an event is its position in the translated stream. The response object the
  * translation ends with is the response's final object (the settle hook stores it).
  */
+import { mcpApprovalOf } from '../../domain/mcp-tool.ts';
 import type { Annotation as MessageAnnotation, Message } from '../../domain/message.ts';
 import type { Response } from '../../domain/response.ts';
-import type { Annotation, OutputItem, OutputMessageItem } from '../../domain/response-item.ts';
+import type {
+  Annotation,
+  McpListToolsItem,
+  OutputItem,
+  OutputMessageItem,
+} from '../../domain/response-item.ts';
 import type { Run, RunStep } from '../../domain/run.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
 import type { StepTranscript } from '../../domain/run-record.ts';
+import { APPROVE_ACTION } from '../../tools/tool.ts';
 import {
+  builtinItemId,
   builtinToolEvents,
   builtinToolItem,
   type BuiltinItemContext,
@@ -77,6 +85,8 @@ export class ResponseTranslator {
   private ended = false;
   /** What the built-in tools' items show (`include[]`, the container). */
   private readonly builtins: BuiltinItemContext;
+  /** The MCP listings made before the run (`response-mcp.ts`): the first output items. */
+  private readonly listings: McpListToolsItem[];
 
   /**
    * @param include the response's `include[]`.
@@ -88,9 +98,14 @@ export class ResponseTranslator {
     include: readonly string[] = [],
     private readonly transcripts: ReadonlyMap<string, StepTranscript> = new Map(),
   ) {
-    // A stored response (a stream resumed after it settled) starts over from what it was created as.
+    // A stored response (a stream resumed after it settled) starts over from what it was created as;
+    // the MCP listings it was created with stay known to the translation.
+    const start = structuredClone(base);
+    this.listings = start.output.filter(
+      (item): item is McpListToolsItem => item.type === 'mcp_list_tools',
+    );
     this.response = {
-      ...structuredClone(base),
+      ...start,
       output: [],
       completed_at: null,
       error: null,
@@ -145,6 +160,7 @@ export class ResponseTranslator {
           this.started = true;
           this.response.status = 'in_progress';
           out.push(this.event('response.in_progress', { response: this.snapshot() }));
+          for (const listing of this.listings) out.push(...this.listed(listing));
         }
         break;
       case 'thread.message.created':
@@ -314,7 +330,9 @@ export class ResponseTranslator {
       const added =
         item.type === 'code_interpreter_call'
           ? { ...item, code: '', outputs: null, status: 'in_progress' as const }
-          : { ...item, status: 'in_progress' as const };
+          : item.type === 'mcp_call'
+            ? { ...item, arguments: '', output: null, error: null, status: 'in_progress' as const }
+            : { ...item, status: 'in_progress' as const };
       out.push(this.event('response.output_item.added', { output_index: index, item: added }));
       for (const progress of builtinToolEvents(item, index))
         out.push(this.event(progress.type, progress));
@@ -323,10 +341,51 @@ export class ResponseTranslator {
     return out;
   }
 
-  /** The calls the run waits for (the client's functions, approvals) as `function_call` items. */
+  /** An MCP server's listing, made before the run, as the first items of the output. */
+  private listed(listing: McpListToolsItem): ResponseStreamEvent[] {
+    const index = this.response.output.push(listing) - 1;
+    return [
+      this.event('response.output_item.added', {
+        output_index: index,
+        item: { ...listing, tools: [] },
+      }),
+      ...builtinToolEvents(listing, index).map((progress) => this.event(progress.type, progress)),
+      this.event('response.output_item.done', { output_index: index, item: listing }),
+    ];
+  }
+
+  /** An MCP call waiting for a person, as an `mcp_approval_request` item. */
+  private approvalRequest(
+    callId: string,
+    request: NonNullable<ReturnType<typeof mcpApprovalOf>>,
+  ): ResponseStreamEvent[] {
+    const item: OutputItem = {
+      type: 'mcp_approval_request',
+      id: builtinItemId('mcpr_', callId),
+      server_label: request.server_label,
+      name: request.name,
+      arguments: request.arguments,
+    };
+    const index = this.response.output.push(item) - 1;
+    return [
+      this.event('response.output_item.added', { output_index: index, item }),
+      this.event('response.output_item.done', { output_index: index, item }),
+    ];
+  }
+
+  /**
+   * The calls the run waits for: the client's functions and service-agent approvals as
+   * `function_call` items, MCP approvals as `mcp_approval_request` items.
+   */
   private functionCalls(run: Run): ResponseStreamEvent[] {
     const out: ResponseStreamEvent[] = [];
     for (const call of run.required_action?.submit_tool_outputs.tool_calls ?? []) {
+      const mcp =
+        call.function.name === APPROVE_ACTION ? mcpApprovalOf(call.function.arguments) : undefined;
+      if (mcp) {
+        out.push(...this.approvalRequest(call.id, mcp));
+        continue;
+      }
       const item: OutputItem = {
         type: 'function_call',
         id: `fc_${call.id}`,

@@ -3,7 +3,7 @@
  * (the client's, when it sent one back) and a status. Item references are resolved by the caller.
  */
 import { newId } from '../../domain/ids.ts';
-import type { InputItem } from '../../domain/response-item.ts';
+import type { InputItem, McpCallItem } from '../../domain/response-item.ts';
 import type { InputItemParam, InputParam } from './items.schemas.ts';
 
 type ConcreteParam = Exclude<InputItemParam, { type: 'item_reference' }>;
@@ -55,6 +55,41 @@ export function toInputItem(item: ConcreteParam): InputItem {
         output: item.output,
         status: item.status ?? 'completed',
       };
+    case 'mcp_approval_response':
+      return {
+        type: 'mcp_approval_response',
+        id: item.id ?? `mcpa_${newId('toolCall').slice('call_'.length)}`,
+        approval_request_id: item.approval_request_id,
+        approve: item.approve,
+        reason: item.reason ?? null,
+      };
+    case 'mcp_list_tools':
+      return {
+        type: 'mcp_list_tools',
+        id: item.id,
+        server_label: item.server_label,
+        tools: item.tools.map((tool) => ({
+          name: tool.name,
+          description: tool.description ?? null,
+          input_schema: tool.input_schema,
+          annotations: tool.annotations ?? null,
+        })),
+        error: item.error ?? null,
+      };
+    case 'mcp_call':
+      return {
+        type: 'mcp_call',
+        id: item.id,
+        server_label: item.server_label,
+        name: item.name,
+        arguments: item.arguments,
+        output: item.output ?? null,
+        error: (item.error ?? null) as McpCallItem['error'],
+        status: item.status ?? 'completed',
+        approval_request_id: item.approval_request_id ?? null,
+      };
+    case 'mcp_approval_request':
+      return { ...item };
     case 'reasoning':
       return {
         type: 'reasoning',

@@ -8,6 +8,7 @@ import { nowSeconds } from '../../domain/clock.ts';
 import type { ToolResourcesInput } from '../../domain/new-thread.ts';
 import type { Response, ResponseTextFormat } from '../../domain/response.ts';
 import type { RunParams } from '../../engine/runs-engine.ts';
+import { shownTools } from './response-mcp.ts';
 import type { ResponseCreateParams } from './responses.schemas.ts';
 
 function assistantTool(tool: Response['tools'][number]): AssistantTool {
@@ -42,6 +43,7 @@ function assistantTool(tool: Response['tools'][number]): AssistantTool {
     case 'code_interpreter':
       return { type: 'code_interpreter' };
     case 'service_agent':
+    case 'mcp':
       return tool;
   }
 }
@@ -61,16 +63,18 @@ function responseFormat(format: ResponseTextFormat): ResponseFormat {
 
 /** The response object a request starts as (queued, no output). */
 export function newResponse(id: string, params: ResponseCreateParams, store: boolean): Response {
-  const tools: Response['tools'] = (params.tools ?? []).map((tool) =>
-    tool.type === 'function'
-      ? {
-          type: 'function',
-          name: tool.name,
-          description: tool.description ?? null,
-          parameters: tool.parameters ?? null,
-          strict: tool.strict ?? true,
-        }
-      : tool,
+  const tools: Response['tools'] = shownTools(
+    (params.tools ?? []).map((tool) =>
+      tool.type === 'function'
+        ? {
+            type: 'function',
+            name: tool.name,
+            description: tool.description ?? null,
+            parameters: tool.parameters ?? null,
+            strict: tool.strict ?? true,
+          }
+        : tool,
+    ),
   );
   return {
     id,

@@ -9,7 +9,11 @@ import {
   MetadataSchema,
   ModelNameSchema,
 } from '../shared/common.schemas.ts';
-import { RankingOptionsSchema, ReasoningEffortSchema } from '../shared/tools.schemas.ts';
+import {
+  McpToolSchema,
+  RankingOptionsSchema,
+  ReasoningEffortSchema,
+} from '../shared/tools.schemas.ts';
 import { InputSchema } from './items.schemas.ts';
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -65,6 +69,7 @@ export const ResponseToolSchema = z.discriminatedUnion('type', [
   ResponseFileSearchToolSchema,
   ResponseCodeInterpreterToolSchema,
   ResponseServiceAgentToolSchema,
+  McpToolSchema,
 ]);
 
 export const ResponseToolChoiceSchema = z.union([

@@ -29,6 +29,7 @@ import {
   endConversationTurn,
 } from '../conversations/conversation-turn.ts';
 import { resolveResponseContainer, type ResponseContainers } from './response-container.ts';
+import { prepareMcp, type PreparedMcp, type ResponseMcp } from './response-mcp.ts';
 import { newResponse, responseAssistant, toolResourcesOf } from './response-run.ts';
 import { responseInclude, runInclude, segmentEvents, stepTranscripts } from './response-settled.ts';
 import type { ResponseCreateParams } from './responses.schemas.ts';
@@ -72,10 +73,18 @@ export interface ResponsesService {
   inputItems(projectId: string, id: string, query: ListQuery): Promise<ListPage<InputItem>>;
 }
 
-/** Checks that every `function_call_output` answers a call of the history (OpenAI's 400). */
+/**
+ * Checks that every `function_call_output` answers a call of the history, and every
+ * `mcp_approval_response` an approval request of it (OpenAI's 400).
+ */
 function checkOutputs(history: ConversationItem[], input: InputItem[]): void {
   const calls = new Set(
     [...history, ...input].flatMap((item) => (item.type === 'function_call' ? [item.call_id] : [])),
+  );
+  const requests = new Set(
+    [...history, ...input].flatMap((item) =>
+      item.type === 'mcp_approval_request' ? [item.id] : [],
+    ),
   );
   for (const [index, item] of input.entries()) {
     if (item.type === 'function_call_output' && !calls.has(item.call_id))
@@ -83,7 +92,33 @@ function checkOutputs(history: ConversationItem[], input: InputItem[]): void {
         `No tool call found for function call output with call_id ${item.call_id}.`,
         `input[${index}].call_id`,
       );
+    if (item.type === 'mcp_approval_response' && !requests.has(item.approval_request_id))
+      throw new InvalidRequestError(
+        `No MCP approval request found with id ${item.approval_request_id}.`,
+        `input[${index}].approval_request_id`,
+      );
   }
+}
+
+/** The run's tool call an input item answers (a function output, or an MCP approval). */
+function answeredCall(item: InputItem): string | undefined {
+  if (item.type === 'function_call_output') return item.call_id;
+  if (item.type === 'mcp_approval_response')
+    return `call_${item.approval_request_id.replace(/^mcpr_/, '')}`;
+  return undefined;
+}
+
+/** What the run reads as the answer of an input item (an approval as `approve_action` JSON). */
+function answerText(item: InputItem): string {
+  if (item.type === 'mcp_approval_response')
+    return JSON.stringify({
+      approved: item.approve,
+      ...(item.reason ? { reason: item.reason } : {}),
+    });
+  if (item.type !== 'function_call_output') return '';
+  return typeof item.output === 'string'
+    ? item.output
+    : item.output.map((part) => (part.type === 'input_text' ? part.text : '')).join('');
 }
 
 export function createResponsesService(
@@ -91,6 +126,7 @@ export function createResponsesService(
   runs: RunsEngine,
   containers: ResponseContainers,
   readFile: ResponseFileReader,
+  mcp: ResponseMcp,
 ): ResponsesService {
   async function find(projectId: string, id: string): Promise<ResponseRecord> {
     const record = await store.responses.find(projectId, id);
@@ -100,12 +136,11 @@ export function createResponsesService(
 
   /** The pending calls of a run waiting for outputs, when `input` answers exactly those. */
   async function continuable(previous: ResponseRecord, input: InputItem[]): Promise<boolean> {
-    if (input.length === 0 || input.some((item) => item.type !== 'function_call_output'))
-      return false;
+    if (input.length === 0 || input.some((item) => answeredCall(item) === undefined)) return false;
     const run = await store.runs.find(previous.projectId, previous.runId);
     if (run?.status !== 'requires_action' || !run.required_action) return false;
     const pending = run.required_action.submit_tool_outputs.tool_calls.map((call) => call.id);
-    const given = input.map((item) => (item.type === 'function_call_output' ? item.call_id : ''));
+    const given = input.map((item) => answeredCall(item) ?? '');
     return given.length === pending.length && pending.every((id) => given.includes(id));
   }
 
@@ -127,21 +162,10 @@ export function createResponsesService(
     // Stored first, so that the run's next settlement finds this segment.
     await store.responses.insert(record);
     try {
-      const outputs = input.flatMap((item) =>
-        item.type === 'function_call_output'
-          ? [
-              {
-                tool_call_id: item.call_id,
-                output:
-                  typeof item.output === 'string'
-                    ? item.output
-                    : item.output
-                        .map((part) => (part.type === 'input_text' ? part.text : ''))
-                        .join(''),
-              },
-            ]
-          : [],
-      );
+      const outputs = input.flatMap((item) => {
+        const call = answeredCall(item);
+        return call ? [{ tool_call_id: call, output: answerText(item) }] : [];
+      });
       const update = await runs.submitToolOutputs(
         previous.projectId,
         previous.runId,
@@ -228,6 +252,13 @@ export function createResponsesService(
       return continueRun(previous, response, input, keyId);
     }
 
+    const mcpTools = await prepareMcp(
+      mcp,
+      params.tools,
+      [...history, ...input],
+      AbortSignal.timeout(mcp.timeoutMs),
+    );
+    response.output = mcpTools.listings;
     const { assistant, settings } = responseAssistant(
       response,
       instructionItems([...history, ...input]),
@@ -237,6 +268,7 @@ export function createResponsesService(
       return await startRun(projectId, params, keyId, response, input, container?.id ?? null, {
         assistant,
         settings,
+        mcp: mcpTools.run,
       });
     } catch (error) {
       if (container?.created)
@@ -253,7 +285,11 @@ export function createResponsesService(
     response: Response,
     input: InputItem[],
     containerId: string | null,
-    { assistant, settings }: ReturnType<typeof responseAssistant>,
+    {
+      assistant,
+      settings,
+      mcp: mcpRun,
+    }: ReturnType<typeof responseAssistant> & { mcp: PreparedMcp['run'] },
   ): Promise<ResponseRecord> {
     let record: ResponseRecord | undefined;
     await runs.createWithThread(
@@ -268,6 +304,7 @@ export function createResponsesService(
         history: 'external',
         truncation: response.truncation,
         containerId,
+        mcp: mcpRun,
         apiKeyId: keyId,
         inTransaction: async (transaction, run) => {
           record = {

@@ -52,11 +52,49 @@ export const ServiceAgentToolSchema = z.strictObject({
   service_agent: z.strictObject({ id: idSchema('serviceAgent') }),
 });
 
+const McpFilterSchema = z.strictObject({
+  tool_names: z.array(z.string().min(1).max(128)).max(256).optional(),
+  read_only: z.boolean().optional(),
+});
+
+/**
+ * OpenAI's `MCPTool` with a `server_url` (connectors and tunnels are OpenAI's own): an http(s) URL,
+ * or `stdio:<name>` for a server the operator declared. Objects show `headers` and `authorization`
+ * redacted (docs/mcp.md).
+ */
+export const McpToolSchema = z.strictObject({
+  type: z.literal('mcp'),
+  server_label: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/, {
+    error: 'must start with a letter and have at most 64 letters, digits, underscores and dashes.',
+  }),
+  server_url: z
+    .string()
+    .max(2048)
+    .refine((url) => /^stdio:[a-zA-Z0-9_-]{1,64}$/.test(url) || /^https?:\/\/[^\s]+$/.test(url), {
+      error: 'must be an http(s) URL, or stdio:<name> for a server the operator declared.',
+    }),
+  server_description: z.string().max(4096).optional(),
+  headers: z.record(z.string().min(1).max(256), z.string().max(8192)).nullable().optional(),
+  authorization: z.string().max(8192).optional(),
+  allowed_tools: z
+    .union([z.array(z.string().min(1).max(128)).max(256), McpFilterSchema])
+    .nullable()
+    .optional(),
+  require_approval: z
+    .union([
+      z.enum(['always', 'never']),
+      z.strictObject({ always: McpFilterSchema.optional(), never: McpFilterSchema.optional() }),
+    ])
+    .nullable()
+    .optional(),
+});
+
 export const ToolSchema = z.discriminatedUnion('type', [
   FunctionToolSchema,
   FileSearchToolSchema,
   CodeInterpreterToolSchema,
   ServiceAgentToolSchema,
+  McpToolSchema,
 ]);
 
 const ChunkingStrategySchema = z.discriminatedUnion('type', [

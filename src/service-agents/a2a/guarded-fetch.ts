@@ -13,6 +13,8 @@ export interface GuardedFetchOptions {
   maxResponseBytes: number;
   /** The setting operators change to allow a host, named in refusals. */
   settingName: string;
+  /** What is reached, in messages: `A2A` (the default) or `MCP`. */
+  service?: string;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -21,22 +23,26 @@ const MAX_REDIRECTS = 3;
 /** Throws unless `url` may be contacted. */
 export function assertAllowed(
   url: URL,
-  { allowlist, settingName }: Pick<GuardedFetchOptions, 'allowlist' | 'settingName'>,
+  {
+    allowlist,
+    settingName,
+    service = 'A2A',
+  }: Pick<GuardedFetchOptions, 'allowlist' | 'settingName' | 'service'>,
 ): void {
   if (allowlist.allows(url)) return;
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new A2aHostNotAllowedError(
-      `A2A agents are reached over http or https, not ${url.protocol}.`,
+      `${service} servers are reached over http or https, not ${url.protocol}.`,
     );
   if (url.username || url.password)
-    throw new A2aHostNotAllowedError('A2A URLs may not carry credentials (user:password@).');
+    throw new A2aHostNotAllowedError(`${service} URLs may not carry credentials (user:password@).`);
   const listed = allowlist.entries.length ? allowlist.entries.join(', ') : 'nothing';
   throw new A2aHostNotAllowedError(
-    `A2A host '${url.host}' is not allowed: ${settingName} allows ${listed}.`,
+    `${service} host '${url.host}' is not allowed: ${settingName} allows ${listed}.`,
   );
 }
 
-function limitBody(response: Response, maxBytes: number, host: string): Response {
+function limitBody(response: Response, maxBytes: number, host: string, service: string): Response {
   if (!response.body) return response;
   let seen = 0;
   const limited = response.body.pipeThrough(
@@ -46,7 +52,7 @@ function limitBody(response: Response, maxBytes: number, host: string): Response
         if (seen > maxBytes)
           controller.error(
             new A2aRemoteError(
-              `The A2A agent at ${host} sent more than ${maxBytes} bytes in one response.`,
+              `The ${service} server at ${host} sent more than ${maxBytes} bytes in one response.`,
             ),
           );
         else controller.enqueue(chunk);
@@ -72,12 +78,12 @@ export function createGuardedFetch(options: GuardedFetchOptions): typeof fetch {
       const location = response.headers.get('location');
       // Requests with a body are not replayed across redirects; the SDK sees the 3xx as an error.
       if (!REDIRECTS.has(response.status) || !location || (method !== 'GET' && method !== 'HEAD')) {
-        return limitBody(response, options.maxResponseBytes, url.host);
+        return limitBody(response, options.maxResponseBytes, url.host, options.service ?? 'A2A');
       }
       await response.body?.cancel();
       if (hop >= MAX_REDIRECTS)
         throw new A2aRemoteError(
-          `The A2A agent at ${url.host} redirected more than ${MAX_REDIRECTS} times.`,
+          `The ${options.service ?? 'A2A'} server at ${url.host} redirected more than ${MAX_REDIRECTS} times.`,
         );
       url = new URL(location, url);
     }

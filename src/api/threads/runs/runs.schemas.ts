@@ -212,6 +212,29 @@ const StepToolCallSchema = z.discriminatedUnion('type', [
     type: z.literal('service_agent'),
     service_agent: z.record(z.string(), z.unknown()),
   }),
+  // Concierge's extension: a call of a tool on an MCP server (docs/mcp.md).
+  z.object({
+    id: z.string(),
+    type: z.literal('mcp'),
+    mcp: z.object({
+      server_label: z.string(),
+      name: z.string(),
+      arguments: z.string(),
+      output: z.string().nullable(),
+      error: z
+        .discriminatedUnion('type', [
+          z.object({
+            type: z.literal('mcp_protocol_error'),
+            code: z.number(),
+            message: z.string(),
+          }),
+          z.object({ type: z.literal('mcp_tool_execution_error'), content: z.unknown() }),
+          z.object({ type: z.literal('http_error'), code: z.number(), message: z.string() }),
+        ])
+        .nullable(),
+      status: z.enum(['in_progress', 'awaiting_approval', 'completed', 'declined', 'failed']),
+    }),
+  }),
 ]);
 
 /** The run step object as the steps routes return it. */
