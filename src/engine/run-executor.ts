@@ -6,6 +6,7 @@
  * messages read once per model turn.
  */
 import type { ToolResources } from '../domain/assistant.ts';
+import { isTerminal } from '../domain/run-status.ts';
 import type { ModelResolver } from '../models/language-model.ts';
 import type { RunRecord } from '../domain/run-record.ts';
 import type { RunHistory } from './run-hooks.ts';
@@ -26,6 +27,11 @@ import { modelRequests, runUsage } from './run-usage.ts';
 import { RunWriter } from './run-writer.ts';
 import { streamTurn, TurnState, type StreamTurnOptions } from './stream-turn.ts';
 import type { TokenCounter } from './token-counter.ts';
+
+const NO_TOOL_RESOURCES: ToolResources = {
+  code_interpreter: { file_ids: [] },
+  file_search: { vector_store_ids: [] },
+};
 
 /** More turns than any sensible tool loop needs; a model stuck calling tools is stopped here. */
 const MAX_TURNS = 50;
@@ -55,14 +61,15 @@ export interface ExecutorDependencies {
 
 /**
  * Executes a run this worker has claimed, until it ends, pauses, or is handed back. `lastSeq` is the
- * run's last stored event when the caller knows it (a run handed off at insert).
+ * run's last stored event when the caller knows it (a run handed off at insert). Resolves to true
+ * when the run ended here: its final status write also ended the lease, so the caller need not.
  */
 export async function executeRun(
   dependencies: ExecutorDependencies,
   record: RunRecord,
   signal: AbortSignal,
   lastSeq?: number,
-): Promise<void> {
+): Promise<boolean> {
   const { store, projectId } = { store: dependencies.store, projectId: record.projectId };
   const writer = new RunWriter({
     store,
@@ -80,6 +87,20 @@ export async function executeRun(
   });
   const context = await RunContext.load(store, record);
   const state = new TurnState();
+  await runTurns(dependencies, record, signal, writer, context, state);
+  return isTerminal(writer.run.status);
+}
+
+/** The turns of a started run, and its ending (or pause, or hand-back) whatever stops them. */
+async function runTurns(
+  dependencies: ExecutorDependencies,
+  record: RunRecord,
+  signal: AbortSignal,
+  writer: RunWriter,
+  context: RunContext,
+  state: TurnState,
+): Promise<void> {
+  const projectId = record.projectId;
   try {
     await startRun(context, writer);
     const session = await openSession(dependencies, record, { context, writer, state, signal });
@@ -136,7 +157,11 @@ async function openSession(
   record: RunRecord,
   started: Pick<RunSession, 'context' | 'writer' | 'state' | 'signal'>,
 ): Promise<RunSession> {
-  const toolResources = await dependencies.toolResources(record);
+  // Only server tools read tool resources (files, vector stores): a run with function tools or none
+  // reads neither its thread nor its assistant for them.
+  const toolResources = record.run.tools.some((tool) => tool.type !== 'function')
+    ? await dependencies.toolResources(record)
+    : NO_TOOL_RESOURCES;
   const model = dependencies.models.resolve(started.writer.run.model);
   const offered = await offeredTools(dependencies.serverTools, record, toolResources);
   return {

@@ -82,17 +82,25 @@ export function createWorker(options: WorkerOptions): Worker {
     const controller = new AbortController();
     const done = deferred(record)
       .then((waiting) =>
-        waiting ? undefined : executeRun(dependencies, record, controller.signal, lastSeq),
+        waiting ? false : executeRun(dependencies, record, controller.signal, lastSeq),
       )
-      .catch((error) => log.error({ err: error, runId: record.run.id }, 'run execution crashed'))
-      .finally(async () => {
-        await store.runs
-          .releaseLease(record.run.id, id)
-          .catch((error) =>
-            log.warn({ err: error, runId: record.run.id }, 'could not release a lease'),
-          );
+      .catch((error) => {
+        log.error({ err: error, runId: record.run.id }, 'run execution crashed');
+        return false;
+      })
+      .then(async (ended) => {
+        // A run that ended gave its lease up with its final status write.
+        if (!ended)
+          await store.runs
+            .releaseLease(record.run.id, id)
+            .catch((error) =>
+              log.warn({ err: error, runId: record.run.id }, 'could not release a lease'),
+            );
+        const wasFull = active.size + reserved >= options.concurrency;
         active.delete(record.run.id);
-        pump();
+        // With a free slot the last claim found the queue empty, and a new run wakes the worker
+        // (or the poll finds it): only a full worker has runs waiting for the slot just freed.
+        if (wasFull) pump();
       });
     active.set(record.run.id, { controller, done });
   }

@@ -3,6 +3,7 @@
  * materialized from the run's events, in the transaction that writes the run's status, so a stored
  * response is never behind its run.
  */
+import { ID_PREFIXES } from '../../domain/ids.ts';
 import { FILE_SEARCH_CONTENT } from '../../domain/public-step.ts';
 import type { ResponseRecord } from '../../domain/response.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
@@ -54,7 +55,16 @@ export async function segmentEvents(store: Store, record: ResponseRecord): Promi
 }
 
 /** Materializes the response of a run that settled (its latest segment). */
+/**
+ * Whether a run may be a response's: a response runs as an unsaved assistant whose id is the
+ * response's (response-run.ts), so any other run is an Assistants run and the hooks read nothing.
+ */
+export function mayBeResponseRun(run: { assistant_id: string }): boolean {
+  return run.assistant_id.startsWith(ID_PREFIXES.response);
+}
+
 export const responseSettled: RunSettledHook = async (transaction, { run }) => {
+  if (!mayBeResponseRun(run)) return;
   const record = await transaction.responses.findByRun(run.id);
   if (!record) return;
   const translator = translateAll(
