@@ -5,10 +5,12 @@
  * reporting errors and the p99 gap between tokens beyond the upstream's own interval.
  * Run: node --import tsx bench/runs/latency-bench.ts [sequentialRuns=30] [concurrentRuns=200]
  */
+import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { startChildServer } from '../lib/child-server.ts';
 import { machineDescription } from '../lib/machine.ts';
 import { median, milliseconds, percentile } from '../lib/stats.ts';
+import { compareModelAdapters } from './model-adapter-bench.ts';
 
 const sequential = Number(process.argv[2] ?? 30);
 const concurrent = Number(process.argv[3] ?? 200);
@@ -20,6 +22,12 @@ interface Timing {
   /** Arrival times of every token after the first, relative to the first. */
   gaps: number[];
   perToken: number;
+}
+
+/** User + system CPU time of a process so far (clock ticks of 10 ms). */
+function cpuMilliseconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function timing(start: number, arrivals: number[]): Timing {
@@ -81,10 +89,12 @@ async function main() {
     }
     const directTimings: Timing[] = [];
     const conciergeTimings: Timing[] = [];
+    const cpuBefore = cpuMilliseconds(concierge.process.pid!);
     for (let index = 0; index < sequential; index++) {
       directTimings.push(await direct(upstreamClient));
       conciergeTimings.push(await throughConcierge(client, assistant.id));
     }
+    const cpuPerRun = (cpuMilliseconds(concierge.process.pid!) - cpuBefore) / sequential;
     const directFirst = median(directTimings.map((entry) => entry.firstToken));
     const conciergeFirst = median(conciergeTimings.map((entry) => entry.firstToken));
     const directPerToken = median(directTimings.map((entry) => entry.perToken));
@@ -92,6 +102,9 @@ async function main() {
     console.log(`sequential streaming runs (${sequential}, medians):`);
     console.log(
       `  time to first token: direct ${milliseconds(directFirst)}, through Concierge ${milliseconds(conciergeFirst)} → added ${milliseconds(conciergeFirst - directFirst)} (ratio ${(conciergeFirst / directFirst).toFixed(2)}; aim: < 5 ms added)`,
+    );
+    console.log(
+      `  server CPU time per streamed run (user + system, thread creation included): ${milliseconds(cpuPerRun)}`,
     );
     console.log(
       `  per-token delay: direct ${milliseconds(directPerToken)}, through Concierge ${milliseconds(conciergePerToken)} → added ${milliseconds(conciergePerToken - directPerToken)} per token (ratio ${(conciergePerToken / directPerToken).toFixed(3)}; aim: < 0.5 ms)`,
@@ -123,6 +136,7 @@ async function main() {
         ),
       )}`,
     );
+    await compareModelAdapters(upstream.url, sequential * 3);
   } finally {
     await concierge.stop();
     await upstream.stop();

@@ -10,6 +10,7 @@ import { knownContextWindow, knownVision } from '../model-knowledge.ts';
 import { withResilience, type ResilienceOptions } from '../resilient-language-model.ts';
 import { AiSdkLanguageModel } from './ai-sdk-language-model.ts';
 import { createProviderModel } from './providers.ts';
+import { OpenAIChatLanguageModel } from '../openai-compatible/openai-chat-language-model.ts';
 
 export interface AiSdkModelResolverOptions {
   defaultBaseUrl: string;
@@ -18,6 +19,22 @@ export interface AiSdkModelResolverOptions {
   /** Per-model settings by model name (with or without the provider prefix). */
   models?: Record<string, ModelConfig>;
   resilience: ResilienceOptions;
+}
+
+/**
+ * The adapter for a provider: OpenAI-compatible upstreams (the default) get the lean streaming
+ * adapter, measured faster to the first token (bench/README.md); the others the AI SDK's.
+ */
+function languageModel(provider: ProviderConfig, modelId: string): LanguageModel {
+  if (provider.type === 'openai-compatible')
+    return new OpenAIChatLanguageModel({
+      baseURL: provider.baseURL ?? 'https://api.openai.com/v1',
+      modelId,
+      ...(provider.apiKey ? { apiKey: provider.apiKey } : {}),
+      ...(provider.headers ? { headers: provider.headers } : {}),
+    });
+  const created = createProviderModel(provider, modelId);
+  return new AiSdkLanguageModel(created.model, created.optionsName);
 }
 
 export function createAiSdkModelResolver(options: AiSdkModelResolverOptions): ModelResolver {
@@ -53,11 +70,7 @@ export function createAiSdkModelResolver(options: AiSdkModelResolverOptions): Mo
       const key = `${providerName}\u0000${modelId}`;
       let model = cache.get(key);
       if (!model) {
-        const created = createProviderModel(provider, modelId);
-        model = withResilience(
-          new AiSdkLanguageModel(created.model, created.optionsName),
-          options.resilience,
-        );
+        model = withResilience(languageModel(provider, modelId), options.resilience);
         cache.set(key, model);
       }
       // The `models` config first, then the provider's lists, then the built-in table.
