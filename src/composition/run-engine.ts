@@ -21,7 +21,7 @@ import { createResponseHistory } from '../api/responses/response-history.ts';
 import { conversationSettled } from '../api/conversations/conversation-turn.ts';
 import { responseSettled } from '../api/responses/response-settled.ts';
 import { createImageLoader } from '../engine/image-loader.ts';
-import { loadTokenCounter } from '../engine/token-counter.ts';
+import { lazyTokenCounter } from '../engine/token-counter.ts';
 import { runToolResources } from '../engine/tool-resources.ts';
 import { createWorker, type Worker } from '../engine/worker.ts';
 import { createAiSdkModelResolver } from '../models/ai-sdk/ai-sdk-model-resolver.ts';
@@ -137,7 +137,7 @@ export async function createRunEngine(
       bus,
       models,
       serverTools,
-      counter: await loadTokenCounter(),
+      counter: lazyTokenCounter(),
       loadImage,
       toolResources: (record) => runToolResources(store, record),
       runExpirySeconds: config.runExpirySeconds,

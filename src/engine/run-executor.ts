@@ -87,6 +87,7 @@ export async function executeRun(
   });
   const context = await RunContext.load(store, record);
   const state = new TurnState();
+  await dependencies.counter.ready?.();
   await runTurns(dependencies, record, signal, writer, context, state);
   return isTerminal(writer.run.status);
 }

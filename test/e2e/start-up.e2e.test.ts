@@ -1,7 +1,7 @@
 /**
  * What `concierge serve` loads before it answers: the compiled tree without a TypeScript loader, and
  * none of the heavy parts that only some requests need (the dev chain's EDR, solc and its worker, the
- * demo merchant, Pyodide, the document parsers). They load on first use, so start-up stays fast and
+ * demo merchant, Pyodide, the document parsers, the o200k token encoding). They load on first use, so start-up stays fast and
  * idle memory small.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -54,5 +54,9 @@ describe('server start-up', () => {
     );
     expect(heavy).toEqual([]);
     expect(loaded.filter((line) => line.startsWith('worker '))).toEqual([]);
+  });
+
+  it('loads no token encoding: o200k (about 66 MiB) loads with the first run or count', () => {
+    expect(modules().filter((line) => /\/node_modules\/gpt-tokenizer\//.test(line))).toEqual([]);
   });
 });
