@@ -7,13 +7,21 @@
  * exported over OTLP/HTTP to a receiver in this process), so the cost of tracing is read in one run.
  * Run: node --import tsx bench/runs/latency-bench.ts [sequentialRuns=30] [concurrentRuns=200]
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import OpenAI from 'openai';
 import { startChildServer } from '../lib/child-server.ts';
 import { machineDescription } from '../lib/machine.ts';
 import { median, milliseconds, percentile } from '../lib/stats.ts';
+import { compareModelAdapters } from './model-adapter-bench.ts';
 import { contextFromHeaders, currentTraceContext } from '../../src/telemetry/trace-propagation.ts';
 import { contextWithSpan, runInContext, startSpan } from '../../src/telemetry/tracer.ts';
+
+/** A process's CPU time (user + system) so far, from `/proc/<pid>/stat` (Linux). */
+function cpuMilliseconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 const sequential = Number(process.argv[2] ?? 30);
 const concurrent = Number(process.argv[3] ?? 200);
@@ -166,9 +174,12 @@ async function main() {
     const directTimings: Timing[] = [];
     const offTimings: Timing[] = [];
     const onTimings: Timing[] = [];
+    let offCpu = 0;
     for (let index = 0; index < sequential; index++) {
       directTimings.push(await direct(upstreamClient));
+      const cpuBefore = cpuMilliseconds(off.process.pid!);
       offTimings.push(await throughConcierge(offClient, offAssistant.id));
+      offCpu += cpuMilliseconds(off.process.pid!) - cpuBefore;
       onTimings.push(await throughConcierge(onClient, onAssistant.id));
     }
     console.log(`sequential streaming runs (${sequential} each, interleaved, medians):`);
@@ -177,6 +188,9 @@ async function main() {
     );
     sequentialReport('Concierge, tracing off', directTimings, offTimings);
     sequentialReport('Concierge, tracing on ', directTimings, onTimings);
+    console.log(
+      `  server CPU time per streamed run, tracing off (user + system, thread creation included): ${milliseconds(offCpu / sequential)}`,
+    );
     const cost = (pick: (entry: Timing) => number) =>
       median(onTimings.map(pick)) - median(offTimings.map(pick));
     console.log(
@@ -192,6 +206,7 @@ async function main() {
     // The spans of the last runs are exported within the batch delay.
     await new Promise((resolve) => setTimeout(resolve, 500));
     console.log(`  spans the tracing-on process exported: ${sink.spans()}`);
+    await compareModelAdapters(upstream.url, sequential * 3);
   } finally {
     await off.stop();
     await on.stop();

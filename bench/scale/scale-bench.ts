@@ -4,7 +4,10 @@
  * (one `concierge serve` process on SQLite) measured in the same run, against one fixed-latency
  * upstream (20 ms to the first token, 20 tokens 10 ms apart: ~210 ms of model time per run).
  * Each scenario streams `runs` createAndRun calls through the official SDK, `concurrency` at a time.
- * Run: node --import tsx bench/scale/scale-bench.ts [runs=400] [concurrency=64] [workers=1,2,4]
+ * First, fairness: `burst` runs started at once on one SQLite process, with the time to first token and
+ * the gap between tokens beyond the upstream's own 10 ms (admission must not starve running streams).
+ * Run: node --import tsx bench/scale/scale-bench.ts [runs=400] [concurrency=64] [workers=1,2,4] [burst=200]
+ * (`workers` may be `0` to skip the PostgreSQL scenarios).
  * Needs PostgreSQL at CONCIERGE_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,7 +26,13 @@ import { median, milliseconds, percentile } from '../lib/stats.ts';
 
 const totalRuns = Number(process.argv[2] ?? 400);
 const concurrency = Number(process.argv[3] ?? 64);
-const workerCounts = (process.argv[4] ?? '1,2,4').split(',').map(Number);
+const workerCounts = (process.argv[4] ?? '1,2,4')
+  .split(',')
+  .map(Number)
+  .filter((count) => count > 0);
+/** Runs started at once on one process (SQLite) for the fairness figures; 0 skips it. */
+const burstRuns = Number(process.argv[5] ?? 200);
+const TOKEN_INTERVAL_MS = 10;
 // BENCH_WORKER_NODE_OPTIONS adds flags to the worker processes (e.g. --cpu-prof to profile them).
 const workerNodeArguments = (process.env['BENCH_WORKER_NODE_OPTIONS'] ?? '')
   .split(' ')
@@ -101,6 +110,40 @@ async function drive(
   };
 }
 
+/** `count` streamed runs started at once: TTFT p50/p99, p99 added inter-token gap, server CPU per run. */
+async function burst(baseURL: string, pid: number, count: number): Promise<string> {
+  const client = new OpenAI({ baseURL, apiKey: 'x', maxRetries: 0 });
+  const assistant = await client.beta.assistants.create({ model: 'bench-model' });
+  const oneRun = async () => {
+    const started = performance.now();
+    const arrivals: number[] = [];
+    const stream = client.beta.threads.createAndRunStream({
+      assistant_id: assistant.id,
+      thread: { messages: [{ role: 'user', content: 'Go.' }] },
+    });
+    stream.on('textDelta', () => arrivals.push(performance.now()));
+    const run = await stream.finalRun();
+    if (run.status !== 'completed') throw new Error(`run ended ${run.status}`);
+    return {
+      firstToken: arrivals[0]! - started,
+      gaps: arrivals.slice(1).map((arrival, index) => arrival - arrivals[index]!),
+    };
+  };
+  await Promise.all(Array.from({ length: 16 }, oneRun)); // warm-up
+  const cpuBefore = cpuSeconds(pid);
+  const results = await Promise.allSettled(Array.from({ length: count }, oneRun));
+  const cpu = (cpuSeconds(pid) - cpuBefore) / count;
+  const ok = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const ttft = ok.map((entry) => entry.firstToken);
+  const gaps = ok.flatMap((entry) => entry.gaps);
+  return (
+    `${count} runs started at once (SQLite, one process): ${ok.length} completed, ${count - ok.length} failed\n` +
+    `  time to first token p50 ${milliseconds(median(ttft))}, p99 ${milliseconds(percentile(ttft, 0.99))}\n` +
+    `  inter-token gap p50 ${milliseconds(median(gaps))}, p99 ${milliseconds(percentile(gaps, 0.99))} → p99 added over the upstream's ${TOKEN_INTERVAL_MS} ms: ${milliseconds(percentile(gaps, 0.99) - TOKEN_INTERVAL_MS)}\n` +
+    `  server CPU per run ${milliseconds(cpu * 1000)}`
+  );
+}
+
 async function stopAll(processes: ServerProcess[]): Promise<void> {
   await Promise.all(
     processes.map(async (process) => {
@@ -122,6 +165,7 @@ async function main(): Promise<void> {
   const admin = new pg.Client({ connectionString: postgresUrl });
   await admin.connect();
   const results: Result[] = [];
+  let fairness = '';
   const common = {
     CONCIERGE_PROVIDER_BASE_URL: upstream.url,
     CONCIERGE_CODE_SANDBOX: 'off',
@@ -134,6 +178,7 @@ async function main(): Promise<void> {
       CONCIERGE_DATA_DIR: join(directory, 'sqlite'),
     });
     try {
+      if (burstRuns > 0) fairness = await burst(sqlite.baseURL, sqlite.child.pid!, burstRuns);
       results.push(
         await drive(sqlite.baseURL, 'SQLite, one process (serve)', [
           { role: 'serve', pid: sqlite.child.pid! },
@@ -182,6 +227,7 @@ async function main(): Promise<void> {
     await upstream.stop();
     rmSync(directory, { recursive: true, force: true });
   }
+  if (fairness) console.log(`\n${fairness}`);
   const baseline = results[0]!;
   console.log(
     '\nscenario                                   runs/s   ratio   TTFT p50    TTFT p99   failed',

@@ -23,7 +23,7 @@ import { conversationSettled } from '../api/conversations/conversation-turn.ts';
 import { responseSettled } from '../api/responses/response-settled.ts';
 import { createImageLoader } from '../engine/image-loader.ts';
 import type { ResponseImageLoader } from '../api/responses/response-history.ts';
-import { loadTokenCounter } from '../engine/token-counter.ts';
+import { lazyTokenCounter } from '../engine/token-counter.ts';
 import { runToolResources } from '../engine/tool-resources.ts';
 import { createWorker, type Worker } from '../engine/worker.ts';
 import type { ModelResolver } from '../models/language-model.ts';
@@ -165,7 +165,7 @@ export async function createRunEngine(
       bus,
       models,
       serverTools: tracedTools,
-      counter: await loadTokenCounter(),
+      counter: lazyTokenCounter(),
       loadImage,
       toolResources: (record) => runToolResources(store, record),
       runExpirySeconds: config.runExpirySeconds,

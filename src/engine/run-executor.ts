@@ -6,6 +6,7 @@
  * messages read once per model turn.
  */
 import type { ToolResources } from '../domain/assistant.ts';
+import { isTerminal } from '../domain/run-status.ts';
 import type { ModelResolver } from '../models/language-model.ts';
 import type { RunRecord } from '../domain/run-record.ts';
 import type { RunHistory } from './run-hooks.ts';
@@ -29,6 +30,11 @@ import { describeRunOutcome, inRunSpan } from './run-span.ts';
 import type { Span } from '../telemetry/tracer.ts';
 import { streamTurn, TurnState, type StreamTurnOptions } from './stream-turn.ts';
 import type { TokenCounter } from './token-counter.ts';
+
+const NO_TOOL_RESOURCES: ToolResources = {
+  code_interpreter: { file_ids: [] },
+  file_search: { vector_store_ids: [] },
+};
 
 /** More turns than any sensible tool loop needs; a model stuck calling tools is stopped here. */
 const MAX_TURNS = 50;
@@ -60,14 +66,15 @@ export interface ExecutorDependencies {
 
 /**
  * Executes a run this worker has claimed, until it ends, pauses, or is handed back. `lastSeq` is the
- * run's last stored event when the caller knows it (a run handed off at insert).
+ * run's last stored event when the caller knows it (a run handed off at insert). Resolves to true
+ * when the run ended here: its final status write also ended the lease, so the caller need not.
  */
 export function executeRun(
   dependencies: ExecutorDependencies,
   record: RunRecord,
   signal: AbortSignal,
   lastSeq?: number,
-): Promise<void> {
+): Promise<boolean> {
   return inRunSpan(record, (span) => executeInSpan(dependencies, record, signal, span, lastSeq));
 }
 
@@ -77,7 +84,7 @@ async function executeInSpan(
   signal: AbortSignal,
   span: Span,
   lastSeq: number | undefined,
-): Promise<void> {
+): Promise<boolean> {
   const { store, projectId } = { store: dependencies.store, projectId: record.projectId };
   const { limits } = dependencies;
   const apiKeyId = record.options.api_key_id ?? null;
@@ -101,6 +108,22 @@ async function executeInSpan(
   });
   const context = await RunContext.load(store, record);
   const state = new TurnState();
+  await dependencies.counter.ready?.();
+  await runTurns(dependencies, record, signal, { writer, context, state, span });
+  return isTerminal(writer.run.status);
+}
+
+/** The turns of a started run, and its ending (or pause, or hand-back) whatever stops them. */
+async function runTurns(
+  dependencies: ExecutorDependencies,
+  record: RunRecord,
+  signal: AbortSignal,
+  parts: { writer: RunWriter; context: RunContext; state: TurnState; span: Span },
+): Promise<void> {
+  const { writer, context, state, span } = parts;
+  const { store, limits } = dependencies;
+  const projectId = record.projectId;
+  const apiKeyId = record.options.api_key_id ?? null;
   try {
     await startRun(context, writer);
     const session = await openSession(dependencies, record, { context, writer, state, signal });
@@ -163,7 +186,11 @@ async function openSession(
   record: RunRecord,
   started: Pick<RunSession, 'context' | 'writer' | 'state' | 'signal'>,
 ): Promise<RunSession> {
-  const toolResources = await dependencies.toolResources(record);
+  // Only server tools read tool resources (files, vector stores): a run with function tools or none
+  // reads neither its thread nor its assistant for them.
+  const toolResources = record.run.tools.some((tool) => tool.type !== 'function')
+    ? await dependencies.toolResources(record)
+    : NO_TOOL_RESOURCES;
   const model = dependencies.models.resolve(started.writer.run.model);
   const offered = await offeredTools(dependencies.serverTools, record, toolResources);
   return {

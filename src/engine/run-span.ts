@@ -17,10 +17,10 @@ import {
 } from '../telemetry/tracer.ts';
 
 /** Runs `work` (one execution of the claimed run) inside the run's span. */
-export async function inRunSpan(
+export async function inRunSpan<T>(
   record: RunRecord,
-  work: (span: Span) => Promise<void>,
-): Promise<void> {
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
   const { run, options } = record;
   const parent = contextFromHeaders(options.trace_context);
   const span = startSpan('invoke_agent', {
@@ -39,7 +39,7 @@ export async function inRunSpan(
     },
   });
   try {
-    await runInContext(contextWithSpan(span, parent), () => work(span));
+    return await runInContext(contextWithSpan(span, parent), () => work(span));
   } catch (error) {
     recordFailure(span, error);
     throw error;

@@ -216,8 +216,9 @@ export function createRunsEngine({
     await transaction.threads.insert(projectId, thread);
     const messages = input.messages ?? [];
     await addMessages(transaction, projectId, thread.id, messages, 'messages', createdAt);
-    // Attachments may have given the thread a vector store: return what was stored.
-    if (messages.length === 0) return thread;
+    // Attachments may have given the thread a vector store: return what was stored. Without any, the
+    // thread is as built (no second read).
+    if (!messages.some((message) => message.attachments?.length)) return thread;
     return (await transaction.threads.find(projectId, thread.id)) ?? thread;
   }
 

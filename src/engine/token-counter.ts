@@ -5,11 +5,38 @@
 
 export interface TokenCounter {
   count(text: string): number;
+  /** Resolves once `count` is exact; the run loop awaits it before its first count. */
+  ready?(): Promise<void>;
 }
 
+/**
+ * The o200k counter, loaded on first use: the encoding is about 66 MiB of memory and a second of CPU
+ * to load, which start-up and idle memory should not pay for a server that may never run a model.
+ * Until `ready()` has resolved, `count` answers the text's UTF-8 length, an upper bound of its
+ * tokens (every token is at least one byte), so a fit made early errs on the safe side.
+ */
+export function lazyTokenCounter(): TokenCounter {
+  let countTokens: ((text: string) => number) | undefined;
+  let loading: Promise<void> | undefined;
+  return {
+    count(text) {
+      if (text === '') return 0;
+      return countTokens ? countTokens(text) : Buffer.byteLength(text);
+    },
+    ready() {
+      loading ??= import('gpt-tokenizer/encoding/o200k_base').then((encoding) => {
+        countTokens = encoding.countTokens;
+      });
+      return loading;
+    },
+  };
+}
+
+/** The o200k counter, loaded now. */
 export async function loadTokenCounter(): Promise<TokenCounter> {
-  const encoding = await import('gpt-tokenizer/encoding/o200k_base');
-  return { count: (text: string) => (text === '' ? 0 : encoding.countTokens(text)) };
+  const counter = lazyTokenCounter();
+  await counter.ready!();
+  return counter;
 }
 
 /** Per-message framing tokens in chat formats (role markers, separators). */

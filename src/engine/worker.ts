@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { nowSeconds } from '../domain/clock.ts';
 import type { EventBus } from './event-bus.ts';
 import { EventSink } from './event-sink.ts';
+import { watchLoopLoad, type LoopLoad } from './loop-load.ts';
 import type { RunRecord } from '../domain/run-record.ts';
 import { executeRun, type ExecutorDependencies } from './run-executor.ts';
 import { expireRun } from './run-transitions.ts';
@@ -18,6 +19,7 @@ import { CancelRequested, HandBack } from './stop-reasons.ts';
 export interface WorkerOptions {
   dependencies: Omit<ExecutorDependencies, 'workerId' | 'sink'>;
   bus: EventBus;
+  /** Most runs executing at once (a memory bound); within it, the event loop's load decides. */
   concurrency: number;
   leaseMs: number;
   /** How often to look for work without being woken (a safety net for missed notifications). */
@@ -62,6 +64,16 @@ export function createWorker(options: WorkerOptions): Worker {
 
   /** Slots promised to runs being inserted by this process (see run-hand-off.ts). */
   let reserved = 0;
+  let load: LoopLoad | undefined;
+
+  /**
+   * Whether one more run may start: under the count bound, and, unless the worker is idle, with room
+   * on the event loop (see loop-load.ts), so running streams are served before new runs are set up.
+   */
+  function hasRoom(): boolean {
+    if (active.size + reserved >= options.concurrency) return false;
+    return active.size + reserved === 0 || (load?.admit() ?? true);
+  }
 
   /** Gives a new run back to the queue while its thread's files are indexed; true if it was. */
   async function deferred(record: RunRecord): Promise<boolean> {
@@ -82,23 +94,31 @@ export function createWorker(options: WorkerOptions): Worker {
     const controller = new AbortController();
     const done = deferred(record)
       .then((waiting) =>
-        waiting ? undefined : executeRun(dependencies, record, controller.signal, lastSeq),
+        waiting ? false : executeRun(dependencies, record, controller.signal, lastSeq),
       )
-      .catch((error) => log.error({ err: error, runId: record.run.id }, 'run execution crashed'))
-      .finally(async () => {
-        await store.runs
-          .releaseLease(record.run.id, id)
-          .catch((error) =>
-            log.warn({ err: error, runId: record.run.id }, 'could not release a lease'),
-          );
+      .catch((error) => {
+        log.error({ err: error, runId: record.run.id }, 'run execution crashed');
+        return false;
+      })
+      .then(async (ended) => {
+        // A run that ended gave its lease up with its final status write.
+        if (!ended)
+          await store.runs
+            .releaseLease(record.run.id, id)
+            .catch((error) =>
+              log.warn({ err: error, runId: record.run.id }, 'could not release a lease'),
+            );
+        const wasFull = active.size + reserved >= options.concurrency;
         active.delete(record.run.id);
-        pump();
+        // With a free slot the last claim found the queue empty, and a new run wakes the worker
+        // (or the poll finds it): only a full worker has runs waiting for the slot just freed.
+        if (wasFull) pump();
       });
     active.set(record.run.id, { controller, done });
   }
 
   async function claim(): Promise<void> {
-    while (active.size + reserved < options.concurrency) {
+    while (hasRoom()) {
       if (!running) return;
       const now = Date.now();
       const record = await store.runs.claimNext(id, now, now + options.leaseMs);
@@ -164,6 +184,8 @@ export function createWorker(options: WorkerOptions): Worker {
     start() {
       if (running) return;
       running = true;
+      load = watchLoopLoad();
+      load.onRoom(pump);
       unsubscribers.push(options.bus.onRunnable(pump));
       unsubscribers.push(
         options.bus.onCancel((runId) => active.get(runId)?.controller.abort(new CancelRequested())),
@@ -175,6 +197,7 @@ export function createWorker(options: WorkerOptions): Worker {
     },
     async stop(drainMs) {
       running = false;
+      load?.stop();
       for (const timer of timers.splice(0)) clearInterval(timer);
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
       const drained = await Promise.race([
@@ -189,7 +212,7 @@ export function createWorker(options: WorkerOptions): Worker {
     },
     wake: pump,
     reserve() {
-      if (!running || active.size + reserved >= options.concurrency) return undefined;
+      if (!running || !hasRoom()) return undefined;
       reserved += 1;
       let settled = false;
       const settle = () => {

@@ -1,9 +1,9 @@
 /**
  * What `concierge serve` loads before it answers: the compiled tree without a TypeScript loader, and
  * none of the heavy parts that only some requests need (the dev chain's EDR, solc and its worker, the
- * demo merchant, Pyodide, the document parsers, node-llama-cpp). They load on first use, so start-up
- * stays fast and idle memory small. With tracing off (no `OTEL_*` exporter) the OpenTelemetry SDK is
- * not loaded at all.
+ * demo merchant, Pyodide, the document parsers, node-llama-cpp, the o200k token encoding). They load
+ * on first use, so start-up stays fast and idle memory small. With tracing off (no `OTEL_*` exporter)
+ * the OpenTelemetry SDK is not loaded at all.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,5 +76,9 @@ describe('server start-up', () => {
       /\/node_modules\/@opentelemetry\/(?!api\/)|\/tracing-sdk\.js$/.test(line),
     );
     expect(sdk).toEqual([]);
+  });
+
+  it('loads no token encoding: o200k (about 66 MiB) loads with the first run or count', () => {
+    expect(modules().filter((line) => /\/node_modules\/gpt-tokenizer\//.test(line))).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { InvalidRequestError, NotFoundError } from '../../domain/errors.ts';
+import { ID_PREFIXES } from '../../domain/ids.ts';
 import type { ResponseRecord } from '../../domain/response.ts';
 import type { ConversationItem } from '../../domain/response-item.ts';
 import type { RunSettledHook } from '../../engine/runs-engine.ts';
@@ -128,6 +129,8 @@ export async function conversationHistory(
  * to its conversation; a failed or cancelled one only lets go of it.
  */
 export const conversationSettled: RunSettledHook = async (transaction, { run }) => {
+  // Only a response's run (its assistant id is the response's) can belong to a conversation.
+  if (!run.assistant_id.startsWith(ID_PREFIXES.response)) return;
   const record = await transaction.responses.findByRun(run.id);
   const conversation = record?.response.conversation;
   if (!record || !conversation) return;

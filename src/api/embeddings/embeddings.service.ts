@@ -3,7 +3,6 @@
  * configured otherwise), through the same cache file search uses. Only that model is served: another
  * name gets a 400 naming the one there is, since its vectors would not be what the caller expects.
  */
-import { encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { InvalidRequestError, UnavailableError } from '../../domain/errors.ts';
 import { EmbeddingError } from '../../models/embedding-model.ts';
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from './embeddings.schemas.ts';
@@ -65,7 +64,9 @@ export function createEmbeddingsService(embedder: Embedder | undefined): Embeddi
           `'${embedder.model}' makes ${vectors[0]!.length}-dimension embeddings; 'dimensions' cannot be ${params.dimensions}.`,
           'dimensions',
         );
-      const tokens = inputs.reduce((sum, text) => sum + encode(text).length, 0);
+      // The o200k encoding (tens of MiB) loads with the first request that counts, not at start-up.
+      const { countTokens } = await import('gpt-tokenizer/encoding/o200k_base');
+      const tokens = inputs.reduce((sum, text) => sum + countTokens(text), 0);
       return {
         object: 'list',
         data: vectors.map((vector, index) => ({

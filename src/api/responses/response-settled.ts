@@ -3,6 +3,7 @@
  * materialized from the run's events, in the transaction that writes the run's status, so a stored
  * response is never behind its run.
  */
+import { ID_PREFIXES } from '../../domain/ids.ts';
 import { FILE_SEARCH_CONTENT } from '../../domain/public-step.ts';
 import type { ResponseRecord } from '../../domain/response.ts';
 import type { RunStep } from '../../domain/run.ts';
@@ -83,10 +84,19 @@ function settledEvents(events: readonly RunEvent[]): readonly RunEvent[] {
 }
 
 /**
+ * Whether a run may be a response's: a response runs as an unsaved assistant whose id is the
+ * response's (response-run.ts), so any other run is an Assistants run and the hooks read nothing.
+ */
+export function mayBeResponseRun(run: { assistant_id: string }): boolean {
+  return run.assistant_id.startsWith(ID_PREFIXES.response);
+}
+
+/**
  * Materializes the response of a run that settled (its latest segment), in the transaction that
  * settles it: the run's record and steps are read only when a tool-calls step needs them.
  */
 export const responseSettled: RunSettledHook = async (transaction, { run }) => {
+  if (!mayBeResponseRun(run)) return;
   const record = await transaction.responses.findByRun(run.id);
   if (!record) return;
   const events = await segmentEvents(transaction, record);

@@ -10,43 +10,15 @@ import {
   type ModelRequest,
   type ModelStreamPart,
 } from '../language-model.ts';
+import { httpStatusError, unreachableError } from '../model-call-errors.ts';
 import { toCallOptions } from './to-call-options.ts';
 
 /** Maps a provider failure to a run error code, and says whether a retry may help. */
 export function toModelCallError(error: unknown): ModelCallError {
   if (error instanceof ModelCallError) return error;
-  if (APICallError.isInstance(error)) {
-    const status = error.statusCode;
-    const detail = (error.responseBody ?? error.message).slice(0, 500);
-    if (status === 429)
-      return new ModelCallError(
-        `The model provider is rate limiting requests: ${detail}`,
-        'rate_limit_exceeded',
-        true,
-        { cause: error },
-      );
-    if (status !== undefined && status >= 400 && status < 500 && status !== 408) {
-      return new ModelCallError(
-        `The model provider rejected the request (${status}): ${detail}`,
-        'invalid_prompt',
-        false,
-        { cause: error },
-      );
-    }
-    return new ModelCallError(
-      `The model provider failed (${status ?? 'no response'}): ${detail}`,
-      'server_error',
-      true,
-      { cause: error },
-    );
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return new ModelCallError(
-    `The model provider could not be reached: ${message}`,
-    'server_error',
-    true,
-    { cause: error },
-  );
+  if (APICallError.isInstance(error))
+    return httpStatusError(error.statusCode, error.responseBody ?? error.message, error);
+  return unreachableError(error);
 }
 
 function finishReason(unified: string): ModelFinishReason {

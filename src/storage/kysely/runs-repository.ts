@@ -1,7 +1,7 @@
 /** Runs on Kysely, for both dialects: the object as JSON, queue columns beside it. */
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Run } from '../../domain/run.ts';
-import { ACTIVE_RUN_STATUSES } from '../../domain/run-status.ts';
+import { ACTIVE_RUN_STATUSES, isTerminal } from '../../domain/run-status.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
 import type { NewRunEvent, RunRecord } from '../../domain/run-record.ts';
 import { ActiveRunConflictError, type RunRepository } from '../ports/runs-port.ts';
@@ -151,7 +151,12 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
       return withTransaction(db, async (transaction) => {
         let update = transaction
           .updateTable('runs')
-          .set({ status: run.status, expires_at: run.expires_at, object: JSON.stringify(run) })
+          .set({
+            status: run.status,
+            expires_at: run.expires_at,
+            object: JSON.stringify(run),
+            ...(isTerminal(run.status) ? { locked_by: null, lease_until: 0 } : {}),
+          })
           .where('id', '=', run.id)
           .where('project_id', '=', projectId)
           .where('status', '=', expectedStatus);

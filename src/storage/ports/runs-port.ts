@@ -35,7 +35,8 @@ export interface RunRepository {
    * is still locked by that worker), and appends `events` after the run's last event, atomically.
    * Returns the stored events (with their seqs), or null, writing nothing, when another writer got
    * there first. A writer that knows the run's last seq passes it as `afterSeq` (saving a read); a
-   * wrong one fails on the taken seq, as it should.
+   * wrong one fails on the taken seq, as it should. A terminal status also ends the lease (as
+   * `releaseLease` would): an ended run needs no worker, and its writer skips that statement.
    */
   compareAndSet(
     projectId: string,

@@ -1,0 +1,222 @@
+/**
+ * The model port over an OpenAI-compatible chat-completions endpoint, without the AI SDK: one HTTP
+ * request (node:http, keep-alive), its SSE read with eventsource-parser, and each chunk mapped to our
+ * parts as it arrives. It exists for latency: the AI SDK's web-stream pipeline and per-chunk schema
+ * validation cost a few milliseconds before the first token (bench/README.md). Anthropic and OpenAI's
+ * own provider stay on the AI SDK. The wire format is what the scripted-model tests pin.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { createParser } from 'eventsource-parser';
+import {
+  type LanguageModel,
+  type ModelFinishReason,
+  type ModelRequest,
+  type ModelStreamPart,
+} from '../language-model.ts';
+import { httpStatusError, unreachableError } from '../model-call-errors.ts';
+import { chatCompletionBody } from './openai-chat-body.ts';
+import { injectTraceHeaders } from '../../telemetry/trace-propagation.ts';
+
+export interface OpenAIChatSettings {
+  baseURL: string;
+  /** The model id as the upstream knows it. */
+  modelId: string;
+  apiKey?: string;
+  headers?: Record<string, string>;
+}
+
+/** The chunk fields we read; anything else the upstream sends is ignored. */
+interface ChatChunk {
+  error?: unknown;
+  usage?: { prompt_tokens?: number | null; completion_tokens?: number | null } | null;
+  choices?: Array<{
+    finish_reason?: string | null;
+    delta?: {
+      content?: string | Array<{ type?: string; text?: unknown }> | null;
+      refusal?: unknown;
+      tool_calls?: Array<{
+        index?: number;
+        id?: string | null;
+        function?: { name?: string | null; arguments?: string | null };
+      }> | null;
+    } | null;
+  }>;
+}
+
+interface OpenCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+const FINISH: Record<string, ModelFinishReason> = {
+  stop: 'stop',
+  length: 'length',
+  content_filter: 'content-filter',
+  function_call: 'tool-calls',
+  tool_calls: 'tool-calls',
+};
+
+/** Turns chunks into parts: text, tool calls (ended when the stream ends), and the finish. */
+class ChunkMapper {
+  private readonly calls = new Map<number, OpenCall>();
+  private finishReason: string | undefined;
+  private refused = false;
+  private usage: ChatChunk['usage'];
+  private generated = 0;
+
+  map(chunk: ChatChunk, out: ModelStreamPart[]): void {
+    if (chunk.error !== undefined) throw new Error(errorText(chunk.error));
+    if (chunk.usage) this.usage = chunk.usage;
+    const choice = chunk.choices?.[0];
+    if (choice?.finish_reason) this.finishReason = choice.finish_reason;
+    const delta = choice?.delta;
+    if (!delta) return;
+    const content = delta.content;
+    if (typeof content === 'string') {
+      if (content !== '') out.push({ type: 'text-delta', delta: content });
+    } else if (Array.isArray(content)) {
+      for (const part of content)
+        if (part.type === 'text' && typeof part.text === 'string' && part.text !== '')
+          out.push({ type: 'text-delta', delta: part.text });
+    }
+    if (typeof delta.refusal === 'string' && delta.refusal !== '') {
+      this.refused = true;
+      out.push({ type: 'text-delta', delta: delta.refusal });
+    }
+    for (const [position, wire] of (delta.tool_calls ?? []).entries()) {
+      const index = wire.index ?? position;
+      let call = this.calls.get(index);
+      if (!call) {
+        const name = wire.function?.name;
+        if (!name) continue; // a call starts with its name
+        call = {
+          id: wire.id || `call_${Date.now().toString(36)}_${this.generated++}`,
+          name,
+          arguments: '',
+        };
+        this.calls.set(index, call);
+        out.push({ type: 'tool-call-start', toolCallId: call.id, toolName: call.name });
+      }
+      const fragment = wire.function?.arguments;
+      if (fragment) {
+        call.arguments += fragment;
+        out.push({ type: 'tool-call-delta', toolCallId: call.id, argumentsDelta: fragment });
+      }
+    }
+  }
+
+  /** The parts after the last chunk; throws when the stream ended without a finish reason. */
+  end(out: ModelStreamPart[]): void {
+    for (const index of [...this.calls.keys()].sort((a, b) => a - b)) {
+      const call = this.calls.get(index)!;
+      out.push({
+        type: 'tool-call-end',
+        toolCallId: call.id,
+        toolName: call.name,
+        arguments: call.arguments,
+      });
+    }
+    if (this.finishReason === undefined)
+      throw new Error('Response stream ended without a finish reason.');
+    const reason = FINISH[this.finishReason] ?? 'other';
+    out.push({
+      type: 'finish',
+      finishReason: reason === 'stop' && this.refused ? 'content-filter' : reason,
+      usage: {
+        inputTokens: this.usage ? (this.usage.prompt_tokens ?? 0) : undefined,
+        outputTokens: this.usage ? (this.usage.completion_tokens ?? 0) : undefined,
+      },
+    });
+  }
+}
+
+function errorText(error: unknown): string {
+  if (typeof error === 'string') return error;
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : JSON.stringify(error);
+}
+
+export class OpenAIChatLanguageModel implements LanguageModel {
+  private readonly url: URL;
+  private readonly headers: Record<string, string>;
+  private readonly modelId: string;
+
+  constructor(settings: OpenAIChatSettings) {
+    this.modelId = settings.modelId;
+    this.url = new URL(`${settings.baseURL.replace(/\/+$/, '')}/chat/completions`);
+    this.headers = {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      ...(settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {}),
+      ...settings.headers,
+    };
+  }
+
+  async *stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelStreamPart> {
+    signal.throwIfAborted();
+    const response = await this.post(
+      JSON.stringify(chatCompletionBody(request, this.modelId)),
+      signal,
+    );
+    const mapper = new ChunkMapper();
+    const parts: ModelStreamPart[] = [];
+    let failure: unknown;
+    const parser = createParser({
+      onEvent: (event) => {
+        if (failure !== undefined || event.data === '[DONE]') return;
+        try {
+          mapper.map(JSON.parse(event.data) as ChatChunk, parts);
+        } catch (error) {
+          failure = error;
+        }
+      },
+    });
+    try {
+      response.setEncoding('utf8');
+      for await (const text of response as AsyncIterable<string>) {
+        parser.feed(text);
+        if (parts.length > 0) yield* parts.splice(0);
+        if (failure !== undefined) throw failure;
+      }
+      if (signal.aborted) throw signal.reason;
+      mapper.end(parts);
+      yield* parts.splice(0);
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      throw unreachableError(error);
+    } finally {
+      response.destroy();
+    }
+  }
+
+  /** Sends the request; resolves with a 2xx response, else throws the status's ModelCallError. */
+  private post(body: string, signal: AbortSignal): Promise<http.IncomingMessage> {
+    const transport = this.url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const outgoing = transport.request(this.url, {
+        method: 'POST',
+        // The model call's trace context, when tracing is on (nothing is added when it is off).
+        headers: {
+          ...injectTraceHeaders({ ...this.headers }),
+          'content-length': Buffer.byteLength(body),
+        },
+        signal,
+      });
+      outgoing.once('error', (error) =>
+        reject(signal.aborted ? signal.reason : unreachableError(error)),
+      );
+      outgoing.once('response', (response) => {
+        const status = response.statusCode ?? 0;
+        if (status >= 200 && status < 300) return resolve(response);
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.once('end', () => reject(httpStatusError(status, text || `HTTP ${status}`)));
+        response.once('error', (error) => reject(unreachableError(error)));
+      });
+      outgoing.end(body);
+    });
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * A structural guard on what one plain streamed run costs the database: the SQL statements and the
+ * transactions of `createAndRunStream` with one text answer, from the request to the end of the
+ * stream (API node and worker in one process, SQLite). It counts statements, not time: a change that
+ * adds a read or a transaction to every run fails here, and a change that removes one lowers the
+ * numbers. The counting wraps better-sqlite3's statements in this test only.
+ */
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRunTestBed, type RunTestBed } from '../helpers/run-test-bed.ts';
+
+/**
+ * The worker's and the ingestion queue's upkeep on timers (polling for work, the expiry sweep, lease
+ * renewal): not part of a run, and their timing would make the count flaky.
+ */
+const UPKEEP = [
+  /^update "runs" set "locked_by" = \?, "lease_until" = \? where "id" = \(select "candidate"/,
+  /^update "runs" set "lease_until" = \? where "id" in/,
+  /^select \* from "runs" where "status" in \(\?, \?\) and "expires_at" <= \?/,
+  /^\s*update vector_store_files\s+set lease_owner/,
+];
+
+const executed: string[] = [];
+let recording = false;
+const probe = new Database(':memory:');
+const statementPrototype = Object.getPrototypeOf(probe.prepare('select 1')) as Record<
+  string,
+  (...args: unknown[]) => unknown
+>;
+const originals = new Map<string, (...args: unknown[]) => unknown>();
+for (const method of ['run', 'all', 'get', 'iterate']) {
+  const original = statementPrototype[method]!;
+  originals.set(method, original);
+  statementPrototype[method] = function (this: { source: string }, ...args: unknown[]) {
+    if (recording && !UPKEEP.some((pattern) => pattern.test(this.source)))
+      executed.push(this.source.replace(/\s+/g, ' ').trim());
+    return original.apply(this, args);
+  };
+}
+
+/** Statements, reads, and transactions: explicit ones, and each write outside one (autocommit). */
+function summary(statements: string[]) {
+  let inTransaction = false;
+  let transactions = 0;
+  let reads = 0;
+  for (const statement of statements) {
+    if (statement === 'begin immediate' || statement === 'begin') {
+      inTransaction = true;
+      transactions += 1;
+    } else if (statement === 'commit' || statement === 'rollback') inTransaction = false;
+    else if (statement.startsWith('select')) reads += 1;
+    else if (!inTransaction) transactions += 1;
+  }
+  return { statements: statements.length, reads, transactions };
+}
+
+describe('the database work of one streamed run (SQLite)', () => {
+  let bed: RunTestBed;
+  let assistantId: string;
+
+  beforeAll(async () => {
+    bed = await createRunTestBed({ database: 'sqlite' });
+    assistantId = (await bed.client.beta.assistants.create({ model: 'gpt-4o' })).id;
+  });
+  afterAll(async () => {
+    for (const [method, original] of originals) statementPrototype[method] = original;
+    probe.close();
+    await bed.close();
+  });
+
+  async function oneRun(): Promise<string[]> {
+    bed.upstream.enqueue({
+      chunks: ['Hello there, world!'],
+      usage: { prompt_tokens: 5, completion_tokens: 4 },
+    });
+    executed.length = 0;
+    recording = true;
+    try {
+      const stream = bed.client.beta.threads.createAndRunStream({
+        assistant_id: assistantId,
+        thread: { messages: [{ role: 'user', content: 'Hi' }] },
+      });
+      const run = await stream.finalRun();
+      expect(run.status).toBe('completed');
+      // The worker's last writes may land after the client read the final event: wait for the lease.
+      for (let attempt = 0; attempt < 100 && bed.app.worker!.active > 0; attempt++)
+        await new Promise((resolve) => setImmediate(resolve));
+      return [...executed];
+    } finally {
+      recording = false;
+    }
+  }
+
+  it('stays within its statements and transactions', async () => {
+    await oneRun(); // the first run warms what is cached per process
+    const statements = await oneRun();
+    expect(summary(statements), statements.join('\n')).toEqual({
+      statements: 26,
+      reads: 3,
+      transactions: 8,
+    });
+  });
+});
