@@ -24,9 +24,9 @@ export function lazyTokenCounter(): TokenCounter {
       return countTokens ? countTokens(text) : Buffer.byteLength(text);
     },
     ready() {
-      loading ??= import('gpt-tokenizer/encoding/o200k_base').then((encoding) => {
-        countTokens = encoding.countTokens;
-      });
+      loading ??= (async () => {
+        countTokens = (await import('gpt-tokenizer/encoding/o200k_base')).countTokens;
+      })();
       return loading;
     },
   };

@@ -113,6 +113,7 @@ export function createWorker(options: WorkerOptions): Worker {
         // With a free slot the last claim found the queue empty, and a new run wakes the worker
         // (or the poll finds it): only a full worker has runs waiting for the slot just freed.
         if (wasFull) pump();
+        return undefined;
       });
     active.set(record.run.id, { controller, done });
   }
