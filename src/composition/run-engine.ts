@@ -135,7 +135,11 @@ export async function createRunEngine(
   ];
   if (config.codeSandbox !== 'off')
     serverTools.push(createCodeInterpreterTool({ store, blobs, sessions: codeSessions.get }));
-  const mcp = createMcpClientPart(config);
+  // With tracing on, each MCP request carries the trace context of the run that sent it.
+  const mcp = createMcpClientPart(
+    config,
+    tracing ? tracedFetch((input, init) => fetch(input, init)) : undefined,
+  );
   serverTools.push(mcp.tool);
   const tracedTools = tracing
     ? tracedServerTools(serverTools, tracing.captureContent)
