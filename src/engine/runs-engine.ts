@@ -92,6 +92,8 @@ export interface RunStart {
   truncation?: RunOptions['truncation'];
   /** The container (`cntr_…`) a response's code_interpreter runs in, instead of the thread's files. */
   containerId?: string | null | undefined;
+  /** A response's `max_tool_calls`: the built-in tool calls the run may execute in all. */
+  maxToolCalls?: number | null | undefined;
 }
 
 /** A run as it is after an action, and the seq after which the action's events follow. */
@@ -156,6 +158,7 @@ function optionsOf(start: RunStart, toolResources: ToolResources | null): RunOpt
     ...(start.history ? { history: start.history } : {}),
     ...(start.truncation ? { truncation: start.truncation } : {}),
     ...(start.containerId ? { container_id: start.containerId } : {}),
+    ...(start.maxToolCalls != null ? { max_tool_calls: start.maxToolCalls } : {}),
   };
 }
 

@@ -268,6 +268,7 @@ export function createResponsesService(
         history: 'external',
         truncation: response.truncation,
         containerId,
+        maxToolCalls: params.max_tool_calls ?? null,
         apiKeyId: keyId,
         inTransaction: async (transaction, run) => {
           record = {
