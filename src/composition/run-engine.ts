@@ -19,7 +19,10 @@ import {
   type RunsEngine,
 } from '../engine/runs-engine.ts';
 import { createResponseHistory } from '../api/responses/response-history.ts';
-import { conversationSettled } from '../api/conversations/conversation-turn.ts';
+import {
+  conversationLeaseRenewal,
+  conversationSettled,
+} from '../api/conversations/conversation-turn.ts';
 import { responseSettled } from '../api/responses/response-settled.ts';
 import { createImageLoader } from '../engine/image-loader.ts';
 import type { ResponseImageLoader } from '../api/responses/response-history.ts';
@@ -160,6 +163,8 @@ export async function createRunEngine(
     leaseMs: config.leaseSeconds * 1000,
     threadFilesWaitSeconds: config.threadFilesWaitSeconds,
     onTakeover: metrics && (() => metrics.leaseTakeover()),
+    // A background response may outlast its conversation's lease: its worker renews it.
+    onHeartbeat: conversationLeaseRenewal(store),
     dependencies: {
       store: withSettledHooks(store, settled),
       history: createResponseHistory(store, {

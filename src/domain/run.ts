@@ -172,6 +172,11 @@ export interface RunOptions {
    */
   container_id?: string | null;
   /**
+   * A response's `max_tool_calls`: how many built-in tool calls (file_search, code_interpreter,
+   * service agents…) the run executes in all; the model is told a call beyond it was not executed.
+   */
+  max_tool_calls?: number | null;
+  /**
    * Where the history before the run's own turns comes from: the thread's messages (absent), or the
    * engine's `RunHistory` port (`external`: a response's items).
    */

@@ -45,6 +45,25 @@ export function isResumable(transcript: StepTranscript | null): boolean {
   );
 }
 
+/** The output a built-in tool call beyond the response's `max_tool_calls` gets instead of running. */
+export function toolBudgetSpent(max: number): string {
+  return (
+    `Not executed: this response may make at most ${max} built-in tool call${max === 1 ? '' : 's'} ` +
+    '(max_tool_calls), and has made them. Answer with what you have.'
+  );
+}
+
+/** How many built-in tool calls the run's earlier steps made (`max_tool_calls` counts them). */
+export function countToolCalls(
+  steps: { transcript: StepTranscript | null }[],
+  toolFor: (name: string) => ServerTool | undefined,
+): number {
+  let count = 0;
+  for (const { transcript } of steps)
+    for (const call of transcript?.calls ?? []) if (toolFor(call.name)) count += 1;
+  return count;
+}
+
 /** How many file_search results the run's earlier steps produced (citation markers continue from there). */
 export function countSources(steps: RunStep[]): number {
   let count = 0;
@@ -83,6 +102,8 @@ export async function settleToolStep(input: {
   outputRoom: number;
   counter: TokenCounter;
   signal: AbortSignal;
+  /** Built-in tool calls the run's earlier steps made (counted against `max_tool_calls`). */
+  toolCallsBefore?: number;
 }): Promise<SettledStep> {
   const { writer } = input;
   const step = input.step;
@@ -96,12 +117,29 @@ export async function settleToolStep(input: {
   // less leaves the rest to the others.
   let room = input.outputRoom;
   let unanswered = transcript.calls.filter((call) => call.output === null).length;
+  // `max_tool_calls`: the calls already made (earlier steps, and this step's before a pause) count.
+  const maxToolCalls = input.options.max_tool_calls ?? null;
+  let toolCallsMade =
+    (input.toolCallsBefore ?? 0) +
+    transcript.calls.filter(
+      (call) => input.toolFor(call.name) && (call.output !== null || call.approval),
+    ).length;
 
   for (const [index, call] of transcript.calls.entries()) {
     const tool = input.toolFor(call.name);
     if (!tool || call.output !== null) continue;
     if (call.approval && call.approval.output === null) continue;
     input.signal.throwIfAborted();
+    if (!call.approval) {
+      if (maxToolCalls !== null && toolCallsMade >= maxToolCalls) {
+        // Not executed: the model reads why, and answers without it (or calls a function tool).
+        call.output = toolBudgetSpent(maxToolCalls);
+        room -= input.counter.count(call.output);
+        unanswered -= 1;
+        continue;
+      }
+      toolCallsMade += 1;
+    }
     const context: ToolContext = {
       projectId: input.projectId,
       run: writer.run,
@@ -199,6 +237,7 @@ export async function settleTools(
     step,
     transcript,
     sourceOffset: countSources(earlier.map((entry) => entry.step)),
+    toolCallsBefore: countToolCalls(earlier, session.toolFor),
     outputRoom,
     counter: session.counter,
     signal: session.signal,

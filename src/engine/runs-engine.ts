@@ -98,6 +98,8 @@ export interface RunStart {
   containerId?: string | null | undefined;
   /** Per `mcp` tool: the listing the run uses, and its sealed secrets. */
   mcp?: RunOptions['mcp'];
+  /** A response's `max_tool_calls`: the built-in tool calls the run may execute in all. */
+  maxToolCalls?: number | null | undefined;
 }
 
 /** A run as it is after an action, and the seq after which the action's events follow. */
@@ -163,6 +165,7 @@ function optionsOf(start: RunStart, toolResources: ToolResources | null): RunOpt
     ...(start.truncation ? { truncation: start.truncation } : {}),
     ...(start.containerId ? { container_id: start.containerId } : {}),
     ...(start.mcp && Object.keys(start.mcp).length ? { mcp: start.mcp } : {}),
+    ...(start.maxToolCalls != null ? { max_tool_calls: start.maxToolCalls } : {}),
   };
 }
 

@@ -30,6 +30,11 @@ export interface WorkerOptions {
   threadFilesWaitSeconds?: number;
   /** Called when this worker claims a run that another worker left mid-run (its lease lapsed). */
   onTakeover?: () => void;
+  /**
+   * Called after each heartbeat with the runs whose leases it renewed, for holds that must last as
+   * long as a run (a response's conversation). A failure is logged; the runs go on.
+   */
+  onHeartbeat?: (runIds: string[]) => Promise<void>;
 }
 
 export interface Worker extends RunHandOff {
@@ -156,6 +161,9 @@ export function createWorker(options: WorkerOptions): Worker {
         execution.controller.abort(new HandBack('The lease of this run was lost.'));
       else if (status === 'cancelling') execution.controller.abort(new CancelRequested());
     }
+    await options
+      .onHeartbeat?.(held.map((row) => row.id))
+      .catch((error) => log.warn({ err: error }, 'renewing holds of running runs failed'));
   }
 
   async function sweep(): Promise<void> {

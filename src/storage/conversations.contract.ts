@@ -189,5 +189,26 @@ export function runConversationsContract(
         'missing',
       );
     });
+
+    it('renews a hold only for the response that still holds it', async () => {
+      const id = await conversation();
+      const lease = { now: 1_000, until: 61_000 };
+      expect(await store.conversations.acquire(PROJECT, id, 'req_long', lease)).toBe('acquired');
+      expect(await store.conversations.renew(PROJECT, id, 'req_long', 200_000)).toBe(true);
+      // Renewed: past its first lease, the conversation is still held.
+      const past = { now: 100_000, until: 160_000 };
+      expect(await store.conversations.acquire(PROJECT, id, 'req_other', past)).toBe('locked');
+      expect(await store.conversations.renew(PROJECT, id, 'req_other', 300_000)).toBe(false);
+      // Once the lease lapses another response takes it, and the old holder can no longer renew.
+      const lapsed = { now: 200_001, until: 260_001 };
+      expect(await store.conversations.acquire(PROJECT, id, 'req_other', lapsed)).toBe('acquired');
+      expect(await store.conversations.renew(PROJECT, id, 'req_long', 400_000)).toBe(false);
+      expect(await store.conversations.acquire(PROJECT, id, 'req_long', lapsed)).toBe('locked');
+      await store.conversations.release(PROJECT, id, 'req_other');
+      expect(await store.conversations.renew(PROJECT, id, 'req_other', 400_000)).toBe(false);
+      expect(await store.conversations.renew(PROJECT, 'conv_missing', 'req_x', 400_000)).toBe(
+        false,
+      );
+    });
   });
 }

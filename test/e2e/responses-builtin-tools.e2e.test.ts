@@ -122,4 +122,51 @@ describe('built-in tools in responses with the official SDK', () => {
     }
     expect(checkConformance ? validateResponseResource(stored) : []).toEqual([]);
   });
+  it('executes at most max_tool_calls built-in calls and tells the model the rest were not run', async () => {
+    bed.upstream.enqueue(
+      {
+        toolCalls: [
+          { name: 'file_search', arguments: { query: 'paid leave' }, id: 'call_fs_one' },
+          { name: 'file_search', arguments: { query: 'sick leave' }, id: 'call_fs_two' },
+        ],
+      },
+      { toolCalls: [{ name: 'file_search', arguments: { query: 'holidays' }, id: 'call_fs_3' }] },
+      { text: 'You get 27 days of paid leave.' },
+    );
+    // The SDK 6.49 types leave out `max_tool_calls` (OpenAI's spec has it); the SDK sends it as given.
+    const capped = { max_tool_calls: 1 } as Record<string, unknown>;
+    const response = await bed.client.responses.create({
+      model: 'gpt-4o',
+      input: 'Tell me about leave.',
+      tools: [{ type: 'file_search', vector_store_ids: [storeId] }],
+      include: ['file_search_call.results'],
+      ...capped,
+    });
+    expect(response.status).toBe('completed');
+    expect((response as unknown as Record<string, unknown>)['max_tool_calls']).toBe(1);
+    const calls = response.output.filter((item) => item.type === 'file_search_call');
+    expect(calls.map((call) => (call.type === 'file_search_call' ? call.queries : []))).toEqual([
+      ['paid leave'],
+      ['sick leave'],
+      ['holidays'],
+    ]);
+    // Only the first ran: it alone has results.
+    const results = calls.map((call) =>
+      call.type === 'file_search_call' ? (call.results?.length ?? 0) : 0,
+    );
+    expect(results[0]).toBeGreaterThan(0);
+    expect(results.slice(1)).toEqual([0, 0]);
+    // The model read, for each refused call, that the budget is spent.
+    const last = bed.upstream.lastRequest as {
+      messages: Array<{ role: string; content: unknown; tool_call_id?: string }>;
+    };
+    const outputs = Object.fromEntries(
+      last.messages
+        .filter((message) => message.role === 'tool')
+        .map((message) => [message.tool_call_id, String(message.content)]),
+    );
+    expect(outputs['call_fs_one']).toContain('27 days of paid leave');
+    for (const id of ['call_fs_two', 'call_fs_3']) expect(outputs[id]).toContain('max_tool_calls');
+    expect(response.output_text).toBe('You get 27 days of paid leave.');
+  });
 });

@@ -12,17 +12,55 @@ import { createTestPostgresStore, dropSchema } from '../../../test/helpers/postg
 import { newConversation } from '../../domain/conversation.ts';
 import { InvalidRequestError, NotFoundError } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
+import type { Response } from '../../domain/response.ts';
 import type { ConversationItem } from '../../domain/response-item.ts';
 import { createSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
 import type { Store } from '../../storage/store.ts';
 import {
   beginConversationTurn,
+  conversationLeaseRenewal,
   conversationOf,
   endConversationTurn,
   settleConversationTurn,
 } from './conversation-turn.ts';
 
 const PROJECT = 'proj_turns';
+
+/** A stored response object, for the records the lease renewal looks up by run. */
+const RESPONSE: Response = {
+  id: 'resp_placeholder',
+  object: 'response',
+  created_at: 1_700_000_000,
+  status: 'in_progress',
+  background: true,
+  completed_at: null,
+  error: null,
+  incomplete_details: null,
+  instructions: null,
+  max_output_tokens: null,
+  max_tool_calls: null,
+  model: 'gpt-4o',
+  output: [],
+  parallel_tool_calls: true,
+  previous_response_id: null,
+  reasoning: { effort: null, summary: null },
+  store: true,
+  temperature: 1,
+  text: { format: { type: 'text' } },
+  tool_choice: 'auto',
+  tools: [],
+  top_p: 1,
+  presence_penalty: 0,
+  frequency_penalty: 0,
+  top_logprobs: 0,
+  service_tier: 'default',
+  safety_identifier: null,
+  prompt_cache_key: null,
+  truncation: 'disabled',
+  usage: null,
+  metadata: {},
+  conversation: null,
+};
 
 function said(role: 'user' | 'assistant', text: string): ConversationItem {
   return role === 'user'
@@ -156,5 +194,42 @@ describe.each(testDatabases)('a response turn on a conversation (%s)', (database
     await expect(beginConversationTurn(store, 'proj_else', id, 'resp_x')).rejects.toBeInstanceOf(
       NotFoundError,
     );
+  });
+
+  it('keeps a running response holding its conversation past the lease, and no other response', async () => {
+    const id = await conversationWith([]);
+    const runId = newId('run');
+    const responseId = newId('response');
+    await store.responses.insert({
+      projectId: PROJECT,
+      response: { ...RESPONSE, id: responseId, conversation: { id } },
+      input: [],
+      runId,
+      threadId: newId('thread'),
+      afterSeq: 0,
+    });
+    let now = 1_000_000;
+    const renew = conversationLeaseRenewal(store, 60_000, () => now);
+    expect(
+      await store.conversations.acquire(PROJECT, id, responseId, { now, until: now + 60_000 }),
+    ).toBe('acquired');
+    await renew([runId]);
+    now += 50_000;
+    await renew([runId]);
+    // Past the first lease (1_060_000) the response still holds it, renewed at 1_050_000.
+    now = 1_100_000;
+    const taker = { now, until: now + 60_000 };
+    expect(await store.conversations.acquire(PROJECT, id, 'resp_other', taker)).toBe('locked');
+    // Once its run stops, nothing renews it: the lease lapses and another response takes it.
+    await renew([]);
+    now = 1_200_000;
+    const later = { now, until: now + 60_000 };
+    expect(await store.conversations.acquire(PROJECT, id, 'resp_other', later)).toBe('acquired');
+    // The old response's run coming back does not take it from the new holder.
+    await renew([runId]);
+    now = 1_270_000;
+    expect(
+      await store.conversations.acquire(PROJECT, id, responseId, { now, until: now + 60_000 }),
+    ).toBe('acquired');
   });
 });

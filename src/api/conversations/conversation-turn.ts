@@ -5,8 +5,9 @@
  * settles, in the caller's transaction (the one that settles the response), and let go of it.
  *
  * Concurrency: OpenAI lets one response at a time work on a conversation and answers the others
- * `conversation_locked`; so does this. The hold is a lease (`locked_until`), renewed by taking it
- * again, so a node that died holding it does not lock the conversation forever.
+ * `conversation_locked`; so does this. The hold is a lease (`locked_until`), renewed by the worker
+ * while the response's run executes (`conversationLeaseRenewal`), so a long background response keeps
+ * it and a node that died holding it does not lock the conversation forever.
  */
 import { z } from 'zod';
 import { InvalidRequestError, NotFoundError } from '../../domain/errors.ts';
@@ -95,6 +96,37 @@ export async function settleConversationTurn(
     Math.floor(Date.now() / 1000),
   );
   await transaction.conversations.release(projectId, conversationId, responseId);
+}
+
+/**
+ * For the worker's heartbeat: keeps the conversations of the responses its runs execute held while
+ * they run (a background response may run longer than the lease). A run is looked at when first
+ * seen, then once half a lease has passed; its response's hold is renewed only if it still has it.
+ */
+export function conversationLeaseRenewal(
+  store: Store,
+  leaseMs = CONVERSATION_LEASE_MILLISECONDS,
+  clock: () => number = Date.now,
+): (runIds: readonly string[]) => Promise<void> {
+  const renewedAt = new Map<string, number>();
+  return async (runIds) => {
+    const now = clock();
+    for (const runId of renewedAt.keys()) if (!runIds.includes(runId)) renewedAt.delete(runId);
+    for (const runId of runIds) {
+      const last = renewedAt.get(runId);
+      if (last !== undefined && now - last < leaseMs / 2) continue;
+      renewedAt.set(runId, now);
+      const record = await store.responses.findByRun(runId);
+      const conversation = record?.response.conversation;
+      if (!record || !conversation) continue;
+      await store.conversations.renew(
+        record.projectId,
+        conversation.id,
+        record.response.id,
+        now + leaseMs,
+      );
+    }
+  };
 }
 
 /** Lets go of the conversation without adding anything. */

@@ -136,7 +136,11 @@ export const ResponseCreateParamsSchema = z.strictObject({
   user: z.string().max(512).optional(),
   safety_identifier: z.string().max(512).optional(),
   prompt_cache_key: z.string().max(512).optional(),
-  service_tier: z.enum(['auto', 'default', 'flex', 'scale', 'priority']).nullable().optional(),
+  // Accepted as OpenAI does; every response is served on our one tier, reported as `default`.
+  service_tier: z
+    .enum(['auto', 'default', 'flex', 'scale', 'priority', 'fast', 'ultrafast'])
+    .nullable()
+    .optional(),
 });
 
 export type ResponseCreateParams = z.output<typeof ResponseCreateParamsSchema>;
@@ -172,7 +176,7 @@ export const CompactParamsSchema = z.strictObject({
   instructions: ResponseCreateParamsSchema.shape.instructions,
   prompt_cache_key: z.string().max(64).nullable().optional(),
   prompt_cache_retention: z.enum(['in_memory', '24h']).nullable().optional(),
-  service_tier: ResponseCreateParamsSchema.shape.service_tier,
+  service_tier: z.enum(['auto', 'default', 'flex', 'priority', 'fast']).nullable().optional(),
 });
 
 export type CompactParams = z.output<typeof CompactParamsSchema>;
@@ -219,8 +223,20 @@ export const ResponseObjectSchema = z.object({
   status: z.enum(['completed', 'failed', 'in_progress', 'cancelled', 'queued', 'incomplete']),
   background: z.boolean(),
   completed_at: z.number().int().nullable(),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
-  incomplete_details: z.object({ reason: z.string() }).nullable(),
+  error: z
+    .object({
+      code: z.enum([
+        'server_error',
+        'rate_limit_exceeded',
+        'invalid_prompt',
+        'vector_store_timeout',
+      ]),
+      message: z.string(),
+    })
+    .nullable(),
+  incomplete_details: z
+    .object({ reason: z.enum(['max_output_tokens', 'content_filter']) })
+    .nullable(),
   instructions: z.string().nullable(),
   max_output_tokens: z.number().int().nullable(),
   max_tool_calls: z.number().int().nullable(),
@@ -238,7 +254,7 @@ export const ResponseObjectSchema = z.object({
   presence_penalty: z.number(),
   frequency_penalty: z.number(),
   top_logprobs: z.number().int(),
-  service_tier: z.string(),
+  service_tier: z.literal('default'),
   safety_identifier: z.string().nullable(),
   prompt_cache_key: z.string().nullable(),
   truncation: z.enum(['auto', 'disabled']),

@@ -305,6 +305,7 @@ export function createResponsesService(
         truncation: response.truncation,
         containerId,
         mcp: mcpRun,
+        maxToolCalls: params.max_tool_calls ?? null,
         apiKeyId: keyId,
         inTransaction: async (transaction, run) => {
           record = {

@@ -188,6 +188,17 @@ export function conversationsRepository(db: Kysely<Database>): ConversationRepos
       return exists ? 'locked' : 'missing';
     },
 
+    async renew(projectId, conversationId, responseId, until) {
+      const result = await db
+        .updateTable('conversations')
+        .set({ locked_until: until })
+        .where('id', '=', conversationId)
+        .where('project_id', '=', projectId)
+        .where('active_response_id', '=', responseId)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
     async release(projectId, conversationId, responseId) {
       await db
         .updateTable('conversations')

@@ -62,6 +62,17 @@ export interface ConversationRepository {
     responseId: string,
     lease: { now: number; until: number },
   ): Promise<ConversationLockResult>;
+  /**
+   * Extends the hold to `until` (Unix ms) only if `responseId` still holds the conversation (a long
+   * background response renews it while it runs); false when another response took it or it was
+   * released.
+   */
+  renew(
+    projectId: string,
+    conversationId: string,
+    responseId: string,
+    until: number,
+  ): Promise<boolean>;
   /** Releases the conversation if `responseId` holds it; otherwise does nothing. */
   release(projectId: string, conversationId: string, responseId: string): Promise<void>;
 }
