@@ -6,6 +6,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../kysely/database.ts';
+import { fileChunkMethods } from '../kysely/chunk-embeddings.ts';
 import { keywordTerms } from '../kysely/keyword-terms.ts';
 import type { ChunkHit, ChunkRepository, ChunkScope } from '../store.ts';
 
@@ -98,51 +99,7 @@ export function postgresChunkRepository(
           await db.insertInto('chunk_embeddings').values(embeddings).execute();
       }
     },
-    async listForFile(vectorStoreId, fileId) {
-      const rows = await db
-        .selectFrom('chunks')
-        .select(['id', 'text'])
-        .where('vector_store_id', '=', vectorStoreId)
-        .where('file_id', '=', fileId)
-        .orderBy('chunk_index')
-        .execute();
-      return rows.map((row) => ({ id: Number(row.id), text: row.text }));
-    },
-    async replaceEmbeddings(vectorStoreId, fileId, model, chunks) {
-      await db
-        .deleteFrom('chunk_embeddings')
-        .where('vector_store_id', '=', vectorStoreId)
-        .where('file_id', '=', fileId)
-        .where('model', '=', model)
-        .execute();
-      const existing = new Set(
-        (
-          await db
-            .selectFrom('chunks')
-            .select('id')
-            .where('vector_store_id', '=', vectorStoreId)
-            .where('file_id', '=', fileId)
-            .execute()
-        ).map((row) => Number(row.id)),
-      );
-      const rows = chunks
-        .filter((chunk) => existing.has(chunk.id))
-        .flatMap((chunk) =>
-          chunk.embeddings.map((vector, window) => ({
-            chunk_id: chunk.id,
-            window_index: window,
-            vector_store_id: vectorStoreId,
-            file_id: fileId,
-            model,
-            embedding: Array.from(vector),
-          })),
-        );
-      for (let start = 0; start < rows.length; start += BATCH)
-        await db
-          .insertInto('chunk_embeddings')
-          .values(rows.slice(start, start + BATCH))
-          .execute();
-    },
+    ...fileChunkMethods(db, (vector) => Array.from(vector)),
     async keywordSearch(scope, query, limit) {
       const terms = keywordTerms(query);
       if (terms.length === 0 || scope.vectorStoreIds.length === 0) return [];
