@@ -96,23 +96,45 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
     );
   }
 
-  async function runJob(job: IngestionJob, span: Span): Promise<void> {
+  /**
+   * Holds a job's lease while it is worked on: renewed every third of its length, and the work
+   * aborted when the worker stops or a renewal finds the lease gone. `release` stops both.
+   */
+  function holdLease(
+    renew: (until: number) => Promise<boolean>,
+    lost: string,
+    what: string,
+  ): { work: AbortController; release(): void } {
     const work = new AbortController();
     const abortOnStop = () => work.abort(stopping.signal.reason);
     stopping.signal.addEventListener('abort', abortOnStop, { once: true });
     const heartbeat = setInterval(
       () => {
-        store.ingestionQueue
-          .renewLease(job, owner, Date.now() + options.leaseMilliseconds)
+        renew(Date.now() + options.leaseMilliseconds)
           .then((stillOurs) => {
-            if (!stillOurs) work.abort(new Error('The job was cancelled, removed or taken over.'));
+            if (!stillOurs) work.abort(new Error(lost));
             return stillOurs;
           })
           .catch((error: unknown) =>
-            options.log.warn({ err: error }, 'renewing an ingestion lease failed'),
+            options.log.warn({ err: error }, `renewing ${what} lease failed`),
           );
       },
       Math.max(50, Math.floor(options.leaseMilliseconds / 3)),
+    );
+    return {
+      work,
+      release() {
+        clearInterval(heartbeat);
+        stopping.signal.removeEventListener('abort', abortOnStop);
+      },
+    };
+  }
+
+  async function runJob(job: IngestionJob, span: Span): Promise<void> {
+    const { work, release } = holdLease(
+      (until) => store.ingestionQueue.renewLease(job, owner, until),
+      'The job was cancelled, removed or taken over.',
+      'an ingestion',
     );
     try {
       if (job.attempts > maxAttempts) {
@@ -158,29 +180,16 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
         );
       });
     } finally {
-      clearInterval(heartbeat);
-      stopping.signal.removeEventListener('abort', abortOnStop);
+      release();
     }
   }
 
   /** Embeds the file's chunks with the configured model beside the vectors they have. */
   async function reembed(job: ReembedJob, embedder: Embedder): Promise<void> {
-    const work = new AbortController();
-    const abortOnStop = () => work.abort(stopping.signal.reason);
-    stopping.signal.addEventListener('abort', abortOnStop, { once: true });
-    const heartbeat = setInterval(
-      () => {
-        store.ingestionQueue
-          .renewReembed(job, owner, Date.now() + options.leaseMilliseconds)
-          .then((stillOurs) => {
-            if (!stillOurs) work.abort(new Error('The file was removed, re-added or taken over.'));
-            return stillOurs;
-          })
-          .catch((error: unknown) =>
-            options.log.warn({ err: error }, 'renewing a re-embedding lease failed'),
-          );
-      },
-      Math.max(50, Math.floor(options.leaseMilliseconds / 3)),
+    const { work, release } = holdLease(
+      (until) => store.ingestionQueue.renewReembed(job, owner, until),
+      'The file was removed, re-added or taken over.',
+      'a re-embedding',
     );
     try {
       const chunks = await store.chunks.listForFile(job.vectorStoreId, job.fileId);
@@ -215,8 +224,7 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
       if (!work.signal.aborted)
         options.log.error({ err: error, fileId: job.fileId }, 're-embedding a file failed');
     } finally {
-      clearInterval(heartbeat);
-      stopping.signal.removeEventListener('abort', abortOnStop);
+      release();
     }
   }
 
