@@ -4,6 +4,12 @@
  * organization usage API (`/v1/organization/usage/*`, `/v1/organization/costs`), which answers the
  * admin key only; a project key is told so.
  */
+import type {
+  UsageCodeInterpreterSessionsResponse,
+  UsageCompletionsResponse,
+  UsageCostsResponse,
+  UsageVectorStoresResponse,
+} from 'openai/resources/admin/organization/usage';
 import { useApi, useCaller } from '../api/api-context.tsx';
 import { useResource } from '../api/use-resource.ts';
 import { ErrorBanner } from '../ui/error-banner.tsx';
@@ -12,6 +18,16 @@ import { formatBytes } from '../ui/format.ts';
 const DAYS = 30;
 const DAY = 86_400;
 
+type TokensResult = UsageCompletionsResponse.Data.OrganizationUsageCompletionsResult;
+type CostResult = UsageCostsResponse.Data.OrganizationCostsResult;
+/** With Concierge's extension: the seconds the cells spent executing. */
+type SessionsResult =
+  UsageCodeInterpreterSessionsResponse.Data.OrganizationUsageCodeInterpreterSessionsResult & {
+    usage_seconds?: number;
+  };
+type BytesResult = UsageVectorStoresResponse.Data.OrganizationUsageVectorStoresResult;
+
+/** A page of buckets of one kind of result (the SDK types the results as a union of every kind). */
 interface Bucket<Result> {
   start_time: number;
   end_time: number;
@@ -19,23 +35,6 @@ interface Bucket<Result> {
 }
 interface UsagePage<Result> {
   data: Array<Bucket<Result>>;
-}
-interface TokensResult {
-  input_tokens: number;
-  output_tokens: number;
-  num_model_requests: number;
-  model: string | null;
-}
-interface CostResult {
-  amount: { value: number; currency: string };
-  line_item: string | null;
-}
-interface SessionsResult {
-  num_sessions: number;
-  usage_seconds?: number;
-}
-interface BytesResult {
-  usage_bytes: number;
 }
 
 interface UsageReport {
@@ -83,7 +82,7 @@ export function UsagePage() {
     return {
       tokens: tokens.data.filter((bucket) => bucket.results.length > 0).reverse(),
       costs: costs.data.filter((bucket) => bucket.results.length > 0).reverse(),
-      sessions: sessionResults.reduce((sum, result) => sum + result.num_sessions, 0),
+      sessions: sessionResults.reduce((sum, result) => sum + (result.num_sessions ?? 0), 0),
       seconds: sessionResults.reduce((sum, result) => sum + (result.usage_seconds ?? 0), 0),
       storedBytes: bytes.data.at(-1)?.results[0]?.usage_bytes ?? 0,
     };
@@ -92,7 +91,7 @@ export function UsagePage() {
   const value = report.value;
   const totalCost = (value?.costs ?? [])
     .flatMap((bucket) => bucket.results)
-    .reduce((sum, result) => sum + result.amount.value, 0);
+    .reduce((sum, result) => sum + (result.amount?.value ?? 0), 0);
   return (
     <section className="usage-page" aria-labelledby="usage-title">
       <h1 id="usage-title">Usage</h1>
@@ -154,7 +153,7 @@ export function UsagePage() {
                       <tr key={`${bucket.start_time} ${result.line_item}`}>
                         <td>{day(bucket.start_time)}</td>
                         <td>{result.line_item}</td>
-                        <td className="number">{formatUsd(result.amount.value)}</td>
+                        <td className="number">{formatUsd(result.amount?.value ?? 0)}</td>
                       </tr>
                     )),
                   )}

@@ -208,7 +208,7 @@ export function createUsageService({
         ...sessions.map((row) => ({ ...row, sessions: row.amount, milliseconds: 0 })),
         ...milliseconds.map((row) => ({ ...row, sessions: 0, milliseconds: row.amount })),
       ];
-      const result = page<(typeof rows)[number], UsageCodeInterpreterSessionsResult>(
+      const buckets = page<(typeof rows)[number], UsageCodeInterpreterSessionsResult>(
         window,
         rows,
         (row) => {
@@ -231,9 +231,9 @@ export function createUsageService({
         },
       );
       // Summed in milliseconds (integers), shown in seconds.
-      for (const bucket of result.data)
+      for (const bucket of buckets.data)
         for (const entry of bucket.results) entry.usage_seconds /= 1000;
-      return result;
+      return buckets;
     },
 
     async vectorStores(query: UsageMeterQuery): Promise<UsagePage<UsageVectorStoresResult>> {
