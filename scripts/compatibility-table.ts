@@ -11,7 +11,7 @@ import type { RouteDefinition } from '../src/http/route.ts';
 import type { SocketRouteDefinition } from '../src/http/socket-route.ts';
 import { createSqliteStore } from '../src/storage/sqlite/sqlite-store.ts';
 
-/** Every endpoint of the OpenAI API surface we serve: Assistants (spec 2.3.0), then containers. */
+/** Every endpoint of the OpenAI API surface we serve: Assistants (spec 2.3.0), then containers and usage. */
 export const OPENAI_ENDPOINTS: Array<[method: string, path: string, operationId: string]> = [
   ['GET', '/assistants', 'listAssistants'],
   ['POST', '/assistants', 'createAssistant'],
@@ -98,6 +98,11 @@ export const OPENAI_ENDPOINTS: Array<[method: string, path: string, operationId:
   ['GET', '/containers/{container_id}/files/{file_id}', 'RetrieveContainerFile'],
   ['DELETE', '/containers/{container_id}/files/{file_id}', 'DeleteContainerFile'],
   ['GET', '/containers/{container_id}/files/{file_id}/content', 'RetrieveContainerFileContent'],
+  // Organization usage and costs (admin key), the kinds Concierge meters.
+  ['GET', '/organization/usage/completions', 'usage-completions'],
+  ['GET', '/organization/usage/code_interpreter_sessions', 'usage-code-interpreter-sessions'],
+  ['GET', '/organization/usage/vector_stores', 'usage-vector-stores'],
+  ['GET', '/organization/costs', 'usage-costs'],
 ];
 
 const BEGIN = '<!-- compatibility-table:begin -->';

@@ -32,6 +32,21 @@ export interface CostsResult {
   api_key_id: string | null;
 }
 
+export interface UsageCodeInterpreterSessionsResult {
+  object: 'organization.usage.code_interpreter_sessions.result';
+  num_sessions: number;
+  /** Concierge's extension: the seconds code_interpreter cells spent executing. */
+  usage_seconds: number;
+  project_id: string | null;
+}
+
+/** `usage_bytes`: the bytes of files the project(s) stored at the end of the bucket. */
+export interface UsageVectorStoresResult {
+  object: 'organization.usage.vector_stores.result';
+  usage_bytes: number;
+  project_id: string | null;
+}
+
 export interface UsageBucket<Result> {
   object: 'bucket';
   start_time: number;

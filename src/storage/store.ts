@@ -46,7 +46,16 @@ export type { IngestionJob, IngestionQueue, ReembedJob } from './ports/ingestion
 export type { ProjectObject, RetentionRepository } from './ports/retention-port.ts';
 export type { OperationsGauges, OperationsSnapshot } from './ports/operations-gauges.ts';
 export type { LimitCounter, LimitOverride, LimitsRepository } from './ports/limits-port.ts';
-export type { UsageEntry, UsageQuery, UsageRepository, UsageRow } from './ports/usage-port.ts';
+export type {
+  MeterEntry,
+  MeterQuery,
+  MeterRow,
+  UsageEntry,
+  UsageMeter,
+  UsageQuery,
+  UsageRepository,
+  UsageRow,
+} from './ports/usage-port.ts';
 export type { VectorStoreRepository } from './ports/vector-store-repository.ts';
 export type {
   FileBatchRepository,

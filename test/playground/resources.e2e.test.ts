@@ -44,7 +44,13 @@ describe.runIf(browserTestsEnabled)(
 
     beforeAll(async () => {
       scratch = mkdtempSync(join(tmpdir(), 'playground-screens-'));
-      bed = await createRunTestBed();
+      bed = await createRunTestBed({
+        config: {
+          prices: {
+            'usage-model': { input_usd_per_million_tokens: 1, output_usd_per_million_tokens: 10 },
+          },
+        },
+      });
       browser = await launchBrowser();
       ui = await openPlayground(browser, bed.baseURL.replace(/\/v1$/, ''));
       opened.push(ui);
@@ -93,6 +99,11 @@ describe.runIf(browserTestsEnabled)(
         );
         expect(await guarded.page.getByTestId('session-key').textContent()).toBe(
           `laptop (${key.redacted_value})`,
+        );
+        // A project key cannot read the organization usage API: the Usage page says so.
+        await guarded.page.getByRole('link', { name: 'Usage' }).click();
+        expect(await guarded.page.getByRole('status').textContent()).toContain(
+          'answers the admin key only',
         );
         // The key is kept for this tab only: a reload stays signed in; signing out forgets it.
         await guarded.page.reload();
@@ -177,6 +188,39 @@ describe.runIf(browserTestsEnabled)(
       expect(await page.locator('article.operation').textContent()).toContain(
         'Concierge extension',
       );
+    });
+
+    it("shows the project's tokens per day and model, and their cost", async () => {
+      bed.upstream.enqueue({
+        text: 'Counted.',
+        usage: { prompt_tokens: 2000, completion_tokens: 500 },
+      });
+      const assistant = await bed.client.beta.assistants.create({ model: 'usage-model' });
+      const run = await bed.client.beta.threads.createAndRunPoll(
+        { assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'count' }] } },
+        { pollIntervalMs: 20 },
+      );
+      expect(run.usage).toMatchObject({ prompt_tokens: 2000, completion_tokens: 500 });
+      await page.getByRole('link', { name: 'Usage' }).click();
+      await page.getByRole('heading', { name: 'Usage', level: 1 }).waitFor();
+      const tokens = page.getByRole('table', { name: 'Tokens per day and model' });
+      const row = tokens.getByRole('row').filter({ hasText: 'usage-model' });
+      await row.waitFor(PATIENCE);
+      const today = new Date().toISOString().slice(0, 10);
+      expect(await row.getByRole('cell').allTextContents()).toEqual([
+        today,
+        'usage-model',
+        '2000',
+        '500',
+        '1',
+      ]);
+      const costs = page.getByRole('table', { name: /Cost per day/ });
+      expect(
+        await costs.getByRole('row').filter({ hasText: 'usage-model' }).allTextContents(),
+      ).toEqual([`${today}usage-model, input$0.002000`, `${today}usage-model, output$0.005000`]);
+      expect(await page.getByTestId('usage-summary').textContent()).toContain('Cost: $0.007000');
+      await saveScreenshot(page, 'usage', scratch);
+      await expectAccessible();
     });
 
     it('shows what server-side tools recorded: code, logs and images, file_search scores, a service agent child run, citations and produced files', async () => {

@@ -4,6 +4,7 @@ import type { FileObject, FilePurpose } from '../../domain/file.ts';
 import type { FileRepository } from '../store.ts';
 import type { Database, FilesTable } from './database.ts';
 import { paginate } from './paginate.ts';
+import { usageRepository } from './usage-repository.ts';
 
 function toObject(row: Selectable<FilesTable>): FileObject {
   return {
@@ -23,6 +24,16 @@ const unexpired = (now: number) => (eb: ExpressionBuilder<Database, 'files'>) =>
   eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]);
 
 export function filesRepository(db: Kysely<Database>): FileRepository {
+  const usage = usageRepository(db);
+  /** Stored bytes are metered as they change (`usage_meters`, meter `stored_bytes`). */
+  const meterBytes = (projectId: string, apiKeyId: string | null, amount: number) =>
+    usage.addMeter({
+      projectId,
+      apiKeyId,
+      meter: 'stored_bytes',
+      at: Math.floor(Date.now() / 1000),
+      amount,
+    });
   const scoped = (projectId: string, now: number) =>
     db.selectFrom('files').selectAll().where('project_id', '=', projectId).where(unexpired(now));
   return {
@@ -41,6 +52,7 @@ export function filesRepository(db: Kysely<Database>): FileRepository {
           api_key_id: apiKeyId ?? null,
         })
         .execute();
+      if (file.bytes > 0) await meterBytes(projectId, apiKeyId ?? null, file.bytes);
     },
     async find(projectId, id, now) {
       const row = await scoped(projectId, now).where('id', '=', id).executeTakeFirst();
@@ -65,12 +77,16 @@ export function filesRepository(db: Kysely<Database>): FileRepository {
       return paginate(query, page, toObject);
     },
     async delete(projectId, id) {
-      const result = await db
+      const removed = await db
         .deleteFrom('files')
         .where('id', '=', id)
         .where('project_id', '=', projectId)
+        .returning(['bytes', 'api_key_id'])
         .executeTakeFirst();
-      return result.numDeletedRows > 0n;
+      if (!removed) return false;
+      const bytes = Number(removed.bytes);
+      if (bytes > 0) await meterBytes(projectId, removed.api_key_id ?? null, -bytes);
+      return true;
     },
     async listExpired(now, limit) {
       const rows = await db

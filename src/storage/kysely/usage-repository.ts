@@ -1,4 +1,4 @@
-/** Usage records on Kysely: one upsert per ended run, one range scan per report. */
+/** Usage records and meters on Kysely: one upsert per ended run or metered event, one range scan per report. */
 import { sql, type Kysely } from 'kysely';
 import type { UsageRepository } from '../ports/usage-port.ts';
 import type { Database } from './database.ts';
@@ -45,6 +45,50 @@ export function usageRepository(db: Kysely<Database>): UsageRepository {
         outputTokens: Number(row.output_tokens),
         modelRequests: Number(row.model_requests),
       }));
+    },
+    async addMeter(entry) {
+      await db
+        .insertInto('usage_meters')
+        .values({
+          project_id: entry.projectId,
+          api_key_id: entry.apiKeyId ?? '',
+          meter: entry.meter,
+          minute: Math.floor(entry.at / 60) * 60,
+          amount: entry.amount,
+        })
+        .onConflict((conflict) =>
+          conflict.columns(['meter', 'minute', 'project_id', 'api_key_id']).doUpdateSet({
+            amount: sql`usage_meters.amount + excluded.amount`,
+          }),
+        )
+        .execute();
+    },
+    async listMeter(query) {
+      let select = db
+        .selectFrom('usage_meters')
+        .selectAll()
+        .where('meter', '=', query.meter)
+        .where('minute', '>=', Math.floor(query.startTime / 60) * 60)
+        .where('minute', '<', query.endTime);
+      if (query.projectIds?.length) select = select.where('project_id', 'in', query.projectIds);
+      const rows = await select.orderBy('minute').execute();
+      return rows.map((row) => ({
+        projectId: row.project_id,
+        apiKeyId: row.api_key_id === '' ? null : row.api_key_id,
+        minute: Number(row.minute),
+        amount: Number(row.amount),
+      }));
+    },
+    async meterTotals(meter, before, projectIds) {
+      let select = db
+        .selectFrom('usage_meters')
+        .select(['project_id', (eb) => eb.fn.sum<number | string>('amount').as('amount')])
+        .where('meter', '=', meter)
+        .where('minute', '<', before)
+        .groupBy('project_id');
+      if (projectIds?.length) select = select.where('project_id', 'in', projectIds);
+      const rows = await select.execute();
+      return new Map(rows.map((row) => [row.project_id, Number(row.amount)]));
     },
   };
 }

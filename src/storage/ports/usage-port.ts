@@ -41,4 +41,48 @@ export interface UsageRepository {
   record(entry: UsageEntry): Promise<void>;
   /** The rows of minutes in `[startTime, endTime)`, oldest first. */
   list(query: UsageQuery): Promise<UsageRow[]>;
+  /** Adds `amount` to a meter's row of project, key and minute (created on first use). */
+  addMeter(entry: MeterEntry): Promise<void>;
+  /** A meter's rows of minutes in `[startTime, endTime)`, oldest first. */
+  listMeter(query: MeterQuery): Promise<MeterRow[]>;
+  /** A meter's sum per project over the minutes before `before` (Unix seconds). */
+  meterTotals(
+    meter: UsageMeter,
+    before: number,
+    projectIds?: string[] | undefined,
+  ): Promise<Map<string, number>>;
+}
+
+/**
+ * The meters beyond tokens (table `usage_meters`, one row per project, key, meter and minute):
+ * - `code_interpreter_sessions`: code sessions opened;
+ * - `code_interpreter_ms`: milliseconds code_interpreter cells spent executing;
+ * - `stored_bytes`: bytes of files added (positive) or removed (negative); the sum up to a moment is
+ *   what the project stored then (migration 0016 seeded each project's bytes at that time).
+ */
+export type UsageMeter = 'code_interpreter_sessions' | 'code_interpreter_ms' | 'stored_bytes';
+
+export interface MeterEntry {
+  projectId: string;
+  apiKeyId: string | null;
+  meter: UsageMeter;
+  /** Unix seconds; the amount is added to that minute's row. */
+  at: number;
+  amount: number;
+}
+
+export interface MeterRow {
+  projectId: string;
+  apiKeyId: string | null;
+  minute: number;
+  amount: number;
+}
+
+export interface MeterQuery {
+  meter: UsageMeter;
+  /** Unix seconds, inclusive. */
+  startTime: number;
+  /** Unix seconds, exclusive. */
+  endTime: number;
+  projectIds?: string[] | undefined;
 }

@@ -73,6 +73,27 @@ async function runFiles(
  * Records a file the code wrote as the container's (`source: assistant`), replacing an earlier file
  * at its path; resolves to its id, or undefined when the container was deleted meanwhile.
  */
+/** Meters the project's code interpreter use: a session opened, and the cell's execution time. */
+async function meterSession(
+  store: Store,
+  context: Pick<ToolContext, 'projectId' | 'options'>,
+  opened: boolean,
+  milliseconds: number,
+): Promise<void> {
+  const base = {
+    projectId: context.projectId,
+    apiKeyId: context.options.api_key_id ?? null,
+    at: nowSeconds(),
+  };
+  if (opened)
+    await store.usage.addMeter({ ...base, meter: 'code_interpreter_sessions', amount: 1 });
+  await store.usage.addMeter({
+    ...base,
+    meter: 'code_interpreter_ms',
+    amount: Math.max(1, Math.round(milliseconds)),
+  });
+}
+
 async function recordContainerFile(
   store: Store,
   blobs: BlobStore,
@@ -210,7 +231,9 @@ export function createCodeInterpreterTool({
         have.add(id);
       }
 
+      const started = Date.now();
       const result = await session.runCell(code, { timeoutMs: CELL_TIMEOUT_MS });
+      await meterSession(store, context, acquired.opened === true, Date.now() - started);
       const outputs: CodeCall['code_interpreter']['outputs'] = [];
       const messageContent: MessageContent[] = [];
       const files: ProducedFile[] = [];

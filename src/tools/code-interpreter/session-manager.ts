@@ -47,6 +47,8 @@ export interface AcquiredSession {
   reset: boolean;
   /** A sentence for the model saying what was lost and why; set when `reset` is true. */
   resetReason?: string;
+  /** This call opened a new session (it is metered as one code interpreter session). */
+  opened?: boolean;
 }
 
 /** Every session is running a cell, so none can make room for a new one. */
@@ -131,8 +133,8 @@ export class CodeSessionManager {
     const reason = await pending;
     const session = this.managed(key, this.entries.get(key)!);
     return first && reason !== undefined
-      ? { session, reset: true, resetReason: reason }
-      : { session, reset: false };
+      ? { session, reset: true, resetReason: reason, opened: true }
+      : { session, reset: false, opened: first };
   }
 
   /** Closes the session of `key` (for example when its thread is deleted) without reporting a reset later. */

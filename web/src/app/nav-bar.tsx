@@ -10,6 +10,7 @@ const SCREENS: Array<{ path: string; label: string; matches: (path: string) => b
     label: 'Vector stores',
     matches: (path) => path.startsWith('/vector-stores'),
   },
+  { path: '/usage', label: 'Usage', matches: (path) => path.startsWith('/usage') },
   { path: '/reference', label: 'API reference', matches: (path) => path.startsWith('/reference') },
 ];
 

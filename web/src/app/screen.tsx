@@ -4,6 +4,7 @@ import { ChatPage } from '../chat/chat-page.tsx';
 import { FilesPage } from '../files/files-page.tsx';
 import { ApiReferencePage } from '../reference/api-reference-page.tsx';
 import { RunPage } from '../runs/run-page.tsx';
+import { UsagePage } from '../usage/usage-page.tsx';
 import { VectorStoresPage } from '../vector-stores/vector-stores-page.tsx';
 import { matchPath } from './router.tsx';
 
@@ -24,6 +25,7 @@ export function Screen({ path }: { path: string }) {
     return <VectorStoresPage selectedId={params['vector_store_id']!} />;
   if (path === '/vector-stores') return <VectorStoresPage selectedId={undefined} />;
   if (path === '/reference') return <ApiReferencePage />;
+  if (path === '/usage') return <UsagePage />;
   return (
     <section>
       <h1>Not found</h1>

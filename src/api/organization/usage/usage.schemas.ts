@@ -1,6 +1,15 @@
-/** Request and response schemas of `/v1/organization/usage/completions` and `/v1/organization/costs`. */
+/**
+ * Request and response schemas of `/v1/organization/usage/{completions,code_interpreter_sessions,
+ * vector_stores}` and `/v1/organization/costs`.
+ */
 import { z } from 'zod';
-import type { CostsResult, UsageCompletionsResult, UsagePage } from '../../../domain/usage.ts';
+import type {
+  CostsResult,
+  UsageCodeInterpreterSessionsResult,
+  UsageCompletionsResult,
+  UsagePage,
+  UsageVectorStoresResult,
+} from '../../../domain/usage.ts';
 import type { Assert, SameType } from '../../shared/same-type.ts';
 
 /** An array query parameter as the SDK sends it (`group_by[]=a&group_by[]=b`) or plain (`group_by=a`). */
@@ -57,6 +66,10 @@ function usageQuery<Group extends string>(groups: readonly Group[]) {
 
 export const UsageCompletionsQuerySchema = usageQuery(COMPLETIONS_GROUPS);
 export type UsageCompletionsQuery = z.output<typeof UsageCompletionsQuerySchema>;
+
+/** The meters' reports group by project only, as OpenAI's do. */
+export const UsageMeterQuerySchema = usageQuery(['project_id'] as const);
+export type UsageMeterQuery = z.output<typeof UsageMeterQuerySchema>;
 
 /** Costs come in day buckets only, as OpenAI's do. */
 export const CostsQuerySchema = usageQuery(COSTS_GROUPS).refine(
@@ -115,4 +128,30 @@ export type UsageCompletionsPageMatches = Assert<
 export const CostsPageSchema = pageSchema(CostsResultSchema);
 export type CostsPageMatches = Assert<
   SameType<z.output<typeof CostsPageSchema>, UsagePage<CostsResult>>
+>;
+
+export const UsageCodeInterpreterSessionsResultSchema = z.object({
+  object: z.literal('organization.usage.code_interpreter_sessions.result'),
+  num_sessions: z.number().int(),
+  usage_seconds: z.number(),
+  project_id: z.string().nullable(),
+});
+export const UsageCodeInterpreterSessionsPageSchema = pageSchema(
+  UsageCodeInterpreterSessionsResultSchema,
+);
+export type UsageCodeInterpreterSessionsPageMatches = Assert<
+  SameType<
+    z.output<typeof UsageCodeInterpreterSessionsPageSchema>,
+    UsagePage<UsageCodeInterpreterSessionsResult>
+  >
+>;
+
+export const UsageVectorStoresResultSchema = z.object({
+  object: z.literal('organization.usage.vector_stores.result'),
+  usage_bytes: z.number().int(),
+  project_id: z.string().nullable(),
+});
+export const UsageVectorStoresPageSchema = pageSchema(UsageVectorStoresResultSchema);
+export type UsageVectorStoresPageMatches = Assert<
+  SameType<z.output<typeof UsageVectorStoresPageSchema>, UsagePage<UsageVectorStoresResult>>
 >;

@@ -2,6 +2,8 @@
  * The organization's usage and costs, from the usage records runs leave when they end: rows of
  * project, key, model and minute, summed into the caller's time buckets and groups. Costs price each
  * model's tokens from the configured price table; a model without a price is left out of costs.
+ * Code interpreter sessions and seconds, and stored bytes, come from the usage meters the same way;
+ * stored bytes are a level, not a flow: each bucket shows what was stored at its end.
  */
 import type { ModelPrice } from '../../../config/config-schema.ts';
 import { nowSeconds } from '../../../domain/clock.ts';
@@ -10,11 +12,13 @@ import {
   BUCKET_SECONDS,
   type BucketWidth,
   type CostsResult,
+  type UsageCodeInterpreterSessionsResult,
   type UsageCompletionsResult,
   type UsagePage,
+  type UsageVectorStoresResult,
 } from '../../../domain/usage.ts';
 import type { Store, UsageRow } from '../../../storage/store.ts';
-import type { CostsQuery, UsageCompletionsQuery } from './usage.schemas.ts';
+import type { CostsQuery, UsageCompletionsQuery, UsageMeterQuery } from './usage.schemas.ts';
 
 /** OpenAI's bucket counts per page: the default and the most, by bucket width. */
 const LIMITS: Record<BucketWidth, { fallback: number; max: number }> = {
@@ -23,7 +27,7 @@ const LIMITS: Record<BucketWidth, { fallback: number; max: number }> = {
   '1d': { fallback: 7, max: 31 },
 };
 
-type Query = UsageCompletionsQuery | CostsQuery;
+type Query = UsageCompletionsQuery | CostsQuery | UsageMeterQuery;
 
 interface Window {
   starts: number[];
@@ -54,11 +58,23 @@ function windowOf(query: Query, now: number): Window {
   return { starts, width, nextPage: start < end ? String(start) : null };
 }
 
-async function rowsOf(store: Store, query: Query, window: Window, now: number) {
+/** The time range of this page's rows: the buckets', within the query's. */
+function rangeOf(query: Query, window: Window, now: number) {
   const last = window.starts[window.starts.length - 1]!;
-  return store.usage.list({
+  return {
     startTime: Math.max(query.start_time, window.starts[0]!),
     endTime: Math.min(query.end_time ?? now, last + window.width),
+  };
+}
+
+async function rowsOf(
+  store: Store,
+  query: UsageCompletionsQuery | CostsQuery,
+  window: Window,
+  now: number,
+) {
+  return store.usage.list({
+    ...rangeOf(query, window, now),
     projectIds: query.project_ids,
     apiKeyIds: query.api_key_ids,
     models: query.models,
@@ -66,10 +82,10 @@ async function rowsOf(store: Store, query: Query, window: Window, now: number) {
 }
 
 /** Sums `rows` into one page of buckets, each row into its bucket's group (`keyOf`). */
-function page<Result>(
+function page<Row extends { minute: number }, Result>(
   window: Window,
-  rows: UsageRow[],
-  results: (row: UsageRow) => Array<{ key: string; result: Result }>,
+  rows: Row[],
+  results: (row: Row) => Array<{ key: string; result: Result }>,
   add: (sum: Result, result: Result) => void,
 ): UsagePage<Result> {
   const buckets = new Map(window.starts.map((start) => [start, new Map<string, Result>()]));
@@ -109,7 +125,7 @@ export function createUsageService({
       const window = windowOf(query, now);
       const grouped = new Set(query.group_by);
       const rows = await rowsOf(store, query, window, now);
-      return page<UsageCompletionsResult>(
+      return page<UsageRow, UsageCompletionsResult>(
         window,
         rows,
         (row) => {
@@ -143,7 +159,7 @@ export function createUsageService({
       const window = windowOf(query, now);
       const grouped = new Set(query.group_by);
       const rows = await rowsOf(store, query, window, now);
-      return page<CostsResult>(
+      return page<UsageRow, CostsResult>(
         window,
         rows,
         (row) => {
@@ -175,6 +191,97 @@ export function createUsageService({
           sum.amount.value += result.amount.value;
         },
       );
+    },
+
+    async codeInterpreterSessions(
+      query: UsageMeterQuery,
+    ): Promise<UsagePage<UsageCodeInterpreterSessionsResult>> {
+      const now = nowSeconds();
+      const window = windowOf(query, now);
+      const grouped = new Set(query.group_by);
+      const range = { ...rangeOf(query, window, now), projectIds: query.project_ids };
+      const [sessions, milliseconds] = await Promise.all([
+        store.usage.listMeter({ ...range, meter: 'code_interpreter_sessions' }),
+        store.usage.listMeter({ ...range, meter: 'code_interpreter_ms' }),
+      ]);
+      const rows = [
+        ...sessions.map((row) => ({ ...row, sessions: row.amount, milliseconds: 0 })),
+        ...milliseconds.map((row) => ({ ...row, sessions: 0, milliseconds: row.amount })),
+      ];
+      const buckets = page<(typeof rows)[number], UsageCodeInterpreterSessionsResult>(
+        window,
+        rows,
+        (row) => {
+          const project_id = grouped.has('project_id') ? row.projectId : null;
+          return [
+            {
+              key: JSON.stringify([project_id]),
+              result: {
+                object: 'organization.usage.code_interpreter_sessions.result',
+                num_sessions: row.sessions,
+                usage_seconds: row.milliseconds,
+                project_id,
+              },
+            },
+          ];
+        },
+        (sum, result) => {
+          sum.num_sessions += result.num_sessions;
+          sum.usage_seconds += result.usage_seconds;
+        },
+      );
+      // Summed in milliseconds (integers), shown in seconds.
+      for (const bucket of buckets.data)
+        for (const entry of bucket.results) entry.usage_seconds /= 1000;
+      return buckets;
+    },
+
+    async vectorStores(query: UsageMeterQuery): Promise<UsagePage<UsageVectorStoresResult>> {
+      const now = nowSeconds();
+      const window = windowOf(query, now);
+      const grouped = query.group_by.includes('project_id');
+      const range = rangeOf(query, window, now);
+      const first = window.starts[0]!;
+      // Bytes stored when the first bucket starts, then each bucket's changes in order.
+      const stored = await store.usage.meterTotals('stored_bytes', first, query.project_ids);
+      const changes = await store.usage.listMeter({
+        meter: 'stored_bytes',
+        startTime: first,
+        endTime: range.endTime,
+        projectIds: query.project_ids,
+      });
+      let next = 0;
+      const data = window.starts.map((start) => {
+        const end = start + window.width;
+        for (; next < changes.length && changes[next]!.minute < end; next++) {
+          const change = changes[next]!;
+          stored.set(change.projectId, (stored.get(change.projectId) ?? 0) + change.amount);
+        }
+        const results: UsageVectorStoresResult[] = grouped
+          ? [...stored]
+              .filter(([, bytes]) => bytes !== 0)
+              .map(([project, bytes]) => ({
+                object: 'organization.usage.vector_stores.result',
+                usage_bytes: bytes,
+                project_id: project,
+              }))
+          : stored.size === 0
+            ? []
+            : [
+                {
+                  object: 'organization.usage.vector_stores.result',
+                  usage_bytes: [...stored.values()].reduce((sum, bytes) => sum + bytes, 0),
+                  project_id: null,
+                },
+              ];
+        return { object: 'bucket' as const, start_time: start, end_time: end, results };
+      });
+      return {
+        object: 'page',
+        data,
+        has_more: window.nextPage !== null,
+        next_page: window.nextPage,
+      };
     },
   };
 }
