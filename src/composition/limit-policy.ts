@@ -12,6 +12,7 @@ import {
   type LimitPolicy,
   type LimitScope,
   type Limits,
+  type OverridesReader,
 } from '../domain/limits.ts';
 import type { Store } from '../storage/store.ts';
 
@@ -53,11 +54,14 @@ export function createLimitPolicy(
   /** Per project: its overrides by key id ('' for the project's own), and until when they hold. */
   const cache = new Map<string, { until: number; read: Promise<Map<string, Limits>> }>();
 
-  function overrides(projectId: string): Promise<Map<string, Limits>> {
+  function overrides(
+    projectId: string,
+    reader: OverridesReader = store,
+  ): Promise<Map<string, Limits>> {
     const cached = cache.get(projectId);
     if (cached && cached.until > Date.now()) return cached.read;
     if (cache.size >= CACHED_PROJECTS) cache.clear();
-    const read = store.limits
+    const read = reader.limits
       .listOverrides(projectId)
       .then((rows) => new Map(rows.map((row) => [row.apiKeyId ?? '', row.limits])));
     // A failed read is not kept.
@@ -66,8 +70,8 @@ export function createLimitPolicy(
     return read;
   }
 
-  async function describe(projectId: string, apiKeyId: string | null) {
-    const own = (await overrides(projectId)).get(apiKeyId ?? '') ?? NO_LIMITS;
+  async function describe(projectId: string, apiKeyId: string | null, reader?: OverridesReader) {
+    const own = (await overrides(projectId, reader)).get(apiKeyId ?? '') ?? NO_LIMITS;
     return {
       object: 'organization.project.limits' as const,
       project_id: projectId,
@@ -79,13 +83,13 @@ export function createLimitPolicy(
 
   return {
     describe,
-    async scopes(projectId, apiKeyId) {
+    async scopes(projectId, apiKeyId, reader) {
       const scopes: LimitScope[] = [];
-      const project = await describe(projectId, null);
+      const project = await describe(projectId, null, reader);
       if (hasAny(project.effective))
         scopes.push({ kind: 'project', id: projectId, limits: project.effective });
       if (apiKeyId) {
-        const key = await describe(projectId, apiKeyId);
+        const key = await describe(projectId, apiKeyId, reader);
         if (hasAny(key.effective))
           scopes.push({ kind: 'key', id: apiKeyId, limits: key.effective });
       }

@@ -49,9 +49,26 @@ export interface LimitScope {
  * The limits in effect for callers: the configured defaults and each project's and key's overrides.
  * Implementations cache the overrides briefly per node.
  */
+/**
+ * Where a policy reads overrides it has not cached: the caller's transaction when it holds one (on
+ * SQLite a read through another connection would wait for that transaction to end, for ever).
+ */
+export interface OverridesReader {
+  limits: {
+    listOverrides(projectId: string): Promise<Array<{ apiKeyId: string | null; limits: Limits }>>;
+  };
+}
+
 export interface LimitPolicy {
-  /** The project's scope, then the key's (when a key asks), each only when some limit applies. */
-  scopes(projectId: string, apiKeyId: string | null): Promise<LimitScope[]>;
+  /**
+   * The project's scope, then the key's (when a key asks), each only when some limit applies.
+   * `reader`: the transaction the caller is in, if any.
+   */
+  scopes(
+    projectId: string,
+    apiKeyId: string | null,
+    reader?: OverridesReader,
+  ): Promise<LimitScope[]>;
   /** The limits of one project (`apiKeyId` null) or key, with its own overrides. */
   describe(projectId: string, apiKeyId: string | null): Promise<LimitsObject>;
   /** Forgets cached overrides, after a change made on this node. */

@@ -51,7 +51,7 @@ async function usedToday(store: Store, scope: LimitScope, day: number): Promise<
 export function createRunLimits(policy: LimitPolicy): RunLimits {
   return {
     async admit(transaction, projectId, apiKeyId) {
-      const scopes = await policy.scopes(projectId, apiKeyId);
+      const scopes = await policy.scopes(projectId, apiKeyId, transaction);
       const now = nowSeconds();
       const day = windowStart(now, DAY_SECONDS);
       for (const scope of scopes) {
@@ -103,7 +103,7 @@ export function createRunLimits(policy: LimitPolicy): RunLimits {
 
     async recordTokens(transaction, projectId, apiKeyId, tokens) {
       if (tokens <= 0) return;
-      const scopes = await policy.scopes(projectId, apiKeyId);
+      const scopes = await policy.scopes(projectId, apiKeyId, transaction);
       const day = windowStart(nowSeconds(), DAY_SECONDS);
       for (const scope of scopes) {
         if (scope.limits.max_tokens_per_1_day === null) continue;
