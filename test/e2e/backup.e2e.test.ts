@@ -45,6 +45,23 @@ async function keysOf(blobs: BlobStore): Promise<string[]> {
 
 const rowsAsJson = (rows: unknown[]) => rows.map((row) => JSON.stringify(row));
 
+/**
+ * Counter rows are updated in place (usage meters, limit counters): a snapshot holds an earlier
+ * value of a row the source still has, so only their keys are compared with the source.
+ */
+const COUNTER_KEYS: Record<string, string[]> = {
+  usage_meters: ['meter', 'minute', 'project_id', 'api_key_id'],
+  limit_counters: ['scope'],
+};
+
+function keysOfCounters(table: string, rows: unknown[]): unknown[] {
+  const keys = COUNTER_KEYS[table];
+  if (!keys) return rows;
+  return rows.map((row) =>
+    Object.fromEntries(keys.map((key) => [key, (row as Record<string, unknown>)[key]])),
+  );
+}
+
 describe('backup and restore of a serving SQLite deployment', () => {
   let root: string;
   let s3: S3Server;
@@ -124,8 +141,8 @@ describe('backup and restore of a serving SQLite deployment', () => {
     // Every restored row is a row of the source, or belongs to a file the load deleted afterwards.
     const source = sqliteTableRows(join(sourceDir(), 'concierge.db'));
     for (const [table, rows] of restored) {
-      const sourceRows = new Set(rowsAsJson(source.get(table) ?? []));
-      const foreign = rowsAsJson(rows).filter(
+      const sourceRows = new Set(rowsAsJson(keysOfCounters(table, source.get(table) ?? [])));
+      const foreign = rowsAsJson(keysOfCounters(table, rows)).filter(
         (row) => !sourceRows.has(row) && ![...deleted].some((id) => row.includes(id)),
       );
       expect({ table, foreign }).toEqual({ table, foreign: [] });
