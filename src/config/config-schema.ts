@@ -97,6 +97,27 @@ const LIMIT_DEFAULTS_SHAPE = {
   keyStoredBytes: limit(0),
 };
 
+/** A list of host patterns (`host`, `host:port`, `*.domain`), comma-separated in the environment. */
+function hostPatterns() {
+  return z
+    .preprocess(
+      (value) =>
+        typeof value === 'string'
+          ? value
+              .split(',')
+              .map((entry) => entry.trim())
+              .filter((entry) => entry !== '')
+          : value,
+      z.array(
+        z.string().refine((entry) => parseHostPattern(entry) !== undefined, {
+          error: (issue) =>
+            `'${String(issue.input)}' is not a host pattern (a host, host:port or *.domain, without a scheme or path)`,
+        }),
+      ),
+    )
+    .optional();
+}
+
 export const ConfigSchema = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8787),
   host: z.string().min(1).default('127.0.0.1'),
@@ -246,45 +267,13 @@ export const ConfigSchema = z.strictObject({
    * Hosts the A2A client may contact (`host`, `host:port`, `*.domain`); a comma-separated list in the
    * environment. Unset: loopback hosts in dev mode (no `apiKey`), no host otherwise.
    */
-  a2aAllowedHosts: z
-    .preprocess(
-      (value) =>
-        typeof value === 'string'
-          ? value
-              .split(',')
-              .map((entry) => entry.trim())
-              .filter((entry) => entry !== '')
-          : value,
-      z.array(
-        z.string().refine((entry) => parseHostPattern(entry) !== undefined, {
-          error: (issue) =>
-            `'${String(issue.input)}' is not a host pattern (a host, host:port or *.domain, without a scheme or path)`,
-        }),
-      ),
-    )
-    .optional(),
+  a2aAllowedHosts: hostPatterns(),
   /**
    * Hosts the `mcp` tool may reach (same format as `a2aAllowedHosts`); a comma-separated list in the
    * environment. Unset: loopback hosts in dev mode (no `apiKey`), no host otherwise. A name must also
    * resolve to public addresses, or to addresses listed here.
    */
-  mcpAllowedHosts: z
-    .preprocess(
-      (value) =>
-        typeof value === 'string'
-          ? value
-              .split(',')
-              .map((entry) => entry.trim())
-              .filter((entry) => entry !== '')
-          : value,
-      z.array(
-        z.string().refine((entry) => parseHostPattern(entry) !== undefined, {
-          error: (issue) =>
-            `'${String(issue.input)}' is not a host pattern (a host, host:port or *.domain, without a scheme or path)`,
-        }),
-      ),
-    )
-    .optional(),
+  mcpAllowedHosts: hostPatterns(),
   /** Seconds one MCP listing or tool call may take, connection included. */
   mcpTimeoutSeconds: z.coerce.number().positive().default(30),
   /** Largest body, in bytes, an MCP server may send in one HTTP response. */
