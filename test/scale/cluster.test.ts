@@ -544,7 +544,7 @@ describe.runIf(postgresAvailable)(
     }, 120_000);
 
     it('soaks under mixed traffic with no growth in memory or open connections', async () => {
-      const seconds = Number(process.env['CONCIERGE_SOAK_SECONDS'] ?? 45);
+      const seconds = Number(process.env['CONCIERGE_SOAK_SECONDS'] ?? 30);
       const tools = [
         {
           type: 'function' as const,
@@ -601,7 +601,7 @@ describe.runIf(postgresAvailable)(
         );
       }
       // Warm up (JIT, pools, caches), then measure from there.
-      await traffic(Date.now() + Math.min(15, seconds / 3) * 1000);
+      await traffic(Date.now() + Math.min(10, seconds / 3) * 1000);
       expectAllAlive();
       const memoryBefore = processes().map((process) => residentBytes(process.child.pid!));
       const connectionsBefore = await connections();
