@@ -11,6 +11,9 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'suite',
+          // Most files wait on sockets, child processes and sandboxes more than on the CPU: two at once
+          // on two cores (vitest's default here is one).
+          maxWorkers: 2,
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['test/scale/**', '**/node_modules/**'],
           sequence: { groupOrder: 0 },

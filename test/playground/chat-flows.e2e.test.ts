@@ -406,10 +406,12 @@ describe.runIf(browserTestsEnabled)(
       // The inspector lists the response's events in order, deltas included.
       const inspector = page.locator('.response-inspector').first();
       await inspector.locator('summary').first().click();
-      const events = await inspector
+      const eventTypes = inspector
         .getByRole('list', { name: 'Response events' })
-        .locator(':scope > li > details > summary > code')
-        .allTextContents();
+        .locator(':scope > li > details > summary > code');
+      // The text is on screen as soon as its last delta arrives; the completion event follows it.
+      await eventTypes.filter({ hasText: /^response\.completed$/ }).waitFor(PATIENCE);
+      const events = await eventTypes.allTextContents();
       expect(events[0]).toBe('response.created');
       expect(events.at(-1)).toBe('response.completed');
       expect(events.filter((type) => type === 'response.output_text.delta')).toHaveLength(3);
