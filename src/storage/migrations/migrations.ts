@@ -62,9 +62,21 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
     migrationTableName: 'concierge_migrations',
     migrationLockTableName: 'concierge_migrations_lock',
   });
-  const { error, results = [] } = await migrator.migrateToLatest();
+  let outcome = await migrator.migrateToLatest();
+  // Kysely's table lookup reads every schema of the database; one dropped while it reads (another
+  // tenant's, another suite's) fails it with "schema does not exist". Nothing was applied then: retry.
+  for (let attempt = 1; attempt < 5 && isVanishedSchema(outcome.error); attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    outcome = await migrator.migrateToLatest();
+  }
+  const { error, results = [] } = outcome;
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return results
     .filter((result) => result.status === 'Success')
     .map((result) => result.migrationName);
+}
+
+function isVanishedSchema(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  return code === '3F000' || code === '42P01';
 }
