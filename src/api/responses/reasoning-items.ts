@@ -5,7 +5,7 @@
  * part), `reasoning_text.delta`…, `reasoning_text.done`, `content_part.done`, `output_item.done`.
  * Open Responses names the text events `response.reasoning.delta`/`.done`; we send OpenAI's names,
  * which are the ones its SDK reads. The provider's reasoning is returned in clear, so there is never
- * an `encrypted_content` (see docs/responses.md).
+ * an `encrypted_content` (docs/compatibility.md).
  */
 import type { OutputItem, ReasoningItem } from '../../domain/response-item.ts';
 import type { ReasoningEvent } from '../../domain/run-event.ts';
