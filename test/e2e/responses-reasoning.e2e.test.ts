@@ -4,9 +4,9 @@
  * reports `completion_tokens_details.reasoning_tokens`: the `reasoning` item streamed before the
  * message in OpenAI's event order, stored, retrieved and resumed identically; `reasoning.effort`
  * sent upstream; reasoning items round-tripped (previous_response_id, items sent back, the Open
- * Responses param shape) into the next prompt as `reasoning_content`; a reasoning turn that calls a
- * function; and an Assistants run on the same upstream, which shows no reasoning. SQLite, and
- * PostgreSQL when reachable.
+ * Responses param shape, conversations) into the next prompt as `reasoning_content`; a reasoning
+ * turn that calls a function; and an Assistants run on the same upstream, which shows no reasoning.
+ * SQLite, and PostgreSQL when reachable.
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -177,6 +177,30 @@ describe.each(testDatabases)('reasoning in the Responses API (%s)', (database) =
     expect(items.data.map((item) => item.type)).toEqual(['message']);
     const firstItems = await client.responses.inputItems.list(first.id);
     expect(firstItems.data.map((item) => item.type)).toEqual(['message']);
+  });
+
+  it('appends reasoning items to a conversation, and reads them back into the next prompt', async () => {
+    const conversation = await client.conversations.create({});
+    bed.upstream.enqueue(thinking);
+    await client.responses.create({
+      model: 'gpt-4o',
+      conversation: conversation.id,
+      input: 'Greet me',
+    });
+    const items = await client.conversations.items.list(conversation.id, { order: 'asc' });
+    expect(items.data.map((item) => item.type)).toEqual(['message', 'reasoning', 'message']);
+    expect(items.data[1]).toMatchObject({
+      type: 'reasoning',
+      content: [{ type: 'reasoning_text', text: thinking.reasoning }],
+    });
+
+    bed.upstream.enqueue({ text: 'Bye.' });
+    await client.responses.create({ model: 'gpt-4o', conversation: conversation.id, input: 'Bye' });
+    expect(bed.upstream.lastRequest.messages).toEqual([
+      { role: 'user', content: 'Greet me' },
+      { role: 'assistant', content: 'Hello!', reasoning_content: thinking.reasoning },
+      { role: 'user', content: 'Bye' },
+    ]);
   });
 
   it('shows the reasoning of a turn that calls a function, and replays it with the call', async () => {
