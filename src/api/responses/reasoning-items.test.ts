@@ -31,6 +31,11 @@ const completed = (id: string, text: string): ReasoningEvent => ({
   data: { id, text, status: 'completed' },
 });
 
+const tokens = (count: number): ReasoningEvent => ({
+  event: 'thread.reasoning.tokens',
+  data: { reasoning_tokens: count },
+});
+
 describe('reasoning items', () => {
   it('ends an item a dead worker left open as incomplete, before the retry’s item', () => {
     const { output, out } = translate([
@@ -93,10 +98,6 @@ describe('reasoning items', () => {
   });
 
   it('adds up the reasoning tokens of the segment’s turns', () => {
-    const tokens = (count: number): ReasoningEvent => ({
-      event: 'thread.reasoning.tokens',
-      data: { reasoning_tokens: count },
-    });
     expect(translate([tokens(4), tokens(3)]).tokens).toBe(7);
   });
 });
