@@ -209,7 +209,8 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
   for await (const part of options.model.stream(options.request, options.signal)) {
     switch (part.type) {
       case 'reasoning-delta':
-        if (state.message) await closeMessage(options, 'stop');
+        // Reasoning after text starts a new item; a run that keeps no reasoning keeps its message.
+        if (reasoning.kept && state.message) await closeMessage(options, 'stop');
         generatedText += part.delta;
         reasoning.push(part.delta);
         break;

@@ -16,7 +16,7 @@ export class TurnReasoning {
   constructor(
     private readonly writer: RunWriter,
     /** Whether the run stores its reasoning (`RunOptions.reasoning_events`). */
-    private readonly kept: boolean,
+    readonly kept: boolean,
   ) {}
 
   /** Appends a fragment, opening the item on the first one. */
