@@ -24,7 +24,22 @@ export type RunEventName =
   | 'thread.message.delta'
   | 'thread.message.completed'
   | 'thread.message.incomplete'
+  | ReasoningEvent['event']
   | 'error';
+
+/**
+ * The model's reasoning, stored for runs that keep it (a response's, for its `reasoning` items; see
+ * `engine/turn-reasoning.ts`). These are ours, not OpenAI's Assistants events: an Assistants run never
+ * stores them.
+ */
+export type ReasoningEvent =
+  | { event: 'thread.reasoning.created'; data: { id: string } }
+  | { event: 'thread.reasoning.delta'; data: { id: string; delta: string } }
+  | {
+      event: 'thread.reasoning.completed';
+      data: { id: string; text: string; status: 'completed' | 'incomplete' };
+    }
+  | { event: 'thread.reasoning.tokens'; data: { reasoning_tokens: number } };
 
 /** One stored event: `seq` orders a run's events from 1 with no gaps. */
 export interface RunEvent {

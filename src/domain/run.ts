@@ -181,6 +181,11 @@ export interface RunOptions {
    * engine's `RunHistory` port (`external`: a response's items).
    */
   history?: 'external';
+  /**
+   * Store the model's reasoning as run events (`thread.reasoning.*`): set for a response, whose
+   * output shows it as `reasoning` items. Absent for Assistants runs, which have no place for it.
+   */
+  reasoning_events?: boolean;
   /** `disabled`: a history that does not fit fails the run instead of losing its oldest turns. */
   truncation?: 'auto' | 'disabled';
   /**

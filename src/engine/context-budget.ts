@@ -51,7 +51,7 @@ export function promptBudget(
 export function messageTokens(counter: TokenCounter, message: ModelMessage): number {
   let total = MESSAGE_OVERHEAD_TOKENS;
   for (const part of message.content) {
-    if (part.type === 'text') total += counter.count(part.text);
+    if (part.type === 'text' || part.type === 'reasoning') total += counter.count(part.text);
     else if (part.type === 'image') total += imageTokens(part.detail);
     else if (part.type === 'tool-call')
       total += counter.count(part.toolName) + counter.count(part.arguments);

@@ -38,6 +38,8 @@ export async function closeOpenWork(
   include: readonly string[] = [],
 ): Promise<void> {
   const now = nowSeconds();
+  state.reasoning?.close('incomplete');
+  state.reasoning = undefined;
   if (state.message) {
     // What was held back goes out first, so the deltas still add up to the stored message.
     const rest = state.textStream?.end();

@@ -221,6 +221,7 @@ function turnOptions(session: RunSession, built: BuiltRequest): StreamTurnOption
     signal: session.signal,
     state: session.state,
     sources: collectRunSources(context.steps),
+    keepReasoning: session.record.options.reasoning_events === true,
     usedCallIds: new Set(
       context.steps.flatMap(
         ({ transcript }) =>

@@ -92,6 +92,8 @@ export interface RunStart {
   apiKeyId?: string | null | undefined;
   /** `external`: the run's history comes from the `RunHistory` port (a response), not its thread. */
   history?: RunOptions['history'];
+  /** Store the model's reasoning as run events (a response's reasoning items). */
+  reasoningEvents?: boolean;
   /** `disabled`: a history that does not fit fails the run instead of being truncated. */
   truncation?: RunOptions['truncation'];
   /** The container (`cntr_…`) a response's code_interpreter runs in, instead of the thread's files. */
@@ -162,6 +164,7 @@ function optionsOf(start: RunStart, toolResources: ToolResources | null): RunOpt
     ...(start.parent ? { parent: start.parent } : {}),
     ...(start.apiKeyId ? { api_key_id: start.apiKeyId } : {}),
     ...(start.history ? { history: start.history } : {}),
+    ...(start.reasoningEvents ? { reasoning_events: true } : {}),
     ...(start.truncation ? { truncation: start.truncation } : {}),
     ...(start.containerId ? { container_id: start.containerId } : {}),
     ...(start.mcp && Object.keys(start.mcp).length ? { mcp: start.mcp } : {}),

@@ -52,7 +52,11 @@ describe('streamTurn', () => {
   });
   afterAll(() => store.close());
 
-  async function turn(parts: ModelStreamPart[], usedCallIds = new Set<string>()) {
+  async function turn(
+    parts: ModelStreamPart[],
+    usedCallIds = new Set<string>(),
+    keepReasoning = false,
+  ) {
     const run = testRun(await newThread(store), { status: 'in_progress', started_at: 1 });
     await insertTestRun(store, run, WORKER);
     const { writer } = await testWriter(store, run);
@@ -77,10 +81,53 @@ describe('streamTurn', () => {
       state,
       sources: collectRunSources([]),
       usedCallIds,
+      keepReasoning,
     });
     await writer.flush();
     return { run, state, result, events: await store.runEvents.listAfter(run.id, 2, 1000) };
   }
+
+  it('stores a response run’s reasoning before its message, closed when the answer starts', async () => {
+    const thinking: ModelStreamPart[] = [
+      { type: 'reasoning-delta', delta: 'Think ' },
+      { type: 'reasoning-delta', delta: 'first.' },
+      { type: 'text-delta', delta: 'Answer.' },
+      {
+        type: 'finish',
+        finishReason: 'stop',
+        usage: { inputTokens: 7, outputTokens: 9, reasoningTokens: 6 },
+      },
+    ];
+    const { events, result } = await turn(thinking, new Set(), true);
+    expect(events.map((event) => event.event)).toEqual([
+      'thread.reasoning.created',
+      'thread.reasoning.delta',
+      'thread.reasoning.delta',
+      'thread.reasoning.completed',
+      'thread.run.step.created',
+      'thread.run.step.in_progress',
+      'thread.message.created',
+      'thread.message.in_progress',
+      'thread.message.delta',
+      'thread.reasoning.tokens',
+      'thread.message.completed',
+      'thread.run.step.completed',
+    ]);
+    const completed = JSON.parse(events[3]!.data);
+    expect(completed).toEqual({
+      id: JSON.parse(events[0]!.data).id,
+      text: 'Think first.',
+      status: 'completed',
+    });
+    expect(completed.id).toMatch(/^rs_/);
+    expect(JSON.parse(events[9]!.data)).toEqual({ reasoning_tokens: 6 });
+    expect(result.usage).toEqual({ prompt: 7, completion: 9 });
+
+    // An Assistants run reads the same stream and keeps none of its reasoning.
+    const plain = await turn(thinking);
+    expect(plain.events.map((event) => event.event)).not.toContain('thread.reasoning.created');
+    expect(plain.events.filter((event) => event.event.startsWith('thread.reasoning'))).toEqual([]);
+  });
 
   it('streams text into a completed message and step, with the step’s reported usage', async () => {
     const { run, result, state, events } = await turn([

@@ -8,7 +8,12 @@ import { nowSeconds } from '../domain/clock.ts';
 import { newId } from '../domain/ids.ts';
 import type { Message } from '../domain/message.ts';
 import type { RunStep, StepToolCall } from '../domain/run.ts';
-import type { LanguageModel, ModelFinishReason, ModelRequest } from '../models/language-model.ts';
+import type {
+  LanguageModel,
+  ModelFinishReason,
+  ModelRequest,
+  ModelUsage,
+} from '../models/language-model.ts';
 import type { StepTranscript } from '../domain/run-record.ts';
 import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
@@ -17,6 +22,7 @@ import type { RunSources } from './message-annotations.ts';
 import { newAssistantMessage, newStep, textDelta, toolCallDelta, usageOf } from './run-objects.ts';
 import type { RunWriter } from './run-writer.ts';
 import type { TokenCounter } from './token-counter.ts';
+import { TurnReasoning } from './turn-reasoning.ts';
 
 export interface TurnToolCall {
   id: string;
@@ -34,6 +40,8 @@ export class TurnState {
   readonly toolCalls: TurnToolCall[] = [];
   /** The open message's text as it streams, with the annotations its deltas carried. */
   textStream: AnnotatedTextStream | undefined;
+  /** The turn's reasoning, while it streams. */
+  reasoning: TurnReasoning | undefined;
 
   get text(): string {
     return this.textStream?.text ?? '';
@@ -65,6 +73,8 @@ export interface StreamTurnOptions {
   sources: RunSources;
   /** Tool call ids this run already used; a model that repeats one gets a fresh id (ids must be unique). */
   usedCallIds: Set<string>;
+  /** Whether the model's reasoning is stored as run events (`RunOptions.reasoning_events`). */
+  keepReasoning?: boolean;
 }
 
 export function transcriptOf(
@@ -187,11 +197,10 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
   const { writer, state, counter } = options;
   // The state outlives a turn (the executor closes what is open on failure); calls belong to one turn.
   state.toolCalls.length = 0;
+  const reasoning = new TurnReasoning(writer, options.keepReasoning ?? false);
+  state.reasoning = reasoning;
   let finishReason: ModelFinishReason = 'other';
-  let reported: { inputTokens: number | undefined; outputTokens: number | undefined } = {
-    inputTokens: undefined,
-    outputTokens: undefined,
-  };
+  let reported: ModelUsage = { inputTokens: undefined, outputTokens: undefined };
   let generatedText = '';
   const byId = new Map<string, TurnToolCall>();
   const renamed = new Map<string, string>();
@@ -199,7 +208,14 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
 
   for await (const part of options.model.stream(options.request, options.signal)) {
     switch (part.type) {
+      case 'reasoning-delta':
+        // Reasoning after text starts a new item; a run that keeps no reasoning keeps its message.
+        if (reasoning.kept && state.message) await closeMessage(options, 'stop');
+        generatedText += part.delta;
+        reasoning.push(part.delta);
+        break;
       case 'text-delta': {
+        reasoning.close();
         if (!state.message) await openMessage(options);
         generatedText += part.delta;
         const released = state.textStream!.push(part.delta);
@@ -207,6 +223,7 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
         break;
       }
       case 'tool-call-start': {
+        reasoning.close();
         if (state.message) await closeMessage(options, 'stop');
         const step = state.toolStep ?? (await openToolStep(options));
         let id = part.toolCallId;
@@ -256,6 +273,9 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
         break;
     }
   }
+  reasoning.close();
+  reasoning.tokens(reported.reasoningTokens);
+  state.reasoning = undefined;
 
   const usage = {
     prompt: reported.inputTokens ?? options.estimatedPromptTokens,

@@ -8,9 +8,20 @@ export type ModelContentPart =
   /** An image as bytes (with its media type) or as a URL the provider may fetch. */
   | { type: 'image'; image: Uint8Array | URL; mediaType: string; detail?: 'auto' | 'low' | 'high' };
 
+/**
+ * What the model thought before it answered, as the provider streamed it. Replayed in an assistant
+ * turn only to adapters whose provider reads it back; the others leave it out of the prompt.
+ */
+export interface ModelReasoning {
+  type: 'reasoning';
+  text: string;
+}
+
+export type ModelAssistantPart = { type: 'text'; text: string } | ModelReasoning | ModelToolCall;
+
 export type ModelMessage =
   | { role: 'user'; content: ModelContentPart[] }
-  | { role: 'assistant'; content: Array<{ type: 'text'; text: string } | ModelToolCall> }
+  | { role: 'assistant'; content: ModelAssistantPart[] }
   | {
       role: 'tool';
       content: Array<{ type: 'tool-result'; toolCallId: string; toolName: string; output: string }>;
@@ -54,12 +65,15 @@ export interface ModelRequest {
         description?: string;
         strict?: boolean;
       };
+  /** How hard a reasoning model thinks (`low`, `medium`, `high`, …), for providers that take it. */
   reasoningEffort?: string;
 }
 
 export interface ModelUsage {
   inputTokens: number | undefined;
   outputTokens: number | undefined;
+  /** Of the output tokens, those spent reasoning, when the provider reports them. */
+  reasoningTokens?: number | undefined;
 }
 
 export type ModelFinishReason =
@@ -67,6 +81,8 @@ export type ModelFinishReason =
 
 export type ModelStreamPart =
   | { type: 'text-delta'; delta: string }
+  /** Reasoning text, streamed before the answer it leads to (never interleaved with its text). */
+  | { type: 'reasoning-delta'; delta: string }
   | { type: 'tool-call-start'; toolCallId: string; toolName: string }
   | { type: 'tool-call-delta'; toolCallId: string; argumentsDelta: string }
   | { type: 'tool-call-end'; toolCallId: string; toolName: string; arguments: string }

@@ -1,4 +1,7 @@
-/** A run on a named Anthropic provider: the real Anthropic adapter against Anthropic's wire format. */
+/**
+ * A run on a named Anthropic provider: the real Anthropic adapter against Anthropic's wire format;
+ * and a response on it whose extended thinking becomes a reasoning item.
+ */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScriptedAnthropicModel } from '../helpers/scripted-anthropic-model.ts';
@@ -88,5 +91,33 @@ describe('runs on an Anthropic provider', () => {
     expect((answer.content[0] as OpenAI.Beta.Threads.TextContentBlock).text.value).toBe(
       'It is warm in Rome.',
     );
+  });
+
+  it('shows extended thinking as a reasoning item, and leaves it out of the next prompt', async () => {
+    upstream.enqueue({ thinking: 'Rome is warm in summer.', text: 'Warm.' });
+    const first = await client.responses.create({
+      model: 'claude/claude-sonnet-4',
+      input: 'Weather in Rome?',
+    });
+    expect(first.output[0]).toMatchObject({
+      type: 'reasoning',
+      content: [{ type: 'reasoning_text', text: 'Rome is warm in summer.' }],
+    });
+    expect(first.output_text).toBe('Warm.');
+
+    // Anthropic reads thinking back only with its signature, which a reasoning item does not
+    // carry: the chain keeps the item, the prompt has the answer alone.
+    upstream.enqueue({ text: 'Yes.' });
+    const second = await client.responses.create({
+      model: 'claude/claude-sonnet-4',
+      previous_response_id: first.id,
+      input: 'Sure?',
+    });
+    expect(second.status).toBe('completed');
+    expect(upstream.requests.at(-1).body.messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'Weather in Rome?' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'Warm.' }] },
+      { role: 'user', content: [{ type: 'text', text: 'Sure?' }] },
+    ]);
   });
 });

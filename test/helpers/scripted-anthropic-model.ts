@@ -1,10 +1,12 @@
 /**
  * A scripted model speaking Anthropic's Messages API (streaming events), for testing the Anthropic
- * provider adapter over HTTP. Turns are text and/or tool calls; every request body is recorded.
+ * provider adapter over HTTP. Turns are thinking (an extended-thinking block with its signature),
+ * text and/or tool calls; every request body is recorded.
  */
 import { createServer, type Server } from 'node:http';
 
 export interface AnthropicTurn {
+  thinking?: string;
   text?: string;
   toolCalls?: Array<{ id: string; name: string; input: Record<string, unknown> }>;
 }
@@ -42,6 +44,18 @@ export class ScriptedAnthropicModel {
         },
       });
       let index = 0;
+      if (turn.thinking !== undefined) {
+        const block = { type: 'thinking', thinking: '', signature: '' };
+        send('content_block_start', { index, content_block: block });
+        for (const word of turn.thinking.match(/\S+\s*/g) ?? [])
+          send('content_block_delta', { index, delta: { type: 'thinking_delta', thinking: word } });
+        send('content_block_delta', {
+          index,
+          delta: { type: 'signature_delta', signature: 'sig' },
+        });
+        send('content_block_stop', { index });
+        index++;
+      }
       if (turn.text !== undefined) {
         send('content_block_start', { index, content_block: { type: 'text', text: '' } });
         for (const word of turn.text.match(/\S+\s*/g) ?? [])

@@ -13,6 +13,15 @@ export interface ScriptedToolCall {
 }
 
 export interface ScriptedTurn {
+  /**
+   * Reasoning streamed before the answer as `delta.reasoning_content` chunks, one per word (vLLM's and
+   * DeepSeek's field), or as `delta.reasoning` with `reasoningField: 'reasoning'` (Ollama's and
+   * OpenRouter's). A non-streamed answer carries it as `message.reasoning_content`.
+   */
+  reasoning?: string;
+  reasoningField?: 'reasoning_content' | 'reasoning';
+  /** Reported as `usage.completion_tokens_details.reasoning_tokens`. */
+  reasoningTokens?: number;
   /** Text streamed as one chunk per word, or exactly these chunks. */
   text?: string;
   chunks?: string[];
@@ -125,16 +134,22 @@ export class ScriptedModel {
   }
 
   private usageFor(turn: ScriptedTurn, body: any, completionParts: number) {
+    const details =
+      turn.reasoningTokens !== undefined
+        ? { completion_tokens_details: { reasoning_tokens: turn.reasoningTokens } }
+        : {};
     if (turn.usage)
       return {
         ...turn.usage,
         total_tokens: turn.usage.prompt_tokens + turn.usage.completion_tokens,
+        ...details,
       };
     const prompt = Math.ceil(JSON.stringify(body.messages ?? []).length / 4);
     return {
       prompt_tokens: prompt,
       completion_tokens: completionParts,
       total_tokens: prompt + completionParts,
+      ...details,
     };
   }
 
@@ -162,6 +177,7 @@ export class ScriptedModel {
             message: {
               role: 'assistant',
               content: text,
+              ...(turn.reasoning !== undefined ? { reasoning_content: turn.reasoning } : {}),
               ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
             },
             finish_reason: turn.finishReason ?? (toolCalls.length ? 'tool_calls' : 'stop'),
@@ -185,6 +201,23 @@ export class ScriptedModel {
       model: body.model,
     };
     const chunks: object[] = [];
+    const field = turn.reasoningField ?? 'reasoning_content';
+    const thoughts = turn.reasoning?.match(/\S+\s*|\s+/g) ?? [];
+    thoughts.forEach((thought, index) =>
+      chunks.push({
+        ...base,
+        choices: [
+          {
+            index: 0,
+            delta:
+              index === 0
+                ? { role: 'assistant', content: null, [field]: thought }
+                : { [field]: thought },
+            finish_reason: null,
+          },
+        ],
+      }),
+    );
     const texts =
       turn.chunks ?? (turn.text !== undefined ? (turn.text.match(/\S+\s*|\s+/g) ?? []) : []);
     texts.forEach((content, index) =>
@@ -193,7 +226,8 @@ export class ScriptedModel {
         choices: [
           {
             index: 0,
-            delta: index === 0 ? { role: 'assistant', content } : { content },
+            delta:
+              index === 0 && thoughts.length === 0 ? { role: 'assistant', content } : { content },
             finish_reason: null,
           },
         ],
@@ -241,7 +275,11 @@ export class ScriptedModel {
     const finish = turn.finishReason ?? (turn.toolCalls?.length ? 'tool_calls' : 'stop');
     chunks.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] });
     if (body.stream_options?.include_usage)
-      chunks.push({ ...base, choices: [], usage: this.usageFor(turn, body, texts.length) });
+      chunks.push({
+        ...base,
+        choices: [],
+        usage: this.usageFor(turn, body, thoughts.length + texts.length),
+      });
     for (let index = 0; index < chunks.length; index++) {
       if (turn.stallAfterChunks !== undefined && index >= turn.stallAfterChunks) return; // keep the connection open, send nothing more
       if (response.destroyed) return;

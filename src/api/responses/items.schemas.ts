@@ -115,13 +115,19 @@ export const FunctionCallOutputSchema = z.strictObject({
   output: z.union([z.string().max(MAX_TEXT), z.array(InputContentSchema).max(1000)]),
 });
 
+/**
+ * A reasoning item sent back: OpenAI's shape (an id, its `reasoning_text` content) or the Open
+ * Responses param (id optional, `content: null`). `encrypted_content` is accepted and kept; this
+ * server never makes one, so it is never read.
+ */
 export const ReasoningSchema = z.strictObject({
   type: z.literal('reasoning'),
-  id: ItemIdSchema,
-  status: ItemStatusSchema.optional(),
+  id: ItemIdSchema.nullable().optional(),
+  status: ItemStatusSchema.nullable().optional(),
   summary: z.array(z.strictObject({ type: z.literal('summary_text'), text: z.string() })),
   content: z
     .array(z.strictObject({ type: z.literal('reasoning_text'), text: z.string() }))
+    .nullable()
     .optional(),
   encrypted_content: z.string().nullable().optional(),
 });

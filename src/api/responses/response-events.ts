@@ -16,7 +16,7 @@ import type {
   OutputMessageItem,
 } from '../../domain/response-item.ts';
 import type { Run, RunStep } from '../../domain/run.ts';
-import type { RunEvent } from '../../domain/run-event.ts';
+import type { ReasoningEvent, RunEvent } from '../../domain/run-event.ts';
 import type { StepTranscript } from '../../domain/run-record.ts';
 import { APPROVE_ACTION } from '../../tools/tool.ts';
 import {
@@ -25,6 +25,7 @@ import {
   builtinToolItem,
   type BuiltinItemContext,
 } from './builtin-tool-items.ts';
+import { ReasoningItems } from './reasoning-items.ts';
 import {
   responseError,
   responseIncomplete,
@@ -87,6 +88,8 @@ export class ResponseTranslator {
   private readonly builtins: BuiltinItemContext;
   /** The MCP listings made before the run (`response-mcp.ts`): the first output items. */
   private readonly listings: McpListToolsItem[];
+  /** The model's reasoning, as `reasoning` items. */
+  private readonly reasoning: ReasoningItems<ResponseStreamEvent>;
 
   /**
    * @param include the response's `include[]`.
@@ -112,6 +115,9 @@ export class ResponseTranslator {
       incomplete_details: null,
       usage: null,
     };
+    this.reasoning = new ReasoningItems(this.response.output, (type, fields) =>
+      this.event(type, fields),
+    );
     this.builtins = {
       include,
       containerId: responseContainer(base),
@@ -162,6 +168,12 @@ export class ResponseTranslator {
           out.push(this.event('response.in_progress', { response: this.snapshot() }));
           for (const listing of this.listings) out.push(...this.listed(listing));
         }
+        break;
+      case 'thread.reasoning.created':
+      case 'thread.reasoning.delta':
+      case 'thread.reasoning.completed':
+      case 'thread.reasoning.tokens':
+        out.push(...this.reasoning.translate({ event: runEvent.event, data } as ReasoningEvent));
         break;
       case 'thread.message.created':
         out.push(...this.openMessage(data as Message));
@@ -420,12 +432,13 @@ export class ResponseTranslator {
   }
 
   private settle(run: Run): ResponseStreamEvent[] {
+    const out = this.reasoning.abandon();
     this.ended = true;
     const status = responseStatus(run.status);
     this.response.status = status;
     this.response.error = responseError(run);
     this.response.incomplete_details = responseIncomplete(run);
-    this.response.usage = responseUsage(run.usage, this.usageBefore);
+    this.response.usage = responseUsage(run.usage, this.usageBefore, this.reasoning.tokens);
     this.response.completed_at =
       status === 'completed' ? (run.completed_at ?? run.started_at ?? run.created_at) : null;
     const type =
@@ -437,7 +450,8 @@ export class ResponseTranslator {
             ? 'response.failed'
             : undefined;
     // OpenAI has no stream event for a cancelled response: its stream just ends.
-    return type ? [this.event(type, { response: this.snapshot() })] : [];
+    if (type) out.push(this.event(type, { response: this.snapshot() }));
+    return out;
   }
 }
 

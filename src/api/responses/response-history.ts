@@ -7,7 +7,11 @@ import { ApiError, NotFoundError } from '../../domain/errors.ts';
 import type { ResponseRecord } from '../../domain/response.ts';
 import type { ConversationItem, InputContent, InputFile } from '../../domain/response-item.ts';
 import type { RunHistory } from '../../engine/runs-engine.ts';
-import type { ModelContentPart, ModelMessage } from '../../models/language-model.ts';
+import type {
+  ModelContentPart,
+  ModelMessage,
+  ModelReasoning,
+} from '../../models/language-model.ts';
 import type { Store } from '../../storage/store.ts';
 import { conversationHistory } from '../conversations/conversation-turn.ts';
 import { compactionTurn, decodeCompaction } from './compaction-content.ts';
@@ -111,12 +115,19 @@ async function userContent(
   return parts;
 }
 
+/** A reasoning item's text: its `reasoning_text` content, else its summary. */
+function reasoningText(item: Extract<ConversationItem, { type: 'reasoning' }>): string {
+  const parts = item.content?.length ? item.content : item.summary;
+  return parts.map((part) => part.text).join('\n');
+}
+
 /**
  * Items as model messages: messages by role, consecutive function calls as one assistant turn with
  * their outputs as the tool turn after it. Calls without an output are left out (a provider refuses
- * a call with no result); reasoning and built-in tool items are not replayed (their results are in
- * the messages that cite them). A compaction is its summary, as a user turn; `input_file` parts are
- * their files' text.
+ * a call with no result); built-in tool items are not replayed (their results are in the messages
+ * that cite them). Reasoning goes with the assistant turn it led to, as a reasoning part (the model
+ * adapter replays it where the provider reads it back); reasoning that led to no answer is left out.
+ * A compaction is its summary, as a user turn; `input_file` parts are their files' text.
  */
 export async function toModelMessages(
   projectId: string,
@@ -130,22 +141,33 @@ export async function toModelMessages(
     items.flatMap((item) => (item.type === 'function_call' ? [[item.call_id, item.name]] : [])),
   );
   const messages: ModelMessage[] = [];
+  /** Reasoning read since the last turn, for the assistant turn that follows it. */
+  let reasoning: ModelReasoning[] = [];
+  const thought = (): ModelReasoning[] => reasoning.splice(0);
   for (const item of items) {
     const last = messages.at(-1);
+    if (item.type === 'reasoning') {
+      const text = reasoningText(item);
+      if (text) reasoning.push({ type: 'reasoning', text });
+      continue;
+    }
     if (item.type === 'message' && item.role === 'user') {
+      reasoning = [];
       messages.push({
         role: 'user',
         content: await userContent(projectId, item.content, loaders),
       });
     } else if (item.type === 'compaction') {
       const summary = decodeCompaction(item.encrypted_content);
+      reasoning = [];
       if (summary !== undefined)
         messages.push({ role: 'user', content: [{ type: 'text', text: compactionTurn(summary) }] });
     } else if (item.type === 'message' && item.role === 'assistant') {
       const text = item.content
         .map((part) => (part.type === 'output_text' ? part.text : part.refusal))
         .join('');
-      if (text) messages.push({ role: 'assistant', content: [{ type: 'text', text }] });
+      if (text)
+        messages.push({ role: 'assistant', content: [...thought(), { type: 'text', text }] });
     } else if (item.type === 'function_call' && answered.has(item.call_id)) {
       const call = {
         type: 'tool-call' as const,
@@ -153,9 +175,13 @@ export async function toModelMessages(
         toolName: item.name,
         arguments: item.arguments,
       };
-      if (last?.role === 'assistant' && last.content.every((part) => part.type === 'tool-call'))
+      if (
+        reasoning.length === 0 &&
+        last?.role === 'assistant' &&
+        last.content.every((part) => part.type !== 'text')
+      )
         last.content.push(call);
-      else messages.push({ role: 'assistant', content: [call] });
+      else messages.push({ role: 'assistant', content: [...thought(), call] });
     } else if (item.type === 'mcp_call' && (item.output != null || item.error != null)) {
       // An MCP call the model made: its call, then what it read (outputs were fenced when read).
       const call = {
@@ -164,7 +190,7 @@ export async function toModelMessages(
         toolName: item.name.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64),
         arguments: item.arguments,
       };
-      messages.push({ role: 'assistant', content: [call] });
+      messages.push({ role: 'assistant', content: [...thought(), call] });
       messages.push({
         role: 'tool',
         content: [

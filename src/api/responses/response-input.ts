@@ -93,7 +93,7 @@ export function toInputItem(item: ConcreteParam): InputItem {
     case 'reasoning':
       return {
         type: 'reasoning',
-        id: item.id,
+        id: item.id ?? newId('reasoning'),
         summary: item.summary,
         ...(item.content ? { content: item.content } : {}),
         ...(item.encrypted_content !== undefined

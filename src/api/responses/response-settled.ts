@@ -66,21 +66,28 @@ function hasToolCalls(events: readonly RunEvent[]): boolean {
 
 /**
  * The events the final object depends on. A message's completed (or incomplete) event carries its
- * whole text and annotations, so its deltas only matter while it is open: when every message of
- * the segment closed, the deltas (most of a segment's events) are left out.
+ * whole text and annotations, and a reasoning item's completed event its whole text, so their deltas
+ * only matter while they are open: when every message and reasoning item of the segment closed, the
+ * deltas (most of a segment's events) are left out.
  */
 function settledEvents(events: readonly RunEvent[]): readonly RunEvent[] {
   const open = new Set<string>();
   for (const event of events) {
-    if (event.event === 'thread.message.created')
+    if (event.event === 'thread.message.created' || event.event === 'thread.reasoning.created')
       open.add((JSON.parse(event.data) as { id: string }).id);
     else if (
       event.event === 'thread.message.completed' ||
-      event.event === 'thread.message.incomplete'
+      event.event === 'thread.message.incomplete' ||
+      event.event === 'thread.reasoning.completed'
     )
       open.delete((JSON.parse(event.data) as { id: string }).id);
   }
-  return open.size > 0 ? events : events.filter((event) => event.event !== 'thread.message.delta');
+  return open.size > 0
+    ? events
+    : events.filter(
+        (event) =>
+          event.event !== 'thread.message.delta' && event.event !== 'thread.reasoning.delta',
+      );
 }
 
 /**

@@ -34,8 +34,15 @@ export function responseIncomplete(run: Run): Response['incomplete_details'] {
   return { reason: 'max_output_tokens' };
 }
 
-/** The usage of a response: the run's, less what the run had used before the response began. */
-export function responseUsage(usage: Usage | null, before: Usage | null): ResponseUsage | null {
+/**
+ * The usage of a response: the run's, less what the run had used before the response began, with
+ * the reasoning tokens its provider reported for the response's turns.
+ */
+export function responseUsage(
+  usage: Usage | null,
+  before: Usage | null,
+  reasoningTokens = 0,
+): ResponseUsage | null {
   if (!usage) return null;
   const input = usage.prompt_tokens - (before?.prompt_tokens ?? 0);
   const output = usage.completion_tokens - (before?.completion_tokens ?? 0);
@@ -43,7 +50,7 @@ export function responseUsage(usage: Usage | null, before: Usage | null): Respon
     input_tokens: input,
     input_tokens_details: { cached_tokens: 0 },
     output_tokens: output,
-    output_tokens_details: { reasoning_tokens: 0 },
+    output_tokens_details: { reasoning_tokens: reasoningTokens },
     total_tokens: input + output,
   };
 }

@@ -302,6 +302,7 @@ export function createResponsesService(
         reasoningEffort: params.reasoning?.effort ?? null,
         include: runInclude(params.include ?? []),
         history: 'external',
+        reasoningEvents: true,
         truncation: response.truncation,
         containerId,
         mcp: mcpRun,

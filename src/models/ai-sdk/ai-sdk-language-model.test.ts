@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedModel, type ScriptedModel } from '../../../test/helpers/scripted-model.ts';
 import { ModelCallError, type ModelRequest, type ModelStreamPart } from '../language-model.ts';
+import { AiSdkLanguageModel } from './ai-sdk-language-model.ts';
 import { createAiSdkModelResolver } from './ai-sdk-model-resolver.ts';
+import { createProviderModel } from './providers.ts';
 
 const base: ModelRequest = {
   model: 'scripted',
@@ -100,6 +102,79 @@ describe('AI SDK adapter against the OpenAI wire format', () => {
       'get_weather',
       'get_time',
     ]);
+  });
+
+  it('streams reasoning before the answer, in both adapters and both wire fields', async () => {
+    const { model: sdkModel, optionsName } = createProviderModel(
+      { type: 'openai-compatible', baseURL: upstream.url },
+      'scripted',
+    );
+    const adapters = {
+      lean: resolve('scripted').model,
+      aiSdk: new AiSdkLanguageModel(sdkModel, optionsName),
+    };
+    for (const [name, model] of Object.entries(adapters))
+      for (const reasoningField of ['reasoning_content', 'reasoning'] as const) {
+        upstream.enqueue({
+          reasoning: 'First, think. Then answer.',
+          reasoningField,
+          reasoningTokens: 5,
+          text: 'Done.',
+        });
+        const parts = await collect(
+          model.stream({ ...base, reasoningEffort: 'high' }, new AbortController().signal),
+        );
+        const kinds = parts
+          .map((part) => part.type)
+          .filter((kind, index, all) => kind !== all[index - 1]);
+        expect(kinds, `${name} ${reasoningField}`).toEqual([
+          'reasoning-delta',
+          'text-delta',
+          'finish',
+        ]);
+        const thought = parts.flatMap((part) =>
+          part.type === 'reasoning-delta' ? [part.delta] : [],
+        );
+        expect(thought.join('')).toBe('First, think. Then answer.');
+        expect(parts.at(-1)).toMatchObject({ usage: { reasoningTokens: 5 } });
+        expect(upstream.lastRequest.reasoning_effort, name).toBe('high');
+      }
+  });
+
+  it('replays reasoning as reasoning_content, as the AI SDK does', async () => {
+    const { model: sdkModel, optionsName } = createProviderModel(
+      { type: 'openai-compatible', baseURL: upstream.url },
+      'scripted',
+    );
+    const request: ModelRequest = {
+      ...base,
+      messages: [
+        ...base.messages,
+        {
+          role: 'assistant',
+          content: [
+            { type: 'reasoning', text: 'They said hi.' },
+            { type: 'text', text: 'Hello.' },
+          ],
+        },
+        { role: 'user', content: [{ type: 'text', text: 'Again' }] },
+      ],
+    };
+    const sent: unknown[] = [];
+    for (const model of [
+      resolve('scripted').model,
+      new AiSdkLanguageModel(sdkModel, optionsName),
+    ]) {
+      upstream.enqueue({ text: 'Hi again.' });
+      await collect(model.stream(request, new AbortController().signal));
+      sent.push(upstream.lastRequest.messages[2]);
+    }
+    expect(sent[0]).toEqual({
+      role: 'assistant',
+      content: 'Hello.',
+      reasoning_content: 'They said hi.',
+    });
+    expect(sent[1]).toEqual(sent[0]);
   });
 
   it('sends images with their detail', async () => {

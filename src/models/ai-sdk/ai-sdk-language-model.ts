@@ -60,6 +60,9 @@ export class AiSdkLanguageModel implements LanguageModel {
           case 'text-delta':
             if (part.delta !== '') yield { type: 'text-delta', delta: part.delta };
             break;
+          case 'reasoning-delta':
+            if (part.delta !== '') yield { type: 'reasoning-delta', delta: part.delta };
+            break;
           case 'tool-input-start':
             started.add(part.id);
             yield { type: 'tool-call-start', toolCallId: part.id, toolName: part.toolName };
@@ -97,6 +100,9 @@ export class AiSdkLanguageModel implements LanguageModel {
               usage: {
                 inputTokens: part.usage.inputTokens.total,
                 outputTokens: part.usage.outputTokens.total,
+                ...(part.usage.outputTokens.reasoning !== undefined
+                  ? { reasoningTokens: part.usage.outputTokens.reasoning }
+                  : {}),
               },
             };
             break;

@@ -57,8 +57,10 @@ export function toCallOptions(
       case 'assistant':
         prompt.push({
           role: 'assistant',
+          // Reasoning goes to the provider, which replays what its API reads back (reasoning_content
+          // for OpenAI-compatible upstreams) and drops what it cannot (Anthropic without a signature).
           content: message.content.map((part) =>
-            part.type === 'text'
+            part.type === 'text' || part.type === 'reasoning'
               ? part
               : {
                   type: 'tool-call' as const,

@@ -27,7 +27,9 @@ export function toChatHistory(request: ModelRequest, extraSystem?: string): Chat
       });
       history.push({ type: 'user', text: text.join('\n') });
     } else if (message.role === 'assistant') {
-      const response: ChatModelResponse['response'] = message.content.map((part) =>
+      // Earlier reasoning is not replayed: the chat wrapper renders the model's turns as text.
+      const spoken = message.content.filter((part) => part.type !== 'reasoning');
+      const response: ChatModelResponse['response'] = spoken.map((part) =>
         part.type === 'text'
           ? part.text
           : {

@@ -3,7 +3,7 @@
  * OpenAI-compatible provider sends for it (with our two fix-ups: `parallel_tool_calls` and an image's
  * `detail`), so switching adapters changes nothing upstream sees.
  */
-import type { ModelContentPart, ModelRequest, ModelToolCall } from '../language-model.ts';
+import type { ModelAssistantPart, ModelContentPart, ModelRequest } from '../language-model.ts';
 
 type WireMessage = Record<string, unknown>;
 
@@ -37,11 +37,14 @@ function wireArguments(text: string): string {
   }
 }
 
-function assistantMessage(content: Array<{ type: 'text'; text: string } | ModelToolCall>) {
+/** An assistant turn; its reasoning rides in `reasoning_content`, as the AI SDK sends it. */
+function assistantMessage(content: ModelAssistantPart[]) {
   let text = '';
+  let reasoning = '';
   const calls: WireMessage[] = [];
   for (const part of content) {
     if (part.type === 'text') text += part.text;
+    else if (part.type === 'reasoning') reasoning += part.text;
     else
       calls.push({
         id: part.toolCallId,
@@ -49,9 +52,10 @@ function assistantMessage(content: Array<{ type: 'text'; text: string } | ModelT
         function: { name: part.toolName, arguments: wireArguments(part.arguments) },
       });
   }
+  const thought = reasoning ? { reasoning_content: reasoning } : {};
   return calls.length > 0
-    ? { role: 'assistant', content: text || null, tool_calls: calls }
-    : { role: 'assistant', content: text };
+    ? { role: 'assistant', content: text || null, ...thought, tool_calls: calls }
+    : { role: 'assistant', content: text, ...thought };
 }
 
 function messages(request: ModelRequest): WireMessage[] {

@@ -29,11 +29,18 @@ export interface OpenAIChatSettings {
 /** The chunk fields we read; anything else the upstream sends is ignored. */
 interface ChatChunk {
   error?: unknown;
-  usage?: { prompt_tokens?: number | null; completion_tokens?: number | null } | null;
+  usage?: {
+    prompt_tokens?: number | null;
+    completion_tokens?: number | null;
+    completion_tokens_details?: { reasoning_tokens?: number | null } | null;
+  } | null;
   choices?: Array<{
     finish_reason?: string | null;
     delta?: {
       content?: string | Array<{ type?: string; text?: unknown }> | null;
+      /** Reasoning text: `reasoning_content` (vLLM, DeepSeek, LM Studio) or `reasoning` (Ollama, OpenRouter). */
+      reasoning_content?: unknown;
+      reasoning?: unknown;
       refusal?: unknown;
       tool_calls?: Array<{
         index?: number;
@@ -73,6 +80,11 @@ class ChunkMapper {
     if (choice?.finish_reason) this.finishReason = choice.finish_reason;
     const delta = choice?.delta;
     if (!delta) return;
+    // An upstream that sends both fields sends the same text twice; the first one is read.
+    const reasoning = [delta.reasoning_content, delta.reasoning].find(
+      (field) => typeof field === 'string' && field !== '',
+    );
+    if (typeof reasoning === 'string') out.push({ type: 'reasoning-delta', delta: reasoning });
     const content = delta.content;
     if (typeof content === 'string') {
       if (content !== '') out.push({ type: 'text-delta', delta: content });
@@ -127,6 +139,9 @@ class ChunkMapper {
       usage: {
         inputTokens: this.usage ? (this.usage.prompt_tokens ?? 0) : undefined,
         outputTokens: this.usage ? (this.usage.completion_tokens ?? 0) : undefined,
+        ...(typeof this.usage?.completion_tokens_details?.reasoning_tokens === 'number'
+          ? { reasoningTokens: this.usage.completion_tokens_details.reasoning_tokens }
+          : {}),
       },
     });
   }
