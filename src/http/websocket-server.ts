@@ -113,12 +113,15 @@ function connectionOf(
         }
         const text = Array.isArray(data) ? Buffer.concat(data).toString() : data.toString();
         if (!limiter) return handler(text);
-        counted = counted
-          .then(async () => {
+        const countThenHandle = async (): Promise<void> => {
+          try {
             await limiter(principal);
-            handler(text);
-          })
-          .catch((error: unknown) => sendError(error));
+          } catch (error) {
+            return sendError(error);
+          }
+          handler(text);
+        };
+        counted = counted.then(countThenHandle);
       });
     },
   };

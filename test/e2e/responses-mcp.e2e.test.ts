@@ -284,12 +284,12 @@ describe('the mcp tool in responses', () => {
       /mcpAllowedHosts/,
     );
   });
-  describe('against a hostile server', () => {
-    async function healthy(): Promise<void> {
-      const health = await fetch(`${bed.baseURL.replace(/\/v1$/, '')}/health`);
-      expect(health.status).toBe(200);
-    }
+  async function healthy(): Promise<void> {
+    const health = await fetch(`${bed.baseURL.replace(/\/v1$/, '')}/health`);
+    expect(health.status).toBe(200);
+  }
 
+  describe('against a hostile server', () => {
     it('cuts a huge tool output, and refuses one larger than the body cap with an error item', async () => {
       mcp.hugeOutputCharacters = 2 * 1024 * 1024;
       const cut = await client.responses.create({

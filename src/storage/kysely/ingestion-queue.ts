@@ -27,6 +27,11 @@ interface ReembedRow {
 /** A lease given up: the row is claimable again. */
 const NO_LEASE = { lease_owner: null, lease_until: null } as const;
 
+/** True when the update found the row: the lease was still the caller's. */
+async function stillOwned(update: { executeTakeFirst(): Promise<UpdateResult> }): Promise<boolean> {
+  return (await update.executeTakeFirst()).numUpdatedRows > 0n;
+}
+
 export function ingestionQueue(db: Kysely<Database>, dialect: Dialect): IngestionQueue {
   const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
   /** `column` holds another value than `model` (null included): null-safe on both dialects. */
@@ -44,9 +49,6 @@ export function ingestionQueue(db: Kysely<Database>, dialect: Dialect): Ingestio
       .where('lease_owner', '=', owner);
   const owned = (job: IngestionJob, owner: string) => leased(job, owner, 'in_progress');
   const reembedding = (job: ReembedJob, owner: string) => leased(job, owner, 'completed');
-  /** True when the update found the row: the lease was still the caller's. */
-  const stillOwned = async (update: { executeTakeFirst(): Promise<UpdateResult> }) =>
-    (await update.executeTakeFirst()).numUpdatedRows > 0n;
 
   return {
     async claimNext(owner, now, leaseUntil) {
