@@ -4,7 +4,7 @@
  * name gets a 400 naming the one there is, since its vectors would not be what the caller expects.
  */
 import { InvalidRequestError, UnavailableError } from '../../domain/errors.ts';
-import { loadTokenCounter } from '../../engine/token-counter.ts';
+import { loadTokenCounter } from '../../engine/runs-engine.ts';
 import { EmbeddingError } from '../../models/embedding-model.ts';
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from './embeddings.schemas.ts';
 
