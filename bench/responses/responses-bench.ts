@@ -7,41 +7,25 @@
  * Run: node --import tsx bench/responses/responses-bench.ts [perRound=10] [rounds=3]
  * CPU time is read from /proc/<pid>/stat (Linux), in clock ticks of 10 ms.
  */
-import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { ResponsesWS } from 'openai/resources/responses/ws';
 import { startChildServer } from '../lib/child-server.ts';
+import { streamDirect } from '../lib/direct-stream.ts';
 import { machineDescription } from '../lib/machine.ts';
+import { cpuMilliseconds } from '../lib/process-cpu.ts';
 import { median, milliseconds } from '../lib/stats.ts';
 
 const perRound = Number(process.argv[2] ?? 10);
 const rounds = Number(process.argv[3] ?? 3);
 const TOKENS = 50;
 const INTERVAL = 10;
-const TICK_MS = 10;
-
-/** The CPU time (user + system) a process has used, in milliseconds. */
-function cpuMilliseconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-}
 
 /** Resolves with the time of the first token; fails unless all TOKENS arrived and it completed. */
 type Kind = (start: number) => Promise<number>;
 
 async function direct(client: OpenAI): Promise<number> {
-  const start = performance.now();
-  let first = 0;
-  const stream = await client.chat.completions.create({
-    model: 'bench',
-    messages: [{ role: 'user', content: 'go' }],
-    stream: true,
-  });
-  for await (const chunk of stream)
-    if (chunk.choices[0]?.delta?.content && first === 0) first = performance.now();
-  return first - start;
+  const { start, arrivals } = await streamDirect(client);
+  return arrivals[0]! - start;
 }
 
 function assistantsRun(client: OpenAI, assistantId: string): Kind {

@@ -7,21 +7,16 @@
  * exported over OTLP/HTTP to a receiver in this process), so the cost of tracing is read in one run.
  * Run: node --import tsx bench/runs/latency-bench.ts [sequentialRuns=30] [concurrentRuns=200]
  */
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import OpenAI from 'openai';
 import { startChildServer } from '../lib/child-server.ts';
+import { streamDirect } from '../lib/direct-stream.ts';
 import { machineDescription } from '../lib/machine.ts';
+import { cpuMilliseconds } from '../lib/process-cpu.ts';
 import { median, milliseconds, percentile } from '../lib/stats.ts';
 import { compareModelAdapters } from './model-adapter-bench.ts';
 import { contextFromHeaders, currentTraceContext } from '../../src/telemetry/trace-propagation.ts';
 import { contextWithSpan, runInContext, startSpan } from '../../src/telemetry/tracer.ts';
-
-/** A process's CPU time (user + system) so far, from `/proc/<pid>/stat` (Linux). */
-function cpuMilliseconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 const sequential = Number(process.argv[2] ?? 30);
 const concurrent = Number(process.argv[3] ?? 200);
@@ -45,15 +40,7 @@ function timing(start: number, arrivals: number[]): Timing {
 }
 
 async function direct(client: OpenAI): Promise<Timing> {
-  const start = performance.now();
-  const arrivals: number[] = [];
-  const stream = await client.chat.completions.create({
-    model: 'bench',
-    messages: [{ role: 'user', content: 'go' }],
-    stream: true,
-  });
-  for await (const chunk of stream)
-    if (chunk.choices[0]?.delta?.content) arrivals.push(performance.now());
+  const { start, arrivals } = await streamDirect(client);
   return timing(start, arrivals);
 }
 

@@ -10,7 +10,7 @@
  * (`workers` may be `0` to skip the PostgreSQL scenarios).
  * Needs PostgreSQL at CONCIERGE_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -22,6 +22,7 @@ import {
 } from '../../test/helpers/server-process.ts';
 import { startChildServer } from '../lib/child-server.ts';
 import { machineDescription } from '../lib/machine.ts';
+import { cpuMilliseconds } from '../lib/process-cpu.ts';
 import { median, milliseconds, percentile } from '../lib/stats.ts';
 
 const totalRuns = Number(process.argv[2] ?? 400);
@@ -54,8 +55,7 @@ interface Result {
 
 /** CPU seconds (user + system) a process has used so far. */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return cpuMilliseconds(pid) / 1000;
 }
 
 async function drive(

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../test/helpers/server-process.ts';
 import { machineDescription } from '../lib/machine.ts';
+import { cpuMilliseconds } from '../lib/process-cpu.ts';
 import { median, milliseconds } from '../lib/stats.ts';
 
 const rounds = Number(process.argv[2] ?? 5);
@@ -37,12 +38,6 @@ interface Start {
 }
 
 const sleep = (duration: number) => new Promise((done) => setTimeout(done, duration));
-
-/** utime + stime from /proc/<pid>/stat, in milliseconds (clock ticks are 10 ms on Linux). */
-function cpuMilliseconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 function residentMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -102,7 +102,7 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
     fileSizeLimit: config.fileSizeLimit,
     endSession: parts.engine.endCodeSession,
   });
-  const conversation = conversationRoutes(parts, containers);
+  const conversation = conversationRoutes(parts, containers, config.fileSizeLimit);
   const directCalls = createDirectAgentCalls({ store, builtins: builtinAgents });
   const vectorStores = createVectorStoresService({
     store,
@@ -168,12 +168,12 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
 }
 
 /** Assistants, threads, messages, runs and their steps, over the engine's entry point for runs. */
-function conversationRoutes(parts: ApiParts, containers: ContainersService) {
+function conversationRoutes(parts: ApiParts, containers: ContainersService, fileSizeLimit: number) {
   const { store } = parts.persistence;
   const { runs: engine, toolResources, messageAttachments } = parts.engine;
   const loaders = {
     image: parts.engine.loadImage,
-    file: responseFileReader(parts.persistence, parts.retrieval),
+    file: responseFileReader(parts.persistence, parts.retrieval, fileSizeLimit),
   };
   const threads = createThreadsService({ store, toolResources, engine });
   const runs = createRunsService({ store, engine });

@@ -24,13 +24,17 @@ async function asRequestError<T>(work: Promise<T>): Promise<T> {
 export function responseFileReader(
   { store, blobs }: Pick<Persistence, 'store' | 'blobs'>,
   { parser }: Pick<Retrieval, 'parser'>,
+  fileSizeLimit: number,
 ): ResponseFileReader {
-  return createResponseFileReader({
-    async ofFile(projectId, fileId) {
-      if (!(await store.files.find(projectId, fileId, nowSeconds())))
-        throw NotFoundError.object('file', fileId, 'file_id');
-      return asRequestError(readDocumentText({ store, blobs, parser }, projectId, fileId));
+  return createResponseFileReader(
+    {
+      async ofFile(projectId, fileId) {
+        if (!(await store.files.find(projectId, fileId, nowSeconds())))
+          throw NotFoundError.object('file', fileId, 'file_id');
+        return asRequestError(readDocumentText({ store, blobs, parser }, projectId, fileId));
+      },
+      ofBytes: (document) => asRequestError(parser.text(document)),
     },
-    ofBytes: (document) => asRequestError(parser.text(document)),
-  });
+    fileSizeLimit,
+  );
 }

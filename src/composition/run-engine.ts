@@ -169,7 +169,7 @@ export async function createRunEngine(
       store: withSettledHooks(store, settled),
       history: createResponseHistory(store, {
         image: loadImage,
-        file: responseFileReader(parts.persistence, parts.retrieval),
+        file: responseFileReader(parts.persistence, parts.retrieval, config.fileSizeLimit),
       }),
       bus,
       models,

@@ -103,6 +103,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     authenticator: options.authenticator,
     devMode: options.devMode ?? false,
     maxPayload: options.bodyLimit,
+    limiter: options.limiter,
   });
   for (const plugin of options.plugins ?? []) await plugin(app);
 

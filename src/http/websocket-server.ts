@@ -3,7 +3,9 @@
  * dev-mode checks as any request (its origin always checked: browsers let any page open a socket)
  * and the same authentication; a caller that fails authentication gets the socket, one `error`
  * event saying why, and a close with 1008 (policy violation), so a client sees OpenAI's message and
- * not a bare handshake failure. An unknown path or a refused origin is answered in HTTP.
+ * not a bare handshake failure. An unknown path or a refused origin is answered in HTTP. Each message
+ * to a project endpoint counts as a request against the caller's limits, as an HTTP request does:
+ * one over the limit is answered with a 429 `error` event and not handed to the endpoint.
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -13,7 +15,8 @@ import { InvalidRequestError, NotFoundError } from '../domain/errors.ts';
 import type { Authenticator } from './auth.ts';
 import { checkDevModeRequest } from './dev-mode-guard.ts';
 import { errorBody, statusOf, toApiError } from './error-handler.ts';
-import type { Principal } from './route.ts';
+import type { RequestLimiter } from './request-limits.ts';
+import type { Principal, RouteAccess } from './route.ts';
 import type { SocketConnection, SocketRouteDefinition } from './socket-route.ts';
 
 export interface WebSocketOptions {
@@ -22,6 +25,8 @@ export interface WebSocketOptions {
   devMode: boolean;
   /** The largest message accepted (the HTTP body limit); a larger one closes the socket (1009). */
   maxPayload: number;
+  /** Counts each message of a project endpoint against its limits; absent: no limits. */
+  limiter?: RequestLimiter | undefined;
 }
 
 /** Pings keep idle connections open through proxies, as SSE keepalive comments do. */
@@ -62,6 +67,7 @@ function connectionOf(
   wire: Duplex,
   principal: Principal,
   app: FastifyInstance,
+  limiter: RequestLimiter | undefined,
 ): SocketConnection {
   const controller = new AbortController();
   const ping = setInterval(() => socket.ping(), PING_MS);
@@ -87,26 +93,42 @@ function connectionOf(
     if (socket.bufferedAmount < HIGH_WATER_BYTES) return socket.send(text);
     await new Promise<void>((resolve) => socket.send(text, () => resolve()));
   };
+  const sendError = (error: unknown, extra: Record<string, unknown> = {}) => {
+    if (toApiError(error).kind === 'server') app.log.error({ err: error }, 'websocket failed');
+    return send({ ...errorEvent(error), ...extra });
+  };
+  // Messages are counted one after the other, so they reach the endpoint in the order they came.
+  let counted = Promise.resolve();
   return {
     principal,
     signal: controller.signal,
     log: app.log,
     send,
-    sendError: (error, extra = {}) => {
-      if (toApiError(error).kind === 'server') app.log.error({ err: error }, 'websocket failed');
-      return send({ ...errorEvent(error), ...extra });
-    },
+    sendError,
     onMessage(handler) {
       socket.on('message', (data, isBinary) => {
         if (isBinary) {
           void send(errorEvent(new InvalidRequestError('Messages must be JSON text frames.')));
           return;
         }
-        handler(Array.isArray(data) ? Buffer.concat(data).toString() : data.toString());
+        const text = Array.isArray(data) ? Buffer.concat(data).toString() : data.toString();
+        if (!limiter) return handler(text);
+        const countThenHandle = async (): Promise<void> => {
+          try {
+            await limiter(principal);
+          } catch (error) {
+            return sendError(error);
+          }
+          handler(text);
+        };
+        counted = counted.then(countThenHandle);
       });
     },
   };
 }
+
+/** Whether requests to an endpoint of this access count against the caller's limits. */
+const counts = (access: RouteAccess | undefined) => (access ?? 'project') === 'project';
 
 /** Serves `routes` on `app`'s port; sockets still open when the server closes are closed with 1001. */
 export function registerWebSockets(app: FastifyInstance, options: WebSocketOptions): void {
@@ -136,7 +158,8 @@ export function registerWebSockets(app: FastifyInstance, options: WebSocketOptio
         websocket.close(POLICY_VIOLATION, toApiError(failure).code ?? 'unauthorized');
         return;
       }
-      route.open(connectionOf(websocket, socket, principal, app));
+      const limiter = counts(route.access) ? options.limiter : undefined;
+      route.open(connectionOf(websocket, socket, principal, app, limiter));
     });
   }
 

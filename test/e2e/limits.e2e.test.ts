@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI, { toFile } from 'openai';
+import { ResponsesWS } from 'openai/resources/responses/ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.ts';
 import { ConfigSchema } from '../../src/config/config-schema.ts';
@@ -137,6 +138,33 @@ describe.each(testDatabases)('limits per project and key (%s)', (database) => {
     // Another project is not affected.
     const other = await project({ max_requests_per_1_minute: 6 });
     await expect(other.clients[1]!.beta.assistants.list()).resolves.toBeDefined();
+  });
+
+  it('counts each response.create over a WebSocket as a request, with a 429 error event past the limit', async () => {
+    upstream.respondWith(() => ({ text: 'Over the socket.' }));
+    const limited = await project({ max_requests_per_1_minute: 3 });
+    const minute = await awayFromMinuteEnd();
+    const socket = new ResponsesWS(limited.clients[0]!);
+    const events: Array<{ type: string; status?: number; error?: { code?: string } }> = [];
+    socket.on('error', () => {});
+    const ended = new Promise<void>((resolve) =>
+      socket.on('event', (event) => {
+        events.push(event as (typeof events)[number]);
+        const ends = events.filter((seen) => ['response.completed', 'error'].includes(seen.type));
+        if (ends.length === 6) resolve();
+      }),
+    );
+    for (let index = 0; index < 6; index++)
+      socket.send({ type: 'response.create', model: 'gpt-4o', input: `hello ${index}` });
+    await ended;
+    socket.close();
+    const sameMinute = Math.floor(Date.now() / 60_000) === minute;
+    const completed = events.filter((event) => event.type === 'response.completed');
+    const refused = events.filter((event) => event.type === 'error');
+    expect(completed.length).toBeGreaterThanOrEqual(3);
+    expect(completed.length).toBeLessThanOrEqual(sameMinute ? 3 : 6);
+    for (const error of refused)
+      expect(error).toMatchObject({ status: 429, error: { code: 'rate_limit_exceeded' } });
   });
 
   it('sends the x-ratelimit headers on successes and on the 429 (SDK and raw fetch)', async () => {

@@ -5,7 +5,9 @@
  * calls are `mcp_call` items with their output or error, `require_approval` ends a response on an
  * `mcp_approval_request` answered by an `mcp_approval_response`, a server that does not answer in
  * time gives an error, and a tool outside `allowed_tools` (or outside the listing) is never called.
- * Headers reach the server and are never shown back. Streamed events and objects validate against
+ * Headers reach the server and are never shown back. A hostile server (a huge output, thousands of
+ * tools, a description megabytes long, a listing that never answers) meets caps: the response ends
+ * cleanly with the output cut or an error item, and the server stays healthy. Streamed events and objects validate against
  * the Open Responses standard (MCP parts against OpenAI's schemas).
  */
 import OpenAI from 'openai';
@@ -34,10 +36,11 @@ describe('the mcp tool in responses', () => {
     bed = await createRunTestBed({ config: { mcpTimeoutSeconds: 1 } });
     client = bed.client;
     // The user's message names the tool and its arguments as JSON; the model calls it, then
-    // reports what it read.
+    // reports what it read. Any other message is answered in text.
     bed.upstream.respondWith((body) => {
       const last = body.messages.at(-1);
       if (last.role === 'tool') return { text: `Reported: ${last.content}` };
+      if (!last.content.startsWith('{')) return { text: `No tool for: ${last.content}` };
       const asked = JSON.parse(last.content) as { tool: string; args: Record<string, unknown> };
       return { toolCalls: [{ name: asked.tool, arguments: asked.args }] };
     });
@@ -79,6 +82,7 @@ describe('the mcp tool in responses', () => {
       'delete_everything',
       'echo',
       'fail',
+      'huge_output',
       'slow',
     ]);
     expect(first.output[1]).toMatchObject({
@@ -279,5 +283,89 @@ describe('the mcp tool in responses', () => {
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).message).toMatch(
       /mcpAllowedHosts/,
     );
+  });
+  async function healthy(): Promise<void> {
+    const health = await fetch(`${bed.baseURL.replace(/\/v1$/, '')}/health`);
+    expect(health.status).toBe(200);
+  }
+
+  describe('against a hostile server', () => {
+    it('cuts a huge tool output, and refuses one larger than the body cap with an error item', async () => {
+      mcp.hugeOutputCharacters = 2 * 1024 * 1024;
+      const cut = await client.responses.create({
+        model: 'gpt-4o',
+        input: ask('huge_output', {}),
+        tools: [mcpTool({ allowed_tools: ['huge_output'] })],
+      });
+      expect(cut.status).toBe('completed');
+      const call = cut.output[1] as OpenAI.Responses.ResponseOutputItem.McpCall;
+      expect(call).toMatchObject({ type: 'mcp_call', status: 'completed', error: null });
+      expect(call.output!.length).toBeLessThan(101_000);
+      expect(call.output).toMatch(/cut at 100000 characters/);
+
+      mcp.hugeOutputCharacters = 6 * 1024 * 1024;
+      const refused = await client.responses.create({
+        model: 'gpt-4o',
+        input: ask('huge_output', {}),
+        tools: [mcpTool({ allowed_tools: ['huge_output'] })],
+      });
+      mcp.hugeOutputCharacters = 1000;
+      expect(refused.status).toBe('completed');
+      expect(refused.output[1]).toMatchObject({
+        type: 'mcp_call',
+        output: null,
+        status: 'failed',
+        error: { message: expect.stringMatching(/bytes|large/i) },
+      });
+      await healthy();
+    });
+
+    it('refuses a listing of thousands of tools with an error item, and cuts a huge description', async () => {
+      mcp.bulkTools = 3000;
+      const many = await client.responses.create({
+        model: 'gpt-4o',
+        input: 'hello',
+        tools: [mcpTool({ allowed_tools: null })],
+      });
+      mcp.bulkTools = 0;
+      expect(many.status).toBe('completed');
+      expect(many.output[0]).toMatchObject({
+        type: 'mcp_list_tools',
+        tools: [],
+        error: expect.stringMatching(/more than 1000 tools/),
+      });
+      // The model was offered none of that server's tools.
+      expect(bed.upstream.requests.at(-1)!.body.tools ?? []).toEqual([]);
+
+      mcp.verboseDescriptionCharacters = 2 * 1024 * 1024;
+      const verbose = await client.responses.create({
+        model: 'gpt-4o',
+        input: 'hello',
+        tools: [mcpTool({ allowed_tools: ['verbose'] })],
+      });
+      mcp.verboseDescriptionCharacters = 0;
+      expect(verbose.status).toBe('completed');
+      const listing = verbose.output[0] as OpenAI.Responses.ResponseOutputItem.McpListTools;
+      const described = listing.tools.find((tool) => tool.name === 'verbose')!;
+      expect(described.description!.length).toBeLessThan(5000);
+      const offered = bed.upstream.requests.at(-1)!.body.tools[0].function;
+      expect(offered.description.length).toBeLessThan(6000);
+      await healthy();
+    });
+
+    it('gives a listing that never answers an error item once the deadline passes', async () => {
+      mcp.hangListing = true;
+      const response = await client.responses
+        .create({ model: 'gpt-4o', input: 'hello', tools: [mcpTool()] })
+        .finally(() => (mcp.hangListing = false));
+      expect(response.status).toBe('completed');
+      expect(response.output[0]).toMatchObject({
+        type: 'mcp_list_tools',
+        tools: [],
+        error: expect.stringMatching(/time|abort/i),
+      });
+      expect(response.output_text).toBeTruthy();
+      await healthy();
+    });
   });
 });

@@ -2,8 +2,10 @@
  * A real MCP server built with the official SDK (`McpServer` over Streamable HTTP, stateless: one
  * server and transport per request) on loopback, for the `mcp` tool's end-to-end tests. Its tools:
  * `add` (read-only), `echo`, `fail` (answers with an error), `slow` (never answers before the
- * client gives up) and `delete_everything` (which no test may get called). It counts calls by tool
- * and keeps the Authorization header of each request.
+ * client gives up), `huge_output` (answers `hugeOutputCharacters` characters) and
+ * `delete_everything` (which no test may get called). It counts calls by tool and keeps the
+ * Authorization header of each request. Hostile listings are switched on by its state: thousands of
+ * extra tools, a description megabytes long, or a listing that never answers.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +22,14 @@ export interface McpTestServer {
   lists: number;
   /** Whether the listing offers `delete_everything` (a server that changes its list). */
   offerDangerous: boolean;
+  /** Characters of text `huge_output` answers. */
+  hugeOutputCharacters: number;
+  /** Extra tools (`bulk_0`, `bulk_1`, …) the listing offers. */
+  bulkTools: number;
+  /** Characters of the description of a `verbose` tool, offered when above 0. */
+  verboseDescriptionCharacters: number;
+  /** Whether `tools/list` is left unanswered (the connection stays open). */
+  hangListing: boolean;
   close(): Promise<void>;
 }
 
@@ -30,6 +40,10 @@ export async function startMcpTestServer(): Promise<McpTestServer> {
     authorizations: [],
     lists: 0,
     offerDangerous: true,
+    hugeOutputCharacters: 1000,
+    bulkTools: 0,
+    verboseDescriptionCharacters: 0,
+    hangListing: false,
     close: async () => undefined,
   };
   const count = (name: string) => (state.calls[name] = (state.calls[name] ?? 0) + 1);
@@ -68,6 +82,24 @@ export async function startMcpTestServer(): Promise<McpTestServer> {
       await new Promise((resolve) => setTimeout(resolve, 5_000));
       return { content: [{ type: 'text', text: 'too late' }] };
     });
+    server.registerTool(
+      'huge_output',
+      { description: 'Says a lot.', inputSchema: {} },
+      async () => {
+        count('huge_output');
+        return { content: [{ type: 'text', text: 'x'.repeat(state.hugeOutputCharacters) }] };
+      },
+    );
+    for (let index = 0; index < state.bulkTools; index++)
+      server.registerTool(`bulk_${index}`, { description: 'One of many.' }, async () => ({
+        content: [{ type: 'text', text: 'bulk' }],
+      }));
+    if (state.verboseDescriptionCharacters > 0)
+      server.registerTool(
+        'verbose',
+        { description: 'Verbose. '.repeat(state.verboseDescriptionCharacters / 9) },
+        async () => ({ content: [{ type: 'text', text: 'verbose' }] }),
+      );
     if (state.offerDangerous)
       server.registerTool(
         'delete_everything',
@@ -89,7 +121,10 @@ export async function startMcpTestServer(): Promise<McpTestServer> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    if ((body as { method?: string }).method === 'tools/list') state.lists += 1;
+    if ((body as { method?: string }).method === 'tools/list') {
+      state.lists += 1;
+      if (state.hangListing) return;
+    }
     const server = build();
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,

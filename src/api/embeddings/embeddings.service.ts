@@ -4,6 +4,7 @@
  * name gets a 400 naming the one there is, since its vectors would not be what the caller expects.
  */
 import { InvalidRequestError, UnavailableError } from '../../domain/errors.ts';
+import { loadTokenCounter } from '../../engine/runs-engine.ts';
 import { EmbeddingError } from '../../models/embedding-model.ts';
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from './embeddings.schemas.ts';
 
@@ -65,8 +66,8 @@ export function createEmbeddingsService(embedder: Embedder | undefined): Embeddi
           'dimensions',
         );
       // The o200k encoding (tens of MiB) loads with the first request that counts, not at start-up.
-      const { countTokens } = await import('gpt-tokenizer/encoding/o200k_base');
-      const tokens = inputs.reduce((sum, text) => sum + countTokens(text), 0);
+      const counter = await loadTokenCounter();
+      const tokens = inputs.reduce((sum, text) => sum + counter.count(text), 0);
       return {
         object: 'list',
         data: vectors.map((vector, index) => ({

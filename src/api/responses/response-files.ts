@@ -23,7 +23,14 @@ export interface DocumentText {
 const DATA_URL = /^data:([^;,]+)?(?:;[^,]*)?;base64,(.*)$/s;
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
-export function createResponseFileReader(documents: DocumentText): ResponseFileReader {
+/**
+ * `maxFileBytes` caps what `file_data` may decode to: the limit uploads have
+ * (`CONCIERGE_FILE_SIZE_LIMIT`), so inline bytes are no way around it.
+ */
+export function createResponseFileReader(
+  documents: DocumentText,
+  maxFileBytes: number,
+): ResponseFileReader {
   return async (projectId, part) => {
     if (part.file_id) return documents.ofFile(projectId, part.file_id);
     if (part.file_data) {
@@ -32,6 +39,10 @@ export function createResponseFileReader(documents: DocumentText): ResponseFileR
       if (!BASE64.test(payload))
         throw new InvalidRequestError('file_data must be base64, or a data: URL with base64.');
       if (!part.filename) throw new InvalidRequestError('A filename is required with file_data.');
+      if (Math.floor((payload.replace(/=+$/, '').length * 3) / 4) > maxFileBytes)
+        throw new InvalidRequestError(
+          `file_data is too large: this server accepts files up to ${maxFileBytes} bytes (CONCIERGE_FILE_SIZE_LIMIT).`,
+        );
       return documents.ofBytes({
         bytes: Buffer.from(payload, 'base64'),
         filename: part.filename,

@@ -153,6 +153,9 @@ function errorText(error: unknown): string {
   return typeof message === 'string' ? message : JSON.stringify(error);
 }
 
+/** Characters of an error response's body read before the call gives up on the rest. */
+const MAX_ERROR_BODY_CHARACTERS = 4096;
+
 export class OpenAIChatLanguageModel implements LanguageModel {
   private readonly url: URL;
   private readonly headers: Record<string, string>;
@@ -225,10 +228,18 @@ export class OpenAIChatLanguageModel implements LanguageModel {
       outgoing.once('response', (response) => {
         const status = response.statusCode ?? 0;
         if (status >= 200 && status < 300) return resolve(response);
+        // The error's words are cut to 500 characters: reading more of a body that may never end
+        // would only hold memory and the call.
         let text = '';
+        const refuse = () => reject(httpStatusError(status, text || `HTTP ${status}`));
         response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.once('end', () => reject(httpStatusError(status, text || `HTTP ${status}`)));
+        response.on('data', (chunk: string) => {
+          text += chunk;
+          if (text.length < MAX_ERROR_BODY_CHARACTERS) return;
+          refuse();
+          response.destroy();
+        });
+        response.once('end', refuse);
         response.once('error', (error) => reject(unreachableError(error)));
       });
       outgoing.end(body);

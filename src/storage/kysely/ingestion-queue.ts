@@ -4,7 +4,7 @@
  * takes `FOR UPDATE SKIP LOCKED`, so concurrent workers never claim the same row. The same statement
  * counts the attempt, so a claim whose process dies mid-parse has been counted before parsing began.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type UpdateResult } from 'kysely';
 import type { StaticChunkingStrategy } from '../../domain/vector-store.ts';
 import type { IngestionJob, IngestionQueue, ReembedJob } from '../store.ts';
 import type { Database, Dialect } from './database.ts';
@@ -24,6 +24,14 @@ interface ReembedRow {
   id: string;
 }
 
+/** A lease given up: the row is claimable again. */
+const NO_LEASE = { lease_owner: null, lease_until: null } as const;
+
+/** True when the update found the row: the lease was still the caller's. */
+async function stillOwned(update: { executeTakeFirst(): Promise<UpdateResult> }): Promise<boolean> {
+  return (await update.executeTakeFirst()).numUpdatedRows > 0n;
+}
+
 export function ingestionQueue(db: Kysely<Database>, dialect: Dialect): IngestionQueue {
   const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
   /** `column` holds another value than `model` (null included): null-safe on both dialects. */
@@ -31,20 +39,16 @@ export function ingestionQueue(db: Kysely<Database>, dialect: Dialect): Ingestio
     dialect === 'postgres'
       ? sql`${sql.ref(column)} is distinct from ${model}`
       : sql`${sql.ref(column)} is not ${model}`;
-  const reembedding = (job: ReembedJob, owner: string) =>
+  /** The file's row while `owner` holds its lease and it still has `status`. */
+  const leased = (job: ReembedJob, owner: string, status: 'in_progress' | 'completed') =>
     db
       .updateTable('vector_store_files')
       .where('vector_store_id', '=', job.vectorStoreId)
       .where('id', '=', job.fileId)
-      .where('status', '=', 'completed')
+      .where('status', '=', status)
       .where('lease_owner', '=', owner);
-  const owned = (job: IngestionJob, owner: string) =>
-    db
-      .updateTable('vector_store_files')
-      .where('vector_store_id', '=', job.vectorStoreId)
-      .where('id', '=', job.fileId)
-      .where('status', '=', 'in_progress')
-      .where('lease_owner', '=', owner);
+  const owned = (job: IngestionJob, owner: string) => leased(job, owner, 'in_progress');
+  const reembedding = (job: ReembedJob, owner: string) => leased(job, owner, 'completed');
 
   return {
     async claimNext(owner, now, leaseUntil) {
@@ -69,43 +73,34 @@ export function ingestionQueue(db: Kysely<Database>, dialect: Dialect): Ingestio
       };
     },
     async renewLease(job, owner, leaseUntil) {
-      const result = await owned(job, owner).set({ lease_until: leaseUntil }).executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      return stillOwned(owned(job, owner).set({ lease_until: leaseUntil }));
     },
     async complete(job, owner, usageBytes, embeddingModel = null) {
-      const result = await owned(job, owner)
-        .set({
+      return stillOwned(
+        owned(job, owner).set({
           status: 'completed',
           embedding_model: embeddingModel,
           usage_bytes: usageBytes,
           last_error: null,
-          lease_owner: null,
-          lease_until: null,
-        })
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+          ...NO_LEASE,
+        }),
+      );
     },
     async release(job, owner) {
       // A job given back was not the file's doing: its claim does not count against it.
       await owned(job, owner)
-        .set((eb) => ({
-          lease_owner: null,
-          lease_until: null,
-          attempts: eb('attempts', '-', 1),
-        }))
+        .set((eb) => ({ ...NO_LEASE, attempts: eb('attempts', '-', 1) }))
         .execute();
     },
     async fail(job, owner, error) {
-      const result = await owned(job, owner)
-        .set({
+      return stillOwned(
+        owned(job, owner).set({
           status: 'failed',
           usage_bytes: 0,
           last_error: toJson(error),
-          lease_owner: null,
-          lease_until: null,
-        })
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+          ...NO_LEASE,
+        }),
+      );
     },
     async claimReembed(owner, model, now, leaseUntil) {
       const claimNextFileToReembed = sql<ReembedRow>`
@@ -125,24 +120,19 @@ export function ingestionQueue(db: Kysely<Database>, dialect: Dialect): Ingestio
       );
     },
     async renewReembed(job, owner, leaseUntil) {
-      const result = await reembedding(job, owner)
-        .set({ lease_until: leaseUntil })
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      return stillOwned(reembedding(job, owner).set({ lease_until: leaseUntil }));
     },
     async completeReembed(job, owner, model, usageBytes) {
-      const result = await reembedding(job, owner)
-        .set({
+      return stillOwned(
+        reembedding(job, owner).set({
           embedding_model: model,
           usage_bytes: usageBytes,
-          lease_owner: null,
-          lease_until: null,
-        })
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+          ...NO_LEASE,
+        }),
+      );
     },
     async releaseReembed(job, owner) {
-      await reembedding(job, owner).set({ lease_owner: null, lease_until: null }).execute();
+      await reembedding(job, owner).set(NO_LEASE).execute();
     },
     async switchStores(model) {
       return db.transaction().execute(async (transaction) => {

@@ -40,6 +40,12 @@ export interface McpConnectorOptions {
 
 const STDIO = 'stdio:';
 const MAX_DESCRIPTION = 4096;
+/**
+ * The most tools taken from one server's listing. A listing is stored with the response and offered
+ * to the model, so a server listing thousands would fill both; `allowed_tools` cannot pick from
+ * beyond the cap, so a larger listing is refused as a whole rather than silently cut.
+ */
+export const MAX_LISTED_TOOLS = 1000;
 
 function asError(error: unknown): McpCallError {
   if (error instanceof McpError)
@@ -137,6 +143,10 @@ export function createMcpConnector(options: McpConnectorOptions): McpConnector {
           // A server that pages forever is cut off after 10 pages.
           for (let page = 0; page < 10; page++) {
             const listed = await client.listTools(cursor ? { cursor } : {}, request);
+            if (tools.length + listed.tools.length > MAX_LISTED_TOOLS)
+              throw new McpServerError(
+                `The MCP server '${target.label}' lists more than ${MAX_LISTED_TOOLS} tools; Concierge takes at most ${MAX_LISTED_TOOLS} from one server.`,
+              );
             for (const tool of listed.tools)
               tools.push({
                 name: tool.name,
