@@ -13,7 +13,7 @@ import { publicStep } from '../domain/public-step.ts';
 import { textDelta } from './run-objects.ts';
 import { RunOwnershipLostError, type RunWriter } from './run-writer.ts';
 import { CancelRequested, HandBack } from './stop-reasons.ts';
-import type { TurnState } from './stream-turn.ts';
+import type { MessageClosing, TurnState } from './stream-turn.ts';
 
 export type Ending =
   | { status: 'completed' }
@@ -112,6 +112,10 @@ export function endedRun(run: Run, ending: Ending, usage: Usage): Run {
   }
 }
 
+/**
+ * Ends the run in `ending`. An answer's `closing` (its message and step) is stored in the transaction
+ * of the final status; whatever else is open is closed first, as the ending calls for.
+ */
 export async function endRun(
   store: Store,
   writer: RunWriter,
@@ -120,7 +124,10 @@ export async function endRun(
   ending: Ending,
   usage: Usage,
   include: readonly string[] = [],
+  closing?: MessageClosing,
 ): Promise<void> {
+  // A failed final write poisons the writer (it writes nothing more), so the message need not stay open.
+  if (closing) state.messageClosed();
   await closeOpenWork(store, writer, projectId, state, ending, include);
   if (ending.status === 'cancelled') {
     // The API node moved the run to `cancelling` without an event (the worker owns the event log):
@@ -135,7 +142,11 @@ export async function endRun(
     }
   }
   const ended = endedRun(writer.run, ending, usage);
-  await writer.transition(ended, [{ event: `thread.run.${ending.status}`, data: ended }]);
+  await writer.transition(
+    ended,
+    [...(closing?.events ?? []), { event: `thread.run.${ending.status}`, data: ended }],
+    closing?.write,
+  );
 }
 
 /** How a run ends when the model answered: completed, or incomplete when it hit `max_completion_tokens`. */

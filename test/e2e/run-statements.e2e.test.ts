@@ -95,9 +95,9 @@ describe('the database work of one streamed run (SQLite)', () => {
     await oneRun(); // the first run warms what is cached per process
     const statements = await oneRun();
     expect(summary(statements), statements.join('\n')).toEqual({
-      statements: 26,
+      statements: 25,
       reads: 3,
-      transactions: 8,
+      transactions: 4,
     });
   });
 });
