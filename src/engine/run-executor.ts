@@ -146,7 +146,6 @@ async function runTurns(
         if (result.closing) context.stage(result.closing.step);
         const usage = runUsage(context.steps);
         await endRun(
-          context.store,
           writer,
           projectId,
           state,
@@ -166,7 +165,6 @@ async function runTurns(
   } catch (error) {
     await endAfterError(
       {
-        store: context.store,
         writer,
         projectId,
         state,
