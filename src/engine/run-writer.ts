@@ -83,15 +83,17 @@ export class RunWriter {
 
   /**
    * Runs `work` in one transaction with `events`, after every earlier write, and publishes the events
-   * once it commits: an object and the events announcing it are stored together. The events take
-   * their seqs now, so any event emitted later follows them.
+   * once it commits: an object and the events announcing it are stored together. Events still
+   * buffered go first, in the same transaction, so the log keeps the order they were emitted in.
    */
   commit(
     work: (transaction: Store) => Promise<void>,
     events: Array<{ event: RunEventName; data: unknown }>,
   ): Promise<void> {
-    const stored = events.map(({ event, data }) => this.stamp(event, data));
-    return this.write(async () => {
+    return this.enqueue(async () => {
+      const stored = this.buffer;
+      this.buffer = [];
+      for (const { event, data } of events) stored.push(this.stamp(event, data));
       await this.options.store.transaction(async (transaction) => {
         await work(transaction);
         await transaction.runEvents.append(stored);
