@@ -4,6 +4,7 @@ import type { RunEvent, RunEventName } from '../../domain/run-event.ts';
 import type { RunEventRepository } from '../ports/runs-port.ts';
 import type { Database, Dialect } from './database.ts';
 
+/** A memo of constant SQL text by dialect and row count (no state: every store may share it). */
 const insertTexts: Record<Dialect, string[]> = { sqlite: [], postgres: [] };
 
 /** `insert into run_events … values (…), (…)` for `rows` rows, in the dialect's placeholders. */
