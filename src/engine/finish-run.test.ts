@@ -109,7 +109,7 @@ describe('finish-run', () => {
     await store.runs.compareAndSet(PROJECT, { ...run, status: 'cancelling' }, 'in_progress', []);
     await writer.refresh();
 
-    await endRun(store, writer, PROJECT, state, { status: 'cancelled' }, USAGE);
+    await endRun(writer, PROJECT, state, { status: 'cancelled' }, USAGE);
 
     const stored = (await store.messages.find(PROJECT, message.id))!;
     expect(stored).toMatchObject({
@@ -150,7 +150,7 @@ describe('finish-run', () => {
     const run = testRun(await newThread(store), { status: 'in_progress', started_at: 1 });
     await insertTestRun(store, run, WORKER);
     const { writer, bus } = await testWriter(store, run);
-    await endRun(store, writer, PROJECT, new TurnState(), { status: 'cancelled' }, USAGE);
+    await endRun(writer, PROJECT, new TurnState(), { status: 'cancelled' }, USAGE);
     expect(bus.published.map((event) => event.event)).toEqual([
       'thread.run.cancelling',
       'thread.run.cancelled',
@@ -167,7 +167,7 @@ describe('finish-run', () => {
     await store.runSteps.insert(PROJECT, toolStep, { calls: [] });
     state.toolStep = toolStep;
     const ending = { status: 'failed', code: 'server_error', message: 'boom' } as const;
-    await endRun(store, writer, PROJECT, state, ending, USAGE);
+    await endRun(writer, PROJECT, state, ending, USAGE);
     expect((await store.runSteps.find(PROJECT, run.id, toolStep.id))?.status).toBe('failed');
     expect(await store.runs.find(PROJECT, run.id)).toMatchObject({
       status: 'failed',

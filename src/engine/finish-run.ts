@@ -5,6 +5,7 @@
 import { nowSeconds } from '../domain/clock.ts';
 import type { Message } from '../domain/message.ts';
 import type { Run, RunErrorCode, RunStep, Usage } from '../domain/run.ts';
+import type { RunEventName } from '../domain/run-event.ts';
 import { ModelCallError, type ModelFinishReason } from '../models/language-model.ts';
 import type { Store } from '../storage/store.ts';
 import { ToolUnavailableError } from '../tools/tool-unavailable-error.ts';
@@ -13,7 +14,7 @@ import { publicStep } from '../domain/public-step.ts';
 import { textDelta } from './run-objects.ts';
 import { RunOwnershipLostError, type RunWriter } from './run-writer.ts';
 import { CancelRequested, HandBack } from './stop-reasons.ts';
-import type { TurnState } from './stream-turn.ts';
+import type { MessageClosing, TurnState } from './stream-turn.ts';
 
 export type Ending =
   | { status: 'completed' }
@@ -28,9 +29,11 @@ const MESSAGE_REASON = {
   completed: 'max_tokens',
 } as const;
 
-/** Marks what the interrupted turn left open: the message incomplete, the steps cancelled or failed. */
+/**
+ * Marks what the interrupted turn left open, in one transaction with its events: the message
+ * incomplete, the steps cancelled or failed.
+ */
 export async function closeOpenWork(
-  store: Store,
   writer: RunWriter,
   projectId: string,
   state: TurnState,
@@ -40,10 +43,13 @@ export async function closeOpenWork(
   const now = nowSeconds();
   state.reasoning?.close('incomplete');
   state.reasoning = undefined;
+  const writes: Array<(transaction: Store) => Promise<unknown>> = [];
+  const events: Array<{ event: RunEventName; data: unknown }> = [];
   if (state.message) {
     // What was held back goes out first, so the deltas still add up to the stored message.
     const rest = state.textStream?.end();
-    if (rest) writer.emit('thread.message.delta', textDelta(state.message.id, rest));
+    if (rest)
+      events.push({ event: 'thread.message.delta', data: textDelta(state.message.id, rest) });
     const annotations = state.textStream?.annotations ?? [];
     const message: Message = {
       ...state.message,
@@ -52,26 +58,29 @@ export async function closeOpenWork(
       incomplete_at: now,
       incomplete_details: { reason: MESSAGE_REASON[ending.status] },
     };
-    await writer.write(() => store.messages.update(projectId, message));
-    writer.emit('thread.message.incomplete', message);
-    state.message = undefined;
-    state.textStream = undefined;
+    writes.push((transaction) => transaction.messages.update(projectId, message));
+    events.push({ event: 'thread.message.incomplete', data: message });
   }
   for (const open of [state.messageStep, state.toolStep]) {
     if (!open) continue;
     const step = endStep(open, ending, now);
-    await writer.write(() => store.runSteps.update(projectId, step));
-    writer.emit(
-      step.status === 'cancelled'
-        ? 'thread.run.step.cancelled'
-        : step.status === 'failed'
-          ? 'thread.run.step.failed'
-          : 'thread.run.step.completed',
-      publicStep(step, include),
-    );
+    writes.push((transaction) => transaction.runSteps.update(projectId, step));
+    events.push({
+      event:
+        step.status === 'cancelled'
+          ? 'thread.run.step.cancelled'
+          : step.status === 'failed'
+            ? 'thread.run.step.failed'
+            : 'thread.run.step.completed',
+      data: publicStep(step, include),
+    });
   }
-  state.messageStep = undefined;
+  state.messageClosed();
   state.toolStep = undefined;
+  if (writes.length === 0) return;
+  await writer.commit(async (transaction) => {
+    for (const write of writes) await write(transaction);
+  }, events);
 }
 
 export function endStep(step: RunStep, ending: Ending, now = nowSeconds()): RunStep {
@@ -114,16 +123,22 @@ export function endedRun(run: Run, ending: Ending, usage: Usage): Run {
   }
 }
 
+/**
+ * Ends the run in `ending`. An answer's `closing` (its message and step) is stored in the transaction
+ * of the final status; whatever else is open is closed first, as the ending calls for.
+ */
 export async function endRun(
-  store: Store,
   writer: RunWriter,
   projectId: string,
   state: TurnState,
   ending: Ending,
   usage: Usage,
   include: readonly string[] = [],
+  closing?: MessageClosing,
 ): Promise<void> {
-  await closeOpenWork(store, writer, projectId, state, ending, include);
+  // A failed final write poisons the writer (it writes nothing more), so the message need not stay open.
+  if (closing) state.messageClosed();
+  await closeOpenWork(writer, projectId, state, ending, include);
   if (ending.status === 'cancelled') {
     // The API node moved the run to `cancelling` without an event (the worker owns the event log):
     // announce it here, before `cancelled`.
@@ -137,7 +152,11 @@ export async function endRun(
     }
   }
   const ended = endedRun(writer.run, ending, usage);
-  await writer.transition(ended, [{ event: `thread.run.${ending.status}`, data: ended }]);
+  await writer.transition(
+    ended,
+    [...(closing?.events ?? []), { event: `thread.run.${ending.status}`, data: ended }],
+    closing?.write,
+  );
 }
 
 /** How a run ends when the model answered: completed, or incomplete when it hit `max_completion_tokens`. */
@@ -171,7 +190,6 @@ export function endingFor(error: unknown, signal: AbortSignal): Ending | undefin
 }
 
 export interface StoppedRun {
-  store: Store;
   writer: RunWriter;
   projectId: string;
   state: TurnState;
@@ -207,7 +225,7 @@ export async function endAfterError(run: StoppedRun, error: unknown): Promise<vo
     run.log.error({ err: error, runId: writer.run.id }, 'run failed with an unexpected error');
   }
   try {
-    await endRun(run.store, writer, run.projectId, run.state, ending, run.usage(), run.include);
+    await endRun(writer, run.projectId, run.state, ending, run.usage(), run.include);
   } catch (endError) {
     if (!(endError instanceof RunOwnershipLostError))
       run.log.error({ err: endError, runId: writer.run.id }, 'could not end the run');

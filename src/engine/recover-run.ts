@@ -86,7 +86,6 @@ export async function resumeRun(session: RunSession): Promise<'done' | 'continue
     writer.run.max_completion_tokens === null
   ) {
     await endRun(
-      context.store,
       writer,
       context.projectId,
       session.state,

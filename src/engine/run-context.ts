@@ -61,6 +61,15 @@ export class RunContext {
     return this.messages;
   }
 
+  /**
+   * Counts `step` as written before its transaction commits: the run's final transaction writes the
+   * answer's step with the run's end, and the usage it records must include that step. Only that
+   * transaction follows; if it fails, its writer writes nothing more for this execution.
+   */
+  stage(step: RunStep): void {
+    this.apply({ kind: 'step', step, transcript: undefined });
+  }
+
   private apply(change: Change): void {
     if (change.kind === 'message-deleted') {
       this.messages = this.messages.filter((message) => message.id !== change.id);

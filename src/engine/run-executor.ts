@@ -88,8 +88,9 @@ async function executeInSpan(
   const { store, projectId } = { store: dependencies.store, projectId: record.projectId };
   const { limits } = dependencies;
   const apiKeyId = record.options.api_key_id ?? null;
+  const context = await RunContext.load(store, record);
   const writer = new RunWriter({
-    store,
+    store: context.store,
     bus: dependencies.bus,
     sink: dependencies.sink,
     projectId,
@@ -98,7 +99,6 @@ async function executeInSpan(
     lastSeq: lastSeq ?? (await store.runEvents.lastSeq(record.run.id)),
     usage: {
       apiKeyId: record.options.api_key_id ?? null,
-      // Read when the run ends, after `context` is loaded.
       modelRequests: () => modelRequests(context.steps),
       ...(limits && {
         countTokens: (transaction: Store, tokens: number) =>
@@ -106,7 +106,6 @@ async function executeInSpan(
       }),
     },
   });
-  const context = await RunContext.load(store, record);
   const state = new TurnState();
   await dependencies.counter.ready?.();
   await runTurns(dependencies, record, signal, { writer, context, state, span });
@@ -143,15 +142,17 @@ async function runTurns(
       const result = await streamTurn(turnOptions(session, built));
       if (!result.toolStep || !result.transcript) {
         const ending = answerEnding(result.finishReason, writer.run);
+        // The answer's step is written with the run's end; its usage counts in what that records.
+        if (result.closing) context.stage(result.closing.step);
         const usage = runUsage(context.steps);
         await endRun(
-          context.store,
           writer,
           projectId,
           state,
           ending,
           usage,
           record.options.include,
+          result.closing,
         );
         return;
       }
@@ -164,7 +165,6 @@ async function runTurns(
   } catch (error) {
     await endAfterError(
       {
-        store: context.store,
         writer,
         projectId,
         state,

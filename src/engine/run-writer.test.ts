@@ -97,6 +97,42 @@ describe('RunWriter', () => {
     expect(seen).toBe(3);
   });
 
+  it('commits a write with its events, and the events still buffered, in one transaction', async () => {
+    const run = await heldRun({ status: 'in_progress' });
+    const { writer, bus } = await testWriter(store, run);
+    writer.emit('thread.message.delta', { n: 1 });
+    let storedInside = -1;
+    await writer.commit(
+      async (transaction) => {
+        storedInside = await transaction.runEvents.lastSeq(run.id);
+      },
+      [{ event: 'thread.run.step.created', data: { id: 'step_1' } }],
+    );
+    // The buffered delta was not stored on its own before the write: it went in with it, first.
+    expect(storedInside).toBe(2);
+    expect(await storedEventNames(store, run.id, 2)).toEqual([
+      'thread.message.delta',
+      'thread.run.step.created',
+    ]);
+    expect(bus.published.map((event) => event.seq)).toEqual([3, 4]);
+  });
+
+  it('rolls back the writes of a final status change when the run moved under it', async () => {
+    const run = await heldRun({ status: 'in_progress' });
+    const { writer, bus } = await testWriter(store, run);
+    await store.runs.compareAndSet(PROJECT, { ...run, status: 'cancelling' }, 'in_progress', []);
+    const done: Run = { ...run, status: 'completed', completed_at: 2 };
+    const closing = async (transaction: Store) =>
+      transaction.runEvents.append([
+        { runId: run.id, seq: 3, event: 'thread.message.completed', data: '{}' },
+      ]);
+    await expect(
+      writer.transition(done, [{ event: 'thread.run.completed', data: done }], closing),
+    ).rejects.toBeInstanceOf(RunOwnershipLostError);
+    expect(await store.runEvents.lastSeq(run.id)).toBe(2);
+    expect(bus.published).toEqual([]);
+  });
+
   it('refuses a status change when another node moved the run, and writes nothing after it', async () => {
     const run = await heldRun({ status: 'in_progress' });
     const { writer, bus } = await testWriter(store, run);

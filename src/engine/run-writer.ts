@@ -19,6 +19,7 @@ export class RunOwnershipLostError extends Error {
 }
 
 export interface RunWriterOptions {
+  /** What it writes through: the run context's view of the store, which sees what it writes. */
   store: Store;
   bus: EventBus;
   /** Where buffered events go (batched with other runs' events). */
@@ -71,13 +72,38 @@ export class RunWriter {
 
   /** Buffers an event; it is stored and published with the next batch (within one turn of the event loop). */
   emit(event: RunEventName, data: unknown): void {
-    this.buffer.push({ runId: this.run.id, seq: ++this.seq, event, data: JSON.stringify(data) });
+    this.buffer.push(this.stamp(event, data));
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     queueMicrotask(() => {
       this.flushScheduled = false;
       void this.flush().catch(() => {});
     });
+  }
+
+  /**
+   * Runs `work` in one transaction with `events`, after every earlier write, and publishes the events
+   * once it commits: an object and the events announcing it are stored together. Events still
+   * buffered go first, in the same transaction, so the log keeps the order they were emitted in.
+   */
+  commit(
+    work: (transaction: Store) => Promise<void>,
+    events: Array<{ event: RunEventName; data: unknown }>,
+  ): Promise<void> {
+    return this.enqueue(async () => {
+      const stored = this.buffer;
+      this.buffer = [];
+      for (const { event, data } of events) stored.push(this.stamp(event, data));
+      await this.options.store.transaction(async (transaction) => {
+        await work(transaction);
+        await transaction.runEvents.append(stored);
+      });
+      this.options.bus.publish(stored);
+    });
+  }
+
+  private stamp(event: RunEventName, data: unknown): RunEvent {
+    return { runId: this.run.id, seq: ++this.seq, event, data: JSON.stringify(data) };
   }
 
   /** Stores and publishes buffered events; resolves when they are out. */
@@ -99,13 +125,15 @@ export class RunWriter {
 
   /**
    * Moves the run to `next` (its status must differ or equal the current one as the machine allows),
-   * storing `events` in the same transaction. Throws `RunOwnershipLostError` when the stored status or
-   * lease is no longer ours, and `InvalidTransitionError` (writing nothing) when the run status machine
-   * has no such move.
+   * storing `events` in the same transaction, after `writes` (what the change closes: the answer's
+   * message and step). Throws `RunOwnershipLostError` when the stored status or lease is no longer
+   * ours, and `InvalidTransitionError` (writing nothing) when the run status machine has no such move;
+   * either way nothing of it is stored.
    */
   async transition(
     next: Run,
     events: Array<{ event: RunEventName; data: unknown }>,
+    writes?: (transaction: Store) => Promise<void>,
   ): Promise<void> {
     await this.flush();
     await this.enqueue(async () => {
@@ -117,36 +145,39 @@ export class RunWriter {
         data: JSON.stringify(event.data),
       }));
       const { store, projectId, workerId, usage } = this.options;
+      const lost = () =>
+        new RunOwnershipLostError(`Run ${next.id} is no longer '${expected}' under this worker.`);
       const casOn = (target: Store) =>
         target.runs.compareAndSet(projectId, next, expected, newEvents, workerId, this.seq);
       // The final status change and the run's usage record land together: the compare-and-set lets
       // one writer end the run, so its usage is counted exactly once, even after a takeover.
       const recorded = usage && isTerminal(next.status) ? next.usage : null;
-      const stored = !recorded
-        ? await casOn(store)
-        : await store.transaction(async (transaction) => {
-            const appended = await casOn(transaction);
-            if (appended)
-              await transaction.usage.record({
-                projectId,
-                apiKeyId: usage!.apiKeyId,
-                model: next.model,
-                endedAt: nowSeconds(),
-                inputTokens: recorded.prompt_tokens,
-                outputTokens: recorded.completion_tokens,
-                modelRequests: usage!.modelRequests(),
-              });
-            if (appended)
-              await usage!.countTokens?.(
-                transaction,
-                recorded.prompt_tokens + recorded.completion_tokens,
-              );
-            return appended;
-          });
-      if (!stored)
-        throw new RunOwnershipLostError(
-          `Run ${next.id} is no longer '${expected}' under this worker.`,
-        );
+      const stored =
+        !recorded && !writes
+          ? await casOn(store)
+          : await store.transaction(async (transaction) => {
+              await writes?.(transaction);
+              const appended = await casOn(transaction);
+              // Rolls back `writes` with the status.
+              if (!appended) throw lost();
+              if (recorded) {
+                await transaction.usage.record({
+                  projectId,
+                  apiKeyId: usage!.apiKeyId,
+                  model: next.model,
+                  endedAt: nowSeconds(),
+                  inputTokens: recorded.prompt_tokens,
+                  outputTokens: recorded.completion_tokens,
+                  modelRequests: usage!.modelRequests(),
+                });
+                await usage!.countTokens?.(
+                  transaction,
+                  recorded.prompt_tokens + recorded.completion_tokens,
+                );
+              }
+              return appended;
+            });
+      if (!stored) throw lost();
       this.run = next;
       if (stored.length > 0) this.seq = stored[stored.length - 1]!.seq;
       this.options.bus.publish(stored);

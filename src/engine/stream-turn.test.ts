@@ -83,6 +83,11 @@ describe('streamTurn', () => {
       usedCallIds,
       keepReasoning,
     });
+    // An answer's message closes with the run's end (the executor's); here, on its own.
+    if (result.closing) {
+      await writer.commit(result.closing.write, result.closing.events);
+      state.messageClosed();
+    }
     await writer.flush();
     return { run, state, result, events: await store.runEvents.listAfter(run.id, 2, 1000) };
   }

@@ -15,6 +15,7 @@ import type {
   ModelUsage,
 } from '../models/language-model.ts';
 import type { StepTranscript } from '../domain/run-record.ts';
+import type { RunEventName } from '../domain/run-event.ts';
 import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
 import { AnnotatedTextStream } from './annotated-text-stream.ts';
@@ -46,6 +47,25 @@ export class TurnState {
   get text(): string {
     return this.textStream?.text ?? '';
   }
+
+  /** Forgets the open message and its step, once they are closed. */
+  messageClosed(): void {
+    this.message = undefined;
+    this.messageStep = undefined;
+    this.textStream = undefined;
+  }
+}
+
+/**
+ * What closes the open message: its completion (or `incomplete`) and its step's, the writes and the
+ * events that announce them, in order. The caller stores both in one transaction: alone, or with the
+ * run's final status when the message is the run's answer.
+ */
+export interface MessageClosing {
+  message: Message;
+  step: RunStep;
+  write(transaction: Store): Promise<void>;
+  events: Array<{ event: RunEventName; data: unknown }>;
 }
 
 export interface TurnResult {
@@ -55,6 +75,8 @@ export interface TurnResult {
   toolStep: RunStep | undefined;
   /** The tool step's transcript, when the turn made tool calls. */
   transcript: StepTranscript | undefined;
+  /** When the turn answered (no tool calls): its message, still open, and what closes it. */
+  closing: MessageClosing | undefined;
 }
 
 export interface StreamTurnOptions {
@@ -92,38 +114,48 @@ export function transcriptOf(
   };
 }
 
-async function openMessage(options: StreamTurnOptions): Promise<void> {
-  const { writer, store, projectId, state } = options;
+/**
+ * Opens the turn's message with its step, announced with the message's first text: one transaction
+ * stores them and the events. A worker that dies before it commits leaves no message that no step
+ * points to, which the run's takeover (recover-run.ts) could not find and delete.
+ */
+async function openMessage(options: StreamTurnOptions, firstText: string): Promise<void> {
+  const { writer, projectId, state } = options;
   const message = newAssistantMessage(writer.run);
   const step = newStep(writer.run, {
     type: 'message_creation',
     message_creation: { message_id: message.id },
   });
-  // One transaction: a worker that dies between the two would leave a message no step points to, which
-  // the run's takeover (recover-run.ts) could not find and delete.
-  await writer.write(() =>
-    store.transaction(async (transaction) => {
+  const textStream = new AnnotatedTextStream(options.sources);
+  const released = textStream.push(firstText);
+  await writer.commit(
+    async (transaction) => {
       await transaction.messages.insert(projectId, message);
       await transaction.runSteps.insert(projectId, step);
-    }),
+    },
+    [
+      { event: 'thread.run.step.created', data: step },
+      { event: 'thread.run.step.in_progress', data: step },
+      { event: 'thread.message.created', data: message },
+      { event: 'thread.message.in_progress', data: message },
+      ...(released
+        ? [{ event: 'thread.message.delta' as const, data: textDelta(message.id, released) }]
+        : []),
+    ],
   );
   state.message = message;
   state.messageStep = step;
-  state.textStream = new AnnotatedTextStream(options.sources);
-  writer.emit('thread.run.step.created', step);
-  writer.emit('thread.run.step.in_progress', step);
-  writer.emit('thread.message.created', message);
-  writer.emit('thread.message.in_progress', message);
+  state.textStream = textStream;
 }
 
-/** Completes the open message (or marks it incomplete) and its step. */
-export async function closeMessage(
+/** What completes the open message (or marks it incomplete) and its step; undefined when none is open. */
+export function messageClosing(
   options: StreamTurnOptions,
   finishReason: ModelFinishReason | undefined,
   usage?: { prompt: number; completion: number },
-): Promise<void> {
-  const { writer, store, projectId, state } = options;
-  if (!state.message || !state.messageStep) return;
+): MessageClosing | undefined {
+  const { projectId, state } = options;
+  if (!state.message || !state.messageStep) return undefined;
   const now = nowSeconds();
   const incompleteReason =
     finishReason === 'length'
@@ -132,8 +164,8 @@ export async function closeMessage(
         ? 'content_filter'
         : undefined;
   const extra = options.sources.pendingContent;
+  options.sources.pendingContent = [];
   const rest = state.textStream?.end();
-  if (rest) writer.emit('thread.message.delta', textDelta(state.message.id, rest));
   const message: Message = {
     ...state.message,
     status: incompleteReason ? 'incomplete' : 'completed',
@@ -154,23 +186,45 @@ export async function closeMessage(
     completed_at: now,
     usage: usage ? usageOf(usage.prompt, usage.completion) : null,
   };
-  await writer.write(async () => {
-    await store.messages.update(projectId, message);
-    await store.runSteps.update(projectId, step);
-  });
-  extra.forEach((part, offset) =>
-    writer.emit('thread.message.delta', {
-      id: message.id,
-      object: 'thread.message.delta',
-      delta: { content: [{ index: offset + 1, ...part }] },
-    }),
-  );
-  options.sources.pendingContent = [];
-  writer.emit(incompleteReason ? 'thread.message.incomplete' : 'thread.message.completed', message);
-  writer.emit('thread.run.step.completed', step);
-  state.message = undefined;
-  state.messageStep = undefined;
-  state.textStream = undefined;
+  return {
+    message,
+    step,
+    write: async (transaction) => {
+      await transaction.messages.update(projectId, message);
+      await transaction.runSteps.update(projectId, step);
+    },
+    events: [
+      // What was held back goes out first, so the deltas add up to the stored message.
+      ...(rest
+        ? [{ event: 'thread.message.delta' as const, data: textDelta(message.id, rest) }]
+        : []),
+      ...extra.map((part, offset) => ({
+        event: 'thread.message.delta' as const,
+        data: {
+          id: message.id,
+          object: 'thread.message.delta',
+          delta: { content: [{ index: offset + 1, ...part }] },
+        },
+      })),
+      {
+        event: incompleteReason ? 'thread.message.incomplete' : 'thread.message.completed',
+        data: message,
+      },
+      { event: 'thread.run.step.completed', data: step },
+    ],
+  };
+}
+
+/** Completes the open message (or marks it incomplete) and its step, in one transaction. */
+export async function closeMessage(
+  options: StreamTurnOptions,
+  finishReason: ModelFinishReason | undefined,
+  usage?: { prompt: number; completion: number },
+): Promise<void> {
+  const closing = messageClosing(options, finishReason, usage);
+  if (!closing) return;
+  await options.writer.commit(closing.write, closing.events);
+  options.state.messageClosed();
 }
 
 async function openToolStep(options: StreamTurnOptions): Promise<RunStep> {
@@ -216,10 +270,13 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
         break;
       case 'text-delta': {
         reasoning.close();
-        if (!state.message) await openMessage(options);
         generatedText += part.delta;
+        if (!state.message) {
+          await openMessage(options, part.delta);
+          break;
+        }
         const released = state.textStream!.push(part.delta);
-        if (released) writer.emit('thread.message.delta', textDelta(state.message!.id, released));
+        if (released) writer.emit('thread.message.delta', textDelta(state.message.id, released));
         break;
       }
       case 'tool-call-start': {
@@ -284,20 +341,36 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
       counter.count(generatedText) +
         state.toolCalls.reduce((sum, call) => sum + counter.count(call.arguments), 0),
   };
-  if (!state.message && state.toolCalls.length === 0) await openMessage(options);
-  if (state.message) await closeMessage(options, finishReason, state.toolStep ? undefined : usage);
+  if (!state.message && state.toolCalls.length === 0) await openMessage(options, '');
   const toolStep = state.toolStep;
-  if (toolStep) {
-    // The step now lists every call with its final arguments; the call's usage waits in the transcript
-    // until the step completes (a step in progress shows no usage).
-    const updated: RunStep = {
-      ...toolStep,
-      step_details: { type: 'tool_calls', tool_calls: state.toolCalls.map(beginToolCall) },
+  // An answer's message closes with the run's end, in its transaction (the caller's).
+  if (!toolStep) {
+    const closing = messageClosing(options, finishReason, usage);
+    return {
+      finishReason,
+      usage,
+      toolCalls: [],
+      toolStep: undefined,
+      transcript: undefined,
+      closing,
     };
-    const transcript = transcriptOf(state.toolCalls, usage);
-    await writer.write(() => options.store.runSteps.update(options.projectId, updated, transcript));
-    state.toolStep = updated;
-    return { finishReason, usage, toolCalls: [...state.toolCalls], toolStep: updated, transcript };
   }
-  return { finishReason, usage, toolCalls: [], toolStep: undefined, transcript: undefined };
+  if (state.message) await closeMessage(options, finishReason);
+  // The step now lists every call with its final arguments; the call's usage waits in the transcript
+  // until the step completes (a step in progress shows no usage).
+  const updated: RunStep = {
+    ...toolStep,
+    step_details: { type: 'tool_calls', tool_calls: state.toolCalls.map(beginToolCall) },
+  };
+  const transcript = transcriptOf(state.toolCalls, usage);
+  await writer.write(() => options.store.runSteps.update(options.projectId, updated, transcript));
+  state.toolStep = updated;
+  return {
+    finishReason,
+    usage,
+    toolCalls: [...state.toolCalls],
+    toolStep: updated,
+    transcript,
+    closing: undefined,
+  };
 }

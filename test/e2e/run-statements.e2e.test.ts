@@ -1,14 +1,16 @@
 /**
  * A structural guard on what one plain streamed run costs the database: the SQL statements and the
  * transactions of `createAndRunStream` with one text answer, from the request to the end of the
- * stream (API node and worker in one process, SQLite). It counts statements, not time: a change that
- * adds a read or a transaction to every run fails here, and a change that removes one lowers the
- * numbers. The counting wraps better-sqlite3's statements in this test only.
+ * stream (API node and worker in one process), on SQLite and on PostgreSQL. It counts statements, not
+ * time: a change that adds a read or a transaction to every run fails here, and a change that removes
+ * one lowers the numbers. The counting wraps the drivers (better-sqlite3's statements, pg's client) in
+ * this test only.
  */
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabases } from '../helpers/databases.ts';
 import { createRunTestBed, type RunTestBed } from '../helpers/run-test-bed.ts';
-
 /**
  * The worker's and the ingestion queue's upkeep on timers (polling for work, the expiry sweep, lease
  * renewal): not part of a run, and their timing would make the count flaky.
@@ -22,21 +24,38 @@ const UPKEEP = [
 
 const executed: string[] = [];
 let recording = false;
+
+function record(source: string): void {
+  // PostgreSQL's placeholders ($1, $2…) read as SQLite's, so one set of patterns fits both.
+  const statement = source.replace(/\$\d+/g, '?').replace(/\s+/g, ' ').trim();
+  if (recording && !UPKEEP.some((pattern) => pattern.test(statement))) executed.push(statement);
+}
+
+const restore: Array<() => void> = [];
 const probe = new Database(':memory:');
 const statementPrototype = Object.getPrototypeOf(probe.prepare('select 1')) as Record<
   string,
   (...args: unknown[]) => unknown
 >;
-const originals = new Map<string, (...args: unknown[]) => unknown>();
 for (const method of ['run', 'all', 'get', 'iterate']) {
   const original = statementPrototype[method]!;
-  originals.set(method, original);
+  restore.push(() => (statementPrototype[method] = original));
   statementPrototype[method] = function (this: { source: string }, ...args: unknown[]) {
-    if (recording && !UPKEEP.some((pattern) => pattern.test(this.source)))
-      executed.push(this.source.replace(/\s+/g, ' ').trim());
+    record(this.source);
     return original.apply(this, args);
   };
 }
+const clientPrototype = pg.Client.prototype as unknown as Record<
+  string,
+  (...args: unknown[]) => unknown
+>;
+const originalQuery = clientPrototype['query']!;
+restore.push(() => (clientPrototype['query'] = originalQuery));
+clientPrototype['query'] = function (this: unknown, ...args: unknown[]) {
+  const [query] = args;
+  record(typeof query === 'string' ? query : String((query as { text?: unknown }).text ?? ''));
+  return originalQuery.apply(this, args);
+};
 
 /** Statements, reads, and transactions: explicit ones, and each write outside one (autocommit). */
 function summary(statements: string[]) {
@@ -54,17 +73,21 @@ function summary(statements: string[]) {
   return { statements: statements.length, reads, transactions };
 }
 
-describe('the database work of one streamed run (SQLite)', () => {
+/** What one run costs, by database. */
+const EXPECTED = {
+  sqlite: { statements: 25, reads: 3, transactions: 4 },
+  postgres: { statements: 25, reads: 3, transactions: 4 },
+};
+
+describe.each(testDatabases)('the database work of one streamed run (%s)', (database) => {
   let bed: RunTestBed;
   let assistantId: string;
 
   beforeAll(async () => {
-    bed = await createRunTestBed({ database: 'sqlite' });
+    bed = await createRunTestBed({ database });
     assistantId = (await bed.client.beta.assistants.create({ model: 'gpt-4o' })).id;
   });
   afterAll(async () => {
-    for (const [method, original] of originals) statementPrototype[method] = original;
-    probe.close();
     await bed.close();
   });
 
@@ -94,10 +117,11 @@ describe('the database work of one streamed run (SQLite)', () => {
   it('stays within its statements and transactions', async () => {
     await oneRun(); // the first run warms what is cached per process
     const statements = await oneRun();
-    expect(summary(statements), statements.join('\n')).toEqual({
-      statements: 26,
-      reads: 3,
-      transactions: 8,
-    });
+    expect(summary(statements), statements.join('\n')).toEqual(EXPECTED[database]);
   });
+});
+
+afterAll(() => {
+  for (const undo of restore) undo();
+  probe.close();
 });

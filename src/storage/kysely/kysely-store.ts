@@ -51,7 +51,7 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     conversations: conversationsRepository(db),
     runs: runsRepository(db, options.dialect),
     runSteps: runStepsRepository(db),
-    runEvents: runEventsRepository(db),
+    runEvents: runEventsRepository(db, options.dialect),
     responses: responsesRepository(db),
     serviceAgents: serviceAgentsRepository(db, options.dialect),
     serviceAgentActions: serviceAgentActionsRepository(db),

@@ -7,6 +7,7 @@ import type { NewRunEvent, RunRecord } from '../../domain/run-record.ts';
 import { ActiveRunConflictError, type RunRepository } from '../ports/runs-port.ts';
 import type { Database, Dialect, RunsTable } from './database.ts';
 import { paginate, paginateJson } from './paginate.ts';
+import { insertRunEvents } from './run-events-repository.ts';
 import { withTransaction } from './with-transaction.ts';
 
 function toRecord(row: Selectable<RunsTable>): RunRecord {
@@ -35,6 +36,7 @@ async function lastSeqIn(transaction: Transaction<Database>, runId: string): Pro
 /** Appends events after `afterSeq`, or after the run's current last event, inside `transaction`. */
 async function appendAfterLast(
   transaction: Transaction<Database>,
+  dialect: Dialect,
   runId: string,
   events: NewRunEvent[],
   afterSeq?: number,
@@ -42,17 +44,7 @@ async function appendAfterLast(
   if (events.length === 0) return [];
   let seq = afterSeq ?? (await lastSeqIn(transaction, runId));
   const stored = events.map((event) => ({ ...event, seq: ++seq }));
-  await transaction
-    .insertInto('run_events')
-    .values(
-      stored.map((event) => ({
-        run_id: event.runId,
-        seq: event.seq,
-        event: event.event,
-        data: event.data,
-      })),
-    )
-    .execute();
+  await insertRunEvents(transaction, dialect, stored);
   return stored;
 }
 
@@ -107,7 +99,7 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
             })
             .execute();
           // A new run has no events yet: they start at seq 1.
-          return appendAfterLast(transaction, run.id, events, 0);
+          return appendAfterLast(transaction, dialect, run.id, events, 0);
         });
       } catch (error) {
         if (isUniqueViolation(error))
@@ -163,7 +155,7 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
         if (workerId !== undefined) update = update.where('locked_by', '=', workerId);
         const result = await update.executeTakeFirst();
         if (result.numUpdatedRows === 0n) return null;
-        return appendAfterLast(transaction, run.id, events, afterSeq);
+        return appendAfterLast(transaction, dialect, run.id, events, afterSeq);
       });
     },
 
