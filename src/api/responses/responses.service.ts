@@ -18,7 +18,7 @@ import type { RunsEngine } from '../../engine/runs-engine.ts';
 import type { Store } from '../../storage/store.ts';
 import type { ListQuery } from '../shared/common.schemas.ts';
 import { ResponseTranslator, translateAll, type ResponseStreamEvent } from './response-events.ts';
-import { chainItems, instructionItems, responseChain } from './response-history.ts';
+import { chainItems, instructionItems, itemsBefore, responseChain } from './response-history.ts';
 import { resolveInput } from './request-history.ts';
 import { checkInputFiles } from './response-files.ts';
 import { checkCompactions } from './compaction-content.ts';
@@ -40,14 +40,26 @@ interface CreateContext {
   chain: ResponseRecord[];
   history: ConversationItem[];
   stored: boolean;
+  /** The history when it is not stored: a `store: false` chain of the caller's WebSocket. */
+  carried: ConversationItem[] | undefined;
 }
 
+/**
+ * The items through each `store: false` response a WebSocket remembers (its own, for
+ * `previous_response_id` on that socket), by response id; undefined for any other id.
+ */
+export type UnstoredChains = (responseId: string) => ConversationItem[] | undefined;
+
 export interface ResponsesService {
-  /** Starts a response; returns its record (the caller follows it, or answers at once). */
+  /**
+   * Starts a response; returns its record (the caller follows it, or answers at once). `unstored`
+   * resolves a `previous_response_id` that names a response the caller remembers but did not store.
+   */
   create(
     projectId: string,
     params: ResponseCreateParams,
     keyId: string | null,
+    unstored?: UnstoredChains,
   ): Promise<ResponseRecord>;
   /**
    * The response's events from its start, live until it settles, skipping through `startingAfter`;
@@ -60,6 +72,8 @@ export interface ResponsesService {
   ): AsyncIterable<ResponseStreamEvent>;
   /** Follows a response to its end and returns its final object (dropping it when not stored). */
   settle(record: ResponseRecord, signal: AbortSignal): Promise<Response>;
+  /** Every item through the response: those before it, its input, then `response`'s output. */
+  itemsThrough(record: ResponseRecord, response: Response): Promise<ConversationItem[]>;
   /** Drops everything a `store: false` response left (its row, and its run and thread). */
   forget(record: ResponseRecord): Promise<void>;
   find(projectId: string, id: string): Promise<ResponseRecord>;
@@ -231,7 +245,7 @@ export function createResponsesService(
     projectId: string,
     params: ResponseCreateParams,
     keyId: string | null,
-    { responseId, chain, history, stored }: CreateContext,
+    { responseId, chain, history, stored, carried }: CreateContext,
   ): Promise<ResponseRecord> {
     const input = await resolveInput(history, params.input ?? []);
     if (input.length === 0)
@@ -265,11 +279,9 @@ export function createResponsesService(
     );
     const container = await resolveResponseContainer(containers, projectId, response);
     try {
-      return await startRun(projectId, params, keyId, response, input, container?.id ?? null, {
-        assistant,
-        settings,
-        mcp: mcpTools.run,
-      });
+      const run = { assistant, settings, mcp: mcpTools.run };
+      const record = { response, input, ...(carried ? { history: carried } : {}) };
+      return await startRun(projectId, params, keyId, record, container?.id ?? null, run);
     } catch (error) {
       if (container?.created)
         await containers.delete(projectId, container.id).catch(() => undefined);
@@ -282,8 +294,7 @@ export function createResponsesService(
     projectId: string,
     params: ResponseCreateParams,
     keyId: string | null,
-    response: Response,
-    input: InputItem[],
+    { response, input, history }: Pick<ResponseRecord, 'response' | 'input' | 'history'>,
     containerId: string | null,
     {
       assistant,
@@ -312,6 +323,7 @@ export function createResponsesService(
             projectId,
             response,
             input,
+            ...(history ? { history } : {}),
             runId: run.id,
             threadId: run.thread_id,
             afterSeq: 0,
@@ -324,7 +336,7 @@ export function createResponsesService(
   }
 
   return {
-    async create(projectId, params, keyId) {
+    async create(projectId, params, keyId, unstored) {
       const stored = params.store ?? true;
       if (params.background && !stored)
         throw new InvalidRequestError(
@@ -333,14 +345,15 @@ export function createResponsesService(
         );
       const conversationId = conversationOf(params);
       const responseId = newId('response');
-      const chain = params.previous_response_id
-        ? await responseChain(store, projectId, params.previous_response_id)
-        : [];
+      const previousId = params.previous_response_id;
+      const carried = previousId ? unstored?.(previousId) : undefined;
+      const chain = previousId && !carried ? await responseChain(store, projectId, previousId) : [];
       const history = conversationId
         ? await beginConversationTurn(store, projectId, conversationId, responseId)
-        : chainItems(chain);
+        : (carried ?? chainItems(chain));
       try {
-        return await createOn(projectId, params, keyId, { responseId, chain, history, stored });
+        const context = { responseId, chain, history, stored, carried };
+        return await createOn(projectId, params, keyId, context);
       } catch (error) {
         if (conversationId) await endConversationTurn(store, projectId, conversationId, responseId);
         throw error;
@@ -363,6 +376,10 @@ export function createResponsesService(
       }
       if (!record.response.store) await forget(record);
       return translator.response;
+    },
+
+    async itemsThrough(record, response) {
+      return [...(await itemsBefore(store, record)), ...record.input, ...response.output];
     },
 
     forget,
