@@ -162,7 +162,7 @@ describe('the Responses API over a WebSocket (ResponsesWS, SQLite)', () => {
       tools: [weather],
     });
     const first = expectOneResponse(await take());
-    expect(first.store).toBe(false);
+    expect(first).toMatchObject({ store: false });
 
     // Only the new input is sent: the call before it is remembered by this socket.
     bed.upstream.enqueue({ text: 'Cold in Oslo.' });
