@@ -461,6 +461,61 @@ describe.runIf(browserTestsEnabled)(
       await expectAccessible();
     });
 
+    it('sends attachments through the Responses API: an image as input_image, a document as input_file', async () => {
+      await page.getByRole('button', { name: 'Start over' }).click();
+      bed.upstream.enqueue({ text: 'A chart, and notes about Friday.' });
+      await page.getByLabel('Attach files').setInputFiles([
+        { name: 'chart.png', mimeType: 'image/png', buffer: makeBarChartPng() },
+        {
+          name: 'friday.txt',
+          mimeType: 'text/plain',
+          buffer: Buffer.from('Meeting notes: ship on Friday.'),
+        },
+      ]);
+      await send('Read these through Responses');
+      await assistantMessages()
+        .filter({ hasText: 'A chart, and notes about Friday.' })
+        .waitFor(PATIENCE);
+      const mine = page
+        .getByRole('article', { name: 'Your message' })
+        .filter({ hasText: 'Read these through Responses' });
+      await expect
+        .poll(
+          () =>
+            mine
+              .getByRole('img', { name: 'Image file chart.png' })
+              .evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth),
+          PATIENCE,
+        )
+        .toBe(72);
+      await mine.getByRole('link', { name: /friday\.txt/ }).waitFor(PATIENCE);
+
+      // The model read the image itself and the document's text, in the user's turn.
+      const userTurn = bed.upstream.lastRequest.messages.at(-1);
+      expect(userTurn.role).toBe('user');
+      const content = JSON.stringify(userTurn.content);
+      expect(content).toMatch(/data:image\/png;base64,/);
+      expect(content).toContain('Meeting notes: ship on Friday.');
+
+      // The response's input is one message with the three parts, the files by id.
+      const inspector = page.locator('.response-inspector').last();
+      await inspector.locator('summary').first().click();
+      const responseId = await inspector.locator('summary code').first().textContent();
+      const items = await bed.client.responses.inputItems.list(responseId!);
+      expect(items.data).toMatchObject([
+        {
+          type: 'message',
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'Read these through Responses' },
+            { type: 'input_image', file_id: expect.stringMatching(/^file-/) },
+            { type: 'input_file', file_id: expect.stringMatching(/^file-/) },
+          ],
+        },
+      ]);
+      await expectAccessible();
+    });
+
     it('talked to no other origin and threw no page errors', () => {
       expect(ui.foreignRequests).toEqual([]);
       expect(ui.pageErrors).toEqual([]);
