@@ -10,6 +10,7 @@ import { ResponsesWS } from 'openai/resources/responses/ws';
 import type { ResponsesServerEvent } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { testDatabases } from '../helpers/databases.ts';
 import { createRunTestBed, type RunTestBed } from '../helpers/run-test-bed.ts';
 
 const ADMIN_KEY = 'sk-admin-websocket';
@@ -74,12 +75,12 @@ function expectOneResponse(events: ServerEvent[]) {
   return (last as OpenAI.Responses.ResponseCompletedEvent).response;
 }
 
-describe('the Responses API over a WebSocket (ResponsesWS, SQLite)', () => {
+describe.each(testDatabases)('the Responses API over a WebSocket (ResponsesWS, %s)', (database) => {
   let bed: RunTestBed;
   let admin: OpenAI;
 
   beforeAll(async () => {
-    bed = await createRunTestBed({ config: { apiKey: ADMIN_KEY } });
+    bed = await createRunTestBed({ database, config: { apiKey: ADMIN_KEY } });
     admin = new OpenAI({ baseURL: bed.baseURL, apiKey: ADMIN_KEY, maxRetries: 0 });
   });
   afterAll(() => bed.close());
