@@ -21,6 +21,7 @@ import { ResponseTranslator, translateAll, type ResponseStreamEvent } from './re
 import { chainItems, instructionItems, itemsBefore, responseChain } from './response-history.ts';
 import { resolveInput } from './request-history.ts';
 import { checkInputFiles } from './response-files.ts';
+import { checkResponseReferences } from './response-references.ts';
 import { checkCompactions } from './compaction-content.ts';
 import type { ResponseFileReader } from './response-history.ts';
 import {
@@ -254,6 +255,7 @@ export function createResponsesService(
     await checkInputFiles(projectId, input, readFile);
     checkOutputs(history, input);
     const response = newResponse(responseId, params, stored);
+    await checkResponseReferences(store, projectId, response.tools, input);
     const conversationId = conversationOf(params);
     if (conversationId) response.conversation = { id: conversationId };
     const previous = chain.at(-1);
