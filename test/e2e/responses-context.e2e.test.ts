@@ -12,6 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from '../helpers/databases.ts';
 import { createRunTestBed, type RunTestBed } from '../helpers/run-test-bed.ts';
 
+/** A user turn of about 300 tokens, about its topic. */
+const long = (topic: string) => `${topic}: ${'lorem ipsum dolor '.repeat(100)}`;
+
 /** Framing tokens per message, as the server counts them. */
 const OVERHEAD = 4;
 
@@ -242,7 +245,6 @@ describe.each(testDatabases)('what a response reads (%s)', (database) => {
   );
   it('fits a long chain to the model window with truncation auto, and fails with invalid_prompt when disabled', async () => {
     // Model "local/tiny" has a 600-token window (configured), a quarter of it reserved for output.
-    const long = (topic: string) => `${topic}: ${'lorem ipsum dolor '.repeat(100)}`;
     bed.upstream.enqueue({ text: 'First answer.' }, { text: 'Second answer.' });
     const first = await client.responses.create({ model: 'local/tiny', input: long('first') });
     const second = await client.responses.create({
