@@ -22,6 +22,7 @@ import { chainItems, instructionItems, itemsBefore, responseChain } from './resp
 import { resolveInput } from './request-history.ts';
 import { checkInputFiles } from './response-files.ts';
 import { checkResponseReferences } from './response-references.ts';
+import { answeredCall, answerText, checkOutputs } from './response-answers.ts';
 import { checkCompactions } from './compaction-content.ts';
 import type { ResponseFileReader } from './response-history.ts';
 import {
@@ -86,54 +87,6 @@ export interface ResponsesService {
   ): Promise<{ id: string; object: 'response'; deleted: boolean }>;
   cancel(projectId: string, id: string): Promise<Response>;
   inputItems(projectId: string, id: string, query: ListQuery): Promise<ListPage<InputItem>>;
-}
-
-/**
- * Checks that every `function_call_output` answers a call of the history, and every
- * `mcp_approval_response` an approval request of it (OpenAI's 400).
- */
-function checkOutputs(history: ConversationItem[], input: InputItem[]): void {
-  const calls = new Set(
-    [...history, ...input].flatMap((item) => (item.type === 'function_call' ? [item.call_id] : [])),
-  );
-  const requests = new Set(
-    [...history, ...input].flatMap((item) =>
-      item.type === 'mcp_approval_request' ? [item.id] : [],
-    ),
-  );
-  for (const [index, item] of input.entries()) {
-    if (item.type === 'function_call_output' && !calls.has(item.call_id))
-      throw new InvalidRequestError(
-        `No tool call found for function call output with call_id ${item.call_id}.`,
-        `input[${index}].call_id`,
-      );
-    if (item.type === 'mcp_approval_response' && !requests.has(item.approval_request_id))
-      throw new InvalidRequestError(
-        `No MCP approval request found with id ${item.approval_request_id}.`,
-        `input[${index}].approval_request_id`,
-      );
-  }
-}
-
-/** The run's tool call an input item answers (a function output, or an MCP approval). */
-function answeredCall(item: InputItem): string | undefined {
-  if (item.type === 'function_call_output') return item.call_id;
-  if (item.type === 'mcp_approval_response')
-    return `call_${item.approval_request_id.replace(/^mcpr_/, '')}`;
-  return undefined;
-}
-
-/** What the run reads as the answer of an input item (an approval as `approve_action` JSON). */
-function answerText(item: InputItem): string {
-  if (item.type === 'mcp_approval_response')
-    return JSON.stringify({
-      approved: item.approve,
-      ...(item.reason ? { reason: item.reason } : {}),
-    });
-  if (item.type !== 'function_call_output') return '';
-  return typeof item.output === 'string'
-    ? item.output
-    : item.output.map((part) => (part.type === 'input_text' ? part.text : '')).join('');
 }
 
 export function createResponsesService(
