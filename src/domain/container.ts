@@ -26,6 +26,8 @@ export interface Container {
   expires_after: { anchor: 'last_active_at'; minutes: number };
   /** Recorded as asked; the sandbox's own limits (`CONCIERGE_CODE_*`) are what apply. */
   memory_limit: ContainerMemoryLimit;
+  /** Always disabled: the sandbox has no network (an allowlist is refused on create). */
+  network_policy: { type: 'disabled' };
 }
 
 export interface ContainerFile {

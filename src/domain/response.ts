@@ -4,7 +4,7 @@
  */
 import type { FileSearchRankingOptions, Metadata } from './assistant.ts';
 import type { McpTool } from './mcp-tool.ts';
-import type { InputItem, OutputItem } from './response-item.ts';
+import type { ConversationItem, InputItem, OutputItem } from './response-item.ts';
 
 export const RESPONSE_STATUSES = [
   'completed',
@@ -123,6 +123,12 @@ export interface ResponseRecord {
   response: Response;
   /** This response's own input items, in order, each with its id. */
   input: InputItem[];
+  /**
+   * The items before this response's input when its `previous_response_id` names a response that
+   * is not stored (a `store: false` response of the same WebSocket, kept in that socket's memory):
+   * the chain stops here. Absent otherwise: the items are the stored chain's.
+   */
+  history?: ConversationItem[];
   runId: string;
   threadId: string;
   /** The run's events that belong to this response are those after this seq. */

@@ -53,6 +53,12 @@ export function buildOpenApiDocument(routes: RouteDefinition[], version: string)
         required: true,
         content: { 'application/json': { schema: toJsonSchema(route.body) } },
       };
+    } else if (route.documentedBody) {
+      const schema = toJsonSchema(route.documentedBody);
+      operation['requestBody'] = {
+        required: true,
+        content: { 'application/json': { schema }, 'multipart/form-data': { schema } },
+      };
     }
     (paths[path] ??= {})[route.method.toLowerCase()] = operation;
   }

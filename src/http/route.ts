@@ -42,6 +42,11 @@ export interface RouteDefinition<Params = unknown, Query = unknown, Body = unkno
   params?: z.ZodType<Params>;
   query?: z.ZodType<Query>;
   body?: z.ZodType<Body>;
+  /**
+   * For the OpenAPI document only: the body of a route whose handler reads it itself (JSON or a
+   * multipart upload), when it has no `body` schema.
+   */
+  documentedBody?: z.ZodType;
   /** The response schema, for the OpenAPI document only. */
   response?: z.ZodType;
   /** Whether the route is an extension beyond OpenAI's API (documented as such). */

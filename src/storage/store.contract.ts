@@ -305,6 +305,12 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect(await store.responses.delete(projectB, second)).toBe(false);
       expect(await store.responses.delete(projectA, second)).toBe(true);
       expect(await store.responses.countByRun(runId)).toBe(1);
+
+      // A response after an unstored one keeps the items before it, and reads them back.
+      const carried = { ...record(newId('response'), 9), history: firstRecord.input };
+      await store.responses.insert(carried);
+      expect(await store.responses.find(projectA, carried.response.id)).toEqual(carried);
+      expect(await store.responses.find(projectA, first)).not.toHaveProperty('history');
     });
 
     it('finds an API key by its hash only, with its project', async () => {

@@ -1,7 +1,8 @@
 /**
  * The OpenAPI document we serve (`/v1/openapi.json`, generated from the routes) against OpenAI's own
- * spec, for every Assistants-family operation: paths and methods, then for each request body and
- * response object its property names, required fields and enum values. A difference either is fixed
+ * spec, for every operation of the Assistants family, Responses, Conversations and Containers: paths
+ * and methods, then for each request body and response object its property names, required fields
+ * and enum values. A difference either is fixed
  * in our schemas or is listed in `INTENDED` below with the reason.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,7 +23,15 @@ const specPath = [
 ].find((path) => existsSync(path));
 
 /** The resources of the Assistants family, by the first segment of their path. */
-const FAMILY = ['assistants', 'threads', 'files', 'vector_stores', 'responses', 'conversations'];
+const FAMILY = [
+  'assistants',
+  'threads',
+  'files',
+  'vector_stores',
+  'responses',
+  'conversations',
+  'containers',
+];
 const METHODS = ['get', 'post', 'delete'];
 
 /**
@@ -57,6 +66,8 @@ const INPUT_ITEMS =
 const ITEM_UNION =
   'an item is a union; the served document describes it as an object with `type` and `id` and ' +
   'OpenAI’s item schemas describe the members';
+const DELETED =
+  'a delete answers `{id, object, deleted}` like every other delete; the spec describes no body';
 const INTENDED: Record<string, string> = {
   'POST /assistants request.tools: adds enum always,mcp,never,service_agent':
     SERVICE_AGENT + '; ' + MCP,
@@ -87,8 +98,15 @@ const INTENDED: Record<string, string> = {
     'we do not serve (stored prompts, moderation, prompt caching; `user` is deprecated)',
   'response response: extra properties frequency_penalty,presence_penalty,store':
     'sent as the Open Responses `ResponseResource` requires them',
-  'DELETE /responses/{response_id} response: not in the spec':
-    'a delete answers `{id, object, deleted}` like every other delete; the spec describes no body',
+  'DELETE /responses/{response_id} response: not in the spec': DELETED,
+  'DELETE /containers/{container_id} response: not in the spec': DELETED,
+  'DELETE /containers/{container_id}/files/{file_id} response: not in the spec': DELETED,
+  'POST /containers request: missing properties skills':
+    'skills (packaged instructions and scripts mounted in a container) are not served ' +
+    '(docs/compatibility.md); a request naming them gets a 400',
+  'POST /containers request.network_policy: lacks enum allowlist':
+    'the sandbox has no network at all, so only `{type: "disabled"}` is accepted; an allowlist is ' +
+    'refused with a 400 naming network_policy rather than accepted and not enforced',
   'POST /responses request.reasoning: lacks enum all_turns,current_turn': REASONING_CONTEXT,
   'POST /responses/input_tokens request.reasoning: lacks enum all_turns,current_turn':
     REASONING_CONTEXT,

@@ -36,6 +36,7 @@ for (const database of testDatabases) {
         status: 'running',
         expires_after: { anchor: 'last_active_at', minutes: 5 },
         memory_limit: '1g',
+        network_policy: { type: 'disabled' },
       });
       expect(container.id).toMatch(/^cntr_/);
       expect(await client.containers.retrieve(container.id)).toEqual(container);
@@ -156,6 +157,19 @@ for (const database of testDatabases) {
           expires_after: { anchor: 'last_active_at', minutes: 0 },
         }),
       ).rejects.toMatchObject({ status: 400, error: { param: 'expires_after.minutes' } });
+      // The sandbox has no network, and skills are not served: refused, not ignored.
+      await expect(
+        client.containers.create({
+          name: 'x',
+          network_policy: { type: 'allowlist', allowed_domains: ['example.com'] },
+        }),
+      ).rejects.toMatchObject({ status: 400, error: { param: 'network_policy.type' } });
+      await expect(
+        client.containers.create({
+          name: 'x',
+          skills: [{ type: 'skill_reference', skill_id: 'skill_1' }],
+        }),
+      ).rejects.toMatchObject({ status: 400, error: { param: 'skills' } });
       const container = await client.containers.create({ name: 'errors' });
       await expect(
         client.containers.files.create(container.id, { file_id: 'file-nope' }),

@@ -2,14 +2,18 @@
  * What a response reads, driven by the official SDK against a listening server and a scripted model:
  * `responses.inputTokens.count` on the same history a response builds (instructions, a
  * previous_response_id chain, a conversation, tools), `responses.compact` and its compaction item sent
- * back as input, and `input_file` parts read by the document parsers. SQLite, and PostgreSQL when
- * reachable.
+ * back as input, `input_file` parts read by the document parsers, a chain fitted to the model's
+ * window (`truncation: auto`) or refused (`disabled`), and a failed response's error code. SQLite,
+ * and PostgreSQL when reachable.
  */
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from '../helpers/databases.ts';
 import { createRunTestBed, type RunTestBed } from '../helpers/run-test-bed.ts';
+
+/** A user turn of about 300 tokens, about its topic. */
+const long = (topic: string) => `${topic}: ${'lorem ipsum dolor '.repeat(100)}`;
 
 /** Framing tokens per message, as the server counts them. */
 const OVERHEAD = 4;
@@ -239,4 +243,60 @@ describe.each(testDatabases)('what a response reads (%s)', (database) => {
       expect(missing.error.param).toBe('input[0].content[0].file_id');
     },
   );
+  it('fits a long chain to the model window with truncation auto, and fails with invalid_prompt when disabled', async () => {
+    // Model "local/tiny" has a 600-token window (configured), a quarter of it reserved for output.
+    bed.upstream.enqueue({ text: 'First answer.' }, { text: 'Second answer.' });
+    const first = await client.responses.create({ model: 'local/tiny', input: long('first') });
+    const second = await client.responses.create({
+      model: 'local/tiny',
+      previous_response_id: first.id,
+      input: long('second'),
+      truncation: 'auto',
+    });
+    expect(second.output_text).toBe('Second answer.');
+
+    bed.upstream.enqueue({ text: 'Fitted.' });
+    const fitted = await client.responses.create({
+      model: 'local/tiny',
+      previous_response_id: second.id,
+      input: 'And now?',
+      truncation: 'auto',
+    });
+    expect(fitted).toMatchObject({ status: 'completed', truncation: 'auto' });
+    const sent = JSON.stringify(bed.upstream.lastRequest.messages);
+    expect(sent).not.toContain('first: ');
+    expect(sent).toContain('And now?');
+
+    const requests = bed.upstream.requests.length;
+    const refused = await client.responses.create({
+      model: 'local/tiny',
+      previous_response_id: second.id,
+      input: 'And now?',
+    });
+    expect(refused).toMatchObject({
+      status: 'failed',
+      truncation: 'disabled',
+      error: { code: 'invalid_prompt' },
+    });
+    expect(bed.upstream.requests.length).toBe(requests);
+  });
+
+  it('fails a response the model refuses with invalid_prompt, and says so in its stream', async () => {
+    bed.upstream.enqueue({ error: { status: 400, message: 'upstream refused' } });
+    const stream = await client.responses.create({
+      model: 'gpt-4o',
+      input: 'Hello?',
+      stream: true,
+    });
+    const events: OpenAI.Responses.ResponseStreamEvent[] = [];
+    for await (const event of stream) events.push(event);
+    const last = events.at(-1)!;
+    expect(last.type).toBe('response.failed');
+    const failed = (last as OpenAI.Responses.ResponseFailedEvent).response;
+    expect(failed.error?.code).toBe('invalid_prompt');
+    expect(await client.responses.retrieve(failed.id)).toMatchObject({
+      status: 'failed',
+      error: { code: 'invalid_prompt' },
+    });
+  });
 });

@@ -1,13 +1,16 @@
 /**
  * A background response survives its server's SIGKILL as a run does: the next server takes the run
  * over when its lease lapses, and the response completes with one complete answer and a gap-free,
- * resumable event stream.
+ * resumable event stream. On SQLite, and on PostgreSQL (where the second server is another node on
+ * the same database).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabases } from '../helpers/databases.ts';
+import { dropSchema, newSchemaName, postgresTestUrl } from '../helpers/postgres.ts';
 import { startScriptedModel, type ScriptedModel } from '../helpers/scripted-model.ts';
 import { freePort, startServerProcess } from '../helpers/server-process.ts';
 
@@ -21,9 +24,17 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): 
   }
 }
 
-describe('a background response across a process death', () => {
+describe.each(testDatabases)('a background response across a process death (%s)', (database) => {
+  const schema = newSchemaName();
   let upstream: ScriptedModel;
   let directory: string;
+
+  function databaseUrl(): string {
+    if (database === 'sqlite') return `sqlite:${join(directory, 'kill.db')}`;
+    const url = new URL(postgresTestUrl);
+    url.searchParams.set('schema', schema);
+    return url.toString();
+  }
 
   beforeAll(async () => {
     upstream = await startScriptedModel();
@@ -31,13 +42,14 @@ describe('a background response across a process death', () => {
   });
   afterAll(async () => {
     await upstream.stop();
+    if (database === 'postgres') await dropSchema(schema);
     rmSync(directory, { recursive: true, force: true });
   });
 
   it('is taken over after SIGKILL: one complete answer, a gap-free stream', async () => {
     const port = String(await freePort());
     const environment = {
-      CONCIERGE_DATABASE_URL: `sqlite:${join(directory, 'kill.db')}`,
+      CONCIERGE_DATABASE_URL: databaseUrl(),
       CONCIERGE_DATA_DIR: join(directory, 'kill'),
       CONCIERGE_PROVIDER_BASE_URL: upstream.url,
       CONCIERGE_LEASE_SECONDS: '2',

@@ -1,7 +1,7 @@
 /**
  * The WebSocket mode of `/v1/responses`, driven by the official SDK's `ResponsesWS` against a
  * listening server with an admin key: several responses on one socket (a function call answered with
- * `previous_response_id` on the next one), the events gap-free and the same as the response's SSE
+ * `previous_response_id` on the next one; `store: false` ones chained from the socket's memory), the events gap-free and the same as the response's SSE
  * stream (one translation of the stored run events; validated against the schemas there), lanes (`stream_id`) echoed, the response stored with the key's project, bad messages
  * answered with `error` events on a socket that stays open, and a wrong key closing the socket.
  */
@@ -10,6 +10,7 @@ import { ResponsesWS } from 'openai/resources/responses/ws';
 import type { ResponsesServerEvent } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { testDatabases } from '../helpers/databases.ts';
 import { createRunTestBed, type RunTestBed } from '../helpers/run-test-bed.ts';
 
 const ADMIN_KEY = 'sk-admin-websocket';
@@ -74,12 +75,12 @@ function expectOneResponse(events: ServerEvent[]) {
   return (last as OpenAI.Responses.ResponseCompletedEvent).response;
 }
 
-describe('the Responses API over a WebSocket (ResponsesWS, SQLite)', () => {
+describe.each(testDatabases)('the Responses API over a WebSocket (ResponsesWS, %s)', (database) => {
   let bed: RunTestBed;
   let admin: OpenAI;
 
   beforeAll(async () => {
-    bed = await createRunTestBed({ config: { apiKey: ADMIN_KEY } });
+    bed = await createRunTestBed({ database, config: { apiKey: ADMIN_KEY } });
     admin = new OpenAI({ baseURL: bed.baseURL, apiKey: ADMIN_KEY, maxRetries: 0 });
   });
   afterAll(() => bed.close());
@@ -147,6 +148,93 @@ describe('the Responses API over a WebSocket (ResponsesWS, SQLite)', () => {
     expect(overSse).toEqual(events);
     await expect(admin.responses.retrieve(second.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     socket.close();
+  });
+
+  it('chains store:false responses on one socket from its memory, and nowhere else', async () => {
+    const { socket, take } = openSocket(admin);
+    bed.upstream.enqueue({
+      toolCalls: [{ name: 'get_weather', arguments: { city: 'Oslo' }, id: 'call_unstored' }],
+    });
+    socket.send({
+      type: 'response.create',
+      model: 'gpt-4o',
+      store: false,
+      input: 'Weather in Oslo?',
+      tools: [weather],
+    });
+    const first = expectOneResponse(await take());
+    expect(first).toMatchObject({ store: false });
+
+    // Only the new input is sent: the call before it is remembered by this socket.
+    bed.upstream.enqueue({ text: 'Cold in Oslo.' });
+    socket.send({
+      type: 'response.create',
+      model: 'gpt-4o',
+      store: false,
+      previous_response_id: first.id,
+      input: [{ type: 'function_call_output', call_id: 'call_unstored', output: '-5C' }],
+    });
+    const second = expectOneResponse(await take());
+    expect(second.previous_response_id).toBe(first.id);
+    expect(bed.upstream.lastRequest.messages).toMatchObject([
+      { role: 'user', content: 'Weather in Oslo?' },
+      { role: 'assistant', tool_calls: [{ id: 'call_unstored' }] },
+      { role: 'tool', tool_call_id: 'call_unstored', content: '-5C' },
+    ]);
+
+    // A stored response may follow an unstored one: it keeps the items before it.
+    bed.upstream.enqueue({ text: 'Wear a coat.' });
+    socket.send({
+      type: 'response.create',
+      model: 'gpt-4o',
+      previous_response_id: second.id,
+      input: 'What should I wear?',
+    });
+    const third = expectOneResponse(await take());
+    const threeTurns = [
+      { role: 'user', content: 'Weather in Oslo?' },
+      { role: 'assistant', tool_calls: [{ id: 'call_unstored' }] },
+      { role: 'tool', tool_call_id: 'call_unstored', content: '-5C' },
+      { role: 'assistant', content: 'Cold in Oslo.' },
+      { role: 'user', content: 'What should I wear?' },
+    ];
+    expect(bed.upstream.lastRequest.messages).toMatchObject(threeTurns);
+
+    // Nothing unstored can be read back, or chained from over HTTP or another socket.
+    for (const id of [first.id, second.id])
+      await expect(admin.responses.retrieve(id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(
+      admin.responses.create({ model: 'gpt-4o', previous_response_id: second.id, input: 'x' }),
+    ).rejects.toMatchObject({ status: 404, param: 'previous_response_id' });
+    const other = openSocket(admin);
+    other.socket.send({
+      type: 'response.create',
+      model: 'gpt-4o',
+      store: false,
+      previous_response_id: second.id,
+      input: 'Still there?',
+    });
+    expect((await other.take())[0]).toMatchObject({
+      type: 'error',
+      status: 404,
+      param: 'previous_response_id',
+    });
+    other.socket.close();
+
+    // The stored one chains over HTTP with the whole history, after the socket is gone.
+    socket.close();
+    bed.upstream.enqueue({ text: 'And a hat.' });
+    const fourth = await admin.responses.create({
+      model: 'gpt-4o',
+      previous_response_id: third.id,
+      input: 'Anything else?',
+    });
+    expect(fourth.output_text).toBe('And a hat.');
+    expect(bed.upstream.lastRequest.messages).toMatchObject([
+      ...threeTurns,
+      { role: 'assistant', content: 'Wear a coat.' },
+      { role: 'user', content: 'Anything else?' },
+    ]);
   });
 
   it('runs lanes (stream_id) side by side and echoes each lane on its events', async () => {

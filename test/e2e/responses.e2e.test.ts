@@ -238,6 +238,46 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
     expect(backgroundUnstored).toBeInstanceOf(OpenAI.BadRequestError);
     expect(backgroundUnstored.error.param).toBe('background');
 
+    // An id inside a tool or an input part that the project does not have: 404 naming it.
+    const requests = bed.upstream.requests.length;
+    const unknownIds: Array<[Partial<OpenAI.Responses.ResponseCreateParamsNonStreaming>, string]> =
+      [
+        [
+          { tools: [{ type: 'file_search', vector_store_ids: ['vs_doesnotexist'] }] },
+          'tools[0].vector_store_ids',
+        ],
+        [
+          {
+            tools: [
+              { type: 'service_agent', service_agent: { id: 'sa_doesnotexist' } },
+            ] as unknown as OpenAI.Responses.Tool[],
+          },
+          'tools[0].service_agent.id',
+        ],
+        [
+          {
+            input: [
+              {
+                role: 'user',
+                content: [
+                  { type: 'input_text', text: 'Look' },
+                  { type: 'input_image', file_id: 'file-doesnotexist', detail: 'auto' },
+                ],
+              },
+            ],
+          },
+          'input[0].content[1].file_id',
+        ],
+      ];
+    for (const [fields, param] of unknownIds) {
+      const error = await client.responses
+        .create({ model: 'gpt-4o', input: 'hi', ...fields })
+        .catch((caught) => caught);
+      expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+      expect(error.error.param).toBe(param);
+    }
+    expect(bed.upstream.requests.length).toBe(requests);
+
     const missing = await client.responses.retrieve('resp_missing').catch((error) => error);
     expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
     const notForeground = await client.responses.cancel('resp_missing').catch((error) => error);

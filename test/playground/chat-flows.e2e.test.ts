@@ -61,6 +61,33 @@ describe.runIf(browserTestsEnabled)(
 
     const assistantMessages = () => page.getByRole('article', { name: 'Assistant message' });
 
+    /** Attaches a bar chart image and a text file of meeting notes named `notesName`. */
+    async function attachChartAndNotes(notesName: string): Promise<void> {
+      await page.getByLabel('Attach files').setInputFiles([
+        { name: 'chart.png', mimeType: 'image/png', buffer: makeBarChartPng() },
+        {
+          name: notesName,
+          mimeType: 'text/plain',
+          buffer: Buffer.from('Meeting notes: ship on Friday.'),
+        },
+      ]);
+    }
+
+    /** The user's message with this text, once its attached chart (72 px wide) has loaded. */
+    async function sentWithChart(text: string) {
+      const mine = page.getByRole('article', { name: 'Your message' }).filter({ hasText: text });
+      await expect
+        .poll(
+          () =>
+            mine
+              .getByRole('img', { name: 'Image file chart.png' })
+              .evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth),
+          PATIENCE,
+        )
+        .toBe(72);
+      return mine;
+    }
+
     async function send(text: string): Promise<void> {
       const box = page.getByRole('textbox', { name: 'Message' });
       await expect.poll(() => box.isEnabled(), PATIENCE).toBe(true);
@@ -323,31 +350,13 @@ describe.runIf(browserTestsEnabled)(
 
     it('sends attachments: an image as image content the model sees, a document for file search', async () => {
       bed.upstream.enqueue({ text: 'I see a bar chart and your notes.' });
-      await page.getByLabel('Attach files').setInputFiles([
-        { name: 'chart.png', mimeType: 'image/png', buffer: makeBarChartPng() },
-        {
-          name: 'notes.txt',
-          mimeType: 'text/plain',
-          buffer: Buffer.from('Meeting notes: ship on Friday.'),
-        },
-      ]);
+      await attachChartAndNotes('notes.txt');
       expect(await page.getByRole('list', { name: 'Files to attach' }).textContent()).toBe(
         'chart.png×notes.txt×',
       );
       await send('What is in these files?');
       await assistantMessages().filter({ hasText: 'I see a bar chart and your notes.' }).waitFor();
-      const mine = page
-        .getByRole('article', { name: 'Your message' })
-        .filter({ hasText: 'What is in these files?' });
-      await expect
-        .poll(
-          () =>
-            mine
-              .getByRole('img', { name: 'Image file chart.png' })
-              .evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth),
-          PATIENCE,
-        )
-        .toBe(72);
+      const mine = await sentWithChart('What is in these files?');
       await mine.getByRole('link', { name: /notes\.txt/ }).waitFor();
 
       const threadId = new URL(page.url()).pathname.split('/')[2]!;
@@ -458,6 +467,43 @@ describe.runIf(browserTestsEnabled)(
       await assistantMessages().filter({ hasText: 'Booked through Responses.' }).waitFor(PATIENCE);
       expect(payments.executions.length - paidBefore).toBe(1);
       expect(bed.upstream.lastRequest.messages.at(-1).content).toContain('Paid $45.00');
+      await expectAccessible();
+    });
+
+    it('sends attachments through the Responses API: an image as input_image, a document as input_file', async () => {
+      await page.getByRole('button', { name: 'Start over' }).click();
+      bed.upstream.enqueue({ text: 'A chart, and notes about Friday.' });
+      await attachChartAndNotes('friday.txt');
+      await send('Read these through Responses');
+      await assistantMessages()
+        .filter({ hasText: 'A chart, and notes about Friday.' })
+        .waitFor(PATIENCE);
+      const mine = await sentWithChart('Read these through Responses');
+      await mine.getByRole('link', { name: /friday\.txt/ }).waitFor(PATIENCE);
+
+      // The model read the image itself and the document's text, in the user's turn.
+      const userTurn = bed.upstream.lastRequest.messages.at(-1);
+      expect(userTurn.role).toBe('user');
+      const content = JSON.stringify(userTurn.content);
+      expect(content).toMatch(/data:image\/png;base64,/);
+      expect(content).toContain('Meeting notes: ship on Friday.');
+
+      // The response's input is one message with the three parts, the files by id.
+      const inspector = page.locator('.response-inspector').last();
+      await inspector.locator('summary').first().click();
+      const responseId = await inspector.locator('summary code').first().textContent();
+      const items = await bed.client.responses.inputItems.list(responseId!);
+      expect(items.data).toMatchObject([
+        {
+          type: 'message',
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'Read these through Responses' },
+            { type: 'input_image', file_id: expect.stringMatching(/^file-/) },
+            { type: 'input_file', file_id: expect.stringMatching(/^file-/) },
+          ],
+        },
+      ]);
       await expectAccessible();
     });
 

@@ -6,6 +6,7 @@ import { contentDisposition, uploadParts } from '../files/files.routes.ts';
 import { deletedSchema, listSchema, pageOf } from '../shared/common.schemas.ts';
 import {
   ContainerCreateSchema,
+  ContainerFileCreateDocumentSchema,
   ContainerFileFromFileSchema,
   ContainerFilePathSchema,
   ContainerFileSchema,
@@ -66,6 +67,7 @@ export function containersRoutes(containers: ContainersService): RouteDefinition
         'Add a file to a container: multipart/form-data with a `file` part, or JSON `{file_id}`',
       tag,
       params: ContainerPathSchema,
+      documentedBody: ContainerFileCreateDocumentSchema,
       response: ContainerFileSchema,
       handler: async ({ projectId, params, request }) => {
         if (!request.isMultipart()) {

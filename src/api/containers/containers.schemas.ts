@@ -45,6 +45,15 @@ export const ContainerListQuerySchema = listQuerySchema({
 /** `POST /containers/{id}/files` as JSON: copy an uploaded file in (an upload is multipart). */
 export const ContainerFileFromFileSchema = z.strictObject({ file_id: idSchema('file') });
 
+/**
+ * The body of `POST /containers/{id}/files` as the OpenAPI document describes it: JSON with a
+ * `file_id`, or multipart with a `file`; the handler reads each (one of the two is required).
+ */
+export const ContainerFileCreateDocumentSchema = z.strictObject({
+  file_id: idSchema('file').optional(),
+  file: z.string().meta({ format: 'binary' }).optional(),
+});
+
 export const ContainerSchema = z.object({
   id: z.string(),
   object: z.literal('container'),
@@ -54,6 +63,7 @@ export const ContainerSchema = z.object({
   last_active_at: z.number().int(),
   expires_after: z.object({ anchor: z.literal('last_active_at'), minutes: z.number().int() }),
   memory_limit: z.enum(CONTAINER_MEMORY_LIMITS),
+  network_policy: z.object({ type: z.literal('disabled') }),
 });
 export type ContainerSchemaMatches = Assert<SameType<z.output<typeof ContainerSchema>, Container>>;
 

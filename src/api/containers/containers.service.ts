@@ -118,6 +118,7 @@ export function createContainersService({
           minutes: params.expires_after?.minutes ?? DEFAULT_CONTAINER_MINUTES,
         },
         memory_limit: params.memory_limit ?? '1g',
+        network_policy: { type: 'disabled' },
       };
       await store.containers.insert(projectId, container);
       // Two files with one name keep both: the later one is prefixed with its file id.

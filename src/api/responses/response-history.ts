@@ -36,7 +36,10 @@ export interface ResponseLoaders {
 
 const DATA_URL = /^data:(image\/[a-z+.-]+);base64,(.*)$/i;
 
-/** The records of the chain ending at `id`, oldest first (404 naming `param` when one is missing). */
+/**
+ * The records of the chain ending at `id`, oldest first (404 naming `param` when one is missing). A
+ * record that carries the items before it (`history`) ends the walk: its predecessor is not stored.
+ */
 export async function responseChain(
   store: Store,
   projectId: string,
@@ -49,14 +52,28 @@ export async function responseChain(
     const record = await store.responses.find(projectId, next);
     if (!record) throw NotFoundError.object('response', next, param);
     chain.unshift(record);
-    next = record.response.previous_response_id;
+    next = record.history ? null : record.response.previous_response_id;
   }
   return chain;
 }
 
 /** Every item the chain's responses read and wrote, oldest first. */
 export function chainItems(chain: ResponseRecord[]): ConversationItem[] {
-  return chain.flatMap((record) => [...record.input, ...record.response.output]);
+  return chain.flatMap((record) => [
+    ...(record.history ?? []),
+    ...record.input,
+    ...record.response.output,
+  ]);
+}
+
+/** The items a response read before its own input: those it carries, or its stored chain's. */
+export async function itemsBefore(
+  store: Store,
+  record: ResponseRecord,
+): Promise<ConversationItem[]> {
+  if (record.history) return record.history;
+  const previous = record.response.previous_response_id;
+  return previous ? chainItems(await responseChain(store, record.projectId, previous)) : [];
 }
 
 /** The text of `system` and `developer` messages, which join the run's instructions. */
@@ -228,9 +245,8 @@ export function createResponseHistory(store: Store, loaders: ResponseLoaders): R
         const before = await conversationHistory(store, record.projectId, conversation.id, first);
         return toModelMessages(record.projectId, [...before, ...first.input], loaders);
       }
-      const previous = first.response.previous_response_id;
-      const chain = previous ? await responseChain(store, record.projectId, previous) : [];
-      return toModelMessages(record.projectId, [...chainItems(chain), ...first.input], loaders);
+      const chained = await itemsBefore(store, first);
+      return toModelMessages(record.projectId, [...chained, ...first.input], loaders);
     },
   };
 }

@@ -18,9 +18,11 @@ import type { RunsEngine } from '../../engine/runs-engine.ts';
 import type { Store } from '../../storage/store.ts';
 import type { ListQuery } from '../shared/common.schemas.ts';
 import { ResponseTranslator, translateAll, type ResponseStreamEvent } from './response-events.ts';
-import { chainItems, instructionItems, responseChain } from './response-history.ts';
+import { chainItems, instructionItems, itemsBefore, responseChain } from './response-history.ts';
 import { resolveInput } from './request-history.ts';
 import { checkInputFiles } from './response-files.ts';
+import { checkResponseReferences } from './response-references.ts';
+import { answeredCall, answerText, checkOutputs } from './response-answers.ts';
 import { checkCompactions } from './compaction-content.ts';
 import type { ResponseFileReader } from './response-history.ts';
 import {
@@ -40,14 +42,26 @@ interface CreateContext {
   chain: ResponseRecord[];
   history: ConversationItem[];
   stored: boolean;
+  /** The history when it is not stored: a `store: false` chain of the caller's WebSocket. */
+  carried: ConversationItem[] | undefined;
 }
 
+/**
+ * The items through each `store: false` response a WebSocket remembers (its own, for
+ * `previous_response_id` on that socket), by response id; undefined for any other id.
+ */
+export type UnstoredChains = (responseId: string) => ConversationItem[] | undefined;
+
 export interface ResponsesService {
-  /** Starts a response; returns its record (the caller follows it, or answers at once). */
+  /**
+   * Starts a response; returns its record (the caller follows it, or answers at once). `unstored`
+   * resolves a `previous_response_id` that names a response the caller remembers but did not store.
+   */
   create(
     projectId: string,
     params: ResponseCreateParams,
     keyId: string | null,
+    unstored?: UnstoredChains,
   ): Promise<ResponseRecord>;
   /**
    * The response's events from its start, live until it settles, skipping through `startingAfter`;
@@ -60,6 +74,8 @@ export interface ResponsesService {
   ): AsyncIterable<ResponseStreamEvent>;
   /** Follows a response to its end and returns its final object (dropping it when not stored). */
   settle(record: ResponseRecord, signal: AbortSignal): Promise<Response>;
+  /** Every item through the response: those before it, its input, then `response`'s output. */
+  itemsThrough(record: ResponseRecord, response: Response): Promise<ConversationItem[]>;
   /** Drops everything a `store: false` response left (its row, and its run and thread). */
   forget(record: ResponseRecord): Promise<void>;
   find(projectId: string, id: string): Promise<ResponseRecord>;
@@ -71,54 +87,6 @@ export interface ResponsesService {
   ): Promise<{ id: string; object: 'response'; deleted: boolean }>;
   cancel(projectId: string, id: string): Promise<Response>;
   inputItems(projectId: string, id: string, query: ListQuery): Promise<ListPage<InputItem>>;
-}
-
-/**
- * Checks that every `function_call_output` answers a call of the history, and every
- * `mcp_approval_response` an approval request of it (OpenAI's 400).
- */
-function checkOutputs(history: ConversationItem[], input: InputItem[]): void {
-  const calls = new Set(
-    [...history, ...input].flatMap((item) => (item.type === 'function_call' ? [item.call_id] : [])),
-  );
-  const requests = new Set(
-    [...history, ...input].flatMap((item) =>
-      item.type === 'mcp_approval_request' ? [item.id] : [],
-    ),
-  );
-  for (const [index, item] of input.entries()) {
-    if (item.type === 'function_call_output' && !calls.has(item.call_id))
-      throw new InvalidRequestError(
-        `No tool call found for function call output with call_id ${item.call_id}.`,
-        `input[${index}].call_id`,
-      );
-    if (item.type === 'mcp_approval_response' && !requests.has(item.approval_request_id))
-      throw new InvalidRequestError(
-        `No MCP approval request found with id ${item.approval_request_id}.`,
-        `input[${index}].approval_request_id`,
-      );
-  }
-}
-
-/** The run's tool call an input item answers (a function output, or an MCP approval). */
-function answeredCall(item: InputItem): string | undefined {
-  if (item.type === 'function_call_output') return item.call_id;
-  if (item.type === 'mcp_approval_response')
-    return `call_${item.approval_request_id.replace(/^mcpr_/, '')}`;
-  return undefined;
-}
-
-/** What the run reads as the answer of an input item (an approval as `approve_action` JSON). */
-function answerText(item: InputItem): string {
-  if (item.type === 'mcp_approval_response')
-    return JSON.stringify({
-      approved: item.approve,
-      ...(item.reason ? { reason: item.reason } : {}),
-    });
-  if (item.type !== 'function_call_output') return '';
-  return typeof item.output === 'string'
-    ? item.output
-    : item.output.map((part) => (part.type === 'input_text' ? part.text : '')).join('');
 }
 
 export function createResponsesService(
@@ -231,7 +199,7 @@ export function createResponsesService(
     projectId: string,
     params: ResponseCreateParams,
     keyId: string | null,
-    { responseId, chain, history, stored }: CreateContext,
+    { responseId, chain, history, stored, carried }: CreateContext,
   ): Promise<ResponseRecord> {
     const input = await resolveInput(history, params.input ?? []);
     if (input.length === 0)
@@ -240,6 +208,7 @@ export function createResponsesService(
     await checkInputFiles(projectId, input, readFile);
     checkOutputs(history, input);
     const response = newResponse(responseId, params, stored);
+    await checkResponseReferences(store, projectId, response.tools, input);
     const conversationId = conversationOf(params);
     if (conversationId) response.conversation = { id: conversationId };
     const previous = chain.at(-1);
@@ -265,11 +234,9 @@ export function createResponsesService(
     );
     const container = await resolveResponseContainer(containers, projectId, response);
     try {
-      return await startRun(projectId, params, keyId, response, input, container?.id ?? null, {
-        assistant,
-        settings,
-        mcp: mcpTools.run,
-      });
+      const run = { assistant, settings, mcp: mcpTools.run };
+      const record = { response, input, ...(carried ? { history: carried } : {}) };
+      return await startRun(projectId, params, keyId, record, container?.id ?? null, run);
     } catch (error) {
       if (container?.created)
         await containers.delete(projectId, container.id).catch(() => undefined);
@@ -282,8 +249,7 @@ export function createResponsesService(
     projectId: string,
     params: ResponseCreateParams,
     keyId: string | null,
-    response: Response,
-    input: InputItem[],
+    { response, input, history }: Pick<ResponseRecord, 'response' | 'input' | 'history'>,
     containerId: string | null,
     {
       assistant,
@@ -313,6 +279,7 @@ export function createResponsesService(
             projectId,
             response,
             input,
+            ...(history ? { history } : {}),
             runId: run.id,
             threadId: run.thread_id,
             afterSeq: 0,
@@ -325,7 +292,7 @@ export function createResponsesService(
   }
 
   return {
-    async create(projectId, params, keyId) {
+    async create(projectId, params, keyId, unstored) {
       const stored = params.store ?? true;
       if (params.background && !stored)
         throw new InvalidRequestError(
@@ -334,14 +301,15 @@ export function createResponsesService(
         );
       const conversationId = conversationOf(params);
       const responseId = newId('response');
-      const chain = params.previous_response_id
-        ? await responseChain(store, projectId, params.previous_response_id)
-        : [];
+      const previousId = params.previous_response_id;
+      const carried = previousId ? unstored?.(previousId) : undefined;
+      const chain = previousId && !carried ? await responseChain(store, projectId, previousId) : [];
       const history = conversationId
         ? await beginConversationTurn(store, projectId, conversationId, responseId)
-        : chainItems(chain);
+        : (carried ?? chainItems(chain));
       try {
-        return await createOn(projectId, params, keyId, { responseId, chain, history, stored });
+        const context = { responseId, chain, history, stored, carried };
+        return await createOn(projectId, params, keyId, context);
       } catch (error) {
         if (conversationId) await endConversationTurn(store, projectId, conversationId, responseId);
         throw error;
@@ -364,6 +332,10 @@ export function createResponsesService(
       }
       if (!record.response.store) await forget(record);
       return translator.response;
+    },
+
+    async itemsThrough(record, response) {
+      return [...(await itemsBefore(store, record)), ...record.input, ...response.output];
     },
 
     forget,

@@ -5,13 +5,20 @@
  * events. One socket serves any number of responses; those with the same `stream_id` (the default
  * lane has none) run one after the other, and their events echo the `stream_id`. A bad message is
  * answered with an `error` event and the socket stays open.
+ *
+ * As OpenAI's WebSocket mode does, a socket remembers in memory its latest `store: false` response
+ * of each lane, so that the next `response.create` on the socket (on any lane) can name it as
+ * `previous_response_id`; nothing of it is written beyond the responses that read it, and the memory
+ * goes with the socket.
  */
 import { z } from 'zod';
 import { InvalidRequestError } from '../../domain/errors.ts';
+import type { ResponseRecord } from '../../domain/response.ts';
 import { defineSocketRoute, type SocketConnection } from '../../http/socket-route.ts';
 import { parseOrThrow } from '../../http/validation.ts';
 import { ResponseCreateParamsSchema } from './responses.schemas.ts';
 import type { ResponsesService } from './responses.service.ts';
+import { UnstoredMemory } from './unstored-memory.ts';
 
 /** The envelope of a client event; the rest of a `response.create` is a create body. */
 const ClientEventSchema = z.looseObject({
@@ -46,6 +53,7 @@ function parseMessage(text: string): { laneId: string | undefined; body: unknown
 async function serve(
   responses: ResponsesService,
   connection: SocketConnection,
+  memory: UnstoredMemory,
   body: Record<string, unknown>,
   echo: Record<string, string>,
 ): Promise<void> {
@@ -59,7 +67,12 @@ async function serve(
   // Streaming is implied over a socket: `stream` is accepted and ignored.
   const params = parseOrThrow(ResponseCreateParamsSchema, { ...body, stream: true }, 'body');
   const { principal } = connection;
-  const record = await responses.create(principal.projectId, params, principal.keyId);
+  const record = await responses.create(
+    principal.projectId,
+    params,
+    principal.keyId,
+    memory.lookup,
+  );
   let last = -1;
   try {
     for await (const event of responses.events(record, undefined, connection.signal)) {
@@ -71,8 +84,27 @@ async function serve(
       await connection.sendError(error, { sequence_number: last + 1, ...echo });
   } finally {
     // As over SSE: a response that is not stored is dropped once its stream ended.
-    if (!record.response.store) await responses.settle(record, new AbortController().signal);
+    if (!record.response.store) await rememberUnstored(responses, connection, memory, record, echo);
   }
+}
+
+/** Drops a `store: false` response, remembering its items when it ended well on an open socket. */
+async function rememberUnstored(
+  responses: ResponsesService,
+  connection: SocketConnection,
+  memory: UnstoredMemory,
+  record: ResponseRecord,
+  echo: Record<string, string>,
+): Promise<void> {
+  const response = await responses.settle(record, new AbortController().signal);
+  const ended = response.status === 'completed' || response.status === 'incomplete';
+  // A conversation keeps its own items; a response in one is not chained by id.
+  if (!ended || response.conversation || connection.signal.aborted) return;
+  memory.remember(
+    echo['stream_id'] ?? '',
+    response.id,
+    await responses.itemsThrough(record, response),
+  );
 }
 
 export function responsesSocketRoute(responses: ResponsesService) {
@@ -81,6 +113,7 @@ export function responsesSocketRoute(responses: ResponsesService) {
     summary: 'Create responses over a WebSocket (`response.create` events)',
     open(connection) {
       const lanes = new Map<string, Promise<void>>();
+      const memory = new UnstoredMemory();
       let pending = 0;
       connection.onMessage((text) => {
         let parsed: ReturnType<typeof parseMessage>;
@@ -104,7 +137,7 @@ export function responsesSocketRoute(responses: ResponsesService) {
         pending += 1;
         const key = laneId ?? '';
         const turn = (lanes.get(key) ?? Promise.resolve())
-          .then(() => serve(responses, connection, body as Record<string, unknown>, echo))
+          .then(() => serve(responses, connection, memory, body as Record<string, unknown>, echo))
           .catch((error: unknown) => connection.sendError(error, echo))
           .finally(() => {
             pending -= 1;

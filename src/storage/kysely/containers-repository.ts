@@ -29,6 +29,7 @@ function toContainer(row: Selectable<ContainersTable>, now: number): Container {
     status: containerStatus(stored, now),
     ...stored,
     memory_limit: row.memory_limit as ContainerMemoryLimit,
+    network_policy: { type: 'disabled' },
   };
 }
 

@@ -1,16 +1,23 @@
 /** Responses on Kysely, for both dialects. */
 import type { Kysely, Selectable } from 'kysely';
 import type { Response, ResponseRecord } from '../../domain/response.ts';
-import type { InputItem } from '../../domain/response-item.ts';
+import type { ConversationItem, InputItem } from '../../domain/response-item.ts';
 import type { ResponseRepository } from '../ports/responses-port.ts';
 import type { Database, ResponsesTable } from './database.ts';
 import { fromJson, toJson } from './json-column.ts';
 
+/**
+ * The `input` column: the input items, or `{history, input}` for a response that carries the items
+ * of an unstored chain before it (`ResponseRecord.history`), so no migration was needed for them.
+ */
+type InputColumn = InputItem[] | { history: ConversationItem[]; input: InputItem[] };
+
 function toRecord(row: Selectable<ResponsesTable>): ResponseRecord {
+  const column = fromJson<InputColumn>(row.input);
   return {
     projectId: row.project_id,
     response: fromJson<Response>(row.object),
-    input: fromJson<InputItem[]>(row.input),
+    ...(Array.isArray(column) ? { input: column } : column),
     runId: row.run_id,
     threadId: row.thread_id,
     afterSeq: Number(row.after_seq),
@@ -33,7 +40,11 @@ export function responsesRepository(db: Kysely<Database>): ResponseRepository {
           after_seq: record.afterSeq,
           previous_response_id: response.previous_response_id,
           object: toJson(response),
-          input: toJson(record.input),
+          input: toJson(
+            (record.history
+              ? { history: record.history, input: record.input }
+              : record.input) satisfies InputColumn,
+          ),
         })
         .execute();
     },

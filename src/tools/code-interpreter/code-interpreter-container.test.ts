@@ -77,6 +77,7 @@ describe('code_interpreter in a container', () => {
       last_active_at: now,
       expires_after: { anchor: 'last_active_at', minutes },
       memory_limit: '1g',
+      network_policy: { type: 'disabled' },
     };
     await store.containers.insert(PROJECT, made);
     return made;

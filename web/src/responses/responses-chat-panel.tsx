@@ -10,6 +10,8 @@ import { useApi } from '../api/api-context.tsx';
 import type { Assistant, FunctionCall } from '../api/api-objects.ts';
 import { Composer } from '../chat/composer.tsx';
 import { MessageText } from '../chat/message-text.tsx';
+import { FileImage } from '../files/file-image.tsx';
+import { FileNameLink } from '../files/file-name-link.tsx';
 import { ErrorBanner } from '../ui/error-banner.tsx';
 import { pendingCalls } from './live-response.ts';
 import { ResponseEventsInspector } from './response-events-inspector.tsx';
@@ -29,7 +31,23 @@ function TurnInput({ input }: { input: ResponseTurn['input'] }) {
       <header className="message-header">
         <span className="message-role">You</span>
       </header>
-      <MessageText value={input.text} annotations={[]} />
+      {input.text.trim() && <MessageText value={input.text} annotations={[]} />}
+      {input.files
+        .filter((file) => file.image)
+        .map((file) => (
+          <FileImage key={file.id} fileId={file.id} />
+        ))}
+      {input.files.some((file) => !file.image) && (
+        <ul className="attachments" aria-label="Attachments">
+          {input.files
+            .filter((file) => !file.image)
+            .map((file) => (
+              <li key={file.id}>
+                <FileNameLink fileId={file.id} prefix="📎 " /> (input_file)
+              </li>
+            ))}
+        </ul>
+      )}
     </article>
   );
 }
