@@ -8,7 +8,8 @@ import { createSolcCompiler } from '../chain/compiler/solc-compiler.ts';
 import type { DemoMarketDeployer } from '../chain/contracts/demo-market.ts';
 import { createLazyChain } from '../chain/viem-chain/lazy-chain.ts';
 import type { Config } from '../config/config-schema.ts';
-import { createA2aClient, type A2aClient } from '../service-agents/a2a/a2a-client.ts';
+import type { A2aClient } from '../service-agents/a2a/a2a-client.ts';
+import { createLazyA2aClient } from '../service-agents/a2a/lazy-a2a-client.ts';
 import { resolveA2aAllowedHosts } from '../service-agents/a2a/allowed-hosts.ts';
 import type { BuiltinServiceAgent } from '../service-agents/builtin-agent.ts';
 import { createLazyBuiltinAgent } from '../service-agents/lazy-builtin-agent.ts';
@@ -70,7 +71,7 @@ export function createServiceAgentsPart(
     builtinAgents.push(agent);
     closers.push(`built-in agent ${entry.builtin}`, close);
   }
-  const a2aClient = createA2aClient({
+  const a2aClient = createLazyA2aClient({
     allowedHosts: resolveA2aAllowedHosts(config),
     // With tracing on, each A2A request carries the trace context of the run that sent it.
     ...(tracing ? { fetch: tracedFetch((input, init) => fetch(input, init)) } : {}),
