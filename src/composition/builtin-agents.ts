@@ -1,6 +1,7 @@
 /**
- * The registry of built-in service agents: each is listed here once, with how it is built from what
- * the built-ins share. Adding one means writing it under `src/service-agents/builtin/<id>/` and adding
+ * The registry of built-in service agents: each is listed here once, with its description and input
+ * schema (from light modules, needed at start) and how it is loaded, on first use, from what the
+ * built-ins share. Adding one means writing it under `src/service-agents/builtin/<id>/` and adding
  * one entry below; `createApp` never names an agent.
  */
 import { join } from 'node:path';
