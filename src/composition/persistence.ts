@@ -61,11 +61,13 @@ async function createEventBus(
 ): Promise<EventBus> {
   if (target.dialect === 'sqlite') return createInProcessEventBus();
   // The PostgreSQL driver loads only on PostgreSQL.
-  const [{ default: pg }, { createPostgresEventBus }, { postgresClientConfig }] = await Promise.all([
-    import('pg'),
-    import('../engine/event-bus/postgres-event-bus.ts'),
-    import('../storage/postgres/postgres-store.ts'),
-  ]);
+  const [{ default: pg }, { createPostgresEventBus }, { postgresClientConfig }] = await Promise.all(
+    [
+      import('pg'),
+      import('../engine/event-bus/postgres-event-bus.ts'),
+      import('../storage/postgres/postgres-store.ts'),
+    ],
+  );
   return createPostgresEventBus({
     connect: () => new pg.Client(postgresClientConfig(target.options)),
     events: store.runEvents,
