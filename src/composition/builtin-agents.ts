@@ -10,7 +10,6 @@ import type { SolidityCompiler } from '../chain/solidity-compiler.ts';
 import type { DemoMarketDeployer } from '../chain/contracts/demo-market.ts';
 import type { Config } from '../config/config-schema.ts';
 import { ConfigError } from '../config/load-config.ts';
-import type { BuiltinServiceAgent } from '../service-agents/builtin-agent.ts';
 import {
   createFileExecutionLedger,
   type ExecutionLedger,
