@@ -64,9 +64,8 @@ export function createServiceAgentsPart(
   for (const entry of registry) {
     if (entry.offered && !entry.offered({ config, chain })) continue;
     const ledger = () => builtinLedger(dataDir, entry.builtin);
-    const { agent, close } = createLazyBuiltinAgent(
-      { builtin: entry.builtin, description: entry.description, inputSchema: entry.inputSchema() },
-      () => entry.load({ config, chain, compiler, demoMarket, ledger }),
+    const { agent, close } = createLazyBuiltinAgent(entry, () =>
+      entry.load({ config, chain, compiler, demoMarket, ledger }),
     );
     builtinAgents.push(agent);
     closers.push(`built-in agent ${entry.builtin}`, close);

@@ -18,10 +18,18 @@ export interface LazyBuiltinAgent {
   close(): Promise<void>;
 }
 
+export interface BuiltinAgentDefinition {
+  builtin: string;
+  description: string;
+  /** Built when first read (a zod schema's JSON Schema takes milliseconds to derive). */
+  inputSchema(): Record<string, unknown>;
+}
+
 export function createLazyBuiltinAgent(
-  definition: Pick<BuiltinServiceAgent, 'builtin' | 'description' | 'inputSchema'>,
+  definition: BuiltinAgentDefinition,
   load: () => Promise<LoadedBuiltinAgent>,
 ): LazyBuiltinAgent {
+  let inputSchema: Record<string, unknown> | undefined;
   let loading: Promise<LoadedBuiltinAgent> | undefined;
   const loaded = () =>
     (loading ??= load().catch((error: unknown) => {
@@ -32,7 +40,9 @@ export function createLazyBuiltinAgent(
     agent: {
       builtin: definition.builtin,
       description: definition.description,
-      inputSchema: definition.inputSchema,
+      get inputSchema() {
+        return (inputSchema ??= definition.inputSchema());
+      },
       prepare: async (input, context) => (await loaded()).agent.prepare(input, context),
       execute: async (proposal, context) => (await loaded()).agent.execute(proposal, context),
     },
