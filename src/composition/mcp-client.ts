@@ -9,10 +9,10 @@ import { LOOPBACK_HOSTS } from '../service-agents/a2a/allowed-hosts.ts';
 import { createDnsCheckedFetch } from '../service-agents/a2a/dns-checked-fetch.ts';
 import { assertAllowed, createGuardedFetch } from '../service-agents/a2a/guarded-fetch.ts';
 import { createHostAllowlist } from '../service-agents/a2a/host-allowlist.ts';
-import { createMcpConnector } from '../tools/mcp/mcp-connector.ts';
 import { createMcpTool } from '../tools/mcp/mcp-tool.ts';
 import { createSecretBox } from '../tools/secret-box.ts';
 import type { ServerTool } from '../tools/tool.ts';
+import type { McpConnector } from '../tools/mcp-port.ts';
 
 /** The most characters of one tool output kept before it is fitted to the model's context. */
 const MAX_OUTPUT_CHARACTERS = 100_000;
@@ -44,13 +44,23 @@ export function createMcpClientPart(
     service: 'MCP',
   });
   const timeoutMs = config.mcpTimeoutSeconds * 1000;
-  const connector = createMcpConnector({
-    fetch: guarded,
-    checkUrl: (url) => assertAllowed(url, { allowlist, settingName, service: 'MCP' }),
-    stdioServers: config.mcpServers,
-    timeoutMs,
-    maxOutputCharacters: MAX_OUTPUT_CHARACTERS,
-  });
+  // The MCP SDK (its client, transports and zod schemas) loads with the first listing or call.
+  let loaded: Promise<McpConnector> | undefined;
+  const load = () =>
+    (loaded ??= import('../tools/mcp/mcp-connector.ts').then(({ createMcpConnector }) =>
+      createMcpConnector({
+        fetch: guarded,
+        checkUrl: (url) => assertAllowed(url, { allowlist, settingName, service: 'MCP' }),
+        stdioServers: config.mcpServers,
+        timeoutMs,
+        maxOutputCharacters: MAX_OUTPUT_CHARACTERS,
+      }),
+    ));
+  const connector: McpConnector = {
+    listTools: async (target, signal) => (await load()).listTools(target, signal),
+    callTool: async (target, name, args, signal) =>
+      (await load()).callTool(target, name, args, signal),
+  };
   const secrets = createSecretBox(config.secretsKey?.reveal());
   return {
     tool: createMcpTool({ connector, secrets }),

@@ -7,18 +7,17 @@ import { resolve } from 'node:path';
 import type { Config, LlamaCppProviderConfig, ProviderConfig } from '../config/config-schema.ts';
 import { createAiSdkModelResolver } from '../models/ai-sdk/ai-sdk-model-resolver.ts';
 import type { ModelResolver } from '../models/language-model.ts';
-import { createLlamaCppModelResolver } from '../models/llama-cpp/llama-cpp-model-resolver.ts';
 import type { ResilienceOptions } from '../models/resilient-language-model.ts';
 import type { CloserStack } from './closer-stack.ts';
 import type { RelayLog } from './log-relay.ts';
 
-export function createModelProviders(
+export async function createModelProviders(
   config: Config,
   resilience: ResilienceOptions,
   closers: CloserStack,
   log: RelayLog,
   fetch?: typeof globalThis.fetch,
-): ModelResolver {
+): Promise<ModelResolver> {
   const remote: Record<string, ProviderConfig> = {};
   const local: Record<string, LlamaCppProviderConfig> = {};
   for (const [name, provider] of Object.entries(config.providers)) {
@@ -42,6 +41,10 @@ export function createModelProviders(
           { model: `${providerName}/${model}`, path: resolve(path) },
           'GGUF model file not found: runs on this model will fail until it exists',
         );
+  // The llama-cpp adapter's modules load only when a local provider is configured (and
+  // node-llama-cpp itself only with the first run on one of its models).
+  const { createLlamaCppModelResolver } =
+    await import('../models/llama-cpp/llama-cpp-model-resolver.ts');
   const resolver = createLlamaCppModelResolver({
     providers: local,
     models: config.models,

@@ -5,15 +5,12 @@
  */
 import type { LimitPolicy } from '../domain/limits.ts';
 import { createLimitPolicy, limitDefaults } from './limit-policy.ts';
-import pg from 'pg';
 import { ensureDefaultProject } from '../api/organization/projects/projects.service.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { EventBus } from '../engine/event-bus.ts';
 import { createInProcessEventBus } from '../engine/event-bus/in-process-event-bus.ts';
-import { createPostgresEventBus } from '../engine/event-bus/postgres-event-bus.ts';
 import { openStoreAt, parseDatabaseUrl, type DatabaseTarget } from '../storage/open-store.ts';
-import { postgresClientConfig } from '../storage/postgres/postgres-store.ts';
 import type { Store } from '../storage/store.ts';
 import type { AppOverrides } from './app-types.ts';
 import { openBlobStore } from './blob-storage.ts';
@@ -48,7 +45,7 @@ export async function createPersistence(
     closers.push('blob store', () => opened.close());
     blobs = opened;
   }
-  const bus = overrides.bus ?? createEventBus(target, store, log);
+  const bus = overrides.bus ?? (await createEventBus(target, store, log));
   closers.push('event bus', () => bus.close());
   return { store, blobs, bus, limits: createLimitPolicy(store, limitDefaults(config)) };
 }
@@ -57,8 +54,20 @@ export async function createPersistence(
  * On PostgreSQL, processes share one database and hear each other through LISTEN/NOTIFY (channels
  * named after the schema, so deployments sharing a database stay apart); on SQLite, one process.
  */
-function createEventBus(target: DatabaseTarget, store: Store, log: RelayLog): EventBus {
+async function createEventBus(
+  target: DatabaseTarget,
+  store: Store,
+  log: RelayLog,
+): Promise<EventBus> {
   if (target.dialect === 'sqlite') return createInProcessEventBus();
+  // The PostgreSQL driver loads only on PostgreSQL.
+  const [{ default: pg }, { createPostgresEventBus }, { postgresClientConfig }] = await Promise.all(
+    [
+      import('pg'),
+      import('../engine/event-bus/postgres-event-bus.ts'),
+      import('../storage/postgres/postgres-store.ts'),
+    ],
+  );
   return createPostgresEventBus({
     connect: () => new pg.Client(postgresClientConfig(target.options)),
     events: store.runEvents,

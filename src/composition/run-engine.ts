@@ -93,14 +93,14 @@ export async function createRunEngine(
   const { metrics, tracing } = parts;
   const configuredModels =
     overrides.models ??
-    createModelProviders(
+    (await createModelProviders(
       config,
       { ...MODEL_RETRY, idleTimeoutMs: config.modelTimeoutSeconds * 1000 },
       closers,
       log,
       // With tracing on, each provider request carries its model call's trace context.
       tracing ? tracedFetch((input, init) => fetch(input, init)) : undefined,
-    );
+    ));
   const spannedModels = tracing
     ? tracedModels(configuredModels, config, tracing.captureContent)
     : configuredModels;

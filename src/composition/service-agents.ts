@@ -5,13 +5,14 @@
 import { join } from 'node:path';
 import type { Chain } from '../chain/chain.ts';
 import { createSolcCompiler } from '../chain/compiler/solc-compiler.ts';
-import { createDemoMarket } from '../chain/contracts/demo-market.ts';
-import { createDevChain } from '../chain/dev-chain/dev-chain.ts';
-import { createRpcChain } from '../chain/rpc-chain/rpc-chain.ts';
+import type { DemoMarketDeployer } from '../chain/contracts/demo-market.ts';
+import { createLazyChain } from '../chain/viem-chain/lazy-chain.ts';
 import type { Config } from '../config/config-schema.ts';
-import { createA2aClient, type A2aClient } from '../service-agents/a2a/a2a-client.ts';
+import type { A2aClient } from '../service-agents/a2a/a2a-client.ts';
+import { createLazyA2aClient } from '../service-agents/a2a/lazy-a2a-client.ts';
 import { resolveA2aAllowedHosts } from '../service-agents/a2a/allowed-hosts.ts';
 import type { BuiltinServiceAgent } from '../service-agents/builtin-agent.ts';
+import { createLazyBuiltinAgent } from '../service-agents/lazy-builtin-agent.ts';
 import type { AppOverrides } from './app-types.ts';
 import { BUILTIN_AGENTS, builtinLedger, type BuiltinAgentEntry } from './builtin-agents.ts';
 import type { CloserStack } from './closer-stack.ts';
@@ -35,28 +36,41 @@ export function createServiceAgentsPart(
 ): ServiceAgentsPart {
   const compiler = createSolcCompiler();
   closers.push('solc compiler', () => compiler.close());
-  // The embedded dev chain starts on first use; any JSON-RPC URL replaces it.
+  // The chain's code (viem, and EDR for the embedded dev chain) loads with its first call, and the
+  // dev chain starts then; any JSON-RPC URL replaces it.
+  const { chainRpcUrl, chainPrivateKey, dataDir } = config;
   const chain =
     overrides.chain ??
-    (config.chainRpcUrl
-      ? createRpcChain({ url: config.chainRpcUrl, privateKey: config.chainPrivateKey })
-      : createDevChain({ dataDir: config.dataDir }));
+    (chainRpcUrl
+      ? createLazyChain('rpc', async () => {
+          const { createRpcChain } = await import('../chain/rpc-chain/rpc-chain.ts');
+          return createRpcChain({ url: chainRpcUrl, privateKey: chainPrivateKey });
+        })
+      : createLazyChain('dev', async () => {
+          const { createDevChain } = await import('../chain/dev-chain/dev-chain.ts');
+          return createDevChain({ dataDir });
+        }));
   closers.push('chain', () => chain.close());
-  const demoMarket = createDemoMarket({
-    chain,
-    compiler,
-    directory: join(config.dataDir, 'chain'),
-  });
+  let market: Promise<DemoMarketDeployer> | undefined;
+  const demoMarket: DemoMarketDeployer = {
+    async ensure() {
+      market ??= import('../chain/contracts/demo-market.ts').then(({ createDemoMarket }) =>
+        createDemoMarket({ chain, compiler, directory: join(dataDir, 'chain') }),
+      );
+      return (await market).ensure();
+    },
+  };
   const builtinAgents = [...(overrides.builtinAgents ?? [])];
   for (const entry of registry) {
-    const ledger = () => builtinLedger(config.dataDir, entry.builtin);
-    const instance = entry.create({ config, chain, compiler, demoMarket, ledger });
-    if (!instance) continue;
-    builtinAgents.push(instance.agent);
-    const { close } = instance;
-    if (close) closers.push(`built-in agent ${entry.builtin}`, () => close.call(instance));
+    if (entry.offered && !entry.offered({ config, chain })) continue;
+    const ledger = () => builtinLedger(dataDir, entry.builtin);
+    const { agent, close } = createLazyBuiltinAgent(entry, () =>
+      entry.load({ config, chain, compiler, demoMarket, ledger }),
+    );
+    builtinAgents.push(agent);
+    closers.push(`built-in agent ${entry.builtin}`, close);
   }
-  const a2aClient = createA2aClient({
+  const a2aClient = createLazyA2aClient({
     allowedHosts: resolveA2aAllowedHosts(config),
     // With tracing on, each A2A request carries the trace context of the run that sent it.
     ...(tracing ? { fetch: tracedFetch((input, init) => fetch(input, init)) } : {}),

@@ -104,12 +104,12 @@ function send(request: FastifyRequest, reply: FastifyReply, file: StaticFile): F
 /**
  * A Fastify plugin (for `createHttpServer`'s `plugins`) serving the site under `root` at `/`.
  * Throws at start when `root` has no `index.html`, so a missing build is found at once, not by a user.
+ * The files are read (and hashed) with the first page request, not at start.
  */
 export function staticSitePlugin({ root, apiPrefixes }: StaticSiteOptions) {
   if (!existsSync(join(root, 'index.html')))
     throw new Error(`The playground build is missing: ${join(root, 'index.html')} does not exist.`);
-  const files = load(root);
-  const index = files.get('/index.html')!;
+  let loaded: Map<string, StaticFile> | undefined;
   const isApiPath = (path: string) =>
     apiPrefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 
@@ -122,6 +122,8 @@ export function staticSitePlugin({ root, apiPrefixes }: StaticSiteOptions) {
       } catch {
         decoded = path;
       }
+      const files = (loaded ??= load(root));
+      const index = files.get('/index.html')!;
       const file = files.get(decoded) ?? (decoded === '/' ? index : undefined);
       if (file) return send(request, reply, file);
       if (isApiPath(decoded) || extname(decoded) !== '') {

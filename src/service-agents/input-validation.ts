@@ -3,7 +3,8 @@ import { Ajv, type ValidateFunction } from 'ajv';
 
 // `discriminator`: a `oneOf` tagged by a property (smart_contract's `standard`) reports the error of the
 // branch the tag selects, not of the first branch ("must be equal to constant"), so the model can fix it.
-const ajv = new Ajv({ allErrors: false, strict: false, discriminator: true });
+// Built with the first schema compiled, not at start (its meta-schemas cost a few milliseconds).
+let ajv: Ajv | undefined;
 /** Compiled validators by schema text; bounded, since schemas come from users. */
 const compiled = new Map<string, ValidateFunction>();
 
@@ -14,6 +15,7 @@ export function compileInputSchema(schema: Record<string, unknown>): ValidateFun
   if (!validate) {
     if (schema['type'] !== undefined && schema['type'] !== 'object')
       throw new Error("input_schema must describe an object ('type': 'object').");
+    ajv ??= new Ajv({ allErrors: false, strict: false, discriminator: true });
     validate = ajv.compile(schema);
     if (compiled.size >= 500) compiled.delete(compiled.keys().next().value!);
     compiled.set(key, validate);

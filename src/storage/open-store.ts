@@ -1,7 +1,6 @@
 /** Picks the storage adapter from `CONCIERGE_DATABASE_URL`: `sqlite:<path>` or `postgres://…`. */
 import { resolve } from 'node:path';
-import { createPostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.ts';
-import { createSqliteStore } from './sqlite/sqlite-store.ts';
+import type { PostgresStoreOptions } from './postgres/postgres-store.ts';
 import type { Store } from './store.ts';
 
 export class DatabaseUrlError extends Error {
@@ -56,11 +55,17 @@ export function parseDatabaseUrl(
   return { dialect: 'postgres', options: { ...connection, ...options } };
 }
 
-/** Opens the store a target names (the adapter is picked here, from the parsed URL). */
+/**
+ * Opens the store a target names (the adapter is picked here, from the parsed URL). Only the chosen
+ * adapter's driver loads: no `pg` on SQLite, no better-sqlite3 on PostgreSQL.
+ */
 export async function openStoreAt(target: DatabaseTarget): Promise<Store> {
-  return target.dialect === 'sqlite'
-    ? createSqliteStore(target.path)
-    : createPostgresStore(target.options);
+  if (target.dialect === 'sqlite') {
+    const { createSqliteStore } = await import('./sqlite/sqlite-store.ts');
+    return createSqliteStore(target.path);
+  }
+  const { createPostgresStore } = await import('./postgres/postgres-store.ts');
+  return createPostgresStore(target.options);
 }
 
 export async function openStore(

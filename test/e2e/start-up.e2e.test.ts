@@ -2,8 +2,11 @@
  * What `concierge serve` loads before it answers: the compiled tree without a TypeScript loader, and
  * none of the heavy parts that only some requests need (the dev chain's EDR, solc and its worker, the
  * demo merchant, Pyodide, the document parsers, node-llama-cpp, the o200k token encoding). They load
- * on first use, so start-up stays fast and idle memory small. With tracing off (no `OTEL_*` exporter)
- * the OpenTelemetry SDK is not loaded at all.
+ * on first use, so start-up stays fast and idle memory small. Nor does it load the SDKs that only some
+ * requests use: viem and the x402 SDK (the chain, the demo market and the built-in agents load with
+ * their first call), the MCP and A2A SDKs, the AI SDK's providers (the default upstream uses the lean
+ * adapter), the PostgreSQL driver on SQLite, the AWS SDK with blobs on disk, the local embedder's
+ * TensorFlow. With tracing off (no `OTEL_*` exporter) the OpenTelemetry SDK is not loaded at all.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,6 +79,22 @@ describe('server start-up', () => {
       /\/node_modules\/@opentelemetry\/(?!api\/)|\/tracing-sdk\.js$/.test(line),
     );
     expect(sdk).toEqual([]);
+  });
+
+  it('loads no chain code, no protocol SDK, no provider SDK and no driver of another database', () => {
+    const packages = modules().filter((line) =>
+      /\/node_modules\/(viem|ox|abitype|@x402\/[^/]+|@scure\/[^/]+|@noble\/[^/]+|@modelcontextprotocol\/sdk|@a2a-js\/sdk|@ai-sdk\/[^/]+|ai|jose|zod-to-json-schema|pg|@aws-sdk\/[^/]+|@tensorflow\/[^/]+|@energetic-ai\/[^/]+)\//.test(
+        line,
+      ),
+    );
+    expect(packages).toEqual([]);
+    // Our own modules over them: the chain adapters, the built-ins, the SDK-backed protocol parts.
+    const ours = modules().filter((line) =>
+      /\/dist\/(chain\/(viem-chain\/viem-chain|dev-chain\/dev-chain|rpc-chain\/rpc-chain|contracts\/demo-market)|service-agents\/builtin\/[^/]+\/[^/]+-(agent|setup)|service-agents\/a2a\/a2a-client|api\/a2a\/assistant-task-handler|tools\/mcp\/mcp-connector|models\/ai-sdk\/providers|storage\/postgres\/[^/]+)\.js$/.test(
+        line,
+      ),
+    );
+    expect(ours).toEqual([]);
   });
 
   it('loads no token encoding: o200k (about 66 MiB) loads with the first run or count', () => {

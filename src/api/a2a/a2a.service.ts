@@ -4,16 +4,10 @@
  * names (`message/send`, `message/stream`, `tasks/get`, `tasks/cancel`, `tasks/resubscribe`) are served
  * by the SDK's transport handlers over one `AssistantTaskHandler`; the method name picks the version.
  */
-import { AgentCard } from '@a2a-js/sdk';
-import { isLegacyJsonRpcMethod } from '@a2a-js/sdk/compat/v0_3';
-import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
-import { JsonRpcTransportHandler, ServerCallContext } from '@a2a-js/sdk/server';
 import type { Assistant } from '../../domain/assistant.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import type { RunsEngine } from '../../engine/runs-engine.ts';
 import type { Store } from '../../storage/store.ts';
-import { agentCardOf, legacyAgentCardOf } from './assistant-agent-card.ts';
-import { AssistantTaskHandler } from './assistant-task-handler.ts';
 import type { JsonRpcRequest } from './a2a.schemas.ts';
 
 export interface A2aServiceOptions {
@@ -78,7 +72,32 @@ function endpointOf(origin: string, assistantId: string): string {
   return `${origin}/v1/a2a/${assistantId}`;
 }
 
+/** The A2A SDK, and the cards and task handler built on it, loaded with the first A2A request. */
+async function loadSdk() {
+  const [sdk, compat, compatServer, server, cards, tasks] = await Promise.all([
+    import('@a2a-js/sdk'),
+    import('@a2a-js/sdk/compat/v0_3'),
+    import('@a2a-js/sdk/compat/v0_3/server'),
+    import('@a2a-js/sdk/server'),
+    import('./assistant-agent-card.ts'),
+    import('./assistant-task-handler.ts'),
+  ]);
+  return {
+    AgentCard: sdk.AgentCard,
+    isLegacyJsonRpcMethod: compat.isLegacyJsonRpcMethod,
+    LegacyJsonRpcTransportHandler: compatServer.LegacyJsonRpcTransportHandler,
+    JsonRpcTransportHandler: server.JsonRpcTransportHandler,
+    ServerCallContext: server.ServerCallContext,
+    agentCardOf: cards.agentCardOf,
+    legacyAgentCardOf: cards.legacyAgentCardOf,
+    AssistantTaskHandler: tasks.AssistantTaskHandler,
+  };
+}
+
 export function createA2aService({ store, runs, version }: A2aServiceOptions) {
+  let sdk: ReturnType<typeof loadSdk> | undefined;
+  const loaded = () => (sdk ??= loadSdk());
+
   async function requireAssistant(projectId: string, assistantId: string): Promise<Assistant> {
     const assistant = await store.assistants.find(projectId, assistantId);
     if (!assistant) throw NotFoundError.object('assistant', assistantId, 'assistant_id');
@@ -93,6 +112,7 @@ export function createA2aService({ store, runs, version }: A2aServiceOptions) {
       { origin, requestedVersion }: Pick<A2aRequestContext, 'origin' | 'requestedVersion'>,
     ): Promise<unknown> {
       const assistant = await requireAssistant(projectId, assistantId);
+      const { agentCardOf, legacyAgentCardOf } = await loaded();
       const context = { endpoint: endpointOf(origin, assistant.id), origin, version };
       return wantsV1(requestedVersion)
         ? agentCardOf(assistant, context)
@@ -107,6 +127,15 @@ export function createA2aService({ store, runs, version }: A2aServiceOptions) {
       { origin, requestedVersion, signal, onError, delegationDepth }: A2aRequestContext,
     ): Promise<JsonRpcResult> {
       const assistant = await requireAssistant(projectId, assistantId);
+      const {
+        AgentCard,
+        agentCardOf,
+        AssistantTaskHandler,
+        isLegacyJsonRpcMethod,
+        JsonRpcTransportHandler,
+        LegacyJsonRpcTransportHandler,
+        ServerCallContext,
+      } = await loaded();
       const card = AgentCard.fromJSON(
         agentCardOf(assistant, { endpoint: endpointOf(origin, assistant.id), origin, version }),
       );

@@ -8,14 +8,8 @@
  * loses no work, the client opens a new one.
  */
 import { randomUUID } from 'node:crypto';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import {
-  CallToolRequestSchema,
-  ElicitResultSchema,
-  isInitializeRequest,
-  ListToolsRequestSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidRequestError, NotFoundError, RateLimitError } from '../../domain/errors.ts';
 import type { Principal } from '../../http/route.ts';
@@ -54,6 +48,18 @@ const APPROVAL_SCHEMA = {
   required: ['approved'],
 };
 
+/** The MCP SDK's server side (its zod schemas included), loaded with the first `/mcp` request. */
+async function loadSdk() {
+  const [{ Server }, { StreamableHTTPServerTransport }, types] = await Promise.all([
+    import('@modelcontextprotocol/sdk/server/index.js'),
+    import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+    import('@modelcontextprotocol/sdk/types.js'),
+  ]);
+  return { Server, StreamableHTTPServerTransport, ...types };
+}
+
+type Sdk = Awaited<ReturnType<typeof loadSdk>>;
+
 function headerOf(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -67,6 +73,7 @@ export function createMcpSessions({
   onError,
 }: McpSessionsOptions) {
   const sessions = new Map<string, Session>();
+  let sdk: Promise<Sdk> | undefined;
 
   function sweep(now: number): void {
     for (const [id, session] of sessions)
@@ -76,7 +83,10 @@ export function createMcpSessions({
       }
   }
 
-  function projectServer(principal: Principal): Server {
+  function projectServer(
+    { Server, ListToolsRequestSchema, CallToolRequestSchema, ElicitResultSchema }: Sdk,
+    principal: Principal,
+  ): Server {
     const server = new Server(
       { name: 'concierge', version },
       { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
@@ -139,20 +149,20 @@ export function createMcpSessions({
     return server;
   }
 
-  async function open(principal: Principal): Promise<Session> {
+  async function open(loaded: Sdk, principal: Principal): Promise<Session> {
     const now = Date.now();
     sweep(now);
     if (sessions.size >= maxSessions)
       throw new RateLimitError(
         'This server holds as many MCP sessions as it may; close one (DELETE /mcp) or retry later.',
       );
-    const server = projectServer(principal);
+    const server = projectServer(loaded, principal);
     const session: Session = {
       server,
       projectId: principal.projectId,
       keyId: principal.keyId,
       lastUsed: now,
-      transport: new StreamableHTTPServerTransport({
+      transport: new loaded.StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (id) => void sessions.set(id, session),
         onsessionclosed: (id) => void sessions.delete(id),
@@ -170,6 +180,7 @@ export function createMcpSessions({
       reply: FastifyReply,
       body: unknown,
     ): Promise<FastifyReply> {
+      const loaded = await (sdk ??= loadSdk());
       const sessionId = headerOf(request, 'mcp-session-id');
       let session: Session | undefined;
       if (sessionId !== undefined) {
@@ -184,8 +195,8 @@ export function createMcpSessions({
             'mcp-session-id',
           );
         session.lastUsed = Date.now();
-      } else if (request.method === 'POST' && isInitializeRequest(body)) {
-        session = await open(principal);
+      } else if (request.method === 'POST' && loaded.isInitializeRequest(body)) {
+        session = await open(loaded, principal);
       } else {
         throw new InvalidRequestError(
           'Send an initialize request first, then the Mcp-Session-Id header it returns.',

@@ -8,8 +8,6 @@ import type { ModelConfig, ProviderConfig } from '../../config/config-schema.ts'
 import type { LanguageModel, ModelCapabilities, ModelResolver } from '../language-model.ts';
 import { knownContextWindow, knownVision } from '../model-knowledge.ts';
 import { withResilience, type ResilienceOptions } from '../resilient-language-model.ts';
-import { AiSdkLanguageModel } from './ai-sdk-language-model.ts';
-import { createProviderModel } from './providers.ts';
 import { OpenAIChatLanguageModel } from '../openai-compatible/openai-chat-language-model.ts';
 
 export interface AiSdkModelResolverOptions {
@@ -39,8 +37,20 @@ function languageModel(
       ...(provider.apiKey ? { apiKey: provider.apiKey } : {}),
       ...(provider.headers ? { headers: provider.headers } : {}),
     });
-  const created = createProviderModel(provider, modelId, fetch);
-  return new AiSdkLanguageModel(created.model, created.optionsName);
+  // The AI SDK's provider packages load with the first call on one of these providers.
+  let loaded: Promise<LanguageModel> | undefined;
+  const load = () =>
+    (loaded ??= Promise.all([import('./ai-sdk-language-model.ts'), import('./providers.ts')]).then(
+      ([{ AiSdkLanguageModel }, { createProviderModel }]) => {
+        const created = createProviderModel(provider, modelId, fetch);
+        return new AiSdkLanguageModel(created.model, created.optionsName);
+      },
+    ));
+  return {
+    async *stream(request, signal) {
+      yield* (await load()).stream(request, signal);
+    },
+  };
 }
 
 export function createAiSdkModelResolver(options: AiSdkModelResolverOptions): ModelResolver {

@@ -18,9 +18,10 @@ import { InvalidRequestError } from '../../domain/errors.ts';
 import { DELEGATION_DEPTH_HEADER } from '../delegation-depth.ts';
 import { A2aHostNotAllowedError, A2aRemoteError } from './a2a-errors.ts';
 import { A2aTaskTracker, isSettled, type A2aUpdate } from './a2a-update.ts';
-import { assertAllowed, createGuardedFetch } from './guarded-fetch.ts';
+import { createGuardedFetch } from './guarded-fetch.ts';
 import { createHostAllowlist } from './host-allowlist.ts';
-import { agentCardUrl, checkAgentCard, type RemoteAgentCard } from './remote-agent-card.ts';
+import { checkedAgentCardUrl } from './agent-card-url.ts';
+import { checkAgentCard, type RemoteAgentCard } from './remote-agent-card.ts';
 import { cleanRemoteText } from './untrusted-text.ts';
 
 export type { A2aArtifact, A2aFile, A2aTaskState, A2aUpdate } from './a2a-update.ts';
@@ -160,9 +161,7 @@ export function createA2aClient(options: A2aClientOptions): A2aClient {
   }
 
   function checkedCardUrl(url: string): URL {
-    const cardUrl = agentCardUrl(url);
-    assertAllowed(cardUrl, { allowlist, settingName });
-    return cardUrl;
+    return checkedAgentCardUrl(url, allowlist, settingName);
   }
 
   async function connect(url: string, signal?: AbortSignal): Promise<Connection> {

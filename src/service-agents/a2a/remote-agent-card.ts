@@ -6,12 +6,9 @@
 import type { AgentCard } from '@a2a-js/sdk';
 import { DefaultAgentCardResolver } from '@a2a-js/sdk/client';
 import { z } from 'zod';
-import { InvalidRequestError } from '../../domain/errors.ts';
 import { A2aHostNotAllowedError, A2aRemoteError } from './a2a-errors.ts';
 import type { HostAllowlist } from './host-allowlist.ts';
 import { cleanRemoteText } from './untrusted-text.ts';
-
-export const AGENT_CARD_PATH = '/.well-known/agent-card.json';
 
 /** Protocol bindings the client speaks; gRPC is not one of them. */
 const BINDINGS = new Set(['JSONRPC', 'HTTP+JSON']);
@@ -63,25 +60,6 @@ export interface RemoteAgentCard {
   url: string;
   streaming: boolean;
   skills: RemoteAgentSkill[];
-}
-
-/**
- * The card URL for a service agent's `url`: a URL whose path ends in `.json` is the card itself; any
- * other URL is the agent's base, and `/.well-known/agent-card.json` is appended to its path.
- */
-export function agentCardUrl(url: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new InvalidRequestError(
-      `'${url.slice(0, 200)}' is not a URL; an A2A agent is given by the http(s) URL of its agent card.`,
-      'url',
-    );
-  }
-  if (parsed.pathname.endsWith('.json')) return parsed;
-  parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}${AGENT_CARD_PATH}`;
-  return parsed;
 }
 
 const legacyAwareResolver = new DefaultAgentCardResolver({ legacyCompat: { enabled: true } });

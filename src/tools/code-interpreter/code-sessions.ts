@@ -6,8 +6,8 @@
 import type { Config } from '../../config/config-schema.ts';
 import type { SandboxLog } from './sandbox.ts';
 import { SandboxUnavailableError } from './sandbox-unavailable-error.ts';
-import { selectSandbox, type SandboxBackends } from './select-sandbox.ts';
-import { CodeSessionManager } from './session-manager.ts';
+import type { SandboxBackends, selectSandbox } from './select-sandbox.ts';
+import type { CodeSessionManager } from './session-manager.ts';
 
 export type CodeSessions =
   | { manager: CodeSessionManager; standardLibraryOnly: boolean }
@@ -43,6 +43,11 @@ export async function createCodeSessions(
   let selected: Promise<CodeSessions> | undefined;
   let sandbox: Awaited<ReturnType<typeof selectSandbox>> = null;
   const choose = async (): Promise<CodeSessions> => {
+    // The sandbox backends and the session manager load with the selection, not at start.
+    const [{ selectSandbox }, { CodeSessionManager }] = await Promise.all([
+      import('./select-sandbox.ts'),
+      import('./session-manager.ts'),
+    ]);
     try {
       sandbox = await selectSandbox({
         mode: config.codeSandbox,

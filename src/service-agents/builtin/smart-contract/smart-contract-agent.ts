@@ -25,7 +25,11 @@ import { contractFiles } from './contract-files.ts';
 import { contractGenerationFailure } from './contract-generation-failure.ts';
 import { deploymentCost, describeCost } from './deployment-cost.ts';
 import { describeContract } from './describe-contract.ts';
-import { SmartContractInputSchema, smartContractInputJsonSchema } from './smart-contract-input.ts';
+import {
+  SMART_CONTRACT_AGENT_DESCRIPTION,
+  SmartContractInputSchema,
+  smartContractInputJsonSchema,
+} from './smart-contract-input.ts';
 
 export interface SmartContractAgentOptions {
   chain: Chain;
@@ -51,9 +55,6 @@ const DeploymentStateSchema = z.object({
   bytecodeSha256: z.string(),
 });
 type DeploymentState = z.infer<typeof DeploymentStateSchema>;
-
-const DESCRIPTION =
-  'Generates a smart contract (ERC-20 token, ERC-721 NFT or ERC-1155 multi-token) from Concierge’s templates over the OpenZeppelin Contracts 5 library (only the listed options, no free-form code), compiles it with solc, and returns the Solidity source, ABI and bytecode as files. With deploy: true it also deploys it to the chain after the spending policy (and usually a person) approves, and reports the address and transaction hash.';
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -219,7 +220,7 @@ export function createSmartContractAgent({
 
   return {
     builtin: 'smart_contract',
-    description: DESCRIPTION,
+    description: SMART_CONTRACT_AGENT_DESCRIPTION,
     inputSchema: smartContractInputJsonSchema(),
 
     async prepare(input, context) {

@@ -41,3 +41,7 @@ export function smartContractInputJsonSchema(): Record<string, unknown> {
   contract['discriminator'] = { propertyName: 'standard' };
   return schema;
 }
+
+/** The default description of agents created from this built-in. */
+export const SMART_CONTRACT_AGENT_DESCRIPTION =
+  'Generates a smart contract (ERC-20 token, ERC-721 NFT or ERC-1155 multi-token) from Concierge’s templates over the OpenZeppelin Contracts 5 library (only the listed options, no free-form code), compiles it with solc, and returns the Solidity source, ABI and bytecode as files. With deploy: true it also deploys it to the chain after the spending policy (and usually a person) approves, and reports the address and transaction hash.';

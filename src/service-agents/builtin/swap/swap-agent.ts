@@ -20,7 +20,7 @@ import { chainFailure } from '../chain-failure.ts';
 import { describeInputIssues } from '../describe-input-issues.ts';
 import type { ExecutionLedger } from '../execution-ledger.ts';
 import { usdValue } from '../usd-value.ts';
-import { SwapInputSchema, swapInputJsonSchema } from './swap-input.ts';
+import { SWAP_AGENT_DESCRIPTION, SwapInputSchema, swapInputJsonSchema } from './swap-input.ts';
 import { quoteToState, SwapQuoteStateSchema } from './swap-quote-state.ts';
 import { minimumOutput } from './minimum-output.ts';
 import { roundedUnits } from './rounded-units.ts';
@@ -48,9 +48,6 @@ const SwapStateSchema = z.object({
   tokenIn: TokenSchema,
   tokenOut: TokenSchema,
 });
-
-const DESCRIPTION =
-  'Swaps one token for another on the configured venue (on the dev chain: the TUSD/WETH pool). Quotes first (amount out, minimum out, price impact, fee, route); the swap runs only after the spending policy (and usually a person) approves it, approves exactly the input amount, enforces the minimum output on-chain and verifies the balances.';
 
 function failed(output: string, data: Record<string, unknown>): AgentStepResult {
   return { kind: 'failed', output, data };
@@ -271,7 +268,7 @@ export function createSwapAgent({
 
   return {
     builtin: 'swap',
-    description: DESCRIPTION,
+    description: SWAP_AGENT_DESCRIPTION,
     inputSchema: swapInputJsonSchema(),
 
     async prepare(input, context) {

@@ -34,3 +34,7 @@ export function swapInputJsonSchema(): Record<string, unknown> {
   const { $schema: _dialect, ...schema } = z.toJSONSchema(SwapInputSchema, { io: 'input' });
   return schema;
 }
+
+/** The default description of agents created from this built-in. */
+export const SWAP_AGENT_DESCRIPTION =
+  'Swaps one token for another on the configured venue (on the dev chain: the TUSD/WETH pool). Quotes first (amount out, minimum out, price impact, fee, route); the swap runs only after the spending policy (and usually a person) approves it, approves exactly the input amount, enforces the minimum output on-chain and verifies the balances.';
