@@ -33,7 +33,7 @@ describe('the mcp tool in responses', () => {
 
   beforeAll(async () => {
     mcp = await startMcpTestServer();
-    bed = await createRunTestBed({ config: { mcpTimeoutSeconds: 1 } });
+    bed = await createRunTestBed({ config: { mcpTimeoutSeconds: 2 } });
     client = bed.client;
     // The user's message names the tool and its arguments as JSON; the model calls it, then
     // reports what it read. Any other message is answered in text.
