@@ -262,7 +262,8 @@ describe.each(testDatabases)('limits per project and key (%s)', (database) => {
     for (const run of runs) expect(run.status).toBe('requires_action');
     for (const response of responses) expect(response.output[0]!.type).toBe('function_call');
 
-    const resumptions = [
+    type Resumed = { run: (typeof runs)[number] } | { response: (typeof responses)[number] };
+    const resumptions: Array<Promise<Resumed>> = [
       ...runs.map((run, index) =>
         limited.clients[index % 2]!.beta.threads.runs.submitToolOutputs(run.id, {
           thread_id: run.thread_id,
