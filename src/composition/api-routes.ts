@@ -100,6 +100,7 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
     store,
     blobs,
     fileSizeLimit: config.fileSizeLimit,
+    limits: parts.persistence.limits,
     endSession: parts.engine.endCodeSession,
   });
   const conversation = conversationRoutes(parts, containers);

@@ -40,7 +40,7 @@ export interface UsageCodeInterpreterSessionsResult {
   project_id: string | null;
 }
 
-/** `usage_bytes`: the bytes of files the project(s) stored at the end of the bucket. */
+/** `usage_bytes`: the bytes the project(s) stored at the end of the bucket (the `stored_bytes` meter). */
 export interface UsageVectorStoresResult {
   object: 'organization.usage.vector_stores.result';
   usage_bytes: number;

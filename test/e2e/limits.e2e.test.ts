@@ -412,4 +412,45 @@ describe.each(testDatabases)('limits per project and key (%s)', (database) => {
     await limited.clients[1]!.files.delete(values[0]!.id);
     await expect(upload(limited.clients[1]!, 400)).resolves.toMatchObject({ bytes: 400 });
   });
+  it('counts container files and indexed vector store bytes toward stored bytes, as the usage meter does', async () => {
+    const limited = await project({ max_stored_bytes: 1000 });
+    const [first, second] = limited.clients as [OpenAI, OpenAI];
+    const file = await upload(first, 400);
+    const container = await first.containers.create({ name: 'bytes' });
+    const containerUpload = async (client: OpenAI, bytes: number, into = container.id) =>
+      client.containers.files.create(into, {
+        file: await toFile(Buffer.alloc(bytes, 'b'), `${bytes}-${Math.random()}.txt`),
+      });
+    const { values, limited: refused } = await settle(
+      Array.from({ length: 4 }, (_, index) => containerUpload(limited.clients[index % 2]!, 500)),
+    );
+    expect(values).toHaveLength(1);
+    expect(refused).toHaveLength(3);
+    expect(refused[0]!.type).toBe('stored_bytes');
+    // A file in a vector store counts again by its parsed size once indexed.
+    const store = await second.vectorStores.create({ file_ids: [file.id] });
+    let indexed = await second.vectorStores.retrieve(store.id);
+    while (indexed.file_counts.completed === 0) {
+      expect(indexed.file_counts.failed).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      indexed = await second.vectorStores.retrieve(store.id);
+    }
+    expect(indexed.usage_bytes).toBeGreaterThanOrEqual(400);
+    const total = 900 + indexed.usage_bytes;
+    const usage = await admin.get<{ data: Array<{ results: Array<{ usage_bytes: number }> }> }>(
+      '/organization/usage/vector_stores',
+      { query: { start_time: Math.floor(Date.now() / 1000) - 3600, project_ids: [limited.id] } },
+    );
+    expect(usage.data.flatMap((bucket) => bucket.results).at(-1)?.usage_bytes).toBe(total);
+    const over = await upload(first, 1).catch((error: unknown) => error);
+    expect(over).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((over as InstanceType<typeof OpenAI.RateLimitError>).message).toContain(
+      `Stored ${total}`,
+    );
+    // Deleting the container gives its bytes back.
+    await first.containers.delete(container.id);
+    await first.vectorStores.delete(store.id);
+    const another = await second.containers.create({ name: 'room' });
+    await expect(containerUpload(second, 500, another.id)).resolves.toMatchObject({ bytes: 500 });
+  });
 });

@@ -57,8 +57,9 @@ export interface UsageRepository {
  * The meters beyond tokens (table `usage_meters`, one row per project, key, meter and minute):
  * - `code_interpreter_sessions`: code sessions opened;
  * - `code_interpreter_ms`: milliseconds code_interpreter cells spent executing;
- * - `stored_bytes`: bytes of files added (positive) or removed (negative); the sum up to a moment is
- *   what the project stored then (migration 0016 seeded each project's bytes at that time).
+ * - `stored_bytes`: bytes added (positive) or removed (negative): of files, of container files, and
+ *   the parsed size of vector store files, metered by database triggers in the statement that changes
+ *   them (migration 0017); the sum up to a moment is what the project stored then.
  */
 export type UsageMeter = 'code_interpreter_sessions' | 'code_interpreter_ms' | 'stored_bytes';
 
