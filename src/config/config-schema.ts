@@ -75,6 +75,17 @@ export const ModelPriceSchema = z.strictObject({
 });
 export type ModelPrice = z.infer<typeof ModelPriceSchema>;
 
+/** What the metered usage beyond tokens costs (`usagePrices`); an unset price leaves it out of costs. */
+export const UsagePricesSchema = z.strictObject({
+  /** Each code interpreter session opened. */
+  code_interpreter_usd_per_session: z.number().nonnegative().optional(),
+  /** The time code interpreter cells spent executing. */
+  code_interpreter_usd_per_hour: z.number().nonnegative().optional(),
+  /** Stored bytes (files, container files, vector stores' parsed size), per GB (10⁹ bytes) a day. */
+  stored_usd_per_gb_day: z.number().nonnegative().optional(),
+});
+export type UsagePrices = z.infer<typeof UsagePricesSchema>;
+
 /** A default limit: unset is no limit. Projects and keys may set their own (the admin API). */
 const limit = (minimum: number) => z.coerce.number().int().min(minimum).optional();
 
@@ -256,6 +267,8 @@ export const ConfigSchema = z.strictObject({
     .default({}),
   /** The price table of `GET /v1/organization/costs`, by model name as runs name it; unlisted models cost nothing there. */
   prices: z.record(z.string().min(1), ModelPriceSchema).default({}),
+  /** Prices of code interpreter sessions and time, and of stored bytes, in `GET /v1/organization/costs`. */
+  usagePrices: UsagePricesSchema.default({}),
   /** Per-model context window, answer limit and image input, by model name (`ollama/llama3.2` or `gpt-4o`). */
   models: z.record(z.string().min(1), ModelConfigSchema).default({}),
   /**

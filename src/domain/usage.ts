@@ -26,10 +26,12 @@ export interface UsageCompletionsResult {
 export interface CostsResult {
   object: 'organization.costs.result';
   amount: { value: number; currency: 'usd' };
-  /** `<model>, input` or `<model>, output` when grouped by line item. */
+  /** When grouped by line item: `<model>, input`, `<model>, output`, `code interpreter, sessions`, … */
   line_item: string | null;
   project_id: string | null;
   api_key_id: string | null;
+  /** When grouped by line item: the quantity priced (tokens, sessions, seconds, GB-days). */
+  quantity: number | null;
 }
 
 export interface UsageCodeInterpreterSessionsResult {

@@ -21,7 +21,8 @@ export function runStoredBytesContract(name: string, factory: StoreFactory): voi
     /** The meter's level and the limits check's count, which must agree. */
     async function stored() {
       const totals = await store.usage.meterTotals('stored_bytes', LATER, [project]);
-      return { meter: totals.get(project) ?? 0, counted: await store.limits.storedBytes(project) };
+      const meter = totals.reduce((sum, total) => sum + total.amount, 0);
+      return { meter, counted: await store.limits.storedBytes(project) };
     }
     const file = (bytes: number) => ({
       id: newId('file'),

@@ -45,12 +45,12 @@ export interface UsageRepository {
   addMeter(entry: MeterEntry): Promise<void>;
   /** A meter's rows of minutes in `[startTime, endTime)`, oldest first. */
   listMeter(query: MeterQuery): Promise<MeterRow[]>;
-  /** A meter's sum per project over the minutes before `before` (Unix seconds). */
+  /** A meter's sum per project and key over the minutes before `before` (Unix seconds). */
   meterTotals(
     meter: UsageMeter,
     before: number,
     projectIds?: string[] | undefined,
-  ): Promise<Map<string, number>>;
+  ): Promise<MeterTotal[]>;
 }
 
 /**
@@ -76,6 +76,12 @@ export interface MeterRow {
   projectId: string;
   apiKeyId: string | null;
   minute: number;
+  amount: number;
+}
+
+export interface MeterTotal {
+  projectId: string;
+  apiKeyId: string | null;
   amount: number;
 }
 
