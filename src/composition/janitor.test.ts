@@ -146,6 +146,11 @@ describe.each(testDatabases)('janitor on %s', (database) => {
       purpose: 'assistants',
     });
     await app.store.files.delete(DEFAULT_PROJECT_ID, crashed.id);
+    // A container file's bytes live in the same blob store: never an orphan while its row is.
+    const container = await client.containers.create({ name: 'kept' });
+    const containerFile = await client.containers.files.create(container.id, {
+      file: await toFile(Buffer.from('container bytes'), 'data.csv'),
+    });
     const now = nowSeconds();
     expect(await janitor.sweepBlobs(now)).toEqual([]); // seen once: maybe an upload in flight
     await blobs().put('file-inflight', Readable.from([Buffer.from('arriving')]));
@@ -154,5 +159,9 @@ describe.each(testDatabases)('janitor on %s', (database) => {
     expect(await blobs().size('file-inflight')).toBe(8); // first seen at this sweep
     expect(await (await client.files.content(file.id)).text()).toBe('kept');
     expect(await janitor.sweepBlobs(now + 7200)).toEqual(['file-inflight']);
+    const content = await client.containers.files.content.retrieve(containerFile.id, {
+      container_id: container.id,
+    });
+    expect(await content.text()).toBe('container bytes');
   });
 });

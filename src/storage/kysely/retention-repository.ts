@@ -144,7 +144,13 @@ export function retentionRepository(
     },
     async storedFileIds(ids) {
       if (ids.length === 0) return new Set();
-      const rows = await db.selectFrom('files').select('id').where('id', 'in', ids).execute();
+      // Container files keep their bytes in the same blob store.
+      const rows = await db
+        .selectFrom('files')
+        .select('id')
+        .where('id', 'in', ids)
+        .unionAll(db.selectFrom('container_files').select('id').where('id', 'in', ids))
+        .execute();
       return new Set(rows.map((row) => row.id));
     },
   };

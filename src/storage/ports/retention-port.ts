@@ -22,6 +22,9 @@ export interface RetentionRepository {
    * `before`, with their files' chunks (the files themselves stay); returns them.
    */
   deleteExpiredVectorStores(before: number, limit: number): Promise<ProjectObject[]>;
-  /** Which of `ids` are ids of stored files, in any project (the blobs that are not orphans). */
+  /**
+   * Which of `ids` (blob keys) name a stored file or container file, in any project: the blobs that
+   * are not orphans.
+   */
   storedFileIds(ids: string[]): Promise<Set<string>>;
 }
