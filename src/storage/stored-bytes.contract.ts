@@ -12,6 +12,18 @@ import type { Store } from './store.ts';
 const NOW = 1_800_000_000;
 const LATER = 4_000_000_000;
 
+const file = (bytes: number) => ({
+  id: newId('file'),
+  object: 'file' as const,
+  bytes,
+  created_at: NOW,
+  filename: 'a.txt',
+  purpose: 'assistants' as const,
+  status: 'processed' as const,
+  expires_at: null,
+  status_details: null,
+});
+
 export function runStoredBytesContract(name: string, factory: StoreFactory): void {
   describe(`stored bytes meter: ${name}`, () => {
     let store: Store;
@@ -24,18 +36,6 @@ export function runStoredBytesContract(name: string, factory: StoreFactory): voi
       const meter = totals.reduce((sum, total) => sum + total.amount, 0);
       return { meter, counted: await store.limits.storedBytes(project) };
     }
-    const file = (bytes: number) => ({
-      id: newId('file'),
-      object: 'file' as const,
-      bytes,
-      created_at: NOW,
-      filename: 'a.txt',
-      purpose: 'assistants' as const,
-      status: 'processed' as const,
-      expires_at: null,
-      status_details: null,
-    });
-
     beforeAll(async () => {
       store = await factory.create();
       await store.projects.insert({

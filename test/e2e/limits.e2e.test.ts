@@ -299,8 +299,10 @@ describe.each(testDatabases)('limits per project and key (%s)', (database) => {
     }
     // A refused run still waits for its outputs; a refused continuation left no response behind.
     const resumed = new Set(values.flatMap((value) => ('run' in value ? [value.run.id] : [])));
-    for (const run of runs.filter((run) => !resumed.has(run.id))) {
-      const current = await client.beta.threads.runs.retrieve(run.id, { thread_id: run.thread_id });
+    for (const waiting of runs.filter((run) => !resumed.has(run.id))) {
+      const current = await client.beta.threads.runs.retrieve(waiting.id, {
+        thread_id: waiting.thread_id,
+      });
       expect(current.status).toBe('requires_action');
     }
     const active = await Promise.all(

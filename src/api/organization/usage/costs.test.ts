@@ -43,10 +43,11 @@ const totals = (page: UsagePage<CostsResult>) =>
     Number(bucket.results.reduce((sum, result) => sum + result.amount.value, 0).toFixed(9)),
   );
 
+const query = (extra: Record<string, unknown> = {}) =>
+  CostsQuerySchema.parse({ start_time: D, end_time: D + 2 * DAY, ...extra });
+
 describe('costs of tokens, code interpreter and stored bytes', () => {
   let store: Store;
-  const query = (extra: Record<string, unknown> = {}) =>
-    CostsQuerySchema.parse({ start_time: D, end_time: D + 2 * DAY, ...extra });
 
   beforeAll(async () => {
     store = createSqliteStore(':memory:');
