@@ -4,9 +4,12 @@
  */
 import { z } from 'zod';
 import { parseHostPattern } from './host-pattern.ts';
+import { ModelPriceSchema, UsagePricesSchema } from './price-tables.ts';
 import { PurchasingConfigSchema } from './purchasing-config.ts';
 import { Secret } from './secret.ts';
 import { STORAGE_ENVIRONMENT_VARIABLES, StorageConfigShape } from './storage-config.ts';
+
+export type { ModelPrice, UsagePrices } from './price-tables.ts';
 import { TRACING_ENVIRONMENT_VARIABLES, TracingConfigShape } from './tracing-config.ts';
 
 /** A named upstream model provider from `concierge.config.json` (`"ollama/llama3.2"` routes to `ollama`). */
@@ -67,24 +70,6 @@ export const ModelConfigSchema = z.strictObject({
   vision: z.boolean().optional(),
 });
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
-
-/** What one model costs, for `GET /v1/organization/costs` (`prices` in `concierge.config.json`). */
-export const ModelPriceSchema = z.strictObject({
-  input_usd_per_million_tokens: z.number().nonnegative(),
-  output_usd_per_million_tokens: z.number().nonnegative(),
-});
-export type ModelPrice = z.infer<typeof ModelPriceSchema>;
-
-/** What the metered usage beyond tokens costs (`usagePrices`); an unset price leaves it out of costs. */
-export const UsagePricesSchema = z.strictObject({
-  /** Each code interpreter session opened. */
-  code_interpreter_usd_per_session: z.number().nonnegative().optional(),
-  /** The time code interpreter cells spent executing. */
-  code_interpreter_usd_per_hour: z.number().nonnegative().optional(),
-  /** Stored bytes (files, container files, vector stores' parsed size), per GB (10⁹ bytes) a day. */
-  stored_usd_per_gb_day: z.number().nonnegative().optional(),
-});
-export type UsagePrices = z.infer<typeof UsagePricesSchema>;
 
 /** A default limit: unset is no limit. Projects and keys may set their own (the admin API). */
 const limit = (minimum: number) => z.coerce.number().int().min(minimum).optional();
