@@ -14,9 +14,15 @@ export interface ProjectObject {
 export interface RetentionRepository {
   /**
    * Deletes up to `limit` threads created before `before` (seconds) with no message or run created
-   * since and no active run; returns them.
+   * since and no active run, and not backing a response (the responses rule deletes those); returns
+   * them.
    */
   deleteInactiveThreads(before: number, limit: number): Promise<ProjectObject[]>;
+  /**
+   * Deletes up to `limit` responses created before `before` whose run is not active; a response's
+   * private thread (with its run, steps and events) goes with the run's last response. Returns them.
+   */
+  deleteOldResponses(before: number, limit: number): Promise<ProjectObject[]>;
   /**
    * Deletes up to `limit` vector stores whose `expires_after` policy expired them at or before
    * `before`, with their files' chunks (the files themselves stay); returns them.
