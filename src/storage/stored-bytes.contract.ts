@@ -3,10 +3,10 @@
  * stores (files, container files, the parsed size of vector store files) is metered in the statement
  * that makes it, cascades included, and rolls back with it; the limits check counts the same bytes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../domain/ids.ts';
 import { AUTO_CHUNKING } from '../domain/vector-store.ts';
-import type { StoreFactory } from './store.contract.ts';
+import { storeWithProject, type StoreFactory } from './store.contract.ts';
 import type { Store } from './store.ts';
 
 const NOW = 1_800_000_000;
@@ -36,20 +36,9 @@ export function runStoredBytesContract(name: string, factory: StoreFactory): voi
       const meter = totals.reduce((sum, total) => sum + total.amount, 0);
       return { meter, counted: await store.limits.storedBytes(project) };
     }
-    beforeAll(async () => {
-      store = await factory.create();
-      await store.projects.insert({
-        id: project,
-        object: 'organization.project',
-        name: 'bytes',
-        created_at: 1,
-        archived_at: null,
-        status: 'active',
-      });
-    });
-    afterAll(async () => {
-      await factory.destroy?.(store);
-      await store.close();
+    const opened = storeWithProject(factory, project);
+    beforeAll(() => {
+      store = opened();
     });
 
     it('meters files with their key, and nothing of a transaction that rolls back', async () => {
