@@ -100,6 +100,7 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
     store,
     blobs,
     fileSizeLimit: config.fileSizeLimit,
+    limits: parts.persistence.limits,
     endSession: parts.engine.endCodeSession,
   });
   const conversation = conversationRoutes(parts, containers, config.fileSizeLimit);
@@ -138,7 +139,9 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
     ...containersRoutes(containers),
     ...projectsRoutes(projects),
     ...limitsRoutes(createLimitsService({ store, projects, policy: parts.persistence.limits })),
-    ...usageRoutes(createUsageService({ store, prices: config.prices })),
+    ...usageRoutes(
+      createUsageService({ store, prices: config.prices, usagePrices: config.usagePrices }),
+    ),
     ...apiKeysRoutes(
       createApiKeysService({ store, projects, onAccessChanged: parts.onAccessChanged }),
     ),

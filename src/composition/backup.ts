@@ -3,7 +3,7 @@
  * (local disk or S3), with a manifest that names and hashes every part.
  *
  * A backup is taken while the server serves. The SQLite snapshot comes first; then the blobs of the
- * files in that snapshot are copied. A file deleted meanwhile has lost its blob (the row goes first,
+ * files and container files in that snapshot are copied. A file deleted meanwhile has lost its blob (the row goes first,
  * then the blob), so it is deleted from the copy too: the backup is the database at the snapshot, plus
  * the file deletions that happened while the blobs were copied, and every file row in it has its bytes.
  *
@@ -66,14 +66,27 @@ async function emptyDirectory(path: string, what: string): Promise<void> {
   if (entries.length > 0) throw new BackupError(`${what} ${path} is not empty.`);
 }
 
-/** The file ids (blob keys) in a SQLite database file. */
-function fileIdsIn(path: string): { id: string; projectId: string }[] {
+/** A row whose id is a blob key: a file, or a container file (`containerId`). */
+interface BlobOwner {
+  id: string;
+  projectId: string;
+  containerId?: string;
+}
+
+/** The rows that own blobs in a SQLite database file: files and container files. */
+function blobOwnersIn(path: string): BlobOwner[] {
   const connection = new SqliteDatabase(path, { readonly: true, fileMustExist: true });
   try {
-    return connection.prepare('select id, project_id as projectId from files').all() as {
-      id: string;
-      projectId: string;
-    }[];
+    return connection
+      .prepare(
+        `select id, project_id as projectId, null as containerId from files
+         union all select id, project_id, container_id from container_files`,
+      )
+      .all()
+      .map((row) => {
+        const { id, projectId, containerId } = row as BlobOwner & { containerId: string | null };
+        return containerId === null ? { id, projectId } : { id, projectId, containerId };
+      });
   } finally {
     connection.close();
   }
@@ -114,11 +127,11 @@ export async function createBackup(config: Config, directory: string): Promise<B
       if (target.path === ':memory:') throw new BackupError('An in-memory database has no backup.');
       const databaseCopy = join(directory, DATABASE_FILE);
       await backupSqliteDatabase(target.path, databaseCopy);
-      const gone: { id: string; projectId: string }[] = [];
-      for (const file of fileIdsIn(databaseCopy)) {
-        const copied = await copyBlobOut(blobs, file.id, blobDirectory);
+      const gone: BlobOwner[] = [];
+      for (const owner of blobOwnersIn(databaseCopy)) {
+        const copied = await copyBlobOut(blobs, owner.id, blobDirectory);
         if (copied) manifest.blobs.push(copied);
-        else gone.push(file);
+        else gone.push(owner);
       }
       if (gone.length > 0) await deleteFiles(databaseCopy, gone);
       manifest.deleted_during_backup = gone.map((file) => file.id);
@@ -136,11 +149,18 @@ export async function createBackup(config: Config, directory: string): Promise<B
   }
 }
 
-/** Deletes files from the copy the way the API does (detached from vector stores first). */
-async function deleteFiles(path: string, files: { id: string; projectId: string }[]) {
+/**
+ * Deletes files and container files from the copy the way the API does (a file detached from vector
+ * stores first).
+ */
+async function deleteFiles(path: string, owners: BlobOwner[]) {
   const store = await openStoreAt({ dialect: 'sqlite', path });
   try {
-    for (const { id, projectId } of files) {
+    for (const { id, projectId, containerId } of owners) {
+      if (containerId !== undefined) {
+        await store.containerFiles.delete(projectId, containerId, id);
+        continue;
+      }
       await store.transaction(async (transaction) => {
         await transaction.vectorStoreFiles.deleteEverywhere(projectId, id);
         await transaction.files.delete(projectId, id);

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import OpenAI, { NotFoundError, toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from '../../test/helpers/databases.ts';
+import { startScriptedModel, type ScriptedModel } from '../../test/helpers/scripted-model.ts';
 import { createListeningTestApp, type TestApp } from '../../test/helpers/test-app.ts';
 import { createFilesService } from '../api/files/files.service.ts';
 import { createLocalDiskBlobStore } from '../blobs/local-disk/local-disk-blob-store.ts';
@@ -32,14 +33,21 @@ describe.each(testDatabases)('janitor on %s', (database) => {
   let app: TestApp;
   let client: OpenAI;
   let janitor: Janitor;
+  let upstream: ScriptedModel;
   const blobs = () => createLocalDiskBlobStore(app.config.dataDir);
 
   beforeAll(async () => {
-    const started = await createListeningTestApp({ database, config: { codeSandbox: 'off' } });
+    upstream = await startScriptedModel();
+    upstream.respondWith(() => ({ text: 'Answered.' }));
+    const started = await createListeningTestApp({
+      database,
+      config: { codeSandbox: 'off', providerBaseUrl: upstream.url },
+    });
     app = started.app as TestApp;
     client = new OpenAI({ baseURL: started.baseURL, apiKey: 'x', maxRetries: 0 });
     const config = ConfigSchema.parse({
       threadRetentionDays: 30,
+      responseRetentionDays: 10,
       vectorStoreExpiredRetentionDays: 7,
     });
     const files = createFilesService({ store: app.store, blobs: blobs(), fileSizeLimit: 1 << 20 });
@@ -53,6 +61,7 @@ describe.each(testDatabases)('janitor on %s', (database) => {
 
   afterAll(async () => {
     await app?.destroy();
+    await upstream?.stop();
   });
 
   it('deletes an expired file with its bytes, and keeps the rest', async () => {
@@ -107,6 +116,30 @@ describe.each(testDatabases)('janitor on %s', (database) => {
     expect((await client.beta.threads.retrieve(active.id)).id).toBe(active.id);
   });
 
+  it('deletes responses past their retention with their run and thread, and keeps newer ones', async () => {
+    const first = await client.responses.create({ model: 'gpt-4o', input: 'Hello' });
+    const now = nowSeconds();
+    // The thread rule leaves a response's thread to the responses rule, whatever its age.
+    expect((await janitor.runRules(now + 31 * DAY))['old responses']).toBeGreaterThanOrEqual(1);
+    expect(await gone(client.responses.retrieve(first.id))).toBe(true);
+
+    const older = await client.responses.create({ model: 'gpt-4o', input: 'Old' });
+    const recent = await client.responses.create({ model: 'gpt-4o', input: 'New' });
+    // Stored as made 11 days ago: past the 10 days.
+    const record = (await app.store.responses.find(DEFAULT_PROJECT_ID, older.id))!;
+    await app.store.responses.delete(DEFAULT_PROJECT_ID, older.id);
+    await app.store.responses.insert({
+      ...record,
+      response: { ...record.response, created_at: now - 11 * DAY },
+    });
+    const deleted = await janitor.runRules(now);
+    expect(deleted['old responses']).toBe(1);
+    expect(await gone(client.responses.retrieve(older.id))).toBe(true);
+    expect(await gone(client.responses.inputItems.list(older.id))).toBe(true);
+    expect((await client.responses.retrieve(recent.id)).output_text).toBe('Answered.');
+    expect(await app.store.threads.find(DEFAULT_PROJECT_ID, record.threadId)).toBeUndefined();
+  });
+
   it('keeps a thread whose new message races its deletion: never a message accepted into a deleted thread', async () => {
     const now = nowSeconds();
     const threads = await Promise.all(
@@ -146,6 +179,11 @@ describe.each(testDatabases)('janitor on %s', (database) => {
       purpose: 'assistants',
     });
     await app.store.files.delete(DEFAULT_PROJECT_ID, crashed.id);
+    // A container file's bytes live in the same blob store: never an orphan while its row is.
+    const container = await client.containers.create({ name: 'kept' });
+    const containerFile = await client.containers.files.create(container.id, {
+      file: await toFile(Buffer.from('container bytes'), 'data.csv'),
+    });
     const now = nowSeconds();
     expect(await janitor.sweepBlobs(now)).toEqual([]); // seen once: maybe an upload in flight
     await blobs().put('file-inflight', Readable.from([Buffer.from('arriving')]));
@@ -154,5 +192,9 @@ describe.each(testDatabases)('janitor on %s', (database) => {
     expect(await blobs().size('file-inflight')).toBe(8); // first seen at this sweep
     expect(await (await client.files.content(file.id)).text()).toBe('kept');
     expect(await janitor.sweepBlobs(now + 7200)).toEqual(['file-inflight']);
+    const content = await client.containers.files.content.retrieve(containerFile.id, {
+      container_id: container.id,
+    });
+    expect(await content.text()).toBe('container bytes');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The janitor: on a timer, deletes what is due under a list of retention rules (expired files, vector
- * stores expired past their grace period, threads inactive past the operator's retention), then sweeps
- * blobs no file refers to.
+ * stores expired past their grace period, threads inactive and responses older than the operator's
+ * retention), then sweeps blobs no file or container file refers to.
  *
  * Deletion is durable without a log: a file's row goes first (in a transaction with its vector-store
  * links), its blob after. A crash between the two leaves an orphaned blob, never a file without bytes,
@@ -19,10 +19,7 @@ const BATCH = 100;
 /** File ids looked up per query in the blob sweep. */
 const SWEEP_BATCH = 500;
 
-/**
- * One kind of object the janitor deletes. Responses (and any other object with a retention period)
- * add a rule here.
- */
+/** One kind of object the janitor deletes; another object with a retention period adds a rule. */
 export interface RetentionRule {
   /** What it deletes, for logs: `expired files`, `inactive threads`. */
   name: string;
@@ -52,6 +49,15 @@ export function retentionRules(
       name: 'inactive threads',
       sweep: async (now, limit) =>
         (await store.retention.deleteInactiveThreads(now - threadDays * SECONDS_PER_DAY, limit))
+          .length,
+    });
+  }
+  const responseDays = config.responseRetentionDays;
+  if (responseDays !== undefined) {
+    rules.push({
+      name: 'old responses',
+      sweep: async (now, limit) =>
+        (await store.retention.deleteOldResponses(now - responseDays * SECONDS_PER_DAY, limit))
           .length,
     });
   }

@@ -4,9 +4,12 @@
  */
 import { z } from 'zod';
 import { parseHostPattern } from './host-pattern.ts';
+import { ModelPriceSchema, UsagePricesSchema } from './price-tables.ts';
 import { PurchasingConfigSchema } from './purchasing-config.ts';
 import { Secret } from './secret.ts';
 import { STORAGE_ENVIRONMENT_VARIABLES, StorageConfigShape } from './storage-config.ts';
+
+export type { ModelPrice, UsagePrices } from './price-tables.ts';
 import { TRACING_ENVIRONMENT_VARIABLES, TracingConfigShape } from './tracing-config.ts';
 
 /** A named upstream model provider from `concierge.config.json` (`"ollama/llama3.2"` routes to `ollama`). */
@@ -67,13 +70,6 @@ export const ModelConfigSchema = z.strictObject({
   vision: z.boolean().optional(),
 });
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
-
-/** What one model costs, for `GET /v1/organization/costs` (`prices` in `concierge.config.json`). */
-export const ModelPriceSchema = z.strictObject({
-  input_usd_per_million_tokens: z.number().nonnegative(),
-  output_usd_per_million_tokens: z.number().nonnegative(),
-});
-export type ModelPrice = z.infer<typeof ModelPriceSchema>;
 
 /** A default limit: unset is no limit. Projects and keys may set their own (the admin API). */
 const limit = (minimum: number) => z.coerce.number().int().min(minimum).optional();
@@ -256,6 +252,8 @@ export const ConfigSchema = z.strictObject({
     .default({}),
   /** The price table of `GET /v1/organization/costs`, by model name as runs name it; unlisted models cost nothing there. */
   prices: z.record(z.string().min(1), ModelPriceSchema).default({}),
+  /** Prices of code interpreter sessions and time, and of stored bytes, in `GET /v1/organization/costs`. */
+  usagePrices: UsagePricesSchema.default({}),
   /** Per-model context window, answer limit and image input, by model name (`ollama/llama3.2` or `gpt-4o`). */
   models: z.record(z.string().min(1), ModelConfigSchema).default({}),
   /**

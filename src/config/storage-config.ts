@@ -41,6 +41,11 @@ export const StorageConfigShape = {
     .optional(),
   /** Days after its last activity (its newest message or run) that the janitor deletes a thread. */
   threadRetentionDays: days.optional(),
+  /**
+   * Days after its creation that the janitor deletes a stored response, with its run; the thread of
+   * its run goes with the run's last response. A response whose run is active is kept.
+   */
+  responseRetentionDays: days.optional(),
   /** Days a vector store stays `expired` (so it can still be renewed) before the janitor deletes it. */
   vectorStoreExpiredRetentionDays: z.coerce.number().min(0).default(7),
   /** Seconds between the janitor's passes (expired files and vector stores, retention, orphaned blobs). */
@@ -63,6 +68,7 @@ export const STORAGE_ENVIRONMENT_VARIABLES = {
   awsSessionToken: 'AWS_SESSION_TOKEN',
   blobS3ForcePathStyle: 'CONCIERGE_BLOB_S3_FORCE_PATH_STYLE',
   threadRetentionDays: 'CONCIERGE_THREAD_RETENTION_DAYS',
+  responseRetentionDays: 'CONCIERGE_RESPONSE_RETENTION_DAYS',
   vectorStoreExpiredRetentionDays: 'CONCIERGE_VECTOR_STORE_EXPIRED_RETENTION_DAYS',
   janitorIntervalSeconds: 'CONCIERGE_JANITOR_INTERVAL_SECONDS',
   blobSweepIntervalSeconds: 'CONCIERGE_BLOB_SWEEP_INTERVAL_SECONDS',

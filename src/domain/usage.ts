@@ -26,10 +26,12 @@ export interface UsageCompletionsResult {
 export interface CostsResult {
   object: 'organization.costs.result';
   amount: { value: number; currency: 'usd' };
-  /** `<model>, input` or `<model>, output` when grouped by line item. */
+  /** When grouped by line item: `<model>, input`, `<model>, output`, `code interpreter, sessions`, … */
   line_item: string | null;
   project_id: string | null;
   api_key_id: string | null;
+  /** When grouped by line item: the quantity priced (tokens, sessions, seconds, GB-days). */
+  quantity: number | null;
 }
 
 export interface UsageCodeInterpreterSessionsResult {
@@ -40,7 +42,7 @@ export interface UsageCodeInterpreterSessionsResult {
   project_id: string | null;
 }
 
-/** `usage_bytes`: the bytes of files the project(s) stored at the end of the bucket. */
+/** `usage_bytes`: the bytes the project(s) stored at the end of the bucket (the `stored_bytes` meter). */
 export interface UsageVectorStoresResult {
   object: 'organization.usage.vector_stores.result';
   usage_bytes: number;

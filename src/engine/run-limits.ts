@@ -1,7 +1,9 @@
 /**
  * The limits a run meets: concurrent runs and tokens per day of its project and key. Admission is
  * decided in the transaction that inserts the run, under a lock on the scope's row (so parallel
- * creations on any node count one at a time); tokens are added to the day's counters in the
+ * creations on any node count one at a time). A run waiting in `requires_action` holds no place:
+ * the transaction that queues it again with its tool outputs admits it like a new run (`resume`),
+ * so parallel creations and resumptions together never pass the limit. Tokens are added to the day's counters in the
  * transaction that ends the run (once, like its usage record), and checked before each model turn,
  * so a run that meets the day's limit mid-way fails with `rate_limit_exceeded`.
  */
@@ -26,6 +28,11 @@ function named(scope: LimitScope): string {
 export interface RunLimits {
   /** In the insert transaction: refuses (429) a run over its scopes' concurrent runs or tokens. */
   admit(transaction: Store, projectId: string, apiKeyId: string | null): Promise<void>;
+  /**
+   * In the transaction that queues a run again after `requires_action`: refuses (429) it when its
+   * scopes already run their limit of concurrent runs (a waiting run holds no place).
+   */
+  resume(transaction: Store, projectId: string, apiKeyId: string | null): Promise<void>;
   /** Before a model turn: fails the run when a scope's tokens for the day, with `pending`, are spent. */
   checkTokens(
     store: Store,
@@ -48,6 +55,24 @@ async function usedToday(store: Store, scope: LimitScope, day: number): Promise<
   return counter && counter.dayStart === day ? counter.tokens : 0;
 }
 
+/** Under a lock on the scope's own row, refuses a run when the scope runs its limit already. */
+async function admitConcurrent(transaction: Store, scope: LimitScope, projectId: string) {
+  const concurrent = scope.limits.max_concurrent_runs;
+  if (concurrent === null) return;
+  // A row of its own, so run creations do not wait on the requests counter.
+  await transaction.limits.lockScope(`runs:${scopeKey(scope)}`);
+  const running = await transaction.limits.countRunningRuns(
+    projectId,
+    scope.kind === 'key' ? scope.id : undefined,
+  );
+  if (running >= concurrent)
+    throw new RateLimitError(
+      `Limit reached for concurrent runs in ${named(scope)}: Limit ${concurrent}, Running ${running}. Please try again when a run ends.`,
+      'concurrent_runs',
+      { 'retry-after': '1' },
+    );
+}
+
 export function createRunLimits(policy: LimitPolicy): RunLimits {
   return {
     async admit(transaction, projectId, apiKeyId) {
@@ -55,21 +80,7 @@ export function createRunLimits(policy: LimitPolicy): RunLimits {
       const now = nowSeconds();
       const day = windowStart(now, DAY_SECONDS);
       for (const scope of scopes) {
-        const concurrent = scope.limits.max_concurrent_runs;
-        if (concurrent !== null) {
-          // A row of its own, so run creations do not wait on the requests counter.
-          await transaction.limits.lockScope(`runs:${scopeKey(scope)}`);
-          const running = await transaction.limits.countRunningRuns(
-            projectId,
-            scope.kind === 'key' ? scope.id : undefined,
-          );
-          if (running >= concurrent)
-            throw new RateLimitError(
-              `Limit reached for concurrent runs in ${named(scope)}: Limit ${concurrent}, Running ${running}. Please try again when a run ends.`,
-              'concurrent_runs',
-              { 'retry-after': '1' },
-            );
-        }
+        await admitConcurrent(transaction, scope, projectId);
         const perDay = scope.limits.max_tokens_per_1_day;
         if (perDay === null) continue;
         const used = await usedToday(transaction, scope, day);
@@ -84,6 +95,11 @@ export function createRunLimits(policy: LimitPolicy): RunLimits {
           },
         );
       }
+    },
+
+    async resume(transaction, projectId, apiKeyId) {
+      for (const scope of await policy.scopes(projectId, apiKeyId, transaction))
+        await admitConcurrent(transaction, scope, projectId);
     },
 
     async checkTokens(store, projectId, apiKeyId, pending) {

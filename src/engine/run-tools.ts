@@ -9,7 +9,7 @@ import { newId } from '../domain/ids.ts';
 import type { Run, RunOptions, RunStep, StepToolCall, Usage } from '../domain/run.ts';
 import type { ToolResources } from '../domain/assistant.ts';
 import type { StepTranscript, TranscriptCall } from '../domain/run-record.ts';
-import type { Store } from '../storage/store.ts';
+import type { MeterEntry, Store } from '../storage/store.ts';
 import { APPROVE_ACTION, type ServerTool, type ToolContext } from '../tools/tool.ts';
 import { toolOutputRoom } from './build-model-request.ts';
 import { endStep } from './finish-run.ts';
@@ -113,6 +113,7 @@ export async function settleToolStep(input: {
     calls: input.transcript.calls.map((call) => ({ ...call })),
   };
   let sourceOffset = input.sourceOffset;
+  const meters: MeterEntry[] = [];
   // The room is shared by the calls still without an output (the client's too); a call that needs
   // less leaves the rest to the others.
   let room = input.outputRoom;
@@ -170,6 +171,15 @@ export async function settleToolStep(input: {
         ? fitExecution(executed, Math.floor(room / Math.max(1, unanswered)), input.counter)
         : executed;
     toolCalls[index] = execution.toolCall;
+    if (executed.kind === 'completed')
+      for (const { meter, amount } of executed.meters ?? [])
+        meters.push({
+          projectId: input.projectId,
+          apiKeyId: input.options.api_key_id ?? null,
+          meter,
+          at: nowSeconds(),
+          amount,
+        });
     if (execution.kind === 'completed') {
       call.output = execution.output;
       room -= input.counter.count(execution.output);
@@ -192,7 +202,15 @@ export async function settleToolStep(input: {
   const shown = toolCalls.slice(0, transcript.calls.length);
   for (const call of transcript.calls) if (call.approval) shown.push(approvalEntry(call));
   const updated: RunStep = { ...step, step_details: { type: 'tool_calls', tool_calls: shown } };
-  await writer.write(() => input.store.runSteps.update(input.projectId, updated, transcript));
+  // A call's metered usage commits with the step that shows its result, or not at all.
+  await writer.write(() =>
+    meters.length === 0
+      ? input.store.runSteps.update(input.projectId, updated, transcript)
+      : input.store.transaction(async (transaction) => {
+          await transaction.runSteps.update(input.projectId, updated, transcript);
+          for (const meter of meters) await transaction.usage.addMeter(meter);
+        }),
+  );
 
   const waiting: ClientCall[] = [];
   for (const call of transcript.calls) {

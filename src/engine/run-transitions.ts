@@ -23,9 +23,11 @@ async function commit(
   expected: Run['status'],
   stepUpdates: StepUpdate[],
   events: Array<{ event: RunEventName; data: unknown }>,
+  admit?: (transaction: Store) => Promise<void>,
 ): Promise<boolean> {
   assertTransition(expected, next.status);
   const stored = await store.transaction(async (transaction) => {
+    await admit?.(transaction);
     const newEvents: NewRunEvent[] = events.map((event) => ({
       runId: next.id,
       event: event.event,
@@ -138,6 +140,7 @@ export async function submitToolOutputs(
   outputs: ToolOutput[],
   include: readonly string[] = [],
   keyId: string | null = null,
+  admit?: (transaction: Store) => Promise<void>,
 ): Promise<Run | null> {
   const waiting = await waitingStep(store, projectId, run);
   const now = nowSeconds();
@@ -185,7 +188,16 @@ export async function submitToolOutputs(
   }
   const queued: Run = { ...run, status: 'queued', required_action: null };
   events.push({ event: 'thread.run.queued', data: queued });
-  const moved = await commit(store, bus, projectId, queued, 'requires_action', updates, events);
+  const moved = await commit(
+    store,
+    bus,
+    projectId,
+    queued,
+    'requires_action',
+    updates,
+    events,
+    admit,
+  );
   if (!moved) return null;
   bus.notifyRunnable();
   return queued;

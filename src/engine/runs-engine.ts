@@ -331,7 +331,20 @@ export function createRunsEngine({
       }
       const afterSeq = await store.runEvents.lastSeq(run.id);
       const include = options.include ?? [];
-      const queued = await submitToolOutputs(store, bus, projectId, run, outputs, include, keyId);
+      // Queued again, the run takes a place among its scopes' concurrent runs (see run-limits.ts).
+      const apiKeyId = options.api_key_id ?? null;
+      const admit =
+        limits && ((transaction: Store) => limits.resume(transaction, projectId, apiKeyId));
+      const queued = await submitToolOutputs(
+        store,
+        bus,
+        projectId,
+        run,
+        outputs,
+        include,
+        keyId,
+        admit,
+      );
       if (!queued)
         throw new InvalidRequestError(
           'The run changed status before the tool outputs were recorded (it may have expired or been cancelled).',

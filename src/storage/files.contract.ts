@@ -3,7 +3,7 @@
  * files call `runFilesContract`, so SQLite (FTS5, sqlite-vec) and Postgres (tsvector, pgvector or
  * plain SQL) prove the same behaviour.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FileObject } from '../domain/file.ts';
 import { newId } from '../domain/ids.ts';
 import {
@@ -11,7 +11,7 @@ import {
   type VectorStoreFile,
   type VectorStoreRecord,
 } from '../domain/vector-store.ts';
-import type { StoreFactory } from './store.contract.ts';
+import { storeWithProject, type StoreFactory } from './store.contract.ts';
 import type { Store } from './store.ts';
 
 const NOW = 1_800_000_000;
@@ -77,20 +77,9 @@ export function runFilesContract(
   describe(`files contract: ${name}`, () => {
     let store: Store;
     const project = 'proj_files';
-    beforeAll(async () => {
-      store = await factory.create();
-      await store.projects.insert({
-        id: project,
-        object: 'organization.project',
-        name: 'f',
-        created_at: 1,
-        archived_at: null,
-        status: 'active',
-      });
-    });
-    afterAll(async () => {
-      await factory.destroy?.(store);
-      await store.close();
+    const opened = storeWithProject(factory, project);
+    beforeAll(() => {
+      store = opened();
     });
 
     it('stores files, filters by purpose, and hides expired ones until they are swept', async () => {

@@ -69,6 +69,30 @@ function message(threadId: string, overrides: Partial<Message> = {}): Message {
   };
 }
 
+/**
+ * Inside a `describe`: a store from `factory` with the project `projectId`, made before the suite's
+ * tests and closed after them; read it through the returned getter.
+ */
+export function storeWithProject(factory: StoreFactory, projectId: string): () => Store {
+  let store: Store;
+  beforeAll(async () => {
+    store = await factory.create();
+    await store.projects.insert({
+      id: projectId,
+      object: 'organization.project',
+      name: projectId,
+      created_at: 1,
+      archived_at: null,
+      status: 'active',
+    });
+  });
+  afterAll(async () => {
+    await factory.destroy?.(store);
+    await store.close();
+  });
+  return () => store;
+}
+
 export function runStoreContract(name: string, factory: StoreFactory): void {
   describe(`store contract: ${name}`, () => {
     let store: Store;

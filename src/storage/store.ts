@@ -50,6 +50,7 @@ export type {
   MeterEntry,
   MeterQuery,
   MeterRow,
+  MeterTotal,
   UsageEntry,
   UsageMeter,
   UsageQuery,

@@ -9,6 +9,7 @@ import type { AssistantTool, ToolResources } from '../domain/assistant.ts';
 import type { MessageContent } from '../domain/message.ts';
 import type { Run, RunOptions, StepToolCall } from '../domain/run.ts';
 import type { ModelTool } from '../models/language-model.ts';
+import type { UsageMeter } from '../storage/ports/usage-port.ts';
 
 export interface ToolContext {
   projectId: string;
@@ -42,6 +43,11 @@ export interface CompletedExecution {
   messageContent?: MessageContent[];
   /** Files the model may link to. */
   files?: ProducedFile[];
+  /**
+   * Usage this call metered (code interpreter sessions and milliseconds), recorded for the run's
+   * project and key in the transaction that stores the call's result in its step.
+   */
+  meters?: Array<{ meter: UsageMeter; amount: number }>;
   /**
    * This result cut to at most `maxTokens` of output, for a model whose context window has less room
    * (file_search drops its lowest-ranked passages first). Without it the engine keeps the output's

@@ -107,6 +107,11 @@ describe('backup and restore of a serving SQLite deployment', () => {
       uploaded.push(file.id);
     };
     for (let index = 0; index < 6; index++) await upload();
+    // A container file's bytes are a blob too.
+    const container = await client.containers.create({ name: 'backed up' });
+    const containerFile = await client.containers.files.create(container.id, {
+      file: await toFile(Buffer.from('a container file'), 'notes.txt'),
+    });
 
     const loading = { on: true };
     const load = async (writer: number) => {
@@ -152,10 +157,12 @@ describe('backup and restore of a serving SQLite deployment', () => {
 
     // Every file has its bytes, equal to the source's while the source still has them; nothing else.
     const fileIds = (restored.get('files') as { id: string }[]).map((file) => file.id).sort();
+    expect(restored.get('container_files')).toHaveLength(1);
     const restoredBlobs = createLocalDiskBlobStore(restoredDir);
     const sourceBlobs = createLocalDiskBlobStore(sourceDir());
-    expect(await keysOf(restoredBlobs)).toEqual(fileIds);
-    for (const id of fileIds) {
+    const blobKeys = [...fileIds, containerFile.id].sort();
+    expect(await keysOf(restoredBlobs)).toEqual(blobKeys);
+    for (const id of blobKeys) {
       const copy = await sha256Of(restoredBlobs, id);
       // A file the load deleted after the snapshot has no source bytes left to compare.
       const original = (await sha256Of(sourceBlobs, id)) ?? copy;
@@ -190,6 +197,11 @@ describe('backup and restore of a serving SQLite deployment', () => {
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(
         await sha256Of(restoredBlobs, fileIds[0]!),
       );
+      const restoredContainerFile = await restoredClient.containers.files.content.retrieve(
+        containerFile.id,
+        { container_id: container.id },
+      );
+      expect(await restoredContainerFile.text()).toBe('a container file');
     } finally {
       await restoredApp.close();
     }
@@ -211,7 +223,7 @@ describe('backup and restore of a serving SQLite deployment', () => {
         credentials: S3_TEST_CREDENTIALS,
       },
     });
-    expect(await keysOf(bucket)).toEqual(fileIds);
+    expect(await keysOf(bucket)).toEqual(blobKeys);
     expect(await sha256Of(bucket, fileIds[0]!)).toBe(await sha256Of(restoredBlobs, fileIds[0]!));
     bucket.close();
   }, 120_000);

@@ -256,6 +256,118 @@ describe.each(testDatabases)('limits per project and key (%s)', (database) => {
     expect(run.status).toBe('completed');
   });
 
+  it('admits a run resumed from requires_action like a new run: parallel resumptions take the free places only', async () => {
+    const limited = await project({ max_concurrent_runs: 2 });
+    // A new conversation asks for the weather; an answered call gets a slow reply.
+    upstream.respondWith((body: { messages: Array<{ role: string }> }) =>
+      body.messages.at(-1)?.role === 'tool'
+        ? { text: 'slow '.repeat(100), chunkDelayMs: 40 }
+        : { toolCalls: [{ name: 'get_weather', arguments: { city: 'Oslo' } }] },
+    );
+    const client = limited.clients[0]!;
+    const assistant = await client.beta.assistants.create({
+      model: 'gpt-4o',
+      tools: [weatherTool],
+    });
+    // Four runs and two responses wait in requires_action: waiting, they hold no place.
+    const runs = [];
+    for (let index = 0; index < 4; index++)
+      runs.push(
+        await client.beta.threads.createAndRunPoll(
+          { assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'W?' }] } },
+          { pollIntervalMs: 20 },
+        ),
+      );
+    const responses = [];
+    for (let index = 0; index < 2; index++)
+      responses.push(
+        await client.responses.create({
+          model: 'gpt-4o',
+          input: 'Weather?',
+          tools: [{ type: 'function', ...weatherTool.function, strict: false }],
+        }),
+      );
+    for (const run of runs) expect(run.status).toBe('requires_action');
+    for (const response of responses) expect(response.output[0]!.type).toBe('function_call');
+
+    type Resumed = { run: (typeof runs)[number] } | { response: (typeof responses)[number] };
+    const resumptions: Array<Promise<Resumed>> = [
+      ...runs.map((run, index) =>
+        limited.clients[index % 2]!.beta.threads.runs.submitToolOutputs(run.id, {
+          thread_id: run.thread_id,
+          tool_outputs: [
+            {
+              tool_call_id: run.required_action!.submit_tool_outputs.tool_calls[0]!.id,
+              output: 'Sunny',
+            },
+          ],
+        }).then(() => ({ run })),
+      ),
+      ...responses.map((response, index) =>
+        limited.clients[index % 2]!.responses.create({
+          model: 'gpt-4o',
+          previous_response_id: response.id,
+          input: [
+            {
+              type: 'function_call_output',
+              call_id: (response.output[0] as { call_id: string }).call_id,
+              output: 'Sunny',
+            },
+          ],
+          background: true,
+        }).then((continued) => ({ response: continued })),
+      ),
+    ];
+    const { values, limited: refused } = await settle(resumptions);
+    expect(values).toHaveLength(2);
+    expect(refused).toHaveLength(4);
+    for (const error of refused) {
+      expect(error.type).toBe('concurrent_runs');
+      expect(error.headers.get('retry-after')).toBe('1');
+    }
+    // A refused run still waits for its outputs; a refused continuation left no response behind.
+    const resumed = new Set(values.flatMap((value) => ('run' in value ? [value.run.id] : [])));
+    for (const waiting of runs.filter((run) => !resumed.has(run.id))) {
+      const current = await client.beta.threads.runs.retrieve(waiting.id, {
+        thread_id: waiting.thread_id,
+      });
+      expect(current.status).toBe('requires_action');
+    }
+    const active = await Promise.all(
+      runs.map((run) => client.beta.threads.runs.retrieve(run.id, { thread_id: run.thread_id })),
+    );
+    expect(active.filter((run) => run.status !== 'requires_action').length).toBe(
+      values.filter((value) => 'run' in value).length,
+    );
+    // The places come back when the resumed runs end.
+    for (const value of values) {
+      if ('run' in value) {
+        await client.beta.threads.runs.cancel(value.run.id, { thread_id: value.run.thread_id });
+        await settled(() =>
+          client.beta.threads.runs.retrieve(value.run.id, { thread_id: value.run.thread_id }),
+        );
+      } else {
+        await client.responses.cancel(value.response.id);
+        await settled(() => client.responses.retrieve(value.response.id));
+      }
+    }
+    upstream.respondWith(() => ({ text: 'Done.' }));
+    const waiting = runs.find((run) => !resumed.has(run.id))!;
+    await client.beta.threads.runs.submitToolOutputs(waiting.id, {
+      thread_id: waiting.thread_id,
+      tool_outputs: [
+        {
+          tool_call_id: waiting.required_action!.submit_tool_outputs.tool_calls[0]!.id,
+          output: 'Sunny',
+        },
+      ],
+    });
+    const done = await waitForRun(client, waiting.thread_id, waiting.id, (run) =>
+      ['failed', 'completed'].includes(run.status),
+    );
+    expect(done.status).toBe('completed');
+  });
+
   it('fails a run that meets its tokens per day mid-way, then refuses new runs with the token headers', async () => {
     const limited = await project({}, { max_tokens_per_1_day: 100 });
     const client = limited.clients[1]!;
@@ -329,5 +441,46 @@ describe.each(testDatabases)('limits per project and key (%s)', (database) => {
     // Deleting makes room.
     await limited.clients[1]!.files.delete(values[0]!.id);
     await expect(upload(limited.clients[1]!, 400)).resolves.toMatchObject({ bytes: 400 });
+  });
+  it('counts container files and indexed vector store bytes toward stored bytes, as the usage meter does', async () => {
+    const limited = await project({ max_stored_bytes: 1000 });
+    const [first, second] = limited.clients as [OpenAI, OpenAI];
+    const file = await upload(first, 400);
+    const container = await first.containers.create({ name: 'bytes' });
+    const containerUpload = async (client: OpenAI, bytes: number, into = container.id) =>
+      client.containers.files.create(into, {
+        file: await toFile(Buffer.alloc(bytes, 'b'), `${bytes}-${Math.random()}.txt`),
+      });
+    const { values, limited: refused } = await settle(
+      Array.from({ length: 4 }, (_, index) => containerUpload(limited.clients[index % 2]!, 500)),
+    );
+    expect(values).toHaveLength(1);
+    expect(refused).toHaveLength(3);
+    expect(refused[0]!.type).toBe('stored_bytes');
+    // A file in a vector store counts again by its parsed size once indexed.
+    const store = await second.vectorStores.create({ file_ids: [file.id] });
+    let indexed = await second.vectorStores.retrieve(store.id);
+    while (indexed.file_counts.completed === 0) {
+      expect(indexed.file_counts.failed).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      indexed = await second.vectorStores.retrieve(store.id);
+    }
+    expect(indexed.usage_bytes).toBeGreaterThanOrEqual(400);
+    const total = 900 + indexed.usage_bytes;
+    const usage = await admin.get<{ data: Array<{ results: Array<{ usage_bytes: number }> }> }>(
+      '/organization/usage/vector_stores',
+      { query: { start_time: Math.floor(Date.now() / 1000) - 3600, project_ids: [limited.id] } },
+    );
+    expect(usage.data.flatMap((bucket) => bucket.results).at(-1)?.usage_bytes).toBe(total);
+    const over = await upload(first, 1).catch((error: unknown) => error);
+    expect(over).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((over as InstanceType<typeof OpenAI.RateLimitError>).message).toContain(
+      `Stored ${total}`,
+    );
+    // Deleting the container gives its bytes back.
+    await first.containers.delete(container.id);
+    await first.vectorStores.delete(store.id);
+    const another = await second.containers.create({ name: 'room' });
+    await expect(containerUpload(second, 500, another.id)).resolves.toMatchObject({ bytes: 500 });
   });
 });

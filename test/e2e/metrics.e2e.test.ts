@@ -3,6 +3,8 @@
  * official SDK: runs by status and model, their tokens, model latency, HTTP requests by route pattern,
  * and the database's gauges (queue, ingestion backlog) from an API-only node.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { types } from 'node:util';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -149,6 +151,29 @@ describe.each(testDatabases)('metrics after real runs (%s)', (database) => {
     ])
       expect(sampleValue(families, name), name).toBe(0);
     expectNoIds(families);
+  });
+
+  it('serves exactly the metrics docs/operations.md lists, each with its documented type and labels', async () => {
+    const documented = new Map<string, { type: string; labels: string[] }>();
+    const operations = readFileSync(join(import.meta.dirname, '../../docs/operations.md'), 'utf8');
+    for (const [, name, type, labels] of operations.matchAll(
+      /^\| `(concierge_[a-z0-9_]+)` \| (counter|gauge|histogram) \| ([^|]*) \|/gm,
+    ))
+      documented.set(name!, {
+        type: type!,
+        labels: [...labels!.matchAll(/`([a-z_]+)`/g)].map((match) => match[1]!).sort(),
+      });
+    const families = await scrape(metricsUrl, METRICS_TOKEN);
+    const served = [...families.values()].filter((family) => family.name.startsWith('concierge_'));
+    expect(served.map((family) => family.name).sort()).toEqual([...documented.keys()].sort());
+    for (const family of served) {
+      const documentation = documented.get(family.name)!;
+      expect(family.type, family.name).toBe(documentation.type);
+      for (const sample of family.samples) {
+        const labels = Object.keys(sample.labels).filter((label) => label !== 'le');
+        expect(labels.sort(), sample.name).toEqual(documentation.labels);
+      }
+    }
   });
 
   it('counts a lease takeover once, and the run it ends', async () => {

@@ -24,6 +24,11 @@ interface BytesResult {
   usage_bytes: number;
   project_id: string | null;
 }
+interface CostResult {
+  line_item: string | null;
+  quantity: number | null;
+  amount: { value: number; currency: string };
+}
 interface SessionsResult {
   object: string;
   num_sessions: number;
@@ -131,7 +136,13 @@ describe.runIf(bwrapAvailable)('code interpreter usage (bwrap sandbox)', () => {
   let startTime: number;
 
   beforeAll(async () => {
-    bed = await createRunTestBed({ config: { apiKey: ADMIN_KEY, codeSandbox: 'bwrap' } });
+    bed = await createRunTestBed({
+      config: {
+        apiKey: ADMIN_KEY,
+        codeSandbox: 'bwrap',
+        usagePrices: { code_interpreter_usd_per_session: 0.03, code_interpreter_usd_per_hour: 36 },
+      },
+    });
     admin = new OpenAI({
       baseURL: bed.baseURL,
       apiKey: ADMIN_KEY,
@@ -180,5 +191,36 @@ describe.runIf(bwrapAvailable)('code interpreter usage (bwrap sandbox)', () => {
     });
     // Two cells, each metered at one millisecond at least.
     expect(results[0]!.usage_seconds).toBeGreaterThanOrEqual(0.002);
+
+    // Costs price the same figures: one session, and the seconds at $36 an hour ($0.01 a second).
+    const costs = await admin.admin.organization.usage.costs({
+      start_time: startTime,
+      group_by: ['line_item'],
+    });
+    const lines = new Map(
+      costs.data.flatMap((bucket) =>
+        bucket.results.map((result) => {
+          const cost = result as unknown as CostResult;
+          return [cost.line_item, cost] as const;
+        }),
+      ),
+    );
+    expect([...lines.keys()].sort()).toEqual([
+      'code interpreter, seconds',
+      'code interpreter, sessions',
+    ]);
+    expect(lines.get('code interpreter, sessions')).toMatchObject({
+      quantity: 1,
+      amount: { value: 0.03, currency: 'usd' },
+    });
+    const seconds = lines.get('code interpreter, seconds')!;
+    expect(seconds.quantity).toBeCloseTo(results[0]!.usage_seconds, 9);
+    expect(seconds.amount.value).toBeCloseTo(results[0]!.usage_seconds * 0.01, 9);
+    const total = await admin.admin.organization.usage.costs({ start_time: startTime });
+    const sum = total.data.flatMap((bucket) => bucket.results) as unknown as CostResult[];
+    expect(sum.reduce((value, result) => value + result.amount.value, 0)).toBeCloseTo(
+      0.03 + seconds.amount.value,
+      9,
+    );
   });
 });

@@ -49,6 +49,7 @@ describe.runIf(browserTestsEnabled)(
           prices: {
             'usage-model': { input_usd_per_million_tokens: 1, output_usd_per_million_tokens: 10 },
           },
+          usagePrices: { stored_usd_per_gb_day: 0.1 },
         },
       });
       browser = await launchBrowser();
@@ -201,6 +202,14 @@ describe.runIf(browserTestsEnabled)(
         { pollIntervalMs: 20 },
       );
       expect(run.usage).toMatchObject({ prompt_tokens: 2000, completion_tokens: 500 });
+      await bed.client.files.create({
+        file: await toFile(Buffer.alloc(5000, 'u'), 'stored.txt'),
+        purpose: 'assistants',
+      });
+      // Stored for at least a second before the page reads its cost (a level accrues over time).
+      const uploaded = Math.floor(Date.now() / 1000);
+      while (Math.floor(Date.now() / 1000) <= uploaded)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       await page.getByRole('link', { name: 'Usage' }).click();
       await page.getByRole('heading', { name: 'Usage', level: 1 }).waitFor();
       const tokens = page.getByRole('table', { name: 'Tokens per day and model' });
@@ -217,8 +226,16 @@ describe.runIf(browserTestsEnabled)(
       const costs = page.getByRole('table', { name: /Cost per day/ });
       expect(
         await costs.getByRole('row').filter({ hasText: 'usage-model' }).allTextContents(),
-      ).toEqual([`${today}usage-model, input$0.002000`, `${today}usage-model, output$0.005000`]);
-      expect(await page.getByTestId('usage-summary').textContent()).toContain('Cost: $0.007000');
+      ).toEqual([
+        `${today}usage-model, input2000$0.002000`,
+        `${today}usage-model, output500$0.005000`,
+      ]);
+      // Stored bytes are priced by the GB-day: a line item of its own, with its quantity.
+      const storage = costs.getByRole('row').filter({ hasText: 'storage, GB-days' });
+      const [, item, quantity] = await storage.getByRole('cell').allTextContents();
+      expect(item).toBe('storage, GB-days');
+      expect(Number(quantity)).toBeGreaterThan(0);
+      expect(await page.getByTestId('usage-summary').textContent()).toMatch(/Cost: \$0\.00[0-9]+/);
       await saveScreenshot(page, 'usage', scratch);
       await expectAccessible();
     });

@@ -19,9 +19,11 @@ import {
   ServerError,
 } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
+import type { LimitPolicy } from '../../domain/limits.ts';
 import type { PageParams } from '../../domain/list-page.ts';
 import type { Store } from '../../storage/store.ts';
 import { mediaTypeOf } from '../files/media-type.ts';
+import { admitStoredBytes } from '../files/stored-bytes-limit.ts';
 import type { ContainerCreateParams } from './containers.schemas.ts';
 
 /** The one file of a multipart container-file upload. */
@@ -35,6 +37,8 @@ export interface ContainersServiceOptions {
   blobs: BlobStore;
   /** Largest accepted upload in bytes (`CONCIERGE_FILE_SIZE_LIMIT`, as for `/v1/files`). */
   fileSizeLimit: number;
+  /** The project's stored-bytes limit, which container files count toward; absent: no limit. */
+  limits?: LimitPolicy;
   /** Closes the container's code session on this node, if one is open. */
   endSession(containerId: string): Promise<void>;
 }
@@ -43,6 +47,7 @@ export function createContainersService({
   store,
   blobs,
   fileSizeLimit,
+  limits,
   endSession,
 }: ContainersServiceOptions) {
   async function retrieve(projectId: string, containerId: string): Promise<Container> {
@@ -64,7 +69,23 @@ export function createContainersService({
 
   /** Records a file whose bytes are already under `file.id`; replaces the file at its path. */
   async function record(projectId: string, file: ContainerFile): Promise<ContainerFile> {
-    const { added, replaced } = await store.containerFiles.put(projectId, file);
+    // A container file is the project's, not a key's: only the project's limit applies.
+    const scopes = (limits ? await limits.scopes(projectId, null) : []).filter(
+      (scope) => scope.limits.max_stored_bytes !== null,
+    );
+    let put;
+    try {
+      put = await (scopes.length === 0
+        ? store.containerFiles.put(projectId, file)
+        : store.transaction(async (transaction) => {
+            await admitStoredBytes(transaction, scopes, projectId, file.bytes);
+            return transaction.containerFiles.put(projectId, file);
+          }));
+    } catch (error) {
+      await blobs.delete(file.id);
+      throw error;
+    }
+    const { added, replaced } = put;
     for (const id of replaced) await blobs.delete(id);
     if (added) return file;
     await blobs.delete(file.id);

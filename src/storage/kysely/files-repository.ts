@@ -4,7 +4,6 @@ import type { FileObject, FilePurpose } from '../../domain/file.ts';
 import type { FileRepository } from '../store.ts';
 import type { Database, FilesTable } from './database.ts';
 import { paginate } from './paginate.ts';
-import { usageRepository } from './usage-repository.ts';
 
 function toObject(row: Selectable<FilesTable>): FileObject {
   return {
@@ -24,16 +23,7 @@ const unexpired = (now: number) => (eb: ExpressionBuilder<Database, 'files'>) =>
   eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]);
 
 export function filesRepository(db: Kysely<Database>): FileRepository {
-  const usage = usageRepository(db);
-  /** Stored bytes are metered as they change (`usage_meters`, meter `stored_bytes`). */
-  const meterBytes = (projectId: string, apiKeyId: string | null, amount: number) =>
-    usage.addMeter({
-      projectId,
-      apiKeyId,
-      meter: 'stored_bytes',
-      at: Math.floor(Date.now() / 1000),
-      amount,
-    });
+  // Stored bytes are metered by the database in the insert or delete itself (migration 0017).
   const scoped = (projectId: string, now: number) =>
     db.selectFrom('files').selectAll().where('project_id', '=', projectId).where(unexpired(now));
   return {
@@ -52,7 +42,6 @@ export function filesRepository(db: Kysely<Database>): FileRepository {
           api_key_id: apiKeyId ?? null,
         })
         .execute();
-      if (file.bytes > 0) await meterBytes(projectId, apiKeyId ?? null, file.bytes);
     },
     async find(projectId, id, now) {
       const row = await scoped(projectId, now).where('id', '=', id).executeTakeFirst();
@@ -81,12 +70,8 @@ export function filesRepository(db: Kysely<Database>): FileRepository {
         .deleteFrom('files')
         .where('id', '=', id)
         .where('project_id', '=', projectId)
-        .returning(['bytes', 'api_key_id'])
         .executeTakeFirst();
-      if (!removed) return false;
-      const bytes = Number(removed.bytes);
-      if (bytes > 0) await meterBytes(projectId, removed.api_key_id ?? null, -bytes);
-      return true;
+      return removed.numDeletedRows > 0n;
     },
     async listExpired(now, limit) {
       const rows = await db

@@ -120,13 +120,22 @@ export function limitsRepository(db: Kysely<Database>): LimitsRepository {
     },
 
     async storedBytes(projectId, apiKeyId) {
-      let query = db
-        .selectFrom('files')
-        .select((eb) => eb.fn.sum<number | null>('bytes').as('bytes'))
-        .where('project_id', '=', projectId);
-      if (apiKeyId) query = query.where('api_key_id', '=', apiKeyId);
-      const row = await query.executeTakeFirst();
-      return Number(row?.bytes ?? 0);
+      // What the `stored_bytes` meter counts (migration 0017); a key's own are the files it uploaded.
+      if (apiKeyId) {
+        const row = await db
+          .selectFrom('files')
+          .select((eb) => eb.fn.sum<number | null>('bytes').as('bytes'))
+          .where('project_id', '=', projectId)
+          .where('api_key_id', '=', apiKeyId)
+          .executeTakeFirst();
+        return Number(row?.bytes ?? 0);
+      }
+      const projectStoredBytes = sql<{ bytes: number | string }>`select
+          (select coalesce(sum(bytes), 0) from files where project_id = ${projectId})
+        + (select coalesce(sum(bytes), 0) from container_files where project_id = ${projectId})
+        + (select coalesce(sum(usage_bytes), 0) from vector_store_files
+            where project_id = ${projectId}) as bytes`;
+      return Number((await projectStoredBytes.execute(db)).rows[0]?.bytes ?? 0);
     },
   };
 }

@@ -15,32 +15,62 @@ import { withTransaction } from './with-transaction.ts';
 const SHORTEST_EXPIRY_SECONDS = 86_400;
 
 function inactiveThreads(db: Kysely<Database>, before: number) {
-  return db
-    .selectFrom('threads as thread')
-    .select(['thread.id', 'thread.project_id'])
-    .where('thread.created_at', '<', before)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('messages')
-            .select('messages.id')
-            .whereRef('messages.thread_id', '=', 'thread.id')
-            .where('messages.created_at', '>=', before),
+  return (
+    db
+      .selectFrom('threads as thread')
+      .select(['thread.id', 'thread.project_id'])
+      .where('thread.created_at', '<', before)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('messages')
+              .select('messages.id')
+              .whereRef('messages.thread_id', '=', 'thread.id')
+              .where('messages.created_at', '>=', before),
+          ),
         ),
-      ),
-    )
+      )
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('runs')
+              .select('runs.id')
+              .whereRef('runs.thread_id', '=', 'thread.id')
+              .where((run) =>
+                run.or([
+                  run('runs.created_at', '>=', before),
+                  run('runs.status', 'in', [...ACTIVE_RUN_STATUSES]),
+                ]),
+              ),
+          ),
+        ),
+      )
+      // A response's private thread goes with its responses (`deleteOldResponses`).
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('responses')
+              .select('responses.id')
+              .whereRef('responses.thread_id', '=', 'thread.id'),
+          ),
+        ),
+      )
+  );
+}
+
+/** Responses created before `before` whose run is not active. */
+function oldResponses(db: Kysely<Database>, before: number) {
+  return db
+    .selectFrom('responses as response')
+    .select(['response.id', 'response.project_id', 'response.thread_id'])
+    .where('response.created_at', '<', before)
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
           selectFrom('runs')
             .select('runs.id')
-            .whereRef('runs.thread_id', '=', 'thread.id')
-            .where((run) =>
-              run.or([
-                run('runs.created_at', '>=', before),
-                run('runs.status', 'in', [...ACTIVE_RUN_STATUSES]),
-              ]),
-            ),
+            .whereRef('runs.id', '=', 'response.run_id')
+            .where('runs.status', 'in', [...ACTIVE_RUN_STATUSES]),
         ),
       ),
     );
@@ -98,6 +128,40 @@ export function retentionRepository(
           }),
       );
     },
+    async deleteOldResponses(before, limit) {
+      const rows = await oldResponses(db, before).limit(limit).execute();
+      return deleteEach(
+        rows.map((row) => ({ projectId: row.project_id, id: row.id })),
+        (candidate) =>
+          withTransaction(db, async (transaction) => {
+            // The run's row is the lock a worker or an API node takes to move it.
+            const row = await oldResponses(transaction, before)
+              .where('response.id', '=', candidate.id)
+              .executeTakeFirst();
+            if (!row) return false;
+            if (dialect === 'postgres')
+              await transaction
+                .selectFrom('threads')
+                .select('id')
+                .where('id', '=', row.thread_id)
+                .forUpdate()
+                .execute();
+            await transaction.deleteFrom('responses').where('id', '=', candidate.id).execute();
+            const others = await transaction
+              .selectFrom('responses')
+              .select('id')
+              .where('thread_id', '=', row.thread_id)
+              .executeTakeFirst();
+            if (!others)
+              await transaction
+                .deleteFrom('threads')
+                .where('id', '=', row.thread_id)
+                .where('project_id', '=', candidate.projectId)
+                .execute();
+            return true;
+          }),
+      );
+    },
     async deleteExpiredVectorStores(before, limit) {
       const candidates = await db
         .selectFrom('vector_stores')
@@ -144,7 +208,13 @@ export function retentionRepository(
     },
     async storedFileIds(ids) {
       if (ids.length === 0) return new Set();
-      const rows = await db.selectFrom('files').select('id').where('id', 'in', ids).execute();
+      // Container files keep their bytes in the same blob store.
+      const rows = await db
+        .selectFrom('files')
+        .select('id')
+        .where('id', 'in', ids)
+        .unionAll(db.selectFrom('container_files').select('id').where('id', 'in', ids))
+        .execute();
       return new Set(rows.map((row) => row.id));
     },
   };

@@ -82,13 +82,21 @@ export function usageRepository(db: Kysely<Database>): UsageRepository {
     async meterTotals(meter, before, projectIds) {
       let select = db
         .selectFrom('usage_meters')
-        .select(['project_id', (eb) => eb.fn.sum<number | string>('amount').as('amount')])
+        .select([
+          'project_id',
+          'api_key_id',
+          (eb) => eb.fn.sum<number | string>('amount').as('amount'),
+        ])
         .where('meter', '=', meter)
         .where('minute', '<', before)
-        .groupBy('project_id');
+        .groupBy(['project_id', 'api_key_id']);
       if (projectIds?.length) select = select.where('project_id', 'in', projectIds);
       const rows = await select.execute();
-      return new Map(rows.map((row) => [row.project_id, Number(row.amount)]));
+      return rows.map((row) => ({
+        projectId: row.project_id,
+        apiKeyId: row.api_key_id === '' ? null : row.api_key_id,
+        amount: Number(row.amount),
+      }));
     },
   };
 }

@@ -14,14 +14,23 @@ export interface ProjectObject {
 export interface RetentionRepository {
   /**
    * Deletes up to `limit` threads created before `before` (seconds) with no message or run created
-   * since and no active run; returns them.
+   * since and no active run, and not backing a response (the responses rule deletes those); returns
+   * them.
    */
   deleteInactiveThreads(before: number, limit: number): Promise<ProjectObject[]>;
+  /**
+   * Deletes up to `limit` responses created before `before` whose run is not active; a response's
+   * private thread (with its run, steps and events) goes with the run's last response. Returns them.
+   */
+  deleteOldResponses(before: number, limit: number): Promise<ProjectObject[]>;
   /**
    * Deletes up to `limit` vector stores whose `expires_after` policy expired them at or before
    * `before`, with their files' chunks (the files themselves stay); returns them.
    */
   deleteExpiredVectorStores(before: number, limit: number): Promise<ProjectObject[]>;
-  /** Which of `ids` are ids of stored files, in any project (the blobs that are not orphans). */
+  /**
+   * Which of `ids` (blob keys) name a stored file or container file, in any project: the blobs that
+   * are not orphans.
+   */
   storedFileIds(ids: string[]): Promise<Set<string>>;
 }

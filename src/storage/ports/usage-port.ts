@@ -45,20 +45,21 @@ export interface UsageRepository {
   addMeter(entry: MeterEntry): Promise<void>;
   /** A meter's rows of minutes in `[startTime, endTime)`, oldest first. */
   listMeter(query: MeterQuery): Promise<MeterRow[]>;
-  /** A meter's sum per project over the minutes before `before` (Unix seconds). */
+  /** A meter's sum per project and key over the minutes before `before` (Unix seconds). */
   meterTotals(
     meter: UsageMeter,
     before: number,
     projectIds?: string[] | undefined,
-  ): Promise<Map<string, number>>;
+  ): Promise<MeterTotal[]>;
 }
 
 /**
  * The meters beyond tokens (table `usage_meters`, one row per project, key, meter and minute):
  * - `code_interpreter_sessions`: code sessions opened;
  * - `code_interpreter_ms`: milliseconds code_interpreter cells spent executing;
- * - `stored_bytes`: bytes of files added (positive) or removed (negative); the sum up to a moment is
- *   what the project stored then (migration 0016 seeded each project's bytes at that time).
+ * - `stored_bytes`: bytes added (positive) or removed (negative): of files, of container files, and
+ *   the parsed size of vector store files, metered by database triggers in the statement that changes
+ *   them (migration 0017); the sum up to a moment is what the project stored then.
  */
 export type UsageMeter = 'code_interpreter_sessions' | 'code_interpreter_ms' | 'stored_bytes';
 
@@ -75,6 +76,12 @@ export interface MeterRow {
   projectId: string;
   apiKeyId: string | null;
   minute: number;
+  amount: number;
+}
+
+export interface MeterTotal {
+  projectId: string;
+  apiKeyId: string | null;
   amount: number;
 }
 

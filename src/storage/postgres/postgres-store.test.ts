@@ -12,6 +12,7 @@ import type { Store } from '../store.ts';
 import { createPostgresStore } from './postgres-store.ts';
 import { runRunsQueueContract } from '../runs-queue.contract.ts';
 import { runStoreContract } from '../store.contract.ts';
+import { runStoredBytesContract } from '../stored-bytes.contract.ts';
 
 const schemas = new Map<object, string>();
 
@@ -35,4 +36,5 @@ describe.runIf(postgresAvailable)('postgres', () => {
   runFilesContract('postgres', harness);
   runConversationsContract('postgres', harness);
   runServiceAgentActionsContract('postgres', harness);
+  runStoredBytesContract('postgres', harness);
 });

@@ -6,6 +6,7 @@ import { runFilesContract } from '../files.contract.ts';
 import { runServiceAgentActionsContract } from '../service-agent-actions.contract.ts';
 import { runRunsQueueContract } from '../runs-queue.contract.ts';
 import { runStoreContract } from '../store.contract.ts';
+import { runStoredBytesContract } from '../stored-bytes.contract.ts';
 import { createSqliteStore } from './sqlite-store.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'concierge-sqlite-'));
@@ -34,6 +35,16 @@ runFilesContract(
   },
   { vectorBackend: 'sqlite-vec' },
 );
+
+runStoredBytesContract('sqlite (file, WAL)', {
+  async create() {
+    const store = createSqliteStore(
+      join(mkdtempSync(join(tmpdir(), 'concierge-sqlite-bytes-')), 'bytes.db'),
+    );
+    await store.migrate();
+    return store;
+  },
+});
 
 // No `twin` here: better-sqlite3 is synchronous, so a second connection in the same process would
 // block the event loop while it waits for the first one's write lock. Across processes, every

@@ -73,27 +73,6 @@ async function runFiles(
  * Records a file the code wrote as the container's (`source: assistant`), replacing an earlier file
  * at its path; resolves to its id, or undefined when the container was deleted meanwhile.
  */
-/** Meters the project's code interpreter use: a session opened, and the cell's execution time. */
-async function meterSession(
-  store: Store,
-  context: Pick<ToolContext, 'projectId' | 'options'>,
-  opened: boolean,
-  milliseconds: number,
-): Promise<void> {
-  const base = {
-    projectId: context.projectId,
-    apiKeyId: context.options.api_key_id ?? null,
-    at: nowSeconds(),
-  };
-  if (opened)
-    await store.usage.addMeter({ ...base, meter: 'code_interpreter_sessions', amount: 1 });
-  await store.usage.addMeter({
-    ...base,
-    meter: 'code_interpreter_ms',
-    amount: Math.max(1, Math.round(milliseconds)),
-  });
-}
-
 async function recordContainerFile(
   store: Store,
   blobs: BlobStore,
@@ -233,7 +212,16 @@ export function createCodeInterpreterTool({
 
       const started = Date.now();
       const result = await session.runCell(code, { timeoutMs: CELL_TIMEOUT_MS });
-      await meterSession(store, context, acquired.opened === true, Date.now() - started);
+      // Metered with the step that shows the cell (see `CompletedExecution.meters`).
+      const meters = [
+        ...(acquired.opened === true
+          ? [{ meter: 'code_interpreter_sessions' as const, amount: 1 }]
+          : []),
+        {
+          meter: 'code_interpreter_ms' as const,
+          amount: Math.max(1, Math.round(Date.now() - started)),
+        },
+      ];
       const outputs: CodeCall['code_interpreter']['outputs'] = [];
       const messageContent: MessageContent[] = [];
       const files: ProducedFile[] = [];
@@ -295,6 +283,7 @@ export function createCodeInterpreterTool({
         output: notes.join('\n'),
         messageContent,
         files,
+        meters,
       };
     },
   };

@@ -1,6 +1,8 @@
 /**
- * Usage: the current project's tokens in and out per day and model, their cost from the server's
- * price table, code interpreter sessions and stored bytes, for the last 30 days. It reads the
+ * Usage: the current project's tokens in and out per day and model, code interpreter sessions and
+ * stored bytes (files, container files, vector stores), and the cost of each line item (tokens,
+ * code interpreter sessions and seconds, storage GB-days) from the server's price tables, for the
+ * last 30 days. It reads the
  * organization usage API (`/v1/organization/usage/*`, `/v1/organization/costs`), which answers the
  * admin key only; a project key is told so.
  */
@@ -47,6 +49,11 @@ interface UsageReport {
 
 function day(seconds: number): string {
   return new Date(seconds * 1000).toISOString().slice(0, 10);
+}
+
+/** Tokens, sessions and seconds as counted; GB-days to six significant digits. */
+function formatQuantity(value: number | null | undefined): string {
+  return value === null || value === undefined ? '' : String(Number(value.toPrecision(6)));
 }
 
 function formatUsd(value: number): string {
@@ -109,8 +116,8 @@ export function UsagePage() {
           {value && (
             <>
               <p data-testid="usage-summary">
-                Code interpreter: {value.sessions} sessions, {value.seconds.toFixed(1)} s · Stored
-                files: {formatBytes(value.storedBytes)} · Cost: {formatUsd(totalCost)}
+                Code interpreter: {value.sessions} sessions, {value.seconds.toFixed(1)} s · Stored:{' '}
+                {formatBytes(value.storedBytes)} · Cost: {formatUsd(totalCost)}
               </p>
               <table>
                 <caption>Tokens per day and model</caption>
@@ -144,6 +151,7 @@ export function UsagePage() {
                   <tr>
                     <th scope="col">Day</th>
                     <th scope="col">Line item</th>
+                    <th scope="col">Quantity</th>
                     <th scope="col">Cost (USD)</th>
                   </tr>
                 </thead>
@@ -153,6 +161,7 @@ export function UsagePage() {
                       <tr key={`${bucket.start_time} ${result.line_item}`}>
                         <td>{day(bucket.start_time)}</td>
                         <td>{result.line_item}</td>
+                        <td className="number">{formatQuantity(result.quantity)}</td>
                         <td className="number">{formatUsd(result.amount?.value ?? 0)}</td>
                       </tr>
                     )),

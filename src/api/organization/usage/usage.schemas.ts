@@ -102,6 +102,7 @@ export const CostsResultSchema = z.object({
   line_item: z.string().nullable(),
   project_id: z.string().nullable(),
   api_key_id: z.string().nullable(),
+  quantity: z.number().nullable(),
 });
 export type CostsResultMatches = Assert<SameType<z.output<typeof CostsResultSchema>, CostsResult>>;
 
