@@ -15,6 +15,7 @@ import * as usageAndLimits from './0008-usage-and-limits.ts';
 import * as containers from './0012-containers.ts';
 import * as embeddingWindows from './0015-embedding-windows.ts';
 import * as limits from './0016-limits.ts';
+import * as vectorVersions from './0019-vector-versions.ts';
 
 type NumberedMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, NumberedMigration> = {
   '0012-containers': containers,
   '0015-embedding-windows': embeddingWindows,
   '0016-limits': limits,
+  '0019-vector-versions': vectorVersions,
 };
 
 class NumberedMigrationProvider implements MigrationProvider {
