@@ -46,8 +46,8 @@ describe.each(testDatabases)('vectors held in memory (%s)', (database) => {
   let vectorStoreId: string;
   const files = [newId('file'), newId('file'), newId('file')];
 
+  const log = (event: { query: { sql: string } }) => void statements.push(event.query.sql);
   beforeAll(async () => {
-    const log = (event: { query: { sql: string } }) => void statements.push(event.query.sql);
     if (database === 'sqlite') {
       const directory = mkdtempSync(join(tmpdir(), 'concierge-vectors-'));
       store = createSqliteStore(join(directory, 'db.sqlite'));

@@ -35,6 +35,6 @@ export function createSqliteStore(path: string): Store {
     db,
     dialect: 'sqlite',
     disconnect: () => db.destroy(),
-    chunks: (connection) => sqliteChunkRepository(connection, vectors),
+    chunks: (bound) => sqliteChunkRepository(bound, vectors),
   });
 }
