@@ -5,15 +5,9 @@
  * distractor that shares the question's words but not its meaning. Other topics than the first set.
  */
 import type { Document, Question } from './corpus.ts';
+import { paraphraseDocuments, type ParaphraseItem } from './paraphrase-set.ts';
 
-interface Item {
-  topic: string;
-  question: string;
-  answer: string;
-  distractor: string;
-}
-
-const ITEMS: Item[] = [
+const ITEMS: ParaphraseItem[] = [
   {
     topic: 'heating-repair',
     question: 'Who do I call when the radiator is cold?',
@@ -159,16 +153,6 @@ const ITEMS: Item[] = [
   },
 ];
 
-/** One document per answer and one per distractor; one paraphrase question per item. */
 export function buildHeldOutParaphraseSet(): { documents: Document[]; questions: Question[] } {
-  const documents = ITEMS.flatMap((item) => [
-    { name: `held-out-${item.topic}.txt`, text: item.answer },
-    { name: `held-out-${item.topic}-distractor.txt`, text: item.distractor },
-  ]);
-  const questions = ITEMS.map((item) => ({
-    style: 'paraphrase' as const,
-    query: item.question,
-    answer: `held-out-${item.topic}.txt`,
-  }));
-  return { documents, questions };
+  return paraphraseDocuments(ITEMS, 'held-out-');
 }
