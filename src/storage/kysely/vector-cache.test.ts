@@ -192,6 +192,12 @@ describe.each(testDatabases)('vectors held in memory (%s)', (database) => {
     expect(
       await small.search(reader, { vectorStoreIds: [vectorStoreId] }, at(0), MODEL, 3),
     ).toBeUndefined();
+    // Found too large once, it is not read again until its vectors change.
+    const decodedOnce = small.rowsDecoded();
+    expect(
+      await small.search(reader, { vectorStoreIds: [vectorStoreId] }, at(0), MODEL, 3),
+    ).toBeUndefined();
+    expect(small.rowsDecoded()).toBe(decodedOnce);
     const cache = createVectorCache((stored) => fromFloat32Blob(stored as Buffer));
     await reader.transaction().execute(async (transaction) => {
       expect(

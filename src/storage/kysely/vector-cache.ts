@@ -58,6 +58,12 @@ export function createVectorCache(
 ): VectorCache {
   /** By `${vectorStoreId} ${model} ${dimensions}`, least recently searched first. */
   const stores = new Map<string, StoreVectors>();
+  /**
+   * Stores found too large, by key, with the state they were found in: their file count and highest
+   * version (versions only grow, so any change to the store changes one of the two). Not loaded
+   * again until it changes.
+   */
+  const tooLarge = new Map<string, string>();
   let decoded = 0;
 
   function totalBytes(): number {
@@ -74,6 +80,9 @@ export function createVectorCache(
     versions: Map<string, number>,
   ): Promise<StoreVectors | undefined> {
     const key = `${vectorStoreId} ${model} ${dimensions}`;
+    const state = `${versions.size} ${Math.max(0, ...versions.values())}`;
+    if (tooLarge.get(key) === state) return undefined;
+    tooLarge.delete(key);
     const held = stores.get(key) ?? { files: new Map<string, FileVectors>(), bytes: 0 };
     stores.delete(key);
     for (const [fileId, file] of held.files)
@@ -114,10 +123,13 @@ export function createVectorCache(
         held.files.set(fileId, file);
         held.bytes += file.vectors.byteLength + file.chunkIds.byteLength;
       }
-      if (held.bytes > maxBytes) return undefined;
+      if (held.bytes > maxBytes) break;
     }
     // Least recently searched stores make room; one that alone exceeds the bound is not held.
-    if (held.bytes > maxBytes) return undefined;
+    if (held.bytes > maxBytes) {
+      tooLarge.set(key, state);
+      return undefined;
+    }
     for (const other of stores.keys()) {
       if (totalBytes() + held.bytes <= maxBytes) break;
       stores.delete(other);
