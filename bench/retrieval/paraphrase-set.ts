@@ -5,14 +5,14 @@
  */
 import type { Document, Question } from './corpus.ts';
 
-interface Item {
+export interface ParaphraseItem {
   topic: string;
   question: string;
   answer: string;
   distractor: string;
 }
 
-const ITEMS: Item[] = [
+const ITEMS: ParaphraseItem[] = [
   {
     topic: 'refunds',
     question: 'How do I get my money back?',
@@ -316,15 +316,22 @@ const ITEMS: Item[] = [
 ];
 
 /** One document per answer and one per distractor; one paraphrase question per item. */
-export function buildParaphraseSet(): { documents: Document[]; questions: Question[] } {
-  const documents = ITEMS.flatMap((item) => [
-    { name: `${item.topic}.txt`, text: item.answer },
-    { name: `${item.topic}-distractor.txt`, text: item.distractor },
+export function paraphraseDocuments(
+  items: ParaphraseItem[],
+  namePrefix = '',
+): { documents: Document[]; questions: Question[] } {
+  const documents = items.flatMap((item) => [
+    { name: `${namePrefix}${item.topic}.txt`, text: item.answer },
+    { name: `${namePrefix}${item.topic}-distractor.txt`, text: item.distractor },
   ]);
-  const questions = ITEMS.map((item) => ({
+  const questions = items.map((item) => ({
     style: 'paraphrase' as const,
     query: item.question,
-    answer: `${item.topic}.txt`,
+    answer: `${namePrefix}${item.topic}.txt`,
   }));
   return { documents, questions };
+}
+
+export function buildParaphraseSet(): { documents: Document[]; questions: Question[] } {
+  return paraphraseDocuments(ITEMS);
 }

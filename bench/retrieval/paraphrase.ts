@@ -9,8 +9,11 @@
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
+import { chunkText } from '../../src/tools/file-search/chunk-text.ts';
 import type { EmbeddingModel } from '../../src/models/embedding-model.ts';
 import type { FileSearch } from '../../src/tools/file-search.ts';
+import { createCachedEmbedder } from '../../src/tools/file-search/cached-embedder.ts';
+import { createFileSearch } from '../../src/tools/file-search/search.ts';
 import { createOpenAIEmbeddingModel } from '../../src/models/openai-embeddings/openai-embedding-model.ts';
 import { createLocalEmbeddingModel } from '../../src/models/use-lite/local-embedding-model.ts';
 import { postgresAvailable } from '../../test/helpers/postgres.ts';
@@ -19,7 +22,8 @@ import { buildIndex, type Index } from './harness.ts';
 import { latency, quality } from './measure.ts';
 import { buildLongParaphraseSet } from './paraphrase-long.ts';
 import { buildParaphraseSet } from './paraphrase-set.ts';
-import { meanOfWindows, remembered, sampledModel } from './remembered-model.ts';
+import { buildHeldOutParaphraseSet } from './paraphrase-held-out.ts';
+import { meanOfWindows, remembered, sampledModel, tokenWindowsOnly } from './remembered-model.ts';
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +38,8 @@ const { values } = parseArgs({
     'skip-quality': { type: 'boolean' },
     /** Chunks embedded for real when indexing the latency corpus (the rest get pooled vectors). */
     'real-chunks': { type: 'string', default: '400' },
+    /** Chunks embedded twice (token windows; windows and sentences) to show the ingestion cost. */
+    'cost-chunks': { type: 'string', default: '100' },
   },
 });
 const databases = (['sqlite', 'postgres'] as const).filter(
@@ -53,7 +59,8 @@ const builtIn = remembered(local, values['vector-cache']);
  */
 const models: Array<[string, EmbeddingModel]> = [
   ['hybrid, mean of windows', meanOfWindows(builtIn)],
-  ['hybrid, best window', builtIn],
+  ['hybrid, best 128-token window', tokenWindowsOnly(builtIn, (text) => local.tokenWindows(text))],
+  ['hybrid, best window or sentence', builtIn],
 ];
 if (values['remote-url'] && values['remote-model'])
   models.push([
@@ -90,6 +97,7 @@ try {
   const sets = [
     ['short passages', buildParaphraseSet()],
     ['long documents', buildLongParaphraseSet()],
+    ['held-out set (short passages)', buildHeldOutParaphraseSet()],
   ] as const;
   for (const [setName, { documents, questions }] of values['skip-quality'] ? [] : sets) {
     console.log(
@@ -108,8 +116,12 @@ try {
         }
         const hybrid = await quality(index, index.hybridSearch, questions);
         const vectors = await quality(index, vectorOnly(index, model), questions);
+        const windows = documents.reduce(
+          (sum, document) => sum + (model.windows?.(document.text).length ?? 1),
+          0,
+        );
         console.log(
-          `${database}: ${label} (${model.id}) recall@5 ${fixed(hybrid.recallAt5)} MRR ${fixed(hybrid.mrr)} | its vectors alone recall@5 ${fixed(vectors.recallAt5)} MRR ${fixed(vectors.mrr)}`,
+          `${database}: ${label} (${model.id}) recall@5 ${fixed(hybrid.recallAt5)} MRR ${fixed(hybrid.mrr)} | its vectors alone recall@5 ${fixed(vectors.recallAt5)} MRR ${fixed(vectors.mrr)} | ${windows} vectors`,
         );
         await index.close();
       }
@@ -117,6 +129,29 @@ try {
   }
   builtIn.save();
   if (values['skip-latency']) process.exit(0);
+
+  // Ingestion cost of the sentence windows: the model embeds every window of every chunk, so it
+  // grows with the vectors per chunk. Measured on 100-token chunks of the latency corpus, uncached.
+  const costChunks = await chunkText(
+    buildScaleCorpus(1, 3000)[0]!.text,
+    { type: 'static', static: { max_chunk_size_tokens: 100, chunk_overlap_tokens: 0 } },
+    5_000_000,
+  );
+  const sampleChunks = costChunks.slice(0, Number(values['cost-chunks']));
+  console.log(
+    `\n## ingestion cost: ${sampleChunks.length} chunks of ≤100 tokens embedded by ${local.id}`,
+  );
+  for (const [label, cut] of [
+    ['128-token windows', (text: string) => local.tokenWindows(text)],
+    ['windows and sentences', (text: string) => local.windows(text)],
+  ] as const) {
+    const texts = sampleChunks.flatMap(cut);
+    const started = performance.now();
+    await local.embed(texts);
+    console.log(
+      `${label}: ${texts.length} vectors (${fixed(texts.length / sampleChunks.length, 2)} per chunk) in ${fixed((performance.now() - started) / 1000, 1)} s`,
+    );
+  }
 
   const chunks = Number(values.chunks);
   const perDocument = 100;
@@ -130,6 +165,7 @@ try {
   const queries = buildQaCorpus(Number(values.queries), 3).questions.map(
     (question) => question.query,
   );
+  const otherQueries = buildQaCorpus(10, 5).questions.map((question) => question.query);
   console.log(
     `\n## latency: ~${chunks} chunks of ≤100 tokens (${values['real-chunks']} embedded by ${local.id}, the rest pooled vectors with noise); ${queries.length} queries embedded by ${local.id} (one search() call, max 10 results)`,
   );
@@ -140,8 +176,44 @@ try {
     const backend = await index.store.chunks.vectorBackend();
     const keyword = await latency(index, index.keywordSearch, queries);
     const hybrid = await latency(index, index.hybridSearch, queries);
+    // The same search inside a transaction, which scans the vectors in SQL instead of in memory:
+    // what every search did before vectors were held (fewer queries: it takes seconds on PostgreSQL).
+    const inSql: FileSearch = (params) =>
+      index.store.transaction((transaction) =>
+        createFileSearch({
+          store: transaction,
+          embedder: createCachedEmbedder(model, transaction.embeddingCache),
+        })(params),
+      );
+    // Other queries of the same kind, so that each is embedded here too (not read from the cache).
+    const sqlScan = await latency(index, inSql, otherQueries);
+    // The vector search alone (queries embedded beforehand): in memory, and in SQL (in a transaction).
+    const vectors = await local.embed(otherQueries);
+    const scope = { vectorStoreIds: [index.vectorStoreId] };
+    const timed = async (search: (vector: Float32Array) => Promise<unknown>) => {
+      const times: number[] = [];
+      for (const vector of vectors) {
+        const started = performance.now();
+        await search(vector);
+        times.push(performance.now() - started);
+      }
+      return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+    };
+    const heldScan = await timed((vector) =>
+      index.store.chunks.vectorSearch(scope, vector, model.id, 50),
+    );
+    const sqlOnly = await timed((vector) =>
+      index.store.transaction((transaction) =>
+        transaction.chunks.vectorSearch(scope, vector, model.id, 50),
+      ),
+    );
     console.log(
-      `${database} (vectors: ${backend}): indexed ${fixed(index.megabytes, 1)} MB in ${fixed(index.indexSeconds, 1)} s | keyword p50 ${fixed(keyword.p50, 1)} ms p99 ${fixed(keyword.p99, 1)} ms | built-in hybrid p50 ${fixed(hybrid.p50, 1)} ms p99 ${fixed(hybrid.p99, 1)} ms`,
+      `${database}: vector search alone p50 ${fixed(heldScan, 1)} ms in memory, ${fixed(sqlOnly, 1)} ms in SQL (${vectors.length} queries)`,
+    );
+    console.log(
+      `${database} (vectors in memory; SQL: ${backend}): indexed ${fixed(index.megabytes, 1)} MB in ${fixed(index.indexSeconds, 1)} s | keyword p50 ${fixed(keyword.p50, 1)} ms p99 ${fixed(keyword.p99, 1)} ms | ` +
+        `built-in hybrid p50 ${fixed(hybrid.p50, 1)} ms p99 ${fixed(hybrid.p99, 1)} ms (${fixed(hybrid.p50 / keyword.p50, 1)}× keyword) | ` +
+        `same, vectors scanned in SQL (before) p50 ${fixed(sqlScan.p50, 1)} ms (${sqlScan.queries} queries)`,
     );
     await index.close();
   }

@@ -40,6 +40,21 @@ export function remembered(model: EmbeddingModel, file?: string): RememberedMode
   };
 }
 
+/**
+ * The same model with only its 128-token windows (no sentence windows): what the server did before
+ * sentences were added. `tokenWindows` is the model's own cut without them.
+ */
+export function tokenWindowsOnly(
+  model: EmbeddingModel,
+  tokenWindows: (text: string) => string[],
+): EmbeddingModel {
+  return {
+    id: model.id,
+    windows: tokenWindows,
+    embed: (inputs, options) => model.embed(inputs, options),
+  };
+}
+
 /** The same model read as one text per chunk: a long chunk's vector is the mean of its windows. */
 export function meanOfWindows(model: EmbeddingModel): EmbeddingModel {
   return { id: model.id, embed: (inputs, options) => model.embed(inputs, options) };

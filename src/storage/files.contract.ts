@@ -81,6 +81,21 @@ export function runFilesContract(
     beforeAll(() => {
       store = opened();
     });
+    /**
+     * A vector search through the vectors held in memory and through SQL (a search inside a
+     * transaction takes the SQL path): both must find the same chunks in the same order.
+     */
+    async function vectorSearch(...args: Parameters<Store['chunks']['vectorSearch']>) {
+      const held = await store.chunks.vectorSearch(...args);
+      const direct = await store.transaction((transaction) =>
+        transaction.chunks.vectorSearch(...args),
+      );
+      expect(held.map(({ score: _, ...hit }) => hit)).toEqual(
+        direct.map(({ score: _, ...hit }) => hit),
+      );
+      held.forEach((hit, index) => expect(hit.score).toBeCloseTo(direct[index]!.score, 5));
+      return held;
+    }
 
     it('stores files, filters by purpose, and hides expired ones until they are swept', async () => {
       const kept = file({ purpose: 'vision', filename: 'Ünïcødé café.png' });
@@ -315,7 +330,7 @@ export function runFilesContract(
         [{ text: 'A short chunk near the question.', embeddings: [unit([0.5, 0, 1])] }],
         'test-model',
       );
-      const nearest = await store.chunks.vectorSearch(
+      const nearest = await vectorSearch(
         { vectorStoreIds: [record.id] },
         unit([0, 0, 1]),
         'test-model',
@@ -372,7 +387,7 @@ export function runFilesContract(
         ),
       ).toEqual([]);
 
-      const nearest = await store.chunks.vectorSearch(
+      const nearest = await vectorSearch(
         { vectorStoreIds: [record.id] },
         unit([0, 0.1, 1]),
         'test-model',
@@ -383,21 +398,11 @@ export function runFilesContract(
         'Refund requests need the original receipt.',
       ]);
       expect(
-        await store.chunks.vectorSearch(
-          { vectorStoreIds: [record.id] },
-          unit([1, 0, 0]),
-          'other-model',
-          5,
-        ),
+        await vectorSearch({ vectorStoreIds: [record.id] }, unit([1, 0, 0]), 'other-model', 5),
       ).toEqual([]);
       // Same model name, other dimensions (a reconfigured model): those embeddings are not comparable.
       expect(
-        await store.chunks.vectorSearch(
-          { vectorStoreIds: [record.id] },
-          unit([1, 0, 0, 0]),
-          'test-model',
-          5,
-        ),
+        await vectorSearch({ vectorStoreIds: [record.id] }, unit([1, 0, 0, 0]), 'test-model', 5),
       ).toEqual([]);
 
       // Re-adding a file (twice at once, here) drops its chunks and leaves one row; deleting the store drops everything.
@@ -422,12 +427,7 @@ export function runFilesContract(
         await store.chunks.keywordSearch({ vectorStoreIds: [record.id] }, 'shipping', 10),
       ).toEqual([]);
       expect(
-        await store.chunks.vectorSearch(
-          { vectorStoreIds: [record.id] },
-          unit([0, 0, 1]),
-          'test-model',
-          5,
-        ),
+        await vectorSearch({ vectorStoreIds: [record.id] }, unit([0, 0, 1]), 'test-model', 5),
       ).toEqual([]);
       const backend = await store.chunks.vectorBackend();
       expect(['sqlite-vec', 'pgvector', 'plain-sql']).toContain(backend);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { textWindows } from './text-windows.ts';
+import { sentenceWindows, textWindows } from './text-windows.ts';
 
 /** One token per word, so windows are counted in words. */
 const oneEach = () => 1;
@@ -33,5 +33,29 @@ describe('textWindows', () => {
       strideTokens: 2,
     });
     expect(windows).toEqual(['a', 'huuuuuuuge', 'b']);
+  });
+});
+
+describe('sentenceWindows', () => {
+  it('cuts a text into its sentences and paragraphs, as substrings', () => {
+    const text =
+      'Refunds take thirty days. Call us first, please!\n\nOpening hours are nine to five\ntoday only? Yes, every weekday here.';
+    expect(sentenceWindows(text)).toEqual([
+      'Refunds take thirty days.',
+      'Call us first, please!',
+      'Opening hours are nine to five\ntoday only?',
+      'Yes, every weekday here.',
+    ]);
+  });
+
+  it('joins a short fragment to the next sentence, or the last to the one before', () => {
+    expect(
+      sentenceWindows('See below. The office moves to Elm Road in May. It opens at nine. Thanks.'),
+    ).toEqual(['See below. The office moves to Elm Road in May.', 'It opens at nine. Thanks.']);
+  });
+
+  it('gives none for a text of one sentence, which is its own window', () => {
+    expect(sentenceWindows('Purchases may be returned within 30 days of delivery.')).toEqual([]);
+    expect(sentenceWindows('Hi. There.')).toEqual([]);
   });
 });

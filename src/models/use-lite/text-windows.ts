@@ -39,3 +39,40 @@ export function textWindows(
     first = Math.max(next, first + 1);
   }
 }
+
+/** Sentences of fewer words than this are read with the sentence that follows them. */
+const MIN_SENTENCE_WORDS = 4;
+
+/**
+ * The sentences of a text (ending at `.`, `!` or `?` before a space, or at a blank line), each a
+ * substring of the text; a fragment of fewer than four words joins the next sentence (the last one,
+ * the one before). None for a text of one sentence: it is its own window already.
+ */
+export function sentenceWindows(text: string): string[] {
+  const ranges: Array<[number, number]> = [];
+  let from = 0;
+  let open: number | undefined;
+  let words = 0;
+  const close = (to: number) => {
+    const piece = text.slice(from, to);
+    const count = piece.split(/\s+/u).filter(Boolean).length;
+    if (count === 0) return;
+    open ??= from;
+    words += count;
+    if (words >= MIN_SENTENCE_WORDS) {
+      ranges.push([open, to]);
+      open = undefined;
+      words = 0;
+    }
+  };
+  for (const match of text.matchAll(/(?<=[.!?]["'’”)\]]*)\s+|\n\s*\n/gu)) {
+    close(match.index);
+    from = match.index + match[0].length;
+  }
+  close(text.length);
+  if (open !== undefined) {
+    if (ranges.length > 0) ranges.at(-1)![1] = text.length;
+    else ranges.push([open, text.length]);
+  }
+  return ranges.length > 1 ? ranges.map(([start, end]) => text.slice(start, end).trim()) : [];
+}

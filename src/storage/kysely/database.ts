@@ -174,6 +174,8 @@ export interface VectorStoreFilesTable {
   attempts: ColumnType<number, number | undefined, number>;
   /** The model that embedded the file's chunks; null when none did. */
   embedding_model: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Changes whenever the file's rows of `chunk_embeddings` do (a trigger sets it); null: none yet. */
+  vectors_version: ColumnType<number | null, never, never>;
 }
 
 export interface ChunksTable {

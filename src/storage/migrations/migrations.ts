@@ -16,6 +16,7 @@ import * as containers from './0012-containers.ts';
 import * as embeddingWindows from './0015-embedding-windows.ts';
 import * as limits from './0016-limits.ts';
 import * as storedBytesMeter from './0017-stored-bytes-meter.ts';
+import * as vectorVersions from './0019-vector-versions.ts';
 
 type NumberedMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, NumberedMigration> = {
   '0015-embedding-windows': embeddingWindows,
   '0016-limits': limits,
   '0017-stored-bytes-meter': storedBytesMeter,
+  '0019-vector-versions': vectorVersions,
 };
 
 class NumberedMigrationProvider implements MigrationProvider {

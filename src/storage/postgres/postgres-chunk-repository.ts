@@ -1,13 +1,15 @@
 /**
  * Chunks on Postgres: a generated tsvector with GIN for keywords (ts_rank_cd; fusion normalises each
- * list's scores, so it need not be BM25), and `real[]` embeddings. When the server has pgvector, vectors are compared
- * with its `<=>` operator on a cast; otherwise a plain-SQL dot product (embeddings are unit length, so
- * it equals cosine similarity). Which one is used is probed once per pool.
+ * list's scores, so it need not be BM25), and `real[]` embeddings, searched as decoded in memory
+ * (vector-cache.ts). A store too large to hold, or a search inside a transaction, compares them in SQL:
+ * with pgvector's `<=>` operator on a cast when the server has it, otherwise a plain-SQL dot product
+ * (embeddings are unit length, so it equals cosine similarity). Which one is probed once per pool.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../kysely/database.ts';
 import { fileChunkMethods } from '../kysely/chunk-embeddings.ts';
 import { keywordTerms } from '../kysely/keyword-terms.ts';
+import type { VectorCache } from '../kysely/vector-cache.ts';
 import type { ChunkHit, ChunkRepository, ChunkScope } from '../store.ts';
 
 interface HitRow {
@@ -61,6 +63,7 @@ export async function probePgvector(db: Kysely<Database>): Promise<string | unde
 export function postgresChunkRepository(
   db: Kysely<Database>,
   pgvector: () => Promise<string | undefined>,
+  vectors: VectorCache,
 ): ChunkRepository {
   return {
     async replaceForFile(vectorStoreId, fileId, chunks, embeddingModel) {
@@ -113,8 +116,12 @@ export function postgresChunkRepository(
     },
     async vectorSearch(scope, embedding, model, limit) {
       if (scope.vectorStoreIds.length === 0) return [];
-      const vector = Array.from(embedding);
+      // Probed (once per pool) before anything else, so that a first probe never waits for a
+      // connection that this search's own transaction holds.
       const schema = await pgvector();
+      const cached = await vectors.search(db, scope, embedding, model, limit);
+      if (cached) return cached;
+      const vector = Array.from(embedding);
       const distance = schema
         ? sql`(cast(e.embedding as ${sql.id(schema, 'vector')}) operator(${sql.id(schema)}.<=>) cast(${`[${vector.join(',')}]`} as ${sql.id(schema, 'vector')}))`
         : sql`1 - (select sum(a * b) from unnest(e.embedding, ${vector}::real[]) as pair(a, b))`;

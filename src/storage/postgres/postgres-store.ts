@@ -6,6 +6,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Database } from '../kysely/database.ts';
 import { createKyselyStore } from '../kysely/kysely-store.ts';
+import { createVectorCache } from '../kysely/vector-cache.ts';
 import type { Store } from '../store.ts';
 import { postgresChunkRepository, probePgvector } from './postgres-chunk-repository.ts';
 
@@ -62,10 +63,13 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let pgvector: Promise<string | undefined> | undefined;
   const hasPgvector = () => (pgvector ??= probePgvector(db));
+  // Vectors decoded once per file version and searched in memory (see vector-cache.ts): faster than
+  // the plain-SQL scan and than pgvector's exact one alike.
+  const vectors = createVectorCache((stored) => Float32Array.from(stored as number[]));
   return createKyselyStore({
     db,
     dialect: 'postgres',
     disconnect: () => db.destroy(),
-    chunks: (connection) => postgresChunkRepository(connection, hasPgvector),
+    chunks: (connection) => postgresChunkRepository(connection, hasPgvector, vectors),
   });
 }

@@ -1,13 +1,14 @@
 /**
- * Chunks on SQLite: FTS5 (porter stemming) ranked by bm25 for keywords, and sqlite-vec's
- * `vec_distance_cosine` over float32 blobs for vectors. The vector scan is exact: it reads every
- * embedding of the stores searched, which stays in milliseconds at 100k chunks (see bench/retrieval).
+ * Chunks on SQLite: FTS5 (porter stemming) ranked by bm25 for keywords; for vectors, an exact scan of
+ * the vectors held decoded in memory (vector-cache.ts), or, for a store too large to hold and inside a
+ * transaction, sqlite-vec's `vec_distance_cosine` over every float32 blob of the stores searched.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../kysely/database.ts';
 import { toFloat32Blob } from '../kysely/embedding-cache-repository.ts';
 import { fileChunkMethods } from '../kysely/chunk-embeddings.ts';
 import { keywordTerms } from '../kysely/keyword-terms.ts';
+import type { VectorCache } from '../kysely/vector-cache.ts';
 import type { ChunkHit, ChunkRepository, ChunkScope } from '../store.ts';
 
 interface HitRow {
@@ -40,7 +41,7 @@ function scopeCondition(scope: ChunkScope, alias: 'c' | 'e') {
 
 const BATCH = 200;
 
-export function sqliteChunkRepository(db: Kysely<Database>): ChunkRepository {
+export function sqliteChunkRepository(db: Kysely<Database>, vectors: VectorCache): ChunkRepository {
   return {
     async replaceForFile(vectorStoreId, fileId, chunks, embeddingModel) {
       await db
@@ -93,6 +94,8 @@ export function sqliteChunkRepository(db: Kysely<Database>): ChunkRepository {
     },
     async vectorSearch(scope, embedding, model, limit) {
       if (scope.vectorStoreIds.length === 0) return [];
+      const cached = await vectors.search(db, scope, embedding, model, limit);
+      if (cached) return cached;
       const result = await sql<HitRow>`
         with nearest as (
           select e.chunk_id, min(vec_distance_cosine(e.embedding, ${toFloat32Blob(embedding)})) as distance

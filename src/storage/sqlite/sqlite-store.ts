@@ -9,6 +9,8 @@ import { Kysely } from 'kysely';
 import * as sqliteVec from 'sqlite-vec';
 import type { Database } from '../kysely/database.ts';
 import { createKyselyStore } from '../kysely/kysely-store.ts';
+import { fromFloat32Blob } from '../kysely/embedding-cache-repository.ts';
+import { createVectorCache } from '../kysely/vector-cache.ts';
 import type { Store } from '../store.ts';
 import { sqliteChunkRepository } from './sqlite-chunk-repository.ts';
 import { CachedSqliteDialect } from './sqlite-driver.ts';
@@ -27,10 +29,12 @@ export function createSqliteStore(path: string): Store {
   // sqlite-vec's distance functions for vector search; the .so ships in the npm package.
   sqliteVec.load(connection);
   const db = new Kysely<Database>({ dialect: new CachedSqliteDialect(connection) });
+  // Vectors decoded once per file version and searched in memory (see vector-cache.ts).
+  const vectors = createVectorCache((stored) => fromFloat32Blob(stored as Buffer));
   return createKyselyStore({
     db,
     dialect: 'sqlite',
     disconnect: () => db.destroy(),
-    chunks: sqliteChunkRepository,
+    chunks: (bound) => sqliteChunkRepository(bound, vectors),
   });
 }
