@@ -130,7 +130,6 @@ describe.runIf(postgresAvailable)(
       CONCIERGE_DATA_DIR: mkdtempSync(join(directory, 'node-')),
       CONCIERGE_LEASE_SECONDS: '2',
       CONCIERGE_DRAIN_SECONDS: '1',
-      CONCIERGE_RUN_EXPIRY_SECONDS: '12',
       CONCIERGE_DATABASE_POOL_SIZE: '5',
       CONCIERGE_CODE_SANDBOX: 'off',
       // Keyword-only: this suite is about processes sharing work, not embeddings (~300 MB each).
@@ -431,6 +430,16 @@ describe.runIf(postgresAvailable)(
         (current) => current.status === 'requires_action',
         15_000,
       );
+      // Its deadline passes now (the cluster keeps the default expiry, so that no other test's queued
+      // runs expire on a slow machine): both workers' sweeps find it.
+      const now = Math.floor(Date.now() / 1000);
+      const moved = await admin.query(
+        `update "${schema}".runs set expires_at = $2::int,
+           object = jsonb_set(object::jsonb, '{expires_at}', to_jsonb($2::int))::text
+         where id = $1 and status = 'requires_action'`,
+        [run.id, now],
+      );
+      expect(moved.rowCount).toBe(1);
       const expired = await waitForRun(
         clientA,
         run.thread_id,
