@@ -8,9 +8,9 @@
  */
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import OpenAI, { toFile } from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testDatabases } from '../helpers/databases.ts';
-import { createRunTestBed, type RunTestBed } from '../helpers/run-test-bed.ts';
+import { useRunTestBed } from '../helpers/run-test-bed.ts';
 
 /** A user turn of about 300 tokens, about its topic. */
 const long = (topic: string) => `${topic}: ${'lorem ipsum dolor '.repeat(100)}`;
@@ -19,20 +19,13 @@ const long = (topic: string) => `${topic}: ${'lorem ipsum dolor '.repeat(100)}`;
 const OVERHEAD = 4;
 
 describe.each(testDatabases)('what a response reads (%s)', (database) => {
-  let bed: RunTestBed;
-  let client: OpenAI;
-
-  beforeAll(async () => {
-    bed = await createRunTestBed({ database });
-    client = bed.client;
-  });
-  afterAll(() => bed.close());
+  const bed = useRunTestBed({ database });
 
   const count = async (params: OpenAI.Responses.InputTokenCountParams) =>
-    (await client.responses.inputTokens.count(params)).input_tokens;
+    (await bed.client.responses.inputTokens.count(params)).input_tokens;
 
   it('counts input tokens with the server tokenizer over instructions, chain, conversation and tools', async () => {
-    const joke = await client.responses.inputTokens.count({
+    const joke = await bed.client.responses.inputTokens.count({
       model: 'gpt-4o',
       input: 'Tell me a joke.',
     });
@@ -54,7 +47,7 @@ describe.each(testDatabases)('what a response reads (%s)', (database) => {
       text: 'Hello there!',
       usage: { prompt_tokens: 9, completion_tokens: 3 },
     });
-    const first = await client.responses.create({ model: 'gpt-4o', input: 'Say hi' });
+    const first = await bed.client.responses.create({ model: 'gpt-4o', input: 'Say hi' });
     const explicit = await count({
       input: [
         { role: 'user', content: 'Say hi' },
@@ -71,7 +64,7 @@ describe.each(testDatabases)('what a response reads (%s)', (database) => {
     );
 
     // So does a conversation, without taking it (a response may hold it meanwhile).
-    const conversation = await client.conversations.create({
+    const conversation = await bed.client.conversations.create({
       items: [
         { type: 'message', role: 'user', content: 'Say hi' },
         { type: 'message', role: 'assistant', content: 'Hello there!' },
@@ -79,17 +72,17 @@ describe.each(testDatabases)('what a response reads (%s)', (database) => {
     });
     expect(await count({ conversation: conversation.id, input: 'And again?' })).toBe(explicit);
 
-    const unknown = await client.responses.inputTokens
+    const unknown = await bed.client.responses.inputTokens
       .count({ previous_response_id: 'resp_doesnotexist', input: 'hi' })
       .catch((error) => error);
     expect(unknown).toBeInstanceOf(OpenAI.NotFoundError);
     expect(unknown.error.param).toBe('previous_response_id');
-    const noConversation = await client.responses.inputTokens
+    const noConversation = await bed.client.responses.inputTokens
       .count({ conversation: 'conv_doesnotexist', input: 'hi' })
       .catch((error) => error);
     expect(noConversation).toBeInstanceOf(OpenAI.NotFoundError);
     expect(noConversation.error.param).toBe('conversation');
-    const bad = await client.responses.inputTokens
+    const bad = await bed.client.responses.inputTokens
       .count({ input: 'hi', instructions: 5 as unknown as string })
       .catch((error) => error);
     expect(bad).toBeInstanceOf(OpenAI.BadRequestError);
@@ -101,7 +94,7 @@ describe.each(testDatabases)('what a response reads (%s)', (database) => {
       text: 'Day 1: Alfama. Day 2: Belem.',
       usage: { prompt_tokens: 12, completion_tokens: 8 },
     });
-    const first = await client.responses.create({
+    const first = await bed.client.responses.create({
       model: 'gpt-4o',
       input: 'Plan two days in Lisbon',
     });
@@ -109,7 +102,7 @@ describe.each(testDatabases)('what a response reads (%s)', (database) => {
       text: 'The user plans two days in Lisbon (Alfama, Belem) and wants Porto added.',
       usage: { prompt_tokens: 40, completion_tokens: 15 },
     });
-    const compacted = await client.responses.compact({
+    const compacted = await bed.client.responses.compact({
       model: 'gpt-4o',
       previous_response_id: first.id,
       input: 'Add a day in Porto',
@@ -142,7 +135,7 @@ describe.each(testDatabases)('what a response reads (%s)', (database) => {
       text: 'Day 3: Porto.',
       usage: { prompt_tokens: 30, completion_tokens: 4 },
     });
-    const next = await client.responses.create({
+    const next = await bed.client.responses.create({
       model: 'gpt-4o',
       input: [
         ...(compacted.output as OpenAI.Responses.ResponseInputItem[]),
@@ -157,10 +150,10 @@ describe.each(testDatabases)('what a response reads (%s)', (database) => {
       expect.stringContaining('wants Porto added'),
       'Write the plan',
     ]);
-    const items = await client.responses.inputItems.list(next.id, { order: 'asc' });
+    const items = await bed.client.responses.inputItems.list(next.id, { order: 'asc' });
     expect(items.data[2]).toMatchObject({ type: 'compaction', id: compaction.id });
 
-    const forged = await client.responses
+    const forged = await bed.client.responses
       .create({
         model: 'gpt-4o',
         input: [
@@ -171,10 +164,10 @@ describe.each(testDatabases)('what a response reads (%s)', (database) => {
       .catch((error) => error);
     expect(forged).toBeInstanceOf(OpenAI.BadRequestError);
     expect(forged.error.param).toBe('input[0].encrypted_content');
-    const empty = await client.responses.compact({ model: 'gpt-4o' }).catch((error) => error);
+    const empty = await bed.client.responses.compact({ model: 'gpt-4o' }).catch((error) => error);
     expect(empty).toBeInstanceOf(OpenAI.BadRequestError);
     expect(empty.error.param).toBe('input');
-    const unknown = await client.responses
+    const unknown = await bed.client.responses
       .compact({ model: 'gpt-4o', previous_response_id: 'resp_doesnotexist' })
       .catch((error) => error);
     expect(unknown).toBeInstanceOf(OpenAI.NotFoundError);
@@ -185,7 +178,7 @@ describe.each(testDatabases)('what a response reads (%s)', (database) => {
   it.runIf(database === 'sqlite')(
     'reads input_file parts (an uploaded file, or file_data) as text, and refuses file_url',
     async () => {
-      const file = await client.files.create({
+      const file = await bed.client.files.create({
         file: await toFile(Buffer.from('The gate code is 4711.'), 'gate.txt'),
         purpose: 'user_data',
       });
@@ -193,7 +186,7 @@ describe.each(testDatabases)('what a response reads (%s)', (database) => {
         text: 'It is 4711.',
         usage: { prompt_tokens: 20, completion_tokens: 4 },
       });
-      const answer = await client.responses.create({
+      const answer = await bed.client.responses.create({
         model: 'gpt-4o',
         input: [
           {
@@ -217,7 +210,7 @@ describe.each(testDatabases)('what a response reads (%s)', (database) => {
       expect(parts[2]).toContain('notes.txt');
       expect(parts[2]).toContain('Parking is on level 2.');
 
-      const url = await client.responses
+      const url = await bed.client.responses
         .create({
           model: 'gpt-4o',
           input: [
@@ -231,7 +224,7 @@ describe.each(testDatabases)('what a response reads (%s)', (database) => {
       expect(url).toBeInstanceOf(OpenAI.BadRequestError);
       expect(url.error.param).toBe('input[0].content[0]');
       expect(url.error.message).toContain('file_url');
-      const missing = await client.responses
+      const missing = await bed.client.responses
         .create({
           model: 'gpt-4o',
           input: [
@@ -246,8 +239,8 @@ describe.each(testDatabases)('what a response reads (%s)', (database) => {
   it('fits a long chain to the model window with truncation auto, and fails with invalid_prompt when disabled', async () => {
     // Model "local/tiny" has a 600-token window (configured), a quarter of it reserved for output.
     bed.upstream.enqueue({ text: 'First answer.' }, { text: 'Second answer.' });
-    const first = await client.responses.create({ model: 'local/tiny', input: long('first') });
-    const second = await client.responses.create({
+    const first = await bed.client.responses.create({ model: 'local/tiny', input: long('first') });
+    const second = await bed.client.responses.create({
       model: 'local/tiny',
       previous_response_id: first.id,
       input: long('second'),
@@ -256,7 +249,7 @@ describe.each(testDatabases)('what a response reads (%s)', (database) => {
     expect(second.output_text).toBe('Second answer.');
 
     bed.upstream.enqueue({ text: 'Fitted.' });
-    const fitted = await client.responses.create({
+    const fitted = await bed.client.responses.create({
       model: 'local/tiny',
       previous_response_id: second.id,
       input: 'And now?',
@@ -268,7 +261,7 @@ describe.each(testDatabases)('what a response reads (%s)', (database) => {
     expect(sent).toContain('And now?');
 
     const requests = bed.upstream.requests.length;
-    const refused = await client.responses.create({
+    const refused = await bed.client.responses.create({
       model: 'local/tiny',
       previous_response_id: second.id,
       input: 'And now?',
@@ -283,7 +276,7 @@ describe.each(testDatabases)('what a response reads (%s)', (database) => {
 
   it('fails a response the model refuses with invalid_prompt, and says so in its stream', async () => {
     bed.upstream.enqueue({ error: { status: 400, message: 'upstream refused' } });
-    const stream = await client.responses.create({
+    const stream = await bed.client.responses.create({
       model: 'gpt-4o',
       input: 'Hello?',
       stream: true,
@@ -294,7 +287,7 @@ describe.each(testDatabases)('what a response reads (%s)', (database) => {
     expect(last.type).toBe('response.failed');
     const failed = (last as OpenAI.Responses.ResponseFailedEvent).response;
     expect(failed.error?.code).toBe('invalid_prompt');
-    expect(await client.responses.retrieve(failed.id)).toMatchObject({
+    expect(await bed.client.responses.retrieve(failed.id)).toMatchObject({
       status: 'failed',
       error: { code: 'invalid_prompt' },
     });

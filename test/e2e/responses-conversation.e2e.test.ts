@@ -4,10 +4,10 @@
  * input and output, `previous_response_id` beside it is a 400, and responses racing on one
  * conversation go one at a time (the others `conversation_locked`). SQLite and PostgreSQL.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type OpenAI from 'openai';
 import { testDatabases } from '../helpers/databases.ts';
-import { createRunTestBed, type RunTestBed } from '../helpers/run-test-bed.ts';
+import { useRunTestBed } from '../helpers/run-test-bed.ts';
 
 function textOf(item: OpenAI.Conversations.ConversationItem): string {
   if (item.type !== 'message') return `<${item.type}>`;
@@ -16,17 +16,10 @@ function textOf(item: OpenAI.Conversations.ConversationItem): string {
 }
 
 describe.each(testDatabases)('responses on a conversation (%s)', (database) => {
-  let bed: RunTestBed;
-  let client: OpenAI;
-
-  beforeAll(async () => {
-    bed = await createRunTestBed({ database });
-    client = bed.client;
-  });
-  afterAll(() => bed.close());
+  const bed = useRunTestBed({ database });
 
   it('reads the conversation as history and appends the input and output when it settles', async () => {
-    const conversation = await client.conversations.create({
+    const conversation = await bed.client.conversations.create({
       items: [
         { role: 'user', content: 'My name is Ada.' },
         { role: 'assistant', content: 'Nice to meet you, Ada.' },
@@ -36,7 +29,7 @@ describe.each(testDatabases)('responses on a conversation (%s)', (database) => {
       text: 'You are Ada.',
       usage: { prompt_tokens: 9, completion_tokens: 3 },
     });
-    const response = await client.responses.create({
+    const response = await bed.client.responses.create({
       model: 'gpt-4o',
       conversation: conversation.id,
       input: 'What is my name?',
@@ -54,7 +47,7 @@ describe.each(testDatabases)('responses on a conversation (%s)', (database) => {
       'What is my name?',
     ]);
 
-    const items = await client.conversations.items.list(conversation.id, { order: 'asc' });
+    const items = await bed.client.conversations.items.list(conversation.id, { order: 'asc' });
     expect(items.data.map(textOf)).toEqual([
       'My name is Ada.',
       'Nice to meet you, Ada.',
@@ -68,21 +61,21 @@ describe.each(testDatabases)('responses on a conversation (%s)', (database) => {
       text: 'Still Ada.',
       usage: { prompt_tokens: 12, completion_tokens: 2 },
     });
-    await client.responses.create({
+    await bed.client.responses.create({
       model: 'gpt-4o',
       conversation: { id: conversation.id },
       input: 'And now?',
     });
     const again = bed.upstream.lastRequest.messages;
     expect(JSON.stringify(again)).toContain('You are Ada.');
-    const all = await client.conversations.items.list(conversation.id, { order: 'asc' });
+    const all = await bed.client.conversations.items.list(conversation.id, { order: 'asc' });
     expect(all.data.map(textOf).slice(-2)).toEqual(['And now?', 'Still Ada.']);
   });
 
   it('refuses conversation beside previous_response_id, and an unknown conversation', async () => {
-    const conversation = await client.conversations.create({});
+    const conversation = await bed.client.conversations.create({});
     await expect(
-      client.responses.create({
+      bed.client.responses.create({
         model: 'gpt-4o',
         conversation: conversation.id,
         previous_response_id: 'resp_0000000000000000000000ab',
@@ -90,7 +83,7 @@ describe.each(testDatabases)('responses on a conversation (%s)', (database) => {
       }),
     ).rejects.toMatchObject({ status: 400, error: { param: 'conversation' } });
     await expect(
-      client.responses.create({
+      bed.client.responses.create({
         model: 'gpt-4o',
         conversation: 'conv_0000000000000000missing',
         input: 'hi',
@@ -98,7 +91,7 @@ describe.each(testDatabases)('responses on a conversation (%s)', (database) => {
     ).rejects.toMatchObject({ status: 404, error: { param: 'conversation' } });
     // Neither left the conversation held.
     bed.upstream.enqueue({ text: 'ok', usage: { prompt_tokens: 1, completion_tokens: 1 } });
-    const ok = await client.responses.create({
+    const ok = await bed.client.responses.create({
       model: 'gpt-4o',
       conversation: conversation.id,
       input: 'hi',
@@ -107,12 +100,12 @@ describe.each(testDatabases)('responses on a conversation (%s)', (database) => {
   });
 
   it('lets racing responses on one conversation go one at a time; the others get conversation_locked', async () => {
-    const conversation = await client.conversations.create({});
+    const conversation = await bed.client.conversations.create({});
     for (let index = 0; index < 4; index++)
       bed.upstream.enqueue({ text: `answer`, usage: { prompt_tokens: 1, completion_tokens: 1 } });
     const results = await Promise.allSettled(
       Array.from({ length: 4 }, (_, index) =>
-        client.responses.create({
+        bed.client.responses.create({
           model: 'gpt-4o',
           conversation: conversation.id,
           input: `question ${index}`,
@@ -125,7 +118,7 @@ describe.each(testDatabases)('responses on a conversation (%s)', (database) => {
       expect(refused.reason).toMatchObject({ status: 400, error: { code: 'conversation_locked' } });
     // Each answered response left its question and answer together, in one order.
     const texts = (
-      await client.conversations.items.list(conversation.id, { order: 'asc' })
+      await bed.client.conversations.items.list(conversation.id, { order: 'asc' })
     ).data.map(textOf);
     expect(texts).toHaveLength(answered.length * 2);
     for (let start = 0; start < texts.length; start += 2) {

@@ -9,14 +9,14 @@
  * SQLite, and PostgreSQL when reachable.
  */
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   openResponsesSpecAvailable,
   validateResponseResource,
   validateStreamEvent,
 } from '../helpers/open-responses-schema.ts';
 import { testDatabases } from '../helpers/databases.ts';
-import { createRunTestBed, type RunTestBed } from '../helpers/run-test-bed.ts';
+import { useRunTestBed } from '../helpers/run-test-bed.ts';
 
 const checkConformance = openResponsesSpecAvailable || Boolean(process.env['CI']);
 
@@ -28,18 +28,11 @@ const thinking = {
 };
 
 describe.each(testDatabases)('reasoning in the Responses API (%s)', (database) => {
-  let bed: RunTestBed;
-  let client: OpenAI;
-
-  beforeAll(async () => {
-    bed = await createRunTestBed({ database });
-    client = bed.client;
-  });
-  afterAll(() => bed.close());
+  const bed = useRunTestBed({ database });
 
   it('streams a reasoning item before the message, stores it, and resumes identically', async () => {
     bed.upstream.enqueue(thinking);
-    const stream = client.responses.stream({
+    const stream = bed.client.responses.stream({
       model: 'gpt-4o',
       input: 'Greet me',
       reasoning: { effort: 'high' },
@@ -99,17 +92,17 @@ describe.each(testDatabases)('reasoning in the Responses API (%s)', (database) =
     expect(events.flatMap(eventErrors)).toEqual([]);
     expect(checkConformance ? validateResponseResource(final) : []).toEqual([]);
 
-    const stored = await client.responses.retrieve(final.id);
+    const stored = await bed.client.responses.retrieve(final.id);
     const completed = events.at(-1).response;
     expect(stored.output).toEqual(completed.output);
     expect(stored.output[0]).toEqual(reasoning);
     expect(stored.usage).toEqual(completed.usage);
     const replayed: any[] = [];
-    for await (const event of await client.responses.retrieve(final.id, { stream: true }))
+    for await (const event of await bed.client.responses.retrieve(final.id, { stream: true }))
       replayed.push(event);
     expect(replayed).toEqual(events);
     const resumed: any[] = [];
-    for await (const event of await client.responses.retrieve(final.id, {
+    for await (const event of await bed.client.responses.retrieve(final.id, {
       stream: true,
       starting_after: 4,
     }))
@@ -119,11 +112,11 @@ describe.each(testDatabases)('reasoning in the Responses API (%s)', (database) =
 
   it('round-trips reasoning items into the next prompt, and accepts the Open Responses shape', async () => {
     bed.upstream.enqueue({ ...thinking, reasoningField: 'reasoning' });
-    const first = await client.responses.create({ model: 'gpt-4o', input: 'Greet me' });
+    const first = await bed.client.responses.create({ model: 'gpt-4o', input: 'Greet me' });
     expect(first.output.map((item) => item.type)).toEqual(['reasoning', 'message']);
 
     bed.upstream.enqueue({ text: 'Again, hello.' });
-    const chained = await client.responses.create({
+    const chained = await bed.client.responses.create({
       model: 'gpt-4o',
       previous_response_id: first.id,
       input: 'Once more',
@@ -143,7 +136,7 @@ describe.each(testDatabases)('reasoning in the Responses API (%s)', (database) =
     // The same items sent back by a stateless client, with a reasoning item in the Open Responses
     // param shape (no id, `content: null`, a summary): accepted, stored, read as its summary.
     bed.upstream.enqueue({ text: 'Fine.' });
-    const sentBack = await client.responses.create({
+    const sentBack = await bed.client.responses.create({
       model: 'gpt-4o',
       store: false,
       input: [
@@ -172,21 +165,21 @@ describe.each(testDatabases)('reasoning in the Responses API (%s)', (database) =
       { role: 'user', content: 'Thanks' },
     ]);
 
-    const items = await client.responses.inputItems.list(chained.id);
+    const items = await bed.client.responses.inputItems.list(chained.id);
     expect(items.data.map((item) => item.type)).toEqual(['message']);
-    const firstItems = await client.responses.inputItems.list(first.id);
+    const firstItems = await bed.client.responses.inputItems.list(first.id);
     expect(firstItems.data.map((item) => item.type)).toEqual(['message']);
   });
 
   it('appends reasoning items to a conversation, and reads them back into the next prompt', async () => {
-    const conversation = await client.conversations.create({});
+    const conversation = await bed.client.conversations.create({});
     bed.upstream.enqueue(thinking);
-    await client.responses.create({
+    await bed.client.responses.create({
       model: 'gpt-4o',
       conversation: conversation.id,
       input: 'Greet me',
     });
-    const items = await client.conversations.items.list(conversation.id, { order: 'asc' });
+    const items = await bed.client.conversations.items.list(conversation.id, { order: 'asc' });
     expect(items.data.map((item) => item.type)).toEqual(['message', 'reasoning', 'message']);
     expect(items.data[1]).toMatchObject({
       type: 'reasoning',
@@ -194,7 +187,11 @@ describe.each(testDatabases)('reasoning in the Responses API (%s)', (database) =
     });
 
     bed.upstream.enqueue({ text: 'Bye.' });
-    await client.responses.create({ model: 'gpt-4o', conversation: conversation.id, input: 'Bye' });
+    await bed.client.responses.create({
+      model: 'gpt-4o',
+      conversation: conversation.id,
+      input: 'Bye',
+    });
     expect(bed.upstream.lastRequest.messages).toEqual([
       { role: 'user', content: 'Greet me' },
       { role: 'assistant', content: 'Hello!', reasoning_content: thinking.reasoning },
@@ -219,10 +216,10 @@ describe.each(testDatabases)('reasoning in the Responses API (%s)', (database) =
         strict: false,
       },
     ];
-    const first = await client.responses.create({ model: 'gpt-4o', input: 'Oslo?', tools });
+    const first = await bed.client.responses.create({ model: 'gpt-4o', input: 'Oslo?', tools });
     expect(first.output.map((item) => item.type)).toEqual(['reasoning', 'function_call']);
     expect(first.usage?.output_tokens_details.reasoning_tokens).toBe(4);
-    const second = await client.responses.create({
+    const second = await bed.client.responses.create({
       model: 'gpt-4o',
       previous_response_id: first.id,
       tools,
@@ -234,7 +231,7 @@ describe.each(testDatabases)('reasoning in the Responses API (%s)', (database) =
 
     // A new response on this chain reads the call with the reasoning that led to it.
     bed.upstream.enqueue({ text: 'Yes.' });
-    await client.responses.create({
+    await bed.client.responses.create({
       model: 'gpt-4o',
       previous_response_id: second.id,
       tools,
@@ -264,13 +261,13 @@ describe.each(testDatabases)('reasoning in the Responses API (%s)', (database) =
   });
 
   it('leaves Assistants runs as they were: no reasoning events, steps or text', async () => {
-    const assistant = await client.beta.assistants.create({ model: 'gpt-4o' });
-    const thread = await client.beta.threads.create({
+    const assistant = await bed.client.beta.assistants.create({ model: 'gpt-4o' });
+    const thread = await bed.client.beta.threads.create({
       messages: [{ role: 'user', content: 'Greet me' }],
     });
     bed.upstream.enqueue(thinking);
     const events: string[] = [];
-    const stream = client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
+    const stream = bed.client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
     for await (const event of stream) events.push(event.event);
     const run = await stream.finalRun();
     expect(run.status).toBe('completed');
@@ -286,9 +283,9 @@ describe.each(testDatabases)('reasoning in the Responses API (%s)', (database) =
       'thread.run.step.completed',
       'thread.run.completed',
     ]);
-    const steps = await client.beta.threads.runs.steps.list(run.id, { thread_id: thread.id });
+    const steps = await bed.client.beta.threads.runs.steps.list(run.id, { thread_id: thread.id });
     expect(steps.data.map((step) => step.step_details.type)).toEqual(['message_creation']);
-    const messages = await client.beta.threads.messages.list(thread.id, { order: 'asc' });
+    const messages = await bed.client.beta.threads.messages.list(thread.id, { order: 'asc' });
     expect(messages.data.at(-1)!.content).toEqual([
       { type: 'text', text: { value: 'Hello!', annotations: [] } },
     ]);

@@ -5,10 +5,10 @@
  * input_items pagination, and the 400s/404s. SQLite, and PostgreSQL when reachable.
  */
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROJECT_ID } from '../../src/domain/project.ts';
 import { testDatabases } from '../helpers/databases.ts';
-import { createRunTestBed, type RunTestBed } from '../helpers/run-test-bed.ts';
+import { useRunTestBed } from '../helpers/run-test-bed.ts';
 
 const weather = {
   type: 'function' as const,
@@ -29,21 +29,14 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): 
 }
 
 describe.each(testDatabases)('the Responses API with the official SDK (%s)', (database) => {
-  let bed: RunTestBed;
-  let client: OpenAI;
-
-  beforeAll(async () => {
-    bed = await createRunTestBed({ database });
-    client = bed.client;
-  });
-  afterAll(() => bed.close());
+  const bed = useRunTestBed({ database });
 
   it('creates a response and answers the completed object', async () => {
     bed.upstream.enqueue({
       text: 'Hello there!',
       usage: { prompt_tokens: 12, completion_tokens: 3 },
     });
-    const response = await client.responses.create({
+    const response = await bed.client.responses.create({
       model: 'gpt-4o',
       instructions: 'Be brief.',
       input: 'Say hello',
@@ -71,7 +64,7 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
       { role: 'system', content: 'Be brief.' },
       { role: 'user', content: 'Say hello' },
     ]);
-    const retrieved = await client.responses.retrieve(response.id);
+    const retrieved = await bed.client.responses.retrieve(response.id);
     expect(retrieved).toEqual(response);
   });
 
@@ -80,7 +73,7 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
       text: 'One two three',
       usage: { prompt_tokens: 5, completion_tokens: 3 },
     });
-    const stream = client.responses.stream({ model: 'gpt-4o', input: 'Count' });
+    const stream = bed.client.responses.stream({ model: 'gpt-4o', input: 'Count' });
     const events: any[] = [];
     for await (const event of stream) events.push(event);
     const final = await stream.finalResponse();
@@ -102,7 +95,7 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
     expect(deltas.map((event) => event.delta).join('')).toBe('One two three');
     expect(final.output_text).toBe('One two three');
     expect(final.status).toBe('completed');
-    const stored = await client.responses.retrieve(final.id);
+    const stored = await bed.client.responses.retrieve(final.id);
     expect(stored.output_text).toBe(final.output_text);
     expect(stored.output.map((item) => item.id)).toEqual(final.output.map((item) => item.id));
     expect(stored.usage?.total_tokens).toBe(8);
@@ -117,7 +110,7 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
       { text: 'It is sunny in Paris.', usage: { prompt_tokens: 50, completion_tokens: 6 } },
       { text: 'You asked about Paris.', usage: { prompt_tokens: 70, completion_tokens: 5 } },
     );
-    const first = await client.responses.create({
+    const first = await bed.client.responses.create({
       model: 'gpt-4o',
       input: 'Weather in Paris?',
       tools: [weather],
@@ -136,7 +129,7 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
       'get_weather',
     ]);
 
-    const second = await client.responses.create({
+    const second = await bed.client.responses.create({
       model: 'gpt-4o',
       previous_response_id: first.id,
       input: [{ type: 'function_call_output', call_id: 'call_paris', output: '22C and sunny' }],
@@ -156,7 +149,7 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
     expect(seen[2]).toEqual({ role: 'tool', tool_call_id: 'call_paris', content: '22C and sunny' });
 
     // A third response forks a new run whose history is the whole chain.
-    const third = await client.responses.create({
+    const third = await bed.client.responses.create({
       model: 'gpt-4o',
       previous_response_id: second.id,
       input: 'What did I ask?',
@@ -179,14 +172,14 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
       toolCalls: [{ name: 'get_weather', arguments: { city: 'Oslo' }, id: 'call_oslo' }],
       usage: { prompt_tokens: 10, completion_tokens: 5 },
     });
-    const first = await client.responses.create({
+    const first = await bed.client.responses.create({
       model: 'gpt-4o',
       input: 'Weather in Oslo?',
       tools: [weather],
     });
     bed.upstream.respondWith(() => ({ text: 'Cold in Oslo.' }));
     const answer = () =>
-      client.responses.create({
+      bed.client.responses.create({
         model: 'gpt-4o',
         previous_response_id: first.id,
         input: [{ type: 'function_call_output', call_id: 'call_oslo', output: '-5C' }],
@@ -203,21 +196,21 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
     for (const response of answered) {
       expect(response.status).toBe('completed');
       expect(response.output_text).toBe('Cold in Oslo.');
-      const stored = await client.responses.retrieve(response.id);
+      const stored = await bed.client.responses.retrieve(response.id);
       expect(stored.status).toBe('completed');
       expect(stored.output_text).toBe('Cold in Oslo.');
     }
-    expect((await client.responses.retrieve(first.id)).output[0]?.type).toBe('function_call');
+    expect((await bed.client.responses.retrieve(first.id)).output[0]?.type).toBe('function_call');
   });
 
   it('refuses an output for an unknown call, an unknown previous response and bad fields by name', async () => {
-    const unknown = await client.responses
+    const unknown = await bed.client.responses
       .create({ model: 'gpt-4o', previous_response_id: 'resp_doesnotexist', input: 'hi' })
       .catch((error) => error);
     expect(unknown).toBeInstanceOf(OpenAI.NotFoundError);
     expect(unknown.error.param).toBe('previous_response_id');
 
-    const orphan = await client.responses
+    const orphan = await bed.client.responses
       .create({
         model: 'gpt-4o',
         input: [{ type: 'function_call_output', call_id: 'call_nowhere', output: 'x' }],
@@ -226,13 +219,13 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
     expect(orphan).toBeInstanceOf(OpenAI.BadRequestError);
     expect(orphan.error.param).toBe('input[0].call_id');
 
-    const badTemperature = await client.responses
+    const badTemperature = await bed.client.responses
       .create({ model: 'gpt-4o', input: 'hi', temperature: 7 })
       .catch((error) => error);
     expect(badTemperature).toBeInstanceOf(OpenAI.BadRequestError);
     expect(badTemperature.error.param).toBe('temperature');
 
-    const backgroundUnstored = await client.responses
+    const backgroundUnstored = await bed.client.responses
       .create({ model: 'gpt-4o', input: 'hi', background: true, store: false })
       .catch((error) => error);
     expect(backgroundUnstored).toBeInstanceOf(OpenAI.BadRequestError);
@@ -270,7 +263,7 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
         ],
       ];
     for (const [fields, param] of unknownIds) {
-      const error = await client.responses
+      const error = await bed.client.responses
         .create({ model: 'gpt-4o', input: 'hi', ...fields })
         .catch((caught) => caught);
       expect(error).toBeInstanceOf(OpenAI.NotFoundError);
@@ -278,9 +271,9 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
     }
     expect(bed.upstream.requests.length).toBe(requests);
 
-    const missing = await client.responses.retrieve('resp_missing').catch((error) => error);
+    const missing = await bed.client.responses.retrieve('resp_missing').catch((error) => error);
     expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
-    const notForeground = await client.responses.cancel('resp_missing').catch((error) => error);
+    const notForeground = await bed.client.responses.cancel('resp_missing').catch((error) => error);
     expect(notForeground).toBeInstanceOf(OpenAI.NotFoundError);
   });
 
@@ -289,27 +282,27 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
       text: 'Background answer here',
       usage: { prompt_tokens: 4, completion_tokens: 3 },
     });
-    const queued = await client.responses.create({
+    const queued = await bed.client.responses.create({
       model: 'gpt-4o',
       input: 'Work in the background',
       background: true,
     });
     expect(['queued', 'in_progress']).toContain(queued.status);
     const done = await waitFor(
-      () => client.responses.retrieve(queued.id),
+      () => bed.client.responses.retrieve(queued.id),
       (response) => response.status === 'completed',
     );
     expect(done.output_text).toBe('Background answer here');
 
     // The whole stream, then only what follows sequence number 3.
     const whole: any[] = [];
-    for await (const event of await client.responses.retrieve(queued.id, { stream: true }))
+    for await (const event of await bed.client.responses.retrieve(queued.id, { stream: true }))
       whole.push(event);
     expect(whole.map((event) => event.sequence_number)).toEqual(whole.map((_, index) => index));
     expect(whole[0].type).toBe('response.created');
     expect(whole.at(-1).type).toBe('response.completed');
     const resumed: any[] = [];
-    for await (const event of await client.responses.retrieve(queued.id, {
+    for await (const event of await bed.client.responses.retrieve(queued.id, {
       stream: true,
       starting_after: 3,
     }))
@@ -318,33 +311,37 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
 
     // A background response whose model never answers is cancelled.
     bed.upstream.enqueue({ text: 'never', delayMs: 5_000 });
-    const slow = await client.responses.create({
+    const slow = await bed.client.responses.create({
       model: 'gpt-4o',
       input: 'slow',
       background: true,
     });
     await waitFor(
-      () => client.responses.retrieve(slow.id),
+      () => bed.client.responses.retrieve(slow.id),
       (response) => response.status === 'in_progress',
     );
-    await client.responses.cancel(slow.id);
+    await bed.client.responses.cancel(slow.id);
     const cancelled = await waitFor(
-      () => client.responses.retrieve(slow.id),
+      () => bed.client.responses.retrieve(slow.id),
       (response) => response.status === 'cancelled',
     );
     expect(cancelled.output_text).toBe('');
-    const foreground = await client.responses.cancel(done.id).catch((error) => error);
+    const foreground = await bed.client.responses.cancel(done.id).catch((error) => error);
     expect(foreground).toBeInstanceOf(OpenAI.BadRequestError);
   });
 
   it('keeps nothing of a response with store: false', async () => {
     bed.upstream.enqueue({ text: 'Ephemeral', usage: { prompt_tokens: 3, completion_tokens: 1 } });
-    const response = await client.responses.create({ model: 'gpt-4o', input: 'hi', store: false });
+    const response = await bed.client.responses.create({
+      model: 'gpt-4o',
+      input: 'hi',
+      store: false,
+    });
     expect(response.output_text).toBe('Ephemeral');
     expect((response as unknown as { store: boolean }).store).toBe(false);
-    const gone = await client.responses.retrieve(response.id).catch((error) => error);
+    const gone = await bed.client.responses.retrieve(response.id).catch((error) => error);
     expect(gone).toBeInstanceOf(OpenAI.NotFoundError);
-    const chained = await client.responses
+    const chained = await bed.client.responses
       .create({ model: 'gpt-4o', previous_response_id: response.id, input: 'again' })
       .catch((error) => error);
     expect(chained).toBeInstanceOf(OpenAI.NotFoundError);
@@ -355,7 +352,7 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
       text: 'Streamed away',
       usage: { prompt_tokens: 3, completion_tokens: 2 },
     });
-    const stream = client.responses.stream({ model: 'gpt-4o', input: 'hi', store: false });
+    const stream = bed.client.responses.stream({ model: 'gpt-4o', input: 'hi', store: false });
     const streamed = await stream.finalResponse();
     expect(streamed.output_text).toBe('Streamed away');
     await waitFor(
@@ -366,7 +363,7 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
 
   it('pages input items and deletes a response', async () => {
     bed.upstream.enqueue({ text: 'ok', usage: { prompt_tokens: 3, completion_tokens: 1 } });
-    const response = await client.responses.create({
+    const response = await bed.client.responses.create({
       model: 'gpt-4o',
       input: [
         { role: 'user', content: 'one' },
@@ -374,11 +371,11 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
         { role: 'user', content: 'three' },
       ],
     });
-    const page = await client.responses.inputItems.list(response.id, { limit: 2 });
+    const page = await bed.client.responses.inputItems.list(response.id, { limit: 2 });
     expect(page.data.map((item: any) => item.content[0].text)).toEqual(['three', 'two']);
     expect(page.has_more).toBe(true);
     const all: string[] = [];
-    for await (const item of client.responses.inputItems.list(response.id, {
+    for await (const item of bed.client.responses.inputItems.list(response.id, {
       limit: 1,
       order: 'asc',
     }))
@@ -390,8 +387,8 @@ describe.each(testDatabases)('the Responses API with the official SDK (%s)', (da
       'three',
     ]);
 
-    await client.responses.delete(response.id);
-    const gone = await client.responses.retrieve(response.id).catch((error) => error);
+    await bed.client.responses.delete(response.id);
+    const gone = await bed.client.responses.retrieve(response.id).catch((error) => error);
     expect(gone).toBeInstanceOf(OpenAI.NotFoundError);
   });
 });

@@ -1,5 +1,6 @@
 /** A listening app wired to a scripted upstream, with an SDK client: the setup of every run test. */
 import OpenAI from 'openai';
+import { afterAll, beforeAll } from 'vitest';
 import type { ConfigInput } from '../../src/config/config-schema.ts';
 import { startScriptedModel, type ScriptedModel } from './scripted-model.ts';
 import { createListeningTestApp, type TestApp, type TestAppOptions } from './test-app.ts';
@@ -12,13 +13,13 @@ export interface RunTestBed {
   close(): Promise<void>;
 }
 
-export async function createRunTestBed(
-  options: {
-    database?: 'sqlite' | 'postgres';
-    config?: Partial<ConfigInput>;
-    overrides?: TestAppOptions['overrides'];
-  } = {},
-): Promise<RunTestBed> {
+export interface RunTestBedOptions {
+  database?: 'sqlite' | 'postgres';
+  config?: Partial<ConfigInput>;
+  overrides?: TestAppOptions['overrides'];
+}
+
+export async function createRunTestBed(options: RunTestBedOptions = {}): Promise<RunTestBed> {
   const upstream = await startScriptedModel();
   const { app, baseURL } = await createListeningTestApp({
     ...(options.database ? { database: options.database } : {}),
@@ -48,6 +49,37 @@ export async function createRunTestBed(
       await app.destroy();
       await upstream.stop();
     },
+  };
+}
+
+/**
+ * A test bed for the enclosing `describe`: started in its `beforeAll`, closed in its `afterAll`. The
+ * handle reads the started bed, so use it inside tests and hooks.
+ */
+export function useRunTestBed(options: RunTestBedOptions = {}): RunTestBed {
+  let bed: RunTestBed | undefined;
+  beforeAll(async () => {
+    bed = await createRunTestBed(options);
+  });
+  afterAll(() => bed?.close());
+  const started = (): RunTestBed => {
+    if (!bed) throw new Error('The run test bed is used before its beforeAll started it.');
+    return bed;
+  };
+  return {
+    get app() {
+      return started().app;
+    },
+    get upstream() {
+      return started().upstream;
+    },
+    get client() {
+      return started().client;
+    },
+    get baseURL() {
+      return started().baseURL;
+    },
+    close: () => started().close(),
   };
 }
 
