@@ -87,24 +87,47 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
     pair.receiver.onRunnable(() => (woken += 1));
     const admin = new pg.Client({ connectionString: postgresTestUrl });
     await admin.connect();
-    try {
-      const terminated = await admin.query(
-        'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1',
-        [name],
-      );
-      expect(terminated.rowCount).toBe(2);
+    const backends = async () =>
+      (
+        await admin.query<{ pid: number }>(
+          'select pid from pg_stat_activity where application_name = $1',
+          [name],
+        )
+      ).rows.map((row) => row.pid);
+    /** Polls until `check` holds; a bus's `connected` flag only changes once it has heard the news. */
+    const until = async (check: () => boolean | Promise<boolean>, what: string) => {
       const deadline = Date.now() + 10_000;
-      const recovered = () => pair.receiver.connected && pair.sender.connected && woken > 0;
-      while (!recovered()) {
-        if (Date.now() > deadline) throw new Error('the buses did not reconnect');
+      while (!(await check())) {
+        if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
+    };
+    try {
+      // `ready` also resolves when a first attempt failed and a retry is scheduled.
+      await until(
+        async () =>
+          pair.receiver.connected && pair.sender.connected && (await backends()).length === 2,
+        'both buses listen',
+      );
+      const before = await backends();
+      const terminated = await admin.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where pid = any($1::int[])',
+        [before],
+      );
+      expect(terminated.rowCount).toBe(2);
+      // Back on new backends, not still believing in the terminated ones.
+      await until(async () => {
+        const now = await backends();
+        return now.length === 2 && now.every((pid) => !before.includes(pid));
+      }, 'both buses are on new connections');
+      await until(
+        () => pair.receiver.connected && pair.sender.connected && woken > 0,
+        'the buses reconnected and woke the workers',
+      );
       const received: string[] = [];
       pair.receiver.onCancel((runId) => received.push(runId));
       pair.sender.notifyCancel('run_after_reconnect');
-      const until = Date.now() + 5000;
-      while (received.length === 0 && Date.now() < until)
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      await until(() => received.length > 0, 'the cancel request arrived');
       expect(received).toEqual(['run_after_reconnect']);
     } finally {
       await admin.end();
