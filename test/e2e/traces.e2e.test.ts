@@ -62,7 +62,8 @@ describe.runIf(postgresAvailable)('traces across an API node and a worker proces
       CONCIERGE_DATABASE_URL: url.toString(),
       CONCIERGE_DATA_DIR: mkdtempSync(join(directory, 'node-')),
       CONCIERGE_PROVIDER_BASE_URL: upstream.url,
-      CONCIERGE_LEASE_SECONDS: '2',
+      // The default lease (30 s): a 2 s one lapses on a loaded machine while a worker waits on the
+      // database, and the other worker takes the run over before the test kills anyone.
       CONCIERGE_CODE_SANDBOX: 'off',
       CONCIERGE_EMBEDDING_MODEL: 'none',
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
@@ -169,24 +170,28 @@ describe.runIf(postgresAvailable)('traces across an API node and a worker proces
     expect(exported).not.toContain('AZURE-PELICAN');
   });
 
-  /** The worker process whose worker holds the run of a response now. */
-  async function holderOf(responseId: string): Promise<string> {
+  async function query<Row extends pg.QueryResultRow>(text: string, values: unknown[]) {
     const database = new pg.Client({ connectionString: postgresTestUrl });
     await database.connect();
     try {
-      const { rows } = await database.query<{ locked_by: string | null }>(
-        `SELECT locked_by FROM "${schema}".runs WHERE assistant_id = $1`,
-        [responseId],
-      );
-      const workerId = rows[0]?.locked_by;
-      const holder = [...workers].find(([, process]) =>
-        process.output().includes(`Concierge worker ${workerId} started`),
-      );
-      if (!holder) throw new Error(`no worker process holds ${responseId} (${workerId})`);
-      return holder[0];
+      return await database.query<Row>(text, values);
     } finally {
       await database.end();
     }
+  }
+
+  /** The worker process whose worker holds the run of a response now. */
+  async function holderOf(responseId: string): Promise<string> {
+    const { rows } = await query<{ locked_by: string | null }>(
+      `SELECT locked_by FROM "${schema}".runs WHERE assistant_id = $1`,
+      [responseId],
+    );
+    const workerId = rows[0]?.locked_by;
+    const holder = [...workers].find(([, process]) =>
+      process.output().includes(`Concierge worker ${workerId} started`),
+    );
+    if (!holder) throw new Error(`no worker process holds ${responseId} (${workerId})`);
+    return holder[0];
   }
 
   it('continues the trace in the worker that takes a run over', async () => {
@@ -204,6 +209,12 @@ describe.runIf(postgresAvailable)('traces across an API node and a worker proces
     const first = await holderOf(queued.id);
     workers.get(first)!.child.kill('SIGKILL');
     await workers.get(first)!.exited;
+    // The dead worker's lease runs out now rather than in 30 s: the other worker's poll takes the run.
+    const lapsed = await query(
+      `UPDATE "${schema}".runs SET lease_until = 0 WHERE assistant_id = $1 AND status = 'in_progress'`,
+      [queued.id],
+    );
+    expect(lapsed.rowCount).toBe(1);
     const done = await waitFor(async () => {
       const response = await client.responses.retrieve(queued.id);
       return response.status === 'completed' && response;
