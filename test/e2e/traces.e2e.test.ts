@@ -46,6 +46,17 @@ function traceIdOf(traceparent: unknown): string | undefined {
   return typeof traceparent === 'string' ? traceparent.split('-')[1] : undefined;
 }
 
+/** One statement on its own connection to the test database. */
+async function query<Row extends pg.QueryResultRow>(text: string, values: unknown[]) {
+  const database = new pg.Client({ connectionString: postgresTestUrl });
+  await database.connect();
+  try {
+    return await database.query<Row>(text, values);
+  } finally {
+    await database.end();
+  }
+}
+
 describe.runIf(postgresAvailable)('traces across an API node and a worker process', () => {
   const schema = newSchemaName();
   let directory: string;
@@ -169,16 +180,6 @@ describe.runIf(postgresAvailable)('traces across an API node and a worker proces
     expect(exported).not.toContain('secret vault code');
     expect(exported).not.toContain('AZURE-PELICAN');
   });
-
-  async function query<Row extends pg.QueryResultRow>(text: string, values: unknown[]) {
-    const database = new pg.Client({ connectionString: postgresTestUrl });
-    await database.connect();
-    try {
-      return await database.query<Row>(text, values);
-    } finally {
-      await database.end();
-    }
-  }
 
   /** The worker process whose worker holds the run of a response now. */
   async function holderOf(responseId: string): Promise<string> {

@@ -12,6 +12,15 @@ import { runEventBusContract } from '../event-bus.contract.ts';
 import { createInProcessEventBus } from './in-process-event-bus.ts';
 import { createPostgresEventBus, NOTIFY_PAYLOAD_LIMIT, packEvents } from './postgres-event-bus.ts';
 
+/** Polls until `check` holds. */
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 runEventBusContract('in-process', async () => {
   const bus = createInProcessEventBus();
   return { sender: bus, receiver: bus, store: async () => {}, close: () => bus.close() };
@@ -94,14 +103,6 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
           [name],
         )
       ).rows.map((row) => row.pid);
-    /** Polls until `check` holds; a bus's `connected` flag only changes once it has heard the news. */
-    const until = async (check: () => boolean | Promise<boolean>, what: string) => {
-      const deadline = Date.now() + 10_000;
-      while (!(await check())) {
-        if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    };
     try {
       // `ready` also resolves when a first attempt failed and a retry is scheduled.
       await until(
@@ -115,7 +116,7 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
         [before],
       );
       expect(terminated.rowCount).toBe(2);
-      // Back on new backends, not still believing in the terminated ones.
+      // Back on new backends: a bus's `connected` flag only changes once it has heard the news.
       await until(async () => {
         const now = await backends();
         return now.length === 2 && now.every((pid) => !before.includes(pid));
