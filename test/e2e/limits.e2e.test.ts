@@ -547,4 +547,32 @@ describe.each(testDatabases)('limits per project and key (%s)', (database) => {
     const another = await second.containers.create({ name: 'room' });
     await expect(containerUpload(second, 500, another.id)).resolves.toMatchObject({ bytes: 500 });
   });
+  it('lets a container file replacing one at its path use the bytes it frees', async () => {
+    const limited = await project({ max_stored_bytes: 1000 });
+    const [first, second] = limited.clients as [OpenAI, OpenAI];
+    const container = await first.containers.create({ name: 'replace' });
+    const put = async (client: OpenAI, bytes: number, name: string) =>
+      client.containers.files.create(container.id, {
+        file: await toFile(Buffer.alloc(bytes, 'c'), name),
+      });
+    const old = await put(first, 600, 'report.txt');
+    // 600 + 700 would pass 1000, but the new file replaces the old one at /mnt/data/report.txt.
+    const replacing = await put(second, 700, 'report.txt');
+    expect(replacing).toMatchObject({ bytes: 700, path: old.path });
+    const listed = await first.containers.files.list(container.id);
+    expect(listed.data.map((file) => [file.id, file.bytes])).toEqual([[replacing.id, 700]]);
+    // What it freed is gone from the meter: a file at another path still has to fit beside it.
+    const over = await put(first, 400, 'other.txt').catch((error: unknown) => error);
+    expect(over).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((over as InstanceType<typeof OpenAI.RateLimitError>).message).toContain('Stored 700');
+    // A replacement that is itself too large is still refused, and leaves the file in place.
+    const tooLarge = await put(second, 1001, 'report.txt').catch((error: unknown) => error);
+    expect(tooLarge).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((tooLarge as InstanceType<typeof OpenAI.RateLimitError>).message).toContain(
+      'Replaced 700',
+    );
+    const after = await first.containers.files.list(container.id);
+    expect(after.data.map((file) => file.id)).toEqual([replacing.id]);
+    await first.containers.delete(container.id);
+  });
 });
