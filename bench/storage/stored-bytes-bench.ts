@@ -1,11 +1,11 @@
 /**
  * `npm run bench -- stored-bytes [files-per-round] [rounds]`: what the stored-bytes triggers
- * (migration 0017) cost the ingestion of a file, on SQLite and on PostgreSQL. Two stores migrated
- * alike, one with the triggers dropped, ingest the same files in interleaved rounds through the
- * store's own write path (the file's row, its vector-store row, the claim, then the worker's
- * transaction: completion with its `usage_bytes` and the chunks with their embeddings, whose
- * `vectors_version` triggers of 0019 update the vector-store row). Prints the median time per file
- * of each and their ratio, with the machine's load.
+ * (migration 0017) cost the ingestion of a file, on SQLite and on PostgreSQL. Three stores migrated
+ * alike (one with the triggers dropped, and a second with them as a control) ingest the same files
+ * in interleaved rounds through the store's own write path: the file's row, its vector-store row,
+ * the claim, then the worker's transaction (completion with its `usage_bytes`, and the chunks with
+ * their embeddings, whose `vectors_version` triggers of 0019 update the vector-store row). Prints the
+ * median time per file of each and their ratios, with the machine's load.
  *
  * It also shows whether 0019's `UPDATE … SET vectors_version` runs the stored-bytes trigger of
  * `vector_store_files`: on PostgreSQL by the function's call count in the transaction
@@ -123,30 +123,32 @@ interface Subject {
   vectorStoreId: string;
 }
 
-/** Interleaved rounds of the two stores; the median milliseconds per file of each. */
-async function measure(on: Subject, off: Subject): Promise<{ on: number; off: number }> {
-  const perFile = new Map<Subject, number[]>([
-    [on, []],
-    [off, []],
-  ]);
+/**
+ * Interleaved rounds of the stores (each round in a rotated order); the median milliseconds per file
+ * of each. A second store with the triggers is the control: its ratio to the first is the noise.
+ */
+async function measure(subjects: Subject[]): Promise<number[]> {
+  const perFile = subjects.map(() => [] as number[]);
   let seed = 0;
-  // A round of each unmeasured first: statement caches, the pool, the page cache.
-  for (const subject of [on, off])
+  // A few files of each unmeasured first: statement caches, the pool, the page cache.
+  for (const subject of subjects)
     for (let index = 0; index < 5; index++)
       await ingest(subject.store, subject.vectorStoreId, seed++);
   for (let round = 0; round < ROUNDS; round++)
-    for (const subject of round % 2 === 0 ? [on, off] : [off, on]) {
+    for (let turn = 0; turn < subjects.length; turn++) {
+      const which = (round + turn) % subjects.length;
+      const subject = subjects[which]!;
       const started = performance.now();
       for (let index = 0; index < FILES; index++)
         await ingest(subject.store, subject.vectorStoreId, seed++);
-      perFile.get(subject)!.push((performance.now() - started) / FILES);
+      perFile[which]!.push((performance.now() - started) / FILES);
     }
-  return { on: median(perFile.get(on)!), off: median(perFile.get(off)!) };
+  return perFile.map(median);
 }
 
-function report(dialect: string, figures: { on: number; off: number }, extra: string): void {
+function report(dialect: string, [on, off, control]: number[], extra: string): void {
   console.log(
-    `${dialect}: ${figures.on.toFixed(2)} ms per file with the triggers, ${figures.off.toFixed(2)} ms without: ×${(figures.on / figures.off).toFixed(3)} (median of ${ROUNDS} rounds of ${FILES} files, ${CHUNKS_PER_FILE} chunks of ${DIMENSIONS} dimensions each)`,
+    `${dialect}: ${on!.toFixed(2)} ms per file with the triggers, ${off!.toFixed(2)} ms without: ×${(on! / off!).toFixed(3)}; control (a second store with them): ${control!.toFixed(2)} ms, ×${(control! / on!).toFixed(3)} (medians of ${ROUNDS} rounds of ${FILES} files, ${CHUNKS_PER_FILE} chunks of ${DIMENSIONS} dimensions each)`,
   );
   console.log(`  ${extra}`);
 }
@@ -167,9 +169,9 @@ async function sqlite(directory: string): Promise<void> {
   };
   const on = await open('on', false);
   const off = await open('off', true);
-  const figures = await measure(on, off);
-  await on.store.close();
-  await off.store.close();
+  const control = await open('control', false);
+  const figures = await measure([on, off, control]);
+  for (const subject of [on, off, control]) await subject.store.close();
   // The trigger programs SQLite compiles into each kind of update of a vector-store row.
   const connection = new SqliteDatabase(on.path);
   const programs = (statement: string) =>
@@ -195,7 +197,7 @@ async function postgres(): Promise<void> {
     console.log(`PostgreSQL: not reachable at ${postgresUrl}, skipped`);
     return;
   }
-  const schemas = [`bench_bytes_on_${process.pid}`, `bench_bytes_off_${process.pid}`];
+  const schemas = ['on', 'off', 'control'].map((name) => `bench_bytes_${name}_${process.pid}`);
   const open = async (name: string, schema: string, dropTriggers: boolean) => {
     const store = await createPostgresStore({ connectionString: postgresUrl, schema });
     await store.migrate();
@@ -207,9 +209,9 @@ async function postgres(): Promise<void> {
   try {
     const on = await open('on', schemas[0]!, false);
     const off = await open('off', schemas[1]!, true);
-    const figures = await measure(on, off);
-    await on.store.close();
-    await off.store.close();
+    const control = await open('control', schemas[2]!, false);
+    const figures = await measure([on, off, control]);
+    for (const subject of [on, off, control]) await subject.store.close();
     // Calls of the meter's function by a real 0019 path: deleting a file's embeddings updates its
     // vectors_version; then by an update that names usage_bytes without changing it.
     await admin.query(`set search_path = "${schemas[0]}"`);
