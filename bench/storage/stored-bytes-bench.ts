@@ -20,11 +20,15 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { newId } from '../../src/domain/ids.ts';
-import { AUTO_CHUNKING } from '../../src/domain/vector-store.ts';
 import { createPostgresStore } from '../../src/storage/postgres/postgres-store.ts';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.ts';
 import type { ChunkInput, Store } from '../../src/storage/store.ts';
 import { usageBytesOf } from '../../src/tools/file-search/ingest-file.ts';
+import {
+  inProgressFile,
+  meterCalls,
+  vectorStoreRecord,
+} from '../../test/helpers/vector-store-fixtures.ts';
 import { machineDescription } from '../lib/machine.ts';
 import { median } from '../lib/stats.ts';
 
@@ -62,15 +66,7 @@ function chunks(seed: number): ChunkInput[] {
 /** A vector store for the rounds of one store. */
 async function vectorStore(store: Store): Promise<string> {
   const id = newId('vectorStore');
-  await store.vectorStores.insert(PROJECT, {
-    id,
-    created_at: 1_800_000_000,
-    name: 'bench',
-    description: null,
-    metadata: {},
-    expires_after: null,
-    last_active_at: 1_800_000_000,
-  });
+  await store.vectorStores.insert(PROJECT, vectorStoreRecord(id, 1_800_000_000));
   return id;
 }
 
@@ -95,17 +91,7 @@ async function ingest(store: Store, vectorStoreId: string, seed: number): Promis
   );
   await store.vectorStoreFiles.upsert(
     PROJECT,
-    {
-      id: fileId,
-      object: 'vector_store.file',
-      usage_bytes: 0,
-      created_at: 1_800_000_000,
-      vector_store_id: vectorStoreId,
-      status: 'in_progress',
-      last_error: null,
-      chunking_strategy: AUTO_CHUNKING,
-      attributes: {},
-    },
+    inProgressFile(fileId, vectorStoreId, 1_800_000_000),
     null,
   );
   const job = await store.ingestionQueue.claimNext('bench', Date.now(), Date.now() + 60_000);
@@ -217,14 +203,7 @@ async function postgres(): Promise<void> {
     await admin.query(`set search_path = "${schemas[0]}"`);
     await admin.query('begin');
     await admin.query(`set local track_functions = 'pl'`);
-    const calls = async () =>
-      Number(
-        (
-          await admin.query<{ calls: string | null }>(
-            `select pg_stat_get_xact_function_calls('meter_stored_bytes'::regproc) as calls`,
-          )
-        ).rows[0]!.calls ?? 0,
-      );
+    const calls = () => meterCalls(admin);
     const file = (
       await admin.query<{ file_id: string }>('select file_id from chunk_embeddings limit 1')
     ).rows[0]!.file_id;

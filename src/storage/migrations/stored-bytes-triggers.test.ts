@@ -16,8 +16,12 @@ import {
   postgresAvailable,
   postgresTestUrl,
 } from '../../../test/helpers/postgres.ts';
+import {
+  inProgressFile,
+  meterCalls,
+  vectorStoreRecord,
+} from '../../../test/helpers/vector-store-fixtures.ts';
 import { newId } from '../../domain/ids.ts';
-import { AUTO_CHUNKING } from '../../domain/vector-store.ts';
 import { createSqliteStore } from '../sqlite/sqlite-store.ts';
 
 describe('the stored-bytes trigger of vector_store_files', () => {
@@ -53,39 +57,13 @@ describe('the stored-bytes trigger of vector_store_files', () => {
         const project = 'proj_triggers';
         const vectorStoreId = newId('vectorStore');
         const fileId = newId('file');
-        await store.vectorStores.insert(project, {
-          id: vectorStoreId,
-          created_at: 1,
-          name: 'v',
-          description: null,
-          metadata: {},
-          expires_after: null,
-          last_active_at: 1,
-        });
-        const file = {
-          id: fileId,
-          object: 'vector_store.file' as const,
-          usage_bytes: 0,
-          created_at: 1,
-          vector_store_id: vectorStoreId,
-          status: 'in_progress' as const,
-          last_error: null,
-          chunking_strategy: AUTO_CHUNKING,
-          attributes: {},
-        };
-        await store.vectorStoreFiles.upsert(project, file, null);
+        await store.vectorStores.insert(project, vectorStoreRecord(vectorStoreId));
+        await store.vectorStoreFiles.upsert(project, inProgressFile(fileId, vectorStoreId), null);
         const vector = new Float32Array([1, 0, 0]);
         await client.query(`set search_path = "${schema}"`);
         await client.query('begin');
         await client.query(`set local track_functions = 'pl'`);
-        const calls = async () =>
-          Number(
-            (
-              await client.query<{ calls: string | null }>(
-                `select pg_stat_get_xact_function_calls('meter_stored_bytes'::regproc) as calls`,
-              )
-            ).rows[0]!.calls ?? 0,
-          );
+        const calls = () => meterCalls(client);
         const version = async () =>
           (
             await client.query<{ version: string | null }>(
