@@ -125,7 +125,9 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
     ...conversation.routes,
     ...conversationsApiRoutes(store),
     ...filesRoutes(files),
-    ...embeddingsRoutes(createEmbeddingsService(parts.retrieval.embedder)),
+    ...embeddingsRoutes(
+      createEmbeddingsService(parts.retrieval.embedder, { store, limits: parts.engine.limits }),
+    ),
     ...vectorStoresRoutes(vectorStores),
     ...vectorStoreFilesRoutes(
       createVectorStoreFilesService({
@@ -195,7 +197,7 @@ function conversationRoutes(parts: ApiParts, containers: ContainersService, file
     ...stepsRoutes(runs),
     ...responsesRoutes(responses, {
       inputTokens: createInputTokensService(store, loaders),
-      compaction: createCompactionService(store, parts.engine.models, loaders),
+      compaction: createCompactionService(store, parts.engine.models, loaders, parts.engine.limits),
     }),
   ];
   return { routes, sockets: [responsesSocketRoute(responses)] };

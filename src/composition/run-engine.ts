@@ -15,6 +15,7 @@ import {
   createRunLimits,
   createRunsEngine,
   withSettledHooks,
+  type RunLimits,
   type RunSettledHook,
   type RunsEngine,
 } from '../engine/runs-engine.ts';
@@ -73,6 +74,8 @@ export interface RunEngine {
   worker: Worker | undefined;
   /** How the Responses API lists MCP servers and seals their secrets. */
   mcp: McpClientPart['responses'];
+  /** Tokens per day and concurrent runs; model calls outside runs (compactions) meet them too. */
+  limits: RunLimits;
 }
 
 export async function createRunEngine(
@@ -155,6 +158,7 @@ export async function createRunEngine(
     endCodeSession: codeSessions.end,
     loadImage,
     mcp: mcp.responses,
+    limits,
   };
   if (!config.worker) return { ...engine, worker: undefined };
   worker = createWorker({

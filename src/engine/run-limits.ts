@@ -17,7 +17,7 @@ import {
   type LimitPolicy,
   type LimitScope,
 } from '../domain/limits.ts';
-import type { Store } from '../storage/store.ts';
+import type { Store, UsageEntry } from '../storage/store.ts';
 import { RunFailure } from './run-failure.ts';
 
 /** What a scope is called in messages. */
@@ -33,6 +33,11 @@ export interface RunLimits {
    * scopes already run their limit of concurrent runs (a waiting run holds no place).
    */
   resume(transaction: Store, projectId: string, apiKeyId: string | null): Promise<void>;
+  /**
+   * Before a model call made outside a run (a compaction, embeddings): refuses (429, with the token
+   * headers) when a scope's tokens for the day are spent, as `admit` does for a new run.
+   */
+  admitTokens(store: Store, projectId: string, apiKeyId: string | null): Promise<void>;
   /** Before a model turn: fails the run when a scope's tokens for the day, with `pending`, are spent. */
   checkTokens(
     store: Store,
@@ -73,28 +78,37 @@ async function admitConcurrent(transaction: Store, scope: LimitScope, projectId:
     );
 }
 
+/** Refuses (429) when a scope's tokens for the day are spent (up to the last recorded call). */
+async function refuseSpentTokens(store: Store, scopes: LimitScope[]): Promise<void> {
+  const now = nowSeconds();
+  const day = windowStart(now, DAY_SECONDS);
+  for (const scope of scopes) {
+    const perDay = scope.limits.max_tokens_per_1_day;
+    if (perDay === null) continue;
+    const used = await usedToday(store, scope, day);
+    if (used < perDay) continue;
+    const resetSeconds = day + DAY_SECONDS - now;
+    throw new RateLimitError(
+      `Rate limit reached for tokens per day (TPD) in ${named(scope)}: Limit ${perDay}, Used ${used}. Please try again in ${resetSeconds}s.`,
+      'tokens',
+      {
+        ...rateLimitHeaders({ tokens: { limit: perDay, remaining: 0, resetSeconds } }),
+        'retry-after': String(resetSeconds),
+      },
+    );
+  }
+}
+
 export function createRunLimits(policy: LimitPolicy): RunLimits {
   return {
     async admit(transaction, projectId, apiKeyId) {
       const scopes = await policy.scopes(projectId, apiKeyId, transaction);
-      const now = nowSeconds();
-      const day = windowStart(now, DAY_SECONDS);
-      for (const scope of scopes) {
-        await admitConcurrent(transaction, scope, projectId);
-        const perDay = scope.limits.max_tokens_per_1_day;
-        if (perDay === null) continue;
-        const used = await usedToday(transaction, scope, day);
-        if (used < perDay) continue;
-        const resetSeconds = day + DAY_SECONDS - now;
-        throw new RateLimitError(
-          `Rate limit reached for tokens per day (TPD) in ${named(scope)}: Limit ${perDay}, Used ${used}. Please try again in ${resetSeconds}s.`,
-          'tokens',
-          {
-            ...rateLimitHeaders({ tokens: { limit: perDay, remaining: 0, resetSeconds } }),
-            'retry-after': String(resetSeconds),
-          },
-        );
-      }
+      for (const scope of scopes) await admitConcurrent(transaction, scope, projectId);
+      await refuseSpentTokens(transaction, scopes);
+    },
+
+    async admitTokens(store, projectId, apiKeyId) {
+      await refuseSpentTokens(store, await policy.scopes(projectId, apiKeyId));
     },
 
     async resume(transaction, projectId, apiKeyId) {
@@ -127,4 +141,24 @@ export function createRunLimits(policy: LimitPolicy): RunLimits {
       }
     },
   };
+}
+
+/**
+ * A model call made outside a run (a compaction): its usage record and its tokens for the day, in one
+ * transaction, as a run's end writes them.
+ */
+export async function recordModelCall(
+  store: Store,
+  limits: RunLimits | undefined,
+  entry: UsageEntry,
+): Promise<void> {
+  await store.transaction(async (transaction) => {
+    await transaction.usage.record(entry);
+    await limits?.recordTokens(
+      transaction,
+      entry.projectId,
+      entry.apiKeyId,
+      entry.inputTokens + entry.outputTokens,
+    );
+  });
 }

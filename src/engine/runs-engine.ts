@@ -37,7 +37,7 @@ export { withSettledHooks } from './run-hooks.ts';
 // How a request's prompt is measured, for callers that count or build one outside a run.
 export { requestTokens } from './context-budget.ts';
 export { loadTokenCounter, type TokenCounter } from './token-counter.ts';
-export { createRunLimits, type RunLimits } from './run-limits.ts';
+export { createRunLimits, recordModelCall, type RunLimits } from './run-limits.ts';
 
 /**
  * Checks and effects of a caller's input that belong in the transaction storing it; the API layer

@@ -2,7 +2,8 @@
  * Limits per project and key through the official SDK and raw fetch, with truly parallel requests:
  * on SQLite (one node) and on PostgreSQL with two nodes sharing one schema (an API-only node and a
  * node with the worker), so the two together never allow more than one limit. Requests per minute,
- * concurrent runs (runs and background responses), stored bytes, and tokens per day met mid-run.
+ * concurrent runs (runs and background responses), stored bytes, and tokens per day met mid-run or
+ * spent by model calls outside runs (compactions, embeddings).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { startScriptedModel, type ScriptedModel } from '../helpers/scripted-mode
 import { createListeningTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const ADMIN_KEY = 'admin-key-for-limit-tests';
+const EMBEDDING_MODEL = 'scripted-embedding';
 
 /** Settles every promise; returns the values and the 429s (anything else is rethrown). */
 async function settle<T>(work: Array<Promise<T>>) {
@@ -81,7 +83,13 @@ describe.each(testDatabases)('limits per project and key (%s)', (database) => {
 
   beforeAll(async () => {
     upstream = await startScriptedModel();
-    const base = { apiKey: ADMIN_KEY, providerBaseUrl: upstream.url, modelTimeoutSeconds: 5 };
+    const base = {
+      apiKey: ADMIN_KEY,
+      providerBaseUrl: upstream.url,
+      modelTimeoutSeconds: 5,
+      // The scripted upstream's `/embeddings`: embeddings cost tokens without loading the built-in.
+      embeddingModel: EMBEDDING_MODEL,
+    };
     if (database === 'sqlite') {
       const { app, baseURL } = await createListeningTestApp({ config: base });
       apps.push(app);
@@ -95,7 +103,6 @@ describe.each(testDatabases)('limits per project and key (%s)', (database) => {
           ...base,
           port: 0,
           logLevel: 'silent',
-          embeddingModel: 'none',
           dataDir: join(directory, name),
           databaseUrl: url.toString(),
           worker,
@@ -427,6 +434,63 @@ describe.each(testDatabases)('limits per project and key (%s)', (database) => {
     expect(run.status).toBe('completed');
   });
 
+  it('counts a compaction and embeddings against tokens per day, with a usage record for the compaction', async () => {
+    const limited = await project({}, { max_tokens_per_1_day: 100 });
+    const [first, second] = limited.clients as [OpenAI, OpenAI];
+    const startTime = Math.floor(Date.now() / 1000) - 60;
+    upstream.enqueue({
+      text: 'The user said hello.',
+      usage: { prompt_tokens: 60, completion_tokens: 20 },
+    });
+    const compacted = await first.responses.compact({ model: 'gpt-4o', input: 'Hello there' });
+    expect(compacted.usage).toMatchObject({ input_tokens: 60, output_tokens: 20 });
+    const usage = await admin.get<{
+      data: Array<{
+        results: Array<{ input_tokens: number; output_tokens: number; num_model_requests: number }>;
+      }>;
+    }>('/organization/usage/completions', {
+      query: { start_time: startTime, project_ids: [limited.id], group_by: ['api_key_id'] },
+    });
+    expect(usage.data.flatMap((bucket) => bucket.results)).toEqual([
+      expect.objectContaining({
+        input_tokens: 60,
+        output_tokens: 20,
+        num_model_requests: 1,
+        api_key_id: limited.keyId,
+      }),
+    ]);
+
+    // 80 of 100 spent: embeddings go through and spend the rest (the server's count of tokens).
+    const embedded = await second.embeddings.create({
+      model: EMBEDDING_MODEL,
+      input: Array.from({ length: 4 }, () => 'one two three four five six seven eight'),
+      encoding_format: 'float',
+    });
+    expect(embedded.usage.prompt_tokens).toBeGreaterThanOrEqual(20);
+    const requests = upstream.requests.length;
+    for (const refused of [
+      await first.responses
+        .compact({ model: 'gpt-4o', input: 'Again' })
+        .catch((error: unknown) => error),
+      await second.embeddings
+        .create({ model: EMBEDDING_MODEL, input: 'more' })
+        .catch((error: unknown) => error),
+    ]) {
+      expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
+      const error = refused as InstanceType<typeof OpenAI.RateLimitError>;
+      expect(error.code).toBe('rate_limit_exceeded');
+      expect(error.type).toBe('tokens');
+      expect(error.headers.get('x-ratelimit-limit-tokens')).toBe('100');
+      expect(error.headers.get('x-ratelimit-remaining-tokens')).toBe('0');
+      expect(Number(error.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    // Refused before the upstream was called; a run of the key is refused too.
+    expect(upstream.requests.length).toBe(requests);
+    await expect(first.responses.create({ model: 'gpt-4o', input: 'Hi' })).rejects.toBeInstanceOf(
+      OpenAI.RateLimitError,
+    );
+  });
+
   it('stores files in parallel on both nodes only up to the stored-bytes limit', async () => {
     const limited = await project({ max_stored_bytes: 1000 });
     await upload(limited.clients[0]!, 600);
@@ -482,5 +546,33 @@ describe.each(testDatabases)('limits per project and key (%s)', (database) => {
     await first.vectorStores.delete(store.id);
     const another = await second.containers.create({ name: 'room' });
     await expect(containerUpload(second, 500, another.id)).resolves.toMatchObject({ bytes: 500 });
+  });
+  it('lets a container file replacing one at its path use the bytes it frees', async () => {
+    const limited = await project({ max_stored_bytes: 1000 });
+    const [first, second] = limited.clients as [OpenAI, OpenAI];
+    const container = await first.containers.create({ name: 'replace' });
+    const put = async (client: OpenAI, bytes: number, name: string) =>
+      client.containers.files.create(container.id, {
+        file: await toFile(Buffer.alloc(bytes, 'c'), name),
+      });
+    const old = await put(first, 600, 'report.txt');
+    // 600 + 700 would pass 1000, but the new file replaces the old one at /mnt/data/report.txt.
+    const replacing = await put(second, 700, 'report.txt');
+    expect(replacing).toMatchObject({ bytes: 700, path: old.path });
+    const listed = await first.containers.files.list(container.id);
+    expect(listed.data.map((file) => [file.id, file.bytes])).toEqual([[replacing.id, 700]]);
+    // What it freed is gone from the meter: a file at another path still has to fit beside it.
+    const over = await put(first, 400, 'other.txt').catch((error: unknown) => error);
+    expect(over).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((over as InstanceType<typeof OpenAI.RateLimitError>).message).toContain('Stored 700');
+    // A replacement that is itself too large is still refused, and leaves the file in place.
+    const tooLarge = await put(second, 1001, 'report.txt').catch((error: unknown) => error);
+    expect(tooLarge).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((tooLarge as InstanceType<typeof OpenAI.RateLimitError>).message).toContain(
+      'Replaced 700',
+    );
+    const after = await first.containers.files.list(container.id);
+    expect(after.data.map((file) => file.id)).toEqual([replacing.id]);
+    await first.containers.delete(container.id);
   });
 });

@@ -98,6 +98,7 @@ export class ScriptedModel {
     const body = raw ? JSON.parse(raw) : {};
     const index = this.requests.length;
     this.requests.push({ path: request.url ?? '', headers: request.headers, body });
+    if (request.url?.endsWith('/embeddings')) return this.embed(body, response);
     const turn = this.turns.shift() ?? this.responder?.(body, index);
     if (!turn) {
       response.writeHead(500, { 'content-type': 'application/json' });
@@ -131,6 +132,21 @@ export class ScriptedModel {
     }
     if (body.stream) await this.stream(turn, body, response);
     else this.complete(turn, body, response);
+  }
+
+  /** `/embeddings`: a unit vector per input, the same for all (enough to index and search). */
+  private embed(body: { model: string; input: string | string[] }, response: ServerResponse) {
+    const inputs = Array.isArray(body.input) ? body.input : [body.input];
+    const tokens = inputs.reduce((sum, text) => sum + text.split(/\s+/).length, 0);
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(
+      JSON.stringify({
+        object: 'list',
+        data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: [1, 0, 0] })),
+        model: body.model,
+        usage: { prompt_tokens: tokens, total_tokens: tokens },
+      }),
+    );
   }
 
   private usageFor(turn: ScriptedTurn, body: any, completionParts: number) {

@@ -78,7 +78,15 @@ export function createContainersService({
       put = await (scopes.length === 0
         ? store.containerFiles.put(projectId, file)
         : store.transaction(async (transaction) => {
-            await admitStoredBytes(transaction, scopes, projectId, file.bytes);
+            // The file it replaces at the same path stops counting.
+            await admitStoredBytes(transaction, scopes, projectId, file.bytes, async () => {
+              const current = await transaction.containerFiles.atPath(
+                projectId,
+                file.container_id,
+                file.path,
+              );
+              return current?.bytes ?? 0;
+            });
             return transaction.containerFiles.put(projectId, file);
           }));
     } catch (error) {

@@ -16,7 +16,8 @@ export function embeddingsRoutes(service: EmbeddingsService): RouteDefinition[] 
       tag: 'Embeddings',
       body: EmbeddingCreateParamsSchema,
       response: CreateEmbeddingResponseSchema,
-      handler: ({ body }) => service.create(body),
+      handler: ({ projectId, principal, body }) =>
+        service.create(body, { projectId, apiKeyId: principal.keyId }),
     }),
   ];
 }

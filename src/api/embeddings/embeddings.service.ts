@@ -2,9 +2,14 @@
  * `POST /v1/embeddings` served by the server's own embedder (the built-in `local:use-lite` unless
  * configured otherwise), through the same cache file search uses. Only that model is served: another
  * name gets a 400 naming the one there is, since its vectors would not be what the caller expects.
+ * The tokens embedded count toward the caller's tokens per day (refused with a 429 once spent, like
+ * a run or a compaction), whether the embedder is the built-in one or a provider's, but leave no
+ * usage record: those rows are the completions usage (`/v1/organization/usage/completions`), which
+ * OpenAI keeps apart from embeddings (an endpoint of their own that this server does not serve).
  */
 import { InvalidRequestError, UnavailableError } from '../../domain/errors.ts';
-import { loadTokenCounter } from '../../engine/runs-engine.ts';
+import { loadTokenCounter, type RunLimits } from '../../engine/runs-engine.ts';
+import type { Store } from '../../storage/store.ts';
 import { EmbeddingError } from '../../models/embedding-model.ts';
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from './embeddings.schemas.ts';
 
@@ -15,7 +20,17 @@ export interface Embedder {
 }
 
 export interface EmbeddingsService {
-  create(params: EmbeddingCreateParams, signal?: AbortSignal): Promise<CreateEmbeddingResponse>;
+  create(
+    params: EmbeddingCreateParams,
+    caller?: { projectId: string; apiKeyId: string | null },
+    signal?: AbortSignal,
+  ): Promise<CreateEmbeddingResponse>;
+}
+
+/** Where the tokens embedded are counted: the day's counters of the caller's project and key. */
+export interface EmbeddingsMeter {
+  store: Store;
+  limits: RunLimits;
 }
 
 function texts(input: EmbeddingCreateParams['input']): string[] {
@@ -31,9 +46,12 @@ function base64(vector: Float32Array): string {
   return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
 }
 
-export function createEmbeddingsService(embedder: Embedder | undefined): EmbeddingsService {
+export function createEmbeddingsService(
+  embedder: Embedder | undefined,
+  meter?: EmbeddingsMeter,
+): EmbeddingsService {
   return {
-    async create(params, signal) {
+    async create(params, caller, signal) {
       if (!embedder)
         throw new InvalidRequestError(
           'Embeddings are turned off on this server (CONCIERGE_EMBEDDING_MODEL=none).',
@@ -53,6 +71,8 @@ export function createEmbeddingsService(embedder: Embedder | undefined): Embeddi
           `'$.input${typeof params.input === 'string' ? '' : `[${empty}]`}' is invalid: an input cannot be an empty string.`,
           'input',
         );
+      if (meter && caller)
+        await meter.limits.admitTokens(meter.store, caller.projectId, caller.apiKeyId);
       let vectors: Float32Array[];
       try {
         vectors = await embedder.embed(inputs, signal ? { signal } : {});
@@ -68,6 +88,10 @@ export function createEmbeddingsService(embedder: Embedder | undefined): Embeddi
       // The o200k encoding (tens of MiB) loads with the first request that counts, not at start-up.
       const counter = await loadTokenCounter();
       const tokens = inputs.reduce((sum, text) => sum + counter.count(text), 0);
+      if (meter && caller)
+        await meter.store.transaction((transaction) =>
+          meter.limits.recordTokens(transaction, caller.projectId, caller.apiKeyId, tokens),
+        );
       return {
         object: 'list',
         data: vectors.map((vector, index) => ({

@@ -1,7 +1,8 @@
 /**
  * The stored-bytes limit of a project and key, decided in the transaction that records a new file:
  * under a lock on the scope's row, the bytes already stored plus the new file's must fit, so
- * parallel uploads on any node cannot together pass the limit.
+ * parallel uploads on any node cannot together pass the limit. `freed`: the bytes of the file the new
+ * one replaces in the same transaction (a container file at the same path), which stop counting.
  */
 import { RateLimitError } from '../../domain/errors.ts';
 import { scopeKey, type LimitScope } from '../../domain/limits.ts';
@@ -12,7 +13,9 @@ export async function admitStoredBytes(
   scopes: LimitScope[],
   projectId: string,
   bytes: number,
+  freed: () => Promise<number> = async () => 0,
 ): Promise<void> {
+  let replaced: number | undefined;
   for (const scope of scopes) {
     const limit = scope.limits.max_stored_bytes;
     if (limit === null) continue;
@@ -21,10 +24,11 @@ export async function admitStoredBytes(
       projectId,
       scope.kind === 'key' ? scope.id : undefined,
     );
-    if (stored + bytes > limit) {
+    // Read under the lock, so a parallel replacement of the same path is seen (or waits).
+    if (stored + bytes > limit && stored - (replaced ??= await freed()) + bytes > limit) {
       const name = scope.kind === 'project' ? `project ${scope.id}` : `API key ${scope.id}`;
       throw new RateLimitError(
-        `Limit reached for stored bytes in ${name}: Limit ${limit}, Stored ${stored}, Requested ${bytes}. Delete files to make room.`,
+        `Limit reached for stored bytes in ${name}: Limit ${limit}, Stored ${stored}, Requested ${bytes}${replaced ? `, Replaced ${replaced}` : ''}. Delete files to make room.`,
         'stored_bytes',
       );
     }

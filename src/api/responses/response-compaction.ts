@@ -3,7 +3,9 @@
  * `previous_response_id` chain, then the input) and writes a summary of it; the answer keeps the
  * user's messages as they were and adds one `compaction` item that carries the summary (see
  * `compaction-content.ts`). A client sends that output back as the input of its next response, whose
- * model reads the summary in place of the turns it replaces. Nothing is stored.
+ * model reads the summary in place of the turns it replaces. Nothing is stored but the call's usage:
+ * like a run's model call, it is refused (429) when the caller's tokens per day are spent, and its
+ * tokens go to the usage records and the day's counters of the project and key.
  */
 import { nowSeconds } from '../../domain/clock.ts';
 import {
@@ -15,7 +17,13 @@ import {
 import { newId } from '../../domain/ids.ts';
 import type { ResponseUsage } from '../../domain/response.ts';
 import type { InputItem } from '../../domain/response-item.ts';
-import { loadTokenCounter, requestTokens, type TokenCounter } from '../../engine/runs-engine.ts';
+import {
+  loadTokenCounter,
+  recordModelCall,
+  requestTokens,
+  type RunLimits,
+  type TokenCounter,
+} from '../../engine/runs-engine.ts';
 import {
   ModelCallError,
   type ModelRequest,
@@ -51,6 +59,7 @@ export interface CompactionService {
     projectId: string,
     params: CompactParams,
     signal: AbortSignal,
+    apiKeyId?: string | null,
   ): Promise<CompactedResponse>;
 }
 
@@ -65,6 +74,7 @@ export function createCompactionService(
   store: Store,
   models: ModelResolver,
   loaders: ResponseLoaders,
+  limits?: RunLimits,
 ): CompactionService {
   let counter: Promise<TokenCounter> | undefined;
 
@@ -88,7 +98,7 @@ export function createCompactionService(
   }
 
   return {
-    async compact(projectId, params, signal) {
+    async compact(projectId, params, signal, apiKeyId = null) {
       const history = await readRequestHistory(store, projectId, params);
       const input = await resolveInput(history, params.input ?? []);
       const items = [...history, ...input];
@@ -109,12 +119,23 @@ export function createCompactionService(
         toolChoice: 'none',
         parallelToolCalls: false,
       };
+      await limits?.admitTokens(store, projectId, apiKeyId);
       const { summary, usage } = await summarize(request, signal);
-      if (!summary.trim())
-        throw new UnavailableError('The model wrote no summary; try again or use another model.');
       counter ??= loadTokenCounter();
       const inputTokens = usage.inputTokens ?? requestTokens(await counter, request);
       const outputTokens = usage.outputTokens ?? (await counter).count(summary);
+      // Counted before the summary is judged: the model was called either way.
+      await recordModelCall(store, limits, {
+        projectId,
+        apiKeyId,
+        model: params.model,
+        endedAt: nowSeconds(),
+        inputTokens,
+        outputTokens,
+        modelRequests: 1,
+      });
+      if (!summary.trim())
+        throw new UnavailableError('The model wrote no summary; try again or use another model.');
       const kept = items.filter(
         (item): item is InputItem => item.type === 'message' && item.role === 'user',
       );

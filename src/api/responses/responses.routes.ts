@@ -90,12 +90,12 @@ export function responsesRoutes(
       tag,
       body: CompactParamsSchema,
       response: CompactedResponseSchema,
-      handler: ({ projectId, body, reply, request }) => {
+      handler: ({ projectId, principal, body, reply, request }) => {
         const controller = new AbortController();
         request.raw.once('close', () => {
           if (!reply.raw.writableEnded) controller.abort();
         });
-        return compaction.compact(projectId, body, controller.signal);
+        return compaction.compact(projectId, body, controller.signal, principal.keyId);
       },
     }),
     defineRoute({

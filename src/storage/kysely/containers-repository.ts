@@ -151,6 +151,10 @@ export function containerFilesRepository(db: Kysely<Database>): ContainerFileRep
         }
       }
     },
+    async atPath(projectId, containerId, path) {
+      const row = await scoped(projectId, containerId).where('path', '=', path).executeTakeFirst();
+      return row && toFile(row);
+    },
     async find(projectId, containerId, id) {
       const row = await scoped(projectId, containerId).where('id', '=', id).executeTakeFirst();
       return row && toFile(row);

@@ -29,6 +29,8 @@ export interface ContainerFileRepository {
    * container is gone (deleted meanwhile).
    */
   put(projectId: string, file: ContainerFile): Promise<{ added: boolean; replaced: string[] }>;
+  /** The container's file at `path`, the one a put of that path would replace. */
+  atPath(projectId: string, containerId: string, path: string): Promise<ContainerFile | undefined>;
   find(projectId: string, containerId: string, id: string): Promise<ContainerFile | undefined>;
   list(projectId: string, containerId: string, page: PageParams): Promise<ListPage<ContainerFile>>;
   /** Every file of the container, oldest first (what a new session copies in). */
