@@ -87,7 +87,7 @@ describe.each(testDatabases)('reasoning in the Responses API (%s)', (database) =
       content: [{ type: 'reasoning_text', text: thinking.reasoning }],
       status: 'completed',
     });
-    // There is no encrypted content to include: the reasoning is returned in clear.
+    // An OpenAI-compatible upstream signs nothing: there is no encrypted content to include.
     expect(reasoning).not.toHaveProperty('encrypted_content');
     expect(message).toMatchObject({ type: 'message', status: 'completed' });
     expect(final.output_text).toBe('Hello!');
