@@ -106,8 +106,14 @@ describe('runs on an Anthropic provider', () => {
       content: [{ type: 'reasoning_text', text: 'Rome is warm in summer.' }],
     });
     expect(first.output_text).toBe('Warm.');
-    // The signature is shown only when `reasoning.encrypted_content` is included.
+    // The signature is shown only when `reasoning.encrypted_content` is included, also on retrieve.
     expect(first.output[0]).not.toHaveProperty('encrypted_content');
+    const included = await client.responses.retrieve(first.id, {
+      include: ['reasoning.encrypted_content'],
+    });
+    expect(included.output[0]).toMatchObject({
+      encrypted_content: expect.stringMatching(/^concierge\.reasoning\.v1\./),
+    });
 
     // Anthropic reads thinking back only with its signature, which a reasoning item carries only
     // when `reasoning.encrypted_content` is included: the chain keeps the item, the prompt has the
