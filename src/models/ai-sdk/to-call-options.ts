@@ -111,7 +111,6 @@ export function toCallOptions(
         break;
     }
   }
-  const parallel = { parallelToolCalls: request.parallelToolCalls };
   return {
     prompt,
     abortSignal: signal,
