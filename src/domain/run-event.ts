@@ -37,7 +37,13 @@ export type ReasoningEvent =
   | { event: 'thread.reasoning.delta'; data: { id: string; delta: string } }
   | {
       event: 'thread.reasoning.completed';
-      data: { id: string; text: string; status: 'completed' | 'incomplete' };
+      data: {
+        id: string;
+        text: string;
+        status: 'completed' | 'incomplete';
+        /** The provider's signature of the text, when it gave one (Anthropic's thinking). */
+        signature?: string;
+      };
     }
   | { event: 'thread.reasoning.tokens'; data: { reasoning_tokens: number } };
 

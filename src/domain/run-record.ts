@@ -50,4 +50,16 @@ export interface StepTranscript {
   calls: TranscriptCall[];
   /** Tokens of the model call that made these calls; the step shows them once it completes. */
   usage?: { prompt: number; completion: number };
+  /**
+   * What the model reasoned in the turn that made these calls, replayed before them in the run's
+   * next turns, with the provider's signature when it gave one (Anthropic reads thinking back only
+   * signed, and wants it before a turn's tool calls when thinking is on).
+   */
+  reasoning?: TranscriptReasoning[];
+}
+
+/** One reasoning block of a turn: its text, and the provider's signature of it when there is one. */
+export interface TranscriptReasoning {
+  text: string;
+  signature?: string;
 }

@@ -94,26 +94,42 @@ function assistantText(message: Message): string {
   return message.content.map((part) => (part.type === 'text' ? part.text.value : '')).join('');
 }
 
-/** This run's own turns: its messages, and its tool calls with their results. */
+/** This run's own turns: its messages, and its tool calls (after their turn's reasoning) with their results. */
 function runTranscript(input: BuildRequestInput, byId: Map<string, Message>): ModelMessage[] {
   const transcript: ModelMessage[] = [];
+  /** The assistant text of the step just before, which a tool-calls step after it shares a turn with. */
+  let spoken: Extract<ModelMessage, { role: 'assistant' }> | undefined;
   for (const { step, transcript: calls } of input.steps) {
+    const before = spoken;
+    spoken = undefined;
     if (step.status !== 'completed') continue;
     if (step.step_details.type === 'message_creation') {
       const message = byId.get(step.step_details.message_creation.message_id);
       const text = message ? assistantText(message) : '';
-      if (text) transcript.push({ role: 'assistant', content: [{ type: 'text', text }] });
+      if (text) {
+        spoken = { role: 'assistant', content: [{ type: 'text', text }] };
+        transcript.push(spoken);
+      }
       continue;
     }
     if (!calls || calls.calls.length === 0) continue;
+    // The turn's reasoning leads its assistant turn: before the text it wrote, else before its calls.
+    const reasoning = (calls.reasoning ?? []).map((block) => ({
+      type: 'reasoning' as const,
+      ...block,
+    }));
+    if (before) before.content.unshift(...reasoning);
     transcript.push({
       role: 'assistant',
-      content: calls.calls.map((call) => ({
-        type: 'tool-call',
-        toolCallId: call.id,
-        toolName: call.name,
-        arguments: call.arguments,
-      })),
+      content: [
+        ...(before ? [] : reasoning),
+        ...calls.calls.map((call) => ({
+          type: 'tool-call' as const,
+          toolCallId: call.id,
+          toolName: call.name,
+          arguments: call.arguments,
+        })),
+      ],
     });
     transcript.push({
       role: 'tool',

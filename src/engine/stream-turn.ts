@@ -14,7 +14,7 @@ import type {
   ModelRequest,
   ModelUsage,
 } from '../models/language-model.ts';
-import type { StepTranscript } from '../domain/run-record.ts';
+import type { StepTranscript, TranscriptReasoning } from '../domain/run-record.ts';
 import type { RunEventName } from '../domain/run-event.ts';
 import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
@@ -102,6 +102,7 @@ export interface StreamTurnOptions {
 export function transcriptOf(
   calls: TurnToolCall[],
   usage: { prompt: number; completion: number },
+  reasoning: TranscriptReasoning[] = [],
 ): StepTranscript {
   return {
     calls: calls.map((call) => ({
@@ -111,6 +112,7 @@ export function transcriptOf(
       output: null,
     })),
     usage,
+    ...(reasoning.length ? { reasoning } : {}),
   };
 }
 
@@ -268,6 +270,9 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
         generatedText += part.delta;
         reasoning.push(part.delta);
         break;
+      case 'reasoning-signature':
+        reasoning.sign(part.signature);
+        break;
       case 'text-delta': {
         reasoning.close();
         generatedText += part.delta;
@@ -362,7 +367,7 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
     ...toolStep,
     step_details: { type: 'tool_calls', tool_calls: state.toolCalls.map(beginToolCall) },
   };
-  const transcript = transcriptOf(state.toolCalls, usage);
+  const transcript = transcriptOf(state.toolCalls, usage, reasoning.blocks);
   await writer.write(() => options.store.runSteps.update(options.projectId, updated, transcript));
   state.toolStep = updated;
   return {

@@ -15,6 +15,8 @@ export type ModelContentPart =
 export interface ModelReasoning {
   type: 'reasoning';
   text: string;
+  /** The provider's signature of this reasoning (Anthropic's thinking), which it needs to read it back. */
+  signature?: string;
 }
 
 export type ModelAssistantPart = { type: 'text'; text: string } | ModelReasoning | ModelToolCall;
@@ -83,6 +85,8 @@ export type ModelStreamPart =
   | { type: 'text-delta'; delta: string }
   /** Reasoning text, streamed before the answer it leads to (never interleaved with its text). */
   | { type: 'reasoning-delta'; delta: string }
+  /** The provider's signature of the reasoning just streamed (Anthropic's thinking blocks). */
+  | { type: 'reasoning-signature'; signature: string }
   | { type: 'tool-call-start'; toolCallId: string; toolName: string }
   | { type: 'tool-call-delta'; toolCallId: string; argumentsDelta: string }
   | { type: 'tool-call-end'; toolCallId: string; toolName: string; arguments: string }

@@ -1,6 +1,8 @@
 /**
  * A run on a named Anthropic provider: the real Anthropic adapter against Anthropic's wire format;
- * and a response on it whose extended thinking becomes a reasoning item.
+ * and responses on it: `reasoning.effort` switches on extended thinking with its budget, thinking
+ * becomes a reasoning item whose signature is its `encrypted_content` (when included), and signed
+ * thinking goes back to Claude in the run's next turn and along a `previous_response_id` chain.
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,9 +106,18 @@ describe('runs on an Anthropic provider', () => {
       content: [{ type: 'reasoning_text', text: 'Rome is warm in summer.' }],
     });
     expect(first.output_text).toBe('Warm.');
+    // The signature is shown only when `reasoning.encrypted_content` is included, also on retrieve.
+    expect(first.output[0]).not.toHaveProperty('encrypted_content');
+    const included = await client.responses.retrieve(first.id, {
+      include: ['reasoning.encrypted_content'],
+    });
+    expect(included.output[0]).toMatchObject({
+      encrypted_content: expect.stringMatching(/^concierge\.reasoning\.v1\./),
+    });
 
-    // Anthropic reads thinking back only with its signature, which a reasoning item does not
-    // carry: the chain keeps the item, the prompt has the answer alone.
+    // Anthropic reads thinking back only with its signature, which a reasoning item carries only
+    // when `reasoning.encrypted_content` is included: the chain keeps the item, the prompt has the
+    // answer alone.
     upstream.enqueue({ text: 'Yes.' });
     const second = await client.responses.create({
       model: 'claude/claude-sonnet-4',
@@ -119,5 +130,138 @@ describe('runs on an Anthropic provider', () => {
       { role: 'assistant', content: [{ type: 'text', text: 'Warm.' }] },
       { role: 'user', content: [{ type: 'text', text: 'Sure?' }] },
     ]);
+  });
+
+  const weatherTool = {
+    type: 'function' as const,
+    name: 'get_weather',
+    parameters: { type: 'object', properties: { city: { type: 'string' } } },
+    strict: false,
+  };
+
+  it('maps reasoning.effort to a thinking budget, and sends signed thinking back along a chain', async () => {
+    upstream.enqueue({
+      thinking: 'I need the weather.',
+      signature: 'sig-weather',
+      toolCalls: [{ id: 'toolu_w', name: 'get_weather', input: { city: 'Rome' } }],
+    });
+    const first = await client.responses.create({
+      model: 'claude/claude-sonnet-4',
+      input: 'Weather in Rome?',
+      tools: [weatherTool],
+      reasoning: { effort: 'medium' },
+      include: ['reasoning.encrypted_content'],
+    });
+    expect(upstream.requests.at(-1).body.thinking).toEqual({
+      type: 'enabled',
+      budget_tokens: 4096,
+    });
+    expect(first.output.map((item) => item.type)).toEqual(['reasoning', 'function_call']);
+    const reasoning = first.output[0] as OpenAI.Responses.ResponseReasoningItem;
+    expect(reasoning.encrypted_content).toMatch(/^concierge\.reasoning\.v1\./);
+    expect(reasoning.encrypted_content).not.toContain('sig-weather');
+
+    upstream.enqueue({ thinking: 'Warm, then.', signature: 'sig-answer', text: 'Warm.' });
+    const second = await client.responses.create({
+      model: 'claude/claude-sonnet-4',
+      previous_response_id: first.id,
+      tools: [weatherTool],
+      reasoning: { effort: 'high' },
+      input: [{ type: 'function_call_output', call_id: 'toolu_w', output: '29C' }],
+    });
+    expect(second.output_text).toBe('Warm.');
+    // The function output continues the first response's run (its effort), whose next turn reads
+    // the signed thinking from the run's own transcript.
+    const continued = upstream.requests.at(-1).body;
+    expect(continued.thinking).toEqual({ type: 'enabled', budget_tokens: 4096 });
+    const called = {
+      role: 'assistant',
+      content: [
+        { type: 'thinking', thinking: 'I need the weather.', signature: 'sig-weather' },
+        { type: 'tool_use', id: 'toolu_w', name: 'get_weather', input: { city: 'Rome' } },
+      ],
+    };
+    expect(continued.messages.at(-2)).toEqual(called);
+    // The continued run keeps the include[] it was created with.
+    expect(second.output[0]).toMatchObject({
+      type: 'reasoning',
+      encrypted_content: expect.stringMatching(/^concierge\.reasoning\.v1\./),
+    });
+
+    // A new response on the chain reads the stored items, whose reasoning carries its signatures.
+    upstream.enqueue({ text: 'Yes.' });
+    await client.responses.create({
+      model: 'claude/claude-sonnet-4',
+      previous_response_id: second.id,
+      tools: [weatherTool],
+      reasoning: { effort: 'high' },
+      input: 'Sure?',
+    });
+    const request = upstream.requests.at(-1).body;
+    expect(request.thinking).toEqual({ type: 'enabled', budget_tokens: 16384 });
+    expect(request.messages.slice(1)).toEqual([
+      called,
+      {
+        role: 'user',
+        content: [{ type: 'tool_result', tool_use_id: 'toolu_w', content: '29C' }],
+      },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'thinking', thinking: 'Warm, then.', signature: 'sig-answer' },
+          { type: 'text', text: 'Warm.' },
+        ],
+      },
+      { role: 'user', content: [{ type: 'text', text: 'Sure?' }] },
+    ]);
+  });
+
+  it('sends a turn’s signed thinking back in the run’s next turn (an Assistants run)', async () => {
+    const assistant = await client.beta.assistants.create({
+      model: 'claude/claude-sonnet-4',
+      reasoning_effort: 'low',
+      tools: [
+        {
+          type: 'function',
+          function: { name: weatherTool.name, parameters: weatherTool.parameters },
+        },
+      ],
+    });
+    const thread = await client.beta.threads.create({
+      messages: [{ role: 'user', content: 'Weather in Oslo?' }],
+    });
+    upstream.enqueue(
+      {
+        thinking: 'Ask the tool.',
+        signature: 'sig-oslo',
+        text: 'Checking.',
+        toolCalls: [{ id: 'toolu_o', name: 'get_weather', input: { city: 'Oslo' } }],
+      },
+      { text: 'Cold.' },
+    );
+    const waiting = await client.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistant.id },
+      { pollIntervalMs: 20 },
+    );
+    expect(waiting.status).toBe('requires_action');
+    expect(upstream.requests.at(-1).body.thinking).toEqual({
+      type: 'enabled',
+      budget_tokens: 1024,
+    });
+    const done = await client.beta.threads.runs.submitToolOutputsAndPoll(
+      waiting.id,
+      { thread_id: thread.id, tool_outputs: [{ tool_call_id: 'toolu_o', output: '-5C' }] },
+      { pollIntervalMs: 20 },
+    );
+    expect(done.status).toBe('completed');
+    expect(upstream.requests.at(-1).body.messages.at(-2)).toEqual({
+      role: 'assistant',
+      content: [
+        { type: 'thinking', thinking: 'Ask the tool.', signature: 'sig-oslo' },
+        { type: 'text', text: 'Checking.' },
+        { type: 'tool_use', id: 'toolu_o', name: 'get_weather', input: { city: 'Oslo' } },
+      ],
+    });
   });
 });

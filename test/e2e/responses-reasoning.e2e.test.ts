@@ -8,7 +8,7 @@
  * turn that calls a function; and an Assistants run on the same upstream, which shows no reasoning.
  * SQLite, and PostgreSQL when reachable.
  */
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import { describe, expect, it } from 'vitest';
 import {
   openResponsesSpecAvailable,
@@ -80,7 +80,7 @@ describe.each(testDatabases)('reasoning in the Responses API (%s)', (database) =
       content: [{ type: 'reasoning_text', text: thinking.reasoning }],
       status: 'completed',
     });
-    // There is no encrypted content to include: the reasoning is returned in clear.
+    // An OpenAI-compatible upstream signs nothing: there is no encrypted content to include.
     expect(reasoning).not.toHaveProperty('encrypted_content');
     expect(message).toMatchObject({ type: 'message', status: 'completed' });
     expect(final.output_text).toBe('Hello!');
@@ -258,6 +258,41 @@ describe.each(testDatabases)('reasoning in the Responses API (%s)', (database) =
       content: 'Cold in Oslo.',
       reasoning_content: 'It is cold.',
     });
+  });
+
+  it('sends a turn’s reasoning back with its server tool call in the run’s next turn', async () => {
+    const store = await bed.client.vectorStores.create({ name: 'leave' });
+    await bed.client.vectorStores.files.uploadAndPoll(
+      store.id,
+      await toFile(Buffer.from('Employees receive 27 days of paid leave.\n'), 'leave.md'),
+      { pollIntervalMs: 20 },
+    );
+    bed.upstream.enqueue(
+      {
+        reasoning: 'Search the handbook first.',
+        toolCalls: [{ name: 'file_search', arguments: { query: 'paid leave' }, id: 'call_leave' }],
+      },
+      { reasoning: 'It says 27.', text: '27 days.' },
+    );
+    const response = await bed.client.responses.create({
+      model: 'gpt-4o',
+      input: 'How much leave?',
+      tools: [{ type: 'file_search', vector_store_ids: [store.id] }],
+    });
+    expect(response.output.map((item) => item.type)).toEqual([
+      'reasoning',
+      'file_search_call',
+      'reasoning',
+      'message',
+    ]);
+    // The run's second model turn reads the first turn's reasoning before the call it led to.
+    const sent = bed.upstream.lastRequest.messages;
+    expect(sent[1]).toMatchObject({
+      role: 'assistant',
+      reasoning_content: 'Search the handbook first.',
+      tool_calls: [{ id: 'call_leave', function: { name: 'file_search' } }],
+    });
+    expect(sent[2]).toMatchObject({ role: 'tool', tool_call_id: 'call_leave' });
   });
 
   it('leaves Assistants runs as they were: no reasoning events, steps or text', async () => {

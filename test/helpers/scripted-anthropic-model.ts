@@ -7,6 +7,8 @@ import { createServer, type Server } from 'node:http';
 
 export interface AnthropicTurn {
   thinking?: string;
+  /** The thinking block's signature (`sig` unless given). */
+  signature?: string;
   text?: string;
   toolCalls?: Array<{ id: string; name: string; input: Record<string, unknown> }>;
 }
@@ -51,7 +53,7 @@ export class ScriptedAnthropicModel {
           send('content_block_delta', { index, delta: { type: 'thinking_delta', thinking: word } });
         send('content_block_delta', {
           index,
-          delta: { type: 'signature_delta', signature: 'sig' },
+          delta: { type: 'signature_delta', signature: turn.signature ?? 'sig' },
         });
         send('content_block_stop', { index });
         index++;

@@ -25,7 +25,7 @@ import {
   builtinToolItem,
   type BuiltinItemContext,
 } from './builtin-tool-items.ts';
-import { ReasoningItems } from './reasoning-items.ts';
+import { INCLUDE_REASONING_ENCRYPTED, ReasoningItems } from './reasoning-items.ts';
 import {
   responseError,
   responseIncomplete,
@@ -115,8 +115,10 @@ export class ResponseTranslator {
       incomplete_details: null,
       usage: null,
     };
-    this.reasoning = new ReasoningItems(this.response.output, (type, fields) =>
-      this.event(type, fields),
+    this.reasoning = new ReasoningItems(
+      this.response.output,
+      (type, fields) => this.event(type, fields),
+      include.includes(INCLUDE_REASONING_ENCRYPTED),
     );
     this.builtins = {
       include,

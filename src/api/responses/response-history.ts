@@ -15,6 +15,7 @@ import type {
 import type { Store } from '../../storage/store.ts';
 import { conversationHistory } from '../conversations/conversation-turn.ts';
 import { compactionTurn, decodeCompaction } from './compaction-content.ts';
+import { decodeReasoning } from './reasoning-items.ts';
 
 /** Reads an image file of the project (bytes and media type), or undefined. */
 export type ResponseImageLoader = (
@@ -165,7 +166,8 @@ export async function toModelMessages(
     const last = messages.at(-1);
     if (item.type === 'reasoning') {
       const text = reasoningText(item);
-      if (text) reasoning.push({ type: 'reasoning', text });
+      const signature = decodeReasoning(item.encrypted_content);
+      if (text) reasoning.push({ type: 'reasoning', text, ...(signature ? { signature } : {}) });
       continue;
     }
     if (item.type === 'message' && item.role === 'user') {

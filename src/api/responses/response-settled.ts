@@ -64,6 +64,15 @@ function hasToolCalls(events: readonly RunEvent[]): boolean {
   );
 }
 
+/** Whether a segment has signed reasoning (whose items read `include[]` for `encrypted_content`). */
+function hasSignedReasoning(events: readonly RunEvent[]): boolean {
+  return events.some(
+    (event) =>
+      event.event === 'thread.reasoning.completed' &&
+      (JSON.parse(event.data) as { signature?: string }).signature !== undefined,
+  );
+}
+
 /**
  * The events the final object depends on. A message's completed (or incomplete) event carries its
  * whole text and annotations, and a reasoning item's completed event its whole text, so their deltas
@@ -111,7 +120,7 @@ export const responseSettled: RunSettledHook = async (transaction, { run }) => {
   const translator = translateAll(
     record.response,
     settledEvents(events),
-    tools ? await responseInclude(transaction, record) : [],
+    tools || hasSignedReasoning(events) ? await responseInclude(transaction, record) : [],
     tools ? await stepTranscripts(transaction, record) : new Map(),
   );
   await transaction.responses.update(record.projectId, {

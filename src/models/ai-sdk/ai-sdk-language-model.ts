@@ -60,9 +60,14 @@ export class AiSdkLanguageModel implements LanguageModel {
           case 'text-delta':
             if (part.delta !== '') yield { type: 'text-delta', delta: part.delta };
             break;
-          case 'reasoning-delta':
+          case 'reasoning-delta': {
             if (part.delta !== '') yield { type: 'reasoning-delta', delta: part.delta };
+            // Anthropic signs a thinking block with an empty delta after its text.
+            const signature = part.providerMetadata?.['anthropic']?.['signature'];
+            if (typeof signature === 'string' && signature !== '')
+              yield { type: 'reasoning-signature', signature };
             break;
+          }
           case 'tool-input-start':
             started.add(part.id);
             yield { type: 'tool-call-start', toolCallId: part.id, toolName: part.toolName };

@@ -1,6 +1,7 @@
 /** Our `ModelRequest` as AI SDK `LanguageModelV3CallOptions`. */
 import type {
   JSONSchema7,
+  JSONValue,
   LanguageModelV3CallOptions,
   LanguageModelV3Message,
   LanguageModelV3ToolChoice,
@@ -39,6 +40,23 @@ function userPart(part: ModelContentPart, providerOptionsName: string) {
   };
 }
 
+/**
+ * Anthropic's extended thinking for a `reasoning_effort`: a thinking budget in tokens, which the
+ * provider adds to `max_tokens` (docs/compatibility.md). `none` (or no effort) leaves thinking off.
+ */
+export const ANTHROPIC_THINKING_BUDGETS: Readonly<Record<string, number>> = {
+  minimal: 1024,
+  low: 1024,
+  medium: 4096,
+  high: 16384,
+  xhigh: 32768,
+};
+
+function anthropicThinking(effort: string | undefined): Record<string, JSONValue> {
+  const budgetTokens = effort ? ANTHROPIC_THINKING_BUDGETS[effort] : undefined;
+  return budgetTokens ? { thinking: { type: 'enabled' as const, budgetTokens } } : {};
+}
+
 export function toCallOptions(
   request: ModelRequest,
   providerOptionsName: string,
@@ -58,16 +76,25 @@ export function toCallOptions(
         prompt.push({
           role: 'assistant',
           // Reasoning goes to the provider, which replays what its API reads back (reasoning_content
-          // for OpenAI-compatible upstreams) and drops what it cannot (Anthropic without a signature).
+          // for OpenAI-compatible upstreams, signed thinking for Anthropic) and drops what it cannot
+          // (Anthropic's thinking without a signature).
           content: message.content.map((part) =>
-            part.type === 'text' || part.type === 'reasoning'
+            part.type === 'text'
               ? part
-              : {
-                  type: 'tool-call' as const,
-                  toolCallId: part.toolCallId,
-                  toolName: part.toolName,
-                  input: parseArguments(part.arguments),
-                },
+              : part.type === 'reasoning'
+                ? {
+                    type: 'reasoning' as const,
+                    text: part.text,
+                    ...(part.signature
+                      ? { providerOptions: { anthropic: { signature: part.signature } } }
+                      : {}),
+                  }
+                : {
+                    type: 'tool-call' as const,
+                    toolCallId: part.toolCallId,
+                    toolName: part.toolName,
+                    input: parseArguments(part.arguments),
+                  },
           ),
         });
         break;
@@ -84,7 +111,6 @@ export function toCallOptions(
         break;
     }
   }
-  const parallel = { parallelToolCalls: request.parallelToolCalls };
   return {
     prompt,
     abortSignal: signal,
@@ -120,16 +146,31 @@ export function toCallOptions(
                 },
         }
       : {}),
-    providerOptions: {
-      openai: {
-        ...parallel,
-        ...(request.reasoningEffort ? { reasoningEffort: request.reasoningEffort } : {}),
-      },
-      anthropic: { disableParallelToolUse: !request.parallelToolCalls },
-      [providerOptionsName]: {
-        conciergeParallelToolCalls: request.parallelToolCalls,
-        ...(request.reasoningEffort ? { reasoningEffort: request.reasoningEffort } : {}),
-      },
+    providerOptions: providerOptions(request, providerOptionsName),
+  };
+}
+
+/**
+ * The options each provider reads: OpenAI's and Anthropic's own, and our markers under the
+ * configured provider's key (merged with its own options when it is OpenAI or Anthropic).
+ */
+function providerOptions(request: ModelRequest, providerOptionsName: string) {
+  const effort: Record<string, JSONValue> = request.reasoningEffort
+    ? { reasoningEffort: request.reasoningEffort }
+    : {};
+  const known: Record<string, Record<string, JSONValue>> = {
+    openai: { parallelToolCalls: request.parallelToolCalls, ...effort },
+    anthropic: {
+      disableParallelToolUse: !request.parallelToolCalls,
+      ...anthropicThinking(request.reasoningEffort),
+    },
+  };
+  return {
+    ...known,
+    [providerOptionsName]: {
+      ...known[providerOptionsName],
+      conciergeParallelToolCalls: request.parallelToolCalls,
+      ...effort,
     },
   };
 }
