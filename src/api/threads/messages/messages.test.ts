@@ -4,6 +4,13 @@ import { uploadFile } from '../../../../test/helpers/files-api.ts';
 import { createTestApp, type TestApp } from '../../../../test/helpers/test-app.ts';
 import { MessageSchema } from './messages.schemas.ts';
 
+/** A stored message object (what the counted calls are about). */
+const isMessage = (value: unknown) =>
+  typeof value === 'object' &&
+  value !== null &&
+  'object' in value &&
+  value.object === 'thread.message';
+
 describe('/v1/threads/{thread_id}/messages', () => {
   let app: TestApp;
   let threadId: string;
@@ -14,11 +21,6 @@ describe('/v1/threads/{thread_id}/messages', () => {
   afterAll(() => app.destroy());
 
   it('serializes a created message once and sends listed messages as stored, with no parse or zod', async () => {
-    const isMessage = (value: unknown) =>
-      typeof value === 'object' &&
-      value !== null &&
-      'object' in value &&
-      value.object === 'thread.message';
     const stringify = vi.spyOn(JSON, 'stringify');
     const parse = vi.spyOn(JSON, 'parse');
     const zod = [vi.spyOn(MessageSchema, 'parse'), vi.spyOn(MessageSchema, 'safeParse')];
