@@ -46,13 +46,22 @@ function hasAny(limits: Limits): boolean {
 /** The most projects whose overrides one node keeps; past it the cache starts over. */
 const CACHED_PROJECTS = 10_000;
 
+/**
+ * A project's overrides by key id ('' for the project's own), until when they hold, and the map
+ * itself once the read has answered.
+ */
+interface CachedOverrides {
+  until: number;
+  read: Promise<Map<string, Limits>>;
+  value?: Map<string, Limits>;
+}
+
 export function createLimitPolicy(
   store: Store,
   defaults: LimitDefaults,
   cacheMilliseconds = 30_000,
 ): LimitPolicy {
-  /** Per project: its overrides by key id ('' for the project's own), and until when they hold. */
-  const cache = new Map<string, { until: number; read: Promise<Map<string, Limits>> }>();
+  const cache = new Map<string, CachedOverrides>();
 
   function overrides(
     projectId: string,
@@ -61,17 +70,24 @@ export function createLimitPolicy(
     const cached = cache.get(projectId);
     if (cached && cached.until > Date.now()) return cached.read;
     if (cache.size >= CACHED_PROJECTS) cache.clear();
-    const read = reader.limits
-      .listOverrides(projectId)
-      .then((rows) => new Map(rows.map((row) => [row.apiKeyId ?? '', row.limits])));
+    const entry: CachedOverrides = {
+      until: Date.now() + cacheMilliseconds,
+      read: reader.limits.listOverrides(projectId).then((rows) => {
+        const value = new Map(rows.map((row) => [row.apiKeyId ?? '', row.limits]));
+        entry.value = value;
+        return value;
+      }),
+    };
     // A failed read is not kept.
-    read.catch(() => cache.delete(projectId));
-    cache.set(projectId, { until: Date.now() + cacheMilliseconds, read });
-    return read;
+    entry.read.catch(() => {
+      if (cache.get(projectId) === entry) cache.delete(projectId);
+    });
+    cache.set(projectId, entry);
+    return entry.read;
   }
 
-  async function describe(projectId: string, apiKeyId: string | null, reader?: OverridesReader) {
-    const own = (await overrides(projectId, reader)).get(apiKeyId ?? '') ?? NO_LIMITS;
+  function describeWith(all: Map<string, Limits>, projectId: string, apiKeyId: string | null) {
+    const own = all.get(apiKeyId ?? '') ?? NO_LIMITS;
     return {
       object: 'organization.project.limits' as const,
       project_id: projectId,
@@ -81,19 +97,31 @@ export function createLimitPolicy(
     };
   }
 
+  async function describe(projectId: string, apiKeyId: string | null, reader?: OverridesReader) {
+    return describeWith(await overrides(projectId, reader), projectId, apiKeyId);
+  }
+
+  function scopesOf(all: Map<string, Limits>, projectId: string, apiKeyId: string | null) {
+    const scopes: LimitScope[] = [];
+    const project = describeWith(all, projectId, null);
+    if (hasAny(project.effective))
+      scopes.push({ kind: 'project', id: projectId, limits: project.effective });
+    if (apiKeyId) {
+      const key = describeWith(all, projectId, apiKeyId);
+      if (hasAny(key.effective)) scopes.push({ kind: 'key', id: apiKeyId, limits: key.effective });
+    }
+    return scopes;
+  }
+
   return {
     describe,
     async scopes(projectId, apiKeyId, reader) {
-      const scopes: LimitScope[] = [];
-      const project = await describe(projectId, null, reader);
-      if (hasAny(project.effective))
-        scopes.push({ kind: 'project', id: projectId, limits: project.effective });
-      if (apiKeyId) {
-        const key = await describe(projectId, apiKeyId, reader);
-        if (hasAny(key.effective))
-          scopes.push({ kind: 'key', id: apiKeyId, limits: key.effective });
-      }
-      return scopes;
+      return scopesOf(await overrides(projectId, reader), projectId, apiKeyId);
+    },
+    cachedScopes(projectId, apiKeyId) {
+      const cached = cache.get(projectId);
+      if (!cached?.value || cached.until <= Date.now()) return undefined;
+      return scopesOf(cached.value, projectId, apiKeyId);
     },
     invalidate() {
       cache.clear();

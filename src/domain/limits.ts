@@ -69,6 +69,11 @@ export interface LimitPolicy {
     apiKeyId: string | null,
     reader?: OverridesReader,
   ): Promise<LimitScope[]>;
+  /**
+   * `scopes` without waiting, when this node holds the project's overrides already (read and still
+   * fresh); undefined otherwise. The per-request path asks this first.
+   */
+  cachedScopes(projectId: string, apiKeyId: string | null): LimitScope[] | undefined;
   /** The limits of one project (`apiKeyId` null) or key, with its own overrides. */
   describe(projectId: string, apiKeyId: string | null): Promise<LimitsObject>;
   /** Forgets cached overrides, after a change made on this node. */

@@ -10,12 +10,33 @@ const LOOPBACK = new BlockList();
 LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
 LOOPBACK.addAddress('::1', 'ipv6');
 
-/** True for an IP literal on the loopback interface (`127.0.0.1`, `127.1.2.3`, `::1`, `::ffff:127.0.0.1`). */
-export function isLoopbackAddress(address: string | undefined): boolean {
-  if (!address) return false;
+/**
+ * The answers for the last few distinct inputs: dev mode asks about every request's peer address and
+ * `Host`, and a BlockList check allocates a SocketAddress each time. Cleared when full, since the inputs
+ * come from clients.
+ */
+const MEMO_SIZE = 256;
+
+function memoized<T>(compute: (input: string) => T): (input: string) => T {
+  const answers = new Map<string, T>();
+  return (input) => {
+    if (answers.has(input)) return answers.get(input)!;
+    const answer = compute(input);
+    if (answers.size >= MEMO_SIZE) answers.clear();
+    answers.set(input, answer);
+    return answer;
+  };
+}
+
+const isLoopbackLiteral = memoized((address: string) => {
   const version = isIP(address);
   if (version === 0) return false;
   return LOOPBACK.check(address, version === 4 ? 'ipv4' : 'ipv6');
+});
+
+/** True for an IP literal on the loopback interface (`127.0.0.1`, `127.1.2.3`, `::1`, `::ffff:127.0.0.1`). */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  return !!address && isLoopbackLiteral(address);
 }
 
 /** True for a host to listen on that only this machine can reach: a loopback IP literal or `localhost`. */
@@ -28,9 +49,9 @@ export function isLoopbackHost(host: string): boolean {
  * 127.0.0.0/8 literal, or a bracketed IPv6 loopback literal such as `[::1]`, each with an optional
  * port. Returns the lowercase host and the port (null when absent), or undefined for anything else.
  */
-export function parseLoopbackAuthority(
+export const parseLoopbackAuthority: (
   authority: string,
-): { host: string; port: string | null } | undefined {
+) => Readonly<{ host: string; port: string | null }> | undefined = memoized((authority) => {
   const match = /^(\[[0-9a-f:.]+\]|[a-z0-9.]+)(?::(\d{1,5}))?$/.exec(authority.toLowerCase());
   if (!match) return undefined;
   const name = match[1]!;
@@ -39,5 +60,5 @@ export function parseLoopbackAuthority(
   const loopback = bracketed
     ? isIP(host) === 6 && isLoopbackAddress(host)
     : host === 'localhost' || (isIP(host) === 4 && isLoopbackAddress(host));
-  return loopback ? { host, port: match[2] ?? null } : undefined;
-}
+  return loopback ? Object.freeze({ host, port: match[2] ?? null }) : undefined;
+});

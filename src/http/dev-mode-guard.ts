@@ -95,5 +95,13 @@ export function checkDevModeRequest(request: GuardedRequest, upgrade = false): v
 
 /** Runs `checkDevModeRequest` on every request, before its body is read. */
 export function registerDevModeGuard(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => checkDevModeRequest(request));
+  // A callback hook, not an async one: no promise per request.
+  app.addHook('onRequest', (request, _reply, done) => {
+    try {
+      checkDevModeRequest(request);
+    } catch (error) {
+      return done(error as Error);
+    }
+    done();
+  });
 }

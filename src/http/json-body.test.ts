@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf, request } from '../../test/helpers/inject.ts';
 import { createTestApp, type TestApp } from '../../test/helpers/test-app.ts';
-import { MAX_JSON_DEPTH } from './json-body.ts';
+import { MAX_JSON_DEPTH, parseJsonBody } from './json-body.ts';
 
 /** `{"model":"m","metadata":{"k":[[[…]]]}}` with `levels` levels in all, the body itself included. */
 function nestedBody(levels: number): string {
@@ -70,5 +70,33 @@ describe('JSON body depth', () => {
       response_format: { type: 'json_schema', json_schema: { name: 'r', schema } },
     });
     expect(assistant.status).toBeLessThan(500);
+  });
+});
+
+describe('parseJsonBody', () => {
+  // Most bodies skip the walk (no escape, no `__proto__`, few brackets): each way past that shortcut is refused.
+  it('refuses what cannot be stored, whether spelled out, escaped or raw', () => {
+    const lone = String.fromCharCode(0xd800);
+    for (const text of [
+      '{"a":"x\\u0000y"}',
+      '{"a":"\\ud800"}',
+      `{"a":"${lone}"}`,
+      '{"__proto__":{"x":1}}',
+      '{"\\u005f_proto__":{"x":1}}',
+      `{"a":${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}}`,
+    ]) {
+      expect(() => parseJsonBody(text), text).toThrow(/NUL|surrogate|__proto__|nested/);
+    }
+  });
+
+  it('accepts the deepest allowed nesting and plain bodies as parsed', () => {
+    const deepest = `${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`;
+    expect(JSON.stringify(parseJsonBody(deepest))).toBe(deepest);
+    expect(parseJsonBody('{"role":"user","content":"a [long] {text}","proto":"__proto"}')).toEqual({
+      role: 'user',
+      content: 'a [long] {text}',
+      proto: '__proto',
+    });
+    expect(parseJsonBody('  ')).toBeUndefined();
   });
 });

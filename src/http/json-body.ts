@@ -61,6 +61,23 @@ function findUnstorable(
   return undefined;
 }
 
+/**
+ * Whether a parsed text can hold nothing `findUnstorable` refuses, read off the text alone: NUL and
+ * lone surrogates reach a parsed string only through a `\u` escape or (surrogates) raw in the text,
+ * a `__proto__` key only spelled out or escaped, and nesting past the bound needs that many brackets.
+ * The common body passes this and skips the walk.
+ */
+function plainlyStorable(text: string): boolean {
+  if (text.includes('\\') || text.includes('__proto__') || !text.isWellFormed()) return false;
+  if (text.length <= MAX_JSON_DEPTH) return true;
+  let brackets = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if ((code === 0x5b || code === 0x7b) && ++brackets > MAX_JSON_DEPTH) return false;
+  }
+  return true;
+}
+
 /** Parses and checks a JSON body text; throws a 400 the client can act on. */
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return undefined;
@@ -72,6 +89,7 @@ export function parseJsonBody(text: string): unknown {
       `We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. ${(error as Error).message})`,
     );
   }
+  if (plainlyStorable(text)) return value;
   const problem = findUnstorable(value, []);
   if (problem) throw problem;
   return value;

@@ -54,6 +54,9 @@ function refusal(scope: LimitScope, limit: number, resetSeconds: number): RateLi
   );
 }
 
+/** The headers of a caller without limits (shared: callers only read it). */
+const NO_HEADERS: Record<string, string> = Object.freeze({});
+
 export function createRequestLimiter(store: Store, policy: LimitPolicy): RequestLimiter {
   const slices = new Map<string, Slice>();
   const tokenReads = new Map<string, { at: number; counter: LimitCounter | undefined }>();
@@ -90,8 +93,10 @@ export function createRequestLimiter(store: Store, policy: LimitPolicy): Request
   }
 
   return async (principal) => {
-    const scopes = await policy.scopes(principal.projectId, principal.keyId);
-    if (scopes.length === 0) return {};
+    const scopes =
+      policy.cachedScopes(principal.projectId, principal.keyId) ??
+      (await policy.scopes(principal.projectId, principal.keyId));
+    if (scopes.length === 0) return NO_HEADERS;
     const now = nowSeconds();
     const minute = windowStart(now, MINUTE_SECONDS);
     const day = windowStart(now, DAY_SECONDS);

@@ -50,6 +50,8 @@ const MAX_PATH_SEGMENT_LENGTH = 200;
 function urlLengthProblem(url: string): UriTooLongError | undefined {
   if (url.length > MAX_URL_LENGTH)
     return new UriTooLongError(`The URL is longer than ${MAX_URL_LENGTH} characters.`);
+  // No segment of a URL this short can be too long: the common case skips the split.
+  if (url.length <= MAX_PATH_SEGMENT_LENGTH) return undefined;
   const path = url.split('?')[0]!;
   if (path.split('/').some((segment) => segment.length > MAX_PATH_SEGMENT_LENGTH))
     return new UriTooLongError(

@@ -236,6 +236,12 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       );
       expect(await store.messages.insertIntoThread(projectA, item)).toBe(true);
       expect(await store.messages.find(projectA, item.id)).toEqual(item);
+      // With its JSON given, that text is what is stored (the caller sends the same text).
+      const second = message(created.id, { metadata: { b: 'c' } });
+      expect(await store.messages.insertIntoThread(projectA, second, JSON.stringify(second))).toBe(
+        true,
+      );
+      expect(await store.messages.find(projectA, second.id)).toEqual(second);
     });
 
     it('deletes a thread’s messages with the thread', async () => {

@@ -102,8 +102,9 @@ export interface MessageRepository extends ObjectRepository<Message> {
   /**
    * Adds a message only if its thread exists in the project and has no active run, in one statement
    * (the common path of "create message" needs no transaction). Returns false when it was not added.
+   * `json` is the message as JSON when the caller already has it (it is stored as is).
    */
-  insertIntoThread(projectId: string, message: Message): Promise<boolean>;
+  insertIntoThread(projectId: string, message: Message, json?: string): Promise<boolean>;
   list(
     projectId: string,
     threadId: string,

@@ -7,14 +7,14 @@ import type { Database, MessagesTable } from './database.ts';
 import { jsonPage, paginate, paginateJson } from './paginate.ts';
 import { preparedQuery } from './prepared-query.ts';
 
-function toRow(projectId: string, message: Message): MessagesTable {
+function toRow(projectId: string, message: Message, json = JSON.stringify(message)): MessagesTable {
   return {
     id: message.id,
     project_id: projectId,
     thread_id: message.thread_id,
     created_at: message.created_at,
     run_id: message.run_id,
-    object: JSON.stringify(message),
+    object: json,
   };
 }
 
@@ -101,8 +101,8 @@ export function messagesRepository(db: Kysely<Database>): MessageRepository {
     async insert(projectId, message) {
       await db.insertInto('messages').values(toRow(projectId, message)).execute();
     },
-    async insertIntoThread(projectId, message) {
-      const row = toRow(projectId, message);
+    async insertIntoThread(projectId, message, json) {
+      const row = toRow(projectId, message, json);
       const result = await insertIntoThread(
         row.id,
         row.project_id,

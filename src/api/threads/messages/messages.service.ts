@@ -1,5 +1,6 @@
 /** Messages of a thread: create, retrieve, update, delete, list. */
 import { ConflictError, InvalidRequestError, NotFoundError } from '../../../domain/errors.ts';
+import { JsonText } from '../../../domain/json-text.ts';
 import type { PageParams } from '../../../domain/list-page.ts';
 import type { Message } from '../../../domain/message.ts';
 import { newMessage } from '../../../domain/new-message.ts';
@@ -44,10 +45,13 @@ export function createMessagesService({ store, beforeCreate }: MessagesServiceOp
       projectId: string,
       threadId: string,
       params: MessageCreateParams,
-    ): Promise<Message> {
+    ): Promise<JsonText> {
       await beforeCreate?.(store, projectId, threadId, params);
       const message = newMessage(threadId, params);
-      if (await store.messages.insertIntoThread(projectId, message)) return message;
+      // Serialized once: the stored text is the response.
+      const json = JSON.stringify(message);
+      if (await store.messages.insertIntoThread(projectId, message, json))
+        return new JsonText(json);
       await requireThread(store, projectId, threadId);
       const active = await store.runs.findActive(projectId, threadId);
       if (active)

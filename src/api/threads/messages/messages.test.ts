@@ -1,7 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { errorOf, request } from '../../../../test/helpers/inject.ts';
 import { uploadFile } from '../../../../test/helpers/files-api.ts';
 import { createTestApp, type TestApp } from '../../../../test/helpers/test-app.ts';
+import { MessageSchema } from './messages.schemas.ts';
+
+/** A stored message object (what the counted calls are about). */
+const isMessage = (value: unknown) =>
+  typeof value === 'object' &&
+  value !== null &&
+  'object' in value &&
+  value.object === 'thread.message';
 
 describe('/v1/threads/{thread_id}/messages', () => {
   let app: TestApp;
@@ -11,6 +19,41 @@ describe('/v1/threads/{thread_id}/messages', () => {
     threadId = (await request(app.server, 'POST', '/v1/threads', {})).body.id;
   });
   afterAll(() => app.destroy());
+
+  it('serializes a created message once and sends listed messages as stored, with no parse or zod', async () => {
+    const stringify = vi.spyOn(JSON, 'stringify');
+    const parse = vi.spyOn(JSON, 'parse');
+    const zod = [vi.spyOn(MessageSchema, 'parse'), vi.spyOn(MessageSchema, 'safeParse')];
+    try {
+      const payload = JSON.stringify({ role: 'user', content: 'counted' });
+      stringify.mockClear();
+      const created = await app.server.inject({
+        method: 'POST',
+        url: `/v1/threads/${threadId}/messages`,
+        headers: { authorization: 'Bearer test', 'content-type': 'application/json' },
+        payload,
+      });
+      expect(created.statusCode).toBe(200);
+      expect(stringify.mock.calls.filter(([value]) => isMessage(value))).toHaveLength(1);
+      parse.mockClear();
+      const listed = await app.server.inject({
+        method: 'GET',
+        url: `/v1/threads/${threadId}/messages?limit=20`,
+        headers: { authorization: 'Bearer test' },
+      });
+      expect(listed.statusCode).toBe(200);
+      const storedRows = parse.mock.calls.filter(
+        ([text]) => typeof text === 'string' && text.includes('"object":"thread.message"'),
+      );
+      expect(storedRows).toHaveLength(0);
+      for (const spy of zod) expect(spy).not.toHaveBeenCalled();
+      expect(listed.json().data[0]).toEqual(created.json());
+    } finally {
+      stringify.mockRestore();
+      parse.mockRestore();
+      for (const spy of zod) spy.mockRestore();
+    }
+  });
 
   it('turns string content into a text part with no annotations', async () => {
     const response = await request(app.server, 'POST', `/v1/threads/${threadId}/messages`, {
