@@ -4,12 +4,12 @@
  * pagination by position, item ids unique per conversation, and the one-response-at-a-time lock.
  * Both adapters' test files call `runConversationsContract`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { newConversation } from '../domain/conversation.ts';
 import { newId } from '../domain/ids.ts';
 import type { ConversationItem } from '../domain/response-item.ts';
 import { DuplicateItemIdError } from './ports/conversations-port.ts';
-import type { StoreFactory } from './store.contract.ts';
+import { storeWithProject, type StoreFactory } from './store.contract.ts';
 import type { Store } from './store.ts';
 
 const PROJECT = 'proj_conversations';
@@ -46,22 +46,10 @@ export function runConversationsContract(
   factory: StoreFactory & { twin?(store: Store): Promise<Store> },
 ): void {
   describe(`conversations contract: ${name}`, () => {
+    const opened = storeWithProject(factory, PROJECT);
     let store: Store;
-
-    beforeAll(async () => {
-      store = await factory.create();
-      await store.projects.insert({
-        id: PROJECT,
-        object: 'organization.project',
-        name: PROJECT,
-        created_at: 1,
-        archived_at: null,
-        status: 'active',
-      });
-    });
-    afterAll(async () => {
-      await factory.destroy?.(store);
-      await store.close();
+    beforeAll(() => {
+      store = opened();
     });
 
     async function conversation(): Promise<string> {

@@ -70,21 +70,23 @@ function message(threadId: string, overrides: Partial<Message> = {}): Message {
 }
 
 /**
- * Inside a `describe`: a store from `factory` with the project `projectId`, made before the suite's
+ * Inside a `describe`: a store from `factory` with the projects `projectIds`, made before the suite's
  * tests and closed after them; read it through the returned getter.
  */
-export function storeWithProject(factory: StoreFactory, projectId: string): () => Store {
+export function storeWithProject(factory: StoreFactory, ...projectIds: string[]): () => Store {
   let store: Store;
   beforeAll(async () => {
     store = await factory.create();
-    await store.projects.insert({
-      id: projectId,
-      object: 'organization.project',
-      name: projectId,
-      created_at: 1,
-      archived_at: null,
-      status: 'active',
-    });
+    for (const id of projectIds) {
+      await store.projects.insert({
+        id,
+        object: 'organization.project',
+        name: id,
+        created_at: 1,
+        archived_at: null,
+        status: 'active',
+      });
+    }
   });
   afterAll(async () => {
     await factory.destroy?.(store);
@@ -95,26 +97,12 @@ export function storeWithProject(factory: StoreFactory, projectId: string): () =
 
 export function runStoreContract(name: string, factory: StoreFactory): void {
   describe(`store contract: ${name}`, () => {
-    let store: Store;
     const projectA = 'proj_a';
     const projectB = 'proj_b';
-
-    beforeAll(async () => {
-      store = await factory.create();
-      for (const id of [projectA, projectB]) {
-        await store.projects.insert({
-          id,
-          object: 'organization.project',
-          name: id,
-          created_at: 1,
-          archived_at: null,
-          status: 'active',
-        });
-      }
-    });
-    afterAll(async () => {
-      await factory.destroy?.(store);
-      await store.close();
+    const opened = storeWithProject(factory, projectA, projectB);
+    let store: Store;
+    beforeAll(() => {
+      store = opened();
     });
 
     it('stores and returns an assistant exactly, nulls and unicode included', async () => {
