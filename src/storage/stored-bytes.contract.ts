@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../domain/ids.ts';
-import { AUTO_CHUNKING } from '../domain/vector-store.ts';
+import { inProgressFile, vectorStoreRecord } from '../../test/helpers/vector-store-fixtures.ts';
 import { storeWithProject, type StoreFactory } from './store.contract.ts';
 import type { Store } from './store.ts';
 
@@ -91,29 +91,11 @@ export function runStoredBytesContract(name: string, factory: StoreFactory): voi
       expect(await stored()).toEqual({ meter: 120, counted: 120 });
 
       const vectorStoreId = newId('vectorStore');
-      await store.vectorStores.insert(project, {
-        id: vectorStoreId,
-        created_at: NOW,
-        name: 'docs',
-        description: null,
-        metadata: {},
-        expires_after: null,
-        last_active_at: NOW,
-      });
+      await store.vectorStores.insert(project, vectorStoreRecord(vectorStoreId, NOW));
       const fileId = newId('file');
       await store.vectorStoreFiles.upsert(
         project,
-        {
-          id: fileId,
-          object: 'vector_store.file',
-          usage_bytes: 0,
-          created_at: NOW,
-          vector_store_id: vectorStoreId,
-          status: 'in_progress',
-          last_error: null,
-          chunking_strategy: AUTO_CHUNKING,
-          attributes: {},
-        },
+        inProgressFile(fileId, vectorStoreId, NOW),
         null,
       );
       expect(await stored()).toEqual({ meter: 120, counted: 120 });

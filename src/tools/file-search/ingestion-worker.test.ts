@@ -16,7 +16,7 @@ import {
 import { waitFor } from '../../../test/helpers/wait-for.ts';
 import { createLocalDiskBlobStore } from '../../blobs/local-disk/local-disk-blob-store.ts';
 import { newId } from '../../domain/ids.ts';
-import { AUTO_CHUNKING } from '../../domain/vector-store.ts';
+import { inProgressFile } from '../../../test/helpers/vector-store-fixtures.ts';
 import { createOpenAIEmbeddingModel } from '../../models/openai-embeddings/openai-embedding-model.ts';
 import { createSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
 import type { Store } from '../../storage/store.ts';
@@ -114,21 +114,7 @@ describe('ingestion worker durability', () => {
         },
         'text/plain',
       );
-      await store.vectorStoreFiles.upsert(
-        PROJECT,
-        {
-          id,
-          object: 'vector_store.file',
-          usage_bytes: 0,
-          created_at: 1,
-          vector_store_id: vectorStoreId,
-          status: 'in_progress',
-          last_error: null,
-          chunking_strategy: AUTO_CHUNKING,
-          attributes: {},
-        },
-        null,
-      );
+      await store.vectorStoreFiles.upsert(PROJECT, inProgressFile(id, vectorStoreId), null);
     }
     return { store, blobs, databasePath, dataDir, vectorStoreId };
   }

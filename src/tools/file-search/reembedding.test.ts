@@ -23,7 +23,7 @@ import { waitFor } from '../../../test/helpers/wait-for.ts';
 import { createLocalDiskBlobStore } from '../../blobs/local-disk/local-disk-blob-store.ts';
 import { ConfigSchema } from '../../config/config-schema.ts';
 import { newId } from '../../domain/ids.ts';
-import { AUTO_CHUNKING } from '../../domain/vector-store.ts';
+import { inProgressFile } from '../../../test/helpers/vector-store-fixtures.ts';
 import type { EmbeddingModel } from '../../models/embedding-model.ts';
 import { createOpenAIEmbeddingModel } from '../../models/openai-embeddings/openai-embedding-model.ts';
 import { createSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
@@ -142,17 +142,7 @@ describe.each(dialects)('re-embedding on a switch of embedder (%s)', (dialect) =
       );
       await store.vectorStoreFiles.upsert(
         PROJECT,
-        {
-          id,
-          object: 'vector_store.file',
-          usage_bytes: 0,
-          created_at: index + 1,
-          vector_store_id: vectorStoreId,
-          status: 'in_progress',
-          last_error: null,
-          chunking_strategy: AUTO_CHUNKING,
-          attributes: {},
-        },
+        inProgressFile(id, vectorStoreId, index + 1),
         null,
       );
     }
