@@ -3,9 +3,12 @@
  * the server with `pg_terminate_backend`, as a restart or a failover would: the requests that follow,
  * in a row and in parallel, all succeed (none meets a dead pooled connection as a 5xx), a run in flight
  * completes with one answer, and the stream of a new run still arrives. The SDK clients make no
- * retries of their own, so any 5xx would fail the test.
+ * retries of their own, so any 5xx would fail the test. A database that is really gone (its port
+ * closed, behind a proxy the test controls) gets a 503 with `Retry-After`, and the node serves again
+ * once it is back.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -141,4 +144,83 @@ describe.runIf(postgresAvailable)('database connections lost under a node', () =
       .finalRun();
     expect(run.status).toBe('completed');
   }, 60_000);
+
+  it('answers a 503 with Retry-After while the database is down, and serves again once it is back', async () => {
+    const target = new URL(postgresTestUrl);
+    const proxy = await startProxy(target.hostname, Number(target.port || 5432));
+    const url = new URL(postgresTestUrl);
+    url.host = `127.0.0.1:${proxy.port}`;
+    url.searchParams.set('schema', schema);
+    const proxied = await createApp(
+      ConfigSchema.parse({
+        port: 0,
+        logLevel: 'silent',
+        dataDir: join(directory, 'proxied'),
+        embeddingModel: 'none',
+        apiKey: 'sk-connection-loss',
+        databaseUrl: url.toString(),
+        databasePoolSize: POOL_SIZE,
+        worker: false,
+      }),
+      { logger: false },
+    );
+    try {
+      const baseURL = await proxied.listen();
+      const read = () =>
+        fetch(`${baseURL}/assistants/${assistantId}`, {
+          headers: { authorization: 'Bearer sk-connection-loss', 'openai-beta': 'assistants=v2' },
+        });
+      expect((await read()).status).toBe(200);
+      await proxy.down();
+      const down = await read();
+      expect(down.status).toBe(503);
+      expect(down.headers.get('retry-after')).toBe('1');
+      expect(await down.json()).toEqual({
+        error: {
+          message: 'The database is not reachable right now; please retry the request.',
+          type: 'server_error',
+          param: null,
+          code: 'database_unavailable',
+        },
+      });
+      await proxy.up();
+      expect((await read()).status).toBe(200);
+    } finally {
+      await proxied.close();
+      await proxy.down();
+    }
+  });
 });
+
+/** A TCP proxy to the database that the test can take down (port closed, connections cut) and back up. */
+async function startProxy(host: string, port: number) {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  const listen = (on: number) =>
+    new Promise<number>((resolve) => {
+      server = createServer((socket) => {
+        const upstream = connect(port, host);
+        for (const end of [socket, upstream]) {
+          sockets.add(end);
+          end.on('close', () => sockets.delete(end));
+          end.on('error', () => {});
+        }
+        socket.pipe(upstream).pipe(socket);
+      });
+      server.listen(on, '127.0.0.1', () => resolve((server!.address() as { port: number }).port));
+    });
+  const opened = await listen(0);
+  return {
+    port: opened,
+    async down() {
+      const closing = server;
+      server = undefined;
+      if (!closing) return;
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => closing.close(resolve));
+    },
+    async up() {
+      await listen(opened);
+    },
+  };
+}
