@@ -16,26 +16,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
-import { UnavailableError } from '../../domain/errors.ts';
+import { databaseUnavailable } from '../database-unavailable.ts';
 import { isConnectionLoss, isSafeToRepeat } from './connection-loss.ts';
 
 export interface ReconnectingPoolOptions {
   /** How long opening a connection keeps trying while the database refuses them (default 2 s). */
   reconnectWindowMs?: number;
-}
-
-/** Seconds a client is told to wait before retrying when the database is unreachable. */
-const RETRY_AFTER_SECONDS = 1;
-
-/** The 503 a request gets when the database cannot be reached; the pg error stays as its cause. */
-export function databaseUnavailable(cause: unknown): UnavailableError {
-  const error = new UnavailableError(
-    'The database is not reachable right now; please retry the request.',
-    'database_unavailable',
-    { 'retry-after': String(RETRY_AFTER_SECONDS) },
-  );
-  error.cause = cause;
-  return error;
 }
 
 function statementOf(query: unknown): string {
