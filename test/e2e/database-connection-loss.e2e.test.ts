@@ -20,9 +20,10 @@ import {
   dropSchema,
   newSchemaName,
   postgresAvailable,
+  postgresDeploymentUrl,
   postgresTestUrl,
 } from '../helpers/postgres.ts';
-import { waitForRun } from '../helpers/run-test-bed.ts';
+import { startRun, waitForRun } from '../helpers/run-test-bed.ts';
 import { startScriptedModel, type ScriptedModel } from '../helpers/scripted-model.ts';
 
 const POOL_SIZE = 4;
@@ -40,9 +41,6 @@ describe.runIf(postgresAvailable)('database connections lost under a node', () =
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), 'concierge-connection-loss-'));
     upstream = await startScriptedModel();
-    const url = new URL(postgresTestUrl);
-    url.searchParams.set('schema', schema);
-    url.searchParams.set('application_name', applicationName);
     const config = ConfigSchema.parse({
       port: 0,
       logLevel: 'silent',
@@ -50,7 +48,7 @@ describe.runIf(postgresAvailable)('database connections lost under a node', () =
       embeddingModel: 'none',
       apiKey: 'sk-connection-loss',
       providerBaseUrl: upstream.url,
-      databaseUrl: url.toString(),
+      databaseUrl: postgresDeploymentUrl(schema, applicationName),
       databasePoolSize: POOL_SIZE,
     });
     app = await createApp(config, { logger: false });
@@ -113,17 +111,7 @@ describe.runIf(postgresAvailable)('database connections lost under a node', () =
 
   it('completes a run in flight and streams a new one after every connection was terminated', async () => {
     upstream.respondWith(() => ({ text: 'one two three four five six', chunkDelayMs: 40 }));
-    const inFlight = await client.beta.threads.createAndRun({
-      assistant_id: assistantId,
-      thread: { messages: [{ role: 'user', content: 'Keep going.' }] },
-    });
-    await waitForRun(
-      client,
-      inFlight.thread_id,
-      inFlight.id,
-      (run) => run.status === 'in_progress',
-      15_000,
-    );
+    const inFlight = await startRun(client, assistantId, 'Keep going.');
     await terminateEveryConnection();
     const finished = await waitForRun(
       client,
