@@ -33,9 +33,10 @@ export function postgresClientConfig(options: PostgresStoreOptions): pg.ClientCo
   return {
     connectionString: options.connectionString,
     options: settings.join(' '),
-    // TCP keepalive, so a connection whose peer vanished (a failover, a dropped NAT entry) errors
-    // instead of waiting forever on a reply.
+    // TCP keepalive probes after 10 s of silence, so a connection whose peer vanished (a failover, a
+    // dropped NAT entry) errors instead of waiting forever on a reply (the OS default is 2 hours).
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     types: {
       getTypeParser: ((oid: number, format?: string) =>
         oid === INT8_OID
