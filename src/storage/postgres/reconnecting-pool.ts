@@ -24,12 +24,18 @@ export interface ReconnectingPoolOptions {
   reconnectWindowMs?: number;
 }
 
+/** pg's `query` as Kysely calls it (text and values) or as a config object: passed through as is. */
+interface Queryable {
+  query(...args: unknown[]): Promise<unknown>;
+}
+
 function statementOf(query: unknown): string {
   if (typeof query === 'string') return query;
   const text = (query as { text?: unknown } | null)?.text;
   return typeof text === 'string' ? text : '';
 }
 
+/** Kysely's pool over `pool`, for `PostgresDialect`; statements go to pg unchanged. */
 export function reconnectingPool(
   pool: pg.Pool,
   options: ReconnectingPoolOptions = {},
@@ -63,7 +69,7 @@ export function reconnectingPool(
       for (let attempt = 1; ; attempt += 1) {
         if (!client) throw databaseUnavailable(undefined);
         try {
-          return await (client.query as (...args: unknown[]) => Promise<unknown>)(...args);
+          return await (client as unknown as Queryable).query(...args);
         } catch (error) {
           if (!isConnectionLoss(error)) throw error;
           lost = true;
