@@ -23,7 +23,13 @@ import { latency, quality } from './measure.ts';
 import { buildLongParaphraseSet } from './paraphrase-long.ts';
 import { buildParaphraseSet } from './paraphrase-set.ts';
 import { buildHeldOutParaphraseSet } from './paraphrase-held-out.ts';
-import { meanOfWindows, remembered, sampledModel, tokenWindowsOnly } from './remembered-model.ts';
+import {
+  meanOfWindows,
+  queryAsTyped,
+  remembered,
+  sampledModel,
+  tokenWindowsOnly,
+} from './remembered-model.ts';
 
 const { values } = parseArgs({
   options: {
@@ -54,13 +60,16 @@ console.log(
 const local = createLocalEmbeddingModel({ threads: Number(values.threads) });
 const builtIn = remembered(local, values['vector-cache']);
 /**
- * Hybrid variants, each on its own index: the built-in embedder scoring a chunk by its best window
- * (what the server does), and by the mean of its windows (what it did before), in the same run.
+ * Hybrid variants, each on its own index, in the same run: the built-in embedder scoring a chunk by
+ * the mean of its windows (the first scheme), by its best 128-token window, by its best window or
+ * sentence with the query as typed (before), and the same with the query read as running text
+ * (`queryText`: what the server does now). The first two read the query as typed too.
  */
 const models: Array<[string, EmbeddingModel]> = [
   ['hybrid, mean of windows', meanOfWindows(builtIn)],
   ['hybrid, best 128-token window', tokenWindowsOnly(builtIn, (text) => local.tokenWindows(text))],
-  ['hybrid, best window or sentence', builtIn],
+  ['hybrid, best window or sentence, query as typed', queryAsTyped(builtIn)],
+  ['hybrid, best window or sentence, query as running text', builtIn],
 ];
 if (values['remote-url'] && values['remote-model'])
   models.push([
@@ -70,7 +79,8 @@ if (values['remote-url'] && values['remote-model'])
 /** Vector-only ranking (no fusion), to show what the fusion adds or costs. */
 function vectorOnly(index: Index, model: EmbeddingModel): FileSearch {
   return async (params) => {
-    const [vector] = await model.embed([params.query as string]);
+    const query = params.query as string;
+    const [vector] = await model.embed([model.queryText?.(query) ?? query]);
     return (
       await index.store.chunks.vectorSearch(
         { vectorStoreIds: [index.vectorStoreId] },
