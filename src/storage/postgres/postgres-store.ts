@@ -24,6 +24,8 @@ export interface PostgresStoreOptions {
   statementTimeout?: number;
   /** How long a statement waits for the database to accept connections again before a 503. */
   reconnectWindowMs?: number;
+  /** Bytes of decoded vectors held in memory for vector search (see `vector-cache.ts`); 0 holds none. */
+  vectorCacheBytes?: number;
 }
 
 /** Builds the pg pool configuration; shared with the LISTEN connection of the event bus. */
@@ -77,7 +79,10 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const hasPgvector = () => (pgvector ??= probePgvector(db));
   // Vectors decoded once per file version and searched in memory (see vector-cache.ts): faster than
   // the plain-SQL scan and than pgvector's exact one alike.
-  const vectors = createVectorCache((stored) => Float32Array.from(stored as number[]));
+  const vectors = createVectorCache(
+    (stored) => Float32Array.from(stored as number[]),
+    options.vectorCacheBytes,
+  );
   return createKyselyStore({
     db,
     dialect: 'postgres',

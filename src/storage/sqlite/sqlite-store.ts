@@ -18,6 +18,8 @@ import { CachedSqliteDialect } from './sqlite-driver.ts';
 export interface SqliteStoreOptions {
   /** Milliseconds a statement waits for another process's lock on the file (default 5000). */
   busyTimeoutMs?: number;
+  /** Bytes of decoded vectors held in memory for vector search (see `vector-cache.ts`); 0 holds none. */
+  vectorCacheBytes?: number;
 }
 
 /** Opens (creating if needed) the database file at `path`, or an in-memory one for `:memory:`. */
@@ -35,7 +37,10 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   sqliteVec.load(connection);
   const db = new Kysely<Database>({ dialect: new CachedSqliteDialect(connection) });
   // Vectors decoded once per file version and searched in memory (see vector-cache.ts).
-  const vectors = createVectorCache((stored) => fromFloat32Blob(stored as Buffer));
+  const vectors = createVectorCache(
+    (stored) => fromFloat32Blob(stored as Buffer),
+    options.vectorCacheBytes,
+  );
   return createKyselyStore({
     db,
     dialect: 'sqlite',
