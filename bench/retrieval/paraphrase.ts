@@ -9,7 +9,6 @@
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
-import { chunkText } from '../../src/tools/file-search/chunk-text.ts';
 import type { EmbeddingModel } from '../../src/models/embedding-model.ts';
 import type { FileSearch } from '../../src/tools/file-search.ts';
 import { createCachedEmbedder } from '../../src/tools/file-search/cached-embedder.ts';
@@ -18,6 +17,7 @@ import { createOpenAIEmbeddingModel } from '../../src/models/openai-embeddings/o
 import { createLocalEmbeddingModel } from '../../src/models/use-lite/local-embedding-model.ts';
 import { postgresAvailable } from '../../test/helpers/postgres.ts';
 import { buildQaCorpus, buildScaleCorpus } from './corpus.ts';
+import { measureEmbeddingCost } from './embedding-cost.ts';
 import { buildIndex, type Index } from './harness.ts';
 import { latency, quality } from './measure.ts';
 import { buildLongParaphraseSet } from './paraphrase-long.ts';
@@ -142,26 +142,7 @@ try {
 
   // Ingestion cost of the sentence windows: the model embeds every window of every chunk, so it
   // grows with the vectors per chunk. Measured on 100-token chunks of the latency corpus, uncached.
-  const costChunks = await chunkText(
-    buildScaleCorpus(1, 3000)[0]!.text,
-    { type: 'static', static: { max_chunk_size_tokens: 100, chunk_overlap_tokens: 0 } },
-    5_000_000,
-  );
-  const sampleChunks = costChunks.slice(0, Number(values['cost-chunks']));
-  console.log(
-    `\n## ingestion cost: ${sampleChunks.length} chunks of ≤100 tokens embedded by ${local.id}`,
-  );
-  for (const [label, cut] of [
-    ['128-token windows', (text: string) => local.tokenWindows(text)],
-    ['windows and sentences', (text: string) => local.windows(text)],
-  ] as const) {
-    const texts = sampleChunks.flatMap(cut);
-    const started = performance.now();
-    await local.embed(texts);
-    console.log(
-      `${label}: ${texts.length} vectors (${fixed(texts.length / sampleChunks.length, 2)} per chunk) in ${fixed((performance.now() - started) / 1000, 1)} s`,
-    );
-  }
+  await measureEmbeddingCost(local, { chunks: Number(values['cost-chunks']) });
 
   const chunks = Number(values.chunks);
   const perDocument = 100;
