@@ -56,32 +56,33 @@ describe('the admission budget', () => {
   });
 });
 
-describe('watching the loop', () => {
-  function fakeLoop(options: { windowMs: number }) {
-    let time = 0;
-    let tick: (() => void) | undefined;
-    let stopped = false;
-    const load = watchLoopLoad({
-      ...options,
-      startsPerWindow: 2,
-      lateMs: 20,
-      now: () => time,
-      every: (_milliseconds, callback) => {
-        tick = callback;
-        return () => (stopped = true);
-      },
-    });
-    return {
-      load,
-      /** The window's timer runs `late` ms after it was due. */
-      endWindow(late: number) {
-        time += options.windowMs + late;
-        tick!();
-      },
-      stopped: () => stopped,
-    };
-  }
+/** A loop whose window timer and clock are stepped by hand. */
+function fakeLoop(options: { windowMs: number }) {
+  let time = 0;
+  let tick: (() => void) | undefined;
+  let stopped = false;
+  const load = watchLoopLoad({
+    ...options,
+    startsPerWindow: 2,
+    lateMs: 20,
+    now: () => time,
+    every: (_milliseconds, callback) => {
+      tick = callback;
+      return () => (stopped = true);
+    },
+  });
+  return {
+    load,
+    /** The window's timer runs `late` ms after it was due. */
+    endWindow(late: number) {
+      time += options.windowMs + late;
+      tick!();
+    },
+    stopped: () => stopped,
+  };
+}
 
+describe('watching the loop', () => {
   it('measures lateness against the window and calls back when refused runs may start', () => {
     const loop = fakeLoop({ windowMs: 50 });
     let rooms = 0;
