@@ -235,4 +235,29 @@ describe('RunWriter', () => {
       bus.published.map((event) => `${event.runId === runs[0]!.id ? 0 : 1}:${event.seq}`),
     ).toEqual(['0:3', '0:4', '1:3', '1:4', '1:5']);
   });
+
+  it('serializes an object announced twice in a row once (created, then in progress)', async () => {
+    const run = await heldRun({ status: 'in_progress' });
+    const { writer, bus } = await testWriter(store, run);
+    const step = { id: 'step_1', status: 'in_progress' };
+    const message = { id: 'msg_1', status: 'in_progress' };
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      await writer.commit(async () => {}, [
+        { event: 'thread.run.step.created', data: step },
+        { event: 'thread.run.step.in_progress', data: step },
+        { event: 'thread.message.created', data: message },
+        { event: 'thread.message.in_progress', data: message },
+      ]);
+      expect(stringify).toHaveBeenCalledTimes(2);
+    } finally {
+      stringify.mockRestore();
+    }
+    expect(bus.published.map((event) => [event.event, JSON.parse(event.data)])).toEqual([
+      ['thread.run.step.created', step],
+      ['thread.run.step.in_progress', step],
+      ['thread.message.created', message],
+      ['thread.message.in_progress', message],
+    ]);
+  });
 });
