@@ -13,6 +13,7 @@ import { ActiveRunConflictError } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import type { EventBus } from './event-bus.ts';
 import type { RunHandOff } from './run-hand-off.ts';
+import { LiveRunEvents, type RunFollow } from './run-event-stream.ts';
 import { currentTraceContext } from '../telemetry/trace-propagation.ts';
 
 /** The run fields a caller may set; unset ones come from the assistant or OpenAI's defaults. */
@@ -132,7 +133,9 @@ function runEvents(run: Run): NewRunEvent[] {
 /**
  * Inserts a run with its first events in one transaction. `build` runs inside it: it stores what the
  * run needs first (its thread, its messages) and returns the run with any events that lead it
- * (`thread.created`). The one-active-run rule maps to OpenAI's 400.
+ * (`thread.created`). The one-active-run rule maps to OpenAI's 400. With `follow`, the run's later
+ * events are subscribed to before anything can publish them, for a stream that then reads nothing
+ * back (the caller must read or close `follow.live`).
  */
 export async function insertRun(
   store: Store,
@@ -141,7 +144,8 @@ export async function insertRun(
   options: RunOptions,
   build: (transaction: Store) => Promise<{ run: Run; leading?: NewRunEvent[] }>,
   handOff?: RunHandOff,
-): Promise<{ run: Run; events: RunEvent[] }> {
+  follow = false,
+): Promise<{ run: Run; events: RunEvent[]; follow?: RunFollow }> {
   const reservation = handOff?.reserve();
   // The creating request's trace goes with the run to whichever worker executes it.
   const traceContext = currentTraceContext();
@@ -162,9 +166,15 @@ export async function insertRun(
       return { record: stored, events: appended };
     });
     bus.publish(events);
+    // Before the worker is told: from here on, only it publishes this run's events.
+    const live = follow ? new LiveRunEvents(bus, record.run.id) : undefined;
     if (reservation) reservation.adopt(record, events.at(-1)!.seq);
     else bus.notifyRunnable();
-    return { run: record.run, events };
+    return {
+      run: record.run,
+      events,
+      ...(live && { follow: { stored: events, live, handedOff: reservation !== undefined } }),
+    };
   } catch (error) {
     reservation?.cancel();
     if (!(error instanceof ActiveRunConflictError) || threadId === undefined) throw error;

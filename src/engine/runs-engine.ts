@@ -19,7 +19,7 @@ import type { Thread } from '../domain/thread.ts';
 import type { Store } from '../storage/store.ts';
 import { insertRun, planRun, type RunParams } from './create-run.ts';
 import type { EventBus } from './event-bus.ts';
-import { runEventStream } from './run-event-stream.ts';
+import { runEventStream, type RunFollow } from './run-event-stream.ts';
 import type { RunHandOff } from './run-hand-off.ts';
 import type { RunLimits } from './run-limits.ts';
 import { withSettledHooks, type RunSettledHook } from './run-hooks.ts';
@@ -31,6 +31,7 @@ import {
 } from './run-transitions.ts';
 
 export type { RunParams } from './create-run.ts';
+export type { RunFollow } from './run-event-stream.ts';
 export type { ToolOutput } from './run-transitions.ts';
 export type { RunHistory, RunSettledHook, SettledRun } from './run-hooks.ts';
 export { withSettledHooks } from './run-hooks.ts';
@@ -102,12 +103,16 @@ export interface RunStart {
   mcp?: RunOptions['mcp'];
   /** A response's `max_tool_calls`: the built-in tool calls the run may execute in all. */
   maxToolCalls?: number | null | undefined;
+  /** The caller streams the run's events: the update carries a `follow` for `events`. */
+  follow?: boolean;
 }
 
 /** A run as it is after an action, and the seq after which the action's events follow. */
 export interface RunUpdate {
   run: Run;
   afterSeq: number;
+  /** When a creation was asked to be followed: hand it to `events` (which must then be read). */
+  follow?: RunFollow;
 }
 
 export interface RunsEngine {
@@ -148,8 +153,16 @@ export interface RunsEngine {
     outputs: ToolOutput[],
     keyId?: string | null,
   ): Promise<RunUpdate>;
-  /** A run's stored events after `afterSeq`, then live ones, until requires_action or its end. */
-  events(runId: string, afterSeq: number, signal: AbortSignal): AsyncIterable<RunEvent>;
+  /**
+   * A run's stored events after `afterSeq`, then live ones, until requires_action or its end.
+   * `follow`, from the creation that returned it, spares reading back what the creation stored.
+   */
+  events(
+    runId: string,
+    afterSeq: number,
+    signal: AbortSignal,
+    follow?: RunFollow,
+  ): AsyncIterable<RunEvent>;
 }
 
 const CANCEL_ATTEMPTS = 5;
@@ -255,8 +268,9 @@ export function createRunsEngine({
           return { run };
         },
         handOff,
+        start.follow,
       );
-      return { run: created.run, afterSeq: 0 };
+      return { run: created.run, afterSeq: 0, ...(created.follow && { follow: created.follow }) };
     },
 
     async createWithThread(projectId, thread, start) {
@@ -280,8 +294,9 @@ export function createRunsEngine({
           return { run, leading };
         },
         handOff,
+        start.follow,
       );
-      return { run: created.run, afterSeq: 0 };
+      return { run: created.run, afterSeq: 0, ...(created.follow && { follow: created.follow }) };
     },
 
     createThread(projectId, thread) {
@@ -352,8 +367,8 @@ export function createRunsEngine({
       return { run: queued, afterSeq };
     },
 
-    events(runId, afterSeq, signal) {
-      return runEventStream({ events: store.runEvents, bus, runId, afterSeq, signal });
+    events(runId, afterSeq, signal, follow) {
+      return runEventStream({ events: store.runEvents, bus, runId, afterSeq, signal, follow });
     },
   };
 }
