@@ -10,6 +10,7 @@ import type { Run } from '../domain/run.ts';
 import { isTerminal } from '../domain/run-status.ts';
 import type { ModelResolver } from '../models/language-model.ts';
 import type { RunRecord } from '../domain/run-record.ts';
+import type { HandedRun } from './run-hand-off.ts';
 import type { RunHistory } from './run-hooks.ts';
 import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
@@ -68,17 +69,18 @@ export interface ExecutorDependencies {
 }
 
 /**
- * Executes a run this worker has claimed, until it ends, pauses, or is handed back. `lastSeq` is the
- * run's last stored event when the caller knows it (a run handed off at insert). Resolves to true
- * when the run ended here: its final status write also ended the lease, so the caller need not.
+ * Executes a run this worker has claimed, until it ends, pauses, or is handed back. `handed` is what
+ * the caller knows of the run when it was handed off at insert (its last seq, maybe its messages).
+ * Resolves to true when the run ended here: its final status write also ended the lease, so the
+ * caller need not.
  */
 export function executeRun(
   dependencies: ExecutorDependencies,
   record: RunRecord,
   signal: AbortSignal,
-  lastSeq?: number,
+  handed?: HandedRun,
 ): Promise<boolean> {
-  return inRunSpan(record, (span) => executeInSpan(dependencies, record, signal, span, lastSeq));
+  return inRunSpan(record, (span) => executeInSpan(dependencies, record, signal, span, handed));
 }
 
 async function executeInSpan(
@@ -86,12 +88,12 @@ async function executeInSpan(
   record: RunRecord,
   signal: AbortSignal,
   span: Span,
-  lastSeq: number | undefined,
+  handed: HandedRun | undefined,
 ): Promise<boolean> {
   const { store, projectId } = { store: dependencies.store, projectId: record.projectId };
   const { limits } = dependencies;
   const apiKeyId = record.options.api_key_id ?? null;
-  const context = await RunContext.load(store, record);
+  const context = await RunContext.load(store, record, handed?.messages);
   const writer = new RunWriter({
     store: context.store,
     bus: dependencies.bus,
@@ -99,7 +101,7 @@ async function executeInSpan(
     projectId,
     workerId: dependencies.workerId,
     run: record.run,
-    lastSeq: lastSeq ?? (await store.runEvents.lastSeq(record.run.id)),
+    lastSeq: handed?.lastSeq ?? (await store.runEvents.lastSeq(record.run.id)),
     usage: {
       apiKeyId: record.options.api_key_id ?? null,
       modelRequests: () => modelRequests(context.steps),
