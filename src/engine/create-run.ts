@@ -157,7 +157,8 @@ export async function insertRun(
   let threadId: string | undefined;
   try {
     const { record, events, messages } = await store.transaction(async (transaction) => {
-      const { run, leading = [], messages } = await build(transaction);
+      const built = await build(transaction);
+      const { run, leading = [] } = built;
       threadId = run.thread_id;
       const stored: RunRecord = {
         projectId,
@@ -167,7 +168,7 @@ export async function insertRun(
         leaseUntil: reservation?.leaseUntil ?? null,
       };
       const appended = await transaction.runs.insert(stored, [...leading, ...runEvents(run)]);
-      return { record: stored, events: appended, messages };
+      return { record: stored, events: appended, messages: built.messages };
     });
     bus.publish(events);
     // Before the worker is told: from here on, only it publishes this run's events.

@@ -14,19 +14,19 @@ import type { Store } from '../storage/store.ts';
 import { createInProcessEventBus } from './event-bus/in-process-event-bus.ts';
 import { LiveRunEvents, runEventStream } from './run-event-stream.ts';
 
+const event = (runId: string, seq: number, name: RunEvent['event']): RunEvent => ({
+  runId,
+  seq,
+  event: name,
+  data: '{}',
+});
+
 describe('runEventStream, following a creation', () => {
   let store: Store;
   beforeAll(async () => {
     store = await createEngineStore();
   });
   afterAll(() => store.close());
-
-  const event = (runId: string, seq: number, name: RunEvent['event']): RunEvent => ({
-    runId,
-    seq,
-    event: name,
-    data: '{}',
-  });
 
   it('sends the stored events without a read, live ones in order, and fills a gap from the table', async () => {
     const run = testRun(await newThread(store));

@@ -92,7 +92,8 @@ export async function* runEventStream({
   let nextSeq = afterSeq + 1;
   const live = follow?.live ?? new LiveRunEvents(bus, runId);
   try {
-    let readTable = true;
+    // Handed the creation's events, the stream starts live: nothing stored is missing.
+    let backlogKnown = false;
     if (follow) {
       if (follow.handedOff) await yieldToIo();
       for (const event of follow.stored) {
@@ -100,20 +101,21 @@ export async function* runEventStream({
         nextSeq = event.seq + 1;
         yield event;
       }
-      readTable = false;
+      backlogKnown = true;
     }
     for (;;) {
       // Read whatever the table has beyond what was delivered (the backlog, or a gap).
-      while (readTable) {
-        const stored = await events.listAfter(runId, nextSeq - 1, PAGE);
-        for (const event of stored) {
-          nextSeq = event.seq + 1;
-          yield event;
-          if (STREAM_ENDING_EVENTS.has(event.event)) return;
+      if (backlogKnown) backlogKnown = false;
+      else
+        for (;;) {
+          const stored = await events.listAfter(runId, nextSeq - 1, PAGE);
+          for (const event of stored) {
+            nextSeq = event.seq + 1;
+            yield event;
+            if (STREAM_ENDING_EVENTS.has(event.event)) return;
+          }
+          if (stored.length < PAGE) break;
         }
-        if (stored.length < PAGE) break;
-      }
-      readTable = true;
       // Deliver live events in order; anything out of order sends us back to the table.
       for (;;) {
         if (signal.aborted) return;
