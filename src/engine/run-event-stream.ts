@@ -19,6 +19,7 @@ export class LiveRunEvents {
   private readonly pending: RunEvent[] = [];
   private wake: (() => void) | undefined;
   private readonly unsubscribe: () => void;
+  private closed = false;
 
   constructor(bus: EventBus, runId: string) {
     this.unsubscribe = bus.subscribe(runId, (event) => {
@@ -48,7 +49,10 @@ export class LiveRunEvents {
     this.pending.unshift(event);
   }
 
+  /** Ends the subscription (once; later calls do nothing). */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.unsubscribe();
   }
 }

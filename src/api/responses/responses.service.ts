@@ -185,14 +185,14 @@ export function createResponsesService(
     startingAfter: number | undefined,
     signal: AbortSignal,
   ): AsyncIterable<ResponseStreamEvent> {
-    const transcripts = new Map<string, StepTranscript>();
-    const translator = new ResponseTranslator(
-      record.response,
-      await responseInclude(store, record),
-      transcripts,
-    );
     const follow = following.get(record);
     following.delete(record);
+    const transcripts = new Map<string, StepTranscript>();
+    const include = await responseInclude(store, record).catch((error: unknown) => {
+      follow?.live.close();
+      throw error;
+    });
+    const translator = new ResponseTranslator(record.response, include, transcripts);
     for await (const event of runs.events(record.runId, record.afterSeq, signal, follow)) {
       await readTranscripts(record, event, transcripts);
       for (const translated of translator.translate(event))
