@@ -2,9 +2,13 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Assistant, ToolResources } from '../../domain/assistant.ts';
 import type { AssistantRepository } from '../store.ts';
-import type { AssistantsTable, Database } from './database.ts';
+import type { AssistantsTable, Database, Dialect } from './database.ts';
 import { fromJson, fromNullableJson, toJson, toNullableJson } from './json-column.ts';
 import { paginate } from './paginate.ts';
+import { executeWritten, writtenSql } from './written-sql.ts';
+
+/** An assistant by id (every run reads its assistant): written out, see written-sql.ts. */
+const FIND_ASSISTANT = writtenSql('select * from "assistants" where "project_id" = ? and "id" = ?');
 
 function toRow(projectId: string, assistant: Assistant): AssistantsTable {
   return {
@@ -44,7 +48,7 @@ function toObject(row: Selectable<AssistantsTable>): Assistant {
   };
 }
 
-export function assistantsRepository(db: Kysely<Database>): AssistantRepository {
+export function assistantsRepository(db: Kysely<Database>, dialect: Dialect): AssistantRepository {
   const scoped = (projectId: string) =>
     db.selectFrom('assistants').selectAll().where('project_id', '=', projectId);
   return {
@@ -52,8 +56,13 @@ export function assistantsRepository(db: Kysely<Database>): AssistantRepository 
       await db.insertInto('assistants').values(toRow(projectId, assistant)).execute();
     },
     async find(projectId, id) {
-      const row = await scoped(projectId).where('id', '=', id).executeTakeFirst();
-      return row && toObject(row);
+      const { rows } = await executeWritten<Selectable<AssistantsTable>>(
+        db,
+        dialect,
+        FIND_ASSISTANT,
+        [projectId, id],
+      );
+      return rows[0] && toObject(rows[0]);
     },
     async update(projectId, assistant) {
       const { id, project_id, created_at, ...changes } = toRow(projectId, assistant);

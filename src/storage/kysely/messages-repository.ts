@@ -36,6 +36,10 @@ const MESSAGE_COLUMNS = [
 const UPDATE_MESSAGE = writtenSql(
   'update "messages" set "run_id" = ?, "object" = ? where "id" = ? and "project_id" = ?',
 );
+/** A message's insert (every run's creation and answer make one): written out, see written-sql.ts. */
+const INSERT_MESSAGE = writtenSql(
+  `insert into "messages" (${MESSAGE_COLUMNS.map((column) => `"${column}"`).join(', ')}) values (?, ?, ?, ?, ?, ?)`,
+);
 
 export function messagesRepository(db: Kysely<Database>, dialect: Dialect): MessageRepository {
   // The two hottest statements of the conversation API, compiled once (see prepared-query.ts).
@@ -105,7 +109,14 @@ export function messagesRepository(db: Kysely<Database>, dialect: Dialect): Mess
   };
   return {
     async insert(projectId, message) {
-      await db.insertInto('messages').values(toRow(projectId, message)).execute();
+      await executeWritten(db, dialect, INSERT_MESSAGE, [
+        message.id,
+        projectId,
+        message.thread_id,
+        message.created_at,
+        message.run_id ?? null,
+        JSON.stringify(message),
+      ]);
     },
     async insertIntoThread(projectId, message, json) {
       const row = toRow(projectId, message, json);

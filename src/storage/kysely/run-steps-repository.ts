@@ -16,6 +16,10 @@ const UPDATE_STEP = writtenSql(
 const UPDATE_STEP_AND_TRANSCRIPT = writtenSql(
   'update "run_steps" set "object" = ?, "transcript" = ? where "id" = ? and "project_id" = ?',
 );
+/** A step's insert (every run makes one at least). */
+const INSERT_STEP = writtenSql(
+  'insert into "run_steps" ("id", "project_id", "run_id", "created_at", "object", "transcript") values (?, ?, ?, ?, ?, ?)',
+);
 
 export function runStepsRepository(db: Kysely<Database>, dialect: Dialect): RunStepRepository {
   const inRun = (projectId: string, runId: string) =>
@@ -26,17 +30,14 @@ export function runStepsRepository(db: Kysely<Database>, dialect: Dialect): RunS
       .where('project_id', '=', projectId);
   return {
     async insert(projectId, step, transcript) {
-      await db
-        .insertInto('run_steps')
-        .values({
-          id: step.id,
-          project_id: projectId,
-          run_id: step.run_id,
-          created_at: step.created_at,
-          object: JSON.stringify(step),
-          transcript: transcript ? JSON.stringify(transcript) : null,
-        })
-        .execute();
+      await executeWritten(db, dialect, INSERT_STEP, [
+        step.id,
+        projectId,
+        step.run_id,
+        step.created_at,
+        JSON.stringify(step),
+        transcript ? JSON.stringify(transcript) : null,
+      ]);
     },
     async update(projectId, step, transcript) {
       const object = JSON.stringify(step);

@@ -68,6 +68,13 @@ const STATUS_UPDATES = [
   [statusUpdate(true, false), statusUpdate(true, true)],
 ] as const;
 
+/** A run's insert (every run's creation): written out, see written-sql.ts. */
+const INSERT_RUN = writtenSql(
+  'insert into "runs" ("id", "project_id", "thread_id", "assistant_id", "created_at", "status", ' +
+    '"expires_at", "locked_by", "lease_until", "object", "options", "api_key_id") ' +
+    'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+);
+
 function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: string }).code;
   return (
@@ -101,23 +108,20 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
       const { run } = record;
       try {
         return await withTransaction(db, async (transaction) => {
-          await transaction
-            .insertInto('runs')
-            .values({
-              id: run.id,
-              project_id: record.projectId,
-              thread_id: run.thread_id,
-              assistant_id: run.assistant_id,
-              created_at: run.created_at,
-              status: run.status,
-              expires_at: run.expires_at,
-              locked_by: record.lockedBy,
-              lease_until: record.leaseUntil,
-              object: JSON.stringify(run),
-              options: JSON.stringify(record.options),
-              api_key_id: record.options.api_key_id ?? null,
-            })
-            .execute();
+          await executeWritten(transaction, dialect, INSERT_RUN, [
+            run.id,
+            record.projectId,
+            run.thread_id,
+            run.assistant_id,
+            run.created_at,
+            run.status,
+            run.expires_at ?? null,
+            record.lockedBy ?? null,
+            record.leaseUntil ?? null,
+            JSON.stringify(run),
+            JSON.stringify(record.options),
+            record.options.api_key_id ?? null,
+          ]);
           // A new run has no events yet: they start at seq 1.
           return appendAfterLast(transaction, dialect, run.id, events, 0);
         });

@@ -3,8 +3,14 @@ import type { Kysely, Selectable } from 'kysely';
 import type { ToolResources } from '../../domain/assistant.ts';
 import type { Thread } from '../../domain/thread.ts';
 import type { ThreadRepository } from '../store.ts';
-import type { Database, ThreadsTable } from './database.ts';
+import type { Database, Dialect, ThreadsTable } from './database.ts';
 import { fromJson, fromNullableJson, toJson, toNullableJson } from './json-column.ts';
+import { executeWritten, writtenSql } from './written-sql.ts';
+
+/** A thread's insert (every thread-and-run makes one): written out, see written-sql.ts. */
+const INSERT_THREAD = writtenSql(
+  'insert into "threads" ("id", "project_id", "created_at", "tool_resources", "metadata") values (?, ?, ?, ?, ?)',
+);
 
 function toObject(row: Selectable<ThreadsTable>): Thread {
   return {
@@ -16,19 +22,16 @@ function toObject(row: Selectable<ThreadsTable>): Thread {
   };
 }
 
-export function threadsRepository(db: Kysely<Database>): ThreadRepository {
+export function threadsRepository(db: Kysely<Database>, dialect: Dialect): ThreadRepository {
   return {
     async insert(projectId, thread) {
-      await db
-        .insertInto('threads')
-        .values({
-          id: thread.id,
-          project_id: projectId,
-          created_at: thread.created_at,
-          tool_resources: toNullableJson(thread.tool_resources),
-          metadata: toJson(thread.metadata),
-        })
-        .execute();
+      await executeWritten(db, dialect, INSERT_THREAD, [
+        thread.id,
+        projectId,
+        thread.created_at,
+        toNullableJson(thread.tool_resources) ?? null,
+        toJson(thread.metadata),
+      ]);
     },
     async find(projectId, id) {
       const row = await db
