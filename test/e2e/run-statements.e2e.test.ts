@@ -118,6 +118,16 @@ const EXPECTED = {
   postgres: { statements: 23, reads: 1, transactions: 4, built: 0 },
 };
 
+/**
+ * `runs.stream` on a thread that exists: the same, but for the creation's inserts of a thread and
+ * message; three reads, the assistant's, the thread's (it must exist) and its messages (the worker's
+ * first turn).
+ */
+const EXPECTED_ON_THREAD = {
+  sqlite: { statements: 23, reads: 3, transactions: 4, built: 0 },
+  postgres: { statements: 23, reads: 3, transactions: 4, built: 0 },
+};
+
 describe.each(testDatabases)('the database work of one streamed run (%s)', (database) => {
   let bed: RunTestBed;
   let assistantId: string;
@@ -130,7 +140,7 @@ describe.each(testDatabases)('the database work of one streamed run (%s)', (data
     await bed.close();
   });
 
-  async function oneRun(): Promise<string[]> {
+  async function oneRun(onThread?: string): Promise<string[]> {
     bed.upstream.enqueue({
       chunks: ['Hello there, world!'],
       usage: { prompt_tokens: 5, completion_tokens: 4 },
@@ -139,10 +149,12 @@ describe.each(testDatabases)('the database work of one streamed run (%s)', (data
     built.clear();
     recording = true;
     try {
-      const stream = bed.client.beta.threads.createAndRunStream({
-        assistant_id: assistantId,
-        thread: { messages: [{ role: 'user', content: 'Hi' }] },
-      });
+      const stream = onThread
+        ? bed.client.beta.threads.runs.stream(onThread, { assistant_id: assistantId })
+        : bed.client.beta.threads.createAndRunStream({
+            assistant_id: assistantId,
+            thread: { messages: [{ role: 'user', content: 'Hi' }] },
+          });
       const run = await stream.finalRun();
       expect(run.status).toBe('completed');
       // The worker's last writes may land after the client read the final event: wait for the lease.
@@ -162,6 +174,15 @@ describe.each(testDatabases)('the database work of one streamed run (%s)', (data
       (statement) => built.has(statement) && WRITTEN_OUT.some((pattern) => pattern.test(statement)),
     );
     expect(builtWrites).toEqual([]);
+  });
+
+  it('a run on an existing thread stays within its statements and transactions', async () => {
+    const thread = await bed.client.beta.threads.create({
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    await oneRun(thread.id);
+    const statements = await oneRun(thread.id);
+    expect(summary(statements), statements.join('\n')).toEqual(EXPECTED_ON_THREAD[database]);
   });
 });
 

@@ -36,6 +36,10 @@ const MESSAGE_COLUMNS = [
 const UPDATE_MESSAGE = writtenSql(
   'update "messages" set "run_id" = ?, "object" = ? where "id" = ? and "project_id" = ?',
 );
+/** A thread's messages in order (a run's first turn reads them): written out, see written-sql.ts. */
+const LIST_ALL_IN_THREAD = writtenSql(
+  'select * from "messages" where "thread_id" = ? and "project_id" = ? order by "created_at" asc, "id" asc',
+);
 /** A message's insert (every run's creation and answer make one): written out, see written-sql.ts. */
 const INSERT_MESSAGE = writtenSql(
   `insert into "messages" (${MESSAGE_COLUMNS.map((column) => `"${column}"`).join(', ')}) values (?, ?, ?, ?, ?, ?)`,
@@ -169,10 +173,12 @@ export function messagesRepository(db: Kysely<Database>, dialect: Dialect): Mess
       return jsonPage(rows, page.limit);
     },
     async listAll(projectId, threadId) {
-      const rows = await inThread(projectId, threadId)
-        .orderBy('created_at', 'asc')
-        .orderBy('id', 'asc')
-        .execute();
+      const { rows } = await executeWritten<Selectable<MessagesTable>>(
+        db,
+        dialect,
+        LIST_ALL_IN_THREAD,
+        [threadId, projectId],
+      );
       return rows.map(toMessage);
     },
   };

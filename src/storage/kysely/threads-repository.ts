@@ -7,6 +7,8 @@ import type { Database, Dialect, ThreadsTable } from './database.ts';
 import { fromJson, fromNullableJson, toJson, toNullableJson } from './json-column.ts';
 import { executeWritten, writtenSql } from './written-sql.ts';
 
+/** A thread by id (a run on a thread reads it): written out, see written-sql.ts. */
+const FIND_THREAD = writtenSql('select * from "threads" where "id" = ? and "project_id" = ?');
 /** A thread's insert (every thread-and-run makes one): written out, see written-sql.ts. */
 const INSERT_THREAD = writtenSql(
   'insert into "threads" ("id", "project_id", "created_at", "tool_resources", "metadata") values (?, ?, ?, ?, ?)',
@@ -34,13 +36,11 @@ export function threadsRepository(db: Kysely<Database>, dialect: Dialect): Threa
       ]);
     },
     async find(projectId, id) {
-      const row = await db
-        .selectFrom('threads')
-        .selectAll()
-        .where('id', '=', id)
-        .where('project_id', '=', projectId)
-        .executeTakeFirst();
-      return row && toObject(row);
+      const { rows } = await executeWritten<Selectable<ThreadsTable>>(db, dialect, FIND_THREAD, [
+        id,
+        projectId,
+      ]);
+      return rows[0] && toObject(rows[0]);
     },
     async update(projectId, thread) {
       const result = await db
