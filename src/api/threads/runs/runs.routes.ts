@@ -26,15 +26,21 @@ import type { RunsService } from './runs.service.ts';
 /** How long an SDK poller should wait between retrieves of a live run. */
 const POLL_AFTER_MS = '250';
 
-async function* asSse(events: AsyncIterable<RunEvent>): AsyncIterable<ServerSentEvent> {
-  for await (const event of events) yield { event: event.event, data: event.data, id: event.seq };
+/** A run event's SSE frame: its stored JSON as is, its seq as the frame's id (for Last-Event-ID). */
+function asSse(event: RunEvent): ServerSentEvent {
+  return { event: event.event, data: event.data, id: event.seq };
 }
 
 export function runsRoutes(runs: RunsService): RouteDefinition[] {
   const tag = 'Runs';
 
   function stream(reply: FastifyReply, runId: string, afterSeq: number, follow?: RunFollow) {
-    return sendEventStream(reply, (signal) => asSse(runs.events(runId, afterSeq, signal, follow)));
+    return sendEventStream(
+      reply,
+      (signal) => runs.events(runId, afterSeq, signal, follow),
+      {},
+      asSse,
+    );
   }
 
   return [
