@@ -2,6 +2,12 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../domain/run-event.ts';
 import {
+  createEngineStore,
+  insertTestRun,
+  newThread,
+  testRun,
+} from '../../../test/helpers/engine-fixtures.ts';
+import {
   dropSchema,
   createTestPostgresStore,
   postgresAvailable,
@@ -133,6 +139,86 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
     } finally {
       await admin.end();
       await pair.close();
+    }
+  });
+
+  it('sends stored events in the storing statement: another process delivers them without a read, and the bus connection sends nothing', async () => {
+    const store = await createEngineStore('postgres');
+    const prefix = `concierge_handover_${Date.now()}`;
+    let reads = 0;
+    const events = {
+      listAfter: async (runId: string, afterSeq: number, limit: number) => {
+        reads += 1;
+        return store.runEvents.listAfter(runId, afterSeq, limit);
+      },
+    };
+    // Every statement the sender's bus connection sends after it listens.
+    const senderStatements: string[] = [];
+    const sender = createPostgresEventBus({
+      connect: () => {
+        const client = new pg.Client({ connectionString: postgresTestUrl });
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+        (client as unknown as { query: typeof query }).query = (...args) => {
+          const text = String(args[0]);
+          if (!text.startsWith('listen')) senderStatements.push(text);
+          return query(...args);
+        };
+        return client;
+      },
+      events,
+      channelPrefix: prefix,
+    });
+    const receiver = createPostgresEventBus({
+      connect: () => new pg.Client({ connectionString: postgresTestUrl }),
+      events,
+      channelPrefix: prefix,
+    });
+    try {
+      await Promise.all([sender.ready, receiver.ready]);
+      store.sendRunEventNotifications!(sender.handOverEventNotifications());
+      const run = testRun(await newThread(store));
+      const received: RunEvent[] = [];
+      receiver.subscribe(run.id, (event) => received.push(event));
+      // Inserting a run stores its first events in a transaction, with their notifications.
+      const created = await insertTestRun(store, run);
+      sender.publish(created);
+      // As the engine does: store, then publish (now to this process's listeners only).
+      const store_ = async (batch: RunEvent[]) => {
+        await store.runEvents.append(batch);
+        sender.publish(batch);
+      };
+      const delta = (seq: number, text: string): RunEvent => ({
+        runId: run.id,
+        seq,
+        event: 'thread.message.delta',
+        data: JSON.stringify({ text }),
+      });
+      const small = [delta(3, 'a'), delta(4, 'b')];
+      await store_(small);
+      // Rolled back: its notification is never delivered.
+      await expect(
+        store.transaction(async (transaction) => {
+          await transaction.runEvents.append([delta(5, 'rolled back')]);
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      const big = delta(5, 'x'.repeat(9000));
+      await store_([big, delta(6, 'c')]);
+      await until(() => received.length >= 6, 'the six stored events arrived');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The bus delivers a referenced event after the carried ones (streams restore seq order).
+      const bySeq = [...received].sort((left, right) => left.seq - right.seq);
+      const stored = [...created, ...small, big, delta(6, 'c')];
+      expect(bySeq.map((event) => [event.seq, event.data.length])).toEqual(
+        stored.map((event) => [event.seq, event.data.length]),
+      );
+      expect(bySeq).toEqual(stored);
+      // One read: the event too big for a notification.
+      expect(reads).toBe(1);
+      expect(senderStatements).toEqual([]);
+    } finally {
+      await Promise.all([sender.close(), receiver.close()]);
+      await store.close();
     }
   });
 });

@@ -2,11 +2,14 @@
  * The event bus across processes, on PostgreSQL LISTEN/NOTIFY: API nodes and workers that share one
  * database hear each other's run events, wake-ups and cancel requests.
  *
- * One dedicated connection per process both listens and sends. Local listeners are called at once;
- * the database only carries what other processes need, and a process ignores its own notifications.
- * Sends are queued and go out as one statement per round trip, so a burst of token deltas costs one
- * NOTIFY statement, not one per delta. A payload stays under NOTIFY's 8000-byte limit: an event too
- * big to carry travels as a reference (run id and seq) that receivers read back from run_events.
+ * One dedicated connection per process listens. Local listeners are called at once; the database
+ * only carries what other processes need, and a process ignores its own notifications. Run events'
+ * notifications are sent by the store, in the statement that stores the events, once the bus hands
+ * them over (`handOverEventNotifications`, wired in composition); until then, and for wake-ups and
+ * cancel requests, the bus's own connection sends them, queued and one statement per round trip.
+ * A payload carries the events themselves, so a receiver delivers them without reading the table; it
+ * stays under NOTIFY's 8000-byte limit: an event too big to carry travels as a reference (run id and
+ * seq) that receivers read back from run_events.
  *
  * When the connection drops, the bus reconnects with backoff and then wakes local workers, since
  * wake-ups may have been missed; streams recover missed events from the table (see run-event-stream).
@@ -14,7 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { RunEvent } from '../../domain/run-event.ts';
-import type { RunEventRepository } from '../../storage/ports/runs-port.ts';
+import type { RunEventNotifications, RunEventRepository } from '../../storage/ports/runs-port.ts';
 import type { EventBus } from '../event-bus.ts';
 import { createInProcessEventBus } from './in-process-event-bus.ts';
 
@@ -48,7 +51,7 @@ interface Outgoing {
 }
 
 /** Splits events into payloads under the limit; an event that cannot fit alone becomes a reference. */
-export function packEvents(node: string, events: RunEvent[]): string[] {
+export function packEvents(node: string, events: readonly RunEvent[]): string[] {
   const payloads: string[] = [];
   const envelope = JSON.stringify({ node, events: [] }).length;
   let current: EventsPayload = { node, events: [] };
@@ -81,10 +84,23 @@ export function packEvents(node: string, events: RunEvent[]): string[] {
   return payloads;
 }
 
-export function createPostgresEventBus(
-  options: PostgresEventBusOptions,
-): EventBus & { readonly connected: boolean; ready: Promise<void> } {
+export interface PostgresEventBus extends EventBus {
+  readonly connected: boolean;
+  ready: Promise<void>;
+  /**
+   * Hands the sending of run event notifications over to the store, which sends them in the
+   * statement that stores the events (`Store.sendRunEventNotifications`): one round trip per token
+   * instead of two, and delivered at the events' commit. From then on `publish` only delivers to
+   * this process's listeners, so every event published must have been stored through that store.
+   */
+  handOverEventNotifications(): RunEventNotifications;
+}
+
+export function createPostgresEventBus(options: PostgresEventBusOptions): PostgresEventBus {
   const node = randomBytes(8).toString('hex');
+  // How every events payload of this process starts (packEvents puts the node first): a process
+  // skips its own notifications without parsing them.
+  const ownPayload = `{"node":${JSON.stringify(node)},`;
   const prefix = options.channelPrefix ?? 'concierge';
   const channels = {
     events: `${prefix}_events`,
@@ -99,6 +115,7 @@ export function createPostgresEventBus(
   let sending = false;
   let closed = false;
   let attempt = 0;
+  let storeSendsEvents = false;
   let reconnectTimer: NodeJS.Timeout | undefined;
 
   async function deliverReferences(refs: Array<[string, number]>): Promise<void> {
@@ -120,7 +137,7 @@ export function createPostgresEventBus(
       if (payload.slice(0, separator) !== node) local.notifyCancel(payload.slice(separator + 1));
       return;
     }
-    if (message.channel !== channels.events) return;
+    if (message.channel !== channels.events || payload.startsWith(ownPayload)) return;
     const parsed = JSON.parse(payload) as EventsPayload;
     if (parsed.node === node) return;
     local.publish(
@@ -226,7 +243,11 @@ export function createPostgresEventBus(
     publish(events) {
       if (events.length === 0) return;
       local.publish(events);
-      enqueue(channels.events, packEvents(node, events));
+      if (!storeSendsEvents) enqueue(channels.events, packEvents(node, events));
+    },
+    handOverEventNotifications() {
+      storeSendsEvents = true;
+      return (events) => ({ channel: channels.events, payloads: packEvents(node, events) });
     },
     subscribe: local.subscribe,
     notifyRunnable() {

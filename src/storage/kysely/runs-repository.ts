@@ -7,7 +7,7 @@ import type { NewRunEvent, RunRecord } from '../../domain/run-record.ts';
 import { ActiveRunConflictError, type RunRepository } from '../ports/runs-port.ts';
 import type { Database, Dialect, RunsTable } from './database.ts';
 import { paginate, paginateJson } from './paginate.ts';
-import { insertRunEvents } from './run-events-repository.ts';
+import { insertRunEvents, type EventNotifier } from './run-events-repository.ts';
 import { withTransaction } from './with-transaction.ts';
 
 function toRecord(row: Selectable<RunsTable>): RunRecord {
@@ -39,12 +39,13 @@ async function appendAfterLast(
   dialect: Dialect,
   runId: string,
   events: NewRunEvent[],
-  afterSeq?: number,
+  afterSeq: number | undefined,
+  notifier: EventNotifier | undefined,
 ): Promise<RunEvent[]> {
   if (events.length === 0) return [];
   let seq = afterSeq ?? (await lastSeqIn(transaction, runId));
   const stored = events.map((event) => ({ ...event, seq: ++seq }));
-  await insertRunEvents(transaction, dialect, stored);
+  await insertRunEvents(transaction, dialect, stored, notifier);
   return stored;
 }
 
@@ -57,7 +58,11 @@ function isUniqueViolation(error: unknown): boolean {
   );
 }
 
-export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepository {
+export function runsRepository(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  notifier?: EventNotifier,
+): RunRepository {
   const inThread = (projectId: string, threadId: string) =>
     db
       .selectFrom('runs')
@@ -99,7 +104,7 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
             })
             .execute();
           // A new run has no events yet: they start at seq 1.
-          return appendAfterLast(transaction, dialect, run.id, events, 0);
+          return appendAfterLast(transaction, dialect, run.id, events, 0, notifier);
         });
       } catch (error) {
         if (isUniqueViolation(error))
@@ -155,7 +160,7 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
         if (workerId !== undefined) update = update.where('locked_by', '=', workerId);
         const result = await update.executeTakeFirst();
         if (result.numUpdatedRows === 0n) return null;
-        return appendAfterLast(transaction, dialect, run.id, events, afterSeq);
+        return appendAfterLast(transaction, dialect, run.id, events, afterSeq, notifier);
       });
     },
 
