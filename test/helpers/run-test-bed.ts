@@ -14,7 +14,7 @@ export interface RunTestBed {
 }
 
 export interface RunTestBedOptions {
-  database?: 'sqlite' | 'postgres';
+  database?: TestAppOptions['database'];
   config?: Partial<ConfigInput>;
   overrides?: TestAppOptions['overrides'];
 }

@@ -8,10 +8,15 @@ import { join } from 'node:path';
 import { createApp, type App, type AppOverrides } from '../../src/app.ts';
 import { ConfigSchema, type ConfigInput } from '../../src/config/config-schema.ts';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.ts';
-import { createTestPostgresStore, dropSchema } from './postgres.ts';
+import { createTestPostgresStore, dropSchema, newSchemaName, postgresTestUrl } from './postgres.ts';
 
 export interface TestAppOptions {
-  database?: 'sqlite' | 'postgres';
+  /**
+   * `postgres-bus`: a Postgres schema of its own opened from its URL as `concierge serve` does, so
+   * the event bus is the LISTEN/NOTIFY one (with `postgres`, the app is handed a store and keeps its
+   * bus in process).
+   */
+  database?: 'sqlite' | 'postgres' | 'postgres-bus';
   config?: Partial<ConfigInput>;
   overrides?: Omit<AppOverrides, 'store' | 'logger'>;
 }
@@ -28,6 +33,13 @@ export async function createTestApp({
 }: TestAppOptions = {}): Promise<TestApp> {
   // Each app has a data directory of its own (blobs, sandboxes, and the dev chain's single-process lock).
   const dataDir = mkdtempSync(join(tmpdir(), 'concierge-test-'));
+  let schema: string | undefined;
+  if (database === 'postgres-bus') {
+    schema = newSchemaName();
+    const url = new URL(postgresTestUrl);
+    url.searchParams.set('schema', schema);
+    config = { ...config, databaseUrl: url.toString() };
+  }
   // Keyword-only unless a test asks for embeddings: the built-in embedder costs ~300 MB per app.
   const parsed = ConfigSchema.parse({
     port: 0,
@@ -36,15 +48,16 @@ export async function createTestApp({
     embeddingModel: 'none',
     ...config,
   });
-  let schema: string | undefined;
   const store =
     database === 'postgres'
       ? await createTestPostgresStore().then((created) => {
           schema = created.schema;
           return created.store;
         })
-      : createSqliteStore(':memory:');
-  const app = await createApp(parsed, { ...overrides, store, logger: false });
+      : database === 'sqlite'
+        ? createSqliteStore(':memory:')
+        : undefined;
+  const app = await createApp(parsed, { ...overrides, ...(store ? { store } : {}), logger: false });
   return {
     ...app,
     async destroy() {

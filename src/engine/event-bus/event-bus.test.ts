@@ -4,6 +4,7 @@ import type { RunEvent } from '../../domain/run-event.ts';
 import {
   createEngineStore,
   insertTestRun,
+  PROJECT,
   newThread,
   testRun,
 } from '../../../test/helpers/engine-fixtures.ts';
@@ -204,11 +205,30 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
       ).rejects.toThrow('roll back');
       const big = delta(5, 'x'.repeat(9000));
       await store_([big, delta(6, 'c')]);
-      await until(() => received.length >= 6, 'the six stored events arrived');
+      // A compare-and-set stores its event in its one statement; one that lost the race sends none.
+      const started = { ...run, status: 'in_progress' as const };
+      const statusEvent = {
+        runId: run.id,
+        event: 'thread.run.in_progress' as const,
+        data: JSON.stringify(started),
+      };
+      const [moved] = (await store.runs.compareAndSet(
+        PROJECT,
+        started,
+        'queued',
+        [statusEvent],
+        undefined,
+        6,
+      ))!;
+      sender.publish([moved!]);
+      expect(
+        await store.runs.compareAndSet(PROJECT, started, 'queued', [statusEvent], undefined, 7),
+      ).toBeNull();
+      await until(() => received.length >= 7, 'the seven stored events arrived');
       await new Promise((resolve) => setTimeout(resolve, 100));
       // The bus delivers a referenced event after the carried ones (streams restore seq order).
       const bySeq = [...received].sort((left, right) => left.seq - right.seq);
-      const stored = [...created, ...small, big, delta(6, 'c')];
+      const stored = [...created, ...small, big, delta(6, 'c'), moved!];
       expect(bySeq.map((event) => [event.seq, event.data.length])).toEqual(
         stored.map((event) => [event.seq, event.data.length]),
       );

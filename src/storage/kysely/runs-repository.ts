@@ -6,6 +6,7 @@ import type { RunEvent } from '../../domain/run-event.ts';
 import type { NewRunEvent, RunRecord } from '../../domain/run-record.ts';
 import { ActiveRunConflictError, type RunRepository } from '../ports/runs-port.ts';
 import type { Database, Dialect, RunsTable } from './database.ts';
+import { compareAndSetInOneStatement } from './compare-and-set-statement.ts';
 import { paginate, paginateJson } from './paginate.ts';
 import { insertRunEvents, type EventNotifier } from './run-events-repository.ts';
 import { withTransaction } from './with-transaction.ts';
@@ -145,6 +146,20 @@ export function runsRepository(
     },
 
     async compareAndSet(projectId, run, expectedStatus, events, workerId, afterSeq) {
+      // On PostgreSQL one statement does it when the seqs are known (the writer knows them).
+      if (dialect === 'postgres' && (afterSeq !== undefined || events.length === 0)) {
+        let seq = afterSeq ?? 0;
+        const stored = events.map((event) => ({ ...event, seq: ++seq }));
+        const written = await compareAndSetInOneStatement(db, {
+          projectId,
+          run,
+          expectedStatus,
+          events: stored,
+          workerId,
+          notifier,
+        });
+        return written ? stored : null;
+      }
       return withTransaction(db, async (transaction) => {
         let update = transaction
           .updateTable('runs')
