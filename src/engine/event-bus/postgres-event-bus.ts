@@ -50,34 +50,37 @@ interface Outgoing {
   payload: string;
 }
 
-/** Splits events into payloads under the limit; an event that cannot fit alone becomes a reference. */
+/**
+ * Splits events into payloads under the limit; an event that cannot fit alone becomes a reference.
+ * Each event is serialized once: a payload is its tuples joined inside the envelope, the same text
+ * as `JSON.stringify({ node, events })`.
+ */
 export function packEvents(node: string, events: readonly RunEvent[]): string[] {
   const payloads: string[] = [];
-  const envelope = JSON.stringify({ node, events: [] }).length;
-  let current: EventsPayload = { node, events: [] };
+  const opening = `{"node":${JSON.stringify(node)},"events":[`;
+  // The envelope: the opening and the closing `]}`.
+  const envelope = opening.length + 2;
+  let current: string[] = [];
   let size = envelope;
   const refs: Array<[string, number]> = [];
+  const close = () => payloads.push(`${opening}${current.join(',')}]}`);
   for (const event of events) {
-    const tuple: [string, number, RunEvent['event'], string] = [
-      event.runId,
-      event.seq,
-      event.event,
-      event.data,
-    ];
-    const length = Buffer.byteLength(JSON.stringify(tuple)) + 1;
+    const tuple = JSON.stringify([event.runId, event.seq, event.event, event.data]);
+    // With the comma before it; the first tuple's unused comma keeps the bound on the safe side.
+    const length = Buffer.byteLength(tuple) + 1;
     if (envelope + length > NOTIFY_PAYLOAD_LIMIT) {
       refs.push([event.runId, event.seq]);
       continue;
     }
     if (size + length > NOTIFY_PAYLOAD_LIMIT) {
-      payloads.push(JSON.stringify(current));
-      current = { node, events: [] };
+      close();
+      current = [];
       size = envelope;
     }
-    current.events!.push(tuple);
+    current.push(tuple);
     size += length;
   }
-  if (current.events!.length > 0) payloads.push(JSON.stringify(current));
+  if (current.length > 0) close();
   // References are ~40 bytes each; a hundred per payload stays well under the limit.
   for (let index = 0; index < refs.length; index += 100)
     payloads.push(JSON.stringify({ node, refs: refs.slice(index, index + 100) }));
@@ -138,6 +141,8 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
       return;
     }
     if (message.channel !== channels.events || payload.startsWith(ownPayload)) return;
+    // A process with no streams (a worker) has no one to deliver to: skip the parse.
+    if (!local.hasSubscribers()) return;
     const parsed = JSON.parse(payload) as EventsPayload;
     if (parsed.node === node) return;
     local.publish(
