@@ -8,6 +8,7 @@ import { ActiveRunConflictError, type RunRepository } from '../ports/runs-port.t
 import type { Database, Dialect, RunsTable } from './database.ts';
 import { compareAndSetInOneStatement } from './compare-and-set-statement.ts';
 import { paginate, paginateJson } from './paginate.ts';
+import { preparedQuery } from './prepared-query.ts';
 import { insertRunEvents, type EventNotifier } from './run-events-repository.ts';
 import { withTransaction } from './with-transaction.ts';
 
@@ -81,6 +82,37 @@ export function runsRepository(
       .executeTakeFirst();
     return row && toRun(row);
   }
+
+  // The worker's claim, compiled once: it runs once per run and whenever a worker looks for work.
+  const claim = preparedQuery<Selectable<RunsTable>>(db, 3, (...markers) => {
+    const [workerId, now, leaseUntil] = markers as [never, never, never];
+    const claimable = db
+      .selectFrom('runs')
+      .select('id')
+      .where((builder) =>
+        builder.or([
+          builder('status', '=', 'queued').and(
+            builder.or([builder('lease_until', 'is', null), builder('lease_until', '<', now)]),
+          ),
+          builder('status', 'in', ['in_progress', 'cancelling']).and(
+            builder('lease_until', '<', now),
+          ),
+        ]),
+      )
+      .orderBy('created_at')
+      .limit(1);
+    const candidate = dialect === 'postgres' ? claimable.forUpdate().skipLocked() : claimable;
+    return db
+      .updateTable('runs')
+      .set({ locked_by: workerId, lease_until: leaseUntil })
+      .where('id', '=', (builder) =>
+        builder.selectFrom(candidate.as('candidate')).select('candidate.id'),
+      )
+      .where((builder) =>
+        builder.or([builder('lease_until', 'is', null), builder('lease_until', '<', now)]),
+      )
+      .returningAll();
+  });
 
   return {
     async insert(record, events) {
@@ -195,33 +227,7 @@ export function runsRepository(
     },
 
     async claimNext(workerId, now, leaseUntil) {
-      const claimable = db
-        .selectFrom('runs')
-        .select('id')
-        .where((builder) =>
-          builder.or([
-            builder('status', '=', 'queued').and(
-              builder.or([builder('lease_until', 'is', null), builder('lease_until', '<', now)]),
-            ),
-            builder('status', 'in', ['in_progress', 'cancelling']).and(
-              builder('lease_until', '<', now),
-            ),
-          ]),
-        )
-        .orderBy('created_at')
-        .limit(1);
-      const candidate = dialect === 'postgres' ? claimable.forUpdate().skipLocked() : claimable;
-      const row = await db
-        .updateTable('runs')
-        .set({ locked_by: workerId, lease_until: leaseUntil })
-        .where('id', '=', (builder) =>
-          builder.selectFrom(candidate.as('candidate')).select('candidate.id'),
-        )
-        .where((builder) =>
-          builder.or([builder('lease_until', 'is', null), builder('lease_until', '<', now)]),
-        )
-        .returningAll()
-        .executeTakeFirst();
+      const [row] = (await claim(workerId, now, leaseUntil)).rows;
       return row && toRecord(row);
     },
 
