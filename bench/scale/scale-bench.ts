@@ -95,10 +95,10 @@ async function drive(
   );
   const seconds = (performance.now() - started) / 1000;
   const cpu = processes
-    .map(
-      (process, index) =>
-        `${process.role} ${(cpuSeconds(process.pid) - cpuBefore[index]!).toFixed(1)}s`,
-    )
+    .map((process, index) => {
+      const used = cpuSeconds(process.pid) - cpuBefore[index]!;
+      return `${process.role} ${used.toFixed(1)}s (${((used * 1000) / totalRuns).toFixed(2)} ms per run)`;
+    })
     .join(', ');
   return {
     name,

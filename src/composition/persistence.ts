@@ -45,8 +45,7 @@ export async function createPersistence(
     closers.push('blob store', () => opened.close());
     blobs = opened;
   }
-  // A store of our own making shares the bus's database: it sends the events' notifications.
-  const bus = overrides.bus ?? (await createEventBus(target, store, !overrides.store, log));
+  const bus = overrides.bus ?? (await createEventBus(target, store, log));
   closers.push('event bus', () => bus.close());
   return { store, blobs, bus, limits: createLimitPolicy(store, limitDefaults(config)) };
 }
@@ -54,13 +53,10 @@ export async function createPersistence(
 /**
  * On PostgreSQL, processes share one database and hear each other through LISTEN/NOTIFY (channels
  * named after the schema, so deployments sharing a database stay apart); on SQLite, one process.
- * A store opened here on the same database sends the run events' notifications with the statements
- * that store them (see postgres-event-bus.ts).
  */
 async function createEventBus(
   target: DatabaseTarget,
   store: Store,
-  storeSendsNotifications: boolean,
   log: RelayLog,
 ): Promise<EventBus> {
   if (target.dialect === 'sqlite') return createInProcessEventBus();
@@ -72,13 +68,10 @@ async function createEventBus(
       import('../storage/postgres/postgres-store.ts'),
     ],
   );
-  const bus = createPostgresEventBus({
+  return createPostgresEventBus({
     connect: () => new pg.Client(postgresClientConfig(target.options)),
     events: store.runEvents,
     channelPrefix: `concierge_${target.options.schema ?? 'public'}`,
     log,
   });
-  if (storeSendsNotifications && store.sendRunEventNotifications)
-    store.sendRunEventNotifications(bus.handOverEventNotifications());
-  return bus;
 }

@@ -11,12 +11,7 @@ import type { Message } from '../domain/message.ts';
 import type { ApiKey, Project } from '../domain/project.ts';
 import type { Thread } from '../domain/thread.ts';
 import type { ResponseRepository } from './ports/responses-port.ts';
-import type {
-  RunEventNotifications,
-  RunEventRepository,
-  RunRepository,
-  RunStepRepository,
-} from './ports/runs-port.ts';
+import type { RunEventRepository, RunRepository, RunStepRepository } from './ports/runs-port.ts';
 import type {
   ServiceAgentActionRepository,
   ServiceAgentRepository,
@@ -162,10 +157,5 @@ export interface Store {
   transaction<Result>(work: (store: Store) => Promise<Result>): Promise<Result>;
   /** Applies pending migrations. */
   migrate(): Promise<string[]>;
-  /**
-   * From now on, sends `notifications` of every run event it stores in the statement that stores it
-   * (PostgreSQL only: the event bus hands over its sending).
-   */
-  sendRunEventNotifications?(notifications: RunEventNotifications): void;
   close(): Promise<void>;
 }

@@ -14,7 +14,7 @@ export interface RunTestBed {
 }
 
 export interface RunTestBedOptions {
-  database?: TestAppOptions['database'];
+  database?: 'sqlite' | 'postgres';
   config?: Partial<ConfigInput>;
   overrides?: TestAppOptions['overrides'];
 }

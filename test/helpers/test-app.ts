@@ -8,15 +8,10 @@ import { join } from 'node:path';
 import { createApp, type App, type AppOverrides } from '../../src/app.ts';
 import { ConfigSchema, type ConfigInput } from '../../src/config/config-schema.ts';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.ts';
-import { createTestPostgresStore, dropSchema, newSchemaName, postgresTestUrl } from './postgres.ts';
+import { createTestPostgresStore, dropSchema } from './postgres.ts';
 
 export interface TestAppOptions {
-  /**
-   * `postgres-bus`: a Postgres schema of its own opened from its URL as `concierge serve` does, so
-   * the event bus is the LISTEN/NOTIFY one (with `postgres`, the app is handed a store and keeps its
-   * bus in process).
-   */
-  database?: 'sqlite' | 'postgres' | 'postgres-bus';
+  database?: 'sqlite' | 'postgres';
   config?: Partial<ConfigInput>;
   overrides?: Omit<AppOverrides, 'store' | 'logger'>;
 }
@@ -33,13 +28,6 @@ export async function createTestApp({
 }: TestAppOptions = {}): Promise<TestApp> {
   // Each app has a data directory of its own (blobs, sandboxes, and the dev chain's single-process lock).
   const dataDir = mkdtempSync(join(tmpdir(), 'concierge-test-'));
-  let schema: string | undefined;
-  if (database === 'postgres-bus') {
-    schema = newSchemaName();
-    const url = new URL(postgresTestUrl);
-    url.searchParams.set('schema', schema);
-    config = { ...config, databaseUrl: url.toString() };
-  }
   // Keyword-only unless a test asks for embeddings: the built-in embedder costs ~300 MB per app.
   const parsed = ConfigSchema.parse({
     port: 0,
@@ -48,16 +36,15 @@ export async function createTestApp({
     embeddingModel: 'none',
     ...config,
   });
+  let schema: string | undefined;
   const store =
     database === 'postgres'
       ? await createTestPostgresStore().then((created) => {
           schema = created.schema;
           return created.store;
         })
-      : database === 'sqlite'
-        ? createSqliteStore(':memory:')
-        : undefined;
-  const app = await createApp(parsed, { ...overrides, ...(store ? { store } : {}), logger: false });
+      : createSqliteStore(':memory:');
+  const app = await createApp(parsed, { ...overrides, store, logger: false });
   return {
     ...app,
     async destroy() {

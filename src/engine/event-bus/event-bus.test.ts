@@ -2,13 +2,6 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../domain/run-event.ts';
 import {
-  createEngineStore,
-  insertTestRun,
-  PROJECT,
-  newThread,
-  testRun,
-} from '../../../test/helpers/engine-fixtures.ts';
-import {
   dropSchema,
   createTestPostgresStore,
   postgresAvailable,
@@ -49,9 +42,12 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
       });
     // Stands in for the run_events table (its rows need runs, threads and a project).
     const stored = new Map<string, RunEvent>();
+    let reads = 0;
     const events = {
-      listAfter: async (runId: string, afterSeq: number) =>
-        [stored.get(`${runId}/${afterSeq + 1}`)].filter((item) => item !== undefined),
+      listAfter: async (runId: string, afterSeq: number) => {
+        reads += 1;
+        return [stored.get(`${runId}/${afterSeq + 1}`)].filter((item) => item !== undefined);
+      },
     };
     const bus = () =>
       createPostgresEventBus({
@@ -69,6 +65,8 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
       store: async (items: RunEvent[]) => {
         for (const item of items) stored.set(`${item.runId}/${item.seq}`, item);
       },
+      /** How many times a bus read events back from the table. */
+      reads: () => reads,
       close: async () => {
         await Promise.all([sender.close(), receiver.close()]);
         await store.close();
@@ -143,102 +141,28 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
     }
   });
 
-  it('sends stored events in the storing statement: another process delivers them without a read, and the bus connection sends nothing', async () => {
-    const store = await createEngineStore('postgres');
-    const prefix = `concierge_handover_${Date.now()}`;
-    let reads = 0;
-    const events = {
-      listAfter: async (runId: string, afterSeq: number, limit: number) => {
-        reads += 1;
-        return store.runEvents.listAfter(runId, afterSeq, limit);
-      },
-    };
-    // Every statement the sender's bus connection sends after it listens.
-    const senderStatements: string[] = [];
-    const sender = createPostgresEventBus({
-      connect: () => {
-        const client = new pg.Client({ connectionString: postgresTestUrl });
-        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-        (client as unknown as { query: typeof query }).query = (...args) => {
-          const text = String(args[0]);
-          if (!text.startsWith('listen')) senderStatements.push(text);
-          return query(...args);
-        };
-        return client;
-      },
-      events,
-      channelPrefix: prefix,
-    });
-    const receiver = createPostgresEventBus({
-      connect: () => new pg.Client({ connectionString: postgresTestUrl }),
-      events,
-      channelPrefix: prefix,
-    });
+  it('delivers notified events to another process without reading the table, except one too big to carry', async () => {
+    const pair = await pairOfBuses('concierge_bus_reads');
     try {
-      await Promise.all([sender.ready, receiver.ready]);
-      store.sendRunEventNotifications!(sender.handOverEventNotifications());
-      const run = testRun(await newThread(store));
+      const runId = `run_reads${Date.now()}`;
       const received: RunEvent[] = [];
-      receiver.subscribe(run.id, (event) => received.push(event));
-      // Inserting a run stores its first events in a transaction, with their notifications.
-      const created = await insertTestRun(store, run);
-      sender.publish(created);
-      // As the engine does: store, then publish (now to this process's listeners only).
-      const store_ = async (batch: RunEvent[]) => {
-        await store.runEvents.append(batch);
-        sender.publish(batch);
-      };
-      const delta = (seq: number, text: string): RunEvent => ({
-        runId: run.id,
-        seq,
-        event: 'thread.message.delta',
-        data: JSON.stringify({ text }),
-      });
-      const small = [delta(3, 'a'), delta(4, 'b')];
-      await store_(small);
-      // Rolled back: its notification is never delivered.
-      await expect(
-        store.transaction(async (transaction) => {
-          await transaction.runEvents.append([delta(5, 'rolled back')]);
-          throw new Error('roll back');
-        }),
-      ).rejects.toThrow('roll back');
-      const big = delta(5, 'x'.repeat(9000));
-      await store_([big, delta(6, 'c')]);
-      // A compare-and-set stores its event in its one statement; one that lost the race sends none.
-      const started = { ...run, status: 'in_progress' as const };
-      const statusEvent = {
-        runId: run.id,
-        event: 'thread.run.in_progress' as const,
-        data: JSON.stringify(started),
-      };
-      const [moved] = (await store.runs.compareAndSet(
-        PROJECT,
-        started,
-        'queued',
-        [statusEvent],
-        undefined,
-        6,
-      ))!;
-      sender.publish([moved!]);
-      expect(
-        await store.runs.compareAndSet(PROJECT, started, 'queued', [statusEvent], undefined, 7),
-      ).toBeNull();
-      await until(() => received.length >= 7, 'the seven stored events arrived');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      // The bus delivers a referenced event after the carried ones (streams restore seq order).
-      const bySeq = [...received].sort((left, right) => left.seq - right.seq);
-      const stored = [...created, ...small, big, delta(6, 'c'), moved!];
-      expect(bySeq.map((event) => [event.seq, event.data.length])).toEqual(
-        stored.map((event) => [event.seq, event.data.length]),
-      );
-      expect(bySeq).toEqual(stored);
-      // One read: the event too big for a notification.
-      expect(reads).toBe(1);
-      expect(senderStatements).toEqual([]);
+      pair.receiver.subscribe(runId, (event) => received.push(event));
+      const deltas = Array.from({ length: 20 }, (_, index) => ({
+        runId,
+        seq: index + 1,
+        event: 'thread.message.delta' as const,
+        data: JSON.stringify({ text: index === 9 ? 'x'.repeat(9000) : `token ${index}` }),
+      }));
+      // As the engine does: each event stored, then published.
+      for (const delta of deltas) {
+        await pair.store([delta]);
+        pair.sender.publish([delta]);
+      }
+      await until(() => received.length === deltas.length, 'every event arrived');
+      expect([...received].sort((left, right) => left.seq - right.seq)).toEqual(deltas);
+      expect(pair.reads()).toBe(1);
     } finally {
-      await Promise.all([sender.close(), receiver.close()]);
-      await store.close();
+      await pair.close();
     }
   });
 });

@@ -1,15 +1,14 @@
 /**
- * A run's compare-and-set as one PostgreSQL statement: the status update, the insert of its events and
- * their notifications, where a transaction would take four round trips (begin, update, insert,
- * commit). The insert and the notifications depend on the update having matched, so a lost race
- * writes and sends nothing; a taken seq fails the whole statement, update included.
+ * A run's compare-and-set as one PostgreSQL statement: the status update and the insert of its events,
+ * where a transaction takes four round trips (begin, update, insert, commit). The insert depends on
+ * the update having matched (a data-modifying CTE), so a lost race writes nothing; a taken seq fails
+ * the whole statement, update included.
  */
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Run, RunStatus } from '../../domain/run.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
 import { isTerminal } from '../../domain/run-status.ts';
 import type { Database } from './database.ts';
-import type { EventNotifier } from './run-events-repository.ts';
 
 export interface CompareAndSet {
   projectId: string;
@@ -18,13 +17,12 @@ export interface CompareAndSet {
   /** The events to append, their seqs already assigned. */
   events: readonly RunEvent[];
   workerId: string | undefined;
-  notifier: EventNotifier | undefined;
 }
 
 /** Runs the compare-and-set; true when the run was written (and its events stored). */
 export async function compareAndSetInOneStatement(
   db: Kysely<Database>,
-  { projectId, run, expectedStatus, events, workerId, notifier }: CompareAndSet,
+  { projectId, run, expectedStatus, events, workerId }: CompareAndSet,
 ): Promise<boolean> {
   const parameters: unknown[] = [];
   const parameter = (value: unknown, type = ''): string => {
@@ -57,14 +55,7 @@ export async function compareAndSetInOneStatement(
       `select * from (values ${rows.join(', ')}) as event(run_id, seq, event, data) ` +
       `where exists (select 1 from updated))`;
   }
-  const notifications = events.length > 0 ? notifier?.notifications?.(events) : undefined;
-  if (notifications && notifications.payloads.length > 0) {
-    const channel = parameter(notifications.channel);
-    const payloads = notifications.payloads.map((payload) => `(${parameter(payload, '::text')})`);
-    text +=
-      ` select pg_notify(${channel}, payload) from (values ${payloads.join(', ')}) ` +
-      `as notification(payload) where exists (select 1 from updated)`;
-  } else text += ' select 1 from updated';
+  text += ' select 1 from updated';
   const result = await db.executeQuery(CompiledQuery.raw(text, parameters));
   return result.rows.length > 0;
 }

@@ -14,7 +14,7 @@ import { messagesRepository } from './messages-repository.ts';
 import { apiKeysRepository, projectsRepository } from './projects-repository.ts';
 import { operationsGaugesRepository } from './operations-gauges-repository.ts';
 import { responsesRepository } from './responses-repository.ts';
-import { runEventsRepository, type EventNotifier } from './run-events-repository.ts';
+import { runEventsRepository } from './run-events-repository.ts';
 import { runStepsRepository } from './run-steps-repository.ts';
 import { retentionRepository } from './retention-repository.ts';
 import { runsRepository } from './runs-repository.ts';
@@ -40,12 +40,7 @@ export interface KyselyStoreOptions {
   chunks: (db: Kysely<Database>) => ChunkRepository;
 }
 
-function bind(
-  db: Kysely<Database>,
-  options: KyselyStoreOptions,
-  notifier: EventNotifier,
-  inTransaction: boolean,
-): Store {
+function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: boolean): Store {
   const store: Store = {
     dialect: options.dialect,
     projects: projectsRepository(db),
@@ -54,9 +49,9 @@ function bind(
     threads: threadsRepository(db),
     messages: messagesRepository(db),
     conversations: conversationsRepository(db),
-    runs: runsRepository(db, options.dialect, notifier),
+    runs: runsRepository(db, options.dialect),
     runSteps: runStepsRepository(db),
-    runEvents: runEventsRepository(db, options.dialect, notifier),
+    runEvents: runEventsRepository(db, options.dialect),
     responses: responsesRepository(db),
     serviceAgents: serviceAgentsRepository(db, options.dialect),
     serviceAgentActions: serviceAgentActionsRepository(db),
@@ -76,20 +71,14 @@ function bind(
     transaction(work) {
       // Kysely has no nested transactions; an inner `transaction` joins the outer one.
       if (inTransaction) return work(store);
-      return withTransaction(db, (transaction) => work(bind(transaction, options, notifier, true)));
+      return withTransaction(db, (transaction) => work(bind(transaction, options, true)));
     },
     migrate: () => migrateToLatest(db as Kysely<unknown>, options.dialect),
     close: options.disconnect,
   };
-  // Only PostgreSQL can send notifications with a statement (NOTIFY); SQLite's bus is in process.
-  if (options.dialect === 'postgres')
-    store.sendRunEventNotifications = (notifications) => {
-      notifier.notifications = notifications;
-    };
   return store;
 }
 
 export function createKyselyStore(options: KyselyStoreOptions): Store {
-  // One notifier for the store and every transaction's view of it.
-  return bind(options.db, options, {}, false);
+  return bind(options.db, options, false);
 }

@@ -1,7 +1,7 @@
 /** Run events on Kysely: an append-only log per run, ordered by seq. */
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { RunEvent, RunEventName } from '../../domain/run-event.ts';
-import type { RunEventNotifications, RunEventRepository } from '../ports/runs-port.ts';
+import type { RunEventRepository } from '../ports/runs-port.ts';
 import type { Database, Dialect } from './database.ts';
 
 /** A memo of constant SQL text by dialect and row count (no state: every store may share it). */
@@ -21,54 +21,25 @@ function insertText(dialect: Dialect, rows: number): string {
   return text;
 }
 
-/** The notifications a PostgreSQL store sends with the events it stores, once the bus hands them over. */
-export interface EventNotifier {
-  notifications?: RunEventNotifications;
-}
-
 /**
- * `insert` with `pg_notify` of each payload in the same statement (PostgreSQL): the insert runs as a
- * data-modifying CTE, so if it fails nothing is sent, and the notifications, queued in the statement's
- * transaction, are delivered in order at its commit.
- */
-function withNotifications(insert: string, first: number, payloads: number): string {
-  const values = Array.from({ length: payloads }, (_, index) => `($${first + 1 + index}::text)`);
-  return (
-    `with stored as (${insert}) select pg_notify($${first}, payload) ` +
-    `from (values ${values.join(', ')}) as notification(payload)`
-  );
-}
-
-/**
- * Stores `events` in one statement, with their notifications when `notifier` has them. Written out
- * rather than built with the query builder: this is the statement of every streamed token, and
- * building and compiling it each time was a visible part of a run's CPU time.
+ * Stores `events` in one statement. Written out rather than built with the query builder: this is
+ * the statement of every streamed token, and building and compiling it each time was a visible part
+ * of a run's CPU time.
  */
 export async function insertRunEvents(
   db: Kysely<Database>,
   dialect: Dialect,
   events: readonly RunEvent[],
-  notifier?: EventNotifier,
 ): Promise<void> {
   if (events.length === 0) return;
   const parameters: unknown[] = [];
   for (const event of events) parameters.push(event.runId, event.seq, event.event, event.data);
-  let text = insertText(dialect, events.length);
-  const notifications = notifier?.notifications?.(events);
-  if (notifications && notifications.payloads.length > 0) {
-    text = withNotifications(text, parameters.length + 1, notifications.payloads.length);
-    parameters.push(notifications.channel, ...notifications.payloads);
-  }
-  await db.executeQuery(CompiledQuery.raw(text, parameters));
+  await db.executeQuery(CompiledQuery.raw(insertText(dialect, events.length), parameters));
 }
 
-export function runEventsRepository(
-  db: Kysely<Database>,
-  dialect: Dialect,
-  notifier?: EventNotifier,
-): RunEventRepository {
+export function runEventsRepository(db: Kysely<Database>, dialect: Dialect): RunEventRepository {
   return {
-    append: (events) => insertRunEvents(db, dialect, events, notifier),
+    append: (events) => insertRunEvents(db, dialect, events),
     async listAfter(runId, afterSeq, limit) {
       const rows = await db
         .selectFrom('run_events')

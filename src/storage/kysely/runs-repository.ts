@@ -9,7 +9,7 @@ import type { Database, Dialect, RunsTable } from './database.ts';
 import { compareAndSetInOneStatement } from './compare-and-set-statement.ts';
 import { paginate, paginateJson } from './paginate.ts';
 import { preparedQuery } from './prepared-query.ts';
-import { insertRunEvents, type EventNotifier } from './run-events-repository.ts';
+import { insertRunEvents } from './run-events-repository.ts';
 import { withTransaction } from './with-transaction.ts';
 
 function toRecord(row: Selectable<RunsTable>): RunRecord {
@@ -41,13 +41,12 @@ async function appendAfterLast(
   dialect: Dialect,
   runId: string,
   events: NewRunEvent[],
-  afterSeq: number | undefined,
-  notifier: EventNotifier | undefined,
+  afterSeq?: number,
 ): Promise<RunEvent[]> {
   if (events.length === 0) return [];
   let seq = afterSeq ?? (await lastSeqIn(transaction, runId));
   const stored = events.map((event) => ({ ...event, seq: ++seq }));
-  await insertRunEvents(transaction, dialect, stored, notifier);
+  await insertRunEvents(transaction, dialect, stored);
   return stored;
 }
 
@@ -60,11 +59,7 @@ function isUniqueViolation(error: unknown): boolean {
   );
 }
 
-export function runsRepository(
-  db: Kysely<Database>,
-  dialect: Dialect,
-  notifier?: EventNotifier,
-): RunRepository {
+export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepository {
   const inThread = (projectId: string, threadId: string) =>
     db
       .selectFrom('runs')
@@ -137,7 +132,7 @@ export function runsRepository(
             })
             .execute();
           // A new run has no events yet: they start at seq 1.
-          return appendAfterLast(transaction, dialect, run.id, events, 0, notifier);
+          return appendAfterLast(transaction, dialect, run.id, events, 0);
         });
       } catch (error) {
         if (isUniqueViolation(error))
@@ -188,7 +183,6 @@ export function runsRepository(
           expectedStatus,
           events: stored,
           workerId,
-          notifier,
         });
         return written ? stored : null;
       }
@@ -207,7 +201,7 @@ export function runsRepository(
         if (workerId !== undefined) update = update.where('locked_by', '=', workerId);
         const result = await update.executeTakeFirst();
         if (result.numUpdatedRows === 0n) return null;
-        return appendAfterLast(transaction, dialect, run.id, events, afterSeq, notifier);
+        return appendAfterLast(transaction, dialect, run.id, events, afterSeq);
       });
     },
 

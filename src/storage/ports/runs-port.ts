@@ -93,14 +93,3 @@ export interface RunEventRepository {
   /** The highest seq of a run, 0 when it has none. */
   lastSeq(runId: string): Promise<number>;
 }
-
-/**
- * The notifications that tell other processes about stored run events: a channel and payloads (each
- * under PostgreSQL's 8000-byte NOTIFY limit). A store that takes them (PostgreSQL) sends them in the
- * statement that stores the events, so they are delivered when that statement's transaction commits:
- * never before the events are stored, never for events rolled back, and with no round trip of their own.
- */
-export type RunEventNotifications = (events: readonly RunEvent[]) => {
-  channel: string;
-  payloads: string[];
-};
