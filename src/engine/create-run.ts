@@ -142,6 +142,7 @@ export async function insertRun(
   build: (transaction: Store) => Promise<{ run: Run; leading?: NewRunEvent[] }>,
   handOff?: RunHandOff,
 ): Promise<{ run: Run; events: RunEvent[] }> {
+  await handOff?.setupTurn();
   const reservation = handOff?.reserve();
   // The creating request's trace goes with the run to whichever worker executes it.
   const traceContext = currentTraceContext();

@@ -16,6 +16,11 @@ export interface RunReservation {
 }
 
 export interface RunHandOff {
+  /**
+   * Waits for this process's turn to set up a new run (see setup-turns.ts), so that the streams of
+   * running runs are served first; undefined: go at once.
+   */
+  setupTurn(): Promise<void> | undefined;
   /** A slot on this process's worker, or undefined when there is none. */
   reserve(): RunReservation | undefined;
 }

@@ -9,6 +9,7 @@ import { nowSeconds } from '../domain/clock.ts';
 import type { EventBus } from './event-bus.ts';
 import { EventSink } from './event-sink.ts';
 import { watchLoopLoad, type LoopLoad } from './loop-load.ts';
+import { createSetupTurns } from './setup-turns.ts';
 import type { RunRecord } from '../domain/run-record.ts';
 import { executeRun, type ExecutorDependencies } from './run-executor.ts';
 import { expireRun } from './run-transitions.ts';
@@ -70,6 +71,8 @@ export function createWorker(options: WorkerOptions): Worker {
   /** Slots promised to runs being inserted by this process (see run-hand-off.ts). */
   let reserved = 0;
   let load: LoopLoad | undefined;
+  /** Shared by this worker's claims and the runs handed to it at insert: one setup per loop turn. */
+  const turns = createSetupTurns();
 
   /**
    * Whether one more run may start: under the count bound, and, unless the worker is idle, with room
@@ -125,6 +128,7 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function claim(): Promise<void> {
     while (hasRoom()) {
+      await turns.take();
       if (!running) return;
       const now = Date.now();
       const record = await store.runs.claimNext(id, now, now + options.leaseMs);
@@ -220,6 +224,7 @@ export function createWorker(options: WorkerOptions): Worker {
       }
     },
     wake: pump,
+    setupTurn: () => turns.take(),
     reserve() {
       if (!running || !hasRoom()) return undefined;
       reserved += 1;
