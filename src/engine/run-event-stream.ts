@@ -33,13 +33,16 @@ export async function* runEventStream({
 }: RunEventStreamOptions): AsyncGenerator<RunEvent> {
   let nextSeq = afterSeq + 1;
   const pending: RunEvent[] = [];
-  let wake: (() => void) | undefined;
+  let wake: ((heard: boolean) => void) | undefined;
   const unsubscribe = bus.subscribe(runId, (event) => {
     pending.push(event);
-    wake?.();
+    wake?.(true);
   });
-  const onAbort = () => wake?.();
+  const onAbort = () => wake?.(true);
   signal.addEventListener('abort', onAbort);
+  // One timer for the stream's life, re-armed when a wait starts (not one per live event); it
+  // fires into the void while events are being delivered.
+  const quiet = setTimeout(() => wake?.(false), recheckMs);
   try {
     for (;;) {
       // Read whatever the table has beyond what was delivered (the backlog, or a gap).
@@ -58,12 +61,8 @@ export async function* runEventStream({
         if (signal.aborted) return;
         const event = pending.shift();
         if (!event) {
-          let timer: NodeJS.Timeout | undefined;
-          const heard = await new Promise<boolean>((resolve) => {
-            wake = () => resolve(true);
-            timer = setTimeout(() => resolve(false), recheckMs);
-          });
-          clearTimeout(timer);
+          quiet.refresh();
+          const heard = await new Promise<boolean>((resolve) => (wake = resolve));
           wake = undefined;
           if (!heard) gap = true;
           continue;
@@ -80,6 +79,7 @@ export async function* runEventStream({
       }
     }
   } finally {
+    clearTimeout(quiet);
     unsubscribe();
     signal.removeEventListener('abort', onAbort);
   }
