@@ -142,6 +142,28 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
     }
   });
 
+  it('sends a backlog larger than one NOTIFY statement takes, in order', async () => {
+    const pair = await pairOfBuses('concierge_bus_backlog');
+    try {
+      const runId = `run_backlog${Date.now()}`;
+      const received: number[] = [];
+      pair.receiver.subscribe(runId, (event) => received.push(event.seq));
+      const events = Array.from({ length: 2500 }, (_, index) => ({
+        runId,
+        seq: index + 1,
+        event: 'thread.message.delta' as const,
+        data: `{"seq":${index + 1}}`,
+      }));
+      await pair.store(events);
+      // One publish each, in one tick: they queue behind the first statement, 1000 per statement.
+      for (const item of events) pair.sender.publish([item]);
+      await until(() => received.length === events.length, 'the whole backlog arrived');
+      expect(received).toEqual(events.map((item) => item.seq));
+    } finally {
+      await pair.close();
+    }
+  });
+
   it('delivers notified events to another process without reading the table, except one too big to carry', async () => {
     const pair = await pairOfBuses('concierge_bus_reads');
     try {

@@ -91,6 +91,28 @@ export function packEvents(node: string, events: readonly RunEvent[]): string[] 
   return payloads;
 }
 
+/** Notifications per NOTIFY statement; what is left goes in the next one. */
+const MAX_PER_STATEMENT = 1000;
+
+/** Memo of `notifyText` for the common batch sizes. */
+const notifyTexts: string[] = [];
+
+/**
+ * One statement sending `count` notifications in order, each as two plain text parameters (arrays
+ * would cost pg an escaping pass over every payload).
+ */
+function notifyText(count: number): string {
+  let text = notifyTexts[count];
+  if (text) return text;
+  const rows = Array.from(
+    { length: count },
+    (_, index) => `($${2 * index + 1}::text, $${2 * index + 2}::text)`,
+  );
+  text = `select pg_notify(channel, payload) from (values ${rows.join(', ')}) as notification(channel, payload)`;
+  if (count <= 64) notifyTexts[count] = text;
+  return text;
+}
+
 export interface PostgresEventBus extends EventBus {
   readonly connected: boolean;
   ready: Promise<void>;
@@ -156,16 +178,16 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
     flush();
   }
 
-  /** Sends everything queued in one statement; what queues meanwhile goes in the next one. */
+  /** Sends what is queued in one statement (up to a thousand); the rest and what queues meanwhile go next. */
   function flush(): void {
     if (sending || !connected || outgoing.length === 0 || !client) return;
     sending = true;
-    const batch = outgoing.splice(0);
+    // Two parameters each; a statement takes at most 65,535.
+    const batch = outgoing.splice(0, MAX_PER_STATEMENT);
+    const parameters: string[] = [];
+    for (const item of batch) parameters.push(item.channel, item.payload);
     client
-      .query(
-        'select pg_notify(channel, payload) from unnest($1::text[], $2::text[]) as notification(channel, payload)',
-        [batch.map((item) => item.channel), batch.map((item) => item.payload)],
-      )
+      .query(notifyText(batch.length), parameters)
       .catch((error: unknown) => {
         // Put them back in order; they go out after the reconnect.
         outgoing.unshift(...batch);
