@@ -13,6 +13,16 @@ import { runEventStream } from '../run-event-stream.ts';
 import { createInProcessEventBus } from './in-process-event-bus.ts';
 import { createPostgresEventBus, NOTIFY_PAYLOAD_LIMIT, packEvents } from './postgres-event-bus.ts';
 
+/** `count` text deltas of `runId`, seqs from 1, with the data `data` gives each seq. */
+function deltaEvents(runId: string, count: number, data: (seq: number) => string): RunEvent[] {
+  return Array.from({ length: count }, (_, index) => ({
+    runId,
+    seq: index + 1,
+    event: 'thread.message.delta',
+    data: data(index + 1),
+  }));
+}
+
 /** Polls until `check` holds. */
 async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -148,12 +158,7 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
       const runId = `run_backlog${Date.now()}`;
       const received: number[] = [];
       pair.receiver.subscribe(runId, (event) => received.push(event.seq));
-      const events = Array.from({ length: 2500 }, (_, index) => ({
-        runId,
-        seq: index + 1,
-        event: 'thread.message.delta' as const,
-        data: `{"seq":${index + 1}}`,
-      }));
+      const events = deltaEvents(runId, 2500, (seq) => `{"seq":${seq}}`);
       await pair.store(events);
       // One publish each, in one tick: they queue behind the first statement, 1000 per statement.
       for (const item of events) pair.sender.publish([item]);
@@ -170,12 +175,9 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
       const runId = `run_reads${Date.now()}`;
       const received: RunEvent[] = [];
       pair.receiver.subscribe(runId, (event) => received.push(event));
-      const deltas = Array.from({ length: 20 }, (_, index) => ({
-        runId,
-        seq: index + 1,
-        event: 'thread.message.delta' as const,
-        data: JSON.stringify({ text: index === 9 ? 'x'.repeat(9000) : `token ${index}` }),
-      }));
+      const deltas = deltaEvents(runId, 20, (seq) =>
+        JSON.stringify({ text: seq === 10 ? 'x'.repeat(9000) : `token ${seq}` }),
+      );
       // As the engine does: each event stored, then published.
       for (const delta of deltas) {
         await pair.store([delta]);
