@@ -19,6 +19,21 @@ const UNAVAILABLE = {
   code: 'storage_unavailable',
 };
 
+async function failure(operation: Promise<unknown>): Promise<APIError> {
+  const error = await operation.then(
+    () => expect.unreachable('the request succeeded'),
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(APIError);
+  return error as APIError;
+}
+
+function expectUnavailable(error: APIError) {
+  expect(error.status).toBe(503);
+  expect(error.headers?.get('retry-after')).toBe('5');
+  expect(error.error).toEqual(UNAVAILABLE);
+}
+
 describe('an S3 bucket that goes away and comes back', () => {
   let s3: S3Server;
   let blobs: ReturnType<typeof createS3BlobStore>;
@@ -61,21 +76,6 @@ describe('an S3 bucket that goes away and comes back', () => {
       file: await toFile(Buffer.from(content), name),
       purpose: 'assistants',
     });
-
-  async function failure(operation: Promise<unknown>): Promise<APIError> {
-    const error = await operation.then(
-      () => expect.unreachable('the request succeeded'),
-      (thrown: unknown) => thrown,
-    );
-    expect(error).toBeInstanceOf(APIError);
-    return error as APIError;
-  }
-
-  function expectUnavailable(error: APIError) {
-    expect(error.status).toBe(503);
-    expect(error.headers?.get('retry-after')).toBe('5');
-    expect(error.error).toEqual(UNAVAILABLE);
-  }
 
   async function listedIds(): Promise<string[]> {
     const ids: string[] = [];
