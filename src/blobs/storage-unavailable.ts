@@ -8,18 +8,17 @@
 import { UnavailableError } from '../domain/errors.ts';
 import type { BlobStore } from './blob-store.ts';
 
-/** Seconds a client is told to wait: a bucket or a disk takes longer to come back than a connection. */
-const RETRY_AFTER_SECONDS = 5;
-
-/** A 503 `storage_unavailable` with `Retry-After`; the adapter's error stays as its cause. */
-export function storageUnavailable(cause: unknown): UnavailableError {
-  return UnavailableError.retryLater(
+/**
+ * A 503 `storage_unavailable` with `Retry-After: 5` (a bucket or a disk takes longer to come back than
+ * a database connection); the adapter's error stays as its cause.
+ */
+export const storageUnavailable = (cause: unknown): UnavailableError =>
+  UnavailableError.retryLater(
     'The file storage is not reachable right now; please retry the request.',
     'storage_unavailable',
-    RETRY_AFTER_SECONDS,
+    5,
     cause,
   );
-}
 
 /**
  * `store` with every error `isUnavailable` recognises turned into `storageUnavailable`; other errors

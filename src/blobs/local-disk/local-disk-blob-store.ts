@@ -7,9 +7,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertBlobKey, BlobTooLargeError, type BlobStore } from '../blob-store.ts';
+import { assertBlobKey, countingBytes, type BlobStore } from '../blob-store.ts';
 import { reportingUnavailable } from '../storage-unavailable.ts';
 
 function missing(error: unknown): boolean {
@@ -41,15 +41,7 @@ export function createLocalDiskBlobStore(dataDir: string): BlobStore {
         await mkdir(temporary, { recursive: true });
         await mkdir(join(target, '..'), { recursive: true });
         const temporaryPath = join(temporary, `${key}.${randomBytes(6).toString('hex')}`);
-        let bytes = 0;
-        const limit = options.maxBytes ?? Number.POSITIVE_INFINITY;
-        const counter = new Transform({
-          transform(chunk: Buffer, _encoding, done) {
-            bytes += chunk.length;
-            if (bytes > limit) done(new BlobTooLargeError(limit));
-            else done(null, chunk);
-          },
-        });
+        const { counter, bytes } = countingBytes(options.maxBytes);
         try {
           await pipeline(source, counter, createWriteStream(temporaryPath, { flags: 'wx' }));
           const handle = await open(temporaryPath, 'r+');
@@ -63,7 +55,7 @@ export function createLocalDiskBlobStore(dataDir: string): BlobStore {
           await rm(temporaryPath, { force: true });
           throw error;
         }
-        return { bytes };
+        return { bytes: bytes() };
       },
       async get(key) {
         // Opened here, so a missing file or a failing disk is known before any byte is answered.

@@ -18,9 +18,9 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { PassThrough, Transform, type Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertBlobKey, BlobTooLargeError, type BlobStore } from '../blob-store.ts';
+import { assertBlobKey, countingBytes, type BlobStore } from '../blob-store.ts';
 import { reportingUnavailable } from '../storage-unavailable.ts';
 
 /**
@@ -161,15 +161,7 @@ export function createS3BlobStore(
       },
       async put(key, source, putOptions = {}) {
         const target = objectKey(key);
-        let bytes = 0;
-        const limit = putOptions.maxBytes ?? Number.POSITIVE_INFINITY;
-        const counter = new Transform({
-          transform(chunk: Buffer, _encoding, done) {
-            bytes += chunk.length;
-            if (bytes > limit) done(new BlobTooLargeError(limit));
-            else done(null, chunk);
-          },
-        });
+        const { counter, bytes } = countingBytes(putOptions.maxBytes);
         const body = new PassThrough();
         const upload = new Upload({
           client,
@@ -195,7 +187,7 @@ export function createS3BlobStore(
           );
           throw sourceError ?? error;
         }
-        return { bytes };
+        return { bytes: bytes() };
       },
       async get(key) {
         try {
