@@ -24,12 +24,13 @@ import { assertBlobKey, countingBytes, type BlobStore } from '../blob-store.ts';
 import { reportingUnavailable } from '../storage-unavailable.ts';
 
 /**
- * Milliseconds an S3 request may take. `connectMs`: to open the TCP (and TLS) connection. `idleMs`:
- * with no byte sent or received on the socket, while the request is sent, while its answer is awaited
- * and while a download streams; it is what ends a request to an endpoint that accepted the connection
- * and then went silent (S3 itself drops an upload that is idle for 20 s). `requestMs`: from sending a
- * request to the start of its answer, each part of an upload being one request; a backstop against an
- * endpoint that answers too slowly to ever finish. Each of the SDK's attempts (3 by default) has its own.
+ * Milliseconds an S3 request may take, each of the SDK's attempts (3 by default) on its own.
+ * - `connectMs`: to open the TCP (and TLS) connection.
+ * - `idleMs`: with no byte sent or received on the socket, while the request is sent, while its answer
+ *   is awaited and while a download streams. It ends a request to an endpoint that accepted the
+ *   connection and then went silent.
+ * - `requestMs`: from sending a request to the start of its answer (each part of an upload is one
+ *   request): a backstop against an endpoint too slow to ever finish.
  */
 export const S3_TIMEOUTS = { connectMs: 5_000, idleMs: 30_000, requestMs: 300_000 };
 
@@ -89,13 +90,14 @@ const UNAVAILABLE_NAMES = new Set([
   'TimeoutError', // the SDK's own, for a connect, idle or request timeout
 ]);
 
+/** The statuses the SDK retries as passing (a 501 `NotImplemented` is not one: it will not pass). */
+const UNAVAILABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+
 /** Whether `error` says the bucket cannot serve now, rather than refusing the request itself. */
 function isUnavailable(error: unknown): boolean {
   const { name, code, $metadata } = error as S3Failure;
-  const status = $metadata?.httpStatusCode ?? 0;
   return (
-    status >= 500 ||
-    status === 429 ||
+    UNAVAILABLE_STATUSES.has($metadata?.httpStatusCode ?? 0) ||
     UNAVAILABLE_NAMES.has(name ?? '') ||
     NETWORK_CODES.has(code ?? '')
   );
