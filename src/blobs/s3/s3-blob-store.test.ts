@@ -173,6 +173,12 @@ describe('s3 blob store: an endpoint that is down, hung or failing', () => {
     expect(await blobs.get('file-large')).toBeUndefined();
   });
 
+  it('fails a download from a bucket that is gone, instead of reading the blob as missing', async () => {
+    const blobs = storeAt(outage.endpoint, 'no-such-bucket');
+    await expect(blobs.get('file-any')).rejects.toMatchObject({ name: 'NoSuchBucket' });
+    await expect(blobs.get('file-any')).rejects.not.toBeInstanceOf(UnavailableError);
+  });
+
   it('ends a request to an endpoint that accepts connections and never answers', async () => {
     const sockets = new Set<Socket>();
     let connections = 0;

@@ -64,9 +64,10 @@ interface S3Failure {
   $metadata?: { httpStatusCode?: number };
 }
 
+/** A missing object; a missing bucket is not one (every blob would read as lost), but a fault. */
 function isNotFound(error: unknown): boolean {
   const { name, $metadata } = error as S3Failure;
-  return name === 'NoSuchKey' || name === 'NotFound' || $metadata?.httpStatusCode === 404;
+  return name !== 'NoSuchBucket' && (name === 'NoSuchKey' || $metadata?.httpStatusCode === 404);
 }
 
 /** Socket errors of an endpoint that is down, restarting, unreachable or not resolvable right now. */
