@@ -23,7 +23,7 @@ import { registerJsonBodyParser } from './json-body.ts';
 import type { RequestLimiter } from './request-limits.ts';
 import type { RouteDefinition } from './route.ts';
 import type { SocketRouteDefinition } from './socket-route.ts';
-import { parseOrThrow } from './validation.ts';
+import { parseInput } from './validation.ts';
 import { registerWebSockets } from './websocket-server.ts';
 
 export interface HttpServerOptions {
@@ -111,6 +111,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
 
   for (const route of options.routes) {
     const access = route.access ?? 'project';
+    const fast = route.fastPaths;
     app.route({
       method: route.method,
       url: route.path,
@@ -129,13 +130,13 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         if (access === 'project' && options.limiter)
           reply.headers(await options.limiter(principal));
         const params = route.params
-          ? parseOrThrow(route.params, request.params, 'path')
+          ? parseInput(route.params, fast?.params, request.params, 'path')
           : request.params;
         const query = route.query
-          ? parseOrThrow(route.query, request.query, 'query')
+          ? parseInput(route.query, fast?.query, request.query, 'query')
           : request.query;
         const body = route.body
-          ? parseOrThrow(route.body, request.body ?? {}, 'body')
+          ? parseInput(route.body, fast?.body, request.body ?? {}, 'body')
           : request.body;
         const result = await route.handler({
           params,
