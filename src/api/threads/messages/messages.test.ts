@@ -242,6 +242,23 @@ describe('/v1/threads/{thread_id}/messages', () => {
 
     const page = await request(app.server, 'GET', `/v1/threads/${thread}/messages?limit=2`);
     expect(page.body.data.map((message: any) => message.id)).toEqual([ids[3], ids[2]]);
+    // First pages of every size and order (each size has its own statement), against the ids.
+    for (const order of ['asc', 'desc'] as const) {
+      const all = order === 'asc' ? ids : [...ids].reverse();
+      for (const limit of [1, 3, 4, 5, 100]) {
+        const first = await request(
+          app.server,
+          'GET',
+          `/v1/threads/${thread}/messages?order=${order}&limit=${limit}`,
+        );
+        expect(first.body).toMatchObject({
+          first_id: all[0],
+          last_id: all[Math.min(limit, 4) - 1],
+          has_more: limit < 4,
+        });
+        expect(first.body.data.map((message: any) => message.id)).toEqual(all.slice(0, limit));
+      }
+    }
     const before = await request(
       app.server,
       'GET',
