@@ -25,6 +25,10 @@ describe('/v1/threads/{thread_id}/messages', () => {
     threadId = (await request(app.server, 'POST', '/v1/threads', {})).body.id;
   });
   afterAll(() => app.destroy());
+  const post = (body: unknown, thread = threadId) =>
+    request(app.server, 'POST', `/v1/threads/${thread}/messages`, body);
+  const list = (query: string) =>
+    request(app.server, 'GET', `/v1/threads/${threadId}/messages?${query}`);
 
   it('serializes a created message once and sends listed messages as stored, with no parse or zod', async () => {
     const stringify = vi.spyOn(JSON, 'stringify');
@@ -71,20 +75,15 @@ describe('/v1/threads/{thread_id}/messages', () => {
     const statement = Object.getPrototypeOf(new SqliteDatabase(':memory:').prepare('select 1'));
     const spies = ['run', 'all', 'get', 'iterate'].map((method) => vi.spyOn(statement, method));
     const statements = () => spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
-    const create = () =>
-      request(app.server, 'POST', `/v1/threads/${threadId}/messages`, {
-        role: 'user',
-        content: 'one statement',
-      });
-    const list = () => request(app.server, 'GET', `/v1/threads/${threadId}/messages?limit=20`);
+    const message = { role: 'user', content: 'one statement' };
     try {
       // Once first: the key lookup and the limits read are cached after the first request.
-      await create();
-      await list();
+      await post(message);
+      await list('limit=20');
       for (const spy of spies) spy.mockClear();
-      expect((await create()).status).toBe(200);
+      expect((await post(message)).status).toBe(200);
       expect(statements()).toBe(1);
-      expect((await list()).status).toBe(200);
+      expect((await list('limit=20')).status).toBe(200);
       expect(statements()).toBe(2);
     } finally {
       for (const spy of spies) spy.mockRestore();
@@ -92,8 +91,6 @@ describe('/v1/threads/{thread_id}/messages', () => {
   });
 
   it('answers the same 400s as before for posts and lists off the fast paths', async () => {
-    const post = (body: unknown, thread = threadId) =>
-      request(app.server, 'POST', `/v1/threads/${thread}/messages`, body);
     expect(errorOf(await post({ role: 'user', content: '' }))).toMatchObject({
       param: 'content',
       type: 'invalid_request_error',
@@ -107,8 +104,6 @@ describe('/v1/threads/{thread_id}/messages', () => {
     expect((await post({ role: 'user', content: 'hi' }, 'thread-x')).body.error.param).toBe(
       'thread_id',
     );
-    const list = (query: string) =>
-      request(app.server, 'GET', `/v1/threads/${threadId}/messages?${query}`);
     expect((await list('limit=0')).body.error.message).toBe(
       "Invalid 'limit': expected a minimum value of 1, but got 0 instead.",
     );
