@@ -12,7 +12,7 @@ import {
 import { JsonText } from '../domain/json-text.ts';
 import { createAllowedMethods } from './allowed-methods.ts';
 import type { Authenticator } from './auth.ts';
-import { registerDevModeGuard } from './dev-mode-guard.ts';
+import { checkDevModeRequest } from './dev-mode-guard.ts';
 import {
   clientErrorHandler,
   frameworkErrorHandler,
@@ -91,19 +91,27 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     closing = true;
     done();
   });
+  const devMode = options.devMode ?? false;
+  // One callback hook for every request (no promise): request id, draining, URL length, dev mode.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     // Draining: a request on a connection that is still open goes elsewhere (clients retry 503s).
     if (closing) return void sendShuttingDown(reply);
-    done(urlLengthProblem(request.url));
+    const problem = urlLengthProblem(request.url);
+    if (problem || !devMode) return done(problem);
+    try {
+      checkDevModeRequest(request);
+    } catch (error) {
+      return done(error as Error);
+    }
+    done();
   });
   registerJsonBodyParser(app, options.bodyLimit);
   registerErrorHandling(app, createAllowedMethods(options.routes));
-  if (options.devMode) registerDevModeGuard(app);
   registerWebSockets(app, {
     routes: options.sockets ?? [],
     authenticator: options.authenticator,
-    devMode: options.devMode ?? false,
+    devMode,
     maxPayload: options.bodyLimit,
     limiter: options.limiter,
   });
