@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/retrieval/paraphrase.ts [--chunks 10000] [--no-postgres] [--vector-cache FILE] [--skip-latency] [--remote-url URL --remote-model NAME]`
+ * `node --import tsx bench/retrieval/paraphrase.ts [--chunks 10000] [--no-postgres] [--vector-cache FILE] [--skip-latency] [--threads 1] [--remote-url URL --remote-model NAME]`
  *
  * Semantic retrieval with the built-in embedder (`local:use-lite`), on the hand-written paraphrase set
  * (`paraphrase-set.ts`): recall@5 and MRR over files for keyword-only and hybrid (and a remote
@@ -9,7 +9,6 @@
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
-import { chunkText } from '../../src/tools/file-search/chunk-text.ts';
 import type { EmbeddingModel } from '../../src/models/embedding-model.ts';
 import type { FileSearch } from '../../src/tools/file-search.ts';
 import { createCachedEmbedder } from '../../src/tools/file-search/cached-embedder.ts';
@@ -18,18 +17,25 @@ import { createOpenAIEmbeddingModel } from '../../src/models/openai-embeddings/o
 import { createLocalEmbeddingModel } from '../../src/models/use-lite/local-embedding-model.ts';
 import { postgresAvailable } from '../../test/helpers/postgres.ts';
 import { buildQaCorpus, buildScaleCorpus } from './corpus.ts';
+import { measureEmbeddingCost } from './embedding-cost.ts';
 import { buildIndex, type Index } from './harness.ts';
 import { latency, quality } from './measure.ts';
 import { buildLongParaphraseSet } from './paraphrase-long.ts';
 import { buildParaphraseSet } from './paraphrase-set.ts';
 import { buildHeldOutParaphraseSet } from './paraphrase-held-out.ts';
-import { meanOfWindows, remembered, sampledModel, tokenWindowsOnly } from './remembered-model.ts';
+import {
+  meanOfWindows,
+  queryAsTyped,
+  remembered,
+  sampledModel,
+  tokenWindowsOnly,
+} from './remembered-model.ts';
 
 const { values } = parseArgs({
   options: {
     chunks: { type: 'string', default: '10000' },
     queries: { type: 'string', default: '30' },
-    threads: { type: 'string', default: '2' },
+    threads: { type: 'string', default: '1' },
     'no-postgres': { type: 'boolean' },
     'remote-url': { type: 'string' },
     'remote-model': { type: 'string' },
@@ -54,13 +60,16 @@ console.log(
 const local = createLocalEmbeddingModel({ threads: Number(values.threads) });
 const builtIn = remembered(local, values['vector-cache']);
 /**
- * Hybrid variants, each on its own index: the built-in embedder scoring a chunk by its best window
- * (what the server does), and by the mean of its windows (what it did before), in the same run.
+ * Hybrid variants, each on its own index, in the same run: the built-in embedder scoring a chunk by
+ * the mean of its windows (the first scheme), by its best 128-token window, by its best window or
+ * sentence with the query as typed (before), and the same with the query read as running text
+ * (`queryText`: what the server does now). The first two read the query as typed too.
  */
 const models: Array<[string, EmbeddingModel]> = [
   ['hybrid, mean of windows', meanOfWindows(builtIn)],
   ['hybrid, best 128-token window', tokenWindowsOnly(builtIn, (text) => local.tokenWindows(text))],
-  ['hybrid, best window or sentence', builtIn],
+  ['hybrid, best window or sentence, query as typed', queryAsTyped(builtIn)],
+  ['hybrid, best window or sentence, query as running text', builtIn],
 ];
 if (values['remote-url'] && values['remote-model'])
   models.push([
@@ -70,7 +79,8 @@ if (values['remote-url'] && values['remote-model'])
 /** Vector-only ranking (no fusion), to show what the fusion adds or costs. */
 function vectorOnly(index: Index, model: EmbeddingModel): FileSearch {
   return async (params) => {
-    const [vector] = await model.embed([params.query as string]);
+    const query = params.query as string;
+    const [vector] = await model.embed([model.queryText?.(query) ?? query]);
     return (
       await index.store.chunks.vectorSearch(
         { vectorStoreIds: [index.vectorStoreId] },
@@ -98,10 +108,13 @@ try {
     ['short passages', buildParaphraseSet()],
     ['long documents', buildLongParaphraseSet()],
     ['held-out set (short passages)', buildHeldOutParaphraseSet()],
+    // Not hand-written, and not used to choose the query reading: the generated product QA corpus of
+    // run.ts, its questions all opening with a capitalised function word (a check of `queryText`).
+    ['generated product QA (corpus.ts, 100 products)', buildQaCorpus(100, 3)],
   ] as const;
   for (const [setName, { documents, questions }] of values['skip-quality'] ? [] : sets) {
     console.log(
-      `\n## quality: paraphrase set, ${setName}: ${documents.length} documents (${questions.length} answers + ${questions.length} distractors), ${questions.length} questions`,
+      `\n## quality: ${setName}: ${documents.length} documents (${questions.length} answers, the rest distractors), ${questions.length} questions`,
     );
     for (const database of databases) {
       let keywordPrinted = false;
@@ -132,26 +145,7 @@ try {
 
   // Ingestion cost of the sentence windows: the model embeds every window of every chunk, so it
   // grows with the vectors per chunk. Measured on 100-token chunks of the latency corpus, uncached.
-  const costChunks = await chunkText(
-    buildScaleCorpus(1, 3000)[0]!.text,
-    { type: 'static', static: { max_chunk_size_tokens: 100, chunk_overlap_tokens: 0 } },
-    5_000_000,
-  );
-  const sampleChunks = costChunks.slice(0, Number(values['cost-chunks']));
-  console.log(
-    `\n## ingestion cost: ${sampleChunks.length} chunks of ≤100 tokens embedded by ${local.id}`,
-  );
-  for (const [label, cut] of [
-    ['128-token windows', (text: string) => local.tokenWindows(text)],
-    ['windows and sentences', (text: string) => local.windows(text)],
-  ] as const) {
-    const texts = sampleChunks.flatMap(cut);
-    const started = performance.now();
-    await local.embed(texts);
-    console.log(
-      `${label}: ${texts.length} vectors (${fixed(texts.length / sampleChunks.length, 2)} per chunk) in ${fixed((performance.now() - started) / 1000, 1)} s`,
-    );
-  }
+  await measureEmbeddingCost(local, { chunks: Number(values['cost-chunks']) });
 
   const chunks = Number(values.chunks);
   const perDocument = 100;

@@ -23,6 +23,7 @@ export function remembered(model: EmbeddingModel, file?: string): RememberedMode
   return {
     id: model.id,
     ...(model.windows ? { windows: model.windows.bind(model) } : {}),
+    ...(model.queryText ? { queryText: model.queryText.bind(model) } : {}),
     async embed(inputs) {
       const missing = [...new Set(inputs.filter((input) => !seen.has(input)))];
       const vectors = missing.length > 0 ? await model.embed(missing) : [];
@@ -40,9 +41,18 @@ export function remembered(model: EmbeddingModel, file?: string): RememberedMode
   };
 }
 
+/** The same model reading a search query as typed: what the server did before `queryText`. */
+export function queryAsTyped(model: EmbeddingModel): EmbeddingModel {
+  return {
+    id: model.id,
+    ...(model.windows ? { windows: model.windows.bind(model) } : {}),
+    embed: (inputs, options) => model.embed(inputs, options),
+  };
+}
+
 /**
  * The same model with only its 128-token windows (no sentence windows): what the server did before
- * sentences were added. `tokenWindows` is the model's own cut without them.
+ * sentences were added (and before queries were read by `queryText`). `tokenWindows` is the model's own cut without them.
  */
 export function tokenWindowsOnly(
   model: EmbeddingModel,
@@ -86,6 +96,7 @@ export function sampledModel(
   return {
     id: model.id,
     ...(model.windows ? { windows: model.windows.bind(model) } : {}),
+    ...(model.queryText ? { queryText: model.queryText.bind(model) } : {}),
     stopSampling: () => (sampling = false),
     async embed(inputs, options) {
       if (!sampling) return queryModel.embed(inputs, options);

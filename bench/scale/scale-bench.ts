@@ -40,6 +40,10 @@ const workerNodeArguments = (process.env['BENCH_WORKER_NODE_OPTIONS'] ?? '')
   .filter(Boolean);
 // BENCH_API_NODE_OPTIONS does the same for the API node.
 const apiNodeArguments = (process.env['BENCH_API_NODE_OPTIONS'] ?? '').split(' ').filter(Boolean);
+// BENCH_SERVE_NODE_OPTIONS does the same for the single SQLite `serve` process.
+const serveNodeArguments = (process.env['BENCH_SERVE_NODE_OPTIONS'] ?? '')
+  .split(' ')
+  .filter(Boolean);
 const postgresUrl =
   process.env['CONCIERGE_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -172,11 +176,15 @@ async function main(): Promise<void> {
     CONCIERGE_PLAYGROUND: 'off',
   };
   try {
-    const sqlite = await startServerProcess({
-      ...common,
-      CONCIERGE_DATABASE_URL: `sqlite:${join(directory, 'bench.db')}`,
-      CONCIERGE_DATA_DIR: join(directory, 'sqlite'),
-    });
+    const sqlite = await startServerProcess(
+      {
+        ...common,
+        CONCIERGE_DATABASE_URL: `sqlite:${join(directory, 'bench.db')}`,
+        CONCIERGE_DATA_DIR: join(directory, 'sqlite'),
+      },
+      ['serve'],
+      serveNodeArguments,
+    );
     try {
       if (burstRuns > 0) fairness = await burst(sqlite.baseURL, sqlite.child.pid!, burstRuns);
       results.push(

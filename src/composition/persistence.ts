@@ -35,7 +35,9 @@ export async function createPersistence(
     maxConnections: config.databasePoolSize,
     statementTimeout: config.databaseStatementTimeoutSeconds * 1000,
   });
-  const store = overrides.store ?? (await openStoreAt(target));
+  const store =
+    overrides.store ??
+    (await openStoreAt(target, { vectorCacheBytes: config.vectorCacheMb * 2 ** 20 }));
   closers.push('store', () => store.close());
   await store.migrate();
   await ensureDefaultProject(store);

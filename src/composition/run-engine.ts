@@ -128,7 +128,7 @@ export async function createRunEngine(
     },
     runExpirySeconds: config.runExpirySeconds,
     // A run created here goes straight to this process's worker when it has room; else the queue.
-    handOff: { reserve: () => worker?.reserve() },
+    handOff: { setupTurn: () => worker?.setupTurn(), reserve: () => worker?.reserve() },
     settled,
     limits,
   });

@@ -134,6 +134,11 @@ export const ConfigSchema = z.strictObject({
   embeddingModel: z.string().min(1).default('local:use-lite'),
   /** Worker threads of the built-in embedder (each holds the model, about 300 MB). */
   embeddingThreads: z.coerce.number().int().min(1).max(4).default(1),
+  /**
+   * MiB of decoded vectors each process holds for vector search (stores beyond it are scanned in
+   * SQL); 0 holds none.
+   */
+  vectorCacheMb: z.coerce.number().int().min(0).default(256),
   codeSandbox: z.enum(['auto', 'bwrap', 'pyodide', 'off']).default('auto'),
   /** Seconds a code_interpreter session (variables and files) lives without use before it is reset and deleted. */
   codeSessionIdleSeconds: z.coerce.number().int().positive().default(1200),
@@ -340,6 +345,7 @@ export const ENVIRONMENT_VARIABLES = {
   providerApiKey: 'CONCIERGE_PROVIDER_API_KEY',
   embeddingModel: 'CONCIERGE_EMBEDDING_MODEL',
   embeddingThreads: 'CONCIERGE_EMBEDDING_THREADS',
+  vectorCacheMb: 'CONCIERGE_VECTOR_CACHE_MB',
   codeSandbox: 'CONCIERGE_CODE_SANDBOX',
   codeSessionIdleSeconds: 'CONCIERGE_CODE_SESSION_IDLE_SECONDS',
   codeMaxSessions: 'CONCIERGE_CODE_MAX_SESSIONS',

@@ -164,11 +164,18 @@ export class ServerError extends ApiError {
   }
 }
 
-/** 503: a dependency (database, upstream) is not available right now. */
+/**
+ * 503: a dependency (database, upstream) is not available right now. `headers` (`retry-after`) go on
+ * the response with the body.
+ */
 export class UnavailableError extends ApiError {
   readonly kind = 'unavailable';
   override name = 'UnavailableError';
-  constructor(message: string) {
-    super({ message }, 'server_error');
+  constructor(
+    message: string,
+    code: string | null = null,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super({ message, code }, 'server_error');
   }
 }

@@ -39,7 +39,9 @@ export class EventSink {
     const batch = this.queue;
     this.queue = [];
     try {
-      await this.events.append(batch.flatMap((entry) => entry.events));
+      const events: RunEvent[] = [];
+      for (const entry of batch) for (const event of entry.events) events.push(event);
+      await this.events.append(events);
       for (const entry of batch) {
         this.bus.publish(entry.events);
         entry.resolve();

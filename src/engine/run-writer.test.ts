@@ -3,7 +3,7 @@
  * status change that follows them, a storage write waits for the events emitted before it, and a
  * writer whose run moved under it (another node's cancel, a lapsed lease) stops writing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createEngineStore,
   insertTestRun,
@@ -199,5 +199,65 @@ describe('RunWriter', () => {
     writer.emit('thread.message.delta', { mine: true });
     await expect(writer.flush()).rejects.toBeInstanceOf(RunOwnershipLostError);
     expect(bus.published).toEqual([]);
+  });
+
+  it('stores the deltas every run emits in one tick in one insert, serializing each delta once', async () => {
+    const runs = [
+      await heldRun({ status: 'in_progress' }),
+      await heldRun({ status: 'in_progress' }),
+    ];
+    const bus = recordingBus();
+    const appended: RunEvent[][] = [];
+    const events = {
+      ...store.runEvents,
+      append: async (batch: RunEvent[]) => {
+        appended.push(batch);
+        await store.runEvents.append(batch);
+      },
+    };
+    const sink = new EventSink(events, bus);
+    const writers = runs.map(
+      (run) =>
+        new RunWriter({ store, bus, sink, projectId: PROJECT, workerId: WORKER, run, lastSeq: 2 }),
+    );
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      for (const [index, writer] of writers.entries())
+        for (let n = 0; n <= index + 1; n++) writer.emit('thread.message.delta', { index, n });
+      await Promise.all(writers.map((writer) => writer.flush()));
+      // The stamp serializes each delta; the insert and the publishing send that text as is.
+      expect(stringify).toHaveBeenCalledTimes(5);
+    } finally {
+      stringify.mockRestore();
+    }
+    expect(appended.map((batch) => batch.length)).toEqual([5]);
+    expect(
+      bus.published.map((event) => `${event.runId === runs[0]!.id ? 0 : 1}:${event.seq}`),
+    ).toEqual(['0:3', '0:4', '1:3', '1:4', '1:5']);
+  });
+
+  it('serializes an object announced twice in a row once (created, then in progress)', async () => {
+    const run = await heldRun({ status: 'in_progress' });
+    const { writer, bus } = await testWriter(store, run);
+    const step = { id: 'step_1', status: 'in_progress' };
+    const message = { id: 'msg_1', status: 'in_progress' };
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      await writer.commit(async () => {}, [
+        { event: 'thread.run.step.created', data: step },
+        { event: 'thread.run.step.in_progress', data: step },
+        { event: 'thread.message.created', data: message },
+        { event: 'thread.message.in_progress', data: message },
+      ]);
+      expect(stringify).toHaveBeenCalledTimes(2);
+    } finally {
+      stringify.mockRestore();
+    }
+    expect(bus.published.map((event) => [event.event, JSON.parse(event.data)])).toEqual([
+      ['thread.run.step.created', step],
+      ['thread.run.step.in_progress', step],
+      ['thread.message.created', message],
+      ['thread.message.in_progress', message],
+    ]);
   });
 });

@@ -93,7 +93,15 @@ export class RunWriter {
     return this.enqueue(async () => {
       const stored = this.buffer;
       this.buffer = [];
-      for (const { event, data } of events) stored.push(this.stamp(event, data));
+      // An object announced twice in a row (a step created, then in progress) is serialized once.
+      events.forEach(({ event, data }, index) => {
+        const same = index > 0 && events[index - 1]!.data === data;
+        stored.push(
+          same
+            ? { runId: this.run.id, seq: ++this.seq, event, data: stored.at(-1)!.data }
+            : this.stamp(event, data),
+        );
+      });
       await this.options.store.transaction(async (transaction) => {
         await work(transaction);
         await transaction.runEvents.append(stored);

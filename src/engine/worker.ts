@@ -9,11 +9,12 @@ import { nowSeconds } from '../domain/clock.ts';
 import type { EventBus } from './event-bus.ts';
 import { EventSink } from './event-sink.ts';
 import { watchLoopLoad, type LoopLoad } from './loop-load.ts';
+import { createSetupTurns } from './setup-turns.ts';
 import type { RunRecord } from '../domain/run-record.ts';
 import { executeRun, type ExecutorDependencies } from './run-executor.ts';
 import { expireRun } from './run-transitions.ts';
 import { threadFilesWaitUntil } from './thread-files-wait.ts';
-import type { RunHandOff } from './run-hand-off.ts';
+import type { HandedRun, RunHandOff } from './run-hand-off.ts';
 import { CancelRequested, HandBack } from './stop-reasons.ts';
 
 export interface WorkerOptions {
@@ -70,6 +71,8 @@ export function createWorker(options: WorkerOptions): Worker {
   /** Slots promised to runs being inserted by this process (see run-hand-off.ts). */
   let reserved = 0;
   let load: LoopLoad | undefined;
+  /** Shared by this worker's claims and the runs handed to it at insert: one setup per loop turn. */
+  const turns = createSetupTurns();
 
   /**
    * Whether one more run may start: under the count bound, and, unless the worker is idle, with room
@@ -95,11 +98,11 @@ export function createWorker(options: WorkerOptions): Worker {
     return true;
   }
 
-  function launch(record: RunRecord, lastSeq?: number): void {
+  function launch(record: RunRecord, handed?: HandedRun): void {
     const controller = new AbortController();
     const done = deferred(record)
       .then((waiting) =>
-        waiting ? false : executeRun(dependencies, record, controller.signal, lastSeq),
+        waiting ? false : executeRun(dependencies, record, controller.signal, handed),
       )
       .catch((error) => {
         log.error({ err: error, runId: record.run.id }, 'run execution crashed');
@@ -125,6 +128,7 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function claim(): Promise<void> {
     while (hasRoom()) {
+      await turns.take();
       if (!running) return;
       const now = Date.now();
       const record = await store.runs.claimNext(id, now, now + options.leaseMs);
@@ -220,6 +224,7 @@ export function createWorker(options: WorkerOptions): Worker {
       }
     },
     wake: pump,
+    setupTurn: () => turns.take(),
     reserve() {
       if (!running || !hasRoom()) return undefined;
       reserved += 1;
@@ -233,9 +238,9 @@ export function createWorker(options: WorkerOptions): Worker {
       return {
         workerId: id,
         leaseUntil: Date.now() + options.leaseMs,
-        adopt(record, lastSeq) {
+        adopt(record, handed) {
           if (!settle()) return;
-          if (running) return launch(record, lastSeq);
+          if (running) return launch(record, handed);
           // Stopped meanwhile: give the run back at once, for another worker.
           store.runs
             .releaseLease(record.run.id, id)

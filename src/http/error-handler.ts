@@ -107,7 +107,8 @@ function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown)
   else if (status >= 500) request.log.debug({ err: error }, 'client closed the connection');
   if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
   if (apiError instanceof MethodNotAllowedError) reply.header('allow', apiError.allow.join(', '));
-  if (apiError instanceof RateLimitError) reply.headers(apiError.headers);
+  if (apiError instanceof RateLimitError || apiError instanceof UnavailableError)
+    reply.headers(apiError.headers);
   reply.header('x-request-id', request.id);
   reply.status(status).type(JSON_TYPE).send(errorBody(apiError));
 }

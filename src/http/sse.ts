@@ -63,7 +63,8 @@ export async function sendEventStream(
     'x-request-id': reply.request.id,
     ...rateLimitHeadersOf(reply),
   });
-  raw.on('close', () => controller.abort());
+  const onClose = () => controller.abort();
+  raw.on('close', onClose);
   const keepalive = setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);
   keepalive.unref();
   // Frames written in the same tick (a batch of events delivered at once) leave in one syscall.
@@ -99,6 +100,9 @@ export async function sendEventStream(
     }
   } finally {
     clearInterval(keepalive);
+    // The stream is over: the close that ending it causes aborts nothing (an abort builds a
+    // DOMException, a visible cost per stream).
+    raw.off('close', onClose);
     raw.end();
   }
   return reply;

@@ -13,6 +13,11 @@ export interface EmbeddingModel {
    * model whose window holds any chunk; then the text is its one window.
    */
   windows?(text: string): string[];
+  /**
+   * A search query as this model should read it before it is embedded (e.g. with the case the model
+   * sees in passages). Absent: the query as typed. Stored passages are always embedded as written.
+   */
+  queryText?(query: string): string;
 }
 
 /** The upstream could not embed; the message says why and is safe to show to the caller. */

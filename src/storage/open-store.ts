@@ -14,6 +14,12 @@ export interface OpenStoreOptions {
   statementTimeout?: number;
 }
 
+/** How the opened store behaves, whichever adapter it is. */
+export interface StoreSettings {
+  /** Bytes of decoded vectors held in memory for vector search (see `vector-cache.ts`); 0 holds none. */
+  vectorCacheBytes?: number;
+}
+
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Where `CONCIERGE_DATABASE_URL` points, read once: the store and the event bus both follow it. */
@@ -59,13 +65,16 @@ export function parseDatabaseUrl(
  * Opens the store a target names (the adapter is picked here, from the parsed URL). Only the chosen
  * adapter's driver loads: no `pg` on SQLite, no better-sqlite3 on PostgreSQL.
  */
-export async function openStoreAt(target: DatabaseTarget): Promise<Store> {
+export async function openStoreAt(
+  target: DatabaseTarget,
+  settings: StoreSettings = {},
+): Promise<Store> {
   if (target.dialect === 'sqlite') {
     const { createSqliteStore } = await import('./sqlite/sqlite-store.ts');
-    return createSqliteStore(target.path);
+    return createSqliteStore(target.path, settings);
   }
   const { createPostgresStore } = await import('./postgres/postgres-store.ts');
-  return createPostgresStore(target.options);
+  return createPostgresStore({ ...target.options, ...settings });
 }
 
 export async function openStore(

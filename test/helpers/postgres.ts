@@ -33,6 +33,17 @@ async function reachable(): Promise<boolean> {
 /** Whether the Postgres suites run; computed once per test file. */
 export const postgresAvailable = await reachable();
 
+/**
+ * `CONCIERGE_DATABASE_URL` for a deployment in `schema`, its connections named `applicationName` in
+ * `pg_stat_activity` (so a test can find them, and terminate them).
+ */
+export function postgresDeploymentUrl(schema: string, applicationName: string): string {
+  const url = new URL(postgresTestUrl);
+  url.searchParams.set('schema', schema);
+  url.searchParams.set('application_name', applicationName);
+  return url.toString();
+}
+
 /** A fresh schema name; `dropSchema` removes it after the suite. */
 export function newSchemaName(): string {
   return `test_${randomBytes(6).toString('hex')}`;

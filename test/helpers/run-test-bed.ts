@@ -109,3 +109,21 @@ export async function waitForRun(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * Creates a thread with one user message and a run on it through `client`; resolves once the run has
+ * reached `until` (default `in_progress`: a worker is running it), as `watcher` sees it.
+ */
+export async function startRun(
+  client: OpenAI,
+  assistantId: string,
+  content: string,
+  { until = 'in_progress', watcher = client }: { until?: string; watcher?: OpenAI } = {},
+) {
+  const run = await client.beta.threads.createAndRun({
+    assistant_id: assistantId,
+    thread: { messages: [{ role: 'user', content }] },
+  });
+  await waitForRun(watcher, run.thread_id, run.id, (current) => current.status === until, 15_000);
+  return run;
+}

@@ -16,9 +16,10 @@ import {
   dropSchema,
   newSchemaName,
   postgresAvailable,
+  postgresDeploymentUrl,
   postgresTestUrl,
 } from '../helpers/postgres.ts';
-import { waitForRun } from '../helpers/run-test-bed.ts';
+import { startRun, waitForRun } from '../helpers/run-test-bed.ts';
 import { startS3Server, type S3Server } from '../helpers/s3-server.ts';
 import {
   startScriptedModel,
@@ -32,6 +33,10 @@ import {
 } from '../helpers/server-process.ts';
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'expired', 'incomplete']);
+
+/** Polls the run through `client` until it has ended. */
+const waitForEnd = (client: OpenAI, run: OpenAI.Beta.Threads.Run, timeoutMs: number) =>
+  waitForRun(client, run.thread_id, run.id, (current) => TERMINAL.has(current.status), timeoutMs);
 
 interface SseFrame {
   id: number;
@@ -170,10 +175,7 @@ describe.runIf(postgresAvailable)(
     beforeAll(async () => {
       directory = mkdtempSync(join(tmpdir(), 'concierge-cluster-'));
       s3 = await startS3Server();
-      const url = new URL(postgresTestUrl);
-      url.searchParams.set('schema', schema);
-      url.searchParams.set('application_name', applicationName);
-      databaseUrl = url.toString();
+      databaseUrl = postgresDeploymentUrl(schema, applicationName);
       for (let index = 0; index < 2; index++) {
         const upstream = await startScriptedModel();
         upstream.respondWith((body) => respond(body));
@@ -244,17 +246,7 @@ describe.runIf(postgresAvailable)(
         .join('');
       expect(streamed).toBe(words(20));
 
-      const done = await Promise.all(
-        runs.map((run) =>
-          waitForRun(
-            clientA,
-            run.thread_id,
-            run.id,
-            (current) => TERMINAL.has(current.status),
-            30_000,
-          ),
-        ),
-      );
+      const done = await Promise.all(runs.map((run) => waitForEnd(clientA, run, 30_000)));
       expect(done.map((run) => run.status)).toEqual(runs.map(() => 'completed'));
       // The first delta reached node B while the run was still going on a worker.
       expect(statusAtFirstDelta).toBe('in_progress');
@@ -344,28 +336,12 @@ describe.runIf(postgresAvailable)(
     it('stops the upstream call on a worker when the run is cancelled through an API node', async () => {
       respond = () => ({ text: words(400, 'slow'), chunkDelayMs: 25 });
       const aborted = upstreams.reduce((sum, upstream) => sum + upstream.abortedResponses, 0);
-      const run = await clientA.beta.threads.createAndRun({
-        assistant_id: assistantId,
-        thread: { messages: [{ role: 'user', content: 'Take your time.' }] },
-      });
-      await waitForRun(
-        clientB,
-        run.thread_id,
-        run.id,
-        (current) => current.status === 'in_progress',
-        15_000,
-      );
+      const run = await startRun(clientA, assistantId, 'Take your time.', { watcher: clientB });
       const cancelling = await clientB.beta.threads.runs.cancel(run.id, {
         thread_id: run.thread_id,
       });
       expect(cancelling.status).toBe('cancelling');
-      const cancelled = await waitForRun(
-        clientA,
-        run.thread_id,
-        run.id,
-        (current) => TERMINAL.has(current.status),
-        15_000,
-      );
+      const cancelled = await waitForEnd(clientA, run, 15_000);
       expect(cancelled.status).toBe('cancelled');
       const deadline = Date.now() + 5000;
       while (
@@ -419,17 +395,10 @@ describe.runIf(postgresAvailable)(
           },
         ],
       });
-      const run = await clientB.beta.threads.createAndRun({
-        assistant_id: assistant.id,
-        thread: { messages: [{ role: 'user', content: 'Look it up.' }] },
+      const run = await startRun(clientB, assistant.id, 'Look it up.', {
+        until: 'requires_action',
+        watcher: clientA,
       });
-      await waitForRun(
-        clientA,
-        run.thread_id,
-        run.id,
-        (current) => current.status === 'requires_action',
-        15_000,
-      );
       // Its deadline passes now (the cluster keeps the default expiry, so that no other test's queued
       // runs expire on a slow machine): both workers' sweeps find it.
       const now = Math.floor(Date.now() / 1000);
@@ -497,17 +466,7 @@ describe.runIf(postgresAvailable)(
 
     it('recovers when every database connection of the cluster is terminated', async () => {
       respond = () => ({ text: words(30, 'steady'), chunkDelayMs: 15 });
-      const inFlight = await clientA.beta.threads.createAndRun({
-        assistant_id: assistantId,
-        thread: { messages: [{ role: 'user', content: 'Keep going.' }] },
-      });
-      await waitForRun(
-        clientA,
-        inFlight.thread_id,
-        inFlight.id,
-        (current) => current.status === 'in_progress',
-        15_000,
-      );
+      const inFlight = await startRun(clientA, assistantId, 'Keep going.');
       const terminated = await admin.query(
         'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1',
         [applicationName],
@@ -515,25 +474,9 @@ describe.runIf(postgresAvailable)(
       // At least each process's LISTEN connection.
       expect(terminated.rowCount).toBeGreaterThanOrEqual(4);
 
-      // A request may hit a pooled connection that died with its backend before the pool noticed (a
-      // 500; the SDK's default retries would hide it, these clients make none). Each such connection
-      // fails once and is dropped, so a few retries must reach a fresh one.
-      let failures = 0;
-      const poll = (): Promise<OpenAI.Beta.Threads.Run> =>
-        waitForRun(
-          clientB,
-          inFlight.thread_id,
-          inFlight.id,
-          (current) => TERMINAL.has(current.status),
-          40_000,
-        ).catch(async (error: unknown) => {
-          failures += 1;
-          if (!(error instanceof OpenAI.APIError) || (error.status ?? 0) < 500 || failures > 5)
-            throw error;
-          await new Promise((resolve) => setTimeout(resolve, 200));
-          return poll();
-        });
-      const finished = await poll();
+      // No request meets a dead pooled connection as a 5xx: the server moves a statement that finds
+      // its connection gone to a fresh one (these clients make no retries of their own).
+      const finished = await waitForEnd(clientB, inFlight, 40_000);
       expect(finished.status).toBe('completed');
       const messages = await clientA.beta.threads.messages.list(inFlight.thread_id);
       expect(messages.data.filter((message) => message.role === 'assistant')).toHaveLength(1);

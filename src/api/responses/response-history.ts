@@ -122,9 +122,11 @@ async function userContent(
           detail: part.detail,
         });
     } else if (part.type === 'input_file') {
-      // Checked when the response was created; a file deleted since is named, not fatal.
+      // Checked when the response was created; a file deleted since is named, not fatal. A database
+      // or server that failed is not the file's fault: that error stops the turn instead.
       const text = await loaders.file(projectId, part).catch((error: unknown) => {
-        if (error instanceof ApiError) return `(The file could not be read: ${error.message})`;
+        if (error instanceof ApiError && error.kind !== 'server' && error.kind !== 'unavailable')
+          return `(The file could not be read: ${error.message})`;
         throw error;
       });
       parts.push({ type: 'text', text: fileTurnText(part, text) });

@@ -9,6 +9,7 @@ import {
 } from '../../../test/helpers/postgres.ts';
 import { postgresClientConfig } from '../../storage/postgres/postgres-store.ts';
 import { runEventBusContract } from '../event-bus.contract.ts';
+import { runEventStream } from '../run-event-stream.ts';
 import { createInProcessEventBus } from './in-process-event-bus.ts';
 import { createPostgresEventBus, NOTIFY_PAYLOAD_LIMIT, packEvents } from './postgres-event-bus.ts';
 
@@ -133,6 +134,70 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
     } finally {
       await admin.end();
       await pair.close();
+    }
+  });
+
+  it('lets a stream recover, from the table, the events sent while its LISTEN connection was down', async () => {
+    const { store, schema } = await createTestPostgresStore();
+    schemas.push(schema);
+    const name = `concierge_gap_${Date.now()}`;
+    const table: RunEvent[] = [];
+    const events = {
+      listAfter: async (runId: string, afterSeq: number, limit: number) =>
+        table.filter((item) => item.runId === runId && item.seq > afterSeq).slice(0, limit),
+    };
+    const bus = (role: string) =>
+      createPostgresEventBus({
+        connect: () =>
+          new pg.Client({
+            ...postgresClientConfig({ connectionString: postgresTestUrl, schema }),
+            application_name: `${name}_${role}`,
+          }),
+        events,
+        channelPrefix: `concierge_${schema}`,
+        maxBackoffMs: 200,
+      });
+    const sender = bus('sender');
+    const receiver = bus('receiver');
+    await Promise.all([sender.ready, receiver.ready]);
+    const admin = new pg.Client({ connectionString: postgresTestUrl });
+    await admin.connect();
+    // Stored, then sent: the order every writer keeps.
+    const send = (seq: number, event: RunEvent['event']) => {
+      const item = { runId: 'run_gap', seq, event, data: `{"seq":${seq}}` };
+      table.push(item);
+      sender.publish([item]);
+    };
+    try {
+      await until(() => sender.connected && receiver.connected, 'both buses listen');
+      const seen: number[] = [];
+      const streamed = (async () => {
+        for await (const item of runEventStream({
+          events: events as never,
+          bus: receiver,
+          runId: 'run_gap',
+          afterSeq: 0,
+          signal: new AbortController().signal,
+          recheckMs: 300,
+        }))
+          seen.push(item.seq);
+      })();
+      send(1, 'thread.message.delta');
+      await until(() => seen.length === 1, 'the first event arrived live');
+      await admin.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1',
+        [`${name}_receiver`],
+      );
+      await until(() => !receiver.connected, 'the receiver lost its connection');
+      send(2, 'thread.message.delta');
+      send(3, 'thread.message.delta');
+      send(4, 'thread.run.completed');
+      await streamed;
+      expect(seen).toEqual([1, 2, 3, 4]);
+    } finally {
+      await admin.end();
+      await Promise.all([sender.close(), receiver.close()]);
+      await store.close();
     }
   });
 });

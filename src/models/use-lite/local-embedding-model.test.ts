@@ -67,4 +67,13 @@ describe('local:use-lite', () => {
     );
     expect(cosine(alone![0]!, alone![1]!)).toBeLessThan(0.9);
   });
+
+  it('gives a window the same vector whatever it is batched with (calls run shortest first)', async () => {
+    const sentence = 'Employees may take twenty-five days of paid vacation each year.';
+    const [alone] = await model.embed([sentence]);
+    const mixed = await model.embed([FILLER.repeat(2), sentence, FILLER, 'a short one']);
+    expect(cosine(alone!, mixed[1]!)).toBeCloseTo(1, 5);
+    const [long] = await model.embed([FILLER.repeat(2)]);
+    expect(cosine(long!, mixed[0]!)).toBeCloseTo(1, 5);
+  });
 });

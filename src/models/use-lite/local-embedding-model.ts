@@ -16,6 +16,7 @@ import {
   createSentencePieceTokenizer,
   type SentencePieceTokenizer,
 } from './sentencepiece-tokenizer.ts';
+import { queryText } from './query-text.ts';
 import { sentenceWindows, textWindows } from './text-windows.ts';
 
 export const LOCAL_EMBEDDING_MODEL = 'local:use-lite';
@@ -155,6 +156,7 @@ export function createLocalEmbeddingModel({ threads }: { threads: number }): Loc
   return {
     id: LOCAL_EMBEDDING_MODEL,
     threadsStarted: () => started,
+    queryText,
     tokenWindows(text) {
       tokenizer ??= loadTokenizer();
       const encoder = tokenizer;

@@ -14,14 +14,13 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { createSentencePieceTokenizer } from './sentencepiece-tokenizer.ts';
 import { loadTensorflowGraph, type GraphModelJson } from './tensorflow-graph.ts';
+import { windowBatches } from './window-batches.ts';
 
 /** Tokens the model reads of one text. */
 export const WINDOW_TOKENS = 128;
 /** Where one window starts after the previous one. */
 const WINDOW_STRIDE = 96;
 const OUTPUT = 'module_apply_default/Encoder_en/hidden_layers/l2_normalize';
-/** Windows sent through the graph at once. */
-const BATCH_WINDOWS = 32;
 
 export interface UseLiteEncoder {
   /** One unit vector per text, in order. */
@@ -102,9 +101,11 @@ export async function loadUseLiteEncoder(): Promise<UseLiteEncoder> {
     async embed(texts) {
       const perText = texts.map((text) => windowsOf(tokenizer.encode(text)));
       const all = perText.flat();
-      const vectors: Float32Array[] = [];
-      for (let start = 0; start < all.length; start += BATCH_WINDOWS)
-        vectors.push(...(await embedWindows(all.slice(start, start + BATCH_WINDOWS))));
+      const vectors: Float32Array[] = Array.from({ length: all.length });
+      for (const batch of windowBatches(all.map((window) => window.length))) {
+        const embedded = await embedWindows(batch.map((index) => all[index]!));
+        batch.forEach((index, row) => (vectors[index] = embedded[row]!));
+      }
       let next = 0;
       return perText.map((windows) => {
         const mine = vectors.slice(next, (next += windows.length));

@@ -3,9 +3,10 @@ import { sql, type Kysely, type QueryResult, type Selectable } from 'kysely';
 import type { Message } from '../../domain/message.ts';
 import { ACTIVE_RUN_STATUSES } from '../../domain/run-status.ts';
 import type { MessageRepository } from '../store.ts';
-import type { Database, MessagesTable } from './database.ts';
+import type { Database, Dialect, MessagesTable } from './database.ts';
 import { jsonPage, paginate, paginateJson } from './paginate.ts';
 import { preparedQuery } from './prepared-query.ts';
+import { executeWritten, writtenSql } from './written-sql.ts';
 
 function toRow(projectId: string, message: Message, json = JSON.stringify(message)): MessagesTable {
   return {
@@ -36,7 +37,12 @@ const MESSAGE_COLUMNS = [
   'object',
 ] as const;
 
-export function messagesRepository(db: Kysely<Database>): MessageRepository {
+/** A message's update (a run's answer completes with it): written out, see written-sql.ts. */
+const UPDATE_MESSAGE = writtenSql(
+  'update "messages" set "run_id" = ?, "object" = ? where "id" = ? and "project_id" = ?',
+);
+
+export function messagesRepository(db: Kysely<Database>, dialect: Dialect): MessageRepository {
   // The two hottest statements of the conversation API, compiled once (see prepared-query.ts).
   const insertIntoThread = preparedQuery(
     db,
@@ -132,13 +138,13 @@ export function messagesRepository(db: Kysely<Database>): MessageRepository {
       return row && toMessage(row);
     },
     async update(projectId, message) {
-      const result = await db
-        .updateTable('messages')
-        .set({ run_id: message.run_id, object: JSON.stringify(message) })
-        .where('id', '=', message.id)
-        .where('project_id', '=', projectId)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      const result = await executeWritten(db, dialect, UPDATE_MESSAGE, [
+        message.run_id,
+        JSON.stringify(message),
+        message.id,
+        projectId,
+      ]);
+      return (result.numAffectedRows ?? 0n) > 0n;
     },
     async delete(projectId, id) {
       const result = await db

@@ -3,12 +3,21 @@ import type { Kysely } from 'kysely';
 import type { RunStep } from '../../domain/run.ts';
 import type { StepTranscript } from '../../domain/run-record.ts';
 import type { RunStepRepository } from '../ports/runs-port.ts';
-import type { Database } from './database.ts';
+import type { Database, Dialect } from './database.ts';
+import { executeWritten, writtenSql } from './written-sql.ts';
 import { paginate } from './paginate.ts';
 
 const toStep = (row: { object: string }) => JSON.parse(row.object) as RunStep;
 
-export function runStepsRepository(db: Kysely<Database>): RunStepRepository {
+/** A step's update, with or without its transcript (every run completes one): see written-sql.ts. */
+const UPDATE_STEP = writtenSql(
+  'update "run_steps" set "object" = ? where "id" = ? and "project_id" = ?',
+);
+const UPDATE_STEP_AND_TRANSCRIPT = writtenSql(
+  'update "run_steps" set "object" = ?, "transcript" = ? where "id" = ? and "project_id" = ?',
+);
+
+export function runStepsRepository(db: Kysely<Database>, dialect: Dialect): RunStepRepository {
   const inRun = (projectId: string, runId: string) =>
     db
       .selectFrom('run_steps')
@@ -30,15 +39,15 @@ export function runStepsRepository(db: Kysely<Database>): RunStepRepository {
         .execute();
     },
     async update(projectId, step, transcript) {
-      await db
-        .updateTable('run_steps')
-        .set({
-          object: JSON.stringify(step),
-          ...(transcript ? { transcript: JSON.stringify(transcript) } : {}),
-        })
-        .where('id', '=', step.id)
-        .where('project_id', '=', projectId)
-        .execute();
+      const object = JSON.stringify(step);
+      await (transcript
+        ? executeWritten(db, dialect, UPDATE_STEP_AND_TRANSCRIPT, [
+            object,
+            JSON.stringify(transcript),
+            step.id,
+            projectId,
+          ])
+        : executeWritten(db, dialect, UPDATE_STEP, [object, step.id, projectId]));
     },
     async find(projectId, runId, stepId) {
       const row = await inRun(projectId, runId).where('id', '=', stepId).executeTakeFirst();

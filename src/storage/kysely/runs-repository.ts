@@ -9,6 +9,7 @@ import type { Database, Dialect, RunsTable } from './database.ts';
 import { paginate, paginateJson } from './paginate.ts';
 import { insertRunEvents } from './run-events-repository.ts';
 import { withTransaction } from './with-transaction.ts';
+import { executeWritten, writtenSql, type WrittenSql } from './written-sql.ts';
 
 function toRecord(row: Selectable<RunsTable>): RunRecord {
   return {
@@ -47,6 +48,25 @@ async function appendAfterLast(
   await insertRunEvents(transaction, dialect, stored);
   return stored;
 }
+
+/**
+ * A run's status change, a compare-and-set on its status (and on its holder, when a worker writes):
+ * the statement of every status a run goes through, written out (see written-sql.ts). An ended run
+ * gives up its lease in the same write.
+ */
+function statusUpdate(ended: boolean, byWorker: boolean): WrittenSql {
+  return writtenSql(
+    `update "runs" set "status" = ?, "expires_at" = ?, "object" = ?` +
+      (ended ? `, "locked_by" = null, "lease_until" = 0` : '') +
+      ` where "id" = ? and "project_id" = ? and "status" = ?` +
+      (byWorker ? ` and "locked_by" = ?` : ''),
+  );
+}
+/** By `[ended][byWorker]`. */
+const STATUS_UPDATES = [
+  [statusUpdate(false, false), statusUpdate(false, true)],
+  [statusUpdate(true, false), statusUpdate(true, true)],
+] as const;
 
 function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: string }).code;
@@ -141,20 +161,13 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
 
     async compareAndSet(projectId, run, expectedStatus, events, workerId, afterSeq) {
       return withTransaction(db, async (transaction) => {
-        let update = transaction
-          .updateTable('runs')
-          .set({
-            status: run.status,
-            expires_at: run.expires_at,
-            object: JSON.stringify(run),
-            ...(isTerminal(run.status) ? { locked_by: null, lease_until: 0 } : {}),
-          })
-          .where('id', '=', run.id)
-          .where('project_id', '=', projectId)
-          .where('status', '=', expectedStatus);
-        if (workerId !== undefined) update = update.where('locked_by', '=', workerId);
-        const result = await update.executeTakeFirst();
-        if (result.numUpdatedRows === 0n) return null;
+        const ended = isTerminal(run.status);
+        const parameters: unknown[] = [run.status, run.expires_at, JSON.stringify(run)];
+        parameters.push(run.id, projectId, expectedStatus);
+        if (workerId !== undefined) parameters.push(workerId);
+        const statement = STATUS_UPDATES[ended ? 1 : 0][workerId === undefined ? 0 : 1];
+        const result = await executeWritten(transaction, dialect, statement, parameters);
+        if (!result.numAffectedRows) return null;
         return appendAfterLast(transaction, dialect, run.id, events, afterSeq);
       });
     },

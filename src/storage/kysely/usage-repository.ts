@@ -1,30 +1,34 @@
 /** Usage records and meters on Kysely: one upsert per ended run or metered event, one range scan per report. */
 import { sql, type Kysely } from 'kysely';
 import type { UsageRepository } from '../ports/usage-port.ts';
-import type { Database } from './database.ts';
+import type { Database, Dialect } from './database.ts';
+import { executeWritten, writtenSql } from './written-sql.ts';
 
-export function usageRepository(db: Kysely<Database>): UsageRepository {
+/**
+ * A run's usage, added to its minute's row (the final transaction of every run writes it): written
+ * out, see written-sql.ts.
+ */
+const RECORD_USAGE = writtenSql(
+  'insert into "usage_records" ("project_id", "api_key_id", "model", "minute", "input_tokens", ' +
+    '"output_tokens", "model_requests") values (?, ?, ?, ?, ?, ?, ?) ' +
+    'on conflict ("minute", "project_id", "api_key_id", "model") do update set ' +
+    '"input_tokens" = usage_records.input_tokens + excluded.input_tokens, ' +
+    '"output_tokens" = usage_records.output_tokens + excluded.output_tokens, ' +
+    '"model_requests" = usage_records.model_requests + excluded.model_requests',
+);
+
+export function usageRepository(db: Kysely<Database>, dialect: Dialect): UsageRepository {
   return {
     async record(entry) {
-      await db
-        .insertInto('usage_records')
-        .values({
-          project_id: entry.projectId,
-          api_key_id: entry.apiKeyId ?? '',
-          model: entry.model,
-          minute: Math.floor(entry.endedAt / 60) * 60,
-          input_tokens: entry.inputTokens,
-          output_tokens: entry.outputTokens,
-          model_requests: entry.modelRequests,
-        })
-        .onConflict((conflict) =>
-          conflict.columns(['minute', 'project_id', 'api_key_id', 'model']).doUpdateSet({
-            input_tokens: sql`usage_records.input_tokens + excluded.input_tokens`,
-            output_tokens: sql`usage_records.output_tokens + excluded.output_tokens`,
-            model_requests: sql`usage_records.model_requests + excluded.model_requests`,
-          }),
-        )
-        .execute();
+      await executeWritten(db, dialect, RECORD_USAGE, [
+        entry.projectId,
+        entry.apiKeyId ?? '',
+        entry.model,
+        Math.floor(entry.endedAt / 60) * 60,
+        entry.inputTokens,
+        entry.outputTokens,
+        entry.modelRequests,
+      ]);
     },
     async list(query) {
       let select = db

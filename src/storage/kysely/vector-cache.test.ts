@@ -199,6 +199,14 @@ describe.each(testDatabases)('vectors held in memory (%s)', (database) => {
     ).toBeUndefined();
     expect(small.rowsDecoded()).toBe(decodedOnce);
     const cache = createVectorCache((stored) => fromFloat32Blob(stored as Buffer));
+    // A bound of 0 (CONCIERGE_VECTOR_CACHE_MB=0) holds nothing and reads nothing: SQL searches.
+    const none = createVectorCache((stored) => fromFloat32Blob(stored as Buffer), 0);
+    statements = [];
+    expect(
+      await none.search(reader, { vectorStoreIds: [vectorStoreId] }, at(0), MODEL, 3),
+    ).toBeUndefined();
+    expect(statements).toEqual([]);
+    expect(none.rowsDecoded()).toBe(0);
     await reader.transaction().execute(async (transaction) => {
       expect(
         await cache.search(transaction, { vectorStoreIds: [vectorStoreId] }, at(0), MODEL, 3),

@@ -12,13 +12,16 @@
  *
  * Memory is bounded by `maxBytes` (least recently searched stores go first); a store that does not
  * fit is searched in SQL as before, as is any search inside a transaction (it may see writes that are
- * rolled back).
+ * rolled back). A bound of 0 holds nothing: every search goes to SQL, and reads no versions.
  */
 import type { Kysely } from 'kysely';
 import type { ChunkHit, ChunkScope } from '../store.ts';
 import type { Database } from './database.ts';
 
-/** Default bound on decoded vectors held per store: 256 MiB, about 64k chunks of 512 dimensions in two windows each. */
+/**
+ * Default bound on decoded vectors held per process (`CONCIERGE_VECTOR_CACHE_MB`): 256 MiB, about
+ * 130k windows of 512 dimensions.
+ */
 export const VECTOR_CACHE_BYTES = 256 * 2 ** 20;
 
 /** Files whose vectors are loaded per statement. */
@@ -141,7 +144,8 @@ export function createVectorCache(
   return {
     rowsDecoded: () => decoded,
     async search(db, scope, embedding, model, limit) {
-      if (db.isTransaction || scope.vectorStoreIds.length === 0 || limit <= 0) return undefined;
+      if (maxBytes <= 0 || db.isTransaction || scope.vectorStoreIds.length === 0 || limit <= 0)
+        return undefined;
       let query = db
         .selectFrom('vector_store_files')
         .select(['vector_store_id', 'id', 'vectors_version'])

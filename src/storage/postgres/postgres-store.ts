@@ -9,6 +9,7 @@ import { createKyselyStore } from '../kysely/kysely-store.ts';
 import { createVectorCache } from '../kysely/vector-cache.ts';
 import type { Store } from '../store.ts';
 import { postgresChunkRepository, probePgvector } from './postgres-chunk-repository.ts';
+import { reconnectingPool } from './reconnecting-pool.ts';
 
 const INT8_OID = 20;
 
@@ -21,6 +22,10 @@ export interface PostgresStoreOptions {
   maxConnections?: number;
   /** Milliseconds after which Postgres cancels a statement. */
   statementTimeout?: number;
+  /** How long a statement waits for the database to accept connections again before a 503. */
+  reconnectWindowMs?: number;
+  /** Bytes of decoded vectors held in memory for vector search (see `vector-cache.ts`); 0 holds none. */
+  vectorCacheBytes?: number;
 }
 
 /** Builds the pg pool configuration; shared with the LISTEN connection of the event bus. */
@@ -30,6 +35,10 @@ export function postgresClientConfig(options: PostgresStoreOptions): pg.ClientCo
   return {
     connectionString: options.connectionString,
     options: settings.join(' '),
+    // TCP keepalive probes after 10 s of silence, so a connection whose peer vanished (a failover, a
+    // dropped NAT entry) errors instead of waiting forever on a reply (the OS default is 2 hours).
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     types: {
       getTypeParser: ((oid: number, format?: string) =>
         oid === INT8_OID
@@ -57,15 +66,23 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     new pg.Pool({ ...postgresClientConfig(options), max: options.maxConnections ?? 10 });
   // A client that loses its connection (server restart, terminated backend) must not crash the process:
   // idle ones report through the pool; a checked-out one (say, between a transaction's statements) emits
-  // on itself, so every client gets a listener. Its queries fail, and the pool drops it on release.
+  // on itself, so every client gets a listener. Its queries fail, and the pool drops it on release;
+  // the reconnecting pool runs a statement that met such a connection again on a fresh one.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: reconnectingPool(pool, { reconnectWindowMs: options.reconnectWindowMs }),
+    }),
+  });
   let pgvector: Promise<string | undefined> | undefined;
   const hasPgvector = () => (pgvector ??= probePgvector(db));
   // Vectors decoded once per file version and searched in memory (see vector-cache.ts): faster than
   // the plain-SQL scan and than pgvector's exact one alike.
-  const vectors = createVectorCache((stored) => Float32Array.from(stored as number[]));
+  const vectors = createVectorCache(
+    (stored) => Float32Array.from(stored as number[]),
+    options.vectorCacheBytes,
+  );
   return createKyselyStore({
     db,
     dialect: 'postgres',

@@ -2,7 +2,9 @@
  * A Kysely driver for one better-sqlite3 connection, replacing Kysely's own for speed:
  * prepared statements are cached by SQL text (Kysely's driver prepares every query again), and the
  * connection lock is a FIFO queue (Kysely's wakes every waiter on each release). Everything else
- * follows Kysely's SqliteDriver: one connection, a lock held for a transaction's whole life.
+ * follows Kysely's SqliteDriver: one connection, a lock held for a transaction's whole life. A
+ * statement that still finds the file locked by another process after the busy timeout fails as a
+ * 503 `database_unavailable` (retry later), not a 500.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import {
@@ -19,6 +21,7 @@ import {
   type QueryCompiler,
   type QueryResult,
 } from 'kysely';
+import { databaseUnavailable } from '../database-unavailable.ts';
 
 const STATEMENT_CACHE_SIZE = 1000;
 
@@ -41,13 +44,24 @@ class CachedStatementConnection implements DatabaseConnection {
   // Not `async`: better-sqlite3 answers synchronously, so the result is wrapped once (every query).
   executeQuery<Row>(compiledQuery: CompiledQuery): Promise<QueryResult<Row>> {
     try {
-      const statement = this.prepare(compiledQuery.sql);
-      const parameters = compiledQuery.parameters as unknown[];
-      if (statement.reader) return Promise.resolve({ rows: statement.all(parameters) as Row[] });
-      const { changes } = statement.run(parameters);
-      return Promise.resolve({ numAffectedRows: BigInt(changes), rows: [] });
+      return Promise.resolve(this.execute<Row>(compiledQuery));
     } catch (error) {
       return Promise.reject(error as Error);
+    }
+  }
+
+  private execute<Row>(compiledQuery: CompiledQuery): QueryResult<Row> {
+    const statement = this.prepare(compiledQuery.sql);
+    const parameters = compiledQuery.parameters as unknown[];
+    try {
+      if (statement.reader) return { rows: statement.all(parameters) as Row[] };
+      const { changes } = statement.run(parameters);
+      return { numAffectedRows: BigInt(changes), rows: [] };
+    } catch (error) {
+      // SQLITE_BUSY and its extended codes: another process held the lock past `busy_timeout`.
+      if (String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY'))
+        throw databaseUnavailable(error);
+      throw error;
     }
   }
 

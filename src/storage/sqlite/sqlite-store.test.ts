@@ -1,6 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { expect, it } from 'vitest';
+import { UnavailableError } from '../../domain/errors.ts';
 import { runConversationsContract } from '../conversations.contract.ts';
 import { runFilesContract } from '../files.contract.ts';
 import { runServiceAgentActionsContract } from '../service-agent-actions.contract.ts';
@@ -77,4 +80,27 @@ runConversationsContract('sqlite (file, WAL)', {
     await store.migrate();
     return store;
   },
+});
+
+it('answers a 503 that says to retry while another process holds the write lock past the busy timeout', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'concierge-sqlite-busy-')), 'busy.db');
+  const store = createSqliteStore(path, { busyTimeoutMs: 20 });
+  await store.migrate();
+  // Another process's writer (a second connection stands in for it).
+  const other = new SqliteDatabase(path);
+  try {
+    other.exec('begin immediate');
+    const failure = await store.transaction(async () => {}).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(UnavailableError);
+    expect(failure).toMatchObject({
+      code: 'database_unavailable',
+      headers: { 'retry-after': '1' },
+    });
+    expect((failure as Error).cause).toMatchObject({ code: 'SQLITE_BUSY' });
+    other.exec('commit');
+    await expect(store.transaction(async () => 'written')).resolves.toBe('written');
+  } finally {
+    other.close();
+    await store.close();
+  }
 });

@@ -15,6 +15,8 @@ export interface Embedder {
    * model reads whole. Each window is embedded, and cached, as a text of its own.
    */
   embedWindows(texts: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[][]>;
+  /** One vector per search query, each read as the model reads queries (`EmbeddingModel.queryText`). */
+  embedQueries(queries: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
 }
 
 function contentHash(text: string): string {
@@ -40,6 +42,10 @@ export function createCachedEmbedder(
       const vectors = await embedder.embed(perText.flat(), options);
       let next = 0;
       return perText.map((windows) => vectors.slice(next, (next += windows.length)));
+    },
+    embedQueries(queries, options = {}) {
+      const asRead = model.queryText?.bind(model);
+      return embedder.embed(asRead ? queries.map(asRead) : queries, options);
     },
     async embed(texts, options = {}) {
       const hashes = texts.map(contentHash);

@@ -106,7 +106,10 @@ export function createFileSearch({
         if (!using) continue;
         let vectors: Float32Array[] = [];
         try {
-          vectors = await using.embed(queries, params.signal ? { signal: params.signal } : {});
+          vectors = await using.embedQueries(
+            queries,
+            params.signal ? { signal: params.signal } : {},
+          );
         } catch (error) {
           if (params.signal?.aborted) throw error;
           onEmbeddingError?.(error);
