@@ -6,6 +6,7 @@ import type { Assistant, AssistantTool, Metadata, ResponseFormat } from '../doma
 import { nowSeconds } from '../domain/clock.ts';
 import { InvalidRequestError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
+import type { Message } from '../domain/message.ts';
 import type { Run, RunOptions, ToolChoice } from '../domain/run.ts';
 import type { RunEvent } from '../domain/run-event.ts';
 import type { NewRunEvent, RunRecord } from '../domain/run-record.ts';
@@ -13,6 +14,7 @@ import { ActiveRunConflictError } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import type { EventBus } from './event-bus.ts';
 import type { RunHandOff } from './run-hand-off.ts';
+import { LiveRunEvents, type RunFollow } from './run-event-stream.ts';
 import { currentTraceContext } from '../telemetry/trace-propagation.ts';
 
 /** The run fields a caller may set; unset ones come from the assistant or OpenAI's defaults. */
@@ -132,16 +134,22 @@ function runEvents(run: Run): NewRunEvent[] {
 /**
  * Inserts a run with its first events in one transaction. `build` runs inside it: it stores what the
  * run needs first (its thread, its messages) and returns the run with any events that lead it
- * (`thread.created`). The one-active-run rule maps to OpenAI's 400.
+ * (`thread.created`), and the thread's messages when it created the thread (handed to this process's
+ * worker, which then does not read them back). The one-active-run rule maps to OpenAI's 400. With `follow`, the run's later
+ * events are subscribed to before anything can publish them, for a stream that then reads nothing
+ * back (the caller must read or close `follow.live`).
  */
 export async function insertRun(
   store: Store,
   bus: EventBus,
   projectId: string,
   options: RunOptions,
-  build: (transaction: Store) => Promise<{ run: Run; leading?: NewRunEvent[] }>,
+  build: (
+    transaction: Store,
+  ) => Promise<{ run: Run; leading?: NewRunEvent[]; messages?: Message[] }>,
   handOff?: RunHandOff,
-): Promise<{ run: Run; events: RunEvent[] }> {
+  follow = false,
+): Promise<{ run: Run; events: RunEvent[]; follow?: RunFollow }> {
   await handOff?.setupTurn();
   const reservation = handOff?.reserve();
   // The creating request's trace goes with the run to whichever worker executes it.
@@ -149,8 +157,9 @@ export async function insertRun(
   const runOptions = traceContext ? { ...options, trace_context: traceContext } : options;
   let threadId: string | undefined;
   try {
-    const { record, events } = await store.transaction(async (transaction) => {
-      const { run, leading = [] } = await build(transaction);
+    const { record, events, messages } = await store.transaction(async (transaction) => {
+      const built = await build(transaction);
+      const { run, leading = [] } = built;
       threadId = run.thread_id;
       const stored: RunRecord = {
         projectId,
@@ -160,12 +169,18 @@ export async function insertRun(
         leaseUntil: reservation?.leaseUntil ?? null,
       };
       const appended = await transaction.runs.insert(stored, [...leading, ...runEvents(run)]);
-      return { record: stored, events: appended };
+      return { record: stored, events: appended, messages: built.messages };
     });
     bus.publish(events);
-    if (reservation) reservation.adopt(record, events.at(-1)!.seq);
+    // Before the worker is told: from here on, only it publishes this run's events.
+    const live = follow ? new LiveRunEvents(bus, record.run.id) : undefined;
+    if (reservation) reservation.adopt(record, { lastSeq: events.at(-1)!.seq, messages });
     else bus.notifyRunnable();
-    return { run: record.run, events };
+    return {
+      run: record.run,
+      events,
+      ...(live && { follow: { stored: events, live, handedOff: reservation !== undefined } }),
+    };
   } catch (error) {
     reservation?.cancel();
     if (!(error instanceof ActiveRunConflictError) || threadId === undefined) throw error;

@@ -77,4 +77,38 @@ describe('RunContext', () => {
     expect(context.messages.map((entry) => entry.id)).not.toContain(message.id);
     expect(context.messages).toEqual(await store.messages.listAll(PROJECT, run.thread_id));
   });
+
+  it("uses the messages a new run's creation handed over for its first turn only", async () => {
+    const threadId = await newThread(store);
+    const handed = [testMessage(threadId, 'user', 'Hi')];
+    await store.messages.insert(PROJECT, handed[0]!);
+    const run = testRun(threadId);
+    await insertTestRun(store, run);
+    let reads = 0;
+    const counting: Store = {
+      ...store,
+      messages: {
+        ...store.messages,
+        listAll: (...args) => {
+          reads += 1;
+          return store.messages.listAll(...args);
+        },
+      },
+    };
+    const record = {
+      projectId: PROJECT,
+      run,
+      options: NO_OPTIONS,
+      lockedBy: null,
+      leaseUntil: null,
+    };
+    const context = await RunContext.load(counting, record, handed);
+
+    expect(await context.readMessages()).toEqual(handed);
+    expect(reads).toBe(0);
+    const later = testMessage(threadId, 'user', 'And then?');
+    await store.messages.insert(PROJECT, later);
+    expect(await context.readMessages()).toEqual([...handed, later]);
+    expect(reads).toBe(1);
+  });
 });

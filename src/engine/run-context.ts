@@ -36,6 +36,8 @@ export class RunContext {
     private readonly base: Store,
     private readonly record: RunRecord,
     steps: StepEntry[],
+    /** The thread's messages as the run's creation stored them: the first turn's, not read. */
+    private handedMessages: Message[] | undefined,
   ) {
     this.steps = steps;
     this.projectId = record.projectId;
@@ -44,16 +46,19 @@ export class RunContext {
 
   /**
    * The context of a run a worker just took. A run that never started (queued, no `started_at`) has no
-   * steps: nothing is read.
+   * steps: nothing is read. `messages`: the thread's, handed by the run's creation (see HandedRun).
    */
-  static async load(store: Store, record: RunRecord): Promise<RunContext> {
+  static async load(store: Store, record: RunRecord, messages?: Message[]): Promise<RunContext> {
     const fresh = record.run.status === 'queued' && record.run.started_at === null;
     const steps = fresh ? [] : await store.runSteps.listAll(record.projectId, record.run.id);
-    return new RunContext(store, record, steps);
+    return new RunContext(store, record, steps, fresh ? messages : undefined);
   }
 
-  /** Reads the thread's messages: once at the start of each model turn. */
+  /** Reads the thread's messages: once at the start of each model turn (the first may be handed). */
   async readMessages(): Promise<Message[]> {
+    const handed = this.handedMessages;
+    this.handedMessages = undefined;
+    if (handed) return (this.messages = [...handed]);
     this.messages = await this.base.messages.listAll(
       this.record.projectId,
       this.record.run.thread_id,

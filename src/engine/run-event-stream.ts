@@ -9,9 +9,82 @@
 import { STREAM_ENDING_EVENTS, type RunEvent } from '../domain/run-event.ts';
 import type { RunEventRepository } from '../storage/ports/runs-port.ts';
 import type { EventBus } from './event-bus.ts';
+import { yieldToIo } from './started-model-call.ts';
 
 const PAGE = 500;
 const RECHECK_MS = 2000;
+
+/** A run's live events, held from the moment of subscribing until they are read. */
+export class LiveRunEvents {
+  private readonly pending: RunEvent[] = [];
+  private wake: (() => void) | undefined;
+  private readonly unsubscribe: () => void;
+  private closed = false;
+  private quiet: NodeJS.Timeout | undefined;
+  private signal: AbortSignal | undefined;
+
+  constructor(bus: EventBus, runId: string) {
+    this.unsubscribe = bus.subscribe(runId, (event) => {
+      this.pending.push(event);
+      this.wake?.();
+    });
+  }
+
+  /** The next event heard, or undefined after `waitMs` of silence or once `signal` aborts. */
+  async next(waitMs: number, signal: AbortSignal): Promise<RunEvent | undefined> {
+    if (this.pending.length > 0 || signal.aborted) return this.pending.shift();
+    if (this.signal !== signal) {
+      this.stopListening();
+      this.signal = signal;
+      signal.addEventListener('abort', this.onAbort);
+    }
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
+      // One timer for the subscription's life, re-armed per wait (not one per live event); it fires
+      // into the void while events are being delivered.
+      if (this.quiet) this.quiet.refresh();
+      else this.quiet = setTimeout(this.onAbort, waitMs);
+    });
+    this.wake = undefined;
+    return signal.aborted ? undefined : this.pending.shift();
+  }
+
+  private readonly onAbort = () => this.wake?.();
+
+  private stopListening(): void {
+    this.signal?.removeEventListener('abort', this.onAbort);
+    this.signal = undefined;
+  }
+
+  /** Puts back an event read too early (a gap before it). */
+  putBack(event: RunEvent): void {
+    this.pending.unshift(event);
+  }
+
+  /** Ends the subscription (once; later calls do nothing). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.quiet);
+    this.stopListening();
+    this.unsubscribe();
+  }
+}
+
+/**
+ * What the action that created a run hands its stream, so the stream reads nothing back: the events
+ * it stored, and a subscription made before any later event of the run could be published.
+ */
+export interface RunFollow {
+  /** The events stored with the run, in seq order, from seq 1. */
+  stored: RunEvent[];
+  live: LiveRunEvents;
+  /**
+   * The run went to this process's worker: the stream's first frames wait one turn of the event loop,
+   * so the run's model request leaves first (a client woken by a frame can take the CPU meanwhile).
+   */
+  handedOff: boolean;
+}
 
 export interface RunEventStreamOptions {
   events: RunEventRepository;
@@ -21,6 +94,8 @@ export interface RunEventStreamOptions {
   signal: AbortSignal;
   /** Milliseconds without a live event after which the table is read again. */
   recheckMs?: number;
+  /** Given by the run's creation (then `afterSeq` is 0): its events are not read back. */
+  follow?: RunFollow;
 }
 
 export async function* runEventStream({
@@ -30,47 +105,46 @@ export async function* runEventStream({
   afterSeq,
   signal,
   recheckMs = RECHECK_MS,
+  follow,
 }: RunEventStreamOptions): AsyncGenerator<RunEvent> {
   let nextSeq = afterSeq + 1;
-  const pending: RunEvent[] = [];
-  let wake: ((heard: boolean) => void) | undefined;
-  const unsubscribe = bus.subscribe(runId, (event) => {
-    pending.push(event);
-    wake?.(true);
-  });
-  const onAbort = () => wake?.(true);
-  signal.addEventListener('abort', onAbort);
-  // One timer for the stream's life, re-armed when a wait starts (not one per live event); it
-  // fires into the void while events are being delivered.
-  const quiet = setTimeout(() => wake?.(false), recheckMs);
+  const live = follow?.live ?? new LiveRunEvents(bus, runId);
   try {
+    // Handed the creation's events, the stream starts live: nothing stored is missing.
+    let backlogKnown = false;
+    if (follow) {
+      if (follow.handedOff) await yieldToIo();
+      for (const event of follow.stored) {
+        if (event.seq !== nextSeq) continue;
+        nextSeq = event.seq + 1;
+        yield event;
+      }
+      backlogKnown = true;
+    }
     for (;;) {
       // Read whatever the table has beyond what was delivered (the backlog, or a gap).
-      for (;;) {
-        const stored = await events.listAfter(runId, nextSeq - 1, PAGE);
-        for (const event of stored) {
-          nextSeq = event.seq + 1;
-          yield event;
-          if (STREAM_ENDING_EVENTS.has(event.event)) return;
+      if (backlogKnown) backlogKnown = false;
+      else
+        for (;;) {
+          const stored = await events.listAfter(runId, nextSeq - 1, PAGE);
+          for (const event of stored) {
+            nextSeq = event.seq + 1;
+            yield event;
+            if (STREAM_ENDING_EVENTS.has(event.event)) return;
+          }
+          if (stored.length < PAGE) break;
         }
-        if (stored.length < PAGE) break;
-      }
       // Deliver live events in order; anything out of order sends us back to the table.
-      let gap = false;
-      while (!gap) {
+      for (;;) {
         if (signal.aborted) return;
-        const event = pending.shift();
+        const event = await live.next(recheckMs, signal);
         if (!event) {
-          quiet.refresh();
-          const heard = await new Promise<boolean>((resolve) => (wake = resolve));
-          wake = undefined;
-          if (!heard) gap = true;
-          continue;
+          if (signal.aborted) return;
+          break;
         }
         if (event.seq < nextSeq) continue;
         if (event.seq > nextSeq) {
-          gap = true;
-          pending.unshift(event);
+          live.putBack(event);
           break;
         }
         nextSeq = event.seq + 1;
@@ -79,8 +153,6 @@ export async function* runEventStream({
       }
     }
   } finally {
-    clearTimeout(quiet);
-    unsubscribe();
-    signal.removeEventListener('abort', onAbort);
+    live.close();
   }
 }

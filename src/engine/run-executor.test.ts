@@ -23,7 +23,7 @@ import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
 import { EventSink } from './event-sink.ts';
 import { executeRun, type ExecutorDependencies } from './run-executor.ts';
-import { submitToolOutputs } from './run-transitions.ts';
+import { cancelIdleRun, submitToolOutputs } from './run-transitions.ts';
 
 type Turn = ModelStreamPart[];
 
@@ -187,6 +187,67 @@ describe('executeRun', () => {
     expect([reads(counts, 'runSteps'), reads(counts, 'messages')]).toEqual([1, 2]);
     expect(reads(counts, 'messages')).toBe(2);
     expect((await storedEventNames(store, record.run.id)).at(-1)).toBe('thread.run.completed');
+  });
+
+  it("sends a new run's model request before its in_progress commit, and streams after it", async () => {
+    const record = await queuedRun({ tools: [] });
+    const order: string[] = [];
+    const model: LanguageModel = {
+      async *stream() {
+        order.push('model request');
+        yield* answer('2');
+      },
+    };
+    const deps = dependencies(model, new Map());
+    const runs = deps.store.runs;
+    deps.store = {
+      ...deps.store,
+      runs: {
+        ...runs,
+        compareAndSet: async (...args: Parameters<Store['runs']['compareAndSet']>) => {
+          const status = args[1].status;
+          order.push(`${status} commit`);
+          const stored = await runs.compareAndSet(...args);
+          order.push(`${status} committed`);
+          return stored;
+        },
+      },
+    };
+    await executeRun(deps, record, new AbortController().signal);
+
+    expect(order.slice(0, 3)).toEqual([
+      'model request',
+      'in_progress commit',
+      'in_progress committed',
+    ]);
+    // The status event is stored (and so sent) before the message the first part opens.
+    const names = await storedEventNames(store, record.run.id);
+    expect(names.slice(2, 4)).toEqual(['thread.run.in_progress', 'thread.run.step.created']);
+    expect(names.at(-1)).toBe('thread.run.completed');
+  });
+
+  it('aborts the model request sent early when the run was cancelled before it started', async () => {
+    const record = await queuedRun({ tools: [] });
+    expect(await cancelIdleRun(store, recordingBus(), PROJECT, record.run)).toBe(true);
+    let aborted = false;
+    const model: LanguageModel = {
+      async *stream(_request, signal) {
+        await new Promise((resolve) => signal.addEventListener('abort', resolve));
+        aborted = true;
+        yield* answer('never stored');
+      },
+    };
+    // The worker holds the record it claimed, still `queued`: its in_progress commit finds otherwise.
+    await executeRun(dependencies(model, new Map()), record, new AbortController().signal);
+
+    expect(aborted).toBe(true);
+    expect((await store.runs.find(PROJECT, record.run.id))?.status).toBe('cancelled');
+    expect(await storedEventNames(store, record.run.id)).toEqual([
+      'thread.run.created',
+      'thread.run.queued',
+      'thread.run.cancelled',
+    ]);
+    expect(await store.runSteps.listAll(PROJECT, record.run.id)).toEqual([]);
   });
 
   it('fails a run whose model call breaks, closing the step it left open', async () => {

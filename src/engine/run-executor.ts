@@ -6,9 +6,11 @@
  * messages read once per model turn.
  */
 import type { ToolResources } from '../domain/assistant.ts';
+import type { Run } from '../domain/run.ts';
 import { isTerminal } from '../domain/run-status.ts';
 import type { ModelResolver } from '../models/language-model.ts';
 import type { RunRecord } from '../domain/run-record.ts';
+import type { HandedRun } from './run-hand-off.ts';
 import type { RunHistory } from './run-hooks.ts';
 import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
@@ -19,6 +21,7 @@ import { answerEnding, endAfterError, endRun } from './finish-run.ts';
 import { collectRunSources } from './message-annotations.ts';
 import { offeredTools } from './offered-tools.ts';
 import { resumeRun, startRun } from './recover-run.ts';
+import { CancelRequested } from './stop-reasons.ts';
 import { RunContext } from './run-context.ts';
 import { RunFailure } from './run-failure.ts';
 import { requestInput, type RunSession } from './run-session.ts';
@@ -28,6 +31,7 @@ import { modelRequests, runUsage, usedTokens } from './run-usage.ts';
 import { RunWriter } from './run-writer.ts';
 import { describeRunOutcome, inRunSpan } from './run-span.ts';
 import type { Span } from '../telemetry/tracer.ts';
+import { startModelCall, yieldToIo, type StartedModelCall } from './started-model-call.ts';
 import { streamTurn, TurnState, type StreamTurnOptions } from './stream-turn.ts';
 import type { TokenCounter } from './token-counter.ts';
 
@@ -65,17 +69,18 @@ export interface ExecutorDependencies {
 }
 
 /**
- * Executes a run this worker has claimed, until it ends, pauses, or is handed back. `lastSeq` is the
- * run's last stored event when the caller knows it (a run handed off at insert). Resolves to true
- * when the run ended here: its final status write also ended the lease, so the caller need not.
+ * Executes a run this worker has claimed, until it ends, pauses, or is handed back. `handed` is what
+ * the caller knows of the run when it was handed off at insert (its last seq, maybe its messages).
+ * Resolves to true when the run ended here: its final status write also ended the lease, so the
+ * caller need not.
  */
 export function executeRun(
   dependencies: ExecutorDependencies,
   record: RunRecord,
   signal: AbortSignal,
-  lastSeq?: number,
+  handed?: HandedRun,
 ): Promise<boolean> {
-  return inRunSpan(record, (span) => executeInSpan(dependencies, record, signal, span, lastSeq));
+  return inRunSpan(record, (span) => executeInSpan(dependencies, record, signal, span, handed));
 }
 
 async function executeInSpan(
@@ -83,12 +88,12 @@ async function executeInSpan(
   record: RunRecord,
   signal: AbortSignal,
   span: Span,
-  lastSeq: number | undefined,
+  handed: HandedRun | undefined,
 ): Promise<boolean> {
   const { store, projectId } = { store: dependencies.store, projectId: record.projectId };
   const { limits } = dependencies;
   const apiKeyId = record.options.api_key_id ?? null;
-  const context = await RunContext.load(store, record);
+  const context = await RunContext.load(store, record, handed?.messages);
   const writer = new RunWriter({
     store: context.store,
     bus: dependencies.bus,
@@ -96,7 +101,7 @@ async function executeInSpan(
     projectId,
     workerId: dependencies.workerId,
     run: record.run,
-    lastSeq: lastSeq ?? (await store.runEvents.lastSeq(record.run.id)),
+    lastSeq: handed?.lastSeq ?? (await store.runEvents.lastSeq(record.run.id)),
     usage: {
       apiKeyId: record.options.api_key_id ?? null,
       modelRequests: () => modelRequests(context.steps),
@@ -120,26 +125,24 @@ async function runTurns(
   parts: { writer: RunWriter; context: RunContext; state: TurnState; span: Span },
 ): Promise<void> {
   const { writer, context, state, span } = parts;
-  const { store, limits } = dependencies;
   const projectId = record.projectId;
-  const apiKeyId = record.options.api_key_id ?? null;
   try {
-    await startRun(context, writer);
-    const session = await openSession(dependencies, record, { context, writer, state, signal });
-    if ((await resumeRun(session)) === 'done') return;
+    const started = { context, writer, state, signal };
+    // A new run sends its first model request before its `in_progress` commit (started-model-call.ts).
+    let first = isNew(writer.run) ? await startNewRun(dependencies, record, started) : undefined;
+    let session = first?.session;
+    if (!session) {
+      await startRun(context, writer);
+      session = await openSession(dependencies, record, started);
+      if ((await resumeRun(session)) === 'done') return;
+    }
     for (let turn = 0; turn < MAX_TURNS; turn++) {
       signal.throwIfAborted();
-      await context.readMessages();
-      if (record.options.history === 'external') {
-        if (!dependencies.history) throw new Error('This worker has no RunHistory port.');
-        context.history = await dependencies.history.read(record);
-      }
-      if (limits) {
-        const used = usedTokens(context.steps);
-        await limits.checkTokens(store, projectId, apiKeyId, used.prompt + used.completion);
-      }
-      const built = await buildModelRequest(requestInput(session));
-      const result = await streamTurn(turnOptions(session, built));
+      const call = first?.call;
+      first = undefined;
+      const result = await streamTurn(
+        call ? { ...call.options, parts: call.parts } : await prepareTurn(dependencies, session),
+      );
       if (!result.toolStep || !result.transcript) {
         const ending = answerEnding(result.finishReason, writer.run);
         // The answer's step is written with the run's end; its usage counts in what that records.
@@ -178,6 +181,66 @@ async function runTurns(
   } finally {
     describeRunOutcome(span, writer.run);
   }
+}
+
+/** A run that never started: no steps, nothing to recover. */
+function isNew(run: Run): boolean {
+  return run.status === 'queued' && run.started_at === null;
+}
+
+/** Reads what the next model turn is built from, and builds it. */
+async function prepareTurn(
+  dependencies: ExecutorDependencies,
+  session: RunSession,
+): Promise<StreamTurnOptions> {
+  const { context, record } = session;
+  const { store, limits } = dependencies;
+  await context.readMessages();
+  if (record.options.history === 'external') {
+    if (!dependencies.history) throw new Error('This worker has no RunHistory port.');
+    context.history = await dependencies.history.read(record);
+  }
+  if (limits) {
+    const used = usedTokens(context.steps);
+    const apiKeyId = record.options.api_key_id ?? null;
+    await limits.checkTokens(store, record.projectId, apiKeyId, used.prompt + used.completion);
+  }
+  return turnOptions(session, await buildModelRequest(requestInput(session)));
+}
+
+/**
+ * Starts a new run with its first model call already sent: the session and the turn are prepared,
+ * the request leaves, and `in_progress` is committed while the model works. The commit comes first
+ * in the run's events (the turn's parts are read after it); if it fails (the run was cancelled or
+ * is no longer this worker's) the call is aborted. A failure preparing the turn is raised after the
+ * commit, as it was when the run started first.
+ */
+async function startNewRun(
+  dependencies: ExecutorDependencies,
+  record: RunRecord,
+  parts: Pick<RunSession, 'context' | 'writer' | 'state' | 'signal'>,
+): Promise<{ session: RunSession; call?: { options: StreamTurnOptions } & StartedModelCall }> {
+  const { context, writer, signal } = parts;
+  if (writer.run.status === 'cancelling') throw new CancelRequested();
+  let prepared: { session: RunSession; options: StreamTurnOptions } | undefined;
+  let failure: unknown;
+  try {
+    // The model sees the run as it will be once started (its status is not part of the request).
+    const session = await openSession(dependencies, record, parts);
+    prepared = { session, options: await prepareTurn(dependencies, session) };
+  } catch (error) {
+    failure = error;
+  }
+  const call = prepared && startModelCall(prepared.options.model, prepared.options.request, signal);
+  if (call) await yieldToIo();
+  try {
+    await startRun(context, writer);
+  } catch (error) {
+    call?.abort(error);
+    throw error;
+  }
+  if (!prepared) throw failure;
+  return { session: prepared.session, call: call && { options: prepared.options, ...call } };
 }
 
 /** The session of a started run: its tool resources, its model, and the tools offered to it. */

@@ -3,14 +3,26 @@
  * the worker starts executing it without a claim query or a wake-up. When the worker has no free slot
  * (or this process runs none), the run is inserted unleased and any worker claims it as usual.
  */
+import type { Message } from '../domain/message.ts';
 import type { RunRecord } from '../domain/run-record.ts';
+
+/** What the inserting process knows of a run it hands its worker, so the worker need not read it. */
+export interface HandedRun {
+  /** The seq of the run's last stored event. */
+  lastSeq: number;
+  /**
+   * The thread's messages, when the run's own transaction created the thread (so they are all of
+   * them, in order); undefined when the thread held messages before (the worker reads them).
+   */
+  messages?: Message[];
+}
 
 export interface RunReservation {
   workerId: string;
   /** Lease end, Unix milliseconds. */
   leaseUntil: number;
-  /** Hands over the stored run and the seq of its last stored event. */
-  adopt(record: RunRecord, lastSeq: number): void;
+  /** Hands over the stored run and what is known of it. */
+  adopt(record: RunRecord, handed: HandedRun): void;
   /** The insert failed: frees the slot. */
   cancel(): void;
 }

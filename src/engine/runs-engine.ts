@@ -15,11 +15,12 @@ import type { Run, RunOptions } from '../domain/run.ts';
 import type { RunEvent } from '../domain/run-event.ts';
 import type { RunRecord } from '../domain/run-record.ts';
 import { isTerminal } from '../domain/run-status.ts';
+import type { Message } from '../domain/message.ts';
 import type { Thread } from '../domain/thread.ts';
 import type { Store } from '../storage/store.ts';
 import { insertRun, planRun, type RunParams } from './create-run.ts';
 import type { EventBus } from './event-bus.ts';
-import { runEventStream } from './run-event-stream.ts';
+import { runEventStream, type RunFollow } from './run-event-stream.ts';
 import type { RunHandOff } from './run-hand-off.ts';
 import type { RunLimits } from './run-limits.ts';
 import { withSettledHooks, type RunSettledHook } from './run-hooks.ts';
@@ -31,6 +32,7 @@ import {
 } from './run-transitions.ts';
 
 export type { RunParams } from './create-run.ts';
+export type { RunFollow } from './run-event-stream.ts';
 export type { ToolOutput } from './run-transitions.ts';
 export type { RunHistory, RunSettledHook, SettledRun } from './run-hooks.ts';
 export { withSettledHooks } from './run-hooks.ts';
@@ -102,12 +104,16 @@ export interface RunStart {
   mcp?: RunOptions['mcp'];
   /** A response's `max_tool_calls`: the built-in tool calls the run may execute in all. */
   maxToolCalls?: number | null | undefined;
+  /** The caller streams the run's events: the update carries a `follow` for `events`. */
+  follow?: boolean;
 }
 
 /** A run as it is after an action, and the seq after which the action's events follow. */
 export interface RunUpdate {
   run: Run;
   afterSeq: number;
+  /** When a creation was asked to be followed: hand it to `events` (which must then be read). */
+  follow?: RunFollow;
 }
 
 export interface RunsEngine {
@@ -129,7 +135,7 @@ export interface RunsEngine {
     thread: ThreadInput,
     start: RunStart & {
       toolResources?: ToolResourcesInput | null | undefined;
-      /** Stores what the caller keeps beside the run, in the run's transaction (a response row). */
+      /** Stores what the caller keeps beside the run, in the run's transaction (a response row); it adds no message to the thread. */
       inTransaction?: (transaction: Store, run: Run) => Promise<void>;
     },
   ): Promise<RunUpdate>;
@@ -148,8 +154,16 @@ export interface RunsEngine {
     outputs: ToolOutput[],
     keyId?: string | null,
   ): Promise<RunUpdate>;
-  /** A run's stored events after `afterSeq`, then live ones, until requires_action or its end. */
-  events(runId: string, afterSeq: number, signal: AbortSignal): AsyncIterable<RunEvent>;
+  /**
+   * A run's stored events after `afterSeq`, then live ones, until requires_action or its end.
+   * `follow`, from the creation that returned it, spares reading back what the creation stored.
+   */
+  events(
+    runId: string,
+    afterSeq: number,
+    signal: AbortSignal,
+    follow?: RunFollow,
+  ): AsyncIterable<RunEvent>;
 }
 
 const CANCEL_ATTEMPTS = 5;
@@ -196,7 +210,7 @@ export function createRunsEngine({
     return record;
   }
 
-  /** Stores the messages of a thread, each after its input checks. */
+  /** Stores the messages of a thread, each after its input checks; returns them as stored. */
   async function addMessages(
     transaction: Store,
     projectId: string,
@@ -204,28 +218,40 @@ export function createRunsEngine({
     messages: MessageInput[],
     param: string,
     createdAt: number,
-  ): Promise<void> {
+  ): Promise<Message[]> {
+    const stored: Message[] = [];
     for (const [index, message] of messages.entries()) {
       await inputs.message(transaction, projectId, threadId, message, `${param}[${index}].`);
-      await transaction.messages.insert(projectId, newMessage(threadId, message, createdAt));
+      const added = newMessage(threadId, message, createdAt);
+      await transaction.messages.insert(projectId, added);
+      stored.push(added);
     }
+    return stored;
   }
 
+  /** Stores a new thread with its messages; returns both as stored. */
   async function insertThread(
     transaction: Store,
     projectId: string,
     input: ThreadInput,
-  ): Promise<Thread> {
+  ): Promise<{ thread: Thread; messages: Message[] }> {
     const createdAt = nowSeconds();
     const toolResources = await inputs.toolResources(transaction, projectId, input.tool_resources);
     const thread = newThread(toolResources, input.metadata, createdAt);
     await transaction.threads.insert(projectId, thread);
-    const messages = input.messages ?? [];
-    await addMessages(transaction, projectId, thread.id, messages, 'messages', createdAt);
+    const inputMessages = input.messages ?? [];
+    const messages = await addMessages(
+      transaction,
+      projectId,
+      thread.id,
+      inputMessages,
+      'messages',
+      createdAt,
+    );
     // Attachments may have given the thread a vector store: return what was stored. Without any, the
     // thread is as built (no second read).
-    if (!messages.some((message) => message.attachments?.length)) return thread;
-    return (await transaction.threads.find(projectId, thread.id)) ?? thread;
+    if (!inputMessages.some((message) => message.attachments?.length)) return { thread, messages };
+    return { thread: (await transaction.threads.find(projectId, thread.id)) ?? thread, messages };
   }
 
   return {
@@ -255,8 +281,9 @@ export function createRunsEngine({
           return { run };
         },
         handOff,
+        start.follow,
       );
-      return { run: created.run, afterSeq: 0 };
+      return { run: created.run, afterSeq: 0, ...(created.follow && { follow: created.follow }) };
     },
 
     async createWithThread(projectId, thread, start) {
@@ -272,20 +299,29 @@ export function createRunsEngine({
         async (transaction) => {
           await limits?.admit(transaction, projectId, start.apiKeyId ?? null);
           const stored = await insertThread(transaction, projectId, thread);
-          const run = buildRun(stored.id);
+          const run = buildRun(stored.thread.id);
           await start.inTransaction?.(transaction, run);
           const leading = [
-            { runId: run.id, event: 'thread.created' as const, data: JSON.stringify(stored) },
+            {
+              runId: run.id,
+              event: 'thread.created' as const,
+              data: JSON.stringify(stored.thread),
+            },
           ];
-          return { run, leading };
+          // The thread is new: these are all its messages, for the worker not to read back.
+          return { run, leading, messages: stored.messages };
         },
         handOff,
+        start.follow,
       );
-      return { run: created.run, afterSeq: 0 };
+      return { run: created.run, afterSeq: 0, ...(created.follow && { follow: created.follow }) };
     },
 
-    createThread(projectId, thread) {
-      return store.transaction((transaction) => insertThread(transaction, projectId, thread));
+    async createThread(projectId, thread) {
+      const stored = await store.transaction((transaction) =>
+        insertThread(transaction, projectId, thread),
+      );
+      return stored.thread;
     },
 
     async cancel(projectId, runId) {
@@ -352,8 +388,8 @@ export function createRunsEngine({
       return { run: queued, afterSeq };
     },
 
-    events(runId, afterSeq, signal) {
-      return runEventStream({ events: store.runEvents, bus, runId, afterSeq, signal });
+    events(runId, afterSeq, signal, follow) {
+      return runEventStream({ events: store.runEvents, bus, runId, afterSeq, signal, follow });
     },
   };
 }

@@ -12,6 +12,7 @@ import type {
   LanguageModel,
   ModelFinishReason,
   ModelRequest,
+  ModelStreamPart,
   ModelUsage,
 } from '../models/language-model.ts';
 import type { StepTranscript, TranscriptReasoning } from '../domain/run-record.ts';
@@ -97,6 +98,8 @@ export interface StreamTurnOptions {
   usedCallIds: Set<string>;
   /** Whether the model's reasoning is stored as run events (`RunOptions.reasoning_events`). */
   keepReasoning?: boolean;
+  /** The parts of a call already started with `request` (started-model-call.ts); else it is made here. */
+  parts?: AsyncIterable<ModelStreamPart>;
 }
 
 export function transcriptOf(
@@ -262,7 +265,7 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
   const renamed = new Map<string, string>();
   const callId = (id: string) => renamed.get(id) ?? id;
 
-  for await (const part of options.model.stream(options.request, options.signal)) {
+  for await (const part of options.parts ?? options.model.stream(options.request, options.signal)) {
     switch (part.type) {
       case 'reasoning-delta':
         // Reasoning after text starts a new item; a run that keeps no reasoning keeps its message.

@@ -14,7 +14,7 @@ import type { RunRecord } from '../domain/run-record.ts';
 import { executeRun, type ExecutorDependencies } from './run-executor.ts';
 import { expireRun } from './run-transitions.ts';
 import { threadFilesWaitUntil } from './thread-files-wait.ts';
-import type { RunHandOff } from './run-hand-off.ts';
+import type { HandedRun, RunHandOff } from './run-hand-off.ts';
 import { CancelRequested, HandBack } from './stop-reasons.ts';
 
 export interface WorkerOptions {
@@ -98,11 +98,11 @@ export function createWorker(options: WorkerOptions): Worker {
     return true;
   }
 
-  function launch(record: RunRecord, lastSeq?: number): void {
+  function launch(record: RunRecord, handed?: HandedRun): void {
     const controller = new AbortController();
     const done = deferred(record)
       .then((waiting) =>
-        waiting ? false : executeRun(dependencies, record, controller.signal, lastSeq),
+        waiting ? false : executeRun(dependencies, record, controller.signal, handed),
       )
       .catch((error) => {
         log.error({ err: error, runId: record.run.id }, 'run execution crashed');
@@ -238,9 +238,9 @@ export function createWorker(options: WorkerOptions): Worker {
       return {
         workerId: id,
         leaseUntil: Date.now() + options.leaseMs,
-        adopt(record, lastSeq) {
+        adopt(record, handed) {
           if (!settle()) return;
-          if (running) return launch(record, lastSeq);
+          if (running) return launch(record, handed);
           // Stopped meanwhile: give the run back at once, for another worker.
           store.runs
             .releaseLease(record.run.id, id)

@@ -14,7 +14,7 @@ import type { RunStep } from '../../domain/run.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
 import type { StepTranscript } from '../../domain/run-record.ts';
 import { isTerminal } from '../../domain/run-status.ts';
-import type { RunsEngine } from '../../engine/runs-engine.ts';
+import type { RunFollow, RunsEngine } from '../../engine/runs-engine.ts';
 import type { Store } from '../../storage/store.ts';
 import type { ListQuery } from '../shared/common.schemas.ts';
 import { ResponseTranslator, translateAll, type ResponseStreamEvent } from './response-events.ts';
@@ -96,6 +96,12 @@ export function createResponsesService(
   readFile: ResponseFileReader,
   mcp: ResponseMcp,
 ): ResponsesService {
+  /**
+   * What a streamed response's run creation handed its stream (read by `events`, which the caller
+   * starts at once): its first events, not read back.
+   */
+  const following = new WeakMap<ResponseRecord, RunFollow>();
+
   async function find(projectId: string, id: string): Promise<ResponseRecord> {
     const record = await store.responses.find(projectId, id);
     if (!record) throw NotFoundError.object('response', id, 'response_id');
@@ -179,13 +185,15 @@ export function createResponsesService(
     startingAfter: number | undefined,
     signal: AbortSignal,
   ): AsyncIterable<ResponseStreamEvent> {
+    const follow = following.get(record);
+    following.delete(record);
     const transcripts = new Map<string, StepTranscript>();
-    const translator = new ResponseTranslator(
-      record.response,
-      await responseInclude(store, record),
-      transcripts,
-    );
-    for await (const event of runs.events(record.runId, record.afterSeq, signal)) {
+    const include = await responseInclude(store, record).catch((error: unknown) => {
+      follow?.live.close();
+      throw error;
+    });
+    const translator = new ResponseTranslator(record.response, include, transcripts);
+    for await (const event of runs.events(record.runId, record.afterSeq, signal, follow)) {
       await readTranscripts(record, event, transcripts);
       for (const translated of translator.translate(event))
         if (startingAfter === undefined || translated.sequence_number > startingAfter)
@@ -258,7 +266,7 @@ export function createResponsesService(
     }: ReturnType<typeof responseAssistant> & { mcp: PreparedMcp['run'] },
   ): Promise<ResponseRecord> {
     let record: ResponseRecord | undefined;
-    await runs.createWithThread(
+    const { follow } = await runs.createWithThread(
       projectId,
       { messages: [], metadata: {} },
       {
@@ -274,6 +282,7 @@ export function createResponsesService(
         mcp: mcpRun,
         maxToolCalls: params.max_tool_calls ?? null,
         apiKeyId: keyId,
+        follow: params.stream === true,
         inTransaction: async (transaction, run) => {
           record = {
             projectId,
@@ -288,6 +297,7 @@ export function createResponsesService(
         },
       },
     );
+    if (follow) following.set(record!, follow);
     return record!;
   }
 

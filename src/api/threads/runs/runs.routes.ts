@@ -5,6 +5,7 @@
  */
 import type { FastifyReply } from 'fastify';
 import type { RunEvent } from '../../../domain/run-event.ts';
+import type { RunFollow } from '../../../engine/runs-engine.ts';
 import { defineRoute, type RouteDefinition } from '../../../http/route.ts';
 import { sendEventStream, type ServerSentEvent } from '../../../http/sse.ts';
 import { listSchema, pageOf } from '../../shared/common.schemas.ts';
@@ -32,8 +33,8 @@ async function* asSse(events: AsyncIterable<RunEvent>): AsyncIterable<ServerSent
 export function runsRoutes(runs: RunsService): RouteDefinition[] {
   const tag = 'Runs';
 
-  function stream(reply: FastifyReply, runId: string, afterSeq: number) {
-    return sendEventStream(reply, (signal) => asSse(runs.events(runId, afterSeq, signal)));
+  function stream(reply: FastifyReply, runId: string, afterSeq: number, follow?: RunFollow) {
+    return sendEventStream(reply, (signal) => asSse(runs.events(runId, afterSeq, signal, follow)));
   }
 
   return [
@@ -48,14 +49,14 @@ export function runsRoutes(runs: RunsService): RouteDefinition[] {
       body: RunCreateParamsSchema,
       response: RunSchema,
       handler: async ({ projectId, principal, params, query, body, reply }) => {
-        const { run } = await runs.create(
+        const { run, follow } = await runs.create(
           projectId,
           params.thread_id,
           body,
           query['include[]'] ?? [],
           principal.keyId,
         );
-        return body.stream ? stream(reply, run.id, 0) : run;
+        return body.stream ? stream(reply, run.id, 0, follow) : run;
       },
     }),
     defineRoute({
@@ -67,8 +68,8 @@ export function runsRoutes(runs: RunsService): RouteDefinition[] {
       body: ThreadCreateAndRunParamsSchema,
       response: RunSchema,
       handler: async ({ projectId, principal, body, reply }) => {
-        const { run } = await runs.createThreadAndRun(projectId, body, principal.keyId);
-        return body.stream ? stream(reply, run.id, 0) : run;
+        const { run, follow } = await runs.createThreadAndRun(projectId, body, principal.keyId);
+        return body.stream ? stream(reply, run.id, 0, follow) : run;
       },
     }),
     defineRoute({

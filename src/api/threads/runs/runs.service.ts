@@ -6,7 +6,7 @@ import type { Assistant } from '../../../domain/assistant.ts';
 import { NotFoundError } from '../../../domain/errors.ts';
 import type { PageParams } from '../../../domain/list-page.ts';
 import type { Run } from '../../../domain/run.ts';
-import type { RunsEngine } from '../../../engine/runs-engine.ts';
+import type { RunFollow, RunsEngine } from '../../../engine/runs-engine.ts';
 import type { Store } from '../../../storage/store.ts';
 import { assertToolReferencesExist } from '../../shared/tool-references.ts';
 import type {
@@ -61,6 +61,7 @@ export function createRunsService({ store, engine }: RunsServiceOptions) {
         messages: params.additional_messages ?? [],
         messagesParam: 'additional_messages',
         apiKeyId,
+        follow: params.stream === true,
       });
     },
 
@@ -76,6 +77,7 @@ export function createRunsService({ store, engine }: RunsServiceOptions) {
         settings: params,
         toolResources: params.tool_resources,
         apiKeyId,
+        follow: params.stream === true,
       });
     },
 
@@ -115,9 +117,12 @@ export function createRunsService({ store, engine }: RunsServiceOptions) {
       return engine.submitToolOutputs(projectId, runId, params.tool_outputs, keyId);
     },
 
-    /** The run's stored events after `afterSeq`, then live ones, until the stream-ending event. */
-    events(runId: string, afterSeq: number, signal: AbortSignal) {
-      return engine.events(runId, afterSeq, signal);
+    /**
+     * The run's stored events after `afterSeq`, then live ones, until the stream-ending event;
+     * `follow` is what the run's creation returned for it.
+     */
+    events(runId: string, afterSeq: number, signal: AbortSignal, follow?: RunFollow) {
+      return engine.events(runId, afterSeq, signal, follow);
     },
 
     async steps(projectId: string, threadId: string, runId: string) {
