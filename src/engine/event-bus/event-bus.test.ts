@@ -152,9 +152,21 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
     }
   });
 
-  it('sends a backlog larger than one NOTIFY statement takes, in order', async () => {
-    const pair = await pairOfBuses('concierge_bus_backlog');
+  /** Runs `work` with a pair of buses, closed after it. */
+  async function withPair(
+    name: string,
+    work: (pair: Awaited<ReturnType<typeof pairOfBuses>>) => Promise<void>,
+  ): Promise<void> {
+    const pair = await pairOfBuses(name);
     try {
+      await work(pair);
+    } finally {
+      await pair.close();
+    }
+  }
+
+  it('sends a backlog larger than one NOTIFY statement takes, in order', () =>
+    withPair('concierge_bus_backlog', async (pair) => {
       const runId = `run_backlog${Date.now()}`;
       const received: number[] = [];
       pair.receiver.subscribe(runId, (event) => received.push(event.seq));
@@ -164,14 +176,10 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
       for (const item of events) pair.sender.publish([item]);
       await until(() => received.length === events.length, 'the whole backlog arrived');
       expect(received).toEqual(events.map((item) => item.seq));
-    } finally {
-      await pair.close();
-    }
-  });
+    }));
 
-  it('delivers notified events to another process without reading the table, except one too big to carry', async () => {
-    const pair = await pairOfBuses('concierge_bus_reads');
-    try {
+  it('delivers notified events to another process without reading the table, except one too big to carry', () =>
+    withPair('concierge_bus_reads', async (pair) => {
       const runId = `run_reads${Date.now()}`;
       const received: RunEvent[] = [];
       pair.receiver.subscribe(runId, (event) => received.push(event));
@@ -186,10 +194,7 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
       await until(() => received.length === deltas.length, 'every event arrived');
       expect([...received].sort((left, right) => left.seq - right.seq)).toEqual(deltas);
       expect(pair.reads()).toBe(1);
-    } finally {
-      await pair.close();
-    }
-  });
+    }));
 
   it('lets a stream recover, from the table, the events sent while its LISTEN connection was down', async () => {
     const { store, schema } = await createTestPostgresStore();
