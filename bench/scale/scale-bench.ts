@@ -101,8 +101,7 @@ async function drive(
   const cpu = processes
     .map((process, index) => {
       const used = cpuSeconds(process.pid) - cpuBefore[index]!;
-      // /proc counts CPU in 10 ms ticks: over 400 runs, 0.025 ms a run.
-      return `${process.role} ${used.toFixed(2)}s (${((used * 1000) / totalRuns).toFixed(2)} ms a run)`;
+      return `${process.role} ${used.toFixed(1)}s (${((used * 1000) / totalRuns).toFixed(2)} ms per run)`;
     })
     .join(', ');
   return {

@@ -3,7 +3,7 @@
  * reader sees the whole blob or none. Adapters: `local-disk/` and `s3/` (any S3-API object store); all
  * pass `blob-store.contract.ts`.
  */
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 
 /** Thrown by `put` when the stream is longer than `maxBytes`; nothing is kept. */
 export class BlobTooLargeError extends Error {
@@ -33,4 +33,20 @@ export interface BlobStore {
 export function assertBlobKey(key: string): void {
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(key))
     throw new TypeError(`Invalid blob key: ${JSON.stringify(key).slice(0, 80)}`);
+}
+
+/**
+ * A pass-through that counts the bytes of a `put` and fails with `BlobTooLargeError` past `maxBytes`;
+ * `bytes` is the count so far, the size written once the stream ended.
+ */
+export function countingBytes(maxBytes = Number.POSITIVE_INFINITY) {
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      if (bytes > maxBytes) done(new BlobTooLargeError(maxBytes));
+      else done(null, chunk);
+    },
+  });
+  return { counter, bytes: () => bytes };
 }

@@ -70,8 +70,8 @@ export class PermissionDeniedError extends ApiError {
 export class NotFoundError extends ApiError {
   readonly kind = 'not_found';
   override name = 'NotFoundError';
-  constructor(message: string, param: string | null = null) {
-    super({ message, param }, 'invalid_request_error');
+  constructor(message: string, param: string | null = null, code: string | null = null) {
+    super({ message, param, code }, 'invalid_request_error');
   }
 
   /** The message OpenAI uses for an unknown id, e.g. "No assistant found with id 'asst_x'." */
@@ -177,5 +177,15 @@ export class UnavailableError extends ApiError {
     readonly headers: Record<string, string> = {},
   ) {
     super({ message, code }, 'server_error');
+  }
+
+  /**
+   * A 503 `code` telling the client to retry after `seconds` (`Retry-After`), for a dependency that is
+   * down for now; `cause` (the driver's or SDK's error) stays on it for the log.
+   */
+  static retryLater(message: string, code: string, seconds: number, cause: unknown) {
+    const error = new UnavailableError(message, code, { 'retry-after': String(seconds) });
+    error.cause = cause;
+    return error;
   }
 }

@@ -14,7 +14,7 @@
  * gains nothing by rebinding or posting across sites, and deployments behind proxies that rewrite `Host`
  * keep working.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { PermissionDeniedError } from '../domain/errors.ts';
 import { parseLoopbackAuthority } from '../domain/loopback.ts';
 
@@ -91,17 +91,4 @@ export function checkDevModeRequest(request: GuardedRequest, upgrade = false): v
       'cross_origin_request',
     );
   }
-}
-
-/** Runs `checkDevModeRequest` on every request, before its body is read. */
-export function registerDevModeGuard(app: FastifyInstance): void {
-  // A callback hook, not an async one: no promise per request.
-  app.addHook('onRequest', (request, _reply, done) => {
-    try {
-      checkDevModeRequest(request);
-    } catch (error) {
-      return done(error as Error);
-    }
-    done();
-  });
 }

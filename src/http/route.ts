@@ -30,6 +30,15 @@ export interface RouteContext<Params, Query, Body> {
   reply: FastifyReply;
 }
 
+/** A check that accepts only input its schema accepts, and returns the same value for it. */
+export type FastPath<Value> = (value: unknown) => Value | undefined;
+
+export interface FastPaths<Params, Query, Body> {
+  params?: FastPath<Params>;
+  query?: FastPath<Query>;
+  body?: FastPath<Body>;
+}
+
 export interface RouteDefinition<Params = unknown, Query = unknown, Body = unknown> {
   method: HttpMethod;
   /** Fastify path syntax, e.g. `/v1/threads/:thread_id/messages`. */
@@ -47,6 +56,12 @@ export interface RouteDefinition<Params = unknown, Query = unknown, Body = unkno
    * multipart upload), when it has no `body` schema.
    */
   documentedBody?: z.ZodType;
+  /**
+   * Fast paths for a hot route's common valid input: each returns what its schema would return for
+   * that shape, or undefined for anything else, which the schema then parses (and words the 400).
+   * `validation.test.ts` checks each against its schema.
+   */
+  fastPaths?: NoInfer<FastPaths<Params, Query, Body>>;
   /** The response schema, for the OpenAPI document only. */
   response?: z.ZodType;
   /** Whether the route is an extension beyond OpenAI's API (documented as such). */

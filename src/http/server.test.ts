@@ -20,6 +20,18 @@ describe('HTTP behaviour every endpoint shares', () => {
     }
   });
 
+  it('runs one request hook on a JSON route in dev mode, and no parsing, validation or send hooks', async () => {
+    const routes = app.server.printRoutes({ includeHooks: true, commonPrefix: false });
+    // The block of `/messages (POST, GET)`: its hook lines, up to the next route.
+    const block = routes.split('/messages (POST, GET)')[1]!.split(/\(HEAD\)|\(GET|\(POST/)[0]!;
+    const hooks = [...block.matchAll(/\((\w+)\) \[(.*)\]/g)].map(
+      ([, name, functions]) => `${name}: ${functions!.split(',').length}`,
+    );
+    // onRequest: request id, draining, URL length and the dev-mode guard in one callback; onResponse:
+    // the multipart plugin's cleanup, which it registers for every route.
+    expect(hooks).toEqual(['onRequest: 1', 'onResponse: 1']);
+  });
+
   it('answers unknown routes with a 404 envelope, and a wrong method with a 405 and Allow', async () => {
     const unknown = await request(app.server, 'GET', '/v1/unknown/route');
     expect(unknown.status).toBe(404);

@@ -12,7 +12,7 @@ import {
 import { JsonText } from '../domain/json-text.ts';
 import { createAllowedMethods } from './allowed-methods.ts';
 import type { Authenticator } from './auth.ts';
-import { registerDevModeGuard } from './dev-mode-guard.ts';
+import { checkDevModeRequest } from './dev-mode-guard.ts';
 import {
   clientErrorHandler,
   frameworkErrorHandler,
@@ -23,7 +23,7 @@ import { registerJsonBodyParser } from './json-body.ts';
 import type { RequestLimiter } from './request-limits.ts';
 import type { RouteDefinition } from './route.ts';
 import type { SocketRouteDefinition } from './socket-route.ts';
-import { parseOrThrow } from './validation.ts';
+import { parseInput } from './validation.ts';
 import { registerWebSockets } from './websocket-server.ts';
 
 export interface HttpServerOptions {
@@ -91,19 +91,27 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     closing = true;
     done();
   });
+  const devMode = options.devMode ?? false;
+  // One callback hook for every request (no promise): request id, draining, URL length, dev mode.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     // Draining: a request on a connection that is still open goes elsewhere (clients retry 503s).
     if (closing) return void sendShuttingDown(reply);
-    done(urlLengthProblem(request.url));
+    const problem = urlLengthProblem(request.url);
+    if (problem || !devMode) return done(problem);
+    try {
+      checkDevModeRequest(request);
+    } catch (error) {
+      return done(error as Error);
+    }
+    done();
   });
   registerJsonBodyParser(app, options.bodyLimit);
   registerErrorHandling(app, createAllowedMethods(options.routes));
-  if (options.devMode) registerDevModeGuard(app);
   registerWebSockets(app, {
     routes: options.sockets ?? [],
     authenticator: options.authenticator,
-    devMode: options.devMode ?? false,
+    devMode,
     maxPayload: options.bodyLimit,
     limiter: options.limiter,
   });
@@ -111,6 +119,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
 
   for (const route of options.routes) {
     const access = route.access ?? 'project';
+    const fast = route.fastPaths;
     app.route({
       method: route.method,
       url: route.path,
@@ -129,13 +138,13 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         if (access === 'project' && options.limiter)
           reply.headers(await options.limiter(principal));
         const params = route.params
-          ? parseOrThrow(route.params, request.params, 'path')
+          ? parseInput(route.params, fast?.params, request.params, 'path')
           : request.params;
         const query = route.query
-          ? parseOrThrow(route.query, request.query, 'query')
+          ? parseInput(route.query, fast?.query, request.query, 'query')
           : request.query;
         const body = route.body
-          ? parseOrThrow(route.body, request.body ?? {}, 'body')
+          ? parseInput(route.body, fast?.body, request.body ?? {}, 'body')
           : request.body;
         const result = await route.handler({
           params,

@@ -10,11 +10,10 @@ const RETRY_AFTER_SECONDS = 1;
 
 /** A 503 `database_unavailable` with `Retry-After`; the driver's error stays as its cause. */
 export function databaseUnavailable(cause: unknown): UnavailableError {
-  const error = new UnavailableError(
+  return UnavailableError.retryLater(
     'The database is not reachable right now; please retry the request.',
     'database_unavailable',
-    { 'retry-after': String(RETRY_AFTER_SECONDS) },
+    RETRY_AFTER_SECONDS,
+    cause,
   );
-  error.cause = cause;
-  return error;
 }

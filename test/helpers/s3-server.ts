@@ -18,6 +18,13 @@ export interface S3Server {
    * an aborted upload stays listed here; real S3 and MinIO drop it.)
    */
   unfinishedUploads(): string[];
+  /**
+   * An outage: closes the port and cuts every open connection, keeping the objects. Requests then
+   * meet a refused connection.
+   */
+  interrupt(): Promise<void>;
+  /** The end of the outage: listens again on the same port, with the same objects. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -25,15 +32,19 @@ export const S3_TEST_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3
 
 export async function startS3Server(bucket = 'concierge-test'): Promise<S3Server> {
   const directory = mkdtempSync(join(tmpdir(), 'concierge-s3-'));
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory,
-    configureBuckets: [{ name: bucket, configs: [] }],
-  });
-  const address = await server.run();
-  const endpoint = `http://127.0.0.1:${address.port}`;
+  const listen = async (port: number) => {
+    const started = new S3rver({
+      address: '127.0.0.1',
+      port,
+      silent: true,
+      directory,
+      configureBuckets: [{ name: bucket, configs: [] }],
+    });
+    return { server: started, port: (await started.run()).port };
+  };
+  let { server, port } = await listen(0);
+  let running = true;
+  const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
     bucket,
@@ -52,8 +63,18 @@ export async function startS3Server(bucket = 'concierge-test'): Promise<S3Server
         return []; // no upload was ever started
       }
     },
+    async interrupt() {
+      const closing = server.close();
+      server.httpServer?.closeAllConnections();
+      await closing;
+      running = false;
+    },
+    async resume() {
+      ({ server } = await listen(port));
+      running = true;
+    },
     async stop() {
-      await server.close();
+      if (running) await server.close();
       rmSync(directory, { recursive: true, force: true });
     },
   };

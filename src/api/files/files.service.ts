@@ -6,7 +6,7 @@ import {
   InvalidRequestError,
   NotFoundError,
   PayloadTooLargeError,
-  ServerError,
+  UnavailableError,
 } from '../../domain/errors.ts';
 import type { FileObject } from '../../domain/file.ts';
 import type { LimitPolicy } from '../../domain/limits.ts';
@@ -67,6 +67,21 @@ export function createFilesService({ store, blobs, fileSizeLimit, limits }: File
     return stored;
   }
 
+  /**
+   * Deletes the bytes of a file whose row is gone. A blob store that is unavailable does not undo the
+   * deletion: the janitor's blob sweep deletes the orphaned blob once the store is back.
+   */
+  async function discardBytes(fileId: string) {
+    await blobs.delete(fileId).catch((error: unknown) => {
+      if (!(error instanceof UnavailableError)) throw error;
+    });
+  }
+
+  /** After a failed upload: its error is the answer, and a blob left behind is swept by the janitor. */
+  async function abandonBytes(fileId: string) {
+    await blobs.delete(fileId).catch(() => {});
+  }
+
   /** Stores the one file part under a fresh id while reading the fields around it. */
   async function receive(parts: AsyncIterable<UploadPart>) {
     const fields: Record<string, unknown> = {};
@@ -93,7 +108,7 @@ export function createFilesService({ store, blobs, fileSizeLimit, limits }: File
         upload = { id, filename: part.filename, mimetype: part.mimetype, bytes };
       }
     } catch (error) {
-      if (upload) await blobs.delete(upload.id);
+      if (upload) await abandonBytes(upload.id);
       throw isTooLarge(error) ? tooLarge() : error;
     }
     return { fields, upload };
@@ -154,7 +169,7 @@ export function createFilesService({ store, blobs, fileSizeLimit, limits }: File
           });
         return file;
       } catch (error) {
-        if (upload) await blobs.delete(upload.id);
+        if (upload) await abandonBytes(upload.id);
         throw error;
       }
     },
@@ -179,7 +194,7 @@ export function createFilesService({ store, blobs, fileSizeLimit, limits }: File
         return transaction.files.delete(projectId, fileId);
       });
       if (!deleted) throw NotFoundError.object('file', fileId, 'file_id');
-      await blobs.delete(fileId);
+      await discardBytes(fileId);
       return { id: fileId, object: 'file' as const, deleted: true };
     },
 
@@ -190,9 +205,16 @@ export function createFilesService({ store, blobs, fileSizeLimit, limits }: File
     ): Promise<{ file: FileObject; contentType: string; stream: Readable }> {
       const stored = await retrieveStored(projectId, fileId);
       const stream = await blobs.get(fileId);
-      // Metadata without bytes means the data directory lost the blob: our fault, not the caller's.
-      if (!stream)
-        throw new ServerError(`The content of file '${fileId}' is missing from storage.`);
+      if (!stream) {
+        // Deleted meanwhile (its row goes before its blob): the 404 of any file that is not there.
+        await retrieveStored(projectId, fileId);
+        // A row without bytes: the blob store lost them (emptied or restored without the blobs).
+        throw new NotFoundError(
+          `The content of file '${fileId}' is missing from storage; delete the file and upload it again.`,
+          'file_id',
+          'file_content_missing',
+        );
+      }
       return { ...stored, stream };
     },
 
@@ -208,7 +230,7 @@ export function createFilesService({ store, blobs, fileSizeLimit, limits }: File
           await transaction.vectorStoreFiles.deleteEverywhere(projectId, id);
           await transaction.files.delete(projectId, id);
         });
-        await blobs.delete(id);
+        await discardBytes(id);
       }
       return expired.length;
     },

@@ -3,13 +3,18 @@ import { z } from 'zod';
 import type { DeletedObject } from '../../domain/assistant.ts';
 import { ID_PREFIXES, type IdKind } from '../../domain/ids.ts';
 
+/** What a well-formed id of `kind` looks like: its prefix and 1–64 letters, digits, `_` or `-`. */
+export function idPattern(kind: IdKind): RegExp {
+  return new RegExp(`^${ID_PREFIXES[kind].replace('-', '\\-')}[A-Za-z0-9_-]{1,64}$`);
+}
+
 /**
  * An object id of one kind. A malformed id is a 400 naming the expected prefix, as OpenAI answers;
  * a well-formed id that does not exist is the service's 404.
  */
 export function idSchema(kind: IdKind) {
   const prefix = ID_PREFIXES[kind];
-  const pattern = new RegExp(`^${prefix.replace('-', '\\-')}[A-Za-z0-9_-]{1,64}$`);
+  const pattern = idPattern(kind);
   return z.string().refine((value) => pattern.test(value), {
     error: (issue) =>
       `'${String(issue.input)}'. Expected an ID that begins with '${prefix.replace(/[_-]$/, '')}'.`,
@@ -61,10 +66,13 @@ function queryInteger(minimum: number, maximum: number, fallback: number) {
     .transform((value) => value ?? fallback);
 }
 
+/** A cursor list's `limit`: 1–100, 20 when absent. */
+export const LIST_LIMITS = { maximum: 100, fallback: 20 } as const;
+
 /** The query of every cursor list: `limit` 1–100 (default 20), `order` (default desc), `after`, `before`. */
 export function listQuerySchema<Extra extends z.ZodRawShape = Record<never, never>>(
   extra: Extra = {} as Extra,
-  limits = { maximum: 100, fallback: 20 },
+  limits: { maximum: number; fallback: number } = LIST_LIMITS,
 ) {
   return z.strictObject({
     limit: queryInteger(1, limits.maximum, limits.fallback),

@@ -13,6 +13,16 @@ import { runEventStream } from '../run-event-stream.ts';
 import { createInProcessEventBus } from './in-process-event-bus.ts';
 import { createPostgresEventBus, NOTIFY_PAYLOAD_LIMIT, packEvents } from './postgres-event-bus.ts';
 
+/** `count` text deltas of `runId`, seqs from 1, with the data `data` gives each seq. */
+function deltaEvents(runId: string, count: number, data: (seq: number) => string): RunEvent[] {
+  return Array.from({ length: count }, (_, index) => ({
+    runId,
+    seq: index + 1,
+    event: 'thread.message.delta',
+    data: data(index + 1),
+  }));
+}
+
 /** Polls until `check` holds. */
 async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -43,9 +53,12 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
       });
     // Stands in for the run_events table (its rows need runs, threads and a project).
     const stored = new Map<string, RunEvent>();
+    let reads = 0;
     const events = {
-      listAfter: async (runId: string, afterSeq: number) =>
-        [stored.get(`${runId}/${afterSeq + 1}`)].filter((item) => item !== undefined),
+      listAfter: async (runId: string, afterSeq: number) => {
+        reads += 1;
+        return [stored.get(`${runId}/${afterSeq + 1}`)].filter((item) => item !== undefined);
+      },
     };
     const bus = () =>
       createPostgresEventBus({
@@ -63,6 +76,8 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
       store: async (items: RunEvent[]) => {
         for (const item of items) stored.set(`${item.runId}/${item.seq}`, item);
       },
+      /** How many times a bus read events back from the table. */
+      reads: () => reads,
       close: async () => {
         await Promise.all([sender.close(), receiver.close()]);
         await store.close();
@@ -136,6 +151,50 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
       await pair.close();
     }
   });
+
+  /** Runs `work` with a pair of buses, closed after it. */
+  async function withPair(
+    name: string,
+    work: (pair: Awaited<ReturnType<typeof pairOfBuses>>) => Promise<void>,
+  ): Promise<void> {
+    const pair = await pairOfBuses(name);
+    try {
+      await work(pair);
+    } finally {
+      await pair.close();
+    }
+  }
+
+  it('sends a backlog larger than one NOTIFY statement takes, in order', () =>
+    withPair('concierge_bus_backlog', async (pair) => {
+      const runId = `run_backlog${Date.now()}`;
+      const received: number[] = [];
+      pair.receiver.subscribe(runId, (event) => received.push(event.seq));
+      const events = deltaEvents(runId, 2500, (seq) => `{"seq":${seq}}`);
+      await pair.store(events);
+      // One publish each, in one tick: they queue behind the first statement, 1000 per statement.
+      for (const item of events) pair.sender.publish([item]);
+      await until(() => received.length === events.length, 'the whole backlog arrived');
+      expect(received).toEqual(events.map((item) => item.seq));
+    }));
+
+  it('delivers notified events to another process without reading the table, except one too big to carry', () =>
+    withPair('concierge_bus_reads', async (pair) => {
+      const runId = `run_reads${Date.now()}`;
+      const received: RunEvent[] = [];
+      pair.receiver.subscribe(runId, (event) => received.push(event));
+      const deltas = deltaEvents(runId, 20, (seq) =>
+        JSON.stringify({ text: seq === 10 ? 'x'.repeat(9000) : `token ${seq}` }),
+      );
+      // As the engine does: each event stored, then published.
+      for (const delta of deltas) {
+        await pair.store([delta]);
+        pair.sender.publish([delta]);
+      }
+      await until(() => received.length === deltas.length, 'every event arrived');
+      expect([...received].sort((left, right) => left.seq - right.seq)).toEqual(deltas);
+      expect(pair.reads()).toBe(1);
+    }));
 
   it('lets a stream recover, from the table, the events sent while its LISTEN connection was down', async () => {
     const { store, schema } = await createTestPostgresStore();

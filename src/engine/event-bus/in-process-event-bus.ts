@@ -11,8 +11,8 @@ function add<Listener>(set: Set<Listener>, listener: Listener): () => void {
 }
 
 export interface InProcessEventBus extends EventBus {
-  /** Whether anyone in this process listens to `runId`'s events. */
-  hasSubscribers(runId: string): boolean;
+  /** Whether anyone in this process listens to `runId`'s events (to any run's, without `runId`). */
+  hasSubscribers(runId?: string): boolean;
 }
 
 export function createInProcessEventBus(): InProcessEventBus {
@@ -26,7 +26,8 @@ export function createInProcessEventBus(): InProcessEventBus {
         for (const listener of subscribers.get(event.runId) ?? []) listener(event);
       }
     },
-    hasSubscribers: (runId) => subscribers.has(runId),
+    hasSubscribers: (runId) =>
+      runId === undefined ? subscribers.size > 0 : subscribers.has(runId),
     subscribe(runId, listener) {
       let set = subscribers.get(runId);
       if (!set) subscribers.set(runId, (set = new Set()));

@@ -4,7 +4,13 @@
  * arguments, then runs the same SQL with the real arguments substituted at the markers' positions.
  * (Each dialect's placeholders come from Kysely's own compiler, so the same code serves both.)
  */
-import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely';
+import {
+  createQueryId,
+  type Compilable,
+  type CompiledQuery,
+  type Kysely,
+  type QueryResult,
+} from 'kysely';
 import type { Database } from './database.ts';
 
 /** A parameter the query is built with; replaced by the call's argument of the same index. */
@@ -32,8 +38,7 @@ export function preparedQuery<Row>(
 ) {
   let compiled:
     | {
-        sql: string;
-        parameters: readonly unknown[];
+        query: CompiledQuery<Row>;
         positions: Array<[index: number, argument: number]>;
       }
     | undefined;
@@ -45,10 +50,11 @@ export function preparedQuery<Row>(
       query.parameters.forEach((parameter, index) => {
         if (isMarker(parameter)) positions.push([index, parameter.marker]);
       });
-      compiled = { sql: query.sql, parameters: query.parameters, positions };
+      compiled = { query, positions };
     }
-    const parameters = [...compiled.parameters];
+    const parameters = [...compiled.query.parameters];
     for (const [index, argument] of compiled.positions) parameters[index] = args[argument];
-    return db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, parameters));
+    // The compiled query itself with this call's parameters (no raw node re-made per call).
+    return db.executeQuery<Row>({ ...compiled.query, parameters, queryId: createQueryId() });
   };
 }

@@ -6,7 +6,9 @@ import type { RunEvent } from '../../domain/run-event.ts';
 import type { NewRunEvent, RunRecord } from '../../domain/run-record.ts';
 import { ActiveRunConflictError, type RunRepository } from '../ports/runs-port.ts';
 import type { Database, Dialect, RunsTable } from './database.ts';
+import { compareAndSetInOneStatement } from './compare-and-set-statement.ts';
 import { paginate, paginateJson } from './paginate.ts';
+import { preparedQuery } from './prepared-query.ts';
 import { insertRunEvents } from './run-events-repository.ts';
 import { withTransaction } from './with-transaction.ts';
 import { executeWritten, writtenSql, type WrittenSql } from './written-sql.ts';
@@ -103,6 +105,37 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
     return row && toRun(row);
   }
 
+  // The worker's claim, compiled once: it runs once per run and whenever a worker looks for work.
+  const claim = preparedQuery<Selectable<RunsTable>>(db, 3, (...markers) => {
+    const [workerId, now, leaseUntil] = markers as [never, never, never];
+    const claimable = db
+      .selectFrom('runs')
+      .select('id')
+      .where((builder) =>
+        builder.or([
+          builder('status', '=', 'queued').and(
+            builder.or([builder('lease_until', 'is', null), builder('lease_until', '<', now)]),
+          ),
+          builder('status', 'in', ['in_progress', 'cancelling']).and(
+            builder('lease_until', '<', now),
+          ),
+        ]),
+      )
+      .orderBy('created_at')
+      .limit(1);
+    const candidate = dialect === 'postgres' ? claimable.forUpdate().skipLocked() : claimable;
+    return db
+      .updateTable('runs')
+      .set({ locked_by: workerId, lease_until: leaseUntil })
+      .where('id', '=', (builder) =>
+        builder.selectFrom(candidate.as('candidate')).select('candidate.id'),
+      )
+      .where((builder) =>
+        builder.or([builder('lease_until', 'is', null), builder('lease_until', '<', now)]),
+      )
+      .returningAll();
+  });
+
   return {
     async insert(record, events) {
       const { run } = record;
@@ -164,6 +197,19 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
     },
 
     async compareAndSet(projectId, run, expectedStatus, events, workerId, afterSeq) {
+      // On PostgreSQL one statement does it when the seqs are known (the writer knows them).
+      if (dialect === 'postgres' && (afterSeq !== undefined || events.length === 0)) {
+        let seq = afterSeq ?? 0;
+        const stored = events.map((event) => ({ ...event, seq: ++seq }));
+        const written = await compareAndSetInOneStatement(db, {
+          projectId,
+          run,
+          expectedStatus,
+          events: stored,
+          workerId,
+        });
+        return written ? stored : null;
+      }
       return withTransaction(db, async (transaction) => {
         const ended = isTerminal(run.status);
         const parameters: unknown[] = [run.status, run.expires_at, JSON.stringify(run)];
@@ -192,33 +238,7 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
     },
 
     async claimNext(workerId, now, leaseUntil) {
-      const claimable = db
-        .selectFrom('runs')
-        .select('id')
-        .where((builder) =>
-          builder.or([
-            builder('status', '=', 'queued').and(
-              builder.or([builder('lease_until', 'is', null), builder('lease_until', '<', now)]),
-            ),
-            builder('status', 'in', ['in_progress', 'cancelling']).and(
-              builder('lease_until', '<', now),
-            ),
-          ]),
-        )
-        .orderBy('created_at')
-        .limit(1);
-      const candidate = dialect === 'postgres' ? claimable.forUpdate().skipLocked() : claimable;
-      const row = await db
-        .updateTable('runs')
-        .set({ locked_by: workerId, lease_until: leaseUntil })
-        .where('id', '=', (builder) =>
-          builder.selectFrom(candidate.as('candidate')).select('candidate.id'),
-        )
-        .where((builder) =>
-          builder.or([builder('lease_until', 'is', null), builder('lease_until', '<', now)]),
-        )
-        .returningAll()
-        .executeTakeFirst();
+      const [row] = (await claim(workerId, now, leaseUntil)).rows;
       return row && toRecord(row);
     },
 

@@ -17,6 +17,7 @@ import * as embeddingWindows from './0015-embedding-windows.ts';
 import * as limits from './0016-limits.ts';
 import * as storedBytesMeter from './0017-stored-bytes-meter.ts';
 import * as vectorVersions from './0019-vector-versions.ts';
+import * as messagesByRunPartial from './0020-messages-by-run-partial.ts';
 
 type NumberedMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, NumberedMigration> = {
   '0016-limits': limits,
   '0017-stored-bytes-meter': storedBytesMeter,
   '0019-vector-versions': vectorVersions,
+  '0020-messages-by-run-partial': messagesByRunPartial,
 };
 
 class NumberedMigrationProvider implements MigrationProvider {

@@ -41,7 +41,16 @@ class CachedStatementConnection implements DatabaseConnection {
     return statement;
   }
 
-  async executeQuery<Row>(compiledQuery: CompiledQuery): Promise<QueryResult<Row>> {
+  // Not `async`: better-sqlite3 answers synchronously, so the result is wrapped once (every query).
+  executeQuery<Row>(compiledQuery: CompiledQuery): Promise<QueryResult<Row>> {
+    try {
+      return Promise.resolve(this.execute<Row>(compiledQuery));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  private execute<Row>(compiledQuery: CompiledQuery): QueryResult<Row> {
     const statement = this.prepare(compiledQuery.sql);
     const parameters = compiledQuery.parameters as unknown[];
     try {
@@ -68,12 +77,13 @@ class FifoLock {
   private locked = false;
   private readonly waiters: Array<() => void> = [];
 
-  acquire(): Promise<void> {
+  /** Resolves to `value` once the lock is this caller's. */
+  acquire<Value>(value: Value): Promise<Value> {
     if (!this.locked) {
       this.locked = true;
-      return Promise.resolve();
+      return Promise.resolve(value);
     }
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return new Promise((resolve) => this.waiters.push(() => resolve(value)));
   }
 
   release(): void {
@@ -93,9 +103,8 @@ class CachedSqliteDriver implements Driver {
 
   async init(): Promise<void> {}
 
-  async acquireConnection(): Promise<DatabaseConnection> {
-    await this.lock.acquire();
-    return this.connection;
+  acquireConnection(): Promise<DatabaseConnection> {
+    return this.lock.acquire(this.connection);
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -110,8 +119,9 @@ class CachedSqliteDriver implements Driver {
     await connection.executeQuery(CompiledQuery.raw('rollback'));
   }
 
-  async releaseConnection(): Promise<void> {
+  releaseConnection(): Promise<void> {
     this.lock.release();
+    return Promise.resolve();
   }
 
   async destroy(): Promise<void> {

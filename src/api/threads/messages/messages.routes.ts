@@ -2,6 +2,11 @@
 import { defineRoute, type RouteDefinition } from '../../../http/route.ts';
 import { deletedSchema, listSchema, pageOf } from '../../shared/common.schemas.ts';
 import {
+  createMessageFastPath,
+  idPathFastPath,
+  listQueryFastPath,
+} from '../../shared/fast-paths.ts';
+import {
   MessageCreateParamsSchema,
   MessageListQuerySchema,
   MessagePathSchema,
@@ -13,6 +18,8 @@ import type { MessagesService } from './messages.service.ts';
 
 export function messagesRoutes(messages: MessagesService): RouteDefinition[] {
   const tag = 'Messages';
+  // The conversation API's hottest pair (post a message, list the newest) skips zod for its usual shape.
+  const threadPath = idPathFastPath({ thread_id: 'thread' });
   return [
     defineRoute({
       method: 'POST',
@@ -22,6 +29,7 @@ export function messagesRoutes(messages: MessagesService): RouteDefinition[] {
       tag,
       params: ThreadPathSchema,
       body: MessageCreateParamsSchema,
+      fastPaths: { params: threadPath, body: createMessageFastPath },
       response: MessageSchema,
       handler: ({ projectId, params, body }) => messages.create(projectId, params.thread_id, body),
     }),
@@ -33,6 +41,7 @@ export function messagesRoutes(messages: MessagesService): RouteDefinition[] {
       tag,
       params: ThreadPathSchema,
       query: MessageListQuerySchema,
+      fastPaths: { params: threadPath, query: listQueryFastPath },
       response: listSchema(MessageSchema),
       handler: ({ projectId, params, query }) =>
         messages.list(projectId, params.thread_id, pageOf(query), query.run_id),

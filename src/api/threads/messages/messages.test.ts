@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { errorOf, request } from '../../../../test/helpers/inject.ts';
 import { uploadFile } from '../../../../test/helpers/files-api.ts';
 import { createTestApp, type TestApp } from '../../../../test/helpers/test-app.ts';
-import { MessageSchema } from './messages.schemas.ts';
+import SqliteDatabase from 'better-sqlite3';
+import {
+  MessageCreateParamsSchema,
+  MessageListQuerySchema,
+  MessageSchema,
+  ThreadPathSchema,
+} from './messages.schemas.ts';
 
 /** A stored message object (what the counted calls are about). */
 const isMessage = (value: unknown) =>
@@ -19,11 +25,21 @@ describe('/v1/threads/{thread_id}/messages', () => {
     threadId = (await request(app.server, 'POST', '/v1/threads', {})).body.id;
   });
   afterAll(() => app.destroy());
+  const post = (body: unknown, thread = threadId) =>
+    request(app.server, 'POST', `/v1/threads/${thread}/messages`, body);
+  const list = (query: string) =>
+    request(app.server, 'GET', `/v1/threads/${threadId}/messages?${query}`);
 
   it('serializes a created message once and sends listed messages as stored, with no parse or zod', async () => {
     const stringify = vi.spyOn(JSON, 'stringify');
     const parse = vi.spyOn(JSON, 'parse');
-    const zod = [vi.spyOn(MessageSchema, 'parse'), vi.spyOn(MessageSchema, 'safeParse')];
+    // Neither the response schema nor (their fast paths take the usual shape) the request schemas.
+    const zod = [
+      MessageSchema,
+      ThreadPathSchema,
+      MessageCreateParamsSchema,
+      MessageListQuerySchema,
+    ].flatMap((schema) => [vi.spyOn(schema, 'parse'), vi.spyOn(schema, 'safeParse')]);
     try {
       const payload = JSON.stringify({ role: 'user', content: 'counted' });
       stringify.mockClear();
@@ -53,6 +69,47 @@ describe('/v1/threads/{thread_id}/messages', () => {
       parse.mockRestore();
       for (const spy of zod) spy.mockRestore();
     }
+  });
+
+  it('runs one SQL statement to create a message and one to list a first page', async () => {
+    const statement = Object.getPrototypeOf(new SqliteDatabase(':memory:').prepare('select 1'));
+    const spies = ['run', 'all', 'get', 'iterate'].map((method) => vi.spyOn(statement, method));
+    const statements = () => spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
+    const message = { role: 'user', content: 'one statement' };
+    try {
+      // Once first: the key lookup and the limits read are cached after the first request.
+      await post(message);
+      await list('limit=20');
+      for (const spy of spies) spy.mockClear();
+      expect((await post(message)).status).toBe(200);
+      expect(statements()).toBe(1);
+      expect((await list('limit=20')).status).toBe(200);
+      expect(statements()).toBe(2);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  });
+
+  it('answers the same 400s as before for posts and lists off the fast paths', async () => {
+    expect(errorOf(await post({ role: 'user', content: '' }))).toMatchObject({
+      param: 'content',
+      type: 'invalid_request_error',
+    });
+    expect((await post({ role: 'system', content: 'hi' })).body.error.message).toBe(
+      "Invalid value for 'role': \"system\". Supported values are: 'user', 'assistant'.",
+    );
+    expect((await post({ role: 'user', content: 'hi', extra: 1 })).body.error.message).toBe(
+      'Unrecognized request argument supplied: extra',
+    );
+    expect((await post({ role: 'user', content: 'hi' }, 'thread-x')).body.error.param).toBe(
+      'thread_id',
+    );
+    expect((await list('limit=0')).body.error.message).toBe(
+      "Invalid 'limit': expected a minimum value of 1, but got 0 instead.",
+    );
+    expect((await list('limit=101')).status).toBe(400);
+    expect((await list('order=up')).body.error.param).toBe('order');
+    expect((await list('limit=5&limit=6')).status).toBe(400);
   });
 
   it('turns string content into a text part with no annotations', async () => {
@@ -180,6 +237,23 @@ describe('/v1/threads/{thread_id}/messages', () => {
 
     const page = await request(app.server, 'GET', `/v1/threads/${thread}/messages?limit=2`);
     expect(page.body.data.map((message: any) => message.id)).toEqual([ids[3], ids[2]]);
+    // First pages of every size and order (each size has its own statement), against the ids.
+    for (const order of ['asc', 'desc'] as const) {
+      const all = order === 'asc' ? ids : [...ids].reverse();
+      for (const limit of [1, 3, 4, 5, 100]) {
+        const first = await request(
+          app.server,
+          'GET',
+          `/v1/threads/${thread}/messages?order=${order}&limit=${limit}`,
+        );
+        expect(first.body).toMatchObject({
+          first_id: all[0],
+          last_id: all[Math.min(limit, 4) - 1],
+          has_more: limit < 4,
+        });
+        expect(first.body.data.map((message: any) => message.id)).toEqual(all.slice(0, limit));
+      }
+    }
     const before = await request(
       app.server,
       'GET',

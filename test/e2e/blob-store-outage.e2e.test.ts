@@ -1,0 +1,130 @@
+/**
+ * A server whose S3 bucket goes away (its endpoint's port closed, every connection cut) and comes
+ * back: uploads and downloads answer 503 `storage_unavailable` with `Retry-After` meanwhile, what only
+ * needs the database (`/health`, retrieving and listing files, deleting one) keeps working, a failed
+ * upload leaves no file row, and once the bucket is back every file serves its bytes. The SDK client
+ * makes no retries of its own, so the 503 is what the server answered; the blob store has short
+ * timeouts and one retry, so the test does not wait out the production ones.
+ */
+import OpenAI, { APIError, toFile } from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createS3BlobStore } from '../../src/blobs/s3/s3-blob-store.ts';
+import { S3_TEST_CREDENTIALS, startS3Server, type S3Server } from '../helpers/s3-server.ts';
+import { createListeningTestApp, type TestApp } from '../helpers/test-app.ts';
+
+const UNAVAILABLE = {
+  message: 'The file storage is not reachable right now; please retry the request.',
+  type: 'server_error',
+  param: null,
+  code: 'storage_unavailable',
+};
+
+async function failure(operation: Promise<unknown>): Promise<APIError> {
+  const error = await operation.then(
+    () => expect.unreachable('the request succeeded'),
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(APIError);
+  return error as APIError;
+}
+
+function expectUnavailable(error: APIError) {
+  expect(error.status).toBe(503);
+  expect(error.headers?.get('retry-after')).toBe('5');
+  expect(error.error).toEqual(UNAVAILABLE);
+}
+
+describe('an S3 bucket that goes away and comes back', () => {
+  let s3: S3Server;
+  let blobs: ReturnType<typeof createS3BlobStore>;
+  let app: TestApp;
+  let baseURL: string;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    s3 = await startS3Server();
+    blobs = createS3BlobStore({
+      bucket: s3.bucket,
+      prefix: 'outage',
+      client: {
+        endpoint: s3.endpoint,
+        forcePathStyle: true,
+        region: 'us-east-1',
+        credentials: S3_TEST_CREDENTIALS,
+        maxAttempts: 2,
+      },
+      timeouts: { connectMs: 500, idleMs: 1_000, requestMs: 5_000 },
+    });
+    // The orphaned-blob sweep every second, so a blob left by a deletion during the outage goes soon.
+    const started = await createListeningTestApp({
+      config: { blobSweepIntervalSeconds: 1 },
+      overrides: { blobs },
+    });
+    app = started.app;
+    baseURL = started.baseURL;
+    client = new OpenAI({ baseURL, apiKey: 'x', maxRetries: 0 });
+  });
+
+  afterAll(async () => {
+    await app?.destroy();
+    blobs?.close();
+    await s3?.stop();
+  });
+
+  const upload = async (name: string, content: string) =>
+    client.files.create({
+      file: await toFile(Buffer.from(content), name),
+      purpose: 'assistants',
+    });
+
+  async function listedIds(): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const file of client.files.list()) ids.push(file.id);
+    return ids.sort();
+  }
+
+  it('answers 503 storage_unavailable for bytes while it is gone, leaves no row without bytes, and serves everything once it is back', async () => {
+    const kept = await upload('kept.txt', 'kept through the outage');
+    const doomed = await upload('doomed.txt', 'deleted during the outage');
+    await s3.interrupt();
+    try {
+      expectUnavailable(await failure(upload('lost.txt', 'never stored')));
+      expectUnavailable(await failure(client.files.content(kept.id)));
+      // What needs only the database goes on.
+      expect((await fetch(new URL('/health', baseURL))).status).toBe(200);
+      expect((await client.files.retrieve(kept.id)).bytes).toBe(kept.bytes);
+      expect(await listedIds()).toEqual([kept.id, doomed.id].sort());
+      // The row goes first, so the file is deleted; its bytes are left to the orphaned-blob sweep.
+      expect(await client.files.delete(doomed.id)).toMatchObject({ deleted: true });
+      expect((await failure(client.files.retrieve(doomed.id))).status).toBe(404);
+    } finally {
+      await s3.resume();
+    }
+    expect(await listedIds()).toEqual([kept.id]);
+    expect(await (await client.files.content(kept.id)).text()).toBe('kept through the outage');
+    const after = await upload('after.txt', 'stored after the outage');
+    expect(await (await client.files.content(after.id)).text()).toBe('stored after the outage');
+    // Every row has its bytes, and the blob of the file deleted meanwhile is swept.
+    const ids = await listedIds();
+    expect(ids).toEqual([kept.id, after.id].sort());
+    for (const id of ids) expect(await blobs.size(id)).toBeGreaterThan(0);
+    await expect
+      .poll(() => blobs.size(doomed.id), { timeout: 15_000, interval: 250 })
+      .toBeUndefined();
+  });
+
+  it('answers 404 file_content_missing for a file whose bytes the bucket lost', async () => {
+    const file = await upload('lost-bytes.txt', 'about to be lost');
+    await blobs.delete(file.id); // as an emptied bucket or a restore without the blobs would
+    const missing = await failure(client.files.content(file.id));
+    expect(missing.status).toBe(404);
+    expect(missing.error).toEqual({
+      message: `The content of file '${file.id}' is missing from storage; delete the file and upload it again.`,
+      type: 'invalid_request_error',
+      param: 'file_id',
+      code: 'file_content_missing',
+    });
+    await client.files.delete(file.id);
+    expect((await failure(client.files.content(file.id))).status).toBe(404);
+  });
+});
