@@ -8,6 +8,16 @@ import {
   MessagePathSchema,
   ThreadPathSchema,
 } from '../threads/messages/messages.schemas.ts';
+import {
+  createRunFastPath,
+  createThreadAndRunFastPath,
+  runCreateQueryFastPath,
+} from '../threads/runs/runs.fast-paths.ts';
+import {
+  RunCreateParamsSchema,
+  RunCreateQuerySchema,
+  ThreadCreateAndRunParamsSchema,
+} from '../threads/runs/runs.schemas.ts';
 import { createMessageFastPath, idPathFastPath, listQueryFastPath } from './fast-paths.ts';
 import { MESSAGE_TEXT_LIMIT } from './message.schemas.ts';
 
@@ -122,6 +132,87 @@ const cases: Array<Case<unknown>> = [
       { role: 'user', content: 'x', metadata: {} },
       { role: 'user', content: 'x', attachments: null },
       { role: 'user', content: 'x', extra: 1 },
+    ],
+  },
+  {
+    name: "a run's create query (include[] left)",
+    fast: runCreateQueryFastPath,
+    schema: RunCreateQuerySchema,
+    taken: [bare({}), {}],
+    left: [
+      null,
+      bare({ 'include[]': 'step_details.tool_calls[*].file_search.results[*].content' }),
+      bare({ 'include[]': 'x' }),
+      bare({ extra: '1' }),
+    ],
+  },
+  {
+    name: 'a run with only its assistant (every other field left)',
+    fast: createRunFastPath,
+    schema: RunCreateParamsSchema,
+    taken: [
+      { assistant_id: 'asst_abc' },
+      { assistant_id: 'asst_abc', stream: true },
+      { stream: false, assistant_id: 'asst_abc' },
+    ],
+    left: [
+      null,
+      [],
+      {},
+      { stream: true },
+      { assistant_id: 'thread_abc' },
+      { assistant_id: 'asst_' },
+      { assistant_id: 7 },
+      { assistant_id: 'asst_abc', stream: null },
+      { assistant_id: 'asst_abc', stream: 'true' },
+      { assistant_id: 'asst_abc', model: 'gpt-4o' },
+      { assistant_id: 'asst_abc', instructions: null },
+      { assistant_id: 'asst_abc', additional_messages: [{ role: 'user', content: 'x' }] },
+      { assistant_id: 'asst_abc', thread: { messages: [] } },
+      { assistant_id: 'asst_abc', extra: 1 },
+    ],
+  },
+  {
+    name: 'a thread-and-run of text messages (every other field left)',
+    fast: createThreadAndRunFastPath,
+    schema: ThreadCreateAndRunParamsSchema,
+    taken: [
+      { assistant_id: 'asst_abc', thread: { messages: [{ role: 'user', content: 'Go.' }] } },
+      {
+        assistant_id: 'asst_abc',
+        stream: true,
+        thread: {
+          messages: [
+            { role: 'user', content: 'Hi' },
+            { role: 'assistant', content: 'Hello' },
+          ],
+        },
+      },
+      { assistant_id: 'asst_abc', thread: { messages: [] }, stream: false },
+    ],
+    left: [
+      null,
+      { assistant_id: 'asst_abc' },
+      { assistant_id: 'asst_abc', stream: true },
+      { thread: { messages: [] } },
+      { assistant_id: 'run_abc', thread: { messages: [] } },
+      { assistant_id: 'asst_abc', thread: null },
+      { assistant_id: 'asst_abc', thread: {} },
+      { assistant_id: 'asst_abc', thread: { messages: null } },
+      { assistant_id: 'asst_abc', thread: { messages: [], metadata: {} } },
+      { assistant_id: 'asst_abc', thread: { messages: [{ role: 'user', content: '' }] } },
+      { assistant_id: 'asst_abc', thread: { messages: [{ role: 'system', content: 'x' }] } },
+      {
+        assistant_id: 'asst_abc',
+        thread: { messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }] },
+      },
+      {
+        assistant_id: 'asst_abc',
+        thread: { messages: Array.from({ length: 2001 }, () => ({ role: 'user', content: 'x' })) },
+      },
+      { assistant_id: 'asst_abc', thread: { messages: [] }, stream: null },
+      { assistant_id: 'asst_abc', thread: { messages: [] }, tool_resources: {} },
+      { assistant_id: 'asst_abc', thread: { messages: [] }, model: 'gpt-4o' },
     ],
   },
 ] as Array<Case<unknown>>;

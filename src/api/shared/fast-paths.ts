@@ -10,7 +10,7 @@ import { idPattern, LIST_LIMITS, type ListQuery } from './common.schemas.ts';
 import { MESSAGE_TEXT_LIMIT, type MessageCreateParams } from './message.schemas.ts';
 
 /** A plain object (as parsed JSON, a path or a query string gives it) with exactly `count` keys. */
-function objectWithKeys(value: unknown, count: number): value is Record<string, unknown> {
+export function objectWithKeys(value: unknown, count: number): value is Record<string, unknown> {
   return (
     typeof value === 'object' &&
     value !== null &&

@@ -21,6 +21,12 @@ import {
   ThreadCreateAndRunParamsSchema,
   ThreadRunsPathSchema,
 } from './runs.schemas.ts';
+import { idPathFastPath } from '../../shared/fast-paths.ts';
+import {
+  createRunFastPath,
+  createThreadAndRunFastPath,
+  runCreateQueryFastPath,
+} from './runs.fast-paths.ts';
 import type { RunsService } from './runs.service.ts';
 
 /** How long an SDK poller should wait between retrieves of a live run. */
@@ -53,6 +59,11 @@ export function runsRoutes(runs: RunsService): RouteDefinition[] {
       params: ThreadRunsPathSchema,
       query: RunCreateQuerySchema,
       body: RunCreateParamsSchema,
+      fastPaths: {
+        params: idPathFastPath({ thread_id: 'thread' }),
+        query: runCreateQueryFastPath,
+        body: createRunFastPath,
+      },
       response: RunSchema,
       handler: async ({ projectId, principal, params, query, body, reply }) => {
         const { run, follow } = await runs.create(
@@ -72,6 +83,7 @@ export function runsRoutes(runs: RunsService): RouteDefinition[] {
       summary: 'Create a thread and run it (SSE with stream: true)',
       tag,
       body: ThreadCreateAndRunParamsSchema,
+      fastPaths: { body: createThreadAndRunFastPath },
       response: RunSchema,
       handler: async ({ projectId, principal, body, reply }) => {
         const { run, follow } = await runs.createThreadAndRun(projectId, body, principal.keyId);
