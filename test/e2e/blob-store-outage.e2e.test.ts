@@ -127,4 +127,88 @@ describe('an S3 bucket that goes away and comes back', () => {
     await client.files.delete(file.id);
     expect((await failure(client.files.content(file.id))).status).toBe(404);
   });
+
+  async function containerFileIds(containerId: string): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const file of client.containers.files.list(containerId)) ids.push(file.id);
+    return ids.sort();
+  }
+
+  async function containerIds(): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const container of client.containers.list()) ids.push(container.id);
+    return ids.sort();
+  }
+
+  it('answers 503 for container files while it is gone, leaving no container or container file without bytes', async () => {
+    const source = await upload('source.txt', 'copied into containers');
+    const container = await client.containers.create({ name: 'outage' });
+    const kept = await client.containers.files.create(container.id, {
+      file: await toFile(Buffer.from('kept in the container'), 'kept.txt'),
+    });
+    const before = await containerIds();
+    await s3.interrupt();
+    try {
+      const uploaded = client.containers.files.create(container.id, {
+        file: await toFile(Buffer.from('never stored'), 'lost.txt'),
+      });
+      expectUnavailable(await failure(uploaded));
+      expectUnavailable(
+        await failure(client.containers.files.create(container.id, { file_id: source.id })),
+      );
+      expectUnavailable(
+        await failure(
+          client.containers.files.content.retrieve(kept.id, { container_id: container.id }),
+        ),
+      );
+      // A container whose files cannot be copied is not created with part of them.
+      expectUnavailable(
+        await failure(client.containers.create({ name: 'copied', file_ids: [source.id] })),
+      );
+      expect(await containerIds()).toEqual(before);
+      expect(await containerFileIds(container.id)).toEqual([kept.id]);
+    } finally {
+      await s3.resume();
+    }
+    const copied = await client.containers.files.create(container.id, { file_id: source.id });
+    expect(await containerFileIds(container.id)).toEqual([kept.id, copied.id].sort());
+    const content = client.containers.files.content.retrieve(copied.id, {
+      container_id: container.id,
+    });
+    expect(await (await content).text()).toBe('copied into containers');
+    await client.containers.delete(container.id);
+  });
+
+  it('answers 404 file_content_missing for container files whose bytes the bucket lost', async () => {
+    const source = await upload('lost-source.txt', 'about to be lost');
+    const container = await client.containers.create({ name: 'lost' });
+    const file = await client.containers.files.create(container.id, {
+      file: await toFile(Buffer.from('about to be lost too'), 'lost.txt'),
+    });
+    await blobs.delete(file.id);
+    await blobs.delete(source.id);
+    const missing = await failure(
+      client.containers.files.content.retrieve(file.id, { container_id: container.id }),
+    );
+    expect(missing.status).toBe(404);
+    expect(missing.error).toEqual({
+      message: `The content of container file '${file.id}' is missing from storage; delete the container file and upload it again.`,
+      type: 'invalid_request_error',
+      param: 'file_id',
+      code: 'file_content_missing',
+    });
+    // Copying a file whose bytes are lost: the same 404, naming the file.
+    const copy = await failure(
+      client.containers.files.create(container.id, { file_id: source.id }),
+    );
+    expect(copy.status).toBe(404);
+    expect(copy.error).toMatchObject({ param: 'file_id', code: 'file_content_missing' });
+    const before = await containerIds();
+    const create = await failure(client.containers.create({ name: 'x', file_ids: [source.id] }));
+    expect(create.status).toBe(404);
+    expect(create.error).toMatchObject({ param: 'file_ids', code: 'file_content_missing' });
+    expect(await containerIds()).toEqual(before);
+    expect(await containerFileIds(container.id)).toEqual([file.id]);
+    await client.containers.delete(container.id);
+  });
 });
