@@ -37,6 +37,8 @@ function expectUnavailable(error: APIError) {
 describe('an S3 bucket that goes away and comes back', () => {
   let s3: S3Server;
   let blobs: ReturnType<typeof createS3BlobStore>;
+  /** The keys the server read, in order (every `get` of its blob store). */
+  const reads: string[] = [];
   let app: TestApp;
   let baseURL: string;
   let client: OpenAI;
@@ -58,7 +60,15 @@ describe('an S3 bucket that goes away and comes back', () => {
     // The orphaned-blob sweep every second, so a blob left by a deletion during the outage goes soon.
     const started = await createListeningTestApp({
       config: { blobSweepIntervalSeconds: 1 },
-      overrides: { blobs },
+      overrides: {
+        blobs: {
+          ...blobs,
+          get(key) {
+            reads.push(key);
+            return blobs.get(key);
+          },
+        },
+      },
     });
     app = started.app;
     baseURL = started.baseURL;
@@ -210,5 +220,39 @@ describe('an S3 bucket that goes away and comes back', () => {
     expect(await containerIds()).toEqual(before);
     expect(await containerFileIds(container.id)).toEqual([file.id]);
     await client.containers.delete(container.id);
+  });
+
+  it('indexes a file added to a vector store while it is gone once it is back, instead of failing it', async () => {
+    const file = await upload(
+      'indexed.txt',
+      'The outage delays indexing of zanzibar but loses nothing.',
+    );
+    await s3.interrupt();
+    let store;
+    try {
+      store = await client.vectorStores.create({ name: 'outage', file_ids: [file.id] });
+      // The worker read the file, met the outage, and tried again later: the file waits meanwhile.
+      await expect
+        .poll(() => reads.filter((key) => key === file.id).length, {
+          timeout: 15_000,
+          interval: 100,
+        })
+        .toBeGreaterThanOrEqual(2);
+      const waiting = await client.vectorStores.files.retrieve(file.id, {
+        vector_store_id: store.id,
+      });
+      expect(waiting).toMatchObject({ status: 'in_progress', last_error: null });
+    } finally {
+      await s3.resume();
+    }
+    await expect
+      .poll(
+        async () =>
+          (await client.vectorStores.files.retrieve(file.id, { vector_store_id: store.id })).status,
+        { timeout: 30_000, interval: 200 },
+      )
+      .toBe('completed');
+    const results = await client.vectorStores.search(store.id, { query: 'zanzibar' });
+    expect(results.data.map((result) => result.file_id)).toEqual([file.id]);
   });
 });
