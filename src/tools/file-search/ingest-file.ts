@@ -31,8 +31,8 @@ async function readDocument(
   const stream = stored && (await options.blobs.get(fileId));
   if (!stored)
     throw new DocumentError('invalid_file', `The file ${fileId} was deleted or has expired.`);
-  if (!stream)
-    throw new DocumentError('invalid_file', contentMissing('file', fileId, 'file_id').message);
+  // Bytes the blob store lost: the 404 of `GET /v1/files/{id}/content`; a vector-store file fails.
+  if (!stream) throw contentMissing('file', fileId, 'file_id');
   return {
     bytes: await buffer(stream),
     filename: stored.file.filename,

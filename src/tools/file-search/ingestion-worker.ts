@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { BlobStore } from '../../blobs/blob-store.ts';
-import { UnavailableError } from '../../domain/errors.ts';
+import { NotFoundError, UnavailableError } from '../../domain/errors.ts';
 import type { VectorStoreFileError } from '../../domain/vector-store.ts';
 import { EmbeddingError } from '../../models/embedding-model.ts';
 import type { IngestionJob, ReembedJob, Store } from '../../storage/store.ts';
@@ -72,6 +72,8 @@ function unavailableDependency(error: UnavailableError): string {
 
 function errorFor(error: unknown, giveUpMilliseconds: number): VectorStoreFileError {
   if (error instanceof DocumentError) return { code: error.code, message: error.message };
+  if (error instanceof NotFoundError && error.code === 'file_content_missing')
+    return { code: 'invalid_file', message: error.message };
   if (error instanceof UnavailableError)
     return {
       code: 'server_error',
@@ -230,7 +232,7 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
         span.setAttribute(Concierge.ingestionOutcome, 'postponed');
         return;
       }
-      if (!(error instanceof DocumentError))
+      if (!(error instanceof DocumentError) && !(error instanceof NotFoundError))
         options.log.error({ err: error, fileId: job.fileId }, 'indexing a file failed');
       await store.ingestionQueue
         .fail(job, owner, errorFor(error, giveUpMilliseconds))
