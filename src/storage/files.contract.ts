@@ -44,6 +44,18 @@ function vectorStore(overrides: Partial<VectorStoreRecord> = {}): VectorStoreRec
   };
 }
 
+/**
+ * Claims jobs for `owner` at `now` until `fileId`'s comes up (other tests' jobs may be claimable too);
+ * undefined when it is not claimable.
+ */
+async function claimFile(store: Store, fileId: string, owner: string, now: number) {
+  for (let tries = 0; tries < 100; tries++) {
+    const job = await store.ingestionQueue.claimNext(owner, now, now + 1000);
+    if (!job || job.fileId === fileId) return job;
+  }
+  return undefined;
+}
+
 function storeFile(
   vectorStoreId: string,
   fileId: string,
@@ -276,14 +288,7 @@ export function runFilesContract(
       await store.vectorStores.insert(project, record);
       const fileId = newId('file');
       await store.vectorStoreFiles.upsert(project, storeFile(record.id, fileId), null);
-      // Other tests' jobs may be claimable too: claim until this file's job comes up.
-      const claimThisFile = async (owner: string, now: number) => {
-        for (let tries = 0; tries < 100; tries++) {
-          const job = await store.ingestionQueue.claimNext(owner, now, now + 1000);
-          if (!job || job.fileId === fileId) return job;
-        }
-        return undefined;
-      };
+      const claimThisFile = (owner: string, now: number) => claimFile(store, fileId, owner, now);
       const start = Date.now() + 20_000_000;
       // Three workers die mid-parse in turn: each claim is counted although none finished.
       const attempts: number[] = [];
@@ -313,13 +318,7 @@ export function runFilesContract(
       const fileId = newId('file');
       const added = storeFile(record.id, fileId);
       await store.vectorStoreFiles.upsert(project, added, null);
-      const claimThisFile = async (owner: string, now: number) => {
-        for (let tries = 0; tries < 100; tries++) {
-          const job = await store.ingestionQueue.claimNext(owner, now, now + 1000);
-          if (!job || job.fileId === fileId) return job;
-        }
-        return undefined;
-      };
+      const claimThisFile = (owner: string, now: number) => claimFile(store, fileId, owner, now);
       const start = Date.now() + 30_000_000;
       const job = (await claimThisFile('outage', start))!;
       expect(job).toMatchObject({ attempts: 1, addedAt: added.created_at });

@@ -8,24 +8,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APIError, toFile } from 'openai';
+import { toFile } from 'openai';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLocalDiskBlobStore } from '../../src/blobs/local-disk/local-disk-blob-store.ts';
 import { storageUnavailable } from '../../src/blobs/storage-unavailable.ts';
+import { expectContentMissing, failure } from '../helpers/api-failure.ts';
 import { useRunTestBed } from '../helpers/run-test-bed.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'concierge-blob-readers-'));
 const disk = createLocalDiskBlobStore(directory);
 const outage = { now: false };
-
-async function failure(operation: Promise<unknown>): Promise<APIError> {
-  const error = await operation.then(
-    () => expect.unreachable('the request succeeded'),
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(APIError);
-  return error as APIError;
-}
 
 describe('readers of file bytes when the bytes are lost or the store is down', () => {
   const bed = useRunTestBed({
@@ -70,14 +62,11 @@ describe('readers of file bytes when the bytes are lost or the store is down', (
       outage.now = false;
     }
     await disk.delete(file.id);
-    const missing = await failure(withInputFile(file.id));
-    expect(missing.status).toBe(404);
-    expect(missing.error).toEqual({
-      message: `The content of file '${file.id}' is missing from storage; delete the file and upload it again.`,
-      type: 'invalid_request_error',
-      param: 'input[0].content[1].file_id',
-      code: 'file_content_missing',
-    });
+    expectContentMissing(
+      await failure(withInputFile(file.id)),
+      file.id,
+      'input[0].content[1].file_id',
+    );
   });
 
   it('fails a run whose image file cannot be read during an outage with the outage in last_error', async () => {

@@ -6,10 +6,11 @@
  * makes no retries of its own, so the 503 is what the server answered; the blob store has short
  * timeouts and one retry, so the test does not wait out the production ones.
  */
-import OpenAI, { APIError, toFile } from 'openai';
+import OpenAI, { toFile, type APIError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3BlobStore } from '../../src/blobs/s3/s3-blob-store.ts';
 import { S3_TEST_CREDENTIALS, startS3Server, type S3Server } from '../helpers/s3-server.ts';
+import { expectContentMissing, failure, sortedIds } from '../helpers/api-failure.ts';
 import { createListeningTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const UNAVAILABLE = {
@@ -18,15 +19,6 @@ const UNAVAILABLE = {
   param: null,
   code: 'storage_unavailable',
 };
-
-async function failure(operation: Promise<unknown>): Promise<APIError> {
-  const error = await operation.then(
-    () => expect.unreachable('the request succeeded'),
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(APIError);
-  return error as APIError;
-}
 
 function expectUnavailable(error: APIError) {
   expect(error.status).toBe(503);
@@ -87,11 +79,7 @@ describe('an S3 bucket that goes away and comes back', () => {
       purpose: 'assistants',
     });
 
-  async function listedIds(): Promise<string[]> {
-    const ids: string[] = [];
-    for await (const file of client.files.list()) ids.push(file.id);
-    return ids.sort();
-  }
+  const listedIds = () => sortedIds(client.files.list());
 
   it('answers 503 storage_unavailable for bytes while it is gone, leaves no row without bytes, and serves everything once it is back', async () => {
     const kept = await upload('kept.txt', 'kept through the outage');
@@ -126,29 +114,15 @@ describe('an S3 bucket that goes away and comes back', () => {
   it('answers 404 file_content_missing for a file whose bytes the bucket lost', async () => {
     const file = await upload('lost-bytes.txt', 'about to be lost');
     await blobs.delete(file.id); // as an emptied bucket or a restore without the blobs would
-    const missing = await failure(client.files.content(file.id));
-    expect(missing.status).toBe(404);
-    expect(missing.error).toEqual({
-      message: `The content of file '${file.id}' is missing from storage; delete the file and upload it again.`,
-      type: 'invalid_request_error',
-      param: 'file_id',
-      code: 'file_content_missing',
-    });
+    expectContentMissing(await failure(client.files.content(file.id)), file.id, 'file_id');
     await client.files.delete(file.id);
     expect((await failure(client.files.content(file.id))).status).toBe(404);
   });
 
-  async function containerFileIds(containerId: string): Promise<string[]> {
-    const ids: string[] = [];
-    for await (const file of client.containers.files.list(containerId)) ids.push(file.id);
-    return ids.sort();
-  }
+  const containerFileIds = (containerId: string) =>
+    sortedIds(client.containers.files.list(containerId));
 
-  async function containerIds(): Promise<string[]> {
-    const ids: string[] = [];
-    for await (const container of client.containers.list()) ids.push(container.id);
-    return ids.sort();
-  }
+  const containerIds = () => sortedIds(client.containers.list());
 
   it('answers 503 for container files while it is gone, leaving no container or container file without bytes', async () => {
     const source = await upload('source.txt', 'copied into containers');
@@ -197,16 +171,10 @@ describe('an S3 bucket that goes away and comes back', () => {
     });
     await blobs.delete(file.id);
     await blobs.delete(source.id);
-    const missing = await failure(
-      client.containers.files.content.retrieve(file.id, { container_id: container.id }),
-    );
-    expect(missing.status).toBe(404);
-    expect(missing.error).toEqual({
-      message: `The content of container file '${file.id}' is missing from storage; delete the container file and upload it again.`,
-      type: 'invalid_request_error',
-      param: 'file_id',
-      code: 'file_content_missing',
+    const missing = client.containers.files.content.retrieve(file.id, {
+      container_id: container.id,
     });
+    expectContentMissing(await failure(missing), file.id, 'file_id', 'container file');
     // Copying a file whose bytes are lost: the same 404, naming the file.
     const copy = await failure(
       client.containers.files.create(container.id, { file_id: source.id }),

@@ -59,6 +59,22 @@ async function expectAllIndexedOnce(store: Store, vectorStoreId: string, count: 
   }
 }
 
+/** `blobs` with every read failing as an unreachable file storage while `down.now` is true. */
+function unreliable(blobs: BlobStore, down: { now: boolean }, reads: string[]): BlobStore {
+  return {
+    ...blobs,
+    get(key) {
+      reads.push(key);
+      if (down.now) return Promise.reject(storageUnavailable(new Error('connect ECONNREFUSED')));
+      return blobs.get(key);
+    },
+  };
+}
+
+const onlyFile = async (store: Store, vectorStoreId: string) =>
+  (await store.vectorStoreFiles.list(PROJECT, vectorStoreId, { limit: 10, order: 'asc' }, {}))
+    .data[0]!;
+
 describe('ingestion worker durability', () => {
   let directory: string;
   let embeddings: TestEmbeddingServer;
@@ -254,22 +270,6 @@ describe('ingestion worker durability', () => {
       await store.close();
     }
   });
-
-  /** `blobs` with every read failing as an unreachable file storage while `down.now` is true. */
-  function unreliable(blobs: BlobStore, down: { now: boolean }, reads: string[]): BlobStore {
-    return {
-      ...blobs,
-      get(key) {
-        reads.push(key);
-        if (down.now) return Promise.reject(storageUnavailable(new Error('connect ECONNREFUSED')));
-        return blobs.get(key);
-      },
-    };
-  }
-
-  const onlyFile = async (store: Store, vectorStoreId: string) =>
-    (await store.vectorStoreFiles.list(PROJECT, vectorStoreId, { limit: 10, order: 'asc' }, {}))
-      .data[0]!;
 
   it('retries a file while the file storage is unavailable and indexes it once it is back', async () => {
     const { store, blobs, vectorStoreId } = await seed('outage', 1, nowSeconds());
