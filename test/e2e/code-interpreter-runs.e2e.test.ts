@@ -3,7 +3,11 @@
  * makes a chart and a CSV; the step shows input, logs and the image; the message shows the image and
  * links the CSV; the session keeps its variables across runs of the thread.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI, { toFile } from 'openai';
+import { createLocalDiskBlobStore } from '../../src/blobs/local-disk/local-disk-blob-store.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunTestBed, type RunTestBed } from '../helpers/run-test-bed.ts';
 import { bwrapAvailable } from '../helpers/sandbox.ts';
@@ -23,11 +27,14 @@ sales.assign(double=sales["units"] * 2).to_csv("/mnt/data/summary.csv", index=Fa
 
 describe.runIf(bwrapAvailable)('code_interpreter in runs (bwrap sandbox)', () => {
   let bed: RunTestBed;
+  // The app's blob store, so a test can lose a file's bytes as an emptied bucket would.
+  const blobDirectory = mkdtempSync(join(tmpdir(), 'concierge-ci-blobs-'));
+  const blobs = createLocalDiskBlobStore(blobDirectory);
   let assistantId: string;
   const poll = { pollIntervalMs: 50 };
 
   beforeAll(async () => {
-    bed = await createRunTestBed({ config: { codeSandbox: 'bwrap' } });
+    bed = await createRunTestBed({ config: { codeSandbox: 'bwrap' }, overrides: { blobs } });
     const data = await bed.client.files.create({
       file: await toFile(Buffer.from('month,units\njan,3\nfeb,5\nmar,4\n'), 'sales.csv'),
       purpose: 'assistants',
@@ -40,7 +47,10 @@ describe.runIf(bwrapAvailable)('code_interpreter in runs (bwrap sandbox)', () =>
       })
     ).id;
   });
-  afterAll(() => bed?.close());
+  afterAll(async () => {
+    await bed?.close();
+    rmSync(blobDirectory, { recursive: true, force: true });
+  });
 
   it('runs the code, shows logs and the chart, and links the written file', async () => {
     const thread = await bed.client.beta.threads.create({
@@ -212,5 +222,56 @@ describe.runIf(bwrapAvailable)('code_interpreter in runs (bwrap sandbox)', () =>
     expect(output).toContain("('notes.txt', 'first\\n')");
     expect(output).toContain(`('${ids[2]}-notes.txt', 'second\\n')`);
     expect(output).not.toContain('Error');
+  });
+
+  it('runs code without an attachment whose bytes are lost, and its logs say which and why', async () => {
+    const upload = async (name: string, text: string) =>
+      (
+        await bed.client.files.create({
+          file: await toFile(Buffer.from(text), name),
+          purpose: 'assistants',
+        })
+      ).id;
+    const kept = await upload('kept.txt', 'still here\n');
+    const lost = await upload('lost.txt', 'gone\n');
+    await blobs.delete(lost);
+    const thread = await bed.client.beta.threads.create({
+      messages: [
+        {
+          role: 'user',
+          content: 'Read my files.',
+          attachments: [kept, lost].map((file_id) => ({
+            file_id,
+            tools: [{ type: 'code_interpreter' }],
+          })),
+        },
+      ],
+    });
+    bed.upstream.enqueue(
+      {
+        toolCalls: [
+          {
+            name: 'code_interpreter',
+            arguments: {
+              code: 'import os\nprint(sorted(n for n in os.listdir("/mnt/data") if n.endswith(".txt")))',
+            },
+          },
+        ],
+      },
+      { text: 'Read.' },
+    );
+    const run = await bed.client.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistantId },
+      poll,
+    );
+    expect(run.status).toBe('completed');
+    const output = bed.upstream.lastRequest.messages.find(
+      (message: any) => message.role === 'tool',
+    ).content;
+    expect(output).toContain(
+      `[lost.txt is not in the sandbox: The content of file '${lost}' is missing from storage; delete the file and upload it again.]`,
+    );
+    expect(output).toContain("['kept.txt']");
   });
 });
