@@ -47,6 +47,30 @@ describe.runIf(bwrapAvailable)('code_interpreter in runs (bwrap sandbox)', () =>
       })
     ).id;
   });
+  /** Uploads a text file for runs to read; its id. */
+  const uploadText = async (name: string, text: string) =>
+    (
+      await bed.client.files.create({
+        file: await toFile(Buffer.from(text), name),
+        purpose: 'assistants',
+      })
+    ).id;
+
+  /** Runs the thread, the model running `code` and then answering: the run and the tool output it read. */
+  async function runCode(threadId: string, code: string) {
+    bed.upstream.enqueue(
+      { toolCalls: [{ name: 'code_interpreter', arguments: { code } }] },
+      { text: 'Done.' },
+    );
+    const run = await bed.client.beta.threads.runs.createAndPoll(
+      threadId,
+      { assistant_id: assistantId },
+      poll,
+    );
+    const tool = bed.upstream.lastRequest.messages.find((message: any) => message.role === 'tool');
+    return { run, output: tool.content as string };
+  }
+
   afterAll(async () => {
     await bed?.close();
     rmSync(blobDirectory, { recursive: true, force: true });
@@ -127,19 +151,8 @@ describe.runIf(bwrapAvailable)('code_interpreter in runs (bwrap sandbox)', () =>
       ).status,
     ).toBe('completed');
     await bed.client.beta.threads.messages.create(thread.id, { role: 'user', content: 'Add one.' });
-    bed.upstream.enqueue(
-      { toolCalls: [{ name: 'code_interpreter', arguments: { code: 'print(secret + 1)\n1/0' } }] },
-      { text: 'Done.' },
-    );
-    const run = await bed.client.beta.threads.runs.createAndPoll(
-      thread.id,
-      { assistant_id: assistantId },
-      poll,
-    );
+    const { run, output } = await runCode(thread.id, 'print(secret + 1)\n1/0');
     expect(run.status).toBe('completed');
-    const output = bed.upstream.lastRequest.messages.find(
-      (message: any) => message.role === 'tool',
-    ).content;
     expect(output).toContain('42');
     expect(output).toContain('ZeroDivisionError');
   });
@@ -175,17 +188,10 @@ describe.runIf(bwrapAvailable)('code_interpreter in runs (bwrap sandbox)', () =>
   });
 
   it('runs code on a thread whose attachments have hostile names (.bashrc, paths, duplicates)', async () => {
-    const upload = async (name: string, text: string) =>
-      (
-        await bed.client.files.create({
-          file: await toFile(Buffer.from(text), name),
-          purpose: 'assistants',
-        })
-      ).id;
     const ids = [
-      await upload('.bashrc', 'export EVIL=1\n'),
-      await upload('../../notes.txt', 'first\n'),
-      await upload('notes.txt', 'second\n'),
+      await uploadText('.bashrc', 'export EVIL=1\n'),
+      await uploadText('../../notes.txt', 'first\n'),
+      await uploadText('notes.txt', 'second\n'),
     ];
     const thread = await bed.client.beta.threads.create({
       messages: [
@@ -196,28 +202,11 @@ describe.runIf(bwrapAvailable)('code_interpreter in runs (bwrap sandbox)', () =>
         },
       ],
     });
-    bed.upstream.enqueue(
-      {
-        toolCalls: [
-          {
-            name: 'code_interpreter',
-            arguments: {
-              code: 'import os\nsorted((n, open(n).read()) for n in os.listdir("/mnt/data"))',
-            },
-          },
-        ],
-      },
-      { text: 'Listed.' },
-    );
-    const run = await bed.client.beta.threads.runs.createAndPoll(
+    const { run, output } = await runCode(
       thread.id,
-      { assistant_id: assistantId },
-      poll,
+      'import os\nsorted((n, open(n).read()) for n in os.listdir("/mnt/data"))',
     );
     expect(run.status).toBe('completed');
-    const output = bed.upstream.lastRequest.messages.find(
-      (message: any) => message.role === 'tool',
-    ).content;
     expect(output).toContain("('bashrc', 'export EVIL=1\\n')");
     expect(output).toContain("('notes.txt', 'first\\n')");
     expect(output).toContain(`('${ids[2]}-notes.txt', 'second\\n')`);
@@ -225,15 +214,8 @@ describe.runIf(bwrapAvailable)('code_interpreter in runs (bwrap sandbox)', () =>
   });
 
   it('runs code without an attachment whose bytes are lost, and its logs say which and why', async () => {
-    const upload = async (name: string, text: string) =>
-      (
-        await bed.client.files.create({
-          file: await toFile(Buffer.from(text), name),
-          purpose: 'assistants',
-        })
-      ).id;
-    const kept = await upload('kept.txt', 'still here\n');
-    const lost = await upload('lost.txt', 'gone\n');
+    const kept = await uploadText('kept.txt', 'still here\n');
+    const lost = await uploadText('lost.txt', 'gone\n');
     await blobs.delete(lost);
     const thread = await bed.client.beta.threads.create({
       messages: [
@@ -247,28 +229,11 @@ describe.runIf(bwrapAvailable)('code_interpreter in runs (bwrap sandbox)', () =>
         },
       ],
     });
-    bed.upstream.enqueue(
-      {
-        toolCalls: [
-          {
-            name: 'code_interpreter',
-            arguments: {
-              code: 'import os\nprint(sorted(n for n in os.listdir("/mnt/data") if n.endswith(".txt")))',
-            },
-          },
-        ],
-      },
-      { text: 'Read.' },
-    );
-    const run = await bed.client.beta.threads.runs.createAndPoll(
+    const { run, output } = await runCode(
       thread.id,
-      { assistant_id: assistantId },
-      poll,
+      'import os\nprint(sorted(n for n in os.listdir("/mnt/data") if n.endswith(".txt")))',
     );
     expect(run.status).toBe('completed');
-    const output = bed.upstream.lastRequest.messages.find(
-      (message: any) => message.role === 'tool',
-    ).content;
     expect(output).toContain(
       `[lost.txt is not in the sandbox: The content of file '${lost}' is missing from storage; delete the file and upload it again.]`,
     );
