@@ -6,7 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import type { BlobStore } from '../../blobs/blob-store.ts';
-import { contentMissing } from '../../blobs/lost-bytes.ts';
+import { contentMissing, discardBytes } from '../../blobs/lost-bytes.ts';
 import { nowSeconds } from '../../domain/clock.ts';
 import { CONTAINER_DATA_DIRECTORY } from '../../domain/container.ts';
 import { newId } from '../../domain/ids.ts';
@@ -91,9 +91,10 @@ async function recordContainerFile(
     path: `${CONTAINER_DATA_DIRECTORY}/${made.name}`,
     source: 'assistant',
   });
-  for (const old of replaced) await blobs.delete(old);
+  // Rows first: bytes an outage keeps from being deleted are left to the janitor's blob sweep.
+  for (const old of replaced) await discardBytes(blobs, old);
   if (added) return id;
-  await blobs.delete(id);
+  await discardBytes(blobs, id);
   return undefined;
 }
 
