@@ -109,4 +109,32 @@ describe('readers of file bytes when the bytes are lost or the store is down', (
       outage.now = false;
     }
   });
+
+  it('answers a vector-store file content request 503 during an outage and 404 once the bytes are lost', async () => {
+    const file = await bed.client.files.create({
+      file: await toFile(Buffer.from('Indexed before the bytes were lost.'), 'indexed.txt'),
+      purpose: 'assistants',
+    });
+    const store = await bed.client.vectorStores.create({ name: 'readers', file_ids: [file.id] });
+    await expect
+      .poll(
+        async () =>
+          (await bed.client.vectorStores.files.retrieve(file.id, { vector_store_id: store.id }))
+            .status,
+        { timeout: 30_000, interval: 100 },
+      )
+      .toBe('completed');
+    const content = () =>
+      bed.client.vectorStores.files.content(file.id, { vector_store_id: store.id });
+    outage.now = true;
+    try {
+      const unavailable = await failure(content());
+      expect(unavailable.status).toBe(503);
+      expect(unavailable.error).toMatchObject({ code: 'storage_unavailable' });
+    } finally {
+      outage.now = false;
+    }
+    await disk.delete(file.id);
+    expectContentMissing(await failure(content()), file.id, 'file_id');
+  });
 });
