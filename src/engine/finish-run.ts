@@ -9,6 +9,7 @@ import type { RunEventName } from '../domain/run-event.ts';
 import { ModelCallError, type ModelFinishReason } from '../models/language-model.ts';
 import type { Store } from '../storage/store.ts';
 import { ToolUnavailableError } from '../tools/tool-unavailable-error.ts';
+import { UnavailableError } from '../domain/errors.ts';
 import { RunFailure } from './run-failure.ts';
 import { publicStep } from '../domain/public-step.ts';
 import { textDelta } from './run-objects.ts';
@@ -181,6 +182,9 @@ export function endingFor(error: unknown, signal: AbortSignal): Ending | undefin
   if (error instanceof ModelCallError)
     return { status: 'failed', code: error.code, message: error.message };
   if (error instanceof ToolUnavailableError)
+    return { status: 'failed', code: 'server_error', message: error.message };
+  // A dependency down for now (the file storage, while reading an input file's bytes): its words.
+  if (error instanceof UnavailableError)
     return { status: 'failed', code: 'server_error', message: error.message };
   return {
     status: 'failed',

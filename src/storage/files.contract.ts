@@ -44,6 +44,18 @@ function vectorStore(overrides: Partial<VectorStoreRecord> = {}): VectorStoreRec
   };
 }
 
+/**
+ * Claims jobs for `owner` at `now` until `fileId`'s comes up (other tests' jobs may be claimable too);
+ * undefined when it is not claimable.
+ */
+async function claimFile(store: Store, fileId: string, owner: string, now: number) {
+  for (let tries = 0; tries < 100; tries++) {
+    const job = await store.ingestionQueue.claimNext(owner, now, now + 1000);
+    if (!job || job.fileId === fileId) return job;
+  }
+  return undefined;
+}
+
 function storeFile(
   vectorStoreId: string,
   fileId: string,
@@ -276,14 +288,7 @@ export function runFilesContract(
       await store.vectorStores.insert(project, record);
       const fileId = newId('file');
       await store.vectorStoreFiles.upsert(project, storeFile(record.id, fileId), null);
-      // Other tests' jobs may be claimable too: claim until this file's job comes up.
-      const claimThisFile = async (owner: string, now: number) => {
-        for (let tries = 0; tries < 100; tries++) {
-          const job = await store.ingestionQueue.claimNext(owner, now, now + 1000);
-          if (!job || job.fileId === fileId) return job;
-        }
-        return undefined;
-      };
+      const claimThisFile = (owner: string, now: number) => claimFile(store, fileId, owner, now);
       const start = Date.now() + 20_000_000;
       // Three workers die mid-parse in turn: each claim is counted although none finished.
       const attempts: number[] = [];
@@ -304,6 +309,30 @@ export function runFilesContract(
       expect(await store.vectorStoreFiles.find(project, record.id, fileId)).toMatchObject({
         status: 'failed',
         last_error: { code: 'server_error', message: 'gave up' },
+      });
+    });
+
+    it('postpones a job: nobody claims it before the time given, anyone after, and the claim is not counted', async () => {
+      const record = vectorStore();
+      await store.vectorStores.insert(project, record);
+      const fileId = newId('file');
+      const added = storeFile(record.id, fileId);
+      await store.vectorStoreFiles.upsert(project, added, null);
+      const claimThisFile = (owner: string, now: number) => claimFile(store, fileId, owner, now);
+      const start = Date.now() + 30_000_000;
+      const job = (await claimThisFile('outage', start))!;
+      expect(job).toMatchObject({ attempts: 1, addedAt: added.created_at });
+      expect(await store.ingestionQueue.postpone(job, 'outage', start + 5000)).toBe(true);
+      // Its owner no longer holds it, so it cannot postpone or finish it again.
+      expect(await store.ingestionQueue.postpone(job, 'outage', start + 9000)).toBe(false);
+      expect(await store.ingestionQueue.complete(job, 'outage', 1)).toBe(false);
+      expect(await claimThisFile('early', start + 4000)).toBeUndefined();
+      const later = (await claimThisFile('later', start + 5001))!;
+      expect(later.attempts).toBe(1);
+      expect(await store.ingestionQueue.complete(later, 'later', 7)).toBe(true);
+      expect(await store.vectorStoreFiles.find(project, record.id, fileId)).toMatchObject({
+        status: 'completed',
+        usage_bytes: 7,
       });
     });
 

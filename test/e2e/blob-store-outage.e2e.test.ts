@@ -6,10 +6,11 @@
  * makes no retries of its own, so the 503 is what the server answered; the blob store has short
  * timeouts and one retry, so the test does not wait out the production ones.
  */
-import OpenAI, { APIError, toFile } from 'openai';
+import OpenAI, { toFile, type APIError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3BlobStore } from '../../src/blobs/s3/s3-blob-store.ts';
 import { S3_TEST_CREDENTIALS, startS3Server, type S3Server } from '../helpers/s3-server.ts';
+import { expectContentMissing, failure, sortedIds } from '../helpers/api-failure.ts';
 import { createListeningTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const UNAVAILABLE = {
@@ -18,15 +19,6 @@ const UNAVAILABLE = {
   param: null,
   code: 'storage_unavailable',
 };
-
-async function failure(operation: Promise<unknown>): Promise<APIError> {
-  const error = await operation.then(
-    () => expect.unreachable('the request succeeded'),
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(APIError);
-  return error as APIError;
-}
 
 function expectUnavailable(error: APIError) {
   expect(error.status).toBe(503);
@@ -37,6 +29,8 @@ function expectUnavailable(error: APIError) {
 describe('an S3 bucket that goes away and comes back', () => {
   let s3: S3Server;
   let blobs: ReturnType<typeof createS3BlobStore>;
+  /** The keys the server read, in order (every `get` of its blob store). */
+  const reads: string[] = [];
   let app: TestApp;
   let baseURL: string;
   let client: OpenAI;
@@ -58,7 +52,15 @@ describe('an S3 bucket that goes away and comes back', () => {
     // The orphaned-blob sweep every second, so a blob left by a deletion during the outage goes soon.
     const started = await createListeningTestApp({
       config: { blobSweepIntervalSeconds: 1 },
-      overrides: { blobs },
+      overrides: {
+        blobs: {
+          ...blobs,
+          get(key) {
+            reads.push(key);
+            return blobs.get(key);
+          },
+        },
+      },
     });
     app = started.app;
     baseURL = started.baseURL;
@@ -77,11 +79,7 @@ describe('an S3 bucket that goes away and comes back', () => {
       purpose: 'assistants',
     });
 
-  async function listedIds(): Promise<string[]> {
-    const ids: string[] = [];
-    for await (const file of client.files.list()) ids.push(file.id);
-    return ids.sort();
-  }
+  const listedIds = () => sortedIds(client.files.list());
 
   it('answers 503 storage_unavailable for bytes while it is gone, leaves no row without bytes, and serves everything once it is back', async () => {
     const kept = await upload('kept.txt', 'kept through the outage');
@@ -116,15 +114,113 @@ describe('an S3 bucket that goes away and comes back', () => {
   it('answers 404 file_content_missing for a file whose bytes the bucket lost', async () => {
     const file = await upload('lost-bytes.txt', 'about to be lost');
     await blobs.delete(file.id); // as an emptied bucket or a restore without the blobs would
-    const missing = await failure(client.files.content(file.id));
-    expect(missing.status).toBe(404);
-    expect(missing.error).toEqual({
-      message: `The content of file '${file.id}' is missing from storage; delete the file and upload it again.`,
-      type: 'invalid_request_error',
-      param: 'file_id',
-      code: 'file_content_missing',
-    });
+    expectContentMissing(await failure(client.files.content(file.id)), file.id, 'file_id');
     await client.files.delete(file.id);
     expect((await failure(client.files.content(file.id))).status).toBe(404);
+  });
+
+  const containerFileIds = (containerId: string) =>
+    sortedIds(client.containers.files.list(containerId));
+
+  const containerIds = () => sortedIds(client.containers.list());
+
+  it('answers 503 for container files while it is gone, leaving no container or container file without bytes', async () => {
+    const source = await upload('source.txt', 'copied into containers');
+    const container = await client.containers.create({ name: 'outage' });
+    const kept = await client.containers.files.create(container.id, {
+      file: await toFile(Buffer.from('kept in the container'), 'kept.txt'),
+    });
+    const before = await containerIds();
+    await s3.interrupt();
+    try {
+      const uploaded = client.containers.files.create(container.id, {
+        file: await toFile(Buffer.from('never stored'), 'lost.txt'),
+      });
+      expectUnavailable(await failure(uploaded));
+      expectUnavailable(
+        await failure(client.containers.files.create(container.id, { file_id: source.id })),
+      );
+      expectUnavailable(
+        await failure(
+          client.containers.files.content.retrieve(kept.id, { container_id: container.id }),
+        ),
+      );
+      // A container whose files cannot be copied is not created with part of them.
+      expectUnavailable(
+        await failure(client.containers.create({ name: 'copied', file_ids: [source.id] })),
+      );
+      expect(await containerIds()).toEqual(before);
+      expect(await containerFileIds(container.id)).toEqual([kept.id]);
+    } finally {
+      await s3.resume();
+    }
+    const copied = await client.containers.files.create(container.id, { file_id: source.id });
+    expect(await containerFileIds(container.id)).toEqual([kept.id, copied.id].sort());
+    const content = client.containers.files.content.retrieve(copied.id, {
+      container_id: container.id,
+    });
+    expect(await (await content).text()).toBe('copied into containers');
+    await client.containers.delete(container.id);
+  });
+
+  it('answers 404 file_content_missing for container files whose bytes the bucket lost', async () => {
+    const source = await upload('lost-source.txt', 'about to be lost');
+    const container = await client.containers.create({ name: 'lost' });
+    const file = await client.containers.files.create(container.id, {
+      file: await toFile(Buffer.from('about to be lost too'), 'lost.txt'),
+    });
+    await blobs.delete(file.id);
+    await blobs.delete(source.id);
+    const missing = client.containers.files.content.retrieve(file.id, {
+      container_id: container.id,
+    });
+    expectContentMissing(await failure(missing), file.id, 'file_id', 'container file');
+    // Copying a file whose bytes are lost: the same 404, naming the file.
+    const copy = await failure(
+      client.containers.files.create(container.id, { file_id: source.id }),
+    );
+    expect(copy.status).toBe(404);
+    expect(copy.error).toMatchObject({ param: 'file_id', code: 'file_content_missing' });
+    const before = await containerIds();
+    const create = await failure(client.containers.create({ name: 'x', file_ids: [source.id] }));
+    expect(create.status).toBe(404);
+    expect(create.error).toMatchObject({ param: 'file_ids', code: 'file_content_missing' });
+    expect(await containerIds()).toEqual(before);
+    expect(await containerFileIds(container.id)).toEqual([file.id]);
+    await client.containers.delete(container.id);
+  });
+
+  it('indexes a file added to a vector store while it is gone once it is back, instead of failing it', async () => {
+    const file = await upload(
+      'indexed.txt',
+      'The outage delays indexing of zanzibar but loses nothing.',
+    );
+    await s3.interrupt();
+    let store;
+    try {
+      store = await client.vectorStores.create({ name: 'outage', file_ids: [file.id] });
+      // The worker read the file, met the outage, and tried again later: the file waits meanwhile.
+      await expect
+        .poll(() => reads.filter((key) => key === file.id).length, {
+          timeout: 15_000,
+          interval: 100,
+        })
+        .toBeGreaterThanOrEqual(2);
+      const waiting = await client.vectorStores.files.retrieve(file.id, {
+        vector_store_id: store.id,
+      });
+      expect(waiting).toMatchObject({ status: 'in_progress', last_error: null });
+    } finally {
+      await s3.resume();
+    }
+    await expect
+      .poll(
+        async () =>
+          (await client.vectorStores.files.retrieve(file.id, { vector_store_id: store.id })).status,
+        { timeout: 30_000, interval: 200 },
+      )
+      .toBe('completed');
+    const results = await client.vectorStores.search(store.id, { query: 'zanzibar' });
+    expect(results.data.map((result) => result.file_id)).toEqual([file.id]);
   });
 });

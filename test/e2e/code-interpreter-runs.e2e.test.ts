@@ -3,7 +3,11 @@
  * makes a chart and a CSV; the step shows input, logs and the image; the message shows the image and
  * links the CSV; the session keeps its variables across runs of the thread.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI, { toFile } from 'openai';
+import { createLocalDiskBlobStore } from '../../src/blobs/local-disk/local-disk-blob-store.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunTestBed, type RunTestBed } from '../helpers/run-test-bed.ts';
 import { bwrapAvailable } from '../helpers/sandbox.ts';
@@ -23,11 +27,14 @@ sales.assign(double=sales["units"] * 2).to_csv("/mnt/data/summary.csv", index=Fa
 
 describe.runIf(bwrapAvailable)('code_interpreter in runs (bwrap sandbox)', () => {
   let bed: RunTestBed;
+  // The app's blob store, so a test can lose a file's bytes as an emptied bucket would.
+  const blobDirectory = mkdtempSync(join(tmpdir(), 'concierge-ci-blobs-'));
+  const blobs = createLocalDiskBlobStore(blobDirectory);
   let assistantId: string;
   const poll = { pollIntervalMs: 50 };
 
   beforeAll(async () => {
-    bed = await createRunTestBed({ config: { codeSandbox: 'bwrap' } });
+    bed = await createRunTestBed({ config: { codeSandbox: 'bwrap' }, overrides: { blobs } });
     const data = await bed.client.files.create({
       file: await toFile(Buffer.from('month,units\njan,3\nfeb,5\nmar,4\n'), 'sales.csv'),
       purpose: 'assistants',
@@ -40,7 +47,34 @@ describe.runIf(bwrapAvailable)('code_interpreter in runs (bwrap sandbox)', () =>
       })
     ).id;
   });
-  afterAll(() => bed?.close());
+  /** Uploads a text file for runs to read; its id. */
+  const uploadText = async (name: string, text: string) =>
+    (
+      await bed.client.files.create({
+        file: await toFile(Buffer.from(text), name),
+        purpose: 'assistants',
+      })
+    ).id;
+
+  /** Runs the thread, the model running `code` and then answering: the run and the tool output it read. */
+  async function runCode(threadId: string, code: string) {
+    bed.upstream.enqueue(
+      { toolCalls: [{ name: 'code_interpreter', arguments: { code } }] },
+      { text: 'Done.' },
+    );
+    const run = await bed.client.beta.threads.runs.createAndPoll(
+      threadId,
+      { assistant_id: assistantId },
+      poll,
+    );
+    const tool = bed.upstream.lastRequest.messages.find((message: any) => message.role === 'tool');
+    return { run, output: tool.content as string };
+  }
+
+  afterAll(async () => {
+    await bed?.close();
+    rmSync(blobDirectory, { recursive: true, force: true });
+  });
 
   it('runs the code, shows logs and the chart, and links the written file', async () => {
     const thread = await bed.client.beta.threads.create({
@@ -117,19 +151,8 @@ describe.runIf(bwrapAvailable)('code_interpreter in runs (bwrap sandbox)', () =>
       ).status,
     ).toBe('completed');
     await bed.client.beta.threads.messages.create(thread.id, { role: 'user', content: 'Add one.' });
-    bed.upstream.enqueue(
-      { toolCalls: [{ name: 'code_interpreter', arguments: { code: 'print(secret + 1)\n1/0' } }] },
-      { text: 'Done.' },
-    );
-    const run = await bed.client.beta.threads.runs.createAndPoll(
-      thread.id,
-      { assistant_id: assistantId },
-      poll,
-    );
+    const { run, output } = await runCode(thread.id, 'print(secret + 1)\n1/0');
     expect(run.status).toBe('completed');
-    const output = bed.upstream.lastRequest.messages.find(
-      (message: any) => message.role === 'tool',
-    ).content;
     expect(output).toContain('42');
     expect(output).toContain('ZeroDivisionError');
   });
@@ -165,17 +188,10 @@ describe.runIf(bwrapAvailable)('code_interpreter in runs (bwrap sandbox)', () =>
   });
 
   it('runs code on a thread whose attachments have hostile names (.bashrc, paths, duplicates)', async () => {
-    const upload = async (name: string, text: string) =>
-      (
-        await bed.client.files.create({
-          file: await toFile(Buffer.from(text), name),
-          purpose: 'assistants',
-        })
-      ).id;
     const ids = [
-      await upload('.bashrc', 'export EVIL=1\n'),
-      await upload('../../notes.txt', 'first\n'),
-      await upload('notes.txt', 'second\n'),
+      await uploadText('.bashrc', 'export EVIL=1\n'),
+      await uploadText('../../notes.txt', 'first\n'),
+      await uploadText('notes.txt', 'second\n'),
     ];
     const thread = await bed.client.beta.threads.create({
       messages: [
@@ -186,31 +202,41 @@ describe.runIf(bwrapAvailable)('code_interpreter in runs (bwrap sandbox)', () =>
         },
       ],
     });
-    bed.upstream.enqueue(
-      {
-        toolCalls: [
-          {
-            name: 'code_interpreter',
-            arguments: {
-              code: 'import os\nsorted((n, open(n).read()) for n in os.listdir("/mnt/data"))',
-            },
-          },
-        ],
-      },
-      { text: 'Listed.' },
-    );
-    const run = await bed.client.beta.threads.runs.createAndPoll(
+    const { run, output } = await runCode(
       thread.id,
-      { assistant_id: assistantId },
-      poll,
+      'import os\nsorted((n, open(n).read()) for n in os.listdir("/mnt/data"))',
     );
     expect(run.status).toBe('completed');
-    const output = bed.upstream.lastRequest.messages.find(
-      (message: any) => message.role === 'tool',
-    ).content;
     expect(output).toContain("('bashrc', 'export EVIL=1\\n')");
     expect(output).toContain("('notes.txt', 'first\\n')");
     expect(output).toContain(`('${ids[2]}-notes.txt', 'second\\n')`);
     expect(output).not.toContain('Error');
+  });
+
+  it('runs code without an attachment whose bytes are lost, and its logs say which and why', async () => {
+    const kept = await uploadText('kept.txt', 'still here\n');
+    const lost = await uploadText('lost.txt', 'gone\n');
+    await blobs.delete(lost);
+    const thread = await bed.client.beta.threads.create({
+      messages: [
+        {
+          role: 'user',
+          content: 'Read my files.',
+          attachments: [kept, lost].map((file_id) => ({
+            file_id,
+            tools: [{ type: 'code_interpreter' }],
+          })),
+        },
+      ],
+    });
+    const { run, output } = await runCode(
+      thread.id,
+      'import os\nprint(sorted(n for n in os.listdir("/mnt/data") if n.endswith(".txt")))',
+    );
+    expect(run.status).toBe('completed');
+    expect(output).toContain(
+      `[lost.txt is not in the sandbox: The content of file '${lost}' is missing from storage; delete the file and upload it again.]`,
+    );
+    expect(output).toContain("['kept.txt']");
   });
 });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunTestBed, type RunTestBed } from '../helpers/run-test-bed.ts';
 import { startScriptedModel, type ScriptedModel } from '../helpers/scripted-model.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const INCLUDE = 'step_details.tool_calls[*].file_search.results[*].content' as const;
 const REFUND =
@@ -89,7 +90,11 @@ describe('semantic file_search with no embedding configuration (npm start)', () 
   });
 
   it('finds the passage by a paraphrased question, which keywords alone miss', async () => {
-    expect(server.output()).toContain('hybrid retrieval (keyword + local:use-lite embeddings');
+    // /health can answer before the start-up log's bytes have crossed the pipe.
+    await waitFor(
+      async () => server.output().includes('hybrid retrieval (keyword + local:use-lite embeddings'),
+      'the start-up line naming hybrid retrieval',
+    );
     const client = new OpenAI({ baseURL: server.baseURL, apiKey: 'sk-test', maxRetries: 0 });
     const results = await searchInRun(client, upstream);
     expect(results.map((result) => result.file_name)).toContain('returns.txt');

@@ -12,12 +12,8 @@ import {
   type Container,
   type ContainerFile,
 } from '../../domain/container.ts';
-import {
-  InvalidRequestError,
-  NotFoundError,
-  PayloadTooLargeError,
-  ServerError,
-} from '../../domain/errors.ts';
+import { InvalidRequestError, NotFoundError, PayloadTooLargeError } from '../../domain/errors.ts';
+import { abandonBytes, contentMissing, discardBytes } from '../../blobs/lost-bytes.ts';
 import { newId } from '../../domain/ids.ts';
 import type { LimitPolicy } from '../../domain/limits.ts';
 import type { PageParams } from '../../domain/list-page.ts';
@@ -90,13 +86,13 @@ export function createContainersService({
             return transaction.containerFiles.put(projectId, file);
           }));
     } catch (error) {
-      await blobs.delete(file.id);
+      await abandonBytes(blobs, file.id);
       throw error;
     }
     const { added, replaced } = put;
-    for (const id of replaced) await blobs.delete(id);
+    for (const id of replaced) await discardBytes(blobs, id);
     if (added) return file;
-    await blobs.delete(file.id);
+    await discardBytes(blobs, file.id);
     throw NotFoundError.object('container', file.container_id, 'container_id');
   }
 
@@ -111,9 +107,15 @@ export function createContainersService({
     const stored = await store.files.find(projectId, fileId, nowSeconds());
     if (!stored) throw NotFoundError.object('file', fileId, param);
     const stream = await blobs.get(fileId);
-    if (!stream) throw new ServerError(`The content of file '${fileId}' is missing from storage.`);
+    if (!stream) throw contentMissing('file', fileId, param);
     const id = newId('containerFile');
-    const { bytes } = await blobs.put(id, stream);
+    let bytes: number;
+    try {
+      ({ bytes } = await blobs.put(id, stream));
+    } catch (error) {
+      await abandonBytes(blobs, id);
+      throw error;
+    }
     return record(projectId, {
       id,
       object: 'container.file',
@@ -152,11 +154,18 @@ export function createContainersService({
       await store.containers.insert(projectId, container);
       // Two files with one name keep both: the later one is prefixed with its file id.
       const taken = new Set<string>();
-      for (const file of found) {
-        let path = containerFilePath(file.filename);
-        if (taken.has(path)) path = containerFilePath(`${file.id}-${file.filename}`);
-        taken.add(path);
-        await copyFile(projectId, container.id, file.id, path, 'file_ids');
+      try {
+        for (const file of found) {
+          let path = containerFilePath(file.filename);
+          if (taken.has(path)) path = containerFilePath(`${file.id}-${file.filename}`);
+          taken.add(path);
+          await copyFile(projectId, container.id, file.id, path, 'file_ids');
+        }
+      } catch (error) {
+        // A file that could not be copied (its bytes lost, the storage down) fails the creation: no
+        // container is left with part of its files.
+        await this.delete(projectId, container.id).catch(() => {});
+        throw error;
       }
       return container;
     },
@@ -176,7 +185,7 @@ export function createContainersService({
       if (!(await store.containers.delete(projectId, containerId)))
         throw NotFoundError.object('container', containerId, 'container_id');
       await endSession(containerId);
-      for (const file of files) await blobs.delete(file.id);
+      for (const file of files) await discardBytes(blobs, file.id);
       return { id: containerId, object: 'container.deleted' as const, deleted: true };
     },
 
@@ -192,6 +201,7 @@ export function createContainersService({
       try {
         ({ bytes } = await blobs.put(id, upload.file, { maxBytes: fileSizeLimit }));
       } catch (error) {
+        await abandonBytes(blobs, id);
         const code = (error as { code?: string }).code;
         if (!(error instanceof BlobTooLargeError) && code !== 'FST_REQ_FILE_TOO_LARGE') throw error;
         throw new PayloadTooLargeError(
@@ -232,7 +242,7 @@ export function createContainersService({
       await retrieve(projectId, containerId);
       if (!(await store.containerFiles.delete(projectId, containerId, fileId)))
         throw NotFoundError.object('container file', fileId, 'file_id');
-      await blobs.delete(fileId);
+      await discardBytes(blobs, fileId);
       return { id: fileId, object: 'container.file.deleted' as const, deleted: true };
     },
 
@@ -240,7 +250,11 @@ export function createContainersService({
     async fileContent(projectId: string, containerId: string, fileId: string) {
       const file = await this.retrieveFile(projectId, containerId, fileId);
       const stream = await blobs.get(fileId);
-      if (!stream) throw new ServerError(`The content of container file '${fileId}' is missing.`);
+      if (!stream) {
+        // Deleted meanwhile (its row goes before its blob): the 404 of any file that is not there.
+        await this.retrieveFile(projectId, containerId, fileId);
+        throw contentMissing('container file', fileId, 'file_id');
+      }
       return { file, contentType: mediaTypeOf(file.path, undefined), stream };
     },
   };

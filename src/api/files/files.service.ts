@@ -2,12 +2,8 @@
 import type { Readable } from 'node:stream';
 import { BlobTooLargeError, type BlobStore } from '../../blobs/blob-store.ts';
 import { nowSeconds } from '../../domain/clock.ts';
-import {
-  InvalidRequestError,
-  NotFoundError,
-  PayloadTooLargeError,
-  UnavailableError,
-} from '../../domain/errors.ts';
+import { InvalidRequestError, NotFoundError, PayloadTooLargeError } from '../../domain/errors.ts';
+import { abandonBytes, contentMissing, discardBytes } from '../../blobs/lost-bytes.ts';
 import type { FileObject } from '../../domain/file.ts';
 import type { LimitPolicy } from '../../domain/limits.ts';
 import { newId } from '../../domain/ids.ts';
@@ -67,21 +63,6 @@ export function createFilesService({ store, blobs, fileSizeLimit, limits }: File
     return stored;
   }
 
-  /**
-   * Deletes the bytes of a file whose row is gone. A blob store that is unavailable does not undo the
-   * deletion: the janitor's blob sweep deletes the orphaned blob once the store is back.
-   */
-  async function discardBytes(fileId: string) {
-    await blobs.delete(fileId).catch((error: unknown) => {
-      if (!(error instanceof UnavailableError)) throw error;
-    });
-  }
-
-  /** After a failed upload: its error is the answer, and a blob left behind is swept by the janitor. */
-  async function abandonBytes(fileId: string) {
-    await blobs.delete(fileId).catch(() => {});
-  }
-
   /** Stores the one file part under a fresh id while reading the fields around it. */
   async function receive(parts: AsyncIterable<UploadPart>) {
     const fields: Record<string, unknown> = {};
@@ -108,7 +89,7 @@ export function createFilesService({ store, blobs, fileSizeLimit, limits }: File
         upload = { id, filename: part.filename, mimetype: part.mimetype, bytes };
       }
     } catch (error) {
-      if (upload) await abandonBytes(upload.id);
+      if (upload) await abandonBytes(blobs, upload.id);
       throw isTooLarge(error) ? tooLarge() : error;
     }
     return { fields, upload };
@@ -169,7 +150,7 @@ export function createFilesService({ store, blobs, fileSizeLimit, limits }: File
           });
         return file;
       } catch (error) {
-        if (upload) await abandonBytes(upload.id);
+        if (upload) await abandonBytes(blobs, upload.id);
         throw error;
       }
     },
@@ -194,7 +175,7 @@ export function createFilesService({ store, blobs, fileSizeLimit, limits }: File
         return transaction.files.delete(projectId, fileId);
       });
       if (!deleted) throw NotFoundError.object('file', fileId, 'file_id');
-      await discardBytes(fileId);
+      await discardBytes(blobs, fileId);
       return { id: fileId, object: 'file' as const, deleted: true };
     },
 
@@ -209,11 +190,7 @@ export function createFilesService({ store, blobs, fileSizeLimit, limits }: File
         // Deleted meanwhile (its row goes before its blob): the 404 of any file that is not there.
         await retrieveStored(projectId, fileId);
         // A row without bytes: the blob store lost them (emptied or restored without the blobs).
-        throw new NotFoundError(
-          `The content of file '${fileId}' is missing from storage; delete the file and upload it again.`,
-          'file_id',
-          'file_content_missing',
-        );
+        throw contentMissing('file', fileId, 'file_id');
       }
       return { ...stored, stream };
     },
@@ -230,7 +207,7 @@ export function createFilesService({ store, blobs, fileSizeLimit, limits }: File
           await transaction.vectorStoreFiles.deleteEverywhere(projectId, id);
           await transaction.files.delete(projectId, id);
         });
-        await discardBytes(id);
+        await discardBytes(blobs, id);
       }
       return expired.length;
     },

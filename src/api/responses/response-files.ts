@@ -73,7 +73,8 @@ export async function checkInputFiles(
         await read(projectId, part as InputFile);
       } catch (error) {
         const at = `${param}[${index}].content[${partIndex}]`;
-        if (error instanceof NotFoundError) throw new NotFoundError(error.message, `${at}.file_id`);
+        if (error instanceof NotFoundError)
+          throw new NotFoundError(error.message, `${at}.file_id`, error.code);
         if (error instanceof InvalidRequestError) throw new InvalidRequestError(error.message, at);
         throw error;
       }

@@ -16,6 +16,7 @@ interface ClaimedRow {
   id: string;
   chunking_strategy: string;
   attempts: number;
+  created_at: number;
 }
 
 interface ReembedRow {
@@ -61,7 +62,7 @@ export function ingestionQueue(db: Kysely<Database>, dialect: Dialect): Ingestio
                   order by created_at, id
                   limit 1 ${lock})
            and status = 'in_progress' and (lease_until is null or lease_until < ${now})
-        returning project_id, vector_store_id, id, chunking_strategy, attempts`;
+        returning project_id, vector_store_id, id, chunking_strategy, attempts, created_at`;
       const row = (await claimNextVectorStoreFile.execute(db)).rows[0];
       if (!row) return undefined;
       return {
@@ -70,6 +71,7 @@ export function ingestionQueue(db: Kysely<Database>, dialect: Dialect): Ingestio
         fileId: row.id,
         chunkingStrategy: fromJson<StaticChunkingStrategy>(row.chunking_strategy),
         attempts: Number(row.attempts),
+        addedAt: Number(row.created_at),
       };
     },
     async renewLease(job, owner, leaseUntil) {
@@ -91,6 +93,16 @@ export function ingestionQueue(db: Kysely<Database>, dialect: Dialect): Ingestio
       await owned(job, owner)
         .set((eb) => ({ ...NO_LEASE, attempts: eb('attempts', '-', 1) }))
         .execute();
+    },
+    async postpone(job, owner, until) {
+      // Unowned but leased until `until`: no worker claims it before then, any worker after.
+      return stillOwned(
+        owned(job, owner).set((eb) => ({
+          lease_owner: null,
+          lease_until: until,
+          attempts: eb('attempts', '-', 1),
+        })),
+      );
     },
     async fail(job, owner, error) {
       return stillOwned(

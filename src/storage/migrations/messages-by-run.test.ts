@@ -4,31 +4,21 @@
  * the plan of a lookup by run (on PostgreSQL with sequential scans off, as a small table would
  * otherwise be scanned).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { withMigratedSqlite } from '../../../test/helpers/migrated-sqlite.ts';
 import {
   createTestPostgresStore,
   dropSchema,
   postgresAvailable,
   postgresTestUrl,
 } from '../../../test/helpers/postgres.ts';
-import { createSqliteStore } from '../sqlite/sqlite-store.ts';
 
 const BY_RUN = `select id from messages where run_id = 'run_x' order by created_at, id`;
 
 describe('the messages_by_run index', () => {
   it('is partial on SQLite: used by a lookup by run, not written by a message without a run', async () => {
-    const directory = mkdtempSync(join(tmpdir(), 'concierge-index-'));
-    try {
-      const path = join(directory, 'store.db');
-      const store = createSqliteStore(path);
-      await store.migrate();
-      await store.close();
-      const connection = new SqliteDatabase(path);
+    await withMigratedSqlite((connection) => {
       const definition = connection
         .prepare(`select sql from sqlite_master where name = 'messages_by_run'`)
         .pluck()
@@ -39,10 +29,7 @@ describe('the messages_by_run index', () => {
         .all()
         .map((row) => (row as { detail: string }).detail);
       expect(plan.join('\n')).toContain('messages_by_run');
-      connection.close();
-    } finally {
-      rmSync(directory, { recursive: true, force: true });
-    }
+    });
   });
 
   it.runIf(postgresAvailable)('is partial on PostgreSQL and used by a lookup by run', async () => {

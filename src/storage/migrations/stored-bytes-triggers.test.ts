@@ -4,12 +4,9 @@
  * a file's embeddings do not run it. SQLite: the trigger programs compiled into each statement
  * (`EXPLAIN`'s `Program` opcodes). PostgreSQL: the meter function's calls in the transaction.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { withMigratedSqlite } from '../../../test/helpers/migrated-sqlite.ts';
 import {
   createTestPostgresStore,
   dropSchema,
@@ -22,17 +19,10 @@ import {
   vectorStoreRecord,
 } from '../../../test/helpers/vector-store-fixtures.ts';
 import { newId } from '../../domain/ids.ts';
-import { createSqliteStore } from '../sqlite/sqlite-store.ts';
 
 describe('the stored-bytes trigger of vector_store_files', () => {
   it('is not compiled into an update of vectors_version on SQLite', async () => {
-    const directory = mkdtempSync(join(tmpdir(), 'concierge-triggers-'));
-    try {
-      const path = join(directory, 'store.db');
-      const store = createSqliteStore(path);
-      await store.migrate();
-      await store.close();
-      const connection = new SqliteDatabase(path);
+    await withMigratedSqlite((connection) => {
       const programs = (statement: string) =>
         connection
           .prepare(`explain ${statement}`)
@@ -41,10 +31,7 @@ describe('the stored-bytes trigger of vector_store_files', () => {
       // 0019's statement, as its chunk_embeddings triggers run it.
       expect(programs(`update vector_store_files set vectors_version = 2 where id = 'x'`)).toBe(0);
       expect(programs(`update vector_store_files set usage_bytes = 1 where id = 'x'`)).toBe(1);
-      connection.close();
-    } finally {
-      rmSync(directory, { recursive: true, force: true });
-    }
+    });
   });
 
   it.runIf(postgresAvailable)(

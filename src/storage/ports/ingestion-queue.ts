@@ -16,6 +16,8 @@ export interface IngestionJob {
    * (claims given back with `release` excepted), so a file that kills its worker runs out of attempts.
    */
   attempts: number;
+  /** When the file was added to the vector store (seconds): how long it has been waiting. */
+  addedAt: number;
 }
 
 /**
@@ -49,6 +51,12 @@ export interface IngestionQueue {
    * claim it gives back no longer counts as an attempt.
    */
   release(job: IngestionJob, owner: string): Promise<void>;
+  /**
+   * Gives the job back to be tried again from `until` (ms) on, not by this claim's worker only: a
+   * dependency it needs is unavailable for now. Like `release`, the claim does not count as an
+   * attempt. False when the job is no longer this owner's.
+   */
+  postpone(job: IngestionJob, owner: string, until: number): Promise<boolean>;
   /** Marks the job failed with `error`; false when it is no longer this owner's. */
   fail(job: IngestionJob, owner: string, error: VectorStoreFileError): Promise<boolean>;
   /**

@@ -6,6 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import type { BlobStore } from '../../blobs/blob-store.ts';
+import { contentMissing, discardBytes } from '../../blobs/lost-bytes.ts';
 import { nowSeconds } from '../../domain/clock.ts';
 import { CONTAINER_DATA_DIRECTORY } from '../../domain/container.ts';
 import { newId } from '../../domain/ids.ts';
@@ -90,9 +91,10 @@ async function recordContainerFile(
     path: `${CONTAINER_DATA_DIRECTORY}/${made.name}`,
     source: 'assistant',
   });
-  for (const old of replaced) await blobs.delete(old);
+  // Rows first: bytes an outage keeps from being deleted are left to the janitor's blob sweep.
+  for (const old of replaced) await discardBytes(blobs, old);
   if (added) return id;
-  await blobs.delete(id);
+  await discardBytes(blobs, id);
   return undefined;
 }
 
@@ -200,10 +202,18 @@ export function createCodeInterpreterTool({
         ...(await runFiles(store, context)).map(({ file, name }) => ({ id: file.id, name })),
         ...inContainer,
       ];
+      // A file whose bytes the blob store lost is not mounted, and the cell's logs say so; an
+      // unavailable store fails the run with its error (see `endingFor`).
+      const unmounted: string[] = [];
       for (const { id, name } of wanted) {
         if (have.has(id)) continue;
         const stream = await blobs.get(id);
-        if (!stream) continue;
+        if (!stream) {
+          unmounted.push(
+            `[${name} is not in the sandbox: ${contentMissing('file', id, 'file_id').message}]`,
+          );
+          continue;
+        }
         const chunks: Buffer[] = [];
         for await (const chunk of stream) chunks.push(chunk as Buffer);
         await session.putFile(name, Buffer.concat(chunks));
@@ -226,7 +236,7 @@ export function createCodeInterpreterTool({
       const messageContent: MessageContent[] = [];
       const files: ProducedFile[] = [];
       const written: string[] = [];
-      let logs = result.logs;
+      let logs = [...unmounted, result.logs].filter(Boolean).join('\n');
       if (result.error)
         logs += `${logs && !logs.endsWith('\n') ? '\n' : ''}${result.error.traceback || `${result.error.name}: ${result.error.message}`}`;
       // A killed session's own words (in the error or a notice) say what was lost: files are kept,

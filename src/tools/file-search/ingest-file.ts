@@ -5,6 +5,7 @@
  */
 import { buffer } from 'node:stream/consumers';
 import type { BlobStore } from '../../blobs/blob-store.ts';
+import { contentMissing } from '../../blobs/lost-bytes.ts';
 import { nowSeconds } from '../../domain/clock.ts';
 import type { StaticChunkingStrategy } from '../../domain/vector-store.ts';
 import type { ChunkInput, Store } from '../../storage/store.ts';
@@ -28,8 +29,10 @@ async function readDocument(
 ): Promise<DocumentInput> {
   const stored = await options.store.files.find(projectId, fileId, nowSeconds());
   const stream = stored && (await options.blobs.get(fileId));
-  if (!stored || !stream)
+  if (!stored)
     throw new DocumentError('invalid_file', `The file ${fileId} was deleted or has expired.`);
+  // Bytes the blob store lost: the 404 of `GET /v1/files/{id}/content`; a vector-store file fails.
+  if (!stream) throw contentMissing('file', fileId, 'file_id');
   return {
     bytes: await buffer(stream),
     filename: stored.file.filename,

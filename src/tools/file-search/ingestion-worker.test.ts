@@ -23,7 +23,10 @@ import type { Store } from '../../storage/store.ts';
 import { ConfigSchema } from '../../config/config-schema.ts';
 import { createCachedEmbedder } from './cached-embedder.ts';
 import { createDocumentParser, documentParserOptions } from './document-parser.ts';
-import { createIngestionWorker } from './ingestion-worker.ts';
+import { createIngestionWorker, type IngestionWorkerOptions } from './ingestion-worker.ts';
+import type { BlobStore } from '../../blobs/blob-store.ts';
+import { storageUnavailable } from '../../blobs/storage-unavailable.ts';
+import { nowSeconds } from '../../domain/clock.ts';
 
 const PROJECT = 'proj_ingest';
 /** Parse worker threads start in well under a second, but in several on a loaded shared machine. */
@@ -56,6 +59,22 @@ async function expectAllIndexedOnce(store: Store, vectorStoreId: string, count: 
   }
 }
 
+/** `blobs` with every read failing as an unreachable file storage while `down.now` is true. */
+function unreliable(blobs: BlobStore, down: { now: boolean }, reads: string[]): BlobStore {
+  return {
+    ...blobs,
+    get(key) {
+      reads.push(key);
+      if (down.now) return Promise.reject(storageUnavailable(new Error('connect ECONNREFUSED')));
+      return blobs.get(key);
+    },
+  };
+}
+
+const onlyFile = async (store: Store, vectorStoreId: string) =>
+  (await store.vectorStoreFiles.list(PROJECT, vectorStoreId, { limit: 10, order: 'asc' }, {}))
+    .data[0]!;
+
 describe('ingestion worker durability', () => {
   let directory: string;
   let embeddings: TestEmbeddingServer;
@@ -71,7 +90,7 @@ describe('ingestion worker durability', () => {
   });
 
   /** A store with `count` queued files; file i holds the unique word `marker<i>`. */
-  async function seed(name: string, count: number) {
+  async function seed(name: string, count: number, addedAt = 1) {
     const databasePath = join(directory, `${name}.db`);
     const dataDir = join(directory, name);
     const store = createSqliteStore(databasePath);
@@ -114,15 +133,20 @@ describe('ingestion worker durability', () => {
         },
         'text/plain',
       );
-      await store.vectorStoreFiles.upsert(PROJECT, inProgressFile(id, vectorStoreId), null);
+      await store.vectorStoreFiles.upsert(
+        PROJECT,
+        inProgressFile(id, vectorStoreId, addedAt),
+        null,
+      );
     }
     return { store, blobs, databasePath, dataDir, vectorStoreId };
   }
 
   function worker(
     store: Store,
-    blobs: ReturnType<typeof createLocalDiskBlobStore>,
+    blobs: BlobStore,
     leaseMilliseconds: number,
+    more: Partial<IngestionWorkerOptions> = {},
   ) {
     const embedder = createCachedEmbedder(
       createOpenAIEmbeddingModel({ baseURL: embeddings.baseURL, model: TEST_EMBEDDING_MODEL }),
@@ -138,6 +162,7 @@ describe('ingestion worker durability', () => {
       pollMilliseconds: 50,
       maxTokensPerFile: 1_000_000,
       log: silent,
+      ...more,
     });
   }
 
@@ -242,6 +267,52 @@ describe('ingestion worker durability', () => {
       });
     } finally {
       await survivor.stop();
+      await store.close();
+    }
+  });
+
+  it('retries a file while the file storage is unavailable and indexes it once it is back', async () => {
+    const { store, blobs, vectorStoreId } = await seed('outage', 1, nowSeconds());
+    const down = { now: true };
+    const reads: string[] = [];
+    const patient = worker(store, unreliable(blobs, down, reads), 60_000, {
+      unavailableRetry: { minMilliseconds: 50, maxMilliseconds: 50 },
+    });
+    patient.start();
+    try {
+      // Read, given back and claimed again at once: not a lease (a minute) apart, nor failed.
+      await waitFor(async () => reads.length >= 3, 'the file to be tried three times');
+      expect(await onlyFile(store, vectorStoreId)).toMatchObject({
+        status: 'in_progress',
+        last_error: null,
+      });
+      down.now = false;
+      await expectAllIndexedOnce(store, vectorStoreId, 1);
+    } finally {
+      await patient.stop();
+      await store.close();
+    }
+  });
+
+  it('fails a file the file storage was unavailable for since it was added too long ago, saying so', async () => {
+    // Added an hour and a second ago: past the default patience.
+    const { store, blobs, vectorStoreId } = await seed('gave-up', 1, nowSeconds() - 3601);
+    const reads: string[] = [];
+    const patient = worker(store, unreliable(blobs, { now: true }, reads), 60_000);
+    patient.start();
+    try {
+      const failed = await waitFor(async () => {
+        const file = await onlyFile(store, vectorStoreId);
+        return file.status === 'failed' && file;
+      }, 'the file to fail');
+      expect(failed.last_error).toEqual({
+        code: 'server_error',
+        message:
+          'The file could not be indexed: the file storage stayed unavailable for 60 minutes after the file was added; add it to the vector store again to retry.',
+      });
+      expect(reads).toHaveLength(1);
+    } finally {
+      await patient.stop();
       await store.close();
     }
   });

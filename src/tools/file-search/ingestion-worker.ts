@@ -4,12 +4,18 @@
  * and another worker takes it over when the lease lapses. A file that keeps killing its workers is
  * failed after `maxAttempts` claims instead of looping forever. No error escapes a loop.
  *
+ * A file that cannot be indexed because the file storage or the database is unavailable (an
+ * `UnavailableError`) is given back to be retried later, with a delay that grows with how long it has
+ * been waiting, and fails only once it has waited `unavailableRetry.giveUpMilliseconds` since it was
+ * added: an outage delays indexing instead of failing every file added meanwhile.
+ *
  * With no file to index, a loop re-embeds a completed file whose vectors are another model's than the
  * configured embedder's (the model was switched), under the same kind of lease, keeping the old vectors;
  * a store switches to the new vectors, and drops the old, once all its files have them.
  */
 import { randomBytes } from 'node:crypto';
 import type { BlobStore } from '../../blobs/blob-store.ts';
+import { NotFoundError, UnavailableError } from '../../domain/errors.ts';
 import type { VectorStoreFileError } from '../../domain/vector-store.ts';
 import { EmbeddingError } from '../../models/embedding-model.ts';
 import type { IngestionJob, ReembedJob, Store } from '../../storage/store.ts';
@@ -33,6 +39,16 @@ export interface IngestionWorkerOptions {
   maxTokensPerFile: number;
   /** Claims of one job before it fails (a file whose parse keeps killing the process); default 3. */
   maxAttempts?: number;
+  /**
+   * Retrying a file while a dependency is unavailable: the delay is half the time since the file was
+   * added, within `minMilliseconds` (default 1 s) and `maxMilliseconds` (default 60 s), until it has
+   * waited `giveUpMilliseconds` (default one hour), when it fails with `server_error`.
+   */
+  unavailableRetry?: {
+    minMilliseconds?: number;
+    maxMilliseconds?: number;
+    giveUpMilliseconds?: number;
+  };
   log: {
     error(object: unknown, message: string): void;
     warn(object: unknown, message: string): void;
@@ -47,8 +63,22 @@ export interface IngestionWorker {
   stop(): Promise<void>;
 }
 
-function errorFor(error: unknown): VectorStoreFileError {
+/** What an `UnavailableError`'s code says was down, for the log and a file's `last_error`. */
+function unavailableDependency(error: UnavailableError): string {
+  if (error.code === 'storage_unavailable') return 'the file storage';
+  if (error.code === 'database_unavailable') return 'the database';
+  return 'a service it needs';
+}
+
+function errorFor(error: unknown, giveUpMilliseconds: number): VectorStoreFileError {
   if (error instanceof DocumentError) return { code: error.code, message: error.message };
+  if (error instanceof NotFoundError && error.code === 'file_content_missing')
+    return { code: 'invalid_file', message: error.message };
+  if (error instanceof UnavailableError)
+    return {
+      code: 'server_error',
+      message: `The file could not be indexed: ${unavailableDependency(error)} stayed unavailable for ${Math.round(giveUpMilliseconds / 60_000)} minutes after the file was added; add it to the vector store again to retry.`,
+    };
   if (error instanceof EmbeddingError) return { code: 'server_error', message: error.message };
   return {
     code: 'server_error',
@@ -61,6 +91,9 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
   const owner = `ingest-${process.pid}-${randomBytes(4).toString('hex')}`;
   const pollMilliseconds = options.pollMilliseconds ?? 1000;
   const maxAttempts = options.maxAttempts ?? 3;
+  const retryMinimum = options.unavailableRetry?.minMilliseconds ?? 1000;
+  const retryMaximum = options.unavailableRetry?.maxMilliseconds ?? 60_000;
+  const giveUpMilliseconds = options.unavailableRetry?.giveUpMilliseconds ?? 3_600_000;
   const stopping = new AbortController();
   let wakeSleepers: Array<() => void> = [];
   let loops: Promise<void>[] = [];
@@ -130,6 +163,30 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
     };
   }
 
+  /**
+   * Gives back a job that met an outage, to be retried after a delay; false once the file has waited
+   * too long (it is then failed). A job that cannot be given back either (the database is down) keeps
+   * its lease, which lapses: it is retried then, that claim counted as an attempt.
+   */
+  async function retryLater(job: IngestionJob, error: UnavailableError): Promise<boolean> {
+    const waited = Date.now() - job.addedAt * 1000;
+    if (waited >= giveUpMilliseconds) return false;
+    const delay = Math.round(Math.min(retryMaximum, Math.max(retryMinimum, waited / 2)));
+    options.log.warn(
+      { err: error, fileId: job.fileId, retryInMilliseconds: delay },
+      `indexing a file waits for ${unavailableDependency(error)}, which is unavailable`,
+    );
+    await store.ingestionQueue
+      .postpone(job, owner, Date.now() + delay)
+      .catch((failure: unknown) =>
+        options.log.warn(
+          { err: failure, fileId: job.fileId },
+          'giving back an ingestion job failed; its lease will lapse and it will be retried',
+        ),
+      );
+    return true;
+  }
+
   async function runJob(job: IngestionJob, span: Span): Promise<void> {
     const { work, release } = holdLease(
       (until) => store.ingestionQueue.renewLease(job, owner, until),
@@ -171,14 +228,20 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
         if (stopping.signal.aborted) await store.ingestionQueue.release(job, owner).catch(() => {});
         return;
       }
-      if (!(error instanceof DocumentError))
+      if (error instanceof UnavailableError && (await retryLater(job, error))) {
+        span.setAttribute(Concierge.ingestionOutcome, 'postponed');
+        return;
+      }
+      if (!(error instanceof DocumentError) && !(error instanceof NotFoundError))
         options.log.error({ err: error, fileId: job.fileId }, 'indexing a file failed');
-      await store.ingestionQueue.fail(job, owner, errorFor(error)).catch((failure: unknown) => {
-        options.log.error(
-          { err: failure, fileId: job.fileId },
-          'recording a failed file failed; its lease will lapse and it will be retried',
-        );
-      });
+      await store.ingestionQueue
+        .fail(job, owner, errorFor(error, giveUpMilliseconds))
+        .catch((failure: unknown) => {
+          options.log.error(
+            { err: failure, fileId: job.fileId },
+            'recording a failed file failed; its lease will lapse and it will be retried',
+          );
+        });
     } finally {
       release();
     }

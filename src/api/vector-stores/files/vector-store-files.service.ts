@@ -1,6 +1,6 @@
 /** The files of a vector store: add, list, retrieve, update attributes, remove, and parsed content. */
 import { nowSeconds } from '../../../domain/clock.ts';
-import { InvalidRequestError, NotFoundError } from '../../../domain/errors.ts';
+import { InvalidRequestError, NotFoundError, UnavailableError } from '../../../domain/errors.ts';
 import type { PageParams } from '../../../domain/list-page.ts';
 import type { VectorStoreFile, VectorStoreFileStatus } from '../../../domain/vector-store.ts';
 import type { Store } from '../../../storage/store.ts';
@@ -115,6 +115,8 @@ export function createVectorStoreFilesService({
       try {
         text = await readText(projectId, fileId);
       } catch (error) {
+        // Bytes lost (404 file_content_missing) or a store down (503) answer as the file download does.
+        if (error instanceof NotFoundError || error instanceof UnavailableError) throw error;
         throw new InvalidRequestError(
           `The content of file '${fileId}' is not available: ${(error as Error).message}`,
           'file_id',
