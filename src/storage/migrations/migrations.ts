@@ -70,7 +70,9 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
   });
   let outcome = await migrator.migrateToLatest();
   // Kysely's table lookup reads every schema of the database; one dropped while it reads (another
-  // tenant's, another suite's) fails it with "schema does not exist". Nothing was applied then: retry.
+  // tenant's, another suite's) fails it with "schema does not exist", "relation does not exist", or
+  // (asking a serial column's sequence of a table being dropped) "column does not exist". Nothing was
+  // applied then (on PostgreSQL a failed migration's transaction rolls back in any case): retry.
   for (let attempt = 1; attempt < 5 && isVanishedSchema(outcome.error); attempt += 1) {
     await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     outcome = await migrator.migrateToLatest();
@@ -84,5 +86,5 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
 
 function isVanishedSchema(error: unknown): boolean {
   const code = (error as { code?: string } | undefined)?.code;
-  return code === '3F000' || code === '42P01';
+  return code === '3F000' || code === '42P01' || code === '42703';
 }
