@@ -63,17 +63,18 @@ export async function createServer(
       // Every request counted by route pattern and status; `GET /metrics` when served on this port.
       ...(metrics ? [httpMetricsPlugin(metrics)] : []),
       ...(metrics && config.metrics === 'on' ? [metricsRoutePlugin(metrics, config)] : []),
-      // Uploads stream part by part into the blob store; the size limit is enforced while streaming.
-      async (instance) => {
-        await instance.register(multipart, {
-          limits: { fileSize: config.fileSizeLimit, ...UPLOAD_LIMITS },
-        });
-      },
       // The playground at `/`: a static single-page app that calls the same public API as any client.
       ...(config.playground === 'on'
         ? [staticSitePlugin({ root: PLAYGROUND_ROOT, apiPrefixes: ['/v1', '/health'] })]
         : []),
     ],
+    // Uploads stream part by part into the blob store; the size limit is enforced while streaming.
+    // Registered around the upload routes only (`uploads: true`).
+    uploads: async (instance) => {
+      await instance.register(multipart, {
+        limits: { fileSize: config.fileSizeLimit, ...UPLOAD_LIMITS },
+      });
+    },
     logger: overrides.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
   });
   if (!config.apiKey) {

@@ -57,6 +57,12 @@ export interface RouteDefinition<Params = unknown, Query = unknown, Body = unkno
    */
   documentedBody?: z.ZodType;
   /**
+   * Whether the route takes multipart/form-data uploads. Only these routes are registered with the
+   * server's `uploads` plugin; every other route parses JSON only (multipart is a 415 there) and
+   * runs none of the upload plugin's hooks.
+   */
+  uploads?: boolean;
+  /**
    * Fast paths for a hot route's common valid input: each returns what its schema would return for
    * that shape, or undefined for anything else, which the schema then parses (and words the 400).
    * `validation.test.ts` checks each against its schema.

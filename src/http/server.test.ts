@@ -27,9 +27,27 @@ describe('HTTP behaviour every endpoint shares', () => {
     const hooks = [...block.matchAll(/\((\w+)\) \[(.*)\]/g)].map(
       ([, name, functions]) => `${name}: ${functions!.split(',').length}`,
     );
-    // onRequest: request id, draining, URL length and the dev-mode guard in one callback; onResponse:
-    // the multipart plugin's cleanup, which it registers for every route.
-    expect(hooks).toEqual(['onRequest: 1', 'onResponse: 1']);
+    // onRequest: request id, draining, URL length and the dev-mode guard in one callback. The multipart
+    // plugin's async onResponse cleanup is registered around the upload routes only.
+    expect(hooks).toEqual(['onRequest: 1']);
+  });
+
+  it('runs the multipart plugin (its parser and onResponse hook) on the upload routes only', async () => {
+    await app.server.ready();
+    const lines = app.server.printRoutes({ includeHooks: true, commonPrefix: false }).split('\n');
+    // The hook lines under a route's line, up to the next route's.
+    const hooksOf = (route: RegExp): string[] => {
+      const start = lines.findIndex((line) => route.test(line));
+      expect(start).toBeGreaterThanOrEqual(0);
+      const end = lines.findIndex((line, index) => index > start && line.includes('── '));
+      return lines.slice(start + 1, end).filter((line) => line.includes('• ('));
+    };
+    expect(hooksOf(/── \/v1\/files \(/).some((line) => line.includes('(onResponse)'))).toBe(true);
+    expect(hooksOf(/── \/v1\/assistants \(/).some((line) => line.includes('(onResponse)'))).toBe(
+      false,
+    );
+    // The root context (every JSON route) has no multipart parser.
+    expect(app.server.hasContentTypeParser('multipart/form-data')).toBe(false);
   });
 
   it('answers unknown routes with a 404 envelope, and a wrong method with a 405 and Allow', async () => {

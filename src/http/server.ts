@@ -37,8 +37,13 @@ export interface HttpServerOptions {
   devMode?: boolean;
   /** Counts each project request against its limits (requests per minute); absent: no limits. */
   limiter?: RequestLimiter;
-  /** Extra plugins (multipart, static files) registered before the routes. */
+  /** Extra plugins (tracing, metrics, static files) registered before the routes. */
   plugins?: Array<(app: FastifyInstance) => Promise<void> | void>;
+  /**
+   * The multipart parser, registered only around the routes that declare `uploads` (its hooks,
+   * such as an async `onResponse`, would otherwise run on every request).
+   */
+  uploads?: (app: FastifyInstance) => Promise<void> | void;
 }
 
 /** No valid request has a longer URL; Node itself refuses request heads over 16 KB (a 431). */
@@ -117,16 +122,17 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
   for (const plugin of options.plugins ?? []) await plugin(app);
 
-  for (const route of options.routes) {
+  const addRoute = (instance: FastifyInstance, route: RouteDefinition): void => {
     const access = route.access ?? 'project';
     const fast = route.fastPaths;
-    app.route({
+    const checkNotMultipart = route.uploads === true && route.body !== undefined;
+    instance.route({
       method: route.method,
       url: route.path,
       handler: async (request, reply) => {
         checkBetaHeader(request.headers['openai-beta']);
-        // A route with a body schema reads JSON; the multipart parser (for uploads) accepts any route.
-        if (route.body && /^multipart\//i.test(request.headers['content-type'] ?? '')) {
+        // An upload route with a body schema still reads only JSON (other routes have no multipart parser).
+        if (checkNotMultipart && /^multipart\//i.test(request.headers['content-type'] ?? '')) {
           throw new UnsupportedMediaTypeError(
             'Unsupported Content-Type: this endpoint expects application/json.',
           );
@@ -161,6 +167,15 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         reply.type('application/json; charset=utf-8');
         return reply.send(result instanceof JsonText ? result.text : result);
       },
+    });
+  };
+  const uploadRoutes = options.routes.filter((route) => route.uploads);
+  for (const route of options.routes) if (!route.uploads) addRoute(app, route);
+  // An encapsulated context: the upload plugin's parser and hooks reach only these routes.
+  if (uploadRoutes.length > 0) {
+    await app.register(async (child) => {
+      await options.uploads?.(child);
+      for (const route of uploadRoutes) addRoute(child, route);
     });
   }
   return app;

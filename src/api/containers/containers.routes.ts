@@ -62,6 +62,7 @@ export function containersRoutes(containers: ContainersService): RouteDefinition
     defineRoute({
       method: 'POST',
       path: '/v1/containers/:container_id/files',
+      uploads: true,
       operationId: 'CreateContainerFile',
       summary:
         'Add a file to a container: multipart/form-data with a `file` part, or JSON `{file_id}`',

@@ -84,6 +84,7 @@ export function filesRoutes(files: FilesService): RouteDefinition[] {
     defineRoute({
       method: 'POST',
       path: '/v1/files',
+      uploads: true,
       operationId: 'createFile',
       summary:
         'Upload a file (multipart/form-data: file, purpose, expires_after[anchor], expires_after[seconds])',
