@@ -166,7 +166,9 @@ export function createResponsesService(
 
   /**
    * Before a tool-calls step's completion is translated, the engine's transcript of it (the
-   * model's arguments: a file search's queries), read once per step that completes.
+   * model's arguments: a file search's queries), read once per step that completes. Read again even
+   * when an earlier read saw the step: that read could come after the step was opened (with no calls
+   * yet) and before its calls were written, when the stream lags behind the run.
    */
   async function readTranscripts(
     record: ResponseRecord,
@@ -175,7 +177,7 @@ export function createResponsesService(
   ): Promise<void> {
     if (event.event !== 'thread.run.step.completed') return;
     const step = JSON.parse(event.data) as RunStep;
-    if (step.step_details.type !== 'tool_calls' || transcripts.has(step.id)) return;
+    if (step.step_details.type !== 'tool_calls') return;
     for (const [id, transcript] of await stepTranscripts(store, record))
       transcripts.set(id, transcript);
   }
