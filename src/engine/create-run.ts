@@ -135,9 +135,9 @@ function runEvents(run: Run): NewRunEvent[] {
  * Inserts a run with its first events in one transaction. `build` runs inside it: it stores what the
  * run needs first (its thread, its messages) and returns the run with any events that lead it
  * (`thread.created`), and the thread's messages when it created the thread (handed to this process's
- * worker, which then does not read them back). The one-active-run rule maps to OpenAI's 400. With `follow`, the run's later
- * events are subscribed to before anything can publish them, for a stream that then reads nothing
- * back (the caller must read or close `follow.live`).
+ * worker, which then does not read them back). The one-active-run rule maps to OpenAI's 400. With
+ * `follow`, the run's later events are subscribed to before anything can publish them, for a stream
+ * that then reads nothing back (the caller must read or close `follow.live`).
  */
 export async function insertRun(
   store: Store,

@@ -10,8 +10,11 @@ import {
   ToolResourcesSchema,
 } from '../shared/tools.schemas.ts';
 
+/** The most messages a new thread may be created with. */
+export const MAX_THREAD_MESSAGES = 2000;
+
 export const ThreadCreateParamsSchema = z.strictObject({
-  messages: z.array(CreateMessageSchema).max(2000).optional(),
+  messages: z.array(CreateMessageSchema).max(MAX_THREAD_MESSAGES).optional(),
   tool_resources: CreateToolResourcesSchema.optional(),
   metadata: MetadataSchema.optional(),
 });

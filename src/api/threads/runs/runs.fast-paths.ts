@@ -9,6 +9,7 @@ import type { FastPath } from '../../../http/route.ts';
 import { idPattern } from '../../shared/common.schemas.ts';
 import { createMessageFastPath, objectWithKeys } from '../../shared/fast-paths.ts';
 import type { MessageCreateParams } from '../../shared/message.schemas.ts';
+import { MAX_THREAD_MESSAGES } from '../threads.schemas.ts';
 import type {
   RunCreateParams,
   RunCreateQuerySchema,
@@ -16,8 +17,6 @@ import type {
 } from './runs.schemas.ts';
 
 const ASSISTANT_ID = idPattern('assistant');
-/** A new thread's messages, as `ThreadCreateParamsSchema` bounds them. */
-const MAX_THREAD_MESSAGES = 2000;
 
 /** `{ assistant_id, stream? }`, plus `extra` keys the caller checks; undefined if it is not that. */
 function runStart(
