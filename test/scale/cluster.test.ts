@@ -251,7 +251,14 @@ describe.runIf(postgresAvailable)(
       // The first delta reached node B while the run was still going on a worker.
       expect(statusAtFirstDelta).toBe('in_progress');
       const handled = upstreams.map((upstream, index) => upstream.requests.length - before[index]!);
-      expect(handled[0]! + handled[1]!).toBe(12);
+      // On failure, which runs' requests the upstreams saw (and how many they saw cut off).
+      const seen = upstreams.map((upstream, index) => ({
+        cutOff: upstream.abortedResponses,
+        runs: upstream.requests
+          .slice(before[index])
+          .map((request) => JSON.stringify((request.body as any).messages?.at(-1)?.content)),
+      }));
+      expect(handled[0]! + handled[1]!, JSON.stringify(seen)).toBe(12);
       expect(handled[0]).toBeGreaterThan(0);
       expect(handled[1]).toBeGreaterThan(0);
     }, 60_000);
