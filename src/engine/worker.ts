@@ -133,6 +133,9 @@ export function createWorker(options: WorkerOptions): Worker {
       const now = Date.now();
       const record = await store.runs.claimNext(id, now, now + options.leaseMs);
       if (!record) return;
+      // This worker's own run, whose lease lapsed while its loop was held up: the claim renewed it,
+      // and the execution under way goes on (a second one would run the run twice).
+      if (active.has(record.run.id)) continue;
       // Only a run some worker had started is claimed in another status than `queued`.
       if (record.run.status !== 'queued') options.onTakeover?.();
       launch(record);
@@ -157,9 +160,17 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function heartbeat(): Promise<void> {
     if (active.size === 0) return;
-    const held = await store.runs.renewLeases(id, [...active.keys()], Date.now() + options.leaseMs);
+    // Judged are only the executions whose leases were asked for: a run claimed while the renewal
+    // is on its way is not in its answer, and has a fresh lease of its own.
+    const renewing = new Map(active);
+    const held = await store.runs.renewLeases(
+      id,
+      [...renewing.keys()],
+      Date.now() + options.leaseMs,
+    );
     const statuses = new Map(held.map((row) => [row.id, row.status]));
-    for (const [runId, execution] of active) {
+    for (const [runId, execution] of renewing) {
+      if (active.get(runId) !== execution) continue; // ended meanwhile
       const status = statuses.get(runId);
       if (status === undefined)
         execution.controller.abort(new HandBack('The lease of this run was lost.'));

@@ -17,6 +17,7 @@ export interface RunTestBedOptions {
   database?: 'sqlite' | 'postgres';
   config?: Partial<ConfigInput>;
   overrides?: TestAppOptions['overrides'];
+  prepareStore?: TestAppOptions['prepareStore'];
 }
 
 export async function createRunTestBed(options: RunTestBedOptions = {}): Promise<RunTestBed> {
@@ -24,6 +25,7 @@ export async function createRunTestBed(options: RunTestBedOptions = {}): Promise
   const { app, baseURL } = await createListeningTestApp({
     ...(options.database ? { database: options.database } : {}),
     ...(options.overrides ? { overrides: options.overrides } : {}),
+    ...(options.prepareStore ? { prepareStore: options.prepareStore } : {}),
     config: {
       providerBaseUrl: upstream.url,
       modelTimeoutSeconds: 5,

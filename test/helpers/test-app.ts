@@ -8,12 +8,15 @@ import { join } from 'node:path';
 import { createApp, type App, type AppOverrides } from '../../src/app.ts';
 import { ConfigSchema, type ConfigInput } from '../../src/config/config-schema.ts';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.ts';
+import type { Store } from '../../src/storage/store.ts';
 import { createTestPostgresStore, dropSchema } from './postgres.ts';
 
 export interface TestAppOptions {
   database?: 'sqlite' | 'postgres';
   config?: Partial<ConfigInput>;
   overrides?: Omit<AppOverrides, 'store' | 'logger'>;
+  /** Called with the store before the app is built on it, for tests that wrap its methods. */
+  prepareStore?: (store: Store) => void;
 }
 
 export interface TestApp extends App {
@@ -25,6 +28,7 @@ export async function createTestApp({
   database = 'sqlite',
   config = {},
   overrides = {},
+  prepareStore,
 }: TestAppOptions = {}): Promise<TestApp> {
   // Each app has a data directory of its own (blobs, sandboxes, and the dev chain's single-process lock).
   const dataDir = mkdtempSync(join(tmpdir(), 'concierge-test-'));
@@ -44,6 +48,7 @@ export async function createTestApp({
           return created.store;
         })
       : createSqliteStore(':memory:');
+  prepareStore?.(store);
   const app = await createApp(parsed, { ...overrides, store, logger: false });
   return {
     ...app,
