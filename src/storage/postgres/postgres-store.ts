@@ -26,6 +26,11 @@ export interface PostgresStoreOptions {
   reconnectWindowMs?: number;
   /** Bytes of decoded vectors held in memory for vector search (see `vector-cache.ts`); 0 holds none. */
   vectorCacheBytes?: number;
+  /**
+   * Milliseconds that opening a connection (TCP and the server's handshake) may take before it counts
+   * as lost: a host that drops packets would otherwise hold it for the OS's SYN retries (~2 minutes).
+   */
+  connectTimeoutMs?: number;
 }
 
 /** Builds the pg pool configuration; shared with the LISTEN connection of the event bus. */
@@ -39,6 +44,7 @@ export function postgresClientConfig(options: PostgresStoreOptions): pg.ClientCo
     // dropped NAT entry) errors instead of waiting forever on a reply (the OS default is 2 hours).
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     types: {
       getTypeParser: ((oid: number, format?: string) =>
         oid === INT8_OID
@@ -48,9 +54,26 @@ export function postgresClientConfig(options: PostgresStoreOptions): pg.ClientCo
   };
 }
 
+/**
+ * The pool. Its clients time out while connecting, but a request waiting for a free client does not:
+ * pg-pool would apply the same `connectionTimeoutMillis` to that wait, failing requests under load.
+ */
+function connectionPool(options: PostgresStoreOptions): pg.Pool {
+  const { connectionTimeoutMillis, ...config } = postgresClientConfig(options);
+  class TimedClient extends pg.Client {
+    constructor(clientConfig: pg.ClientConfig = {}) {
+      super({ ...clientConfig, connectionTimeoutMillis });
+    }
+  }
+  return new pg.Pool({ ...config, max: options.maxConnections ?? 10, Client: TimedClient });
+}
+
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   if (options.schema) {
-    const client = new pg.Client({ connectionString: options.connectionString });
+    const client = new pg.Client({
+      connectionString: options.connectionString,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    });
     await client.connect();
     try {
       await client.query(`create schema if not exists "${options.schema.replaceAll('"', '')}"`);
@@ -61,9 +84,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       await client.end();
     }
   }
-  const pool =
-    options.pool ??
-    new pg.Pool({ ...postgresClientConfig(options), max: options.maxConnections ?? 10 });
+  const pool = options.pool ?? connectionPool(options);
   // A client that loses its connection (server restart, terminated backend) must not crash the process:
   // idle ones report through the pool; a checked-out one (say, between a transaction's statements) emits
   // on itself, so every client gets a listener. Its queries fail, and the pool drops it on release;
