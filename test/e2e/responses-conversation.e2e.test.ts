@@ -145,14 +145,12 @@ describe.each(testDatabases)('deleting a response on a conversation (%s)', (data
     });
     await waitFor(async () => bed.upstream.requests.length >= 1, 'the model to be asked');
     await bed.client.responses.delete(working.id);
-    bed.upstream.enqueue({
-      text: 'second answer',
-      usage: { prompt_tokens: 1, completion_tokens: 1 },
-    });
+    // Taken at once: the deleted response no longer holds the conversation.
+    bed.upstream.enqueue({ text: 'second answer' });
     const next = await bed.client.responses.create({
       model: 'gpt-4o',
-      conversation: conversation.id,
       input: 'second question',
+      conversation: { id: conversation.id },
     });
     expect(next.output_text).toBe('second answer');
     const texts = (
