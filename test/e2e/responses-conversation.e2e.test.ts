@@ -2,12 +2,14 @@
  * `conversation` on a response, through the official SDK against a listening server and a scripted
  * model: the model sees the conversation's items before the input, the settled response appends its
  * input and output, `previous_response_id` beside it is a 400, and responses racing on one
- * conversation go one at a time (the others `conversation_locked`). SQLite and PostgreSQL.
+ * conversation go one at a time (the others `conversation_locked`), and deleting a response that is
+ * still working lets go of its conversation. SQLite and PostgreSQL.
  */
 import { describe, expect, it } from 'vitest';
 import type OpenAI from 'openai';
 import { testDatabases } from '../helpers/databases.ts';
 import { useRunTestBed } from '../helpers/run-test-bed.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 function textOf(item: OpenAI.Conversations.ConversationItem): string {
   if (item.type !== 'message') return `<${item.type}>`;
@@ -125,5 +127,35 @@ describe.each(testDatabases)('responses on a conversation (%s)', (database) => {
       expect(texts[start]).toMatch(/^question \d$/);
       expect(texts[start + 1]).toBe('answer');
     }
+  });
+});
+
+describe.each(testDatabases)('deleting a response on a conversation (%s)', (database) => {
+  const bed = useRunTestBed({ database });
+
+  it('lets go of the conversation when a response still working on it is deleted', async () => {
+    const conversation = await bed.client.conversations.create({});
+    // The first answer stalls: its run is still in progress when the response is deleted.
+    bed.upstream.enqueue({ text: 'never finished', stallAfterChunks: 1 });
+    const working = await bed.client.responses.create({
+      model: 'gpt-4o',
+      conversation: conversation.id,
+      input: 'first question',
+      background: true,
+    });
+    await waitFor(async () => bed.upstream.requests.length >= 1, 'the model to be asked');
+    await bed.client.responses.delete(working.id);
+    // Taken at once: the deleted response no longer holds the conversation.
+    bed.upstream.enqueue({ text: 'second answer' });
+    const next = await bed.client.responses.create({
+      model: 'gpt-4o',
+      input: 'second question',
+      conversation: { id: conversation.id },
+    });
+    expect(next.output_text).toBe('second answer');
+    const texts = (
+      await bed.client.conversations.items.list(conversation.id, { order: 'asc' })
+    ).data.map(textOf);
+    expect(texts).toEqual(['second question', 'second answer']);
   });
 });

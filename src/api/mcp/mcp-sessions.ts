@@ -5,13 +5,15 @@
  * node's memory (behind several nodes, route on the `Mcp-Session-Id` header), belongs to the project
  * key that opened it (another key gets a 404, as for an unknown session), and ends on DELETE, after
  * `idleSeconds` without a request, or when the node stops. Runs are the record: losing a session
- * loses no work, the client opens a new one.
+ * loses no work, the client opens a new one. So a node holding `maxSessions` makes room by closing
+ * the least recently used session of the key holding the most: a client that opens sessions without
+ * closing them recycles its own, and never locks the other keys out.
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidRequestError, NotFoundError, RateLimitError } from '../../domain/errors.ts';
+import { InvalidRequestError, NotFoundError } from '../../domain/errors.ts';
 import type { Principal } from '../../http/route.ts';
 import type { ApprovalAnswer, McpCaller } from './mcp-caller.ts';
 import type { McpTools } from './mcp-tools.ts';
@@ -149,13 +151,31 @@ export function createMcpSessions({
     return server;
   }
 
+  /** Closes the least recently used session of the key that holds the most. */
+  function makeRoom(): void {
+    const held = new Map<string, number>();
+    for (const session of sessions.values()) {
+      const owner = `${session.projectId}/${session.keyId ?? ''}`;
+      held.set(owner, (held.get(owner) ?? 0) + 1);
+    }
+    let victim: [string, Session] | undefined;
+    let most = 0;
+    for (const entry of sessions) {
+      const count = held.get(`${entry[1].projectId}/${entry[1].keyId ?? ''}`)!;
+      if (count > most || (count === most && entry[1].lastUsed < victim![1].lastUsed)) {
+        victim = entry;
+        most = count;
+      }
+    }
+    if (!victim) return;
+    sessions.delete(victim[0]);
+    void victim[1].transport.close().catch(() => {});
+  }
+
   async function open(loaded: Sdk, principal: Principal): Promise<Session> {
     const now = Date.now();
     sweep(now);
-    if (sessions.size >= maxSessions)
-      throw new RateLimitError(
-        'This server holds as many MCP sessions as it may; close one (DELETE /mcp) or retry later.',
-      );
+    while (sessions.size > 0 && sessions.size >= maxSessions) makeRoom();
     const server = projectServer(loaded, principal);
     const session: Session = {
       server,

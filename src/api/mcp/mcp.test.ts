@@ -366,3 +366,71 @@ describe.each([
     );
   },
 );
+
+describe('MCP sessions when a node holds as many as it may', () => {
+  it('a key that opens sessions without closing them recycles its own, and never locks another key out', async () => {
+    const { app, baseURL } = await createListeningTestApp({ config: { apiKey: ADMIN } });
+    try {
+      const origin = baseURL.replace(/\/v1$/, '');
+      const admin = { authorization: `Bearer ${ADMIN}` };
+      const keys: string[] = [];
+      for (const name of ['flood', 'quiet']) {
+        const project = (
+          await request(app.server, 'POST', '/v1/organization/projects', { name }, admin)
+        ).body;
+        const path = `/v1/organization/projects/${project.id}/api_keys`;
+        keys.push((await request(app.server, 'POST', path, { name: 'mcp' }, admin)).body.value);
+      }
+      const [flood, quiet] = keys as [string, string];
+      const initialize = async (apiKey: string) => {
+        const response = await fetch(`${origin}/mcp`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${apiKey}`,
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+          },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'initialize',
+            params: {
+              protocolVersion: '2025-03-26',
+              capabilities: {},
+              clientInfo: { name: 'careless', version: '1' },
+            },
+          }),
+        });
+        await response.text();
+        return { status: response.status, session: response.headers.get('mcp-session-id') };
+      };
+      const quietSession = await initialize(quiet);
+      expect(quietSession.status).toBe(200);
+      // The node's 1000 sessions, and more: the flooding key is never refused, nor is the quiet one.
+      const statuses: number[] = [];
+      for (let batch = 0; batch < 11; batch++)
+        for (const opened of await Promise.all(
+          Array.from({ length: 100 }, () => initialize(flood)),
+        ))
+          statuses.push(opened.status);
+      expect(statuses.filter((status) => status !== 200)).toEqual([]);
+      expect((await initialize(quiet)).status).toBe(200);
+      // The quiet key's first session was kept: the room came out of the flooding key's own.
+      const listed = await fetch(`${origin}/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${quiet}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-session-id': quietSession.session!,
+          'mcp-protocol-version': '2025-03-26',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+      });
+      expect(listed.status).toBe(200);
+      expect(await listed.text()).toContain('"tools"');
+    } finally {
+      await app.destroy();
+    }
+  }, 120_000);
+});

@@ -385,6 +385,10 @@ export function createResponsesService(
       )
         await runs.cancel(projectId, run.id).catch(() => undefined);
       await forget(record);
+      // Its run settles (when its worker stops it) without the record that names its conversation:
+      // the deleted response lets go of the conversation now (a no-op once it has).
+      const { conversation } = record.response;
+      if (conversation) await endConversationTurn(store, projectId, conversation.id, id);
       return { id, object: 'response', deleted: true };
     },
 

@@ -185,7 +185,8 @@ export function createCodeInterpreterTool({
         );
       let acquired;
       try {
-        acquired = await available.manager.acquire(sessionKey, context.projectId);
+        // Held from here to its cell's end: reading the run's files must not let it be evicted.
+        acquired = await available.manager.acquire(sessionKey, context.projectId, { hold: true });
       } catch (error) {
         if (error instanceof SandboxCapacityError)
           return failure(
@@ -198,30 +199,35 @@ export function createCodeInterpreterTool({
       const { session } = acquired;
       let have = copied.get(session);
       if (!have) copied.set(session, (have = new Set()));
-      const wanted = [
-        ...(await runFiles(store, context)).map(({ file, name }) => ({ id: file.id, name })),
-        ...inContainer,
-      ];
-      // A file whose bytes the blob store lost is not mounted, and the cell's logs say so; an
-      // unavailable store fails the run with its error (see `endingFor`).
       const unmounted: string[] = [];
-      for (const { id, name } of wanted) {
-        if (have.has(id)) continue;
-        const stream = await blobs.get(id);
-        if (!stream) {
-          unmounted.push(
-            `[${name} is not in the sandbox: ${contentMissing('file', id, 'file_id').message}]`,
-          );
-          continue;
+      let started = 0;
+      let result;
+      try {
+        const wanted = [
+          ...(await runFiles(store, context)).map(({ file, name }) => ({ id: file.id, name })),
+          ...inContainer,
+        ];
+        // A file whose bytes the blob store lost is not mounted, and the cell's logs say so; an
+        // unavailable store fails the run with its error (see `endingFor`).
+        for (const { id, name } of wanted) {
+          if (have.has(id)) continue;
+          const stream = await blobs.get(id);
+          if (!stream) {
+            unmounted.push(
+              `[${name} is not in the sandbox: ${contentMissing('file', id, 'file_id').message}]`,
+            );
+            continue;
+          }
+          const chunks: Buffer[] = [];
+          for await (const chunk of stream) chunks.push(chunk as Buffer);
+          await session.putFile(name, Buffer.concat(chunks));
+          have.add(id);
         }
-        const chunks: Buffer[] = [];
-        for await (const chunk of stream) chunks.push(chunk as Buffer);
-        await session.putFile(name, Buffer.concat(chunks));
-        have.add(id);
+        started = Date.now();
+        result = await session.runCell(code, { timeoutMs: CELL_TIMEOUT_MS });
+      } finally {
+        acquired.release();
       }
-
-      const started = Date.now();
-      const result = await session.runCell(code, { timeoutMs: CELL_TIMEOUT_MS });
       // Metered with the step that shows the cell (see `CompletedExecution.meters`).
       const meters = [
         ...(acquired.opened === true

@@ -120,6 +120,23 @@ describe('code session manager: the session cap is shared fairly between project
     expect((await manager.acquire('thread_b1', 'project_b')).reset).toBe(false);
   });
 
+  it('does not evict a held session between its acquiring and its cell (its caller is reading files)', async () => {
+    const manager = createManager('held', 16, 1);
+    const first = await manager.acquire('thread_a1', 'project_a', { hold: true });
+    // Another thread of the project wants a session while the first caller copies its files in.
+    await expect(manager.acquire('thread_a2', 'project_a')).rejects.toBeInstanceOf(
+      SandboxCapacityError,
+    );
+    expect(first.session.alive).toBe(true);
+    await expect(first.session.runCell('print(1)', { timeoutMs: 1000 })).resolves.toMatchObject({
+      error: null,
+    });
+    first.release();
+    first.release(); // a second release changes nothing
+    expect((await manager.acquire('thread_a2', 'project_a')).reset).toBe(false);
+    expect((await manager.acquire('thread_a1', 'project_a')).resetReason).toContain('make room');
+  });
+
   it('counts sessions being opened in parallel against the caps', async () => {
     const manager = createManager('parallel', 4);
     await manager.acquire('thread_b1', 'project_b');

@@ -49,6 +49,11 @@ export interface AcquiredSession {
   resetReason?: string;
   /** This call opened a new session (it is metered as one code interpreter session). */
   opened?: boolean;
+  /**
+   * Lets the session be evicted or swept again; for a session acquired with `hold` (a no-op
+   * otherwise, and after the first call).
+   */
+  release(): void;
 }
 
 /** Every session is running a cell, so none can make room for a new one. */
@@ -100,12 +105,20 @@ export class CodeSessionManager {
    * The session for `key` (owned by `project`), opening one when needed. Throws
    * `SandboxCapacityError` when no session this project may evict is idle.
    */
-  async acquire(key: string, project: string): Promise<AcquiredSession> {
+  async acquire(
+    key: string,
+    project: string,
+    options: { hold?: boolean } = {},
+  ): Promise<AcquiredSession> {
     if (!SESSION_KEY_PATTERN.test(key)) throw new Error(`invalid code session key '${key}'`);
     const entry = this.entries.get(key);
     if (entry?.session.alive) {
       entry.lastUsed = this.now();
-      return { session: this.managed(key, entry), reset: false };
+      return {
+        session: this.managed(key, entry),
+        reset: false,
+        release: this.hold(entry, options),
+      };
     }
     if (entry) {
       // The kernel died (killed cell); the session restarts it on the next cell, files kept.
@@ -115,6 +128,7 @@ export class CodeSessionManager {
         reset: true,
         resetReason:
           'The Python process of this session was restarted after the earlier failure: variables are gone, files in /mnt/data are kept.',
+        release: this.hold(entry, options),
       };
     }
     let pending = this.opening.get(key);
@@ -131,10 +145,28 @@ export class CodeSessionManager {
         .catch(() => {});
     }
     const reason = await pending;
-    const session = this.managed(key, this.entries.get(key)!);
+    const opened = this.entries.get(key)!;
+    const session = this.managed(key, opened);
+    const release = this.hold(opened, options);
     return first && reason !== undefined
-      ? { session, reset: true, resetReason: reason, opened: true }
-      : { session, reset: false, opened: first };
+      ? { session, reset: true, resetReason: reason, opened: true, release }
+      : { session, reset: false, opened: first, release };
+  }
+
+  /**
+   * With `hold`, the session counts as busy until `release`: a caller that reads files between
+   * acquiring it and its cell keeps it from being evicted for another session meanwhile.
+   */
+  private hold(entry: Entry, options: { hold?: boolean }): () => void {
+    if (!options.hold) return () => {};
+    entry.busy++;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      entry.busy--;
+      entry.lastUsed = this.now();
+    };
   }
 
   /** Closes the session of `key` (for example when its thread is deleted) without reporting a reset later. */

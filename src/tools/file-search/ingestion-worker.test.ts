@@ -238,6 +238,62 @@ describe('ingestion worker durability', () => {
     }
   });
 
+  it('a loop whose lease renewal came back after another loop of the same worker claimed the job stops, and the file is indexed once', async () => {
+    const { store, blobs, vectorStoreId } = await seed('slow-renewal', 1);
+    // The database answers the first loop's renewals late, after its lease lapsed: the other loop
+    // of the same worker claims the file meanwhile. The late answers must not hand it back.
+    let claims = 0;
+    let completions = 0;
+    const slow: Store = {
+      ...store,
+      ingestionQueue: {
+        ...store.ingestionQueue,
+        async claimNext(...args) {
+          const job = await store.ingestionQueue.claimNext(...args);
+          if (job) claims++;
+          return job;
+        },
+        async renewLease(...args) {
+          if (claims < 2) await new Promise((resolve) => setTimeout(resolve, 700));
+          return store.ingestionQueue.renewLease(...args);
+        },
+      },
+      transaction: (work) =>
+        store.transaction((transaction) =>
+          work({
+            ...transaction,
+            ingestionQueue: {
+              ...transaction.ingestionQueue,
+              async complete(...args) {
+                completions++;
+                return transaction.ingestionQueue.complete(...args);
+              },
+            },
+          }),
+        ),
+    };
+    const requestsBefore = embeddings.requests;
+    embeddings.delay(1500);
+    const both = worker(slow, blobs, 300);
+    both.start();
+    try {
+      await expectAllIndexedOnce(store, vectorStoreId, 1);
+      expect(claims).toBe(2);
+      // Both loops asked for the embeddings; an answer comes 1.5 s after its request, and a loop
+      // that kept working completes the file then. Only the loop holding the claim may.
+      await waitFor(
+        async () => embeddings.requests >= requestsBefore + 2,
+        'both loops to embed the file',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(completions).toBe(1);
+    } finally {
+      embeddings.delay(0);
+      await both.stop();
+      await store.close();
+    }
+  }, 60_000);
+
   it('fails a file whose parse killed its worker maxAttempts times, without parsing it again', async () => {
     const { store, blobs, vectorStoreId } = await seed('crashing', 1);
     // Three processes claimed the file and died mid-parse: their leases lapsed, each claim counted.

@@ -9,6 +9,10 @@
  * been waiting, and fails only once it has waited `unavailableRetry.giveUpMilliseconds` since it was
  * added: an outage delays indexing instead of failing every file added meanwhile.
  *
+ * Each claim holds its lease under an owner of its own (the worker's id and the claim's number): when
+ * a loop's lease lapses (a renewal answered late) and another loop of the same worker claims the file,
+ * the first loop's renewals, completion or failure no longer match, so one file is worked on once.
+ *
  * With no file to index, a loop re-embeds a completed file whose vectors are another model's than the
  * configured embedder's (the model was switched), under the same kind of lease, keeping the old vectors;
  * a store switches to the new vectors, and drops the old, once all its files have them.
@@ -88,7 +92,10 @@ function errorFor(error: unknown, giveUpMilliseconds: number): VectorStoreFileEr
 
 export function createIngestionWorker(options: IngestionWorkerOptions): IngestionWorker {
   const { store } = options;
-  const owner = `ingest-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const worker = `ingest-${process.pid}-${randomBytes(4).toString('hex')}`;
+  let claims = 0;
+  /** The lease owner of the next claim: never shared by two loops, nor by two claims of one loop. */
+  const claimOwner = () => `${worker}-${++claims}`;
   const pollMilliseconds = options.pollMilliseconds ?? 1000;
   const maxAttempts = options.maxAttempts ?? 3;
   const retryMinimum = options.unavailableRetry?.minMilliseconds ?? 1000;
@@ -113,7 +120,7 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
   }
 
   /** One claim of a job, as an `ingest_file` span (a trace of its own: no request waits on it). */
-  function run(job: IngestionJob): Promise<void> {
+  function run(job: IngestionJob, owner: string): Promise<void> {
     return withSpan(
       'ingest_file',
       {
@@ -125,7 +132,7 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
           [Concierge.ingestionAttempt]: job.attempts,
         },
       },
-      (span) => runJob(job, span),
+      (span) => runJob(job, owner, span),
     );
   }
 
@@ -168,7 +175,11 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
    * too long (it is then failed). A job that cannot be given back either (the database is down) keeps
    * its lease, which lapses: it is retried then, that claim counted as an attempt.
    */
-  async function retryLater(job: IngestionJob, error: UnavailableError): Promise<boolean> {
+  async function retryLater(
+    job: IngestionJob,
+    owner: string,
+    error: UnavailableError,
+  ): Promise<boolean> {
     const waited = Date.now() - job.addedAt * 1000;
     if (waited >= giveUpMilliseconds) return false;
     const delay = Math.round(Math.min(retryMaximum, Math.max(retryMinimum, waited / 2)));
@@ -187,7 +198,7 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
     return true;
   }
 
-  async function runJob(job: IngestionJob, span: Span): Promise<void> {
+  async function runJob(job: IngestionJob, owner: string, span: Span): Promise<void> {
     const { work, release } = holdLease(
       (until) => store.ingestionQueue.renewLease(job, owner, until),
       'The job was cancelled, removed or taken over.',
@@ -228,7 +239,7 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
         if (stopping.signal.aborted) await store.ingestionQueue.release(job, owner).catch(() => {});
         return;
       }
-      if (error instanceof UnavailableError && (await retryLater(job, error))) {
+      if (error instanceof UnavailableError && (await retryLater(job, owner, error))) {
         span.setAttribute(Concierge.ingestionOutcome, 'postponed');
         return;
       }
@@ -248,7 +259,7 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
   }
 
   /** Embeds the file's chunks with the configured model beside the vectors they have. */
-  async function reembed(job: ReembedJob, embedder: Embedder): Promise<void> {
+  async function reembed(job: ReembedJob, owner: string, embedder: Embedder): Promise<void> {
     const { work, release } = holdLease(
       (until) => store.ingestionQueue.renewReembed(job, owner, until),
       'The file was removed, re-added or taken over.',
@@ -293,6 +304,7 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
 
   /** Next work for an idle loop: a file to re-embed, or stores whose re-embedding is complete. */
   async function reembedNext(embedder: Embedder): Promise<boolean> {
+    const owner = claimOwner();
     const job = await store.ingestionQueue.claimReembed(
       owner,
       embedder.model,
@@ -300,7 +312,7 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
       Date.now() + options.leaseMilliseconds,
     );
     if (job) {
-      await reembed(job, embedder);
+      await reembed(job, owner, embedder);
       return true;
     }
     if (switchPending) {
@@ -313,6 +325,7 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
   async function loop(): Promise<void> {
     while (!stopping.signal.aborted) {
       let job: IngestionJob | undefined;
+      const owner = claimOwner();
       try {
         job = await store.ingestionQueue.claimNext(
           owner,
@@ -323,7 +336,7 @@ export function createIngestionWorker(options: IngestionWorkerOptions): Ingestio
         options.log.error({ err: error }, 'claiming an ingestion job failed');
       }
       if (job) {
-        await run(job);
+        await run(job, owner);
         switchPending = true;
         continue;
       }
