@@ -7,8 +7,7 @@
 import { nowSeconds } from '../domain/clock.ts';
 import { newId } from '../domain/ids.ts';
 import type { Message } from '../domain/message.ts';
-import type { Run, RunStep, StepToolCall } from '../domain/run.ts';
-import { JsonText } from '../domain/json-text.ts';
+import type { RunStep, StepToolCall } from '../domain/run.ts';
 import type {
   LanguageModel,
   ModelFinishReason,
@@ -22,7 +21,14 @@ import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
 import { AnnotatedTextStream } from './annotated-text-stream.ts';
 import type { RunSources } from './message-annotations.ts';
-import { newAssistantMessage, newStep, textDelta, toolCallDelta, usageOf } from './run-objects.ts';
+import {
+  newMessageOpening,
+  newStep,
+  textDelta,
+  toolCallDelta,
+  usageOf,
+  type MessageOpening,
+} from './run-objects.ts';
 import type { RunWriter } from './run-writer.ts';
 import type { TokenCounter } from './token-counter.ts';
 import { TurnReasoning } from './turn-reasoning.ts';
@@ -121,33 +127,6 @@ export function transcriptOf(
 }
 
 /**
- * The turn's message and its step, built (and serialized for their events) before the model answers,
- * so its first text does only what must follow it: the commit and the frames. Used when its first
- * text comes within the second it was built in (`created_at` stays true), else built again.
- */
-interface PreparedOpening {
-  message: Message;
-  step: RunStep;
-  /** The events' data, serialized once each (a step announced twice is one text). */
-  messageJson: JsonText;
-  stepJson: JsonText;
-}
-
-function prepareOpening(run: Run): PreparedOpening {
-  const message = newAssistantMessage(run);
-  const step = newStep(run, {
-    type: 'message_creation',
-    message_creation: { message_id: message.id },
-  });
-  return {
-    message,
-    step,
-    messageJson: new JsonText(JSON.stringify(message)),
-    stepJson: new JsonText(JSON.stringify(step)),
-  };
-}
-
-/**
  * Opens the turn's message with its step, announced with the message's first text: one transaction
  * stores them and the events. A worker that dies before it commits leaves no message that no step
  * points to, which the run's takeover (recover-run.ts) could not find and delete. `prepared`, when
@@ -156,13 +135,13 @@ function prepareOpening(run: Run): PreparedOpening {
 async function openMessage(
   options: StreamTurnOptions,
   firstText: string,
-  prepared?: PreparedOpening,
+  prepared?: MessageOpening,
 ): Promise<void> {
   const { writer, projectId, state } = options;
   const opening =
     prepared && prepared.message.created_at === nowSeconds()
       ? prepared
-      : prepareOpening(writer.run);
+      : newMessageOpening(writer.run);
   const { message, step } = opening;
   const textStream = new AnnotatedTextStream(options.sources);
   const released = textStream.push(firstText);
@@ -298,7 +277,7 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
   const renamed = new Map<string, string>();
   const callId = (id: string) => renamed.get(id) ?? id;
   // Built while the model has not answered yet: most turns open a message with their first part.
-  let opening = state.message ? undefined : prepareOpening(writer.run);
+  let opening = state.message ? undefined : newMessageOpening(writer.run);
 
   for await (const part of options.parts ?? options.model.stream(options.request, options.signal)) {
     switch (part.type) {
