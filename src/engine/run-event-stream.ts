@@ -9,10 +9,14 @@
 import { STREAM_ENDING_EVENTS, type RunEvent } from '../domain/run-event.ts';
 import type { RunEventRepository } from '../storage/ports/runs-port.ts';
 import type { EventBus } from './event-bus.ts';
-import { yieldToIo } from './started-model-call.ts';
 
 const PAGE = 500;
 const RECHECK_MS = 2000;
+/**
+ * Longest a followed stream holds the events its run's creation stored while this process's worker
+ * starts the run (a start that waits on I/O, such as an MCP server's tool list, lets them go alone).
+ */
+const START_WAIT_MS = 100;
 
 /** A run's live events, held from the moment of subscribing until they are read. */
 export class LiveRunEvents {
@@ -49,6 +53,27 @@ export class LiveRunEvents {
     return signal.aborted ? undefined : this.pending.shift();
   }
 
+  /**
+   * Resolves once an event is held, after `waitMs` without one, or when `signal` aborts; it takes
+   * nothing (`next` does).
+   */
+  async arrival(waitMs: number, signal: AbortSignal): Promise<void> {
+    if (this.pending.length > 0 || signal.aborted) return;
+    let timer: NodeJS.Timeout | undefined;
+    const wake = () => this.wake?.();
+    signal.addEventListener('abort', wake, { once: true });
+    try {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        timer = setTimeout(resolve, waitMs);
+      });
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', wake);
+      this.wake = undefined;
+    }
+  }
+
   private readonly onAbort = () => this.wake?.();
 
   private stopListening(): void {
@@ -80,8 +105,9 @@ export interface RunFollow {
   stored: RunEvent[];
   live: LiveRunEvents;
   /**
-   * The run went to this process's worker: the stream's first frames wait one turn of the event loop,
-   * so the run's model request leaves first (a client woken by a frame can take the CPU meanwhile).
+   * The run went to this process's worker: the stream's first frames wait for the run's first live
+   * event (its `in_progress`, stored once the model request has left), so the client is woken once, by
+   * one socket write of the three, instead of taking a CPU while the run starts (see START_WAIT_MS).
    */
   handedOff: boolean;
 }
@@ -113,7 +139,7 @@ export async function* runEventStream({
     // Handed the creation's events, the stream starts live: nothing stored is missing.
     let backlogKnown = false;
     if (follow) {
-      if (follow.handedOff) await yieldToIo();
+      if (follow.handedOff) await live.arrival(START_WAIT_MS, signal);
       for (const event of follow.stored) {
         if (event.seq !== nextSeq) continue;
         nextSeq = event.seq + 1;

@@ -4,6 +4,7 @@ import { newId } from '../domain/ids.ts';
 import type { Message } from '../domain/message.ts';
 import type { Run, RunStep, StepDetails, Usage } from '../domain/run.ts';
 import type { TextDeltaPart } from './annotated-text-stream.ts';
+import { JsonText } from '../domain/json-text.ts';
 
 export function newAssistantMessage(run: Run): Message {
   return {
@@ -42,6 +43,32 @@ export function newStep(run: Run, details: StepDetails): RunStep {
     completed_at: null,
     metadata: {},
     usage: null,
+  };
+}
+
+/**
+ * A turn's message and its message_creation step, with their events' data serialized once each: built
+ * before the model answers, so the first text does only what must follow it (the commit, the frames).
+ */
+export interface MessageOpening {
+  message: Message;
+  step: RunStep;
+  /** The events' data, serialized once each (a step announced twice is one text). */
+  messageJson: JsonText;
+  stepJson: JsonText;
+}
+
+export function newMessageOpening(run: Run): MessageOpening {
+  const message = newAssistantMessage(run);
+  const step = newStep(run, {
+    type: 'message_creation',
+    message_creation: { message_id: message.id },
+  });
+  return {
+    message,
+    step,
+    messageJson: new JsonText(JSON.stringify(message)),
+    stepJson: new JsonText(JSON.stringify(step)),
   };
 }
 

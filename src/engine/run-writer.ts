@@ -6,6 +6,7 @@
  */
 import type { Run, RunStatus } from '../domain/run.ts';
 import { nowSeconds } from '../domain/clock.ts';
+import { JsonText } from '../domain/json-text.ts';
 import { assertTransition, isTerminal } from '../domain/run-status.ts';
 import type { RunEvent, RunEventName } from '../domain/run-event.ts';
 import type { NewRunEvent } from '../domain/run-record.ts';
@@ -110,8 +111,10 @@ export class RunWriter {
     });
   }
 
+  /** `data` already serialized (a `JsonText`) is stored as is. */
   private stamp(event: RunEventName, data: unknown): RunEvent {
-    return { runId: this.run.id, seq: ++this.seq, event, data: JSON.stringify(data) };
+    const text = data instanceof JsonText ? data.text : JSON.stringify(data);
+    return { runId: this.run.id, seq: ++this.seq, event, data: text };
   }
 
   /** Stores and publishes buffered events; resolves when they are out. */

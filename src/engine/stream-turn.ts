@@ -21,7 +21,14 @@ import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
 import { AnnotatedTextStream } from './annotated-text-stream.ts';
 import type { RunSources } from './message-annotations.ts';
-import { newAssistantMessage, newStep, textDelta, toolCallDelta, usageOf } from './run-objects.ts';
+import {
+  newMessageOpening,
+  newStep,
+  textDelta,
+  toolCallDelta,
+  usageOf,
+  type MessageOpening,
+} from './run-objects.ts';
 import type { RunWriter } from './run-writer.ts';
 import type { TokenCounter } from './token-counter.ts';
 import { TurnReasoning } from './turn-reasoning.ts';
@@ -122,15 +129,20 @@ export function transcriptOf(
 /**
  * Opens the turn's message with its step, announced with the message's first text: one transaction
  * stores them and the events. A worker that dies before it commits leaves no message that no step
- * points to, which the run's takeover (recover-run.ts) could not find and delete.
+ * points to, which the run's takeover (recover-run.ts) could not find and delete. `prepared`, when
+ * built in this second, is used as is.
  */
-async function openMessage(options: StreamTurnOptions, firstText: string): Promise<void> {
+async function openMessage(
+  options: StreamTurnOptions,
+  firstText: string,
+  prepared?: MessageOpening,
+): Promise<void> {
   const { writer, projectId, state } = options;
-  const message = newAssistantMessage(writer.run);
-  const step = newStep(writer.run, {
-    type: 'message_creation',
-    message_creation: { message_id: message.id },
-  });
+  const opening =
+    prepared && prepared.message.created_at === nowSeconds()
+      ? prepared
+      : newMessageOpening(writer.run);
+  const { message, step } = opening;
   const textStream = new AnnotatedTextStream(options.sources);
   const released = textStream.push(firstText);
   await writer.commit(
@@ -139,10 +151,10 @@ async function openMessage(options: StreamTurnOptions, firstText: string): Promi
       await transaction.runSteps.insert(projectId, step);
     },
     [
-      { event: 'thread.run.step.created', data: step },
-      { event: 'thread.run.step.in_progress', data: step },
-      { event: 'thread.message.created', data: message },
-      { event: 'thread.message.in_progress', data: message },
+      { event: 'thread.run.step.created', data: opening.stepJson },
+      { event: 'thread.run.step.in_progress', data: opening.stepJson },
+      { event: 'thread.message.created', data: opening.messageJson },
+      { event: 'thread.message.in_progress', data: opening.messageJson },
       ...(released
         ? [{ event: 'thread.message.delta' as const, data: textDelta(message.id, released) }]
         : []),
@@ -264,6 +276,8 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
   const byId = new Map<string, TurnToolCall>();
   const renamed = new Map<string, string>();
   const callId = (id: string) => renamed.get(id) ?? id;
+  // Built while the model has not answered yet: most turns open a message with their first part.
+  let opening = state.message ? undefined : newMessageOpening(writer.run);
 
   for await (const part of options.parts ?? options.model.stream(options.request, options.signal)) {
     switch (part.type) {
@@ -280,7 +294,8 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
         reasoning.close();
         generatedText += part.delta;
         if (!state.message) {
-          await openMessage(options, part.delta);
+          await openMessage(options, part.delta, opening);
+          opening = undefined;
           break;
         }
         const released = state.textStream!.push(part.delta);
@@ -349,7 +364,7 @@ export async function streamTurn(options: StreamTurnOptions): Promise<TurnResult
       counter.count(generatedText) +
         state.toolCalls.reduce((sum, call) => sum + counter.count(call.arguments), 0),
   };
-  if (!state.message && state.toolCalls.length === 0) await openMessage(options, '');
+  if (!state.message && state.toolCalls.length === 0) await openMessage(options, '', opening);
   const toolStep = state.toolStep;
   // An answer's message closes with the run's end, in its transaction (the caller's).
   if (!toolStep) {
