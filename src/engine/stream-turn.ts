@@ -17,6 +17,7 @@ import type {
 } from '../models/language-model.ts';
 import type { StepTranscript, TranscriptReasoning } from '../domain/run-record.ts';
 import type { RunEventName } from '../domain/run-event.ts';
+import type { RunObjectWrites } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
 import { AnnotatedTextStream } from './annotated-text-stream.ts';
@@ -59,13 +60,13 @@ export class TurnState {
 
 /**
  * What closes the open message: its completion (or `incomplete`) and its step's, the writes and the
- * events that announce them, in order. The caller stores both in one transaction: alone, or with the
- * run's final status when the message is the run's answer.
+ * events that announce them, in order. The caller stores both in one write: alone, or with the run's
+ * final status when the message is the run's answer.
  */
 export interface MessageClosing {
   message: Message;
   step: RunStep;
-  write(transaction: Store): Promise<void>;
+  writes: RunObjectWrites;
   events: Array<{ event: RunEventName; data: unknown }>;
 }
 
@@ -125,7 +126,7 @@ export function transcriptOf(
  * points to, which the run's takeover (recover-run.ts) could not find and delete.
  */
 async function openMessage(options: StreamTurnOptions, firstText: string): Promise<void> {
-  const { writer, projectId, state } = options;
+  const { writer, state } = options;
   const message = newAssistantMessage(writer.run);
   const step = newStep(writer.run, {
     type: 'message_creation',
@@ -133,21 +134,15 @@ async function openMessage(options: StreamTurnOptions, firstText: string): Promi
   });
   const textStream = new AnnotatedTextStream(options.sources);
   const released = textStream.push(firstText);
-  await writer.commit(
-    async (transaction) => {
-      await transaction.messages.insert(projectId, message);
-      await transaction.runSteps.insert(projectId, step);
-    },
-    [
-      { event: 'thread.run.step.created', data: step },
-      { event: 'thread.run.step.in_progress', data: step },
-      { event: 'thread.message.created', data: message },
-      { event: 'thread.message.in_progress', data: message },
-      ...(released
-        ? [{ event: 'thread.message.delta' as const, data: textDelta(message.id, released) }]
-        : []),
-    ],
-  );
+  await writer.commit({ insertMessages: [message], insertSteps: [step] }, [
+    { event: 'thread.run.step.created', data: step },
+    { event: 'thread.run.step.in_progress', data: step },
+    { event: 'thread.message.created', data: message },
+    { event: 'thread.message.in_progress', data: message },
+    ...(released
+      ? [{ event: 'thread.message.delta' as const, data: textDelta(message.id, released) }]
+      : []),
+  ]);
   state.message = message;
   state.messageStep = step;
   state.textStream = textStream;
@@ -194,10 +189,7 @@ export function messageClosing(
   return {
     message,
     step,
-    write: async (transaction) => {
-      await transaction.messages.update(projectId, message);
-      await transaction.runSteps.update(projectId, step);
-    },
+    writes: { updateMessages: [message], updateSteps: [step] },
     events: [
       // What was held back goes out first, so the deltas add up to the stored message.
       ...(rest
@@ -228,7 +220,7 @@ export async function closeMessage(
 ): Promise<void> {
   const closing = messageClosing(options, finishReason, usage);
   if (!closing) return;
-  await options.writer.commit(closing.write, closing.events);
+  await options.writer.commit(closing.writes, closing.events);
   options.state.messageClosed();
 }
 
