@@ -1,7 +1,8 @@
 /**
  * The only way a worker changes a run it holds. Writes are serialized per run: a state change (a
- * compare-and-set on the status, with its events, in one transaction) or a batch of buffered events
- * (deltas) is stored first and published after. Every event is therefore sent once, after what it
+ * compare-and-set on the status, with its events and the rows it closes, in one atomic write; one
+ * statement on PostgreSQL), a message or step opened or closed with its events (the same), or a batch
+ * of buffered events (deltas) is stored first and published after. Every event is therefore sent once, after what it
  * announces is persisted, and a client reading the table sees the same order as a live one.
  */
 import type { Run, RunStatus } from '../domain/run.ts';

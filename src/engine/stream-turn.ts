@@ -154,7 +154,7 @@ export function messageClosing(
   finishReason: ModelFinishReason | undefined,
   usage?: { prompt: number; completion: number },
 ): MessageClosing | undefined {
-  const { projectId, state } = options;
+  const { state } = options;
   if (!state.message || !state.messageStep) return undefined;
   const now = nowSeconds();
   const incompleteReason =

@@ -62,6 +62,32 @@ function record(run: Run, lockedBy: string | null = null, leaseUntil: number | n
   return { projectId: PROJECT, run, options: NO_OPTIONS, lockedBy, leaseUntil } as RunRecord;
 }
 
+/** A completed end of `run` under `worker-a`: its answer closed, its usage, its event at `seq`. */
+function ending(run: Run, message: Message, step: RunStep, seq: number) {
+  const ended = { ...run, status: 'completed' as const, completed_at: 9 };
+  return {
+    writes: {
+      updateMessages: [{ ...message, status: 'completed' as const, completed_at: 9 }],
+      updateSteps: [{ ...step, status: 'completed' as const, completed_at: 9 }],
+    },
+    events: [{ runId: run.id, seq, event: 'thread.run.completed' as const, data: '{}' }],
+    status: {
+      run: ended,
+      expectedStatus: 'in_progress' as const,
+      workerId: 'worker-a',
+      usage: {
+        projectId: PROJECT,
+        apiKeyId: `key_${run.id}`,
+        model: 'gpt-4o',
+        endedAt: 600,
+        inputTokens: 5,
+        outputTokens: 4,
+        modelRequests: 1,
+      },
+    },
+  };
+}
+
 export function runRunsQueueContract(name: string, factory: StoreFactory): void {
   describe(`runs queue contract: ${name}`, () => {
     let store: Store;
@@ -258,31 +284,6 @@ export function runRunsQueueContract(name: string, factory: StoreFactory): void 
       const writes = { insertMessages: [message], insertSteps: [step] };
       expect(await store.runs.writeWithEvents(PROJECT, writes, [opened])).toBe(true);
       return { run, message, step };
-    }
-
-    function ending(run: Run, message: Message, step: RunStep, seq: number) {
-      const ended = { ...run, status: 'completed' as const, completed_at: 9 };
-      return {
-        writes: {
-          updateMessages: [{ ...message, status: 'completed' as const, completed_at: 9 }],
-          updateSteps: [{ ...step, status: 'completed' as const, completed_at: 9 }],
-        },
-        events: [{ runId: run.id, seq, event: 'thread.run.completed' as const, data: '{}' }],
-        status: {
-          run: ended,
-          expectedStatus: 'in_progress' as const,
-          workerId: 'worker-a',
-          usage: {
-            projectId: PROJECT,
-            apiKeyId: `key_${run.id}`,
-            model: 'gpt-4o',
-            endedAt: 600,
-            inputTokens: 5,
-            outputTokens: 4,
-            modelRequests: 1,
-          },
-        },
-      };
     }
 
     const usageOf = (apiKeyId: string) =>
