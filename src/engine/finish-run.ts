@@ -7,7 +7,6 @@ import type { Message } from '../domain/message.ts';
 import type { Run, RunErrorCode, RunStep, Usage } from '../domain/run.ts';
 import type { RunEventName } from '../domain/run-event.ts';
 import { ModelCallError, type ModelFinishReason } from '../models/language-model.ts';
-import type { Store } from '../storage/store.ts';
 import { ToolUnavailableError } from '../tools/tool-unavailable-error.ts';
 import { UnavailableError } from '../domain/errors.ts';
 import { RunFailure } from './run-failure.ts';
@@ -44,7 +43,8 @@ export async function closeOpenWork(
   const now = nowSeconds();
   state.reasoning?.close('incomplete');
   state.reasoning = undefined;
-  const writes: Array<(transaction: Store) => Promise<unknown>> = [];
+  const updateMessages: Message[] = [];
+  const updateSteps: RunStep[] = [];
   const events: Array<{ event: RunEventName; data: unknown }> = [];
   if (state.message) {
     // What was held back goes out first, so the deltas still add up to the stored message.
@@ -59,13 +59,13 @@ export async function closeOpenWork(
       incomplete_at: now,
       incomplete_details: { reason: MESSAGE_REASON[ending.status] },
     };
-    writes.push((transaction) => transaction.messages.update(projectId, message));
+    updateMessages.push(message);
     events.push({ event: 'thread.message.incomplete', data: message });
   }
   for (const open of [state.messageStep, state.toolStep]) {
     if (!open) continue;
     const step = endStep(open, ending, now);
-    writes.push((transaction) => transaction.runSteps.update(projectId, step));
+    updateSteps.push(step);
     events.push({
       event:
         step.status === 'cancelled'
@@ -78,10 +78,8 @@ export async function closeOpenWork(
   }
   state.messageClosed();
   state.toolStep = undefined;
-  if (writes.length === 0) return;
-  await writer.commit(async (transaction) => {
-    for (const write of writes) await write(transaction);
-  }, events);
+  if (events.length === 0) return;
+  await writer.commit({ updateMessages, updateSteps }, events);
 }
 
 export function endStep(step: RunStep, ending: Ending, now = nowSeconds()): RunStep {
@@ -156,7 +154,7 @@ export async function endRun(
   await writer.transition(
     ended,
     [...(closing?.events ?? []), { event: `thread.run.${ending.status}`, data: ended }],
-    closing?.write,
+    closing?.writes,
   );
 }
 

@@ -98,9 +98,26 @@ export class RunContext {
 
   /** `store`, with its step and message writes reported to `record` once they are stored. */
   private track(store: Store, record: (change: Change) => void): Store {
-    const { runSteps, messages } = store;
+    const { runs, runSteps, messages } = store;
     return {
       ...store,
+      runs: {
+        ...runs,
+        writeWithEvents: async (projectId, writes, events, status) => {
+          const written = await runs.writeWithEvents(projectId, writes, events, status);
+          if (!written) return false;
+          for (const message of [
+            ...(writes.insertMessages ?? []),
+            ...(writes.updateMessages ?? []),
+          ])
+            record({ kind: 'message', message });
+          for (const step of writes.insertSteps ?? [])
+            record({ kind: 'step', step, transcript: null });
+          for (const step of writes.updateSteps ?? [])
+            record({ kind: 'step', step, transcript: undefined });
+          return true;
+        },
+      },
       runSteps: {
         ...runSteps,
         insert: async (projectId, step, transcript) => {

@@ -106,8 +106,11 @@ async function executeInSpan(
       apiKeyId: record.options.api_key_id ?? null,
       modelRequests: () => modelRequests(context.steps),
       ...(limits && {
-        countTokens: (transaction: Store, tokens: number) =>
-          limits.recordTokens(transaction, projectId, apiKeyId, tokens),
+        tokenCounter: async () =>
+          (await limits.countsTokens(projectId, apiKeyId))
+            ? (transaction: Store, tokens: number) =>
+                limits.recordTokens(transaction, projectId, apiKeyId, tokens)
+            : undefined,
       }),
     },
   });

@@ -26,9 +26,13 @@ export interface SettledRun {
 
 /**
  * Called inside the transaction that writes a run's `requires_action` or terminal status (with its
- * events, already stored in it). A hook that throws rolls the status write back.
+ * events, already stored in it). A hook that throws rolls the status write back. `concerns` says
+ * which runs it can write for (without it, every run): a run that no hook concerns settles without a
+ * transaction around its status write (on PostgreSQL, one statement).
  */
-export type RunSettledHook = (transaction: Store, settled: SettledRun) => Promise<void>;
+export type RunSettledHook = ((transaction: Store, settled: SettledRun) => Promise<void>) & {
+  concerns?: (run: Run) => boolean;
+};
 
 const SETTLED = new Set([
   'requires_action',
@@ -42,21 +46,35 @@ const SETTLED = new Set([
 /**
  * `store`, with every status compare-and-set that settles a run followed, in its transaction, by
  * `hooks`. Every status write of the engine (worker, cancel, expiry, tool outputs) goes through
- * `runs.compareAndSet`, so this is the one place a settlement is seen.
+ * `runs.compareAndSet` or `runs.writeWithEvents`, so this is the one place a settlement is seen.
  */
 export function withSettledHooks(store: Store, hooks: RunSettledHook[]): Store {
   if (hooks.length === 0) return store;
+  /** The hooks to call when `run` is written; none when it does not settle. */
+  const hooksFor = (run: Run) =>
+    SETTLED.has(run.status) ? hooks.filter((hook) => hook.concerns?.(run) ?? true) : [];
   const compareAndSet: Store['runs']['compareAndSet'] = (projectId, run, ...rest) => {
-    if (!SETTLED.has(run.status)) return store.runs.compareAndSet(projectId, run, ...rest);
+    const called = hooksFor(run);
+    if (called.length === 0) return store.runs.compareAndSet(projectId, run, ...rest);
     return store.transaction(async (transaction) => {
       const stored = await transaction.runs.compareAndSet(projectId, run, ...rest);
-      if (stored) for (const hook of hooks) await hook(transaction, { projectId, run });
+      if (stored) for (const hook of called) await hook(transaction, { projectId, run });
       return stored;
+    });
+  };
+  const writeWithEvents: Store['runs']['writeWithEvents'] = (projectId, writes, events, status) => {
+    const called = status ? hooksFor(status.run) : [];
+    if (called.length === 0) return store.runs.writeWithEvents(projectId, writes, events, status);
+    return store.transaction(async (transaction) => {
+      const written = await transaction.runs.writeWithEvents(projectId, writes, events, status);
+      if (written)
+        for (const hook of called) await hook(transaction, { projectId, run: status!.run });
+      return written;
     });
   };
   return {
     ...store,
-    runs: { ...store.runs, compareAndSet },
+    runs: { ...store.runs, compareAndSet, writeWithEvents },
     transaction: (work) =>
       store.transaction((transaction) => work(withSettledHooks(transaction, hooks))),
   };

@@ -45,6 +45,8 @@ export interface RunLimits {
     apiKeyId: string | null,
     pending: number,
   ): Promise<void>;
+  /** Whether a limit of the scopes counts tokens (`recordTokens` would write). */
+  countsTokens(projectId: string, apiKeyId: string | null): Promise<boolean>;
   /** In the transaction that ends the run: adds its tokens to its scopes' day. */
   recordTokens(
     transaction: Store,
@@ -129,6 +131,11 @@ export function createRunLimits(policy: LimitPolicy): RunLimits {
             { status: 'failed', code: 'rate_limit_exceeded' },
           );
       }
+    },
+
+    async countsTokens(projectId, apiKeyId) {
+      const scopes = await policy.scopes(projectId, apiKeyId);
+      return scopes.some((scope) => scope.limits.max_tokens_per_1_day !== null);
     },
 
     async recordTokens(transaction, projectId, apiKeyId, tokens) {

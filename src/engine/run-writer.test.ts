@@ -19,7 +19,9 @@ import type { Run } from '../domain/run.ts';
 import type { RunEvent } from '../domain/run-event.ts';
 import { InvalidTransitionError } from '../domain/run-status.ts';
 import type { Store } from '../storage/store.ts';
+import type { RunObjectWrites } from '../storage/ports/runs-port.ts';
 import { EventSink } from './event-sink.ts';
+import { newAssistantMessage } from './run-objects.ts';
 import { RunOwnershipLostError, RunWriter } from './run-writer.ts';
 
 describe('RunWriter', () => {
@@ -97,22 +99,31 @@ describe('RunWriter', () => {
     expect(seen).toBe(3);
   });
 
-  it('commits a write with its events, and the events still buffered, in one transaction', async () => {
+  it('commits a write with its events, and the events still buffered, in one write', async () => {
     const run = await heldRun({ status: 'in_progress' });
-    const { writer, bus } = await testWriter(store, run);
-    writer.emit('thread.message.delta', { n: 1 });
-    let storedInside = -1;
-    await writer.commit(
-      async (transaction) => {
-        storedInside = await transaction.runEvents.lastSeq(run.id);
+    const written: Array<{ writes: RunObjectWrites; seqs: number[] }> = [];
+    const watched: Store = {
+      ...store,
+      runs: {
+        ...store.runs,
+        writeWithEvents: (projectId, writes, events, status) => {
+          written.push({ writes, seqs: events.map((event) => event.seq) });
+          return store.runs.writeWithEvents(projectId, writes, events, status);
+        },
       },
-      [{ event: 'thread.run.step.created', data: { id: 'step_1' } }],
-    );
+    };
+    const { writer, bus } = await testWriter(watched, run);
+    writer.emit('thread.message.delta', { n: 1 });
+    const message = newAssistantMessage(run);
+    await writer.commit({ insertMessages: [message] }, [
+      { event: 'thread.message.created', data: message },
+    ]);
     // The buffered delta was not stored on its own before the write: it went in with it, first.
-    expect(storedInside).toBe(2);
+    expect(written).toEqual([{ writes: { insertMessages: [message] }, seqs: [3, 4] }]);
+    expect(await store.messages.find(PROJECT, message.id)).toEqual(message);
     expect(await storedEventNames(store, run.id, 2)).toEqual([
       'thread.message.delta',
-      'thread.run.step.created',
+      'thread.message.created',
     ]);
     expect(bus.published.map((event) => event.seq)).toEqual([3, 4]);
   });
@@ -122,14 +133,21 @@ describe('RunWriter', () => {
     const { writer, bus } = await testWriter(store, run);
     await store.runs.compareAndSet(PROJECT, { ...run, status: 'cancelling' }, 'in_progress', []);
     const done: Run = { ...run, status: 'completed', completed_at: 2 };
-    const closing = async (transaction: Store) =>
-      transaction.runEvents.append([
-        { runId: run.id, seq: 3, event: 'thread.message.completed', data: '{}' },
-      ]);
+    const message = newAssistantMessage(run);
+    await store.messages.insert(PROJECT, message);
+    const completed = { ...message, status: 'completed' as const, completed_at: 2 };
     await expect(
-      writer.transition(done, [{ event: 'thread.run.completed', data: done }], closing),
+      writer.transition(
+        done,
+        [
+          { event: 'thread.message.completed', data: completed },
+          { event: 'thread.run.completed', data: done },
+        ],
+        { updateMessages: [completed] },
+      ),
     ).rejects.toBeInstanceOf(RunOwnershipLostError);
     expect(await store.runEvents.lastSeq(run.id)).toBe(2);
+    expect(await store.messages.find(PROJECT, message.id)).toEqual(message);
     expect(bus.published).toEqual([]);
   });
 
@@ -243,7 +261,7 @@ describe('RunWriter', () => {
     const message = { id: 'msg_1', status: 'in_progress' };
     const stringify = vi.spyOn(JSON, 'stringify');
     try {
-      await writer.commit(async () => {}, [
+      await writer.commit({}, [
         { event: 'thread.run.step.created', data: step },
         { event: 'thread.run.step.in_progress', data: step },
         { event: 'thread.message.created', data: message },

@@ -1,7 +1,8 @@
 /**
  * The only way a worker changes a run it holds. Writes are serialized per run: a state change (a
- * compare-and-set on the status, with its events, in one transaction) or a batch of buffered events
- * (deltas) is stored first and published after. Every event is therefore sent once, after what it
+ * compare-and-set on the status, with its events and the rows it closes, in one atomic write; one
+ * statement on PostgreSQL), a message or step opened or closed with its events (the same), or a batch
+ * of buffered events (deltas) is stored first and published after. Every event is therefore sent once, after what it
  * announces is persisted, and a client reading the table sees the same order as a live one.
  */
 import type { Run, RunStatus } from '../domain/run.ts';
@@ -10,6 +11,7 @@ import { JsonText } from '../domain/json-text.ts';
 import { assertTransition, isTerminal } from '../domain/run-status.ts';
 import type { RunEvent, RunEventName } from '../domain/run-event.ts';
 import type { NewRunEvent } from '../domain/run-record.ts';
+import type { RunObjectWrites, RunStatusWrite } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import type { EventBus } from './event-bus.ts';
 import type { EventSink } from './event-sink.ts';
@@ -31,14 +33,17 @@ export interface RunWriterOptions {
   /** The last stored seq of this run when the writer took it. */
   lastSeq: number;
   /**
-   * Who the run's usage is recorded for when it ends (in the final status change's transaction), and
-   * how many model calls it made; without it nothing is recorded.
+   * Who the run's usage is recorded for when it ends (in the final status change's write), and how
+   * many model calls it made; without it nothing is recorded.
    */
   usage?: {
     apiKeyId: string | null;
     modelRequests(): number;
-    /** Adds the run's tokens to its limit counters, in the same transaction. */
-    countTokens?(transaction: Store, tokens: number): Promise<void>;
+    /**
+     * What adds the run's tokens to its limit counters, in the final status change's transaction;
+     * undefined when no limit of the run's scopes counts tokens (the change is then one write).
+     */
+    tokenCounter?(): Promise<((transaction: Store, tokens: number) => Promise<void>) | undefined>;
   };
 }
 
@@ -83,12 +88,12 @@ export class RunWriter {
   }
 
   /**
-   * Runs `work` in one transaction with `events`, after every earlier write, and publishes the events
-   * once it commits: an object and the events announcing it are stored together. Events still
-   * buffered go first, in the same transaction, so the log keeps the order they were emitted in.
+   * Stores `writes` with `events` in one atomic write, after every earlier write, and publishes the
+   * events once it is stored: an object and the events announcing it are stored together. Events
+   * still buffered go first, in the same write, so the log keeps the order they were emitted in.
    */
   commit(
-    work: (transaction: Store) => Promise<void>,
+    writes: RunObjectWrites,
     events: Array<{ event: RunEventName; data: unknown }>,
   ): Promise<void> {
     return this.enqueue(async () => {
@@ -103,10 +108,7 @@ export class RunWriter {
             : this.stamp(event, data),
         );
       });
-      await this.options.store.transaction(async (transaction) => {
-        await work(transaction);
-        await transaction.runEvents.append(stored);
-      });
+      await this.options.store.runs.writeWithEvents(this.options.projectId, writes, stored);
       this.options.bus.publish(stored);
     });
   }
@@ -136,15 +138,15 @@ export class RunWriter {
 
   /**
    * Moves the run to `next` (its status must differ or equal the current one as the machine allows),
-   * storing `events` in the same transaction, after `writes` (what the change closes: the answer's
-   * message and step). Throws `RunOwnershipLostError` when the stored status or lease is no longer
-   * ours, and `InvalidTransitionError` (writing nothing) when the run status machine has no such move;
-   * either way nothing of it is stored.
+   * storing `events` and `writes` (what the change closes: the answer's message and step) with it,
+   * atomically. Throws `RunOwnershipLostError` when the stored status or lease is no longer ours, and
+   * `InvalidTransitionError` (writing nothing) when the run status machine has no such move; either
+   * way nothing of it is stored.
    */
   async transition(
     next: Run,
     events: Array<{ event: RunEventName; data: unknown }>,
-    writes?: (transaction: Store) => Promise<void>,
+    writes?: RunObjectWrites,
   ): Promise<void> {
     await this.flush();
     await this.enqueue(async () => {
@@ -163,31 +165,34 @@ export class RunWriter {
       // The final status change and the run's usage record land together: the compare-and-set lets
       // one writer end the run, so its usage is counted exactly once, even after a takeover.
       const recorded = usage && isTerminal(next.status) ? next.usage : null;
-      const stored =
-        !recorded && !writes
-          ? await casOn(store)
-          : await store.transaction(async (transaction) => {
-              await writes?.(transaction);
-              const appended = await casOn(transaction);
-              // Rolls back `writes` with the status.
-              if (!appended) throw lost();
-              if (recorded) {
-                await transaction.usage.record({
-                  projectId,
-                  apiKeyId: usage!.apiKeyId,
-                  model: next.model,
-                  endedAt: nowSeconds(),
-                  inputTokens: recorded.prompt_tokens,
-                  outputTokens: recorded.completion_tokens,
-                  modelRequests: usage!.modelRequests(),
-                });
-                await usage!.countTokens?.(
-                  transaction,
-                  recorded.prompt_tokens + recorded.completion_tokens,
-                );
-              }
-              return appended;
-            });
+      let stored: RunEvent[] | null;
+      if (!recorded && !writes) stored = await casOn(store);
+      else {
+        let seq = this.seq;
+        const numbered = newEvents.map((event) => ({ ...event, seq: ++seq }));
+        const status: RunStatusWrite = { run: next, expectedStatus: expected, workerId };
+        if (recorded)
+          status.usage = {
+            projectId,
+            apiKeyId: usage!.apiKeyId,
+            model: next.model,
+            endedAt: nowSeconds(),
+            inputTokens: recorded.prompt_tokens,
+            outputTokens: recorded.completion_tokens,
+            modelRequests: usage!.modelRequests(),
+          };
+        const write = (target: Store) =>
+          target.runs.writeWithEvents(projectId, writes ?? {}, numbered, status);
+        const counter = recorded ? await usage!.tokenCounter?.() : undefined;
+        const written = counter
+          ? await store.transaction(async (transaction) => {
+              if (!(await write(transaction))) return false;
+              await counter(transaction, recorded!.prompt_tokens + recorded!.completion_tokens);
+              return true;
+            })
+          : await write(store);
+        stored = written ? numbered : null;
+      }
       if (!stored) throw lost();
       this.run = next;
       if (stored.length > 0) this.seq = stored[stored.length - 1]!.seq;

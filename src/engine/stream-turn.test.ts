@@ -85,7 +85,7 @@ describe('streamTurn', () => {
     });
     // An answer's message closes with the run's end (the executor's); here, on its own.
     if (result.closing) {
-      await writer.commit(result.closing.write, result.closing.events);
+      await writer.commit(result.closing.writes, result.closing.events);
       state.messageClosed();
     }
     await writer.flush();

@@ -17,6 +17,7 @@ import type {
 } from '../models/language-model.ts';
 import type { StepTranscript, TranscriptReasoning } from '../domain/run-record.ts';
 import type { RunEventName } from '../domain/run-event.ts';
+import type { RunObjectWrites } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
 import { AnnotatedTextStream } from './annotated-text-stream.ts';
@@ -66,13 +67,13 @@ export class TurnState {
 
 /**
  * What closes the open message: its completion (or `incomplete`) and its step's, the writes and the
- * events that announce them, in order. The caller stores both in one transaction: alone, or with the
- * run's final status when the message is the run's answer.
+ * events that announce them, in order. The caller stores both in one write: alone, or with the run's
+ * final status when the message is the run's answer.
  */
 export interface MessageClosing {
   message: Message;
   step: RunStep;
-  write(transaction: Store): Promise<void>;
+  writes: RunObjectWrites;
   events: Array<{ event: RunEventName; data: unknown }>;
 }
 
@@ -137,7 +138,7 @@ async function openMessage(
   firstText: string,
   prepared?: MessageOpening,
 ): Promise<void> {
-  const { writer, projectId, state } = options;
+  const { writer, state } = options;
   const opening =
     prepared && prepared.message.created_at === nowSeconds()
       ? prepared
@@ -145,21 +146,15 @@ async function openMessage(
   const { message, step } = opening;
   const textStream = new AnnotatedTextStream(options.sources);
   const released = textStream.push(firstText);
-  await writer.commit(
-    async (transaction) => {
-      await transaction.messages.insert(projectId, message);
-      await transaction.runSteps.insert(projectId, step);
-    },
-    [
-      { event: 'thread.run.step.created', data: opening.stepJson },
-      { event: 'thread.run.step.in_progress', data: opening.stepJson },
-      { event: 'thread.message.created', data: opening.messageJson },
-      { event: 'thread.message.in_progress', data: opening.messageJson },
-      ...(released
-        ? [{ event: 'thread.message.delta' as const, data: textDelta(message.id, released) }]
-        : []),
-    ],
-  );
+  await writer.commit({ insertMessages: [message], insertSteps: [step] }, [
+    { event: 'thread.run.step.created', data: opening.stepJson },
+    { event: 'thread.run.step.in_progress', data: opening.stepJson },
+    { event: 'thread.message.created', data: opening.messageJson },
+    { event: 'thread.message.in_progress', data: opening.messageJson },
+    ...(released
+      ? [{ event: 'thread.message.delta' as const, data: textDelta(message.id, released) }]
+      : []),
+  ]);
   state.message = message;
   state.messageStep = step;
   state.textStream = textStream;
@@ -171,7 +166,7 @@ export function messageClosing(
   finishReason: ModelFinishReason | undefined,
   usage?: { prompt: number; completion: number },
 ): MessageClosing | undefined {
-  const { projectId, state } = options;
+  const { state } = options;
   if (!state.message || !state.messageStep) return undefined;
   const now = nowSeconds();
   const incompleteReason =
@@ -206,10 +201,7 @@ export function messageClosing(
   return {
     message,
     step,
-    write: async (transaction) => {
-      await transaction.messages.update(projectId, message);
-      await transaction.runSteps.update(projectId, step);
-    },
+    writes: { updateMessages: [message], updateSteps: [step] },
     events: [
       // What was held back goes out first, so the deltas add up to the stored message.
       ...(rest
@@ -240,7 +232,7 @@ export async function closeMessage(
 ): Promise<void> {
   const closing = messageClosing(options, finishReason, usage);
   if (!closing) return;
-  await options.writer.commit(closing.write, closing.events);
+  await options.writer.commit(closing.writes, closing.events);
   options.state.messageClosed();
 }
 

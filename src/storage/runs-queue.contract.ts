@@ -7,7 +7,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NO_OPTIONS, testRun } from '../../test/helpers/engine-fixtures.ts';
 import { newId } from '../domain/ids.ts';
-import type { Run, RunStatus } from '../domain/run.ts';
+import type { Message } from '../domain/message.ts';
+import type { Run, RunStatus, RunStep } from '../domain/run.ts';
 import type { RunRecord } from '../domain/run-record.ts';
 import { ActiveRunConflictError } from './ports/runs-port.ts';
 import type { StoreFactory } from './store.contract.ts';
@@ -15,8 +16,76 @@ import type { Store } from './store.ts';
 
 const PROJECT = 'proj_queue';
 
+/** An assistant message of `run`, in progress. */
+function newAssistantMessage(run: Run): Message {
+  return {
+    id: newId('message'),
+    object: 'thread.message',
+    created_at: 1,
+    thread_id: run.thread_id,
+    status: 'in_progress',
+    incomplete_details: null,
+    completed_at: null,
+    incomplete_at: null,
+    role: 'assistant',
+    content: [],
+    assistant_id: run.assistant_id,
+    run_id: run.id,
+    attachments: [],
+    metadata: {},
+  };
+}
+
+/** A step of `run`, in progress, with `details`. */
+function newStep(run: Run, details: RunStep['step_details']): RunStep {
+  return {
+    id: newId('step'),
+    object: 'thread.run.step',
+    created_at: 1,
+    assistant_id: run.assistant_id,
+    thread_id: run.thread_id,
+    run_id: run.id,
+    type: details.type,
+    status: 'in_progress',
+    step_details: details,
+    last_error: null,
+    expired_at: null,
+    cancelled_at: null,
+    failed_at: null,
+    completed_at: null,
+    metadata: {},
+    usage: null,
+  };
+}
+
 function record(run: Run, lockedBy: string | null = null, leaseUntil: number | null = null) {
   return { projectId: PROJECT, run, options: NO_OPTIONS, lockedBy, leaseUntil } as RunRecord;
+}
+
+/** A completed end of `run` under `worker-a`: its answer closed, its usage, its event at `seq`. */
+function ending(run: Run, message: Message, step: RunStep, seq: number) {
+  const ended = { ...run, status: 'completed' as const, completed_at: 9 };
+  return {
+    writes: {
+      updateMessages: [{ ...message, status: 'completed' as const, completed_at: 9 }],
+      updateSteps: [{ ...step, status: 'completed' as const, completed_at: 9 }],
+    },
+    events: [{ runId: run.id, seq, event: 'thread.run.completed' as const, data: '{}' }],
+    status: {
+      run: ended,
+      expectedStatus: 'in_progress' as const,
+      workerId: 'worker-a',
+      usage: {
+        projectId: PROJECT,
+        apiKeyId: `key_${run.id}`,
+        model: 'gpt-4o',
+        endedAt: 600,
+        inputTokens: 5,
+        outputTokens: 4,
+        modelRequests: 1,
+      },
+    },
+  };
 }
 
 export function runRunsQueueContract(name: string, factory: StoreFactory): void {
@@ -192,6 +261,87 @@ export function runRunsQueueContract(name: string, factory: StoreFactory): void 
       expect(
         await store.runs.compareAndSet(PROJECT, next, 'queued', [event], undefined, 1),
       ).toEqual([{ ...event, seq: 2 }]);
+    });
+
+    /** A run in progress under `worker-a`, with its answer's message and step opened in one write. */
+    async function answering() {
+      const held = testRun(await thread());
+      await store.runs.insert(record(held, 'worker-a', now + 60_000), [
+        { runId: held.id, event: 'thread.run.created', data: '{}' },
+      ]);
+      const run = await move(held, 'in_progress', 'worker-a');
+      const message = newAssistantMessage(run);
+      const step = newStep(run, {
+        type: 'message_creation',
+        message_creation: { message_id: message.id },
+      });
+      const opened = {
+        runId: run.id,
+        seq: 2,
+        event: 'thread.message.created' as const,
+        data: '{}',
+      };
+      const writes = { insertMessages: [message], insertSteps: [step] };
+      expect(await store.runs.writeWithEvents(PROJECT, writes, [opened])).toBe(true);
+      return { run, message, step };
+    }
+
+    const usageOf = (apiKeyId: string) =>
+      store.usage.list({ startTime: 0, endTime: 6000, apiKeyIds: [apiKeyId] });
+
+    it('stores a run’s end with its message, step, usage and events, or, lost, none of them', async () => {
+      const { run, message, step } = await answering();
+      expect(await store.messages.find(PROJECT, message.id)).toEqual(message);
+      const end = ending(run, message, step, 3);
+      // Another node moved the run first: nothing of the end is written.
+      await move(run, 'cancelling', 'worker-a');
+      expect(await store.runs.writeWithEvents(PROJECT, end.writes, end.events, end.status)).toBe(
+        false,
+      );
+      expect((await store.runs.find(PROJECT, run.id))?.status).toBe('cancelling');
+      expect(await store.messages.find(PROJECT, message.id)).toEqual(message);
+      expect(await store.runSteps.find(PROJECT, run.id, step.id)).toEqual(step);
+      expect(await store.runEvents.lastSeq(run.id)).toBe(2);
+      expect(await usageOf(end.status.usage.apiKeyId)).toEqual([]);
+      // From the status it expects, the same write lands whole.
+      const fromCancelling = { ...end.status, expectedStatus: 'cancelling' as const };
+      expect(
+        await store.runs.writeWithEvents(PROJECT, end.writes, end.events, fromCancelling),
+      ).toBe(true);
+      expect(await store.runs.find(PROJECT, run.id)).toEqual(end.status.run);
+      expect(await store.messages.find(PROJECT, message.id)).toEqual(end.writes.updateMessages[0]);
+      expect(await store.runSteps.find(PROJECT, run.id, step.id)).toEqual(
+        end.writes.updateSteps[0],
+      );
+      expect(await store.runEvents.lastSeq(run.id)).toBe(3);
+      const [usage] = await usageOf(end.status.usage.apiKeyId);
+      expect([usage?.inputTokens, usage?.outputTokens, usage?.modelRequests]).toEqual([5, 4, 1]);
+    });
+
+    it('writes nothing of a write whose events would take a seq already stored', async () => {
+      const { run, message, step } = await answering();
+      const end = ending(run, message, step, 2);
+      await expect(
+        store.runs.writeWithEvents(PROJECT, end.writes, end.events, end.status),
+      ).rejects.toBeInstanceOf(Error);
+      expect((await store.runs.find(PROJECT, run.id))?.status).toBe('in_progress');
+      expect(await store.messages.find(PROJECT, message.id)).toEqual(message);
+      expect(await usageOf(end.status.usage.apiKeyId)).toEqual([]);
+      // An opening (no status change) whose seq is taken stores neither its message nor its step.
+      const second = newAssistantMessage(run);
+      const secondStep = newStep(run, {
+        type: 'message_creation',
+        message_creation: { message_id: second.id },
+      });
+      await expect(
+        store.runs.writeWithEvents(
+          PROJECT,
+          { insertMessages: [second], insertSteps: [secondStep] },
+          [{ runId: run.id, seq: 2, event: 'thread.message.created', data: '{}' }],
+        ),
+      ).rejects.toBeInstanceOf(Error);
+      expect(await store.messages.find(PROJECT, second.id)).toBeUndefined();
+      expect(await store.runSteps.find(PROJECT, run.id, secondStep.id)).toBeUndefined();
     });
 
     it('keeps one active run per thread, also against parallel inserts', async () => {

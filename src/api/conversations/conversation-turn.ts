@@ -14,7 +14,7 @@ import { InvalidRequestError, NotFoundError } from '../../domain/errors.ts';
 import { ID_PREFIXES } from '../../domain/ids.ts';
 import type { ResponseRecord } from '../../domain/response.ts';
 import type { ConversationItem } from '../../domain/response-item.ts';
-import type { RunSettledHook } from '../../engine/runs-engine.ts';
+import type { RunSettledHook, SettledRun } from '../../engine/runs-engine.ts';
 import type { Store } from '../../storage/store.ts';
 import { idSchema } from '../shared/common.schemas.ts';
 
@@ -160,19 +160,25 @@ export async function conversationHistory(
  * in the same transaction): a completed or incomplete response appends its input and output items
  * to its conversation; a failed or cancelled one only lets go of it.
  */
-export const conversationSettled: RunSettledHook = async (transaction, { run }) => {
-  // Only a response's run (its assistant id is the response's) can belong to a conversation.
-  if (!run.assistant_id.startsWith(ID_PREFIXES.response)) return;
-  const record = await transaction.responses.findByRun(run.id);
-  const conversation = record?.response.conversation;
-  if (!record || !conversation) return;
-  const { projectId, response } = record;
-  if (response.status === 'completed' || response.status === 'incomplete') {
-    await settleConversationTurn(transaction, projectId, conversation.id, response.id, {
-      input: record.input,
-      output: response.output,
-    });
-  } else if (response.status === 'failed' || response.status === 'cancelled') {
-    await endConversationTurn(transaction, projectId, conversation.id, response.id);
-  }
-};
+/** Only a response's run (its assistant id is the response's) can belong to a conversation. */
+const mayBeConversationRun = (run: { assistant_id: string }) =>
+  run.assistant_id.startsWith(ID_PREFIXES.response);
+
+export const conversationSettled: RunSettledHook = Object.assign(
+  async (transaction: Store, { run }: SettledRun) => {
+    if (!mayBeConversationRun(run)) return;
+    const record = await transaction.responses.findByRun(run.id);
+    const conversation = record?.response.conversation;
+    if (!record || !conversation) return;
+    const { projectId, response } = record;
+    if (response.status === 'completed' || response.status === 'incomplete') {
+      await settleConversationTurn(transaction, projectId, conversation.id, response.id, {
+        input: record.input,
+        output: response.output,
+      });
+    } else if (response.status === 'failed' || response.status === 'cancelled') {
+      await endConversationTurn(transaction, projectId, conversation.id, response.id);
+    }
+  },
+  { concerns: mayBeConversationRun },
+);

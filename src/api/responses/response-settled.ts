@@ -9,7 +9,7 @@ import type { ResponseRecord } from '../../domain/response.ts';
 import type { RunStep } from '../../domain/run.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
 import type { StepTranscript } from '../../domain/run-record.ts';
-import type { RunSettledHook } from '../../engine/runs-engine.ts';
+import type { RunSettledHook, SettledRun } from '../../engine/runs-engine.ts';
 import type { Store } from '../../storage/store.ts';
 import { INCLUDE_FILE_SEARCH_RESULTS } from './builtin-tool-items.ts';
 import { translateAll } from './response-events.ts';
@@ -111,20 +111,23 @@ export function mayBeResponseRun(run: { assistant_id: string }): boolean {
  * Materializes the response of a run that settled (its latest segment), in the transaction that
  * settles it: the run's record and steps are read only when a tool-calls step needs them.
  */
-export const responseSettled: RunSettledHook = async (transaction, { run }) => {
-  if (!mayBeResponseRun(run)) return;
-  const record = await transaction.responses.findByRun(run.id);
-  if (!record) return;
-  const events = await segmentEvents(transaction, record);
-  const tools = hasToolCalls(events);
-  const translator = translateAll(
-    record.response,
-    settledEvents(events),
-    tools || hasSignedReasoning(events) ? await responseInclude(transaction, record) : [],
-    tools ? await stepTranscripts(transaction, record) : new Map(),
-  );
-  await transaction.responses.update(record.projectId, {
-    ...record,
-    response: translator.response,
-  });
-};
+export const responseSettled: RunSettledHook = Object.assign(
+  async (transaction: Store, { run }: SettledRun) => {
+    if (!mayBeResponseRun(run)) return;
+    const record = await transaction.responses.findByRun(run.id);
+    if (!record) return;
+    const events = await segmentEvents(transaction, record);
+    const tools = hasToolCalls(events);
+    const translator = translateAll(
+      record.response,
+      settledEvents(events),
+      tools || hasSignedReasoning(events) ? await responseInclude(transaction, record) : [],
+      tools ? await stepTranscripts(transaction, record) : new Map(),
+    );
+    await transaction.responses.update(record.projectId, {
+      ...record,
+      response: translator.response,
+    });
+  },
+  { concerns: mayBeResponseRun },
+);

@@ -1,61 +1,99 @@
 /**
- * A run's compare-and-set as one PostgreSQL statement: the status update and the insert of its events,
- * where a transaction takes four round trips (begin, update, insert, commit). The insert depends on
- * the update having matched (a data-modifying CTE), so a lost race writes nothing; a taken seq fails
- * the whole statement, update included.
+ * A run's writes as one PostgreSQL statement, where a transaction takes a round trip for each
+ * statement and two more (begin, commit): a status compare-and-set, the rows it closes or opens (a
+ * message, a step, the usage record of a run's end) and the insert of its events, as data-modifying
+ * CTEs. With a status change, every other write depends on the update having matched, so a lost race
+ * writes nothing; a taken seq (or any failing write) fails the whole statement, update included.
  */
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Run, RunStatus } from '../../domain/run.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
 import { isTerminal } from '../../domain/run-status.ts';
 import type { Database } from './database.ts';
+import type { WrittenStatement } from './written-sql.ts';
 
 export interface CompareAndSet {
-  projectId: string;
   run: Run;
   expectedStatus: RunStatus;
-  /** The events to append, their seqs already assigned. */
-  events: readonly RunEvent[];
-  workerId: string | undefined;
+  workerId?: string | undefined;
 }
 
-/** Runs the compare-and-set; true when the run was written (and its events stored). */
-export async function compareAndSetInOneStatement(
+export interface OneStatementWrite {
+  projectId: string;
+  /** The compare-and-set the other writes depend on; without it they are stored as they are. */
+  status?: CompareAndSet | undefined;
+  /**
+   * Single-row inserts (`insert … values (…)`, an `on conflict` clause allowed) and updates, written
+   * out with `?` placeholders; each row written once (the CTEs of one statement do not see each
+   * other's rows).
+   */
+  statements?: readonly WrittenStatement[];
+  /** The events to append, their seqs already assigned. */
+  events: readonly RunEvent[];
+}
+
+const GATE = 'exists (select 1 from updated)';
+const SINGLE_ROW_INSERT = /^(insert into .+?\)) values \(([^()]*)\)(.*)$/s;
+
+/** A statement's text, made to write only when the status update matched (`gate`). */
+function gated(text: string, gate: boolean): string {
+  if (!gate) return text;
+  if (text.startsWith('update ')) return `${text} and ${GATE}`;
+  const insert = SINGLE_ROW_INSERT.exec(text);
+  if (!insert) throw new Error(`Not a single-row insert or an update: ${text}`);
+  // `insert … select …` takes each value's type from its column, as `values` does.
+  return `${insert[1]} select ${insert[2]} where ${GATE}${insert[3]}`;
+}
+
+/** Runs the writes; true when they were stored (with a status change: when it matched). */
+export async function writeInOneStatement(
   db: Kysely<Database>,
-  { projectId, run, expectedStatus, events, workerId }: CompareAndSet,
+  { projectId, status, statements = [], events }: OneStatementWrite,
 ): Promise<boolean> {
   const parameters: unknown[] = [];
   const parameter = (value: unknown, type = ''): string => {
     parameters.push(value);
     return `$${parameters.length}${type}`;
   };
-  const assignments = [
-    `"status" = ${parameter(run.status)}`,
-    `"expires_at" = ${parameter(run.expires_at)}`,
-    `"object" = ${parameter(JSON.stringify(run))}`,
-  ];
-  if (isTerminal(run.status)) assignments.push(`"locked_by" = null`, `"lease_until" = 0`);
-  const conditions = [
-    `"id" = ${parameter(run.id)}`,
-    `"project_id" = ${parameter(projectId)}`,
-    `"status" = ${parameter(expectedStatus)}`,
-  ];
-  if (workerId !== undefined) conditions.push(`"locked_by" = ${parameter(workerId)}`);
-  let text =
-    `with updated as (update "runs" set ${assignments.join(', ')} ` +
-    `where ${conditions.join(' and ')} returning 1)`;
+  const tables: string[] = [];
+  if (status) {
+    const { run, expectedStatus, workerId } = status;
+    const assignments = [
+      `"status" = ${parameter(run.status)}`,
+      `"expires_at" = ${parameter(run.expires_at)}`,
+      `"object" = ${parameter(JSON.stringify(run))}`,
+    ];
+    if (isTerminal(run.status)) assignments.push(`"locked_by" = null`, `"lease_until" = 0`);
+    const conditions = [
+      `"id" = ${parameter(run.id)}`,
+      `"project_id" = ${parameter(projectId)}`,
+      `"status" = ${parameter(expectedStatus)}`,
+    ];
+    if (workerId !== undefined) conditions.push(`"locked_by" = ${parameter(workerId)}`);
+    tables.push(
+      `updated as (update "runs" set ${assignments.join(', ')} ` +
+        `where ${conditions.join(' and ')} returning 1)`,
+    );
+  }
+  statements.forEach((statement, index) => {
+    let next = 0;
+    const text = statement.sql.sqlite.replace(/\?/g, () => parameter(statement.parameters[next++]));
+    tables.push(`written${index} as (${gated(text, status !== undefined)})`);
+  });
   if (events.length > 0) {
     const rows = events.map(
       (event) =>
         `(${parameter(event.runId, '::text')}, ${parameter(event.seq, '::bigint')}, ` +
         `${parameter(event.event, '::text')}, ${parameter(event.data, '::text')})`,
     );
-    text +=
-      `, stored as (insert into "run_events" ("run_id", "seq", "event", "data") ` +
-      `select * from (values ${rows.join(', ')}) as event(run_id, seq, event, data) ` +
-      `where exists (select 1 from updated))`;
+    tables.push(
+      `stored as (insert into "run_events" ("run_id", "seq", "event", "data") ` +
+        `select * from (values ${rows.join(', ')}) as event(run_id, seq, event, data)` +
+        (status ? ` where ${GATE})` : ')'),
+    );
   }
-  text += ' select 1 from updated';
+  if (tables.length === 0) return true;
+  const text = `with ${tables.join(', ')} select 1${status ? ' from updated' : ''}`;
   const result = await db.executeQuery(CompiledQuery.raw(text, parameters));
   return result.rows.length > 0;
 }

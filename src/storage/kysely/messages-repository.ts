@@ -6,7 +6,7 @@ import type { MessageRepository } from '../store.ts';
 import type { Database, Dialect, MessagesTable } from './database.ts';
 import { jsonPage, paginate, paginateJson } from './paginate.ts';
 import { preparedQuery } from './prepared-query.ts';
-import { executeWritten, writtenSql } from './written-sql.ts';
+import { executeWritten, writtenSql, type WrittenStatement } from './written-sql.ts';
 
 function toRow(projectId: string, message: Message, json = JSON.stringify(message)): MessagesTable {
   return {
@@ -49,6 +49,29 @@ const LIST_ALL_IN_THREAD = writtenSql(
 const INSERT_MESSAGE = writtenSql(
   `insert into "messages" (${MESSAGE_COLUMNS.map((column) => `"${column}"`).join(', ')}) values (?, ?, ?, ?, ?, ?)`,
 );
+
+/** A message's insert, as written out. */
+export function messageInsert(projectId: string, message: Message): WrittenStatement {
+  return {
+    sql: INSERT_MESSAGE,
+    parameters: [
+      message.id,
+      projectId,
+      message.thread_id,
+      message.created_at,
+      message.run_id ?? null,
+      JSON.stringify(message),
+    ],
+  };
+}
+
+/** A message's update (its whole object), as written out. */
+export function messageUpdate(projectId: string, message: Message): WrittenStatement {
+  return {
+    sql: UPDATE_MESSAGE,
+    parameters: [message.run_id, JSON.stringify(message), message.id, projectId],
+  };
+}
 
 export function messagesRepository(db: Kysely<Database>, dialect: Dialect): MessageRepository {
   // The two hottest statements of the conversation API, compiled once (see prepared-query.ts).
@@ -120,14 +143,8 @@ export function messagesRepository(db: Kysely<Database>, dialect: Dialect): Mess
   };
   return {
     async insert(projectId, message) {
-      await executeWritten(db, dialect, INSERT_MESSAGE, [
-        message.id,
-        projectId,
-        message.thread_id,
-        message.created_at,
-        message.run_id ?? null,
-        JSON.stringify(message),
-      ]);
+      const { sql: statement, parameters } = messageInsert(projectId, message);
+      await executeWritten(db, dialect, statement, parameters);
     },
     async insertIntoThread(projectId, message, json) {
       const row = toRow(projectId, message, json);
@@ -153,12 +170,8 @@ export function messagesRepository(db: Kysely<Database>, dialect: Dialect): Mess
       return row && toMessage(row);
     },
     async update(projectId, message) {
-      const result = await executeWritten(db, dialect, UPDATE_MESSAGE, [
-        message.run_id,
-        JSON.stringify(message),
-        message.id,
-        projectId,
-      ]);
+      const { sql: statement, parameters } = messageUpdate(projectId, message);
+      const result = await executeWritten(db, dialect, statement, parameters);
       return (result.numAffectedRows ?? 0n) > 0n;
     },
     async delete(projectId, id) {

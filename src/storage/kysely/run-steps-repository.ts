@@ -4,7 +4,7 @@ import type { RunStep } from '../../domain/run.ts';
 import type { StepTranscript } from '../../domain/run-record.ts';
 import type { RunStepRepository } from '../ports/runs-port.ts';
 import type { Database, Dialect } from './database.ts';
-import { executeWritten, writtenSql } from './written-sql.ts';
+import { executeWritten, writtenSql, type WrittenStatement } from './written-sql.ts';
 import { paginate } from './paginate.ts';
 
 const toStep = (row: { object: string }) => JSON.parse(row.object) as RunStep;
@@ -21,6 +21,40 @@ const INSERT_STEP = writtenSql(
   'insert into "run_steps" ("id", "project_id", "run_id", "created_at", "object", "transcript") values (?, ?, ?, ?, ?, ?)',
 );
 
+/** A step's insert, as written out. */
+export function stepInsert(
+  projectId: string,
+  step: RunStep,
+  transcript?: StepTranscript,
+): WrittenStatement {
+  return {
+    sql: INSERT_STEP,
+    parameters: [
+      step.id,
+      projectId,
+      step.run_id,
+      step.created_at,
+      JSON.stringify(step),
+      transcript ? JSON.stringify(transcript) : null,
+    ],
+  };
+}
+
+/** A step's update (its object; its transcript too when given), as written out. */
+export function stepUpdate(
+  projectId: string,
+  step: RunStep,
+  transcript?: StepTranscript,
+): WrittenStatement {
+  const object = JSON.stringify(step);
+  return transcript
+    ? {
+        sql: UPDATE_STEP_AND_TRANSCRIPT,
+        parameters: [object, JSON.stringify(transcript), step.id, projectId],
+      }
+    : { sql: UPDATE_STEP, parameters: [object, step.id, projectId] };
+}
+
 export function runStepsRepository(db: Kysely<Database>, dialect: Dialect): RunStepRepository {
   const inRun = (projectId: string, runId: string) =>
     db
@@ -30,25 +64,12 @@ export function runStepsRepository(db: Kysely<Database>, dialect: Dialect): RunS
       .where('project_id', '=', projectId);
   return {
     async insert(projectId, step, transcript) {
-      await executeWritten(db, dialect, INSERT_STEP, [
-        step.id,
-        projectId,
-        step.run_id,
-        step.created_at,
-        JSON.stringify(step),
-        transcript ? JSON.stringify(transcript) : null,
-      ]);
+      const { sql: statement, parameters } = stepInsert(projectId, step, transcript);
+      await executeWritten(db, dialect, statement, parameters);
     },
     async update(projectId, step, transcript) {
-      const object = JSON.stringify(step);
-      await (transcript
-        ? executeWritten(db, dialect, UPDATE_STEP_AND_TRANSCRIPT, [
-            object,
-            JSON.stringify(transcript),
-            step.id,
-            projectId,
-          ])
-        : executeWritten(db, dialect, UPDATE_STEP, [object, step.id, projectId]));
+      const { sql: statement, parameters } = stepUpdate(projectId, step, transcript);
+      await executeWritten(db, dialect, statement, parameters);
     },
     async find(projectId, runId, stepId) {
       const row = await inRun(projectId, runId).where('id', '=', stepId).executeTakeFirst();

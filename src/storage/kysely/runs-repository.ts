@@ -1,17 +1,29 @@
 /** Runs on Kysely, for both dialects: the object as JSON, queue columns beside it. */
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { Run } from '../../domain/run.ts';
+import type { Run, RunStatus } from '../../domain/run.ts';
 import { ACTIVE_RUN_STATUSES, isTerminal } from '../../domain/run-status.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
 import type { NewRunEvent, RunRecord } from '../../domain/run-record.ts';
-import { ActiveRunConflictError, type RunRepository } from '../ports/runs-port.ts';
+import {
+  ActiveRunConflictError,
+  type RunObjectWrites,
+  type RunRepository,
+} from '../ports/runs-port.ts';
 import type { Database, Dialect, RunsTable } from './database.ts';
-import { compareAndSetInOneStatement } from './compare-and-set-statement.ts';
+import { writeInOneStatement } from './compare-and-set-statement.ts';
+import { messageInsert, messageUpdate } from './messages-repository.ts';
 import { paginate, paginateJson } from './paginate.ts';
 import { preparedQuery } from './prepared-query.ts';
 import { insertRunEvents } from './run-events-repository.ts';
+import { stepInsert, stepUpdate } from './run-steps-repository.ts';
+import { usageRecord } from './usage-repository.ts';
 import { withTransaction } from './with-transaction.ts';
-import { executeWritten, writtenSql, type WrittenSql } from './written-sql.ts';
+import {
+  executeWritten,
+  writtenSql,
+  type WrittenSql,
+  type WrittenStatement,
+} from './written-sql.ts';
 
 function toRecord(row: Selectable<RunsTable>): RunRecord {
   return {
@@ -77,6 +89,26 @@ const INSERT_RUN = writtenSql(
     'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
 );
 
+/** The statements of `writes`, in the order the port lists them. */
+function objectStatements(projectId: string, writes: RunObjectWrites): WrittenStatement[] {
+  return [
+    ...(writes.insertMessages ?? []).map((message) => messageInsert(projectId, message)),
+    ...(writes.updateMessages ?? []).map((message) => messageUpdate(projectId, message)),
+    ...(writes.insertSteps ?? []).map((step) => stepInsert(projectId, step)),
+    ...(writes.updateSteps ?? []).map((step) => stepUpdate(projectId, step)),
+  ];
+}
+
+/** Whether no row is written twice (one statement's CTEs cannot see each other's rows). */
+function eachRowOnce(writes: RunObjectWrites): boolean {
+  const messages = [...(writes.insertMessages ?? []), ...(writes.updateMessages ?? [])];
+  const steps = [...(writes.insertSteps ?? []), ...(writes.updateSteps ?? [])];
+  return (
+    new Set(messages.map((message) => message.id)).size === messages.length &&
+    new Set(steps.map((step) => step.id)).size === steps.length
+  );
+}
+
 function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: string }).code;
   return (
@@ -87,6 +119,23 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepository {
+  /** A run's status compare-and-set in `transaction`; true when it matched. */
+  async function updateStatus(
+    transaction: Kysely<Database>,
+    projectId: string,
+    run: Run,
+    expectedStatus: RunStatus,
+    workerId: string | undefined,
+  ): Promise<boolean> {
+    const parameters: unknown[] = [run.status, run.expires_at, JSON.stringify(run)];
+    parameters.push(run.id, projectId, expectedStatus);
+    if (workerId !== undefined) parameters.push(workerId);
+    const statement =
+      STATUS_UPDATES[isTerminal(run.status) ? 1 : 0][workerId === undefined ? 0 : 1];
+    const result = await executeWritten(transaction, dialect, statement, parameters);
+    return Boolean(result.numAffectedRows);
+  }
+
   const inThread = (projectId: string, threadId: string) =>
     db
       .selectFrom('runs')
@@ -201,24 +250,34 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
       if (dialect === 'postgres' && (afterSeq !== undefined || events.length === 0)) {
         let seq = afterSeq ?? 0;
         const stored = events.map((event) => ({ ...event, seq: ++seq }));
-        const written = await compareAndSetInOneStatement(db, {
-          projectId,
-          run,
-          expectedStatus,
-          events: stored,
-          workerId,
-        });
+        const status = { run, expectedStatus, workerId };
+        const written = await writeInOneStatement(db, { projectId, status, events: stored });
         return written ? stored : null;
       }
       return withTransaction(db, async (transaction) => {
-        const ended = isTerminal(run.status);
-        const parameters: unknown[] = [run.status, run.expires_at, JSON.stringify(run)];
-        parameters.push(run.id, projectId, expectedStatus);
-        if (workerId !== undefined) parameters.push(workerId);
-        const statement = STATUS_UPDATES[ended ? 1 : 0][workerId === undefined ? 0 : 1];
-        const result = await executeWritten(transaction, dialect, statement, parameters);
-        if (!result.numAffectedRows) return null;
+        if (!(await updateStatus(transaction, projectId, run, expectedStatus, workerId)))
+          return null;
         return appendAfterLast(transaction, dialect, run.id, events, afterSeq);
+      });
+    },
+
+    async writeWithEvents(projectId, writes, events, status) {
+      const statements = objectStatements(projectId, writes);
+      if (status?.usage) statements.push(usageRecord(status.usage));
+      if (dialect === 'postgres' && eachRowOnce(writes))
+        return writeInOneStatement(db, { projectId, status, statements, events });
+      return withTransaction(db, async (transaction) => {
+        // The status first: a lost race returns before anything is written (even inside a caller's
+        // transaction, which this joins).
+        if (status) {
+          const { run, expectedStatus, workerId } = status;
+          if (!(await updateStatus(transaction, projectId, run, expectedStatus, workerId)))
+            return false;
+        }
+        for (const { sql: statement, parameters } of statements)
+          await executeWritten(transaction, dialect, statement, parameters);
+        await insertRunEvents(transaction, dialect, events);
+        return true;
       });
     },
 

@@ -1,8 +1,8 @@
 /** Usage records and meters on Kysely: one upsert per ended run or metered event, one range scan per report. */
 import { sql, type Kysely } from 'kysely';
-import type { UsageRepository } from '../ports/usage-port.ts';
+import type { UsageEntry, UsageRepository } from '../ports/usage-port.ts';
 import type { Database, Dialect } from './database.ts';
-import { executeWritten, writtenSql } from './written-sql.ts';
+import { executeWritten, writtenSql, type WrittenStatement } from './written-sql.ts';
 
 /**
  * A run's usage, added to its minute's row (the final transaction of every run writes it): written
@@ -17,18 +17,27 @@ const RECORD_USAGE = writtenSql(
     '"model_requests" = usage_records.model_requests + excluded.model_requests',
 );
 
+/** A run's usage record, as written out. */
+export function usageRecord(entry: UsageEntry): WrittenStatement {
+  return {
+    sql: RECORD_USAGE,
+    parameters: [
+      entry.projectId,
+      entry.apiKeyId ?? '',
+      entry.model,
+      Math.floor(entry.endedAt / 60) * 60,
+      entry.inputTokens,
+      entry.outputTokens,
+      entry.modelRequests,
+    ],
+  };
+}
+
 export function usageRepository(db: Kysely<Database>, dialect: Dialect): UsageRepository {
   return {
     async record(entry) {
-      await executeWritten(db, dialect, RECORD_USAGE, [
-        entry.projectId,
-        entry.apiKeyId ?? '',
-        entry.model,
-        Math.floor(entry.endedAt / 60) * 60,
-        entry.inputTokens,
-        entry.outputTokens,
-        entry.modelRequests,
-      ]);
+      const { sql: statement, parameters } = usageRecord(entry);
+      await executeWritten(db, dialect, statement, parameters);
     },
     async list(query) {
       let select = db

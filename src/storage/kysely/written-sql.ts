@@ -16,6 +16,12 @@ export function writtenSql(text: string): WrittenSql {
   return { sqlite: text, postgres: text.replace(/\?/g, () => `$${++index}`) };
 }
 
+/** A written statement with its parameters, in order of its placeholders. */
+export interface WrittenStatement {
+  sql: WrittenSql;
+  parameters: readonly unknown[];
+}
+
 /** Runs `statement` with `parameters`, in order of its placeholders. */
 export function executeWritten<Row = never>(
   db: Kysely<Database>,

@@ -5,14 +5,32 @@
  * never both move a run.
  */
 import type { JsonText } from '../../domain/json-text.ts';
+import type { Message } from '../../domain/message.ts';
 import type { ListPage, PageParams } from '../../domain/list-page.ts';
 import type { Run, RunStatus, RunStep } from '../../domain/run.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
 import type { NewRunEvent, RunRecord, StepTranscript } from '../../domain/run-record.ts';
+import type { UsageEntry } from './usage-port.ts';
 
 /** Thrown by `RunRepository.insert` when the thread already has an active run. */
 export class ActiveRunConflictError extends Error {
   override name = 'ActiveRunConflictError';
+}
+
+/** The messages and steps a worker stores with the events that announce them (each row once). */
+export interface RunObjectWrites {
+  insertMessages?: readonly Message[];
+  updateMessages?: readonly Message[];
+  insertSteps?: readonly RunStep[];
+  updateSteps?: readonly RunStep[];
+}
+
+/** A status compare-and-set to make with a write (see `compareAndSet`), and the usage of a run's end. */
+export interface RunStatusWrite {
+  run: Run;
+  expectedStatus: RunStatus;
+  workerId?: string | undefined;
+  usage?: UsageEntry | undefined;
 }
 
 export interface RunRepository {
@@ -46,6 +64,18 @@ export interface RunRepository {
     workerId?: string,
     afterSeq?: number,
   ): Promise<RunEvent[] | null>;
+  /**
+   * Stores `writes` with `events` (their seqs assigned by the writer), atomically; with `status`, only
+   * if its compare-and-set matches (as `compareAndSet`; the usage record it carries lands with it).
+   * Returns false, writing nothing, when it does not; a taken seq fails the whole write. On
+   * PostgreSQL it is one statement (a message's opening or closing, a run's end: no transaction).
+   */
+  writeWithEvents(
+    projectId: string,
+    writes: RunObjectWrites,
+    events: readonly RunEvent[],
+    status?: RunStatusWrite,
+  ): Promise<boolean>;
   /** Replaces only the metadata (modify run). */
   updateMetadata(projectId: string, run: Run): Promise<boolean>;
 
