@@ -21,6 +21,7 @@ import {
   type Driver,
   type QueryCompiler,
   type QueryResult,
+  type TransactionBuilder,
 } from 'kysely';
 import type { Database } from '../kysely/database.ts';
 import { databaseUnavailable } from '../database-unavailable.ts';
@@ -154,7 +155,7 @@ class CachedSqliteDriver implements Driver {
  */
 export interface SqliteTransactions {
   /** The query builder of whichever transaction is running; a statement outside one fails. */
-  readonly db: Kysely<Database>;
+  readonly db: Transaction<Database>;
   /** Runs `work` in a transaction, after every transaction and statement queued before it. */
   run<Result>(work: () => Promise<Result>): Promise<Result>;
 }
@@ -231,5 +232,29 @@ export class CachedSqliteDialect implements Dialect {
 
   createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
     return new SqliteIntrospector(db);
+  }
+}
+
+/**
+ * The SQLite store's query builder. Its `transaction()` runs on the dialect's transactions (above)
+ * rather than building a Kysely transaction per call, so the repositories' own transactions (a run's
+ * insert with its events, a status compare-and-set with its events) cost what the store's do. Only
+ * `execute` is offered: nothing sets an isolation level or access mode (SQLite's transactions are
+ * serializable, and `begin immediate` takes the write lock at once).
+ */
+export class SqliteKysely extends Kysely<Database> {
+  readonly transactions: SqliteTransactions;
+
+  constructor(dialect: CachedSqliteDialect) {
+    super({ dialect });
+    this.transactions = dialect.transactions(this);
+  }
+
+  override transaction(): TransactionBuilder<Database> {
+    const { transactions } = this;
+    const builder: Pick<TransactionBuilder<Database>, 'execute'> = {
+      execute: (work) => transactions.run(() => work(transactions.db)),
+    };
+    return builder as TransactionBuilder<Database>;
   }
 }
