@@ -106,18 +106,19 @@ it('answers a 503 that says to retry while another process holds the write lock 
   }
 });
 
+const project = (id: string) => ({
+  id,
+  object: 'organization.project' as const,
+  name: id,
+  created_at: 1,
+  archived_at: null,
+  status: 'active' as const,
+});
+
 it('builds nothing per transaction: each one is handed the same store, which fails once its transaction ended, and a failure rolls back only its own', async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'concierge-sqlite-transactions-')), 'tx.db');
   const store = createSqliteStore(path);
   await store.migrate();
-  const project = (id: string) => ({
-    id,
-    object: 'organization.project' as const,
-    name: id,
-    created_at: 1,
-    archived_at: null,
-    status: 'active' as const,
-  });
   try {
     const handed: Store[] = [];
     const insert = (id: string, failure?: Error) =>
