@@ -10,7 +10,12 @@
  * compiler in this test only.
  */
 import Database from 'better-sqlite3';
-import { DefaultQueryCompiler, type CompiledQuery, type RootOperationNode } from 'kysely';
+import {
+  DefaultQueryCompiler,
+  TransactionBuilder,
+  type CompiledQuery,
+  type RootOperationNode,
+} from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from '../helpers/databases.ts';
@@ -64,6 +69,14 @@ compilerPrototype.compileQuery = function (this: DefaultQueryCompiler, ...args) 
   const compiled = originalCompile.apply(this, args);
   if (recording) built.add(normalized(compiled.sql));
   return compiled;
+};
+/** Transactions Kysely built (SQLite runs its own on its one connection: sqlite-driver.ts). */
+let kyselyTransactions = 0;
+const originalExecute = TransactionBuilder.prototype.execute;
+restore.push(() => (TransactionBuilder.prototype.execute = originalExecute));
+TransactionBuilder.prototype.execute = function (this: TransactionBuilder<never>, ...args) {
+  if (recording) kyselyTransactions += 1;
+  return originalExecute.apply(this, args) as never;
 };
 const clientPrototype = pg.Client.prototype as unknown as Record<
   string,
@@ -153,6 +166,7 @@ describe.each(testDatabases)('the database work of one streamed run (%s)', (data
     });
     executed.length = 0;
     built.clear();
+    kyselyTransactions = 0;
     recording = true;
     try {
       const stream = onThread
@@ -180,6 +194,10 @@ describe.each(testDatabases)('the database work of one streamed run (%s)', (data
       (statement) => built.has(statement) && WRITTEN_OUT.some((pattern) => pattern.test(statement)),
     );
     expect(builtWrites).toEqual([]);
+    // On SQLite every transaction of the run, the repositories' own included, is the driver's;
+    // PostgreSQL's are Kysely's (a pooled connection each), not counted here.
+    const builtByKysely = database === 'sqlite' ? kyselyTransactions : 0;
+    expect(builtByKysely).toBe(0);
   });
 
   it('a run on an existing thread stays within its statements and transactions', async () => {

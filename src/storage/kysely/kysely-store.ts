@@ -38,9 +38,19 @@ export interface KyselyStoreOptions {
   disconnect: () => Promise<void>;
   /** The adapter's dialect-specific chunk search over the given connection or transaction. */
   chunks: (db: Kysely<Database>) => ChunkRepository;
+  /**
+   * The adapter's own transactions, when it has one query builder for every transaction (SQLite's one
+   * connection): the store binds its repositories to `db` once, and `run` brackets each transaction.
+   * Without it, each transaction is Kysely's, with the repositories bound to it anew.
+   */
+  transactions?: {
+    db: Kysely<Database>;
+    run<Result>(work: () => Promise<Result>): Promise<Result>;
+  };
 }
 
 function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: boolean): Store {
+  let transactionStore: Store | undefined;
   const store: Store = {
     dialect: options.dialect,
     projects: projectsRepository(db),
@@ -71,6 +81,11 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     transaction(work) {
       // Kysely has no nested transactions; an inner `transaction` joins the outer one.
       if (inTransaction) return work(store);
+      const own = options.transactions;
+      if (own) {
+        const bound = (transactionStore ??= bind(own.db, options, true));
+        return own.run(() => work(bound));
+      }
       return withTransaction(db, (transaction) => work(bind(transaction, options, true)));
     },
     migrate: () => migrateToLatest(db as Kysely<unknown>, options.dialect),

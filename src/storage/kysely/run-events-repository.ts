@@ -3,6 +3,16 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { RunEvent, RunEventName } from '../../domain/run-event.ts';
 import type { RunEventRepository } from '../ports/runs-port.ts';
 import type { Database, Dialect } from './database.ts';
+import { executeWritten, writtenSql } from './written-sql.ts';
+
+/**
+ * A run's events after a seq, and its last seq: written out like the insert, since a stream that was
+ * not handed its run's first events (a run a worker claimed, a resumed stream) reads both per run.
+ */
+const LIST_AFTER = writtenSql(
+  'select "run_id", "seq", "event", "data" from "run_events" where "run_id" = ? and "seq" > ? order by "seq" limit ?',
+);
+const LAST_SEQ = writtenSql('select max("seq") as "seq" from "run_events" where "run_id" = ?');
 
 /** A memo of constant SQL text by dialect and row count (no state: every store may share it). */
 const insertTexts: Record<Dialect, string[]> = { sqlite: [], postgres: [] };
@@ -41,14 +51,12 @@ export function runEventsRepository(db: Kysely<Database>, dialect: Dialect): Run
   return {
     append: (events) => insertRunEvents(db, dialect, events),
     async listAfter(runId, afterSeq, limit) {
-      const rows = await db
-        .selectFrom('run_events')
-        .selectAll()
-        .where('run_id', '=', runId)
-        .where('seq', '>', afterSeq)
-        .orderBy('seq')
-        .limit(limit)
-        .execute();
+      const { rows } = await executeWritten<{
+        run_id: string;
+        seq: number | string;
+        event: string;
+        data: string;
+      }>(db, dialect, LIST_AFTER, [runId, afterSeq, limit]);
       return rows.map((row): RunEvent => ({
         runId: row.run_id,
         seq: Number(row.seq),
@@ -57,12 +65,13 @@ export function runEventsRepository(db: Kysely<Database>, dialect: Dialect): Run
       }));
     },
     async lastSeq(runId) {
-      const row = await db
-        .selectFrom('run_events')
-        .select((builder) => builder.fn.max('seq').as('seq'))
-        .where('run_id', '=', runId)
-        .executeTakeFirst();
-      return Number(row?.seq ?? 0);
+      const { rows } = await executeWritten<{ seq: number | string | null }>(
+        db,
+        dialect,
+        LAST_SEQ,
+        [runId],
+      );
+      return Number(rows[0]?.seq ?? 0);
     },
   };
 }

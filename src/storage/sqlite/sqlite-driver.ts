@@ -9,18 +9,21 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import {
   CompiledQuery,
+  Kysely,
   SqliteAdapter,
   SqliteIntrospector,
   SqliteQueryCompiler,
+  Transaction,
   type DatabaseConnection,
   type DatabaseIntrospector,
   type Dialect,
   type DialectAdapter,
   type Driver,
-  type Kysely,
   type QueryCompiler,
   type QueryResult,
+  type TransactionBuilder,
 } from 'kysely';
+import type { Database } from '../kysely/database.ts';
 import { databaseUnavailable } from '../database-unavailable.ts';
 
 const STATEMENT_CACHE_SIZE = 1000;
@@ -39,6 +42,16 @@ class CachedStatementConnection implements DatabaseConnection {
       this.statements.set(sql, statement);
     }
     return statement;
+  }
+
+  /** Runs a statement without parameters or results (`begin immediate`, `commit`, `rollback`). */
+  control(sql: string): void {
+    this.execute(CompiledQuery.raw(sql));
+  }
+
+  /** Rolls back the open transaction, if SQLite has not already (a failed commit may have). */
+  rollback(): void {
+    if (this.database.inTransaction) this.control('rollback');
   }
 
   // Not `async`: better-sqlite3 answers synchronously, so the result is wrapped once (every query).
@@ -94,10 +107,13 @@ class FifoLock {
 }
 
 class CachedSqliteDriver implements Driver {
-  private readonly lock = new FifoLock();
-  private readonly connection: CachedStatementConnection;
+  readonly lock = new FifoLock();
+  readonly connection: CachedStatementConnection;
 
-  constructor(private readonly database: BetterSqlite3.Database) {
+  constructor(
+    private readonly database: BetterSqlite3.Database,
+    readonly dialect: Dialect,
+  ) {
     this.connection = new CachedStatementConnection(database);
   }
 
@@ -129,12 +145,81 @@ class CachedSqliteDriver implements Driver {
   }
 }
 
+/**
+ * The store's transactions on the one connection, without building a transaction per call: Kysely's
+ * `transaction()` builds a new `Transaction` (and the store binds every repository to it again) each
+ * time, and runs each of its statements through a queued connection provider; together that cost as
+ * much CPU as the transaction's own statements and commit. There is one connection and its lock admits
+ * one transaction at a time, so one `Transaction` serves them all: `run` takes the lock, begins, runs
+ * `work`, commits (or rolls back on a failure) and releases, as Kysely's transaction does.
+ */
+export interface SqliteTransactions {
+  /** The query builder of whichever transaction is running; a statement outside one fails. */
+  readonly db: Transaction<Database>;
+  /** Runs `work` in a transaction, after every transaction and statement queued before it. */
+  run<Result>(work: () => Promise<Result>): Promise<Result>;
+}
+
+function sqliteTransactions(
+  driver: CachedSqliteDriver,
+  root: Kysely<Database>,
+): SqliteTransactions {
+  const { connection, lock } = driver;
+  let active = false;
+  // A statement made through `db` after its transaction ended (work that was not awaited) fails
+  // instead of running outside any transaction.
+  const executor = root.getExecutor().withConnectionProvider({
+    provideConnection: (consumer) =>
+      active
+        ? consumer(connection)
+        : Promise.reject(new Error('A statement of a transaction that has ended.')),
+  });
+  const db = new Transaction<Database>({
+    config: { dialect: driver.dialect },
+    dialect: driver.dialect,
+    driver,
+    executor,
+  });
+  return {
+    db,
+    async run(work) {
+      await lock.acquire(undefined);
+      try {
+        connection.control('begin immediate');
+        active = true;
+        try {
+          const result = await work();
+          connection.control('commit');
+          return result;
+        } catch (error) {
+          connection.rollback();
+          throw error;
+        } finally {
+          active = false;
+        }
+      } finally {
+        lock.release();
+      }
+    },
+  };
+}
+
 /** The SQLite dialect with the cached-statement driver. */
 export class CachedSqliteDialect implements Dialect {
+  private driver: CachedSqliteDriver | undefined;
+
   constructor(private readonly database: BetterSqlite3.Database) {}
 
   createDriver(): Driver {
-    return new CachedSqliteDriver(this.database);
+    this.driver = new CachedSqliteDriver(this.database, this);
+    return this.driver;
+  }
+
+  /** The store's transactions on `db`, the Kysely instance built with this dialect. */
+  transactions(db: Kysely<Database>): SqliteTransactions {
+    if (!this.driver)
+      throw new Error('The dialect has no driver yet: build the Kysely instance first.');
+    return sqliteTransactions(this.driver, db);
   }
 
   createQueryCompiler(): QueryCompiler {
@@ -147,5 +232,29 @@ export class CachedSqliteDialect implements Dialect {
 
   createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
     return new SqliteIntrospector(db);
+  }
+}
+
+/**
+ * The SQLite store's query builder. Its `transaction()` runs on the dialect's transactions (above)
+ * rather than building a Kysely transaction per call, so the repositories' own transactions (a run's
+ * insert with its events, a status compare-and-set with its events) cost what the store's do. Only
+ * `execute` is offered: nothing sets an isolation level or access mode (SQLite's transactions are
+ * serializable, and `begin immediate` takes the write lock at once).
+ */
+export class SqliteKysely extends Kysely<Database> {
+  readonly transactions: SqliteTransactions;
+
+  constructor(dialect: CachedSqliteDialect) {
+    super({ dialect });
+    this.transactions = dialect.transactions(this);
+  }
+
+  override transaction(): TransactionBuilder<Database> {
+    const { transactions } = this;
+    const builder: Pick<TransactionBuilder<Database>, 'execute'> = {
+      execute: (work) => transactions.run(() => work(transactions.db)),
+    };
+    return builder as TransactionBuilder<Database>;
   }
 }

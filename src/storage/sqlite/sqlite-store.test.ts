@@ -10,6 +10,7 @@ import { runServiceAgentActionsContract } from '../service-agent-actions.contrac
 import { runRunsQueueContract } from '../runs-queue.contract.ts';
 import { runStoreContract } from '../store.contract.ts';
 import { runStoredBytesContract } from '../stored-bytes.contract.ts';
+import type { Store } from '../store.ts';
 import { createSqliteStore } from './sqlite-store.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'concierge-sqlite-'));
@@ -101,6 +102,48 @@ it('answers a 503 that says to retry while another process holds the write lock 
     await expect(store.transaction(async () => 'written')).resolves.toBe('written');
   } finally {
     other.close();
+    await store.close();
+  }
+});
+
+const project = (id: string) => ({
+  id,
+  object: 'organization.project' as const,
+  name: id,
+  created_at: 1,
+  archived_at: null,
+  status: 'active' as const,
+});
+
+it('builds nothing per transaction: each one is handed the same store, which fails once its transaction ended, and a failure rolls back only its own', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'concierge-sqlite-transactions-')), 'tx.db');
+  const store = createSqliteStore(path);
+  await store.migrate();
+  try {
+    const handed: Store[] = [];
+    const insert = (id: string, failure?: Error) =>
+      store.transaction(async (transaction) => {
+        handed.push(transaction);
+        await transaction.projects.insert(project(id));
+        if (failure) throw failure;
+      });
+    // Queued together, the transactions run one after another; the failing one leaves nothing.
+    const results = await Promise.allSettled([
+      insert('proj_first'),
+      insert('proj_lost', new Error('rolled back')),
+      insert('proj_second'),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await store.projects.find('proj_first')).toBeDefined();
+    expect(await store.projects.find('proj_lost')).toBeUndefined();
+    expect(await store.projects.find('proj_second')).toBeDefined();
+    // The repositories were bound once, not per transaction.
+    expect(new Set(handed).size).toBe(1);
+    // A statement made through a transaction that has ended runs nowhere.
+    await expect(handed[0]!.projects.find('proj_first')).rejects.toThrow(
+      'A statement of a transaction that has ended.',
+    );
+  } finally {
     await store.close();
   }
 });

@@ -5,15 +5,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely } from 'kysely';
 import * as sqliteVec from 'sqlite-vec';
-import type { Database } from '../kysely/database.ts';
 import { createKyselyStore } from '../kysely/kysely-store.ts';
 import { fromFloat32Blob } from '../kysely/embedding-cache-repository.ts';
 import { createVectorCache } from '../kysely/vector-cache.ts';
 import type { Store } from '../store.ts';
 import { sqliteChunkRepository } from './sqlite-chunk-repository.ts';
-import { CachedSqliteDialect } from './sqlite-driver.ts';
+import { CachedSqliteDialect, SqliteKysely } from './sqlite-driver.ts';
 
 export interface SqliteStoreOptions {
   /** Milliseconds a statement waits for another process's lock on the file (default 5000). */
@@ -35,7 +33,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   if (path !== ':memory:') connection.pragma('mmap_size = 268435456');
   // sqlite-vec's distance functions for vector search; the .so ships in the npm package.
   sqliteVec.load(connection);
-  const db = new Kysely<Database>({ dialect: new CachedSqliteDialect(connection) });
+  const db = new SqliteKysely(new CachedSqliteDialect(connection));
   // Vectors decoded once per file version and searched in memory (see vector-cache.ts).
   const vectors = createVectorCache(
     (stored) => fromFloat32Blob(stored as Buffer),
@@ -46,5 +44,6 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     dialect: 'sqlite',
     disconnect: () => db.destroy(),
     chunks: (bound) => sqliteChunkRepository(bound, vectors),
+    transactions: db.transactions,
   });
 }
