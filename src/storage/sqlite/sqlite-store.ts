@@ -35,7 +35,8 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   if (path !== ':memory:') connection.pragma('mmap_size = 268435456');
   // sqlite-vec's distance functions for vector search; the .so ships in the npm package.
   sqliteVec.load(connection);
-  const db = new Kysely<Database>({ dialect: new CachedSqliteDialect(connection) });
+  const dialect = new CachedSqliteDialect(connection);
+  const db = new Kysely<Database>({ dialect });
   // Vectors decoded once per file version and searched in memory (see vector-cache.ts).
   const vectors = createVectorCache(
     (stored) => fromFloat32Blob(stored as Buffer),
@@ -46,5 +47,6 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     dialect: 'sqlite',
     disconnect: () => db.destroy(),
     chunks: (bound) => sqliteChunkRepository(bound, vectors),
+    direct: dialect.direct,
   });
 }
