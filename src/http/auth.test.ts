@@ -9,7 +9,7 @@ const PROJECT_KEY = 'sk-proj-cached';
 const project = { id: 'proj_a', status: 'active' };
 
 function fakeStore() {
-  const findByHash = vi.fn(async (hash: string) =>
+  const findByHash = vi.fn<(hash: string) => Promise<unknown>>(async (hash) =>
     hash === hashApiKey(PROJECT_KEY) ? { key: { id: 'key_a' }, project } : undefined,
   );
   const store = {

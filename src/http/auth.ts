@@ -44,6 +44,15 @@ function requestedProject(request: AuthenticatedRequest): string | undefined {
   return typeof header === 'string' && header !== '' ? header : undefined;
 }
 
+/** Dev mode serves loopback callers only. */
+function assertLoopback(request: AuthenticatedRequest): void {
+  if (!isLoopbackAddress(request.socket.remoteAddress)) {
+    throw new PermissionDeniedError(
+      'This server runs in dev mode (no CONCIERGE_API_KEY) and only accepts loopback callers.',
+    );
+  }
+}
+
 interface CachedKey {
   principal: Principal | null;
   until: number;
@@ -89,14 +98,6 @@ export function createAuthenticator({
     if ((lastTouched.get(keyId) ?? 0) + TOUCH_INTERVAL_SECONDS > now) return;
     lastTouched.set(keyId, now);
     store.apiKeys.touch(keyId, now).catch(() => lastTouched.delete(keyId));
-  }
-
-  function assertLoopback(request: AuthenticatedRequest): void {
-    if (!isLoopbackAddress(request.socket.remoteAddress)) {
-      throw new PermissionDeniedError(
-        'This server runs in dev mode (no CONCIERGE_API_KEY) and only accepts loopback callers.',
-      );
-    }
   }
 
   /** Whether the bearer is looked up as a project key (the admin key is not). */

@@ -148,8 +148,8 @@ export function messagesRepository(
         projectId,
       ];
       if (direct) {
-        const { sql, parameters } = insertIntoThread.statement(...args);
-        const changes = direct.run(sql, parameters);
+        const statement = insertIntoThread.statement(...args);
+        const changes = direct.run(statement.sql, statement.parameters);
         if (changes !== undefined) return changes > 0;
       }
       const result = await insertIntoThread(...args);
@@ -192,9 +192,10 @@ export function messagesRepository(
         return paginateJson(inThread(projectId, threadId, filter.runId), page);
       const query = newestPage(page.order, page.limit + 1);
       if (direct) {
-        const { sql, parameters } = query.statement(threadId, projectId);
+        const statement = query.statement(threadId, projectId);
         // Columns in select order: id, object.
-        const rows = direct.rows(sql, parameters) as Array<[string, string]> | undefined;
+        const rows = direct.rows(statement.sql, statement.parameters) as
+          Array<[string, string]> | undefined;
         if (rows) return jsonPage(rows, page.limit);
       }
       const { rows } = await query(threadId, projectId);

@@ -116,16 +116,16 @@ it('answers a 503 that says to retry while another process holds the write lock 
   }
 });
 
-describe('the direct statements of the hot message pair', () => {
-  const threadOf = (id: string) => ({
-    id,
-    object: 'thread' as const,
-    created_at: 1,
-    tool_resources: {},
-    metadata: {},
-  });
-  const posted = (threadId: string) => newMessage(threadId, { role: 'user', content: 'hi' });
+const threadOf = (id: string) => ({
+  id,
+  object: 'thread' as const,
+  created_at: 1,
+  tool_resources: {},
+  metadata: {},
+});
+const posted = (threadId: string) => newMessage(threadId, { role: 'user', content: 'hi' });
 
+describe('the direct statements of the hot message pair', () => {
   it('wait for a transaction that holds the connection, as every statement does', async () => {
     const store = createSqliteStore(':memory:');
     await store.migrate();
