@@ -38,6 +38,21 @@ function bearer(request: AuthenticatedRequest): string | undefined {
   return match?.[1]?.trim();
 }
 
+/** The project an `OpenAI-Project` header asks for, if any. */
+function requestedProject(request: AuthenticatedRequest): string | undefined {
+  const header = request.headers['openai-project'];
+  return typeof header === 'string' && header !== '' ? header : undefined;
+}
+
+/** Dev mode serves loopback callers only. */
+function assertLoopback(request: AuthenticatedRequest): void {
+  if (!isLoopbackAddress(request.socket.remoteAddress)) {
+    throw new PermissionDeniedError(
+      'This server runs in dev mode (no CONCIERGE_API_KEY) and only accepts loopback callers.',
+    );
+  }
+}
+
 interface CachedKey {
   principal: Principal | null;
   until: number;
@@ -58,10 +73,16 @@ export function createAuthenticator({
     return candidate.length === adminKeyBuffer.length && timingSafeEqual(candidate, adminKeyBuffer);
   }
 
+  /** The cached lookup of `secret`: its principal, null for no such key, undefined when not cached. */
+  function cached(secret: string): Principal | null | undefined {
+    const entry = cache.get(secret);
+    return entry && entry.until > Date.now() ? entry.principal : undefined;
+  }
+
   async function lookup(secret: string): Promise<Principal | null> {
     // Keyed by the secret itself (held in memory only): a cached key costs no hashing per request.
-    const cached = cache.get(secret);
-    if (cached && cached.until > Date.now()) return cached.principal;
+    const known = cached(secret);
+    if (known !== undefined) return known;
     const found = await store.apiKeys.findByHash(hashApiKey(secret));
     const principal =
       found && found.project.status === 'active'
@@ -79,50 +100,54 @@ export function createAuthenticator({
     store.apiKeys.touch(keyId, now).catch(() => lastTouched.delete(keyId));
   }
 
-  /** Resolves the caller of `request`, or throws 401/403/404 as OpenAI would. */
-  async function authenticate(
-    request: AuthenticatedRequest,
-    access: RouteAccess,
-  ): Promise<Principal> {
-    const requestedProject = request.headers['openai-project'];
-    const projectHeader =
-      typeof requestedProject === 'string' && requestedProject !== ''
-        ? requestedProject
-        : undefined;
-    const secret = bearer(request);
+  /** Whether the bearer is looked up as a project key (the admin key is not). */
+  function isProjectKey(secret: string | undefined): secret is string {
+    return secret !== undefined && !isAdminKey(secret);
+  }
 
+  /**
+   * The caller as its key decides it, before any `OpenAI-Project` header: `found` is the key's
+   * lookup (null: no project key). Throws 401/403 as OpenAI would.
+   */
+  function keyCaller(
+    secret: string | undefined,
+    found: Principal | null,
+    access: RouteAccess,
+  ): Principal {
     let principal: Principal;
     if (!adminKey) {
-      if (!isLoopbackAddress(request.socket.remoteAddress)) {
-        throw new PermissionDeniedError(
-          'This server runs in dev mode (no CONCIERGE_API_KEY) and only accepts loopback callers.',
-        );
-      }
-      principal = (secret && (await lookup(secret))) || {
-        projectId: DEFAULT_PROJECT_ID,
-        admin: true,
-        keyId: null,
-      };
+      principal = found || { projectId: DEFAULT_PROJECT_ID, admin: true, keyId: null };
     } else if (!secret) {
       throw new AuthenticationError(MISSING_KEY);
     } else if (isAdminKey(secret)) {
       principal = { projectId: DEFAULT_PROJECT_ID, admin: true, keyId: null };
+    } else if (!found) {
+      throw new AuthenticationError(
+        `Incorrect API key provided: ${redactKey(secret)}.`,
+        'invalid_api_key',
+      );
     } else {
-      const found = await lookup(secret);
-      if (!found)
-        throw new AuthenticationError(
-          `Incorrect API key provided: ${redactKey(secret)}.`,
-          'invalid_api_key',
-        );
       principal = found;
     }
-
     if (principal.keyId) touch(principal.keyId);
     if (access === 'admin' && !principal.admin) {
       throw new PermissionDeniedError(
         'This endpoint needs the admin key (CONCIERGE_API_KEY); project keys cannot call it.',
       );
     }
+    return principal;
+  }
+
+  /** Resolves the caller of `request`, or throws 401/403/404 as OpenAI would. */
+  async function authenticate(
+    request: AuthenticatedRequest,
+    access: RouteAccess,
+  ): Promise<Principal> {
+    if (!adminKey) assertLoopback(request);
+    const secret = bearer(request);
+    const found = isProjectKey(secret) ? await lookup(secret) : null;
+    const principal = keyCaller(secret, found, access);
+    const projectHeader = requestedProject(request);
     if (projectHeader && projectHeader !== principal.projectId) {
       if (!principal.admin) {
         throw new AuthenticationError(
@@ -133,9 +158,27 @@ export function createAuthenticator({
       const project = await store.projects.find(projectHeader);
       if (!project || project.status !== 'active')
         throw NotFoundError.object('project', projectHeader);
-      principal = { ...principal, projectId: project.id };
+      return { ...principal, projectId: project.id };
     }
     return principal;
+  }
+
+  /**
+   * The caller of `request` when it is known without reading the database (a cached or admin key,
+   * dev mode, no other project asked for), or undefined: then `authenticate` answers. Throws what
+   * `authenticate` would throw for the same request.
+   */
+  function authenticateCached(
+    request: AuthenticatedRequest,
+    access: RouteAccess,
+  ): Principal | undefined {
+    if (!adminKey) assertLoopback(request);
+    const secret = bearer(request);
+    const found = isProjectKey(secret) ? cached(secret) : null;
+    if (found === undefined) return undefined;
+    const principal = keyCaller(secret, found, access);
+    const projectHeader = requestedProject(request);
+    return projectHeader && projectHeader !== principal.projectId ? undefined : principal;
   }
 
   /** Forgets cached lookups, so a deleted key or archived project stops working at once on this node. */
@@ -143,7 +186,7 @@ export function createAuthenticator({
     cache.clear();
   }
 
-  return { authenticate, invalidate };
+  return { authenticate, authenticateCached, invalidate };
 }
 
 export type Authenticator = ReturnType<typeof createAuthenticator>;

@@ -364,7 +364,11 @@ describe('a request that arrives while the server closes', () => {
   it('gets a 503 in the envelope, after the request in flight is answered', async () => {
     const server = await createHttpServer({
       routes: [],
-      authenticator: { authenticate: () => Promise.reject(new Error('unused')), invalidate() {} },
+      authenticator: {
+        authenticate: () => Promise.reject(new Error('unused')),
+        authenticateCached: () => undefined,
+        invalidate() {},
+      },
       bodyLimit: 1024,
       logger: false,
     });

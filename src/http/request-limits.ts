@@ -23,8 +23,13 @@ import {
 import type { LimitCounter, Store } from '../storage/store.ts';
 import type { Principal } from './route.ts';
 
-/** Counts a request of `principal`; returns the headers to send, or throws the 429. */
-export type RequestLimiter = (principal: Principal) => Promise<Record<string, string>>;
+/**
+ * Counts a request of `principal`; returns the headers to send, or throws (rejects with) the 429.
+ * A caller without limits is answered at once, with no promise.
+ */
+export type RequestLimiter = (
+  principal: Principal,
+) => Record<string, string> | Promise<Record<string, string>>;
 
 /** Requests a node takes from a scope's minute at once. */
 export function sliceSize(limit: number): number {
@@ -92,10 +97,8 @@ export function createRequestLimiter(store: Store, policy: LimitPolicy): Request
     return counter;
   }
 
-  return async (principal) => {
-    const scopes =
-      policy.cachedScopes(principal.projectId, principal.keyId) ??
-      (await policy.scopes(principal.projectId, principal.keyId));
+  async function count(principal: Principal, cached: LimitScope[] | undefined) {
+    const scopes = cached ?? (await policy.scopes(principal.projectId, principal.keyId));
     if (scopes.length === 0) return NO_HEADERS;
     const now = nowSeconds();
     const minute = windowStart(now, MINUTE_SECONDS);
@@ -134,5 +137,10 @@ export function createRequestLimiter(store: Store, policy: LimitPolicy): Request
       }
     }
     return rateLimitHeaders({ requests, tokens });
+  }
+
+  return (principal) => {
+    const cached = policy.cachedScopes(principal.projectId, principal.keyId);
+    return cached?.length === 0 ? NO_HEADERS : count(principal, cached);
   };
 }

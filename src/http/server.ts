@@ -137,12 +137,16 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
             'Unsupported Content-Type: this endpoint expects application/json.',
           );
         }
+        // A caller known without I/O (a cached key) and a caller without limits cost no promise.
         const principal =
           access === 'public'
             ? { projectId: '', admin: false, keyId: null }
-            : await options.authenticator.authenticate(request, access);
-        if (access === 'project' && options.limiter)
-          reply.headers(await options.limiter(principal));
+            : (options.authenticator.authenticateCached(request, access) ??
+              (await options.authenticator.authenticate(request, access)));
+        if (access === 'project' && options.limiter) {
+          const headers = options.limiter(principal);
+          reply.headers(headers instanceof Promise ? await headers : headers);
+        }
         const params = route.params
           ? parseInput(route.params, fast?.params, request.params, 'path')
           : request.params;

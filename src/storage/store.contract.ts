@@ -232,6 +232,29 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect(await store.messages.find(projectA, second.id)).toEqual(second);
     });
 
+    it('lists a first page as the same JSON as the page of objects', async () => {
+      const created = thread();
+      await store.threads.insert(projectA, created);
+      const empty = { limit: 2, order: 'desc' } as const;
+      expect(JSON.parse((await store.messages.listJson(projectA, created.id, empty)).text)).toEqual(
+        { object: 'list', data: [], first_id: null, last_id: null, has_more: false },
+      );
+      for (let index = 0; index < 3; index++)
+        await store.messages.insertIntoThread(projectA, message(created.id, { created_at: index }));
+      for (const page of [
+        { limit: 2, order: 'desc' },
+        { limit: 2, order: 'asc' },
+        { limit: 3, order: 'desc' },
+        { limit: 20, order: 'asc' },
+      ] as const) {
+        const listed = await store.messages.listJson(projectA, created.id, page);
+        expect(JSON.parse(listed.text)).toEqual(
+          await store.messages.list(projectA, created.id, page),
+        );
+        expect(listed.itemCount).toBe(Math.min(page.limit, 3));
+      }
+    });
+
     it('deletes a thread’s messages with the thread', async () => {
       const created = thread();
       await store.threads.insert(projectA, created);

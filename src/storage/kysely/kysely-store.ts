@@ -6,6 +6,7 @@ import { assistantsRepository } from './assistants-repository.ts';
 import { conversationsRepository } from './conversations-repository.ts';
 import { containerFilesRepository, containersRepository } from './containers-repository.ts';
 import type { Database, Dialect } from './database.ts';
+import type { DirectStatements } from './direct-statements.ts';
 import { embeddingCacheRepository } from './embedding-cache-repository.ts';
 import { filesRepository } from './files-repository.ts';
 import { ingestionQueue } from './ingestion-queue.ts';
@@ -47,6 +48,8 @@ export interface KyselyStoreOptions {
     db: Kysely<Database>;
     run<Result>(work: () => Promise<Result>): Promise<Result>;
   };
+  /** Statements an in-process database runs at once when no transaction holds it (SQLite). */
+  direct?: DirectStatements;
 }
 
 function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: boolean): Store {
@@ -57,7 +60,8 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     apiKeys: apiKeysRepository(db),
     assistants: assistantsRepository(db, options.dialect),
     threads: threadsRepository(db, options.dialect),
-    messages: messagesRepository(db, options.dialect),
+    // Inside a transaction, statements go through its connection: no direct statements there.
+    messages: messagesRepository(db, options.dialect, inTransaction ? undefined : options.direct),
     conversations: conversationsRepository(db),
     runs: runsRepository(db, options.dialect),
     runSteps: runStepsRepository(db, options.dialect),

@@ -87,15 +87,32 @@ export async function paginateJson(scoped: ScopedQuery, page: PageParams): Promi
 
 /** The list envelope around rows holding each object's JSON in `object`. */
 function envelope(rows: Array<{ id: string; object: string }>, hasMore: boolean): JsonText {
-  const first = rows[0]?.id;
-  const last = rows[rows.length - 1]?.id;
+  const data = rows.map((row) => row.object).join(',');
+  return envelopeText(data, rows.length, rows[0]?.id, rows.at(-1)?.id, hasMore);
+}
+
+/** The envelope around `data`, the items' JSON joined by commas. */
+function envelopeText(
+  data: string,
+  count: number,
+  first: string | undefined,
+  last: string | undefined,
+  hasMore: boolean,
+): JsonText {
   return new JsonText(
-    `{"object":"list","data":[${rows.map((row) => row.object).join(',')}],"first_id":${JSON.stringify(first ?? null)},"last_id":${JSON.stringify(last ?? null)},"has_more":${hasMore}}`,
-    rows.length,
+    `{"object":"list","data":[${data}],"first_id":${JSON.stringify(first ?? null)},"last_id":${JSON.stringify(last ?? null)},"has_more":${hasMore}}`,
+    count,
   );
 }
 
-/** A first page fetched with `limit + 1` rows in the requested order, as the list envelope's JSON. */
-export function jsonPage(rows: Array<{ id: string; object: string }>, limit: number): JsonText {
-  return envelope(rows.slice(0, limit), rows.length > limit);
+/**
+ * A first page fetched with `limit + 1` rows in the requested order, each `[id, JSON]`, as the list
+ * envelope's JSON.
+ */
+export function jsonPage(rows: ReadonlyArray<readonly [string, string]>, limit: number): JsonText {
+  const count = Math.min(rows.length, limit);
+  let data = '';
+  for (let index = 0; index < count; index++)
+    data += index === 0 ? rows[0]![1] : `,${rows[index]![1]}`;
+  return envelopeText(data, count, rows[0]?.[0], rows[count - 1]?.[0], rows.length > limit);
 }

@@ -27,6 +27,14 @@ function isMarker(value: unknown): value is Marker {
   );
 }
 
+/** A query compiled once: call it to run it through Kysely, or take its `statement` for a
+ * direct run. */
+export interface PreparedQuery<Row> {
+  (...args: unknown[]): Promise<QueryResult<Row>>;
+  /** The statement's SQL text and its parameters for these arguments (see direct-statements.ts). */
+  statement(...args: unknown[]): { sql: string; parameters: unknown[] };
+}
+
 /**
  * Returns a function that runs the query `build` describes, with `arity` arguments. `build` receives
  * one marker per argument and must use each only as a plain parameter value (not to decide the shape).
@@ -35,14 +43,14 @@ export function preparedQuery<Row>(
   db: Kysely<Database>,
   arity: number,
   build: (...markers: Marker[]) => Compilable<Row>,
-) {
+): PreparedQuery<Row> {
   let compiled:
     | {
         query: CompiledQuery<Row>;
         positions: Array<[index: number, argument: number]>;
       }
     | undefined;
-  return (...args: unknown[]): Promise<QueryResult<Row>> => {
+  const compile = () => {
     if (!compiled) {
       const markers = Array.from({ length: arity }, (_, marker) => ({ marker }));
       const query = build(...markers).compile();
@@ -52,9 +60,23 @@ export function preparedQuery<Row>(
       });
       compiled = { query, positions };
     }
-    const parameters = [...compiled.query.parameters];
-    for (const [index, argument] of compiled.positions) parameters[index] = args[argument];
-    // The compiled query itself with this call's parameters (no raw node re-made per call).
-    return db.executeQuery<Row>({ ...compiled.query, parameters, queryId: createQueryId() });
+    return compiled;
   };
+  const parametersOf = (args: unknown[]): unknown[] => {
+    const { query, positions } = compile();
+    const parameters = [...query.parameters];
+    for (const [index, argument] of positions) parameters[index] = args[argument];
+    return parameters;
+  };
+  const run = (...args: unknown[]): Promise<QueryResult<Row>> => {
+    const parameters = parametersOf(args);
+    // The compiled query itself with this call's parameters (no raw node re-made per call).
+    return db.executeQuery<Row>({ ...compile().query, parameters, queryId: createQueryId() });
+  };
+  return Object.assign(run, {
+    statement: (...args: unknown[]) => ({
+      sql: compile().query.sql,
+      parameters: parametersOf(args),
+    }),
+  });
 }

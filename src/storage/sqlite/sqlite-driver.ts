@@ -25,23 +25,48 @@ import {
 } from 'kysely';
 import type { Database } from '../kysely/database.ts';
 import { databaseUnavailable } from '../database-unavailable.ts';
+import type { DirectStatements } from '../kysely/direct-statements.ts';
 
 const STATEMENT_CACHE_SIZE = 1000;
 
-class CachedStatementConnection implements DatabaseConnection {
+/** Prepared statements by SQL text, the oldest dropped past `STATEMENT_CACHE_SIZE`. */
+class StatementCache {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
 
-  constructor(private readonly database: BetterSqlite3.Database) {}
+  constructor(
+    private readonly database: BetterSqlite3.Database,
+    private readonly raw: boolean,
+  ) {}
 
-  private prepare(sql: string): BetterSqlite3.Statement {
+  prepare(sql: string): BetterSqlite3.Statement {
     let statement = this.statements.get(sql);
     if (!statement) {
       statement = this.database.prepare(sql);
+      if (this.raw && statement.reader) statement.raw(true);
       if (this.statements.size >= STATEMENT_CACHE_SIZE)
         this.statements.delete(this.statements.keys().next().value!);
       this.statements.set(sql, statement);
     }
     return statement;
+  }
+}
+
+/** SQLITE_BUSY and its extended codes: another process held the lock past `busy_timeout`. */
+function busyAsUnavailable(error: unknown): unknown {
+  return String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')
+    ? databaseUnavailable(error)
+    : error;
+}
+
+class CachedStatementConnection implements DatabaseConnection {
+  private readonly statements: StatementCache;
+
+  constructor(private readonly database: BetterSqlite3.Database) {
+    this.statements = new StatementCache(database, false);
+  }
+
+  private prepare(sql: string): BetterSqlite3.Statement {
+    return this.statements.prepare(sql);
   }
 
   /** Runs a statement without parameters or results (`begin immediate`, `commit`, `rollback`). */
@@ -71,10 +96,7 @@ class CachedStatementConnection implements DatabaseConnection {
       const { changes } = statement.run(parameters);
       return { numAffectedRows: BigInt(changes), rows: [] };
     } catch (error) {
-      // SQLITE_BUSY and its extended codes: another process held the lock past `busy_timeout`.
-      if (String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY'))
-        throw databaseUnavailable(error);
-      throw error;
+      throw busyAsUnavailable(error);
     }
   }
 
@@ -87,7 +109,8 @@ class CachedStatementConnection implements DatabaseConnection {
 
 /** A lock handed to waiters in arrival order. */
 class FifoLock {
-  private locked = false;
+  /** Whether a caller holds the lock (a waiter is handed it directly, so waiters imply this). */
+  locked = false;
   private readonly waiters: Array<() => void> = [];
 
   /** Resolves to `value` once the lock is this caller's. */
@@ -106,13 +129,48 @@ class FifoLock {
   }
 }
 
+/**
+ * Statements run synchronously while the lock is free: nothing else can start between the check and
+ * the statement (JavaScript runs one thing at a time and better-sqlite3 does not yield), so this is
+ * the same as taking and releasing the lock around it. Rows come as arrays (no object per row), from
+ * statements of their own (a statement's raw mode is its own state).
+ */
+class DirectSqliteStatements implements DirectStatements {
+  private readonly statements: StatementCache;
+
+  constructor(
+    database: BetterSqlite3.Database,
+    private readonly lock: FifoLock,
+  ) {
+    this.statements = new StatementCache(database, true);
+  }
+
+  rows(sql: string, parameters: readonly unknown[]): unknown[][] | undefined {
+    if (this.lock.locked) return undefined;
+    try {
+      return this.statements.prepare(sql).all(parameters) as unknown[][];
+    } catch (error) {
+      throw busyAsUnavailable(error);
+    }
+  }
+
+  run(sql: string, parameters: readonly unknown[]): number | undefined {
+    if (this.lock.locked) return undefined;
+    try {
+      return this.statements.prepare(sql).run(parameters).changes;
+    } catch (error) {
+      throw busyAsUnavailable(error);
+    }
+  }
+}
+
 class CachedSqliteDriver implements Driver {
-  readonly lock = new FifoLock();
   readonly connection: CachedStatementConnection;
 
   constructor(
     private readonly database: BetterSqlite3.Database,
     readonly dialect: Dialect,
+    readonly lock: FifoLock,
   ) {
     this.connection = new CachedStatementConnection(database);
   }
@@ -204,14 +262,19 @@ function sqliteTransactions(
   };
 }
 
-/** The SQLite dialect with the cached-statement driver. */
+/** The SQLite dialect with the cached-statement driver, its transactions and its direct statements. */
 export class CachedSqliteDialect implements Dialect {
+  private readonly lock = new FifoLock();
+  /** Statements run beside Kysely on the same connection and lock (see direct-statements.ts). */
+  readonly direct: DirectStatements;
   private driver: CachedSqliteDriver | undefined;
 
-  constructor(private readonly database: BetterSqlite3.Database) {}
+  constructor(private readonly database: BetterSqlite3.Database) {
+    this.direct = new DirectSqliteStatements(database, this.lock);
+  }
 
   createDriver(): Driver {
-    this.driver = new CachedSqliteDriver(this.database, this);
+    this.driver = new CachedSqliteDriver(this.database, this, this.lock);
     return this.driver;
   }
 

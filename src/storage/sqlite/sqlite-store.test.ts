@@ -2,8 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { expect, it } from 'vitest';
+import { DefaultConnectionProvider } from 'kysely';
+import { describe, expect, it, vi } from 'vitest';
 import { UnavailableError } from '../../domain/errors.ts';
+import { newMessage } from '../../domain/new-message.ts';
+import { DEFAULT_PROJECT_ID } from '../../domain/project.ts';
 import { runConversationsContract } from '../conversations.contract.ts';
 import { runFilesContract } from '../files.contract.ts';
 import { runServiceAgentActionsContract } from '../service-agent-actions.contract.ts';
@@ -98,6 +101,14 @@ it('answers a 503 that says to retry while another process holds the write lock 
       headers: { 'retry-after': '1' },
     });
     expect((failure as Error).cause).toMatchObject({ code: 'SQLITE_BUSY' });
+    // The hot statements run beside Kysely (direct-statements.ts) and answer the same 503.
+    const posted = await store.messages
+      .insertIntoThread(
+        DEFAULT_PROJECT_ID,
+        newMessage('thread_busy', { role: 'user', content: 'x' }),
+      )
+      .catch((error: unknown) => error);
+    expect(posted).toBeInstanceOf(UnavailableError);
     other.exec('commit');
     await expect(store.transaction(async () => 'written')).resolves.toBe('written');
   } finally {
@@ -146,4 +157,81 @@ it('builds nothing per transaction: each one is handed the same store, which fai
   } finally {
     await store.close();
   }
+});
+
+const threadOf = (id: string) => ({
+  id,
+  object: 'thread' as const,
+  created_at: 1,
+  tool_resources: {},
+  metadata: {},
+});
+const posted = (threadId: string) => newMessage(threadId, { role: 'user', content: 'hi' });
+
+describe('the direct statements of the hot message pair', () => {
+  it('wait for a transaction that holds the connection, as every statement does', async () => {
+    const store = createSqliteStore(':memory:');
+    await store.migrate();
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let began!: () => void;
+      const inside = new Promise<void>((resolve) => (began = resolve));
+      // A transaction creates a thread, then rolls back: nothing outside it may see the thread.
+      const rolledBack = store
+        .transaction(async (transaction) => {
+          await transaction.threads.insert(DEFAULT_PROJECT_ID, threadOf('thread_rolledback'));
+          began();
+          await held;
+          throw new Error('rolled back');
+        })
+        .catch((error: unknown) => error);
+      await inside;
+      const insert = store.messages.insertIntoThread(
+        DEFAULT_PROJECT_ID,
+        posted('thread_rolledback'),
+      );
+      const list = store.messages.listJson(DEFAULT_PROJECT_ID, 'thread_rolledback', {
+        limit: 20,
+        order: 'desc',
+      });
+      let settled = false;
+      void Promise.all([insert, list]).then(() => (settled = true));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(settled).toBe(false);
+      release();
+      expect(await rolledBack).toMatchObject({ message: 'rolled back' });
+      expect(await insert).toBe(false);
+      expect((await list).itemCount).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('read rows as arrays, through no Kysely connection, on a free connection', async () => {
+    const store = createSqliteStore(':memory:');
+    await store.migrate();
+    const provide = vi.spyOn(DefaultConnectionProvider.prototype, 'provideConnection');
+    const statement = Object.getPrototypeOf(new SqliteDatabase(':memory:').prepare('select 1'));
+    const all = vi.spyOn(statement, 'all');
+    try {
+      await store.threads.insert(DEFAULT_PROJECT_ID, threadOf('thread_direct'));
+      provide.mockClear();
+      expect(
+        await store.messages.insertIntoThread(DEFAULT_PROJECT_ID, posted('thread_direct')),
+      ).toBe(true);
+      const page = await store.messages.listJson(DEFAULT_PROJECT_ID, 'thread_direct', {
+        limit: 20,
+        order: 'desc',
+      });
+      expect(page.itemCount).toBe(1);
+      expect(provide).not.toHaveBeenCalled();
+      expect(all).toHaveBeenCalledTimes(1);
+      expect(all.mock.results[0]!.value).toEqual([[expect.any(String), expect.any(String)]]);
+    } finally {
+      provide.mockRestore();
+      all.mockRestore();
+      await store.close();
+    }
+  });
 });

@@ -33,7 +33,8 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   if (path !== ':memory:') connection.pragma('mmap_size = 268435456');
   // sqlite-vec's distance functions for vector search; the .so ships in the npm package.
   sqliteVec.load(connection);
-  const db = new SqliteKysely(new CachedSqliteDialect(connection));
+  const dialect = new CachedSqliteDialect(connection);
+  const db = new SqliteKysely(dialect);
   // Vectors decoded once per file version and searched in memory (see vector-cache.ts).
   const vectors = createVectorCache(
     (stored) => fromFloat32Blob(stored as Buffer),
@@ -45,5 +46,6 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     disconnect: () => db.destroy(),
     chunks: (bound) => sqliteChunkRepository(bound, vectors),
     transactions: db.transactions,
+    direct: dialect.direct,
   });
 }
