@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -167,6 +167,25 @@ const threadOf = (id: string) => ({
   metadata: {},
 });
 const posted = (threadId: string) => newMessage(threadId, { role: 'user', content: 'hi' });
+
+it('closes its file when only transactions and direct statements used it (its WAL checkpointed and gone)', async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'concierge-sqlite-close-'));
+  const path = join(directory, 'closed.db');
+  try {
+    // Migrated by one store, then used by another through a transaction and a direct statement only.
+    const migrated = createSqliteStore(path);
+    await migrated.migrate();
+    await migrated.close();
+    const store = createSqliteStore(path);
+    await store.transaction((transaction) => transaction.projects.insert(project('proj_closed')));
+    await store.messages.listJson(DEFAULT_PROJECT_ID, 'thread_none', { limit: 20, order: 'desc' });
+    expect(existsSync(`${path}-wal`)).toBe(true);
+    await store.close();
+    expect(existsSync(`${path}-wal`)).toBe(false);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
 
 describe('the direct statements of the hot message pair', () => {
   it('wait for a transaction that holds the connection, as every statement does', async () => {

@@ -43,7 +43,12 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   return createKyselyStore({
     db,
     dialect: 'sqlite',
-    disconnect: () => db.destroy(),
+    // Kysely closes its driver only if a statement went through it, which the store's transactions
+    // and direct statements do not: the connection is closed here too (its WAL checkpointed).
+    disconnect: async () => {
+      await db.destroy();
+      connection.close();
+    },
     chunks: (bound) => sqliteChunkRepository(bound, vectors),
     transactions: db.transactions,
     direct: dialect.direct,
