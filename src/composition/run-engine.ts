@@ -4,6 +4,7 @@
  */
 import {
   createMessageAttachments,
+  messageHasFiles,
   type MessageFilesHook,
 } from '../api/shared/message-attachments.ts';
 import {
@@ -123,6 +124,7 @@ export async function createRunEngine(
     bus,
     inputs: {
       message: messageAttachments,
+      messageChecks: messageHasFiles,
       toolResources: (transaction, projectId, input) =>
         toolResources.resolve(transaction, projectId, input, []),
     },

@@ -10,7 +10,7 @@ import type { Message } from '../domain/message.ts';
 import type { Run, RunOptions, ToolChoice } from '../domain/run.ts';
 import type { RunEvent } from '../domain/run-event.ts';
 import type { NewRunEvent, RunRecord } from '../domain/run-record.ts';
-import { ActiveRunConflictError } from '../storage/ports/runs-port.ts';
+import { ActiveRunConflictError, type RunCreationWrites } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import type { EventBus } from './event-bus.ts';
 import type { RunHandOff } from './run-hand-off.ts';
@@ -132,10 +132,12 @@ function runEvents(run: Run): NewRunEvent[] {
 }
 
 /**
- * Inserts a run with its first events in one transaction. `build` runs inside it: it stores what the
- * run needs first (its thread, its messages) and returns the run with any events that lead it
- * (`thread.created`), and the thread's messages when it created the thread (handed to this process's
- * worker, which then does not read them back). The one-active-run rule maps to OpenAI's 400. With
+ * Inserts a run with its first events in one transaction. `build` runs inside it: it makes the checks
+ * and stores what must come first, and returns the run with any events that lead it
+ * (`thread.created`), the rows the run's insert stores with it (`created`: a new thread, messages), and
+ * the thread's messages when it created the thread (handed to this process's worker, which then does
+ * not read them back). With `buildsAlone` (`build` uses no transaction) and a store whose run insert
+ * is atomic on its own (PostgreSQL: one statement), there is no transaction: all or nothing still. The one-active-run rule maps to OpenAI's 400. With
  * `follow`, the run's later events are subscribed to before anything can publish them, for a stream
  * that then reads nothing back (the caller must read or close `follow.live`).
  */
@@ -144,11 +146,17 @@ export async function insertRun(
   bus: EventBus,
   projectId: string,
   options: RunOptions,
-  build: (
-    transaction: Store,
-  ) => Promise<{ run: Run; leading?: NewRunEvent[]; messages?: Message[] }>,
+  build: (transaction: Store) => Promise<{
+    run: Run;
+    leading?: NewRunEvent[];
+    messages?: Message[];
+    /** The new thread and messages to store with the run (in its insert). */
+    created?: RunCreationWrites;
+  }>,
   handOff?: RunHandOff,
   follow = false,
+  /** `build` neither reads nor writes in the transaction: the insert may go without one. */
+  buildsAlone = false,
 ): Promise<{ run: Run; events: RunEvent[]; follow?: RunFollow }> {
   await handOff?.setupTurn();
   const reservation = handOff?.reserve();
@@ -156,21 +164,31 @@ export async function insertRun(
   const traceContext = currentTraceContext();
   const runOptions = traceContext ? { ...options, trace_context: traceContext } : options;
   let threadId: string | undefined;
+  const create = async (transaction: Store) => {
+    const built = await build(transaction);
+    const { run, leading = [] } = built;
+    threadId = run.thread_id;
+    const stored: RunRecord = {
+      projectId,
+      run,
+      options: runOptions,
+      lockedBy: reservation?.workerId ?? null,
+      leaseUntil: reservation?.leaseUntil ?? null,
+    };
+    const appended = await transaction.runs.insert(
+      stored,
+      [...leading, ...runEvents(run)],
+      built.created,
+    );
+    return { record: stored, events: appended, messages: built.messages };
+  };
   try {
-    const { record, events, messages } = await store.transaction(async (transaction) => {
-      const built = await build(transaction);
-      const { run, leading = [] } = built;
-      threadId = run.thread_id;
-      const stored: RunRecord = {
-        projectId,
-        run,
-        options: runOptions,
-        lockedBy: reservation?.workerId ?? null,
-        leaseUntil: reservation?.leaseUntil ?? null,
-      };
-      const appended = await transaction.runs.insert(stored, [...leading, ...runEvents(run)]);
-      return { record: stored, events: appended, messages: built.messages };
-    });
+    // Without a step that needs the transaction, an insert that is atomic on its own (PostgreSQL's
+    // one statement) stores the thread, messages, run and events without one.
+    const { record, events, messages } =
+      buildsAlone && store.runs.insertIsAtomic
+        ? await create(store)
+        : await store.transaction(create);
     bus.publish(events);
     // Before the worker is told: from here on, only it publishes this run's events.
     const live = follow ? new LiveRunEvents(bus, record.run.id) : undefined;

@@ -29,6 +29,11 @@ export interface RunLimits {
   /** In the insert transaction: refuses (429) a run over its scopes' concurrent runs or tokens. */
   admit(transaction: Store, projectId: string, apiKeyId: string | null): Promise<void>;
   /**
+   * Whether `admit` has a limit to decide for these scopes (it then reads and locks in the insert
+   * transaction); when not, a creation may go without a transaction of its own.
+   */
+  admits(projectId: string, apiKeyId: string | null): Promise<boolean>;
+  /**
    * In the transaction that queues a run again after `requires_action`: refuses (429) it when its
    * scopes already run their limit of concurrent runs (a waiting run holds no place).
    */
@@ -107,6 +112,13 @@ export function createRunLimits(policy: LimitPolicy): RunLimits {
       const scopes = await policy.scopes(projectId, apiKeyId, transaction);
       for (const scope of scopes) await admitConcurrent(transaction, scope, projectId);
       await refuseSpentTokens(transaction, scopes);
+    },
+
+    async admits(projectId, apiKeyId) {
+      const scopes = await policy.scopes(projectId, apiKeyId);
+      return scopes.some(
+        ({ limits }) => limits.max_concurrent_runs !== null || limits.max_tokens_per_1_day !== null,
+      );
     },
 
     async admitTokens(store, projectId, apiKeyId) {

@@ -69,6 +69,7 @@ describe.each(testDatabases)('RunsEngine (%s)', (database) => {
         message: async (_transaction, _projectId, _threadId, _message, param) => {
           checkedMessages.push(param);
         },
+        messageChecks: () => true,
         toolResources: async () => ({}),
       },
       runExpirySeconds: 600,

@@ -57,7 +57,15 @@ export interface RunInputs {
     message: MessageInput,
     param: string,
   ): Promise<void>;
-  /** Requested tool resources in the stored form: ids checked, vector stores made from helpers. */
+  /**
+   * Whether `message` has anything for `message` to check or store (files): declared up front, so a
+   * creation whose messages have none skips the hook and may go without a transaction.
+   */
+  messageChecks(message: MessageInput): boolean;
+  /**
+   * Requested tool resources in the stored form: ids checked, vector stores made from helpers. Absent
+   * ones (null, undefined) are `{}`, for which the engine does not call it.
+   */
   toolResources(
     transaction: Store,
     projectId: string,
@@ -229,6 +237,21 @@ export function createRunsEngine({
     return stored;
   }
 
+  /**
+   * Whether a creation's steps read or write in its transaction (limits to admit, files to check or
+   * attach, tool resources to resolve); when none does, the creation may go without one.
+   */
+  async function needsTransaction(
+    projectId: string,
+    apiKeyId: string | null | undefined,
+    messages: MessageInput[],
+    toolResources?: ToolResourcesInput | null,
+  ): Promise<boolean> {
+    if (toolResources != null || messages.some((message) => inputs.messageChecks(message)))
+      return true;
+    return (await limits?.admits(projectId, apiKeyId ?? null)) ?? false;
+  }
+
   /** Stores a new thread with its messages; returns both as stored. */
   async function insertThread(
     transaction: Store,
@@ -263,12 +286,18 @@ export function createRunsEngine({
         start.additionalInstructions,
       )(threadId);
       const { messages = [], messagesParam = 'messages' } = start;
+      const alone = !(await needsTransaction(projectId, start.apiKeyId, messages));
       const created = await insertRun(
         store,
         bus,
         projectId,
         optionsOf(start, null),
         async (transaction) => {
+          // Nothing to check: the messages go with the run's insert.
+          if (alone) {
+            const added = messages.map((message) => newMessage(threadId, message, run.created_at));
+            return { run, created: { messages: added } };
+          }
           await limits?.admit(transaction, projectId, start.apiKeyId ?? null);
           await addMessages(
             transaction,
@@ -282,6 +311,7 @@ export function createRunsEngine({
         },
         handOff,
         start.follow,
+        alone,
       );
       return { run: created.run, afterSeq: 0, ...(created.follow && { follow: created.follow }) };
     },
@@ -291,14 +321,29 @@ export function createRunsEngine({
       const toolResources = start.toolResources
         ? await inputs.toolResources(store, projectId, start.toolResources)
         : null;
+      const inputMessages = thread.messages ?? [];
+      const alone =
+        !start.inTransaction &&
+        !(await needsTransaction(projectId, start.apiKeyId, inputMessages, thread.tool_resources));
       const created = await insertRun(
         store,
         bus,
         projectId,
         optionsOf({ ...start, additionalInstructions: null }, toolResources),
         async (transaction) => {
-          await limits?.admit(transaction, projectId, start.apiKeyId ?? null);
-          const stored = await insertThread(transaction, projectId, thread);
+          let stored: { thread: Thread; messages: Message[] };
+          if (alone) {
+            // Nothing to check: the thread and its messages go with the run's insert.
+            const createdAt = nowSeconds();
+            const made = newThread({}, thread.metadata, createdAt);
+            const messages = inputMessages.map((message) =>
+              newMessage(made.id, message, createdAt),
+            );
+            stored = { thread: made, messages };
+          } else {
+            await limits?.admit(transaction, projectId, start.apiKeyId ?? null);
+            stored = await insertThread(transaction, projectId, thread);
+          }
           const run = buildRun(stored.thread.id);
           await start.inTransaction?.(transaction, run);
           const leading = [
@@ -309,10 +354,16 @@ export function createRunsEngine({
             },
           ];
           // The thread is new: these are all its messages, for the worker not to read back.
-          return { run, leading, messages: stored.messages };
+          return {
+            run,
+            leading,
+            messages: stored.messages,
+            ...(alone && { created: { thread: stored.thread, messages: stored.messages } }),
+          };
         },
         handOff,
         start.follow,
+        alone,
       );
       return { run: created.run, afterSeq: 0, ...(created.follow && { follow: created.follow }) };
     },

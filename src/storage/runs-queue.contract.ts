@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NO_OPTIONS, testRun } from '../../test/helpers/engine-fixtures.ts';
 import { newId } from '../domain/ids.ts';
 import type { Message } from '../domain/message.ts';
+import { newMessage } from '../domain/new-message.ts';
 import type { Run, RunStatus, RunStep } from '../domain/run.ts';
 import type { RunRecord } from '../domain/run-record.ts';
 import { ActiveRunConflictError } from './ports/runs-port.ts';
@@ -376,6 +377,69 @@ export function runRunsQueueContract(name: string, factory: StoreFactory): void 
       await move(current, 'cancelled');
       expect(await store.runs.findActive(PROJECT, threadId)).toBeUndefined();
       await store.runs.insert(record(testRun(threadId)), []);
+    });
+
+    it('stores a run with its thread and messages all or nothing (a conflicting insert writes nothing)', async () => {
+      // Parallel creations on one thread, each with a message: one wins, the others write nothing.
+      const threadId = await thread();
+      const attempts = Array.from({ length: 4 }, () => {
+        const run = testRun(threadId);
+        const message = newMessage(threadId, { role: 'user', content: 'Hi' }, 1);
+        return { run, message };
+      });
+      const inserted = await Promise.allSettled(
+        attempts.map(({ run, message }) =>
+          store.runs.insert(
+            record(run),
+            [{ runId: run.id, event: 'thread.run.created', data: '{}' }],
+            { messages: [message] },
+          ),
+        ),
+      );
+      const won = attempts.filter((_, index) => inserted[index]!.status === 'fulfilled');
+      expect(won).toHaveLength(1);
+      expect(
+        inserted.flatMap((result) =>
+          result.status === 'rejected' ? [result.reason instanceof ActiveRunConflictError] : [],
+        ),
+      ).toEqual([true, true, true]);
+      for (const { run, message } of attempts) {
+        const stored = won[0]!.run.id === run.id;
+        expect(Boolean(await store.messages.find(PROJECT, message.id))).toBe(stored);
+        expect(Boolean(await store.runs.find(PROJECT, run.id))).toBe(stored);
+        expect(await store.runEvents.listAfter(run.id, 0, 10)).toHaveLength(stored ? 1 : 0);
+      }
+
+      // A new thread whose message's id is taken: neither the thread nor the run nor its events are
+      // stored, and the failure is not mistaken for an active run.
+      const taken = won[0]!.message;
+      const newThreadId = newId('thread');
+      const fresh = {
+        id: newThreadId,
+        object: 'thread' as const,
+        created_at: 1,
+        tool_resources: {},
+        metadata: {},
+      };
+      const run = testRun(newThreadId);
+      const insert = store.runs.insert(
+        record(run),
+        [{ runId: run.id, event: 'thread.run.created', data: '{}' }],
+        { thread: fresh, messages: [{ ...taken, thread_id: newThreadId }] },
+      );
+      await expect(insert).rejects.toBeInstanceOf(Error);
+      await expect(insert).rejects.not.toBeInstanceOf(ActiveRunConflictError);
+      expect(await store.threads.find(PROJECT, newThreadId)).toBeUndefined();
+      expect(await store.runs.find(PROJECT, run.id)).toBeUndefined();
+      expect(await store.runEvents.listAfter(run.id, 0, 10)).toEqual([]);
+
+      // Without a conflict, all of it is stored.
+      const message = newMessage(newThreadId, { role: 'user', content: 'Hi' }, 1);
+      threads.push(newThreadId);
+      await store.runs.insert(record(run), [], { thread: fresh, messages: [message] });
+      expect(await store.threads.find(PROJECT, newThreadId)).toMatchObject({ id: newThreadId });
+      expect(await store.messages.find(PROJECT, message.id)).toMatchObject({ id: message.id });
+      expect((await store.runs.findActive(PROJECT, newThreadId))?.id).toBe(run.id);
     });
 
     it('inserts a run already leased to its own worker, which no one else claims', async () => {

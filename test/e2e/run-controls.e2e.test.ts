@@ -7,6 +7,7 @@ import {
   weatherTool,
   type RunTestBed,
 } from '../helpers/run-test-bed.ts';
+import { testDatabases } from '../helpers/databases.ts';
 
 describe('run controls with the official SDK', () => {
   let bed: RunTestBed;
@@ -166,5 +167,54 @@ describe('run controls with the official SDK', () => {
       (await waitForRun(bed.client, thread.id, run.id, (current) => current.status === 'completed'))
         .status,
     ).toBe('completed');
+  });
+});
+
+describe.each(testDatabases)('parallel run creations on one thread (%s)', (database) => {
+  let bed: RunTestBed;
+  let assistantId: string;
+
+  beforeAll(async () => {
+    bed = await createRunTestBed({ database });
+    assistantId = (
+      await bed.client.beta.assistants.create({ model: 'gpt-4o', tools: [weatherTool] })
+    ).id;
+  });
+  afterAll(() => bed.close());
+
+  it('one creation wins; the others answer the active-run 400 and store none of their messages', async () => {
+    const thread = await bed.client.beta.threads.create({
+      messages: [{ role: 'user', content: 'x' }],
+    });
+    // The winner waits for tool outputs: it stays active while the others try.
+    bed.upstream.enqueue({ toolCalls: [{ name: 'get_weather', arguments: { city: 'Quito' } }] });
+    const attempts = await Promise.allSettled(
+      ['a', 'b', 'c', 'd'].map((content) =>
+        bed.client.beta.threads.runs.create(thread.id, {
+          assistant_id: assistantId,
+          additional_messages: [{ role: 'user', content }],
+        }),
+      ),
+    );
+    const won = attempts.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    expect(won).toHaveLength(1);
+    const refused = attempts.flatMap((result) =>
+      result.status === 'rejected' ? [result.reason as InstanceType<typeof OpenAI.APIError>] : [],
+    );
+    expect(refused.map((error) => error.status)).toEqual([400, 400, 400]);
+    for (const error of refused)
+      expect(error.message).toMatch(
+        new RegExp(`^400 Thread ${thread.id} already has an active run( ${won[0]!.id})?\\.$`),
+      );
+    // Only the winner's message joined the thread.
+    const messages = await bed.client.beta.threads.messages.list(thread.id, { order: 'asc' });
+    expect(messages.data).toHaveLength(2);
+    const run = await waitForRun(
+      bed.client,
+      thread.id,
+      won[0]!.id,
+      (current) => current.status === 'requires_action',
+    );
+    await bed.client.beta.threads.runs.cancel(run.id, { thread_id: thread.id });
   });
 });

@@ -20,6 +20,15 @@ export type MessageFilesHook = (
   path?: string,
 ) => Promise<void>;
 
+/**
+ * Whether a message names files (attachments, `image_file` parts): only then has the hook anything to
+ * check or store, declared up front so a creation without any can skip its transaction.
+ */
+export function messageHasFiles(params: MessageInput): boolean {
+  if (params.attachments?.length) return true;
+  return Array.isArray(params.content) && params.content.some((part) => part.type === 'image_file');
+}
+
 const THREAD_STORE_EXPIRY = { anchor: 'last_active_at' as const, days: 7 };
 
 export function createMessageAttachments(options: { onFilesQueued: () => void }): MessageFilesHook {

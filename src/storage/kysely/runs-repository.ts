@@ -12,6 +12,7 @@ import {
 import type { Database, Dialect, RunsTable } from './database.ts';
 import { writeInOneStatement } from './compare-and-set-statement.ts';
 import { messageInsert, messageUpdate } from './messages-repository.ts';
+import { threadInsert } from './threads-repository.ts';
 import { paginate, paginateJson } from './paginate.ts';
 import { preparedQuery } from './prepared-query.ts';
 import { insertRunEvents } from './run-events-repository.ts';
@@ -109,12 +110,16 @@ function eachRowOnce(writes: RunObjectWrites): boolean {
   );
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
+/**
+ * A unique violation on the runs table: its partial unique index (one active run per thread). The
+ * thread's and messages' inserts may go in the same statement; their violations are not this.
+ */
+function isActiveRunConflict(error: unknown): boolean {
+  const { code, table, message } = error as { code?: string; table?: string; message?: string };
+  if (code === '23505') return table === 'runs';
   return (
-    code === '23505' ||
-    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+    (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') &&
+    / runs\./.test(message ?? '')
   );
 }
 
@@ -186,35 +191,58 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
   });
 
   return {
-    async insert(record, events) {
+    async insert(record, events, created = {}) {
       const { run } = record;
+      const statements: WrittenStatement[] = [];
+      if (created.thread) statements.push(threadInsert(record.projectId, created.thread));
+      for (const message of created.messages ?? [])
+        statements.push(messageInsert(record.projectId, message));
+      statements.push({
+        sql: INSERT_RUN,
+        parameters: [
+          run.id,
+          record.projectId,
+          run.thread_id,
+          run.assistant_id,
+          run.created_at,
+          run.status,
+          run.expires_at ?? null,
+          record.lockedBy ?? null,
+          record.leaseUntil ?? null,
+          JSON.stringify(run),
+          JSON.stringify(record.options),
+          record.options.api_key_id ?? null,
+        ],
+      });
+      // A new run has no events yet: they start at seq 1.
+      let seq = 0;
+      const stored = events.map((event) => ({ ...event, seq: ++seq }));
       try {
+        // On PostgreSQL the thread, messages, run and events go as one statement: atomic by itself.
+        if (dialect === 'postgres') {
+          await writeInOneStatement(db, {
+            projectId: record.projectId,
+            statements,
+            events: stored,
+          });
+          return stored;
+        }
         return await withTransaction(db, async (transaction) => {
-          await executeWritten(transaction, dialect, INSERT_RUN, [
-            run.id,
-            record.projectId,
-            run.thread_id,
-            run.assistant_id,
-            run.created_at,
-            run.status,
-            run.expires_at ?? null,
-            record.lockedBy ?? null,
-            record.leaseUntil ?? null,
-            JSON.stringify(run),
-            JSON.stringify(record.options),
-            record.options.api_key_id ?? null,
-          ]);
-          // A new run has no events yet: they start at seq 1.
-          return appendAfterLast(transaction, dialect, run.id, events, 0);
+          for (const { sql: statement, parameters } of statements)
+            await executeWritten(transaction, dialect, statement, parameters);
+          await insertRunEvents(transaction, dialect, stored);
+          return stored;
         });
       } catch (error) {
-        if (isUniqueViolation(error))
+        if (isActiveRunConflict(error))
           throw new ActiveRunConflictError(`Thread ${run.thread_id} already has an active run.`, {
             cause: error,
           });
         throw error;
       }
     },
+
+    insertIsAtomic: dialect === 'postgres',
 
     async find(projectId, runId) {
       const row = await db

@@ -5,7 +5,7 @@ import type { Thread } from '../../domain/thread.ts';
 import type { ThreadRepository } from '../store.ts';
 import type { Database, Dialect, ThreadsTable } from './database.ts';
 import { fromJson, fromNullableJson, toJson, toNullableJson } from './json-column.ts';
-import { executeWritten, writtenSql } from './written-sql.ts';
+import { executeWritten, writtenSql, type WrittenStatement } from './written-sql.ts';
 
 /** A thread by id (a run on a thread reads it): written out, see written-sql.ts. */
 const FIND_THREAD = writtenSql('select * from "threads" where "id" = ? and "project_id" = ?');
@@ -13,6 +13,20 @@ const FIND_THREAD = writtenSql('select * from "threads" where "id" = ? and "proj
 const INSERT_THREAD = writtenSql(
   'insert into "threads" ("id", "project_id", "created_at", "tool_resources", "metadata") values (?, ?, ?, ?, ?)',
 );
+
+/** A thread's insert, as written out (a run's creation stores it in its own statement, runs-repository.ts). */
+export function threadInsert(projectId: string, thread: Thread): WrittenStatement {
+  return {
+    sql: INSERT_THREAD,
+    parameters: [
+      thread.id,
+      projectId,
+      thread.created_at,
+      toNullableJson(thread.tool_resources) ?? null,
+      toJson(thread.metadata),
+    ],
+  };
+}
 
 function toObject(row: Selectable<ThreadsTable>): Thread {
   return {
@@ -27,13 +41,8 @@ function toObject(row: Selectable<ThreadsTable>): Thread {
 export function threadsRepository(db: Kysely<Database>, dialect: Dialect): ThreadRepository {
   return {
     async insert(projectId, thread) {
-      await executeWritten(db, dialect, INSERT_THREAD, [
-        thread.id,
-        projectId,
-        thread.created_at,
-        toNullableJson(thread.tool_resources) ?? null,
-        toJson(thread.metadata),
-      ]);
+      const { sql, parameters } = threadInsert(projectId, thread);
+      await executeWritten(db, dialect, sql, parameters);
     },
     async find(projectId, id) {
       const { rows } = await executeWritten<Selectable<ThreadsTable>>(db, dialect, FIND_THREAD, [

@@ -9,6 +9,7 @@ import type { Message } from '../../domain/message.ts';
 import type { ListPage, PageParams } from '../../domain/list-page.ts';
 import type { Run, RunStatus, RunStep } from '../../domain/run.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
+import type { Thread } from '../../domain/thread.ts';
 import type { NewRunEvent, RunRecord, StepTranscript } from '../../domain/run-record.ts';
 import type { UsageEntry } from './usage-port.ts';
 
@@ -25,6 +26,12 @@ export interface RunObjectWrites {
   updateSteps?: readonly RunStep[];
 }
 
+/** The rows a run's creation stores before the run: its new thread (if any) and messages. */
+export interface RunCreationWrites {
+  thread?: Thread | undefined;
+  messages?: readonly Message[];
+}
+
 /** A status compare-and-set to make with a write (see `compareAndSet`), and the usage of a run's end. */
 export interface RunStatusWrite {
   run: Run;
@@ -38,9 +45,19 @@ export interface RunRepository {
    * Inserts a new run with its first events (seq 1, 2, …), locked as `record` says (a process may
    * insert a run already leased to its own worker). Throws `ActiveRunConflictError` when its
    * thread already has an active run: the database enforces one per thread, on every node. Inside a
-   * transaction the conflict aborts the whole transaction, as it should.
+   * transaction the conflict aborts the whole transaction, as it should. `created`: the thread and
+   * messages to store first, with the run (all or nothing).
    */
-  insert(record: RunRecord, events: NewRunEvent[]): Promise<RunEvent[]>;
+  insert(
+    record: RunRecord,
+    events: NewRunEvent[],
+    created?: RunCreationWrites,
+  ): Promise<RunEvent[]>;
+  /**
+   * Whether `insert` is atomic on its own, without the caller's transaction (PostgreSQL: one
+   * statement); else a caller that stores more than the run brackets it in `store.transaction`.
+   */
+  readonly insertIsAtomic: boolean;
   find(projectId: string, runId: string): Promise<Run | undefined>;
   findRecord(runId: string): Promise<RunRecord | undefined>;
   /** The queued, in-progress, waiting or cancelling run of a thread, if any. */
