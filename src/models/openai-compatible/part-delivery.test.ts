@@ -27,13 +27,13 @@ const chunk = (delta: object, finish: string | null = null) =>
 
 /** Microtask turns until `promise` settles (each `await undefined` is one). */
 async function hops(promise: Promise<unknown>): Promise<number> {
-  let settled = false;
+  const state = { settled: false };
   void promise.then(
-    () => (settled = true),
-    () => (settled = true),
+    () => (state.settled = true),
+    () => (state.settled = true),
   );
   let count = 0;
-  while (!settled && count < 100) {
+  while (!state.settled && count < 100) {
     await undefined;
     count++;
   }
@@ -73,12 +73,15 @@ describe('the lean adapter delivers parts from one listener', () => {
       idleTimeoutMs: 5000,
     });
 
+  const reader = (signal: AbortSignal) => {
+    const parts = resilient().stream(REQUEST, signal);
+    return parts[Symbol.asyncIterator]();
+  };
+
   it('hands each queued token to the reader in at most two promise hops', async () => {
     mode = 'burst';
     const streamIterator = vi.spyOn(Readable.prototype, Symbol.asyncIterator);
-    const iterator = resilient()
-      .stream(REQUEST, new AbortController().signal)
-      [Symbol.asyncIterator]();
+    const iterator = reader(new AbortController().signal);
     const first = await iterator.next();
     expect(first.value).toEqual({ type: 'text-delta', delta: 't0' });
     const counts: number[] = [];
@@ -101,9 +104,7 @@ describe('the lean adapter delivers parts from one listener', () => {
     mode = 'flood';
     const pause = vi.spyOn(IncomingMessage.prototype, 'pause');
     const resume = vi.spyOn(IncomingMessage.prototype, 'resume');
-    const iterator = resilient()
-      .stream(REQUEST, new AbortController().signal)
-      [Symbol.asyncIterator]();
+    const iterator = reader(new AbortController().signal);
     expect((await iterator.next()).done).toBe(false);
     // The reader holds the first part: the rest of the socket read waits queued, the socket paused.
     expect(pause).toHaveBeenCalled();
