@@ -26,19 +26,26 @@ export function startModelCall(
   const first = iterator.next();
   // Read only after the commit; a failure meanwhile is the reader's to see, not unhandled.
   first.catch(() => {});
-  const rest: AsyncIterable<ModelStreamPart> = { [Symbol.asyncIterator]: () => iterator };
-  async function* parts(): AsyncGenerator<ModelStreamPart> {
-    try {
-      const head = await first;
-      if (head.done) return;
-      yield head.value;
-      yield* rest;
-    } finally {
-      signal.removeEventListener('abort', forwardAbort);
-    }
-  }
+  const release = () => signal.removeEventListener('abort', forwardAbort);
+  // The model's own iterator, its first result the one already requested: no generator in between,
+  // so each part reaches the reader in the model's hops alone. The listener goes with the end.
+  let head: Promise<IteratorResult<ModelStreamPart>> | undefined = first;
+  const parts: AsyncIterableIterator<ModelStreamPart> = {
+    [Symbol.asyncIterator]: () => parts,
+    next() {
+      const result = head ?? iterator.next();
+      head = undefined;
+      result.then((next) => next.done && release(), release);
+      return result;
+    },
+    return() {
+      head = undefined;
+      release();
+      return iterator.return?.() ?? Promise.resolve({ done: true, value: undefined });
+    },
+  };
   return {
-    parts: parts(),
+    parts,
     abort(reason) {
       signal.removeEventListener('abort', forwardAbort);
       controller.abort(reason);

@@ -23,58 +23,129 @@ export interface ResilienceOptions {
 class StalledError extends Error {}
 
 export function withResilience(model: LanguageModel, options: ResilienceOptions): LanguageModel {
-  return {
-    async *stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelStreamPart> {
-      for (let attempt = 1; ; attempt++) {
-        const attemptController = new AbortController();
-        const forwardAbort = () => attemptController.abort(signal.reason);
-        signal.addEventListener('abort', forwardAbort, { once: true });
-        let timer: NodeJS.Timeout | undefined;
-        const armTimer = () => {
-          clearTimeout(timer);
-          timer = setTimeout(
-            () => attemptController.abort(new StalledError()),
-            options.idleTimeoutMs,
-          );
-        };
-        let yielded = false;
-        try {
-          armTimer();
-          const iterator = model.stream(request, attemptController.signal)[Symbol.asyncIterator]();
-          for (;;) {
-            const next = await iterator.next();
-            if (next.done) return;
-            armTimer();
-            yielded = true;
-            yield next.value;
-          }
-        } catch (error) {
-          if (signal.aborted) throw signal.reason;
-          const failure =
-            attemptController.signal.reason instanceof StalledError
-              ? new ModelCallError(
-                  `The model did not respond within ${Math.round(options.idleTimeoutMs / 1000)} seconds.`,
-                  'server_error',
-                  true,
-                )
-              : error instanceof ModelCallError
-                ? error
-                : new ModelCallError(
-                    `The model call failed: ${(error as Error).message}`,
-                    'server_error',
-                    true,
-                    { cause: error },
-                  );
-          if (yielded || !failure.retryable || attempt >= options.attempts) throw failure;
-          await sleep(
-            Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1)),
-            signal,
-          );
-        } finally {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', forwardAbort);
-        }
-      }
-    },
+  return { stream: (request, signal) => new ResilientParts(model, options, request, signal) };
+}
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/**
+ * One call's parts through its attempts, as a plain iterator over the current attempt's: a part costs
+ * one promise hop here (the error mapping), not an async generator's several.
+ */
+class ResilientParts implements AsyncIterableIterator<ModelStreamPart> {
+  private attempt = 0;
+  private attemptController: AbortController | undefined;
+  private iterator: AsyncIterator<ModelStreamPart> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private yielded = false;
+  private finished = false;
+  private readonly forwardAbort = () => this.attemptController?.abort(this.signal.reason);
+  private readonly onPart = (next: IteratorResult<ModelStreamPart>) => {
+    if (next.done) {
+      this.finish();
+      return next;
+    }
+    this.armTimer();
+    this.yielded = true;
+    return next;
   };
+  private readonly onFailure = (error: unknown) => this.retry(error);
+
+  constructor(
+    private readonly model: LanguageModel,
+    private readonly options: ResilienceOptions,
+    private readonly request: ModelRequest,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<ModelStreamPart>> {
+    if (this.finished) return Promise.resolve(DONE);
+    let pending: Promise<IteratorResult<ModelStreamPart>>;
+    try {
+      this.iterator ??= this.begin();
+      pending = this.iterator.next();
+    } catch (error) {
+      return this.retry(error);
+    }
+    return pending.then(this.onPart, this.onFailure);
+  }
+
+  async return(): Promise<IteratorResult<ModelStreamPart>> {
+    const iterator = this.iterator;
+    this.finish();
+    await iterator?.return?.();
+    return DONE;
+  }
+
+  private begin(): AsyncIterator<ModelStreamPart> {
+    this.attempt++;
+    this.yielded = false;
+    this.attemptController = new AbortController();
+    this.signal.addEventListener('abort', this.forwardAbort, { once: true });
+    this.armTimer();
+    return this.model.stream(this.request, this.attemptController.signal)[Symbol.asyncIterator]();
+  }
+
+  private armTimer(): void {
+    clearTimeout(this.timer);
+    const controller = this.attemptController;
+    this.timer = setTimeout(
+      () => controller?.abort(new StalledError()),
+      this.options.idleTimeoutMs,
+    );
+  }
+
+  /** Ends the attempt: its timer and abort forwarding. */
+  private endAttempt(): void {
+    clearTimeout(this.timer);
+    this.signal.removeEventListener('abort', this.forwardAbort);
+    this.iterator = undefined;
+  }
+
+  private finish(): void {
+    this.finished = true;
+    this.endAttempt();
+  }
+
+  /** The failed attempt's error mapped; another attempt after a backoff when it may be retried. */
+  private async retry(error: unknown): Promise<IteratorResult<ModelStreamPart>> {
+    const stalled = this.attemptController?.signal.reason instanceof StalledError;
+    this.endAttempt();
+    if (this.signal.aborted) {
+      this.finished = true;
+      throw this.signal.reason;
+    }
+    const failure = stalled
+      ? new ModelCallError(
+          `The model did not respond within ${Math.round(this.options.idleTimeoutMs / 1000)} seconds.`,
+          'server_error',
+          true,
+        )
+      : error instanceof ModelCallError
+        ? error
+        : new ModelCallError(
+            `The model call failed: ${(error as Error).message}`,
+            'server_error',
+            true,
+            { cause: error },
+          );
+    if (this.yielded || !failure.retryable || this.attempt >= this.options.attempts) {
+      this.finished = true;
+      throw failure;
+    }
+    try {
+      await sleep(
+        Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (this.attempt - 1)),
+        this.signal,
+      );
+    } catch (aborted) {
+      this.finished = true;
+      throw aborted;
+    }
+    return this.next();
+  }
 }

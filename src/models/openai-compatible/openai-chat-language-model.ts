@@ -153,6 +153,178 @@ function errorText(error: unknown): string {
   return typeof message === 'string' ? message : JSON.stringify(error);
 }
 
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/**
+ * The parts of one call as an async iterator fed by the response's `data` listener: each chunk is
+ * parsed (eventsource-parser), mapped and queued, and a waiting `next()` is resolved from the
+ * listener. Backpressure: while parts wait in the queue unread, the response is paused (its socket
+ * stops being read) and resumed when the reader asks for more. Failures keep today's mapping: an
+ * aborted signal ends the call with its reason (queued parts dropped), a broken or bad stream with
+ * `unreachableError` after the parts before it.
+ */
+class ChatPartStream implements AsyncIterableIterator<ModelStreamPart> {
+  private readonly queue: ModelStreamPart[] = [];
+  private waiter:
+    | {
+        resolve: (result: IteratorResult<ModelStreamPart>) => void;
+        reject: (error: unknown) => void;
+      }
+    | undefined;
+  private response: http.IncomingMessage | undefined;
+  private started = false;
+  /** The response ended and its last parts are queued. */
+  private ended = false;
+  private failure: { error: unknown } | undefined;
+  /** The reader saw the end or the failure, or returned: nothing more is delivered. */
+  private closed = false;
+  private readonly onAbort = () => this.fail(this.signal.reason, true);
+
+  constructor(
+    private readonly send: () => Promise<http.IncomingMessage>,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<ModelStreamPart>> {
+    if (this.queue.length > 0) {
+      const value = this.queue.shift()!;
+      if (this.queue.length === 0 && this.response?.isPaused() && !this.ended)
+        this.response.resume();
+      return Promise.resolve({ done: false, value });
+    }
+    if (this.failure) {
+      const { error } = this.failure;
+      if (this.closed) return Promise.resolve(DONE);
+      this.close();
+      return Promise.reject(error);
+    }
+    if (this.ended || this.closed) {
+      this.close();
+      return Promise.resolve(DONE);
+    }
+    if (!this.started) this.start();
+    if (this.waiter) return Promise.reject(new Error('The model call is already being read.'));
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+      if (this.response?.isPaused()) this.response.resume();
+      // A failure while starting (an aborted signal) is delivered now.
+      this.deliver();
+    });
+  }
+
+  return(): Promise<IteratorResult<ModelStreamPart>> {
+    this.queue.length = 0;
+    this.close();
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.resolve(DONE);
+    return Promise.resolve(DONE);
+  }
+
+  private start(): void {
+    this.started = true;
+    if (this.signal.aborted) return this.fail(this.signal.reason, true);
+    this.signal.addEventListener('abort', this.onAbort, { once: true });
+    this.send().then(
+      (response) => this.read(response),
+      (error: unknown) => this.fail(error, false),
+    );
+  }
+
+  private read(response: http.IncomingMessage): void {
+    this.response = response;
+    if (this.closed || this.failure) {
+      response.destroy();
+      return;
+    }
+    const mapper = new ChunkMapper();
+    let failure: unknown;
+    const parser = createParser({
+      onEvent: (event) => {
+        if (failure !== undefined || event.data === '[DONE]') return;
+        try {
+          mapper.map(JSON.parse(event.data) as ChatChunk, this.queue);
+        } catch (error) {
+          failure = error;
+        }
+      },
+    });
+    response.setEncoding('utf8');
+    response.on('data', (text: string) => {
+      if (this.failure || this.closed) return;
+      parser.feed(text);
+      if (failure !== undefined) return this.fail(unreachableError(failure), false);
+      this.deliver();
+    });
+    response.once('end', () => {
+      if (this.failure || this.closed) return;
+      if (this.signal.aborted) return this.fail(this.signal.reason, true);
+      try {
+        mapper.end(this.queue);
+      } catch (error) {
+        return this.fail(unreachableError(error), false);
+      }
+      this.ended = true;
+      this.deliver();
+    });
+    response.once('error', (error) =>
+      this.fail(this.signal.aborted ? this.signal.reason : unreachableError(error), false),
+    );
+    response.once('close', () => {
+      if (!this.ended)
+        this.fail(
+          this.signal.aborted ? this.signal.reason : unreachableError(new Error('Premature close')),
+          false,
+        );
+    });
+  }
+
+  /** Hands the reader what is ready; pauses the response while parts wait unread. */
+  private deliver(): void {
+    const waiter = this.waiter;
+    if (waiter) {
+      if (this.queue.length > 0) {
+        this.waiter = undefined;
+        waiter.resolve({ done: false, value: this.queue.shift()! });
+      } else if (this.failure) {
+        this.waiter = undefined;
+        const { error } = this.failure;
+        this.close();
+        waiter.reject(error);
+      } else if (this.ended) {
+        this.waiter = undefined;
+        this.close();
+        waiter.resolve(DONE);
+      }
+    }
+    if (this.queue.length > 0 && !this.ended && this.response && !this.response.isPaused())
+      this.response.pause();
+  }
+
+  /** Ends the call with `error`, after the queued parts unless `drop` (an abort stops at once). */
+  private fail(error: unknown, drop: boolean): void {
+    if (this.failure || this.closed) return;
+    this.failure = { error };
+    if (drop) this.queue.length = 0;
+    this.release();
+    this.deliver();
+  }
+
+  private close(): void {
+    this.closed = true;
+    this.release();
+  }
+
+  private release(): void {
+    this.signal.removeEventListener('abort', this.onAbort);
+    this.response?.destroy();
+  }
+}
+
 /** Characters of an error response's body read before the call gives up on the rest. */
 const MAX_ERROR_BODY_CHARACTERS = 4096;
 
@@ -172,41 +344,16 @@ export class OpenAIChatLanguageModel implements LanguageModel {
     };
   }
 
-  async *stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelStreamPart> {
-    signal.throwIfAborted();
-    const response = await this.post(
-      JSON.stringify(chatCompletionBody(request, this.modelId)),
+  /**
+   * The call's parts, delivered from the response's `data` listener: one iterator over a queue, no
+   * generator or stream iterator in between, so a token reaches the reader in one promise hop. The
+   * request starts with the first `next()`.
+   */
+  stream(request: ModelRequest, signal: AbortSignal): AsyncIterableIterator<ModelStreamPart> {
+    return new ChatPartStream(
+      () => this.post(JSON.stringify(chatCompletionBody(request, this.modelId)), signal),
       signal,
     );
-    const mapper = new ChunkMapper();
-    const parts: ModelStreamPart[] = [];
-    let failure: unknown;
-    const parser = createParser({
-      onEvent: (event) => {
-        if (failure !== undefined || event.data === '[DONE]') return;
-        try {
-          mapper.map(JSON.parse(event.data) as ChatChunk, parts);
-        } catch (error) {
-          failure = error;
-        }
-      },
-    });
-    try {
-      response.setEncoding('utf8');
-      for await (const text of response as AsyncIterable<string>) {
-        parser.feed(text);
-        if (parts.length > 0) yield* parts.splice(0);
-        if (failure !== undefined) throw failure;
-      }
-      if (signal.aborted) throw signal.reason;
-      mapper.end(parts);
-      yield* parts.splice(0);
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      throw unreachableError(error);
-    } finally {
-      response.destroy();
-    }
   }
 
   /** Sends the request; resolves with a 2xx response, else throws the status's ModelCallError. */
