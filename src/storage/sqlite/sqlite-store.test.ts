@@ -169,8 +169,8 @@ const threadOf = (id: string) => ({
 const posted = (threadId: string) => newMessage(threadId, { role: 'user', content: 'hi' });
 
 it('closes its file when only transactions and direct statements used it (its WAL checkpointed and gone)', async () => {
-  const directory = mkdtempSync(join(tmpdir(), 'concierge-sqlite-close-'));
-  const path = join(directory, 'closed.db');
+  const own = mkdtempSync(join(tmpdir(), 'concierge-sqlite-close-'));
+  const path = join(own, 'closed.db');
   try {
     // Migrated by one store, then used by another through a transaction and a direct statement only.
     const migrated = createSqliteStore(path);
@@ -183,7 +183,7 @@ it('closes its file when only transactions and direct statements used it (its WA
     await store.close();
     expect(existsSync(`${path}-wal`)).toBe(false);
   } finally {
-    rmSync(directory, { recursive: true, force: true });
+    rmSync(own, { recursive: true, force: true });
   }
 });
 
