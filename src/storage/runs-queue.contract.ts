@@ -5,7 +5,7 @@
  * prove the same behaviour, with truly parallel claimers and writers.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NO_OPTIONS, testRun } from '../../test/helpers/engine-fixtures.ts';
+import { NO_OPTIONS, testRun, testStep } from '../../test/helpers/engine-fixtures.ts';
 import { newId } from '../domain/ids.ts';
 import type { Message } from '../domain/message.ts';
 import { newMessage } from '../domain/new-message.ts';
@@ -34,28 +34,6 @@ function newAssistantMessage(run: Run): Message {
     run_id: run.id,
     attachments: [],
     metadata: {},
-  };
-}
-
-/** A step of `run`, in progress, with `details`. */
-function newStep(run: Run, details: RunStep['step_details']): RunStep {
-  return {
-    id: newId('step'),
-    object: 'thread.run.step',
-    created_at: 1,
-    assistant_id: run.assistant_id,
-    thread_id: run.thread_id,
-    run_id: run.id,
-    type: details.type,
-    status: 'in_progress',
-    step_details: details,
-    last_error: null,
-    expired_at: null,
-    cancelled_at: null,
-    failed_at: null,
-    completed_at: null,
-    metadata: {},
-    usage: null,
   };
 }
 
@@ -272,7 +250,7 @@ export function runRunsQueueContract(name: string, factory: StoreFactory): void 
       ]);
       const run = await move(held, 'in_progress', 'worker-a');
       const message = newAssistantMessage(run);
-      const step = newStep(run, {
+      const step = testStep(run, {
         type: 'message_creation',
         message_creation: { message_id: message.id },
       });
@@ -330,7 +308,7 @@ export function runRunsQueueContract(name: string, factory: StoreFactory): void 
       expect(await usageOf(end.status.usage.apiKeyId)).toEqual([]);
       // An opening (no status change) whose seq is taken stores neither its message nor its step.
       const second = newAssistantMessage(run);
-      const secondStep = newStep(run, {
+      const secondStep = testStep(run, {
         type: 'message_creation',
         message_creation: { message_id: second.id },
       });

@@ -6,10 +6,11 @@
 import { EventSink } from '../../src/engine/event-sink.ts';
 import type { EventBus } from '../../src/engine/event-bus.ts';
 import { RunWriter } from '../../src/engine/run-writer.ts';
+import { newStep } from '../../src/engine/run-objects.ts';
 import type { TokenCounter } from '../../src/engine/token-counter.ts';
 import { newId } from '../../src/domain/ids.ts';
 import type { Message } from '../../src/domain/message.ts';
-import type { Run, RunOptions } from '../../src/domain/run.ts';
+import type { Run, RunOptions, RunStep } from '../../src/domain/run.ts';
 import type { RunEvent } from '../../src/domain/run-event.ts';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/storage/store.ts';
@@ -106,6 +107,11 @@ export function testRun(threadId: string, overrides: Partial<Run> = {}): Run {
     response_format: 'auto',
     ...overrides,
   };
+}
+
+/** A step of `run`, in progress, with `details`, created at 1 (a fixed time). */
+export function testStep(run: Run, details: RunStep['step_details']): RunStep {
+  return { ...newStep(run, details), created_at: 1 };
 }
 
 export function testMessage(
