@@ -5,7 +5,12 @@
  * prove the same behaviour, with truly parallel claimers and writers.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NO_OPTIONS, testRun, testStep } from '../../test/helpers/engine-fixtures.ts';
+import {
+  NO_OPTIONS,
+  testAssistantMessage,
+  testRun,
+  testStep,
+} from '../../test/helpers/engine-fixtures.ts';
 import { newId } from '../domain/ids.ts';
 import type { Message } from '../domain/message.ts';
 import { newMessage } from '../domain/new-message.ts';
@@ -16,26 +21,6 @@ import type { StoreFactory } from './store.contract.ts';
 import type { Store } from './store.ts';
 
 const PROJECT = 'proj_queue';
-
-/** An assistant message of `run`, in progress. */
-function newAssistantMessage(run: Run): Message {
-  return {
-    id: newId('message'),
-    object: 'thread.message',
-    created_at: 1,
-    thread_id: run.thread_id,
-    status: 'in_progress',
-    incomplete_details: null,
-    completed_at: null,
-    incomplete_at: null,
-    role: 'assistant',
-    content: [],
-    assistant_id: run.assistant_id,
-    run_id: run.id,
-    attachments: [],
-    metadata: {},
-  };
-}
 
 function record(run: Run, lockedBy: string | null = null, leaseUntil: number | null = null) {
   return { projectId: PROJECT, run, options: NO_OPTIONS, lockedBy, leaseUntil } as RunRecord;
@@ -249,7 +234,7 @@ export function runRunsQueueContract(name: string, factory: StoreFactory): void 
         { runId: held.id, event: 'thread.run.created', data: '{}' },
       ]);
       const run = await move(held, 'in_progress', 'worker-a');
-      const message = newAssistantMessage(run);
+      const message = testAssistantMessage(run);
       const step = testStep(run, {
         type: 'message_creation',
         message_creation: { message_id: message.id },
@@ -307,7 +292,7 @@ export function runRunsQueueContract(name: string, factory: StoreFactory): void 
       expect(await store.messages.find(PROJECT, message.id)).toEqual(message);
       expect(await usageOf(end.status.usage.apiKeyId)).toEqual([]);
       // An opening (no status change) whose seq is taken stores neither its message nor its step.
-      const second = newAssistantMessage(run);
+      const second = testAssistantMessage(run);
       const secondStep = testStep(run, {
         type: 'message_creation',
         message_creation: { message_id: second.id },

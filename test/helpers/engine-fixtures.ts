@@ -6,7 +6,7 @@
 import { EventSink } from '../../src/engine/event-sink.ts';
 import type { EventBus } from '../../src/engine/event-bus.ts';
 import { RunWriter } from '../../src/engine/run-writer.ts';
-import { newStep } from '../../src/engine/run-objects.ts';
+import { newAssistantMessage, newStep } from '../../src/engine/run-objects.ts';
 import type { TokenCounter } from '../../src/engine/token-counter.ts';
 import { newId } from '../../src/domain/ids.ts';
 import type { Message } from '../../src/domain/message.ts';
@@ -107,6 +107,11 @@ export function testRun(threadId: string, overrides: Partial<Run> = {}): Run {
     response_format: 'auto',
     ...overrides,
   };
+}
+
+/** An assistant message of `run`, in progress, created at 1 (a fixed time). */
+export function testAssistantMessage(run: Run): Message {
+  return { ...newAssistantMessage(run), created_at: 1 };
 }
 
 /** A step of `run`, in progress, with `details`, created at 1 (a fixed time). */
