@@ -6,6 +6,7 @@
 import type { EventBus } from '../engine/event-bus.ts';
 import type { Run } from '../domain/run.ts';
 import type { RunEvent } from '../domain/run-event.ts';
+import type { Announcement } from '../storage/ports/runs-port.ts';
 import type {
   LanguageModel,
   ModelRequest,
@@ -45,8 +46,8 @@ export function observedBus(bus: EventBus, metrics: Metrics): EventBus {
         const value = Reflect.get(target, property, receiver) as unknown;
         return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
       }
-      return (events: RunEvent[]) => {
-        target.publish(events);
+      return (events: RunEvent[], announcement?: Announcement) => {
+        target.publish(events, announcement);
         for (const event of events) observeEvent(metrics, event);
       };
     },

@@ -10,7 +10,11 @@ import type { Message } from '../domain/message.ts';
 import type { Run, RunOptions, ToolChoice } from '../domain/run.ts';
 import type { RunEvent } from '../domain/run-event.ts';
 import type { NewRunEvent, RunRecord } from '../domain/run-record.ts';
-import { ActiveRunConflictError, type RunCreationWrites } from '../storage/ports/runs-port.ts';
+import {
+  ActiveRunConflictError,
+  type Announcement,
+  type RunCreationWrites,
+} from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import type { EventBus } from './event-bus.ts';
 import type { RunHandOff } from './run-hand-off.ts';
@@ -164,6 +168,7 @@ export async function insertRun(
   const traceContext = currentTraceContext();
   const runOptions = traceContext ? { ...options, trace_context: traceContext } : options;
   let threadId: string | undefined;
+  let announcement: Announcement | undefined;
   const create = async (transaction: Store) => {
     const built = await build(transaction);
     const { run, leading = [] } = built;
@@ -175,11 +180,14 @@ export async function insertRun(
       lockedBy: reservation?.workerId ?? null,
       leaseUntil: reservation?.leaseUntil ?? null,
     };
-    const appended = await transaction.runs.insert(
-      stored,
-      [...leading, ...runEvents(run)],
-      built.created,
+    const events = [...leading, ...runEvents(run)];
+    // The events and the workers' wake-up, announced by the insert itself where it can (PostgreSQL).
+    let seq = 0;
+    announcement = bus.announcement?.(
+      events.map((event) => ({ ...event, seq: ++seq })),
+      !reservation,
     );
+    const appended = await transaction.runs.insert(stored, events, built.created, announcement);
     return { record: stored, events: appended, messages: built.messages };
   };
   try {
@@ -189,11 +197,11 @@ export async function insertRun(
       buildsAlone && store.runs.insertIsAtomic
         ? await create(store)
         : await store.transaction(create);
-    bus.publish(events);
+    bus.publish(events, announcement);
     // Before the worker is told: from here on, only it publishes this run's events.
     const live = follow ? new LiveRunEvents(bus, record.run.id) : undefined;
     if (reservation) reservation.adopt(record, { lastSeq: events.at(-1)!.seq, messages });
-    else bus.notifyRunnable();
+    else bus.notifyRunnable(announcement);
     return {
       run: record.run,
       events,

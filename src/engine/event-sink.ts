@@ -1,7 +1,8 @@
 /**
  * Stores run events for every run a worker executes, one multi-row insert per turn of the event loop:
  * under many concurrent streams, writing token deltas run by run would cost one statement per delta.
- * Each caller's events are published once the batch holding them is stored. If a batch fails (a run's
+ * Each caller's events are published once the batch holding them is stored (on PostgreSQL the
+ * insert's round trip carries their notifications too, see `Announcement`). If a batch fails (a run's
  * seq was taken: that run lost its lease), the runs are retried one by one, so only the run at fault fails.
  */
 import type { RunEvent } from '../domain/run-event.ts';
@@ -41,11 +42,11 @@ export class EventSink {
     try {
       const events: RunEvent[] = [];
       for (const entry of batch) for (const event of entry.events) events.push(event);
-      await this.events.append(events);
-      for (const entry of batch) {
-        this.bus.publish(entry.events);
-        entry.resolve();
-      }
+      // On PostgreSQL the insert's round trip also carries the notifications, after its commit.
+      const announcement = this.bus.announcement?.(events);
+      await this.events.append(events, announcement);
+      this.bus.publish(events, announcement);
+      for (const entry of batch) entry.resolve();
     } catch {
       for (const entry of batch) {
         try {

@@ -103,8 +103,14 @@ export class RunContext {
       ...store,
       runs: {
         ...runs,
-        writeWithEvents: async (projectId, writes, events, status) => {
-          const written = await runs.writeWithEvents(projectId, writes, events, status);
+        writeWithEvents: async (projectId, writes, events, status, announcement) => {
+          const written = await runs.writeWithEvents(
+            projectId,
+            writes,
+            events,
+            status,
+            announcement,
+          );
           if (!written) return false;
           for (const message of [
             ...(writes.insertMessages ?? []),

@@ -6,7 +6,10 @@
 import type { Message } from '../domain/message.ts';
 import type { RunRecord } from '../domain/run-record.ts';
 
-/** What the inserting process knows of a run it hands its worker, so the worker need not read it. */
+/**
+ * What the inserting process knows of a run it hands its worker (or the claim read with the run), so
+ * the worker need not read it.
+ */
 export interface HandedRun {
   /** The seq of the run's last stored event. */
   lastSeq: number;

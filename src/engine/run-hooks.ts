@@ -62,9 +62,16 @@ export function withSettledHooks(store: Store, hooks: RunSettledHook[]): Store {
       return stored;
     });
   };
-  const writeWithEvents: Store['runs']['writeWithEvents'] = (projectId, writes, events, status) => {
+  const writeWithEvents: Store['runs']['writeWithEvents'] = (
+    projectId,
+    writes,
+    events,
+    status,
+    ...rest
+  ) => {
     const called = status ? hooksFor(status.run) : [];
-    if (called.length === 0) return store.runs.writeWithEvents(projectId, writes, events, status);
+    if (called.length === 0)
+      return store.runs.writeWithEvents(projectId, writes, events, status, ...rest);
     return store.transaction(async (transaction) => {
       const written = await transaction.runs.writeWithEvents(projectId, writes, events, status);
       if (written)

@@ -11,7 +11,7 @@ import { JsonText } from '../domain/json-text.ts';
 import { assertTransition, isTerminal } from '../domain/run-status.ts';
 import type { RunEvent, RunEventName } from '../domain/run-event.ts';
 import type { NewRunEvent } from '../domain/run-record.ts';
-import type { RunObjectWrites, RunStatusWrite } from '../storage/ports/runs-port.ts';
+import type { Announcement, RunObjectWrites, RunStatusWrite } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import type { EventBus } from './event-bus.ts';
 import type { EventSink } from './event-sink.ts';
@@ -108,8 +108,10 @@ export class RunWriter {
             : this.stamp(event, data),
         );
       });
-      await this.options.store.runs.writeWithEvents(this.options.projectId, writes, stored);
-      this.options.bus.publish(stored);
+      const { bus, store, projectId } = this.options;
+      const announcement = bus.announcement?.(stored);
+      await store.runs.writeWithEvents(projectId, writes, stored, undefined, announcement);
+      bus.publish(stored, announcement);
     });
   }
 
@@ -165,8 +167,11 @@ export class RunWriter {
       // The final status change and the run's usage record land together: the compare-and-set lets
       // one writer end the run, so its usage is counted exactly once, even after a takeover.
       const recorded = usage && isTerminal(next.status) ? next.usage : null;
+      // With an announcement to send (PostgreSQL), the change goes as `writeWithEvents`, which sends it.
+      const announces = this.options.bus.announcement !== undefined;
       let stored: RunEvent[] | null;
-      if (!recorded && !writes) stored = await casOn(store);
+      let announcement: Announcement | undefined;
+      if (!recorded && !writes && !announces) stored = await casOn(store);
       else {
         let seq = this.seq;
         const numbered = newEvents.map((event) => ({ ...event, seq: ++seq }));
@@ -181,8 +186,9 @@ export class RunWriter {
             outputTokens: recorded.completion_tokens,
             modelRequests: usage!.modelRequests(),
           };
+        announcement = this.options.bus.announcement?.(numbered);
         const write = (target: Store) =>
-          target.runs.writeWithEvents(projectId, writes ?? {}, numbered, status);
+          target.runs.writeWithEvents(projectId, writes ?? {}, numbered, status, announcement);
         const counter = recorded ? await usage!.tokenCounter?.() : undefined;
         const written = counter
           ? await store.transaction(async (transaction) => {
@@ -196,7 +202,7 @@ export class RunWriter {
       if (!stored) throw lost();
       this.run = next;
       if (stored.length > 0) this.seq = stored[stored.length - 1]!.seq;
-      this.options.bus.publish(stored);
+      this.options.bus.publish(stored, announcement);
     });
   }
 

@@ -138,7 +138,8 @@ export function createWorker(options: WorkerOptions): Worker {
       if (active.has(record.run.id)) continue;
       // Only a run some worker had started is claimed in another status than `queued`.
       if (record.run.status !== 'queued') options.onTakeover?.();
-      launch(record);
+      const { lastSeq, ...claimed } = record;
+      launch(claimed, { lastSeq });
     }
   }
 

@@ -21,6 +21,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { RunEvent } from '../../domain/run-event.ts';
+import { NOTIFICATIONS_PER_STATEMENT, notifyStatement } from '../../storage/notify-statement.ts';
 import type { RunEventRepository } from '../../storage/ports/runs-port.ts';
 import type { EventBus } from '../event-bus.ts';
 import { createInProcessEventBus } from './in-process-event-bus.ts';
@@ -91,28 +92,6 @@ export function packEvents(node: string, events: readonly RunEvent[]): string[] 
   return payloads;
 }
 
-/** Notifications per NOTIFY statement; what is left goes in the next one. */
-const MAX_PER_STATEMENT = 1000;
-
-/** Memo of `notifyText` for the common batch sizes. */
-const notifyTexts: string[] = [];
-
-/**
- * One statement sending `count` notifications in order, each as two plain text parameters (arrays
- * would cost pg an escaping pass over every payload).
- */
-function notifyText(count: number): string {
-  let text = notifyTexts[count];
-  if (text) return text;
-  const rows = Array.from(
-    { length: count },
-    (_, index) => `($${2 * index + 1}::text, $${2 * index + 2}::text)`,
-  );
-  text = `select pg_notify(channel, payload) from (values ${rows.join(', ')}) as notification(channel, payload)`;
-  if (count <= 64) notifyTexts[count] = text;
-  return text;
-}
-
 export interface PostgresEventBus extends EventBus {
   readonly connected: boolean;
   ready: Promise<void>;
@@ -172,8 +151,17 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
       );
   }
 
-  function enqueue(channel: string, payloads: string[]): void {
-    for (const payload of payloads) outgoing.push({ channel, payload });
+  /** The notifications of `events`, as channel, payload, channel, payload… */
+  function eventNotifications(events: readonly RunEvent[]): string[] {
+    const notifications: string[] = [];
+    for (const payload of packEvents(node, events)) notifications.push(channels.events, payload);
+    return notifications;
+  }
+
+  /** Queues notifications given as channel, payload, channel, payload… */
+  function enqueue(notifications: readonly string[]): void {
+    for (let index = 0; index < notifications.length; index += 2)
+      outgoing.push({ channel: notifications[index]!, payload: notifications[index + 1]! });
     if (outgoing.length > MAX_QUEUED) outgoing.splice(0, outgoing.length - MAX_QUEUED);
     flush();
   }
@@ -183,11 +171,11 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
     if (sending || !connected || outgoing.length === 0 || !client) return;
     sending = true;
     // Two parameters each; a statement takes at most 65,535.
-    const batch = outgoing.splice(0, MAX_PER_STATEMENT);
+    const batch = outgoing.splice(0, NOTIFICATIONS_PER_STATEMENT);
     const parameters: string[] = [];
     for (const item of batch) parameters.push(item.channel, item.payload);
     client
-      .query(notifyText(batch.length), parameters)
+      .query(notifyStatement(batch.length), parameters)
       .catch((error: unknown) => {
         // Put them back in order; they go out after the reconnect.
         outgoing.unshift(...batch);
@@ -263,20 +251,28 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
     },
     /** Resolves once the first connection attempt has finished (listening, or scheduled to retry). */
     ready,
-    publish(events) {
+    publish(events, announcement) {
       if (events.length === 0) return;
       local.publish(events);
-      enqueue(channels.events, packEvents(node, events));
+      // Sent by the store after the events' commit, in the round trip that stored them.
+      if (announcement?.sent) return;
+      enqueue(announcement?.notifications ?? eventNotifications(events));
+    },
+    announcement(events, runnable) {
+      const notifications = eventNotifications(events);
+      if (runnable) notifications.push(channels.runnable, node);
+      return { notifications, sent: false };
     },
     subscribe: local.subscribe,
-    notifyRunnable() {
+    notifyRunnable(announcement) {
       local.notifyRunnable();
-      enqueue(channels.runnable, [node]);
+      // Unsent, it went out with the events' notifications (`publish`).
+      if (!announcement) enqueue([channels.runnable, node]);
     },
     onRunnable: local.onRunnable,
     notifyCancel(runId) {
       local.notifyCancel(runId);
-      enqueue(channels.cancel, [`${node}:${runId}`]);
+      enqueue([channels.cancel, `${node}:${runId}`]);
     },
     onCancel: local.onCancel,
     async close() {

@@ -9,6 +9,8 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { Run, RunStatus } from '../../domain/run.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
 import { isTerminal } from '../../domain/run-status.ts';
+import type { Announcement } from '../ports/runs-port.ts';
+import type { AnnouncedWrite } from './announced-write.ts';
 import type { Database } from './database.ts';
 import type { WrittenStatement } from './written-sql.ts';
 
@@ -45,10 +47,14 @@ function gated(text: string, gate: boolean): string {
   return `${insert[1]} select ${insert[2]} where ${GATE}${insert[3]}`;
 }
 
-/** Runs the writes; true when they were stored (with a status change: when it matched). */
+/**
+ * Runs the writes; true when they were stored (with a status change: when it matched). `announced`:
+ * the notifications of the events, sent after the statement's commit in its round trip.
+ */
 export async function writeInOneStatement(
   db: Kysely<Database>,
   { projectId, status, statements = [], events }: OneStatementWrite,
+  announced?: { announcement: Announcement; announcedWrite: AnnouncedWrite },
 ): Promise<boolean> {
   const parameters: unknown[] = [];
   const parameter = (value: unknown, type = ''): string => {
@@ -94,6 +100,8 @@ export async function writeInOneStatement(
   }
   if (tables.length === 0) return true;
   const text = `with ${tables.join(', ')} select 1${status ? ' from updated' : ''}`;
+  if (announced)
+    return (await announced.announcedWrite(text, parameters, announced.announcement)) > 0;
   const result = await db.executeQuery(CompiledQuery.raw(text, parameters));
   return result.rows.length > 0;
 }

@@ -5,6 +5,7 @@ import type { ChunkRepository, Store } from '../store.ts';
 import { assistantsRepository } from './assistants-repository.ts';
 import { conversationsRepository } from './conversations-repository.ts';
 import { containerFilesRepository, containersRepository } from './containers-repository.ts';
+import type { AnnouncedWrite } from './announced-write.ts';
 import type { Database, Dialect } from './database.ts';
 import type { DirectStatements } from './direct-statements.ts';
 import { embeddingCacheRepository } from './embedding-cache-repository.ts';
@@ -50,6 +51,8 @@ export interface KyselyStoreOptions {
   };
   /** Statements an in-process database runs at once when no transaction holds it (SQLite). */
   direct?: DirectStatements;
+  /** Writes that announce their events in their own round trip (PostgreSQL), outside transactions. */
+  announcedWrite?: AnnouncedWrite;
 }
 
 function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: boolean): Store {
@@ -63,9 +66,13 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     // Inside a transaction, statements go through its connection: no direct statements there.
     messages: messagesRepository(db, options.dialect, inTransaction ? undefined : options.direct),
     conversations: conversationsRepository(db),
-    runs: runsRepository(db, options.dialect),
+    runs: runsRepository(db, options.dialect, inTransaction ? undefined : options.announcedWrite),
     runSteps: runStepsRepository(db, options.dialect),
-    runEvents: runEventsRepository(db, options.dialect),
+    runEvents: runEventsRepository(
+      db,
+      options.dialect,
+      inTransaction ? undefined : options.announcedWrite,
+    ),
     responses: responsesRepository(db),
     serviceAgents: serviceAgentsRepository(db, options.dialect),
     serviceAgentActions: serviceAgentActionsRepository(db),

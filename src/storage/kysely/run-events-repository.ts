@@ -2,6 +2,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { RunEvent, RunEventName } from '../../domain/run-event.ts';
 import type { RunEventRepository } from '../ports/runs-port.ts';
+import type { AnnouncedWrite } from './announced-write.ts';
 import type { Database, Dialect } from './database.ts';
 import { executeWritten, writtenSql } from './written-sql.ts';
 
@@ -42,14 +43,33 @@ export async function insertRunEvents(
   events: readonly RunEvent[],
 ): Promise<void> {
   if (events.length === 0) return;
-  const parameters: unknown[] = [];
-  for (const event of events) parameters.push(event.runId, event.seq, event.event, event.data);
-  await db.executeQuery(CompiledQuery.raw(insertText(dialect, events.length), parameters));
+  await db.executeQuery(
+    CompiledQuery.raw(insertText(dialect, events.length), eventParameters(events)),
+  );
 }
 
-export function runEventsRepository(db: Kysely<Database>, dialect: Dialect): RunEventRepository {
+function eventParameters(events: readonly RunEvent[]): unknown[] {
+  const parameters: unknown[] = [];
+  for (const event of events) parameters.push(event.runId, event.seq, event.event, event.data);
+  return parameters;
+}
+
+/** `announcedWrite`: how the adapter announces a write's events itself (PostgreSQL, outside transactions). */
+export function runEventsRepository(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  announcedWrite?: AnnouncedWrite,
+): RunEventRepository {
   return {
-    append: (events) => insertRunEvents(db, dialect, events),
+    async append(events, announcement) {
+      if (!announcement || !announcedWrite || events.length === 0)
+        return insertRunEvents(db, dialect, events);
+      await announcedWrite(
+        insertText(dialect, events.length),
+        eventParameters(events),
+        announcement,
+      );
+    },
     async listAfter(runId, afterSeq, limit) {
       const { rows } = await executeWritten<{
         run_id: string;

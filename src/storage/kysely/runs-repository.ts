@@ -9,6 +9,7 @@ import {
   type RunObjectWrites,
   type RunRepository,
 } from '../ports/runs-port.ts';
+import type { AnnouncedWrite } from './announced-write.ts';
 import type { Database, Dialect, RunsTable } from './database.ts';
 import { writeInOneStatement } from './compare-and-set-statement.ts';
 import { messageInsert, messageUpdate } from './messages-repository.ts';
@@ -123,7 +124,12 @@ function isActiveRunConflict(error: unknown): boolean {
   );
 }
 
-export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepository {
+/** `announcedWrite`: how the adapter announces a write's events itself (PostgreSQL, outside transactions). */
+export function runsRepository(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  announcedWrite?: AnnouncedWrite,
+): RunRepository {
   /** A run's status compare-and-set in `transaction`; true when it matched. */
   async function updateStatus(
     transaction: Kysely<Database>,
@@ -160,38 +166,50 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
   }
 
   // The worker's claim, compiled once: it runs once per run and whenever a worker looks for work.
-  const claim = preparedQuery<Selectable<RunsTable>>(db, 3, (...markers) => {
-    const [workerId, now, leaseUntil] = markers as [never, never, never];
-    const claimable = db
-      .selectFrom('runs')
-      .select('id')
-      .where((builder) =>
-        builder.or([
-          builder('status', '=', 'queued').and(
-            builder.or([builder('lease_until', 'is', null), builder('lease_until', '<', now)]),
-          ),
-          builder('status', 'in', ['in_progress', 'cancelling']).and(
-            builder('lease_until', '<', now),
-          ),
-        ]),
-      )
-      .orderBy('created_at')
-      .limit(1);
-    const candidate = dialect === 'postgres' ? claimable.forUpdate().skipLocked() : claimable;
-    return db
-      .updateTable('runs')
-      .set({ locked_by: workerId, lease_until: leaseUntil })
-      .where('id', '=', (builder) =>
-        builder.selectFrom(candidate.as('candidate')).select('candidate.id'),
-      )
-      .where((builder) =>
-        builder.or([builder('lease_until', 'is', null), builder('lease_until', '<', now)]),
-      )
-      .returningAll();
-  });
+  // It returns the run's last seq too, which the run's writer starts from (no read of its own).
+  const claim = preparedQuery<Selectable<RunsTable> & { last_seq: number | string | null }>(
+    db,
+    3,
+    (...markers) => {
+      const [workerId, now, leaseUntil] = markers as [never, never, never];
+      const claimable = db
+        .selectFrom('runs')
+        .select('id')
+        .where((builder) =>
+          builder.or([
+            builder('status', '=', 'queued').and(
+              builder.or([builder('lease_until', 'is', null), builder('lease_until', '<', now)]),
+            ),
+            builder('status', 'in', ['in_progress', 'cancelling']).and(
+              builder('lease_until', '<', now),
+            ),
+          ]),
+        )
+        .orderBy('created_at')
+        .limit(1);
+      const candidate = dialect === 'postgres' ? claimable.forUpdate().skipLocked() : claimable;
+      return db
+        .updateTable('runs')
+        .set({ locked_by: workerId, lease_until: leaseUntil })
+        .where('id', '=', (builder) =>
+          builder.selectFrom(candidate.as('candidate')).select('candidate.id'),
+        )
+        .where((builder) =>
+          builder.or([builder('lease_until', 'is', null), builder('lease_until', '<', now)]),
+        )
+        .returningAll()
+        .returning((builder) =>
+          builder
+            .selectFrom('run_events')
+            .select((events) => events.fn.max('run_events.seq').as('seq'))
+            .whereRef('run_events.run_id', '=', 'runs.id')
+            .as('last_seq'),
+        );
+    },
+  );
 
   return {
-    async insert(record, events, created = {}) {
+    async insert(record, events, created = {}, announcement) {
       const { run } = record;
       const statements: WrittenStatement[] = [];
       if (created.thread) statements.push(threadInsert(record.projectId, created.thread));
@@ -220,11 +238,12 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
       try {
         // On PostgreSQL the thread, messages, run and events go as one statement: atomic by itself.
         if (dialect === 'postgres') {
-          await writeInOneStatement(db, {
-            projectId: record.projectId,
-            statements,
-            events: stored,
-          });
+          const announced = announcement && announcedWrite && { announcement, announcedWrite };
+          await writeInOneStatement(
+            db,
+            { projectId: record.projectId, statements, events: stored },
+            announced,
+          );
           return stored;
         }
         return await withTransaction(db, async (transaction) => {
@@ -289,11 +308,13 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
       });
     },
 
-    async writeWithEvents(projectId, writes, events, status) {
+    async writeWithEvents(projectId, writes, events, status, announcement) {
       const statements = objectStatements(projectId, writes);
       if (status?.usage) statements.push(usageRecord(status.usage));
-      if (dialect === 'postgres' && eachRowOnce(writes))
-        return writeInOneStatement(db, { projectId, status, statements, events });
+      if (dialect === 'postgres' && eachRowOnce(writes)) {
+        const announced = announcement && announcedWrite && { announcement, announcedWrite };
+        return writeInOneStatement(db, { projectId, status, statements, events }, announced);
+      }
       return withTransaction(db, async (transaction) => {
         // The status first: a lost race returns before anything is written (even inside a caller's
         // transaction, which this joins).
@@ -326,7 +347,7 @@ export function runsRepository(db: Kysely<Database>, dialect: Dialect): RunRepos
 
     async claimNext(workerId, now, leaseUntil) {
       const [row] = (await claim(workerId, now, leaseUntil)).rows;
-      return row && toRecord(row);
+      return row && { ...toRecord(row), lastSeq: Number(row.last_seq ?? 0) };
     },
 
     async renewLeases(workerId, runIds, leaseUntil) {

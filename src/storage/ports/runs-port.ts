@@ -32,6 +32,18 @@ export interface RunCreationWrites {
   messages?: readonly Message[];
 }
 
+/**
+ * Notifications that announce a write's events to other processes (PostgreSQL NOTIFY, built by the
+ * event bus). A store that can sends them itself after the write's commit, in the write's round
+ * trip, and sets `sent`; else (SQLite, inside a transaction, a failure after the commit) `sent`
+ * stays false and the bus sends them as usual.
+ */
+export interface Announcement {
+  /** The parameters of the notify statement: channel, payload, channel, payload… */
+  readonly notifications: readonly string[];
+  sent: boolean;
+}
+
 /** A status compare-and-set to make with a write (see `compareAndSet`), and the usage of a run's end. */
 export interface RunStatusWrite {
   run: Run;
@@ -46,12 +58,13 @@ export interface RunRepository {
    * insert a run already leased to its own worker). Throws `ActiveRunConflictError` when its
    * thread already has an active run: the database enforces one per thread, on every node. Inside a
    * transaction the conflict aborts the whole transaction, as it should. `created`: the thread and
-   * messages to store first, with the run (all or nothing).
+   * messages to store first, with the run (all or nothing). `announcement`: see `Announcement`.
    */
   insert(
     record: RunRecord,
     events: NewRunEvent[],
     created?: RunCreationWrites,
+    announcement?: Announcement,
   ): Promise<RunEvent[]>;
   /**
    * Whether `insert` is atomic on its own, without the caller's transaction (PostgreSQL: one
@@ -85,13 +98,16 @@ export interface RunRepository {
    * Stores `writes` with `events` (their seqs assigned by the writer), atomically; with `status`, only
    * if its compare-and-set matches (as `compareAndSet`; the usage record it carries lands with it).
    * Returns false, writing nothing, when it does not; a taken seq fails the whole write. On
-   * PostgreSQL it is one statement (a message's opening or closing, a run's end: no transaction).
+   * PostgreSQL it is one statement (a message's opening or closing, a run's end: no transaction),
+   * followed in the same round trip by the `announcement` when given (see `Announcement`), which
+   * goes out only if the write was stored.
    */
   writeWithEvents(
     projectId: string,
     writes: RunObjectWrites,
     events: readonly RunEvent[],
     status?: RunStatusWrite,
+    announcement?: Announcement,
   ): Promise<boolean>;
   /** Replaces only the metadata (modify run). */
   updateMetadata(projectId: string, run: Run): Promise<boolean>;
@@ -99,8 +115,13 @@ export interface RunRepository {
   /**
    * Claims the oldest run that needs a worker: a queued run, or an in-progress/cancelling run whose
    * lease lapsed before `now` (a crashed worker's). Sets the lease; does not change the status.
+   * Returns the run with the seq of its last stored event (0 when none), read in the same statement.
    */
-  claimNext(workerId: string, now: number, leaseUntil: number): Promise<RunRecord | undefined>;
+  claimNext(
+    workerId: string,
+    now: number,
+    leaseUntil: number,
+  ): Promise<(RunRecord & { lastSeq: number }) | undefined>;
   /** Extends the leases this worker still holds; returns the current status of each run it holds. */
   renewLeases(
     workerId: string,
@@ -133,8 +154,11 @@ export interface RunStepRepository {
 }
 
 export interface RunEventRepository {
-  /** Appends events with the given seqs; fails if a seq is taken (the writer lost ownership). */
-  append(events: RunEvent[]): Promise<void>;
+  /**
+   * Appends events with the given seqs; fails if a seq is taken (the writer lost ownership). With an
+   * `announcement`, sends it after the commit when the store can (see `Announcement`).
+   */
+  append(events: RunEvent[], announcement?: Announcement): Promise<void>;
   /** Events of a run with seq > `afterSeq`, oldest first. */
   listAfter(runId: string, afterSeq: number, limit: number): Promise<RunEvent[]>;
   /** The highest seq of a run, 0 when it has none. */

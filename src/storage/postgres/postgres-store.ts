@@ -10,6 +10,7 @@ import { createVectorCache } from '../kysely/vector-cache.ts';
 import type { Store } from '../store.ts';
 import { postgresChunkRepository, probePgvector } from './postgres-chunk-repository.ts';
 import { reconnectingPool } from './reconnecting-pool.ts';
+import { announcedWrites } from './write-then-notify.ts';
 
 const INT8_OID = 20;
 
@@ -91,11 +92,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   // the reconnecting pool runs a statement that met such a connection again on a fresh one.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({
-    dialect: new PostgresDialect({
-      pool: reconnectingPool(pool, { reconnectWindowMs: options.reconnectWindowMs }),
-    }),
-  });
+  const connections = reconnectingPool(pool, { reconnectWindowMs: options.reconnectWindowMs });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: connections }) });
   let pgvector: Promise<string | undefined> | undefined;
   const hasPgvector = () => (pgvector ??= probePgvector(db));
   // Vectors decoded once per file version and searched in memory (see vector-cache.ts): faster than
@@ -108,6 +106,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     db,
     dialect: 'postgres',
     disconnect: () => db.destroy(),
+    announcedWrite: announcedWrites(connections),
     chunks: (connection) => postgresChunkRepository(connection, hasPgvector, vectors),
   });
 }

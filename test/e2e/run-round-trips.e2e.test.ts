@@ -1,0 +1,170 @@
+/**
+ * A structural guard on what one plain streamed run costs each node of a PostgreSQL deployment in
+ * round trips: an API node (no worker) and a worker node on one schema, the stream on the API node,
+ * the run on the worker, as `concierge serve --no-worker` and `concierge worker` deploy it. It counts
+ * the statements each node sends (pg's client, by the connection's `application_name`), not time.
+ *
+ * Every write that stores events announces them itself, after its commit and in its own round trip
+ * (`storage/postgres/write-then-notify.ts`): neither node sends a NOTIFY statement of its own for a
+ * run. The worker reads the run's last seq in its claim, not in a statement of its own. The API node
+ * reads the assistant and stores the creation; its stream reads nothing back (the creation hands it
+ * its first events, the notifications carry the rest).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../../src/app.ts';
+import { ConfigSchema } from '../../src/config/config-schema.ts';
+import {
+  dropSchema,
+  newSchemaName,
+  postgresAvailable,
+  postgresDeploymentUrl,
+} from '../helpers/postgres.ts';
+import { startScriptedModel, type ScriptedModel } from '../helpers/scripted-model.ts';
+
+/** The worker's upkeep on timers (polling claims, lease renewal, the expiry sweep, ingestion). */
+const UPKEEP = [
+  /^update "runs" set "locked_by" = \?, "lease_until" = \? where "id" = \(select "candidate"/,
+  /^update "runs" set "lease_until" = \? where "id" in/,
+  /^select \* from "runs" where "status" in \(\?, \?\) and "expires_at" <= \?/,
+  /^\s*update vector_store_files\s+set lease_owner/,
+];
+
+/** What a node sent while recording, by `application_name`: each statement, `announced` marked. */
+const sent = new Map<string, string[]>();
+let recording = false;
+
+const clientPrototype = pg.Client.prototype as unknown as Record<
+  string,
+  (...args: unknown[]) => unknown
+>;
+const originalQuery = clientPrototype['query']!;
+clientPrototype['query'] = function (
+  this: { connectionParameters?: { application_name?: string } },
+  ...args: unknown[]
+) {
+  const [query] = args;
+  const node = this.connectionParameters?.application_name ?? '';
+  if (recording && (node === 'api-node' || node === 'worker-node')) {
+    const text = typeof query === 'string' ? query : String((query as { text?: unknown }).text);
+    const statement = text.replace(/\$\d+/g, '?').replace(/\s+/g, ' ').trim();
+    const announced = typeof query === 'object' && 'announces' in (query as object);
+    if (!UPKEEP.some((pattern) => pattern.test(statement))) {
+      const list = sent.get(node) ?? [];
+      list.push(`${announced ? 'announced: ' : ''}${statement.slice(0, 60)}`);
+      sent.set(node, list);
+    }
+  }
+  return originalQuery.apply(this, args);
+};
+
+/** A statement's kind, for the expected lists. */
+function kind(statement: string): string {
+  if (statement.startsWith('select pg_notify')) return 'notify';
+  if (statement.startsWith('announced: insert into "run_events"')) return 'announced token batch';
+  if (statement.startsWith('announced: with updated as (update "runs"'))
+    return 'announced status change';
+  if (statement.startsWith('announced: with written0 as (insert into "threads"'))
+    return 'announced creation';
+  if (statement.startsWith('announced: with written0 as (insert into "messages"'))
+    return 'announced message opening';
+  if (statement.startsWith('select * from "assistants"')) return 'assistant read';
+  if (statement.startsWith('select * from "messages"')) return 'messages read';
+  if (statement.startsWith('select max("seq")')) return 'last seq read';
+  return statement;
+}
+
+describe.skipIf(!postgresAvailable)(
+  'the round trips of one streamed run, by node (PostgreSQL)',
+  () => {
+    const schema = newSchemaName();
+    let upstream: ScriptedModel;
+    let directory: string;
+    let apiNode: App;
+    let workerNode: App;
+    let api: OpenAI;
+    let assistantId: string;
+
+    beforeAll(async () => {
+      upstream = await startScriptedModel();
+      directory = mkdtempSync(join(tmpdir(), 'concierge-round-trips-'));
+      const config = (name: string, worker: boolean) =>
+        ConfigSchema.parse({
+          port: 0,
+          logLevel: 'silent',
+          dataDir: join(directory, name),
+          databaseUrl: postgresDeploymentUrl(schema, name),
+          providerBaseUrl: upstream.url,
+          worker,
+        });
+      workerNode = await createApp(config('worker-node', true), { logger: false });
+      apiNode = await createApp(config('api-node', false), { logger: false });
+      await workerNode.listen();
+      api = new OpenAI({ baseURL: await apiNode.listen(), apiKey: 'x', maxRetries: 0 });
+      assistantId = (await api.beta.assistants.create({ model: 'gpt-4o' })).id;
+    });
+    afterAll(async () => {
+      clientPrototype['query'] = originalQuery;
+      await apiNode?.close();
+      await workerNode?.close();
+      await upstream?.stop();
+      rmSync(directory, { recursive: true, force: true });
+      await dropSchema(schema);
+    });
+
+    async function oneRun(): Promise<{ api: string[]; worker: string[] }> {
+      // Three tokens apart in time: the first opens the message, the others are token batches.
+      upstream.enqueue({
+        chunks: ['Hello', ' there,', ' world!'],
+        chunkDelayMs: 40,
+        usage: { prompt_tokens: 5, completion_tokens: 3 },
+      });
+      sent.clear();
+      recording = true;
+      try {
+        const stream = api.beta.threads.createAndRunStream({
+          assistant_id: assistantId,
+          thread: { messages: [{ role: 'user', content: 'Hi' }] },
+        });
+        let text = '';
+        stream.on('textDelta', (delta) => (text += delta.value ?? ''));
+        const run = await stream.finalRun();
+        expect(run.status).toBe('completed');
+        expect(text).toBe('Hello there, world!');
+        // The worker's last write may land after the client read the final event.
+        for (let attempt = 0; attempt < 200 && workerNode.worker!.active > 0; attempt++)
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        return {
+          api: [...(sent.get('api-node') ?? [])],
+          worker: [...(sent.get('worker-node') ?? [])],
+        };
+      } finally {
+        recording = false;
+      }
+    }
+
+    it('sends each write with its notifications in one round trip, and no NOTIFY of its own', async () => {
+      await oneRun(); // the first run warms what is cached per process
+      const { api: apiStatements, worker } = await oneRun();
+      const detail = JSON.stringify({ api: apiStatements, worker }, null, 2);
+      expect(apiStatements.map(kind), detail).toEqual(['assistant read', 'announced creation']);
+      const batches = worker.map(kind).filter((name) => name === 'announced token batch');
+      // The deltas after the first: one batch each, or fewer when they meet in one turn of the loop.
+      expect(batches.length, detail).toBeGreaterThanOrEqual(1);
+      expect(batches.length, detail).toBeLessThanOrEqual(2);
+      expect(
+        worker.map(kind).filter((name) => name !== 'announced token batch'),
+        detail,
+      ).toEqual([
+        'messages read',
+        'announced status change', // in_progress
+        'announced message opening', // the message, its step and the first token
+        'announced status change', // the end: message and step closed, usage, completed
+      ]);
+    });
+  },
+);
