@@ -14,8 +14,9 @@ export interface HandedRun {
   /** The seq of the run's last stored event. */
   lastSeq: number;
   /**
-   * The thread's messages, when the run's own transaction created the thread (so they are all of
-   * them, in order); undefined when the thread held messages before (the worker reads them).
+   * The thread's messages, in order, of a run that never started: when the run's own transaction
+   * created the thread (so they are all of them), or as the claim read them; undefined when the
+   * worker reads them.
    */
   messages?: Message[];
 }

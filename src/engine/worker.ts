@@ -138,8 +138,8 @@ export function createWorker(options: WorkerOptions): Worker {
       if (active.has(record.run.id)) continue;
       // Only a run some worker had started is claimed in another status than `queued`.
       if (record.run.status !== 'queued') options.onTakeover?.();
-      const { lastSeq, ...claimed } = record;
-      launch(claimed, { lastSeq });
+      const { lastSeq, messages, ...claimed } = record;
+      launch(claimed, { lastSeq, ...(messages && { messages }) });
     }
   }
 

@@ -3,12 +3,13 @@
  * round trips: an API node (no worker) and a worker node on one schema, the stream on the API node,
  * the run on the worker, as `concierge serve --no-worker` and `concierge worker` deploy it. It counts
  * the statements each node sends (pg's client, by the connection's `application_name`), not time.
+ * The worker's claim is left out with its other upkeep (it also runs on timers); it reads the run's
+ * last seq and, for a run that never started, its thread's messages: the worker reads neither again.
  *
  * Every write that stores events announces them itself, after its commit and in its own round trip
  * (`storage/postgres/write-then-notify.ts`): neither node sends a NOTIFY statement of its own for a
- * run. The worker reads the run's last seq in its claim, not in a statement of its own. The API node
- * reads the assistant and stores the creation; its stream reads nothing back (the creation hands it
- * its first events, the notifications carry the rest).
+ * run. The API node reads the assistant and stores the creation; its stream reads nothing back (the
+ * creation hands it its first events, the notifications carry the rest).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -160,10 +161,32 @@ describe.skipIf(!postgresAvailable)(
         worker.map(kind).filter((name) => name !== 'announced token batch'),
         detail,
       ).toEqual([
-        'messages read',
         'announced status change', // in_progress
         'announced message opening', // the message, its step and the first token
         'announced status change', // the end: message and step closed, usage, completed
+      ]);
+    });
+
+    it('hands the worker the thread as its claim read it: every message, in order', async () => {
+      const thread = await api.beta.threads.create({
+        messages: [
+          { role: 'user', content: 'first' },
+          { role: 'assistant', content: 'second' },
+          { role: 'user', content: 'third' },
+        ],
+      });
+      upstream.enqueue({ chunks: ['Done.'] });
+      const run = await api.beta.threads.runs
+        .stream(thread.id, { assistant_id: assistantId })
+        .finalRun();
+      expect(run.status).toBe('completed');
+      const messages = (
+        upstream.lastRequest as { messages: Array<{ role: string; content: unknown }> }
+      ).messages;
+      expect(messages.map((message) => [message.role, JSON.stringify(message.content)])).toEqual([
+        ['user', JSON.stringify('first')],
+        ['assistant', JSON.stringify('second')],
+        ['user', JSON.stringify('third')],
       ]);
     });
   },

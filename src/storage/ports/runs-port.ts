@@ -115,13 +115,15 @@ export interface RunRepository {
   /**
    * Claims the oldest run that needs a worker: a queued run, or an in-progress/cancelling run whose
    * lease lapsed before `now` (a crashed worker's). Sets the lease; does not change the status.
-   * Returns the run with the seq of its last stored event (0 when none), read in the same statement.
+   * Returns the run with the seq of its last stored event (0 when none), read in the same statement,
+   * and, when the run never started, its thread's messages in order if the store read them in the
+   * same statement too (PostgreSQL).
    */
   claimNext(
     workerId: string,
     now: number,
     leaseUntil: number,
-  ): Promise<(RunRecord & { lastSeq: number }) | undefined>;
+  ): Promise<(RunRecord & { lastSeq: number; messages?: Message[] }) | undefined>;
   /** Extends the leases this worker still holds; returns the current status of each run it holds. */
   renewLeases(
     workerId: string,
