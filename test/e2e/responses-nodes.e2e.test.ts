@@ -2,20 +2,11 @@
  * Two nodes on one PostgreSQL schema: an API-only node takes responses, a node with a worker runs
  * them, and a background response is cancelled through the node that does not run it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/app.ts';
-import { ConfigSchema } from '../../src/config/config-schema.ts';
-import {
-  dropSchema,
-  newSchemaName,
-  postgresAvailable,
-  postgresTestUrl,
-} from '../helpers/postgres.ts';
+import { postgresAvailable } from '../helpers/postgres.ts';
 import { startScriptedModel, type ScriptedModel } from '../helpers/scripted-model.ts';
+import { startTwoNodes, type TwoNodes } from '../helpers/two-nodes.ts';
 
 async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   const deadline = Date.now() + 15_000;
@@ -28,38 +19,18 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): 
 }
 
 describe.skipIf(!postgresAvailable)('responses on two nodes sharing PostgreSQL', () => {
-  const schema = newSchemaName();
   let upstream: ScriptedModel;
-  let directory: string;
-  let apiNode: App;
-  let workerNode: App;
+  let nodes: TwoNodes;
   let api: OpenAI;
 
   beforeAll(async () => {
     upstream = await startScriptedModel();
-    directory = mkdtempSync(join(tmpdir(), 'concierge-responses-nodes-'));
-    const url = new URL(postgresTestUrl);
-    url.searchParams.set('schema', schema);
-    const config = (name: string, worker: boolean) =>
-      ConfigSchema.parse({
-        port: 0,
-        logLevel: 'silent',
-        dataDir: join(directory, name),
-        databaseUrl: url.toString(),
-        providerBaseUrl: upstream.url,
-        worker,
-      });
-    workerNode = await createApp(config('worker', true), { logger: false });
-    apiNode = await createApp(config('api', false), { logger: false });
-    await workerNode.listen();
-    api = new OpenAI({ baseURL: await apiNode.listen(), apiKey: 'x', maxRetries: 0 });
+    nodes = await startTwoNodes(upstream.url);
+    api = nodes.api;
   });
   afterAll(async () => {
-    await apiNode?.close();
-    await workerNode?.close();
+    await nodes?.close();
     await upstream.stop();
-    await dropSchema(schema);
-    rmSync(directory, { recursive: true, force: true });
   });
 
   it('runs a response created on the API node, and chains it, on the worker node', async () => {

@@ -11,21 +11,12 @@
  * run. The API node reads the assistant and stores the creation; its stream reads nothing back (the
  * creation hands it its first events, the notifications carry the rest).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/app.ts';
-import { ConfigSchema } from '../../src/config/config-schema.ts';
-import {
-  dropSchema,
-  newSchemaName,
-  postgresAvailable,
-  postgresDeploymentUrl,
-} from '../helpers/postgres.ts';
+import { postgresAvailable } from '../helpers/postgres.ts';
 import { startScriptedModel, type ScriptedModel } from '../helpers/scripted-model.ts';
+import { startTwoNodes, type TwoNodes } from '../helpers/two-nodes.ts';
 
 /** The worker's upkeep on timers (polling claims, lease renewal, the expiry sweep, ingestion). */
 const UPKEEP = [
@@ -82,39 +73,21 @@ function kind(statement: string): string {
 describe.skipIf(!postgresAvailable)(
   'the round trips of one streamed run, by node (PostgreSQL)',
   () => {
-    const schema = newSchemaName();
     let upstream: ScriptedModel;
-    let directory: string;
-    let apiNode: App;
-    let workerNode: App;
+    let nodes: TwoNodes;
     let api: OpenAI;
     let assistantId: string;
 
     beforeAll(async () => {
       upstream = await startScriptedModel();
-      directory = mkdtempSync(join(tmpdir(), 'concierge-round-trips-'));
-      const config = (name: string, worker: boolean) =>
-        ConfigSchema.parse({
-          port: 0,
-          logLevel: 'silent',
-          dataDir: join(directory, name),
-          databaseUrl: postgresDeploymentUrl(schema, name),
-          providerBaseUrl: upstream.url,
-          worker,
-        });
-      workerNode = await createApp(config('worker-node', true), { logger: false });
-      apiNode = await createApp(config('api-node', false), { logger: false });
-      await workerNode.listen();
-      api = new OpenAI({ baseURL: await apiNode.listen(), apiKey: 'x', maxRetries: 0 });
+      nodes = await startTwoNodes(upstream.url);
+      api = nodes.api;
       assistantId = (await api.beta.assistants.create({ model: 'gpt-4o' })).id;
     });
     afterAll(async () => {
       clientPrototype['query'] = originalQuery;
-      await apiNode?.close();
-      await workerNode?.close();
+      await nodes?.close();
       await upstream?.stop();
-      rmSync(directory, { recursive: true, force: true });
-      await dropSchema(schema);
     });
 
     async function oneRun(): Promise<{ api: string[]; worker: string[] }> {
@@ -137,7 +110,7 @@ describe.skipIf(!postgresAvailable)(
         expect(run.status).toBe('completed');
         expect(text).toBe('Hello there, world!');
         // The worker's last write may land after the client read the final event.
-        for (let attempt = 0; attempt < 200 && workerNode.worker!.active > 0; attempt++)
+        for (let attempt = 0; attempt < 200 && nodes.workerNode.worker!.active > 0; attempt++)
           await new Promise((resolve) => setTimeout(resolve, 5));
         return {
           api: [...(sent.get('api-node') ?? [])],
