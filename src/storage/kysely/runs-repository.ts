@@ -16,7 +16,7 @@ import { writeInOneStatement } from './compare-and-set-statement.ts';
 import { messageInsert, messageUpdate } from './messages-repository.ts';
 import { threadInsert } from './threads-repository.ts';
 import { paginate, paginateJson } from './paginate.ts';
-import { preparedQuery } from './prepared-query.ts';
+import { claimStatement } from './claim-statement.ts';
 import { insertRunEvents } from './run-events-repository.ts';
 import { stepInsert, stepUpdate } from './run-steps-repository.ts';
 import { usageRecord } from './usage-repository.ts';
@@ -166,58 +166,7 @@ export function runsRepository(
     return row && toRun(row);
   }
 
-  // The worker's claim, compiled once: it runs once per run and whenever a worker looks for work.
-  // It returns the run's last seq too, which the run's writer starts from (no read of its own), and
-  // on PostgreSQL a new run's thread messages, which its first turn reads (a round trip saved).
-  const claim = preparedQuery<
-    Selectable<RunsTable> & { last_seq: number | string | null; thread_messages?: string | null }
-  >(db, 3, (...markers) => {
-    const [workerId, now, leaseUntil] = markers as [never, never, never];
-    const claimable = db
-      .selectFrom('runs')
-      .select('id')
-      .where((builder) =>
-        builder.or([
-          builder('status', '=', 'queued').and(
-            builder.or([builder('lease_until', 'is', null), builder('lease_until', '<', now)]),
-          ),
-          builder('status', 'in', ['in_progress', 'cancelling']).and(
-            builder('lease_until', '<', now),
-          ),
-        ]),
-      )
-      .orderBy('created_at')
-      .limit(1);
-    const candidate = dialect === 'postgres' ? claimable.forUpdate().skipLocked() : claimable;
-    const claimed = db
-      .updateTable('runs')
-      .set({ locked_by: workerId, lease_until: leaseUntil })
-      .where('id', '=', (builder) =>
-        builder.selectFrom(candidate.as('candidate')).select('candidate.id'),
-      )
-      .where((builder) =>
-        builder.or([builder('lease_until', 'is', null), builder('lease_until', '<', now)]),
-      )
-      .returningAll()
-      .returning((builder) =>
-        builder
-          .selectFrom('run_events')
-          .select((events) => events.fn.max('run_events.seq').as('seq'))
-          .whereRef('run_events.run_id', '=', 'runs.id')
-          .as('last_seq'),
-      );
-    if (dialect !== 'postgres') return claimed;
-    // The stored JSON objects joined into one array (parsed once), only for a run that never
-    // started: `RunContext.load` hands no other run its messages.
-    return claimed.returning(
-      sql<string | null>`case when "runs"."status" = 'queued'
-        and ("runs"."object"::jsonb ->> 'started_at') is null
-        then coalesce((select '[' || string_agg("object", ',' order by "created_at", "id") || ']'
-          from "messages"
-          where "thread_id" = "runs"."thread_id" and "project_id" = "runs"."project_id"), '[]')
-        end`.as('thread_messages'),
-    );
-  });
+  const claim = claimStatement(db, dialect);
 
   return {
     async insert(record, events, created = {}, announcement) {
