@@ -1,8 +1,6 @@
 /**
- * Stores run events for every run a worker executes, one multi-row insert per turn of the event loop
- * and one at a time: what arrives while an insert is out goes in the next one, at once (under many
- * concurrent streams, writing token deltas run by run would cost one statement per delta, and an
- * insert per turn still one per turn of a busy loop).
+ * Stores run events for every run a worker executes, one multi-row insert per turn of the event loop:
+ * under many concurrent streams, writing token deltas run by run would cost one statement per delta.
  * Each caller's events are published once the batch holding them is stored (on PostgreSQL the
  * insert's round trip carries their notifications too, see `Announcement`). If a batch fails (a run's
  * seq was taken: that run lost its lease), the runs are retried one by one, so only the run at fault fails.
@@ -20,7 +18,6 @@ interface Pending {
 export class EventSink {
   private queue: Pending[] = [];
   private scheduled = false;
-  private writing = false;
 
   constructor(
     private readonly events: RunEventRepository,
@@ -32,29 +29,14 @@ export class EventSink {
     if (events.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.queue.push({ events, resolve, reject });
-      this.schedule();
+      if (this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(() => void this.flush());
     });
-  }
-
-  private schedule(): void {
-    if (this.scheduled || this.writing) return;
-    this.scheduled = true;
-    setImmediate(() => void this.flush());
   }
 
   private async flush(): Promise<void> {
     this.scheduled = false;
-    this.writing = true;
-    try {
-      await this.write();
-    } finally {
-      this.writing = false;
-      // What queued meanwhile has waited a round trip already.
-      if (this.queue.length > 0) void this.flush();
-    }
-  }
-
-  private async write(): Promise<void> {
     const batch = this.queue;
     this.queue = [];
     try {
