@@ -76,6 +76,34 @@ describe('POST /v1/embeddings with the official SDK', () => {
     expect(error.param).toContain(param);
     expect(error.message).toEqual(expect.any(String));
   });
+
+  it.each([
+    // One input over 8192 tokens (" word" is one o200k token).
+    [
+      'context_length_exceeded',
+      { model: MODEL, input: ['short', ' word'.repeat(9000)] },
+      "'$.input[1]' is too long",
+    ],
+    // 40 inputs of 8000 tokens each: 320,000 tokens, over 300,000 a request.
+    [
+      'max_tokens_per_request',
+      { model: MODEL, input: Array.from({ length: 40 }, () => ' word'.repeat(8000)) },
+      'max 300000 tokens per request',
+    ],
+  ])(
+    "refuses a request over OpenAI's token limits before embedding it (%s)",
+    async (code, body, message) => {
+      const response = await fetch(`${client.baseURL}/embeddings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(400);
+      const { error } = (await response.json()) as any;
+      expect(error).toMatchObject({ type: 'invalid_request_error', param: 'input', code });
+      expect(error.message).toContain(message);
+    },
+  );
 });
 
 describe('POST /v1/embeddings with embeddings turned off', () => {
