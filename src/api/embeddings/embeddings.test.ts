@@ -19,6 +19,19 @@ describe('POST /v1/embeddings with the official SDK', () => {
   });
   afterAll(() => app.destroy());
 
+  /** Posts a raw body; expects OpenAI's 400 and returns its error object. */
+  async function refused(body: unknown): Promise<any> {
+    const response = await fetch(`${client.baseURL}/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
+      body: JSON.stringify(body),
+    });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as any;
+    expect(error).toMatchObject({ type: 'invalid_request_error' });
+    return error;
+  }
+
   it('embeds a string as floats, in OpenAI shape', async () => {
     const response = await client.embeddings.create({
       model: MODEL,
@@ -65,17 +78,32 @@ describe('POST /v1/embeddings with the official SDK', () => {
     [{ model: MODEL, input: 'hello', encoding_format: 'int8' }, 'encoding_format'],
     [{ model: MODEL }, 'input'],
   ])('refuses %j with a 400 naming %s', async (body, param) => {
-    const response = await fetch(`${client.baseURL}/embeddings`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
-      body: JSON.stringify(body),
-    });
-    expect(response.status).toBe(400);
-    const { error } = (await response.json()) as any;
-    expect(error).toMatchObject({ type: 'invalid_request_error' });
+    const error = await refused(body);
     expect(error.param).toContain(param);
     expect(error.message).toEqual(expect.any(String));
   });
+
+  it.each([
+    // One input over 8192 tokens (" word" is one o200k token).
+    [
+      'context_length_exceeded',
+      { model: MODEL, input: ['short', ' word'.repeat(9000)] },
+      "'$.input[1]' is too long",
+    ],
+    // 40 inputs of 8000 tokens each: 320,000 tokens, over 300,000 a request.
+    [
+      'max_tokens_per_request',
+      { model: MODEL, input: Array.from({ length: 40 }, () => ' word'.repeat(8000)) },
+      'max 300000 tokens per request',
+    ],
+  ])(
+    "refuses a request over OpenAI's token limits before embedding it (%s)",
+    async (code, body, message) => {
+      const error = await refused(body);
+      expect(error).toMatchObject({ param: 'input', code });
+      expect(error.message).toContain(message);
+    },
+  );
 });
 
 describe('POST /v1/embeddings with embeddings turned off', () => {

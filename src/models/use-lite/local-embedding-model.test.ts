@@ -68,6 +68,31 @@ describe('local:use-lite', () => {
     expect(cosine(alone![0]!, alone![1]!)).toBeLessThan(0.9);
   });
 
+  it('merges the calls that wait for the thread into one batch', async () => {
+    const before = model.batchesSent();
+    const texts = ['the first call', 'a second', 'a third', 'a fourth', 'a fifth'];
+    // The first call takes the thread; the four made while it embeds wait, then go as one batch.
+    const vectors = await Promise.all(texts.map((text) => model.embed([text])));
+    expect(model.batchesSent() - before).toBe(2);
+    const together = await model.embed(texts);
+    vectors.forEach(([vector], index) =>
+      expect(cosine(vector!, together[index]!)).toBeCloseTo(1, 5),
+    );
+  });
+
+  it('runs two threads when configured with two, and gives the same vectors', async () => {
+    const two = createLocalEmbeddingModel({ threads: 2 });
+    try {
+      const texts = ['apples and pears', 'a train timetable', 'quantum physics lecture'];
+      const vectors = await Promise.all(texts.map((text) => two.embed([text])));
+      expect(two.threadsStarted()).toBe(2);
+      const [one] = await model.embed([texts[2]!]);
+      expect(cosine(vectors[2]![0]!, one!)).toBeCloseTo(1, 5);
+    } finally {
+      await two.close();
+    }
+  });
+
   it('gives a window the same vector whatever it is batched with (calls run shortest first)', async () => {
     const sentence = 'Employees may take twenty-five days of paid vacation each year.';
     const [alone] = await model.embed([sentence]);

@@ -44,6 +44,8 @@ export interface LocalEmbeddingModel extends EmbeddingModel {
   tokenWindows(text: string): string[];
   /** Worker threads started so far (0 until the first `embed`). */
   threadsStarted(): number;
+  /** Batches sent to the workers so far (calls that waited together count once). */
+  batchesSent(): number;
   /** Stops the workers; calls in flight fail. */
   close(): Promise<void>;
 }
@@ -65,6 +67,7 @@ export function createLocalEmbeddingModel({ threads }: { threads: number }): Loc
   const queue: Job[] = [];
   const slots: Slot[] = [];
   let started = 0;
+  let batches = 0;
   let nextId = 1;
   let closed = false;
   let tokenizer: SentencePieceTokenizer | undefined;
@@ -136,6 +139,7 @@ export function createLocalEmbeddingModel({ threads }: { threads: number }): Loc
       return;
     }
     const request: EmbedRequest = { id: nextId++, texts: batch.flatMap((job) => job.texts) };
+    batches++;
     // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker thread, not a browser window
     slot.worker.postMessage(request);
   }
@@ -156,6 +160,7 @@ export function createLocalEmbeddingModel({ threads }: { threads: number }): Loc
   return {
     id: LOCAL_EMBEDDING_MODEL,
     threadsStarted: () => started,
+    batchesSent: () => batches,
     queryText,
     tokenWindows(text) {
       tokenizer ??= loadTokenizer();
