@@ -3,45 +3,11 @@
  * not run) keeps this about the manager's bookkeeping, not about Python; session-manager.test.ts
  * covers the manager over real jails.
  */
-import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDataDir, removeDataDir } from '../../../test/helpers/sandbox.ts';
-import type { CellResult, Sandbox, SandboxSession } from './sandbox.ts';
+import { standInSandbox } from '../../../test/helpers/stand-in-sandbox.ts';
 import { CodeSessionManager, SandboxCapacityError } from './session-manager.ts';
-
-function standInSandbox(sessionsDirectory: string): Sandbox {
-  return {
-    kind: 'bwrap',
-    securityBoundary: true,
-    missingLibraries: [],
-    sessionsDirectory,
-    async openSession(key) {
-      const directory = join(sessionsDirectory, key);
-      await mkdir(directory, { recursive: true });
-      let closed = false;
-      const session: SandboxSession = {
-        key,
-        directory,
-        get alive() {
-          return !closed;
-        },
-        async putFile() {},
-        async runCell(): Promise<CellResult> {
-          // A cell that takes a moment, so a test can hold a session busy.
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          return { logs: '', error: null, outputFiles: [], timedOut: false };
-        },
-        async close() {
-          closed = true;
-          await rm(directory, { recursive: true, force: true });
-        },
-      };
-      return session;
-    },
-    async close() {},
-  };
-}
 
 describe('code session manager: the session cap is shared fairly between projects', () => {
   let dataDir: string;

@@ -1,0 +1,56 @@
+/**
+ * A stand-in code sandbox for the session manager's tests: sessions are directories under
+ * `sessionsDirectory`, cells are not run (each takes a moment, so a test can hold a session busy).
+ * `hooks` let a test see a session opened and hold a session's close before its directory is deleted.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type {
+  CellResult,
+  Sandbox,
+  SandboxSession,
+} from '../../src/tools/code-interpreter/sandbox.ts';
+
+export interface StandInHooks {
+  /** Called once a session's directory exists, with a file `opened.txt` written in it. */
+  opened?(directory: string): void;
+  /** Awaited by a session's close before it deletes the directory. */
+  closing?(directory: string): Promise<void>;
+}
+
+export function standInSandbox(sessionsDirectory: string, hooks: StandInHooks = {}): Sandbox {
+  return {
+    kind: 'bwrap',
+    securityBoundary: true,
+    missingLibraries: [],
+    sessionsDirectory,
+    async openSession(key) {
+      const directory = join(sessionsDirectory, key);
+      await mkdir(directory, { recursive: true });
+      await writeFile(join(directory, 'opened.txt'), key);
+      hooks.opened?.(directory);
+      let closed = false;
+      const session: SandboxSession = {
+        key,
+        directory,
+        get alive() {
+          return !closed;
+        },
+        async putFile(name, bytes) {
+          await writeFile(join(directory, name), bytes);
+        },
+        async runCell(): Promise<CellResult> {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return { logs: '', error: null, outputFiles: [], timedOut: false };
+        },
+        async close() {
+          closed = true;
+          await hooks.closing?.(directory);
+          await rm(directory, { recursive: true, force: true });
+        },
+      };
+      return session;
+    },
+    async close() {},
+  };
+}
