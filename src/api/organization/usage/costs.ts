@@ -123,7 +123,8 @@ async function meterCostRows(
       store.usage.meterTotals('stored_bytes', before, projectIds),
       store.usage.listMeter({ ...range, projectIds, meter: 'stored_bytes' }),
     ]);
-    for (const row of storedByteSeconds(window, initial, changes, range.startTime, range.endTime)) {
+    const to = Math.min(range.endTime, now);
+    for (const row of storedByteSeconds(window, initial, changes, range.startTime, to)) {
       row.quantity /= GB * DAY_SECONDS;
       row.usd = row.quantity * perGbDay;
       rows.push(row);

@@ -45,12 +45,16 @@ export function windowOf(query: Query, now: number): Window {
   return { starts, width, nextPage: start < end ? String(start) : null };
 }
 
-/** The time range of this page's rows: the buckets', within the query's. */
+/**
+ * The time range of this page's rows: the buckets', within the query's. A query without `end_time`
+ * ends after the current second (`now` is floored): a row's minute is when its first amount was
+ * written, so the row of a minute that began this second holds amounts written up to now.
+ */
 export function rangeOf(query: Query, window: Window, now: number) {
   const last = window.starts[window.starts.length - 1]!;
   return {
     startTime: Math.max(query.start_time, window.starts[0]!),
-    endTime: Math.min(query.end_time ?? now, last + window.width),
+    endTime: Math.min(query.end_time ?? now + 1, last + window.width),
   };
 }
 
