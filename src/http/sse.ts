@@ -95,9 +95,16 @@ export async function sendEventStream(
       process.nextTick(uncork);
     }
     if (raw.write(text) || controller.signal.aborted) return undefined;
+    // Whichever comes first takes both listeners off: a long stream to a slow reader fills the
+    // socket again and again.
     return new Promise<void>((resolve) => {
-      raw.once('drain', resolve);
-      controller.signal.addEventListener('abort', () => resolve(), { once: true });
+      const done = () => {
+        raw.off('drain', done);
+        controller.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      raw.once('drain', done);
+      controller.signal.addEventListener('abort', done, { once: true });
     });
   };
   try {

@@ -1,0 +1,60 @@
+/**
+ * The SSE writer over a real socket whose client reads slowly: every write that finds the socket full
+ * waits for it to drain, and that wait leaves nothing behind on the stream's abort signal once it is
+ * over (a long stream to a slow reader would gather a listener per full write, and Node's warning
+ * past ten). Listeners are counted, not timed.
+ */
+import { getEventListeners } from 'node:events';
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FastifyReply } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendEventStream, type ServerSentEvent } from './sse.ts';
+
+const FRAMES = 64;
+const FRAME_DATA = JSON.stringify('x'.repeat(64 * 1024));
+
+describe('sendEventStream to a slow reader', () => {
+  let server: Server;
+  let port: number;
+  /** The most abort listeners the stream's signal held while the source was read. */
+  let mostListeners = 0;
+
+  beforeAll(async () => {
+    server = createServer((incoming, response) => {
+      // The parts of a Fastify reply the writer uses.
+      const reply = {
+        raw: response,
+        request: { id: 'req_test', log: { error() {} } },
+        hijack() {},
+        getHeaders: () => ({}),
+      } as unknown as FastifyReply;
+      void sendEventStream(reply, async function* (signal): AsyncIterable<ServerSentEvent> {
+        for (let index = 0; index < FRAMES; index++) {
+          mostListeners = Math.max(mostListeners, getEventListeners(signal, 'abort').length);
+          yield { event: 'thread.message.delta', data: FRAME_DATA, id: index };
+        }
+      });
+      incoming.resume();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('waits for each drain without keeping a listener per full write', async () => {
+    const response = await new Promise<IncomingMessage>((resolve) =>
+      request({ port, path: '/' }, resolve).end(),
+    );
+    let bytes = 0;
+    // Read a chunk, then pause, so the server's socket fills again and again.
+    for await (const chunk of response) {
+      bytes += (chunk as Buffer).length;
+      response.pause();
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      response.resume();
+    }
+    expect(bytes).toBeGreaterThan(FRAMES * 64 * 1024);
+    expect(mostListeners).toBeLessThanOrEqual(1);
+  });
+});
