@@ -113,7 +113,7 @@ describe.each(testDatabases)('a run whose thread is deleted mid-run (%s)', (data
 
   it('stops quietly when the thread goes before the answer opens', async () => {
     const { logged, runId, threadId } = await execute(
-      (threadId) => deleteThread(threadId),
+      (deleted) => deleteThread(deleted),
       [],
       [{ type: 'text-delta', delta: 'Hello' }, FINISH],
     );
@@ -150,10 +150,10 @@ describe.each(testDatabases)('a run whose thread is deleted mid-run (%s)', (data
 
   it('stops quietly when the run is cancelled and its thread deleted (a deleted response)', async () => {
     const { logged, runId } = await execute(
-      async (threadId, runId, controller) => {
-        const run = (await store.runs.find(PROJECT, runId))!;
+      async (deleted, running, controller) => {
+        const run = (await store.runs.find(PROJECT, running))!;
         expect(await requestCancel(store, recordingBus(), PROJECT, run)).toBe(true);
-        await deleteThread(threadId);
+        await deleteThread(deleted);
         controller.abort(new CancelRequested());
       },
       [{ type: 'text-delta', delta: 'Hel' }],

@@ -11,6 +11,24 @@ import { createRunTestBed, type RunTestBed } from '../helpers/run-test-bed.ts';
 
 const ROUNDS = 15;
 
+/** The answers not in `allowed`. */
+const unexpected = (answers: string[], allowed: string[]) =>
+  answers.filter((answer) => !allowed.includes(answer));
+
+/** Every answer each request gave over the rounds, by request. */
+async function race(
+  requests: Array<(id: string) => Promise<string>>,
+  create: () => Promise<string>,
+) {
+  const answers = requests.map(() => new Set<string>());
+  for (let round = 0; round < ROUNDS; round++) {
+    const id = await create();
+    const results = await Promise.all(requests.map((request) => request(id)));
+    results.forEach((result, index) => answers[index]!.add(result));
+  }
+  return answers.map((seen) => [...seen].sort());
+}
+
 describe.each(testDatabases)('additions racing their parent’s deletion (%s)', (database) => {
   let bed: RunTestBed;
   let assistantId: string;
@@ -30,24 +48,6 @@ describe.each(testDatabases)('additions racing their parent’s deletion (%s)', 
     });
     const text = await response.text();
     return `${response.status}${response.status >= 500 ? ` ${text}` : ''}`;
-  }
-
-  /** The answers not in `allowed`. */
-  const unexpected = (answers: string[], allowed: string[]) =>
-    answers.filter((answer) => !allowed.includes(answer));
-
-  /** Every answer each request gave over the rounds, by request. */
-  async function race(
-    requests: Array<(id: string) => Promise<string>>,
-    create: () => Promise<string>,
-  ) {
-    const answers = requests.map(() => new Set<string>());
-    for (let round = 0; round < ROUNDS; round++) {
-      const id = await create();
-      const results = await Promise.all(requests.map((request) => request(id)));
-      results.forEach((result, index) => answers[index]!.add(result));
-    }
-    return answers.map((seen) => [...seen].sort());
   }
 
   it('a thread: its messages and runs land, or answer 404', async () => {

@@ -18,6 +18,9 @@ import {
 const MINUTE = Math.floor(1_800_000_000 / 60) * 60;
 const WHO = { projectId: 'proj_a', apiKeyId: null };
 
+const results = <Result>(page: { data: Array<{ results: Result[] }> }) =>
+  page.data.flatMap((bucket) => bucket.results);
+
 describe('usage queries that end now', () => {
   let store: Store;
 
@@ -55,8 +58,6 @@ describe('usage queries that end now', () => {
       prices: { 'gpt-4o': { input_usd_per_million_tokens: 1, output_usd_per_million_tokens: 1 } },
       usagePrices: { code_interpreter_usd_per_session: 0.03 },
     });
-  const results = <Result>(page: { data: Array<{ results: Result[] }> }) =>
-    page.data.flatMap((bucket) => bucket.results);
 
   it('shows code interpreter sessions metered in the current second', async () => {
     const query = UsageMeterQuerySchema.parse({ start_time: MINUTE - 5 });
