@@ -213,7 +213,9 @@ export class CodeSessionManager {
    * of the caller's check that no session uses the key, and let go when the work ends.
    */
   private deleteDirectory(key: string, work: () => Promise<void>): Promise<void> {
-    const done = (this.deleting.get(key) ?? Promise.resolve()).then(work);
+    // After the key's deletion under way, whether or not it succeeded.
+    const before = this.deleting.get(key)?.catch(() => {}) ?? Promise.resolve();
+    const done = before.then(work);
     this.deleting.set(key, done);
     const letGo = () => {
       if (this.deleting.get(key) === done) this.deleting.delete(key);
