@@ -245,7 +245,7 @@ describe.each(testDatabases)('runs with the official SDK (%s)', (database) => {
       { headers: { authorization: 'Bearer x' } },
     );
     expect(past.status).toBe(400);
-    expect((await past.json()).error).toMatchObject({ param: 'after' });
+    expect(((await past.json()) as { error: unknown }).error).toMatchObject({ param: 'after' });
     expect(await read('', { 'last-event-id': '1e300' })).toEqual(all);
     expect(await read('', { 'last-event-id': '99999999999999999999' })).toEqual(all);
   });
