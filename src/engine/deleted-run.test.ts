@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from '../../test/helpers/databases.ts';
 import {
   createEngineStore,
+  executorDependencies,
   insertTestRun,
   newThread,
   PROJECT,
@@ -15,13 +16,11 @@ import {
   testMessage,
   testRun,
   WORKER,
-  wordCounter,
 } from '../../test/helpers/engine-fixtures.ts';
 import type { LanguageModel, ModelStreamPart } from '../models/language-model.ts';
 import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
-import { EventSink } from './event-sink.ts';
-import { executeRun, type ExecutorDependencies } from './run-executor.ts';
+import { executeRun } from './run-executor.ts';
 import { requestCancel } from './run-transitions.ts';
 import { CancelRequested } from './stop-reasons.ts';
 
@@ -79,30 +78,15 @@ describe.each(testDatabases)('a run whose thread is deleted mid-run (%s)', (data
     const record = (await store.runs.findRecord(run.id))!;
     const controller = new AbortController();
     const logged: string[] = [];
-    const bus = recordingBus();
-    const dependencies: ExecutorDependencies = {
-      store,
-      bus,
-      sink: new EventSink(store.runEvents, bus),
-      models: {
-        resolve: (name) => ({
-          model: pausingModel(before, () => during(threadId, run.id, controller), after),
-          modelId: name,
-          capabilities: { vision: false, contextWindow: 100_000 },
-        }),
-      },
+    const model = pausingModel(before, () => during(threadId, run.id, controller), after);
+    const dependencies = executorDependencies(store, model, {
       serverTools: [python],
-      counter: wordCounter,
-      loadImage: async () => undefined,
-      toolResources: async () => ({}),
-      runExpirySeconds: 600,
-      workerId: WORKER,
       log: {
         warn: () => {},
         error: (object, message) =>
           void logged.push(`${message}: ${String((object as { err?: unknown }).err)}`),
       },
-    };
+    });
     const ended = await executeRun(dependencies, record, controller.signal);
     return { ended, logged, runId: run.id, threadId };
   }

@@ -5,11 +5,17 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type {
   CellResult,
   Sandbox,
   SandboxSession,
 } from '../../src/tools/code-interpreter/sandbox.ts';
+import {
+  CodeSessionManager,
+  type CodeSessionManagerOptions,
+} from '../../src/tools/code-interpreter/session-manager.ts';
+import { makeDataDir, removeDataDir } from './sandbox.ts';
 
 export interface StandInHooks {
   /** Called once a session's directory exists, with a file `opened.txt` written in it. */
@@ -52,5 +58,38 @@ export function standInSandbox(sessionsDirectory: string, hooks: StandInHooks = 
       return session;
     },
     async close() {},
+  };
+}
+
+/**
+ * Session managers over stand-in sandboxes for the enclosing `describe`, each in a directory of its
+ * own under one data dir (`directory(name)`); all are closed, and the data dir removed, after it.
+ */
+export function useStandInManagers() {
+  let dataDir: string | undefined;
+  const managers: CodeSessionManager[] = [];
+  beforeAll(async () => {
+    dataDir = await makeDataDir();
+  });
+  afterAll(async () => {
+    await Promise.all(managers.map((manager) => manager.close()));
+    if (dataDir) await removeDataDir(dataDir);
+  });
+  const directory = (name: string) => join(dataDir!, name);
+  return {
+    directory,
+    create(
+      name: string,
+      options: Omit<CodeSessionManagerOptions, 'sandbox'>,
+      hooks?: StandInHooks,
+    ): CodeSessionManager {
+      const manager = new CodeSessionManager({
+        sandbox: standInSandbox(directory(name), hooks),
+        sweepIntervalMs: 0,
+        ...options,
+      });
+      managers.push(manager);
+      return manager;
+    },
   };
 }

@@ -7,10 +7,8 @@
  */
 import { access, mkdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { makeDataDir, removeDataDir } from '../../../test/helpers/sandbox.ts';
-import { standInSandbox } from '../../../test/helpers/stand-in-sandbox.ts';
-import { CodeSessionManager } from './session-manager.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { useStandInManagers } from '../../../test/helpers/stand-in-sandbox.ts';
 
 /** A hold on the next `stat` of a path: the stat is made, and its answer held until let go. */
 const statHold = vi.hoisted(() => ({
@@ -55,33 +53,13 @@ const exists = (path: string) =>
   );
 
 describe('code session manager: session directories', () => {
-  let dataDir: string;
-  const managers: CodeSessionManager[] = [];
-
-  beforeAll(async () => {
-    dataDir = await makeDataDir();
-  });
-
-  afterAll(async () => {
-    await Promise.all(managers.map((manager) => manager.close()));
-    await removeDataDir(dataDir);
-  });
-
-  function createManager(name: string, hooks: Parameters<typeof standInSandbox>[1]) {
-    const manager = new CodeSessionManager({
-      sandbox: standInSandbox(join(dataDir, name), hooks),
-      idleSeconds: 60,
-      maxSessions: 4,
-      sweepIntervalMs: 0,
-    });
-    managers.push(manager);
-    return manager;
-  }
+  const managers = useStandInManagers();
+  const options = { idleSeconds: 60, maxSessions: 4 };
 
   it('a session opened while the sweep looks at its stale directory keeps its directory', async () => {
     const held = gate();
-    const manager = createManager('sweep', { opened: held.letGo });
-    const stale = join(dataDir, 'sweep', 'thread_stale');
+    const manager = managers.create('sweep', options, { opened: held.letGo });
+    const stale = join(managers.directory('sweep'), 'thread_stale');
     await mkdir(stale, { recursive: true });
     const old = new Date(Date.now() - 3600_000);
     await utimes(stale, old, old);
@@ -103,7 +81,7 @@ describe('code session manager: session directories', () => {
   it('a session opened while the last session of its key closes keeps its directory', async () => {
     const closing = gate();
     let opening = false;
-    const manager = createManager('end', {
+    const manager = managers.create('end', options, {
       opened: () => {
         if (opening) closing.letGo();
       },
