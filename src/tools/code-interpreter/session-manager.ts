@@ -70,6 +70,8 @@ interface Entry {
   project: string;
   lastUsed: number;
   busy: number;
+  /** The session as callers see it: one object for the session's life (see `managed`). */
+  view?: SandboxSession;
 }
 
 const MAX_TOMBSTONES = 10_000;
@@ -306,8 +308,16 @@ export class CodeSessionManager {
       : undefined;
   }
 
-  /** The session as callers see it: use marks it busy (never evicted or swept mid-cell) and fresh. */
+  /**
+   * The session as callers see it: use marks it busy (never evicted or swept mid-cell) and fresh.
+   * Every acquisition of one session gets the same object, so a caller can key what it keeps per
+   * session on it (the files it copied in), and a new session is a new object.
+   */
   private managed(key: string, entry: Entry): SandboxSession {
+    return (entry.view ??= this.view(key, entry));
+  }
+
+  private view(key: string, entry: Entry): SandboxSession {
     const use = async <T>(work: () => Promise<T>): Promise<T> => {
       entry.busy++;
       try {
