@@ -6,6 +6,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { putSessionFile } from '../../src/tools/code-interpreter/put-session-file.ts';
 import type {
   CellResult,
   Sandbox,
@@ -42,9 +43,8 @@ export function standInSandbox(sessionsDirectory: string, hooks: StandInHooks = 
         get alive() {
           return !closed;
         },
-        async putFile(name, bytes) {
-          await writeFile(join(directory, name), bytes);
-        },
+        // As the real sandboxes write: names they refuse are refused here too.
+        putFile: (name, bytes) => putSessionFile(directory, name, bytes),
         async runCell(): Promise<CellResult> {
           await new Promise((resolve) => setTimeout(resolve, 50));
           return { logs: '', error: null, outputFiles: [], timedOut: false };

@@ -4,7 +4,7 @@
  * stand-in sandbox (sessions are directories, the test plays the code's writes), a real SQLite store
  * and blobs on disk.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,8 @@ describe('code_interpreter: a session’s files', () => {
     await removeDataDir(blobsDir);
   });
 
-  it('are copied in once: what the code changed in one call is there in the next', async () => {
+  /** A running container of the test project, with a file of each `path` (its bytes the path). */
+  async function container(paths: string[]) {
     const blobs = createLocalDiskBlobStore(blobsDir);
     const now = nowSeconds();
     const containerId = newId('container');
@@ -51,23 +52,19 @@ describe('code_interpreter: a session’s files', () => {
       memory_limit: '1g',
       network_policy: { type: 'disabled' },
     });
-    const fileId = newId('containerFile');
-    await blobs.put(fileId, Readable.from([Buffer.from('original')]));
-    await store.containerFiles.put(PROJECT, {
-      id: fileId,
-      object: 'container.file',
-      container_id: containerId,
-      created_at: now,
-      bytes: 8,
-      path: '/mnt/data/notes.txt',
-      source: 'user',
-    });
-    const manager = managers.create('copied', { idleSeconds: 600, maxSessions: 4 });
-    const tool = createCodeInterpreterTool({
-      store,
-      blobs,
-      sessions: async () => ({ manager, standardLibraryOnly: false }),
-    });
+    for (const path of paths) {
+      const fileId = newId('containerFile');
+      await blobs.put(fileId, Readable.from([Buffer.from(path)]));
+      await store.containerFiles.put(PROJECT, {
+        id: fileId,
+        object: 'container.file',
+        container_id: containerId,
+        created_at: now,
+        bytes: Buffer.byteLength(path),
+        path,
+        source: 'user',
+      });
+    }
     const context: ToolContext = {
       projectId: PROJECT,
       run: { id: newId('run'), thread_id: newId('thread') } as Run,
@@ -83,12 +80,23 @@ describe('code_interpreter: a session’s files', () => {
       emitDelta: () => {},
       sourceOffset: 0,
     };
+    return { blobs, containerId, context };
+  }
+
+  it('are copied in once: what the code changed in one call is there in the next', async () => {
+    const { blobs, containerId, context } = await container(['/mnt/data/notes.txt']);
+    const manager = managers.create('copied', { idleSeconds: 600, maxSessions: 4 });
+    const tool = createCodeInterpreterTool({
+      store,
+      blobs,
+      sessions: async () => ({ manager, standardLibraryOnly: false }),
+    });
     const call = (id: string) =>
       tool.execute(id, 'code_interpreter', JSON.stringify({ code: 'pass' }), context);
     const file = join(managers.directory('copied'), containerId, 'notes.txt');
 
     await call('call_1');
-    expect(await readFile(file, 'utf8')).toBe('original');
+    expect(await readFile(file, 'utf8')).toBe('/mnt/data/notes.txt');
     // The first call's code rewrote the file.
     await writeFile(file, 'changed by the code');
     await call('call_2');
@@ -97,6 +105,37 @@ describe('code_interpreter: a session’s files', () => {
     // A new session (the old one ended) has the container's files again.
     await manager.end(containerId);
     await call('call_3');
-    expect(await readFile(file, 'utf8')).toBe('original');
+    expect(await readFile(file, 'utf8')).toBe('/mnt/data/notes.txt');
+  });
+
+  it('get names a session takes, distinct, whatever their paths in the container', async () => {
+    const long = `/mnt/data/${'€'.repeat(100)}.csv`;
+    const { blobs, containerId, context } = await container([
+      long,
+      '/mnt/data/report.csv',
+      '/mnt/data/out/report.csv',
+    ]);
+    const manager = managers.create('names', { idleSeconds: 600, maxSessions: 4 });
+    const tool = createCodeInterpreterTool({
+      store,
+      blobs,
+      sessions: async () => ({ manager, standardLibraryOnly: false }),
+    });
+    const listed = await tool.modelTools({ type: 'code_interpreter' }, context);
+    const executed = await tool.execute('call_1', 'code_interpreter', '{"code":"pass"}', context);
+    expect(executed.kind).toBe('completed');
+
+    const directory = join(managers.directory('names'), containerId);
+    const names = (await readdir(directory)).filter((name) => name !== 'opened.txt').sort();
+    expect(names).toHaveLength(3);
+    for (const name of names) expect(Buffer.byteLength(name)).toBeLessThanOrEqual(255);
+    const contents = await Promise.all(
+      names.map((name) => readFile(join(directory, name), 'utf8')),
+    );
+    expect(contents.sort()).toEqual(
+      [long, '/mnt/data/out/report.csv', '/mnt/data/report.csv'].sort(),
+    );
+    // The model is told the names the code finds.
+    for (const name of names) expect(listed[0]!.description).toContain(`/mnt/data/${name}`);
   });
 });
