@@ -5,7 +5,13 @@
  * past ten). Listeners are counted, not timed.
  */
 import { getEventListeners } from 'node:events';
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import {
+  createServer,
+  request,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyReply } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +48,15 @@ describe('sendEventStream to a slow reader', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
+  /** A server whose handlers the test sets per request. */
+  const gone = createServer();
+  let goneport = 0;
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => gone.listen(0, '127.0.0.1', resolve));
+    goneport = (gone.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => gone.close(() => resolve())));
+
   it('waits for each drain without keeping a listener per full write', async () => {
     const response = await new Promise<IncomingMessage>((resolve) =>
       request({ port, path: '/' }, resolve).end(),
@@ -56,5 +71,41 @@ describe('sendEventStream to a slow reader', () => {
     }
     expect(bytes).toBeGreaterThan(FRAMES * 64 * 1024);
     expect(mostListeners).toBeLessThanOrEqual(1);
+  });
+
+  it('ends at once, aborting its source, when the client left before the stream began', async () => {
+    let aborted: boolean | undefined;
+    let ended!: Promise<unknown>;
+    const left = new Promise<void>((resolve) => {
+      gone.once('request', (incoming: IncomingMessage, response: ServerResponse) => {
+        // The client hangs up while the request is still being served (a run being created).
+        response.once('close', () => {
+          const reply = {
+            raw: response,
+            request: { id: 'req_gone', log: { error() {} } },
+            hijack() {},
+            getHeaders: () => ({}),
+          } as unknown as FastifyReply;
+          ended = sendEventStream(reply, async function* (signal) {
+            try {
+              for (let index = 0; index < FRAMES; index++)
+                yield { event: 'thread.message.delta', data: FRAME_DATA, id: index };
+            } finally {
+              aborted = signal.aborted;
+            }
+          });
+          resolve();
+        });
+        incoming.resume();
+      });
+    });
+    const client = request({ port: goneport, path: '/', method: 'POST' });
+    client.on('error', () => {});
+    client.write('{');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    client.destroy();
+    await left;
+    await ended;
+    expect(aborted).toBe(true);
   });
 });

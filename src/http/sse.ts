@@ -79,6 +79,9 @@ export async function sendEventStream(
   });
   const onClose = () => controller.abort();
   raw.on('close', onClose);
+  // A client that left while the request was served (a run being created) closed the response
+  // before this listener: its close will not come again, and nothing written would drain.
+  if (raw.destroyed || raw.socket?.destroyed !== false) controller.abort();
   const keepalive = setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);
   keepalive.unref();
   // Frames written in the same tick (a batch of events delivered at once) leave in one syscall.
