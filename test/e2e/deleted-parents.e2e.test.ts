@@ -2,7 +2,8 @@
  * Requests that add to an object while another request deletes it, in parallel on both databases:
  * each addition either lands before the deletion (and goes with it) or answers 404, never a 5xx. On
  * PostgreSQL the addition's existence check and its insert are apart, so the deletion can come between
- * them: the insert then fails on its foreign key, which is the object gone.
+ * them: the insert then fails on its foreign key, which is the object gone. Two deletions of one
+ * object at once: one answers 200, the other 404, as it would a moment later.
  */
 import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,5 +85,16 @@ describe.each(testDatabases)('additions racing their parent’s deletion (%s)', 
     expect(unexpected(answers[0]!, ['200', '404'])).toEqual([]);
     expect(unexpected(answers[1]!, ['200', '404'])).toEqual([]);
     expect(answers[2]).toEqual(['200']);
+  });
+
+  it('a response deleted twice at once: one deletion answers 200, the other 404', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const id = (await bed.client.responses.create({ model: 'gpt-4o', input: 'x' })).id;
+      const both = await Promise.all([
+        send('DELETE', `/responses/${id}`),
+        send('DELETE', `/responses/${id}`),
+      ]);
+      expect(both.sort()).toEqual(['200', '404']);
+    }
   });
 });
