@@ -4,6 +4,7 @@
  * plus the same under `error`, which SDK 6 needs to raise an APIError) if the source fails mid-stream.
  */
 import type { FastifyReply } from 'fastify';
+import { clientLeft } from './client-gone.ts';
 import { errorBody, toApiError } from './error-handler.ts';
 
 export interface ServerSentEvent {
@@ -81,7 +82,7 @@ export async function sendEventStream(
   raw.on('close', onClose);
   // A client that left while the request was served (a run being created) closed the response
   // before this listener: its close will not come again, and nothing written would drain.
-  if (raw.destroyed || raw.socket?.destroyed !== false) controller.abort();
+  if (clientLeft(raw)) controller.abort();
   const keepalive = setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);
   keepalive.unref();
   // Frames written in the same tick (a batch of events delivered at once) leave in one syscall.
