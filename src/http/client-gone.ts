@@ -8,7 +8,7 @@ import type { FastifyReply } from 'fastify';
 
 /** The client closed the connection before this response ended. */
 export function clientLeft(raw: ServerResponse): boolean {
-  return !raw.writableEnded && (raw.destroyed || raw.socket?.destroyed !== false);
+  return !raw.writableEnded && (raw.destroyed || raw.socket?.destroyed === true);
 }
 
 /** A signal aborted when the client leaves before `reply` ends (at once if it has already left). */
