@@ -20,6 +20,15 @@ import { sendEventStream, type ServerSentEvent } from './sse.ts';
 const FRAMES = 64;
 const FRAME_DATA = JSON.stringify('x'.repeat(64 * 1024));
 
+/** The parts of a Fastify reply the writer uses. */
+const replyOf = (response: ServerResponse) =>
+  ({
+    raw: response,
+    request: { id: 'req_test', log: { error() {} } },
+    hijack() {},
+    getHeaders: () => ({}),
+  }) as unknown as FastifyReply;
+
 describe('sendEventStream to a slow reader', () => {
   let server: Server;
   let port: number;
@@ -28,19 +37,15 @@ describe('sendEventStream to a slow reader', () => {
 
   beforeAll(async () => {
     server = createServer((incoming, response) => {
-      // The parts of a Fastify reply the writer uses.
-      const reply = {
-        raw: response,
-        request: { id: 'req_test', log: { error() {} } },
-        hijack() {},
-        getHeaders: () => ({}),
-      } as unknown as FastifyReply;
-      void sendEventStream(reply, async function* (signal): AsyncIterable<ServerSentEvent> {
-        for (let index = 0; index < FRAMES; index++) {
-          mostListeners = Math.max(mostListeners, getEventListeners(signal, 'abort').length);
-          yield { event: 'thread.message.delta', data: FRAME_DATA, id: index };
-        }
-      });
+      void sendEventStream(
+        replyOf(response),
+        async function* (signal): AsyncIterable<ServerSentEvent> {
+          for (let index = 0; index < FRAMES; index++) {
+            mostListeners = Math.max(mostListeners, getEventListeners(signal, 'abort').length);
+            yield { event: 'thread.message.delta', data: FRAME_DATA, id: index };
+          }
+        },
+      );
       incoming.resume();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -80,13 +85,7 @@ describe('sendEventStream to a slow reader', () => {
       gone.once('request', (incoming: IncomingMessage, response: ServerResponse) => {
         // The client hangs up while the request is still being served (a run being created).
         response.once('close', () => {
-          const reply = {
-            raw: response,
-            request: { id: 'req_gone', log: { error() {} } },
-            hijack() {},
-            getHeaders: () => ({}),
-          } as unknown as FastifyReply;
-          ended = sendEventStream(reply, async function* (signal) {
+          ended = sendEventStream(replyOf(response), async function* (signal) {
             try {
               for (let index = 0; index < FRAMES; index++)
                 yield { event: 'thread.message.delta', data: FRAME_DATA, id: index };
