@@ -21,6 +21,7 @@ import {
   UriTooLongError,
   type ErrorKind,
 } from '../domain/errors.ts';
+import { deletedMeanwhile, isForeignKeyViolation } from '../storage/foreign-key-violation.ts';
 import type { AllowedMethods } from './allowed-methods.ts';
 
 const STATUS: Record<ErrorKind, number> = {
@@ -54,6 +55,7 @@ export function errorBody(error: ApiError) {
 /** Maps anything thrown to an `ApiError`; unknown errors become a 500 that hides internals. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (isForeignKeyViolation(error)) return deletedMeanwhile();
   const fastifyError = error as Partial<FastifyError>;
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
