@@ -6,6 +6,7 @@
 import type { ChatWrapper, LlamaContextSequence } from 'node-llama-cpp';
 import type { LanguageModel, ModelRequest, ModelStreamPart } from '../language-model.ts';
 import { generateTurn } from './generate-turn.ts';
+import { resolveModelChatWrapper } from './model-chat-wrapper.ts';
 import { loadGgufModel, type LlamaRuntime, type LoadedGgufModel } from './load-gguf-model.ts';
 import { SlotPool } from './slot-pool.ts';
 
@@ -80,8 +81,7 @@ export class LlamaCppLanguageModel implements LanguageModel {
     const sequences = Array.from({ length: this.settings.maxConcurrentGenerations }, () =>
       loaded.context.getSequence(),
     );
-    // The wrapper node-llama-cpp picks from the GGUF's own chat template.
-    const chatWrapper = runtime.module.resolveChatWrapper(loaded.model);
+    const chatWrapper = resolveModelChatWrapper(runtime.module, loaded.model);
     return { ...loaded, runtime, chatWrapper, slots: new SlotPool(sequences) };
   }
 }
