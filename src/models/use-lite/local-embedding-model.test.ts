@@ -80,6 +80,24 @@ describe('local:use-lite', () => {
     );
   });
 
+  it('cuts a long call into batches, and sends no more of them once its caller has gone', async () => {
+    const texts = (call: string) => Array.from({ length: 200 }, (_, index) => `${call} ${index}`);
+    let before = model.batchesSent();
+    const vectors = await model.embed(texts('kept'));
+    expect(vectors).toHaveLength(200);
+    expect(model.batchesSent() - before).toBe(4);
+
+    // The first batch of the call below takes the thread at once; the client leaves meanwhile.
+    before = model.batchesSent();
+    const gone = new AbortController();
+    const abandoned = model.embed(texts('abandoned'), { signal: gone.signal });
+    gone.abort(new Error('client gone'));
+    await expect(abandoned).rejects.toThrow('client gone');
+    // A call made after it waits for the thread, which then skips the abandoned batches.
+    await model.embed(['after the abandoned call']);
+    expect(model.batchesSent() - before).toBe(2);
+  });
+
   it('runs two threads when configured with two, and gives the same vectors', async () => {
     const two = createLocalEmbeddingModel({ threads: 2 });
     try {
