@@ -181,17 +181,17 @@ export function createLocalEmbeddingModel({ threads }: { threads: number }): Loc
       if (inputs.length === 0) return [];
       // A batch per `MAX_BATCH_TEXTS` texts, each in line on its own: a caller that aborts (a client
       // gone) skips its batches not yet sent, and two threads share one long call.
-      const batches: Array<Promise<Float32Array[]>> = [];
+      const parts: Array<Promise<Float32Array[]>> = [];
       for (let start = 0; start < inputs.length; start += MAX_BATCH_TEXTS) {
         const texts = inputs.slice(start, start + MAX_BATCH_TEXTS);
-        batches.push(
+        parts.push(
           new Promise((resolve, reject) =>
             queue.push({ texts, resolve, reject, signal: options.signal }),
           ),
         );
       }
       dispatch();
-      return (await Promise.all(batches)).flat();
+      return (await Promise.all(parts)).flat();
     },
     async close() {
       closed = true;
