@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { LlamaContextSequence } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TINY_GGUF_CHAT_TEMPLATE, tinyGgufBytes } from '../../../test/helpers/tiny-gguf.ts';
-import type { ModelRequest, ModelStreamPart } from '../language-model.ts';
+import { ModelCallError, type ModelRequest, type ModelStreamPart } from '../language-model.ts';
 import { LlamaCppLanguageModel } from './llama-cpp-language-model.ts';
 import { startLlamaRuntime, type LlamaRuntime } from './load-gguf-model.ts';
 
@@ -101,5 +101,21 @@ describe('llama-cpp provider: the GGUF file’s own chat template', () => {
     // A template that writes the BOS token starts its prompt with it, once.
     const withBos = await promptFor('chatml-bos', `{{ bos_token }}${TINY_GGUF_CHAT_TEMPLATE}`);
     expect(withBos).toBe(`<s>${chatMl}`);
+  });
+
+  it('fails clearly on a file whose template cannot be rendered, rather than guess a format', async () => {
+    // A `{{` closed by `}`: node-llama-cpp would fall back to Llama 2's format for this model.
+    const failure = await promptFor(
+      'broken',
+      "{% for message in messages %}{{ message['content'] }{% endfor %}",
+    ).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ModelCallError);
+    expect(failure).toMatchObject({
+      code: 'server_error',
+      retryable: false,
+      message: expect.stringMatching(
+        /^The GGUF model "broken" could not load from .+broken\.gguf: its chat template \(tokenizer\.chat_template\) cannot be rendered: .*Expected/,
+      ),
+    });
   });
 });

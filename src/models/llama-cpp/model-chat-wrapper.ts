@@ -6,12 +6,16 @@
  * counts as equivalent; llama.cpp and the template's authors add BOS only when the template writes
  * `bos_token` or the file asks for it (`tokenizer.ggml.add_bos_token`). A model trained without it
  * (ChatML models such as Qwen's) gets its prompt as the template writes it, without BOS.
+ * A template that cannot be rendered throws: node-llama-cpp would fall back to a wrapper guessed
+ * from the file's name or tokens (Llama 2's for the suite's model), a format the model never saw.
  */
 import type { ChatWrapper, LlamaModel } from 'node-llama-cpp';
-import type { NodeLlamaCpp } from './load-gguf-model.ts';
 
-export function resolveModelChatWrapper(module: NodeLlamaCpp, model: LlamaModel): ChatWrapper {
-  const wrapper = module.resolveChatWrapper(model);
+export function resolveModelChatWrapper(
+  module: typeof import('node-llama-cpp'),
+  model: LlamaModel,
+): ChatWrapper {
+  const wrapper = module.resolveChatWrapper(model, { fallbackToOtherWrappersOnJinjaError: false });
   const template = model.fileInfo.metadata.tokenizer?.chat_template;
   if (
     !template ||
