@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   startTestEmbeddingServer,
   TEST_EMBEDDING_MODEL,
@@ -139,6 +139,8 @@ describe('POST /v1/embeddings for a client that hangs up', () => {
     try {
       // 1,024 inputs: four batches of 256 for the provider's embedder, one after the other.
       const input = Array.from({ length: 1024 }, (_, index) => `passage number ${index}`);
+      const errors = vi.spyOn(app.server.log, 'error');
+      const quiet = vi.spyOn(app.server.log, 'debug');
       upstream.hold();
       const request = httpRequest(`${baseURL}/embeddings`, {
         method: 'POST',
@@ -160,6 +162,9 @@ describe('POST /v1/embeddings for a client that hangs up', () => {
       expect(after.data).toHaveLength(1);
       expect(upstream.requests).toBe(2);
       expect(upstream.embeddedInputs).toBe(256 + 1);
+      // The request that stopped is the client's doing, not a server error to log as one.
+      expect(errors).not.toHaveBeenCalled();
+      expect(quiet).toHaveBeenCalledWith(expect.anything(), 'client closed the connection');
     } finally {
       await app.destroy();
       await upstream.close();
