@@ -1,6 +1,12 @@
+import { request as httpRequest } from 'node:http';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  startTestEmbeddingServer,
+  TEST_EMBEDDING_MODEL,
+} from '../../../test/helpers/embedding-server.ts';
 import { createListeningTestApp, type TestApp } from '../../../test/helpers/test-app.ts';
+import { waitFor } from '../../../test/helpers/wait-for.ts';
 
 const MODEL = 'local:use-lite';
 
@@ -120,6 +126,48 @@ describe('POST /v1/embeddings with embeddings turned off', () => {
       );
     } finally {
       await app.destroy();
+    }
+  });
+});
+
+describe('POST /v1/embeddings for a client that hangs up', () => {
+  it('embeds no more batches once the client has gone', async () => {
+    const upstream = await startTestEmbeddingServer();
+    const { app, baseURL } = await createListeningTestApp({
+      config: { embeddingModel: TEST_EMBEDDING_MODEL, providerBaseUrl: upstream.baseURL },
+    });
+    try {
+      // 1,024 inputs: four batches of 256 for the provider's embedder, one after the other.
+      const input = Array.from({ length: 1024 }, (_, index) => `passage number ${index}`);
+      const errors = vi.spyOn(app.server.log, 'error');
+      const quiet = vi.spyOn(app.server.log, 'debug');
+      upstream.hold();
+      const request = httpRequest(`${baseURL}/embeddings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
+      });
+      request.on('error', () => {});
+      request.end(JSON.stringify({ model: TEST_EMBEDDING_MODEL, input }));
+      await waitFor(async () => upstream.requests === 1, 'the first batch upstream', 10_000);
+      request.destroy();
+      await waitFor(async () => upstream.abandoned === 1, 'the batch in flight called off', 10_000);
+      upstream.release();
+
+      // A request made after it is answered, and the three batches left were never sent.
+      const client = new OpenAI({ baseURL, apiKey: 'sk-test', maxRetries: 0 });
+      const after = await client.embeddings.create({
+        model: TEST_EMBEDDING_MODEL,
+        input: 'after the client left',
+      });
+      expect(after.data).toHaveLength(1);
+      expect(upstream.requests).toBe(2);
+      expect(upstream.embeddedInputs).toBe(256 + 1);
+      // The request that stopped is the client's doing, not a server error to log as one.
+      expect(errors).not.toHaveBeenCalled();
+      expect(quiet).toHaveBeenCalledWith(expect.anything(), 'client closed the connection');
+    } finally {
+      await app.destroy();
+      await upstream.close();
     }
   });
 });

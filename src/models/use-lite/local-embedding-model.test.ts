@@ -12,6 +12,11 @@ const FILLER =
   'Our warehouse in Rotterdam stores pallets of office furniture, desks, chairs and lamps, and ' +
   'ships them by truck to retailers across the Netherlands and Belgium every weekday morning. ';
 
+/** 200 distinct texts: a call of four batches. */
+function numbered(call: string): string[] {
+  return Array.from({ length: 200 }, (_, index) => `${call} ${index}`);
+}
+
 describe('local:use-lite', () => {
   it('loads nothing until the first embed', () => {
     expect(createLocalEmbeddingModel({ threads: 2 }).threadsStarted()).toBe(0);
@@ -78,6 +83,23 @@ describe('local:use-lite', () => {
     vectors.forEach(([vector], index) =>
       expect(cosine(vector!, together[index]!)).toBeCloseTo(1, 5),
     );
+  });
+
+  it('cuts a long call into batches, and sends no more of them once its caller has gone', async () => {
+    let before = model.batchesSent();
+    const vectors = await model.embed(numbered('kept'));
+    expect(vectors).toHaveLength(200);
+    expect(model.batchesSent() - before).toBe(4);
+
+    // The first batch of the call below takes the thread at once; the client leaves meanwhile.
+    before = model.batchesSent();
+    const gone = new AbortController();
+    const abandoned = model.embed(numbered('abandoned'), { signal: gone.signal });
+    gone.abort(new Error('client gone'));
+    await expect(abandoned).rejects.toThrow('client gone');
+    // A call made after it waits for the thread, which then skips the abandoned batches.
+    await model.embed(['after the abandoned call']);
+    expect(model.batchesSent() - before).toBe(2);
   });
 
   it('runs two threads when configured with two, and gives the same vectors', async () => {

@@ -1,8 +1,9 @@
 /**
  * The built-in embedder, `local:use-lite`: Universal Sentence Encoder lite in worker threads, so
  * embedding never blocks the event loop. Nothing is loaded until the first `embed`; then `threads`
- * workers start (each loads the model once). Calls waiting for a worker are merged into one batch of
- * up to `MAX_BATCH_TEXTS` texts. A worker that dies fails its batch and is replaced on the next call.
+ * workers start (each loads the model once). A call is cut into batches of up to `MAX_BATCH_TEXTS`
+ * texts, and calls waiting for a worker are merged into one batch of up to that many. A worker that
+ * dies fails its batch and is replaced on the next call.
  * `windows` cuts a chunk into the 128-token windows the model reads, and into its sentences, so file
  * search can embed each one and score the chunk by its best window.
  */
@@ -178,10 +179,19 @@ export function createLocalEmbeddingModel({ threads }: { threads: number }): Loc
       if (closed) throw new EmbeddingError(`${LOCAL_EMBEDDING_MODEL}: the embedder is closed`);
       options.signal?.throwIfAborted();
       if (inputs.length === 0) return [];
-      return new Promise<Float32Array[]>((resolve, reject) => {
-        queue.push({ texts: inputs, resolve, reject, signal: options.signal });
-        dispatch();
-      });
+      // A batch per `MAX_BATCH_TEXTS` texts, each in line on its own: a caller that aborts (a client
+      // gone) skips its batches not yet sent, and two threads share one long call.
+      const parts: Array<Promise<Float32Array[]>> = [];
+      for (let start = 0; start < inputs.length; start += MAX_BATCH_TEXTS) {
+        const texts = inputs.slice(start, start + MAX_BATCH_TEXTS);
+        parts.push(
+          new Promise((resolve, reject) =>
+            queue.push({ texts, resolve, reject, signal: options.signal }),
+          ),
+        );
+      }
+      dispatch();
+      return (await Promise.all(parts)).flat();
     },
     async close() {
       closed = true;
