@@ -1,5 +1,5 @@
 /** `POST /v1/embeddings`: OpenAI's embeddings endpoint, served by this server's embedder. */
-import { clientGoneSignal } from '../../http/client-gone-signal.ts';
+import { clientGoneSignal } from '../../http/client-gone.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import {
   CreateEmbeddingResponseSchema,
