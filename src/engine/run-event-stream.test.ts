@@ -7,6 +7,7 @@ import {
   createEngineStore,
   insertTestRun,
   newThread,
+  PROJECT,
   testRun,
 } from '../../test/helpers/engine-fixtures.ts';
 import type { RunEvent } from '../domain/run-event.ts';
@@ -69,5 +70,26 @@ describe('runEventStream, following a creation', () => {
       '5 thread.run.completed',
     ]);
     expect(reads).toBe(1);
+  });
+
+  it('ends, instead of waiting for ever, once the run is deleted with its thread', async () => {
+    const threadId = await newThread(store);
+    const run = testRun(threadId);
+    await insertTestRun(store, run);
+    const bus = createInProcessEventBus();
+    const signal = new AbortController().signal;
+    // Resumed after its first event: the table has its second, then nothing more for a while.
+    const stream = runEventStream({
+      events: store.runEvents,
+      bus,
+      runId: run.id,
+      afterSeq: 1,
+      signal,
+      recheckMs: 10,
+    });
+    const first = await stream.next();
+    expect(first.value).toMatchObject({ seq: 2, event: 'thread.run.queued' });
+    expect(await store.threads.delete(PROJECT, threadId)).toBe(true);
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
   });
 });

@@ -4,7 +4,8 @@
  * completed from the run_events table. Ends after a stream-ending event (requires_action or a
  * terminal status), or when `signal` aborts. A stream that hears nothing for `recheckMs` reads the
  * table again: across processes a notification can be lost (a dropped LISTEN connection), and the
- * table is the record.
+ * table is the record. A stream whose run was deleted (with its thread) ends when it finds the table
+ * has none of its events.
  */
 import { STREAM_ENDING_EVENTS, type RunEvent } from '../domain/run-event.ts';
 import type { RunEventRepository } from '../storage/ports/runs-port.ts';
@@ -152,8 +153,12 @@ export async function* runEventStream({
       if (backlogKnown) backlogKnown = false;
       else
         for (;;) {
-          const stored = await events.listAfter(runId, nextSeq - 1, PAGE);
+          // From the last event delivered on: once one was, finding none means the run's events are
+          // gone with it (its thread was deleted), and nothing more will come.
+          const stored = await events.listAfter(runId, nextSeq - 2, PAGE);
+          if (stored.length === 0 && nextSeq > 1) return;
           for (const event of stored) {
+            if (event.seq < nextSeq) continue;
             nextSeq = event.seq + 1;
             yield event;
             if (STREAM_ENDING_EVENTS.has(event.event)) return;

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createEngineStore,
+  executorDependencies,
   insertTestRun,
   newThread,
   PROJECT,
@@ -15,13 +16,11 @@ import {
   testMessage,
   testRun,
   WORKER,
-  wordCounter,
 } from '../../test/helpers/engine-fixtures.ts';
 import type { Run } from '../domain/run.ts';
 import type { LanguageModel, ModelStreamPart } from '../models/language-model.ts';
 import type { Store } from '../storage/store.ts';
 import type { ServerTool } from '../tools/tool.ts';
-import { EventSink } from './event-sink.ts';
 import { executeRun, type ExecutorDependencies } from './run-executor.ts';
 import { cancelIdleRun, submitToolOutputs } from './run-transitions.ts';
 
@@ -103,27 +102,7 @@ describe('executeRun', () => {
   afterAll(() => store.close());
 
   function dependencies(model: LanguageModel, counts: Map<string, number>): ExecutorDependencies {
-    const bus = recordingBus();
-    const counting = countingStore(store, counts);
-    return {
-      store: counting,
-      bus,
-      sink: new EventSink(counting.runEvents, bus),
-      models: {
-        resolve: (name) => ({
-          model,
-          modelId: name,
-          capabilities: { vision: false, contextWindow: 100_000 },
-        }),
-      },
-      serverTools: [python],
-      counter: wordCounter,
-      loadImage: async () => undefined,
-      toolResources: async () => ({}),
-      runExpirySeconds: 600,
-      workerId: WORKER,
-      log: { warn() {}, error() {} },
-    };
+    return executorDependencies(countingStore(store, counts), model, { serverTools: [python] });
   }
 
   async function queuedRun(overrides: Partial<Run> = {}) {

@@ -110,9 +110,32 @@ export class RunWriter {
       });
       const { bus, store, projectId } = this.options;
       const announcement = bus.announcement?.(stored);
-      await store.runs.writeWithEvents(projectId, writes, stored, undefined, announcement);
+      await this.held(() =>
+        store.runs.writeWithEvents(projectId, writes, stored, undefined, announcement),
+      );
       bus.publish(stored, announcement);
     });
+  }
+
+  /**
+   * Runs a write of the run's objects. When it fails and the run is gone (its thread was deleted: a
+   * foreign key fails) or another worker holds it (a seq is taken), the failure is the run lost to
+   * this worker (`RunOwnershipLostError`), not an error of the run: the execution stops quietly.
+   */
+  private async held<Result>(work: () => Promise<Result>): Promise<Result> {
+    try {
+      return await work();
+    } catch (error) {
+      const holder = await this.options.store.runs.findRecord(this.run.id).then(
+        (record) => record?.lockedBy ?? null,
+        () => this.options.workerId, // the database cannot tell: the failure stands
+      );
+      if (holder === this.options.workerId) throw error;
+      throw new RunOwnershipLostError(
+        `Run ${this.run.id} is ${holder === null ? 'gone or not held' : 'held by another worker'}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
   }
 
   /** `data` already serialized (a `JsonText`) is stored as is. */
@@ -223,6 +246,6 @@ export class RunWriter {
 
   /** Runs a storage write in order with the events around it (a message or step update). */
   write<Result>(work: () => Promise<Result>): Promise<Result> {
-    return this.flush().then(() => this.enqueue(work));
+    return this.flush().then(() => this.enqueue(() => this.held(work)));
   }
 }

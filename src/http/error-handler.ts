@@ -21,6 +21,7 @@ import {
   UriTooLongError,
   type ErrorKind,
 } from '../domain/errors.ts';
+import { deletedMeanwhile, isForeignKeyViolation } from '../storage/foreign-key-violation.ts';
 import type { AllowedMethods } from './allowed-methods.ts';
 
 const STATUS: Record<ErrorKind, number> = {
@@ -54,6 +55,7 @@ export function errorBody(error: ApiError) {
 /** Maps anything thrown to an `ApiError`; unknown errors become a 500 that hides internals. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (isForeignKeyViolation(error)) return deletedMeanwhile();
   const fastifyError = error as Partial<FastifyError>;
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -101,9 +103,10 @@ export function clientWentAway(request: FastifyRequest): boolean {
 function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
   const apiError = toApiError(error);
   const status = statusOf(apiError);
-  // An error caused by a client that hung up is not the server's: log it quietly.
-  if (status >= 500 && !clientWentAway(request))
-    request.log.error({ err: error }, 'request failed');
+  // An error caused by a client that hung up (before its body was read, or before its answer: the
+  // work for it stopped) is not the server's: log it quietly.
+  const hungUp = clientWentAway(request) || (reply.raw.destroyed && !reply.raw.writableEnded);
+  if (status >= 500 && !hungUp) request.log.error({ err: error }, 'request failed');
   else if (status >= 500) request.log.debug({ err: error }, 'client closed the connection');
   if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
   if (apiError instanceof MethodNotAllowedError) reply.header('allow', apiError.allow.join(', '));

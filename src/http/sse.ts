@@ -4,6 +4,7 @@
  * plus the same under `error`, which SDK 6 needs to raise an APIError) if the source fails mid-stream.
  */
 import type { FastifyReply } from 'fastify';
+import { clientLeft } from './client-gone.ts';
 import { errorBody, toApiError } from './error-handler.ts';
 
 export interface ServerSentEvent {
@@ -79,6 +80,9 @@ export async function sendEventStream(
   });
   const onClose = () => controller.abort();
   raw.on('close', onClose);
+  // A client that left while the request was served (a run being created) closed the response
+  // before this listener: its close will not come again, and nothing written would drain.
+  if (clientLeft(raw)) controller.abort();
   const keepalive = setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);
   keepalive.unref();
   // Frames written in the same tick (a batch of events delivered at once) leave in one syscall.
@@ -95,9 +99,16 @@ export async function sendEventStream(
       process.nextTick(uncork);
     }
     if (raw.write(text) || controller.signal.aborted) return undefined;
+    // Whichever comes first takes both listeners off: a long stream to a slow reader fills the
+    // socket again and again.
     return new Promise<void>((resolve) => {
-      raw.once('drain', resolve);
-      controller.signal.addEventListener('abort', () => resolve(), { once: true });
+      const done = () => {
+        raw.off('drain', done);
+        controller.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      raw.once('drain', done);
+      controller.signal.addEventListener('abort', done, { once: true });
     });
   };
   try {

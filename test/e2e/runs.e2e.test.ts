@@ -238,5 +238,15 @@ describe.each(testDatabases)('runs with the official SDK (%s)', (database) => {
     expect(all).toEqual(Array.from({ length: all.length }, (_, index) => index + 1));
     expect(await read('?after=5')).toEqual(all.slice(5));
     expect(await read('', { 'last-event-id': '9' })).toEqual(all.slice(9));
+
+    // A seq past any a run can have: the query is refused, the header read as no seq (from the start).
+    const past = await fetch(
+      `${bed.baseURL}/threads/${thread.id}/runs/${run.id}/events?after=99999999999999999999`,
+      { headers: { authorization: 'Bearer x' } },
+    );
+    expect(past.status).toBe(400);
+    expect(((await past.json()) as { error: unknown }).error).toMatchObject({ param: 'after' });
+    expect(await read('', { 'last-event-id': '1e300' })).toEqual(all);
+    expect(await read('', { 'last-event-id': '99999999999999999999' })).toEqual(all);
   });
 });

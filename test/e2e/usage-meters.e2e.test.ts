@@ -177,6 +177,19 @@ describe.runIf(bwrapAvailable)('code interpreter usage (bwrap sandbox)', () => {
       { pollIntervalMs: 20 },
     );
     expect(run.status).toBe('completed');
+    // The cells ran in the sandbox (the second printed what the first computed).
+    const steps = await admin.beta.threads.runs.steps.list(run.id, {
+      thread_id: thread.id,
+      order: 'asc',
+    });
+    const outputs = steps.data.flatMap((step) =>
+      step.step_details.type === 'tool_calls'
+        ? step.step_details.tool_calls.flatMap((call) =>
+            call.type === 'code_interpreter' ? call.code_interpreter.outputs : [],
+          )
+        : [],
+    );
+    expect(outputs).toEqual([{ type: 'logs', logs: '42\n' }]);
 
     const page = (await admin.admin.organization.usage.codeInterpreterSessions({
       start_time: startTime,

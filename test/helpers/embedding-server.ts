@@ -3,7 +3,8 @@
  * code runs. It is not a language model: each vector is feature-hashed character trigrams of the
  * lower-cased words (256 dimensions, unit length), so texts that share word fragments ("refund",
  * "refunds", "refunded") land close together. Deterministic. It can be told to fail the next N
- * requests, and it counts the inputs it embedded.
+ * requests or to hold its answers, and it counts the inputs it embedded and the requests whose
+ * caller hung up before the answer.
  */
 import { createServer, type Server } from 'node:http';
 
@@ -42,6 +43,12 @@ export interface TestEmbeddingServer {
   failNext(count: number, status?: number): void;
   /** Delays every answer by `milliseconds` (to catch ingestion mid-way). */
   delay(milliseconds: number): void;
+  /** Holds every answer until `release` (to catch a caller mid-way, without timing). */
+  hold(): void;
+  /** Sends the answers held, and stops holding. */
+  release(): void;
+  /** Requests whose caller closed the connection before the answer was sent. */
+  abandoned: number;
   close(): Promise<void>;
 }
 
@@ -49,10 +56,14 @@ export async function startTestEmbeddingServer(): Promise<TestEmbeddingServer> {
   let failures = 0;
   let failureStatus = 503;
   let delayMilliseconds = 0;
-  const state = { embeddedInputs: 0, requests: 0 };
+  let held: Array<() => void> | undefined;
+  const state = { embeddedInputs: 0, requests: 0, abandoned: 0 };
   const server: Server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    response.once('close', () => {
+      if (!response.writableEnded) state.abandoned++;
+    });
     request.on('end', () => {
       state.requests++;
       if (request.method !== 'POST' || request.url !== '/v1/embeddings') {
@@ -84,10 +95,16 @@ export async function startTestEmbeddingServer(): Promise<TestEmbeddingServer> {
             usage: { prompt_tokens: 0, total_tokens: 0 },
           }),
         );
-      if (delayMilliseconds > 0) setTimeout(answer, delayMilliseconds);
+      if (held) held.push(answer);
+      else if (delayMilliseconds > 0) setTimeout(answer, delayMilliseconds);
       else answer();
     });
   });
+  const release = () => {
+    const answers = held ?? [];
+    held = undefined;
+    for (const answer of answers) answer();
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -99,6 +116,9 @@ export async function startTestEmbeddingServer(): Promise<TestEmbeddingServer> {
     get requests() {
       return state.requests;
     },
+    get abandoned() {
+      return state.abandoned;
+    },
     failNext(count, status = 503) {
       failures = count;
       failureStatus = status;
@@ -106,6 +126,13 @@ export async function startTestEmbeddingServer(): Promise<TestEmbeddingServer> {
     delay(milliseconds) {
       delayMilliseconds = milliseconds;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    hold() {
+      held ??= [];
+    },
+    release,
+    close() {
+      release();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { EventSink } from '../../src/engine/event-sink.ts';
 import type { EventBus } from '../../src/engine/event-bus.ts';
+import type { ExecutorDependencies } from '../../src/engine/run-executor.ts';
 import { RunWriter } from '../../src/engine/run-writer.ts';
 import { newAssistantMessage, newStep } from '../../src/engine/run-objects.ts';
 import type { TokenCounter } from '../../src/engine/token-counter.ts';
@@ -12,6 +13,7 @@ import { newId } from '../../src/domain/ids.ts';
 import type { Message } from '../../src/domain/message.ts';
 import type { Run, RunOptions, RunStep } from '../../src/domain/run.ts';
 import type { RunEvent } from '../../src/domain/run-event.ts';
+import type { LanguageModel } from '../../src/models/language-model.ts';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/storage/store.ts';
 import { createTestPostgresStore, dropSchema } from './postgres.ts';
@@ -198,4 +200,36 @@ export async function testWriter(store: Store, run: Run, bus = recordingBus()) {
 export async function storedEventNames(store: Store, runId: string, afterSeq = 0) {
   const events = await store.runEvents.listAfter(runId, afterSeq, 1000);
   return events.map((event) => event.event);
+}
+
+/**
+ * What `executeRun` needs to run as WORKER through `store`, with `model` for every model name (a
+ * context window of 100,000 tokens), no server tools and a silent log; `overrides` replace parts.
+ */
+export function executorDependencies(
+  store: Store,
+  model: LanguageModel,
+  overrides: Partial<ExecutorDependencies> = {},
+): ExecutorDependencies {
+  const bus = recordingBus();
+  return {
+    store,
+    bus,
+    sink: new EventSink(store.runEvents, bus),
+    models: {
+      resolve: (name) => ({
+        model,
+        modelId: name,
+        capabilities: { vision: false, contextWindow: 100_000 },
+      }),
+    },
+    serverTools: [],
+    counter: wordCounter,
+    loadImage: async () => undefined,
+    toolResources: async () => ({}),
+    runExpirySeconds: 600,
+    workerId: WORKER,
+    log: { warn() {}, error() {} },
+    ...overrides,
+  };
 }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { encodeGguf, type GgufTensor, type GgufValue } from './gguf-writer.ts';
 
 /** Bump when the model changes, so a cached file from an older definition is not reused. */
-const VERSION = 1;
+const VERSION = 2;
 
 const DIMENSIONS = 64;
 const LAYERS = 2;
@@ -149,8 +149,8 @@ function tensors(vocabularySize: number, printable: boolean[]): GgufTensor[] {
   return list;
 }
 
-/** The bytes of the tiny model. */
-export function tinyGgufBytes(): Buffer {
+/** The bytes of the tiny model, with its ChatML template or the chat template given. */
+export function tinyGgufBytes(chatTemplate: string = TINY_GGUF_CHAT_TEMPLATE): Buffer {
   const { tokens, scores, types, printable } = vocabulary();
   const metadata: Record<string, GgufValue> = {
     'general.architecture': { type: 'string', value: 'llama' },
@@ -175,7 +175,9 @@ export function tinyGgufBytes(): Buffer {
     'tokenizer.ggml.eos_token_id': { type: 'uint32', value: 4 },
     'tokenizer.ggml.add_bos_token': { type: 'bool', value: false },
     'tokenizer.ggml.add_eos_token': { type: 'bool', value: false },
-    'tokenizer.chat_template': { type: 'string', value: TINY_GGUF_CHAT_TEMPLATE },
+    // No space before the first word of each piece of text: the prompt reads back as written.
+    'tokenizer.ggml.add_space_prefix': { type: 'bool', value: false },
+    'tokenizer.chat_template': { type: 'string', value: chatTemplate },
   };
   return encodeGguf(metadata, tensors(tokens.length, printable));
 }

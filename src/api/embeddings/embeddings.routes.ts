@@ -1,4 +1,5 @@
 /** `POST /v1/embeddings`: OpenAI's embeddings endpoint, served by this server's embedder. */
+import { clientGoneSignal } from '../../http/client-gone.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import {
   CreateEmbeddingResponseSchema,
@@ -16,8 +17,9 @@ export function embeddingsRoutes(service: EmbeddingsService): RouteDefinition[] 
       tag: 'Embeddings',
       body: EmbeddingCreateParamsSchema,
       response: CreateEmbeddingResponseSchema,
-      handler: ({ projectId, principal, body }) =>
-        service.create(body, { projectId, apiKeyId: principal.keyId }),
+      // A client that hangs up stops the batches not yet embedded.
+      handler: ({ projectId, principal, body, reply }) =>
+        service.create(body, { projectId, apiKeyId: principal.keyId }, clientGoneSignal(reply)),
     }),
   ];
 }

@@ -3,6 +3,10 @@ import { z } from 'zod';
 
 /** OpenAI's limit on inputs per request. */
 export const MAX_INPUTS = 2048;
+/** OpenAI's limit on the tokens of one input (its embedding models' context). */
+export const MAX_INPUT_TOKENS = 8192;
+/** OpenAI's limit on the tokens of all inputs of one request. */
+export const MAX_REQUEST_TOKENS = 300_000;
 
 export const EmbeddingCreateParamsSchema = z.strictObject({
   /**

@@ -6,12 +6,20 @@
  * a run or a compaction), whether the embedder is the built-in one or a provider's, but leave no
  * usage record: those rows are the completions usage (`/v1/organization/usage/completions`), which
  * OpenAI keeps apart from embeddings (an endpoint of their own that this server does not serve).
+ * OpenAI's token limits apply (per input and per request), counted before anything is embedded: the
+ * built-in embedder reads a long text window by window, so a 100 KB input would hold its worker
+ * thread, and every file_search query waiting for it, for minutes.
  */
 import { InvalidRequestError, UnavailableError } from '../../domain/errors.ts';
 import { loadTokenCounter, type RunLimits } from '../../engine/runs-engine.ts';
 import type { Store } from '../../storage/store.ts';
 import { EmbeddingError } from '../../models/embedding-model.ts';
-import type { CreateEmbeddingResponse, EmbeddingCreateParams } from './embeddings.schemas.ts';
+import {
+  MAX_INPUT_TOKENS,
+  MAX_REQUEST_TOKENS,
+  type CreateEmbeddingResponse,
+  type EmbeddingCreateParams,
+} from './embeddings.schemas.ts';
 
 /** The server's embedder as this endpoint needs it (file search's cached embedder fits). */
 export interface Embedder {
@@ -40,6 +48,30 @@ function texts(input: EmbeddingCreateParams['input']): string[] {
     'Token arrays are not supported by this server: send the text itself (a string or an array of strings).',
     'input',
   );
+}
+
+/** The tokens of each input; refuses an input or a request over OpenAI's limits. */
+async function countTokens(inputs: string[], single: boolean): Promise<number> {
+  // The o200k encoding (tens of MiB) loads with the first request that counts, not at start-up.
+  const counter = await loadTokenCounter();
+  let total = 0;
+  for (const [index, text] of inputs.entries()) {
+    const tokens = counter.count(text);
+    if (tokens > MAX_INPUT_TOKENS)
+      throw new InvalidRequestError(
+        `'$.input${single ? '' : `[${index}]`}' is too long: ${tokens} tokens, the most an input may have is ${MAX_INPUT_TOKENS}.`,
+        'input',
+        'context_length_exceeded',
+      );
+    total += tokens;
+  }
+  if (total > MAX_REQUEST_TOKENS)
+    throw new InvalidRequestError(
+      `Requested ${total} tokens, max ${MAX_REQUEST_TOKENS} tokens per request.`,
+      'input',
+      'max_tokens_per_request',
+    );
+  return total;
 }
 
 function base64(vector: Float32Array): string {
@@ -71,6 +103,7 @@ export function createEmbeddingsService(
           `'$.input${typeof params.input === 'string' ? '' : `[${empty}]`}' is invalid: an input cannot be an empty string.`,
           'input',
         );
+      const tokens = await countTokens(inputs, typeof params.input === 'string');
       if (meter && caller)
         await meter.limits.admitTokens(meter.store, caller.projectId, caller.apiKeyId);
       let vectors: Float32Array[];
@@ -85,9 +118,6 @@ export function createEmbeddingsService(
           `'${embedder.model}' makes ${vectors[0]!.length}-dimension embeddings; 'dimensions' cannot be ${params.dimensions}.`,
           'dimensions',
         );
-      // The o200k encoding (tens of MiB) loads with the first request that counts, not at start-up.
-      const counter = await loadTokenCounter();
-      const tokens = inputs.reduce((sum, text) => sum + counter.count(text), 0);
       if (meter && caller)
         await meter.store.transaction((transaction) =>
           meter.limits.recordTokens(transaction, caller.projectId, caller.apiKeyId, tokens),

@@ -4,6 +4,7 @@
  */
 import type { FastifyReply } from 'fastify';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
+import { clientGoneSignal } from '../../http/client-gone.ts';
 import { sendEventStream, type ServerSentEvent } from '../../http/sse.ts';
 import { listSchema } from '../shared/common.schemas.ts';
 import type { ResponseStreamEvent } from './response-events.ts';
@@ -61,15 +62,11 @@ export function responsesRoutes(
       tag,
       body: ResponseCreateParamsSchema,
       response: ResponseObjectSchema,
-      handler: async ({ projectId, principal, body, reply, request }) => {
+      handler: async ({ projectId, principal, body, reply }) => {
         const record = await responses.create(projectId, body, principal.keyId);
         if (body.stream) return stream(reply, record);
         if (body.background) return responses.retrieve(projectId, record.response.id);
-        const controller = new AbortController();
-        request.raw.once('close', () => {
-          if (!reply.raw.writableEnded) controller.abort();
-        });
-        return responses.settle(record, controller.signal);
+        return responses.settle(record, clientGoneSignal(reply));
       },
     }),
     defineRoute({
@@ -90,12 +87,8 @@ export function responsesRoutes(
       tag,
       body: CompactParamsSchema,
       response: CompactedResponseSchema,
-      handler: ({ projectId, principal, body, reply, request }) => {
-        const controller = new AbortController();
-        request.raw.once('close', () => {
-          if (!reply.raw.writableEnded) controller.abort();
-        });
-        return compaction.compact(projectId, body, controller.signal, principal.keyId);
+      handler: ({ projectId, principal, body, reply }) => {
+        return compaction.compact(projectId, body, clientGoneSignal(reply), principal.keyId);
       },
     }),
     defineRoute({

@@ -76,8 +76,8 @@ export interface ResponsesService {
   settle(record: ResponseRecord, signal: AbortSignal): Promise<Response>;
   /** Every item through the response: those before it, its input, then `response`'s output. */
   itemsThrough(record: ResponseRecord, response: Response): Promise<ConversationItem[]>;
-  /** Drops everything a `store: false` response left (its row, and its run and thread). */
-  forget(record: ResponseRecord): Promise<void>;
+  /** Drops everything a `store: false` response left (its row, and its run and thread); false if it was gone. */
+  forget(record: ResponseRecord): Promise<boolean>;
   find(projectId: string, id: string): Promise<ResponseRecord>;
   /** The response; `include` adds to what its built-in tool items show (`GET …?include[]=`). */
   retrieve(projectId: string, id: string, include?: readonly string[]): Promise<Response>;
@@ -158,10 +158,12 @@ export function createResponsesService(
     }
   }
 
-  async function forget(record: ResponseRecord): Promise<void> {
-    await store.responses.delete(record.projectId, record.response.id);
+  /** Deletes the response, and its run and thread with its run's last response; false if it was gone. */
+  async function forget(record: ResponseRecord): Promise<boolean> {
+    if (!(await store.responses.delete(record.projectId, record.response.id))) return false;
     if ((await store.responses.countByRun(record.runId)) === 0)
       await store.threads.delete(record.projectId, record.threadId);
+    return true;
   }
 
   /**
@@ -384,7 +386,8 @@ export function createResponsesService(
         run.status !== 'cancelling'
       )
         await runs.cancel(projectId, run.id).catch(() => undefined);
-      await forget(record);
+      // Deleted meanwhile by a request that found it too: that one answers for it.
+      if (!(await forget(record))) throw NotFoundError.object('response', id, 'response_id');
       // Its run settles (when its worker stops it) without the record that names its conversation:
       // the deleted response lets go of the conversation now (a no-op once it has).
       const { conversation } = record.response;

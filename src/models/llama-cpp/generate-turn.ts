@@ -69,6 +69,9 @@ export async function* generateTurn(
     wake?.();
   };
   let outputTokens = 0;
+  // The prompt's length as the first token comes: the context then holds the prompt alone (the last
+  // token of an answer is never evaluated, so the context's length at the end undercounts by one).
+  let promptTokens: number | undefined;
   const streamingCalls = new Map<number, string>();
   const forcedTool = plan.kind === 'forced-call' && plan.named ? plan.tools[0] : undefined;
   const forcedId = forcedTool ? newCallId() : undefined;
@@ -81,6 +84,7 @@ export async function* generateTurn(
     temperature: request.temperature ?? 1,
     ...(request.topP !== undefined ? { topP: request.topP } : {}),
     onToken: (tokens: readonly unknown[]) => {
+      promptTokens ??= input.sequence.contextTokens.length;
       outputTokens += tokens.length;
     },
     onTextChunk: (text: string) => {
@@ -137,7 +141,7 @@ export async function* generateTurn(
       );
     });
     const usage = {
-      inputTokens: Math.max(0, input.sequence.contextTokens.length - outputTokens),
+      inputTokens: promptTokens ?? input.sequence.contextTokens.length,
       outputTokens,
     };
     yield* finishParts(plan, result, streamingCalls, forcedId);

@@ -3,7 +3,7 @@
  * by the next call, so a fixed file needs no restart); its context holds one sequence per
  * concurrent generation, and further calls wait in line for a free one.
  */
-import type { ChatWrapper, LlamaContextSequence } from 'node-llama-cpp';
+import type { LlamaContextSequence } from 'node-llama-cpp';
 import type { LanguageModel, ModelRequest, ModelStreamPart } from '../language-model.ts';
 import { generateTurn } from './generate-turn.ts';
 import { loadGgufModel, type LlamaRuntime, type LoadedGgufModel } from './load-gguf-model.ts';
@@ -20,7 +20,6 @@ export interface GgufModelSettings {
 
 interface ReadyModel extends LoadedGgufModel {
   runtime: LlamaRuntime;
-  chatWrapper: ChatWrapper;
   slots: SlotPool<LlamaContextSequence>;
 }
 
@@ -80,8 +79,6 @@ export class LlamaCppLanguageModel implements LanguageModel {
     const sequences = Array.from({ length: this.settings.maxConcurrentGenerations }, () =>
       loaded.context.getSequence(),
     );
-    // The wrapper node-llama-cpp picks from the GGUF's own chat template.
-    const chatWrapper = runtime.module.resolveChatWrapper(loaded.model);
-    return { ...loaded, runtime, chatWrapper, slots: new SlotPool(sequences) };
+    return { ...loaded, runtime, slots: new SlotPool(sequences) };
   }
 }

@@ -6,8 +6,9 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
+import type { ChatWrapper, Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
 import { ModelCallError } from '../language-model.ts';
+import { resolveModelChatWrapper } from './model-chat-wrapper.ts';
 
 export type NodeLlamaCpp = typeof import('node-llama-cpp');
 
@@ -67,9 +68,14 @@ export async function startLlamaRuntime(
 export interface LoadedGgufModel {
   model: LlamaModel;
   context: LlamaContext;
+  /** Renders conversations with the file's own chat template. */
+  chatWrapper: ChatWrapper;
 }
 
-/** Loads a GGUF file and creates its context with one sequence per concurrent generation. */
+/**
+ * Loads a GGUF file, resolves the chat wrapper of its template, and creates its context with one
+ * sequence per concurrent generation.
+ */
 export async function loadGgufModel(
   runtime: LlamaRuntime,
   options: { name: string; path: string; contextSize: number; threads: number; sequences: number },
@@ -100,13 +106,24 @@ export async function loadGgufModel(
       error,
     );
   }
+  let chatWrapper: ChatWrapper;
+  try {
+    chatWrapper = resolveModelChatWrapper(runtime.module, model);
+  } catch (error) {
+    await model.dispose();
+    const reason = (error as Error).message.split('\n')[0];
+    throw failure(
+      `its chat template (tokenizer.chat_template) cannot be rendered: ${reason}`,
+      error,
+    );
+  }
   try {
     const context = await model.createContext({
       contextSize: options.contextSize,
       sequences: options.sequences,
       threads: options.threads,
     });
-    return { model, context };
+    return { model, context, chatWrapper };
   } catch (error) {
     await model.dispose();
     throw failure(

@@ -12,6 +12,11 @@ const FILLER =
   'Our warehouse in Rotterdam stores pallets of office furniture, desks, chairs and lamps, and ' +
   'ships them by truck to retailers across the Netherlands and Belgium every weekday morning. ';
 
+/** 200 distinct texts: a call of four batches. */
+function numbered(call: string): string[] {
+  return Array.from({ length: 200 }, (_, index) => `${call} ${index}`);
+}
+
 describe('local:use-lite', () => {
   it('loads nothing until the first embed', () => {
     expect(createLocalEmbeddingModel({ threads: 2 }).threadsStarted()).toBe(0);
@@ -66,6 +71,48 @@ describe('local:use-lite', () => {
       expect(cosine(vector!, alone![index]!)).toBeCloseTo(1, 4),
     );
     expect(cosine(alone![0]!, alone![1]!)).toBeLessThan(0.9);
+  });
+
+  it('merges the calls that wait for the thread into one batch', async () => {
+    const before = model.batchesSent();
+    const texts = ['the first call', 'a second', 'a third', 'a fourth', 'a fifth'];
+    // The first call takes the thread; the four made while it embeds wait, then go as one batch.
+    const vectors = await Promise.all(texts.map((text) => model.embed([text])));
+    expect(model.batchesSent() - before).toBe(2);
+    const together = await model.embed(texts);
+    vectors.forEach(([vector], index) =>
+      expect(cosine(vector!, together[index]!)).toBeCloseTo(1, 5),
+    );
+  });
+
+  it('cuts a long call into batches, and sends no more of them once its caller has gone', async () => {
+    let before = model.batchesSent();
+    const vectors = await model.embed(numbered('kept'));
+    expect(vectors).toHaveLength(200);
+    expect(model.batchesSent() - before).toBe(4);
+
+    // The first batch of the call below takes the thread at once; the client leaves meanwhile.
+    before = model.batchesSent();
+    const gone = new AbortController();
+    const abandoned = model.embed(numbered('abandoned'), { signal: gone.signal });
+    gone.abort(new Error('client gone'));
+    await expect(abandoned).rejects.toThrow('client gone');
+    // A call made after it waits for the thread, which then skips the abandoned batches.
+    await model.embed(['after the abandoned call']);
+    expect(model.batchesSent() - before).toBe(2);
+  });
+
+  it('runs two threads when configured with two, and gives the same vectors', async () => {
+    const two = createLocalEmbeddingModel({ threads: 2 });
+    try {
+      const texts = ['apples and pears', 'a train timetable', 'quantum physics lecture'];
+      const vectors = await Promise.all(texts.map((text) => two.embed([text])));
+      expect(two.threadsStarted()).toBe(2);
+      const [one] = await model.embed([texts[2]!]);
+      expect(cosine(vectors[2]![0]!, one!)).toBeCloseTo(1, 5);
+    } finally {
+      await two.close();
+    }
   });
 
   it('gives a window the same vector whatever it is batched with (calls run shortest first)', async () => {

@@ -1,8 +1,9 @@
 /**
  * The built-in embedder, `local:use-lite`: Universal Sentence Encoder lite in worker threads, so
  * embedding never blocks the event loop. Nothing is loaded until the first `embed`; then `threads`
- * workers start (each loads the model once). Calls waiting for a worker are merged into one batch of
- * up to `MAX_BATCH_TEXTS` texts. A worker that dies fails its batch and is replaced on the next call.
+ * workers start (each loads the model once). A call is cut into batches of up to `MAX_BATCH_TEXTS`
+ * texts, and calls waiting for a worker are merged into one batch of up to that many. A worker that
+ * dies fails its batch and is replaced on the next call.
  * `windows` cuts a chunk into the 128-token windows the model reads, and into its sentences, so file
  * search can embed each one and score the chunk by its best window.
  */
@@ -44,6 +45,8 @@ export interface LocalEmbeddingModel extends EmbeddingModel {
   tokenWindows(text: string): string[];
   /** Worker threads started so far (0 until the first `embed`). */
   threadsStarted(): number;
+  /** Batches sent to the workers so far (calls that waited together count once). */
+  batchesSent(): number;
   /** Stops the workers; calls in flight fail. */
   close(): Promise<void>;
 }
@@ -65,6 +68,7 @@ export function createLocalEmbeddingModel({ threads }: { threads: number }): Loc
   const queue: Job[] = [];
   const slots: Slot[] = [];
   let started = 0;
+  let batches = 0;
   let nextId = 1;
   let closed = false;
   let tokenizer: SentencePieceTokenizer | undefined;
@@ -136,6 +140,7 @@ export function createLocalEmbeddingModel({ threads }: { threads: number }): Loc
       return;
     }
     const request: EmbedRequest = { id: nextId++, texts: batch.flatMap((job) => job.texts) };
+    batches++;
     // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker thread, not a browser window
     slot.worker.postMessage(request);
   }
@@ -156,6 +161,7 @@ export function createLocalEmbeddingModel({ threads }: { threads: number }): Loc
   return {
     id: LOCAL_EMBEDDING_MODEL,
     threadsStarted: () => started,
+    batchesSent: () => batches,
     queryText,
     tokenWindows(text) {
       tokenizer ??= loadTokenizer();
@@ -173,10 +179,19 @@ export function createLocalEmbeddingModel({ threads }: { threads: number }): Loc
       if (closed) throw new EmbeddingError(`${LOCAL_EMBEDDING_MODEL}: the embedder is closed`);
       options.signal?.throwIfAborted();
       if (inputs.length === 0) return [];
-      return new Promise<Float32Array[]>((resolve, reject) => {
-        queue.push({ texts: inputs, resolve, reject, signal: options.signal });
-        dispatch();
-      });
+      // A batch per `MAX_BATCH_TEXTS` texts, each in line on its own: a caller that aborts (a client
+      // gone) skips its batches not yet sent, and two threads share one long call.
+      const parts: Array<Promise<Float32Array[]>> = [];
+      for (let start = 0; start < inputs.length; start += MAX_BATCH_TEXTS) {
+        const texts = inputs.slice(start, start + MAX_BATCH_TEXTS);
+        parts.push(
+          new Promise((resolve, reject) =>
+            queue.push({ texts, resolve, reject, signal: options.signal }),
+          ),
+        );
+      }
+      dispatch();
+      return (await Promise.all(parts)).flat();
     },
     async close() {
       closed = true;

@@ -12,6 +12,7 @@ import type {
 } from '../ports/container-repository.ts';
 import type { ContainerFilesTable, ContainersTable, Database } from './database.ts';
 import { paginate } from './paginate.ts';
+import { isForeignKeyViolation } from '../foreign-key-violation.ts';
 
 function toContainer(row: Selectable<ContainersTable>, now: number): Container {
   const stored = {
@@ -36,12 +37,6 @@ function toContainer(row: Selectable<ContainersTable>, now: number): Container {
 function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: string }).code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
-
-/** The container was deleted while its file was being added. */
-function isForeignKeyViolation(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }
 
 function toFile(row: Selectable<ContainerFilesTable>): ContainerFile {
@@ -146,6 +141,7 @@ export function containerFilesRepository(db: Kysely<Database>): ContainerFileRep
             .execute();
           return { added: true, replaced };
         } catch (error) {
+          // The container was deleted while its file was being added.
           if (isForeignKeyViolation(error)) return { added: false, replaced };
           if (attempt >= MAX_PUT_ATTEMPTS || !isUniqueViolation(error)) throw error;
         }

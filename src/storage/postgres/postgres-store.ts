@@ -34,6 +34,9 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number;
 }
 
+/** See `PostgresStoreOptions.connectTimeoutMs`. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+
 /** Builds the pg pool configuration; shared with the LISTEN connection of the event bus. */
 export function postgresClientConfig(options: PostgresStoreOptions): pg.ClientConfig {
   const settings = [`-c statement_timeout=${options.statementTimeout ?? 30_000}`];
@@ -45,7 +48,7 @@ export function postgresClientConfig(options: PostgresStoreOptions): pg.ClientCo
     // dropped NAT entry) errors instead of waiting forever on a reply (the OS default is 2 hours).
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     types: {
       getTypeParser: ((oid: number, format?: string) =>
         oid === INT8_OID
@@ -73,7 +76,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   if (options.schema) {
     const client = new pg.Client({
       connectionString: options.connectionString,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     });
     await client.connect();
     try {

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import type { BlobStore } from '../../blobs/blob-store.ts';
 import { contentMissing, discardBytes } from '../../blobs/lost-bytes.ts';
 import { nowSeconds } from '../../domain/clock.ts';
-import { CONTAINER_DATA_DIRECTORY } from '../../domain/container.ts';
+import { CONTAINER_DATA_DIRECTORY, type ContainerFile } from '../../domain/container.ts';
 import { newId } from '../../domain/ids.ts';
 import type { MessageContent } from '../../domain/message.ts';
 import type { StepToolCall } from '../../domain/run.ts';
@@ -43,17 +43,27 @@ function parseCode(argumentsText: string): string {
   return argumentsText;
 }
 
-/**
- * The container files of a response's run that the session does not have yet, by the name the code
- * sees (`/mnt/data/<name>`), after marking the container used. Undefined when it expired.
- */
+/** The container files of a response's run, after marking the container used. Undefined when it expired. */
 async function containerFiles(store: Store, projectId: string, containerId: string) {
   if (!(await store.containers.touch(projectId, containerId, nowSeconds()))) return undefined;
-  const files = await store.containerFiles.listAll(projectId, containerId);
-  return files.map((file) => ({ id: file.id, name: file.path.split('/').pop()! }));
+  return store.containerFiles.listAll(projectId, containerId);
 }
 
-/** The files of the run: tool_resources plus code_interpreter attachments of the thread, by the name the code sees (any uploaded name made safe and distinct). */
+/**
+ * The name each file has in the session (`/mnt/data/<name>`): the run's files, then the container's,
+ * each a distinct name the session takes, as close to its upload name or container path as it can be
+ * (a path's last segment; a name too long or taken is changed, see `sessionFileNames`).
+ */
+function sessionFiles(
+  run: ReadonlyArray<{ id: string; filename: string }>,
+  container: readonly ContainerFile[],
+): Array<{ id: string; name: string }> {
+  const files = [...run, ...container.map((file) => ({ id: file.id, filename: file.path }))];
+  const names = sessionFileNames(files);
+  return files.map(({ id }) => ({ id, name: names.get(id)! }));
+}
+
+/** The files of the run: tool_resources plus code_interpreter attachments of the thread. */
 async function runFiles(
   store: Store,
   context: Pick<ToolContext, 'projectId' | 'run' | 'toolResources'>,
@@ -65,9 +75,7 @@ async function runFiles(
         ids.add(attachment.file_id);
     }
   }
-  const files = await store.files.findMany(context.projectId, [...ids], nowSeconds());
-  const names = sessionFileNames(files);
-  return files.map((file) => ({ file, name: names.get(file.id)! }));
+  return store.files.findMany(context.projectId, [...ids], nowSeconds());
 }
 
 /**
@@ -123,13 +131,10 @@ export function createCodeInterpreterTool({
     handles: (toolName) => toolName === NAME,
     async modelTools(_tool, context) {
       const containerId = context.options.container_id;
-      const files = [
-        ...(await runFiles(store, context)),
-        ...(containerId
-          ? await store.containerFiles.listAll(context.projectId, containerId)
-          : []
-        ).map((file) => ({ name: file.path.split('/').pop()! })),
-      ];
+      const files = sessionFiles(
+        await runFiles(store, context),
+        containerId ? await store.containerFiles.listAll(context.projectId, containerId) : [],
+      );
       const available = await sessions();
       if (!available.manager && available.refused) throw new ToolUnavailableError(available.reason);
       const libraries =
@@ -203,10 +208,7 @@ export function createCodeInterpreterTool({
       let started = 0;
       let result;
       try {
-        const wanted = [
-          ...(await runFiles(store, context)).map(({ file, name }) => ({ id: file.id, name })),
-          ...inContainer,
-        ];
+        const wanted = sessionFiles(await runFiles(store, context), inContainer);
         // A file whose bytes the blob store lost is not mounted, and the cell's logs say so; an
         // unavailable store fails the run with its error (see `endingFor`).
         for (const { id, name } of wanted) {

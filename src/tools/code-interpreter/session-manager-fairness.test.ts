@@ -3,71 +3,21 @@
  * not run) keeps this about the manager's bookkeeping, not about Python; session-manager.test.ts
  * covers the manager over real jails.
  */
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDataDir, removeDataDir } from '../../../test/helpers/sandbox.ts';
-import type { CellResult, Sandbox, SandboxSession } from './sandbox.ts';
-import { CodeSessionManager, SandboxCapacityError } from './session-manager.ts';
-
-function standInSandbox(sessionsDirectory: string): Sandbox {
-  return {
-    kind: 'bwrap',
-    securityBoundary: true,
-    missingLibraries: [],
-    sessionsDirectory,
-    async openSession(key) {
-      const directory = join(sessionsDirectory, key);
-      await mkdir(directory, { recursive: true });
-      let closed = false;
-      const session: SandboxSession = {
-        key,
-        directory,
-        get alive() {
-          return !closed;
-        },
-        async putFile() {},
-        async runCell(): Promise<CellResult> {
-          // A cell that takes a moment, so a test can hold a session busy.
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          return { logs: '', error: null, outputFiles: [], timedOut: false };
-        },
-        async close() {
-          closed = true;
-          await rm(directory, { recursive: true, force: true });
-        },
-      };
-      return session;
-    },
-    async close() {},
-  };
-}
+import { describe, expect, it } from 'vitest';
+import { useStandInManagers } from '../../../test/helpers/stand-in-sandbox.ts';
+import { SandboxCapacityError } from './session-manager.ts';
 
 describe('code session manager: the session cap is shared fairly between projects', () => {
-  let dataDir: string;
   let clock = 1_000_000;
-  const managers: CodeSessionManager[] = [];
-
-  beforeAll(async () => {
-    dataDir = await makeDataDir();
-  });
-
-  afterAll(async () => {
-    await Promise.all(managers.map((manager) => manager.close()));
-    await removeDataDir(dataDir);
-  });
+  const managers = useStandInManagers();
 
   function createManager(name: string, maxSessions: number, maxSessionsPerProject?: number) {
-    const manager = new CodeSessionManager({
-      sandbox: standInSandbox(join(dataDir, name)),
+    return managers.create(name, {
       idleSeconds: 3600,
       maxSessions,
       maxSessionsPerProject,
       now: () => clock++,
-      sweepIntervalMs: 0,
     });
-    managers.push(manager);
-    return manager;
   }
 
   it('one project opening many sessions never evicts another project within its fair share', async () => {

@@ -14,6 +14,10 @@
  * Directories of sessions this process does not hold (left by a crash, or by another worker sharing
  * the data dir) are left alone while fresh, reported as a reset when their key comes back (files
  * kept), and deleted once they are older than the idle time.
+ *
+ * A key's directory is deleted (a session closed, a stale directory swept) under a claim taken in
+ * the same turn as the check that no session uses it; a session opened for the key meanwhile waits
+ * for the deletion, so it never loses the directory it opened.
  */
 import { readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -66,6 +70,8 @@ interface Entry {
   project: string;
   lastUsed: number;
   busy: number;
+  /** The session as callers see it: one object for the session's life (see `managed`). */
+  view?: SandboxSession;
 }
 
 const MAX_TOMBSTONES = 10_000;
@@ -76,6 +82,8 @@ export class CodeSessionManager {
   private readonly opening = new Map<string, Promise<string | undefined>>();
   /** The project of each key being opened; counted against the caps from the moment it is asked for. */
   private readonly openingProjects = new Map<string, string>();
+  /** Keys whose directory is being deleted: a session opened for one waits for it (see the file comment). */
+  private readonly deleting = new Map<string, Promise<void>>();
   /** Keys whose session this process closed, with the reason to give the model. */
   private readonly tombstones = new Map<string, string>();
   private readonly now: () => number;
@@ -174,7 +182,7 @@ export class CodeSessionManager {
     const entry = this.entries.get(key);
     this.entries.delete(key);
     this.tombstones.delete(key);
-    await entry?.session.close();
+    if (entry) await this.deleteDirectory(key, () => entry.session.close());
   }
 
   /** Closes sessions idle past the limit and deletes stale directories no session holds. Returns how many sessions it closed. */
@@ -194,16 +202,34 @@ export class CodeSessionManager {
       if (!SESSION_KEY_PATTERN.test(name) || this.entries.has(name) || this.opening.has(name))
         continue;
       const directory = join(this.options.sandbox.sessionsDirectory, name);
-      const stats = await stat(directory).catch(() => undefined);
-      if (stats && stats.mtimeMs <= cutoff) await rm(directory, { recursive: true, force: true });
+      await this.deleteDirectory(name, async () => {
+        const stats = await stat(directory).catch(() => undefined);
+        if (stats && stats.mtimeMs <= cutoff) await rm(directory, { recursive: true, force: true });
+      });
     }
     return closed;
+  }
+
+  /**
+   * Runs `work`, which deletes the directory of `key`, under the key's claim: taken now, in the turn
+   * of the caller's check that no session uses the key, and let go when the work ends.
+   */
+  private deleteDirectory(key: string, work: () => Promise<void>): Promise<void> {
+    // After the key's deletion under way, whether or not it succeeded.
+    const before = this.deleting.get(key)?.catch(() => {}) ?? Promise.resolve();
+    const done = before.then(work);
+    this.deleting.set(key, done);
+    const letGo = () => {
+      if (this.deleting.get(key) === done) this.deleting.delete(key);
+    };
+    done.then(letGo, letGo);
+    return done;
   }
 
   /** Stops the sweeper and closes every session (their directories are deleted). */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.allSettled(this.opening.values());
+    await Promise.allSettled([...this.opening.values(), ...this.deleting.values()]);
     const entries = [...this.entries.values()];
     this.entries.clear();
     await Promise.all(entries.map((entry) => entry.session.close()));
@@ -211,6 +237,8 @@ export class CodeSessionManager {
 
   /** Opens a session for a key that has none; resolves to the reset reason, if the key had a session before. */
   private async openFresh(key: string, project: string): Promise<string | undefined> {
+    // A deletion of the key's directory under way ends first (a failed one leaves a leftover).
+    await this.deleting.get(key)?.catch(() => {});
     const reason = this.tombstones.get(key) ?? (await this.leftoverReason(key));
     this.tombstones.delete(key);
     await this.makeRoom(project);
@@ -267,7 +295,7 @@ export class CodeSessionManager {
     this.tombstones.set(key, reason);
     if (this.tombstones.size > MAX_TOMBSTONES)
       this.tombstones.delete(this.tombstones.keys().next().value!);
-    await entry?.session.close();
+    if (entry) await this.deleteDirectory(key, () => entry.session.close());
   }
 
   private async leftoverReason(key: string): Promise<string | undefined> {
@@ -280,8 +308,16 @@ export class CodeSessionManager {
       : undefined;
   }
 
-  /** The session as callers see it: use marks it busy (never evicted or swept mid-cell) and fresh. */
+  /**
+   * The session as callers see it: use marks it busy (never evicted or swept mid-cell) and fresh.
+   * Every acquisition of one session gets the same object, so a caller can key what it keeps per
+   * session on it (the files it copied in), and a new session is a new object.
+   */
   private managed(key: string, entry: Entry): SandboxSession {
+    return (entry.view ??= this.view(key, entry));
+  }
+
+  private view(key: string, entry: Entry): SandboxSession {
     const use = async <T>(work: () => Promise<T>): Promise<T> => {
       entry.busy++;
       try {

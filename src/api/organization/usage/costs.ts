@@ -123,7 +123,9 @@ async function meterCostRows(
       store.usage.meterTotals('stored_bytes', before, projectIds),
       store.usage.listMeter({ ...range, projectIds, meter: 'stored_bytes' }),
     ]);
-    for (const row of storedByteSeconds(window, initial, changes, range.startTime, range.endTime)) {
+    // Bytes are stored up to now, not up to the range's end just after it.
+    const until = Math.min(range.endTime, query.end_time ?? now);
+    for (const row of storedByteSeconds(window, initial, changes, range.startTime, until)) {
       row.quantity /= GB * DAY_SECONDS;
       row.usd = row.quantity * perGbDay;
       rows.push(row);

@@ -32,7 +32,7 @@ export function windowOf(query: Query, now: number): Window {
       `limit must be at most ${max} with bucket_width=${query.bucket_width}.`,
       'limit',
     );
-  const end = query.end_time ?? now;
+  const end = endOf(query, now);
   if (end <= query.start_time)
     throw new InvalidRequestError('end_time must be after start_time.', 'end_time');
   const first = Math.floor(query.start_time / width) * width;
@@ -45,12 +45,21 @@ export function windowOf(query: Query, now: number): Window {
   return { starts, width, nextPage: start < end ? String(start) : null };
 }
 
+/**
+ * The query's end (exclusive): `end_time`, or else just after the current second. Rows are kept by
+ * minute, so usage of this very second is in the row of a minute that may start at `now` itself
+ * (`:00`): an end of `now` would leave it out until the next second.
+ */
+function endOf(query: Query, now: number): number {
+  return query.end_time ?? now + 1;
+}
+
 /** The time range of this page's rows: the buckets', within the query's. */
 export function rangeOf(query: Query, window: Window, now: number) {
   const last = window.starts[window.starts.length - 1]!;
   return {
     startTime: Math.max(query.start_time, window.starts[0]!),
-    endTime: Math.min(query.end_time ?? now, last + window.width),
+    endTime: Math.min(endOf(query, now), last + window.width),
   };
 }
 

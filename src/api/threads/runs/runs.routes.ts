@@ -172,7 +172,7 @@ export function runsRoutes(runs: RunsService): RouteDefinition[] {
         await runs.retrieve(projectId, params.thread_id, params.run_id);
         const lastEventId = Number(request.headers['last-event-id']);
         const after =
-          query.after ?? (Number.isInteger(lastEventId) && lastEventId >= 0 ? lastEventId : 0);
+          query.after ?? (Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : 0);
         return stream(reply, params.run_id, after);
       },
     }),

@@ -106,6 +106,8 @@ export const RunEventsQuerySchema = z.strictObject({
     .string()
     .regex(/^\d+$/, { error: 'expected a non-negative integer.' })
     .transform(Number)
+    // Past a safe integer no seq exists (PostgreSQL's bigint would refuse the number).
+    .pipe(z.number().max(Number.MAX_SAFE_INTEGER, { error: 'expected a seq of this run.' }))
     .optional(),
 });
 
