@@ -94,9 +94,11 @@ async function hops(promise: Promise<unknown>): Promise<number> {
 describe('the model call observers', () => {
   it('pass each ready part through without a promise hop of their own', async () => {
     const { metrics, calls } = recordingMetrics();
-    const iterator = observed(readyModel(PARTS), metrics)
-      .stream(REQUEST, new AbortController().signal)
-      [Symbol.asyncIterator]();
+    const parts = observed(readyModel(PARTS), metrics).stream(
+      REQUEST,
+      new AbortController().signal,
+    );
+    const iterator = parts[Symbol.asyncIterator]();
     const counts: number[] = [];
     const seen: ModelStreamPart[] = [];
     for (;;) {
