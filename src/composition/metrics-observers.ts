@@ -58,7 +58,7 @@ const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 /**
  * The call's parts, timed as they pass: the model's own promises are handed to the reader, each
  * watched by a callback registered before the reader's (so it sees the part first), which costs the
- * part no promise hop (an async generator here cost it several). The call is recorded once, when it
+ * part no promise hop (an async generator here cost it two). The call is recorded once, when it
  * ends, fails or is returned.
  */
 function timedStream(

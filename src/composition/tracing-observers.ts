@@ -173,7 +173,7 @@ function tracedStream(
         end();
       };
       // The model's own promises go to the reader, each watched by a callback registered before the
-      // reader's (it sees the part first): a part costs no promise hop here (an `async next` cost three).
+      // reader's (it sees the part first): a part costs no promise hop here (an `async next` cost one).
       return {
         next() {
           let pending: Promise<IteratorResult<ModelStreamPart>>;
