@@ -4,25 +4,13 @@
  * or an `async next` method cost each part hops). No timing is asserted; hops are counted.
  */
 import { describe, expect, it } from 'vitest';
+import { hops, readCountingHops } from '../../test/helpers/promise-hops.ts';
+import { HI_REQUEST } from '../../test/helpers/model-request.ts';
 import { ConfigSchema } from '../config/config-schema.ts';
-import type {
-  LanguageModel,
-  ModelRequest,
-  ModelResolver,
-  ModelStreamPart,
-} from '../models/language-model.ts';
+import type { LanguageModel, ModelResolver, ModelStreamPart } from '../models/language-model.ts';
 import type { Metrics } from './metrics.ts';
 import { observedModels } from './metrics-observers.ts';
 import { tracedModels } from './tracing-observers.ts';
-
-const REQUEST: ModelRequest = {
-  model: 'm',
-  system: undefined,
-  messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
-  tools: [],
-  toolChoice: 'auto',
-  parallelToolCalls: true,
-};
 
 const TEXTS = 5;
 const PARTS: ModelStreamPart[] = [
@@ -76,42 +64,18 @@ function observed(model: LanguageModel, metrics: Metrics): LanguageModel {
   return observedModels(traced, metrics).resolve('m').model;
 }
 
-/** Microtask turns until `promise` settles (each `await undefined` is one). */
-async function hops(promise: Promise<unknown>): Promise<number> {
-  const state = { settled: false };
-  void promise.then(
-    () => (state.settled = true),
-    () => (state.settled = true),
-  );
-  let count = 0;
-  while (!state.settled && count < 100) {
-    await undefined;
-    count++;
-  }
-  return count;
-}
-
 describe('the model call observers', () => {
   it('pass each ready part through without a promise hop of their own', async () => {
     const { metrics, calls } = recordingMetrics();
     const parts = observed(readyModel(PARTS), metrics).stream(
-      REQUEST,
+      HI_REQUEST,
       new AbortController().signal,
     );
-    const iterator = parts[Symbol.asyncIterator]();
-    const counts: number[] = [];
-    const seen: ModelStreamPart[] = [];
-    for (;;) {
-      const next = iterator.next();
-      counts.push(await hops(next));
-      const result = await next;
-      if (result.done) break;
-      seen.push(result.value);
-    }
-    expect(seen).toEqual(PARTS);
+    const { values, counts } = await readCountingHops(parts[Symbol.asyncIterator]());
+    expect(values).toEqual(PARTS);
     // The bare model's ready part is counted as one hop; the two observers add none (an async
     // generator and an `async next` added three together).
-    const bare = readyModel(PARTS).stream(REQUEST, new AbortController().signal);
+    const bare = readyModel(PARTS).stream(HI_REQUEST, new AbortController().signal);
     const bareHops = await hops(bare[Symbol.asyncIterator]().next());
     expect(bareHops).toBe(1);
     expect(counts).toEqual(PARTS.map(() => bareHops).concat(bareHops));
@@ -121,7 +85,7 @@ describe('the model call observers', () => {
   it('record a failed call once, after the parts before the failure', async () => {
     const { metrics, calls } = recordingMetrics();
     const parts = observed(readyModel(PARTS.slice(0, 2), new Error('broken')), metrics).stream(
-      REQUEST,
+      HI_REQUEST,
       new AbortController().signal,
     );
     const seen: ModelStreamPart[] = [];
@@ -137,7 +101,7 @@ describe('the model call observers', () => {
   it('record a call the reader stopped early once, as not finished', async () => {
     const { metrics, calls } = recordingMetrics();
     const parts = observed(readyModel(PARTS), metrics).stream(
-      REQUEST,
+      HI_REQUEST,
       new AbortController().signal,
     );
     for await (const part of parts) if (part.type === 'text-delta') break;
