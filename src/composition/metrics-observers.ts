@@ -54,23 +54,58 @@ export function observedBus(bus: EventBus, metrics: Metrics): EventBus {
   });
 }
 
-async function* timedStream(
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/**
+ * The call's parts, timed as they pass: the model's own promises are handed to the reader, each
+ * watched by a callback registered before the reader's (so it sees the part first), which costs the
+ * part no promise hop (an async generator here cost it two). The call is recorded once, when it
+ * ends, fails or is returned.
+ */
+function timedStream(
   metrics: Metrics,
   modelName: string,
   parts: AsyncIterable<ModelStreamPart>,
-): AsyncIterable<ModelStreamPart> {
-  const started = performance.now();
+): AsyncIterableIterator<ModelStreamPart> {
+  const iterator = parts[Symbol.asyncIterator]();
+  let started: number | undefined;
   let firstPart: number | undefined;
   let outcome: 'ok' | 'error' = 'error';
-  try {
-    for await (const part of parts) {
-      firstPart ??= (performance.now() - started) / 1000;
-      if (part.type === 'finish') outcome = 'ok';
-      yield part;
-    }
-  } finally {
-    metrics.modelCall(modelName, outcome, firstPart, (performance.now() - started) / 1000);
-  }
+  let recorded = false;
+  const record = () => {
+    if (recorded) return;
+    recorded = true;
+    const now = performance.now();
+    metrics.modelCall(modelName, outcome, firstPart, (now - (started ?? now)) / 1000);
+  };
+  const onPart = (result: IteratorResult<ModelStreamPart>) => {
+    if (result.done) return record();
+    firstPart ??= (performance.now() - started!) / 1000;
+    if (result.value.type === 'finish') outcome = 'ok';
+  };
+  const timed: AsyncIterableIterator<ModelStreamPart> = {
+    [Symbol.asyncIterator]: () => timed,
+    next() {
+      if (recorded) return Promise.resolve(DONE);
+      started ??= performance.now();
+      let pending: Promise<IteratorResult<ModelStreamPart>>;
+      try {
+        pending = iterator.next();
+      } catch (error) {
+        record();
+        return Promise.reject(error);
+      }
+      // The failure is the reader's to see; this branch only records it.
+      pending.then(onPart, record);
+      return pending;
+    },
+    async return() {
+      record();
+      await iterator.return?.();
+      return DONE;
+    },
+  };
+  return timed;
 }
 
 /** The resolver, with each model call's time to first part and duration observed by model name. */

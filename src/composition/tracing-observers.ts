@@ -164,18 +164,28 @@ function tracedStream(
             arguments: part.arguments,
           });
       };
+      const onPart = (result: IteratorResult<ModelStreamPart>) => {
+        if (result.done) end();
+        else observe(result.value);
+      };
+      const onFailure = (error: unknown) => {
+        recordFailure(span, error);
+        end();
+      };
+      // The model's own promises go to the reader, each watched by a callback registered before the
+      // reader's (it sees the part first): a part costs no promise hop here (an `async next` cost one).
       return {
-        async next() {
+        next() {
+          let pending: Promise<IteratorResult<ModelStreamPart>>;
           try {
-            const result = await runInContext(active, () => iterator.next());
-            if (result.done) end();
-            else observe(result.value);
-            return result;
+            pending = runInContext(active, () => iterator.next());
           } catch (error) {
-            recordFailure(span, error);
-            end();
-            throw error;
+            onFailure(error);
+            return Promise.reject(error);
           }
+          // The failure is the reader's to see; this branch only records it on the span.
+          pending.then(onPart, onFailure);
+          return pending;
         },
         async return(value?: unknown) {
           end();

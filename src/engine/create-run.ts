@@ -19,6 +19,7 @@ import type { Store } from '../storage/store.ts';
 import type { EventBus } from './event-bus.ts';
 import type { RunHandOff } from './run-hand-off.ts';
 import { LiveRunEvents, type RunFollow } from './run-event-stream.ts';
+import { yieldToIo } from './started-model-call.ts';
 import { currentTraceContext } from '../telemetry/trace-propagation.ts';
 
 /** The run fields a caller may set; unset ones come from the assistant or OpenAI's defaults. */
@@ -200,8 +201,13 @@ export async function insertRun(
     bus.publish(events, announcement);
     // Before the worker is told: from here on, only it publishes this run's events.
     const live = follow ? new LiveRunEvents(bus, record.run.id) : undefined;
-    if (reservation) reservation.adopt(record, { lastSeq: events.at(-1)!.seq, messages });
-    else bus.notifyRunnable(announcement);
+    if (reservation) {
+      reservation.adopt(record, { lastSeq: events.at(-1)!.seq, messages });
+      // The worker starts the run at once: on SQLite its model request is written within this turn
+      // of the event loop. The caller (a stream's set-up, a response's reply) goes on in the next, so
+      // its work does not stand between the request and the model.
+      await yieldToIo();
+    } else bus.notifyRunnable(announcement);
     return {
       run: record.run,
       events,

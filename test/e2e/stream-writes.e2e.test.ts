@@ -4,8 +4,10 @@
  * run's start produces together go out in one write each: the run's created, queued and in_progress
  * (with the response's head), and the first token's step created and in progress, message created and
  * in progress and first delta. It counts the server's writes (net.Socket's `_write`/`_writev`, one
- * call per write to the kernel), not time.
+ * call per write to the kernel), not time. And the model request leaves first: a created run's stream
+ * is set up (its response head made) only after this process's worker has written the request.
  */
+import { ServerResponse } from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { useRunTestBed } from '../helpers/run-test-bed.ts';
@@ -20,16 +22,36 @@ const originals = { _write: socketPrototype._write, _writev: socketPrototype._wr
 /** The text of each write the server made on a recorded port, in order. */
 const writes: string[] = [];
 let serverPort = 0;
+/**
+ * While recording, in order: `request` for each write to the upstream (the model request), `head` for
+ * each SSE response head the server sets.
+ */
+const order: Array<'request' | 'head'> = [];
+let upstreamPort = 0;
+const { writeHead } = ServerResponse.prototype;
+ServerResponse.prototype.writeHead = function (
+  this: ServerResponse,
+  ...args: Parameters<typeof writeHead>
+) {
+  const headers = args.find((arg) => typeof arg === 'object') as
+    Record<string, unknown> | undefined;
+  if (upstreamPort !== 0 && String(headers?.['content-type']).startsWith('text/event-stream'))
+    order.push('head');
+  return writeHead.apply(this, args);
+} as typeof writeHead;
+afterAll(() => void (ServerResponse.prototype.writeHead = writeHead));
 
 function textOf(chunk: unknown): string {
   return typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
 }
 
 socketPrototype._write = function (this: net.Socket, ...args: unknown[]) {
+  if (upstreamPort !== 0 && this.remotePort === upstreamPort) order.push('request');
   if (serverPort !== 0 && this.localPort === serverPort) writes.push(textOf(args[0]));
   return originals._write.apply(this, args);
 };
 socketPrototype._writev = function (this: net.Socket, ...args: unknown[]) {
+  if (upstreamPort !== 0 && this.remotePort === upstreamPort) order.push('request');
   if (serverPort !== 0 && this.localPort === serverPort) {
     const chunks = args[0] as Array<{ chunk: unknown }>;
     writes.push(chunks.map(({ chunk }) => textOf(chunk)).join(''));
@@ -115,4 +137,22 @@ it('createAndRunStream: the thread, the run and its start in one write', async (
     'thread.run.in_progress',
   ]);
   expect(writeWith('thread.message.created')).toContain('thread.message.delta');
+});
+
+it("the model request is written before the run's stream is set up", async () => {
+  const assistant = await bed.client.beta.assistants.create({ model: 'gpt-4o' });
+  const thread = await bed.client.beta.threads.create({
+    messages: [{ role: 'user', content: 'Hi' }],
+  });
+  upstreamPort = Number(new URL(bed.upstream.url).port);
+  order.length = 0;
+  try {
+    await streamedRun(() =>
+      bed.client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id }),
+    );
+  } finally {
+    upstreamPort = 0;
+  }
+  // The request's one write first, then the stream's head.
+  expect(order.slice(0, 2)).toEqual(['request', 'head']);
 });

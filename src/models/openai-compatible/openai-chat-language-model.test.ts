@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelCallError } from '../language-model.ts';
 import { OpenAIChatLanguageModel } from './openai-chat-language-model.ts';
+import { HI_REQUEST } from '../../../test/helpers/model-request.ts';
 
 describe('the OpenAI-compatible chat model', () => {
   let baseURL: string;
@@ -29,17 +30,7 @@ describe('the OpenAI-compatible chat model', () => {
 
   it('fails an error status whose body never ends, and hangs up', async () => {
     const model = new OpenAIChatLanguageModel({ baseURL, modelId: 'm' });
-    const parts = model.stream(
-      {
-        model: 'm',
-        system: undefined,
-        messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
-        tools: [],
-        toolChoice: 'auto',
-        parallelToolCalls: true,
-      },
-      new AbortController().signal,
-    );
+    const parts = model.stream(HI_REQUEST, new AbortController().signal);
     const error = await (async () => {
       for await (const _ of parts) void _;
     })().catch((caught: unknown) => caught);

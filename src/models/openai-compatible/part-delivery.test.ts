@@ -9,36 +9,13 @@ import { createServer, IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ModelRequest, ModelStreamPart } from '../language-model.ts';
+import { readCountingHops } from '../../../test/helpers/promise-hops.ts';
+import { HI_REQUEST } from '../../../test/helpers/model-request.ts';
 import { withResilience } from '../resilient-language-model.ts';
 import { OpenAIChatLanguageModel } from './openai-chat-language-model.ts';
 
-const REQUEST: ModelRequest = {
-  model: 'm',
-  system: undefined,
-  messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
-  tools: [],
-  toolChoice: 'auto',
-  parallelToolCalls: true,
-};
-
 const chunk = (delta: object, finish: string | null = null) =>
   `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-
-/** Microtask turns until `promise` settles (each `await undefined` is one). */
-async function hops(promise: Promise<unknown>): Promise<number> {
-  const state = { settled: false };
-  void promise.then(
-    () => (state.settled = true),
-    () => (state.settled = true),
-  );
-  let count = 0;
-  while (!state.settled && count < 100) {
-    await undefined;
-    count++;
-  }
-  return count;
-}
 
 describe('the lean adapter delivers parts from one listener', () => {
   let baseURL: string;
@@ -74,7 +51,7 @@ describe('the lean adapter delivers parts from one listener', () => {
     });
 
   const reader = (signal: AbortSignal) => {
-    const parts = resilient().stream(REQUEST, signal);
+    const parts = resilient().stream(HI_REQUEST, signal);
     return parts[Symbol.asyncIterator]();
   };
 
@@ -84,15 +61,7 @@ describe('the lean adapter delivers parts from one listener', () => {
     const iterator = reader(new AbortController().signal);
     const first = await iterator.next();
     expect(first.value).toEqual({ type: 'text-delta', delta: 't0' });
-    const counts: number[] = [];
-    const parts: ModelStreamPart[] = [];
-    for (;;) {
-      const next = iterator.next();
-      counts.push(await hops(next));
-      const result = await next;
-      if (result.done) break;
-      parts.push(result.value);
-    }
+    const { values: parts, counts } = await readCountingHops(iterator);
     expect(parts.map((part) => part.type)).toEqual([...Array(9).fill('text-delta'), 'finish']);
     // The nine queued tokens, each in ≤ 2 hops (the generators took 5 each).
     expect(Math.max(...counts.slice(0, 9))).toBeLessThanOrEqual(2);
