@@ -1,10 +1,11 @@
 /**
  * A Kysely driver for one better-sqlite3 connection, replacing Kysely's own for speed:
- * prepared statements are cached by SQL text (Kysely's driver prepares every query again), and the
- * connection lock is a FIFO queue (Kysely's wakes every waiter on each release). Everything else
- * follows Kysely's SqliteDriver: one connection, a lock held for a transaction's whole life. A
- * statement that still finds the file locked by another process after the busy timeout fails as a
- * 503 `database_unavailable` (retry later), not a 500.
+ * prepared statements are cached by SQL text (Kysely's driver prepares every query again), and writes
+ * are committed in groups, one SQLite commit per turn of the event loop (group-commit.ts): the
+ * store's transactions are savepoints in the turn's group, and a statement made outside one joins
+ * it (a write) or runs after its commit (a read). Access is serialized on a FIFO lock (Kysely's
+ * wakes every waiter on each release). A statement that still finds the file locked by another
+ * process after the busy timeout fails as a 503 `database_unavailable` (retry later), not a 500.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import {
@@ -26,6 +27,7 @@ import {
 import type { Database } from '../kysely/database.ts';
 import { databaseUnavailable } from '../database-unavailable.ts';
 import type { DirectStatements } from '../kysely/direct-statements.ts';
+import { GroupCommit } from './group-commit.ts';
 
 const STATEMENT_CACHE_SIZE = 1000;
 
@@ -71,24 +73,20 @@ class CachedStatementConnection implements DatabaseConnection {
 
   /** Runs a statement without parameters or results (`begin immediate`, `commit`, `rollback`). */
   control(sql: string): void {
-    this.execute(CompiledQuery.raw(sql));
-  }
-
-  /** Rolls back the open transaction, if SQLite has not already (a failed commit may have). */
-  rollback(): void {
-    if (this.database.inTransaction) this.control('rollback');
+    this.run(CompiledQuery.raw(sql));
   }
 
   // Not `async`: better-sqlite3 answers synchronously, so the result is wrapped once (every query).
   executeQuery<Row>(compiledQuery: CompiledQuery): Promise<QueryResult<Row>> {
     try {
-      return Promise.resolve(this.execute<Row>(compiledQuery));
+      return Promise.resolve(this.run<Row>(compiledQuery));
     } catch (error) {
       return Promise.reject(error as Error);
     }
   }
 
-  private execute<Row>(compiledQuery: CompiledQuery): QueryResult<Row> {
+  /** Runs a statement now. */
+  run<Row>(compiledQuery: CompiledQuery): QueryResult<Row> {
     const statement = this.prepare(compiledQuery.sql);
     const parameters = compiledQuery.parameters as unknown[];
     try {
@@ -100,6 +98,11 @@ class CachedStatementConnection implements DatabaseConnection {
     }
   }
 
+  /** Whether `sql` writes nothing (a read waits for an open group's commit; a write joins it). */
+  isRead(sql: string): boolean {
+    return this.prepare(sql).readonly;
+  }
+
   async *streamQuery<Row>(compiledQuery: CompiledQuery): AsyncIterableIterator<QueryResult<Row>> {
     const statement = this.prepare(compiledQuery.sql);
     for (const row of statement.iterate(compiledQuery.parameters as unknown[]))
@@ -107,46 +110,52 @@ class CachedStatementConnection implements DatabaseConnection {
   }
 }
 
-/** A lock handed to waiters in arrival order. */
-class FifoLock {
-  /** Whether a caller holds the lock (a waiter is handed it directly, so waiters imply this). */
-  locked = false;
-  private readonly waiters: Array<() => void> = [];
+/**
+ * The connection Kysely's root executor is handed (statements made outside a transaction): each
+ * statement goes through the group commit on its own, so nothing holds the connection between them.
+ */
+class GroupedConnection implements DatabaseConnection {
+  constructor(
+    private readonly connection: CachedStatementConnection,
+    private readonly groups: GroupCommit,
+  ) {}
 
-  /** Resolves to `value` once the lock is this caller's. */
-  acquire<Value>(value: Value): Promise<Value> {
-    if (!this.locked) {
-      this.locked = true;
-      return Promise.resolve(value);
+  executeQuery<Row>(compiledQuery: CompiledQuery): Promise<QueryResult<Row>> {
+    try {
+      const read = this.connection.isRead(compiledQuery.sql);
+      return this.groups.statement(read, () => this.connection.run<Row>(compiledQuery));
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
-    return new Promise((resolve) => this.waiters.push(() => resolve(value)));
   }
 
-  release(): void {
-    const next = this.waiters.shift();
-    if (next) next();
-    else this.locked = false;
+  async *streamQuery<Row>(compiledQuery: CompiledQuery): AsyncIterableIterator<QueryResult<Row>> {
+    // The rows are read at once (better-sqlite3 reads synchronously), in the read's place.
+    const result = await this.executeQuery<Row>(compiledQuery);
+    for (const row of result.rows) yield { rows: [row] };
   }
 }
 
 /**
- * Statements run synchronously while the lock is free: nothing else can start between the check and
- * the statement (JavaScript runs one thing at a time and better-sqlite3 does not yield), so this is
- * the same as taking and releasing the lock around it. Rows come as arrays (no object per row), from
- * statements of their own (a statement's raw mode is its own state).
+ * Statements run synchronously while the connection is idle (no lock held, no group open): nothing
+ * else can start between the check and the statement (JavaScript runs one thing at a time and
+ * better-sqlite3 does not yield), so this is the same as taking and releasing the lock around it, and
+ * a write commits on its own before its caller goes on. Otherwise the caller goes through Kysely
+ * (a read after the open group's commit, a write in the group). Rows come as arrays (no object per
+ * row), from statements of their own (a statement's raw mode is its own state).
  */
 class DirectSqliteStatements implements DirectStatements {
   private readonly statements: StatementCache;
 
   constructor(
     database: BetterSqlite3.Database,
-    private readonly lock: FifoLock,
+    private readonly groups: GroupCommit,
   ) {
     this.statements = new StatementCache(database, true);
   }
 
   rows(sql: string, parameters: readonly unknown[]): unknown[][] | undefined {
-    if (this.lock.locked) return undefined;
+    if (!this.groups.idle) return undefined;
     try {
       return this.statements.prepare(sql).all(parameters) as unknown[][];
     } catch (error) {
@@ -155,7 +164,7 @@ class DirectSqliteStatements implements DirectStatements {
   }
 
   run(sql: string, parameters: readonly unknown[]): number | undefined {
-    if (this.lock.locked) return undefined;
+    if (!this.groups.idle) return undefined;
     try {
       return this.statements.prepare(sql).run(parameters).changes;
     } catch (error) {
@@ -164,41 +173,43 @@ class DirectSqliteStatements implements DirectStatements {
   }
 }
 
+/** Kysely's own transactions are not used on SQLite: the store's run on the group commit. */
+function noKyselyTransaction(): Promise<void> {
+  return Promise.reject(new Error('SQLite transactions run through SqliteTransactions.'));
+}
+
 class CachedSqliteDriver implements Driver {
+  /** The connection statements of a transaction run on, at once. */
   readonly connection: CachedStatementConnection;
+  /** The connection Kysely's root executor is handed: every statement through the group commit. */
+  private readonly grouped: GroupedConnection;
 
   constructor(
     private readonly database: BetterSqlite3.Database,
     readonly dialect: Dialect,
-    readonly lock: FifoLock,
+    readonly groups: GroupCommit,
+    connection: CachedStatementConnection,
   ) {
-    this.connection = new CachedStatementConnection(database);
+    this.connection = connection;
+    this.grouped = new GroupedConnection(connection, groups);
   }
 
   async init(): Promise<void> {}
 
   acquireConnection(): Promise<DatabaseConnection> {
-    return this.lock.acquire(this.connection);
+    return Promise.resolve(this.grouped);
   }
 
-  async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-  }
-
-  async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('commit'));
-  }
-
-  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('rollback'));
-  }
+  beginTransaction = noKyselyTransaction;
+  commitTransaction = noKyselyTransaction;
+  rollbackTransaction = noKyselyTransaction;
 
   releaseConnection(): Promise<void> {
-    this.lock.release();
     return Promise.resolve();
   }
 
   async destroy(): Promise<void> {
+    await this.groups.flush();
     this.database.close();
   }
 }
@@ -208,13 +219,16 @@ class CachedSqliteDriver implements Driver {
  * `transaction()` builds a new `Transaction` (and the store binds every repository to it again) each
  * time, and runs each of its statements through a queued connection provider; together that cost as
  * much CPU as the transaction's own statements and commit. There is one connection and its lock admits
- * one transaction at a time, so one `Transaction` serves them all: `run` takes the lock, begins, runs
- * `work`, commits (or rolls back on a failure) and releases, as Kysely's transaction does.
+ * one transaction at a time, so one `Transaction` serves them all: `run` runs `work` as one unit of
+ * the turn's group commit (a savepoint; see group-commit.ts) and resolves once the group committed.
  */
 export interface SqliteTransactions {
   /** The query builder of whichever transaction is running; a statement outside one fails. */
   readonly db: Transaction<Database>;
-  /** Runs `work` in a transaction, after every transaction and statement queued before it. */
+  /**
+   * Runs `work` in a transaction, after every transaction and statement queued before it; resolves
+   * once it is committed, rejects (nothing written) when it failed.
+   */
   run<Result>(work: () => Promise<Result>): Promise<Result>;
 }
 
@@ -222,7 +236,7 @@ function sqliteTransactions(
   driver: CachedSqliteDriver,
   root: Kysely<Database>,
 ): SqliteTransactions {
-  const { connection, lock } = driver;
+  const { connection, groups } = driver;
   let active = false;
   // A statement made through `db` after its transaction ended (work that was not awaited) fails
   // instead of running outside any transaction.
@@ -240,41 +254,34 @@ function sqliteTransactions(
   });
   return {
     db,
-    async run(work) {
-      await lock.acquire(undefined);
-      try {
-        connection.control('begin immediate');
+    run: (work) =>
+      groups.transaction(async () => {
         active = true;
         try {
-          const result = await work();
-          connection.control('commit');
-          return result;
-        } catch (error) {
-          connection.rollback();
-          throw error;
+          return await work();
         } finally {
           active = false;
         }
-      } finally {
-        lock.release();
-      }
-    },
+      }),
   };
 }
 
 /** The SQLite dialect with the cached-statement driver, its transactions and its direct statements. */
 export class CachedSqliteDialect implements Dialect {
-  private readonly lock = new FifoLock();
+  private readonly connection: CachedStatementConnection;
+  private readonly groups: GroupCommit;
   /** Statements run beside Kysely on the same connection and lock (see direct-statements.ts). */
   readonly direct: DirectStatements;
   private driver: CachedSqliteDriver | undefined;
 
   constructor(private readonly database: BetterSqlite3.Database) {
-    this.direct = new DirectSqliteStatements(database, this.lock);
+    this.connection = new CachedStatementConnection(database);
+    this.groups = new GroupCommit(database, (sql) => this.connection.control(sql));
+    this.direct = new DirectSqliteStatements(database, this.groups);
   }
 
   createDriver(): Driver {
-    this.driver = new CachedSqliteDriver(this.database, this, this.lock);
+    this.driver = new CachedSqliteDriver(this.database, this, this.groups, this.connection);
     return this.driver;
   }
 
