@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { sql, type Kysely } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CachedSqliteDialect, SqliteKysely } from './sqlite-driver.ts';
 
@@ -59,6 +59,23 @@ const inTransaction = <Result>(work: (transaction: Kysely<Tables>) => Promise<Re
 const stored = () =>
   connection.prepare('select id from parents order by id').pluck().all() as string[];
 
+/** A writer that writes a transaction, then a statement, then a transaction, each step awaited. */
+const writer = async (index: number) => {
+  await inTransaction((transaction) =>
+    transaction
+      .insertInto('parents')
+      .values({ id: `p${index}` })
+      .execute(),
+  );
+  await db
+    .insertInto('children')
+    .values({ id: `c${index}`, parent_id: `p${index}` })
+    .execute();
+  await inTransaction((transaction) =>
+    transaction.deleteFrom('children').where('id', '=', `c${index}`).execute(),
+  );
+};
+
 describe('group commit on SQLite', () => {
   it('commits the writes of one turn once, and answers each writer after that commit', async () => {
     const settled: string[] = [];
@@ -108,23 +125,25 @@ describe('group commit on SQLite', () => {
     expect(stored()).toEqual(['kept']);
   });
 
+  it('runs a Kysely transaction of its own (a plain Kysely on the dialect) as one of the group', async () => {
+    const plain = new Kysely<Tables>({ dialect: new CachedSqliteDialect(connection) });
+    const results = await Promise.allSettled([
+      plain.transaction().execute(async (transaction) => {
+        await transaction.insertInto('parents').values({ id: 'k' }).execute();
+        await transaction.insertInto('children').values({ id: 'k1', parent_id: 'k' }).execute();
+      }),
+      plain.transaction().execute(async (transaction) => {
+        await transaction.insertInto('parents').values({ id: 'undone' }).execute();
+        throw new Error('rolled back');
+      }),
+      plain.insertInto('parents').values({ id: 'm' }).execute(),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(commits()).toBe(1);
+    expect(stored()).toEqual(['k', 'm']);
+  });
+
   it('commits once per turn however many writers go on writing after each commit', async () => {
-    // 20 writers, each a transaction, then a statement, then a transaction, each step awaited.
-    const writer = async (index: number) => {
-      await inTransaction((transaction) =>
-        transaction
-          .insertInto('parents')
-          .values({ id: `p${index}` })
-          .execute(),
-      );
-      await db
-        .insertInto('children')
-        .values({ id: `c${index}`, parent_id: `p${index}` })
-        .execute();
-      await inTransaction((transaction) =>
-        transaction.deleteFrom('children').where('id', '=', `c${index}`).execute(),
-      );
-    };
     await Promise.all(Array.from({ length: 20 }, (_, index) => writer(index)));
     expect(commits()).toBe(3);
     expect(stored()).toHaveLength(20);

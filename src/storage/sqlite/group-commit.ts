@@ -65,6 +65,13 @@ class Group {
 /** The unit of work inside a group: one savepoint name serves, since units run one at a time. */
 const UNIT = 'unit';
 
+/** A transaction begun in a group (`GroupCommit.begin`), until its `end`. */
+export interface GroupUnit {
+  readonly group: Group;
+  /** Whether it began the group (and so needs no savepoint). */
+  readonly first: boolean;
+}
+
 export class GroupCommit {
   /** Serializes writes, reads outside a transaction, and commits, in arrival order. */
   readonly lock = new FifoLock();
@@ -86,31 +93,61 @@ export class GroupCommit {
 
   /**
    * Runs `work` (whose statements go straight to the connection) as one transaction of the turn's
-   * group: a savepoint, released when it succeeds and rolled back when it fails (the first of a group
-   * needs none: its failure rolls the whole transaction back, which holds nothing else yet). Resolves
-   * with its result once the group committed; rejects at once when it failed (nothing of it written).
+   * group. Resolves with its result once the group committed; rejects at once when it failed
+   * (nothing of it written).
    */
   async transaction<Result>(work: () => Promise<Result>): Promise<Result> {
+    const unit = await this.begin();
+    let result: Result;
+    try {
+      result = await work();
+    } catch (error) {
+      void this.end(unit, { error });
+      throw error;
+    }
+    await this.end(unit);
+    return result;
+  }
+
+  /**
+   * Begins one transaction of the turn's group, holding the connection until `end`: a savepoint,
+   * released when it succeeds and rolled back when it fails (the first of a group needs none: its
+   * failure rolls the whole transaction back, which holds nothing else yet).
+   */
+  async begin(): Promise<GroupUnit> {
     await this.lock.acquire(undefined);
-    let group!: Group;
-    let result!: Result;
     try {
       const first = this.group === undefined;
-      group = this.join();
+      const group = this.join();
       if (!first) this.control(`savepoint ${UNIT}`);
-      try {
-        result = await work();
-        if (!first) this.control(`release ${UNIT}`);
-      } catch (error) {
-        if (first) this.discard(group, error);
-        else this.undo(error);
-        throw error;
+      return { group, first };
+    } catch (error) {
+      this.lock.release();
+      throw error;
+    }
+  }
+
+  /**
+   * Ends `unit` and frees the connection. Kept (no `failed`): resolves once the group committed.
+   * Failed: its writes are undone, and it resolves at once.
+   */
+  end(unit: GroupUnit, failed?: { error: unknown }): Promise<void> {
+    try {
+      if (!failed && !unit.first) {
+        try {
+          this.control(`release ${UNIT}`);
+        } catch (error) {
+          this.undo(error);
+          return Promise.reject(error as Error);
+        }
       }
+      if (!failed) return unit.group.committed;
+      if (unit.first) this.discard(unit.group, failed.error);
+      else this.undo(failed.error);
+      return Promise.resolve();
     } finally {
       this.lock.release();
     }
-    await group.committed;
-    return result;
   }
 
   /**

@@ -27,7 +27,7 @@ import {
 import type { Database } from '../kysely/database.ts';
 import { databaseUnavailable } from '../database-unavailable.ts';
 import type { DirectStatements } from '../kysely/direct-statements.ts';
-import { GroupCommit } from './group-commit.ts';
+import { GroupCommit, type GroupUnit } from './group-commit.ts';
 
 const STATEMENT_CACHE_SIZE = 1000;
 
@@ -111,16 +111,21 @@ class CachedStatementConnection implements DatabaseConnection {
 }
 
 /**
- * The connection Kysely's root executor is handed (statements made outside a transaction): each
+ * The connection Kysely's executor is handed for statements outside the store's transactions: each
  * statement goes through the group commit on its own, so nothing holds the connection between them.
+ * A Kysely transaction of its own (a plain `Kysely` on this dialect) holds it from `begin` to its end
+ * as one transaction of the group, its statements running at once.
  */
 class GroupedConnection implements DatabaseConnection {
+  private unit: GroupUnit | undefined;
+
   constructor(
     private readonly connection: CachedStatementConnection,
     private readonly groups: GroupCommit,
   ) {}
 
   executeQuery<Row>(compiledQuery: CompiledQuery): Promise<QueryResult<Row>> {
+    if (this.unit) return this.connection.executeQuery(compiledQuery);
     try {
       const read = this.connection.isRead(compiledQuery.sql);
       return this.groups.statement(read, () => this.connection.run<Row>(compiledQuery));
@@ -133,6 +138,17 @@ class GroupedConnection implements DatabaseConnection {
     // The rows are read at once (better-sqlite3 reads synchronously), in the read's place.
     const result = await this.executeQuery<Row>(compiledQuery);
     for (const row of result.rows) yield { rows: [row] };
+  }
+
+  async begin(): Promise<void> {
+    this.unit = await this.groups.begin();
+  }
+
+  /** Ends the transaction begun (kept, or undone when `failed`); nothing when none is open. */
+  end(failed?: { error: unknown }): Promise<void> {
+    const unit = this.unit;
+    this.unit = undefined;
+    return unit ? this.groups.end(unit, failed) : Promise.resolve();
   }
 }
 
@@ -173,16 +189,9 @@ class DirectSqliteStatements implements DirectStatements {
   }
 }
 
-/** Kysely's own transactions are not used on SQLite: the store's run on the group commit. */
-function noKyselyTransaction(): Promise<void> {
-  return Promise.reject(new Error('SQLite transactions run through SqliteTransactions.'));
-}
-
 class CachedSqliteDriver implements Driver {
   /** The connection statements of a transaction run on, at once. */
   readonly connection: CachedStatementConnection;
-  /** The connection Kysely's root executor is handed: every statement through the group commit. */
-  private readonly grouped: GroupedConnection;
 
   constructor(
     private readonly database: BetterSqlite3.Database,
@@ -191,18 +200,26 @@ class CachedSqliteDriver implements Driver {
     connection: CachedStatementConnection,
   ) {
     this.connection = connection;
-    this.grouped = new GroupedConnection(connection, groups);
   }
 
   async init(): Promise<void> {}
 
+  /** A connection of its own per caller: a Kysely transaction holds it (see GroupedConnection). */
   acquireConnection(): Promise<DatabaseConnection> {
-    return Promise.resolve(this.grouped);
+    return Promise.resolve(new GroupedConnection(this.connection, this.groups));
   }
 
-  beginTransaction = noKyselyTransaction;
-  commitTransaction = noKyselyTransaction;
-  rollbackTransaction = noKyselyTransaction;
+  beginTransaction(connection: DatabaseConnection): Promise<void> {
+    return (connection as GroupedConnection).begin();
+  }
+
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return (connection as GroupedConnection).end();
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await (connection as GroupedConnection).end({ error: new Error('Rolled back.') });
+  }
 
   releaseConnection(): Promise<void> {
     return Promise.resolve();
