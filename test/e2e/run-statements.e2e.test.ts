@@ -92,10 +92,26 @@ clientPrototype['query'] = function (this: unknown, ...args: unknown[]) {
 };
 
 /**
+ * The statements that are the run's own. On SQLite a write joins the turn's group commit: when the
+ * upkeep (not recorded) wrote first in that turn, the run's transaction is a savepoint in the group
+ * the upkeep began, and a group of upkeep alone leaves its bare `begin immediate` and `commit`.
+ */
+function runsOwn(statements: string[]): string[] {
+  const own: string[] = [];
+  for (const statement of statements) {
+    if (statement === 'savepoint unit' || statement === 'release unit') continue;
+    if (statement === 'commit' && own.at(-1) === 'begin immediate') own.pop();
+    else own.push(statement);
+  }
+  return own;
+}
+
+/**
  * Statements, reads, and transactions: explicit ones, and each write outside one (autocommit); and
  * how many statements the query builder built.
  */
-function summary(statements: string[]) {
+function summary(recorded: string[]) {
+  const statements = runsOwn(recorded);
   let inTransaction = false;
   let transactions = 0;
   let reads = 0;
