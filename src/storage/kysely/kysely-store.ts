@@ -50,6 +50,8 @@ export interface KyselyStoreOptions {
   };
   /** Statements an in-process database runs at once when no transaction holds it (SQLite). */
   direct?: DirectStatements;
+  /** Work run at the end of a turn before its commit, where writes commit once per turn (SQLite). */
+  atTurnEnd?: (work: () => void) => void;
 }
 
 function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: boolean): Store {
@@ -65,7 +67,7 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     conversations: conversationsRepository(db),
     runs: runsRepository(db, options.dialect),
     runSteps: runStepsRepository(db, options.dialect),
-    runEvents: runEventsRepository(db, options.dialect),
+    runEvents: runEventsRepository(db, options.dialect, options.atTurnEnd),
     responses: responsesRepository(db),
     serviceAgents: serviceAgentsRepository(db, options.dialect),
     serviceAgentActions: serviceAgentActionsRepository(db),

@@ -47,8 +47,13 @@ export async function insertRunEvents(
   await db.executeQuery(CompiledQuery.raw(insertText(dialect, events.length), parameters));
 }
 
-export function runEventsRepository(db: Kysely<Database>, dialect: Dialect): RunEventRepository {
+export function runEventsRepository(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  atTurnEnd?: (flush: () => void) => void,
+): RunEventRepository {
   return {
+    ...(atTurnEnd && { atTurnEnd }),
     append: (events) => insertRunEvents(db, dialect, events),
     async listAfter(runId, afterSeq, limit) {
       const { rows } = await executeWritten<{

@@ -76,6 +76,10 @@ export class GroupCommit {
   /** Serializes writes, reads outside a transaction, and commits, in arrival order. */
   readonly lock = new FifoLock();
   private group: Group | undefined;
+  /** Work to run at the end of this turn, before its commit (`atTurnEnd`). */
+  private turnEnd: Array<() => void> = [];
+  private turnEndScheduled = false;
+  private endingTurn = false;
 
   /**
    * @param database the connection, for whether SQLite still has the group's transaction open
@@ -166,6 +170,16 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * Runs `work` at the end of this turn, before the turn's commit, so that what it writes (at once,
+   * not after an `await`) joins the turn's group: the run events sink writes each turn's batch of
+   * deltas this way, in the commit of the turn they were emitted in.
+   */
+  atTurnEnd(work: () => void): void {
+    this.turnEnd.push(work);
+    this.scheduleTurnEnd();
+  }
+
   /** Commits the open group now, if there is one (before the connection closes). */
   async flush(): Promise<void> {
     const group = this.group;
@@ -209,8 +223,32 @@ export class GroupCommit {
     this.control('begin immediate');
     const group = new Group();
     this.group = group;
-    setImmediate(() => void this.commit(group));
+    this.scheduleTurnEnd();
     return group;
+  }
+
+  private scheduleTurnEnd(): void {
+    if (this.turnEndScheduled || this.endingTurn) return;
+    this.turnEndScheduled = true;
+    setImmediate(() => this.endTurn());
+  }
+
+  /** The end of the turn: its last writes (`atTurnEnd`), then the commit of its group. */
+  private endTurn(): void {
+    this.turnEndScheduled = false;
+    this.endingTurn = true;
+    try {
+      for (const work of this.turnEnd.splice(0)) {
+        try {
+          work();
+        } catch {
+          // Each piece of work answers its own callers; one that throws keeps the others.
+        }
+      }
+    } finally {
+      this.endingTurn = false;
+    }
+    if (this.group) void this.commit(this.group);
   }
 
   /** Undoes the failed unit's writes; a group whose transaction SQLite rolled back is lost. */

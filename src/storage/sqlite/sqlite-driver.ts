@@ -15,6 +15,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
   Transaction,
+  type Compilable,
   type DatabaseConnection,
   type DatabaseIntrospector,
   type Dialect,
@@ -286,7 +287,10 @@ function sqliteTransactions(
 /** The SQLite dialect with the cached-statement driver, its transactions and its direct statements. */
 export class CachedSqliteDialect implements Dialect {
   private readonly connection: CachedStatementConnection;
-  private readonly groups: GroupCommit;
+  /** The group commit every statement on the connection goes through. */
+  readonly groups: GroupCommit;
+  /** Statements outside a transaction, each through the group commit (see SqliteKysely). */
+  readonly grouped: GroupedConnection;
   /** Statements run beside Kysely on the same connection and lock (see direct-statements.ts). */
   readonly direct: DirectStatements;
   private driver: CachedSqliteDriver | undefined;
@@ -294,6 +298,7 @@ export class CachedSqliteDialect implements Dialect {
   constructor(private readonly database: BetterSqlite3.Database) {
     this.connection = new CachedStatementConnection(database);
     this.groups = new GroupCommit(database, (sql) => this.connection.control(sql));
+    this.grouped = new GroupedConnection(this.connection, this.groups);
     this.direct = new DirectSqliteStatements(database, this.groups);
   }
 
@@ -327,14 +332,18 @@ export class CachedSqliteDialect implements Dialect {
  * rather than building a Kysely transaction per call, so the repositories' own transactions (a run's
  * insert with its events, a status compare-and-set with its events) cost what the store's do. Only
  * `execute` is offered: nothing sets an isolation level or access mode (SQLite's transactions are
- * serializable, and `begin immediate` takes the write lock at once).
+ * serializable, and `begin immediate` takes the write lock at once). A statement it is handed
+ * compiled (`executeQuery`: the statements written out in SQL) reaches the group commit at once,
+ * without the executor's connection provider: the caller's write joins the group it is issued in.
  */
 export class SqliteKysely extends Kysely<Database> {
   readonly transactions: SqliteTransactions;
+  private readonly grouped: GroupedConnection;
 
   constructor(dialect: CachedSqliteDialect) {
     super({ dialect });
     this.transactions = dialect.transactions(this);
+    this.grouped = dialect.grouped;
   }
 
   override transaction(): TransactionBuilder<Database> {
@@ -343,5 +352,11 @@ export class SqliteKysely extends Kysely<Database> {
       execute: (work) => transactions.run(() => work(transactions.db)),
     };
     return builder as TransactionBuilder<Database>;
+  }
+
+  override executeQuery<Row>(
+    query: CompiledQuery<Row> | Compilable<Row>,
+  ): Promise<QueryResult<Row>> {
+    return this.grouped.executeQuery<Row>('compile' in query ? query.compile() : query);
   }
 }
