@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../../config/config-schema.ts';
 import type { StaticChunkingStrategy } from '../../domain/vector-store.ts';
-import type { ParseRequest, ParseResponse } from './parse-messages.ts';
+import type { ParseRequest, ParseResponse, ParseStarted } from './parse-messages.ts';
 import { DocumentError } from './parsers/document-error.ts';
 import type { ParseLimits } from './parsers/parse-document.ts';
 
@@ -43,6 +43,9 @@ export interface DocumentParser {
   /** Stops every worker; parses in flight fail. */
   close(): Promise<void>;
 }
+
+/** How long a worker may take to load a format's parser before a file's own time starts. */
+const PARSER_LOAD_LIMIT_MS = 60_000;
 
 function unwrap(response: ParseResponse): string | string[] {
   if ('documentError' in response)
@@ -175,8 +178,13 @@ export function createDocumentParser(options: DocumentParserOptions): DocumentPa
         if ('response' in outcome) resolve(outcome.response);
         else reject(outcome.error);
       };
-      const onMessage = (response: ParseResponse) => {
-        if (response.id === id) finish({ response });
+      const onMessage = (response: ParseResponse | ParseStarted) => {
+        if (response.id !== id) return;
+        if ('started' in response) {
+          // The parser is loaded: the file's own time starts now.
+          clearTimeout(timer);
+          timer = setTimeout(tooLong, options.timeoutMilliseconds);
+        } else finish({ response });
       };
       const onError = (error: Error & { code?: string }) => {
         finish({
@@ -193,15 +201,23 @@ export function createDocumentParser(options: DocumentParserOptions): DocumentPa
         finish({ error: new Error(`The parse worker stopped (exit code ${code}).`) });
       const onAbort = () =>
         finish({ error: signal?.reason instanceof Error ? signal.reason : new Error('Aborted.') });
-      const timer = setTimeout(
+      const tooLong = () =>
+        finish({
+          error: new DocumentError(
+            'invalid_file',
+            `The file ${input.filename} is refused: parsing it took longer than the limit of ${options.timeoutMilliseconds / 1000} s per file.`,
+          ),
+        });
+      // Loading a format's parser (pdf.js, mammoth: on a worker's first file of that format) is the
+      // server's time, not the file's: it has a limit of its own, and is not the file's fault.
+      let timer = setTimeout(
         () =>
           finish({
-            error: new DocumentError(
-              'invalid_file',
-              `The file ${input.filename} is refused: parsing it took longer than the limit of ${options.timeoutMilliseconds / 1000} s per file.`,
+            error: new Error(
+              `The parse worker did not start parsing ${input.filename} within ${PARSER_LOAD_LIMIT_MS / 1000} s.`,
             ),
           }),
-        options.timeoutMilliseconds,
+        Math.max(PARSER_LOAD_LIMIT_MS, options.timeoutMilliseconds),
       );
       worker.on('message', onMessage);
       worker.on('error', onError);

@@ -12,6 +12,12 @@ export interface ParseRequest {
   chunking?: { strategy: StaticChunkingStrategy; maxTokens: number; maxChunks: number };
 }
 
+/** Sent by the worker when a file's parser is loaded and its parse begins. */
+export interface ParseStarted {
+  id: number;
+  started: true;
+}
+
 export type ParseResponse =
   | { id: number; text: string }
   | { id: number; chunks: string[] }

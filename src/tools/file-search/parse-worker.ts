@@ -5,12 +5,12 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { chunkText } from './chunk-text.ts';
-import type { ParseRequest, ParseResponse } from './parse-messages.ts';
+import type { ParseRequest, ParseResponse, ParseStarted } from './parse-messages.ts';
 import { DocumentError } from './parsers/document-error.ts';
 import { parseDocument } from './parsers/parse-document.ts';
 
+if (!parentPort) throw new Error('parse-worker.ts must run in a worker thread.');
 const port = parentPort;
-if (!port) throw new Error('parse-worker.ts must run in a worker thread.');
 
 async function answer(request: ParseRequest): Promise<ParseResponse> {
   try {
@@ -19,6 +19,11 @@ async function answer(request: ParseRequest): Promise<ParseResponse> {
       request.filename,
       request.contentType,
       request.limits,
+      () => {
+        const started: ParseStarted = { id: request.id, started: true };
+        // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker thread, not a browser window
+        port.postMessage(started);
+      },
     );
     if (!request.chunking) return { id: request.id, text };
     const { strategy, maxTokens, maxChunks } = request.chunking;

@@ -36,6 +36,8 @@ export async function parseDocument(
   filename: string,
   contentType: string,
   limits: ParseLimits,
+  /** Called once the format's parser is loaded, as its parse begins (a file's clock starts there). */
+  parsing: () => void = () => {},
 ): Promise<string> {
   if (bytes.byteLength === 0)
     throw new DocumentError('invalid_file', `The file ${filename} is empty.`);
@@ -44,20 +46,28 @@ export async function parseDocument(
   // pdf.js and mammoth load on first use: a parse worker that only sees text starts faster.
   if (extension === 'pdf') {
     const { parsePdf } = await import('./pdf-parser.ts');
+    parsing();
     text = await parsePdf(bytes, filename, {
       maxCharacters: limits.maxCharacters,
       maxPages: limits.maxPdfPages,
     });
   } else if (extension === 'docx') {
     const { parseDocx } = await import('./docx-parser.ts');
+    parsing();
     text = await parseDocx(bytes, filename, {
       maxUncompressedBytes: limits.maxZipUncompressedBytes,
       maxEntries: limits.maxZipEntries,
     });
-  } else if (extension === 'html' || extension === 'htm') text = parseHtml(bytes, filename);
-  else if (TEXT_EXTENSIONS.has(extension) || (extension === '' && contentType.startsWith('text/')))
+  } else if (extension === 'html' || extension === 'htm') {
+    parsing();
+    text = parseHtml(bytes, filename);
+  } else if (
+    TEXT_EXTENSIONS.has(extension) ||
+    (extension === '' && contentType.startsWith('text/'))
+  ) {
+    parsing();
     text = parseText(bytes, filename);
-  else {
+  } else {
     const shown = extension === '' ? 'no extension' : `extension [.${extension}]`;
     throw new DocumentError(
       'unsupported_file',
