@@ -1,6 +1,5 @@
 /**
- * Stores run events for every run a worker executes, one multi-row insert per turn of the event loop
- * (on SQLite at the end of the turn, in the turn's group commit, `RunEventRepository.atTurnEnd`):
+ * Stores run events for every run a worker executes, one multi-row insert per turn of the event loop:
  * under many concurrent streams, writing token deltas run by run would cost one statement per delta.
  * Each caller's events are published once the batch holding them is stored (on PostgreSQL the
  * insert's round trip carries their notifications too, see `Announcement`). If a batch fails (a run's
@@ -32,9 +31,7 @@ export class EventSink {
       this.queue.push({ events, resolve, reject });
       if (this.scheduled) return;
       this.scheduled = true;
-      // Where writes commit once per turn (SQLite), the batch goes into this turn's commit.
-      if (this.events.atTurnEnd) this.events.atTurnEnd(() => void this.flush());
-      else setImmediate(() => void this.flush());
+      setImmediate(() => void this.flush());
     });
   }
 

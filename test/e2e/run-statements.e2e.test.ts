@@ -20,7 +20,6 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from '../helpers/databases.ts';
 import { createRunTestBed, type RunTestBed } from '../helpers/run-test-bed.ts';
-import { waitFor } from '../helpers/wait-for.ts';
 /**
  * The worker's and the ingestion queue's upkeep on timers (polling for work, the expiry sweep, lease
  * renewal): not part of a run, and their timing would make the count flaky.
@@ -92,26 +91,10 @@ clientPrototype['query'] = function (this: unknown, ...args: unknown[]) {
 };
 
 /**
- * The statements that are the run's own. On SQLite a write joins the turn's group commit: when the
- * upkeep (not recorded) wrote first in that turn, the run's transaction is a savepoint in the group
- * the upkeep began, and a group of upkeep alone leaves its bare `begin immediate` and `commit`.
- */
-function runsOwn(statements: string[]): string[] {
-  const own: string[] = [];
-  for (const statement of statements) {
-    if (statement === 'savepoint unit' || statement === 'release unit') continue;
-    if (statement === 'commit' && own.at(-1) === 'begin immediate') own.pop();
-    else own.push(statement);
-  }
-  return own;
-}
-
-/**
  * Statements, reads, and transactions: explicit ones, and each write outside one (autocommit); and
  * how many statements the query builder built.
  */
-function summary(recorded: string[]) {
-  const statements = runsOwn(recorded);
+function summary(statements: string[]) {
   let inTransaction = false;
   let transactions = 0;
   let reads = 0;
@@ -218,65 +201,6 @@ describe.each(testDatabases)('the database work of one streamed run (%s)', (data
     const builtByKysely = database === 'sqlite' ? kyselyTransactions : 0;
     expect(builtByKysely).toBe(0);
   });
-
-  // The structural gain of SQLite's group commit (storage/sqlite/group-commit.ts): the writes of
-  // runs that stream at the same time share commits, one per turn of the event loop. Eight runs wait
-  // for their model together; from the moment their answers arrive at once, each run alone commits
-  // at least twice (its message's opening, its end) besides the batches of deltas; in groups the
-  // eight take a handful (4 here).
-  // PostgreSQL commits each statement on its own connection: no group commit there.
-  it.runIf(database === 'sqlite')(
-    'commits the writes of runs that stream at once together (one commit per turn)',
-    async () => {
-      const runs = 8;
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      for (let index = 0; index < runs; index++)
-        bed.upstream.enqueue({
-          chunks: ['Hello ', 'there, ', 'world!'],
-          usage: { prompt_tokens: 5, completion_tokens: 4 },
-          gate,
-        });
-      const requestsBefore = bed.upstream.requests.length;
-      executed.length = 0;
-      recording = true;
-      try {
-        const finished = Promise.all(
-          Array.from({ length: runs }, () =>
-            bed.client.beta.threads
-              .createAndRunStream({
-                assistant_id: assistantId,
-                thread: { messages: [{ role: 'user', content: 'Hi' }] },
-              })
-              .finalRun(),
-          ),
-        );
-        // Every run has asked its model and stored `in_progress` (the update that keeps the lease).
-        const inProgress = () =>
-          executed.filter((statement) =>
-            /^update "runs" set "status" = \?, "expires_at" = \?, "object" = \? where .* "locked_by" = \?$/.test(
-              statement,
-            ),
-          ).length;
-        await waitFor(
-          async () =>
-            bed.upstream.requests.length - requestsBefore === runs && inProgress() === runs,
-          'every run waiting for its model',
-        );
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        const from = executed.length;
-        release();
-        expect((await finished).map((run) => run.status)).toEqual(Array(runs).fill('completed'));
-        for (let attempt = 0; attempt < 100 && bed.app.worker!.active > 0; attempt++)
-          await new Promise((resolve) => setImmediate(resolve));
-        const answered = summary(executed.slice(from));
-        // Alone, or committing each write on its own (main before the group commit: 18), at least two a run.
-        expect(answered.transactions, executed.slice(from).join('\n')).toBeLessThan(runs);
-      } finally {
-        recording = false;
-      }
-    },
-  );
 
   it('a run on an existing thread stays within its statements and transactions', async () => {
     const thread = await bed.client.beta.threads.create({

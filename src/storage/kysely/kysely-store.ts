@@ -53,8 +53,6 @@ export interface KyselyStoreOptions {
   direct?: DirectStatements;
   /** Writes that announce their events in their own round trip (PostgreSQL), outside transactions. */
   announcedWrite?: AnnouncedWrite;
-  /** Work run at the end of a turn before its commit, where writes commit once per turn (SQLite). */
-  atTurnEnd?: (work: () => void) => void;
 }
 
 function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: boolean): Store {
@@ -70,10 +68,11 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     conversations: conversationsRepository(db),
     runs: runsRepository(db, options.dialect, inTransaction ? undefined : options.announcedWrite),
     runSteps: runStepsRepository(db, options.dialect),
-    runEvents: runEventsRepository(db, options.dialect, {
-      announcedWrite: inTransaction ? undefined : options.announcedWrite,
-      atTurnEnd: options.atTurnEnd,
-    }),
+    runEvents: runEventsRepository(
+      db,
+      options.dialect,
+      inTransaction ? undefined : options.announcedWrite,
+    ),
     responses: responsesRepository(db),
     serviceAgents: serviceAgentsRepository(db, options.dialect),
     serviceAgentActions: serviceAgentActionsRepository(db),

@@ -54,20 +54,13 @@ function eventParameters(events: readonly RunEvent[]): unknown[] {
   return parameters;
 }
 
-/**
- * `announcedWrite`: how the adapter announces a write's events itself (PostgreSQL, outside
- * transactions); `atTurnEnd`: work run at the end of a turn before its commit (SQLite's group commit).
- */
+/** `announcedWrite`: how the adapter announces a write's events itself (PostgreSQL, outside transactions). */
 export function runEventsRepository(
   db: Kysely<Database>,
   dialect: Dialect,
-  {
-    announcedWrite,
-    atTurnEnd,
-  }: { announcedWrite?: AnnouncedWrite; atTurnEnd?: (flush: () => void) => void } = {},
+  announcedWrite?: AnnouncedWrite,
 ): RunEventRepository {
   return {
-    ...(atTurnEnd && { atTurnEnd }),
     async append(events, announcement) {
       if (!announcement || !announcedWrite || events.length === 0)
         return insertRunEvents(db, dialect, events);

@@ -165,10 +165,4 @@ export interface RunEventRepository {
   listAfter(runId: string, afterSeq: number, limit: number): Promise<RunEvent[]>;
   /** The highest seq of a run, 0 when it has none. */
   lastSeq(runId: string): Promise<number>;
-  /**
-   * On a store that commits once per turn of the event loop (SQLite's group commit), runs `flush`
-   * at the end of this turn, before the turn's commit, so that an `append` it makes at once is
-   * committed with the turn's other writes. Absent where each write commits on its own.
-   */
-  atTurnEnd?(flush: () => void): void;
 }

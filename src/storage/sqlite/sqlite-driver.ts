@@ -1,11 +1,10 @@
 /**
  * A Kysely driver for one better-sqlite3 connection, replacing Kysely's own for speed:
- * prepared statements are cached by SQL text (Kysely's driver prepares every query again), and writes
- * are committed in groups, one SQLite commit per turn of the event loop (group-commit.ts): the
- * store's transactions are savepoints in the turn's group, and a statement made outside one joins
- * it (a write) or runs after its commit (a read). Access is serialized on a FIFO lock (Kysely's
- * wakes every waiter on each release). A statement that still finds the file locked by another
- * process after the busy timeout fails as a 503 `database_unavailable` (retry later), not a 500.
+ * prepared statements are cached by SQL text (Kysely's driver prepares every query again), and the
+ * connection lock is a FIFO queue (Kysely's wakes every waiter on each release). Everything else
+ * follows Kysely's SqliteDriver: one connection, a lock held for a transaction's whole life. A
+ * statement that still finds the file locked by another process after the busy timeout fails as a
+ * 503 `database_unavailable` (retry later), not a 500.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import {
@@ -15,7 +14,6 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
   Transaction,
-  type Compilable,
   type DatabaseConnection,
   type DatabaseIntrospector,
   type Dialect,
@@ -28,7 +26,6 @@ import {
 import type { Database } from '../kysely/database.ts';
 import { databaseUnavailable } from '../database-unavailable.ts';
 import type { DirectStatements } from '../kysely/direct-statements.ts';
-import { GroupCommit, type GroupUnit } from './group-commit.ts';
 
 const STATEMENT_CACHE_SIZE = 1000;
 
@@ -74,20 +71,24 @@ class CachedStatementConnection implements DatabaseConnection {
 
   /** Runs a statement without parameters or results (`begin immediate`, `commit`, `rollback`). */
   control(sql: string): void {
-    this.run(CompiledQuery.raw(sql));
+    this.execute(CompiledQuery.raw(sql));
+  }
+
+  /** Rolls back the open transaction, if SQLite has not already (a failed commit may have). */
+  rollback(): void {
+    if (this.database.inTransaction) this.control('rollback');
   }
 
   // Not `async`: better-sqlite3 answers synchronously, so the result is wrapped once (every query).
   executeQuery<Row>(compiledQuery: CompiledQuery): Promise<QueryResult<Row>> {
     try {
-      return Promise.resolve(this.run<Row>(compiledQuery));
+      return Promise.resolve(this.execute<Row>(compiledQuery));
     } catch (error) {
       return Promise.reject(error as Error);
     }
   }
 
-  /** Runs a statement now. */
-  run<Row>(compiledQuery: CompiledQuery): QueryResult<Row> {
+  private execute<Row>(compiledQuery: CompiledQuery): QueryResult<Row> {
     const statement = this.prepare(compiledQuery.sql);
     const parameters = compiledQuery.parameters as unknown[];
     try {
@@ -99,11 +100,6 @@ class CachedStatementConnection implements DatabaseConnection {
     }
   }
 
-  /** Whether `sql` writes nothing (a read waits for an open group's commit; a write joins it). */
-  isRead(sql: string): boolean {
-    return this.prepare(sql).readonly;
-  }
-
   async *streamQuery<Row>(compiledQuery: CompiledQuery): AsyncIterableIterator<QueryResult<Row>> {
     const statement = this.prepare(compiledQuery.sql);
     for (const row of statement.iterate(compiledQuery.parameters as unknown[]))
@@ -111,68 +107,46 @@ class CachedStatementConnection implements DatabaseConnection {
   }
 }
 
-/**
- * The connection Kysely's executor is handed for statements outside the store's transactions: each
- * statement goes through the group commit on its own, so nothing holds the connection between them.
- * A Kysely transaction of its own (a plain `Kysely` on this dialect) holds it from `begin` to its end
- * as one transaction of the group, its statements running at once.
- */
-class GroupedConnection implements DatabaseConnection {
-  private unit: GroupUnit | undefined;
+/** A lock handed to waiters in arrival order. */
+class FifoLock {
+  /** Whether a caller holds the lock (a waiter is handed it directly, so waiters imply this). */
+  locked = false;
+  private readonly waiters: Array<() => void> = [];
 
-  constructor(
-    private readonly connection: CachedStatementConnection,
-    private readonly groups: GroupCommit,
-  ) {}
-
-  executeQuery<Row>(compiledQuery: CompiledQuery): Promise<QueryResult<Row>> {
-    if (this.unit) return this.connection.executeQuery(compiledQuery);
-    try {
-      const read = this.connection.isRead(compiledQuery.sql);
-      return this.groups.statement(read, () => this.connection.run<Row>(compiledQuery));
-    } catch (error) {
-      return Promise.reject(error as Error);
+  /** Resolves to `value` once the lock is this caller's. */
+  acquire<Value>(value: Value): Promise<Value> {
+    if (!this.locked) {
+      this.locked = true;
+      return Promise.resolve(value);
     }
+    return new Promise((resolve) => this.waiters.push(() => resolve(value)));
   }
 
-  async *streamQuery<Row>(compiledQuery: CompiledQuery): AsyncIterableIterator<QueryResult<Row>> {
-    // The rows are read at once (better-sqlite3 reads synchronously), in the read's place.
-    const result = await this.executeQuery<Row>(compiledQuery);
-    for (const row of result.rows) yield { rows: [row] };
-  }
-
-  async begin(): Promise<void> {
-    this.unit = await this.groups.begin();
-  }
-
-  /** Ends the transaction begun (kept, or undone when `failed`); nothing when none is open. */
-  end(failed?: { error: unknown }): Promise<void> {
-    const unit = this.unit;
-    this.unit = undefined;
-    return unit ? this.groups.end(unit, failed) : Promise.resolve();
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.locked = false;
   }
 }
 
 /**
- * Statements run synchronously while the connection is idle (no lock held, no group open): nothing
- * else can start between the check and the statement (JavaScript runs one thing at a time and
- * better-sqlite3 does not yield), so this is the same as taking and releasing the lock around it, and
- * a write commits on its own before its caller goes on. Otherwise the caller goes through Kysely
- * (a read after the open group's commit, a write in the group). Rows come as arrays (no object per
- * row), from statements of their own (a statement's raw mode is its own state).
+ * Statements run synchronously while the lock is free: nothing else can start between the check and
+ * the statement (JavaScript runs one thing at a time and better-sqlite3 does not yield), so this is
+ * the same as taking and releasing the lock around it. Rows come as arrays (no object per row), from
+ * statements of their own (a statement's raw mode is its own state).
  */
 class DirectSqliteStatements implements DirectStatements {
   private readonly statements: StatementCache;
 
   constructor(
     database: BetterSqlite3.Database,
-    private readonly groups: GroupCommit,
+    private readonly lock: FifoLock,
   ) {
     this.statements = new StatementCache(database, true);
   }
 
   rows(sql: string, parameters: readonly unknown[]): unknown[][] | undefined {
-    if (!this.groups.idle) return undefined;
+    if (this.lock.locked) return undefined;
     try {
       return this.statements.prepare(sql).all(parameters) as unknown[][];
     } catch (error) {
@@ -181,7 +155,7 @@ class DirectSqliteStatements implements DirectStatements {
   }
 
   run(sql: string, parameters: readonly unknown[]): number | undefined {
-    if (!this.groups.idle) return undefined;
+    if (this.lock.locked) return undefined;
     try {
       return this.statements.prepare(sql).run(parameters).changes;
     } catch (error) {
@@ -191,43 +165,40 @@ class DirectSqliteStatements implements DirectStatements {
 }
 
 class CachedSqliteDriver implements Driver {
-  /** The connection statements of a transaction run on, at once. */
   readonly connection: CachedStatementConnection;
 
   constructor(
     private readonly database: BetterSqlite3.Database,
     readonly dialect: Dialect,
-    readonly groups: GroupCommit,
-    connection: CachedStatementConnection,
+    readonly lock: FifoLock,
   ) {
-    this.connection = connection;
+    this.connection = new CachedStatementConnection(database);
   }
 
   async init(): Promise<void> {}
 
-  /** A connection of its own per caller: a Kysely transaction holds it (see GroupedConnection). */
   acquireConnection(): Promise<DatabaseConnection> {
-    return Promise.resolve(new GroupedConnection(this.connection, this.groups));
+    return this.lock.acquire(this.connection);
   }
 
-  beginTransaction(connection: DatabaseConnection): Promise<void> {
-    return (connection as GroupedConnection).begin();
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 
-  commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return (connection as GroupedConnection).end();
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'));
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await (connection as GroupedConnection).end({ error: new Error('Rolled back.') });
+    await connection.executeQuery(CompiledQuery.raw('rollback'));
   }
 
   releaseConnection(): Promise<void> {
+    this.lock.release();
     return Promise.resolve();
   }
 
   async destroy(): Promise<void> {
-    await this.groups.flush();
     this.database.close();
   }
 }
@@ -237,16 +208,13 @@ class CachedSqliteDriver implements Driver {
  * `transaction()` builds a new `Transaction` (and the store binds every repository to it again) each
  * time, and runs each of its statements through a queued connection provider; together that cost as
  * much CPU as the transaction's own statements and commit. There is one connection and its lock admits
- * one transaction at a time, so one `Transaction` serves them all: `run` runs `work` as one unit of
- * the turn's group commit (a savepoint; see group-commit.ts) and resolves once the group committed.
+ * one transaction at a time, so one `Transaction` serves them all: `run` takes the lock, begins, runs
+ * `work`, commits (or rolls back on a failure) and releases, as Kysely's transaction does.
  */
 export interface SqliteTransactions {
   /** The query builder of whichever transaction is running; a statement outside one fails. */
   readonly db: Transaction<Database>;
-  /**
-   * Runs `work` in a transaction, after every transaction and statement queued before it; resolves
-   * once it is committed, rejects (nothing written) when it failed.
-   */
+  /** Runs `work` in a transaction, after every transaction and statement queued before it. */
   run<Result>(work: () => Promise<Result>): Promise<Result>;
 }
 
@@ -254,7 +222,7 @@ function sqliteTransactions(
   driver: CachedSqliteDriver,
   root: Kysely<Database>,
 ): SqliteTransactions {
-  const { connection, groups } = driver;
+  const { connection, lock } = driver;
   let active = false;
   // A statement made through `db` after its transaction ended (work that was not awaited) fails
   // instead of running outside any transaction.
@@ -272,38 +240,41 @@ function sqliteTransactions(
   });
   return {
     db,
-    run: (work) =>
-      groups.transaction(async () => {
+    async run(work) {
+      await lock.acquire(undefined);
+      try {
+        connection.control('begin immediate');
         active = true;
         try {
-          return await work();
+          const result = await work();
+          connection.control('commit');
+          return result;
+        } catch (error) {
+          connection.rollback();
+          throw error;
         } finally {
           active = false;
         }
-      }),
+      } finally {
+        lock.release();
+      }
+    },
   };
 }
 
 /** The SQLite dialect with the cached-statement driver, its transactions and its direct statements. */
 export class CachedSqliteDialect implements Dialect {
-  private readonly connection: CachedStatementConnection;
-  /** The group commit every statement on the connection goes through. */
-  readonly groups: GroupCommit;
-  /** Statements outside a transaction, each through the group commit (see SqliteKysely). */
-  readonly grouped: GroupedConnection;
+  private readonly lock = new FifoLock();
   /** Statements run beside Kysely on the same connection and lock (see direct-statements.ts). */
   readonly direct: DirectStatements;
   private driver: CachedSqliteDriver | undefined;
 
   constructor(private readonly database: BetterSqlite3.Database) {
-    this.connection = new CachedStatementConnection(database);
-    this.groups = new GroupCommit(database, (sql) => this.connection.control(sql));
-    this.grouped = new GroupedConnection(this.connection, this.groups);
-    this.direct = new DirectSqliteStatements(database, this.groups);
+    this.direct = new DirectSqliteStatements(database, this.lock);
   }
 
   createDriver(): Driver {
-    this.driver = new CachedSqliteDriver(this.database, this, this.groups, this.connection);
+    this.driver = new CachedSqliteDriver(this.database, this, this.lock);
     return this.driver;
   }
 
@@ -332,18 +303,14 @@ export class CachedSqliteDialect implements Dialect {
  * rather than building a Kysely transaction per call, so the repositories' own transactions (a run's
  * insert with its events, a status compare-and-set with its events) cost what the store's do. Only
  * `execute` is offered: nothing sets an isolation level or access mode (SQLite's transactions are
- * serializable, and `begin immediate` takes the write lock at once). A statement it is handed
- * compiled (`executeQuery`: the statements written out in SQL) reaches the group commit at once,
- * without the executor's connection provider: the caller's write joins the group it is issued in.
+ * serializable, and `begin immediate` takes the write lock at once).
  */
 export class SqliteKysely extends Kysely<Database> {
   readonly transactions: SqliteTransactions;
-  private readonly grouped: GroupedConnection;
 
   constructor(dialect: CachedSqliteDialect) {
     super({ dialect });
     this.transactions = dialect.transactions(this);
-    this.grouped = dialect.grouped;
   }
 
   override transaction(): TransactionBuilder<Database> {
@@ -352,11 +319,5 @@ export class SqliteKysely extends Kysely<Database> {
       execute: (work) => transactions.run(() => work(transactions.db)),
     };
     return builder as TransactionBuilder<Database>;
-  }
-
-  override executeQuery<Row>(
-    query: CompiledQuery<Row> | Compilable<Row>,
-  ): Promise<QueryResult<Row>> {
-    return this.grouped.executeQuery<Row>('compile' in query ? query.compile() : query);
   }
 }

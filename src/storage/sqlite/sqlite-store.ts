@@ -52,6 +52,5 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     chunks: (bound) => sqliteChunkRepository(bound, vectors),
     transactions: db.transactions,
     direct: dialect.direct,
-    atTurnEnd: (work) => dialect.groups.atTurnEnd(work),
   });
 }
