@@ -347,6 +347,17 @@ export async function answerAction(
       status: 'completed',
       output: String(action.result?.['output'] ?? 'Done.'),
     };
+  // Only the request that claimed an action (`approved` -> `executing`) executes it. A run's call is
+  // resumed by the run's one owner, so an `executing` action found there was left by a worker that
+  // died: it runs again, with its proposal id as the idempotency key. An action outside a run has no
+  // such owner: another request may be executing it now, so it is left to that request.
+  if (action.status === 'executing' && action.run_id === null)
+    return {
+      kind: 'done',
+      status: 'failed',
+      actionId: action.id,
+      output: 'This action is being carried out by another request; nothing was done twice.',
+    };
   if (action.status === 'executing' || action.status === 'approved')
     return continueWith(context, await execute(context, action, state));
   if (action.status !== 'pending_approval')

@@ -2,17 +2,23 @@
  * A built-in service agent for tests of the framework: it "pays" an amount by recording the payment
  * (no real money, no chain), so tests can see exactly which proposals were executed, and how often.
  * The note 'fail at execution' makes `execute` fail, as a declined card would; `execution_ms` makes
- * it take that long.
+ * it take that long; `holdNext` stops the next execution midway until the test lets it go on.
  */
 import type { BuiltinServiceAgent } from '../../src/service-agents/builtin-agent.ts';
 
 export interface TestPaymentsAgent extends BuiltinServiceAgent {
   /** Proposal ids executed, in order (a proposal executed twice would show twice). */
   readonly executions: string[];
+  /**
+   * Holds the next execution before it pays: `started` resolves once it is under way (its action is
+   * `executing`), and it pays only after `release()`.
+   */
+  holdNext(): { started: Promise<void>; release(): void };
 }
 
 export function createTestPaymentsAgent(): TestPaymentsAgent {
   const executions: string[] = [];
+  let held: { started: () => void; released: Promise<void> } | undefined;
   return {
     builtin: 'test_payments',
     description: 'Pays a merchant an amount in US dollars.',
@@ -29,6 +35,14 @@ export function createTestPaymentsAgent(): TestPaymentsAgent {
       additionalProperties: false,
     },
     executions,
+    holdNext() {
+      let started!: () => void;
+      let release!: () => void;
+      const startedPromise = new Promise<void>((resolve) => (started = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      held = { started, released };
+      return { started: startedPromise, release };
+    },
     async prepare(input) {
       const amount = Number(input['amount_usd']);
       if (input['note'] === 'quote only') {
@@ -55,6 +69,12 @@ export function createTestPaymentsAgent(): TestPaymentsAgent {
       };
     },
     async execute(proposal) {
+      const hold = held;
+      held = undefined;
+      if (hold) {
+        hold.started();
+        await hold.released;
+      }
       // A real payment takes a while (a merchant, a PSP): long enough for other runs to interleave.
       const executionMs = Number(proposal.draft.state?.['executionMs'] ?? 0);
       if (executionMs > 0) await new Promise((resolve) => setTimeout(resolve, executionMs));

@@ -345,6 +345,42 @@ describe.each([
     );
 
     it.runIf(available)(
+      'an approval that arrives while another one is executing the action executes nothing',
+      async () => {
+        const client = await connect(key);
+        const before = payments.executions.length;
+        const result = (await client.callTool({
+          name: 'pay',
+          arguments: { amount_usd: 8 },
+        })) as CallToolResult;
+        const { action_id: actionId } = result.structuredContent as { action_id: string };
+        const approve = () =>
+          (openai as any).post(`/service_agents/actions/${actionId}/approval`, {
+            body: { approved: true },
+          });
+
+        // The first approval claims the action and is held midway through the payment.
+        const hold = payments.holdNext();
+        const first = approve();
+        await hold.started;
+        expect((await (openai as any).get(`/service_agents/actions/${actionId}`)).status).toBe(
+          'executing',
+        );
+        const second = await approve();
+        expect(second.status).toBe('executing');
+        expect(second.output).toMatch(/being carried out/);
+        expect(payments.executions).toHaveLength(before);
+
+        hold.release();
+        expect((await first).output).toMatch(/Paid \$8\.00/);
+        expect(payments.executions).toHaveLength(before + 1);
+        const action = await (openai as any).get(`/service_agents/actions/${actionId}`);
+        expect(action.status).toBe('executed');
+        expect(action.transitions.filter((step: any) => step.to === 'executed')).toHaveLength(1);
+      },
+    );
+
+    it.runIf(available)(
       'an unknown tool or session is an error the client can read, never a 5xx',
       async () => {
         const client = await connect(key);
