@@ -72,23 +72,6 @@ describe('document parser (worker threads)', () => {
     expect(await parser.text(pdf(makePdf(['After'])))).toBe('After');
   });
 
-  it("counts a file's time from its parse, not from loading the format's parser", async () => {
-    // pdf.js loads on a worker's first PDF (hundreds of milliseconds, seconds on a busy machine):
-    // a cap shorter than that still admits a small PDF, in a new worker each time.
-    const quick = createDocumentParser({
-      ...options,
-      timeoutMilliseconds: 250,
-      maxIdleWorkers: 0,
-      maxWorkers: 1,
-    });
-    try {
-      for (const page of ['One', 'Two'])
-        expect(await quick.text(pdf(makePdf([page]), `${page}.pdf`))).toBe(page);
-    } finally {
-      await quick.close();
-    }
-  });
-
   it('stops a parse at the memory cap, then parses the next file', async () => {
     // 30 MB of empty paragraphs: mammoth's DOM of them needs far more than 64 MB.
     const text = {

@@ -27,6 +27,34 @@ async function failure(promise: Promise<unknown>): Promise<DocumentError> {
 }
 
 describe('parseDocument', () => {
+  it("says when each format's parse begins, once its parser is loaded (a file's clock starts there)", async () => {
+    const files: Array<[Buffer, string]> = [
+      [makePdf(['Page']), 'a.pdf'],
+      [makeDocx(['Paragraph']), 'a.docx'],
+      [Buffer.from('<p>Hi</p>'), 'a.html'],
+      [Buffer.from('plain'), 'a.txt'],
+    ];
+    for (const [bytes, name] of files) {
+      const marks: string[] = [];
+      const text = parseDocument(bytes, name, 'application/octet-stream', limits, () =>
+        marks.push('parsing'),
+      );
+      marks.push('called');
+      await text;
+      // PDF and DOCX load their parser first (after the call returns); the others begin at once.
+      expect(marks).toEqual(
+        name.endsWith('.pdf') || name.endsWith('.docx')
+          ? ['called', 'parsing']
+          : ['parsing', 'called'],
+      );
+    }
+    let unsupported = 0;
+    await parseDocument(Buffer.from('x'), 'a.exe', 'application/octet-stream', limits, () => {
+      unsupported++;
+    }).catch(() => {});
+    expect(unsupported).toBe(0);
+  });
+
   it('reads PDF pages in order', async () => {
     expect(await parse(makePdf(['First (page)', 'Second page']), 'a.pdf')).toBe(
       'First (page)\n\nSecond page',
