@@ -15,6 +15,8 @@ export interface TwoNodes {
   workerNode: App;
   /** A client of the API node. */
   api: OpenAI;
+  /** Their schema. */
+  schema: string;
   /** Closes both nodes and drops the schema. */
   close(): Promise<void>;
 }
@@ -43,6 +45,7 @@ export async function startTwoNodes(providerBaseUrl: string): Promise<TwoNodes> 
     apiNode,
     workerNode,
     api,
+    schema,
     async close() {
       await apiNode.close();
       await workerNode.close();
