@@ -15,7 +15,11 @@ import { startTwoNodes, type TwoNodes } from '../helpers/two-nodes.ts';
 const THREADS = 24;
 const ROUNDS = 6;
 
-describe.skipIf(!postgresAvailable)('a message posted as a run is created on its thread', () => {
+describe.skipIf(!postgresAvailable).each([
+  ['in one statement', {}],
+  // A limit to check under a row lock: the run's creation is a transaction.
+  ['in a transaction', { projectConcurrentRuns: 1000 }],
+])('a message posted as a run is created on its thread, the run stored %s', (_, settings) => {
   let upstream: ScriptedModel;
   let nodes: TwoNodes;
   let workerApi: OpenAI;
@@ -25,7 +29,7 @@ describe.skipIf(!postgresAvailable)('a message posted as a run is created on its
     upstream = await startScriptedModel();
     // Each run stays active until its round's posts are all answered (see `release`).
     upstream.respondWith(() => ({ text: 'ok', gate: answered }));
-    nodes = await startTwoNodes(upstream.url);
+    nodes = await startTwoNodes(upstream.url, settings);
     const address = nodes.workerNode.server.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     // Each message's insert takes a while after its statement's snapshot, as on a loaded server:

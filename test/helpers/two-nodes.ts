@@ -24,8 +24,12 @@ export interface TwoNodes {
 /**
  * Starts the worker node, then the API node, on a fresh schema; their connections carry the
  * `application_name`s `api-node` and `worker-node` (a test can tell their statements apart).
+ * `settings`: more configuration, for both.
  */
-export async function startTwoNodes(providerBaseUrl: string): Promise<TwoNodes> {
+export async function startTwoNodes(
+  providerBaseUrl: string,
+  settings: Record<string, unknown> = {},
+): Promise<TwoNodes> {
   const schema = newSchemaName();
   const directory = mkdtempSync(join(tmpdir(), 'concierge-two-nodes-'));
   const config = (name: string, worker: boolean) =>
@@ -36,6 +40,7 @@ export async function startTwoNodes(providerBaseUrl: string): Promise<TwoNodes> 
       databaseUrl: postgresDeploymentUrl(schema, name),
       providerBaseUrl,
       worker,
+      ...settings,
     });
   const workerNode = await createApp(config('worker-node', true), { logger: false });
   const apiNode = await createApp(config('api-node', false), { logger: false });
