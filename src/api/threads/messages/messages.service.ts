@@ -1,5 +1,5 @@
 /** Messages of a thread: create, retrieve, update, delete, list. */
-import { ConflictError, InvalidRequestError, NotFoundError } from '../../../domain/errors.ts';
+import { InvalidRequestError, NotFoundError } from '../../../domain/errors.ts';
 import { JsonText } from '../../../domain/json-text.ts';
 import type { PageParams } from '../../../domain/list-page.ts';
 import type { Message } from '../../../domain/message.ts';
@@ -53,12 +53,13 @@ export function createMessagesService({ store, beforeCreate }: MessagesServiceOp
       if (await store.messages.insertIntoThread(projectId, message, json))
         return new JsonText(json);
       await requireThread(store, projectId, threadId);
+      // Refused because a run was active; it may have ended since, but it was active then.
       const active = await store.runs.findActive(projectId, threadId);
-      if (active)
-        throw new InvalidRequestError(
-          `Can't add messages to ${threadId} while a run ${active.id} is active.`,
-        );
-      throw new ConflictError('The message could not be added; please retry.');
+      throw new InvalidRequestError(
+        active
+          ? `Can't add messages to ${threadId} while a run ${active.id} is active.`
+          : `Can't add messages to ${threadId} while a run is active.`,
+      );
     },
 
     async update(
