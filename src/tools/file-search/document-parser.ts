@@ -44,7 +44,7 @@ export interface DocumentParser {
   close(): Promise<void>;
 }
 
-/** How long a worker may take to load a format's parser before a file's own time starts. */
+/** The least time a worker may take to load a format's parser before a file's own time starts. */
 const PARSER_LOAD_LIMIT_MS = 60_000;
 
 function unwrap(response: ParseResponse): string | string[] {
@@ -210,14 +210,15 @@ export function createDocumentParser(options: DocumentParserOptions): DocumentPa
         });
       // Loading a format's parser (pdf.js, mammoth: on a worker's first file of that format) is the
       // server's time, not the file's: it has a limit of its own, and is not the file's fault.
+      const loadLimit = Math.max(PARSER_LOAD_LIMIT_MS, options.timeoutMilliseconds);
       let timer = setTimeout(
         () =>
           finish({
             error: new Error(
-              `The parse worker did not start parsing ${input.filename} within ${PARSER_LOAD_LIMIT_MS / 1000} s.`,
+              `The parse worker did not start parsing ${input.filename} within ${loadLimit / 1000} s.`,
             ),
           }),
-        Math.max(PARSER_LOAD_LIMIT_MS, options.timeoutMilliseconds),
+        loadLimit,
       );
       worker.on('message', onMessage);
       worker.on('error', onError);
