@@ -10,7 +10,7 @@ const utf16le = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: false });
 const utf16be = new TextDecoder('utf-16be', { fatal: true, ignoreBOM: false });
 
 /** The decoder the file's byte order mark names; UTF-8 (whose mark is dropped) without one. */
-function decoderOf(bytes: Uint8Array): TextDecoder {
+function decoderOf(bytes: Uint8Array) {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return utf16le;
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return utf16be;
   return utf8;
