@@ -113,7 +113,22 @@ function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown)
   if (apiError instanceof RateLimitError || apiError instanceof UnavailableError)
     reply.headers(apiError.headers);
   reply.header('x-request-id', request.id);
+  // A body nothing began to read is discarded by Node itself, keeping the connection.
+  if (!request.raw.complete && request.raw.readableFlowing !== null) unreadBody(request, reply);
   reply.status(status).type(JSON_TYPE).send(errorBody(apiError));
+}
+
+/**
+ * A request refused before its body was read to the end (an upload refused at a part, with the rest
+ * of the form still coming): the client's next request on this connection would wait behind the
+ * unread bytes, which nothing reads any more, until a timeout cut the connection. The rest is
+ * discarded as it arrives, and the answer closes the connection once sent, so a body of any size
+ * costs no more than its transfer.
+ */
+function unreadBody(request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('connection', 'close');
+  request.raw.unpipe();
+  request.raw.resume();
 }
 
 /** The 503 for a request that arrives while the server drains; expected, so not logged as an error. */

@@ -10,7 +10,7 @@ import type { ServiceAgent } from '../domain/service-agent.ts';
 import type { Store } from '../storage/store.ts';
 import { answerAction, followResult, type FlowContext, type FlowOutcome } from './action-flow.ts';
 import type { BuiltinServiceAgent } from './builtin-agent.ts';
-import { validateInput } from './input-validation.ts';
+import { validateInputGuarded } from './guarded-input-validation.ts';
 
 export interface DirectCallOptions {
   store: Store;
@@ -72,7 +72,7 @@ export function createDirectAgentCalls({ store, builtins }: DirectCallOptions) {
       context: DirectCallContext,
     ): Promise<FlowOutcome> {
       if (agent.kind !== 'builtin') throw new Error(`Agent ${agent.id} is not a built-in agent.`);
-      const validated = validateInput(agent.input_schema, argumentsText);
+      const validated = await validateInputGuarded(agent.input_schema, argumentsText);
       if ('error' in validated) return { kind: 'done', status: 'failed', output: validated.error };
       const flow = flowOf(projectId, agent, newId('toolCall'), context);
       if (!flow) return unavailable(agent);

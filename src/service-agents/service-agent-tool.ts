@@ -28,7 +28,8 @@ import {
 } from './action-flow.ts';
 import { delegateToAssistant } from './assistant-delegation.ts';
 import type { AgentContext, BuiltinServiceAgent } from './builtin-agent.ts';
-import { compileInputSchema, validateInput } from './input-validation.ts';
+import { validateInputGuarded } from './guarded-input-validation.ts';
+import { compileInputSchema } from './input-validation.ts';
 import {
   askRemoteAgent,
   continueRemoteAgent,
@@ -247,7 +248,7 @@ export function createServiceAgentTool(options: ServiceAgentToolOptions): Server
           { ...base, status: 'failed' },
           `There is no service agent named '${toolName}' any more.`,
         );
-      const validated = validateInput(agent.input_schema, argumentsText);
+      const validated = await validateInputGuarded(agent.input_schema, argumentsText);
       if ('error' in validated)
         return completed(
           callId,

@@ -185,6 +185,25 @@ for (const database of ['sqlite', 'postgres'] as const) {
         );
       });
 
+      it('indexes UTF-16 text files by their byte order mark and finds their words', async () => {
+        const text = 'Lost luggage is held at the concierge desk for ninety days.';
+        const little = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+        const store = await client.vectorStores.create({ name: 'utf-16' });
+        const batch = await client.vectorStores.fileBatches.uploadAndPoll(store.id, {
+          files: [
+            await toFile(little, 'luggage-le.txt'),
+            await toFile(Buffer.from(little).swap16(), 'luggage-be.md'),
+          ],
+        });
+        expect(batch.file_counts).toMatchObject({ completed: 2, failed: 0 });
+        const found = await client.vectorStores.search(store.id, { query: 'lost luggage' });
+        expect(found.data.map((result) => result.filename).sort()).toEqual([
+          'luggage-be.md',
+          'luggage-le.txt',
+        ]);
+        expect(found.data[0]!.content[0]!.text).toBe(text);
+      });
+
       it('attaches stores to assistants and threads', async () => {
         const file = await client.files.create({
           file: await toFile(Buffer.from('The wifi password is in the lobby.'), 'wifi.txt'),

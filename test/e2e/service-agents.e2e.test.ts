@@ -316,6 +316,49 @@ describe('service agents with the official SDK', () => {
     ).toMatch(/\$9\.00 already spent or reserved this day/);
   });
 
+  it("stops a call whose arguments the input schema's pattern would backtrack on for minutes", async () => {
+    // `^(a+)+$` on 28 a's and a '!' takes 2^28 steps: matched on the event loop, it would hold every
+    // request and run of the server for many seconds.
+    const agent = await api<any>('post', '/service_agents', {
+      name: 'memo_payer',
+      kind: 'builtin',
+      builtin: 'test_payments',
+      input_schema: {
+        type: 'object',
+        properties: {
+          amount_usd: { type: 'number' },
+          memo: { type: 'string', pattern: '^(a+)+$' },
+        },
+        required: ['amount_usd'],
+      },
+      policy: { auto_approve_below_usd: 100 },
+    });
+    const assistant = await bed.client.beta.assistants.create({
+      model: 'gpt-4o',
+      tools: [{ type: 'service_agent', service_agent: { id: agent.id } } as any],
+    });
+    const before = payments.executions.length;
+    bed.upstream.enqueue(
+      { toolCalls: [{ name: agent.name, arguments: { amount_usd: 1, memo: 'aa' } }] },
+      {
+        toolCalls: [{ name: agent.name, arguments: { amount_usd: 1, memo: `${'a'.repeat(28)}!` } }],
+      },
+      { text: 'Done.' },
+    );
+    const run = await bed.client.beta.threads.createAndRunPoll(
+      { assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'Pay.' }] } },
+      poll,
+    );
+    expect(run.status).toBe('completed');
+    // A memo the pattern matches at once is checked and paid; the hostile one is stopped, unpaid.
+    expect(payments.executions.length - before).toBe(1);
+    const outputs = bed.upstream.lastRequest.messages
+      .filter((message: any) => message.role === 'tool')
+      .map((message: any) => message.content);
+    expect(outputs).toHaveLength(2);
+    expect(outputs[1]).toMatch(/its patterns took more than 1 s on them/);
+  });
+
   it('text from an agent or the model cannot approve anything or raise a limit', async () => {
     const { agent, assistant } = await payingAssistant({ max_per_action_usd: 20 });
     const before = payments.executions.length;

@@ -36,9 +36,10 @@ export async function assertFilesExist(
   projectId: string,
   ids: string[],
   param: string,
+  holdAgainstDeletion = false,
 ): Promise<void> {
   const unique = [...new Set(ids)];
-  const found = await store.files.existing(projectId, unique, nowSeconds());
+  const found = await store.files.existing(projectId, unique, nowSeconds(), holdAgainstDeletion);
   const missing = unique.find((id) => !found.has(id));
   if (missing !== undefined) throw NotFoundError.object('file', missing, param);
 }
@@ -170,9 +171,12 @@ export function createFilesService({ store, blobs, fileSizeLimit, limits }: File
 
     /** Deletes the file, detaching it from every vector store first. */
     async delete(projectId: string, fileId: string) {
+      // The file's row first: it waits for a transaction adding the file to a vector store (which
+      // holds the row), and the vector store files deleted next include the one that added it.
       const deleted = await store.transaction(async (transaction) => {
+        const removed = await transaction.files.delete(projectId, fileId);
         await transaction.vectorStoreFiles.deleteEverywhere(projectId, fileId);
-        return transaction.files.delete(projectId, fileId);
+        return removed;
       });
       if (!deleted) throw NotFoundError.object('file', fileId, 'file_id');
       await discardBytes(blobs, fileId);

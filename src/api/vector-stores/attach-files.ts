@@ -41,6 +41,8 @@ export async function attachFiles(
     projectId,
     files.map((file) => file.fileId),
     param,
+    // A file deleted meanwhile would leave its vector store file behind, pointing at nothing.
+    true,
   );
   const now = nowSeconds();
   const attached: VectorStoreFile[] = [];

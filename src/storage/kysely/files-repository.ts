@@ -2,7 +2,7 @@
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { FileObject, FilePurpose } from '../../domain/file.ts';
 import type { FileRepository } from '../store.ts';
-import type { Database, FilesTable } from './database.ts';
+import type { Database, Dialect, FilesTable } from './database.ts';
 import { paginate } from './paginate.ts';
 
 function toObject(row: Selectable<FilesTable>): FileObject {
@@ -22,7 +22,7 @@ function toObject(row: Selectable<FilesTable>): FileObject {
 const unexpired = (now: number) => (eb: ExpressionBuilder<Database, 'files'>) =>
   eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]);
 
-export function filesRepository(db: Kysely<Database>): FileRepository {
+export function filesRepository(db: Kysely<Database>, dialect: Dialect): FileRepository {
   // Stored bytes are metered by the database in the insert or delete itself (migration 0017).
   const scoped = (projectId: string, now: number) =>
     db.selectFrom('files').selectAll().where('project_id', '=', projectId).where(unexpired(now));
@@ -51,13 +51,12 @@ export function filesRepository(db: Kysely<Database>): FileRepository {
       if (ids.length === 0) return [];
       return (await scoped(projectId, now).where('id', 'in', ids).execute()).map(toObject);
     },
-    async existing(projectId, ids, now) {
+    async existing(projectId, ids, now, holdAgainstDeletion = false) {
       if (ids.length === 0) return new Set();
-      const rows = await scoped(projectId, now)
-        .clearSelect()
-        .select('id')
-        .where('id', 'in', ids)
-        .execute();
+      const query = scoped(projectId, now).clearSelect().select('id').where('id', 'in', ids);
+      const rows = await (
+        holdAgainstDeletion && dialect === 'postgres' ? query.forShare() : query
+      ).execute();
       return new Set(rows.map((row) => row.id));
     },
     list(projectId, page, filter, now) {

@@ -76,7 +76,7 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     responses: responsesRepository(db),
     serviceAgents: serviceAgentsRepository(db, options.dialect),
     serviceAgentActions: serviceAgentActionsRepository(db),
-    files: filesRepository(db),
+    files: filesRepository(db, options.dialect),
     vectorStores: vectorStoresRepository(db),
     vectorStoreFiles: vectorStoreFilesRepository(db),
     fileBatches: fileBatchesRepository(db),

@@ -20,8 +20,18 @@ export interface FileRepository {
   find(projectId: string, id: string, now: number): Promise<StoredFile | undefined>;
   /** The unexpired files of the project among `ids`, in no particular order. */
   findMany(projectId: string, ids: string[], now: number): Promise<FileObject[]>;
-  /** The ids among `ids` that exist, unexpired, in the project. */
-  existing(projectId: string, ids: string[], now: number): Promise<Set<string>>;
+  /**
+   * The ids among `ids` that exist, unexpired, in the project. With `holdAgainstDeletion`, inside a
+   * transaction: a deletion of those files waits for the transaction's end (a row referencing them,
+   * such as a vector store file, is then seen by the deletion). PostgreSQL takes `FOR SHARE`; SQLite's
+   * write transactions already run one at a time.
+   */
+  existing(
+    projectId: string,
+    ids: string[],
+    now: number,
+    holdAgainstDeletion?: boolean,
+  ): Promise<Set<string>>;
   list(
     projectId: string,
     page: PageParams,

@@ -87,6 +87,20 @@ describe('parseDocument', () => {
     expect(await parse('no extension', 'README', 'text/plain')).toBe('no extension');
   });
 
+  it('reads UTF-16 text by its byte order mark, as OpenAI accepts utf-8, utf-16 and ascii', async () => {
+    const text = 'Returns within thirty days ☃\r\nwith a receipt.';
+    const little = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const big = Buffer.from(little).swap16();
+    expect(await parse(little, 'returns.txt')).toBe(
+      'Returns within thirty days ☃\nwith a receipt.',
+    );
+    expect(await parse(big, 'returns.md')).toBe('Returns within thirty days ☃\nwith a receipt.');
+    // A BOM followed by an odd number of bytes is not UTF-16 either.
+    await expect(parse(Buffer.from([0xff, 0xfe, 0x41]), 'odd.txt')).rejects.toThrow(
+      /not valid UTF-8 or UTF-16 text/,
+    );
+  });
+
   it.each([
     ['an empty file', '', 'empty.txt', 'invalid_file', /is empty/],
     [
@@ -94,7 +108,7 @@ describe('parseDocument', () => {
       Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]),
       'photo.txt',
       'invalid_file',
-      /not valid UTF-8/,
+      /not valid UTF-8 or UTF-16 text/,
     ],
     [
       'NUL bytes in valid UTF-8',
