@@ -72,6 +72,13 @@ function urlLengthProblem(url: string): UriTooLongError | undefined {
   return undefined;
 }
 
+/** Sends a handler's answer (a streaming handler has sent or hijacked the reply itself). */
+function send(result: unknown, reply: FastifyReply): void {
+  if (result === reply || reply.sent) return;
+  reply.type('application/json; charset=utf-8');
+  reply.send(result instanceof JsonText ? result.text : result);
+}
+
 /** The caller of a public route (no key read). */
 const PUBLIC_CALLER: Principal = Object.freeze({ projectId: '', admin: false, keyId: null });
 
@@ -136,12 +143,6 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     const access = route.access ?? 'project';
     const fast = route.fastPaths;
     const checkNotMultipart = route.uploads === true && route.body !== undefined;
-    /** Sends a handler's answer (a streaming handler has sent or hijacked the reply itself). */
-    const send = (result: unknown, reply: FastifyReply): void => {
-      if (result === reply || reply.sent) return;
-      reply.type('application/json; charset=utf-8');
-      reply.send(result instanceof JsonText ? result.text : result);
-    };
     /** Validates the inputs and runs the handler: synchronous when the handler answers at once. */
     const respond = (
       principal: Principal,
