@@ -149,12 +149,12 @@ describe.each(testDatabases)('janitor on %s', (database) => {
       janitor.runRules(now + 31 * DAY),
       ...threads.map(
         (thread) =>
-          app.store.messages
-            .insertIntoThread(
+          // A synchronous answer (SQLite's direct statement) or a promise: a throw is a refusal too.
+          (async () =>
+            app.store.messages.insertIntoThread(
               DEFAULT_PROJECT_ID,
               newMessage(thread.id, { role: 'user', content: 'just in time' }, now + 31 * DAY),
-            )
-            .catch(() => false), // the thread was deleted under the insert: refused, not accepted
+            ))().catch(() => false), // the thread was deleted under the insert: refused, not accepted
       ),
     ]);
     const accepted = outcomes.slice(1) as boolean[];

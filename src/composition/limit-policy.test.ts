@@ -30,7 +30,10 @@ describe('limit policy', () => {
       { kind: 'key', id: 'key_a', limits: { ...NO_LIMITS, max_requests_per_1_minute: 5 } },
     ]);
     expect(policy.cachedScopes('proj_a', 'key_a')).toEqual(read);
+    // Made once per caller while the read holds (every request asks): the same array again.
+    expect(policy.cachedScopes('proj_a', 'key_a')).toBe(policy.cachedScopes('proj_a', 'key_a'));
     expect(policy.cachedScopes('proj_a', null)).toEqual([]);
+    expect(policy.cachedScopes('proj_a', null)).toBe(policy.cachedScopes('proj_a', null));
     expect(policy.cachedScopes('proj_b', null)).toBeUndefined();
     expect(reader.reads).toBe(1);
     policy.invalidate();

@@ -54,7 +54,12 @@ interface CachedOverrides {
   until: number;
   read: Promise<Map<string, Limits>>;
   value?: Map<string, Limits>;
+  /** The scopes made from `value`, by key id ('' for none): every request of a caller asks. */
+  scopes?: Map<string, LimitScope[]>;
 }
+
+/** The most callers of one project whose scopes are kept; past it the project's map starts over. */
+const CACHED_CALLERS = 1_000;
 
 export function createLimitPolicy(
   store: Store,
@@ -121,7 +126,15 @@ export function createLimitPolicy(
     cachedScopes(projectId, apiKeyId) {
       const cached = cache.get(projectId);
       if (!cached?.value || cached.until <= Date.now()) return undefined;
-      return scopesOf(cached.value, projectId, apiKeyId);
+      // Made once per caller while the overrides hold (callers only read them).
+      cached.scopes ??= new Map();
+      let scopes = cached.scopes.get(apiKeyId ?? '');
+      if (!scopes) {
+        scopes = scopesOf(cached.value, projectId, apiKeyId);
+        if (cached.scopes.size >= CACHED_CALLERS) cached.scopes.clear();
+        cached.scopes.set(apiKeyId ?? '', scopes);
+      }
+      return scopes;
     },
     invalidate() {
       cache.clear();

@@ -73,7 +73,7 @@ export interface LimitPolicy {
    * `scopes` without waiting, when this node holds the project's overrides already (read and still
    * fresh); undefined otherwise. The per-request path asks this first.
    */
-  cachedScopes(projectId: string, apiKeyId: string | null): LimitScope[] | undefined;
+  cachedScopes(projectId: string, apiKeyId: string | null): readonly LimitScope[] | undefined;
   /** The limits of one project (`apiKeyId` null) or key, with its own overrides. */
   describe(projectId: string, apiKeyId: string | null): Promise<LimitsObject>;
   /** Forgets cached overrides, after a change made on this node. */

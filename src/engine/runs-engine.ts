@@ -6,6 +6,7 @@
  * 404s) is the caller's job; the rules of runs (one active run per thread, which statuses can be
  * cancelled, which outputs a waiting run takes) are decided here.
  */
+import type { MaybePromise } from '../domain/maybe-promise.ts';
 import type { Assistant, ToolResources } from '../domain/assistant.ts';
 import { nowSeconds } from '../domain/clock.ts';
 import { InvalidRequestError, NotFoundError } from '../domain/errors.ts';
@@ -56,7 +57,7 @@ export interface RunInputs {
     threadId: string,
     message: MessageInput,
     param: string,
-  ): Promise<void>;
+  ): MaybePromise<void>;
   /**
    * Whether `message` has anything for `message` to check or store (files): declared up front, so a
    * creation whose messages have none skips the hook and may go without a transaction.

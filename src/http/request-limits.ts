@@ -97,7 +97,7 @@ export function createRequestLimiter(store: Store, policy: LimitPolicy): Request
     return counter;
   }
 
-  async function count(principal: Principal, cached: LimitScope[] | undefined) {
+  async function count(principal: Principal, cached: readonly LimitScope[] | undefined) {
     const scopes = cached ?? (await policy.scopes(principal.projectId, principal.keyId));
     if (scopes.length === 0) return NO_HEADERS;
     const now = nowSeconds();

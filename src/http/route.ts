@@ -4,6 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import type { MaybePromise } from '../domain/maybe-promise.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
@@ -73,10 +74,11 @@ export interface RouteDefinition<Params = unknown, Query = unknown, Body = unkno
   /** Whether the route is an extension beyond OpenAI's API (documented as such). */
   extension?: boolean;
   /**
-   * Returns the JSON response object. A handler that streams (SSE) or sends raw bytes writes to
-   * `reply` itself and returns `reply`.
+   * Returns the JSON response object, or a promise of it. A handler that can answer without I/O (the
+   * hot message pair on SQLite) returns the value itself, and the server sends it without a promise.
+   * A handler that streams (SSE) or sends raw bytes writes to `reply` itself and returns `reply`.
    */
-  handler(context: RouteContext<Params, Query, Body>): Promise<unknown>;
+  handler(context: RouteContext<Params, Query, Body>): MaybePromise<unknown>;
 }
 
 /** Declares a route; the identity function exists so TypeScript infers the schema types. */

@@ -2,7 +2,13 @@
  * The Fastify server: request ids, body parsing, auth, validation and error mapping around the
  * declared routes. It knows nothing about any resource; `src/app.ts` hands it the route list.
  */
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import { newId } from '../domain/ids.ts';
 import {
   InvalidRequestError,
@@ -10,6 +16,7 @@ import {
   UriTooLongError,
 } from '../domain/errors.ts';
 import { JsonText } from '../domain/json-text.ts';
+import { isPromise } from '../domain/maybe-promise.ts';
 import { createAllowedMethods } from './allowed-methods.ts';
 import type { Authenticator } from './auth.ts';
 import { checkDevModeRequest } from './dev-mode-guard.ts';
@@ -21,7 +28,7 @@ import {
 } from './error-handler.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import type { RequestLimiter } from './request-limits.ts';
-import type { RouteDefinition } from './route.ts';
+import type { Principal, RouteDefinition } from './route.ts';
 import type { SocketRouteDefinition } from './socket-route.ts';
 import { parseInput } from './validation.ts';
 import { registerWebSockets } from './websocket-server.ts';
@@ -64,6 +71,16 @@ function urlLengthProblem(url: string): UriTooLongError | undefined {
     );
   return undefined;
 }
+
+/** Sends a handler's answer (a streaming handler has sent or hijacked the reply itself). */
+function send(result: unknown, reply: FastifyReply): void {
+  if (result === reply || reply.sent) return;
+  reply.type('application/json; charset=utf-8');
+  reply.send(result instanceof JsonText ? result.text : result);
+}
+
+/** The caller of a public route (no key read). */
+const PUBLIC_CALLER: Principal = Object.freeze({ projectId: '', admin: false, keyId: null });
 
 function checkBetaHeader(value: string | string[] | undefined): void {
   const header = Array.isArray(value) ? value.join(',') : value;
@@ -126,10 +143,59 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     const access = route.access ?? 'project';
     const fast = route.fastPaths;
     const checkNotMultipart = route.uploads === true && route.body !== undefined;
+    /** Validates the inputs and runs the handler: synchronous when the handler answers at once. */
+    const respond = (
+      principal: Principal,
+      request: FastifyRequest,
+      reply: FastifyReply,
+    ): Promise<void> | undefined => {
+      if (access === 'project' && options.limiter) {
+        const headers = options.limiter(principal);
+        if (isPromise(headers))
+          return headers.then((resolved) => {
+            reply.headers(resolved);
+            return handle(principal, request, reply);
+          });
+        reply.headers(headers);
+      }
+      return handle(principal, request, reply);
+    };
+    const handle = (
+      principal: Principal,
+      request: FastifyRequest,
+      reply: FastifyReply,
+    ): Promise<void> | undefined => {
+      const params = route.params
+        ? parseInput(route.params, fast?.params, request.params, 'path')
+        : request.params;
+      const query = route.query
+        ? parseInput(route.query, fast?.query, request.query, 'query')
+        : request.query;
+      const body = route.body
+        ? parseInput(route.body, fast?.body, request.body ?? {}, 'body')
+        : request.body;
+      const result = route.handler({
+        params,
+        query,
+        body,
+        principal,
+        projectId: principal.projectId,
+        request,
+        reply,
+      });
+      // A streaming handler's returned reply is a thenable: awaiting it waits for the response, so
+      // `send` asks the reply, not the result. An answer known at once is sent without a promise.
+      if (isPromise(result)) return result.then((value) => send(value, reply));
+      send(result, reply);
+      return undefined;
+    };
     instance.route({
       method: route.method,
       url: route.path,
-      handler: async (request, reply) => {
+      // Not `async`: a request whose caller, limits and answer are known without I/O (a cached key,
+      // no limits, the hot message pair on SQLite) is answered with no promise; Fastify sends what
+      // this throws, and waits for what it returns, as it did for the async handler's rejections.
+      handler: (request, reply) => {
         checkBetaHeader(request.headers['openai-beta']);
         // An upload route with a body schema still reads only JSON (other routes have no multipart parser).
         if (checkNotMultipart && /^multipart\//i.test(request.headers['content-type'] ?? '')) {
@@ -137,39 +203,13 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
             'Unsupported Content-Type: this endpoint expects application/json.',
           );
         }
-        // A caller known without I/O (a cached key) and a caller without limits cost no promise.
-        const principal =
-          access === 'public'
-            ? { projectId: '', admin: false, keyId: null }
-            : (options.authenticator.authenticateCached(request, access) ??
-              (await options.authenticator.authenticate(request, access)));
-        if (access === 'project' && options.limiter) {
-          const headers = options.limiter(principal);
-          reply.headers(headers instanceof Promise ? await headers : headers);
-        }
-        const params = route.params
-          ? parseInput(route.params, fast?.params, request.params, 'path')
-          : request.params;
-        const query = route.query
-          ? parseInput(route.query, fast?.query, request.query, 'query')
-          : request.query;
-        const body = route.body
-          ? parseInput(route.body, fast?.body, request.body ?? {}, 'body')
-          : request.body;
-        const result = await route.handler({
-          params,
-          query,
-          body,
-          principal,
-          projectId: principal.projectId,
-          request,
-          reply,
-        });
-        // A streaming handler has sent (hijacked) the reply. Its returned reply is a thenable, so awaiting
-        // it yields undefined, not the reply: ask the reply, not the result.
-        if (result === reply || reply.sent) return reply;
-        reply.type('application/json; charset=utf-8');
-        return reply.send(result instanceof JsonText ? result.text : result);
+        if (access === 'public') return respond(PUBLIC_CALLER, request, reply);
+        // A caller known without I/O (a cached key) costs no promise.
+        const principal = options.authenticator.authenticateCached(request, access);
+        if (principal) return respond(principal, request, reply);
+        return options.authenticator
+          .authenticate(request, access)
+          .then((found) => respond(found, request, reply));
       },
     });
   };

@@ -6,6 +6,7 @@
 import type { Assistant } from '../domain/assistant.ts';
 import type { ConversationRepository } from './ports/conversations-port.ts';
 import type { JsonText } from '../domain/json-text.ts';
+import type { MaybePromise } from '../domain/maybe-promise.ts';
 import type { ListPage, PageParams } from '../domain/list-page.ts';
 import type { Message } from '../domain/message.ts';
 import type { ApiKey, Project } from '../domain/project.ts';
@@ -102,22 +103,26 @@ export interface MessageRepository extends ObjectRepository<Message> {
   /**
    * Adds a message only if its thread exists in the project and has no active run, in one statement
    * (the common path of "create message" needs no transaction). Returns false when it was not added.
-   * `json` is the message as JSON when the caller already has it (it is stored as is).
+   * `json` is the message as JSON when the caller already has it (it is stored as is). A store that
+   * can answer without waiting (SQLite while no transaction holds its connection) answers at once.
    */
-  insertIntoThread(projectId: string, message: Message, json?: string): Promise<boolean>;
+  insertIntoThread(projectId: string, message: Message, json?: string): MaybePromise<boolean>;
   list(
     projectId: string,
     threadId: string,
     page: PageParams,
     filter?: { runId?: string },
   ): Promise<ListPage<Message>>;
-  /** The same page as `list`, already serialized: what the list endpoint sends. */
+  /**
+   * The same page as `list`, already serialized: what the list endpoint sends. A first page on a
+   * store that can answer without waiting (as `insertIntoThread`) is answered at once.
+   */
   listJson(
     projectId: string,
     threadId: string,
     page: PageParams,
     filter?: { runId?: string },
-  ): Promise<JsonText>;
+  ): MaybePromise<JsonText>;
   /** Every message of a thread in creation order (the model's view of the conversation). */
   listAll(projectId: string, threadId: string): Promise<Message[]>;
 }

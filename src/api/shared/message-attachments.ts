@@ -7,6 +7,7 @@
 import { NotFoundError } from '../../domain/errors.ts';
 import type { MessageInput } from '../../domain/new-message.ts';
 import type { Store } from '../../storage/store.ts';
+import type { MaybePromise } from '../../domain/maybe-promise.ts';
 import { assertFilesExist } from '../files/files.service.ts';
 import { attachFiles } from '../vector-stores/attach-files.ts';
 import { createVectorStoreIn } from '../vector-stores/vector-stores.service.ts';
@@ -18,7 +19,7 @@ export type MessageFilesHook = (
   params: MessageInput,
   /** Where the message sits in the request body (`additional_messages[0].`), for error params. */
   path?: string,
-) => Promise<void>;
+) => MaybePromise<void>;
 
 /**
  * Whether a message names files (attachments, `image_file` parts): only then has the hook anything to
@@ -32,7 +33,17 @@ export function messageHasFiles(params: MessageInput): boolean {
 const THREAD_STORE_EXPIRY = { anchor: 'last_active_at' as const, days: 7 };
 
 export function createMessageAttachments(options: { onFilesQueued: () => void }): MessageFilesHook {
-  return async (store, projectId, threadId, params, path = '') => {
+  // A message without files has nothing to check or store: answered at once, with no promise.
+  return (store, projectId, threadId, params, path) =>
+    messageHasFiles(params) ? checkAndStore(store, projectId, threadId, params, path) : undefined;
+
+  async function checkAndStore(
+    store: Store,
+    projectId: string,
+    threadId: string,
+    params: MessageInput,
+    path = '',
+  ): Promise<void> {
     if (Array.isArray(params.content)) {
       for (const [index, part] of params.content.entries()) {
         if (part.type === 'image_file')
@@ -87,5 +98,5 @@ export function createMessageAttachments(options: { onFilesQueued: () => void })
       });
     }
     options.onFilesQueued();
-  };
+  }
 }

@@ -102,12 +102,11 @@ it('answers a 503 that says to retry while another process holds the write lock 
     });
     expect((failure as Error).cause).toMatchObject({ code: 'SQLITE_BUSY' });
     // The hot statements run beside Kysely (direct-statements.ts) and answer the same 503.
-    const posted = await store.messages
-      .insertIntoThread(
+    const posted = await (async () =>
+      store.messages.insertIntoThread(
         DEFAULT_PROJECT_ID,
         newMessage('thread_busy', { role: 'user', content: 'x' }),
-      )
-      .catch((error: unknown) => error);
+      ))().catch((error: unknown) => error);
     expect(posted).toBeInstanceOf(UnavailableError);
     other.exec('commit');
     await expect(store.transaction(async () => 'written')).resolves.toBe('written');

@@ -2,6 +2,7 @@
 import { InvalidRequestError, NotFoundError } from '../../../domain/errors.ts';
 import { JsonText } from '../../../domain/json-text.ts';
 import type { PageParams } from '../../../domain/list-page.ts';
+import { isPromise, type MaybePromise } from '../../../domain/maybe-promise.ts';
 import type { Message } from '../../../domain/message.ts';
 import { newMessage } from '../../../domain/new-message.ts';
 import type { Store } from '../../../storage/store.ts';
@@ -10,13 +11,16 @@ import type { MessageUpdateParams } from './messages.schemas.ts';
 
 export interface MessagesServiceOptions {
   store: Store;
-  /** Checks that run before a client adds a message (e.g. "no active run on this thread"). */
+  /**
+   * Checks that run before a client adds a message (its files exist, …): a promise when they read or
+   * write, nothing when there is nothing to check (a plain text message then costs no promise).
+   */
   beforeCreate?: (
     store: Store,
     projectId: string,
     threadId: string,
     params: MessageCreateParams,
-  ) => Promise<void>;
+  ) => MaybePromise<void>;
 }
 
 async function requireThread(store: Store, projectId: string, threadId: string): Promise<void> {
@@ -38,28 +42,57 @@ export function createMessagesService({ store, beforeCreate }: MessagesServiceOp
     return message;
   }
 
+  /** An empty page may mean "no such thread"; only then is the extra lookup worth it. */
+  function threadOfPage(
+    projectId: string,
+    threadId: string,
+    page: JsonText,
+  ): MaybePromise<JsonText> {
+    if (page.itemCount !== 0) return page;
+    return requireThread(store, projectId, threadId).then(() => page);
+  }
+
+  function insert(
+    projectId: string,
+    threadId: string,
+    params: MessageCreateParams,
+  ): MaybePromise<JsonText> {
+    const message = newMessage(threadId, params);
+    // Serialized once: the stored text is the response.
+    const json = JSON.stringify(message);
+    const inserted = store.messages.insertIntoThread(projectId, message, json);
+    if (inserted === true) return new JsonText(json);
+    if (inserted === false) return refused(projectId, threadId);
+    return inserted.then((added) => (added ? new JsonText(json) : refused(projectId, threadId)));
+  }
+
+  /** Why an insert was refused: no such thread (404), or a run was active (400). */
+  async function refused(projectId: string, threadId: string): Promise<never> {
+    await requireThread(store, projectId, threadId);
+    // Refused because a run was active; it may have ended since, but it was active then.
+    const active = await store.runs.findActive(projectId, threadId);
+    throw new InvalidRequestError(
+      active
+        ? `Can't add messages to ${threadId} while a run ${active.id} is active.`
+        : `Can't add messages to ${threadId} while a run is active.`,
+    );
+  }
+
   return {
     retrieve,
 
-    async create(
+    /**
+     * Adds a client message. Synchronous when nothing needs I/O to wait for (no files to check, a
+     * store that answers at once): the hot path of the conversation API costs no promise then.
+     */
+    create(
       projectId: string,
       threadId: string,
       params: MessageCreateParams,
-    ): Promise<JsonText> {
-      await beforeCreate?.(store, projectId, threadId, params);
-      const message = newMessage(threadId, params);
-      // Serialized once: the stored text is the response.
-      const json = JSON.stringify(message);
-      if (await store.messages.insertIntoThread(projectId, message, json))
-        return new JsonText(json);
-      await requireThread(store, projectId, threadId);
-      // Refused because a run was active; it may have ended since, but it was active then.
-      const active = await store.runs.findActive(projectId, threadId);
-      throw new InvalidRequestError(
-        active
-          ? `Can't add messages to ${threadId} while a run ${active.id} is active.`
-          : `Can't add messages to ${threadId} while a run is active.`,
-      );
+    ): MaybePromise<JsonText> {
+      const checked = beforeCreate?.(store, projectId, threadId, params);
+      if (isPromise(checked)) return checked.then(() => insert(projectId, threadId, params));
+      return insert(projectId, threadId, params);
     },
 
     async update(
@@ -83,16 +116,21 @@ export function createMessagesService({ store, beforeCreate }: MessagesServiceOp
       return { id: messageId, object: 'thread.message.deleted' as const, deleted: true };
     },
 
-    async list(projectId: string, threadId: string, page: PageParams, runId?: string) {
-      const result = await store.messages.listJson(
+    list(
+      projectId: string,
+      threadId: string,
+      page: PageParams,
+      runId?: string,
+    ): MaybePromise<JsonText> {
+      const result = store.messages.listJson(
         projectId,
         threadId,
         page,
         runId === undefined ? {} : { runId },
       );
-      // An empty page may mean "no such thread"; only then is the extra lookup worth it.
-      if (result.itemCount === 0) await requireThread(store, projectId, threadId);
-      return result;
+      return isPromise(result)
+        ? result.then((listed) => threadOfPage(projectId, threadId, listed))
+        : threadOfPage(projectId, threadId, result);
     },
   };
 }

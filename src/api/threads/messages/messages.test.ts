@@ -1,3 +1,5 @@
+import { createHook } from 'node:async_hooks';
+import { newId } from '../../../domain/ids.ts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { errorOf, request } from '../../../../test/helpers/inject.ts';
 import { uploadFile } from '../../../../test/helpers/files-api.ts';
@@ -88,6 +90,46 @@ describe('/v1/threads/{thread_id}/messages', () => {
     } finally {
       for (const spy of spies) spy.mockRestore();
     }
+  });
+
+  it('answers the usual post and first page with no promise made under the route handler', async () => {
+    // Promises created while the server's route handler (src/http/server.ts) is on the stack: the
+    // handler, the service, the attachments hook, the store and the limiter, for this request shape.
+    const made: string[] = [];
+    const limit = Error.stackTraceLimit;
+    const hook = createHook({
+      init(_id, type) {
+        if (type !== 'PROMISE') return;
+        const stack = new Error().stack ?? '';
+        if (stack.includes('/src/http/server.ts')) made.push(stack);
+      },
+    });
+    const message = { role: 'user', content: 'no promise' };
+    // Once first: the key lookup and the limits read are cached after the first request.
+    await post(message);
+    await list('limit=20');
+    Error.stackTraceLimit = 100;
+    hook.enable();
+    try {
+      expect((await post(message)).status).toBe(200);
+      expect((await list('limit=20')).status).toBe(200);
+    } finally {
+      hook.disable();
+      Error.stackTraceLimit = limit;
+    }
+    expect(made).toEqual([]);
+    // The counting sees promises where there are some: a message with an attachment checks its file.
+    hook.enable();
+    try {
+      const withFile = await post({
+        ...message,
+        attachments: [{ file_id: newId('file'), tools: [{ type: 'code_interpreter' }] }],
+      });
+      expect(withFile.body.error).toMatchObject({ param: 'attachments[0].file_id' });
+    } finally {
+      hook.disable();
+    }
+    expect(made.length).toBeGreaterThan(0);
   });
 
   it('answers the same 400s as before for posts and lists off the fast paths', async () => {
