@@ -26,6 +26,7 @@ import {
   type FlowContext,
   type FlowOutcome,
 } from './action-flow.ts';
+import type { ActionLeases } from './action-leases.ts';
 import { delegateToAssistant } from './assistant-delegation.ts';
 import type { AgentContext, BuiltinServiceAgent } from './builtin-agent.ts';
 import { compileInputSchema, validateInput } from './input-validation.ts';
@@ -66,6 +67,7 @@ export interface ServiceAgentToolOptions {
   blobs: BlobStore;
   builtins: BuiltinServiceAgent[];
   remote: RemoteAgentClient | undefined;
+  leases: ActionLeases;
 }
 
 interface CallDetails {
@@ -151,6 +153,7 @@ export function createServiceAgentTool(options: ServiceAgentToolOptions): Server
       agent,
       builtin,
       toolCallId: callId,
+      leases: options.leases,
       agentContext: agentContext(agent, context, emit),
     };
   }
