@@ -26,6 +26,7 @@ import {
 } from '../../test/helpers/test-payments-agent.ts';
 import { waitFor } from '../../test/helpers/wait-for.ts';
 import { createActionLeases, type ActionLeases } from './action-leases.ts';
+import { followResult, resumeWithAnswer, type FlowContext } from './action-flow.ts';
 import { createDirectAgentCalls, type DirectAgentCalls } from './direct-call.ts';
 
 const PROJECT = 'proj_recovery';
@@ -74,9 +75,8 @@ describe.each(testDatabases)('recovering an action a crash left executing (%s)',
     return { calls: createDirectAgentCalls({ store, builtins: [payments], leases }), leases };
   }
 
-  /** A payments agent in the store, nodes A, B and C (C on A's store), and an action to approve. */
-  async function setUp(payments: TestPaymentsAgent) {
-    const agent: ServiceAgent = {
+  function serviceAgent(payments: TestPaymentsAgent): ServiceAgent {
+    return {
       id: newId('serviceAgent'),
       object: 'service_agent',
       created_at: 1,
@@ -90,6 +90,11 @@ describe.each(testDatabases)('recovering an action a crash left executing (%s)',
       assistant_id: null,
       url: null,
     };
+  }
+
+  /** A payments agent in the store, nodes A, B and C (C on A's store), and an action to approve. */
+  async function setUp(payments: TestPaymentsAgent) {
+    const agent = serviceAgent(payments);
     await stores[0].serviceAgents.insert(PROJECT, agent);
     const nodes = {
       a: node(stores[0], payments),
@@ -256,5 +261,58 @@ describe.each(testDatabases)('recovering an action a crash left executing (%s)',
       'needs_review',
       'executed',
     ]);
+  });
+
+  it("a run's call resumed by the worker that took the run over waits for the lease, then recovers it", async () => {
+    const payments = createTestPaymentsAgent({ dedupes: true });
+    const agent = serviceAgent(payments);
+    await stores[0].serviceAgents.insert(PROJECT, agent);
+    const runId = newId('run');
+    let reads = 0;
+    /** The flow of the run's call on a worker: A first, then B after A died. */
+    const flow = (store: Store, leases: ActionLeases): FlowContext => ({
+      store,
+      projectId: PROJECT,
+      agent,
+      builtin: payments,
+      toolCallId: 'call_0',
+      leases,
+      agentContext: {
+        projectId: PROJECT,
+        serviceAgentId: agent.id,
+        runId,
+        threadId: newId('thread'),
+        signal: context.signal,
+        progress: () => {},
+      },
+    });
+    const workerA = flow(stores[0], node(stores[0], payments).leases);
+    const leasesB = createActionLeases({
+      durationMs: LEASE_MS,
+      now: () => (reads++, clock.now),
+    });
+    const workerB = flow(stores[1], leasesB);
+    const asked = await followResult(
+      workerA,
+      await payments.prepare({ amount_usd: 7 }, workerA.agentContext),
+    );
+    if (asked.kind !== 'ask') throw new Error(`Expected an approval request, got ${asked.kind}`);
+
+    const hold = payments.holdNext();
+    const first = resumeWithAnswer(workerA, '{"approved": true}', null);
+    await hold.started;
+    workerA.leases.stop();
+    // B resumes the run while A's lease is still live: it reads the lease, and waits.
+    const resumed = resumeWithAnswer(workerB, '{"approved": true}', null);
+    await waitFor(async () => reads > 0, 'worker B reading the lease', 5_000);
+    expect(payments.attempts).toHaveLength(1);
+    clock.now += LEASE_MS + 1;
+    const outcome = await resumed;
+    expect(outcome).toMatchObject({ kind: 'done', status: 'completed' });
+    expect(payments.attempts).toEqual([asked.action.proposal.id, asked.action.proposal.id]);
+    expect(payments.executions).toEqual([asked.action.proposal.id]);
+    hold.release();
+    await first;
+    expect(payments.executions).toHaveLength(1);
   });
 });
