@@ -7,7 +7,7 @@
 import { nowSeconds, sleep } from '../domain/clock.ts';
 import { newId } from '../domain/ids.ts';
 import { counterpartiesOf } from '../domain/counterparty.ts';
-import type { Proposal, ServiceAgentAction, TransitionNote } from '../domain/service-agent.ts';
+import type { Proposal, TransitionNote } from '../domain/service-agent.ts';
 import type { StoredAction } from '../storage/ports/service-agents-port.ts';
 import type { AgentStepResult, ProposalDraft } from './builtin-agent.ts';
 import { decideProposal, denyReasons, recheckAndMove } from './action-decisions.ts';

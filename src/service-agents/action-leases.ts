@@ -46,17 +46,18 @@ export function createActionLeases(options: ActionLeaseOptions): ActionLeases {
     keepAlive(renew) {
       if (stopped) return () => {};
       let renewing = false;
-      const timer = setInterval(() => {
+      const beat = async () => {
         if (renewing) return;
         renewing = true;
-        renew(now() + options.durationMs)
-          .then((held) => {
-            if (!held) end();
-          })
+        try {
+          if (!(await renew(now() + options.durationMs))) end();
+        } catch {
           // A failed renewal (the database away for a moment) is tried again at the next beat.
-          .catch(() => {})
-          .finally(() => (renewing = false));
-      }, heartbeatMs);
+        } finally {
+          renewing = false;
+        }
+      };
+      const timer = setInterval(() => void beat(), heartbeatMs);
       timer.unref();
       timers.add(timer);
       const end = () => {

@@ -33,6 +33,23 @@ const PROJECT = 'proj_recovery';
 const LEASE_MS = 30_000;
 const context = { signal: new AbortController().signal };
 
+function serviceAgent(payments: TestPaymentsAgent): ServiceAgent {
+  return {
+    id: newId('serviceAgent'),
+    object: 'service_agent',
+    created_at: 1,
+    name: `pay_${newId('serviceAgent').slice(-8)}`,
+    description: 'Pays',
+    kind: 'builtin',
+    input_schema: payments.inputSchema,
+    policy: {},
+    metadata: {},
+    builtin: 'test_payments',
+    assistant_id: null,
+    url: null,
+  };
+}
+
 describe.each(testDatabases)('recovering an action a crash left executing (%s)', (database) => {
   /** Two stores on one database: two nodes' pools on PostgreSQL; one file, shared, on SQLite. */
   let stores: [Store, Store];
@@ -73,23 +90,6 @@ describe.each(testDatabases)('recovering an action a crash left executing (%s)',
       now: () => clock.now,
     });
     return { calls: createDirectAgentCalls({ store, builtins: [payments], leases }), leases };
-  }
-
-  function serviceAgent(payments: TestPaymentsAgent): ServiceAgent {
-    return {
-      id: newId('serviceAgent'),
-      object: 'service_agent',
-      created_at: 1,
-      name: `pay_${newId('serviceAgent').slice(-8)}`,
-      description: 'Pays',
-      kind: 'builtin',
-      input_schema: payments.inputSchema,
-      policy: {},
-      metadata: {},
-      builtin: 'test_payments',
-      assistant_id: null,
-      url: null,
-    };
   }
 
   /** A payments agent in the store, nodes A, B and C (C on A's store), and an action to approve. */
