@@ -15,7 +15,7 @@ import type {
   ServiceAgentAction,
   TransitionNote,
 } from '../domain/service-agent.ts';
-import type { LeaseWrite, StoredAction } from '../storage/ports/service-agents-port.ts';
+import type { StoredAction } from '../storage/ports/service-agents-port.ts';
 import type { Store } from '../storage/store.ts';
 import { Concierge, GenAi } from '../telemetry/gen-ai-attributes.ts';
 import { withSpan } from '../telemetry/tracer.ts';
@@ -66,7 +66,6 @@ export async function move(
   action: ServiceAgentAction,
   changes: Partial<ServiceAgentAction>,
   note: TransitionNote,
-  lease?: LeaseWrite,
 ): Promise<ServiceAgentAction | undefined> {
   const next: ServiceAgentAction = { ...action, ...changes, updated_at: nowSeconds() };
   return (await context.store.serviceAgentActions.compareAndSet(
@@ -74,7 +73,6 @@ export async function move(
     next,
     action.status,
     note,
-    lease,
   ))
     ? next
     : undefined;
