@@ -88,7 +88,7 @@ export interface ApiParts {
 export function createApiRoutes(config: Config, version: string, parts: ApiParts): ApiRoutes {
   const { store, blobs } = parts.persistence;
   const { fileSearch, onFilesQueued } = parts.retrieval;
-  const { chain, builtinAgents, a2aClient } = parts.agents;
+  const { chain, builtinAgents, a2aClient, actionLeases } = parts.agents;
   const files = createFilesService({
     store,
     blobs,
@@ -104,7 +104,11 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
     endSession: parts.engine.endCodeSession,
   });
   const conversation = conversationRoutes(parts, containers, config.fileSizeLimit);
-  const directCalls = createDirectAgentCalls({ store, builtins: builtinAgents });
+  const directCalls = createDirectAgentCalls({
+    store,
+    builtins: builtinAgents,
+    leases: actionLeases,
+  });
   const vectorStores = createVectorStoresService({
     store,
     search: fileSearch,

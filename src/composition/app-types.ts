@@ -9,6 +9,7 @@ import type { RouteDefinition } from '../http/route.ts';
 import type { SocketRouteDefinition } from '../http/socket-route.ts';
 import type { ModelResolver } from '../models/language-model.ts';
 import type { A2aClient } from '../service-agents/a2a/a2a-client.ts';
+import type { ActionLeases } from '../service-agents/action-leases.ts';
 import type { BuiltinServiceAgent } from '../service-agents/builtin-agent.ts';
 import type { Store } from '../storage/store.ts';
 import type { SandboxBackends } from '../tools/code-interpreter/select-sandbox.ts';
@@ -29,6 +30,8 @@ export interface AppOverrides {
   chain?: Chain;
   /** More built-in service agents (tests add their own). */
   builtinAgents?: BuiltinServiceAgent[];
+  /** Leases on executing actions (tests pass a clock they move, and stop the heartbeats as a crash would). */
+  actionLeases?: ActionLeases;
   /** The code_interpreter backends `CONCIERGE_CODE_SANDBOX` chooses from (tests stand in for a host that lacks one). */
   codeSandboxBackends?: SandboxBackends;
 }

@@ -50,6 +50,8 @@ export interface BuiltinAgentEntry {
   description: string;
   /** The JSON schema of its task input. */
   inputSchema(): Record<string, unknown>;
+  /** Whether its `execute` dedupes on the proposal id (`BuiltinServiceAgent.dedupesExecution`). */
+  dedupesExecution?: boolean;
   /** False when this deployment cannot offer it (absent: always offered). */
   offered?(shared: Pick<BuiltinAgentShared, 'config' | 'chain'>): boolean;
   /**
@@ -103,6 +105,9 @@ export const BUILTIN_AGENTS: readonly BuiltinAgentEntry[] = [
     builtin: 'purchasing',
     description: PURCHASING_AGENT_DESCRIPTION,
     inputSchema: () => PURCHASING_INPUT_SCHEMA,
+    // Both rails pay once per idempotency key (the proposal id): ACP's Idempotency-Key on every POST,
+    // x402's ERC-3009 nonce derived from it.
+    dedupesExecution: true,
     // Allowlisted merchants (ACP checkout, x402), or the demo merchant in the embedded default; its
     // x402 stablecoin defaults to the dev chain's Test USD from the demo market.
     async load({ config, chain, demoMarket }) {

@@ -93,7 +93,7 @@ export async function createRunEngine(
   },
 ): Promise<RunEngine> {
   const { store, blobs, bus } = parts.persistence;
-  const { builtinAgents, a2aClient } = parts.agents;
+  const { builtinAgents, a2aClient, actionLeases } = parts.agents;
   const { metrics, tracing } = parts;
   const configuredModels =
     overrides.models ??
@@ -139,7 +139,14 @@ export async function createRunEngine(
   metrics?.watchCodeSessions(() => codeSessions.active());
   const serverTools: ServerTool[] = [
     createFileSearchTool(parts.retrieval.fileSearch),
-    createServiceAgentTool({ store, runs, blobs, builtins: builtinAgents, remote: a2aClient }),
+    createServiceAgentTool({
+      store,
+      runs,
+      blobs,
+      builtins: builtinAgents,
+      remote: a2aClient,
+      leases: actionLeases,
+    }),
   ];
   if (config.codeSandbox !== 'off')
     serverTools.push(createCodeInterpreterTool({ store, blobs, sessions: codeSessions.get }));

@@ -11,6 +11,7 @@ import type { Config } from '../config/config-schema.ts';
 import type { A2aClient } from '../service-agents/a2a/a2a-client.ts';
 import { createLazyA2aClient } from '../service-agents/a2a/lazy-a2a-client.ts';
 import { resolveA2aAllowedHosts } from '../service-agents/a2a/allowed-hosts.ts';
+import { createActionLeases, type ActionLeases } from '../service-agents/action-leases.ts';
 import type { BuiltinServiceAgent } from '../service-agents/builtin-agent.ts';
 import { createLazyBuiltinAgent } from '../service-agents/lazy-builtin-agent.ts';
 import type { AppOverrides } from './app-types.ts';
@@ -25,6 +26,8 @@ export interface ServiceAgentsPart {
   builtinAgents: BuiltinServiceAgent[];
   /** Limited to `a2aAllowedHosts`. */
   a2aClient: A2aClient;
+  /** This process's leases on the actions it executes (`leaseSeconds`, like a run's). */
+  actionLeases: ActionLeases;
 }
 
 export function createServiceAgentsPart(
@@ -75,5 +78,9 @@ export function createServiceAgentsPart(
     // With tracing on, each A2A request carries the trace context of the run that sent it.
     ...(tracing ? { fetch: tracedFetch((input, init) => fetch(input, init)) } : {}),
   });
-  return { chain, builtinAgents, a2aClient };
+  const actionLeases =
+    overrides.actionLeases ?? createActionLeases({ durationMs: config.leaseSeconds * 1000 });
+  // A closing process stops renewing: what it still executes becomes recoverable once its lease lapses.
+  closers.push('action leases', () => actionLeases.stop());
+  return { chain, builtinAgents, a2aClient, actionLeases };
 }

@@ -195,7 +195,7 @@ export const ConfigSchema = z.strictObject({
   workerConcurrency: z.coerce.number().int().positive().default(256),
   /** Seconds a stopping server waits for running runs before handing them back to other workers. */
   drainSeconds: z.coerce.number().min(0).default(10),
-  /** Seconds a claimed run's lease lasts without a heartbeat before another worker may take it over. */
+  /** Seconds a run's or an executing action's lease lasts without a heartbeat before a takeover. */
   leaseSeconds: z.coerce.number().int().positive().default(30),
   /** Upper bound, in seconds, for one model call to make progress before it counts as stalled. */
   modelTimeoutSeconds: z.coerce.number().positive().default(120),

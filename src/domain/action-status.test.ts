@@ -34,9 +34,17 @@ describe('the action status machine', () => {
       expect(isTerminalAction(status)).toBe(true);
   });
 
+  it('lets an interrupted execution await review, ended only with what really happened', () => {
+    expect(canTransitionAction('executing', 'needs_review')).toBe(true);
+    expect(canTransitionAction('needs_review', 'executed')).toBe(true);
+    expect(canTransitionAction('needs_review', 'failed')).toBe(true);
+    expect(canTransitionAction('needs_review', 'executing')).toBe(false);
+    expect(canTransitionAction('approved', 'needs_review')).toBe(false);
+  });
+
   it('reserves spend exactly while an action is open', () => {
     expect([...RESERVING_ACTION_STATUSES].sort()).toEqual(
-      ['approved', 'executing', 'pending_approval'].sort(),
+      ['approved', 'executing', 'needs_review', 'pending_approval'].sort(),
     );
     for (const status of RESERVING_ACTION_STATUSES) expect(isTerminalAction(status)).toBe(false);
   });

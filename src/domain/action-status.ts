@@ -3,15 +3,20 @@
  * it and stored as a compare-and-set, with one row per transition in the action's log.
  *
  *   (proposed) ──▶ pending_approval ──▶ approved ──▶ executing ──▶ executed | failed | superseded
- *        │               │                 │
- *        │               ├──▶ declined     ├──▶ denied (policy re-checked before execution)
- *        │               ├──▶ denied       └──▶ expired (the proposal's time ran out)
- *        │               └──▶ expired
+ *        │               │                 │              │  ▲
+ *        │               ├──▶ declined     ├──▶ denied    │  └─ taken over (its lease lapsed; an agent
+ *        │               ├──▶ denied       └──▶ expired   │     that dedupes runs again, same key)
+ *        │               └──▶ expired                     └──▶ needs_review ──▶ executed | failed
  *        ├──▶ approved (the policy allowed it without asking)
  *        └──▶ denied
  *
- * While an action is pending_approval, approved or executing, its value is reserved against the
- * agent's per-period limit; executed actions count as spent; every other status releases it.
+ * `executing` is held under a lease (see ActionLease). When the holder stops renewing it (its process
+ * crashed), an agent that dedupes on the proposal id is executed again by the one party that takes the
+ * lease over; any other agent's action becomes `needs_review`: it may have paid, so nothing retries it.
+ * Only the attempt presumed dead may still end a `needs_review` action, with what really happened.
+ *
+ * While an action is pending_approval, approved, executing or needs_review, its value is reserved
+ * against the agent's per-period limit; executed actions count as spent; every other status releases it.
  */
 import type { ActionStatus } from './service-agent.ts';
 
@@ -25,7 +30,8 @@ export const INITIAL_ACTION_STATUSES: readonly ActionStatus[] = [
 const TRANSITIONS: Record<ActionStatus, readonly ActionStatus[]> = {
   pending_approval: ['approved', 'declined', 'denied', 'expired'],
   approved: ['executing', 'denied', 'expired'],
-  executing: ['executed', 'failed', 'superseded'],
+  executing: ['executed', 'failed', 'superseded', 'needs_review'],
+  needs_review: ['executed', 'failed'],
   denied: [],
   declined: [],
   expired: [],
@@ -39,6 +45,7 @@ export const RESERVING_ACTION_STATUSES: readonly ActionStatus[] = [
   'pending_approval',
   'approved',
   'executing',
+  'needs_review',
 ];
 
 export function isTerminalAction(status: ActionStatus): boolean {

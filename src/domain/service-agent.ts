@@ -85,7 +85,18 @@ export type ActionStatus =
   | 'expired'
   | 'executed'
   | 'failed'
-  | 'superseded';
+  | 'superseded'
+  | 'needs_review';
+
+/**
+ * Who holds an `executing` action and until when: the claim that executes it (a node and a claim id)
+ * renews it by heartbeat; once it lapses, exactly one other party may take the action over.
+ */
+export interface ActionLease {
+  holder: string;
+  /** Unix time in milliseconds after which the holder counts as gone. */
+  expires_at_ms: number;
+}
 
 /** One proposal and everything that happened to it: the audit log entry. */
 export interface ServiceAgentAction {

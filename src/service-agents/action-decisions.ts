@@ -9,6 +9,7 @@ import { nowSeconds } from '../domain/clock.ts';
 import { ACTIVE_RUN_STATUSES } from '../domain/run-status.ts';
 import type { RunStatus } from '../domain/run.ts';
 import type {
+  ActionLease,
   PolicyDecision,
   Proposal,
   ServiceAgentAction,
@@ -102,9 +103,10 @@ export type Recheck =
   | { kind: 'lost' };
 
 /**
- * Moves an action forward (a person's approval, or the claim before execution) only if the current
- * policy still allows it beside the agent's spend and the other approved or executing actions; else
- * records the denial (or expiry) with its reason. One transaction under the agent's lock.
+ * Moves an action forward (a person's approval, or the claim before execution, which takes `lease`)
+ * only if the current policy still allows it beside the agent's spend and the other approved or
+ * executing actions; else records the denial (or expiry) with its reason. One transaction under the
+ * agent's lock.
  */
 export function recheckAndMove(
   store: Store,
@@ -113,6 +115,7 @@ export function recheckAndMove(
   to: 'approved' | 'executing',
   changes: Partial<ServiceAgentAction>,
   note: TransitionNote,
+  lease?: ActionLease,
 ): Promise<Recheck> {
   return store.transaction(async (transaction): Promise<Recheck> => {
     const agent = await transaction.serviceAgents.findForUpdate(projectId, action.service_agent_id);
@@ -158,6 +161,13 @@ export function recheckAndMove(
         : { kind: 'lost' };
     }
     const moved: ServiceAgentAction = { ...base, status: to, decision };
-    return (await write(moved, note)) ? { kind: 'moved', action: moved } : { kind: 'lost' };
+    const claimed = await transaction.serviceAgentActions.compareAndSet(
+      projectId,
+      moved,
+      action.status,
+      note,
+      lease ? { next: lease } : {},
+    );
+    return claimed ? { kind: 'moved', action: moved } : { kind: 'lost' };
   });
 }

@@ -2,57 +2,31 @@
  * What happens to a built-in agent's proposal: it becomes an action in the audit log, the policy
  * decides, and it is executed only when the policy allows it or a person approved it in time. Every
  * status change is a compare-and-set, so an action executes once even across crashes and nodes
- * (after a crash mid-execution the agent is called again with the same proposal id, its idempotency key).
+ * (`execute-action.ts`: the claim's lease, and what recovers an action a crash left `executing`).
  */
-import { nowSeconds } from '../domain/clock.ts';
+import { nowSeconds, sleep } from '../domain/clock.ts';
 import { newId } from '../domain/ids.ts';
-import { counterpartiesOf, namedCounterparties } from '../domain/counterparty.ts';
-import type {
-  Proposal,
-  ServiceAgent,
-  ServiceAgentAction,
-  TransitionNote,
-} from '../domain/service-agent.ts';
-import type { Store } from '../storage/store.ts';
-import type {
-  AgentContext,
-  AgentFile,
-  AgentStepResult,
-  BuiltinServiceAgent,
-  ProposalDraft,
-} from './builtin-agent.ts';
-import { decideProposal, denyReasons, recheckAndMove, type Recheck } from './action-decisions.ts';
-import { Concierge, GenAi } from '../telemetry/gen-ai-attributes.ts';
-import { withSpan } from '../telemetry/tracer.ts';
+import { counterpartiesOf } from '../domain/counterparty.ts';
+import type { Proposal, TransitionNote } from '../domain/service-agent.ts';
+import type { StoredAction } from '../storage/ports/service-agents-port.ts';
+import type { AgentStepResult, ProposalDraft } from './builtin-agent.ts';
+import { decideProposal, denyReasons, recheckAndMove } from './action-decisions.ts';
+import {
+  execute,
+  executingText,
+  move,
+  needsReviewText,
+  recoverExecuting,
+  refused,
+  type FlowContext,
+  type FlowOutcome,
+  type Step,
+} from './execute-action.ts';
 
-/** The status an action moves to after the agent's step result of each kind. */
-const ACTION_STATUS_AFTER: Record<AgentStepResult['kind'], string> = {
-  answer: 'executed',
-  failed: 'failed',
-  proposal: 'superseded',
-};
+export type { FlowContext, FlowOutcome } from './execute-action.ts';
 
 /** Proposals one call may chain (a price change asks again); more means the agent is looping. */
 const MAX_PROPOSALS = 5;
-
-export type FlowOutcome =
-  | {
-      kind: 'done';
-      status: 'completed' | 'failed' | 'denied' | 'declined' | 'expired';
-      output: string;
-      files?: AgentFile[];
-      actionId?: string;
-    }
-  | { kind: 'ask'; action: ServiceAgentAction };
-
-export interface FlowContext {
-  store: Store;
-  projectId: string;
-  agent: ServiceAgent;
-  builtin: BuiltinServiceAgent;
-  agentContext: AgentContext;
-  toolCallId: string;
-}
 
 function toProposal(id: string, draft: ProposalDraft): Proposal {
   return {
@@ -65,155 +39,6 @@ function toProposal(id: string, draft: ProposalDraft): Proposal {
     expires_at: draft.expiresAt,
     details: draft.details,
   };
-}
-
-function draftOf(proposal: Proposal, state: Record<string, unknown> | undefined): ProposalDraft {
-  return {
-    kind: proposal.kind,
-    summary: proposal.summary,
-    valueUsd: proposal.value_usd,
-    expiresAt: proposal.expires_at,
-    details: proposal.details,
-    ...namedCounterparties(proposal),
-    ...(proposal.slippage_bps !== null ? { slippageBps: proposal.slippage_bps } : {}),
-    ...(state ? { state } : {}),
-  };
-}
-
-async function move(
-  context: FlowContext,
-  action: ServiceAgentAction,
-  changes: Partial<ServiceAgentAction>,
-  note: TransitionNote,
-): Promise<ServiceAgentAction | undefined> {
-  const next: ServiceAgentAction = { ...action, ...changes, updated_at: nowSeconds() };
-  return (await context.store.serviceAgentActions.compareAndSet(
-    context.projectId,
-    next,
-    action.status,
-    note,
-  ))
-    ? next
-    : undefined;
-}
-
-const SYSTEM = (reason: string): TransitionNote => ({ decided_by: 'system', reason });
-
-type Step = { outcome: FlowOutcome } | { next: AgentStepResult };
-
-function refused(
-  action: ServiceAgentAction,
-  checked: Exclude<Recheck, { kind: 'moved' }>,
-  when: string,
-): Step {
-  const summary = action.proposal.summary;
-  if (checked.kind === 'denied')
-    return {
-      outcome: {
-        kind: 'done',
-        status: 'denied',
-        actionId: action.id,
-        output: `The policy denied "${summary}" ${when}, so nothing was done: ${checked.reasons}`,
-      },
-    };
-  if (checked.kind === 'expired')
-    return {
-      outcome: {
-        kind: 'done',
-        status: 'expired',
-        actionId: action.id,
-        output: `The proposal "${summary}" expired before it was carried out; nothing was done. Ask for a fresh quote.`,
-      },
-    };
-  return {
-    outcome: {
-      kind: 'done',
-      status: 'failed',
-      actionId: action.id,
-      output: 'This action was already taken up by another attempt; nothing was done twice.',
-    },
-  };
-}
-
-/**
- * Runs an approved (or allowed) action once, recording what the agent returned. An `approved` action
- * is claimed first (`executing`), after the policy is checked again with the current spend.
- */
-async function execute(
-  context: FlowContext,
-  action: ServiceAgentAction,
-  state: Record<string, unknown> | undefined,
-): Promise<Step> {
-  let running = action;
-  if (action.status === 'approved') {
-    const claimed = await recheckAndMove(
-      context.store,
-      context.projectId,
-      action,
-      'executing',
-      {},
-      SYSTEM('Checked against the policy again just before execution.'),
-    );
-    if (claimed.kind !== 'moved') return refused(action, claimed, 'just before execution');
-    running = claimed.action;
-  }
-  let result: AgentStepResult;
-  try {
-    result = await withSpan(
-      `execute_action ${context.agent.name}`,
-      {
-        attributes: {
-          [GenAi.operationName]: 'execute_action',
-          [Concierge.serviceAgentName]: context.agent.name,
-          [Concierge.actionId]: action.id,
-          [Concierge.actionKind]: action.proposal.kind,
-          [Concierge.actionValueUsd]: action.proposal.value_usd,
-        },
-      },
-      async (span) => {
-        const stepResult = await context.builtin.execute(
-          { id: action.proposal.id, draft: draftOf(action.proposal, state) },
-          context.agentContext,
-        );
-        span.setAttribute(Concierge.actionStatus, ACTION_STATUS_AFTER[stepResult.kind]);
-        return stepResult;
-      },
-    );
-  } catch (error) {
-    await move(
-      context,
-      running,
-      { status: 'failed', value_usd: 0, result: { error: (error as Error).message } },
-      SYSTEM(`The agent failed: ${(error as Error).message}`),
-    );
-    throw error;
-  }
-  if (result.kind === 'answer')
-    await move(
-      context,
-      running,
-      { status: 'executed', result: { output: result.output, ...result.data } },
-      SYSTEM('The agent carried it out.'),
-    );
-  else if (result.kind === 'failed')
-    await move(
-      context,
-      running,
-      { status: 'failed', value_usd: 0, result: { output: result.output, ...result.data } },
-      SYSTEM(result.output),
-    );
-  else
-    await move(
-      context,
-      running,
-      {
-        status: 'superseded',
-        value_usd: 0,
-        result: { output: 'The terms changed; a new proposal replaced this one.' },
-      },
-      SYSTEM('The terms changed; a new proposal replaced this one.'),
-    );
-  return { next: result };
 }
 
 /** Decides a new proposal (reserving its value) and, when allowed, executes it. */
@@ -325,12 +150,44 @@ export async function resumeWithAnswer(
 }
 
 /**
+ * Carries on with an action a crash may have left `executing`. Under a live lease it is someone
+ * else's: an answer outside a run says so at once; a run's own call (resumed by the run's one owner
+ * after its worker died) waits for the lease to lapse or the action to end. Once the lease lapsed,
+ * `recoverExecuting` decides, for one caller only.
+ */
+async function carryOnExecuting(
+  context: FlowContext,
+  found: StoredAction,
+  answer: string,
+  keyId: string | null,
+): Promise<FlowOutcome> {
+  const { store, projectId, agentContext } = context;
+  let current = found;
+  for (;;) {
+    const step = await recoverExecuting(context, current);
+    if (!('live' in step)) return continueWith(context, step);
+    if (agentContext.runId === null)
+      return {
+        kind: 'done',
+        status: 'failed',
+        actionId: current.action.id,
+        output: executingText(step.live),
+      };
+    const remaining = step.live.expires_at_ms - context.leases.now();
+    await sleep(Math.min(Math.max(remaining, 10), 1000), agentContext.signal);
+    const again = await store.serviceAgentActions.find(projectId, current.action.id);
+    if (again?.action.status !== 'executing') return answerAction(context, again, answer, keyId);
+    current = again;
+  }
+}
+
+/**
  * Answers a found action that waited for a person (or carries on one whose answer was already given):
  * the action of a run's call, or one proposed outside a run and answered by its id.
  */
 export async function answerAction(
   context: FlowContext,
-  found: { action: ServiceAgentAction; state: Record<string, unknown> | undefined } | undefined,
+  found: StoredAction | undefined,
   answer: string,
   keyId: string | null,
 ): Promise<FlowOutcome> {
@@ -347,18 +204,20 @@ export async function answerAction(
       status: 'completed',
       output: String(action.result?.['output'] ?? 'Done.'),
     };
-  // Only the request that claimed an action (`approved` -> `executing`) executes it. A run's call is
-  // resumed by the run's one owner, so an `executing` action found there was left by a worker that
-  // died: it runs again, with its proposal id as the idempotency key. An action outside a run has no
-  // such owner: another request may be executing it now, so it is left to that request.
-  if (action.status === 'executing' && action.run_id === null)
-    return {
-      kind: 'done',
-      status: 'failed',
-      actionId: action.id,
-      output: 'This action is being carried out by another request; nothing was done twice.',
-    };
-  if (action.status === 'executing' || action.status === 'approved')
+  if (action.status === 'needs_review')
+    return { kind: 'done', status: 'failed', actionId: action.id, output: needsReviewText(action) };
+  // Only the holder of an action's lease executes it (see `execute-action.ts`). A decline comes too
+  // late for an action already executing: it neither stops nor recovers it.
+  if (action.status === 'executing')
+    return parseAnswer(answer).approved
+      ? carryOnExecuting(context, found, answer, keyId)
+      : {
+          kind: 'done',
+          status: 'failed',
+          actionId: action.id,
+          output: `${executingText(found.lease)} It was approved before; it can no longer be declined.`,
+        };
+  if (action.status === 'approved')
     return continueWith(context, await execute(context, action, state));
   if (action.status !== 'pending_approval')
     return {

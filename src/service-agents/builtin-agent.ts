@@ -64,12 +64,20 @@ export interface BuiltinServiceAgent {
   /** Default description and input schema for agents created from this built-in. */
   readonly description: string;
   readonly inputSchema: Record<string, unknown>;
+  /**
+   * True when `execute` dedupes on the proposal id where the value moves (an idempotency key the
+   * merchant or PSP honours, an on-chain nonce derived from it): called again for a proposal that
+   * already paid, it pays nothing more. Only such an agent is executed again when a crash left its
+   * action `executing`; any other agent's action becomes `needs_review` instead, since it may have paid.
+   */
+  readonly dedupesExecution?: boolean;
   /** Reads, quotes, simulates: no effects. */
   prepare(input: Record<string, unknown>, context: AgentContext): Promise<AgentStepResult>;
   /**
-   * Carries out an approved proposal. The framework calls it once per proposal id, but after a crash it
-   * may call it again: use the proposal id as the idempotency key so nothing happens twice. May return
-   * a new proposal when the terms changed (a new price needs a new decision).
+   * Carries out an approved proposal, once per proposal id; after a crash mid-execution it is called
+   * again with the same id only when `dedupesExecution` is true. Use the proposal id as the
+   * idempotency key wherever value moves. May return a new proposal when the terms changed (a new
+   * price needs a new decision).
    */
   execute(proposal: ApprovedProposal, context: AgentContext): Promise<AgentStepResult>;
 }

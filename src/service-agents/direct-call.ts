@@ -9,12 +9,14 @@ import { newId } from '../domain/ids.ts';
 import type { ServiceAgent } from '../domain/service-agent.ts';
 import type { Store } from '../storage/store.ts';
 import { answerAction, followResult, type FlowContext, type FlowOutcome } from './action-flow.ts';
+import type { ActionLeases } from './action-leases.ts';
 import type { BuiltinServiceAgent } from './builtin-agent.ts';
 import { validateInputGuarded } from './guarded-input-validation.ts';
 
 export interface DirectCallOptions {
   store: Store;
   builtins: BuiltinServiceAgent[];
+  leases: ActionLeases;
 }
 
 export interface DirectCallContext {
@@ -37,7 +39,7 @@ function unavailable(agent: ServiceAgent): FlowOutcome {
   };
 }
 
-export function createDirectAgentCalls({ store, builtins }: DirectCallOptions) {
+export function createDirectAgentCalls({ store, builtins, leases }: DirectCallOptions) {
   function flowOf(
     projectId: string,
     agent: ServiceAgent,
@@ -52,6 +54,7 @@ export function createDirectAgentCalls({ store, builtins }: DirectCallOptions) {
       agent,
       builtin,
       toolCallId,
+      leases,
       agentContext: {
         projectId,
         serviceAgentId: agent.id,

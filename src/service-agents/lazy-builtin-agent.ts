@@ -21,6 +21,8 @@ export interface LazyBuiltinAgent {
 export interface BuiltinAgentDefinition {
   builtin: string;
   description: string;
+  /** See `BuiltinServiceAgent.dedupesExecution`: known before the agent's code loads. */
+  dedupesExecution?: boolean;
   /** Built when first read (a zod schema's JSON Schema takes milliseconds to derive). */
   inputSchema(): Record<string, unknown>;
 }
@@ -40,6 +42,7 @@ export function createLazyBuiltinAgent(
     agent: {
       builtin: definition.builtin,
       description: definition.description,
+      ...(definition.dedupesExecution ? { dedupesExecution: true } : {}),
       get inputSchema() {
         return (inputSchema ??= definition.inputSchema());
       },

@@ -26,6 +26,7 @@ import {
   type FlowContext,
   type FlowOutcome,
 } from './action-flow.ts';
+import type { ActionLeases } from './action-leases.ts';
 import { delegateToAssistant } from './assistant-delegation.ts';
 import type { AgentContext, BuiltinServiceAgent } from './builtin-agent.ts';
 import { validateInputGuarded } from './guarded-input-validation.ts';
@@ -67,6 +68,7 @@ export interface ServiceAgentToolOptions {
   blobs: BlobStore;
   builtins: BuiltinServiceAgent[];
   remote: RemoteAgentClient | undefined;
+  leases: ActionLeases;
 }
 
 interface CallDetails {
@@ -152,6 +154,7 @@ export function createServiceAgentTool(options: ServiceAgentToolOptions): Server
       agent,
       builtin,
       toolCallId: callId,
+      leases: options.leases,
       agentContext: agentContext(agent, context, emit),
     };
   }

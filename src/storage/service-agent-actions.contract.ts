@@ -317,5 +317,83 @@ export function runServiceAgentActionsContract(
       ]);
       expect(await store.serviceAgentActions.transitions('proj_other', created.id)).toEqual([]);
     });
+
+    it('leases an executing action: renewed by its holder only, taken over once it lapsed, by one caller', async () => {
+      const payer = await newAgent();
+      const created = action(payer.id, 1, 'approved');
+      await store.serviceAgentActions.insert(PROJECT, created, undefined, policyNote);
+      const first = { holder: 'node_a/1', expires_at_ms: 10_000 };
+      const executing = { ...created, status: 'executing' as const };
+      const actions = store.serviceAgentActions;
+      expect(
+        await actions.compareAndSet(PROJECT, executing, 'approved', policyNote, { next: first }),
+      ).toBe(true);
+      expect((await actions.find(PROJECT, created.id))?.lease).toEqual(first);
+      expect(await actions.renewLease(PROJECT, created.id, 'node_b/1', 20_000)).toBe(false);
+      expect(await actions.renewLease(PROJECT, created.id, first.holder, 20_000)).toBe(true);
+      const held = { ...first, expires_at_ms: 20_000 };
+      const note = { decided_by: 'system' as const, reason: 'lapsed' };
+      // Live at 19 999 (and the expiry it was renewed from is no longer the stored one).
+      expect(
+        await actions.takeOver(
+          PROJECT,
+          executing,
+          first,
+          { holder: 'x/1', expires_at_ms: 1 },
+          25_000,
+          note,
+        ),
+      ).toBe(false);
+      expect(
+        await actions.takeOver(
+          PROJECT,
+          executing,
+          held,
+          { holder: 'x/2', expires_at_ms: 1 },
+          19_999,
+          note,
+        ),
+      ).toBe(false);
+
+      const twin = factory.twin ? await factory.twin(store) : store;
+      try {
+        const results = await Promise.all(
+          Array.from({ length: 8 }, (_, index) =>
+            (index % 2 ? twin : store).serviceAgentActions.takeOver(
+              PROJECT,
+              executing,
+              held,
+              { holder: `node_${index}/1`, expires_at_ms: 90_000 },
+              20_000,
+              note,
+            ),
+          ),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+      } finally {
+        if (twin !== store) await twin.close();
+      }
+      const { lease } = (await actions.find(PROJECT, created.id))!;
+      expect(lease?.expires_at_ms).toBe(90_000);
+      expect(
+        (await actions.transitions(PROJECT, created.id)).filter(
+          (step) => step.from === 'executing' && step.to === 'executing',
+        ),
+      ).toHaveLength(1);
+      // The old holder can neither renew nor end it; the new one can.
+      expect(await actions.renewLease(PROJECT, created.id, first.holder, 99_000)).toBe(false);
+      const executed = { ...executing, status: 'executed' as const };
+      expect(
+        await actions.compareAndSet(PROJECT, executed, 'executing', policyNote, {
+          expected: { holder: first.holder },
+        }),
+      ).toBe(false);
+      expect(
+        await actions.compareAndSet(PROJECT, executed, 'executing', policyNote, {
+          expected: { holder: lease!.holder },
+        }),
+      ).toBe(true);
+      expect((await actions.find(PROJECT, created.id))?.lease).toBeNull();
+    });
   });
 }

@@ -3,12 +3,16 @@
  * (no real money, no chain), so tests can see exactly which proposals were executed, and how often.
  * The note 'fail at execution' makes `execute` fail, as a declined card would; `execution_ms` makes
  * it take that long; `holdNext` stops the next execution midway until the test lets it go on.
+ * With `dedupes`, it pays once per idempotency key (the proposal id), as a PSP honouring
+ * Idempotency-Key does: a repeat answers with the first payment's receipt and pays nothing.
  */
 import type { BuiltinServiceAgent } from '../../src/service-agents/builtin-agent.ts';
 
 export interface TestPaymentsAgent extends BuiltinServiceAgent {
-  /** Proposal ids executed, in order (a proposal executed twice would show twice). */
+  /** Payments made (the provider's ledger), by proposal id, in order: one paid twice shows twice. */
   readonly executions: string[];
+  /** The idempotency key (proposal id) of every call to `execute`, paid or not, in order. */
+  readonly attempts: string[];
   /**
    * Holds the next execution before it pays: `started` resolves once it is under way (its action is
    * `executing`), and it pays only after `release()`.
@@ -16,8 +20,10 @@ export interface TestPaymentsAgent extends BuiltinServiceAgent {
   holdNext(): { started: Promise<void>; release(): void };
 }
 
-export function createTestPaymentsAgent(): TestPaymentsAgent {
+export function createTestPaymentsAgent(options: { dedupes?: boolean } = {}): TestPaymentsAgent {
   const executions: string[] = [];
+  const attempts: string[] = [];
+  const paid = new Map<string, { output: string; receipt: string }>();
   let held: { started: () => void; released: Promise<void> } | undefined;
   return {
     builtin: 'test_payments',
@@ -34,7 +40,9 @@ export function createTestPaymentsAgent(): TestPaymentsAgent {
       required: ['amount_usd'],
       additionalProperties: false,
     },
+    ...(options.dedupes ? { dedupesExecution: true } : {}),
     executions,
+    attempts,
     holdNext() {
       let started!: () => void;
       let release!: () => void;
@@ -69,6 +77,7 @@ export function createTestPaymentsAgent(): TestPaymentsAgent {
       };
     },
     async execute(proposal) {
+      attempts.push(proposal.id);
       const hold = held;
       held = undefined;
       if (hold) {
@@ -80,12 +89,14 @@ export function createTestPaymentsAgent(): TestPaymentsAgent {
       if (executionMs > 0) await new Promise((resolve) => setTimeout(resolve, executionMs));
       if (proposal.draft.state?.['fail'] === true)
         return { kind: 'failed', output: 'The card was declined; nothing was paid.' };
+      const earlier = options.dedupes ? paid.get(proposal.id) : undefined;
+      if (earlier)
+        return { kind: 'answer', output: earlier.output, data: { receipt: earlier.receipt } };
       executions.push(proposal.id);
-      return {
-        kind: 'answer',
-        output: `Paid $${Number(proposal.draft.state?.['amount']).toFixed(2)}; receipt r-${executions.length}.`,
-        data: { receipt: `r-${executions.length}` },
-      };
+      const receipt = `r-${executions.length}`;
+      const output = `Paid $${Number(proposal.draft.state?.['amount']).toFixed(2)}; receipt ${receipt}.`;
+      paid.set(proposal.id, { output, receipt });
+      return { kind: 'answer', output, data: { receipt } };
     },
   };
 }

@@ -89,6 +89,7 @@ export const ActionListQuerySchema = listQuerySchema({
       'executed',
       'failed',
       'superseded',
+      'needs_review',
     ])
     .optional(),
 });

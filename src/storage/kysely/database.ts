@@ -223,6 +223,8 @@ export interface ServiceAgentActionsTable {
   value_usd: number;
   object: string;
   state: string | null;
+  lease_holder: string | null;
+  lease_expires_at_ms: number | null;
 }
 
 export interface ServiceAgentActionTransitionsTable {

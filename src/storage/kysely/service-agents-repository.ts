@@ -11,6 +11,7 @@ import type {
 import {
   ServiceAgentNameTakenError,
   type ServiceAgentActionRepository,
+  type StoredAction,
   type ServiceAgentRepository,
 } from '../ports/service-agents-port.ts';
 import type { Database, Dialect } from './database.ts';
@@ -24,9 +25,18 @@ function isUniqueViolation(error: unknown): boolean {
 
 const toAgent = (row: { object: string }) => JSON.parse(row.object) as ServiceAgent;
 const toAction = (row: { object: string }) => JSON.parse(row.object) as ServiceAgentAction;
-const withState = (row: { object: string; state: string | null }) => ({
+const withState = (row: {
+  object: string;
+  state: string | null;
+  lease_holder: string | null;
+  lease_expires_at_ms: number | null;
+}): StoredAction => ({
   action: toAction(row),
   state: row.state ? (JSON.parse(row.state) as Record<string, unknown>) : undefined,
+  lease:
+    row.lease_holder === null
+      ? null
+      : { holder: row.lease_holder, expires_at_ms: Number(row.lease_expires_at_ms) },
 });
 
 export function serviceAgentsRepository(
@@ -133,7 +143,7 @@ export function serviceAgentActionsRepository(db: Kysely<Database>): ServiceAgen
   const scoped = (projectId: string) =>
     db
       .selectFrom('service_agent_actions')
-      .select(['id', 'created_at', 'object', 'state'])
+      .select(['id', 'created_at', 'object', 'state', 'lease_holder', 'lease_expires_at_ms'])
       .where('project_id', '=', projectId);
   return {
     async insert(projectId, action, state, note) {
@@ -172,23 +182,65 @@ export function serviceAgentActionsRepository(db: Kysely<Database>): ServiceAgen
         .executeTakeFirst();
       return row && withState(row);
     },
-    async compareAndSet(projectId, action, expected, note) {
+    async compareAndSet(projectId, action, expected, note, lease = {}) {
       assertActionTransition(expected, action.status);
       return withTransaction(db, async (transaction) => {
-        const result = await transaction
+        let update = transaction
           .updateTable('service_agent_actions')
           .set({
             status: action.status,
             executed_at: action.status === 'executed' ? action.updated_at : null,
             value_usd: action.value_usd,
             object: JSON.stringify(action),
+            lease_holder: lease.next?.holder ?? null,
+            lease_expires_at_ms: lease.next?.expires_at_ms ?? null,
           })
           .where('id', '=', action.id)
           .where('project_id', '=', projectId)
-          .where('status', '=', expected)
-          .executeTakeFirst();
+          .where('status', '=', expected);
+        if (lease.expected) {
+          update = update.where('lease_holder', '=', lease.expected.holder);
+          if (lease.expected.expires_at_ms !== undefined)
+            update = update.where('lease_expires_at_ms', '=', lease.expected.expires_at_ms);
+        }
+        const result = await update.executeTakeFirst();
         if (result.numUpdatedRows === 0n) return false;
         await logTransition(transaction, projectId, action, expected, note);
+        return true;
+      });
+    },
+    async renewLease(projectId, actionId, holder, expiresAtMs) {
+      const result = await db
+        .updateTable('service_agent_actions')
+        .set({ lease_expires_at_ms: expiresAtMs })
+        .where('id', '=', actionId)
+        .where('project_id', '=', projectId)
+        .where('status', '=', 'executing')
+        .where('lease_holder', '=', holder)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+    async takeOver(projectId, action, lapsed, next, nowMs, note) {
+      return withTransaction(db, async (transaction) => {
+        let update = transaction
+          .updateTable('service_agent_actions')
+          .set({
+            object: JSON.stringify(action),
+            lease_holder: next.holder,
+            lease_expires_at_ms: next.expires_at_ms,
+          })
+          .where('id', '=', action.id)
+          .where('project_id', '=', projectId)
+          .where('status', '=', 'executing');
+        update = lapsed
+          ? update
+              .where('lease_holder', '=', lapsed.holder)
+              .where('lease_expires_at_ms', '=', lapsed.expires_at_ms)
+              .where('lease_expires_at_ms', '<=', nowMs)
+          : update.where('lease_holder', 'is', null);
+        const result = await update.executeTakeFirst();
+        if (result.numUpdatedRows === 0n) return false;
+        await logTransition(transaction, projectId, action, 'executing', note);
         return true;
       });
     },

@@ -18,6 +18,7 @@ import * as limits from './0016-limits.ts';
 import * as storedBytesMeter from './0017-stored-bytes-meter.ts';
 import * as vectorVersions from './0019-vector-versions.ts';
 import * as messagesByRunPartial from './0020-messages-by-run-partial.ts';
+import * as actionLeases from './0021-action-leases.ts';
 
 type NumberedMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, NumberedMigration> = {
   '0017-stored-bytes-meter': storedBytesMeter,
   '0019-vector-versions': vectorVersions,
   '0020-messages-by-run-partial': messagesByRunPartial,
+  '0021-action-leases': actionLeases,
 };
 
 class NumberedMigrationProvider implements MigrationProvider {

@@ -1,6 +1,7 @@
 /** Storage of service agents and of their actions (the audit log). */
 import type { ListPage, PageParams } from '../../domain/list-page.ts';
 import type {
+  ActionLease,
   ActionStatus,
   ActionTransition,
   ServiceAgent,
@@ -47,6 +48,22 @@ export interface SpendingQuery {
   excludeActionId?: string;
 }
 
+/** An action as stored, with what only the server sees: its agent's private state and its lease. */
+export interface StoredAction {
+  action: ServiceAgentAction;
+  state: Record<string, unknown> | undefined;
+  /** Set while the action is `executing` (and kept by `needs_review`: the attempt presumed dead). */
+  lease: ActionLease | null;
+}
+
+/** What a compare-and-set writes of the lease, and which lease it expects. */
+export interface LeaseWrite {
+  /** The lease stored with the new status (null, or absent: none). */
+  next?: ActionLease | null;
+  /** The write happens only while the stored lease is this one (`expires_at_ms` optional). */
+  expected?: { holder: string; expires_at_ms?: number };
+}
+
 export interface ServiceAgentActionRepository {
   /**
    * Stores a new action with the private state its agent needs to execute it, and its first
@@ -58,12 +75,7 @@ export interface ServiceAgentActionRepository {
     state: Record<string, unknown> | undefined,
     note: TransitionNote,
   ): Promise<void>;
-  find(
-    projectId: string,
-    id: string,
-  ): Promise<
-    { action: ServiceAgentAction; state: Record<string, unknown> | undefined } | undefined
-  >;
+  find(projectId: string, id: string): Promise<StoredAction | undefined>;
   /**
    * The newest action of a tool call of a run. Tool call ids come from the model provider and are
    * not unique across runs (some providers number them `call_0`, `call_1`, … in every response).
@@ -72,18 +84,42 @@ export interface ServiceAgentActionRepository {
     projectId: string,
     runId: string,
     toolCallId: string,
-  ): Promise<
-    { action: ServiceAgentAction; state: Record<string, unknown> | undefined } | undefined
-  >;
+  ): Promise<StoredAction | undefined>;
   /**
-   * Writes `action` if its stored status is still `expected`, and logs the transition in the same
-   * transaction; false when another writer moved it first. Throws InvalidActionTransitionError when
-   * the status machine has no such transition.
+   * Writes `action` if its stored status is still `expected` (and, with `lease.expected`, its lease is
+   * still that one), with the lease `lease.next`, and logs the transition in the same transaction;
+   * false when another writer moved it first. Throws InvalidActionTransitionError when the status
+   * machine has no such transition.
    */
   compareAndSet(
     projectId: string,
     action: ServiceAgentAction,
     expected: ActionStatus,
+    note: TransitionNote,
+    lease?: LeaseWrite,
+  ): Promise<boolean>;
+  /**
+   * Extends the lease of an `executing` action its holder still holds (the heartbeat); false when the
+   * action ended or another party took it over, so the holder knows it lost the claim.
+   */
+  renewLease(
+    projectId: string,
+    actionId: string,
+    holder: string,
+    expiresAtMs: number,
+  ): Promise<boolean>;
+  /**
+   * Hands an `executing` action whose lease `lapsed` expired before `nowMs` (or that has no lease, when
+   * `lapsed` is null) to the lease `next`, and logs it as an `executing → executing` transition; false
+   * when the lease is live, was renewed, or another party took it over first. Of any number of
+   * concurrent callers with the same `lapsed`, exactly one gets true.
+   */
+  takeOver(
+    projectId: string,
+    action: ServiceAgentAction,
+    lapsed: ActionLease | null,
+    next: ActionLease,
+    nowMs: number,
     note: TransitionNote,
   ): Promise<boolean>;
   list(

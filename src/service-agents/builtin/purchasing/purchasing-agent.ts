@@ -221,6 +221,8 @@ export function createPurchasingAgent(options: PurchasingAgentOptions): BuiltinS
   return {
     builtin: 'purchasing',
     description: PURCHASING_AGENT_DESCRIPTION,
+    // Every rail pays once per idempotency key, and the key is the proposal id.
+    dedupesExecution: true,
     inputSchema: PURCHASING_INPUT_SCHEMA,
 
     async prepare(raw, context) {
