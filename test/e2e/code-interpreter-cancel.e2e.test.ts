@@ -1,15 +1,16 @@
 /**
- * Cancelling a run (or a background response) while its code cell runs: the cell is stopped at once,
- * not at its 120 s limit. Its kernel and everything the cell started end (checked in /proc), the run
- * reaches `cancelled`, the step's logs say the cell was cancelled, and the next cell of the thread
- * runs in a fresh Python session that still has the thread's files. On each sandbox backend.
+ * Cancelling a run (or a background response, or leaving an unstored one) while its code cell runs:
+ * the cell is stopped at once, not at its 120 s limit. Its kernel and everything the cell started
+ * end (checked in /proc), the run reaches `cancelled`, the step's logs say the cell was cancelled,
+ * and the next cell of the thread runs in a fresh Python session that still has the thread's files.
+ * On each sandbox backend.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { descendants, isAlive, type ProcessEntry } from '../helpers/process-tree.ts';
+import { descendants, isAlive, startedSince, type ProcessEntry } from '../helpers/process-tree.ts';
 import { createRunTestBed, waitForRun, type RunTestBed } from '../helpers/run-test-bed.ts';
 import { bwrapAvailable } from '../helpers/sandbox.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -79,16 +80,11 @@ for (const backend of backends) {
       ).id;
     }, 120_000);
 
+    let closed = false;
     afterAll(async () => {
-      await bed?.close();
-      // Closing the server ends every session it had.
-      expect(descendants()).toEqual([]);
+      if (!closed) await bed?.close();
       rmSync(dataDir, { recursive: true, force: true });
     });
-
-    /** The sandbox processes running now that were not among `before` (earlier sessions' kernels). */
-    const started = (before: ProcessEntry[]) =>
-      descendants().filter((entry) => !before.some((old) => old.pid === entry.pid));
 
     /** Waits until a cell of session `key` wrote its marker; the processes it runs in (one kernel). */
     async function runningCell(key: string, before: ProcessEntry[]) {
@@ -97,7 +93,7 @@ for (const backend of backends) {
         'the cell to start',
         STARTS_WITHIN_MS,
       );
-      const running = started(before);
+      const running = startedSince(before);
       expect(running.filter((entry) => entry.command === backend.kernel)).toHaveLength(1);
       return running;
     }
@@ -127,7 +123,7 @@ for (const backend of backends) {
           expect(ended.status).toBe('cancelled');
           // The kernel and everything it started are gone, not left running in the background.
           expect(running.filter((entry) => isAlive(entry.pid))).toEqual([]);
-          expect(started(before)).toEqual([]);
+          expect(startedSince(before)).toEqual([]);
 
           const steps = await bed.client.beta.threads.runs.steps.list(run.id, {
             thread_id: thread.id,
@@ -167,7 +163,7 @@ for (const backend of backends) {
           );
           expect(tool.content).toContain('kept 42');
           expect(tool.content).toContain('variables are gone');
-          const kernels = started(before).filter((entry) => entry.command === backend.kernel);
+          const kernels = startedSince(before).filter((entry) => entry.command === backend.kernel);
           expect(kernels).toHaveLength(1);
         },
         TEST_TIMEOUT_MS,
@@ -208,9 +204,55 @@ for (const backend of backends) {
         );
         expect(ended.status).toBe('cancelled');
         expect(running.filter((entry) => isAlive(entry.pid))).toEqual([]);
-        expect(started(before)).toEqual([]);
+        expect(startedSince(before)).toEqual([]);
       },
       TEST_TIMEOUT_MS,
     );
+
+    it(
+      'stops the cell of an unstored response whose client went away',
+      async () => {
+        bed.upstream.enqueue({
+          toolCalls: [{ name: 'code_interpreter', arguments: { code: backend.endless[0]!.code } }],
+        });
+        const keys = new Set(readdirSync(sessions));
+        const before = descendants();
+        // Not stored: the response (its thread and run) is dropped when its client leaves, and the
+        // worker that runs it finds the run gone at its next heartbeat.
+        const client = new AbortController();
+        const asked = fetch(`${bed.baseURL}/responses`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            model: 'gpt-4o',
+            input: 'Run forever.',
+            store: false,
+            tools: [{ type: 'code_interpreter', container: { type: 'auto' } }],
+          }),
+          signal: client.signal,
+        }).catch(() => undefined);
+        const key = await waitFor(
+          async () => readdirSync(sessions).find((name) => !keys.has(name)),
+          'the response’s session',
+          STARTS_WITHIN_MS,
+        );
+        const running = await runningCell(key, before);
+        client.abort();
+        await asked;
+        await waitFor(
+          async () => running.every((entry) => !isAlive(entry.pid)),
+          'the cell’s processes to end',
+          ENDS_WITHIN_MS,
+        );
+        expect(startedSince(before)).toEqual([]);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it('ends every session with the server', async () => {
+      closed = true;
+      await bed.close();
+      expect(descendants()).toEqual([]);
+    });
   });
 }

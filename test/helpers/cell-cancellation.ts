@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { Sandbox } from '../../src/tools/code-interpreter/sandbox.ts';
-import { descendants, isAlive } from './process-tree.ts';
+import { descendants, isAlive, startedSince } from './process-tree.ts';
 import { waitFor } from './wait-for.ts';
 
 /** Longer than any test waits: a cell that stops only at its limit fails the test. */
@@ -67,9 +67,7 @@ export function cellCancellationCases(sandbox: () => Sandbox, kernel: string): v
         expect(result.error!.message).toContain('variables are lost');
         expect(current.alive).toBe(false);
         expect(before.filter((entry) => isAlive(entry.pid))).toEqual([]);
-        expect(
-          descendants().filter((entry) => !earlier.some((old) => old.pid === entry.pid)),
-        ).toEqual([]);
+        expect(startedSince(earlier)).toEqual([]);
 
         const next = await current.runCell(
           'print(open("/mnt/data/started").read(), "kept" in globals())',

@@ -50,6 +50,11 @@ export function descendants(root = process.pid): ProcessEntry[] {
   );
 }
 
+/** The live processes below this process that were not among `before`. */
+export function startedSince(before: readonly ProcessEntry[]): ProcessEntry[] {
+  return descendants().filter((entry) => !before.some((old) => old.pid === entry.pid));
+}
+
 /** Whether `pid` is a live process (a zombie counts as ended). */
 export function isAlive(pid: number): boolean {
   const entry = readEntry(pid);
