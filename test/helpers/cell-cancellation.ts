@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { Sandbox } from '../../src/tools/code-interpreter/sandbox.ts';
-import { descendants, isAlive, startedSince } from './process-tree.ts';
+import { descendants, leftRunning, startedSince } from './process-tree.ts';
 import { waitFor } from './wait-for.ts';
 
 /** Longer than any test waits: a cell that stops only at its limit fails the test. */
@@ -40,9 +40,7 @@ export function cellCancellationCases(sandbox: () => Sandbox, kernel: string): v
       await withSession(sandbox(), 'cancel_running', async (current) => {
         expect((await current.runCell('kept = 1', LONG)).error).toBeNull();
         // This session's processes: its kernel, and nothing else yet.
-        const before = descendants().filter(
-          (entry) => !earlier.some((old) => old.pid === entry.pid),
-        );
+        const before = startedSince(earlier);
         expect(before.map((entry) => entry.command)).toContain(kernel);
         const controller = new AbortController();
         const running = current.runCell(
@@ -66,8 +64,7 @@ export function cellCancellationCases(sandbox: () => Sandbox, kernel: string): v
         expect(result.error).toMatchObject({ name: 'CancelledError' });
         expect(result.error!.message).toContain('variables are lost');
         expect(current.alive).toBe(false);
-        expect(before.filter((entry) => isAlive(entry.pid))).toEqual([]);
-        expect(startedSince(earlier)).toEqual([]);
+        expect(await leftRunning(before, earlier)).toEqual([]);
 
         const next = await current.runCell(
           'print(open("/mnt/data/started").read(), "kept" in globals())',

@@ -60,3 +60,24 @@ export function isAlive(pid: number): boolean {
   const entry = readEntry(pid);
   return entry !== undefined && entry.state !== 'Z';
 }
+
+/**
+ * The processes still running, of `running` and of those started since `before`, once they ended or
+ * `withinMs` passed. A killed jail ends in steps (its launcher, then its pid namespace's init and
+ * the processes inside, each closing its files before it is gone): its pids go within moments.
+ */
+export async function leftRunning(
+  running: readonly ProcessEntry[],
+  before: readonly ProcessEntry[],
+  withinMs = 10_000,
+): Promise<ProcessEntry[]> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const left = [
+      ...running.filter((entry) => isAlive(entry.pid)),
+      ...startedSince(before).filter((entry) => !running.some((old) => old.pid === entry.pid)),
+    ];
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
