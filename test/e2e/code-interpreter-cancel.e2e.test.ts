@@ -22,7 +22,7 @@ import { waitFor } from '../helpers/wait-for.ts';
 
 /** Far below the cell's 120 s limit: a run that ends only at that limit fails here. */
 const ENDS_WITHIN_MS = 60_000;
-/** Starting a session is not what is tested: Pyodide loads in 3–8 s, far slower on a loaded machine. */
+/** Starting a session is not what is tested: Pyodide loads in 3–8 s, slower on a loaded machine. */
 const STARTS_WITHIN_MS = 150_000;
 const TEST_TIMEOUT_MS = 400_000;
 
@@ -91,7 +91,7 @@ for (const backend of backends) {
       rmSync(dataDir, { recursive: true, force: true });
     });
 
-    /** Waits until a cell of session `key` wrote its marker; the processes it runs in (one kernel). */
+    /** Waits until a cell of session `key` wrote its marker; the processes it runs in. */
     async function runningCell(key: string, before: ProcessEntry[]) {
       await waitFor(
         async () => existsSync(join(sessions, key, 'started')),
@@ -242,7 +242,8 @@ for (const backend of backends) {
         const running = await runningCell(key, before);
         client.abort();
         await asked;
-        // The worker finds its run gone at its next heartbeat (every 10 s), and stops the cell.
+        // The worker finds its run gone (at the latest at its next heartbeat, every 10 s) and
+        // stops the cell.
         expect(await leftRunning(running, before, ENDS_WITHIN_MS)).toEqual([]);
       },
       TEST_TIMEOUT_MS,

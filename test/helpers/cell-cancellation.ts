@@ -88,7 +88,7 @@ export function cellCancellationCases(sandbox: () => Sandbox, kernel: string): v
         expect(skipped.error).toMatchObject({ name: 'CancelledError' });
         expect(skipped.killedReason).toBeUndefined();
 
-        // The second cell waits behind the first, is cancelled there and answers before the first ends.
+        // The second cell waits behind the first, is cancelled there, answers before it ends.
         const first = current.runCell(
           [
             'import os, time',

@@ -61,7 +61,7 @@ export function cellOutcome(outcome: KernelOutcome, id: number, timeoutMs: numbe
   }
 }
 
-/** The result of a cell whose signal aborted before it began: nothing ran, the session is as it was. */
+/** A cell whose signal aborted before it began: nothing ran, the session is as it was. */
 export function cancelledBeforeStart(): CellResult {
   const message = 'The cell was cancelled before it started (its run was stopped); nothing ran.';
   return {
