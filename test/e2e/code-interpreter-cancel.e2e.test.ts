@@ -103,6 +103,22 @@ for (const backend of backends) {
       return running;
     }
 
+    /** Queues a turn that runs an endless cell; the sessions and processes there were before. */
+    function queueEndlessResponse() {
+      bed.upstream.enqueue({
+        toolCalls: [{ name: 'code_interpreter', arguments: { code: backend.endless[0]!.code } }],
+      });
+      return { keys: new Set(readdirSync(sessions)), before: descendants() };
+    }
+
+    /** The key of the session (a response's container) opened after `keys` were listed. */
+    const newSession = (keys: Set<string>) =>
+      waitFor(
+        async () => readdirSync(sessions).find((name) => !keys.has(name)),
+        'the response’s session',
+        STARTS_WITHIN_MS,
+      );
+
     for (const { what, code } of backend.endless) {
       it(
         `stops ${what} at once; the next cell starts a fresh session with the files kept`,
@@ -177,23 +193,14 @@ for (const backend of backends) {
     it(
       'stops the cell of a cancelled background response',
       async () => {
-        bed.upstream.enqueue({
-          toolCalls: [{ name: 'code_interpreter', arguments: { code: backend.endless[0]!.code } }],
-        });
-        const keys = new Set(readdirSync(sessions));
-        const before = descendants();
+        const { keys, before } = queueEndlessResponse();
         const response = await bed.client.responses.create({
           model: 'gpt-4o',
           input: 'Run forever.',
           background: true,
           tools: [{ type: 'code_interpreter', container: { type: 'auto' } }],
         });
-        const key = await waitFor(
-          async () => readdirSync(sessions).find((name) => !keys.has(name)),
-          'the response’s session',
-          STARTS_WITHIN_MS,
-        );
-        const running = await runningCell(key, before);
+        const running = await runningCell(await newSession(keys), before);
 
         await bed.client.responses.cancel(response.id);
         const ended = await waitFor(
@@ -215,13 +222,8 @@ for (const backend of backends) {
     it(
       'stops the cell of an unstored response whose client went away',
       async () => {
-        bed.upstream.enqueue({
-          toolCalls: [{ name: 'code_interpreter', arguments: { code: backend.endless[0]!.code } }],
-        });
-        const keys = new Set(readdirSync(sessions));
-        const before = descendants();
-        // Not stored: the response (its thread and run) is dropped when its client leaves, and the
-        // worker that runs it finds the run gone at its next heartbeat.
+        const { keys, before } = queueEndlessResponse();
+        // Not stored: the response (its thread and run) is dropped when its client leaves.
         const client = new AbortController();
         const asked = fetch(`${bed.baseURL}/responses`, {
           method: 'POST',
@@ -234,12 +236,7 @@ for (const backend of backends) {
           }),
           signal: client.signal,
         }).catch(() => undefined);
-        const key = await waitFor(
-          async () => readdirSync(sessions).find((name) => !keys.has(name)),
-          'the response’s session',
-          STARTS_WITHIN_MS,
-        );
-        const running = await runningCell(key, before);
+        const running = await runningCell(await newSession(keys), before);
         client.abort();
         await asked;
         // The worker finds its run gone (at the latest at its next heartbeat, every 10 s) and
