@@ -196,6 +196,9 @@ export async function settleToolStep(input: {
         output: null,
       };
     }
+    // Stopped during this call (a cancelled code cell says so in its output): the step keeps what
+    // ran, and `settleTools` ends the run as the abort's reason says.
+    if (input.signal.aborted) break;
   }
 
   // Approval requests show in the step as `approve_action` function calls, after the model's own calls.
@@ -261,6 +264,8 @@ export async function settleTools(
     signal: session.signal,
   });
   session.state.toolStep = settled.step;
+  // The step as settled (a stopped call's output in it) is the one the run's ending closes.
+  session.signal.throwIfAborted();
   if (settled.waiting.length > 0) {
     await pauseForClient(session, settled.waiting, runUsage(context.steps));
     return 'paused';

@@ -45,6 +45,12 @@ export function cellOutcome(outcome: KernelOutcome, id: number, timeoutMs: numbe
         ),
         timedOut: true,
       };
+    case 'aborted':
+      return killed(
+        'cancelled',
+        'The cell was cancelled while it ran (its run was stopped), and the Python process was killed.',
+        'CancelledError',
+      );
     case 'protocol':
       return killed(
         'protocol',
@@ -53,6 +59,17 @@ export function cellOutcome(outcome: KernelOutcome, id: number, timeoutMs: numbe
     case 'exit':
       return exited(outcome.exit);
   }
+}
+
+/** A cell whose signal aborted before it began: nothing ran, the session is as it was. */
+export function cancelledBeforeStart(): CellResult {
+  const message = 'The cell was cancelled before it started (its run was stopped); nothing ran.';
+  return {
+    logs: '',
+    error: { name: 'CancelledError', message, traceback: '' },
+    timedOut: false,
+    outputFiles: [],
+  };
 }
 
 function exited(exit: KernelExit): CellOutcome {

@@ -212,6 +212,7 @@ export function createCodeInterpreterTool({
         // A file whose bytes the blob store lost is not mounted, and the cell's logs say so; an
         // unavailable store fails the run with its error (see `endingFor`).
         for (const { id, name } of wanted) {
+          context.signal.throwIfAborted();
           if (have.has(id)) continue;
           const stream = await blobs.get(id);
           if (!stream) {
@@ -226,7 +227,11 @@ export function createCodeInterpreterTool({
           have.add(id);
         }
         started = Date.now();
-        result = await session.runCell(code, { timeoutMs: CELL_TIMEOUT_MS });
+        // A cancelled run stops its cell at once: the kernel is killed, the result says so.
+        result = await session.runCell(code, {
+          timeoutMs: CELL_TIMEOUT_MS,
+          signal: context.signal,
+        });
       } finally {
         acquired.release();
       }

@@ -17,6 +17,8 @@ export interface KernelExit {
 export type KernelOutcome =
   | { kind: 'message'; message: unknown }
   | { kind: 'timeout' }
+  /** The caller's signal aborted the wait (a cancelled run); the process was killed. */
+  | { kind: 'aborted' }
   | { kind: 'exit'; exit: KernelExit }
   | { kind: 'protocol'; detail: string };
 
@@ -88,22 +90,27 @@ export class KernelProcess {
     this.child.stdin!.write(`${JSON.stringify(message)}\n`);
   }
 
-  /** The next answer, or what happened instead within `timeoutMs` (the process is killed on timeout). */
-  async next(timeoutMs: number): Promise<KernelOutcome> {
+  /**
+   * The next answer, or what happened instead within `timeoutMs`. On timeout, and at once when
+   * `signal` aborts, the process is killed.
+   */
+  async next(timeoutMs: number, signal?: AbortSignal): Promise<KernelOutcome> {
     const queued = this.takeQueued();
     if (queued) return queued;
     const outcome = await new Promise<KernelOutcome>((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiter = undefined;
-        resolve({ kind: 'timeout' });
-      }, timeoutMs);
-      this.waiter = (value) => {
+      const done = (value: KernelOutcome) => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         this.waiter = undefined;
         resolve(value);
       };
+      const onAbort = () => done({ kind: 'aborted' });
+      const timer = setTimeout(() => done({ kind: 'timeout' }), timeoutMs);
+      this.waiter = done;
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
-    if (outcome.kind === 'timeout' || outcome.kind === 'protocol') await this.kill();
+    if (outcome.kind !== 'message' && outcome.kind !== 'exit') await this.kill();
     return outcome;
   }
 

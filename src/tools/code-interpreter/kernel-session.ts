@@ -5,7 +5,7 @@
  */
 import { chmod, chown, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cellOutcome } from './cell-outcome.ts';
+import { cancelledBeforeStart, cellOutcome } from './cell-outcome.ts';
 import { collectOutputFiles, snapshotDirectory } from './collect-output-files.ts';
 import { directoryUsage } from './directory-usage.ts';
 import type { KernelProcess } from './kernel-process.ts';
@@ -69,7 +69,22 @@ export class KernelSession implements SandboxSession {
   }
 
   runCell(code: string, options: RunCellOptions): Promise<CellResult> {
-    return this.serialized(() => this.runCellNow(code, options.timeoutMs));
+    const { signal } = options;
+    let begun = false;
+    const run = this.serialized(() => {
+      begun = true;
+      return this.runCellNow(code, options.timeoutMs, signal);
+    });
+    if (!signal) return run;
+    // A cell still waiting for its turn answers at once when cancelled; it is skipped at its turn.
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        if (!begun) resolve(cancelledBeforeStart());
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      if (signal.aborted) onAbort();
+      run.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 
   async close(): Promise<void> {
@@ -135,13 +150,15 @@ export class KernelSession implements SandboxSession {
     };
   }
 
-  private async startKernel(): Promise<void> {
+  /** Starts a kernel; resolves to false when `signal` aborted the start (the kernel is killed). */
+  private async startKernel(signal?: AbortSignal): Promise<boolean> {
     const kernel = this.options.start();
     this.kernel = kernel;
-    const outcome = await kernel.next(this.options.startTimeoutMs);
+    const outcome = await kernel.next(this.options.startTimeoutMs, signal);
     const message =
       outcome.kind === 'message' ? (outcome.message as { type?: unknown }) : undefined;
-    if (message?.type === 'ready') return;
+    if (message?.type === 'ready') return true;
+    if (outcome.kind === 'aborted') return false;
     await kernel.kill();
     const detail =
       outcome.kind === 'exit'
@@ -150,16 +167,26 @@ export class KernelSession implements SandboxSession {
     throw new Error(`the code sandbox could not start a Python session: ${detail}`);
   }
 
-  private async runCellNow(code: string, timeoutMs: number): Promise<CellResult> {
+  private async runCellNow(
+    code: string,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<CellResult> {
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
       throw new RangeError(`timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`);
-    if (!this.alive) await this.startKernel();
+    if (signal?.aborted) return cancelledBeforeStart();
+    if (!this.alive && !(await this.startKernel(signal))) return cancelledBeforeStart();
     const kernel = this.kernel!;
     const before = await snapshotDirectory(this.options.directory);
+    if (signal?.aborted) return cancelledBeforeStart();
     const id = this.nextId++;
     kernel.send({ id, code, timeout: timeoutMs / 1000 });
     const watchdog = this.watchDisk(kernel);
-    const outcome = await kernel.next(timeoutMs + this.options.limits.killGraceSeconds * 1000);
+    // A cancelled cell's kernel is killed at once, with everything it started (see `next`).
+    const outcome = await kernel.next(
+      timeoutMs + this.options.limits.killGraceSeconds * 1000,
+      signal,
+    );
     clearInterval(watchdog.timer);
     const result = cellOutcome(outcome, id, timeoutMs);
     // Threads the cell left behind would go on running (and burning CPU) between cells.

@@ -26,10 +26,17 @@ export interface CellError {
 /**
  * Why the interpreter process ended during the cell; its variables are lost, its files kept (but
  * for `disk-limit`, which deletes them). `threads`: the cell left threads running, and a cell's
- * work must end with the cell.
+ * work must end with the cell. `cancelled`: the cell's signal aborted (its run was cancelled).
  */
 export type KilledReason =
-  'timeout' | 'cpu-limit' | 'disk-limit' | 'exited' | 'killed' | 'protocol' | 'threads';
+  | 'timeout'
+  | 'cpu-limit'
+  | 'disk-limit'
+  | 'exited'
+  | 'killed'
+  | 'protocol'
+  | 'threads'
+  | 'cancelled';
 
 export interface CellResult {
   /** Program output, stdout and stderr interleaved; beyond the log limit the middle is cut with a notice. Notes from Concierge (skipped output files) are appended as `[concierge] …` lines. */
@@ -45,6 +52,14 @@ export interface CellResult {
 export interface RunCellOptions {
   /** Wall-clock limit for the cell. Past it the cell is interrupted, and killed if it does not stop soon after. */
   timeoutMs: number;
+  /**
+   * Stops the cell when it aborts (its run was cancelled or handed back). While the cell runs, the
+   * interpreter and everything it started are killed at once and the result says so
+   * (`killedReason: 'cancelled'`; the next cell starts a fresh interpreter, files kept). A cell
+   * still waiting for its turn, or aborted before it began, does not run (error `CancelledError`,
+   * the session as it was).
+   */
+  signal?: AbortSignal;
 }
 
 /** One stateful Python session. Cells of one session run one at a time, in call order. */

@@ -129,13 +129,13 @@ export class CodeSessionManager {
       };
     }
     if (entry) {
-      // The kernel died (killed cell); the session restarts it on the next cell, files kept.
+      // The kernel died (a killed or cancelled cell); the session restarts it on the next cell, files kept.
       entry.lastUsed = this.now();
       return {
         session: this.managed(key, entry),
         reset: true,
         resetReason:
-          'The Python process of this session was restarted after the earlier failure: variables are gone, files in /mnt/data are kept.',
+          'The Python process of this session was restarted after an earlier cell ended it (it failed, ran out of time or was cancelled): variables are gone, files in /mnt/data are kept.',
         release: this.hold(entry, options),
       };
     }

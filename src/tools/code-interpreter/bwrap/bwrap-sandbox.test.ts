@@ -1,6 +1,7 @@
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cellCancellationCases } from '../../../../test/helpers/cell-cancellation.ts';
 import {
   bwrapAvailable,
   makeDataDir,
@@ -26,6 +27,8 @@ describe.runIf(bwrapAvailable)('bwrap sandbox: sessions, state and files', () =>
     await sandbox.close();
     await removeDataDir(dataDir);
   });
+
+  cellCancellationCases(() => sandbox, 'python3');
 
   it('is a security boundary with every expected library', () => {
     expect(sandbox.kind).toBe('bwrap');

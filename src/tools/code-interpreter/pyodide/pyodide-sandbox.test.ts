@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cellCancellationCases } from '../../../../test/helpers/cell-cancellation.ts';
 import { makeDataDir, removeDataDir } from '../../../../test/helpers/sandbox.ts';
 import type { Sandbox, SandboxSession } from '../sandbox.ts';
 import { createPyodideSandbox } from './pyodide-sandbox.ts';
@@ -27,6 +28,8 @@ describe('pyodide sandbox (fallback)', () => {
     await sandbox.close();
     await removeDataDir(dataDir);
   });
+
+  cellCancellationCases(() => sandbox, 'node');
 
   it('says, once, that it is not a security boundary and which libraries are missing', () => {
     expect(sandbox).toMatchObject({
