@@ -4,15 +4,28 @@ import type { RunEvent, RunEventName } from '../../domain/run-event.ts';
 import type { RunEventRepository } from '../ports/runs-port.ts';
 import type { AnnouncedWrite } from './announced-write.ts';
 import type { Database, Dialect } from './database.ts';
-import { executeWritten, writtenSql } from './written-sql.ts';
+import { executeWritten, writtenSql, type WrittenSql } from './written-sql.ts';
 
 /**
  * A run's events after a seq, and its last seq: written out like the insert, since a stream that was
  * not handed its run's first events (a run a worker claimed, a resumed stream) reads both per run.
+ * The limit is written into the text (callers pass a few constants): SQLite re-prepares an
+ * `order by … limit ?` whenever its limit is bound again (see sqlite-query-compiler.ts).
  */
-const LIST_AFTER = writtenSql(
-  'select "run_id", "seq", "event", "data" from "run_events" where "run_id" = ? and "seq" > ? order by "seq" limit ?',
-);
+const listAfterTexts = new Map<number, WrittenSql>();
+
+function listAfterSql(limit: number): WrittenSql {
+  if (!Number.isSafeInteger(limit) || limit < 0)
+    throw new RangeError(`A page of run events takes a whole number of events, not ${limit}.`);
+  let text = listAfterTexts.get(limit);
+  if (!text) {
+    text = writtenSql(
+      `select "run_id", "seq", "event", "data" from "run_events" where "run_id" = ? and "seq" > ? order by "seq" limit ${limit}`,
+    );
+    if (listAfterTexts.size < 64) listAfterTexts.set(limit, text);
+  }
+  return text;
+}
 const LAST_SEQ = writtenSql('select max("seq") as "seq" from "run_events" where "run_id" = ?');
 
 /** A memo of constant SQL text by dialect and row count (no state: every store may share it). */
@@ -76,7 +89,7 @@ export function runEventsRepository(
         seq: number | string;
         event: string;
         data: string;
-      }>(db, dialect, LIST_AFTER, [runId, afterSeq, limit]);
+      }>(db, dialect, listAfterSql(limit), [runId, afterSeq]);
       return rows.map((row): RunEvent => ({
         runId: row.run_id,
         seq: Number(row.seq),

@@ -12,7 +12,6 @@ import {
   Kysely,
   SqliteAdapter,
   SqliteIntrospector,
-  SqliteQueryCompiler,
   Transaction,
   type DatabaseConnection,
   type DatabaseIntrospector,
@@ -25,6 +24,7 @@ import {
 } from 'kysely';
 import type { Database } from '../kysely/database.ts';
 import { databaseUnavailable } from '../database-unavailable.ts';
+import { LiteralLimitSqliteQueryCompiler } from './sqlite-query-compiler.ts';
 import type { DirectStatements } from '../kysely/direct-statements.ts';
 
 const STATEMENT_CACHE_SIZE = 1000;
@@ -286,7 +286,7 @@ export class CachedSqliteDialect implements Dialect {
   }
 
   createQueryCompiler(): QueryCompiler {
-    return new SqliteQueryCompiler();
+    return new LiteralLimitSqliteQueryCompiler();
   }
 
   createAdapter(): DialectAdapter {
