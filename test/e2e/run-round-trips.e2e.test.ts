@@ -44,10 +44,13 @@ clientPrototype['query'] = function (
   if (recording && (node === 'api-node' || node === 'worker-node')) {
     const text = typeof query === 'string' ? query : String((query as { text?: unknown }).text);
     const statement = text.replace(/\$\d+/g, '?').replace(/\s+/g, ' ').trim();
-    const announced = typeof query === 'object' && 'announces' in (query as object);
+    // A batch of statements sent as one (storage/postgres/write-then-notify.ts): one round trip.
+    const batch = typeof query === 'object' && 'announces' in (query as object);
+    const announced = batch && (query as { announces: number }).announces > 0;
     if (!UPKEEP.some((pattern) => pattern.test(statement))) {
       const list = sent.get(node) ?? [];
-      list.push(`${announced ? 'announced: ' : ''}${statement.slice(0, 60)}`);
+      const mark = announced ? 'announced: ' : batch ? 'batched: ' : '';
+      list.push(`${mark}${statement.slice(0, 60)}`);
       sent.set(node, list);
     }
   }
@@ -137,6 +140,21 @@ describe.skipIf(!postgresAvailable)(
         'announced status change', // in_progress
         'announced message opening', // the message, its step and the first token
         'announced status change', // the end: message and step closed, usage, completed
+      ]);
+    });
+
+    it("posts a message in one round trip, its thread's lock and its insert in one batch", async () => {
+      const thread = await api.beta.threads.create({});
+      sent.clear();
+      recording = true;
+      try {
+        await api.beta.threads.messages.create(thread.id, { role: 'user', content: 'Hi' });
+      } finally {
+        recording = false;
+      }
+      // `begin`, the lock, the insert and `commit`: one query object, one Sync.
+      expect(sent.get('api-node')).toEqual([
+        'batched: insert into "messages" ("id", "project_id", "thread_id", "cr',
       ]);
     });
 

@@ -32,6 +32,8 @@ export interface ScriptedTurn {
   error?: { status: number; message?: string };
   /** Wait this long before the response starts. */
   delayMs?: number;
+  /** Wait for this before the response starts (a run held active until a test lets it go). */
+  gate?: Promise<unknown>;
   /** Wait this long between chunks. */
   chunkDelayMs?: number;
   /** Stop sending (but keep the connection open) after this many chunks. */
@@ -118,6 +120,7 @@ export class ScriptedModel {
       if (!response.writableEnded) this.abortedResponses++;
     });
     if (turn.delayMs) await sleep(turn.delayMs);
+    if (turn.gate) await turn.gate;
     if (turn.error) {
       response.writeHead(turn.error.status, { 'content-type': 'application/json' });
       response.end(

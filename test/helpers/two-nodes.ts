@@ -15,6 +15,8 @@ export interface TwoNodes {
   workerNode: App;
   /** A client of the API node. */
   api: OpenAI;
+  /** Their schema. */
+  schema: string;
   /** Closes both nodes and drops the schema. */
   close(): Promise<void>;
 }
@@ -22,8 +24,12 @@ export interface TwoNodes {
 /**
  * Starts the worker node, then the API node, on a fresh schema; their connections carry the
  * `application_name`s `api-node` and `worker-node` (a test can tell their statements apart).
+ * `settings`: more configuration, for both.
  */
-export async function startTwoNodes(providerBaseUrl: string): Promise<TwoNodes> {
+export async function startTwoNodes(
+  providerBaseUrl: string,
+  settings: Record<string, unknown> = {},
+): Promise<TwoNodes> {
   const schema = newSchemaName();
   const directory = mkdtempSync(join(tmpdir(), 'concierge-two-nodes-'));
   const config = (name: string, worker: boolean) =>
@@ -34,6 +40,7 @@ export async function startTwoNodes(providerBaseUrl: string): Promise<TwoNodes> 
       databaseUrl: postgresDeploymentUrl(schema, name),
       providerBaseUrl,
       worker,
+      ...settings,
     });
   const workerNode = await createApp(config('worker-node', true), { logger: false });
   const apiNode = await createApp(config('api-node', false), { logger: false });
@@ -43,6 +50,7 @@ export async function startTwoNodes(providerBaseUrl: string): Promise<TwoNodes> 
     apiNode,
     workerNode,
     api,
+    schema,
     async close() {
       await apiNode.close();
       await workerNode.close();

@@ -13,3 +13,14 @@ export type AnnouncedWrite = (
   parameters: readonly unknown[],
   announcement: Announcement,
 ) => Promise<number>;
+
+/**
+ * Runs the write `text` (PostgreSQL placeholders) with `parameters` in a transaction of its own,
+ * after `lock` (a statement that takes a transaction-level lock) in an earlier statement of it, in one
+ * round trip (PostgreSQL: postgres/write-then-notify.ts); resolves with the write's row count.
+ */
+export type LockedWrite = (
+  lock: { sql: string; parameters: readonly unknown[] },
+  text: string,
+  parameters: readonly unknown[],
+) => Promise<number>;

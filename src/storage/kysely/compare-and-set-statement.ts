@@ -12,6 +12,7 @@ import { isTerminal } from '../../domain/run-status.ts';
 import type { Announcement } from '../ports/runs-port.ts';
 import type { AnnouncedWrite } from './announced-write.ts';
 import type { Database } from './database.ts';
+import { threadLockCall } from './thread-lock.ts';
 import type { WrittenStatement } from './written-sql.ts';
 
 export interface CompareAndSet {
@@ -32,19 +33,29 @@ export interface OneStatementWrite {
   statements?: readonly WrittenStatement[];
   /** The events to append, their seqs already assigned. */
   events: readonly RunEvent[];
+  /**
+   * A transaction-level advisory lock to hold before `statements[before]` (an insert) writes its
+   * row: its key (see thread-lock.ts). The insert reads from the lock's CTE, so it waits for it.
+   */
+  lock?: { key: string; before: number } | undefined;
 }
 
 const GATE = 'exists (select 1 from updated)';
 const SINGLE_ROW_INSERT = /^(insert into .+?\)) values \(([^()]*)\)(.*)$/s;
 
-/** A statement's text, made to write only when the status update matched (`gate`). */
-function gated(text: string, gate: boolean): string {
-  if (!gate) return text;
-  if (text.startsWith('update ')) return `${text} and ${GATE}`;
+/**
+ * A statement's text, made to write only when the status update matched (`gate`), and, an insert,
+ * only once the lock is held (`locked`).
+ */
+function gated(text: string, gate: boolean, locked = false): string {
+  if (!gate && !locked) return text;
+  if (text.startsWith('update ') && !locked) return `${text} and ${GATE}`;
   const insert = SINGLE_ROW_INSERT.exec(text);
   if (!insert) throw new Error(`Not a single-row insert or an update: ${text}`);
   // `insert … select …` takes each value's type from its column, as `values` does.
-  return `${insert[1]} select ${insert[2]} where ${GATE}${insert[3]}`;
+  const from = locked ? ' from locked' : '';
+  const where = gate ? ` where ${GATE}` : '';
+  return `${insert[1]} select ${insert[2]}${from}${where}${insert[3]}`;
 }
 
 /**
@@ -53,7 +64,7 @@ function gated(text: string, gate: boolean): string {
  */
 export async function writeInOneStatement(
   db: Kysely<Database>,
-  { projectId, status, statements = [], events }: OneStatementWrite,
+  { projectId, status, statements = [], events, lock }: OneStatementWrite,
   announced?: { announcement: Announcement; announcedWrite: AnnouncedWrite },
 ): Promise<boolean> {
   const parameters: unknown[] = [];
@@ -82,9 +93,11 @@ export async function writeInOneStatement(
     );
   }
   statements.forEach((statement, index) => {
+    const locked = lock?.before === index;
+    if (locked) tables.push(`locked as (select ${threadLockCall(parameter(lock.key))})`);
     let next = 0;
     const text = statement.sql.sqlite.replace(/\?/g, () => parameter(statement.parameters[next++]));
-    tables.push(`written${index} as (${gated(text, status !== undefined)})`);
+    tables.push(`written${index} as (${gated(text, status !== undefined, locked)})`);
   });
   if (events.length > 0) {
     const rows = events.map(

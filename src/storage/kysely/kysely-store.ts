@@ -5,7 +5,7 @@ import type { ChunkRepository, Store } from '../store.ts';
 import { assistantsRepository } from './assistants-repository.ts';
 import { conversationsRepository } from './conversations-repository.ts';
 import { containerFilesRepository, containersRepository } from './containers-repository.ts';
-import type { AnnouncedWrite } from './announced-write.ts';
+import type { AnnouncedWrite, LockedWrite } from './announced-write.ts';
 import type { Database, Dialect } from './database.ts';
 import type { DirectStatements } from './direct-statements.ts';
 import { embeddingCacheRepository } from './embedding-cache-repository.ts';
@@ -53,6 +53,8 @@ export interface KyselyStoreOptions {
   direct?: DirectStatements;
   /** Writes that announce their events in their own round trip (PostgreSQL), outside transactions. */
   announcedWrite?: AnnouncedWrite;
+  /** Writes that take a lock first in their own round trip (PostgreSQL), outside transactions. */
+  lockedWrite?: LockedWrite;
 }
 
 function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: boolean): Store {
@@ -64,7 +66,12 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
     assistants: assistantsRepository(db, options.dialect),
     threads: threadsRepository(db, options.dialect),
     // Inside a transaction, statements go through its connection: no direct statements there.
-    messages: messagesRepository(db, options.dialect, inTransaction ? undefined : options.direct),
+    messages: messagesRepository(
+      db,
+      options.dialect,
+      inTransaction ? undefined : options.direct,
+      inTransaction ? undefined : options.lockedWrite,
+    ),
     conversations: conversationsRepository(db),
     runs: runsRepository(db, options.dialect, inTransaction ? undefined : options.announcedWrite),
     runSteps: runStepsRepository(db, options.dialect),

@@ -1,5 +1,5 @@
 /** Messages on Kysely, for both dialects. Each message is stored whole as JSON in `object`. */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely';
 import type { Message } from '../../domain/message.ts';
 import { ACTIVE_RUN_STATUSES } from '../../domain/run-status.ts';
 import type { MessageRepository } from '../store.ts';
@@ -7,6 +7,9 @@ import type { Database, Dialect, MessagesTable } from './database.ts';
 import type { DirectStatements } from './direct-statements.ts';
 import { jsonPage, paginate, paginateJson } from './paginate.ts';
 import { preparedQuery, type PreparedQuery } from './prepared-query.ts';
+import type { LockedWrite } from './announced-write.ts';
+import { threadLockCall, threadLockKey } from './thread-lock.ts';
+import { withTransaction } from './with-transaction.ts';
 import { executeWritten, writtenSql, type WrittenStatement } from './written-sql.ts';
 
 function toRow(projectId: string, message: Message, json = JSON.stringify(message)): MessagesTable {
@@ -74,14 +77,20 @@ export function messageUpdate(projectId: string, message: Message): WrittenState
   };
 }
 
+/** The thread lock's statement (see thread-lock.ts), written out. */
+const THREAD_LOCK = writtenSql(`select ${threadLockCall('?')}`);
+
 /**
  * `direct`: the store's direct statements (SQLite outside a transaction), which the two hottest
- * statements use when the connection is free (see direct-statements.ts).
+ * statements use when the connection is free (see direct-statements.ts). `lockedWrite`: how a
+ * message's insert takes its thread's lock first in the same round trip (PostgreSQL, outside
+ * transactions).
  */
 export function messagesRepository(
   db: Kysely<Database>,
   dialect: Dialect,
   direct?: DirectStatements,
+  lockedWrite?: LockedWrite,
 ): MessageRepository {
   // The two hottest statements of the conversation API, compiled once (see prepared-query.ts).
   const insertIntoThread = preparedQuery(
@@ -171,7 +180,20 @@ export function messagesRepository(
         const changes = direct.run(statement.sql, statement.parameters);
         if (changes !== undefined) return changes > 0;
       }
-      return insertIntoThread(...args).then((result) => (result.numAffectedRows ?? 0n) > 0n);
+      if (dialect === 'sqlite')
+        return insertIntoThread(...args).then((result) => (result.numAffectedRows ?? 0n) > 0n);
+      // PostgreSQL: the thread's lock first, in an earlier statement (see thread-lock.ts).
+      const lock = { sql: THREAD_LOCK.postgres, parameters: [threadLockKey(message.thread_id)] };
+      const statement = insertIntoThread.statement(...args);
+      if (lockedWrite)
+        return lockedWrite(lock, statement.sql, statement.parameters).then(
+          (changes) => changes > 0,
+        );
+      return withTransaction(db, async (transaction) => {
+        await executeWritten(transaction, dialect, THREAD_LOCK, lock.parameters);
+        const insert = CompiledQuery.raw(statement.sql, statement.parameters);
+        return ((await transaction.executeQuery(insert)).numAffectedRows ?? 0n) > 0n;
+      });
     },
     async find(projectId, id) {
       const row = await db

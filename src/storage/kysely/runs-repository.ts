@@ -15,6 +15,7 @@ import type { Database, Dialect, RunsTable } from './database.ts';
 import { writeInOneStatement } from './compare-and-set-statement.ts';
 import { messageInsert, messageUpdate } from './messages-repository.ts';
 import { threadInsert } from './threads-repository.ts';
+import { threadLockKey } from './thread-lock.ts';
 import { paginate, paginateJson } from './paginate.ts';
 import { claimStatement } from './claim-statement.ts';
 import { insertRunEvents } from './run-events-repository.ts';
@@ -197,11 +198,14 @@ export function runsRepository(
       const stored = events.map((event) => ({ ...event, seq: ++seq }));
       try {
         // On PostgreSQL the thread, messages, run and events go as one statement: atomic by itself.
+        // The run's row is written once its thread's lock is held: a message's insert into the
+        // thread then either commits first or sees the run (see thread-lock.ts).
         if (dialect === 'postgres') {
           const announced = announcement && announcedWrite && { announcement, announcedWrite };
+          const lock = { key: threadLockKey(run.thread_id), before: statements.length - 1 };
           await writeInOneStatement(
             db,
-            { projectId: record.projectId, statements, events: stored },
+            { projectId: record.projectId, statements, events: stored, lock },
             announced,
           );
           return stored;

@@ -10,7 +10,7 @@ import { createVectorCache } from '../kysely/vector-cache.ts';
 import type { Store } from '../store.ts';
 import { postgresChunkRepository, probePgvector } from './postgres-chunk-repository.ts';
 import { reconnectingPool } from './reconnecting-pool.ts';
-import { announcedWrites } from './write-then-notify.ts';
+import { announcedWrites, lockedWrites } from './write-then-notify.ts';
 
 const INT8_OID = 20;
 
@@ -110,6 +110,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     dialect: 'postgres',
     disconnect: () => db.destroy(),
     announcedWrite: announcedWrites(connections),
+    lockedWrite: lockedWrites(connections),
     chunks: (connection) => postgresChunkRepository(connection, hasPgvector, vectors),
   });
 }

@@ -10,9 +10,12 @@
  * database's notification lock from its commit through the commit's WAL flush, which would serialize
  * every event write across the cluster (see postgres-event-bus.ts). This one writes nothing, so it
  * holds the lock briefly, as the bus's statement did.
+ *
+ * The same batching sends a write that must take a lock in an earlier statement of its transaction
+ * (`lockedWrites`: a message's insert after its thread's lock, see kysely/thread-lock.ts).
  */
 import type { PostgresPool } from 'kysely';
-import type { AnnouncedWrite } from '../kysely/announced-write.ts';
+import type { AnnouncedWrite, LockedWrite } from '../kysely/announced-write.ts';
 import { NOTIFICATIONS_PER_STATEMENT, notifyStatement } from '../notify-statement.ts';
 import { isConnectionLoss } from './connection-loss.ts';
 
@@ -36,11 +39,12 @@ function parameterText(value: unknown): string | null {
 }
 
 /**
- * pg's query object for the batch (a `Submittable`: pg hands it the connection's messages). It reads
- * only the command tags: the write's row count and how far the batch got.
+ * pg's query object for a batch of statements sent with one Sync (a `Submittable`: pg hands it the
+ * connection's messages). It reads only the command tags: the write's row count and how far the batch
+ * got.
  */
-class WriteThenNotify {
-  /** The command tags received, in order: `BEGIN`, the write's (`INSERT 0 3`), `COMMIT`, `SELECT n`. */
+class PipelinedBatch {
+  /** The command tags received, in order (`BEGIN`, `INSERT 0 3`, `COMMIT`, `SELECT n`…). */
   readonly tags: string[] = [];
   readonly done: Promise<void>;
   /** The write's text, as pg's own query objects carry theirs (for whoever logs statements). */
@@ -48,17 +52,14 @@ class WriteThenNotify {
   /** How many notifications go with it. */
   readonly announces: number;
   private settle!: (error?: unknown) => void;
-  private readonly statements: Array<[string, Array<string | null>]>;
 
-  constructor(text: string, parameters: readonly unknown[], notifications: readonly string[]) {
+  constructor(
+    private readonly statements: ReadonlyArray<[string, Array<string | null>]>,
+    text: string,
+    announces = 0,
+  ) {
     this.text = text;
-    this.announces = notifications.length / 2;
-    this.statements = [
-      ['begin', []],
-      [text, parameters.map(parameterText)],
-      ['commit', []],
-      [notifyStatement(notifications.length / 2), [...notifications]],
-    ];
+    this.announces = announces;
     this.done = new Promise((resolve, reject) => {
       this.settle = (error) => (error === undefined ? resolve() : reject(error));
     });
@@ -106,6 +107,34 @@ function rowCount(tag: string | undefined): number {
   return Number(tag?.slice(tag.lastIndexOf(' ') + 1)) || 0;
 }
 
+/**
+ * Runs `batch` (`begin`, …, `commit`, then anything after) on a connection of `pool`; resolves with
+ * the command tags of its statements once `commit` went through, even when a statement after it failed
+ * (`complete` false). A batch that failed before its commit is rolled back and rejects.
+ */
+async function runBatch(
+  pool: PostgresPool,
+  batch: PipelinedBatch,
+  commitAt: number,
+): Promise<{ tags: string[]; complete: boolean }> {
+  const client = await pool.connect();
+  let lost = false;
+  try {
+    // The reconnecting pool hands pg the query object as is; pg answers through it.
+    await client.query(batch as never, []);
+    await batch.done;
+  } catch (error) {
+    lost = isConnectionLoss(error);
+    if (batch.tags[commitAt] === 'COMMIT') return { tags: batch.tags, complete: false };
+    // A statement failed inside the transaction `begin` opened, which stays open until rolled back.
+    if (batch.tags[0] && !lost) await client.query('rollback', []).catch(() => (lost = true));
+    throw error;
+  } finally {
+    client.release(lost);
+  }
+  return { tags: batch.tags, complete: true };
+}
+
 /** Announced writes on connections of `pool` (the store's, reconnecting). */
 export function announcedWrites(pool: PostgresPool): AnnouncedWrite {
   return async (text, parameters, announcement) => {
@@ -119,24 +148,33 @@ export function announcedWrites(pool: PostgresPool): AnnouncedWrite {
         client.release();
       }
     }
-    const batch = new WriteThenNotify(text, parameters, notifications);
-    const client = await pool.connect();
-    let lost = false;
-    try {
-      // The reconnecting pool hands pg the query object as is; pg answers through it.
-      await client.query(batch as never, []);
-      await batch.done;
-    } catch (error) {
-      lost = isConnectionLoss(error);
-      const [begun, , committed] = batch.tags;
-      if (committed === 'COMMIT') return rowCount(batch.tags[1]);
-      // The write failed inside the transaction `begin` opened, which stays open until rolled back.
-      if (begun && !lost) await client.query('rollback', []).catch(() => (lost = true));
-      throw error;
-    } finally {
-      client.release(lost);
-    }
-    announcement.sent = true;
-    return rowCount(batch.tags[1]);
+    const statements: Array<[string, Array<string | null>]> = [
+      ['begin', []],
+      [text, parameters.map(parameterText)],
+      ['commit', []],
+      [notifyStatement(notifications.length / 2), [...notifications]],
+    ];
+    const batch = new PipelinedBatch(statements, text, notifications.length / 2);
+    const { tags, complete } = await runBatch(pool, batch, 2);
+    if (complete) announcement.sent = true;
+    return rowCount(tags[1]);
+  };
+}
+
+/**
+ * Writes serialized by a lock on connections of `pool`: `begin`, the lock's statement, the write,
+ * `commit`, in one round trip. The write's snapshot is taken after the lock is held (READ COMMITTED
+ * takes one per statement), so it sees whatever the lock's previous holder committed.
+ */
+export function lockedWrites(pool: PostgresPool): LockedWrite {
+  return async (lock, text, parameters) => {
+    const statements: Array<[string, Array<string | null>]> = [
+      ['begin', []],
+      [lock.sql, lock.parameters.map(parameterText)],
+      [text, parameters.map(parameterText)],
+      ['commit', []],
+    ];
+    const { tags } = await runBatch(pool, new PipelinedBatch(statements, text), 3);
+    return rowCount(tags[2]);
   };
 }
