@@ -12,6 +12,7 @@ import type { StoredAction } from '../storage/ports/service-agents-port.ts';
 import type { AgentStepResult, ProposalDraft } from './builtin-agent.ts';
 import { decideProposal, denyReasons, recheckAndMove } from './action-decisions.ts';
 import {
+  deniedStep,
   execute,
   executingText,
   move,
@@ -75,14 +76,10 @@ async function propose(context: FlowContext, draft: ProposalDraft): Promise<Step
     proposal,
   );
   if (action.status === 'denied')
-    return {
-      outcome: {
-        kind: 'done',
-        status: 'denied',
-        actionId: action.id,
-        output: `The policy denied "${proposal.summary}", so nothing was done: ${denyReasons(action.decision)}`,
-      },
-    };
+    return deniedStep(
+      action,
+      `The policy denied "${proposal.summary}", so nothing was done: ${denyReasons(action.decision)}`,
+    );
   if (action.status === 'pending_approval') return { outcome: { kind: 'ask', action } };
   return execute(context, action, draft.state);
 }

@@ -93,6 +93,16 @@ function draftOf(proposal: Proposal, state: Record<string, unknown> | undefined)
 
 const TAKEN_UP = 'This action was already taken up by another attempt; nothing was done twice.';
 
+/** The step of a caller that lost the action to another attempt. */
+const takenUp = (action: ServiceAgentAction): Step => ({
+  outcome: { kind: 'done', status: 'failed', actionId: action.id, output: TAKEN_UP },
+});
+
+/** The step of an action the policy denied, with what the caller reads. */
+export const deniedStep = (action: ServiceAgentAction, output: string): Step => ({
+  outcome: { kind: 'done', status: 'denied', actionId: action.id, output },
+});
+
 export function refused(
   action: ServiceAgentAction,
   checked: Exclude<Recheck, { kind: 'moved' }>,
@@ -100,14 +110,10 @@ export function refused(
 ): Step {
   const summary = action.proposal.summary;
   if (checked.kind === 'denied')
-    return {
-      outcome: {
-        kind: 'done',
-        status: 'denied',
-        actionId: action.id,
-        output: `The policy denied "${summary}" ${when}, so nothing was done: ${checked.reasons}`,
-      },
-    };
+    return deniedStep(
+      action,
+      `The policy denied "${summary}" ${when}, so nothing was done: ${checked.reasons}`,
+    );
   if (checked.kind === 'expired')
     return {
       outcome: {
@@ -117,7 +123,7 @@ export function refused(
         output: `The proposal "${summary}" expired before it was carried out; nothing was done. Ask for a fresh quote.`,
       },
     };
-  return { outcome: { kind: 'done', status: 'failed', actionId: action.id, output: TAKEN_UP } };
+  return takenUp(action);
 }
 
 /**
@@ -139,6 +145,26 @@ async function settle(
     });
   if (await write('executing')) return true;
   return next.status !== 'superseded' && (await write('needs_review'));
+}
+
+const SUPERSEDED = 'The terms changed; a new proposal replaced this one.';
+
+/** The changes and note that record an agent's step result on its action. */
+function settlement(result: AgentStepResult): [Partial<ServiceAgentAction>, TransitionNote] {
+  if (result.kind === 'answer')
+    return [
+      { status: 'executed', result: { output: result.output, ...result.data } },
+      SYSTEM('The agent carried it out.'),
+    ];
+  if (result.kind === 'failed')
+    return [
+      { status: 'failed', value_usd: 0, result: { output: result.output, ...result.data } },
+      SYSTEM(result.output),
+    ];
+  return [
+    { status: 'superseded', value_usd: 0, result: { output: SUPERSEDED } },
+    SYSTEM(SUPERSEDED),
+  ];
 }
 
 /**
@@ -208,36 +234,9 @@ export async function execute(
       );
       throw error;
     }
-    let written: boolean;
-    if (result.kind === 'answer')
-      written = await settle(
-        context,
-        running,
-        holder,
-        { status: 'executed', result: { output: result.output, ...result.data } },
-        SYSTEM('The agent carried it out.'),
-      );
-    else if (result.kind === 'failed')
-      written = await settle(
-        context,
-        running,
-        holder,
-        { status: 'failed', value_usd: 0, result: { output: result.output, ...result.data } },
-        SYSTEM(result.output),
-      );
-    else {
-      const superseded = 'The terms changed; a new proposal replaced this one.';
-      written = await settle(
-        context,
-        running,
-        holder,
-        { status: 'superseded', value_usd: 0, result: { output: superseded } },
-        SYSTEM(superseded),
-      );
-    }
+    const written = await settle(context, running, holder, ...settlement(result));
     // A new proposal from an attempt that lost its claim is not this attempt's to decide.
-    if (!written && result.kind === 'proposal')
-      return { outcome: { kind: 'done', status: 'failed', actionId: action.id, output: TAKEN_UP } };
+    if (!written && result.kind === 'proposal') return takenUp(action);
     return { next: result };
   } finally {
     stopHeartbeat();
@@ -307,7 +306,6 @@ export async function recoverExecuting(
       `${lapsed}; taken over to execute it again with the same idempotency key (${action.proposal.id}).`,
     ),
   );
-  if (!taken)
-    return { outcome: { kind: 'done', status: 'failed', actionId: action.id, output: TAKEN_UP } };
+  if (!taken) return takenUp(action);
   return execute(context, base, state, next);
 }
