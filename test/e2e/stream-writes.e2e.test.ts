@@ -21,6 +21,8 @@ const originals = { _write: socketPrototype._write, _writev: socketPrototype._wr
 
 /** The text of each write the server made on a recorded port, in order. */
 const writes: string[] = [];
+/** The pieces handed to the kernel in each of those writes (`_writev` hands several). */
+const pieces: number[] = [];
 let serverPort = 0;
 /**
  * While recording, in order: `request` for each write to the upstream (the model request), `head` for
@@ -47,7 +49,10 @@ function textOf(chunk: unknown): string {
 
 socketPrototype._write = function (this: net.Socket, ...args: unknown[]) {
   if (upstreamPort !== 0 && this.remotePort === upstreamPort) order.push('request');
-  if (serverPort !== 0 && this.localPort === serverPort) writes.push(textOf(args[0]));
+  if (serverPort !== 0 && this.localPort === serverPort) {
+    writes.push(textOf(args[0]));
+    pieces.push(1);
+  }
   return originals._write.apply(this, args);
 };
 socketPrototype._writev = function (this: net.Socket, ...args: unknown[]) {
@@ -55,6 +60,7 @@ socketPrototype._writev = function (this: net.Socket, ...args: unknown[]) {
   if (serverPort !== 0 && this.localPort === serverPort) {
     const chunks = args[0] as Array<{ chunk: unknown }>;
     writes.push(chunks.map(({ chunk }) => textOf(chunk)).join(''));
+    pieces.push(chunks.length);
   }
   return originals._writev.apply(this, args);
 };
@@ -79,6 +85,7 @@ async function streamedRun(start: () => { finalRun(): Promise<{ status: string }
   bed.upstream.enqueue({ chunks: ['Hello', ' there'], delayMs: 20, chunkDelayMs: 20 });
   serverPort = Number(new URL(bed.baseURL).port);
   writes.length = 0;
+  pieces.length = 0;
   try {
     expect((await start().finalRun()).status).toBe('completed');
   } finally {
@@ -137,6 +144,32 @@ it('createAndRunStream: the thread, the run and its start in one write', async (
     'thread.run.in_progress',
   ]);
   expect(writeWith('thread.message.created')).toContain('thread.message.delta');
+});
+
+it('after the head, each write is one piece: the frames of a turn as one chunk', async () => {
+  const assistant = await bed.client.beta.assistants.create({ model: 'gpt-4o' });
+  await streamedRun(() =>
+    bed.client.beta.threads.createAndRunStream({
+      assistant_id: assistant.id,
+      thread: { messages: [{ role: 'user', content: 'Hi' }] },
+    }),
+  );
+  // The head goes with the first frames; then every write is one buffer, not a writev of a chunk
+  // size, the text and a CRLF per frame (ServerResponse.write's chunked encoding), but the last: its
+  // frames with the encoding's end. The writes stay what the turns make: the start, the first token
+  // with its openings, the second token, and the end (the last delta, the closings, the run's
+  // completion and done: one turn or two).
+  expect(writes[0]).toMatch(/^HTTP\/1\.1 200/);
+  expect(writes.length).toBeLessThanOrEqual(5);
+  expect(pieces.slice(1, -1)).toEqual(pieces.slice(1, -1).map(() => 1));
+  expect(pieces.at(-1)).toBe(2);
+  expect(writes.at(-1)).toMatch(/event: done\ndata: \[DONE\]\n\n\r\n0\r\n\r\n$/);
+  // Each later write is one chunk of the chunked encoding: its size in hex, the frames, a CRLF.
+  for (const write of writes.slice(1)) {
+    const match = /^([0-9a-f]+)\r\n([\s\S]*?)\r\n(?:0\r\n\r\n)?$/.exec(write);
+    expect(match, write).not.toBeNull();
+    expect(Buffer.byteLength(match![2]!).toString(16)).toBe(match![1]);
+  }
 });
 
 it("the model request is written before the run's stream is set up", async () => {
