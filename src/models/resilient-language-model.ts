@@ -45,7 +45,8 @@ class ResilientParts implements AsyncIterableIterator<ModelStreamPart> {
       this.finish();
       return next;
     }
-    this.armTimer();
+    // The attempt's one stall timer, re-armed (not a new timer per part).
+    this.timer?.refresh();
     this.yielded = true;
     return next;
   };

@@ -69,6 +69,17 @@ describe('the lean adapter delivers parts from one listener', () => {
     streamIterator.mockRestore();
   });
 
+  it('re-arms its stall timer per part instead of making a timer per part', async () => {
+    mode = 'burst';
+    const iterator = reader(new AbortController().signal);
+    expect((await iterator.next()).done).toBe(false);
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    const { values: parts } = await readCountingHops(iterator);
+    expect(parts).toHaveLength(10);
+    expect(timers).not.toHaveBeenCalled();
+    timers.mockRestore();
+  });
+
   it('pauses the response while parts wait unread, and resumes when the reader asks', async () => {
     mode = 'flood';
     const pause = vi.spyOn(IncomingMessage.prototype, 'pause');
