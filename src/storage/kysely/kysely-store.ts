@@ -79,6 +79,7 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
       db,
       options.dialect,
       inTransaction ? undefined : options.announcedWrite,
+      inTransaction ? undefined : options.direct,
     ),
     responses: responsesRepository(db),
     serviceAgents: serviceAgentsRepository(db, options.dialect),

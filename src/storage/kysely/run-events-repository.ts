@@ -3,6 +3,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { RunEvent, RunEventName } from '../../domain/run-event.ts';
 import type { RunEventRepository } from '../ports/runs-port.ts';
 import type { AnnouncedWrite } from './announced-write.ts';
+import type { DirectStatements } from './direct-statements.ts';
 import type { Database, Dialect } from './database.ts';
 import { executeWritten, writtenSql, type WrittenSql } from './written-sql.ts';
 
@@ -67,16 +68,25 @@ function eventParameters(events: readonly RunEvent[]): unknown[] {
   return parameters;
 }
 
-/** `announcedWrite`: how the adapter announces a write's events itself (PostgreSQL, outside transactions). */
+/**
+ * `announcedWrite`: how the adapter announces a write's events itself (PostgreSQL, outside
+ * transactions). `direct`: statements an in-process database runs at once (SQLite, outside
+ * transactions): a batch of tokens is then one statement on the connection, without Kysely's executor.
+ */
 export function runEventsRepository(
   db: Kysely<Database>,
   dialect: Dialect,
   announcedWrite?: AnnouncedWrite,
+  direct?: DirectStatements,
 ): RunEventRepository {
   return {
     async append(events, announcement) {
-      if (!announcement || !announcedWrite || events.length === 0)
-        return insertRunEvents(db, dialect, events);
+      if (events.length === 0) return;
+      if (direct) {
+        const stored = direct.run(insertText(dialect, events.length), eventParameters(events));
+        if (stored !== undefined) return;
+      }
+      if (!announcement || !announcedWrite) return insertRunEvents(db, dialect, events);
       await announcedWrite(
         insertText(dialect, events.length),
         eventParameters(events),
