@@ -254,7 +254,7 @@ describe('the direct statements of the hot message pair', () => {
   });
 });
 
-it('prepares the worker claim once: its limit written in, its sort in memory', async () => {
+it('prepares the worker claim once: its limit written in, its sort in memory; checkpoints every 4,000 pages', async () => {
   const own = mkdtempSync(join(tmpdir(), 'concierge-sqlite-claim-'));
   const path = join(own, 'claim.db');
   const prototype = SqliteDatabase.prototype as unknown as { prepare(source: string): unknown };
@@ -276,6 +276,10 @@ it('prepares the worker claim once: its limit written in, its sort in memory', a
     // file (~40 µs of CPU a claim, even for an empty queue).
     const connection = prepare.mock.contexts[0] as SqliteDatabase.Database;
     expect(connection.pragma('temp_store', { simple: true })).toBe(2); // MEMORY
+    // A checkpoint per 4,000 WAL pages, not SQLite's 1,000 (the hot pages copied once per
+    // checkpoint); the WAL still synced before each (synchronous NORMAL).
+    expect(connection.pragma('wal_autocheckpoint', { simple: true })).toBe(4000);
+    expect(connection.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
   } finally {
     prepare.mockRestore();
     await store.close();
