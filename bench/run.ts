@@ -26,6 +26,10 @@ const BENCHMARKS: Record<string, { script: string; what: string }> = {
     script: 'scale/scale-bench.ts',
     what: 'runs/s and TTFT with 1, 2, 4 workers on PostgreSQL against SQLite in one process',
   },
+  'run-instructions': {
+    script: 'scale/run-instructions.ts',
+    what: 'instructions per streamed run of the SQLite serve process, counted by callgrind',
+  },
   'stored-bytes': {
     script: 'storage/stored-bytes-bench.ts',
     what: 'ingesting files with the stored-bytes triggers against the same store without them',

@@ -113,15 +113,15 @@ async function main(): Promise<void> {
     // One dump per thread: the main thread's (`-01`) is the JavaScript and SQLite; the others are
     // V8's compiler and garbage collector helpers, and libuv's pool.
     let instructions = 0;
-    let main = 0;
+    let mainThread = 0;
     for (const name of dumps) {
       const totals = /^totals: (\d+)/m.exec(readFileSync(join(directory, name), 'utf8'));
       instructions += Number(totals?.[1] ?? 0);
-      if (name.endsWith('-01')) main += Number(totals?.[1] ?? 0);
+      if (name.endsWith('-01')) mainThread += Number(totals?.[1] ?? 0);
     }
     console.log(
       `${root}: ${runs} runs (${failed} failed; warm-up ${warmup}, ${warmFailed} failed), ${concurrency} at a time: ` +
-        `${(main / runs / 1e6).toFixed(3)} M instructions per run on the main thread, ` +
+        `${(mainThread / runs / 1e6).toFixed(3)} M instructions per run on the main thread, ` +
         `${(instructions / runs / 1e6).toFixed(3)} M in all threads`,
     );
   } finally {
