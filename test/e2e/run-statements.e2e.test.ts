@@ -202,6 +202,55 @@ describe.each(testDatabases)('the database work of one streamed run (%s)', (data
     expect(builtByKysely).toBe(0);
   });
 
+  // A burst's runs cost what one run costs: no statement of a run grows with the number of runs
+  // going at once (bench/README.md, `burstcpu`: a burst run's extra CPU is V8's warm-up, not work).
+  // Those the worker claims (its admission held them back at insert) read their thread's messages
+  // once on SQLite (PostgreSQL's claim returns them): at most one read more a run.
+  it('runs started at once each cost what one run costs', async () => {
+    const count = 24;
+    await oneRun();
+    for (let index = 0; index < count; index++)
+      bed.upstream.enqueue({
+        chunks: ['Hello there, world!'],
+        usage: { prompt_tokens: 5, completion_tokens: 4 },
+      });
+    executed.length = 0;
+    recording = true;
+    try {
+      const runs = await Promise.all(
+        Array.from({ length: count }, () =>
+          bed.client.beta.threads
+            .createAndRunStream({
+              assistant_id: assistantId,
+              thread: { messages: [{ role: 'user', content: 'Hi' }] },
+            })
+            .finalRun(),
+        ),
+      );
+      expect(runs.map((run) => run.status)).toEqual(runs.map(() => 'completed'));
+      for (let attempt = 0; attempt < 1000 && bed.app.worker!.active > 0; attempt++)
+        await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      recording = false;
+    }
+    const claimedRunsMessages = (statement: string) =>
+      /^select \* from "messages" where "thread_id" = \? and "project_id" = \?/.test(statement);
+    const statements = executed.filter((statement) => !claimedRunsMessages(statement));
+    const one = EXPECTED[database];
+    expect(
+      { ...summary(statements), built: 0 },
+      `${statements.length} statements for ${count} runs`,
+    ).toEqual({
+      statements: one.statements * count,
+      reads: one.reads * count,
+      transactions: one.transactions * count,
+      built: 0,
+    });
+    expect(executed.filter(claimedRunsMessages).length).toBeLessThanOrEqual(
+      database === 'sqlite' ? count : 0,
+    );
+  });
+
   it('a run on an existing thread stays within its statements and transactions', async () => {
     const thread = await bed.client.beta.threads.create({
       messages: [{ role: 'user', content: 'Hi' }],
