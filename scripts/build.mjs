@@ -3,6 +3,14 @@
 // kernels) copied along. `npm ci` runs it (`prepare`), and `bin/concierge.mjs` runs it when dist/ is
 // missing or older than src/, so `npm ci && npm start` needs no separate step and never runs stale code.
 //
+// The command itself runs a bundle of the same sources, dist/bundle/: the CLI entry and a chunk per
+// lazily imported part (code splitting), with kysely and zod inside. Node 20's ESM loader resolves,
+// reads and compiles each module file on its own, and start-up loaded about 730 of them (ours, kysely's
+// 263, zod's 95); the bundle loads a handful. Worker threads keep starting from the per-module tree,
+// and a bundled module's `import.meta.url` and `import.meta.dirname` name its file in that tree, so
+// the files it opens beside itself are found where they were. `dist/bundle/modules.json` lists the
+// source modules in each bundle file (the start-up test reads it).
+//
 // esbuild (installed with tsx), not tsc: it emits the whole tree in about a second where tsc takes half a minute of CPU on
 // two cores; type checking stays in `npm run check`. Each module keeps its own file, so
 // `import.meta.url` and the lazy `import()`s behave exactly as they do under tsx.
@@ -11,12 +19,13 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -63,23 +72,89 @@ const keepModulesSeparate = {
   },
 };
 
+/** The bundle's directory inside dist/; its entry is `cli.js`. */
+export const BUNDLE = 'bundle';
+/** Packages compiled into the bundle: pure ESM, many files each, loaded at start, no files of their own read. */
+const BUNDLED_PACKAGES = /^(kysely|zod)(\/|$)/;
+
+/**
+ * Bundles our modules and BUNDLED_PACKAGES; every other package stays an import of node_modules. Each
+ * module's `import.meta.url` and `import.meta.dirname` are rewritten to name its file in the
+ * per-module tree (relative to the bundle file, so dist/ can move), where its neighbours are copied.
+ */
+const bundleSources = (bundleDirectory) => ({
+  name: 'bundle-sources',
+  setup(builder) {
+    builder.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.kind === 'entry-point' || BUNDLED_PACKAGES.test(args.path)
+        ? undefined
+        : { path: args.path, external: true },
+    );
+    builder.onLoad({ filter: /\.ts$/ }, (args) => {
+      const compiled = join(bundleDirectory, '..', relative(SOURCE, args.path)).replace(
+        /\.ts$/,
+        '.js',
+      );
+      const fromBundle = relative(bundleDirectory, compiled).split(sep).join('/');
+      const contents = readFileSync(args.path, 'utf8')
+        .replaceAll(
+          'import.meta.url',
+          `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`,
+        )
+        .replaceAll(
+          'import.meta.dirname',
+          `__bundledModuleDirname(new URL(${JSON.stringify(fromBundle)}, import.meta.url))`,
+        );
+      const helper = contents.includes('__bundledModuleDirname(')
+        ? "import { fileURLToPath as __fileURLToPath } from 'node:url';\nconst __bundledModuleDirname = (url: URL) => __fileURLToPath(new URL('.', url)).replace(/[\\\\/]$/, '');\n"
+        : '';
+      return { contents: helper + contents, loader: 'ts' };
+    });
+  },
+});
+
+/** Which source modules each bundle file holds, from esbuild's metafile: { "cli.js": ["cli.ts", …] }. */
+function bundleContents(metafile, bundleDirectory) {
+  const contents = {};
+  for (const [output, { inputs }] of Object.entries(metafile.outputs)) {
+    contents[relative(bundleDirectory, resolve(output)).split(sep).join('/')] = Object.keys(inputs)
+      .map((input) => relative(ROOT, resolve(input)).split(sep).join('/'))
+      .sort();
+  }
+  return contents;
+}
+
 /** Builds into a fresh directory and swaps it in, so a reader never sees a half-written tree. */
 export async function build() {
   const { build: esbuild } = await import('esbuild');
   const files = sourceFiles();
   const staging = `${OUTPUT}.staging-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  await esbuild({
-    entryPoints: files.filter((path) => path.endsWith('.ts') && !TEST_ONLY.test(path)),
-    outdir: staging,
-    outbase: SOURCE,
-    bundle: true,
-    plugins: [keepModulesSeparate],
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'warning',
-  });
+  const bundleDirectory = join(staging, BUNDLE);
+  const common = { platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' };
+  const [, bundled] = await Promise.all([
+    esbuild({
+      ...common,
+      entryPoints: files.filter((path) => path.endsWith('.ts') && !TEST_ONLY.test(path)),
+      outdir: staging,
+      outbase: SOURCE,
+      bundle: true,
+      plugins: [keepModulesSeparate],
+    }),
+    esbuild({
+      ...common,
+      entryPoints: [join(SOURCE, 'cli.ts')],
+      outdir: bundleDirectory,
+      bundle: true,
+      splitting: true,
+      metafile: true,
+      plugins: [bundleSources(bundleDirectory)],
+    }),
+  ]);
+  writeFileSync(
+    join(bundleDirectory, 'modules.json'),
+    `${JSON.stringify(bundleContents(bundled.metafile, bundleDirectory), null, 1)}\n`,
+  );
   for (const path of files.filter((file) => ASSETS.test(file))) {
     const target = join(staging, relative(SOURCE, path));
     mkdirSync(dirname(target), { recursive: true });

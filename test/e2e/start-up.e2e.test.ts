@@ -7,6 +7,9 @@
  * their first call), the MCP and A2A SDKs, the AI SDK's providers (the default upstream uses the lean
  * adapter), the PostgreSQL driver on SQLite, the AWS SDK with blobs on disk, the local embedder's
  * TensorFlow. With tracing off (no `OTEL_*` exporter) the OpenTelemetry SDK is not loaded at all.
+ * And it loads the bundle (dist/bundle/), not the per-module tree: Node 20's ESM loader costs each
+ * module file a resolution, a read and a compilation, and start-up loaded about 730 of them. Our
+ * modules are found in the bundle's files through `dist/bundle/modules.json`.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,29 +59,59 @@ describe('server start-up', () => {
   });
 
   const modules = () => loaded.filter((line) => line.startsWith('module '));
+  /** The source modules (`src/….ts`) inside the bundle files that start-up loaded. */
+  const sourceModules = () => {
+    const contents = JSON.parse(
+      readFileSync(resolve(import.meta.dirname, '../../dist/bundle/modules.json'), 'utf8'),
+    ) as Record<string, string[]>;
+    return modules().flatMap((line) => {
+      const file = /\/dist\/bundle\/([^/]+\.js)$/.exec(line)?.[1];
+      return file ? (contents[file] ?? []) : [];
+    });
+  };
 
   it('runs the compiled JavaScript, with no TypeScript loader', () => {
-    expect(modules().some((line) => line.endsWith('/dist/cli.js'))).toBe(true);
+    expect(modules().some((line) => line.endsWith('/dist/bundle/cli.js'))).toBe(true);
     expect(modules().some((line) => line.includes('/node_modules/fastify/'))).toBe(true);
     expect(modules().filter((line) => /\/node_modules\/tsx\/|\.ts$/.test(line))).toEqual([]);
   });
 
+  it('loads the bundle: a few files, none from the per-module tree, kysely and zod inside', () => {
+    const files = modules().filter((line) => line.startsWith('module file:'));
+    const ours = files.filter((line) => !line.includes('/node_modules/'));
+    expect(ours.filter((line) => /\/dist\/(?!bundle\/)/.test(line))).toEqual([]);
+    expect(files.filter((line) => /\/node_modules\/(kysely|zod)\//.test(line))).toEqual([]);
+    // About 50 today (bundle chunks, the CommonJS packages' entries, ws, sqlite-vec); 730 unbundled.
+    expect(files.length).toBeLessThan(100);
+    // The bundle's map is true: our start path (the server, the store, the routes) is in what loaded.
+    expect(sourceModules()).toEqual(
+      expect.arrayContaining([
+        'src/cli.ts',
+        'src/http/server.ts',
+        'src/storage/sqlite/sqlite-store.ts',
+      ]),
+    );
+  });
+
   it('loads neither EDR, solc nor node-llama-cpp, and starts no worker thread', () => {
     const heavy = modules().filter((line) =>
-      /\/node_modules\/(@nomicfoundation\/edr|solc|pyodide|unpdf|mammoth|node-llama-cpp)\/|\/demo-merchant\.js$|\/edr-provider\.js$/.test(
+      /\/node_modules\/(@nomicfoundation\/edr|solc|pyodide|unpdf|mammoth|node-llama-cpp)\//.test(
         line,
       ),
     );
     expect(heavy).toEqual([]);
+    const ours = sourceModules().filter((path) =>
+      /\/demo-merchant\.ts$|\/edr-provider\.ts$/.test(path),
+    );
+    expect(ours).toEqual([]);
     expect(loaded.filter((line) => line.startsWith('worker '))).toEqual([]);
   });
 
   it('loads no OpenTelemetry SDK with tracing off, only its no-op API', () => {
     expect(modules().some((line) => line.includes('/node_modules/@opentelemetry/api/'))).toBe(true);
-    const sdk = modules().filter((line) =>
-      /\/node_modules\/@opentelemetry\/(?!api\/)|\/tracing-sdk\.js$/.test(line),
-    );
+    const sdk = modules().filter((line) => /\/node_modules\/@opentelemetry\/(?!api\/)/.test(line));
     expect(sdk).toEqual([]);
+    expect(sourceModules().filter((path) => path.endsWith('/tracing-sdk.ts'))).toEqual([]);
   });
 
   it('loads no chain code, no protocol SDK, no provider SDK and no driver of another database', () => {
@@ -89,9 +122,9 @@ describe('server start-up', () => {
     );
     expect(packages).toEqual([]);
     // Our own modules over them: the chain adapters, the built-ins, the SDK-backed protocol parts.
-    const ours = modules().filter((line) =>
-      /\/dist\/(chain\/(viem-chain\/viem-chain|dev-chain\/dev-chain|rpc-chain\/rpc-chain|contracts\/demo-market)|service-agents\/builtin\/[^/]+\/[^/]+-(agent|setup)|service-agents\/a2a\/a2a-client|api\/a2a\/assistant-task-handler|tools\/mcp\/mcp-connector|models\/ai-sdk\/providers|storage\/postgres\/[^/]+)\.js$/.test(
-        line,
+    const ours = sourceModules().filter((path) =>
+      /^src\/(chain\/(viem-chain\/viem-chain|dev-chain\/dev-chain|rpc-chain\/rpc-chain|contracts\/demo-market)|service-agents\/builtin\/[^/]+\/[^/]+-(agent|setup)|service-agents\/a2a\/a2a-client|api\/a2a\/assistant-task-handler|tools\/mcp\/mcp-connector|models\/ai-sdk\/providers|storage\/postgres\/[^/]+)\.ts$/.test(
+        path,
       ),
     );
     expect(ours).toEqual([]);
