@@ -40,6 +40,7 @@ describe('server start-up', () => {
         CONCIERGE_DATABASE_URL: `sqlite:${join(directory, 'start-up.db')}`,
         CONCIERGE_DATA_DIR: directory,
         MODULE_TRACE_FILE: trace,
+        CONCIERGE_METRICS: 'off',
         // Set for the child alone: tracing stays off whatever the test runner's environment says.
         OTEL_SDK_DISABLED: '',
         OTEL_TRACES_EXPORTER: '',
@@ -128,6 +129,11 @@ describe('server start-up', () => {
       ),
     );
     expect(ours).toEqual([]);
+  });
+
+  it('loads no Prometheus client with metrics off', () => {
+    expect(modules().filter((line) => /\/node_modules\/prom-client\//.test(line))).toEqual([]);
+    expect(sourceModules().filter((path) => path === 'src/composition/metrics.ts')).toEqual([]);
   });
 
   it('loads no token encoding: o200k (about 66 MiB) loads with the first run or count', () => {
