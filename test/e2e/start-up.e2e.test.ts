@@ -131,8 +131,8 @@ describe('server start-up', () => {
     expect(ours).toEqual([]);
   });
 
-  it('loads no Prometheus client with metrics off', () => {
-    expect(modules().filter((line) => /\/node_modules\/prom-client\//.test(line))).toEqual([]);
+  it('loads no Prometheus client with metrics off, and no WebSocket server before an upgrade', () => {
+    expect(modules().filter((line) => /\/node_modules\/(prom-client|ws)\//.test(line))).toEqual([]);
     expect(sourceModules().filter((path) => path === 'src/composition/metrics.ts')).toEqual([]);
   });
 
