@@ -74,8 +74,12 @@ const keepModulesSeparate = {
 
 /** The bundle's directory inside dist/; its entry is `cli.js`. */
 export const BUNDLE = 'bundle';
-/** Packages compiled into the bundle: pure ESM, many files each, loaded at start, no files of their own read. */
-const BUNDLED_PACKAGES = /^(kysely|zod)(\/|$)/;
+/**
+ * Packages compiled into the bundle: many files each, loaded at start, no files or native code of
+ * their own read. OpenTelemetry's API keeps its state in process globals by design, so the SDK's own
+ * copy (loaded with tracing on) and the bundled one share the provider, context manager and propagator.
+ */
+const BUNDLED_PACKAGES = /^(kysely|zod|@opentelemetry\/api)(\/|$)/;
 
 /**
  * Bundles our modules and BUNDLED_PACKAGES; every other package stays an import of node_modules. Each
