@@ -4,9 +4,9 @@
 // missing or older than src/, so `npm ci && npm start` needs no separate step and never runs stale code.
 //
 // The command itself runs a bundle of the same sources, dist/bundle/: the CLI entry and a chunk per
-// lazily imported part (code splitting), with kysely and zod inside. Node 20's ESM loader resolves,
-// reads and compiles each module file on its own, and start-up loaded about 730 of them (ours, kysely's
-// 263, zod's 95); the bundle loads a handful. Worker threads keep starting from the per-module tree,
+// lazily imported part (code splitting), with the packages start-up loads inside (BUNDLED_PACKAGES).
+// Node 20's module loaders resolve, read and compile each file on its own, and start-up loaded about
+// 730 ES modules (ours, kysely's 263, zod's 95) and 400 CommonJS ones; the bundle is a few dozen files. Worker threads keep starting from the per-module tree,
 // and a bundled module's `import.meta.url` and `import.meta.dirname` name its file in that tree, so
 // the files it opens beside itself are found where they were. `dist/bundle/modules.json` lists the
 // source modules in each bundle file (the start-up test reads it).
@@ -75,22 +75,29 @@ const keepModulesSeparate = {
 /** The bundle's directory inside dist/; its entry is `cli.js`. */
 export const BUNDLE = 'bundle';
 /**
- * Packages compiled into the bundle: many files each, loaded at start, no files or native code of
- * their own read. OpenTelemetry's API keeps its state in process globals by design, so the SDK's own
- * copy (loaded with tracing on) and the bundled one share the provider, context manager and propagator.
+ * The packages start-up loads, compiled into the bundle with what they import (Fastify and its
+ * plugin, ajv, kysely, zod, OpenTelemetry's API, …): many files each, none with native code, none
+ * reading files of its own that serving uses (pino's transports would, by `__dirname`; none is
+ * configured). OpenTelemetry's API keeps its state in process globals by design, so the SDK's own copy
+ * (loaded with tracing on) and the bundled one share the provider, context manager and propagator.
+ * Every other package, the native ones (better-sqlite3, sqlite-vec) and those loaded on first use
+ * among them, stays an import of node_modules.
  */
-const BUNDLED_PACKAGES = /^(kysely|zod|@opentelemetry\/api)(\/|$)/;
+const BUNDLED_PACKAGES =
+  /^(kysely|zod|@opentelemetry\/api|fastify|@fastify\/multipart|ajv|eventsource-parser)(\/|$)/;
 
 /**
- * Bundles our modules and BUNDLED_PACKAGES; every other package stays an import of node_modules. Each
- * module's `import.meta.url` and `import.meta.dirname` are rewritten to name its file in the
- * per-module tree (relative to the bundle file, so dist/ can move), where its neighbours are copied.
+ * Bundles our modules, BUNDLED_PACKAGES and their imports. Each module's `import.meta.url` and
+ * `import.meta.dirname` are rewritten to name its file in the per-module tree (relative to the bundle
+ * file, so dist/ can move), where its neighbours are copied.
  */
 const bundleSources = (bundleDirectory) => ({
   name: 'bundle-sources',
   setup(builder) {
     builder.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.kind === 'entry-point' || BUNDLED_PACKAGES.test(args.path)
+      args.kind === 'entry-point' ||
+      BUNDLED_PACKAGES.test(args.path) ||
+      (args.importer.includes(`${sep}node_modules${sep}`) && !args.path.startsWith('node:'))
         ? undefined
         : { path: args.path, external: true },
     );
@@ -152,6 +159,10 @@ export async function build() {
       bundle: true,
       splitting: true,
       metafile: true,
+      // The bundled CommonJS packages require Node's built-ins.
+      banner: {
+        js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
+      },
       plugins: [bundleSources(bundleDirectory)],
     }),
   ]);
