@@ -135,6 +135,22 @@ function bundleContents(metafile, bundleDirectory) {
   return contents;
 }
 
+/**
+ * Copies the previous build's bundle files that this build does not have into it. A server started
+ * before a rebuild imports its lazy chunks by the names it was built with: chunk names carry their
+ * content's hash, so the old file is exactly the code it expects. (One rebuild back: a server that
+ * outlives two rebuilds runs code two edits old.)
+ */
+export function keepPreviousChunks(previousDirectory, bundleDirectory) {
+  const map = join(previousDirectory, 'modules.json');
+  if (!existsSync(map)) return;
+  // The files that build made (its map), not those it carried over: older ones are dropped here.
+  const built = Object.keys(JSON.parse(readFileSync(map, 'utf8')));
+  const current = new Set(readdirSync(bundleDirectory));
+  for (const name of built.filter((file) => !current.has(file)))
+    cpSync(join(previousDirectory, name), join(bundleDirectory, name));
+}
+
 /** Builds into a fresh directory and swaps it in, so a reader never sees a half-written tree. */
 export async function build() {
   const { build: esbuild } = await import('esbuild');
@@ -175,6 +191,7 @@ export async function build() {
     mkdirSync(dirname(target), { recursive: true });
     cpSync(path, target);
   }
+  keepPreviousChunks(join(OUTPUT, BUNDLE), bundleDirectory);
   writeFileSync(join(staging, STAMP), `${new Date().toISOString()}\n`);
   const previous = `${OUTPUT}.previous-${process.pid}`;
   try {
