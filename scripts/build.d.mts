@@ -5,3 +5,10 @@ export declare const OUTPUT: string;
 export declare function isStale(): boolean;
 /** Compiles src/ to dist/ and swaps the new tree in. */
 export declare function build(): Promise<void>;
+/** The bundle's directory inside dist/. */
+export declare const BUNDLE: string;
+/** Copies into `bundleDirectory` the files the previous build made there (its map) and this one lacks. */
+export declare function keepPreviousChunks(
+  previousDirectory: string,
+  bundleDirectory: string,
+): void;
