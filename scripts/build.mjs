@@ -10,6 +10,7 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
+  readFileSync,
   readdirSync,
   renameSync,
   rmSync,
@@ -63,15 +64,12 @@ const keepModulesSeparate = {
   },
 };
 
-/** Builds into a fresh directory and swaps it in, so a reader never sees a half-written tree. */
-export async function build() {
+/** Compiles `entryPoints` into `outdir` with esbuild. */
+async function compileWithEsbuild(entryPoints, outdir) {
   const { build: esbuild } = await import('esbuild');
-  const files = sourceFiles();
-  const staging = `${OUTPUT}.staging-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
   await esbuild({
-    entryPoints: files.filter((path) => path.endsWith('.ts') && !TEST_ONLY.test(path)),
-    outdir: staging,
+    entryPoints,
+    outdir,
     outbase: SOURCE,
     bundle: true,
     plugins: [keepModulesSeparate],
@@ -80,20 +78,66 @@ export async function build() {
     target: 'node20',
     logLevel: 'warning',
   });
+}
+
+/**
+ * The same output from TypeScript's per-file transpiler, for an install without esbuild's native
+ * binary: it comes in an optional, per-platform package (`@esbuild/linux-x64`…), which
+ * `npm ci --omit=optional` leaves out. Slower (seconds, not one), so only then.
+ */
+async function compileWithTypescript(entryPoints, outdir) {
+  const { default: ts } = await import('typescript');
+  for (const path of entryPoints) {
+    const { outputText } = ts.transpileModule(readFileSync(path, 'utf8'), {
+      fileName: path,
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2023,
+        verbatimModuleSyntax: true,
+        rewriteRelativeImportExtensions: true,
+      },
+    });
+    const target = join(outdir, relative(SOURCE, path)).replace(/\.ts$/, '.js');
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, outputText);
+  }
+}
+
+/** esbuild's error when its platform package is not installed (esbuild/lib/main.js). */
+const ESBUILD_BINARY_MISSING = /could not be found, and is needed by esbuild/;
+
+/**
+ * Builds into a fresh directory and swaps it in, so a reader never sees a half-written tree. `output`
+ * and `compile` (esbuild's step) are for tests: another directory, and esbuild failing as it does
+ * without its binary.
+ */
+export async function build({ output = OUTPUT, compile = compileWithEsbuild } = {}) {
+  const files = sourceFiles();
+  const staging = `${output}.staging-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  const entryPoints = files.filter((path) => path.endsWith('.ts') && !TEST_ONLY.test(path));
+  try {
+    await compile(entryPoints, staging);
+  } catch (error) {
+    if (!ESBUILD_BINARY_MISSING.test(error?.message)) throw error;
+    console.warn("esbuild's native binary is not installed: compiling with TypeScript instead.");
+    rmSync(staging, { recursive: true, force: true });
+    await compileWithTypescript(entryPoints, staging);
+  }
   for (const path of files.filter((file) => ASSETS.test(file))) {
     const target = join(staging, relative(SOURCE, path));
     mkdirSync(dirname(target), { recursive: true });
     cpSync(path, target);
   }
   writeFileSync(join(staging, STAMP), `${new Date().toISOString()}\n`);
-  const previous = `${OUTPUT}.previous-${process.pid}`;
+  const previous = `${output}.previous-${process.pid}`;
   try {
-    renameSync(OUTPUT, previous);
+    renameSync(output, previous);
   } catch (error) {
     if (error.code !== 'ENOENT') throw error; // no earlier build, or a concurrent build moved it
   }
   try {
-    renameSync(staging, OUTPUT);
+    renameSync(staging, output);
   } catch (error) {
     // A concurrent build swapped in its tree first: it was built from the same sources.
     if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
