@@ -63,6 +63,7 @@ export function createGuardedInputValidator(
     if (!worker) worker = start();
     worker.ref();
     const { id, schema, argumentsText } = call;
+    // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker thread, not a browser window
     worker.postMessage({ id, schema, argumentsText } satisfies ValidationRequest);
   }
 

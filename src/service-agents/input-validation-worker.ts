@@ -21,8 +21,9 @@ export type ValidationReply =
 const port = parentPort;
 if (!port) throw new Error('input-validation-worker.ts must run in a worker thread.');
 
+const reply = (message: ValidationReply) => port.postMessage(message);
+
 port.on('message', ({ id, schema, argumentsText }: ValidationRequest) => {
-  const reply = (message: ValidationReply) => port.postMessage(message);
   try {
     // Compiling is bounded by the schema's size (and was done when the agent was saved), and cached
     // per schema for the worker's life; matching is not bounded.

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { afterAll, describe, expect, it } from 'vitest';
+import { inProgressFile, vectorStoreRecord } from '../../../test/helpers/vector-store-fixtures.ts';
 import { toFloat32Blob } from '../kysely/embedding-cache-repository.ts';
 import type { Store } from '../store.ts';
 import { createSqliteStore } from './sqlite-store.ts';
@@ -102,39 +103,15 @@ describe('vector search on a store without sqlite-vec', () => {
     await store.projects.insert({
       id: project,
       object: 'organization.project',
-      name,
+      name: name,
       created_at: 1,
       archived_at: null,
       status: 'active',
     });
-    await store.vectorStores.insert(project, {
-      id: 'vs_1',
-      created_at: 1,
-      name,
-      description: null,
-      metadata: {},
-      expires_after: null,
-      last_active_at: 1,
-    });
+    await store.vectorStores.insert(project, vectorStoreRecord('vs_1'));
     for (let file = 0; file < 4; file++) {
-      await store.vectorStoreFiles.upsert(
-        project,
-        {
-          id: `file-${file}`,
-          object: 'vector_store.file',
-          usage_bytes: 0,
-          created_at: 1,
-          vector_store_id: 'vs_1',
-          status: 'completed',
-          last_error: null,
-          chunking_strategy: {
-            type: 'static',
-            static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 },
-          },
-          attributes: {},
-        },
-        null,
-      );
+      const completed = { ...inProgressFile(`file-${file}`, 'vs_1'), status: 'completed' as const };
+      await store.vectorStoreFiles.upsert(project, completed, null);
       await store.chunks.replaceForFile(
         'vs_1',
         `file-${file}`,
