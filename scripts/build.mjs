@@ -18,8 +18,8 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
-  readdirSync,
   readFileSync,
+  readdirSync,
   renameSync,
   rmSync,
   statSync,
@@ -151,56 +151,120 @@ export function keepPreviousChunks(previousDirectory, bundleDirectory) {
     cpSync(join(previousDirectory, name), join(bundleDirectory, name));
 }
 
-/** Builds into a fresh directory and swaps it in, so a reader never sees a half-written tree. */
-export async function build() {
+const ESBUILD_COMMON = { platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' };
+
+/** Compiles `entryPoints` into `outdir` with esbuild, one file per module. */
+async function compileWithEsbuild(entryPoints, outdir) {
   const { build: esbuild } = await import('esbuild');
-  const files = sourceFiles();
-  const staging = `${OUTPUT}.staging-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  const bundleDirectory = join(staging, BUNDLE);
-  const common = { platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' };
-  const [, bundled] = await Promise.all([
-    esbuild({
-      ...common,
-      entryPoints: files.filter((path) => path.endsWith('.ts') && !TEST_ONLY.test(path)),
-      outdir: staging,
-      outbase: SOURCE,
-      bundle: true,
-      plugins: [keepModulesSeparate],
-    }),
-    esbuild({
-      ...common,
-      entryPoints: [join(SOURCE, 'cli.ts')],
-      outdir: bundleDirectory,
-      bundle: true,
-      splitting: true,
-      metafile: true,
-      // The bundled CommonJS packages require Node's built-ins.
-      banner: {
-        js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
+  await esbuild({
+    ...ESBUILD_COMMON,
+    entryPoints,
+    outdir,
+    outbase: SOURCE,
+    bundle: true,
+    plugins: [keepModulesSeparate],
+  });
+}
+
+/**
+ * The same output from TypeScript's per-file transpiler, for an install without esbuild's native
+ * binary: it comes in an optional, per-platform package (`@esbuild/linux-x64`…), which
+ * `npm ci --omit=optional` leaves out. Slower (seconds, not one), so only then.
+ */
+async function compileWithTypescript(entryPoints, outdir) {
+  const { default: ts } = await import('typescript');
+  for (const path of entryPoints) {
+    const { outputText } = ts.transpileModule(readFileSync(path, 'utf8'), {
+      fileName: path,
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2023,
+        verbatimModuleSyntax: true,
+        rewriteRelativeImportExtensions: true,
       },
-      plugins: [bundleSources(bundleDirectory)],
-    }),
-  ]);
+    });
+    const target = join(outdir, relative(SOURCE, path)).replace(/\.ts$/, '.js');
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, outputText);
+  }
+}
+
+/** esbuild's error when its platform package is not installed (esbuild/lib/main.js). */
+const ESBUILD_BINARY_MISSING = /could not be found, and is needed by esbuild/;
+
+/**
+ * Bundles src/cli.ts into `bundleDirectory` with esbuild (code-split) and writes its map,
+ * `modules.json`.
+ */
+async function bundleWithEsbuild(bundleDirectory) {
+  const { build: esbuild } = await import('esbuild');
+  const bundled = await esbuild({
+    ...ESBUILD_COMMON,
+    entryPoints: [join(SOURCE, 'cli.ts')],
+    outdir: bundleDirectory,
+    bundle: true,
+    splitting: true,
+    metafile: true,
+    // The bundled CommonJS packages require Node's built-ins.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
+    },
+    plugins: [bundleSources(bundleDirectory)],
+  });
   writeFileSync(
     join(bundleDirectory, 'modules.json'),
     `${JSON.stringify(bundleContents(bundled.metafile, bundleDirectory), null, 1)}\n`,
   );
+}
+
+/**
+ * Builds into a fresh directory and swaps it in, so a reader never sees a half-written tree. Without
+ * esbuild's binary the per-module tree is compiled with TypeScript and no bundle is made (the command
+ * then runs the per-module tree). `output`, `compile` (the per-module step) and `bundle` are for
+ * tests: another directory, and esbuild failing as it does without its binary.
+ */
+export async function build({
+  output = OUTPUT,
+  compile = compileWithEsbuild,
+  bundle = bundleWithEsbuild,
+} = {}) {
+  const files = sourceFiles();
+  const staging = `${output}.staging-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  const entryPoints = files.filter((path) => path.endsWith('.ts') && !TEST_ONLY.test(path));
+  const bundleDirectory = join(staging, BUNDLE);
+  const [modules, bundled] = await Promise.allSettled([
+    compile(entryPoints, staging),
+    bundle(bundleDirectory),
+  ]);
+  for (const step of [modules, bundled])
+    if (step.status === 'rejected' && !ESBUILD_BINARY_MISSING.test(step.reason?.message))
+      throw step.reason;
+  if (modules.status === 'rejected') {
+    console.warn("esbuild's native binary is not installed: compiling with TypeScript instead.");
+    await compileWithTypescript(entryPoints, staging);
+  }
+  if (bundled.status === 'rejected') {
+    console.warn(
+      "esbuild's native binary is not installed: no bundle, the command runs dist/cli.js.",
+    );
+    rmSync(bundleDirectory, { recursive: true, force: true });
+  }
   for (const path of files.filter((file) => ASSETS.test(file))) {
     const target = join(staging, relative(SOURCE, path));
     mkdirSync(dirname(target), { recursive: true });
     cpSync(path, target);
   }
-  keepPreviousChunks(join(OUTPUT, BUNDLE), bundleDirectory);
+  if (bundled.status === 'fulfilled') keepPreviousChunks(join(output, BUNDLE), bundleDirectory);
   writeFileSync(join(staging, STAMP), `${new Date().toISOString()}\n`);
-  const previous = `${OUTPUT}.previous-${process.pid}`;
+  const previous = `${output}.previous-${process.pid}`;
   try {
-    renameSync(OUTPUT, previous);
+    renameSync(output, previous);
   } catch (error) {
     if (error.code !== 'ENOENT') throw error; // no earlier build, or a concurrent build moved it
   }
   try {
-    renameSync(staging, OUTPUT);
+    renameSync(staging, output);
   } catch (error) {
     // A concurrent build swapped in its tree first: it was built from the same sources.
     if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;

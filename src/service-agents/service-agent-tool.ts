@@ -29,7 +29,7 @@ import {
 import type { ActionLeases } from './action-leases.ts';
 import { delegateToAssistant } from './assistant-delegation.ts';
 import type { AgentContext, BuiltinServiceAgent } from './builtin-agent.ts';
-import { validateInputGuarded } from './guarded-input-validation.ts';
+import type { GuardedInputValidator } from './guarded-input-validation.ts';
 import { compileInputSchema } from './input-validation.ts';
 import {
   askRemoteAgent,
@@ -69,6 +69,8 @@ export interface ServiceAgentToolOptions {
   builtins: BuiltinServiceAgent[];
   remote: RemoteAgentClient | undefined;
   leases: ActionLeases;
+  /** Checks arguments against the agent's input schema (its patterns in a worker, time-limited). */
+  inputValidator: GuardedInputValidator;
 }
 
 interface CallDetails {
@@ -251,7 +253,7 @@ export function createServiceAgentTool(options: ServiceAgentToolOptions): Server
           { ...base, status: 'failed' },
           `There is no service agent named '${toolName}' any more.`,
         );
-      const validated = await validateInputGuarded(agent.input_schema, argumentsText);
+      const validated = await options.inputValidator.validate(agent.input_schema, argumentsText);
       if ('error' in validated)
         return completed(
           callId,
