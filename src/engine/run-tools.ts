@@ -35,13 +35,16 @@ export interface SettledStep {
   waiting: ClientCall[];
 }
 
-/** A step whose server calls wait on approvals the client has now answered. */
-export function isResumable(transcript: StepTranscript | null): boolean {
-  if (!transcript) return false;
-  const pending = transcript.calls.filter((call) => call.output === null);
+/**
+ * A step a run continues rather than repeats: a tool_calls step in progress whose model output is
+ * recorded (its transcript is written when the model's turn ends). Its calls keep the outputs they
+ * have and the rest are settled (see `settleToolStep`); the model is not asked again, so a call that
+ * moved value is never proposed a second time under a new id. This covers a step waiting on
+ * approvals the client has answered, and one whose worker stopped while settling it.
+ */
+export function isResumable(step: RunStep, transcript: StepTranscript | null): boolean {
   return (
-    pending.length > 0 &&
-    pending.every((call) => call.approval !== undefined && call.approval.output !== null)
+    step.status === 'in_progress' && step.step_details.type === 'tool_calls' && transcript !== null
   );
 }
 
@@ -104,6 +107,8 @@ export async function settleToolStep(input: {
   signal: AbortSignal;
   /** Built-in tool calls the run's earlier steps made (counted against `max_tool_calls`). */
   toolCallsBefore?: number;
+  /** The step is settled again after its worker stopped (see `ToolContext.resumed`). */
+  resumed?: boolean;
 }): Promise<SettledStep> {
   const { writer } = input;
   const step = input.step;
@@ -148,6 +153,7 @@ export async function settleToolStep(input: {
       toolResources: input.toolResources,
       signal: input.signal,
       sourceOffset,
+      ...(input.resumed ? { resumed: true } : {}),
       emitDelta: (delta) =>
         writer.emit('thread.run.step.delta', toolCallDelta(step.id, { index, ...delta })),
     };
@@ -241,6 +247,7 @@ export async function settleTools(
   session: RunSession,
   step: RunStep,
   transcript: StepTranscript,
+  resumed = false,
 ): Promise<'paused' | 'completed'> {
   const { context, writer, record } = session;
   const earlier = context.steps.filter((entry) => entry.step.id !== step.id);
@@ -262,6 +269,7 @@ export async function settleTools(
     outputRoom,
     counter: session.counter,
     signal: session.signal,
+    resumed,
   });
   session.state.toolStep = settled.step;
   // The step as settled (a stopped call's output in it) is the one the run's ending closes.
