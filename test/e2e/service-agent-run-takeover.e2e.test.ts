@@ -32,6 +32,28 @@ function api(client: OpenAI) {
     (client as any)[method](path, body === undefined ? undefined : { body }) as Promise<T>;
 }
 
+async function actionsOf(client: OpenAI, runId: string): Promise<any[]> {
+  return (await api(client)('get', `/service_agents/actions?run_id=${runId}&order=asc&limit=100`))
+    .data;
+}
+
+async function agentOutputs(client: OpenAI, threadId: string, runId: string) {
+  const steps = await client.beta.threads.runs.steps.list(runId, {
+    thread_id: threadId,
+    order: 'asc',
+  });
+  return steps.data.map((step) => [
+    step.type,
+    step.status,
+    step.type === 'tool_calls'
+      ? (step.step_details as any).tool_calls.map((call: any) => [
+          call.id,
+          call.service_agent.output,
+        ])
+      : null,
+  ]);
+}
+
 interface Node {
   app: App;
   client: OpenAI;
@@ -184,28 +206,6 @@ describe.each(testDatabases)('a run taken over while its payment executes (%s)',
         await Promise.all(stopping.splice(0));
       },
     };
-  }
-
-  async function actionsOf(client: OpenAI, runId: string): Promise<any[]> {
-    return (await api(client)('get', `/service_agents/actions?run_id=${runId}&order=asc&limit=100`))
-      .data;
-  }
-
-  async function agentOutputs(client: OpenAI, threadId: string, runId: string) {
-    const steps = await client.beta.threads.runs.steps.list(runId, {
-      thread_id: threadId,
-      order: 'asc',
-    });
-    return steps.data.map((step) => [
-      step.type,
-      step.status,
-      step.type === 'tool_calls'
-        ? (step.step_details as any).tool_calls.map((call: any) => [
-            call.id,
-            call.service_agent.output,
-          ])
-        : null,
-    ]);
   }
 
   it('an agent that dedupes: the resumed call executes the same action again, and pays once', async () => {

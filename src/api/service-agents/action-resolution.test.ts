@@ -28,6 +28,9 @@ import { createTestPaymentsAgent } from '../../../test/helpers/test-payments-age
 
 const PROJECT = DEFAULT_PROJECT_ID;
 
+const resolve = (app: App, id: string, body: unknown) =>
+  request(app.server, 'POST', `/v1/service_agents/actions/${id}/resolution`, body);
+
 describe.each(testDatabases)('resolving an action that needs review (%s)', (database) => {
   let first: App;
   /** A second node on the same database (PostgreSQL: its own pool); on SQLite the same app. */
@@ -61,7 +64,7 @@ describe.each(testDatabases)('resolving an action that needs review (%s)', (data
       builtin: 'test_payments',
       policy: { max_per_period_usd: 100 },
     });
-    expect(created.status).toBe(200);
+    if (created.status !== 200) throw new Error(`Creating the agent failed: ${created.status}`);
     agentId = created.body.id;
   });
   afterAll(async () => {
@@ -128,9 +131,6 @@ describe.each(testDatabases)('resolving an action that needs review (%s)', (data
       sinceSeconds: 0,
       countPending: false,
     });
-
-  const resolve = (app: App, id: string, body: unknown) =>
-    request(app.server, 'POST', `/v1/service_agents/actions/${id}/resolution`, body);
 
   it('succeeded: the action is executed and its value counts as spent', async () => {
     const before = await spent();
