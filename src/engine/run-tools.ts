@@ -19,6 +19,7 @@ import { toolCallDelta, usageOf } from './run-objects.ts';
 import { requestInput, type RunSession } from './run-session.ts';
 import { runUsage, usedTokens } from './run-usage.ts';
 import type { RunWriter } from './run-writer.ts';
+import { HandBack } from './stop-reasons.ts';
 import type { TokenCounter } from './token-counter.ts';
 
 /** A call the client must answer: a function tool, or an approval a server tool asked for. */
@@ -211,6 +212,9 @@ export async function settleToolStep(input: {
   const shown = toolCalls.slice(0, transcript.calls.length);
   for (const call of transcript.calls) if (call.approval) shown.push(approvalEntry(call));
   const updated: RunStep = { ...step, step_details: { type: 'tool_calls', tool_calls: shown } };
+  // A run handed back (its lease lost, or its worker closing) writes nothing more: the worker that
+  // takes it over settles the step again from what is recorded, and may already have.
+  if (input.signal.reason instanceof HandBack) throw input.signal.reason;
   // A call's metered usage commits with the step that shows its result, or not at all.
   await writer.write(() =>
     meters.length === 0

@@ -236,6 +236,7 @@ describe.each(testDatabases)('a run taken over while its payment executes (%s)',
       thread_id: crash.run.thread_id,
     });
     expect(run.status).toBe('completed');
+    expect(await agentOutputs(crash.b.client, crash.run.thread_id, crash.run.id)).toEqual(steps);
   });
 
   it('an agent that cannot dedupe: the action needs review, the model is told, nothing is paid twice', async () => {
@@ -254,9 +255,11 @@ describe.each(testDatabases)('a run taken over while its payment executes (%s)',
     expect(last).toMatchObject({ role: 'tool', tool_call_id: actions[0].tool_call_id });
     expect(last.content).toMatch(/needs review/);
 
-    // The frozen attempt comes back and pays, once; that is the only payment.
+    // The frozen attempt comes back and pays, once; that is the only payment. Its worker, which lost
+    // the run, writes nothing to it.
     await crash.thaw();
     expect(payments.executions).toHaveLength(1);
+    expect(await agentOutputs(crash.b.client, crash.run.thread_id, crash.run.id)).toEqual(steps);
     await waitFor(
       async () => {
         const [action] = await actionsOf(crash.b.client, crash.run.id);
