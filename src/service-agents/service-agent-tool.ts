@@ -22,6 +22,7 @@ import {
 } from '../tools/tool.ts';
 import {
   followResult,
+  resumeInterrupted,
   resumeWithAnswer,
   type FlowContext,
   type FlowOutcome,
@@ -270,10 +271,13 @@ export function createServiceAgentTool(options: ServiceAgentToolOptions): Server
             `The built-in agent '${agent.builtin}' is not available on this server.`,
           );
         const flow = flowContext(agent, builtin, callId, context);
+        // A call an earlier worker started goes on from its action; one it never proposed starts.
+        const resumed = context.resumed ? await resumeInterrupted(flow) : undefined;
         return finishFlow(
           callId,
           base,
-          await followResult(flow, await builtin.prepare(validated.input, flow.agentContext)),
+          resumed ??
+            (await followResult(flow, await builtin.prepare(validated.input, flow.agentContext))),
           context,
         );
       }
