@@ -34,7 +34,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   try {
     // First, so that its close runs last and exports the spans of what the drain finished.
     const tracing = await startTracing(config, VERSION, closers);
-    const { metrics, persistence } = createObservability(
+    const { metrics, persistence } = await createObservability(
       config,
       await createPersistence(config, overrides, closers, relay.log),
       closers,

@@ -88,7 +88,7 @@ export interface ApiParts {
 export function createApiRoutes(config: Config, version: string, parts: ApiParts): ApiRoutes {
   const { store, blobs } = parts.persistence;
   const { fileSearch, onFilesQueued } = parts.retrieval;
-  const { chain, builtinAgents, a2aClient, actionLeases } = parts.agents;
+  const { chain, builtinAgents, a2aClient, actionLeases, inputValidator } = parts.agents;
   const files = createFilesService({
     store,
     blobs,
@@ -108,6 +108,7 @@ export function createApiRoutes(config: Config, version: string, parts: ApiParts
     store,
     builtins: builtinAgents,
     leases: actionLeases,
+    inputValidator,
   });
   const vectorStores = createVectorStoresService({
     store,

@@ -5,6 +5,7 @@
  */
 import type { EventBus } from '../engine/event-bus.ts';
 import type { Run } from '../domain/run.ts';
+import { isTerminal } from '../domain/run-status.ts';
 import type { RunEvent } from '../domain/run-event.ts';
 import type { Announcement } from '../storage/ports/runs-port.ts';
 import type {
@@ -13,7 +14,7 @@ import type {
   ModelResolver,
   ModelStreamPart,
 } from '../models/language-model.ts';
-import { isFinalRunStatus, type Metrics } from './metrics.ts';
+import type { Metrics } from './metrics.ts';
 
 /** The run events the metrics read; every other event passes without being parsed. */
 const WATCHED = new Set([
@@ -29,7 +30,7 @@ function observeEvent(metrics: Metrics, event: RunEvent): void {
   if (!WATCHED.has(event.event)) return;
   const run = JSON.parse(event.data) as Pick<Run, 'status' | 'model' | 'usage'>;
   if (event.event === 'thread.run.created') return metrics.runCreated(run.model);
-  if (!isFinalRunStatus(run.status)) return;
+  if (!isTerminal(run.status)) return;
   metrics.runEnded(
     run.status,
     run.model,

@@ -14,9 +14,6 @@ const MODEL_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120];
 /** Seconds buckets for HTTP requests (streams count until they end). */
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-/** The final statuses a run is counted in once it reaches one. */
-const FINAL_STATUSES = new Set(['completed', 'incomplete', 'failed', 'cancelled', 'expired']);
-
 export interface Metrics {
   /** A request has ended (or its client went away): its route pattern, never its URL. */
   httpRequest(method: string, route: string, status: number, seconds: number): void;
@@ -41,10 +38,6 @@ export interface Metrics {
 
 /** Code sessions before `watchCodeSessions` names where to read them. */
 const noSessions = () => 0;
-
-export function isFinalRunStatus(status: string): boolean {
-  return FINAL_STATUSES.has(status);
-}
 
 export function createMetrics(store: Store): Metrics {
   const registry = new Registry();

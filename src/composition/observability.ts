@@ -1,10 +1,11 @@
 /**
  * Observability: with `CONCIERGE_METRICS` other than `off`, the metrics registry and the event bus
- * that counts run events into it. With metrics off nothing is built and nothing is wrapped.
+ * that counts run events into it. With metrics off nothing is built and nothing is wrapped, and
+ * prom-client (32 modules) is not loaded.
  */
 import type { Config } from '../config/config-schema.ts';
 import type { CloserStack } from './closer-stack.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
+import type { Metrics } from './metrics.ts';
 import { observedBus } from './metrics-observers.ts';
 import type { Persistence } from './persistence.ts';
 
@@ -15,12 +16,13 @@ export interface Observability {
   persistence: Persistence;
 }
 
-export function createObservability(
+export async function createObservability(
   config: Config,
   persistence: Persistence,
   closers: CloserStack,
-): Observability {
+): Promise<Observability> {
   if (config.metrics === 'off') return { metrics: undefined, persistence };
+  const { createMetrics } = await import('./metrics.ts');
   const metrics = createMetrics(persistence.store);
   closers.push('metrics', () => metrics.close());
   return { metrics, persistence: { ...persistence, bus: observedBus(persistence.bus, metrics) } };

@@ -37,7 +37,10 @@ export async function createPersistence(
   });
   const store =
     overrides.store ??
-    (await openStoreAt(target, { vectorCacheBytes: config.vectorCacheMb * 2 ** 20 }));
+    (await openStoreAt(target, {
+      vectorCacheBytes: config.vectorCacheMb * 2 ** 20,
+      warn: (message) => log.warn(message),
+    }));
   closers.push('store', () => store.close());
   await store.migrate();
   await ensureDefaultProject(store);

@@ -93,7 +93,7 @@ export async function createRunEngine(
   },
 ): Promise<RunEngine> {
   const { store, blobs, bus } = parts.persistence;
-  const { builtinAgents, a2aClient, actionLeases } = parts.agents;
+  const { builtinAgents, a2aClient, actionLeases, inputValidator } = parts.agents;
   const { metrics, tracing } = parts;
   const configuredModels =
     overrides.models ??
@@ -146,6 +146,7 @@ export async function createRunEngine(
       builtins: builtinAgents,
       remote: a2aClient,
       leases: actionLeases,
+      inputValidator,
     }),
   ];
   if (config.codeSandbox !== 'off')

@@ -13,6 +13,10 @@ import { createLazyA2aClient } from '../service-agents/a2a/lazy-a2a-client.ts';
 import { resolveA2aAllowedHosts } from '../service-agents/a2a/allowed-hosts.ts';
 import { createActionLeases, type ActionLeases } from '../service-agents/action-leases.ts';
 import type { BuiltinServiceAgent } from '../service-agents/builtin-agent.ts';
+import {
+  createGuardedInputValidator,
+  type GuardedInputValidator,
+} from '../service-agents/guarded-input-validation.ts';
 import { createLazyBuiltinAgent } from '../service-agents/lazy-builtin-agent.ts';
 import type { AppOverrides } from './app-types.ts';
 import { BUILTIN_AGENTS, builtinLedger, type BuiltinAgentEntry } from './builtin-agents.ts';
@@ -28,6 +32,8 @@ export interface ServiceAgentsPart {
   a2aClient: A2aClient;
   /** This process's leases on the actions it executes (`leaseSeconds`, like a run's). */
   actionLeases: ActionLeases;
+  /** Checks calls' arguments against input schemas; one worker for those with patterns. */
+  inputValidator: GuardedInputValidator;
 }
 
 export function createServiceAgentsPart(
@@ -82,5 +88,8 @@ export function createServiceAgentsPart(
     overrides.actionLeases ?? createActionLeases({ durationMs: config.leaseSeconds * 1000 });
   // A closing process stops renewing: what it still executes becomes recoverable once its lease lapses.
   closers.push('action leases', () => actionLeases.stop());
-  return { chain, builtinAgents, a2aClient, actionLeases };
+  // Closed after the runs drain (closers run in reverse): nothing validates arguments after it.
+  const inputValidator = createGuardedInputValidator();
+  closers.push('input validation worker', () => inputValidator.close());
+  return { chain, builtinAgents, a2aClient, actionLeases, inputValidator };
 }

@@ -13,7 +13,8 @@
  * `executing` is held under a lease (see ActionLease). When the holder stops renewing it (its process
  * crashed), an agent that dedupes on the proposal id is executed again by the one party that takes the
  * lease over; any other agent's action becomes `needs_review`: it may have paid, so nothing retries it.
- * Only the attempt presumed dead may still end a `needs_review` action, with what really happened.
+ * A `needs_review` action is ended by the attempt presumed dead (with what really happened), or by a
+ * person's resolution after checking with the provider (`resolve-action.ts`), whichever writes first.
  *
  * While an action is pending_approval, approved, executing or needs_review, its value is reserved
  * against the agent's per-period limit; executed actions count as spent; every other status releases it.

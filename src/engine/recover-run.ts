@@ -1,9 +1,12 @@
 /**
- * Phase: start a claimed run, or take over one whose worker died mid-turn. Steps it left in progress
- * are marked failed (truthfully: the worker stopped) and the partial message of an interrupted message
- * step is deleted, so the repeated turn does not leave the thread with two answers. A step waiting on
- * approvals the client has answered continues where it paused; a run whose answer was written but
- * which was not ended yet is ended without a second answer.
+ * Phase: start a claimed run, or take over one whose worker died mid-turn. A tool_calls step whose
+ * model output was recorded continues where it stood (`isResumable`): calls with outputs keep them,
+ * the others are settled again, each tool deciding what a repeat means (docs/architecture.md, "Taking
+ * over a run"); a service agent's call goes on from its action, so nothing is proposed or paid twice.
+ * Any other step left in progress (the model was still streaming) is marked failed (truthfully: the
+ * worker stopped), the partial message of an interrupted message step is deleted, and the turn is
+ * run again, so the thread does not get two answers. A run whose answer was written but which was
+ * not ended yet is ended without a second answer.
  */
 import { nowSeconds } from '../domain/clock.ts';
 import type { Run, RunStep } from '../domain/run.ts';
@@ -39,8 +42,8 @@ export async function recoverInterruptedSteps(
   const projectId = context.projectId;
   let recovered = 0;
   for (const { step, transcript } of context.steps) {
-    // A step waiting on answered approvals is not interrupted: `resumeRun` settles it.
-    if (step.status !== 'in_progress' || isResumable(transcript)) continue;
+    // A step whose calls are recorded is not repeated: `resumeRun` settles it.
+    if (step.status !== 'in_progress' || isResumable(step, transcript)) continue;
     const failed: RunStep = {
       ...step,
       status: 'failed',
@@ -62,18 +65,17 @@ export async function recoverInterruptedSteps(
 }
 
 /**
- * Continues what the run's earlier executions left: settles a step whose approvals were answered, or
- * ends a run whose answer is already written. Returns whether the run is done here (paused or ended)
- * or goes on to its next model turn.
+ * Continues what the run's earlier executions left: settles a tool_calls step left in progress (its
+ * approvals answered, or its worker stopped while settling it), or ends a run whose answer is
+ * already written. Returns whether the run is done here (paused or ended) or goes on to its next
+ * model turn.
  */
 export async function resumeRun(session: RunSession): Promise<'done' | 'continue'> {
   const { context, writer } = session;
-  const pending = context.steps.find(
-    ({ step, transcript }) => step.status === 'in_progress' && isResumable(transcript),
-  );
+  const pending = context.steps.find(({ step, transcript }) => isResumable(step, transcript));
   if (pending) {
     await context.readMessages();
-    const settled = await settleTools(session, pending.step, pending.transcript!);
+    const settled = await settleTools(session, pending.step, pending.transcript!, true);
     return settled === 'paused' ? 'done' : 'continue';
   }
   // Taken over after the answer was written but before the run ended: end it, without a second

@@ -19,6 +19,7 @@ import { toolCallDelta, usageOf } from './run-objects.ts';
 import { requestInput, type RunSession } from './run-session.ts';
 import { runUsage, usedTokens } from './run-usage.ts';
 import type { RunWriter } from './run-writer.ts';
+import { HandBack } from './stop-reasons.ts';
 import type { TokenCounter } from './token-counter.ts';
 
 /** A call the client must answer: a function tool, or an approval a server tool asked for. */
@@ -35,13 +36,16 @@ export interface SettledStep {
   waiting: ClientCall[];
 }
 
-/** A step whose server calls wait on approvals the client has now answered. */
-export function isResumable(transcript: StepTranscript | null): boolean {
-  if (!transcript) return false;
-  const pending = transcript.calls.filter((call) => call.output === null);
+/**
+ * A step a run continues rather than repeats: a tool_calls step in progress whose model output is
+ * recorded (its transcript is written when the model's turn ends). Its calls keep the outputs they
+ * have and the rest are settled (see `settleToolStep`); the model is not asked again, so a call that
+ * moved value is never proposed a second time under a new id. This covers a step waiting on
+ * approvals the client has answered, and one whose worker stopped while settling it.
+ */
+export function isResumable(step: RunStep, transcript: StepTranscript | null): boolean {
   return (
-    pending.length > 0 &&
-    pending.every((call) => call.approval !== undefined && call.approval.output !== null)
+    step.status === 'in_progress' && step.step_details.type === 'tool_calls' && transcript !== null
   );
 }
 
@@ -104,6 +108,8 @@ export async function settleToolStep(input: {
   signal: AbortSignal;
   /** Built-in tool calls the run's earlier steps made (counted against `max_tool_calls`). */
   toolCallsBefore?: number;
+  /** The step is settled again after its worker stopped (see `ToolContext.resumed`). */
+  resumed?: boolean;
 }): Promise<SettledStep> {
   const { writer } = input;
   const step = input.step;
@@ -148,6 +154,7 @@ export async function settleToolStep(input: {
       toolResources: input.toolResources,
       signal: input.signal,
       sourceOffset,
+      ...(input.resumed ? { resumed: true } : {}),
       emitDelta: (delta) =>
         writer.emit('thread.run.step.delta', toolCallDelta(step.id, { index, ...delta })),
     };
@@ -205,6 +212,9 @@ export async function settleToolStep(input: {
   const shown = toolCalls.slice(0, transcript.calls.length);
   for (const call of transcript.calls) if (call.approval) shown.push(approvalEntry(call));
   const updated: RunStep = { ...step, step_details: { type: 'tool_calls', tool_calls: shown } };
+  // A run handed back (its lease lost, or its worker closing) writes nothing more: the worker that
+  // takes it over settles the step again from what is recorded, and may already have.
+  if (input.signal.reason instanceof HandBack) throw input.signal.reason;
   // A call's metered usage commits with the step that shows its result, or not at all.
   await writer.write(() =>
     meters.length === 0
@@ -241,6 +251,7 @@ export async function settleTools(
   session: RunSession,
   step: RunStep,
   transcript: StepTranscript,
+  resumed = false,
 ): Promise<'paused' | 'completed'> {
   const { context, writer, record } = session;
   const earlier = context.steps.filter((entry) => entry.step.id !== step.id);
@@ -262,6 +273,7 @@ export async function settleTools(
     outputRoom,
     counter: session.counter,
     signal: session.signal,
+    resumed,
   });
   session.state.toolStep = settled.step;
   // The step as settled (a stopped call's output in it) is the one the run's ending closes.

@@ -10,7 +10,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { InvalidRequestError, NotFoundError } from '../domain/errors.ts';
 import type { Authenticator } from './auth.ts';
 import { checkDevModeRequest } from './dev-mode-guard.ts';
@@ -130,11 +130,20 @@ function connectionOf(
 /** Whether requests to an endpoint of this access count against the caller's limits. */
 const counts = (access: RouteAccess | undefined) => (access ?? 'project') === 'project';
 
-/** Serves `routes` on `app`'s port; sockets still open when the server closes are closed with 1001. */
+/**
+ * Serves `routes` on `app`'s port; sockets still open when the server closes are closed with 1001.
+ * The ws package loads with the first upgrade, not at start.
+ */
 export function registerWebSockets(app: FastifyInstance, options: WebSocketOptions): void {
   if (options.routes.length === 0) return;
   const byPath = new Map(options.routes.map((route) => [route.path, route]));
-  const server = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
+  let server: WebSocketServer | undefined;
+  let opening: Promise<WebSocketServer> | undefined;
+  const openServer = () =>
+    (opening ??= import('ws').then(
+      ({ WebSocketServer: Server }) =>
+        (server = new Server({ noServer: true, maxPayload: options.maxPayload })),
+    ));
 
   async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const path = (request.url ?? '').split('?')[0]!.replace(/(.)\/+$/, '$1');
@@ -152,7 +161,7 @@ export function registerWebSockets(app: FastifyInstance, options: WebSocketOptio
     } catch (error) {
       failure = error;
     }
-    server.handleUpgrade(request, socket, head, (websocket) => {
+    (await openServer()).handleUpgrade(request, socket, head, (websocket) => {
       if (!principal) {
         websocket.send(JSON.stringify(errorEvent(failure)));
         websocket.close(POLICY_VIOLATION, toApiError(failure).code ?? 'unauthorized');
@@ -171,9 +180,10 @@ export function registerWebSockets(app: FastifyInstance, options: WebSocketOptio
     });
   });
   app.addHook('preClose', (done) => {
-    for (const client of server.clients) client.close(GOING_AWAY, 'server shutting down');
+    const clients = server?.clients ?? new Set<WebSocket>();
+    for (const client of clients) client.close(GOING_AWAY, 'server shutting down');
     const timer = setTimeout(() => {
-      for (const client of server.clients) client.terminate();
+      for (const client of clients) client.terminate();
     }, CLOSE_GRACE_MS);
     timer.unref();
     done();

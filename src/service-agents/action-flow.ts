@@ -7,7 +7,7 @@
 import { nowSeconds, sleep } from '../domain/clock.ts';
 import { newId } from '../domain/ids.ts';
 import { counterpartiesOf } from '../domain/counterparty.ts';
-import type { Proposal, TransitionNote } from '../domain/service-agent.ts';
+import type { Proposal, ServiceAgentAction, TransitionNote } from '../domain/service-agent.ts';
 import type { StoredAction } from '../storage/ports/service-agents-port.ts';
 import type { AgentStepResult, ProposalDraft } from './builtin-agent.ts';
 import { decideProposal, denyReasons, recheckAndMove } from './action-decisions.ts';
@@ -25,6 +25,12 @@ import {
 } from './execute-action.ts';
 
 export type { FlowContext, FlowOutcome } from './execute-action.ts';
+
+const GONE: FlowOutcome = {
+  kind: 'done',
+  status: 'failed',
+  output: 'The action this approval was for no longer exists; nothing was done.',
+};
 
 /** Proposals one call may chain (a price change asks again); more means the agent is looping. */
 const MAX_PROPOSALS = 5;
@@ -149,14 +155,13 @@ export async function resumeWithAnswer(
 /**
  * Carries on with an action a crash may have left `executing`. Under a live lease it is someone
  * else's: an answer outside a run says so at once; a run's own call (resumed by the run's one owner
- * after its worker died) waits for the lease to lapse or the action to end. Once the lease lapsed,
- * `recoverExecuting` decides, for one caller only.
+ * after its worker died) waits for the lease to lapse or the action to end, then goes on with
+ * `next`. Once the lease lapsed, `recoverExecuting` decides, for one caller only.
  */
 async function carryOnExecuting(
   context: FlowContext,
   found: StoredAction,
-  answer: string,
-  keyId: string | null,
+  next: (again: StoredAction | undefined) => Promise<FlowOutcome>,
 ): Promise<FlowOutcome> {
   const { store, projectId, agentContext } = context;
   let current = found;
@@ -173,9 +178,83 @@ async function carryOnExecuting(
     const remaining = step.live.expires_at_ms - context.leases.now();
     await sleep(Math.min(Math.max(remaining, 10), 1000), agentContext.signal);
     const again = await store.serviceAgentActions.find(projectId, current.action.id);
-    if (again?.action.status !== 'executing') return answerAction(context, again, answer, keyId);
+    if (again?.action.status !== 'executing') return next(again);
     current = again;
   }
+}
+
+/**
+ * Carries on a run's call whose worker stopped before the call's output was recorded, from the
+ * newest action of the call (its run and tool call ids are stored with it), never proposing anew
+ * what was already proposed: an action `executing` goes through the lease recovery (executed again
+ * with the same proposal id only by an agent that dedupes, else `needs_review`), an `approved` one
+ * is executed, a pending one asks again, an ended one answers with how it ended. Undefined when the
+ * call stored no action, or its last was superseded before the next was stored: nothing of it was
+ * executed, and the call is made afresh.
+ */
+export async function resumeInterrupted(context: FlowContext): Promise<FlowOutcome | undefined> {
+  const runId = context.agentContext.runId;
+  if (runId === null) return undefined;
+  const found = await context.store.serviceAgentActions.findLatestForToolCall(
+    context.projectId,
+    runId,
+    context.toolCallId,
+  );
+  if (!found || found.action.status === 'superseded') return undefined;
+  if (found.action.status === 'pending_approval') return { kind: 'ask', action: found.action };
+  return carryOn(context, found, (action) => endedOutcome(action));
+}
+
+/**
+ * Goes on with an action past its approval: executes an approved one, recovers an executing one,
+ * and answers with the outcome of one executed or needing review; `ended` answers for the others.
+ */
+async function carryOn(
+  context: FlowContext,
+  found: StoredAction | undefined,
+  ended: (action: ServiceAgentAction) => FlowOutcome,
+): Promise<FlowOutcome> {
+  if (!found) return GONE;
+  const { action, state } = found;
+  if (action.status === 'executed')
+    return {
+      kind: 'done',
+      status: 'completed',
+      actionId: action.id,
+      output: String(action.result?.['output'] ?? 'Done.'),
+    };
+  if (action.status === 'needs_review')
+    return { kind: 'done', status: 'failed', actionId: action.id, output: needsReviewText(action) };
+  if (action.status === 'executing')
+    return carryOnExecuting(context, found, (again) => carryOn(context, again, ended));
+  if (action.status === 'approved')
+    return continueWith(context, await execute(context, action, state));
+  return ended(action);
+}
+
+/** What a resumed call reads of an action that ended without executing. */
+function endedOutcome(action: ServiceAgentAction): FlowOutcome {
+  const summary = action.proposal.summary;
+  const ended = (status: 'failed' | 'denied' | 'declined' | 'expired', output: string) => ({
+    kind: 'done' as const,
+    status,
+    actionId: action.id,
+    output,
+  });
+  if (action.status === 'denied')
+    return ended(
+      'denied',
+      `The policy denied "${summary}", so nothing was done: ${denyReasons(action.decision)}`,
+    );
+  if (action.status === 'declined')
+    return ended('declined', `The user declined "${summary}"; nothing was done.`);
+  if (action.status === 'expired')
+    return ended('expired', `The proposal "${summary}" expired; nothing was done.`);
+  const result = action.result ?? {};
+  return ended(
+    'failed',
+    String(result['output'] ?? result['error'] ?? `The action ${action.status}.`),
+  );
 }
 
 /**
@@ -188,41 +267,25 @@ export async function answerAction(
   answer: string,
   keyId: string | null,
 ): Promise<FlowOutcome> {
-  if (!found)
-    return {
-      kind: 'done',
-      status: 'failed',
-      output: 'The action this approval was for no longer exists; nothing was done.',
-    };
-  const { action, state } = found;
-  if (action.status === 'executed')
-    return {
-      kind: 'done',
-      status: 'completed',
-      output: String(action.result?.['output'] ?? 'Done.'),
-    };
-  if (action.status === 'needs_review')
-    return { kind: 'done', status: 'failed', actionId: action.id, output: needsReviewText(action) };
+  if (!found) return GONE;
+  const { action } = found;
   // Only the holder of an action's lease executes it (see `execute-action.ts`). A decline comes too
   // late for an action already executing: it neither stops nor recovers it.
-  if (action.status === 'executing')
-    return parseAnswer(answer).approved
-      ? carryOnExecuting(context, found, answer, keyId)
-      : {
-          kind: 'done',
-          status: 'failed',
-          actionId: action.id,
-          output: `${executingText(found.lease)} It was approved before; it can no longer be declined.`,
-        };
-  if (action.status === 'approved')
-    return continueWith(context, await execute(context, action, state));
-  if (action.status !== 'pending_approval')
+  if (action.status === 'executing' && !parseAnswer(answer).approved)
     return {
       kind: 'done',
       status: 'failed',
       actionId: action.id,
-      output: `The action is ${action.status}; nothing more was done.`,
+      output: `${executingText(found.lease)} It was approved before; it can no longer be declined.`,
     };
+  if (action.status !== 'pending_approval')
+    return carryOn(context, found, (ended) => ({
+      kind: 'done',
+      status: 'failed',
+      actionId: ended.id,
+      output: `The action is ${ended.status}; nothing more was done.`,
+    }));
+  const { state } = found;
 
   const { approved, reason } = parseAnswer(answer);
   const decided = { approved, reason, decided_at: nowSeconds(), key_id: keyId };

@@ -28,6 +28,7 @@ import { waitFor } from '../../test/helpers/wait-for.ts';
 import { createActionLeases, type ActionLeases } from './action-leases.ts';
 import { followResult, resumeWithAnswer, type FlowContext } from './action-flow.ts';
 import { createDirectAgentCalls, type DirectAgentCalls } from './direct-call.ts';
+import { createGuardedInputValidator } from './guarded-input-validation.ts';
 
 const PROJECT = 'proj_recovery';
 const LEASE_MS = 30_000;
@@ -89,7 +90,12 @@ describe.each(testDatabases)('recovering an action a crash left executing (%s)',
       heartbeatMs: 20,
       now: () => clock.now,
     });
-    return { calls: createDirectAgentCalls({ store, builtins: [payments], leases }), leases };
+    // Its schemas have no patterns: checked in place, no worker started.
+    const inputValidator = createGuardedInputValidator();
+    return {
+      calls: createDirectAgentCalls({ store, builtins: [payments], leases, inputValidator }),
+      leases,
+    };
   }
 
   /** A payments agent in the store, nodes A, B and C (C on A's store), and an action to approve. */

@@ -11,12 +11,14 @@ import type { Store } from '../storage/store.ts';
 import { answerAction, followResult, type FlowContext, type FlowOutcome } from './action-flow.ts';
 import type { ActionLeases } from './action-leases.ts';
 import type { BuiltinServiceAgent } from './builtin-agent.ts';
-import { validateInputGuarded } from './guarded-input-validation.ts';
+import type { GuardedInputValidator } from './guarded-input-validation.ts';
 
 export interface DirectCallOptions {
   store: Store;
   builtins: BuiltinServiceAgent[];
   leases: ActionLeases;
+  /** Checks arguments against the agent's input schema (its patterns in a worker, time-limited). */
+  inputValidator: GuardedInputValidator;
 }
 
 export interface DirectCallContext {
@@ -39,7 +41,12 @@ function unavailable(agent: ServiceAgent): FlowOutcome {
   };
 }
 
-export function createDirectAgentCalls({ store, builtins, leases }: DirectCallOptions) {
+export function createDirectAgentCalls({
+  store,
+  builtins,
+  leases,
+  inputValidator,
+}: DirectCallOptions) {
   function flowOf(
     projectId: string,
     agent: ServiceAgent,
@@ -75,7 +82,7 @@ export function createDirectAgentCalls({ store, builtins, leases }: DirectCallOp
       context: DirectCallContext,
     ): Promise<FlowOutcome> {
       if (agent.kind !== 'builtin') throw new Error(`Agent ${agent.id} is not a built-in agent.`);
-      const validated = await validateInputGuarded(agent.input_schema, argumentsText);
+      const validated = await inputValidator.validate(agent.input_schema, argumentsText);
       if ('error' in validated) return { kind: 'done', status: 'failed', output: validated.error };
       const flow = flowOf(projectId, agent, newId('toolCall'), context);
       if (!flow) return unavailable(agent);

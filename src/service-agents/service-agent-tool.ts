@@ -22,6 +22,7 @@ import {
 } from '../tools/tool.ts';
 import {
   followResult,
+  resumeInterrupted,
   resumeWithAnswer,
   type FlowContext,
   type FlowOutcome,
@@ -29,7 +30,7 @@ import {
 import type { ActionLeases } from './action-leases.ts';
 import { delegateToAssistant } from './assistant-delegation.ts';
 import type { AgentContext, BuiltinServiceAgent } from './builtin-agent.ts';
-import { validateInputGuarded } from './guarded-input-validation.ts';
+import type { GuardedInputValidator } from './guarded-input-validation.ts';
 import { compileInputSchema } from './input-validation.ts';
 import {
   askRemoteAgent,
@@ -69,6 +70,8 @@ export interface ServiceAgentToolOptions {
   builtins: BuiltinServiceAgent[];
   remote: RemoteAgentClient | undefined;
   leases: ActionLeases;
+  /** Checks arguments against the agent's input schema (its patterns in a worker, time-limited). */
+  inputValidator: GuardedInputValidator;
 }
 
 interface CallDetails {
@@ -251,7 +254,7 @@ export function createServiceAgentTool(options: ServiceAgentToolOptions): Server
           { ...base, status: 'failed' },
           `There is no service agent named '${toolName}' any more.`,
         );
-      const validated = await validateInputGuarded(agent.input_schema, argumentsText);
+      const validated = await options.inputValidator.validate(agent.input_schema, argumentsText);
       if ('error' in validated)
         return completed(
           callId,
@@ -268,10 +271,13 @@ export function createServiceAgentTool(options: ServiceAgentToolOptions): Server
             `The built-in agent '${agent.builtin}' is not available on this server.`,
           );
         const flow = flowContext(agent, builtin, callId, context);
+        // A call an earlier worker started goes on from its action; one it never proposed starts.
+        const resumed = context.resumed ? await resumeInterrupted(flow) : undefined;
         return finishFlow(
           callId,
           base,
-          await followResult(flow, await builtin.prepare(validated.input, flow.agentContext)),
+          resumed ??
+            (await followResult(flow, await builtin.prepare(validated.input, flow.agentContext))),
           context,
         );
       }

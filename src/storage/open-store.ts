@@ -18,6 +18,8 @@ export interface OpenStoreOptions {
 export interface StoreSettings {
   /** Bytes of decoded vectors held in memory for vector search (see `vector-cache.ts`); 0 holds none. */
   vectorCacheBytes?: number;
+  /** Told of a degraded mode the store opened in (SQLite without sqlite-vec's native library). */
+  warn?: (message: string) => void;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

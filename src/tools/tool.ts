@@ -25,6 +25,12 @@ export interface ToolContext {
    * is this offset plus its position (`【n†file】`), so markers stay unique within a run.
    */
   sourceOffset: number;
+  /**
+   * The call belongs to a step settled again after the worker settling it stopped (the run was taken
+   * over): an earlier attempt may have started it. A tool with effects looks for what that attempt
+   * did before doing anything again (a service agent's call: its action).
+   */
+  resumed?: boolean;
 }
 
 /** A file a tool produced, which the assistant's message may link as `sandbox:/mnt/data/<name>`. */

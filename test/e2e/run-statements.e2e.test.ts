@@ -20,6 +20,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from '../helpers/databases.ts';
 import { createRunTestBed, type RunTestBed } from '../helpers/run-test-bed.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 /**
  * The worker's and the ingestion queue's upkeep on timers (polling for work, the expiry sweep, lease
  * renewal): not part of a run, and their timing would make the count flaky.
@@ -149,6 +150,13 @@ const EXPECTED_ON_THREAD = {
   postgres: { statements: 7, reads: 3, transactions: 4, built: 0 },
 };
 
+/** The read of a thread's messages by a worker that claimed a new run (SQLite; not a handed-off one). */
+function claimedRunsMessages(statement: string): boolean {
+  return statement.startsWith(
+    'select * from "messages" where "thread_id" = ? and "project_id" = ?',
+  );
+}
+
 describe.each(testDatabases)('the database work of one streamed run (%s)', (database) => {
   let bed: RunTestBed;
   let assistantId: string;
@@ -200,6 +208,62 @@ describe.each(testDatabases)('the database work of one streamed run (%s)', (data
     // PostgreSQL's are Kysely's (a pooled connection each), not counted here.
     const builtByKysely = database === 'sqlite' ? kyselyTransactions : 0;
     expect(builtByKysely).toBe(0);
+  });
+
+  // A burst's runs cost what one run costs: no statement of a run grows with the number of runs
+  // going at once (bench/README.md, `burstcpu`: a burst run's extra CPU is V8's warm-up, not work).
+  // Those the worker claims (its admission held them back at insert) read their thread's messages
+  // once on SQLite (PostgreSQL's claim returns them): at most one read more a run.
+  // The model answers none of them before all of them asked: the runs and their streams are all
+  // going at once.
+  it('runs started at once each cost what one run costs', async () => {
+    const count = 24;
+    await oneRun();
+    let answer!: () => void;
+    const gate = new Promise<void>((resolve) => (answer = resolve));
+    for (let index = 0; index < count; index++)
+      bed.upstream.enqueue({
+        chunks: ['Hello there, world!'],
+        usage: { prompt_tokens: 5, completion_tokens: 4 },
+        gate,
+      });
+    const asked = bed.upstream.requests.length + count;
+    executed.length = 0;
+    recording = true;
+    try {
+      const finished = Promise.all(
+        Array.from({ length: count }, () =>
+          bed.client.beta.threads
+            .createAndRunStream({
+              assistant_id: assistantId,
+              thread: { messages: [{ role: 'user', content: 'Hi' }] },
+            })
+            .finalRun(),
+        ),
+      );
+      await waitFor(async () => bed.upstream.requests.length >= asked, `${count} model requests`);
+      answer();
+      const runs = await finished;
+      expect(runs.map((run) => run.status)).toEqual(runs.map(() => 'completed'));
+      for (let attempt = 0; attempt < 1000 && bed.app.worker!.active > 0; attempt++)
+        await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      recording = false;
+    }
+    const statements = executed.filter((statement) => !claimedRunsMessages(statement));
+    const one = EXPECTED[database];
+    expect(
+      { ...summary(statements), built: 0 },
+      `${statements.length} statements for ${count} runs`,
+    ).toEqual({
+      statements: one.statements * count,
+      reads: one.reads * count,
+      transactions: one.transactions * count,
+      built: 0,
+    });
+    expect(executed.filter(claimedRunsMessages).length).toBeLessThanOrEqual(
+      database === 'sqlite' ? count : 0,
+    );
   });
 
   it('a run on an existing thread stays within its statements and transactions', async () => {

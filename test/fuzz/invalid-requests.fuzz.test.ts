@@ -93,6 +93,7 @@ const VALID_BODIES: Record<string, Record<string, unknown>> = {
   createServiceAgent: { name: 'fuzz', kind: 'assistant', assistant_id: 'asst_fuzz' },
   modifyServiceAgent: {},
   answerServiceAgentAction: { approved: true },
+  resolveServiceAgentAction: { outcome: 'failed' },
   callAssistantAgent: { jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: 'run_missing' } },
   createResponse: { model: 'gpt-4o', input: 'hi' },
   Getinputtokencounts: { model: 'gpt-4o', input: 'hi' },

@@ -4,6 +4,12 @@
  * text and/or tool calls; every request body is recorded.
  */
 import { createServer, type Server } from 'node:http';
+import {
+  assertKnownFields,
+  assertKnownFieldsOfEach,
+  type Exact,
+  type FieldList,
+} from './scripted-fields.ts';
 
 export interface AnthropicTurn {
   thinking?: string;
@@ -13,13 +19,29 @@ export interface AnthropicTurn {
   toolCalls?: Array<{ id: string; name: string; input: Record<string, unknown> }>;
 }
 
+type AnthropicToolCall = NonNullable<AnthropicTurn['toolCalls']>[number];
+const TURN_FIELDS: FieldList<AnthropicTurn> = {
+  thinking: true,
+  signature: true,
+  text: true,
+  toolCalls: true,
+};
+const TOOL_CALL_FIELDS: FieldList<AnthropicToolCall> = { id: true, name: true, input: true };
+
 export class ScriptedAnthropicModel {
   readonly requests: any[] = [];
   private readonly turns: AnthropicTurn[] = [];
   private server: Server | undefined;
   url = '';
 
-  enqueue(...turns: AnthropicTurn[]): this {
+  /** Queues turns, answered in order. Throws on a turn with an unknown field (scripted-fields.ts). */
+  enqueue<const Turns extends AnthropicTurn[]>(
+    ...turns: { [Index in keyof Turns]: Exact<Turns[Index], AnthropicTurn> }
+  ): this {
+    turns.forEach((turn, index) => {
+      assertKnownFields(`enqueue: turn ${index}`, turn, TURN_FIELDS);
+      assertKnownFieldsOfEach(`enqueue: turn ${index}.toolCalls`, turn.toolCalls, TOOL_CALL_FIELDS);
+    });
     this.turns.push(...turns);
     return this;
   }

@@ -5,6 +5,12 @@
  * Every request body is recorded for assertions about what was sent upstream.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  assertKnownFields,
+  assertKnownFieldsOfEach,
+  type Exact,
+  type FieldList,
+} from './scripted-fields.ts';
 
 export interface ScriptedToolCall {
   name: string;
@@ -40,6 +46,37 @@ export interface ScriptedTurn {
   stallAfterChunks?: number;
 }
 
+const TURN_FIELDS: FieldList<ScriptedTurn> = {
+  reasoning: true,
+  reasoningField: true,
+  reasoningTokens: true,
+  text: true,
+  chunks: true,
+  toolCalls: true,
+  finishReason: true,
+  usage: true,
+  error: true,
+  delayMs: true,
+  gate: true,
+  chunkDelayMs: true,
+  stallAfterChunks: true,
+};
+const TOOL_CALL_FIELDS: FieldList<ScriptedToolCall> = { name: true, arguments: true, id: true };
+const ERROR_FIELDS: FieldList<NonNullable<ScriptedTurn['error']>> = { status: true, message: true };
+const USAGE_FIELDS: FieldList<NonNullable<ScriptedTurn['usage']>> = {
+  prompt_tokens: true,
+  completion_tokens: true,
+};
+
+/** Throws on a turn with a field the scripted model does not read (see scripted-fields.ts). */
+export function assertScriptedTurn(turn: unknown, what = 'scripted turn'): void {
+  assertKnownFields(what, turn, TURN_FIELDS);
+  const { toolCalls, error, usage } = turn as ScriptedTurn;
+  assertKnownFieldsOfEach(`${what}.toolCalls`, toolCalls, TOOL_CALL_FIELDS);
+  if (error !== undefined) assertKnownFields(`${what}.error`, error, ERROR_FIELDS);
+  if (usage !== undefined) assertKnownFields(`${what}.usage`, usage, USAGE_FIELDS);
+}
+
 export interface RecordedRequest {
   path: string;
   headers: IncomingMessage['headers'];
@@ -50,6 +87,8 @@ export class ScriptedModel {
   readonly requests: RecordedRequest[] = [];
   /** Responses whose client went away before the response ended (an aborted upstream call). */
   abortedResponses = 0;
+  /** Turns `respondWith` computed with unknown fields (answered with a 500); `stop` throws them. */
+  readonly scriptErrors: Error[] = [];
   private readonly turns: ScriptedTurn[] = [];
   private responder: ((body: any, index: number) => ScriptedTurn) | undefined;
   private server: Server | undefined;
@@ -57,14 +96,22 @@ export class ScriptedModel {
   /** Base URL, e.g. `http://127.0.0.1:1234/v1`. */
   url = '';
 
-  /** Queues turns, answered in order. */
-  enqueue(...turns: ScriptedTurn[]): this {
+  /** Queues turns, answered in order. Throws on a turn with an unknown field. */
+  enqueue<const Turns extends ScriptedTurn[]>(
+    ...turns: { [Index in keyof Turns]: Exact<Turns[Index], ScriptedTurn> }
+  ): this {
+    turns.forEach((turn, index) => assertScriptedTurn(turn, `enqueue: turn ${index}`));
     this.turns.push(...turns);
     return this;
   }
 
-  /** Computes a turn for every request that finds the queue empty. */
-  respondWith(responder: (body: any, index: number) => ScriptedTurn): this {
+  /**
+   * Computes a turn for every request that finds the queue empty. A computed turn with an unknown
+   * field is answered with a 500 naming it, and `stop` throws it (failing the test's teardown).
+   */
+  respondWith<Turn extends ScriptedTurn>(
+    responder: (body: any, index: number) => Exact<Turn, ScriptedTurn>,
+  ): this {
     this.responder = responder;
     return this;
   }
@@ -86,12 +133,14 @@ export class ScriptedModel {
     return this;
   }
 
+  /** Stops the server; throws if `respondWith` computed a turn with unknown fields. */
   async stop(): Promise<void> {
     for (const response of this.open) response.destroy();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) =>
       this.server ? this.server.close(() => resolve()) : resolve(),
     );
+    if (this.scriptErrors.length > 0) throw this.scriptErrors[0];
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -102,6 +151,17 @@ export class ScriptedModel {
     this.requests.push({ path: request.url ?? '', headers: request.headers, body });
     if (request.url?.endsWith('/embeddings')) return this.embed(body, response);
     const turn = this.turns.shift() ?? this.responder?.(body, index);
+    if (turn) {
+      // Queued turns were checked by `enqueue`; this catches what `respondWith` computed.
+      try {
+        assertScriptedTurn(turn, `turn for request ${index}`);
+      } catch (error) {
+        this.scriptErrors.push(error as Error);
+        response.writeHead(500, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: { message: String(error), type: 'server_error' } }));
+        return;
+      }
+    }
     if (!turn) {
       response.writeHead(500, { 'content-type': 'application/json' });
       response.end(

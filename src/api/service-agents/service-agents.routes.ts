@@ -5,6 +5,7 @@ import {
   ActionApprovalParamsSchema,
   ActionListQuerySchema,
   ActionPathSchema,
+  ActionResolutionParamsSchema,
   ServiceAgentCreateParamsSchema,
   ServiceAgentListQuerySchema,
   ServiceAgentPathSchema,
@@ -72,6 +73,18 @@ export function serviceAgentsRoutes(serviceAgents: ServiceAgentsService): RouteD
       body: ActionApprovalParamsSchema,
       handler: ({ projectId, params, body, principal }) =>
         serviceAgents.answerAction(projectId, params.action_id, body, principal.keyId),
+    }),
+    defineRoute({
+      ...common,
+      method: 'POST',
+      path: '/v1/service_agents/actions/:action_id/resolution',
+      operationId: 'resolveServiceAgentAction',
+      summary:
+        'Resolve an action in needs_review after checking with the provider: succeeded (spent) or failed (released)',
+      params: ActionPathSchema,
+      body: ActionResolutionParamsSchema,
+      handler: ({ projectId, params, body, principal }) =>
+        serviceAgents.resolveAction(projectId, params.action_id, body, principal.keyId),
     }),
     defineRoute({
       ...common,

@@ -75,6 +75,12 @@ export const ActionApprovalParamsSchema = z.strictObject({
   reason: z.string().max(2000).optional(),
 });
 export type ActionApprovalParams = z.infer<typeof ActionApprovalParamsSchema>;
+/** A person's resolution of an action in `needs_review`, after checking with the provider. */
+export const ActionResolutionParamsSchema = z.strictObject({
+  outcome: z.enum(['succeeded', 'failed']),
+  note: z.string().max(2000).optional(),
+});
+export type ActionResolutionParams = z.infer<typeof ActionResolutionParamsSchema>;
 export const ActionListQuerySchema = listQuerySchema({
   run_id: idSchema('run').optional(),
   service_agent_id: idSchema('serviceAgent').optional(),

@@ -6,6 +6,7 @@ import type { PageParams } from '../../domain/list-page.ts';
 import type { ServiceAgent } from '../../domain/service-agent.ts';
 import type { BuiltinServiceAgent } from '../../service-agents/builtin-agent.ts';
 import type { DirectAgentCalls } from '../../service-agents/direct-call.ts';
+import { resolveAction } from '../../service-agents/resolve-action.ts';
 import {
   checkInputSchema,
   DEFAULT_INPUT_SCHEMA,
@@ -18,6 +19,7 @@ import {
 import type { Store } from '../../storage/store.ts';
 import type {
   ActionApprovalParams,
+  ActionResolutionParams,
   ServiceAgentCreateParams,
   ServiceAgentUpdateParams,
 } from './service-agents.schemas.ts';
@@ -191,6 +193,20 @@ export function createServiceAgentsService({
       const outcome = await directCalls.answer(projectId, id, params, keyId, { signal });
       const action = await this.retrieveAction(projectId, id);
       return { ...action, output: outcome.kind === 'done' ? outcome.output : null };
+    },
+
+    /**
+     * A person's resolution of an action in `needs_review` (see `resolve-action.ts`). Answers the
+     * action with its transitions.
+     */
+    async resolveAction(
+      projectId: string,
+      id: string,
+      params: ActionResolutionParams,
+      keyId: string | null,
+    ) {
+      await resolveAction(store, projectId, id, params, keyId);
+      return this.retrieveAction(projectId, id);
     },
   };
 }

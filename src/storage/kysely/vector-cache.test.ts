@@ -13,6 +13,7 @@ import pg from 'pg';
 import * as sqliteVec from 'sqlite-vec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from '../../../test/helpers/databases.ts';
+import { inProgressFile, vectorStoreRecord } from '../../../test/helpers/vector-store-fixtures.ts';
 import {
   createTestPostgresStore,
   dropSchema,
@@ -73,6 +74,7 @@ describe.each(testDatabases)('vectors held in memory (%s)', (database) => {
         await dropSchema(created.schema);
       };
     }
+    vectorStoreId = newId('vectorStore');
     await store.projects.insert({
       id: PROJECT,
       object: 'organization.project',
@@ -81,35 +83,10 @@ describe.each(testDatabases)('vectors held in memory (%s)', (database) => {
       archived_at: null,
       status: 'active',
     });
-    vectorStoreId = newId('vectorStore');
-    await store.vectorStores.insert(PROJECT, {
-      id: vectorStoreId,
-      created_at: 1,
-      name: 'v',
-      description: null,
-      metadata: {},
-      expires_after: null,
-      last_active_at: 1,
-    });
+    await store.vectorStores.insert(PROJECT, vectorStoreRecord(vectorStoreId));
     for (const [index, fileId] of files.entries()) {
-      await store.vectorStoreFiles.upsert(
-        PROJECT,
-        {
-          id: fileId,
-          object: 'vector_store.file',
-          usage_bytes: 0,
-          created_at: 1,
-          vector_store_id: vectorStoreId,
-          status: 'completed',
-          last_error: null,
-          chunking_strategy: {
-            type: 'static',
-            static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 },
-          },
-          attributes: {},
-        },
-        null,
-      );
+      const completed = { ...inProgressFile(fileId, vectorStoreId), status: 'completed' as const };
+      await store.vectorStoreFiles.upsert(PROJECT, completed, null);
       // Each file: two chunks of two windows each, the file's own angles.
       await store.chunks.replaceForFile(
         vectorStoreId,

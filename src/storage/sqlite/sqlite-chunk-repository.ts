@@ -1,7 +1,8 @@
 /**
  * Chunks on SQLite: FTS5 (porter stemming) ranked by bm25 for keywords; for vectors, an exact scan of
  * the vectors held decoded in memory (vector-cache.ts), or, for a store too large to hold and inside a
- * transaction, sqlite-vec's `vec_distance_cosine` over every float32 blob of the stores searched.
+ * transaction, `vec_distance_cosine` (sqlite-vec's, or the same in JavaScript: vector-functions.ts)
+ * over every float32 blob of the stores searched.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../kysely/database.ts';
@@ -10,6 +11,7 @@ import { fileChunkMethods } from '../kysely/chunk-embeddings.ts';
 import { keywordTerms } from '../kysely/keyword-terms.ts';
 import type { VectorCache } from '../kysely/vector-cache.ts';
 import type { ChunkHit, ChunkRepository, ChunkScope } from '../store.ts';
+import type { SqliteVectorFunctions } from './vector-functions.ts';
 
 interface HitRow {
   id: number;
@@ -41,7 +43,12 @@ function scopeCondition(scope: ChunkScope, alias: 'c' | 'e') {
 
 const BATCH = 200;
 
-export function sqliteChunkRepository(db: Kysely<Database>, vectors: VectorCache): ChunkRepository {
+/** `vectorBackend`: whether sqlite-vec or its JavaScript stand-in answers `vec_distance_cosine`. */
+export function sqliteChunkRepository(
+  db: Kysely<Database>,
+  vectors: VectorCache,
+  vectorBackend: SqliteVectorFunctions['backend'],
+): ChunkRepository {
   return {
     async replaceForFile(vectorStoreId, fileId, chunks, embeddingModel) {
       await db
@@ -110,7 +117,7 @@ export function sqliteChunkRepository(db: Kysely<Database>, vectors: VectorCache
       return result.rows.map(toHit);
     },
     async vectorBackend() {
-      return 'sqlite-vec';
+      return vectorBackend;
     },
   };
 }

@@ -43,6 +43,27 @@ runFilesContract(
   { vectorBackend: 'sqlite-vec' },
 );
 
+/** sqlite-vec's loader where `npm ci --omit=optional` left out its platform package. */
+const missingSqliteVecBinary = () => {
+  throw new Error("Cannot find package 'sqlite-vec-linux-x64' imported from sqlite-vec/index.mjs");
+};
+
+// The same contract with sqlite-vec's native library missing (a lean install).
+runFilesContract(
+  'sqlite (file, WAL, without sqlite-vec binary)',
+  {
+    async create() {
+      const store = createSqliteStore(
+        join(mkdtempSync(join(tmpdir(), 'concierge-sqlite-files-')), 'files.db'),
+        { loadVectorExtension: missingSqliteVecBinary },
+      );
+      await store.migrate();
+      return store;
+    },
+  },
+  { vectorBackend: 'plain-sql' },
+);
+
 runStoredBytesContract('sqlite (file, WAL)', {
   async create() {
     const store = createSqliteStore(

@@ -5,19 +5,23 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import * as sqliteVec from 'sqlite-vec';
 import { createKyselyStore } from '../kysely/kysely-store.ts';
 import { fromFloat32Blob } from '../kysely/embedding-cache-repository.ts';
 import { createVectorCache } from '../kysely/vector-cache.ts';
 import type { Store } from '../store.ts';
 import { sqliteChunkRepository } from './sqlite-chunk-repository.ts';
 import { CachedSqliteDialect, SqliteKysely } from './sqlite-driver.ts';
+import { installVectorFunctions, type LoadVectorExtension } from './vector-functions.ts';
 
 export interface SqliteStoreOptions {
   /** Milliseconds a statement waits for another process's lock on the file (default 5000). */
   busyTimeoutMs?: number;
   /** Bytes of decoded vectors held in memory for vector search (see `vector-cache.ts`); 0 holds none. */
   vectorCacheBytes?: number;
+  /** Told once, at open, when sqlite-vec's native library is missing and JavaScript stands in. */
+  warn?: (message: string) => void;
+  /** Loads sqlite-vec into the connection (tests inject a failing one to take the fallback). */
+  loadVectorExtension?: LoadVectorExtension;
 }
 
 /** Opens (creating if needed) the database file at `path`, or an in-memory one for `:memory:`. */
@@ -43,8 +47,16 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   // Memory-mapped reads: the exact vector scan reads every embedding of a store; measured 28% faster
   // at 100k chunks (bench/retrieval).
   if (path !== ':memory:') connection.pragma('mmap_size = 268435456');
-  // sqlite-vec's distance functions for vector search; the .so ships in the npm package.
-  sqliteVec.load(connection);
+  // `vec_distance_cosine` for vector search: sqlite-vec's native library, or the same function in
+  // JavaScript where its optional per-platform package is not installed (vector-functions.ts).
+  const vectorFunctions = installVectorFunctions(connection, options.loadVectorExtension);
+  if (vectorFunctions.backend === 'plain-sql')
+    options.warn?.(
+      `sqlite-vec's native library could not be loaded (${vectorFunctions.reason.split('\n')[0]}); ` +
+        'vector search computes the same cosine distances in JavaScript instead, which is slower ' +
+        'only for stores too large for the vector cache. Install the optional dependencies ' +
+        '(npm ci without --omit=optional) to use sqlite-vec.',
+    );
   const dialect = new CachedSqliteDialect(connection);
   const db = new SqliteKysely(dialect);
   // Vectors decoded once per file version and searched in memory (see vector-cache.ts).
@@ -61,7 +73,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       await db.destroy();
       connection.close();
     },
-    chunks: (bound) => sqliteChunkRepository(bound, vectors),
+    chunks: (bound) => sqliteChunkRepository(bound, vectors, vectorFunctions.backend),
     transactions: db.transactions,
     direct: dialect.direct,
   });
