@@ -7,7 +7,8 @@
  * First, fairness: `burst` runs started at once on one SQLite process, with the time to first token and
  * the gap between tokens beyond the upstream's own 10 ms (admission must not starve running streams).
  * Run: node --import tsx bench/scale/scale-bench.ts [runs=400] [concurrency=64] [workers=1,2,4] [burst=200]
- * (`workers` may be `0` to skip the PostgreSQL scenarios).
+ * (`workers` may be `0` to skip the PostgreSQL scenarios; BENCH_SCALE_SQLITE=off skips the SQLite
+ * process, and the fairness part with it, when only PostgreSQL's figures are wanted).
  * Needs PostgreSQL at CONCIERGE_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,7 +23,7 @@ import {
 } from '../../test/helpers/server-process.ts';
 import { startChildServer } from '../lib/child-server.ts';
 import { machineDescription } from '../lib/machine.ts';
-import { cpuMilliseconds } from '../lib/process-cpu.ts';
+import { cpuMilliseconds, cpuSplitMilliseconds, ioSystemCalls } from '../lib/process-cpu.ts';
 import { median, milliseconds, percentile } from '../lib/stats.ts';
 
 const totalRuns = Number(process.argv[2] ?? 400);
@@ -44,6 +45,8 @@ const apiNodeArguments = (process.env['BENCH_API_NODE_OPTIONS'] ?? '').split(' '
 const serveNodeArguments = (process.env['BENCH_SERVE_NODE_OPTIONS'] ?? '')
   .split(' ')
   .filter(Boolean);
+/** BENCH_SCALE_SQLITE=off runs the PostgreSQL scenarios alone (their ratios are then to the first). */
+const withSqlite = process.env['BENCH_SCALE_SQLITE'] !== 'off';
 const postgresUrl =
   process.env['CONCIERGE_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -86,6 +89,8 @@ async function drive(
   let failed = 0;
   let next = 0;
   const cpuBefore = processes.map((process) => cpuSeconds(process.pid));
+  const callsBefore = processes.map((process) => ioSystemCalls(process.pid));
+  const systemBefore = processes.map((process) => cpuSplitMilliseconds(process.pid).system);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -101,7 +106,15 @@ async function drive(
   const cpu = processes
     .map((process, index) => {
       const used = cpuSeconds(process.pid) - cpuBefore[index]!;
-      return `${process.role} ${used.toFixed(1)}s (${((used * 1000) / totalRuns).toFixed(2)} ms per run)`;
+      const calls = ioSystemCalls(process.pid);
+      const reads = (calls.reads - callsBefore[index]!.reads) / totalRuns;
+      const writes = (calls.writes - callsBefore[index]!.writes) / totalRuns;
+      const system = cpuSplitMilliseconds(process.pid).system - systemBefore[index]!;
+      return (
+        `${process.role} ${used.toFixed(1)}s (${((used * 1000) / totalRuns).toFixed(2)} ms per run, ` +
+        `${(system / totalRuns).toFixed(2)} of it in the kernel; ` +
+        `${writes.toFixed(1)} write and ${reads.toFixed(1)} read system calls per run)`
+      );
     })
     .join(', ');
   return {
@@ -181,24 +194,26 @@ async function main(): Promise<void> {
     CONCIERGE_PLAYGROUND: 'off',
   };
   try {
-    const sqlite = await startServerProcess(
-      {
-        ...common,
-        CONCIERGE_DATABASE_URL: `sqlite:${join(directory, 'bench.db')}`,
-        CONCIERGE_DATA_DIR: join(directory, 'sqlite'),
-      },
-      ['serve'],
-      serveNodeArguments,
-    );
-    try {
-      if (burstRuns > 0) fairness = await burst(sqlite.baseURL, sqlite.child.pid!, burstRuns);
-      results.push(
-        await drive(sqlite.baseURL, 'SQLite, one process (serve)', [
-          { role: 'serve', pid: sqlite.child.pid! },
-        ]),
+    if (withSqlite) {
+      const sqlite = await startServerProcess(
+        {
+          ...common,
+          CONCIERGE_DATABASE_URL: `sqlite:${join(directory, 'bench.db')}`,
+          CONCIERGE_DATA_DIR: join(directory, 'sqlite'),
+        },
+        ['serve'],
+        serveNodeArguments,
       );
-    } finally {
-      await stopAll([sqlite]);
+      try {
+        if (burstRuns > 0) fairness = await burst(sqlite.baseURL, sqlite.child.pid!, burstRuns);
+        results.push(
+          await drive(sqlite.baseURL, 'SQLite, one process (serve)', [
+            { role: 'serve', pid: sqlite.child.pid! },
+          ]),
+        );
+      } finally {
+        await stopAll([sqlite]);
+      }
     }
     for (const count of workerCounts) {
       const schema = `bench_scale_${count}_${Date.now()}`;
