@@ -28,6 +28,8 @@ const UPKEEP = [
 
 /** What a node sent while recording, by `application_name`: each statement, `announced` marked. */
 const sent = new Map<string, string[]>();
+/** How many notifications each announced write of a node carried, in order. */
+const notificationsSent = new Map<string, number[]>();
 let recording = false;
 
 const clientPrototype = pg.Client.prototype as unknown as Record<
@@ -48,6 +50,11 @@ clientPrototype['query'] = function (
     const batch = typeof query === 'object' && 'announces' in (query as object);
     const announced = batch && (query as { announces: number }).announces > 0;
     if (!UPKEEP.some((pattern) => pattern.test(statement))) {
+      if (announced)
+        notificationsSent.set(node, [
+          ...(notificationsSent.get(node) ?? []),
+          (query as { announces: number }).announces,
+        ]);
       const list = sent.get(node) ?? [];
       const mark = announced ? 'announced: ' : batch ? 'batched: ' : '';
       list.push(`${mark}${statement.slice(0, 60)}`);
@@ -93,7 +100,11 @@ describe.skipIf(!postgresAvailable)(
       await upstream?.stop();
     });
 
-    async function oneRun(): Promise<{ api: string[]; worker: string[] }> {
+    async function oneRun(): Promise<{
+      api: string[];
+      worker: string[];
+      apiNotifications: number[];
+    }> {
       // Three tokens apart in time: the first opens the message, the others are token batches.
       upstream.enqueue({
         chunks: ['Hello', ' there,', ' world!'],
@@ -101,6 +112,7 @@ describe.skipIf(!postgresAvailable)(
         usage: { prompt_tokens: 5, completion_tokens: 3 },
       });
       sent.clear();
+      notificationsSent.clear();
       recording = true;
       try {
         const stream = api.beta.threads.createAndRunStream({
@@ -118,6 +130,7 @@ describe.skipIf(!postgresAvailable)(
         return {
           api: [...(sent.get('api-node') ?? [])],
           worker: [...(sent.get('worker-node') ?? [])],
+          apiNotifications: [...(notificationsSent.get('api-node') ?? [])],
         };
       } finally {
         recording = false;
@@ -126,9 +139,12 @@ describe.skipIf(!postgresAvailable)(
 
     it('sends each write with its notifications in one round trip, and no NOTIFY of its own', async () => {
       await oneRun(); // the first run warms what is cached per process
-      const { api: apiStatements, worker } = await oneRun();
+      const { api: apiStatements, worker, apiNotifications } = await oneRun();
       const detail = JSON.stringify({ api: apiStatements, worker }, null, 2);
       expect(apiStatements.map(kind), detail).toEqual(['assistant read', 'announced creation']);
+      // The creation announces the workers' wake-up only: the new run's first events go to no
+      // other process (none can follow a run before its creation returns its id).
+      expect(apiNotifications).toEqual([1]);
       const batches = worker.map(kind).filter((name) => name === 'announced token batch');
       // The deltas after the first: one batch each, or fewer when they meet in one turn of the loop.
       expect(batches.length, detail).toBeGreaterThanOrEqual(1);
