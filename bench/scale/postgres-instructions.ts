@@ -41,8 +41,15 @@ async function drive(client: OpenAI, assistantId: string, count: number): Promis
             thread: { messages: [{ role: 'user', content: 'Go.' }] },
           })
           .finalRun()
-          .catch(() => undefined);
-        if (run?.status !== 'completed') failed += 1;
+          .catch((error: unknown) => {
+            if (failed === 0) console.error(`a run failed: ${String(error)}`);
+            return undefined;
+          });
+        if (run?.status !== 'completed') {
+          if (failed === 0 && run)
+            console.error(`a run ended ${run.status}: ${JSON.stringify(run.last_error)}`);
+          failed += 1;
+        }
       }
     }),
   );
@@ -120,6 +127,9 @@ async function main(): Promise<void> {
     CONCIERGE_PROVIDER_BASE_URL: upstream.url,
     CONCIERGE_CODE_SANDBOX: 'off',
     CONCIERGE_PLAYGROUND: 'off',
+    // Some fifty times slower under valgrind: no lease or model call may time out meanwhile.
+    CONCIERGE_LEASE_SECONDS: '600',
+    CONCIERGE_MODEL_TIMEOUT_SECONDS: '600',
     CONCIERGE_DATABASE_URL: url.toString(),
     CONCIERGE_DATA_DIR: join(directory, 'data'),
   };
