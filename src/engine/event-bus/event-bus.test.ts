@@ -28,6 +28,15 @@ function deltaEvents(runId: string, count: number, data: (seq: number) => string
   }));
 }
 
+// A message delta as the engine writes it: quotes, a newline, a space, a character outside the BMP.
+function messageDelta(seq: number): string {
+  return JSON.stringify({
+    id: 'msg_0Vd9lC918YscIk6rXpI6Od01',
+    object: 'thread.message.delta',
+    delta: { content: [{ index: 0, type: 'text', text: { value: `token ${seq}\n 🙂 "q"` } }] },
+  });
+}
+
 /** Polls until `check` holds. */
 async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -115,14 +124,7 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
 
   it("carries an event's data as it is, not escaped inside JSON, with its run id once per run", () => {
     const runId = 'run_0Vd9lC918YscIk6rXpI6Od00';
-    // A message delta as the engine writes it: quotes, a newline, a space, a character outside the BMP.
-    const data = (seq: number) =>
-      JSON.stringify({
-        id: 'msg_0Vd9lC918YscIk6rXpI6Od01',
-        object: 'thread.message.delta',
-        delta: { content: [{ index: 0, type: 'text', text: { value: `token ${seq}\n 🙂 "q"` } }] },
-      });
-    const events = deltaEvents(runId, 20, data);
+    const events = deltaEvents(runId, 20, messageDelta);
     const [payload, ...more] = packEvents('0123456789abcdef', events);
     expect(more).toEqual([]);
     const dataBytes = events.reduce((sum, item) => sum + Buffer.byteLength(item.data), 0);

@@ -70,6 +70,9 @@ function toObject(row: Selectable<AssistantsTable>): Assistant {
   };
 }
 
+/** A cache entry's key. */
+const key = (projectId: string, id: string) => `${projectId}/${id}`;
+
 /** `cache`: on PostgreSQL, where a run's insert checks the version (`findVersioned`). */
 export function assistantsRepository(
   db: Kysely<Database>,
@@ -78,7 +81,6 @@ export function assistantsRepository(
 ): AssistantRepository {
   const scoped = (projectId: string) =>
     db.selectFrom('assistants').selectAll().where('project_id', '=', projectId);
-  const key = (projectId: string, id: string) => `${projectId}/${id}`;
   const findVersioned: AssistantRepository['findVersioned'] = cache
     ? async (projectId, id, fresh) => {
         const cached = fresh ? undefined : cache.get(key(projectId, id));

@@ -21,6 +21,25 @@ import { createPostgresStore } from './postgres-store.ts';
 
 const PROJECT = 'proj_versions';
 
+function assistant(): Assistant {
+  return {
+    id: newId('assistant'),
+    object: 'assistant',
+    created_at: 1_700_000_000,
+    name: null,
+    description: null,
+    model: 'gpt-4o',
+    instructions: 'first',
+    tools: [],
+    tool_resources: {},
+    metadata: {},
+    temperature: 1,
+    top_p: 1,
+    response_format: 'auto',
+    reasoning_effort: null,
+  };
+}
+
 describe.runIf(postgresAvailable)('assistant versions checked by a run insert (PostgreSQL)', () => {
   let store: Store;
   let twin: Store;
@@ -43,25 +62,6 @@ describe.runIf(postgresAvailable)('assistant versions checked by a run insert (P
     await store?.close();
     await dropSchema(schema);
   });
-
-  function assistant(): Assistant {
-    return {
-      id: newId('assistant'),
-      object: 'assistant',
-      created_at: 1_700_000_000,
-      name: null,
-      description: null,
-      model: 'gpt-4o',
-      instructions: 'first',
-      tools: [],
-      tool_resources: {},
-      metadata: {},
-      temperature: 1,
-      top_p: 1,
-      response_format: 'auto',
-      reasoning_effort: null,
-    };
-  }
 
   /** A run on a new thread built from `assistantId` at `version`: its insert. */
   async function createRun(assistantId: string, version: string) {
