@@ -8,7 +8,8 @@
  * the gap between tokens beyond the upstream's own 10 ms (admission must not starve running streams);
  * the burst comes twice, on the fresh process and again after the SQLite scenario's runs (warm).
  * Run: node --import tsx bench/scale/scale-bench.ts [runs=400] [concurrency=64] [workers=1,2,4] [burst=200]
- * (`workers` may be `0` to skip the PostgreSQL scenarios).
+ * (`workers` may be `0` to skip the PostgreSQL scenarios; BENCH_SCALE_SQLITE=off skips the SQLite
+ * process, and the fairness part with it, when only PostgreSQL's figures are wanted).
  * Needs PostgreSQL at CONCIERGE_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,7 +24,12 @@ import {
 } from '../../test/helpers/server-process.ts';
 import { startChildServer } from '../lib/child-server.ts';
 import { machineDescription } from '../lib/machine.ts';
-import { cpuMilliseconds, threadCpuMilliseconds } from '../lib/process-cpu.ts';
+import {
+  cpuMilliseconds,
+  cpuSplitMilliseconds,
+  ioSystemCalls,
+  threadCpuMilliseconds,
+} from '../lib/process-cpu.ts';
 import { median, milliseconds, percentile } from '../lib/stats.ts';
 
 const totalRuns = Number(process.argv[2] ?? 400);
@@ -45,6 +51,8 @@ const apiNodeArguments = (process.env['BENCH_API_NODE_OPTIONS'] ?? '').split(' '
 const serveNodeArguments = (process.env['BENCH_SERVE_NODE_OPTIONS'] ?? '')
   .split(' ')
   .filter(Boolean);
+/** BENCH_SCALE_SQLITE=off runs the PostgreSQL scenarios alone (their ratios are then to the first). */
+const withSqlite = process.env['BENCH_SCALE_SQLITE'] !== 'off';
 const postgresUrl =
   process.env['CONCIERGE_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -87,6 +95,8 @@ async function drive(
   let failed = 0;
   let next = 0;
   const cpuBefore = processes.map((process) => cpuSeconds(process.pid));
+  const callsBefore = processes.map((process) => ioSystemCalls(process.pid));
+  const systemBefore = processes.map((process) => cpuSplitMilliseconds(process.pid).system);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -102,7 +112,15 @@ async function drive(
   const cpu = processes
     .map((process, index) => {
       const used = cpuSeconds(process.pid) - cpuBefore[index]!;
-      return `${process.role} ${used.toFixed(1)}s (${((used * 1000) / totalRuns).toFixed(2)} ms per run)`;
+      const calls = ioSystemCalls(process.pid);
+      const reads = (calls.reads - callsBefore[index]!.reads) / totalRuns;
+      const writes = (calls.writes - callsBefore[index]!.writes) / totalRuns;
+      const system = cpuSplitMilliseconds(process.pid).system - systemBefore[index]!;
+      return (
+        `${process.role} ${used.toFixed(1)}s (${((used * 1000) / totalRuns).toFixed(2)} ms per run, ` +
+        `${(system / totalRuns).toFixed(2)} of it in the kernel; ` +
+        `${writes.toFixed(1)} write and ${reads.toFixed(1)} read system calls per run)`
+      );
     })
     .join(', ');
   return {
@@ -189,37 +207,39 @@ async function main(): Promise<void> {
     CONCIERGE_PLAYGROUND: 'off',
   };
   try {
-    const sqlite = await startServerProcess(
-      {
-        ...common,
-        CONCIERGE_DATABASE_URL: `sqlite:${join(directory, 'bench.db')}`,
-        CONCIERGE_DATA_DIR: join(directory, 'sqlite'),
-      },
-      ['serve'],
-      serveNodeArguments,
-    );
-    try {
-      if (burstRuns > 0)
-        fairness = await burst(sqlite.baseURL, sqlite.child.pid!, burstRuns, 'after 16 runs');
-      results.push(
-        await drive(sqlite.baseURL, 'SQLite, one process (serve)', [
-          { role: 'serve', pid: sqlite.child.pid! },
-        ]),
+    if (withSqlite) {
+      const sqlite = await startServerProcess(
+        {
+          ...common,
+          CONCIERGE_DATABASE_URL: `sqlite:${join(directory, 'bench.db')}`,
+          CONCIERGE_DATA_DIR: join(directory, 'sqlite'),
+        },
+        ['serve'],
+        serveNodeArguments,
       );
-      // The same burst again on the same process, its code optimized by the runs above (the
-      // bursts' 16 runs of warm-up each, the first burst, the scenario's warm-up and its runs).
-      if (burstRuns > 0) {
-        const before = 16 + burstRuns + Math.min(concurrency, 32) + totalRuns + 16;
-        const warm = await burst(
-          sqlite.baseURL,
-          sqlite.child.pid!,
-          burstRuns,
-          `after ${before} runs`,
+      try {
+        if (burstRuns > 0)
+          fairness = await burst(sqlite.baseURL, sqlite.child.pid!, burstRuns, 'after 16 runs');
+        results.push(
+          await drive(sqlite.baseURL, 'SQLite, one process (serve)', [
+            { role: 'serve', pid: sqlite.child.pid! },
+          ]),
         );
-        fairness += `\n${warm}`;
+        // The same burst again on the same process, its code optimized by the runs above (the
+        // bursts' 16 runs of warm-up each, the first burst, the scenario's warm-up and its runs).
+        if (burstRuns > 0) {
+          const before = 16 + burstRuns + Math.min(concurrency, 32) + totalRuns + 16;
+          const warm = await burst(
+            sqlite.baseURL,
+            sqlite.child.pid!,
+            burstRuns,
+            `after ${before} runs`,
+          );
+          fairness += `\n${warm}`;
+        }
+      } finally {
+        await stopAll([sqlite]);
       }
-    } finally {
-      await stopAll([sqlite]);
     }
     for (const count of workerCounts) {
       const schema = `bench_scale_${count}_${Date.now()}`;

@@ -130,9 +130,10 @@ export function planRun(
 }
 
 function runEvents(run: Run): NewRunEvent[] {
+  const data = JSON.stringify(run);
   return [
-    { runId: run.id, event: 'thread.run.created', data: JSON.stringify(run) },
-    { runId: run.id, event: 'thread.run.queued', data: JSON.stringify(run) },
+    { runId: run.id, event: 'thread.run.created', data },
+    { runId: run.id, event: 'thread.run.queued', data },
   ];
 }
 
@@ -182,12 +183,11 @@ export async function insertRun(
       leaseUntil: reservation?.leaseUntil ?? null,
     };
     const events = [...leading, ...runEvents(run)];
-    // The events and the workers' wake-up, announced by the insert itself where it can (PostgreSQL).
-    let seq = 0;
-    announcement = bus.announcement?.(
-      events.map((event) => ({ ...event, seq: ++seq })),
-      !reservation,
-    );
+    // The workers' wake-up, announced by the insert itself where it can (PostgreSQL). The new run's
+    // events go to this process's subscribers only: no other process can follow a run before its
+    // creation returns its id, and a stream that starts after reads the events it missed from the
+    // table (subscribed first, then reading: see run-event-stream.ts).
+    announcement = bus.announcement?.([], !reservation);
     const appended = await transaction.runs.insert(stored, events, built.created, announcement);
     return { record: stored, events: appended, messages: built.messages };
   };

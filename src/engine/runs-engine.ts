@@ -18,6 +18,7 @@ import type { RunRecord } from '../domain/run-record.ts';
 import { isTerminal } from '../domain/run-status.ts';
 import type { Message } from '../domain/message.ts';
 import type { Thread } from '../domain/thread.ts';
+import type { RunCreationWrites } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
 import { insertRun, planRun, type RunParams } from './create-run.ts';
 import type { EventBus } from './event-bus.ts';
@@ -90,6 +91,11 @@ export interface RunsEngineOptions {
 /** A run to start: the assistant (already found by the caller) and what the caller sets. */
 export interface RunStart {
   assistant: Assistant;
+  /**
+   * The version of the assistant's row it was read at (`AssistantRepository.findVersioned`): the
+   * run's insert refuses with `StaleAssistantError` when the row has changed since.
+   */
+  assistantVersion?: string | undefined;
   /** Overrides of the assistant's settings; unset ones come from the assistant or OpenAI's defaults. */
   settings?: RunParams;
   /** Appended to the instructions for this run only. */
@@ -123,6 +129,13 @@ export interface RunUpdate {
   afterSeq: number;
   /** When a creation was asked to be followed: hand it to `events` (which must then be read). */
   follow?: RunFollow;
+}
+
+/** The assistant's version for the run's insert to check, when the caller read one. */
+function checkedAssistant(start: RunStart): RunCreationWrites {
+  return start.assistantVersion === undefined
+    ? {}
+    : { assistant: { id: start.assistant.id, version: start.assistantVersion } };
 }
 
 export interface RunsEngine {
@@ -297,7 +310,7 @@ export function createRunsEngine({
           // Nothing to check: the messages go with the run's insert.
           if (alone) {
             const added = messages.map((message) => newMessage(threadId, message, run.created_at));
-            return { run, created: { messages: added } };
+            return { run, created: { messages: added, ...checkedAssistant(start) } };
           }
           await limits?.admit(transaction, projectId, start.apiKeyId ?? null);
           await addMessages(
@@ -308,7 +321,7 @@ export function createRunsEngine({
             messagesParam,
             run.created_at,
           );
-          return { run };
+          return { run, created: checkedAssistant(start) };
         },
         handOff,
         start.follow,
@@ -359,7 +372,10 @@ export function createRunsEngine({
             run,
             leading,
             messages: stored.messages,
-            ...(alone && { created: { thread: stored.thread, messages: stored.messages } }),
+            created: {
+              ...(alone && { thread: stored.thread, messages: stored.messages }),
+              ...checkedAssistant(start),
+            },
           };
         },
         handOff,

@@ -95,6 +95,17 @@ export interface ObjectRepository<Item> {
 
 export interface AssistantRepository extends ObjectRepository<Assistant> {
   list(projectId: string, page: PageParams): Promise<ListPage<Assistant>>;
+  /**
+   * An assistant for a run's creation, with the version of its row, where the store can check that
+   * version when it inserts the run (`RunCreationWrites.assistant`, PostgreSQL): then the answer may
+   * come from this process's cache, without a round trip, since the insert refuses a stale one
+   * (`StaleAssistantError`). `fresh` reads the row again. The object is frozen: it may be shared.
+   */
+  findVersioned?(
+    projectId: string,
+    id: string,
+    fresh?: boolean,
+  ): Promise<{ assistant: Assistant; version: string } | undefined>;
 }
 
 export type ThreadRepository = ObjectRepository<Thread>;

@@ -9,7 +9,9 @@
  * Every write that stores events announces them itself, after its commit and in its own round trip
  * (`storage/postgres/write-then-notify.ts`): neither node sends a NOTIFY statement of its own for a
  * run. The API node reads the assistant and stores the creation; its stream reads nothing back (the
- * creation hands it its first events, the notifications carry the rest).
+ * creation hands it its first events, the notifications carry the rest). After its first run it
+ * takes the assistant from its cache, the creation checking the assistant's version, so it sends only
+ * the creation.
  */
 import type OpenAI from 'openai';
 import pg from 'pg';
@@ -28,6 +30,8 @@ const UPKEEP = [
 
 /** What a node sent while recording, by `application_name`: each statement, `announced` marked. */
 const sent = new Map<string, string[]>();
+/** How many notifications each announced write of a node carried, in order. */
+const notificationsSent = new Map<string, number[]>();
 let recording = false;
 
 const clientPrototype = pg.Client.prototype as unknown as Record<
@@ -48,6 +52,11 @@ clientPrototype['query'] = function (
     const batch = typeof query === 'object' && 'announces' in (query as object);
     const announced = batch && (query as { announces: number }).announces > 0;
     if (!UPKEEP.some((pattern) => pattern.test(statement))) {
+      if (announced)
+        notificationsSent.set(node, [
+          ...(notificationsSent.get(node) ?? []),
+          (query as { announces: number }).announces,
+        ]);
       const list = sent.get(node) ?? [];
       const mark = announced ? 'announced: ' : batch ? 'batched: ' : '';
       list.push(`${mark}${statement.slice(0, 60)}`);
@@ -64,6 +73,9 @@ function kind(statement: string): string {
   if (statement.startsWith('announced: with updated as (update "runs"'))
     return 'announced status change';
   if (statement.startsWith('announced: with written0 as (insert into "threads"'))
+    return 'announced creation';
+  // The same, checking the version of the assistant it took from the cache.
+  if (statement.startsWith('announced: with required as (select 1 from "assistants"'))
     return 'announced creation';
   if (statement.startsWith('announced: with written0 as (insert into "messages"'))
     return 'announced message opening';
@@ -93,7 +105,11 @@ describe.skipIf(!postgresAvailable)(
       await upstream?.stop();
     });
 
-    async function oneRun(): Promise<{ api: string[]; worker: string[] }> {
+    async function oneRun(): Promise<{
+      api: string[];
+      worker: string[];
+      apiNotifications: number[];
+    }> {
       // Three tokens apart in time: the first opens the message, the others are token batches.
       upstream.enqueue({
         chunks: ['Hello', ' there,', ' world!'],
@@ -101,6 +117,7 @@ describe.skipIf(!postgresAvailable)(
         usage: { prompt_tokens: 5, completion_tokens: 3 },
       });
       sent.clear();
+      notificationsSent.clear();
       recording = true;
       try {
         const stream = api.beta.threads.createAndRunStream({
@@ -118,6 +135,7 @@ describe.skipIf(!postgresAvailable)(
         return {
           api: [...(sent.get('api-node') ?? [])],
           worker: [...(sent.get('worker-node') ?? [])],
+          apiNotifications: [...(notificationsSent.get('api-node') ?? [])],
         };
       } finally {
         recording = false;
@@ -126,9 +144,14 @@ describe.skipIf(!postgresAvailable)(
 
     it('sends each write with its notifications in one round trip, and no NOTIFY of its own', async () => {
       await oneRun(); // the first run warms what is cached per process
-      const { api: apiStatements, worker } = await oneRun();
+      const { api: apiStatements, worker, apiNotifications } = await oneRun();
       const detail = JSON.stringify({ api: apiStatements, worker }, null, 2);
-      expect(apiStatements.map(kind), detail).toEqual(['assistant read', 'announced creation']);
+      // The assistant comes from the node's cache (the first run read it): the creation's statement
+      // checks its version (storage/postgres/assistant-versions.test.ts).
+      expect(apiStatements.map(kind), detail).toEqual(['announced creation']);
+      // The creation announces the workers' wake-up only: the new run's first events go to no
+      // other process (none can follow a run before its creation returns its id).
+      expect(apiNotifications).toEqual([1]);
       const batches = worker.map(kind).filter((name) => name === 'announced token batch');
       // The deltas after the first: one batch each, or fewer when they meet in one turn of the loop.
       expect(batches.length, detail).toBeGreaterThanOrEqual(1);

@@ -15,6 +15,8 @@ export interface TwoNodes {
   workerNode: App;
   /** A client of the API node. */
   api: OpenAI;
+  /** The worker node's base URL (it serves the API too). */
+  workerUrl: string;
   /** Their schema. */
   schema: string;
   /** Closes both nodes and drops the schema. */
@@ -44,12 +46,13 @@ export async function startTwoNodes(
     });
   const workerNode = await createApp(config('worker-node', true), { logger: false });
   const apiNode = await createApp(config('api-node', false), { logger: false });
-  await workerNode.listen();
+  const workerUrl = await workerNode.listen();
   const api = new OpenAI({ baseURL: await apiNode.listen(), apiKey: 'x', maxRetries: 0 });
   return {
     apiNode,
     workerNode,
     api,
+    workerUrl,
     schema,
     async close() {
       await apiNode.close();

@@ -11,7 +11,12 @@ import { postgresClientConfig } from '../../storage/postgres/postgres-store.ts';
 import { runEventBusContract } from '../event-bus.contract.ts';
 import { runEventStream } from '../run-event-stream.ts';
 import { createInProcessEventBus } from './in-process-event-bus.ts';
-import { createPostgresEventBus, NOTIFY_PAYLOAD_LIMIT, packEvents } from './postgres-event-bus.ts';
+import {
+  createPostgresEventBus,
+  NOTIFY_PAYLOAD_LIMIT,
+  packEvents,
+  unpackEvents,
+} from './postgres-event-bus.ts';
 
 /** `count` text deltas of `runId`, seqs from 1, with the data `data` gives each seq. */
 function deltaEvents(runId: string, count: number, data: (seq: number) => string): RunEvent[] {
@@ -21,6 +26,15 @@ function deltaEvents(runId: string, count: number, data: (seq: number) => string
     event: 'thread.message.delta',
     data: data(index + 1),
   }));
+}
+
+// A message delta as the engine writes it: quotes, a newline, a space, a character outside the BMP.
+function messageDelta(seq: number): string {
+  return JSON.stringify({
+    id: 'msg_0Vd9lC918YscIk6rXpI6Od01',
+    object: 'thread.message.delta',
+    delta: { content: [{ index: 0, type: 'text', text: { value: `token ${seq}\n 🙂 "q"` } }] },
+  });
 }
 
 /** Polls until `check` holds. */
@@ -78,6 +92,8 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
       },
       /** How many times a bus read events back from the table. */
       reads: () => reads,
+      /** The channel events go on. */
+      eventsChannel: `concierge_${schema}_events`,
       close: async () => {
         await Promise.all([sender.close(), receiver.close()]);
         await store.close();
@@ -89,20 +105,58 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
 
   it('packs events into payloads under the NOTIFY limit, keeping order, and refers to ones too big', () => {
     const events = Array.from({ length: 40 }, (_, index) => ({
-      runId: 'run_a',
+      runId: index < 20 ? 'run_a' : 'run_b',
       seq: index + 1,
       event: 'thread.message.delta' as const,
-      data: 'y'.repeat(index === 7 ? 9000 : 700),
+      data: JSON.stringify({ text: (index === 7 ? 'y' : 'é').repeat(index === 7 ? 9000 : 700) }),
     }));
     const payloads = packEvents('node', events);
+    expect(payloads.length).toBeGreaterThan(1);
     expect(payloads.every((payload) => Buffer.byteLength(payload) < NOTIFY_PAYLOAD_LIMIT)).toBe(
       true,
     );
-    const carried = payloads.flatMap((payload) =>
-      (JSON.parse(payload).events ?? []).map((tuple: [string, number]) => tuple[1]),
+    const unpacked = payloads.map((payload) => unpackEvents(payload, () => true));
+    expect(unpacked.flatMap((payload) => payload.events)).toEqual(
+      events.filter((item) => item.seq !== 8),
     );
-    expect(carried).toEqual(events.map((item) => item.seq).filter((seq) => seq !== 8));
-    expect(payloads.flatMap((payload) => JSON.parse(payload).refs ?? [])).toEqual([['run_a', 8]]);
+    expect(unpacked.flatMap((payload) => payload.refs)).toEqual([['run_a', 8]]);
+  });
+
+  it("carries an event's data as it is, not escaped inside JSON, with its run id once per run", () => {
+    const runId = 'run_0Vd9lC918YscIk6rXpI6Od00';
+    const events = deltaEvents(runId, 20, messageDelta);
+    const [payload, ...more] = packEvents('0123456789abcdef', events);
+    expect(more).toEqual([]);
+    const dataBytes = events.reduce((sum, item) => sum + Buffer.byteLength(item.data), 0);
+    // The data, the node's line, one run id, and a short header per event (seq, name, length).
+    const overhead = Buffer.byteLength(payload!) - dataBytes;
+    expect(overhead).toBeLessThan(18 + runId.length + 20 * ' 20 thread.message.delta 123\n'.length);
+    expect(unpackEvents(payload!, () => true).events).toEqual(events);
+  });
+
+  it('steps over the events of runs nobody here follows, asking once per run', () => {
+    const events = [
+      ...deltaEvents('run_a', 3, (seq) => `{"a":${seq}}`),
+      ...deltaEvents('run_b', 3, (seq) => `{"b":${seq}}`),
+    ];
+    const asked: string[] = [];
+    const { events: kept } = unpackEvents(packEvents('node', events)[0]!, (runId) => {
+      asked.push(runId);
+      return runId === 'run_b';
+    });
+    expect(asked).toEqual(['run_a', 'run_b']);
+    expect(kept).toEqual(events.slice(3));
+  });
+
+  it('refuses a malformed payload instead of delivering part of it wrongly', () => {
+    const [payload] = packEvents(
+      'node',
+      deltaEvents('run_a', 2, (seq) => `{"a":${seq}}`),
+    );
+    expect(() => unpackEvents(payload!.slice(0, -3), () => true)).toThrow(/malformed/);
+    expect(() => unpackEvents('Enode\n 1 thread.message.delta 2\n{}', () => true)).toThrow(
+      /malformed/,
+    );
   });
 
   it('reconnects after its connection is terminated, and wakes workers that may have missed a notification', async () => {
@@ -194,6 +248,28 @@ describe.runIf(postgresAvailable)('PostgreSQL event bus', () => {
       await until(() => received.length === deltas.length, 'every event arrived');
       expect([...received].sort((left, right) => left.seq - right.seq)).toEqual(deltas);
       expect(pair.reads()).toBe(1);
+    }));
+
+  it('reads the events of a node that still sends them as JSON (a rolling upgrade)', () =>
+    withPair('concierge_bus_legacy', async (pair) => {
+      const runId = `run_legacy${Date.now()}`;
+      const received: RunEvent[] = [];
+      pair.receiver.subscribe(runId, (event) => received.push(event));
+      const admin = new pg.Client({ connectionString: postgresTestUrl });
+      await admin.connect();
+      try {
+        const payload = JSON.stringify({
+          node: 'an older node',
+          events: [[runId, 1, 'thread.message.delta', '{"text":"a \\"quoted\\" token"}']],
+        });
+        await admin.query('select pg_notify($1, $2)', [pair.eventsChannel, payload]);
+        await until(() => received.length === 1, 'the event arrived');
+        expect(received).toEqual([
+          { runId, seq: 1, event: 'thread.message.delta', data: '{"text":"a \\"quoted\\" token"}' },
+        ]);
+      } finally {
+        await admin.end();
+      }
     }));
 
   it('lets a stream recover, from the table, the events sent while its LISTEN connection was down', async () => {

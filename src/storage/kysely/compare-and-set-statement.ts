@@ -38,33 +38,38 @@ export interface OneStatementWrite {
    * row: its key (see thread-lock.ts). The insert reads from the lock's CTE, so it waits for it.
    */
   lock?: { key: string; before: number } | undefined;
+  /**
+   * A query (`select 1 from … where …`, `?` placeholders) that must find a row for anything to be
+   * written, like the status update: a row still at the version the writes were built from.
+   */
+  requires?: WrittenStatement | undefined;
 }
 
-const GATE = 'exists (select 1 from updated)';
 const SINGLE_ROW_INSERT = /^(insert into .+?\)) values \(([^()]*)\)(.*)$/s;
 
 /**
- * A statement's text, made to write only when the status update matched (`gate`), and, an insert,
- * only once the lock is held (`locked`).
+ * A statement's text, made to write only when `gate` holds (the status update matched, the required
+ * row was found), and, an insert, only once the lock is held (`locked`).
  */
-function gated(text: string, gate: boolean, locked = false): string {
+function gated(text: string, gate: string | undefined, locked = false): string {
   if (!gate && !locked) return text;
-  if (text.startsWith('update ') && !locked) return `${text} and ${GATE}`;
+  if (text.startsWith('update ') && !locked) return `${text} and ${gate}`;
   const insert = SINGLE_ROW_INSERT.exec(text);
   if (!insert) throw new Error(`Not a single-row insert or an update: ${text}`);
   // `insert … select …` takes each value's type from its column, as `values` does.
   const from = locked ? ' from locked' : '';
-  const where = gate ? ` where ${GATE}` : '';
+  const where = gate ? ` where ${gate}` : '';
   return `${insert[1]} select ${insert[2]}${from}${where}${insert[3]}`;
 }
 
 /**
- * Runs the writes; true when they were stored (with a status change: when it matched). `announced`:
+ * Runs the writes; true when they were stored (with a status change: when it matched; with a
+ * required row: when it was found). `announced`:
  * the notifications of the events, sent after the statement's commit in its round trip.
  */
 export async function writeInOneStatement(
   db: Kysely<Database>,
-  { projectId, status, statements = [], events, lock }: OneStatementWrite,
+  { projectId, status, statements = [], events, lock, requires }: OneStatementWrite,
   announced?: { announcement: Announcement; announcedWrite: AnnouncedWrite },
 ): Promise<boolean> {
   const parameters: unknown[] = [];
@@ -73,6 +78,16 @@ export async function writeInOneStatement(
     return `$${parameters.length}${type}`;
   };
   const tables: string[] = [];
+  /** The CTEs every write depends on: the status update, the required row. */
+  const gates: string[] = [];
+  const written = (text: string, values: readonly unknown[]) => {
+    let next = 0;
+    return text.replace(/\?/g, () => parameter(values[next++]));
+  };
+  if (requires) {
+    tables.push(`required as (${written(requires.sql.sqlite, requires.parameters)})`);
+    gates.push('required');
+  }
   if (status) {
     const { run, expectedStatus, workerId } = status;
     const assignments = [
@@ -91,13 +106,17 @@ export async function writeInOneStatement(
       `updated as (update "runs" set ${assignments.join(', ')} ` +
         `where ${conditions.join(' and ')} returning 1)`,
     );
+    gates.push('updated');
   }
+  const gate =
+    gates.length > 0
+      ? gates.map((table) => `exists (select 1 from ${table})`).join(' and ')
+      : undefined;
   statements.forEach((statement, index) => {
     const locked = lock?.before === index;
     if (locked) tables.push(`locked as (select ${threadLockCall(parameter(lock.key))})`);
-    let next = 0;
-    const text = statement.sql.sqlite.replace(/\?/g, () => parameter(statement.parameters[next++]));
-    tables.push(`written${index} as (${gated(text, status !== undefined, locked)})`);
+    const text = written(statement.sql.sqlite, statement.parameters);
+    tables.push(`written${index} as (${gated(text, gate, locked)})`);
   });
   if (events.length > 0) {
     const rows = events.map(
@@ -108,11 +127,11 @@ export async function writeInOneStatement(
     tables.push(
       `stored as (insert into "run_events" ("run_id", "seq", "event", "data") ` +
         `select * from (values ${rows.join(', ')}) as event(run_id, seq, event, data)` +
-        (status ? ` where ${GATE})` : ')'),
+        (gate ? ` where ${gate})` : ')'),
     );
   }
   if (tables.length === 0) return true;
-  const text = `with ${tables.join(', ')} select 1${status ? ' from updated' : ''}`;
+  const text = `with ${tables.join(', ')} select 1${gates.length > 0 ? ` from ${gates.join(', ')}` : ''}`;
   if (announced)
     return (await announced.announcedWrite(text, parameters, announced.announcement)) > 0;
   const result = await db.executeQuery(CompiledQuery.raw(text, parameters));

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import { migrateToLatest } from '../migrations/migrations.ts';
 import type { ChunkRepository, Store } from '../store.ts';
-import { assistantsRepository } from './assistants-repository.ts';
+import { assistantsRepository, type AssistantCache } from './assistants-repository.ts';
 import { conversationsRepository } from './conversations-repository.ts';
 import { containerFilesRepository, containersRepository } from './containers-repository.ts';
 import type { AnnouncedWrite, LockedWrite } from './announced-write.ts';
@@ -57,13 +57,18 @@ export interface KyselyStoreOptions {
   lockedWrite?: LockedWrite;
 }
 
-function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: boolean): Store {
+function bind(
+  db: Kysely<Database>,
+  options: KyselyStoreOptions,
+  inTransaction: boolean,
+  assistantCache: AssistantCache | undefined,
+): Store {
   let transactionStore: Store | undefined;
   const store: Store = {
     dialect: options.dialect,
     projects: projectsRepository(db),
     apiKeys: apiKeysRepository(db),
-    assistants: assistantsRepository(db, options.dialect),
+    assistants: assistantsRepository(db, options.dialect, assistantCache),
     threads: threadsRepository(db, options.dialect),
     // Inside a transaction, statements go through its connection: no direct statements there.
     messages: messagesRepository(
@@ -102,10 +107,12 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
       if (inTransaction) return work(store);
       const own = options.transactions;
       if (own) {
-        const bound = (transactionStore ??= bind(own.db, options, true));
+        const bound = (transactionStore ??= bind(own.db, options, true, assistantCache));
         return own.run(() => work(bound));
       }
-      return withTransaction(db, (transaction) => work(bind(transaction, options, true)));
+      return withTransaction(db, (transaction) =>
+        work(bind(transaction, options, true, assistantCache)),
+      );
     },
     migrate: () => migrateToLatest(db as Kysely<unknown>, options.dialect),
     close: options.disconnect,
@@ -114,5 +121,7 @@ function bind(db: Kysely<Database>, options: KyselyStoreOptions, inTransaction: 
 }
 
 export function createKyselyStore(options: KyselyStoreOptions): Store {
-  return bind(options.db, options, false);
+  // A run's insert checks an assistant's version on PostgreSQL only: a cache of them there.
+  const assistantCache = options.dialect === 'postgres' ? new Map() : undefined;
+  return bind(options.db, options, false, assistantCache);
 }

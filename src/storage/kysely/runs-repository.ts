@@ -7,6 +7,7 @@ import type { RunEvent } from '../../domain/run-event.ts';
 import type { NewRunEvent, RunRecord } from '../../domain/run-record.ts';
 import {
   ActiveRunConflictError,
+  StaleAssistantError,
   type RunObjectWrites,
   type RunRepository,
 } from '../ports/runs-port.ts';
@@ -87,6 +88,11 @@ const STATUS_UPDATES = [
 ] as const;
 
 /** A run's insert (every run's creation): written out, see written-sql.ts. */
+/** The assistant's row at the version a run was built from (PostgreSQL's `xmin`: the row's version). */
+const ASSISTANT_AT_VERSION = writtenSql(
+  'select 1 from "assistants" where "id" = ? and "project_id" = ? and "xmin" = ?::xid',
+);
+
 const INSERT_RUN = writtenSql(
   'insert into "runs" ("id", "project_id", "thread_id", "assistant_id", "created_at", "status", ' +
     '"expires_at", "locked_by", "lease_until", "object", "options", "api_key_id") ' +
@@ -203,11 +209,20 @@ export function runsRepository(
         if (dialect === 'postgres') {
           const announced = announcement && announcedWrite && { announcement, announcedWrite };
           const lock = { key: threadLockKey(run.thread_id), before: statements.length - 1 };
-          await writeInOneStatement(
+          const { assistant } = created;
+          const requires = assistant && {
+            sql: ASSISTANT_AT_VERSION,
+            parameters: [assistant.id, record.projectId, assistant.version],
+          };
+          const written = await writeInOneStatement(
             db,
-            { projectId: record.projectId, statements, events: stored, lock },
+            { projectId: record.projectId, statements, events: stored, lock, requires },
             announced,
           );
+          if (!written)
+            throw new StaleAssistantError(
+              `Assistant ${assistant?.id} changed since run ${run.id} was built from it.`,
+            );
           return stored;
         }
         return await withTransaction(db, async (transaction) => {

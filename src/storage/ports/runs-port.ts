@@ -18,6 +18,14 @@ export class ActiveRunConflictError extends Error {
   override name = 'ActiveRunConflictError';
 }
 
+/**
+ * Thrown by `RunRepository.insert` when the assistant's row is no longer at the version the run was
+ * built from (`RunCreationWrites.assistant`): changed or deleted since it was read. Nothing is stored.
+ */
+export class StaleAssistantError extends Error {
+  override name = 'StaleAssistantError';
+}
+
 /** The messages and steps a worker stores with the events that announce them (each row once). */
 export interface RunObjectWrites {
   insertMessages?: readonly Message[];
@@ -30,6 +38,12 @@ export interface RunObjectWrites {
 export interface RunCreationWrites {
   thread?: Thread | undefined;
   messages?: readonly Message[];
+  /**
+   * The assistant the run was built from, at the version it was read at
+   * (`AssistantRepository.findVersioned`): the insert checks it in the same statement and throws
+   * `StaleAssistantError` when the row has changed since. Only a store that gives versions checks them.
+   */
+  assistant?: { id: string; version: string } | undefined;
 }
 
 /**

@@ -7,6 +7,7 @@ import { NotFoundError } from '../../../domain/errors.ts';
 import type { PageParams } from '../../../domain/list-page.ts';
 import type { Run } from '../../../domain/run.ts';
 import type { RunFollow, RunsEngine } from '../../../engine/runs-engine.ts';
+import { StaleAssistantError } from '../../../storage/ports/runs-port.ts';
 import type { Store } from '../../../storage/store.ts';
 import { assertToolReferencesExist } from '../../shared/tool-references.ts';
 import type {
@@ -25,6 +26,32 @@ export function createRunsService({ store, engine }: RunsServiceOptions) {
     const assistant = await store.assistants.find(projectId, assistantId);
     if (!assistant) throw NotFoundError.object('assistant', assistantId, 'assistant_id');
     return assistant;
+  }
+
+  /**
+   * Runs `create` with the assistant. Where the store checks an assistant's version in the run's
+   * insert (PostgreSQL), the first try takes it from this process's cache, without a round trip; a
+   * stale one (updated or deleted since, on any node) is refused with nothing stored, and the second
+   * try reads it again and creates the run from that read as before, unchecked.
+   */
+  async function withAssistant<Result>(
+    projectId: string,
+    assistantId: string,
+    create: (assistant: Assistant, version?: string) => Promise<Result>,
+  ): Promise<Result> {
+    const { findVersioned } = store.assistants;
+    if (!findVersioned) return create(await requireAssistant(projectId, assistantId));
+    const cached = await findVersioned(projectId, assistantId);
+    if (cached) {
+      try {
+        return await create(cached.assistant, cached.version);
+      } catch (error) {
+        if (!(error instanceof StaleAssistantError)) throw error;
+      }
+    }
+    const fresh = await findVersioned(projectId, assistantId, true);
+    if (!fresh) throw NotFoundError.object('assistant', assistantId, 'assistant_id');
+    return create(fresh.assistant);
   }
 
   async function retrieve(projectId: string, threadId: string, runId: string): Promise<Run> {
@@ -48,20 +75,22 @@ export function createRunsService({ store, engine }: RunsServiceOptions) {
       include: string[],
       apiKeyId: string | null = null,
     ) {
-      const assistant = await requireAssistant(projectId, params.assistant_id);
-      if (!(await store.threads.find(projectId, threadId)))
-        throw NotFoundError.object('thread', threadId, 'thread_id');
-      await assertToolReferencesExist(store, projectId, params.tools);
-      return engine.create(projectId, threadId, {
-        assistant,
-        settings: params,
-        additionalInstructions: params.additional_instructions,
-        reasoningEffort: params.reasoning_effort,
-        include,
-        messages: params.additional_messages ?? [],
-        messagesParam: 'additional_messages',
-        apiKeyId,
-        follow: params.stream === true,
+      return withAssistant(projectId, params.assistant_id, async (assistant, version) => {
+        if (!(await store.threads.find(projectId, threadId)))
+          throw NotFoundError.object('thread', threadId, 'thread_id');
+        await assertToolReferencesExist(store, projectId, params.tools);
+        return engine.create(projectId, threadId, {
+          assistant,
+          assistantVersion: version,
+          settings: params,
+          additionalInstructions: params.additional_instructions,
+          reasoningEffort: params.reasoning_effort,
+          include,
+          messages: params.additional_messages ?? [],
+          messagesParam: 'additional_messages',
+          apiKeyId,
+          follow: params.stream === true,
+        });
       });
     },
 
@@ -70,14 +99,16 @@ export function createRunsService({ store, engine }: RunsServiceOptions) {
       params: ThreadCreateAndRunParams,
       apiKeyId: string | null = null,
     ) {
-      const assistant = await requireAssistant(projectId, params.assistant_id);
-      await assertToolReferencesExist(store, projectId, params.tools);
-      return engine.createWithThread(projectId, params.thread ?? {}, {
-        assistant,
-        settings: params,
-        toolResources: params.tool_resources,
-        apiKeyId,
-        follow: params.stream === true,
+      return withAssistant(projectId, params.assistant_id, async (assistant, version) => {
+        await assertToolReferencesExist(store, projectId, params.tools);
+        return engine.createWithThread(projectId, params.thread ?? {}, {
+          assistant,
+          assistantVersion: version,
+          settings: params,
+          toolResources: params.tool_resources,
+          apiKeyId,
+          follow: params.stream === true,
+        });
       });
     },
 
