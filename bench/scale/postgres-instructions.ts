@@ -12,13 +12,14 @@
  * Run: node --import tsx bench/scale/postgres-instructions.ts [runs=100] [warmup=100]
  * [concurrency=8] [root=.] (`root`: another checkout to measure, with its own dist/).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import OpenAI from 'openai';
 import pg from 'pg';
 import { freePort } from '../../test/helpers/server-process.ts';
+import { controlCallgrind, driveRuns, dumpTotals, waitUntilUp } from '../lib/callgrind-runs.ts';
 import { startChildServer } from '../lib/child-server.ts';
 
 const runs = Number(process.argv[2] ?? 100);
@@ -27,34 +28,6 @@ const concurrency = Number(process.argv[4] ?? 8);
 const root = resolve(process.argv[5] ?? '.');
 const postgresUrl =
   process.env['CONCIERGE_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function drive(client: OpenAI, assistantId: string, count: number): Promise<number> {
-  let next = 0;
-  let failed = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        next += 1;
-        const run = await client.beta.threads
-          .createAndRunStream({
-            assistant_id: assistantId,
-            thread: { messages: [{ role: 'user', content: 'Go.' }] },
-          })
-          .finalRun()
-          .catch((error: unknown) => {
-            if (failed === 0) console.error(`a run failed: ${String(error)}`);
-            return undefined;
-          });
-        if (run?.status !== 'completed') {
-          if (failed === 0 && run)
-            console.error(`a run ended ${run.status}: ${JSON.stringify(run.last_error)}`);
-          failed += 1;
-        }
-      }
-    }),
-  );
-  return failed;
-}
 
 interface Counted {
   role: string;
@@ -91,25 +64,6 @@ function underCallgrind(
   return { role, child, directory, log: () => log, exited };
 }
 
-/** The instructions counted in `role`'s dumps. */
-async function dumpedInstructions(directory: string, role: string): Promise<number> {
-  let dumps: string[] = [];
-  // A dump is written when the process next looks at its commands: wait for the file.
-  for (let attempt = 0; attempt < 600 && dumps.length === 0; attempt++) {
-    await new Promise((wait) => setTimeout(wait, 100));
-    dumps = readdirSync(directory).filter((name) =>
-      new RegExp(`^${role}\\.callgrind\\.out\\.\\d+`).test(name),
-    );
-  }
-  await new Promise((wait) => setTimeout(wait, 1000));
-  let instructions = 0;
-  for (const name of dumps) {
-    const totals = /^totals: (\d+)/m.exec(readFileSync(join(directory, name), 'utf8'));
-    instructions += Number(totals?.[1] ?? 0);
-  }
-  return instructions;
-}
-
 async function main(): Promise<void> {
   const upstream = await startChildServer(
     join(import.meta.dirname, '../lib/fixed-latency-upstream.ts'),
@@ -140,35 +94,28 @@ async function main(): Promise<void> {
   const nodes = [api];
   try {
     const baseURL = `http://127.0.0.1:${port}/v1`;
-    for (let attempt = 0; ; attempt++) {
-      const up = await fetch(`http://127.0.0.1:${port}/health`).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (up) break;
-      if (attempt > 1200) throw new Error(`the API node did not start:\n${api.log()}`);
-      await new Promise((wait) => setTimeout(wait, 250));
-    }
+    await waitUntilUp(port, 'the API node', api.log);
     const worker = underCallgrind('worker', ['worker'], environment, directory);
     nodes.push(worker);
     const client = new OpenAI({ baseURL, apiKey: 'x', maxRetries: 0, timeout: 600_000 });
     const assistant = await client.beta.assistants.create({ model: 'bench-model' });
     // The first runs wait for the worker to start.
-    const warmFailed = await drive(client, assistant.id, warmup);
-    const control = (option: string) => {
-      for (const node of nodes)
-        // vgdb finds the process by a name that holds its HOST.
-        execFileSync('callgrind_control', [option, String(node.child.pid)], {
-          env: { ...process.env, HOST: environment.HOST },
-          stdio: 'ignore',
-        });
-    };
+    const warmFailed = await driveRuns(client, assistant.id, warmup, concurrency);
+    const control = (option: string) =>
+      controlCallgrind(
+        option,
+        nodes.map((node) => node.child.pid!),
+        environment.HOST,
+      );
     control('--instr=on');
-    const failed = await drive(client, assistant.id, runs);
+    const failed = await driveRuns(client, assistant.id, runs, concurrency);
     control('--instr=off');
     control('--dump');
     const counts = await Promise.all(
-      nodes.map(async (node) => [node.role, await dumpedInstructions(directory, node.role)]),
+      nodes.map(async (node) => {
+        const totals = await dumpTotals(directory, `${node.role}.callgrind.out`);
+        return [node.role, [...totals.values()].reduce((sum, total) => sum + total, 0)];
+      }),
     );
     console.log(
       `${root}: ${runs} runs (${failed} failed; warm-up ${warmup}, ${warmFailed} failed), ` +

@@ -7,39 +7,19 @@
  * Needs valgrind. Run: node --import tsx bench/scale/run-instructions.ts [runs=200] [warmup=200]
  * [concurrency=8] [root=.] (`root`: another checkout to measure, with its own dist/).
  */
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import OpenAI from 'openai';
 import { freePort } from '../../test/helpers/server-process.ts';
+import { controlCallgrind, driveRuns, dumpTotals, waitUntilUp } from '../lib/callgrind-runs.ts';
 import { startChildServer } from '../lib/child-server.ts';
 
 const runs = Number(process.argv[2] ?? 200);
 const warmup = Number(process.argv[3] ?? 200);
 const concurrency = Number(process.argv[4] ?? 8);
 const root = resolve(process.argv[5] ?? '.');
-
-async function drive(client: OpenAI, assistantId: string, count: number): Promise<number> {
-  let next = 0;
-  let failed = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        next += 1;
-        const run = await client.beta.threads
-          .createAndRunStream({
-            assistant_id: assistantId,
-            thread: { messages: [{ role: 'user', content: 'Go.' }] },
-          })
-          .finalRun()
-          .catch(() => undefined);
-        if (run?.status !== 'completed') failed += 1;
-      }
-    }),
-  );
-  return failed;
-}
 
 async function main(): Promise<void> {
   const upstream = await startChildServer(
@@ -80,44 +60,23 @@ async function main(): Promise<void> {
   const exited = new Promise((done) => child.once('exit', done));
   const baseURL = `http://127.0.0.1:${port}/v1`;
   try {
-    for (let attempt = 0; ; attempt++) {
-      const up = await fetch(`http://127.0.0.1:${port}/health`).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (up) break;
-      if (attempt > 1200) throw new Error(`serve did not start:\n${log}`);
-      await new Promise((wait) => setTimeout(wait, 250));
-    }
+    await waitUntilUp(port, 'serve', () => log);
     const client = new OpenAI({ baseURL, apiKey: 'x', maxRetries: 0, timeout: 600_000 });
     const assistant = await client.beta.assistants.create({ model: 'bench-model' });
-    const warmFailed = await drive(client, assistant.id, warmup);
-    const control = (option: string) =>
-      execFileSync('callgrind_control', [option, String(child.pid)], {
-        // vgdb names its pipes after HOST, which the server's environment sets.
-        env: { ...process.env, HOST: '127.0.0.1' },
-        stdio: 'ignore',
-      });
+    const warmFailed = await driveRuns(client, assistant.id, warmup, concurrency);
+    // vgdb names its pipes after HOST, which the server's environment sets.
+    const control = (option: string) => controlCallgrind(option, [child.pid!], '127.0.0.1');
     control('--instr=on');
-    const failed = await drive(client, assistant.id, runs);
+    const failed = await driveRuns(client, assistant.id, runs, concurrency);
     control('--instr=off');
     control('--dump');
-    // The dump is written when the process next looks at its commands: wait for the file.
-    let dumps: string[] = [];
-    for (let attempt = 0; attempt < 600 && dumps.length === 0; attempt++) {
-      await new Promise((wait) => setTimeout(wait, 100));
-      dumps = readdirSync(directory).filter((name) => /^callgrind\.out\.\d+/.test(name));
-    }
-    await new Promise((wait) => setTimeout(wait, 2000));
-    dumps = readdirSync(directory).filter((name) => /^callgrind\.out\.\d+/.test(name));
     // One dump per thread: the main thread's (`-01`) is the JavaScript and SQLite; the others are
     // V8's compiler and garbage collector helpers, and libuv's pool.
     let instructions = 0;
     let mainThread = 0;
-    for (const name of dumps) {
-      const totals = /^totals: (\d+)/m.exec(readFileSync(join(directory, name), 'utf8'));
-      instructions += Number(totals?.[1] ?? 0);
-      if (name.endsWith('-01')) mainThread += Number(totals?.[1] ?? 0);
+    for (const [name, total] of await dumpTotals(directory, 'callgrind.out')) {
+      instructions += total;
+      if (name.endsWith('-01')) mainThread += total;
     }
     console.log(
       `${root}: ${runs} runs (${failed} failed; warm-up ${warmup}, ${warmFailed} failed), ${concurrency} at a time: ` +
