@@ -9,7 +9,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { Run, RunStatus } from '../../domain/run.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
 import { isTerminal } from '../../domain/run-status.ts';
-import type { Announcement } from '../ports/runs-port.ts';
+import type { Announcement, RunHolder } from '../ports/runs-port.ts';
 import type { AnnouncedWrite } from './announced-write.ts';
 import type { Database } from './database.ts';
 import { threadLockCall } from './thread-lock.ts';
@@ -26,6 +26,11 @@ export interface OneStatementWrite {
   /** The compare-and-set the other writes depend on; without it they are stored as they are. */
   status?: CompareAndSet | undefined;
   /**
+   * Without `status`: the worker that must still hold the run for anything to be written (its runs
+   * row read `for share`, so a takeover commits before or after the whole write).
+   */
+  heldBy?: RunHolder | undefined;
+  /**
    * Single-row inserts (`insert … values (…)`, an `on conflict` clause allowed) and updates, written
    * out with `?` placeholders; each row written once (the CTEs of one statement do not see each
    * other's rows).
@@ -40,21 +45,22 @@ export interface OneStatementWrite {
   lock?: { key: string; before: number } | undefined;
 }
 
-const GATE = 'exists (select 1 from updated)';
+/** The gate of a write that depends on a status update (`updated`) or on the run being held (`held`). */
+const gateOn = (table: string) => `exists (select 1 from ${table})`;
 const SINGLE_ROW_INSERT = /^(insert into .+?\)) values \(([^()]*)\)(.*)$/s;
 
 /**
  * A statement's text, made to write only when the status update matched (`gate`), and, an insert,
  * only once the lock is held (`locked`).
  */
-function gated(text: string, gate: boolean, locked = false): string {
+function gated(text: string, gate: string | null, locked = false): string {
   if (!gate && !locked) return text;
-  if (text.startsWith('update ') && !locked) return `${text} and ${GATE}`;
+  if (text.startsWith('update ') && !locked) return `${text} and ${gate}`;
   const insert = SINGLE_ROW_INSERT.exec(text);
   if (!insert) throw new Error(`Not a single-row insert or an update: ${text}`);
   // `insert … select …` takes each value's type from its column, as `values` does.
   const from = locked ? ' from locked' : '';
-  const where = gate ? ` where ${GATE}` : '';
+  const where = gate ? ` where ${gate}` : '';
   return `${insert[1]} select ${insert[2]}${from}${where}${insert[3]}`;
 }
 
@@ -64,7 +70,7 @@ function gated(text: string, gate: boolean, locked = false): string {
  */
 export async function writeInOneStatement(
   db: Kysely<Database>,
-  { projectId, status, statements = [], events, lock }: OneStatementWrite,
+  { projectId, status, heldBy, statements = [], events, lock }: OneStatementWrite,
   announced?: { announcement: Announcement; announcedWrite: AnnouncedWrite },
 ): Promise<boolean> {
   const parameters: unknown[] = [];
@@ -92,12 +98,21 @@ export async function writeInOneStatement(
         `where ${conditions.join(' and ')} returning 1)`,
     );
   }
+  // Without a status change, a worker's write depends on its still holding the run.
+  const held = !status && heldBy;
+  if (held)
+    tables.push(
+      `held as (select 1 from "runs" where "id" = ${parameter(heldBy.runId)} ` +
+        `and "locked_by" = ${parameter(heldBy.workerId)} for share)`,
+    );
+  const gateTable = status ? 'updated' : held ? 'held' : null;
+  const gate = gateTable && gateOn(gateTable);
   statements.forEach((statement, index) => {
     const locked = lock?.before === index;
     if (locked) tables.push(`locked as (select ${threadLockCall(parameter(lock.key))})`);
     let next = 0;
     const text = statement.sql.sqlite.replace(/\?/g, () => parameter(statement.parameters[next++]));
-    tables.push(`written${index} as (${gated(text, status !== undefined, locked)})`);
+    tables.push(`written${index} as (${gated(text, gate, locked)})`);
   });
   if (events.length > 0) {
     const rows = events.map(
@@ -108,11 +123,11 @@ export async function writeInOneStatement(
     tables.push(
       `stored as (insert into "run_events" ("run_id", "seq", "event", "data") ` +
         `select * from (values ${rows.join(', ')}) as event(run_id, seq, event, data)` +
-        (status ? ` where ${GATE})` : ')'),
+        (gate ? ` where ${gate})` : ')'),
     );
   }
   if (tables.length === 0) return true;
-  const text = `with ${tables.join(', ')} select 1${status ? ' from updated' : ''}`;
+  const text = `with ${tables.join(', ')} select 1${gateTable ? ` from ${gateTable}` : ''}`;
   if (announced)
     return (await announced.announcedWrite(text, parameters, announced.announcement)) > 0;
   const result = await db.executeQuery(CompiledQuery.raw(text, parameters));

@@ -1,7 +1,7 @@
 /** Run events on Kysely: an append-only log per run, ordered by seq. */
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { RunEvent, RunEventName } from '../../domain/run-event.ts';
-import type { RunEventRepository } from '../ports/runs-port.ts';
+import type { RunEventRepository, RunHolder } from '../ports/runs-port.ts';
 import type { AnnouncedWrite } from './announced-write.ts';
 import type { Database, Dialect } from './database.ts';
 import { executeWritten, writtenSql, type WrittenSql } from './written-sql.ts';
@@ -45,20 +45,59 @@ function insertText(dialect: Dialect, rows: number): string {
   return text;
 }
 
+/** A memo of the insert's text made conditional on the run being held (see `heldInsertText`). */
+const heldInsertTexts: Record<Dialect, string[]> = { sqlite: [], postgres: [] };
+
+/**
+ * The insert of `rows` rows of one run, written only while the run's holder is the given worker:
+ * `insert … select * from (values …) where exists (…)`, the run id and worker id last. On
+ * PostgreSQL the runs row is read `for share` (see held-statement.ts).
+ */
+function heldInsertText(dialect: Dialect, rows: number): string {
+  let text = heldInsertTexts[dialect][rows];
+  if (text) return text;
+  const postgres = dialect === 'postgres';
+  const placeholder = postgres ? (index: number) => `$${index + 1}` : () => '?';
+  const types = postgres ? ['::text', '::bigint', '::text', '::text'] : ['', '', '', ''];
+  const values = Array.from({ length: rows }, (_, row) => {
+    const first = row * 4;
+    return `(${types.map((type, column) => placeholder(first + column) + type).join(', ')})`;
+  });
+  const alias = postgres ? ' as event(run_id, seq, event, data)' : '';
+  const held =
+    `exists (select 1 from "runs" where "id" = ${placeholder(rows * 4)} ` +
+    `and "locked_by" = ${placeholder(rows * 4 + 1)}${postgres ? ' for share' : ''})`;
+  text =
+    `insert into "run_events" ("run_id", "seq", "event", "data") ` +
+    `select * from (values ${values.join(', ')})${alias} where ${held}`;
+  if (rows <= 64) heldInsertTexts[dialect][rows] = text;
+  return text;
+}
+
 /**
  * Stores `events` in one statement. Written out rather than built with the query builder: this is
  * the statement of every streamed token, and building and compiling it each time was a visible part
- * of a run's CPU time.
+ * of a run's CPU time. `heldBy` (events of its run only): stores them only while that worker holds
+ * the run; false, storing nothing, when it does not.
  */
 export async function insertRunEvents(
   db: Kysely<Database>,
   dialect: Dialect,
   events: readonly RunEvent[],
-): Promise<void> {
-  if (events.length === 0) return;
-  await db.executeQuery(
-    CompiledQuery.raw(insertText(dialect, events.length), eventParameters(events)),
+  heldBy?: RunHolder,
+): Promise<boolean> {
+  if (events.length === 0) return true;
+  if (!heldBy) {
+    await db.executeQuery(
+      CompiledQuery.raw(insertText(dialect, events.length), eventParameters(events)),
+    );
+    return true;
+  }
+  const parameters = [...eventParameters(events), heldBy.runId, heldBy.workerId];
+  const result = await db.executeQuery(
+    CompiledQuery.raw(heldInsertText(dialect, events.length), parameters),
   );
+  return Number(result.numAffectedRows ?? 0) === events.length;
 }
 
 function eventParameters(events: readonly RunEvent[]): unknown[] {
@@ -75,8 +114,10 @@ export function runEventsRepository(
 ): RunEventRepository {
   return {
     async append(events, announcement) {
-      if (!announcement || !announcedWrite || events.length === 0)
-        return insertRunEvents(db, dialect, events);
+      if (!announcement || !announcedWrite || events.length === 0) {
+        await insertRunEvents(db, dialect, events);
+        return;
+      }
       await announcedWrite(
         insertText(dialect, events.length),
         eventParameters(events),

@@ -18,12 +18,23 @@ export class ActiveRunConflictError extends Error {
   override name = 'ActiveRunConflictError';
 }
 
+/** The worker a run's write is made for: it is stored only while that worker holds (locks) the run. */
+export interface RunHolder {
+  runId: string;
+  workerId: string;
+}
+
 /** The messages and steps a worker stores with the events that announce them (each row once). */
 export interface RunObjectWrites {
   insertMessages?: readonly Message[];
   updateMessages?: readonly Message[];
   insertSteps?: readonly RunStep[];
   updateSteps?: readonly RunStep[];
+  /**
+   * Without a status change: stores the writes (and their events) only while this worker holds the
+   * run, checked in the write itself; `writeWithEvents` returns false, writing nothing, otherwise.
+   */
+  heldBy?: RunHolder | undefined;
 }
 
 /** The rows a run's creation stores before the run: its new thread (if any) and messages. */
@@ -143,9 +154,23 @@ export interface RunRepository {
 }
 
 export interface RunStepRepository {
-  insert(projectId: string, step: RunStep, transcript?: StepTranscript): Promise<void>;
-  /** Replaces the step; the transcript too when given. */
-  update(projectId: string, step: RunStep, transcript?: StepTranscript): Promise<void>;
+  /**
+   * `heldBy`: stores the step only while that worker holds its run (in the same statement); false,
+   * writing nothing, when it does not. True otherwise.
+   */
+  insert(
+    projectId: string,
+    step: RunStep,
+    transcript?: StepTranscript,
+    heldBy?: RunHolder,
+  ): Promise<boolean>;
+  /** Replaces the step; the transcript too when given. `heldBy`: as `insert`'s. */
+  update(
+    projectId: string,
+    step: RunStep,
+    transcript?: StepTranscript,
+    heldBy?: RunHolder,
+  ): Promise<boolean>;
   find(projectId: string, runId: string, stepId: string): Promise<RunStep | undefined>;
   list(projectId: string, runId: string, page: PageParams): Promise<ListPage<RunStep>>;
   /** Every step of a run in creation order, with its transcript. */
