@@ -69,7 +69,7 @@ describe.each(testDatabases)('a frozen worker whose run was taken over (%s)', (d
     const writer = new RunWriter({
       store: context.store,
       bus,
-      sink: new EventSink(store.runEvents, bus),
+      sink: new EventSink(store.runEvents, bus, workerId),
       projectId: PROJECT,
       workerId,
       run: record.run,
@@ -164,6 +164,13 @@ describe.each(testDatabases)('a frozen worker whose run was taken over (%s)', (d
         { event: 'thread.message.created', data: message },
         { event: 'thread.run.step.created', data: step },
       ]);
+    });
+  });
+
+  it('does not store its buffered events', async () => {
+    await aWakesAndWrites((a, step) => {
+      a.writer.emit('thread.run.step.delta', { id: step.id, delta: {} });
+      return a.writer.flush();
     });
   });
 

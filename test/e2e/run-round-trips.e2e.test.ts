@@ -65,7 +65,9 @@ function kind(statement: string): string {
     return 'announced status change';
   if (statement.startsWith('announced: with written0 as (insert into "threads"'))
     return 'announced creation';
-  if (statement.startsWith('announced: with written0 as (insert into "messages"'))
+  // A write without a status change, made only while the worker holds the run: its `held` check
+  // comes first (see held-statement.ts); in a plain run, the message's opening.
+  if (statement.startsWith('announced: with held as (select 1 from "runs"'))
     return 'announced message opening';
   if (statement.startsWith('select * from "assistants"')) return 'assistant read';
   if (statement.startsWith('select * from "messages"')) return 'messages read';

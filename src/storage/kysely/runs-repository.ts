@@ -307,7 +307,8 @@ export function runsRepository(
           // holds for the rest of the transaction: SQLite's write lock, PostgreSQL's row lock).
           if (events.length === 0) {
             if (!(await isHeld(transaction, heldBy))) return false;
-          } else if (!(await insertRunEvents(transaction, dialect, events, heldBy))) return false;
+          } else if (!(await insertRunEvents(transaction, dialect, events, heldBy.workerId)))
+            return false;
           for (const { sql: statement, parameters } of statements)
             await executeWritten(transaction, dialect, statement, parameters);
           return true;

@@ -183,9 +183,11 @@ export interface RunStepRepository {
 export interface RunEventRepository {
   /**
    * Appends events with the given seqs; fails if a seq is taken (the writer lost ownership). With an
-   * `announcement`, sends it after the commit when the store can (see `Announcement`).
+   * `announcement`, sends it after the commit when the store can (see `Announcement`). `heldBy` (a
+   * worker id): stores them only if that worker holds every run they belong to, checked in the
+   * insert itself; fails, storing none, when it does not.
    */
-  append(events: RunEvent[], announcement?: Announcement): Promise<void>;
+  append(events: RunEvent[], announcement?: Announcement, heldBy?: string): Promise<void>;
   /** Events of a run with seq > `afterSeq`, oldest first. */
   listAfter(runId: string, afterSeq: number, limit: number): Promise<RunEvent[]>;
   /** The highest seq of a run, 0 when it has none. */
