@@ -181,4 +181,46 @@ describe.each(testDatabases)('a frozen worker whose run was taken over (%s)', (d
       ]),
     );
   });
+
+  // Truly parallel: A writes its step while B's claim races it. Whatever the order, a write A was told
+  // succeeded is seen by B, which reads the steps after its claim (A's check holds the run's row until
+  // its write commits); otherwise A was told it lost the run.
+  it('either writes before the takeover, seen by the new owner, or not at all', async () => {
+    const [storeA, storeB] = stores;
+    for (let round = 0; round < 20; round++) {
+      const threadId = await newThread(storeA, PROJECT);
+      const run = { ...testRun(threadId), status: 'in_progress' as const, started_at: 2 };
+      await insertTestRun(storeA, run, 'worker-a', Date.now() - 1);
+      const recordA = (await storeA.runs.findRecord(run.id))!;
+      const a = await execution(storeA, recordA, 'worker-a');
+      const step = testStep(run, { type: 'tool_calls', tool_calls: [] });
+      await a.writer.write(() => a.context.store.runSteps.insert(PROJECT, step));
+      const written = { ...step, status: 'failed' as const, failed_at: 4 };
+      const claimB = async () => {
+        for (;;) {
+          const now = Date.now();
+          const claimed = await storeB.runs.claimNext('worker-b', now, now + LEASE_MS);
+          if (!claimed) continue;
+          expect(claimed.run.id).toBe(run.id);
+          return RunContext.load(storeB, claimed);
+        }
+      };
+      const [aWrote, b] = await Promise.all([
+        a.writer
+          .write(() => a.context.store.runSteps.update(PROJECT, written))
+          .then(
+            () => true,
+            (error: unknown) => {
+              if (error instanceof RunOwnershipLostError) return false;
+              throw error;
+            },
+          ),
+        claimB(),
+      ]);
+      const seenByB = b.steps.map((entry) => entry.step.status);
+      expect(seenByB).toEqual([aWrote ? 'failed' : 'in_progress']);
+      const stored = await storeB.runSteps.listAll(PROJECT, run.id);
+      expect(stored.map((entry) => entry.step.status)).toEqual(seenByB);
+    }
+  });
 });
