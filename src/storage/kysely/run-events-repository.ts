@@ -1,7 +1,7 @@
 /** Run events on Kysely: an append-only log per run, ordered by seq. */
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { RunEvent, RunEventName } from '../../domain/run-event.ts';
-import type { RunEventRepository, RunHolder } from '../ports/runs-port.ts';
+import type { RunEventRepository } from '../ports/runs-port.ts';
 import type { AnnouncedWrite } from './announced-write.ts';
 import type { Database, Dialect } from './database.ts';
 import { executeWritten, writtenSql, type WrittenSql } from './written-sql.ts';
