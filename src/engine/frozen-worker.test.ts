@@ -15,6 +15,7 @@ import { testDatabases } from '../../test/helpers/databases.ts';
 import {
   PROJECT,
   createEngineStore,
+  insertTestProject,
   insertTestRun,
   newThread,
   recordingBus,
@@ -67,14 +68,7 @@ describe.each(testDatabases)('a frozen worker whose run was taken over (%s)', (d
       const created = await createTestPostgresStore();
       schema = created.schema;
       const second = await createPostgresStore({ connectionString: postgresTestUrl, schema });
-      await created.store.projects.insert({
-        id: PROJECT,
-        object: 'organization.project',
-        name: PROJECT,
-        created_at: 1,
-        archived_at: null,
-        status: 'active',
-      });
+      await insertTestProject(created.store);
       stores = [created.store, second];
     } else {
       const store = await createEngineStore('sqlite');
