@@ -3,7 +3,8 @@
  * under many concurrent streams, writing token deltas run by run would cost one statement per delta.
  * Each caller's events are published once the batch holding them is stored (on PostgreSQL the
  * insert's round trip carries their notifications too, see `Announcement`). If a batch fails (a run's
- * seq was taken: that run lost its lease), the runs are retried one by one, so only the run at fault fails.
+ * seq was taken, or the worker no longer holds it: that run lost its lease), the runs are retried one
+ * by one, so only the run at fault fails.
  */
 import type { RunEvent } from '../domain/run-event.ts';
 import type { RunEventRepository } from '../storage/ports/runs-port.ts';
@@ -19,9 +20,15 @@ export class EventSink {
   private queue: Pending[] = [];
   private scheduled = false;
 
+  /**
+   * `workerId`: the worker whose runs' events this sink stores; they are stored only while it holds
+   * their runs (checked in the insert), so a worker that froze past its lease while another took a
+   * run over stores none of that run's events on waking.
+   */
   constructor(
     private readonly events: RunEventRepository,
     private readonly bus: EventBus,
+    private readonly workerId?: string,
   ) {}
 
   /** Resolves when `events` are stored and published. */
@@ -44,13 +51,13 @@ export class EventSink {
       for (const entry of batch) for (const event of entry.events) events.push(event);
       // On PostgreSQL the insert's round trip also carries the notifications, after its commit.
       const announcement = this.bus.announcement?.(events);
-      await this.events.append(events, announcement);
+      await this.events.append(events, announcement, this.workerId);
       this.bus.publish(events, announcement);
       for (const entry of batch) entry.resolve();
     } catch {
       for (const entry of batch) {
         try {
-          await this.events.append(entry.events);
+          await this.events.append(entry.events, undefined, this.workerId);
           this.bus.publish(entry.events);
           entry.resolve();
         } catch (error) {

@@ -54,9 +54,10 @@ export async function recoverInterruptedSteps(
       },
     };
     await writer.write(async () => {
+      // The step first: its update is made only while this worker holds the run (see RunContext).
+      await store.runSteps.update(projectId, failed);
       if (step.step_details.type === 'message_creation')
         await store.messages.delete(projectId, step.step_details.message_creation.message_id);
-      await store.runSteps.update(projectId, failed);
     });
     writer.emit('thread.run.step.failed', failed);
     recovered++;

@@ -9,7 +9,9 @@ import type { Message } from '../domain/message.ts';
 import type { ModelMessage } from '../models/language-model.ts';
 import type { RunStep } from '../domain/run.ts';
 import type { RunRecord, StepTranscript } from '../domain/run-record.ts';
+import type { RunHolder } from '../storage/ports/runs-port.ts';
 import type { Store } from '../storage/store.ts';
+import { RunOwnershipLostError } from './run-writer.ts';
 
 export interface StepEntry {
   step: RunStep;
@@ -32,6 +34,9 @@ export class RunContext {
   readonly store: Store;
   readonly projectId: string;
 
+  /** The worker that took the run, whose writes are made only while it holds the run. */
+  private readonly heldBy: RunHolder | undefined;
+
   private constructor(
     private readonly base: Store,
     private readonly record: RunRecord,
@@ -41,6 +46,7 @@ export class RunContext {
   ) {
     this.steps = steps;
     this.projectId = record.projectId;
+    this.heldBy = record.lockedBy ? { runId: record.run.id, workerId: record.lockedBy } : undefined;
     this.store = this.track(base, (change) => this.apply(change));
   }
 
@@ -96,9 +102,19 @@ export class RunContext {
     else this.steps[index] = { step, transcript: transcript ?? this.steps[index]!.transcript };
   }
 
-  /** `store`, with its step and message writes reported to `record` once they are stored. */
+  /**
+   * `store`, with its step and message writes reported to `record` once they are stored, and made
+   * only while the worker that took the run still holds it (checked in each write's own statement):
+   * a worker that froze past its lease while another took the run over writes nothing on waking, and
+   * learns so from a `RunOwnershipLostError` (a write with a status change says so by returning false).
+   */
   private track(store: Store, record: (change: Change) => void): Store {
     const { runs, runSteps, messages } = store;
+    const { heldBy } = this;
+    const lost = (what: string) =>
+      new RunOwnershipLostError(
+        `Run ${this.record.run.id} is no longer held by ${heldBy?.workerId}: ${what} not written.`,
+      );
     return {
       ...store,
       runs: {
@@ -106,11 +122,12 @@ export class RunContext {
         writeWithEvents: async (projectId, writes, events, status, announcement) => {
           const written = await runs.writeWithEvents(
             projectId,
-            writes,
+            status || !heldBy ? writes : { ...writes, heldBy },
             events,
             status,
             announcement,
           );
+          if (!written && !status && heldBy) throw lost('a write of its messages and steps');
           if (!written) return false;
           for (const message of [
             ...(writes.insertMessages ?? []),
@@ -127,12 +144,16 @@ export class RunContext {
       runSteps: {
         ...runSteps,
         insert: async (projectId, step, transcript) => {
-          await runSteps.insert(projectId, step, transcript);
+          if (!(await runSteps.insert(projectId, step, transcript, heldBy)))
+            throw lost(`step ${step.id}`);
           record({ kind: 'step', step, transcript: transcript ?? null });
+          return true;
         },
         update: async (projectId, step, transcript) => {
-          await runSteps.update(projectId, step, transcript);
+          if (!(await runSteps.update(projectId, step, transcript, heldBy)))
+            throw lost(`step ${step.id}`);
           record({ kind: 'step', step, transcript });
+          return true;
         },
       },
       messages: {

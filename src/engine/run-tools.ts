@@ -216,14 +216,15 @@ export async function settleToolStep(input: {
   // takes it over settles the step again from what is recorded, and may already have.
   if (input.signal.reason instanceof HandBack) throw input.signal.reason;
   // A call's metered usage commits with the step that shows its result, or not at all.
-  await writer.write(() =>
-    meters.length === 0
-      ? input.store.runSteps.update(input.projectId, updated, transcript)
-      : input.store.transaction(async (transaction) => {
-          await transaction.runSteps.update(input.projectId, updated, transcript);
-          for (const meter of meters) await transaction.usage.addMeter(meter);
-        }),
-  );
+  await writer.write(async () => {
+    if (meters.length === 0)
+      await input.store.runSteps.update(input.projectId, updated, transcript);
+    else
+      await input.store.transaction(async (transaction) => {
+        await transaction.runSteps.update(input.projectId, updated, transcript);
+        for (const meter of meters) await transaction.usage.addMeter(meter);
+      });
+  });
 
   const waiting: ClientCall[] = [];
   for (const call of transcript.calls) {

@@ -59,7 +59,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const dependencies: ExecutorDependencies = {
     ...options.dependencies,
     workerId: id,
-    sink: new EventSink(store.runEvents, options.bus),
+    sink: new EventSink(store.runEvents, options.bus, id),
   };
   const active = new Map<string, { controller: AbortController; done: Promise<void> }>();
   const timers: NodeJS.Timeout[] = [];

@@ -77,7 +77,9 @@ function kind(statement: string): string {
   // The same, checking the version of the assistant it took from the cache.
   if (statement.startsWith('announced: with required as (select 1 from "assistants"'))
     return 'announced creation';
-  if (statement.startsWith('announced: with written0 as (insert into "messages"'))
+  // A write without a status change, made only while the worker holds the run: its `held` check
+  // comes first (see held-statement.ts); in a plain run, the message's opening.
+  if (statement.startsWith('announced: with held as (select 1 from "runs"'))
     return 'announced message opening';
   if (statement.startsWith('select * from "assistants"')) return 'assistant read';
   if (statement.startsWith('select * from "messages"')) return 'messages read';

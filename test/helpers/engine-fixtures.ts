@@ -54,6 +54,12 @@ export async function createEngineStore(
     store = createSqliteStore(':memory:');
     await store.migrate();
   }
+  await insertTestProject(store);
+  return store;
+}
+
+/** Inserts the test project into `store`. */
+export async function insertTestProject(store: Store): Promise<void> {
   await store.projects.insert({
     id: PROJECT,
     object: 'organization.project',
@@ -62,7 +68,6 @@ export async function createEngineStore(
     archived_at: null,
     status: 'active',
   });
-  return store;
 }
 
 /** A new thread in the test project; returns its id. */

@@ -9,7 +9,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { Run, RunStatus } from '../../domain/run.ts';
 import type { RunEvent } from '../../domain/run-event.ts';
 import { isTerminal } from '../../domain/run-status.ts';
-import type { Announcement } from '../ports/runs-port.ts';
+import type { Announcement, RunHolder } from '../ports/runs-port.ts';
 import type { AnnouncedWrite } from './announced-write.ts';
 import type { Database } from './database.ts';
 import { threadLockCall } from './thread-lock.ts';
@@ -25,6 +25,11 @@ export interface OneStatementWrite {
   projectId: string;
   /** The compare-and-set the other writes depend on; without it they are stored as they are. */
   status?: CompareAndSet | undefined;
+  /**
+   * Without `status`: the worker that must still hold the run for anything to be written (its runs
+   * row read `for share`, so a takeover commits before or after the whole write).
+   */
+  heldBy?: RunHolder | undefined;
   /**
    * Single-row inserts (`insert … values (…)`, an `on conflict` clause allowed) and updates, written
    * out with `?` placeholders; each row written once (the CTEs of one statement do not see each
@@ -69,7 +74,7 @@ function gated(text: string, gate: string | undefined, locked = false): string {
  */
 export async function writeInOneStatement(
   db: Kysely<Database>,
-  { projectId, status, statements = [], events, lock, requires }: OneStatementWrite,
+  { projectId, status, heldBy, statements = [], events, lock, requires }: OneStatementWrite,
   announced?: { announcement: Announcement; announcedWrite: AnnouncedWrite },
 ): Promise<boolean> {
   const parameters: unknown[] = [];
@@ -107,6 +112,14 @@ export async function writeInOneStatement(
         `where ${conditions.join(' and ')} returning 1)`,
     );
     gates.push('updated');
+  }
+  // Without a status change, a worker's write depends on its still holding the run.
+  if (!status && heldBy) {
+    tables.push(
+      `held as (select 1 from "runs" where "id" = ${parameter(heldBy.runId)} ` +
+        `and "locked_by" = ${parameter(heldBy.workerId)} for share)`,
+    );
+    gates.push('held');
   }
   const gate =
     gates.length > 0

@@ -46,20 +46,77 @@ function insertText(dialect: Dialect, rows: number): string {
   return text;
 }
 
+/** Thrown by an append made for a worker that no longer holds every run of its events. */
+export class RunsNotHeldError extends Error {
+  override name = 'RunsNotHeldError';
+}
+
+/** A memo of the insert's text made conditional on the runs being held, by `rows:runs`. */
+const heldInsertTexts: Record<Dialect, Map<string, string>> = {
+  sqlite: new Map(),
+  postgres: new Map(),
+};
+
+/**
+ * The insert of `rows` rows of `runs` runs, written only if one worker holds every one of the runs
+ * (all rows or none): `insert … select * from (values …) where (count of the runs held) = runs`, the
+ * run ids and the worker id after the rows' parameters. On PostgreSQL the runs rows are read `for
+ * share`: a takeover being committed is waited for, and one cannot commit until the insert does.
+ */
+function heldInsertText(dialect: Dialect, rows: number, runs: number): string {
+  const key = `${rows}:${runs}`;
+  let text = heldInsertTexts[dialect].get(key);
+  if (text) return text;
+  const postgres = dialect === 'postgres';
+  const placeholder = postgres ? (index: number) => `$${index + 1}` : () => '?';
+  const types = postgres ? ['::text', '::bigint', '::text', '::text'] : ['', '', '', ''];
+  const values = Array.from({ length: rows }, (_, row) => {
+    const first = row * 4;
+    return `(${types.map((type, column) => placeholder(first + column) + type).join(', ')})`;
+  });
+  const ids = Array.from({ length: runs }, (_, run) => placeholder(rows * 4 + run));
+  const held =
+    `select 1 from "runs" where "id" in (${ids.join(', ')}) ` +
+    `and "locked_by" = ${placeholder(rows * 4 + runs)}${postgres ? ' for share' : ''}`;
+  text =
+    `insert into "run_events" ("run_id", "seq", "event", "data") ` +
+    `select * from (values ${values.join(', ')})${postgres ? ' as event(run_id, seq, event, data)' : ''} ` +
+    `where (select count(*) from (${held}) as held) = ${runs}`;
+  if (heldInsertTexts[dialect].size < 256) heldInsertTexts[dialect].set(key, text);
+  return text;
+}
+
+/** `events`' insert, stored only while `workerId` holds all their runs (see `heldInsertText`). */
+function heldInsert(dialect: Dialect, events: readonly RunEvent[], workerId: string) {
+  const runs = [...new Set(events.map((event) => event.runId))];
+  return {
+    text: heldInsertText(dialect, events.length, runs.length),
+    parameters: [...eventParameters(events), ...runs, workerId],
+  };
+}
+
 /**
  * Stores `events` in one statement. Written out rather than built with the query builder: this is
  * the statement of every streamed token, and building and compiling it each time was a visible part
- * of a run's CPU time.
+ * of a run's CPU time. `heldBy`: stores them only while that worker holds their runs; false, storing
+ * nothing, when it does not.
  */
 export async function insertRunEvents(
   db: Kysely<Database>,
   dialect: Dialect,
   events: readonly RunEvent[],
-): Promise<void> {
-  if (events.length === 0) return;
-  await db.executeQuery(
-    CompiledQuery.raw(insertText(dialect, events.length), eventParameters(events)),
-  );
+  heldBy?: string,
+): Promise<boolean> {
+  if (events.length === 0) return true;
+  if (heldBy === undefined) {
+    await db.executeQuery(
+      CompiledQuery.raw(insertText(dialect, events.length), eventParameters(events)),
+    );
+    return true;
+  }
+  const { text, parameters } = heldInsert(dialect, events, heldBy);
+  const result = await db.executeQuery(CompiledQuery.raw(text, parameters));
+  return Number(result.numAffectedRows ?? 0) === events.length;
 }
 
 function eventParameters(events: readonly RunEvent[]): unknown[] {
@@ -80,18 +137,20 @@ export function runEventsRepository(
   direct?: DirectStatements,
 ): RunEventRepository {
   return {
-    async append(events, announcement) {
+    async append(events, announcement, heldBy) {
       if (events.length === 0) return;
-      if (direct) {
-        const stored = direct.run(insertText(dialect, events.length), eventParameters(events));
-        if (stored !== undefined) return;
-      }
-      if (!announcement || !announcedWrite) return insertRunEvents(db, dialect, events);
-      await announcedWrite(
-        insertText(dialect, events.length),
-        eventParameters(events),
-        announcement,
-      );
+      const { text, parameters } =
+        heldBy === undefined
+          ? { text: insertText(dialect, events.length), parameters: eventParameters(events) }
+          : heldInsert(dialect, events, heldBy);
+      const stored = direct?.run(text, parameters);
+      let written: boolean;
+      if (stored !== undefined) written = stored === events.length;
+      else if (!announcement || !announcedWrite)
+        written = await insertRunEvents(db, dialect, events, heldBy);
+      else written = (await announcedWrite(text, parameters, announcement)) === events.length;
+      if (!written)
+        throw new RunsNotHeldError(`Worker ${heldBy} no longer holds every run of these events.`);
     },
     async listAfter(runId, afterSeq, limit) {
       const { rows } = await executeWritten<{

@@ -2,7 +2,8 @@
 import type { Kysely } from 'kysely';
 import type { RunStep } from '../../domain/run.ts';
 import type { StepTranscript } from '../../domain/run-record.ts';
-import type { RunStepRepository } from '../ports/runs-port.ts';
+import type { RunHolder, RunStepRepository } from '../ports/runs-port.ts';
+import { whileHeld } from './held-statement.ts';
 import type { Database, Dialect } from './database.ts';
 import { executeWritten, writtenSql, type WrittenStatement } from './written-sql.ts';
 import { paginate } from './paginate.ts';
@@ -62,14 +63,18 @@ export function runStepsRepository(db: Kysely<Database>, dialect: Dialect): RunS
       .select(['id', 'created_at', 'object'])
       .where('run_id', '=', runId)
       .where('project_id', '=', projectId);
+  /** Runs `written`, only while `heldBy` holds the run when given; whether a row was written. */
+  async function write(written: WrittenStatement, heldBy: RunHolder | undefined) {
+    const { sql: statement, parameters } = heldBy ? whileHeld(written, heldBy) : written;
+    const result = await executeWritten(db, dialect, statement, parameters);
+    return heldBy === undefined || Boolean(result.numAffectedRows);
+  }
   return {
-    async insert(projectId, step, transcript) {
-      const { sql: statement, parameters } = stepInsert(projectId, step, transcript);
-      await executeWritten(db, dialect, statement, parameters);
+    insert(projectId, step, transcript, heldBy) {
+      return write(stepInsert(projectId, step, transcript), heldBy);
     },
-    async update(projectId, step, transcript) {
-      const { sql: statement, parameters } = stepUpdate(projectId, step, transcript);
-      await executeWritten(db, dialect, statement, parameters);
+    update(projectId, step, transcript, heldBy) {
+      return write(stepUpdate(projectId, step, transcript), heldBy);
     },
     async find(projectId, runId, stepId) {
       const row = await inRun(projectId, runId).where('id', '=', stepId).executeTakeFirst();

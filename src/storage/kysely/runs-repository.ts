@@ -8,6 +8,7 @@ import type { NewRunEvent, RunRecord } from '../../domain/run-record.ts';
 import {
   ActiveRunConflictError,
   StaleAssistantError,
+  type RunHolder,
   type RunObjectWrites,
   type RunRepository,
 } from '../ports/runs-port.ts';
@@ -99,6 +100,12 @@ const INSERT_RUN = writtenSql(
     'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
 );
 
+/** Whether a worker holds a run, by dialect: PostgreSQL locks the row for the transaction. */
+const IS_HELD = {
+  sqlite: writtenSql('select 1 from "runs" where "id" = ? and "locked_by" = ?'),
+  postgres: writtenSql('select 1 from "runs" where "id" = ? and "locked_by" = ? for share'),
+};
+
 /** The statements of `writes`, in the order the port lists them. */
 function objectStatements(projectId: string, writes: RunObjectWrites): WrittenStatement[] {
   return [
@@ -171,6 +178,13 @@ export function runsRepository(
       .where('status', 'in', ACTIVE_RUN_STATUSES)
       .executeTakeFirst();
     return row && toRun(row);
+  }
+
+  /** Whether `holder` holds its run, read in `transaction` (on PostgreSQL, locking the row). */
+  async function isHeld(transaction: Kysely<Database>, holder: RunHolder): Promise<boolean> {
+    const parameters = [holder.runId, holder.workerId];
+    const { rows } = await executeWritten(transaction, dialect, IS_HELD[dialect], parameters);
+    return rows.length > 0;
   }
 
   const claim = claimStatement(db, dialect);
@@ -290,9 +304,11 @@ export function runsRepository(
     async writeWithEvents(projectId, writes, events, status, announcement) {
       const statements = objectStatements(projectId, writes);
       if (status?.usage) statements.push(usageRecord(status.usage));
+      const { heldBy } = writes;
       if (dialect === 'postgres' && eachRowOnce(writes)) {
         const announced = announcement && announcedWrite && { announcement, announcedWrite };
-        return writeInOneStatement(db, { projectId, status, statements, events }, announced);
+        const write = { projectId, status, heldBy, statements, events };
+        return writeInOneStatement(db, write, announced);
       }
       return withTransaction(db, async (transaction) => {
         // The status first: a lost race returns before anything is written (even inside a caller's
@@ -301,6 +317,16 @@ export function runsRepository(
           const { run, expectedStatus, workerId } = status;
           if (!(await updateStatus(transaction, projectId, run, expectedStatus, workerId)))
             return false;
+        } else if (heldBy) {
+          // Else the events' insert first, stored only while the worker holds the run (the check
+          // holds for the rest of the transaction: SQLite's write lock, PostgreSQL's row lock).
+          if (events.length === 0) {
+            if (!(await isHeld(transaction, heldBy))) return false;
+          } else if (!(await insertRunEvents(transaction, dialect, events, heldBy.workerId)))
+            return false;
+          for (const { sql: statement, parameters } of statements)
+            await executeWritten(transaction, dialect, statement, parameters);
+          return true;
         }
         for (const { sql: statement, parameters } of statements)
           await executeWritten(transaction, dialect, statement, parameters);

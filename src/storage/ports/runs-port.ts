@@ -26,12 +26,23 @@ export class StaleAssistantError extends Error {
   override name = 'StaleAssistantError';
 }
 
+/** The worker a run's write is made for: it is stored only while that worker holds (locks) the run. */
+export interface RunHolder {
+  runId: string;
+  workerId: string;
+}
+
 /** The messages and steps a worker stores with the events that announce them (each row once). */
 export interface RunObjectWrites {
   insertMessages?: readonly Message[];
   updateMessages?: readonly Message[];
   insertSteps?: readonly RunStep[];
   updateSteps?: readonly RunStep[];
+  /**
+   * Without a status change: stores the writes (and their events) only while this worker holds the
+   * run, checked in the write itself; `writeWithEvents` returns false, writing nothing, otherwise.
+   */
+  heldBy?: RunHolder | undefined;
 }
 
 /** The rows a run's creation stores before the run: its new thread (if any) and messages. */
@@ -157,9 +168,23 @@ export interface RunRepository {
 }
 
 export interface RunStepRepository {
-  insert(projectId: string, step: RunStep, transcript?: StepTranscript): Promise<void>;
-  /** Replaces the step; the transcript too when given. */
-  update(projectId: string, step: RunStep, transcript?: StepTranscript): Promise<void>;
+  /**
+   * `heldBy`: stores the step only while that worker holds its run (in the same statement); false,
+   * writing nothing, when it does not. True otherwise.
+   */
+  insert(
+    projectId: string,
+    step: RunStep,
+    transcript?: StepTranscript,
+    heldBy?: RunHolder,
+  ): Promise<boolean>;
+  /** Replaces the step; the transcript too when given. `heldBy`: as `insert`'s. */
+  update(
+    projectId: string,
+    step: RunStep,
+    transcript?: StepTranscript,
+    heldBy?: RunHolder,
+  ): Promise<boolean>;
   find(projectId: string, runId: string, stepId: string): Promise<RunStep | undefined>;
   list(projectId: string, runId: string, page: PageParams): Promise<ListPage<RunStep>>;
   /** Every step of a run in creation order, with its transcript. */
@@ -172,9 +197,11 @@ export interface RunStepRepository {
 export interface RunEventRepository {
   /**
    * Appends events with the given seqs; fails if a seq is taken (the writer lost ownership). With an
-   * `announcement`, sends it after the commit when the store can (see `Announcement`).
+   * `announcement`, sends it after the commit when the store can (see `Announcement`). `heldBy` (a
+   * worker id): stores them only if that worker holds every run they belong to, checked in the
+   * insert itself; fails, storing none, when it does not.
    */
-  append(events: RunEvent[], announcement?: Announcement): Promise<void>;
+  append(events: RunEvent[], announcement?: Announcement, heldBy?: string): Promise<void>;
   /** Events of a run with seq > `afterSeq`, oldest first. */
   listAfter(runId: string, afterSeq: number, limit: number): Promise<RunEvent[]>;
   /** The highest seq of a run, 0 when it has none. */
