@@ -58,12 +58,12 @@ export async function createEngineStore(
   return store;
 }
 
-/** Inserts the test project into `store`. */
-export async function insertTestProject(store: Store): Promise<void> {
+/** Inserts the test project (or the project `id`) into `store`. */
+export async function insertTestProject(store: Store, id = PROJECT): Promise<void> {
   await store.projects.insert({
-    id: PROJECT,
+    id,
     object: 'organization.project',
-    name: PROJECT,
+    name: id,
     created_at: 1,
     archived_at: null,
     status: 'active',

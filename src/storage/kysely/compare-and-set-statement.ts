@@ -50,17 +50,20 @@ export interface OneStatementWrite {
   requires?: WrittenStatement | undefined;
 }
 
-const SINGLE_ROW_INSERT = /^(insert into .+?\)) values \(([^()]*)\)(.*)$/s;
+/** `insert into … (…) values (…)` of one row, and what follows it (an `on conflict` clause). */
+export const SINGLE_ROW_INSERT = /^(insert into .+?\)) values \(([^()]*)\)(.*)$/s;
 
 /**
  * A statement's text, made to write only when `gate` holds (the status update matched, the required
- * row was found), and, an insert, only once the lock is held (`locked`).
+ * row was found, the worker still holds the run), and, an insert, only once the lock is held
+ * (`locked`): an update or delete gets `and gate`, a single-row insert becomes `insert … select …`.
  */
-function gated(text: string, gate: string | undefined, locked = false): string {
+export function gated(text: string, gate: string | undefined, locked = false): string {
   if (!gate && !locked) return text;
-  if (text.startsWith('update ') && !locked) return `${text} and ${gate}`;
+  if ((text.startsWith('update ') || text.startsWith('delete ')) && !locked)
+    return `${text} and ${gate}`;
   const insert = SINGLE_ROW_INSERT.exec(text);
-  if (!insert) throw new Error(`Not a single-row insert or an update: ${text}`);
+  if (!insert) throw new Error(`Not a single-row insert, an update or a delete: ${text}`);
   // `insert … select …` takes each value's type from its column, as `values` does.
   const from = locked ? ' from locked' : '';
   const where = gate ? ` where ${gate}` : '';

@@ -6,10 +6,10 @@
  * cannot commit until the write does.
  */
 import type { RunHolder } from '../ports/runs-port.ts';
+import { gated, SINGLE_ROW_INSERT } from './compare-and-set-statement.ts';
 import type { WrittenSql, WrittenStatement } from './written-sql.ts';
 
 const HELD = `exists (select 1 from "runs" where "id" = ? and "locked_by" = ?`;
-const SINGLE_ROW_INSERT = /^(insert into .+?\)) values \(([^()]*)\)(.*)$/s;
 
 /** The condition, written out per dialect: `and`-ed to an update, the `where` of an insert's select. */
 function condition(postgres: boolean): string {
@@ -21,12 +21,9 @@ function condition(postgres: boolean): string {
  * The condition's two placeholders come last, as its parameters do.
  */
 function heldText(text: string, postgres: boolean): string {
-  if (text.startsWith('update ') || text.startsWith('delete '))
-    return `${text} and ${condition(postgres)}`;
-  const insert = SINGLE_ROW_INSERT.exec(text);
-  if (!insert || insert[3]!.includes('?'))
-    throw new Error(`Not a single-row insert, an update or a delete: ${text}`);
-  return `${insert[1]} select ${insert[2]} where ${condition(postgres)}${insert[3]}`;
+  if (SINGLE_ROW_INSERT.exec(text)?.[3]!.includes('?'))
+    throw new Error(`Not a single-row insert with its placeholders in its values: ${text}`);
+  return gated(text, condition(postgres));
 }
 
 const texts = new WeakMap<WrittenSql, WrittenSql>();

@@ -5,7 +5,7 @@
  * another node). `twin` is another node's store on the same schema.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_OPTIONS, testRun } from '../../../test/helpers/engine-fixtures.ts';
+import { insertTestProject, NO_OPTIONS, testRun } from '../../../test/helpers/engine-fixtures.ts';
 import {
   createTestPostgresStore,
   dropSchema,
@@ -48,14 +48,7 @@ describe.runIf(postgresAvailable)('assistant versions checked by a run insert (P
   beforeAll(async () => {
     ({ store, schema } = await createTestPostgresStore());
     twin = await createPostgresStore({ connectionString: postgresTestUrl, schema });
-    await store.projects.insert({
-      id: PROJECT,
-      object: 'organization.project',
-      name: PROJECT,
-      created_at: 1,
-      archived_at: null,
-      status: 'active',
-    });
+    await insertTestProject(store, PROJECT);
   });
   afterAll(async () => {
     await twin?.close();
